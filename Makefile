@@ -1,0 +1,32 @@
+# Thin wrapper over CMake presets. The two entry points of the README:
+#   make demo   - install dependencies, build, start the managed PostgreSQL, seed, serve
+#   make test   - install dependencies, build, run every test
+PRESET ?= release
+BUILD := build/$(PRESET)
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build demo test unit clean format
+
+all: build
+
+deps:
+	@scripts/deps.sh test
+
+build: deps
+	@[ -f $(BUILD)/build.ninja ] || cmake --preset $(PRESET) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@$(BUILD)/corrente demo
+
+test: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 900
+
+unit: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE 'pg|cluster'
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the exact Debian packages Corrente needs. Idempotent: when everything is
+# present it only runs dpkg-query and returns in well under a second.
+# Usage: scripts/deps.sh [build|test|bench|all]   (default: build)
+set -euo pipefail
+profile="${1:-build}"
+
+build_pkgs=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libpq-dev libsodium-dev libjwt-dev libcli11-dev libspdlog-dev libfmt-dev
+  libeigen3-dev libsqlite3-dev libmariadb-dev
+  googletest libgtest-dev libgmock-dev
+  postgresql-15 postgresql-client-15
+  curl ca-certificates
+)
+test_pkgs=(sqlite3 mariadb-server)
+bench_pkgs=(wrk pgloader r-cran-forecast hyperfine)
+
+pkgs=("${build_pkgs[@]}")
+case "$profile" in
+  build) ;;
+  test) pkgs+=("${test_pkgs[@]}") ;;
+  bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  all) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# The cluster is managed by corrente itself; keep Debian from creating and starting its own.
+if [ ! -e /etc/postgresql-common/createcluster.conf ] && [[ " ${missing[*]} " == *" postgresql-15 "* ]]; then
+  $SUDO mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

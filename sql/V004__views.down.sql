@@ -1,0 +1,2 @@
+DROP MATERIALIZED VIEW IF EXISTS analytics.mv_forecasts_latest;
+DROP MATERIALIZED VIEW IF EXISTS analytics.mv_kpis_latest;

@@ -1,0 +1,115 @@
+// corrente db start|stop|status|url|psql|upgrade|downgrade|history
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cluster/cluster.h"
+#include "schema/migrations.h"
+
+namespace corrente::cli {
+
+void RegisterDbCommand(CLI::App& app, int& exit_code) {
+  auto* db = app.add_subcommand("db", "Manage the database: the managed cluster and the schema");
+  db->require_subcommand(1);
+
+  auto managed_only = [](const Config& c, const char* what) {
+    if (c.database_url)
+      throw std::runtime_error(std::string("DATABASE_URL is set: corrente manages no cluster, so '") + what +
+                               "' does nothing. Unset DATABASE_URL to use the managed cluster.");
+  };
+
+  db->add_subcommand("start", "Create (initdb) and start the managed PostgreSQL under $CORRENTE_HOME/pg")
+      ->callback([&, managed_only] {
+        Config c = LoadConfig();
+        managed_only(c, "db start");
+        cluster::ManagedCluster m(c);
+        m.Start();
+        auto s = m.GetStatus();
+        std::cerr << "PostgreSQL running on 127.0.0.1:" << s.port << " (pid " << s.pid << ", data " << s.data_dir << ")\n";
+      });
+  db->add_subcommand("stop", "Stop the managed PostgreSQL")->callback([&, managed_only] {
+    Config c = LoadConfig();
+    managed_only(c, "db stop");
+    cluster::ManagedCluster(c).Stop();
+  });
+  db->add_subcommand("status", "Show whether the managed PostgreSQL runs; exit 3 when it does not")
+      ->callback([&] {
+        Config c = LoadConfig();
+        if (c.database_url) {
+          try {
+            auto conn = pg::Connection::Open(*c.database_url);
+            std::cout << "external server " << pg::DescribeDsn(*c.database_url) << ": reachable (server "
+                      << conn.ServerVersion() << ")\n";
+          } catch (const pg::Error& e) {
+            std::cout << "external server: unreachable: " << e.what() << "\n";
+            exit_code = 3;
+          }
+          return;
+        }
+        auto s = cluster::ManagedCluster(c).GetStatus();
+        if (!s.initialized) {
+          std::cout << "no cluster under " << s.data_dir << " (run 'corrente db start')\n";
+          exit_code = 3;
+        } else if (!s.running) {
+          std::cout << "stopped (data " << s.data_dir << ", last port " << s.port << ")\n";
+          exit_code = 3;
+        } else {
+          std::cout << "running on 127.0.0.1:" << s.port << " (pid " << s.pid << ", data " << s.data_dir
+                    << ", socket " << s.socket_dir << ")\n";
+        }
+      });
+  db->add_subcommand("url", "Print the connection URL on stdout, and nothing else")->callback([&] {
+    Config c = LoadConfig();
+    std::cout << (c.database_url ? *c.database_url : cluster::ManagedCluster(c).Url()) << "\n";
+  });
+  db->add_subcommand("psql", "Open psql on the database")->callback([&] {
+    Config c = LoadConfig();
+    std::string url = cluster::ResolveDsn(c, true);
+    ::execlp("psql", "psql", url.c_str(), static_cast<char*>(nullptr));
+    throw std::runtime_error("cannot run psql: install postgresql-client-15");
+  });
+
+  static std::optional<int> up_target;
+  auto* up = db->add_subcommand("upgrade", "Apply pending schema migrations");
+  up->add_option("--to", up_target, "Stop at this version");
+  up->callback([&] {
+    Config c = LoadConfig();
+    auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
+    schema::Migrator m(conn);
+    int n = m.Upgrade(up_target);
+    std::cerr << "applied " << n << " migration(s); schema at V" << m.CurrentVersion() << "\n";
+  });
+  static std::optional<int> down_target;
+  auto* down = db->add_subcommand("downgrade", "Revert migrations (default: the latest one)");
+  down->add_option("--to", down_target, "Revert every migration above this version (0 = all)")->check(CLI::NonNegativeNumber);
+  down->callback([&] {
+    Config c = LoadConfig();
+    auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
+    schema::Migrator m(conn);
+    int target = down_target ? *down_target : 0;
+    if (!down_target) {
+      auto h = m.History();
+      target = h.size() >= 2 ? h[h.size() - 2].version : 0;
+    }
+    int n = m.Downgrade(target);
+    std::cerr << "reverted " << n << " migration(s); schema at V" << m.CurrentVersion() << "\n";
+  });
+  db->add_subcommand("history", "List applied migrations with their checksums")->callback([&] {
+    Config c = LoadConfig();
+    auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
+    schema::Migrator m(conn);
+    auto h = m.History();
+    std::printf("%-8s %-20s %-22s %-14s %s\n", "version", "name", "applied_at", "sha256", "state");
+    for (const auto& a : h)
+      std::printf("V%03d     %-20s %-22s %-14s %s\n", a.version, a.name.c_str(), a.applied_at.c_str(),
+                  a.checksum.substr(0, 12).c_str(), !a.known ? "unknown to this binary" : a.checksum_ok ? "ok" : "CHANGED");
+    int applied_max = h.empty() ? 0 : h.back().version;
+    for (const auto& mig : schema::EmbeddedMigrations())
+      if (mig.version > applied_max) std::printf("V%03d     %-20s %-22s %-14s %s\n", mig.version, mig.name.c_str(), "-", "-", "pending");
+    for (const auto& a : h)
+      if (a.known && !a.checksum_ok) exit_code = 1;
+  });
+}
+
+}  // namespace corrente::cli

@@ -1,0 +1,72 @@
+// corrente serve and corrente demo.
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "pg/pg.h"
+#include "seed/loader.h"
+#include "server/app.h"
+
+namespace corrente::cli {
+
+void RegisterServeCommands(CLI::App& app, int& exit_code) {
+  static server::ServerOptions opt;
+  auto* serve = app.add_subcommand("serve", "Serve the HTTP API and dashboard");
+  serve->add_option("--host", opt.host, "Address to listen on")->capture_default_str();
+  auto* port = serve->add_option("--port", opt.port, "Port to listen on")->capture_default_str()->check(CLI::Range(1, 65535));
+  serve->add_option("--threads", opt.threads, "I/O threads (0 = one per core)")->capture_default_str();
+  serve->callback([&, port] {
+    Config c = LoadConfig();
+    opt.port_fallback = port->count() == 0;  // an explicit --port is never silently changed
+    server::Serve(c, ConnectDsn(c, /*migrate=*/true), opt);
+  });
+
+  static server::ServerOptions demo_opt;
+  auto* demo = app.add_subcommand(
+      "demo", "Start the managed PostgreSQL, migrate, seed when empty (printing the demo logins), and serve");
+  demo->add_option("--port", demo_opt.port, "Port to listen on (the next free one when busy)")->capture_default_str();
+  demo->callback([&] {
+    Config c = LoadConfig();
+    std::string dsn = ConnectDsn(c, /*migrate=*/true);
+    auto conn = pg::Connection::Open(dsn);
+    std::filesystem::create_directories(c.home);
+    std::filesystem::path logins = std::filesystem::path(c.home) / "demo-logins.txt";
+    if (!seed::HasData(conn)) {
+      std::cerr << "seeding demo data (500 items x 10 sites x 3 years)...\n";
+      seed::LoadReport rep = seed::Load(conn, seed::Generate(seed::SeedOptions{}), false, !c.IsProduction());
+      std::string text;
+      for (const auto& u : rep.users)
+        if (!u.password.empty()) text += u.username + " / " + u.password + " (" + u.role + ")\n";
+      if (!text.empty()) {
+        int fd = ::open(logins.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+          ::write(fd, text.data(), text.size());
+          ::close(fd);
+        }
+      }
+    } else {
+      std::cerr << "database already seeded; reusing it\n";
+    }
+    demo_opt.port_fallback = true;
+    server::Serve(c, dsn, demo_opt, [&](int bound) {
+      std::ifstream in(logins);
+      std::string text, line;
+      while (std::getline(in, line)) text += "    " + line + "\n";
+      std::cout << "\nCorrente is up: http://" << demo_opt.host << ":" << bound << "/\n"
+                << "  health:    http://" << demo_opt.host << ":" << bound << "/health\n"
+                << "  database:  " << pg::DescribeDsn(dsn) << " (corrente db psql)\n"
+                << "  demo logins (also in " << logins.string() << "):\n"
+                << (text.empty() ? "    (none recorded; create one with 'corrente user add')\n" : text)
+                << "Press Ctrl-C to stop.\n"
+                << std::flush;
+    });
+  });
+  (void)exit_code;
+}
+
+}  // namespace corrente::cli

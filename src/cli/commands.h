@@ -1,0 +1,25 @@
+#pragma once
+// Each Register* adds one subcommand tree to the app. Its callbacks set `exit_code` and
+// throw only for failures main() reports as one line on stderr (exit 1).
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "common/config.h"
+
+namespace corrente::cli {
+
+void RegisterDbCommand(CLI::App& app, int& exit_code);
+void RegisterSeedCommand(CLI::App& app, int& exit_code);
+void RegisterUserCommand(CLI::App& app, int& exit_code);
+void RegisterServeCommands(CLI::App& app, int& exit_code);
+void RegisterForecastCommand(CLI::App& app, int& exit_code);
+
+// Shared helpers (util.cpp).
+// The DSN to use, starting the managed cluster when needed; upgrades the schema when
+// `migrate`.
+std::string ConnectDsn(const Config& config, bool migrate);
+// Reads one line from stdin (the password), without its newline. Throws when empty.
+std::string ReadPasswordFromStdin();
+std::string CurrentUnixUser();
+
+}  // namespace corrente::cli

@@ -1,0 +1,57 @@
+// corrente: inventory forecasting and replenishment analytics on PostgreSQL.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "common/log.h"
+#include "pg/pg.h"
+
+int main(int argc, char** argv) {
+  using namespace corrente;
+  CLI::App app{
+      "Corrente " CORRENTE_VERSION
+      ": inventory forecasting and replenishment analytics on PostgreSQL.\n\n"
+      "Without DATABASE_URL it runs its own PostgreSQL under $CORRENTE_HOME (default ./var).\n"
+      "Environment: DATABASE_URL, CORRENTE_HOME, CORRENTE_ENV (development|production),\n"
+      "CORRENTE_PG_PORT, CORRENTE_PG_BINDIR, CORRENTE_LOG_LEVEL, CORRENTE_LOG_FORMAT (json|text).",
+      "corrente"};
+  app.set_version_flag("--version", CORRENTE_VERSION);
+  app.require_subcommand(1);
+  std::string log_level;
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default: $CORRENTE_LOG_LEVEL or info)");
+
+  int exit_code = 0;
+  // The command tree, in one readable list.
+  cli::RegisterDbCommand(app, exit_code);
+  cli::RegisterSeedCommand(app, exit_code);
+  cli::RegisterUserCommand(app, exit_code);
+  cli::RegisterServeCommands(app, exit_code);
+#ifdef CORRENTE_HAVE_FORECAST
+  cli::RegisterForecastCommand(app, exit_code);
+#endif
+
+  app.parse_complete_callback([&] {
+    InitLogging(!log_level.empty() ? log_level : GetEnv("CORRENTE_LOG_LEVEL").value_or("info"));
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const pg::Error& e) {
+    std::cerr << "corrente: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "corrente: " << e.what() << "\n";
+    return 1;
+  }
+  return exit_code;
+}

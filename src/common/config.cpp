@@ -1,0 +1,34 @@
+#include "common/config.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace corrente {
+
+std::optional<std::string> GetEnv(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+Config LoadConfig() {
+  Config c;
+  if (auto v = GetEnv("CORRENTE_HOME")) c.home = *v;
+  c.database_url = GetEnv("DATABASE_URL");
+  if (auto v = GetEnv("CORRENTE_ENV")) c.env = *v;
+  if (c.env != "development" && c.env != "production" && c.env != "test")
+    throw std::invalid_argument("CORRENTE_ENV must be development, production or test, got '" +
+                                c.env + "'");
+  c.pg_bindir = GetEnv("CORRENTE_PG_BINDIR");
+  if (auto v = GetEnv("CORRENTE_PG_PORT")) {
+    char* end = nullptr;
+    long port = std::strtol(v->c_str(), &end, 10);
+    if (*end != '\0' || port < 1 || port > 65535)
+      throw std::invalid_argument("CORRENTE_PG_PORT must be a port number, got '" + *v + "'");
+    c.pg_port = static_cast<int>(port);
+  }
+  if (auto v = GetEnv("CORRENTE_LOG_LEVEL")) c.log_level = *v;
+  return c;
+}
+
+}  // namespace corrente

@@ -1,0 +1,24 @@
+#pragma once
+// Configuration read from the environment in one place. Plain struct, no globals.
+#include <optional>
+#include <string>
+
+namespace corrente {
+
+struct Config {
+  std::string home = "./var";            // CORRENTE_HOME: managed cluster and state
+  std::optional<std::string> database_url;  // DATABASE_URL: use this server, manage nothing
+  std::string env = "development";       // CORRENTE_ENV: development | production
+  std::optional<std::string> pg_bindir;  // CORRENTE_PG_BINDIR
+  std::optional<int> pg_port;            // CORRENTE_PG_PORT: fixed port (no fallback)
+  std::string log_level = "info";        // CORRENTE_LOG_LEVEL
+  bool IsProduction() const { return env == "production"; }
+};
+
+// Reads CORRENTE_* and DATABASE_URL. Throws std::invalid_argument on malformed values.
+Config LoadConfig();
+
+// Returns the environment variable or nullopt when unset or empty.
+std::optional<std::string> GetEnv(const char* name);
+
+}  // namespace corrente

@@ -1,0 +1,19 @@
+#include "schema/partitions.h"
+
+#include "common/dates.h"
+
+namespace corrente::schema {
+
+int EnsurePartitions(pg::Connection& conn, const std::string& table, int64_t from, int64_t to) {
+  auto r = conn.Execute("SELECT core.ensure_partitions($1::regclass, $2::date, $3::date)", table,
+                        FormatDate(from), FormatDate(to));
+  return static_cast<int>(r.GetInt(0, 0));
+}
+
+int EnsureFactPartitions(pg::Connection& conn, int64_t from, int64_t to) {
+  int n = 0;
+  for (const char* t : kPartitionedFacts) n += EnsurePartitions(conn, t, from, to);
+  return n;
+}
+
+}  // namespace corrente::schema

@@ -1,0 +1,20 @@
+#pragma once
+// Monthly partition upkeep for the partitioned fact tables.
+#include <cstdint>
+#include <string>
+
+#include "pg/pg.h"
+
+namespace corrente::schema {
+
+// The partitioned tables whose partitions are kept by EnsureFactPartitions.
+inline constexpr const char* kPartitionedFacts[] = {"core.fact_demand_daily", "core.fact_inventory_daily",
+                                                   "core.fact_orders"};
+
+// Creates the monthly partitions of `table` covering the days [from, to] (days since 1970).
+// Returns how many were created.
+int EnsurePartitions(pg::Connection& conn, const std::string& table, int64_t from, int64_t to);
+// The same for every partitioned fact table.
+int EnsureFactPartitions(pg::Connection& conn, int64_t from, int64_t to);
+
+}  // namespace corrente::schema

@@ -1,0 +1,50 @@
+#include "server/health.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <ctime>
+
+namespace corrente::server {
+namespace {
+
+std::string NowIso() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+Handler MakeHealthHandler(pg::Pool& pool) {
+  return [&pool](const Request&) {
+    boost::json::object body{{"version", CORRENTE_VERSION}, {"timestamp", NowIso()}};
+    try {
+      auto conn = pool.Acquire(std::chrono::milliseconds(1000));
+      auto r = conn->ExecScript(
+          "SELECT current_setting('server_version'),"
+          " (SELECT max(full_date)::text FROM core.fact_demand_daily),"
+          " (SELECT to_char(max(finished_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+          "    FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED')");
+      body["status"] = "healthy";
+      body["database"] = "connected";
+      body["postgres_version"] = r.GetString(0, 0);
+      body["data_freshness"] = {
+          {"latest_demand_date", r.IsNull(0, 1) ? boost::json::value() : boost::json::value(r.GetString(0, 1))},
+          {"latest_pipeline_run", r.IsNull(0, 2) ? boost::json::value() : boost::json::value(r.GetString(0, 2))}};
+      return Response{200, "application/json", boost::json::serialize(body), {{"Cache-Control", "no-store"}}};
+    } catch (const pg::Error& e) {
+      spdlog::warn("health: database unavailable: {}", e.what());
+      body["status"] = "degraded";
+      body["database"] = e.Kind() == pg::ErrorKind::kConnection ? "disconnected" : "error";
+      return Response{503, "application/json", boost::json::serialize(body),
+                      {{"Retry-After", "5"}, {"Cache-Control", "no-store"}}};
+    }
+  };
+}
+
+}  // namespace corrente::server

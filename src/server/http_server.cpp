@@ -1,0 +1,176 @@
+#include "server/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <thread>
+
+namespace corrente::server {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+struct State {
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> draining{false};
+};
+
+Request ToRequest(const http::request<http::string_body>& r, const std::string& remote) {
+  Request q;
+  q.method = std::string(r.method_string());
+  q.remote_address = remote;
+  q.body = r.body();
+  for (const auto& f : r) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    q.headers[name] = std::string(f.value());
+  }
+  auto target = boost::urls::parse_origin_form(r.target());
+  if (target) {
+    q.path = std::string(target->encoded_path().decode());
+    for (auto p : target->params()) q.query[std::string(p.key)] = p.has_value ? std::string(p.value) : "";
+  } else {
+    q.path = "\x01";  // never matches a route: answered 400 below
+  }
+  return q;
+}
+
+http::response<http::string_body> ToBeast(Response&& res, unsigned version, bool keep_alive, bool head) {
+  http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+  out.set(http::field::server, "corrente");
+  if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
+  for (auto& [k, v] : res.headers) out.set(k, v);
+  out.set("X-Content-Type-Options", "nosniff");
+  out.body() = std::move(res.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  if (head) out.body().clear();
+  return out;
+}
+
+net::awaitable<void> Session(tcp::socket socket, const Router& router, const ServerOptions& opt, State& state) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::error_code ec;
+  std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(opt.body_limit);
+    parser.header_limit(static_cast<uint32_t>(opt.header_limit));
+    stream.expires_after(opt.request_timeout);
+    co_await http::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout) break;
+    Response res;
+    bool keep_alive = false;
+    unsigned version = 11;
+    bool head = false;
+    if (ec == http::error::body_limit) {
+      res = ErrorResponse(413, "payload_too_large", "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
+    } else if (ec == http::error::header_limit) {
+      res = ErrorResponse(431, "headers_too_large", "request headers are too large");
+    } else if (ec) {
+      if (ec != net::error::connection_reset && ec != net::error::eof)
+        res = ErrorResponse(400, "bad_request", "malformed HTTP request");
+      else
+        break;
+    } else {
+      state.in_flight++;
+      auto& req = parser.get();
+      version = req.version();
+      keep_alive = req.keep_alive() && !state.draining;
+      head = req.method() == http::verb::head;
+      Request q = ToRequest(req, remote);
+      try {
+        res = q.path == "\x01" ? ErrorResponse(400, "bad_request", "malformed request target") : router.Dispatch(q);
+      } catch (const std::exception& e) {
+        spdlog::error("unhandled error on {} {}: {}", q.method, q.path, e.what());
+        res = ErrorResponse(500, "internal_error", "internal error");
+      }
+      state.in_flight--;
+    }
+    auto out = ToBeast(std::move(res), version, keep_alive, head);
+    stream.expires_after(opt.request_timeout);
+    co_await http::async_write(stream, out, net::redirect_error(net::use_awaitable, ec));
+    if (ec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const ServerOptions& opt, State& state) {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
+    if (ec == net::error::operation_aborted) co_return;
+    if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+    net::co_spawn(socket.get_executor(), Session(std::move(socket), router, opt, state), net::detached);
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(ServerOptions options, const Router& router) : options_(std::move(options)), router_(router) {}
+
+void HttpServer::Run(const std::function<void(int port)>& on_listening) {
+  int threads = options_.threads > 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  net::io_context ctx(threads);
+  tcp::acceptor acceptor(ctx);
+  beast::error_code ec;
+  auto addr = net::ip::make_address(options_.host, ec);
+  if (ec) throw std::runtime_error("invalid --host '" + options_.host + "': " + ec.message());
+  int port = options_.port;
+  for (int attempt = 0;; ++attempt) {
+    tcp::endpoint ep(addr, static_cast<unsigned short>(port));
+    acceptor.open(ep.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(ep, ec);
+    if (!ec) break;
+    acceptor.close();
+    if (ec == net::error::address_in_use && options_.port_fallback && attempt < 50) {
+      spdlog::warn("port {} is busy; trying {}", port, port + 1);
+      ++port;
+      continue;
+    }
+    throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(port) + ": " + ec.message() +
+                             (ec == net::error::address_in_use ? " (is another server running? use --port)" : ""));
+  }
+  acceptor.listen(net::socket_base::max_listen_connections);
+  if (on_listening) on_listening(port);
+
+  State state;
+  net::co_spawn(ctx, Listen(acceptor, router_, options_, state), net::detached);
+
+  net::signal_set signals(ctx, SIGINT, SIGTERM);
+  net::steady_timer drain_timer(ctx);
+  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void(beast::error_code)> poll = [&](beast::error_code) {
+    if (state.in_flight == 0 || std::chrono::steady_clock::now() > *deadline) {
+      ctx.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait(poll);
+  };
+  signals.async_wait([&](beast::error_code, int sig) {
+    spdlog::info("received signal {}; draining {} in-flight request(s)", sig, state.in_flight.load());
+    state.draining = true;
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    *deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
+    poll({});
+  });
+
+  std::vector<std::jthread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ctx.run(); });
+  ctx.run();
+  for (auto& t : pool) t.join();
+  spdlog::info("server stopped");
+}
+
+}  // namespace corrente::server
