@@ -23,7 +23,16 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
   serve->callback([&, port] {
     Config c = LoadConfig();
     opt.port_fallback = port->count() == 0;  // an explicit --port is never silently changed
-    server::Serve(c, ConnectDsn(c, /*migrate=*/true), opt);
+    std::string dsn;
+    try {
+      dsn = ConnectDsn(c, /*migrate=*/true);
+    } catch (const pg::Error& e) {
+      if (!e.Retryable() || !c.database_url) throw;
+      // An external server that is down: serve anyway, answering 503 until it is back.
+      spdlog::warn("{}; starting anyway", e.what());
+      dsn = *c.database_url;
+    }
+    server::Serve(c, dsn, opt);
   });
 
   static server::ServerOptions demo_opt;

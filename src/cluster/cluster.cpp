@@ -156,6 +156,10 @@ long PidFromFile(const fs::path& pidfile) {
 bool IsPostgresProcess(long pid) {
   if (pid <= 0) return false;
   if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  // A killed postmaster may linger as a zombie when nothing reaps it: not running.
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z') return false;
   std::string comm = ReadFile("/proc/" + std::to_string(pid) + "/comm");
   return comm.rfind("postgres", 0) == 0;
 }
@@ -179,7 +183,7 @@ class HomeLock {
 std::string FindBinDir(const Config& config) {
   if (config.pg_bindir) {
     if (fs::exists(fs::path(*config.pg_bindir) / "postgres")) return *config.pg_bindir;
-    throw std::runtime_error("CORRENTE_PG_BINDIR=" + *config.pg_bindir + " has no 'postgres' binary");
+    throw std::runtime_error("CORRENTE_PG_BINDIR=" + *config.pg_bindir + " has no postgres binary: install postgresql-15 (sudo apt-get install postgresql-15) or fix the path");
   }
   std::string best;
   int best_ver = 0;
@@ -285,6 +289,17 @@ void ManagedCluster::InitDb() {
 }
 
 void ManagedCluster::RemoveStalePid() const {
+  // Socket lock files name their postmaster too; a dead one blocks the next start.
+  if (fs::exists(socket_dir_)) {
+    for (const auto& e : fs::directory_iterator(socket_dir_)) {
+      std::string name = e.path().filename().string();
+      if (name.rfind(".s.PGSQL.", 0) != 0 || !name.ends_with(".lock")) continue;
+      if (!IsPostgresProcess(PidFromFile(e.path()))) {
+        fs::remove(e.path());
+        fs::remove(e.path().string().substr(0, e.path().string().size() - 5));
+      }
+    }
+  }
   fs::path pidfile = fs::path(data_dir_) / "postmaster.pid";
   if (!fs::exists(pidfile)) return;
   long pid = PidFromFile(pidfile);

@@ -106,6 +106,7 @@ Connection Connection::Open(const std::string& dsn) {
     if (c) PQfinish(c);
     // libpq repeats "connection to server at ... failed:"; keep only its reason.
     if (auto p = reason.rfind("failed: "); p != std::string::npos) reason = reason.substr(p + 8);
+    if (auto nl = reason.find('\n'); nl != std::string::npos) reason.resize(nl);
     throw Error(ErrorKind::kConnection, "08001",
                 "cannot connect to PostgreSQL at " + where + ": " + reason);
   }

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The real binary against the ctest run's managed cluster (CORRENTE_HOME is set by ctest):
+# help and exit codes, migrations, seeding, user management, and /health over real HTTP.
+set -uo pipefail
+corrente="$1"
+. "$(dirname "$0")/lib.sh"
+unset DATABASE_URL
+url=$("$corrente" db url)
+q() { psql "$url" -Atc "$1"; }
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
+
+out=$("$corrente" --help); check "--help exits 0" [ $? -eq 0 ]
+for sub in db seed user serve demo; do check "--help lists $sub" contains "$out" "^  $sub "; done
+"$corrente" bogus >/dev/null 2>&1; check "unknown subcommand exits 2" [ $? -eq 2 ]
+"$corrente" seed --items -3 >/dev/null 2>&1; check "bad --items exits 2" [ $? -eq 2 ]
+
+"$corrente" db upgrade 2>/dev/null; check "db upgrade" [ $? -eq 0 ]
+out=$("$corrente" db history 2>/dev/null)
+check "history lists V001..V004 as ok" [ "$(grep -cE '^V00[1-4] .* ok$' <<<"$out")" -eq 4 ]
+
+out=$("$corrente" seed --items 40 --sites 3 --days 200 --seed 11 2>&1); check "seed a small database" [ $? -eq 0 ]
+check "seed prints the three demo logins" [ "$(grep -c '^demo login: ' <<<"$out")" -eq 3 ]
+check "items loaded" [ "$(q 'select count(*) from core.dim_item')" = "40" ]
+check "inventory is dense: items x sites x days" [ "$(q 'select count(*) from core.fact_inventory_daily')" = "$((40 * 3 * 200))" ]
+check "history ends yesterday" [ "$(q "select max(full_date) = current_date - 1 from core.fact_inventory_daily")" = "t" ]
+before=$(q 'select count(*) from core.fact_demand_daily')
+out=$("$corrente" seed --items 10 2>&1); rc=$?
+check "seed on a non-empty database is refused" [ $rc -eq 1 ]
+check "the refusal mentions --force" contains "$out" "--force"
+check "nothing changed" [ "$(q 'select count(*) from core.fact_demand_daily')" = "$before" ]
+
+# Users from the command line.
+echo "short" | "$corrente" user add alice --role ANALYST --password-stdin >/dev/null 2>&1
+check "a weak password is refused" [ $? -eq 1 ]
+check "and no user was created" [ "$(q "select count(*) from support.users where username='alice'")" = "0" ]
+echo "Vn8-kept-Secret" | "$corrente" user add alice --role ANALYST --password-stdin 2>/dev/null
+check "user add with a strong password" [ $? -eq 0 ]
+check "stored as argon2id" contains "$(q "select password_hash from support.users where username='alice'")" '^\$argon2id\$v=19\$m=65536,t=2'
+echo "Vn8-kept-Secret" | "$corrente" user add alice --role ANALYST --password-stdin >/dev/null 2>&1
+check "a duplicate user is refused" [ $? -eq 1 ]
+echo "x" | "$corrente" user add bob --role GOD --password-stdin >/dev/null 2>&1
+check "an unknown role is a usage error" [ $? -eq 2 ]
+echo "Other-Pass-77x" | "$corrente" user passwd alice --password-stdin 2>/dev/null; check "user passwd" [ $? -eq 0 ]
+echo "Other-Pass-77x" | "$corrente" user passwd nobody --password-stdin >/dev/null 2>&1; check "passwd of an unknown user fails" [ $? -eq 1 ]
+check "user list shows alice" contains "$("$corrente" user list 2>/dev/null)" "alice +ANALYST"
+check "user writes are audited" [ "$(q "select count(*) from support.audit_logs where action in ('USER_CREATE','USER_PASSWORD_RESET')")" -ge 2 ]
+evil="x'); DROP TABLE support.users; --"
+echo "Vn8-kept-Secret" | "$corrente" user add "$evil" --role VIEWER --password-stdin >/dev/null 2>&1
+check "an injection-shaped username is refused" [ $? -ne 0 ]
+check "users table intact" [ "$(q "select count(*) from support.users")" -ge 4 ]
+
+# /health over real HTTP.
+port=$(free_port)
+"$corrente" serve --port "$port" >/tmp/corrente-serve-$$.log 2>&1 & pids+=($!); spid=$!
+wait_http "http://127.0.0.1:$port/health"
+body=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$port/health")
+check "/health is 200" [ "$(tail -1 <<<"$body")" = "200" ]
+check "/health says healthy and connected" contains "$body" '"status":"healthy".*"database":"connected"|"database":"connected".*"status":"healthy"'
+check "/health has version and timestamp" contains "$body" '"version":"[0-9.]+".*"timestamp":"[0-9T:-]+Z"'
+check "/health reports data freshness" contains "$body" '"latest_demand_date":"[0-9-]+"'
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope"); check "unknown path is 404" [ "$code" = "404" ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/health"); check "wrong method is 405" [ "$code" = "405" ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @<(head -c 2000000 /dev/zero) "http://127.0.0.1:$port/health")
+check "a 2 MB body is 413" [ "$code" = "413" ]
+out=$("$corrente" serve --port "$port" 2>&1); rc=$?
+check "a busy explicit --port is an error" [ $rc -eq 1 ]
+check "which says the address is in use" contains "$out" "in use"
+kill -TERM "$spid"; wait "$spid"; rc=$?
+check "SIGTERM: serve exits 0" [ $rc -eq 0 ]
+
+# Database unreachable: 503 degraded with Retry-After, no crash.
+port=$(free_port)
+DATABASE_URL="postgresql://u:p@127.0.0.1:1/x" "$corrente" serve --port "$port" >/dev/null 2>&1 & pids+=($!); spid=$!
+wait_http "http://127.0.0.1:$port/health"
+hdrs=$(curl -s -D - "http://127.0.0.1:$port/health")
+check "/health is 503 without a database" contains "$hdrs" "^HTTP/1.1 503"
+check "with Retry-After" contains "$hdrs" "^Retry-After: "
+check "and says degraded, disconnected" contains "$hdrs" '"status":"degraded".*|"database":"disconnected"'
+check "the server is still alive" kill -0 "$spid"
+kill -TERM "$spid"; wait "$spid"
+finish

@@ -1,0 +1,24 @@
+# Tiny assertion helpers for the black-box shell tests. Each failure is counted and the
+# script ends with "N passed, N failed".
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; }
+check() {  # check "description" command...
+  local desc="$1"; shift
+  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+contains() { grep -qE -- "$2" <<<"$1"; }
+finish() {
+  echo "$PASS passed, $FAIL failed"
+  [ "$FAIL" -eq 0 ]
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {  # wait_http URL [seconds]
+  local i
+  for i in $(seq 1 $((${2:-20} * 10))); do
+    curl -s -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
