@@ -12,7 +12,9 @@ void RegisterDbCommand(CLI::App& app, int& exit_code);
 void RegisterSeedCommand(CLI::App& app, int& exit_code);
 void RegisterUserCommand(CLI::App& app, int& exit_code);
 void RegisterServeCommands(CLI::App& app, int& exit_code);
-void RegisterForecastCommand(CLI::App& app, int& exit_code);
+void RegisterForecastCommand(CLI::App& app, int& exit_code);  // cmd_forecast.cpp
+void RegisterPipelineCommand(CLI::App& app, int& exit_code);  // cmd_pipeline.cpp
+void RegisterMigrateCommand(CLI::App& app, int& exit_code);   // cmd_migrate.cpp
 
 // Shared helpers (util.cpp).
 // The DSN to use, starting the managed cluster when needed; upgrades the schema when

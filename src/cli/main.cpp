@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
 #ifdef CORRENTE_HAVE_FORECAST
   cli::RegisterForecastCommand(app, exit_code);
 #endif
+#ifdef CORRENTE_HAVE_PIPELINE
+  cli::RegisterPipelineCommand(app, exit_code);
+#endif
+#ifdef CORRENTE_HAVE_MIGRATE
+  cli::RegisterMigrateCommand(app, exit_code);
+#endif
 
   app.parse_complete_callback([&] {
     InitLogging(!log_level.empty() ? log_level : GetEnv("CORRENTE_LOG_LEVEL").value_or("info"));
