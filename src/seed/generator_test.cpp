@@ -110,7 +110,9 @@ TEST(Generator, OrdersHaveRealisticStatuses) {
       EXPECT_GT(o.actual_day, o.order_day);
       EXPECT_EQ(o.status == "DELAYED", o.actual_day > o.expected_day);
     }
-    if (o.status == "CANCELLED") EXPECT_EQ(o.actual_day, -1);
+    if (o.status == "CANCELLED") {
+      EXPECT_EQ(o.actual_day, -1);
+    }
   }
   double total = d.orders.size();
   ASSERT_GT(total, 500);

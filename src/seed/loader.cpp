@@ -52,6 +52,24 @@ class BulkLoadGuard {
 
 void Money(pg::CopyWriter& w, double v) { w.Numeric(v, 4); }
 
+// COPYs `rows` into a fact table with its secondary indexes and foreign keys dropped for
+// the load and rebuilt afterwards. Returns the number of rows the server took.
+template <typename Row, typename WriteRow>
+int64_t CopyFact(pg::Connection& conn, const std::string& table, const std::string& columns,
+                 const std::vector<Row>& rows, Progress& progress, WriteRow write_row) {
+  constexpr size_t kStep = 65536;
+  BulkLoadGuard guard(conn, table);
+  pg::CopyWriter w(conn, "COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    write_row(w, rows[i]);
+    if ((i + 1) % kStep == 0) progress.Advance(kStep);
+  }
+  int64_t n = w.Finish();
+  progress.Advance(static_cast<int64_t>(rows.size() % kStep));
+  guard.Restore();
+  return n;
+}
+
 }  // namespace
 
 bool HasData(pg::Connection& conn) {
@@ -138,65 +156,42 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
   }
 
   Progress progress("seed: facts", static_cast<int64_t>(ds.demand.size() + ds.inventory.size() + ds.orders.size()));
-  {
-    BulkLoadGuard guard(conn, "core.fact_demand_daily");
-    pg::CopyWriter w(conn,
-                     "COPY core.fact_demand_daily (full_date, item_id, site_id, supplier_id, quantity, unit_cost,"
-                     " lead_time_days) FROM STDIN (FORMAT binary)");
-    size_t n = 0;
-    for (const auto& d : ds.demand) {
-      const Item& it = ds.items[d.item - 1];
-      w.StartRow(7);
-      w.Date(d.day);
-      w.Int32(d.item);
-      w.Int32(d.site);
-      w.Int32(it.supplier);
-      w.NumericInt(static_cast<int64_t>(d.quantity));
-      Money(w, it.unit_cost);
-      w.Int32(ds.suppliers[it.supplier - 1].avg_lead_time);
-      if (++n % 65536 == 0) progress.Advance(65536);
-    }
-    rep.demand = w.Finish();
-    progress.Advance(static_cast<int64_t>(n % 65536));
-    guard.Restore();
-  }
-  {
-    BulkLoadGuard guard(conn, "core.fact_inventory_daily");
-    pg::CopyWriter w(conn, "COPY core.fact_inventory_daily (full_date, item_id, site_id, current_stock) FROM STDIN (FORMAT binary)");
-    size_t n = 0;
-    for (const auto& r : ds.inventory) {
-      w.StartRow(4);
-      w.Date(r.day);
-      w.Int32(r.item);
-      w.Int32(r.site);
-      w.NumericInt(static_cast<int64_t>(r.stock));
-      if (++n % 65536 == 0) progress.Advance(65536);
-    }
-    rep.inventory = w.Finish();
-    progress.Advance(static_cast<int64_t>(n % 65536));
-    guard.Restore();
-  }
-  {
-    BulkLoadGuard guard(conn, "core.fact_orders");
-    pg::CopyWriter w(conn,
-                     "COPY core.fact_orders (order_date, item_id, supplier_id, site_id, quantity, unit_price, status,"
-                     " expected_delivery_date, actual_delivery_date) FROM STDIN (FORMAT binary)");
-    for (const auto& o : ds.orders) {
-      w.StartRow(9);
-      w.Date(o.order_day);
-      w.Int32(o.item);
-      w.Int32(o.supplier);
-      w.Int32(o.site);
-      w.NumericInt(static_cast<int64_t>(o.quantity));
-      Money(w, o.unit_price);
-      w.Text(o.status);
-      w.Date(o.expected_day);
-      if (o.actual_day >= 0) w.Date(o.actual_day); else w.Null();
-    }
-    rep.orders = w.Finish();
-    progress.Advance(static_cast<int64_t>(ds.orders.size()));
-    guard.Restore();
-  }
+  rep.demand = CopyFact(conn, "core.fact_demand_daily",
+                        "full_date, item_id, site_id, supplier_id, quantity, unit_cost, lead_time_days", ds.demand,
+                        progress, [&](pg::CopyWriter& w, const DemandRow& d) {
+                          const Item& it = ds.items[d.item - 1];
+                          w.StartRow(7);
+                          w.Date(d.day);
+                          w.Int32(d.item);
+                          w.Int32(d.site);
+                          w.Int32(it.supplier);
+                          w.NumericInt(static_cast<int64_t>(d.quantity));
+                          Money(w, it.unit_cost);
+                          w.Int32(ds.suppliers[it.supplier - 1].avg_lead_time);
+                        });
+  rep.inventory = CopyFact(conn, "core.fact_inventory_daily", "full_date, item_id, site_id, current_stock",
+                           ds.inventory, progress, [](pg::CopyWriter& w, const InventoryRow& r) {
+                             w.StartRow(4);
+                             w.Date(r.day);
+                             w.Int32(r.item);
+                             w.Int32(r.site);
+                             w.NumericInt(static_cast<int64_t>(r.stock));
+                           });
+  rep.orders = CopyFact(conn, "core.fact_orders",
+                        "order_date, item_id, supplier_id, site_id, quantity, unit_price, status,"
+                        " expected_delivery_date, actual_delivery_date",
+                        ds.orders, progress, [](pg::CopyWriter& w, const OrderRow& o) {
+                          w.StartRow(9);
+                          w.Date(o.order_day);
+                          w.Int32(o.item);
+                          w.Int32(o.supplier);
+                          w.Int32(o.site);
+                          w.NumericInt(static_cast<int64_t>(o.quantity));
+                          Money(w, o.unit_price);
+                          w.Text(o.status);
+                          w.Date(o.expected_day);
+                          if (o.actual_day >= 0) w.Date(o.actual_day); else w.Null();
+                        });
   progress.Finish();
 
   if (demo_users) {
