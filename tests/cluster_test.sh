@@ -56,8 +56,11 @@ printf '999999\n%s\n' "$h1/pg/data" > "$h1/pg/data/postmaster.pid"
 "$corrente" db status >/dev/null; check "status after stop exits 3" [ $? -eq 3 ]
 
 # The recorded port is taken by someone else: say so and pick another.
-python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port1)); s.listen(); time.sleep(60)" &
-listener=$!; sleep 0.5
+ready="$h2/listening"
+python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port1)); s.listen(); open('$ready','w').close(); time.sleep(120)" &
+listener=$!
+for _ in $(seq 100); do [ -f "$ready" ] && break; sleep 0.1; done
+check "a listener holds port $port1" [ -f "$ready" ]
 out=$("$corrente" db start 2>&1); check "start with the port busy succeeds" [ $? -eq 0 ]
 check "it says the port is busy" contains "$out" "port $port1 is busy"
 check "it moved to another port" [ "$(cat "$h1/pg/port")" != "$port1" ]

@@ -331,7 +331,8 @@ void ManagedCluster::Start() {
   HomeLock lock(fs::path(pg_dir_) / ".lock");
   if (!fs::exists(fs::path(data_dir_) / "PG_VERSION")) InitDb();
   RemoveStalePid();
-  if (!GetStatus().running) {
+  // Another cluster may take the chosen port between our check and its bind: retry.
+  for (int attempt = 0; !GetStatus().running; ++attempt) {
     int port = ChoosePort();
     fs::create_directories(socket_dir_);
     ::chmod(socket_dir_.c_str(), 0755);
@@ -346,6 +347,11 @@ void ManagedCluster::Start() {
     int rc = Run({BinDir() + "/pg_ctl", "-D", data_dir_, "-l", log.string(), "-w", "-t", "60", "-o",
                   opts, "start"},
                  fs::path(pg_dir_) / "pg_ctl.log");
+    if (rc != 0 && attempt < 5 && !config_.pg_port && !PortFree(port)) {
+      spdlog::warn("port {} was taken while PostgreSQL started; trying another", port);
+      WriteState(0);
+      continue;
+    }
     if (rc != 0) {
       std::string tail = ReadFile(log);
       if (tail.size() > 2000) tail = tail.substr(tail.size() - 2000);
@@ -353,6 +359,7 @@ void ManagedCluster::Start() {
                                "); last lines of " + log.string() + ":\n" + tail);
     }
     WriteState(port);
+    break;
   }
   // The application database; created once.
   std::string admin = Url();
