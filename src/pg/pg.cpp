@@ -171,6 +171,23 @@ std::string Connection::QuoteIdentifier(std::string_view ident) const {
   return out;
 }
 
+std::string Connection::ConnInfo() const {
+  PQconninfoOption* opts = PQconninfo(conn_.get());
+  if (!opts) throw Error(ErrorKind::kConnection, "08000", "cannot read connection options");
+  std::string out;
+  for (auto* o = opts; o->keyword; ++o) {
+    if (!o->val || !*o->val) continue;
+    std::string v;
+    for (const char* c = o->val; *c; ++c) {
+      if (*c == '\\' || *c == '\'') v.push_back('\\');
+      v.push_back(*c);
+    }
+    out += std::string(o->keyword) + "='" + v + "' ";
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
 void Connection::Listen(const std::string& channel) {
   ExecScript("LISTEN " + QuoteIdentifier(channel));
 }

@@ -124,6 +124,9 @@ class Connection {
 
   std::string QuoteIdentifier(std::string_view ident) const;
   bool IsOk() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+  // A conninfo string (with the password) that opens another connection to the same
+  // database, for helpers that work in parallel.
+  std::string ConnInfo() const;
   int ServerVersion() const { return PQserverVersion(conn_.get()); }
   PGconn* Raw() const { return conn_.get(); }
   // Checks a result and throws the mapped Error for anything but the expected status.
