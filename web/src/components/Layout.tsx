@@ -19,7 +19,7 @@ const LINKS: { to: string; key: MsgKey; admin?: boolean }[] = [
 export function useUnreadCount() {
   return useQuery({
     queryKey: ['alerts', 'unread-count'],
-    queryFn: () => api.alerts({ unread: true, limit: 1 }).then((r) => Number(r.metadata.total_count ?? 0)),
+    queryFn: () => api.alerts({ unread: true, resolved: false, limit: 1 }).then((r) => Number(r.metadata.total_count ?? 0)),
     refetchInterval: 60_000,
   });
 }

@@ -30,7 +30,7 @@ export default function Alerts() {
     if (k !== 'offset') n.delete('offset');
     setSp(n, { replace: true });
   };
-  const filters: Query = { level, unread: unread ? true : undefined };
+  const filters: Query = { level, unread: unread ? true : undefined, resolved: false };
   const key = ['alerts', { ...filters, limit: LIMIT, offset }];
   const list = useQuery({ queryKey: key, queryFn: () => api.alerts({ ...filters, limit: LIMIT, offset }), placeholderData: keepPreviousData });
 

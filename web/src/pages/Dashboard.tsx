@@ -18,7 +18,7 @@ export default function Dashboard() {
   const items = useAllItems();
   const itemMap = useItemMap();
   const siteMap = useSiteMap();
-  const alerts = useQuery({ queryKey: ['alerts', { level: 'CRITICAL', top: 5 }], queryFn: () => api.alerts({ level: 'CRITICAL', limit: 5 }) });
+  const alerts = useQuery({ queryKey: ['alerts', { level: 'CRITICAL', top: 5 }], queryFn: () => api.alerts({ level: 'CRITICAL', resolved: false, limit: 5 }) });
   const recs = useQuery({
     queryKey: ['recommendations', { priority: 'CRITICAL', acknowledged: false, top: 5 }],
     queryFn: () => api.recommendations({ priority: 'CRITICAL', acknowledged: false, limit: 5 }),

@@ -1,30 +1,51 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
-import { api, type InventoryPoint } from '../api/client';
-import { useAsOf, useItemMap, useKpis, useSiteMap } from '../lib/hooks';
+import { api, ApiError, type InventoryPoint, type Item } from '../api/client';
+import { useAllItems, useAsOf, useItemMap, useKpis, useSiteMap } from '../lib/hooks';
 import { healthBySiteAbc } from '../lib/health';
 import { fmtDate, fmtNumber } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { CsvRowsButton } from '../components/Csv';
 import { Empty, ErrorBox, Loading } from '../components/States';
 
+async function perItem(items: Item[], date: string): Promise<InventoryPoint[]> {
+  const out: InventoryPoint[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const it = items[next++];
+      const r = await api.inventory({ item_id: it.item_id, start_date: date, end_date: date });
+      for (const row of r.data) out.push({ ...row, item_id: it.item_id });
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
+  return out;
+}
+
 export default function Inventory() {
   const { t, locale } = useI18n();
   const kpis = useKpis();
   const asOf = useAsOf();
   const items = useItemMap();
+  const allItems = useAllItems();
   const sites = useSiteMap();
   const snap = useQuery({
     queryKey: ['inventory', 'snapshot', asOf],
-    enabled: !kpis.isLoading,
+    enabled: !kpis.isLoading && allItems.data !== undefined,
     queryFn: async () => {
-      const rows: InventoryPoint[] = [];
-      for (let offset = 0; offset < 20000; offset += 1000) {
-        const r = await api.inventorySnapshot(asOf, offset);
-        rows.push(...r.data);
-        if (r.data.length < 1000 || rows.length >= Number(r.metadata.total_count ?? 0)) break;
+      try {
+        const rows: InventoryPoint[] = [];
+        for (let offset = 0; offset < 20000; offset += 1000) {
+          const r = await api.inventorySnapshot(asOf, offset);
+          rows.push(...r.data);
+          if (r.data.length < 1000 || rows.length >= Number(r.metadata.total_count ?? 0)) break;
+        }
+        return rows;
+      } catch (e) {
+        // The server wants an item_id: ask item by item, a few at a time.
+        if (!(e instanceof ApiError) || e.status !== 400) throw e;
+        return perItem(allItems.data ?? [], asOf);
       }
-      return rows;
     },
   });
   const cells = snap.data ? healthBySiteAbc(snap.data, items) : [];
