@@ -16,19 +16,20 @@ const Alerts = lazy(() => import('./pages/Alerts'));
 const Admin = lazy(() => import('./pages/Admin'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
-  const { hasToken, loading, me } = useAuth();
+  const { hasToken } = useAuth();
   const loc = useLocation();
   if (!hasToken) {
     const next = loc.pathname + loc.search;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
   }
-  if (loading || !me) return <Loading />;
+  // The page renders while /auth/me is in flight; only role-gated controls wait for it.
   return <>{children}</>;
 }
 
 function AdminOnly({ children }: { children: ReactNode }) {
-  const { can } = useAuth();
+  const { can, me } = useAuth();
   const { t } = useI18n();
+  if (!me) return <Loading />;
   return can('admin') ? <>{children}</> : <ErrorBox error={new Error(t('adminOnly'))} />;
 }
 

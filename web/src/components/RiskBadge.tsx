@@ -20,14 +20,15 @@ export function RiskLabel({ days }: { days: number | null }) {
 }
 
 /** Lowest days-to-rupture of an item on the last day with inventory (at one site, or across sites). */
-export function RiskBadge({ itemId, siteId, asOf }: { itemId: number; siteId?: number; asOf: string }) {
-  const start = addDays(asOf, -3);
+export function RiskBadge({ itemId, siteId, asOf }: { itemId: number; siteId?: number; asOf: string | null }) {
+  const start = asOf ? addDays(asOf, -3) : '';
   const q = useQuery({
     queryKey: ['inventory', { item_id: itemId, site_id: siteId, start_date: start, end_date: asOf }],
-    queryFn: () => api.inventory({ item_id: itemId, site_id: siteId, start_date: start, end_date: asOf }),
+    queryFn: () => api.inventory({ item_id: itemId, site_id: siteId, start_date: start, end_date: asOf! }),
     staleTime: 5 * 60_000,
+    enabled: asOf !== null,
   });
-  if (q.isLoading) return <span className="text-xs text-slate-400">…</span>;
+  if (q.isLoading || asOf === null) return <span className="text-xs text-slate-400">…</span>;
   if (q.isError) return <span className="text-xs text-red-700" title={String((q.error as Error).message)}>!</span>;
   const rows = q.data?.data ?? [];
   let lastDate = '';

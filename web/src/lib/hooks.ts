@@ -40,7 +40,13 @@ export function useKpis() {
 
 /** The data's "today": the last KPI date, else the calendar's today. */
 export function useAsOf(): string {
+  return useAsOfReady() ?? todayIso();
+}
+
+/** As useAsOf, but null until the KPIs have answered: queries keyed on it wait, so none is sent twice. */
+export function useAsOfReady(): string | null {
   const k = useKpis();
+  if (k.isLoading) return null;
   const rows = k.data?.data ?? [];
   let last = '';
   for (const r of rows) if (r.full_date > last) last = r.full_date;

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { useAllItems, useAsOf, useItemMap, useKpis, useSiteMap } from '../lib/hooks';
 import { latestAndPrevious } from '../lib/metrics';
-import { addDays, fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../lib/format';
+import { fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { KpiCard } from '../components/KpiCard';
 import { ForecastChart, mergeSeries } from '../components/ForecastChart';
@@ -27,12 +27,13 @@ export default function Dashboard() {
   const [picked, setPicked] = useState<number | null>(null);
   const defaultItem = alerts.data?.data.find((a) => a.item_id)?.item_id ?? items.data?.[0]?.item_id ?? null;
   const itemId = picked ?? defaultItem;
-  const start = addDays(asOf, -89);
+  // No dates: the API answers the last 90 days of data and says which in its metadata.
   const demand = useQuery({
-    queryKey: ['demand', { item_id: itemId, start_date: start, end_date: asOf, granularity: 'day' }],
-    queryFn: () => api.demand({ item_id: itemId!, start_date: start, end_date: asOf, granularity: 'day' }),
-    enabled: itemId !== null && !kpis.isLoading,
+    queryKey: ['demand', { item_id: itemId, site_id: undefined, last: 90, granularity: 'day' }],
+    queryFn: () => api.demand({ item_id: itemId!, granularity: 'day' }),
+    enabled: itemId !== null,
   });
+  const today = (demand.data?.metadata.end_date as string | undefined) ?? asOf;
   const fc = useQuery({
     queryKey: ['forecasts', { item_id: itemId, horizon: 30 }],
     queryFn: () => api.forecasts({ item_id: itemId!, horizon: 30 }),
@@ -79,7 +80,7 @@ export default function Dashboard() {
         {items.isError ? <ErrorBox error={items.error} /> : demand.isError ? <ErrorBox error={demand.error} onRetry={() => demand.refetch()} />
           : fc.isError ? <ErrorBox error={fc.error} onRetry={() => fc.refetch()} />
           : demand.isLoading || fc.isLoading || items.isLoading ? <Loading /> : rows.length === 0 ? <Empty /> : (
-            <div data-testid="dashboard-chart" data-ready="true"><ForecastChart rows={rows} today={asOf} with95={false} /></div>
+            <div data-testid="dashboard-chart" data-ready="true"><ForecastChart rows={rows} today={today} with95={false} /></div>
           )}
       </section>
 

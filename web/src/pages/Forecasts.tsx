@@ -4,7 +4,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContai
 import { api, num, type ForecastPoint } from '../api/client';
 import { useAllItems, useAsOf, useSites } from '../lib/hooks';
 import { accuracy, type Accuracy } from '../lib/metrics';
-import { addDays, fmtAxisDate, fmtDate, fmtNumber, fmtPercent } from '../lib/format';
+import { fmtAxisDate, fmtDate, fmtNumber, fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { CsvRowsButton } from '../components/Csv';
 import { Empty, ErrorBox, Loading } from '../components/States';
@@ -37,14 +37,13 @@ export default function Forecasts() {
   const base = baseItem ?? items.data?.[0]?.item_id ?? null;
   const series = by === 'items' ? itemsSel.map((i) => ({ item_id: i, site_id: undefined as number | undefined }))
     : base === null ? [] : sitesSel.map((s) => ({ item_id: base, site_id: s as number | undefined }));
-  const start = addDays(asOf, -59);
   const fcs = useQueries({ queries: series.map((s) => ({
     queryKey: ['forecasts', { item_id: s.item_id, site_id: s.site_id, horizon }],
     queryFn: () => api.forecasts({ item_id: s.item_id, site_id: s.site_id, horizon }),
   })) });
   const acts = useQueries({ queries: series.map((s) => ({
-    queryKey: ['demand', { item_id: s.item_id, site_id: s.site_id, start_date: start, end_date: asOf, granularity: 'day' }],
-    queryFn: () => api.demand({ item_id: s.item_id, site_id: s.site_id, start_date: start, end_date: asOf, granularity: 'day' }),
+    queryKey: ['demand', { item_id: s.item_id, site_id: s.site_id, last: 90, granularity: 'day' }],
+    queryFn: () => api.demand({ item_id: s.item_id, site_id: s.site_id, granularity: 'day' }),
   })) });
   const label = (s: { item_id: number; site_id?: number }) => by === 'items'
     ? (items.data?.find((i) => i.item_id === s.item_id)?.sku ?? `#${s.item_id}`)

@@ -3,7 +3,7 @@ import { useParams, useSearchParams } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, num } from '../api/client';
-import { useAsOf, useSites } from '../lib/hooks';
+import { useAsOfReady, useSites } from '../lib/hooks';
 import { addDays, fmtAxisDate, fmtDate, fmtDateTime, fmtNumber } from '../lib/format';
 import { useI18n, type MsgKey } from '../lib/i18n';
 import { ForecastChart, mergeSeries } from '../components/ForecastChart';
@@ -84,12 +84,15 @@ function Segmented<T extends string | number>({ label, value, options, onChange 
 
 function DemandTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   const { t, locale } = useI18n();
-  const asOf = useAsOf();
+  const asOf = useAsOfReady();
   const [gran, setGran] = useState<'day' | 'week' | 'month'>('day');
-  const start = addDays(asOf, gran === 'day' ? -89 : gran === 'week' ? -364 : -729);
+  // Daily: no dates, the API's last 90 days. Weekly and monthly: a year or two back from the data's date.
+  const start = asOf && gran !== 'day' ? addDays(asOf, gran === 'week' ? -364 : -729) : undefined;
+  const end = gran !== 'day' ? asOf ?? undefined : undefined;
   const q = useQuery({
-    queryKey: ['demand', { item_id: itemId, site_id: siteId, start_date: start, end_date: asOf, granularity: gran }],
-    queryFn: () => api.demand({ item_id: itemId, site_id: siteId, start_date: start, end_date: asOf, granularity: gran }),
+    queryKey: ['demand', gran === 'day' ? { item_id: itemId, site_id: siteId, last: 90, granularity: gran } : { item_id: itemId, site_id: siteId, start_date: start, end_date: end, granularity: gran }],
+    queryFn: () => api.demand({ item_id: itemId, site_id: siteId, start_date: start, end_date: end, granularity: gran }),
+    enabled: gran === 'day' || asOf !== null,
   });
   const rows = (q.data?.data ?? []).map((r) => ({ full_date: r.full_date.slice(0, 10), quantity: num(r.quantity) }));
   return (
@@ -99,7 +102,7 @@ function DemandTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
           options={[{ v: 'day', label: t('day') }, { v: 'week', label: t('week') }, { v: 'month', label: t('month') }]} />
         <CsvRowsButton rows={rows} filename={`demand-${itemId}-${gran}.csv`} columns={['full_date', 'quantity']} />
       </div>
-      {q.isLoading ? <Loading /> : q.isError ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : rows.length === 0 ? <Empty /> : (
+      {q.isLoading || q.isPending ? <Loading /> : q.isError ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : rows.length === 0 ? <Empty /> : (
         <div style={{ height: 300 }} data-testid="demand-chart">
           <ResponsiveContainer>
             <ComposedChart data={rows}>
@@ -118,14 +121,13 @@ function DemandTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
 
 function InventoryTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   const { t, locale } = useI18n();
-  const asOf = useAsOf();
   const sites = useSites();
   // Stock, SS and ROP only add up meaningfully per site: default to the first site.
   const site = siteId ?? sites.data?.[0]?.site_id;
-  const start = addDays(asOf, -89);
+  // No dates: the API's last 90 days of inventory.
   const q = useQuery({
-    queryKey: ['inventory', { item_id: itemId, site_id: site, start_date: start, end_date: asOf }],
-    queryFn: () => api.inventory({ item_id: itemId, site_id: site, start_date: start, end_date: asOf }),
+    queryKey: ['inventory', { item_id: itemId, site_id: site, last: 90 }],
+    queryFn: () => api.inventory({ item_id: itemId, site_id: site }),
     enabled: site !== undefined,
   });
   const rows = (q.data?.data ?? []).map((r) => ({
@@ -162,17 +164,17 @@ function InventoryTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
 
 function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   const { t, locale } = useI18n();
-  const asOf = useAsOf();
   const [horizon, setHorizon] = useState(30);
   const fc = useQuery({
     queryKey: ['forecasts', { item_id: itemId, site_id: siteId, horizon }],
     queryFn: () => api.forecasts({ item_id: itemId, site_id: siteId, horizon }),
   });
-  const start = addDays(asOf, -59);
+  // Recent actuals: the API's last 90 days (the same cached query as the Demand tab's daily view).
   const actual = useQuery({
-    queryKey: ['demand', { item_id: itemId, site_id: siteId, start_date: start, end_date: asOf, granularity: 'day' }],
-    queryFn: () => api.demand({ item_id: itemId, site_id: siteId, start_date: start, end_date: asOf, granularity: 'day' }),
+    queryKey: ['demand', { item_id: itemId, site_id: siteId, last: 90, granularity: 'day' }],
+    queryFn: () => api.demand({ item_id: itemId, site_id: siteId, granularity: 'day' }),
   });
+  const asOf = (actual.data?.metadata.end_date as string | undefined) ?? '';
   const fcRows = (fc.data?.data ?? []).filter((f) => !f.horizon_days || f.horizon_days <= horizon);
   const rows = useMemo(() => mergeSeries(actual.data?.data ?? [], fcRows, true), [actual.data, fc.data, horizon]); // eslint-disable-line
   const models = [...new Set(fcRows.map((f) => f.model_tag))];
@@ -196,11 +198,12 @@ function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
 
 function FeaturesTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   const { t, locale } = useI18n();
-  const asOf = useAsOf();
-  const start = addDays(asOf, -13);
+  const asOf = useAsOfReady();
+  const start = asOf ? addDays(asOf, -13) : '';
   const q = useQuery({
     queryKey: ['features', { item_id: itemId, site_id: siteId, start_date: start, end_date: asOf }],
-    queryFn: () => api.features({ item_id: itemId, site_id: siteId, start_date: start, end_date: asOf }),
+    queryFn: () => api.features({ item_id: itemId, site_id: siteId, start_date: start, end_date: asOf! }),
+    enabled: asOf !== null,
   });
   const rows = [...(q.data?.data ?? [])].sort((a, b) => b.full_date.localeCompare(a.full_date));
   // One column per date (most recent first, at most 7), one row per feature.
@@ -216,7 +219,7 @@ function FeaturesTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   return (
     <div className="space-y-2">
       <div className="flex justify-end"><CsvRowsButton rows={flat} filename={`features-${itemId}.csv`} columns={['full_date', 'site_id', ...keys]} /></div>
-      {q.isLoading ? <Loading /> : q.isError ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : keys.length === 0 ? <Empty /> : (
+      {q.isLoading || asOf === null ? <Loading /> : q.isError ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : keys.length === 0 ? <Empty /> : (
         <div className="overflow-x-auto">
           <table className="w-full text-sm" data-testid="features-table">
             <thead><tr><th className="th">{t('feature')}</th>{dates.map((d) => <th key={d} className="th text-right">{fmtDate(d, locale)}</th>)}</tr></thead>

@@ -2,7 +2,7 @@ import { useQuery, keepPreviousData } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useState, useEffect } from 'react';
 import { api, type Query } from '../api/client';
-import { useAllItems, useAsOf, useSites } from '../lib/hooks';
+import { useAllItems, useAsOfReady, useSites } from '../lib/hooks';
 import { useI18n } from '../lib/i18n';
 import { CsvApiButton } from '../components/Csv';
 import { Pager } from '../components/Pager';
@@ -17,7 +17,7 @@ export default function Materials() {
   const [sp, setSp] = useSearchParams();
   const all = useAllItems();
   const sites = useSites();
-  const asOf = useAsOf();
+  const asOf = useAsOfReady();
   const family = sp.get('family') ?? '';
   const abc = sp.get('abc_class') ?? '';
   const site = sp.get('site') ?? '';
