@@ -123,11 +123,17 @@ const visits = [
   ['admin', '/admin', '[data-testid="audit-table"]'],
 ];
 for (const [name, p, sel] of visits) {
-  await check(`page ${p} renders`, async () => {
+  await check(`page ${p} renders, no API GET sent twice`, async () => {
+    const seen = [];
+    const onReq = (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/')) seen.push(r.url().replace(BASE, '')); };
+    admin.on('request', onReq);
     await admin.goto(`${BASE}${p}`);
     await admin.waitForSelector(sel);
     await settled(admin);
+    admin.off('request', onReq);
     await shot(admin, name);
+    const dup = seen.filter((u, i) => seen.indexOf(u) !== i);
+    assert(dup.length === 0, `sent twice: ${[...new Set(dup)].join(' ')}`);
   });
 }
 
