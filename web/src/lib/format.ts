@@ -25,8 +25,10 @@ export function fmtPercent(v: number | null | undefined, locale: Locale, digits 
   return nf(locale, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
 }
 
-export function currencyFor(locale: Locale): string {
-  return locale === 'pt-BR' ? 'BRL' : 'USD';
+/** The data's currency. The locale changes how money is written, never which money it is. */
+export const CURRENCY = 'BRL';
+export function currencyFor(_locale: Locale): string {
+  return CURRENCY;
 }
 
 export function fmtMoney(v: number | null | undefined, locale: Locale, compact = false): string {
