@@ -12,6 +12,9 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 
 deps() {
   command -v node >/dev/null || { echo "web: node is missing (apt-get install -y nodejs npm)" >&2; exit 1; }
+  # Vite 8 needs node 20.19 or newer (the machine image has 20.20; Debian 12's own nodejs is 18).
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || { echo "web: node $(node --version) is too old: Vite needs >= 20.19" >&2; exit 1; }
   local stamp=node_modules/.corrente-lock
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
     npm ci --no-audit --no-fund --loglevel=error
@@ -30,6 +33,8 @@ build() {
   fi
   npx tsc --noEmit -p .
   npx vite build --logLevel warn
+  # Precompressed twins (foo.js.gz) for a server that honours Accept-Encoding: gzip.
+  find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) -exec gzip -9 -k -f {} +
   echo "$sum" > "$stamp"
   echo "web: built $(du -sh dist | cut -f1) into $here/dist"
 }
