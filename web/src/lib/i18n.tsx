@@ -32,7 +32,7 @@ const en = {
   newPassword: 'New password', save: 'Save', cancel: 'Cancel', actor: 'Actor', action: 'Action', from: 'From', to: 'To',
   entity: 'Entity', details: 'Details', when: 'When', apply: 'Apply', adminOnly: 'Only administrators can open this page.',
   saved: 'Saved.', selectItem: 'Choose an item', noForecast: 'No forecast for this item and site.', yes: 'Yes', no: 'No',
-  skipToContent: 'Skip to content', menu: 'Menu', unreadAlerts: '{n} unread alerts', lastUpdate: 'Data as of {d}',
+  noPolicy: 'The API sent no safety stock or reorder point for these days.', skipToContent: 'Skip to content', menu: 'Menu', unreadAlerts: '{n} unread alerts', lastUpdate: 'Data as of {d}',
 };
 type Dict = typeof en;
 export type MsgKey = keyof Dict;
@@ -68,7 +68,7 @@ const pt: Dict = {
   newPassword: 'Nova senha', save: 'Salvar', cancel: 'Cancelar', actor: 'Autor', action: 'Ação', from: 'De', to: 'Até',
   entity: 'Entidade', details: 'Detalhes', when: 'Quando', apply: 'Aplicar', adminOnly: 'Só administradores podem abrir esta página.',
   saved: 'Salvo.', selectItem: 'Escolha um item', noForecast: 'Sem previsão para este item e local.', yes: 'Sim', no: 'Não',
-  skipToContent: 'Pular para o conteúdo', menu: 'Menu', unreadAlerts: '{n} alertas não lidos', lastUpdate: 'Dados de {d}',
+  noPolicy: 'A API não enviou estoque de segurança nem ponto de pedido para estes dias.', skipToContent: 'Pular para o conteúdo', menu: 'Menu', unreadAlerts: '{n} alertas não lidos', lastUpdate: 'Dados de {d}',
 };
 
 export const dictionaries: Record<Locale, Dict> = { en, 'pt-BR': pt };

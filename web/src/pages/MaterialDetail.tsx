@@ -135,12 +135,14 @@ function InventoryTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
     reorder_point: num(r.reorder_point), days_to_rupture: num(r.days_to_rupture),
   }));
   const stockouts = rows.filter((r) => r.current_stock !== null && r.current_stock <= 0);
+  const noPolicy = rows.length > 0 && rows.every((r) => r.safety_stock === null && r.reorder_point === null);
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm text-slate-600">{t('site')}: {sites.data?.find((s) => s.site_id === site)?.name ?? '—'} · {t('stockoutDays')}: <strong data-testid="stockout-days">{stockouts.length}</strong></p>
         <CsvRowsButton rows={rows} filename={`inventory-${itemId}-${site}.csv`} />
       </div>
+      {noPolicy && <p className="text-xs text-slate-500" data-testid="no-policy">{t('noPolicy')}</p>}
       {sites.isError ? <ErrorBox error={sites.error} /> : q.isLoading || site === undefined ? <Loading /> : q.isError ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : rows.length === 0 ? <Empty /> : (
         <div style={{ height: 320 }} data-testid="inventory-chart">
           <ResponsiveContainer>
