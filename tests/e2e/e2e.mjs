@@ -100,11 +100,25 @@ for (const role of ['ADMIN', 'ANALYST', 'VIEWER']) {
 }
 const admin = pages.ADMIN;
 
-// 2. a lost session goes to /login and then back where the user was.
-await check('login returns to the page asked for', async () => {
+// 2. a logged-out visit, and a revoked session, go to /login and then back where the user was.
+await check('login returns to the page asked for; a revoked session comes back after login', async () => {
   const page = await newPage();
   await uiLogin(page, 'VIEWER', `/materials/${firstItem.item_id}?tab=features`);
   await page.waitForURL(new RegExp(`/materials/${firstItem.item_id}\\?tab=features`));
+  await settled(page);
+  // Revoke the page's own token behind its back, then use the page.
+  const tok = await page.evaluate(() => localStorage.getItem('corrente.token'));
+  const r = await fetch(`${BASE}/api/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${tok}` } });
+  assert(r.ok, `logout answered ${r.status}`);
+  await page.getByRole('tab', { name: 'Demand' }).click();
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByText('Your session ended').waitFor();
+  await shot(page, 'login-session-ended');
+  await page.getByLabel('Username').fill(users.VIEWER.name);
+  await page.getByLabel('Password').fill(users.VIEWER.pw);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(new RegExp(`/materials/${firstItem.item_id}\\?tab=demand`));
+  await page.waitForSelector('[data-testid="demand-chart"]');
   await page.context().close();
 });
 

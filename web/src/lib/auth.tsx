@@ -21,10 +21,14 @@ export function canDo(role: Role | undefined, action: 'write' | 'admin'): boolea
 export function AuthProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const [hasToken, setHasToken] = useState(() => !!tokenStore.get());
+  const [generation, setGeneration] = useState(0); // bumps on every new token: reschedules the refresh
   const me = useQuery({ queryKey: ['me'], queryFn: api.me, enabled: hasToken, staleTime: 5 * 60_000, retry: false });
 
   useEffect(() => {
-    const onLost = () => setHasToken(false);
+    const onLost = () => {
+      sessionStorage.setItem('corrente.expired', '1');
+      setHasToken(false);
+    };
     window.addEventListener('corrente:unauthorized', onLost);
     return () => window.removeEventListener('corrente:unauthorized', onLost);
   }, []);
@@ -37,18 +41,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       try {
         const r = await api.refresh();
         tokenStore.set(r.access_token, r.expires_in);
-        setHasToken(false);
-        setHasToken(true);
+        setGeneration((g) => g + 1);
       } catch { /* a 401 sends the user to /login */ }
     }, ms);
     return () => window.clearTimeout(id);
-  }, [hasToken]);
+  }, [hasToken, generation]);
 
   const login = useCallback(async (u: string, p: string) => {
     const r = await api.login(u, p);
     tokenStore.set(r.access_token, r.expires_in || 3600);
+    sessionStorage.removeItem('corrente.expired');
     qc.clear();
     setHasToken(true);
+    setGeneration((g) => g + 1);
     await qc.fetchQuery({ queryKey: ['me'], queryFn: api.me });
   }, [qc]);
 

@@ -48,7 +48,7 @@ export function LoginPage() {
             <option value="en">EN</option>
           </select>
         </div>
-        {params.get('next') && !err && <p className="text-sm text-slate-600">{t('sessionExpired')}</p>}
+        {sessionStorage.getItem('corrente.expired') && !err && <p className="text-sm text-slate-600">{t('sessionExpired')}</p>}
         <label className="label">{t('username')}
           <input className="input" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
         </label>
