@@ -261,7 +261,29 @@ await check('viewer: no acknowledge button, API answers 403', async () => {
   assert(await page.getByTestId('mark-read').count() === 0, 'viewer sees mark-read');
 });
 
-// 10. the phone layout and the Portuguese dictionary render.
+// 10. the keyboard alone: Tab to the fields, type, Enter; the focused control shows a focus ring.
+await check('keyboard: log in with Tab and Enter, visible focus', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/login`);
+  await page.locator('body').click({ position: { x: 2, y: 2 } });
+  let guard = 0;
+  while (!(await page.evaluate(() => document.activeElement?.getAttribute('name') === 'username')) && guard++ < 6) await page.keyboard.press('Tab');
+  assert(guard < 6, 'Tab never reached the username field');
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).outlineWidth);
+  assert(!ring.startsWith('none') && !ring.endsWith(' 0px'), `no visible focus ring on the username field: ${ring}`);
+  await page.keyboard.type(users.ANALYST.name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(users.ANALYST.pw);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="whoami"]');
+  // Tab from the top reaches the skip link first, then the navigation.
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => document.activeElement?.textContent);
+  assert(/Skip to content/.test(first ?? ''), `first Tab stop is ${first}`);
+  await page.context().close();
+});
+
+// 11. the phone layout and the Portuguese dictionary render.
 await check('phone width, pt-BR', async () => {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'pt-BR' });
   const page = await ctx.newPage();
