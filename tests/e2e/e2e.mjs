@@ -1,0 +1,307 @@
+// End-to-end checks of the dashboard in Debian's chromium (playwright-core, no downloaded browser).
+// Usage: node e2e.mjs   with E2E_BASE (http://127.0.0.1:PORT), E2E_USERS ("admin:pw:ADMIN,analyst:pw:ANALYST,viewer:pw:VIEWER"),
+//        E2E_ARTIFACTS (folder for screenshots), CHROMIUM (default /usr/bin/chromium).
+// Prints "N passed, N failed" and exits 1 when any check failed.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const require = createRequire(path.join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.E2E_BASE ?? 'http://127.0.0.1:8080';
+const ART = process.env.E2E_ARTIFACTS ?? path.join(here, '../artifacts/e2e');
+fs.mkdirSync(ART, { recursive: true });
+const users = {};
+for (const u of (process.env.E2E_USERS ?? '').split(',').filter(Boolean)) {
+  const [name, pw, role] = u.split(':');
+  users[role] = { name, pw };
+}
+for (const r of ['ADMIN', 'ANALYST', 'VIEWER']) if (!users[r]) { console.error(`E2E_USERS lacks a ${r} login`); process.exit(2); }
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${String(e?.stack ?? e).split('\n').slice(0, 3).join(' | ')}`);
+  }
+}
+const assert = (c, msg) => { if (!c) throw new Error(msg); };
+
+// ---- the API directly ----
+async function apiLogin(role) {
+  const r = await fetch(`${BASE}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: users[role].name, password: users[role].pw }) });
+  const b = await r.json();
+  assert(r.ok, `API login ${role}: ${r.status} ${JSON.stringify(b)}`);
+  return (b.data ?? b).access_token;
+}
+async function apiGet(token, p) {
+  const r = await fetch(`${BASE}/api/v1${p}`, { headers: { Authorization: `Bearer ${token}` } });
+  const b = await r.json();
+  assert(r.ok, `GET ${p}: ${r.status} ${JSON.stringify(b)}`);
+  return b;
+}
+
+// ---- the browser ----
+// playwright gives every launch a fresh, throwaway user-data-dir of its own.
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+
+async function newPage() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'en-US' });
+  await ctx.addInitScript(() => { if (!localStorage.getItem('corrente.locale')) localStorage.setItem('corrente.locale', 'en'); });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('pageerror', (e) => console.log(`  [page error] ${e.message}`));
+  return page;
+}
+
+async function uiLogin(page, role, pathAfter = '/dashboard') {
+  await page.goto(`${BASE}${pathAfter}`);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel('Username').fill(users[role].name);
+  await page.getByLabel('Password').fill(users[role].pw);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForSelector('[data-testid="whoami"]');
+}
+
+/** Waits until nothing is loading; fails on an error box. */
+async function settled(page) {
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => !document.querySelector('[role="status"]'), null, { timeout: 15000 });
+  const errs = await page.locator('[role="alert"]').allInnerTexts();
+  assert(errs.length === 0, `error shown on ${page.url()}: ${errs.join(' / ')}`);
+}
+const shot = (page, name) => page.screenshot({ path: path.join(ART, `${name}.png`), fullPage: true });
+
+const adminToken = await apiLogin('ADMIN');
+const firstItem = (await apiGet(adminToken, '/items?limit=1&sort=item_id')).data[0];
+
+// 1. each role logs in through the form, and the API agrees on its role.
+const pages = {};
+for (const role of ['ADMIN', 'ANALYST', 'VIEWER']) {
+  await check(`login as ${role}`, async () => {
+    const page = await newPage();
+    await uiLogin(page, role);
+    const who = await page.getByTestId('whoami').innerText();
+    assert(who.includes(role), `whoami says ${who}`);
+    pages[role] = page;
+  });
+}
+const admin = pages.ADMIN;
+
+// 2. a logged-out visit, and a revoked session, go to /login and then back where the user was.
+await check('login returns to the page asked for; a revoked session comes back after login', async () => {
+  const page = await newPage();
+  await uiLogin(page, 'VIEWER', `/materials/${firstItem.item_id}?tab=features`);
+  await page.waitForURL(new RegExp(`/materials/${firstItem.item_id}\\?tab=features`));
+  await settled(page);
+  // Revoke the page's own token behind its back, then use the page.
+  const tok = await page.evaluate(() => localStorage.getItem('corrente.token'));
+  const r = await fetch(`${BASE}/api/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${tok}` } });
+  assert(r.ok, `logout answered ${r.status}`);
+  await page.getByRole('tab', { name: 'Demand' }).click();
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByText('Your session ended').waitFor();
+  await shot(page, 'login-session-ended');
+  await page.getByLabel('Username').fill(users.VIEWER.name);
+  await page.getByLabel('Password').fill(users.VIEWER.pw);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(new RegExp(`/materials/${firstItem.item_id}\\?tab=demand`));
+  await page.waitForSelector('[data-testid="demand-chart"]');
+  await page.context().close();
+});
+
+// 3. every page renders without an error, for the admin; screenshots kept.
+const visits = [
+  ['dashboard', '/dashboard', '[data-testid="kpi-cards"]'],
+  ['materials', '/materials', '[data-testid="materials-table"]'],
+  ['material-demand', `/materials/${firstItem.item_id}?tab=demand`, '[data-testid="demand-chart"]'],
+  ['material-inventory', `/materials/${firstItem.item_id}?tab=inventory`, '[data-testid="inventory-chart"]'],
+  ['material-forecasts', `/materials/${firstItem.item_id}?tab=forecasts`, '[data-testid="forecast-chart"]'],
+  ['material-features', `/materials/${firstItem.item_id}?tab=features`, '[data-testid="features-table"], [data-state="empty"]'],
+  ['forecasts', '/forecasts', '[data-testid="compare-chart"]'],
+  ['inventory', '/inventory', '[data-testid="health-table"]'],
+  ['recommendations', '/recommendations?acknowledged=', '[data-testid="recs-table"]'],
+  ['alerts', '/alerts', '[data-testid="alerts-list"], [data-state="empty"]'],
+  ['admin', '/admin', '[data-testid="audit-table"]'],
+];
+for (const [name, p, sel] of visits) {
+  await check(`page ${p} renders, no API GET sent twice`, async () => {
+    const seen = [];
+    const onReq = (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/')) seen.push(r.url().replace(BASE, '')); };
+    admin.on('request', onReq);
+    await admin.goto(`${BASE}${p}`);
+    await admin.waitForSelector(sel);
+    await settled(admin);
+    admin.off('request', onReq);
+    await shot(admin, name);
+    const dup = seen.filter((u, i) => seen.indexOf(u) !== i);
+    assert(dup.length === 0, `sent twice: ${[...new Set(dup)].join(' ')}`);
+  });
+}
+
+// 4. the dashboard's stockout-rate card shows the API's value for the latest day.
+await check('dashboard stockout rate equals the API', async () => {
+  const end = new Date().toISOString().slice(0, 10);
+  const start = new Date(Date.now() - 365 * 864e5).toISOString().slice(0, 10);
+  const k = (await apiGet(adminToken, `/analytics/kpis?start_date=${start}&end_date=${end}&limit=1000`)).data
+    .filter((r) => r.stockout_rate !== null).sort((a, b) => a.full_date.localeCompare(b.full_date));
+  assert(k.length > 0, 'the API has no KPI rows');
+  const want = new Intl.NumberFormat('en', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(Number(k.at(-1).stockout_rate));
+  await admin.goto(`${BASE}/dashboard`);
+  const got = (await admin.getByTestId('kpi-stockout_rate-value').innerText()).trim();
+  assert(got === want, `card ${got} vs API ${want} (${k.at(-1).full_date}: ${k.at(-1).stockout_rate})`);
+  await admin.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
+  await shot(admin, 'dashboard');
+});
+
+// 5. the item page's forecast chart draws the 80% and 95% bands.
+await check('item forecast chart draws its bands', async () => {
+  await admin.goto(`${BASE}/materials/${firstItem.item_id}?tab=forecasts`);
+  await admin.waitForSelector('[data-testid="forecast-chart"] .band-80 path.recharts-area-area');
+  for (const b of ['band-80', 'band-95']) {
+    const d = await admin.locator(`[data-testid="forecast-chart"] .${b} path.recharts-area-area`).first().getAttribute('d');
+    assert(d && d.length > 20, `${b} has no shape`);
+  }
+  const model = await admin.getByTestId('forecast-model').innerText();
+  assert(!/Model: —/.test(model), `no model shown: ${model}`);
+  await admin.getByRole('radio', { name: '90 days' }).click();
+  await admin.waitForSelector('[data-testid="forecast-chart"] .band-95 path.recharts-area-area');
+  await shot(admin, 'material-forecasts-90');
+});
+
+// 6. an analyst acknowledges a recommendation; it stays acknowledged after a reload and is audited.
+await check('acknowledge a recommendation (analyst), audited', async () => {
+  const page = pages.ANALYST;
+  await page.goto(`${BASE}/recommendations`);
+  const btn = page.getByTestId('ack-button').first();
+  await btn.waitFor();
+  const id = await btn.locator('xpath=ancestor::tr').getAttribute('data-rec-id');
+  await btn.click();
+  // Optimistically marked at once; the open queue then drops it when the list is fetched again.
+  await page.waitForFunction((rid) => !document.querySelector(`tr[data-rec-id="${rid}"] [data-testid="ack-button"]`), id);
+  await page.waitForLoadState('networkidle');
+  assert(await page.locator('[data-testid="ack-error"]').count() === 0, 'acknowledge failed');
+  await page.goto(`${BASE}/recommendations?acknowledged=true`);
+  await page.reload();
+  await page.locator(`tr[data-rec-id="${id}"] [data-acknowledged="true"]`).waitFor();
+  await shot(page, 'recommendations-acknowledged');
+  const logs = (await apiGet(adminToken, `/admin/audit-logs?actor=${encodeURIComponent(users.ANALYST.name)}&limit=1000`)).data;
+  const hit = logs.find((l) => String(l.entity_id) === id && /ack/i.test(l.action));
+  assert(hit, `no audit row for recommendation ${id} among ${logs.length}: ${logs.slice(0, 3).map((l) => l.action).join(',')}`);
+  await admin.goto(`${BASE}/admin`);
+  await admin.locator(`#main form:has(input[name="actor"]) input[name="actor"]`).fill(users.ANALYST.name);
+  await admin.getByRole('button', { name: 'Apply' }).click();
+  await admin.locator(`[data-testid="audit-table"] tr[data-entity-id="${id}"]`).first().waitFor();
+  await shot(admin, 'admin-audit-ack');
+});
+
+// 7. an analyst marks an alert read; the API agrees and the nav count drops.
+await check('mark an alert read (analyst)', async () => {
+  const page = pages.ANALYST;
+  await page.goto(`${BASE}/alerts?unread=true`);
+  const btn = page.getByTestId('mark-read').first();
+  await btn.waitFor();
+  const id = await btn.locator('xpath=ancestor::li').getAttribute('data-alert-id');
+  const before = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
+  await btn.click();
+  await page.waitForFunction((aid) => !document.querySelector(`li[data-alert-id="${aid}"]`) || document.querySelector(`li[data-alert-id="${aid}"]`).dataset.read === 'true', id);
+  await page.waitForLoadState('networkidle');
+  const after = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
+  assert(after === before - 1, `unread ${before} -> ${after}`);
+  const all = (await apiGet(adminToken, '/alerts?limit=1000')).data;
+  const a = all.find((x) => String(x.alert_id) === id);
+  assert(!a || a.read_at, `alert ${id} not read in the API`);
+  await shot(page, 'alerts-after-read');
+});
+
+// 8. the materials CSV export has the API's header and one row per filtered item.
+await check('materials CSV export: header and row count', async () => {
+  await admin.goto(`${BASE}/materials?abc_class=A`);
+  await admin.waitForSelector('[data-testid="materials-table"]');
+  const [dl] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: /Export CSV/ }).click()]);
+  const file = path.join(ART, 'materials-A.csv');
+  await dl.saveAs(file);
+  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.length);
+  const total = Number((await apiGet(adminToken, '/items?abc_class=A&limit=1')).metadata.total_count);
+  const header = lines[0].split(',');
+  assert(header.includes('item_id') && header.includes('sku') && header.includes('abc_class'), `header ${lines[0]}`);
+  assert(lines.length - 1 === total, `${lines.length - 1} rows, API total_count ${total}`);
+});
+
+// 9. a viewer sees no acknowledge button and is refused by the API.
+await check('viewer: no acknowledge button, API answers 403', async () => {
+  const page = pages.VIEWER;
+  await page.goto(`${BASE}/recommendations`);
+  await page.waitForSelector('[data-testid="recs-table"]');
+  await settled(page);
+  assert(await page.getByTestId('ack-button').count() === 0, 'viewer sees an acknowledge button');
+  assert(await page.getByTestId('mark-read').count() === 0 || true, '');
+  await shot(page, 'viewer-recommendations');
+  const vt = await apiLogin('VIEWER');
+  const open = (await apiGet(vt, '/recommendations?acknowledged=false&limit=1')).data[0];
+  assert(open, 'no open recommendation to try');
+  const r = await fetch(`${BASE}/api/v1/recommendations/${open.recommendation_id}/acknowledge`, { method: 'PATCH', headers: { Authorization: `Bearer ${vt}`, 'Content-Type': 'application/json' }, body: '{}' });
+  assert(r.status === 403, `viewer PATCH got ${r.status}`);
+  await page.goto(`${BASE}/admin`);
+  assert((await page.locator('#nav >> text=Admin').count()) === 0, 'viewer sees the Admin link');
+  await page.goto(`${BASE}/alerts`);
+  await settled(page);
+  assert(await page.getByTestId('mark-read').count() === 0, 'viewer sees mark-read');
+});
+
+// 10. the keyboard alone: Tab to the fields, type, Enter; the focused control shows a focus ring.
+await check('keyboard: log in with Tab and Enter, visible focus', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/login`);
+  await page.locator('body').click({ position: { x: 2, y: 2 } });
+  let guard = 0;
+  while (!(await page.evaluate(() => document.activeElement?.getAttribute('name') === 'username')) && guard++ < 6) await page.keyboard.press('Tab');
+  assert(guard < 6, 'Tab never reached the username field');
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).outlineWidth);
+  assert(!ring.startsWith('none') && !ring.endsWith(' 0px'), `no visible focus ring on the username field: ${ring}`);
+  await page.keyboard.type(users.ANALYST.name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(users.ANALYST.pw);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="whoami"]');
+  // Tab from the top reaches the skip link first, then the navigation.
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => document.activeElement?.textContent);
+  assert(/Skip to content/.test(first ?? ''), `first Tab stop is ${first}`);
+  await page.context().close();
+});
+
+// 11. the phone layout and the Portuguese dictionary render.
+await check('phone width, pt-BR', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'pt-BR' });
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel('Usuário').fill(users.ANALYST.name);
+  await page.getByLabel('Senha').fill(users.ANALYST.pw);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.waitForSelector('[data-testid="kpi-cards"]');
+  await settled(page);
+  const sr = await page.getByTestId('kpi-stockout_rate-value').innerText();
+  assert(/,/.test(sr) || sr === '—', `pt-BR percent ${sr}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 1, `page is ${overflow}px wider than the phone`);
+  await shot(page, 'phone-dashboard-ptbr');
+  await ctx.close();
+});
+
+await browser.close();
+console.log(`screenshots: ${ART}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

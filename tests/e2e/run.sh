@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# End-to-end tests of the dashboard against a real `corrente serve`.
+#   tests/e2e/run.sh CORRENTE_BIN
+# Starts a throwaway managed cluster in CORRENTE_HOME=$(mktemp -d), seeds it, runs the pipeline
+# (`corrente pipeline run`; CORRENTE_PIPELINE_BIN may name another binary that has it; without one,
+# minimal analytics rows are inserted with psql), serves web/dist on a free port, drives Debian's
+# chromium with playwright-core, and prints "N passed, N failed". Screenshots: tests/artifacts/e2e/.
+# Needs: web/dist built (web/scripts/web.sh build) and web/node_modules (playwright-core).
+set -euo pipefail
+BIN="$(readlink -f "${1:?usage: tests/e2e/run.sh CORRENTE_BIN}")"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+web_root="${CORRENTE_WEB_ROOT:-$repo/web/dist}"
+artifacts="${E2E_ARTIFACTS:-$repo/tests/artifacts/e2e}"
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+
+[ -x "$BIN" ] || { echo "e2e: $BIN is not executable" >&2; exit 2; }
+[ -f "$web_root/index.html" ] || { echo "e2e: $web_root/index.html is missing: run web/scripts/web.sh build" >&2; exit 2; }
+if [ ! -x "$chromium" ]; then
+  echo "e2e: installing Debian's chromium" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -q chromium >/dev/null; else sudo apt-get install -y -q chromium >/dev/null; fi
+fi
+[ -d "$repo/web/node_modules/playwright-core" ] || (cd "$repo/web" && npm ci --no-audit --no-fund --loglevel=error)
+
+source "$here/start-server.sh"
+
+rm -rf "$artifacts"; mkdir -p "$artifacts"
+E2E_BASE="http://127.0.0.1:$port" E2E_USERS="$users" E2E_ARTIFACTS="$artifacts" CHROMIUM="$chromium" \
+  node "$here/e2e.mjs"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The dashboard's entry points, for the Makefile and CI.
+#   web/scripts/web.sh deps    install npm packages (npm ci from package-lock.json), no browser download
+#   web/scripts/web.sh build   type-check and build to web/dist
+#   web/scripts/web.sh test    Vitest unit tests
+#   web/scripts/web.sh e2e BIN end-to-end tests in Debian's chromium against a real `BIN serve`
+# Quick to re-run: deps and build are skipped when nothing changed.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+
+deps() {
+  command -v node >/dev/null || { echo "web: node is missing (apt-get install -y nodejs npm)" >&2; exit 1; }
+  # Vite 8 needs node 20.19 or newer (the machine image has 20.20; Debian 12's own nodejs is 18).
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+    || { echo "web: node $(node --version) is too old: Vite needs >= 20.19" >&2; exit 1; }
+  local stamp=node_modules/.corrente-lock
+  if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json "$stamp"
+  fi
+}
+
+build() {
+  deps
+  local stamp=dist/.corrente-src
+  local sum
+  sum="$(cat package-lock.json index.html vite.config.ts tailwind.config.js postcss.config.js tsconfig.json $(find src -type f | sort) | sha256sum | cut -d' ' -f1)"
+  if [ -f dist/index.html ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    echo "web: dist is up to date"
+    return
+  fi
+  npx tsc --noEmit -p .
+  npx vite build --logLevel warn
+  # Precompressed twins (foo.js.gz) for a server that honours Accept-Encoding: gzip.
+  find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) -exec gzip -9 -k -f {} +
+  echo "$sum" > "$stamp"
+  echo "web: built $(du -sh dist | cut -f1) into $here/dist"
+}
+
+case "${1:-build}" in
+  deps) deps ;;
+  build) build ;;
+  test) deps; npx vitest run ;;
+  e2e)
+    shift
+    build
+    exec bash "$here/../tests/e2e/run.sh" "$@"
+    ;;
+  *) echo "usage: $0 deps|build|test|e2e CORRENTE_BIN" >&2; exit 2 ;;
+esac

@@ -1,0 +1,231 @@
+// The one module that knows the API's paths, parameters and field names.
+// Every call returns the envelope's `data` (and `metadata`), or throws ApiError.
+
+export type Role = 'ADMIN' | 'ANALYST' | 'VIEWER';
+
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, public detail: string) {
+    super(detail || code || `HTTP ${status}`);
+  }
+}
+
+export interface Envelope<T> {
+  data: T;
+  metadata: Record<string, unknown> & { total_count?: number; computed_at?: string };
+}
+
+const TOKEN_KEY = 'corrente.token';
+const EXP_KEY = 'corrente.token_exp';
+
+type FetchFn = typeof fetch;
+let fetchImpl: FetchFn = (...args) => fetch(...args);
+let onUnauthorized: () => void = () => {};
+
+/** Tests replace fetch; the app registers what a 401 does (go to /login). */
+export function configureClient(opts: { fetch?: FetchFn; onUnauthorized?: () => void }) {
+  if (opts.fetch) fetchImpl = opts.fetch;
+  if (opts.onUnauthorized) onUnauthorized = opts.onUnauthorized;
+}
+
+export const tokenStore = {
+  get(): string | null {
+    try {
+      const t = localStorage.getItem(TOKEN_KEY);
+      const exp = Number(localStorage.getItem(EXP_KEY) || 0);
+      if (t && exp && Date.now() > exp) return null;
+      return t;
+    } catch {
+      return null;
+    }
+  },
+  expiresAt(): number {
+    return Number(localStorage.getItem(EXP_KEY) || 0);
+  },
+  set(token: string, expiresInSeconds: number) {
+    localStorage.setItem(TOKEN_KEY, token);
+    localStorage.setItem(EXP_KEY, String(Date.now() + expiresInSeconds * 1000));
+  },
+  clear() {
+    localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(EXP_KEY);
+  },
+};
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function buildQuery(q?: Query): string {
+  if (!q) return '';
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === '') continue;
+    p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+async function parseError(res: Response): Promise<ApiError> {
+  let code = `http_${res.status}`;
+  let detail = res.statusText || `HTTP ${res.status}`;
+  try {
+    const body = await res.json();
+    if (body && typeof body === 'object') {
+      code = body.error ?? code;
+      detail = body.detail ?? body.message ?? detail;
+    }
+  } catch {
+    /* not JSON: keep the status text */
+  }
+  return new ApiError(res.status, code, detail);
+}
+
+export async function request<T>(
+  method: string,
+  path: string,
+  opts: { query?: Query; body?: unknown; auth?: boolean } = {},
+): Promise<Envelope<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = tokenStore.get();
+  if (opts.auth !== false && token) headers.Authorization = `Bearer ${token}`;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetchImpl(`/api/v1${path}${buildQuery(opts.query)}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network_error', 'The server could not be reached. Check your connection and try again.');
+  }
+  if (!res.ok) {
+    const err = await parseError(res);
+    if (res.status === 401 && opts.auth !== false) {
+      tokenStore.clear();
+      onUnauthorized();
+    }
+    throw err;
+  }
+  if (res.status === 204) return { data: undefined as T, metadata: {} };
+  const body = await res.json().catch(() => {
+    throw new ApiError(res.status, 'bad_response', 'The server sent a response that is not JSON.');
+  });
+  // Success bodies are {"status":"success","data":...,"metadata":{...}}; accept a bare object too.
+  if (body && typeof body === 'object' && 'status' in body && 'data' in body) {
+    return { data: body.data as T, metadata: body.metadata ?? {} };
+  }
+  return { data: body as T, metadata: {} };
+}
+
+const get = <T>(path: string, query?: Query) => request<T>('GET', path, { query });
+
+/** Fetches a list as CSV (same filters) and returns its text. */
+export async function fetchCsv(path: string, query?: Query): Promise<string> {
+  const token = tokenStore.get();
+  const res = await fetchImpl(`/api/v1${path}${buildQuery({ ...query, format: 'csv' })}`, {
+    headers: { Accept: 'text/csv', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+  });
+  if (!res.ok) {
+    const err = await parseError(res);
+    if (res.status === 401) {
+      tokenStore.clear();
+      onUnauthorized();
+    }
+    throw err;
+  }
+  return res.text();
+}
+
+// ---- types (field names as the API sends them) ----
+export interface Me { user_id: number; username: string; role: Role; email?: string | null }
+export interface LoginReply { access_token: string; token_type: string; expires_in: number }
+export interface Item {
+  item_id: number; sku: string; name: string; description?: string | null; family: string | null;
+  category: string | null; subcategory?: string | null; unit_measure?: string | null; abc_class: 'A' | 'B' | 'C' | null;
+  criticality: number | null; active?: boolean; unit_cost?: number | null; unit_price?: number | null;
+  supplier_id?: number | null; supplier_name?: string | null; extra_attributes?: Record<string, unknown> | null;
+}
+export interface Site { site_id: number; code?: string; name: string; site_type?: string; region_id?: number | null; active?: boolean }
+export interface Region { region_id: number; name: string; code?: string }
+export interface Supplier { supplier_id: number; name: string; code?: string }
+export interface Kpi {
+  full_date: string; total_demand: number | null; stockout_rate: number | null; abc_a_share: number | null;
+  delayed_orders_pct: number | null; forecast_mape: number | null; avg_inventory_value: number | null; computed_at?: string;
+}
+export interface DemandPoint { full_date: string; quantity: number }
+export interface InventoryPoint {
+  full_date: string; site_id?: number; item_id?: number; current_stock: number | null; safety_stock: number | null;
+  reorder_point: number | null; days_to_rupture: number | null;
+}
+export interface ForecastPoint {
+  full_date: string; site_id?: number; item_id?: number; yhat: number; yhat_lower: number | null; yhat_upper: number | null;
+  yhat_lower_95?: number | null; yhat_upper_95?: number | null; model_tag: string; horizon_days: number; computed_at?: string;
+}
+export interface FeatureRow { full_date: string; site_id?: number | null; features: Record<string, unknown>; schema_version?: string }
+export type Priority = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+export interface Recommendation {
+  recommendation_id: number; item_id: number | null; site_id: number | null; type: string; priority: Priority;
+  message: string; action_date?: string | null; quantity_recommended: number | null; created_at: string;
+  acknowledged_at?: string | null; acknowledged_by?: string | null; sku?: string; item_name?: string; site_name?: string;
+}
+export type AlertLevel = 'NORMAL' | 'WARNING' | 'CRITICAL';
+export interface Alert {
+  alert_id: number; item_id: number | null; site_id: number | null; level: AlertLevel; category: string; message: string;
+  created_at: string; read_at: string | null; resolved_at?: string | null; sku?: string; item_name?: string; site_name?: string;
+}
+export interface User { user_id: number; username: string; email?: string | null; role: Role; active: boolean; last_login?: string | null; created_at?: string }
+export interface AuditLog {
+  audit_id: number; actor: string; action: string; entity_type: string | null; entity_id: number | null;
+  details: unknown; ip_address?: string | null; user_agent?: string | null; timestamp: string;
+}
+
+// ---- endpoints ----
+export const api = {
+  async login(username: string, password: string): Promise<LoginReply> {
+    const r = await request<LoginReply>('POST', '/auth/login', { body: { username, password }, auth: false });
+    return r.data;
+  },
+  me: () => get<Me>('/auth/me').then((r) => r.data),
+  refresh: () => request<LoginReply>('POST', '/auth/refresh').then((r) => r.data),
+  logout: () => request<unknown>('POST', '/auth/logout').then(() => undefined),
+
+  items: (q: Query) => get<Item[]>('/items', q),
+  item: (id: number) => get<Item>(`/items/${id}`).then((r) => r.data),
+  sites: () => get<Site[]>('/sites', { limit: 1000 }).then((r) => r.data),
+  regions: () => get<Region[]>('/regions', { limit: 1000 }).then((r) => r.data),
+  suppliers: () => get<Supplier[]>('/suppliers', { limit: 1000 }).then((r) => r.data),
+
+  kpis: (q: { start_date?: string; end_date?: string }) => get<Kpi[]>('/analytics/kpis', { ...q, limit: 1000 }),
+  demand: (q: { item_id: number; site_id?: number; start_date?: string; end_date?: string; granularity?: string }) =>
+    get<DemandPoint[]>('/demand/timeseries', { ...q, limit: 1000 }),
+  inventory: (q: { item_id: number; site_id?: number; start_date?: string; end_date?: string }) =>
+    get<InventoryPoint[]>('/inventory/timeseries', { ...q, limit: 1000 }),
+  /** Every item x site on one day (no item_id): the inventory health page. */
+  inventorySnapshot: (date: string, offset = 0) =>
+    get<InventoryPoint[]>('/inventory/timeseries', { start_date: date, end_date: date, limit: 1000, offset }),
+  forecasts: (q: { item_id: number; site_id?: number; horizon?: number; start_date?: string }) =>
+    get<ForecastPoint[]>('/forecasts', { ...q, limit: 1000 }),
+  features: (q: { item_id: number; site_id?: number; start_date?: string; end_date?: string }) =>
+    get<FeatureRow[]>('/features', { ...q, limit: 1000 }),
+
+  recommendations: (q: Query) => get<Recommendation[]>('/recommendations', q),
+  acknowledge: (id: number) =>
+    request<Recommendation>('PATCH', `/recommendations/${id}/acknowledge`, { body: {} }).then((r) => r.data),
+  alerts: (q: Query) => get<Alert[]>('/alerts', q),
+  markRead: (id: number) => request<Alert>('PATCH', `/alerts/${id}/mark-read`, { body: {} }).then((r) => r.data),
+  resolve: (id: number) => request<Alert>('PATCH', `/alerts/${id}/resolve`, { body: {} }).then((r) => r.data),
+
+  users: (q: Query) => get<User[]>('/admin/users', q),
+  createUser: (u: { username: string; password: string; role: Role; email?: string }) =>
+    request<User>('POST', '/admin/users', { body: u }).then((r) => r.data),
+  updateUser: (id: number, patch: { role?: Role; active?: boolean; password?: string }) =>
+    request<User>('PATCH', `/admin/users/${id}`, { body: patch }).then((r) => r.data),
+  auditLogs: (q: Query) => get<AuditLog[]>('/admin/audit-logs', q),
+};
+
+/** Numbers may arrive as JSON numbers or (NUMERIC) strings; null stays null. */
+export function num(v: unknown): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : null;
+}

@@ -1,0 +1,61 @@
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { num, type DemandPoint, type ForecastPoint } from '../api/client';
+import { fmtAxisDate, fmtDate, fmtNumber } from '../lib/format';
+import { useI18n } from '../lib/i18n';
+
+export interface ChartRow {
+  full_date: string;
+  actual?: number | null;
+  yhat?: number | null;
+  band80?: [number, number] | null;
+  band95?: [number, number] | null;
+}
+
+/** Sums forecasts over sites per date (the API returns one row per site when no site is chosen). */
+export function mergeSeries(actual: DemandPoint[], forecast: ForecastPoint[], with95: boolean): ChartRow[] {
+  const rows = new Map<string, ChartRow>();
+  const row = (d: string) => {
+    let r = rows.get(d);
+    if (!r) rows.set(d, (r = { full_date: d }));
+    return r;
+  };
+  for (const a of actual) {
+    const r = row(a.full_date.slice(0, 10));
+    r.actual = (r.actual ?? 0) + (num(a.quantity) ?? 0);
+  }
+  for (const f of forecast) {
+    const r = row(f.full_date.slice(0, 10));
+    const y = num(f.yhat) ?? 0;
+    r.yhat = (r.yhat ?? 0) + y;
+    const lo = num(f.yhat_lower), hi = num(f.yhat_upper);
+    if (lo !== null && hi !== null) r.band80 = r.band80 ? [r.band80[0] + lo, r.band80[1] + hi] : [lo, hi];
+    if (with95) {
+      const lo95 = num(f.yhat_lower_95), hi95 = num(f.yhat_upper_95);
+      if (lo95 !== null && hi95 !== null) r.band95 = r.band95 ? [r.band95[0] + lo95, r.band95[1] + hi95] : [lo95, hi95];
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.full_date.localeCompare(b.full_date));
+}
+
+export function ForecastChart({ rows, today, with95, height = 300 }: { rows: ChartRow[]; today: string; with95: boolean; height?: number }) {
+  const { t, locale } = useI18n();
+  return (
+    <div data-testid="forecast-chart" style={{ width: '100%', height }}>
+      <ResponsiveContainer>
+        <ComposedChart data={rows} margin={{ top: 10, right: 16, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+          <XAxis dataKey="full_date" tickFormatter={(d) => fmtAxisDate(d, locale)} minTickGap={24} fontSize={12} />
+          <YAxis fontSize={12} tickFormatter={(v) => fmtNumber(v, locale)} width={56} />
+          <Tooltip labelFormatter={(d) => fmtDate(String(d), locale)}
+            formatter={(v: unknown) => Array.isArray(v) ? `${fmtNumber(v[0], locale, 1)} – ${fmtNumber(v[1], locale, 1)}` : fmtNumber(Number(v), locale, 1)} />
+          <Legend />
+          {with95 && <Area type="monotone" dataKey="band95" name={t('band95')} stroke="none" fill="#bfdbfe" fillOpacity={0.5} isAnimationActive={false} className="band-95" />}
+          <Area type="monotone" dataKey="band80" name={t('band80')} stroke="none" fill="#60a5fa" fillOpacity={0.45} isAnimationActive={false} className="band-80" />
+          <Line type="monotone" dataKey="actual" name={t('actual')} stroke="#0f172a" dot={false} strokeWidth={1.5} isAnimationActive={false} connectNulls={false} />
+          <Line type="monotone" dataKey="yhat" name={t('forecast')} stroke="#1d4ed8" strokeDasharray="5 3" dot={false} strokeWidth={2} isAnimationActive={false} />
+          <ReferenceLine x={today} stroke="#dc2626" label={{ value: t('today'), position: 'insideTopRight', fill: '#dc2626', fontSize: 12 }} />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+import { render, screen } from '@testing-library/react';
+import { KpiCard } from './KpiCard';
+import { compare } from '../lib/metrics';
+import { I18nProvider } from '../lib/i18n';
+
+function renderCard(cur: number | null, prev: number | null) {
+  return render(<I18nProvider initial="en"><KpiCard id="x" label="Stockout rate" value="3.0%" change={compare(cur, prev, true)} /></I18nProvider>);
+}
+
+describe('KpiCard', () => {
+  it('shows a green down arrow when a lower-is-better KPI falls', () => {
+    renderCard(0.03, 0.04);
+    const ch = screen.getByTestId('kpi-x-change');
+    expect(ch.textContent).toContain('▼');
+    expect(ch.className).toContain('text-green-700');
+    expect(ch.textContent).toContain('25.0%');
+    expect(screen.getByRole('heading', { name: 'Stockout rate' })).toBeTruthy();
+  });
+  it('shows a red up arrow when it rises', () => {
+    renderCard(0.05, 0.04);
+    const ch = screen.getByTestId('kpi-x-change');
+    expect(ch.textContent).toContain('▲');
+    expect(ch.className).toContain('text-red-700');
+  });
+  it('says when there is no earlier value', () => {
+    renderCard(0.05, null);
+    expect(screen.getByTestId('kpi-x-change').textContent).toBe('no earlier value');
+  });
+});

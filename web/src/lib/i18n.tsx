@@ -1,0 +1,108 @@
+import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import type { Locale } from './format';
+
+const en = {
+  app: 'Corrente', dashboard: 'Dashboard', materials: 'Materials', forecasts: 'Forecasts', inventory: 'Inventory',
+  recommendations: 'Recommendations', alerts: 'Alerts', admin: 'Admin', logout: 'Sign out', login: 'Sign in',
+  username: 'Username', password: 'Password', signingIn: 'Signing in…', loginTitle: 'Sign in to Corrente',
+  sessionExpired: 'Your session ended. Sign in again to continue.', language: 'Language',
+  loading: 'Loading…', empty: 'Nothing to show.', error: 'Something went wrong', retry: 'Try again',
+  forbidden: 'You do not have permission for this.', notFound: 'Page not found.',
+  stockoutRate: 'Stockout rate', forecastMape: 'Forecast MAPE', delayedOrders: 'Delayed orders', inventoryValue: 'Inventory value',
+  vsPrevious: 'vs. 30 days before', noPrevious: 'no earlier value', demand90: 'Demand, last 90 days: actual vs forecast',
+  actual: 'Actual', forecast: 'Forecast', band80: '80% band', band95: '95% band', today: 'today',
+  topAlerts: 'Top critical alerts', criticalRecs: 'Critical recommendations', item: 'Item', site: 'Site', allSites: 'All sites',
+  family: 'Family', abcClass: 'ABC class', search: 'Search', all: 'All', sku: 'SKU', name: 'Name', category: 'Category',
+  criticality: 'Criticality', risk: 'Risk', daysToRupture: 'Days to rupture', sortBy: 'Sort by', exportCsv: 'Export CSV',
+  previous: 'Previous', next: 'Next', pageOf: 'Rows {from}–{to} of {total}', rowsPerPage: 'Rows per page',
+  risk_stockout: 'Out of stock', risk_critical: 'Critical', risk_warning: 'Watch', risk_ok: 'OK', risk_unknown: 'No data',
+  demandTab: 'Demand', inventoryTab: 'Inventory', forecastsTab: 'Forecasts', featuresTab: 'Features',
+  day: 'Day', week: 'Week', month: 'Month', granularity: 'Granularity', horizon: 'Horizon', days: 'days',
+  stock: 'Stock', safetyStock: 'Safety stock', reorderPoint: 'Reorder point', stockoutDays: 'Stockout days',
+  model: 'Model', computedAt: 'Computed at', recentActuals: 'Recent actuals', date: 'Date', feature: 'Feature', value: 'Value',
+  compare: 'Compare', compareBy: 'Compare by', items: 'Items', sites: 'Sites', addSeries: 'Add', remove: 'Remove',
+  mape: 'MAPE', wape: 'WAPE', bias: 'Bias', series: 'Series', points: 'Points',
+  health: 'Inventory health by site and ABC class', coverageDays: 'Coverage (days)', atRisk: 'At risk', stockouts: 'Stockouts',
+  itemsCount: 'Items', drillDown: 'Show items',
+  priority: 'Priority', type: 'Type', message: 'Message', quantity: 'Quantity', created: 'Created', status: 'Status',
+  acknowledge: 'Acknowledge', acknowledged: 'Acknowledged', open: 'Open', acknowledgedFilter: 'Acknowledged?',
+  level: 'Level', unreadOnly: 'Unread only', markRead: 'Mark read', resolve: 'Resolve', resolved: 'Resolved', read: 'Read', unread: 'Unread',
+  users: 'Users', auditLog: 'Audit log', role: 'Role', active: 'Active', inactive: 'Inactive', lastLogin: 'Last login',
+  createUser: 'Create user', email: 'Email', deactivate: 'Deactivate', activate: 'Activate', resetPassword: 'Reset password',
+  newPassword: 'New password', save: 'Save', cancel: 'Cancel', actor: 'Actor', action: 'Action', from: 'From', to: 'To',
+  entity: 'Entity', details: 'Details', when: 'When', apply: 'Apply', adminOnly: 'Only administrators can open this page.',
+  saved: 'Saved.', selectItem: 'Choose an item', noForecast: 'No forecast for this item and site.', yes: 'Yes', no: 'No',
+  noPolicy: 'The API sent no safety stock or reorder point for these days.', skipToContent: 'Skip to content', menu: 'Menu', unreadAlerts: '{n} unread alerts', lastUpdate: 'Data as of {d}',
+};
+type Dict = typeof en;
+export type MsgKey = keyof Dict;
+
+const pt: Dict = {
+  app: 'Corrente', dashboard: 'Painel', materials: 'Materiais', forecasts: 'Previsões', inventory: 'Estoque',
+  recommendations: 'Recomendações', alerts: 'Alertas', admin: 'Administração', logout: 'Sair', login: 'Entrar',
+  username: 'Usuário', password: 'Senha', signingIn: 'Entrando…', loginTitle: 'Entrar no Corrente',
+  sessionExpired: 'Sua sessão terminou. Entre de novo para continuar.', language: 'Idioma',
+  loading: 'Carregando…', empty: 'Nada para mostrar.', error: 'Algo deu errado', retry: 'Tentar de novo',
+  forbidden: 'Você não tem permissão para isso.', notFound: 'Página não encontrada.',
+  stockoutRate: 'Taxa de ruptura', forecastMape: 'MAPE da previsão', delayedOrders: 'Pedidos atrasados', inventoryValue: 'Valor do estoque',
+  vsPrevious: 'vs. 30 dias antes', noPrevious: 'sem valor anterior', demand90: 'Demanda, últimos 90 dias: real vs previsão',
+  actual: 'Real', forecast: 'Previsão', band80: 'Faixa 80%', band95: 'Faixa 95%', today: 'hoje',
+  topAlerts: 'Principais alertas críticos', criticalRecs: 'Recomendações críticas', item: 'Item', site: 'Local', allSites: 'Todos os locais',
+  family: 'Família', abcClass: 'Classe ABC', search: 'Buscar', all: 'Todos', sku: 'SKU', name: 'Nome', category: 'Categoria',
+  criticality: 'Criticidade', risk: 'Risco', daysToRupture: 'Dias até a ruptura', sortBy: 'Ordenar por', exportCsv: 'Exportar CSV',
+  previous: 'Anterior', next: 'Próxima', pageOf: 'Linhas {from}–{to} de {total}', rowsPerPage: 'Linhas por página',
+  risk_stockout: 'Sem estoque', risk_critical: 'Crítico', risk_warning: 'Atenção', risk_ok: 'OK', risk_unknown: 'Sem dados',
+  demandTab: 'Demanda', inventoryTab: 'Estoque', forecastsTab: 'Previsões', featuresTab: 'Atributos',
+  day: 'Dia', week: 'Semana', month: 'Mês', granularity: 'Granularidade', horizon: 'Horizonte', days: 'dias',
+  stock: 'Estoque', safetyStock: 'Estoque de segurança', reorderPoint: 'Ponto de pedido', stockoutDays: 'Dias de ruptura',
+  model: 'Modelo', computedAt: 'Calculado em', recentActuals: 'Real recente', date: 'Data', feature: 'Atributo', value: 'Valor',
+  compare: 'Comparar', compareBy: 'Comparar por', items: 'Itens', sites: 'Locais', addSeries: 'Adicionar', remove: 'Remover',
+  mape: 'MAPE', wape: 'WAPE', bias: 'Viés', series: 'Série', points: 'Pontos',
+  health: 'Saúde do estoque por local e classe ABC', coverageDays: 'Cobertura (dias)', atRisk: 'Em risco', stockouts: 'Rupturas',
+  itemsCount: 'Itens', drillDown: 'Ver itens',
+  priority: 'Prioridade', type: 'Tipo', message: 'Mensagem', quantity: 'Quantidade', created: 'Criada', status: 'Situação',
+  acknowledge: 'Confirmar', acknowledged: 'Confirmada', open: 'Aberta', acknowledgedFilter: 'Confirmada?',
+  level: 'Nível', unreadOnly: 'Só não lidos', markRead: 'Marcar como lido', resolve: 'Resolver', resolved: 'Resolvido', read: 'Lido', unread: 'Não lido',
+  users: 'Usuários', auditLog: 'Registro de auditoria', role: 'Papel', active: 'Ativo', inactive: 'Inativo', lastLogin: 'Último acesso',
+  createUser: 'Criar usuário', email: 'E-mail', deactivate: 'Desativar', activate: 'Ativar', resetPassword: 'Redefinir senha',
+  newPassword: 'Nova senha', save: 'Salvar', cancel: 'Cancelar', actor: 'Autor', action: 'Ação', from: 'De', to: 'Até',
+  entity: 'Entidade', details: 'Detalhes', when: 'Quando', apply: 'Aplicar', adminOnly: 'Só administradores podem abrir esta página.',
+  saved: 'Salvo.', selectItem: 'Escolha um item', noForecast: 'Sem previsão para este item e local.', yes: 'Sim', no: 'Não',
+  noPolicy: 'A API não enviou estoque de segurança nem ponto de pedido para estes dias.', skipToContent: 'Pular para o conteúdo', menu: 'Menu', unreadAlerts: '{n} alertas não lidos', lastUpdate: 'Dados de {d}',
+};
+
+export const dictionaries: Record<Locale, Dict> = { en, 'pt-BR': pt };
+
+export function translate(locale: Locale, key: MsgKey, vars?: Record<string, string | number>): string {
+  let s: string = dictionaries[locale][key] ?? en[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v));
+  return s;
+}
+
+export function detectLocale(): Locale {
+  try {
+    const saved = localStorage.getItem('corrente.locale');
+    if (saved === 'en' || saved === 'pt-BR') return saved;
+  } catch { /* ignore */ }
+  const nav = typeof navigator !== 'undefined' ? navigator.language : 'en';
+  return nav.toLowerCase().startsWith('pt') ? 'pt-BR' : 'en';
+}
+
+interface I18n { locale: Locale; setLocale: (l: Locale) => void; t: (k: MsgKey, vars?: Record<string, string | number>) => string }
+const Ctx = createContext<I18n>({ locale: 'en', setLocale: () => {}, t: (k, v) => translate('en', k, v) });
+
+export function I18nProvider({ children, initial }: { children: ReactNode; initial?: Locale }) {
+  const [locale, setLocaleState] = useState<Locale>(initial ?? detectLocale());
+  const value = useMemo<I18n>(() => ({
+    locale,
+    setLocale: (l) => {
+      setLocaleState(l);
+      try { localStorage.setItem('corrente.locale', l); } catch { /* ignore */ }
+      document.documentElement.lang = l;
+    },
+    t: (k, v) => translate(locale, k, v),
+  }), [locale]);
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export const useI18n = () => useContext(Ctx);

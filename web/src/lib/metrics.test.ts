@@ -1,0 +1,74 @@
+import { accuracy, byPriority, compare, latestAndPrevious, riskOf, toCsv } from './metrics';
+import { healthBySiteAbc } from './health';
+import type { Item, Kpi } from '../api/client';
+
+const k = (full_date: string, stockout_rate: number | null): Kpi => ({
+  full_date, stockout_rate, total_demand: null, abc_a_share: null, delayed_orders_pct: null, forecast_mape: null, avg_inventory_value: null,
+});
+
+describe('KPI change', () => {
+  it('colours a fall in a lower-is-better KPI as good', () => {
+    const c = compare(0.02, 0.04, true);
+    expect(c.trend).toBe('down');
+    expect(c.good).toBe(true);
+    expect(c.relative).toBeCloseTo(-0.5);
+  });
+  it('colours a rise in a lower-is-better KPI as bad', () => {
+    expect(compare(0.05, 0.04, true).good).toBe(false);
+  });
+  it('has no colour when flat or when a side is missing', () => {
+    expect(compare(0.04, 0.04, true).good).toBeNull();
+    expect(compare(0.04, null, true).good).toBeNull();
+    expect(compare(1, 0, true).relative).toBeNull();
+  });
+  it('takes the latest day and the day a period earlier', () => {
+    const rows = [k('2025-01-01', 0.1), k('2025-01-31', 0.2), k('2025-02-01', null), k('2025-01-15', 0.3)];
+    const c = latestAndPrevious(rows, 'stockout_rate', 30);
+    expect(c.current).toBe(0.2);
+    expect(c.previous).toBe(0.1);
+  });
+  it('accepts NUMERIC values sent as strings', () => {
+    const c = latestAndPrevious([k('2025-01-01', '0.1' as unknown as number)], 'stockout_rate');
+    expect(c.current).toBe(0.1);
+  });
+});
+
+describe('accuracy', () => {
+  it('computes MAPE, WAPE and bias on overlapping dates', () => {
+    const a = new Map([['d1', 10], ['d2', 20], ['d3', 0]]);
+    const f = new Map([['d1', 12], ['d2', 18], ['d3', 1], ['d4', 5]]);
+    const r = accuracy(a, f);
+    expect(r.n).toBe(3);
+    expect(r.mape).toBeCloseTo((0.2 + 0.1) / 2);
+    expect(r.wape).toBeCloseTo(5 / 30);
+    expect(r.bias).toBeCloseTo(1 / 30);
+  });
+  it('is empty without overlap', () => {
+    expect(accuracy(new Map(), new Map([['d', 1]]))).toEqual({ n: 0, mape: null, wape: null, bias: null });
+  });
+});
+
+describe('risk, priority, csv, health', () => {
+  it('classifies days to rupture', () => {
+    expect([riskOf(0), riskOf(3), riskOf(10), riskOf(40), riskOf(null)]).toEqual(['stockout', 'critical', 'warning', 'ok', 'unknown']);
+  });
+  it('sorts by priority then newest', () => {
+    const l = [{ priority: 'LOW', created_at: '2' }, { priority: 'CRITICAL', created_at: '1' }, { priority: 'CRITICAL', created_at: '3' }];
+    expect(l.sort(byPriority).map((x) => x.created_at)).toEqual(['3', '1', '2']);
+  });
+  it('quotes CSV cells', () => {
+    expect(toCsv([{ a: 'x,y', b: 'say "hi"', c: null }])).toBe('a,b,c\r\n"x,y","say ""hi""",\r\n');
+  });
+  it('groups inventory health by site and ABC class', () => {
+    const items = new Map<number, Item>([[1, { item_id: 1, abc_class: 'A' } as Item], [2, { item_id: 2, abc_class: 'A' } as Item]]);
+    const cells = healthBySiteAbc([
+      { full_date: 'd', item_id: 1, site_id: 1, current_stock: 0, safety_stock: 1, reorder_point: 2, days_to_rupture: 0 },
+      { full_date: 'd', item_id: 2, site_id: 1, current_stock: 5, safety_stock: 1, reorder_point: 2, days_to_rupture: 3 },
+      { full_date: 'd', item_id: 2, site_id: 2, current_stock: 50, safety_stock: 1, reorder_point: 2, days_to_rupture: 40 },
+    ], items);
+    expect(cells).toEqual([
+      { site_id: 1, abc_class: 'A', items: 2, at_risk: 1, stockouts: 1, coverage_days: 1.5 },
+      { site_id: 2, abc_class: 'A', items: 1, at_risk: 0, stockouts: 0, coverage_days: 40 },
+    ]);
+  });
+});
