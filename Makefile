@@ -5,7 +5,7 @@ PRESET ?= release
 BUILD := build/$(PRESET)
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build demo test unit clean format
+.PHONY: all deps build web demo test unit clean format
 
 all: build
 
@@ -16,10 +16,14 @@ build: deps
 	@[ -f $(BUILD)/build.ninja ] || cmake --preset $(PRESET) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+web:
+	@web/scripts/web.sh build
+
+demo: build web
 	@$(BUILD)/corrente demo
 
-test: build
+test: build web
+	@web/scripts/web.sh test
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 900
 
 unit: build
