@@ -40,6 +40,11 @@ TEST(Loader, LoadsEverythingAndRestoresConstraints) {
   // Indexes and foreign keys are back after the bulk load.
   EXPECT_EQ(Count(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_fact_demand_composite'"), 1);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM pg_constraint WHERE conrelid = 'core.fact_orders'::regclass AND contype='f'"), 3);
+  // Every parent index is valid, and every monthly partition carries all of them.
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM pg_index WHERE NOT indisvalid AND indrelid IN ("
+                     "'core.fact_demand_daily'::regclass, 'core.fact_inventory_daily'::regclass, 'core.fact_orders'::regclass)"), 0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'fact_inventory_daily_2025_01'"), 4);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'staging' AND tablename LIKE 'seed_%'"), 0);
   EXPECT_THROW(c.ExecScript("INSERT INTO core.fact_demand_daily (full_date, item_id, site_id, quantity) "
                             "VALUES ('2025-01-01', 9999, 1, 1)"),
                pg::Error);
