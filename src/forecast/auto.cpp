@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <memory>
 #include <numeric>
 
 #include "forecast/forecast.h"
@@ -90,6 +91,7 @@ using internal::Model;
 
 constexpr double kZ80 = 1.2815515655446004;
 constexpr double kZ95 = 1.959963984540054;
+constexpr int kMinFitWindow = 260;
 
 struct Candidate {
   std::string name;
@@ -106,7 +108,16 @@ std::vector<Candidate> FitCandidates(const std::vector<std::string>& names,
   if (family_needed) family = internal::FitEtsFamily(y, m);
   for (const std::string& name : names) {
     std::unique_ptr<Model> model;
-    if (family_needed && (name == "ses" || name == "holt_damped" || name == "ets")) {
+    internal::EtsForm form;
+    if (name.starts_with("ets:") && internal::ParseEtsForm(name.substr(4), &form)) {
+      // A form chosen earlier (at the backtest origin): refit only that form.
+      internal::EtsFit fit = internal::FitEts(y, form, m);
+      if (fit.ok) {
+        model = std::make_unique<internal::EtsModel>(std::move(fit));
+      } else {
+        model = internal::FitModel("ets", y, m);
+      }
+    } else if (family_needed && (name == "ses" || name == "holt_damped" || name == "ets")) {
       const internal::EtsFit* fit = nullptr;
       if (name == "ses") fit = internal::FindForm(family, "ANN");
       if (name == "holt_damped") fit = internal::FindForm(family, "AAdN");
@@ -274,7 +285,16 @@ void SetIntervals(ForecastResult& r, const std::vector<double>& sd) {
 
 ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& opt) {
   ForecastResult r;
-  const std::vector<double> x = CleanSeries(y);
+  const std::vector<double> cleaned = CleanSeries(y);
+  // Only the most recent observations are used: on M4 Weekly, fitting the last 260 weeks
+  // instead of the whole history (1022 on average) was as accurate and 4x faster (README.md).
+  const size_t window = static_cast<size_t>(
+      std::max({kMinFitWindow, 5 * opt.season,
+                2 * std::max(0, opt.backtest_origins) * std::max(0, opt.horizon) +
+                    2 * opt.season}));
+  const std::span<const double> x = cleaned.size() > window
+                                        ? std::span<const double>(cleaned).last(window)
+                                        : std::span<const double>(cleaned);
   const DemandProfile profile = ClassifyDemand(x);
   r.demand_class = profile.demand_class;
   const int h = std::max(0, opt.horizon);
@@ -308,11 +328,18 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
     if (!duplicate) members.push_back(&run);
   }
   std::vector<std::string> final_names;
-  for (const BacktestRun* run : members) final_names.push_back(run->name);
+  for (const BacktestRun* run : members) {
+    // AutoETS keeps the form it chose at the backtest origin (saves a second family fit).
+    final_names.push_back(run->name == "ets" && run->resolved.starts_with("ets_")
+                              ? "ets:" + run->resolved.substr(4)
+                              : run->name);
+  }
   if (final_names.empty()) {
     final_names.push_back(n >= 10 && profile.adi <= 1.32 ? "ets" : "naive");
   }
 
+  // Refit on the whole window. (Reusing the backtest-origin parameters instead saved 12% of
+  // the time on M4 Weekly but raised MASE from 2.135 to 2.150.)
   std::vector<Candidate> fitted = FitCandidates(final_names, x, m);
   if (fitted.empty()) fitted = FitCandidates({"naive"}, x, m);
   std::vector<ModelForecast> forecasts;

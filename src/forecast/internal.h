@@ -54,6 +54,8 @@ struct EtsForm {
   bool damped = false;
 };
 std::string EtsFormName(const EtsForm& form);  // e.g. "MAdN"
+// Inverse of EtsFormName; false for a malformed name.
+bool ParseEtsForm(const std::string& name, EtsForm* form);
 
 struct EtsFit {
   EtsForm form;

@@ -125,7 +125,7 @@ std::unique_ptr<Model> FitThetaModel(std::span<const double> y, int m, bool opti
     };
     // Start at the standard theta (theta = 2) with alpha = 0.5.
     NelderMeadResult opt =
-        NelderMead(objective, {0.0, std::log(1.0 / 8.0), 0.0}, {1.5, 1.5, 0.5}, 400, 1e-8);
+        NelderMead(objective, {0.0, std::log(1.0 / 8.0), 0.0}, {1.5, 1.5, 0.5}, 300, 1e-6);
     params = decode(opt.x);
     sigma2 = opt.value / std::max(1.0, n - 3);
   }
