@@ -3,11 +3,10 @@
 // Self-contained on purpose: it depends only on corrente_forecast, CLI11 and the standard
 // library, so it can be linked into the corrente binary without the database layers.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -108,14 +107,16 @@ bool ReadSeries(const std::string& path, std::vector<Series>* series, std::strin
     while (fields.size() > 1 && IsMissing(Trim(fields.back()))) fields.pop_back();
     if (first_record) {
       first_record = false;
-      // A header ("V1","V2",... or any names) has non-numeric fields after the id column.
-      bool header = false;
+      // A header ("V1","V2",... or dates) has only non-numeric names after the id column; a
+      // first data row with one bad value is reported as an error below, not skipped.
+      bool any_number = false, any_text = false;
       for (size_t i = 1; i < fields.size(); ++i) {
         double value;
         const std::string_view text = Trim(fields[i]);
-        if (!IsMissing(text) && !ParseNumber(text, &value)) header = true;
+        if (IsMissing(text)) continue;
+        (ParseNumber(text, &value) ? any_number : any_text) = true;
       }
-      if (header) continue;
+      if (any_text && !any_number) continue;
     }
     Series s;
     s.id = std::string(Trim(fields[0]));
@@ -202,6 +203,18 @@ int Run(const ForecastArgs& args) {
     return 1;
   }
 
+  // Opened before the work so a bad path fails fast.
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!args.output.empty()) {
+    file.open(args.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "error: cannot write '" << args.output << "': " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    out = &file;
+  }
+
   forecast::ForecastOptions options;
   options.horizon = args.horizon;
   options.season = args.season;
@@ -214,31 +227,20 @@ int Run(const ForecastArgs& args) {
   std::vector<std::string> rows(series.size());
   std::atomic<size_t> next{0};
   const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-  const size_t workers = std::min<size_t>(
-      series.size(), args.jobs > 0 ? static_cast<size_t>(args.jobs) : hardware);
+  const size_t workers =
+      std::min<size_t>(series.size(), args.jobs > 0 ? static_cast<size_t>(args.jobs) : hardware);
   {
     std::vector<std::jthread> threads;
     for (size_t w = 0; w < workers; ++w) {
       threads.emplace_back([&] {
         for (size_t i = next++; i < series.size(); i = next++) {
-          rows[i] = Row(series[i], forecast::ForecastAuto(series[i].values, options),
-                        args.intervals);
+          rows[i] =
+              Row(series[i], forecast::ForecastAuto(series[i].values, options), args.intervals);
         }
       });
     }
   }
 
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << "error: cannot write '" << args.output << "': " << std::strerror(errno)
-                << "\n";
-      return 1;
-    }
-    out = &file;
-  }
   *out << Header(args.horizon, args.intervals);
   for (const std::string& row : rows) *out << row;
   out->flush();
@@ -255,9 +257,10 @@ void RegisterForecastCommand(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ForecastArgs>();
   CLI::App* cmd = app.add_subcommand(
       "forecast", "Forecast every series of a CSV in M4 layout (id, then values in time order)");
-  cmd->add_option("file", args->input, "Input CSV: one series per row; first column the id, "
-                                       "then the values, oldest first; shorter rows end in "
-                                       "empty fields; a header row is detected and skipped")
+  cmd->add_option("file", args->input,
+                  "Input CSV: one series per row; first column the id, "
+                  "then the values, oldest first; shorter rows end in "
+                  "empty fields; a header row is detected and skipped")
       ->required();
   cmd->add_option("--horizon,-H", args->horizon, "Steps to forecast (1..1000)")->required();
   cmd->add_option("--season,-m", args->season,

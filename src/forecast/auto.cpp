@@ -182,8 +182,8 @@ std::vector<double> EmpiricalSd(std::span<const double> x, const Backtest& bt,
   std::vector<double> var_step(static_cast<size_t>(bt.steps), 0.0);
   for (int j = 0; j < bt.steps; ++j) {
     for (size_t o = 0; o < bt.origins.size(); ++o) {
-      const double e = x[bt.origins[o] + static_cast<size_t>(j)] -
-                       forecasts[o][static_cast<size_t>(j)];
+      const double e =
+          x[bt.origins[o] + static_cast<size_t>(j)] - forecasts[o][static_cast<size_t>(j)];
       var_step[static_cast<size_t>(j)] += e * e / static_cast<double>(bt.origins.size());
     }
   }
@@ -229,7 +229,8 @@ Backtest RunBacktest(std::span<const double> x, const std::vector<std::string>& 
   }
   if (origins <= 0 || steps <= 0) return bt;
   bt.steps = steps;
-  for (int k = 0; k < origins; ++k) bt.origins.push_back(static_cast<size_t>(n - (origins - k) * steps));
+  for (int k = 0; k < origins; ++k)
+    bt.origins.push_back(static_cast<size_t>(n - (origins - k) * steps));
   std::vector<Candidate> candidates = FitCandidates(names, x.first(bt.origins.front()), m);
   for (const Candidate& candidate : candidates) {
     BacktestRun run;
@@ -288,10 +289,9 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   const std::vector<double> cleaned = CleanSeries(y);
   // Only the most recent observations are used: on M4 Weekly, fitting the last 260 weeks
   // instead of the whole history (1022 on average) was as accurate and 4x faster (README.md).
-  const size_t window = static_cast<size_t>(
-      std::max({kMinFitWindow, 5 * opt.season,
-                2 * std::max(0, opt.backtest_origins) * std::max(0, opt.horizon) +
-                    2 * opt.season}));
+  const size_t window = static_cast<size_t>(std::max(
+      {kMinFitWindow, 5 * opt.season,
+       2 * std::max(0, opt.backtest_origins) * std::max(0, opt.horizon) + 2 * opt.season}));
   const std::span<const double> x = cleaned.size() > window
                                         ? std::span<const double>(cleaned).last(window)
                                         : std::span<const double>(cleaned);

@@ -158,10 +158,14 @@ std::string EtsFormName(const EtsForm& form) {
 
 bool ParseEtsForm(const std::string& name, EtsForm* form) {
   auto component = [](char c, Component* out) {
-    if (c == 'N') *out = Component::kNone;
-    else if (c == 'A') *out = Component::kAdd;
-    else if (c == 'M') *out = Component::kMul;
-    else return false;
+    if (c == 'N')
+      *out = Component::kNone;
+    else if (c == 'A')
+      *out = Component::kAdd;
+    else if (c == 'M')
+      *out = Component::kMul;
+    else
+      return false;
     return true;
   };
   if (name.size() < 3) return false;
@@ -185,8 +189,7 @@ EtsFit FitEts(std::span<const double> y, const EtsForm& form, int m) {
   const int n = static_cast<int>(y.size());
   fit.n = n;
   if (seasonal && (m < 2 || n < 2 * m)) return fit;
-  const bool needs_positive =
-      form.error == Component::kMul || form.season == Component::kMul;
+  const bool needs_positive = form.error == Component::kMul || form.season == Component::kMul;
   if (needs_positive && std::any_of(y.begin(), y.end(), [](double v) { return v <= 0; })) {
     return fit;
   }
@@ -211,15 +214,15 @@ EtsFit FitEts(std::span<const double> y, const EtsForm& form, int m) {
     }
     const double avg = std::accumulate(acc.begin(), acc.end(), 0.0) / m;
     for (int i = 0; i < m; ++i) {
-      fit.s0[static_cast<size_t>(i)] =
-          form.season == Component::kMul ? acc[static_cast<size_t>(i)] / avg
-                                         : acc[static_cast<size_t>(i)] - avg;
+      fit.s0[static_cast<size_t>(i)] = form.season == Component::kMul
+                                           ? acc[static_cast<size_t>(i)] / avg
+                                           : acc[static_cast<size_t>(i)] - avg;
     }
     for (int t = 0; t < n; ++t) {
       const double si = fit.s0[static_cast<size_t>(t % m)];
-      adjusted[static_cast<size_t>(t)] =
-          form.season == Component::kMul ? y[static_cast<size_t>(t)] / si
-                                         : y[static_cast<size_t>(t)] - si;
+      adjusted[static_cast<size_t>(t)] = form.season == Component::kMul
+                                             ? y[static_cast<size_t>(t)] / si
+                                             : y[static_cast<size_t>(t)] - si;
     }
   }
   const int maxn = std::min(std::max(10, 2 * fit.m), n);
@@ -410,9 +413,8 @@ ModelForecast HoltWinters(std::span<const double> y, int h, int m) {
 ModelForecast AutoEts(std::span<const double> y, int h, int m) {
   std::vector<EtsFit> fits = internal::FitEtsFamily(y, m);
   if (fits.empty()) return Ses(y, h);
-  const auto best = std::min_element(fits.begin(), fits.end(), [](const auto& a, const auto& b) {
-    return a.aicc < b.aicc;
-  });
+  const auto best = std::min_element(fits.begin(), fits.end(),
+                                     [](const auto& a, const auto& b) { return a.aicc < b.aicc; });
   return internal::EtsPredict(*best, y, h);
 }
 

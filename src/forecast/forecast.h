@@ -112,8 +112,8 @@ ModelForecast Imapa(std::span<const double> y, int h);
 
 // --- Demand classification (Syntetos-Boylan) ------------------------------------------------
 struct DemandProfile {
-  double adi = INFINITY;  // periods / nonzero periods (INFINITY when there is no demand)
-  double cv2 = 0;         // squared coefficient of variation of the nonzero sizes
+  double adi = INFINITY;     // periods / nonzero periods (INFINITY when there is no demand)
+  double cv2 = 0;            // squared coefficient of variation of the nonzero sizes
   std::string demand_class;  // smooth: ADI<=1.32,CV2<=0.49; erratic: ADI<=1.32,CV2>0.49;
                              // intermittent: ADI>1.32,CV2<=0.49; lumpy: ADI>1.32,CV2>0.49
 };

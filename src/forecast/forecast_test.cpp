@@ -3,6 +3,8 @@
 // Golden files live in tests/golden/forecast/. Run `forecast_test --update-golden` (or set
 // CORRENTE_UPDATE_GOLDEN=1) to rewrite them instead of comparing; review the diff before
 // committing.
+#include "forecast/forecast.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,7 +19,6 @@
 #include <thread>
 #include <vector>
 
-#include "forecast/forecast.h"
 #include "forecast/internal.h"
 
 namespace corrente::forecast {
@@ -67,7 +68,8 @@ std::vector<double> RandomWalk(int n, uint64_t seed) {
 std::vector<double> Intermittent(int n, uint64_t seed) {
   Rng rng(seed);
   std::vector<double> y;
-  for (int t = 0; t < n; ++t) y.push_back(rng.Uniform() < 0.3 ? std::round(1 + 5 * rng.Uniform()) : 0);
+  for (int t = 0; t < n; ++t)
+    y.push_back(rng.Uniform() < 0.3 ? std::round(1 + 5 * rng.Uniform()) : 0);
   return y;
 }
 
@@ -145,8 +147,7 @@ TEST(CleanSeries, InterpolatesDropsAndCarries) {
 TEST(ClassifyDemand, SyntetosBoylanQuadrants) {
   EXPECT_EQ(ClassifyDemand(std::vector<double>{5, 5, 6, 5, 4}).demand_class, "smooth");
   EXPECT_EQ(ClassifyDemand(std::vector<double>{1, 20, 1, 30, 2}).demand_class, "erratic");
-  EXPECT_EQ(ClassifyDemand(std::vector<double>{5, 0, 0, 5, 0, 6, 0}).demand_class,
-            "intermittent");
+  EXPECT_EQ(ClassifyDemand(std::vector<double>{5, 0, 0, 5, 0, 6, 0}).demand_class, "intermittent");
   EXPECT_EQ(ClassifyDemand(std::vector<double>{1, 0, 0, 40, 0, 0, 2}).demand_class, "lumpy");
   const DemandProfile p = ClassifyDemand(std::vector<double>{2, 0, 4, 0});
   EXPECT_DOUBLE_EQ(p.adi, 2.0);
@@ -305,11 +306,20 @@ TEST(EdgeCases, EveryModelOnShortAndConstantSeries) {
   const std::vector<std::vector<double>> inputs = {
       {}, {7}, {7, 8}, {5, 5, 5, 5, 5}, {0, 0, 3, 0, 1, 0, 0, 0}};
   for (const auto& y : inputs) {
-    const std::vector<ModelForecast> all = {
-        Naive(y, 4),        SeasonalNaive(y, 4, 7), MovingAverage(y, 4, 3), Ses(y, 4),
-        HoltDamped(y, 4),   HoltWinters(y, 4, 7),   AutoEts(y, 4, 7),       Theta(y, 4, 7),
-        OptimizedTheta(y, 4, 7), Croston(y, 4),     CrostonSba(y, 4),       Tsb(y, 4),
-        Adida(y, 4),        Imapa(y, 4)};
+    const std::vector<ModelForecast> all = {Naive(y, 4),
+                                            SeasonalNaive(y, 4, 7),
+                                            MovingAverage(y, 4, 3),
+                                            Ses(y, 4),
+                                            HoltDamped(y, 4),
+                                            HoltWinters(y, 4, 7),
+                                            AutoEts(y, 4, 7),
+                                            Theta(y, 4, 7),
+                                            OptimizedTheta(y, 4, 7),
+                                            Croston(y, 4),
+                                            CrostonSba(y, 4),
+                                            Tsb(y, 4),
+                                            Adida(y, 4),
+                                            Imapa(y, 4)};
     for (const ModelForecast& f : all) {
       ASSERT_EQ(f.mean.size(), 4u) << f.model;
       for (double v : f.mean) EXPECT_TRUE(std::isfinite(v)) << f.model << " n=" << y.size();
@@ -379,7 +389,8 @@ std::vector<GoldenRow> ComputeGolden(const std::vector<double>& y, int m) {
     rows.push_back({key, r.model, r.mean});
     rows.push_back({key + ".lo95", r.model, r.lo95});
     rows.push_back({key + ".hi95", r.model, r.hi95});
-    rows.push_back({key + ".metrics", r.demand_class,
+    rows.push_back({key + ".metrics",
+                    r.demand_class,
                     {r.backtest_mase, r.backtest_wape, r.backtest_mape, r.backtest_bias}});
   }
   return rows;

@@ -65,7 +65,7 @@ struct EtsFit {
   std::vector<double> s0;  // seasonal index for cycle positions 0..m-1 of the first season
   double lik = INFINITY;   // n*log(SSE) (+ 2*sum log|yhat| for multiplicative error)
   double aicc = INFINITY;
-  double sigma2 = 0;       // variance of the one-step (absolute) residuals
+  double sigma2 = 0;  // variance of the one-step (absolute) residuals
   int n = 0;
   bool ok = false;
 };

@@ -104,8 +104,8 @@ DemandProfile ClassifyDemand(std::span<const double> y) {
     profile.cv2 = mean != 0 ? var / (mean * mean) : 0.0;
   }
   const bool sporadic = profile.adi > 1.32, variable = profile.cv2 > 0.49;
-  profile.demand_class = sporadic ? (variable ? "lumpy" : "intermittent")
-                                  : (variable ? "erratic" : "smooth");
+  profile.demand_class =
+      sporadic ? (variable ? "lumpy" : "intermittent") : (variable ? "erratic" : "smooth");
   return profile;
 }
 

@@ -77,8 +77,8 @@ NelderMeadResult NelderMead(const std::function<double(std::span<const double>)>
       values[i] = eval(simplex[i]);
     }
   }
-  const size_t best = static_cast<size_t>(
-      std::min_element(values.begin(), values.end()) - values.begin());
+  const size_t best =
+      static_cast<size_t>(std::min_element(values.begin(), values.end()) - values.begin());
   result.x = simplex[best];
   result.value = values[best];
   return result;

@@ -18,8 +18,7 @@ struct ThetaParams {
 };
 
 // One-step-ahead filter. Returns the SSE; final level and slope through the pointers.
-double ThetaFilter(std::span<const double> x, const ThetaParams& p, double* level,
-                   double* slope) {
+double ThetaFilter(std::span<const double> x, const ThetaParams& p, double* level, double* slope) {
   double l = p.l0, sse = 0, sy = 0, sty = 0, q_pow = 1 - p.alpha;
   const double weight = 1 - 1 / p.theta;
   double b = 0;
