@@ -60,28 +60,30 @@ if [[ "$limit" -gt 0 ]]; then
 fi
 series=$(($(wc -l < "$train") - 1))
 
-# Prints the median elapsed seconds of $repeats runs. $1 = jobs, $2 = output file.
+# Runs corrente $repeats times; prints "median_wall median_cpu" in seconds (CPU = user + sys,
+# which stays meaningful when other work shares the machine). $1 = jobs, $2 = output file.
 # shellcheck disable=SC2086
 time_corrente() {
-  local t0 t1 times=()
+  local walls=() cpus=() timing
   for ((r = 0; r < repeats; r++)); do
-    t0=$EPOCHREALTIME
-    "$bin" forecast "$train" --horizon "$horizon" --season "$season" --jobs "$1" \
-      ${CORRENTE_ARGS:-} --output "$2"
-    t1=$EPOCHREALTIME
-    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
+    timing=$( { TIMEFORMAT='%R %U %S'; time "$bin" forecast "$train" --horizon "$horizon" \
+      --season "$season" --jobs "$1" ${CORRENTE_ARGS:-} --output "$2"; } 2>&1 )
+    walls+=("$(awk '{ print $1 }' <<< "$timing")")
+    cpus+=("$(awk '{ print $2 + $3 }' <<< "$timing")")
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  local median='{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  echo "$(printf '%s\n' "${walls[@]}" | sort -g | awk "$median")" \
+       "$(printf '%s\n' "${cpus[@]}" | sort -g | awk "$median")"
 }
 
 cores=$(nproc)
 echo "corrente: $series series, horizon $horizon, season $season (${CORRENTE_ARGS:-defaults})" >&2
-c1=$(time_corrente 1 "$out/corrente.csv")
-call=$(time_corrente "$cores" "$out/corrente_all.csv")
+read -r c1_wall c1_cpu <<< "$(time_corrente 1 "$out/corrente.csv")"
+read -r call_wall call_cpu <<< "$(time_corrente "$cores" "$out/corrente_all.csv")"
 {
-  echo "method,seconds,series"
-  echo "corrente_1thread,$c1,$series"
-  echo "corrente_${cores}threads,$call,$series"
+  echo "method,seconds,series,cpu_seconds"
+  echo "corrente_1thread,$c1_wall,$series,$c1_cpu"
+  echo "corrente_${cores}threads,$call_wall,$series,$call_cpu"
 } > "$out/timings.csv"
 
 scored=("corrente_1thread=$out/corrente.csv" "corrente_${cores}threads=$out/corrente_all.csv")
@@ -97,7 +99,10 @@ if [[ $run_r -eq 1 ]]; then
 fi
 
 echo
-echo "M4 Weekly, h=$horizon, $series series. corrente: median of $repeats runs; R: one run,"
-echo "sequential on one core. 'x ref' = seconds per series / corrente_1thread's."
-python3 "$here/score.py" "$train" "$test_csv" "$out/timings.csv" "${scored[@]}" \
+echo "M4 Weekly, h=$horizon, $series series; corrente: median of $repeats runs; R: one run,"
+echo "sequential. wall = elapsed seconds, cpu = user+sys seconds. 'cpu x' = CPU per series over"
+echo "corrente_1thread's; 'wall x' = wall per series over corrente_${cores}threads' (all cores)."
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$here/score.py" "$train" "$test_csv" "$out/timings.csv" \
+  "corrente_${cores}threads" "${scored[@]}" \
   | tee "$out/table.txt"

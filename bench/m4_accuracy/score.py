@@ -3,11 +3,13 @@
 
 MASE: mean |actual - forecast| over the horizon, scaled by the in-sample mean absolute one-step
 naive error (m = 1, as M4 does for weekly data). sMAPE: M4 definition, percent. Both are
-averaged over series. Usage: score.py TRAIN TEST TIMINGS.csv NAME=FILE...
-TIMINGS.csv has columns method,seconds,series. The first NAME is the reference: the last
-column is each method's seconds per series divided by the reference's. A method scored on
-fewer series than the reference (e.g. auto.arima on a subset) is followed by the reference's
-scores on the same series.
+averaged over series. Usage: score.py TRAIN TEST TIMINGS.csv WALL_REF NAME=FILE...
+TIMINGS.csv has columns method,seconds,series,cpu_seconds (seconds = wall clock). The first
+NAME is the CPU reference: 'cpu x' is each method's CPU seconds per series over the
+reference's. WALL_REF names the timing row for 'wall x' (wall seconds per series over
+WALL_REF's, i.e. against corrente on all cores). A method scored on fewer series than the
+reference (e.g. auto.arima on a subset) is followed by the reference's scores on the same
+series.
 """
 import csv
 import sys
@@ -39,34 +41,34 @@ def per_series(path, train, test):
 
 
 def main():
-    train_path, test_path, timings_path = sys.argv[1:4]
-    named = [arg.split("=", 1) for arg in sys.argv[4:]]
+    train_path, test_path, timings_path, wall_ref = sys.argv[1:5]
+    named = [arg.split("=", 1) for arg in sys.argv[5:]]
     train = {r[0]: values(r[1:]) for r in read_rows(train_path)}
     test = {r[0]: values(r[1:]) for r in read_rows(test_path)}
-    timings = {r[0]: (float(r[1]), int(r[2])) for r in read_rows(timings_path)}
+    timings = {r[0]: (float(r[1]), int(r[2]), float(r[3])) for r in read_rows(timings_path)}
     ref_name = named[0][0]
-    ref_per_series = timings[ref_name][0] / timings[ref_name][1]
+    ref_cpu = timings[ref_name][2] / timings[ref_name][1]
+    ref_wall = timings[wall_ref][0] / timings[wall_ref][1]
     scores = {name: per_series(path, train, test) for name, path in named}
     ref_scores = scores[ref_name]
 
-    def line(label, subset, seconds, count):
+    def line(label, subset, timing):
         mase = sum(subset[s][0] for s in subset) / len(subset)
         smape = sum(subset[s][1] for s in subset) / len(subset)
-        if seconds is None:
-            timing = f"{'':>11}{'':>11}{'':>10}"
-        else:
-            per = seconds / count
-            timing = f"{seconds:>11.2f}{per:>11.5f}{per / ref_per_series:>10.1f}"
-        print(f"{label:<30}{len(subset):>7}{mase:>8.3f}{smape:>8.3f}{timing}")
+        text = f"{label:<31}{len(subset):>6}{mase:>7.3f}{smape:>7.3f}"
+        if timing is not None:
+            wall, count, cpu = timing
+            text += (f"{wall:>9.2f}{cpu:>9.2f}{1000 * cpu / count:>9.2f}"
+                     f"{cpu / count / ref_cpu:>8.1f}{wall / count / ref_wall:>8.1f}")
+        print(text)
 
-    print(f"{'method':<30}{'series':>7}{'MASE':>8}{'sMAPE':>8}{'seconds':>11}"
-          f"{'s/series':>11}{'x ref':>10}")
+    print(f"{'method':<31}{'series':>6}{'MASE':>7}{'sMAPE':>7}{'wall s':>9}{'cpu s':>9}"
+          f"{'cpu ms/s':>9}{'cpu x':>8}{'wall x':>8}")
     for name, _ in named:
-        seconds, count = timings.get(name, (float("nan"), len(scores[name])))
-        line(name, scores[name], seconds, count)
+        line(name, scores[name], timings.get(name))
         if len(scores[name]) < len(ref_scores):
             same = {s: ref_scores[s] for s in scores[name]}
-            line(f"  {ref_name}, same series", same, None, None)
+            line(f"  {ref_name}, same series", same, None)
 
 
 if __name__ == "__main__":

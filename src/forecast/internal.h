@@ -73,7 +73,9 @@ struct EtsFit {
 // Fits one ETS form on y by maximum likelihood (Nelder-Mead). Seasonal initial states come from
 // a heuristic decomposition of the first seasons and are not optimized. ok=false when the form
 // does not qualify (too little data, non-positive data for multiplicative forms).
-EtsFit FitEts(std::span<const double> y, const EtsForm& form, int m);
+// `start`, when given, is an earlier fit of the same form on a prefix of y: the search starts
+// there (warm start). Seasonal initial states are recomputed either way.
+EtsFit FitEts(std::span<const double> y, const EtsForm& form, int m, const EtsFit* start = nullptr);
 // Fits every qualifying form (see AutoEts in forecast.h) and returns them; the caller picks the
 // minimum AICc.
 std::vector<EtsFit> FitEtsFamily(std::span<const double> y, int m);
@@ -87,6 +89,7 @@ class EtsModel : public Model {
   ModelForecast Predict(std::span<const double> y, int h) const override {
     return EtsPredict(fit_, y, h);
   }
+  const EtsFit& fit() const { return fit_; }
 
  private:
   EtsFit fit_;

@@ -17,13 +17,26 @@ struct ThetaParams {
   double alpha = 0.5, theta = 2, l0 = 0;
 };
 
+// 1 / (k*Sxx - Sx^2) for the least-squares slope over t = 1..k (k >= 2), i.e.
+// 12 / (k^2 (k^2 - 1)). Precomputed once per fit: the filter runs hundreds of times.
+std::vector<double> SlopeDenominators(size_t n) {
+  std::vector<double> inv(n + 1, 0.0);
+  for (size_t k = 2; k <= n; ++k) {
+    const double kk = static_cast<double>(k) * static_cast<double>(k);
+    inv[k] = 12.0 / (kk * (kk - 1));
+  }
+  return inv;
+}
+
 // One-step-ahead filter. Returns the SSE; final level and slope through the pointers.
-double ThetaFilter(std::span<const double> x, const ThetaParams& p, double* level, double* slope) {
+// `inv_den` comes from SlopeDenominators(x.size()).
+double ThetaFilter(std::span<const double> x, const ThetaParams& p,
+                   const std::vector<double>& inv_den, double* level, double* slope) {
   double l = p.l0, sse = 0, sy = 0, sty = 0, q_pow = 1 - p.alpha;
-  const double weight = 1 - 1 / p.theta;
+  const double weight = (1 - 1 / p.theta) / p.alpha;
   double b = 0;
   for (size_t t = 0; t < x.size(); ++t) {
-    const double mu = l + weight * b * (1 - q_pow) / p.alpha;
+    const double mu = l + weight * b * (1 - q_pow);
     const double e = x[t] - mu;
     sse += e * e;
     l = p.alpha * x[t] + (1 - p.alpha) * l;
@@ -31,10 +44,7 @@ double ThetaFilter(std::span<const double> x, const ThetaParams& p, double* leve
     const double k = static_cast<double>(t + 1);
     sy += x[t];
     sty += k * x[t];
-    if (t >= 1) {
-      const double sx = k * (k + 1) / 2, sxx = k * (k + 1) * (2 * k + 1) / 6;
-      b = (k * sty - sx * sy) / (k * sxx - sx * sx);
-    }
+    if (t >= 1) b = (k * sty - k * (k + 1) / 2 * sy) * inv_den[t + 1];
   }
   if (level != nullptr) *level = l;
   if (slope != nullptr) *slope = b;
@@ -49,7 +59,7 @@ class ThetaModel : public Model {
   ModelForecast Predict(std::span<const double> y, int h) const override {
     std::vector<double> x = Adjust(y);
     double level = 0, slope = 0;
-    ThetaFilter(x, params_, &level, &slope);
+    ThetaFilter(x, params_, SlopeDenominators(x.size()), &level, &slope);
     ModelForecast out;
     out.model = name_;
     const size_t steps = static_cast<size_t>(std::max(0, h));
@@ -92,6 +102,7 @@ std::unique_ptr<Model> FitThetaModel(std::span<const double> y, int m, bool opti
     for (size_t t = 0; t < x.size(); ++t) x[t] /= si[t % si.size()];
   }
   const double n = static_cast<double>(x.size());
+  const std::vector<double> inv_den = SlopeDenominators(x.size());
   ThetaParams params;
   double sigma2 = 0;
   if (!optimize) {
@@ -106,7 +117,7 @@ std::unique_ptr<Model> FitThetaModel(std::span<const double> y, int m, bool opti
       params.l0 = x[0];
     }
     params.theta = 2;
-    if (!ses.ok) sigma2 = ThetaFilter(x, params, nullptr, nullptr) / std::max(1.0, n - 2);
+    if (!ses.ok) sigma2 = ThetaFilter(x, params, inv_den, nullptr, nullptr) / std::max(1.0, n - 2);
   } else {
     double scale = 0;
     for (size_t t = 1; t < x.size(); ++t) scale += std::fabs(x[t] - x[t - 1]);
@@ -120,7 +131,7 @@ std::unique_ptr<Model> FitThetaModel(std::span<const double> y, int m, bool opti
       return p;
     };
     auto objective = [&](std::span<const double> v) {
-      return ThetaFilter(x, decode(v), nullptr, nullptr);
+      return ThetaFilter(x, decode(v), inv_den, nullptr, nullptr);
     };
     // Start at the standard theta (theta = 2) with alpha = 0.5.
     NelderMeadResult opt =
