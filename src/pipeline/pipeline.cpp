@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -186,6 +187,11 @@ class Runner {
   int64_t StageRecommendations();
   int64_t StageAlerts();
   int64_t StagePublish();
+  // features_store is rebuilt as a shadow table (no index upkeep per row, bulk index builds)
+  // and swapped in at publish; see docs/pipeline.md.
+  void CreateShadowFeatures();
+  void IndexShadowFeatures();
+  void SwapShadowFeatures();
   void Export();
   std::string StatsJson(bool include_publish) const;
 
@@ -205,6 +211,9 @@ class Runner {
   std::map<Pair, OpenOrders> open_orders_;
   std::vector<StageReport> reports_;
   std::vector<std::pair<std::string, std::string>> extra_stats_;  // name -> JSON value
+  // Renames the swap performs: {kind "constraint" or "index", temporary name, final name}.
+  std::vector<std::array<std::string, 3>> shadow_renames_;
+  bool features_shadowed_ = false;
   Clock::time_point start_;
 };
 
@@ -315,9 +324,10 @@ int64_t Runner::StageFeatures() {
   for (int y = CivilFromDays(from).year; y <= CivilFromDays(as_of_).year + 2; ++y)
     for (auto& h : BrazilHolidays(y)) holidays.emplace(h.day, h.name);
 
+  CreateShadowFeatures();
   pg::CopyWriter w(writer_,
-                   "COPY analytics.features_store (run_id, full_date, item_id, site_id, features,"
-                   " schema_version, computed_at) FROM STDIN (FORMAT binary)");
+                   "COPY analytics.features_store_next (run_id, full_date, item_id, site_id,"
+                   " features, schema_version, computed_at) FROM STDIN (FORMAT binary)");
   Progress progress("features", static_cast<int64_t>(pairs_.size()));
   std::string json;
   StreamSeries(from, as_of_, [&](size_t idx, std::vector<double>& y) {
@@ -372,7 +382,71 @@ int64_t Runner::StageFeatures() {
     progress.Advance();
   });
   progress.Finish();
-  return w.Finish();
+  int64_t rows = w.Finish();
+  IndexShadowFeatures();
+  return rows;
+}
+
+void Runner::CreateShadowFeatures() {
+  // Only this transaction sees the shadow table; the run lock keeps other runs out.
+  writer_.ExecScript(
+      "CREATE TABLE analytics.features_store_next (LIKE analytics.features_store"
+      " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION)");
+  features_shadowed_ = true;
+}
+
+void Runner::IndexShadowFeatures() {
+  // Recreates the live table's primary key, foreign keys and indexes on the shadow table, from
+  // the catalog (so a later migration that adds an index is followed), under temporary names.
+  writer_.ExecScript("SET LOCAL maintenance_work_mem = '256MB'");
+  auto cons = writer_.ExecScript(
+      "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+      " WHERE conrelid = 'analytics.features_store'::regclass AND contype IN ('p', 'u', 'f')"
+      " ORDER BY contype DESC, conname");
+  for (int i = 0; i < cons.Rows(); ++i) {
+    std::string name = cons.GetString(i, 0), tmp = name + "_next";
+    writer_.ExecScript("ALTER TABLE analytics.features_store_next ADD CONSTRAINT " +
+                       writer_.QuoteIdentifier(tmp) + " " + cons.GetString(i, 1));
+    shadow_renames_.push_back({"constraint", tmp, name});
+  }
+  auto idx = writer_.ExecScript(
+      "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+      " JOIN pg_class c ON c.oid = i.indexrelid"
+      " WHERE i.indrelid = 'analytics.features_store'::regclass"
+      " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+      " ORDER BY c.relname");
+  for (int i = 0; i < idx.Rows(); ++i) {
+    std::string name = idx.GetString(i, 0), def = idx.GetString(i, 1), tmp = name + "_next";
+    const std::string from = " " + writer_.QuoteIdentifier(name) + " ON analytics.features_store ";
+    const std::string from_plain = " " + name + " ON analytics.features_store ";
+    size_t at = def.find(from_plain);
+    size_t len = from_plain.size();
+    if (at == std::string::npos) at = def.find(from), len = from.size();
+    if (at == std::string::npos) throw std::runtime_error("unexpected index definition: " + def);
+    def.replace(at, len, " " + writer_.QuoteIdentifier(tmp) + " ON analytics.features_store_next ");
+    writer_.ExecScript(def);
+    shadow_renames_.push_back({"index", tmp, name});
+  }
+  writer_.ExecScript("ANALYZE analytics.features_store_next");
+}
+
+void Runner::SwapShadowFeatures() {
+  auto seq = writer_.ExecScript(
+      "SELECT pg_get_serial_sequence('analytics.features_store', 'feature_id')");
+  if (!seq.IsNull(0, 0))  // keep the id sequence: it belongs to the live table's column
+    writer_.ExecScript("ALTER SEQUENCE " + seq.GetString(0, 0) +
+                       " OWNED BY analytics.features_store_next.feature_id");
+  writer_.ExecScript(
+      "DROP TABLE analytics.features_store;"
+      "ALTER TABLE analytics.features_store_next RENAME TO features_store");
+  for (const auto& [kind, tmp, name] : shadow_renames_) {
+    if (kind == "constraint")
+      writer_.ExecScript("ALTER TABLE analytics.features_store RENAME CONSTRAINT " +
+                         writer_.QuoteIdentifier(tmp) + " TO " + writer_.QuoteIdentifier(name));
+    else
+      writer_.ExecScript("ALTER INDEX analytics." + writer_.QuoteIdentifier(tmp) + " RENAME TO " +
+                         writer_.QuoteIdentifier(name));
+  }
 }
 
 int64_t Runner::StageForecast(StageReport& rep) {
@@ -997,12 +1071,9 @@ std::string Runner::StatsJson(bool include_publish) const {
 }
 
 int64_t Runner::StagePublish() {
-  // Retention: features and KPIs keep only this run; forecasts, policy and accuracy keep the
+  // Retention: features (swapped in below) and KPIs keep only this run; forecasts, policy and accuracy keep the
   // last keep_runs successful runs (earlier forecasts are what forecast_mape scores).
   int64_t deleted = 0;
-  deleted += writer_.Execute("DELETE FROM analytics.features_store WHERE run_id IS DISTINCT FROM $1",
-                             run_id_)
-                 .AffectedRows();
   const std::string old_runs =
       " WHERE run_id NOT IN (SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
       " ORDER BY run_id DESC LIMIT $2) AND run_id <> $1";
@@ -1029,6 +1100,8 @@ int64_t Runner::StagePublish() {
                  run_id_, secs);
     std::this_thread::sleep_for(std::chrono::duration<double>(secs));
   }
+  // Last, so the ACCESS EXCLUSIVE lock of the swap is held only until the COMMIT right after.
+  if (features_shadowed_) SwapShadowFeatures();
   tx_->Commit();
   tx_.reset();
   return deleted;
