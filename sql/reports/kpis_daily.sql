@@ -1,5 +1,6 @@
 -- Daily KPIs for the whole history, written for one pipeline run.
--- Parameters: $1 run_id, $2 computed_at (timestamptz), $3 as_of (last day of history).
+-- Parameters: $1 run_id, $2 computed_at (timestamptz), $3 as_of (last day of history),
+-- $4 the first day with facts (the pipeline reads it once with an index scan).
 -- Definitions (docs/pipeline.md):
 --  total_demand        sum of the day's demand (a missing demand row is zero demand)
 --  stockout_rate       share of the active item x site pairs with an inventory row that day
@@ -13,9 +14,7 @@
 --                      KPI rows once those forecasts are no longer retained
 --  avg_inventory_value mean over the active pairs of stock x unit_cost
 WITH bounds AS (
-  SELECT least((SELECT min(full_date) FROM core.fact_demand_daily),
-               (SELECT min(full_date) FROM core.fact_inventory_daily)) AS lo,
-         $3::date AS hi
+  SELECT $4::date AS lo, $3::date AS hi
 ), days AS (
   SELECT g::date AS full_date FROM bounds, generate_series(bounds.lo, bounds.hi, interval '1 day') g
 ), demand AS (

@@ -178,7 +178,7 @@ class Runner {
                     const std::function<void(size_t, std::vector<double>&)>& fn);
 
   int64_t StageCalendar();
-  int64_t StageFeatures();
+  int64_t StageFeatures(StageReport& rep);
   int64_t StageForecast(StageReport& rep);
   int64_t StageBacktest(StageReport& rep);
   int64_t StageAbc(StageReport& rep);
@@ -186,7 +186,7 @@ class Runner {
   int64_t StageKpis();
   int64_t StageRecommendations();
   int64_t StageAlerts();
-  int64_t StagePublish();
+  int64_t StagePublish(StageReport& rep);
   // features_store is rebuilt as a shadow table (no index upkeep per row, bulk index builds)
   // and swapped in at publish; see docs/pipeline.md.
   void CreateShadowFeatures();
@@ -317,7 +317,8 @@ int64_t Runner::StageCalendar() {
   return schema::FillCalendar(writer_, first_day_, as_of_ + opt_.horizon);
 }
 
-int64_t Runner::StageFeatures() {
+int64_t Runner::StageFeatures(StageReport& rep) {
+  auto t0 = Clock::now();
   const int64_t first_feature_day = as_of_ - opt_.feature_days + 1;
   const int64_t from = first_feature_day - kTrailingWindow;  // lags and trailing windows
   std::map<int64_t, std::string> holidays;
@@ -383,7 +384,11 @@ int64_t Runner::StageFeatures() {
   });
   progress.Finish();
   int64_t rows = w.Finish();
+  auto t1 = Clock::now();
   IndexShadowFeatures();
+  rep.note = "compute+copy " + Fixed(std::chrono::duration<double>(t1 - t0).count(), 2) +
+             " s, indexes " + Fixed(std::chrono::duration<double>(Clock::now() - t1).count(), 2) +
+             " s";
   return rows;
 }
 
@@ -798,7 +803,7 @@ int64_t Runner::StagePolicy() {
 int64_t Runner::StageKpis() {
   auto r = writer_.Exec(std::string(kKpisDailySql),
                         {pg::ToParam(run_id_), pg::ToParam(computed_at_sql_),
-                         pg::ToParam(FormatDate(as_of_))});
+                         pg::ToParam(FormatDate(as_of_)), pg::ToParam(FormatDate(first_day_))});
   // Only this run's KPI rows stay: the statement above already carried earlier values over.
   writer_.Execute("DELETE FROM analytics.kpis_daily WHERE run_id IS DISTINCT FROM $1", run_id_);
   return r.AffectedRows();
@@ -1070,7 +1075,8 @@ std::string Runner::StatsJson(bool include_publish) const {
   return s;
 }
 
-int64_t Runner::StagePublish() {
+int64_t Runner::StagePublish(StageReport& rep) {
+  auto t0 = Clock::now();
   // Retention: features (swapped in below) and KPIs keep only this run; forecasts, policy and accuracy keep the
   // last keep_runs successful runs (earlier forecasts are what forecast_mape scores).
   int64_t deleted = 0;
@@ -1089,9 +1095,11 @@ int64_t Runner::StagePublish() {
       run_id_, StatsJson(false));
   // REFRESH ... CONCURRENTLY inside the transaction: readers keep seeing the old view contents
   // until COMMIT, then the new ones together with the new tables.
+  auto t1 = Clock::now();
   writer_.ExecScript(
       "REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.mv_kpis_latest;"
       "REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.mv_forecasts_latest");
+  auto t2 = Clock::now();
   writer_.Execute("SELECT pg_notify('corrente_data', $1)", std::to_string(run_id_));
   if (auto pause = std::getenv("CORRENTE_PIPELINE_PAUSE_BEFORE_COMMIT")) {
     // Test hook: makes the window between the last write and COMMIT deterministic.
@@ -1101,9 +1109,15 @@ int64_t Runner::StagePublish() {
     std::this_thread::sleep_for(std::chrono::duration<double>(secs));
   }
   // Last, so the ACCESS EXCLUSIVE lock of the swap is held only until the COMMIT right after.
+  auto t3 = Clock::now();
   if (features_shadowed_) SwapShadowFeatures();
   tx_->Commit();
   tx_.reset();
+  auto secs = [](Clock::time_point a, Clock::time_point b) {
+    return Fixed(std::chrono::duration<double>(b - a).count(), 2);
+  };
+  rep.note = "retention " + secs(t0, t1) + " s, views " + secs(t1, t2) + " s, swap+commit " +
+             secs(t3, Clock::now()) + " s";
   return deleted;
 }
 
@@ -1150,8 +1164,10 @@ RunReport Runner::Run() {
   as_of_ = opt_.as_of ? *opt_.as_of : TodayUtc() - 1;
   {
     auto r = reader_.ExecScript(
-        "SELECT (least((SELECT min(full_date) FROM core.fact_demand_daily),"
-        " (SELECT min(full_date) FROM core.fact_inventory_daily)) - DATE '1970-01-01'),"
+        // ORDER BY .. LIMIT 1 walks the date indexes (min() may scan every partition).
+        "SELECT (least((SELECT full_date FROM core.fact_demand_daily ORDER BY full_date LIMIT 1),"
+        " (SELECT full_date FROM core.fact_inventory_daily ORDER BY full_date LIMIT 1))"
+        " - DATE '1970-01-01'),"
         " (extract(epoch FROM date_trunc('milliseconds', now())) * 1000000)::int8,"
         " to_char(date_trunc('milliseconds', now()) AT TIME ZONE 'UTC',"
         " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
@@ -1175,7 +1191,7 @@ RunReport Runner::Run() {
     LoadItems();
     tx_.emplace(writer_);
     Stage("calendar", [&](StageReport&) { return StageCalendar(); });
-    Stage("features", [&](StageReport&) { return StageFeatures(); });
+    Stage("features", [&](StageReport& r) { return StageFeatures(r); });
     Stage("forecast", [&](StageReport& r) { return StageForecast(r); });
     Stage("backtest", [&](StageReport& r) { return StageBacktest(r); }, "forecast");
     Stage("abc", [&](StageReport& r) { return StageAbc(r); });
@@ -1183,7 +1199,7 @@ RunReport Runner::Run() {
     Stage("kpis", [&](StageReport&) { return StageKpis(); });
     Stage("recommendations", [&](StageReport&) { return StageRecommendations(); }, "policy");
     Stage("alerts", [&](StageReport&) { return StageAlerts(); }, "policy");
-    Stage("publish", [&](StageReport&) { return StagePublish(); });
+    Stage("publish", [&](StageReport& r) { return StagePublish(r); });
   } catch (const std::exception& e) {
     tx_.reset();  // rolls back every write of the run
     try {
@@ -1242,6 +1258,13 @@ RunReport Run(const std::string& dsn, const PipelineOptions& options) {
   for (const auto& s : options.stages) ParseStages(s);
   Runner runner(dsn, options);
   return runner.Run();
+}
+
+std::optional<int64_t> LatestPublishedRun(pg::Connection& conn) {
+  auto r = conn.ExecScript(
+      "SELECT max(run_id) FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'");
+  if (r.IsNull(0, 0)) return std::nullopt;
+  return r.GetInt(0, 0);
 }
 
 std::string StatusText(pg::Connection& conn, int n) {

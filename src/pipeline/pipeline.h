@@ -62,6 +62,10 @@ struct RunReport {
 // run as FAILED; nothing of the run is published then. Logs one structured line per stage.
 RunReport Run(const std::string& dsn, const PipelineOptions& options);
 
+// The newest SUCCEEDED run, or nullopt when the pipeline has never published (what `corrente
+// demo` checks to decide whether to run the pipeline before serving).
+std::optional<int64_t> LatestPublishedRun(pg::Connection& conn);
+
 // The `n` most recent runs, formatted one per line with per-stage timings (for the CLI).
 std::string StatusText(pg::Connection& conn, int n);
 

@@ -5,7 +5,7 @@
 namespace corrente::pipeline {
 
 // sql/reports/kpis_daily.sql: INSERT of one KPI row per day. $1 run_id, $2 computed_at,
-// $3 as_of.
+// $3 as_of, $4 first day with facts.
 extern const std::string_view kKpisDailySql;
 
 }  // namespace corrente::pipeline

@@ -47,8 +47,13 @@ class PipelineTest : public ::testing::Test {
 };
 
 TEST_F(PipelineTest, FillsEveryTableConsistently) {
+  {
+    auto c0 = db_.Connect();
+    EXPECT_EQ(LatestPublishedRun(c0), std::nullopt);
+  }
   RunReport rep = RunPipeline(kEndDay);
   auto c = db_.Connect();
+  EXPECT_EQ(LatestPublishedRun(c), rep.run_id);
   const int64_t pairs = kItems * kSites;
   ASSERT_EQ(rep.series, pairs);
   const std::string run = std::to_string(rep.run_id);
