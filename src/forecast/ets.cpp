@@ -247,6 +247,8 @@ EtsFit FitEts(std::span<const double> y, const EtsForm& form, int m, const EtsFi
   const double scale = std::max({std::sqrt(var), 1e-3 * std::fabs(l_init), 1e-8});
   const double b_scale = scale / maxn;
 
+  // Nelder-Mead stops at a relative spread of 1e-5 of the likelihood criterion: on M4 Weekly 1e-6
+  // cost 40% more time for the same accuracy (MASE 2.136 vs 2.137).
   // Unconstrained parameterization: logistic maps keep 0<beta<alpha, gamma<1-alpha and
   // 0.8<=phi<=0.98 (R's "usual" bounds); initial states are offsets in units of `scale`.
   // Start from R-like defaults, or from `start` (an earlier fit of the same form on a prefix of
@@ -293,7 +295,7 @@ EtsFit FitEts(std::span<const double> y, const EtsForm& form, int m, const EtsFi
     return RunFilter(work, y, nullptr, nullptr);
   };
   const int dim = static_cast<int>(x0.size());
-  NelderMeadResult opt = NelderMead(objective, x0, step, 80 * dim + 60, 1e-6);
+  NelderMeadResult opt = NelderMead(objective, x0, step, 80 * dim + 60, 1e-5);
   decode(opt.x, fit);
   double sse = 0;
   fit.lik = RunFilter(fit, y, nullptr, &sse);
