@@ -22,7 +22,12 @@ export CORRENTE_HOME
 CORRENTE_HOME=$(mktemp -d /tmp/corrente-bench.XXXXXX)
 chmod o+x "$CORRENTE_HOME"  # the cluster runs as an unprivileged user when we are root
 trap '"$corrente" db stop >/dev/null 2>&1 || true; rm -rf "$CORRENTE_HOME"' EXIT
-"$corrente" db start >/dev/null
+# Retry: another cluster on this machine may grab the chosen port between pick and bind.
+for attempt in 1 2 3; do
+  "$corrente" db start >/dev/null && break
+  [ "$attempt" -eq 3 ] && exit 1
+  sleep 2
+done
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s.%N)
 "$corrente" seed --items "$items" --sites 10 --days 1095 --no-demo-users 2>&1 | grep -E '^seeded' || true

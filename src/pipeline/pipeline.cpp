@@ -329,7 +329,8 @@ int64_t Runner::StageFeatures(StageReport& rep) {
   pg::CopyWriter w(writer_,
                    "COPY analytics.features_store_next (run_id, full_date, item_id, site_id,"
                    " features, schema_version, computed_at) FROM STDIN (FORMAT binary)");
-  Progress progress("features", static_cast<int64_t>(pairs_.size()));
+  std::optional<Progress> progress;
+  if (opt_.progress) progress.emplace("features", static_cast<int64_t>(pairs_.size()));
   std::string json;
   StreamSeries(from, as_of_, [&](size_t idx, std::vector<double>& y) {
     const Pair& p = pairs_[idx];
@@ -380,9 +381,9 @@ int64_t Runner::StageFeatures(StageReport& rep) {
       w.Text(kFeaturesSchemaVersion);
       w.Timestamp(computed_at_us_);
     }
-    progress.Advance();
+    if (progress) progress->Advance();
   });
-  progress.Finish();
+  if (progress) progress->Finish();
   int64_t rows = w.Finish();
   auto t1 = Clock::now();
   IndexShadowFeatures();
@@ -473,7 +474,8 @@ int64_t Runner::StageForecast(StageReport& rep) {
   WorkQueue<Job> queue(static_cast<size_t>(jobs) * 4);
   std::mutex done_mu;
   std::vector<Done> done;
-  Progress progress("forecast", static_cast<int64_t>(pairs_.size()));
+  std::optional<Progress> progress;
+  if (opt_.progress) progress.emplace("forecast", static_cast<int64_t>(pairs_.size()));
   std::exception_ptr worker_error;
   std::vector<std::thread> workers;
   for (int t = 0; t < jobs; ++t) {
@@ -494,7 +496,7 @@ int64_t Runner::StageForecast(StageReport& rep) {
           std::lock_guard lock(done_mu);
           if (!worker_error) worker_error = std::current_exception();
         }
-        progress.Advance();
+        if (progress) progress->Advance();
       }
     });
   }
@@ -570,7 +572,7 @@ int64_t Runner::StageForecast(StageReport& rep) {
   for (auto& t : workers) t.join();
   if (worker_error) std::rethrow_exception(worker_error);
   drain();
-  progress.Finish();
+  if (progress) progress->Finish();
   int64_t rows = w.Finish();
   std::string models = "{";
   for (auto& [m, n] : model_counts)

@@ -38,7 +38,7 @@ struct PipelineOptions {
   double hold_days = 120;           // HOLD when stock covers more than this many days
   double promo_days = 180;          // PROMO for slow movers (class C) covering more than this
   int keep_runs = 3;                // runs whose forecasts/policy/accuracy rows are kept
-  bool progress = true;             // progress bar (TTY) or periodic log lines
+  bool progress = true;             // progress bar (TTY) or periodic log lines; false: none
 };
 
 struct StageReport {
