@@ -1,0 +1,75 @@
+-- Daily KPIs for the whole history, written for one pipeline run.
+-- Parameters: $1 run_id, $2 computed_at (timestamptz), $3 as_of (last day of history),
+-- $4 the first day with facts (the pipeline reads it once with an index scan).
+-- Definitions (docs/pipeline.md):
+--  total_demand        sum of the day's demand (a missing demand row is zero demand)
+--  stockout_rate       share of the active item x site pairs with an inventory row that day
+--                      whose stock is zero
+--  abc_a_share         share of the day's revenue (quantity x unit_price) from class A items
+--  delayed_orders_pct  orders due that day (expected_delivery_date, not cancelled) that were
+--                      delivered late, are marked DELAYED, or are still undelivered past due,
+--                      over ALL orders due that day (the spec divided the count by itself)
+--  forecast_mape       percent; MAPE over nonzero actuals of the most recent retained forecast
+--                      made before the day (earlier runs); carried over from the previous
+--                      KPI rows once those forecasts are no longer retained
+--  avg_inventory_value mean over the active pairs of stock x unit_cost
+WITH bounds AS (
+  SELECT $4::date AS lo, $3::date AS hi
+), days AS (
+  SELECT g::date AS full_date FROM bounds, generate_series(bounds.lo, bounds.hi, interval '1 day') g
+), demand AS (
+  SELECT d.full_date, sum(d.quantity) AS total,
+         sum(d.quantity * coalesce(i.unit_price, 0)) AS revenue,
+         sum(d.quantity * coalesce(i.unit_price, 0)) FILTER (WHERE i.abc_class = 'A') AS revenue_a
+    FROM core.fact_demand_daily d JOIN core.dim_item i ON i.item_id = d.item_id, bounds
+   WHERE d.full_date BETWEEN bounds.lo AND bounds.hi
+   GROUP BY d.full_date
+), inv AS (
+  SELECT v.full_date,
+         count(*) FILTER (WHERE v.current_stock = 0)::numeric / count(*) AS stockout_rate,
+         avg(v.current_stock * coalesce(i.unit_cost, 0)) AS avg_value
+    FROM core.fact_inventory_daily v
+    JOIN core.dim_item i ON i.item_id = v.item_id AND i.active
+    JOIN core.dim_site s ON s.site_id = v.site_id AND s.active, bounds
+   WHERE v.full_date BETWEEN bounds.lo AND bounds.hi
+   GROUP BY v.full_date
+), ord AS (
+  SELECT o.expected_delivery_date AS full_date,
+         count(*) FILTER (WHERE o.status = 'DELAYED'
+                             OR o.actual_delivery_date > o.expected_delivery_date
+                             OR (o.actual_delivery_date IS NULL AND o.expected_delivery_date < $3::date)
+                         )::numeric / count(*) AS delayed_pct
+    FROM core.fact_orders o, bounds
+   WHERE o.status <> 'CANCELLED' AND o.expected_delivery_date BETWEEN bounds.lo AND bounds.hi
+   GROUP BY o.expected_delivery_date
+), latest_forecast AS (
+  SELECT DISTINCT ON (f.item_id, f.site_id, f.full_date) f.item_id, f.site_id, f.full_date, f.yhat
+    FROM analytics.forecasts f JOIN analytics.pipeline_runs r ON r.run_id = f.run_id
+   WHERE r.status = 'SUCCEEDED' AND f.full_date <= $3::date AND r.as_of < f.full_date
+   ORDER BY f.item_id, f.site_id, f.full_date, r.as_of DESC, f.run_id DESC
+), mape AS (
+  SELECT lf.full_date, avg(abs(lf.yhat - d.quantity) / d.quantity) * 100 AS mape
+    FROM latest_forecast lf
+    JOIN core.fact_demand_daily d
+      ON d.item_id = lf.item_id AND d.site_id = lf.site_id AND d.full_date = lf.full_date
+   WHERE d.quantity > 0
+   GROUP BY lf.full_date
+), previous AS (
+  SELECT DISTINCT ON (full_date) full_date, forecast_mape
+    FROM analytics.kpis_daily WHERE forecast_mape IS NOT NULL
+   ORDER BY full_date, computed_at DESC
+)
+INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate, abc_a_share,
+                                  delayed_orders_pct, forecast_mape, avg_inventory_value,
+                                  computed_at)
+SELECT $1::bigint, days.full_date, coalesce(demand.total, 0), round(inv.stockout_rate, 4),
+       round(CASE WHEN demand.revenue > 0 THEN coalesce(demand.revenue_a, 0) / demand.revenue END, 4),
+       round(ord.delayed_pct, 4), round(coalesce(mape.mape, previous.forecast_mape), 4),
+       round(inv.avg_value, 2), $2::timestamptz
+  FROM days
+  LEFT JOIN demand ON demand.full_date = days.full_date
+  LEFT JOIN inv ON inv.full_date = days.full_date
+  LEFT JOIN ord ON ord.full_date = days.full_date
+  LEFT JOIN mape ON mape.full_date = days.full_date
+  LEFT JOIN previous ON previous.full_date = days.full_date
+ ORDER BY days.full_date

@@ -1,0 +1,286 @@
+// `corrente forecast`: ad-hoc forecasting of every series of a CSV in M4 layout.
+//
+// Self-contained on purpose: it depends only on corrente_forecast, CLI11 and the standard
+// library, so it can be linked into the corrente binary without the database layers.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "forecast/forecast.h"
+
+namespace corrente::cli {
+namespace {
+
+constexpr int kMaxHorizon = 1000;
+
+struct ForecastArgs {
+  std::string input;
+  std::string output;
+  int horizon = 0;
+  int season = forecast::ForecastOptions{}.season;
+  bool intervals = false;
+  int jobs = 0;
+  int backtest_origins = forecast::ForecastOptions{}.backtest_origins;
+  int combine_top = forecast::ForecastOptions{}.combine_top;
+};
+
+struct Series {
+  std::string id;
+  std::vector<double> values;
+};
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Splits one CSV record (RFC 4180 quoting within a line; embedded newlines are not supported).
+std::vector<std::string> SplitCsvLine(std::string_view line) {
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+    } else {
+      field += c;
+    }
+  }
+  fields.push_back(std::move(field));
+  return fields;
+}
+
+bool IsMissing(std::string_view s) {
+  return s.empty() || s == "NA" || s == "NaN" || s == "nan" || s == "null";
+}
+
+// Parses a finite decimal number (surrounding blanks allowed).
+bool ParseNumber(std::string_view s, double* out) {
+  s = Trim(s);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(*out);
+}
+
+// Reads the M4-layout CSV. Returns false with a one-line message on error.
+bool ReadSeries(const std::string& path, std::vector<Series>* series, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  std::string line;
+  size_t line_number = 0;
+  bool first_record = true;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (Trim(line).empty()) continue;
+    std::vector<std::string> fields = SplitCsvLine(line);
+    while (fields.size() > 1 && IsMissing(Trim(fields.back()))) fields.pop_back();
+    if (first_record) {
+      first_record = false;
+      // A header ("V1","V2",... or dates) has only non-numeric names after the id column; a
+      // first data row with one bad value is reported as an error below, not skipped.
+      bool any_number = false, any_text = false;
+      for (size_t i = 1; i < fields.size(); ++i) {
+        double value;
+        const std::string_view text = Trim(fields[i]);
+        if (IsMissing(text)) continue;
+        (ParseNumber(text, &value) ? any_number : any_text) = true;
+      }
+      if (any_text && !any_number) continue;
+    }
+    Series s;
+    s.id = std::string(Trim(fields[0]));
+    s.values.reserve(fields.size() - 1);
+    for (size_t i = 1; i < fields.size(); ++i) {
+      const std::string_view text = Trim(fields[i]);
+      double value = NAN;
+      if (!IsMissing(text) && !ParseNumber(text, &value)) {
+        *error = path + ":" + std::to_string(line_number) + ": column " + std::to_string(i + 1) +
+                 " of series '" + s.id + "': '" + std::string(text) + "' is not a number";
+        return false;
+      }
+      s.values.push_back(value);  // an interior empty field is a gap (NaN)
+    }
+    series->push_back(std::move(s));
+  }
+  if (in.bad()) {
+    *error = "error reading '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+void AppendNumber(std::string& out, double v) {
+  char buffer[64];
+  const auto [ptr, ec] =
+      std::to_chars(buffer, buffer + sizeof(buffer), v, std::chars_format::general, 10);
+  out.append(buffer, ec == std::errc() ? ptr : buffer);
+}
+
+void AppendField(std::string& out, const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string Header(int h, bool intervals) {
+  std::string out = "id,model";
+  const char* groups[] = {"F", "LO80_", "HI80_", "LO95_", "HI95_"};
+  const int group_count = intervals ? 5 : 1;
+  for (int g = 0; g < group_count; ++g) {
+    for (int i = 1; i <= h; ++i) out += "," + std::string(groups[g]) + std::to_string(i);
+  }
+  return out + "\n";
+}
+
+std::string Row(const Series& s, const forecast::ForecastResult& r, bool intervals) {
+  std::string out;
+  AppendField(out, s.id);
+  out += ',';
+  AppendField(out, r.model);
+  const std::vector<double>* groups[] = {&r.mean, &r.lo80, &r.hi80, &r.lo95, &r.hi95};
+  const int group_count = intervals ? 5 : 1;
+  for (int g = 0; g < group_count; ++g) {
+    for (double v : *groups[g]) {
+      out += ',';
+      AppendNumber(out, v);
+    }
+  }
+  return out + "\n";
+}
+
+int Run(const ForecastArgs& args) {
+  if (args.horizon <= 0 || args.horizon > kMaxHorizon) {
+    std::cerr << "error: --horizon must be between 1 and " << kMaxHorizon << " (got "
+              << args.horizon << ")\n";
+    return 2;
+  }
+  if (args.jobs < 0 || args.backtest_origins < 0 || args.combine_top < 1) {
+    std::cerr << "error: --jobs and --backtest-origins must be >= 0 and --combine >= 1\n";
+    return 2;
+  }
+  std::vector<Series> series;
+  std::string error;
+  if (!ReadSeries(args.input, &series, &error)) {
+    std::cerr << "error: " << error << "\n";
+    return 1;
+  }
+
+  // Opened before the work so a bad path fails fast.
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!args.output.empty()) {
+    file.open(args.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "error: cannot write '" << args.output << "': " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    out = &file;
+  }
+
+  forecast::ForecastOptions options;
+  options.horizon = args.horizon;
+  options.season = args.season;
+  options.intervals = args.intervals;
+  options.backtest_origins = args.backtest_origins;
+  options.combine_top = args.combine_top;
+
+  // Each worker claims the next series index; rows are formatted in place and written in
+  // input order afterwards.
+  std::vector<std::string> rows(series.size());
+  std::atomic<size_t> next{0};
+  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  const size_t workers =
+      std::min<size_t>(series.size(), args.jobs > 0 ? static_cast<size_t>(args.jobs) : hardware);
+  {
+    std::vector<std::jthread> threads;
+    for (size_t w = 0; w < workers; ++w) {
+      threads.emplace_back([&] {
+        for (size_t i = next++; i < series.size(); i = next++) {
+          rows[i] =
+              Row(series[i], forecast::ForecastAuto(series[i].values, options), args.intervals);
+        }
+      });
+    }
+  }
+
+  *out << Header(args.horizon, args.intervals);
+  for (const std::string& row : rows) *out << row;
+  out->flush();
+  if (!*out) {
+    std::cerr << "error: writing the forecasts failed\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterForecastCommand(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ForecastArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "forecast", "Forecast every series of a CSV in M4 layout (id, then values in time order)");
+  cmd->add_option("file", args->input,
+                  "Input CSV: one series per row; first column the id, "
+                  "then the values, oldest first; shorter rows end in "
+                  "empty fields; a header row is detected and skipped")
+      ->required();
+  cmd->add_option("--horizon,-H", args->horizon, "Steps to forecast (1..1000)")->required();
+  cmd->add_option("--season,-m", args->season,
+                  "Seasonal period (default 7 for daily data; 52 for weekly; 1 = none). ETS "
+                  "ignores periods above 24, as R's ets()")
+      ->capture_default_str();
+  cmd->add_option("--output,-o", args->output, "Output CSV (default: standard output)");
+  cmd->add_flag("--intervals", args->intervals, "Also write the 80% and 95% interval bounds");
+  cmd->add_option("--jobs,-j", args->jobs, "Worker threads (default: all cores)");
+  cmd->add_option("--backtest-origins", args->backtest_origins,
+                  "Rolling origins for model selection (0 = no backtest)")
+      ->capture_default_str();
+  cmd->add_option("--combine", args->combine_top,
+                  "Combine the best K backtested models by their median (1 = pick the best)")
+      ->capture_default_str();
+  cmd->footer(
+      "Output columns: id,model,F1..FH; with --intervals then LO80_1..LO80_H, HI80_1..HI80_H, "
+      "LO95_1..LO95_H, HI95_1..HI95_H. One row per input series, in input order. Values are "
+      "never negative. Missing values (empty interior fields, NA) are interpolated.");
+  cmd->callback([args, &exit_code] { exit_code = Run(*args); });
+}
+
+}  // namespace corrente::cli

@@ -1,0 +1,404 @@
+// Automatic forecasting: candidates per demand class, rolling-origin backtest, selection or
+// median combination, prediction intervals.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <numeric>
+
+#include "forecast/forecast.h"
+#include "forecast/internal.h"
+
+namespace corrente::forecast::internal {
+namespace {
+
+// Models without estimated state between origins: Predict simply re-runs the function.
+class FunctionModel : public Model {
+ public:
+  explicit FunctionModel(std::function<ModelForecast(std::span<const double>, int)> fn)
+      : fn_(std::move(fn)) {}
+  ModelForecast Predict(std::span<const double> y, int h) const override { return fn_(y, h); }
+
+ private:
+  std::function<ModelForecast(std::span<const double>, int)> fn_;
+};
+
+std::unique_ptr<Model> Wrap(std::function<ModelForecast(std::span<const double>, int)> fn) {
+  return std::make_unique<FunctionModel>(std::move(fn));
+}
+
+std::unique_ptr<Model> FitSingleEts(std::span<const double> y, const EtsForm& form) {
+  EtsFit fit = FitEts(y, form, 1);
+  if (!fit.ok) return nullptr;
+  return std::make_unique<EtsModel>(std::move(fit));
+}
+
+}  // namespace
+
+const EtsFit* FindForm(const std::vector<EtsFit>& family, const std::string& form) {
+  for (const EtsFit& fit : family) {
+    if (EtsFormName(fit.form) == form) return &fit;
+  }
+  return nullptr;
+}
+
+const EtsFit* BestAicc(const std::vector<EtsFit>& family) {
+  const EtsFit* best = nullptr;
+  for (const EtsFit& fit : family) {
+    if (best == nullptr || fit.aicc < best->aicc) best = &fit;
+  }
+  return best;
+}
+
+std::unique_ptr<Model> FitModel(const std::string& name, std::span<const double> y, int m) {
+  const size_t n = y.size();
+  if (n == 0) return nullptr;
+  if (name == "naive") return Wrap([](auto v, int h) { return Naive(v, h); });
+  if (name == "snaive") {
+    if (m < 2 || n < 2 * static_cast<size_t>(m)) return nullptr;
+    return Wrap([m](auto v, int h) { return SeasonalNaive(v, h, m); });
+  }
+  if (name == "ma") {
+    const int window = m >= 2 ? m : 4;
+    return Wrap([window](auto v, int h) { return MovingAverage(v, h, window); });
+  }
+  if (name == "ses") return FitSingleEts(y, EtsForm{});
+  if (name == "holt_damped") {
+    return FitSingleEts(y, EtsForm{Component::kAdd, Component::kAdd, Component::kNone, true});
+  }
+  if (name == "ets") {
+    std::vector<EtsFit> family = FitEtsFamily(y, m);
+    const EtsFit* best = BestAicc(family);
+    if (best == nullptr) return nullptr;
+    return std::make_unique<EtsModel>(*best);
+  }
+  if (name == "theta") return FitThetaModel(y, m, /*optimize=*/false);
+  if (name == "otm") return FitThetaModel(y, m, /*optimize=*/true);
+  if (name == "croston") return Wrap([](auto v, int h) { return Croston(v, h); });
+  if (name == "croston_sba") return Wrap([](auto v, int h) { return CrostonSba(v, h); });
+  if (name == "tsb") return Wrap([](auto v, int h) { return Tsb(v, h); });
+  if (name == "adida") return Wrap([](auto v, int h) { return Adida(v, h); });
+  if (name == "imapa") return Wrap([](auto v, int h) { return Imapa(v, h); });
+  return nullptr;
+}
+
+}  // namespace corrente::forecast::internal
+
+namespace corrente::forecast {
+namespace {
+
+using internal::Model;
+
+constexpr double kZ80 = 1.2815515655446004;
+constexpr double kZ95 = 1.959963984540054;
+constexpr int kMinFitWindow = 260;
+
+struct Candidate {
+  std::string name;
+  std::unique_ptr<Model> model;
+};
+
+// Fits the named candidates on y; the ETS family is estimated once and shared by "ses",
+// "holt_damped" and "ets". Candidates that do not qualify are left out.
+std::vector<Candidate> FitCandidates(const std::vector<std::string>& names,
+                                     std::span<const double> y, int m) {
+  std::vector<Candidate> out;
+  const bool family_needed = std::find(names.begin(), names.end(), "ets") != names.end();
+  std::vector<internal::EtsFit> family;
+  if (family_needed) family = internal::FitEtsFamily(y, m);
+  for (const std::string& name : names) {
+    std::unique_ptr<Model> model;
+    if (family_needed && (name == "ses" || name == "holt_damped" || name == "ets")) {
+      const internal::EtsFit* fit = nullptr;
+      if (name == "ses") fit = internal::FindForm(family, "ANN");
+      if (name == "holt_damped") fit = internal::FindForm(family, "AAdN");
+      if (name == "ets") fit = internal::BestAicc(family);
+      if (fit != nullptr) model = std::make_unique<internal::EtsModel>(*fit);
+    } else {
+      model = internal::FitModel(name, y, m);
+    }
+    if (model != nullptr) out.push_back({name, std::move(model)});
+  }
+  return out;
+}
+
+double NaiveScale(std::span<const double> insample) {
+  double scale = 0;
+  for (size_t t = 1; t < insample.size(); ++t) scale += std::fabs(insample[t] - insample[t - 1]);
+  if (insample.size() > 1) scale /= static_cast<double>(insample.size() - 1);
+  if (scale > 0) return scale;
+  double level = 0;
+  for (double v : insample) level += std::fabs(v);
+  level /= std::max<size_t>(1, insample.size());
+  return level > 0 ? level : 1.0;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t k = v.size();
+  return k % 2 == 1 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+}
+
+struct BacktestRun {
+  std::string name;      // candidate name
+  std::string resolved;  // model name at the first origin (to spot duplicates)
+  std::vector<std::vector<double>> forecasts;  // [origin][step]
+  double score = INFINITY;
+  std::shared_ptr<const Model> model;  // as fitted at the first origin
+};
+
+struct Backtest {
+  std::vector<size_t> origins;
+  int steps = 0;
+  std::vector<BacktestRun> runs;
+};
+
+double ScoreForecasts(std::span<const double> x, const Backtest& bt,
+                      const std::vector<std::vector<double>>& forecasts) {
+  double total = 0;
+  for (size_t o = 0; o < bt.origins.size(); ++o) {
+    const size_t origin = bt.origins[o];
+    double mae = 0;
+    for (int j = 0; j < bt.steps; ++j) {
+      mae += std::fabs(x[origin + static_cast<size_t>(j)] - forecasts[o][static_cast<size_t>(j)]);
+    }
+    total += mae / bt.steps / NaiveScale(x.first(origin));
+  }
+  return total / static_cast<double>(bt.origins.size());
+}
+
+// Per-step empirical forecast-error sd from backtest errors, smoothed over neighbouring steps,
+// grown like a random walk beyond the backtest window, and made non-decreasing.
+std::vector<double> EmpiricalSd(std::span<const double> x, const Backtest& bt,
+                                const std::vector<std::vector<double>>& forecasts, int h) {
+  std::vector<double> var_step(static_cast<size_t>(bt.steps), 0.0);
+  for (int j = 0; j < bt.steps; ++j) {
+    for (size_t o = 0; o < bt.origins.size(); ++o) {
+      const double e =
+          x[bt.origins[o] + static_cast<size_t>(j)] - forecasts[o][static_cast<size_t>(j)];
+      var_step[static_cast<size_t>(j)] += e * e / static_cast<double>(bt.origins.size());
+    }
+  }
+  std::vector<double> sd(static_cast<size_t>(h));
+  double previous = 0;
+  for (int j = 0; j < h; ++j) {
+    double v;
+    if (j < bt.steps) {
+      const int w = std::max(1, j / 4);
+      const int lo = std::max(0, j - w), hi = std::min(bt.steps - 1, j + w);
+      v = 0;
+      for (int k = lo; k <= hi; ++k) v += var_step[static_cast<size_t>(k)];
+      v /= hi - lo + 1;
+    } else {
+      v = previous * (j + 1) / j;
+    }
+    v = std::max(v, previous);
+    previous = v;
+    sd[static_cast<size_t>(j)] = std::sqrt(v);
+  }
+  return sd;
+}
+
+std::vector<std::string> CandidateNames(const DemandProfile& profile, size_t n, int m) {
+  if (n < 4) return {"naive"};
+  if (profile.adi > 1.32) {
+    return {"croston", "croston_sba", "tsb", "adida", "imapa", "naive", "ses", "ma"};
+  }
+  std::vector<std::string> names = {"naive", "ses", "holt_damped", "ets", "theta", "otm"};
+  if (m >= 2 && n >= 2 * static_cast<size_t>(m)) names.push_back("snaive");
+  return names;
+}
+
+Backtest RunBacktest(std::span<const double> x, const std::vector<std::string>& names, int m,
+                     int horizon, int origins_wanted) {
+  Backtest bt;
+  const int n = static_cast<int>(x.size());
+  const int min_train = std::max(8, std::min(n / 2, 2 * std::max(1, m)));
+  int steps = horizon, origins = origins_wanted;
+  if (origins <= 0 || n - origins * steps < min_train) {
+    steps = origins > 0 ? std::max(1, (n - min_train) / origins) : 0;
+    while (origins > 0 && n - origins * steps < min_train) --origins;
+  }
+  if (origins <= 0 || steps <= 0) return bt;
+  bt.steps = steps;
+  for (int k = 0; k < origins; ++k)
+    bt.origins.push_back(static_cast<size_t>(n - (origins - k) * steps));
+  std::vector<Candidate> candidates = FitCandidates(names, x.first(bt.origins.front()), m);
+  for (Candidate& candidate : candidates) {
+    BacktestRun run;
+    run.name = candidate.name;
+    run.model = std::move(candidate.model);
+    for (size_t origin : bt.origins) {
+      ModelForecast f = run.model->Predict(x.first(origin), steps);
+      if (run.resolved.empty()) run.resolved = f.model;
+      run.forecasts.push_back(std::move(f.mean));
+    }
+    run.score = ScoreForecasts(x, bt, run.forecasts);
+    if (std::isfinite(run.score)) bt.runs.push_back(std::move(run));
+  }
+  std::stable_sort(bt.runs.begin(), bt.runs.end(),
+                   [](const BacktestRun& a, const BacktestRun& b) { return a.score < b.score; });
+  return bt;
+}
+
+void FillBacktestMetrics(std::span<const double> x, const Backtest& bt,
+                         const std::vector<std::vector<double>>& forecasts, ForecastResult& r) {
+  std::vector<double> actual, predicted;
+  for (size_t o = 0; o < bt.origins.size(); ++o) {
+    for (int j = 0; j < bt.steps; ++j) {
+      actual.push_back(x[bt.origins[o] + static_cast<size_t>(j)]);
+      predicted.push_back(std::max(0.0, forecasts[o][static_cast<size_t>(j)]));
+    }
+  }
+  std::vector<std::vector<double>> clamped = forecasts;
+  for (auto& row : clamped) {
+    for (double& v : row) v = std::max(0.0, v);
+  }
+  r.backtest_mase = ScoreForecasts(x, bt, clamped);
+  r.backtest_wape = Wape(actual, predicted);
+  r.backtest_mape = Mape(actual, predicted);
+  r.backtest_bias = Bias(actual, predicted);
+}
+
+void SetIntervals(ForecastResult& r, const std::vector<double>& sd) {
+  const size_t h = r.mean.size();
+  r.lo80.resize(h);
+  r.hi80.resize(h);
+  r.lo95.resize(h);
+  r.hi95.resize(h);
+  for (size_t i = 0; i < h; ++i) {
+    const double s = i < sd.size() && std::isfinite(sd[i]) ? sd[i] : 0.0;
+    r.lo80[i] = std::max(0.0, r.mean[i] - kZ80 * s);
+    r.hi80[i] = std::max(r.mean[i], r.mean[i] + kZ80 * s);
+    r.lo95[i] = std::max(0.0, r.mean[i] - kZ95 * s);
+    r.hi95[i] = std::max(r.mean[i], r.mean[i] + kZ95 * s);
+  }
+}
+
+}  // namespace
+
+ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& opt) {
+  ForecastResult r;
+  const std::vector<double> cleaned = CleanSeries(y);
+  // Only the most recent observations are used: on M4 Weekly, fitting the last 260 weeks
+  // instead of the whole history (1022 on average) was as accurate and 4x faster (README.md).
+  const size_t window = static_cast<size_t>(std::max(
+      {kMinFitWindow, 5 * opt.season,
+       2 * std::max(0, opt.backtest_origins) * std::max(0, opt.horizon) + 2 * opt.season}));
+  const std::span<const double> x = cleaned.size() > window
+                                        ? std::span<const double>(cleaned).last(window)
+                                        : std::span<const double>(cleaned);
+  const DemandProfile profile = ClassifyDemand(x);
+  r.demand_class = profile.demand_class;
+  const int h = std::max(0, opt.horizon);
+  const size_t steps = static_cast<size_t>(h);
+  const size_t n = x.size();
+  const int m = opt.season;
+
+  const bool all_zero = std::all_of(x.begin(), x.end(), [](double v) { return v == 0; });
+  const auto [min_it, max_it] = std::minmax_element(x.begin(), x.end());
+  const bool constant = n > 0 && *max_it - *min_it <= 1e-12 * std::max(1.0, std::fabs(*max_it));
+  if (n == 0 || all_zero || constant) {
+    // Nothing to learn: repeat the (clamped) level with zero-width intervals.
+    r.model = n == 0 ? "empty" : (all_zero ? "zero" : "naive");
+    r.mean.assign(steps, n == 0 ? 0.0 : std::max(0.0, x.back()));
+    if (opt.intervals) SetIntervals(r, {});
+    return r;
+  }
+
+  const std::vector<std::string> names = CandidateNames(profile, n, m);
+  const Backtest bt = RunBacktest(x, names, m, std::max(1, h), opt.backtest_origins);
+
+  // Members of the final forecast: the best backtested candidate, or the median of the best
+  // few distinct ones. Without a backtest, the first (simplest qualifying) default.
+  std::vector<const BacktestRun*> members;
+  const size_t wanted = static_cast<size_t>(std::max(1, opt.combine_top));
+  for (const BacktestRun& run : bt.runs) {
+    if (members.size() == wanted) break;
+    const bool duplicate = std::any_of(members.begin(), members.end(), [&](const auto* other) {
+      return other->resolved == run.resolved;
+    });
+    if (!duplicate) members.push_back(&run);
+  }
+  // Refit the members on the whole window. ETS members (ses, holt_damped, ets) keep the form
+  // they had at the backtest origin and start the search from its parameters. (Reusing the
+  // backtest-origin parameters without refitting saved 12% of the time on M4 Weekly but raised
+  // MASE from 2.135 to 2.150.)
+  std::vector<Candidate> fitted;
+  for (const BacktestRun* run : members) {
+    const auto* ets = dynamic_cast<const internal::EtsModel*>(run->model.get());
+    if (ets != nullptr) {
+      internal::EtsFit fit = internal::FitEts(x, ets->fit().form, m, &ets->fit());
+      if (fit.ok) {
+        fitted.push_back({run->name, std::make_unique<internal::EtsModel>(std::move(fit))});
+        continue;
+      }
+    }
+    std::vector<Candidate> refit = FitCandidates({run->name}, x, m);
+    for (Candidate& candidate : refit) fitted.push_back(std::move(candidate));
+  }
+  if (members.empty()) {
+    fitted = FitCandidates({n >= 10 && profile.adi <= 1.32 ? "ets" : "naive"}, x, m);
+  }
+  if (fitted.empty()) fitted = FitCandidates({"naive"}, x, m);
+  std::vector<ModelForecast> forecasts;
+  std::vector<std::vector<double>> member_sd;
+  for (size_t k = 0; k < fitted.size(); ++k) {
+    forecasts.push_back(fitted[k].model->Predict(x, h));
+    std::vector<double> sd = forecasts.back().sd;
+    if (sd.empty()) {
+      const BacktestRun* run = nullptr;
+      for (const BacktestRun* member : members) {
+        if (member->name == fitted[k].name) run = member;
+      }
+      if (run != nullptr) {
+        sd = EmpiricalSd(x, bt, run->forecasts, h);
+      } else {
+        sd = Naive(x, h).sd;
+      }
+    }
+    member_sd.push_back(std::move(sd));
+  }
+
+  r.mean.assign(steps, 0.0);
+  std::vector<double> sd(steps, 0.0);
+  if (forecasts.size() == 1) {
+    r.model = forecasts[0].model;
+    r.mean = forecasts[0].mean;
+    sd = member_sd[0];
+  } else {
+    r.model = "median(";
+    for (size_t k = 0; k < forecasts.size(); ++k) {
+      r.model += (k > 0 ? "," : "") + forecasts[k].model;
+    }
+    r.model += ")";
+    std::vector<double> values(forecasts.size());
+    for (size_t i = 0; i < steps; ++i) {
+      for (size_t k = 0; k < forecasts.size(); ++k) values[k] = forecasts[k].mean[i];
+      r.mean[i] = Median(values);
+      for (size_t k = 0; k < forecasts.size(); ++k) {
+        values[k] = i < member_sd[k].size() ? member_sd[k][i] : 0.0;
+      }
+      sd[i] = Median(values);
+    }
+  }
+  for (double& v : r.mean) v = std::isfinite(v) ? std::max(0.0, v) : 0.0;
+
+  if (!members.empty()) {
+    std::vector<std::vector<double>> combined = members[0]->forecasts;
+    if (members.size() > 1) {
+      std::vector<double> values(members.size());
+      for (size_t o = 0; o < combined.size(); ++o) {
+        for (size_t j = 0; j < combined[o].size(); ++j) {
+          for (size_t k = 0; k < members.size(); ++k) values[k] = members[k]->forecasts[o][j];
+          combined[o][j] = Median(values);
+        }
+      }
+    }
+    FillBacktestMetrics(x, bt, combined, r);
+  }
+  if (opt.intervals) SetIntervals(r, sd);
+  return r;
+}
+
+}  // namespace corrente::forecast
