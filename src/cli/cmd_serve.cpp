@@ -11,6 +11,9 @@
 #include "pg/pg.h"
 #include "seed/loader.h"
 #include "server/app.h"
+#ifdef CORRENTE_HAVE_PIPELINE
+#include "pipeline/pipeline.h"
+#endif
 
 namespace corrente::cli {
 
@@ -61,6 +64,16 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
     } else {
       std::cerr << "database already seeded; reusing it\n";
     }
+#ifdef CORRENTE_HAVE_PIPELINE
+    if (!pipeline::LatestPublishedRun(conn)) {
+      std::cerr << "running the pipeline (forecasts, policy, KPIs, recommendations, alerts)...\n";
+      auto report = pipeline::Run(dsn, pipeline::PipelineOptions{});
+      std::cerr << "pipeline run " << report.run_id << " published " << report.series << " series in "
+                << report.total_seconds << " s\n";
+    } else {
+      std::cerr << "a published pipeline run exists; reusing it ('corrente pipeline run' refreshes it)\n";
+    }
+#endif
     demo_opt.port_fallback = true;
     server::Serve(c, dsn, demo_opt, [&](int bound) {
       std::ifstream in(logins);
