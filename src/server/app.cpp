@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <shared_mutex>
+#include <unordered_map>
 #include <sstream>
 #include <thread>
 
@@ -138,13 +140,36 @@ class Api {
     if (!h) throw ApiError(401, "unauthorized", "missing Authorization: Bearer token");
     if (h->size() < 8 || strncasecmp(h->c_str(), "Bearer ", 7) != 0)
       throw ApiError(401, "unauthorized", "Authorization must be a Bearer token");
-    std::string why;
-    auto p = s_.jwt.Verify(h->substr(7), &why);
-    if (!p) throw ApiError(401, "invalid_token", why);
+    std::string token = h->substr(7);
+    std::optional<Principal> p = Verified(token);
+    if (!p) {
+      std::string why;
+      p = s_.jwt.Verify(token, &why);
+      if (!p) throw ApiError(401, "invalid_token", why);
+      Remember(token, *p);
+    }
     if (s_.revoked.Contains(p->jti)) throw ApiError(401, "invalid_token", "token has been revoked");
     if (static_cast<int>(p->role) < static_cast<int>(min_role))
       throw ApiError(403, "forbidden", std::string("needs role ") + RoleName(min_role) + " or above");
     return *p;
+  }
+
+  // Tokens that passed verification, so a hot client does not pay for HMAC and JSON parsing
+  // on every request. Expiry and revocation are still checked each time.
+  std::optional<Principal> Verified(const std::string& token) const {
+    std::shared_lock l(verified_mu_);
+    auto it = verified_.find(token);
+    if (it == verified_.end()) return std::nullopt;
+    if (it->second.expires_at <= std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch()).count())
+      return std::nullopt;
+    return it->second;
+  }
+
+  void Remember(const std::string& token, const Principal& p) const {
+    std::unique_lock l(verified_mu_);
+    if (verified_.size() >= 10000) verified_.clear();
+    verified_.emplace(token, p);
   }
 
   Response Handle(const ApiRoute& r, const Request& req) {
@@ -202,6 +227,8 @@ class Api {
   std::map<std::string, size_t> by_pattern_;
   const Router* router_ = nullptr;
   std::atomic<int64_t> db_down_until_{0};
+  mutable std::shared_mutex verified_mu_;
+  mutable std::unordered_map<std::string, Principal> verified_;
 };
 
 // Keeps one connection LISTENing on corrente_data (drop the cache) and corrente_revoked
