@@ -28,6 +28,7 @@ struct Principal {
   Role role = Role::kViewer;
   std::string jti;
   int64_t expires_at = 0;  // unix seconds
+  int64_t issued_at = 0;   // unix seconds
 };
 
 // Thrown by handlers; the API layer turns it into the error envelope.

@@ -149,6 +149,7 @@ class Api {
       Remember(token, *p);
     }
     if (s_.revoked.Contains(p->jti)) throw ApiError(401, "invalid_token", "token has been revoked");
+    if (auto why = s_.users.Refuse(*p)) throw ApiError(401, "invalid_token", *why);
     if (static_cast<int>(p->role) < static_cast<int>(min_role))
       throw ApiError(403, "forbidden", std::string("needs role ") + RoleName(min_role) + " or above");
     return *p;
@@ -246,6 +247,10 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
       std::unordered_map<std::string, int64_t> all;
       for (int i = 0; i < r.Rows(); ++i) all[r.GetString(i, 0)] = r.GetInt(i, 1);
       s.revoked.Reset(std::move(all));
+      auto u = conn.ExecScript("SELECT user_id, active, floor(extract(epoch FROM updated_at))::bigint FROM support.users");
+      std::unordered_map<int64_t, UserStates::State> users;
+      for (int i = 0; i < u.Rows(); ++i) users[u.GetInt(i, 0)] = {u.GetBool(i, 1), u.GetInt(i, 2)};
+      s.users.Reset(std::move(users));
       s.cache.Invalidate();
       if (warned) spdlog::info("notification listener reconnected");
       warned = false;
@@ -256,9 +261,14 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
           spdlog::info("data published (run {}); dropping the response cache", n->payload);
           s.cache.Invalidate();
         } else if (n->channel == "corrente_revoked") {
-          auto sp = n->payload.find(' ');
-          if (sp != std::string::npos)
+          // "<jti> <exp>" for one token, "user <id> <active 0|1> <valid_after>" for an account.
+          long long id = 0, valid_after = 0;
+          int active = 1;
+          if (std::sscanf(n->payload.c_str(), "user %lld %d %lld", &id, &active, &valid_after) == 3) {
+            s.users.Set(id, {active != 0, valid_after});
+          } else if (auto sp = n->payload.find(' '); sp != std::string::npos) {
             s.revoked.Add(n->payload.substr(0, sp), std::atoll(n->payload.c_str() + sp + 1));
+          }
         }
       }
     } catch (const std::exception& e) {
@@ -291,11 +301,12 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   if (auto t = GetEnv("CORRENTE_JWT_TTL_SECONDS")) ttl = std::max(10, std::atoi(t->c_str()));
   Jwt jwt(secret, std::chrono::seconds(ttl));
   RevokedTokens revoked;
+  UserStates users;
   LoginThrottle account_throttle(5, std::chrono::seconds(300));
   LoginThrottle address_throttle(20, std::chrono::seconds(300));
   ResponseCache cache;
   Metrics metrics;
-  Services services{pool, jwt, revoked, account_throttle, address_throttle, cache, metrics, CORRENTE_VERSION};
+  Services services{pool, jwt, revoked, users, account_throttle, address_throttle, cache, metrics, CORRENTE_VERSION};
 
   std::vector<ApiRoute> routes;
   AddAuthRoutes(routes, services);

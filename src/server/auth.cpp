@@ -109,6 +109,27 @@ size_t RevokedTokens::Size() const {
   return jti_.size();
 }
 
+// ---- UserStates ----
+
+std::optional<std::string> UserStates::Refuse(const Principal& p) const {
+  std::shared_lock l(mu_);
+  auto it = users_.find(p.user_id);
+  if (it == users_.end()) return std::nullopt;
+  if (!it->second.active) return "the account is inactive";
+  if (p.issued_at < it->second.valid_after) return "the token predates a change to the account; log in again";
+  return std::nullopt;
+}
+
+void UserStates::Set(int64_t user_id, State s) {
+  std::unique_lock l(mu_);
+  users_[user_id] = s;
+}
+
+void UserStates::Reset(std::unordered_map<int64_t, State> all) {
+  std::unique_lock l(mu_);
+  users_ = std::move(all);
+}
+
 // ---- Jwt ----
 
 std::string Jwt::Issue(Principal& p) const {
@@ -118,6 +139,7 @@ std::string Jwt::Issue(Principal& p) const {
   int64_t now = NowUnix();
   p.jti = RandomHex(16);
   p.expires_at = now + ttl_.count();
+  p.issued_at = now;
   jwt_add_grant(j.get(), "iss", kJwtIssuer);
   jwt_add_grant(j.get(), "aud", kJwtAudience);
   jwt_add_grant(j.get(), "sub", p.username.c_str());
@@ -184,6 +206,9 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
   p.role = *r;
   p.jti = jti;
   p.expires_at = exp;
+  errno = 0;
+  long iat = jwt_get_grant_int(j.get(), "iat");
+  p.issued_at = errno == ENOENT ? 0 : iat;
   return p;
 }
 

@@ -37,6 +37,26 @@ class RevokedTokens {
   std::unordered_map<std::string, int64_t> jti_;  // -> expiry (unix seconds)
 };
 
+// What the server knows about each account, so that deactivating a user, changing their
+// role or resetting their password ends the tokens issued before (a token whose iat is
+// earlier than the account's last change is refused).
+class UserStates {
+ public:
+  struct State {
+    bool active = true;
+    int64_t valid_after = 0;  // unix seconds (floor of support.users.updated_at)
+  };
+  // nullopt when the token's account is unknown to the server or the token is acceptable;
+  // otherwise the reason to refuse it.
+  std::optional<std::string> Refuse(const Principal& p) const;
+  void Set(int64_t user_id, State s);
+  void Reset(std::unordered_map<int64_t, State> all);
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::unordered_map<int64_t, State> users_;
+};
+
 class Jwt {
  public:
   Jwt(std::string secret, std::chrono::seconds ttl) : secret_(std::move(secret)), ttl_(ttl) {}

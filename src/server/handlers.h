@@ -21,6 +21,7 @@ struct Services {
   pg::Pool& pool;
   Jwt& jwt;
   RevokedTokens& revoked;
+  UserStates& users;
   LoginThrottle& account_throttle;
   LoginThrottle& address_throttle;
   ResponseCache& cache;

@@ -88,7 +88,7 @@ Response CreateUser(Ctx& ctx) {
   return res;
 }
 
-Response PatchUser(Ctx& ctx) {
+Response PatchUser(Ctx& ctx, UserStates& users) {
   Params p(ctx.req);
   int64_t id = p.PathId("id");
   p.Check();
@@ -127,8 +127,13 @@ Response PatchUser(Ctx& ctx) {
                                   " password_hash = coalesce($4, password_hash),"
                                   " password_changed_at = CASE WHEN $4::text IS NULL THEN password_changed_at ELSE now() END,"
                                   " updated_at = now() WHERE user_id = $1 RETURNING ") +
-                          kUserColumns,
+                          kUserColumns + ", floor(extract(epoch FROM updated_at))::bigint AS valid_after",
                       id, role, pg::ToParam(active), hash);
+    // Tokens issued before this change stop working on every server (see UserStates).
+    UserStates::State state{r.GetBool(0, r.Column("active")), r.GetInt(0, r.Column("valid_after"))};
+    ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)", "user " + std::to_string(id) + " " +
+                                                          (state.active ? "1 " : "0 ") + std::to_string(state.valid_after));
+    users.Set(id, state);
     std::string details = "{";
     if (role) details += "\"role\":" + JsonString(*role);
     if (active) details += std::string(details.size() > 1 ? "," : "") + "\"active\":" + (*active ? "true" : "false");
@@ -136,7 +141,7 @@ Response PatchUser(Ctx& ctx) {
     details += "}";
     WriteAudit(ctx.db, ctx.req, {ctx.user->username, password ? "USER_PASSWORD_RESET" : "USER_UPDATE",
                                  std::string("user"), id, details});
-    AppendRowJson(out, r, 0);
+    AppendRowJson(out, r, 0, {"valid_after"});
   });
   return Envelope(out);
 }
@@ -166,7 +171,7 @@ Response AuditLogs(Ctx& ctx) {
 
 }  // namespace
 
-void AddAdminRoutes(std::vector<ApiRoute>& routes, Services&) {
+void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s) {
   routes.push_back({"GET", "/api/v1/admin/users", Role::kAdmin, false, true, "admin", "List users (audited)",
                     {{"role", "query", "string", {"ADMIN", "ANALYST", "VIEWER"}, "role"},
                      {"active", "query", "boolean", {}, "active flag"}, LimitDoc(), OffsetDoc(), FormatDoc()},
@@ -178,7 +183,7 @@ void AddAdminRoutes(std::vector<ApiRoute>& routes, Services&) {
   routes.push_back({"PATCH", "/api/v1/admin/users/{id}", Role::kAdmin, false, false, "admin",
                     "Change a user's role or active flag, or reset the password", {IdDoc("id")},
                     R"({"type":"object","properties":{"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"active":{"type":"boolean"},"password":{"type":"string"}}})",
-                    PatchUser});
+                    [&s](Ctx& c) { return PatchUser(c, s.users); }});
   routes.push_back({"GET", "/api/v1/admin/audit-logs", Role::kAdmin, false, true, "admin",
                     "Read the audit log, newest first (audited)",
                     {{"actor", "query", "string", {}, "exact actor"},

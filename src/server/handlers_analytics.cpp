@@ -77,7 +77,7 @@ Response DemandSeries(Ctx& ctx) {
   auto gran = p.Enum("granularity", {"day", "week", "month"}).value_or("day");
   CheckRange(p, start, end);
   p.Check();
-  Window w = ResolveWindow(ctx, *item, site, start, end, "SELECT max(full_date) FROM core.fact_demand_daily");
+  Window w = ResolveWindow(ctx, *item, site, start, end, "SELECT full_date FROM core.fact_demand_daily ORDER BY full_date DESC LIMIT 1");
   // A missing demand row means zero demand, so every day of the window is present.
   // Two statements rather than "site_id = $2 OR $2 IS NULL", so each gets an index plan.
   std::string sql = std::string("WITH d AS (SELECT full_date, sum(quantity) AS q FROM core.fact_demand_daily"
@@ -102,7 +102,7 @@ Response InventorySeries(Ctx& ctx) {
   auto end = p.Date("end_date");
   CheckRange(p, start, end);
   p.Check();
-  Window w = ResolveWindow(ctx, *item, site, start, end, "SELECT max(full_date) FROM core.fact_inventory_daily");
+  Window w = ResolveWindow(ctx, *item, site, start, end, "SELECT full_date FROM core.fact_inventory_daily ORDER BY full_date DESC LIMIT 1");
   auto rows = ctx.db.Q(
       "SELECT full_date, site_id, current_stock, safety_stock, reorder_point, days_to_rupture"
       " FROM core.fact_inventory_daily"

@@ -401,12 +401,22 @@ check("create user: audited", sql("SELECT count(*) FROM support.audit_logs WHERE
 check("create user: duplicate is 409", req("POST", "/api/v1/admin/users", ADMIN, body={"username": "maria", "password": "Tr0ub4dor-and-3", "role": "VIEWER"}).status == 409)
 r = login("maria", "Tr0ub4dor-and-3")
 check("new user logs in", r.status == 200 and r.data["role"] == "VIEWER")
+maria_old = r.data["access_token"] if r.status == 200 else ""
+check("her token works", get("/api/v1/auth/me", maria_old).status == 200)
+time.sleep(1.1)  # tokens carry whole seconds; the change must come in a later second
 r = req("PATCH", "/api/v1/admin/users/%d" % uid, ADMIN, body={"role": "ANALYST"})
 check("patch role", r.status == 200 and r.data["role"] == "ANALYST" and sql("SELECT role FROM support.users WHERE user_id=%d" % uid) == "ANALYST")
+r = get("/api/v1/auth/me", maria_old)
+check("a token issued before a role change is refused", r.status == 401 and "log in again" in r.json["detail"], r.raw)
+r = login("maria", "Tr0ub4dor-and-3")
+maria_new = r.data["access_token"] if r.status == 200 else ""
+check("a new login carries the new role", r.status == 200 and r.data["role"] == "ANALYST" and get("/api/v1/auth/me", maria_new).status == 200)
 r = req("PATCH", "/api/v1/admin/users/%d" % uid, ADMIN, body={"password": "New-Secret-Phrase-9"})
 check("password reset", r.status == 200 and login("maria", "New-Secret-Phrase-9").status == 200 and login("maria", "Tr0ub4dor-and-3").status == 401)
+maria_tok = login("maria", "New-Secret-Phrase-9").data["access_token"]
 r = req("PATCH", "/api/v1/admin/users/%d" % uid, ADMIN, body={"active": False})
 check("deactivate", r.status == 200 and r.data["active"] is False and login("maria", "New-Secret-Phrase-9").status == 401)
+check("a deactivated user's token stops working at once", get("/api/v1/items", maria_tok).status == 401)
 check("patch: unknown field is 400", req("PATCH", "/api/v1/admin/users/%d" % uid, ADMIN, body={"is_admin": True}).status == 400)
 check("patch: role enum is 400", req("PATCH", "/api/v1/admin/users/%d" % uid, ADMIN, body={"role": "ROOT"}).status == 400)
 check("patch: unknown user is 404", req("PATCH", "/api/v1/admin/users/999999", ADMIN, body={"role": "VIEWER"}).status == 404)
