@@ -81,19 +81,19 @@ end
 LUA
 
 declare -a rows
-run() {  # run NAME PATH cached|uncached
-  local name="$1" path="$2" mode="$3" out
+run() {  # run NAME PATH cached|uncached [CONNECTIONS]
+  local name="$1" path="$2" mode="$3" c="${4:-$conns}" out
   local extra=()
   [ "$mode" = uncached ] && extra=(-s "$CORRENTE_HOME/uncached.lua")
   curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port$path" || { echo "FAILED: $path" >&2; return 1; }
-  out=$(wrk -t 2 -c "$conns" -d "${secs}s" --latency -H "Authorization: Bearer $token" "${extra[@]}" "http://127.0.0.1:$port$path")
+  out=$(wrk -t "$([ "$c" -gt 1 ] && echo 2 || echo 1)" -c "$c" -d "${secs}s" --latency -H "Authorization: Bearer $token" "${extra[@]}" "http://127.0.0.1:$port$path")
   local rps p50 p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$out")
-  printf '%-26s %-9s %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$mode" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}"
-  rows+=("| $name | $mode | $rps | $p50 | $p99 |")
+  printf '%-26s %-9s %4s conn %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$mode" "$c" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}"
+  rows+=("| $name | $mode | $c | $rps | $p50 | $p99 |")
 }
 
 echo
@@ -106,7 +106,10 @@ run "forecasts item x site" "/api/v1/forecasts?item_id=7&site_id=1" cached
 run "forecasts item x site" "/api/v1/forecasts?item_id=7&site_id=1" uncached
 run "kpis (default 90 days)" "/api/v1/analytics/kpis" cached
 run "kpis (default 90 days)" "/api/v1/analytics/kpis" uncached
+# One connection: the latency of a single uncached request, without queueing behind 63 others.
+run "demand series 90 days" "/api/v1/demand/timeseries?item_id=7&start_date=$start" uncached 1
+run "items list (100 rows)" "/api/v1/items" uncached 1
 echo
-echo "| endpoint | mode | req/s | p50 | p99 |"
-echo "|---|---|---|---|---|"
+echo "| endpoint | mode | connections | req/s | p50 | p99 |"
+echo "|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

@@ -73,6 +73,7 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
     bool keep_alive = false;
     unsigned version = 11;
     bool head = false;
+    bool counted = false;  // in flight until its response is written, so a drain waits for it
     if (ec == http::error::body_limit) {
       res = ErrorResponse(413, "payload_too_large", "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
     } else if (ec == http::error::header_limit) {
@@ -84,6 +85,7 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
         break;
     } else {
       state.in_flight++;
+      counted = true;
       auto& req = parser.get();
       version = req.version();
       keep_alive = req.keep_alive() && !state.draining;
@@ -116,11 +118,11 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
           spdlog::error("finish hook: {}", e.what());
         }
       }
-      state.in_flight--;
     }
     auto out = ToBeast(std::move(res), version, keep_alive, head);
     stream.expires_after(opt.request_timeout);
     co_await http::async_write(stream, out, net::redirect_error(net::use_awaitable, ec));
+    if (counted) state.in_flight--;
     if (ec || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
