@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "common/log.h"
 
@@ -57,15 +58,18 @@ std::string LoadJwtSecret(const Config& config) {
   }
   std::filesystem::path file = std::filesystem::path(config.home) / "jwt_secret";
   std::error_code ec;
-  if (std::filesystem::exists(file, ec)) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!std::filesystem::exists(file, ec)) break;
     struct stat st {};
     if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
       throw std::runtime_error(file.string() + " must not be readable by group or others (chmod 600)");
     std::ifstream in(file);
     std::string secret;
     std::getline(in, secret);
-    if (secret.size() < 32) throw std::runtime_error(file.string() + " must hold a secret of at least 32 bytes");
-    return secret;
+    if (secret.size() >= 32) return secret;
+    if (attempt == 1) throw std::runtime_error(file.string() + " must hold a secret of at least 32 bytes");
+    // Another server may be writing it right now (O_EXCL below); give it a moment.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (config.IsProduction())
     throw std::runtime_error(
@@ -74,6 +78,13 @@ std::string LoadJwtSecret(const Config& config) {
   std::filesystem::create_directories(file.parent_path(), ec);
   std::string secret = RandomHex(32);
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0 && errno == EEXIST) {  // another server created it first: use theirs
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::ifstream in(file);
+    std::string theirs;
+    std::getline(in, theirs);
+    if (theirs.size() >= 32) return theirs;
+  }
   if (fd < 0) throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno));
   std::string line = secret + "\n";
   bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
