@@ -1,32 +1,371 @@
 #include "server/app.h"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <shared_mutex>
+#include <unordered_map>
+#include <sstream>
 #include <thread>
 
 #include "pg/pool.h"
+#include "server/handlers.h"
 #include "server/health.h"
+#include "server/static_files.h"
 
 namespace corrente::server {
+namespace {
 
-void Serve(const Config& config, const std::string& dsn, const ServerOptions& options,
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool WantsCsv(const Request& req) {
+  if (auto f = req.Query("format")) return *f == "csv";
+  auto accept = req.Header("accept");
+  return accept && accept->find("text/csv") != std::string::npos;
+}
+
+std::vector<std::string> SplitList(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+void AddHeaders(Response& res, const std::vector<std::pair<std::string, std::string>>& h) {
+  for (const auto& kv : h) res.headers.push_back(kv);
+}
+
+Response FromApiError(const ApiError& e) {
+  Response res = ErrorResponse(e.Status(), e.Code(), e.what());
+  AddHeaders(res, e.headers);
+  if (e.Status() == 401) res.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return res;
+}
+
+// Wraps the route table with authentication, RBAC, the response cache, CSV negotiation,
+// error mapping and the database circuit breaker. Thread-safe after construction.
+class Api {
+ public:
+  Api(Services& s, std::vector<ApiRoute> routes, std::vector<std::string> cors_origins)
+      : s_(s), routes_(std::move(routes)), cors_(std::move(cors_origins)) {}
+
+  const std::vector<ApiRoute>& Routes() const { return routes_; }
+
+  void Register(Router& router) {
+    for (size_t i = 0; i < routes_.size(); ++i) {
+      by_pattern_[routes_[i].method + " " + routes_[i].pattern] = i;
+      router.Add(routes_[i].method, routes_[i].pattern, [this, i](const Request& req) { return Handle(routes_[i], req); });
+    }
+    router_ = &router;
+  }
+
+  // I/O thread: CORS preflight and cache hits, with no database and no blocking.
+  std::optional<Response> Fast(Request& req) {
+    if (req.method == "OPTIONS") return Preflight(req);
+    if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
+    const Router::Route* rr = router_->Find(req);
+    if (!rr) return std::nullopt;
+    auto it = by_pattern_.find("GET " + rr->pattern);
+    if (it == by_pattern_.end()) return std::nullopt;
+    const ApiRoute& r = routes_[it->second];
+    if (!r.cacheable || !r.min_role) return std::nullopt;
+    Principal p;
+    try {
+      p = Authenticate(req, *r.min_role);
+    } catch (const ApiError& e) {
+      return FromApiError(e);
+    }
+    if (auto f = req.Query("format"); f && *f != "csv" && *f != "json") return std::nullopt;
+    req.cache_checked = true;
+    return s_.cache.Get(ResponseCache::Key(req, RoleName(p.role), WantsCsv(req) && r.list));
+  }
+
+  // I/O thread, every response: metrics, ETag/304, CORS and API cache headers.
+  void Finish(const Request& req, Response& res, double seconds) {
+    s_.metrics.Observe(req.route.empty() ? "unmatched" : req.route, req.method, res.status, seconds);
+    bool api = req.path.rfind("/api/", 0) == 0;
+    if (api) {
+      res.headers.emplace_back("Cache-Control", "private, no-cache");
+      res.headers.emplace_back("Vary", "Authorization, Accept, Origin");
+    }
+    if (res.status == 200 && (req.method == "GET" || req.method == "HEAD")) {
+      std::string etag;
+      for (const auto& [k, v] : res.headers)
+        if (k == "ETag") etag = v;
+      if (etag.empty() && req.path != "/metrics" && req.path != "/health") {
+        etag = MakeEtag(res.body);
+        res.headers.emplace_back("ETag", etag);
+      }
+      auto inm = req.Header("if-none-match");
+      if (!etag.empty() && inm && (*inm == etag || *inm == "*" || inm->find(etag) != std::string::npos)) {
+        res.status = 304;
+        res.body.clear();
+        res.content_type.clear();
+      }
+    }
+    if (auto origin = req.Header("origin"); origin && Allowed(*origin)) {
+      res.headers.emplace_back("Access-Control-Allow-Origin", *origin);
+      res.headers.emplace_back("Access-Control-Expose-Headers", "ETag, Retry-After, Content-Type");
+    }
+  }
+
+ private:
+  bool Allowed(const std::string& origin) const {
+    for (const auto& o : cors_)
+      if (o == origin) return true;
+    return false;
+  }
+
+  std::optional<Response> Preflight(const Request& req) {
+    auto origin = req.Header("origin");
+    if (!origin || !Allowed(*origin)) return ErrorResponse(403, "forbidden", "origin not allowed");
+    Response res{204, "", "", {}};
+    res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS");
+    res.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
+    res.headers.emplace_back("Access-Control-Max-Age", "600");
+    return res;
+  }
+
+  Principal Authenticate(const Request& req, Role min_role) const {
+    auto h = req.Header("authorization");
+    if (!h) throw ApiError(401, "unauthorized", "missing Authorization: Bearer token");
+    if (h->size() < 8 || strncasecmp(h->c_str(), "Bearer ", 7) != 0)
+      throw ApiError(401, "unauthorized", "Authorization must be a Bearer token");
+    std::string token = h->substr(7);
+    std::optional<Principal> p = Verified(token);
+    if (!p) {
+      std::string why;
+      p = s_.jwt.Verify(token, &why);
+      if (!p) throw ApiError(401, "invalid_token", why);
+      Remember(token, *p);
+    }
+    if (s_.revoked.Contains(p->jti)) throw ApiError(401, "invalid_token", "token has been revoked");
+    if (auto why = s_.users.Refuse(*p)) throw ApiError(401, "invalid_token", *why);
+    if (static_cast<int>(p->role) < static_cast<int>(min_role))
+      throw ApiError(403, "forbidden", std::string("needs role ") + RoleName(min_role) + " or above");
+    return *p;
+  }
+
+  // Tokens that passed verification, so a hot client does not pay for HMAC and JSON parsing
+  // on every request. Expiry and revocation are still checked each time.
+  std::optional<Principal> Verified(const std::string& token) const {
+    std::shared_lock l(verified_mu_);
+    auto it = verified_.find(token);
+    if (it == verified_.end()) return std::nullopt;
+    if (it->second.expires_at <= std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch()).count())
+      return std::nullopt;
+    return it->second;
+  }
+
+  void Remember(const std::string& token, const Principal& p) const {
+    std::unique_lock l(verified_mu_);
+    if (verified_.size() >= 10000) verified_.clear();
+    verified_.emplace(token, p);
+  }
+
+  Response Handle(const ApiRoute& r, const Request& req) {
+    try {
+      if (auto f = req.Query("format"); f && *f != "csv" && *f != "json")
+        throw ApiError(400, "invalid_parameter", "format must be one of json, csv, got \"" + f->substr(0, 20) + "\"");
+      bool csv = WantsCsv(req) && r.list;
+      Principal p;
+      if (r.min_role) p = Authenticate(req, *r.min_role);
+      std::string key;
+      uint64_t generation = 0;
+      if (r.cacheable) {
+        key = ResponseCache::Key(req, RoleName(p.role), csv);
+        generation = s_.cache.Generation();
+        if (!req.cache_checked)
+          if (auto hit = s_.cache.Get(key)) return *hit;
+      }
+      if (SteadyMs() < db_down_until_.load()) throw DbDown();
+      Db db(s_.pool);
+      Ctx ctx{req, r.min_role ? &p : nullptr, db, csv};
+      Response res = r.fn(ctx);
+      if (r.cacheable && res.status == 200) {
+        res.headers.emplace_back("ETag", MakeEtag(res.body));
+        s_.cache.Put(key, res, generation);
+      }
+      if (r.method != "GET" && res.status < 300 && r.tag != "auth") s_.cache.Invalidate();
+      return res;
+    } catch (const ApiError& e) {
+      return FromApiError(e);
+    } catch (const pg::Error& e) {
+      if (e.Kind() == pg::ErrorKind::kConnection) {
+        db_down_until_ = SteadyMs() + 1000;
+        spdlog::warn("database unavailable on {} {}: {}", req.method, req.route, e.what());
+        return FromApiError(DbDown());
+      }
+      if (e.Kind() == pg::ErrorKind::kTransient) {
+        ApiError busy(503, "service_unavailable", "the database is busy; retry shortly");
+        busy.headers.emplace_back("Retry-After", "1");
+        return FromApiError(busy);
+      }
+      spdlog::error("database error on {} {}: {} ({})", req.method, req.route, e.what(), e.SqlState());
+      return ErrorResponse(500, "internal_error", "internal error");
+    }
+  }
+
+  static ApiError DbDown() {
+    ApiError e(503, "service_unavailable", "the database is unavailable; retry shortly");
+    e.headers.emplace_back("Retry-After", "2");
+    return e;
+  }
+
+  Services& s_;
+  std::vector<ApiRoute> routes_;
+  std::vector<std::string> cors_;
+  std::map<std::string, size_t> by_pattern_;
+  const Router* router_ = nullptr;
+  std::atomic<int64_t> db_down_until_{0};
+  mutable std::shared_mutex verified_mu_;
+  mutable std::unordered_map<std::string, Principal> verified_;
+};
+
+// Keeps one connection LISTENing on corrente_data (drop the cache) and corrente_revoked
+// (logouts on any server). Reconnects forever; after each (re)connect it reloads the revoked
+// tokens and drops the cache, since notifications may have been missed meanwhile.
+void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
+  bool warned = false;
+  while (!stop.stop_requested()) {
+    try {
+      auto conn = pg::Connection::Open(dsn);
+      conn.Listen("corrente_data");
+      conn.Listen("corrente_revoked");
+      auto r = conn.ExecScript(
+          "SELECT jti, extract(epoch FROM expires_at)::bigint FROM support.revoked_tokens WHERE expires_at > now()");
+      std::unordered_map<std::string, int64_t> all;
+      for (int i = 0; i < r.Rows(); ++i) all[r.GetString(i, 0)] = r.GetInt(i, 1);
+      s.revoked.Reset(std::move(all));
+      auto u = conn.ExecScript("SELECT user_id, active, floor(extract(epoch FROM updated_at))::bigint FROM support.users");
+      std::unordered_map<int64_t, UserStates::State> users;
+      for (int i = 0; i < u.Rows(); ++i) users[u.GetInt(i, 0)] = {u.GetBool(i, 1), u.GetInt(i, 2)};
+      s.users.Reset(std::move(users));
+      s.cache.Invalidate();
+      if (warned) spdlog::info("notification listener reconnected");
+      warned = false;
+      while (!stop.stop_requested()) {
+        auto n = conn.WaitNotification(std::chrono::milliseconds(500));
+        if (!n) continue;
+        if (n->channel == "corrente_data") {
+          spdlog::info("data published (run {}); dropping the response cache", n->payload);
+          s.cache.Invalidate();
+        } else if (n->channel == "corrente_revoked") {
+          // "<jti> <exp>" for one token, "user <id> <active 0|1> <valid_after>" for an account.
+          long long id = 0, valid_after = 0;
+          int active = 1;
+          if (std::sscanf(n->payload.c_str(), "user %lld %d %lld", &id, &active, &valid_after) == 3) {
+            s.users.Set(id, {active != 0, valid_after});
+          } else if (auto sp = n->payload.find(' '); sp != std::string::npos) {
+            s.revoked.Add(n->payload.substr(0, sp), std::atoll(n->payload.c_str() + sp + 1));
+          }
+        }
+      }
+    } catch (const std::exception& e) {
+      if (!warned) spdlog::warn("notification listener: {}; retrying", e.what());
+      warned = true;
+      s.cache.Invalidate();
+    }
+    for (int i = 0; i < 10 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
+
+void Serve(const Config& config, const std::string& dsn, const ServerOptions& options_in,
            const std::function<void(int port)>& on_listening) {
-  size_t pool_size = std::max(4u, 2 * std::thread::hardware_concurrency());
-  pg::Pool pool(dsn, pool_size);
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
+  ServerOptions options = options_in;
+  std::string secret = LoadJwtSecret(config);
+
+  size_t pool_size = static_cast<size_t>(std::max(4, options.workers));
+  pg::Pool pool(dsn, pool_size, [](pg::Connection& c) {
+    c.ExecScript("SET TimeZone = 'UTC'; SET statement_timeout = '30s'; SET application_name = 'corrente-serve'");
+  });
   try {
     pool.Acquire();  // fail fast with a clear message when the database is unreachable
   } catch (const pg::Error& e) {
     spdlog::warn("database not reachable at start-up ({}); serving 503 until it is", e.what());
   }
-  Router router;
-  // Routes, in one readable table.
-  router.Add("GET", "/health", MakeHealthHandler(pool));
+  int ttl = 3600;
+  if (auto t = GetEnv("CORRENTE_JWT_TTL_SECONDS")) ttl = std::max(10, std::atoi(t->c_str()));
+  Jwt jwt(secret, std::chrono::seconds(ttl));
+  RevokedTokens revoked;
+  UserStates users;
+  LoginThrottle account_throttle(5, std::chrono::seconds(300));
+  LoginThrottle address_throttle(20, std::chrono::seconds(300));
+  ResponseCache cache;
+  Metrics metrics;
+  Services services{pool, jwt, revoked, users, account_throttle, address_throttle, cache, metrics, CORRENTE_VERSION};
 
-  HttpServer server(options, router);
+  std::vector<ApiRoute> routes;
+  AddAuthRoutes(routes, services);
+  AddItemRoutes(routes, services);
+  AddLookupRoutes(routes, services);
+  AddAnalyticsRoutes(routes, services);
+  AddRecommendationRoutes(routes, services);
+  AddAlertRoutes(routes, services);
+  AddAdminRoutes(routes, services);
+
+  std::vector<std::string> cors;
+  if (auto c = GetEnv("CORRENTE_CORS_ORIGINS")) cors = SplitList(*c);
+  Api api(services, std::move(routes), cors);
+
+  // Routes, in one readable table: the open ones here, the API ones from the handler files.
+  Router router;
+  router.Add("GET", "/health", MakeHealthHandler(pool));
+  std::string openapi = OpenApiJson(api.Routes(), CORRENTE_VERSION);
+  router.Add("GET", "/api/v1/openapi.json", [openapi](const Request&) {
+    return Response{200, "application/json", openapi, {}};
+  });
+  router.Add("GET", "/api/docs", [](const Request&) {
+    return Response{200, "text/html; charset=utf-8", DocsHtml(), {{"Content-Security-Policy", "default-src 'self' 'unsafe-inline'"}}};
+  });
+  router.Add("GET", "/metrics", [&](const Request&) {
+    std::string extra;
+    auto gauge = [&](const char* name, const char* type, const char* help, double v) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.0f", v);
+      extra += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + buf + "\n";
+    };
+    gauge("db_pool_connections_open", "gauge", "Open pooled database connections.", static_cast<double>(pool.Open()));
+    gauge("db_pool_connections_idle", "gauge", "Idle pooled database connections.", static_cast<double>(pool.Idle()));
+    gauge("db_pool_connections_max", "gauge", "Pool size limit.", static_cast<double>(pool_size));
+    gauge("cache_entries", "gauge", "Responses in the cache.", static_cast<double>(cache.Entries()));
+    gauge("cache_bytes", "gauge", "Bytes held by the response cache.", static_cast<double>(cache.Bytes()));
+    gauge("cache_hits_total", "counter", "Response cache hits.", static_cast<double>(cache.Hits()));
+    gauge("cache_misses_total", "counter", "Response cache misses.", static_cast<double>(cache.Misses()));
+    gauge("cache_invalidations_total", "counter", "Response cache invalidations.",
+          static_cast<double>(cache.Invalidations()));
+    gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
+          static_cast<double>(revoked.Size()));
+    return Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics.Render(extra), {{"Cache-Control", "no-store"}}};
+  });
+  api.Register(router);
+  router.SetFallback(MakeStaticHandler(GetEnv("CORRENTE_WEB_ROOT").value_or("web/dist")));
+
+  std::jthread listener([&](std::stop_token st) { ListenLoop(st, dsn, services); });
+
+  ServerHooks hooks;
+  hooks.fast = [&api](Request& req) { return api.Fast(req); };
+  hooks.finish = [&api](const Request& req, Response& res, double secs) { api.Finish(req, res, secs); };
+  HttpServer server(options, router, hooks);
   server.Run([&](int port) {
-    spdlog::info("corrente {} listening on http://{}:{} ({} mode)", CORRENTE_VERSION, options.host, port, config.env);
+    spdlog::info("corrente {} listening on http://{}:{} ({} mode, {} workers)", CORRENTE_VERSION, options.host, port,
+                 config.env, options.workers);
     if (on_listening) on_listening(port);
   });
+  listener.request_stop();
 }
 
 }  // namespace corrente::server

@@ -20,6 +20,8 @@ namespace {
 struct State {
   std::atomic<int> in_flight{0};
   std::atomic<bool> draining{false};
+  net::thread_pool* workers = nullptr;
+  const ServerHooks* hooks = nullptr;
 };
 
 Request ToRequest(const http::request<http::string_body>& r, const std::string& remote) {
@@ -71,6 +73,7 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
     bool keep_alive = false;
     unsigned version = 11;
     bool head = false;
+    bool counted = false;  // in flight until its response is written, so a drain waits for it
     if (ec == http::error::body_limit) {
       res = ErrorResponse(413, "payload_too_large", "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
     } else if (ec == http::error::header_limit) {
@@ -82,22 +85,44 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
         break;
     } else {
       state.in_flight++;
+      counted = true;
       auto& req = parser.get();
       version = req.version();
       keep_alive = req.keep_alive() && !state.draining;
       head = req.method() == http::verb::head;
+      auto started = std::chrono::steady_clock::now();
       Request q = ToRequest(req, remote);
       try {
-        res = q.path == "\x01" ? ErrorResponse(400, "bad_request", "malformed request target") : router.Dispatch(q);
+        std::optional<Response> fast;
+        if (q.path == "\x01")
+          fast = ErrorResponse(400, "bad_request", "malformed request target");
+        else if (state.hooks->fast)
+          fast = state.hooks->fast(q);
+        if (fast) {
+          res = std::move(*fast);
+        } else {
+          // Run the handler on the worker pool and resume here when it is done.
+          res = co_await net::co_spawn(
+              state.workers->get_executor(),
+              [&router, &q]() -> net::awaitable<Response> { co_return router.Dispatch(q); }, net::use_awaitable);
+        }
       } catch (const std::exception& e) {
         spdlog::error("unhandled error on {} {}: {}", q.method, q.path, e.what());
         res = ErrorResponse(500, "internal_error", "internal error");
       }
-      state.in_flight--;
+      if (state.hooks->finish) {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        try {
+          state.hooks->finish(q, res, secs);
+        } catch (const std::exception& e) {
+          spdlog::error("finish hook: {}", e.what());
+        }
+      }
     }
     auto out = ToBeast(std::move(res), version, keep_alive, head);
     stream.expires_after(opt.request_timeout);
     co_await http::async_write(stream, out, net::redirect_error(net::use_awaitable, ec));
+    if (counted) state.in_flight--;
     if (ec || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -115,7 +140,8 @@ net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const
 
 }  // namespace
 
-HttpServer::HttpServer(ServerOptions options, const Router& router) : options_(std::move(options)), router_(router) {}
+HttpServer::HttpServer(ServerOptions options, const Router& router, ServerHooks hooks)
+    : options_(std::move(options)), router_(router), hooks_(std::move(hooks)) {}
 
 void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   int threads = options_.threads > 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -143,7 +169,10 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   acceptor.listen(net::socket_base::max_listen_connections);
   if (on_listening) on_listening(port);
 
+  net::thread_pool workers(static_cast<size_t>(std::max(1, options_.workers)));
   State state;
+  state.workers = &workers;
+  state.hooks = &hooks_;
   net::co_spawn(ctx, Listen(acceptor, router_, options_, state), net::detached);
 
   net::signal_set signals(ctx, SIGINT, SIGTERM);
@@ -170,6 +199,8 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ctx.run(); });
   ctx.run();
   for (auto& t : pool) t.join();
+  workers.stop();
+  workers.join();
   spdlog::info("server stopped");
 }
 

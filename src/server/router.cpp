@@ -54,15 +54,26 @@ void Router::Add(const std::string& method, const std::string& pattern, Handler 
   routes_.push_back({method, pattern, Split(pattern), std::move(handler)});
 }
 
+const Router::Route* Router::Find(Request& req) const {
+  auto segs = Split(req.path);
+  for (const auto& r : routes_) {
+    if (!Match(r.segments, segs, nullptr)) continue;
+    if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
+      req.path_params.clear();
+      Match(r.segments, segs, &req.path_params);
+      req.route = r.pattern;
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
 Response Router::Dispatch(Request& req) const {
+  if (const Route* r = Find(req)) return r->handler(req);
   auto segs = Split(req.path);
   std::string allow;
   for (const auto& r : routes_) {
     if (!Match(r.segments, segs, nullptr)) continue;
-    if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
-      Match(r.segments, segs, &req.path_params);
-      return r.handler(req);
-    }
     allow += (allow.empty() ? "" : ", ") + r.method;
   }
   if (!allow.empty()) {
@@ -70,6 +81,7 @@ Response Router::Dispatch(Request& req) const {
     res.headers.emplace_back("Allow", allow);
     return res;
   }
+  if (fallback_ && (req.method == "GET" || req.method == "HEAD")) return fallback_(req);
   return ErrorResponse(404, "not_found", "no route for " + req.path);
 }
 

@@ -18,6 +18,8 @@ struct Request {
   std::map<std::string, std::string> path_params;
   std::string body;
   std::string remote_address;
+  std::string route;           // the matched route pattern (set by the router), for metrics
+  bool cache_checked = false;  // the fast path already looked in the response cache
   std::optional<std::string> Header(const std::string& lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
 };
@@ -38,6 +40,8 @@ class Router {
  public:
   // `pattern` is a path such as "/api/v1/items/{id}"; {name} matches one segment.
   void Add(const std::string& method, const std::string& pattern, Handler handler);
+  // GET/HEAD requests that match no route go here (static files), when set.
+  void SetFallback(Handler handler) { fallback_ = std::move(handler); }
   // 404 for an unknown path, 405 (with Allow) for a known path and another method.
   Response Dispatch(Request& req) const;
 
@@ -48,9 +52,12 @@ class Router {
     Handler handler;
   };
   const std::vector<Route>& Routes() const { return routes_; }
+  // The route for the request's method and path (filling path_params and route), or null.
+  const Route* Find(Request& req) const;
 
  private:
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 }  // namespace corrente::server

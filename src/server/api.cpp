@@ -1,0 +1,405 @@
+#include "server/api.h"
+
+#include <charconv>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/dates.h"
+
+namespace corrente::server {
+
+std::optional<Role> ParseRole(std::string_view s) {
+  if (s == "ADMIN") return Role::kAdmin;
+  if (s == "ANALYST") return Role::kAnalyst;
+  if (s == "VIEWER") return Role::kViewer;
+  return std::nullopt;
+}
+
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kAdmin:
+      return "ADMIN";
+    case Role::kAnalyst:
+      return "ANALYST";
+    case Role::kViewer:
+      return "VIEWER";
+  }
+  return "VIEWER";
+}
+
+// ---- Params ----
+
+namespace {
+
+std::optional<int64_t> ToInt(std::string_view s) {
+  int64_t v = 0;
+  if (s.empty()) return std::nullopt;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string Shown(const std::string& v) {
+  std::string s = v.size() > 40 ? v.substr(0, 40) + "..." : v;
+  return s;
+}
+
+}  // namespace
+
+void Params::Fail(const std::string& name, const std::string& why) { problems_.emplace_back(name, why); }
+
+std::optional<int64_t> Params::Int(const std::string& name, int64_t min, int64_t max) {
+  auto v = req_.Query(name);
+  if (!v) return std::nullopt;
+  auto n = ToInt(*v);
+  if (!n) {
+    Fail(name, "must be an integer, got \"" + Shown(*v) + "\"");
+    return std::nullopt;
+  }
+  if (*n < min || *n > max) {
+    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<int64_t> Params::RequiredInt(const std::string& name, int64_t min, int64_t max) {
+  if (!req_.Query(name)) {
+    Fail(name, "is required");
+    return std::nullopt;
+  }
+  return Int(name, min, max);
+}
+
+std::optional<std::string> Params::Date(const std::string& name) {
+  auto v = req_.Query(name);
+  if (!v) return std::nullopt;
+  if (!ParseDate(*v)) {
+    Fail(name, "must be a date YYYY-MM-DD, got \"" + Shown(*v) + "\"");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> Params::Bool(const std::string& name) {
+  auto v = req_.Query(name);
+  if (!v) return std::nullopt;
+  if (*v == "true" || *v == "1") return true;
+  if (*v == "false" || *v == "0") return false;
+  Fail(name, "must be true or false, got \"" + Shown(*v) + "\"");
+  return std::nullopt;
+}
+
+std::optional<std::string> Params::Enum(const std::string& name, const std::vector<std::string>& allowed) {
+  auto v = req_.Query(name);
+  if (!v) return std::nullopt;
+  for (const auto& a : allowed)
+    if (*v == a) return v;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  Fail(name, "must be one of " + list + ", got \"" + Shown(*v) + "\"");
+  return std::nullopt;
+}
+
+std::optional<std::string> Params::Text(const std::string& name, size_t max_len) {
+  auto v = req_.Query(name);
+  if (!v) return std::nullopt;
+  if (v->size() > max_len) {
+    Fail(name, "is longer than " + std::to_string(max_len) + " bytes");
+    return std::nullopt;
+  }
+  if (v->find('\0') != std::string::npos) {
+    Fail(name, "must not contain NUL");
+    return std::nullopt;
+  }
+  return v;
+}
+
+int64_t Params::Limit() { return Int("limit", 1, 1000).value_or(100); }
+int64_t Params::Offset() { return Int("offset", 0, 1'000'000'000).value_or(0); }
+
+int64_t Params::PathId(const std::string& name) {
+  auto it = req_.path_params.find(name);
+  std::string v = it == req_.path_params.end() ? "" : it->second;
+  auto n = ToInt(v);
+  if (!n || *n < 1 || *n > 2'147'483'647) {
+    Fail(name, "must be a positive integer, got \"" + Shown(v) + "\"");
+    return 0;
+  }
+  return *n;
+}
+
+void Params::Check() const {
+  if (problems_.empty()) return;
+  std::string detail;
+  std::string names;
+  for (const auto& [n, why] : problems_) {
+    detail += (detail.empty() ? "" : "; ") + n + " " + why;
+    names += (names.empty() ? "" : ",") + n;
+  }
+  ApiError e(400, "invalid_parameter", detail);
+  e.headers.emplace_back("X-Invalid-Parameters", names);
+  throw e;
+}
+
+// ---- JSON and CSV ----
+
+std::string JsonString(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string IsoTimestamp(std::string_view t) {
+  // "2026-11-22 03:03:59.123456+00" -> "2026-11-22T03:03:59.123456Z"
+  std::string s(t);
+  if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
+  if (s.size() > 3 && s.compare(s.size() - 3, 3, "+00") == 0) s.replace(s.size() - 3, 3, "Z");
+  return s;
+}
+
+namespace {
+
+constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kJson = 114, kFloat4 = 700, kFloat8 = 701,
+              kNumeric = 1700, kJsonb = 3802, kTimestamptz = 1184;
+
+void AppendValue(std::string& out, const pg::Result& r, int row, int col) {
+  if (r.IsNull(row, col)) {
+    out += "null";
+    return;
+  }
+  auto v = r.Get(row, col);
+  switch (r.ColumnType(col)) {
+    case kBool:
+      out += v == "t" ? "true" : "false";
+      return;
+    case kInt2:
+    case kInt4:
+    case kInt8:
+    case kJson:
+    case kJsonb:
+      out += v;
+      return;
+    case kFloat4:
+    case kFloat8:
+    case kNumeric:
+      if (v == "NaN" || v == "Infinity" || v == "-Infinity")
+        out += "null";
+      else
+        out += v;
+      return;
+    case kTimestamptz:
+      out += JsonString(IsoTimestamp(v));
+      return;
+    default:
+      out += JsonString(v);
+  }
+}
+
+void AppendCsvField(std::string& out, std::string_view v) {
+  bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
+  // A leading = + - @ makes spreadsheets evaluate the cell; prefix a quote to neutralize it.
+  bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' || (v[0] == '-' && v.size() > 1 &&
+                                                                                   !std::isdigit(static_cast<unsigned char>(v[1]))));
+  if (!quote && !formula) {
+    out += v;
+    return;
+  }
+  out += '"';
+  if (formula) out += '\'';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+void AppendRowJson(std::string& out, const pg::Result& r, int row, const std::set<std::string>& skip) {
+  out += '{';
+  bool first = true;
+  for (int c = 0; c < r.Cols(); ++c) {
+    std::string name = r.ColumnName(c);
+    if (skip.count(name)) continue;
+    if (!first) out += ',';
+    first = false;
+    out += JsonString(name);
+    out += ':';
+    AppendValue(out, r, row, c);
+  }
+  out += '}';
+}
+
+std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip) {
+  std::string out = "[";
+  out.reserve(static_cast<size_t>(r.Rows()) * 128 + 2);
+  for (int i = 0; i < r.Rows(); ++i) {
+    if (i) out += ',';
+    AppendRowJson(out, r, i, skip);
+  }
+  out += ']';
+  return out;
+}
+
+std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip) {
+  std::string out;
+  std::vector<int> cols;
+  for (int c = 0; c < r.Cols(); ++c)
+    if (!skip.count(r.ColumnName(c))) cols.push_back(c);
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) out += ',';
+    AppendCsvField(out, r.ColumnName(cols[i]));
+  }
+  out += "\r\n";
+  for (int row = 0; row < r.Rows(); ++row) {
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (i) out += ',';
+      if (r.IsNull(row, cols[i])) continue;
+      auto v = r.Get(row, cols[i]);
+      if (r.ColumnType(cols[i]) == kTimestamptz)
+        AppendCsvField(out, IsoTimestamp(v));
+      else
+        AppendCsvField(out, v);
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+Response Envelope(const std::string& data_json, const std::string& metadata_json, int status) {
+  std::string body;
+  body.reserve(data_json.size() + metadata_json.size() + 48);
+  body += R"({"status":"success","data":)";
+  body += data_json;
+  body += R"(,"metadata":)";
+  body += metadata_json;
+  body += '}';
+  return Response{status, "application/json", std::move(body), {}};
+}
+
+Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit, int64_t offset,
+                   const std::string& extra_metadata_json, const std::set<std::string>& skip_in) {
+  std::set<std::string> skip = skip_in;
+  skip.insert("total_count");
+  if (ctx.csv) return Response{200, "text/csv; charset=utf-8", RowsCsv(rows, skip), {}};
+  std::string meta = "{\"total_count\":" + std::to_string(total) + ",\"limit\":" + std::to_string(limit) +
+                     ",\"offset\":" + std::to_string(offset) + ",\"count\":" + std::to_string(rows.Rows());
+  if (!extra_metadata_json.empty()) meta += "," + extra_metadata_json;
+  meta += '}';
+  return Envelope(RowsJson(rows, skip), meta);
+}
+
+Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit, int64_t offset) {
+  params.push_back(std::to_string(limit));
+  params.push_back(std::to_string(offset));
+  Page p;
+  p.rows = db.Query(sql, params);
+  if (p.rows.Rows() > 0) {
+    p.total = p.rows.GetInt(0, p.rows.Column("total_count"));
+  } else if (offset > 0) {
+    params[params.size() - 2] = "1";
+    params.back() = "0";
+    pg::Result first = db.Query(sql, params);
+    p.total = first.Rows() ? first.GetInt(0, first.Column("total_count")) : 0;
+  }
+  return p;
+}
+
+// ---- Db ----
+
+namespace {
+
+// Statements prepared per connection. A connection that was closed may have its address
+// reused by a new one; "prepared statement does not exist" then clears the entry.
+std::mutex g_prepared_mu;
+std::unordered_map<PGconn*, std::unordered_map<std::string, std::string>> g_prepared;  // sql -> name
+uint64_t g_next_stmt = 0;
+
+}  // namespace
+
+pg::Connection& Db::Conn() {
+  if (!lease_) lease_.emplace(pool_.Acquire(std::chrono::milliseconds(3000)));
+  return **lease_;
+}
+
+pg::Result Db::Query(const std::string& sql, const std::vector<pg::Param>& params) {
+  pg::Connection& c = Conn();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::string name;
+    bool fresh = false;
+    {
+      std::lock_guard g(g_prepared_mu);
+      auto& m = g_prepared[c.Raw()];
+      auto it = m.find(sql);
+      if (it == m.end()) {
+        name = "s" + std::to_string(++g_next_stmt);
+        fresh = true;
+      } else {
+        name = it->second;
+      }
+    }
+    try {
+      if (fresh) {
+        c.Prepare(name, sql);
+        std::lock_guard g(g_prepared_mu);
+        g_prepared[c.Raw()][sql] = name;
+      }
+      return c.ExecPrepared(name, params);
+    } catch (const pg::Error& e) {
+      if (e.SqlState() == "26000" && attempt == 0) {
+        std::lock_guard g(g_prepared_mu);
+        g_prepared.erase(c.Raw());
+        continue;
+      }
+      if (e.Kind() == pg::ErrorKind::kConnection) {
+        std::lock_guard g(g_prepared_mu);
+        g_prepared.erase(c.Raw());
+      }
+      throw;
+    }
+  }
+  throw pg::Error(pg::ErrorKind::kQuery, "26000", "prepared statement could not be created");
+}
+
+void WriteAudit(Db& db, const Request& req, const AuditEntry& e) {
+  std::optional<std::string> ua = req.Header("user-agent");
+  if (ua && ua->size() > 512) ua->resize(512);
+  std::optional<std::string> ip;
+  if (!req.remote_address.empty()) ip = req.remote_address;
+  db.Q("INSERT INTO support.audit_logs (actor, action, entity_type, entity_id, details, ip_address, user_agent)"
+       " VALUES ($1, $2, $3, $4, $5::jsonb, $6::inet, $7)",
+       e.actor, e.action, e.entity_type, e.entity_id, e.details_json, ip, ua);
+}
+
+}  // namespace corrente::server

@@ -1,0 +1,135 @@
+#pragma once
+// The pieces every /api/v1 handler shares: the caller (Principal), errors that map to HTTP
+// statuses, strict query-parameter parsing, rendering a pg::Result as the JSON envelope or
+// as CSV, the per-request database session with prepared statements, and the audit record.
+// Nothing here includes Beast, so handler files compile quickly.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg/pool.h"
+#include "server/router.h"
+
+namespace corrente::server {
+
+enum class Role { kViewer = 1, kAnalyst = 2, kAdmin = 3 };
+std::optional<Role> ParseRole(std::string_view s);  // "ADMIN" | "ANALYST" | "VIEWER"
+const char* RoleName(Role r);
+
+// The authenticated caller, taken from a verified token.
+struct Principal {
+  int64_t user_id = 0;
+  std::string username;
+  Role role = Role::kViewer;
+  std::string jti;
+  int64_t expires_at = 0;  // unix seconds
+  int64_t issued_at = 0;   // unix seconds
+};
+
+// Thrown by handlers; the API layer turns it into the error envelope.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int status, std::string code, const std::string& detail)
+      : std::runtime_error(detail), status_(status), code_(std::move(code)) {}
+  int Status() const { return status_; }
+  const std::string& Code() const { return code_; }
+  std::vector<std::pair<std::string, std::string>> headers;
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+// Strict parsing of query parameters. Each getter records a problem instead of throwing,
+// so one 400 names every bad parameter; call Check() before using the values.
+class Params {
+ public:
+  explicit Params(const Request& req) : req_(req) {}
+  std::optional<int64_t> Int(const std::string& name, int64_t min, int64_t max);
+  std::optional<int64_t> RequiredInt(const std::string& name, int64_t min, int64_t max);
+  std::optional<std::string> Date(const std::string& name);  // YYYY-MM-DD, returned as given
+  std::optional<bool> Bool(const std::string& name);         // true|false|1|0
+  std::optional<std::string> Enum(const std::string& name, const std::vector<std::string>& allowed);
+  std::optional<std::string> Text(const std::string& name, size_t max_len = 200);
+  // limit (default 100, 1..1000) and offset (>= 0).
+  int64_t Limit();
+  int64_t Offset();
+  // A path parameter that must be a positive integer; 400 naming it otherwise.
+  int64_t PathId(const std::string& name);
+  void Fail(const std::string& name, const std::string& why);
+  // Throws ApiError 400 "invalid_parameter" naming every bad parameter.
+  void Check() const;
+
+ private:
+  const Request& req_;
+  std::vector<std::pair<std::string, std::string>> problems_;
+};
+
+// JSON helpers.
+std::string JsonString(std::string_view s);  // quoted and escaped
+// One row as a JSON object; `skip` names columns to leave out.
+void AppendRowJson(std::string& out, const pg::Result& r, int row, const std::set<std::string>& skip = {});
+std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip = {});
+std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip = {});
+// Converts a timestamptz text (TimeZone=UTC) into ISO 8601 with Z.
+std::string IsoTimestamp(std::string_view pg_text);
+
+// {"status":"success","data":<data_json>,"metadata":<metadata_json>}
+Response Envelope(const std::string& data_json, const std::string& metadata_json = "{}", int status = 200);
+
+// The request's view of the database: borrows one pooled connection on first use and
+// prepares each distinct statement once per connection. Not thread-safe (one per request).
+class Db {
+ public:
+  explicit Db(pg::Pool& pool) : pool_(pool) {}
+  pg::Result Query(const std::string& sql, const std::vector<pg::Param>& params);
+  template <typename... A>
+  pg::Result Q(const std::string& sql, A&&... args) {
+    return Query(sql, std::vector<pg::Param>{pg::ToParam(std::forward<A>(args))...});
+  }
+  pg::Connection& Conn();
+
+ private:
+  pg::Pool& pool_;
+  std::optional<pg::Pool::Lease> lease_;
+};
+
+// Who did what from where, for support.audit_logs.
+struct AuditEntry {
+  std::string actor;
+  std::string action;
+  std::optional<std::string> entity_type;
+  std::optional<int64_t> entity_id;
+  std::string details_json = "{}";
+};
+// Inserts the audit row on `db`'s connection (inside the caller's transaction, if any).
+void WriteAudit(Db& db, const Request& req, const AuditEntry& e);
+
+// What a handler gets: the request, the caller (null on open routes), the database and
+// whether the client asked for CSV.
+struct Ctx {
+  const Request& req;
+  const Principal* user;
+  Db& db;
+  bool csv;
+};
+
+// A list page: JSON envelope with metadata.total_count/limit/offset, or CSV of the rows.
+// `total_col` names a count(*) OVER () column to read the total from and leave out.
+Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit, int64_t offset,
+                   const std::string& extra_metadata_json = "", const std::set<std::string>& skip = {});
+// Runs a page query whose last two parameters are LIMIT and OFFSET and whose rows carry
+// count(*) OVER () AS total_count. When the page is empty past the end, the total is
+// fetched by running it again at offset 0.
+struct Page {
+  pg::Result rows;
+  int64_t total = 0;
+};
+Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit, int64_t offset);
+
+}  // namespace corrente::server

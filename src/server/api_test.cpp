@@ -1,0 +1,99 @@
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/cache.h"
+
+namespace corrente::server {
+namespace {
+
+Request Req(std::map<std::string, std::string> q) {
+  Request r;
+  r.method = "GET";
+  r.path = "/api/v1/items";
+  r.query = std::move(q);
+  return r;
+}
+
+TEST(Params, NamesEveryBadParameter) {
+  Request r = Req({{"limit", "5000"}, {"offset", "-1"}, {"start_date", "2024-02-30"}, {"abc_class", "Z"}});
+  Params p(r);
+  EXPECT_EQ(p.Limit(), 100);
+  EXPECT_EQ(p.Offset(), 0);
+  p.Date("start_date");
+  p.Enum("abc_class", {"A", "B", "C"});
+  try {
+    p.Check();
+    FAIL() << "expected a 400";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.Status(), 400);
+    std::string d = e.what();
+    for (const char* n : {"limit", "offset", "start_date", "abc_class"}) EXPECT_NE(d.find(n), std::string::npos) << n;
+  }
+}
+
+TEST(Params, AcceptsGoodValues) {
+  Request r = Req({{"limit", "1000"}, {"active", "false"}, {"start_date", "2024-02-29"}});
+  Params p(r);
+  EXPECT_EQ(p.Limit(), 1000);
+  EXPECT_EQ(p.Bool("active"), false);
+  EXPECT_EQ(p.Date("start_date"), "2024-02-29");
+  EXPECT_NO_THROW(p.Check());
+}
+
+TEST(Json, EscapesControlAndQuotes) {
+  EXPECT_EQ(JsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+  EXPECT_EQ(IsoTimestamp("2026-01-02 03:04:05.5+00"), "2026-01-02T03:04:05.5Z");
+}
+
+TEST(Cache, KeyIgnoresOrderButNotValues) {
+  Request a = Req({{"a", "1"}, {"b", "2"}});
+  Request b = Req({{"b", "2"}, {"a", "1"}});
+  Request c = Req({{"a", "1"}, {"b", "3"}});
+  EXPECT_EQ(ResponseCache::Key(a, "VIEWER", false), ResponseCache::Key(b, "VIEWER", false));
+  EXPECT_NE(ResponseCache::Key(a, "VIEWER", false), ResponseCache::Key(c, "VIEWER", false));
+  EXPECT_NE(ResponseCache::Key(a, "VIEWER", false), ResponseCache::Key(a, "ADMIN", false));
+  ResponseCache cache;
+  uint64_t g = cache.Generation();
+  cache.Invalidate();
+  cache.Put("k", Response{200, "application/json", "x", {}}, g);  // stale generation: dropped
+  EXPECT_FALSE(cache.Get("k"));
+  cache.Put("k", Response{200, "application/json", "x", {}}, cache.Generation());
+  EXPECT_TRUE(cache.Get("k"));
+}
+
+TEST(Jwt, IssueVerifyAndTamper) {
+  ASSERT_GE(sodium_init(), 0);
+  Jwt jwt(std::string(40, 'k'), std::chrono::seconds(60));
+  Principal p;
+  p.user_id = 7;
+  p.username = "ana";
+  p.role = Role::kAnalyst;
+  std::string t = jwt.Issue(p);
+  std::string why;
+  auto v = jwt.Verify(t, &why);
+  ASSERT_TRUE(v) << why;
+  EXPECT_EQ(v->username, "ana");
+  EXPECT_EQ(v->role, Role::kAnalyst);
+  EXPECT_EQ(v->jti, p.jti);
+  Jwt other(std::string(40, 'x'), std::chrono::seconds(60));
+  EXPECT_FALSE(other.Verify(t, &why));
+  // alg none: header {"alg":"none","typ":"JWT"} with the same claims and no signature.
+  std::string none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + t.substr(t.find('.') + 1, t.rfind('.') - t.find('.') - 1) + ".";
+  EXPECT_FALSE(jwt.Verify(none, &why));
+  EXPECT_FALSE(jwt.Verify("garbage", &why));
+}
+
+TEST(Throttle, LocksAfterMaxFailures) {
+  LoginThrottle t(3, std::chrono::seconds(60));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.RetryAfter("u"), 0);
+    t.Failure("u");
+  }
+  EXPECT_GT(t.RetryAfter("u"), 0);
+  EXPECT_EQ(t.RetryAfter("v"), 0);
+}
+
+}  // namespace
+}  // namespace corrente::server

@@ -1,0 +1,95 @@
+#pragma once
+// Authentication: HS256 JWTs with the algorithm pinned (libjwt), the signing secret, the
+// in-memory set of revoked token ids, and failed-login throttling. All classes here are
+// thread-safe.
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/config.h"
+#include "server/api.h"
+
+namespace corrente::server {
+
+inline constexpr const char* kJwtIssuer = "corrente";
+inline constexpr const char* kJwtAudience = "corrente-api";
+
+// The signing secret: CORRENTE_JWT_SECRET (at least 32 bytes), else the 0600 file
+// <CORRENTE_HOME>/jwt_secret. In development a missing file is created with 32 random bytes
+// (hex); in production a missing secret is an error. Throws std::runtime_error.
+std::string LoadJwtSecret(const Config& config);
+
+class RevokedTokens {
+ public:
+  bool Contains(const std::string& jti) const;
+  void Add(const std::string& jti, int64_t expires_at);
+  // Replaces the set (used after (re)loading it from support.revoked_tokens).
+  void Reset(std::unordered_map<std::string, int64_t> all);
+  size_t Size() const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, int64_t> jti_;  // -> expiry (unix seconds)
+};
+
+// What the server knows about each account, so that deactivating a user, changing their
+// role or resetting their password ends the tokens issued before (a token whose iat is
+// earlier than the account's last change is refused).
+class UserStates {
+ public:
+  struct State {
+    bool active = true;
+    int64_t valid_after = 0;  // unix seconds (floor of support.users.updated_at)
+  };
+  // nullopt when the token's account is unknown to the server or the token is acceptable;
+  // otherwise the reason to refuse it.
+  std::optional<std::string> Refuse(const Principal& p) const;
+  void Set(int64_t user_id, State s);
+  void Reset(std::unordered_map<int64_t, State> all);
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::unordered_map<int64_t, State> users_;
+};
+
+class Jwt {
+ public:
+  Jwt(std::string secret, std::chrono::seconds ttl) : secret_(std::move(secret)), ttl_(ttl) {}
+  // Signs a token for the user; sets p.jti and p.expires_at.
+  std::string Issue(Principal& p) const;
+  // Verifies signature (HS256 only), exp, iss, aud, and the claims we rely on.
+  // nullopt with `why` filled when the token is not acceptable.
+  std::optional<Principal> Verify(const std::string& token, std::string* why) const;
+  std::chrono::seconds Ttl() const { return ttl_; }
+
+ private:
+  std::string secret_;
+  std::chrono::seconds ttl_;
+};
+
+// Counts failed logins per key (an account or a client address) in a sliding window.
+class LoginThrottle {
+ public:
+  LoginThrottle(int max_failures, std::chrono::seconds window) : max_(max_failures), window_(window) {}
+  // Seconds until the key may try again, or 0 when it may try now.
+  int64_t RetryAfter(const std::string& key);
+  void Failure(const std::string& key);
+  void Success(const std::string& key);
+
+ private:
+  struct Entry {
+    int failures = 0;
+    std::chrono::steady_clock::time_point first;
+  };
+  int max_;
+  std::chrono::seconds window_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace corrente::server

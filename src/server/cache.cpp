@@ -1,0 +1,70 @@
+#include "server/cache.h"
+
+#include <cstdio>
+#include <mutex>
+
+namespace corrente::server {
+
+std::string ResponseCache::Key(const Request& req, const std::string& role, bool csv) {
+  // std::map keeps the query sorted, so ?a=1&b=2 and ?b=2&a=1 share an entry. Lengths are
+  // written before each part so that no value can forge another key.
+  std::string k = req.method + ' ' + req.path + ' ' + role + (csv ? " csv" : " json");
+  for (const auto& [name, value] : req.query) {
+    if (name == "format") continue;
+    k += '\n' + std::to_string(name.size()) + ':' + name + std::to_string(value.size()) + ':' + value;
+  }
+  return k;
+}
+
+std::optional<Response> ResponseCache::Get(const std::string& key) {
+  std::shared_lock l(mu_);
+  auto it = map_.find(key);
+  if (it == map_.end()) {
+    misses_++;
+    return std::nullopt;
+  }
+  hits_++;
+  return it->second;
+}
+
+void ResponseCache::Put(const std::string& key, const Response& res, uint64_t generation) {
+  std::unique_lock l(mu_);
+  if (generation != generation_.load()) return;
+  if (map_.size() >= max_entries_ || bytes_ + res.body.size() > max_bytes_) {
+    map_.clear();  // simple and bounded; the hot entries come back on the next request
+    bytes_ = 0;
+  }
+  auto [it, inserted] = map_.try_emplace(key, res);
+  if (inserted) bytes_ += res.body.size() + key.size();
+}
+
+void ResponseCache::Invalidate() {
+  std::unique_lock l(mu_);
+  generation_++;
+  invalidations_++;
+  map_.clear();
+  bytes_ = 0;
+}
+
+size_t ResponseCache::Entries() const {
+  std::shared_lock l(mu_);
+  return map_.size();
+}
+
+size_t ResponseCache::Bytes() const {
+  std::shared_lock l(mu_);
+  return bytes_;
+}
+
+std::string MakeEtag(const std::string& body) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : body) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace corrente::server

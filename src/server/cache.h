@@ -1,0 +1,44 @@
+#pragma once
+// The response cache: complete 200 responses keyed on route, normalized query, role and
+// format. Thread-safe. Invalidate() drops everything (NOTIFY corrente_data, any write).
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "server/router.h"
+
+namespace corrente::server {
+
+class ResponseCache {
+ public:
+  explicit ResponseCache(size_t max_entries = 20000, size_t max_bytes = 256u << 20)
+      : max_entries_(max_entries), max_bytes_(max_bytes) {}
+  // Key from the method, path, sorted query parameters, role and wanted format.
+  static std::string Key(const Request& req, const std::string& role, bool csv);
+  std::optional<Response> Get(const std::string& key);
+  // Stores `res` unless the cache was invalidated since `generation` was read, so a response
+  // computed from old data never lands after an invalidation.
+  void Put(const std::string& key, const Response& res, uint64_t generation);
+  void Invalidate();
+  uint64_t Generation() const { return generation_.load(); }
+  size_t Entries() const;
+  size_t Bytes() const;
+  uint64_t Hits() const { return hits_.load(); }
+  uint64_t Misses() const { return misses_.load(); }
+  uint64_t Invalidations() const { return invalidations_.load(); }
+
+ private:
+  size_t max_entries_, max_bytes_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, Response> map_;
+  size_t bytes_ = 0;
+  std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0};
+};
+
+// A strong ETag for a body: a quoted 64-bit FNV-1a hash.
+std::string MakeEtag(const std::string& body);
+
+}  // namespace corrente::server

@@ -1,0 +1,79 @@
+#pragma once
+// The /api/v1 route table: each resource file contributes its routes (method, pattern,
+// minimum role, cacheability, documentation for OpenAPI, and the handler). app.cpp wraps
+// every route with authentication, RBAC, caching, CSV and error mapping.
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/pool.h"
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/cache.h"
+#include "server/metrics.h"
+
+namespace corrente::server {
+
+// Long-lived state the handlers share. Owned by Serve(); outlives the server.
+struct Services {
+  pg::Pool& pool;
+  Jwt& jwt;
+  RevokedTokens& revoked;
+  UserStates& users;
+  LoginThrottle& account_throttle;
+  LoginThrottle& address_throttle;
+  ResponseCache& cache;
+  Metrics& metrics;
+  std::string version;
+};
+
+struct ParamDoc {
+  std::string name;
+  std::string in = "query";  // query | path
+  std::string type = "string";  // string | integer | boolean | date
+  std::vector<std::string> values;  // enum values
+  std::string description;
+  bool required = false;
+};
+
+using ApiFn = std::function<Response(Ctx&)>;
+
+struct ApiRoute {
+  std::string method;
+  std::string pattern;
+  std::optional<Role> min_role;  // nullopt: open (no token needed)
+  bool cacheable = false;        // GET responses that depend only on data, query and role
+  bool list = false;             // supports CSV
+  std::string tag;
+  std::string summary;
+  std::vector<ParamDoc> params;
+  std::string body_schema;  // JSON schema of the request body, when it takes one
+  ApiFn fn;
+};
+
+// One function per resource file.
+void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddLookupRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddAlertRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s);
+
+// The OpenAPI 3.1 document for the table (including the open routes listed in `extra`).
+std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& version);
+// The docs page: plain HTML + JS that fetches /api/v1/openapi.json and lists operations.
+std::string DocsHtml();
+
+// Common parameter docs.
+ParamDoc LimitDoc();
+ParamDoc OffsetDoc();
+ParamDoc FormatDoc();
+ParamDoc IdDoc(const std::string& name);
+
+// Runs `fn` inside one transaction on ctx.db; commits when it returns.
+void InTransaction(Ctx& ctx, const std::function<void()>& fn);
+
+}  // namespace corrente::server

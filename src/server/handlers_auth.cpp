@@ -1,0 +1,155 @@
+// POST /api/v1/auth/login, GET /auth/me, POST /auth/refresh, POST /auth/logout.
+#include <boost/json.hpp>
+#include <semaphore>
+
+#include "common/log.h"
+#include "common/password.h"
+#include "server/handlers.h"
+
+namespace corrente::server {
+namespace {
+
+// argon2id takes 64 MiB per verification; at most two run at once so a login storm cannot
+// exhaust memory.
+std::counting_semaphore<2> g_verify_slots{2};
+
+bool VerifyLimited(const std::string& password, const std::string& hash) {
+  g_verify_slots.acquire();
+  bool ok = false;
+  try {
+    ok = VerifyPassword(password, hash);
+  } catch (...) {
+    g_verify_slots.release();
+    throw;
+  }
+  g_verify_slots.release();
+  return ok;
+}
+
+// Verifying against this when the user does not exist keeps the timing of "no such user"
+// and "wrong password" alike.
+const std::string& DummyHash() {
+  static const std::string h = HashPassword(RandomPassword(24));
+  return h;
+}
+
+std::string TokenJson(const std::string& token, const Jwt& jwt, const Principal& p) {
+  return "{\"access_token\":" + JsonString(token) + ",\"token_type\":\"bearer\",\"expires_in\":" +
+         std::to_string(jwt.Ttl().count()) + ",\"role\":\"" + RoleName(p.role) + "\",\"username\":" +
+         JsonString(p.username) + "}";
+}
+
+ApiError Throttled(int64_t seconds) {
+  ApiError e(429, "too_many_requests", "too many failed logins; try again in " + std::to_string(seconds) + " s");
+  e.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return e;
+}
+
+Response Login(Ctx& ctx, Services& s) {
+  boost::system::error_code ec;
+  auto body = boost::json::parse(ctx.req.body, ec);
+  if (ec || !body.is_object()) throw ApiError(400, "invalid_body", "body must be a JSON object {username, password}");
+  const auto& o = body.as_object();
+  Params p(ctx.req);
+  const auto* u = o.if_contains("username");
+  const auto* pw = o.if_contains("password");
+  if (!u || !u->is_string() || u->as_string().empty() || u->as_string().size() > 64)
+    p.Fail("username", "is required (a string of at most 64 characters)");
+  if (!pw || !pw->is_string() || pw->as_string().empty() || pw->as_string().size() > 1024)
+    p.Fail("password", "is required (a string of at most 1024 characters)");
+  p.Check();
+  std::string username(u->as_string()), password(pw->as_string());
+  std::string account_key = username, address_key = ctx.req.remote_address;
+  for (auto& c : account_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+
+  auto audit = [&](const char* action, const std::string& details, std::optional<int64_t> uid) {
+    InTransaction(ctx, [&] {
+      WriteAudit(ctx.db, ctx.req, {username, action, std::string("user"), uid, details});
+      if (uid && std::string_view(action) == "LOGIN_SUCCESS")
+        ctx.db.Q("UPDATE support.users SET last_login = now() WHERE user_id = $1", *uid);
+    });
+  };
+
+  int64_t wait = std::max(s.account_throttle.RetryAfter(account_key), s.address_throttle.RetryAfter(address_key));
+  if (wait > 0) {
+    audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
+    throw Throttled(wait);
+  }
+  auto r = ctx.db.Q("SELECT user_id, password_hash, role, active FROM support.users WHERE username = $1", username);
+  bool found = r.Rows() == 1;
+  bool ok = VerifyLimited(password, found ? r.GetString(0, 1) : DummyHash());
+  bool active = found && r.GetBool(0, 3);
+  if (!found || !ok || !active) {
+    s.account_throttle.Failure(account_key);
+    s.address_throttle.Failure(address_key);
+    std::string reason = !found ? "unknown_user" : !ok ? "bad_password" : "inactive";
+    audit("LOGIN_FAILURE", "{\"reason\":\"" + reason + "\"}", found ? std::optional<int64_t>(r.GetInt(0, 0)) : std::nullopt);
+    throw ApiError(401, "invalid_credentials", "invalid username or password");
+  }
+  s.account_throttle.Success(account_key);
+  Principal pr;
+  pr.user_id = r.GetInt(0, 0);
+  pr.username = username;
+  pr.role = ParseRole(r.Get(0, 2)).value_or(Role::kViewer);
+  std::string token = s.jwt.Issue(pr);
+  audit("LOGIN_SUCCESS", "{\"jti\":" + JsonString(pr.jti) + "}", pr.user_id);
+  return Envelope(TokenJson(token, s.jwt, pr));
+}
+
+Response Me(Ctx& ctx) {
+  auto r = ctx.db.Q("SELECT user_id, username, email, role, active, last_login, password_changed_at, created_at"
+                    " FROM support.users WHERE user_id = $1",
+                    ctx.user->user_id);
+  if (r.Rows() == 0 || !r.GetBool(0, 4)) throw ApiError(401, "unauthorized", "the user no longer exists or is inactive");
+  std::string obj;
+  AppendRowJson(obj, r, 0);
+  return Envelope(obj, "{\"token_expires_at\":" + std::to_string(ctx.user->expires_at) + "}");
+}
+
+// Revokes the caller's token in the same transaction as its audit row; the commit's NOTIFY
+// tells every server (the listener adds it to their in-memory set).
+void RevokeCurrent(Ctx& ctx, Services& s, const char* action, const std::string& details) {
+  InTransaction(ctx, [&] {
+    ctx.db.Q("INSERT INTO support.revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, to_timestamp($3))"
+             " ON CONFLICT (jti) DO NOTHING",
+             ctx.user->jti, ctx.user->user_id, ctx.user->expires_at);
+    WriteAudit(ctx.db, ctx.req, {ctx.user->username, action, std::string("user"), ctx.user->user_id, details});
+    ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)", ctx.user->jti + " " + std::to_string(ctx.user->expires_at));
+  });
+  s.revoked.Add(ctx.user->jti, ctx.user->expires_at);
+}
+
+Response Refresh(Ctx& ctx, Services& s) {
+  auto r = ctx.db.Q("SELECT username, role, active FROM support.users WHERE user_id = $1", ctx.user->user_id);
+  if (r.Rows() == 0 || !r.GetBool(0, 2)) throw ApiError(401, "unauthorized", "the user no longer exists or is inactive");
+  Principal pr;
+  pr.user_id = ctx.user->user_id;
+  pr.username = r.GetString(0, 0);
+  pr.role = ParseRole(r.Get(0, 1)).value_or(Role::kViewer);
+  std::string token = s.jwt.Issue(pr);
+  RevokeCurrent(ctx, s, "TOKEN_REFRESH", "{\"old_jti\":" + JsonString(ctx.user->jti) + ",\"new_jti\":" + JsonString(pr.jti) + "}");
+  return Envelope(TokenJson(token, s.jwt, pr));
+}
+
+Response Logout(Ctx& ctx, Services& s) {
+  RevokeCurrent(ctx, s, "LOGOUT", "{\"jti\":" + JsonString(ctx.user->jti) + "}");
+  return Envelope("{\"revoked\":true}");
+}
+
+}  // namespace
+
+void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s) {
+  (void)DummyHash();  // computed once at start-up, not on the first failed login
+  routes.push_back({"POST", "/api/v1/auth/login", std::nullopt, false, false, "auth",
+                    "Exchange username and password for a bearer token (throttled after repeated failures)", {},
+                    R"({"type":"object","required":["username","password"],"properties":{"username":{"type":"string"},"password":{"type":"string"}}})",
+                    [&s](Ctx& c) { return Login(c, s); }});
+  routes.push_back({"GET", "/api/v1/auth/me", Role::kViewer, false, false, "auth", "The caller's account", {}, "", Me});
+  routes.push_back({"POST", "/api/v1/auth/refresh", Role::kViewer, false, false, "auth",
+                    "Swap a still-valid token for a fresh one (the old one is revoked)", {}, "",
+                    [&s](Ctx& c) { return Refresh(c, s); }});
+  routes.push_back({"POST", "/api/v1/auth/logout", Role::kViewer, false, false, "auth",
+                    "Revoke the caller's token until it expires", {}, "", [&s](Ctx& c) { return Logout(c, s); }});
+}
+
+}  // namespace corrente::server

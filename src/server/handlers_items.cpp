@@ -1,0 +1,103 @@
+// GET /api/v1/items and /api/v1/items/{id}.
+#include <map>
+
+#include "server/handlers.h"
+
+namespace corrente::server {
+namespace {
+
+// sort key -> ORDER BY clause. Only these strings ever reach the SQL text.
+const std::map<std::string, std::string>& SortColumns() {
+  static const std::map<std::string, std::string> m{
+      {"item_id", "i.item_id"},         {"-item_id", "i.item_id DESC"},
+      {"sku", "i.sku"},                 {"-sku", "i.sku DESC"},
+      {"name", "i.name, i.item_id"},    {"-name", "i.name DESC, i.item_id"},
+      {"family", "i.family, i.item_id"}, {"-family", "i.family DESC, i.item_id"},
+      {"category", "i.category, i.item_id"}, {"-category", "i.category DESC, i.item_id"},
+      {"abc_class", "i.abc_class, i.item_id"}, {"-abc_class", "i.abc_class DESC, i.item_id"},
+      {"criticality", "i.criticality, i.item_id"}, {"-criticality", "i.criticality DESC, i.item_id"},
+      {"unit_cost", "i.unit_cost, i.item_id"}, {"-unit_cost", "i.unit_cost DESC, i.item_id"},
+      {"unit_price", "i.unit_price, i.item_id"}, {"-unit_price", "i.unit_price DESC, i.item_id"},
+  };
+  return m;
+}
+
+std::vector<std::string> SortKeys() {
+  std::vector<std::string> v;
+  for (const auto& [k, _] : SortColumns()) v.push_back(k);
+  return v;
+}
+
+// Escapes LIKE wildcards so q matches literally.
+std::string LikeContains(const std::string& q) {
+  std::string out = "%";
+  for (char c : q) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+constexpr const char* kItemColumns =
+    "i.item_id, i.sku, i.name, i.description, i.family, i.category, i.subcategory, i.unit_measure,"
+    " i.abc_class, i.criticality, i.active, i.unit_cost, i.unit_price, i.supplier_id, i.min_order_qty,"
+    " i.max_order_qty";
+
+Response ListItems(Ctx& ctx) {
+  Params p(ctx.req);
+  auto family = p.Text("family");
+  auto category = p.Text("category");
+  auto abc = p.Enum("abc_class", {"A", "B", "C"});
+  auto active = p.Bool("active");
+  auto q = p.Text("q");
+  auto sort = p.Enum("sort", SortKeys()).value_or("item_id");
+  int64_t limit = p.Limit(), offset = p.Offset();
+  p.Check();
+  std::string sql = std::string("SELECT ") + kItemColumns +
+                    ", count(*) OVER () AS total_count FROM core.dim_item i"
+                    " WHERE ($1::text IS NULL OR i.family = $1)"
+                    " AND ($2::text IS NULL OR i.category = $2)"
+                    " AND ($3::text IS NULL OR i.abc_class = $3)"
+                    " AND ($4::boolean IS NULL OR i.active = $4)"
+                    " AND ($5::text IS NULL OR i.sku ILIKE $5 OR i.name ILIKE $5)"
+                    " ORDER BY " +
+                    SortColumns().at(sort) + " LIMIT $6 OFFSET $7";
+  std::optional<std::string> like;
+  if (q) like = LikeContains(*q);
+  Page page = PageQuery(ctx.db, sql, {family, category, abc, pg::ToParam(active), like}, limit, offset);
+  return ListReply(ctx, page.rows, page.total, limit, offset, "\"sort\":" + JsonString(sort));
+}
+
+Response GetItem(Ctx& ctx) {
+  Params p(ctx.req);
+  int64_t id = p.PathId("id");
+  p.Check();
+  auto r = ctx.db.Q(std::string("SELECT ") + kItemColumns +
+                        ", i.extra_attributes, i.created_at, i.updated_at,"
+                        " s.code AS supplier_code, s.name AS supplier_name"
+                        " FROM core.dim_item i LEFT JOIN core.dim_supplier s ON s.supplier_id = i.supplier_id"
+                        " WHERE i.item_id = $1",
+                    id);
+  if (r.Rows() == 0) throw ApiError(404, "not_found", "item " + std::to_string(id) + " does not exist");
+  std::string obj;
+  AppendRowJson(obj, r, 0);
+  return Envelope(obj, "{}");
+}
+
+}  // namespace
+
+void AddItemRoutes(std::vector<ApiRoute>& routes, Services&) {
+  routes.push_back({"GET", "/api/v1/items", Role::kViewer, true, true, "items", "List items",
+                    {{"family", "query", "string", {}, "exact family, e.g. ELECTRICAL"},
+                     {"category", "query", "string", {}, "exact category"},
+                     {"abc_class", "query", "string", {"A", "B", "C"}, "ABC class"},
+                     {"active", "query", "boolean", {}, "active flag"},
+                     {"q", "query", "string", {}, "case-insensitive substring of sku or name"},
+                     {"sort", "query", "string", SortKeys(), "sort key; a leading - sorts descending"},
+                     LimitDoc(), OffsetDoc(), FormatDoc()},
+                    "", ListItems});
+  routes.push_back({"GET", "/api/v1/items/{id}", Role::kViewer, true, false, "items", "One item with its supplier",
+                    {IdDoc("id")}, "", GetItem});
+}
+
+}  // namespace corrente::server

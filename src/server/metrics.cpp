@@ -1,0 +1,46 @@
+#include "server/metrics.h"
+
+#include <cstdio>
+
+namespace corrente::server {
+
+void Metrics::Observe(const std::string& route, const std::string& method, int status, double seconds) {
+  std::lock_guard l(mu_);
+  requests_[{route, method, status}]++;
+  auto& h = durations_[route];
+  for (size_t i = 0; i < kBuckets.size(); ++i)
+    if (seconds <= kBuckets[i]) h.buckets[i]++;
+  h.count++;
+  h.sum += seconds;
+}
+
+std::string Metrics::Render(const std::string& extra) const {
+  std::string out;
+  out += "# HELP http_requests_total HTTP requests by route, method and status.\n";
+  out += "# TYPE http_requests_total counter\n";
+  std::lock_guard l(mu_);
+  for (const auto& [k, n] : requests_) {
+    const auto& [route, method, status] = k;
+    out += "http_requests_total{route=\"" + route + "\",method=\"" + method + "\",status=\"" +
+           std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+  }
+  out += "# HELP http_request_duration_seconds Time to handle a request, by route.\n";
+  out += "# TYPE http_request_duration_seconds histogram\n";
+  char buf[64];
+  for (const auto& [route, h] : durations_) {
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      std::snprintf(buf, sizeof buf, "%g", kBuckets[i]);
+      out += "http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"" + buf + "\"} " +
+             std::to_string(h.buckets[i]) + "\n";
+    }
+    out += "http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"+Inf\"} " + std::to_string(h.count) +
+           "\n";
+    std::snprintf(buf, sizeof buf, "%.6f", h.sum);
+    out += "http_request_duration_seconds_sum{route=\"" + route + "\"} " + buf + "\n";
+    out += "http_request_duration_seconds_count{route=\"" + route + "\"} " + std::to_string(h.count) + "\n";
+  }
+  out += extra;
+  return out;
+}
+
+}  // namespace corrente::server

@@ -1,0 +1,74 @@
+#include "server/static_files.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace corrente::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ContentType(const fs::path& p) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
+      {".jpg", "image/jpeg"}, {".ico", "image/x-icon"}, {".woff2", "font/woff2"}, {".woff", "font/woff"},
+      {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"}, {".webmanifest", "application/manifest+json"}};
+  std::string ext = p.extension().string();
+  for (const auto& [e, t] : kTypes)
+    if (ext == e) return t;
+  return "application/octet-stream";
+}
+
+std::optional<std::string> ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+Handler MakeStaticHandler(const std::string& root_in) {
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(fs::absolute(root_in, ec), ec);
+  bool have_root = !ec && fs::is_directory(root, ec);
+  return [root, have_root](const Request& req) -> Response {
+    bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/api";
+    if (!have_root || api) return ErrorResponse(404, "not_found", "no route for " + req.path);
+    const std::string& path = req.path;
+    if (path.find('\0') != std::string::npos || path.find('\\') != std::string::npos || path.empty() || path[0] != '/')
+      return ErrorResponse(400, "bad_request", "invalid path");
+    fs::path rel = fs::path(path.substr(1)).lexically_normal();
+    for (const auto& part : rel)
+      if (part == "..") return ErrorResponse(404, "not_found", "no such file");
+    std::error_code e2;
+    fs::path file = fs::weakly_canonical(root / rel, e2);
+    auto inside = [&](const fs::path& p) {
+      auto [a, b] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+      return a == root.end();
+    };
+    bool spa = false;
+    if (e2 || !inside(file) || !fs::is_regular_file(file, e2)) {
+      if (!e2 && inside(file) && fs::is_directory(file, e2) && fs::is_regular_file(file / "index.html", e2)) {
+        file = file / "index.html";
+      } else {
+        // Single-page app: client-side routes get index.html; missing assets stay 404.
+        if (rel.has_extension() && rel.extension() != ".html") return ErrorResponse(404, "not_found", "no such file");
+        file = root / "index.html";
+        spa = true;
+      }
+    }
+    auto body = ReadFile(file);
+    if (!body) return ErrorResponse(404, "not_found", "no such file");
+    Response res{200, ContentType(file), std::move(*body), {}};
+    bool hashed_asset = !spa && path.rfind("/assets/", 0) == 0;
+    res.headers.emplace_back("Cache-Control", hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
+    return res;
+  };
+}
+
+}  // namespace corrente::server

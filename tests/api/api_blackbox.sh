@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The real `corrente serve` over real HTTP against its own database (api_test) on the ctest
+# run's managed cluster: every endpoint, roles, JWT attacks, injection, cache/ETag/NOTIFY,
+# static files, 1,000 keep-alive connections, throttling, then SIGTERM drains and exits 0.
+set -uo pipefail
+corrente="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib.sh"
+unset DATABASE_URL
+ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null || true
+main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
+db=api_test
+psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+psql "$main_url" -qAtc "CREATE DATABASE $db" >/dev/null
+export DATABASE_URL="${main_url%/*}/$db"
+work=$(mktemp -d)
+spid=""
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+
+"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade on api_test" [ $? -eq 0 ]
+out=$("$corrente" seed --items 20 --sites 3 --days 200 --seed 7 2>&1); check "seed api_test" [ $? -eq 0 ]
+logins=$(python3 -c '
+import json, re, sys
+print(json.dumps({m.group(1): m.group(2) for m in re.finditer(r"^demo login: (\S+) / (\S+) ", sys.stdin.read(), re.M)}))' <<<"$out")
+check "three demo logins" [ "$(python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])))' "$logins")" = 3 ]
+psql "$DATABASE_URL" -qX -v ON_ERROR_STOP=1 -f "$here/fixture.sql" >/dev/null; check "analytics fixture loaded" [ $? -eq 0 ]
+
+mkdir -p "$work/web/assets"
+echo '<!doctype html><title>corrente-dashboard</title><div id=root></div>' >"$work/web/index.html"
+echo 'console.log("dashboard")' >"$work/web/assets/app.js"
+secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+port=$(free_port)
+CORRENTE_JWT_SECRET="$secret" CORRENTE_WEB_ROOT="$work/web" "$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
+spid=$!
+wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+
+python3 "$here/api_test.py" "http://127.0.0.1:$port" "$DATABASE_URL" "$logins" "$secret" "$work/web"
+rc=$?
+check "api_test.py passed" [ $rc -eq 0 ]
+check "the server is still alive" kill -0 "$spid"
+check "no unhandled errors in the server log" [ "$(grep -c 'unhandled error' "$work/serve.log")" = 0 ]
+kill -TERM "$spid"; wait "$spid"; rc=$?; spid=""
+check "SIGTERM: drains and exits 0" [ $rc -eq 0 ]
+[ "$FAIL" -eq 0 ] || tail -20 "$work/serve.log"
+finish
