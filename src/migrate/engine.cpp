@@ -578,12 +578,10 @@ std::string VerifyReport::Render() const {
     out << line;
     for (const auto& m : t.mismatches) out << "    " << m << "\n";
   }
-  out << (Ok() ? "verify: all " : "verify: MISMATCH in ") << (Ok() ? tables.size() : 0) << (Ok() ? " tables match\n" : "");
-  if (!Ok()) {
-    int bad = 0;
-    for (const auto& t : tables) bad += !t.Ok();
-    out << bad << " of " << tables.size() << " tables\n";
-  }
+  int bad = 0;
+  for (const auto& t : tables) bad += !t.Ok();
+  if (bad == 0) out << "verify: all " << tables.size() << " tables match\n";
+  else out << "verify: MISMATCH in " << bad << " of " << tables.size() << " tables\n";
   return out.str();
 }
 
