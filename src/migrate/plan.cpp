@@ -732,7 +732,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       } else if (v.kind == K::kText) txt = std::string(v.s);
       else return "blob in numeric column";
       if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
-      out->s = NormalizeDecimal(out->s);
+      if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
       return std::nullopt;
     }
     case PgType::kDouble: {
@@ -874,7 +874,7 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
     case PgType::kSmallInt:
     case PgType::kInteger:
     case PgType::kBigInt: *out += std::to_string(tv.i); break;
-    case PgType::kNumeric: *out += tv.s; break;
+    case PgType::kNumeric: *out += NormalizeDecimal(tv.s); break;
     case PgType::kDouble: *out += ShortestDouble(tv.d); break;
     case PgType::kText:
     case PgType::kVarchar:

@@ -3,7 +3,6 @@
 #include "migrate/source.h"
 
 namespace corrente::migrate {
-std::unique_ptr<Source> OpenCsv(const std::string&) { throw std::runtime_error("csv source not built"); }
 std::unique_ptr<Source> OpenDuckdb(const std::string&) {
   throw std::runtime_error("this build has no DuckDB support (run scripts/deps_duckdb.sh, then rebuild)");
 }
