@@ -102,9 +102,15 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   auto* sync = m->add_subcommand("sync", "Incremental catch-up: key watermark plus diff for updates and deletes");
   AddSource(sync, f, true);
   sync->callback([&] {
-    for (const auto& r : migrate::RunSync(Options(f, true)))
+    for (const auto& r : migrate::RunSync(Options(f, true))) {
+      if (!r.error.empty()) {
+        std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
+        exit_code = 1;
+        continue;
+      }
       std::cout << "sync " << r.table << ": " << r.inserted << " inserted, " << r.updated << " updated, "
                 << r.deleted << " deleted, watermark " << r.watermark << "\n";
+    }
   });
 
   auto* status = m->add_subcommand("status", "What was copied, what is left, the last verify");

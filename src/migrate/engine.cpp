@@ -867,6 +867,8 @@ DiffReport RunDiff(const EngineOptions& o, const std::string& table) {
   return d.report;
 }
 
+static SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, const TablePlan& t);
+
 std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
   std::string schema = ResolveSchema(o);
   auto plans = LoadPlan(o);
@@ -876,6 +878,21 @@ std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
       spdlog::warn("sync: table {} has no primary key; skipped", t.name);
       continue;
     }
+    try {
+      results.push_back(SyncTable(o, schema, t));
+    } catch (const pg::Error& e) {
+      SyncTableResult res;
+      res.table = t.name;
+      res.error = e.what();
+      spdlog::error("sync {}: {}", t.name, e.what());
+      results.push_back(res);
+    }
+  }
+  return results;
+}
+
+SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, const TablePlan& t) {
+  {
     Differ d(o, schema, t);
     d.collect = true;
     d.report.table = t.name;
@@ -929,9 +946,8 @@ std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
         conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" + Quote(c.name) +
                          "), 0) + 1 FROM " + q + "), false)",
                      q, c.name);
-    results.push_back(res);
+    return res;
   }
-  return results;
 }
 
 std::string RenderStatus(const std::string& dsn) {

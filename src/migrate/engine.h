@@ -89,6 +89,7 @@ struct SyncTableResult {
   std::string table;
   int64_t inserted = 0, updated = 0, deleted = 0;
   std::string watermark;
+  std::string error;  // set when this table's pass failed (rolled back); others still run
 };
 
 // One incremental pass per table: appends past the key watermark, then repairs changed and
