@@ -2,6 +2,7 @@
 # run's cluster (tests/cli_blackbox.sh seeds the main one), exported as DATABASE_URL.
 . "$(dirname "$0")/../lib.sh"
 unset DATABASE_URL
+export PGOPTIONS="-c client_min_messages=warning"
 base_url=$("$corrente" db url)
 mig_db="mig_$(basename "$0" .sh)_$$"
 psql "$base_url" -qc "DROP DATABASE IF EXISTS $mig_db" -c "CREATE DATABASE $mig_db" >/dev/null
