@@ -1,3 +1,4 @@
+// Built when DuckDB's C API was not found (scripts/deps_duckdb.sh installs it).
 #include <stdexcept>
 
 #include "migrate/source.h"
