@@ -5,6 +5,10 @@
 
 namespace corrente::migrate {
 
+std::unique_ptr<RowCursor> Source::Query(const std::string&, std::vector<std::string>*) {
+  throw std::runtime_error(Kind() + " sources do not run queries; use a SQLite, MySQL or DuckDB source");
+}
+
 bool Source::AllZeroOrOne(const SourceTable&, const std::string&) { return false; }
 
 std::string SanitizeName(std::string_view name) {

@@ -213,6 +213,26 @@ class DuckdbSource : public Source {
     return out;
   }
 
+  std::unique_ptr<RowCursor> Query(const std::string& sql, std::vector<std::string>* columns) override {
+    columns->clear();
+    {
+      duckdb_result res;
+      std::string probe = "SELECT * FROM (" + sql + ") LIMIT 0";
+      if (duckdb_query(con_, probe.c_str(), &res) != DuckDBSuccess) {
+        std::string err = duckdb_result_error(&res);
+        duckdb_destroy_result(&res);
+        throw std::runtime_error("duckdb: " + err);
+      }
+      for (idx_t i = 0; i < duckdb_column_count(&res); ++i) columns->push_back(duckdb_column_name(&res, i));
+      duckdb_destroy_result(&res);
+    }
+    std::string select;
+    for (const auto& c : *columns) select += (select.empty() ? "" : ", ") + std::string("CAST(") + QuoteDuck(c) + " AS VARCHAR)";
+    return std::make_unique<DuckCursor>(con_, "SELECT " + select + " FROM (" + sql + ")",
+                                        std::vector<bool>(columns->size(), false), std::vector<int>{},
+                                        std::vector<std::string>{});
+  }
+
   std::unique_ptr<RowCursor> Scan(const SourceTable& table, const std::vector<std::string>& order_by,
                                   const std::optional<KeyRange>& range) override {
     std::string sql = "SELECT ";

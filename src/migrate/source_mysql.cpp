@@ -156,7 +156,9 @@ class MysqlCursor : public RowCursor {
     for (unsigned i = 0; i < n_; ++i)
       if (f[i].type == MYSQL_TYPE_BIT) binary_[i] = true;
     values_.resize(n_);
+    for (unsigned i = 0; i < n_; ++i) names_.emplace_back(f[i].name, f[i].name_length);
   }
+  const std::vector<std::string>& Names() const { return names_; }
   ~MysqlCursor() override {
     if (res_) {
       while (mysql_fetch_row(res_)) {
@@ -199,6 +201,7 @@ class MysqlCursor : public RowCursor {
   MYSQL_RES* res_ = nullptr;
   unsigned n_ = 0;
   std::vector<bool> binary_;
+  std::vector<std::string> names_;
   std::vector<SourceValue> values_;
   std::vector<int> key_cols_;
   std::vector<std::string> key_names_;
@@ -295,6 +298,12 @@ class MysqlSource : public Source {
       for (size_t i = 0; i < table.columns.size(); ++i)
         if (table.columns[i].name == k) key_cols.push_back(static_cast<int>(i));
     return std::make_unique<MysqlCursor>(conn_, sql, key_cols, table.primary_key);
+  }
+
+  std::unique_ptr<RowCursor> Query(const std::string& sql, std::vector<std::string>* columns) override {
+    auto cur = std::make_unique<MysqlCursor>(conn_, sql, std::vector<int>{}, std::vector<std::string>{});
+    *columns = cur->Names();
+    return cur;
   }
 
   bool AllZeroOrOne(const SourceTable& table, const std::string& column) override {

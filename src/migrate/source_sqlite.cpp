@@ -270,6 +270,16 @@ class SqliteSource : public Source {
     return out;
   }
 
+  std::unique_ptr<RowCursor> Query(const std::string& sql, std::vector<std::string>* columns) override {
+    // The trailing rowid the cursor expects for labels is supplied as a constant.
+    auto cur = std::make_unique<SqliteCursor>(db_, "SELECT *, 0 FROM (" + sql + ")", std::vector<int>{},
+                                              std::vector<std::string>{});
+    Stmt names(db_, "SELECT * FROM (" + sql + ") LIMIT 0");
+    columns->clear();
+    for (int i = 0; i < sqlite3_column_count(names.Raw()); ++i) columns->push_back(sqlite3_column_name(names.Raw(), i));
+    return cur;
+  }
+
   std::unique_ptr<RowCursor> Scan(const SourceTable& table, const std::vector<std::string>& order_by,
                                   const std::optional<KeyRange>& range) override {
     std::string sql = "SELECT ";
