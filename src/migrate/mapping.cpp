@@ -192,6 +192,7 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
             const auto& sv = cur->Value(index[k]);
             if (sv.kind != SourceValue::Kind::kNull) v = ValueText(sv);
             else v.reset();
+            if (v && !ValidUtf8(*v)) reason = r.target + ": invalid UTF-8";
           }
           if (v && !r.map.empty()) {
             auto it = r.map.find(*v);

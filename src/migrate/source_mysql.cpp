@@ -301,6 +301,10 @@ class MysqlSource : public Source {
   }
 
   std::unique_ptr<RowCursor> Query(const std::string& sql, std::vector<std::string>* columns) override {
+    // Query results have no single column charset to convert from: let the server convert
+    // to UTF-8. Table scans on this source afterwards would be converted too, so map (the
+    // only caller) uses a source for queries only.
+    conn_.Exec("SET character_set_results = utf8mb4");
     auto cur = std::make_unique<MysqlCursor>(conn_, sql, std::vector<int>{}, std::vector<std::string>{});
     *columns = cur->Names();
     return cur;

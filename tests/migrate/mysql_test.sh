@@ -64,4 +64,11 @@ out=$("$corrente" migrate diff "$src" --table dim_site 2>&1)
 check "diff names the text key" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed site_code=SUC002" ]
 check "the source was not written" [ "$(my_sql -N -e "CHECKSUM TABLE stock.dim_item, stock.dim_site, stock.fact_movements, stock.notes")" = "$checksum_before" ]
 
+out=$("$corrente" migrate map "$src" --mapping "$here/../../examples/mappings/mysql_stock.json" 2>&1)
+check "map the STOCK store" [ $? -eq 0 ]
+check "STOCK sites" [ "$(q "select string_agg(code || '=' || site_type, ',' order by code) from core.dim_site")" = "CEDI01=DISTRIBUTION_CENTER,SUC001=STORE,SUC002=STORE" ]
+check "STOCK latin1 name in core" [ "$(q "select name from core.dim_site where code = 'SUC001'")" = "Tienda Peñalara" ]
+check "STOCK items with attributes" [ "$(q "select count(*) from core.dim_item where extra_attributes->>'source' = 'STOCK'")" = "4" ]
+check "STOCK demand from movements" [ "$(q "select string_agg(i.sku || ':' || d.quantity::int, ',' order by d.full_date) from core.fact_demand_daily d join core.dim_item i using (item_id)")" = "SKU-1:10,SKU-2:3,SKU-4:32767" ]
+
 finish
