@@ -69,18 +69,18 @@ class PgTextRows {
     if (n < 0) conn_.Check(PQgetResult(conn_.Raw()), PGRES_COMMAND_OK);
     std::string_view line(buf_, static_cast<size_t>(n));
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-    fields_.clear();
-    nulls_.clear();
+    size_t count = 0;
     size_t start = 0;
     while (true) {
       size_t tab = line.find('\t', start);
       std::string_view f = line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
-      if (f == "\\N") {
-        fields_.emplace_back();
-        nulls_.push_back(true);
-      } else {
-        std::string u;
-        u.reserve(f.size());
+      if (fields_.size() <= count) fields_.emplace_back(), nulls_.push_back(false);
+      std::string& u = fields_[count];
+      u.clear();
+      nulls_[count] = f == "\\N";
+      if (!nulls_[count] && f.find('\\') == std::string_view::npos) {
+        u.assign(f);
+      } else if (!nulls_[count]) {
         for (size_t i = 0; i < f.size(); ++i) {
           if (f[i] != '\\' || i + 1 == f.size()) {
             u += f[i];
@@ -97,12 +97,13 @@ class PgTextRows {
             default: u += e;
           }
         }
-        fields_.push_back(std::move(u));
-        nulls_.push_back(false);
       }
+      ++count;
       if (tab == std::string_view::npos) break;
       start = tab + 1;
     }
+    fields_.resize(count);
+    nulls_.resize(count);
     return true;
   }
   bool IsNull(int i) const { return nulls_[i]; }
@@ -175,7 +176,8 @@ bool ConvertRow(const TablePlan& t, RowCursor& cur, const ConvertContext& ctx, s
 }
 
 uint64_t HashRow(const std::vector<std::string>& canon, const std::vector<bool>& nulls) {
-  std::string buf;
+  thread_local std::string buf;
+  buf.clear();
   for (size_t i = 0; i < canon.size(); ++i) {
     if (nulls[i]) {
       buf += "\xff\xfeN";
@@ -198,11 +200,6 @@ bool IsNumericType(PgType t) {
          t == PgType::kDouble;
 }
 
-bool LessCanonical(PgType t, const std::string& a, const std::string& b) {
-  if (IsNumericType(t)) return std::strtold(a.c_str(), nullptr) < std::strtold(b.c_str(), nullptr);
-  return a < b;  // bytewise: UTF-8 code point order, ISO dates
-}
-
 void Accumulate(const TablePlan& t, const std::vector<std::string>& canon, const std::vector<bool>& nulls,
                 SideStats* s) {
   ++s->rows;
@@ -214,12 +211,17 @@ void Accumulate(const TablePlan& t, const std::vector<std::string>& canon, const
       continue;
     }
     PgType ty = t.columns[i].type;
-    if (!cs.min || LessCanonical(ty, canon[i], *cs.min)) cs.min = canon[i];
-    if (!cs.max || LessCanonical(ty, *cs.max, canon[i])) cs.max = canon[i];
     if (IsNumericType(ty)) {
+      // One parse per value; min/max compare numerically, the sum is long double.
+      long double v = std::strtold(canon[i].c_str(), nullptr);
       cs.summed = true;
-      cs.sum += std::strtold(canon[i].c_str(), nullptr);
+      cs.sum += v;
+      if (!cs.min || v < cs.min_value) cs.min = canon[i], cs.min_value = v;
+      if (!cs.max || v > cs.max_value) cs.max = canon[i], cs.max_value = v;
+      continue;
     }
+    if (!cs.min || canon[i] < *cs.min) cs.min = canon[i];
+    if (!cs.max || *cs.max < canon[i]) cs.max = canon[i];
   }
 }
 
@@ -250,9 +252,10 @@ std::string TargetSelect(const TablePlan& t, const std::string& schema, const st
 
 void CanonicalRow(const TablePlan& t, const std::vector<TargetValue>& vals, std::vector<std::string>* canon,
                   std::vector<bool>* nulls) {
-  canon->assign(t.columns.size(), {});
+  canon->resize(t.columns.size());
   nulls->assign(t.columns.size(), false);
   for (size_t i = 0; i < vals.size(); ++i) {
+    (*canon)[i].clear();
     if (vals[i].null) (*nulls)[i] = true;
     else AppendCanonical(t.columns[i], vals[i], &(*canon)[i]);
   }
@@ -260,9 +263,10 @@ void CanonicalRow(const TablePlan& t, const std::vector<TargetValue>& vals, std:
 
 void CanonicalPgRow(const TablePlan& t, const PgTextRows& r, std::vector<std::string>* canon,
                     std::vector<bool>* nulls) {
-  canon->assign(t.columns.size(), {});
+  canon->resize(t.columns.size());
   nulls->assign(t.columns.size(), false);
   for (size_t i = 0; i < t.columns.size(); ++i) {
+    (*canon)[i].clear();
     if (r.IsNull(static_cast<int>(i))) (*nulls)[i] = true;
     else CanonicalFromPg(t.columns[i], r.Field(static_cast<int>(i)), &(*canon)[i]);
   }
@@ -297,6 +301,9 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
   std::vector<Reject> notes;
   int64_t rows = 0;
   int64_t kill_after = KillAfterRows();
+  // The state row commits with the data, so a lost commit on a server crash only means the
+  // table is loaded again: synchronous_commit can be off.
+  conn.ExecScript("SET synchronous_commit = off");
   pg::Transaction tx(conn);
   conn.ExecScript("DROP TABLE IF EXISTS " + Qualified(schema, t.name) + " CASCADE; " + CreateTableSql(t, schema));
   conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1 AND table_name = $2", schema, t.name);
@@ -378,6 +385,7 @@ void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
 void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t, CopyReport* report,
                     std::mutex* mu) {
   auto conn = OpenTarget(o.dsn);
+  conn.ExecScript("SET maintenance_work_mem = '256MB'");
   std::string q = Qualified(schema, t.name);
   auto attempt = [&](const std::string& what, const std::string& sql) {
     try {

@@ -44,6 +44,7 @@ struct ColumnStats {
   std::optional<std::string> min, max;  // canonical text
   long double sum = 0;
   bool summed = false;
+  long double min_value = 0, max_value = 0;  // numeric columns: min/max as numbers
 };
 
 struct SideStats {
