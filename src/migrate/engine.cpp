@@ -73,7 +73,8 @@ class PgTextRows {
     size_t start = 0;
     while (true) {
       size_t tab = line.find('\t', start);
-      std::string_view f = line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
+      std::string_view f =
+          line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
       if (fields_.size() <= count) fields_.emplace_back(), nulls_.push_back(false);
       std::string& u = fields_[count];
       u.clear();
@@ -88,13 +89,26 @@ class PgTextRows {
           }
           char e = f[++i];
           switch (e) {
-            case 'n': u += '\n'; break;
-            case 't': u += '\t'; break;
-            case 'r': u += '\r'; break;
-            case 'b': u += '\b'; break;
-            case 'f': u += '\f'; break;
-            case 'v': u += '\v'; break;
-            default: u += e;
+            case 'n':
+              u += '\n';
+              break;
+            case 't':
+              u += '\t';
+              break;
+            case 'r':
+              u += '\r';
+              break;
+            case 'b':
+              u += '\b';
+              break;
+            case 'f':
+              u += '\f';
+              break;
+            case 'v':
+              u += '\v';
+              break;
+            default:
+              u += e;
           }
         }
       }
@@ -118,9 +132,10 @@ class PgTextRows {
 };
 
 bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name) {
-  return c.Execute("SELECT 1 FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace "
-                   "WHERE n.nspname = $1 AND k.conname = $2",
-                   schema, name)
+  return c.Execute(
+              "SELECT 1 FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace "
+              "WHERE n.nspname = $1 AND k.conname = $2",
+              schema, name)
              .Rows() > 0;
 }
 bool ExistsRelation(pg::Connection& c, const std::string& schema, const std::string& name) {
@@ -153,8 +168,9 @@ struct Reject {
 };
 
 // Converts one source row. Returns false (with the reason) when the row is rejected.
-bool ConvertRow(const TablePlan& t, RowCursor& cur, const ConvertContext& ctx, std::vector<TargetValue>* out,
-                std::vector<std::string>* notes, std::string* reason, std::string* column) {
+bool ConvertRow(const TablePlan& t, RowCursor& cur, const ConvertContext& ctx,
+                std::vector<TargetValue>* out, std::vector<std::string>* notes, std::string* reason,
+                std::string* column) {
   if (auto e = cur.RowError()) {
     *reason = *e;
     column->clear();
@@ -196,12 +212,12 @@ uint64_t HashRow(const std::vector<std::string>& canon, const std::vector<bool>&
 }
 
 bool IsNumericType(PgType t) {
-  return t == PgType::kSmallInt || t == PgType::kInteger || t == PgType::kBigInt || t == PgType::kNumeric ||
-         t == PgType::kDouble;
+  return t == PgType::kSmallInt || t == PgType::kInteger || t == PgType::kBigInt ||
+         t == PgType::kNumeric || t == PgType::kDouble;
 }
 
-void Accumulate(const TablePlan& t, const std::vector<std::string>& canon, const std::vector<bool>& nulls,
-                SideStats* s) {
+void Accumulate(const TablePlan& t, const std::vector<std::string>& canon,
+                const std::vector<bool>& nulls, SideStats* s) {
   ++s->rows;
   s->checksum += HashRow(canon, nulls);
   for (size_t i = 0; i < canon.size(); ++i) {
@@ -244,20 +260,23 @@ std::string TargetSelect(const TablePlan& t, const std::string& schema, const st
     for (size_t i = 0; i < order_by.size(); ++i) {
       sql += (i ? ", " : "") + Quote(order_by[i]);
       for (const auto& c : t.columns)
-        if (c.name == order_by[i] && (c.type == PgType::kText || c.type == PgType::kVarchar)) sql += " COLLATE \"C\"";
+        if (c.name == order_by[i] && (c.type == PgType::kText || c.type == PgType::kVarchar))
+          sql += " COLLATE \"C\"";
     }
   }
   return sql + ") TO STDOUT";
 }
 
-void CanonicalRow(const TablePlan& t, const std::vector<TargetValue>& vals, std::vector<std::string>* canon,
-                  std::vector<bool>* nulls) {
+void CanonicalRow(const TablePlan& t, const std::vector<TargetValue>& vals,
+                  std::vector<std::string>* canon, std::vector<bool>* nulls) {
   canon->resize(t.columns.size());
   nulls->assign(t.columns.size(), false);
   for (size_t i = 0; i < vals.size(); ++i) {
     (*canon)[i].clear();
-    if (vals[i].null) (*nulls)[i] = true;
-    else AppendCanonical(t.columns[i], vals[i], &(*canon)[i]);
+    if (vals[i].null)
+      (*nulls)[i] = true;
+    else
+      AppendCanonical(t.columns[i], vals[i], &(*canon)[i]);
   }
 }
 
@@ -267,8 +286,10 @@ void CanonicalPgRow(const TablePlan& t, const PgTextRows& r, std::vector<std::st
   nulls->assign(t.columns.size(), false);
   for (size_t i = 0; i < t.columns.size(); ++i) {
     (*canon)[i].clear();
-    if (r.IsNull(static_cast<int>(i))) (*nulls)[i] = true;
-    else CanonicalFromPg(t.columns[i], r.Field(static_cast<int>(i)), &(*canon)[i]);
+    if (r.IsNull(static_cast<int>(i)))
+      (*nulls)[i] = true;
+    else
+      CanonicalFromPg(t.columns[i], r.Field(static_cast<int>(i)), &(*canon)[i]);
   }
 }
 
@@ -279,7 +300,8 @@ std::vector<TablePlan> LoadPlan(const EngineOptions& o) {
   po.tables = o.tables;
   auto plans = BuildPlan(*src, po);
   for (const auto& name : o.tables)
-    if (std::none_of(plans.begin(), plans.end(), [&](const TablePlan& p) { return p.name == name; }))
+    if (std::none_of(plans.begin(), plans.end(),
+                     [&](const TablePlan& p) { return p.name == name; }))
       throw std::runtime_error("no table '" + name + "' in the source");
   return plans;
 }
@@ -291,8 +313,8 @@ int64_t KillAfterRows() {
   return v ? std::atoll(v) : -1;
 }
 
-void LoadTable(const EngineOptions& o, const std::string& schema, const TablePlan& t, CopyReport* report,
-               std::mutex* mu) {
+void LoadTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+               CopyReport* report, std::mutex* mu) {
   auto start = Clock::now();
   auto conn = OpenTarget(o.dsn);
   auto src = OpenSource(o.source_url);
@@ -305,9 +327,12 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
   // table is loaded again: synchronous_commit can be off.
   conn.ExecScript("SET synchronous_commit = off");
   pg::Transaction tx(conn);
-  conn.ExecScript("DROP TABLE IF EXISTS " + Qualified(schema, t.name) + " CASCADE; " + CreateTableSql(t, schema));
-  conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1 AND table_name = $2", schema, t.name);
-  conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1 AND table_name = $2", schema, t.name);
+  conn.ExecScript("DROP TABLE IF EXISTS " + Qualified(schema, t.name) + " CASCADE; " +
+                  CreateTableSql(t, schema));
+  conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1 AND table_name = $2",
+               schema, t.name);
+  conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1 AND table_name = $2",
+               schema, t.name);
   {
     Progress progress(t.name, t.source.estimated_rows > 0 ? t.source.estimated_rows : 0);
     pg::CopyWriter w(conn, "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
@@ -341,15 +366,19 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
   }
   auto put = [&](const char* table, const char* col, const std::vector<Reject>& v) {
     if (v.empty()) return;
-    pg::CopyWriter w(conn, std::string("COPY staging.") + table + " (target_schema, table_name, source_key, "
-                               "column_name, " + col + ") FROM STDIN (FORMAT binary)");
+    pg::CopyWriter w(conn, std::string("COPY staging.") + table +
+                               " (target_schema, table_name, source_key, "
+                               "column_name, " +
+                               col + ") FROM STDIN (FORMAT binary)");
     for (const auto& r : v) {
       w.StartRow(5);
       w.Text(schema);
       w.Text(t.name);
       w.Text(r.key);
-      if (r.column.empty()) w.Null();
-      else w.Text(r.column);
+      if (r.column.empty())
+        w.Null();
+      else
+        w.Text(r.column);
       w.Text(r.reason);
     }
     w.Finish();
@@ -358,15 +387,18 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
   put("migration_notes", "note", notes);
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   conn.Execute(
-      "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status, rows_loaded, "
+      "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status, "
+      "rows_loaded, "
       "rows_rejected, seconds) VALUES ($1, $2, $3, 'loaded', $4, $5, $6) "
-      "ON CONFLICT (target_schema, table_name) DO UPDATE SET source_url = EXCLUDED.source_url, status = 'loaded', "
-      "rows_loaded = EXCLUDED.rows_loaded, rows_rejected = EXCLUDED.rows_rejected, seconds = EXCLUDED.seconds, "
+      "ON CONFLICT (target_schema, table_name) DO UPDATE SET source_url = EXCLUDED.source_url, "
+      "status = 'loaded', "
+      "rows_loaded = EXCLUDED.rows_loaded, rows_rejected = EXCLUDED.rows_rejected, seconds = "
+      "EXCLUDED.seconds, "
       "updated_at = now()",
       schema, t.name, o.source_url, rows, static_cast<int64_t>(rejects.size()), secs);
   tx.Commit();
-  spdlog::info("table {}: {} rows loaded, {} rejected, {:.2f}s ({:.0f} rows/s)", t.name, rows, rejects.size(), secs,
-               secs > 0 ? rows / secs : 0.0);
+  spdlog::info("table {}: {} rows loaded, {} rejected, {:.2f}s ({:.0f} rows/s)", t.name, rows,
+               rejects.size(), secs, secs > 0 ? rows / secs : 0.0);
   std::lock_guard lock(*mu);
   report->tables_loaded++;
   report->rows += rows;
@@ -382,8 +414,8 @@ void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
 
 // Keys, indexes, checks, identities and ANALYZE for one table; each step is skipped when it
 // already exists, so an interrupted run resumes here.
-void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t, CopyReport* report,
-                    std::mutex* mu) {
+void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                    CopyReport* report, std::mutex* mu) {
   auto conn = OpenTarget(o.dsn);
   conn.ExecScript("SET maintenance_work_mem = '256MB'");
   std::string q = Qualified(schema, t.name);
@@ -395,12 +427,13 @@ void ConstrainTable(const EngineOptions& o, const std::string& schema, const Tab
     }
   };
   if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name))
-    attempt("primary key", "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) + " PRIMARY KEY (" +
-                               ColumnList(t.primary_key) + ")");
+    attempt("primary key", "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) +
+                               " PRIMARY KEY (" + ColumnList(t.primary_key) + ")");
   for (const auto& ix : t.indexes) {
     if (ExistsRelation(conn, schema, ix.name)) continue;
-    attempt("index " + ix.name, std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
-                                    " ON " + q + " (" + ColumnList(ix.columns) + ")");
+    attempt("index " + ix.name, std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
+                                    Quote(ix.name) + " ON " + q + " (" + ColumnList(ix.columns) +
+                                    ")");
   }
   for (size_t k = 0; k < t.checks.size(); ++k) {
     std::string name = t.name + "_check" + (k ? std::to_string(k) : "");
@@ -410,39 +443,44 @@ void ConstrainTable(const EngineOptions& o, const std::string& schema, const Tab
   }
   for (const auto& c : t.columns) {
     if (!c.identity) continue;
-    conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" + Quote(c.name) +
-                     "), 0) + 1 FROM " + q + "), false)",
+    conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" +
+                     Quote(c.name) + "), 0) + 1 FROM " + q + "), false)",
                  q, c.name);
   }
   conn.ExecScript("ANALYZE " + q);
 }
 
-void AddForeignKeys(const EngineOptions& o, const std::string& schema, const std::vector<TablePlan>& plans,
-                    CopyReport* report, std::mutex* mu) {
+void AddForeignKeys(const EngineOptions& o, const std::string& schema,
+                    const std::vector<TablePlan>& plans, CopyReport* report, std::mutex* mu) {
   auto conn = OpenTarget(o.dsn);
   for (const auto& t : plans) {
     for (const auto& fk : t.foreign_keys) {
       if (ExistsConstraint(conn, schema, fk.name)) continue;
-      bool known = std::any_of(plans.begin(), plans.end(), [&](const TablePlan& p) { return p.name == fk.ref_table; });
+      bool known = std::any_of(plans.begin(), plans.end(),
+                               [&](const TablePlan& p) { return p.name == fk.ref_table; });
       if (!known) {
-        Warn(report, mu, t.name + ": foreign key " + fk.name + " references " + fk.ref_table + ", not copied");
+        Warn(report, mu,
+             t.name + ": foreign key " + fk.name + " references " + fk.ref_table + ", not copied");
         continue;
       }
       auto action = [](const std::string& a) {
-        static const char* kAllowed[] = {"NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT"};
+        static const char* kAllowed[] = {"NO ACTION", "RESTRICT", "CASCADE", "SET NULL",
+                                         "SET DEFAULT"};
         for (const char* k : kAllowed)
           if (a == k) return std::string(k);
         return std::string("NO ACTION");
       };
-      std::string sql = "ALTER TABLE " + Qualified(schema, t.name) + " ADD CONSTRAINT " + Quote(fk.name) +
-                        " FOREIGN KEY (" + ColumnList(fk.columns) + ") REFERENCES " +
-                        Qualified(schema, fk.ref_table) + " (" + ColumnList(fk.ref_columns) + ") ON DELETE " +
-                        action(fk.on_delete) + " ON UPDATE " + action(fk.on_update);
+      std::string sql = "ALTER TABLE " + Qualified(schema, t.name) + " ADD CONSTRAINT " +
+                        Quote(fk.name) + " FOREIGN KEY (" + ColumnList(fk.columns) +
+                        ") REFERENCES " + Qualified(schema, fk.ref_table) + " (" +
+                        ColumnList(fk.ref_columns) + ") ON DELETE " + action(fk.on_delete) +
+                        " ON UPDATE " + action(fk.on_update);
       try {
         conn.ExecScript(sql);
       } catch (const pg::Error& e) {
-        Warn(report, mu, t.name + ": foreign key " + fk.name + " does not hold (" + e.what() +
-                             "); added NOT VALID");
+        Warn(report, mu,
+             t.name + ": foreign key " + fk.name + " does not hold (" + e.what() +
+                 "); added NOT VALID");
         try {
           conn.ExecScript(sql + " NOT VALID");
         } catch (const pg::Error& e2) {
@@ -478,7 +516,8 @@ CopyReport RunCopy(const EngineOptions& o) {
   }
   conn.ExecScript("CREATE SCHEMA IF NOT EXISTS " + Quote(schema));
   std::map<std::string, std::string> state;
-  auto st = conn.Execute("SELECT table_name, status FROM staging.migration_tables WHERE target_schema = $1", schema);
+  auto st = conn.Execute(
+      "SELECT table_name, status FROM staging.migration_tables WHERE target_schema = $1", schema);
   for (int i = 0; i < st.Rows(); ++i) state[st.GetString(i, 0)] = st.GetString(i, 1);
   std::vector<const TablePlan*> todo;
   for (const auto& t : plans) {
@@ -489,9 +528,11 @@ CopyReport RunCopy(const EngineOptions& o) {
     todo.push_back(&t);
   }
   // Largest first, so the long tables start early.
-  std::sort(todo.begin(), todo.end(),
-            [](const TablePlan* a, const TablePlan* b) { return a->source.estimated_rows > b->source.estimated_rows; });
-  ParallelFor(static_cast<int>(todo.size()), o.jobs, [&](int i) { LoadTable(o, schema, *todo[i], &report, &mu); });
+  std::sort(todo.begin(), todo.end(), [](const TablePlan* a, const TablePlan* b) {
+    return a->source.estimated_rows > b->source.estimated_rows;
+  });
+  ParallelFor(static_cast<int>(todo.size()), o.jobs,
+              [&](int i) { LoadTable(o, schema, *todo[i], &report, &mu); });
   std::vector<const TablePlan*> unconstrained;
   for (const auto& t : plans)
     if (state[t.name] != "constrained") unconstrained.push_back(&t);
@@ -499,9 +540,10 @@ CopyReport RunCopy(const EngineOptions& o) {
               [&](int i) { ConstrainTable(o, schema, *unconstrained[i], &report, &mu); });
   AddForeignKeys(o, schema, plans, &report, &mu);
   for (const auto& t : plans)
-    conn.Execute("UPDATE staging.migration_tables SET status = 'constrained', updated_at = now() "
-                 "WHERE target_schema = $1 AND table_name = $2",
-                 schema, t.name);
+    conn.Execute(
+        "UPDATE staging.migration_tables SET status = 'constrained', updated_at = now() "
+        "WHERE target_schema = $1 AND table_name = $2",
+        schema, t.name);
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
 }
@@ -556,12 +598,14 @@ std::string Hex(uint64_t v) {
 std::string JsonString(std::string_view s) {
   std::string r = "\"";
   for (unsigned char c : s) {
-    if (c == '"' || c == '\\') r += '\\', r += static_cast<char>(c);
+    if (c == '"' || c == '\\')
+      r += '\\', r += static_cast<char>(c);
     else if (c < 0x20) {
       char b[8];
       std::snprintf(b, sizeof b, "\\u%04x", c);
       r += b;
-    } else r += static_cast<char>(c);
+    } else
+      r += static_cast<char>(c);
   }
   return r + "\"";
 }
@@ -575,27 +619,31 @@ bool VerifyReport::Ok() const {
 std::string VerifyReport::Render() const {
   std::ostringstream out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-28s %12s %12s %8s %-16s %-16s %s\n", "table", "source rows", "target rows",
-                "rejects", "source checksum", "target checksum", "result");
+  std::snprintf(line, sizeof line, "%-28s %12s %12s %8s %-16s %-16s %s\n", "table", "source rows",
+                "target rows", "rejects", "source checksum", "target checksum", "result");
   out << line;
   for (const auto& t : tables) {
     std::snprintf(line, sizeof line, "%-28s %12lld %12lld %8lld %-16s %-16s %s\n", t.table.c_str(),
-                  static_cast<long long>(t.source.rows + t.source.rejected), static_cast<long long>(t.target.rows),
-                  static_cast<long long>(t.rejects_recorded), Hex(t.source.checksum).c_str(),
-                  Hex(t.target.checksum).c_str(), t.Ok() ? "OK" : "MISMATCH");
+                  static_cast<long long>(t.source.rows + t.source.rejected),
+                  static_cast<long long>(t.target.rows), static_cast<long long>(t.rejects_recorded),
+                  Hex(t.source.checksum).c_str(), Hex(t.target.checksum).c_str(),
+                  t.Ok() ? "OK" : "MISMATCH");
     out << line;
     for (const auto& m : t.mismatches) out << "    " << m << "\n";
   }
   int bad = 0;
   for (const auto& t : tables) bad += !t.Ok();
-  if (bad == 0) out << "verify: all " << tables.size() << " tables match\n";
-  else out << "verify: MISMATCH in " << bad << " of " << tables.size() << " tables\n";
+  if (bad == 0)
+    out << "verify: all " << tables.size() << " tables match\n";
+  else
+    out << "verify: MISMATCH in " << bad << " of " << tables.size() << " tables\n";
   return out.str();
 }
 
 std::string VerifyReport::Json() const {
   std::ostringstream o;
-  o << "{\"schema\":" << JsonString(schema) << ",\"ok\":" << (Ok() ? "true" : "false") << ",\"tables\":[";
+  o << "{\"schema\":" << JsonString(schema) << ",\"ok\":" << (Ok() ? "true" : "false")
+    << ",\"tables\":[";
   for (size_t i = 0; i < tables.size(); ++i) {
     const auto& t = tables[i];
     auto side = [&](const SideStats& s) {
@@ -604,7 +652,8 @@ std::string VerifyReport::Json() const {
       for (size_t k = 0; k < s.columns.size(); ++k) {
         const auto& c = s.columns[k];
         so << (k ? "," : "") << "{\"name\":" << JsonString(c.name) << ",\"nulls\":" << c.nulls
-           << ",\"min\":" << (c.min ? JsonString(*c.min) : "null") << ",\"max\":" << (c.max ? JsonString(*c.max) : "null");
+           << ",\"min\":" << (c.min ? JsonString(*c.min) : "null")
+           << ",\"max\":" << (c.max ? JsonString(*c.max) : "null");
         if (c.summed) {
           char b[64];
           std::snprintf(b, sizeof b, "%.17Lg", c.sum);
@@ -615,10 +664,12 @@ std::string VerifyReport::Json() const {
       so << "]}";
       return so.str();
     };
-    o << (i ? "," : "") << "{\"table\":" << JsonString(t.table) << ",\"ok\":" << (t.Ok() ? "true" : "false")
-      << ",\"source_rejected\":" << t.source.rejected << ",\"rejects_recorded\":" << t.rejects_recorded
-      << ",\"source\":" << side(t.source) << ",\"target\":" << side(t.target) << ",\"mismatches\":[";
-    for (size_t k = 0; k < t.mismatches.size(); ++k) o << (k ? "," : "") << JsonString(t.mismatches[k]);
+    o << (i ? "," : "") << "{\"table\":" << JsonString(t.table)
+      << ",\"ok\":" << (t.Ok() ? "true" : "false") << ",\"source_rejected\":" << t.source.rejected
+      << ",\"rejects_recorded\":" << t.rejects_recorded << ",\"source\":" << side(t.source)
+      << ",\"target\":" << side(t.target) << ",\"mismatches\":[";
+    for (size_t k = 0; k < t.mismatches.size(); ++k)
+      o << (k ? "," : "") << JsonString(t.mismatches[k]);
     o << "]}";
   }
   o << "]}";
@@ -647,10 +698,12 @@ VerifyReport RunVerify(const EngineOptions& o) {
     th.join();
     if (err) std::rethrow_exception(err);
     auto conn = OpenTarget(o.dsn);
-    tv.rejects_recorded = conn.Execute("SELECT count(*) FROM staging.migration_rejects WHERE target_schema = $1 AND "
-                                       "table_name = $2",
-                                       report.schema, t.name)
-                              .GetInt(0, 0);
+    tv.rejects_recorded =
+        conn.Execute(
+                "SELECT count(*) FROM staging.migration_rejects WHERE target_schema = $1 AND "
+                "table_name = $2",
+                report.schema, t.name)
+            .GetInt(0, 0);
     if (tv.target.rows < 0) {
       tv.mismatches.push_back("table missing in the target");
       return;
@@ -660,17 +713,24 @@ VerifyReport RunVerify(const EngineOptions& o) {
                               std::to_string(tv.source.rejected) + " rejected), target " +
                               std::to_string(tv.target.rows));
     if (tv.source.checksum != tv.target.checksum)
-      tv.mismatches.push_back("checksum: source " + Hex(tv.source.checksum) + ", target " + Hex(tv.target.checksum));
+      tv.mismatches.push_back("checksum: source " + Hex(tv.source.checksum) + ", target " +
+                              Hex(tv.target.checksum));
     if (tv.source.rejected != tv.rejects_recorded)
-      tv.mismatches.push_back("rejects: source has " + std::to_string(tv.source.rejected) + " unconvertible rows, " +
-                              std::to_string(tv.rejects_recorded) + " recorded in staging.migration_rejects");
+      tv.mismatches.push_back("rejects: source has " + std::to_string(tv.source.rejected) +
+                              " unconvertible rows, " + std::to_string(tv.rejects_recorded) +
+                              " recorded in staging.migration_rejects");
     for (size_t k = 0; k < t.columns.size(); ++k) {
       const auto& a = tv.source.columns[k];
       const auto& b = tv.target.columns[k];
       if (a.nulls != b.nulls)
-        tv.mismatches.push_back(a.name + ": nulls " + std::to_string(a.nulls) + " vs " + std::to_string(b.nulls));
-      if (a.min != b.min) tv.mismatches.push_back(a.name + ": min " + a.min.value_or("NULL") + " vs " + b.min.value_or("NULL"));
-      if (a.max != b.max) tv.mismatches.push_back(a.name + ": max " + a.max.value_or("NULL") + " vs " + b.max.value_or("NULL"));
+        tv.mismatches.push_back(a.name + ": nulls " + std::to_string(a.nulls) + " vs " +
+                                std::to_string(b.nulls));
+      if (a.min != b.min)
+        tv.mismatches.push_back(a.name + ": min " + a.min.value_or("NULL") + " vs " +
+                                b.min.value_or("NULL"));
+      if (a.max != b.max)
+        tv.mismatches.push_back(a.name + ": max " + a.max.value_or("NULL") + " vs " +
+                                b.max.value_or("NULL"));
       long double tol = 1e-9L * std::max<long double>(1, std::fabs(a.sum));
       if (a.summed && std::fabs(a.sum - b.sum) > tol) {
         char buf[128];
@@ -680,9 +740,11 @@ VerifyReport RunVerify(const EngineOptions& o) {
     }
   });
   auto conn = OpenTarget(o.dsn);
-  conn.Execute("INSERT INTO staging.migration_verify (target_schema, source_url, ok, report) VALUES ($1, $2, $3, "
-               "$4::jsonb)",
-               report.schema, o.source_url, report.Ok(), report.Json());
+  conn.Execute(
+      "INSERT INTO staging.migration_verify (target_schema, source_url, ok, report) VALUES ($1, "
+      "$2, $3, "
+      "$4::jsonb)",
+      report.schema, o.source_url, report.Ok(), report.Json());
   return report;
 }
 
@@ -729,8 +791,12 @@ std::string KeyLabel(const TablePlan& t, const std::vector<std::string>& key) {
 
 struct Differ {
   Differ(const EngineOptions& opts, std::string target_schema, const TablePlan& table)
-      : o(opts), schema(std::move(target_schema)), t(table), kidx(KeyIndexes(table)),
-        src(OpenSource(opts.source_url)), conn(OpenTarget(opts.dsn)) {}
+      : o(opts),
+        schema(std::move(target_schema)),
+        t(table),
+        kidx(KeyIndexes(table)),
+        src(OpenSource(opts.source_url)),
+        conn(OpenTarget(opts.dsn)) {}
   const EngineOptions& o;
   std::string schema;
   const TablePlan& t;
@@ -751,7 +817,8 @@ struct Differ {
   }
 
   // Reads one side in key order; calls `fn` per row.
-  void ReadSource(std::optional<KeyRange> range, const std::function<void(KeyedRow&&)>& fn, SideStats* stats) {
+  void ReadSource(std::optional<KeyRange> range, const std::function<void(KeyedRow&&)>& fn,
+                  SideStats* stats) {
     ConvertContext ctx{o.zero_dates};
     auto cur = src->Scan(t.source, stats ? std::vector<std::string>{} : t.primary_key, range);
     std::vector<TargetValue> vals;
@@ -773,8 +840,10 @@ struct Differ {
       fn(std::move(r));
     }
   }
-  void ReadTarget(const std::string& where, const std::function<void(KeyedRow&&)>& fn, SideStats* stats) {
-    PgTextRows rows(conn, TargetSelect(t, schema, where, stats ? std::vector<std::string>{} : t.primary_key));
+  void ReadTarget(const std::string& where, const std::function<void(KeyedRow&&)>& fn,
+                  SideStats* stats) {
+    PgTextRows rows(
+        conn, TargetSelect(t, schema, where, stats ? std::vector<std::string>{} : t.primary_key));
     std::vector<std::string> canon;
     std::vector<bool> nulls;
     while (rows.Next()) {
@@ -796,8 +865,10 @@ struct Differ {
     std::vector<KeyedRow> a, b;
     std::optional<KeyRange> range;
     if (ranged) range = KeyRange{t.primary_key[0], lo, hi};
-    ReadSource(range, [&](KeyedRow&& r) { a.push_back(std::move(r)); }, nullptr);
-    ReadTarget(ranged ? Where(lo, hi) : "", [&](KeyedRow&& r) { b.push_back(std::move(r)); }, nullptr);
+    ReadSource(
+        range, [&](KeyedRow&& r) { a.push_back(std::move(r)); }, nullptr);
+    ReadTarget(
+        ranged ? Where(lo, hi) : "", [&](KeyedRow&& r) { b.push_back(std::move(r)); }, nullptr);
     size_t i = 0, j = 0;
     while (i < a.size() || j < b.size()) {
       int c = i == a.size() ? 1 : j == b.size() ? -1 : CompareKeys(t, kidx, a[i].key, b[j].key);
@@ -847,7 +918,8 @@ struct Differ {
       return;
     }
     std::string k = Quote(t.primary_key[0]);
-    auto r = conn.Execute("SELECT min(" + k + "), max(" + k + ") FROM " + Qualified(schema, t.name));
+    auto r =
+        conn.Execute("SELECT min(" + k + "), max(" + k + ") FROM " + Qualified(schema, t.name));
     // The source's bounds come from a full key-ordered scan of keys only when needed; use
     // a wide range that covers both sides instead: min/max over the target, widened by the
     // source rows found outside it.
@@ -868,14 +940,16 @@ DiffReport RunDiff(const EngineOptions& o, const std::string& table) {
   one.tables = {table};
   auto plans = LoadPlan(one);
   const auto& t = plans.at(0);
-  if (t.primary_key.empty()) throw std::runtime_error("diff: table " + table + " has no primary key");
+  if (t.primary_key.empty())
+    throw std::runtime_error("diff: table " + table + " has no primary key");
   Differ d(o, ResolveSchema(o), t);
   d.report.table = table;
   d.Run();
   return d.report;
 }
 
-static SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, const TablePlan& t);
+static SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema,
+                                 const TablePlan& t);
 
 std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
   std::string schema = ResolveSchema(o);
@@ -915,7 +989,8 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
     if (!d.to_upsert.empty()) {
       conn.ExecScript("CREATE TEMP TABLE corrente_sync_rows (LIKE " + q + ") ON COMMIT DROP");
       {
-        pg::CopyWriter w(conn, "COPY corrente_sync_rows (" + ColumnList(t) + ") FROM STDIN (FORMAT binary)");
+        pg::CopyWriter w(
+            conn, "COPY corrente_sync_rows (" + ColumnList(t) + ") FROM STDIN (FORMAT binary)");
         for (const auto& r : d.to_upsert) {
           w.StartRow(static_cast<int16_t>(t.columns.size()));
           for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], r.values[i]);
@@ -926,9 +1001,10 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
       for (const auto& c : t.columns)
         if (std::find(t.primary_key.begin(), t.primary_key.end(), c.name) == t.primary_key.end())
           set += (set.empty() ? "" : ", ") + Quote(c.name) + " = EXCLUDED." + Quote(c.name);
-      std::string sql = "INSERT INTO " + q + " (" + ColumnList(t) + ") OVERRIDING SYSTEM VALUE SELECT " +
-                        ColumnList(t) + " FROM corrente_sync_rows ON CONFLICT (" + ColumnList(t.primary_key) + ") " +
-                        (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set) + " RETURNING (xmax = 0)";
+      std::string sql =
+          "INSERT INTO " + q + " (" + ColumnList(t) + ") OVERRIDING SYSTEM VALUE SELECT " +
+          ColumnList(t) + " FROM corrente_sync_rows ON CONFLICT (" + ColumnList(t.primary_key) +
+          ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set) + " RETURNING (xmax = 0)";
       auto r = conn.Execute(sql);
       for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res.inserted : res.updated)++;
     }
@@ -936,23 +1012,27 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
       std::vector<pg::Param> params;
       std::string where;
       for (size_t k = 0; k < key.size(); ++k) {
-        where += (k ? " AND " : "") + Quote(t.primary_key[k]) + "::text = $" + std::to_string(k + 1);
+        where +=
+            (k ? " AND " : "") + Quote(t.primary_key[k]) + "::text = $" + std::to_string(k + 1);
         params.push_back(key[k]);
       }
       res.deleted += conn.Exec("DELETE FROM " + q + " WHERE " + where, params).AffectedRows();
     }
     auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
     res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
-    conn.Execute("INSERT INTO staging.migration_sync_log (target_schema, table_name, mode, started_at, finished_at, "
-                 "rows_inserted, rows_updated, rows_deleted, watermark) VALUES ($1, $2, $3, $4::timestamptz, "
-                 "clock_timestamp(), $5, $6, $7, $8)",
-                 schema, t.name, std::string(d.kidx.size() == 1 ? "pk-watermark+diff" : "diff"), started,
-                 res.inserted, res.updated, res.deleted, res.watermark);
+    conn.Execute(
+        "INSERT INTO staging.migration_sync_log (target_schema, table_name, mode, started_at, "
+        "finished_at, "
+        "rows_inserted, rows_updated, rows_deleted, watermark) VALUES ($1, $2, $3, "
+        "$4::timestamptz, "
+        "clock_timestamp(), $5, $6, $7, $8)",
+        schema, t.name, std::string(d.kidx.size() == 1 ? "pk-watermark+diff" : "diff"), started,
+        res.inserted, res.updated, res.deleted, res.watermark);
     tx.Commit();
     for (const auto& c : t.columns)
       if (c.identity)
-        conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" + Quote(c.name) +
-                         "), 0) + 1 FROM " + q + "), false)",
+        conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" +
+                         Quote(c.name) + "), 0) + 1 FROM " + q + "), false)",
                      q, c.name);
     return res;
   }
@@ -962,11 +1042,12 @@ std::string RenderStatus(const std::string& dsn) {
   auto conn = OpenTarget(dsn);
   std::ostringstream out;
   auto t = conn.Execute(
-      "SELECT target_schema, table_name, status, rows_loaded, rows_rejected, coalesce(round(seconds::numeric, 2), 0), "
+      "SELECT target_schema, table_name, status, rows_loaded, rows_rejected, "
+      "coalesce(round(seconds::numeric, 2), 0), "
       "source_url FROM staging.migration_tables ORDER BY 1, 2");
   char line[512];
-  std::snprintf(line, sizeof line, "%-20s %-28s %-12s %12s %8s %8s\n", "schema", "table", "status", "rows", "rejects",
-                "seconds");
+  std::snprintf(line, sizeof line, "%-20s %-28s %-12s %12s %8s %8s\n", "schema", "table", "status",
+                "rows", "rejects", "seconds");
   out << line;
   for (int i = 0; i < t.Rows(); ++i) {
     std::snprintf(line, sizeof line, "%-20s %-28s %-12s %12s %8s %8s\n", t.GetString(i, 0).c_str(),
@@ -979,15 +1060,16 @@ std::string RenderStatus(const std::string& dsn) {
       "SELECT DISTINCT ON (target_schema) target_schema, ok, verified_at::text, source_url FROM "
       "staging.migration_verify ORDER BY target_schema, verified_at DESC");
   for (int i = 0; i < v.Rows(); ++i)
-    out << "last verify of " << v.GetString(i, 0) << ": " << (v.GetBool(i, 1) ? "OK" : "MISMATCH") << " at "
-        << v.GetString(i, 2) << " (" << v.GetString(i, 3) << ")\n";
+    out << "last verify of " << v.GetString(i, 0) << ": " << (v.GetBool(i, 1) ? "OK" : "MISMATCH")
+        << " at " << v.GetString(i, 2) << " (" << v.GetString(i, 3) << ")\n";
   auto s = conn.Execute(
-      "SELECT target_schema, table_name, finished_at::text, rows_inserted, rows_updated, rows_deleted, "
+      "SELECT target_schema, table_name, finished_at::text, rows_inserted, rows_updated, "
+      "rows_deleted, "
       "coalesce(watermark, '') FROM staging.migration_sync_log ORDER BY id DESC LIMIT 10");
   for (int i = 0; i < s.Rows(); ++i)
-    out << "sync " << s.GetString(i, 0) << "." << s.GetString(i, 1) << " at " << s.GetString(i, 2) << ": +"
-        << s.GetString(i, 3) << " ~" << s.GetString(i, 4) << " -" << s.GetString(i, 5) << " watermark "
-        << s.GetString(i, 6) << "\n";
+    out << "sync " << s.GetString(i, 0) << "." << s.GetString(i, 1) << " at " << s.GetString(i, 2)
+        << ": +" << s.GetString(i, 3) << " ~" << s.GetString(i, 4) << " -" << s.GetString(i, 5)
+        << " watermark " << s.GetString(i, 6) << "\n";
   return out.str();
 }
 

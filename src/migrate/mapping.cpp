@@ -63,9 +63,12 @@ std::string Str(const json::value& v) {
 
 std::string ValueText(const SourceValue& v) {
   switch (v.kind) {
-    case SourceValue::Kind::kInt: return std::to_string(v.i);
-    case SourceValue::Kind::kReal: return ShortestDouble(v.d);
-    default: return std::string(v.s);
+    case SourceValue::Kind::kInt:
+      return std::to_string(v.i);
+    case SourceValue::Kind::kReal:
+      return ShortestDouble(v.d);
+    default:
+      return std::string(v.s);
   }
 }
 
@@ -84,7 +87,8 @@ std::string IdColumnOf(const std::string& table) {
 
 }  // namespace
 
-MappingReport RunMapping(const std::string& dsn, const std::string& source_url, const std::string& mapping_file) {
+MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
+                         const std::string& mapping_file) {
   std::ifstream in(mapping_file);
   if (!in) throw std::runtime_error("mapping: cannot read " + mapping_file);
   std::stringstream buf;
@@ -99,7 +103,8 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
   std::map<std::string, std::map<std::string, std::string>> lookups;
   if (auto* l = root.if_contains("lookups"))
     for (const auto& [name, table] : l->as_object())
-      for (const auto& [code, value] : table.as_object()) lookups[std::string(name)][std::string(code)] = Str(value);
+      for (const auto& [code, value] : table.as_object())
+        lookups[std::string(name)][std::string(code)] = Str(value);
 
   auto src = OpenSource(source_url);
   auto conn = pg::Connection::Open(dsn);
@@ -108,7 +113,8 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
   for (const auto& step_v : root.at("steps").as_array()) {
     const auto& step = step_v.as_object();
     std::string target = Str(step.at("target"));
-    if (target.rfind("core.", 0) != 0) throw std::runtime_error("mapping: targets must be core tables: " + target);
+    if (target.rfind("core.", 0) != 0)
+      throw std::runtime_error("mapping: targets must be core tables: " + target);
     std::vector<std::string> key;
     for (const auto& k : step.at("key").as_array()) key.push_back(Str(k));
     std::vector<ColumnRule> rules;
@@ -120,7 +126,8 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
       if (auto* c = spec.if_contains("const")) r.constant = Str(*c);
       if (auto* l = spec.if_contains("lookup")) {
         r.lookup = Str(*l);
-        if (!lookups.count(r.lookup)) throw std::runtime_error("mapping: unknown lookup '" + r.lookup + "'");
+        if (!lookups.count(r.lookup))
+          throw std::runtime_error("mapping: unknown lookup '" + r.lookup + "'");
       }
       if (auto* m = spec.if_contains("map"))
         for (const auto& [k, v] : m->as_object()) r.map[std::string(k)] = Str(v);
@@ -132,7 +139,8 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
         r.ref_table = dotted.substr(0, last);
         r.ref_column = dotted.substr(last + 1);
       }
-      if (r.from.empty() && !r.constant) throw std::runtime_error("mapping: column " + r.target + " needs 'from' or 'const'");
+      if (r.from.empty() && !r.constant)
+        throw std::runtime_error("mapping: column " + r.target + " needs 'from' or 'const'");
       rules.push_back(std::move(r));
     }
 
@@ -141,8 +149,9 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
     for (const auto& r : rules) {
       if (r.ref_table.empty() || refs.count(r.ref_table + "." + r.ref_column)) continue;
       auto& cache = refs[r.ref_table + "." + r.ref_column];
-      auto res = conn.Execute("SELECT " + Quote(r.ref_column) + "::text, " + Quote(IdColumnOf(r.ref_table)) +
-                              "::text FROM " + QualifiedName(r.ref_table));
+      auto res = conn.Execute("SELECT " + Quote(r.ref_column) + "::text, " +
+                              Quote(IdColumnOf(r.ref_table)) + "::text FROM " +
+                              QualifiedName(r.ref_table));
       for (int i = 0; i < res.Rows(); ++i) cache[res.GetString(i, 0)] = res.GetString(i, 1);
     }
 
@@ -153,20 +162,23 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
       if (rules[k].from.empty()) continue;
       for (size_t i = 0; i < names.size(); ++i)
         if (names[i] == rules[k].from) index[k] = static_cast<int>(i);
-      if (index[k] < 0) throw std::runtime_error("mapping: query of " + target + " has no column " + rules[k].from);
+      if (index[k] < 0)
+        throw std::runtime_error("mapping: query of " + target + " has no column " + rules[k].from);
     }
 
     pg::Transaction tx(conn);
     std::string cols, casts, set;
     auto types = conn.Execute(
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = $1::regclass "
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE "
+        "a.attrelid = $1::regclass "
         "AND a.attnum > 0 AND NOT a.attisdropped",
         target);
     std::map<std::string, std::string> type_of;
     for (int i = 0; i < types.Rows(); ++i) type_of[types.GetString(i, 0)] = types.GetString(i, 1);
     std::string tmp_cols;
     for (const auto& r : rules) {
-      if (!type_of.count(r.target)) throw std::runtime_error("mapping: " + target + " has no column " + r.target);
+      if (!type_of.count(r.target))
+        throw std::runtime_error("mapping: " + target + " has no column " + r.target);
       cols += (cols.empty() ? "" : ", ") + Quote(r.target);
       casts += (casts.empty() ? "" : ", ") + Quote(r.target) + "::" + type_of[r.target];
       tmp_cols += (tmp_cols.empty() ? "" : ", ") + Quote(r.target) + " text";
@@ -174,7 +186,9 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
         set += (set.empty() ? "" : ", ") + Quote(r.target) + " = EXCLUDED." + Quote(r.target);
     }
     conn.ExecScript("CREATE TEMP TABLE corrente_map_rows (" + tmp_cols + ") ON COMMIT DROP");
-    conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = 'core' AND table_name = $1", target);
+    conn.Execute(
+        "DELETE FROM staging.migration_rejects WHERE target_schema = 'core' AND table_name = $1",
+        target);
     MappingStepResult res;
     res.target = target;
     std::vector<std::pair<std::string, std::string>> rejects;
@@ -190,27 +204,35 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
           std::optional<std::string> v = r.constant;
           if (index[k] >= 0) {
             const auto& sv = cur->Value(index[k]);
-            if (sv.kind != SourceValue::Kind::kNull) v = ValueText(sv);
-            else v.reset();
+            if (sv.kind != SourceValue::Kind::kNull)
+              v = ValueText(sv);
+            else
+              v.reset();
             if (v && !ValidUtf8(*v)) reason = r.target + ": invalid UTF-8";
           }
           if (v && !r.map.empty()) {
             auto it = r.map.find(*v);
-            if (it != r.map.end()) v = it->second;
-            else if (r.default_value) v = r.default_value;
-            else reason = r.target + ": no mapping for '" + *v + "'";
+            if (it != r.map.end())
+              v = it->second;
+            else if (r.default_value)
+              v = r.default_value;
+            else
+              reason = r.target + ": no mapping for '" + *v + "'";
           }
           if (v && reason.empty() && !r.lookup.empty()) {
             const auto& table = lookups[r.lookup];
             auto it = table.find(*v);
-            if (it == table.end()) reason = r.target + ": code '" + *v + "' not in lookup " + r.lookup;
-            else v = it->second;
+            if (it == table.end())
+              reason = r.target + ": code '" + *v + "' not in lookup " + r.lookup;
+            else
+              v = it->second;
           }
           if (!v && r.default_value) v = r.default_value;
           if (v && reason.empty() && r.scale) {
             char* end = nullptr;
             double d = std::strtod(v->c_str(), &end);
-            if (end == v->c_str()) reason = r.target + ": not a number '" + *v + "'";
+            if (end == v->c_str())
+              reason = r.target + ": not a number '" + *v + "'";
             else {
               char b[64];
               std::snprintf(b, sizeof b, "%.6f", d * *r.scale);
@@ -220,8 +242,10 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
           if (v && reason.empty() && !r.ref_table.empty()) {
             const auto& cache = refs[r.ref_table + "." + r.ref_column];
             auto it = cache.find(*v);
-            if (it == cache.end()) reason = r.target + ": no " + r.ref_table + " with " + r.ref_column + " '" + *v + "'";
-            else v = it->second;
+            if (it == cache.end())
+              reason = r.target + ": no " + r.ref_table + " with " + r.ref_column + " '" + *v + "'";
+            else
+              v = it->second;
           }
           out[k] = v;
         }
@@ -229,38 +253,48 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url, 
           std::string label;
           for (size_t k = 0; k < rules.size() && k < 3; ++k)
             if (index[k] >= 0 && cur->Value(index[k]).kind != SourceValue::Kind::kNull)
-              label += (label.empty() ? "" : ",") + rules[k].from + "=" + ValueText(cur->Value(index[k]));
+              label += (label.empty() ? "" : ",") + rules[k].from + "=" +
+                       ValueText(cur->Value(index[k]));
           rejects.emplace_back(label.empty() ? "row " + std::to_string(row_no) : label, reason);
           continue;
         }
         w.StartRow(static_cast<int16_t>(rules.size()));
         for (const auto& v : out) {
-          if (v) w.Text(*v);
-          else w.Null();
+          if (v)
+            w.Text(*v);
+          else
+            w.Null();
         }
       }
       w.Finish();
     }
     // Facts are partitioned by month: create the partitions the new rows need first.
-    std::string date_col = type_of.count("full_date") ? "full_date" : type_of.count("order_date") ? "order_date" : "";
+    std::string date_col = type_of.count("full_date")    ? "full_date"
+                           : type_of.count("order_date") ? "order_date"
+                                                         : "";
     if (!date_col.empty() && std::find_if(rules.begin(), rules.end(), [&](const ColumnRule& r) {
                                return r.target == date_col;
                              }) != rules.end()) {
-      conn.Execute("SELECT core.ensure_partitions($1::regclass, min(" + Quote(date_col) + ")::date, max(" +
-                       Quote(date_col) + ")::date) FROM corrente_map_rows HAVING count(*) > 0",
+      conn.Execute("SELECT core.ensure_partitions($1::regclass, min(" + Quote(date_col) +
+                       ")::date, max(" + Quote(date_col) +
+                       ")::date) FROM corrente_map_rows HAVING count(*) > 0",
                    target);
     }
-    auto ins = conn.Execute("INSERT INTO " + QualifiedName(target) + " (" + cols + ") SELECT " + casts +
-                            " FROM corrente_map_rows ON CONFLICT (" + [&] {
+    auto ins = conn.Execute("INSERT INTO " + QualifiedName(target) + " (" + cols + ") SELECT " +
+                            casts + " FROM corrente_map_rows ON CONFLICT (" +
+                            [&] {
                               std::string k;
                               for (const auto& c : key) k += (k.empty() ? "" : ", ") + Quote(c);
                               return k;
-                            }() + ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set));
+                            }() +
+                            ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set));
     res.rows = ins.AffectedRows();
     for (const auto& [label, reason] : rejects)
-      conn.Execute("INSERT INTO staging.migration_rejects (target_schema, table_name, source_key, reason) VALUES "
-                   "('core', $1, $2, $3)",
-                   target, label, reason);
+      conn.Execute(
+          "INSERT INTO staging.migration_rejects (target_schema, table_name, source_key, reason) "
+          "VALUES "
+          "('core', $1, $2, $3)",
+          target, label, reason);
     res.rejected = static_cast<int64_t>(rejects.size());
     tx.Commit();
     spdlog::info("map {}: {} rows, {} rejected", target, res.rows, res.rejected);

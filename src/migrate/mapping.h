@@ -20,6 +20,7 @@ struct MappingReport {
 };
 
 // Runs every step of `mapping_file` against `source_url` into `dsn`. Throws on a bad file.
-MappingReport RunMapping(const std::string& dsn, const std::string& source_url, const std::string& mapping_file);
+MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
+                         const std::string& mapping_file);
 
 }  // namespace corrente::migrate

@@ -23,7 +23,9 @@ std::string Lower(std::string_view s) {
   for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return r;
 }
-bool Contains(const std::string& hay, const char* needle) { return hay.find(needle) != std::string::npos; }
+bool Contains(const std::string& hay, const char* needle) {
+  return hay.find(needle) != std::string::npos;
+}
 
 // "NUMERIC(10,2)" -> {10, 2}; missing parts are -1.
 std::pair<int, int> TypeArgs(const std::string& t) {
@@ -41,9 +43,12 @@ bool IsSqlNumber(std::string_view s) {
   if (s[0] == '-' || s[0] == '+') i = 1;
   bool digit = false, dot = false;
   for (; i < s.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(s[i]))) digit = true;
-    else if (s[i] == '.' && !dot) dot = true;
-    else return false;
+    if (std::isdigit(static_cast<unsigned char>(s[i])))
+      digit = true;
+    else if (s[i] == '.' && !dot)
+      dot = true;
+    else
+      return false;
   }
   return digit;
 }
@@ -59,7 +64,8 @@ std::string SqlLiteral(std::string_view s) {
 
 // Translates a source DEFAULT to PostgreSQL, or nullopt (reported) when it cannot.
 std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string expr) {
-  while (expr.size() >= 2 && expr.front() == '(' && expr.back() == ')') expr = expr.substr(1, expr.size() - 2);
+  while (expr.size() >= 2 && expr.front() == '(' && expr.back() == ')')
+    expr = expr.substr(1, expr.size() - 2);
   std::string up = Upper(expr);
   if (up == "NULL") return std::nullopt;
   if (up == "CURRENT_TIMESTAMP" || up == "CURRENT_TIMESTAMP()" || up == "NOW()" ||
@@ -101,7 +107,8 @@ void PlanSqliteColumn(const SourceColumn& c, ColumnPlan* p) {
     if (a1 > 0 && Contains(t, "CHAR")) {
       p->type = PgType::kVarchar;
       p->precision = a1;
-      p->decision = d + " -> varchar(" + std::to_string(a1) + ") (longer values are rejected, not cut)";
+      p->decision =
+          d + " -> varchar(" + std::to_string(a1) + ") (longer values are rejected, not cut)";
     } else {
       p->type = PgType::kText;
       p->decision = d + " -> text";
@@ -207,13 +214,14 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
       p->checks.push_back(Quote(c.name) + " IN (" + list + ")");
       set(PgType::kText, "enum members kept as CHECK");
     } else {
-      p->checks.push_back(Quote(c.name) + " = '' OR string_to_array(" + Quote(c.name) + ", ',') <@ ARRAY[" +
-                          list + "]::text[]");
+      p->checks.push_back(Quote(c.name) + " = '' OR string_to_array(" + Quote(c.name) +
+                          ", ',') <@ ARRAY[" + list + "]::text[]");
       set(PgType::kText, "set members kept as CHECK");
     }
   } else {
     set(PgType::kText, "unknown type carried as text");
-    warnings->push_back("column " + c.name + ": type " + d + " has no exact equivalent; carried as text");
+    warnings->push_back("column " + c.name + ": type " + d +
+                        " has no exact equivalent; carried as text");
   }
   if (c.charset == "latin1") {
     p->charset = TextCharset::kLatin1;
@@ -223,13 +231,20 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
 
 void PlanCsvColumn(const SourceColumn& c, ColumnPlan* p) {
   const std::string& t = c.declared_type;  // the CSV source infers one of these
-  if (t == "bigint") p->type = PgType::kBigInt;
-  else if (t == "double precision") p->type = PgType::kDouble;
-  else if (t == "numeric") p->type = PgType::kNumeric;
-  else if (t == "date") p->type = PgType::kDate;
-  else if (t == "timestamp") p->type = PgType::kTimestamp;
-  else if (t == "boolean") p->type = PgType::kBool;
-  else p->type = PgType::kText;
+  if (t == "bigint")
+    p->type = PgType::kBigInt;
+  else if (t == "double precision")
+    p->type = PgType::kDouble;
+  else if (t == "numeric")
+    p->type = PgType::kNumeric;
+  else if (t == "date")
+    p->type = PgType::kDate;
+  else if (t == "timestamp")
+    p->type = PgType::kTimestamp;
+  else if (t == "boolean")
+    p->type = PgType::kBool;
+  else
+    p->type = PgType::kText;
   p->decision = "inferred from every value -> " + p->SqlType();
 }
 
@@ -237,9 +252,12 @@ void PlanDuckdbColumn(const SourceColumn& c, ColumnPlan* p, std::vector<std::str
   std::string t = Upper(c.declared_type);
   auto [a1, a2] = TypeArgs(t);
   auto base = t.substr(0, t.find('('));
-  if (base == "TINYINT" || base == "SMALLINT" || base == "UTINYINT") p->type = PgType::kSmallInt;
-  else if (base == "INTEGER" || base == "USMALLINT") p->type = PgType::kInteger;
-  else if (base == "BIGINT" || base == "UINTEGER") p->type = PgType::kBigInt;
+  if (base == "TINYINT" || base == "SMALLINT" || base == "UTINYINT")
+    p->type = PgType::kSmallInt;
+  else if (base == "INTEGER" || base == "USMALLINT")
+    p->type = PgType::kInteger;
+  else if (base == "BIGINT" || base == "UINTEGER")
+    p->type = PgType::kBigInt;
   else if (base == "UBIGINT" || base == "HUGEINT" || base == "UHUGEINT") {
     p->type = PgType::kNumeric;
     p->precision = base == "UBIGINT" ? 20 : 39;
@@ -248,18 +266,28 @@ void PlanDuckdbColumn(const SourceColumn& c, ColumnPlan* p, std::vector<std::str
     p->type = PgType::kNumeric;
     p->precision = a1;
     p->scale = a2 < 0 ? 0 : a2;
-  } else if (base == "DOUBLE" || base == "FLOAT") p->type = PgType::kDouble;
-  else if (base == "BOOLEAN") p->type = PgType::kBool;
-  else if (base == "DATE") p->type = PgType::kDate;
-  else if (base == "TIMESTAMP") p->type = PgType::kTimestamp;
-  else if (base == "TIMESTAMP WITH TIME ZONE") p->type = PgType::kTimestampTz;
-  else if (base == "TIME") p->type = PgType::kTime;
-  else if (base == "BLOB") p->type = PgType::kBytea;
-  else if (base == "UUID") p->type = PgType::kUuid;
-  else if (base == "VARCHAR") p->type = PgType::kText;
+  } else if (base == "DOUBLE" || base == "FLOAT")
+    p->type = PgType::kDouble;
+  else if (base == "BOOLEAN")
+    p->type = PgType::kBool;
+  else if (base == "DATE")
+    p->type = PgType::kDate;
+  else if (base == "TIMESTAMP")
+    p->type = PgType::kTimestamp;
+  else if (base == "TIMESTAMP WITH TIME ZONE")
+    p->type = PgType::kTimestampTz;
+  else if (base == "TIME")
+    p->type = PgType::kTime;
+  else if (base == "BLOB")
+    p->type = PgType::kBytea;
+  else if (base == "UUID")
+    p->type = PgType::kUuid;
+  else if (base == "VARCHAR")
+    p->type = PgType::kText;
   else {
     p->type = PgType::kText;
-    warnings->push_back("column " + c.name + ": DuckDB type " + c.declared_type + " carried as its text form");
+    warnings->push_back("column " + c.name + ": DuckDB type " + c.declared_type +
+                        " carried as its text form");
   }
   p->decision = c.declared_type + " -> " + p->SqlType();
 }
@@ -271,7 +299,8 @@ std::string TranslateCheck(std::string_view expr) {
     char c = expr[i];
     if (c == '\'') {
       size_t j = expr.find('\'', i + 1);
-      while (j != std::string_view::npos && j + 1 < expr.size() && expr[j + 1] == '\'') j = expr.find('\'', j + 2);
+      while (j != std::string_view::npos && j + 1 < expr.size() && expr[j + 1] == '\'')
+        j = expr.find('\'', j + 2);
       if (j == std::string_view::npos) j = expr.size() - 1;
       r.append(expr.substr(i, j - i + 1));
       i = j;
@@ -301,23 +330,39 @@ std::string Quote(std::string_view ident) {
 
 std::string ColumnPlan::SqlType() const {
   switch (type) {
-    case PgType::kSmallInt: return "smallint";
-    case PgType::kInteger: return "integer";
-    case PgType::kBigInt: return "bigint";
+    case PgType::kSmallInt:
+      return "smallint";
+    case PgType::kInteger:
+      return "integer";
+    case PgType::kBigInt:
+      return "bigint";
     case PgType::kNumeric:
-      if (precision > 0) return "numeric(" + std::to_string(precision) + "," + std::to_string(std::max(scale, 0)) + ")";
+      if (precision > 0)
+        return "numeric(" + std::to_string(precision) + "," + std::to_string(std::max(scale, 0)) +
+               ")";
       return "numeric";
-    case PgType::kDouble: return "double precision";
-    case PgType::kText: return "text";
-    case PgType::kVarchar: return "varchar(" + std::to_string(precision) + ")";
-    case PgType::kBytea: return "bytea";
-    case PgType::kBool: return "boolean";
-    case PgType::kDate: return "date";
-    case PgType::kTimestamp: return "timestamp without time zone";
-    case PgType::kTimestampTz: return "timestamp with time zone";
-    case PgType::kInterval: return "interval";
-    case PgType::kTime: return "time without time zone";
-    case PgType::kUuid: return "uuid";
+    case PgType::kDouble:
+      return "double precision";
+    case PgType::kText:
+      return "text";
+    case PgType::kVarchar:
+      return "varchar(" + std::to_string(precision) + ")";
+    case PgType::kBytea:
+      return "bytea";
+    case PgType::kBool:
+      return "boolean";
+    case PgType::kDate:
+      return "date";
+    case PgType::kTimestamp:
+      return "timestamp without time zone";
+    case PgType::kTimestampTz:
+      return "timestamp with time zone";
+    case PgType::kInterval:
+      return "interval";
+    case PgType::kTime:
+      return "time without time zone";
+    case PgType::kUuid:
+      return "uuid";
   }
   return "text";
 }
@@ -342,12 +387,16 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
       cp.name = c.name;
       cp.source_index = static_cast<int>(i);
       cp.not_null = c.not_null;
-      if (kind == "sqlite") PlanSqliteColumn(c, &cp);
-      else if (kind == "mysql") PlanMysqlColumn(source, st, c, &cp, &tp.warnings);
-      else if (kind == "csv") PlanCsvColumn(c, &cp);
-      else PlanDuckdbColumn(c, &cp, &tp.warnings);
-      bool rowid_alias = kind == "sqlite" && st.primary_key.size() == 1 && st.primary_key[0] == c.name &&
-                         Upper(c.declared_type) == "INTEGER";
+      if (kind == "sqlite")
+        PlanSqliteColumn(c, &cp);
+      else if (kind == "mysql")
+        PlanMysqlColumn(source, st, c, &cp, &tp.warnings);
+      else if (kind == "csv")
+        PlanCsvColumn(c, &cp);
+      else
+        PlanDuckdbColumn(c, &cp, &tp.warnings);
+      bool rowid_alias = kind == "sqlite" && st.primary_key.size() == 1 &&
+                         st.primary_key[0] == c.name && Upper(c.declared_type) == "INTEGER";
       if (c.auto_increment || rowid_alias) {
         cp.identity = true;
         cp.not_null = true;
@@ -358,7 +407,8 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
       if (c.default_expr && !cp.identity) {
         cp.default_sql = TranslateDefault(cp, *c.default_expr);
         if (!cp.default_sql && Upper(*c.default_expr) != "NULL")
-          tp.warnings.push_back("column " + c.name + ": DEFAULT " + *c.default_expr + " not translated, dropped");
+          tp.warnings.push_back("column " + c.name + ": DEFAULT " + *c.default_expr +
+                                " not translated, dropped");
       }
       for (auto& ck : cp.checks) tp.checks.push_back(ck);
       tp.columns.push_back(std::move(cp));
@@ -378,16 +428,19 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
         ip.name = renamed;
         lower = Lower(renamed);
       }
-      if (ip.name.size() > 63) tp.warnings.push_back("index name " + ip.name + " is longer than 63 bytes");
+      if (ip.name.size() > 63)
+        tp.warnings.push_back("index name " + ip.name + " is longer than 63 bytes");
       index_names.insert(lower);
       tp.indexes.push_back(std::move(ip));
     }
     for (const auto& ck : st.checks) tp.checks.push_back(TranslateCheck(ck));
     int fk_n = 0;
     for (const auto& fk : st.foreign_keys) {
-      ForeignKeyPlan fp{fk.name, fk.columns, fk.ref_table, fk.ref_columns, fk.on_delete, fk.on_update};
+      ForeignKeyPlan fp{fk.name,        fk.columns,   fk.ref_table,
+                        fk.ref_columns, fk.on_delete, fk.on_update};
       if (fp.name.empty()) {
-        fp.name = st.name + "_" + (fk.columns.empty() ? std::to_string(fk_n) : fk.columns[0]) + "_fkey";
+        fp.name =
+            st.name + "_" + (fk.columns.empty() ? std::to_string(fk_n) : fk.columns[0]) + "_fkey";
       }
       ++fk_n;
       tp.foreign_keys.push_back(std::move(fp));
@@ -415,7 +468,8 @@ std::string CreateTableSql(const TablePlan& t, const std::string& schema) {
 
 std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& schema) {
   std::ostringstream out;
-  out << "-- target schema " << Quote(schema) << "\nCREATE SCHEMA IF NOT EXISTS " << Quote(schema) << ";\n";
+  out << "-- target schema " << Quote(schema) << "\nCREATE SCHEMA IF NOT EXISTS " << Quote(schema)
+      << ";\n";
   int warnings = 0;
   for (const auto& t : plans) {
     out << "\n-- table " << t.name << "\n" << CreateTableSql(t, schema) << ";\n";
@@ -426,16 +480,16 @@ std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& s
       return r;
     };
     if (!t.primary_key.empty())
-      out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(t.primary_key_name) << " PRIMARY KEY ("
-          << cols(t.primary_key) << ");\n";
+      out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(t.primary_key_name)
+          << " PRIMARY KEY (" << cols(t.primary_key) << ");\n";
     for (const auto& ix : t.indexes)
-      out << "CREATE " << (ix.unique ? "UNIQUE " : "") << "INDEX " << Quote(ix.name) << " ON " << q << " ("
-          << cols(ix.columns) << ");\n";
+      out << "CREATE " << (ix.unique ? "UNIQUE " : "") << "INDEX " << Quote(ix.name) << " ON " << q
+          << " (" << cols(ix.columns) << ");\n";
     for (const auto& ck : t.checks) out << "ALTER TABLE " << q << " ADD CHECK (" << ck << ");\n";
     for (const auto& fk : t.foreign_keys)
-      out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(fk.name) << " FOREIGN KEY (" << cols(fk.columns)
-          << ") REFERENCES " << Quote(schema) << "." << Quote(fk.ref_table) << " (" << cols(fk.ref_columns)
-          << ");\n";
+      out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(fk.name) << " FOREIGN KEY ("
+          << cols(fk.columns) << ") REFERENCES " << Quote(schema) << "." << Quote(fk.ref_table)
+          << " (" << cols(fk.ref_columns) << ");\n";
     for (const auto& c : t.columns) out << "--   " << c.name << ": " << c.decision << "\n";
     for (const auto& w : t.warnings) {
       out << "-- WARNING " << t.name << ": " << w << "\n";
@@ -460,17 +514,21 @@ bool ValidUtf8(std::string_view s) {
     }
     int len;
     uint32_t cp;
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-    else return false;
+    if ((c & 0xE0) == 0xC0)
+      len = 2, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+      len = 3, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+      len = 4, cp = c & 0x07;
+    else
+      return false;
     if (i + len > n) return false;
     for (int k = 1; k < len; ++k) {
       if ((p[i + k] & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (p[i + k] & 0x3F);
     }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
       return false;
     i += len;
   }
@@ -479,10 +537,10 @@ bool ValidUtf8(std::string_view s) {
 
 std::string Latin1ToUtf8(std::string_view s) {
   // MySQL's latin1 is Windows-1252: 0x80..0x9F hold typographic characters.
-  static const uint16_t kCp1252[32] = {0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-                                       0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
-                                       0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                                       0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178};
+  static const uint16_t kCp1252[32] = {
+      0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
   std::string r;
   r.reserve(s.size() + s.size() / 4);
   for (unsigned char c : s) {
@@ -530,12 +588,14 @@ std::string NormalizeDecimal(std::string_view s) {
 }
 
 std::string FormatTimestamp(int64_t micros) {
-  int64_t days = micros >= 0 ? micros / 86400000000LL : -((-micros + 86400000000LL - 1) / 86400000000LL);
+  int64_t days =
+      micros >= 0 ? micros / 86400000000LL : -((-micros + 86400000000LL - 1) / 86400000000LL);
   int64_t rem = micros - days * 86400000000LL;
   int64_t secs = rem / 1000000, frac = rem % 1000000;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %02d:%02d:%02d", FormatDate(days).c_str(), static_cast<int>(secs / 3600),
-                static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  std::snprintf(buf, sizeof buf, "%s %02d:%02d:%02d", FormatDate(days).c_str(),
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60));
   std::string r = buf;
   if (frac) {
     char f[16];
@@ -565,11 +625,13 @@ std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
   if (!ParseUint(s.substr(0, c1), &h)) return std::nullopt;
   auto rest = s.substr(c1 + 1);
   auto c2 = rest.find(':');
-  if (!ParseUint(rest.substr(0, c2 == std::string_view::npos ? rest.size() : c2), &m)) return std::nullopt;
+  if (!ParseUint(rest.substr(0, c2 == std::string_view::npos ? rest.size() : c2), &m))
+    return std::nullopt;
   if (c2 != std::string_view::npos) {
     auto ss = rest.substr(c2 + 1);
     auto dot = ss.find('.');
-    if (!ParseUint(ss.substr(0, dot == std::string_view::npos ? ss.size() : dot), &sec)) return std::nullopt;
+    if (!ParseUint(ss.substr(0, dot == std::string_view::npos ? ss.size() : dot), &sec))
+      return std::nullopt;
     if (dot != std::string_view::npos) {
       auto f = ss.substr(dot + 1);
       if (f.size() > 6) f = f.substr(0, 6);  // beyond microseconds cannot be stored
@@ -596,8 +658,10 @@ std::optional<int64_t> ParseTimestamp(std::string_view s) {
   if (s[10] != ' ' && s[10] != 'T') return std::nullopt;
   auto rest = s.substr(11);
   if (!rest.empty() && rest.back() == 'Z') rest.remove_suffix(1);
-  if (rest.size() > 6 && (rest.ends_with("+00:00") || rest.ends_with("-00:00"))) rest.remove_suffix(6);
-  else if (rest.size() > 3 && rest.ends_with("+00")) rest.remove_suffix(3);
+  if (rest.size() > 6 && (rest.ends_with("+00:00") || rest.ends_with("-00:00")))
+    rest.remove_suffix(6);
+  else if (rest.size() > 3 && rest.ends_with("+00"))
+    rest.remove_suffix(3);
   auto clock = ParseClock(rest, false);
   if (!clock) return std::nullopt;
   return micros + *clock;
@@ -610,8 +674,9 @@ std::string FormatClock(int64_t micros, bool duration) {
   if (neg) micros = -micros;
   int64_t secs = micros / 1000000, frac = micros % 1000000;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s%02lld:%02lld:%02lld", neg ? "-" : "", static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+  std::snprintf(buf, sizeof buf, "%s%02lld:%02lld:%02lld", neg ? "-" : "",
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60));
   std::string r = buf;
   if (frac) {
     char f[16];
@@ -637,7 +702,8 @@ bool ParseDouble(std::string_view s, double* v) {
 }
 
 // Checks a decimal literal against numeric(p,s) and rounds it to s decimals.
-std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale, std::string* out) {
+std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
+                                      std::string* out) {
   if (!IsSqlNumber(s)) {
     double d;
     if (!ParseDouble(s, &d) || !std::isfinite(d)) return "not a decimal number";
@@ -674,7 +740,8 @@ std::optional<std::string> FitDecimal(std::string_view s, int precision, int sca
 }
 
 bool ZeroDate(std::string_view s) {
-  return s.rfind("0000-00-00", 0) == 0 || (s.size() >= 10 && (s.substr(5, 2) == "00" || s.substr(8, 2) == "00"));
+  return s.rfind("0000-00-00", 0) == 0 ||
+         (s.size() >= 10 && (s.substr(5, 2) == "00" || s.substr(8, 2) == "00"));
 }
 
 size_t Utf8Chars(std::string_view s) {
@@ -685,8 +752,9 @@ size_t Utf8Chars(std::string_view s) {
 
 }  // namespace
 
-std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue& v, const ConvertContext& ctx,
-                                        TargetValue* out, std::string* note) {
+std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue& v,
+                                        const ConvertContext& ctx, TargetValue* out,
+                                        std::string* note) {
   using K = SourceValue::Kind;
   out->null = false;
   out->s.clear();
@@ -705,21 +773,29 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
     case PgType::kInteger:
     case PgType::kBigInt: {
       int64_t x;
-      if (v.kind == K::kInt) x = v.i;
-      else if (v.kind == K::kReal && v.d == std::floor(v.d) && std::fabs(v.d) < 9.2e18) x = static_cast<int64_t>(v.d);
+      if (v.kind == K::kInt)
+        x = v.i;
+      else if (v.kind == K::kReal && v.d == std::floor(v.d) && std::fabs(v.d) < 9.2e18)
+        x = static_cast<int64_t>(v.d);
       else if (v.kind == K::kText && ParseInt64(v.s, &x)) {
-      } else if (v.kind == K::kBlob && col.type == PgType::kBigInt && v.s.size() <= 8) {  // MySQL bit(n)
+      } else if (v.kind == K::kBlob && col.type == PgType::kBigInt &&
+                 v.s.size() <= 8) {  // MySQL bit(n)
         x = 0;
         for (unsigned char c : v.s) x = (x << 8) | c;
-      } else return "not an integer: " + text_of().substr(0, 40);
-      int64_t lim = col.type == PgType::kSmallInt ? 32767 : col.type == PgType::kInteger ? 2147483647LL : INT64_MAX;
-      if (x > lim || x < -lim - 1) return "integer " + std::to_string(x) + " out of range for " + col.SqlType();
+      } else
+        return "not an integer: " + text_of().substr(0, 40);
+      int64_t lim = col.type == PgType::kSmallInt  ? 32767
+                    : col.type == PgType::kInteger ? 2147483647LL
+                                                   : INT64_MAX;
+      if (x > lim || x < -lim - 1)
+        return "integer " + std::to_string(x) + " out of range for " + col.SqlType();
       out->i = x;
       return std::nullopt;
     }
     case PgType::kNumeric: {
       std::string txt;
-      if (v.kind == K::kInt) txt = std::to_string(v.i);
+      if (v.kind == K::kInt)
+        txt = std::to_string(v.i);
       else if (v.kind == K::kReal) {
         if (!std::isfinite(v.d)) return "non-finite number in numeric column";
         if (col.scale >= 0) {
@@ -729,24 +805,31 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         } else {
           txt = ShortestDouble(v.d);
         }
-      } else if (v.kind == K::kText) txt = std::string(v.s);
-      else return "blob in numeric column";
+      } else if (v.kind == K::kText)
+        txt = std::string(v.s);
+      else
+        return "blob in numeric column";
       if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
       if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
       return std::nullopt;
     }
     case PgType::kDouble: {
-      if (v.kind == K::kReal) out->d = v.d;
-      else if (v.kind == K::kInt) out->d = static_cast<double>(v.i);
+      if (v.kind == K::kReal)
+        out->d = v.d;
+      else if (v.kind == K::kInt)
+        out->d = static_cast<double>(v.i);
       else if (v.kind == K::kText && ParseDouble(v.s, &out->d)) {
-      } else return "not a number: " + text_of().substr(0, 40);
+      } else
+        return "not a number: " + text_of().substr(0, 40);
       return std::nullopt;
     }
     case PgType::kText:
     case PgType::kVarchar: {
       if (v.kind == K::kText || v.kind == K::kBlob) {
-        if (col.charset == TextCharset::kLatin1) out->s = Latin1ToUtf8(v.s);
-        else out->s.assign(v.s);
+        if (col.charset == TextCharset::kLatin1)
+          out->s = Latin1ToUtf8(v.s);
+        else
+          out->s.assign(v.s);
         if (!ValidUtf8(out->s)) return "invalid UTF-8 in column " + col.name;
       } else {
         out->s = text_of();
@@ -769,9 +852,12 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         return std::nullopt;
       }
       std::string t = Lower(text_of());
-      if (t == "1" || t == "t" || t == "true" || t == "yes") out->i = 1;
-      else if (t == "0" || t == "f" || t == "false" || t == "no") out->i = 0;
-      else return "not a boolean: " + t.substr(0, 40);
+      if (t == "1" || t == "t" || t == "true" || t == "yes")
+        out->i = 1;
+      else if (t == "0" || t == "f" || t == "false" || t == "no")
+        out->i = 0;
+      else
+        return "not a boolean: " + t.substr(0, 40);
       return std::nullopt;
     }
     case PgType::kDate:
@@ -784,7 +870,8 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       }
       std::string t = text_of();
       if (ZeroDate(t)) {
-        if (ctx.zero_dates == ZeroDatePolicy::kError) return "zero date " + t + " in column " + col.name;
+        if (ctx.zero_dates == ZeroDatePolicy::kError)
+          return "zero date " + t + " in column " + col.name;
         out->null = true;
         if (col.not_null) return "zero date " + t + " in NOT NULL column " + col.name;
         *note = "zero date " + t + " in column " + col.name + " became NULL";
@@ -816,8 +903,8 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         if (c != '-') hex += c;
       if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
         return "not a uuid: " + t.substr(0, 40);
-      out->s = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-               hex.substr(20);
+      out->s = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+               hex.substr(16, 4) + "-" + hex.substr(20);
       return std::nullopt;
     }
   }
@@ -830,18 +917,38 @@ void WriteValue(pg::CopyWriter& w, const ColumnPlan& col, const TargetValue& tv)
     return;
   }
   switch (col.type) {
-    case PgType::kSmallInt: w.Int16(static_cast<int16_t>(tv.i)); break;
-    case PgType::kInteger: w.Int32(static_cast<int32_t>(tv.i)); break;
-    case PgType::kBigInt: w.Int64(tv.i); break;
-    case PgType::kNumeric: w.NumericText(tv.s); break;
-    case PgType::kDouble: w.Float8(tv.d); break;
+    case PgType::kSmallInt:
+      w.Int16(static_cast<int16_t>(tv.i));
+      break;
+    case PgType::kInteger:
+      w.Int32(static_cast<int32_t>(tv.i));
+      break;
+    case PgType::kBigInt:
+      w.Int64(tv.i);
+      break;
+    case PgType::kNumeric:
+      w.NumericText(tv.s);
+      break;
+    case PgType::kDouble:
+      w.Float8(tv.d);
+      break;
     case PgType::kText:
-    case PgType::kVarchar: w.Text(tv.s); break;
-    case PgType::kBytea: w.Raw(tv.s); break;
-    case PgType::kBool: w.Bool(tv.i != 0); break;
-    case PgType::kDate: w.Date(tv.i); break;
+    case PgType::kVarchar:
+      w.Text(tv.s);
+      break;
+    case PgType::kBytea:
+      w.Raw(tv.s);
+      break;
+    case PgType::kBool:
+      w.Bool(tv.i != 0);
+      break;
+    case PgType::kDate:
+      w.Date(tv.i);
+      break;
     case PgType::kTimestamp:
-    case PgType::kTimestampTz: w.Timestamp(tv.i); break;
+    case PgType::kTimestampTz:
+      w.Timestamp(tv.i);
+      break;
     case PgType::kTime: {
       std::string b(8, '\0');
       uint64_t u = static_cast<uint64_t>(tv.i);
@@ -873,12 +980,20 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
   switch (col.type) {
     case PgType::kSmallInt:
     case PgType::kInteger:
-    case PgType::kBigInt: *out += std::to_string(tv.i); break;
-    case PgType::kNumeric: *out += NormalizeDecimal(tv.s); break;
-    case PgType::kDouble: *out += ShortestDouble(tv.d); break;
+    case PgType::kBigInt:
+      *out += std::to_string(tv.i);
+      break;
+    case PgType::kNumeric:
+      *out += NormalizeDecimal(tv.s);
+      break;
+    case PgType::kDouble:
+      *out += ShortestDouble(tv.d);
+      break;
     case PgType::kText:
     case PgType::kVarchar:
-    case PgType::kUuid: *out += tv.s; break;
+    case PgType::kUuid:
+      *out += tv.s;
+      break;
     case PgType::kBytea: {
       static const char* kHex = "0123456789abcdef";
       *out += "\\x";
@@ -888,22 +1003,36 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
       }
       break;
     }
-    case PgType::kBool: *out += tv.i ? "t" : "f"; break;
-    case PgType::kDate: *out += FormatDate(tv.i); break;
-    case PgType::kTimestamp: *out += FormatTimestamp(tv.i); break;
-    case PgType::kTimestampTz: *out += FormatTimestamp(tv.i) + "+00"; break;
+    case PgType::kBool:
+      *out += tv.i ? "t" : "f";
+      break;
+    case PgType::kDate:
+      *out += FormatDate(tv.i);
+      break;
+    case PgType::kTimestamp:
+      *out += FormatTimestamp(tv.i);
+      break;
+    case PgType::kTimestampTz:
+      *out += FormatTimestamp(tv.i) + "+00";
+      break;
     case PgType::kTime:
-    case PgType::kInterval: *out += FormatClock(tv.i, col.type == PgType::kInterval); break;
+    case PgType::kInterval:
+      *out += FormatClock(tv.i, col.type == PgType::kInterval);
+      break;
   }
 }
 
 void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::string* out) {
   if (col.type == PgType::kDouble) {
     double d = 0;
-    if (pg_text == "NaN") d = NAN;
-    else if (pg_text == "Infinity") d = INFINITY;
-    else if (pg_text == "-Infinity") d = -INFINITY;
-    else ParseDouble(pg_text, &d);
+    if (pg_text == "NaN")
+      d = NAN;
+    else if (pg_text == "Infinity")
+      d = INFINITY;
+    else if (pg_text == "-Infinity")
+      d = -INFINITY;
+    else
+      ParseDouble(pg_text, &d);
     *out += ShortestDouble(d);
   } else if (col.type == PgType::kNumeric) {
     *out += NormalizeDecimal(pg_text);

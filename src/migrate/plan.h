@@ -17,8 +17,21 @@
 namespace corrente::migrate {
 
 enum class PgType {
-  kSmallInt, kInteger, kBigInt, kNumeric, kDouble, kText, kVarchar, kBytea, kBool, kDate,
-  kTimestamp, kTimestampTz, kInterval, kTime, kUuid,
+  kSmallInt,
+  kInteger,
+  kBigInt,
+  kNumeric,
+  kDouble,
+  kText,
+  kVarchar,
+  kBytea,
+  kBool,
+  kDate,
+  kTimestamp,
+  kTimestampTz,
+  kInterval,
+  kTime,
+  kUuid,
 };
 
 enum class ZeroDatePolicy { kNull, kError };
@@ -113,7 +126,7 @@ bool ValidUtf8(std::string_view s);
 std::string Latin1ToUtf8(std::string_view s);  // MySQL latin1 is cp1252
 std::string ShortestDouble(double d);
 std::string NormalizeDecimal(std::string_view s);
-std::string FormatTimestamp(int64_t micros);  // "2009-01-01 00:00:00[.5]"
+std::string FormatTimestamp(int64_t micros);                // "2009-01-01 00:00:00[.5]"
 std::optional<int64_t> ParseTimestamp(std::string_view s);  // ISO date, date-time
 std::optional<int64_t> ParseDate(std::string_view s);       // days since 1970
 

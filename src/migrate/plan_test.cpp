@@ -71,7 +71,9 @@ TEST(Plan, TextRules) {
   ColumnPlan latin;
   latin.type = PgType::kText;
   latin.charset = TextCharset::kLatin1;
-  EXPECT_EQ(Canon(latin, Text("\x80uro C\xe1" "diz")), "€uro Cádiz");
+  EXPECT_EQ(Canon(latin, Text("\x80uro C\xe1"
+                              "diz")),
+            "€uro Cádiz");
   ColumnPlan t;
   t.type = PgType::kText;
   std::string err;

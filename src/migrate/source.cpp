@@ -6,7 +6,8 @@
 namespace corrente::migrate {
 
 std::unique_ptr<RowCursor> Source::Query(const std::string&, std::vector<std::string>*) {
-  throw std::runtime_error(Kind() + " sources do not run queries; use a SQLite, MySQL or DuckDB source");
+  throw std::runtime_error(Kind() +
+                           " sources do not run queries; use a SQLite, MySQL or DuckDB source");
 }
 
 bool Source::AllZeroOrOne(const SourceTable&, const std::string&) { return false; }
@@ -25,8 +26,10 @@ std::string SanitizeName(std::string_view name) {
 std::unique_ptr<Source> OpenSource(const std::string& url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos)
-    throw std::runtime_error("source URL must look like sqlite:///path.db, mysql://user:pass@host:port/db, "
-                             "duckdb:///path.duckdb or csv:///dir; got " + url);
+    throw std::runtime_error(
+        "source URL must look like sqlite:///path.db, mysql://user:pass@host:port/db, "
+        "duckdb:///path.duckdb or csv:///dir; got " +
+        url);
   std::string scheme = url.substr(0, scheme_end);
   std::string rest = url.substr(scheme_end + 3);
   if (scheme == "sqlite") return OpenSqlite(rest);

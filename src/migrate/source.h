@@ -92,7 +92,8 @@ class Source {
                                           const std::optional<KeyRange>& range) = 0;
   // Runs a read-only query in the source's own dialect (for `migrate map`) and fills
   // `columns` with the result's column names. CSV sources do not support it (throw).
-  virtual std::unique_ptr<RowCursor> Query(const std::string& sql, std::vector<std::string>* columns);
+  virtual std::unique_ptr<RowCursor> Query(const std::string& sql,
+                                           std::vector<std::string>* columns);
   // True when every non-null value of an integer column is 0 or 1 (MySQL tinyint(1)).
   virtual bool AllZeroOrOne(const SourceTable& table, const std::string& column);
 };

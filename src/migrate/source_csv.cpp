@@ -108,8 +108,8 @@ class CsvCursor : public RowCursor {
     values_.assign(columns_, {});
     error_.reset();
     if (fields_.size() != columns_) {
-      error_ = "line " + std::to_string(reader_.StartLine()) + ": expected " + std::to_string(columns_) +
-               " fields, found " + std::to_string(fields_.size());
+      error_ = "line " + std::to_string(reader_.StartLine()) + ": expected " +
+               std::to_string(columns_) + " fields, found " + std::to_string(fields_.size());
       return true;
     }
     for (size_t i = 0; i < columns_; ++i) {
@@ -139,9 +139,12 @@ bool IsDecimal(const std::string& s) {
   size_t i = s[0] == '-' || s[0] == '+' ? 1 : 0;
   bool digit = false, dot = false;
   for (; i < s.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(s[i]))) digit = true;
-    else if (s[i] == '.' && !dot) dot = true;
-    else return false;
+    if (std::isdigit(static_cast<unsigned char>(s[i])))
+      digit = true;
+    else if (s[i] == '.' && !dot)
+      dot = true;
+    else
+      return false;
   }
   return digit;
 }
@@ -149,7 +152,8 @@ bool IsDecimal(const std::string& s) {
 class CsvSource : public Source {
  public:
   explicit CsvSource(const std::string& dir) : dir_(dir) {
-    if (!std::filesystem::is_directory(dir)) throw std::runtime_error("csv: not a directory: " + dir);
+    if (!std::filesystem::is_directory(dir))
+      throw std::runtime_error("csv: not a directory: " + dir);
   }
   std::string Kind() const override { return "csv"; }
   std::string DefaultSchemaName() const override {
@@ -173,7 +177,8 @@ class CsvSource : public Source {
       if (!r.Read(&header, &q)) continue;
       // Candidate types, narrowed by every value: bigint, numeric, date, timestamp, boolean.
       size_t n = header.size();
-      std::vector<int> ok_int(n, 1), ok_dec(n, 1), ok_date(n, 1), ok_ts(n, 1), ok_bool(n, 1), seen(n, 0);
+      std::vector<int> ok_int(n, 1), ok_dec(n, 1), ok_date(n, 1), ok_ts(n, 1), ok_bool(n, 1),
+          seen(n, 0);
       int64_t rows = 0;
       while (r.Read(&fields, &q)) {
         if (fields.size() == 1 && fields[0].empty() && n > 1) continue;
@@ -196,7 +201,7 @@ class CsvSource : public Source {
       for (size_t i = 0; i < n; ++i) {
         SourceColumn c;
         c.name = header[i];
-        c.declared_type = !seen[i]    ? "text"
+        c.declared_type = !seen[i]     ? "text"
                           : ok_int[i]  ? "bigint"
                           : ok_dec[i]  ? "numeric"
                           : ok_date[i] ? "date"
@@ -216,8 +221,8 @@ class CsvSource : public Source {
                                   const std::optional<KeyRange>&) override {
     for (const auto& [name, path] : paths_)
       if (name == table.name) return std::make_unique<CsvCursor>(path, table.columns.size());
-    return std::make_unique<CsvCursor>((std::filesystem::path(dir_) / (table.name + ".csv")).string(),
-                                       table.columns.size());
+    return std::make_unique<CsvCursor>(
+        (std::filesystem::path(dir_) / (table.name + ".csv")).string(), table.columns.size());
   }
 
  private:

@@ -82,9 +82,12 @@ class DuckStream {
 
 class DuckCursor : public RowCursor {
  public:
-  DuckCursor(duckdb_connection con, const std::string& sql, std::vector<bool> blob, std::vector<int> key_cols,
-             std::vector<std::string> key_names)
-      : stream_(con, sql), blob_(std::move(blob)), key_cols_(std::move(key_cols)), key_names_(std::move(key_names)) {
+  DuckCursor(duckdb_connection con, const std::string& sql, std::vector<bool> blob,
+             std::vector<int> key_cols, std::vector<std::string> key_names)
+      : stream_(con, sql),
+        blob_(std::move(blob)),
+        key_cols_(std::move(key_cols)),
+        key_names_(std::move(key_names)) {
     values_.resize(blob_.size());
     blobs_.resize(blob_.size());
   }
@@ -115,7 +118,8 @@ class DuckCursor : public RowCursor {
     std::string r;
     for (size_t k = 0; k < key_cols_.size(); ++k) {
       const auto& v = values_[key_cols_[k]];
-      r += (k ? "," : "") + key_names_[k] + "=" + (v.kind == SourceValue::Kind::kNull ? "NULL" : std::string(v.s));
+      r += (k ? "," : "") + key_names_[k] + "=" +
+           (v.kind == SourceValue::Kind::kNull ? "NULL" : std::string(v.s));
     }
     return r;
   }
@@ -145,7 +149,8 @@ class DuckdbSource : public Source {
       throw std::runtime_error("duckdb: cannot open " + path + ": " + msg);
     }
     duckdb_destroy_config(&config);
-    if (duckdb_connect(db_, &con_) != DuckDBSuccess) throw std::runtime_error("duckdb: cannot connect");
+    if (duckdb_connect(db_, &con_) != DuckDBSuccess)
+      throw std::runtime_error("duckdb: cannot connect");
   }
   ~DuckdbSource() override {
     duckdb_disconnect(&con_);
@@ -172,14 +177,16 @@ class DuckdbSource : public Source {
 
   std::vector<SourceTable> Tables() override {
     std::vector<SourceTable> out;
-    for (auto& tr : Rows("SELECT table_name, CAST(estimated_size AS VARCHAR) FROM duckdb_tables() WHERE schema_name = "
+    for (auto& tr : Rows("SELECT table_name, CAST(estimated_size AS VARCHAR) FROM duckdb_tables() "
+                         "WHERE schema_name = "
                          "'main' AND NOT internal ORDER BY table_name")) {
       SourceTable t;
       t.name = *tr[0];
       std::string tn = LiteralDuck(t.name);
-      for (auto& c : Rows("SELECT column_name, data_type, CAST(is_nullable AS VARCHAR), column_default FROM "
-                          "duckdb_columns() WHERE schema_name = 'main' AND table_name = " + tn +
-                          " ORDER BY column_index")) {
+      for (auto& c :
+           Rows("SELECT column_name, data_type, CAST(is_nullable AS VARCHAR), column_default FROM "
+                "duckdb_columns() WHERE schema_name = 'main' AND table_name = " +
+                tn + " ORDER BY column_index")) {
         SourceColumn col;
         col.name = *c[0];
         col.declared_type = *c[1];
@@ -187,10 +194,11 @@ class DuckdbSource : public Source {
         if (c[3]) col.default_expr = *c[3];
         t.columns.push_back(std::move(col));
       }
-      for (auto& k : Rows("SELECT constraint_type, CAST(constraint_column_names AS VARCHAR), expression, "
-                          "constraint_name, CAST(referenced_column_names AS VARCHAR), referenced_table FROM "
-                          "duckdb_constraints() WHERE schema_name = 'main' AND table_name = " + tn +
-                          " ORDER BY constraint_index")) {
+      for (auto& k :
+           Rows("SELECT constraint_type, CAST(constraint_column_names AS VARCHAR), expression, "
+                "constraint_name, CAST(referenced_column_names AS VARCHAR), referenced_table FROM "
+                "duckdb_constraints() WHERE schema_name = 'main' AND table_name = " +
+                tn + " ORDER BY constraint_index")) {
         auto names = SplitList(k[1].value_or("[]"));
         if (*k[0] == "PRIMARY KEY") {
           t.primary_key = names;
@@ -199,11 +207,14 @@ class DuckdbSource : public Source {
         } else if (*k[0] == "CHECK" && k[2]) {
           t.checks.push_back(*k[2]);
         } else if (*k[0] == "FOREIGN KEY" && k[5]) {
-          t.foreign_keys.push_back({"", names, *k[5], SplitList(k[4].value_or("[]")), "NO ACTION", "NO ACTION"});
+          t.foreign_keys.push_back(
+              {"", names, *k[5], SplitList(k[4].value_or("[]")), "NO ACTION", "NO ACTION"});
         }
       }
-      for (auto& ix : Rows("SELECT index_name, CAST(is_unique AS VARCHAR), CAST(expressions AS VARCHAR) FROM "
-                           "duckdb_indexes() WHERE schema_name = 'main' AND table_name = " + tn)) {
+      for (auto& ix :
+           Rows("SELECT index_name, CAST(is_unique AS VARCHAR), CAST(expressions AS VARCHAR) FROM "
+                "duckdb_indexes() WHERE schema_name = 'main' AND table_name = " +
+                tn)) {
         auto cols = SplitList(ix[2].value_or("[]"));
         t.indexes.push_back({*ix[0], cols, *ix[1] == "true"});
       }
@@ -213,7 +224,8 @@ class DuckdbSource : public Source {
     return out;
   }
 
-  std::unique_ptr<RowCursor> Query(const std::string& sql, std::vector<std::string>* columns) override {
+  std::unique_ptr<RowCursor> Query(const std::string& sql,
+                                   std::vector<std::string>* columns) override {
     columns->clear();
     {
       duckdb_result res;
@@ -223,17 +235,20 @@ class DuckdbSource : public Source {
         duckdb_destroy_result(&res);
         throw std::runtime_error("duckdb: " + err);
       }
-      for (idx_t i = 0; i < duckdb_column_count(&res); ++i) columns->push_back(duckdb_column_name(&res, i));
+      for (idx_t i = 0; i < duckdb_column_count(&res); ++i)
+        columns->push_back(duckdb_column_name(&res, i));
       duckdb_destroy_result(&res);
     }
     std::string select;
-    for (const auto& c : *columns) select += (select.empty() ? "" : ", ") + std::string("CAST(") + QuoteDuck(c) + " AS VARCHAR)";
+    for (const auto& c : *columns)
+      select += (select.empty() ? "" : ", ") + std::string("CAST(") + QuoteDuck(c) + " AS VARCHAR)";
     return std::make_unique<DuckCursor>(con_, "SELECT " + select + " FROM (" + sql + ")",
-                                        std::vector<bool>(columns->size(), false), std::vector<int>{},
-                                        std::vector<std::string>{});
+                                        std::vector<bool>(columns->size(), false),
+                                        std::vector<int>{}, std::vector<std::string>{});
   }
 
-  std::unique_ptr<RowCursor> Scan(const SourceTable& table, const std::vector<std::string>& order_by,
+  std::unique_ptr<RowCursor> Scan(const SourceTable& table,
+                                  const std::vector<std::string>& order_by,
                                   const std::optional<KeyRange>& range) override {
     std::string sql = "SELECT ";
     std::vector<bool> blob;
@@ -241,13 +256,16 @@ class DuckdbSource : public Source {
       const auto& c = table.columns[i];
       bool is_blob = c.declared_type == "BLOB";
       blob.push_back(is_blob);
-      sql += (i ? ", " : "") + (is_blob ? "hex(" + QuoteDuck(c.name) + ")" : "CAST(" + QuoteDuck(c.name) + " AS VARCHAR)");
+      sql += (i ? ", " : "") + (is_blob ? "hex(" + QuoteDuck(c.name) + ")"
+                                        : "CAST(" + QuoteDuck(c.name) + " AS VARCHAR)");
     }
     sql += " FROM " + QuoteDuck(table.name);
     if (range) {
       std::string w;
       if (range->lo) w += QuoteDuck(range->column) + " >= " + std::to_string(*range->lo);
-      if (range->hi) w += (w.empty() ? "" : " AND ") + QuoteDuck(range->column) + " < " + std::to_string(*range->hi);
+      if (range->hi)
+        w += (w.empty() ? "" : " AND ") + QuoteDuck(range->column) + " < " +
+             std::to_string(*range->hi);
       if (!w.empty()) sql += " WHERE " + w;
     }
     if (!order_by.empty()) {
@@ -293,6 +311,8 @@ class DuckdbSource : public Source {
 
 }  // namespace
 
-std::unique_ptr<Source> OpenDuckdb(const std::string& path) { return std::make_unique<DuckdbSource>(path); }
+std::unique_ptr<Source> OpenDuckdb(const std::string& path) {
+  return std::make_unique<DuckdbSource>(path);
+}
 
 }  // namespace corrente::migrate

@@ -67,7 +67,8 @@ class Conn {
     std::string query;
     if (auto q = rest.find('?'); q != std::string::npos) query = rest.substr(q + 1), rest.resize(q);
     auto slash = rest.find('/');
-    if (slash == std::string::npos) throw std::runtime_error("mysql URL needs a database: mysql://user:pass@host:port/db");
+    if (slash == std::string::npos)
+      throw std::runtime_error("mysql URL needs a database: mysql://user:pass@host:port/db");
     db_ = PercentDecode(rest.substr(slash + 1));
     std::string auth_host = rest.substr(0, slash);
     std::string user, pass, host = "127.0.0.1";
@@ -92,8 +93,8 @@ class Conn {
                             socket.empty() ? nullptr : socket.c_str(), 0)) {
       std::string err = mysql_error(my_);
       mysql_close(my_);
-      throw std::runtime_error("mysql: cannot connect to " + host + ":" + std::to_string(port) + "/" + db_ + ": " +
-                               err);
+      throw std::runtime_error("mysql: cannot connect to " + host + ":" + std::to_string(port) +
+                               "/" + db_ + ": " + err);
     }
     Exec("SET SESSION TRANSACTION READ ONLY");
     Exec("SET time_zone = '+00:00'");
@@ -105,12 +106,14 @@ class Conn {
   Conn& operator=(const Conn&) = delete;
 
   void Exec(const std::string& sql) {
-    if (mysql_real_query(my_, sql.data(), sql.size()) != 0) throw std::runtime_error("mysql: " + Error() + " in: " + sql);
+    if (mysql_real_query(my_, sql.data(), sql.size()) != 0)
+      throw std::runtime_error("mysql: " + Error() + " in: " + sql);
     if (MYSQL_RES* r = mysql_store_result(my_)) mysql_free_result(r);
   }
   // Runs a catalog query and returns all rows as strings ("" for NULL, with a null mask).
   std::vector<std::vector<std::optional<std::string>>> Rows(const std::string& sql) {
-    if (mysql_real_query(my_, sql.data(), sql.size()) != 0) throw std::runtime_error("mysql: " + Error() + " in: " + sql);
+    if (mysql_real_query(my_, sql.data(), sql.size()) != 0)
+      throw std::runtime_error("mysql: " + Error() + " in: " + sql);
     MYSQL_RES* r = mysql_store_result(my_);
     std::vector<std::vector<std::optional<std::string>>> out;
     if (!r) return out;
@@ -118,7 +121,9 @@ class Conn {
     while (MYSQL_ROW row = mysql_fetch_row(r)) {
       unsigned long* len = mysql_fetch_lengths(r);
       std::vector<std::optional<std::string>> v;
-      for (unsigned i = 0; i < n; ++i) v.push_back(row[i] ? std::optional<std::string>(std::string(row[i], len[i])) : std::nullopt);
+      for (unsigned i = 0; i < n; ++i)
+        v.push_back(row[i] ? std::optional<std::string>(std::string(row[i], len[i]))
+                           : std::nullopt);
       out.push_back(std::move(v));
     }
     mysql_free_result(r);
@@ -140,7 +145,8 @@ class Conn {
 
 class MysqlCursor : public RowCursor {
  public:
-  MysqlCursor(Conn& conn, const std::string& sql, std::vector<int> key_cols, std::vector<std::string> key_names)
+  MysqlCursor(Conn& conn, const std::string& sql, std::vector<int> key_cols,
+              std::vector<std::string> key_names)
       : conn_(conn), key_cols_(std::move(key_cols)), key_names_(std::move(key_names)) {
     if (mysql_real_query(conn.Raw(), sql.data(), sql.size()) != 0)
       throw std::runtime_error("mysql: " + conn.Error() + " in: " + sql);
@@ -149,10 +155,11 @@ class MysqlCursor : public RowCursor {
     n_ = mysql_num_fields(res_);
     MYSQL_FIELD* f = mysql_fetch_fields(res_);
     binary_.resize(n_);
-    for (unsigned i = 0; i < n_; ++i) binary_[i] = f[i].charsetnr == 63 && f[i].type != MYSQL_TYPE_NEWDECIMAL &&
-                                                   !IS_NUM(f[i].type) && f[i].type != MYSQL_TYPE_DATE &&
-                                                   f[i].type != MYSQL_TYPE_DATETIME && f[i].type != MYSQL_TYPE_TIMESTAMP &&
-                                                   f[i].type != MYSQL_TYPE_TIME && f[i].type != MYSQL_TYPE_YEAR;
+    for (unsigned i = 0; i < n_; ++i)
+      binary_[i] = f[i].charsetnr == 63 && f[i].type != MYSQL_TYPE_NEWDECIMAL &&
+                   !IS_NUM(f[i].type) && f[i].type != MYSQL_TYPE_DATE &&
+                   f[i].type != MYSQL_TYPE_DATETIME && f[i].type != MYSQL_TYPE_TIMESTAMP &&
+                   f[i].type != MYSQL_TYPE_TIME && f[i].type != MYSQL_TYPE_YEAR;
     for (unsigned i = 0; i < n_; ++i)
       if (f[i].type == MYSQL_TYPE_BIT) binary_[i] = true;
     values_.resize(n_);
@@ -191,7 +198,8 @@ class MysqlCursor : public RowCursor {
     std::string r;
     for (size_t k = 0; k < key_cols_.size(); ++k) {
       const auto& v = values_[key_cols_[k]];
-      r += (k ? "," : "") + key_names_[k] + "=" + (v.kind == SourceValue::Kind::kNull ? "NULL" : std::string(v.s.substr(0, 64)));
+      r += (k ? "," : "") + key_names_[k] + "=" +
+           (v.kind == SourceValue::Kind::kNull ? "NULL" : std::string(v.s.substr(0, 64)));
     }
     return r;
   }
@@ -217,15 +225,18 @@ class MysqlSource : public Source {
   std::vector<SourceTable> Tables() override {
     std::vector<SourceTable> out;
     std::string db = conn_.Literal(conn_.Db());
-    for (auto& row : conn_.Rows("SELECT table_name, table_rows FROM information_schema.tables WHERE table_schema = " +
-                                db + " AND table_type = 'BASE TABLE' ORDER BY table_name")) {
+    for (auto& row : conn_.Rows(
+             "SELECT table_name, table_rows FROM information_schema.tables WHERE table_schema = " +
+             db + " AND table_type = 'BASE TABLE' ORDER BY table_name")) {
       SourceTable t;
       t.name = *row[0];
       t.estimated_rows = row[1] ? std::stoll(*row[1]) : -1;
       std::string tn = conn_.Literal(t.name);
-      for (auto& c : conn_.Rows("SELECT column_name, column_type, is_nullable, column_default, extra, "
-                                "character_set_name, data_type FROM information_schema.columns WHERE table_schema = " +
-                                db + " AND table_name = " + tn + " ORDER BY ordinal_position")) {
+      for (auto& c :
+           conn_.Rows("SELECT column_name, column_type, is_nullable, column_default, extra, "
+                      "character_set_name, data_type FROM information_schema.columns WHERE "
+                      "table_schema = " +
+                      db + " AND table_name = " + tn + " ORDER BY ordinal_position")) {
         SourceColumn col;
         col.name = *c[0];
         col.declared_type = *c[1];
@@ -237,31 +248,42 @@ class MysqlSource : public Source {
         if (*c[6] == "json") col.declared_type = "json";
         t.columns.push_back(std::move(col));
       }
-      for (auto& ix : conn_.Rows("SELECT index_name, non_unique, column_name, sub_part FROM "
-                                 "information_schema.statistics WHERE table_schema = " + db + " AND table_name = " + tn +
-                                 " ORDER BY index_name = 'PRIMARY' DESC, index_name, seq_in_index")) {
+      for (auto& ix :
+           conn_.Rows("SELECT index_name, non_unique, column_name, sub_part FROM "
+                      "information_schema.statistics WHERE table_schema = " +
+                      db + " AND table_name = " + tn +
+                      " ORDER BY index_name = 'PRIMARY' DESC, index_name, seq_in_index")) {
         if (*ix[0] == "PRIMARY") {
           t.primary_key.push_back(*ix[2]);
           t.primary_key_name = "PRIMARY";
           continue;
         }
-        if (ix[3]) t.notes.push_back("index " + *ix[0] + " uses a prefix length on " + *ix[2] + "; full column indexed");
-        if (t.indexes.empty() || t.indexes.back().name != *ix[0]) t.indexes.push_back({*ix[0], {}, *ix[1] == "0"});
+        if (ix[3])
+          t.notes.push_back("index " + *ix[0] + " uses a prefix length on " + *ix[2] +
+                            "; full column indexed");
+        if (t.indexes.empty() || t.indexes.back().name != *ix[0])
+          t.indexes.push_back({*ix[0], {}, *ix[1] == "0"});
         if (ix[2]) t.indexes.back().columns.push_back(*ix[2]);
       }
       try {
-        for (auto& ck : conn_.Rows("SELECT constraint_name, check_clause FROM information_schema.check_constraints "
-                                   "WHERE constraint_schema = " + db + " AND table_name = " + tn + " ORDER BY 1"))
+        for (auto& ck : conn_.Rows(
+                 "SELECT constraint_name, check_clause FROM information_schema.check_constraints "
+                 "WHERE constraint_schema = " +
+                 db + " AND table_name = " + tn + " ORDER BY 1"))
           t.checks.push_back(*ck[1]);
       } catch (const std::exception&) {
         t.notes.push_back("this server does not report CHECK constraints");
       }
       for (auto& fk : conn_.Rows(
-               "SELECT k.constraint_name, k.column_name, k.referenced_table_name, k.referenced_column_name, "
+               "SELECT k.constraint_name, k.column_name, k.referenced_table_name, "
+               "k.referenced_column_name, "
                "r.delete_rule, r.update_rule FROM information_schema.key_column_usage k JOIN "
-               "information_schema.referential_constraints r ON r.constraint_schema = k.constraint_schema AND "
-               "r.constraint_name = k.constraint_name AND r.table_name = k.table_name WHERE k.table_schema = " + db +
-               " AND k.table_name = " + tn + " AND k.referenced_table_name IS NOT NULL ORDER BY 1, k.ordinal_position")) {
+               "information_schema.referential_constraints r ON r.constraint_schema = "
+               "k.constraint_schema AND "
+               "r.constraint_name = k.constraint_name AND r.table_name = k.table_name WHERE "
+               "k.table_schema = " +
+               db + " AND k.table_name = " + tn +
+               " AND k.referenced_table_name IS NOT NULL ORDER BY 1, k.ordinal_position")) {
         if (t.foreign_keys.empty() || t.foreign_keys.back().name != *fk[0])
           t.foreign_keys.push_back({*fk[0], {}, *fk[2], {}, *fk[4], *fk[5]});
         t.foreign_keys.back().columns.push_back(*fk[1]);
@@ -272,15 +294,19 @@ class MysqlSource : public Source {
     return out;
   }
 
-  std::unique_ptr<RowCursor> Scan(const SourceTable& table, const std::vector<std::string>& order_by,
+  std::unique_ptr<RowCursor> Scan(const SourceTable& table,
+                                  const std::vector<std::string>& order_by,
                                   const std::optional<KeyRange>& range) override {
     std::string sql = "SELECT ";
-    for (size_t i = 0; i < table.columns.size(); ++i) sql += (i ? ", " : "") + QuoteMy(table.columns[i].name);
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      sql += (i ? ", " : "") + QuoteMy(table.columns[i].name);
     sql += " FROM " + QuoteMy(table.name);
     if (range) {
       std::string w;
       if (range->lo) w += QuoteMy(range->column) + " >= " + std::to_string(*range->lo);
-      if (range->hi) w += (w.empty() ? "" : " AND ") + QuoteMy(range->column) + " < " + std::to_string(*range->hi);
+      if (range->hi)
+        w += (w.empty() ? "" : " AND ") + QuoteMy(range->column) + " < " +
+             std::to_string(*range->hi);
       if (!w.empty()) sql += " WHERE " + w;
     }
     if (!order_by.empty()) {
@@ -290,7 +316,8 @@ class MysqlSource : public Source {
         for (const auto& c : table.columns)
           if (c.name == order_by[i] && !c.charset.empty()) textual = true;
         // Binary order matches PostgreSQL's COLLATE "C" on the UTF-8 text.
-        sql += (i ? ", " : "") + (textual ? "CAST(" + QuoteMy(order_by[i]) + " AS BINARY)" : QuoteMy(order_by[i]));
+        sql += (i ? ", " : "") +
+               (textual ? "CAST(" + QuoteMy(order_by[i]) + " AS BINARY)" : QuoteMy(order_by[i]));
       }
     }
     std::vector<int> key_cols;
@@ -300,19 +327,22 @@ class MysqlSource : public Source {
     return std::make_unique<MysqlCursor>(conn_, sql, key_cols, table.primary_key);
   }
 
-  std::unique_ptr<RowCursor> Query(const std::string& sql, std::vector<std::string>* columns) override {
+  std::unique_ptr<RowCursor> Query(const std::string& sql,
+                                   std::vector<std::string>* columns) override {
     // Query results have no single column charset to convert from: let the server convert
     // to UTF-8. Table scans on this source afterwards would be converted too, so map (the
     // only caller) uses a source for queries only.
     conn_.Exec("SET character_set_results = utf8mb4");
-    auto cur = std::make_unique<MysqlCursor>(conn_, sql, std::vector<int>{}, std::vector<std::string>{});
+    auto cur =
+        std::make_unique<MysqlCursor>(conn_, sql, std::vector<int>{}, std::vector<std::string>{});
     *columns = cur->Names();
     return cur;
   }
 
   bool AllZeroOrOne(const SourceTable& table, const std::string& column) override {
     return conn_
-        .Rows("SELECT 1 FROM " + QuoteMy(table.name) + " WHERE " + QuoteMy(column) + " NOT IN (0, 1) LIMIT 1")
+        .Rows("SELECT 1 FROM " + QuoteMy(table.name) + " WHERE " + QuoteMy(column) +
+              " NOT IN (0, 1) LIMIT 1")
         .empty();
   }
 
@@ -322,6 +352,8 @@ class MysqlSource : public Source {
 
 }  // namespace
 
-std::unique_ptr<Source> OpenMysql(const std::string& url) { return std::make_unique<MysqlSource>(url); }
+std::unique_ptr<Source> OpenMysql(const std::string& url) {
+  return std::make_unique<MysqlSource>(url);
+}
 
 }  // namespace corrente::migrate

@@ -37,7 +37,8 @@ class Stmt {
   }
   std::string Text(int i) {
     auto p = sqlite3_column_text(st_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, i)) : std::string();
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, i))
+             : std::string();
   }
   bool IsNull(int i) { return sqlite3_column_type(st_, i) == SQLITE_NULL; }
   int64_t Int(int i) { return sqlite3_column_int64(st_, i); }
@@ -49,7 +50,8 @@ class Stmt {
 
 // Finds CHECK (...) clauses and the PRIMARY KEY constraint name in CREATE TABLE text,
 // skipping quoted text.
-void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks, std::string* pk_name) {
+void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
+                      std::string* pk_name) {
   auto upper = sql;
   for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string last_constraint_name;
@@ -99,7 +101,8 @@ void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks, 
           if (sql[m] == '(') ++depth;
           if (sql[m] == ')' && --depth == 0) break;
         }
-        if (k != std::string::npos && m < sql.size()) checks->push_back(sql.substr(k + 1, m - k - 1));
+        if (k != std::string::npos && m < sql.size())
+          checks->push_back(sql.substr(k + 1, m - k - 1));
         i = m + 1;
         last_constraint_name.clear();
         continue;
@@ -114,7 +117,8 @@ void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks, 
 
 class SqliteCursor : public RowCursor {
  public:
-  SqliteCursor(sqlite3* db, const std::string& sql, std::vector<int> key_cols, std::vector<std::string> key_names)
+  SqliteCursor(sqlite3* db, const std::string& sql, std::vector<int> key_cols,
+               std::vector<std::string> key_names)
       : st_(db, sql), key_cols_(std::move(key_cols)), key_names_(std::move(key_names)) {
     n_ = sqlite3_column_count(st_.Raw());
     values_.resize(n_);
@@ -125,7 +129,9 @@ class SqliteCursor : public RowCursor {
     for (int i = 0; i < n_; ++i) {
       auto& v = values_[i];
       switch (sqlite3_column_type(s, i)) {
-        case SQLITE_NULL: v.kind = SourceValue::Kind::kNull; break;
+        case SQLITE_NULL:
+          v.kind = SourceValue::Kind::kNull;
+          break;
         case SQLITE_INTEGER:
           v.kind = SourceValue::Kind::kInt;
           v.i = sqlite3_column_int64(s, i);
@@ -142,7 +148,8 @@ class SqliteCursor : public RowCursor {
         default: {
           v.kind = SourceValue::Kind::kBlob;
           const void* p = sqlite3_column_blob(s, i);
-          v.s = {p ? static_cast<const char*>(p) : "", static_cast<size_t>(sqlite3_column_bytes(s, i))};
+          v.s = {p ? static_cast<const char*>(p) : "",
+                 static_cast<size_t>(sqlite3_column_bytes(s, i))};
         }
       }
     }
@@ -154,9 +161,12 @@ class SqliteCursor : public RowCursor {
     for (size_t k = 0; k < key_cols_.size(); ++k) {
       const auto& v = values_[key_cols_[k]];
       r += (k ? "," : "") + key_names_[k] + "=";
-      if (v.kind == SourceValue::Kind::kInt) r += std::to_string(v.i);
-      else if (v.kind == SourceValue::Kind::kNull) r += "NULL";
-      else r += std::string(v.s.substr(0, 64));
+      if (v.kind == SourceValue::Kind::kInt)
+        r += std::to_string(v.i);
+      else if (v.kind == SourceValue::Kind::kNull)
+        r += "NULL";
+      else
+        r += std::string(v.s.substr(0, 64));
     }
     if (key_cols_.empty()) r = "rowid=" + std::to_string(sqlite3_column_int64(st_.Raw(), n_ - 1));
     return r;
@@ -175,7 +185,8 @@ class SqliteSource : public Source {
   explicit SqliteSource(const std::string& path) : path_(path) {
     if (!std::filesystem::exists(path)) throw std::runtime_error("sqlite: no such file: " + path);
     std::string uri = "file:" + path + "?mode=ro";
-    if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
+        SQLITE_OK) {
       std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
       throw std::runtime_error("sqlite: cannot open " + path + ": " + err);
@@ -191,9 +202,10 @@ class SqliteSource : public Source {
 
   std::vector<SourceTable> Tables() override {
     std::vector<SourceTable> out;
-    Stmt list(db_,
-              "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-              "ORDER BY name");
+    Stmt list(
+        db_,
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name");
     while (list.Step()) {
       SourceTable t;
       t.name = list.Text(0);
@@ -217,15 +229,16 @@ class SqliteSource : public Source {
       }
       ParseCreateTable(create_sql, &t.checks, &t.primary_key_name);
       {
-        Stmt idx(db_, "SELECT name, \"unique\", origin, partial FROM pragma_index_list(" + QuoteLiteral(t.name) +
-                          ") ORDER BY name");
+        Stmt idx(db_, "SELECT name, \"unique\", origin, partial FROM pragma_index_list(" +
+                          QuoteLiteral(t.name) + ") ORDER BY name");
         while (idx.Step()) {
           if (idx.Text(2) == "pk") continue;
           SourceIndex ix;
           ix.name = idx.Text(0);
           ix.unique = idx.Int(1) != 0;
           bool expression = false;
-          Stmt cols(db_, "SELECT cid, name FROM pragma_index_info(" + QuoteLiteral(ix.name) + ") ORDER BY seqno");
+          Stmt cols(db_, "SELECT cid, name FROM pragma_index_info(" + QuoteLiteral(ix.name) +
+                             ") ORDER BY seqno");
           while (cols.Step()) {
             if (cols.Int(0) < 0) expression = true;
             ix.columns.push_back(cols.Text(1));
@@ -238,8 +251,10 @@ class SqliteSource : public Source {
         }
       }
       {
-        Stmt fk(db_, "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(" +
-                         QuoteLiteral(t.name) + ") ORDER BY id, seq");
+        Stmt fk(db_,
+                "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM "
+                "pragma_foreign_key_list(" +
+                    QuoteLiteral(t.name) + ") ORDER BY id, seq");
         int64_t cur = -1;
         while (fk.Step()) {
           if (fk.Int(0) != cur) {
@@ -266,34 +281,42 @@ class SqliteSource : public Source {
         for (size_t k = 0; k < fk.ref_columns.size(); ++k)
           if (fk.ref_columns[k].empty())
             for (auto& p : out)
-              if (p.name == fk.ref_table && k < p.primary_key.size()) fk.ref_columns[k] = p.primary_key[k];
+              if (p.name == fk.ref_table && k < p.primary_key.size())
+                fk.ref_columns[k] = p.primary_key[k];
     return out;
   }
 
-  std::unique_ptr<RowCursor> Query(const std::string& sql, std::vector<std::string>* columns) override {
+  std::unique_ptr<RowCursor> Query(const std::string& sql,
+                                   std::vector<std::string>* columns) override {
     // The trailing rowid the cursor expects for labels is supplied as a constant.
-    auto cur = std::make_unique<SqliteCursor>(db_, "SELECT *, 0 FROM (" + sql + ")", std::vector<int>{},
-                                              std::vector<std::string>{});
+    auto cur = std::make_unique<SqliteCursor>(db_, "SELECT *, 0 FROM (" + sql + ")",
+                                              std::vector<int>{}, std::vector<std::string>{});
     Stmt names(db_, "SELECT * FROM (" + sql + ") LIMIT 0");
     columns->clear();
-    for (int i = 0; i < sqlite3_column_count(names.Raw()); ++i) columns->push_back(sqlite3_column_name(names.Raw(), i));
+    for (int i = 0; i < sqlite3_column_count(names.Raw()); ++i)
+      columns->push_back(sqlite3_column_name(names.Raw(), i));
     return cur;
   }
 
-  std::unique_ptr<RowCursor> Scan(const SourceTable& table, const std::vector<std::string>& order_by,
+  std::unique_ptr<RowCursor> Scan(const SourceTable& table,
+                                  const std::vector<std::string>& order_by,
                                   const std::optional<KeyRange>& range) override {
     std::string sql = "SELECT ";
-    for (size_t i = 0; i < table.columns.size(); ++i) sql += (i ? ", " : "") + QuoteSqlite(table.columns[i].name);
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      sql += (i ? ", " : "") + QuoteSqlite(table.columns[i].name);
     sql += ", rowid FROM " + QuoteSqlite(table.name);
     if (range) {
       std::string w;
       if (range->lo) w += QuoteSqlite(range->column) + " >= " + std::to_string(*range->lo);
-      if (range->hi) w += (w.empty() ? "" : " AND ") + QuoteSqlite(range->column) + " < " + std::to_string(*range->hi);
+      if (range->hi)
+        w += (w.empty() ? "" : " AND ") + QuoteSqlite(range->column) + " < " +
+             std::to_string(*range->hi);
       if (!w.empty()) sql += " WHERE " + w;
     }
     if (!order_by.empty()) {
       sql += " ORDER BY ";
-      for (size_t i = 0; i < order_by.size(); ++i) sql += (i ? ", " : "") + QuoteSqlite(order_by[i]);
+      for (size_t i = 0; i < order_by.size(); ++i)
+        sql += (i ? ", " : "") + QuoteSqlite(order_by[i]);
     }
     std::vector<int> key_cols;
     for (const auto& k : table.primary_key)
@@ -318,6 +341,8 @@ class SqliteSource : public Source {
 
 }  // namespace
 
-std::unique_ptr<Source> OpenSqlite(const std::string& path) { return std::make_unique<SqliteSource>(path); }
+std::unique_ptr<Source> OpenSqlite(const std::string& path) {
+  return std::make_unique<SqliteSource>(path);
+}
 
 }  // namespace corrente::migrate

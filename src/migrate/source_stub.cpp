@@ -5,6 +5,7 @@
 
 namespace corrente::migrate {
 std::unique_ptr<Source> OpenDuckdb(const std::string&) {
-  throw std::runtime_error("this build has no DuckDB support (run scripts/deps_duckdb.sh, then rebuild)");
+  throw std::runtime_error(
+      "this build has no DuckDB support (run scripts/deps_duckdb.sh, then rebuild)");
 }
 }  // namespace corrente::migrate
