@@ -861,31 +861,62 @@ struct Differ {
   }
 
   // Merges both sides of a range in key order.
+  // Merges both sides of a range in key order, streaming: memory is two rows plus the
+  // differing rows collected for sync.
   void MergeRange(std::optional<int64_t> lo, std::optional<int64_t> hi, bool ranged) {
-    std::vector<KeyedRow> a, b;
     std::optional<KeyRange> range;
     if (ranged) range = KeyRange{t.primary_key[0], lo, hi};
-    ReadSource(
-        range, [&](KeyedRow&& r) { a.push_back(std::move(r)); }, nullptr);
-    ReadTarget(
-        ranged ? Where(lo, hi) : "", [&](KeyedRow&& r) { b.push_back(std::move(r)); }, nullptr);
-    size_t i = 0, j = 0;
-    while (i < a.size() || j < b.size()) {
-      int c = i == a.size() ? 1 : j == b.size() ? -1 : CompareKeys(t, kidx, a[i].key, b[j].key);
+    ConvertContext ctx{o.zero_dates};
+    auto cur = src->Scan(t.source, t.primary_key, range);
+    PgTextRows rows(conn, TargetSelect(t, schema, ranged ? Where(lo, hi) : "", t.primary_key));
+    std::vector<TargetValue> vals;
+    std::vector<std::string> notes, canon_a, canon_b;
+    std::vector<bool> nulls_a, nulls_b;
+    std::string reason, column;
+    KeyedRow a, b;
+    auto next_a = [&]() {
+      while (cur->Next()) {
+        if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
+        CanonicalRow(t, vals, &canon_a, &nulls_a);
+        a.hash = HashRow(canon_a, nulls_a);
+        a.key.clear();
+        for (int k : kidx) a.key.push_back(canon_a[k]);
+        return true;
+      }
+      return false;
+    };
+    auto next_b = [&]() {
+      if (!rows.Next()) return false;
+      CanonicalPgRow(t, rows, &canon_b, &nulls_b);
+      b.hash = HashRow(canon_b, nulls_b);
+      b.key.clear();
+      for (int k : kidx) b.key.push_back(canon_b[k]);
+      return true;
+    };
+    auto take_a = [&]() {
+      KeyedRow r;
+      r.key = a.key;
+      r.values = vals;
+      to_upsert.push_back(std::move(r));
+    };
+    bool has_a = next_a(), has_b = next_b();
+    while (has_a || has_b) {
+      int c = !has_a ? 1 : !has_b ? -1 : CompareKeys(t, kidx, a.key, b.key);
       if (c < 0) {
-        report.missing.push_back(KeyLabel(t, a[i].key));
-        if (collect) to_upsert.push_back(std::move(a[i]));
-        ++i;
+        report.missing.push_back(KeyLabel(t, a.key));
+        if (collect) take_a();
+        has_a = next_a();
       } else if (c > 0) {
-        report.extra.push_back(KeyLabel(t, b[j].key));
-        if (collect) to_delete.push_back(b[j].key);
-        ++j;
+        report.extra.push_back(KeyLabel(t, b.key));
+        if (collect) to_delete.push_back(b.key);
+        has_b = next_b();
       } else {
-        if (a[i].hash != b[j].hash) {
-          report.changed.push_back(KeyLabel(t, a[i].key));
-          if (collect) to_upsert.push_back(std::move(a[i]));
+        if (a.hash != b.hash) {
+          report.changed.push_back(KeyLabel(t, a.key));
+          if (collect) take_a();
         }
-        ++i, ++j;
+        has_a = next_a();
+        has_b = next_b();
       }
     }
   }
