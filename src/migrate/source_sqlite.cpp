@@ -304,7 +304,8 @@ class SqliteSource : public Source {
     std::string sql = "SELECT ";
     for (size_t i = 0; i < table.columns.size(); ++i)
       sql += (i ? ", " : "") + QuoteSqlite(table.columns[i].name);
-    sql += ", rowid FROM " + QuoteSqlite(table.name);
+    // The rowid labels rows of key-less tables; WITHOUT ROWID tables always have a key.
+    sql += std::string(table.primary_key.empty() ? ", rowid" : ", 0") + " FROM " + QuoteSqlite(table.name);
     if (range) {
       std::string w;
       if (range->lo) w += QuoteSqlite(range->column) + " >= " + std::to_string(*range->lo);

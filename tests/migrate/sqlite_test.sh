@@ -107,6 +107,10 @@ create table producto (
   stock integer check (stock >= 0)
 );
 create index producto_peso on producto (peso);
+create table etiqueta (codigo text primary key, texto text) without rowid;
+insert into etiqueta values ('b', 'beta'), ('a', 'alfa');
+create table registro (momento text, valor real);
+insert into registro values ('x', 1.5), ('x', 1.5);
 """)
 rows = [(1, 'A-1', 10.5, 0.1, b'\x00\x01\xff', '2024-01-02 03:04:05', 1, 5),
         (2, 'A-2', 3, 1e-7, None, '2024-02-29 23:59:59.123', 0, 0),
@@ -118,7 +122,9 @@ c.commit()
 PY
 rules="sqlite://$work/rules.db"
 out=$("$corrente" migrate copy "$rules" 2>&1); check "copy rules" [ $? -eq 0 ]
-check "two rows rejected" contains "$out" "3 rows, 2 rejected"
+check "two rows rejected" contains "$out" "7 rows, 2 rejected"
+check "WITHOUT ROWID table copied" [ "$(q "select string_agg(codigo || '=' || texto, ',' order by codigo) from rules.etiqueta")" = "a=alfa,b=beta" ]
+check "key-less table keeps duplicates" [ "$(q 'select count(*) from rules.registro')" = "2" ]
 check "reject reasons and keys" [ "$(q "select source_key || ':' || reason from staging.migration_rejects where target_schema = 'rules' order by 1")" = "$(printf 'id=3:not an integer: many\nid=5:invalid UTF-8 in column sku')" ]
 check "types" [ "$(q "select string_agg(data_type, ',' order by ordinal_position) from information_schema.columns where table_schema = 'rules' and table_name = 'producto'")" = "bigint,text,numeric,double precision,bytea,timestamp without time zone,boolean,bigint" ]
 check "REAL exact" [ "$(q 'select peso from rules.producto where id = 2')" = "1e-07" ]
