@@ -113,7 +113,8 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   });
 
   auto* sync = m->add_subcommand(
-      "sync", "Incremental catch-up: key watermark plus diff for updates and deletes");
+      "sync",
+      "Incremental catch-up: diff by key, then upsert and delete; logged with the key watermark");
   AddSource(sync, f, true);
   sync->callback([&] {
     for (const auto& r : migrate::RunSync(Options(f, true))) {
