@@ -15,6 +15,7 @@ struct MigrateFlags {
   int jobs = 2;
   std::string zero_dates = "null";
   bool fresh = false;
+  bool watermark_only = false;
   bool json = false;
   std::string table;
   std::string mapping;
@@ -28,6 +29,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.tables = f.tables;
   o.jobs = f.jobs;
   o.fresh = f.fresh;
+  o.watermark_only = f.watermark_only;
   if (f.zero_dates == "error")
     o.zero_dates = migrate::ZeroDatePolicy::kError;
   else if (f.zero_dates == "null")
@@ -116,6 +118,8 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       "sync",
       "Incremental catch-up: diff by key, then upsert and delete; logged with the key watermark");
   AddSource(sync, f, true);
+  sync->add_flag("--watermark-only", f.watermark_only,
+                 "Only append rows past the integer key maximum (fast; no updates or deletes)");
   sync->callback([&] {
     for (const auto& r : migrate::RunSync(Options(f, true))) {
       if (!r.error.empty()) {

@@ -991,6 +991,16 @@ std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
       spdlog::warn("sync: table {} has no primary key; skipped", t.name);
       continue;
     }
+    if (o.watermark_only) {
+      const ColumnPlan* key = nullptr;
+      for (const auto& c : t.columns)
+        if (t.primary_key.size() == 1 && c.name == t.primary_key[0]) key = &c;
+      if (!key || (key->type != PgType::kBigInt && key->type != PgType::kInteger &&
+                   key->type != PgType::kSmallInt)) {
+        spdlog::warn("sync --watermark-only: table {} has no single integer key; skipped", t.name);
+        continue;
+      }
+    }
     try {
       results.push_back(SyncTable(o, schema, t));
     } catch (const pg::Error& e) {
@@ -1011,7 +1021,19 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
     d.report.table = t.name;
     auto log = OpenTarget(o.dsn);
     auto started = log.Execute("SELECT now()::text").GetString(0, 0);
-    d.Run();
+    std::string mode = "diff";
+    if (o.watermark_only) {
+      // Append-only pass: source rows past the target's key maximum. No full read of either
+      // side, so updates and deletes are not seen (run a plain sync for those).
+      mode = "pk-watermark";
+      auto w = d.conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ") FROM " +
+                              Qualified(schema, t.name));
+      std::optional<int64_t> lo;
+      if (!w.IsNull(0, 0)) lo = w.GetInt(0, 0) + 1;
+      d.MergeRange(lo, std::nullopt, true);
+    } else {
+      d.Run();
+    }
     SyncTableResult res;
     res.table = t.name;
     auto& conn = d.conn;
@@ -1057,8 +1079,7 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
         "rows_inserted, rows_updated, rows_deleted, watermark) VALUES ($1, $2, $3, "
         "$4::timestamptz, "
         "clock_timestamp(), $5, $6, $7, $8)",
-        schema, t.name, std::string(d.kidx.size() == 1 ? "pk-watermark+diff" : "diff"), started,
-        res.inserted, res.updated, res.deleted, res.watermark);
+        schema, t.name, mode, started, res.inserted, res.updated, res.deleted, res.watermark);
     tx.Commit();
     for (const auto& c : t.columns)
       if (c.identity)

@@ -20,7 +20,8 @@ struct EngineOptions {
   std::vector<std::string> tables;
   int jobs = 2;
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
-  bool fresh = false;  // copy: drop the target schema and its state first
+  bool fresh = false;           // copy: drop the target schema and its state first
+  bool watermark_only = false;  // sync: only append rows past the integer key maximum
 };
 
 struct CopyReport {
@@ -93,8 +94,10 @@ struct SyncTableResult {
   std::string error;  // set when this table's pass failed (rolled back); others still run
 };
 
-// One incremental pass per table: appends past the key watermark, then repairs changed and
-// deleted rows found by diff. Logged in staging.migration_sync_log. Repeatable.
+// One incremental pass per table with a key: the diff's missing and changed rows are
+// upserted and its extra rows deleted (mode "diff"); with `watermark_only`, only source rows
+// past the target's integer key maximum are appended (mode "pk-watermark"). One transaction
+// per table, logged in staging.migration_sync_log. Repeatable.
 std::vector<SyncTableResult> RunSync(const EngineOptions& options);
 
 // Human-readable state of the migrations recorded in the target.

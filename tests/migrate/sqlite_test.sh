@@ -76,6 +76,12 @@ check "sync logged" [ "$(q "select sum(rows_inserted) || '/' || sum(rows_updated
 "$corrente" migrate verify "$live" --schema live >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$live" --schema live 2>&1)
 check "second sync is a no-op" [ "$(grep -c ': 0 inserted, 0 updated, 0 deleted' <<<"$out")" = "11" ]
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"insert into Genre values (40, 'Cumbia')\"); c.execute(\"update Genre set Name = 'x' where GenreId = 1\"); c.commit()" "$work/live.db"
+out=$("$corrente" migrate sync "$live" --schema live --tables Genre --watermark-only 2>&1)
+check "watermark sync appends past the key" contains "$out" "sync Genre: 1 inserted, 0 updated, 0 deleted, watermark 40"
+check "watermark sync logged as such" [ "$(q "select mode from staging.migration_sync_log where target_schema = 'live' order by id desc limit 1")" = "pk-watermark" ]
+out=$("$corrente" migrate sync "$live" --schema live --tables Genre 2>&1)
+check "a full sync then finds the update" contains "$out" "sync Genre: 0 inserted, 1 updated, 0 deleted"
 
 # kill -9 in the middle of the largest table, then the same command again.
 CORRENTE_MIGRATE_TEST_KILL_AFTER=4000 "$corrente" migrate copy "$chinook" --schema crash --jobs 2 >/dev/null 2>&1
