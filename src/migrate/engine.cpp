@@ -429,6 +429,10 @@ void ConstrainTable(const EngineOptions& o, const std::string& schema, const Tab
   if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name))
     attempt("primary key", "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) +
                                " PRIMARY KEY (" + ColumnList(t.primary_key) + ")");
+  // Test hook: CORRENTE_MIGRATE_TEST_KILL_PHASE=constraints dies after the first primary key.
+  if (const char* phase = std::getenv("CORRENTE_MIGRATE_TEST_KILL_PHASE");
+      phase && std::string(phase) == "constraints" && !t.primary_key.empty())
+    std::raise(SIGKILL);
   for (const auto& ix : t.indexes) {
     if (ExistsRelation(conn, schema, ix.name)) continue;
     attempt("index " + ix.name, std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +

@@ -93,6 +93,12 @@ out=$("$corrente" migrate copy "$chinook" --schema crash --jobs 2 2>&1); check "
 check "no duplicate rows" [ "$(q 'select count(*) from (select distinct * from crash."PlaylistTrack") d')" = "8715" ]
 out=$("$corrente" migrate copy "$chinook" --schema crash 2>&1)
 check "a third run has nothing left to do" contains "$out" "0 tables loaded \(11 already done\)"
+CORRENTE_MIGRATE_TEST_KILL_PHASE=constraints "$corrente" migrate copy "$chinook" --schema crash2 --jobs 1 >/dev/null 2>&1
+check "killed in the constraint phase" [ $? -eq 137 ]
+check "all tables were loaded before" [ "$(q "select count(*) from staging.migration_tables where target_schema = 'crash2' and status = 'loaded'")" = "11" ]
+"$corrente" migrate copy "$chinook" --schema crash2 >/dev/null 2>&1; check "resume of the constraint phase" [ $? -eq 0 ]
+check "keys, indexes and FKs all there once" [ "$(q "select count(*) filter (where contype = 'p') || '/' || count(*) filter (where contype = 'f') from pg_constraint where connamespace = 'crash2'::regnamespace")/$(q "select count(*) from pg_indexes where schemaname = 'crash2'")" = "11/11/$(q "select count(*) from pg_indexes where schemaname = 'chinook'")" ]
+"$corrente" migrate verify "$chinook" --schema crash2 >/dev/null 2>&1; check "verify after the constraint-phase resume" [ $? -eq 0 ]
 out=$("$corrente" migrate status 2>&1)
 check "status shows the last verify" contains "$out" "last verify of crash: OK"
 
