@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): corrente migrate copy + verify vs pgloader vs a raw \copy, on a
+# generated SQLite store shaped like the Spanish retail database (>= 1.5M rows).
+# Usage: bench/migrate/run.sh [SALES_PER_DAY]   (default 220: 19 stores x 365 days x 220 = 1.53M sales)
+# Needs a release build (build/release/corrente) and pgloader (installed with apt when missing).
+# Prints wall time, rows/s and peak RSS side by side, plus what each tool kept of the schema.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+corrente="$root/build/release/corrente"
+out="$root/bench/out/migrate"
+spd="${1:-220}"
+jobs="${JOBS:-2}"
+mkdir -p "$out"
+[ -x "$corrente" ] || { echo "build first: cmake --preset release && cmake --build build/release" >&2; exit 1; }
+if ! command -v pgloader >/dev/null; then
+  echo "installing pgloader (apt)..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y pgloader >/dev/null
+fi
+export CORRENTE_HOME="${CORRENTE_HOME:-$out/home}"
+export CORRENTE_LOG_FORMAT=json
+unset DATABASE_URL
+"$corrente" db start >/dev/null 2>&1
+base=$("$corrente" db url)
+base="${base%/*}"
+
+db="$out/tienda.db"
+if [ ! -f "$db" ] || [ "$(cat "$out/tienda.spd" 2>/dev/null)" != "$spd" ]; then
+  echo "generating the SQLite store ($spd sales per store-day)..." >&2
+  python3 "$root/tests/migrate/make_spanish_retail.py" "$db" --stores 19 --products 4000 --days 365 \
+    --sales-per-day "$spd" --seed 42 >"$out/tienda.rows"
+  echo "$spd" >"$out/tienda.spd"
+fi
+rows=$(cat "$out/tienda.rows")
+ventas=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from ventas').fetchone()[0])" "$db")
+echo "source: $db, $rows rows ($ventas in ventas), $(du -h "$db" | cut -f1)" >&2
+
+for d in bench_corrente bench_pgloader bench_raw; do
+  psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" >/dev/null
+done
+
+measure() {  # measure NAME command... -> appends "NAME wall rss_kb" to $out/results
+  local name="$1"; shift
+  /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1 || { echo "$name failed, see $out/$name.log" >&2; tail -5 "$out/$name.log" >&2; }
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/$name.time" | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/$name.time")
+  echo "$name $wall $rss" >>"$out/results"
+}
+rm -f "$out/results"
+
+# 1. corrente: copy (schema, data, keys, indexes, FKs, ANALYZE) then verify (both sides read in full).
+DATABASE_URL="$base/bench_corrente" "$corrente" db upgrade >/dev/null 2>&1
+DATABASE_URL="$base/bench_corrente" measure corrente_copy "$corrente" migrate copy "sqlite://$db" --schema tienda --jobs "$jobs"
+DATABASE_URL="$base/bench_corrente" measure corrente_verify "$corrente" migrate verify "sqlite://$db" --schema tienda --jobs "$jobs"
+grep -q "all 6 tables match" "$out/corrente_verify.log" && verify_ok=yes || verify_ok=NO
+
+# 2. pgloader, defaults, into another database on the same server.
+measure pgloader pgloader --no-ssl-cert-verification "sqlite://$db" "$base/bench_pgloader"
+
+# 3. The physical limit: \copy of the largest table from CSV into an empty table.
+python3 - "$db" "$out/ventas.csv" <<'PY'
+import csv, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+with open(sys.argv[2], "w", newline="") as f:
+    csv.writer(f).writerows(c.execute("select * from ventas"))
+PY
+psql "$base/bench_raw" -qc "CREATE TABLE ventas (id bigint, fecha timestamp, ubicacion_id varchar(20), producto_id varchar(20), cantidad numeric(12,3), precio_unitario numeric(12,2), venta_total numeric(14,2))"
+measure raw_copy psql "$base/bench_raw" -qc "\\copy ventas FROM '$out/ventas.csv' (FORMAT csv)"
+
+echo
+printf '%-28s %10s %14s %12s\n' "run" "wall s" "rows/s" "peak RSS MB"
+while read -r name wall rss; do
+  n=$rows
+  [ "$name" = raw_copy ] && n=$ventas
+  printf '%-28s %10.2f %14.0f %12.1f\n' "$name" "$wall" "$(echo "$n / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+done <"$out/results"
+cw=$(awk '$1 == "corrente_copy" {c=$2} $1 == "corrente_verify" {v=$2} END {print c + v}' "$out/results")
+pw=$(awk '$1 == "pgloader" {print $2}' "$out/results")
+printf '%-28s %10.2f %14.0f %12s\n' "corrente copy+verify" "$cw" "$(echo "$rows / $cw" | bc -l)" "-"
+echo "speed-up of corrente copy+verify over pgloader: $(echo "scale=2; $pw / $cw" | bc -l)x (verify passed: $verify_ok)"
+
+echo
+echo "what each kept of the source schema (ventas / productos):"
+for d in corrente:tienda pgloader:public; do
+  dbn="bench_${d%%:*}"; sch="${d##*:}"
+  psql "$base/$dbn" -At <<SQL | sed "s/^/  ${d%%:*}: /"
+select 'productos.peso_kg type: ' || data_type from information_schema.columns where table_schema = '$sch' and table_name = 'productos' and column_name = 'peso_kg';
+select 'NOT NULL columns: ' || count(*) from information_schema.columns where table_schema = '$sch' and is_nullable = 'NO';
+select 'CHECK constraints: ' || count(*) from pg_constraint where connamespace = '$sch'::regnamespace and contype = 'c';
+select 'index names kept (idx_ventas_fecha): ' || count(*) from pg_indexes where schemaname = '$sch' and indexname = 'idx_ventas_fecha';
+select 'ventas rows: ' || count(*) from "$sch".ventas;
+SQL
+done

@@ -1,0 +1,151 @@
+// corrente migrate plan|copy|map|verify|diff|sync|status: legacy stores into PostgreSQL.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "migrate/engine.h"
+#include "migrate/mapping.h"
+
+namespace corrente::cli {
+namespace {
+
+struct MigrateFlags {
+  std::string source;
+  std::string schema;
+  std::vector<std::string> tables;
+  int jobs = 2;
+  std::string zero_dates = "null";
+  bool fresh = false;
+  bool watermark_only = false;
+  bool json = false;
+  std::string table;
+  std::string mapping;
+};
+
+migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
+  migrate::EngineOptions o;
+  if (need_db) o.dsn = ConnectDsn(LoadConfig(), /*migrate=*/true);
+  o.source_url = f.source;
+  o.schema = f.schema;
+  o.tables = f.tables;
+  o.jobs = f.jobs;
+  o.fresh = f.fresh;
+  o.watermark_only = f.watermark_only;
+  if (f.zero_dates == "error")
+    o.zero_dates = migrate::ZeroDatePolicy::kError;
+  else if (f.zero_dates == "null")
+    o.zero_dates = migrate::ZeroDatePolicy::kNull;
+  else
+    throw std::runtime_error("--zero-dates must be 'null' or 'error'");
+  return o;
+}
+
+void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
+  cmd->add_option(
+         "source", f.source,
+         "sqlite:///path.db, mysql://user:pass@host:port/db, duckdb:///path.duckdb or csv:///dir")
+      ->required();
+  cmd->add_option("--schema", f.schema, "Target schema (default: the source's name, sanitized)");
+  cmd->add_option("--zero-dates", f.zero_dates,
+                  "MySQL zero dates: 'null' (and a note) or 'error' (reject the row)")
+      ->capture_default_str();
+  if (with_tables) {
+    cmd->add_option("--tables", f.tables, "Only these tables");
+    cmd->add_option("--jobs", f.jobs, "Parallel tables")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
+  }
+}
+
+}  // namespace
+
+void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
+  static MigrateFlags f;
+  auto* m = app.add_subcommand("migrate",
+                               "Move a legacy store (SQLite, MySQL, DuckDB, CSV) into PostgreSQL");
+  m->require_subcommand(1);
+
+  auto* plan = m->add_subcommand(
+      "plan", "Print the target DDL, every type decision and warnings; writes nothing");
+  AddSource(plan, f, true);
+  plan->callback([&] {
+    auto o = Options(f, false);
+    auto src = migrate::OpenSource(o.source_url);
+    migrate::PlanOptions po;
+    po.zero_dates = o.zero_dates;
+    po.tables = o.tables;
+    auto plans = migrate::BuildPlan(*src, po);
+    std::cout << migrate::RenderPlan(plans, o.schema.empty() ? src->DefaultSchemaName() : o.schema);
+  });
+
+  auto* copy =
+      m->add_subcommand("copy", "Faithful copy of schema and data; resumable after a crash");
+  AddSource(copy, f, true);
+  copy->add_flag("--fresh", f.fresh, "Drop the target schema and its migration state first");
+  copy->callback([&] {
+    auto rep = migrate::RunCopy(Options(f, true));
+    for (const auto& w : rep.warnings) std::cerr << "warning: " << w << "\n";
+    std::cout << "copied into schema " << rep.schema << ": " << rep.tables_loaded
+              << " tables loaded (" << rep.tables_skipped << " already done), " << rep.rows
+              << " rows, " << rep.rejected << " rejected (staging.migration_rejects), " << rep.notes
+              << " notes, " << rep.seconds << " s\n";
+  });
+
+  auto* verify =
+      m->add_subcommand("verify", "Compare counts, checksums and column statistics on both sides");
+  AddSource(verify, f, true);
+  verify->add_flag("--json", f.json, "Print the report as JSON");
+  verify->callback([&] {
+    auto rep = migrate::RunVerify(Options(f, true));
+    std::cout << (f.json ? rep.Json() + "\n" : rep.Render());
+    if (!rep.Ok()) exit_code = 2;
+  });
+
+  auto* diff = m->add_subcommand("diff", "Row-level diff of one table by primary key");
+  AddSource(diff, f, false);
+  diff->add_option("--table", f.table, "Table")->required();
+  diff->callback([&] {
+    auto rep = migrate::RunDiff(Options(f, true), f.table);
+    for (const auto& k : rep.missing) std::cout << "missing " << k << "\n";
+    for (const auto& k : rep.extra) std::cout << "extra " << k << "\n";
+    for (const auto& k : rep.changed) std::cout << "changed " << k << "\n";
+    std::cout << "diff " << rep.table << ": " << rep.missing.size() << " missing, "
+              << rep.extra.size() << " extra, " << rep.changed.size() << " changed ("
+              << rep.segments_compared << " segments compared)\n";
+    if (!rep.Equal()) exit_code = 2;
+  });
+
+  auto* sync = m->add_subcommand(
+      "sync",
+      "Incremental catch-up: diff by key, then upsert and delete; logged with the key watermark");
+  AddSource(sync, f, true);
+  sync->add_flag("--watermark-only", f.watermark_only,
+                 "Only append rows past the integer key maximum (fast; no updates or deletes)");
+  sync->callback([&] {
+    for (const auto& r : migrate::RunSync(Options(f, true))) {
+      if (!r.error.empty()) {
+        std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
+        exit_code = 1;
+        continue;
+      }
+      std::cout << "sync " << r.table << ": " << r.inserted << " inserted, " << r.updated
+                << " updated, " << r.deleted << " deleted, watermark " << r.watermark << "\n";
+    }
+  });
+
+  auto* status = m->add_subcommand("status", "What was copied, what is left, the last verify");
+  status->callback([&] { std::cout << migrate::RenderStatus(ConnectDsn(LoadConfig(), true)); });
+
+  auto* map = m->add_subcommand(
+      "map", "Load a legacy store into core dimensions and facts with a mapping file");
+  map->add_option("source", f.source, "Source URL")->required();
+  map->add_option("--mapping", f.mapping, "Mapping file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  map->callback([&] {
+    auto rep = migrate::RunMapping(ConnectDsn(LoadConfig(), true), f.source, f.mapping);
+    for (const auto& s : rep.steps)
+      std::cout << "map " << s.target << ": " << s.rows << " rows, " << s.rejected << " rejected\n";
+  });
+}
+
+}  // namespace corrente::cli

@@ -1,0 +1,1132 @@
+#include "migrate/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "common/progress.h"
+#include "pg/copy.h"
+#include "pg/pg.h"
+
+namespace corrente::migrate {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+pg::Connection OpenTarget(const std::string& dsn) {
+  auto c = pg::Connection::Open(dsn);
+  c.ExecScript(kSessionSetup);
+  return c;
+}
+
+std::string Qualified(const std::string& schema, const std::string& table) {
+  return Quote(schema) + "." + Quote(table);
+}
+
+std::string ColumnList(const std::vector<std::string>& cols) {
+  std::string r;
+  for (const auto& c : cols) r += (r.empty() ? "" : ", ") + Quote(c);
+  return r;
+}
+
+std::string ColumnList(const TablePlan& t) {
+  std::string r;
+  for (const auto& c : t.columns) r += (r.empty() ? "" : ", ") + Quote(c.name);
+  return r;
+}
+
+// Streams rows of COPY ... TO STDOUT (text format), unescaping fields.
+class PgTextRows {
+ public:
+  PgTextRows(pg::Connection& conn, const std::string& sql) : conn_(conn) {
+    conn_.Check(PQexec(conn_.Raw(), sql.c_str()), PGRES_COPY_OUT);
+  }
+  ~PgTextRows() {
+    if (buf_) PQfreemem(buf_);
+    if (!done_) {
+      while (PQgetCopyData(conn_.Raw(), &buf_, 0) > 0) PQfreemem(buf_), buf_ = nullptr;
+      while (PGresult* r = PQgetResult(conn_.Raw())) PQclear(r);
+    }
+  }
+  bool Next() {
+    if (buf_) PQfreemem(buf_), buf_ = nullptr;
+    int n = PQgetCopyData(conn_.Raw(), &buf_, 0);
+    if (n == -1) {
+      done_ = true;
+      conn_.Check(PQgetResult(conn_.Raw()), PGRES_COMMAND_OK);
+      while (PGresult* r = PQgetResult(conn_.Raw())) PQclear(r);
+      return false;
+    }
+    if (n < 0) conn_.Check(PQgetResult(conn_.Raw()), PGRES_COMMAND_OK);
+    std::string_view line(buf_, static_cast<size_t>(n));
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    size_t count = 0;
+    size_t start = 0;
+    while (true) {
+      size_t tab = line.find('\t', start);
+      std::string_view f =
+          line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
+      if (fields_.size() <= count) fields_.emplace_back(), nulls_.push_back(false);
+      std::string& u = fields_[count];
+      u.clear();
+      nulls_[count] = f == "\\N";
+      if (!nulls_[count] && f.find('\\') == std::string_view::npos) {
+        u.assign(f);
+      } else if (!nulls_[count]) {
+        for (size_t i = 0; i < f.size(); ++i) {
+          if (f[i] != '\\' || i + 1 == f.size()) {
+            u += f[i];
+            continue;
+          }
+          char e = f[++i];
+          switch (e) {
+            case 'n':
+              u += '\n';
+              break;
+            case 't':
+              u += '\t';
+              break;
+            case 'r':
+              u += '\r';
+              break;
+            case 'b':
+              u += '\b';
+              break;
+            case 'f':
+              u += '\f';
+              break;
+            case 'v':
+              u += '\v';
+              break;
+            default:
+              u += e;
+          }
+        }
+      }
+      ++count;
+      if (tab == std::string_view::npos) break;
+      start = tab + 1;
+    }
+    fields_.resize(count);
+    nulls_.resize(count);
+    return true;
+  }
+  bool IsNull(int i) const { return nulls_[i]; }
+  const std::string& Field(int i) const { return fields_[i]; }
+
+ private:
+  pg::Connection& conn_;
+  char* buf_ = nullptr;
+  bool done_ = false;
+  std::vector<std::string> fields_;
+  std::vector<bool> nulls_;
+};
+
+bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name) {
+  return c.Execute(
+              "SELECT 1 FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace "
+              "WHERE n.nspname = $1 AND k.conname = $2",
+              schema, name)
+             .Rows() > 0;
+}
+bool ExistsRelation(pg::Connection& c, const std::string& schema, const std::string& name) {
+  return !c.Execute("SELECT to_regclass($1)", Qualified(schema, name)).IsNull(0, 0);
+}
+
+// Runs `fn` in parallel over `n` items with `jobs` threads; collects the first exception.
+void ParallelFor(int n, int jobs, const std::function<void(int)>& fn) {
+  std::atomic<int> next{0};
+  std::exception_ptr error;
+  std::mutex mu;
+  auto worker = [&] {
+    for (int i; (i = next++) < n;) {
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 0; j < std::max(1, std::min(jobs, n)); ++j) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+struct Reject {
+  std::string key, column, reason;
+};
+
+// Converts one source row. Returns false (with the reason) when the row is rejected.
+bool ConvertRow(const TablePlan& t, RowCursor& cur, const ConvertContext& ctx,
+                std::vector<TargetValue>* out, std::vector<std::string>* notes, std::string* reason,
+                std::string* column) {
+  if (auto e = cur.RowError()) {
+    *reason = *e;
+    column->clear();
+    return false;
+  }
+  out->resize(t.columns.size());
+  notes->clear();
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    const auto& col = t.columns[i];
+    std::string note;
+    if (auto err = ConvertValue(col, cur.Value(col.source_index), ctx, &(*out)[i], &note)) {
+      *reason = *err;
+      *column = col.name;
+      return false;
+    }
+    if (!note.empty()) notes->push_back(col.name + "\t" + note);
+  }
+  return true;
+}
+
+uint64_t HashRow(const std::vector<std::string>& canon, const std::vector<bool>& nulls) {
+  thread_local std::string buf;
+  buf.clear();
+  for (size_t i = 0; i < canon.size(); ++i) {
+    if (nulls[i]) {
+      buf += "\xff\xfeN";
+    } else {
+      uint32_t n = static_cast<uint32_t>(canon[i].size());
+      buf.append(reinterpret_cast<const char*>(&n), 4);
+      buf += canon[i];
+    }
+  }
+  uint64_t h = std::hash<std::string_view>{}(buf);
+  // splitmix64 finalizer so that summing hashes stays well mixed
+  h += 0x9e3779b97f4a7c15ULL;
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+bool IsNumericType(PgType t) {
+  return t == PgType::kSmallInt || t == PgType::kInteger || t == PgType::kBigInt ||
+         t == PgType::kNumeric || t == PgType::kDouble;
+}
+
+void Accumulate(const TablePlan& t, const std::vector<std::string>& canon,
+                const std::vector<bool>& nulls, SideStats* s) {
+  ++s->rows;
+  s->checksum += HashRow(canon, nulls);
+  for (size_t i = 0; i < canon.size(); ++i) {
+    auto& cs = s->columns[i];
+    if (nulls[i]) {
+      ++cs.nulls;
+      continue;
+    }
+    PgType ty = t.columns[i].type;
+    if (IsNumericType(ty)) {
+      // One parse per value; min/max compare numerically, the sum is long double.
+      long double v = std::strtold(canon[i].c_str(), nullptr);
+      cs.summed = true;
+      cs.sum += v;
+      if (!cs.min || v < cs.min_value) cs.min = canon[i], cs.min_value = v;
+      if (!cs.max || v > cs.max_value) cs.max = canon[i], cs.max_value = v;
+      continue;
+    }
+    if (!cs.min || canon[i] < *cs.min) cs.min = canon[i];
+    if (!cs.max || *cs.max < canon[i]) cs.max = canon[i];
+  }
+}
+
+SideStats EmptyStats(const TablePlan& t) {
+  SideStats s;
+  for (const auto& c : t.columns) {
+    ColumnStats cs;
+    cs.name = c.name;
+    s.columns.push_back(std::move(cs));
+  }
+  return s;
+}
+
+std::string TargetSelect(const TablePlan& t, const std::string& schema, const std::string& where,
+                         const std::vector<std::string>& order_by) {
+  std::string sql = "COPY (SELECT " + ColumnList(t) + " FROM " + Qualified(schema, t.name);
+  if (!where.empty()) sql += " WHERE " + where;
+  if (!order_by.empty()) {
+    sql += " ORDER BY ";
+    for (size_t i = 0; i < order_by.size(); ++i) {
+      sql += (i ? ", " : "") + Quote(order_by[i]);
+      for (const auto& c : t.columns)
+        if (c.name == order_by[i] && (c.type == PgType::kText || c.type == PgType::kVarchar))
+          sql += " COLLATE \"C\"";
+    }
+  }
+  return sql + ") TO STDOUT";
+}
+
+void CanonicalRow(const TablePlan& t, const std::vector<TargetValue>& vals,
+                  std::vector<std::string>* canon, std::vector<bool>* nulls) {
+  canon->resize(t.columns.size());
+  nulls->assign(t.columns.size(), false);
+  for (size_t i = 0; i < vals.size(); ++i) {
+    (*canon)[i].clear();
+    if (vals[i].null)
+      (*nulls)[i] = true;
+    else
+      AppendCanonical(t.columns[i], vals[i], &(*canon)[i]);
+  }
+}
+
+void CanonicalPgRow(const TablePlan& t, const PgTextRows& r, std::vector<std::string>* canon,
+                    std::vector<bool>* nulls) {
+  canon->resize(t.columns.size());
+  nulls->assign(t.columns.size(), false);
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    (*canon)[i].clear();
+    if (r.IsNull(static_cast<int>(i)))
+      (*nulls)[i] = true;
+    else
+      CanonicalFromPg(t.columns[i], r.Field(static_cast<int>(i)), &(*canon)[i]);
+  }
+}
+
+std::vector<TablePlan> LoadPlan(const EngineOptions& o) {
+  auto src = OpenSource(o.source_url);
+  PlanOptions po;
+  po.zero_dates = o.zero_dates;
+  po.tables = o.tables;
+  auto plans = BuildPlan(*src, po);
+  for (const auto& name : o.tables)
+    if (std::none_of(plans.begin(), plans.end(),
+                     [&](const TablePlan& p) { return p.name == name; }))
+      throw std::runtime_error("no table '" + name + "' in the source");
+  return plans;
+}
+
+// Test hook: CORRENTE_MIGRATE_TEST_KILL_AFTER=N kills the process (SIGKILL) after N rows
+// of a table were streamed, to prove crash safety with a real kill -9.
+int64_t KillAfterRows() {
+  const char* v = std::getenv("CORRENTE_MIGRATE_TEST_KILL_AFTER");
+  return v ? std::atoll(v) : -1;
+}
+
+void LoadTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+               CopyReport* report, std::mutex* mu) {
+  auto start = Clock::now();
+  auto conn = OpenTarget(o.dsn);
+  auto src = OpenSource(o.source_url);
+  ConvertContext ctx{o.zero_dates};
+  std::vector<Reject> rejects;
+  std::vector<Reject> notes;
+  int64_t rows = 0;
+  int64_t kill_after = KillAfterRows();
+  // The state row commits with the data, so a lost commit on a server crash only means the
+  // table is loaded again: synchronous_commit can be off.
+  conn.ExecScript("SET synchronous_commit = off");
+  pg::Transaction tx(conn);
+  conn.ExecScript("DROP TABLE IF EXISTS " + Qualified(schema, t.name) + " CASCADE; " +
+                  CreateTableSql(t, schema));
+  conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1 AND table_name = $2",
+               schema, t.name);
+  conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1 AND table_name = $2",
+               schema, t.name);
+  {
+    Progress progress(t.name, t.source.estimated_rows > 0 ? t.source.estimated_rows : 0);
+    pg::CopyWriter w(conn, "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
+                               ") FROM STDIN (FORMAT binary, FREEZE)");
+    auto cur = src->Scan(t.source, {}, std::nullopt);
+    std::vector<TargetValue> vals;
+    std::vector<std::string> row_notes;
+    std::string reason, column;
+    int64_t seen = 0;
+    while (cur->Next()) {
+      ++seen;
+      if ((seen & 8191) == 0) progress.Advance(8192);
+      if (kill_after >= 0 && seen >= kill_after) {
+        w.Finish();  // make sure the server has received rows, then die mid-transaction
+        std::raise(SIGKILL);
+      }
+      if (!ConvertRow(t, *cur, ctx, &vals, &row_notes, &reason, &column)) {
+        rejects.push_back({cur->RowLabel(), column, reason});
+        continue;
+      }
+      for (const auto& n : row_notes) {
+        auto tab = n.find('\t');
+        notes.push_back({cur->RowLabel(), n.substr(0, tab), n.substr(tab + 1)});
+      }
+      w.StartRow(static_cast<int16_t>(t.columns.size()));
+      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], vals[i]);
+    }
+    rows = w.Finish();
+    progress.Advance(seen & 8191);
+    progress.Finish();
+  }
+  auto put = [&](const char* table, const char* col, const std::vector<Reject>& v) {
+    if (v.empty()) return;
+    pg::CopyWriter w(conn, std::string("COPY staging.") + table +
+                               " (target_schema, table_name, source_key, "
+                               "column_name, " +
+                               col + ") FROM STDIN (FORMAT binary)");
+    for (const auto& r : v) {
+      w.StartRow(5);
+      w.Text(schema);
+      w.Text(t.name);
+      w.Text(r.key);
+      if (r.column.empty())
+        w.Null();
+      else
+        w.Text(r.column);
+      w.Text(r.reason);
+    }
+    w.Finish();
+  };
+  put("migration_rejects", "reason", rejects);
+  put("migration_notes", "note", notes);
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  conn.Execute(
+      "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status, "
+      "rows_loaded, "
+      "rows_rejected, seconds) VALUES ($1, $2, $3, 'loaded', $4, $5, $6) "
+      "ON CONFLICT (target_schema, table_name) DO UPDATE SET source_url = EXCLUDED.source_url, "
+      "status = 'loaded', "
+      "rows_loaded = EXCLUDED.rows_loaded, rows_rejected = EXCLUDED.rows_rejected, seconds = "
+      "EXCLUDED.seconds, "
+      "updated_at = now()",
+      schema, t.name, o.source_url, rows, static_cast<int64_t>(rejects.size()), secs);
+  tx.Commit();
+  spdlog::info("table {}: {} rows loaded, {} rejected, {:.2f}s ({:.0f} rows/s)", t.name, rows,
+               rejects.size(), secs, secs > 0 ? rows / secs : 0.0);
+  std::lock_guard lock(*mu);
+  report->tables_loaded++;
+  report->rows += rows;
+  report->rejected += static_cast<int64_t>(rejects.size());
+  report->notes += static_cast<int64_t>(notes.size());
+}
+
+void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
+  spdlog::warn("{}", w);
+  std::lock_guard lock(*mu);
+  r->warnings.push_back(w);
+}
+
+// Keys, indexes, checks, identities and ANALYZE for one table; each step is skipped when it
+// already exists, so an interrupted run resumes here.
+void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                    CopyReport* report, std::mutex* mu) {
+  auto conn = OpenTarget(o.dsn);
+  conn.ExecScript("SET maintenance_work_mem = '256MB'");
+  std::string q = Qualified(schema, t.name);
+  auto attempt = [&](const std::string& what, const std::string& sql) {
+    try {
+      conn.ExecScript(sql);
+    } catch (const pg::Error& e) {
+      Warn(report, mu, t.name + ": " + what + " not carried over: " + e.what());
+    }
+  };
+  if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name))
+    attempt("primary key", "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) +
+                               " PRIMARY KEY (" + ColumnList(t.primary_key) + ")");
+  // Test hook: CORRENTE_MIGRATE_TEST_KILL_PHASE=constraints dies after the first primary key.
+  if (const char* phase = std::getenv("CORRENTE_MIGRATE_TEST_KILL_PHASE");
+      phase && std::string(phase) == "constraints" && !t.primary_key.empty())
+    std::raise(SIGKILL);
+  for (const auto& ix : t.indexes) {
+    if (ExistsRelation(conn, schema, ix.name)) continue;
+    attempt("index " + ix.name, std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
+                                    Quote(ix.name) + " ON " + q + " (" + ColumnList(ix.columns) +
+                                    ")");
+  }
+  for (size_t k = 0; k < t.checks.size(); ++k) {
+    std::string name = t.name + "_check" + (k ? std::to_string(k) : "");
+    if (ExistsConstraint(conn, schema, name)) continue;
+    attempt("CHECK (" + t.checks[k] + ")",
+            "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")");
+  }
+  for (const auto& c : t.columns) {
+    if (!c.identity) continue;
+    conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" +
+                     Quote(c.name) + "), 0) + 1 FROM " + q + "), false)",
+                 q, c.name);
+  }
+  conn.ExecScript("ANALYZE " + q);
+}
+
+void AddForeignKeys(const EngineOptions& o, const std::string& schema,
+                    const std::vector<TablePlan>& plans, CopyReport* report, std::mutex* mu) {
+  auto conn = OpenTarget(o.dsn);
+  for (const auto& t : plans) {
+    for (const auto& fk : t.foreign_keys) {
+      if (ExistsConstraint(conn, schema, fk.name)) continue;
+      bool known = std::any_of(plans.begin(), plans.end(),
+                               [&](const TablePlan& p) { return p.name == fk.ref_table; });
+      if (!known) {
+        Warn(report, mu,
+             t.name + ": foreign key " + fk.name + " references " + fk.ref_table + ", not copied");
+        continue;
+      }
+      auto action = [](const std::string& a) {
+        static const char* kAllowed[] = {"NO ACTION", "RESTRICT", "CASCADE", "SET NULL",
+                                         "SET DEFAULT"};
+        for (const char* k : kAllowed)
+          if (a == k) return std::string(k);
+        return std::string("NO ACTION");
+      };
+      std::string sql = "ALTER TABLE " + Qualified(schema, t.name) + " ADD CONSTRAINT " +
+                        Quote(fk.name) + " FOREIGN KEY (" + ColumnList(fk.columns) +
+                        ") REFERENCES " + Qualified(schema, fk.ref_table) + " (" +
+                        ColumnList(fk.ref_columns) + ") ON DELETE " + action(fk.on_delete) +
+                        " ON UPDATE " + action(fk.on_update);
+      try {
+        conn.ExecScript(sql);
+      } catch (const pg::Error& e) {
+        Warn(report, mu,
+             t.name + ": foreign key " + fk.name + " does not hold (" + e.what() +
+                 "); added NOT VALID");
+        try {
+          conn.ExecScript(sql + " NOT VALID");
+        } catch (const pg::Error& e2) {
+          Warn(report, mu, t.name + ": foreign key " + fk.name + " not carried over: " + e2.what());
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string ResolveSchema(const EngineOptions& o) {
+  if (!o.schema.empty()) return o.schema;
+  return OpenSource(o.source_url)->DefaultSchemaName();
+}
+
+CopyReport RunCopy(const EngineOptions& o) {
+  auto start = Clock::now();
+  CopyReport report;
+  std::mutex mu;
+  std::string schema = ResolveSchema(o);
+  report.schema = schema;
+  auto plans = LoadPlan(o);
+  for (const auto& t : plans)
+    for (const auto& w : t.warnings) report.warnings.push_back(t.name + ": " + w);
+  auto conn = OpenTarget(o.dsn);
+  if (o.fresh) {
+    conn.ExecScript("DROP SCHEMA IF EXISTS " + Quote(schema) + " CASCADE");
+    conn.Execute("DELETE FROM staging.migration_tables WHERE target_schema = $1", schema);
+    conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1", schema);
+    conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1", schema);
+  }
+  conn.ExecScript("CREATE SCHEMA IF NOT EXISTS " + Quote(schema));
+  std::map<std::string, std::string> state;
+  auto st = conn.Execute(
+      "SELECT table_name, status FROM staging.migration_tables WHERE target_schema = $1", schema);
+  for (int i = 0; i < st.Rows(); ++i) state[st.GetString(i, 0)] = st.GetString(i, 1);
+  std::vector<const TablePlan*> todo;
+  for (const auto& t : plans) {
+    if (state.count(t.name) && ExistsRelation(conn, schema, t.name)) {
+      report.tables_skipped++;
+      continue;
+    }
+    todo.push_back(&t);
+  }
+  // Largest first, so the long tables start early.
+  std::sort(todo.begin(), todo.end(), [](const TablePlan* a, const TablePlan* b) {
+    return a->source.estimated_rows > b->source.estimated_rows;
+  });
+  ParallelFor(static_cast<int>(todo.size()), o.jobs,
+              [&](int i) { LoadTable(o, schema, *todo[i], &report, &mu); });
+  std::vector<const TablePlan*> unconstrained;
+  for (const auto& t : plans)
+    if (state[t.name] != "constrained") unconstrained.push_back(&t);
+  ParallelFor(static_cast<int>(unconstrained.size()), o.jobs,
+              [&](int i) { ConstrainTable(o, schema, *unconstrained[i], &report, &mu); });
+  AddForeignKeys(o, schema, plans, &report, &mu);
+  for (const auto& t : plans)
+    conn.Execute(
+        "UPDATE staging.migration_tables SET status = 'constrained', updated_at = now() "
+        "WHERE target_schema = $1 AND table_name = $2",
+        schema, t.name);
+  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return report;
+}
+
+// ---------------- verify ----------------
+
+namespace {
+
+SideStats SourceStats(const EngineOptions& o, const TablePlan& t) {
+  auto src = OpenSource(o.source_url);
+  ConvertContext ctx{o.zero_dates};
+  SideStats s = EmptyStats(t);
+  auto cur = src->Scan(t.source, {}, std::nullopt);
+  std::vector<TargetValue> vals;
+  std::vector<std::string> notes, canon;
+  std::vector<bool> nulls;
+  std::string reason, column;
+  while (cur->Next()) {
+    if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) {
+      ++s.rejected;
+      continue;
+    }
+    CanonicalRow(t, vals, &canon, &nulls);
+    Accumulate(t, canon, nulls, &s);
+  }
+  return s;
+}
+
+SideStats TargetStats(const EngineOptions& o, const std::string& schema, const TablePlan& t) {
+  auto conn = OpenTarget(o.dsn);
+  SideStats s = EmptyStats(t);
+  if (!ExistsRelation(conn, schema, t.name)) {
+    s.rows = -1;
+    return s;
+  }
+  PgTextRows rows(conn, TargetSelect(t, schema, "", {}));
+  std::vector<std::string> canon;
+  std::vector<bool> nulls;
+  while (rows.Next()) {
+    CanonicalPgRow(t, rows, &canon, &nulls);
+    Accumulate(t, canon, nulls, &s);
+  }
+  return s;
+}
+
+std::string Hex(uint64_t v) {
+  char b[20];
+  std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string r = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\')
+      r += '\\', r += static_cast<char>(c);
+    else if (c < 0x20) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      r += b;
+    } else
+      r += static_cast<char>(c);
+  }
+  return r + "\"";
+}
+
+}  // namespace
+
+bool VerifyReport::Ok() const {
+  return std::all_of(tables.begin(), tables.end(), [](const TableVerify& t) { return t.Ok(); });
+}
+
+std::string VerifyReport::Render() const {
+  std::ostringstream out;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-28s %12s %12s %8s %-16s %-16s %s\n", "table", "source rows",
+                "target rows", "rejects", "source checksum", "target checksum", "result");
+  out << line;
+  for (const auto& t : tables) {
+    std::snprintf(line, sizeof line, "%-28s %12lld %12lld %8lld %-16s %-16s %s\n", t.table.c_str(),
+                  static_cast<long long>(t.source.rows + t.source.rejected),
+                  static_cast<long long>(t.target.rows), static_cast<long long>(t.rejects_recorded),
+                  Hex(t.source.checksum).c_str(), Hex(t.target.checksum).c_str(),
+                  t.Ok() ? "OK" : "MISMATCH");
+    out << line;
+    for (const auto& m : t.mismatches) out << "    " << m << "\n";
+  }
+  int bad = 0;
+  for (const auto& t : tables) bad += !t.Ok();
+  if (bad == 0)
+    out << "verify: all " << tables.size() << " tables match\n";
+  else
+    out << "verify: MISMATCH in " << bad << " of " << tables.size() << " tables\n";
+  return out.str();
+}
+
+std::string VerifyReport::Json() const {
+  std::ostringstream o;
+  o << "{\"schema\":" << JsonString(schema) << ",\"ok\":" << (Ok() ? "true" : "false")
+    << ",\"tables\":[";
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const auto& t = tables[i];
+    auto side = [&](const SideStats& s) {
+      std::ostringstream so;
+      so << "{\"rows\":" << s.rows << ",\"checksum\":\"" << Hex(s.checksum) << "\",\"columns\":[";
+      for (size_t k = 0; k < s.columns.size(); ++k) {
+        const auto& c = s.columns[k];
+        so << (k ? "," : "") << "{\"name\":" << JsonString(c.name) << ",\"nulls\":" << c.nulls
+           << ",\"min\":" << (c.min ? JsonString(*c.min) : "null")
+           << ",\"max\":" << (c.max ? JsonString(*c.max) : "null");
+        if (c.summed) {
+          char b[64];
+          std::snprintf(b, sizeof b, "%.17Lg", c.sum);
+          so << ",\"sum\":" << JsonString(b);
+        }
+        so << "}";
+      }
+      so << "]}";
+      return so.str();
+    };
+    o << (i ? "," : "") << "{\"table\":" << JsonString(t.table)
+      << ",\"ok\":" << (t.Ok() ? "true" : "false") << ",\"source_rejected\":" << t.source.rejected
+      << ",\"rejects_recorded\":" << t.rejects_recorded << ",\"source\":" << side(t.source)
+      << ",\"target\":" << side(t.target) << ",\"mismatches\":[";
+    for (size_t k = 0; k < t.mismatches.size(); ++k)
+      o << (k ? "," : "") << JsonString(t.mismatches[k]);
+    o << "]}";
+  }
+  o << "]}";
+  return o.str();
+}
+
+VerifyReport RunVerify(const EngineOptions& o) {
+  VerifyReport report;
+  report.schema = ResolveSchema(o);
+  auto plans = LoadPlan(o);
+  report.tables.resize(plans.size());
+  // Each table reads both sides in parallel: one thread per side.
+  ParallelFor(static_cast<int>(plans.size()), std::max(1, o.jobs / 2), [&](int i) {
+    const auto& t = plans[i];
+    auto& tv = report.tables[i];
+    tv.table = t.name;
+    std::exception_ptr err;
+    std::thread th([&] {
+      try {
+        tv.target = TargetStats(o, report.schema, t);
+      } catch (...) {
+        err = std::current_exception();
+      }
+    });
+    tv.source = SourceStats(o, t);
+    th.join();
+    if (err) std::rethrow_exception(err);
+    auto conn = OpenTarget(o.dsn);
+    tv.rejects_recorded =
+        conn.Execute(
+                "SELECT count(*) FROM staging.migration_rejects WHERE target_schema = $1 AND "
+                "table_name = $2",
+                report.schema, t.name)
+            .GetInt(0, 0);
+    if (tv.target.rows < 0) {
+      tv.mismatches.push_back("table missing in the target");
+      return;
+    }
+    if (tv.source.rows != tv.target.rows)
+      tv.mismatches.push_back("row count: source " + std::to_string(tv.source.rows) + " (+" +
+                              std::to_string(tv.source.rejected) + " rejected), target " +
+                              std::to_string(tv.target.rows));
+    if (tv.source.checksum != tv.target.checksum)
+      tv.mismatches.push_back("checksum: source " + Hex(tv.source.checksum) + ", target " +
+                              Hex(tv.target.checksum));
+    if (tv.source.rejected != tv.rejects_recorded)
+      tv.mismatches.push_back("rejects: source has " + std::to_string(tv.source.rejected) +
+                              " unconvertible rows, " + std::to_string(tv.rejects_recorded) +
+                              " recorded in staging.migration_rejects");
+    for (size_t k = 0; k < t.columns.size(); ++k) {
+      const auto& a = tv.source.columns[k];
+      const auto& b = tv.target.columns[k];
+      if (a.nulls != b.nulls)
+        tv.mismatches.push_back(a.name + ": nulls " + std::to_string(a.nulls) + " vs " +
+                                std::to_string(b.nulls));
+      if (a.min != b.min)
+        tv.mismatches.push_back(a.name + ": min " + a.min.value_or("NULL") + " vs " +
+                                b.min.value_or("NULL"));
+      if (a.max != b.max)
+        tv.mismatches.push_back(a.name + ": max " + a.max.value_or("NULL") + " vs " +
+                                b.max.value_or("NULL"));
+      long double tol = 1e-9L * std::max<long double>(1, std::fabs(a.sum));
+      if (a.summed && std::fabs(a.sum - b.sum) > tol) {
+        char buf[128];
+        std::snprintf(buf, sizeof buf, ": sum %.17Lg vs %.17Lg", a.sum, b.sum);
+        tv.mismatches.push_back(a.name + buf);
+      }
+    }
+  });
+  auto conn = OpenTarget(o.dsn);
+  conn.Execute(
+      "INSERT INTO staging.migration_verify (target_schema, source_url, ok, report) VALUES ($1, "
+      "$2, $3, "
+      "$4::jsonb)",
+      report.schema, o.source_url, report.Ok(), report.Json());
+  return report;
+}
+
+// ---------------- diff ----------------
+
+namespace {
+
+struct KeyedRow {
+  std::vector<std::string> key;
+  uint64_t hash = 0;
+  std::vector<TargetValue> values;  // source rows only, when collected
+};
+
+std::vector<int> KeyIndexes(const TablePlan& t) {
+  std::vector<int> idx;
+  for (const auto& k : t.primary_key)
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i].name == k) idx.push_back(static_cast<int>(i));
+  return idx;
+}
+
+int CompareKeys(const TablePlan& t, const std::vector<int>& kidx, const std::vector<std::string>& a,
+                const std::vector<std::string>& b) {
+  for (size_t k = 0; k < a.size(); ++k) {
+    PgType ty = t.columns[kidx[k]].type;
+    if (ty == PgType::kSmallInt || ty == PgType::kInteger || ty == PgType::kBigInt) {
+      long long x = std::atoll(a[k].c_str()), y = std::atoll(b[k].c_str());
+      if (x != y) return x < y ? -1 : 1;
+    } else if (IsNumericType(ty)) {
+      long double x = std::strtold(a[k].c_str(), nullptr), y = std::strtold(b[k].c_str(), nullptr);
+      if (x != y) return x < y ? -1 : 1;
+    } else if (int c = a[k].compare(b[k])) {
+      return c < 0 ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
+std::string KeyLabel(const TablePlan& t, const std::vector<std::string>& key) {
+  std::string r;
+  for (size_t k = 0; k < key.size(); ++k) r += (k ? "," : "") + t.primary_key[k] + "=" + key[k];
+  return r;
+}
+
+struct Differ {
+  Differ(const EngineOptions& opts, std::string target_schema, const TablePlan& table)
+      : o(opts),
+        schema(std::move(target_schema)),
+        t(table),
+        kidx(KeyIndexes(table)),
+        src(OpenSource(opts.source_url)),
+        conn(OpenTarget(opts.dsn)) {}
+  const EngineOptions& o;
+  std::string schema;
+  const TablePlan& t;
+  std::vector<int> kidx;
+  std::unique_ptr<Source> src;
+  pg::Connection conn;
+  bool collect = false;
+  DiffReport report;
+  std::vector<KeyedRow> to_upsert;
+  std::vector<std::vector<std::string>> to_delete;
+
+  std::string Where(std::optional<int64_t> lo, std::optional<int64_t> hi) const {
+    std::string w;
+    std::string k = Quote(t.primary_key[0]);
+    if (lo) w += k + " >= " + std::to_string(*lo);
+    if (hi) w += (w.empty() ? "" : " AND ") + k + " < " + std::to_string(*hi);
+    return w;
+  }
+
+  // Reads one side in key order; calls `fn` per row.
+  void ReadSource(std::optional<KeyRange> range, const std::function<void(KeyedRow&&)>& fn,
+                  SideStats* stats) {
+    ConvertContext ctx{o.zero_dates};
+    auto cur = src->Scan(t.source, stats ? std::vector<std::string>{} : t.primary_key, range);
+    std::vector<TargetValue> vals;
+    std::vector<std::string> notes, canon;
+    std::vector<bool> nulls;
+    std::string reason, column;
+    while (cur->Next()) {
+      if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
+      CanonicalRow(t, vals, &canon, &nulls);
+      KeyedRow r;
+      r.hash = HashRow(canon, nulls);
+      if (stats) {
+        ++stats->rows;
+        stats->checksum += r.hash;
+        continue;
+      }
+      for (int k : kidx) r.key.push_back(canon[k]);
+      if (collect) r.values = vals;
+      fn(std::move(r));
+    }
+  }
+  void ReadTarget(const std::string& where, const std::function<void(KeyedRow&&)>& fn,
+                  SideStats* stats) {
+    PgTextRows rows(
+        conn, TargetSelect(t, schema, where, stats ? std::vector<std::string>{} : t.primary_key));
+    std::vector<std::string> canon;
+    std::vector<bool> nulls;
+    while (rows.Next()) {
+      CanonicalPgRow(t, rows, &canon, &nulls);
+      KeyedRow r;
+      r.hash = HashRow(canon, nulls);
+      if (stats) {
+        ++stats->rows;
+        stats->checksum += r.hash;
+        continue;
+      }
+      for (int k : kidx) r.key.push_back(canon[k]);
+      fn(std::move(r));
+    }
+  }
+
+  // Merges both sides of a range in key order.
+  // Merges both sides of a range in key order, streaming: memory is two rows plus the
+  // differing rows collected for sync.
+  void MergeRange(std::optional<int64_t> lo, std::optional<int64_t> hi, bool ranged) {
+    std::optional<KeyRange> range;
+    if (ranged) range = KeyRange{t.primary_key[0], lo, hi};
+    ConvertContext ctx{o.zero_dates};
+    auto cur = src->Scan(t.source, t.primary_key, range);
+    PgTextRows rows(conn, TargetSelect(t, schema, ranged ? Where(lo, hi) : "", t.primary_key));
+    std::vector<TargetValue> vals;
+    std::vector<std::string> notes, canon_a, canon_b;
+    std::vector<bool> nulls_a, nulls_b;
+    std::string reason, column;
+    KeyedRow a, b;
+    auto next_a = [&]() {
+      while (cur->Next()) {
+        if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
+        CanonicalRow(t, vals, &canon_a, &nulls_a);
+        a.hash = HashRow(canon_a, nulls_a);
+        a.key.clear();
+        for (int k : kidx) a.key.push_back(canon_a[k]);
+        return true;
+      }
+      return false;
+    };
+    auto next_b = [&]() {
+      if (!rows.Next()) return false;
+      CanonicalPgRow(t, rows, &canon_b, &nulls_b);
+      b.hash = HashRow(canon_b, nulls_b);
+      b.key.clear();
+      for (int k : kidx) b.key.push_back(canon_b[k]);
+      return true;
+    };
+    auto take_a = [&]() {
+      KeyedRow r;
+      r.key = a.key;
+      r.values = vals;
+      to_upsert.push_back(std::move(r));
+    };
+    bool has_a = next_a(), has_b = next_b();
+    while (has_a || has_b) {
+      int c = !has_a ? 1 : !has_b ? -1 : CompareKeys(t, kidx, a.key, b.key);
+      if (c < 0) {
+        report.missing.push_back(KeyLabel(t, a.key));
+        if (collect) take_a();
+        has_a = next_a();
+      } else if (c > 0) {
+        report.extra.push_back(KeyLabel(t, b.key));
+        if (collect) to_delete.push_back(b.key);
+        has_b = next_b();
+      } else {
+        if (a.hash != b.hash) {
+          report.changed.push_back(KeyLabel(t, a.key));
+          if (collect) take_a();
+        }
+        has_a = next_a();
+        has_b = next_b();
+      }
+    }
+  }
+
+  void Bisect(int64_t lo, int64_t hi) {
+    ++report.segments_compared;
+    SideStats sa, sb;
+    ReadSource(KeyRange{t.primary_key[0], lo, hi}, nullptr, &sa);
+    ReadTarget(Where(lo, hi), nullptr, &sb);
+    if (sa.rows == sb.rows && sa.checksum == sb.checksum) return;
+    if (hi - lo <= 64 || std::max(sa.rows, sb.rows) <= 256) {
+      MergeRange(lo, hi, true);
+      return;
+    }
+    int64_t step = (hi - lo + 7) / 8;
+    for (int64_t s = lo; s < hi; s += step) Bisect(s, std::min(hi, s + step));
+  }
+
+  void Run() {
+    bool int_key = kidx.size() == 1 && (t.columns[kidx[0]].type == PgType::kBigInt ||
+                                        t.columns[kidx[0]].type == PgType::kInteger ||
+                                        t.columns[kidx[0]].type == PgType::kSmallInt);
+    ++report.segments_compared;
+    SideStats sa, sb;
+    ReadSource(std::nullopt, nullptr, &sa);
+    ReadTarget("", nullptr, &sb);
+    if (sa.rows == sb.rows && sa.checksum == sb.checksum) return;
+    if (!int_key) {
+      MergeRange(std::nullopt, std::nullopt, false);
+      return;
+    }
+    std::string k = Quote(t.primary_key[0]);
+    auto r =
+        conn.Execute("SELECT min(" + k + "), max(" + k + ") FROM " + Qualified(schema, t.name));
+    // The source's bounds come from a full key-ordered scan of keys only when needed; use
+    // a wide range that covers both sides instead: min/max over the target, widened by the
+    // source rows found outside it.
+    int64_t lo = r.IsNull(0, 0) ? 0 : r.GetInt(0, 0), hi = r.IsNull(0, 1) ? 0 : r.GetInt(0, 1) + 1;
+    SideStats below, above;
+    ReadSource(KeyRange{t.primary_key[0], std::nullopt, lo}, nullptr, &below);
+    ReadSource(KeyRange{t.primary_key[0], hi, std::nullopt}, nullptr, &above);
+    if (below.rows) MergeRange(std::nullopt, lo, true);
+    if (above.rows) MergeRange(hi, std::nullopt, true);
+    if (hi > lo) Bisect(lo, hi);
+  }
+};
+
+}  // namespace
+
+DiffReport RunDiff(const EngineOptions& o, const std::string& table) {
+  EngineOptions one = o;
+  one.tables = {table};
+  auto plans = LoadPlan(one);
+  const auto& t = plans.at(0);
+  if (t.primary_key.empty())
+    throw std::runtime_error("diff: table " + table + " has no primary key");
+  Differ d(o, ResolveSchema(o), t);
+  d.report.table = table;
+  d.Run();
+  return d.report;
+}
+
+static SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema,
+                                 const TablePlan& t);
+
+std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
+  std::string schema = ResolveSchema(o);
+  auto plans = LoadPlan(o);
+  std::vector<SyncTableResult> results;
+  for (const auto& t : plans) {
+    if (t.primary_key.empty()) {
+      spdlog::warn("sync: table {} has no primary key; skipped", t.name);
+      continue;
+    }
+    if (o.watermark_only) {
+      const ColumnPlan* key = nullptr;
+      for (const auto& c : t.columns)
+        if (t.primary_key.size() == 1 && c.name == t.primary_key[0]) key = &c;
+      if (!key || (key->type != PgType::kBigInt && key->type != PgType::kInteger &&
+                   key->type != PgType::kSmallInt)) {
+        spdlog::warn("sync --watermark-only: table {} has no single integer key; skipped", t.name);
+        continue;
+      }
+    }
+    try {
+      results.push_back(SyncTable(o, schema, t));
+    } catch (const pg::Error& e) {
+      SyncTableResult res;
+      res.table = t.name;
+      res.error = e.what();
+      spdlog::error("sync {}: {}", t.name, e.what());
+      results.push_back(res);
+    }
+  }
+  return results;
+}
+
+SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, const TablePlan& t) {
+  {
+    Differ d(o, schema, t);
+    d.collect = true;
+    d.report.table = t.name;
+    auto log = OpenTarget(o.dsn);
+    auto started = log.Execute("SELECT now()::text").GetString(0, 0);
+    std::string mode = "diff";
+    if (o.watermark_only) {
+      // Append-only pass: source rows past the target's key maximum. No full read of either
+      // side, so updates and deletes are not seen (run a plain sync for those).
+      mode = "pk-watermark";
+      auto w = d.conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ") FROM " +
+                              Qualified(schema, t.name));
+      std::optional<int64_t> lo;
+      if (!w.IsNull(0, 0)) lo = w.GetInt(0, 0) + 1;
+      d.MergeRange(lo, std::nullopt, true);
+    } else {
+      d.Run();
+    }
+    SyncTableResult res;
+    res.table = t.name;
+    auto& conn = d.conn;
+    pg::Transaction tx(conn);
+    std::string q = Qualified(schema, t.name);
+    if (!d.to_upsert.empty()) {
+      conn.ExecScript("CREATE TEMP TABLE corrente_sync_rows (LIKE " + q + ") ON COMMIT DROP");
+      {
+        pg::CopyWriter w(
+            conn, "COPY corrente_sync_rows (" + ColumnList(t) + ") FROM STDIN (FORMAT binary)");
+        for (const auto& r : d.to_upsert) {
+          w.StartRow(static_cast<int16_t>(t.columns.size()));
+          for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], r.values[i]);
+        }
+        w.Finish();
+      }
+      std::string set;
+      for (const auto& c : t.columns)
+        if (std::find(t.primary_key.begin(), t.primary_key.end(), c.name) == t.primary_key.end())
+          set += (set.empty() ? "" : ", ") + Quote(c.name) + " = EXCLUDED." + Quote(c.name);
+      std::string sql =
+          "INSERT INTO " + q + " (" + ColumnList(t) + ") OVERRIDING SYSTEM VALUE SELECT " +
+          ColumnList(t) + " FROM corrente_sync_rows ON CONFLICT (" + ColumnList(t.primary_key) +
+          ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set) + " RETURNING (xmax = 0)";
+      auto r = conn.Execute(sql);
+      for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res.inserted : res.updated)++;
+    }
+    for (const auto& key : d.to_delete) {
+      std::vector<pg::Param> params;
+      std::string where;
+      for (size_t k = 0; k < key.size(); ++k) {
+        where +=
+            (k ? " AND " : "") + Quote(t.primary_key[k]) + "::text = $" + std::to_string(k + 1);
+        params.push_back(key[k]);
+      }
+      res.deleted += conn.Exec("DELETE FROM " + q + " WHERE " + where, params).AffectedRows();
+    }
+    auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
+    res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
+    conn.Execute(
+        "INSERT INTO staging.migration_sync_log (target_schema, table_name, mode, started_at, "
+        "finished_at, "
+        "rows_inserted, rows_updated, rows_deleted, watermark) VALUES ($1, $2, $3, "
+        "$4::timestamptz, "
+        "clock_timestamp(), $5, $6, $7, $8)",
+        schema, t.name, mode, started, res.inserted, res.updated, res.deleted, res.watermark);
+    tx.Commit();
+    for (const auto& c : t.columns)
+      if (c.identity)
+        conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" +
+                         Quote(c.name) + "), 0) + 1 FROM " + q + "), false)",
+                     q, c.name);
+    return res;
+  }
+}
+
+std::string RenderStatus(const std::string& dsn) {
+  auto conn = OpenTarget(dsn);
+  std::ostringstream out;
+  auto t = conn.Execute(
+      "SELECT target_schema, table_name, status, rows_loaded, rows_rejected, "
+      "coalesce(round(seconds::numeric, 2), 0), "
+      "source_url FROM staging.migration_tables ORDER BY 1, 2");
+  char line[512];
+  std::snprintf(line, sizeof line, "%-20s %-28s %-12s %12s %8s %8s\n", "schema", "table", "status",
+                "rows", "rejects", "seconds");
+  out << line;
+  for (int i = 0; i < t.Rows(); ++i) {
+    std::snprintf(line, sizeof line, "%-20s %-28s %-12s %12s %8s %8s\n", t.GetString(i, 0).c_str(),
+                  t.GetString(i, 1).c_str(), t.GetString(i, 2).c_str(), t.GetString(i, 3).c_str(),
+                  t.GetString(i, 4).c_str(), t.GetString(i, 5).c_str());
+    out << line;
+  }
+  if (t.Rows() == 0) out << "(no migrations recorded)\n";
+  auto v = conn.Execute(
+      "SELECT DISTINCT ON (target_schema) target_schema, ok, verified_at::text, source_url FROM "
+      "staging.migration_verify ORDER BY target_schema, verified_at DESC");
+  for (int i = 0; i < v.Rows(); ++i)
+    out << "last verify of " << v.GetString(i, 0) << ": " << (v.GetBool(i, 1) ? "OK" : "MISMATCH")
+        << " at " << v.GetString(i, 2) << " (" << v.GetString(i, 3) << ")\n";
+  auto s = conn.Execute(
+      "SELECT target_schema, table_name, finished_at::text, rows_inserted, rows_updated, "
+      "rows_deleted, "
+      "coalesce(watermark, '') FROM staging.migration_sync_log ORDER BY id DESC LIMIT 10");
+  for (int i = 0; i < s.Rows(); ++i)
+    out << "sync " << s.GetString(i, 0) << "." << s.GetString(i, 1) << " at " << s.GetString(i, 2)
+        << ": +" << s.GetString(i, 3) << " ~" << s.GetString(i, 4) << " -" << s.GetString(i, 5)
+        << " watermark " << s.GetString(i, 6) << "\n";
+  return out.str();
+}
+
+}  // namespace corrente::migrate

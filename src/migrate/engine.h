@@ -1,0 +1,109 @@
+#pragma once
+// The migration engine: copy, verify, diff, sync and status over a Source and a
+// PostgreSQL DSN. Each entry point opens its own connections (one per worker) and is safe
+// to run again after a crash: progress lives in staging.migration_* and every table load
+// is one transaction (DROP/CREATE + COPY + state row), so a kill -9 leaves either the
+// whole table or nothing.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "migrate/plan.h"
+
+namespace corrente::migrate {
+
+struct EngineOptions {
+  std::string dsn;
+  std::string source_url;
+  std::string schema;  // empty: the source's name, sanitized
+  std::vector<std::string> tables;
+  int jobs = 2;
+  ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
+  bool fresh = false;           // copy: drop the target schema and its state first
+  bool watermark_only = false;  // sync: only append rows past the integer key maximum
+};
+
+struct CopyReport {
+  std::string schema;
+  int tables_loaded = 0;
+  int tables_skipped = 0;  // already loaded by an earlier (interrupted) run
+  int64_t rows = 0;
+  int64_t rejected = 0;
+  int64_t notes = 0;
+  double seconds = 0;
+  std::vector<std::string> warnings;
+};
+
+// Copies schema and data, then builds keys, indexes, checks and foreign keys, sets
+// identities past the maximum and ANALYZEs. Throws on failures that stop the migration.
+CopyReport RunCopy(const EngineOptions& options);
+
+struct ColumnStats {
+  std::string name;
+  int64_t nulls = 0;
+  std::optional<std::string> min, max;  // canonical text
+  long double sum = 0;
+  bool summed = false;
+  long double min_value = 0, max_value = 0;  // numeric columns: min/max as numbers
+};
+
+struct SideStats {
+  int64_t rows = 0;
+  uint64_t checksum = 0;  // sum of 64-bit row hashes: order-independent
+  int64_t rejected = 0;   // source side: rows the conversion refuses (they go to rejects)
+  std::vector<ColumnStats> columns;
+};
+
+struct TableVerify {
+  std::string table;
+  SideStats source, target;
+  int64_t rejects_recorded = 0;
+  std::vector<std::string> mismatches;
+  bool Ok() const { return mismatches.empty(); }
+};
+
+struct VerifyReport {
+  std::string schema;
+  std::vector<TableVerify> tables;
+  bool Ok() const;
+  std::string Render() const;
+  std::string Json() const;
+};
+
+// Compares every table on both sides and records the result in staging.migration_verify.
+VerifyReport RunVerify(const EngineOptions& options);
+
+struct DiffReport {
+  std::string table;
+  std::vector<std::string> missing;  // in the source, not in the target
+  std::vector<std::string> extra;    // in the target, not in the source
+  std::vector<std::string> changed;
+  int64_t segments_compared = 0;
+  bool Equal() const { return missing.empty() && extra.empty() && changed.empty(); }
+};
+
+// Row-level diff of one table by primary key. Single integer keys bisect key ranges by
+// checksum (fast when equal); other keys merge both sides in key order.
+DiffReport RunDiff(const EngineOptions& options, const std::string& table);
+
+struct SyncTableResult {
+  std::string table;
+  int64_t inserted = 0, updated = 0, deleted = 0;
+  std::string watermark;
+  std::string error;  // set when this table's pass failed (rolled back); others still run
+};
+
+// One incremental pass per table with a key: the diff's missing and changed rows are
+// upserted and its extra rows deleted (mode "diff"); with `watermark_only`, only source rows
+// past the target's integer key maximum are appended (mode "pk-watermark"). One transaction
+// per table, logged in staging.migration_sync_log. Repeatable.
+std::vector<SyncTableResult> RunSync(const EngineOptions& options);
+
+// Human-readable state of the migrations recorded in the target.
+std::string RenderStatus(const std::string& dsn);
+
+// Resolves the target schema name for `options` (explicit or from the source).
+std::string ResolveSchema(const EngineOptions& options);
+
+}  // namespace corrente::migrate

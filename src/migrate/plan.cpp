@@ -1,0 +1,1047 @@
+#include "migrate/plan.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <set>
+#include <sstream>
+
+#include "common/dates.h"
+
+namespace corrente::migrate {
+namespace {
+
+std::string Upper(std::string_view s) {
+  std::string r(s);
+  for (auto& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return r;
+}
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+bool Contains(const std::string& hay, const char* needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+// "NUMERIC(10,2)" -> {10, 2}; missing parts are -1.
+std::pair<int, int> TypeArgs(const std::string& t) {
+  auto open = t.find('(');
+  if (open == std::string::npos) return {-1, -1};
+  int p = -1, s = -1;
+  if (std::sscanf(t.c_str() + open, "(%d,%d)", &p, &s) >= 1) return {p, s};
+  if (std::sscanf(t.c_str() + open, "( %d , %d )", &p, &s) >= 1) return {p, s};
+  return {-1, -1};
+}
+
+bool IsSqlNumber(std::string_view s) {
+  if (s.empty()) return false;
+  size_t i = 0;
+  if (s[0] == '-' || s[0] == '+') i = 1;
+  bool digit = false, dot = false;
+  for (; i < s.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(s[i])))
+      digit = true;
+    else if (s[i] == '.' && !dot)
+      dot = true;
+    else
+      return false;
+  }
+  return digit;
+}
+
+std::string SqlLiteral(std::string_view s) {
+  std::string r = "'";
+  for (char c : s) {
+    if (c == '\'') r += '\'';
+    r += c;
+  }
+  return r + "'";
+}
+
+// Translates a source DEFAULT to PostgreSQL, or nullopt (reported) when it cannot.
+std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string expr) {
+  while (expr.size() >= 2 && expr.front() == '(' && expr.back() == ')')
+    expr = expr.substr(1, expr.size() - 2);
+  std::string up = Upper(expr);
+  if (up == "NULL") return std::nullopt;
+  if (up == "CURRENT_TIMESTAMP" || up == "CURRENT_TIMESTAMP()" || up == "NOW()" ||
+      up.rfind("CURRENT_TIMESTAMP(", 0) == 0) {
+    if (col.type == PgType::kTimestampTz) return "CURRENT_TIMESTAMP";
+    return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";  // SQLite and MySQL DATETIME defaults are UTC
+  }
+  if (up == "CURRENT_DATE" || up == "CURDATE()") return "CURRENT_DATE";
+  if (col.type == PgType::kBool) {
+    if (expr == "1" || expr == "'1'" || up == "TRUE") return "true";
+    if (expr == "0" || expr == "'0'" || up == "FALSE") return "false";
+    return std::nullopt;
+  }
+  if (IsSqlNumber(expr)) return expr;
+  if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'') {
+    std::string inner;
+    for (size_t i = 1; i + 1 < expr.size(); ++i) {
+      if (expr[i] == '\'' && i + 2 < expr.size() && expr[i + 1] == '\'') ++i;
+      inner += expr[i];
+    }
+    if (inner.rfind("0000-00-00", 0) == 0) return std::nullopt;
+    return SqlLiteral(inner);
+  }
+  return std::nullopt;
+}
+
+// Maps a SQLite declared type by its affinity rules.
+void PlanSqliteColumn(const SourceColumn& c, ColumnPlan* p) {
+  std::string t = Upper(c.declared_type);
+  auto [a1, a2] = TypeArgs(t);
+  std::string d = c.declared_type.empty() ? "(no type)" : c.declared_type;
+  if (Contains(t, "INT")) {
+    p->type = PgType::kBigInt;
+    p->decision = d + " -> bigint (SQLite integers are 64-bit)";
+  } else if (t.rfind("BOOL", 0) == 0) {
+    p->type = PgType::kBool;
+    p->decision = d + " -> boolean";
+  } else if (Contains(t, "CHAR") || Contains(t, "CLOB") || Contains(t, "TEXT")) {
+    if (a1 > 0 && Contains(t, "CHAR")) {
+      p->type = PgType::kVarchar;
+      p->precision = a1;
+      p->decision =
+          d + " -> varchar(" + std::to_string(a1) + ") (longer values are rejected, not cut)";
+    } else {
+      p->type = PgType::kText;
+      p->decision = d + " -> text";
+    }
+  } else if (Contains(t, "BLOB") || t.empty()) {
+    if (t.empty()) {
+      p->type = PgType::kText;
+      p->decision = "(no type) -> text (values that are not UTF-8 text are rejected)";
+    } else {
+      p->type = PgType::kBytea;
+      p->decision = d + " -> bytea";
+    }
+  } else if (Contains(t, "REAL") || Contains(t, "FLOA") || Contains(t, "DOUB")) {
+    p->type = PgType::kDouble;
+    p->decision = d + " -> double precision";
+  } else if (t.rfind("DATETIME", 0) == 0 || t.rfind("TIMESTAMP", 0) == 0) {
+    p->type = PgType::kTimestamp;
+    p->decision = d + " -> timestamp without time zone (no shift; integers read as Unix ms)";
+  } else if (t == "DATE") {
+    p->type = PgType::kDate;
+    p->decision = d + " -> date";
+  } else if (t == "TIME") {
+    p->type = PgType::kTime;
+    p->decision = d + " -> time";
+  } else if (t == "UUID") {
+    p->type = PgType::kUuid;
+    p->decision = d + " -> uuid";
+  } else {
+    p->type = PgType::kNumeric;
+    p->precision = a1;
+    p->scale = a1 > 0 ? std::max(a2, 0) : -1;
+    p->decision = d + " -> " + p->SqlType();
+  }
+}
+
+void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& c, ColumnPlan* p,
+                     std::vector<std::string>* warnings) {
+  std::string t = Lower(c.declared_type);
+  bool unsig = Contains(t, "unsigned");
+  auto base = t.substr(0, t.find_first_of("( "));
+  auto [a1, a2] = TypeArgs(t);
+  const std::string& d = c.declared_type;
+  auto set = [&](PgType type, std::string why = {}) {
+    p->type = type;
+    p->decision = d + " -> " + p->SqlType() + (why.empty() ? "" : " (" + why + ")");
+  };
+  if (base == "tinyint" && t.rfind("tinyint(1)", 0) == 0 && !unsig) {
+    if (src.AllZeroOrOne(table, c.name)) {
+      p->source_is_int_bool = true;
+      set(PgType::kBool, "every value is 0 or 1");
+    } else {
+      set(PgType::kSmallInt, "tinyint(1) holds values other than 0/1, kept as a number");
+    }
+  } else if (base == "tinyint") {
+    set(PgType::kSmallInt);
+  } else if (base == "smallint") {
+    set(unsig ? PgType::kInteger : PgType::kSmallInt);
+  } else if (base == "mediumint") {
+    set(PgType::kInteger);
+  } else if (base == "int" || base == "integer") {
+    set(unsig ? PgType::kBigInt : PgType::kInteger);
+  } else if (base == "bigint") {
+    if (unsig) {
+      p->precision = 20;
+      p->scale = 0;
+      set(PgType::kNumeric, "unsigned bigint exceeds bigint");
+    } else {
+      set(PgType::kBigInt);
+    }
+  } else if (base == "decimal" || base == "numeric") {
+    p->precision = a1 > 0 ? a1 : 10;
+    p->scale = a2 >= 0 ? a2 : 0;
+    set(PgType::kNumeric);
+  } else if (base == "float" || base == "double" || base == "real") {
+    set(PgType::kDouble, base == "float" ? "float4 values are carried as printed by MySQL" : "");
+  } else if (base == "bit") {
+    if (a1 == 1) {
+      set(PgType::kBool);
+    } else {
+      set(PgType::kBigInt, "bit(n) as its unsigned value");
+    }
+  } else if (base == "char" || base == "varchar") {
+    p->precision = a1 > 0 ? a1 : -1;
+    set(a1 > 0 ? PgType::kVarchar : PgType::kText);
+  } else if (Contains(base, "text") || base == "json" || base == "longtext") {
+    set(PgType::kText);
+  } else if (Contains(base, "blob") || base == "binary" || base == "varbinary") {
+    set(PgType::kBytea);
+  } else if (base == "date") {
+    set(PgType::kDate);
+  } else if (base == "datetime") {
+    set(PgType::kTimestamp, "no time zone shift");
+  } else if (base == "timestamp") {
+    set(PgType::kTimestampTz, "MySQL TIMESTAMP is UTC; read with time_zone '+00:00'");
+  } else if (base == "time") {
+    set(PgType::kInterval, "MySQL TIME is a duration up to 838 hours");
+  } else if (base == "year") {
+    set(PgType::kSmallInt);
+  } else if (base == "enum" || base == "set") {
+    std::string list;
+    for (const auto& m : c.members) list += (list.empty() ? "" : ", ") + SqlLiteral(m);
+    if (base == "enum") {
+      p->checks.push_back(Quote(c.name) + " IN (" + list + ")");
+      set(PgType::kText, "enum members kept as CHECK");
+    } else {
+      p->checks.push_back(Quote(c.name) + " = '' OR string_to_array(" + Quote(c.name) +
+                          ", ',') <@ ARRAY[" + list + "]::text[]");
+      set(PgType::kText, "set members kept as CHECK");
+    }
+  } else {
+    set(PgType::kText, "unknown type carried as text");
+    warnings->push_back("column " + c.name + ": type " + d +
+                        " has no exact equivalent; carried as text");
+  }
+  if (c.charset == "latin1") {
+    p->charset = TextCharset::kLatin1;
+    p->decision += " [latin1 converted to UTF-8]";
+  }
+}
+
+void PlanCsvColumn(const SourceColumn& c, ColumnPlan* p) {
+  const std::string& t = c.declared_type;  // the CSV source infers one of these
+  if (t == "bigint")
+    p->type = PgType::kBigInt;
+  else if (t == "double precision")
+    p->type = PgType::kDouble;
+  else if (t == "numeric")
+    p->type = PgType::kNumeric;
+  else if (t == "date")
+    p->type = PgType::kDate;
+  else if (t == "timestamp")
+    p->type = PgType::kTimestamp;
+  else if (t == "boolean")
+    p->type = PgType::kBool;
+  else
+    p->type = PgType::kText;
+  p->decision = "inferred from every value -> " + p->SqlType();
+}
+
+void PlanDuckdbColumn(const SourceColumn& c, ColumnPlan* p, std::vector<std::string>* warnings) {
+  std::string t = Upper(c.declared_type);
+  auto [a1, a2] = TypeArgs(t);
+  auto base = t.substr(0, t.find('('));
+  if (base == "TINYINT" || base == "SMALLINT" || base == "UTINYINT")
+    p->type = PgType::kSmallInt;
+  else if (base == "INTEGER" || base == "USMALLINT")
+    p->type = PgType::kInteger;
+  else if (base == "BIGINT" || base == "UINTEGER")
+    p->type = PgType::kBigInt;
+  else if (base == "UBIGINT" || base == "HUGEINT" || base == "UHUGEINT") {
+    p->type = PgType::kNumeric;
+    p->precision = base == "UBIGINT" ? 20 : 39;
+    p->scale = 0;
+  } else if (base == "DECIMAL") {
+    p->type = PgType::kNumeric;
+    p->precision = a1;
+    p->scale = a2 < 0 ? 0 : a2;
+  } else if (base == "DOUBLE" || base == "FLOAT")
+    p->type = PgType::kDouble;
+  else if (base == "BOOLEAN")
+    p->type = PgType::kBool;
+  else if (base == "DATE")
+    p->type = PgType::kDate;
+  else if (base == "TIMESTAMP")
+    p->type = PgType::kTimestamp;
+  else if (base == "TIMESTAMP WITH TIME ZONE")
+    p->type = PgType::kTimestampTz;
+  else if (base == "TIME")
+    p->type = PgType::kTime;
+  else if (base == "BLOB")
+    p->type = PgType::kBytea;
+  else if (base == "UUID")
+    p->type = PgType::kUuid;
+  else if (base == "VARCHAR")
+    p->type = PgType::kText;
+  else {
+    p->type = PgType::kText;
+    warnings->push_back("column " + c.name + ": DuckDB type " + c.declared_type +
+                        " carried as its text form");
+  }
+  p->decision = c.declared_type + " -> " + p->SqlType();
+}
+
+// SQLite CHECK text uses [x] and `x` quoting; PostgreSQL wants "x".
+std::string TranslateCheck(std::string_view expr) {
+  std::string r;
+  for (size_t i = 0; i < expr.size(); ++i) {
+    char c = expr[i];
+    if (c == '\'') {
+      size_t j = expr.find('\'', i + 1);
+      while (j != std::string_view::npos && j + 1 < expr.size() && expr[j + 1] == '\'')
+        j = expr.find('\'', j + 2);
+      if (j == std::string_view::npos) j = expr.size() - 1;
+      r.append(expr.substr(i, j - i + 1));
+      i = j;
+    } else if (c == '[' || c == '`') {
+      char close = c == '[' ? ']' : '`';
+      size_t j = expr.find(close, i + 1);
+      if (j == std::string_view::npos) j = expr.size();
+      r += Quote(expr.substr(i + 1, j - i - 1));
+      i = j;
+    } else {
+      r += c;
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string Quote(std::string_view ident) {
+  std::string r = "\"";
+  for (char c : ident) {
+    if (c == '"') r += '"';
+    r += c;
+  }
+  return r + "\"";
+}
+
+std::string ColumnPlan::SqlType() const {
+  switch (type) {
+    case PgType::kSmallInt:
+      return "smallint";
+    case PgType::kInteger:
+      return "integer";
+    case PgType::kBigInt:
+      return "bigint";
+    case PgType::kNumeric:
+      if (precision > 0)
+        return "numeric(" + std::to_string(precision) + "," + std::to_string(std::max(scale, 0)) +
+               ")";
+      return "numeric";
+    case PgType::kDouble:
+      return "double precision";
+    case PgType::kText:
+      return "text";
+    case PgType::kVarchar:
+      return "varchar(" + std::to_string(precision) + ")";
+    case PgType::kBytea:
+      return "bytea";
+    case PgType::kBool:
+      return "boolean";
+    case PgType::kDate:
+      return "date";
+    case PgType::kTimestamp:
+      return "timestamp without time zone";
+    case PgType::kTimestampTz:
+      return "timestamp with time zone";
+    case PgType::kInterval:
+      return "interval";
+    case PgType::kTime:
+      return "time without time zone";
+    case PgType::kUuid:
+      return "uuid";
+  }
+  return "text";
+}
+
+std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
+  std::vector<TablePlan> plans;
+  std::string kind = source.Kind();
+  std::set<std::string> index_names;
+  for (auto& st : source.Tables()) {
+    if (!options.tables.empty() &&
+        std::find(options.tables.begin(), options.tables.end(), st.name) == options.tables.end())
+      continue;
+    TablePlan tp;
+    tp.name = st.name;
+    tp.primary_key = st.primary_key;
+    tp.primary_key_name = st.primary_key_name.empty() || st.primary_key_name == "PRIMARY"
+                              ? st.name + "_pkey"
+                              : st.primary_key_name;
+    for (size_t i = 0; i < st.columns.size(); ++i) {
+      const auto& c = st.columns[i];
+      ColumnPlan cp;
+      cp.name = c.name;
+      cp.source_index = static_cast<int>(i);
+      cp.not_null = c.not_null;
+      if (kind == "sqlite")
+        PlanSqliteColumn(c, &cp);
+      else if (kind == "mysql")
+        PlanMysqlColumn(source, st, c, &cp, &tp.warnings);
+      else if (kind == "csv")
+        PlanCsvColumn(c, &cp);
+      else
+        PlanDuckdbColumn(c, &cp, &tp.warnings);
+      bool rowid_alias = kind == "sqlite" && st.primary_key.size() == 1 &&
+                         st.primary_key[0] == c.name && Upper(c.declared_type) == "INTEGER";
+      if (c.auto_increment || rowid_alias) {
+        cp.identity = true;
+        cp.not_null = true;
+        cp.decision += "; identity (sequence set past the maximum)";
+      }
+      if (std::find(st.primary_key.begin(), st.primary_key.end(), c.name) != st.primary_key.end())
+        cp.not_null = true;
+      if (c.default_expr && !cp.identity) {
+        cp.default_sql = TranslateDefault(cp, *c.default_expr);
+        if (!cp.default_sql && Upper(*c.default_expr) != "NULL")
+          tp.warnings.push_back("column " + c.name + ": DEFAULT " + *c.default_expr +
+                                " not translated, dropped");
+      }
+      for (auto& ck : cp.checks) tp.checks.push_back(ck);
+      tp.columns.push_back(std::move(cp));
+    }
+    for (const auto& ix : st.indexes) {
+      IndexPlan ip{ix.name, ix.columns, ix.unique};
+      if (ip.name.empty() || ip.name.rfind("sqlite_autoindex", 0) == 0) {
+        ip.name = st.name;
+        for (auto& c : ip.columns) ip.name += "_" + c;
+        ip.name += ix.unique ? "_key" : "_idx";
+      }
+      std::string lower = Lower(ip.name);
+      if (index_names.count(lower)) {
+        std::string renamed = st.name + "_" + ip.name;
+        tp.warnings.push_back("index " + ip.name + " renamed " + renamed +
+                              " (PostgreSQL index names are unique per schema)");
+        ip.name = renamed;
+        lower = Lower(renamed);
+      }
+      if (ip.name.size() > 63)
+        tp.warnings.push_back("index name " + ip.name + " is longer than 63 bytes");
+      index_names.insert(lower);
+      tp.indexes.push_back(std::move(ip));
+    }
+    for (const auto& ck : st.checks) tp.checks.push_back(TranslateCheck(ck));
+    int fk_n = 0;
+    for (const auto& fk : st.foreign_keys) {
+      ForeignKeyPlan fp{fk.name,        fk.columns,   fk.ref_table,
+                        fk.ref_columns, fk.on_delete, fk.on_update};
+      if (fp.name.empty()) {
+        fp.name =
+            st.name + "_" + (fk.columns.empty() ? std::to_string(fk_n) : fk.columns[0]) + "_fkey";
+      }
+      ++fk_n;
+      tp.foreign_keys.push_back(std::move(fp));
+    }
+    for (const auto& n : st.notes) tp.warnings.push_back(n);
+    if (st.primary_key.empty())
+      tp.warnings.push_back("no primary key: verify works, diff and sync need a key");
+    tp.source = std::move(st);
+    plans.push_back(std::move(tp));
+  }
+  return plans;
+}
+
+std::string CreateTableSql(const TablePlan& t, const std::string& schema) {
+  std::string sql = "CREATE TABLE " + Quote(schema) + "." + Quote(t.name) + " (";
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    const auto& c = t.columns[i];
+    sql += (i ? ", " : "") + Quote(c.name) + " " + c.SqlType();
+    if (c.identity) sql += " GENERATED BY DEFAULT AS IDENTITY";
+    if (c.not_null && !c.identity) sql += " NOT NULL";
+    if (c.default_sql) sql += " DEFAULT " + *c.default_sql;
+  }
+  return sql + ")";
+}
+
+std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& schema) {
+  std::ostringstream out;
+  out << "-- target schema " << Quote(schema) << "\nCREATE SCHEMA IF NOT EXISTS " << Quote(schema)
+      << ";\n";
+  int warnings = 0;
+  for (const auto& t : plans) {
+    out << "\n-- table " << t.name << "\n" << CreateTableSql(t, schema) << ";\n";
+    std::string q = Quote(schema) + "." + Quote(t.name);
+    auto cols = [](const std::vector<std::string>& v) {
+      std::string r;
+      for (const auto& c : v) r += (r.empty() ? "" : ", ") + Quote(c);
+      return r;
+    };
+    if (!t.primary_key.empty())
+      out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(t.primary_key_name)
+          << " PRIMARY KEY (" << cols(t.primary_key) << ");\n";
+    for (const auto& ix : t.indexes)
+      out << "CREATE " << (ix.unique ? "UNIQUE " : "") << "INDEX " << Quote(ix.name) << " ON " << q
+          << " (" << cols(ix.columns) << ");\n";
+    for (const auto& ck : t.checks) out << "ALTER TABLE " << q << " ADD CHECK (" << ck << ");\n";
+    for (const auto& fk : t.foreign_keys)
+      out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(fk.name) << " FOREIGN KEY ("
+          << cols(fk.columns) << ") REFERENCES " << Quote(schema) << "." << Quote(fk.ref_table)
+          << " (" << cols(fk.ref_columns) << ");\n";
+    for (const auto& c : t.columns) out << "--   " << c.name << ": " << c.decision << "\n";
+    for (const auto& w : t.warnings) {
+      out << "-- WARNING " << t.name << ": " << w << "\n";
+      ++warnings;
+    }
+  }
+  out << "\n-- " << plans.size() << " tables, " << warnings << " warnings\n";
+  return out.str();
+}
+
+// ---- values ----
+
+bool ValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size(), i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      if (c == 0) return false;  // PostgreSQL text cannot hold NUL
+      ++i;
+      continue;
+    }
+    int len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0)
+      len = 2, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+      len = 3, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+      len = 4, cp = c & 0x07;
+    else
+      return false;
+    if (i + len > n) return false;
+    for (int k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string Latin1ToUtf8(std::string_view s) {
+  // MySQL's latin1 is Windows-1252: 0x80..0x9F hold typographic characters.
+  static const uint16_t kCp1252[32] = {
+      0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+  std::string r;
+  r.reserve(s.size() + s.size() / 4);
+  for (unsigned char c : s) {
+    uint32_t cp = c >= 0x80 && c < 0xA0 ? kCp1252[c - 0x80] : c;
+    if (cp < 0x80) {
+      r += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      r += static_cast<char>(0xC0 | (cp >> 6));
+      r += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      r += static_cast<char>(0xE0 | (cp >> 12));
+      r += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      r += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  return r;
+}
+
+std::string ShortestDouble(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == 0) return std::signbit(d) ? "-0" : "0";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string(buf, res.ptr);
+}
+
+std::string NormalizeDecimal(std::string_view s) {
+  std::string r(s);
+  if (!r.empty() && r[0] == '+') r.erase(0, 1);
+  if (r.find('.') != std::string::npos) {
+    while (!r.empty() && r.back() == '0') r.pop_back();
+    if (!r.empty() && r.back() == '.') r.pop_back();
+  }
+  bool neg = !r.empty() && r[0] == '-';
+  size_t start = neg ? 1 : 0;
+  size_t nz = start;
+  while (nz + 1 < r.size() && r[nz] == '0' && r[nz + 1] != '.') ++nz;
+  r.erase(start, nz - start);
+  if (r == "-0") r = "0";
+  if (r.empty()) r = "0";
+  if (r[0] == '.') r = "0" + r;
+  if (r.rfind("-.", 0) == 0) r.insert(1, "0");
+  return r;
+}
+
+std::string FormatTimestamp(int64_t micros) {
+  int64_t days =
+      micros >= 0 ? micros / 86400000000LL : -((-micros + 86400000000LL - 1) / 86400000000LL);
+  int64_t rem = micros - days * 86400000000LL;
+  int64_t secs = rem / 1000000, frac = rem % 1000000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s %02d:%02d:%02d", FormatDate(days).c_str(),
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                static_cast<int>(secs % 60));
+  std::string r = buf;
+  if (frac) {
+    char f[16];
+    std::snprintf(f, sizeof f, ".%06d", static_cast<int>(frac));
+    std::string fs = f;
+    while (fs.back() == '0') fs.pop_back();
+    r += fs;
+  }
+  return r;
+}
+
+namespace {
+
+bool ParseUint(std::string_view s, int64_t* v) {
+  if (s.empty()) return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// "HH:MM[:SS[.ffffff]]" -> micros; allows hours beyond 24 when `duration`.
+std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
+  bool neg = false;
+  if (duration && !s.empty() && s[0] == '-') neg = true, s.remove_prefix(1);
+  auto c1 = s.find(':');
+  if (c1 == std::string_view::npos) return std::nullopt;
+  int64_t h, m, sec = 0, frac = 0;
+  if (!ParseUint(s.substr(0, c1), &h)) return std::nullopt;
+  auto rest = s.substr(c1 + 1);
+  auto c2 = rest.find(':');
+  if (!ParseUint(rest.substr(0, c2 == std::string_view::npos ? rest.size() : c2), &m))
+    return std::nullopt;
+  if (c2 != std::string_view::npos) {
+    auto ss = rest.substr(c2 + 1);
+    auto dot = ss.find('.');
+    if (!ParseUint(ss.substr(0, dot == std::string_view::npos ? ss.size() : dot), &sec))
+      return std::nullopt;
+    if (dot != std::string_view::npos) {
+      auto f = ss.substr(dot + 1);
+      if (f.size() > 6) f = f.substr(0, 6);  // beyond microseconds cannot be stored
+      std::string fs(f);
+      while (fs.size() < 6) fs += '0';
+      if (!ParseUint(fs, &frac)) return std::nullopt;
+    }
+  }
+  if (m > 59 || sec > 59 || (!duration && h > 24)) return std::nullopt;
+  int64_t v = ((h * 60 + m) * 60 + sec) * 1000000 + frac;
+  return neg ? -v : v;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseDate(std::string_view s) { return corrente::ParseDate(s); }
+
+std::optional<int64_t> ParseTimestamp(std::string_view s) {
+  if (s.size() < 10) return std::nullopt;
+  auto days = corrente::ParseDate(s.substr(0, 10));
+  if (!days) return std::nullopt;
+  int64_t micros = *days * 86400000000LL;
+  if (s.size() == 10) return micros;
+  if (s[10] != ' ' && s[10] != 'T') return std::nullopt;
+  auto rest = s.substr(11);
+  if (!rest.empty() && rest.back() == 'Z') rest.remove_suffix(1);
+  if (rest.size() > 6 && (rest.ends_with("+00:00") || rest.ends_with("-00:00")))
+    rest.remove_suffix(6);
+  else if (rest.size() > 3 && rest.ends_with("+00"))
+    rest.remove_suffix(3);
+  auto clock = ParseClock(rest, false);
+  if (!clock) return std::nullopt;
+  return micros + *clock;
+}
+
+namespace {
+
+std::string FormatClock(int64_t micros, bool duration) {
+  bool neg = micros < 0;
+  if (neg) micros = -micros;
+  int64_t secs = micros / 1000000, frac = micros % 1000000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%02lld:%02lld:%02lld", neg ? "-" : "",
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60));
+  std::string r = buf;
+  if (frac) {
+    char f[16];
+    std::snprintf(f, sizeof f, ".%06d", static_cast<int>(frac));
+    std::string fs = f;
+    while (fs.back() == '0') fs.pop_back();
+    r += fs;
+  }
+  (void)duration;
+  return r;
+}
+
+bool ParseInt64(std::string_view s, int64_t* v) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool ParseDouble(std::string_view s, double* v) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Checks a decimal literal against numeric(p,s) and rounds it to s decimals.
+std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
+                                      std::string* out) {
+  if (!IsSqlNumber(s)) {
+    double d;
+    if (!ParseDouble(s, &d) || !std::isfinite(d)) return "not a decimal number";
+    *out = ShortestDouble(d);
+    if (out->find_first_of("eE") != std::string::npos) {
+      char buf[512];
+      std::snprintf(buf, sizeof buf, "%.*f", scale >= 0 ? scale : 20, d);
+      *out = buf;
+    }
+  } else {
+    *out = std::string(s);
+  }
+  if (scale >= 0) {
+    auto dot = out->find('.');
+    if (dot != std::string::npos && static_cast<int>(out->size() - dot - 1) > scale) {
+      // Round half away from zero, as PostgreSQL does for numeric input.
+      double d = 0;
+      ParseDouble(*out, &d);
+      char buf[512];
+      std::snprintf(buf, sizeof buf, "%.*f", scale, d);
+      *out = buf;
+    }
+  }
+  if (precision > 0) {
+    std::string n = NormalizeDecimal(*out);
+    auto dot = n.find('.');
+    size_t int_digits = (dot == std::string::npos ? n.size() : dot) - (n[0] == '-' ? 1 : 0);
+    if (n == "0" || n.rfind("0.", 0) == 0 || n.rfind("-0.", 0) == 0) int_digits = 0;
+    if (static_cast<int>(int_digits) > precision - std::max(scale, 0))
+      return "value " + std::string(s) + " overflows numeric(" + std::to_string(precision) + "," +
+             std::to_string(std::max(scale, 0)) + ")";
+  }
+  return std::nullopt;
+}
+
+bool ZeroDate(std::string_view s) {
+  return s.rfind("0000-00-00", 0) == 0 ||
+         (s.size() >= 10 && (s.substr(5, 2) == "00" || s.substr(8, 2) == "00"));
+}
+
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue& v,
+                                        const ConvertContext& ctx, TargetValue* out,
+                                        std::string* note) {
+  using K = SourceValue::Kind;
+  out->null = false;
+  out->s.clear();
+  if (v.kind == K::kNull) {
+    out->null = true;
+    if (col.not_null && !col.identity) return "NULL in NOT NULL column " + col.name;
+    return std::nullopt;
+  }
+  auto text_of = [&]() -> std::string {
+    if (v.kind == K::kInt) return std::to_string(v.i);
+    if (v.kind == K::kReal) return ShortestDouble(v.d);
+    return std::string(v.s);
+  };
+  switch (col.type) {
+    case PgType::kSmallInt:
+    case PgType::kInteger:
+    case PgType::kBigInt: {
+      int64_t x;
+      if (v.kind == K::kInt)
+        x = v.i;
+      else if (v.kind == K::kReal && v.d == std::floor(v.d) && std::fabs(v.d) < 9.2e18)
+        x = static_cast<int64_t>(v.d);
+      else if (v.kind == K::kText && ParseInt64(v.s, &x)) {
+      } else if (v.kind == K::kBlob && col.type == PgType::kBigInt &&
+                 v.s.size() <= 8) {  // MySQL bit(n)
+        x = 0;
+        for (unsigned char c : v.s) x = (x << 8) | c;
+      } else
+        return "not an integer: " + text_of().substr(0, 40);
+      int64_t lim = col.type == PgType::kSmallInt  ? 32767
+                    : col.type == PgType::kInteger ? 2147483647LL
+                                                   : INT64_MAX;
+      if (x > lim || x < -lim - 1)
+        return "integer " + std::to_string(x) + " out of range for " + col.SqlType();
+      out->i = x;
+      return std::nullopt;
+    }
+    case PgType::kNumeric: {
+      std::string txt;
+      if (v.kind == K::kInt)
+        txt = std::to_string(v.i);
+      else if (v.kind == K::kReal) {
+        if (!std::isfinite(v.d)) return "non-finite number in numeric column";
+        if (col.scale >= 0) {
+          char buf[512];
+          std::snprintf(buf, sizeof buf, "%.*f", col.scale, v.d);
+          txt = buf;
+        } else {
+          txt = ShortestDouble(v.d);
+        }
+      } else if (v.kind == K::kText)
+        txt = std::string(v.s);
+      else
+        return "blob in numeric column";
+      if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
+      if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
+      return std::nullopt;
+    }
+    case PgType::kDouble: {
+      if (v.kind == K::kReal)
+        out->d = v.d;
+      else if (v.kind == K::kInt)
+        out->d = static_cast<double>(v.i);
+      else if (v.kind == K::kText && ParseDouble(v.s, &out->d)) {
+      } else
+        return "not a number: " + text_of().substr(0, 40);
+      return std::nullopt;
+    }
+    case PgType::kText:
+    case PgType::kVarchar: {
+      if (v.kind == K::kText || v.kind == K::kBlob) {
+        if (col.charset == TextCharset::kLatin1)
+          out->s = Latin1ToUtf8(v.s);
+        else
+          out->s.assign(v.s);
+        if (!ValidUtf8(out->s)) return "invalid UTF-8 in column " + col.name;
+      } else {
+        out->s = text_of();
+      }
+      if (col.type == PgType::kVarchar && static_cast<int>(Utf8Chars(out->s)) > col.precision)
+        return "value longer than " + col.SqlType() + " in column " + col.name;
+      return std::nullopt;
+    }
+    case PgType::kBytea:
+      out->s = v.kind == K::kText || v.kind == K::kBlob ? std::string(v.s) : text_of();
+      return std::nullopt;
+    case PgType::kBool: {
+      if (v.kind == K::kInt) {
+        if (v.i != 0 && v.i != 1) return "boolean column holds " + std::to_string(v.i);
+        out->i = v.i;
+        return std::nullopt;
+      }
+      if (v.kind == K::kBlob && v.s.size() == 1 && (v.s[0] == 0 || v.s[0] == 1)) {  // MySQL bit(1)
+        out->i = v.s[0];
+        return std::nullopt;
+      }
+      std::string t = Lower(text_of());
+      if (t == "1" || t == "t" || t == "true" || t == "yes")
+        out->i = 1;
+      else if (t == "0" || t == "f" || t == "false" || t == "no")
+        out->i = 0;
+      else
+        return "not a boolean: " + t.substr(0, 40);
+      return std::nullopt;
+    }
+    case PgType::kDate:
+    case PgType::kTimestamp:
+    case PgType::kTimestampTz: {
+      if (v.kind == K::kInt && col.type != PgType::kDate) {
+        // Prisma and friends store DateTime as Unix milliseconds (seconds when small).
+        out->i = std::llabs(v.i) > 100000000000LL ? v.i * 1000 : v.i * 1000000;
+        return std::nullopt;
+      }
+      std::string t = text_of();
+      if (ZeroDate(t)) {
+        if (ctx.zero_dates == ZeroDatePolicy::kError)
+          return "zero date " + t + " in column " + col.name;
+        out->null = true;
+        if (col.not_null) return "zero date " + t + " in NOT NULL column " + col.name;
+        *note = "zero date " + t + " in column " + col.name + " became NULL";
+        return std::nullopt;
+      }
+      if (col.type == PgType::kDate) {
+        auto d = corrente::ParseDate(t.substr(0, std::min<size_t>(t.size(), 10)));
+        if (!d || (t.size() > 10 && t.substr(10).find_first_not_of(" 0:T.") != std::string::npos))
+          return "not a date: " + t.substr(0, 40);
+        out->i = *d;
+      } else {
+        auto ts = ParseTimestamp(t);
+        if (!ts) return "not a timestamp: " + t.substr(0, 40);
+        out->i = *ts;
+      }
+      return std::nullopt;
+    }
+    case PgType::kTime:
+    case PgType::kInterval: {
+      auto c = ParseClock(text_of(), col.type == PgType::kInterval);
+      if (!c) return "not a time: " + text_of().substr(0, 40);
+      out->i = *c;
+      return std::nullopt;
+    }
+    case PgType::kUuid: {
+      std::string t = Lower(text_of());
+      std::string hex;
+      for (char c : t)
+        if (c != '-') hex += c;
+      if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+        return "not a uuid: " + t.substr(0, 40);
+      out->s = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+               hex.substr(16, 4) + "-" + hex.substr(20);
+      return std::nullopt;
+    }
+  }
+  return "unsupported type";
+}
+
+void WriteValue(pg::CopyWriter& w, const ColumnPlan& col, const TargetValue& tv) {
+  if (tv.null) {
+    w.Null();
+    return;
+  }
+  switch (col.type) {
+    case PgType::kSmallInt:
+      w.Int16(static_cast<int16_t>(tv.i));
+      break;
+    case PgType::kInteger:
+      w.Int32(static_cast<int32_t>(tv.i));
+      break;
+    case PgType::kBigInt:
+      w.Int64(tv.i);
+      break;
+    case PgType::kNumeric:
+      w.NumericText(tv.s);
+      break;
+    case PgType::kDouble:
+      w.Float8(tv.d);
+      break;
+    case PgType::kText:
+    case PgType::kVarchar:
+      w.Text(tv.s);
+      break;
+    case PgType::kBytea:
+      w.Raw(tv.s);
+      break;
+    case PgType::kBool:
+      w.Bool(tv.i != 0);
+      break;
+    case PgType::kDate:
+      w.Date(tv.i);
+      break;
+    case PgType::kTimestamp:
+    case PgType::kTimestampTz:
+      w.Timestamp(tv.i);
+      break;
+    case PgType::kTime: {
+      std::string b(8, '\0');
+      uint64_t u = static_cast<uint64_t>(tv.i);
+      for (int k = 0; k < 8; ++k) b[k] = static_cast<char>(u >> (56 - 8 * k));
+      w.Raw(b);
+      break;
+    }
+    case PgType::kInterval: {
+      std::string b(16, '\0');
+      uint64_t u = static_cast<uint64_t>(tv.i);
+      for (int k = 0; k < 8; ++k) b[k] = static_cast<char>(u >> (56 - 8 * k));
+      w.Raw(b);  // days and months stay 0
+      break;
+    }
+    case PgType::kUuid: {
+      std::string b;
+      for (size_t k = 0; k < tv.s.size(); ++k) {
+        if (tv.s[k] == '-') continue;
+        b += static_cast<char>(std::stoi(tv.s.substr(k, 2), nullptr, 16));
+        ++k;
+      }
+      w.Raw(b);
+      break;
+    }
+  }
+}
+
+void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* out) {
+  switch (col.type) {
+    case PgType::kSmallInt:
+    case PgType::kInteger:
+    case PgType::kBigInt:
+      *out += std::to_string(tv.i);
+      break;
+    case PgType::kNumeric:
+      *out += NormalizeDecimal(tv.s);
+      break;
+    case PgType::kDouble:
+      *out += ShortestDouble(tv.d);
+      break;
+    case PgType::kText:
+    case PgType::kVarchar:
+    case PgType::kUuid:
+      *out += tv.s;
+      break;
+    case PgType::kBytea: {
+      static const char* kHex = "0123456789abcdef";
+      *out += "\\x";
+      for (unsigned char c : tv.s) {
+        *out += kHex[c >> 4];
+        *out += kHex[c & 15];
+      }
+      break;
+    }
+    case PgType::kBool:
+      *out += tv.i ? "t" : "f";
+      break;
+    case PgType::kDate:
+      *out += FormatDate(tv.i);
+      break;
+    case PgType::kTimestamp:
+      *out += FormatTimestamp(tv.i);
+      break;
+    case PgType::kTimestampTz:
+      *out += FormatTimestamp(tv.i) + "+00";
+      break;
+    case PgType::kTime:
+    case PgType::kInterval:
+      *out += FormatClock(tv.i, col.type == PgType::kInterval);
+      break;
+  }
+}
+
+void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::string* out) {
+  if (col.type == PgType::kDouble) {
+    double d = 0;
+    if (pg_text == "NaN")
+      d = NAN;
+    else if (pg_text == "Infinity")
+      d = INFINITY;
+    else if (pg_text == "-Infinity")
+      d = -INFINITY;
+    else
+      ParseDouble(pg_text, &d);
+    *out += ShortestDouble(d);
+  } else if (col.type == PgType::kNumeric) {
+    *out += NormalizeDecimal(pg_text);
+  } else if (col.type == PgType::kInterval) {
+    auto c = ParseClock(pg_text, true);
+    *out += c ? FormatClock(*c, true) : std::string(pg_text);
+  } else {
+    out->append(pg_text);
+  }
+}
+
+}  // namespace corrente::migrate

@@ -1,0 +1,42 @@
+#include "migrate/source.h"
+
+#include <cctype>
+#include <stdexcept>
+
+namespace corrente::migrate {
+
+std::unique_ptr<RowCursor> Source::Query(const std::string&, std::vector<std::string>*) {
+  throw std::runtime_error(Kind() +
+                           " sources do not run queries; use a SQLite, MySQL or DuckDB source");
+}
+
+bool Source::AllZeroOrOne(const SourceTable&, const std::string&) { return false; }
+
+std::string SanitizeName(std::string_view name) {
+  std::string r;
+  for (char c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    r += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_';
+  }
+  if (r.empty() || std::isdigit(static_cast<unsigned char>(r[0]))) r = "s_" + r;
+  if (r.size() > 63) r.resize(63);
+  return r;
+}
+
+std::unique_ptr<Source> OpenSource(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos)
+    throw std::runtime_error(
+        "source URL must look like sqlite:///path.db, mysql://user:pass@host:port/db, "
+        "duckdb:///path.duckdb or csv:///dir; got " +
+        url);
+  std::string scheme = url.substr(0, scheme_end);
+  std::string rest = url.substr(scheme_end + 3);
+  if (scheme == "sqlite") return OpenSqlite(rest);
+  if (scheme == "duckdb") return OpenDuckdb(rest);
+  if (scheme == "csv") return OpenCsv(rest);
+  if (scheme == "mysql" || scheme == "mariadb") return OpenMysql(url);
+  throw std::runtime_error("unknown source kind '" + scheme + "' (sqlite, mysql, duckdb, csv)");
+}
+
+}  // namespace corrente::migrate

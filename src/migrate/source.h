@@ -1,0 +1,114 @@
+#pragma once
+// Legacy sources (SQLite, MySQL/MariaDB, DuckDB, CSV) behind one read-only interface.
+// A Source describes its tables (columns, keys, indexes, checks, foreign keys) and streams
+// rows one at a time; it never writes. A Source and its cursors are not thread-safe: each
+// worker thread opens its own Source with OpenSource().
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace corrente::migrate {
+
+struct SourceColumn {
+  std::string name;
+  std::string declared_type;  // as the source spells it: "NVARCHAR(120)", "tinyint(1) unsigned"
+  bool not_null = false;
+  std::optional<std::string> default_expr;  // source text of the DEFAULT, when any
+  // MySQL only: the column's character set ("latin1", "utf8mb4", "binary"), enum/set members.
+  std::string charset;
+  std::vector<std::string> members;
+  bool auto_increment = false;
+};
+
+struct SourceIndex {
+  std::string name;
+  std::vector<std::string> columns;
+  bool unique = false;
+};
+
+struct SourceForeignKey {
+  std::string name;  // may be empty (SQLite)
+  std::vector<std::string> columns;
+  std::string ref_table;
+  std::vector<std::string> ref_columns;
+  std::string on_delete;  // "NO ACTION", "CASCADE", ...
+  std::string on_update;
+};
+
+struct SourceTable {
+  std::string name;
+  std::vector<SourceColumn> columns;
+  std::vector<std::string> primary_key;  // column names in key order; empty when none
+  std::string primary_key_name;
+  std::vector<SourceIndex> indexes;  // unique constraints and plain indexes, not the PK
+  std::vector<std::string> checks;   // CHECK expressions in the source dialect
+  std::vector<SourceForeignKey> foreign_keys;
+  int64_t estimated_rows = -1;
+  std::vector<std::string> notes;  // what the source could not describe (expression indexes)
+};
+
+// One value as the source gives it. Views stay valid until the cursor moves.
+struct SourceValue {
+  enum class Kind { kNull, kInt, kReal, kText, kBlob };
+  Kind kind = Kind::kNull;
+  int64_t i = 0;
+  double d = 0;
+  std::string_view s;  // kText (raw bytes, in the column's charset) and kBlob
+};
+
+// Streams rows of one table. Next() returns false at the end.
+class RowCursor {
+ public:
+  virtual ~RowCursor() = default;
+  virtual bool Next() = 0;
+  virtual const SourceValue& Value(int col) const = 0;
+  // A readable key of the current row for reports: "AlbumId=3" or "line 17".
+  virtual std::string RowLabel() const { return {}; }
+  // Set when the source row itself is malformed (CSV field count); the row is rejected.
+  virtual std::optional<std::string> RowError() const { return std::nullopt; }
+};
+
+// Inclusive/exclusive bounds over a single-column integer key, for ranges and bisection.
+struct KeyRange {
+  std::string column;
+  std::optional<int64_t> lo;  // key >= lo
+  std::optional<int64_t> hi;  // key < hi
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual std::string Kind() const = 0;  // "sqlite", "mysql", "duckdb", "csv"
+  // A default target schema name derived from the source (file stem or database name).
+  virtual std::string DefaultSchemaName() const = 0;
+  virtual std::vector<SourceTable> Tables() = 0;
+  // Streams `columns` of `table`, ordered by `order_by` when not empty, within `range` when
+  // given. Order is by binary collation for text keys.
+  virtual std::unique_ptr<RowCursor> Scan(const SourceTable& table,
+                                          const std::vector<std::string>& order_by,
+                                          const std::optional<KeyRange>& range) = 0;
+  // Runs a read-only query in the source's own dialect (for `migrate map`) and fills
+  // `columns` with the result's column names. CSV sources do not support it (throw).
+  virtual std::unique_ptr<RowCursor> Query(const std::string& sql,
+                                           std::vector<std::string>* columns);
+  // True when every non-null value of an integer column is 0 or 1 (MySQL tinyint(1)).
+  virtual bool AllZeroOrOne(const SourceTable& table, const std::string& column);
+};
+
+// Opens `url` read-only: sqlite:///path.db, mysql://user:pass@host:port/db,
+// duckdb:///path.duckdb, csv:///dir. Throws std::runtime_error on a bad URL or failure.
+std::unique_ptr<Source> OpenSource(const std::string& url);
+
+// Turns any name into a safe lower-case identifier ("Chinook DB" -> "chinook_db").
+std::string SanitizeName(std::string_view name);
+
+// Per-kind factories (source_*.cpp).
+std::unique_ptr<Source> OpenSqlite(const std::string& path);
+std::unique_ptr<Source> OpenMysql(const std::string& url);
+std::unique_ptr<Source> OpenCsv(const std::string& dir);
+std::unique_ptr<Source> OpenDuckdb(const std::string& path);  // throws when built without it
+
+}  // namespace corrente::migrate

@@ -1,0 +1,359 @@
+// MySQL/MariaDB source through MariaDB Connector/C. The session is READ ONLY, uses
+// time_zone '+00:00' (TIMESTAMP values come out in UTC, DATETIME is never shifted) and
+// character_set_results NULL, so text arrives as the column's own bytes and the plan
+// converts latin1 and validates UTF-8 itself, row by row.
+#include <mysql.h>
+
+#include <stdexcept>
+
+#include "migrate/source.h"
+
+namespace corrente::migrate {
+namespace {
+
+std::string PercentDecode(const std::string& s) {
+  std::string r;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      r += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      r += s[i];
+    }
+  }
+  return r;
+}
+
+std::string QuoteMy(const std::string& ident) {
+  std::string r = "`";
+  for (char c : ident) {
+    if (c == '`') r += '`';
+    r += c;
+  }
+  return r + "`";
+}
+
+std::vector<std::string> ParseMembers(const std::string& column_type) {
+  // enum('a','b''c') -> a, b'c
+  std::vector<std::string> out;
+  auto open = column_type.find('(');
+  if (open == std::string::npos) return out;
+  size_t i = open + 1;
+  while (i < column_type.size() && column_type[i] == '\'') {
+    std::string m;
+    ++i;
+    while (i < column_type.size()) {
+      if (column_type[i] == '\'' && i + 1 < column_type.size() && column_type[i + 1] == '\'') {
+        m += '\'';
+        i += 2;
+      } else if (column_type[i] == '\'') {
+        ++i;
+        break;
+      } else {
+        m += column_type[i++];
+      }
+    }
+    out.push_back(m);
+    if (i < column_type.size() && column_type[i] == ',') ++i;
+  }
+  return out;
+}
+
+class Conn {
+ public:
+  explicit Conn(const std::string& url) {
+    // mysql://user:pass@host:port/db[?socket=/path]
+    std::string rest = url.substr(url.find("://") + 3);
+    std::string query;
+    if (auto q = rest.find('?'); q != std::string::npos) query = rest.substr(q + 1), rest.resize(q);
+    auto slash = rest.find('/');
+    if (slash == std::string::npos)
+      throw std::runtime_error("mysql URL needs a database: mysql://user:pass@host:port/db");
+    db_ = PercentDecode(rest.substr(slash + 1));
+    std::string auth_host = rest.substr(0, slash);
+    std::string user, pass, host = "127.0.0.1";
+    unsigned port = 3306;
+    if (auto at = auth_host.rfind('@'); at != std::string::npos) {
+      std::string auth = auth_host.substr(0, at);
+      auth_host = auth_host.substr(at + 1);
+      auto colon = auth.find(':');
+      user = PercentDecode(auth.substr(0, colon));
+      if (colon != std::string::npos) pass = PercentDecode(auth.substr(colon + 1));
+    }
+    if (auto colon = auth_host.rfind(':'); colon != std::string::npos) {
+      port = static_cast<unsigned>(std::stoul(auth_host.substr(colon + 1)));
+      auth_host.resize(colon);
+    }
+    if (!auth_host.empty()) host = auth_host;
+    std::string socket;
+    if (query.rfind("socket=", 0) == 0) socket = PercentDecode(query.substr(7));
+    my_ = mysql_init(nullptr);
+    mysql_options(my_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!mysql_real_connect(my_, host.c_str(), user.c_str(), pass.c_str(), db_.c_str(), port,
+                            socket.empty() ? nullptr : socket.c_str(), 0)) {
+      std::string err = mysql_error(my_);
+      mysql_close(my_);
+      throw std::runtime_error("mysql: cannot connect to " + host + ":" + std::to_string(port) +
+                               "/" + db_ + ": " + err);
+    }
+    Exec("SET SESSION TRANSACTION READ ONLY");
+    Exec("SET time_zone = '+00:00'");
+    Exec("SET character_set_results = NULL");
+    Exec("SET SESSION sql_mode = ''");
+  }
+  ~Conn() { mysql_close(my_); }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  void Exec(const std::string& sql) {
+    if (mysql_real_query(my_, sql.data(), sql.size()) != 0)
+      throw std::runtime_error("mysql: " + Error() + " in: " + sql);
+    if (MYSQL_RES* r = mysql_store_result(my_)) mysql_free_result(r);
+  }
+  // Runs a catalog query and returns all rows as strings ("" for NULL, with a null mask).
+  std::vector<std::vector<std::optional<std::string>>> Rows(const std::string& sql) {
+    if (mysql_real_query(my_, sql.data(), sql.size()) != 0)
+      throw std::runtime_error("mysql: " + Error() + " in: " + sql);
+    MYSQL_RES* r = mysql_store_result(my_);
+    std::vector<std::vector<std::optional<std::string>>> out;
+    if (!r) return out;
+    unsigned n = mysql_num_fields(r);
+    while (MYSQL_ROW row = mysql_fetch_row(r)) {
+      unsigned long* len = mysql_fetch_lengths(r);
+      std::vector<std::optional<std::string>> v;
+      for (unsigned i = 0; i < n; ++i)
+        v.push_back(row[i] ? std::optional<std::string>(std::string(row[i], len[i]))
+                           : std::nullopt);
+      out.push_back(std::move(v));
+    }
+    mysql_free_result(r);
+    return out;
+  }
+  std::string Literal(const std::string& s) {
+    std::string buf(s.size() * 2 + 1, '\0');
+    buf.resize(mysql_real_escape_string(my_, buf.data(), s.data(), s.size()));
+    return "'" + buf + "'";
+  }
+  std::string Error() { return mysql_error(my_); }
+  MYSQL* Raw() { return my_; }
+  const std::string& Db() const { return db_; }
+
+ private:
+  MYSQL* my_ = nullptr;
+  std::string db_;
+};
+
+class MysqlCursor : public RowCursor {
+ public:
+  MysqlCursor(Conn& conn, const std::string& sql, std::vector<int> key_cols,
+              std::vector<std::string> key_names)
+      : conn_(conn), key_cols_(std::move(key_cols)), key_names_(std::move(key_names)) {
+    if (mysql_real_query(conn.Raw(), sql.data(), sql.size()) != 0)
+      throw std::runtime_error("mysql: " + conn.Error() + " in: " + sql);
+    res_ = mysql_use_result(conn.Raw());  // streams: bounded memory whatever the table size
+    if (!res_) throw std::runtime_error("mysql: " + conn.Error());
+    n_ = mysql_num_fields(res_);
+    MYSQL_FIELD* f = mysql_fetch_fields(res_);
+    binary_.resize(n_);
+    for (unsigned i = 0; i < n_; ++i)
+      binary_[i] = f[i].charsetnr == 63 && f[i].type != MYSQL_TYPE_NEWDECIMAL &&
+                   !IS_NUM(f[i].type) && f[i].type != MYSQL_TYPE_DATE &&
+                   f[i].type != MYSQL_TYPE_DATETIME && f[i].type != MYSQL_TYPE_TIMESTAMP &&
+                   f[i].type != MYSQL_TYPE_TIME && f[i].type != MYSQL_TYPE_YEAR;
+    for (unsigned i = 0; i < n_; ++i)
+      if (f[i].type == MYSQL_TYPE_BIT) binary_[i] = true;
+    values_.resize(n_);
+    for (unsigned i = 0; i < n_; ++i) names_.emplace_back(f[i].name, f[i].name_length);
+  }
+  const std::vector<std::string>& Names() const { return names_; }
+  ~MysqlCursor() override {
+    if (res_) {
+      while (mysql_fetch_row(res_)) {
+      }
+      mysql_free_result(res_);
+    }
+  }
+  bool Next() override {
+    MYSQL_ROW row = mysql_fetch_row(res_);
+    if (!row) {
+      if (mysql_errno(conn_.Raw())) throw std::runtime_error("mysql: " + conn_.Error());
+      return false;
+    }
+    ++row_number_;
+    unsigned long* len = mysql_fetch_lengths(res_);
+    for (unsigned i = 0; i < n_; ++i) {
+      auto& v = values_[i];
+      if (!row[i]) {
+        v.kind = SourceValue::Kind::kNull;
+      } else {
+        v.kind = binary_[i] ? SourceValue::Kind::kBlob : SourceValue::Kind::kText;
+        v.s = {row[i], len[i]};
+      }
+    }
+    return true;
+  }
+  const SourceValue& Value(int col) const override { return values_[col]; }
+  std::string RowLabel() const override {
+    if (key_cols_.empty()) return "row " + std::to_string(row_number_);
+    std::string r;
+    for (size_t k = 0; k < key_cols_.size(); ++k) {
+      const auto& v = values_[key_cols_[k]];
+      r += (k ? "," : "") + key_names_[k] + "=" +
+           (v.kind == SourceValue::Kind::kNull ? "NULL" : std::string(v.s.substr(0, 64)));
+    }
+    return r;
+  }
+
+ private:
+  Conn& conn_;
+  MYSQL_RES* res_ = nullptr;
+  unsigned n_ = 0;
+  std::vector<bool> binary_;
+  std::vector<std::string> names_;
+  std::vector<SourceValue> values_;
+  std::vector<int> key_cols_;
+  std::vector<std::string> key_names_;
+  int64_t row_number_ = 0;
+};
+
+class MysqlSource : public Source {
+ public:
+  explicit MysqlSource(const std::string& url) : conn_(url) {}
+  std::string Kind() const override { return "mysql"; }
+  std::string DefaultSchemaName() const override { return SanitizeName(conn_.Db()); }
+
+  std::vector<SourceTable> Tables() override {
+    std::vector<SourceTable> out;
+    std::string db = conn_.Literal(conn_.Db());
+    for (auto& row : conn_.Rows(
+             "SELECT table_name, table_rows FROM information_schema.tables WHERE table_schema = " +
+             db + " AND table_type = 'BASE TABLE' ORDER BY table_name")) {
+      SourceTable t;
+      t.name = *row[0];
+      t.estimated_rows = row[1] ? std::stoll(*row[1]) : -1;
+      std::string tn = conn_.Literal(t.name);
+      for (auto& c :
+           conn_.Rows("SELECT column_name, column_type, is_nullable, column_default, extra, "
+                      "character_set_name, data_type FROM information_schema.columns WHERE "
+                      "table_schema = " +
+                      db + " AND table_name = " + tn + " ORDER BY ordinal_position")) {
+        SourceColumn col;
+        col.name = *c[0];
+        col.declared_type = *c[1];
+        col.not_null = *c[2] == "NO";
+        if (c[3] && *c[3] != "NULL") col.default_expr = *c[3];
+        col.auto_increment = c[4] && c[4]->find("auto_increment") != std::string::npos;
+        col.charset = c[5].value_or("");
+        if (*c[6] == "enum" || *c[6] == "set") col.members = ParseMembers(*c[1]);
+        if (*c[6] == "json") col.declared_type = "json";
+        t.columns.push_back(std::move(col));
+      }
+      for (auto& ix :
+           conn_.Rows("SELECT index_name, non_unique, column_name, sub_part FROM "
+                      "information_schema.statistics WHERE table_schema = " +
+                      db + " AND table_name = " + tn +
+                      " ORDER BY index_name = 'PRIMARY' DESC, index_name, seq_in_index")) {
+        if (*ix[0] == "PRIMARY") {
+          t.primary_key.push_back(*ix[2]);
+          t.primary_key_name = "PRIMARY";
+          continue;
+        }
+        if (ix[3])
+          t.notes.push_back("index " + *ix[0] + " uses a prefix length on " + *ix[2] +
+                            "; full column indexed");
+        if (t.indexes.empty() || t.indexes.back().name != *ix[0])
+          t.indexes.push_back({*ix[0], {}, *ix[1] == "0"});
+        if (ix[2]) t.indexes.back().columns.push_back(*ix[2]);
+      }
+      try {
+        for (auto& ck : conn_.Rows(
+                 "SELECT constraint_name, check_clause FROM information_schema.check_constraints "
+                 "WHERE constraint_schema = " +
+                 db + " AND table_name = " + tn + " ORDER BY 1"))
+          t.checks.push_back(*ck[1]);
+      } catch (const std::exception&) {
+        t.notes.push_back("this server does not report CHECK constraints");
+      }
+      for (auto& fk : conn_.Rows(
+               "SELECT k.constraint_name, k.column_name, k.referenced_table_name, "
+               "k.referenced_column_name, "
+               "r.delete_rule, r.update_rule FROM information_schema.key_column_usage k JOIN "
+               "information_schema.referential_constraints r ON r.constraint_schema = "
+               "k.constraint_schema AND "
+               "r.constraint_name = k.constraint_name AND r.table_name = k.table_name WHERE "
+               "k.table_schema = " +
+               db + " AND k.table_name = " + tn +
+               " AND k.referenced_table_name IS NOT NULL ORDER BY 1, k.ordinal_position")) {
+        if (t.foreign_keys.empty() || t.foreign_keys.back().name != *fk[0])
+          t.foreign_keys.push_back({*fk[0], {}, *fk[2], {}, *fk[4], *fk[5]});
+        t.foreign_keys.back().columns.push_back(*fk[1]);
+        t.foreign_keys.back().ref_columns.push_back(*fk[3]);
+      }
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+
+  std::unique_ptr<RowCursor> Scan(const SourceTable& table,
+                                  const std::vector<std::string>& order_by,
+                                  const std::optional<KeyRange>& range) override {
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      sql += (i ? ", " : "") + QuoteMy(table.columns[i].name);
+    sql += " FROM " + QuoteMy(table.name);
+    if (range) {
+      std::string w;
+      if (range->lo) w += QuoteMy(range->column) + " >= " + std::to_string(*range->lo);
+      if (range->hi)
+        w += (w.empty() ? "" : " AND ") + QuoteMy(range->column) + " < " +
+             std::to_string(*range->hi);
+      if (!w.empty()) sql += " WHERE " + w;
+    }
+    if (!order_by.empty()) {
+      sql += " ORDER BY ";
+      for (size_t i = 0; i < order_by.size(); ++i) {
+        bool textual = false;
+        for (const auto& c : table.columns)
+          if (c.name == order_by[i] && !c.charset.empty()) textual = true;
+        // Binary order matches PostgreSQL's COLLATE "C" on the UTF-8 text.
+        sql += (i ? ", " : "") +
+               (textual ? "CAST(" + QuoteMy(order_by[i]) + " AS BINARY)" : QuoteMy(order_by[i]));
+      }
+    }
+    std::vector<int> key_cols;
+    for (const auto& k : table.primary_key)
+      for (size_t i = 0; i < table.columns.size(); ++i)
+        if (table.columns[i].name == k) key_cols.push_back(static_cast<int>(i));
+    return std::make_unique<MysqlCursor>(conn_, sql, key_cols, table.primary_key);
+  }
+
+  std::unique_ptr<RowCursor> Query(const std::string& sql,
+                                   std::vector<std::string>* columns) override {
+    // Query results have no single column charset to convert from: let the server convert
+    // to UTF-8. Table scans on this source afterwards would be converted too, so map (the
+    // only caller) uses a source for queries only.
+    conn_.Exec("SET character_set_results = utf8mb4");
+    auto cur =
+        std::make_unique<MysqlCursor>(conn_, sql, std::vector<int>{}, std::vector<std::string>{});
+    *columns = cur->Names();
+    return cur;
+  }
+
+  bool AllZeroOrOne(const SourceTable& table, const std::string& column) override {
+    return conn_
+        .Rows("SELECT 1 FROM " + QuoteMy(table.name) + " WHERE " + QuoteMy(column) +
+              " NOT IN (0, 1) LIMIT 1")
+        .empty();
+  }
+
+ private:
+  Conn conn_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> OpenMysql(const std::string& url) {
+  return std::make_unique<MysqlSource>(url);
+}
+
+}  // namespace corrente::migrate

@@ -1,0 +1,349 @@
+// SQLite source: read-only connection, catalog from PRAGMAs and the CREATE TABLE text.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <stdexcept>
+
+#include "migrate/source.h"
+
+namespace corrente::migrate {
+namespace {
+
+std::string QuoteSqlite(const std::string& ident) {
+  std::string r = "\"";
+  for (char c : ident) {
+    if (c == '"') r += '"';
+    r += c;
+  }
+  return r + "\"";
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const std::string& sql) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK)
+      throw std::runtime_error("sqlite: " + std::string(sqlite3_errmsg(db)) + " in: " + sql);
+  }
+  ~Stmt() { sqlite3_finalize(st_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  bool Step() {
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error("sqlite: " + std::string(sqlite3_errmsg(sqlite3_db_handle(st_))));
+  }
+  std::string Text(int i) {
+    auto p = sqlite3_column_text(st_, i);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(st_, i))
+             : std::string();
+  }
+  bool IsNull(int i) { return sqlite3_column_type(st_, i) == SQLITE_NULL; }
+  int64_t Int(int i) { return sqlite3_column_int64(st_, i); }
+  sqlite3_stmt* Raw() { return st_; }
+
+ private:
+  sqlite3_stmt* st_ = nullptr;
+};
+
+// Finds CHECK (...) clauses and the PRIMARY KEY constraint name in CREATE TABLE text,
+// skipping quoted text.
+void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
+                      std::string* pk_name) {
+  auto upper = sql;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string last_constraint_name;
+  size_t i = 0;
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      char close = c == '[' ? ']' : c;
+      size_t j = sql.find(close, i + 1);
+      if (j == std::string::npos) return;
+      i = j + 1;
+      continue;
+    }
+    if (is_word(c) && (i == 0 || !is_word(sql[i - 1]))) {
+      size_t j = i;
+      while (j < sql.size() && is_word(sql[j])) ++j;
+      std::string word = upper.substr(i, j - i);
+      if (word == "CONSTRAINT") {
+        size_t k = j;
+        while (k < sql.size() && std::isspace(static_cast<unsigned char>(sql[k]))) ++k;
+        size_t e;
+        if (k < sql.size() && (sql[k] == '[' || sql[k] == '"' || sql[k] == '`')) {
+          char close = sql[k] == '[' ? ']' : sql[k];
+          e = sql.find(close, k + 1);
+          last_constraint_name = sql.substr(k + 1, e - k - 1);
+          ++e;
+        } else {
+          e = k;
+          while (e < sql.size() && is_word(sql[e])) ++e;
+          last_constraint_name = sql.substr(k, e - k);
+        }
+        i = e;
+        continue;
+      }
+      if (word == "PRIMARY" && !last_constraint_name.empty()) *pk_name = last_constraint_name;
+      if (word == "CHECK") {
+        size_t k = sql.find('(', j);
+        int depth = 0;
+        size_t m = k;
+        for (; m < sql.size(); ++m) {
+          if (sql[m] == '\'') {
+            m = sql.find('\'', m + 1);
+            if (m == std::string::npos) return;
+            continue;
+          }
+          if (sql[m] == '(') ++depth;
+          if (sql[m] == ')' && --depth == 0) break;
+        }
+        if (k != std::string::npos && m < sql.size())
+          checks->push_back(sql.substr(k + 1, m - k - 1));
+        i = m + 1;
+        last_constraint_name.clear();
+        continue;
+      }
+      i = j;
+      continue;
+    }
+    if (c == ',') last_constraint_name.clear();
+    ++i;
+  }
+}
+
+class SqliteCursor : public RowCursor {
+ public:
+  SqliteCursor(sqlite3* db, const std::string& sql, std::vector<int> key_cols,
+               std::vector<std::string> key_names)
+      : st_(db, sql), key_cols_(std::move(key_cols)), key_names_(std::move(key_names)) {
+    n_ = sqlite3_column_count(st_.Raw());
+    values_.resize(n_);
+  }
+  bool Next() override {
+    if (!st_.Step()) return false;
+    auto* s = st_.Raw();
+    for (int i = 0; i < n_; ++i) {
+      auto& v = values_[i];
+      switch (sqlite3_column_type(s, i)) {
+        case SQLITE_NULL:
+          v.kind = SourceValue::Kind::kNull;
+          break;
+        case SQLITE_INTEGER:
+          v.kind = SourceValue::Kind::kInt;
+          v.i = sqlite3_column_int64(s, i);
+          break;
+        case SQLITE_FLOAT:
+          v.kind = SourceValue::Kind::kReal;
+          v.d = sqlite3_column_double(s, i);
+          break;
+        case SQLITE_TEXT:
+          v.kind = SourceValue::Kind::kText;
+          v.s = {reinterpret_cast<const char*>(sqlite3_column_text(s, i)),
+                 static_cast<size_t>(sqlite3_column_bytes(s, i))};
+          break;
+        default: {
+          v.kind = SourceValue::Kind::kBlob;
+          const void* p = sqlite3_column_blob(s, i);
+          v.s = {p ? static_cast<const char*>(p) : "",
+                 static_cast<size_t>(sqlite3_column_bytes(s, i))};
+        }
+      }
+    }
+    return true;
+  }
+  const SourceValue& Value(int col) const override { return values_[col]; }
+  std::string RowLabel() const override {
+    std::string r;
+    for (size_t k = 0; k < key_cols_.size(); ++k) {
+      const auto& v = values_[key_cols_[k]];
+      r += (k ? "," : "") + key_names_[k] + "=";
+      if (v.kind == SourceValue::Kind::kInt)
+        r += std::to_string(v.i);
+      else if (v.kind == SourceValue::Kind::kNull)
+        r += "NULL";
+      else
+        r += std::string(v.s.substr(0, 64));
+    }
+    if (key_cols_.empty()) r = "rowid=" + std::to_string(sqlite3_column_int64(st_.Raw(), n_ - 1));
+    return r;
+  }
+
+ private:
+  mutable Stmt st_;
+  int n_ = 0;
+  std::vector<SourceValue> values_;
+  std::vector<int> key_cols_;
+  std::vector<std::string> key_names_;
+};
+
+class SqliteSource : public Source {
+ public:
+  explicit SqliteSource(const std::string& path) : path_(path) {
+    if (!std::filesystem::exists(path)) throw std::runtime_error("sqlite: no such file: " + path);
+    std::string uri = "file:" + path + "?mode=ro";
+    if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
+        SQLITE_OK) {
+      std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw std::runtime_error("sqlite: cannot open " + path + ": " + err);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~SqliteSource() override { sqlite3_close(db_); }
+
+  std::string Kind() const override { return "sqlite"; }
+  std::string DefaultSchemaName() const override {
+    return SanitizeName(std::filesystem::path(path_).stem().string());
+  }
+
+  std::vector<SourceTable> Tables() override {
+    std::vector<SourceTable> out;
+    Stmt list(
+        db_,
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name");
+    while (list.Step()) {
+      SourceTable t;
+      t.name = list.Text(0);
+      std::string create_sql = list.Text(1);
+      if (create_sql.find("VIRTUAL TABLE") != std::string::npos) continue;
+      {
+        Stmt info(db_, "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(" +
+                           QuoteLiteral(t.name) + ")");
+        std::vector<std::pair<int, std::string>> pk;
+        while (info.Step()) {
+          SourceColumn c;
+          c.name = info.Text(0);
+          c.declared_type = info.Text(1);
+          c.not_null = info.Int(2) != 0;
+          if (!info.IsNull(3)) c.default_expr = info.Text(3);
+          if (info.Int(4) > 0) pk.emplace_back(static_cast<int>(info.Int(4)), c.name);
+          t.columns.push_back(std::move(c));
+        }
+        std::sort(pk.begin(), pk.end());
+        for (auto& [_, n] : pk) t.primary_key.push_back(n);
+      }
+      ParseCreateTable(create_sql, &t.checks, &t.primary_key_name);
+      {
+        Stmt idx(db_, "SELECT name, \"unique\", origin, partial FROM pragma_index_list(" +
+                          QuoteLiteral(t.name) + ") ORDER BY name");
+        while (idx.Step()) {
+          if (idx.Text(2) == "pk") continue;
+          SourceIndex ix;
+          ix.name = idx.Text(0);
+          ix.unique = idx.Int(1) != 0;
+          bool expression = false;
+          Stmt cols(db_, "SELECT cid, name FROM pragma_index_info(" + QuoteLiteral(ix.name) +
+                             ") ORDER BY seqno");
+          while (cols.Step()) {
+            if (cols.Int(0) < 0) expression = true;
+            ix.columns.push_back(cols.Text(1));
+          }
+          if (expression || idx.Int(3) != 0) {
+            t.notes.push_back("index " + ix.name + " (expression or partial) not carried over");
+            continue;
+          }
+          t.indexes.push_back(std::move(ix));
+        }
+      }
+      {
+        Stmt fk(db_,
+                "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM "
+                "pragma_foreign_key_list(" +
+                    QuoteLiteral(t.name) + ") ORDER BY id, seq");
+        int64_t cur = -1;
+        while (fk.Step()) {
+          if (fk.Int(0) != cur) {
+            cur = fk.Int(0);
+            t.foreign_keys.push_back({});
+            t.foreign_keys.back().ref_table = fk.Text(2);
+            t.foreign_keys.back().on_update = fk.Text(5);
+            t.foreign_keys.back().on_delete = fk.Text(6);
+          }
+          t.foreign_keys.back().columns.push_back(fk.Text(3));
+          t.foreign_keys.back().ref_columns.push_back(fk.Text(4));
+        }
+      }
+      {
+        Stmt cnt(db_, "SELECT count(*) FROM " + QuoteSqlite(t.name));
+        cnt.Step();
+        t.estimated_rows = cnt.Int(0);
+      }
+      out.push_back(std::move(t));
+    }
+    // Foreign keys without target columns reference the parent's primary key.
+    for (auto& t : out)
+      for (auto& fk : t.foreign_keys)
+        for (size_t k = 0; k < fk.ref_columns.size(); ++k)
+          if (fk.ref_columns[k].empty())
+            for (auto& p : out)
+              if (p.name == fk.ref_table && k < p.primary_key.size())
+                fk.ref_columns[k] = p.primary_key[k];
+    return out;
+  }
+
+  std::unique_ptr<RowCursor> Query(const std::string& sql,
+                                   std::vector<std::string>* columns) override {
+    // The trailing rowid the cursor expects for labels is supplied as a constant.
+    auto cur = std::make_unique<SqliteCursor>(db_, "SELECT *, 0 FROM (" + sql + ")",
+                                              std::vector<int>{}, std::vector<std::string>{});
+    Stmt names(db_, "SELECT * FROM (" + sql + ") LIMIT 0");
+    columns->clear();
+    for (int i = 0; i < sqlite3_column_count(names.Raw()); ++i)
+      columns->push_back(sqlite3_column_name(names.Raw(), i));
+    return cur;
+  }
+
+  std::unique_ptr<RowCursor> Scan(const SourceTable& table,
+                                  const std::vector<std::string>& order_by,
+                                  const std::optional<KeyRange>& range) override {
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      sql += (i ? ", " : "") + QuoteSqlite(table.columns[i].name);
+    // The rowid labels rows of key-less tables; WITHOUT ROWID tables always have a key.
+    sql += std::string(table.primary_key.empty() ? ", rowid" : ", 0") + " FROM " + QuoteSqlite(table.name);
+    if (range) {
+      std::string w;
+      if (range->lo) w += QuoteSqlite(range->column) + " >= " + std::to_string(*range->lo);
+      if (range->hi)
+        w += (w.empty() ? "" : " AND ") + QuoteSqlite(range->column) + " < " +
+             std::to_string(*range->hi);
+      if (!w.empty()) sql += " WHERE " + w;
+    }
+    if (!order_by.empty()) {
+      sql += " ORDER BY ";
+      for (size_t i = 0; i < order_by.size(); ++i)
+        sql += (i ? ", " : "") + QuoteSqlite(order_by[i]);
+    }
+    std::vector<int> key_cols;
+    for (const auto& k : table.primary_key)
+      for (size_t i = 0; i < table.columns.size(); ++i)
+        if (table.columns[i].name == k) key_cols.push_back(static_cast<int>(i));
+    return std::make_unique<SqliteCursor>(db_, sql, key_cols, table.primary_key);
+  }
+
+ private:
+  static std::string QuoteLiteral(const std::string& s) {
+    std::string r = "'";
+    for (char c : s) {
+      if (c == '\'') r += '\'';
+      r += c;
+    }
+    return r + "'";
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> OpenSqlite(const std::string& path) {
+  return std::make_unique<SqliteSource>(path);
+}
+
+}  // namespace corrente::migrate

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# corrente migrate from a directory of CSV files: BOM, quoting, embedded newlines, CRLF,
+# NULL vs empty string, a bad row rejected with its line, invalid UTF-8 rejected.
+set -uo pipefail
+corrente="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/common.sh"
+trap cleanup_db EXIT
+export CORRENTE_LOG_FORMAT=json
+
+dir="$work/tienda"
+mkdir -p "$dir"
+cp "$here/csv_store/"*.csv "$dir/"
+printf 'id,texto\n1,ok\n2,\xff\xfe roto\n3,"fin"\n' >"$dir/notas.csv"
+src="csv://$dir"
+
+out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
+check "types inferred" contains "$out" 'CREATE TABLE "tienda"."productos" \("id" bigint, "name" text, "price" numeric, "sold_on" date, "note" text\)'
+check "timestamp inferred" contains "$out" '"at" timestamp without time zone'
+out=$("$corrente" migrate copy "$src" 2>&1); check "copy exits 0" [ $? -eq 0 ]
+check "BOM skipped: first column is id" [ "$(q "select column_name from information_schema.columns where table_schema = 'tienda' and table_name = 'productos' and ordinal_position = 1")" = "id" ]
+check "quoted comma" [ "$(q 'select name from tienda.productos where id = 1')" = "Café, molido" ]
+check "embedded newline" [ "$(q "select note = E'line one\\nline two' from tienda.productos where id = 1")" = "t" ]
+check "doubled quotes" [ "$(q 'select name from tienda.productos where id = 2')" = 'He said "hi"' ]
+check "empty unquoted is NULL" [ "$(q 'select note is null from tienda.productos where id = 2')" = "t" ]
+check "quoted empty is empty string" [ "$(q "select note = '' from tienda.productos where id = 3")" = "t" ]
+check "decimal kept as written" [ "$(q 'select price::text from tienda.productos where id = 1')" = "12.50" ]
+check "CRLF not in values" [ "$(q "select count(*) from tienda.productos where note like E'%\\r%' or name like E'%\\r%'")" = "0" ]
+check "bad row rejected with its line" [ "$(q "select source_key || ': ' || reason from staging.migration_rejects where table_name = 'productos'")" = "line 6: line 6: expected 5 fields, found 3" ]
+check "invalid UTF-8 rejected row by row" [ "$(q "select source_key || ': ' || reason from staging.migration_rejects where table_name = 'notas'")" = "line 3: invalid UTF-8 in column texto" ]
+check "good rows loaded" [ "$(q 'select count(*) from tienda.productos')/$(q 'select count(*) from tienda.notas')" = "4/2" ]
+out=$("$corrente" migrate verify "$src" --json 2>&1); check "verify passes" [ $? -eq 0 ]
+check "verify json accounts for rejects" [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted((t["table"], t["source_rejected"], t["rejects_recorded"]) for t in d["tables"]))' <<<"$out")" = "[('movimientos', 0, 0), ('notas', 1, 1), ('productos', 1, 1)]" ]
+check "verify json has column stats" [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); t=[t for t in d["tables"] if t["table"]=="productos"][0]; c=t["target"]["columns"][2]; print(c["min"], c["max"], c["sum"], t["target"]["columns"][4]["nulls"])' <<<"$out")" = "0.5 12.5 23.99 1" ]
+printf '6,Nuevo,1,2024-03-01,x\n' >>"$dir/productos.csv"
+"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify notices a new source row" [ $? -eq 2 ]
+
+finish

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# corrente migrate against a throwaway MariaDB started here: every MySQL type rule (zero
+# dates, tinyint(1), unsigned, enum/set, latin1, TIME, TIMESTAMP), a table without a
+# primary key, verify, and diff after a change.
+set -uo pipefail
+corrente="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/common.sh"
+my=$(mktemp -d /tmp/corrente-my.XXXXXX)  # the mysql user must be able to reach it
+chmod 755 "$my"
+trap '"$here/mariadb.sh" stop "$my"; cleanup_db' EXIT
+export CORRENTE_LOG_FORMAT=json
+
+port=$("$here/mariadb.sh" start "$my"); check "MariaDB started" [ -n "$port" ]
+my_sql() { mariadb --no-defaults -uroot --socket="$my/sock" "$@"; }
+my_sql <"$here/mysql_fixture.sql"; check "fixture loaded" [ $? -eq 0 ]
+src="mysql://corrente:corrente@127.0.0.1:$port/stock"
+checksum_before=$(my_sql -N -e "CHECKSUM TABLE stock.dim_item, stock.dim_site, stock.fact_movements, stock.notes")
+
+out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
+check "tinyint(1) of 0/1 -> boolean" contains "$out" "active: tinyint\(1\) -> boolean"
+check "tinyint(1) holding 2 stays a number" contains "$out" "flags: tinyint\(1\) -> smallint"
+check "unsigned bigint -> numeric(20)" contains "$out" "big_counter: bigint\(20\) unsigned -> numeric\(20,0\)"
+check "unsigned int -> bigint" contains "$out" "item_id: int\(10\) unsigned -> bigint"
+check "enum -> text + CHECK" contains "$out" "CHECK \(\"status\" IN \('active', 'discontinued', 'draft'\)\)"
+check "set -> text + CHECK" contains "$out" "string_to_array\(\"tags\""
+check "latin1 converted" contains "$out" "name: varchar\(60\) -> varchar\(60\) \[latin1 converted to UTF-8\]"
+check "DATETIME not shifted" contains "$out" "created_at: datetime -> timestamp without time zone"
+check "table without PK warned" contains "$out" "WARNING fact_movements: no primary key"
+
+out=$("$corrente" migrate copy "$src" --jobs 2 2>&1); check "copy exits 0" [ $? -eq 0 ]
+check "copy: 1 rejected, 1 note" contains "$out" "13 rows, 1 rejected \(staging.migration_rejects\), 1 notes"
+check "zero date in NOT NULL rejected with key" [ "$(q "select source_key || ' ' || reason from staging.migration_rejects where target_schema = 'stock'")" = "item_id=3 zero date 0000-00-00 00:00:00 in NOT NULL column created_at" ]
+check "zero date in nullable column: NULL + note" [ "$(q "select source_key || ' ' || column_name from staging.migration_notes where target_schema = 'stock'")" = "item_id=2 launch" ]
+check "launch NULL" [ "$(q 'select launch is null from stock.dim_item where item_id = 2')" = "t" ]
+check "unsigned bigint max exact" [ "$(q 'select big_counter from stock.dim_item where item_id = 1')" = "18446744073709551615" ]
+check "boolean values" [ "$(q 'select string_agg(active::text, $$,$$ order by item_id) from stock.dim_item')" = "true,false,true" ]
+check "utf8mb4 text exact" [ "$(q 'select name from stock.dim_item where item_id = 2')" = "Té verde — 日本" ]
+check "latin1 (cp1252) converted" [ "$(q "select name || '|' || city from stock.dim_site where site_code = 'SUC002'")" = "Tienda €uro|Cádiz" ]
+check "decimal exact" [ "$(q 'select price::text from stock.dim_item where item_id = 4')" = "1.10" ]
+check "double exact" [ "$(q 'select ratio from stock.dim_item where item_id = 2')" = "-2.5e-10" ]
+check "TIME 838:59:59 as interval" [ "$(q 'select shelf_time from stock.dim_item where item_id = 2')" = "838:59:59" ]
+check "negative TIME" [ "$(q 'select shelf_time from stock.dim_item where item_id = 4')" = "-01:00:00" ]
+check "TIMESTAMP read in UTC" [ "$(q "select updated_at = '2023-03-01 10:20:30+00' from stock.dim_item where item_id = 1")" = "t" ]
+check "DATETIME unshifted" [ "$(q 'select created_at from stock.dim_item where item_id = 1')" = "2023-03-01 10:20:30" ]
+check "blob exact" [ "$(q 'select photo from stock.dim_item where item_id = 1')" = '\x00ff10' ]
+check "set value" [ "$(q 'select tags from stock.dim_item where item_id = 1')" = "promo,cold" ]
+check "auto_increment past the max" [ "$(q "select nextval(pg_get_serial_sequence('stock.dim_item', 'item_id'))")" = "5" ]
+check "enum CHECK enforced" [ "$(q "insert into stock.dim_item (sku, name, status) values ('X', 'x', 'bogus')" 2>&1 | grep -c 'violates check constraint')" = "1" ]
+check "source CHECK translated" [ "$(q "select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'stock.notes'::regclass and contype = 'c'")" = "CHECK (((body)::text <> ''::text))" ]
+check "unique index kept" [ "$(q "select indexdef like 'CREATE UNIQUE INDEX uq_sku %' from pg_indexes where schemaname = 'stock' and indexname = 'uq_sku'")" = "t" ]
+check "table without PK: duplicates kept" [ "$(q 'select count(*) from stock.fact_movements')" = "4" ]
+
+out=$("$corrente" migrate verify "$src" 2>&1); check "verify passes" [ $? -eq 0 ]
+check "verify counts the reject" contains "$out" "dim_item +4 +3 +1 "
+
+out=$("$corrente" migrate copy "$src" --schema strict --zero-dates error 2>&1)
+check "--zero-dates error rejects both rows" [ "$(q "select string_agg(source_key, ',' order by source_key) from staging.migration_rejects where target_schema = 'strict'")" = "item_id=2,item_id=3" ]
+"$corrente" migrate verify "$src" --schema strict --zero-dates error >/dev/null 2>&1; check "verify under the error policy" [ $? -eq 0 ]
+
+q "update stock.dim_site set city = 'Cadiz' where site_code = 'SUC002'" >/dev/null
+"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify fails after a change" [ $? -eq 2 ]
+out=$("$corrente" migrate diff "$src" --table dim_site 2>&1)
+check "diff names the text key" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed site_code=SUC002" ]
+check "the source was not written" [ "$(my_sql -N -e "CHECKSUM TABLE stock.dim_item, stock.dim_site, stock.fact_movements, stock.notes")" = "$checksum_before" ]
+
+out=$("$corrente" migrate map "$src" --mapping "$here/../../examples/mappings/mysql_stock.json" 2>&1)
+check "map the STOCK store" [ $? -eq 0 ]
+check "STOCK sites" [ "$(q "select string_agg(code || '=' || site_type, ',' order by code) from core.dim_site")" = "CEDI01=DISTRIBUTION_CENTER,SUC001=STORE,SUC002=STORE" ]
+check "STOCK latin1 name in core" [ "$(q "select name from core.dim_site where code = 'SUC001'")" = "Tienda Peñalara" ]
+check "STOCK items with attributes" [ "$(q "select count(*) from core.dim_item where extra_attributes->>'source' = 'STOCK'")" = "4" ]
+check "STOCK demand from movements" [ "$(q "select string_agg(i.sku || ':' || d.quantity::int, ',' order by d.full_date) from core.fact_demand_daily d join core.dim_item i using (item_id)")" = "SKU-1:10,SKU-2:3,SKU-4:32767" ]
+
+finish

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# corrente migrate against SQLite: Chinook copy + verify with exact spot values, a fixture
+# of SQLite type and constraint rules, a changed row found by verify and named by diff,
+# sync after inserts/updates/deletes, and kill -9 in the middle of a copy then resume.
+set -uo pipefail
+corrente="$1"
+fixtures="$(cd "$(dirname "$0")/.." && pwd)/fixtures"
+. "$(dirname "$0")/common.sh"
+trap cleanup_db EXIT
+export CORRENTE_LOG_FORMAT=json
+
+chinook="sqlite://$fixtures/chinook.sqlite"
+sum_before=$(sha256sum "$fixtures/chinook.sqlite")
+
+out=$("$corrente" migrate plan "$chinook" 2>&1); check "plan exits 0" [ $? -eq 0 ]
+check "plan: INTEGER -> bigint" contains "$out" '"AlbumId": INTEGER -> bigint|AlbumId: INTEGER -> bigint'
+check "plan: NUMERIC(10,2) kept" contains "$out" 'UnitPrice: NUMERIC\(10,2\) -> numeric\(10,2\)'
+check "plan: DATETIME -> timestamp" contains "$out" 'BirthDate: DATETIME -> timestamp without time zone'
+check "plan: named PK kept" contains "$out" 'ADD CONSTRAINT "PK_Album" PRIMARY KEY'
+check "plan writes nothing" [ "$(q "select count(*) from pg_namespace where nspname = 'chinook'")" = "0" ]
+
+out=$("$corrente" migrate copy "$chinook" --jobs 2 2>&1); check "copy chinook" [ $? -eq 0 ]
+check "copy reports 15607 rows" contains "$out" "15607 rows, 0 rejected"
+out=$("$corrente" migrate verify "$chinook" 2>&1); rc=$?
+check "verify passes" [ $rc -eq 0 ]
+check "verify: all 11 tables match" contains "$out" "all 11 tables match"
+check "track count" [ "$(q 'select count(*) from chinook."Track"')" = "3503" ]
+check "unicode spot value (Artist 12? Antônio)" [ "$(q "select \"Name\" from chinook.\"Artist\" where \"ArtistId\" = 21")" = "Various Artists" ]
+check "unicode exact" [ "$(q "select count(*) from chinook.\"Artist\" where \"Name\" = 'Antônio Carlos Jobim'")" = "1" ]
+check "unicode exact (Nação Zumbi)" [ "$(q "select \"ArtistId\" from chinook.\"Artist\" where \"Name\" = 'Chico Science & Nação Zumbi'")" = "$(sqlite3 "$fixtures/chinook.sqlite" "select ArtistId from Artist where Name = 'Chico Science & Nação Zumbi'" 2>/dev/null || python3 -c "import sqlite3;print(sqlite3.connect('$fixtures/chinook.sqlite').execute(\"select ArtistId from Artist where Name = 'Chico Science & Nação Zumbi'\").fetchone()[0])")" ]
+check "numeric exact" [ "$(q 'select "UnitPrice"::text from chinook."Track" where "TrackId" = 1')" = "0.99" ]
+check "numeric sum exact" [ "$(q 'select sum("Total")::text from chinook."Invoice"')" = "2328.60" ]
+check "timestamp not shifted" [ "$(q 'select "BirthDate"::text from chinook."Employee" where "EmployeeId" = 1')" = "1962-02-18 00:00:00" ]
+check "column types" [ "$(q "select string_agg(data_type, ',' order by ordinal_position) from information_schema.columns where table_schema = 'chinook' and table_name = 'Track'")" = "bigint,character varying,bigint,bigint,bigint,character varying,bigint,bigint,numeric" ]
+check "NOT NULL kept" [ "$(q "select is_nullable from information_schema.columns where table_schema = 'chinook' and table_name = 'Track' and column_name = 'MediaTypeId'")" = "NO" ]
+check "indexes keep their names" [ "$(q "select count(*) from pg_indexes where schemaname = 'chinook' and indexname in ('IFK_TrackAlbumId', 'IPK_Track', 'PK_Track')")" = "3" ]
+check "foreign keys added" [ "$(q "select count(*) from pg_constraint where connamespace = 'chinook'::regnamespace and contype = 'f' and convalidated")" = "11" ]
+check "identity set past the max" [ "$(q "insert into chinook.\"Genre\" (\"Name\") values ('new') returning \"GenreId\"" | head -1)" = "26" ]
+q 'delete from chinook."Genre" where "GenreId" = 26' >/dev/null
+check "source untouched" [ "$(sha256sum "$fixtures/chinook.sqlite")" = "$sum_before" ]
+
+# One changed row: verify fails, diff names exactly that key.
+q "update chinook.\"Track\" set \"Name\" = 'Tampered' where \"TrackId\" = 2718" >/dev/null
+"$corrente" migrate verify "$chinook" >"$work/v.txt" 2>&1; rc=$?
+check "verify fails after a change (exit 2)" [ $rc -eq 2 ]
+check "verify names the Track table" contains "$(cat "$work/v.txt")" "^Track .*MISMATCH"
+out=$("$corrente" migrate verify "$chinook" --json 2>/dev/null)
+check "verify --json says not ok" [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], [t["table"] for t in d["tables"] if not t["ok"]])' <<<"$out")" = "False ['Track']" ]
+out=$("$corrente" migrate diff "$chinook" --table Track 2>&1); rc=$?
+check "diff exits 2" [ $rc -eq 2 ]
+check "diff names exactly that key" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed TrackId=2718" ]
+out=$("$corrente" migrate diff "$chinook" --table Album 2>&1); rc=$?
+check "diff of an equal table: exit 0, one segment" [ $rc -eq 0 ] && contains "$out" "0 missing, 0 extra, 0 changed \(1 segments"
+
+# Sync after inserts, updates and deletes in the source.
+cp "$fixtures/chinook.sqlite" "$work/live.db"
+live="sqlite://$work/live.db"
+"$corrente" migrate copy "$live" --schema live >/dev/null 2>&1
+python3 - "$work/live.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("delete from Genre where GenreId = 25")
+c.execute("insert into Genre (GenreId, Name) values (25, 'Ópera lírica')")  # deleted and re-added: an update
+c.execute("insert into Genre (GenreId, Name) values (26, 'Fado'), (27, 'Forró')")
+c.execute("update Track set UnitPrice = 1.29 where TrackId in (1, 3000)")
+c.execute("delete from PlaylistTrack where PlaylistId = 1 and TrackId in (3402, 3389)")
+c.execute("delete from Playlist where PlaylistId = 4")  # unreferenced, so PostgreSQL can delete it too
+c.commit()
+PY
+out=$("$corrente" migrate sync "$live" --schema live 2>&1); check "sync exits 0" [ $? -eq 0 ]
+check "sync Genre: 2 inserted" contains "$out" "sync Genre: 2 inserted, 1 updated, 0 deleted"
+check "sync Playlist: 1 deleted" contains "$out" "sync Playlist: 0 inserted, 0 updated, 1 deleted"
+check "sync Track: 2 updated" contains "$out" "sync Track: 0 inserted, 2 updated, 0 deleted"
+check "sync PlaylistTrack: 2 deleted" contains "$out" "sync PlaylistTrack: 0 inserted, 0 updated, 2 deleted"
+check "sync logged" [ "$(q "select sum(rows_inserted) || '/' || sum(rows_updated) || '/' || sum(rows_deleted) from staging.migration_sync_log where target_schema = 'live'")" = "2/3/3" ]
+"$corrente" migrate verify "$live" --schema live >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
+out=$("$corrente" migrate sync "$live" --schema live 2>&1)
+check "second sync is a no-op" [ "$(grep -c ': 0 inserted, 0 updated, 0 deleted' <<<"$out")" = "11" ]
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"insert into Genre values (40, 'Cumbia')\"); c.execute(\"update Genre set Name = 'x' where GenreId = 1\"); c.commit()" "$work/live.db"
+out=$("$corrente" migrate sync "$live" --schema live --tables Genre --watermark-only 2>&1)
+check "watermark sync appends past the key" contains "$out" "sync Genre: 1 inserted, 0 updated, 0 deleted, watermark 40"
+check "watermark sync logged as such" [ "$(q "select mode from staging.migration_sync_log where target_schema = 'live' order by id desc limit 1")" = "pk-watermark" ]
+out=$("$corrente" migrate sync "$live" --schema live --tables Genre 2>&1)
+check "a full sync then finds the update" contains "$out" "sync Genre: 0 inserted, 1 updated, 0 deleted"
+
+# kill -9 in the middle of the largest table, then the same command again.
+CORRENTE_MIGRATE_TEST_KILL_AFTER=4000 "$corrente" migrate copy "$chinook" --schema crash --jobs 2 >/dev/null 2>&1
+rc=$?
+check "the first copy died of SIGKILL" [ $rc -eq 137 ]
+check "no half table is visible" [ "$(q "select count(*) from staging.migration_tables where target_schema = 'crash' and table_name = 'PlaylistTrack'")" = "0" ]
+out=$("$corrente" migrate copy "$chinook" --schema crash --jobs 2 2>&1); check "resume exits 0" [ $? -eq 0 ]
+"$corrente" migrate verify "$chinook" --schema crash >/dev/null 2>&1; check "verify passes after resume" [ $? -eq 0 ]
+check "no duplicate rows" [ "$(q 'select count(*) from (select distinct * from crash."PlaylistTrack") d')" = "8715" ]
+out=$("$corrente" migrate copy "$chinook" --schema crash 2>&1)
+check "a third run has nothing left to do" contains "$out" "0 tables loaded \(11 already done\)"
+CORRENTE_MIGRATE_TEST_KILL_PHASE=constraints "$corrente" migrate copy "$chinook" --schema crash2 --jobs 1 >/dev/null 2>&1
+check "killed in the constraint phase" [ $? -eq 137 ]
+check "all tables were loaded before" [ "$(q "select count(*) from staging.migration_tables where target_schema = 'crash2' and status = 'loaded'")" = "11" ]
+"$corrente" migrate copy "$chinook" --schema crash2 >/dev/null 2>&1; check "resume of the constraint phase" [ $? -eq 0 ]
+check "keys, indexes and FKs all there once" [ "$(q "select count(*) filter (where contype = 'p') || '/' || count(*) filter (where contype = 'f') from pg_constraint where connamespace = 'crash2'::regnamespace")/$(q "select count(*) from pg_indexes where schemaname = 'crash2'")" = "11/11/$(q "select count(*) from pg_indexes where schemaname = 'chinook'")" ]
+"$corrente" migrate verify "$chinook" --schema crash2 >/dev/null 2>&1; check "verify after the constraint-phase resume" [ $? -eq 0 ]
+out=$("$corrente" migrate status 2>&1)
+check "status shows the last verify" contains "$out" "last verify of crash: OK"
+
+# SQLite rules beyond Chinook: REAL, NUMERIC(p,s), BLOB, DATETIME, CHECK, DEFAULT, UNIQUE,
+# a text value in an INTEGER column and invalid UTF-8 (both rejected row by row).
+python3 - "$work/rules.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("""
+create table producto (
+  id integer primary key,
+  sku text not null unique,
+  precio numeric(8,2) not null default 0 check (precio >= 0),
+  peso real,
+  foto blob,
+  alta datetime default current_timestamp,
+  activo boolean not null default 1,
+  stock integer check (stock >= 0)
+);
+create index producto_peso on producto (peso);
+create table etiqueta (codigo text primary key, texto text) without rowid;
+insert into etiqueta values ('b', 'beta'), ('a', 'alfa');
+create table registro (momento text, valor real);
+insert into registro values ('x', 1.5), ('x', 1.5);
+""")
+rows = [(1, 'A-1', 10.5, 0.1, b'\x00\x01\xff', '2024-01-02 03:04:05', 1, 5),
+        (2, 'A-2', 3, 1e-7, None, '2024-02-29 23:59:59.123', 0, 0),
+        (3, 'A-3', 7.25, -3.5, b'', None, 1, 'many'),
+        (4, 'A-4', 1, 2.0, None, '2024-03-01', 1, 1)]
+c.executemany("insert into producto values (?,?,?,?,?,?,?,?)", rows)
+c.execute("insert into producto values (5, cast(x'41ff42' as text), 1, 1, null, null, 1, 1)")
+c.commit()
+PY
+rules="sqlite://$work/rules.db"
+out=$("$corrente" migrate copy "$rules" 2>&1); check "copy rules" [ $? -eq 0 ]
+check "two rows rejected" contains "$out" "7 rows, 2 rejected"
+check "WITHOUT ROWID table copied" [ "$(q "select string_agg(codigo || '=' || texto, ',' order by codigo) from rules.etiqueta")" = "a=alfa,b=beta" ]
+check "key-less table keeps duplicates" [ "$(q 'select count(*) from rules.registro')" = "2" ]
+check "reject reasons and keys" [ "$(q "select source_key || ':' || reason from staging.migration_rejects where target_schema = 'rules' order by 1")" = "$(printf 'id=3:not an integer: many\nid=5:invalid UTF-8 in column sku')" ]
+check "types" [ "$(q "select string_agg(data_type, ',' order by ordinal_position) from information_schema.columns where table_schema = 'rules' and table_name = 'producto'")" = "bigint,text,numeric,double precision,bytea,timestamp without time zone,boolean,bigint" ]
+check "REAL exact" [ "$(q 'select peso from rules.producto where id = 2')" = "1e-07" ]
+check "BLOB exact" [ "$(q 'select foto from rules.producto where id = 1')" = '\x0001ff' ]
+check "fractional timestamp" [ "$(q 'select alta from rules.producto where id = 2')" = "2024-02-29 23:59:59.123" ]
+check "CHECKs carried" [ "$(q "select count(*) from pg_constraint where connamespace = 'rules'::regnamespace and contype = 'c'")" = "2" ]
+check "UNIQUE carried" [ "$(q "select count(*) from pg_index i join pg_class c on c.oid = i.indrelid where c.relnamespace = 'rules'::regnamespace and i.indisunique and not i.indisprimary")" = "1" ]
+check "index name kept" [ "$(q "select count(*) from pg_indexes where schemaname = 'rules' and indexname = 'producto_peso'")" = "1" ]
+check "DEFAULT carried" [ "$(q "select column_default from information_schema.columns where table_schema = 'rules' and table_name = 'producto' and column_name = 'precio'")" = "0" ]
+out=$("$corrente" migrate verify "$rules" 2>&1); check "verify accounts for the rejects" [ $? -eq 0 ]
+check "verify shows 5 source rows, 3 target, 2 rejects" contains "$out" "producto +5 +3 +2 "
+
+finish
