@@ -31,7 +31,12 @@ for p in "${pkgs[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
   [ "$status" = "installed" ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# DuckDB's C API comes from npm (Debian has none); the migrate tests use it.
+duckdb() { [ "$profile" = build ] || "$(dirname "$0")/deps_duckdb.sh"; }
+if [ ${#missing[@]} -eq 0 ]; then
+  duckdb
+  exit 0
+fi
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -44,3 +49,4 @@ if [ ! -e /etc/postgresql-common/createcluster.conf ] && [[ " ${missing[*]} " ==
 fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+duckdb
