@@ -48,7 +48,13 @@ Window ResolveWindow(Ctx& ctx, int64_t item_id, const std::optional<int64_t>& si
   if (!r.GetBool(0, 1))
     throw ApiError(404, "not_found", "site " + std::to_string(*site_id) + " does not exist");
   Window w{r.GetString(0, 3), r.GetString(0, 2)};
-  int64_t s = *ParseDate(w.start), e = *ParseDate(w.end);
+  // The defaults are computed in SQL and may leave the YYYY-MM-DD range (e.g. an end_date in
+  // year 1 puts the default start in 1 BC).
+  auto ps = ParseDate(w.start), pe = ParseDate(w.end);
+  if (!ps || !pe)
+    throw ApiError(400, "invalid_parameter",
+                   "start_date/end_date give a window outside years 1-9999");
+  int64_t s = *ps, e = *pe;
   if (s > e)
     throw ApiError(400, "invalid_parameter",
                    "start_date must not be after end_date (" + w.end + ")");
