@@ -47,7 +47,9 @@ std::string Shown(const std::string& v) {
 
 }  // namespace
 
-void Params::Fail(const std::string& name, const std::string& why) { problems_.emplace_back(name, why); }
+void Params::Fail(const std::string& name, const std::string& why) {
+  problems_.emplace_back(name, why);
+}
 
 std::optional<int64_t> Params::Int(const std::string& name, int64_t min, int64_t max) {
   auto v = req_.Query(name);
@@ -91,7 +93,8 @@ std::optional<bool> Params::Bool(const std::string& name) {
   return std::nullopt;
 }
 
-std::optional<std::string> Params::Enum(const std::string& name, const std::vector<std::string>& allowed) {
+std::optional<std::string> Params::Enum(const std::string& name,
+                                        const std::vector<std::string>& allowed) {
   auto v = req_.Query(name);
   if (!v) return std::nullopt;
   for (const auto& a : allowed)
@@ -190,8 +193,8 @@ std::string IsoTimestamp(std::string_view t) {
 
 namespace {
 
-constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kJson = 114, kFloat4 = 700, kFloat8 = 701,
-              kNumeric = 1700, kJsonb = 3802, kTimestamptz = 1184;
+constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kJson = 114, kFloat4 = 700,
+              kFloat8 = 701, kNumeric = 1700, kJsonb = 3802, kTimestamptz = 1184;
 
 void AppendValue(std::string& out, const pg::Result& r, int row, int col) {
   if (r.IsNull(row, col)) {
@@ -229,8 +232,9 @@ void AppendValue(std::string& out, const pg::Result& r, int row, int col) {
 void AppendCsvField(std::string& out, std::string_view v) {
   bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
   // A leading = + - @ makes spreadsheets evaluate the cell; prefix a quote to neutralize it.
-  bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' || (v[0] == '-' && v.size() > 1 &&
-                                                                                   !std::isdigit(static_cast<unsigned char>(v[1]))));
+  bool formula = !v.empty() &&
+                 (v[0] == '=' || v[0] == '+' || v[0] == '@' ||
+                  (v[0] == '-' && v.size() > 1 && !std::isdigit(static_cast<unsigned char>(v[1]))));
   if (!quote && !formula) {
     out += v;
     return;
@@ -246,7 +250,8 @@ void AppendCsvField(std::string& out, std::string_view v) {
 
 }  // namespace
 
-void AppendRowJson(std::string& out, const pg::Result& r, int row, const std::set<std::string>& skip) {
+void AppendRowJson(std::string& out, const pg::Result& r, int row,
+                   const std::set<std::string>& skip) {
   out += '{';
   bool first = true;
   for (int c = 0; c < r.Cols(); ++c) {
@@ -308,19 +313,22 @@ Response Envelope(const std::string& data_json, const std::string& metadata_json
   return Response{status, "application/json", std::move(body), {}};
 }
 
-Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit, int64_t offset,
-                   const std::string& extra_metadata_json, const std::set<std::string>& skip_in) {
+Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit,
+                   int64_t offset, const std::string& extra_metadata_json,
+                   const std::set<std::string>& skip_in) {
   std::set<std::string> skip = skip_in;
   skip.insert("total_count");
   if (ctx.csv) return Response{200, "text/csv; charset=utf-8", RowsCsv(rows, skip), {}};
-  std::string meta = "{\"total_count\":" + std::to_string(total) + ",\"limit\":" + std::to_string(limit) +
-                     ",\"offset\":" + std::to_string(offset) + ",\"count\":" + std::to_string(rows.Rows());
+  std::string meta =
+      "{\"total_count\":" + std::to_string(total) + ",\"limit\":" + std::to_string(limit) +
+      ",\"offset\":" + std::to_string(offset) + ",\"count\":" + std::to_string(rows.Rows());
   if (!extra_metadata_json.empty()) meta += "," + extra_metadata_json;
   meta += '}';
   return Envelope(RowsJson(rows, skip), meta);
 }
 
-Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit, int64_t offset) {
+Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
+               int64_t offset) {
   params.push_back(std::to_string(limit));
   params.push_back(std::to_string(offset));
   Page p;
@@ -343,7 +351,8 @@ namespace {
 // Statements prepared per connection. A connection that was closed may have its address
 // reused by a new one; "prepared statement does not exist" then clears the entry.
 std::mutex g_prepared_mu;
-std::unordered_map<PGconn*, std::unordered_map<std::string, std::string>> g_prepared;  // sql -> name
+std::unordered_map<PGconn*, std::unordered_map<std::string, std::string>>
+    g_prepared;  // sql -> name
 uint64_t g_next_stmt = 0;
 
 }  // namespace
@@ -397,9 +406,11 @@ void WriteAudit(Db& db, const Request& req, const AuditEntry& e) {
   if (ua && ua->size() > 512) ua->resize(512);
   std::optional<std::string> ip;
   if (!req.remote_address.empty()) ip = req.remote_address;
-  db.Q("INSERT INTO support.audit_logs (actor, action, entity_type, entity_id, details, ip_address, user_agent)"
-       " VALUES ($1, $2, $3, $4, $5::jsonb, $6::inet, $7)",
-       e.actor, e.action, e.entity_type, e.entity_id, e.details_json, ip, ua);
+  db.Q(
+      "INSERT INTO support.audit_logs (actor, action, entity_type, entity_id, details, ip_address, "
+      "user_agent)"
+      " VALUES ($1, $2, $3, $4, $5::jsonb, $6::inet, $7)",
+      e.actor, e.action, e.entity_type, e.entity_id, e.details_json, ip, ua);
 }
 
 }  // namespace corrente::server

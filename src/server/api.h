@@ -73,14 +73,16 @@ class Params {
 // JSON helpers.
 std::string JsonString(std::string_view s);  // quoted and escaped
 // One row as a JSON object; `skip` names columns to leave out.
-void AppendRowJson(std::string& out, const pg::Result& r, int row, const std::set<std::string>& skip = {});
+void AppendRowJson(std::string& out, const pg::Result& r, int row,
+                   const std::set<std::string>& skip = {});
 std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip = {});
 std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip = {});
 // Converts a timestamptz text (TimeZone=UTC) into ISO 8601 with Z.
 std::string IsoTimestamp(std::string_view pg_text);
 
 // {"status":"success","data":<data_json>,"metadata":<metadata_json>}
-Response Envelope(const std::string& data_json, const std::string& metadata_json = "{}", int status = 200);
+Response Envelope(const std::string& data_json, const std::string& metadata_json = "{}",
+                  int status = 200);
 
 // The request's view of the database: borrows one pooled connection on first use and
 // prepares each distinct statement once per connection. Not thread-safe (one per request).
@@ -121,8 +123,9 @@ struct Ctx {
 
 // A list page: JSON envelope with metadata.total_count/limit/offset, or CSV of the rows.
 // `total_col` names a count(*) OVER () column to read the total from and leave out.
-Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit, int64_t offset,
-                   const std::string& extra_metadata_json = "", const std::set<std::string>& skip = {});
+Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit,
+                   int64_t offset, const std::string& extra_metadata_json = "",
+                   const std::set<std::string>& skip = {});
 // Runs a page query whose last two parameters are LIMIT and OFFSET and whose rows carry
 // count(*) OVER () AS total_count. When the page is empty past the end, the total is
 // fetched by running it again at offset 0.
@@ -130,6 +133,7 @@ struct Page {
   pg::Result rows;
   int64_t total = 0;
 };
-Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit, int64_t offset);
+Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
+               int64_t offset);
 
 }  // namespace corrente::server

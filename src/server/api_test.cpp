@@ -1,7 +1,8 @@
+#include "server/api.h"
+
 #include <gtest/gtest.h>
 #include <sodium.h>
 
-#include "server/api.h"
 #include "server/auth.h"
 #include "server/cache.h"
 
@@ -17,7 +18,8 @@ Request Req(std::map<std::string, std::string> q) {
 }
 
 TEST(Params, NamesEveryBadParameter) {
-  Request r = Req({{"limit", "5000"}, {"offset", "-1"}, {"start_date", "2024-02-30"}, {"abc_class", "Z"}});
+  Request r =
+      Req({{"limit", "5000"}, {"offset", "-1"}, {"start_date", "2024-02-30"}, {"abc_class", "Z"}});
   Params p(r);
   EXPECT_EQ(p.Limit(), 100);
   EXPECT_EQ(p.Offset(), 0);
@@ -29,7 +31,8 @@ TEST(Params, NamesEveryBadParameter) {
   } catch (const ApiError& e) {
     EXPECT_EQ(e.Status(), 400);
     std::string d = e.what();
-    for (const char* n : {"limit", "offset", "start_date", "abc_class"}) EXPECT_NE(d.find(n), std::string::npos) << n;
+    for (const char* n : {"limit", "offset", "start_date", "abc_class"})
+      EXPECT_NE(d.find(n), std::string::npos) << n;
   }
 }
 
@@ -80,7 +83,8 @@ TEST(Jwt, IssueVerifyAndTamper) {
   Jwt other(std::string(40, 'x'), std::chrono::seconds(60));
   EXPECT_FALSE(other.Verify(t, &why));
   // alg none: header {"alg":"none","typ":"JWT"} with the same claims and no signature.
-  std::string none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + t.substr(t.find('.') + 1, t.rfind('.') - t.find('.') - 1) + ".";
+  std::string none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." +
+                     t.substr(t.find('.') + 1, t.rfind('.') - t.find('.') - 1) + ".";
   EXPECT_FALSE(jwt.Verify(none, &why));
   EXPECT_FALSE(jwt.Verify("garbage", &why));
 }

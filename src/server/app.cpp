@@ -5,9 +5,9 @@
 
 #include <atomic>
 #include <shared_mutex>
-#include <unordered_map>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include "pg/pool.h"
 #include "server/handlers.h"
@@ -18,7 +18,8 @@ namespace corrente::server {
 namespace {
 
 int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -63,7 +64,8 @@ class Api {
   void Register(Router& router) {
     for (size_t i = 0; i < routes_.size(); ++i) {
       by_pattern_[routes_[i].method + " " + routes_[i].pattern] = i;
-      router.Add(routes_[i].method, routes_[i].pattern, [this, i](const Request& req) { return Handle(routes_[i], req); });
+      router.Add(routes_[i].method, routes_[i].pattern,
+                 [this, i](const Request& req) { return Handle(routes_[i], req); });
     }
     router_ = &router;
   }
@@ -91,7 +93,8 @@ class Api {
 
   // I/O thread, every response: metrics, ETag/304, CORS and API cache headers.
   void Finish(const Request& req, Response& res, double seconds) {
-    s_.metrics.Observe(req.route.empty() ? "unmatched" : req.route, req.method, res.status, seconds);
+    s_.metrics.Observe(req.route.empty() ? "unmatched" : req.route, req.method, res.status,
+                       seconds);
     bool api = req.path.rfind("/api/", 0) == 0;
     if (api) {
       res.headers.emplace_back("Cache-Control", "private, no-cache");
@@ -106,7 +109,8 @@ class Api {
         res.headers.emplace_back("ETag", etag);
       }
       auto inm = req.Header("if-none-match");
-      if (!etag.empty() && inm && (*inm == etag || *inm == "*" || inm->find(etag) != std::string::npos)) {
+      if (!etag.empty() && inm &&
+          (*inm == etag || *inm == "*" || inm->find(etag) != std::string::npos)) {
         res.status = 304;
         res.body.clear();
         res.content_type.clear();
@@ -130,7 +134,8 @@ class Api {
     if (!origin || !Allowed(*origin)) return ErrorResponse(403, "forbidden", "origin not allowed");
     Response res{204, "", "", {}};
     res.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PATCH, OPTIONS");
-    res.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
+    res.headers.emplace_back("Access-Control-Allow-Headers",
+                             "Authorization, Content-Type, If-None-Match");
     res.headers.emplace_back("Access-Control-Max-Age", "600");
     return res;
   }
@@ -151,7 +156,8 @@ class Api {
     if (s_.revoked.Contains(p->jti)) throw ApiError(401, "invalid_token", "token has been revoked");
     if (auto why = s_.users.Refuse(*p)) throw ApiError(401, "invalid_token", *why);
     if (static_cast<int>(p->role) < static_cast<int>(min_role))
-      throw ApiError(403, "forbidden", std::string("needs role ") + RoleName(min_role) + " or above");
+      throw ApiError(403, "forbidden",
+                     std::string("needs role ") + RoleName(min_role) + " or above");
     return *p;
   }
 
@@ -162,7 +168,8 @@ class Api {
     auto it = verified_.find(token);
     if (it == verified_.end()) return std::nullopt;
     if (it->second.expires_at <= std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch()).count())
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count())
       return std::nullopt;
     return it->second;
   }
@@ -176,7 +183,8 @@ class Api {
   Response Handle(const ApiRoute& r, const Request& req) {
     try {
       if (auto f = req.Query("format"); f && *f != "csv" && *f != "json")
-        throw ApiError(400, "invalid_parameter", "format must be one of json, csv, got \"" + f->substr(0, 20) + "\"");
+        throw ApiError(400, "invalid_parameter",
+                       "format must be one of json, csv, got \"" + f->substr(0, 20) + "\"");
       bool csv = WantsCsv(req) && r.list;
       Principal p;
       if (r.min_role) p = Authenticate(req, *r.min_role);
@@ -211,7 +219,8 @@ class Api {
         busy.headers.emplace_back("Retry-After", "1");
         return FromApiError(busy);
       }
-      spdlog::error("database error on {} {}: {} ({})", req.method, req.route, e.what(), e.SqlState());
+      spdlog::error("database error on {} {}: {} ({})", req.method, req.route, e.what(),
+                    e.SqlState());
       return ErrorResponse(500, "internal_error", "internal error");
     }
   }
@@ -243,11 +252,14 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
       conn.Listen("corrente_data");
       conn.Listen("corrente_revoked");
       auto r = conn.ExecScript(
-          "SELECT jti, extract(epoch FROM expires_at)::bigint FROM support.revoked_tokens WHERE expires_at > now()");
+          "SELECT jti, extract(epoch FROM expires_at)::bigint FROM support.revoked_tokens WHERE "
+          "expires_at > now()");
       std::unordered_map<std::string, int64_t> all;
       for (int i = 0; i < r.Rows(); ++i) all[r.GetString(i, 0)] = r.GetInt(i, 1);
       s.revoked.Reset(std::move(all));
-      auto u = conn.ExecScript("SELECT user_id, active, floor(extract(epoch FROM updated_at))::bigint FROM support.users");
+      auto u = conn.ExecScript(
+          "SELECT user_id, active, floor(extract(epoch FROM updated_at))::bigint FROM "
+          "support.users");
       std::unordered_map<int64_t, UserStates::State> users;
       for (int i = 0; i < u.Rows(); ++i) users[u.GetInt(i, 0)] = {u.GetBool(i, 1), u.GetInt(i, 2)};
       s.users.Reset(std::move(users));
@@ -264,7 +276,8 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
           // "<jti> <exp>" for one token, "user <id> <active 0|1> <valid_after>" for an account.
           long long id = 0, valid_after = 0;
           int active = 1;
-          if (std::sscanf(n->payload.c_str(), "user %lld %d %lld", &id, &active, &valid_after) == 3) {
+          if (std::sscanf(n->payload.c_str(), "user %lld %d %lld", &id, &active, &valid_after) ==
+              3) {
             s.users.Set(id, {active != 0, valid_after});
           } else if (auto sp = n->payload.find(' '); sp != std::string::npos) {
             s.revoked.Add(n->payload.substr(0, sp), std::atoll(n->payload.c_str() + sp + 1));
@@ -276,7 +289,8 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
       warned = true;
       s.cache.Invalidate();
     }
-    for (int i = 0; i < 10 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 10 && !stop.stop_requested(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
 
@@ -290,7 +304,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
 
   size_t pool_size = static_cast<size_t>(std::max(4, options.workers));
   pg::Pool pool(dsn, pool_size, [](pg::Connection& c) {
-    c.ExecScript("SET TimeZone = 'UTC'; SET statement_timeout = '30s'; SET application_name = 'corrente-serve'");
+    c.ExecScript(
+        "SET TimeZone = 'UTC'; SET statement_timeout = '30s'; SET application_name = "
+        "'corrente-serve'");
   });
   try {
     pool.Acquire();  // fail fast with a clear message when the database is unreachable
@@ -306,7 +322,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   LoginThrottle address_throttle(20, std::chrono::seconds(300));
   ResponseCache cache;
   Metrics metrics;
-  Services services{pool, jwt, revoked, users, account_throttle, address_throttle, cache, metrics, CORRENTE_VERSION};
+  Services services{pool,  jwt,     revoked,         users, account_throttle, address_throttle,
+                    cache, metrics, CORRENTE_VERSION};
 
   std::vector<ApiRoute> routes;
   AddAuthRoutes(routes, services);
@@ -329,27 +346,39 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     return Response{200, "application/json", openapi, {}};
   });
   router.Add("GET", "/api/docs", [](const Request&) {
-    return Response{200, "text/html; charset=utf-8", DocsHtml(), {{"Content-Security-Policy", "default-src 'self' 'unsafe-inline'"}}};
+    return Response{200,
+                    "text/html; charset=utf-8",
+                    DocsHtml(),
+                    {{"Content-Security-Policy", "default-src 'self' 'unsafe-inline'"}}};
   });
   router.Add("GET", "/metrics", [&](const Request&) {
     std::string extra;
     auto gauge = [&](const char* name, const char* type, const char* help, double v) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.0f", v);
-      extra += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + buf + "\n";
+      extra += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+               name + " " + buf + "\n";
     };
-    gauge("db_pool_connections_open", "gauge", "Open pooled database connections.", static_cast<double>(pool.Open()));
-    gauge("db_pool_connections_idle", "gauge", "Idle pooled database connections.", static_cast<double>(pool.Idle()));
+    gauge("db_pool_connections_open", "gauge", "Open pooled database connections.",
+          static_cast<double>(pool.Open()));
+    gauge("db_pool_connections_idle", "gauge", "Idle pooled database connections.",
+          static_cast<double>(pool.Idle()));
     gauge("db_pool_connections_max", "gauge", "Pool size limit.", static_cast<double>(pool_size));
-    gauge("cache_entries", "gauge", "Responses in the cache.", static_cast<double>(cache.Entries()));
-    gauge("cache_bytes", "gauge", "Bytes held by the response cache.", static_cast<double>(cache.Bytes()));
+    gauge("cache_entries", "gauge", "Responses in the cache.",
+          static_cast<double>(cache.Entries()));
+    gauge("cache_bytes", "gauge", "Bytes held by the response cache.",
+          static_cast<double>(cache.Bytes()));
     gauge("cache_hits_total", "counter", "Response cache hits.", static_cast<double>(cache.Hits()));
-    gauge("cache_misses_total", "counter", "Response cache misses.", static_cast<double>(cache.Misses()));
+    gauge("cache_misses_total", "counter", "Response cache misses.",
+          static_cast<double>(cache.Misses()));
     gauge("cache_invalidations_total", "counter", "Response cache invalidations.",
           static_cast<double>(cache.Invalidations()));
     gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
           static_cast<double>(revoked.Size()));
-    return Response{200, "text/plain; version=0.0.4; charset=utf-8", metrics.Render(extra), {{"Cache-Control", "no-store"}}};
+    return Response{200,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.Render(extra),
+                    {{"Cache-Control", "no-store"}}};
   });
   api.Register(router);
   router.SetFallback(MakeStaticHandler(GetEnv("CORRENTE_WEB_ROOT").value_or("web/dist")));
@@ -358,11 +387,13 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
 
   ServerHooks hooks;
   hooks.fast = [&api](Request& req) { return api.Fast(req); };
-  hooks.finish = [&api](const Request& req, Response& res, double secs) { api.Finish(req, res, secs); };
+  hooks.finish = [&api](const Request& req, Response& res, double secs) {
+    api.Finish(req, res, secs);
+  };
   HttpServer server(options, router, hooks);
   server.Run([&](int port) {
-    spdlog::info("corrente {} listening on http://{}:{} ({} mode, {} workers)", CORRENTE_VERSION, options.host, port,
-                 config.env, options.workers);
+    spdlog::info("corrente {} listening on http://{}:{} ({} mode, {} workers)", CORRENTE_VERSION,
+                 options.host, port, config.env, options.workers);
     if (on_listening) on_listening(port);
   });
   listener.request_stop();

@@ -21,7 +21,8 @@ namespace corrente::server {
 namespace {
 
 int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -29,7 +30,8 @@ std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
   randombytes_buf(raw.data(), raw.size());
   std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                 raw.size());
   hex.pop_back();
   return hex;
 }
@@ -37,8 +39,9 @@ std::string RandomHex(size_t bytes) {
 std::optional<std::string> Base64UrlDecode(std::string_view in) {
   std::string out(in.size(), '\0');
   size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(), in.size(), nullptr,
-                        &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), in.data(),
+                        in.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
     return std::nullopt;
   out.resize(len);
   return out;
@@ -62,18 +65,21 @@ std::string LoadJwtSecret(const Config& config) {
     if (!std::filesystem::exists(file, ec)) break;
     struct stat st {};
     if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
-      throw std::runtime_error(file.string() + " must not be readable by group or others (chmod 600)");
+      throw std::runtime_error(file.string() +
+                               " must not be readable by group or others (chmod 600)");
     std::ifstream in(file);
     std::string secret;
     std::getline(in, secret);
     if (secret.size() >= 32) return secret;
-    if (attempt == 1) throw std::runtime_error(file.string() + " must hold a secret of at least 32 bytes");
+    if (attempt == 1)
+      throw std::runtime_error(file.string() + " must hold a secret of at least 32 bytes");
     // Another server may be writing it right now (O_EXCL below); give it a moment.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   if (config.IsProduction())
     throw std::runtime_error(
-        "production mode needs an explicit JWT secret: set CORRENTE_JWT_SECRET (32+ random bytes) or create " +
+        "production mode needs an explicit JWT secret: set CORRENTE_JWT_SECRET (32+ random bytes) "
+        "or create " +
         file.string() + " (mode 0600)");
   std::filesystem::create_directories(file.parent_path(), ec);
   std::string secret = RandomHex(32);
@@ -85,7 +91,8 @@ std::string LoadJwtSecret(const Config& config) {
     std::getline(in, theirs);
     if (theirs.size() >= 32) return theirs;
   }
-  if (fd < 0) throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno));
   std::string line = secret + "\n";
   bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   ::close(fd);
@@ -127,7 +134,8 @@ std::optional<std::string> UserStates::Refuse(const Principal& p) const {
   auto it = users_.find(p.user_id);
   if (it == users_.end()) return std::nullopt;
   if (!it->second.active) return "the account is inactive";
-  if (p.issued_at < it->second.valid_after) return "the token predates a change to the account; log in again";
+  if (p.issued_at < it->second.valid_after)
+    return "the token predates a change to the account; log in again";
   return std::nullopt;
 }
 
@@ -176,7 +184,8 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
   };
   if (token.size() > 4096) return fail("token too long");
   size_t dot = token.find('.');
-  if (dot == std::string::npos || token.find('.', dot + 1) == std::string::npos) return fail("malformed token");
+  if (dot == std::string::npos || token.find('.', dot + 1) == std::string::npos)
+    return fail("malformed token");
   // Pin the algorithm before libjwt sees the token: only {"alg":"HS256"} is accepted, so
   // "none" and algorithm switches (HS384/HS512 with the same secret, RS256) are refused.
   auto header = Base64UrlDecode(std::string_view(token).substr(0, dot));
@@ -185,7 +194,8 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
   auto hv = boost::json::parse(*header, ec);
   if (ec || !hv.is_object()) return fail("malformed token header");
   const auto* alg = hv.as_object().if_contains("alg");
-  if (!alg || !alg->is_string() || alg->as_string() != "HS256") return fail("token algorithm must be HS256");
+  if (!alg || !alg->is_string() || alg->as_string() != "HS256")
+    return fail("token algorithm must be HS256");
 
   jwt_t* raw = nullptr;
   if (jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(secret_.data()),
@@ -208,7 +218,8 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
   const char* jti = jwt_get_grant(j.get(), "jti");
   errno = 0;
   long uid = jwt_get_grant_int(j.get(), "uid");
-  if (!sub || !role || !jti || errno == ENOENT || uid <= 0) return fail("token lacks required claims");
+  if (!sub || !role || !jti || errno == ENOENT || uid <= 0)
+    return fail("token lacks required claims");
   auto r = ParseRole(role);
   if (!r) return fail("token has an unknown role");
   Principal p;
@@ -242,7 +253,8 @@ int64_t LoginThrottle::RetryAfter(const std::string& key) {
 void LoginThrottle::Failure(const std::string& key) {
   std::lock_guard l(mu_);
   auto now = std::chrono::steady_clock::now();
-  if (entries_.size() > 100000) std::erase_if(entries_, [&](const auto& kv) { return now > kv.second.first + window_; });
+  if (entries_.size() > 100000)
+    std::erase_if(entries_, [&](const auto& kv) { return now > kv.second.first + window_; });
   auto& e = entries_[key];
   if (e.failures == 0 || now > e.first + window_) {
     e.failures = 0;

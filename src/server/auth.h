@@ -75,7 +75,8 @@ class Jwt {
 // Counts failed logins per key (an account or a client address) in a sliding window.
 class LoginThrottle {
  public:
-  LoginThrottle(int max_failures, std::chrono::seconds window) : max_(max_failures), window_(window) {}
+  LoginThrottle(int max_failures, std::chrono::seconds window)
+      : max_(max_failures), window_(window) {}
   // Seconds until the key may try again, or 0 when it may try now.
   int64_t RetryAfter(const std::string& key);
   void Failure(const std::string& key);

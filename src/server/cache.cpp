@@ -11,7 +11,8 @@ std::string ResponseCache::Key(const Request& req, const std::string& role, bool
   std::string k = req.method + ' ' + req.path + ' ' + role + (csv ? " csv" : " json");
   for (const auto& [name, value] : req.query) {
     if (name == "format") continue;
-    k += '\n' + std::to_string(name.size()) + ':' + name + std::to_string(value.size()) + ':' + value;
+    k += '\n' + std::to_string(name.size()) + ':' + name + std::to_string(value.size()) + ':' +
+         value;
   }
   return k;
 }

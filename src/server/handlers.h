@@ -31,8 +31,8 @@ struct Services {
 
 struct ParamDoc {
   std::string name;
-  std::string in = "query";  // query | path
-  std::string type = "string";  // string | integer | boolean | date
+  std::string in = "query";         // query | path
+  std::string type = "string";      // string | integer | boolean | date
   std::vector<std::string> values;  // enum values
   std::string description;
   bool required = false;

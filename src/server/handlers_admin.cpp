@@ -10,7 +10,8 @@ namespace corrente::server {
 namespace {
 
 constexpr const char* kUserColumns =
-    "user_id, username, email, role, active, last_login, password_changed_at, created_at, updated_at";
+    "user_id, username, email, role, active, last_login, password_changed_at, created_at, "
+    "updated_at";
 
 boost::json::object ParseBody(const Request& req) {
   boost::system::error_code ec;
@@ -42,13 +43,15 @@ Response ListUsers(Ctx& ctx) {
   p.Check();
   Page page;
   InTransaction(ctx, [&] {
-    page = PageQuery(ctx.db,
-                     std::string("SELECT ") + kUserColumns +
-                         ", count(*) OVER () AS total_count FROM support.users"
-                         " WHERE ($1::text IS NULL OR role = $1) AND ($2::boolean IS NULL OR active = $2)"
-                         " ORDER BY user_id LIMIT $3 OFFSET $4",
-                     {role, pg::ToParam(active)}, limit, offset);
-    WriteAudit(ctx.db, ctx.req, {ctx.user->username, "ADMIN_USERS_READ", std::string("user"), std::nullopt, "{}"});
+    page = PageQuery(
+        ctx.db,
+        std::string("SELECT ") + kUserColumns +
+            ", count(*) OVER () AS total_count FROM support.users"
+            " WHERE ($1::text IS NULL OR role = $1) AND ($2::boolean IS NULL OR active = $2)"
+            " ORDER BY user_id LIMIT $3 OFFSET $4",
+        {role, pg::ToParam(active)}, limit, offset);
+    WriteAudit(ctx.db, ctx.req,
+               {ctx.user->username, "ADMIN_USERS_READ", std::string("user"), std::nullopt, "{}"});
   });
   return ListReply(ctx, page.rows, page.total, limit, offset);
 }
@@ -60,9 +63,11 @@ Response CreateUser(Ctx& ctx) {
   auto password = StringField(o, "password", p);
   auto role = StringField(o, "role", p);
   auto email = StringField(o, "email", p);
-  if (!username || !ValidUsername(*username)) p.Fail("username", "is required: 3-64 of A-Z a-z 0-9 _ . @ -");
+  if (!username || !ValidUsername(*username))
+    p.Fail("username", "is required: 3-64 of A-Z a-z 0-9 _ . @ -");
   if (!role || !ParseRole(*role)) p.Fail("role", "is required: one of ADMIN, ANALYST, VIEWER");
-  if (email && (email->size() > 254 || email->find('@') == std::string::npos)) p.Fail("email", "is not an address");
+  if (email && (email->size() > 254 || email->find('@') == std::string::npos))
+    p.Fail("email", "is not an address");
   if (!password) {
     p.Fail("password", "is required");
   } else if (auto weak = PasswordWeakness(*password, username.value_or(""))) {
@@ -72,9 +77,11 @@ Response CreateUser(Ctx& ctx) {
   std::string hash = HashPassword(*password);
   std::string out;
   InTransaction(ctx, [&] {
-    auto exists = ctx.db.Q("SELECT 1 FROM support.users WHERE username = $1 OR ($2::text IS NOT NULL AND email = $2)",
-                           *username, email);
-    if (exists.Rows() > 0) throw ApiError(409, "conflict", "a user with that username or email already exists");
+    auto exists = ctx.db.Q(
+        "SELECT 1 FROM support.users WHERE username = $1 OR ($2::text IS NOT NULL AND email = $2)",
+        *username, email);
+    if (exists.Rows() > 0)
+      throw ApiError(409, "conflict", "a user with that username or email already exists");
     auto r = ctx.db.Q(std::string("INSERT INTO support.users (username, email, password_hash, role)"
                                   " VALUES ($1, $2, $3, $4) RETURNING ") +
                           kUserColumns,
@@ -106,12 +113,14 @@ Response PatchUser(Ctx& ctx, UserStates& users) {
     if (kv.key() != "role" && kv.key() != "password" && kv.key() != "active")
       p.Fail(std::string(kv.key()), "is not a field that can be changed (role, active, password)");
   if (role && !ParseRole(*role)) p.Fail("role", "must be one of ADMIN, ANALYST, VIEWER");
-  if (!role && !password && !active && o.empty()) p.Fail("body", "must change at least one of role, active, password");
+  if (!role && !password && !active && o.empty())
+    p.Fail("body", "must change at least one of role, active, password");
   p.Check();
   std::string out;
   InTransaction(ctx, [&] {
     auto cur = ctx.db.Q("SELECT username FROM support.users WHERE user_id = $1 FOR UPDATE", id);
-    if (cur.Rows() == 0) throw ApiError(404, "not_found", "user " + std::to_string(id) + " does not exist");
+    if (cur.Rows() == 0)
+      throw ApiError(404, "not_found", "user " + std::to_string(id) + " does not exist");
     std::optional<std::string> hash;
     if (password) {
       if (auto weak = PasswordWeakness(*password, cur.GetString(0, 0))) {
@@ -123,24 +132,31 @@ Response PatchUser(Ctx& ctx, UserStates& users) {
     }
     if (id == ctx.user->user_id && ((active && !*active) || (role && *role != "ADMIN")))
       throw ApiError(409, "conflict", "an admin cannot demote or deactivate their own account");
-    auto r = ctx.db.Q(std::string("UPDATE support.users SET role = coalesce($2, role), active = coalesce($3, active),"
-                                  " password_hash = coalesce($4, password_hash),"
-                                  " password_changed_at = CASE WHEN $4::text IS NULL THEN password_changed_at ELSE now() END,"
-                                  " updated_at = now() WHERE user_id = $1 RETURNING ") +
-                          kUserColumns + ", floor(extract(epoch FROM updated_at))::bigint AS valid_after",
-                      id, role, pg::ToParam(active), hash);
+    auto r = ctx.db.Q(
+        std::string(
+            "UPDATE support.users SET role = coalesce($2, role), active = coalesce($3, active),"
+            " password_hash = coalesce($4, password_hash),"
+            " password_changed_at = CASE WHEN $4::text IS NULL THEN password_changed_at ELSE now() "
+            "END,"
+            " updated_at = now() WHERE user_id = $1 RETURNING ") +
+            kUserColumns + ", floor(extract(epoch FROM updated_at))::bigint AS valid_after",
+        id, role, pg::ToParam(active), hash);
     // Tokens issued before this change stop working on every server (see UserStates).
     UserStates::State state{r.GetBool(0, r.Column("active")), r.GetInt(0, r.Column("valid_after"))};
     ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)", "user " + std::to_string(id) + " " +
-                                                          (state.active ? "1 " : "0 ") + std::to_string(state.valid_after));
+                                                             (state.active ? "1 " : "0 ") +
+                                                             std::to_string(state.valid_after));
     users.Set(id, state);
     std::string details = "{";
     if (role) details += "\"role\":" + JsonString(*role);
-    if (active) details += std::string(details.size() > 1 ? "," : "") + "\"active\":" + (*active ? "true" : "false");
+    if (active)
+      details +=
+          std::string(details.size() > 1 ? "," : "") + "\"active\":" + (*active ? "true" : "false");
     if (password) details += std::string(details.size() > 1 ? "," : "") + "\"password_reset\":true";
     details += "}";
-    WriteAudit(ctx.db, ctx.req, {ctx.user->username, password ? "USER_PASSWORD_RESET" : "USER_UPDATE",
-                                 std::string("user"), id, details});
+    WriteAudit(ctx.db, ctx.req,
+               {ctx.user->username, password ? "USER_PASSWORD_RESET" : "USER_UPDATE",
+                std::string("user"), id, details});
     AppendRowJson(out, r, 0, {"valid_after"});
   });
   return Envelope(out);
@@ -156,15 +172,19 @@ Response AuditLogs(Ctx& ctx) {
   p.Check();
   Page page;
   InTransaction(ctx, [&] {
-    page = PageQuery(ctx.db,
-                     "SELECT audit_id, actor, action, entity_type, entity_id, details, host(ip_address) AS ip_address,"
-                     " user_agent, \"timestamp\", count(*) OVER () AS total_count FROM support.audit_logs"
-                     " WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)"
-                     " AND ($3::date IS NULL OR \"timestamp\" >= $3::date)"
-                     " AND ($4::date IS NULL OR \"timestamp\" < $4::date + 1)"
-                     " ORDER BY \"timestamp\" DESC, audit_id DESC LIMIT $5 OFFSET $6",
-                     {actor, action, from, to}, limit, offset);
-    WriteAudit(ctx.db, ctx.req, {ctx.user->username, "ADMIN_AUDIT_READ", std::string("audit_log"), std::nullopt, "{}"});
+    page = PageQuery(
+        ctx.db,
+        "SELECT audit_id, actor, action, entity_type, entity_id, details, host(ip_address) AS "
+        "ip_address,"
+        " user_agent, \"timestamp\", count(*) OVER () AS total_count FROM support.audit_logs"
+        " WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)"
+        " AND ($3::date IS NULL OR \"timestamp\" >= $3::date)"
+        " AND ($4::date IS NULL OR \"timestamp\" < $4::date + 1)"
+        " ORDER BY \"timestamp\" DESC, audit_id DESC LIMIT $5 OFFSET $6",
+        {actor, action, from, to}, limit, offset);
+    WriteAudit(
+        ctx.db, ctx.req,
+        {ctx.user->username, "ADMIN_AUDIT_READ", std::string("audit_log"), std::nullopt, "{}"});
   });
   return ListReply(ctx, page.rows, page.total, limit, offset);
 }
@@ -172,26 +192,58 @@ Response AuditLogs(Ctx& ctx) {
 }  // namespace
 
 void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s) {
-  routes.push_back({"GET", "/api/v1/admin/users", Role::kAdmin, false, true, "admin", "List users (audited)",
+  routes.push_back({"GET",
+                    "/api/v1/admin/users",
+                    Role::kAdmin,
+                    false,
+                    true,
+                    "admin",
+                    "List users (audited)",
                     {{"role", "query", "string", {"ADMIN", "ANALYST", "VIEWER"}, "role"},
-                     {"active", "query", "boolean", {}, "active flag"}, LimitDoc(), OffsetDoc(), FormatDoc()},
-                    "", ListUsers});
-  routes.push_back({"POST", "/api/v1/admin/users", Role::kAdmin, false, false, "admin",
-                    "Create a user (password checked for strength, hashed with argon2id)", {},
-                    R"({"type":"object","required":["username","password","role"],"properties":{"username":{"type":"string"},"password":{"type":"string"},"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"email":{"type":"string"}}})",
-                    CreateUser});
-  routes.push_back({"PATCH", "/api/v1/admin/users/{id}", Role::kAdmin, false, false, "admin",
-                    "Change a user's role or active flag, or reset the password", {IdDoc("id")},
-                    R"({"type":"object","properties":{"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"active":{"type":"boolean"},"password":{"type":"string"}}})",
-                    [&s](Ctx& c) { return PatchUser(c, s.users); }});
-  routes.push_back({"GET", "/api/v1/admin/audit-logs", Role::kAdmin, false, true, "admin",
+                     {"active", "query", "boolean", {}, "active flag"},
+                     LimitDoc(),
+                     OffsetDoc(),
+                     FormatDoc()},
+                    "",
+                    ListUsers});
+  routes.push_back(
+      {"POST",
+       "/api/v1/admin/users",
+       Role::kAdmin,
+       false,
+       false,
+       "admin",
+       "Create a user (password checked for strength, hashed with argon2id)",
+       {},
+       R"({"type":"object","required":["username","password","role"],"properties":{"username":{"type":"string"},"password":{"type":"string"},"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"email":{"type":"string"}}})",
+       CreateUser});
+  routes.push_back(
+      {"PATCH",
+       "/api/v1/admin/users/{id}",
+       Role::kAdmin,
+       false,
+       false,
+       "admin",
+       "Change a user's role or active flag, or reset the password",
+       {IdDoc("id")},
+       R"({"type":"object","properties":{"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"active":{"type":"boolean"},"password":{"type":"string"}}})",
+       [&s](Ctx& c) { return PatchUser(c, s.users); }});
+  routes.push_back({"GET",
+                    "/api/v1/admin/audit-logs",
+                    Role::kAdmin,
+                    false,
+                    true,
+                    "admin",
                     "Read the audit log, newest first (audited)",
                     {{"actor", "query", "string", {}, "exact actor"},
                      {"action", "query", "string", {}, "exact action, e.g. LOGIN_FAILURE"},
                      {"from", "query", "date", {}, "first day (UTC)"},
                      {"to", "query", "date", {}, "last day (UTC), inclusive"},
-                     LimitDoc(), OffsetDoc(), FormatDoc()},
-                    "", AuditLogs});
+                     LimitDoc(),
+                     OffsetDoc(),
+                     FormatDoc()},
+                    "",
+                    AuditLogs});
 }
 
 }  // namespace corrente::server

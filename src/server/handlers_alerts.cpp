@@ -5,7 +5,8 @@ namespace corrente::server {
 namespace {
 
 constexpr const char* kColumns =
-    "a.alert_id, a.item_id, i.sku, a.site_id, a.level, a.category, a.message, a.details, a.created_at,"
+    "a.alert_id, a.item_id, i.sku, a.site_id, a.level, a.category, a.message, a.details, "
+    "a.created_at,"
     " a.updated_at, a.read_at, a.resolved_at, a.run_id";
 
 Response List(Ctx& ctx) {
@@ -29,8 +30,9 @@ Response List(Ctx& ctx) {
           " AND ($5::int IS NULL OR a.site_id = $5) AND ($6::int IS NULL OR a.item_id = $6)"
           " ORDER BY CASE a.level WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END,"
           " a.created_at DESC, a.alert_id LIMIT $7 OFFSET $8",
-      {level, category, pg::ToParam(unread), pg::ToParam(resolved), pg::ToParam(site), pg::ToParam(item)}, limit,
-      offset);
+      {level, category, pg::ToParam(unread), pg::ToParam(resolved), pg::ToParam(site),
+       pg::ToParam(item)},
+      limit, offset);
   return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
@@ -42,27 +44,35 @@ Response Update(Ctx& ctx, bool resolve) {
   p.Check();
   std::string out;
   InTransaction(ctx, [&] {
-    auto cur = ctx.db.Q("SELECT read_at IS NOT NULL, resolved_at IS NOT NULL FROM analytics.alerts"
-                        " WHERE alert_id = $1 FOR UPDATE",
-                        id);
-    if (cur.Rows() == 0) throw ApiError(404, "not_found", "alert " + std::to_string(id) + " does not exist");
+    auto cur = ctx.db.Q(
+        "SELECT read_at IS NOT NULL, resolved_at IS NOT NULL FROM analytics.alerts"
+        " WHERE alert_id = $1 FOR UPDATE",
+        id);
+    if (cur.Rows() == 0)
+      throw ApiError(404, "not_found", "alert " + std::to_string(id) + " does not exist");
     if (resolve) {
-      if (cur.GetBool(0, 1)) throw ApiError(409, "conflict", "alert " + std::to_string(id) + " is already resolved");
-      ctx.db.Q("UPDATE analytics.alerts SET resolved_at = now(), read_at = coalesce(read_at, now()),"
-               " updated_at = now() WHERE alert_id = $1",
-               id);
+      if (cur.GetBool(0, 1))
+        throw ApiError(409, "conflict", "alert " + std::to_string(id) + " is already resolved");
+      ctx.db.Q(
+          "UPDATE analytics.alerts SET resolved_at = now(), read_at = coalesce(read_at, now()),"
+          " updated_at = now() WHERE alert_id = $1",
+          id);
       WriteAudit(ctx.db, ctx.req, {ctx.user->username, "ALERT_RESOLVE", "alert", id, "{}"});
     } else {
       bool already = cur.GetBool(0, 0);
-      if (!already) ctx.db.Q("UPDATE analytics.alerts SET read_at = now(), updated_at = now() WHERE alert_id = $1", id);
+      if (!already)
+        ctx.db.Q(
+            "UPDATE analytics.alerts SET read_at = now(), updated_at = now() WHERE alert_id = $1",
+            id);
       WriteAudit(ctx.db, ctx.req,
                  {ctx.user->username, "ALERT_MARK_READ", "alert", id,
                   std::string("{\"already_read\":") + (already ? "true" : "false") + "}"});
     }
-    auto row = ctx.db.Q(std::string("SELECT ") + kColumns +
-                            " FROM analytics.alerts a LEFT JOIN core.dim_item i ON i.item_id = a.item_id"
-                            " WHERE a.alert_id = $1",
-                        id);
+    auto row =
+        ctx.db.Q(std::string("SELECT ") + kColumns +
+                     " FROM analytics.alerts a LEFT JOIN core.dim_item i ON i.item_id = a.item_id"
+                     " WHERE a.alert_id = $1",
+                 id);
     AppendRowJson(out, row, 0);
   });
   return Envelope(out);
@@ -71,20 +81,43 @@ Response Update(Ctx& ctx, bool resolve) {
 }  // namespace
 
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services&) {
-  routes.push_back({"GET", "/api/v1/alerts", Role::kViewer, true, true, "alerts", "List alerts, most severe first",
+  routes.push_back({"GET",
+                    "/api/v1/alerts",
+                    Role::kViewer,
+                    true,
+                    true,
+                    "alerts",
+                    "List alerts, most severe first",
                     {{"level", "query", "string", {"NORMAL", "WARNING", "CRITICAL"}, "level"},
                      {"category", "query", "string", {}, "exact category, e.g. STOCKOUT_IMMINENT"},
                      {"unread", "query", "boolean", {}, "unread (true) or read (false)"},
                      {"resolved", "query", "boolean", {}, "resolved or not"},
                      {"site_id", "query", "integer", {}, "site"},
                      {"item_id", "query", "integer", {}, "item"},
-                     LimitDoc(), OffsetDoc(), FormatDoc()},
-                    "", List});
-  routes.push_back({"PATCH", "/api/v1/alerts/{id}/mark-read", Role::kAnalyst, false, false, "alerts",
-                    "Mark an alert read (idempotent)", {IdDoc("id")}, "",
+                     LimitDoc(),
+                     OffsetDoc(),
+                     FormatDoc()},
+                    "",
+                    List});
+  routes.push_back({"PATCH",
+                    "/api/v1/alerts/{id}/mark-read",
+                    Role::kAnalyst,
+                    false,
+                    false,
+                    "alerts",
+                    "Mark an alert read (idempotent)",
+                    {IdDoc("id")},
+                    "",
                     [](Ctx& c) { return Update(c, false); }});
-  routes.push_back({"PATCH", "/api/v1/alerts/{id}/resolve", Role::kAnalyst, false, false, "alerts",
-                    "Resolve an alert (409 when already resolved)", {IdDoc("id")}, "",
+  routes.push_back({"PATCH",
+                    "/api/v1/alerts/{id}/resolve",
+                    Role::kAnalyst,
+                    false,
+                    false,
+                    "alerts",
+                    "Resolve an alert (409 when already resolved)",
+                    {IdDoc("id")},
+                    "",
                     [](Ctx& c) { return Update(c, true); }});
 }
 

@@ -10,16 +10,20 @@ constexpr int64_t kMaxSeriesDays = 3660;
 constexpr int64_t kMaxId = 2147483647;
 
 // start_date <= end_date and at most kMaxSeriesDays apart, when both are given.
-void CheckRange(Params& p, const std::optional<std::string>& start, const std::optional<std::string>& end) {
+void CheckRange(Params& p, const std::optional<std::string>& start,
+                const std::optional<std::string>& end) {
   if (!start || !end) return;
   int64_t s = *ParseDate(*start), e = *ParseDate(*end);
-  if (s > e) p.Fail("start_date", "must not be after end_date");
-  else if (e - s >= kMaxSeriesDays) p.Fail("start_date", "range must not exceed " + std::to_string(kMaxSeriesDays) + " days");
+  if (s > e)
+    p.Fail("start_date", "must not be after end_date");
+  else if (e - s >= kMaxSeriesDays)
+    p.Fail("start_date", "range must not exceed " + std::to_string(kMaxSeriesDays) + " days");
 }
 
 Response SeriesReply(const Ctx& ctx, const pg::Result& rows, const std::string& metadata) {
   if (ctx.csv) return Response{200, "text/csv; charset=utf-8", RowsCsv(rows), {}};
-  return Envelope(RowsJson(rows), "{\"total_count\":" + std::to_string(rows.Rows()) + "," + metadata + "}");
+  return Envelope(RowsJson(rows),
+                  "{\"total_count\":" + std::to_string(rows.Rows()) + "," + metadata + "}");
 }
 
 std::string OptJson(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
@@ -32,19 +36,31 @@ struct Window {
 Window ResolveWindow(Ctx& ctx, int64_t item_id, const std::optional<int64_t>& site_id,
                      const std::optional<std::string>& start, const std::optional<std::string>& end,
                      const char* latest_sql) {
-  auto r = ctx.db.Q(std::string("SELECT EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1),"
-                                " ($2::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)),"
-                                " x.e::text, coalesce($3::date, x.e - 89)::text"
-                                " FROM (SELECT coalesce($4::date, (") +
-                        latest_sql + "), current_date) AS e) x",
-                    item_id, site_id, start, end);
-  if (!r.GetBool(0, 0)) throw ApiError(404, "not_found", "item " + std::to_string(item_id) + " does not exist");
-  if (!r.GetBool(0, 1)) throw ApiError(404, "not_found", "site " + std::to_string(*site_id) + " does not exist");
+  auto r = ctx.db.Q(
+      std::string("SELECT EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1),"
+                  " ($2::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)),"
+                  " x.e::text, coalesce($3::date, x.e - 89)::text"
+                  " FROM (SELECT coalesce($4::date, (") +
+          latest_sql + "), current_date) AS e) x",
+      item_id, site_id, start, end);
+  if (!r.GetBool(0, 0))
+    throw ApiError(404, "not_found", "item " + std::to_string(item_id) + " does not exist");
+  if (!r.GetBool(0, 1))
+    throw ApiError(404, "not_found", "site " + std::to_string(*site_id) + " does not exist");
   Window w{r.GetString(0, 3), r.GetString(0, 2)};
-  int64_t s = *ParseDate(w.start), e = *ParseDate(w.end);
-  if (s > e) throw ApiError(400, "invalid_parameter", "start_date must not be after end_date (" + w.end + ")");
+  // The defaults are computed in SQL and may leave the YYYY-MM-DD range (e.g. an end_date in
+  // year 1 puts the default start in 1 BC).
+  auto ps = ParseDate(w.start), pe = ParseDate(w.end);
+  if (!ps || !pe)
+    throw ApiError(400, "invalid_parameter",
+                   "start_date/end_date give a window outside years 1-9999");
+  int64_t s = *ps, e = *pe;
+  if (s > e)
+    throw ApiError(400, "invalid_parameter",
+                   "start_date must not be after end_date (" + w.end + ")");
   if (e - s >= kMaxSeriesDays)
-    throw ApiError(400, "invalid_parameter", "start_date range must not exceed " + std::to_string(kMaxSeriesDays) + " days");
+    throw ApiError(400, "invalid_parameter",
+                   "start_date range must not exceed " + std::to_string(kMaxSeriesDays) + " days");
   return w;
 }
 
@@ -55,16 +71,17 @@ Response Kpis(Ctx& ctx) {
   CheckRange(p, start, end);
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  Page page = PageQuery(ctx.db,
-                        "WITH b AS (SELECT coalesce($2::date, (SELECT max(full_date) FROM analytics.mv_kpis_latest),"
-                        " current_date) AS e)"
-                        " SELECT k.full_date, k.total_demand, k.stockout_rate, k.abc_a_share, k.delayed_orders_pct,"
-                        " k.forecast_mape, k.avg_inventory_value, k.computed_at, k.run_id,"
-                        " count(*) OVER () AS total_count"
-                        " FROM analytics.mv_kpis_latest k, b"
-                        " WHERE k.full_date BETWEEN coalesce($1::date, b.e - 89) AND b.e"
-                        " ORDER BY k.full_date LIMIT $3 OFFSET $4",
-                        {start, end}, limit, offset);
+  Page page = PageQuery(
+      ctx.db,
+      "WITH b AS (SELECT coalesce($2::date, (SELECT max(full_date) FROM analytics.mv_kpis_latest),"
+      " current_date) AS e)"
+      " SELECT k.full_date, k.total_demand, k.stockout_rate, k.abc_a_share, k.delayed_orders_pct,"
+      " k.forecast_mape, k.avg_inventory_value, k.computed_at, k.run_id,"
+      " count(*) OVER () AS total_count"
+      " FROM analytics.mv_kpis_latest k, b"
+      " WHERE k.full_date BETWEEN coalesce($1::date, b.e - 89) AND b.e"
+      " ORDER BY k.full_date LIMIT $3 OFFSET $4",
+      {start, end}, limit, offset);
   return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
@@ -77,21 +94,26 @@ Response DemandSeries(Ctx& ctx) {
   auto gran = p.Enum("granularity", {"day", "week", "month"}).value_or("day");
   CheckRange(p, start, end);
   p.Check();
-  Window w = ResolveWindow(ctx, *item, site, start, end, "SELECT full_date FROM core.fact_demand_daily ORDER BY full_date DESC LIMIT 1");
+  Window w =
+      ResolveWindow(ctx, *item, site, start, end,
+                    "SELECT full_date FROM core.fact_demand_daily ORDER BY full_date DESC LIMIT 1");
   // A missing demand row means zero demand, so every day of the window is present.
   // Two statements rather than "site_id = $2 OR $2 IS NULL", so each gets an index plan.
-  std::string sql = std::string("WITH d AS (SELECT full_date, sum(quantity) AS q FROM core.fact_demand_daily"
-                                " WHERE item_id = $1 AND full_date BETWEEN $3::date AND $4::date") +
-                    (site ? " AND site_id = $2::int" : " AND $2::int IS NULL") +
-                    " GROUP BY full_date)"
-                    " SELECT date_trunc($5, g)::date AS full_date, coalesce(sum(d.q), 0)::numeric(18,4) AS quantity"
-                    " FROM generate_series($3::date::timestamp, $4::date::timestamp, interval '1 day') g"
-                    " LEFT JOIN d ON d.full_date = g::date GROUP BY 1 ORDER BY 1";
+  std::string sql =
+      std::string(
+          "WITH d AS (SELECT full_date, sum(quantity) AS q FROM core.fact_demand_daily"
+          " WHERE item_id = $1 AND full_date BETWEEN $3::date AND $4::date") +
+      (site ? " AND site_id = $2::int" : " AND $2::int IS NULL") +
+      " GROUP BY full_date)"
+      " SELECT date_trunc($5, g)::date AS full_date, coalesce(sum(d.q), 0)::numeric(18,4) AS "
+      "quantity"
+      " FROM generate_series($3::date::timestamp, $4::date::timestamp, interval '1 day') g"
+      " LEFT JOIN d ON d.full_date = g::date GROUP BY 1 ORDER BY 1";
   auto rows = ctx.db.Q(sql, *item, site, w.start, w.end, gran);
   return SeriesReply(ctx, rows,
                      "\"item_id\":" + std::to_string(*item) + ",\"site_id\":" + OptJson(site) +
-                         ",\"start_date\":" + JsonString(w.start) + ",\"end_date\":" + JsonString(w.end) +
-                         ",\"granularity\":" + JsonString(gran));
+                         ",\"start_date\":" + JsonString(w.start) + ",\"end_date\":" +
+                         JsonString(w.end) + ",\"granularity\":" + JsonString(gran));
 }
 
 Response InventorySeries(Ctx& ctx) {
@@ -102,16 +124,20 @@ Response InventorySeries(Ctx& ctx) {
   auto end = p.Date("end_date");
   CheckRange(p, start, end);
   p.Check();
-  Window w = ResolveWindow(ctx, *item, site, start, end, "SELECT full_date FROM core.fact_inventory_daily ORDER BY full_date DESC LIMIT 1");
+  Window w = ResolveWindow(
+      ctx, *item, site, start, end,
+      "SELECT full_date FROM core.fact_inventory_daily ORDER BY full_date DESC LIMIT 1");
   auto rows = ctx.db.Q(
       "SELECT full_date, site_id, current_stock, safety_stock, reorder_point, days_to_rupture"
       " FROM core.fact_inventory_daily"
-      " WHERE item_id = $1 AND ($2::int IS NULL OR site_id = $2) AND full_date BETWEEN $3::date AND $4::date"
+      " WHERE item_id = $1 AND ($2::int IS NULL OR site_id = $2) AND full_date BETWEEN $3::date "
+      "AND $4::date"
       " ORDER BY full_date, site_id",
       *item, site, w.start, w.end);
   return SeriesReply(ctx, rows,
                      "\"item_id\":" + std::to_string(*item) + ",\"site_id\":" + OptJson(site) +
-                         ",\"start_date\":" + JsonString(w.start) + ",\"end_date\":" + JsonString(w.end));
+                         ",\"start_date\":" + JsonString(w.start) +
+                         ",\"end_date\":" + JsonString(w.end));
 }
 
 constexpr const char* kLatestRun =
@@ -129,29 +155,33 @@ Response Forecasts(Ctx& ctx) {
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   // The latest published run only: a reader sees one run's forecasts, never a mix.
-  auto run = ctx.db.Q(std::string("SELECT r.run_id, r.model_tag, r.finished_at,"
-                                  " (SELECT f.computed_at FROM analytics.forecasts f WHERE f.run_id = r.run_id LIMIT 1)"
-                                  " FROM analytics.pipeline_runs r WHERE r.run_id = (") +
-                      kLatestRun + ")");
+  auto run = ctx.db.Q(
+      std::string(
+          "SELECT r.run_id, r.model_tag, r.finished_at,"
+          " (SELECT f.computed_at FROM analytics.forecasts f WHERE f.run_id = r.run_id LIMIT 1)"
+          " FROM analytics.pipeline_runs r WHERE r.run_id = (") +
+      kLatestRun + ")");
   std::optional<std::string> run_id;
   std::string meta = "\"run_id\":null,\"computed_at\":null";
   if (run.Rows() > 0) {
     run_id = run.GetString(0, 0);
     std::optional<std::string> computed = run.GetOpt(0, 3);
     if (!computed) computed = run.GetOpt(0, 2);
-    meta = "\"run_id\":" + *run_id + ",\"computed_at\":" + (computed ? JsonString(IsoTimestamp(*computed)) : "null");
+    meta = "\"run_id\":" + *run_id +
+           ",\"computed_at\":" + (computed ? JsonString(IsoTimestamp(*computed)) : "null");
   }
-  Page page = PageQuery(ctx.db,
-                        "SELECT f.full_date, f.item_id, f.site_id, f.horizon_days, f.yhat, f.yhat_lower,"
-                        " f.yhat_upper, f.yhat_lower_95, f.yhat_upper_95, f.confidence_level, f.model_tag,"
-                        " f.computed_at, count(*) OVER () AS total_count"
-                        " FROM analytics.forecasts f WHERE f.run_id = $1::bigint"
-                        " AND ($2::int IS NULL OR f.item_id = $2) AND ($3::int IS NULL OR f.site_id = $3)"
-                        " AND ($4::int IS NULL OR f.horizon_days <= $4)"
-                        " AND ($5::date IS NULL OR f.full_date >= $5) AND ($6::date IS NULL OR f.full_date <= $6)"
-                        " ORDER BY f.item_id, f.site_id, f.full_date LIMIT $7 OFFSET $8",
-                        {run_id, pg::ToParam(item), pg::ToParam(site), pg::ToParam(horizon), start, end}, limit,
-                        offset);
+  Page page = PageQuery(
+      ctx.db,
+      "SELECT f.full_date, f.item_id, f.site_id, f.horizon_days, f.yhat, f.yhat_lower,"
+      " f.yhat_upper, f.yhat_lower_95, f.yhat_upper_95, f.confidence_level, f.model_tag,"
+      " f.computed_at, count(*) OVER () AS total_count"
+      " FROM analytics.forecasts f WHERE f.run_id = $1::bigint"
+      " AND ($2::int IS NULL OR f.item_id = $2) AND ($3::int IS NULL OR f.site_id = $3)"
+      " AND ($4::int IS NULL OR f.horizon_days <= $4)"
+      " AND ($5::date IS NULL OR f.full_date >= $5) AND ($6::date IS NULL OR f.full_date <= $6)"
+      " ORDER BY f.item_id, f.site_id, f.full_date LIMIT $7 OFFSET $8",
+      {run_id, pg::ToParam(item), pg::ToParam(site), pg::ToParam(horizon), start, end}, limit,
+      offset);
   return ListReply(ctx, page.rows, page.total, limit, offset, meta);
 }
 
@@ -164,60 +194,102 @@ Response Features(Ctx& ctx) {
   CheckRange(p, start, end);
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  Page page = PageQuery(ctx.db,
-                        "SELECT x.*, count(*) OVER () AS total_count FROM ("
-                        " SELECT DISTINCT ON (item_id, site_id, full_date) full_date, item_id, site_id, features,"
-                        " schema_version, computed_at, run_id FROM analytics.features_store"
-                        " WHERE ($1::int IS NULL OR item_id = $1) AND ($2::int IS NULL OR site_id = $2)"
-                        " AND ($3::date IS NULL OR full_date >= $3) AND ($4::date IS NULL OR full_date <= $4)"
-                        " ORDER BY item_id, site_id, full_date, computed_at DESC, feature_id DESC) x"
-                        " ORDER BY x.item_id, x.site_id NULLS FIRST, x.full_date LIMIT $5 OFFSET $6",
-                        {pg::ToParam(item), pg::ToParam(site), start, end}, limit, offset);
+  Page page = PageQuery(
+      ctx.db,
+      "SELECT x.*, count(*) OVER () AS total_count FROM ("
+      " SELECT DISTINCT ON (item_id, site_id, full_date) full_date, item_id, site_id, features,"
+      " schema_version, computed_at, run_id FROM analytics.features_store"
+      " WHERE ($1::int IS NULL OR item_id = $1) AND ($2::int IS NULL OR site_id = $2)"
+      " AND ($3::date IS NULL OR full_date >= $3) AND ($4::date IS NULL OR full_date <= $4)"
+      " ORDER BY item_id, site_id, full_date, computed_at DESC, feature_id DESC) x"
+      " ORDER BY x.item_id, x.site_id NULLS FIRST, x.full_date LIMIT $5 OFFSET $6",
+      {pg::ToParam(item), pg::ToParam(site), start, end}, limit, offset);
   return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
-ParamDoc DateDoc(const std::string& name, const std::string& d) { return {name, "query", "date", {}, d}; }
+ParamDoc DateDoc(const std::string& name, const std::string& d) {
+  return {name, "query", "date", {}, d};
+}
 
 }  // namespace
 
 void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services&) {
-  routes.push_back({"GET", "/api/v1/analytics/kpis", Role::kViewer, true, true, "analytics",
+  routes.push_back({"GET",
+                    "/api/v1/analytics/kpis",
+                    Role::kViewer,
+                    true,
+                    true,
+                    "analytics",
                     "Daily KPIs of the latest computation (default: the last 90 days with data)",
                     {DateDoc("start_date", "first day (default end_date - 89)"),
-                     DateDoc("end_date", "last day (default the latest KPI day)"), LimitDoc(), OffsetDoc(),
-                     FormatDoc()},
-                    "", Kpis});
-  routes.push_back({"GET", "/api/v1/demand/timeseries", Role::kViewer, true, true, "analytics",
-                    "Demand of one item, zero-filled, summed over all sites unless site_id is given",
-                    {{"item_id", "query", "integer", {}, "item", true},
-                     {"site_id", "query", "integer", {}, "site (default: all sites summed)"},
-                     DateDoc("start_date", "first day (default end_date - 89)"),
-                     DateDoc("end_date", "last day (default the latest demand day)"),
-                     {"granularity", "query", "string", {"day", "week", "month"}, "bucket (default day)"},
-                     FormatDoc()},
-                    "", DemandSeries});
-  routes.push_back({"GET", "/api/v1/inventory/timeseries", Role::kViewer, true, true, "analytics",
-                    "Daily stock of one item per site, with safety stock, reorder point and days to rupture",
-                    {{"item_id", "query", "integer", {}, "item", true},
-                     {"site_id", "query", "integer", {}, "site (default: every site, one row per site and day)"},
-                     DateDoc("start_date", "first day (default end_date - 89)"),
-                     DateDoc("end_date", "last day (default the latest inventory day)"), FormatDoc()},
-                    "", InventorySeries});
-  routes.push_back({"GET", "/api/v1/forecasts", Role::kViewer, true, true, "analytics",
+                     DateDoc("end_date", "last day (default the latest KPI day)"), LimitDoc(),
+                     OffsetDoc(), FormatDoc()},
+                    "",
+                    Kpis});
+  routes.push_back(
+      {"GET",
+       "/api/v1/demand/timeseries",
+       Role::kViewer,
+       true,
+       true,
+       "analytics",
+       "Demand of one item, zero-filled, summed over all sites unless site_id is given",
+       {{"item_id", "query", "integer", {}, "item", true},
+        {"site_id", "query", "integer", {}, "site (default: all sites summed)"},
+        DateDoc("start_date", "first day (default end_date - 89)"),
+        DateDoc("end_date", "last day (default the latest demand day)"),
+        {"granularity", "query", "string", {"day", "week", "month"}, "bucket (default day)"},
+        FormatDoc()},
+       "",
+       DemandSeries});
+  routes.push_back(
+      {"GET",
+       "/api/v1/inventory/timeseries",
+       Role::kViewer,
+       true,
+       true,
+       "analytics",
+       "Daily stock of one item per site, with safety stock, reorder point and days to rupture",
+       {{"item_id", "query", "integer", {}, "item", true},
+        {"site_id", "query", "integer", {}, "site (default: every site, one row per site and day)"},
+        DateDoc("start_date", "first day (default end_date - 89)"),
+        DateDoc("end_date", "last day (default the latest inventory day)"),
+        FormatDoc()},
+       "",
+       InventorySeries});
+  routes.push_back({"GET",
+                    "/api/v1/forecasts",
+                    Role::kViewer,
+                    true,
+                    true,
+                    "analytics",
                     "Forecasts of the latest published run (yhat_lower/upper: 80%; *_95: 95%)",
                     {{"item_id", "query", "integer", {}, "item"},
                      {"site_id", "query", "integer", {}, "site"},
                      {"horizon", "query", "integer", {}, "only rows with horizon_days <= horizon"},
-                     DateDoc("start_date", "first forecast day"), DateDoc("end_date", "last forecast day"),
-                     LimitDoc(), OffsetDoc(), FormatDoc()},
-                    "", Forecasts});
-  routes.push_back({"GET", "/api/v1/features", Role::kViewer, true, true, "analytics",
+                     DateDoc("start_date", "first forecast day"),
+                     DateDoc("end_date", "last forecast day"),
+                     LimitDoc(),
+                     OffsetDoc(),
+                     FormatDoc()},
+                    "",
+                    Forecasts});
+  routes.push_back({"GET",
+                    "/api/v1/features",
+                    Role::kViewer,
+                    true,
+                    true,
+                    "analytics",
                     "Feature vectors (the latest computation per item, site and day)",
                     {{"item_id", "query", "integer", {}, "item"},
                      {"site_id", "query", "integer", {}, "site"},
-                     DateDoc("start_date", "first day"), DateDoc("end_date", "last day"), LimitDoc(), OffsetDoc(),
+                     DateDoc("start_date", "first day"),
+                     DateDoc("end_date", "last day"),
+                     LimitDoc(),
+                     OffsetDoc(),
                      FormatDoc()},
-                    "", Features});
+                    "",
+                    Features});
 }
 
 }  // namespace corrente::server

@@ -34,13 +34,14 @@ const std::string& DummyHash() {
 }
 
 std::string TokenJson(const std::string& token, const Jwt& jwt, const Principal& p) {
-  return "{\"access_token\":" + JsonString(token) + ",\"token_type\":\"bearer\",\"expires_in\":" +
-         std::to_string(jwt.Ttl().count()) + ",\"role\":\"" + RoleName(p.role) + "\",\"username\":" +
-         JsonString(p.username) + "}";
+  return "{\"access_token\":" + JsonString(token) +
+         ",\"token_type\":\"bearer\",\"expires_in\":" + std::to_string(jwt.Ttl().count()) +
+         ",\"role\":\"" + RoleName(p.role) + "\",\"username\":" + JsonString(p.username) + "}";
 }
 
 ApiError Throttled(int64_t seconds) {
-  ApiError e(429, "too_many_requests", "too many failed logins; try again in " + std::to_string(seconds) + " s");
+  ApiError e(429, "too_many_requests",
+             "too many failed logins; try again in " + std::to_string(seconds) + " s");
   e.headers.emplace_back("Retry-After", std::to_string(seconds));
   return e;
 }
@@ -48,7 +49,8 @@ ApiError Throttled(int64_t seconds) {
 Response Login(Ctx& ctx, Services& s) {
   boost::system::error_code ec;
   auto body = boost::json::parse(ctx.req.body, ec);
-  if (ec || !body.is_object()) throw ApiError(400, "invalid_body", "body must be a JSON object {username, password}");
+  if (ec || !body.is_object())
+    throw ApiError(400, "invalid_body", "body must be a JSON object {username, password}");
   const auto& o = body.as_object();
   Params p(ctx.req);
   const auto* u = o.if_contains("username");
@@ -70,12 +72,15 @@ Response Login(Ctx& ctx, Services& s) {
     });
   };
 
-  int64_t wait = std::max(s.account_throttle.RetryAfter(account_key), s.address_throttle.RetryAfter(address_key));
+  int64_t wait = std::max(s.account_throttle.RetryAfter(account_key),
+                          s.address_throttle.RetryAfter(address_key));
   if (wait > 0) {
     audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
     throw Throttled(wait);
   }
-  auto r = ctx.db.Q("SELECT user_id, password_hash, role, active FROM support.users WHERE username = $1", username);
+  auto r =
+      ctx.db.Q("SELECT user_id, password_hash, role, active FROM support.users WHERE username = $1",
+               username);
   bool found = r.Rows() == 1;
   bool ok = VerifyLimited(password, found ? r.GetString(0, 1) : DummyHash());
   bool active = found && r.GetBool(0, 3);
@@ -83,7 +88,8 @@ Response Login(Ctx& ctx, Services& s) {
     s.account_throttle.Failure(account_key);
     s.address_throttle.Failure(address_key);
     std::string reason = !found ? "unknown_user" : !ok ? "bad_password" : "inactive";
-    audit("LOGIN_FAILURE", "{\"reason\":\"" + reason + "\"}", found ? std::optional<int64_t>(r.GetInt(0, 0)) : std::nullopt);
+    audit("LOGIN_FAILURE", "{\"reason\":\"" + reason + "\"}",
+          found ? std::optional<int64_t>(r.GetInt(0, 0)) : std::nullopt);
     throw ApiError(401, "invalid_credentials", "invalid username or password");
   }
   s.account_throttle.Success(account_key);
@@ -97,10 +103,12 @@ Response Login(Ctx& ctx, Services& s) {
 }
 
 Response Me(Ctx& ctx) {
-  auto r = ctx.db.Q("SELECT user_id, username, email, role, active, last_login, password_changed_at, created_at"
-                    " FROM support.users WHERE user_id = $1",
-                    ctx.user->user_id);
-  if (r.Rows() == 0 || !r.GetBool(0, 4)) throw ApiError(401, "unauthorized", "the user no longer exists or is inactive");
+  auto r = ctx.db.Q(
+      "SELECT user_id, username, email, role, active, last_login, password_changed_at, created_at"
+      " FROM support.users WHERE user_id = $1",
+      ctx.user->user_id);
+  if (r.Rows() == 0 || !r.GetBool(0, 4))
+    throw ApiError(401, "unauthorized", "the user no longer exists or is inactive");
   std::string obj;
   AppendRowJson(obj, r, 0);
   return Envelope(obj, "{\"token_expires_at\":" + std::to_string(ctx.user->expires_at) + "}");
@@ -110,24 +118,32 @@ Response Me(Ctx& ctx) {
 // tells every server (the listener adds it to their in-memory set).
 void RevokeCurrent(Ctx& ctx, Services& s, const char* action, const std::string& details) {
   InTransaction(ctx, [&] {
-    ctx.db.Q("INSERT INTO support.revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, to_timestamp($3))"
-             " ON CONFLICT (jti) DO NOTHING",
-             ctx.user->jti, ctx.user->user_id, ctx.user->expires_at);
-    WriteAudit(ctx.db, ctx.req, {ctx.user->username, action, std::string("user"), ctx.user->user_id, details});
-    ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)", ctx.user->jti + " " + std::to_string(ctx.user->expires_at));
+    ctx.db.Q(
+        "INSERT INTO support.revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, "
+        "to_timestamp($3))"
+        " ON CONFLICT (jti) DO NOTHING",
+        ctx.user->jti, ctx.user->user_id, ctx.user->expires_at);
+    WriteAudit(ctx.db, ctx.req,
+               {ctx.user->username, action, std::string("user"), ctx.user->user_id, details});
+    ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)",
+             ctx.user->jti + " " + std::to_string(ctx.user->expires_at));
   });
   s.revoked.Add(ctx.user->jti, ctx.user->expires_at);
 }
 
 Response Refresh(Ctx& ctx, Services& s) {
-  auto r = ctx.db.Q("SELECT username, role, active FROM support.users WHERE user_id = $1", ctx.user->user_id);
-  if (r.Rows() == 0 || !r.GetBool(0, 2)) throw ApiError(401, "unauthorized", "the user no longer exists or is inactive");
+  auto r = ctx.db.Q("SELECT username, role, active FROM support.users WHERE user_id = $1",
+                    ctx.user->user_id);
+  if (r.Rows() == 0 || !r.GetBool(0, 2))
+    throw ApiError(401, "unauthorized", "the user no longer exists or is inactive");
   Principal pr;
   pr.user_id = ctx.user->user_id;
   pr.username = r.GetString(0, 0);
   pr.role = ParseRole(r.Get(0, 1)).value_or(Role::kViewer);
   std::string token = s.jwt.Issue(pr);
-  RevokeCurrent(ctx, s, "TOKEN_REFRESH", "{\"old_jti\":" + JsonString(ctx.user->jti) + ",\"new_jti\":" + JsonString(pr.jti) + "}");
+  RevokeCurrent(
+      ctx, s, "TOKEN_REFRESH",
+      "{\"old_jti\":" + JsonString(ctx.user->jti) + ",\"new_jti\":" + JsonString(pr.jti) + "}");
   return Envelope(TokenJson(token, s.jwt, pr));
 }
 
@@ -140,16 +156,47 @@ Response Logout(Ctx& ctx, Services& s) {
 
 void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s) {
   (void)DummyHash();  // computed once at start-up, not on the first failed login
-  routes.push_back({"POST", "/api/v1/auth/login", std::nullopt, false, false, "auth",
-                    "Exchange username and password for a bearer token (throttled after repeated failures)", {},
-                    R"({"type":"object","required":["username","password"],"properties":{"username":{"type":"string"},"password":{"type":"string"}}})",
-                    [&s](Ctx& c) { return Login(c, s); }});
-  routes.push_back({"GET", "/api/v1/auth/me", Role::kViewer, false, false, "auth", "The caller's account", {}, "", Me});
-  routes.push_back({"POST", "/api/v1/auth/refresh", Role::kViewer, false, false, "auth",
-                    "Swap a still-valid token for a fresh one (the old one is revoked)", {}, "",
+  routes.push_back(
+      {"POST",
+       "/api/v1/auth/login",
+       std::nullopt,
+       false,
+       false,
+       "auth",
+       "Exchange username and password for a bearer token (throttled after repeated failures)",
+       {},
+       R"({"type":"object","required":["username","password"],"properties":{"username":{"type":"string"},"password":{"type":"string"}}})",
+       [&s](Ctx& c) { return Login(c, s); }});
+  routes.push_back({"GET",
+                    "/api/v1/auth/me",
+                    Role::kViewer,
+                    false,
+                    false,
+                    "auth",
+                    "The caller's account",
+                    {},
+                    "",
+                    Me});
+  routes.push_back({"POST",
+                    "/api/v1/auth/refresh",
+                    Role::kViewer,
+                    false,
+                    false,
+                    "auth",
+                    "Swap a still-valid token for a fresh one (the old one is revoked)",
+                    {},
+                    "",
                     [&s](Ctx& c) { return Refresh(c, s); }});
-  routes.push_back({"POST", "/api/v1/auth/logout", Role::kViewer, false, false, "auth",
-                    "Revoke the caller's token until it expires", {}, "", [&s](Ctx& c) { return Logout(c, s); }});
+  routes.push_back({"POST",
+                    "/api/v1/auth/logout",
+                    Role::kViewer,
+                    false,
+                    false,
+                    "auth",
+                    "Revoke the caller's token until it expires",
+                    {},
+                    "",
+                    [&s](Ctx& c) { return Logout(c, s); }});
 }
 
 }  // namespace corrente::server

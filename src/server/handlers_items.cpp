@@ -9,15 +9,24 @@ namespace {
 // sort key -> ORDER BY clause. Only these strings ever reach the SQL text.
 const std::map<std::string, std::string>& SortColumns() {
   static const std::map<std::string, std::string> m{
-      {"item_id", "i.item_id"},         {"-item_id", "i.item_id DESC"},
-      {"sku", "i.sku"},                 {"-sku", "i.sku DESC"},
-      {"name", "i.name, i.item_id"},    {"-name", "i.name DESC, i.item_id"},
-      {"family", "i.family, i.item_id"}, {"-family", "i.family DESC, i.item_id"},
-      {"category", "i.category, i.item_id"}, {"-category", "i.category DESC, i.item_id"},
-      {"abc_class", "i.abc_class, i.item_id"}, {"-abc_class", "i.abc_class DESC, i.item_id"},
-      {"criticality", "i.criticality, i.item_id"}, {"-criticality", "i.criticality DESC, i.item_id"},
-      {"unit_cost", "i.unit_cost, i.item_id"}, {"-unit_cost", "i.unit_cost DESC, i.item_id"},
-      {"unit_price", "i.unit_price, i.item_id"}, {"-unit_price", "i.unit_price DESC, i.item_id"},
+      {"item_id", "i.item_id"},
+      {"-item_id", "i.item_id DESC"},
+      {"sku", "i.sku"},
+      {"-sku", "i.sku DESC"},
+      {"name", "i.name, i.item_id"},
+      {"-name", "i.name DESC, i.item_id"},
+      {"family", "i.family, i.item_id"},
+      {"-family", "i.family DESC, i.item_id"},
+      {"category", "i.category, i.item_id"},
+      {"-category", "i.category DESC, i.item_id"},
+      {"abc_class", "i.abc_class, i.item_id"},
+      {"-abc_class", "i.abc_class DESC, i.item_id"},
+      {"criticality", "i.criticality, i.item_id"},
+      {"-criticality", "i.criticality DESC, i.item_id"},
+      {"unit_cost", "i.unit_cost, i.item_id"},
+      {"-unit_cost", "i.unit_cost DESC, i.item_id"},
+      {"unit_price", "i.unit_price, i.item_id"},
+      {"-unit_price", "i.unit_price DESC, i.item_id"},
   };
   return m;
 }
@@ -40,7 +49,8 @@ std::string LikeContains(const std::string& q) {
 
 constexpr const char* kItemColumns =
     "i.item_id, i.sku, i.name, i.description, i.family, i.category, i.subcategory, i.unit_measure,"
-    " i.abc_class, i.criticality, i.active, i.unit_cost, i.unit_price, i.supplier_id, i.min_order_qty,"
+    " i.abc_class, i.criticality, i.active, i.unit_cost, i.unit_price, i.supplier_id, "
+    "i.min_order_qty,"
     " i.max_order_qty";
 
 Response ListItems(Ctx& ctx) {
@@ -64,7 +74,8 @@ Response ListItems(Ctx& ctx) {
                     SortColumns().at(sort) + " LIMIT $6 OFFSET $7";
   std::optional<std::string> like;
   if (q) like = LikeContains(*q);
-  Page page = PageQuery(ctx.db, sql, {family, category, abc, pg::ToParam(active), like}, limit, offset);
+  Page page =
+      PageQuery(ctx.db, sql, {family, category, abc, pg::ToParam(active), like}, limit, offset);
   return ListReply(ctx, page.rows, page.total, limit, offset, "\"sort\":" + JsonString(sort));
 }
 
@@ -72,13 +83,15 @@ Response GetItem(Ctx& ctx) {
   Params p(ctx.req);
   int64_t id = p.PathId("id");
   p.Check();
-  auto r = ctx.db.Q(std::string("SELECT ") + kItemColumns +
-                        ", i.extra_attributes, i.created_at, i.updated_at,"
-                        " s.code AS supplier_code, s.name AS supplier_name"
-                        " FROM core.dim_item i LEFT JOIN core.dim_supplier s ON s.supplier_id = i.supplier_id"
-                        " WHERE i.item_id = $1",
-                    id);
-  if (r.Rows() == 0) throw ApiError(404, "not_found", "item " + std::to_string(id) + " does not exist");
+  auto r = ctx.db.Q(
+      std::string("SELECT ") + kItemColumns +
+          ", i.extra_attributes, i.created_at, i.updated_at,"
+          " s.code AS supplier_code, s.name AS supplier_name"
+          " FROM core.dim_item i LEFT JOIN core.dim_supplier s ON s.supplier_id = i.supplier_id"
+          " WHERE i.item_id = $1",
+      id);
+  if (r.Rows() == 0)
+    throw ApiError(404, "not_found", "item " + std::to_string(id) + " does not exist");
   std::string obj;
   AppendRowJson(obj, r, 0);
   return Envelope(obj, "{}");
@@ -87,17 +100,35 @@ Response GetItem(Ctx& ctx) {
 }  // namespace
 
 void AddItemRoutes(std::vector<ApiRoute>& routes, Services&) {
-  routes.push_back({"GET", "/api/v1/items", Role::kViewer, true, true, "items", "List items",
-                    {{"family", "query", "string", {}, "exact family, e.g. ELECTRICAL"},
-                     {"category", "query", "string", {}, "exact category"},
-                     {"abc_class", "query", "string", {"A", "B", "C"}, "ABC class"},
-                     {"active", "query", "boolean", {}, "active flag"},
-                     {"q", "query", "string", {}, "case-insensitive substring of sku or name"},
-                     {"sort", "query", "string", SortKeys(), "sort key; a leading - sorts descending"},
-                     LimitDoc(), OffsetDoc(), FormatDoc()},
-                    "", ListItems});
-  routes.push_back({"GET", "/api/v1/items/{id}", Role::kViewer, true, false, "items", "One item with its supplier",
-                    {IdDoc("id")}, "", GetItem});
+  routes.push_back(
+      {"GET",
+       "/api/v1/items",
+       Role::kViewer,
+       true,
+       true,
+       "items",
+       "List items",
+       {{"family", "query", "string", {}, "exact family, e.g. ELECTRICAL"},
+        {"category", "query", "string", {}, "exact category"},
+        {"abc_class", "query", "string", {"A", "B", "C"}, "ABC class"},
+        {"active", "query", "boolean", {}, "active flag"},
+        {"q", "query", "string", {}, "case-insensitive substring of sku or name"},
+        {"sort", "query", "string", SortKeys(), "sort key; a leading - sorts descending"},
+        LimitDoc(),
+        OffsetDoc(),
+        FormatDoc()},
+       "",
+       ListItems});
+  routes.push_back({"GET",
+                    "/api/v1/items/{id}",
+                    Role::kViewer,
+                    true,
+                    false,
+                    "items",
+                    "One item with its supplier",
+                    {IdDoc("id")},
+                    "",
+                    GetItem});
 }
 
 }  // namespace corrente::server

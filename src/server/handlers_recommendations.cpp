@@ -5,8 +5,10 @@ namespace corrente::server {
 namespace {
 
 constexpr const char* kColumns =
-    "r.recommendation_id, r.item_id, i.sku, r.site_id, r.type, r.priority, r.message, r.action_date,"
-    " r.quantity_recommended, r.details, r.created_at, r.updated_at, r.acknowledged_at, r.acknowledged_by, r.run_id";
+    "r.recommendation_id, r.item_id, i.sku, r.site_id, r.type, r.priority, r.message, "
+    "r.action_date,"
+    " r.quantity_recommended, r.details, r.created_at, r.updated_at, r.acknowledged_at, "
+    "r.acknowledged_by, r.run_id";
 
 Response List(Ctx& ctx) {
   Params p(ctx.req);
@@ -25,7 +27,8 @@ Response List(Ctx& ctx) {
           " WHERE ($1::text IS NULL OR r.priority = $1) AND ($2::text IS NULL OR r.type = $2)"
           " AND ($3::int IS NULL OR r.site_id = $3) AND ($4::int IS NULL OR r.item_id = $4)"
           " AND ($5::boolean IS NULL OR (r.acknowledged_at IS NOT NULL) = $5)"
-          " ORDER BY CASE r.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END,"
+          " ORDER BY CASE r.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN "
+          "2 ELSE 3 END,"
           " r.created_at DESC, r.recommendation_id LIMIT $6 OFFSET $7",
       {priority, type, pg::ToParam(site), pg::ToParam(item), pg::ToParam(acked)}, limit, offset);
   return ListReply(ctx, page.rows, page.total, limit, offset);
@@ -38,22 +41,28 @@ Response Acknowledge(Ctx& ctx) {
   std::string out;
   InTransaction(ctx, [&] {
     auto r = ctx.db.Q(
-        "UPDATE analytics.recommendations SET acknowledged_at = now(), acknowledged_by = $2, updated_at = now()"
+        "UPDATE analytics.recommendations SET acknowledged_at = now(), acknowledged_by = $2, "
+        "updated_at = now()"
         " WHERE recommendation_id = $1 AND acknowledged_at IS NULL RETURNING recommendation_id",
         id, ctx.user->username);
     if (r.Rows() == 0) {
-      auto e = ctx.db.Q("SELECT acknowledged_by FROM analytics.recommendations WHERE recommendation_id = $1", id);
-      if (e.Rows() == 0) throw ApiError(404, "not_found", "recommendation " + std::to_string(id) + " does not exist");
+      auto e = ctx.db.Q(
+          "SELECT acknowledged_by FROM analytics.recommendations WHERE recommendation_id = $1", id);
+      if (e.Rows() == 0)
+        throw ApiError(404, "not_found",
+                       "recommendation " + std::to_string(id) + " does not exist");
       throw ApiError(409, "conflict",
-                     "recommendation " + std::to_string(id) + " was already acknowledged by " + e.GetString(0, 0));
+                     "recommendation " + std::to_string(id) + " was already acknowledged by " +
+                         e.GetString(0, 0));
     }
     WriteAudit(ctx.db, ctx.req,
                {ctx.user->username, "RECOMMENDATION_ACKNOWLEDGE", "recommendation", id,
                 "{\"acknowledged_by\":" + JsonString(ctx.user->username) + "}"});
-    auto row = ctx.db.Q(std::string("SELECT ") + kColumns +
-                            " FROM analytics.recommendations r LEFT JOIN core.dim_item i ON i.item_id = r.item_id"
-                            " WHERE r.recommendation_id = $1",
-                        id);
+    auto row = ctx.db.Q(
+        std::string("SELECT ") + kColumns +
+            " FROM analytics.recommendations r LEFT JOIN core.dim_item i ON i.item_id = r.item_id"
+            " WHERE r.recommendation_id = $1",
+        id);
     AppendRowJson(out, row, 0);
   });
   return Envelope(out);
@@ -62,18 +71,34 @@ Response Acknowledge(Ctx& ctx) {
 }  // namespace
 
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services&) {
-  routes.push_back({"GET", "/api/v1/recommendations", Role::kViewer, true, true, "recommendations",
-                    "List recommendations, most urgent first",
-                    {{"priority", "query", "string", {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "priority"},
-                     {"type", "query", "string", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"}, "type"},
-                     {"site_id", "query", "integer", {}, "site"},
-                     {"item_id", "query", "integer", {}, "item"},
-                     {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
-                     LimitDoc(), OffsetDoc(), FormatDoc()},
-                    "", List});
-  routes.push_back({"PATCH", "/api/v1/recommendations/{id}/acknowledge", Role::kAnalyst, false, false,
-                    "recommendations", "Acknowledge a recommendation as the caller (409 when already acknowledged)",
-                    {IdDoc("id")}, "", Acknowledge});
+  routes.push_back(
+      {"GET",
+       "/api/v1/recommendations",
+       Role::kViewer,
+       true,
+       true,
+       "recommendations",
+       "List recommendations, most urgent first",
+       {{"priority", "query", "string", {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "priority"},
+        {"type", "query", "string", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"}, "type"},
+        {"site_id", "query", "integer", {}, "site"},
+        {"item_id", "query", "integer", {}, "item"},
+        {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
+        LimitDoc(),
+        OffsetDoc(),
+        FormatDoc()},
+       "",
+       List});
+  routes.push_back({"PATCH",
+                    "/api/v1/recommendations/{id}/acknowledge",
+                    Role::kAnalyst,
+                    false,
+                    false,
+                    "recommendations",
+                    "Acknowledge a recommendation as the caller (409 when already acknowledged)",
+                    {IdDoc("id")},
+                    "",
+                    Acknowledge});
 }
 
 }  // namespace corrente::server

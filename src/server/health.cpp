@@ -34,14 +34,19 @@ Handler MakeHealthHandler(pg::Pool& pool) {
       body["database"] = "connected";
       body["postgres_version"] = r.GetString(0, 0);
       body["data_freshness"] = {
-          {"latest_demand_date", r.IsNull(0, 1) ? boost::json::value() : boost::json::value(r.GetString(0, 1))},
-          {"latest_pipeline_run", r.IsNull(0, 2) ? boost::json::value() : boost::json::value(r.GetString(0, 2))}};
-      return Response{200, "application/json", boost::json::serialize(body), {{"Cache-Control", "no-store"}}};
+          {"latest_demand_date",
+           r.IsNull(0, 1) ? boost::json::value() : boost::json::value(r.GetString(0, 1))},
+          {"latest_pipeline_run",
+           r.IsNull(0, 2) ? boost::json::value() : boost::json::value(r.GetString(0, 2))}};
+      return Response{
+          200, "application/json", boost::json::serialize(body), {{"Cache-Control", "no-store"}}};
     } catch (const pg::Error& e) {
       spdlog::warn("health: database unavailable: {}", e.what());
       body["status"] = "degraded";
       body["database"] = e.Kind() == pg::ErrorKind::kConnection ? "disconnected" : "error";
-      return Response{503, "application/json", boost::json::serialize(body),
+      return Response{503,
+                      "application/json",
+                      boost::json::serialize(body),
                       {{"Retry-After", "5"}, {"Cache-Control", "no-store"}}};
     }
   };

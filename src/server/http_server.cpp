@@ -37,14 +37,16 @@ Request ToRequest(const http::request<http::string_body>& r, const std::string& 
   auto target = boost::urls::parse_origin_form(r.target());
   if (target) {
     q.path = std::string(target->encoded_path().decode());
-    for (auto p : target->params()) q.query[std::string(p.key)] = p.has_value ? std::string(p.value) : "";
+    for (auto p : target->params())
+      q.query[std::string(p.key)] = p.has_value ? std::string(p.value) : "";
   } else {
     q.path = "\x01";  // never matches a route: answered 400 below
   }
   return q;
 }
 
-http::response<http::string_body> ToBeast(Response&& res, unsigned version, bool keep_alive, bool head) {
+http::response<http::string_body> ToBeast(Response&& res, unsigned version, bool keep_alive,
+                                          bool head) {
   http::response<http::string_body> out{static_cast<http::status>(res.status), version};
   out.set(http::field::server, "corrente");
   if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
@@ -57,7 +59,8 @@ http::response<http::string_body> ToBeast(Response&& res, unsigned version, bool
   return out;
 }
 
-net::awaitable<void> Session(tcp::socket socket, const Router& router, const ServerOptions& opt, State& state) {
+net::awaitable<void> Session(tcp::socket socket, const Router& router, const ServerOptions& opt,
+                             State& state) {
   beast::tcp_stream stream(std::move(socket));
   beast::error_code ec;
   std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
@@ -68,14 +71,17 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
     parser.header_limit(static_cast<uint32_t>(opt.header_limit));
     stream.expires_after(opt.request_timeout);
     co_await http::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
-    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout) break;
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout)
+      break;
     Response res;
     bool keep_alive = false;
     unsigned version = 11;
     bool head = false;
     bool counted = false;  // in flight until its response is written, so a drain waits for it
     if (ec == http::error::body_limit) {
-      res = ErrorResponse(413, "payload_too_large", "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
+      res = ErrorResponse(413, "payload_too_large",
+                          "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
     } else if (ec == http::error::header_limit) {
       res = ErrorResponse(431, "headers_too_large", "request headers are too large");
     } else if (ec) {
@@ -104,14 +110,16 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
           // Run the handler on the worker pool and resume here when it is done.
           res = co_await net::co_spawn(
               state.workers->get_executor(),
-              [&router, &q]() -> net::awaitable<Response> { co_return router.Dispatch(q); }, net::use_awaitable);
+              [&router, &q]() -> net::awaitable<Response> { co_return router.Dispatch(q); },
+              net::use_awaitable);
         }
       } catch (const std::exception& e) {
         spdlog::error("unhandled error on {} {}: {}", q.method, q.path, e.what());
         res = ErrorResponse(500, "internal_error", "internal error");
       }
       if (state.hooks->finish) {
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         try {
           state.hooks->finish(q, res, secs);
         } catch (const std::exception& e) {
@@ -128,13 +136,16 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const ServerOptions& opt, State& state) {
+net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const ServerOptions& opt,
+                            State& state) {
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
     if (ec == net::error::operation_aborted) co_return;
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
-    net::co_spawn(socket.get_executor(), Session(std::move(socket), router, opt, state), net::detached);
+    net::co_spawn(socket.get_executor(), Session(std::move(socket), router, opt, state),
+                  net::detached);
   }
 }
 
@@ -144,7 +155,8 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, ServerHooks 
     : options_(std::move(options)), router_(router), hooks_(std::move(hooks)) {}
 
 void HttpServer::Run(const std::function<void(int port)>& on_listening) {
-  int threads = options_.threads > 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  int threads =
+      options_.threads > 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
   net::io_context ctx(threads);
   tcp::acceptor acceptor(ctx);
   beast::error_code ec;
@@ -163,8 +175,9 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
       ++port;
       continue;
     }
-    throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(port) + ": " + ec.message() +
-                             (ec == net::error::address_in_use ? " (is another server running? use --port)" : ""));
+    throw std::runtime_error(
+        "cannot listen on " + options_.host + ":" + std::to_string(port) + ": " + ec.message() +
+        (ec == net::error::address_in_use ? " (is another server running? use --port)" : ""));
   }
   acceptor.listen(net::socket_base::max_listen_connections);
   if (on_listening) on_listening(port);
@@ -187,7 +200,8 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
     drain_timer.async_wait(poll);
   };
   signals.async_wait([&](beast::error_code, int sig) {
-    spdlog::info("received signal {}; draining {} in-flight request(s)", sig, state.in_flight.load());
+    spdlog::info("received signal {}; draining {} in-flight request(s)", sig,
+                 state.in_flight.load());
     state.draining = true;
     beast::error_code ignored;
     acceptor.close(ignored);

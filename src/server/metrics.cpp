@@ -4,7 +4,8 @@
 
 namespace corrente::server {
 
-void Metrics::Observe(const std::string& route, const std::string& method, int status, double seconds) {
+void Metrics::Observe(const std::string& route, const std::string& method, int status,
+                      double seconds) {
   std::lock_guard l(mu_);
   requests_[{route, method, status}]++;
   auto& h = durations_[route];
@@ -33,11 +34,12 @@ std::string Metrics::Render(const std::string& extra) const {
       out += "http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"" + buf + "\"} " +
              std::to_string(h.buckets[i]) + "\n";
     }
-    out += "http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"+Inf\"} " + std::to_string(h.count) +
-           "\n";
+    out += "http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"+Inf\"} " +
+           std::to_string(h.count) + "\n";
     std::snprintf(buf, sizeof buf, "%.6f", h.sum);
     out += "http_request_duration_seconds_sum{route=\"" + route + "\"} " + buf + "\n";
-    out += "http_request_duration_seconds_count{route=\"" + route + "\"} " + std::to_string(h.count) + "\n";
+    out += "http_request_duration_seconds_count{route=\"" + route + "\"} " +
+           std::to_string(h.count) + "\n";
   }
   out += extra;
   return out;

@@ -6,10 +6,20 @@
 
 namespace corrente::server {
 
-ParamDoc LimitDoc() { return {"limit", "query", "integer", {}, "page size, 1..1000 (default 100)"}; }
+ParamDoc LimitDoc() {
+  return {"limit", "query", "integer", {}, "page size, 1..1000 (default 100)"};
+}
 ParamDoc OffsetDoc() { return {"offset", "query", "integer", {}, "rows to skip (default 0)"}; }
-ParamDoc FormatDoc() { return {"format", "query", "string", {"json", "csv"}, "csv streams the rows as CSV (also Accept: text/csv)"}; }
-ParamDoc IdDoc(const std::string& name) { return {name, "path", "integer", {}, "identifier", true}; }
+ParamDoc FormatDoc() {
+  return {"format",
+          "query",
+          "string",
+          {"json", "csv"},
+          "csv streams the rows as CSV (also Accept: text/csv)"};
+}
+ParamDoc IdDoc(const std::string& name) {
+  return {name, "path", "integer", {}, "identifier", true};
+}
 
 void InTransaction(Ctx& ctx, const std::function<void()>& fn) {
   pg::Transaction tx(ctx.db.Conn());
@@ -44,16 +54,19 @@ json::object Schema(const ParamDoc& d) {
 }
 
 json::object ErrorRef(const char* description) {
-  return {{"description", description},
-          {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+  return {
+      {"description", description},
+      {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
 }
 
-void AddOpen(json::object& paths, const char* path, const char* tag, const char* summary, const char* type) {
-  json::object op{{"tags", json::array{tag}},
-                  {"summary", summary},
-                  {"operationId", std::string("get") + path},
-                  {"security", json::array{}},
-                  {"responses", {{"200", {{"description", "OK"}, {"content", {{type, json::object{}}}}}}}}};
+void AddOpen(json::object& paths, const char* path, const char* tag, const char* summary,
+             const char* type) {
+  json::object op{
+      {"tags", json::array{tag}},
+      {"summary", summary},
+      {"operationId", std::string("get") + path},
+      {"security", json::array{}},
+      {"responses", {{"200", {{"description", "OK"}, {"content", {{type, json::object{}}}}}}}}};
   paths[path] = json::object{{"get", op}};
 }
 
@@ -61,7 +74,8 @@ void AddOpen(json::object& paths, const char* path, const char* tag, const char*
 
 std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& version) {
   json::object paths;
-  AddOpen(paths, "/health", "meta", "Database round-trip, version and data freshness (503 when degraded)",
+  AddOpen(paths, "/health", "meta",
+          "Database round-trip, version and data freshness (503 when degraded)",
           "application/json");
   AddOpen(paths, "/metrics", "meta", "Prometheus metrics", "text/plain");
   AddOpen(paths, "/api/v1/openapi.json", "meta", "This document", "application/json");
@@ -81,17 +95,23 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
                                     {"schema", Schema(d)}});
     if (!params.empty()) op["parameters"] = params;
     if (!r.body_schema.empty())
-      op["requestBody"] = {{"required", true},
-                           {"content", {{"application/json", {{"schema", json::parse(r.body_schema)}}}}}};
-    json::object ok{{"description", "OK"},
-                    {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Success"}}}}}}}};
-    if (r.list) ok["content"].as_object()["text/csv"] = json::object{{"schema", {{"type", "string"}}}};
-    json::object responses{{r.method == "POST" && r.pattern == "/api/v1/admin/users" ? "201" : "200", ok},
-                           {"400", ErrorRef("Bad parameter (each one is named)")},
-                           {"503", ErrorRef("Database unavailable (Retry-After)")}};
+      op["requestBody"] = {
+          {"required", true},
+          {"content", {{"application/json", {{"schema", json::parse(r.body_schema)}}}}}};
+    json::object ok{
+        {"description", "OK"},
+        {"content",
+         {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Success"}}}}}}}};
+    if (r.list)
+      ok["content"].as_object()["text/csv"] = json::object{{"schema", {{"type", "string"}}}};
+    json::object responses{
+        {r.method == "POST" && r.pattern == "/api/v1/admin/users" ? "201" : "200", ok},
+        {"400", ErrorRef("Bad parameter (each one is named)")},
+        {"503", ErrorRef("Database unavailable (Retry-After)")}};
     if (r.min_role) {
       responses["401"] = ErrorRef("Missing, invalid, expired or revoked token");
-      responses["403"] = ErrorRef(std::string("Needs role " + std::string(RoleName(*r.min_role)) + " or above").c_str());
+      responses["403"] = ErrorRef(
+          std::string("Needs role " + std::string(RoleName(*r.min_role)) + " or above").c_str());
       op["security"] = json::array{json::object{{"bearerAuth", json::array{}}}};
       op["x-min-role"] = RoleName(*r.min_role);
     } else {
@@ -100,7 +120,8 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
       responses["429"] = ErrorRef("Too many failed logins (Retry-After)");
     }
     if (r.pattern.find('{') != std::string::npos) responses["404"] = ErrorRef("Not found");
-    if (r.method == "GET") responses["304"] = json::object{{"description", "Not modified (If-None-Match)"}};
+    if (r.method == "GET")
+      responses["304"] = json::object{{"description", "Not modified (If-None-Match)"}};
     if (r.method != "GET") responses["409"] = ErrorRef("Conflict");
     op["responses"] = responses;
     auto& item = paths[r.pattern];
@@ -118,13 +139,16 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
       {"servers", json::array{json::object{{"url", "/"}}}},
       {"paths", paths},
       {"components",
-       {{"securitySchemes", {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}},
+       {{"securitySchemes",
+         {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}},
         {"schemas",
          {{"Success",
            {{"type", "object"},
             {"required", json::array{"status", "data", "metadata"}},
             {"properties",
-             {{"status", {{"const", "success"}}}, {"data", json::object{}}, {"metadata", {{"type", "object"}}}}}}},
+             {{"status", {{"const", "success"}}},
+              {"data", json::object{}},
+              {"metadata", {{"type", "object"}}}}}}},
           {"Error",
            {{"type", "object"},
             {"required", json::array{"status", "error", "detail"}},

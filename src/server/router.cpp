@@ -77,7 +77,8 @@ Response Router::Dispatch(Request& req) const {
     allow += (allow.empty() ? "" : ", ") + r.method;
   }
   if (!allow.empty()) {
-    Response res = ErrorResponse(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
+    Response res =
+        ErrorResponse(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
     res.headers.emplace_back("Allow", allow);
     return res;
   }

@@ -7,8 +7,12 @@ namespace {
 
 TEST(Router, MatchesParamsAndMethods) {
   Router r;
-  r.Add("GET", "/api/v1/items/{id}", [](const Request& q) { return Response{200, "text/plain", q.path_params.at("id"), {}}; });
-  r.Add("PATCH", "/api/v1/alerts/{id}/mark-read", [](const Request&) { return Response{204, "", "", {}}; });
+  r.Add("GET", "/api/v1/items/{id}", [](const Request& q) {
+    return Response{200, "text/plain", q.path_params.at("id"), {}};
+  });
+  r.Add("PATCH", "/api/v1/alerts/{id}/mark-read", [](const Request&) {
+    return Response{204, "", "", {}};
+  });
   Request q;
   q.method = "GET";
   q.path = "/api/v1/items/42";
@@ -26,7 +30,9 @@ TEST(Router, MatchesParamsAndMethods) {
 
 TEST(Router, ErrorEnvelope) {
   Response res = ErrorResponse(400, "bad_parameter", "limit must be an integer \"x\"");
-  EXPECT_EQ(res.body, R"({"status":"error","error":"bad_parameter","detail":"limit must be an integer \"x\""})");
+  EXPECT_EQ(
+      res.body,
+      R"({"status":"error","error":"bad_parameter","detail":"limit must be an integer \"x\""})");
 }
 
 }  // namespace

@@ -11,11 +11,20 @@ namespace fs = std::filesystem;
 
 std::string ContentType(const fs::path& p) {
   static const std::pair<const char*, const char*> kTypes[] = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"}, {".svg", "image/svg+xml"}, {".png", "image/png"},
-      {".jpg", "image/jpeg"}, {".ico", "image/x-icon"}, {".woff2", "font/woff2"}, {".woff", "font/woff"},
-      {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"}, {".webmanifest", "application/manifest+json"}};
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".woff", "font/woff"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json"},
+      {".webmanifest", "application/manifest+json"}};
   std::string ext = p.extension().string();
   for (const auto& [e, t] : kTypes)
     if (ext == e) return t;
@@ -40,7 +49,8 @@ Handler MakeStaticHandler(const std::string& root_in) {
     bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/api";
     if (!have_root || api) return ErrorResponse(404, "not_found", "no route for " + req.path);
     const std::string& path = req.path;
-    if (path.find('\0') != std::string::npos || path.find('\\') != std::string::npos || path.empty() || path[0] != '/')
+    if (path.find('\0') != std::string::npos || path.find('\\') != std::string::npos ||
+        path.empty() || path[0] != '/')
       return ErrorResponse(400, "bad_request", "invalid path");
     fs::path rel = fs::path(path.substr(1)).lexically_normal();
     for (const auto& part : rel)
@@ -53,11 +63,13 @@ Handler MakeStaticHandler(const std::string& root_in) {
     };
     bool spa = false;
     if (e2 || !inside(file) || !fs::is_regular_file(file, e2)) {
-      if (!e2 && inside(file) && fs::is_directory(file, e2) && fs::is_regular_file(file / "index.html", e2)) {
+      if (!e2 && inside(file) && fs::is_directory(file, e2) &&
+          fs::is_regular_file(file / "index.html", e2)) {
         file = file / "index.html";
       } else {
         // Single-page app: client-side routes get index.html; missing assets stay 404.
-        if (rel.has_extension() && rel.extension() != ".html") return ErrorResponse(404, "not_found", "no such file");
+        if (rel.has_extension() && rel.extension() != ".html")
+          return ErrorResponse(404, "not_found", "no such file");
         file = root / "index.html";
         spa = true;
       }
@@ -66,7 +78,8 @@ Handler MakeStaticHandler(const std::string& root_in) {
     if (!body) return ErrorResponse(404, "not_found", "no such file");
     Response res{200, ContentType(file), std::move(*body), {}};
     bool hashed_asset = !spa && path.rfind("/assets/", 0) == 0;
-    res.headers.emplace_back("Cache-Control", hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
+    res.headers.emplace_back("Cache-Control",
+                             hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
     return res;
   };
 }

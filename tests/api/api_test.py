@@ -357,6 +357,8 @@ BAD = [
     ("/api/v1/recommendations?acknowledged=yes", "acknowledged"), ("/api/v1/alerts?level=BAD", "level"), ("/api/v1/alerts?unread=2", "unread"),
     ("/api/v1/admin/users?role=ROOT", "role"), ("/api/v1/admin/audit-logs?from=2024-99-01", "from"), ("/api/v1/admin/audit-logs?to=x", "to"),
     ("/api/v1/items?limit=99999999999999999999999", "limit"),
+    ("/api/v1/demand/timeseries?item_id=1&end_date=0001-01-02", "start_date"),
+    ("/api/v1/inventory/timeseries?item_id=1&end_date=0001-01-02", "start_date"),
 ]
 bad_out = []
 for path, name in BAD:
