@@ -42,22 +42,6 @@ INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate
 SELECT 1, d::date, 1000, 0.02, 0.8, 0.05, 0.12, 5000, now()
   FROM generate_series(current_date - 365, current_date - 1, interval '1 day') d;
 REFRESH MATERIALIZED VIEW analytics.mv_kpis_latest;
--- Workaround for the seed loader (src/seed/loader.cpp, BulkLoadGuard): it restores the facts'
--- secondary indexes from pg_get_indexdef(), which says "ON ONLY" for a partitioned index, so
--- they come back invalid and without partition indexes and every series query scans whole
--- partitions. Rebuild them properly (a no-op once the loader is fixed).
-DO $$
-DECLARE r record;
-BEGIN
-  FOR r IN SELECT i.oid::regclass::text AS ix, pg_get_indexdef(i.oid) AS def
-             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-            WHERE NOT x.indisvalid
-              AND x.indrelid IN ('core.fact_demand_daily'::regclass, 'core.fact_inventory_daily'::regclass,
-                                 'core.fact_orders'::regclass) LOOP
-    EXECUTE 'DROP INDEX ' || r.ix;
-    EXECUTE replace(r.def, ' ON ONLY ', ' ON ');
-  END LOOP;
-END $$;
 ANALYZE;
 SQL
 demand_rows=$(psql "$url" -Atc "SELECT count(*) FROM core.fact_demand_daily")

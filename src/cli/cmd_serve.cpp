@@ -23,6 +23,9 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--host", opt.host, "Address to listen on")->capture_default_str();
   auto* port = serve->add_option("--port", opt.port, "Port to listen on")->capture_default_str()->check(CLI::Range(1, 65535));
   serve->add_option("--threads", opt.threads, "I/O threads (0 = one per core)")->capture_default_str();
+  serve->add_option("--workers", opt.workers, "Threads that run handlers and their database calls")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   serve->callback([&, port] {
     Config c = LoadConfig();
     opt.port_fallback = port->count() == 0;  // an explicit --port is never silently changed
@@ -81,6 +84,7 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
       while (std::getline(in, line)) text += "    " + line + "\n";
       std::cout << "\nCorrente is up: http://" << demo_opt.host << ":" << bound << "/\n"
                 << "  health:    http://" << demo_opt.host << ":" << bound << "/health\n"
+                << "  API docs:  http://" << demo_opt.host << ":" << bound << "/api/docs\n"
                 << "  database:  " << pg::DescribeDsn(dsn) << " (corrente db psql)\n"
                 << "  demo logins (also in " << logins.string() << "):\n"
                 << (text.empty() ? "    (none recorded; create one with 'corrente user add')\n" : text)

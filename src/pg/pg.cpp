@@ -1,7 +1,8 @@
 #include "pg/pg.h"
 
-#include <sys/select.h>
+#include <poll.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -209,12 +210,10 @@ std::optional<Notification> Connection::WaitNotification(std::chrono::millisecon
     if (left <= std::chrono::milliseconds(0)) return std::nullopt;
     int fd = PQsocket(conn_.get());
     if (fd < 0) ThrowConnection(conn_.get(), "lost connection: ");
-    fd_set set;
-    FD_ZERO(&set);
-    FD_SET(fd, &set);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(left).count();
-    timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
-    select(fd + 1, &set, nullptr, nullptr, &tv);
+    // poll(), not select(): a server may hold more than FD_SETSIZE sockets.
+    pollfd pfd{fd, POLLIN, 0};
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(left).count();
+    poll(&pfd, 1, static_cast<int>(std::max<int64_t>(1, ms)));
   }
 }
 
