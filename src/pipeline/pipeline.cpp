@@ -1104,7 +1104,7 @@ int64_t Runner::StagePublish(StageReport& rep) {
             .AffectedRows();
   extra_stats_.emplace_back("retention_deleted_rows", std::to_string(deleted));
   writer_.Execute(
-      "UPDATE analytics.pipeline_runs SET status = 'SUCCEEDED', finished_at = now(),"
+      "UPDATE analytics.pipeline_runs SET status = 'SUCCEEDED', finished_at = clock_timestamp(),"
       " stats = $2::jsonb WHERE run_id = $1",
       run_id_, StatsJson(false));
   // REFRESH ... CONCURRENTLY inside the transaction: readers keep seeing the old view contents

@@ -135,6 +135,12 @@ TEST_F(PipelineTest, FillsEveryTableConsistently) {
             " USING (item_id, site_id) WHERE f.full_date = p.as_of AND"
             " f.days_to_rupture IS DISTINCT FROM p.days_to_rupture"),
       0);
+  // The run's duration covers its stages (finished_at is the wall clock at publish).
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.pipeline_runs WHERE run_id = " + run +
+                         " AND extract(epoch FROM finished_at - started_at) >="
+                         " (stats->'stages'->2->>'seconds')::float8 + "
+                         "(stats->'stages'->1->>'seconds')::float8"),
+            1);
   // Stats carry per-stage timings.
   EXPECT_EQ(Count(c,
                   "SELECT jsonb_array_length(stats->'stages') FROM analytics.pipeline_runs WHERE "
