@@ -30,7 +30,9 @@ for attempt in 1 2 3; do
 done
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s.%N)
-"$corrente" seed --items "$items" --sites 10 --days 1095 --no-demo-users 2>&1 | grep -E '^seeded' || true
+seed_out=$("$corrente" seed --items "$items" --sites 10 --days 1095 --no-demo-users 2>&1) || {
+  echo "seed failed:" >&2; tail -5 <<<"$seed_out" >&2; exit 1; }
+grep -E '^seeded' <<<"$seed_out"
 t1=$(date +%s.%N)
 printf 'seed: %.1f s\n' "$(echo "$t1 - $t0" | bc)"
 out=$("$corrente" pipeline run --jobs "$jobs" 2>/dev/null)

@@ -165,9 +165,16 @@ std::string Header(int h, bool intervals) {
   const char* groups[] = {"F", "LO80_", "HI80_", "LO95_", "HI95_"};
   const int group_count = intervals ? 5 : 1;
   for (int g = 0; g < group_count; ++g) {
-    for (int i = 1; i <= h; ++i) out += "," + std::string(groups[g]) + std::to_string(i);
+    for (int i = 1; i <= h; ++i) {
+      // Appended piece by piece: g++ 12 -O3 flags `"," + std::string(...)` with a false
+      // -Wrestrict.
+      out += ',';
+      out += groups[g];
+      out += std::to_string(i);
+    }
   }
-  return out + "\n";
+  out += '\n';
+  return out;
 }
 
 std::string Row(const Series& s, const forecast::ForecastResult& r, bool intervals) {
@@ -192,8 +199,13 @@ int Run(const ForecastArgs& args) {
               << args.horizon << ")\n";
     return 2;
   }
-  if (args.jobs < 0 || args.backtest_origins < 0 || args.combine_top < 1) {
-    std::cerr << "error: --jobs and --backtest-origins must be >= 0 and --combine >= 1\n";
+  if (args.season < 0 || args.season > 10000) {
+    std::cerr << "error: --season must be between 0 and 10000 (got " << args.season << ")\n";
+    return 2;
+  }
+  if (args.jobs < 0 || args.backtest_origins < 0 || args.backtest_origins > 100 ||
+      args.combine_top < 1) {
+    std::cerr << "error: --jobs must be >= 0, --backtest-origins in 0..100 and --combine >= 1\n";
     return 2;
   }
   std::vector<Series> series;

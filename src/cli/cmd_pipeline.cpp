@@ -9,8 +9,9 @@
 namespace corrente::cli {
 
 void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
-  auto* pipeline = app.add_subcommand("pipeline", "Compute and publish forecasts, policy, KPIs, "
-                                                  "recommendations and alerts");
+  auto* pipeline = app.add_subcommand("pipeline",
+                                      "Compute and publish forecasts, policy, KPIs, "
+                                      "recommendations and alerts");
   pipeline->require_subcommand(1);
 
   struct RunArgs {
@@ -24,29 +25,36 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
   };
   static RunArgs args;
   std::string all_stages;
-  for (const char* s : pipeline::kStages) all_stages += (all_stages.empty() ? "" : ",") + std::string(s);
-  auto* run = pipeline->add_subcommand("run", "Run the pipeline and publish its results atomically");
-  run->add_option("--as-of", args.as_of, "Last day of history, YYYY-MM-DD (default: yesterday, UTC)");
+  for (const char* s : pipeline::kStages)
+    all_stages += (all_stages.empty() ? "" : ",") + std::string(s);
+  auto* run =
+      pipeline->add_subcommand("run", "Run the pipeline and publish its results atomically");
+  run->add_option("--as-of", args.as_of,
+                  "Last day of history, YYYY-MM-DD (default: yesterday, UTC)");
   run->add_option("--horizon", args.horizon, "Days to forecast after --as-of")
       ->capture_default_str()
       ->check(CLI::Range(1, 366));
-  run->add_option("--stages", args.stages,
-                  "Comma-separated stages to run (default: all; publish always runs): " + all_stages);
+  run->add_option(
+      "--stages", args.stages,
+      "Comma-separated stages to run (default: all; publish always runs): " + all_stages);
   run->add_option("--jobs", args.jobs, "Forecast worker threads (0 = one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));
   run->add_option("--export", args.export_dir, "Also write forecasts.csv and features.csv here");
-  run->add_option("--keep-runs", args.keep_runs, "Runs whose forecasts are kept (for forecast_mape)")
+  run->add_option("--keep-runs", args.keep_runs,
+                  "Runs whose forecasts are kept (for forecast_mape)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  run->add_option("--feature-days", args.feature_days, "Days of features written, ending at --as-of")
+  run->add_option("--feature-days", args.feature_days,
+                  "Days of features written, ending at --as-of")
       ->capture_default_str()
       ->check(CLI::Range(1, 3660));
   run->callback([&exit_code] {
     pipeline::PipelineOptions opt;
     if (!args.as_of.empty()) {
       auto d = ParseDate(args.as_of);
-      if (!d) throw CLI::ValidationError("--as-of", "expected YYYY-MM-DD, got '" + args.as_of + "'");
+      if (!d)
+        throw CLI::ValidationError("--as-of", "expected YYYY-MM-DD, got '" + args.as_of + "'");
       opt.as_of = *d;
     }
     opt.horizon = args.horizon;
@@ -69,13 +77,16 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
       else
         std::printf("  %-16s %8s    %s\n", s.name.c_str(), "-", s.note.c_str());
     }
-    if (!args.export_dir.empty()) std::printf("exported forecasts.csv and features.csv to %s\n", args.export_dir.c_str());
+    if (!args.export_dir.empty())
+      std::printf("exported forecasts.csv and features.csv to %s\n", args.export_dir.c_str());
     exit_code = 0;
   });
 
   static int status_limit = 10;
   auto* status = pipeline->add_subcommand("status", "Recent pipeline runs with per-stage timings");
-  status->add_option("-n,--limit", status_limit, "Runs to show")->capture_default_str()->check(CLI::Range(1, 1000));
+  status->add_option("-n,--limit", status_limit, "Runs to show")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   status->callback([&exit_code] {
     Config c = LoadConfig();
     std::string dsn = ConnectDsn(c, /*migrate=*/true);

@@ -92,6 +92,7 @@ using internal::Model;
 constexpr double kZ80 = 1.2815515655446004;
 constexpr double kZ95 = 1.959963984540054;
 constexpr int kMinFitWindow = 260;
+constexpr int kMaxSeason = 100000;
 
 struct Candidate {
   std::string name;
@@ -282,9 +283,12 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   const std::vector<double> cleaned = CleanSeries(y);
   // Only the most recent observations are used: on M4 Weekly, fitting the last 260 weeks
   // instead of the whole history (1022 on average) was as accurate and 4x faster (README.md).
-  const size_t window = static_cast<size_t>(std::max(
-      {kMinFitWindow, 5 * opt.season,
-       2 * std::max(0, opt.backtest_origins) * std::max(0, opt.horizon) + 2 * opt.season}));
+  // Periods are clamped so the arithmetic below cannot overflow on absurd options.
+  const int m = std::clamp(opt.season, 1, kMaxSeason);
+  const long long origins = std::clamp(opt.backtest_origins, 0, 1000);
+  const size_t window =
+      static_cast<size_t>(std::max({static_cast<long long>(kMinFitWindow), 5LL * m,
+                                    2 * origins * std::max(0, opt.horizon) + 2LL * m}));
   const std::span<const double> x = cleaned.size() > window
                                         ? std::span<const double>(cleaned).last(window)
                                         : std::span<const double>(cleaned);
@@ -293,7 +297,6 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   const int h = std::max(0, opt.horizon);
   const size_t steps = static_cast<size_t>(h);
   const size_t n = x.size();
-  const int m = opt.season;
 
   const bool all_zero = std::all_of(x.begin(), x.end(), [](double v) { return v == 0; });
   const auto [min_it, max_it] = std::minmax_element(x.begin(), x.end());
@@ -307,10 +310,11 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   }
 
   const std::vector<std::string> names = CandidateNames(profile, n, m);
-  const Backtest bt = RunBacktest(x, names, m, std::max(1, h), opt.backtest_origins);
+  const Backtest bt = RunBacktest(x, names, m, std::max(1, h), static_cast<int>(origins));
 
   // Members of the final forecast: the best backtested candidate, or the median of the best
-  // few distinct ones. Without a backtest, the first (simplest qualifying) default.
+  // few distinct ones. Without a backtest (series too short): AutoETS from 10 smooth points,
+  // else naive.
   std::vector<const BacktestRun*> members;
   const size_t wanted = static_cast<size_t>(std::max(1, opt.combine_top));
   for (const BacktestRun& run : bt.runs) {

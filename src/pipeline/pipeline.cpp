@@ -44,10 +44,18 @@ std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -437,8 +445,8 @@ void Runner::IndexShadowFeatures() {
 }
 
 void Runner::SwapShadowFeatures() {
-  auto seq = writer_.ExecScript(
-      "SELECT pg_get_serial_sequence('analytics.features_store', 'feature_id')");
+  auto seq =
+      writer_.ExecScript("SELECT pg_get_serial_sequence('analytics.features_store', 'feature_id')");
   if (!seq.IsNull(0, 0))  // keep the id sequence: it belongs to the live table's column
     writer_.ExecScript("ALTER SEQUENCE " + seq.GetString(0, 0) +
                        " OWNED BY analytics.features_store_next.feature_id");
@@ -457,8 +465,9 @@ void Runner::SwapShadowFeatures() {
 
 int64_t Runner::StageForecast(StageReport& rep) {
   const int64_t from = std::max(first_day_, as_of_ - opt_.history_days + 1);
-  const int jobs = opt_.jobs > 0 ? opt_.jobs
-                                 : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int jobs = opt_.jobs > 0
+                       ? opt_.jobs
+                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   forecast::ForecastOptions fopt;
   fopt.horizon = opt_.horizon;
   outcomes_.assign(pairs_.size(), SeriesOutcome{});
@@ -625,7 +634,8 @@ int64_t Runner::StageBacktest(StageReport& rep) {
   double mean_mase = 0;
   for (double m : mases) mean_mase += m;
   mean_mase = mases.empty() ? NAN : mean_mase / mases.size();
-  std::string agg = "{\"series\":" + std::to_string(rows) + ",\"mean_mase\":" + JsonNumber(mean_mase) +
+  std::string agg = "{\"series\":" + std::to_string(rows) +
+                    ",\"mean_mase\":" + JsonNumber(mean_mase) +
                     ",\"median_mase\":" + JsonNumber(median_mase) +
                     ",\"mean_wape\":" + JsonNumber(n_wape ? sum_wape / n_wape : NAN) +
                     ",\"mean_mape\":" + JsonNumber(n_mape ? sum_mape / n_mape : NAN) +
@@ -653,8 +663,8 @@ int64_t Runner::StageBacktest(StageReport& rep) {
   }
   agg += "]}";
   extra_stats_.emplace_back("backtest", agg);
-  rep.note = "median MASE " + Fixed(median_mase, 3) + ", earlier runs scored " +
-             std::to_string(r.Rows());
+  rep.note =
+      "median MASE " + Fixed(median_mase, 3) + ", earlier runs scored " + std::to_string(r.Rows());
   return rows;
 }
 
@@ -685,9 +695,9 @@ int64_t Runner::StageAbc(StageReport& rep) {
       ids, classes);
   rep.note = "A " + std::to_string(counts[0]) + ", B " + std::to_string(counts[1]) + ", C " +
              std::to_string(counts[2]) + "; changed " + std::to_string(u.AffectedRows());
-  extra_stats_.emplace_back("abc", "{\"A\":" + std::to_string(counts[0]) + ",\"B\":" +
-                                       std::to_string(counts[1]) + ",\"C\":" +
-                                       std::to_string(counts[2]) + "}");
+  extra_stats_.emplace_back("abc", "{\"A\":" + std::to_string(counts[0]) +
+                                       ",\"B\":" + std::to_string(counts[1]) +
+                                       ",\"C\":" + std::to_string(counts[2]) + "}");
   return r.Rows();
 }
 
@@ -829,12 +839,12 @@ int64_t Runner::StageRecommendations() {
     const std::string dtr_text = r.dtr ? std::to_string(*r.dtr) + " days" : "more than the horizon";
     const double position = r.stock + r.on_order;
     const double coverage = r.mean > 0 ? r.stock / r.mean : (r.stock > 0 ? INFINITY : 0);
-    std::string base = "{\"stock\":" + JsonNumber(r.stock) + ",\"on_order\":" +
-                       JsonNumber(r.on_order) + ",\"reorder_point\":" + JsonNumber(r.rop) +
-                       ",\"safety_stock\":" + JsonNumber(r.ss) + ",\"order_up_to\":" +
-                       JsonNumber(r.out) + ",\"avg_daily_demand\":" + JsonNumber(r.mean) +
-                       ",\"lead_time_days\":" + JsonNumber(r.lead) + ",\"days_to_rupture\":" +
-                       (r.dtr ? std::to_string(*r.dtr) : "null");
+    std::string base =
+        "{\"stock\":" + JsonNumber(r.stock) + ",\"on_order\":" + JsonNumber(r.on_order) +
+        ",\"reorder_point\":" + JsonNumber(r.rop) + ",\"safety_stock\":" + JsonNumber(r.ss) +
+        ",\"order_up_to\":" + JsonNumber(r.out) + ",\"avg_daily_demand\":" + JsonNumber(r.mean) +
+        ",\"lead_time_days\":" + JsonNumber(r.lead) +
+        ",\"days_to_rupture\":" + (r.dtr ? std::to_string(*r.dtr) : "null");
     if (position < r.rop) {
       const double need = OrderQuantity(r.out, position, 0, 0);
       // Another site of the same item whose stock above its own order-up-to covers the need.
@@ -860,11 +870,10 @@ int64_t Runner::StageRecommendations() {
         double q = std::ceil(OrderQuantity(r.out, position, it.min_qty, it.max_qty));
         recs.push_back({p, "REORDER", prio,
                         "Order " + Fixed(q, 0) + " units: position " + Fixed(position, 0) +
-                            " (stock " + Fixed(r.stock, 0) + " + on order " +
-                            Fixed(r.on_order, 0) + ") is below the reorder point " +
-                            Fixed(r.rop, 1) + " (safety stock " + Fixed(r.ss, 1) +
-                            "); stock lasts " + dtr_text + ", lead time " + Fixed(r.lead, 1) +
-                            " days.",
+                            " (stock " + Fixed(r.stock, 0) + " + on order " + Fixed(r.on_order, 0) +
+                            ") is below the reorder point " + Fixed(r.rop, 1) + " (safety stock " +
+                            Fixed(r.ss, 1) + "); stock lasts " + dtr_text + ", lead time " +
+                            Fixed(r.lead, 1) + " days.",
                         base + ",\"min_order_qty\":" + JsonNumber(it.min_qty) +
                             ",\"max_order_qty\":" + JsonNumber(it.max_qty) + "}",
                         tomorrow, q});
@@ -891,31 +900,32 @@ int64_t Runner::StageRecommendations() {
                         tomorrow, ord.quantity});
       }
     }
-    const bool slow = it.abc == 'C' || o.demand_class == "intermittent" || o.demand_class == "lumpy";
+    const bool slow =
+        it.abc == 'C' || o.demand_class == "intermittent" || o.demand_class == "lumpy";
     if (r.stock > 0 && coverage > opt_.promo_days && slow) {
       double excess = std::max(0.0, r.stock - r.out);
-      recs.push_back({p, "PROMO", "LOW",
-                      "Promote slow mover: stock " + Fixed(r.stock, 0) + " covers " +
-                          (std::isfinite(coverage) ? Fixed(coverage, 0) + " days" : "indefinitely") +
-                          " at " + Fixed(r.mean, 2) + " units/day; " + Fixed(excess, 0) +
-                          " units above the order-up-to level.",
-                      base + ",\"coverage_days\":" + JsonNumber(coverage) + "}", tomorrow,
-                      std::floor(excess)});
+      recs.push_back(
+          {p, "PROMO", "LOW",
+           "Promote slow mover: stock " + Fixed(r.stock, 0) + " covers " +
+               (std::isfinite(coverage) ? Fixed(coverage, 0) + " days" : "indefinitely") + " at " +
+               Fixed(r.mean, 2) + " units/day; " + Fixed(excess, 0) +
+               " units above the order-up-to level.",
+           base + ",\"coverage_days\":" + JsonNumber(coverage) + "}", tomorrow,
+           std::floor(excess)});
     } else if (r.stock > 0 && coverage > opt_.hold_days) {
-      recs.push_back({p, "HOLD", "LOW",
-                      "Hold orders: stock " + Fixed(r.stock, 0) + " covers " +
-                          (std::isfinite(coverage) ? Fixed(coverage, 0) + " days" : "indefinitely") +
-                          " at " + Fixed(r.mean, 2) + " units/day (limit " +
-                          Fixed(opt_.hold_days, 0) + " days).",
-                      base + ",\"coverage_days\":" + JsonNumber(coverage) + "}", tomorrow, 0});
+      recs.push_back(
+          {p, "HOLD", "LOW",
+           "Hold orders: stock " + Fixed(r.stock, 0) + " covers " +
+               (std::isfinite(coverage) ? Fixed(coverage, 0) + " days" : "indefinitely") + " at " +
+               Fixed(r.mean, 2) + " units/day (limit " + Fixed(opt_.hold_days, 0) + " days).",
+           base + ",\"coverage_days\":" + JsonNumber(coverage) + "}", tomorrow, 0});
     }
   }
   writer_.ExecScript(
       "CREATE TEMP TABLE corrente_recs (item_id int, site_id int, type text, priority text,"
       " message text, action_date date, quantity numeric, details jsonb) ON COMMIT DROP");
   {
-    pg::CopyWriter w(writer_,
-                     "COPY corrente_recs FROM STDIN (FORMAT binary)");
+    pg::CopyWriter w(writer_, "COPY corrente_recs FROM STDIN (FORMAT binary)");
     for (const auto& r : recs) {
       w.StartRow(8);
       w.Int32(r.pair.item);
@@ -946,9 +956,9 @@ int64_t Runner::StageRecommendations() {
       "DELETE FROM analytics.recommendations WHERE acknowledged_at IS NULL"
       " AND run_id IS DISTINCT FROM $1",
       run_id_);
-  extra_stats_.emplace_back("recommendations", "{\"upserted\":" + std::to_string(up.AffectedRows()) +
-                                                   ",\"withdrawn\":" +
-                                                   std::to_string(gone.AffectedRows()) + "}");
+  extra_stats_.emplace_back("recommendations",
+                            "{\"upserted\":" + std::to_string(up.AffectedRows()) +
+                                ",\"withdrawn\":" + std::to_string(gone.AffectedRows()) + "}");
   return up.AffectedRows();
 }
 
@@ -958,15 +968,15 @@ int64_t Runner::StageAlerts() {
     const PolicyRow& r = policy_[i];
     if (!r.valid) continue;
     const Pair& p = pairs_[i];
-    std::string base = "{\"stock\":" + JsonNumber(r.stock) + ",\"safety_stock\":" +
-                       JsonNumber(r.ss) + ",\"lead_time_days\":" + JsonNumber(r.lead) +
+    std::string base = "{\"stock\":" + JsonNumber(r.stock) +
+                       ",\"safety_stock\":" + JsonNumber(r.ss) +
+                       ",\"lead_time_days\":" + JsonNumber(r.lead) +
                        ",\"days_to_rupture\":" + (r.dtr ? std::to_string(*r.dtr) : "null") + "}";
     if (r.dtr && *r.dtr <= 2 * r.lead) {
       bool critical = *r.dtr <= r.lead;
       alerts.push_back({p, critical ? "CRITICAL" : "WARNING", "STOCKOUT_IMMINENT",
-                        "Stock of " + Fixed(r.stock, 0) + " runs out in " +
-                            std::to_string(*r.dtr) + " days; lead time is " + Fixed(r.lead, 1) +
-                            " days.",
+                        "Stock of " + Fixed(r.stock, 0) + " runs out in " + std::to_string(*r.dtr) +
+                            " days; lead time is " + Fixed(r.lead, 1) + " days.",
                         base});
     }
     if (r.ss > 0 && r.stock < r.ss) {
@@ -1051,9 +1061,9 @@ int64_t Runner::StageAlerts() {
       " WHERE resolved_at IS NULL AND run_id IS DISTINCT FROM $1 AND category IN"
       " ('STOCKOUT_IMMINENT', 'BELOW_SAFETY_STOCK', 'SUPPLIER_DELAY', 'FORECAST_DRIFT')",
       run_id_);
-  extra_stats_.emplace_back("alerts", "{\"upserted\":" + std::to_string(up.AffectedRows()) +
-                                          ",\"resolved\":" +
-                                          std::to_string(resolved.AffectedRows()) + "}");
+  extra_stats_.emplace_back("alerts",
+                            "{\"upserted\":" + std::to_string(up.AffectedRows()) +
+                                ",\"resolved\":" + std::to_string(resolved.AffectedRows()) + "}");
   return up.AffectedRows();
 }
 
@@ -1079,20 +1089,22 @@ std::string Runner::StatsJson(bool include_publish) const {
 
 int64_t Runner::StagePublish(StageReport& rep) {
   auto t0 = Clock::now();
-  // Retention: features (swapped in below) and KPIs keep only this run; forecasts, policy and accuracy keep the
-  // last keep_runs successful runs (earlier forecasts are what forecast_mape scores).
+  // Retention: features (swapped in below) and KPIs keep only this run; forecasts, policy and
+  // accuracy keep the last keep_runs successful runs (earlier forecasts are what forecast_mape
+  // scores).
   int64_t deleted = 0;
   const std::string old_runs =
       " WHERE run_id NOT IN (SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
       " ORDER BY run_id DESC LIMIT $2) AND run_id <> $1";
   const int64_t keep_previous = std::max(0, opt_.keep_runs - 1);
-  for (const char* table : {"analytics.forecasts", "analytics.inventory_policy",
-                            "analytics.forecast_accuracy"})
-    deleted += writer_.Execute(std::string("DELETE FROM ") + table + old_runs, run_id_, keep_previous)
-                   .AffectedRows();
+  for (const char* table :
+       {"analytics.forecasts", "analytics.inventory_policy", "analytics.forecast_accuracy"})
+    deleted +=
+        writer_.Execute(std::string("DELETE FROM ") + table + old_runs, run_id_, keep_previous)
+            .AffectedRows();
   extra_stats_.emplace_back("retention_deleted_rows", std::to_string(deleted));
   writer_.Execute(
-      "UPDATE analytics.pipeline_runs SET status = 'SUCCEEDED', finished_at = now(),"
+      "UPDATE analytics.pipeline_runs SET status = 'SUCCEEDED', finished_at = clock_timestamp(),"
       " stats = $2::jsonb WHERE run_id = $1",
       run_id_, StatsJson(false));
   // REFRESH ... CONCURRENTLY inside the transaction: readers keep seeing the old view contents
@@ -1106,8 +1118,9 @@ int64_t Runner::StagePublish(StageReport& rep) {
   if (auto pause = std::getenv("CORRENTE_PIPELINE_PAUSE_BEFORE_COMMIT")) {
     // Test hook: makes the window between the last write and COMMIT deterministic.
     double secs = std::atof(pause);
-    spdlog::warn("pipeline run={} pausing {:.1f}s before commit (CORRENTE_PIPELINE_PAUSE_BEFORE_COMMIT)",
-                 run_id_, secs);
+    spdlog::warn(
+        "pipeline run={} pausing {:.1f}s before commit (CORRENTE_PIPELINE_PAUSE_BEFORE_COMMIT)",
+        run_id_, secs);
     std::this_thread::sleep_for(std::chrono::duration<double>(secs));
   }
   // Last, so the ACCESS EXCLUSIVE lock of the swap is held only until the COMMIT right after.
@@ -1142,17 +1155,21 @@ void Runner::Export() {
     if (!out.flush()) throw std::runtime_error("cannot write " + path.string());
   };
   // run_id is an integer we generated: safe to put in the COPY text (COPY takes no parameters).
-  copy_out("COPY (SELECT f.item_id, i.sku, f.site_id, s.code AS site_code, f.full_date,"
-           " f.horizon_days, f.yhat, f.yhat_lower, f.yhat_upper, f.yhat_lower_95, f.yhat_upper_95,"
-           " f.model_tag, f.computed_at FROM analytics.forecasts f"
-           " JOIN core.dim_item i ON i.item_id = f.item_id JOIN core.dim_site s ON s.site_id = f.site_id"
-           " WHERE f.run_id = " + run + " ORDER BY f.item_id, f.site_id, f.full_date)"
-           " TO STDOUT (FORMAT csv, HEADER)",
-           fs::path(opt_.export_dir) / "forecasts.csv");
-  copy_out("COPY (SELECT item_id, site_id, full_date, schema_version, features"
-           " FROM analytics.features_store WHERE run_id = " + run +
-           " ORDER BY item_id, site_id, full_date) TO STDOUT (FORMAT csv, HEADER)",
-           fs::path(opt_.export_dir) / "features.csv");
+  copy_out(
+      "COPY (SELECT f.item_id, i.sku, f.site_id, s.code AS site_code, f.full_date,"
+      " f.horizon_days, f.yhat, f.yhat_lower, f.yhat_upper, f.yhat_lower_95, f.yhat_upper_95,"
+      " f.model_tag, f.computed_at FROM analytics.forecasts f"
+      " JOIN core.dim_item i ON i.item_id = f.item_id JOIN core.dim_site s ON s.site_id = f.site_id"
+      " WHERE f.run_id = " +
+          run +
+          " ORDER BY f.item_id, f.site_id, f.full_date)"
+          " TO STDOUT (FORMAT csv, HEADER)",
+      fs::path(opt_.export_dir) / "forecasts.csv");
+  copy_out(
+      "COPY (SELECT item_id, site_id, full_date, schema_version, features"
+      " FROM analytics.features_store WHERE run_id = " +
+          run + " ORDER BY item_id, site_id, full_date) TO STDOUT (FORMAT csv, HEADER)",
+      fs::path(opt_.export_dir) / "features.csv");
 }
 
 RunReport Runner::Run() {
@@ -1195,12 +1212,16 @@ RunReport Runner::Run() {
     Stage("calendar", [&](StageReport&) { return StageCalendar(); });
     Stage("features", [&](StageReport& r) { return StageFeatures(r); });
     Stage("forecast", [&](StageReport& r) { return StageForecast(r); });
-    Stage("backtest", [&](StageReport& r) { return StageBacktest(r); }, "forecast");
+    Stage(
+        "backtest", [&](StageReport& r) { return StageBacktest(r); }, "forecast");
     Stage("abc", [&](StageReport& r) { return StageAbc(r); });
-    Stage("policy", [&](StageReport&) { return StagePolicy(); }, "forecast");
+    Stage(
+        "policy", [&](StageReport&) { return StagePolicy(); }, "forecast");
     Stage("kpis", [&](StageReport&) { return StageKpis(); });
-    Stage("recommendations", [&](StageReport&) { return StageRecommendations(); }, "policy");
-    Stage("alerts", [&](StageReport&) { return StageAlerts(); }, "policy");
+    Stage(
+        "recommendations", [&](StageReport&) { return StageRecommendations(); }, "policy");
+    Stage(
+        "alerts", [&](StageReport&) { return StageAlerts(); }, "policy");
     Stage("publish", [&](StageReport& r) { return StagePublish(r); });
   } catch (const std::exception& e) {
     tx_.reset();  // rolls back every write of the run
@@ -1263,8 +1284,8 @@ RunReport Run(const std::string& dsn, const PipelineOptions& options) {
 }
 
 std::optional<int64_t> LatestPublishedRun(pg::Connection& conn) {
-  auto r = conn.ExecScript(
-      "SELECT max(run_id) FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'");
+  auto r =
+      conn.ExecScript("SELECT max(run_id) FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'");
   if (r.IsNull(0, 0)) return std::nullopt;
   return r.GetInt(0, 0);
 }

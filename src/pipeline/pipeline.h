@@ -22,8 +22,8 @@
 namespace corrente::pipeline {
 
 // Stage names in execution order. "publish" always runs; the others can be chosen.
-inline constexpr const char* kStages[] = {"calendar", "features", "forecast",        "backtest",
-                                          "abc",      "policy",   "kpis",            "recommendations",
+inline constexpr const char* kStages[] = {"calendar", "features", "forecast", "backtest",
+                                          "abc",      "policy",   "kpis",     "recommendations",
                                           "alerts",   "publish"};
 
 struct PipelineOptions {
@@ -45,8 +45,8 @@ struct StageReport {
   std::string name;
   bool ran = false;
   double seconds = 0;
-  int64_t rows = 0;    // rows written (or series processed for forecast)
-  std::string note;    // why it was skipped, or a short summary
+  int64_t rows = 0;  // rows written (or series processed for forecast)
+  std::string note;  // why it was skipped, or a short summary
 };
 
 struct RunReport {

@@ -26,7 +26,8 @@ TEST(ServiceLevel, ByAbcClass) {
 }
 
 TEST(SafetyStock, HandComputed) {
-  // d = 10/day, sd = 3, L = 9 days, sL = 2: variance = 9*9 + 100*4 = 481, sqrt = 21.931712, SS = 36.07446.
+  // d = 10/day, sd = 3, L = 9 days, sL = 2: variance = 9*9 + 100*4 = 481, sqrt = 21.931712, SS
+  // = 36.07446.
   EXPECT_NEAR(SafetyStock(1.6448536, 10, 3, 9, 2), 1.6448536 * std::sqrt(481.0), 1e-9);
   EXPECT_NEAR(SafetyStock(1.6448536, 10, 3, 9, 2), 36.07446, 1e-4);
   // No lead-time variability: z * sd * sqrt(L) = 2 * 4 * 2 = 16.

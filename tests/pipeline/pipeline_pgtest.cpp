@@ -20,7 +20,9 @@ const int64_t kEndDay = DaysFromCivil({2025, 3, 31});
 constexpr int kItems = 20, kSites = 3, kDays = 400;
 
 int64_t Count(pg::Connection& c, const std::string& sql) { return c.ExecScript(sql).GetInt(0, 0); }
-double Scalar(pg::Connection& c, const std::string& sql) { return c.ExecScript(sql).GetDouble(0, 0); }
+double Scalar(pg::Connection& c, const std::string& sql) {
+  return c.ExecScript(sql).GetDouble(0, 0);
+}
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -57,66 +59,102 @@ TEST_F(PipelineTest, FillsEveryTableConsistently) {
   const int64_t pairs = kItems * kSites;
   ASSERT_EQ(rep.series, pairs);
   const std::string run = std::to_string(rep.run_id);
-  EXPECT_EQ(c.ExecScript("SELECT status FROM analytics.pipeline_runs WHERE run_id = " + run).GetString(0, 0),
+  EXPECT_EQ(c.ExecScript("SELECT status FROM analytics.pipeline_runs WHERE run_id = " + run)
+                .GetString(0, 0),
             "SUCCEEDED");
   // Counts.
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE run_id = " + run), pairs * 90);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.features_store WHERE run_id = " + run), pairs * 90);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.inventory_policy WHERE run_id = " + run), pairs);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_accuracy WHERE run_id = " + run), pairs);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.features_store WHERE run_id = " + run),
+            pairs * 90);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.inventory_policy WHERE run_id = " + run),
+            pairs);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_accuracy WHERE run_id = " + run),
+            pairs);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily WHERE run_id = " + run), kDays);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_kpis_latest"), kDays);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_forecasts_latest WHERE run_id = " + run), pairs * 90);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM core.dim_calendar WHERE full_date = DATE '2025-03-31' + 90"), 1);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_forecasts_latest WHERE run_id = " + run),
+            pairs * 90);
+  EXPECT_EQ(
+      Count(c, "SELECT count(*) FROM core.dim_calendar WHERE full_date = DATE '2025-03-31' + 90"),
+      1);
   // Forecast sanity: never negative, bounds ordered, horizon = days after as_of, tagged.
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE yhat < 0 OR yhat_lower < 0"), 0);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE NOT (yhat_lower_95 <= yhat_lower"
-                     " AND yhat_lower <= yhat AND yhat <= yhat_upper AND yhat_upper <= yhat_upper_95)"),
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE yhat < 0 OR yhat_lower < 0"),
             0);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE horizon_days <> full_date - DATE '2025-03-31'"),
+  EXPECT_EQ(
+      Count(c,
+            "SELECT count(*) FROM analytics.forecasts WHERE NOT (yhat_lower_95 <= yhat_lower"
+            " AND yhat_lower <= yhat AND yhat <= yhat_upper AND yhat_upper <= yhat_upper_95)"),
+      0);
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.forecasts WHERE horizon_days <> full_date - DATE "
+                  "'2025-03-31'"),
             0);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE model_tag NOT LIKE '%@run" + run +
-                         "' OR confidence_level <> 80"),
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE model_tag NOT LIKE '%@run" +
+                         run + "' OR confidence_level <> 80"),
             0);
   EXPECT_GT(Scalar(c, "SELECT sum(yhat)::float8 FROM analytics.forecasts"), 0);
   // Features: schema version and values that match an independent computation.
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.features_store WHERE schema_version <> 'v1.0'"
-                     " OR NOT features ?& array['lag_7','lag_14','lag_30','rolling_mean_7',"
-                     "'rolling_mean_30','rolling_std_30','weekday','is_holiday','holiday_name',"
-                     "'days_to_next_holiday','zero_share_90','adi_90','cv2_90','trend_slope_30']"),
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.features_store WHERE schema_version <> 'v1.0'"
+                  " OR NOT features ?& array['lag_7','lag_14','lag_30','rolling_mean_7',"
+                  "'rolling_mean_30','rolling_std_30','weekday','is_holiday','holiday_name',"
+                  "'days_to_next_holiday','zero_share_90','adi_90','cv2_90','trend_slope_30']"),
             0);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.features_store f LEFT JOIN core.fact_demand_daily d"
-                     " ON d.item_id = f.item_id AND d.site_id = f.site_id AND d.full_date = f.full_date - 7"
-                     " WHERE abs((f.features->>'lag_7')::numeric - coalesce(d.quantity, 0)) > 1e-6"),
+  EXPECT_EQ(
+      Count(c,
+            "SELECT count(*) FROM analytics.features_store f LEFT JOIN core.fact_demand_daily d"
+            " ON d.item_id = f.item_id AND d.site_id = f.site_id AND d.full_date = f.full_date - 7"
+            " WHERE abs((f.features->>'lag_7')::numeric - coalesce(d.quantity, 0)) > 1e-6"),
+      0);
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.features_store f WHERE "
+                  "abs((f.features->>'rolling_mean_7')::numeric"
+                  " - (SELECT coalesce(sum(quantity), 0) / 7 FROM core.fact_demand_daily d"
+                  "    WHERE d.item_id = f.item_id AND d.site_id = f.site_id"
+                  "      AND d.full_date BETWEEN f.full_date - 7 AND f.full_date - 1)) > 1e-4"),
             0);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.features_store f WHERE abs((f.features->>'rolling_mean_7')::numeric"
-                     " - (SELECT coalesce(sum(quantity), 0) / 7 FROM core.fact_demand_daily d"
-                     "    WHERE d.item_id = f.item_id AND d.site_id = f.site_id"
-                     "      AND d.full_date BETWEEN f.full_date - 7 AND f.full_date - 1)) > 1e-4"),
-            0);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.features_store f JOIN core.dim_calendar k"
-                     " ON k.full_date = f.full_date WHERE (f.features->>'is_holiday')::boolean <> k.is_holiday"
-                     " OR (f.features->>'weekday')::int <> k.weekday"),
-            0);
+  EXPECT_EQ(
+      Count(
+          c,
+          "SELECT count(*) FROM analytics.features_store f JOIN core.dim_calendar k"
+          " ON k.full_date = f.full_date WHERE (f.features->>'is_holiday')::boolean <> k.is_holiday"
+          " OR (f.features->>'weekday')::int <> k.weekday"),
+      0);
   // ABC: every active item classified; A holds about 80% of trailing revenue.
   EXPECT_EQ(Count(c, "SELECT count(*) FROM core.dim_item WHERE abc_class IS NULL"), 0);
   EXPECT_GT(Count(c, "SELECT count(*) FROM core.dim_item WHERE abc_class = 'A'"), 0);
   // Policy written onto today's inventory rows.
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM core.fact_inventory_daily WHERE full_date = DATE '2025-03-31'"
-                     " AND safety_stock IS NOT NULL AND reorder_point >= safety_stock"),
-            pairs);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM core.fact_inventory_daily f JOIN analytics.inventory_policy p"
-                     " USING (item_id, site_id) WHERE f.full_date = p.as_of AND"
-                     " f.days_to_rupture IS DISTINCT FROM p.days_to_rupture"),
-            0);
+  EXPECT_EQ(
+      Count(c,
+            "SELECT count(*) FROM core.fact_inventory_daily WHERE full_date = DATE '2025-03-31'"
+            " AND safety_stock IS NOT NULL AND reorder_point >= safety_stock"),
+      pairs);
+  EXPECT_EQ(
+      Count(c,
+            "SELECT count(*) FROM core.fact_inventory_daily f JOIN analytics.inventory_policy p"
+            " USING (item_id, site_id) WHERE f.full_date = p.as_of AND"
+            " f.days_to_rupture IS DISTINCT FROM p.days_to_rupture"),
+      0);
+  // The run's duration covers its stages (finished_at is the wall clock at publish).
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.pipeline_runs WHERE run_id = " + run +
+                         " AND extract(epoch FROM finished_at - started_at) >="
+                         " (stats->'stages'->2->>'seconds')::float8 + "
+                         "(stats->'stages'->1->>'seconds')::float8"),
+            1);
   // Stats carry per-stage timings.
-  EXPECT_EQ(Count(c, "SELECT jsonb_array_length(stats->'stages') FROM analytics.pipeline_runs WHERE run_id = " + run),
+  EXPECT_EQ(Count(c,
+                  "SELECT jsonb_array_length(stats->'stages') FROM analytics.pipeline_runs WHERE "
+                  "run_id = " +
+                      run),
             10);
-  EXPECT_EQ(Count(c, "SELECT (stats->>'series')::int FROM analytics.pipeline_runs WHERE run_id = " + run), pairs);
+  EXPECT_EQ(
+      Count(c, "SELECT (stats->>'series')::int FROM analytics.pipeline_runs WHERE run_id = " + run),
+      pairs);
   // Recommendations and alerts exist and name their numbers.
   EXPECT_GT(Count(c, "SELECT count(*) FROM analytics.recommendations"), 0);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.recommendations WHERE type = 'REORDER'"
-                     " AND message NOT LIKE '%reorder point%'"),
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.recommendations WHERE type = 'REORDER'"
+                  " AND message NOT LIKE '%reorder point%'"),
             0);
 }
 
@@ -126,23 +164,29 @@ TEST_F(PipelineTest, PolicyMatchesHandComputation) {
   // Recompute one pair's policy independently: demand statistics over the last 90 days, lead
   // time from the supplier's delivered orders, z from the (seeded) ABC class.
   auto r = c.Execute(
-      "WITH days AS (SELECT generate_series(DATE '2025-03-31' - 89, DATE '2025-03-31', '1 day')::date d),"
+      "WITH days AS (SELECT generate_series(DATE '2025-03-31' - 89, DATE '2025-03-31', '1 "
+      "day')::date d),"
       " dem AS (SELECT coalesce(f.quantity, 0) q FROM days LEFT JOIN core.fact_demand_daily f"
       "  ON f.full_date = days.d AND f.item_id = 3 AND f.site_id = 2),"
       " lt AS (SELECT avg(actual_delivery_date - order_date)::float8 l,"
       "  stddev_samp(actual_delivery_date - order_date)::float8 sl FROM core.fact_orders"
       "  WHERE supplier_id = (SELECT supplier_id FROM core.dim_item WHERE item_id = 3)"
       "  AND actual_delivery_date IS NOT NULL AND actual_delivery_date <= DATE '2025-03-31')"
-      " SELECT (SELECT avg(q)::float8 FROM dem), (SELECT stddev_samp(q)::float8 FROM dem), lt.l, lt.sl,"
+      " SELECT (SELECT avg(q)::float8 FROM dem), (SELECT stddev_samp(q)::float8 FROM dem), lt.l, "
+      "lt.sl,"
       "  (SELECT abc_class FROM core.dim_item WHERE item_id = 3),"
-      "  p.safety_stock::float8, p.reorder_point::float8, p.order_up_to::float8, p.service_level::float8,"
+      "  p.safety_stock::float8, p.reorder_point::float8, p.order_up_to::float8, "
+      "p.service_level::float8,"
       "  p.current_stock::float8,"
-      "  (SELECT current_stock::float8 FROM core.fact_inventory_daily WHERE item_id = 3 AND site_id = 2"
+      "  (SELECT current_stock::float8 FROM core.fact_inventory_daily WHERE item_id = 3 AND "
+      "site_id = 2"
       "   AND full_date = DATE '2025-03-31')"
-      " FROM lt, analytics.inventory_policy p WHERE p.run_id = $1 AND p.item_id = 3 AND p.site_id = 2",
+      " FROM lt, analytics.inventory_policy p WHERE p.run_id = $1 AND p.item_id = 3 AND p.site_id "
+      "= 2",
       rep.run_id);
   ASSERT_EQ(r.Rows(), 1);
-  double d = r.GetDouble(0, 0), sd = r.GetDouble(0, 1), l = r.GetDouble(0, 2), sl = r.GetDouble(0, 3);
+  double d = r.GetDouble(0, 0), sd = r.GetDouble(0, 1), l = r.GetDouble(0, 2),
+         sl = r.GetDouble(0, 3);
   double level = ServiceLevelForClass(r.GetString(0, 4)[0]);
   EXPECT_DOUBLE_EQ(r.GetDouble(0, 8), level);
   double z = NormalQuantile(level);
@@ -152,13 +196,17 @@ TEST_F(PipelineTest, PolicyMatchesHandComputation) {
   EXPECT_NEAR(r.GetDouble(0, 7), d * l + ss + 14 * d, 2e-3);
   EXPECT_DOUBLE_EQ(r.GetDouble(0, 9), r.GetDouble(0, 10));
   // Days to rupture against the stored forecast path.
-  auto f = c.Execute("SELECT yhat::float8 FROM analytics.forecasts WHERE run_id = $1 AND item_id = 3"
-                     " AND site_id = 2 ORDER BY full_date", rep.run_id);
+  auto f = c.Execute(
+      "SELECT yhat::float8 FROM analytics.forecasts WHERE run_id = $1 AND item_id = 3"
+      " AND site_id = 2 ORDER BY full_date",
+      rep.run_id);
   std::vector<double> path;
   for (int i = 0; i < f.Rows(); ++i) path.push_back(f.GetDouble(i, 0));
   auto dtr = DaysToRupture(r.GetDouble(0, 9), path);
-  auto stored = c.Execute("SELECT days_to_rupture FROM analytics.inventory_policy WHERE run_id = $1"
-                          " AND item_id = 3 AND site_id = 2", rep.run_id);
+  auto stored = c.Execute(
+      "SELECT days_to_rupture FROM analytics.inventory_policy WHERE run_id = $1"
+      " AND item_id = 3 AND site_id = 2",
+      rep.run_id);
   if (dtr)
     EXPECT_EQ(stored.GetInt(0, 0), *dtr);
   else
@@ -175,48 +223,66 @@ TEST_F(PipelineTest, KpisEqualIndependentSql) {
   RunReport second = RunPipeline(kEndDay, {"forecast", "abc", "kpis"});
   auto c = db_.Connect();
   const std::string run = std::to_string(second.run_id);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily"), kDays);  // only the latest run's rows
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily"),
+            kDays);  // only the latest run's rows
   // total_demand, per day, against a plain sum (zero on days without demand rows).
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily k WHERE k.total_demand <>"
-                     " (SELECT coalesce(sum(quantity), 0) FROM core.fact_demand_daily d WHERE d.full_date = k.full_date)"),
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.kpis_daily k WHERE k.total_demand <>"
+                  " (SELECT coalesce(sum(quantity), 0) FROM core.fact_demand_daily d WHERE "
+                  "d.full_date = k.full_date)"),
             0);
   // stockout_rate: zero-stock pairs over all pairs recorded that day.
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily k WHERE abs(k.stockout_rate -"
-                     " (SELECT round(avg(CASE WHEN current_stock = 0 THEN 1.0 ELSE 0.0 END), 4)"
-                     "   FROM core.fact_inventory_daily v WHERE v.full_date = k.full_date)) > 0.00005"),
-            0);
+  EXPECT_EQ(
+      Count(c,
+            "SELECT count(*) FROM analytics.kpis_daily k WHERE abs(k.stockout_rate -"
+            " (SELECT round(avg(CASE WHEN current_stock = 0 THEN 1.0 ELSE 0.0 END), 4)"
+            "   FROM core.fact_inventory_daily v WHERE v.full_date = k.full_date)) > 0.00005"),
+      0);
   EXPECT_GT(Scalar(c, "SELECT max(stockout_rate)::float8 FROM analytics.kpis_daily"), 0);
   // delayed_orders_pct: delayed over ALL non-cancelled orders due that day.
-  EXPECT_EQ(Count(c, "WITH due AS (SELECT expected_delivery_date d, count(*) n,"
-                     "  sum(CASE WHEN status = 'DELAYED' OR actual_delivery_date > expected_delivery_date"
-                     "   OR (actual_delivery_date IS NULL AND expected_delivery_date < DATE '2025-03-31')"
-                     "   THEN 1 ELSE 0 END) late FROM core.fact_orders WHERE status <> 'CANCELLED'"
-                     "  GROUP BY 1)"
-                     " SELECT count(*) FROM analytics.kpis_daily k LEFT JOIN due ON due.d = k.full_date"
-                     " WHERE k.delayed_orders_pct IS DISTINCT FROM round(due.late::numeric / due.n, 4)"),
-            0);
+  EXPECT_EQ(
+      Count(c,
+            "WITH due AS (SELECT expected_delivery_date d, count(*) n,"
+            "  sum(CASE WHEN status = 'DELAYED' OR actual_delivery_date > expected_delivery_date"
+            "   OR (actual_delivery_date IS NULL AND expected_delivery_date < DATE '2025-03-31')"
+            "   THEN 1 ELSE 0 END) late FROM core.fact_orders WHERE status <> 'CANCELLED'"
+            "  GROUP BY 1)"
+            " SELECT count(*) FROM analytics.kpis_daily k LEFT JOIN due ON due.d = k.full_date"
+            " WHERE k.delayed_orders_pct IS DISTINCT FROM round(due.late::numeric / due.n, 4)"),
+      0);
   EXPECT_LT(Scalar(c, "SELECT max(delayed_orders_pct)::float8 FROM analytics.kpis_daily"), 1.0001);
   EXPECT_GT(Scalar(c, "SELECT avg(delayed_orders_pct)::float8 FROM analytics.kpis_daily"), 0);
   EXPECT_LT(Scalar(c, "SELECT avg(delayed_orders_pct)::float8 FROM analytics.kpis_daily"), 0.9);
   // abc_a_share: revenue share of class A.
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily k WHERE k.abc_a_share IS DISTINCT FROM"
-                     " (SELECT round(sum(CASE WHEN i.abc_class = 'A' THEN d.quantity * i.unit_price ELSE 0 END)"
-                     "   / nullif(sum(d.quantity * i.unit_price), 0), 4) FROM core.fact_demand_daily d"
-                     "   JOIN core.dim_item i USING (item_id) WHERE d.full_date = k.full_date)"),
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.kpis_daily k WHERE k.abc_a_share IS DISTINCT FROM"
+                  " (SELECT round(sum(CASE WHEN i.abc_class = 'A' THEN d.quantity * i.unit_price "
+                  "ELSE 0 END)"
+                  "   / nullif(sum(d.quantity * i.unit_price), 0), 4) FROM core.fact_demand_daily d"
+                  "   JOIN core.dim_item i USING (item_id) WHERE d.full_date = k.full_date)"),
             0);
   // avg_inventory_value.
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily k WHERE k.avg_inventory_value IS DISTINCT FROM"
-                     " (SELECT round(avg(v.current_stock * i.unit_cost), 2) FROM core.fact_inventory_daily v"
-                     "   JOIN core.dim_item i USING (item_id) WHERE v.full_date = k.full_date)"),
-            0);
+  EXPECT_EQ(
+      Count(
+          c,
+          "SELECT count(*) FROM analytics.kpis_daily k WHERE k.avg_inventory_value IS DISTINCT FROM"
+          " (SELECT round(avg(v.current_stock * i.unit_cost), 2) FROM core.fact_inventory_daily v"
+          "   JOIN core.dim_item i USING (item_id) WHERE v.full_date = k.full_date)"),
+      0);
   // forecast_mape: the first run's forecasts for the 30 days since, on nonzero actuals.
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily WHERE forecast_mape IS NOT NULL"), 30);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily k WHERE k.forecast_mape IS NOT NULL AND"
-                     " abs(k.forecast_mape - (SELECT round(avg(abs(f.yhat - d.quantity) / d.quantity) * 100, 4)"
-                     "  FROM analytics.forecasts f JOIN core.fact_demand_daily d USING (item_id, site_id, full_date)"
-                     "  WHERE f.run_id = " + std::to_string(first.run_id) +
-                         " AND f.full_date = k.full_date AND d.quantity > 0)) > 0.0001"),
-            0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily WHERE forecast_mape IS NOT NULL"),
+            30);
+  EXPECT_EQ(
+      Count(c,
+            "SELECT count(*) FROM analytics.kpis_daily k WHERE k.forecast_mape IS NOT NULL AND"
+            " abs(k.forecast_mape - (SELECT round(avg(abs(f.yhat - d.quantity) / d.quantity) * "
+            "100, 4)"
+            "  FROM analytics.forecasts f JOIN core.fact_demand_daily d USING (item_id, site_id, "
+            "full_date)"
+            "  WHERE f.run_id = " +
+                std::to_string(first.run_id) +
+                " AND f.full_date = k.full_date AND d.quantity > 0)) > 0.0001"),
+      0);
   // The view serves the latest KPI rows.
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_kpis_latest WHERE run_id = " + run), kDays);
 }
@@ -237,10 +303,12 @@ TEST_F(PipelineTest, RerunsAreIdempotentAndKeepAcknowledged) {
       " RETURNING recommendation_id, item_id, site_id, type, message");
   const int64_t ack_id = ack.GetInt(0, 0);
   const std::string ack_message = ack.GetString(0, 4);
-  c.ExecScript("UPDATE analytics.alerts SET read_at = now() WHERE alert_id ="
-               " (SELECT min(alert_id) FROM analytics.alerts)");
+  c.ExecScript(
+      "UPDATE analytics.alerts SET read_at = now() WHERE alert_id ="
+      " (SELECT min(alert_id) FROM analytics.alerts)");
   std::set<int64_t> ids_before;
-  auto ids = c.ExecScript("SELECT recommendation_id FROM analytics.recommendations WHERE acknowledged_at IS NULL");
+  auto ids = c.ExecScript(
+      "SELECT recommendation_id FROM analytics.recommendations WHERE acknowledged_at IS NULL");
   for (int i = 0; i < ids.Rows(); ++i) ids_before.insert(ids.GetInt(i, 0));
 
   RunReport second = RunPipeline(kEndDay);
@@ -248,29 +316,42 @@ TEST_F(PipelineTest, RerunsAreIdempotentAndKeepAcknowledged) {
   // Same data: the same open recommendations, updated in place (same ids).
   int64_t recs2 = Count(c, open_recs);
   EXPECT_EQ(recs2, recs1);  // the acknowledged one is raised again as a new open row
-  auto ids2 = c.ExecScript("SELECT recommendation_id FROM analytics.recommendations WHERE acknowledged_at IS NULL"
-                           " AND recommendation_id <= " + std::to_string(*ids_before.rbegin()));
+  auto ids2 = c.ExecScript(
+      "SELECT recommendation_id FROM analytics.recommendations WHERE acknowledged_at IS NULL"
+      " AND recommendation_id <= " +
+      std::to_string(*ids_before.rbegin()));
   EXPECT_EQ(static_cast<size_t>(ids2.Rows()), ids_before.size());
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.recommendations WHERE acknowledged_at IS NULL AND run_id = " +
-                         std::to_string(second.run_id)),
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.recommendations WHERE acknowledged_at IS NULL "
+                  "AND run_id = " +
+                      std::to_string(second.run_id)),
             recs2);
   // The acknowledged one is untouched.
-  auto kept = c.Execute("SELECT acknowledged_by, message, run_id FROM analytics.recommendations"
-                        " WHERE recommendation_id = $1", ack_id);
+  auto kept = c.Execute(
+      "SELECT acknowledged_by, message, run_id FROM analytics.recommendations"
+      " WHERE recommendation_id = $1",
+      ack_id);
   ASSERT_EQ(kept.Rows(), 1);
   EXPECT_EQ(kept.GetString(0, 0), "tester");
   EXPECT_EQ(kept.GetString(0, 1), ack_message);
   EXPECT_EQ(kept.GetInt(0, 2), first.run_id);
   // No duplicate open rows, and alerts are updated in place (read_at kept).
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM (SELECT 1 FROM analytics.recommendations WHERE acknowledged_at IS NULL"
-                     " GROUP BY item_id, site_id, type HAVING count(*) > 1) x"),
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM (SELECT 1 FROM analytics.recommendations WHERE "
+                  "acknowledged_at IS NULL"
+                  " GROUP BY item_id, site_id, type HAVING count(*) > 1) x"),
             0);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM (SELECT 1 FROM analytics.alerts WHERE resolved_at IS NULL"
-                     " GROUP BY item_id, site_id, category HAVING count(*) > 1) x"),
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM (SELECT 1 FROM analytics.alerts WHERE resolved_at IS NULL"
+                  " GROUP BY item_id, site_id, category HAVING count(*) > 1) x"),
             0);
   EXPECT_EQ(Count(c, open_alerts), alerts1);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.alerts WHERE read_at IS NOT NULL AND resolved_at IS NULL"), 1);
-  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.alerts WHERE run_id = " + std::to_string(second.run_id)),
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.alerts WHERE read_at IS NOT NULL AND resolved_at "
+                  "IS NULL"),
+            1);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.alerts WHERE run_id = " +
+                         std::to_string(second.run_id)),
             alerts1);
   // The second run replaced features and KPIs, and kept the first run's forecasts.
   EXPECT_EQ(Count(c, "SELECT count(DISTINCT run_id) FROM analytics.features_store"), 1);
