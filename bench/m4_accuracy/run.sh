@@ -6,7 +6,7 @@
 #   --limit N     only the first N series (quick check)
 #   --repeat R    corrente runs per configuration; the median time is reported (default 5)
 #   --methods     R methods; "arima:12" runs auto.arima on 12 evenly spaced series only
-#                 (seasonal auto.arima at frequency 52 took 10 s to 4 min per series here, hours
+#                 (seasonal auto.arima at frequency 52 took 10 s to over 10 CPU minutes per series here, hours
 #                 for all 359; pass "ets,theta,arima" for the full run)
 # Env:   CORRENTE_BIN   corrente binary (default build/release/corrente)
 #        CORRENTE_ARGS  extra arguments for `corrente forecast` (e.g. "--combine 1")
