@@ -2,12 +2,12 @@
 # M4 Weekly accuracy and speed: `corrente forecast` against R forecast's ets(), auto.arima()
 # and thetaf(), 13 steps ahead, scored with M4's MASE (m = 1) and sMAPE.
 #
-# Usage: bench/m4_accuracy/run.sh [--limit N] [--methods ets,theta,arima:12] [--no-r]
+# Usage: bench/m4_accuracy/run.sh [--limit N] [--methods ets,theta,arima:3] [--no-r]
 #   --limit N     only the first N series (quick check)
 #   --repeat R    corrente runs per configuration; the median time is reported (default 5)
-#   --methods     R methods; "arima:12" runs auto.arima on 12 evenly spaced series only
-#                 (seasonal auto.arima at frequency 52 took 10 s to 4 min per series here, hours
-#                 for all 359; pass "ets,theta,arima" for the full run)
+#   --methods     R methods; "arima:3" runs auto.arima on 3 evenly spaced series only:
+#                 seasonal auto.arima at frequency 52 took from 10 s to more than 10 CPU
+#                 minutes per series here (hours for all 359); "ets,theta,arima" runs it all
 # Env:   CORRENTE_BIN   corrente binary (default build/release/corrente)
 #        CORRENTE_ARGS  extra arguments for `corrente forecast` (e.g. "--combine 1")
 #        BENCH_OUT      output folder (default bench/out/m4_accuracy)
@@ -18,7 +18,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 limit=0
 repeats=5
-methods="ets,theta,arima:12"
+methods="ets,theta,arima:3"
 run_r=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
