@@ -1,6 +1,6 @@
 # Thin wrapper over CMake presets. The two entry points of the README:
 #   make demo   - install dependencies, build, start the managed PostgreSQL, seed, serve
-#   make test   - install dependencies, build, run every test
+#   make test   - install dependencies, build, run every test (web unit, ctest, browser e2e)
 PRESET ?= release
 BUILD := build/$(PRESET)
 JOBS ?= $(shell nproc)
@@ -25,6 +25,7 @@ demo: build web
 test: build web
 	@web/scripts/web.sh test
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 900
+	@tests/e2e/run.sh $(BUILD)/corrente
 
 unit: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE 'pg|cluster'
