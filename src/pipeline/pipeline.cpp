@@ -19,6 +19,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/json.h"
 #include "common/dates.h"
 #include "common/progress.h"
 #include "forecast/forecast.h"
@@ -39,35 +40,6 @@ constexpr int kTrailingWindow = 90;  // days of the zero-share, ADI and CV2 feat
 
 std::string SqlDate(int64_t day) { return "'" + FormatDate(day) + "'::date"; }
 
-// JSON helpers (the pipeline writes a few small documents; no need for a JSON library).
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 std::string JsonNumber(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[32];

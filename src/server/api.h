@@ -3,6 +3,7 @@
 // statuses, strict query-parameter parsing, rendering a pg::Result as the JSON envelope or
 // as CSV, the per-request database session with prepared statements, and the audit record.
 // Nothing here includes Beast, so handler files compile quickly.
+#include "common/json.h"
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -71,7 +72,6 @@ class Params {
 };
 
 // JSON helpers.
-std::string JsonString(std::string_view s);  // quoted and escaped
 // One row as a JSON object; `skip` names columns to leave out.
 void AppendRowJson(std::string& out, const pg::Result& r, int row,
                    const std::set<std::string>& skip = {});
