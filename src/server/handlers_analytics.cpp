@@ -169,6 +169,21 @@ Response Forecasts(Ctx& ctx) {
     if (!computed) computed = run.GetOpt(0, 2);
     meta = "\"run_id\":" + *run_id +
            ",\"computed_at\":" + (computed ? JsonString(IsoTimestamp(*computed)) : "null");
+    // Backtest accuracy of this item (one site, or the mean over its sites), as ratios.
+    if (item) {
+      auto acc = ctx.db.Q(
+          "SELECT round(avg(mape) / 100, 4), round(avg(wape) / 100, 4), round(avg(bias), 4),"
+          " round(avg(mase), 4), sum(n_points)::bigint, min(model_tag), count(*)"
+          " FROM analytics.forecast_accuracy WHERE run_id = $1::bigint AND item_id = $2"
+          " AND ($3::int IS NULL OR site_id = $3)",
+          *run_id, *item, site);
+      auto num = [&](int col) { return acc.IsNull(0, col) ? std::string("null") : acc.GetString(0, col); };
+      meta += acc.GetInt(0, 6) == 0
+                  ? std::string(",\"accuracy\":null")
+                  : ",\"accuracy\":{\"mape\":" + num(0) + ",\"wape\":" + num(1) + ",\"bias\":" + num(2) +
+                        ",\"mase\":" + num(3) + ",\"n_points\":" + num(4) +
+                        ",\"model_tag\":" + (acc.IsNull(0, 5) ? "null" : JsonString(acc.GetString(0, 5))) + "}";
+    }
   }
   Page page = PageQuery(
       ctx.db,

@@ -288,7 +288,16 @@ check("forecasts: computed_at in metadata", r.meta["computed_at"] == "2026-01-02
 f0 = r.data[0]
 check("forecasts: values (80% and 95% bands)", f0["horizon_days"] == 1 and num(f0["yhat"]) == 10 + 1 + 0.5 + 2 and num(f0["yhat_lower"]) == 11.5
       and num(f0["yhat_upper"]) == 15.5 and num(f0["yhat_lower_95"]) == 10.5 and num(f0["yhat_upper_95"]) == 16.5, f0)
+acc = r.meta.get("accuracy") or {}
+check("forecasts: backtest accuracy of the series, as ratios, from the latest run",
+      acc.get("mape") == 0.125 and acc.get("wape") == 0.1 and acc.get("bias") == -1.5 and acc.get("mase") == 0.8
+      and acc.get("n_points") == 270 and acc.get("model_tag") == "ets_AAN@run2", r.meta)
+acc = get("/api/v1/forecasts?item_id=1", VIEWER).meta.get("accuracy") or {}
+check("forecasts: without site_id, accuracy is the mean over the item's sites",
+      acc.get("mape") == 0.15 and acc.get("wape") == 0.15 and acc.get("n_points") == 540, acc)
+check("forecasts: no accuracy for an item without backtest rows", get("/api/v1/forecasts?item_id=3", VIEWER).meta.get("accuracy", "absent") is None)
 r = get("/api/v1/forecasts?horizon=7", VIEWER)
+check("forecasts: no accuracy without item_id", "accuracy" not in r.meta, r.meta)
 check("forecasts: horizon=H keeps horizon_days <= H", r.meta["total_count"] == 7 * 3 * 2 and max(x["horizon_days"] for x in r.data) == 7)
 r = get("/api/v1/forecasts?item_id=2&start_date=" + sql("SELECT (current_date + 25)::text"), VIEWER)
 check("forecasts: start_date", r.meta["total_count"] == 6 * 2)

@@ -48,3 +48,8 @@ VALUES (2, 1, 1, 'CRITICAL', 'STOCKOUT_IMMINENT', 'Item will stock out in 2 days
 
 UPDATE core.fact_inventory_daily SET safety_stock = 12.5, reorder_point = 30, days_to_rupture = 4
  WHERE item_id = 1 AND site_id = 1 AND full_date = current_date - 1;
+
+INSERT INTO analytics.forecast_accuracy (run_id, item_id, site_id, model_tag, mape, wape, mase, bias, n_points) VALUES
+       (2, 1, 1, 'ets_AAN@run2', 12.5, 10.0, 0.8, -1.5, 270),
+       (2, 1, 2, 'theta@run2', 17.5, 20.0, 1.2, 0.5, 270),
+       (1, 1, 1, 'old@run1', 99, 99, 9, 9, 270);
