@@ -39,4 +39,22 @@ std::unique_ptr<Source> OpenSource(const std::string& url) {
   throw std::runtime_error("unknown source kind '" + scheme + "' (sqlite, mysql, duckdb, csv)");
 }
 
+std::string KeyRangeWhere(const std::optional<KeyRange>& range,
+                          const std::function<std::string(const std::string&)>& quote) {
+  if (!range) return "";
+  std::string w;
+  if (range->lo) w += quote(range->column) + " >= " + std::to_string(*range->lo);
+  if (range->hi)
+    w += (w.empty() ? "" : " AND ") + quote(range->column) + " < " + std::to_string(*range->hi);
+  return w.empty() ? "" : " WHERE " + w;
+}
+
+std::vector<int> KeyColumnIndexes(const SourceTable& table) {
+  std::vector<int> key_cols;
+  for (const auto& k : table.primary_key)
+    for (size_t i = 0; i < table.columns.size(); ++i)
+      if (table.columns[i].name == k) key_cols.push_back(static_cast<int>(i));
+  return key_cols;
+}
+
 }  // namespace corrente::migrate

@@ -4,6 +4,7 @@
 // rows one at a time; it never writes. A Source and its cursors are not thread-safe: each
 // worker thread opens its own Source with OpenSource().
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,13 @@ std::unique_ptr<Source> OpenSource(const std::string& url);
 
 // Turns any name into a safe lower-case identifier ("Chinook DB" -> "chinook_db").
 std::string SanitizeName(std::string_view name);
+
+// Shared by the SQL sources' Scan(): " WHERE key >= lo AND key < hi" for `range` (empty
+// when it has no bound), with the source's identifier quoting.
+std::string KeyRangeWhere(const std::optional<KeyRange>& range,
+                          const std::function<std::string(const std::string&)>& quote);
+// Positions of the primary-key columns in table.columns, in key order.
+std::vector<int> KeyColumnIndexes(const SourceTable& table);
 
 // Per-kind factories (source_*.cpp).
 std::unique_ptr<Source> OpenSqlite(const std::string& path);

@@ -260,14 +260,7 @@ class DuckdbSource : public Source {
                                         : "CAST(" + QuoteDuck(c.name) + " AS VARCHAR)");
     }
     sql += " FROM " + QuoteDuck(table.name);
-    if (range) {
-      std::string w;
-      if (range->lo) w += QuoteDuck(range->column) + " >= " + std::to_string(*range->lo);
-      if (range->hi)
-        w += (w.empty() ? "" : " AND ") + QuoteDuck(range->column) + " < " +
-             std::to_string(*range->hi);
-      if (!w.empty()) sql += " WHERE " + w;
-    }
+    sql += KeyRangeWhere(range, QuoteDuck);
     if (!order_by.empty()) {
       sql += " ORDER BY ";
       for (size_t i = 0; i < order_by.size(); ++i) {
@@ -277,10 +270,7 @@ class DuckdbSource : public Source {
         sql += (i ? ", " : "") + QuoteDuck(order_by[i]) + (text ? " COLLATE binary" : "");
       }
     }
-    std::vector<int> key_cols;
-    for (const auto& k : table.primary_key)
-      for (size_t i = 0; i < table.columns.size(); ++i)
-        if (table.columns[i].name == k) key_cols.push_back(static_cast<int>(i));
+    std::vector<int> key_cols = KeyColumnIndexes(table);
     return std::make_unique<DuckCursor>(con_, sql, blob, key_cols, table.primary_key);
   }
 

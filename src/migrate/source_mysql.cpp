@@ -301,14 +301,7 @@ class MysqlSource : public Source {
     for (size_t i = 0; i < table.columns.size(); ++i)
       sql += (i ? ", " : "") + QuoteMy(table.columns[i].name);
     sql += " FROM " + QuoteMy(table.name);
-    if (range) {
-      std::string w;
-      if (range->lo) w += QuoteMy(range->column) + " >= " + std::to_string(*range->lo);
-      if (range->hi)
-        w += (w.empty() ? "" : " AND ") + QuoteMy(range->column) + " < " +
-             std::to_string(*range->hi);
-      if (!w.empty()) sql += " WHERE " + w;
-    }
+    sql += KeyRangeWhere(range, QuoteMy);
     if (!order_by.empty()) {
       sql += " ORDER BY ";
       for (size_t i = 0; i < order_by.size(); ++i) {
@@ -320,10 +313,7 @@ class MysqlSource : public Source {
                (textual ? "CAST(" + QuoteMy(order_by[i]) + " AS BINARY)" : QuoteMy(order_by[i]));
       }
     }
-    std::vector<int> key_cols;
-    for (const auto& k : table.primary_key)
-      for (size_t i = 0; i < table.columns.size(); ++i)
-        if (table.columns[i].name == k) key_cols.push_back(static_cast<int>(i));
+    std::vector<int> key_cols = KeyColumnIndexes(table);
     return std::make_unique<MysqlCursor>(conn_, sql, key_cols, table.primary_key);
   }
 

@@ -306,23 +306,13 @@ class SqliteSource : public Source {
       sql += (i ? ", " : "") + QuoteSqlite(table.columns[i].name);
     // The rowid labels rows of key-less tables; WITHOUT ROWID tables always have a key.
     sql += std::string(table.primary_key.empty() ? ", rowid" : ", 0") + " FROM " + QuoteSqlite(table.name);
-    if (range) {
-      std::string w;
-      if (range->lo) w += QuoteSqlite(range->column) + " >= " + std::to_string(*range->lo);
-      if (range->hi)
-        w += (w.empty() ? "" : " AND ") + QuoteSqlite(range->column) + " < " +
-             std::to_string(*range->hi);
-      if (!w.empty()) sql += " WHERE " + w;
-    }
+    sql += KeyRangeWhere(range, QuoteSqlite);
     if (!order_by.empty()) {
       sql += " ORDER BY ";
       for (size_t i = 0; i < order_by.size(); ++i)
         sql += (i ? ", " : "") + QuoteSqlite(order_by[i]);
     }
-    std::vector<int> key_cols;
-    for (const auto& k : table.primary_key)
-      for (size_t i = 0; i < table.columns.size(); ++i)
-        if (table.columns[i].name == k) key_cols.push_back(static_cast<int>(i));
+    std::vector<int> key_cols = KeyColumnIndexes(table);
     return std::make_unique<SqliteCursor>(db_, sql, key_cols, table.primary_key);
   }
 
