@@ -119,7 +119,16 @@ std::optional<std::string> Params::Text(const std::string& name, size_t max_len)
   return v;
 }
 
-int64_t Params::Limit() { return Int("limit", 1, 1000).value_or(100); }
+int64_t Params::Limit() {
+  return Int("limit", 1, WantsCsv(req_) ? kMaxCsvRows : kMaxPageRows).value_or(100);
+}
+int64_t Params::BufferedLimit() { return Int("limit", 1, kMaxPageRows).value_or(100); }
+
+bool WantsCsv(const Request& req) {
+  if (auto f = req.Query("format")) return *f == "csv";
+  auto accept = req.Header("accept");
+  return accept && accept->find("text/csv") != std::string::npos;
+}
 int64_t Params::Offset() { return Int("offset", 0, 1'000'000'000).value_or(0); }
 
 int64_t Params::PathId(const std::string& name) {
@@ -147,7 +156,6 @@ void Params::Check() const {
 }
 
 // ---- JSON and CSV ----
-
 
 std::string IsoTimestamp(std::string_view t) {
   // "2026-11-22 03:03:59.123456+00" -> "2026-11-22T03:03:59.123456Z"
@@ -243,16 +251,24 @@ std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip) {
   return out;
 }
 
-std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip) {
-  std::string out;
+namespace {
+
+std::vector<int> CsvColumns(const pg::Result& r, const std::set<std::string>& skip) {
   std::vector<int> cols;
   for (int c = 0; c < r.Cols(); ++c)
     if (!skip.count(r.ColumnName(c))) cols.push_back(c);
+  return cols;
+}
+
+void AppendCsvHeader(std::string& out, const pg::Result& r, const std::vector<int>& cols) {
   for (size_t i = 0; i < cols.size(); ++i) {
     if (i) out += ',';
     AppendCsvField(out, r.ColumnName(cols[i]));
   }
   out += "\r\n";
+}
+
+void AppendCsvRows(std::string& out, const pg::Result& r, const std::vector<int>& cols) {
   for (int row = 0; row < r.Rows(); ++row) {
     for (size_t i = 0; i < cols.size(); ++i) {
       if (i) out += ',';
@@ -265,6 +281,75 @@ std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip) {
     }
     out += "\r\n";
   }
+}
+
+// A CSV export in flight: a read-only transaction with a cursor on its own pooled connection.
+// Rolls back in its destructor, so a client that leaves mid-way frees the connection cleanly.
+class CsvCursor {
+ public:
+  CsvCursor(pg::Pool::Lease lease, std::set<std::string> skip)
+      : lease_(std::move(lease)), skip_(std::move(skip)) {}
+  ~CsvCursor() {
+    if (!open_) return;
+    try {
+      lease_->ExecScript("ROLLBACK");
+    } catch (const std::exception&) {
+      // a broken link: the lease drops the connection
+    }
+  }
+  void Open(const std::string& sql, const std::vector<pg::Param>& params) {
+    lease_->ExecScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    open_ = true;
+    lease_->Exec("DECLARE corrente_csv NO SCROLL CURSOR FOR " + sql, params);
+  }
+  // Appends the next chunk (the header row first); false once the last rows are out.
+  bool Next(std::string& out) {
+    pg::Result r =
+        lease_->ExecScript("FETCH " + std::to_string(kCsvChunkRows) + " FROM corrente_csv");
+    if (cols_.empty()) {
+      cols_ = CsvColumns(r, skip_);
+      AppendCsvHeader(out, r, cols_);
+    }
+    AppendCsvRows(out, r, cols_);
+    if (r.Rows() == kCsvChunkRows) return true;
+    lease_->ExecScript("COMMIT");
+    open_ = false;
+    return false;
+  }
+
+ private:
+  pg::Pool::Lease lease_;
+  std::set<std::string> skip_;
+  std::vector<int> cols_;
+  bool open_ = false;
+};
+
+Response StreamCsv(Db& db, const std::string& sql, const std::vector<pg::Param>& params,
+                   std::set<std::string> skip) {
+  auto cursor = std::make_shared<CsvCursor>(db.TakeLease(), std::move(skip));
+  cursor->Open(sql, params);
+  // The first chunk is fetched here, so a failing query is still an ordinary error response.
+  auto first = std::make_shared<std::string>();
+  bool more = cursor->Next(*first);
+  Response res{200, "text/csv; charset=utf-8", ""};
+  res.stream = [cursor, first, more](std::string& out) mutable {
+    if (first) {
+      out.swap(*first);
+      first.reset();
+      return more;
+    }
+    return cursor->Next(out);
+  };
+  return res;
+}
+
+}  // namespace
+
+std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip) {
+  std::string out;
+  auto cols = CsvColumns(r, skip);
+  AppendCsvHeader(out, r, cols);
+  AppendCsvRows(out, r, cols);
   return out;
 }
 
@@ -291,6 +376,20 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
   if (!extra_metadata_json.empty()) meta += "," + extra_metadata_json;
   meta += '}';
   return Envelope(RowsJson(rows, skip), meta);
+}
+
+Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
+                  int64_t offset, const std::string& extra_metadata_json,
+                  const std::set<std::string>& skip_in) {
+  if (ctx.csv && limit > kMaxPageRows) {
+    std::set<std::string> skip = skip_in;
+    skip.insert("total_count");
+    params.push_back(std::to_string(limit));
+    params.push_back(std::to_string(offset));
+    return StreamCsv(ctx.db, sql, params, std::move(skip));
+  }
+  Page page = PageQuery(ctx.db, sql, std::move(params), limit, offset);
+  return ListReply(ctx, page.rows, page.total, limit, offset, extra_metadata_json, skip_in);
 }
 
 Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
@@ -326,6 +425,13 @@ uint64_t g_next_stmt = 0;
 pg::Connection& Db::Conn() {
   if (!lease_) lease_.emplace(pool_.Acquire(std::chrono::milliseconds(3000)));
   return **lease_;
+}
+
+pg::Pool::Lease Db::TakeLease() {
+  Conn();
+  pg::Pool::Lease l = std::move(*lease_);
+  lease_.reset();
+  return l;
 }
 
 pg::Result Db::Query(const std::string& sql, const std::vector<pg::Param>& params) {

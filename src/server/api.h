@@ -32,6 +32,14 @@ struct Principal {
   int64_t issued_at = 0;   // unix seconds
 };
 
+// Page sizes: JSON pages and buffered CSV at most kMaxPageRows; CSV exports (streamed) up to
+// kMaxCsvRows.
+inline constexpr int64_t kMaxPageRows = 1000;
+inline constexpr int64_t kMaxCsvRows = 10'000'000;
+
+// ?format=csv, or Accept: text/csv without ?format.
+bool WantsCsv(const Request& req);
+
 // Thrown by handlers; the API layer turns it into the error envelope.
 class ApiError : public std::runtime_error {
  public:
@@ -57,8 +65,10 @@ class Params {
   std::optional<bool> Bool(const std::string& name);         // true|false|1|0
   std::optional<std::string> Enum(const std::string& name, const std::vector<std::string>& allowed);
   std::optional<std::string> Text(const std::string& name, size_t max_len = 200);
-  // limit (default 100, 1..1000) and offset (>= 0).
+  // limit (default 100, 1..1000; up to kMaxCsvRows for CSV, which ListPage streams) and
+  // offset (>= 0). BufferedLimit() is 1..1000 always, for lists that cannot stream.
   int64_t Limit();
+  int64_t BufferedLimit();
   int64_t Offset();
   // A path parameter that must be a positive integer; 400 naming it otherwise.
   int64_t PathId(const std::string& name);
@@ -95,6 +105,8 @@ class Db {
     return Query(sql, std::vector<pg::Param>{pg::ToParam(std::forward<A>(args))...});
   }
   pg::Connection& Conn();
+  // Hands the borrowed connection to the caller (a streamed response that outlives the Db).
+  pg::Pool::Lease TakeLease();
 
  private:
   pg::Pool& pool_;
@@ -126,6 +138,14 @@ struct Ctx {
 Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit,
                    int64_t offset, const std::string& extra_metadata_json = "",
                    const std::set<std::string>& skip = {});
+// PageQuery + ListReply, except that a CSV page larger than kMaxPageRows (an export) streams:
+// a read-only cursor is fetched kCsvChunkRows at a time on the request's connection, each
+// chunk written (chunked transfer) before the next is fetched. Streamed responses are neither
+// cached nor given an ETag.
+inline constexpr int kCsvChunkRows = 2000;
+Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
+                  int64_t offset, const std::string& extra_metadata_json = "",
+                  const std::set<std::string>& skip = {});
 // Runs a page query whose last two parameters are LIMIT and OFFSET and whose rows carry
 // count(*) OVER () AS total_count. When the page is empty past the end, the total is
 // fetched by running it again at offset 0.

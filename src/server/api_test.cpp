@@ -5,6 +5,7 @@
 
 #include "server/auth.h"
 #include "server/cache.h"
+#include "server/encoding.h"
 
 namespace corrente::server {
 namespace {
@@ -97,6 +98,41 @@ TEST(Throttle, LocksAfterMaxFailures) {
   }
   EXPECT_GT(t.RetryAfter("u"), 0);
   EXPECT_EQ(t.RetryAfter("v"), 0);
+}
+
+TEST(Encoding, GzipRoundTripsAndNegotiates) {
+  std::string body(5000, 'x');
+  for (size_t i = 0; i < body.size(); i += 7) body[i] = static_cast<char>('a' + i % 26);
+  EXPECT_EQ(Gunzip(Gzip(body)), body);
+  EXPECT_EQ(Gunzip(Gzip("")), "");
+  EXPECT_THROW(Gunzip("not gzip"), std::runtime_error);
+
+  Request r;
+  EXPECT_FALSE(AcceptsGzip(r));
+  for (const char* yes : {"gzip", "deflate, gzip", "GZIP;q=0.5", "br, *", "x-gzip"}) {
+    r.headers["accept-encoding"] = yes;
+    EXPECT_TRUE(AcceptsGzip(r)) << yes;
+  }
+  for (const char* no : {"identity", "gzip;q=0", "deflate, br", "gzipx"}) {
+    r.headers["accept-encoding"] = no;
+    EXPECT_FALSE(AcceptsGzip(r)) << no;
+  }
+  EXPECT_EQ(GzipEtag("\"abc\""), "\"abc-gz\"");
+  EXPECT_EQ(GzipEtag("W/\"abc\""), "W/\"abc-gz\"");
+
+  Response res{200, "application/json", body, {{"ETag", "\"e\""}}};
+  Precompress(res);
+  ASSERT_TRUE(res.gzip_body);
+  Response copy = res;
+  r.headers["accept-encoding"] = "gzip";
+  Negotiate(r, copy, false);
+  EXPECT_EQ(Gunzip(copy.Body()), body);
+  EXPECT_EQ(copy.headers[0].second, "\"e-gz\"");
+  EXPECT_EQ(res.Body(), body);  // the shared plain body is untouched
+
+  Response png{200, "image/png", body};
+  Negotiate(r, png, true);
+  EXPECT_EQ(png.Body(), body);  // not a compressible type
 }
 
 }  // namespace

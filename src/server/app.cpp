@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "pg/pool.h"
+#include "server/encoding.h"
 #include "server/handlers.h"
 #include "server/health.h"
 #include "server/static_files.h"
@@ -21,12 +22,6 @@ int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-bool WantsCsv(const Request& req) {
-  if (auto f = req.Query("format")) return *f == "csv";
-  auto accept = req.Header("accept");
-  return accept && accept->find("text/csv") != std::string::npos;
 }
 
 std::vector<std::string> SplitList(const std::string& s) {
@@ -98,22 +93,27 @@ class Api {
     bool api = req.path.rfind("/api/", 0) == 0;
     if (api) {
       res.headers.emplace_back("Cache-Control", "private, no-cache");
-      res.headers.emplace_back("Vary", "Authorization, Accept, Origin");
+      std::string vary = "Authorization, Accept, Origin";
+      for (auto& [k, v] : res.headers)
+        if (k == "Vary") {
+          vary += ", " + v;  // Accept-Encoding, from Negotiate()
+          k.clear();
+        }
+      std::erase_if(res.headers, [](const auto& kv) { return kv.first.empty(); });
+      res.headers.emplace_back("Vary", std::move(vary));
     }
     if (res.status == 200 && (req.method == "GET" || req.method == "HEAD")) {
       std::string etag;
       for (const auto& [k, v] : res.headers)
         if (k == "ETag") etag = v;
-      if (etag.empty() && req.path != "/metrics" && req.path != "/health") {
-        etag = MakeEtag(res.body);
+      if (etag.empty() && !res.stream && req.path != "/metrics" && req.path != "/health") {
+        etag = MakeEtag(res.Body());
         res.headers.emplace_back("ETag", etag);
       }
       auto inm = req.Header("if-none-match");
       if (!etag.empty() && inm &&
           (*inm == etag || *inm == "*" || inm->find(etag) != std::string::npos)) {
-        res.status = 304;
-        res.body.clear();
-        res.content_type.clear();
+        res = Response{304, "", "", std::move(res.headers)};
       }
     }
     if (auto origin = req.Header("origin"); origin && Allowed(*origin)) {
@@ -200,8 +200,9 @@ class Api {
       Db db(s_.pool);
       Ctx ctx{req, r.min_role ? &p : nullptr, db, csv};
       Response res = r.fn(ctx);
-      if (r.cacheable && res.status == 200) {
+      if (r.cacheable && res.status == 200 && !res.stream) {
         res.headers.emplace_back("ETag", MakeEtag(res.body));
+        Precompress(res);  // on this worker thread, once; hits then only pick a body
         s_.cache.Put(key, res, generation);
       }
       if (r.method != "GET" && res.status < 300 && r.tag != "auth") s_.cache.Invalidate();
@@ -341,16 +342,16 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   // Routes, in one readable table: the open ones here, the API ones from the handler files.
   Router router;
   router.Add("GET", "/health", MakeHealthHandler(pool));
-  std::string openapi = OpenApiJson(api.Routes(), CORRENTE_VERSION);
-  router.Add("GET", "/api/v1/openapi.json", [openapi](const Request&) {
-    return Response{200, "application/json", openapi, {}};
-  });
-  router.Add("GET", "/api/docs", [](const Request&) {
-    return Response{200,
-                    "text/html; charset=utf-8",
-                    DocsHtml(),
-                    {{"Content-Security-Policy", "default-src 'self' 'unsafe-inline'"}}};
-  });
+  // Constant documents: compressed once here, copied (shared bodies) per request.
+  Response openapi{200, "application/json", OpenApiJson(api.Routes(), CORRENTE_VERSION)};
+  Precompress(openapi);
+  router.Add("GET", "/api/v1/openapi.json", [openapi](const Request&) { return openapi; });
+  Response docs{200,
+                "text/html; charset=utf-8",
+                DocsHtml(),
+                {{"Content-Security-Policy", "default-src 'self' 'unsafe-inline'"}}};
+  Precompress(docs);
+  router.Add("GET", "/api/docs", [docs](const Request&) { return docs; });
   router.Add("GET", "/metrics", [&](const Request&) {
     std::string extra;
     auto gauge = [&](const char* name, const char* type, const char* help, double v) {

@@ -31,12 +31,13 @@ std::optional<Response> ResponseCache::Get(const std::string& key) {
 void ResponseCache::Put(const std::string& key, const Response& res, uint64_t generation) {
   std::unique_lock l(mu_);
   if (generation != generation_.load()) return;
-  if (map_.size() >= max_entries_ || bytes_ + res.body.size() > max_bytes_) {
+  size_t size = res.Body().size() + (res.gzip_body ? res.gzip_body->size() : 0) + key.size();
+  if (map_.size() >= max_entries_ || bytes_ + size > max_bytes_) {
     map_.clear();  // simple and bounded; the hot entries come back on the next request
     bytes_ = 0;
   }
   auto [it, inserted] = map_.try_emplace(key, res);
-  if (inserted) bytes_ += res.body.size() + key.size();
+  if (inserted) bytes_ += size;
 }
 
 void ResponseCache::Invalidate() {

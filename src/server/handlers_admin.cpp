@@ -39,7 +39,7 @@ Response ListUsers(Ctx& ctx) {
   Params p(ctx.req);
   auto role = p.Enum("role", {"ADMIN", "ANALYST", "VIEWER"});
   auto active = p.Bool("active");
-  int64_t limit = p.Limit(), offset = p.Offset();
+  int64_t limit = p.BufferedLimit(), offset = p.Offset();
   p.Check();
   Page page;
   InTransaction(ctx, [&] {
@@ -168,7 +168,7 @@ Response AuditLogs(Ctx& ctx) {
   auto action = p.Text("action");
   auto from = p.Date("from");
   auto to = p.Date("to");
-  int64_t limit = p.Limit(), offset = p.Offset();
+  int64_t limit = p.BufferedLimit(), offset = p.Offset();
   p.Check();
   Page page;
   InTransaction(ctx, [&] {

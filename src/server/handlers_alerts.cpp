@@ -19,8 +19,8 @@ Response List(Ctx& ctx) {
   auto item = p.Int("item_id", 1, 2147483647);
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  Page page = PageQuery(
-      ctx.db,
+  return ListPage(
+      ctx,
       std::string("SELECT ") + kColumns +
           ", count(*) OVER () AS total_count"
           " FROM analytics.alerts a LEFT JOIN core.dim_item i ON i.item_id = a.item_id"
@@ -33,7 +33,6 @@ Response List(Ctx& ctx) {
       {level, category, pg::ToParam(unread), pg::ToParam(resolved), pg::ToParam(site),
        pg::ToParam(item)},
       limit, offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
 // Sets one timestamp column. mark-read is idempotent (the first read time is kept);

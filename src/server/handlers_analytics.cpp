@@ -71,8 +71,8 @@ Response Kpis(Ctx& ctx) {
   CheckRange(p, start, end);
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  Page page = PageQuery(
-      ctx.db,
+  return ListPage(
+      ctx,
       "WITH b AS (SELECT coalesce($2::date, (SELECT max(full_date) FROM analytics.mv_kpis_latest),"
       " current_date) AS e)"
       " SELECT k.full_date, k.total_demand, k.stockout_rate, k.abc_a_share, k.delayed_orders_pct,"
@@ -82,7 +82,6 @@ Response Kpis(Ctx& ctx) {
       " WHERE k.full_date BETWEEN coalesce($1::date, b.e - 89) AND b.e"
       " ORDER BY k.full_date LIMIT $3 OFFSET $4",
       {start, end}, limit, offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
 Response DemandSeries(Ctx& ctx) {
@@ -185,8 +184,8 @@ Response Forecasts(Ctx& ctx) {
                         ",\"model_tag\":" + (acc.IsNull(0, 5) ? "null" : JsonString(acc.GetString(0, 5))) + "}";
     }
   }
-  Page page = PageQuery(
-      ctx.db,
+  return ListPage(
+      ctx,
       "SELECT f.full_date, f.item_id, f.site_id, f.horizon_days, f.yhat, f.yhat_lower,"
       " f.yhat_upper, f.yhat_lower_95, f.yhat_upper_95, f.confidence_level, f.model_tag,"
       " f.computed_at, count(*) OVER () AS total_count"
@@ -196,8 +195,7 @@ Response Forecasts(Ctx& ctx) {
       " AND ($5::date IS NULL OR f.full_date >= $5) AND ($6::date IS NULL OR f.full_date <= $6)"
       " ORDER BY f.item_id, f.site_id, f.full_date LIMIT $7 OFFSET $8",
       {run_id, pg::ToParam(item), pg::ToParam(site), pg::ToParam(horizon), start, end}, limit,
-      offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset, meta);
+      offset, meta);
 }
 
 Response Features(Ctx& ctx) {
@@ -209,8 +207,8 @@ Response Features(Ctx& ctx) {
   CheckRange(p, start, end);
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  Page page = PageQuery(
-      ctx.db,
+  return ListPage(
+      ctx,
       "SELECT x.*, count(*) OVER () AS total_count FROM ("
       " SELECT DISTINCT ON (item_id, site_id, full_date) full_date, item_id, site_id, features,"
       " schema_version, computed_at, run_id FROM analytics.features_store"
@@ -219,7 +217,6 @@ Response Features(Ctx& ctx) {
       " ORDER BY item_id, site_id, full_date, computed_at DESC, feature_id DESC) x"
       " ORDER BY x.item_id, x.site_id NULLS FIRST, x.full_date LIMIT $5 OFFSET $6",
       {pg::ToParam(item), pg::ToParam(site), start, end}, limit, offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
 ParamDoc DateDoc(const std::string& name, const std::string& d) {

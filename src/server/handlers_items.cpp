@@ -74,9 +74,8 @@ Response ListItems(Ctx& ctx) {
                     SortColumns().at(sort) + " LIMIT $6 OFFSET $7";
   std::optional<std::string> like;
   if (q) like = LikeContains(*q);
-  Page page =
-      PageQuery(ctx.db, sql, {family, category, abc, pg::ToParam(active), like}, limit, offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset, "\"sort\":" + JsonString(sort));
+  return ListPage(ctx, sql, {family, category, abc, pg::ToParam(active), like}, limit, offset,
+                  "\"sort\":" + JsonString(sort));
 }
 
 Response GetItem(Ctx& ctx) {

@@ -19,8 +19,8 @@ Response List(Ctx& ctx) {
   auto acked = p.Bool("acknowledged");
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  Page page = PageQuery(
-      ctx.db,
+  return ListPage(
+      ctx,
       std::string("SELECT ") + kColumns +
           ", count(*) OVER () AS total_count"
           " FROM analytics.recommendations r LEFT JOIN core.dim_item i ON i.item_id = r.item_id"
@@ -31,7 +31,6 @@ Response List(Ctx& ctx) {
           "2 ELSE 3 END,"
           " r.created_at DESC, r.recommendation_id LIMIT $6 OFFSET $7",
       {priority, type, pg::ToParam(site), pg::ToParam(item), pg::ToParam(acked)}, limit, offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
 Response Acknowledge(Ctx& ctx) {

@@ -9,6 +9,8 @@
 #include <boost/url/parse.hpp>
 #include <thread>
 
+#include "server/encoding.h"
+
 namespace corrente::server {
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -45,18 +47,69 @@ Request ToRequest(const http::request<http::string_body>& r, const std::string& 
   return q;
 }
 
-http::response<http::string_body> ToBeast(Response&& res, unsigned version, bool keep_alive,
-                                          bool head) {
-  http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+template <class Body>
+void SetHeaders(http::response<Body>& out, const Response& res, bool keep_alive) {
   out.set(http::field::server, "corrente");
   if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
-  for (auto& [k, v] : res.headers) out.set(k, v);
+  for (const auto& [k, v] : res.headers) out.insert(k, v);
   out.set("X-Content-Type-Options", "nosniff");
-  out.body() = std::move(res.body);
   out.keep_alive(keep_alive);
+}
+
+// The body is borrowed from `res` (or the buffer it shares with a cache), not copied.
+http::response<http::span_body<const char>> ToBeast(const Response& res, unsigned version,
+                                                    bool keep_alive, bool head) {
+  http::response<http::span_body<const char>> out{static_cast<http::status>(res.status), version};
+  SetHeaders(out, res, keep_alive);
+  const std::string& body = res.Body();
+  out.body() = {body.data(), body.size()};
   out.prepare_payload();
-  if (head) out.body().clear();
+  if (head) out.body() = {};
+  if (head && res.stream) out.erase(http::field::content_length);  // length unknown
   return out;
+}
+
+// Writes a streamed response with chunked transfer: each piece is produced on the worker pool
+// and written before the next is asked for, so memory stays at one piece. Returns false when
+// the connection cannot be reused (write error, or the producer failed mid-way: the missing
+// last chunk tells the client the body is incomplete).
+net::awaitable<bool> WriteStream(beast::tcp_stream& stream, Response& res, unsigned version,
+                                 bool keep_alive, const ServerOptions& opt, State& state) {
+  http::response<http::buffer_body> out{static_cast<http::status>(res.status), version};
+  SetHeaders(out, res, keep_alive);
+  out.chunked(true);
+  out.body().data = nullptr;
+  out.body().more = true;
+  http::response_serializer<http::buffer_body> sr{out};
+  beast::error_code ec;
+  stream.expires_after(opt.request_timeout);
+  co_await http::async_write_header(stream, sr, net::redirect_error(net::use_awaitable, ec));
+  std::string piece;
+  bool more = true;
+  while (!ec && more) {
+    piece.clear();
+    try {
+      more = co_await net::co_spawn(
+          state.workers->get_executor(),
+          [&]() -> net::awaitable<bool> { co_return res.stream(piece); }, net::use_awaitable);
+    } catch (const std::exception& e) {
+      spdlog::error("streamed response failed mid-way: {}", e.what());
+      co_return false;
+    }
+    if (piece.empty()) continue;
+    out.body().data = piece.data();
+    out.body().size = piece.size();
+    out.body().more = true;
+    stream.expires_after(opt.request_timeout);
+    co_await http::async_write(stream, sr, net::redirect_error(net::use_awaitable, ec));
+    if (ec == http::error::need_buffer) ec = {};
+  }
+  if (ec) co_return false;
+  out.body().data = nullptr;
+  out.body().size = 0;
+  out.body().more = false;
+  co_await http::async_write(stream, sr, net::redirect_error(net::use_awaitable, ec));
+  co_return !ec;
 }
 
 net::awaitable<void> Session(tcp::socket socket, const Router& router, const ServerOptions& opt,
@@ -106,11 +159,16 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
           fast = state.hooks->fast(q);
         if (fast) {
           res = std::move(*fast);
+          Negotiate(q, res, false);  // no compressing on the I/O thread
         } else {
           // Run the handler on the worker pool and resume here when it is done.
           res = co_await net::co_spawn(
               state.workers->get_executor(),
-              [&router, &q]() -> net::awaitable<Response> { co_return router.Dispatch(q); },
+              [&router, &q]() -> net::awaitable<Response> {
+                Response r = router.Dispatch(q);
+                Negotiate(q, r, true);
+                co_return r;
+              },
               net::use_awaitable);
         }
       } catch (const std::exception& e) {
@@ -127,11 +185,18 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
         }
       }
     }
-    auto out = ToBeast(std::move(res), version, keep_alive, head);
-    stream.expires_after(opt.request_timeout);
-    co_await http::async_write(stream, out, net::redirect_error(net::use_awaitable, ec));
+    bool reusable = true;
+    if (res.stream && !head) {
+      reusable = co_await WriteStream(stream, res, version, keep_alive, opt, state);
+    } else {
+      auto out = ToBeast(res, version, keep_alive, head);
+      stream.expires_after(opt.request_timeout);
+      co_await http::async_write(stream, out, net::redirect_error(net::use_awaitable, ec));
+      reusable = !ec;
+    }
+    res = Response{};  // a stream's resources (its database connection) go back now
     if (counted) state.in_flight--;
-    if (ec || !keep_alive) break;
+    if (!reusable || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }

@@ -4,6 +4,7 @@
 // safe to use from every I/O thread.
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,10 +26,29 @@ struct Request {
 };
 
 struct Response {
+  Response() = default;
+  Response(int status_in, std::string type, std::string body_in,
+           std::vector<std::pair<std::string, std::string>> headers_in = {})
+      : status(status_in),
+        content_type(std::move(type)),
+        body(std::move(body_in)),
+        headers(std::move(headers_in)) {}
+
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // A body shared with the response cache or the static-file cache, sent instead of `body`,
+  // so a hit copies no bytes. gzip_body is the same body gzip-compressed, when worth it.
+  std::shared_ptr<const std::string> shared_body;
+  std::shared_ptr<const std::string> gzip_body;
+  bool gzip_checked = false;  // Precompress() has run: never compress this one again
+  // A streamed body (chunked transfer), used instead of `body` when set. Each call runs on
+  // the worker pool, appends the next piece to `out` and returns false after the last one.
+  // Dropping it mid-way (client gone, HEAD) must release what it holds.
+  std::function<bool(std::string& out)> stream;
+
+  const std::string& Body() const { return shared_body ? *shared_body : body; }
 };
 
 // {"status":"error","error":code,"detail":detail}

@@ -2,7 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
+
+#include "server/cache.h"
+#include "server/encoding.h"
 
 namespace corrente::server {
 namespace {
@@ -39,13 +44,52 @@ std::optional<std::string> ReadFile(const fs::path& p) {
   return ss.str();
 }
 
+// Files as loaded, with their gzip body and ETag, reloaded when the size or mtime changes.
+// Files over kMaxCachedFile are read per request and not compressed.
+class FileCache {
+ public:
+  static constexpr uintmax_t kMaxCachedFile = 8u << 20;
+
+  std::optional<Response> Get(const fs::path& file) {
+    std::error_code ec;
+    auto size = fs::file_size(file, ec);
+    auto mtime = fs::last_write_time(file, ec);
+    if (ec) return std::nullopt;
+    {
+      std::lock_guard l(mu_);
+      auto it = files_.find(file.string());
+      if (it != files_.end() && it->second.size == size && it->second.mtime == mtime)
+        return it->second.res;
+    }
+    auto body = ReadFile(file);
+    if (!body) return std::nullopt;
+    Response res{200, ContentType(file), std::move(*body), {}};
+    if (size > kMaxCachedFile) return res;
+    res.headers.emplace_back("ETag", MakeEtag(res.body));
+    Precompress(res);
+    std::lock_guard l(mu_);
+    files_[file.string()] = {size, mtime, res};
+    return res;
+  }
+
+ private:
+  struct Entry {
+    uintmax_t size;
+    fs::file_time_type mtime;
+    Response res;
+  };
+  std::mutex mu_;
+  std::map<std::string, Entry> files_;
+};
+
 }  // namespace
 
 Handler MakeStaticHandler(const std::string& root_in) {
   std::error_code ec;
   fs::path root = fs::weakly_canonical(fs::absolute(root_in, ec), ec);
   bool have_root = !ec && fs::is_directory(root, ec);
-  return [root, have_root](const Request& req) -> Response {
+  auto files = std::make_shared<FileCache>();
+  return [root, have_root, files](const Request& req) -> Response {
     bool api = req.path.rfind("/api/", 0) == 0 || req.path == "/api";
     if (!have_root || api) return ErrorResponse(404, "not_found", "no route for " + req.path);
     const std::string& path = req.path;
@@ -74,9 +118,9 @@ Handler MakeStaticHandler(const std::string& root_in) {
         spa = true;
       }
     }
-    auto body = ReadFile(file);
-    if (!body) return ErrorResponse(404, "not_found", "no such file");
-    Response res{200, ContentType(file), std::move(*body), {}};
+    auto found = files->Get(file);
+    if (!found) return ErrorResponse(404, "not_found", "no such file");
+    Response res = std::move(*found);
     bool hashed_asset = !spa && path.rfind("/assets/", 0) == 0;
     res.headers.emplace_back("Cache-Control",
                              hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");

@@ -7,6 +7,7 @@ Prints "ok - ..." / "not ok - ..." lines and "N passed, N failed"; exits 1 on an
 """
 import asyncio
 import base64
+import gzip
 import hashlib
 import hmac
 import http.client
@@ -545,6 +546,82 @@ check("static: encoded traversal does not escape the root", "root:" not in r.raw
 r = get("/api/v1/nope")
 check("unknown /api path is a JSON 404, not the SPA", r.status == 404 and r.json and r.json["error"] == "not_found")
 check("wrong method is 405", req("DELETE", "/api/v1/items").status == 405)
+
+
+# ---------------------------------------------------------------- gzip
+def raw_get(path, token=None, headers=None):
+    c = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    h = dict(headers or {})
+    if token:
+        h["Authorization"] = "Bearer " + token
+    c.request("GET", path, headers=h)
+    r = c.getresponse()
+    out = (r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    c.close()
+    return out
+
+
+GZ = {"Accept-Encoding": "gzip, deflate"}
+for label, path, token in (("API miss", "/api/v1/items?limit=20&gz=1", VIEWER), ("API cache hit", "/api/v1/items?limit=20&gz=1", VIEWER),
+                           ("CSV", "/api/v1/items?limit=20&format=csv", VIEWER), ("static file", "/assets/big.js", None),
+                           ("openapi.json", "/api/v1/openapi.json", None)):
+    s1, h1, plain = raw_get(path, token)
+    s2, h2, zipped = raw_get(path, token, GZ)
+    ok = s1 == 200 and s2 == 200 and h2.get("content-encoding") == "gzip" and "content-encoding" not in h1
+    ok = ok and gzip.decompress(zipped) == plain and len(zipped) < len(plain) and int(h2["content-length"]) == len(zipped)
+    ok = ok and "accept-encoding" in h1.get("vary", "").lower() and "accept-encoding" in h2.get("vary", "").lower()
+    check("gzip (%s): the body decompresses to exactly the plain body, with Vary" % label, ok,
+          (s1, s2, h2.get("content-encoding"), h1.get("vary"), len(plain), len(zipped)))
+    if h1.get("etag"):
+        check("gzip (%s): the two encodings have different ETags" % label, h1["etag"] != h2.get("etag"), (h1["etag"], h2.get("etag")))
+        s3, h3, b3 = raw_get(path, token, dict(GZ, **{"If-None-Match": h2["etag"]}))
+        s4, h4, b4 = raw_get(path, token, {"If-None-Match": h1["etag"]})
+        check("gzip (%s): 304 for each encoding's own ETag" % label, s3 == 304 and b3 == b"" and s4 == 304 and b4 == b"", (s3, s4))
+s1, h1, zipped = raw_get("/api/v1/items?limit=20&gz=2", VIEWER, GZ)  # a miss answered gzipped
+s2, h2, plain = raw_get("/api/v1/items?limit=20&gz=2", VIEWER)
+check("gzip on a cache miss, then plain from the cache", s1 == 200 and h1.get("content-encoding") == "gzip" and gzip.decompress(zipped) == plain)
+s1, h1, b1 = raw_get("/api/v1/items?limit=20", VIEWER, {"Accept-Encoding": "gzip;q=0, identity"})
+check("gzip: not sent when q=0", s1 == 200 and "content-encoding" not in h1 and json.loads(b1)["status"] == "success")
+s1, h1, b1 = raw_get("/api/v1/items/2", VIEWER, GZ)
+check("gzip: small bodies (< 1 KB) are sent as they are", s1 == 200 and "content-encoding" not in h1 and len(b1) < 1024, (h1.get("content-encoding"), len(b1)))
+
+# ---------------------------------------------------------------- CSV exports stream
+# 4,590 more forecast rows in the latest run: an export of them spans several cursor chunks.
+sql("INSERT INTO analytics.forecasts (run_id, full_date, item_id, site_id, horizon_days, yhat, yhat_lower, yhat_upper,"
+    " yhat_lower_95, yhat_upper_95, model_tag, confidence_level, computed_at)"
+    " SELECT 2, current_date + h, i, s, h, h, h - 1, h + 1, h - 2, h + 2, 'ets_v1', 80, timestamptz '2026-01-02 02:00:00+00'"
+    " FROM generate_series(1, 90) h, generate_series(4, 20) i, generate_series(1, 3) s")
+n_sql = int(sql("SELECT count(*) FROM analytics.forecasts WHERE run_id = 2"))
+s1, h1, body = raw_get("/api/v1/forecasts?format=csv&limit=1000000", VIEWER)
+lines = body.decode().split("\r\n")
+check("CSV export: chunked, one line per row plus the header, as many rows as SQL", s1 == 200 and h1.get("transfer-encoding") == "chunked"
+      and "content-length" not in h1 and lines[-1] == "" and len(lines) - 2 == n_sql, (s1, h1.get("transfer-encoding"), len(lines), n_sql))
+s2, h2, page = raw_get("/api/v1/forecasts?format=csv&limit=1000", VIEWER)
+check("CSV export: the same format as a buffered CSV page", s2 == 200 and "transfer-encoding" not in h2
+      and body.decode().split("\r\n")[:1001] == page.decode().split("\r\n")[:1001], page[:200])
+s3, h3, b3 = raw_get("/api/v1/forecasts?limit=2000", VIEWER)
+check("JSON pages still stop at 1000", s3 == 400 and b"limit" in b3)
+s4, h4, b4 = raw_get("/api/v1/items?format=csv&limit=5000&offset=3", VIEWER, {"Accept": "text/csv"})
+check("CSV export honours offset", s4 == 200 and len(b4.decode().strip().split("\r\n")) == 1 + int(sql("SELECT count(*) FROM core.dim_item")) - 3)
+
+
+async def abandon(n):
+    reqb = ("GET /api/v1/forecasts?format=csv&limit=1000000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % VIEWER).encode()
+    for _ in range(n):
+        reader, writer = await asyncio.open_connection(HOST, PORT)
+        writer.write(reqb)
+        await writer.drain()
+        await reader.read(100)
+        writer.close()
+
+asyncio.run(abandon(24))
+time.sleep(0.5)
+codes = [get("/api/v1/forecasts?format=csv&limit=1000000&n=%d" % i, VIEWER).status for i in range(3)]
+m = get("/metrics").raw
+open_conns = float([l for l in m.splitlines() if l.startswith("db_pool_connections_open ")][0].split()[1])
+idle_conns = float([l for l in m.splitlines() if l.startswith("db_pool_connections_idle ")][0].split()[1])
+check("24 abandoned exports give their connections back", codes == [200] * 3 and open_conns == idle_conns, (codes, open_conns, idle_conns))
+check("abandoned exports leave no open transaction", sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'corrente-serve' AND state LIKE 'idle in transaction%'") == "0")
 
 
 # ---------------------------------------------------------------- 1,000 keep-alive connections

@@ -1,0 +1,39 @@
+#pragma once
+// gzip content coding (zlib). Bodies are compressed once: the response cache and the static
+// files keep a gzip body next to the plain one (Precompress), and Negotiate() only picks one
+// per request. Thread-safe (no shared state).
+#include <string>
+#include <string_view>
+
+#include "server/router.h"
+
+namespace corrente::server {
+
+// Bodies smaller than this are sent as they are: gzip would save little and cost a syscall's
+// worth of CPU.
+inline constexpr size_t kMinGzipBytes = 1024;
+
+// RFC 1952 gzip of `data` at zlib's default level.
+std::string Gzip(std::string_view data);
+// The inverse, for tests; throws std::runtime_error on corrupt input.
+std::string Gunzip(std::string_view data);
+
+// True when Accept-Encoding lists gzip (or *) with a non-zero q.
+bool AcceptsGzip(const Request& req);
+// Text types worth compressing (JSON, CSV, HTML, JS, CSS, SVG, ...).
+bool Compressible(std::string_view content_type);
+
+// Moves the body into shared_body (so copies share it) and, for a compressible body of at least
+// kMinGzipBytes that gzip shrinks by 10 % or more, fills gzip_body. Marks gzip_checked.
+void Precompress(Response& res);
+
+// Adds Vary: Accept-Encoding to compressible responses and, when the client accepts gzip,
+// sends the gzip body (Content-Encoding: gzip, ETag suffixed "-gz" so the two representations
+// never share a validator). Compresses on the spot only when `may_compress` (worker threads)
+// and Precompress() has not already decided. Streamed bodies are left alone.
+void Negotiate(const Request& req, Response& res, bool may_compress);
+
+// "abc" -> "abc-gz", W/"abc" -> W/"abc-gz".
+std::string GzipEtag(const std::string& etag);
+
+}  // namespace corrente::server
