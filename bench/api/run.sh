@@ -3,16 +3,31 @@
 # data (sized by BENCH_ITEMS/BENCH_SITES/BENCH_DAYS), synthetic analytics rows, then wrk at
 # the items list, one item's 90-day demand series, forecasts and KPIs, each cached (the same
 # URL again and again) and uncached (a unique query string per request, so every request
-# runs its SQL). Prints req/s and p50/p99 per case, and a markdown table.
+# runs its SQL). The same cases run against the peer, the specification's own design
+# (bench/api/flask_peer.py: Flask + Flask-Caching + SQLAlchemy + PyJWT under gunicorn), on
+# the same database in the same run. Prints req/s and p50/p95/p99 per case, and a markdown
+# table with the ratios.
 #
 # Usage: bench/api/run.sh [path/to/corrente]   (default build/release/corrente)
 # Env: BENCH_ITEMS (500) BENCH_SITES (10) BENCH_DAYS (1095) BENCH_SECONDS (10)
 #      BENCH_CONNECTIONS (64) BENCH_THREADS (server I/O threads, 0 = one per core)
+#      BENCH_PEER (1; 0 skips the Flask peer) BENCH_PEER_WORKERS (5 = 2 x cores + 1)
+#      BENCH_ONLY (a grep -E pattern over "endpoint mode connections" selecting cases)
+# The 10 M demand-row case: BENCH_ITEMS=1500 (1,500 x 10 x 1,095 = 10.2 M rows; seeding
+# takes about 5 minutes), e.g. with BENCH_ONLY='demand.*uncached' for just the series.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 corrente="$(realpath "${1:-$root/build/release/corrente}")"
 items=${BENCH_ITEMS:-500} sites=${BENCH_SITES:-10} days=${BENCH_DAYS:-1095}
 secs=${BENCH_SECONDS:-10} conns=${BENCH_CONNECTIONS:-64}
+peer=${BENCH_PEER:-1} peer_workers=${BENCH_PEER_WORKERS:-$(( $(nproc) * 2 + 1 ))} only=${BENCH_ONLY:-.}
+# Debian's interpreter, which has the packages (a pyenv or venv python3 may come first on PATH).
+peer_py=/usr/bin/python3
+[ -x "$peer_py" ] || peer_py=python3
+if [ "$peer" = 1 ] && ! "$peer_py" -c 'import flask, flask_caching, sqlalchemy, psycopg2, jwt' 2>/dev/null; then
+  echo "the Flask peer needs: scripts/deps.sh bench (python3-flask python3-flask-caching python3-sqlalchemy python3-psycopg2 python3-jwt gunicorn); BENCH_PEER=0 skips it" >&2
+  exit 2
+fi
 if ! command -v wrk >/dev/null; then
   echo "installing wrk..." >&2
   if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else sudo apt-get install -y wrk >/dev/null; fi
@@ -20,8 +35,9 @@ fi
 unset DATABASE_URL
 export CORRENTE_HOME=$(mktemp -d /tmp/corrente-bench.XXXXXX) CORRENTE_PG_FAST=1
 chmod 755 "$CORRENTE_HOME"
-spid=""
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; "$corrente" db stop >/dev/null 2>&1; rm -rf "$CORRENTE_HOME"' EXIT
+export CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+spid="" ppid_=""
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; [ -n "$ppid_" ] && kill "$ppid_" 2>/dev/null; "$corrente" db stop >/dev/null 2>&1; rm -rf "$CORRENTE_HOME"' EXIT
 
 "$corrente" db start >/dev/null 2>&1
 "$corrente" db upgrade >/dev/null 2>&1
@@ -45,17 +61,37 @@ REFRESH MATERIALIZED VIEW analytics.mv_kpis_latest;
 ANALYZE;
 SQL
 demand_rows=$(psql "$url" -Atc "SELECT count(*) FROM core.fact_demand_daily")
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
 DATABASE_URL="$url" "$corrente" serve --port "$port" --threads "${BENCH_THREADS:-0}" >"$CORRENTE_HOME/serve.log" 2>&1 &
 spid=$!
+if [ "$peer" = 1 ]; then
+  peer_port=$(free_port)
+  (cd "$root/bench/api" && DATABASE_URL="$url" JWT_SECRET="$CORRENTE_JWT_SECRET" exec "$peer_py" -m gunicorn -w "$peer_workers" \
+     -b "127.0.0.1:$peer_port" --log-level warning flask_peer:app >"$CORRENTE_HOME/peer.log" 2>&1) &
+  ppid_=$!
+fi
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
 token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+if [ "$peer" = 1 ]; then
+  for _ in $(seq 1 100); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$peer_port/api/v1/items?limit=1")" = 200 ] && break
+    sleep 0.2
+  done
+fi
 start=$(psql "$url" -Atc "SELECT (max(full_date) - 89)::text FROM core.fact_demand_daily")
 
 # A unique nocache=N per request: the cache key includes every parameter, so each request
-# misses and runs its SQL (and the key churn also exercises cache insertion).
-cat >"$CORRENTE_HOME/uncached.lua" <<'LUA'
+# misses and runs its SQL (and the key churn also exercises cache insertion). Both scripts
+# print the p50/p95/p99 latencies in milliseconds at the end.
+cat >"$CORRENTE_HOME/cached.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("PCT %.2f %.2f %.2f\n", latency:percentile(50) / 1000,
+                         latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+{ cat <<'LUA'
 local n = 0
 request = function()
   n = n + 1
@@ -63,25 +99,39 @@ request = function()
   return wrk.format(nil, wrk.path .. sep .. "nocache=" .. n .. "_" .. math.random(1, 1000000000))
 end
 LUA
+  cat "$CORRENTE_HOME/cached.lua"; } >"$CORRENTE_HOME/uncached.lua"
 
 declare -a rows
-run() {  # run NAME PATH cached|uncached [CONNECTIONS]
-  local name="$1" path="$2" mode="$3" c="${4:-$conns}" out
-  local extra=()
-  [ "$mode" = uncached ] && extra=(-s "$CORRENTE_HOME/uncached.lua")
-  curl -sf -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port$path" || { echo "FAILED: $path" >&2; return 1; }
-  out=$(wrk -t "$([ "$c" -gt 1 ] && echo 2 || echo 1)" -c "$c" -d "${secs}s" --latency -H "Authorization: Bearer $token" "${extra[@]}" "http://127.0.0.1:$port$path")
-  local rps p50 p99 non2xx
+measure() {  # measure BASE PATH MODE CONNECTIONS -> "req/s p50 p95 p99 errors"
+  local base="$1" path="$2" mode="$3" c="$4" out
+  curl -sf -o /dev/null -H "Authorization: Bearer $token" "$base$path" || { echo "FAILED: $base$path" >&2; echo "- - - - failed"; return; }
+  out=$(wrk -t "$([ "$c" -gt 1 ] && echo 2 || echo 1)" -c "$c" -d "${secs}s" -H "Authorization: Bearer $token" \
+        -s "$CORRENTE_HOME/$mode.lua" "$base$path")
+  local rps pct errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$out")
-  printf '%-26s %-9s %4s conn %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$mode" "$c" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}"
-  rows+=("| $name | $mode | $c | $rps | $p50 | $p99 |")
+  pct=$(awk '$1 == "PCT" {printf "%sms %sms %sms", $2, $3, $4}' <<<"$out")
+  errs=$(awk '/Non-2xx/ {n += $4} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
+  echo "$rps $pct $errs"
+}
+run() {  # run NAME PATH cached|uncached [CONNECTIONS]
+  local name="$1" path="$2" mode="$3" c="${4:-$conns}"
+  grep -qE "$only" <<<"$name $mode $c" || return 0
+  local a b=""
+  read -r rps p50 p95 p99 errs <<<"$(measure "http://127.0.0.1:$port" "$path" "$mode" "$c")"
+  printf '%-24s %-8s %3s conn  corrente %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s\n' "$name" "$mode" "$c" "$rps" "$p50" "$p95" "$p99" "$errs"
+  a="| $name | $mode | $c | $rps | $p50 | $p95 | $p99 |"
+  if [ "$peer" = 1 ]; then
+    read -r prps pp50 pp95 pp99 perrs <<<"$(measure "http://127.0.0.1:$peer_port" "$path" "$mode" "$c")"
+    printf '%-24s %-8s %3s conn  flask    %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s\n' "" "" "" "$prps" "$pp50" "$pp95" "$pp99" "$perrs"
+    b=" $prps | $pp50 | $pp95 | $pp99 | $(python3 -c "import sys; a, b = sys.argv[1:]; print('%.0fx' % (float(a) / float(b)) if float(b) > 0 else '-')" "$rps" "$prps" 2>/dev/null || echo -) |"
+  fi
+  rows+=("$a$b")
 }
 
 echo
 echo "corrente serve benchmark: $items items x $sites sites x $days days ($demand_rows demand rows), $(nproc) cores shared with wrk, $conns connections, ${secs}s each"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$peer" = 1 ] && echo "peer: Flask $("$peer_py" -c 'import importlib.metadata as m; print(m.version("flask"))') + SQLAlchemy $("$peer_py" -c 'import sqlalchemy; print(sqlalchemy.__version__)') + gunicorn $(gunicorn --version 2>&1 | awk '{print $NF}' | tr -d '()') with $peer_workers sync workers"
 run "items list (100 rows)" "/api/v1/items" cached
 run "items list (100 rows)" "/api/v1/items" uncached
 run "demand series 90 days" "/api/v1/demand/timeseries?item_id=7&start_date=$start" cached
@@ -93,7 +143,13 @@ run "kpis (default 90 days)" "/api/v1/analytics/kpis" uncached
 # One connection: the latency of a single uncached request, without queueing behind 63 others.
 run "demand series 90 days" "/api/v1/demand/timeseries?item_id=7&start_date=$start" uncached 1
 run "items list (100 rows)" "/api/v1/items" uncached 1
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| endpoint | mode | connections | req/s | p50 | p99 |"
-echo "|---|---|---|---|---|---|"
+if [ "$peer" = 1 ]; then
+  echo "| endpoint | mode | conns | corrente req/s | p50 | p95 | p99 | flask req/s | p50 | p95 | p99 | req/s ratio |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+else
+  echo "| endpoint | mode | conns | req/s | p50 | p95 | p99 |"
+  echo "|---|---|---|---|---|---|---|"
+fi
 printf '%s\n' "${rows[@]}"
