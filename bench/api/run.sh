@@ -13,6 +13,7 @@
 #      BENCH_CONNECTIONS (64) BENCH_THREADS (server I/O threads, 0 = one per core)
 #      BENCH_PEER (1; 0 skips the Flask peer) BENCH_PEER_WORKERS (5 = 2 x cores + 1)
 #      BENCH_ONLY (a grep -E pattern over "endpoint mode connections" selecting cases)
+#      BENCH_PIN (0; 1 pins the server to core 0 and wrk to core 1)
 # The 10 M demand-row case: BENCH_ITEMS=1500 (1,500 x 10 x 1,095 = 10.2 M rows; seeding
 # takes about 5 minutes), e.g. with BENCH_ONLY='demand.*uncached' for just the series.
 set -euo pipefail
@@ -63,7 +64,11 @@ SQL
 demand_rows=$(psql "$url" -Atc "SELECT count(*) FROM core.fact_demand_daily")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
-DATABASE_URL="$url" "$corrente" serve --port "$port" --threads "${BENCH_THREADS:-0}" >"$CORRENTE_HOME/serve.log" 2>&1 &
+# BENCH_PIN=1: the server on core 0 and wrk on core 1 (PostgreSQL and the peer unpinned), so
+# the load generator cannot preempt the server; the server then has one core, not two.
+srv_pin="" wrk_pin=""
+if [ "${BENCH_PIN:-0}" = 1 ]; then srv_pin="taskset -c 0" wrk_pin="taskset -c 1"; fi
+DATABASE_URL="$url" $srv_pin "$corrente" serve --port "$port" --threads "${BENCH_THREADS:-0}" >"$CORRENTE_HOME/serve.log" 2>&1 &
 spid=$!
 if [ "$peer" = 1 ]; then
   peer_port=$(free_port)
@@ -102,10 +107,12 @@ LUA
   cat "$CORRENTE_HOME/cached.lua"; } >"$CORRENTE_HOME/uncached.lua"
 
 declare -a rows
-measure() {  # measure BASE PATH MODE CONNECTIONS -> "req/s p50 p95 p99 errors"
+measure() {  # measure BASE PATH MODE CONNECTIONS [EXTRA_HEADER] -> "req/s p50 p95 p99 errors"
   local base="$1" path="$2" mode="$3" c="$4" out
-  curl -sf -o /dev/null -H "Authorization: Bearer $token" "$base$path" || { echo "FAILED: $base$path" >&2; echo "- - - - failed"; return; }
-  out=$(wrk -t "$([ "$c" -gt 1 ] && echo 2 || echo 1)" -c "$c" -d "${secs}s" -H "Authorization: Bearer $token" \
+  local hdr=(-H "Authorization: Bearer $token")
+  [ -n "${5:-}" ] && hdr+=(-H "$5")
+  curl -sf -o /dev/null "${hdr[@]}" "$base$path" || { echo "FAILED: $base$path" >&2; echo "- - - - failed"; return; }
+  out=$($wrk_pin wrk -t "$([ "$c" -gt 1 ] && echo 2 || echo 1)" -c "$c" -d "${secs}s" "${hdr[@]}" \
         -s "$CORRENTE_HOME/$mode.lua" "$base$path")
   local rps pct errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
@@ -113,15 +120,15 @@ measure() {  # measure BASE PATH MODE CONNECTIONS -> "req/s p50 p95 p99 errors"
   errs=$(awk '/Non-2xx/ {n += $4} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
   echo "$rps $pct $errs"
 }
-run() {  # run NAME PATH cached|uncached [CONNECTIONS]
-  local name="$1" path="$2" mode="$3" c="${4:-$conns}"
+run() {  # run NAME PATH cached|uncached [CONNECTIONS [EXTRA_HEADER]]
+  local name="$1" path="$2" mode="$3" c="${4:-$conns}" extra="${5:-}"
   grep -qE "$only" <<<"$name $mode $c" || return 0
   local a b=""
-  read -r rps p50 p95 p99 errs <<<"$(measure "http://127.0.0.1:$port" "$path" "$mode" "$c")"
+  read -r rps p50 p95 p99 errs <<<"$(measure "http://127.0.0.1:$port" "$path" "$mode" "$c" "$extra")"
   printf '%-24s %-8s %3s conn  corrente %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s\n' "$name" "$mode" "$c" "$rps" "$p50" "$p95" "$p99" "$errs"
   a="| $name | $mode | $c | $rps | $p50 | $p95 | $p99 |"
   if [ "$peer" = 1 ]; then
-    read -r prps pp50 pp95 pp99 perrs <<<"$(measure "http://127.0.0.1:$peer_port" "$path" "$mode" "$c")"
+    read -r prps pp50 pp95 pp99 perrs <<<"$(measure "http://127.0.0.1:$peer_port" "$path" "$mode" "$c" "$extra")"
     printf '%-24s %-8s %3s conn  flask    %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s\n' "" "" "" "$prps" "$pp50" "$pp95" "$pp99" "$perrs"
     b=" $prps | $pp50 | $pp95 | $pp99 | $(python3 -c "import sys; a, b = sys.argv[1:]; print('%.0fx' % (float(a) / float(b)) if float(b) > 0 else '-')" "$rps" "$prps" 2>/dev/null || echo -) |"
   fi
@@ -134,6 +141,8 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$peer" = 1 ] && echo "peer: Flask $("$peer_py" -c 'import importlib.metadata as m; print(m.version("flask"))') + SQLAlchemy $("$peer_py" -c 'import sqlalchemy; print(sqlalchemy.__version__)') + gunicorn $(gunicorn --version 2>&1 | awk '{print $NF}' | tr -d '()') with $peer_workers sync workers"
 run "items list (100 rows)" "/api/v1/items" cached
 run "items list (100 rows)" "/api/v1/items" uncached
+# What a browser sends: the 31 KB list goes out as its ~5 KB gzip body (the peer sends it plain).
+run "items list, gzip" "/api/v1/items" cached "$conns" "Accept-Encoding: gzip"
 run "demand series 90 days" "/api/v1/demand/timeseries?item_id=7&start_date=$start" cached
 run "demand series 90 days" "/api/v1/demand/timeseries?item_id=7&start_date=$start" uncached
 run "forecasts item x site" "/api/v1/forecasts?item_id=7&site_id=1" cached

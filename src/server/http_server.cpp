@@ -209,6 +209,8 @@ net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const
         co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
     if (ec == net::error::operation_aborted) co_return;
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+    // Responses go out in one write; Nagle would only hold back the tail of a streamed one.
+    socket.set_option(tcp::no_delay(true), ec);
     net::co_spawn(socket.get_executor(), Session(std::move(socket), router, opt, state),
                   net::detached);
   }

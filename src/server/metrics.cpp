@@ -1,14 +1,20 @@
 #include "server/metrics.h"
 
 #include <cstdio>
+#include <string_view>
 
 namespace corrente::server {
 
 void Metrics::Observe(const std::string& route, const std::string& method, int status,
                       double seconds) {
   std::lock_guard l(mu_);
-  requests_[{route, method, status}]++;
-  auto& h = durations_[route];
+  auto key = std::tuple<std::string_view, std::string_view, int>(route, method, status);
+  auto r = requests_.find(key);
+  if (r == requests_.end()) r = requests_.emplace(std::tuple(route, method, status), 0).first;
+  r->second++;
+  auto d = durations_.find(std::string_view(route));
+  if (d == durations_.end()) d = durations_.emplace(route, Hist{}).first;
+  auto& h = d->second;
   for (size_t i = 0; i < kBuckets.size(); ++i)
     if (seconds <= kBuckets[i]) h.buckets[i]++;
   h.count++;

@@ -26,8 +26,9 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
-  std::map<std::string, Hist> durations_;
+  // Transparent comparators: a lookup with string_views allocates nothing (the hot path).
+  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests_;
+  std::map<std::string, Hist, std::less<>> durations_;
 };
 
 }  // namespace corrente::server

@@ -7,7 +7,12 @@
 namespace corrente::server {
 
 ParamDoc LimitDoc() {
-  return {"limit", "query", "integer", {}, "page size, 1..1000 (default 100)"};
+  return {"limit",
+          "query",
+          "integer",
+          {},
+          "page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream "
+          "(above 1000 the rows come from a cursor, chunked, not cached, no ETag)"};
 }
 ParamDoc OffsetDoc() { return {"offset", "query", "integer", {}, "rows to skip (default 0)"}; }
 ParamDoc FormatDoc() {
@@ -46,7 +51,7 @@ json::object Schema(const ParamDoc& d) {
   }
   if (d.name == "limit") {
     s["minimum"] = 1;
-    s["maximum"] = 1000;
+    s["maximum"] = kMaxCsvRows;  // JSON pages stop at kMaxPageRows (see the description)
     s["default"] = 100;
   }
   if (d.name == "offset") s["minimum"] = 0;
@@ -104,6 +109,16 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
          {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Success"}}}}}}}};
     if (r.list)
       ok["content"].as_object()["text/csv"] = json::object{{"schema", {{"type", "string"}}}};
+    if (r.method == "GET")
+      ok["headers"] = {
+          {"ETag",
+           {{"description", "validator for If-None-Match (304); suffixed -gz for the gzip body"},
+            {"schema", {{"type", "string"}}}}},
+          {"Content-Encoding",
+           {{"description", "gzip when Accept-Encoding allows it and the body is 1 KB or more"},
+            {"schema", {{"type", "string"}}}}},
+          {"Vary",
+           {{"description", "includes Accept-Encoding"}, {"schema", {{"type", "string"}}}}}};
     json::object responses{
         {r.method == "POST" && r.pattern == "/api/v1/admin/users" ? "201" : "200", ok},
         {"400", ErrorRef("Bad parameter (each one is named)")},
