@@ -152,6 +152,7 @@ run "kpis (default 90 days)" "/api/v1/analytics/kpis" uncached
 # One connection: the latency of a single uncached request, without queueing behind 63 others.
 run "demand series 90 days" "/api/v1/demand/timeseries?item_id=7&start_date=$start" uncached 1
 run "items list (100 rows)" "/api/v1/items" uncached 1
+run "forecasts item x site" "/api/v1/forecasts?item_id=7&site_id=1" uncached 1
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 if [ "$peer" = 1 ]; then

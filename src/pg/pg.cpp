@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 namespace corrente::pg {
 namespace {
@@ -162,6 +163,41 @@ Result Connection::ExecPrepared(const std::string& name, const std::vector<Param
   ParamArrays a(params);
   return Check(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()),
                               a.values.data(), a.lengths.data(), nullptr, 0));
+}
+
+std::vector<Result> Connection::ExecPipeline(const std::vector<Prepared>& statements) {
+  PGconn* c = conn_.get();
+  if (PQenterPipelineMode(c) != 1) ThrowConnection(c, "cannot enter pipeline mode: ");
+  for (const auto& [name, params] : statements) {
+    ParamArrays a(params);
+    if (PQsendQueryPrepared(c, name.c_str(), static_cast<int>(params.size()), a.values.data(),
+                            a.lengths.data(), nullptr, 0) != 1)
+      ThrowConnection(c, "pipeline send failed: ");
+  }
+  if (PQpipelineSync(c) != 1) ThrowConnection(c, "pipeline sync failed: ");
+  std::vector<Result> out;
+  std::optional<Error> failed;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    PGresult* r = PQgetResult(c);
+    if (!r) ThrowConnection(c, "pipeline result missing: ");
+    try {
+      out.push_back(Check(r));
+    } catch (const Error& e) {
+      if (!failed) failed = e;  // later ones are PGRES_PIPELINE_ABORTED
+    }
+    while (PGresult* extra = PQgetResult(c)) PQclear(extra);  // the NULL ending each result
+  }
+  Result sync(PQgetResult(c));
+  if (!sync.Raw() || PQresultStatus(sync.Raw()) != PGRES_PIPELINE_SYNC ||
+      PQexitPipelineMode(c) != 1)
+    ThrowConnection(c, "pipeline did not end cleanly: ");
+  if (failed) {
+    // An explicit BEGIN in the pipeline leaves its transaction aborted; end it here so the
+    // connection goes back clean.
+    if (PQtransactionStatus(c) != PQTRANS_IDLE) PQclear(PQexec(c, "ROLLBACK"));
+    throw *failed;
+  }
+  return out;
 }
 
 std::string Connection::QuoteIdentifier(std::string_view ident) const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace corrente::pg {
@@ -116,6 +117,11 @@ class Connection {
   }
   void Prepare(const std::string& name, const std::string& sql);
   Result ExecPrepared(const std::string& name, const std::vector<Param>& params);
+  // Runs already-prepared statements in libpq pipeline mode: all are sent, then one sync, so
+  // they cost one round trip together. They run in one implicit transaction. Returns the
+  // results in order; throws the first failure (the statements after it are skipped).
+  using Prepared = std::pair<std::string, std::vector<Param>>;  // name, parameters
+  std::vector<Result> ExecPipeline(const std::vector<Prepared>& statements);
 
   void Listen(const std::string& channel);
   void Notify(const std::string& channel, const std::string& payload);

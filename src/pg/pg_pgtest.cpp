@@ -31,6 +31,26 @@ TEST(Connection, PreparedStatements) {
   EXPECT_EQ(c.ExecPrepared("add", {"-2", "3"}).GetInt(0, 0), 1);
 }
 
+TEST(Connection, PipelineRunsStatementsInOrderAndRecoversFromErrors) {
+  auto c = Connection::Open(TestDsn());
+  c.Prepare("p_begin", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  c.Prepare("p_add", "SELECT $1::int + $2::int");
+  c.Prepare("p_div", "SELECT 1 / $1::int");
+  c.Prepare("p_commit", "COMMIT");
+  auto r = c.ExecPipeline({{"p_begin", {}}, {"p_add", {"2", "3"}}, {"p_add", {"4", "5"}}, {"p_commit", {}}});
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[1].GetInt(0, 0), 5);
+  EXPECT_EQ(r[2].GetInt(0, 0), 9);
+  try {
+    c.ExecPipeline({{"p_begin", {}}, {"p_div", {"0"}}, {"p_add", {"1", "1"}}, {"p_commit", {}}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.SqlState(), "22012");  // the first failure, not the skipped statements
+  }
+  EXPECT_EQ(PQtransactionStatus(c.Raw()), PQTRANS_IDLE);  // the aborted transaction was ended
+  EXPECT_EQ(c.ExecPrepared("p_add", {"1", "1"}).GetInt(0, 0), 2);
+}
+
 TEST(Connection, ErrorsCarrySqlStateAndRetryability) {
   auto c = Connection::Open(TestDsn());
   try {

@@ -380,31 +380,33 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
 
 Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
                   int64_t offset, const std::string& extra_metadata_json,
-                  const std::set<std::string>& skip_in) {
-  if (ctx.csv && limit > kMaxPageRows) {
+                  const std::set<std::string>& skip_in, std::optional<pg::Result> first) {
+  if (Streams(ctx, limit)) {
     std::set<std::string> skip = skip_in;
     skip.insert("total_count");
     params.push_back(std::to_string(limit));
     params.push_back(std::to_string(offset));
     return StreamCsv(ctx.db, sql, params, std::move(skip));
   }
-  Page page = PageQuery(ctx.db, sql, std::move(params), limit, offset);
+  Page page = PageQuery(ctx.db, sql, std::move(params), limit, offset, std::move(first));
   return ListReply(ctx, page.rows, page.total, limit, offset, extra_metadata_json, skip_in);
 }
 
+bool Streams(const Ctx& ctx, int64_t limit) { return ctx.csv && limit > kMaxPageRows; }
+
 Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
-               int64_t offset) {
+               int64_t offset, std::optional<pg::Result> first) {
   params.push_back(std::to_string(limit));
   params.push_back(std::to_string(offset));
   Page p;
-  p.rows = db.Query(sql, params);
+  p.rows = first ? std::move(*first) : db.Query(sql, params);
   if (p.rows.Rows() > 0) {
     p.total = p.rows.GetInt(0, p.rows.Column("total_count"));
   } else if (offset > 0) {
     params[params.size() - 2] = "1";
     params.back() = "0";
-    pg::Result first = db.Query(sql, params);
-    p.total = first.Rows() ? first.GetInt(0, first.Column("total_count")) : 0;
+    pg::Result head = db.Query(sql, params);
+    p.total = head.Rows() ? head.GetInt(0, head.Column("total_count")) : 0;
   }
   return p;
 }
@@ -434,43 +436,64 @@ pg::Pool::Lease Db::TakeLease() {
   return l;
 }
 
-pg::Result Db::Query(const std::string& sql, const std::vector<pg::Param>& params) {
-  pg::Connection& c = Conn();
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::string name;
-    bool fresh = false;
+namespace {
+
+// Calls exec(names) with the statement names of `sqls` on `c`, preparing the new ones first,
+// and once more from scratch when the server has lost them (26000).
+template <typename F>
+auto WithPrepared(pg::Connection& c, const std::vector<const std::string*>& sqls, F exec) {
+  for (int attempt = 0;; ++attempt) {
+    std::vector<std::string> names;
+    std::vector<size_t> fresh;
     {
       std::lock_guard g(g_prepared_mu);
       auto& m = g_prepared[c.Raw()];
-      auto it = m.find(sql);
-      if (it == m.end()) {
-        name = "s" + std::to_string(++g_next_stmt);
-        fresh = true;
-      } else {
-        name = it->second;
+      for (const std::string* sql : sqls) {
+        auto it = m.find(*sql);
+        if (it == m.end()) {
+          fresh.push_back(names.size());
+          names.push_back("s" + std::to_string(++g_next_stmt));
+        } else {
+          names.push_back(it->second);
+        }
       }
     }
     try {
-      if (fresh) {
-        c.Prepare(name, sql);
+      for (size_t i : fresh) {
+        c.Prepare(names[i], *sqls[i]);
         std::lock_guard g(g_prepared_mu);
-        g_prepared[c.Raw()][sql] = name;
+        g_prepared[c.Raw()][*sqls[i]] = names[i];
       }
-      return c.ExecPrepared(name, params);
+      return exec(names);
     } catch (const pg::Error& e) {
-      if (e.SqlState() == "26000" && attempt == 0) {
-        std::lock_guard g(g_prepared_mu);
-        g_prepared.erase(c.Raw());
-        continue;
-      }
-      if (e.Kind() == pg::ErrorKind::kConnection) {
+      bool lost = e.SqlState() == "26000" && attempt == 0;
+      if (lost || e.Kind() == pg::ErrorKind::kConnection) {
         std::lock_guard g(g_prepared_mu);
         g_prepared.erase(c.Raw());
       }
-      throw;
+      if (!lost) throw;
     }
   }
-  throw pg::Error(pg::ErrorKind::kQuery, "26000", "prepared statement could not be created");
+}
+
+}  // namespace
+
+pg::Result Db::Query(const std::string& sql, const std::vector<pg::Param>& params) {
+  pg::Connection& c = Conn();
+  return WithPrepared(c, {&sql}, [&](const std::vector<std::string>& names) {
+    return c.ExecPrepared(names[0], params);
+  });
+}
+
+std::vector<pg::Result> Db::Pipeline(const std::vector<Statement>& statements) {
+  pg::Connection& c = Conn();
+  std::vector<const std::string*> sqls;
+  for (const auto& st : statements) sqls.push_back(&st.sql);
+  return WithPrepared(c, sqls, [&](const std::vector<std::string>& names) {
+    std::vector<pg::Connection::Prepared> run;
+    for (size_t i = 0; i < names.size(); ++i) run.emplace_back(names[i], statements[i].params);
+    return c.ExecPipeline(run);
+  });
 }
 
 void WriteAudit(Db& db, const Request& req, const AuditEntry& e) {

@@ -3,7 +3,6 @@
 // statuses, strict query-parameter parsing, rendering a pg::Result as the JSON envelope or
 // as CSV, the per-request database session with prepared statements, and the audit record.
 // Nothing here includes Beast, so handler files compile quickly.
-#include "common/json.h"
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json.h"
 #include "pg/pool.h"
 #include "server/router.h"
 
@@ -104,6 +104,12 @@ class Db {
   pg::Result Q(const std::string& sql, A&&... args) {
     return Query(sql, std::vector<pg::Param>{pg::ToParam(std::forward<A>(args))...});
   }
+  // Several statements in one round trip (libpq pipeline mode, one implicit transaction).
+  struct Statement {
+    std::string sql;
+    std::vector<pg::Param> params;
+  };
+  std::vector<pg::Result> Pipeline(const std::vector<Statement>& statements);
   pg::Connection& Conn();
   // Hands the borrowed connection to the caller (a streamed response that outlives the Db).
   pg::Pool::Lease TakeLease();
@@ -145,7 +151,10 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
 inline constexpr int kCsvChunkRows = 2000;
 Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
                   int64_t offset, const std::string& extra_metadata_json = "",
-                  const std::set<std::string>& skip = {});
+                  const std::set<std::string>& skip = {},
+                  std::optional<pg::Result> first = std::nullopt);
+// True when ListPage will stream (CSV beyond kMaxPageRows).
+bool Streams(const Ctx& ctx, int64_t limit);
 // Runs a page query whose last two parameters are LIMIT and OFFSET and whose rows carry
 // count(*) OVER () AS total_count. When the page is empty past the end, the total is
 // fetched by running it again at offset 0.
@@ -153,7 +162,8 @@ struct Page {
   pg::Result rows;
   int64_t total = 0;
 };
+// `first`: the rows of that query already fetched (e.g. in a pipeline), so it is not run again.
 Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
-               int64_t offset);
+               int64_t offset, std::optional<pg::Result> first = std::nullopt);
 
 }  // namespace corrente::server

@@ -153,49 +153,68 @@ Response Forecasts(Ctx& ctx) {
   CheckRange(p, start, end);
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  // The latest published run only: a reader sees one run's forecasts, never a mix.
-  auto run = ctx.db.Q(
-      std::string(
-          "SELECT r.run_id, r.model_tag, r.finished_at,"
-          " (SELECT f.computed_at FROM analytics.forecasts f WHERE f.run_id = r.run_id LIMIT 1)"
-          " FROM analytics.pipeline_runs r WHERE r.run_id = (") +
-      kLatestRun + ")");
-  std::optional<std::string> run_id;
-  std::string meta = "\"run_id\":null,\"computed_at\":null";
-  if (run.Rows() > 0) {
-    run_id = run.GetString(0, 0);
-    std::optional<std::string> computed = run.GetOpt(0, 3);
-    if (!computed) computed = run.GetOpt(0, 2);
-    meta = "\"run_id\":" + *run_id +
-           ",\"computed_at\":" + (computed ? JsonString(IsoTimestamp(*computed)) : "null");
-    // Backtest accuracy of this item (one site, or the mean over its sites), as ratios.
-    if (item) {
-      auto acc = ctx.db.Q(
-          "SELECT round(avg(mape) / 100, 4), round(avg(wape) / 100, 4), round(avg(bias), 4),"
-          " round(avg(mase), 4), sum(n_points)::bigint, min(model_tag), count(*)"
-          " FROM analytics.forecast_accuracy WHERE run_id = $1::bigint AND item_id = $2"
-          " AND ($3::int IS NULL OR site_id = $3)",
-          *run_id, *item, site);
-      auto num = [&](int col) { return acc.IsNull(0, col) ? std::string("null") : acc.GetString(0, col); };
-      meta += acc.GetInt(0, 6) == 0
-                  ? std::string(",\"accuracy\":null")
-                  : ",\"accuracy\":{\"mape\":" + num(0) + ",\"wape\":" + num(1) + ",\"bias\":" + num(2) +
-                        ",\"mase\":" + num(3) + ",\"n_points\":" + num(4) +
-                        ",\"model_tag\":" + (acc.IsNull(0, 5) ? "null" : JsonString(acc.GetString(0, 5))) + "}";
-    }
-  }
-  return ListPage(
-      ctx,
+  // The latest published run only: a reader sees one run's forecasts, never a mix. The run,
+  // its accuracy and the page go in one pipeline (one round trip) and one snapshot.
+  const std::string latest = std::string("(") + kLatestRun + ")";
+  const std::string page_sql =
       "SELECT f.full_date, f.item_id, f.site_id, f.horizon_days, f.yhat, f.yhat_lower,"
       " f.yhat_upper, f.yhat_lower_95, f.yhat_upper_95, f.confidence_level, f.model_tag,"
       " f.computed_at, count(*) OVER () AS total_count"
-      " FROM analytics.forecasts f WHERE f.run_id = $1::bigint"
-      " AND ($2::int IS NULL OR f.item_id = $2) AND ($3::int IS NULL OR f.site_id = $3)"
-      " AND ($4::int IS NULL OR f.horizon_days <= $4)"
-      " AND ($5::date IS NULL OR f.full_date >= $5) AND ($6::date IS NULL OR f.full_date <= $6)"
-      " ORDER BY f.item_id, f.site_id, f.full_date LIMIT $7 OFFSET $8",
-      {run_id, pg::ToParam(item), pg::ToParam(site), pg::ToParam(horizon), start, end}, limit,
-      offset, meta);
+      " FROM analytics.forecasts f WHERE f.run_id = " +
+      latest +
+      " AND ($1::int IS NULL OR f.item_id = $1) AND ($2::int IS NULL OR f.site_id = $2)"
+      " AND ($3::int IS NULL OR f.horizon_days <= $3)"
+      " AND ($4::date IS NULL OR f.full_date >= $4) AND ($5::date IS NULL OR f.full_date <= $5)"
+      " ORDER BY f.item_id, f.site_id, f.full_date LIMIT $6 OFFSET $7";
+  std::vector<pg::Param> page_params{pg::ToParam(item), pg::ToParam(site), pg::ToParam(horizon),
+                                     start, end};
+  std::vector<Db::Statement> batch{
+      {"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {}},
+      {"SELECT r.run_id, r.model_tag, r.finished_at,"
+       " (SELECT f.computed_at FROM analytics.forecasts f WHERE f.run_id = r.run_id LIMIT 1)"
+       " FROM analytics.pipeline_runs r WHERE r.run_id = " +
+           latest,
+       {}}};
+  // Backtest accuracy of this item (one site, or the mean over its sites), as ratios.
+  if (item)
+    batch.push_back(
+        {"SELECT round(avg(mape) / 100, 4), round(avg(wape) / 100, 4), round(avg(bias), 4),"
+         " round(avg(mase), 4), sum(n_points)::bigint, min(model_tag), count(*)"
+         " FROM analytics.forecast_accuracy WHERE run_id = " +
+             latest + " AND item_id = $1 AND ($2::int IS NULL OR site_id = $2)",
+         {pg::ToParam(item), pg::ToParam(site)}});
+  bool streams = Streams(ctx, limit);
+  if (!streams) {
+    std::vector<pg::Param> with_page = page_params;
+    with_page.push_back(std::to_string(limit));
+    with_page.push_back(std::to_string(offset));
+    batch.push_back({page_sql, std::move(with_page)});
+  }
+  batch.push_back({"COMMIT", {}});
+  auto results = ctx.db.Pipeline(batch);
+  const pg::Result& run = results[1];
+  std::string meta = "\"run_id\":null,\"computed_at\":null";
+  if (run.Rows() > 0) {
+    std::optional<std::string> computed = run.GetOpt(0, 3);
+    if (!computed) computed = run.GetOpt(0, 2);
+    meta = "\"run_id\":" + run.GetString(0, 0) +
+           ",\"computed_at\":" + (computed ? JsonString(IsoTimestamp(*computed)) : "null");
+    if (item) {
+      const pg::Result& acc = results[2];
+      auto num = [&](int col) {
+        return acc.IsNull(0, col) ? std::string("null") : acc.GetString(0, col);
+      };
+      meta += acc.GetInt(0, 6) == 0
+                  ? std::string(",\"accuracy\":null")
+                  : ",\"accuracy\":{\"mape\":" + num(0) + ",\"wape\":" + num(1) +
+                        ",\"bias\":" + num(2) + ",\"mase\":" + num(3) +
+                        ",\"n_points\":" + num(4) + ",\"model_tag\":" +
+                        (acc.IsNull(0, 5) ? "null" : JsonString(acc.GetString(0, 5))) + "}";
+    }
+  }
+  std::optional<pg::Result> rows;
+  if (!streams) rows = std::move(results[results.size() - 2]);
+  return ListPage(ctx, page_sql, std::move(page_params), limit, offset, meta, {}, std::move(rows));
 }
 
 Response Features(Ctx& ctx) {
