@@ -82,8 +82,10 @@ class Api {
       return FromApiError(e);
     }
     if (auto f = req.Query("format"); f && *f != "csv" && *f != "json") return std::nullopt;
+    auto hit = s_.cache.Get(ResponseCache::Key(req, RoleName(p.role), WantsCsv(req) && r.list));
+    if (hit && WantsCompressing(req, *hit)) return std::nullopt;  // the worker compresses it
     req.cache_checked = true;
-    return s_.cache.Get(ResponseCache::Key(req, RoleName(p.role), WantsCsv(req) && r.list));
+    return hit;
   }
 
   // I/O thread, every response: metrics, ETag/304, CORS and API cache headers.
@@ -194,7 +196,13 @@ class Api {
         key = ResponseCache::Key(req, RoleName(p.role), csv);
         generation = s_.cache.Generation();
         if (!req.cache_checked)
-          if (auto hit = s_.cache.Get(key)) return *hit;
+          if (auto hit = s_.cache.Get(key)) {
+            if (WantsCompressing(req, *hit)) {
+              Precompress(*hit);
+              s_.cache.Put(key, *hit, generation);
+            }
+            return *hit;
+          }
       }
       if (SteadyMs() < db_down_until_.load()) throw DbDown();
       Db db(s_.pool);
@@ -202,7 +210,11 @@ class Api {
       Response res = r.fn(ctx);
       if (r.cacheable && res.status == 200 && !res.stream) {
         res.headers.emplace_back("ETag", MakeEtag(res.body));
-        Precompress(res);  // on this worker thread, once; hits then only pick a body
+        // Compressed here, on a worker thread, once; hits then only pick a body.
+        if (WantsCompressing(req, res))
+          Precompress(res);
+        else
+          Share(res);
         s_.cache.Put(key, res, generation);
       }
       if (r.method != "GET" && res.status < 300 && r.tag != "auth") s_.cache.Invalidate();

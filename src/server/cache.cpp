@@ -31,13 +31,19 @@ std::optional<Response> ResponseCache::Get(const std::string& key) {
 void ResponseCache::Put(const std::string& key, const Response& res, uint64_t generation) {
   std::unique_lock l(mu_);
   if (generation != generation_.load()) return;
-  size_t size = res.Body().size() + (res.gzip_body ? res.gzip_body->size() : 0) + key.size();
-  if (map_.size() >= max_entries_ || bytes_ + size > max_bytes_) {
+  auto size = [&key](const Response& r) {
+    return r.Body().size() + (r.gzip_body ? r.gzip_body->size() : 0) + key.size();
+  };
+  if (auto old = map_.find(key); old != map_.end()) {
+    bytes_ -= size(old->second);
+    map_.erase(old);
+  }
+  if (map_.size() >= max_entries_ || bytes_ + size(res) > max_bytes_) {
     map_.clear();  // simple and bounded; the hot entries come back on the next request
     bytes_ = 0;
   }
-  auto [it, inserted] = map_.try_emplace(key, res);
-  if (inserted) bytes_ += size;
+  map_.emplace(key, res);
+  bytes_ += size(res);
 }
 
 void ResponseCache::Invalidate() {

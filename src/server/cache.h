@@ -19,8 +19,9 @@ class ResponseCache {
   // Key from the method, path, sorted query parameters, role and wanted format.
   static std::string Key(const Request& req, const std::string& role, bool csv);
   std::optional<Response> Get(const std::string& key);
-  // Stores `res` unless the cache was invalidated since `generation` was read, so a response
-  // computed from old data never lands after an invalidation.
+  // Stores `res` (replacing an entry with the same key) unless the cache was invalidated since
+  // `generation` was read, so a response computed from old data never lands after an
+  // invalidation. Bodies should be shared (Share/Precompress) so that hits copy no bytes.
   void Put(const std::string& key, const Response& res, uint64_t generation);
   void Invalidate();
   uint64_t Generation() const { return generation_.load(); }

@@ -85,11 +85,20 @@ bool Compressible(std::string_view type) {
          type.starts_with("application/manifest+json") || type.starts_with("image/svg+xml");
 }
 
+void Share(Response& res) {
+  if (!res.shared_body) res.shared_body = std::make_shared<const std::string>(std::move(res.body));
+  res.body.clear();
+}
+
+bool WantsCompressing(const Request& req, const Response& res) {
+  return !res.gzip_checked && !res.stream && Compressible(res.content_type) &&
+         res.Body().size() >= kMinGzipBytes && AcceptsGzip(req);
+}
+
 void Precompress(Response& res) {
   if (res.gzip_checked) return;
   res.gzip_checked = true;
-  if (!res.shared_body) res.shared_body = std::make_shared<const std::string>(std::move(res.body));
-  res.body.clear();
+  Share(res);
   const std::string& plain = *res.shared_body;
   if (plain.size() < kMinGzipBytes || !Compressible(res.content_type)) return;
   std::string z = Gzip(plain);

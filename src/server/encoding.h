@@ -23,9 +23,15 @@ bool AcceptsGzip(const Request& req);
 // Text types worth compressing (JSON, CSV, HTML, JS, CSS, SVG, ...).
 bool Compressible(std::string_view content_type);
 
-// Moves the body into shared_body (so copies share it) and, for a compressible body of at least
-// kMinGzipBytes that gzip shrinks by 10 % or more, fills gzip_body. Marks gzip_checked.
+// Moves the body into shared_body, so copies (cache hits) share it instead of copying it.
+void Share(Response& res);
+// Share(), then, for a compressible body of at least kMinGzipBytes that gzip shrinks by 10 %
+// or more, fills gzip_body. Marks gzip_checked.
 void Precompress(Response& res);
+// True when `req` accepts gzip and `res` could use a gzip body that Precompress() has not
+// made yet. The response cache compresses an entry when the first such request meets it,
+// so clients that never ask for gzip never pay for it.
+bool WantsCompressing(const Request& req, const Response& res);
 
 // Adds Vary: Accept-Encoding to compressible responses and, when the client accepts gzip,
 // sends the gzip body (Content-Encoding: gzip, ETag suffixed "-gz" so the two representations

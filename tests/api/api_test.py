@@ -580,6 +580,16 @@ for label, path, token in (("API miss", "/api/v1/items?limit=20&gz=1", VIEWER), 
 s1, h1, zipped = raw_get("/api/v1/items?limit=20&gz=2", VIEWER, GZ)  # a miss answered gzipped
 s2, h2, plain = raw_get("/api/v1/items?limit=20&gz=2", VIEWER)
 check("gzip on a cache miss, then plain from the cache", s1 == 200 and h1.get("content-encoding") == "gzip" and gzip.decompress(zipped) == plain)
+cache_bytes = lambda: float([l for l in get("/metrics").raw.splitlines() if l.startswith("cache_bytes ")][0].split()[1])
+b0 = cache_bytes()
+s1, h1, plain = raw_get("/api/v1/items?limit=20&gz=3", VIEWER)
+b1 = cache_bytes()
+s2, h2, zipped = raw_get("/api/v1/items?limit=20&gz=3", VIEWER, GZ)
+b2 = cache_bytes()
+check("gzip: compressed once, when the first client asking for it meets the cache entry", s1 == s2 == 200
+      and len(plain) < b1 - b0 < len(plain) + 300 and b2 - b1 == len(zipped) and gzip.decompress(zipped) == plain, (b0, b1, b2, len(plain), len(zipped)))
+s3, h3, again = raw_get("/api/v1/items?limit=20&gz=3", VIEWER, GZ)
+check("gzip: later hits reuse that body", again == zipped and cache_bytes() == b2)
 s1, h1, b1 = raw_get("/api/v1/items?limit=20", VIEWER, {"Accept-Encoding": "gzip;q=0, identity"})
 check("gzip: not sent when q=0", s1 == 200 and "content-encoding" not in h1 and json.loads(b1)["status"] == "success")
 s1, h1, b1 = raw_get("/api/v1/items/2", VIEWER, GZ)
