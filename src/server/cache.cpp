@@ -1,6 +1,7 @@
 #include "server/cache.h"
 
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 namespace corrente::server {
@@ -65,9 +66,19 @@ size_t ResponseCache::Bytes() const {
 }
 
 std::string MakeEtag(const std::string& body) {
+  // FNV-1a over 8-byte words (then the tail bytes): an eighth of the multiplications of the
+  // byte-wise hash, which showed in the profile of uncached 30 KB lists.
   uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : body) {
-    h ^= c;
+  size_t i = 0;
+  for (; i + 8 <= body.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, body.data() + i, 8);
+    h ^= w;
+    h *= 1099511628211ull;
+    h ^= h >> 29;  // lets the high bits of each word reach the low bits of the next step
+  }
+  for (; i < body.size(); ++i) {
+    h ^= static_cast<unsigned char>(body[i]);
     h *= 1099511628211ull;
   }
   char buf[24];

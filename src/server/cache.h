@@ -39,7 +39,7 @@ class ResponseCache {
   std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0};
 };
 
-// A strong ETag for a body: a quoted 64-bit FNV-1a hash.
+// A strong ETag for a body: a quoted 64-bit FNV-1a hash (over 8-byte words).
 std::string MakeEtag(const std::string& body);
 
 }  // namespace corrente::server
