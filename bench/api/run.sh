@@ -40,6 +40,7 @@ export CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'
 spid="" ppid_=""
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; [ -n "$ppid_" ] && kill "$ppid_" 2>/dev/null; "$corrente" db stop >/dev/null 2>&1; rm -rf "$CORRENTE_HOME"' EXIT
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)  # before this script adds its own load
 "$corrente" db start >/dev/null 2>&1
 "$corrente" db upgrade >/dev/null 2>&1
 t0=$(date +%s.%N)
@@ -59,8 +60,10 @@ INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate
 SELECT 1, d::date, 1000, 0.02, 0.8, 0.05, 0.12, 5000, now()
   FROM generate_series(current_date - 365, current_date - 1, interval '1 day') d;
 REFRESH MATERIALIZED VIEW analytics.mv_kpis_latest;
-ANALYZE;
 SQL
+# VACUUM too (not only ANALYZE): autovacuum would otherwise visit the freshly loaded tables
+# in the middle of the measurements.
+psql "$url" -qX -c "VACUUM (ANALYZE)"
 demand_rows=$(psql "$url" -Atc "SELECT count(*) FROM core.fact_demand_daily")
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
@@ -112,6 +115,7 @@ measure() {  # measure BASE PATH MODE CONNECTIONS [EXTRA_HEADER] -> "req/s p50 p
   local hdr=(-H "Authorization: Bearer $token")
   [ -n "${5:-}" ] && hdr+=(-H "$5")
   curl -sf -o /dev/null "${hdr[@]}" "$base$path" || { echo "FAILED: $base$path" >&2; echo "- - - - failed"; return; }
+  sleep 2  # let the previous case's queued requests drain (the peer's backlog in particular)
   out=$($wrk_pin wrk -t "$([ "$c" -gt 1 ] && echo 2 || echo 1)" -c "$c" -d "${secs}s" "${hdr[@]}" \
         -s "$CORRENTE_HOME/$mode.lua" "$base$path")
   local rps pct errs
@@ -137,7 +141,7 @@ run() {  # run NAME PATH cached|uncached [CONNECTIONS [EXTRA_HEADER]]
 
 echo
 echo "corrente serve benchmark: $items items x $sites sites x $days days ($demand_rows demand rows), $(nproc) cores shared with wrk, $conns connections, ${secs}s each"
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average before seeding: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$peer" = 1 ] && echo "peer: Flask $("$peer_py" -c 'import importlib.metadata as m; print(m.version("flask"))') + SQLAlchemy $("$peer_py" -c 'import sqlalchemy; print(sqlalchemy.__version__)') + gunicorn $(gunicorn --version 2>&1 | awk '{print $NF}' | tr -d '()') with $peer_workers sync workers"
 run "items list (100 rows)" "/api/v1/items" cached
 run "items list (100 rows)" "/api/v1/items" uncached
