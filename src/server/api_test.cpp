@@ -130,6 +130,15 @@ TEST(Encoding, GzipRoundTripsAndNegotiates) {
   EXPECT_EQ(copy.headers[0].second, "\"e-gz\"");
   EXPECT_EQ(res.Body(), body);  // the shared plain body is untouched
 
+  GzipStream zs;
+  std::string streamed;
+  zs.Add(body.substr(0, 3000), false, streamed);
+  size_t first = streamed.size();
+  zs.Add(body.substr(3000), false, streamed);
+  zs.Add("", true, streamed);
+  EXPECT_GT(first, 0u);  // flushed: the first piece is decodable before the rest exists
+  EXPECT_EQ(Gunzip(streamed), body);
+
   Response png{200, "image/png", body};
   Negotiate(r, png, true);
   EXPECT_EQ(png.Body(), body);  // not a compressible type

@@ -56,6 +56,34 @@ std::string Gunzip(std::string_view data) {
   return out;
 }
 
+struct GzipStream::State {
+  z_stream z{};
+};
+
+GzipStream::GzipStream() : z_(std::make_unique<State>()) {
+  if (deflateInit2(&z_->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, kGzipWindow, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK)
+    throw std::runtime_error("deflateInit2 failed");
+}
+
+GzipStream::~GzipStream() { deflateEnd(&z_->z); }
+
+void GzipStream::Add(std::string_view plain, bool last, std::string& out) {
+  z_stream& z = z_->z;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
+  z.avail_in = static_cast<uInt>(plain.size());
+  int flush = last ? Z_FINISH : Z_SYNC_FLUSH;
+  char buf[16384];
+  int rc;
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = deflate(&z, flush);
+    if (rc == Z_STREAM_ERROR) throw std::runtime_error("deflate failed");
+    out.append(buf, sizeof buf - z.avail_out);
+  } while (z.avail_out == 0 || (last && rc != Z_STREAM_END));
+}
+
 bool AcceptsGzip(const Request& req) {
   auto h = req.Header("accept-encoding");
   if (!h) return false;
@@ -112,11 +140,21 @@ std::string GzipEtag(const std::string& etag) {
 }
 
 void Negotiate(const Request& req, Response& res, bool may_compress) {
-  if (res.stream || !Compressible(res.content_type) || res.status < 200 || res.status == 204 ||
-      res.status == 304)
+  if (!Compressible(res.content_type) || res.status < 200 || res.status == 204 || res.status == 304)
     return;
   res.headers.emplace_back("Vary", "Accept-Encoding");
   if (!AcceptsGzip(req)) return;
+  if (res.stream) {
+    auto z = std::make_shared<GzipStream>();
+    res.stream = [plain = std::move(res.stream), z](std::string& out) {
+      std::string piece;
+      bool more = plain(piece);
+      z->Add(piece, !more, out);
+      return more;
+    };
+    res.headers.emplace_back("Content-Encoding", "gzip");
+    return;
+  }
   if (!res.gzip_checked) {
     if (!may_compress) return;
     Precompress(res);

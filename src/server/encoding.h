@@ -2,6 +2,7 @@
 // gzip content coding (zlib). Bodies are compressed once: the response cache and the static
 // files keep a gzip body next to the plain one (Precompress), and Negotiate() only picks one
 // per request. Thread-safe (no shared state).
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -36,8 +37,25 @@ bool WantsCompressing(const Request& req, const Response& res);
 // Adds Vary: Accept-Encoding to compressible responses and, when the client accepts gzip,
 // sends the gzip body (Content-Encoding: gzip, ETag suffixed "-gz" so the two representations
 // never share a validator). Compresses on the spot only when `may_compress` (worker threads)
-// and Precompress() has not already decided. Streamed bodies are left alone.
+// and Precompress() has not already decided. A streamed body is wrapped in a GzipStream (its
+// pieces are produced, and so compressed, on the worker pool).
 void Negotiate(const Request& req, Response& res, bool may_compress);
+
+// Incremental gzip for streamed bodies: each Add() appends the compressed form of `plain` to
+// `out`, flushed (Z_SYNC_FLUSH) so the client can decode every chunk as it arrives; the last
+// call (`last`) ends the gzip member. Not thread-safe; one per stream.
+class GzipStream {
+ public:
+  GzipStream();
+  ~GzipStream();
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+  void Add(std::string_view plain, bool last, std::string& out);
+
+ private:
+  struct State;
+  std::unique_ptr<State> z_;
+};
 
 // "abc" -> "abc-gz", W/"abc" -> W/"abc-gz".
 std::string GzipEtag(const std::string& etag);

@@ -606,6 +606,9 @@ s1, h1, body = raw_get("/api/v1/forecasts?format=csv&limit=1000000", VIEWER)
 lines = body.decode().split("\r\n")
 check("CSV export: chunked, one line per row plus the header, as many rows as SQL", s1 == 200 and h1.get("transfer-encoding") == "chunked"
       and "content-length" not in h1 and lines[-1] == "" and len(lines) - 2 == n_sql, (s1, h1.get("transfer-encoding"), len(lines), n_sql))
+s5, h5, zbody = raw_get("/api/v1/forecasts?format=csv&limit=1000000", VIEWER, GZ)
+check("CSV export with gzip: chunked, and decompresses to exactly the plain export", s5 == 200 and h5.get("content-encoding") == "gzip"
+      and h5.get("transfer-encoding") == "chunked" and gzip.decompress(zbody) == body and len(zbody) < len(body) / 3, (h5, len(zbody), len(body)))
 s2, h2, page = raw_get("/api/v1/forecasts?format=csv&limit=1000", VIEWER)
 check("CSV export: the same format as a buffered CSV page", s2 == 200 and "transfer-encoding" not in h2
       and body.decode().split("\r\n")[:1001] == page.decode().split("\r\n")[:1001], page[:200])
