@@ -66,7 +66,19 @@ class FileCache {
     Response res{200, ContentType(file), std::move(*body), {}};
     if (size > kMaxCachedFile) return res;
     res.headers.emplace_back("ETag", MakeEtag(res.body));
-    Precompress(res);
+    // The build's precompressed twin (foo.js.gz, gzip -9) when it is at least as new.
+    fs::path twin = file;
+    twin += ".gz";
+    auto twin_mtime = fs::last_write_time(twin, ec);
+    std::optional<std::string> gz;
+    if (!ec && twin_mtime >= mtime) gz = ReadFile(twin);
+    if (gz && !gz->empty() && gz->size() < res.body.size() && Compressible(res.content_type)) {
+      Share(res);
+      res.gzip_body = std::make_shared<const std::string>(std::move(*gz));
+      res.gzip_checked = true;
+    } else {
+      Precompress(res);
+    }
     std::lock_guard l(mu_);
     files_[file.string()] = {size, mtime, res};
     return res;

@@ -8,7 +8,9 @@
 
 namespace corrente::server {
 
-// `root` is used when it is a directory at start-up; otherwise every path is a 404.
+// `root` is used when it is a directory at start-up; otherwise every path is a 404. Files are
+// read once and kept with their gzip body (the build's foo.js.gz twin when it is as new as the
+// file, else compressed on first use), and read again when their size or mtime changes.
 Handler MakeStaticHandler(const std::string& root);
 
 }  // namespace corrente::server

@@ -29,6 +29,7 @@ mkdir -p "$work/web/assets"
 echo '<!doctype html><title>corrente-dashboard</title><div id=root></div>' >"$work/web/index.html"
 echo 'console.log("dashboard")' >"$work/web/assets/app.js"
 for i in $(seq 1 200); do echo "export const f$i = () => console.log('asset line $i');"; done >"$work/web/assets/big.js"
+cp "$work/web/assets/big.js" "$work/web/assets/twin.js" && gzip -9 -k "$work/web/assets/twin.js"
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 port=$(free_port)
 CORRENTE_JWT_SECRET="$secret" CORRENTE_WEB_ROOT="$work/web" "$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &

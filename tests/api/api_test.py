@@ -564,6 +564,7 @@ def raw_get(path, token=None, headers=None):
 GZ = {"Accept-Encoding": "gzip, deflate"}
 for label, path, token in (("API miss", "/api/v1/items?limit=20&gz=1", VIEWER), ("API cache hit", "/api/v1/items?limit=20&gz=1", VIEWER),
                            ("CSV", "/api/v1/items?limit=20&format=csv", VIEWER), ("static file", "/assets/big.js", None),
+                           ("static file with a .gz twin", "/assets/twin.js", None),
                            ("openapi.json", "/api/v1/openapi.json", None)):
     s1, h1, plain = raw_get(path, token)
     s2, h2, zipped = raw_get(path, token, GZ)
@@ -590,6 +591,8 @@ check("gzip: compressed once, when the first client asking for it meets the cach
       and len(plain) < b1 - b0 < len(plain) + 300 and b2 - b1 == len(zipped) and gzip.decompress(zipped) == plain, (b0, b1, b2, len(plain), len(zipped)))
 s3, h3, again = raw_get("/api/v1/items?limit=20&gz=3", VIEWER, GZ)
 check("gzip: later hits reuse that body", again == zipped and cache_bytes() == b2)
+with open(WEB_ROOT + "/assets/twin.js.gz", "rb") as f:
+    check("static: the build's gzip twin is sent as it is", raw_get("/assets/twin.js", None, GZ)[2] == f.read())
 s1, h1, b1 = raw_get("/api/v1/items?limit=20", VIEWER, {"Accept-Encoding": "gzip;q=0, identity"})
 check("gzip: not sent when q=0", s1 == 200 and "content-encoding" not in h1 and json.loads(b1)["status"] == "success")
 s1, h1, b1 = raw_get("/api/v1/items/2", VIEWER, GZ)
