@@ -143,6 +143,11 @@ echo
 echo "corrente serve benchmark: $items items x $sites sites x $days days ($demand_rows demand rows), $(nproc) cores shared with wrk, $conns connections, ${secs}s each"
 echo "load average before seeding: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$peer" = 1 ] && echo "peer: Flask $("$peer_py" -c 'import importlib.metadata as m; print(m.version("flask"))') + SQLAlchemy $("$peer_py" -c 'import sqlalchemy; print(sqlalchemy.__version__)') + gunicorn $(gunicorn --version 2>&1 | awk '{print $NF}' | tr -d '()') with $peer_workers sync workers"
+# Warm-up, not measured: the first seconds of a fresh process (allocator arenas, socket
+# buffers, the peer's workers) otherwise land in the first case's tail.
+for base in "http://127.0.0.1:$port" ${peer_port:+"http://127.0.0.1:$peer_port"}; do
+  $wrk_pin wrk -t2 -c"$conns" -d3s -H "Authorization: Bearer $token" "$base/api/v1/items" >/dev/null
+done
 run "items list (100 rows)" "/api/v1/items" cached
 run "items list (100 rows)" "/api/v1/items" uncached
 # What a browser sends: the 31 KB list goes out as its ~5 KB gzip body (the peer sends it plain).
