@@ -1,5 +1,6 @@
 #include "server/api.h"
 
+#include <atomic>
 #include <charconv>
 #include <mutex>
 #include <unordered_map>
@@ -285,11 +286,23 @@ void AppendCsvRows(std::string& out, const pg::Result& r, const std::vector<int>
 
 // A CSV export in flight: a read-only transaction with a cursor on its own pooled connection.
 // Rolls back in its destructor, so a client that leaves mid-way frees the connection cleanly.
+std::atomic<int> g_exports{0};  // CsvCursors alive
+
 class CsvCursor {
  public:
+  // Each export holds a pooled connection for as long as its client reads, so slow clients
+  // may take only part of the pool: past kMaxConcurrentExports, 503 with Retry-After.
   CsvCursor(pg::Pool::Lease lease, std::set<std::string> skip)
-      : lease_(std::move(lease)), skip_(std::move(skip)) {}
+      : lease_(std::move(lease)), skip_(std::move(skip)) {
+    if (++g_exports > kMaxConcurrentExports) {
+      g_exports--;
+      ApiError busy(503, "service_unavailable", "too many CSV exports in progress; retry shortly");
+      busy.headers.emplace_back("Retry-After", "5");
+      throw busy;
+    }
+  }
   ~CsvCursor() {
+    g_exports--;
     if (!open_) return;
     try {
       lease_->ExecScript("ROLLBACK");

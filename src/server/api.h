@@ -149,6 +149,8 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
 // chunk written (chunked transfer) before the next is fetched. Streamed responses are neither
 // cached nor given an ETag.
 inline constexpr int kCsvChunkRows = 2000;
+// Exports running at once; more get 503 with Retry-After (each holds a pooled connection).
+inline constexpr int kMaxConcurrentExports = 8;
 Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
                   int64_t offset, const std::string& extra_metadata_json = "",
                   const std::set<std::string>& skip = {},

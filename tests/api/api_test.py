@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -619,6 +620,27 @@ s3, h3, b3 = raw_get("/api/v1/forecasts?limit=2000", VIEWER)
 check("JSON pages still stop at 1000", s3 == 400 and b"limit" in b3)
 s4, h4, b4 = raw_get("/api/v1/items?format=csv&limit=5000&offset=3", VIEWER, {"Accept": "text/csv"})
 check("CSV export honours offset", s4 == 200 and len(b4.decode().strip().split("\r\n")) == 1 + int(sql("SELECT count(*) FROM core.dim_item")) - 3)
+
+
+# Exports that a client stops reading hold their connection: at most 8 run at once.
+sql("INSERT INTO analytics.forecasts (run_id, full_date, item_id, site_id, horizon_days, yhat, yhat_lower, yhat_upper,"
+    " yhat_lower_95, yhat_upper_95, model_tag, confidence_level, computed_at)"
+    " SELECT 2, current_date + h, i, s, h, h, h - 1, h + 1, h - 2, h + 2, 'ets_v1', 80, timestamptz '2026-01-02 02:00:00+00'"
+    " FROM generate_series(91, 900) h, generate_series(4, 20) i, generate_series(1, 3) s")
+held = []
+for i in range(8):
+    sock = socket.create_connection((HOST, PORT))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(("GET /api/v1/forecasts?format=csv&limit=10000000&held=%d HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % (i, VIEWER)).encode())
+    sock.recv(100)
+    held.append(sock)
+time.sleep(0.3)
+s9, h9, b9 = raw_get("/api/v1/forecasts?format=csv&limit=10000000&held=9", VIEWER)
+s10, _, _ = raw_get("/api/v1/forecasts?limit=5", VIEWER)
+for sock in held:
+    sock.close()
+check("a ninth concurrent export is 503 with Retry-After; JSON still served", s9 == 503 and h9.get("retry-after") == "5" and s10 == 200, (s9, h9, s10))
+time.sleep(0.5)
 
 
 async def abandon(n):
