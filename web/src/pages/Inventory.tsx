@@ -152,5 +152,5 @@ function StatusBadge({ row }: { row: SnapshotRow }) {
   const { t } = useI18n();
   const [cls, key] = row.stockout ? ['bg-red-700 text-white', 'risk_stockout'] as const
     : row.at_risk ? ['bg-red-100 text-red-800', 'atRisk'] as const : ['bg-green-100 text-green-800', 'risk_ok'] as const;
-  return <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${cls}`} data-status={key}>{t(key)}</span>;
+  return <span className={`whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-semibold ${cls}`} data-status={key}>{t(key)}</span>;
 }
