@@ -170,9 +170,8 @@ Response InventorySeries(Ctx& ctx) {
       run.run_id, *item, site);
   return SeriesReply(ctx, rows,
                      "\"item_id\":" + std::to_string(*item) + ",\"site_id\":" + OptJson(site) +
-                         ",\"start_date\":" + JsonString(w.start) +
-                         ",\"end_date\":" + JsonString(w.end) + "," + run.json +
-                         ",\"policy\":" + RowsJson(policy));
+                         ",\"start_date\":" + JsonString(w.start) + ",\"end_date\":" +
+                         JsonString(w.end) + "," + run.json + ",\"policy\":" + RowsJson(policy));
 }
 
 // The latest inventory day's active item x site pairs with the latest run's policy.
