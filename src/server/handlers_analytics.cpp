@@ -1,5 +1,7 @@
-// GET /api/v1/analytics/kpis, /demand/timeseries, /inventory/timeseries, /forecasts and
-// /features: read-only views of the pipeline's published results and the facts.
+// GET /api/v1/analytics/kpis, /demand/timeseries, /inventory/timeseries, /inventory/health,
+// /inventory/snapshot, /forecasts and /features: read-only views of the pipeline's published
+// results and the facts.
+#include <algorithm>
 #include <map>
 
 #include "common/dates.h"
@@ -259,8 +261,31 @@ std::vector<std::string> SnapshotSortKeys() {
   return v;
 }
 
+// Comma-separated ids (at most 1000) as an int[] literal, e.g. "{3,7}".
+std::optional<std::string> IdList(Params& p, const std::string& name) {
+  auto v = p.Text(name, 12000);
+  if (!v) return std::nullopt;
+  std::string out = "{";
+  size_t n = 0, start = 0;
+  while (start <= v->size()) {
+    size_t end = std::min(v->find(',', start), v->size());
+    std::string id = v->substr(start, end - start);
+    bool digits = !id.empty() && id.size() <= 10 &&
+                  id.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoll(id) < 1 || std::stoll(id) > kMaxId || ++n > 1000) {
+      p.Fail(name, "must be at most 1000 comma-separated ids between 1 and " +
+                       std::to_string(kMaxId));
+      return std::nullopt;
+    }
+    out += (n > 1 ? "," : "") + id;
+    start = end + 1;
+  }
+  return out + "}";
+}
+
 Response InventorySnapshot(Ctx& ctx) {
   Params p(ctx.req);
+  auto item_ids = IdList(p, "item_ids");
   auto at_risk = p.Bool("at_risk");
   auto stockout = p.Bool("stockout");
   auto sort = p.Enum("sort", SnapshotSortKeys()).value_or("days_to_rupture");
@@ -271,9 +296,10 @@ Response InventorySnapshot(Ctx& ctx) {
       " site_name, current_stock, safety_stock, reorder_point, days_to_rupture, lead_time_days,"
       " round(cover, 1) AS coverage_days, round(value, 2) AS stock_value, stockout, at_risk,"
       " count(*) OVER () AS total_count FROM snap WHERE ($5::boolean IS NULL OR at_risk = $5)"
-      " AND ($6::boolean IS NULL OR stockout = $6) ORDER BY " +
-          SnapshotSorts().at(sort) + " LIMIT $7 OFFSET $8",
-      {pg::ToParam(at_risk), pg::ToParam(stockout)}, ",\"sort\":" + JsonString(sort));
+      " AND ($6::boolean IS NULL OR stockout = $6)"
+      " AND ($7::int[] IS NULL OR item_id = ANY ($7::int[])) ORDER BY " +
+          SnapshotSorts().at(sort) + " LIMIT $8 OFFSET $9",
+      {pg::ToParam(at_risk), pg::ToParam(stockout), item_ids}, ",\"sort\":" + JsonString(sort));
 }
 
 Response Forecasts(Ctx& ctx) {
@@ -431,6 +457,7 @@ void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services&) {
        "Every active item x site on the latest inventory day with the latest run's policy",
        {{"site_id", "query", "integer", {}, "site"},
         {"abc_class", "query", "string", {"A", "B", "C"}, "ABC class"},
+        {"item_ids", "query", "string", {}, "only these items: up to 1000 comma-separated ids"},
         {"at_risk", "query", "boolean", {}, "in stock but days to rupture < lead time"},
         {"stockout", "query", "boolean", {}, "stock is zero"},
         {"sort", "query", "string", SnapshotSortKeys(),

@@ -369,6 +369,9 @@ r = get("/api/v1/inventory/snapshot?site_id=2&abc_class=B&sort=-stock_value&limi
 want = sorted((p_ for p_ in pairs if p_["site"] == 2 and p_["abc"] == "B"), key=lambda p_: (-p_["value"], p_["item"]))
 check("inventory/snapshot: filters, sort and a page",
       r.meta["total_count"] == len(want) and [x["item_id"] for x in r.data] == [p_["item"] for p_ in want[1:4]], (r.raw[:300], [p_["item"] for p_ in want]))
+r = get("/api/v1/inventory/snapshot?item_ids=7,1&sort=sku", VIEWER)
+check("inventory/snapshot: item_ids keeps those items only",
+      sorted((x["item_id"], x["site_id"]) for x in r.data) == sorted((p_["item"], p_["site"]) for p_ in pairs if p_["item"] in (1, 7)), r.raw[:300])
 r = get("/api/v1/inventory/snapshot?format=csv&limit=1000", VIEWER)
 lines = r.raw.strip().split("\r\n")
 check("inventory/snapshot: CSV of the same rows", r.headers["content-type"].startswith("text/csv") and lines[0].startswith("full_date,item_id,sku,")
@@ -463,7 +466,8 @@ BAD = [
     ("/api/v1/inventory/timeseries?item_id=1&end_date=0001-01-02", "start_date"),
     ("/api/v1/inventory/health?abc_class=D", "abc_class"), ("/api/v1/inventory/health?site_id=x", "site_id"),
     ("/api/v1/inventory/snapshot?at_risk=maybe", "at_risk"), ("/api/v1/inventory/snapshot?stockout=2", "stockout"),
-    ("/api/v1/inventory/snapshot?sort=password", "sort"), ("/api/v1/inventory/snapshot?limit=1001", "limit"),
+    ("/api/v1/inventory/snapshot?sort=password", "sort"), ("/api/v1/inventory/snapshot?item_ids=1,x", "item_ids"),
+    ("/api/v1/inventory/snapshot?item_ids=0", "item_ids"), ("/api/v1/inventory/snapshot?item_ids=1,,2", "item_ids"), ("/api/v1/inventory/snapshot?limit=1001", "limit"),
 ]
 bad_out = []
 for path, name in BAD:

@@ -232,6 +232,26 @@ await check('inventory page: health and drill-down in two requests, totals equal
   await shot(admin, 'inventory-drilldown');
 });
 
+// 5d. the materials list asks for its risk badges once per page, not once per item.
+await check('materials page: one inventory request for the page\'s risk badges, values as the API says', async () => {
+  const seen = [];
+  const onReq = (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/inventory')) seen.push(r.url().replace(BASE, '')); };
+  admin.on('request', onReq);
+  await admin.goto(`${BASE}/materials`);
+  await admin.waitForSelector('[data-testid="materials-table"] [data-risk]');
+  await settled(admin);
+  admin.off('request', onReq);
+  assert(seen.length === 1 && seen[0].startsWith('/api/v1/inventory/snapshot?item_ids='), `inventory requests: ${seen.join(' ')}`);
+  const rows = await admin.locator('[data-testid="materials-table"] tbody tr').count();
+  assert(await admin.locator('[data-testid="materials-table"] [data-risk]').count() === rows, 'not one badge per row');
+  const href = await admin.locator('[data-testid="materials-table"] tbody tr:first-child a').getAttribute('href');
+  const firstId = Number(/\/materials\/(\d+)/.exec(href)[1]);
+  const snap = (await apiGet(adminToken, seen[0].replace('/api/v1', ''))).data.filter((r) => r.item_id === firstId);
+  const days = snap.map((r) => (r.stockout ? 0 : r.days_to_rupture)).filter((d) => d !== null);
+  const badge = await admin.locator(`[data-testid="materials-table"] tbody tr:first-child [data-risk]`).innerText();
+  assert(!days.length ? /No data/.test(badge) : badge.includes(Math.min(...days) === 0 ? 'Out of stock' : `${Math.min(...days)}d`), `badge "${badge}" vs API ${days}`);
+});
+
 // 6. an analyst acknowledges a recommendation; it stays acknowledged after a reload and is audited.
 await check('acknowledge a recommendation (analyst), audited', async () => {
   const page = pages.ANALYST;
