@@ -270,11 +270,11 @@ std::optional<std::string> IdList(Params& p, const std::string& name) {
   while (start <= v->size()) {
     size_t end = std::min(v->find(',', start), v->size());
     std::string id = v->substr(start, end - start);
-    bool digits = !id.empty() && id.size() <= 10 &&
-                  id.find_first_not_of("0123456789") == std::string::npos;
+    bool digits =
+        !id.empty() && id.size() <= 10 && id.find_first_not_of("0123456789") == std::string::npos;
     if (!digits || std::stoll(id) < 1 || std::stoll(id) > kMaxId || ++n > 1000) {
-      p.Fail(name, "must be at most 1000 comma-separated ids between 1 and " +
-                       std::to_string(kMaxId));
+      p.Fail(name,
+             "must be at most 1000 comma-separated ids between 1 and " + std::to_string(kMaxId));
       return std::nullopt;
     }
     out += (n > 1 ? "," : "") + id;
