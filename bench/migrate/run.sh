@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): corrente migrate copy + verify vs pgloader vs a raw \copy, on a
 # generated SQLite store shaped like the Spanish retail database (>= 1.5M rows).
-# Usage: bench/migrate/run.sh [SALES_PER_DAY]   (default 220: 19 stores x 365 days x 220 = 1.53M sales)
-# Needs a release build (build/release/corrente) and pgloader (installed with apt when missing).
+# Usage: bench/migrate/run.sh [CORRENTE_BINARY] [SALES_PER_DAY]
+#   (defaults: build/release/corrente; 220: 19 stores x 365 days x 220 = 1.53M sales)
+# Needs a release build and pgloader (installed with apt when missing).
 # Prints wall time, rows/s and peak RSS side by side, plus what each tool kept of the schema.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 corrente="$root/build/release/corrente"
+if [ -n "${1:-}" ] && [ -x "$1" ] && [ ! -d "$1" ]; then corrente="$(realpath "$1")"; shift; fi
 out="$root/bench/out/migrate"
 spd="${1:-220}"
 jobs="${JOBS:-2}"

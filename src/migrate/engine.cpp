@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <charconv>
+#include <cmath>
 #include <csignal>
+#include <cstring>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -44,7 +47,8 @@ std::string ColumnList(const TablePlan& t) {
   return r;
 }
 
-// Streams rows of COPY ... TO STDOUT (text format), unescaping fields.
+// Streams rows of COPY ... TO STDOUT (text format), unescaping fields. Field views stay
+// valid until the next call.
 class PgTextRows {
  public:
   PgTextRows(pg::Connection& conn, const std::string& sql) : conn_(conn) {
@@ -69,66 +73,66 @@ class PgTextRows {
     if (n < 0) conn_.Check(PQgetResult(conn_.Raw()), PGRES_COMMAND_OK);
     std::string_view line(buf_, static_cast<size_t>(n));
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-    size_t count = 0;
-    size_t start = 0;
-    while (true) {
+    fields_.clear();
+    for (size_t start = 0;;) {
       size_t tab = line.find('\t', start);
-      std::string_view f =
-          line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
-      if (fields_.size() <= count) fields_.emplace_back(), nulls_.push_back(false);
-      std::string& u = fields_[count];
-      u.clear();
-      nulls_[count] = f == "\\N";
-      if (!nulls_[count] && f.find('\\') == std::string_view::npos) {
-        u.assign(f);
-      } else if (!nulls_[count]) {
-        for (size_t i = 0; i < f.size(); ++i) {
-          if (f[i] != '\\' || i + 1 == f.size()) {
-            u += f[i];
-            continue;
-          }
-          char e = f[++i];
-          switch (e) {
-            case 'n':
-              u += '\n';
-              break;
-            case 't':
-              u += '\t';
-              break;
-            case 'r':
-              u += '\r';
-              break;
-            case 'b':
-              u += '\b';
-              break;
-            case 'f':
-              u += '\f';
-              break;
-            case 'v':
-              u += '\v';
-              break;
-            default:
-              u += e;
-          }
-        }
-      }
-      ++count;
+      fields_.push_back(line.substr(start, tab == std::string_view::npos ? tab : tab - start));
       if (tab == std::string_view::npos) break;
       start = tab + 1;
     }
-    fields_.resize(count);
-    nulls_.resize(count);
+    if (scratch_.size() < fields_.size()) scratch_.resize(fields_.size());
+    nulls_.assign(fields_.size(), 0);
+    for (size_t i = 0; i < fields_.size(); ++i)
+      if (fields_[i] == "\\N")
+        nulls_[i] = 1;
+      else if (fields_[i].find('\\') != std::string_view::npos)
+        fields_[i] = Unescape(fields_[i], &scratch_[i]);
     return true;
   }
-  bool IsNull(int i) const { return nulls_[i]; }
-  const std::string& Field(int i) const { return fields_[i]; }
+  bool IsNull(int i) const { return nulls_[i] != 0; }
+  std::string_view Field(int i) const { return fields_[i]; }
 
  private:
+  static std::string_view Unescape(std::string_view f, std::string* u) {
+    u->clear();
+    for (size_t i = 0; i < f.size(); ++i) {
+      if (f[i] != '\\' || i + 1 == f.size()) {
+        *u += f[i];
+        continue;
+      }
+      char e = f[++i];
+      switch (e) {
+        case 'n':
+          *u += '\n';
+          break;
+        case 't':
+          *u += '\t';
+          break;
+        case 'r':
+          *u += '\r';
+          break;
+        case 'b':
+          *u += '\b';
+          break;
+        case 'f':
+          *u += '\f';
+          break;
+        case 'v':
+          *u += '\v';
+          break;
+        default:
+          *u += e;
+      }
+    }
+    return *u;
+  }
+
   pg::Connection& conn_;
   char* buf_ = nullptr;
   bool done_ = false;
-  std::vector<std::string> fields_;
-  std::vector<bool> nulls_;
+  std::vector<std::string_view> fields_;
+  std::vector<std::string> scratch_;
+  std::vector<char> nulls_;
 };
 
 bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name) {
@@ -191,53 +195,165 @@ bool ConvertRow(const TablePlan& t, RowCursor& cur, const ConvertContext& ctx,
   return true;
 }
 
-uint64_t HashRow(const std::vector<std::string>& canon, const std::vector<bool>& nulls) {
-  thread_local std::string buf;
-  buf.clear();
-  for (size_t i = 0; i < canon.size(); ++i) {
-    if (nulls[i]) {
-      buf += "\xff\xfeN";
-    } else {
-      uint32_t n = static_cast<uint32_t>(canon[i].size());
-      buf.append(reinterpret_cast<const char*>(&n), 4);
-      buf += canon[i];
-    }
+// One row's canonical fields, each length-prefixed (NULL as a marker) in one buffer: the
+// bytes the row hash covers.
+class CanonRow {
+ public:
+  void Clear() {
+    buf_.clear();
+    spans_.clear();
   }
-  uint64_t h = std::hash<std::string_view>{}(buf);
-  // splitmix64 finalizer so that summing hashes stays well mixed
-  h += 0x9e3779b97f4a7c15ULL;
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-  return h ^ (h >> 31);
+  // Returns the buffer to append one field's canonical text to; End() closes the field.
+  std::string* Begin() {
+    start_ = buf_.size();
+    buf_.append(4, '\0');
+    return &buf_;
+  }
+  void End() {
+    uint32_t n = static_cast<uint32_t>(buf_.size() - start_ - 4);
+    std::memcpy(&buf_[start_], &n, 4);
+    spans_.push_back({start_ + 4, n});
+  }
+  void Null() {
+    buf_ += "\xff\xfeN";
+    spans_.push_back({0, kNullSpan});
+  }
+  bool IsNull(size_t i) const { return spans_[i].second == kNullSpan; }
+  std::string_view Get(size_t i) const {
+    return std::string_view(buf_).substr(spans_[i].first, spans_[i].second);
+  }
+  size_t Size() const { return spans_.size(); }
+  uint64_t Hash() const {
+    uint64_t h = std::hash<std::string_view>{}(buf_);
+    // splitmix64 finalizer so that summing hashes stays well mixed
+    h += 0x9e3779b97f4a7c15ULL;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+  }
+
+ private:
+  static constexpr uint32_t kNullSpan = UINT32_MAX;
+  std::string buf_;
+  size_t start_ = 0;
+  std::vector<std::pair<size_t, uint32_t>> spans_;
+};
+
+void FillRow(const TablePlan& t, const std::vector<TargetValue>& vals, CanonRow* row) {
+  row->Clear();
+  for (size_t i = 0; i < vals.size(); ++i) {
+    if (vals[i].null) {
+      row->Null();
+      continue;
+    }
+    AppendCanonical(t.columns[i], vals[i], row->Begin());
+    row->End();
+  }
 }
 
-bool IsNumericType(PgType t) {
-  return t == PgType::kSmallInt || t == PgType::kInteger || t == PgType::kBigInt ||
-         t == PgType::kNumeric || t == PgType::kDouble;
+void FillRow(const TablePlan& t, const PgTextRows& r, CanonRow* row) {
+  row->Clear();
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (r.IsNull(static_cast<int>(i))) {
+      row->Null();
+      continue;
+    }
+    CanonicalFromPg(t.columns[i], r.Field(static_cast<int>(i)), row->Begin());
+    row->End();
+  }
 }
 
-void Accumulate(const TablePlan& t, const std::vector<std::string>& canon,
-                const std::vector<bool>& nulls, SideStats* s) {
+enum class StatKind { kInt, kDecimal, kDouble, kText };
+
+StatKind KindOf(PgType t) {
+  switch (t) {
+    case PgType::kSmallInt:
+    case PgType::kInteger:
+    case PgType::kBigInt:
+      return StatKind::kInt;
+    case PgType::kNumeric:
+      return StatKind::kDecimal;
+    case PgType::kDouble:
+      return StatKind::kDouble;
+    default:
+      return StatKind::kText;
+  }
+}
+
+// Exact order of canonical decimals (no leading or trailing zeros); NaN sorts last and the
+// infinities at the ends, as in PostgreSQL.
+int CompareDecimal(std::string_view a, std::string_view b) {
+  auto rank = [](std::string_view s) {
+    return s == "NaN" ? 3 : s == "Infinity" ? 2 : s == "-Infinity" ? -2 : 0;
+  };
+  int ra = rank(a), rb = rank(b);
+  if (ra || rb) return ra == rb ? 0 : ra < rb ? -1 : 1;
+  bool na = !a.empty() && a[0] == '-', nb = !b.empty() && b[0] == '-';
+  if (na != nb) return na ? -1 : 1;
+  if (na) a.remove_prefix(1), b.remove_prefix(1);
+  size_t ia = std::min(a.find('.'), a.size()), ib = std::min(b.find('.'), b.size());
+  int c = ia != ib ? (ia < ib ? -1 : 1) : a.compare(b) < 0 ? -1 : a.compare(b) > 0 ? 1 : 0;
+  return na ? -c : c;
+}
+
+long double NumberOf(StatKind k, std::string_view v) {
+  if (k == StatKind::kInt) {
+    int64_t x = 0;
+    std::from_chars(v.data(), v.data() + v.size(), x);
+    return static_cast<long double>(x);
+  }
+  double d = NAN;
+  std::from_chars(v.data(), v.data() + v.size(), d);
+  return d;
+}
+
+// A total order per kind, so that min and max do not depend on the scan order.
+bool Less(StatKind k, std::string_view a, long double av, std::string_view b, long double bv) {
+  if (k == StatKind::kDecimal) return CompareDecimal(a, b) < 0;
+  if (k == StatKind::kText) return a < b;
+  bool an = std::isnan(av), bn = std::isnan(bv);
+  if (an != bn) return bn;
+  if (!an && av != bv) return av < bv;
+  return a < b;
+}
+
+// Records that value `v` (canonical text, numeric value `num`) exists in the column.
+void Offer(StatKind k, std::string_view v, long double num, ColumnStats* cs) {
+  if (!cs->min || Less(k, v, num, *cs->min, cs->min_value)) cs->min = v, cs->min_value = num;
+  if (!cs->max || Less(k, *cs->max, cs->max_value, v, num)) cs->max = v, cs->max_value = num;
+}
+
+void Accumulate(const TablePlan& t, const CanonRow& row, SideStats* s) {
   ++s->rows;
-  s->checksum += HashRow(canon, nulls);
-  for (size_t i = 0; i < canon.size(); ++i) {
+  s->checksum += row.Hash();
+  for (size_t i = 0; i < row.Size(); ++i) {
     auto& cs = s->columns[i];
-    if (nulls[i]) {
+    if (row.IsNull(i)) {
       ++cs.nulls;
       continue;
     }
-    PgType ty = t.columns[i].type;
-    if (IsNumericType(ty)) {
-      // One parse per value; min/max compare numerically, the sum is long double.
-      long double v = std::strtold(canon[i].c_str(), nullptr);
-      cs.summed = true;
-      cs.sum += v;
-      if (!cs.min || v < cs.min_value) cs.min = canon[i], cs.min_value = v;
-      if (!cs.max || v > cs.max_value) cs.max = canon[i], cs.max_value = v;
-      continue;
-    }
-    if (!cs.min || canon[i] < *cs.min) cs.min = canon[i];
-    if (!cs.max || *cs.max < canon[i]) cs.max = canon[i];
+    StatKind k = KindOf(t.columns[i].type);
+    std::string_view v = row.Get(i);
+    long double num = k == StatKind::kText ? 0 : NumberOf(k, v);
+    if (k != StatKind::kText && std::isfinite(num)) cs.summed = true, cs.sum += num;
+    Offer(k, v, num, &cs);
+  }
+}
+
+// Adds the stats of another part of the same table (a key or page range).
+void Merge(const TablePlan& t, const SideStats& part, SideStats* s) {
+  s->rows += part.rows;
+  s->checksum += part.checksum;
+  s->rejected += part.rejected;
+  for (size_t i = 0; i < s->columns.size(); ++i) {
+    auto& cs = s->columns[i];
+    const auto& ps = part.columns[i];
+    StatKind k = KindOf(t.columns[i].type);
+    cs.nulls += ps.nulls;
+    cs.sum += ps.sum;
+    cs.summed |= ps.summed;
+    if (ps.min) Offer(k, *ps.min, ps.min_value, &cs);
+    if (ps.max) Offer(k, *ps.max, ps.max_value, &cs);
   }
 }
 
@@ -265,32 +381,6 @@ std::string TargetSelect(const TablePlan& t, const std::string& schema, const st
     }
   }
   return sql + ") TO STDOUT";
-}
-
-void CanonicalRow(const TablePlan& t, const std::vector<TargetValue>& vals,
-                  std::vector<std::string>* canon, std::vector<bool>* nulls) {
-  canon->resize(t.columns.size());
-  nulls->assign(t.columns.size(), false);
-  for (size_t i = 0; i < vals.size(); ++i) {
-    (*canon)[i].clear();
-    if (vals[i].null)
-      (*nulls)[i] = true;
-    else
-      AppendCanonical(t.columns[i], vals[i], &(*canon)[i]);
-  }
-}
-
-void CanonicalPgRow(const TablePlan& t, const PgTextRows& r, std::vector<std::string>* canon,
-                    std::vector<bool>* nulls) {
-  canon->resize(t.columns.size());
-  nulls->assign(t.columns.size(), false);
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    (*canon)[i].clear();
-    if (r.IsNull(static_cast<int>(i)))
-      (*nulls)[i] = true;
-    else
-      CanonicalFromPg(t.columns[i], r.Field(static_cast<int>(i)), &(*canon)[i]);
-  }
 }
 
 std::vector<TablePlan> LoadPlan(const EngineOptions& o) {
@@ -556,41 +646,96 @@ CopyReport RunCopy(const EngineOptions& o) {
 
 namespace {
 
-SideStats SourceStats(const EngineOptions& o, const TablePlan& t) {
+SideStats SourceStats(const EngineOptions& o, const TablePlan& t,
+                      const std::optional<KeyRange>& range) {
   auto src = OpenSource(o.source_url);
   ConvertContext ctx{o.zero_dates};
   SideStats s = EmptyStats(t);
-  auto cur = src->Scan(t.source, {}, std::nullopt);
+  auto cur = src->Scan(t.source, {}, range);
   std::vector<TargetValue> vals;
-  std::vector<std::string> notes, canon;
-  std::vector<bool> nulls;
+  std::vector<std::string> notes;
+  CanonRow row;
   std::string reason, column;
   while (cur->Next()) {
     if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) {
       ++s.rejected;
       continue;
     }
-    CanonicalRow(t, vals, &canon, &nulls);
-    Accumulate(t, canon, nulls, &s);
+    FillRow(t, vals, &row);
+    Accumulate(t, row, &s);
   }
   return s;
 }
 
-SideStats TargetStats(const EngineOptions& o, const std::string& schema, const TablePlan& t) {
+SideStats TargetStats(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                      const std::string& where) {
   auto conn = OpenTarget(o.dsn);
   SideStats s = EmptyStats(t);
-  if (!ExistsRelation(conn, schema, t.name)) {
-    s.rows = -1;
-    return s;
-  }
-  PgTextRows rows(conn, TargetSelect(t, schema, "", {}));
-  std::vector<std::string> canon;
-  std::vector<bool> nulls;
+  PgTextRows rows(conn, TargetSelect(t, schema, where, {}));
+  CanonRow row;
   while (rows.Next()) {
-    CanonicalPgRow(t, rows, &canon, &nulls);
-    Accumulate(t, canon, nulls, &s);
+    FillRow(t, rows, &row);
+    Accumulate(t, row, &s);
   }
   return s;
+}
+
+// Tables at least this large are read in `jobs` key ranges (source) and page ranges (target).
+constexpr int64_t kSplitRows = 200000;
+
+// One part of a verify: a key range of a table's source or a page range of its target.
+struct VerifyPart {
+  size_t table;
+  bool source;
+  std::optional<KeyRange> range;  // source
+  std::string where;              // target: a ctid range
+  int64_t weight;
+};
+
+std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& schema,
+                                    const std::vector<TablePlan>& plans,
+                                    std::vector<TableVerify>* tables) {
+  auto src = OpenSource(o.source_url);
+  auto conn = OpenTarget(o.dsn);
+  int n = std::max(1, o.jobs);
+  std::vector<VerifyPart> parts;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const auto& t = plans[i];
+    int64_t rows = std::max<int64_t>(t.source.estimated_rows, 1);
+    std::optional<KeyRange> bounds;
+    if (n > 1 && rows >= kSplitRows) bounds = src->KeyBounds(t.source);
+    if (!bounds) {
+      parts.push_back({i, true, std::nullopt, "", rows});
+    } else {
+      int64_t step = (*bounds->hi - *bounds->lo + n - 1) / n;
+      for (int k = 0; k < n; ++k) {
+        KeyRange r{bounds->column, *bounds->lo + k * step, *bounds->lo + (k + 1) * step};
+        if (k == 0) r.lo.reset();  // open ends: rows outside the bounds are read too
+        if (k == n - 1) r.hi.reset();
+        parts.push_back({i, true, r, "", rows / n});
+      }
+    }
+    if (!ExistsRelation(conn, schema, t.name)) {
+      (*tables)[i].target.rows = -1;
+      continue;
+    }
+    int64_t pages =
+        conn.Execute("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int",
+                     Qualified(schema, t.name))
+            .GetInt(0, 0);
+    int m = n > 1 && rows >= kSplitRows && pages >= n ? n : 1;
+    for (int k = 0; k < m; ++k) {
+      std::string w;
+      if (k > 0) w = "ctid >= '(" + std::to_string(pages * k / m) + ",0)'::tid";
+      if (k < m - 1)
+        w += (w.empty() ? "" : " AND ") + std::string("ctid < '(") +
+             std::to_string(pages * (k + 1) / m) + ",0)'::tid";
+      parts.push_back({i, false, std::nullopt, w, rows / m});
+    }
+  }
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const VerifyPart& a, const VerifyPart& b) { return a.weight > b.weight; });
+  return parts;
 }
 
 std::string Hex(uint64_t v) {
@@ -685,23 +830,28 @@ VerifyReport RunVerify(const EngineOptions& o) {
   report.schema = ResolveSchema(o);
   auto plans = LoadPlan(o);
   report.tables.resize(plans.size());
-  // Each table reads both sides in parallel: one thread per side.
-  ParallelFor(static_cast<int>(plans.size()), std::max(1, o.jobs / 2), [&](int i) {
+  for (size_t i = 0; i < plans.size(); ++i) {
+    report.tables[i].table = plans[i].name;
+    report.tables[i].source = EmptyStats(plans[i]);
+    report.tables[i].target = EmptyStats(plans[i]);
+  }
+  // Source key ranges and target page ranges are read in parallel: the source side is
+  // this process's CPU, the target side mostly the server's.
+  auto parts = SplitVerify(o, report.schema, plans, &report.tables);
+  std::mutex mu;
+  ParallelFor(static_cast<int>(parts.size()), 2 * std::max(1, o.jobs), [&](int p) {
+    const auto& part = parts[p];
+    const auto& t = plans[part.table];
+    SideStats s = part.source ? SourceStats(o, t, part.range)
+                              : TargetStats(o, report.schema, t, part.where);
+    std::lock_guard lock(mu);
+    auto& tv = report.tables[part.table];
+    Merge(t, s, part.source ? &tv.source : &tv.target);
+  });
+  auto conn = OpenTarget(o.dsn);
+  for (size_t i = 0; i < plans.size(); ++i) {
     const auto& t = plans[i];
     auto& tv = report.tables[i];
-    tv.table = t.name;
-    std::exception_ptr err;
-    std::thread th([&] {
-      try {
-        tv.target = TargetStats(o, report.schema, t);
-      } catch (...) {
-        err = std::current_exception();
-      }
-    });
-    tv.source = SourceStats(o, t);
-    th.join();
-    if (err) std::rethrow_exception(err);
-    auto conn = OpenTarget(o.dsn);
     tv.rejects_recorded =
         conn.Execute(
                 "SELECT count(*) FROM staging.migration_rejects WHERE target_schema = $1 AND "
@@ -710,7 +860,7 @@ VerifyReport RunVerify(const EngineOptions& o) {
             .GetInt(0, 0);
     if (tv.target.rows < 0) {
       tv.mismatches.push_back("table missing in the target");
-      return;
+      continue;
     }
     if (tv.source.rows != tv.target.rows)
       tv.mismatches.push_back("row count: source " + std::to_string(tv.source.rows) + " (+" +
@@ -742,8 +892,7 @@ VerifyReport RunVerify(const EngineOptions& o) {
         tv.mismatches.push_back(a.name + buf);
       }
     }
-  });
-  auto conn = OpenTarget(o.dsn);
+  }
   conn.Execute(
       "INSERT INTO staging.migration_verify (target_schema, source_url, ok, report) VALUES ($1, "
       "$2, $3, "
@@ -773,12 +922,11 @@ std::vector<int> KeyIndexes(const TablePlan& t) {
 int CompareKeys(const TablePlan& t, const std::vector<int>& kidx, const std::vector<std::string>& a,
                 const std::vector<std::string>& b) {
   for (size_t k = 0; k < a.size(); ++k) {
-    PgType ty = t.columns[kidx[k]].type;
-    if (ty == PgType::kSmallInt || ty == PgType::kInteger || ty == PgType::kBigInt) {
-      long long x = std::atoll(a[k].c_str()), y = std::atoll(b[k].c_str());
-      if (x != y) return x < y ? -1 : 1;
-    } else if (IsNumericType(ty)) {
-      long double x = std::strtold(a[k].c_str(), nullptr), y = std::strtold(b[k].c_str(), nullptr);
+    StatKind sk = KindOf(t.columns[kidx[k]].type);
+    if (sk == StatKind::kDecimal) {
+      if (int c = CompareDecimal(a[k], b[k])) return c;
+    } else if (sk != StatKind::kText) {
+      long double x = NumberOf(sk, a[k]), y = NumberOf(sk, b[k]);
       if (x != y) return x < y ? -1 : 1;
     } else if (int c = a[k].compare(b[k])) {
       return c < 0 ? -1 : 1;
@@ -826,20 +974,20 @@ struct Differ {
     ConvertContext ctx{o.zero_dates};
     auto cur = src->Scan(t.source, stats ? std::vector<std::string>{} : t.primary_key, range);
     std::vector<TargetValue> vals;
-    std::vector<std::string> notes, canon;
-    std::vector<bool> nulls;
+    std::vector<std::string> notes;
+    CanonRow canon;
     std::string reason, column;
     while (cur->Next()) {
       if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
-      CanonicalRow(t, vals, &canon, &nulls);
+      FillRow(t, vals, &canon);
       KeyedRow r;
-      r.hash = HashRow(canon, nulls);
+      r.hash = canon.Hash();
       if (stats) {
         ++stats->rows;
         stats->checksum += r.hash;
         continue;
       }
-      for (int k : kidx) r.key.push_back(canon[k]);
+      for (int k : kidx) r.key.emplace_back(canon.Get(k));
       if (collect) r.values = vals;
       fn(std::move(r));
     }
@@ -848,18 +996,17 @@ struct Differ {
                   SideStats* stats) {
     PgTextRows rows(
         conn, TargetSelect(t, schema, where, stats ? std::vector<std::string>{} : t.primary_key));
-    std::vector<std::string> canon;
-    std::vector<bool> nulls;
+    CanonRow canon;
     while (rows.Next()) {
-      CanonicalPgRow(t, rows, &canon, &nulls);
+      FillRow(t, rows, &canon);
       KeyedRow r;
-      r.hash = HashRow(canon, nulls);
+      r.hash = canon.Hash();
       if (stats) {
         ++stats->rows;
         stats->checksum += r.hash;
         continue;
       }
-      for (int k : kidx) r.key.push_back(canon[k]);
+      for (int k : kidx) r.key.emplace_back(canon.Get(k));
       fn(std::move(r));
     }
   }
@@ -874,27 +1021,27 @@ struct Differ {
     auto cur = src->Scan(t.source, t.primary_key, range);
     PgTextRows rows(conn, TargetSelect(t, schema, ranged ? Where(lo, hi) : "", t.primary_key));
     std::vector<TargetValue> vals;
-    std::vector<std::string> notes, canon_a, canon_b;
-    std::vector<bool> nulls_a, nulls_b;
+    std::vector<std::string> notes;
+    CanonRow canon_a, canon_b;
     std::string reason, column;
     KeyedRow a, b;
     auto next_a = [&]() {
       while (cur->Next()) {
         if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
-        CanonicalRow(t, vals, &canon_a, &nulls_a);
-        a.hash = HashRow(canon_a, nulls_a);
+        FillRow(t, vals, &canon_a);
+        a.hash = canon_a.Hash();
         a.key.clear();
-        for (int k : kidx) a.key.push_back(canon_a[k]);
+        for (int k : kidx) a.key.emplace_back(canon_a.Get(k));
         return true;
       }
       return false;
     };
     auto next_b = [&]() {
       if (!rows.Next()) return false;
-      CanonicalPgRow(t, rows, &canon_b, &nulls_b);
-      b.hash = HashRow(canon_b, nulls_b);
+      FillRow(t, rows, &canon_b);
+      b.hash = canon_b.Hash();
       b.key.clear();
-      for (int k : kidx) b.key.push_back(canon_b[k]);
+      for (int k : kidx) b.key.emplace_back(canon_b.Get(k));
       return true;
     };
     auto take_a = [&]() {

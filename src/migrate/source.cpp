@@ -12,6 +12,8 @@ std::unique_ptr<RowCursor> Source::Query(const std::string&, std::vector<std::st
 
 bool Source::AllZeroOrOne(const SourceTable&, const std::string&) { return false; }
 
+std::optional<KeyRange> Source::KeyBounds(const SourceTable&) { return std::nullopt; }
+
 std::string SanitizeName(std::string_view name) {
   std::string r;
   for (char c : name) {

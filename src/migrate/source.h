@@ -97,6 +97,9 @@ class Source {
                                            std::vector<std::string>* columns);
   // True when every non-null value of an integer column is 0 or 1 (MySQL tinyint(1)).
   virtual bool AllZeroOrOne(const SourceTable& table, const std::string& column);
+  // An indexed integer column of `table` and its [min, max + 1) bounds, for scanning the
+  // table in key ranges (SQLite: the rowid). nullopt when there is none or it is empty.
+  virtual std::optional<KeyRange> KeyBounds(const SourceTable& table);
 };
 
 // Opens `url` read-only: sqlite:///path.db, mysql://user:pass@host:port/db,

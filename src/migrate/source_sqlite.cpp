@@ -115,6 +115,11 @@ void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
   }
 }
 
+std::string Upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
 class SqliteCursor : public RowCursor {
  public:
   SqliteCursor(sqlite3* db, const std::string& sql, std::vector<int> key_cols,
@@ -185,7 +190,8 @@ class SqliteSource : public Source {
   explicit SqliteSource(const std::string& path) : path_(path) {
     if (!std::filesystem::exists(path)) throw std::runtime_error("sqlite: no such file: " + path);
     std::string uri = "file:" + path + "?mode=ro";
-    if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
+    if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        nullptr) !=
         SQLITE_OK) {
       std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
@@ -296,6 +302,22 @@ class SqliteSource : public Source {
     for (int i = 0; i < sqlite3_column_count(names.Raw()); ++i)
       columns->push_back(sqlite3_column_name(names.Raw(), i));
     return cur;
+  }
+
+  std::optional<KeyRange> KeyBounds(const SourceTable& table) override {
+    // An INTEGER PRIMARY KEY is the rowid; other rowid tables range over the rowid itself.
+    std::string col = "rowid";
+    if (table.primary_key.size() == 1)
+      for (const auto& c : table.columns)
+        if (c.name == table.primary_key[0] && Upper(c.declared_type) == "INTEGER") col = c.name;
+    try {
+      Stmt st(db_, "SELECT min(" + QuoteSqlite(col) + "), max(" + QuoteSqlite(col) + ") FROM " +
+                       QuoteSqlite(table.name));
+      if (!st.Step() || st.IsNull(0)) return std::nullopt;
+      return KeyRange{col, st.Int(0), st.Int(1) + 1};
+    } catch (const std::runtime_error&) {
+      return std::nullopt;  // WITHOUT ROWID
+    }
   }
 
   std::unique_ptr<RowCursor> Scan(const SourceTable& table,
