@@ -32,8 +32,9 @@ if [ ! -f "$db" ] || [ "$(cat "$out/tienda.spd" 2>/dev/null)" != "$spd" ]; then
     --sales-per-day "$spd" --seed 42 >"$out/tienda.rows"
   echo "$spd" >"$out/tienda.spd"
 fi
-rows=$(cat "$out/tienda.rows")
-ventas=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from ventas').fetchone()[0])" "$db")
+count() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(sum(c.execute('select count(*) from \"%s\"' % t).fetchone()[0] for t in sys.argv[2:]))" "$db" "$@"; }
+rows=$(count productos ubicaciones ventas inventario_actual clasificacion_abc usuarios)
+ventas=$(count ventas)
 echo "source: $db, $rows rows ($ventas in ventas), $(du -h "$db" | cut -f1)" >&2
 
 for d in bench_corrente bench_pgloader bench_raw; do

@@ -502,38 +502,66 @@ void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
   r->warnings.push_back(w);
 }
 
-// Keys, indexes, checks, identities and ANALYZE for one table; each step is skipped when it
-// already exists, so an interrupted run resumes here.
-void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
-                    CopyReport* report, std::mutex* mu) {
+// Runs `sql`; a refusal becomes a warning that `what` was not carried over.
+bool Attempt(pg::Connection& conn, const TablePlan& t, const std::string& what,
+             const std::string& sql, CopyReport* report, std::mutex* mu) {
+  try {
+    conn.ExecScript(sql);
+    return true;
+  } catch (const pg::Error& e) {
+    Warn(report, mu, t.name + ": " + what + " not carried over: " + e.what());
+    return false;
+  }
+}
+
+// One index of a table (index -1: the unique index that becomes the primary key). Index
+// builds only take SHARE locks, so those of one table run in parallel too.
+void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePlan& t, int index,
+                CopyReport* report, std::mutex* mu) {
   auto conn = OpenTarget(o.dsn);
   conn.ExecScript("SET maintenance_work_mem = '256MB'");
   std::string q = Qualified(schema, t.name);
-  auto attempt = [&](const std::string& what, const std::string& sql) {
-    try {
-      conn.ExecScript(sql);
-    } catch (const pg::Error& e) {
-      Warn(report, mu, t.name + ": " + what + " not carried over: " + e.what());
-    }
-  };
-  if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name))
-    attempt("primary key", "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) +
-                               " PRIMARY KEY (" + ColumnList(t.primary_key) + ")");
+  if (index < 0) {
+    if (ExistsConstraint(conn, schema, t.primary_key_name) ||
+        ExistsRelation(conn, schema, t.primary_key_name))
+      return;
+    Attempt(conn, t, "primary key",
+            "CREATE UNIQUE INDEX " + Quote(t.primary_key_name) + " ON " + q + " (" +
+                ColumnList(t.primary_key) + ")",
+            report, mu);
+    return;
+  }
+  const auto& ix = t.indexes[index];
+  if (ExistsRelation(conn, schema, ix.name)) return;
+  Attempt(conn, t, "index " + ix.name,
+          std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
+              " ON " + q + " (" + ColumnList(ix.columns) + ")",
+          report, mu);
+}
+
+// After BuildIndex: the primary key (on its index), checks, identities and ANALYZE. Each
+// step is skipped when it already exists, so an interrupted run resumes here.
+void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                    CopyReport* report, std::mutex* mu) {
+  auto conn = OpenTarget(o.dsn);
+  std::string q = Qualified(schema, t.name);
+  if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name) &&
+      ExistsRelation(conn, schema, t.primary_key_name) &&
+      !Attempt(conn, t, "primary key",
+               "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) +
+                   " PRIMARY KEY USING INDEX " + Quote(t.primary_key_name),
+               report, mu))
+    conn.ExecScript("DROP INDEX " + Qualified(schema, t.primary_key_name));
   // Test hook: CORRENTE_MIGRATE_TEST_KILL_PHASE=constraints dies after the first primary key.
   if (const char* phase = std::getenv("CORRENTE_MIGRATE_TEST_KILL_PHASE");
       phase && std::string(phase) == "constraints" && !t.primary_key.empty())
     std::raise(SIGKILL);
-  for (const auto& ix : t.indexes) {
-    if (ExistsRelation(conn, schema, ix.name)) continue;
-    attempt("index " + ix.name, std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
-                                    Quote(ix.name) + " ON " + q + " (" + ColumnList(ix.columns) +
-                                    ")");
-  }
   for (size_t k = 0; k < t.checks.size(); ++k) {
     std::string name = t.name + "_check" + (k ? std::to_string(k) : "");
     if (ExistsConstraint(conn, schema, name)) continue;
-    attempt("CHECK (" + t.checks[k] + ")",
-            "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")");
+    Attempt(conn, t, "CHECK (" + t.checks[k] + ")",
+            "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")",
+            report, mu);
   }
   for (const auto& c : t.columns) {
     if (!c.identity) continue;
@@ -630,6 +658,18 @@ CopyReport RunCopy(const EngineOptions& o) {
   std::vector<const TablePlan*> unconstrained;
   for (const auto& t : plans)
     if (state[t.name] != "constrained") unconstrained.push_back(&t);
+  // Every index of every table (largest tables first), then per table the rest.
+  std::sort(unconstrained.begin(), unconstrained.end(), [](const TablePlan* a, const TablePlan* b) {
+    return a->source.estimated_rows > b->source.estimated_rows;
+  });
+  std::vector<std::pair<const TablePlan*, int>> indexes;
+  for (const auto* t : unconstrained) {
+    if (!t->primary_key.empty()) indexes.emplace_back(t, -1);
+    for (size_t k = 0; k < t->indexes.size(); ++k) indexes.emplace_back(t, static_cast<int>(k));
+  }
+  ParallelFor(static_cast<int>(indexes.size()), o.jobs, [&](int i) {
+    BuildIndex(o, schema, *indexes[i].first, indexes[i].second, &report, &mu);
+  });
   ParallelFor(static_cast<int>(unconstrained.size()), o.jobs,
               [&](int i) { ConstrainTable(o, schema, *unconstrained[i], &report, &mu); });
   AddForeignKeys(o, schema, plans, &report, &mu);
