@@ -56,6 +56,9 @@ DATABASE_URL="$base/bench_corrente" "$corrente" db upgrade >/dev/null 2>&1
 DATABASE_URL="$base/bench_corrente" measure corrente_copy "$corrente" migrate copy "sqlite://$db" --schema tienda --jobs "$jobs"
 DATABASE_URL="$base/bench_corrente" measure corrente_verify "$corrente" migrate verify "sqlite://$db" --schema tienda --jobs "$jobs"
 grep -q "all 6 tables match" "$out/corrente_verify.log" && verify_ok=yes || verify_ok=NO
+# The same in one command: verify starts when the data is loaded, while the indexes build.
+DATABASE_URL="$base/bench_corrente" measure corrente_copy_verify "$corrente" migrate copy "sqlite://$db" --schema tienda1 --jobs "$jobs" --verify
+grep -q "all 6 tables match" "$out/corrente_copy_verify.log" && verify1_ok=yes || verify1_ok=NO
 
 # 2. pgloader, defaults, into another database on the same server.
 measure pgloader pgloader --no-ssl-cert-verification "sqlite://$db" "$base/bench_pgloader"
@@ -79,8 +82,10 @@ while read -r name wall rss; do
 done <"$out/results"
 cw=$(awk '$1 == "corrente_copy" {c=$2} $1 == "corrente_verify" {v=$2} END {print c + v}' "$out/results")
 pw=$(awk '$1 == "pgloader" {print $2}' "$out/results")
-printf '%-28s %10.2f %14.0f %12s\n' "corrente copy+verify" "$cw" "$(echo "$rows / $cw" | bc -l)" "-"
-echo "speed-up of corrente copy+verify over pgloader: $(echo "scale=2; $pw / $cw" | bc -l)x (verify passed: $verify_ok)"
+cv=$(awk '$1 == "corrente_copy_verify" {print $2}' "$out/results")
+printf '%-28s %10.2f %14.0f %12s\n' "corrente copy + verify" "$cw" "$(echo "$rows / $cw" | bc -l)" "-"
+echo "speed-up over pgloader: copy then verify $(echo "scale=2; $pw / $cw" | bc -l)x (verify passed: $verify_ok);" \
+  "copy --verify $(echo "scale=2; $pw / $cv" | bc -l)x (verify passed: $verify1_ok)"
 
 echo
 echo "what each kept of the source schema (ventas / productos):"

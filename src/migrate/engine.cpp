@@ -655,6 +655,23 @@ CopyReport RunCopy(const EngineOptions& o) {
   });
   ParallelFor(static_cast<int>(todo.size()), o.jobs,
               [&](int i) { LoadTable(o, schema, *todo[i], &report, &mu); });
+  // Verify reads take ACCESS SHARE locks, which index builds (SHARE) do not wait for.
+  std::exception_ptr verify_error;
+  std::thread verifier;
+  if (o.verify)
+    verifier = std::thread([&] {
+      try {
+        report.verify = RunVerify(o);
+      } catch (...) {
+        verify_error = std::current_exception();
+      }
+    });
+  struct Join {
+    std::thread& t;
+    ~Join() {
+      if (t.joinable()) t.join();
+    }
+  } join{verifier};
   std::vector<const TablePlan*> unconstrained;
   for (const auto& t : plans)
     if (state[t.name] != "constrained") unconstrained.push_back(&t);
@@ -678,6 +695,8 @@ CopyReport RunCopy(const EngineOptions& o) {
         "UPDATE staging.migration_tables SET status = 'constrained', updated_at = now() "
         "WHERE target_schema = $1 AND table_name = $2",
         schema, t.name);
+  if (verifier.joinable()) verifier.join();
+  if (verify_error) std::rethrow_exception(verify_error);
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
 }

@@ -22,22 +22,8 @@ struct EngineOptions {
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
   bool fresh = false;           // copy: drop the target schema and its state first
   bool watermark_only = false;  // sync: only append rows past the integer key maximum
+  bool verify = false;          // copy: run verify too, overlapping the index builds
 };
-
-struct CopyReport {
-  std::string schema;
-  int tables_loaded = 0;
-  int tables_skipped = 0;  // already loaded by an earlier (interrupted) run
-  int64_t rows = 0;
-  int64_t rejected = 0;
-  int64_t notes = 0;
-  double seconds = 0;
-  std::vector<std::string> warnings;
-};
-
-// Copies schema and data, then builds keys, indexes, checks and foreign keys, sets
-// identities past the maximum and ANALYZEs. Throws on failures that stop the migration.
-CopyReport RunCopy(const EngineOptions& options);
 
 struct ColumnStats {
   std::string name;
@@ -70,6 +56,24 @@ struct VerifyReport {
   std::string Render() const;
   std::string Json() const;
 };
+
+struct CopyReport {
+  std::string schema;
+  int tables_loaded = 0;
+  int tables_skipped = 0;  // already loaded by an earlier (interrupted) run
+  int64_t rows = 0;
+  int64_t rejected = 0;
+  int64_t notes = 0;
+  double seconds = 0;
+  std::vector<std::string> warnings;
+  std::optional<VerifyReport> verify;  // with EngineOptions::verify
+};
+
+// Copies schema and data, then builds keys, indexes, checks and foreign keys, sets
+// identities past the maximum and ANALYZEs. With `verify`, RunVerify starts as soon as the
+// data is loaded and runs while the indexes are built. Throws on failures that stop the
+// migration.
+CopyReport RunCopy(const EngineOptions& options);
 
 // Compares every table on both sides and records the result in staging.migration_verify.
 VerifyReport RunVerify(const EngineOptions& options);
