@@ -17,6 +17,7 @@ struct MigrateFlags {
   bool fresh = false;
   bool watermark_only = false;
   bool verify = false;
+  std::string watermark;
   bool json = false;
   std::string table;
   std::string mapping;
@@ -32,6 +33,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.fresh = f.fresh;
   o.watermark_only = f.watermark_only;
   o.verify = f.verify;
+  o.watermark = f.watermark;
   if (f.zero_dates == "error")
     o.zero_dates = migrate::ZeroDatePolicy::kError;
   else if (f.zero_dates == "null")
@@ -128,6 +130,9 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   AddSource(sync, f, true);
   sync->add_flag("--watermark-only", f.watermark_only,
                  "Only append rows past the integer key maximum (fast; no updates or deletes)");
+  sync->add_option("--watermark", f.watermark,
+                   "updated_at=COLUMN or rowid: upsert rows changed since the last pass, insert "
+                   "missing keys, delete keys gone from the source");
   sync->callback([&] {
     for (const auto& r : migrate::RunSync(Options(f, true))) {
       if (!r.error.empty()) {

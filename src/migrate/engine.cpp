@@ -368,8 +368,10 @@ SideStats EmptyStats(const TablePlan& t) {
 }
 
 std::string TargetSelect(const TablePlan& t, const std::string& schema, const std::string& where,
-                         const std::vector<std::string>& order_by) {
-  std::string sql = "COPY (SELECT " + ColumnList(t) + " FROM " + Qualified(schema, t.name);
+                         const std::vector<std::string>& order_by,
+                         const std::vector<std::string>* columns = nullptr) {
+  std::string sql = "COPY (SELECT " + (columns ? ColumnList(*columns) : ColumnList(t)) +
+                    " FROM " + Qualified(schema, t.name);
   if (!where.empty()) sql += " WHERE " + where;
   if (!order_by.empty()) {
     sql += " ORDER BY ";
@@ -1131,6 +1133,81 @@ struct Differ {
     }
   }
 
+  // Watermark pass: the source in key order against the target's keys only. Missing keys
+  // are inserted, extra keys deleted (the diff that finds deletions), and rows whose column
+  // `wm_col` is at or past `since` upserted (none with `rowid`: SQLite keeps the rowid of an
+  // updated row). Returns the column's new maximum.
+  std::optional<std::string> KeyMerge(int wm_col, const std::optional<std::string>& since,
+                                      bool rowid) {
+    ConvertContext ctx{o.zero_dates};
+    StatKind wk = KindOf(t.columns[wm_col].type);
+    auto cur = src->Scan(t.source, t.primary_key, std::nullopt);
+    PgTextRows rows(conn, TargetSelect(t, schema, "", t.primary_key, &t.primary_key));
+    std::vector<TargetValue> vals;
+    std::vector<std::string> notes, b_key;
+    CanonRow a;
+    std::vector<std::string> a_key;
+    std::string reason, column, b_canon;
+    std::optional<std::string> top;
+    auto next_a = [&]() {
+      while (cur->Next()) {
+        if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
+        FillRow(t, vals, &a);
+        a_key.clear();
+        for (int k : kidx) a_key.emplace_back(a.Get(k));
+        if (!a.IsNull(wm_col)) {
+          auto v = a.Get(wm_col);
+          if (!top || Less(wk, *top, NumberOf(wk, *top), v, NumberOf(wk, v))) top = std::string(v);
+        }
+        return true;
+      }
+      return false;
+    };
+    auto next_b = [&]() {
+      if (!rows.Next()) return false;
+      b_key.resize(kidx.size());
+      for (size_t k = 0; k < kidx.size(); ++k) {
+        b_canon.clear();
+        CanonicalFromPg(t.columns[kidx[k]], rows.Field(static_cast<int>(k)), &b_canon);
+        b_key[k] = b_canon;
+      }
+      return true;
+    };
+    auto take_a = [&]() {
+      KeyedRow r;
+      r.key = a_key;
+      r.values = vals;
+      to_upsert.push_back(std::move(r));
+    };
+    auto changed = [&]() {
+      if (rowid || a.IsNull(wm_col)) return false;
+      if (!since) return true;
+      auto v = a.Get(wm_col);
+      return !Less(wk, v, NumberOf(wk, v), *since, NumberOf(wk, *since));
+    };
+    bool has_a = next_a(), has_b = next_b();
+    while (has_a || has_b) {
+      int c = !has_a ? 1 : !has_b ? -1 : CompareKeys(t, kidx, a_key, b_key);
+      if (c < 0) {
+        report.missing.push_back(KeyLabel(t, a_key));
+        take_a();
+        has_a = next_a();
+      } else if (c > 0) {
+        report.extra.push_back(KeyLabel(t, b_key));
+        to_delete.push_back(b_key);
+        has_b = next_b();
+      } else {
+        if (changed()) {
+          report.changed.push_back(KeyLabel(t, a_key));
+          take_a();
+        }
+        has_a = next_a();
+        has_b = next_b();
+      }
+    }
+    return top;
+  }
+
   void Bisect(int64_t lo, int64_t hi) {
     ++report.segments_compared;
     SideStats sa, sb;
@@ -1192,6 +1269,30 @@ DiffReport RunDiff(const EngineOptions& o, const std::string& table) {
 static SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema,
                                  const TablePlan& t);
 
+// The column and log mode of `--watermark`: "updated_at=COL" or "rowid" (SQLite's rowid,
+// which an INTEGER PRIMARY KEY is).
+static std::pair<int, std::string> WatermarkColumn(const EngineOptions& o, const TablePlan& t) {
+  auto find = [&](const std::string& name) {
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  if (o.watermark.rfind("updated_at=", 0) == 0) {
+    int c = find(o.watermark.substr(11));
+    if (c < 0) throw std::runtime_error("sync: table " + t.name + " has no column " + o.watermark.substr(11));
+    return {c, "updated-at"};
+  }
+  if (o.watermark == "rowid") {
+    int c = t.primary_key.size() == 1 ? find(t.primary_key[0]) : -1;
+    if (c < 0 || t.source.columns[t.columns[c].source_index].declared_type != "INTEGER" ||
+        OpenSource(o.source_url)->Kind() != "sqlite")
+      throw std::runtime_error("sync --watermark rowid: table " + t.name +
+                               " has no INTEGER PRIMARY KEY (SQLite's rowid)");
+    return {c, "rowid"};
+  }
+  throw std::runtime_error("--watermark must be 'rowid' or 'updated_at=COLUMN'");
+}
+
 std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
   std::string schema = ResolveSchema(o);
   auto plans = LoadPlan(o);
@@ -1232,6 +1333,7 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
     auto log = OpenTarget(o.dsn);
     auto started = log.Execute("SELECT now()::text").GetString(0, 0);
     std::string mode = "diff";
+    std::optional<std::string> watermark;
     if (o.watermark_only) {
       // Append-only pass: source rows past the target's key maximum. No full read of either
       // side, so updates and deletes are not seen (run a plain sync for those).
@@ -1241,6 +1343,28 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
       std::optional<int64_t> lo;
       if (!w.IsNull(0, 0)) lo = w.GetInt(0, 0) + 1;
       d.MergeRange(lo, std::nullopt, true);
+    } else if (!o.watermark.empty()) {
+      auto [col, kind] = WatermarkColumn(o, t);
+      mode = kind;
+      auto last = log.Execute(
+          "SELECT watermark FROM staging.migration_sync_log WHERE target_schema = $1 AND "
+          "table_name = $2 AND mode = $3 AND watermark IS NOT NULL ORDER BY id DESC LIMIT 1",
+          schema, t.name, mode);
+      std::optional<std::string> since;
+      if (last.Rows()) {
+        since = last.GetString(0, 0);
+      } else if (kind == "updated-at") {
+        // First pass: the copy brought everything up to the target's maximum.
+        auto m = log.Execute("SELECT max(" + Quote(t.columns[col].name) + ")::text FROM " +
+                             Qualified(schema, t.name));
+        if (!m.IsNull(0, 0)) {
+          std::string c;
+          CanonicalFromPg(t.columns[col], m.GetString(0, 0), &c);
+          since = c;
+        }
+      }
+      watermark = d.KeyMerge(col, since, kind == "rowid");
+      if (!watermark) watermark = since;
     } else {
       d.Run();
     }
@@ -1260,14 +1384,22 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
         }
         w.Finish();
       }
-      std::string set;
+      std::string set, old_row, new_row;
       for (const auto& c : t.columns)
-        if (std::find(t.primary_key.begin(), t.primary_key.end(), c.name) == t.primary_key.end())
+        if (std::find(t.primary_key.begin(), t.primary_key.end(), c.name) == t.primary_key.end()) {
           set += (set.empty() ? "" : ", ") + Quote(c.name) + " = EXCLUDED." + Quote(c.name);
+          old_row += (old_row.empty() ? "" : ", ") + q + "." + Quote(c.name);
+          new_row += (new_row.empty() ? "" : ", ") + std::string("EXCLUDED.") + Quote(c.name);
+        }
+      // Rows equal to the target's (a watermark pass re-reads its boundary) are not updated.
       std::string sql =
           "INSERT INTO " + q + " (" + ColumnList(t) + ") OVERRIDING SYSTEM VALUE SELECT " +
           ColumnList(t) + " FROM corrente_sync_rows ON CONFLICT (" + ColumnList(t.primary_key) +
-          ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set) + " RETURNING (xmax = 0)";
+          ") " +
+          (set.empty() ? "DO NOTHING"
+                       : "DO UPDATE SET " + set + " WHERE ROW(" + old_row +
+                             ") IS DISTINCT FROM ROW(" + new_row + ")") +
+          " RETURNING (xmax = 0)";
       auto r = conn.Execute(sql);
       for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res.inserted : res.updated)++;
     }
@@ -1281,8 +1413,12 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
       }
       res.deleted += conn.Exec("DELETE FROM " + q + " WHERE " + where, params).AffectedRows();
     }
-    auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
-    res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
+    if (watermark) {
+      res.watermark = *watermark;
+    } else {
+      auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
+      res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
+    }
     conn.Execute(
         "INSERT INTO staging.migration_sync_log (target_schema, table_name, mode, started_at, "
         "finished_at, "

@@ -23,6 +23,7 @@ struct EngineOptions {
   bool fresh = false;           // copy: drop the target schema and its state first
   bool watermark_only = false;  // sync: only append rows past the integer key maximum
   bool verify = false;          // copy: run verify too, overlapping the index builds
+  std::string watermark;        // sync: "updated_at=COL" or "rowid" (see RunSync)
 };
 
 struct ColumnStats {
@@ -100,8 +101,11 @@ struct SyncTableResult {
 
 // One incremental pass per table with a key: the diff's missing and changed rows are
 // upserted and its extra rows deleted (mode "diff"); with `watermark_only`, only source rows
-// past the target's integer key maximum are appended (mode "pk-watermark"). One transaction
-// per table, logged in staging.migration_sync_log. Repeatable.
+// past the target's integer key maximum are appended (mode "pk-watermark"). With
+// `watermark`, the source is read in key order against the target's keys: missing keys are
+// inserted, extra keys deleted, and rows whose updated-at column is at or past the last
+// logged watermark upserted (mode "updated-at"; "rowid" upserts no matched rows). One
+// transaction per table, logged in staging.migration_sync_log. Repeatable.
 std::vector<SyncTableResult> RunSync(const EngineOptions& options);
 
 // Human-readable state of the migrations recorded in the target.

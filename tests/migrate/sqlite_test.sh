@@ -83,6 +83,56 @@ check "watermark sync logged as such" [ "$(q "select mode from staging.migration
 out=$("$corrente" migrate sync "$live" --schema live --tables Genre 2>&1)
 check "a full sync then finds the update" contains "$out" "sync Genre: 0 inserted, 1 updated, 0 deleted"
 
+# Watermark sync by an updated-at column and by the rowid; deletions found by the key diff.
+python3 - "$work/wm.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("""
+create table pedido (id integer primary key, cliente text not null, total numeric(10,2),
+                     actualizado datetime not null);
+create table evento (id integer primary key, nombre text);
+""")
+c.executemany("insert into pedido values (?,?,?,?)",
+              [(i, 'c%d' % i, i * 1.5, '2024-05-01 10:00:%02d' % i) for i in range(1, 21)])
+c.executemany("insert into evento values (?,?)", [(i, 'e%d' % i) for i in range(1, 11)])
+c.commit()
+PY
+wm="sqlite://$work/wm.db"
+"$corrente" migrate copy "$wm" --schema wm >/dev/null 2>&1; check "copy the watermark fixture" [ $? -eq 0 ]
+python3 - "$work/wm.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("update pedido set total = 99, actualizado = '2024-05-02 09:00:00' where id in (3, 7)")
+c.execute("update pedido set total = 55 where id = 5")  # timestamp not bumped: not seen
+c.execute("insert into pedido values (21, 'nuevo', 1, '2024-05-02 09:30:00')")
+c.execute("insert into pedido values (22, 'viejo', 2, '2024-04-01 00:00:00')")  # old stamp: a missing key
+c.execute("delete from pedido where id in (10, 11)")
+c.execute("insert into evento values (11, 'e11'), (12, 'e12')")
+c.execute("update evento set nombre = 'cambiado' where id = 1")  # rowid kept: not seen
+c.execute("delete from evento where id = 2")
+c.commit()
+PY
+out=$("$corrente" migrate sync "$wm" --schema wm --tables pedido --watermark updated_at=actualizado 2>&1)
+check "updated-at sync: inserts, updates, deletes" contains "$out" "sync pedido: 2 inserted, 2 updated, 2 deleted, watermark 2024-05-02 09:30:00"
+check "updated-at values landed" [ "$(q "select string_agg(id || '=' || total, ',' order by id) from wm.pedido where id in (3, 5, 7, 21, 22)")" = "3=99.00,5=7.50,7=99.00,21=1.00,22=2.00" ]
+check "deleted rows gone" [ "$(q "select count(*) from wm.pedido where id in (10, 11)")" = "0" ]
+check "updated-at pass logged" [ "$(q "select mode || ' ' || rows_inserted || '/' || rows_updated || '/' || rows_deleted || ' ' || watermark from staging.migration_sync_log where target_schema = 'wm' order by id desc limit 1")" = "updated-at 2/2/2 2024-05-02 09:30:00" ]
+out=$("$corrente" migrate sync "$wm" --schema wm --tables pedido --watermark updated_at=actualizado 2>&1)
+check "second updated-at pass is a no-op" contains "$out" "sync pedido: 0 inserted, 0 updated, 0 deleted, watermark 2024-05-02 09:30:00"
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"update pedido set cliente = 'tarde' where id = 4\"); c.execute(\"update pedido set actualizado = '2024-05-03 00:00:00' where id = 4\"); c.commit()" "$work/wm.db"
+out=$("$corrente" migrate sync "$wm" --schema wm --tables pedido --watermark updated_at=actualizado 2>&1)
+check "a later update is found from the logged watermark" contains "$out" "sync pedido: 0 inserted, 1 updated, 0 deleted, watermark 2024-05-03 00:00:00"
+out=$("$corrente" migrate sync "$wm" --schema wm --tables evento --watermark rowid 2>&1)
+check "rowid sync: inserts and deletes" contains "$out" "sync evento: 2 inserted, 0 updated, 1 deleted, watermark 12"
+check "rowid pass logged" [ "$(q "select mode || ' ' || watermark from staging.migration_sync_log where target_schema = 'wm' order by id desc limit 1")" = "rowid 12" ]
+out=$("$corrente" migrate sync "$wm" --schema wm --tables pedido --watermark rowid 2>&1); rc=$?
+check "rowid pass on a table: ok (INTEGER PRIMARY KEY)" [ $rc -eq 0 ]
+out=$("$corrente" migrate sync "$wm" --schema wm --tables pedido --watermark updated_at=nada 2>&1); rc=$?
+check "unknown watermark column is an error" [ $rc -ne 0 ] && contains "$out" "no column nada"
+out=$("$corrente" migrate sync "$wm" --schema wm 2>&1)
+check "a full sync then finds the unstamped changes" contains "$out" "sync evento: 0 inserted, 1 updated, 0 deleted" && contains "$out" "sync pedido: 0 inserted, 1 updated, 0 deleted"
+"$corrente" migrate verify "$wm" --schema wm >/dev/null 2>&1; check "verify after the watermark passes" [ $? -eq 0 ]
+
 # kill -9 in the middle of the largest table, then the same command again.
 CORRENTE_MIGRATE_TEST_KILL_AFTER=4000 "$corrente" migrate copy "$chinook" --schema crash --jobs 2 >/dev/null 2>&1
 rc=$?
