@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -405,8 +406,73 @@ int64_t KillAfterRows() {
   return v ? std::atoll(v) : -1;
 }
 
+void LoadTableOnce(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                   CopyReport* report, std::mutex* mu, bool isolate);
+
 void LoadTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
                CopyReport* report, std::mutex* mu) {
+  try {
+    LoadTableOnce(o, schema, t, report, mu, false);
+  } catch (const pg::Error& e) {
+    if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
+    spdlog::warn("table {}: PostgreSQL refused a row ({}); loading it again in batches to set "
+                 "the refused rows aside", t.name, e.SqlState());
+    LoadTableOnce(o, schema, t, report, mu, true);
+  }
+}
+
+void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
+  spdlog::warn("{}", w);
+  std::lock_guard lock(*mu);
+  r->warnings.push_back(w);
+}
+
+// The reason prefix of rows PostgreSQL itself refused (verify skips their keys).
+constexpr const char* kRefused = "refused by PostgreSQL";
+
+std::string CheckName(const TablePlan& t, size_t k) {
+  return t.name + "_check" + (k ? std::to_string(k) : "");
+}
+
+// Sends rows [begin, end) of a batch in a subtransaction. When PostgreSQL refuses the COPY
+// (a CHECK, a bad value), the halves are sent again, down to single rows, which are
+// recorded as rejects with the SQLSTATE and message. Returns the rows that landed.
+int64_t SendIsolating(pg::Connection& conn, const std::string& copy_sql, const TablePlan& t,
+                      const std::vector<std::vector<TargetValue>>& batch,
+                      const std::vector<std::string>& labels, size_t begin, size_t end,
+                      std::vector<Reject>* rejects) {
+  if (begin >= end) return 0;
+  conn.ExecScript("SAVEPOINT corrente_rows");
+  try {
+    pg::CopyWriter w(conn, copy_sql);
+    for (size_t r = begin; r < end; ++r) {
+      w.StartRow(static_cast<int16_t>(t.columns.size()));
+      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], batch[r][i]);
+    }
+    int64_t n = w.Finish();
+    conn.ExecScript("RELEASE SAVEPOINT corrente_rows");
+    return n;
+  } catch (const pg::Error& e) {
+    if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
+    conn.ExecScript("ROLLBACK TO SAVEPOINT corrente_rows; RELEASE SAVEPOINT corrente_rows");
+    if (end - begin == 1) {
+      std::string msg = e.what();
+      if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+      if (msg.rfind("ERROR:  ", 0) == 0) msg.erase(0, 8);
+      rejects->push_back({labels[begin], "", kRefused + (" (" + e.SqlState() + "): " + msg)});
+      return 0;
+    }
+    size_t mid = begin + (end - begin) / 2;
+    return SendIsolating(conn, copy_sql, t, batch, labels, begin, mid, rejects) +
+           SendIsolating(conn, copy_sql, t, batch, labels, mid, end, rejects);
+  }
+}
+
+// Loads one table in one transaction. The fast path streams a single COPY FREEZE; when
+// PostgreSQL refuses a row, the table is loaded again with `isolate`: batches of rows in
+// subtransactions, bisected down to the refused rows (memory: one batch).
+void LoadTableOnce(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                   CopyReport* report, std::mutex* mu, bool isolate) {
   auto start = Clock::now();
   auto conn = OpenTarget(o.dsn);
   auto src = OpenSource(o.source_url);
@@ -425,10 +491,32 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
                schema, t.name);
   conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1 AND table_name = $2",
                schema, t.name);
+  // CHECKs go on the empty table, so PostgreSQL applies them to every row it receives; one
+  // it cannot take is reported and left out.
+  for (size_t k = 0; k < t.checks.size(); ++k) {
+    conn.ExecScript("SAVEPOINT corrente_check");
+    try {
+      conn.ExecScript("ALTER TABLE " + Qualified(schema, t.name) + " ADD CONSTRAINT " +
+                      Quote(CheckName(t, k)) + " CHECK (" + t.checks[k] + ")");
+      conn.ExecScript("RELEASE SAVEPOINT corrente_check");
+    } catch (const pg::Error&) {
+      // Reported by ConstrainTable, which tries it once more.
+      conn.ExecScript("ROLLBACK TO SAVEPOINT corrente_check; RELEASE SAVEPOINT corrente_check");
+    }
+  }
   {
     Progress progress(t.name, t.source.estimated_rows > 0 ? t.source.estimated_rows : 0);
-    pg::CopyWriter w(conn, "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
-                               ") FROM STDIN (FORMAT binary, FREEZE)");
+    std::string copy_sql = "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
+                           ") FROM STDIN (FORMAT binary" + (isolate ? ")" : ", FREEZE)");
+    std::optional<pg::CopyWriter> w;
+    if (!isolate) w.emplace(conn, copy_sql);
+    std::vector<std::vector<TargetValue>> batch;
+    std::vector<std::string> labels;
+    size_t used = 0;
+    auto flush = [&] {
+      rows += SendIsolating(conn, copy_sql, t, batch, labels, 0, used, &rejects);
+      used = 0;
+    };
     auto cur = src->Scan(t.source, {}, std::nullopt);
     std::vector<TargetValue> vals;
     std::vector<std::string> row_notes;
@@ -437,8 +525,8 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
     while (cur->Next()) {
       ++seen;
       if ((seen & 8191) == 0) progress.Advance(8192);
-      if (kill_after >= 0 && seen >= kill_after) {
-        w.Finish();  // make sure the server has received rows, then die mid-transaction
+      if (kill_after >= 0 && seen >= kill_after && w) {
+        w->Finish();  // make sure the server has received rows, then die mid-transaction
         std::raise(SIGKILL);
       }
       if (!ConvertRow(t, *cur, ctx, &vals, &row_notes, &reason, &column)) {
@@ -449,10 +537,20 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
         auto tab = n.find('\t');
         notes.push_back({cur->RowLabel(), n.substr(0, tab), n.substr(tab + 1)});
       }
-      w.StartRow(static_cast<int16_t>(t.columns.size()));
-      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], vals[i]);
+      if (w) {
+        w->StartRow(static_cast<int16_t>(t.columns.size()));
+        for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(*w, t.columns[i], vals[i]);
+        continue;
+      }
+      if (batch.size() <= used) batch.emplace_back(), labels.emplace_back();
+      batch[used] = vals;
+      labels[used++] = cur->RowLabel();
+      if (used == 4096) flush();
     }
-    rows = w.Finish();
+    if (w)
+      rows = w->Finish();
+    else
+      flush();
     progress.Advance(seen & 8191);
     progress.Finish();
   }
@@ -496,12 +594,6 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
   report->rows += rows;
   report->rejected += static_cast<int64_t>(rejects.size());
   report->notes += static_cast<int64_t>(notes.size());
-}
-
-void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
-  spdlog::warn("{}", w);
-  std::lock_guard lock(*mu);
-  r->warnings.push_back(w);
 }
 
 // Runs `sql`; a refusal becomes a warning that `what` was not carried over.
@@ -559,7 +651,7 @@ void ConstrainTable(const EngineOptions& o, const std::string& schema, const Tab
       phase && std::string(phase) == "constraints" && !t.primary_key.empty())
     std::raise(SIGKILL);
   for (size_t k = 0; k < t.checks.size(); ++k) {
-    std::string name = t.name + "_check" + (k ? std::to_string(k) : "");
+    std::string name = CheckName(t, k);
     if (ExistsConstraint(conn, schema, name)) continue;
     Attempt(conn, t, "CHECK (" + t.checks[k] + ")",
             "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")",
@@ -707,8 +799,9 @@ CopyReport RunCopy(const EngineOptions& o) {
 
 namespace {
 
+// `refused`: keys of rows PostgreSQL refused at load; they count as rejected.
 SideStats SourceStats(const EngineOptions& o, const TablePlan& t,
-                      const std::optional<KeyRange>& range) {
+                      const std::optional<KeyRange>& range, const std::set<std::string>& refused) {
   auto src = OpenSource(o.source_url);
   ConvertContext ctx{o.zero_dates};
   SideStats s = EmptyStats(t);
@@ -718,7 +811,8 @@ SideStats SourceStats(const EngineOptions& o, const TablePlan& t,
   CanonRow row;
   std::string reason, column;
   while (cur->Next()) {
-    if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) {
+    if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column) ||
+        (!refused.empty() && refused.count(cur->RowLabel()))) {
       ++s.rejected;
       continue;
     }
@@ -899,11 +993,22 @@ VerifyReport RunVerify(const EngineOptions& o) {
   // Source key ranges and target page ranges are read in parallel: the source side is
   // this process's CPU, the target side mostly the server's.
   auto parts = SplitVerify(o, report.schema, plans, &report.tables);
+  std::vector<std::set<std::string>> refused(plans.size());
+  {
+    auto conn = OpenTarget(o.dsn);
+    for (size_t i = 0; i < plans.size(); ++i) {
+      auto r = conn.Execute(
+          "SELECT source_key FROM staging.migration_rejects WHERE target_schema = $1 AND "
+          "table_name = $2 AND starts_with(reason, $3)",
+          report.schema, plans[i].name, std::string(kRefused));
+      for (int k = 0; k < r.Rows(); ++k) refused[i].insert(r.GetString(k, 0));
+    }
+  }
   std::mutex mu;
   ParallelFor(static_cast<int>(parts.size()), 2 * std::max(1, o.jobs), [&](int p) {
     const auto& part = parts[p];
     const auto& t = plans[part.table];
-    SideStats s = part.source ? SourceStats(o, t, part.range)
+    SideStats s = part.source ? SourceStats(o, t, part.range, refused[part.table])
                               : TargetStats(o, report.schema, t, part.where);
     std::lock_guard lock(mu);
     auto& tv = report.tables[part.table];
