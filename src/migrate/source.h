@@ -116,6 +116,11 @@ std::string KeyRangeWhere(const std::optional<KeyRange>& range,
 // Positions of the primary-key columns in table.columns, in key order.
 std::vector<int> KeyColumnIndexes(const SourceTable& table);
 
+// Writes every table of `source` into a new SQLite database file at `path` (columns keep
+// their declared types as SQLite affinities; malformed rows are left out) and opens it
+// read-only. Gives CSV sources SQL for `migrate map`.
+std::unique_ptr<Source> SqliteSnapshot(Source& source, const std::string& path);
+
 // Per-kind factories (source_*.cpp).
 std::unique_ptr<Source> OpenSqlite(const std::string& path);
 std::unique_ptr<Source> OpenMysql(const std::string& url);

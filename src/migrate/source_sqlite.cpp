@@ -354,6 +354,54 @@ class SqliteSource : public Source {
 
 }  // namespace
 
+std::unique_ptr<Source> SqliteSnapshot(Source& source, const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("sqlite: cannot create " + path);
+  }
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close);
+  auto exec = [&](const std::string& sql) {
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      throw std::runtime_error("sqlite: " + std::string(sqlite3_errmsg(db)) + " in: " + sql);
+  };
+  exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN");
+  for (const auto& t : source.Tables()) {
+    std::string cols, marks;
+    for (const auto& c : t.columns) {
+      cols += (cols.empty() ? "" : ", ") + QuoteSqlite(c.name) + " " + QuoteSqlite(c.declared_type);
+      marks += marks.empty() ? "?" : ", ?";
+    }
+    exec("CREATE TABLE " + QuoteSqlite(t.name) + " (" + cols + ")");
+    Stmt ins(db, "INSERT INTO " + QuoteSqlite(t.name) + " VALUES (" + marks + ")");
+    auto cur = source.Scan(t, {}, std::nullopt);
+    while (cur->Next()) {
+      if (cur->RowError()) continue;
+      auto* st = ins.Raw();
+      sqlite3_reset(st);
+      for (int i = 0; i < static_cast<int>(t.columns.size()); ++i) {
+        const auto& v = cur->Value(i);
+        using K = SourceValue::Kind;
+        if (v.kind == K::kInt)
+          sqlite3_bind_int64(st, i + 1, v.i);
+        else if (v.kind == K::kReal)
+          sqlite3_bind_double(st, i + 1, v.d);
+        else if (v.kind == K::kText)
+          sqlite3_bind_text(st, i + 1, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
+        else if (v.kind == K::kBlob)
+          sqlite3_bind_blob(st, i + 1, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
+        else
+          sqlite3_bind_null(st, i + 1);
+      }
+      ins.Step();
+    }
+  }
+  exec("COMMIT");
+  guard.reset();
+  return OpenSqlite(path);
+}
+
 std::unique_ptr<Source> OpenSqlite(const std::string& path) {
   return std::make_unique<SqliteSource>(path);
 }

@@ -57,4 +57,26 @@ check "14 days ahead of the last sale" [ "$(q "select max(full_date) - date '$as
 check "forecasts are non-negative numbers" [ "$(q "select count(*) from analytics.forecasts where yhat is null or yhat < 0")" = "0" ]
 check "inventory policy computed" [ "$(q "select count(*) > 0 from analytics.inventory_policy")" = "t" ]
 
+# The same store as a directory of CSV files maps to the same facts (SQL over CSV).
+mkdir -p "$work/csv"
+python3 - "$db" "$work/csv" <<'PY'
+import csv, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for (t,) in c.execute("select name from sqlite_master where type = 'table'").fetchall():
+    cur = c.execute('select * from "%s"' % t)
+    with open("%s/%s.csv" % (sys.argv[2], t), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([d[0] for d in cur.description])
+        w.writerows(cur)
+PY
+q 'delete from core.fact_demand_daily' >/dev/null
+snapshots() { ls "${TMPDIR:-/tmp}" | grep -c '^corrente_csv_'; }
+snapshots_before=$(snapshots)
+out=$("$corrente" migrate map "csv://$work/csv" --mapping "$mapping" 2>&1); rc=$?
+check "map from csv:// exits 0" [ $rc -eq 0 ]
+check "csv map: same demand rows and total" [ "$(q 'select count(*), sum(quantity) from core.fact_demand_daily')" = "$before" ]
+check "csv map: same sites" [ "$(q "select string_agg(code, ',' order by code) from core.dim_site")" = "CEDI01,SUC001,SUC002,SUC003" ]
+check "csv map: unknown store rejected again" contains "$out" "map core.fact_demand_daily: $expected_rows rows, 1 rejected"
+check "csv map leaves no temporary database" [ "$(snapshots)" = "$snapshots_before" ]
+
 finish
