@@ -75,6 +75,7 @@ class PgTextRows {
     std::string_view line(buf_, static_cast<size_t>(n));
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
     fields_.clear();
+    bool escaped = line.find('\\') != std::string_view::npos;
     for (size_t start = 0;;) {
       size_t tab = line.find('\t', start);
       fields_.push_back(line.substr(start, tab == std::string_view::npos ? tab : tab - start));
@@ -86,7 +87,7 @@ class PgTextRows {
     for (size_t i = 0; i < fields_.size(); ++i)
       if (fields_[i] == "\\N")
         nulls_[i] = 1;
-      else if (fields_[i].find('\\') != std::string_view::npos)
+      else if (escaped && fields_[i].find('\\') != std::string_view::npos)
         fields_[i] = Unescape(fields_[i], &scratch_[i]);
     return true;
   }
@@ -285,6 +286,7 @@ StatKind KindOf(PgType t) {
 // infinities at the ends, as in PostgreSQL.
 int CompareDecimal(std::string_view a, std::string_view b) {
   auto rank = [](std::string_view s) {
+    if (s.empty() || (s[0] != 'N' && s[0] != 'I' && s.substr(0, 2) != "-I")) return 0;
     return s == "NaN" ? 3 : s == "Infinity" ? 2 : s == "-Infinity" ? -2 : 0;
   };
   int ra = rank(a), rb = rank(b);
@@ -320,6 +322,7 @@ bool Less(StatKind k, std::string_view a, long double av, std::string_view b, lo
 
 // Records that value `v` (canonical text, numeric value `num`) exists in the column.
 void Offer(StatKind k, std::string_view v, long double num, ColumnStats* cs) {
+  if (cs->min && (v == *cs->min || v == *cs->max)) return;  // low-cardinality columns
   if (!cs->min || Less(k, v, num, *cs->min, cs->min_value)) cs->min = v, cs->min_value = num;
   if (!cs->max || Less(k, *cs->max, cs->max_value, v, num)) cs->max = v, cs->max_value = num;
 }
@@ -627,10 +630,13 @@ void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePl
   }
   const auto& ix = t.indexes[index];
   if (ExistsRelation(conn, schema, ix.name)) return;
+  auto start = Clock::now();
   Attempt(conn, t, "index " + ix.name,
           std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
               " ON " + q + " (" + ColumnList(ix.columns) + ")",
           report, mu);
+  spdlog::info("index {}: {:.2f}s", ix.name,
+               std::chrono::duration<double>(Clock::now() - start).count());
 }
 
 // After BuildIndex: the primary key (on its index), checks, identities and ANALYZE. Each
@@ -778,6 +784,18 @@ CopyReport RunCopy(const EngineOptions& o) {
     if (!t->primary_key.empty()) indexes.emplace_back(t, -1);
     for (size_t k = 0; k < t->indexes.size(); ++k) indexes.emplace_back(t, static_cast<int>(k));
   }
+  // Longest builds first: rows times key width, text keys (compared bytewise) weigh more.
+  auto cost = [](const std::pair<const TablePlan*, int>& ix) {
+    const auto& t = *ix.first;
+    const auto& cols = ix.second < 0 ? t.primary_key : t.indexes[ix.second].columns;
+    int64_t w = 0;
+    for (const auto& name : cols)
+      for (const auto& c : t.columns)
+        if (c.name == name) w += c.type == PgType::kText || c.type == PgType::kVarchar ? 3 : 1;
+    return w * std::max<int64_t>(t.source.estimated_rows, 1);
+  };
+  std::stable_sort(indexes.begin(), indexes.end(),
+                   [&](const auto& a, const auto& b) { return cost(a) > cost(b); });
   ParallelFor(static_cast<int>(indexes.size()), o.jobs, [&](int i) {
     BuildIndex(o, schema, *indexes[i].first, indexes[i].second, &report, &mu);
   });
