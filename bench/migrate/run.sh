@@ -41,13 +41,23 @@ for d in bench_corrente bench_pgloader bench_raw; do
   psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" >/dev/null
 done
 
-measure() {  # measure NAME command... -> appends "NAME wall rss_kb" to $out/results
+# CPU time, as well as wall time: on a shared machine the wall clock depends on everyone
+# else's load, the CPU seconds a run costs much less. The server's share is what the
+# postmaster's exited children (the backends of the run) used: /proc cutime + cstime.
+pm_pid=$(head -1 "$CORRENTE_HOME/pg/data/postmaster.pid")
+tck=$(getconf CLK_TCK)
+server_ticks() { awk '{print $16 + $17}' "/proc/$pm_pid/stat"; }
+measure() {  # measure NAME command... -> appends "NAME wall rss_kb client_cpu server_cpu" to $out/results
   local name="$1"; shift
+  local t0; t0=$(server_ticks)
   /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1 || { echo "$name failed, see $out/$name.log" >&2; tail -5 "$out/$name.log" >&2; }
-  local wall rss
+  sleep 0.5  # let the backends exit
+  local wall rss ccpu scpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/$name.time" | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/$name.time")
-  echo "$name $wall $rss" >>"$out/results"
+  ccpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$out/$name.time")
+  scpu=$(echo "($(server_ticks) - $t0) / $tck" | bc -l)
+  echo "$name $wall $rss $ccpu $scpu" >>"$out/results"
 }
 rm -f "$out/results"
 
@@ -74,18 +84,24 @@ psql "$base/bench_raw" -qc "CREATE TABLE ventas (id bigint, fecha timestamp, ubi
 measure raw_copy psql "$base/bench_raw" -qc "\\copy ventas FROM '$out/ventas.csv' (FORMAT csv)"
 
 echo
-printf '%-28s %10s %14s %12s\n' "run" "wall s" "rows/s" "peak RSS MB"
-while read -r name wall rss; do
+printf '%-24s %8s %10s %9s %10s %10s %10s\n' "run" "wall s" "rows/s" "RSS MB" "client CPU" "server CPU" "total CPU"
+while read -r name wall rss ccpu scpu; do
   n=$rows
   [ "$name" = raw_copy ] && n=$ventas
-  printf '%-28s %10.2f %14.0f %12.1f\n' "$name" "$wall" "$(echo "$n / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+  printf '%-24s %8.2f %10.0f %9.1f %10.2f %10.2f %10.2f\n' "$name" "$wall" "$(echo "$n / $wall" | bc -l)" \
+    "$(echo "$rss / 1024" | bc -l)" "$ccpu" "$scpu" "$(echo "$ccpu + $scpu" | bc -l)"
 done <"$out/results"
-cw=$(awk '$1 == "corrente_copy" {c=$2} $1 == "corrente_verify" {v=$2} END {print c + v}' "$out/results")
-pw=$(awk '$1 == "pgloader" {print $2}' "$out/results")
-cv=$(awk '$1 == "corrente_copy_verify" {print $2}' "$out/results")
-printf '%-28s %10.2f %14.0f %12s\n' "corrente copy + verify" "$cw" "$(echo "$rows / $cw" | bc -l)" "-"
-echo "speed-up over pgloader: copy then verify $(echo "scale=2; $pw / $cw" | bc -l)x (verify passed: $verify_ok);" \
-  "copy --verify $(echo "scale=2; $pw / $cv" | bc -l)x (verify passed: $verify1_ok)"
+get() { awk -v n="$1" -v f="$2" '$1 == n {print $f}' "$out/results"; }
+cw=$(echo "$(get corrente_copy 2) + $(get corrente_verify 2)" | bc -l)
+cc=$(echo "$(get corrente_copy 4) + $(get corrente_copy 5) + $(get corrente_verify 4) + $(get corrente_verify 5)" | bc -l)
+printf '%-24s %8.2f %10.0f %9s %10s %10s %10.2f\n' "corrente copy + verify" "$cw" "$(echo "$rows / $cw" | bc -l)" "-" "-" "-" "$cc"
+pw=$(get pgloader 2); pc=$(echo "$(get pgloader 4) + $(get pgloader 5)" | bc -l)
+vw=$(get corrente_copy_verify 2); vc=$(echo "$(get corrente_copy_verify 4) + $(get corrente_copy_verify 5)" | bc -l)
+echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "speed-up over pgloader, wall: copy then verify $(echo "scale=2; $pw / $cw" | bc -l)x," \
+  "copy --verify $(echo "scale=2; $pw / $vw" | bc -l)x (verify passed: $verify_ok, $verify1_ok)"
+echo "speed-up over pgloader, CPU seconds: copy then verify $(echo "scale=2; $pc / $cc" | bc -l)x," \
+  "copy --verify $(echo "scale=2; $pc / $vc" | bc -l)x"
 
 echo
 echo "what each kept of the source schema (ventas / productos):"
