@@ -854,7 +854,11 @@ SideStats TargetStats(const EngineOptions& o, const std::string& schema, const T
 }
 
 // Tables at least this large are read in `jobs` key ranges (source) and page ranges (target).
-constexpr int64_t kSplitRows = 200000;
+// Test hook: CORRENTE_MIGRATE_TEST_SPLIT_ROWS lowers it, so small fixtures are split too.
+int64_t SplitRows() {
+  const char* v = std::getenv("CORRENTE_MIGRATE_TEST_SPLIT_ROWS");
+  return v ? std::atoll(v) : 200000;
+}
 
 // One part of a verify: a key range of a table's source or a page range of its target.
 struct VerifyPart {
@@ -871,12 +875,13 @@ std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& s
   auto src = OpenSource(o.source_url);
   auto conn = OpenTarget(o.dsn);
   int n = std::max(1, o.jobs);
+  const int64_t split_rows = SplitRows();
   std::vector<VerifyPart> parts;
   for (size_t i = 0; i < plans.size(); ++i) {
     const auto& t = plans[i];
     int64_t rows = std::max<int64_t>(t.source.estimated_rows, 1);
     std::optional<KeyRange> bounds;
-    if (n > 1 && rows >= kSplitRows) bounds = src->KeyBounds(t.source);
+    if (n > 1 && rows >= split_rows) bounds = src->KeyBounds(t.source);
     if (!bounds) {
       parts.push_back({i, true, std::nullopt, "", rows});
     } else {
@@ -896,7 +901,7 @@ std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& s
         conn.Execute("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int",
                      Qualified(schema, t.name))
             .GetInt(0, 0);
-    int m = n > 1 && rows >= kSplitRows && pages >= n ? n : 1;
+    int m = n > 1 && rows >= split_rows && pages >= n ? n : 1;
     for (int k = 0; k < m; ++k) {
       std::string w;
       if (k > 0) w = "ctid >= '(" + std::to_string(pages * k / m) + ",0)'::tid";
