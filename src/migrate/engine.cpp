@@ -322,9 +322,24 @@ bool Less(StatKind k, std::string_view a, long double av, std::string_view b, lo
 
 // Records that value `v` (canonical text, numeric value `num`) exists in the column.
 void Offer(StatKind k, std::string_view v, long double num, ColumnStats* cs) {
-  if (cs->min && (v == *cs->min || v == *cs->max)) return;  // low-cardinality columns
-  if (!cs->min || Less(k, v, num, *cs->min, cs->min_value)) cs->min = v, cs->min_value = num;
-  if (!cs->max || Less(k, *cs->max, cs->max_value, v, num)) cs->max = v, cs->max_value = num;
+  if (!cs->min) {
+    cs->min = v, cs->max = v, cs->min_value = cs->max_value = num;
+    return;
+  }
+  if (k == StatKind::kText) {
+    int lo = v.compare(*cs->min);
+    if (lo < 0) {
+      cs->min = v;
+    } else if (lo > 0 && v.compare(*cs->max) > 0) {
+      cs->max = v;
+    }
+    return;
+  }
+  // Strictly inside the bounds as numbers means strictly inside exactly: rounding a decimal
+  // to a double is monotonic. Only values at or past a bound take the exact comparison.
+  if (num > cs->min_value && num < cs->max_value) return;
+  if (Less(k, v, num, *cs->min, cs->min_value)) cs->min = v, cs->min_value = num;
+  if (Less(k, *cs->max, cs->max_value, v, num)) cs->max = v, cs->max_value = num;
 }
 
 void Accumulate(const TablePlan& t, const CanonRow& row, SideStats* s) {
