@@ -900,6 +900,7 @@ std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& s
     if (!bounds) {
       parts.push_back({i, true, std::nullopt, "", rows});
     } else {
+      spdlog::info("verify {}: source in {} ranges of {}", t.name, n, bounds->column);
       int64_t step = (*bounds->hi - *bounds->lo + n - 1) / n;
       for (int k = 0; k < n; ++k) {
         KeyRange r{bounds->column, *bounds->lo + k * step, *bounds->lo + (k + 1) * step};

@@ -51,6 +51,20 @@ std::string KeyRangeWhere(const std::optional<KeyRange>& range,
   return w.empty() ? "" : " WHERE " + w;
 }
 
+std::optional<std::string> SingleIntegerKey(const SourceTable& table) {
+  if (table.primary_key.size() != 1) return std::nullopt;
+  for (const auto& c : table.columns) {
+    if (c.name != table.primary_key[0]) continue;
+    std::string t;
+    for (char ch : c.declared_type) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (t.rfind("interval", 0) == 0) return std::nullopt;
+    for (const char* p : {"tinyint", "smallint", "mediumint", "int", "bigint", "utinyint",
+                          "usmallint", "uinteger", "ubigint"})
+      if (t.rfind(p, 0) == 0) return c.name;
+  }
+  return std::nullopt;
+}
+
 std::vector<int> KeyColumnIndexes(const SourceTable& table) {
   std::vector<int> key_cols;
   for (const auto& k : table.primary_key)

@@ -113,6 +113,8 @@ std::string SanitizeName(std::string_view name);
 // when it has no bound), with the source's identifier quoting.
 std::string KeyRangeWhere(const std::optional<KeyRange>& range,
                           const std::function<std::string(const std::string&)>& quote);
+// The primary key's column when it is a single integer column ("int(11)", "BIGINT", ...).
+std::optional<std::string> SingleIntegerKey(const SourceTable& table);
 // Positions of the primary-key columns in table.columns, in key order.
 std::vector<int> KeyColumnIndexes(const SourceTable& table);
 

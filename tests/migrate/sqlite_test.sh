@@ -133,9 +133,11 @@ check "rowid pass logged" [ "$(q "select mode || ' ' || watermark from staging.m
 out=$("$corrente" migrate sync "$wm" --schema wm --tables pedido --watermark rowid 2>&1); rc=$?
 check "rowid pass on a table: ok (INTEGER PRIMARY KEY)" [ $rc -eq 0 ]
 out=$("$corrente" migrate sync "$wm" --schema wm --tables pedido --watermark updated_at=nada 2>&1); rc=$?
-check "unknown watermark column is an error" [ $rc -ne 0 ] && contains "$out" "no column nada"
+check "unknown watermark column is an error" [ $rc -ne 0 ]
+check "the error names the column" contains "$out" "no column nada"
 out=$("$corrente" migrate sync "$wm" --schema wm 2>&1)
-check "a full sync then finds the unstamped changes" contains "$out" "sync evento: 0 inserted, 1 updated, 0 deleted" && contains "$out" "sync pedido: 0 inserted, 1 updated, 0 deleted"
+check "a full sync then finds the unstamped change (evento)" contains "$out" "sync evento: 0 inserted, 1 updated, 0 deleted"
+check "a full sync then finds the unstamped change (pedido)" contains "$out" "sync pedido: 0 inserted, 1 updated, 0 deleted"
 "$corrente" migrate verify "$wm" --schema wm >/dev/null 2>&1; check "verify after the watermark passes" [ $? -eq 0 ]
 
 # kill -9 in the middle of the largest table, then the same command again.
