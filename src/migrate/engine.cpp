@@ -448,6 +448,19 @@ void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
 // The reason prefix of rows PostgreSQL itself refused (verify skips their keys).
 constexpr const char* kRefused = "refused by PostgreSQL";
 
+// Keys of the rows of `table` that PostgreSQL refused at load (verify, diff and sync skip
+// them as they skip rows the conversion refuses).
+std::set<std::string> RefusedKeys(pg::Connection& conn, const std::string& schema,
+                                  const std::string& table) {
+  auto r = conn.Execute(
+      "SELECT source_key FROM staging.migration_rejects WHERE target_schema = $1 AND "
+      "table_name = $2 AND starts_with(reason, $3)",
+      schema, table, std::string(kRefused));
+  std::set<std::string> keys;
+  for (int k = 0; k < r.Rows(); ++k) keys.insert(r.GetString(k, 0));
+  return keys;
+}
+
 std::string CheckName(const TablePlan& t, size_t k) {
   return t.name + "_check" + (k ? std::to_string(k) : "");
 }
@@ -1035,13 +1048,8 @@ VerifyReport RunVerify(const EngineOptions& o) {
   std::vector<std::set<std::string>> refused(plans.size());
   {
     auto conn = OpenTarget(o.dsn);
-    for (size_t i = 0; i < plans.size(); ++i) {
-      auto r = conn.Execute(
-          "SELECT source_key FROM staging.migration_rejects WHERE target_schema = $1 AND "
-          "table_name = $2 AND starts_with(reason, $3)",
-          report.schema, plans[i].name, std::string(kRefused));
-      for (int k = 0; k < r.Rows(); ++k) refused[i].insert(r.GetString(k, 0));
-    }
+    for (size_t i = 0; i < plans.size(); ++i)
+      refused[i] = RefusedKeys(conn, report.schema, plans[i].name);
   }
   std::mutex mu;
   ParallelFor(static_cast<int>(parts.size()), 2 * std::max(1, o.jobs), [&](int p) {
@@ -1153,13 +1161,22 @@ struct Differ {
         t(table),
         kidx(KeyIndexes(table)),
         src(OpenSource(opts.source_url)),
-        conn(OpenTarget(opts.dsn)) {}
+        conn(OpenTarget(opts.dsn)),
+        refused(RefusedKeys(conn, schema, table.name)) {}
+  // False for rows that are not in the target by design (rejected at load).
+  bool Convert(RowCursor& cur, const ConvertContext& ctx, std::vector<TargetValue>* vals,
+               std::vector<std::string>* notes) {
+    std::string reason, column;
+    return ConvertRow(t, cur, ctx, vals, notes, &reason, &column) &&
+           (refused.empty() || !refused.count(cur.RowLabel()));
+  }
   const EngineOptions& o;
   std::string schema;
   const TablePlan& t;
   std::vector<int> kidx;
   std::unique_ptr<Source> src;
   pg::Connection conn;
+  std::set<std::string> refused;
   bool collect = false;
   DiffReport report;
   std::vector<KeyedRow> to_upsert;
@@ -1181,9 +1198,8 @@ struct Differ {
     std::vector<TargetValue> vals;
     std::vector<std::string> notes;
     CanonRow canon;
-    std::string reason, column;
     while (cur->Next()) {
-      if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
+      if (!Convert(*cur, ctx, &vals, &notes)) continue;
       FillRow(t, vals, &canon);
       KeyedRow r;
       r.hash = canon.Hash();
@@ -1228,11 +1244,10 @@ struct Differ {
     std::vector<TargetValue> vals;
     std::vector<std::string> notes;
     CanonRow canon_a, canon_b;
-    std::string reason, column;
     KeyedRow a, b;
     auto next_a = [&]() {
       while (cur->Next()) {
-        if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
+        if (!Convert(*cur, ctx, &vals, &notes)) continue;
         FillRow(t, vals, &canon_a);
         a.hash = canon_a.Hash();
         a.key.clear();
@@ -1291,11 +1306,11 @@ struct Differ {
     std::vector<std::string> notes, b_key;
     CanonRow a;
     std::vector<std::string> a_key;
-    std::string reason, column, b_canon;
+    std::string b_canon;
     std::optional<std::string> top;
     auto next_a = [&]() {
       while (cur->Next()) {
-        if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
+        if (!Convert(*cur, ctx, &vals, &notes)) continue;
         FillRow(t, vals, &a);
         a_key.clear();
         for (int k : kidx) a_key.emplace_back(a.Get(k));

@@ -228,5 +228,7 @@ check "the CHECK holds on the target" [ "$(q "select count(*) from pg_constraint
 check "good rows around the refused ones landed" [ "$(q "select count(*) from refused.movimiento where id in (776, 778, 4320, 4322)")" = "4" ]
 out=$("$corrente" migrate verify "$refused" 2>&1); check "verify accounts for the refused rows" [ $? -eq 0 ]
 check "verify shows 10000 source rows, 9998 target, 2 rejects" contains "$out" "movimiento +10000 +9998 +2 "
+out=$("$corrente" migrate diff "$refused" --table movimiento 2>&1); check "diff skips the refused rows (exit 0)" [ $? -eq 0 ]
+out=$("$corrente" migrate sync "$refused" 2>&1); check "sync does not retry the refused rows" contains "$out" "sync movimiento: 0 inserted, 0 updated, 0 deleted"
 
 finish
