@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): corrente migrate copy + verify vs pgloader vs a raw \copy, on a
 # generated SQLite store shaped like the Spanish retail database (>= 1.5M rows).
-# Usage: bench/migrate/run.sh [SALES_PER_DAY]   (default 220: 19 stores x 365 days x 220 = 1.53M sales)
-# Needs a release build (build/release/corrente) and pgloader (installed with apt when missing).
+# Usage: bench/migrate/run.sh [CORRENTE_BINARY] [SALES_PER_DAY]
+#   (defaults: build/release/corrente; 220: 19 stores x 365 days x 220 = 1.53M sales)
+# Needs a release build and pgloader (installed with apt when missing).
 # Prints wall time, rows/s and peak RSS side by side, plus what each tool kept of the schema.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 corrente="$root/build/release/corrente"
+if [ -n "${1:-}" ] && [ -x "$1" ] && [ ! -d "$1" ]; then corrente="$(realpath "$1")"; shift; fi
 out="$root/bench/out/migrate"
 spd="${1:-220}"
 jobs="${JOBS:-2}"
@@ -30,21 +32,32 @@ if [ ! -f "$db" ] || [ "$(cat "$out/tienda.spd" 2>/dev/null)" != "$spd" ]; then
     --sales-per-day "$spd" --seed 42 >"$out/tienda.rows"
   echo "$spd" >"$out/tienda.spd"
 fi
-rows=$(cat "$out/tienda.rows")
-ventas=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from ventas').fetchone()[0])" "$db")
+count() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(sum(c.execute('select count(*) from \"%s\"' % t).fetchone()[0] for t in sys.argv[2:]))" "$db" "$@"; }
+rows=$(count productos ubicaciones ventas inventario_actual clasificacion_abc usuarios)
+ventas=$(count ventas)
 echo "source: $db, $rows rows ($ventas in ventas), $(du -h "$db" | cut -f1)" >&2
 
 for d in bench_corrente bench_pgloader bench_raw; do
   psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" >/dev/null
 done
 
-measure() {  # measure NAME command... -> appends "NAME wall rss_kb" to $out/results
+# CPU time, as well as wall time: on a shared machine the wall clock depends on everyone
+# else's load, the CPU seconds a run costs much less. The server's share is what the
+# postmaster's exited children (the backends of the run) used: /proc cutime + cstime.
+pm_pid=$(head -1 "$CORRENTE_HOME/pg/data/postmaster.pid")
+tck=$(getconf CLK_TCK)
+server_ticks() { awk '{print $16 + $17}' "/proc/$pm_pid/stat"; }
+measure() {  # measure NAME command... -> appends "NAME wall rss_kb client_cpu server_cpu" to $out/results
   local name="$1"; shift
+  local t0; t0=$(server_ticks)
   /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1 || { echo "$name failed, see $out/$name.log" >&2; tail -5 "$out/$name.log" >&2; }
-  local wall rss
+  sleep 0.5  # let the backends exit
+  local wall rss ccpu scpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/$name.time" | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out/$name.time")
-  echo "$name $wall $rss" >>"$out/results"
+  ccpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$out/$name.time")
+  scpu=$(echo "($(server_ticks) - $t0) / $tck" | bc -l)
+  echo "$name $wall $rss $ccpu $scpu" >>"$out/results"
 }
 rm -f "$out/results"
 
@@ -53,6 +66,9 @@ DATABASE_URL="$base/bench_corrente" "$corrente" db upgrade >/dev/null 2>&1
 DATABASE_URL="$base/bench_corrente" measure corrente_copy "$corrente" migrate copy "sqlite://$db" --schema tienda --jobs "$jobs"
 DATABASE_URL="$base/bench_corrente" measure corrente_verify "$corrente" migrate verify "sqlite://$db" --schema tienda --jobs "$jobs"
 grep -q "all 6 tables match" "$out/corrente_verify.log" && verify_ok=yes || verify_ok=NO
+# The same in one command: verify starts when the data is loaded, while the indexes build.
+DATABASE_URL="$base/bench_corrente" measure corrente_copy_verify "$corrente" migrate copy "sqlite://$db" --schema tienda1 --jobs "$jobs" --verify
+grep -q "all 6 tables match" "$out/corrente_copy_verify.log" && verify1_ok=yes || verify1_ok=NO
 
 # 2. pgloader, defaults, into another database on the same server.
 measure pgloader pgloader --no-ssl-cert-verification "sqlite://$db" "$base/bench_pgloader"
@@ -68,16 +84,24 @@ psql "$base/bench_raw" -qc "CREATE TABLE ventas (id bigint, fecha timestamp, ubi
 measure raw_copy psql "$base/bench_raw" -qc "\\copy ventas FROM '$out/ventas.csv' (FORMAT csv)"
 
 echo
-printf '%-28s %10s %14s %12s\n' "run" "wall s" "rows/s" "peak RSS MB"
-while read -r name wall rss; do
+printf '%-24s %8s %10s %9s %10s %10s %10s\n' "run" "wall s" "rows/s" "RSS MB" "client CPU" "server CPU" "total CPU"
+while read -r name wall rss ccpu scpu; do
   n=$rows
   [ "$name" = raw_copy ] && n=$ventas
-  printf '%-28s %10.2f %14.0f %12.1f\n' "$name" "$wall" "$(echo "$n / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+  printf '%-24s %8.2f %10.0f %9.1f %10.2f %10.2f %10.2f\n' "$name" "$wall" "$(echo "$n / $wall" | bc -l)" \
+    "$(echo "$rss / 1024" | bc -l)" "$ccpu" "$scpu" "$(echo "$ccpu + $scpu" | bc -l)"
 done <"$out/results"
-cw=$(awk '$1 == "corrente_copy" {c=$2} $1 == "corrente_verify" {v=$2} END {print c + v}' "$out/results")
-pw=$(awk '$1 == "pgloader" {print $2}' "$out/results")
-printf '%-28s %10.2f %14.0f %12s\n' "corrente copy+verify" "$cw" "$(echo "$rows / $cw" | bc -l)" "-"
-echo "speed-up of corrente copy+verify over pgloader: $(echo "scale=2; $pw / $cw" | bc -l)x (verify passed: $verify_ok)"
+get() { awk -v n="$1" -v f="$2" '$1 == n {print $f}' "$out/results"; }
+cw=$(echo "$(get corrente_copy 2) + $(get corrente_verify 2)" | bc -l)
+cc=$(echo "$(get corrente_copy 4) + $(get corrente_copy 5) + $(get corrente_verify 4) + $(get corrente_verify 5)" | bc -l)
+printf '%-24s %8.2f %10.0f %9s %10s %10s %10.2f\n' "corrente copy + verify" "$cw" "$(echo "$rows / $cw" | bc -l)" "-" "-" "-" "$cc"
+pw=$(get pgloader 2); pc=$(echo "$(get pgloader 4) + $(get pgloader 5)" | bc -l)
+vw=$(get corrente_copy_verify 2); vc=$(echo "$(get corrente_copy_verify 4) + $(get corrente_copy_verify 5)" | bc -l)
+echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "speed-up over pgloader, wall: copy then verify $(echo "scale=2; $pw / $cw" | bc -l)x," \
+  "copy --verify $(echo "scale=2; $pw / $vw" | bc -l)x (verify passed: $verify_ok, $verify1_ok)"
+echo "speed-up over pgloader, CPU seconds: copy then verify $(echo "scale=2; $pc / $cc" | bc -l)x," \
+  "copy --verify $(echo "scale=2; $pc / $vc" | bc -l)x"
 
 echo
 echo "what each kept of the source schema (ventas / productos):"

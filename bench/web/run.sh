@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Dashboard benchmark (not a test): First Contentful Paint, time until all data of the dashboard and
-# of an item page is drawn, and gzipped JavaScript size, in headless Debian chromium.
+# Dashboard benchmark (not a test): First Contentful Paint, time until all data of the dashboard,
+# an item page and the inventory page is drawn, and gzipped JavaScript size, in headless Debian chromium.
 #   bench/web/run.sh CORRENTE_BIN            throwaway cluster, demo-size seed, pipeline, serve (like the e2e)
 #   bench/web/run.sh --base URL USER PASSWORD  against a running demo server (e.g. `make demo`)
 # BENCH_RUNS (default 5) cold runs per page; SEED_ARGS (default: the demo's 500 items x 10 sites x 3 years).

@@ -9,9 +9,12 @@
 --  delayed_orders_pct  orders due that day (expected_delivery_date, not cancelled) that were
 --                      delivered late, are marked DELAYED, or are still undelivered past due,
 --                      over ALL orders due that day (the spec divided the count by itself)
---  forecast_mape       percent; MAPE over nonzero actuals of the most recent retained forecast
+--  forecast_mape       ratio (0.25 = 25%, like the other KPI columns); MAPE over nonzero actuals of the most recent retained forecast
 --                      made before the day (earlier runs); carried over from the previous
---                      KPI rows once those forecasts are no longer retained
+--                      KPI rows once those forecasts are no longer retained. On the as-of
+--                      day with no matured forecast (e.g. the first run), the run's own
+--                      backtest MAPE (mean over its series of analytics.forecast_accuracy.mape,
+--                      which is in percent, / 100)
 --  avg_inventory_value mean over the active pairs of stock x unit_cost
 WITH bounds AS (
   SELECT $4::date AS lo, $3::date AS hi
@@ -48,12 +51,14 @@ WITH bounds AS (
    WHERE r.status = 'SUCCEEDED' AND f.full_date <= $3::date AND r.as_of < f.full_date
    ORDER BY f.item_id, f.site_id, f.full_date, r.as_of DESC, f.run_id DESC
 ), mape AS (
-  SELECT lf.full_date, avg(abs(lf.yhat - d.quantity) / d.quantity) * 100 AS mape
+  SELECT lf.full_date, avg(abs(lf.yhat - d.quantity) / d.quantity) AS mape
     FROM latest_forecast lf
     JOIN core.fact_demand_daily d
       ON d.item_id = lf.item_id AND d.site_id = lf.site_id AND d.full_date = lf.full_date
    WHERE d.quantity > 0
    GROUP BY lf.full_date
+), backtest AS (
+  SELECT avg(a.mape) / 100 AS mape FROM analytics.forecast_accuracy a WHERE a.run_id = $1::bigint
 ), previous AS (
   SELECT DISTINCT ON (full_date) full_date, forecast_mape
     FROM analytics.kpis_daily WHERE forecast_mape IS NOT NULL
@@ -64,7 +69,9 @@ INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate
                                   computed_at)
 SELECT $1::bigint, days.full_date, coalesce(demand.total, 0), round(inv.stockout_rate, 4),
        round(CASE WHEN demand.revenue > 0 THEN coalesce(demand.revenue_a, 0) / demand.revenue END, 4),
-       round(ord.delayed_pct, 4), round(coalesce(mape.mape, previous.forecast_mape), 4),
+       round(ord.delayed_pct, 4), round(coalesce(mape.mape,
+                      CASE WHEN days.full_date = $3::date THEN backtest.mape END,
+                      previous.forecast_mape), 4),
        round(inv.avg_value, 2), $2::timestamptz
   FROM days
   LEFT JOIN demand ON demand.full_date = days.full_date
@@ -72,4 +79,5 @@ SELECT $1::bigint, days.full_date, coalesce(demand.total, 0), round(inv.stockout
   LEFT JOIN ord ON ord.full_date = days.full_date
   LEFT JOIN mape ON mape.full_date = days.full_date
   LEFT JOIN previous ON previous.full_date = days.full_date
+  CROSS JOIN backtest
  ORDER BY days.full_date

@@ -16,6 +16,8 @@ struct MigrateFlags {
   std::string zero_dates = "null";
   bool fresh = false;
   bool watermark_only = false;
+  bool verify = false;
+  std::string watermark;
   bool json = false;
   std::string table;
   std::string mapping;
@@ -30,6 +32,8 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.jobs = f.jobs;
   o.fresh = f.fresh;
   o.watermark_only = f.watermark_only;
+  o.verify = f.verify;
+  o.watermark = f.watermark;
   if (f.zero_dates == "error")
     o.zero_dates = migrate::ZeroDatePolicy::kError;
   else if (f.zero_dates == "null")
@@ -81,6 +85,8 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       m->add_subcommand("copy", "Faithful copy of schema and data; resumable after a crash");
   AddSource(copy, f, true);
   copy->add_flag("--fresh", f.fresh, "Drop the target schema and its migration state first");
+  copy->add_flag("--verify", f.verify,
+                 "Verify too (as migrate verify), while the indexes are built; exit 2 on mismatch");
   copy->callback([&] {
     auto rep = migrate::RunCopy(Options(f, true));
     for (const auto& w : rep.warnings) std::cerr << "warning: " << w << "\n";
@@ -88,6 +94,10 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
               << " tables loaded (" << rep.tables_skipped << " already done), " << rep.rows
               << " rows, " << rep.rejected << " rejected (staging.migration_rejects), " << rep.notes
               << " notes, " << rep.seconds << " s\n";
+    if (rep.verify) {
+      std::cout << rep.verify->Render();
+      if (!rep.verify->Ok()) exit_code = 2;
+    }
   });
 
   auto* verify =
@@ -120,6 +130,9 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   AddSource(sync, f, true);
   sync->add_flag("--watermark-only", f.watermark_only,
                  "Only append rows past the integer key maximum (fast; no updates or deletes)");
+  sync->add_option("--watermark", f.watermark,
+                   "updated_at=COLUMN or rowid: upsert rows changed since the last pass, insert "
+                   "missing keys, delete keys gone from the source");
   sync->callback([&] {
     for (const auto& r : migrate::RunSync(Options(f, true))) {
       if (!r.error.empty()) {

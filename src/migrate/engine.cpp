@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <charconv>
+#include <cmath>
 #include <csignal>
+#include <cstring>
 #include <cstdlib>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -44,7 +48,8 @@ std::string ColumnList(const TablePlan& t) {
   return r;
 }
 
-// Streams rows of COPY ... TO STDOUT (text format), unescaping fields.
+// Streams rows of COPY ... TO STDOUT (text format), unescaping fields. Field views stay
+// valid until the next call.
 class PgTextRows {
  public:
   PgTextRows(pg::Connection& conn, const std::string& sql) : conn_(conn) {
@@ -69,66 +74,67 @@ class PgTextRows {
     if (n < 0) conn_.Check(PQgetResult(conn_.Raw()), PGRES_COMMAND_OK);
     std::string_view line(buf_, static_cast<size_t>(n));
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-    size_t count = 0;
-    size_t start = 0;
-    while (true) {
+    fields_.clear();
+    bool escaped = line.find('\\') != std::string_view::npos;
+    for (size_t start = 0;;) {
       size_t tab = line.find('\t', start);
-      std::string_view f =
-          line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
-      if (fields_.size() <= count) fields_.emplace_back(), nulls_.push_back(false);
-      std::string& u = fields_[count];
-      u.clear();
-      nulls_[count] = f == "\\N";
-      if (!nulls_[count] && f.find('\\') == std::string_view::npos) {
-        u.assign(f);
-      } else if (!nulls_[count]) {
-        for (size_t i = 0; i < f.size(); ++i) {
-          if (f[i] != '\\' || i + 1 == f.size()) {
-            u += f[i];
-            continue;
-          }
-          char e = f[++i];
-          switch (e) {
-            case 'n':
-              u += '\n';
-              break;
-            case 't':
-              u += '\t';
-              break;
-            case 'r':
-              u += '\r';
-              break;
-            case 'b':
-              u += '\b';
-              break;
-            case 'f':
-              u += '\f';
-              break;
-            case 'v':
-              u += '\v';
-              break;
-            default:
-              u += e;
-          }
-        }
-      }
-      ++count;
+      fields_.push_back(line.substr(start, tab == std::string_view::npos ? tab : tab - start));
       if (tab == std::string_view::npos) break;
       start = tab + 1;
     }
-    fields_.resize(count);
-    nulls_.resize(count);
+    if (scratch_.size() < fields_.size()) scratch_.resize(fields_.size());
+    nulls_.assign(fields_.size(), 0);
+    for (size_t i = 0; i < fields_.size(); ++i)
+      if (fields_[i] == "\\N")
+        nulls_[i] = 1;
+      else if (escaped && fields_[i].find('\\') != std::string_view::npos)
+        fields_[i] = Unescape(fields_[i], &scratch_[i]);
     return true;
   }
-  bool IsNull(int i) const { return nulls_[i]; }
-  const std::string& Field(int i) const { return fields_[i]; }
+  bool IsNull(int i) const { return nulls_[i] != 0; }
+  std::string_view Field(int i) const { return fields_[i]; }
 
  private:
+  static std::string_view Unescape(std::string_view f, std::string* u) {
+    u->clear();
+    for (size_t i = 0; i < f.size(); ++i) {
+      if (f[i] != '\\' || i + 1 == f.size()) {
+        *u += f[i];
+        continue;
+      }
+      char e = f[++i];
+      switch (e) {
+        case 'n':
+          *u += '\n';
+          break;
+        case 't':
+          *u += '\t';
+          break;
+        case 'r':
+          *u += '\r';
+          break;
+        case 'b':
+          *u += '\b';
+          break;
+        case 'f':
+          *u += '\f';
+          break;
+        case 'v':
+          *u += '\v';
+          break;
+        default:
+          *u += e;
+      }
+    }
+    return *u;
+  }
+
   pg::Connection& conn_;
   char* buf_ = nullptr;
   bool done_ = false;
-  std::vector<std::string> fields_;
-  std::vector<bool> nulls_;
+  std::vector<std::string_view> fields_;
+  std::vector<std::string> scratch_;
+  std::vector<char> nulls_;
 };
 
 bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name) {
@@ -191,53 +197,182 @@ bool ConvertRow(const TablePlan& t, RowCursor& cur, const ConvertContext& ctx,
   return true;
 }
 
-uint64_t HashRow(const std::vector<std::string>& canon, const std::vector<bool>& nulls) {
-  thread_local std::string buf;
-  buf.clear();
-  for (size_t i = 0; i < canon.size(); ++i) {
-    if (nulls[i]) {
-      buf += "\xff\xfeN";
-    } else {
-      uint32_t n = static_cast<uint32_t>(canon[i].size());
-      buf.append(reinterpret_cast<const char*>(&n), 4);
-      buf += canon[i];
-    }
+// One row's canonical fields, each length-prefixed (NULL as a marker) in one buffer: the
+// bytes the row hash covers.
+class CanonRow {
+ public:
+  void Clear() {
+    buf_.clear();
+    spans_.clear();
   }
-  uint64_t h = std::hash<std::string_view>{}(buf);
-  // splitmix64 finalizer so that summing hashes stays well mixed
-  h += 0x9e3779b97f4a7c15ULL;
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-  return h ^ (h >> 31);
+  // Returns the buffer to append one field's canonical text to; End() closes the field.
+  std::string* Begin() {
+    start_ = buf_.size();
+    buf_.append(4, '\0');
+    return &buf_;
+  }
+  void End() {
+    uint32_t n = static_cast<uint32_t>(buf_.size() - start_ - 4);
+    std::memcpy(&buf_[start_], &n, 4);
+    spans_.push_back({start_ + 4, n});
+  }
+  void Null() {
+    buf_ += "\xff\xfeN";
+    spans_.push_back({0, kNullSpan});
+  }
+  bool IsNull(size_t i) const { return spans_[i].second == kNullSpan; }
+  std::string_view Get(size_t i) const {
+    return std::string_view(buf_).substr(spans_[i].first, spans_[i].second);
+  }
+  size_t Size() const { return spans_.size(); }
+  uint64_t Hash() const {
+    uint64_t h = std::hash<std::string_view>{}(buf_);
+    // splitmix64 finalizer so that summing hashes stays well mixed
+    h += 0x9e3779b97f4a7c15ULL;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+  }
+
+ private:
+  static constexpr uint32_t kNullSpan = UINT32_MAX;
+  std::string buf_;
+  size_t start_ = 0;
+  std::vector<std::pair<size_t, uint32_t>> spans_;
+};
+
+void FillRow(const TablePlan& t, const std::vector<TargetValue>& vals, CanonRow* row) {
+  row->Clear();
+  for (size_t i = 0; i < vals.size(); ++i) {
+    if (vals[i].null) {
+      row->Null();
+      continue;
+    }
+    AppendCanonical(t.columns[i], vals[i], row->Begin());
+    row->End();
+  }
 }
 
-bool IsNumericType(PgType t) {
-  return t == PgType::kSmallInt || t == PgType::kInteger || t == PgType::kBigInt ||
-         t == PgType::kNumeric || t == PgType::kDouble;
+void FillRow(const TablePlan& t, const PgTextRows& r, CanonRow* row) {
+  row->Clear();
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (r.IsNull(static_cast<int>(i))) {
+      row->Null();
+      continue;
+    }
+    CanonicalFromPg(t.columns[i], r.Field(static_cast<int>(i)), row->Begin());
+    row->End();
+  }
 }
 
-void Accumulate(const TablePlan& t, const std::vector<std::string>& canon,
-                const std::vector<bool>& nulls, SideStats* s) {
+enum class StatKind { kInt, kDecimal, kDouble, kText };
+
+StatKind KindOf(PgType t) {
+  switch (t) {
+    case PgType::kSmallInt:
+    case PgType::kInteger:
+    case PgType::kBigInt:
+      return StatKind::kInt;
+    case PgType::kNumeric:
+      return StatKind::kDecimal;
+    case PgType::kDouble:
+      return StatKind::kDouble;
+    default:
+      return StatKind::kText;
+  }
+}
+
+// Exact order of canonical decimals (no leading or trailing zeros); NaN sorts last and the
+// infinities at the ends, as in PostgreSQL.
+int CompareDecimal(std::string_view a, std::string_view b) {
+  auto rank = [](std::string_view s) {
+    if (s.empty() || (s[0] != 'N' && s[0] != 'I' && s.substr(0, 2) != "-I")) return 0;
+    return s == "NaN" ? 3 : s == "Infinity" ? 2 : s == "-Infinity" ? -2 : 0;
+  };
+  int ra = rank(a), rb = rank(b);
+  if (ra || rb) return ra == rb ? 0 : ra < rb ? -1 : 1;
+  bool na = !a.empty() && a[0] == '-', nb = !b.empty() && b[0] == '-';
+  if (na != nb) return na ? -1 : 1;
+  if (na) a.remove_prefix(1), b.remove_prefix(1);
+  size_t ia = std::min(a.find('.'), a.size()), ib = std::min(b.find('.'), b.size());
+  int c = ia != ib ? (ia < ib ? -1 : 1) : a.compare(b) < 0 ? -1 : a.compare(b) > 0 ? 1 : 0;
+  return na ? -c : c;
+}
+
+long double NumberOf(StatKind k, std::string_view v) {
+  if (k == StatKind::kInt) {
+    int64_t x = 0;
+    std::from_chars(v.data(), v.data() + v.size(), x);
+    return static_cast<long double>(x);
+  }
+  double d = NAN;
+  std::from_chars(v.data(), v.data() + v.size(), d);
+  return d;
+}
+
+// A total order per kind, so that min and max do not depend on the scan order.
+bool Less(StatKind k, std::string_view a, long double av, std::string_view b, long double bv) {
+  if (k == StatKind::kDecimal) return CompareDecimal(a, b) < 0;
+  if (k == StatKind::kText) return a < b;
+  bool an = std::isnan(av), bn = std::isnan(bv);
+  if (an != bn) return bn;
+  if (!an && av != bv) return av < bv;
+  return a < b;
+}
+
+// Records that value `v` (canonical text, numeric value `num`) exists in the column.
+void Offer(StatKind k, std::string_view v, long double num, ColumnStats* cs) {
+  if (!cs->min) {
+    cs->min = v, cs->max = v, cs->min_value = cs->max_value = num;
+    return;
+  }
+  if (k == StatKind::kText) {
+    int lo = v.compare(*cs->min);
+    if (lo < 0) {
+      cs->min = v;
+    } else if (lo > 0 && v.compare(*cs->max) > 0) {
+      cs->max = v;
+    }
+    return;
+  }
+  // Strictly inside the bounds as numbers means strictly inside exactly: rounding a decimal
+  // to a double is monotonic. Only values at or past a bound take the exact comparison.
+  if (num > cs->min_value && num < cs->max_value) return;
+  if (Less(k, v, num, *cs->min, cs->min_value)) cs->min = v, cs->min_value = num;
+  if (Less(k, *cs->max, cs->max_value, v, num)) cs->max = v, cs->max_value = num;
+}
+
+void Accumulate(const TablePlan& t, const CanonRow& row, SideStats* s) {
   ++s->rows;
-  s->checksum += HashRow(canon, nulls);
-  for (size_t i = 0; i < canon.size(); ++i) {
+  s->checksum += row.Hash();
+  for (size_t i = 0; i < row.Size(); ++i) {
     auto& cs = s->columns[i];
-    if (nulls[i]) {
+    if (row.IsNull(i)) {
       ++cs.nulls;
       continue;
     }
-    PgType ty = t.columns[i].type;
-    if (IsNumericType(ty)) {
-      // One parse per value; min/max compare numerically, the sum is long double.
-      long double v = std::strtold(canon[i].c_str(), nullptr);
-      cs.summed = true;
-      cs.sum += v;
-      if (!cs.min || v < cs.min_value) cs.min = canon[i], cs.min_value = v;
-      if (!cs.max || v > cs.max_value) cs.max = canon[i], cs.max_value = v;
-      continue;
-    }
-    if (!cs.min || canon[i] < *cs.min) cs.min = canon[i];
-    if (!cs.max || *cs.max < canon[i]) cs.max = canon[i];
+    StatKind k = KindOf(t.columns[i].type);
+    std::string_view v = row.Get(i);
+    long double num = k == StatKind::kText ? 0 : NumberOf(k, v);
+    if (k != StatKind::kText && std::isfinite(num)) cs.summed = true, cs.sum += num;
+    Offer(k, v, num, &cs);
+  }
+}
+
+// Adds the stats of another part of the same table (a key or page range).
+void Merge(const TablePlan& t, const SideStats& part, SideStats* s) {
+  s->rows += part.rows;
+  s->checksum += part.checksum;
+  s->rejected += part.rejected;
+  for (size_t i = 0; i < s->columns.size(); ++i) {
+    auto& cs = s->columns[i];
+    const auto& ps = part.columns[i];
+    StatKind k = KindOf(t.columns[i].type);
+    cs.nulls += ps.nulls;
+    cs.sum += ps.sum;
+    cs.summed |= ps.summed;
+    if (ps.min) Offer(k, *ps.min, ps.min_value, &cs);
+    if (ps.max) Offer(k, *ps.max, ps.max_value, &cs);
   }
 }
 
@@ -252,8 +387,10 @@ SideStats EmptyStats(const TablePlan& t) {
 }
 
 std::string TargetSelect(const TablePlan& t, const std::string& schema, const std::string& where,
-                         const std::vector<std::string>& order_by) {
-  std::string sql = "COPY (SELECT " + ColumnList(t) + " FROM " + Qualified(schema, t.name);
+                         const std::vector<std::string>& order_by,
+                         const std::vector<std::string>* columns = nullptr) {
+  std::string sql = "COPY (SELECT " + (columns ? ColumnList(*columns) : ColumnList(t)) +
+                    " FROM " + Qualified(schema, t.name);
   if (!where.empty()) sql += " WHERE " + where;
   if (!order_by.empty()) {
     sql += " ORDER BY ";
@@ -265,32 +402,6 @@ std::string TargetSelect(const TablePlan& t, const std::string& schema, const st
     }
   }
   return sql + ") TO STDOUT";
-}
-
-void CanonicalRow(const TablePlan& t, const std::vector<TargetValue>& vals,
-                  std::vector<std::string>* canon, std::vector<bool>* nulls) {
-  canon->resize(t.columns.size());
-  nulls->assign(t.columns.size(), false);
-  for (size_t i = 0; i < vals.size(); ++i) {
-    (*canon)[i].clear();
-    if (vals[i].null)
-      (*nulls)[i] = true;
-    else
-      AppendCanonical(t.columns[i], vals[i], &(*canon)[i]);
-  }
-}
-
-void CanonicalPgRow(const TablePlan& t, const PgTextRows& r, std::vector<std::string>* canon,
-                    std::vector<bool>* nulls) {
-  canon->resize(t.columns.size());
-  nulls->assign(t.columns.size(), false);
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    (*canon)[i].clear();
-    if (r.IsNull(static_cast<int>(i)))
-      (*nulls)[i] = true;
-    else
-      CanonicalFromPg(t.columns[i], r.Field(static_cast<int>(i)), &(*canon)[i]);
-  }
 }
 
 std::vector<TablePlan> LoadPlan(const EngineOptions& o) {
@@ -313,8 +424,86 @@ int64_t KillAfterRows() {
   return v ? std::atoll(v) : -1;
 }
 
+void LoadTableOnce(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                   CopyReport* report, std::mutex* mu, bool isolate);
+
 void LoadTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
                CopyReport* report, std::mutex* mu) {
+  try {
+    LoadTableOnce(o, schema, t, report, mu, false);
+  } catch (const pg::Error& e) {
+    if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
+    spdlog::warn("table {}: PostgreSQL refused a row ({}); loading it again in batches to set "
+                 "the refused rows aside", t.name, e.SqlState());
+    LoadTableOnce(o, schema, t, report, mu, true);
+  }
+}
+
+void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
+  spdlog::warn("{}", w);
+  std::lock_guard lock(*mu);
+  r->warnings.push_back(w);
+}
+
+// The reason prefix of rows PostgreSQL itself refused (verify skips their keys).
+constexpr const char* kRefused = "refused by PostgreSQL";
+
+// Keys of the rows of `table` that PostgreSQL refused at load (verify, diff and sync skip
+// them as they skip rows the conversion refuses).
+std::set<std::string> RefusedKeys(pg::Connection& conn, const std::string& schema,
+                                  const std::string& table) {
+  auto r = conn.Execute(
+      "SELECT source_key FROM staging.migration_rejects WHERE target_schema = $1 AND "
+      "table_name = $2 AND starts_with(reason, $3)",
+      schema, table, std::string(kRefused));
+  std::set<std::string> keys;
+  for (int k = 0; k < r.Rows(); ++k) keys.insert(r.GetString(k, 0));
+  return keys;
+}
+
+std::string CheckName(const TablePlan& t, size_t k) {
+  return t.name + "_check" + (k ? std::to_string(k) : "");
+}
+
+// Sends rows [begin, end) of a batch in a subtransaction. When PostgreSQL refuses the COPY
+// (a CHECK, a bad value), the halves are sent again, down to single rows, which are
+// recorded as rejects with the SQLSTATE and message. Returns the rows that landed.
+int64_t SendIsolating(pg::Connection& conn, const std::string& copy_sql, const TablePlan& t,
+                      const std::vector<std::vector<TargetValue>>& batch,
+                      const std::vector<std::string>& labels, size_t begin, size_t end,
+                      std::vector<Reject>* rejects) {
+  if (begin >= end) return 0;
+  conn.ExecScript("SAVEPOINT corrente_rows");
+  try {
+    pg::CopyWriter w(conn, copy_sql);
+    for (size_t r = begin; r < end; ++r) {
+      w.StartRow(static_cast<int16_t>(t.columns.size()));
+      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], batch[r][i]);
+    }
+    int64_t n = w.Finish();
+    conn.ExecScript("RELEASE SAVEPOINT corrente_rows");
+    return n;
+  } catch (const pg::Error& e) {
+    if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
+    conn.ExecScript("ROLLBACK TO SAVEPOINT corrente_rows; RELEASE SAVEPOINT corrente_rows");
+    if (end - begin == 1) {
+      std::string msg = e.what();
+      if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+      if (msg.rfind("ERROR:  ", 0) == 0) msg.erase(0, 8);
+      rejects->push_back({labels[begin], "", kRefused + (" (" + e.SqlState() + "): " + msg)});
+      return 0;
+    }
+    size_t mid = begin + (end - begin) / 2;
+    return SendIsolating(conn, copy_sql, t, batch, labels, begin, mid, rejects) +
+           SendIsolating(conn, copy_sql, t, batch, labels, mid, end, rejects);
+  }
+}
+
+// Loads one table in one transaction. The fast path streams a single COPY FREEZE; when
+// PostgreSQL refuses a row, the table is loaded again with `isolate`: batches of rows in
+// subtransactions, bisected down to the refused rows (memory: one batch).
+void LoadTableOnce(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                   CopyReport* report, std::mutex* mu, bool isolate) {
   auto start = Clock::now();
   auto conn = OpenTarget(o.dsn);
   auto src = OpenSource(o.source_url);
@@ -333,10 +522,32 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
                schema, t.name);
   conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1 AND table_name = $2",
                schema, t.name);
+  // CHECKs go on the empty table, so PostgreSQL applies them to every row it receives; one
+  // it cannot take is reported and left out.
+  for (size_t k = 0; k < t.checks.size(); ++k) {
+    conn.ExecScript("SAVEPOINT corrente_check");
+    try {
+      conn.ExecScript("ALTER TABLE " + Qualified(schema, t.name) + " ADD CONSTRAINT " +
+                      Quote(CheckName(t, k)) + " CHECK (" + t.checks[k] + ")");
+      conn.ExecScript("RELEASE SAVEPOINT corrente_check");
+    } catch (const pg::Error&) {
+      // Reported by ConstrainTable, which tries it once more.
+      conn.ExecScript("ROLLBACK TO SAVEPOINT corrente_check; RELEASE SAVEPOINT corrente_check");
+    }
+  }
   {
     Progress progress(t.name, t.source.estimated_rows > 0 ? t.source.estimated_rows : 0);
-    pg::CopyWriter w(conn, "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
-                               ") FROM STDIN (FORMAT binary, FREEZE)");
+    std::string copy_sql = "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
+                           ") FROM STDIN (FORMAT binary" + (isolate ? ")" : ", FREEZE)");
+    std::optional<pg::CopyWriter> w;
+    if (!isolate) w.emplace(conn, copy_sql);
+    std::vector<std::vector<TargetValue>> batch;
+    std::vector<std::string> labels;
+    size_t used = 0;
+    auto flush = [&] {
+      rows += SendIsolating(conn, copy_sql, t, batch, labels, 0, used, &rejects);
+      used = 0;
+    };
     auto cur = src->Scan(t.source, {}, std::nullopt);
     std::vector<TargetValue> vals;
     std::vector<std::string> row_notes;
@@ -345,8 +556,8 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
     while (cur->Next()) {
       ++seen;
       if ((seen & 8191) == 0) progress.Advance(8192);
-      if (kill_after >= 0 && seen >= kill_after) {
-        w.Finish();  // make sure the server has received rows, then die mid-transaction
+      if (kill_after >= 0 && seen >= kill_after && w) {
+        w->Finish();  // make sure the server has received rows, then die mid-transaction
         std::raise(SIGKILL);
       }
       if (!ConvertRow(t, *cur, ctx, &vals, &row_notes, &reason, &column)) {
@@ -357,10 +568,20 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
         auto tab = n.find('\t');
         notes.push_back({cur->RowLabel(), n.substr(0, tab), n.substr(tab + 1)});
       }
-      w.StartRow(static_cast<int16_t>(t.columns.size()));
-      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], vals[i]);
+      if (w) {
+        w->StartRow(static_cast<int16_t>(t.columns.size()));
+        for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(*w, t.columns[i], vals[i]);
+        continue;
+      }
+      if (batch.size() <= used) batch.emplace_back(), labels.emplace_back();
+      batch[used] = vals;
+      labels[used++] = cur->RowLabel();
+      if (used == 4096) flush();
     }
-    rows = w.Finish();
+    if (w)
+      rows = w->Finish();
+    else
+      flush();
     progress.Advance(seen & 8191);
     progress.Finish();
   }
@@ -406,44 +627,69 @@ void LoadTable(const EngineOptions& o, const std::string& schema, const TablePla
   report->notes += static_cast<int64_t>(notes.size());
 }
 
-void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
-  spdlog::warn("{}", w);
-  std::lock_guard lock(*mu);
-  r->warnings.push_back(w);
+// Runs `sql`; a refusal becomes a warning that `what` was not carried over.
+bool Attempt(pg::Connection& conn, const TablePlan& t, const std::string& what,
+             const std::string& sql, CopyReport* report, std::mutex* mu) {
+  try {
+    conn.ExecScript(sql);
+    return true;
+  } catch (const pg::Error& e) {
+    Warn(report, mu, t.name + ": " + what + " not carried over: " + e.what());
+    return false;
+  }
 }
 
-// Keys, indexes, checks, identities and ANALYZE for one table; each step is skipped when it
-// already exists, so an interrupted run resumes here.
-void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
-                    CopyReport* report, std::mutex* mu) {
+// One index of a table (index -1: the unique index that becomes the primary key). Index
+// builds only take SHARE locks, so those of one table run in parallel too.
+void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePlan& t, int index,
+                CopyReport* report, std::mutex* mu) {
   auto conn = OpenTarget(o.dsn);
   conn.ExecScript("SET maintenance_work_mem = '256MB'");
   std::string q = Qualified(schema, t.name);
-  auto attempt = [&](const std::string& what, const std::string& sql) {
-    try {
-      conn.ExecScript(sql);
-    } catch (const pg::Error& e) {
-      Warn(report, mu, t.name + ": " + what + " not carried over: " + e.what());
-    }
-  };
-  if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name))
-    attempt("primary key", "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) +
-                               " PRIMARY KEY (" + ColumnList(t.primary_key) + ")");
+  if (index < 0) {
+    if (ExistsConstraint(conn, schema, t.primary_key_name) ||
+        ExistsRelation(conn, schema, t.primary_key_name))
+      return;
+    Attempt(conn, t, "primary key",
+            "CREATE UNIQUE INDEX " + Quote(t.primary_key_name) + " ON " + q + " (" +
+                ColumnList(t.primary_key) + ")",
+            report, mu);
+    return;
+  }
+  const auto& ix = t.indexes[index];
+  if (ExistsRelation(conn, schema, ix.name)) return;
+  auto start = Clock::now();
+  Attempt(conn, t, "index " + ix.name,
+          std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
+              " ON " + q + " (" + ColumnList(ix.columns) + ")",
+          report, mu);
+  spdlog::info("index {}: {:.2f}s", ix.name,
+               std::chrono::duration<double>(Clock::now() - start).count());
+}
+
+// After BuildIndex: the primary key (on its index), checks, identities and ANALYZE. Each
+// step is skipped when it already exists, so an interrupted run resumes here.
+void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                    CopyReport* report, std::mutex* mu) {
+  auto conn = OpenTarget(o.dsn);
+  std::string q = Qualified(schema, t.name);
+  if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name) &&
+      ExistsRelation(conn, schema, t.primary_key_name) &&
+      !Attempt(conn, t, "primary key",
+               "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) +
+                   " PRIMARY KEY USING INDEX " + Quote(t.primary_key_name),
+               report, mu))
+    conn.ExecScript("DROP INDEX " + Qualified(schema, t.primary_key_name));
   // Test hook: CORRENTE_MIGRATE_TEST_KILL_PHASE=constraints dies after the first primary key.
   if (const char* phase = std::getenv("CORRENTE_MIGRATE_TEST_KILL_PHASE");
       phase && std::string(phase) == "constraints" && !t.primary_key.empty())
     std::raise(SIGKILL);
-  for (const auto& ix : t.indexes) {
-    if (ExistsRelation(conn, schema, ix.name)) continue;
-    attempt("index " + ix.name, std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
-                                    Quote(ix.name) + " ON " + q + " (" + ColumnList(ix.columns) +
-                                    ")");
-  }
   for (size_t k = 0; k < t.checks.size(); ++k) {
-    std::string name = t.name + "_check" + (k ? std::to_string(k) : "");
+    std::string name = CheckName(t, k);
     if (ExistsConstraint(conn, schema, name)) continue;
-    attempt("CHECK (" + t.checks[k] + ")",
-            "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")");
+    Attempt(conn, t, "CHECK (" + t.checks[k] + ")",
+            "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")",
+            report, mu);
   }
   for (const auto& c : t.columns) {
     if (!c.identity) continue;
@@ -537,9 +783,50 @@ CopyReport RunCopy(const EngineOptions& o) {
   });
   ParallelFor(static_cast<int>(todo.size()), o.jobs,
               [&](int i) { LoadTable(o, schema, *todo[i], &report, &mu); });
+  // Verify reads take ACCESS SHARE locks, which index builds (SHARE) do not wait for.
+  std::exception_ptr verify_error;
+  std::thread verifier;
+  if (o.verify)
+    verifier = std::thread([&] {
+      try {
+        report.verify = RunVerify(o);
+      } catch (...) {
+        verify_error = std::current_exception();
+      }
+    });
+  struct Join {
+    std::thread& t;
+    ~Join() {
+      if (t.joinable()) t.join();
+    }
+  } join{verifier};
   std::vector<const TablePlan*> unconstrained;
   for (const auto& t : plans)
     if (state[t.name] != "constrained") unconstrained.push_back(&t);
+  // Every index of every table (largest tables first), then per table the rest.
+  std::sort(unconstrained.begin(), unconstrained.end(), [](const TablePlan* a, const TablePlan* b) {
+    return a->source.estimated_rows > b->source.estimated_rows;
+  });
+  std::vector<std::pair<const TablePlan*, int>> indexes;
+  for (const auto* t : unconstrained) {
+    if (!t->primary_key.empty()) indexes.emplace_back(t, -1);
+    for (size_t k = 0; k < t->indexes.size(); ++k) indexes.emplace_back(t, static_cast<int>(k));
+  }
+  // Longest builds first: rows times key width, text keys (compared bytewise) weigh more.
+  auto cost = [](const std::pair<const TablePlan*, int>& ix) {
+    const auto& t = *ix.first;
+    const auto& cols = ix.second < 0 ? t.primary_key : t.indexes[ix.second].columns;
+    int64_t w = 0;
+    for (const auto& name : cols)
+      for (const auto& c : t.columns)
+        if (c.name == name) w += c.type == PgType::kText || c.type == PgType::kVarchar ? 3 : 1;
+    return w * std::max<int64_t>(t.source.estimated_rows, 1);
+  };
+  std::stable_sort(indexes.begin(), indexes.end(),
+                   [&](const auto& a, const auto& b) { return cost(a) > cost(b); });
+  ParallelFor(static_cast<int>(indexes.size()), o.jobs, [&](int i) {
+    BuildIndex(o, schema, *indexes[i].first, indexes[i].second, &report, &mu);
+  });
   ParallelFor(static_cast<int>(unconstrained.size()), o.jobs,
               [&](int i) { ConstrainTable(o, schema, *unconstrained[i], &report, &mu); });
   AddForeignKeys(o, schema, plans, &report, &mu);
@@ -548,6 +835,8 @@ CopyReport RunCopy(const EngineOptions& o) {
         "UPDATE staging.migration_tables SET status = 'constrained', updated_at = now() "
         "WHERE target_schema = $1 AND table_name = $2",
         schema, t.name);
+  if (verifier.joinable()) verifier.join();
+  if (verify_error) std::rethrow_exception(verify_error);
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
 }
@@ -556,41 +845,104 @@ CopyReport RunCopy(const EngineOptions& o) {
 
 namespace {
 
-SideStats SourceStats(const EngineOptions& o, const TablePlan& t) {
+// `refused`: keys of rows PostgreSQL refused at load; they count as rejected.
+SideStats SourceStats(const EngineOptions& o, const TablePlan& t,
+                      const std::optional<KeyRange>& range, const std::set<std::string>& refused) {
   auto src = OpenSource(o.source_url);
   ConvertContext ctx{o.zero_dates};
   SideStats s = EmptyStats(t);
-  auto cur = src->Scan(t.source, {}, std::nullopt);
+  auto cur = src->Scan(t.source, {}, range);
   std::vector<TargetValue> vals;
-  std::vector<std::string> notes, canon;
-  std::vector<bool> nulls;
+  std::vector<std::string> notes;
+  CanonRow row;
   std::string reason, column;
   while (cur->Next()) {
-    if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) {
+    if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column) ||
+        (!refused.empty() && refused.count(cur->RowLabel()))) {
       ++s.rejected;
       continue;
     }
-    CanonicalRow(t, vals, &canon, &nulls);
-    Accumulate(t, canon, nulls, &s);
+    FillRow(t, vals, &row);
+    Accumulate(t, row, &s);
   }
   return s;
 }
 
-SideStats TargetStats(const EngineOptions& o, const std::string& schema, const TablePlan& t) {
+SideStats TargetStats(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                      const std::string& where) {
   auto conn = OpenTarget(o.dsn);
   SideStats s = EmptyStats(t);
-  if (!ExistsRelation(conn, schema, t.name)) {
-    s.rows = -1;
-    return s;
-  }
-  PgTextRows rows(conn, TargetSelect(t, schema, "", {}));
-  std::vector<std::string> canon;
-  std::vector<bool> nulls;
+  PgTextRows rows(conn, TargetSelect(t, schema, where, {}));
+  CanonRow row;
   while (rows.Next()) {
-    CanonicalPgRow(t, rows, &canon, &nulls);
-    Accumulate(t, canon, nulls, &s);
+    FillRow(t, rows, &row);
+    Accumulate(t, row, &s);
   }
   return s;
+}
+
+// Tables at least this large are read in `jobs` key ranges (source) and page ranges (target).
+// Test hook: CORRENTE_MIGRATE_TEST_SPLIT_ROWS lowers it, so small fixtures are split too.
+int64_t SplitRows() {
+  const char* v = std::getenv("CORRENTE_MIGRATE_TEST_SPLIT_ROWS");
+  return v ? std::atoll(v) : 200000;
+}
+
+// One part of a verify: a key range of a table's source or a page range of its target.
+struct VerifyPart {
+  size_t table;
+  bool source;
+  std::optional<KeyRange> range;  // source
+  std::string where;              // target: a ctid range
+  int64_t weight;
+};
+
+std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& schema,
+                                    const std::vector<TablePlan>& plans,
+                                    std::vector<TableVerify>* tables) {
+  auto src = OpenSource(o.source_url);
+  auto conn = OpenTarget(o.dsn);
+  int n = std::max(1, o.jobs);
+  const int64_t split_rows = SplitRows();
+  std::vector<VerifyPart> parts;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const auto& t = plans[i];
+    int64_t rows = std::max<int64_t>(t.source.estimated_rows, 1);
+    std::optional<KeyRange> bounds;
+    if (n > 1 && rows >= split_rows) bounds = src->KeyBounds(t.source);
+    if (!bounds) {
+      parts.push_back({i, true, std::nullopt, "", rows});
+    } else {
+      spdlog::info("verify {}: source in {} ranges of {}", t.name, n, bounds->column);
+      int64_t step = (*bounds->hi - *bounds->lo + n - 1) / n;
+      for (int k = 0; k < n; ++k) {
+        KeyRange r{bounds->column, *bounds->lo + k * step, *bounds->lo + (k + 1) * step};
+        if (k == 0) r.lo.reset();  // open ends: rows outside the bounds are read too
+        if (k == n - 1) r.hi.reset();
+        parts.push_back({i, true, r, "", rows / n});
+      }
+    }
+    if (!ExistsRelation(conn, schema, t.name)) {
+      (*tables)[i].target.rows = -1;
+      continue;
+    }
+    int64_t pages =
+        conn.Execute("SELECT pg_relation_size($1::regclass) / current_setting('block_size')::int",
+                     Qualified(schema, t.name))
+            .GetInt(0, 0);
+    int m = n > 1 && rows >= split_rows && pages >= n ? n : 1;
+    for (int k = 0; k < m; ++k) {
+      std::string w;
+      if (k > 0) w = "ctid >= '(" + std::to_string(pages * k / m) + ",0)'::tid";
+      if (k < m - 1)
+        w += (w.empty() ? "" : " AND ") + std::string("ctid < '(") +
+             std::to_string(pages * (k + 1) / m) + ",0)'::tid";
+      parts.push_back({i, false, std::nullopt, w, rows / m});
+    }
+  }
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const VerifyPart& a, const VerifyPart& b) { return a.weight > b.weight; });
+  return parts;
 }
 
 std::string Hex(uint64_t v) {
@@ -685,23 +1037,34 @@ VerifyReport RunVerify(const EngineOptions& o) {
   report.schema = ResolveSchema(o);
   auto plans = LoadPlan(o);
   report.tables.resize(plans.size());
-  // Each table reads both sides in parallel: one thread per side.
-  ParallelFor(static_cast<int>(plans.size()), std::max(1, o.jobs / 2), [&](int i) {
+  for (size_t i = 0; i < plans.size(); ++i) {
+    report.tables[i].table = plans[i].name;
+    report.tables[i].source = EmptyStats(plans[i]);
+    report.tables[i].target = EmptyStats(plans[i]);
+  }
+  // Source key ranges and target page ranges are read in parallel: the source side is
+  // this process's CPU, the target side mostly the server's.
+  auto parts = SplitVerify(o, report.schema, plans, &report.tables);
+  std::vector<std::set<std::string>> refused(plans.size());
+  {
+    auto conn = OpenTarget(o.dsn);
+    for (size_t i = 0; i < plans.size(); ++i)
+      refused[i] = RefusedKeys(conn, report.schema, plans[i].name);
+  }
+  std::mutex mu;
+  ParallelFor(static_cast<int>(parts.size()), 2 * std::max(1, o.jobs), [&](int p) {
+    const auto& part = parts[p];
+    const auto& t = plans[part.table];
+    SideStats s = part.source ? SourceStats(o, t, part.range, refused[part.table])
+                              : TargetStats(o, report.schema, t, part.where);
+    std::lock_guard lock(mu);
+    auto& tv = report.tables[part.table];
+    Merge(t, s, part.source ? &tv.source : &tv.target);
+  });
+  auto conn = OpenTarget(o.dsn);
+  for (size_t i = 0; i < plans.size(); ++i) {
     const auto& t = plans[i];
     auto& tv = report.tables[i];
-    tv.table = t.name;
-    std::exception_ptr err;
-    std::thread th([&] {
-      try {
-        tv.target = TargetStats(o, report.schema, t);
-      } catch (...) {
-        err = std::current_exception();
-      }
-    });
-    tv.source = SourceStats(o, t);
-    th.join();
-    if (err) std::rethrow_exception(err);
-    auto conn = OpenTarget(o.dsn);
     tv.rejects_recorded =
         conn.Execute(
                 "SELECT count(*) FROM staging.migration_rejects WHERE target_schema = $1 AND "
@@ -710,7 +1073,7 @@ VerifyReport RunVerify(const EngineOptions& o) {
             .GetInt(0, 0);
     if (tv.target.rows < 0) {
       tv.mismatches.push_back("table missing in the target");
-      return;
+      continue;
     }
     if (tv.source.rows != tv.target.rows)
       tv.mismatches.push_back("row count: source " + std::to_string(tv.source.rows) + " (+" +
@@ -742,8 +1105,7 @@ VerifyReport RunVerify(const EngineOptions& o) {
         tv.mismatches.push_back(a.name + buf);
       }
     }
-  });
-  auto conn = OpenTarget(o.dsn);
+  }
   conn.Execute(
       "INSERT INTO staging.migration_verify (target_schema, source_url, ok, report) VALUES ($1, "
       "$2, $3, "
@@ -773,12 +1135,11 @@ std::vector<int> KeyIndexes(const TablePlan& t) {
 int CompareKeys(const TablePlan& t, const std::vector<int>& kidx, const std::vector<std::string>& a,
                 const std::vector<std::string>& b) {
   for (size_t k = 0; k < a.size(); ++k) {
-    PgType ty = t.columns[kidx[k]].type;
-    if (ty == PgType::kSmallInt || ty == PgType::kInteger || ty == PgType::kBigInt) {
-      long long x = std::atoll(a[k].c_str()), y = std::atoll(b[k].c_str());
-      if (x != y) return x < y ? -1 : 1;
-    } else if (IsNumericType(ty)) {
-      long double x = std::strtold(a[k].c_str(), nullptr), y = std::strtold(b[k].c_str(), nullptr);
+    StatKind sk = KindOf(t.columns[kidx[k]].type);
+    if (sk == StatKind::kDecimal) {
+      if (int c = CompareDecimal(a[k], b[k])) return c;
+    } else if (sk != StatKind::kText) {
+      long double x = NumberOf(sk, a[k]), y = NumberOf(sk, b[k]);
       if (x != y) return x < y ? -1 : 1;
     } else if (int c = a[k].compare(b[k])) {
       return c < 0 ? -1 : 1;
@@ -800,13 +1161,22 @@ struct Differ {
         t(table),
         kidx(KeyIndexes(table)),
         src(OpenSource(opts.source_url)),
-        conn(OpenTarget(opts.dsn)) {}
+        conn(OpenTarget(opts.dsn)),
+        refused(RefusedKeys(conn, schema, table.name)) {}
+  // False for rows that are not in the target by design (rejected at load).
+  bool Convert(RowCursor& cur, const ConvertContext& ctx, std::vector<TargetValue>* vals,
+               std::vector<std::string>* notes) {
+    std::string reason, column;
+    return ConvertRow(t, cur, ctx, vals, notes, &reason, &column) &&
+           (refused.empty() || !refused.count(cur.RowLabel()));
+  }
   const EngineOptions& o;
   std::string schema;
   const TablePlan& t;
   std::vector<int> kidx;
   std::unique_ptr<Source> src;
   pg::Connection conn;
+  std::set<std::string> refused;
   bool collect = false;
   DiffReport report;
   std::vector<KeyedRow> to_upsert;
@@ -826,20 +1196,19 @@ struct Differ {
     ConvertContext ctx{o.zero_dates};
     auto cur = src->Scan(t.source, stats ? std::vector<std::string>{} : t.primary_key, range);
     std::vector<TargetValue> vals;
-    std::vector<std::string> notes, canon;
-    std::vector<bool> nulls;
-    std::string reason, column;
+    std::vector<std::string> notes;
+    CanonRow canon;
     while (cur->Next()) {
-      if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
-      CanonicalRow(t, vals, &canon, &nulls);
+      if (!Convert(*cur, ctx, &vals, &notes)) continue;
+      FillRow(t, vals, &canon);
       KeyedRow r;
-      r.hash = HashRow(canon, nulls);
+      r.hash = canon.Hash();
       if (stats) {
         ++stats->rows;
         stats->checksum += r.hash;
         continue;
       }
-      for (int k : kidx) r.key.push_back(canon[k]);
+      for (int k : kidx) r.key.emplace_back(canon.Get(k));
       if (collect) r.values = vals;
       fn(std::move(r));
     }
@@ -848,18 +1217,17 @@ struct Differ {
                   SideStats* stats) {
     PgTextRows rows(
         conn, TargetSelect(t, schema, where, stats ? std::vector<std::string>{} : t.primary_key));
-    std::vector<std::string> canon;
-    std::vector<bool> nulls;
+    CanonRow canon;
     while (rows.Next()) {
-      CanonicalPgRow(t, rows, &canon, &nulls);
+      FillRow(t, rows, &canon);
       KeyedRow r;
-      r.hash = HashRow(canon, nulls);
+      r.hash = canon.Hash();
       if (stats) {
         ++stats->rows;
         stats->checksum += r.hash;
         continue;
       }
-      for (int k : kidx) r.key.push_back(canon[k]);
+      for (int k : kidx) r.key.emplace_back(canon.Get(k));
       fn(std::move(r));
     }
   }
@@ -874,27 +1242,26 @@ struct Differ {
     auto cur = src->Scan(t.source, t.primary_key, range);
     PgTextRows rows(conn, TargetSelect(t, schema, ranged ? Where(lo, hi) : "", t.primary_key));
     std::vector<TargetValue> vals;
-    std::vector<std::string> notes, canon_a, canon_b;
-    std::vector<bool> nulls_a, nulls_b;
-    std::string reason, column;
+    std::vector<std::string> notes;
+    CanonRow canon_a, canon_b;
     KeyedRow a, b;
     auto next_a = [&]() {
       while (cur->Next()) {
-        if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column)) continue;
-        CanonicalRow(t, vals, &canon_a, &nulls_a);
-        a.hash = HashRow(canon_a, nulls_a);
+        if (!Convert(*cur, ctx, &vals, &notes)) continue;
+        FillRow(t, vals, &canon_a);
+        a.hash = canon_a.Hash();
         a.key.clear();
-        for (int k : kidx) a.key.push_back(canon_a[k]);
+        for (int k : kidx) a.key.emplace_back(canon_a.Get(k));
         return true;
       }
       return false;
     };
     auto next_b = [&]() {
       if (!rows.Next()) return false;
-      CanonicalPgRow(t, rows, &canon_b, &nulls_b);
-      b.hash = HashRow(canon_b, nulls_b);
+      FillRow(t, rows, &canon_b);
+      b.hash = canon_b.Hash();
       b.key.clear();
-      for (int k : kidx) b.key.push_back(canon_b[k]);
+      for (int k : kidx) b.key.emplace_back(canon_b.Get(k));
       return true;
     };
     auto take_a = [&]() {
@@ -923,6 +1290,81 @@ struct Differ {
         has_b = next_b();
       }
     }
+  }
+
+  // Watermark pass: the source in key order against the target's keys only. Missing keys
+  // are inserted, extra keys deleted (the diff that finds deletions), and rows whose column
+  // `wm_col` is at or past `since` upserted (none with `rowid`: SQLite keeps the rowid of an
+  // updated row). Returns the column's new maximum.
+  std::optional<std::string> KeyMerge(int wm_col, const std::optional<std::string>& since,
+                                      bool rowid) {
+    ConvertContext ctx{o.zero_dates};
+    StatKind wk = KindOf(t.columns[wm_col].type);
+    auto cur = src->Scan(t.source, t.primary_key, std::nullopt);
+    PgTextRows rows(conn, TargetSelect(t, schema, "", t.primary_key, &t.primary_key));
+    std::vector<TargetValue> vals;
+    std::vector<std::string> notes, b_key;
+    CanonRow a;
+    std::vector<std::string> a_key;
+    std::string b_canon;
+    std::optional<std::string> top;
+    auto next_a = [&]() {
+      while (cur->Next()) {
+        if (!Convert(*cur, ctx, &vals, &notes)) continue;
+        FillRow(t, vals, &a);
+        a_key.clear();
+        for (int k : kidx) a_key.emplace_back(a.Get(k));
+        if (!a.IsNull(wm_col)) {
+          auto v = a.Get(wm_col);
+          if (!top || Less(wk, *top, NumberOf(wk, *top), v, NumberOf(wk, v))) top = std::string(v);
+        }
+        return true;
+      }
+      return false;
+    };
+    auto next_b = [&]() {
+      if (!rows.Next()) return false;
+      b_key.resize(kidx.size());
+      for (size_t k = 0; k < kidx.size(); ++k) {
+        b_canon.clear();
+        CanonicalFromPg(t.columns[kidx[k]], rows.Field(static_cast<int>(k)), &b_canon);
+        b_key[k] = b_canon;
+      }
+      return true;
+    };
+    auto take_a = [&]() {
+      KeyedRow r;
+      r.key = a_key;
+      r.values = vals;
+      to_upsert.push_back(std::move(r));
+    };
+    auto changed = [&]() {
+      if (rowid || a.IsNull(wm_col)) return false;
+      if (!since) return true;
+      auto v = a.Get(wm_col);
+      return !Less(wk, v, NumberOf(wk, v), *since, NumberOf(wk, *since));
+    };
+    bool has_a = next_a(), has_b = next_b();
+    while (has_a || has_b) {
+      int c = !has_a ? 1 : !has_b ? -1 : CompareKeys(t, kidx, a_key, b_key);
+      if (c < 0) {
+        report.missing.push_back(KeyLabel(t, a_key));
+        take_a();
+        has_a = next_a();
+      } else if (c > 0) {
+        report.extra.push_back(KeyLabel(t, b_key));
+        to_delete.push_back(b_key);
+        has_b = next_b();
+      } else {
+        if (changed()) {
+          report.changed.push_back(KeyLabel(t, a_key));
+          take_a();
+        }
+        has_a = next_a();
+        has_b = next_b();
+      }
+    }
+    return top;
   }
 
   void Bisect(int64_t lo, int64_t hi) {
@@ -986,6 +1428,30 @@ DiffReport RunDiff(const EngineOptions& o, const std::string& table) {
 static SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema,
                                  const TablePlan& t);
 
+// The column and log mode of `--watermark`: "updated_at=COL" or "rowid" (SQLite's rowid,
+// which an INTEGER PRIMARY KEY is).
+static std::pair<int, std::string> WatermarkColumn(const EngineOptions& o, const TablePlan& t) {
+  auto find = [&](const std::string& name) {
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  if (o.watermark.rfind("updated_at=", 0) == 0) {
+    int c = find(o.watermark.substr(11));
+    if (c < 0) throw std::runtime_error("sync: table " + t.name + " has no column " + o.watermark.substr(11));
+    return {c, "updated-at"};
+  }
+  if (o.watermark == "rowid") {
+    int c = t.primary_key.size() == 1 ? find(t.primary_key[0]) : -1;
+    if (c < 0 || t.source.columns[t.columns[c].source_index].declared_type != "INTEGER" ||
+        OpenSource(o.source_url)->Kind() != "sqlite")
+      throw std::runtime_error("sync --watermark rowid: table " + t.name +
+                               " has no INTEGER PRIMARY KEY (SQLite's rowid)");
+    return {c, "rowid"};
+  }
+  throw std::runtime_error("--watermark must be 'rowid' or 'updated_at=COLUMN'");
+}
+
 std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
   std::string schema = ResolveSchema(o);
   auto plans = LoadPlan(o);
@@ -1026,6 +1492,7 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
     auto log = OpenTarget(o.dsn);
     auto started = log.Execute("SELECT now()::text").GetString(0, 0);
     std::string mode = "diff";
+    std::optional<std::string> watermark;
     if (o.watermark_only) {
       // Append-only pass: source rows past the target's key maximum. No full read of either
       // side, so updates and deletes are not seen (run a plain sync for those).
@@ -1035,6 +1502,28 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
       std::optional<int64_t> lo;
       if (!w.IsNull(0, 0)) lo = w.GetInt(0, 0) + 1;
       d.MergeRange(lo, std::nullopt, true);
+    } else if (!o.watermark.empty()) {
+      auto [col, kind] = WatermarkColumn(o, t);
+      mode = kind;
+      auto last = log.Execute(
+          "SELECT watermark FROM staging.migration_sync_log WHERE target_schema = $1 AND "
+          "table_name = $2 AND mode = $3 AND watermark IS NOT NULL ORDER BY id DESC LIMIT 1",
+          schema, t.name, mode);
+      std::optional<std::string> since;
+      if (last.Rows()) {
+        since = last.GetString(0, 0);
+      } else if (kind == "updated-at") {
+        // First pass: the copy brought everything up to the target's maximum.
+        auto m = log.Execute("SELECT max(" + Quote(t.columns[col].name) + ")::text FROM " +
+                             Qualified(schema, t.name));
+        if (!m.IsNull(0, 0)) {
+          std::string c;
+          CanonicalFromPg(t.columns[col], m.GetString(0, 0), &c);
+          since = c;
+        }
+      }
+      watermark = d.KeyMerge(col, since, kind == "rowid");
+      if (!watermark) watermark = since;
     } else {
       d.Run();
     }
@@ -1054,14 +1543,22 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
         }
         w.Finish();
       }
-      std::string set;
+      std::string set, old_row, new_row;
       for (const auto& c : t.columns)
-        if (std::find(t.primary_key.begin(), t.primary_key.end(), c.name) == t.primary_key.end())
+        if (std::find(t.primary_key.begin(), t.primary_key.end(), c.name) == t.primary_key.end()) {
           set += (set.empty() ? "" : ", ") + Quote(c.name) + " = EXCLUDED." + Quote(c.name);
+          old_row += (old_row.empty() ? "" : ", ") + q + "." + Quote(c.name);
+          new_row += (new_row.empty() ? "" : ", ") + std::string("EXCLUDED.") + Quote(c.name);
+        }
+      // Rows equal to the target's (a watermark pass re-reads its boundary) are not updated.
       std::string sql =
           "INSERT INTO " + q + " (" + ColumnList(t) + ") OVERRIDING SYSTEM VALUE SELECT " +
           ColumnList(t) + " FROM corrente_sync_rows ON CONFLICT (" + ColumnList(t.primary_key) +
-          ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set) + " RETURNING (xmax = 0)";
+          ") " +
+          (set.empty() ? "DO NOTHING"
+                       : "DO UPDATE SET " + set + " WHERE ROW(" + old_row +
+                             ") IS DISTINCT FROM ROW(" + new_row + ")") +
+          " RETURNING (xmax = 0)";
       auto r = conn.Execute(sql);
       for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res.inserted : res.updated)++;
     }
@@ -1075,8 +1572,12 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
       }
       res.deleted += conn.Exec("DELETE FROM " + q + " WHERE " + where, params).AffectedRows();
     }
-    auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
-    res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
+    if (watermark) {
+      res.watermark = *watermark;
+    } else {
+      auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
+      res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
+    }
     conn.Execute(
         "INSERT INTO staging.migration_sync_log (target_schema, table_name, mode, started_at, "
         "finished_at, "

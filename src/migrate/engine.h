@@ -22,22 +22,9 @@ struct EngineOptions {
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
   bool fresh = false;           // copy: drop the target schema and its state first
   bool watermark_only = false;  // sync: only append rows past the integer key maximum
+  bool verify = false;          // copy: run verify too, overlapping the index builds
+  std::string watermark;        // sync: "updated_at=COL" or "rowid" (see RunSync)
 };
-
-struct CopyReport {
-  std::string schema;
-  int tables_loaded = 0;
-  int tables_skipped = 0;  // already loaded by an earlier (interrupted) run
-  int64_t rows = 0;
-  int64_t rejected = 0;
-  int64_t notes = 0;
-  double seconds = 0;
-  std::vector<std::string> warnings;
-};
-
-// Copies schema and data, then builds keys, indexes, checks and foreign keys, sets
-// identities past the maximum and ANALYZEs. Throws on failures that stop the migration.
-CopyReport RunCopy(const EngineOptions& options);
 
 struct ColumnStats {
   std::string name;
@@ -71,6 +58,24 @@ struct VerifyReport {
   std::string Json() const;
 };
 
+struct CopyReport {
+  std::string schema;
+  int tables_loaded = 0;
+  int tables_skipped = 0;  // already loaded by an earlier (interrupted) run
+  int64_t rows = 0;
+  int64_t rejected = 0;
+  int64_t notes = 0;
+  double seconds = 0;
+  std::vector<std::string> warnings;
+  std::optional<VerifyReport> verify;  // with EngineOptions::verify
+};
+
+// Copies schema and data, then builds keys, indexes, checks and foreign keys, sets
+// identities past the maximum and ANALYZEs. With `verify`, RunVerify starts as soon as the
+// data is loaded and runs while the indexes are built. Throws on failures that stop the
+// migration.
+CopyReport RunCopy(const EngineOptions& options);
+
 // Compares every table on both sides and records the result in staging.migration_verify.
 VerifyReport RunVerify(const EngineOptions& options);
 
@@ -96,8 +101,11 @@ struct SyncTableResult {
 
 // One incremental pass per table with a key: the diff's missing and changed rows are
 // upserted and its extra rows deleted (mode "diff"); with `watermark_only`, only source rows
-// past the target's integer key maximum are appended (mode "pk-watermark"). One transaction
-// per table, logged in staging.migration_sync_log. Repeatable.
+// past the target's integer key maximum are appended (mode "pk-watermark"). With
+// `watermark`, the source is read in key order against the target's keys: missing keys are
+// inserted, extra keys deleted, and rows whose updated-at column is at or past the last
+// logged watermark upserted (mode "updated-at"; "rowid" upserts no matched rows). One
+// transaction per table, logged in staging.migration_sync_log. Repeatable.
 std::vector<SyncTableResult> RunSync(const EngineOptions& options);
 
 // Human-readable state of the migrations recorded in the target.

@@ -569,41 +569,82 @@ std::string ShortestDouble(double d) {
 }
 
 std::string NormalizeDecimal(std::string_view s) {
-  std::string r(s);
-  if (!r.empty() && r[0] == '+') r.erase(0, 1);
-  if (r.find('.') != std::string::npos) {
-    while (!r.empty() && r.back() == '0') r.pop_back();
-    if (!r.empty() && r.back() == '.') r.pop_back();
-  }
-  bool neg = !r.empty() && r[0] == '-';
-  size_t start = neg ? 1 : 0;
-  size_t nz = start;
-  while (nz + 1 < r.size() && r[nz] == '0' && r[nz + 1] != '.') ++nz;
-  r.erase(start, nz - start);
-  if (r == "-0") r = "0";
-  if (r.empty()) r = "0";
-  if (r[0] == '.') r = "0" + r;
-  if (r.rfind("-.", 0) == 0) r.insert(1, "0");
+  std::string r;
+  AppendNormalizedDecimal(s, &r);
   return r;
 }
 
-std::string FormatTimestamp(int64_t micros) {
+void AppendNormalizedDecimal(std::string_view s, std::string* out) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  if (s.find('.') != std::string_view::npos) {
+    while (!s.empty() && s.back() == '0') s.remove_suffix(1);
+    if (!s.empty() && s.back() == '.') s.remove_suffix(1);
+  }
+  while (s.size() > 1 && s[0] == '0' && s[1] != '.') s.remove_prefix(1);
+  if (s.empty() || s == "0") {
+    *out += '0';
+    return;
+  }
+  if (neg) *out += '-';
+  if (s[0] == '.') *out += '0';
+  out->append(s);
+}
+
+namespace {
+
+char* Digits(char* p, int64_t v, int width) {
+  for (int k = width - 1; k >= 0; --k, v /= 10) p[k] = static_cast<char>('0' + v % 10);
+  return p + width;
+}
+
+void AppendDate(int64_t days, std::string* out) {
+  Ymd d = CivilFromDays(days);
+  if (d.year < 0 || d.year > 9999) {
+    *out += FormatDate(days);
+    return;
+  }
+  char buf[10];
+  char* p = Digits(buf, d.year, 4);
+  *p++ = '-';
+  p = Digits(p, d.month, 2);
+  *p++ = '-';
+  Digits(p, d.day, 2);
+  out->append(buf, 10);
+}
+
+// ".ffffff" without trailing zeros; nothing when `frac` is 0.
+void AppendFraction(int64_t frac, std::string* out) {
+  if (!frac) return;
+  char buf[7] = {'.'};
+  Digits(buf + 1, frac, 6);
+  size_t n = 7;
+  while (buf[n - 1] == '0') --n;
+  out->append(buf, n);
+}
+
+}  // namespace
+
+void AppendTimestamp(int64_t micros, std::string* out) {
   int64_t days =
       micros >= 0 ? micros / 86400000000LL : -((-micros + 86400000000LL - 1) / 86400000000LL);
   int64_t rem = micros - days * 86400000000LL;
-  int64_t secs = rem / 1000000, frac = rem % 1000000;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %02d:%02d:%02d", FormatDate(days).c_str(),
-                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                static_cast<int>(secs % 60));
-  std::string r = buf;
-  if (frac) {
-    char f[16];
-    std::snprintf(f, sizeof f, ".%06d", static_cast<int>(frac));
-    std::string fs = f;
-    while (fs.back() == '0') fs.pop_back();
-    r += fs;
-  }
+  int64_t secs = rem / 1000000;
+  AppendDate(days, out);
+  char buf[9] = {' '};
+  char* p = Digits(buf + 1, secs / 3600, 2);
+  *p++ = ':';
+  p = Digits(p, secs / 60 % 60, 2);
+  *p++ = ':';
+  Digits(p, secs % 60, 2);
+  out->append(buf, 9);
+  AppendFraction(rem % 1000000, out);
+}
+
+std::string FormatTimestamp(int64_t micros) {
+  std::string r;
+  AppendTimestamp(micros, &r);
   return r;
 }
 
@@ -678,13 +719,7 @@ std::string FormatClock(int64_t micros, bool duration) {
                 static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
                 static_cast<long long>(secs % 60));
   std::string r = buf;
-  if (frac) {
-    char f[16];
-    std::snprintf(f, sizeof f, ".%06d", static_cast<int>(frac));
-    std::string fs = f;
-    while (fs.back() == '0') fs.pop_back();
-    r += fs;
-  }
+  AppendFraction(frac, &r);
   (void)duration;
   return r;
 }
@@ -800,8 +835,8 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         if (!std::isfinite(v.d)) return "non-finite number in numeric column";
         if (col.scale >= 0) {
           char buf[512];
-          std::snprintf(buf, sizeof buf, "%.*f", col.scale, v.d);
-          txt = buf;
+          auto r = std::to_chars(buf, buf + sizeof buf, v.d, std::chars_format::fixed, col.scale);
+          txt.assign(buf, r.ec == std::errc() ? r.ptr : buf);
         } else {
           txt = ShortestDouble(v.d);
         }
@@ -980,11 +1015,13 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
   switch (col.type) {
     case PgType::kSmallInt:
     case PgType::kInteger:
-    case PgType::kBigInt:
-      *out += std::to_string(tv.i);
+    case PgType::kBigInt: {
+      char buf[24];
+      out->append(buf, std::to_chars(buf, buf + sizeof buf, tv.i).ptr);
       break;
+    }
     case PgType::kNumeric:
-      *out += NormalizeDecimal(tv.s);
+      AppendNormalizedDecimal(tv.s, out);
       break;
     case PgType::kDouble:
       *out += ShortestDouble(tv.d);
@@ -1007,13 +1044,14 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
       *out += tv.i ? "t" : "f";
       break;
     case PgType::kDate:
-      *out += FormatDate(tv.i);
+      AppendDate(tv.i, out);
       break;
     case PgType::kTimestamp:
-      *out += FormatTimestamp(tv.i);
+      AppendTimestamp(tv.i, out);
       break;
     case PgType::kTimestampTz:
-      *out += FormatTimestamp(tv.i) + "+00";
+      AppendTimestamp(tv.i, out);
+      *out += "+00";
       break;
     case PgType::kTime:
     case PgType::kInterval:
@@ -1035,7 +1073,7 @@ void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::strin
       ParseDouble(pg_text, &d);
     *out += ShortestDouble(d);
   } else if (col.type == PgType::kNumeric) {
-    *out += NormalizeDecimal(pg_text);
+    AppendNormalizedDecimal(pg_text, out);
   } else if (col.type == PgType::kInterval) {
     auto c = ParseClock(pg_text, true);
     *out += c ? FormatClock(*c, true) : std::string(pg_text);

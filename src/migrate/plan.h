@@ -126,7 +126,9 @@ bool ValidUtf8(std::string_view s);
 std::string Latin1ToUtf8(std::string_view s);  // MySQL latin1 is cp1252
 std::string ShortestDouble(double d);
 std::string NormalizeDecimal(std::string_view s);
+void AppendNormalizedDecimal(std::string_view s, std::string* out);
 std::string FormatTimestamp(int64_t micros);                // "2009-01-01 00:00:00[.5]"
+void AppendTimestamp(int64_t micros, std::string* out);
 std::optional<int64_t> ParseTimestamp(std::string_view s);  // ISO date, date-time
 std::optional<int64_t> ParseDate(std::string_view s);       // days since 1970
 

@@ -12,6 +12,8 @@ std::unique_ptr<RowCursor> Source::Query(const std::string&, std::vector<std::st
 
 bool Source::AllZeroOrOne(const SourceTable&, const std::string&) { return false; }
 
+std::optional<KeyRange> Source::KeyBounds(const SourceTable&) { return std::nullopt; }
+
 std::string SanitizeName(std::string_view name) {
   std::string r;
   for (char c : name) {
@@ -47,6 +49,20 @@ std::string KeyRangeWhere(const std::optional<KeyRange>& range,
   if (range->hi)
     w += (w.empty() ? "" : " AND ") + quote(range->column) + " < " + std::to_string(*range->hi);
   return w.empty() ? "" : " WHERE " + w;
+}
+
+std::optional<std::string> SingleIntegerKey(const SourceTable& table) {
+  if (table.primary_key.size() != 1) return std::nullopt;
+  for (const auto& c : table.columns) {
+    if (c.name != table.primary_key[0]) continue;
+    std::string t;
+    for (char ch : c.declared_type) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (t.rfind("interval", 0) == 0) return std::nullopt;
+    for (const char* p : {"tinyint", "smallint", "mediumint", "int", "bigint", "utinyint",
+                          "usmallint", "uinteger", "ubigint"})
+      if (t.rfind(p, 0) == 0) return c.name;
+  }
+  return std::nullopt;
 }
 
 std::vector<int> KeyColumnIndexes(const SourceTable& table) {

@@ -97,6 +97,9 @@ class Source {
                                            std::vector<std::string>* columns);
   // True when every non-null value of an integer column is 0 or 1 (MySQL tinyint(1)).
   virtual bool AllZeroOrOne(const SourceTable& table, const std::string& column);
+  // An indexed integer column of `table` and its [min, max + 1) bounds, for scanning the
+  // table in key ranges (SQLite: the rowid). nullopt when there is none or it is empty.
+  virtual std::optional<KeyRange> KeyBounds(const SourceTable& table);
 };
 
 // Opens `url` read-only: sqlite:///path.db, mysql://user:pass@host:port/db,
@@ -110,8 +113,15 @@ std::string SanitizeName(std::string_view name);
 // when it has no bound), with the source's identifier quoting.
 std::string KeyRangeWhere(const std::optional<KeyRange>& range,
                           const std::function<std::string(const std::string&)>& quote);
+// The primary key's column when it is a single integer column ("int(11)", "BIGINT", ...).
+std::optional<std::string> SingleIntegerKey(const SourceTable& table);
 // Positions of the primary-key columns in table.columns, in key order.
 std::vector<int> KeyColumnIndexes(const SourceTable& table);
+
+// Writes every table of `source` into a new SQLite database file at `path` (columns keep
+// their declared types as SQLite affinities; malformed rows are left out) and opens it
+// read-only. Gives CSV sources SQL for `migrate map`.
+std::unique_ptr<Source> SqliteSnapshot(Source& source, const std::string& path);
 
 // Per-kind factories (source_*.cpp).
 std::unique_ptr<Source> OpenSqlite(const std::string& path);

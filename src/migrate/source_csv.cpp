@@ -3,7 +3,10 @@
 // skipped, CRLF or LF. An empty unquoted field is NULL; a quoted "" is the empty string.
 // Column types are inferred from every value; a record with the wrong number of fields is
 // rejected with its line number.
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -155,6 +158,34 @@ class CsvSource : public Source {
     if (!std::filesystem::is_directory(dir))
       throw std::runtime_error("csv: not a directory: " + dir);
   }
+  ~CsvSource() override {
+    if (snapshot_) {
+      snapshot_.reset();
+      std::error_code ec;
+      std::filesystem::remove(snapshot_path_, ec);
+    }
+  }
+
+  // SQL over CSV: the files are loaded once into a temporary SQLite database.
+  std::unique_ptr<RowCursor> Query(const std::string& sql,
+                                   std::vector<std::string>* columns) override {
+    if (!snapshot_) {
+      static std::atomic<int> counter{0};
+      snapshot_path_ = (std::filesystem::temp_directory_path() /
+                        ("corrente_csv_" + std::to_string(::getpid()) + "_" +
+                         std::to_string(counter++) + ".db"))
+                           .string();
+      std::filesystem::remove(snapshot_path_);
+      try {
+        snapshot_ = SqliteSnapshot(*this, snapshot_path_);
+      } catch (...) {
+        std::error_code ec;
+        std::filesystem::remove(snapshot_path_, ec);
+        throw;
+      }
+    }
+    return snapshot_->Query(sql, columns);
+  }
   std::string Kind() const override { return "csv"; }
   std::string DefaultSchemaName() const override {
     auto p = std::filesystem::path(dir_).lexically_normal();
@@ -228,6 +259,8 @@ class CsvSource : public Source {
  private:
   std::string dir_;
   std::vector<std::pair<std::string, std::string>> paths_;
+  std::string snapshot_path_;
+  std::unique_ptr<Source> snapshot_;
 };
 
 }  // namespace

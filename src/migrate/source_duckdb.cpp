@@ -247,6 +247,24 @@ class DuckdbSource : public Source {
                                         std::vector<int>{}, std::vector<std::string>{});
   }
 
+  std::optional<KeyRange> KeyBounds(const SourceTable& table) override {
+    auto key = SingleIntegerKey(table);
+    if (!key) return std::nullopt;
+    std::vector<std::string> names;
+    auto cur = Query("SELECT min(" + QuoteDuck(*key) + "), max(" + QuoteDuck(*key) + ") FROM " +
+                         QuoteDuck(table.name),
+                     &names);
+    if (!cur->Next() || cur->Value(0).kind != SourceValue::Kind::kText ||
+        cur->Value(1).kind != SourceValue::Kind::kText)
+      return std::nullopt;
+    try {
+      return KeyRange{*key, std::stoll(std::string(cur->Value(0).s)),
+                      std::stoll(std::string(cur->Value(1).s)) + 1};
+    } catch (const std::exception&) {
+      return std::nullopt;  // HUGEINT/UBIGINT keys past the int64 range
+    }
+  }
+
   std::unique_ptr<RowCursor> Scan(const SourceTable& table,
                                   const std::vector<std::string>& order_by,
                                   const std::optional<KeyRange>& range) override {

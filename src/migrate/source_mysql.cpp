@@ -329,6 +329,19 @@ class MysqlSource : public Source {
     return cur;
   }
 
+  std::optional<KeyRange> KeyBounds(const SourceTable& table) override {
+    auto key = SingleIntegerKey(table);
+    if (!key) return std::nullopt;
+    auto r = conn_.Rows("SELECT MIN(" + QuoteMy(*key) + "), MAX(" + QuoteMy(*key) + ") FROM " +
+                        QuoteMy(table.name));
+    if (r.empty() || !r[0][0] || !r[0][1]) return std::nullopt;
+    try {
+      return KeyRange{*key, std::stoll(*r[0][0]), std::stoll(*r[0][1]) + 1};
+    } catch (const std::exception&) {
+      return std::nullopt;  // unsigned keys past the int64 range
+    }
+  }
+
   bool AllZeroOrOne(const SourceTable& table, const std::string& column) override {
     return conn_
         .Rows("SELECT 1 FROM " + QuoteMy(table.name) + " WHERE " + QuoteMy(column) +

@@ -115,6 +115,11 @@ void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
   }
 }
 
+std::string Upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
 class SqliteCursor : public RowCursor {
  public:
   SqliteCursor(sqlite3* db, const std::string& sql, std::vector<int> key_cols,
@@ -185,7 +190,8 @@ class SqliteSource : public Source {
   explicit SqliteSource(const std::string& path) : path_(path) {
     if (!std::filesystem::exists(path)) throw std::runtime_error("sqlite: no such file: " + path);
     std::string uri = "file:" + path + "?mode=ro";
-    if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) !=
+    if (sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        nullptr) !=
         SQLITE_OK) {
       std::string err = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
@@ -298,6 +304,22 @@ class SqliteSource : public Source {
     return cur;
   }
 
+  std::optional<KeyRange> KeyBounds(const SourceTable& table) override {
+    // An INTEGER PRIMARY KEY is the rowid; other rowid tables range over the rowid itself.
+    std::string col = "rowid";
+    if (table.primary_key.size() == 1)
+      for (const auto& c : table.columns)
+        if (c.name == table.primary_key[0] && Upper(c.declared_type) == "INTEGER") col = c.name;
+    try {
+      Stmt st(db_, "SELECT min(" + QuoteSqlite(col) + "), max(" + QuoteSqlite(col) + ") FROM " +
+                       QuoteSqlite(table.name));
+      if (!st.Step() || st.IsNull(0)) return std::nullopt;
+      return KeyRange{col, st.Int(0), st.Int(1) + 1};
+    } catch (const std::runtime_error&) {
+      return std::nullopt;  // WITHOUT ROWID
+    }
+  }
+
   std::unique_ptr<RowCursor> Scan(const SourceTable& table,
                                   const std::vector<std::string>& order_by,
                                   const std::optional<KeyRange>& range) override {
@@ -331,6 +353,54 @@ class SqliteSource : public Source {
 };
 
 }  // namespace
+
+std::unique_ptr<Source> SqliteSnapshot(Source& source, const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("sqlite: cannot create " + path);
+  }
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close);
+  auto exec = [&](const std::string& sql) {
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      throw std::runtime_error("sqlite: " + std::string(sqlite3_errmsg(db)) + " in: " + sql);
+  };
+  exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN");
+  for (const auto& t : source.Tables()) {
+    std::string cols, marks;
+    for (const auto& c : t.columns) {
+      cols += (cols.empty() ? "" : ", ") + QuoteSqlite(c.name) + " " + QuoteSqlite(c.declared_type);
+      marks += marks.empty() ? "?" : ", ?";
+    }
+    exec("CREATE TABLE " + QuoteSqlite(t.name) + " (" + cols + ")");
+    Stmt ins(db, "INSERT INTO " + QuoteSqlite(t.name) + " VALUES (" + marks + ")");
+    auto cur = source.Scan(t, {}, std::nullopt);
+    while (cur->Next()) {
+      if (cur->RowError()) continue;
+      auto* st = ins.Raw();
+      sqlite3_reset(st);
+      for (int i = 0; i < static_cast<int>(t.columns.size()); ++i) {
+        const auto& v = cur->Value(i);
+        using K = SourceValue::Kind;
+        if (v.kind == K::kInt)
+          sqlite3_bind_int64(st, i + 1, v.i);
+        else if (v.kind == K::kReal)
+          sqlite3_bind_double(st, i + 1, v.d);
+        else if (v.kind == K::kText)
+          sqlite3_bind_text(st, i + 1, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
+        else if (v.kind == K::kBlob)
+          sqlite3_bind_blob(st, i + 1, v.s.data(), static_cast<int>(v.s.size()), SQLITE_TRANSIENT);
+        else
+          sqlite3_bind_null(st, i + 1);
+      }
+      ins.Step();
+    }
+  }
+  exec("COMMIT");
+  guard.reset();
+  return OpenSqlite(path);
+}
 
 std::unique_ptr<Source> OpenSqlite(const std::string& path) {
   return std::make_unique<SqliteSource>(path);

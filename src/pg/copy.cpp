@@ -34,32 +34,45 @@ std::string EncodeNumeric(std::string_view s) {
     s.remove_prefix(1);
   }
   auto dot = s.find('.');
-  std::string ip(s.substr(0, dot));
-  std::string fp(dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1));
-  for (char c : ip + fp)
-    if (c < '0' || c > '9') throw Error(ErrorKind::kData, "22P02", "not a decimal: " + std::string(s));
+  std::string_view ip = s.substr(0, dot);
+  std::string_view fp = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+  for (std::string_view part : {ip, fp})
+    for (char c : part)
+      if (c < '0' || c > '9') throw Error(ErrorKind::kData, "22P02", "not a decimal: " + std::string(s));
   int16_t dscale = static_cast<int16_t>(fp.size());
-  ip.insert(0, (4 - ip.size() % 4) % 4, '0');
-  fp.append((4 - fp.size() % 4) % 4, '0');
-  std::vector<int16_t> digits;
-  for (size_t i = 0; i < ip.size(); i += 4) digits.push_back(static_cast<int16_t>(std::stoi(ip.substr(i, 4))));
-  int weight = static_cast<int>(digits.size()) - 1;
-  for (size_t i = 0; i < fp.size(); i += 4) digits.push_back(static_cast<int16_t>(std::stoi(fp.substr(i, 4))));
+  // Base-10000 digits, grouped leftwards from the point for the integer part and
+  // rightwards for the fraction; no allocation for the usual sizes.
+  size_t ipad = (4 - ip.size() % 4) % 4, n = (ip.size() + ipad) / 4 + (fp.size() + 3) / 4;
+  int16_t small[32];
+  std::vector<int16_t> big;
+  int16_t* digits = n <= 32 ? small : (big.resize(n), big.data());
+  size_t nd = 0;
+  for (size_t i = 0; i < ip.size() + ipad; i += 4) {
+    int v = 0;
+    for (size_t k = i; k < i + 4; ++k) v = v * 10 + (k < ipad ? 0 : ip[k - ipad] - '0');
+    digits[nd++] = static_cast<int16_t>(v);
+  }
+  int weight = static_cast<int>(nd) - 1;
+  for (size_t i = 0; i < fp.size(); i += 4) {
+    int v = 0;
+    for (size_t k = i; k < i + 4; ++k) v = v * 10 + (k < fp.size() ? fp[k] - '0' : 0);
+    digits[nd++] = static_cast<int16_t>(v);
+  }
   size_t lead = 0;
-  while (lead < digits.size() && digits[lead] == 0) ++lead, --weight;
-  digits.erase(digits.begin(), digits.begin() + lead);
-  while (!digits.empty() && digits.back() == 0) digits.pop_back();
-  if (digits.empty()) weight = 0, neg = false;
+  while (lead < nd && digits[lead] == 0) ++lead, --weight;
+  while (nd > lead && digits[nd - 1] == 0) --nd;
+  if (nd == lead) weight = 0, neg = false;
   std::string out;
+  out.reserve(8 + 2 * (nd - lead));
   auto put16 = [&](uint16_t v) {
     v = htons(v);
     out.append(reinterpret_cast<const char*>(&v), 2);
   };
-  put16(static_cast<uint16_t>(digits.size()));
+  put16(static_cast<uint16_t>(nd - lead));
   put16(static_cast<uint16_t>(static_cast<int16_t>(weight)));
   put16(neg ? 0x4000 : 0x0000);
   put16(static_cast<uint16_t>(dscale));
-  for (int16_t d : digits) put16(static_cast<uint16_t>(d));
+  for (size_t i = lead; i < nd; ++i) put16(static_cast<uint16_t>(digits[i]));
   return out;
 }
 

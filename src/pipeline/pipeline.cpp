@@ -316,7 +316,8 @@ int64_t Runner::StageFeatures(StageReport& rep) {
     const Pair& p = pairs_[idx];
     auto at = [&](int64_t day) -> double { return y[day - from]; };
     auto known = [&](int64_t day) { return day >= first_day_; };
-    for (int64_t d = std::max(first_feature_day, from + 1); d <= as_of_; ++d) {
+    // No rows before the history starts (a short history, e.g. a freshly migrated store).
+    for (int64_t d = std::max({first_feature_day, from + 1, first_day_}); d <= as_of_; ++d) {
       json.clear();
       json += "{\"demand\":" + JsonNumber(at(d));
       for (int lag : {7, 14, 30}) {

@@ -1,5 +1,9 @@
-// GET /api/v1/analytics/kpis, /demand/timeseries, /inventory/timeseries, /forecasts and
-// /features: read-only views of the pipeline's published results and the facts.
+// GET /api/v1/analytics/kpis, /demand/timeseries, /inventory/timeseries, /inventory/health,
+// /inventory/snapshot, /forecasts and /features: read-only views of the pipeline's published
+// results and the facts.
+#include <algorithm>
+#include <map>
+
 #include "common/dates.h"
 #include "server/handlers.h"
 
@@ -115,6 +119,30 @@ Response DemandSeries(Ctx& ctx) {
                          JsonString(w.end) + ",\"granularity\":" + JsonString(gran));
 }
 
+constexpr const char* kLatestRun =
+    "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
+    " ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1";
+
+// The latest published run as metadata "policy_run" ({run_id, as_of, published_at} or null),
+// and the latest inventory day. Policy columns of the inventory endpoints come from this run.
+struct PolicyRun {
+  std::optional<std::string> run_id, day;
+  std::string json;
+};
+PolicyRun LatestPolicyRun(Ctx& ctx) {
+  auto r = ctx.db.Q(
+      std::string("SELECT (SELECT full_date FROM core.fact_inventory_daily ORDER BY full_date DESC"
+                  " LIMIT 1)::text AS day, r.run_id, r.as_of, r.finished_at AS published_at"
+                  " FROM (SELECT 1) x LEFT JOIN analytics.pipeline_runs r ON r.run_id = (") +
+      kLatestRun + ")");
+  PolicyRun p{r.GetOpt(0, 1), r.GetOpt(0, 0), "\"policy_run\":null"};
+  if (p.run_id) {
+    p.json = "\"policy_run\":";
+    AppendRowJson(p.json, r, 0, {"day"});
+  }
+  return p;
+}
+
 Response InventorySeries(Ctx& ctx) {
   Params p(ctx.req);
   auto item = p.RequiredInt("item_id", 1, kMaxId);
@@ -133,15 +161,145 @@ Response InventorySeries(Ctx& ctx) {
       "AND $4::date"
       " ORDER BY full_date, site_id",
       *item, site, w.start, w.end);
+  // Rows keep the history as recorded; the current policy per site goes in metadata.
+  PolicyRun run = LatestPolicyRun(ctx);
+  auto policy = ctx.db.Q(
+      "SELECT site_id, safety_stock, reorder_point, order_up_to, days_to_rupture, lead_time_days,"
+      " service_level, avg_daily_demand FROM analytics.inventory_policy"
+      " WHERE run_id = $1::bigint AND item_id = $2 AND ($3::int IS NULL OR site_id = $3)"
+      " ORDER BY site_id",
+      run.run_id, *item, site);
   return SeriesReply(ctx, rows,
                      "\"item_id\":" + std::to_string(*item) + ",\"site_id\":" + OptJson(site) +
-                         ",\"start_date\":" + JsonString(w.start) +
-                         ",\"end_date\":" + JsonString(w.end));
+                         ",\"start_date\":" + JsonString(w.start) + ",\"end_date\":" +
+                         JsonString(w.end) + "," + run.json + ",\"policy\":" + RowsJson(policy));
 }
 
-constexpr const char* kLatestRun =
-    "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
-    " ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1";
+// The latest inventory day's active item x site pairs with the latest run's policy.
+// $1 site_id, $2 abc_class (optional), $3 the day, $4 the run. Coverage = stock / mean daily
+// demand of the policy's 90 days; at risk = in stock but days to rupture < lead time.
+constexpr const char* kInventoryDay =
+    "WITH snap AS (SELECT v.full_date, v.item_id, i.sku, i.name AS item_name, i.abc_class,"
+    " i.criticality, v.site_id, s.code AS site_code, s.name AS site_name, v.current_stock,"
+    " p.safety_stock, p.reorder_point, p.days_to_rupture, p.lead_time_days,"
+    " v.current_stock / nullif(p.avg_daily_demand, 0) AS cover,"
+    " v.current_stock * coalesce(i.unit_cost, 0) AS value, v.current_stock = 0 AS stockout,"
+    " coalesce(v.current_stock > 0 AND p.days_to_rupture < p.lead_time_days, false) AS at_risk"
+    " FROM core.fact_inventory_daily v"
+    " JOIN core.dim_item i ON i.item_id = v.item_id AND i.active"
+    " JOIN core.dim_site s ON s.site_id = v.site_id AND s.active"
+    " LEFT JOIN analytics.inventory_policy p ON p.run_id = $4::bigint AND p.item_id = v.item_id"
+    " AND p.site_id = v.site_id"
+    " WHERE v.full_date = $3::date AND ($1::int IS NULL OR v.site_id = $1)"
+    " AND ($2::text IS NULL OR i.abc_class = $2)) ";
+
+// The inventory-day handlers' common part: site_id, abc_class, the page and the run.
+struct DayQuery {
+  std::optional<int64_t> site;
+  std::optional<std::string> abc;
+  int64_t limit = 0, offset = 0;
+  PolicyRun run;
+};
+DayQuery ParseDayQuery(Ctx& ctx, Params& p) {
+  DayQuery q;
+  q.site = p.Int("site_id", 1, kMaxId);
+  q.abc = p.Enum("abc_class", {"A", "B", "C"});
+  q.limit = p.Limit();
+  q.offset = p.Offset();
+  p.Check();
+  q.run = LatestPolicyRun(ctx);
+  return q;
+}
+
+// Runs kInventoryDay + `select` ($5.. are `extra`, then LIMIT and OFFSET) as a list page.
+Response DayReply(Ctx& ctx, const DayQuery& q, const std::string& select,
+                  const std::vector<pg::Param>& extra, const std::string& metadata = "") {
+  std::vector<pg::Param> params{pg::ToParam(q.site), q.abc, q.run.day, q.run.run_id};
+  params.insert(params.end(), extra.begin(), extra.end());
+  Page page = PageQuery(ctx.db, std::string(kInventoryDay) + select, params, q.limit, q.offset);
+  return ListReply(ctx, page.rows, page.total, q.limit, q.offset,
+                   "\"date\":" + (q.run.day ? JsonString(*q.run.day) : std::string("null")) + "," +
+                       q.run.json + metadata);
+}
+
+Response InventoryHealth(Ctx& ctx) {
+  Params p(ctx.req);
+  DayQuery q = ParseDayQuery(ctx, p);
+  return DayReply(
+      ctx, q,
+      "SELECT site_id, site_code, site_name, abc_class, count(*) AS items,"
+      " count(*) FILTER (WHERE at_risk) AS at_risk, count(*) FILTER (WHERE stockout) AS stockouts,"
+      " round(percentile_cont(0.5) WITHIN GROUP (ORDER BY cover::float8)::numeric, 1) AS"
+      " median_coverage_days, round(avg(cover), 1) AS avg_coverage_days,"
+      " round(sum(value), 2) AS inventory_value, count(*) OVER () AS total_count"
+      " FROM snap GROUP BY site_id, site_code, site_name, abc_class"
+      " ORDER BY site_id, abc_class NULLS LAST LIMIT $5 OFFSET $6",
+      {});
+}
+
+// sort key -> ORDER BY clause of the snapshot. Only these strings reach the SQL text.
+const std::map<std::string, std::string>& SnapshotSorts() {
+  static const std::map<std::string, std::string> m{
+      {"days_to_rupture", "days_to_rupture, item_id, site_id"},
+      {"-days_to_rupture", "days_to_rupture DESC, item_id, site_id"},
+      {"coverage_days", "cover, item_id, site_id"},
+      {"-coverage_days", "cover DESC, item_id, site_id"},
+      {"current_stock", "current_stock, item_id, site_id"},
+      {"-current_stock", "current_stock DESC, item_id, site_id"},
+      {"stock_value", "value, item_id, site_id"},
+      {"-stock_value", "value DESC, item_id, site_id"},
+      {"sku", "sku, site_id"},
+      {"-sku", "sku DESC, site_id"},
+  };
+  return m;
+}
+
+std::vector<std::string> SnapshotSortKeys() {
+  std::vector<std::string> v;
+  for (const auto& [k, _] : SnapshotSorts()) v.push_back(k);
+  return v;
+}
+
+// Comma-separated ids (at most 1000) as an int[] literal, e.g. "{3,7}".
+std::optional<std::string> IdList(Params& p, const std::string& name) {
+  auto v = p.Text(name, 12000);
+  if (!v) return std::nullopt;
+  std::string out = "{";
+  size_t n = 0, start = 0;
+  while (start <= v->size()) {
+    size_t end = std::min(v->find(',', start), v->size());
+    std::string id = v->substr(start, end - start);
+    bool digits =
+        !id.empty() && id.size() <= 10 && id.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoll(id) < 1 || std::stoll(id) > kMaxId || ++n > 1000) {
+      p.Fail(name,
+             "must be at most 1000 comma-separated ids between 1 and " + std::to_string(kMaxId));
+      return std::nullopt;
+    }
+    out += (n > 1 ? "," : "") + id;
+    start = end + 1;
+  }
+  return out + "}";
+}
+
+Response InventorySnapshot(Ctx& ctx) {
+  Params p(ctx.req);
+  auto item_ids = IdList(p, "item_ids");
+  auto at_risk = p.Bool("at_risk");
+  auto stockout = p.Bool("stockout");
+  auto sort = p.Enum("sort", SnapshotSortKeys()).value_or("days_to_rupture");
+  DayQuery q = ParseDayQuery(ctx, p);
+  return DayReply(
+      ctx, q,
+      "SELECT full_date, item_id, sku, item_name, abc_class, criticality, site_id, site_code,"
+      " site_name, current_stock, safety_stock, reorder_point, days_to_rupture, lead_time_days,"
+      " round(cover, 1) AS coverage_days, round(value, 2) AS stock_value, stockout, at_risk,"
+      " count(*) OVER () AS total_count FROM snap WHERE ($5::boolean IS NULL OR at_risk = $5)"
+      " AND ($6::boolean IS NULL OR stockout = $6)"
+      " AND ($7::int[] IS NULL OR item_id = ANY ($7::int[])) ORDER BY " +
+          SnapshotSorts().at(sort) + " LIMIT $8 OFFSET $9",
+      {pg::ToParam(at_risk), pg::ToParam(stockout), item_ids}, ",\"sort\":" + JsonString(sort));
+}
 
 Response Forecasts(Ctx& ctx) {
   Params p(ctx.req);
@@ -280,7 +438,8 @@ void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services&) {
        true,
        true,
        "analytics",
-       "Daily stock of one item per site, with safety stock, reorder point and days to rupture",
+       "Daily stock of one item per site as recorded; metadata.policy: the latest run's safety"
+       " stock, reorder point and days to rupture per site",
        {{"item_id", "query", "integer", {}, "item", true},
         {"site_id", "query", "integer", {}, "site (default: every site, one row per site and day)"},
         DateDoc("start_date", "first day (default end_date - 89)"),
@@ -288,6 +447,42 @@ void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services&) {
         FormatDoc()},
        "",
        InventorySeries});
+  routes.push_back(
+      {"GET",
+       "/api/v1/inventory/health",
+       Role::kViewer,
+       true,
+       true,
+       "analytics",
+       "Inventory health per site and ABC class on the latest inventory day: items, items at risk"
+       " (in stock, days to rupture < lead time), stockouts, median and mean coverage days, value",
+       {{"site_id", "query", "integer", {}, "site"},
+        {"abc_class", "query", "string", {"A", "B", "C"}, "ABC class"},
+        LimitDoc(),
+        OffsetDoc(),
+        FormatDoc()},
+       "",
+       InventoryHealth});
+  routes.push_back(
+      {"GET",
+       "/api/v1/inventory/snapshot",
+       Role::kViewer,
+       true,
+       true,
+       "analytics",
+       "Every active item x site on the latest inventory day with the latest run's policy",
+       {{"site_id", "query", "integer", {}, "site"},
+        {"abc_class", "query", "string", {"A", "B", "C"}, "ABC class"},
+        {"item_ids", "query", "string", {}, "only these items: up to 1000 comma-separated ids"},
+        {"at_risk", "query", "boolean", {}, "in stock but days to rupture < lead time"},
+        {"stockout", "query", "boolean", {}, "stock is zero"},
+        {"sort", "query", "string", SnapshotSortKeys(),
+         "sort key (default days_to_rupture); a leading - sorts descending"},
+        LimitDoc(),
+        OffsetDoc(),
+        FormatDoc()},
+       "",
+       InventorySnapshot});
   routes.push_back({"GET",
                     "/api/v1/forecasts",
                     Role::kViewer,

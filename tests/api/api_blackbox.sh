@@ -51,7 +51,11 @@ curl -s -o "$work/drain.json" -w '%{http_code}' -XPOST -H "Authorization: Bearer
   "http://127.0.0.1:$port/api/v1/admin/users" -d '{"username":"drained","password":"Drain-Test-Pass-42","role":"VIEWER"}' \
   >"$work/drain.code" &
 cpid=$!
-sleep 0.05
+# Signal only once curl's connection is up (under load a fixed sleep raced the connect).
+for _ in $(seq 1 200); do
+  [ -n "$(ss -Htn state established "( dport = :$port )" 2>/dev/null)" ] && break; sleep 0.01
+done
+sleep 0.03
 kill -TERM "$spid"; wait "$spid"; rc=$?; spid=""
 wait "$cpid"
 check "SIGTERM: drains and exits 0" [ $rc -eq 0 ]

@@ -120,7 +120,8 @@ EXPECTED = {
     ("post", "/api/v1/auth/login"), ("get", "/api/v1/auth/me"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/items"), ("get", "/api/v1/items/{id}"), ("get", "/api/v1/sites"), ("get", "/api/v1/regions"),
     ("get", "/api/v1/suppliers"), ("get", "/api/v1/analytics/kpis"), ("get", "/api/v1/demand/timeseries"),
-    ("get", "/api/v1/inventory/timeseries"), ("get", "/api/v1/forecasts"), ("get", "/api/v1/features"),
+    ("get", "/api/v1/inventory/timeseries"), ("get", "/api/v1/inventory/health"), ("get", "/api/v1/inventory/snapshot"),
+    ("get", "/api/v1/forecasts"), ("get", "/api/v1/features"),
     ("get", "/api/v1/recommendations"), ("patch", "/api/v1/recommendations/{id}/acknowledge"), ("get", "/api/v1/alerts"),
     ("patch", "/api/v1/alerts/{id}/mark-read"), ("patch", "/api/v1/alerts/{id}/resolve"), ("get", "/api/v1/admin/users"),
     ("post", "/api/v1/admin/users"), ("patch", "/api/v1/admin/users/{id}"), ("get", "/api/v1/admin/audit-logs"),
@@ -283,6 +284,101 @@ check("inventory: stock, safety stock, reorder point, days to rupture", r.status
 r = get("/api/v1/inventory/timeseries?item_id=1&start_date=%s&end_date=%s" % (s_, e_), VIEWER)
 check("inventory: without site_id, one row per site and day", len(r.data) == int(sql("SELECT count(*) FROM core.fact_inventory_daily WHERE item_id=1 AND full_date BETWEEN '%s' AND '%s'" % (s_, e_))))
 
+r = get("/api/v1/inventory/timeseries?item_id=1&site_id=1", VIEWER)
+pol = r.meta.get("policy") or [{}]
+inv_day = sql("SELECT max(full_date)::text FROM core.fact_inventory_daily")
+check("inventory: the latest run's policy per site in metadata",
+      len(pol) == 1 and pol[0]["site_id"] == 1 and num(pol[0]["safety_stock"]) == 13 and num(pol[0]["reorder_point"]) == 23
+      and pol[0]["days_to_rupture"] == 2 and num(pol[0]["lead_time_days"]) == 6 and num(pol[0]["service_level"]) == 0.95, r.meta)
+pr = r.meta.get("policy_run") or {}
+check("inventory: policy_run names the latest published run",
+      pr.get("run_id") == 2 and pr.get("as_of") == sql("SELECT as_of::text FROM analytics.pipeline_runs WHERE run_id=2")
+      and pr.get("published_at", "").endswith("Z"), r.meta)
+r = get("/api/v1/inventory/timeseries?item_id=7", VIEWER)
+check("inventory: without site_id, one policy per site (null days to rupture kept)",
+      [(x["site_id"], num(x["safety_stock"]), x["days_to_rupture"]) for x in r.meta["policy"]] == [(1, 73, None), (2, 74, None), (3, 75, None)], r.meta)
+
+# The latest inventory day's active pairs, computed here from raw rows.
+pairs = []
+for line in sql("SELECT v.site_id, s.code, coalesce(i.abc_class, ''), v.item_id, i.sku, v.current_stock, p.avg_daily_demand,"
+                " coalesce(p.days_to_rupture::text, ''), p.lead_time_days, coalesce(i.unit_cost, 0)"
+                " FROM core.fact_inventory_daily v JOIN core.dim_item i USING (item_id) JOIN core.dim_site s USING (site_id)"
+                " LEFT JOIN analytics.inventory_policy p ON p.run_id = 2 AND p.item_id = v.item_id AND p.site_id = v.site_id"
+                " WHERE v.full_date = '%s' AND i.active AND s.active" % inv_day).splitlines():
+    site, code, abc, item, sku, stock, add_, dtr, lead, cost = line.split("|")
+    stock, add_, lead, cost = float(stock), float(add_), float(lead), float(cost)
+    dtr = int(dtr) if dtr else None
+    pairs.append(dict(site=int(site), abc=abc or None, item=int(item), sku=sku, stock=stock, value=stock * cost,
+                      cover=stock / add_ if add_ else None, stockout=stock == 0,
+                      at_risk=stock > 0 and dtr is not None and dtr < lead, dtr=dtr))
+
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return None if not n else (v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2)
+
+
+def r1(x):
+    import decimal
+    return None if x is None else float(decimal.Decimal(repr(x)).quantize(decimal.Decimal("0.1"), decimal.ROUND_HALF_UP))
+
+
+expect = {}
+for p_ in pairs:
+    expect.setdefault((p_["site"], p_["abc"]), []).append(p_)
+r = get("/api/v1/inventory/health", VIEWER)
+got = {(x["site_id"], x["abc_class"]): x for x in (r.data or [])}
+bad = []
+for key, ps in expect.items():
+    x = got.get(key, {})
+    covers = [p_["cover"] for p_ in ps if p_["cover"] is not None]
+    want = (len(ps), sum(p_["at_risk"] for p_ in ps), sum(p_["stockout"] for p_ in ps),
+            r1(median(covers)), r1(sum(covers) / len(covers) if covers else None), round(sum(p_["value"] for p_ in ps), 2))
+    have = (x.get("items"), x.get("at_risk"), x.get("stockouts"), num(x.get("median_coverage_days")),
+            num(x.get("avg_coverage_days")), num(x.get("inventory_value")))
+    if any(w != h and not (isinstance(w, float) and h is not None and abs(w - h) <= 0.051) for w, h in zip(want, have)):
+        bad.append((key, want, have))
+check("inventory/health: items, at risk, stockouts, median/avg coverage, value per site x ABC class equal SQL",
+      r.status == 200 and set(got) == set(expect) and not bad and r.meta["total_count"] == len(expect), bad or r.raw[:300])
+check("inventory/health: metadata says the day and the policy's run",
+      r.meta.get("date") == inv_day and (r.meta.get("policy_run") or {}).get("run_id") == 2, r.meta)
+check("inventory/health: the fixture has stockouts and items at risk",
+      sum(x["stockouts"] for x in r.data) == sum(p_["stockout"] for p_ in pairs) >= 2 and sum(x["at_risk"] for x in r.data) == sum(p_["at_risk"] for p_ in pairs) > 0)
+r = get("/api/v1/inventory/health?site_id=1&abc_class=A", VIEWER)
+check("inventory/health: site and class filters", [(x["site_id"], x["abc_class"]) for x in r.data] == ([(1, "A")] if (1, "A") in expect else []), r.raw[:200])
+r = get("/api/v1/inventory/health?format=csv", VIEWER)
+check("inventory/health: CSV", r.headers["content-type"].startswith("text/csv") and r.raw.startswith("site_id,site_code,site_name,abc_class,items,at_risk,stockouts,")
+      and len(r.raw.strip().split("\r\n")) == len(expect) + 1, r.raw[:200])
+
+r = get("/api/v1/inventory/snapshot?limit=1000", VIEWER)
+order = sorted(pairs, key=lambda p_: (p_["dtr"] is None, p_["dtr"] or 0, p_["item"], p_["site"]))
+check("inventory/snapshot: every active pair of the latest day, most urgent first",
+      r.status == 200 and r.meta["total_count"] == len(pairs) and [(x["item_id"], x["site_id"]) for x in r.data] == [(p_["item"], p_["site"]) for p_ in order]
+      and r.meta["sort"] == "days_to_rupture" and all(x["full_date"] == inv_day for x in r.data), r.raw[:300])
+x = next((x for x in r.data if x["item_id"] == 1 and x["site_id"] == 1), {})
+p11 = next(p_ for p_ in pairs if p_["item"] == 1 and p_["site"] == 1)
+check("inventory/snapshot: a row's stock, policy, coverage and value",
+      num(x.get("current_stock")) == p11["stock"] and num(x.get("safety_stock")) == 13 and num(x.get("reorder_point")) == 23
+      and x.get("days_to_rupture") == 2 and abs(num(x.get("coverage_days")) - r1(p11["cover"])) < 0.051 and abs(num(x.get("stock_value")) - p11["value"]) < 0.006
+      and x.get("at_risk") is True and x.get("stockout") is False, x)
+r = get("/api/v1/inventory/snapshot?at_risk=true&limit=1000", VIEWER)
+check("inventory/snapshot: at_risk=true", r.meta["total_count"] == sum(p_["at_risk"] for p_ in pairs) and all(x["at_risk"] for x in r.data))
+r = get("/api/v1/inventory/snapshot?stockout=true", VIEWER)
+check("inventory/snapshot: stockout=true", sorted((x["item_id"], x["site_id"]) for x in r.data) == sorted((p_["item"], p_["site"]) for p_ in pairs if p_["stockout"])
+      and (2, 1) in [(x["item_id"], x["site_id"]) for x in r.data], r.raw[:300])
+r = get("/api/v1/inventory/snapshot?site_id=2&abc_class=B&sort=-stock_value&limit=3&offset=1", VIEWER)
+want = sorted((p_ for p_ in pairs if p_["site"] == 2 and p_["abc"] == "B"), key=lambda p_: (-p_["value"], p_["item"]))
+check("inventory/snapshot: filters, sort and a page",
+      r.meta["total_count"] == len(want) and [x["item_id"] for x in r.data] == [p_["item"] for p_ in want[1:4]], (r.raw[:300], [p_["item"] for p_ in want]))
+r = get("/api/v1/inventory/snapshot?item_ids=7,1&sort=sku", VIEWER)
+check("inventory/snapshot: item_ids keeps those items only",
+      sorted((x["item_id"], x["site_id"]) for x in r.data) == sorted((p_["item"], p_["site"]) for p_ in pairs if p_["item"] in (1, 7)), r.raw[:300])
+r = get("/api/v1/inventory/snapshot?format=csv&limit=1000", VIEWER)
+lines = r.raw.strip().split("\r\n")
+check("inventory/snapshot: CSV of the same rows", r.headers["content-type"].startswith("text/csv") and lines[0].startswith("full_date,item_id,sku,")
+      and len(lines) == len(pairs) + 1, r.raw[:200])
+
 # ---------------------------------------------------------------- forecasts
 r = get("/api/v1/forecasts?item_id=1&site_id=1", VIEWER)
 check("forecasts: only the latest published run", r.status == 200 and r.meta["total_count"] == 30 and all(x["model_tag"] == "ets_v1" for x in r.data), r.raw[:300])
@@ -370,6 +466,10 @@ BAD = [
     ("/api/v1/items?limit=99999999999999999999999", "limit"),
     ("/api/v1/demand/timeseries?item_id=1&end_date=0001-01-02", "start_date"),
     ("/api/v1/inventory/timeseries?item_id=1&end_date=0001-01-02", "start_date"),
+    ("/api/v1/inventory/health?abc_class=D", "abc_class"), ("/api/v1/inventory/health?site_id=x", "site_id"),
+    ("/api/v1/inventory/snapshot?at_risk=maybe", "at_risk"), ("/api/v1/inventory/snapshot?stockout=2", "stockout"),
+    ("/api/v1/inventory/snapshot?sort=password", "sort"), ("/api/v1/inventory/snapshot?item_ids=1,x", "item_ids"),
+    ("/api/v1/inventory/snapshot?item_ids=0", "item_ids"), ("/api/v1/inventory/snapshot?item_ids=1,,2", "item_ids"), ("/api/v1/inventory/snapshot?limit=1001", "limit"),
 ]
 bad_out = []
 for path, name in BAD:
@@ -383,7 +483,7 @@ check("one 400 names all bad parameters", r.status == 400 and all(n in r.json["d
 # ---------------------------------------------------------------- roles
 VIEWER_OK = ["/api/v1/items", "/api/v1/sites", "/api/v1/regions", "/api/v1/suppliers", "/api/v1/analytics/kpis", "/api/v1/forecasts",
              "/api/v1/features", "/api/v1/recommendations", "/api/v1/alerts", "/api/v1/auth/me", "/api/v1/demand/timeseries?item_id=1",
-             "/api/v1/inventory/timeseries?item_id=1"]
+             "/api/v1/inventory/timeseries?item_id=1", "/api/v1/inventory/health", "/api/v1/inventory/snapshot"]
 res = {p: [get(p, t).status for t in (VIEWER, ANALYST, ADMIN)] for p in VIEWER_OK}
 check("every role reads every data endpoint", all(v == [200, 200, 200] for v in res.values()), res)
 res = {p: get(p).status for p in VIEWER_OK}

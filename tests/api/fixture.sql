@@ -53,3 +53,18 @@ INSERT INTO analytics.forecast_accuracy (run_id, item_id, site_id, model_tag, ma
        (2, 1, 1, 'ets_AAN@run2', 12.5, 10.0, 0.8, -1.5, 270),
        (2, 1, 2, 'theta@run2', 17.5, 20.0, 1.2, 0.5, 270),
        (1, 1, 1, 'old@run1', 99, 99, 9, 9, 270);
+
+-- Inventory policy of the latest run (served) and of an older one (never served), on the latest
+-- inventory day; item 1 at site 1 in stock, two more pairs out of stock. Days to rupture (i + s) % 9 (null for item 7) against
+-- lead times 6-8 days; item 20 has no demand (no coverage).
+UPDATE core.fact_inventory_daily SET current_stock = CASE WHEN item_id = 1 THEN 40 ELSE 0 END
+ WHERE full_date = (SELECT max(full_date) FROM core.fact_inventory_daily)
+   AND (item_id, site_id) IN ((1, 1), (2, 1), (3, 2));
+INSERT INTO analytics.inventory_policy (run_id, item_id, site_id, as_of, avg_daily_demand, demand_std,
+                                        lead_time_days, lead_time_std, service_level, safety_stock,
+                                        reorder_point, order_up_to, current_stock, on_order, days_to_rupture)
+SELECT r, i, s, (SELECT max(full_date) FROM core.fact_inventory_daily),
+       CASE WHEN i = 20 THEN 0 ELSE 2 + i * 0.5 END, 1, 5 + s, 1, 0.95,
+       10 * i + s + r, 20 * i + s + r, 40 * i + s, 0, 0,
+       CASE WHEN r = 1 THEN 99 WHEN i = 7 THEN NULL ELSE (i + s) % 9 END
+  FROM generate_series(1, 2) r, generate_series(1, 20) i, generate_series(1, 3) s;

@@ -181,6 +181,77 @@ await check('item forecast chart draws its bands', async () => {
   await shot(admin, 'material-forecasts-90');
 });
 
+// 5b. the item's Inventory tab draws the current safety stock and reorder point across the window.
+await check('item inventory chart: safety-stock and reorder-point lines span the window', async () => {
+  const inv = await apiGet(adminToken, `/inventory/timeseries?item_id=${firstItem.item_id}`);
+  const site = (await apiGet(adminToken, '/sites?limit=1000')).data[0].site_id;
+  const pol = (inv.metadata.policy ?? []).find((p) => p.site_id === site);
+  assert(pol, `the API has no policy for item ${firstItem.item_id} at site ${site}`);
+  await admin.goto(`${BASE}/materials/${firstItem.item_id}?tab=inventory`);
+  await admin.waitForSelector('[data-testid="inventory-chart"] .ss-line path.recharts-line-curve', { state: 'attached' }); // a flat line has no height, so never "visible"
+  const width = async (cls) => admin.locator(`[data-testid="inventory-chart"] .${cls} path.recharts-line-curve`).first().evaluate((e) => e.getBBox().width);
+  const stockW = await admin.locator('[data-testid="inventory-chart"] path.recharts-line-curve').first().evaluate((e) => e.getBBox().width);
+  for (const cls of ['ss-line', 'rop-line']) {
+    const w = await width(cls);
+    assert(w > 0.95 * stockW, `${cls} is ${w}px wide, the stock line ${stockW}px`);
+  }
+  const note = await admin.getByTestId('policy-note').innerText();
+  const ss = new Intl.NumberFormat('en', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(Number(pol.safety_stock));
+  assert(note.includes(ss), `note "${note}" lacks the safety stock ${ss}`);
+  const stockoutDays = inv.data.filter((r) => r.site_id === site && Number(r.current_stock) <= 0).length;
+  assert(Number(await admin.getByTestId('stockout-days').innerText()) === stockoutDays, 'stockout day count differs from the API');
+  assert(await admin.locator('[data-testid="inventory-chart"] .stockout-dot').count() === stockoutDays, 'not one red mark per stockout day');
+  await shot(admin, 'material-inventory');
+});
+
+// 5c. the inventory page: two requests (health, one drill-down page), totals as the API says.
+await check('inventory page: health and drill-down in two requests, totals equal the API', async () => {
+  const seen = [];
+  const onReq = (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/inventory')) seen.push(r.url().replace(BASE, '')); };
+  admin.on('request', onReq);
+  await admin.goto(`${BASE}/inventory`);
+  await admin.waitForSelector('[data-testid="health-table"]');
+  await admin.waitForSelector('[data-testid="snapshot-table"]');
+  await settled(admin);
+  const h = (await apiGet(adminToken, '/inventory/health?limit=1000')).data;
+  const sum = (k) => h.reduce((a, r) => a + r[k], 0);
+  assert(Number((await admin.getByTestId('total-at-risk').innerText()).replace(/\D/g, '')) === sum('at_risk'), 'at-risk total differs');
+  assert(Number((await admin.getByTestId('total-stockouts').innerText()).replace(/\D/g, '')) === sum('stockouts'), 'stockout total differs');
+  assert(seen.length === 2 && seen.some((u) => u.startsWith('/api/v1/inventory/health')) && seen.some((u) => u.startsWith('/api/v1/inventory/snapshot')),
+    `inventory requests: ${seen.join(' ')}`);
+  const last = h.at(-1);
+  await admin.locator(`[data-testid="health-table"] tr[data-site="${last.site_id}"][data-abc="${last.abc_class ?? ''}"] [data-testid="drill-down"]`).click();
+  await admin.waitForURL(new RegExp(`site=${last.site_id}`));
+  await admin.waitForFunction((sid) => {
+    const rows = [...document.querySelectorAll('[data-testid="snapshot-table"] tbody tr')];
+    return rows.length > 0 && rows.every((r) => r.getAttribute('data-site') === String(sid));
+  }, last.site_id);
+  await settled(admin);
+  admin.off('request', onReq);
+  assert(seen.length === 3, `drill-down sent ${seen.length - 2} requests: ${seen.slice(2).join(' ')}`);
+  await shot(admin, 'inventory-drilldown');
+});
+
+// 5d. the materials list asks for its risk badges once per page, not once per item.
+await check('materials page: one inventory request for the page\'s risk badges, values as the API says', async () => {
+  const seen = [];
+  const onReq = (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/inventory')) seen.push(r.url().replace(BASE, '')); };
+  admin.on('request', onReq);
+  await admin.goto(`${BASE}/materials`);
+  await admin.waitForSelector('[data-testid="materials-table"] [data-risk]');
+  await settled(admin);
+  admin.off('request', onReq);
+  assert(seen.length === 1 && seen[0].startsWith('/api/v1/inventory/snapshot?item_ids='), `inventory requests: ${seen.join(' ')}`);
+  const rows = await admin.locator('[data-testid="materials-table"] tbody tr').count();
+  assert(await admin.locator('[data-testid="materials-table"] [data-risk]').count() === rows, 'not one badge per row');
+  const href = await admin.locator('[data-testid="materials-table"] tbody tr:first-child a').getAttribute('href');
+  const firstId = Number(/\/materials\/(\d+)/.exec(href)[1]);
+  const snap = (await apiGet(adminToken, seen[0].replace('/api/v1', ''))).data.filter((r) => r.item_id === firstId);
+  const days = snap.map((r) => (r.stockout ? 0 : r.days_to_rupture)).filter((d) => d !== null);
+  const badge = await admin.locator(`[data-testid="materials-table"] tbody tr:first-child [data-risk]`).innerText();
+  assert(!days.length ? /No data/.test(badge) : badge.includes(Math.min(...days) === 0 ? 'Out of stock' : `${Math.min(...days)}d`), `badge "${badge}" vs API ${days}`);
+});
+
 // 6. an analyst acknowledges a recommendation; it stays acknowledged after a reload and is audited.
 await check('acknowledge a recommendation (analyst), audited', async () => {
   const page = pages.ANALYST;

@@ -52,6 +52,9 @@ check "foreign key" [ "$(q "select count(*) from pg_constraint where connamespac
 check "check constraint" [ "$(q "select count(*) from pg_constraint where connamespace = 'retail'::regnamespace and contype = 'c'")" = "1" ]
 check "index kept by name" [ "$(q "select count(*) from pg_indexes where schemaname = 'retail' and indexname = 'ventas_fecha'")" = "1" ]
 out=$("$corrente" migrate verify "$src" 2>&1); check "verify passes" [ $? -eq 0 ]
+out=$(CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "$src" --jobs 3 2>&1)
+check "verify split in key ranges passes" [ $? -eq 0 ]
+check "the source was read in 3 key ranges" contains "$out" "source in 3 ranges of"
 q "delete from retail.ventas where id = 777" >/dev/null
 out=$("$corrente" migrate diff "$src" --table ventas 2>&1)
 check "diff names the deleted key" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "missing id=777" ]

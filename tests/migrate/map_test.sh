@@ -44,4 +44,39 @@ before=$(q 'select count(*), sum(quantity) from core.fact_demand_daily')
 check "second map: no duplicates" [ "$(q 'select count(*), sum(quantity) from core.fact_demand_daily')" = "$before" ]
 "$corrente" migrate map "$src" --mapping /dev/null >/dev/null 2>&1; check "bad mapping file fails" [ $? -ne 0 ]
 
+# The mapped store feeds the pipeline: forecasts for every mapped store-item series.
+# (40 days of history, fewer than the default 90 feature days: the stage starts at the history.)
+as_of=$(sq "select date(max(fecha)) from ventas")
+out=$("$corrente" pipeline run --as-of "$as_of" --horizon 14 --jobs 2 2>&1); rc=$?
+check "pipeline run on the mapped data exits 0" [ $rc -eq 0 ]
+check "pipeline published a run" contains "$out" "run [0-9]+ published \(as of $as_of\)"
+series=$(q "select count(distinct (item_id, site_id)) from core.fact_demand_daily")
+check "forecasts for every mapped series" [ "$(q "select count(distinct (item_id, site_id)) from analytics.forecasts f where f.run_id = (select max(run_id) from analytics.pipeline_runs)")" = "$series" ]
+check "14 days ahead of the last sale" [ "$(q "select max(full_date) - date '$as_of' from analytics.forecasts")" = "14" ]
+check "forecasts are non-negative numbers" [ "$(q "select count(*) from analytics.forecasts where yhat is null or yhat < 0")" = "0" ]
+check "features start at the first day of history" [ "$(q "select min(full_date) = (select min(full_date) from core.fact_demand_daily) from analytics.features_store")" = "t" ]
+check "inventory policy computed" [ "$(q "select count(*) > 0 from analytics.inventory_policy")" = "t" ]
+
+# The same store as a directory of CSV files maps to the same facts (SQL over CSV).
+mkdir -p "$work/csv"
+python3 - "$db" "$work/csv" <<'PY'
+import csv, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for (t,) in c.execute("select name from sqlite_master where type = 'table'").fetchall():
+    cur = c.execute('select * from "%s"' % t)
+    with open("%s/%s.csv" % (sys.argv[2], t), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([d[0] for d in cur.description])
+        w.writerows(cur)
+PY
+q 'delete from core.fact_demand_daily' >/dev/null
+snapshots() { ls "${TMPDIR:-/tmp}" | grep -c '^corrente_csv_'; }
+snapshots_before=$(snapshots)
+out=$("$corrente" migrate map "csv://$work/csv" --mapping "$mapping" 2>&1); rc=$?
+check "map from csv:// exits 0" [ $rc -eq 0 ]
+check "csv map: same demand rows and total" [ "$(q 'select count(*), sum(quantity) from core.fact_demand_daily')" = "$before" ]
+check "csv map: same sites" [ "$(q "select string_agg(code, ',' order by code) from core.dim_site")" = "CEDI01,SUC001,SUC002,SUC003" ]
+check "csv map: unknown store rejected again" contains "$out" "map core.fact_demand_daily: $expected_rows rows, 1 rejected"
+check "csv map leaves no temporary database" [ "$(snapshots)" = "$snapshots_before" ]
+
 finish

@@ -53,6 +53,9 @@ check "table without PK: duplicates kept" [ "$(q 'select count(*) from stock.fac
 
 out=$("$corrente" migrate verify "$src" 2>&1); check "verify passes" [ $? -eq 0 ]
 check "verify counts the reject" contains "$out" "dim_item +4 +3 +1 "
+out=$(CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "$src" --jobs 3 2>&1)
+check "verify split in key ranges passes" [ $? -eq 0 ]
+check "the source was read in 3 key ranges" contains "$out" "source in 3 ranges of"
 
 out=$("$corrente" migrate copy "$src" --schema strict --zero-dates error 2>&1)
 check "--zero-dates error rejects both rows" [ "$(q "select string_agg(source_key, ',' order by source_key) from staging.migration_rejects where target_schema = 'strict'")" = "item_id=2,item_id=3" ]

@@ -275,8 +275,7 @@ TEST_F(PipelineTest, KpisEqualIndependentSql) {
   EXPECT_EQ(
       Count(c,
             "SELECT count(*) FROM analytics.kpis_daily k WHERE k.forecast_mape IS NOT NULL AND"
-            " abs(k.forecast_mape - (SELECT round(avg(abs(f.yhat - d.quantity) / d.quantity) * "
-            "100, 4)"
+            " abs(k.forecast_mape - (SELECT round(avg(abs(f.yhat - d.quantity) / d.quantity), 4)"
             "  FROM analytics.forecasts f JOIN core.fact_demand_daily d USING (item_id, site_id, "
             "full_date)"
             "  WHERE f.run_id = " +
@@ -285,6 +284,21 @@ TEST_F(PipelineTest, KpisEqualIndependentSql) {
       0);
   // The view serves the latest KPI rows.
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_kpis_latest WHERE run_id = " + run), kDays);
+}
+
+TEST_F(PipelineTest, FirstRunMapeIsItsBacktest) {
+  // No earlier forecast has matured, so the as-of day's forecast_mape is the run's backtest
+  // MAPE (mean over its series, as a ratio); the days before stay null.
+  RunReport rep = RunPipeline(kEndDay, {"forecast", "backtest", "kpis"});
+  auto c = db_.Connect();
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.kpis_daily WHERE forecast_mape IS NOT NULL"),
+            1);
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.kpis_daily WHERE full_date = DATE '2025-03-31'"
+                  " AND forecast_mape > 0 AND forecast_mape = (SELECT round(avg(mape) / 100, 4)"
+                  " FROM analytics.forecast_accuracy WHERE run_id = " +
+                      std::to_string(rep.run_id) + ")"),
+            1);
 }
 
 TEST_F(PipelineTest, RerunsAreIdempotentAndKeepAcknowledged) {

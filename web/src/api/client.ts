@@ -157,6 +157,24 @@ export interface InventoryPoint {
   full_date: string; site_id?: number; item_id?: number; current_stock: number | null; safety_stock: number | null;
   reorder_point: number | null; days_to_rupture: number | null;
 }
+/** The latest published run's policy for one site (metadata.policy of /inventory/timeseries). */
+export interface InventoryPolicy {
+  site_id: number; safety_stock: number | null; reorder_point: number | null; order_up_to?: number | null;
+  days_to_rupture: number | null; lead_time_days: number | null; service_level?: number | null; avg_daily_demand?: number | null;
+}
+export interface PolicyRun { run_id: number; as_of: string; published_at: string | null }
+/** One site x ABC class of /inventory/health. */
+export interface HealthRow {
+  site_id: number; site_code?: string; site_name?: string; abc_class: string | null; items: number; at_risk: number;
+  stockouts: number; median_coverage_days: number | null; avg_coverage_days: number | null; inventory_value: number | null;
+}
+/** One item x site of /inventory/snapshot. */
+export interface SnapshotRow {
+  full_date: string; item_id: number; sku: string; item_name: string; abc_class: string | null; criticality: number | null;
+  site_id: number; site_code?: string; site_name?: string; current_stock: number | null; safety_stock: number | null;
+  reorder_point: number | null; days_to_rupture: number | null; lead_time_days: number | null; coverage_days: number | null;
+  stock_value: number | null; stockout: boolean; at_risk: boolean;
+}
 export interface ForecastPoint {
   full_date: string; site_id?: number; item_id?: number; yhat: number; yhat_lower: number | null; yhat_upper: number | null;
   yhat_lower_95?: number | null; yhat_upper_95?: number | null; model_tag: string; horizon_days: number; computed_at?: string;
@@ -200,9 +218,10 @@ export const api = {
     get<DemandPoint[]>('/demand/timeseries', { ...q, limit: 1000 }),
   inventory: (q: { item_id: number; site_id?: number; start_date?: string; end_date?: string }) =>
     get<InventoryPoint[]>('/inventory/timeseries', { ...q, limit: 1000 }),
-  /** Every item x site on one day (no item_id): the inventory health page. */
-  inventorySnapshot: (date: string, offset = 0) =>
-    get<InventoryPoint[]>('/inventory/timeseries', { start_date: date, end_date: date, limit: 1000, offset }),
+  /** Per site x ABC class on the latest inventory day. */
+  inventoryHealth: () => get<HealthRow[]>('/inventory/health', { limit: 1000 }),
+  /** Item x site rows of the latest inventory day (filters, sort, page). */
+  inventorySnapshot: (q: Query) => get<SnapshotRow[]>('/inventory/snapshot', q),
   forecasts: (q: { item_id: number; site_id?: number; horizon?: number; start_date?: string }) =>
     get<ForecastPoint[]>('/forecasts', { ...q, limit: 1000 }),
   features: (q: { item_id: number; site_id?: number; start_date?: string; end_date?: string }) =>

@@ -1,7 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
-import { api, num } from '../api/client';
 import { riskOf, type Risk } from '../lib/metrics';
-import { addDays } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 
 const STYLE: Record<Risk, string> = {
@@ -17,29 +14,4 @@ export function RiskLabel({ days }: { days: number | null }) {
       {t(`risk_${r}` as const)}{days !== null && r !== 'stockout' ? ` · ${days}d` : ''}
     </span>
   );
-}
-
-/** Lowest days-to-rupture of an item on the last day with inventory (at one site, or across sites). */
-export function RiskBadge({ itemId, siteId, asOf }: { itemId: number; siteId?: number; asOf: string | null }) {
-  const start = asOf ? addDays(asOf, -3) : '';
-  const q = useQuery({
-    queryKey: ['inventory', { item_id: itemId, site_id: siteId, start_date: start, end_date: asOf }],
-    queryFn: () => api.inventory({ item_id: itemId, site_id: siteId, start_date: start, end_date: asOf! }),
-    staleTime: 5 * 60_000,
-    enabled: asOf !== null,
-  });
-  if (q.isLoading || asOf === null) return <span className="text-xs text-slate-400">…</span>;
-  if (q.isError) return <span className="text-xs text-red-700" title={String((q.error as Error).message)}>!</span>;
-  const rows = q.data?.data ?? [];
-  let lastDate = '';
-  for (const r of rows) if (r.full_date > lastDate) lastDate = r.full_date;
-  let min: number | null = null;
-  for (const r of rows) {
-    if (r.full_date !== lastDate) continue;
-    const d = num(r.days_to_rupture);
-    const stock = num(r.current_stock);
-    const v = stock !== null && stock <= 0 ? 0 : d;
-    if (v !== null && (min === null || v < min)) min = v;
-  }
-  return <RiskLabel days={min} />;
 }

@@ -32,7 +32,11 @@ const en = {
   newPassword: 'New password', save: 'Save', cancel: 'Cancel', actor: 'Actor', action: 'Action', from: 'From', to: 'To',
   entity: 'Entity', details: 'Details', when: 'When', apply: 'Apply', adminOnly: 'Only administrators can open this page.',
   saved: 'Saved.', selectItem: 'Choose an item', noForecast: 'No forecast for this item and site.', yes: 'Yes', no: 'No',
-  noPolicy: 'The API sent no safety stock or reorder point for these days.', skipToContent: 'Skip to content', menu: 'Menu', unreadAlerts: '{n} unread alerts', lastUpdate: 'Data as of {d}',
+  noPolicy: 'No published policy (safety stock, reorder point) for this item and site yet.',
+  policyNote: 'Current policy (run {run}, as of {d})', leadTime: 'lead time', leadTimeDays: 'Lead time (days)',
+  atRiskHint: 'At risk: in stock, but days to rupture below the lead time.', coverageHint: 'Coverage: stock / mean daily demand of the last 90 days.',
+  atRiskOnly: 'At risk only', stockoutsOnly: 'Stockouts only', total: 'Total', medianCoverage: 'Median coverage (days)', avgCoverage: 'Mean coverage (days)',
+  items_of: 'Items: {site} · class {abc}', close: 'Close', coverage: 'Coverage (days)', skipToContent: 'Skip to content', menu: 'Menu', unreadAlerts: '{n} unread alerts', lastUpdate: 'Data as of {d}',
 };
 type Dict = typeof en;
 export type MsgKey = keyof Dict;
@@ -68,7 +72,11 @@ const pt: Dict = {
   newPassword: 'Nova senha', save: 'Salvar', cancel: 'Cancelar', actor: 'Autor', action: 'Ação', from: 'De', to: 'Até',
   entity: 'Entidade', details: 'Detalhes', when: 'Quando', apply: 'Aplicar', adminOnly: 'Só administradores podem abrir esta página.',
   saved: 'Salvo.', selectItem: 'Escolha um item', noForecast: 'Sem previsão para este item e local.', yes: 'Sim', no: 'Não',
-  noPolicy: 'A API não enviou estoque de segurança nem ponto de pedido para estes dias.', skipToContent: 'Pular para o conteúdo', menu: 'Menu', unreadAlerts: '{n} alertas não lidos', lastUpdate: 'Dados de {d}',
+  noPolicy: 'Ainda não há política publicada (estoque de segurança, ponto de pedido) para este item e local.',
+  policyNote: 'Política atual (execução {run}, em {d})', leadTime: 'prazo de entrega', leadTimeDays: 'Prazo (dias)',
+  atRiskHint: 'Em risco: com estoque, mas dias até a ruptura abaixo do prazo de entrega.', coverageHint: 'Cobertura: estoque / demanda média diária dos últimos 90 dias.',
+  atRiskOnly: 'Só em risco', stockoutsOnly: 'Só rupturas', total: 'Total', medianCoverage: 'Cobertura mediana (dias)', avgCoverage: 'Cobertura média (dias)',
+  items_of: 'Itens: {site} · classe {abc}', close: 'Fechar', coverage: 'Cobertura (dias)', skipToContent: 'Pular para o conteúdo', menu: 'Menu', unreadAlerts: '{n} alertas não lidos', lastUpdate: 'Dados de {d}',
 };
 
 export const dictionaries: Record<Locale, Dict> = { en, 'pt-BR': pt };

@@ -1,6 +1,5 @@
 import { accuracy, byPriority, compare, latestAndPrevious, riskOf, toCsv } from './metrics';
-import { healthBySiteAbc } from './health';
-import type { Item, Kpi } from '../api/client';
+import type { Kpi } from '../api/client';
 
 const k = (full_date: string, stockout_rate: number | null): Kpi => ({
   full_date, stockout_rate, total_demand: null, abc_a_share: null, delayed_orders_pct: null, forecast_mape: null, avg_inventory_value: null,
@@ -48,7 +47,7 @@ describe('accuracy', () => {
   });
 });
 
-describe('risk, priority, csv, health', () => {
+describe('risk, priority, csv', () => {
   it('classifies days to rupture', () => {
     expect([riskOf(0), riskOf(3), riskOf(10), riskOf(40), riskOf(null)]).toEqual(['stockout', 'critical', 'warning', 'ok', 'unknown']);
   });
@@ -58,17 +57,5 @@ describe('risk, priority, csv, health', () => {
   });
   it('quotes CSV cells', () => {
     expect(toCsv([{ a: 'x,y', b: 'say "hi"', c: null }])).toBe('a,b,c\r\n"x,y","say ""hi""",\r\n');
-  });
-  it('groups inventory health by site and ABC class', () => {
-    const items = new Map<number, Item>([[1, { item_id: 1, abc_class: 'A' } as Item], [2, { item_id: 2, abc_class: 'A' } as Item]]);
-    const cells = healthBySiteAbc([
-      { full_date: 'd', item_id: 1, site_id: 1, current_stock: 0, safety_stock: 1, reorder_point: 2, days_to_rupture: 0 },
-      { full_date: 'd', item_id: 2, site_id: 1, current_stock: 5, safety_stock: 1, reorder_point: 2, days_to_rupture: 3 },
-      { full_date: 'd', item_id: 2, site_id: 2, current_stock: 50, safety_stock: 1, reorder_point: 2, days_to_rupture: 40 },
-    ], items);
-    expect(cells).toEqual([
-      { site_id: 1, abc_class: 'A', items: 2, at_risk: 1, stockouts: 1, coverage_days: 1.5 },
-      { site_id: 2, abc_class: 'A', items: 1, at_risk: 0, stockouts: 0, coverage_days: 40 },
-    ]);
   });
 });

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api, num } from '../api/client';
+import { api, num, type InventoryPolicy, type PolicyRun } from '../api/client';
 import { useAsOfReady, useSites } from '../lib/hooks';
 import { addDays, fmtAxisDate, fmtDate, fmtDateTime, fmtNumber } from '../lib/format';
 import { useI18n, type MsgKey } from '../lib/i18n';
@@ -130,19 +130,28 @@ function InventoryTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
     queryFn: () => api.inventory({ item_id: itemId, site_id: site }),
     enabled: site !== undefined,
   });
-  const rows = (q.data?.data ?? []).map((r) => ({
-    full_date: r.full_date.slice(0, 10), current_stock: num(r.current_stock), safety_stock: num(r.safety_stock),
-    reorder_point: num(r.reorder_point), days_to_rupture: num(r.days_to_rupture),
-  }));
-  const stockouts = rows.filter((r) => r.current_stock !== null && r.current_stock <= 0);
-  const noPolicy = rows.length > 0 && rows.every((r) => r.safety_stock === null && r.reorder_point === null);
+  // The current policy (latest run) is drawn across the window: history only has it on as-of days.
+  const policies = (q.data?.metadata.policy ?? []) as InventoryPolicy[];
+  const run = q.data?.metadata.policy_run as PolicyRun | null | undefined;
+  const policy = policies.find((p) => p.site_id === site);
+  const ss = num(policy?.safety_stock), rop = num(policy?.reorder_point);
+  const rows = (q.data?.data ?? []).map((r) => {
+    const stock = num(r.current_stock);
+    return { full_date: r.full_date.slice(0, 10), current_stock: stock, stockout: stock !== null && stock <= 0, safety_stock: ss, reorder_point: rop };
+  });
+  const stockouts = rows.filter((r) => r.stockout);
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <p className="text-sm text-slate-600">{t('site')}: {sites.data?.find((s) => s.site_id === site)?.name ?? '—'} · {t('stockoutDays')}: <strong data-testid="stockout-days">{stockouts.length}</strong></p>
         <CsvRowsButton rows={rows} filename={`inventory-${itemId}-${site}.csv`} />
       </div>
-      {noPolicy && <p className="text-xs text-slate-500" data-testid="no-policy">{t('noPolicy')}</p>}
+      {q.data && (policy ? (
+        <p className="text-xs text-slate-600" data-testid="policy-note">
+          {t('policyNote', { run: run?.run_id ?? '—', d: fmtDate(run?.as_of, locale) })}: {t('safetyStock')} <strong>{fmtNumber(ss, locale, 1)}</strong> · {t('reorderPoint')} <strong>{fmtNumber(rop, locale, 1)}</strong>
+          {' · '}{t('daysToRupture')} <strong>{policy.days_to_rupture ?? '—'}</strong> · {t('leadTime')} {fmtNumber(num(policy.lead_time_days), locale, 1)} {t('days')}
+        </p>
+      ) : <p className="text-xs text-slate-500" data-testid="no-policy">{t('noPolicy')}</p>)}
       {sites.isError ? <ErrorBox error={sites.error} /> : q.isLoading || site === undefined ? <Loading /> : q.isError ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : rows.length === 0 ? <Empty /> : (
         <div style={{ height: 320 }} data-testid="inventory-chart">
           <ResponsiveContainer>
@@ -153,9 +162,9 @@ function InventoryTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
               <Tooltip labelFormatter={(d) => fmtDate(String(d), locale)} formatter={(v: unknown) => fmtNumber(Number(v), locale, 1)} />
               <Legend />
               <Line dataKey="current_stock" name={t('stock')} stroke="#0f172a" dot={false} isAnimationActive={false} />
-              <Line dataKey="safety_stock" name={t('safetyStock')} stroke="#f59e0b" strokeDasharray="6 3" dot={false} isAnimationActive={false} />
-              <Line dataKey="reorder_point" name={t('reorderPoint')} stroke="#16a34a" strokeDasharray="2 2" dot={false} isAnimationActive={false} />
-              {stockouts.map((s) => <ReferenceDot key={s.full_date} x={s.full_date} y={0} r={4} fill="#dc2626" stroke="none" />)}
+              {ss !== null && <Line dataKey="safety_stock" name={t('safetyStock')} stroke="#b45309" strokeDasharray="6 3" dot={false} isAnimationActive={false} className="ss-line" />}
+              {rop !== null && <Line dataKey="reorder_point" name={t('reorderPoint')} stroke="#15803d" strokeDasharray="2 2" dot={false} isAnimationActive={false} className="rop-line" />}
+              {stockouts.map((s) => <ReferenceDot key={s.full_date} x={s.full_date} y={0} r={4} fill="#dc2626" stroke="none" className="stockout-dot" />)}
             </ComposedChart>
           </ResponsiveContainer>
         </div>

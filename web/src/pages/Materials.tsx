@@ -1,12 +1,12 @@
 import { useQuery, keepPreviousData } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useState, useEffect } from 'react';
-import { api, type Query } from '../api/client';
-import { useAllItems, useAsOfReady, useSites } from '../lib/hooks';
+import { api, num, type Query } from '../api/client';
+import { useAllItems, useSites } from '../lib/hooks';
 import { useI18n } from '../lib/i18n';
 import { CsvApiButton } from '../components/Csv';
 import { Pager } from '../components/Pager';
-import { RiskBadge } from '../components/RiskBadge';
+import { RiskLabel } from '../components/RiskBadge';
 import { QueryState } from '../components/States';
 
 const LIMIT = 25;
@@ -17,7 +17,6 @@ export default function Materials() {
   const [sp, setSp] = useSearchParams();
   const all = useAllItems();
   const sites = useSites();
-  const asOf = useAsOfReady();
   const family = sp.get('family') ?? '';
   const abc = sp.get('abc_class') ?? '';
   const site = sp.get('site') ?? '';
@@ -39,6 +38,20 @@ export default function Materials() {
     queryFn: () => api.items({ ...filters, limit: LIMIT, offset }),
     placeholderData: keepPreviousData,
   });
+  // The page's risk badges: one snapshot request for its items (at the chosen site or all sites).
+  const ids = (list.data?.data ?? []).map((i) => i.item_id).join(',');
+  const risk = useQuery({
+    queryKey: ['inventory', 'snapshot', { item_ids: ids, site_id: site || undefined, limit: 1000 }],
+    queryFn: () => api.inventorySnapshot({ item_ids: ids, site_id: site || undefined, limit: 1000 }),
+    enabled: ids !== '',
+  });
+  // Lowest days to rupture per item on the latest day (0 when out of stock).
+  const lowest = new Map<number, number>();
+  for (const r of risk.data?.data ?? []) {
+    const d = r.stockout ? 0 : num(r.days_to_rupture);
+    const cur = lowest.get(r.item_id);
+    if (d !== null && (cur === undefined || d < cur)) lowest.set(r.item_id, d);
+  }
   const families = [...new Set((all.data ?? []).map((i) => i.family).filter(Boolean) as string[])].sort();
 
   return (
@@ -93,7 +106,7 @@ export default function Materials() {
                       <td className="td">{i.family}</td>
                       <td className="td">{i.abc_class ?? '—'}</td>
                       <td className="td">{i.criticality ?? '—'}</td>
-                      <td className="td"><RiskBadge itemId={i.item_id} siteId={site ? Number(site) : undefined} asOf={asOf} /></td>
+                      <td className="td">{risk.isLoading ? <span className="text-xs text-slate-400">…</span> : risk.isError ? <span className="text-xs text-red-700" title={String((risk.error as Error).message)}>!</span> : <RiskLabel days={lowest.get(i.item_id) ?? null} />}</td>
                     </tr>
                   ))}
                 </tbody>
