@@ -216,10 +216,9 @@ Response DayReply(Ctx& ctx, const DayQuery& q, const std::string& select,
                   const std::vector<pg::Param>& extra, const std::string& metadata = "") {
   std::vector<pg::Param> params{pg::ToParam(q.site), q.abc, q.run.day, q.run.run_id};
   params.insert(params.end(), extra.begin(), extra.end());
-  Page page = PageQuery(ctx.db, std::string(kInventoryDay) + select, params, q.limit, q.offset);
-  return ListReply(ctx, page.rows, page.total, q.limit, q.offset,
-                   "\"date\":" + (q.run.day ? JsonString(*q.run.day) : std::string("null")) + "," +
-                       q.run.json + metadata);
+  return ListPage(ctx, std::string(kInventoryDay) + select, std::move(params), q.limit, q.offset,
+                  "\"date\":" + (q.run.day ? JsonString(*q.run.day) : std::string("null")) + "," +
+                      q.run.json + metadata);
 }
 
 Response InventoryHealth(Ctx& ctx) {

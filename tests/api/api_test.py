@@ -719,6 +719,10 @@ check("CSV export: the same format as a buffered CSV page", s2 == 200 and "trans
 s3, h3, b3 = raw_get("/api/v1/forecasts?limit=2000", VIEWER)
 check("JSON pages still stop at 1000", s3 == 400 and b"limit" in b3)
 s4, h4, b4 = raw_get("/api/v1/items?format=csv&limit=5000&offset=3", VIEWER, {"Accept": "text/csv"})
+s6, h6, b6 = raw_get("/api/v1/inventory/snapshot?format=csv&limit=5000", VIEWER)
+s7, h7, b7 = raw_get("/api/v1/inventory/snapshot?format=csv&limit=1000", VIEWER)
+check("inventory/snapshot CSV export streams, the same bytes as the buffered page", s6 == 200 and h6.get("transfer-encoding") == "chunked"
+      and s7 == 200 and "transfer-encoding" not in h7 and b6 == b7 and b6.count(b"\r\n") > 1, (s6, h6.get("transfer-encoding"), len(b6), len(b7)))
 check("CSV export honours offset", s4 == 200 and len(b4.decode().strip().split("\r\n")) == 1 + int(sql("SELECT count(*) FROM core.dim_item")) - 3)
 
 
