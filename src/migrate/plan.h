@@ -50,6 +50,7 @@ struct ColumnPlan {
   TextCharset charset = TextCharset::kUtf8;
   bool source_is_int_bool = false;  // MySQL tinyint(1) carried as boolean
   std::string decision;             // "INTEGER -> bigint (SQLite integers are 64-bit)"
+  std::string collation;            // "C" for sources that compare text byte by byte
   std::string SqlType() const;      // "numeric(10,2)"
 };
 

@@ -22,6 +22,8 @@ struct SourceColumn {
   std::string charset;
   std::vector<std::string> members;
   bool auto_increment = false;
+  // SQLite only: the column's collating sequence ("BINARY", "NOCASE", "RTRIM").
+  std::string collation;
 };
 
 struct SourceIndex {

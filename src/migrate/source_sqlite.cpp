@@ -228,6 +228,11 @@ class SqliteSource : public Source {
           c.not_null = info.Int(2) != 0;
           if (!info.IsNull(3)) c.default_expr = info.Text(3);
           if (info.Int(4) > 0) pk.emplace_back(static_cast<int>(info.Int(4)), c.name);
+          const char* coll = nullptr;
+          if (sqlite3_table_column_metadata(db_, nullptr, t.name.c_str(), c.name.c_str(), nullptr,
+                                            &coll, nullptr, nullptr, nullptr) == SQLITE_OK &&
+              coll)
+            c.collation = coll;
           t.columns.push_back(std::move(c));
         }
         std::sort(pk.begin(), pk.end());

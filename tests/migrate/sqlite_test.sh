@@ -176,8 +176,8 @@ create table producto (
   stock integer check (stock >= 0)
 );
 create index producto_peso on producto (peso);
-create table etiqueta (codigo text primary key, texto text) without rowid;
-insert into etiqueta values ('b', 'beta'), ('a', 'alfa');
+create table etiqueta (codigo text primary key, texto text, apodo text collate nocase) without rowid;
+insert into etiqueta values ('b', 'beta', 'B'), ('a', 'alfa', 'A'), ('Z', 'zeta', 'z');
 create table registro (momento text, valor real);
 insert into registro values ('x', 1.5), ('x', 1.5);
 """)
@@ -191,8 +191,10 @@ c.commit()
 PY
 rules="sqlite://$work/rules.db"
 out=$("$corrente" migrate copy "$rules" 2>&1); check "copy rules" [ $? -eq 0 ]
-check "two rows rejected" contains "$out" "7 rows, 2 rejected"
-check "WITHOUT ROWID table copied" [ "$(q "select string_agg(codigo || '=' || texto, ',' order by codigo) from rules.etiqueta")" = "a=alfa,b=beta" ]
+check "two rows rejected" contains "$out" "8 rows, 2 rejected"
+check "WITHOUT ROWID table copied, text in SQLite's byte order (COLLATE \"C\")" [ "$(q "select string_agg(codigo || '=' || texto, ',' order by codigo) from rules.etiqueta")" = "Z=zeta,a=alfa,b=beta" ]
+check "SQLite BINARY text is COLLATE \"C\", NOCASE is not carried" [ "$(q "select string_agg(column_name || ':' || coalesce(collation_name, '-'), ',' order by ordinal_position) from information_schema.columns where table_schema = 'rules' and table_name = 'etiqueta'")" = "codigo:C,texto:C,apodo:-" ]
+check "plan says so" contains "$("$corrente" migrate plan "$rules" 2>&1)" 'WARNING etiqueta: column apodo: SQLite collation NOCASE not carried'
 check "key-less table keeps duplicates" [ "$(q 'select count(*) from rules.registro')" = "2" ]
 check "reject reasons and keys" [ "$(q "select source_key || ':' || reason from staging.migration_rejects where target_schema = 'rules' order by 1")" = "$(printf 'id=3:not an integer: many\nid=5:invalid UTF-8 in column sku')" ]
 check "types" [ "$(q "select string_agg(data_type, ',' order by ordinal_position) from information_schema.columns where table_schema = 'rules' and table_name = 'producto'")" = "bigint,text,numeric,double precision,bytea,timestamp without time zone,boolean,bigint" ]
