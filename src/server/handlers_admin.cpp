@@ -168,23 +168,27 @@ Response AuditLogs(Ctx& ctx) {
   auto action = p.Text("action");
   auto from = p.Date("from");
   auto to = p.Date("to");
-  int64_t limit = p.BufferedLimit(), offset = p.Offset();
+  int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  Page page;
-  InTransaction(ctx, [&] {
-    page = PageQuery(
-        ctx.db,
+  const std::string sql =
         "SELECT audit_id, actor, action, entity_type, entity_id, details, host(ip_address) AS "
         "ip_address,"
         " user_agent, \"timestamp\", count(*) OVER () AS total_count FROM support.audit_logs"
         " WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)"
         " AND ($3::date IS NULL OR \"timestamp\" >= $3::date)"
         " AND ($4::date IS NULL OR \"timestamp\" < $4::date + 1)"
-        " ORDER BY \"timestamp\" DESC, audit_id DESC LIMIT $5 OFFSET $6",
-        {actor, action, from, to}, limit, offset);
-    WriteAudit(
-        ctx.db, ctx.req,
-        {ctx.user->username, "ADMIN_AUDIT_READ", std::string("audit_log"), std::nullopt, "{}"});
+        " ORDER BY \"timestamp\" DESC, audit_id DESC LIMIT $5 OFFSET $6";
+  const AuditEntry read{ctx.user->username, "ADMIN_AUDIT_READ", std::string("audit_log"),
+                        std::nullopt, "{}"};
+  if (Streams(ctx, limit)) {
+    // An export: its audit row commits first, then the rows stream from their own snapshot.
+    InTransaction(ctx, [&] { WriteAudit(ctx.db, ctx.req, read); });
+    return ListPage(ctx, sql, {actor, action, from, to}, limit, offset);
+  }
+  Page page;
+  InTransaction(ctx, [&] {
+    page = PageQuery(ctx.db, sql, {actor, action, from, to}, limit, offset);
+    WriteAudit(ctx.db, ctx.req, read);
   });
   return ListReply(ctx, page.rows, page.total, limit, offset);
 }

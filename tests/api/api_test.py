@@ -723,6 +723,13 @@ s6, h6, b6 = raw_get("/api/v1/inventory/snapshot?format=csv&limit=5000", VIEWER)
 s7, h7, b7 = raw_get("/api/v1/inventory/snapshot?format=csv&limit=1000", VIEWER)
 check("inventory/snapshot CSV export streams, the same bytes as the buffered page", s6 == 200 and h6.get("transfer-encoding") == "chunked"
       and s7 == 200 and "transfer-encoding" not in h7 and b6 == b7 and b6.count(b"\r\n") > 1, (s6, h6.get("transfer-encoding"), len(b6), len(b7)))
+before = int(sql("SELECT count(*) FROM support.audit_logs WHERE action = 'ADMIN_AUDIT_READ'"))
+s8, h8, b8 = raw_get("/api/v1/admin/audit-logs?format=csv&limit=100000", ADMIN)
+n_audit = int(sql("SELECT count(*) FROM support.audit_logs"))
+check("audit-log CSV export streams every row, its own read audited first", s8 == 200 and h8.get("transfer-encoding") == "chunked"
+      and len(b8.decode().split("\r\n")) - 2 == n_audit
+      and int(sql("SELECT count(*) FROM support.audit_logs WHERE action = 'ADMIN_AUDIT_READ'")) == before + 1, (s8, h8.get("transfer-encoding"), n_audit))
+check("audit-log export is ADMIN only", raw_get("/api/v1/admin/audit-logs?format=csv&limit=100000", VIEWER)[0] == 403)
 check("CSV export honours offset", s4 == 200 and len(b4.decode().strip().split("\r\n")) == 1 + int(sql("SELECT count(*) FROM core.dim_item")) - 3)
 
 
