@@ -46,7 +46,7 @@ export default function Dashboard() {
     { id: 'stockout_rate', label: t('stockoutRate'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
     { id: 'forecast_mape', label: t('forecastMape'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
     { id: 'delayed_orders_pct', label: t('delayedOrders'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
-    { id: 'avg_inventory_value', label: t('inventoryValue'), fmt: (v: number | null) => fmtMoney(v, locale, true) },
+    { id: 'avg_inventory_value', label: t('avgInventoryValue'), fmt: (v: number | null) => fmtMoney(v, locale, true) },
   ] as const;
 
   return (
