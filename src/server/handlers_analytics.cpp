@@ -37,18 +37,19 @@ std::string OptJson(const std::optional<int64_t>& v) { return v ? std::to_string
 struct Window {
   std::string start, end;
 };
-Window ResolveWindow(Ctx& ctx, int64_t item_id, const std::optional<int64_t>& site_id,
+Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
+                     const std::optional<int64_t>& site_id,
                      const std::optional<std::string>& start, const std::optional<std::string>& end,
                      const char* latest_sql) {
   auto r = ctx.db.Q(
-      std::string("SELECT EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1),"
+      std::string("SELECT ($1::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1)),"
                   " ($2::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)),"
                   " x.e::text, coalesce($3::date, x.e - 89)::text"
                   " FROM (SELECT coalesce($4::date, (") +
           latest_sql + "), current_date) AS e) x",
       item_id, site_id, start, end);
   if (!r.GetBool(0, 0))
-    throw ApiError(404, "not_found", "item " + std::to_string(item_id) + " does not exist");
+    throw ApiError(404, "not_found", "item " + std::to_string(*item_id) + " does not exist");
   if (!r.GetBool(0, 1))
     throw ApiError(404, "not_found", "site " + std::to_string(*site_id) + " does not exist");
   Window w{r.GetString(0, 3), r.GetString(0, 2)};
@@ -90,7 +91,7 @@ Response Kpis(Ctx& ctx) {
 
 Response DemandSeries(Ctx& ctx) {
   Params p(ctx.req);
-  auto item = p.RequiredInt("item_id", 1, kMaxId);
+  auto item = p.Int("item_id", 1, kMaxId);
   auto site = p.Int("site_id", 1, kMaxId);
   auto start = p.Date("start_date");
   auto end = p.Date("end_date");
@@ -98,23 +99,24 @@ Response DemandSeries(Ctx& ctx) {
   CheckRange(p, start, end);
   p.Check();
   Window w =
-      ResolveWindow(ctx, *item, site, start, end,
+      ResolveWindow(ctx, item, site, start, end,
                     "SELECT full_date FROM core.fact_demand_daily ORDER BY full_date DESC LIMIT 1");
   // A missing demand row means zero demand, so every day of the window is present.
   // Two statements rather than "site_id = $2 OR $2 IS NULL", so each gets an index plan.
   std::string sql =
       std::string(
           "WITH d AS (SELECT full_date, sum(quantity) AS q FROM core.fact_demand_daily"
-          " WHERE item_id = $1 AND full_date BETWEEN $3::date AND $4::date") +
+          " WHERE full_date BETWEEN $3::date AND $4::date") +
+      (item ? " AND item_id = $1::int" : " AND $1::int IS NULL") +
       (site ? " AND site_id = $2::int" : " AND $2::int IS NULL") +
       " GROUP BY full_date)"
       " SELECT date_trunc($5, g)::date AS full_date, coalesce(sum(d.q), 0)::numeric(18,4) AS "
       "quantity"
       " FROM generate_series($3::date::timestamp, $4::date::timestamp, interval '1 day') g"
       " LEFT JOIN d ON d.full_date = g::date GROUP BY 1 ORDER BY 1";
-  auto rows = ctx.db.Q(sql, *item, site, w.start, w.end, gran);
+  auto rows = ctx.db.Q(sql, item, site, w.start, w.end, gran);
   return SeriesReply(ctx, rows,
-                     "\"item_id\":" + std::to_string(*item) + ",\"site_id\":" + OptJson(site) +
+                     "\"item_id\":" + OptJson(item) + ",\"site_id\":" + OptJson(site) +
                          ",\"start_date\":" + JsonString(w.start) + ",\"end_date\":" +
                          JsonString(w.end) + ",\"granularity\":" + JsonString(gran));
 }
@@ -374,6 +376,30 @@ Response Forecasts(Ctx& ctx) {
   return ListPage(ctx, page_sql, std::move(page_params), limit, offset, meta, {}, std::move(rows));
 }
 
+// The latest run's forecasts summed per day over all items (and sites unless site_id): the
+// portfolio's expected demand. The bounds are sums of the series' bounds, so the band is wider
+// than the total's own interval would be (the series' errors partly cancel).
+Response ForecastTotal(Ctx& ctx) {
+  Params p(ctx.req);
+  auto site = p.Int("site_id", 1, kMaxId);
+  auto horizon = p.Int("horizon", 1, 3660);
+  p.Check();
+  auto run = ctx.db.Q(std::string("SELECT (") + kLatestRun + ")::text");
+  std::optional<std::string> run_id = run.GetOpt(0, 0);
+  auto rows = ctx.db.Q(
+      "SELECT full_date, sum(yhat)::numeric(18,4) AS yhat,"
+      " sum(yhat_lower)::numeric(18,4) AS yhat_lower,"
+      " sum(yhat_upper)::numeric(18,4) AS yhat_upper, count(*) AS series"
+      " FROM analytics.forecasts WHERE run_id = $3::bigint"
+      " AND ($1::int IS NULL OR site_id = $1) AND ($2::int IS NULL OR horizon_days <= $2)"
+      " GROUP BY full_date ORDER BY full_date",
+      site, horizon, run_id);
+  return SeriesReply(ctx, rows,
+                     "\"run_id\":" + run_id.value_or("null") +
+                         ",\"site_id\":" + OptJson(site) + ",\"horizon\":" + OptJson(horizon) +
+                         ",\"bounds\":\"sums of the series' 80% bounds\"");
+}
+
 Response Features(Ctx& ctx) {
   Params p(ctx.req);
   auto item = p.Int("item_id", 1, kMaxId);
@@ -421,8 +447,9 @@ void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services&) {
        true,
        true,
        "analytics",
-       "Demand of one item, zero-filled, summed over all sites unless site_id is given",
-       {{"item_id", "query", "integer", {}, "item", true},
+       "Demand of one item (or of all items summed), zero-filled, summed over all sites unless "
+       "site_id is given",
+       {{"item_id", "query", "integer", {}, "item (default: all items summed)"},
         {"site_id", "query", "integer", {}, "site (default: all sites summed)"},
         DateDoc("start_date", "first day (default end_date - 89)"),
         DateDoc("end_date", "last day (default the latest demand day)"),
@@ -499,6 +526,19 @@ void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services&) {
                      FormatDoc()},
                     "",
                     Forecasts});
+  routes.push_back({"GET",
+                    "/api/v1/forecasts/total",
+                    Role::kViewer,
+                    true,
+                    true,
+                    "analytics",
+                    "The latest run's forecasts summed per day over all items (and sites); "
+                    "bounds are sums of the series' 80% bounds",
+                    {{"site_id", "query", "integer", {}, "site (default: all sites summed)"},
+                     {"horizon", "query", "integer", {}, "only rows with horizon_days <= horizon"},
+                     FormatDoc()},
+                    "",
+                    ForecastTotal});
   routes.push_back({"GET",
                     "/api/v1/features",
                     Role::kViewer,

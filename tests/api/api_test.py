@@ -121,7 +121,7 @@ EXPECTED = {
     ("get", "/api/v1/items"), ("get", "/api/v1/items/{id}"), ("get", "/api/v1/sites"), ("get", "/api/v1/regions"),
     ("get", "/api/v1/suppliers"), ("get", "/api/v1/analytics/kpis"), ("get", "/api/v1/demand/timeseries"),
     ("get", "/api/v1/inventory/timeseries"), ("get", "/api/v1/inventory/health"), ("get", "/api/v1/inventory/snapshot"),
-    ("get", "/api/v1/forecasts"), ("get", "/api/v1/features"),
+    ("get", "/api/v1/forecasts"), ("get", "/api/v1/forecasts/total"), ("get", "/api/v1/features"),
     ("get", "/api/v1/recommendations"), ("patch", "/api/v1/recommendations/{id}/acknowledge"), ("get", "/api/v1/alerts"),
     ("patch", "/api/v1/alerts/{id}/mark-read"), ("patch", "/api/v1/alerts/{id}/resolve"), ("get", "/api/v1/admin/users"),
     ("post", "/api/v1/admin/users"), ("patch", "/api/v1/admin/users/{id}"), ("get", "/api/v1/admin/audit-logs"),
@@ -272,8 +272,13 @@ r = get("/api/v1/demand/timeseries?item_id=1", VIEWER)
 check("demand: default window is 90 days ending at the latest data", len(r.data) == 90 and r.meta["end_date"] == e_, r.meta)
 check("demand: unknown item is 404", get("/api/v1/demand/timeseries?item_id=999999", VIEWER).status == 404)
 check("demand: unknown site is 404", get("/api/v1/demand/timeseries?item_id=1&site_id=999999", VIEWER).status == 404)
-r = get("/api/v1/demand/timeseries", VIEWER)
-check("demand: missing item_id is 400 naming it", r.status == 400 and "item_id" in r.json["detail"])
+r = get("/api/v1/demand/timeseries?start_date=%s&end_date=%s" % (s_, e_), VIEWER)
+all_total = num(sql("SELECT coalesce(sum(quantity),0) FROM core.fact_demand_daily WHERE full_date BETWEEN '%s' AND '%s'" % (s_, e_)))
+check("demand without item_id: every item summed, zero-filled", r.status == 200 and len(r.data) == 60 and r.meta["item_id"] is None
+      and abs(sum(num(x["quantity"]) for x in r.data) - all_total) < 1e-6, (r.status, r.meta, all_total))
+exp = num(sql("SELECT sum(quantity) FROM core.fact_demand_daily WHERE site_id = 2 AND full_date = '%s'" % day))
+r = get("/api/v1/demand/timeseries?site_id=2&start_date=%s&end_date=%s" % (day, day), VIEWER)
+check("demand without item_id, one site: a day's value is the sum over items", r.status == 200 and num(r.data[0]["quantity"]) == exp, (r.raw[:200], exp))
 
 # ---------------------------------------------------------------- inventory
 d1 = sql("SELECT (current_date - 1)::text")
@@ -399,6 +404,20 @@ check("forecasts: no accuracy without item_id", "accuracy" not in r.meta, r.meta
 check("forecasts: horizon=H keeps horizon_days <= H", r.meta["total_count"] == 7 * 3 * 2 and max(x["horizon_days"] for x in r.data) == 7)
 r = get("/api/v1/forecasts?item_id=2&start_date=" + sql("SELECT (current_date + 25)::text"), VIEWER)
 check("forecasts: start_date", r.meta["total_count"] == 6 * 2)
+latest_run = sql("SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED' ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1")
+want = sql("SELECT string_agg(full_date || '=' || sum_y || '/' || sum_l || '/' || sum_u || '/' || n, ',' ORDER BY full_date) FROM ("
+           " SELECT full_date, sum(yhat)::numeric(18,4) sum_y, sum(yhat_lower)::numeric(18,4) sum_l, sum(yhat_upper)::numeric(18,4) sum_u, count(*) n"
+           " FROM analytics.forecasts WHERE run_id = %s AND site_id = 1 AND horizon_days <= 10 GROUP BY full_date) x" % latest_run)
+r = get("/api/v1/forecasts/total?site_id=1&horizon=10", VIEWER)
+got = ",".join("%s=%.4f/%.4f/%.4f/%d" % (x["full_date"], num(x["yhat"]), num(x["yhat_lower"]), num(x["yhat_upper"]), x["series"]) for x in r.data)
+check("forecasts/total: the latest run summed per day, exactly as SQL", r.status == 200 and got == want and str(r.meta["run_id"]) == latest_run
+      and r.meta["site_id"] == 1 and r.meta["horizon"] == 10, (got[:200], want[:200], r.meta))
+r = get("/api/v1/forecasts/total", VIEWER)
+check("forecasts/total: all sites by default", r.status == 200 and len(r.data) > 0 and r.meta["site_id"] is None
+      and sum(x["series"] for x in r.data) == int(sql("SELECT count(*) FROM analytics.forecasts WHERE run_id = %s" % latest_run)))
+check("forecasts/total: bad horizon is 400 naming it", get("/api/v1/forecasts/total?horizon=0", VIEWER).status == 400)
+r = get("/api/v1/forecasts/total?format=csv", VIEWER)
+check("forecasts/total: CSV", r.status == 200 and (r.raw if isinstance(r.raw, str) else r.raw.decode()).startswith("full_date,yhat,yhat_lower,yhat_upper,series"), (r.status, r.raw[:80]))
 
 # ---------------------------------------------------------------- features
 r = get("/api/v1/features?item_id=1&site_id=1", VIEWER)
