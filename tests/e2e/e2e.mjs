@@ -166,6 +166,20 @@ await check('dashboard stockout rate equals the API', async () => {
   await shot(admin, 'dashboard');
 });
 
+// The dashboard's chart shows the portfolio (every item summed, with the band) until an item is picked.
+await check('dashboard chart: all items by default, one item when picked', async () => {
+  assert(await admin.getByTestId('dashboard-item').inputValue() === 'all', 'the chart does not start on all items');
+  await admin.waitForSelector('[data-testid="dashboard-chart"] path.recharts-area-area');
+  const total = await apiGet(adminToken, '/forecasts/total?horizon=30');
+  assert(total.data.length > 0 && total.data.every((r) => r.series > 0), 'the API has no forecast totals');
+  const [demandSeen] = await Promise.all([
+    admin.waitForResponse((r) => r.url().includes(`/demand/timeseries?item_id=${firstItem.item_id}`)),
+    admin.getByTestId('dashboard-item').selectOption(String(firstItem.item_id)),
+  ]);
+  assert(demandSeen.ok(), 'the item series request failed');
+  await admin.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
+});
+
 // 5. the item page's forecast chart draws the 80% and 95% bands.
 await check('item forecast chart draws its bands', async () => {
   await admin.goto(`${BASE}/materials/${firstItem.item_id}?tab=forecasts`);

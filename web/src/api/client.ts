@@ -179,6 +179,10 @@ export interface ForecastPoint {
   full_date: string; site_id?: number; item_id?: number; yhat: number; yhat_lower: number | null; yhat_upper: number | null;
   yhat_lower_95?: number | null; yhat_upper_95?: number | null; model_tag: string; horizon_days: number; computed_at?: string;
 }
+/** GET /forecasts/total: the latest run summed per day; bounds are sums of the series' bounds. */
+export type ForecastTotalPoint = ForecastLike & { series: number };
+/** What a chart needs of a forecast row: one series' or a total's. */
+export type ForecastLike = Pick<ForecastPoint, 'full_date' | 'yhat' | 'yhat_lower' | 'yhat_upper'> & Partial<ForecastPoint>;
 export interface FeatureRow { full_date: string; site_id?: number | null; features: Record<string, unknown>; schema_version?: string }
 export type Priority = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 export interface Recommendation {
@@ -214,7 +218,8 @@ export const api = {
   suppliers: () => get<Supplier[]>('/suppliers', { limit: 1000 }).then((r) => r.data),
 
   kpis: (q: { start_date?: string; end_date?: string }) => get<Kpi[]>('/analytics/kpis', { ...q, limit: 1000 }),
-  demand: (q: { item_id: number; site_id?: number; start_date?: string; end_date?: string; granularity?: string }) =>
+  /** Without item_id: every item summed. */
+  demand: (q: { item_id?: number; site_id?: number; start_date?: string; end_date?: string; granularity?: string }) =>
     get<DemandPoint[]>('/demand/timeseries', { ...q, limit: 1000 }),
   inventory: (q: { item_id: number; site_id?: number; start_date?: string; end_date?: string }) =>
     get<InventoryPoint[]>('/inventory/timeseries', { ...q, limit: 1000 }),
@@ -224,6 +229,7 @@ export const api = {
   inventorySnapshot: (q: Query) => get<SnapshotRow[]>('/inventory/snapshot', q),
   forecasts: (q: { item_id: number; site_id?: number; horizon?: number; start_date?: string }) =>
     get<ForecastPoint[]>('/forecasts', { ...q, limit: 1000 }),
+  forecastTotal: (q: { site_id?: number; horizon?: number }) => get<ForecastTotalPoint[]>('/forecasts/total', q),
   features: (q: { item_id: number; site_id?: number; start_date?: string; end_date?: string }) =>
     get<FeatureRow[]>('/features', { ...q, limit: 1000 }),
 

@@ -1,5 +1,5 @@
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { num, type DemandPoint, type ForecastPoint } from '../api/client';
+import { num, type DemandPoint, type ForecastLike } from '../api/client';
 import { fmtAxisDate, fmtDate, fmtNumber } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 
@@ -12,7 +12,11 @@ export interface ChartRow {
 }
 
 /** Sums forecasts over sites per date (the API returns one row per site when no site is chosen). */
-export function mergeSeries(actual: DemandPoint[], forecast: ForecastPoint[], with95: boolean): ChartRow[] {
+export function mergeSeries(
+  actual: DemandPoint[],
+  forecast: ForecastLike[],
+  with95: boolean,
+): ChartRow[] {
   const rows = new Map<string, ChartRow>();
   const row = (d: string) => {
     let r = rows.get(d);

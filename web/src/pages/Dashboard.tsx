@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { api, type Envelope, type ForecastLike } from '../api/client';
 import { useAllItems, useAsOf, useItemMap, useKpis, useSiteMap } from '../lib/hooks';
 import { latestAndPrevious } from '../lib/metrics';
 import { fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../lib/format';
@@ -24,20 +24,19 @@ export default function Dashboard() {
     queryFn: () => api.recommendations({ priority: 'CRITICAL', acknowledged: false, limit: 5 }),
   });
 
+  // The portfolio (every item summed) by default; one item when picked.
   const [picked, setPicked] = useState<number | null>(null);
-  const defaultItem = alerts.data?.data.find((a) => a.item_id)?.item_id ?? items.data?.[0]?.item_id ?? null;
-  const itemId = picked ?? defaultItem;
+  const itemId = picked ?? undefined;
   // No dates: the API answers the last 90 days of data and says which in its metadata.
   const demand = useQuery({
     queryKey: ['demand', { item_id: itemId, site_id: undefined, last: 90, granularity: 'day' }],
-    queryFn: () => api.demand({ item_id: itemId!, granularity: 'day' }),
-    enabled: itemId !== null,
+    queryFn: () => api.demand({ item_id: itemId, granularity: 'day' }),
   });
   const today = (demand.data?.metadata.end_date as string | undefined) ?? asOf;
   const fc = useQuery({
-    queryKey: ['forecasts', { item_id: itemId, horizon: 30 }],
-    queryFn: () => api.forecasts({ item_id: itemId!, horizon: 30 }),
-    enabled: itemId !== null,
+    queryKey: itemId === undefined ? ['forecast-total', { horizon: 30 }] : ['forecasts', { item_id: itemId, horizon: 30 }],
+    queryFn: (): Promise<Envelope<ForecastLike[]>> =>
+      (itemId === undefined ? api.forecastTotal({ horizon: 30 }) : api.forecasts({ item_id: itemId, horizon: 30 })),
   });
   const rows = useMemo(() => mergeSeries(demand.data?.data ?? [], fc.data?.data ?? [], false), [demand.data, fc.data]);
 
@@ -69,19 +68,22 @@ export default function Dashboard() {
           <h2 id="demand-title" className="font-semibold">{t('demand90')}</h2>
           <div className="flex flex-wrap items-end gap-2">
             <label className="label">{t('item')}
-              <select className="input" value={itemId ?? ''} onChange={(e) => setPicked(Number(e.target.value))}>
+              <select className="input" value={itemId ?? 'all'} data-testid="dashboard-item"
+                onChange={(e) => setPicked(e.target.value === 'all' ? null : Number(e.target.value))}>
+                <option value="all">{t('allItemsTotal')}</option>
                 {(items.data ?? []).map((i) => <option key={i.item_id} value={i.item_id}>{i.sku} — {i.name}</option>)}
               </select>
             </label>
-            <CsvRowsButton filename={`demand-vs-forecast-${itemId}.csv`} columns={['full_date', 'actual', 'yhat', 'yhat_lower', 'yhat_upper']}
+            <CsvRowsButton filename={`demand-vs-forecast-${itemId ?? 'all'}.csv`} columns={['full_date', 'actual', 'yhat', 'yhat_lower', 'yhat_upper']}
               rows={rows.map((r) => ({ full_date: r.full_date, actual: r.actual, yhat: r.yhat, yhat_lower: r.band80?.[0], yhat_upper: r.band80?.[1] }))} />
           </div>
         </div>
         {items.isError ? <ErrorBox error={items.error} /> : demand.isError ? <ErrorBox error={demand.error} onRetry={() => demand.refetch()} />
           : fc.isError ? <ErrorBox error={fc.error} onRetry={() => fc.refetch()} />
-          : demand.isLoading || fc.isLoading || items.isLoading ? <Loading /> : rows.length === 0 ? <Empty /> : (
+          : demand.isLoading || fc.isLoading ? <Loading /> : rows.length === 0 ? <Empty /> : (
             <div data-testid="dashboard-chart" data-ready="true"><ForecastChart rows={rows} today={today} with95={false} /></div>
           )}
+        {itemId === undefined && <p className="mt-1 text-xs text-slate-500">{t('bandIsSum')}</p>}
       </section>
 
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
