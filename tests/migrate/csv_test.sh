@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # corrente migrate from a directory of CSV files: BOM, quoting, embedded newlines, CRLF,
-# NULL vs empty string, a bad row rejected with its line, invalid UTF-8 rejected.
+# NULL vs empty string, a bad row rejected with its line, invalid UTF-8 rejected; diff and
+# sync of the key-less files by whole rows; status.
 set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -58,5 +59,9 @@ check "second sync is a no-op" [ "$(grep -c ': 0 inserted, 0 updated, 0 deleted'
 out=$("$corrente" migrate diff "$src" --table movimientos 2>&1); check "diff after sync: equal" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$src" --watermark-only 2>&1)
 check "watermark sync skips key-less tables, saying why" contains "$out" "productos has no primary key, so no watermark; skipped"
+
+out=$("$corrente" migrate status 2>&1); check "status exits 0" [ $? -eq 0 ]
+check "status lists the CSV tables" [ "$(grep -E '^tienda ' <<<"$out" | awk '{print $2, $4, $5}' | tr '\n' ';')" = "movimientos 3 0;notas 2 1;productos 4 1;" ]
+check "status shows the row-hash sync" contains "$out" "sync tienda.movimientos at .*: \+0 ~0 -0 watermark"
 
 finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # corrente migrate against a throwaway MariaDB started here: every MySQL type rule (zero
 # dates, tinyint(1), unsigned, enum/set, latin1, TIME, TIMESTAMP), a table without a
-# primary key, verify, and diff after a change.
+# primary key, verify, diff after a change, map, sync (full and updated-at watermark), status.
 set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -123,5 +123,10 @@ check "second updated-at pass is a no-op" contains "$out" "sync dim_item: 0 inse
 out=$("$corrente" migrate sync "$src" --tables dim_item 2>&1)
 check "a full pass finds the unstamped update" contains "$out" "sync dim_item: 0 inserted, 1 updated, 0 deleted"
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after the watermark passes" [ $? -eq 0 ]
+
+out=$("$corrente" migrate status 2>&1); check "status exits 0" [ $? -eq 0 ]
+check "status lists the MySQL tables" [ "$(grep -E '^stock ' <<<"$out" | awk '{print $2, $4, $5}' | tr '\n' ';')" = "dim_item 3 1;dim_site 3 0;fact_movements 4 0;notes 3 0;" ]
+check "status shows the last verify" contains "$out" "last verify of stock: OK"
+check "status shows the watermark pass" contains "$out" "sync stock.dim_item at .*: \+0 ~1 -0 watermark"
 
 finish
