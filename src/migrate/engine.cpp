@@ -1371,9 +1371,14 @@ struct Differ {
   // rows. A source row matches one target row of the same row hash; unmatched source rows
   // are missing (labelled by the source: "line 7"), unmatched target rows extra (labelled
   // by their values; sync deletes them by ctid, kept in to_delete). A changed row shows as
-  // one missing and one extra. Memory: one hash and ctid per target row.
+  // one missing and one extra. Equal tables stream (count and checksum per side, as
+  // verify); otherwise memory is one hash and ctid per target row.
   void RowHashMerge() {
     ++report.segments_compared;
+    SideStats sa, sb;
+    ReadSource(std::nullopt, nullptr, &sa);
+    ReadTarget("", nullptr, &sb);
+    if (sa.rows == sb.rows && sa.checksum == sb.checksum) return;
     std::map<uint64_t, std::vector<std::string>> target;  // row hash -> ctids
     {
       PgTextRows rows(conn, "COPY (SELECT " + ColumnList(t) + ", ctid FROM " +
@@ -1413,10 +1418,8 @@ struct Differ {
         conn.Execute("SELECT ctid::text, ROW(" + ColumnList(t) + ")::text FROM " +
                          Qualified(schema, t.name) + " WHERE ctid = ANY($1::tid[]) ORDER BY ctid",
                      ctids + "}");
-    for (int i = 0; i < r.Rows(); ++i) {
-      report.extra.push_back("row " + r.GetString(i, 1));
-      if (collect) to_delete.push_back({r.GetString(i, 0)});
-    }
+    for (int i = 0; i < r.Rows(); ++i) report.extra.push_back("row " + r.GetString(i, 1));
+    if (collect) to_delete.push_back({ctids + "}"});
   }
 
   void Bisect(int64_t lo, int64_t hi) {
@@ -1592,11 +1595,12 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
     pg::Transaction tx(conn);
     std::string q = Qualified(schema, t.name);
     if (t.primary_key.empty()) {
-      // Whole-row pass: extra rows go by ctid (read before this transaction), then the
-      // missing rows are appended.
-      for (const auto& ctid : d.to_delete)
+      // Whole-row pass: extra rows go by ctid (one array, read before this transaction),
+      // then the missing rows are appended.
+      for (const auto& ctids : d.to_delete)
         res.deleted +=
-            conn.Execute("DELETE FROM " + q + " WHERE ctid = $1::tid", ctid.at(0)).AffectedRows();
+            conn.Execute("DELETE FROM " + q + " WHERE ctid = ANY($1::tid[])", ctids.at(0))
+                .AffectedRows();
       d.to_delete.clear();
     }
     if (!d.to_upsert.empty()) {
