@@ -110,7 +110,8 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     if (!rep.Ok()) exit_code = 2;
   });
 
-  auto* diff = m->add_subcommand("diff", "Row-level diff of one table by primary key");
+  auto* diff = m->add_subcommand(
+      "diff", "Row-level diff of one table by primary key (whole rows when it has none)");
   AddSource(diff, f, false);
   diff->add_option("--table", f.table, "Table")->required();
   diff->callback([&] {
@@ -126,7 +127,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
 
   auto* sync = m->add_subcommand(
       "sync",
-      "Incremental catch-up: diff by key, then upsert and delete; logged with the key watermark");
+      "Incremental catch-up: diff by key (whole rows without one), then upsert and delete; logged");
   AddSource(sync, f, true);
   sync->add_flag("--watermark-only", f.watermark_only,
                  "Only append rows past the integer key maximum (fast; no updates or deletes)");

@@ -1367,6 +1367,61 @@ struct Differ {
     return top;
   }
 
+  // Tables without a primary key (CSV files, MySQL heaps): both sides as multisets of whole
+  // rows. A source row matches one target row of the same row hash; unmatched source rows
+  // are missing (labelled by the source: "line 7"), unmatched target rows extra (labelled
+  // by their values; sync deletes them by ctid, kept in to_delete). A changed row shows as
+  // one missing and one extra. Equal tables stream (count and checksum per side, as
+  // verify); otherwise memory is one hash and ctid per target row.
+  void RowHashMerge() {
+    ++report.segments_compared;
+    SideStats sa, sb;
+    ReadSource(std::nullopt, nullptr, &sa);
+    ReadTarget("", nullptr, &sb);
+    if (sa.rows == sb.rows && sa.checksum == sb.checksum) return;
+    std::map<uint64_t, std::vector<std::string>> target;  // row hash -> ctids
+    {
+      PgTextRows rows(conn, "COPY (SELECT " + ColumnList(t) + ", ctid FROM " +
+                                Qualified(schema, t.name) + ") TO STDOUT");
+      CanonRow canon;
+      const int ctid = static_cast<int>(t.columns.size());
+      while (rows.Next()) {
+        FillRow(t, rows, &canon);
+        target[canon.Hash()].emplace_back(rows.Field(ctid));
+      }
+    }
+    ConvertContext ctx{o.zero_dates};
+    auto cur = src->Scan(t.source, {}, std::nullopt);
+    std::vector<TargetValue> vals;
+    std::vector<std::string> notes;
+    CanonRow canon;
+    while (cur->Next()) {
+      if (!Convert(*cur, ctx, &vals, &notes)) continue;
+      FillRow(t, vals, &canon);
+      auto it = target.find(canon.Hash());
+      if (it != target.end() && !it->second.empty()) {
+        it->second.pop_back();
+        continue;
+      }
+      report.missing.push_back(cur->RowLabel());
+      if (collect) {
+        KeyedRow r;
+        r.values = vals;
+        to_upsert.push_back(std::move(r));
+      }
+    }
+    std::string ctids;
+    for (const auto& [hash, left] : target)
+      for (const auto& c : left) ctids += (ctids.empty() ? "{\"" : ",\"") + c + "\"";
+    if (ctids.empty()) return;
+    auto r =
+        conn.Execute("SELECT ctid::text, ROW(" + ColumnList(t) + ")::text FROM " +
+                         Qualified(schema, t.name) + " WHERE ctid = ANY($1::tid[]) ORDER BY ctid",
+                     ctids + "}");
+    for (int i = 0; i < r.Rows(); ++i) report.extra.push_back("row " + r.GetString(i, 1));
+    if (collect) to_delete.push_back({ctids + "}"});
+  }
+
   void Bisect(int64_t lo, int64_t hi) {
     ++report.segments_compared;
     SideStats sa, sb;
@@ -1417,11 +1472,12 @@ DiffReport RunDiff(const EngineOptions& o, const std::string& table) {
   one.tables = {table};
   auto plans = LoadPlan(one);
   const auto& t = plans.at(0);
-  if (t.primary_key.empty())
-    throw std::runtime_error("diff: table " + table + " has no primary key");
   Differ d(o, ResolveSchema(o), t);
   d.report.table = table;
-  d.Run();
+  if (t.primary_key.empty())
+    d.RowHashMerge();
+  else
+    d.Run();
   return d.report;
 }
 
@@ -1457,8 +1513,11 @@ std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
   auto plans = LoadPlan(o);
   std::vector<SyncTableResult> results;
   for (const auto& t : plans) {
-    if (t.primary_key.empty()) {
-      spdlog::warn("sync: table {} has no primary key; skipped", t.name);
+    if (t.primary_key.empty() && (o.watermark_only || !o.watermark.empty())) {
+      spdlog::warn(
+          "sync: table {} has no primary key, so no watermark; skipped (a plain sync "
+          "compares its whole rows)",
+          t.name);
       continue;
     }
     if (o.watermark_only) {
@@ -1524,6 +1583,9 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
       }
       watermark = d.KeyMerge(col, since, kind == "rowid");
       if (!watermark) watermark = since;
+    } else if (t.primary_key.empty()) {
+      mode = "row-hash";
+      d.RowHashMerge();
     } else {
       d.Run();
     }
@@ -1532,6 +1594,15 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
     auto& conn = d.conn;
     pg::Transaction tx(conn);
     std::string q = Qualified(schema, t.name);
+    if (t.primary_key.empty()) {
+      // Whole-row pass: extra rows go by ctid (one array, read before this transaction),
+      // then the missing rows are appended.
+      for (const auto& ctids : d.to_delete)
+        res.deleted +=
+            conn.Execute("DELETE FROM " + q + " WHERE ctid = ANY($1::tid[])", ctids.at(0))
+                .AffectedRows();
+      d.to_delete.clear();
+    }
     if (!d.to_upsert.empty()) {
       conn.ExecScript("CREATE TEMP TABLE corrente_sync_rows (LIKE " + q + ") ON COMMIT DROP");
       {
@@ -1559,8 +1630,15 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
                        : "DO UPDATE SET " + set + " WHERE ROW(" + old_row +
                              ") IS DISTINCT FROM ROW(" + new_row + ")") +
           " RETURNING (xmax = 0)";
-      auto r = conn.Execute(sql);
-      for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res.inserted : res.updated)++;
+      if (t.primary_key.empty()) {
+        res.inserted += conn.ExecScript("INSERT INTO " + q + " (" + ColumnList(t) +
+                                        ") OVERRIDING SYSTEM VALUE SELECT " + ColumnList(t) +
+                                        " FROM corrente_sync_rows")
+                            .AffectedRows();
+      } else {
+        auto r = conn.Execute(sql);
+        for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res.inserted : res.updated)++;
+      }
     }
     for (const auto& key : d.to_delete) {
       std::vector<pg::Param> params;
@@ -1574,7 +1652,7 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
     }
     if (watermark) {
       res.watermark = *watermark;
-    } else {
+    } else if (!t.primary_key.empty()) {
       auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
       res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
     }

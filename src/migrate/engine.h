@@ -89,7 +89,9 @@ struct DiffReport {
 };
 
 // Row-level diff of one table by primary key. Single integer keys bisect key ranges by
-// checksum (fast when equal); other keys merge both sides in key order.
+// checksum (fast when equal); other keys merge both sides in key order. Tables without a
+// key (CSV files, MySQL heaps) compare whole rows as multisets: a changed row is one
+// missing (labelled by the source, "line 7") and one extra (labelled by its values).
 DiffReport RunDiff(const EngineOptions& options, const std::string& table);
 
 struct SyncTableResult {
@@ -105,7 +107,10 @@ struct SyncTableResult {
 // `watermark`, the source is read in key order against the target's keys: missing keys are
 // inserted, extra keys deleted, and rows whose updated-at column is at or past the last
 // logged watermark upserted (mode "updated-at"; "rowid" upserts no matched rows). One
-// transaction per table, logged in staging.migration_sync_log. Repeatable.
+// transaction per table, logged in staging.migration_sync_log. Repeatable. Tables without a
+// key are synced by whole rows (mode "row-hash": extra rows deleted by ctid, missing rows
+// appended, so an edited row counts as one insert and one delete; never "updated"); the
+// watermark modes skip them with a warning.
 std::vector<SyncTableResult> RunSync(const EngineOptions& options);
 
 // Human-readable state of the migrations recorded in the target.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # corrente migrate from DuckDB (C API): a small fixture database created here with the
-# duckdb_exec helper; types, keys, checks, foreign keys, verify and diff.
+# duckdb_exec helper; types, keys, checks, foreign keys, verify, diff, sync, status and map.
 set -uo pipefail
 corrente="$1"
 duckdb_exec="$2"
@@ -60,5 +60,21 @@ out=$("$corrente" migrate diff "$src" --table ventas 2>&1)
 check "diff names the deleted key" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "missing id=777" ]
 out=$("$corrente" migrate sync "$src" 2>&1); check "sync repairs it" contains "$out" "sync ventas: 1 inserted, 0 updated, 0 deleted"
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
+
+# status: the loaded tables, the last verify and the sync passes above.
+out=$("$corrente" migrate status 2>&1); check "status exits 0" [ $? -eq 0 ]
+check "status lists the tables with rows" [ "$(grep -E '^retail ' <<<"$out" | awk '{print $2, $3, $4, $5}' | tr '\n' ';')" = "productos constrained 3 0;ventas constrained 1000 0;" ]
+check "status shows the last verify" contains "$out" "last verify of retail: OK at .* \(duckdb://$db\)"
+check "status shows the sync pass" contains "$out" "sync retail.ventas at .*: \+1 ~0 -0 watermark 1000"
+
+# map: the shipped DuckDB example mapping into core (SQL over the DuckDB file).
+mapping="$here/../../examples/mappings/duckdb_retail.json"
+out=$("$corrente" migrate map "$src" --mapping "$mapping" 2>&1); check "map exits 0" [ $? -eq 0 ]
+check "map steps counted" [ "$(grep '^map ' <<<"$out" | tr '\n' ';')" = "map core.dim_site: 1 rows, 0 rejected;map core.dim_item: 3 rows, 0 rejected;map core.fact_demand_daily: 60 rows, 0 rejected;" ]
+check "items: price, boolean, NULL boolean defaulted" [ "$(q "select string_agg(sku || '|' || name || '|' || unit_price || '|' || active, ',' order by sku) from core.dim_item")" = "P-001|Aceite de oliva 1L|8.9500|true,P-002|Jamón ibérico|120.0000|false,P-003|Turrón|0.0000|true" ]
+check "demand: 60 days, total quantity" [ "$(q 'select count(*), sum(quantity) from core.fact_demand_daily')" = "60|3003.0000" ]
+check "demand: one day exact" [ "$(q "select i.sku || ':' || d.quantity from core.fact_demand_daily d join core.dim_item i using (item_id) join core.dim_site s using (site_id) where s.code = 'DUCK01' and d.full_date = '2024-01-02'")" = "P-002:50.0000" ]
+"$corrente" migrate map "$src" --mapping "$mapping" >/dev/null 2>&1; check "second map exits 0" [ $? -eq 0 ]
+check "second map: no duplicates" [ "$(q 'select count(*), sum(quantity) from core.fact_demand_daily')" = "60|3003.0000" ]
 
 finish

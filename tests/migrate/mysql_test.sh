@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # corrente migrate against a throwaway MariaDB started here: every MySQL type rule (zero
 # dates, tinyint(1), unsigned, enum/set, latin1, TIME, TIMESTAMP), a table without a
-# primary key, verify, and diff after a change.
+# primary key, verify, diff after a change, map, sync (full and updated-at watermark), status.
 set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -73,5 +73,60 @@ check "STOCK sites" [ "$(q "select string_agg(code || '=' || site_type, ',' orde
 check "STOCK latin1 name in core" [ "$(q "select name from core.dim_site where code = 'SUC001'")" = "Tienda Peñalara" ]
 check "STOCK items with attributes" [ "$(q "select count(*) from core.dim_item where extra_attributes->>'source' = 'STOCK'")" = "4" ]
 check "STOCK demand from movements" [ "$(q "select string_agg(i.sku || ':' || d.quantity::int, ',' order by d.full_date) from core.fact_demand_daily d join core.dim_item i using (item_id)")" = "SKU-1:10,SKU-2:3,SKU-4:32767" ]
+
+# Sync after inserts, updates and deletes in the MariaDB source (the target's dim_site
+# still carries the 'Cadiz' change made above, so the full pass repairs it too).
+my_sql stock <<'SQL'
+SET time_zone = '+00:00';
+INSERT INTO dim_item (item_id, sku, name, price, status, created_at, updated_at)
+  VALUES (5, 'SKU-5', 'Harina', 0.95, 'active', '2025-01-01 00:00:00', '2025-01-01 00:00:00');
+UPDATE dim_item SET price = 2.20, updated_at = '2025-01-02 00:00:00' WHERE item_id = 4;
+UPDATE dim_site SET name = 'Centro Sevilla' WHERE site_code = 'CEDI01';
+DELETE FROM notes WHERE id = 3;
+INSERT INTO notes VALUES (4, 'nueva');
+DELETE FROM fact_movements WHERE site = 'SUC001' LIMIT 1;
+UPDATE fact_movements SET qty = -4 WHERE site = 'SUC002';
+INSERT INTO fact_movements VALUES (5, 'SUC001', 7, '2024-01-04', NULL);
+SQL
+check "source changed" [ $? -eq 0 ]
+out=$("$corrente" migrate sync "$src" 2>&1); check "sync exits 0" [ $? -eq 0 ]
+check "sync dim_item: 1 inserted, 1 updated" contains "$out" "sync dim_item: 1 inserted, 1 updated, 0 deleted"
+check "sync dim_site: 2 updated" contains "$out" "sync dim_site: 0 inserted, 2 updated, 0 deleted"
+check "sync notes: 1 inserted, 1 deleted" contains "$out" "sync notes: 1 inserted, 0 updated, 1 deleted"
+check "sync fact_movements (no key) by whole rows" contains "$out" "sync fact_movements: 2 inserted, 0 updated, 2 deleted"
+check "sync log counts exact" [ "$(q "select string_agg(table_name || ' ' || mode || ' ' || rows_inserted || '/' || rows_updated || '/' || rows_deleted, ',' order by table_name) from staging.migration_sync_log where target_schema = 'stock'")" = "dim_item diff 1/1/0,dim_site diff 0/2/0,fact_movements row-hash 2/0/2,notes diff 1/0/1" ]
+check "key-less rows synced, one duplicate kept" [ "$(q "select string_agg(item_id || ':' || qty, ',' order by item_id, qty) from stock.fact_movements")" = "1:5,2:-4,4:32767,5:7" ]
+check "synced values" [ "$(q "select price || '|' || (select name from stock.dim_site where site_code = 'CEDI01') || '|' || (select city from stock.dim_site where site_code = 'SUC002') || '|' || (select string_agg(id::text, ',' order by id) from stock.notes) from stock.dim_item where item_id = 4")" = "2.20|Centro Sevilla|Cádiz|1,2,4" ]
+check "the rejected zero-date row is not retried" [ "$(q 'select count(*) from stock.dim_item where item_id = 3')" = "0" ]
+"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
+out=$("$corrente" migrate sync "$src" 2>&1)
+check "second sync is a no-op" [ "$(grep -c ': 0 inserted, 0 updated, 0 deleted' <<<"$out")" = "4" ]
+
+# Updated-at watermark on the TIMESTAMP column: stamped updates, a new row without a stamp
+# (a missing key) and a delete; an unstamped update is not seen until a full pass.
+my_sql stock <<'SQL'
+SET time_zone = '+00:00';
+UPDATE dim_item SET name = 'Café molido 500g', updated_at = '2025-02-01 08:00:00' WHERE item_id = 1;
+UPDATE dim_item SET price = 4.50 WHERE item_id = 2;
+INSERT INTO dim_item (item_id, sku, name, created_at) VALUES (6, 'SKU-6', 'Sal', '2025-01-05 00:00:00');
+DELETE FROM dim_item WHERE item_id = 5;
+SQL
+out=$("$corrente" migrate diff "$src" --table fact_movements 2>&1); check "diff of a key-less table: equal" [ $? -eq 0 ]
+out=$("$corrente" migrate sync "$src" --tables dim_item fact_movements --watermark updated_at=updated_at 2>&1)
+check "updated-at sync exits 0" [ $? -eq 0 ]
+check "watermark skips the key-less table, saying so" contains "$out" "fact_movements has no primary key, so no watermark; skipped"
+check "updated-at sync: insert, stamped update, delete" contains "$out" "sync dim_item: 1 inserted, 1 updated, 1 deleted, watermark 2025-02-01 08:00:00"
+check "updated-at pass logged" [ "$(q "select mode || ' ' || rows_inserted || '/' || rows_updated || '/' || rows_deleted from staging.migration_sync_log where target_schema = 'stock' order by id desc limit 1")" = "updated-at 1/1/1" ]
+check "unstamped update not seen yet" [ "$(q 'select price from stock.dim_item where item_id = 2')" = "3.99" ]
+out=$("$corrente" migrate sync "$src" --tables dim_item --watermark updated_at=updated_at 2>&1)
+check "second updated-at pass is a no-op" contains "$out" "sync dim_item: 0 inserted, 0 updated, 0 deleted, watermark 2025-02-01 08:00:00"
+out=$("$corrente" migrate sync "$src" --tables dim_item 2>&1)
+check "a full pass finds the unstamped update" contains "$out" "sync dim_item: 0 inserted, 1 updated, 0 deleted"
+"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after the watermark passes" [ $? -eq 0 ]
+
+out=$("$corrente" migrate status 2>&1); check "status exits 0" [ $? -eq 0 ]
+check "status lists the MySQL tables" [ "$(grep -E '^stock ' <<<"$out" | awk '{print $2, $4, $5}' | tr '\n' ';')" = "dim_item 3 1;dim_site 3 0;fact_movements 4 0;notes 3 0;" ]
+check "status shows the last verify" contains "$out" "last verify of stock: OK"
+check "status shows the watermark pass" contains "$out" "sync stock.dim_item at .*: \+0 ~1 -0 watermark"
 
 finish
