@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/json.h"
 #include "common/progress.h"
 #include "pg/copy.h"
 #include "pg/pg.h"
@@ -42,9 +43,9 @@ std::string ColumnList(const std::vector<std::string>& cols) {
   return r;
 }
 
-std::string ColumnList(const TablePlan& t) {
+std::string ColumnList(const TablePlan& t, const std::string& prefix = "") {
   std::string r;
-  for (const auto& c : t.columns) r += (r.empty() ? "" : ", ") + Quote(c.name);
+  for (const auto& c : t.columns) r += (r.empty() ? "" : ", ") + prefix + Quote(c.name);
   return r;
 }
 
@@ -1418,8 +1419,14 @@ struct Differ {
         conn.Execute("SELECT ctid::text, ROW(" + ColumnList(t) + ")::text FROM " +
                          Qualified(schema, t.name) + " WHERE ctid = ANY($1::tid[]) ORDER BY ctid",
                      ctids + "}");
-    for (int i = 0; i < r.Rows(); ++i) report.extra.push_back("row " + r.GetString(i, 1));
-    if (collect) to_delete.push_back({ctids + "}"});
+    // Sync deletes each row by its ctid only while it still holds these values.
+    std::string doomed = "[";
+    for (int i = 0; i < r.Rows(); ++i) {
+      report.extra.push_back("row " + r.GetString(i, 1));
+      doomed += (i ? ",[" : "[") + JsonString(r.GetString(i, 0)) + "," +
+                JsonString(r.GetString(i, 1)) + "]";
+    }
+    if (collect) to_delete.push_back({doomed + "]", std::to_string(r.Rows())});
   }
 
   void Bisect(int64_t lo, int64_t hi) {
@@ -1595,12 +1602,20 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
     pg::Transaction tx(conn);
     std::string q = Qualified(schema, t.name);
     if (t.primary_key.empty()) {
-      // Whole-row pass: extra rows go by ctid (one array, read before this transaction),
-      // then the missing rows are appended.
-      for (const auto& ctids : d.to_delete)
-        res.deleted +=
-            conn.Execute("DELETE FROM " + q + " WHERE ctid = ANY($1::tid[])", ctids.at(0))
-                .AffectedRows();
+      // Whole-row pass: extra rows go by ctid, read before this transaction, and only while
+      // they still hold the values diffed; then the missing rows are appended.
+      for (const auto& doomed : d.to_delete) {
+        int64_t n = conn.Execute("DELETE FROM " + q + " t USING (SELECT (x->>0)::tid AS corrente_ctid,"
+                                 " x->>1 AS corrente_row FROM jsonb_array_elements($1::jsonb) x) d"
+                                 " WHERE t.ctid = d.corrente_ctid AND ROW(" + ColumnList(t, "t.") +
+                                 ")::text = d.corrente_row",
+                                 doomed.at(0))
+                        .AffectedRows();
+        if (std::to_string(n) != doomed.at(1))
+          throw std::runtime_error("sync: table " + t.name +
+                                   " changed in PostgreSQL while it was compared; run sync again");
+        res.deleted += n;
+      }
       d.to_delete.clear();
     }
     if (!d.to_upsert.empty()) {
