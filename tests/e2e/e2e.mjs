@@ -261,9 +261,22 @@ await check('materials page: one inventory request for the page\'s risk badges, 
   const href = await admin.locator('[data-testid="materials-table"] tbody tr:first-child a').getAttribute('href');
   const firstId = Number(/\/materials\/(\d+)/.exec(href)[1]);
   const snap = (await apiGet(adminToken, seen[0].replace('/api/v1', ''))).data.filter((r) => r.item_id === firstId);
-  const days = snap.map((r) => (r.stockout ? 0 : r.days_to_rupture)).filter((d) => d !== null);
-  const badge = await admin.locator(`[data-testid="materials-table"] tbody tr:first-child [data-risk]`).innerText();
-  assert(!days.length ? /No data/.test(badge) : badge.includes(Math.min(...days) === 0 ? 'Out of stock' : `${Math.min(...days)}d`), `badge "${badge}" vs API ${days}`);
+  // Expected: the item's worst site, judged against its lead time (critical: runs out before an
+  // order would arrive; watch: within two more weeks), then the fewest days to rupture.
+  const rank = { stockout: 0, critical: 1, warning: 2, ok: 3 };
+  const riskOf = (r) => {
+    if (r.stockout) return 'stockout';
+    if (r.days_to_rupture === null) return 'ok';
+    const d = Number(r.days_to_rupture), lt = r.lead_time_days === null ? null : Number(r.lead_time_days);
+    const [crit, watch] = lt === null ? [7, 21] : [lt, lt + 14];
+    return d < crit ? 'critical' : d < watch ? 'warning' : 'ok';
+  };
+  const worst = snap.map((r) => ({ risk: riskOf(r), days: r.stockout ? 0 : r.days_to_rupture }))
+    .sort((a, b) => rank[a.risk] - rank[b.risk] || (a.days ?? 1e9) - (b.days ?? 1e9))[0];
+  const el = admin.locator(`[data-testid="materials-table"] tbody tr:first-child [data-risk]`);
+  const [badge, shown] = [await el.innerText(), await el.getAttribute('data-risk')];
+  assert(!worst ? shown === 'unknown' : shown === worst.risk && (worst.risk === 'stockout' || worst.days === null || badge.includes(`${worst.days}d`)),
+    `badge "${badge}" (${shown}) vs API ${JSON.stringify(worst)}`);
 });
 
 // 6. an analyst acknowledges a recommendation; it stays acknowledged after a reload and is audited.

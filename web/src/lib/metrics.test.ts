@@ -1,4 +1,4 @@
-import { accuracy, byPriority, compare, latestAndPrevious, riskOf, toCsv } from './metrics';
+import { accuracy, byPriority, compare, latestAndPrevious, riskOf, toCsv, worstRisk } from './metrics';
 import type { Kpi } from '../api/client';
 
 const k = (full_date: string, stockout_rate: number | null): Kpi => ({
@@ -50,6 +50,12 @@ describe('accuracy', () => {
 describe('risk, priority, csv', () => {
   it('classifies days to rupture', () => {
     expect([riskOf(0), riskOf(3), riskOf(10), riskOf(40), riskOf(null)]).toEqual(['stockout', 'critical', 'warning', 'ok', 'unknown']);
+    // Against the lead time: critical when the stock runs out before an order would arrive.
+    expect([riskOf(9, 10), riskOf(10, 10), riskOf(23, 10), riskOf(24, 10), riskOf(null, 10, true)]).toEqual(['critical', 'warning', 'warning', 'ok', 'ok']);
+    // The worst site wins, then the fewest days; 12 days at a 30-day lead beats 5 days at a 2-day lead.
+    expect(worstRisk([{ days: 5, lead: 2, inStock: true }, { days: 12, lead: 30, inStock: true }])).toEqual({ risk: 'critical', days: 12, lead: 30 });
+    expect(worstRisk([{ days: 0, lead: 2, inStock: false }, { days: 3, lead: 30, inStock: true }])).toEqual({ risk: 'stockout', days: 0, lead: 2 });
+    expect(worstRisk([])).toEqual({ risk: 'unknown', days: null, lead: null });
   });
   it('sorts by priority then newest', () => {
     const l = [{ priority: 'LOW', created_at: '2' }, { priority: 'CRITICAL', created_at: '1' }, { priority: 'CRITICAL', created_at: '3' }];

@@ -96,13 +96,32 @@ export function accuracy(actual: Map<string, number>, forecast: Map<string, numb
 }
 
 export type Risk = 'stockout' | 'critical' | 'warning' | 'ok' | 'unknown';
-/** Risk from days to rupture: 0 = out of stock, < 7 critical, < 21 warning. */
-export function riskOf(daysToRupture: number | null | undefined): Risk {
-  if (daysToRupture === null || daysToRupture === undefined) return 'unknown';
+/**
+ * Risk of one item x site from its days to rupture: 0 = out of stock. With the lead time, critical
+ * when the stock runs out before an order placed today arrives (the /inventory page's "at risk"),
+ * watch within two more weeks; without one, < 7 days critical, < 21 watch. No days to rupture
+ * while in stock means the stock outlasts the forecast horizon (ok).
+ */
+export function riskOf(daysToRupture: number | null | undefined, leadTime: number | null = null, inStock = false): Risk {
+  if (daysToRupture === null || daysToRupture === undefined) return inStock ? 'ok' : 'unknown';
   if (daysToRupture <= 0) return 'stockout';
-  if (daysToRupture < 7) return 'critical';
-  if (daysToRupture < 21) return 'warning';
+  const [crit, watch] = leadTime !== null ? [leadTime, leadTime + 14] : [7, 21];
+  if (daysToRupture < crit) return 'critical';
+  if (daysToRupture < watch) return 'warning';
   return 'ok';
+}
+
+const RISK_RANK: Record<Risk, number> = { stockout: 0, critical: 1, warning: 2, ok: 3, unknown: 4 };
+export interface SiteRisk { days: number | null; lead: number | null; inStock: boolean }
+/** An item's worst site: the highest risk, then the fewest days to rupture. */
+export function worstRisk(sites: SiteRisk[]): { risk: Risk; days: number | null; lead: number | null } {
+  let best: { risk: Risk; days: number | null; lead: number | null } = { risk: 'unknown', days: null, lead: null };
+  for (const s of sites) {
+    const r = { risk: riskOf(s.days, s.lead, s.inStock), days: s.days, lead: s.lead };
+    const d = RISK_RANK[r.risk] - RISK_RANK[best.risk];
+    if (d < 0 || (d === 0 && r.days !== null && (best.days === null || r.days < best.days))) best = r;
+  }
+  return best;
 }
 
 export const PRIORITY_RANK: Record<string, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3 };

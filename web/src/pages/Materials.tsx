@@ -7,6 +7,7 @@ import { useI18n } from '../lib/i18n';
 import { CsvApiButton } from '../components/Csv';
 import { Pager } from '../components/Pager';
 import { RiskLabel } from '../components/RiskBadge';
+import { worstRisk, type SiteRisk } from '../lib/metrics';
 import { QueryState } from '../components/States';
 
 const LIMIT = 25;
@@ -45,12 +46,11 @@ export default function Materials() {
     queryFn: () => api.inventorySnapshot({ item_ids: ids, site_id: site || undefined, limit: 1000 }),
     enabled: ids !== '',
   });
-  // Lowest days to rupture per item on the latest day (0 when out of stock).
-  const lowest = new Map<number, number>();
+  // Each item's worst site on the latest day, judged against that site's lead time.
+  const bySite = new Map<number, SiteRisk[]>();
   for (const r of risk.data?.data ?? []) {
-    const d = r.stockout ? 0 : num(r.days_to_rupture);
-    const cur = lowest.get(r.item_id);
-    if (d !== null && (cur === undefined || d < cur)) lowest.set(r.item_id, d);
+    const s = { days: r.stockout ? 0 : num(r.days_to_rupture), lead: num(r.lead_time_days), inStock: !r.stockout };
+    bySite.set(r.item_id, [...(bySite.get(r.item_id) ?? []), s]);
   }
   const families = [...new Set((all.data ?? []).map((i) => i.family).filter(Boolean) as string[])].sort();
 
@@ -106,7 +106,7 @@ export default function Materials() {
                       <td className="td">{i.family}</td>
                       <td className="td">{i.abc_class ?? '—'}</td>
                       <td className="td">{i.criticality ?? '—'}</td>
-                      <td className="td">{risk.isLoading ? <span className="text-xs text-slate-400">…</span> : risk.isError ? <span className="text-xs text-red-700" title={String((risk.error as Error).message)}>!</span> : <RiskLabel days={lowest.get(i.item_id) ?? null} />}</td>
+                      <td className="td">{risk.isLoading ? <span className="text-xs text-slate-400">…</span> : risk.isError ? <span className="text-xs text-red-700" title={String((risk.error as Error).message)}>!</span> : <RiskLabel {...worstRisk(bySite.get(i.item_id) ?? [])} />}</td>
                     </tr>
                   ))}
                 </tbody>
