@@ -37,21 +37,6 @@ std::pair<int, int> TypeArgs(const std::string& t) {
   return {-1, -1};
 }
 
-bool IsSqlNumber(std::string_view s) {
-  if (s.empty()) return false;
-  size_t i = 0;
-  if (s[0] == '-' || s[0] == '+') i = 1;
-  bool digit = false, dot = false;
-  for (; i < s.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(s[i])))
-      digit = true;
-    else if (s[i] == '.' && !dot)
-      dot = true;
-    else
-      return false;
-  }
-  return digit;
-}
 
 std::string SqlLiteral(std::string_view s) {
   std::string r = "'";
@@ -79,7 +64,7 @@ std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string e
     if (expr == "0" || expr == "'0'" || up == "FALSE") return "false";
     return std::nullopt;
   }
-  if (IsSqlNumber(expr)) return expr;
+  if (IsDecimalText(expr)) return expr;
   if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'') {
     std::string inner;
     for (size_t i = 1; i + 1 < expr.size(); ++i) {
@@ -754,7 +739,7 @@ bool ParseDouble(std::string_view s, double* v) {
 // Checks a decimal literal against numeric(p,s) and rounds it to s decimals.
 std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
                                       std::string* out) {
-  if (!IsSqlNumber(s)) {
+  if (!IsDecimalText(s)) {
     double d;
     if (!ParseDouble(s, &d) || !std::isfinite(d)) return "not a decimal number";
     *out = ShortestDouble(d);

@@ -73,4 +73,34 @@ std::vector<int> KeyColumnIndexes(const SourceTable& table) {
   return key_cols;
 }
 
+std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<int>& key_cols,
+                     const std::vector<std::string>& key_names, size_t max_text) {
+  std::string r;
+  for (size_t k = 0; k < key_cols.size(); ++k) {
+    const auto& v = values[key_cols[k]];
+    r += (k ? "," : "") + key_names[k] + "=";
+    if (v.kind == SourceValue::Kind::kInt)
+      r += std::to_string(v.i);
+    else if (v.kind == SourceValue::Kind::kNull)
+      r += "NULL";
+    else
+      r += std::string(v.s.substr(0, max_text));
+  }
+  return r;
+}
+
+bool IsDecimalText(std::string_view s) {
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  bool digit = false, dot = false;
+  for (; i < s.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(s[i])))
+      digit = true;
+    else if (s[i] == '.' && !dot)
+      dot = true;
+    else
+      return false;
+  }
+  return digit;
+}
+
 }  // namespace corrente::migrate

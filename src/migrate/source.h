@@ -119,6 +119,13 @@ std::string KeyRangeWhere(const std::optional<KeyRange>& range,
 std::optional<std::string> SingleIntegerKey(const SourceTable& table);
 // Positions of the primary-key columns in table.columns, in key order.
 std::vector<int> KeyColumnIndexes(const SourceTable& table);
+// A row's key as "k1=v1,k2=v2" (NULL for nulls, text cut at `max_text` bytes), the label its
+// rejects and diffs carry.
+std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<int>& key_cols,
+                     const std::vector<std::string>& key_names,
+                     size_t max_text = std::string_view::npos);
+// "-12", "3.5", "+.5": an optional sign, digits and at most one point, at least one digit.
+bool IsDecimalText(std::string_view s);
 
 // Writes every table of `source` into a new SQLite database file at `path` (columns keep
 // their declared types as SQLite affinities; malformed rows are left out) and opens it

@@ -138,19 +138,6 @@ bool IsInt(const std::string& s) {
   size_t i = s[0] == '-' || s[0] == '+' ? 1 : 0;
   return i < s.size() && s.size() - i <= 18 && std::all_of(s.begin() + i, s.end(), ::isdigit);
 }
-bool IsDecimal(const std::string& s) {
-  size_t i = s[0] == '-' || s[0] == '+' ? 1 : 0;
-  bool digit = false, dot = false;
-  for (; i < s.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(s[i])))
-      digit = true;
-    else if (s[i] == '.' && !dot)
-      dot = true;
-    else
-      return false;
-  }
-  return digit;
-}
 
 class CsvSource : public Source {
  public:
@@ -223,7 +210,7 @@ class CsvSource : public Source {
           }
           seen[i] = 1;
           if (ok_int[i] && !IsInt(v)) ok_int[i] = 0;
-          if (ok_dec[i] && !IsDecimal(v)) ok_dec[i] = 0;
+          if (ok_dec[i] && !IsDecimalText(v)) ok_dec[i] = 0;
           if (ok_date[i] && (v.size() != 10 || !ParseDate(v))) ok_date[i] = 0;
           if (ok_ts[i] && !ParseTimestamp(v)) ok_ts[i] = 0;
           if (ok_bool[i] && v != "true" && v != "false") ok_bool[i] = 0;

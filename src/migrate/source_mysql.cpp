@@ -195,13 +195,7 @@ class MysqlCursor : public RowCursor {
   const SourceValue& Value(int col) const override { return values_[col]; }
   std::string RowLabel() const override {
     if (key_cols_.empty()) return "row " + std::to_string(row_number_);
-    std::string r;
-    for (size_t k = 0; k < key_cols_.size(); ++k) {
-      const auto& v = values_[key_cols_[k]];
-      r += (k ? "," : "") + key_names_[k] + "=" +
-           (v.kind == SourceValue::Kind::kNull ? "NULL" : std::string(v.s.substr(0, 64)));
-    }
-    return r;
+    return KeyLabel(values_, key_cols_, key_names_, 64);
   }
 
  private:

@@ -162,19 +162,8 @@ class SqliteCursor : public RowCursor {
   }
   const SourceValue& Value(int col) const override { return values_[col]; }
   std::string RowLabel() const override {
-    std::string r;
-    for (size_t k = 0; k < key_cols_.size(); ++k) {
-      const auto& v = values_[key_cols_[k]];
-      r += (k ? "," : "") + key_names_[k] + "=";
-      if (v.kind == SourceValue::Kind::kInt)
-        r += std::to_string(v.i);
-      else if (v.kind == SourceValue::Kind::kNull)
-        r += "NULL";
-      else
-        r += std::string(v.s.substr(0, 64));
-    }
-    if (key_cols_.empty()) r = "rowid=" + std::to_string(sqlite3_column_int64(st_.Raw(), n_ - 1));
-    return r;
+    if (key_cols_.empty()) return "rowid=" + std::to_string(sqlite3_column_int64(st_.Raw(), n_ - 1));
+    return KeyLabel(values_, key_cols_, key_names_, 64);
   }
 
  private:
