@@ -1191,6 +1191,21 @@ struct Differ {
     return w;
   }
 
+  // One row read from either side: counted into `stats`, or keyed and passed to `fn`.
+  void Emit(const CanonRow& canon, const std::vector<TargetValue>* vals,
+            const std::function<void(KeyedRow&&)>& fn, SideStats* stats) {
+    KeyedRow r;
+    r.hash = canon.Hash();
+    if (stats) {
+      ++stats->rows;
+      stats->checksum += r.hash;
+      return;
+    }
+    for (int k : kidx) r.key.emplace_back(canon.Get(k));
+    if (vals && collect) r.values = *vals;
+    fn(std::move(r));
+  }
+
   // Reads one side in key order; calls `fn` per row.
   void ReadSource(std::optional<KeyRange> range, const std::function<void(KeyedRow&&)>& fn,
                   SideStats* stats) {
@@ -1202,16 +1217,7 @@ struct Differ {
     while (cur->Next()) {
       if (!Convert(*cur, ctx, &vals, &notes)) continue;
       FillRow(t, vals, &canon);
-      KeyedRow r;
-      r.hash = canon.Hash();
-      if (stats) {
-        ++stats->rows;
-        stats->checksum += r.hash;
-        continue;
-      }
-      for (int k : kidx) r.key.emplace_back(canon.Get(k));
-      if (collect) r.values = vals;
-      fn(std::move(r));
+      Emit(canon, &vals, fn, stats);
     }
   }
   void ReadTarget(const std::string& where, const std::function<void(KeyedRow&&)>& fn,
@@ -1221,19 +1227,10 @@ struct Differ {
     CanonRow canon;
     while (rows.Next()) {
       FillRow(t, rows, &canon);
-      KeyedRow r;
-      r.hash = canon.Hash();
-      if (stats) {
-        ++stats->rows;
-        stats->checksum += r.hash;
-        continue;
-      }
-      for (int k : kidx) r.key.emplace_back(canon.Get(k));
-      fn(std::move(r));
+      Emit(canon, nullptr, fn, stats);
     }
   }
 
-  // Merges both sides of a range in key order.
   // Merges both sides of a range in key order, streaming: memory is two rows plus the
   // differing rows collected for sync.
   void MergeRange(std::optional<int64_t> lo, std::optional<int64_t> hi, bool ranged) {
