@@ -7,6 +7,7 @@
 #include <chrono>
 #include <charconv>
 #include <cmath>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <cstdlib>
@@ -387,6 +388,87 @@ SideStats EmptyStats(const TablePlan& t) {
   return s;
 }
 
+// Accumulates one side's stats from converted rows on its own thread, so that copy --verify
+// does not slow the loading thread. Memory: four batches of rows, reused.
+class StatsWorker {
+ public:
+  StatsWorker(const TablePlan& t, SideStats* out) : t_(t), out_(out), thread_([this] { Run(); }) {}
+  StatsWorker(const StatsWorker&) = delete;
+  StatsWorker& operator=(const StatsWorker&) = delete;
+  ~StatsWorker() { Finish(); }
+
+  void Add(const std::vector<TargetValue>& vals) {
+    if (fill_.size() <= used_) fill_.emplace_back();
+    fill_[used_++] = vals;
+    if (used_ == kRows) Hand();
+  }
+  // Waits until every row added is counted.
+  void Finish() {
+    if (!thread_.joinable()) return;
+    Hand();
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  static constexpr size_t kRows = 1024;
+  struct Batch {
+    std::vector<std::vector<TargetValue>> rows;
+    size_t used = 0;
+  };
+
+  void Hand() {
+    if (used_ == 0) return;
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return full_.size() < 2; });
+    full_.push_back({std::move(fill_), used_});
+    used_ = 0;
+    if (!free_.empty()) {
+      fill_ = std::move(free_.back());
+      free_.pop_back();
+    } else {
+      fill_.clear();
+    }
+    cv_.notify_all();
+  }
+
+  void Run() {
+    CanonRow row;
+    for (;;) {
+      Batch b;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !full_.empty() || done_; });
+        if (full_.empty()) return;
+        b = std::move(full_.front());
+        full_.erase(full_.begin());
+      }
+      cv_.notify_all();
+      for (size_t r = 0; r < b.used; ++r) {
+        FillRow(t_, b.rows[r], &row);
+        Accumulate(t_, row, out_);
+      }
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(b.rows));
+    }
+  }
+
+  const TablePlan& t_;
+  SideStats* out_;
+  std::vector<std::vector<TargetValue>> fill_;
+  size_t used_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Batch> full_;
+  std::vector<std::vector<std::vector<TargetValue>>> free_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts when the rest is ready
+};
+
 std::string TargetSelect(const TablePlan& t, const std::string& schema, const std::string& where,
                          const std::vector<std::string>& order_by,
                          const std::vector<std::string>* columns = nullptr) {
@@ -426,17 +508,22 @@ int64_t KillAfterRows() {
 }
 
 void LoadTableOnce(const EngineOptions& o, const std::string& schema, const TablePlan& t,
-                   CopyReport* report, std::mutex* mu, bool isolate);
+                   CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats);
 
+// Loads one table. With `stats` (copy --verify), the source side of its verify is taken
+// from the rows as they are sent, so verify need not read the source again; it stays
+// unset when PostgreSQL refused rows (verify then reads the source).
 void LoadTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
-               CopyReport* report, std::mutex* mu) {
+               CopyReport* report, std::mutex* mu, std::optional<SideStats>* stats) {
   try {
-    LoadTableOnce(o, schema, t, report, mu, false);
+    SideStats s = EmptyStats(t);
+    LoadTableOnce(o, schema, t, report, mu, false, stats ? &s : nullptr);
+    if (stats) *stats = std::move(s);
   } catch (const pg::Error& e) {
     if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
     spdlog::warn("table {}: PostgreSQL refused a row ({}); loading it again in batches to set "
                  "the refused rows aside", t.name, e.SqlState());
-    LoadTableOnce(o, schema, t, report, mu, true);
+    LoadTableOnce(o, schema, t, report, mu, true, nullptr);
   }
 }
 
@@ -504,7 +591,7 @@ int64_t SendIsolating(pg::Connection& conn, const std::string& copy_sql, const T
 // PostgreSQL refuses a row, the table is loaded again with `isolate`: batches of rows in
 // subtransactions, bisected down to the refused rows (memory: one batch).
 void LoadTableOnce(const EngineOptions& o, const std::string& schema, const TablePlan& t,
-                   CopyReport* report, std::mutex* mu, bool isolate) {
+                   CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats) {
   auto start = Clock::now();
   auto conn = OpenTarget(o.dsn);
   auto src = OpenSource(o.source_url);
@@ -553,6 +640,8 @@ void LoadTableOnce(const EngineOptions& o, const std::string& schema, const Tabl
     std::vector<TargetValue> vals;
     std::vector<std::string> row_notes;
     std::string reason, column;
+    std::optional<StatsWorker> counted;
+    if (stats) counted.emplace(t, stats);
     int64_t seen = 0;
     while (cur->Next()) {
       ++seen;
@@ -565,6 +654,7 @@ void LoadTableOnce(const EngineOptions& o, const std::string& schema, const Tabl
         rejects.push_back({cur->RowLabel(), column, reason});
         continue;
       }
+      if (counted) counted->Add(vals);
       for (const auto& n : row_notes) {
         auto tab = n.find('\t');
         notes.push_back({cur->RowLabel(), n.substr(0, tab), n.substr(tab + 1)});
@@ -583,6 +673,10 @@ void LoadTableOnce(const EngineOptions& o, const std::string& schema, const Tabl
       rows = w->Finish();
     else
       flush();
+    if (counted) {
+      counted->Finish();
+      stats->rejected = static_cast<int64_t>(rejects.size());
+    }
     progress.Advance(seen & 8191);
     progress.Finish();
   }
@@ -744,6 +838,12 @@ void AddForeignKeys(const EngineOptions& o, const std::string& schema,
 
 }  // namespace
 
+namespace {
+// Source-side stats taken while loading (copy --verify), by table name.
+using LoadedStats = std::map<std::string, std::optional<SideStats>>;
+VerifyReport Verify(const EngineOptions& o, const LoadedStats& loaded);
+}  // namespace
+
 std::string ResolveSchema(const EngineOptions& o) {
   if (!o.schema.empty()) return o.schema;
   return OpenSource(o.source_url)->DefaultSchemaName();
@@ -782,15 +882,19 @@ CopyReport RunCopy(const EngineOptions& o) {
   std::sort(todo.begin(), todo.end(), [](const TablePlan* a, const TablePlan* b) {
     return a->source.estimated_rows > b->source.estimated_rows;
   });
-  ParallelFor(static_cast<int>(todo.size()), o.jobs,
-              [&](int i) { LoadTable(o, schema, *todo[i], &report, &mu); });
+  LoadedStats loaded;
+  if (o.verify)
+    for (const auto* t : todo) loaded[t->name];
+  ParallelFor(static_cast<int>(todo.size()), o.jobs, [&](int i) {
+    LoadTable(o, schema, *todo[i], &report, &mu, o.verify ? &loaded[todo[i]->name] : nullptr);
+  });
   // Verify reads take ACCESS SHARE locks, which index builds (SHARE) do not wait for.
   std::exception_ptr verify_error;
   std::thread verifier;
   if (o.verify)
     verifier = std::thread([&] {
       try {
-        report.verify = RunVerify(o);
+        report.verify = Verify(o, loaded);
       } catch (...) {
         verify_error = std::current_exception();
       }
@@ -899,7 +1003,7 @@ struct VerifyPart {
 };
 
 std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& schema,
-                                    const std::vector<TablePlan>& plans,
+                                    const std::vector<TablePlan>& plans, const LoadedStats& loaded,
                                     std::vector<TableVerify>* tables) {
   auto src = OpenSource(o.source_url);
   auto conn = OpenTarget(o.dsn);
@@ -910,10 +1014,16 @@ std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& s
     const auto& t = plans[i];
     int64_t rows = std::max<int64_t>(t.source.estimated_rows, 1);
     std::optional<KeyRange> bounds;
-    if (n > 1 && rows >= split_rows) bounds = src->KeyBounds(t.source);
-    if (!bounds) {
+    bool taken = false;  // the source side was taken while loading
+    if (auto it = loaded.find(t.name); it != loaded.end() && it->second) {
+      (*tables)[i].source = *it->second;
+      taken = true;
+    } else if (n > 1 && rows >= split_rows) {
+      bounds = src->KeyBounds(t.source);
+    }
+    if (!taken && !bounds) {
       parts.push_back({i, true, std::nullopt, "", rows});
-    } else {
+    } else if (bounds) {
       spdlog::info("verify {}: source in {} ranges of {}", t.name, n, bounds->column);
       int64_t step = (*bounds->hi - *bounds->lo + n - 1) / n;
       for (int k = 0; k < n; ++k) {
@@ -1033,7 +1143,11 @@ std::string VerifyReport::Json() const {
   return o.str();
 }
 
-VerifyReport RunVerify(const EngineOptions& o) {
+VerifyReport RunVerify(const EngineOptions& o) { return Verify(o, {}); }
+
+namespace {
+
+VerifyReport Verify(const EngineOptions& o, const LoadedStats& loaded) {
   VerifyReport report;
   report.schema = ResolveSchema(o);
   auto plans = LoadPlan(o);
@@ -1045,7 +1159,7 @@ VerifyReport RunVerify(const EngineOptions& o) {
   }
   // Source key ranges and target page ranges are read in parallel: the source side is
   // this process's CPU, the target side mostly the server's.
-  auto parts = SplitVerify(o, report.schema, plans, &report.tables);
+  auto parts = SplitVerify(o, report.schema, plans, loaded, &report.tables);
   std::vector<std::set<std::string>> refused(plans.size());
   {
     auto conn = OpenTarget(o.dsn);
@@ -1114,6 +1228,8 @@ VerifyReport RunVerify(const EngineOptions& o) {
       report.schema, o.source_url, report.Ok(), report.Json());
   return report;
 }
+
+}  // namespace
 
 // ---------------- diff ----------------
 
