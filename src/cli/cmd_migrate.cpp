@@ -17,6 +17,7 @@ struct MigrateFlags {
   bool fresh = false;
   bool watermark_only = false;
   bool verify = false;
+  int64_t range_rows = migrate::EngineOptions{}.range_rows;
   std::string watermark;
   bool json = false;
   std::string table;
@@ -33,6 +34,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.fresh = f.fresh;
   o.watermark_only = f.watermark_only;
   o.verify = f.verify;
+  o.range_rows = f.range_rows;
   o.watermark = f.watermark;
   if (f.zero_dates == "error")
     o.zero_dates = migrate::ZeroDatePolicy::kError;
@@ -87,6 +89,11 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   copy->add_flag("--fresh", f.fresh, "Drop the target schema and its migration state first");
   copy->add_flag("--verify", f.verify,
                  "Verify too (as migrate verify), while the indexes are built; exit 2 on mismatch");
+  copy->add_option("--range-rows", f.range_rows,
+                   "Load tables of more rows in key ranges of about this many, one transaction "
+                   "each, so a crash loses one range (0: whole tables only)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   copy->callback([&] {
     auto rep = migrate::RunCopy(Options(f, true));
     for (const auto& w : rep.warnings) std::cerr << "warning: " << w << "\n";

@@ -500,30 +500,42 @@ std::vector<TablePlan> LoadPlan(const EngineOptions& o) {
   return plans;
 }
 
-// Test hook: CORRENTE_MIGRATE_TEST_KILL_AFTER=N kills the process (SIGKILL) after N rows
-// of a table were streamed, to prove crash safety with a real kill -9.
+// Test hook: CORRENTE_MIGRATE_TEST_KILL_AFTER=N kills the process (SIGKILL) once N rows
+// were streamed (over all tables), to prove crash safety with a real kill -9.
 int64_t KillAfterRows() {
   const char* v = std::getenv("CORRENTE_MIGRATE_TEST_KILL_AFTER");
   return v ? std::atoll(v) : -1;
 }
+std::atomic<int64_t> g_rows_streamed{0};
 
-void LoadTableOnce(const EngineOptions& o, const std::string& schema, const TablePlan& t,
-                   CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats);
+// One load transaction: a whole table, or one key range of a table loaded in ranges.
+struct LoadUnit {
+  const TablePlan* table = nullptr;
+  std::optional<KeyRange> range;  // set: range `range_no` of `ranges`
+  int range_no = -1;
+  int ranges = 0;
+  std::string Label() const {
+    return range ? fmt::format("{} [{}/{}]", table->name, range_no + 1, ranges) : table->name;
+  }
+};
 
-// Loads one table. With `stats` (copy --verify), the source side of its verify is taken
+void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit& u,
+              CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats);
+
+// Loads one unit. With `stats` (copy --verify), the source side of its verify is taken
 // from the rows as they are sent, so verify need not read the source again; it stays
 // unset when PostgreSQL refused rows (verify then reads the source).
-void LoadTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
-               CopyReport* report, std::mutex* mu, std::optional<SideStats>* stats) {
+void Load(const EngineOptions& o, const std::string& schema, const LoadUnit& u,
+          CopyReport* report, std::mutex* mu, std::optional<SideStats>* stats) {
   try {
-    SideStats s = EmptyStats(t);
-    LoadTableOnce(o, schema, t, report, mu, false, stats ? &s : nullptr);
+    SideStats s = EmptyStats(*u.table);
+    LoadOnce(o, schema, u, report, mu, false, stats ? &s : nullptr);
     if (stats) *stats = std::move(s);
   } catch (const pg::Error& e) {
     if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
-    spdlog::warn("table {}: PostgreSQL refused a row ({}); loading it again in batches to set "
-                 "the refused rows aside", t.name, e.SqlState());
-    LoadTableOnce(o, schema, t, report, mu, true, nullptr);
+    spdlog::warn("{}: PostgreSQL refused a row ({}); loading it again in batches to set "
+                 "the refused rows aside", u.Label(), e.SqlState());
+    LoadOnce(o, schema, u, report, mu, true, nullptr);
   }
 }
 
@@ -587,23 +599,9 @@ int64_t SendIsolating(pg::Connection& conn, const std::string& copy_sql, const T
   }
 }
 
-// Loads one table in one transaction. The fast path streams a single COPY FREEZE; when
-// PostgreSQL refuses a row, the table is loaded again with `isolate`: batches of rows in
-// subtransactions, bisected down to the refused rows (memory: one batch).
-void LoadTableOnce(const EngineOptions& o, const std::string& schema, const TablePlan& t,
-                   CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats) {
-  auto start = Clock::now();
-  auto conn = OpenTarget(o.dsn);
-  auto src = OpenSource(o.source_url);
-  ConvertContext ctx{o.zero_dates};
-  std::vector<Reject> rejects;
-  std::vector<Reject> notes;
-  int64_t rows = 0;
-  int64_t kill_after = KillAfterRows();
-  // The state row commits with the data, so a lost commit on a server crash only means the
-  // table is loaded again: synchronous_commit can be off.
-  conn.ExecScript("SET synchronous_commit = off");
-  pg::Transaction tx(conn);
+// In the caller's transaction: the empty target table with its CHECKs, and no rejects or
+// notes of an earlier load.
+void CreateTarget(pg::Connection& conn, const std::string& schema, const TablePlan& t) {
   conn.ExecScript("DROP TABLE IF EXISTS " + Qualified(schema, t.name) + " CASCADE; " +
                   CreateTableSql(t, schema));
   conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1 AND table_name = $2",
@@ -623,10 +621,34 @@ void LoadTableOnce(const EngineOptions& o, const std::string& schema, const Tabl
       conn.ExecScript("ROLLBACK TO SAVEPOINT corrente_check; RELEASE SAVEPOINT corrente_check");
     }
   }
+}
+
+// Loads one unit in one transaction. A whole table is created in it and streamed as a
+// single COPY FREEZE; a range goes into the table its first transaction created (see
+// StartRanges). When PostgreSQL refuses a row, the unit is loaded again with `isolate`:
+// batches of rows in subtransactions, bisected down to the refused rows (memory: one batch).
+void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit& u,
+              CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats) {
+  const TablePlan& t = *u.table;
+  auto start = Clock::now();
+  auto conn = OpenTarget(o.dsn);
+  auto src = OpenSource(o.source_url);
+  ConvertContext ctx{o.zero_dates};
+  std::vector<Reject> rejects;
+  std::vector<Reject> notes;
+  int64_t rows = 0;
+  int64_t kill_after = KillAfterRows();
+  // The state row commits with the data, so a lost commit on a server crash only means the
+  // unit is loaded again: synchronous_commit can be off.
+  conn.ExecScript("SET synchronous_commit = off");
+  pg::Transaction tx(conn);
+  if (!u.range) CreateTarget(conn, schema, t);
   {
-    Progress progress(t.name, t.source.estimated_rows > 0 ? t.source.estimated_rows : 0);
+    int64_t est = t.source.estimated_rows > 0 ? t.source.estimated_rows : 0;
+    Progress progress(u.Label(), u.range ? est / u.ranges : est);
+    bool freeze = !isolate && !u.range;
     std::string copy_sql = "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
-                           ") FROM STDIN (FORMAT binary" + (isolate ? ")" : ", FREEZE)");
+                           ") FROM STDIN (FORMAT binary" + (freeze ? ", FREEZE)" : ")");
     std::optional<pg::CopyWriter> w;
     if (!isolate) w.emplace(conn, copy_sql);
     std::vector<std::vector<TargetValue>> batch;
@@ -636,7 +658,7 @@ void LoadTableOnce(const EngineOptions& o, const std::string& schema, const Tabl
       rows += SendIsolating(conn, copy_sql, t, batch, labels, 0, used, &rejects);
       used = 0;
     };
-    auto cur = src->Scan(t.source, {}, std::nullopt);
+    auto cur = src->Scan(t.source, {}, u.range);
     std::vector<TargetValue> vals;
     std::vector<std::string> row_notes;
     std::string reason, column;
@@ -646,7 +668,7 @@ void LoadTableOnce(const EngineOptions& o, const std::string& schema, const Tabl
     while (cur->Next()) {
       ++seen;
       if ((seen & 8191) == 0) progress.Advance(8192);
-      if (kill_after >= 0 && seen >= kill_after && w) {
+      if (kill_after >= 0 && ++g_rows_streamed >= kill_after && w) {
         w->Finish();  // make sure the server has received rows, then die mid-transaction
         std::raise(SIGKILL);
       }
@@ -702,24 +724,96 @@ void LoadTableOnce(const EngineOptions& o, const std::string& schema, const Tabl
   put("migration_rejects", "reason", rejects);
   put("migration_notes", "note", notes);
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  conn.Execute(
-      "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status, "
-      "rows_loaded, "
-      "rows_rejected, seconds) VALUES ($1, $2, $3, 'loaded', $4, $5, $6) "
-      "ON CONFLICT (target_schema, table_name) DO UPDATE SET source_url = EXCLUDED.source_url, "
-      "status = 'loaded', "
-      "rows_loaded = EXCLUDED.rows_loaded, rows_rejected = EXCLUDED.rows_rejected, seconds = "
-      "EXCLUDED.seconds, "
-      "updated_at = now()",
-      schema, t.name, o.source_url, rows, static_cast<int64_t>(rejects.size()), secs);
+  auto rejected = static_cast<int64_t>(rejects.size());
+  if (u.range) {
+    conn.Execute(
+        "UPDATE staging.migration_ranges SET done = true, rows_loaded = $4, rows_rejected = $5, "
+        "seconds = $6 WHERE target_schema = $1 AND table_name = $2 AND range_no = $3",
+        schema, t.name, u.range_no, rows, rejected, secs);
+  } else {
+    conn.Execute(
+        "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status, "
+        "rows_loaded, rows_rejected, seconds) VALUES ($1, $2, $3, 'loaded', $4, $5, $6) "
+        "ON CONFLICT (target_schema, table_name) DO UPDATE SET source_url = "
+        "EXCLUDED.source_url, status = 'loaded', rows_loaded = EXCLUDED.rows_loaded, "
+        "rows_rejected = EXCLUDED.rows_rejected, seconds = EXCLUDED.seconds, updated_at = now()",
+        schema, t.name, o.source_url, rows, rejected, secs);
+  }
   tx.Commit();
-  spdlog::info("table {}: {} rows loaded, {} rejected, {:.2f}s ({:.0f} rows/s)", t.name, rows,
-               rejects.size(), secs, secs > 0 ? rows / secs : 0.0);
+  spdlog::info("{} {}: {} rows loaded, {} rejected, {:.2f}s ({:.0f} rows/s)",
+               u.range ? "range" : "table", u.Label(), rows, rejected, secs,
+               secs > 0 ? rows / secs : 0.0);
   std::lock_guard lock(*mu);
-  report->tables_loaded++;
+  if (!u.range) report->tables_loaded++;
   report->rows += rows;
   report->rejected += static_cast<int64_t>(rejects.size());
   report->notes += static_cast<int64_t>(notes.size());
+}
+
+// The ranges of a table loaded in key ranges: planned in the transaction that creates the
+// table (status 'loading'), or, when an earlier run was stopped, the ranges it left.
+std::vector<LoadUnit> StartRanges(const EngineOptions& o, const std::string& schema,
+                                  const TablePlan& t, Source& src, bool resume) {
+  auto conn = OpenTarget(o.dsn);
+  if (!resume) {
+    auto bounds = src.KeyBounds(t.source);
+    int64_t est = std::max<int64_t>(t.source.estimated_rows, 1);
+    int n = static_cast<int>(std::min<int64_t>((est + o.range_rows - 1) / o.range_rows, 10000));
+    if (!bounds || n < 2) return {LoadUnit{&t, std::nullopt}};
+    pg::Transaction tx(conn);
+    CreateTarget(conn, schema, t);
+    conn.Execute("DELETE FROM staging.migration_ranges WHERE target_schema = $1 AND table_name = $2",
+                 schema, t.name);
+    conn.Execute(
+        "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status) "
+        "VALUES ($1, $2, $3, 'loading') ON CONFLICT (target_schema, table_name) DO UPDATE SET "
+        "source_url = EXCLUDED.source_url, status = 'loading', rows_loaded = 0, "
+        "rows_rejected = 0, seconds = NULL, updated_at = now()",
+        schema, t.name, o.source_url);
+    // Even key steps; the ends are open, so rows past the bounds are loaded too.
+    int64_t step = (*bounds->hi - *bounds->lo + n - 1) / n;
+    n = static_cast<int>((*bounds->hi - *bounds->lo + step - 1) / step);
+    for (int k = 0; k < n; ++k) {
+      std::optional<int64_t> lo, hi;
+      if (k > 0) lo = *bounds->lo + k * step;
+      if (k < n - 1) hi = *bounds->lo + (k + 1) * step;
+      conn.Execute(
+          "INSERT INTO staging.migration_ranges (target_schema, table_name, range_no, key_column, "
+          "key_lo, key_hi) VALUES ($1, $2, $3, $4, $5, $6)",
+          schema, t.name, k, bounds->column, lo, hi);
+    }
+    tx.Commit();
+  }
+  auto r = conn.Execute(
+      "SELECT range_no, key_column, key_lo, key_hi, done FROM staging.migration_ranges WHERE "
+      "target_schema = $1 AND table_name = $2 ORDER BY range_no",
+      schema, t.name);
+  std::vector<LoadUnit> units;
+  for (int i = 0; i < r.Rows(); ++i) {
+    if (r.GetBool(i, 4)) continue;
+    LoadUnit u{&t, KeyRange{r.GetString(i, 1), std::nullopt, std::nullopt},
+               static_cast<int>(r.GetInt(i, 0)), r.Rows()};
+    if (!r.IsNull(i, 2)) u.range->lo = r.GetInt(i, 2);
+    if (!r.IsNull(i, 3)) u.range->hi = r.GetInt(i, 3);
+    units.push_back(std::move(u));
+  }
+  spdlog::info("table {}: {} key ranges of {}, {} to load", t.name, r.Rows(),
+               r.Rows() ? r.GetString(0, 1) : "?", units.size());
+  return units;
+}
+
+// Marks a table loaded in ranges as loaded once every range is in. Returns false when
+// ranges are still missing.
+bool FinishRanges(pg::Connection& conn, const std::string& schema, const TablePlan& t) {
+  auto r = conn.Execute(
+      "UPDATE staging.migration_tables m SET status = 'loaded', rows_loaded = s.rows, "
+      "rows_rejected = s.rejected, seconds = s.seconds, updated_at = now() FROM (SELECT "
+      "sum(rows_loaded)::bigint AS rows, sum(rows_rejected)::bigint AS rejected, sum(seconds) AS "
+      "seconds FROM staging.migration_ranges WHERE target_schema = $1 AND table_name = $2 "
+      "HAVING bool_and(done)) s WHERE m.target_schema = $1 AND m.table_name = $2 AND m.status = "
+      "'loading' RETURNING 1",
+      schema, t.name);
+  return r.Rows() == 1;
 }
 
 // Runs `sql`; a refusal becomes a warning that `what` was not carried over.
@@ -864,30 +958,65 @@ CopyReport RunCopy(const EngineOptions& o) {
     conn.Execute("DELETE FROM staging.migration_tables WHERE target_schema = $1", schema);
     conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1", schema);
     conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1", schema);
+    conn.Execute("DELETE FROM staging.migration_ranges WHERE target_schema = $1", schema);
   }
   conn.ExecScript("CREATE SCHEMA IF NOT EXISTS " + Quote(schema));
   std::map<std::string, std::string> state;
   auto st = conn.Execute(
       "SELECT table_name, status FROM staging.migration_tables WHERE target_schema = $1", schema);
   for (int i = 0; i < st.Rows(); ++i) state[st.GetString(i, 0)] = st.GetString(i, 1);
-  std::vector<const TablePlan*> todo;
+  // What is left: whole tables, and the key ranges of large ones (those an earlier run
+  // left, or all of them).
+  auto src = OpenSource(o.source_url);
+  std::vector<LoadUnit> units;
+  std::vector<const TablePlan*> ranged;
+  LoadedStats loaded;                          // copy --verify: tables loaded whole in this run
+  std::map<std::string, SideStats> partial;    // their stats so far
+  std::map<std::string, int> units_left;       // and their units still loading
   for (const auto& t : plans) {
-    if (state.count(t.name) && ExistsRelation(conn, schema, t.name)) {
+    auto it = state.find(t.name);
+    bool exists = ExistsRelation(conn, schema, t.name);
+    if (it != state.end() && it->second != "loading" && exists) {
       report.tables_skipped++;
       continue;
     }
-    todo.push_back(&t);
+    bool resume = it != state.end() && it->second == "loading" && exists;
+    std::vector<LoadUnit> mine;
+    if (resume || (o.range_rows > 0 && t.source.estimated_rows > o.range_rows))
+      mine = StartRanges(o, schema, t, *src, resume);
+    else
+      mine = {LoadUnit{&t, std::nullopt}};
+    if (mine.empty() || mine.front().range) ranged.push_back(&t);
+    if (o.verify && !resume && !mine.empty()) {
+      loaded[t.name];
+      partial[t.name] = EmptyStats(t);
+      units_left[t.name] = static_cast<int>(mine.size());
+    }
+    units.insert(units.end(), mine.begin(), mine.end());
   }
-  // Largest first, so the long tables start early.
-  std::sort(todo.begin(), todo.end(), [](const TablePlan* a, const TablePlan* b) {
-    return a->source.estimated_rows > b->source.estimated_rows;
+  // Largest first, so the long ones start early.
+  auto size = [](const LoadUnit& u) {
+    return u.table->source.estimated_rows / std::max(1, u.ranges);
+  };
+  std::stable_sort(units.begin(), units.end(),
+                   [&](const LoadUnit& a, const LoadUnit& b) { return size(a) > size(b); });
+  ParallelFor(static_cast<int>(units.size()), o.jobs, [&](int i) {
+    const auto& u = units[i];
+    const auto& name = u.table->name;
+    bool counted = loaded.count(name) > 0;
+    std::optional<SideStats> s;
+    Load(o, schema, u, &report, &mu, counted ? &s : nullptr);
+    if (!counted) return;
+    std::lock_guard lock(mu);
+    if (!s) {
+      units_left[name] = -1;  // refused rows: verify reads this table's source
+    } else if (units_left[name] > 0) {
+      Merge(*u.table, *s, &partial[name]);
+      if (--units_left[name] == 0) loaded[name] = std::move(partial[name]);
+    }
   });
-  LoadedStats loaded;
-  if (o.verify)
-    for (const auto* t : todo) loaded[t->name];
-  ParallelFor(static_cast<int>(todo.size()), o.jobs, [&](int i) {
-    LoadTable(o, schema, *todo[i], &report, &mu, o.verify ? &loaded[todo[i]->name] : nullptr);
-  });
+  for (const auto* t : ranged)
+    if (FinishRanges(conn, schema, *t)) report.tables_loaded++;
   // Verify reads take ACCESS SHARE locks, which index builds (SHARE) do not wait for.
   std::exception_ptr verify_error;
   std::thread verifier;
@@ -1804,10 +1933,17 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
 std::string RenderStatus(const std::string& dsn) {
   auto conn = OpenTarget(dsn);
   std::ostringstream out;
+  // A table still loading in key ranges shows the ranges in ("loading 2/5") and their rows.
   auto t = conn.Execute(
-      "SELECT target_schema, table_name, status, rows_loaded, rows_rejected, "
-      "coalesce(round(seconds::numeric, 2), 0), "
-      "source_url FROM staging.migration_tables ORDER BY 1, 2");
+      "SELECT m.target_schema, m.table_name, CASE WHEN m.status = 'loading' THEN 'loading ' || "
+      "r.done || '/' || r.n ELSE m.status END, CASE WHEN m.status = 'loading' THEN r.rows ELSE "
+      "m.rows_loaded END, CASE WHEN m.status = 'loading' THEN r.rejected ELSE m.rows_rejected "
+      "END, coalesce(round(CASE WHEN m.status = 'loading' THEN r.seconds ELSE m.seconds "
+      "END::numeric, 2), 0) FROM staging.migration_tables m LEFT JOIN LATERAL (SELECT "
+      "count(*) FILTER (WHERE done) AS done, count(*) AS n, coalesce(sum(rows_loaded), 0) AS "
+      "rows, coalesce(sum(rows_rejected), 0) AS rejected, sum(seconds) AS seconds FROM "
+      "staging.migration_ranges x WHERE x.target_schema = m.target_schema AND x.table_name = "
+      "m.table_name) r ON true ORDER BY 1, 2");
   char line[512];
   std::snprintf(line, sizeof line, "%-20s %-28s %-12s %12s %8s %8s\n", "schema", "table", "status",
                 "rows", "rejects", "seconds");

@@ -23,6 +23,9 @@ struct EngineOptions {
   bool fresh = false;           // copy: drop the target schema and its state first
   bool watermark_only = false;  // sync: only append rows past the integer key maximum
   bool verify = false;          // copy: run verify too, overlapping the index builds
+  // copy: tables of more rows than this load in key ranges of about this many rows, one
+  // transaction each (a crash then loses one range); 0: whole tables only.
+  int64_t range_rows = 1'000'000;
   std::string watermark;        // sync: "updated_at=COL" or "rowid" (see RunSync)
 };
 
