@@ -55,6 +55,10 @@ out=$("$corrente" migrate verify "$src" 2>&1); check "verify passes" [ $? -eq 0 
 out=$(CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "$src" --jobs 3 2>&1)
 check "verify split in key ranges passes" [ $? -eq 0 ]
 check "the source was read in 3 key ranges" contains "$out" "source in 3 ranges of"
+out=$("$corrente" migrate copy "$src" --schema retail_r --range-rows 300 --jobs 2 --verify 2>&1)
+check "copy --verify in key ranges passes" contains "$out" "1003 rows, 0 rejected"
+check "copy --verify in key ranges: all tables match" contains "$out" "all 2 tables match"
+check "ventas went in ranges" [ "$(q "select count(*) filter (where done) from staging.migration_ranges where target_schema = 'retail_r' and table_name = 'ventas'")" -ge 3 ]
 q "delete from retail.ventas where id = 777" >/dev/null
 out=$("$corrente" migrate diff "$src" --table ventas 2>&1)
 check "diff names the deleted key" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "missing id=777" ]

@@ -57,6 +57,11 @@ out=$(CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "$src" --job
 check "verify split in key ranges passes" [ $? -eq 0 ]
 check "the source was read in 3 key ranges" contains "$out" "source in 3 ranges of"
 
+out=$("$corrente" migrate copy "$src" --schema stock_r --range-rows 1 --jobs 2 --verify 2>&1)
+check "copy in key ranges of one row: the same rows, reject and note" contains "$out" "13 rows, 1 rejected \(staging.migration_rejects\), 1 notes"
+check "copy --verify in key ranges passes" contains "$out" "all 4 tables match"
+check "the keyed tables went in ranges" [ "$(q "select count(distinct table_name) > 0 and bool_and(done) from staging.migration_ranges where target_schema = 'stock_r'")" = "t" ]
+
 out=$("$corrente" migrate copy "$src" --schema strict --zero-dates error 2>&1)
 check "--zero-dates error rejects both rows" [ "$(q "select string_agg(source_key, ',' order by source_key) from staging.migration_rejects where target_schema = 'strict'")" = "item_id=2,item_id=3" ]
 "$corrente" migrate verify "$src" --schema strict --zero-dates error >/dev/null 2>&1; check "verify under the error policy" [ $? -eq 0 ]
