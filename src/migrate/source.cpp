@@ -1,6 +1,7 @@
 #include "migrate/source.h"
 
 #include <cctype>
+#include <cstdio>
 #include <stdexcept>
 
 namespace corrente::migrate {
@@ -73,18 +74,53 @@ std::vector<int> KeyColumnIndexes(const SourceTable& table) {
   return key_cols;
 }
 
+size_t Utf8CharLen(std::string_view s, size_t i) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  unsigned char c = p[i];
+  if (c < 0x80) return c == 0 ? 0 : 1;  // PostgreSQL text cannot hold NUL
+  size_t len;
+  uint32_t cp;
+  if ((c & 0xE0) == 0xC0)
+    len = 2, cp = c & 0x1F;
+  else if ((c & 0xF0) == 0xE0)
+    len = 3, cp = c & 0x0F;
+  else if ((c & 0xF8) == 0xF0)
+    len = 4, cp = c & 0x07;
+  else
+    return 0;
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((p[i + k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i + k] & 0x3F);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
 std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<int>& key_cols,
-                     const std::vector<std::string>& key_names, size_t max_text) {
+                     const std::vector<std::string>& key_names) {
   std::string r;
   for (size_t k = 0; k < key_cols.size(); ++k) {
     const auto& v = values[key_cols[k]];
     r += (k ? "," : "") + key_names[k] + "=";
-    if (v.kind == SourceValue::Kind::kInt)
+    if (v.kind == SourceValue::Kind::kInt) {
       r += std::to_string(v.i);
-    else if (v.kind == SourceValue::Kind::kNull)
+    } else if (v.kind == SourceValue::Kind::kNull) {
       r += "NULL";
-    else
-      r += std::string(v.s.substr(0, max_text));
+    } else {
+      for (size_t i = 0, n; i < v.s.size(); i += n) {
+        if ((n = Utf8CharLen(v.s, i)) > 0) {
+          r.append(v.s.substr(i, n));
+        } else {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\x%02x", static_cast<unsigned char>(v.s[i]));
+          r += b;
+          n = 1;
+        }
+      }
+    }
   }
   return r;
 }

@@ -119,11 +119,12 @@ std::string KeyRangeWhere(const std::optional<KeyRange>& range,
 std::optional<std::string> SingleIntegerKey(const SourceTable& table);
 // Positions of the primary-key columns in table.columns, in key order.
 std::vector<int> KeyColumnIndexes(const SourceTable& table);
-// A row's key as "k1=v1,k2=v2" (NULL for nulls, text cut at `max_text` bytes), the label its
-// rejects and diffs carry.
+// A row's key as "k1=v1,k2=v2" (NULL for nulls; in text, bytes that are not UTF-8 as \xNN),
+// the label its rejects and diffs carry. Whole, so refused rows are found again by it.
 std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<int>& key_cols,
-                     const std::vector<std::string>& key_names,
-                     size_t max_text = std::string_view::npos);
+                     const std::vector<std::string>& key_names);
+// The length of the valid UTF-8 character at s[i], or 0 (an invalid byte, or NUL).
+size_t Utf8CharLen(std::string_view s, size_t i);
 // "-12", "3.5", "+.5": an optional sign, digits and at most one point, at least one digit.
 bool IsDecimalText(std::string_view s);
 

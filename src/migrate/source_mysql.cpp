@@ -195,7 +195,7 @@ class MysqlCursor : public RowCursor {
   const SourceValue& Value(int col) const override { return values_[col]; }
   std::string RowLabel() const override {
     if (key_cols_.empty()) return "row " + std::to_string(row_number_);
-    return KeyLabel(values_, key_cols_, key_names_, 64);
+    return KeyLabel(values_, key_cols_, key_names_);
   }
 
  private:

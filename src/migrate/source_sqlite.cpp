@@ -163,7 +163,7 @@ class SqliteCursor : public RowCursor {
   const SourceValue& Value(int col) const override { return values_[col]; }
   std::string RowLabel() const override {
     if (key_cols_.empty()) return "rowid=" + std::to_string(sqlite3_column_int64(st_.Raw(), n_ - 1));
-    return KeyLabel(values_, key_cols_, key_names_, 64);
+    return KeyLabel(values_, key_cols_, key_names_);
   }
 
  private:

@@ -277,4 +277,23 @@ check "ranged copy --verify with refusals passes" contains "$out" "movimiento +1
 out=$("$corrente" migrate diff "$refused" --table movimiento 2>&1); check "diff skips the refused rows (exit 0)" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$refused" 2>&1); check "sync does not retry the refused rows" contains "$out" "sync movimiento: 0 inserted, 0 updated, 0 deleted"
 
+# Keys that are not UTF-8, or long and alike: the label keeps every byte (\xNN when not
+# UTF-8), so the reject can be stored and a refused key names one row only.
+python3 - "$work/keys.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("create table codigo (code text primary key, v integer not null check (v >= 0)); pragma ignore_check_constraints = on;")
+c.execute("insert into codigo values ('ok', 1)")
+c.execute("insert into codigo values (cast(x'626164e16b6579' as text), 2)")
+c.execute("insert into codigo values (?, -1)", ('x' * 70 + 'A',))
+c.execute("insert into codigo values (?, 3)", ('x' * 70 + 'B',))
+c.commit()
+PY
+out=$("$corrente" migrate copy "sqlite://$work/keys.db" --verify 2>&1); rc=$?
+check "copy --verify with a non-UTF-8 key and long alike keys (exit 0)" [ $rc -eq 0 ]
+check "two rows in, two rejected" contains "$out" "2 rows, 2 rejected"
+check "the non-UTF-8 key is stored escaped" [ "$(q "select source_key || ' ' || reason from staging.migration_rejects where target_schema = 'keys' and reason like 'invalid%'")" = 'code=bad\xe1key invalid UTF-8 in column code' ]
+check "the refused long key is whole" [ "$(q "select length(source_key) from staging.migration_rejects where target_schema = 'keys' and reason like 'refused%'")" = "76" ]
+check "verify tells the alike keys apart" contains "$out" "all 1 tables match"
+
 finish
