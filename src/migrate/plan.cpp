@@ -503,8 +503,13 @@ std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& s
 // ---- values ----
 
 bool ValidUtf8(std::string_view s) {
-  for (size_t i = 0, n; i < s.size(); i += n)
-    if ((n = Utf8CharLen(s, i)) == 0) return false;
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c != 0 && c < 0x80)
+      n = 1;  // ASCII, inline
+    else if ((n = Utf8CharLen(s, i)) == 0)
+      return false;
+  }
   return true;
 }
 
