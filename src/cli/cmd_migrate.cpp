@@ -56,7 +56,7 @@ void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
       ->capture_default_str();
   if (with_tables) {
     cmd->add_option("--tables", f.tables, "Only these tables");
-    cmd->add_option("--jobs", f.jobs, "Parallel tables")
+    cmd->add_option("--jobs", f.jobs, "Parallel workers (tables, key ranges, index builds)")
         ->capture_default_str()
         ->check(CLI::Range(1, 64));
   }
