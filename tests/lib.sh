@@ -9,6 +9,7 @@ check() {  # check "description" command...
   if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 contains() { grep -qE -- "$2" <<<"$1"; }
+lacks() { ! grep -qE -- "$2" <<<"$1"; }
 finish() {
   echo "$PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]

@@ -389,7 +389,8 @@ SideStats EmptyStats(const TablePlan& t) {
 }
 
 // Accumulates one side's stats from converted rows on its own thread, so that copy --verify
-// does not slow the loading thread. Memory: four batches of rows, reused.
+// does not slow the loading thread. Memory: four batches of up to 1,024 rows or 1 MB of
+// values each, reused.
 class StatsWorker {
  public:
   StatsWorker(const TablePlan& t, SideStats* out) : t_(t), out_(out), thread_([this] { Run(); }) {}
@@ -400,7 +401,8 @@ class StatsWorker {
   void Add(const std::vector<TargetValue>& vals) {
     if (fill_.size() <= used_) fill_.emplace_back();
     fill_[used_++] = vals;
-    if (used_ == kRows) Hand();
+    for (const auto& v : vals) bytes_ += sizeof v + v.s.size();
+    if (used_ == kRows || bytes_ >= kBytes) Hand();
   }
   // Waits until every row added is counted.
   void Finish() {
@@ -416,6 +418,7 @@ class StatsWorker {
 
  private:
   static constexpr size_t kRows = 1024;
+  static constexpr size_t kBytes = size_t{1} << 20;
   struct Batch {
     std::vector<std::vector<TargetValue>> rows;
     size_t used = 0;
@@ -427,6 +430,7 @@ class StatsWorker {
     cv_.wait(lock, [&] { return full_.size() < 2; });
     full_.push_back({std::move(fill_), used_});
     used_ = 0;
+    bytes_ = 0;
     if (!free_.empty()) {
       fill_ = std::move(free_.back());
       free_.pop_back();
@@ -451,6 +455,8 @@ class StatsWorker {
       for (size_t r = 0; r < b.used; ++r) {
         FillRow(t_, b.rows[r], &row);
         Accumulate(t_, row, out_);
+        for (auto& v : b.rows[r])
+          if (v.s.capacity() > 65536) std::string().swap(v.s);  // no big blobs kept for reuse
       }
       std::lock_guard lock(mu_);
       free_.push_back(std::move(b.rows));
@@ -460,7 +466,7 @@ class StatsWorker {
   const TablePlan& t_;
   SideStats* out_;
   std::vector<std::vector<TargetValue>> fill_;
-  size_t used_ = 0;
+  size_t used_ = 0, bytes_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Batch> full_;
@@ -755,11 +761,19 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
 std::vector<LoadUnit> StartRanges(const EngineOptions& o, const std::string& schema,
                                   const TablePlan& t, Source& src, bool resume) {
   auto conn = OpenTarget(o.dsn);
+  // A table left 'loading' with no range plan (edited by hand) is planned again.
+  if (resume && conn.Execute("SELECT 1 FROM staging.migration_ranges WHERE target_schema = $1 "
+                             "AND table_name = $2 LIMIT 1",
+                             schema, t.name)
+                        .Rows() == 0)
+    resume = false;
   if (!resume) {
     auto bounds = src.KeyBounds(t.source);
     int64_t est = std::max<int64_t>(t.source.estimated_rows, 1);
     int n = static_cast<int>(std::min<int64_t>((est + o.range_rows - 1) / o.range_rows, 10000));
-    if (!bounds || n < 2) return {LoadUnit{&t, std::nullopt}};
+    std::vector<KeyRange> ranges;
+    if (bounds && n >= 2) ranges = SplitKeyRange(*bounds, n);
+    if (ranges.size() < 2) return {LoadUnit{&t, std::nullopt}};
     pg::Transaction tx(conn);
     CreateTarget(conn, schema, t);
     conn.Execute("DELETE FROM staging.migration_ranges WHERE target_schema = $1 AND table_name = $2",
@@ -770,18 +784,11 @@ std::vector<LoadUnit> StartRanges(const EngineOptions& o, const std::string& sch
         "source_url = EXCLUDED.source_url, status = 'loading', rows_loaded = 0, "
         "rows_rejected = 0, seconds = NULL, updated_at = now()",
         schema, t.name, o.source_url);
-    // Even key steps; the ends are open, so rows past the bounds are loaded too.
-    int64_t step = (*bounds->hi - *bounds->lo + n - 1) / n;
-    n = static_cast<int>((*bounds->hi - *bounds->lo + step - 1) / step);
-    for (int k = 0; k < n; ++k) {
-      std::optional<int64_t> lo, hi;
-      if (k > 0) lo = *bounds->lo + k * step;
-      if (k < n - 1) hi = *bounds->lo + (k + 1) * step;
+    for (size_t k = 0; k < ranges.size(); ++k)
       conn.Execute(
           "INSERT INTO staging.migration_ranges (target_schema, table_name, range_no, key_column, "
           "key_lo, key_hi) VALUES ($1, $2, $3, $4, $5, $6)",
-          schema, t.name, k, bounds->column, lo, hi);
-    }
+          schema, t.name, static_cast<int64_t>(k), ranges[k].column, ranges[k].lo, ranges[k].hi);
     tx.Commit();
   }
   auto r = conn.Execute(
@@ -856,6 +863,16 @@ void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePl
                std::chrono::duration<double>(Clock::now() - start).count());
 }
 
+// Sets each identity of table `q` past its maximum: the next value is max + 1, or 1 when the
+// table is empty or holds only keys below 1 (at INT64_MAX, the next insert fails, as it must).
+void SetIdentities(pg::Connection& conn, const std::string& q, const TablePlan& t) {
+  for (const auto& c : t.columns)
+    if (c.identity)
+      conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), greatest(m, 1), m >= 1) FROM "
+                   "(SELECT max(" + Quote(c.name) + ")::bigint AS m FROM " + q + ") x",
+                   q, c.name);
+}
+
 // After BuildIndex: the primary key (on its index), checks, identities and ANALYZE. Each
 // step is skipped when it already exists, so an interrupted run resumes here.
 void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
@@ -880,12 +897,7 @@ void ConstrainTable(const EngineOptions& o, const std::string& schema, const Tab
             "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")",
             report, mu);
   }
-  for (const auto& c : t.columns) {
-    if (!c.identity) continue;
-    conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" +
-                     Quote(c.name) + "), 0) + 1 FROM " + q + "), false)",
-                 q, c.name);
-  }
+  SetIdentities(conn, q, t);
   conn.ExecScript("ANALYZE " + q);
 }
 
@@ -1000,13 +1012,14 @@ CopyReport RunCopy(const EngineOptions& o) {
   };
   std::stable_sort(units.begin(), units.end(),
                    [&](const LoadUnit& a, const LoadUnit& b) { return size(a) > size(b); });
+  std::vector<char> counted(units.size());  // read by the workers, so fixed before them
+  for (size_t i = 0; i < units.size(); ++i) counted[i] = loaded.count(units[i].table->name) > 0;
   ParallelFor(static_cast<int>(units.size()), o.jobs, [&](int i) {
     const auto& u = units[i];
     const auto& name = u.table->name;
-    bool counted = loaded.count(name) > 0;
     std::optional<SideStats> s;
-    Load(o, schema, u, &report, &mu, counted ? &s : nullptr);
-    if (!counted) return;
+    Load(o, schema, u, &report, &mu, counted[i] ? &s : nullptr);
+    if (!counted[i]) return;
     std::lock_guard lock(mu);
     if (!s) {
       units_left[name] = -1;  // refused rows: verify reads this table's source
@@ -1015,8 +1028,12 @@ CopyReport RunCopy(const EngineOptions& o) {
       if (--units_left[name] == 0) loaded[name] = std::move(partial[name]);
     }
   });
-  for (const auto* t : ranged)
-    if (FinishRanges(conn, schema, *t)) report.tables_loaded++;
+  for (const auto* t : ranged) {
+    if (!FinishRanges(conn, schema, *t))
+      throw std::runtime_error("table " + t->name +
+                               ": key ranges are missing; run the same command again");
+    report.tables_loaded++;
+  }
   // Verify reads take ACCESS SHARE locks, which index builds (SHARE) do not wait for.
   std::exception_ptr verify_error;
   std::thread verifier;
@@ -1067,7 +1084,7 @@ CopyReport RunCopy(const EngineOptions& o) {
   for (const auto& t : plans)
     conn.Execute(
         "UPDATE staging.migration_tables SET status = 'constrained', updated_at = now() "
-        "WHERE target_schema = $1 AND table_name = $2",
+        "WHERE target_schema = $1 AND table_name = $2 AND status = 'loaded'",
         schema, t.name);
   if (verifier.joinable()) verifier.join();
   if (verify_error) std::rethrow_exception(verify_error);
@@ -1153,15 +1170,12 @@ std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& s
     if (!taken && !bounds) {
       parts.push_back({i, true, std::nullopt, "", rows});
     } else if (bounds) {
-      spdlog::info("verify {}: source in {} ranges of {}", t.name, n, bounds->column);
-      int64_t step = (*bounds->hi - *bounds->lo + n - 1) / n;
-      for (int k = 0; k < n; ++k) {
-        KeyRange r{bounds->column, *bounds->lo + k * step, *bounds->lo + (k + 1) * step};
-        if (k == 0) r.lo.reset();  // open ends: rows outside the bounds are read too
-        if (k == n - 1) r.hi.reset();
-        parts.push_back({i, true, r, "", rows / n});
-      }
+      auto ranges = SplitKeyRange(*bounds, n);
+      spdlog::info("verify {}: source in {} ranges of {}", t.name, ranges.size(), bounds->column);
+      for (auto& r : ranges)
+        parts.push_back({i, true, std::move(r), "", rows / static_cast<int64_t>(ranges.size())});
     }
+    if (taken) spdlog::info("verify {}: source side taken while loading", t.name);
     if (!ExistsRelation(conn, schema, t.name)) {
       (*tables)[i].target.rows = -1;
       continue;
@@ -1921,11 +1935,7 @@ SyncTableResult SyncTable(const EngineOptions& o, const std::string& schema, con
         "clock_timestamp(), $5, $6, $7, $8)",
         schema, t.name, mode, started, res.inserted, res.updated, res.deleted, res.watermark);
     tx.Commit();
-    for (const auto& c : t.columns)
-      if (c.identity)
-        conn.Execute("SELECT setval(pg_get_serial_sequence($1, $2), (SELECT coalesce(max(" +
-                         Quote(c.name) + "), 0) + 1 FROM " + q + "), false)",
-                     q, c.name);
+    SetIdentities(conn, q, t);
     return res;
   }
 }

@@ -1,6 +1,8 @@
 #include "migrate/source.h"
 
+#include <algorithm>
 #include <cctype>
+#include <climits>
 #include <cstdio>
 #include <stdexcept>
 
@@ -50,6 +52,26 @@ std::string KeyRangeWhere(const std::optional<KeyRange>& range,
   if (range->hi)
     w += (w.empty() ? "" : " AND ") + quote(range->column) + " < " + std::to_string(*range->hi);
   return w.empty() ? "" : " WHERE " + w;
+}
+
+KeyRange KeyBoundsOf(const std::string& column, int64_t min, int64_t max) {
+  return {column, min, max == INT64_MAX ? max : max + 1};
+}
+
+std::vector<KeyRange> SplitKeyRange(const KeyRange& bounds, int n) {
+  // 128-bit: a key span can exceed INT64_MAX.
+  __int128 lo = bounds.lo.value_or(0), span = static_cast<__int128>(bounds.hi.value_or(0)) - lo;
+  n = static_cast<int>(std::clamp<__int128>(std::min<__int128>(n, span), 1, 1 << 20));
+  __int128 step = (span + n - 1) / n;
+  if (step > 0) n = static_cast<int>((span + step - 1) / step);
+  std::vector<KeyRange> parts;
+  for (int k = 0; k < n; ++k) {
+    KeyRange r{bounds.column, std::nullopt, std::nullopt};
+    if (k > 0) r.lo = static_cast<int64_t>(lo + k * step);
+    if (k < n - 1) r.hi = static_cast<int64_t>(lo + (k + 1) * step);
+    parts.push_back(std::move(r));
+  }
+  return parts;
 }
 
 std::optional<std::string> SingleIntegerKey(const SourceTable& table) {
@@ -111,7 +133,10 @@ std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<i
       r += "NULL";
     } else {
       for (size_t i = 0, n; i < v.s.size(); i += n) {
-        if ((n = Utf8CharLen(v.s, i)) > 0) {
+        if (v.s[i] == '\\') {
+          r += "\\\\";
+          n = 1;
+        } else if ((n = Utf8CharLen(v.s, i)) > 0) {
           r.append(v.s.substr(i, n));
         } else {
           char b[8];

@@ -99,8 +99,9 @@ class Source {
                                            std::vector<std::string>* columns);
   // True when every non-null value of an integer column is 0 or 1 (MySQL tinyint(1)).
   virtual bool AllZeroOrOne(const SourceTable& table, const std::string& column);
-  // An indexed integer column of `table` and its [min, max + 1) bounds, for scanning the
-  // table in key ranges (SQLite: the rowid). nullopt when there is none or it is empty.
+  // An indexed integer column of `table` and its [min, max + 1) bounds (see KeyBoundsOf), for
+  // scanning the table in key ranges (SQLite: the rowid). nullopt when there is none or it
+  // is empty.
   virtual std::optional<KeyRange> KeyBounds(const SourceTable& table);
 };
 
@@ -111,6 +112,12 @@ std::unique_ptr<Source> OpenSource(const std::string& url);
 // Turns any name into a safe lower-case identifier ("Chinook DB" -> "chinook_db").
 std::string SanitizeName(std::string_view name);
 
+// [min, max + 1) for KeyBounds; at max = INT64_MAX the end stays INT64_MAX, which is why
+// splits leave their last range open (SplitKeyRange).
+KeyRange KeyBoundsOf(const std::string& column, int64_t min, int64_t max);
+// Splits `bounds` into at most `n` ranges of even key width (at least one). The first range
+// has no lower bound and the last no upper bound, so rows past the bounds are covered too.
+std::vector<KeyRange> SplitKeyRange(const KeyRange& bounds, int n);
 // Shared by the SQL sources' Scan(): " WHERE key >= lo AND key < hi" for `range` (empty
 // when it has no bound), with the source's identifier quoting.
 std::string KeyRangeWhere(const std::optional<KeyRange>& range,
@@ -119,8 +126,9 @@ std::string KeyRangeWhere(const std::optional<KeyRange>& range,
 std::optional<std::string> SingleIntegerKey(const SourceTable& table);
 // Positions of the primary-key columns in table.columns, in key order.
 std::vector<int> KeyColumnIndexes(const SourceTable& table);
-// A row's key as "k1=v1,k2=v2" (NULL for nulls; in text, bytes that are not UTF-8 as \xNN),
-// the label its rejects and diffs carry. Whole, so refused rows are found again by it.
+// A row's key as "k1=v1,k2=v2" (NULL for nulls; in text, a backslash as \\ and bytes that
+// are not UTF-8 as \xNN), the label its rejects and diffs carry. Whole and one-to-one per
+// key value, so refused rows are found again by it.
 std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<int>& key_cols,
                      const std::vector<std::string>& key_names);
 // The length of the valid UTF-8 character at s[i], or 0 (an invalid byte, or NUL).

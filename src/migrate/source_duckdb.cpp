@@ -252,8 +252,8 @@ class DuckdbSource : public Source {
         cur->Value(1).kind != SourceValue::Kind::kText)
       return std::nullopt;
     try {
-      return KeyRange{*key, std::stoll(std::string(cur->Value(0).s)),
-                      std::stoll(std::string(cur->Value(1).s)) + 1};
+      return KeyBoundsOf(*key, std::stoll(std::string(cur->Value(0).s)),
+                         std::stoll(std::string(cur->Value(1).s)));
     } catch (const std::exception&) {
       return std::nullopt;  // HUGEINT/UBIGINT keys past the int64 range
     }

@@ -330,7 +330,7 @@ class MysqlSource : public Source {
                         QuoteMy(table.name));
     if (r.empty() || !r[0][0] || !r[0][1]) return std::nullopt;
     try {
-      return KeyRange{*key, std::stoll(*r[0][0]), std::stoll(*r[0][1]) + 1};
+      return KeyBoundsOf(*key, std::stoll(*r[0][0]), std::stoll(*r[0][1]));
     } catch (const std::exception&) {
       return std::nullopt;  // unsigned keys past the int64 range
     }

@@ -120,6 +120,24 @@ std::string Upper(std::string s) {
   return s;
 }
 
+bool IsRowidName(const std::string& c) {
+  auto u = Upper(c);
+  return u == "ROWID" || u == "_ROWID_" || u == "OID";
+}
+
+// A name of the rowid that no column of `table` shadows; nullopt when a column takes each.
+std::optional<std::string> RowidName(const SourceTable& table) {
+  for (const char* n : {"rowid", "_rowid_", "oid"})
+    if (std::none_of(table.columns.begin(), table.columns.end(),
+                     [&](const SourceColumn& c) { return Upper(c.name) == Upper(n); }))
+      return n;
+  return std::nullopt;
+}
+
+// A key column in SQL: a rowid name bare (as RowidName chose it, or an INTEGER PRIMARY KEY
+// named so, which is the rowid), any other name quoted.
+std::string KeySql(const std::string& c) { return IsRowidName(c) ? c : QuoteSqlite(c); }
+
 class SqliteCursor : public RowCursor {
  public:
   SqliteCursor(sqlite3* db, const std::string& sql, std::vector<int> key_cols,
@@ -299,16 +317,18 @@ class SqliteSource : public Source {
   }
 
   std::optional<KeyRange> KeyBounds(const SourceTable& table) override {
-    // An INTEGER PRIMARY KEY is the rowid; other rowid tables range over the rowid itself.
-    std::string col = "rowid";
+    // An INTEGER PRIMARY KEY is the rowid; other rowid tables range over the rowid itself,
+    // by a name no column of theirs takes.
+    std::optional<std::string> col = RowidName(table);
     if (table.primary_key.size() == 1)
       for (const auto& c : table.columns)
         if (c.name == table.primary_key[0] && Upper(c.declared_type) == "INTEGER") col = c.name;
+    if (!col) return std::nullopt;
     try {
-      Stmt st(db_, "SELECT min(" + QuoteSqlite(col) + "), max(" + QuoteSqlite(col) + ") FROM " +
+      Stmt st(db_, "SELECT min(" + KeySql(*col) + "), max(" + KeySql(*col) + ") FROM " +
                        QuoteSqlite(table.name));
       if (!st.Step() || st.IsNull(0)) return std::nullopt;
-      return KeyRange{col, st.Int(0), st.Int(1) + 1};
+      return KeyBoundsOf(*col, st.Int(0), st.Int(1));
     } catch (const std::runtime_error&) {
       return std::nullopt;  // WITHOUT ROWID
     }
@@ -321,8 +341,10 @@ class SqliteSource : public Source {
     for (size_t i = 0; i < table.columns.size(); ++i)
       sql += (i ? ", " : "") + QuoteSqlite(table.columns[i].name);
     // The rowid labels rows of key-less tables; WITHOUT ROWID tables always have a key.
-    sql += std::string(table.primary_key.empty() ? ", rowid" : ", 0") + " FROM " + QuoteSqlite(table.name);
-    sql += KeyRangeWhere(range, QuoteSqlite);
+    auto rowid = RowidName(table);
+    sql += (table.primary_key.empty() && rowid ? ", " + *rowid : std::string(", 0")) + " FROM " +
+           QuoteSqlite(table.name);
+    sql += KeyRangeWhere(range, KeySql);
     if (!order_by.empty()) {
       sql += " ORDER BY ";
       for (size_t i = 0; i < order_by.size(); ++i)

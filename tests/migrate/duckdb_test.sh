@@ -58,6 +58,7 @@ check "the source was read in 3 key ranges" contains "$out" "source in 3 ranges 
 out=$("$corrente" migrate copy "$src" --schema retail_r --range-rows 300 --jobs 2 --verify 2>&1)
 check "copy --verify in key ranges passes" contains "$out" "1003 rows, 0 rejected"
 check "copy --verify in key ranges: all tables match" contains "$out" "all 2 tables match"
+check "its source side taken while loading" contains "$out" "verify ventas: source side taken while loading"
 check "ventas went in ranges" [ "$(q "select count(*) filter (where done) from staging.migration_ranges where target_schema = 'retail_r' and table_name = 'ventas'")" -ge 3 ]
 q "delete from retail.ventas where id = 777" >/dev/null
 out=$("$corrente" migrate diff "$src" --table ventas 2>&1)
