@@ -194,6 +194,10 @@ check "(its source read again, not taken while loading)" lacks "$out" "source si
 check "all rows once" [ "$(q "select count(*) || '/' || count(distinct id) || '/' || sum(peso) from ranged.lote")" = "10000/10000/6250625" ]
 check "the table is loaded, then constrained" [ "$(q "select status || ' ' || rows_loaded from staging.migration_tables where target_schema = 'ranged'")" = "constrained 10000" ]
 "$corrente" migrate verify "$ranged" >/dev/null 2>&1; check "verify passes after a range resume" [ $? -eq 0 ]
+CORRENTE_MIGRATE_TEST_KILL_AFTER=5000 "$corrente" migrate copy "$ranged" --schema ranged3 --range-rows 2000 --jobs 1 >/dev/null 2>&1
+q "delete from staging.migration_ranges where target_schema = 'ranged3'" >/dev/null
+"$corrente" migrate copy "$ranged" --schema ranged3 --range-rows 2000 >/dev/null 2>&1
+check "a 'loading' table whose range plan is gone is planned and loaded again, rows once" [ "$(q "select count(*) || '/' || count(distinct id) from ranged3.lote")" = "10000/10000" ]
 out=$("$corrente" migrate copy "$ranged" --schema ranged2 --range-rows 3000 --jobs 2 --verify 2>&1)
 check "copy --verify over ranges (stats merged per range)" contains "$out" "all 1 tables match"
 check "the source side was taken while loading" contains "$out" "verify lote: source side taken while loading"
