@@ -6,6 +6,7 @@
 #include "server/auth.h"
 #include "server/cache.h"
 #include "server/encoding.h"
+#include "server/metrics.h"
 
 namespace corrente::server {
 namespace {
@@ -44,6 +45,18 @@ TEST(Params, AcceptsGoodValues) {
   EXPECT_EQ(p.Bool("active"), false);
   EXPECT_EQ(p.Date("start_date"), "2024-02-29");
   EXPECT_NO_THROW(p.Check());
+}
+
+TEST(Metrics, UnknownMethodsShareOneSeries) {
+  Metrics m;
+  m.Observe("unmatched", "GET", 404, 0.001);
+  for (const char* method : {"FOO", "get", "BREW", "XXXXXXXXXXXXXXXX"})
+    m.Observe("unmatched", method, 405, 0.001);
+  std::string out = m.Render("");
+  EXPECT_NE(out.find("method=\"GET\",status=\"404\"} 1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("method=\"OTHER\",status=\"405\"} 4\n"), std::string::npos) << out;
+  for (const char* method : {"FOO", "\"get\"", "BREW", "XXXX"})
+    EXPECT_EQ(out.find(method), std::string::npos) << method;
 }
 
 TEST(Json, EscapesControlAndQuotes) {
