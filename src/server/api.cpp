@@ -29,6 +29,51 @@ const char* RoleName(Role r) {
   return "VIEWER";
 }
 
+// ---- UTF-8 ----
+
+size_t Utf8CharLen(std::string_view s, size_t i) {
+  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = at(i);
+  if (c >= 0x01 && c <= 0x7f) return 1;
+  size_t n = c >= 0xc2 && c <= 0xdf   ? 2
+             : c >= 0xe0 && c <= 0xef ? 3
+             : c >= 0xf0 && c <= 0xf4 ? 4
+                                      : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  // The second byte's range depends on the lead byte; the rest are 80..BF.
+  unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+  unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+  if (at(i + 1) < lo || at(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k)
+    if (at(i + k) < 0x80 || at(i + k) > 0xbf) return 0;
+  return n;
+}
+
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = Utf8CharLen(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string ToUtf8(std::string_view s, size_t max_bytes) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = Utf8CharLen(s, i);
+    if (out.size() + std::max<size_t>(n, 1) > max_bytes) break;
+    if (n == 0) {
+      out += '?';
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 // ---- Params ----
 
 namespace {
@@ -41,10 +86,7 @@ std::optional<int64_t> ToInt(std::string_view s) {
   return v;
 }
 
-std::string Shown(const std::string& v) {
-  std::string s = v.size() > 40 ? v.substr(0, 40) + "..." : v;
-  return s;
-}
+std::string Shown(const std::string& v) { return ToUtf8(v, 40) + (v.size() > 40 ? "..." : ""); }
 
 }  // namespace
 
@@ -115,6 +157,10 @@ std::optional<std::string> Params::Text(const std::string& name, size_t max_len)
   }
   if (v->find('\0') != std::string::npos) {
     Fail(name, "must not contain NUL");
+    return std::nullopt;
+  }
+  if (!IsUtf8(*v)) {
+    Fail(name, "must be UTF-8");
     return std::nullopt;
   }
   return v;
@@ -510,8 +556,9 @@ std::vector<pg::Result> Db::Pipeline(const std::vector<Statement>& statements) {
 }
 
 void WriteAudit(Db& db, const Request& req, const AuditEntry& e) {
+  // Client bytes: made valid UTF-8, or the insert (and so a login) would fail.
   std::optional<std::string> ua = req.Header("user-agent");
-  if (ua && ua->size() > 512) ua->resize(512);
+  if (ua) ua = ToUtf8(*ua, 512);
   std::optional<std::string> ip;
   if (!req.remote_address.empty()) ip = req.remote_address;
   db.Q(

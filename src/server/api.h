@@ -54,6 +54,14 @@ class ApiError : public std::runtime_error {
   std::string code_;
 };
 
+// Length of the well-formed UTF-8 character at s[i] (RFC 3629: no overlongs, surrogates or
+// code points past U+10FFFF, as PostgreSQL checks), or 0. NUL counts as invalid.
+size_t Utf8CharLen(std::string_view s, size_t i);
+bool IsUtf8(std::string_view s);
+// `s` made storable in text: each byte of an invalid sequence becomes '?', and it is cut to at
+// most `max_bytes` between characters.
+std::string ToUtf8(std::string_view s, size_t max_bytes);
+
 // Strict parsing of query parameters. Each getter records a problem instead of throwing,
 // so one 400 names every bad parameter; call Check() before using the values.
 class Params {
@@ -64,6 +72,7 @@ class Params {
   std::optional<std::string> Date(const std::string& name);  // YYYY-MM-DD, returned as given
   std::optional<bool> Bool(const std::string& name);         // true|false|1|0
   std::optional<std::string> Enum(const std::string& name, const std::vector<std::string>& allowed);
+  // At most max_len bytes of UTF-8 without NUL.
   std::optional<std::string> Text(const std::string& name, size_t max_len = 200);
   // limit (default 100, 1..1000; up to kMaxCsvRows for CSV, which ListPage streams) and
   // offset (>= 0). BufferedLimit() is 1..1000 always, for lists that cannot stream.

@@ -6,6 +6,7 @@
 #include "server/auth.h"
 #include "server/cache.h"
 #include "server/encoding.h"
+#include "server/metrics.h"
 
 namespace corrente::server {
 namespace {
@@ -44,6 +45,47 @@ TEST(Params, AcceptsGoodValues) {
   EXPECT_EQ(p.Bool("active"), false);
   EXPECT_EQ(p.Date("start_date"), "2024-02-29");
   EXPECT_NO_THROW(p.Check());
+}
+
+TEST(Metrics, UnknownMethodsShareOneSeries) {
+  Metrics m;
+  m.Observe("unmatched", "GET", 404, 0.001);
+  for (const char* method : {"FOO", "get", "BREW", "XXXXXXXXXXXXXXXX"})
+    m.Observe("unmatched", method, 405, 0.001);
+  std::string out = m.Render("");
+  EXPECT_NE(out.find("method=\"GET\",status=\"404\"} 1\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("method=\"OTHER\",status=\"405\"} 4\n"), std::string::npos) << out;
+  for (const char* method : {"FOO", "\"get\"", "BREW", "XXXX"})
+    EXPECT_EQ(out.find(method), std::string::npos) << method;
+}
+
+TEST(Utf8, ValidatesAsPostgresDoes) {
+  for (std::string_view ok : std::initializer_list<std::string_view>{
+           "", "plain", "ção 😀 ∑", "\x7f", "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf"})
+    EXPECT_TRUE(IsUtf8(ok)) << ok;
+  // Lone continuation, truncated, overlong, surrogate, past U+10FFFF, bad lead bytes, NUL.
+  for (std::string_view bad : std::initializer_list<std::string_view>{
+           "\x80", "a\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+           "\xf5\x80\x80\x80", "\xff", std::string_view("a\0b", 3)})
+    EXPECT_FALSE(IsUtf8(bad)) << bad;
+  std::string mixed = std::string("a\xff") + "b\xe2\x82";  // bad byte, then a cut-off €
+  EXPECT_EQ(ToUtf8(mixed, 100), "a?b??");
+  EXPECT_EQ(ToUtf8("ab\xc3\xa7", 3), "ab");  // not cut inside the ç
+  EXPECT_EQ(ToUtf8("ab\xc3\xa7", 4), "ab\xc3\xa7");
+}
+
+TEST(Params, TextMustBeUtf8) {
+  Request r = Req({{"q", "\xff"}, {"family", "ção"}});
+  Params p(r);
+  EXPECT_FALSE(p.Text("q"));
+  EXPECT_EQ(p.Text("family"), "ção");
+  try {
+    p.Check();
+    FAIL() << "expected a 400";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.Status(), 400);
+    EXPECT_NE(std::string(e.what()).find("q must be UTF-8"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Json, EscapesControlAndQuotes) {

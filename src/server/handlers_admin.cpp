@@ -27,6 +27,10 @@ std::optional<std::string> StringField(const boost::json::object& o, const char*
     p.Fail(name, "must be a string");
     return std::nullopt;
   }
+  if (std::string_view(v->as_string()).find('\0') != std::string_view::npos) {
+    p.Fail(name, "must not contain NUL");  // libpq would cut the value there
+    return std::nullopt;
+  }
   return std::string(v->as_string());
 }
 

@@ -55,8 +55,11 @@ Response Login(Ctx& ctx, Services& s) {
   Params p(ctx.req);
   const auto* u = o.if_contains("username");
   const auto* pw = o.if_contains("password");
-  if (!u || !u->is_string() || u->as_string().empty() || u->as_string().size() > 64)
-    p.Fail("username", "is required (a string of at most 64 characters)");
+  // A NUL would end the name in libpq ("viewer\u0000x" logged in as viewer) while the throttle
+  // counted it as another account.
+  if (!u || !u->is_string() || u->as_string().empty() || u->as_string().size() > 64 ||
+      std::string_view(u->as_string()).find('\0') != std::string_view::npos)
+    p.Fail("username", "is required (a string of at most 64 characters, no NUL)");
   if (!pw || !pw->is_string() || pw->as_string().empty() || pw->as_string().size() > 1024)
     p.Fail("password", "is required (a string of at most 1024 characters)");
   p.Check();

@@ -49,6 +49,22 @@ Request ToRequest(const http::request<http::string_body>& r, const std::string& 
   return q;
 }
 
+// Beast frames a request whose Transfer-Encoding does not end in chunked by Content-Length or
+// as bodiless, and takes chunked from HTTP/1.0: its body would then be read as the next request
+// (smuggling). RFC 9112 6.1, 6.3: 400 unless chunked is the last coding; 501 for any other
+// coding (none is decoded). The connection closes after either.
+std::optional<Response> BadTransferEncoding(const http::request_parser<http::string_body>& p) {
+  const auto& r = p.get();
+  if (r.find(http::field::transfer_encoding) == r.end()) return std::nullopt;
+  if (r.version() != 11 || !p.chunked())
+    return ErrorResponse(400, "bad_request", "Transfer-Encoding must end in chunked (HTTP/1.1)");
+  auto [first, last] = r.equal_range(http::field::transfer_encoding);
+  for (auto f = first; f != last; ++f)
+    if (!beast::iequals(f->value(), "chunked"))
+      return ErrorResponse(501, "not_implemented", "only the chunked transfer coding is supported");
+  return std::nullopt;
+}
+
 // The status line and headers, written by hand: Beast's serializer walks every field as a
 // chain of small buffers, which cost more than the rest of a cache hit. CR and LF never reach
 // the output from a header value.
@@ -172,6 +188,8 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
         res = ErrorResponse(400, "bad_request", "malformed HTTP request");
       else
         break;
+    } else if (auto bad = BadTransferEncoding(parser)) {
+      res = std::move(*bad);  // keep_alive stays false
     } else {
       state.in_flight++;
       counted = true;

@@ -4,13 +4,28 @@
 #include <string_view>
 
 namespace corrente::server {
+namespace {
+
+// The method is client text: any but the standard ones counts as OTHER, so clients cannot add
+// series (and memory) without bound.
+std::string_view MethodLabel(std::string_view m) {
+  static constexpr std::string_view kKnown[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                                "PATCH", "DELETE", "OPTIONS"};
+  for (auto k : kKnown)
+    if (m == k) return k;
+  return "OTHER";
+}
+
+}  // namespace
 
 void Metrics::Observe(const std::string& route, const std::string& method, int status,
                       double seconds) {
   std::lock_guard l(mu_);
-  auto key = std::tuple<std::string_view, std::string_view, int>(route, method, status);
+  auto key =
+      std::tuple<std::string_view, std::string_view, int>(route, MethodLabel(method), status);
   auto r = requests_.find(key);
-  if (r == requests_.end()) r = requests_.emplace(std::tuple(route, method, status), 0).first;
+  if (r == requests_.end())
+    r = requests_.emplace(std::tuple(route, std::string(std::get<1>(key)), status), 0).first;
   r->second++;
   auto d = durations_.find(std::string_view(route));
   if (d == durations_.end()) d = durations_.emplace(route, Hist{}).first;

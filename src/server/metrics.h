@@ -1,6 +1,6 @@
 #pragma once
-// Prometheus metrics: request counts by route, method and status, and a latency histogram
-// by route. Thread-safe; Observe() takes one short lock.
+// Prometheus metrics: request counts by route, method (a standard one, else OTHER) and status,
+// and a latency histogram by route. Thread-safe; Observe() takes one short lock.
 #include <array>
 #include <cstdint>
 #include <functional>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real `corrente serve` over real HTTP against its own database (api_test) on the ctest
-# run's managed cluster: every endpoint, roles, JWT attacks, injection, cache/ETag/NOTIFY,
-# static files, 1,000 keep-alive connections, throttling, then SIGTERM drains and exits 0.
+# run's managed cluster: every endpoint, roles, JWT attacks, injection, seeded HTTP and JWT
+# fuzzing, cache/ETag/NOTIFY, static files, 1,000 keep-alive connections, throttling, then
+# SIGTERM drains and exits 0.
 set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
