@@ -31,6 +31,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "common/utf8.h"
 #include "migrate/plan.h"
 #include "migrate/source.h"
 #include "pg/copy.h"
@@ -208,7 +209,7 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
               v = ValueText(sv);
             else
               v.reset();
-            if (v && !ValidUtf8(*v)) reason = r.target + ": invalid UTF-8";
+            if (v && !IsUtf8(*v)) reason = r.target + ": invalid UTF-8";
           }
           if (v && !r.map.empty()) {
             auto it = r.map.find(*v);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/dates.h"
+#include "common/utf8.h"
 
 namespace corrente::migrate {
 namespace {
@@ -502,17 +503,6 @@ std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& s
 
 // ---- values ----
 
-bool ValidUtf8(std::string_view s) {
-  for (size_t i = 0, n; i < s.size(); i += n) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c != 0 && c < 0x80)
-      n = 1;  // ASCII, inline
-    else if ((n = Utf8CharLen(s, i)) == 0)
-      return false;
-  }
-  return true;
-}
-
 std::string Latin1ToUtf8(std::string_view s) {
   // MySQL's latin1 is Windows-1252: 0x80..0x9F hold typographic characters.
   static const uint16_t kCp1252[32] = {
@@ -843,7 +833,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
           out->s = Latin1ToUtf8(v.s);
         else
           out->s.assign(v.s);
-        if (!ValidUtf8(out->s)) return "invalid UTF-8 in column " + col.name;
+        if (!IsUtf8(out->s)) return "invalid UTF-8 in column " + col.name;
       } else {
         out->s = text_of();
       }

@@ -123,7 +123,6 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
 void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::string* out);
 
 // Helpers shared with the sources and tests.
-bool ValidUtf8(std::string_view s);
 std::string Latin1ToUtf8(std::string_view s);  // MySQL latin1 is cp1252
 std::string ShortestDouble(double d);
 std::string NormalizeDecimal(std::string_view s);

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "common/utf8.h"
+
 namespace corrente::migrate {
 
 std::unique_ptr<RowCursor> Source::Query(const std::string&, std::vector<std::string>*) {
@@ -94,31 +96,6 @@ std::vector<int> KeyColumnIndexes(const SourceTable& table) {
     for (size_t i = 0; i < table.columns.size(); ++i)
       if (table.columns[i].name == k) key_cols.push_back(static_cast<int>(i));
   return key_cols;
-}
-
-size_t Utf8CharLen(std::string_view s, size_t i) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  unsigned char c = p[i];
-  if (c < 0x80) return c == 0 ? 0 : 1;  // PostgreSQL text cannot hold NUL
-  size_t len;
-  uint32_t cp;
-  if ((c & 0xE0) == 0xC0)
-    len = 2, cp = c & 0x1F;
-  else if ((c & 0xF0) == 0xE0)
-    len = 3, cp = c & 0x0F;
-  else if ((c & 0xF8) == 0xF0)
-    len = 4, cp = c & 0x07;
-  else
-    return 0;
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((p[i + k] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (p[i + k] & 0x3F);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
 }
 
 std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<int>& key_cols,

@@ -131,8 +131,6 @@ std::vector<int> KeyColumnIndexes(const SourceTable& table);
 // key value, so refused rows are found again by it.
 std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<int>& key_cols,
                      const std::vector<std::string>& key_names);
-// The length of the valid UTF-8 character at s[i], or 0 (an invalid byte, or NUL).
-size_t Utf8CharLen(std::string_view s, size_t i);
 // "-12", "3.5", "+.5": an optional sign, digits and at most one point, at least one digit.
 bool IsDecimalText(std::string_view s);
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/utf8.h"
 #include "pg/pool.h"
 #include "server/router.h"
 
@@ -54,13 +55,6 @@ class ApiError : public std::runtime_error {
   std::string code_;
 };
 
-// Length of the well-formed UTF-8 character at s[i] (RFC 3629: no overlongs, surrogates or
-// code points past U+10FFFF, as PostgreSQL checks), or 0. NUL counts as invalid.
-size_t Utf8CharLen(std::string_view s, size_t i);
-bool IsUtf8(std::string_view s);
-// `s` made storable in text: each byte of an invalid sequence becomes '?', and it is cut to at
-// most `max_bytes` between characters.
-std::string ToUtf8(std::string_view s, size_t max_bytes);
 
 // Strict parsing of query parameters. Each getter records a problem instead of throwing,
 // so one 400 names every bad parameter; call Check() before using the values.
