@@ -5,8 +5,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "common/dates.h"
 
@@ -316,6 +318,58 @@ std::string TranslateCheck(std::string_view expr) {
   return r;
 }
 
+// A name for a message: bytes that are not printable UTF-8 as \xNN, so it stays one line.
+std::string Printable(std::string_view s) {
+  std::string r;
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != 0x7f && (n = Utf8CharLen(s, i)) > 0) {
+      r.append(s.substr(i, n));
+      continue;
+    }
+    char b[8];
+    std::snprintf(b, sizeof b, "\\x%02x", c);
+    r += b;
+    n = 1;
+  }
+  return r;
+}
+
+// What PostgreSQL keeps of an identifier: 63 bytes, cut at a character boundary.
+std::string PgIdentifier(std::string_view s) {
+  size_t n = std::min<size_t>(s.size(), 63);
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
+// Names PostgreSQL cannot take as they are stop the plan, in one line, before any SQL runs:
+// empty ones, ones that are not UTF-8 text (or hold a NUL byte), and two names that are
+// one identifier once PostgreSQL cuts them to 63 bytes (a second table would replace the
+// first, which DROP TABLE IF EXISTS would not notice; a second column would be refused).
+void CheckNames(const std::vector<TablePlan>& plans) {
+  // `what`: "table name" or "table t: column 2's name"; `kind`: "tables" or "table t: columns".
+  auto check = [](std::map<std::string, std::string>* seen, const std::string& name,
+                  const std::string& what, const std::string& kind) {
+    if (name.empty()) throw std::runtime_error(what + " is empty");
+    if (!ValidUtf8(name))
+      throw std::runtime_error(what + " " + Printable(name) + " is not UTF-8 text (or holds NUL)");
+    auto [it, fresh] = seen->emplace(PgIdentifier(name), name);
+    if (fresh) return;
+    if (it->second == name) throw std::runtime_error(kind + ": two named " + Printable(name));
+    throw std::runtime_error(kind + " " + Printable(it->second) + " and " + Printable(name) +
+                             " are one name in PostgreSQL, which keeps 63 bytes of a name");
+  };
+  std::map<std::string, std::string> tables;
+  for (const auto& t : plans) {
+    check(&tables, t.name, "table name", "tables");
+    std::map<std::string, std::string> columns;
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      check(&columns, t.columns[i].name,
+            "table " + Printable(t.name) + ": column " + std::to_string(i + 1) + "'s name",
+            "table " + Printable(t.name) + ": columns");
+  }
+}
+
 }  // namespace
 
 std::string Quote(std::string_view ident) {
@@ -450,6 +504,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     tp.source = std::move(st);
     plans.push_back(std::move(tp));
   }
+  CheckNames(plans);
   return plans;
 }
 
