@@ -879,6 +879,15 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         return "blob in numeric column";
       if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
       if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
+      // PostgreSQL's numeric holds 131072 digits before the point and 16383 after. Past the
+      // first, the binary COPY field's weight would wrap and PostgreSQL store a wrong value.
+      std::string_view n = out->s;
+      if (!n.empty() && n[0] == '-') n.remove_prefix(1);
+      size_t dot = std::min(n.find('.'), n.size());
+      size_t lead = std::min(n.find_first_not_of('0'), dot);
+      if (dot - lead > 131072 || n.size() - std::min(dot + 1, n.size()) > 16383)
+        return "numeric value out of range (PostgreSQL holds 131072 digits before the point, "
+               "16383 after) in column " + col.name;
       return std::nullopt;
     }
     case PgType::kDouble: {

@@ -44,6 +44,16 @@ TEST(Plan, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(num, Text("123456789.5"), &err), "<rejected>");
   EXPECT_NE(err.find("overflows numeric(10,2)"), std::string::npos);
 
+  ColumnPlan any_num;  // numeric without (p,s): PostgreSQL's own range
+  any_num.type = PgType::kNumeric;
+  std::string big(131072, '9');
+  EXPECT_EQ(Canon(any_num, Text("-" + big + ".5")), "-" + big + ".5");
+  EXPECT_EQ(Canon(any_num, Text("000" + big)), big);
+  EXPECT_EQ(Canon(any_num, Text(big + "9"), &err), "<rejected>");
+  EXPECT_NE(err.find("numeric value out of range"), std::string::npos);
+  EXPECT_EQ(Canon(any_num, Text("0." + std::string(16383, '1'))), "0." + std::string(16383, '1'));
+  EXPECT_EQ(Canon(any_num, Text("0." + std::string(16384, '1'))), "<rejected>");
+
   ColumnPlan dbl;
   dbl.type = PgType::kDouble;
   EXPECT_EQ(Canon(dbl, Real(0.1)), "0.1");
