@@ -684,7 +684,7 @@ std::string FormatTimestamp(int64_t micros) {
 namespace {
 
 bool ParseUint(std::string_view s, int64_t* v) {
-  if (s.empty()) return false;
+  if (s.empty() || s[0] == '-') return false;
   auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
@@ -708,13 +708,26 @@ std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
       return std::nullopt;
     if (dot != std::string_view::npos) {
       auto f = ss.substr(dot + 1);
-      if (f.size() > 6) f = f.substr(0, 6);  // beyond microseconds cannot be stored
       std::string fs(f);
-      while (fs.size() < 6) fs += '0';
-      if (!ParseUint(fs, &frac)) return std::nullopt;
+      if (f.size() > 6) {
+        // Beyond microseconds: rounded as PostgreSQL rounds its input, rint(fraction * 1e6)
+        // (so .9999995 can carry into the next second).
+        fs = "0." + fs;
+        double x;
+        auto r = std::from_chars(fs.data(), fs.data() + fs.size(), x);
+        if (r.ec != std::errc() || r.ptr != fs.data() + fs.size() ||
+            f.find_first_not_of("0123456789") != std::string_view::npos)
+          return std::nullopt;
+        frac = static_cast<int64_t>(std::rint(x * 1000000));
+      } else {
+        while (fs.size() < 6) fs += '0';
+        if (!ParseUint(fs, &frac)) return std::nullopt;
+      }
     }
   }
-  if (m > 59 || sec > 59 || (!duration && h > 24)) return std::nullopt;
+  // A clock stops at 24:00:00 (PostgreSQL refuses 24:30, and negative fields).
+  if (m > 59 || sec > 59 || (!duration && (h > 24 || (h == 24 && m + sec + frac > 0))))
+    return std::nullopt;
   int64_t v = ((h * 60 + m) * 60 + sec) * 1000000 + frac;
   return neg ? -v : v;
 }
