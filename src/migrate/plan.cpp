@@ -5,8 +5,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "common/dates.h"
 #include "common/utf8.h"
@@ -317,6 +319,58 @@ std::string TranslateCheck(std::string_view expr) {
   return r;
 }
 
+// A name for a message: bytes that are not printable UTF-8 as \xNN, so it stays one line.
+std::string Printable(std::string_view s) {
+  std::string r;
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != 0x7f && (n = Utf8CharLen(s, i)) > 0) {
+      r.append(s.substr(i, n));
+      continue;
+    }
+    char b[8];
+    std::snprintf(b, sizeof b, "\\x%02x", c);
+    r += b;
+    n = 1;
+  }
+  return r;
+}
+
+// What PostgreSQL keeps of an identifier: 63 bytes, cut at a character boundary.
+std::string PgIdentifier(std::string_view s) {
+  size_t n = std::min<size_t>(s.size(), 63);
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
+// Names PostgreSQL cannot take as they are stop the plan, in one line, before any SQL runs:
+// empty ones, ones that are not UTF-8 text (or hold a NUL byte), and two names that are
+// one identifier once PostgreSQL cuts them to 63 bytes (a second table would replace the
+// first, which DROP TABLE IF EXISTS would not notice; a second column would be refused).
+void CheckNames(const std::vector<TablePlan>& plans) {
+  // `what`: "table name" or "table t: column 2's name"; `kind`: "tables" or "table t: columns".
+  auto check = [](std::map<std::string, std::string>* seen, const std::string& name,
+                  const std::string& what, const std::string& kind) {
+    if (name.empty()) throw std::runtime_error(what + " is empty");
+    if (!ValidUtf8(name))
+      throw std::runtime_error(what + " " + Printable(name) + " is not UTF-8 text (or holds NUL)");
+    auto [it, fresh] = seen->emplace(PgIdentifier(name), name);
+    if (fresh) return;
+    if (it->second == name) throw std::runtime_error(kind + ": two named " + Printable(name));
+    throw std::runtime_error(kind + " " + Printable(it->second) + " and " + Printable(name) +
+                             " are one name in PostgreSQL, which keeps 63 bytes of a name");
+  };
+  std::map<std::string, std::string> tables;
+  for (const auto& t : plans) {
+    check(&tables, t.name, "table name", "tables");
+    std::map<std::string, std::string> columns;
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      check(&columns, t.columns[i].name,
+            "table " + Printable(t.name) + ": column " + std::to_string(i + 1) + "'s name",
+            "table " + Printable(t.name) + ": columns");
+  }
+}
+
 }  // namespace
 
 std::string Quote(std::string_view ident) {
@@ -451,6 +505,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     tp.source = std::move(st);
     plans.push_back(std::move(tp));
   }
+  CheckNames(plans);
   return plans;
 }
 
@@ -619,7 +674,7 @@ std::string FormatTimestamp(int64_t micros) {
 namespace {
 
 bool ParseUint(std::string_view s, int64_t* v) {
-  if (s.empty()) return false;
+  if (s.empty() || s[0] == '-') return false;
   auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
@@ -643,13 +698,26 @@ std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
       return std::nullopt;
     if (dot != std::string_view::npos) {
       auto f = ss.substr(dot + 1);
-      if (f.size() > 6) f = f.substr(0, 6);  // beyond microseconds cannot be stored
       std::string fs(f);
-      while (fs.size() < 6) fs += '0';
-      if (!ParseUint(fs, &frac)) return std::nullopt;
+      if (f.size() > 6) {
+        // Beyond microseconds: rounded as PostgreSQL rounds its input, rint(fraction * 1e6)
+        // (so .9999995 can carry into the next second).
+        fs = "0." + fs;
+        double x;
+        auto r = std::from_chars(fs.data(), fs.data() + fs.size(), x);
+        if (r.ec != std::errc() || r.ptr != fs.data() + fs.size() ||
+            f.find_first_not_of("0123456789") != std::string_view::npos)
+          return std::nullopt;
+        frac = static_cast<int64_t>(std::rint(x * 1000000));
+      } else {
+        while (fs.size() < 6) fs += '0';
+        if (!ParseUint(fs, &frac)) return std::nullopt;
+      }
     }
   }
-  if (m > 59 || sec > 59 || (!duration && h > 24)) return std::nullopt;
+  // A clock stops at 24:00:00 (PostgreSQL refuses 24:30, and negative fields).
+  if (m > 59 || sec > 59 || (!duration && (h > 24 || (h == 24 && m + sec + frac > 0))))
+    return std::nullopt;
   int64_t v = ((h * 60 + m) * 60 + sec) * 1000000 + frac;
   return neg ? -v : v;
 }
@@ -814,6 +882,15 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         return "blob in numeric column";
       if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
       if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
+      // PostgreSQL's numeric holds 131072 digits before the point and 16383 after. Past the
+      // first, the binary COPY field's weight would wrap and PostgreSQL store a wrong value.
+      std::string_view n = out->s;
+      if (!n.empty() && n[0] == '-') n.remove_prefix(1);
+      size_t dot = std::min(n.find('.'), n.size());
+      size_t lead = std::min(n.find_first_not_of('0'), dot);
+      if (dot - lead > 131072 || n.size() - std::min(dot + 1, n.size()) > 16383)
+        return "numeric value out of range (PostgreSQL holds 131072 digits before the point, "
+               "16383 after) in column " + col.name;
       return std::nullopt;
     }
     case PgType::kDouble: {

@@ -44,6 +44,16 @@ TEST(Plan, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(num, Text("123456789.5"), &err), "<rejected>");
   EXPECT_NE(err.find("overflows numeric(10,2)"), std::string::npos);
 
+  ColumnPlan any_num;  // numeric without (p,s): PostgreSQL's own range
+  any_num.type = PgType::kNumeric;
+  std::string big(131072, '9');
+  EXPECT_EQ(Canon(any_num, Text("-" + big + ".5")), "-" + big + ".5");
+  EXPECT_EQ(Canon(any_num, Text("000" + big)), big);
+  EXPECT_EQ(Canon(any_num, Text(big + "9"), &err), "<rejected>");
+  EXPECT_NE(err.find("numeric value out of range"), std::string::npos);
+  EXPECT_EQ(Canon(any_num, Text("0." + std::string(16383, '1'))), "0." + std::string(16383, '1'));
+  EXPECT_EQ(Canon(any_num, Text("0." + std::string(16384, '1'))), "<rejected>");
+
   ColumnPlan dbl;
   dbl.type = PgType::kDouble;
   EXPECT_EQ(Canon(dbl, Real(0.1)), "0.1");
@@ -54,6 +64,14 @@ TEST(Plan, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(ts, Text("2024-02-29T23:59:59.120Z")), "2024-02-29 23:59:59.12");
   EXPECT_EQ(Canon(ts, Text("1962-02-18 00:00:00")), "1962-02-18 00:00:00");
   EXPECT_EQ(Canon(ts, Text("2024-02-30 00:00:00")), "<rejected>");
+  // As PostgreSQL reads them: 24:00:00 is the next midnight, 24:30 and negative fields are
+  // refused, fractions past microseconds are rounded (rint), carrying into the next second.
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 24:00:00")), "2024-01-02 00:00:00");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 24:30:00")), "<rejected>");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:-5:00")), "<rejected>");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.9999996")), "2024-01-01 10:00:01");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.12345649")), "2024-01-01 10:00:00.123456");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.1234567x")), "<rejected>");
 
   ColumnPlan iv;
   iv.type = PgType::kInterval;

@@ -1,8 +1,9 @@
 // CSV source: a directory of *.csv files, one table each (named by the file stem), with a
 // header row. RFC 4180 quoting (embedded separators, quotes and newlines), a UTF-8 BOM is
-// skipped, CRLF or LF. An empty unquoted field is NULL; a quoted "" is the empty string.
-// Column types are inferred from every value; a record with the wrong number of fields is
-// rejected with its line number.
+// skipped, CRLF or LF (or CR, when the header ends with a lone CR). An empty unquoted field
+// is NULL; a quoted "" is the empty string. Column types are inferred from every value; a
+// record with the wrong number of fields, or one the file ends inside the quotes of (a cut
+// file), is rejected with its line number.
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,21 +26,26 @@ class CsvReader {
     Fill();
     if (len_ >= 3 && buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
   }
-  // Reads one record; false at the end of the file.
+  // Reads one record; false at the end of the file. Records end at LF or CRLF, and at a
+  // lone CR too when the header ends with one (the CR-only line ends of classic Mac
+  // exports); otherwise a lone CR is data. A file that ends inside quotes leaves its last
+  // record Unterminated().
   bool Read(std::vector<std::string>* fields, std::vector<bool>* quoted) {
     fields->clear();
     quoted->clear();
+    unterminated_ = false;
     if (!Peek()) return false;
     start_line_ = line_;
+    bool header = records_++ == 0;
     std::string f;
-    bool q = false, in_quotes = false, any = false;
+    bool q = false, in_quotes = false;
     while (true) {
       int c = Get();
       if (c < 0) {
-        if (any || !f.empty() || !fields->empty()) fields->push_back(f), quoted->push_back(q);
+        unterminated_ = in_quotes;
+        fields->push_back(f), quoted->push_back(q);
         return true;
       }
-      any = true;
       if (in_quotes) {
         if (c == '"') {
           if (Peek() && buf_[pos_] == '"') {
@@ -49,7 +55,7 @@ class CsvReader {
             in_quotes = false;
           }
         } else {
-          if (c == '\n') ++line_;
+          if (c == '\n' || (c == '\r' && cr_ends_ && !NextIs('\n'))) ++line_;
           f += static_cast<char>(c);
         }
         continue;
@@ -61,9 +67,10 @@ class CsvReader {
         quoted->push_back(q);
         f.clear();
         q = false;
-      } else if (c == '\r' && Peek() && buf_[pos_] == '\n') {
+      } else if (c == '\r' && NextIs('\n')) {
         continue;
-      } else if (c == '\n') {
+      } else if (c == '\n' || (c == '\r' && (cr_ends_ || header))) {
+        if (c == '\r') cr_ends_ = true;
         ++line_;
         fields->push_back(std::move(f));
         quoted->push_back(q);
@@ -73,6 +80,7 @@ class CsvReader {
       }
     }
   }
+  bool Unterminated() const { return unterminated_; }
   int64_t StartLine() const { return start_line_; }
 
  private:
@@ -91,10 +99,12 @@ class CsvReader {
     if (!Peek()) return -1;
     return static_cast<unsigned char>(buf_[pos_++]);
   }
+  bool NextIs(char c) { return Peek() && buf_[pos_] == c; }
   std::ifstream in_;
   std::string buf_;
   size_t pos_ = 0, len_ = 0;
-  int64_t line_ = 1, start_line_ = 1;
+  int64_t line_ = 1, start_line_ = 1, records_ = 0;
+  bool cr_ends_ = false, unterminated_ = false;
 };
 
 class CsvCursor : public RowCursor {
@@ -110,6 +120,11 @@ class CsvCursor : public RowCursor {
     if (fields_.size() == 1 && fields_[0].empty() && !q[0] && columns_ > 1) return Next();
     values_.assign(columns_, {});
     error_.reset();
+    if (reader_.Unterminated()) {
+      error_ = "line " + std::to_string(reader_.StartLine()) +
+               ": unterminated quoted field (the file ends inside quotes)";
+      return true;
+    }
     if (fields_.size() != columns_) {
       error_ = "line " + std::to_string(reader_.StartLine()) + ": expected " +
                std::to_string(columns_) + " fields, found " + std::to_string(fields_.size());
@@ -193,6 +208,8 @@ class CsvSource : public Source {
       std::vector<std::string> header, fields;
       std::vector<bool> q;
       if (!r.Read(&header, &q)) continue;
+      if (r.Unterminated())  // the header would be the whole file
+        throw std::runtime_error("csv: " + f.filename().string() + ": the header ends inside quotes");
       // Candidate types, narrowed by every value: bigint, numeric, date, timestamp, boolean.
       size_t n = header.size();
       std::vector<int> ok_int(n, 1), ok_dec(n, 1), ok_date(n, 1), ok_ts(n, 1), ok_bool(n, 1),
@@ -201,7 +218,7 @@ class CsvSource : public Source {
       while (r.Read(&fields, &q)) {
         if (fields.size() == 1 && fields[0].empty() && n > 1) continue;
         ++rows;
-        if (fields.size() != n) continue;
+        if (fields.size() != n || r.Unterminated()) continue;
         for (size_t i = 0; i < n; ++i) {
           const auto& v = fields[i];
           if (v.empty()) {
