@@ -352,7 +352,7 @@ void CheckNames(const std::vector<TablePlan>& plans) {
   auto check = [](std::map<std::string, std::string>* seen, const std::string& name,
                   const std::string& what, const std::string& kind) {
     if (name.empty()) throw std::runtime_error(what + " is empty");
-    if (!ValidUtf8(name))
+    if (!IsUtf8(name))
       throw std::runtime_error(what + " " + Printable(name) + " is not UTF-8 text (or holds NUL)");
     auto [it, fresh] = seen->emplace(PgIdentifier(name), name);
     if (fresh) return;
