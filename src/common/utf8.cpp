@@ -1,6 +1,7 @@
 #include "common/utf8.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace corrente {
 
@@ -45,6 +46,25 @@ std::string ToUtf8(std::string_view s, size_t max_bytes) {
     }
   }
   return out;
+}
+
+std::string Printable(std::string_view s) {
+  std::string r;
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\\') {
+      r += "\\\\";
+      n = 1;
+    } else if (c >= 0x20 && c != 0x7f && (n = Utf8CharLen(s, i)) > 0) {
+      r.append(s.substr(i, n));
+    } else {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\x%02x", c);
+      r += b;
+      n = 1;
+    }
+  }
+  return r;
 }
 
 }  // namespace corrente

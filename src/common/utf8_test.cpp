@@ -22,5 +22,12 @@ TEST(Utf8, ValidatesAsPostgresDoes) {
   EXPECT_EQ(ToUtf8("ab\xc3\xa7", 4), "ab\xc3\xa7");
 }
 
+TEST(Utf8, PrintableIsOneLineAndOneToOne) {
+  EXPECT_EQ(Printable("ção 😀"), "ção 😀");
+  EXPECT_EQ(Printable(std::string_view("a\0b\n\x7f\xff", 6)), "a\\x00b\\x0a\\x7f\\xff");
+  EXPECT_EQ(Printable("\\xff"), "\\\\xff");  // the text \xff is not the byte ff
+  EXPECT_NE(Printable("\\xff"), Printable("\xff"));
+}
+
 }  // namespace
 }  // namespace corrente

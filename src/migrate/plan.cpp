@@ -319,23 +319,6 @@ std::string TranslateCheck(std::string_view expr) {
   return r;
 }
 
-// A name for a message: bytes that are not printable UTF-8 as \xNN, so it stays one line.
-std::string Printable(std::string_view s) {
-  std::string r;
-  for (size_t i = 0, n; i < s.size(); i += n) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != 0x7f && (n = Utf8CharLen(s, i)) > 0) {
-      r.append(s.substr(i, n));
-      continue;
-    }
-    char b[8];
-    std::snprintf(b, sizeof b, "\\x%02x", c);
-    r += b;
-    n = 1;
-  }
-  return r;
-}
-
 // What PostgreSQL keeps of an identifier: 63 bytes, cut at a character boundary.
 std::string PgIdentifier(std::string_view s) {
   size_t n = std::min<size_t>(s.size(), 63);

@@ -109,19 +109,7 @@ std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<i
     } else if (v.kind == SourceValue::Kind::kNull) {
       r += "NULL";
     } else {
-      for (size_t i = 0, n; i < v.s.size(); i += n) {
-        if (v.s[i] == '\\') {
-          r += "\\\\";
-          n = 1;
-        } else if ((n = Utf8CharLen(v.s, i)) > 0) {
-          r.append(v.s.substr(i, n));
-        } else {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\x%02x", static_cast<unsigned char>(v.s[i]));
-          r += b;
-          n = 1;
-        }
-      }
+      r += Printable(v.s);
     }
   }
   return r;

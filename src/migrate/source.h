@@ -126,9 +126,9 @@ std::string KeyRangeWhere(const std::optional<KeyRange>& range,
 std::optional<std::string> SingleIntegerKey(const SourceTable& table);
 // Positions of the primary-key columns in table.columns, in key order.
 std::vector<int> KeyColumnIndexes(const SourceTable& table);
-// A row's key as "k1=v1,k2=v2" (NULL for nulls; in text, a backslash as \\ and bytes that
-// are not UTF-8 as \xNN), the label its rejects and diffs carry. Whole and one-to-one per
-// key value, so refused rows are found again by it.
+// A row's key as "k1=v1,k2=v2" (NULL for nulls, text as Printable() shows it), the label its
+// rejects and diffs carry. Whole and one-to-one per key value, so refused rows are found
+// again by it.
 std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<int>& key_cols,
                      const std::vector<std::string>& key_names);
 // "-12", "3.5", "+.5": an optional sign, digits and at most one point, at least one digit.
