@@ -398,10 +398,11 @@ class StatsWorker {
   StatsWorker& operator=(const StatsWorker&) = delete;
   ~StatsWorker() { Finish(); }
 
-  void Add(const std::vector<TargetValue>& vals) {
-    if (fill_.size() <= used_) fill_.emplace_back();
-    fill_[used_++] = vals;
+  // Takes the row: `vals` is swapped with a spent one, which the caller overwrites next.
+  void Add(std::vector<TargetValue>& vals) {
     for (const auto& v : vals) bytes_ += sizeof v + v.s.size();
+    if (fill_.size() <= used_) fill_.emplace_back();
+    fill_[used_++].swap(vals);
     if (used_ == kRows || bytes_ >= kBytes) Hand();
   }
   // Waits until every row added is counted.
@@ -669,7 +670,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
     std::vector<std::string> row_notes;
     std::string reason, column;
     std::optional<StatsWorker> counted;
-    if (stats) counted.emplace(t, stats);
+    if (stats && w) counted.emplace(t, stats);  // the one-stream path only
     int64_t seen = 0;
     while (cur->Next()) {
       ++seen;
@@ -682,7 +683,6 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
         rejects.push_back({cur->RowLabel(), column, reason});
         continue;
       }
-      if (counted) counted->Add(vals);
       for (const auto& n : row_notes) {
         auto tab = n.find('\t');
         notes.push_back({cur->RowLabel(), n.substr(0, tab), n.substr(tab + 1)});
@@ -690,6 +690,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
       if (w) {
         w->StartRow(static_cast<int16_t>(t.columns.size()));
         for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(*w, t.columns[i], vals[i]);
+        if (counted) counted->Add(vals);  // last: it takes the row
         continue;
       }
       if (batch.size() <= used) batch.emplace_back(), labels.emplace_back();
