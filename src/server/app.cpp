@@ -394,7 +394,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
                     {{"Cache-Control", "no-store"}}};
   });
   api.Register(router);
-  router.SetFallback(MakeStaticHandler(GetEnv("CORRENTE_WEB_ROOT").value_or("web/dist")));
+  router.SetFallback(MakeStaticHandler(WebRoot()));
 
   std::jthread listener([&](std::stop_token st) { ListenLoop(st, dsn, services); });
 

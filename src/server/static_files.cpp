@@ -1,11 +1,15 @@
 #include "server/static_files.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <vector>
 
+#include "common/config.h"
 #include "server/cache.h"
 #include "server/encoding.h"
 
@@ -95,6 +99,29 @@ class FileCache {
 };
 
 }  // namespace
+
+std::string WebRoot() {
+  std::error_code ec;
+  std::vector<fs::path> tried;
+  if (auto env = GetEnv("CORRENTE_WEB_ROOT")) {
+    tried.push_back(*env);
+  } else {
+    tried.push_back(fs::current_path(ec) / "web" / "dist");
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    for (fs::path d = exe.parent_path(); !ec && d.has_relative_path() && tried.size() < 5;
+         d = d.parent_path())
+      tried.push_back(d / "web" / "dist");
+  }
+  for (const auto& p : tried)
+    if (fs::is_regular_file(p / "index.html", ec)) {
+      spdlog::info("dashboard files: {}", p.string());
+      return p.string();
+    }
+  spdlog::warn("no dashboard files (index.html) in {}{}; only the API is served. Build them with "
+               "`make web`, or set CORRENTE_WEB_ROOT",
+               tried.front().string(), tried.size() > 1 ? " or beside the binary" : "");
+  return tried.front().string();
+}
 
 Handler MakeStaticHandler(const std::string& root_in) {
   std::error_code ec;

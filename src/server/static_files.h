@@ -13,4 +13,10 @@ namespace corrente::server {
 // file, else compressed on first use), and read again when their size or mtime changes.
 Handler MakeStaticHandler(const std::string& root);
 
+// The dashboard's web root: CORRENTE_WEB_ROOT when set; else web/dist under the working
+// directory, or beside the binary (a build in build/<preset>/ of a checkout finds the
+// checkout's web/dist from anywhere). Logs the root it serves, or a warning when it has no
+// index.html.
+std::string WebRoot();
+
 }  // namespace corrente::server

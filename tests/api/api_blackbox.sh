@@ -36,6 +36,7 @@ port=$(free_port)
 CORRENTE_JWT_SECRET="$secret" CORRENTE_WEB_ROOT="$work/web" "$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
 spid=$!
 wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+check "serve logs the dashboard root it serves" grep -q "dashboard files: $work/web" "$work/serve.log"
 
 admin_pw=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["admin"])' "$logins")
 # Taken now: the Python tests end by locking this address out of logins (throttling).
