@@ -59,7 +59,8 @@ check "/health is 200" [ "$(tail -1 <<<"$body")" = "200" ]
 check "/health says healthy and connected" contains "$body" '"status":"healthy".*"database":"connected"|"database":"connected".*"status":"healthy"'
 check "/health has version and timestamp" contains "$body" '"version":"[0-9.]+".*"timestamp":"[0-9T:-]+Z"'
 check "/health reports data freshness" contains "$body" '"latest_demand_date":"[0-9-]+"'
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope"); check "unknown path is 404" [ "$code" = "404" ]
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/nope"); check "unknown API path is 404" [ "$code" = "404" ]
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope.js"); check "a missing file is 404" [ "$code" = "404" ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/health"); check "wrong method is 405" [ "$code" = "405" ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @<(head -c 2000000 /dev/zero) "http://127.0.0.1:$port/health")
 check "a 2 MB body is 413" [ "$code" = "413" ]
