@@ -1,6 +1,7 @@
 #include "common/utf8.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 namespace corrente {
@@ -56,7 +57,17 @@ std::string Printable(std::string_view s) {
       r += "\\\\";
       n = 1;
     } else if (c >= 0x20 && c != 0x7f && (n = Utf8CharLen(s, i)) > 0) {
-      r.append(s.substr(i, n));
+      uint32_t cp = n == 1 ? c : c & (0xff >> (n + 1));
+      for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+      bool hidden = (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+                    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+      if (hidden) {
+        char b[12];
+        std::snprintf(b, sizeof b, "\\u%04x", cp);
+        r += b;
+      } else {
+        r.append(s.substr(i, n));
+      }
     } else {
       char b[8];
       std::snprintf(b, sizeof b, "\\x%02x", c);

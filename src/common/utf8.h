@@ -13,8 +13,9 @@ bool IsUtf8(std::string_view s);
 // `s` made storable in text: each byte of an invalid sequence becomes '?', and it is cut to at
 // most `max_bytes` between characters.
 std::string ToUtf8(std::string_view s, size_t max_bytes);
-// `s` on one printable line, one-to-one: printable UTF-8 as is, a backslash as \\, and every
-// other byte (invalid UTF-8, NUL, control characters, DEL) as \xNN.
+// `s` on one printable line, one-to-one: printable UTF-8 as is, a backslash as \\, line and
+// paragraph separators, C1 controls and direction overrides as \uXXXX, and every other byte
+// (invalid UTF-8, NUL, control characters, DEL) as \xNN.
 std::string Printable(std::string_view s);
 
 }  // namespace corrente

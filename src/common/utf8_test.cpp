@@ -27,6 +27,7 @@ TEST(Utf8, PrintableIsOneLineAndOneToOne) {
   EXPECT_EQ(Printable(std::string_view("a\0b\n\x7f\xff", 6)), "a\\x00b\\x0a\\x7f\\xff");
   EXPECT_EQ(Printable("\\xff"), "\\\\xff");  // the text \xff is not the byte ff
   EXPECT_NE(Printable("\\xff"), Printable("\xff"));
+  EXPECT_EQ(Printable("a\u2028b\u202ec\u0085"), "a\\u2028b\\u202ec\\u0085");  // one line, visible
 }
 
 }  // namespace

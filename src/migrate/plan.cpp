@@ -40,7 +40,6 @@ std::pair<int, int> TypeArgs(const std::string& t) {
   return {-1, -1};
 }
 
-
 std::string SqlLiteral(std::string_view s) {
   std::string r = "'";
   for (char c : s) {
@@ -698,10 +697,10 @@ std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
       }
     }
   }
-  // A clock stops at 24:00:00 (PostgreSQL refuses 24:30, and negative fields).
-  if (m > 59 || sec > 59 || (!duration && (h > 24 || (h == 24 && m + sec + frac > 0))))
-    return std::nullopt;
+  // As PostgreSQL's time_overflows: a leap second :60 is taken, and a clock stops at 24:00:00.
+  if (m > 59 || sec > 60) return std::nullopt;
   int64_t v = ((h * 60 + m) * 60 + sec) * 1000000 + frac;
+  if (!duration && (h > 24 || v > int64_t{86400} * 1000000)) return std::nullopt;
   return neg ? -v : v;
 }
 
@@ -756,31 +755,71 @@ bool ParseDouble(std::string_view s, double* v) {
 }
 
 // Checks a decimal literal against numeric(p,s) and rounds it to s decimals.
+// `s` as plain decimal text, exactly: "-1.5e3" -> "-1500" by moving the point in the digits
+// (never through a double). nullopt when it is not a number or its exponent is past any
+// numeric's reach.
+std::optional<std::string> PlainDecimal(std::string_view s) {
+  if (IsDecimalText(s)) return std::string(s);
+  size_t e = s.find_first_of("eE");
+  if (e == std::string_view::npos) return std::nullopt;
+  std::string_view mant = s.substr(0, e), ex = s.substr(e + 1);
+  if (!IsDecimalText(mant)) return std::nullopt;
+  if (!ex.empty() && ex[0] == '+') ex.remove_prefix(1);
+  int64_t x = 0;
+  auto r = std::from_chars(ex.data(), ex.data() + ex.size(), x);
+  if (ex.empty() || r.ec != std::errc() || r.ptr != ex.data() + ex.size() || x > 200000 ||
+      x < -200000)
+    return std::nullopt;
+  std::string sign;
+  if (mant[0] == '-' || mant[0] == '+') sign = mant[0] == '-' ? "-" : "", mant.remove_prefix(1);
+  size_t dot = std::min(mant.find('.'), mant.size());
+  std::string digits =
+      std::string(mant.substr(0, dot)) + std::string(dot < mant.size() ? mant.substr(dot + 1) : "");
+  int64_t point = static_cast<int64_t>(dot) + x, n = static_cast<int64_t>(digits.size());
+  if (point <= 0) return sign + "0." + std::string(static_cast<size_t>(-point), '0') + digits;
+  if (point >= n) return sign + digits + std::string(static_cast<size_t>(point - n), '0');
+  return sign + digits.substr(0, static_cast<size_t>(point)) + "." +
+         digits.substr(static_cast<size_t>(point));
+}
+
+// Rounds plain decimal text to `scale` fractional digits, half away from zero on the decimal
+// digits, as PostgreSQL rounds numeric input. A result of zero has no sign.
+void RoundDecimal(std::string* s, int scale) {
+  size_t dot = s->find('.');
+  if (dot == std::string::npos || static_cast<int>(s->size() - dot - 1) <= scale) return;
+  bool up = (*s)[dot + 1 + static_cast<size_t>(scale)] >= '5';
+  s->resize(scale > 0 ? dot + 1 + static_cast<size_t>(scale) : dot);
+  if (up) {
+    size_t i = s->size();
+    while (i > 0) {
+      char& c = (*s)[i - 1];
+      if (c == '.') {
+        --i;
+        continue;
+      }
+      if (c < '0' || c > '9') break;  // the sign
+      if (c == '9') {
+        c = '0';
+        --i;
+        continue;
+      }
+      ++c;
+      break;
+    }
+    if (i == 0 || (*s)[i - 1] < '0' || (*s)[i - 1] > '9') s->insert(i, "1");
+  }
+  if (s->find_first_of("123456789") == std::string::npos && !s->empty() &&
+      ((*s)[0] == '-' || (*s)[0] == '+'))
+    s->erase(0, 1);
+  if (!s->empty() && (*s)[0] == '.') s->insert(0, "0");
+}
+
 std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
                                       std::string* out) {
-  if (!IsDecimalText(s)) {
-    double d;
-    if (!ParseDouble(s, &d) || !std::isfinite(d)) return "not a decimal number";
-    *out = ShortestDouble(d);
-    if (out->find_first_of("eE") != std::string::npos) {
-      char buf[512];
-      std::snprintf(buf, sizeof buf, "%.*f", scale >= 0 ? scale : 20, d);
-      *out = buf;
-    }
-  } else {
-    *out = std::string(s);
-  }
-  if (scale >= 0) {
-    auto dot = out->find('.');
-    if (dot != std::string::npos && static_cast<int>(out->size() - dot - 1) > scale) {
-      // Round half away from zero, as PostgreSQL does for numeric input.
-      double d = 0;
-      ParseDouble(*out, &d);
-      char buf[512];
-      std::snprintf(buf, sizeof buf, "%.*f", scale, d);
-      *out = buf;
-    }
-  }
+  auto plain = PlainDecimal(s);
+  if (!plain) return "not a decimal number";
+  *out = std::move(*plain);
+  if (scale >= 0) RoundDecimal(out, scale);
   if (precision > 0) {
     std::string n = NormalizeDecimal(*out);
     auto dot = n.find('.');
@@ -851,14 +890,9 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       if (v.kind == K::kInt)
         txt = std::to_string(v.i);
       else if (v.kind == K::kReal) {
+        // Its shortest decimal form, then rounded as decimal: as float8::numeric does.
         if (!std::isfinite(v.d)) return "non-finite number in numeric column";
-        if (col.scale >= 0) {
-          char buf[512];
-          auto r = std::to_chars(buf, buf + sizeof buf, v.d, std::chars_format::fixed, col.scale);
-          txt.assign(buf, r.ec == std::errc() ? r.ptr : buf);
-        } else {
-          txt = ShortestDouble(v.d);
-        }
+        txt = ShortestDouble(v.d);
       } else if (v.kind == K::kText)
         txt = std::string(v.s);
       else
@@ -873,7 +907,8 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       size_t lead = std::min(n.find_first_not_of('0'), dot);
       if (dot - lead > 131072 || n.size() - std::min(dot + 1, n.size()) > 16383)
         return "numeric value out of range (PostgreSQL holds 131072 digits before the point, "
-               "16383 after) in column " + col.name;
+               "16383 after) in column " +
+               col.name;
       return std::nullopt;
     }
     case PgType::kDouble: {

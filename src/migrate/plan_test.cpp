@@ -38,7 +38,9 @@ TEST(Plan, CanonicalMatchesPostgresTextOutput) {
   num.precision = 10;
   num.scale = 2;
   EXPECT_EQ(Canon(num, Real(0.99)), "0.99");
-  EXPECT_EQ(Canon(num, Real(1.005)), "1");  // 1.005 is 1.00499999... in binary: rounds down
+  // 1.005 is 1.00499999... in binary, but PostgreSQL's float8::numeric goes through the
+  // shortest decimal form, 1.005, which rounds up; the copy does the same.
+  EXPECT_EQ(Canon(num, Real(1.005)), "1.01");
   EXPECT_EQ(Canon(num, Text("12.50")), "12.5");
   std::string err;
   EXPECT_EQ(Canon(num, Text("123456789.5"), &err), "<rejected>");
@@ -64,11 +66,16 @@ TEST(Plan, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(ts, Text("2024-02-29T23:59:59.120Z")), "2024-02-29 23:59:59.12");
   EXPECT_EQ(Canon(ts, Text("1962-02-18 00:00:00")), "1962-02-18 00:00:00");
   EXPECT_EQ(Canon(ts, Text("2024-02-30 00:00:00")), "<rejected>");
-  // As PostgreSQL reads them: 24:00:00 is the next midnight, 24:30 and negative fields are
-  // refused, fractions past microseconds are rounded (rint), carrying into the next second.
+  // As PostgreSQL reads them: 24:00:00 is the next midnight, 24:30 is refused, a leap second
+  // :60 carries into the next minute, fractions past microseconds are rounded (rint),
+  // carrying into the next second. "10:-5:00" PostgreSQL would read as 10:00 at zone -05;
+  // a source's timestamp without zone holding it is refused instead.
   EXPECT_EQ(Canon(ts, Text("2024-01-01 24:00:00")), "2024-01-02 00:00:00");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 24:30:00")), "<rejected>");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 10:-5:00")), "<rejected>");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 23:59:60")), "2024-01-02 00:00:00");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:60.5")), "2024-01-01 10:01:00.5");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 23:59:60.5")), "<rejected>");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.9999996")), "2024-01-01 10:00:01");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.12345649")), "2024-01-01 10:00:00.123456");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.1234567x")), "<rejected>");
@@ -77,6 +84,43 @@ TEST(Plan, CanonicalMatchesPostgresTextOutput) {
   iv.type = PgType::kInterval;
   EXPECT_EQ(Canon(iv, Text("838:59:59.500000")), "838:59:59.5");
   EXPECT_EQ(Canon(iv, Text("-01:00:00")), "-01:00:00");
+}
+
+TEST(Plan, DecimalsRoundOnTheirDigits) {
+  // Half away from zero on the decimal digits, as PostgreSQL rounds numeric input; never
+  // through a double (0.125 is a double tie, 2.675 a double just below its decimal).
+  ColumnPlan n;
+  n.type = PgType::kNumeric;
+  n.precision = 10;
+  n.scale = 2;
+  for (auto [in, want] :
+       std::initializer_list<std::pair<const char*, const char*>>{{"0.125", "0.13"},
+                                                                  {"2.675", "2.68"},
+                                                                  {"1.005", "1.01"},
+                                                                  {"-0.125", "-0.13"},
+                                                                  {"0.994", "0.99"},
+                                                                  {"9.995", "10"},
+                                                                  {".995", "1"},
+                                                                  {"-0.001", "0"},
+                                                                  {"+.5", "0.5"},
+                                                                  {"1.5e1", "15"},
+                                                                  {"2675e-3", "2.68"}})
+    EXPECT_EQ(Canon(n, Text(in)), want) << in;
+  EXPECT_EQ(Canon(n, Text("-0.00")), "0");  // numeric has no negative zero
+  EXPECT_EQ(Canon(n, Text("-0")), "0");
+  EXPECT_EQ(Canon(n, Real(2.675)), "2.68");  // its shortest form, as float8::numeric
+  EXPECT_EQ(Canon(n, Real(-1.005)), "-1.01");
+  ColumnPlan wide = n;
+  wide.precision = 30;
+  EXPECT_EQ(Canon(wide, Text("1234567890123456789012.125")), "1234567890123456789012.13");
+  ColumnPlan any;
+  any.type = PgType::kNumeric;  // unconstrained: exponents expand exactly
+  EXPECT_EQ(Canon(any, Text("1e-30")), "0.000000000000000000000000000001");
+  EXPECT_EQ(Canon(any, Text("1.00000000000000000001e0")), "1.00000000000000000001");
+  EXPECT_EQ(Canon(any, Text("1e300")), "1" + std::string(300, '0'));
+  EXPECT_EQ(Canon(any, Text("-4.2E+2")), "-420");
+  EXPECT_EQ(Canon(any, Text("1e999999")), "<rejected>");
+  EXPECT_EQ(Canon(any, Text("1e")), "<rejected>");
 }
 
 TEST(Plan, TextRules) {

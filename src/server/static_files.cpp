@@ -107,19 +107,23 @@ std::string WebRoot() {
     tried.push_back(*env);
   } else {
     tried.push_back(fs::current_path(ec) / "web" / "dist");
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    for (fs::path d = exe.parent_path(); !ec && d.has_relative_path() && tried.size() < 5;
-         d = d.parent_path())
-      tried.push_back(d / "web" / "dist");
+    // build/<preset>/corrente of a checkout: the checkout's web/dist, and nowhere else (a
+    // folder further up could be anyone's).
+    fs::path checkout =
+        fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path().parent_path();
+    if (!ec && fs::is_regular_file(checkout / "CMakeLists.txt", ec) &&
+        fs::is_regular_file(checkout / "web" / "package.json", ec))
+      tried.push_back(checkout / "web" / "dist");
   }
   for (const auto& p : tried)
     if (fs::is_regular_file(p / "index.html", ec)) {
       spdlog::info("dashboard files: {}", p.string());
       return p.string();
     }
-  spdlog::warn("no dashboard files (index.html) in {}{}; only the API is served. Build them with "
-               "`make web`, or set CORRENTE_WEB_ROOT",
-               tried.front().string(), tried.size() > 1 ? " or beside the binary" : "");
+  spdlog::warn(
+      "no dashboard files (index.html) in {}{}; only the API is served. Build them with "
+      "`make web`, or set CORRENTE_WEB_ROOT",
+      tried.front().string(), tried.size() > 1 ? " or beside the binary" : "");
   return tried.front().string();
 }
 
