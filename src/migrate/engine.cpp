@@ -649,7 +649,13 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
   // unit is loaded again: synchronous_commit can be off.
   conn.ExecScript("SET synchronous_commit = off");
   pg::Transaction tx(conn);
-  if (!u.range) CreateTarget(conn, schema, t);
+  if (!u.range) {
+    try {
+      CreateTarget(conn, schema, t);
+    } catch (const pg::Error& e) {  // not a refused row: no second try in batches
+      throw std::runtime_error("table " + t.name + ": cannot create it: " + e.what());
+    }
+  }
   {
     int64_t est = t.source.estimated_rows > 0 ? t.source.estimated_rows : 0;
     Progress progress(u.Label(), u.range ? est / u.ranges : est);

@@ -224,6 +224,14 @@ check "each table went in ranges" [ "$(q "select string_agg(table_name || ':' ||
 check "the rows, once each" [ "$(q "select concat((select count(*) from spans.ancho), (select count(*) from spans.tope), (select count(*) || '/' || count(\"rowid\") from spans.sombra), (select max(id) from spans.tope))")" = "334/39223372036854775807" ]
 "$corrente" migrate verify "sqlite://$work/spans.db" >/dev/null 2>&1; check "a separate verify agrees" [ $? -eq 0 ]
 
+# A table PostgreSQL will not create (a DEFAULT it cannot take) fails the copy with its own
+# reason, not as a refused row loaded again in batches.
+python3 -c "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"create table t (id integer primary key, n integer default 'abc')\"); c.commit()" "$work/baddef.db"
+out=$("$corrente" migrate copy "sqlite://$work/baddef.db" 2>&1); rc=$?
+check "an uncreatable table fails the copy (exit 1)" [ $rc -eq 1 ]
+check "with its reason" contains "$out" "table t: cannot create it: .*invalid input syntax for type bigint"
+check "and no second try in batches" lacks "$out" "refused a row"
+
 # SQLite rules beyond Chinook: REAL, NUMERIC(p,s), BLOB, DATETIME, CHECK, DEFAULT, UNIQUE,
 # a text value in an INTEGER column and invalid UTF-8 (both rejected row by row).
 python3 - "$work/rules.db" <<'PY'
