@@ -1472,19 +1472,28 @@ struct Differ {
     fn(std::move(r));
   }
 
-  // Reads one side in key order; calls `fn` per row.
-  void ReadSource(std::optional<KeyRange> range, const std::function<void(KeyedRow&&)>& fn,
-                  SideStats* stats) {
+  // Each source row that converts (and was not refused), with its canonical row.
+  void ForEachSource(const std::vector<std::string>& order_by, std::optional<KeyRange> range,
+                     const std::function<void(const RowCursor&, const std::vector<TargetValue>&,
+                                              const CanonRow&)>& fn) {
     ConvertContext ctx{o.zero_dates};
-    auto cur = src->Scan(t.source, stats ? std::vector<std::string>{} : t.primary_key, range);
+    auto cur = src->Scan(t.source, order_by, range);
     std::vector<TargetValue> vals;
     std::vector<std::string> notes;
     CanonRow canon;
     while (cur->Next()) {
       if (!Convert(*cur, ctx, &vals, &notes)) continue;
       FillRow(t, vals, &canon);
-      Emit(canon, &vals, fn, stats);
+      fn(*cur, vals, canon);
     }
+  }
+
+  // Reads one side in key order; calls `fn` per row.
+  void ReadSource(std::optional<KeyRange> range, const std::function<void(KeyedRow&&)>& fn,
+                  SideStats* stats) {
+    ForEachSource(stats ? std::vector<std::string>{} : t.primary_key, range,
+                  [&](const RowCursor&, const std::vector<TargetValue>& vals,
+                      const CanonRow& canon) { Emit(canon, &vals, fn, stats); });
   }
   void ReadTarget(const std::string& where, const std::function<void(KeyedRow&&)>& fn,
                   SideStats* stats) {
@@ -1654,26 +1663,21 @@ struct Differ {
         target[canon.Hash()].emplace_back(rows.Field(ctid));
       }
     }
-    ConvertContext ctx{o.zero_dates};
-    auto cur = src->Scan(t.source, {}, std::nullopt);
-    std::vector<TargetValue> vals;
-    std::vector<std::string> notes;
-    CanonRow canon;
-    while (cur->Next()) {
-      if (!Convert(*cur, ctx, &vals, &notes)) continue;
-      FillRow(t, vals, &canon);
-      auto it = target.find(canon.Hash());
-      if (it != target.end() && !it->second.empty()) {
-        it->second.pop_back();
-        continue;
-      }
-      report.missing.push_back(cur->RowLabel());
-      if (collect) {
-        KeyedRow r;
-        r.values = vals;
-        to_upsert.push_back(std::move(r));
-      }
-    }
+    ForEachSource(
+        {}, std::nullopt,
+        [&](const RowCursor& cur, const std::vector<TargetValue>& vals, const CanonRow& canon) {
+          auto it = target.find(canon.Hash());
+          if (it != target.end() && !it->second.empty()) {
+            it->second.pop_back();
+            return;
+          }
+          report.missing.push_back(cur.RowLabel());
+          if (collect) {
+            KeyedRow r;
+            r.values = vals;
+            to_upsert.push_back(std::move(r));
+          }
+        });
     std::string ctids;
     for (const auto& [hash, left] : target)
       for (const auto& c : left) ctids += (ctids.empty() ? "{\"" : ",\"") + c + "\"";
