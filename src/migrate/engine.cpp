@@ -768,51 +768,54 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
 std::vector<LoadUnit> StartRanges(const EngineOptions& o, const std::string& schema,
                                   const TablePlan& t, Source& src, bool resume) {
   auto conn = OpenTarget(o.dsn);
-  // A table left 'loading' with no range plan (edited by hand) is planned again.
-  if (resume && conn.Execute("SELECT 1 FROM staging.migration_ranges WHERE target_schema = $1 "
-                             "AND table_name = $2 LIMIT 1",
-                             schema, t.name)
-                        .Rows() == 0)
-    resume = false;
-  if (!resume) {
-    auto bounds = src.KeyBounds(t.source);
-    int64_t est = std::max<int64_t>(t.source.estimated_rows, 1);
-    int n = static_cast<int>(std::min<int64_t>((est + o.range_rows - 1) / o.range_rows, 10000));
-    std::vector<KeyRange> ranges;
-    if (bounds && n >= 2) ranges = SplitKeyRange(*bounds, n);
-    if (ranges.size() < 2) return {LoadUnit{&t, std::nullopt}};
-    pg::Transaction tx(conn);
-    CreateTarget(conn, schema, t);
-    conn.Execute("DELETE FROM staging.migration_ranges WHERE target_schema = $1 AND table_name = $2",
-                 schema, t.name);
-    conn.Execute(
-        "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status) "
-        "VALUES ($1, $2, $3, 'loading') ON CONFLICT (target_schema, table_name) DO UPDATE SET "
-        "source_url = EXCLUDED.source_url, status = 'loading', rows_loaded = 0, "
-        "rows_rejected = 0, seconds = NULL, updated_at = now()",
-        schema, t.name, o.source_url);
-    for (size_t k = 0; k < ranges.size(); ++k)
-      conn.Execute(
-          "INSERT INTO staging.migration_ranges (target_schema, table_name, range_no, key_column, "
-          "key_lo, key_hi) VALUES ($1, $2, $3, $4, $5, $6)",
-          schema, t.name, static_cast<int64_t>(k), ranges[k].column, ranges[k].lo, ranges[k].hi);
-    tx.Commit();
-  }
-  auto r = conn.Execute(
-      "SELECT range_no, key_column, key_lo, key_hi, done FROM staging.migration_ranges WHERE "
-      "target_schema = $1 AND table_name = $2 ORDER BY range_no",
-      schema, t.name);
+  auto log = [&](size_t planned, size_t left, const std::string& column) {
+    spdlog::info("table {}: {} key ranges of {}, {} to load", t.name, planned, column, left);
+  };
   std::vector<LoadUnit> units;
-  for (int i = 0; i < r.Rows(); ++i) {
-    if (r.GetBool(i, 4)) continue;
-    LoadUnit u{&t, KeyRange{r.GetString(i, 1), std::nullopt, std::nullopt},
-               static_cast<int>(r.GetInt(i, 0)), r.Rows()};
-    if (!r.IsNull(i, 2)) u.range->lo = r.GetInt(i, 2);
-    if (!r.IsNull(i, 3)) u.range->hi = r.GetInt(i, 3);
-    units.push_back(std::move(u));
+  if (resume) {
+    auto r = conn.Execute(
+        "SELECT range_no, key_column, key_lo, key_hi, done FROM staging.migration_ranges WHERE "
+        "target_schema = $1 AND table_name = $2 ORDER BY range_no",
+        schema, t.name);
+    for (int i = 0; i < r.Rows(); ++i) {
+      if (r.GetBool(i, 4)) continue;
+      LoadUnit u{&t, KeyRange{r.GetString(i, 1), std::nullopt, std::nullopt},
+                 static_cast<int>(r.GetInt(i, 0)), r.Rows()};
+      if (!r.IsNull(i, 2)) u.range->lo = r.GetInt(i, 2);
+      if (!r.IsNull(i, 3)) u.range->hi = r.GetInt(i, 3);
+      units.push_back(std::move(u));
+    }
+    if (r.Rows() > 0) {
+      log(r.Rows(), units.size(), r.GetString(0, 1));
+      return units;
+    }
+    // A table left 'loading' with no range plan (edited by hand) is planned again.
   }
-  spdlog::info("table {}: {} key ranges of {}, {} to load", t.name, r.Rows(),
-               r.Rows() ? r.GetString(0, 1) : "?", units.size());
+  auto bounds = src.KeyBounds(t.source);
+  int64_t est = std::max<int64_t>(t.source.estimated_rows, 1);
+  int n = static_cast<int>(std::min<int64_t>((est + o.range_rows - 1) / o.range_rows, 10000));
+  std::vector<KeyRange> ranges;
+  if (bounds && n >= 2) ranges = SplitKeyRange(*bounds, n);
+  if (ranges.size() < 2) return {LoadUnit{&t, std::nullopt}};
+  pg::Transaction tx(conn);
+  CreateTarget(conn, schema, t);
+  conn.Execute("DELETE FROM staging.migration_ranges WHERE target_schema = $1 AND table_name = $2",
+               schema, t.name);
+  conn.Execute(
+      "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status) "
+      "VALUES ($1, $2, $3, 'loading') ON CONFLICT (target_schema, table_name) DO UPDATE SET "
+      "source_url = EXCLUDED.source_url, status = 'loading', rows_loaded = 0, "
+      "rows_rejected = 0, seconds = NULL, updated_at = now()",
+      schema, t.name, o.source_url);
+  for (size_t k = 0; k < ranges.size(); ++k) {
+    conn.Execute(
+        "INSERT INTO staging.migration_ranges (target_schema, table_name, range_no, key_column, "
+        "key_lo, key_hi) VALUES ($1, $2, $3, $4, $5, $6)",
+        schema, t.name, static_cast<int64_t>(k), ranges[k].column, ranges[k].lo, ranges[k].hi);
+    units.push_back({&t, ranges[k], static_cast<int>(k), static_cast<int>(ranges.size())});
+  }
+  tx.Commit();
+  log(ranges.size(), units.size(), bounds->column);
   return units;
 }
 
@@ -953,7 +956,7 @@ void AddForeignKeys(const EngineOptions& o, const std::string& schema,
 
 namespace {
 // Source-side stats taken while loading (copy --verify), by table name.
-using LoadedStats = std::map<std::string, std::optional<SideStats>>;
+using LoadedStats = std::map<std::string, SideStats>;
 VerifyReport Verify(const EngineOptions& o, const LoadedStats& loaded);
 }  // namespace
 
@@ -989,9 +992,13 @@ CopyReport RunCopy(const EngineOptions& o) {
   auto src = OpenSource(o.source_url);
   std::vector<LoadUnit> units;
   std::vector<const TablePlan*> ranged;
-  LoadedStats loaded;                          // copy --verify: tables loaded whole in this run
-  std::map<std::string, SideStats> partial;    // their stats so far
-  std::map<std::string, int> units_left;       // and their units still loading
+  // copy --verify: the tables loaded whole in this run, their stats so far and units left
+  // (-1: PostgreSQL refused rows, so verify reads the source).
+  struct Pending {
+    SideStats stats;
+    int left;
+  };
+  std::map<std::string, Pending> pending;
   for (const auto& t : plans) {
     auto it = state.find(t.name);
     bool exists = ExistsRelation(conn, schema, t.name);
@@ -1006,11 +1013,8 @@ CopyReport RunCopy(const EngineOptions& o) {
     else
       mine = {LoadUnit{&t, std::nullopt}};
     if (mine.empty() || mine.front().range) ranged.push_back(&t);
-    if (o.verify && !resume && !mine.empty()) {
-      loaded[t.name];
-      partial[t.name] = EmptyStats(t);
-      units_left[t.name] = static_cast<int>(mine.size());
-    }
+    if (o.verify && !resume && !mine.empty())
+      pending[t.name] = {EmptyStats(t), static_cast<int>(mine.size())};
     units.insert(units.end(), mine.begin(), mine.end());
   }
   // Largest first, so the long ones start early.
@@ -1020,7 +1024,7 @@ CopyReport RunCopy(const EngineOptions& o) {
   std::stable_sort(units.begin(), units.end(),
                    [&](const LoadUnit& a, const LoadUnit& b) { return size(a) > size(b); });
   std::vector<char> counted(units.size());  // read by the workers, so fixed before them
-  for (size_t i = 0; i < units.size(); ++i) counted[i] = loaded.count(units[i].table->name) > 0;
+  for (size_t i = 0; i < units.size(); ++i) counted[i] = pending.count(units[i].table->name) > 0;
   ParallelFor(static_cast<int>(units.size()), o.jobs, [&](int i) {
     const auto& u = units[i];
     const auto& name = u.table->name;
@@ -1028,13 +1032,17 @@ CopyReport RunCopy(const EngineOptions& o) {
     Load(o, schema, u, &report, &mu, counted[i] ? &s : nullptr);
     if (!counted[i]) return;
     std::lock_guard lock(mu);
+    auto& p = pending.at(name);
     if (!s) {
-      units_left[name] = -1;  // refused rows: verify reads this table's source
-    } else if (units_left[name] > 0) {
-      Merge(*u.table, *s, &partial[name]);
-      if (--units_left[name] == 0) loaded[name] = std::move(partial[name]);
+      p.left = -1;
+    } else if (p.left > 0) {
+      Merge(*u.table, *s, &p.stats);
+      --p.left;
     }
   });
+  LoadedStats loaded;
+  for (auto& [name, p] : pending)
+    if (p.left == 0) loaded.emplace(name, std::move(p.stats));
   for (const auto* t : ranged) {
     if (!FinishRanges(conn, schema, *t))
       throw std::runtime_error("table " + t->name +
@@ -1168,8 +1176,8 @@ std::vector<VerifyPart> SplitVerify(const EngineOptions& o, const std::string& s
     int64_t rows = std::max<int64_t>(t.source.estimated_rows, 1);
     std::optional<KeyRange> bounds;
     bool taken = false;  // the source side was taken while loading
-    if (auto it = loaded.find(t.name); it != loaded.end() && it->second) {
-      (*tables)[i].source = *it->second;
+    if (auto it = loaded.find(t.name); it != loaded.end()) {
+      (*tables)[i].source = it->second;
       taken = true;
     } else if (n > 1 && rows >= split_rows) {
       bounds = src->KeyBounds(t.source);
