@@ -5,7 +5,7 @@ PRESET ?= release
 BUILD := build/$(PRESET)
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build web demo test unit clean format
+.PHONY: all deps build web demo test unit asan-flood clean format
 
 all: build
 
@@ -25,7 +25,15 @@ demo: build web
 test: build web
 	@web/scripts/web.sh test
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --timeout 900
+	@$(MAKE) --no-print-directory asan-flood
 	@tests/e2e/run.sh $(BUILD)/corrente
+
+# The HTTP transport's flood tests under AddressSanitizer and UBSan (a smaller flood: ASan
+# is slower); only the transport is built, not the whole binary.
+asan-flood:
+	@[ -f build/asan/build.ninja ] || cmake --preset asan >/dev/null
+	@cmake --build build/asan --target http_server_test -j $(JOBS)
+	@CORRENTE_FLOOD_CONNECTIONS=1000 build/asan/src/server/http_server_test --gtest_brief=1
 
 unit: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE 'pg|cluster'

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -26,6 +27,21 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--workers", opt.workers, "Threads that run handlers and their database calls")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  serve->add_option("--max-connections", opt.max_connections,
+                    "Open client connections at most; past it the longest-idle one is closed, or "
+                    "503 when none is idle (0 = sized from the open-file limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  serve->add_option_function<int>(
+           "--header-timeout",
+           [](int s) { opt.header_timeout = std::chrono::seconds(s); },
+           "Seconds a request's headers (or a keep-alive wait) may take [10]")
+      ->check(CLI::Range(1, 3600));
+  serve->add_option_function<int>(
+           "--request-timeout",
+           [](int s) { opt.request_timeout = std::chrono::seconds(s); },
+           "Seconds a request's body, or a response write, may take [30]")
+      ->check(CLI::Range(1, 3600));
   serve->callback([&, port] {
     Config c = LoadConfig();
     opt.port_fallback = port->count() == 0;  // an explicit --port is never silently changed

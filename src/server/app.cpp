@@ -364,6 +364,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
                 {{"Content-Security-Policy", "default-src 'self' 'unsafe-inline'"}}};
   Precompress(docs);
   router.Add("GET", "/api/docs", [docs](const Request&) { return docs; });
+  const HttpServer* http = nullptr;  // set before serving; the handler runs only then
   router.Add("GET", "/metrics", [&](const Request&) {
     std::string extra;
     auto gauge = [&](const char* name, const char* type, const char* help, double v) {
@@ -386,6 +387,19 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(cache.Misses()));
     gauge("cache_invalidations_total", "counter", "Response cache invalidations.",
           static_cast<double>(cache.Invalidations()));
+    auto conns = http->Connections();
+    gauge("http_connections_open", "gauge", "Open client connections.",
+          static_cast<double>(conns.open));
+    gauge("http_connections_idle", "gauge", "Client connections waiting for a request.",
+          static_cast<double>(conns.idle));
+    gauge("http_connections_max", "gauge", "The cap on open client connections.",
+          static_cast<double>(conns.max_open));
+    gauge("http_connections_evicted_total", "counter",
+          "Idle connections closed to admit new ones at the cap.",
+          static_cast<double>(conns.evicted));
+    gauge("http_connections_refused_total", "counter",
+          "Connections refused with 503 at the cap (none idle).",
+          static_cast<double>(conns.refused));
     gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
           static_cast<double>(revoked.Size()));
     return Response{200,
@@ -404,6 +418,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     api.Finish(req, res, secs);
   };
   HttpServer server(options, router, hooks);
+  http = &server;
   server.Run([&](int port) {
     spdlog::info("corrente {} listening on http://{}:{} ({} mode, {} workers)", CORRENTE_VERSION,
                  options.host, port, config.env, options.workers);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "server/connections.h"
 #include "server/encoding.h"
 
 namespace corrente::server {
@@ -26,6 +27,7 @@ struct State {
   std::atomic<bool> draining{false};
   net::thread_pool* workers = nullptr;
   const ServerHooks* hooks = nullptr;
+  ConnectionTable* connections = nullptr;
 };
 
 Request ToRequest(const http::request<http::string_body>& r, const std::string& remote) {
@@ -158,9 +160,13 @@ net::awaitable<bool> WriteStream(beast::tcp_stream& stream, Response& res, unsig
   co_return !ec;
 }
 
-net::awaitable<void> Session(tcp::socket socket, const Router& router, const ServerOptions& opt,
-                             State& state) {
-  beast::tcp_stream stream(std::move(socket));
+// A connection's reads, writes and timers all run on its own strand: Beast's tcp_stream is not
+// thread-safe, and on the shared multi-threaded io_context a timeout handler once closed a
+// socket while another thread was destroying it (SIGSEGV under an idle-connection flood).
+net::awaitable<void> Session(std::shared_ptr<beast::tcp_stream> conn_stream,
+                             ConnectionTable::Handle conn, const Router& router,
+                             const ServerOptions& opt, State& state) {
+  beast::tcp_stream& stream = *conn_stream;
   beast::error_code ec;
   std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
   beast::flat_buffer buffer;
@@ -168,10 +174,20 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
     http::request_parser<http::string_body> parser;
     parser.body_limit(opt.body_limit);
     parser.header_limit(static_cast<uint32_t>(opt.header_limit));
-    stream.expires_after(opt.request_timeout);
-    co_await http::async_read(stream, buffer, parser, net::redirect_error(net::use_awaitable, ec));
+    // The whole header must arrive within header_timeout however slowly it trickles in
+    // (slowloris), and the body within request_timeout after it.
+    state.connections->SetIdle(conn, true);
+    stream.expires_after(opt.header_timeout);
+    co_await http::async_read_header(stream, buffer, parser,
+                                     net::redirect_error(net::use_awaitable, ec));
+    bool still_open = state.connections->SetIdle(conn, false);
+    if (!ec && !parser.is_done()) {
+      stream.expires_after(opt.request_timeout);
+      co_await http::async_read(stream, buffer, parser,
+                                net::redirect_error(net::use_awaitable, ec));
+    }
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout)
+        ec == beast::error::timeout || !still_open)
       break;
     Response res;
     bool keep_alive = false;
@@ -209,7 +225,8 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
           res = std::move(*fast);
           Negotiate(q, res, false);  // no compressing on the I/O thread
         } else {
-          // Run the handler on the worker pool and resume here when it is done.
+          // Run the handler on the worker pool and resume here (on this connection's strand)
+          // when it is done.
           res = co_await net::co_spawn(
               state.workers->get_executor(),
               [&router, &q]() -> net::awaitable<Response> {
@@ -243,25 +260,82 @@ net::awaitable<void> Session(tcp::socket socket, const Router& router, const Ser
     if (counted) state.in_flight--;
     if (!reusable || !keep_alive) break;
   }
+  state.connections->Close(conn);
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.close();
+}
+
+// Past the cap with every connection busy: a 503 written without blocking, then close. No
+// coroutine and no timer, so a flood past the cap costs nothing that lasts.
+void Refuse(tcp::socket& socket) {
+  static const std::string kBody =
+      R"({"status":"error","error":"too_many_connections","detail":"the server is at its connection limit; retry shortly"})";
+  static const std::string kMsg =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: corrente\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+      std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(net::buffer(kMsg), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
 }
 
 net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const ServerOptions& opt,
                             State& state) {
+  net::steady_timer backoff(acceptor.get_executor());
   for (;;) {
     beast::error_code ec;
-    tcp::socket socket =
-        co_await acceptor.async_accept(net::redirect_error(net::use_awaitable, ec));
+    tcp::socket socket = co_await acceptor.async_accept(
+        net::make_strand(acceptor.get_executor()), net::redirect_error(net::use_awaitable, ec));
     if (ec == net::error::operation_aborted) co_return;
-    if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+    if (ec) {
+      // e.g. EMFILE: keep serving the connections we have, and don't spin while it lasts.
+      spdlog::warn("accept failed: {}", ec.message());
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(net::redirect_error(net::use_awaitable, ec));
+      continue;
+    }
     // Responses go out in one write; Nagle would only hold back the tail of a streamed one.
     socket.set_option(tcp::no_delay(true), ec);
-    net::co_spawn(socket.get_executor(), Session(std::move(socket), router, opt, state),
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    auto exec = stream->get_executor();
+    std::weak_ptr<beast::tcp_stream> weak = stream;
+    auto conn = state.connections->Open([weak, exec] {
+      net::post(exec, [weak] {
+        if (auto s = weak.lock()) s->cancel();
+      });
+    });
+    if (!conn) {
+      Refuse(stream->socket());
+      continue;
+    }
+    net::co_spawn(exec, Session(std::move(stream), std::move(conn), router, opt, state),
                   net::detached);
   }
 }
 
 }  // namespace
+
+HttpServer::ConnectionStats HttpServer::Connections() const {
+  ConnectionStats c;
+  if (const ConnectionTable* t = connections_.load()) {
+    c.open = t->open();
+    c.idle = t->idle();
+    c.evicted = t->evicted();
+    c.refused = t->refused();
+    c.max_open = t->max_open();
+  }
+  return c;
+}
+
+void HttpServer::Stop() {
+  std::lock_guard lock(stop_mu_);
+  if (stop_)
+    stop_();
+  else
+    stop_requested_ = true;
+}
 
 HttpServer::HttpServer(ServerOptions options, const Router& router, ServerHooks hooks)
     : options_(std::move(options)), router_(router), hooks_(std::move(hooks)) {}
@@ -292,12 +366,22 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
         (ec == net::error::address_in_use ? " (is another server running? use --port)" : ""));
   }
   acceptor.listen(net::socket_base::max_listen_connections);
+  port = acceptor.local_endpoint().port();  // the one the kernel chose for port 0
   if (on_listening) on_listening(port);
 
   net::thread_pool workers(static_cast<size_t>(std::max(1, options_.workers)));
+  size_t max_open = options_.max_connections > 0
+                        ? static_cast<size_t>(options_.max_connections)
+                        : DefaultMaxConnections(RaiseOpenFileLimit());
+  if (options_.max_connections > 0) RaiseOpenFileLimit();
+  ConnectionTable connections(max_open);
+  spdlog::info("connections: at most {} open (idle ones evicted past that); header timeout {} s",
+               max_open, options_.header_timeout.count());
   State state;
   state.workers = &workers;
   state.hooks = &hooks_;
+  state.connections = &connections;
+  connections_ = &connections;
   net::co_spawn(ctx, Listen(acceptor, router_, options_, state), net::detached);
 
   net::signal_set signals(ctx, SIGINT, SIGTERM);
@@ -311,22 +395,36 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
     drain_timer.expires_after(std::chrono::milliseconds(20));
     drain_timer.async_wait(poll);
   };
-  signals.async_wait([&](beast::error_code, int sig) {
-    spdlog::info("received signal {}; draining {} in-flight request(s)", sig,
-                 state.in_flight.load());
+  std::function<void(const char*)> drain = [&](const char* why) {
+    if (state.draining) return;
+    spdlog::info("{}; draining {} in-flight request(s)", why, state.in_flight.load());
     state.draining = true;
     beast::error_code ignored;
     acceptor.close(ignored);
     *deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
     poll({});
+  };
+  signals.async_wait([&](beast::error_code ec, int sig) {
+    if (ec) return;
+    drain(sig == SIGINT ? "received SIGINT" : "received SIGTERM");
   });
-
+  {
+    std::lock_guard lock(stop_mu_);
+    stop_ = [&] { net::post(ctx, [&] { drain("stop requested"); }); };
+    if (stop_requested_) stop_();
+  }
   std::vector<std::jthread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ctx.run(); });
   ctx.run();
   for (auto& t : pool) t.join();
+  {
+    std::lock_guard lock(stop_mu_);
+    stop_ = nullptr;
+    stop_requested_ = false;
+  }
   workers.stop();
   workers.join();
+  connections_ = nullptr;
   spdlog::info("server stopped");
 }
 

@@ -2,15 +2,19 @@
 // HTTP/1.1 server on Boost.Beast with C++20 coroutines: keep-alive, one I/O thread per
 // core, limits on body size, header size and request time. Run() blocks until SIGTERM or
 // SIGINT, stops accepting, lets in-flight requests finish (up to drain_timeout) and returns.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "server/router.h"
 
 namespace corrente::server {
+
+class ConnectionTable;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -20,7 +24,9 @@ struct ServerOptions {
   int workers = 16;            // threads that run handlers (blocking database calls)
   size_t body_limit = 1 << 20;
   size_t header_limit = 16 << 10;
-  std::chrono::seconds request_timeout{30};
+  int max_connections = 0;                // 0 = sized from the open-file limit
+  std::chrono::seconds header_timeout{10};  // a request's headers, or a keep-alive wait
+  std::chrono::seconds request_timeout{30};  // a request's body, and each response write
   std::chrono::seconds drain_timeout{10};
 };
 
@@ -41,10 +47,24 @@ class HttpServer {
   // `on_listening` receives the bound port.
   void Run(const std::function<void(int port)>& on_listening = {});
 
+  // Drains and makes Run() return, as SIGTERM does; callable from any thread, also before
+  // Run() has started serving.
+  void Stop();
+
+  struct ConnectionStats {
+    size_t open = 0, idle = 0, evicted = 0, refused = 0, max_open = 0;
+  };
+  // While Run() is serving (from any thread, e.g. a /metrics handler); zeros otherwise.
+  ConnectionStats Connections() const;
+
  private:
   ServerOptions options_;
   const Router& router_;
   ServerHooks hooks_;
+  std::atomic<ConnectionTable*> connections_{nullptr};
+  std::mutex stop_mu_;
+  std::function<void()> stop_;
+  bool stop_requested_ = false;
 };
 
 }  // namespace corrente::server
