@@ -283,7 +283,7 @@ void Refuse(tcp::socket& socket) {
 
 net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const ServerOptions& opt,
                             State& state) {
-  net::steady_timer backoff(acceptor.get_executor());
+  net::steady_timer backoff(co_await net::this_coro::executor);
   for (;;) {
     beast::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(
@@ -382,10 +382,13 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   state.hooks = &hooks_;
   state.connections = &connections;
   connections_ = &connections;
-  net::co_spawn(ctx, Listen(acceptor, router_, options_, state), net::detached);
+  // The acceptor, the drain and its timer share one strand: a signal's handler and a Stop()
+  // run on any I/O thread, and must not close the acceptor under a pending accept.
+  auto control = net::make_strand(ctx);
+  net::co_spawn(control, Listen(acceptor, router_, options_, state), net::detached);
 
   net::signal_set signals(ctx, SIGINT, SIGTERM);
-  net::steady_timer drain_timer(ctx);
+  net::steady_timer drain_timer(control);
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
   std::function<void(beast::error_code)> poll = [&](beast::error_code) {
     if (state.in_flight == 0 || std::chrono::steady_clock::now() > *deadline) {
@@ -406,11 +409,11 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   };
   signals.async_wait([&](beast::error_code ec, int sig) {
     if (ec) return;
-    drain(sig == SIGINT ? "received SIGINT" : "received SIGTERM");
+    net::post(control, [&, sig] { drain(sig == SIGINT ? "received SIGINT" : "received SIGTERM"); });
   });
   {
     std::lock_guard lock(stop_mu_);
-    stop_ = [&] { net::post(ctx, [&] { drain("stop requested"); }); };
+    stop_ = [&] { net::post(control, [&] { drain("stop requested"); }); };
     if (stop_requested_) stop_();
   }
   std::vector<std::jthread> pool;
