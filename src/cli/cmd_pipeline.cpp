@@ -25,8 +25,8 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
   };
   static RunArgs args;
   std::string all_stages;
-  for (const char* s : pipeline::kStages)
-    all_stages += (all_stages.empty() ? "" : ",") + std::string(s);
+  for (const auto& s : pipeline::kStages)
+    all_stages += (all_stages.empty() ? "" : ",") + std::string(s.name);
   auto* run =
       pipeline->add_subcommand("run", "Run the pipeline and publish its results atomically");
   run->add_option("--as-of", args.as_of,

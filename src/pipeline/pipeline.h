@@ -21,10 +21,18 @@
 
 namespace corrente::pipeline {
 
-// Stage names in execution order. "publish" always runs; the others can be chosen.
-inline constexpr const char* kStages[] = {"calendar", "features", "forecast", "backtest",
-                                          "abc",      "policy",   "kpis",     "recommendations",
-                                          "alerts",   "publish"};
+// The stages, in execution order, each with the stage it needs (skipped without it). This
+// table is the one place that orders and names them. "publish" always runs; the others can
+// be chosen with --stages.
+struct StageInfo {
+  const char* name;
+  const char* needs;  // nullptr: none
+};
+inline constexpr StageInfo kStages[] = {
+    {"calendar", nullptr}, {"features", nullptr},        {"forecast", nullptr},
+    {"backtest", "forecast"}, {"abc", nullptr},          {"policy", "forecast"},
+    {"kpis", nullptr},     {"recommendations", "policy"}, {"alerts", "policy"},
+    {"publish", nullptr}};
 
 struct PipelineOptions {
   std::optional<int64_t> as_of;     // last day of history (days since 1970); default yesterday UTC
@@ -37,6 +45,7 @@ struct PipelineOptions {
   double review_days = 14;          // order-up-to = ROP + mean demand * review_days
   double hold_days = 120;           // HOLD when stock covers more than this many days
   double promo_days = 180;          // PROMO for slow movers (class C) covering more than this
+  std::string policy = "empirical";  // levels method: spec, normal or empirical (decide/levels.h)
   int keep_runs = 3;                // runs whose forecasts/policy/accuracy rows are kept
   bool progress = true;             // progress bar (TTY) or periodic log lines; false: none
 };

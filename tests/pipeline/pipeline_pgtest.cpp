@@ -8,12 +8,14 @@
 
 #include "common/dates.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/policy.h"
+#include "decide/levels.h"
+#include "decide/policy.h"
 #include "seed/generator.h"
 #include "seed/loader.h"
 #include "testlib/test_db.h"
 
 namespace corrente::pipeline {
+using namespace corrente::decide;
 namespace {
 
 const int64_t kEndDay = DaysFromCivil({2025, 3, 31});
@@ -37,8 +39,10 @@ class PipelineTest : public ::testing::Test {
     auto c = db_.Connect();
     seed::Load(c, seed::Generate(o), false, false);
   }
-  RunReport RunPipeline(int64_t as_of, std::vector<std::string> stages = {}) {
+  RunReport RunPipeline(int64_t as_of, std::vector<std::string> stages = {},
+                        std::string policy = "empirical") {
     PipelineOptions opt;
+    opt.policy = std::move(policy);
     opt.as_of = as_of;
     opt.jobs = 2;
     opt.progress = false;
@@ -159,7 +163,7 @@ TEST_F(PipelineTest, FillsEveryTableConsistently) {
 }
 
 TEST_F(PipelineTest, PolicyMatchesHandComputation) {
-  RunReport rep = RunPipeline(kEndDay, {"forecast", "policy"});
+  RunReport rep = RunPipeline(kEndDay, {"forecast", "policy"}, "normal");
   auto c = db_.Connect();
   // Recompute one pair's policy independently: demand statistics over the last 90 days, lead
   // time from the supplier's delivered orders, z from the (seeded) ABC class.

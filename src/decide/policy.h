@@ -1,5 +1,5 @@
 #pragma once
-// Inventory-policy and decision math of the pipeline: pure functions, no I/O, thread-safe.
+// Inventory-policy math shared by the pipeline and the simulator: pure functions, no I/O, thread-safe.
 // Everything here is unit-tested against hand-computed values (policy_test.cpp).
 #include <cstdint>
 #include <optional>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace corrente::pipeline {
+namespace corrente::decide {
 
 // Standard normal quantile (inverse CDF), Acklam's rational approximation refined by one
 // Halley step (|error| < 1e-12). `p` must lie in (0, 1); returns NAN otherwise.
@@ -41,12 +41,6 @@ struct MeanStd {
 };
 MeanStd ComputeMeanStd(std::span<const double> values);
 
-// Priority of a recommendation or alert: CRITICAL when the rupture comes within the lead time
-// and the item is critical (criticality >= 7), HIGH when within the lead time or (critical and
-// within twice the lead time), MEDIUM within twice the lead time or for critical items, else
-// LOW. No rupture in sight (nullopt) is LOW, or MEDIUM for critical items.
-std::string Priority(int criticality, std::optional<int> days_to_rupture, double lead_time);
-
 // ABC classes by revenue: sorted by revenue descending, items whose cumulative share *before*
 // them is < 80% are A, < 95% B, the rest C (so the item crossing a threshold joins the higher
 // class). Items with zero revenue are C. Returns one class per input, in input order.
@@ -55,4 +49,4 @@ std::vector<char> AbcClasses(std::span<const double> revenue);
 // Ordinary least-squares slope of values against 0..n-1 (0 when n < 2).
 double TrendSlope(std::span<const double> values);
 
-}  // namespace corrente::pipeline
+}  // namespace corrente::decide

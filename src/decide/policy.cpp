@@ -1,10 +1,10 @@
-#include "pipeline/policy.h"
+#include "decide/policy.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
-namespace corrente::pipeline {
+namespace corrente::decide {
 
 double NormalQuantile(double p) {
   if (!(p > 0 && p < 1)) return NAN;
@@ -96,15 +96,6 @@ MeanStd ComputeMeanStd(std::span<const double> values) {
   return r;
 }
 
-std::string Priority(int criticality, std::optional<int> days_to_rupture, double lead_time) {
-  const bool critical = criticality >= 7;
-  if (!days_to_rupture) return critical ? "MEDIUM" : "LOW";
-  const double dtr = *days_to_rupture;
-  if (dtr <= lead_time) return critical ? "CRITICAL" : "HIGH";
-  if (dtr <= 2 * lead_time) return critical ? "HIGH" : "MEDIUM";
-  return critical ? "MEDIUM" : "LOW";
-}
-
 std::vector<char> AbcClasses(std::span<const double> revenue) {
   std::vector<size_t> order(revenue.size());
   std::iota(order.begin(), order.end(), 0);
@@ -137,4 +128,4 @@ double TrendSlope(std::span<const double> values) {
   return sxx > 0 ? sxy / sxx : 0;
 }
 
-}  // namespace corrente::pipeline
+}  // namespace corrente::decide

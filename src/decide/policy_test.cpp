@@ -1,11 +1,12 @@
-#include "pipeline/policy.h"
+#include "decide/policy.h"
+#include "decide/priority.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-namespace corrente::pipeline {
+namespace corrente::decide {
 namespace {
 
 TEST(NormalQuantile, MatchesTables) {
@@ -106,4 +107,4 @@ TEST(TrendSlope, LinearSeries) {
 }
 
 }  // namespace
-}  // namespace corrente::pipeline
+}  // namespace corrente::decide

@@ -1,0 +1,81 @@
+#include "decide/alerts.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "decide/priority.h"
+
+namespace corrente::decide {
+namespace {
+
+std::string Fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+}  // namespace
+
+bool StockoutImminent(const SeriesState& s) {
+  return s.days_to_rupture && *s.days_to_rupture <= s.levels.lead && s.expected_short >= 0.5;
+}
+
+std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_of) {
+  std::vector<Alert> out;
+  for (const SeriesState& s : states) {
+    const PolicyLevels& l = s.levels;
+    const double score = PriorityScore(s.expected_short, s.unit_price, s.criticality);
+    Details base = {{"stock", s.stock},
+                    {"on_order", s.orders.quantity},
+                    {"safety_stock", l.ss},
+                    {"lead_time_days", l.lead},
+                    {"expected_units_short", s.expected_short},
+                    {"priority_score", score},
+                    {"days_to_rupture", s.days_to_rupture ? Detail(int64_t{*s.days_to_rupture})
+                                                          : Detail(std::monostate{})}};
+    if (StockoutImminent(s)) {
+      bool critical = *s.days_to_rupture <= l.lead / 2 || s.criticality >= 7;
+      out.push_back({s.item, s.site, critical ? "CRITICAL" : "WARNING", "STOCKOUT_IMMINENT",
+                     score,
+                     "Stock of " + Fixed(s.stock, 0) + " runs out in " +
+                         std::to_string(*s.days_to_rupture) + " days, within the lead time of " +
+                         Fixed(l.lead, 1) + " days; about " + Fixed(s.expected_short, 0) +
+                         " units will be short even with what is on order.",
+                     base});
+    } else if (l.ss > 0 && s.stock + s.orders.quantity < l.ss) {
+      out.push_back({s.item, s.site, "WARNING", "BELOW_SAFETY_STOCK", score,
+                     "Stock " + Fixed(s.stock, 0) + " plus " + Fixed(s.orders.quantity, 0) +
+                         " on order is below the safety stock " + Fixed(l.ss, 1) +
+                         " (reorder point " + Fixed(l.rop, 1) + ").",
+                     base});
+    }
+    if (s.orders.late > 0) {
+      int64_t worst = as_of - s.orders.earliest_expected;
+      int64_t least = as_of - s.orders.latest_late_expected;
+      out.push_back({s.item, s.site, worst > l.lead ? "CRITICAL" : "WARNING", "SUPPLIER_DELAY",
+                     score,
+                     std::to_string(s.orders.late) + " order(s) of supplier " +
+                         std::to_string(s.supplier) + " overdue, by up to " +
+                         std::to_string(worst) + " days.",
+                     {{"late_orders", int64_t{s.orders.late}},
+                      {"max_days_late", worst},
+                      {"min_days_late", least},
+                      {"supplier_id", int64_t{s.supplier}},
+                      {"priority_score", score}}});
+    }
+  }
+  return out;
+}
+
+std::optional<Alert> DriftAlert(int32_t item, int32_t site, double recent_wape,
+                                double backtest_wape, int64_t days) {
+  if (!std::isfinite(recent_wape) || !std::isfinite(backtest_wape) || days < 7) return std::nullopt;
+  if (!(recent_wape > std::max(2 * backtest_wape, backtest_wape + 30))) return std::nullopt;
+  return Alert{item, site, "WARNING", "FORECAST_DRIFT", 0,
+               "Forecast error jumped: WAPE " + Fixed(recent_wape, 1) + "% over the last " +
+                   std::to_string(days) + " days against " + Fixed(backtest_wape, 1) +
+                   "% in the backtest.",
+               {{"recent_wape", recent_wape}, {"backtest_wape", backtest_wape}, {"days", days}}};
+}
+
+}  // namespace corrente::decide

@@ -1,0 +1,41 @@
+#pragma once
+// The alert rules: STOCKOUT_IMMINENT, BELOW_SAFETY_STOCK, SUPPLIER_DELAY and FORECAST_DRIFT.
+// Pure and thread-safe; shared by the pipeline and the simulator (which measures how often a
+// STOCKOUT_IMMINENT came true).
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "decide/state.h"
+
+namespace corrente::decide {
+
+struct Alert {
+  int32_t item = 0, site = 0;
+  std::string level;     // WARNING or CRITICAL
+  std::string category;  // STOCKOUT_IMMINENT, BELOW_SAFETY_STOCK, SUPPLIER_DELAY, FORECAST_DRIFT
+  double score = 0;      // PriorityScore, as for recommendations
+  std::string message;
+  Details details;
+};
+
+// At most one alert per series and category, and one stock alert per series:
+//  - STOCKOUT_IMMINENT when the stock runs out within the lead time and units are expected to
+//    be short over it even counting what is on order (ordering now cannot arrive in time).
+//    CRITICAL when it runs out within half the lead time or the item is critical (>= 7).
+//  - otherwise BELOW_SAFETY_STOCK when even stock + on order is below the safety stock.
+//  - SUPPLIER_DELAY when open orders are overdue; CRITICAL when overdue by more than the lead
+//    time.
+std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_of);
+
+// Whether the STOCKOUT_IMMINENT rule fires for one series (what the simulator replays).
+bool StockoutImminent(const SeriesState& s);
+
+// FORECAST_DRIFT: the previous run's forecasts scored against the actuals since (at least 7
+// days) much worse than that run's backtest promised: recent WAPE above max(2x, +30 points).
+std::optional<Alert> DriftAlert(int32_t item, int32_t site, double recent_wape,
+                                double backtest_wape, int64_t days);
+
+}  // namespace corrente::decide

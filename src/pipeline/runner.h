@@ -1,0 +1,187 @@
+#pragma once
+// Internal to the pipeline: the Runner that carries one run through the stages of kStages,
+// and what the stages share. Each stage lives in its own file (see README.md).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/dates.h"
+#include "decide/policy.h"
+#include "decide/state.h"
+#include "pg/pg.h"
+#include "pipeline/pipeline.h"
+
+namespace corrente::pipeline::detail {
+
+using Clock = std::chrono::steady_clock;
+
+// Advisory-lock key: one pipeline run per database.
+inline constexpr int64_t kRunLockKey = 0x436f7272656e7465;  // "Corrente"
+inline constexpr const char* kFeaturesSchemaVersion = "v1.0";
+inline constexpr int kTrailingWindow = 90;  // days of the zero-share, ADI and CV2 features
+inline constexpr size_t kPolicyHistory = 365;  // days of demand kept for the policy levels
+
+inline std::string SqlDate(int64_t day) { return "'" + FormatDate(day) + "'::date"; }
+
+using decide::ComputeMeanStd;
+using decide::MeanStd;
+using decide::AbcClasses;
+using decide::TrendSlope;
+
+inline std::string Fixed(double v, int decimals) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+inline std::string JsonNumber(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+struct Pair {
+  int32_t item, site;
+  bool operator<(const Pair& o) const { return item != o.item ? item < o.item : site < o.site; }
+  bool operator==(const Pair& o) const { return item == o.item && site == o.site; }
+};
+
+struct ItemInfo {
+  char abc = 'C';
+  int criticality = 0;
+  double unit_cost = 0, unit_price = 0, min_qty = 0, max_qty = 0;
+  int supplier = 0;
+};
+
+// What the forecast stage keeps per series for the later stages.
+struct SeriesOutcome {
+  bool done = false;
+  std::string model;
+  std::string demand_class;
+  std::vector<double> mean;  // forecast path, mean[0] = as_of + 1
+  double mase = NAN, wape = NAN, mape = NAN, bias = NAN;
+  int n_points = 0;
+  std::vector<double> recent;  // the last kPolicyHistory days of history, for the policy
+};
+
+struct PolicyRow {
+  decide::PolicyLevels levels;
+  double stock = 0, on_order = 0;
+  std::optional<int> dtr;
+  double expected_short = 0;  // units over the lead time if nothing more is ordered
+  bool valid = false;
+};
+
+// Bounded multi-producer/multi-consumer queue for the forecast workers.
+template <typename T>
+class WorkQueue {
+ public:
+  explicit WorkQueue(size_t capacity) : capacity_(capacity) {}
+  void Push(T v) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_; });
+    items_.push_back(std::move(v));
+    not_empty_.notify_one();
+  }
+  std::optional<T> Pop() {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return std::nullopt;
+    T v = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return v;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<T> items_;
+  bool closed_ = false;
+};
+
+class Runner {
+ public:
+  Runner(const std::string& dsn, const PipelineOptions& opt)
+      : opt_(opt), reader_(pg::Connection::Open(dsn)), writer_(pg::Connection::Open(dsn)) {}
+
+  RunReport Run();
+
+ private:
+  bool Enabled(const std::string& stage) const {
+    return opt_.stages.empty() || stage == "publish" ||
+           std::find(opt_.stages.begin(), opt_.stages.end(), stage) != opt_.stages.end();
+  }
+  void Stage(const StageInfo& stage, int64_t (Runner::*body)(StageReport&));
+
+  void LoadPairs();
+  void LoadItems();
+  // Streams demand of [from, to] ordered by item, site, day, and calls fn once per pair of
+  // pairs_ (in order) with its zero-filled series. Only one series is in memory at a time.
+  void StreamSeries(int64_t from, int64_t to,
+                    const std::function<void(size_t, std::vector<double>&)>& fn);
+
+  // One per entry of kStages (pipeline.h), in its order; each returns the rows it wrote.
+  int64_t StageCalendar(StageReport& rep);      // runner.cpp
+  int64_t StageFeatures(StageReport& rep);      // stage_features.cpp
+  int64_t StageForecast(StageReport& rep);      // stage_forecast.cpp
+  int64_t StageBacktest(StageReport& rep);      // stage_forecast.cpp
+  int64_t StageAbc(StageReport& rep);           // stage_policy.cpp
+  int64_t StagePolicy(StageReport& rep);        // stage_policy.cpp
+  int64_t StageKpis(StageReport& rep);          // stage_policy.cpp
+  int64_t StageRecommendations(StageReport& rep);  // stage_decide.cpp
+  int64_t StageAlerts(StageReport& rep);        // stage_decide.cpp
+  int64_t StagePublish(StageReport& rep);       // publish.cpp
+  // The morning state of series i for the decision rules (after the policy stage).
+  decide::SeriesState StateOf(size_t i) const;
+  std::vector<decide::SeriesState> States() const;  // of every series with a policy
+  // features_store is rebuilt as a shadow table (no index upkeep per row, bulk index builds)
+  // and swapped in at publish; see docs/pipeline.md.
+  void CreateShadowFeatures();
+  void IndexShadowFeatures();
+  void SwapShadowFeatures();
+  void Export();
+  std::string StatsJson(bool include_publish) const;
+
+  PipelineOptions opt_;
+  pg::Connection reader_;  // reads committed data (the previous state) and holds the run lock
+  pg::Connection writer_;  // every write of the run, inside one transaction
+  std::optional<pg::Transaction> tx_;
+  int64_t run_id_ = 0;
+  int64_t as_of_ = 0;
+  int64_t first_day_ = 0;  // first day with facts
+  int64_t computed_at_us_ = 0;
+  std::string computed_at_sql_;
+  std::vector<Pair> pairs_;
+  std::map<int32_t, ItemInfo> items_;
+  std::vector<SeriesOutcome> outcomes_;
+  std::vector<PolicyRow> policy_;
+  std::map<Pair, decide::OpenOrders> open_orders_;
+  std::vector<StageReport> reports_;
+  std::vector<std::pair<std::string, std::string>> extra_stats_;  // name -> JSON value
+  // Renames the swap performs: {kind "constraint" or "index", temporary name, final name}.
+  std::vector<std::array<std::string, 3>> shadow_renames_;
+  bool features_shadowed_ = false;
+  Clock::time_point start_;
+};
+
+}  // namespace corrente::pipeline::detail

@@ -1,0 +1,184 @@
+#include "common/json.h"
+#include "decide/alerts.h"
+#include "decide/recommend.h"
+#include "pg/copy.h"
+#include "pipeline/runner.h"
+
+namespace corrente::pipeline::detail {
+namespace {
+
+// Rule details as a JSON object (numbers that are not finite become null).
+std::string DetailsJson(const decide::Details& d) {
+  std::string s = "{";
+  for (const auto& [k, v] : d) {
+    if (s.size() > 1) s += ',';
+    s += JsonString(k) + ":";
+    if (auto x = std::get_if<double>(&v))
+      s += JsonNumber(*x);
+    else if (auto n = std::get_if<int64_t>(&v))
+      s += std::to_string(*n);
+    else if (auto t = std::get_if<std::string>(&v))
+      s += JsonString(*t);
+    else
+      s += "null";
+  }
+  return s + "}";
+}
+
+double Score(double v) { return std::isfinite(v) ? std::max(0.0, std::round(v * 1e4) / 1e4) : 0; }
+
+}  // namespace
+
+decide::SeriesState Runner::StateOf(size_t i) const {
+  const Pair& p = pairs_[i];
+  const ItemInfo& it = items_.at(p.item);
+  const PolicyRow& r = policy_[i];
+  decide::SeriesState s;
+  s.item = p.item;
+  s.site = p.site;
+  s.abc = it.abc;
+  s.criticality = it.criticality;
+  s.unit_cost = it.unit_cost;
+  s.unit_price = it.unit_price > 0 ? it.unit_price : it.unit_cost;
+  s.min_qty = it.min_qty;
+  s.max_qty = it.max_qty;
+  s.supplier = it.supplier;
+  s.demand_class = outcomes_[i].demand_class;
+  s.levels = r.levels;
+  s.stock = r.stock;
+  auto oo = open_orders_.find(p);
+  if (oo != open_orders_.end()) s.orders = oo->second;
+  s.days_to_rupture = r.dtr;
+  s.expected_short = r.expected_short;
+  return s;
+}
+
+std::vector<decide::SeriesState> Runner::States() const {
+  std::vector<decide::SeriesState> out;
+  for (size_t i = 0; i < pairs_.size(); ++i)
+    if (policy_[i].valid) out.push_back(StateOf(i));
+  return out;
+}
+
+int64_t Runner::StageRecommendations(StageReport&) {
+  auto states = States();
+  decide::RecommendOptions ro;
+  ro.as_of = as_of_;
+  ro.hold_days = opt_.hold_days;
+  ro.promo_days = opt_.promo_days;
+  std::vector<decide::Recommendation> recs = decide::Recommend(states, ro);
+  writer_.ExecScript(
+      "CREATE TEMP TABLE corrente_recs (item_id int, site_id int, type text, priority text,"
+      " score numeric, message text, action_date date, quantity numeric, details jsonb)"
+      " ON COMMIT DROP");
+  {
+    pg::CopyWriter w(writer_, "COPY corrente_recs FROM STDIN (FORMAT binary)");
+    for (const auto& r : recs) {
+      w.StartRow(9);
+      w.Int32(r.item);
+      w.Int32(r.site);
+      w.Text(r.type);
+      w.Text(r.priority);
+      w.Numeric(Score(r.score), 4);
+      w.Text(r.message);
+      w.Date(r.action_date);
+      w.Numeric(std::max(0.0, r.quantity), 4);
+      w.Jsonb(DetailsJson(r.details));
+    }
+    w.Finish();
+  }
+  // One open recommendation per item, site and type: updated in place on re-runs.
+  // Acknowledged ones are never touched.
+  auto up = writer_.Execute(
+      "INSERT INTO analytics.recommendations AS r (run_id, item_id, site_id, type, priority,"
+      " priority_score, message, action_date, quantity_recommended, details)"
+      " SELECT $1, item_id, site_id, type, priority, score, message, action_date, quantity,"
+      " details"
+      " FROM corrente_recs"
+      " ON CONFLICT (item_id, site_id, type) WHERE acknowledged_at IS NULL DO UPDATE SET"
+      " run_id = EXCLUDED.run_id, priority = EXCLUDED.priority,"
+      " priority_score = EXCLUDED.priority_score, message = EXCLUDED.message,"
+      " action_date = EXCLUDED.action_date, quantity_recommended = EXCLUDED.quantity_recommended,"
+      " details = EXCLUDED.details, updated_at = now()",
+      run_id_);
+  // Open recommendations that no longer apply are withdrawn.
+  auto gone = writer_.Execute(
+      "DELETE FROM analytics.recommendations WHERE acknowledged_at IS NULL"
+      " AND run_id IS DISTINCT FROM $1",
+      run_id_);
+  extra_stats_.emplace_back("recommendations",
+                            "{\"upserted\":" + std::to_string(up.AffectedRows()) +
+                                ",\"withdrawn\":" + std::to_string(gone.AffectedRows()) + "}");
+  return up.AffectedRows();
+}
+
+int64_t Runner::StageAlerts(StageReport&) {
+  auto states = States();
+  std::vector<decide::Alert> alerts = decide::StockAlerts(states, as_of_);
+  // FORECAST_DRIFT: the previous run's forecasts against the actuals since, compared with the
+  // backtest error that run expected. Needs at least 7 days of actuals.
+  {
+    auto r = reader_.Execute(
+        "WITH prev AS (SELECT run_id, as_of FROM analytics.pipeline_runs"
+        "  WHERE status = 'SUCCEEDED' AND as_of < $1::date ORDER BY as_of DESC, run_id DESC"
+        "  LIMIT 1)"
+        " SELECT f.item_id, f.site_id, count(*),"
+        "  (sum(abs(f.yhat - coalesce(d.quantity, 0))) / nullif(sum(coalesce(d.quantity, 0)), 0)"
+        "   * 100)::float8, max(a.wape)::float8"
+        " FROM prev JOIN analytics.forecasts f ON f.run_id = prev.run_id"
+        " JOIN analytics.forecast_accuracy a ON a.run_id = f.run_id AND a.item_id = f.item_id"
+        "  AND a.site_id = f.site_id"
+        " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"
+        "  AND d.full_date = f.full_date"
+        " WHERE f.full_date <= $1::date"
+        " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
+        FormatDate(as_of_));
+    for (int i = 0; i < r.Rows(); ++i) {
+      if (r.IsNull(i, 3) || r.IsNull(i, 4)) continue;
+      auto a = decide::DriftAlert(static_cast<int32_t>(r.GetInt(i, 0)),
+                                  static_cast<int32_t>(r.GetInt(i, 1)), r.GetDouble(i, 3),
+                                  r.GetDouble(i, 4), r.GetInt(i, 2));
+      if (a) alerts.push_back(std::move(*a));
+    }
+  }
+  writer_.ExecScript(
+      "CREATE TEMP TABLE corrente_alerts (item_id int, site_id int, level text, category text,"
+      " score numeric, message text, details jsonb) ON COMMIT DROP");
+  {
+    pg::CopyWriter w(writer_, "COPY corrente_alerts FROM STDIN (FORMAT binary)");
+    for (const auto& a : alerts) {
+      w.StartRow(7);
+      w.Int32(a.item);
+      w.Int32(a.site);
+      w.Text(a.level);
+      w.Text(a.category);
+      w.Numeric(Score(a.score), 4);
+      w.Text(a.message);
+      w.Jsonb(DetailsJson(a.details));
+    }
+    w.Finish();
+  }
+  // One open alert per item, site and category: updated in place (read_at is kept).
+  auto up = writer_.Execute(
+      "INSERT INTO analytics.alerts (run_id, item_id, site_id, level, category, priority_score,"
+      " message, details)"
+      " SELECT $1, item_id, site_id, level, category, score, message, details"
+      " FROM corrente_alerts"
+      " ON CONFLICT (item_id, site_id, category) WHERE resolved_at IS NULL DO UPDATE SET"
+      " run_id = EXCLUDED.run_id, level = EXCLUDED.level,"
+      " priority_score = EXCLUDED.priority_score, message = EXCLUDED.message,"
+      " details = EXCLUDED.details, updated_at = now()",
+      run_id_);
+  // Open pipeline alerts whose condition is gone are resolved.
+  auto resolved = writer_.Execute(
+      "UPDATE analytics.alerts SET resolved_at = now(), updated_at = now()"
+      " WHERE resolved_at IS NULL AND run_id IS DISTINCT FROM $1 AND category IN"
+      " ('STOCKOUT_IMMINENT', 'BELOW_SAFETY_STOCK', 'SUPPLIER_DELAY', 'FORECAST_DRIFT')",
+      run_id_);
+  extra_stats_.emplace_back("alerts",
+                            "{\"upserted\":" + std::to_string(up.AffectedRows()) +
+                                ",\"resolved\":" + std::to_string(resolved.AffectedRows()) + "}");
+  return up.AffectedRows();
+}
+
+}  // namespace corrente::pipeline::detail

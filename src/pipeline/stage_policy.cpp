@@ -1,0 +1,197 @@
+#include <unordered_map>
+
+#include "decide/levels.h"
+#include "decide/policy.h"
+#include "decide/priority.h"
+#include "pg/copy.h"
+#include "pipeline/reports.h"
+#include "pipeline/runner.h"
+
+namespace corrente::pipeline::detail {
+
+int64_t Runner::StageAbc(StageReport& rep) {
+  auto r = reader_.Execute(
+      "SELECT i.item_id, coalesce(sum(d.quantity * coalesce(i.unit_price, 0)), 0)::float8"
+      " FROM core.dim_item i LEFT JOIN core.fact_demand_daily d ON d.item_id = i.item_id"
+      "  AND d.full_date BETWEEN $1::date - 364 AND $1::date"
+      " WHERE i.active GROUP BY i.item_id ORDER BY i.item_id",
+      FormatDate(as_of_));
+  std::vector<double> revenue(r.Rows());
+  for (int i = 0; i < r.Rows(); ++i) revenue[i] = r.GetDouble(i, 1);
+  std::vector<char> cls = AbcClasses(revenue);
+  std::string ids = "{", classes = "{";
+  int counts[3] = {0, 0, 0};
+  for (int i = 0; i < r.Rows(); ++i) {
+    ids += (i ? "," : "") + r.GetString(i, 0);
+    classes += (i ? "," : "") + std::string(1, cls[i]);
+    ++counts[cls[i] - 'A'];
+    items_[static_cast<int32_t>(r.GetInt(i, 0))].abc = cls[i];
+  }
+  ids += "}";
+  classes += "}";
+  auto u = writer_.Execute(
+      "UPDATE core.dim_item i SET abc_class = v.c, updated_at = now()"
+      " FROM unnest($1::int[], $2::text[]) AS v(id, c)"
+      " WHERE i.item_id = v.id AND i.abc_class IS DISTINCT FROM v.c",
+      ids, classes);
+  rep.note = "A " + std::to_string(counts[0]) + ", B " + std::to_string(counts[1]) + ", C " +
+             std::to_string(counts[2]) + "; changed " + std::to_string(u.AffectedRows());
+  extra_stats_.emplace_back("abc", "{\"A\":" + std::to_string(counts[0]) +
+                                       ",\"B\":" + std::to_string(counts[1]) +
+                                       ",\"C\":" + std::to_string(counts[2]) + "}");
+  return r.Rows();
+}
+
+int64_t Runner::StagePolicy(StageReport& rep) {
+  const std::string as_of = FormatDate(as_of_);
+  const decide::PolicyMethod method = decide::ParsePolicyMethod(opt_.policy);
+  // Lead times per supplier from delivered orders (actual - order date): their mean and std,
+  // and the most recent 100 of them as samples for the empirical method.
+  struct Lead {
+    double mean = 7, std = 0;
+    std::vector<double> samples;
+  };
+  std::unordered_map<int, Lead> lead;
+  {
+    auto r = reader_.Execute(
+        "SELECT s.supplier_id, coalesce(s.avg_lead_time_days, 7)::float8, count(o.order_id),"
+        " avg(o.actual_delivery_date - o.order_date)::float8,"
+        " coalesce(stddev_samp(o.actual_delivery_date - o.order_date), 0)::float8,"
+        " coalesce((array_agg(o.actual_delivery_date - o.order_date"
+        "   ORDER BY o.order_date DESC, o.order_id DESC))[1:100]::text, '{}')"
+        " FROM core.dim_supplier s LEFT JOIN core.fact_orders o ON o.supplier_id = s.supplier_id"
+        "  AND o.actual_delivery_date IS NOT NULL AND o.actual_delivery_date <= $1::date"
+        " GROUP BY s.supplier_id, s.avg_lead_time_days",
+        as_of);
+    for (int i = 0; i < r.Rows(); ++i) {
+      Lead l;
+      l.mean = r.GetDouble(i, 1);
+      if (r.GetInt(i, 2) > 0) {
+        l.mean = r.GetDouble(i, 3);
+        l.std = r.GetDouble(i, 4);
+      }
+      // A text array of integers, "{3,5,4}" (trusted: produced by the query above).
+      std::string arr = r.GetString(i, 5);
+      for (size_t p = 1; p + 1 < arr.size();) {
+        size_t q = arr.find(',', p);
+        if (q == std::string::npos || q > arr.size() - 1) q = arr.size() - 1;
+        if (q > p && arr.compare(p, q - p, "NULL") != 0) l.samples.push_back(std::stod(arr.substr(p, q - p)));
+        p = q + 1;
+      }
+      lead[static_cast<int>(r.GetInt(i, 0))] = std::move(l);
+    }
+  }
+  std::map<Pair, double> stock;
+  {
+    auto r = reader_.Execute(
+        "SELECT DISTINCT ON (item_id, site_id) item_id, site_id, current_stock::float8"
+        " FROM core.fact_inventory_daily WHERE full_date BETWEEN $1::date - 30 AND $1::date"
+        " ORDER BY item_id, site_id, full_date DESC",
+        as_of);
+    for (int i = 0; i < r.Rows(); ++i)
+      stock[{static_cast<int32_t>(r.GetInt(i, 0)), static_cast<int32_t>(r.GetInt(i, 1))}] =
+          r.GetDouble(i, 2);
+  }
+  {
+    auto r = reader_.Execute(
+        "SELECT item_id, site_id, quantity::float8, expected_delivery_date - DATE '1970-01-01'"
+        " FROM core.fact_orders WHERE status IN ('PLACED', 'DELAYED')"
+        " AND actual_delivery_date IS NULL AND order_date <= $1::date",
+        as_of);
+    for (int i = 0; i < r.Rows(); ++i) {
+      Pair p{static_cast<int32_t>(r.GetInt(i, 0)), static_cast<int32_t>(r.GetInt(i, 1))};
+      decide::OpenOrders& oo = open_orders_[p];
+      oo.quantity += r.GetDouble(i, 2);
+      if (!r.IsNull(i, 3)) {
+        int64_t exp = r.GetInt(i, 3);
+        oo.earliest_expected = std::min(oo.earliest_expected, exp);
+        if (exp <= as_of_) {
+          ++oo.late;
+          oo.latest_late_expected = std::max(oo.latest_late_expected, exp);
+          oo.earliest_expected = std::min(oo.earliest_expected, exp);
+        }
+      }
+    }
+  }
+  policy_.assign(pairs_.size(), PolicyRow{});
+  std::map<std::string, int64_t> methods;
+  pg::CopyWriter w(writer_,
+                   "COPY analytics.inventory_policy (run_id, item_id, site_id, as_of,"
+                   " avg_daily_demand, demand_std, lead_time_days, lead_time_std, service_level,"
+                   " safety_stock, reorder_point, order_up_to, current_stock, on_order,"
+                   " days_to_rupture, method) FROM STDIN (FORMAT binary)");
+  const Lead no_lead;
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    const SeriesOutcome& o = outcomes_[i];
+    if (!o.done) continue;
+    const Pair& p = pairs_[i];
+    const ItemInfo& it = items_[p.item];
+    PolicyRow& row = policy_[i];
+    auto l = lead.find(it.supplier);
+    const Lead& ld = l != lead.end() ? l->second : no_lead;
+    decide::PolicyInput in;
+    in.history = o.recent;
+    in.lead_time = ld.mean;
+    in.lead_time_std = ld.std;
+    in.lead_samples = ld.samples;
+    in.service_level = method == decide::PolicyMethod::kEmpirical
+                           ? decide::FillRateForClass(it.abc)
+                           : decide::ServiceLevelForClass(it.abc);
+    in.review_days = opt_.review_days;
+    row.levels = decide::ComputeLevels(method, in);
+    ++methods[decide::PolicyMethodName(row.levels.method)];
+    auto s = stock.find(p);
+    row.stock = s != stock.end() ? s->second : 0.0;
+    auto oo = open_orders_.find(p);
+    row.on_order = oo != open_orders_.end() ? oo->second.quantity : 0.0;
+    row.dtr = decide::DaysToRupture(row.stock, o.mean);
+    row.expected_short = decide::ExpectedShortOverLead(o.mean, row.levels.std, row.levels.lead,
+                                                        row.stock + row.on_order);
+    row.valid = true;
+    const decide::PolicyLevels& lv = row.levels;
+    w.StartRow(16);
+    w.Int64(run_id_);
+    w.Int32(p.item);
+    w.Int32(p.site);
+    w.Date(as_of_);
+    w.Numeric(lv.mean, 4);
+    w.Numeric(lv.std, 4);
+    w.Numeric(lv.lead, 2);
+    w.Numeric(lv.lead_std, 2);
+    w.Numeric(lv.service, 4);
+    w.Numeric(lv.ss, 4);
+    w.Numeric(lv.rop, 4);
+    w.Numeric(lv.out, 4);
+    w.Numeric(row.stock, 4);
+    w.Numeric(row.on_order, 4);
+    if (row.dtr)
+      w.Int32(*row.dtr);
+    else
+      w.Null();
+    w.Text(decide::PolicyMethodName(lv.method));
+  }
+  std::string note;
+  for (auto& [m, n] : methods) note += (note.empty() ? "" : ", ") + m + " " + std::to_string(n);
+  rep.note = "levels: " + note;
+  int64_t rows = w.Finish();
+  // Today's inventory rows carry the policy too (what GET /inventory/timeseries reads).
+  writer_.Execute(
+      "UPDATE core.fact_inventory_daily f SET safety_stock = p.safety_stock,"
+      " reorder_point = p.reorder_point, days_to_rupture = p.days_to_rupture"
+      " FROM analytics.inventory_policy p"
+      " WHERE p.run_id = $1 AND f.item_id = p.item_id AND f.site_id = p.site_id"
+      " AND f.full_date = $2::date",
+      run_id_, as_of);
+  return rows;
+}
+
+int64_t Runner::StageKpis(StageReport&) {
+  auto r = writer_.Exec(std::string(kKpisDailySql),
+                        {pg::ToParam(run_id_), pg::ToParam(computed_at_sql_),
+                         pg::ToParam(FormatDate(as_of_)), pg::ToParam(FormatDate(first_day_))});
+  // Only this run's KPI rows stay: the statement above already carried earlier values over.
+  writer_.Execute("DELETE FROM analytics.kpis_daily WHERE run_id IS DISTINCT FROM $1", run_id_);
+  return r.AffectedRows();
+}
+
+}  // namespace corrente::pipeline::detail
