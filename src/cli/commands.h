@@ -15,6 +15,7 @@ void RegisterServeCommands(CLI::App& app, int& exit_code);
 void RegisterForecastCommand(CLI::App& app, int& exit_code);  // cmd_forecast.cpp
 void RegisterPipelineCommand(CLI::App& app, int& exit_code);  // cmd_pipeline.cpp
 void RegisterMigrateCommand(CLI::App& app, int& exit_code);   // cmd_migrate.cpp
+void RegisterSimulateCommand(CLI::App& app, int& exit_code);  // cmd_simulate.cpp
 
 // Shared helpers (util.cpp).
 // The DSN to use, starting the managed cluster when needed; upgrades the schema when

@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
 #ifdef CORRENTE_HAVE_PIPELINE
   cli::RegisterPipelineCommand(app, exit_code);
 #endif
+#ifdef CORRENTE_HAVE_SIMULATE
+  cli::RegisterSimulateCommand(app, exit_code);
+#endif
 #ifdef CORRENTE_HAVE_MIGRATE
   cli::RegisterMigrateCommand(app, exit_code);
 #endif

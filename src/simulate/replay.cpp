@@ -54,7 +54,8 @@ double ServiceFor(decide::PolicyMethod method, char abc, const ReplayOptions& op
 Outcome Replay(const SimSeries& s, decide::PolicyMethod method, const ReplayOptions& opt) {
   Outcome out;
   const int n = static_cast<int>(s.demand.size());
-  const int start = std::clamp(opt.start, 0, n), end = std::clamp(opt.end, start, n);
+  const int start = std::clamp(s.start >= 0 ? s.start : opt.start, 0, n);
+  const int end = std::clamp(s.end >= 0 ? s.end : opt.end, start, n);
   std::mt19937_64 rng(Mix(opt.seed ^ Mix((static_cast<uint64_t>(static_cast<uint32_t>(s.item)) << 32) |
                                          static_cast<uint32_t>(s.site))));
   std::vector<double> arrivals(static_cast<size_t>(end - start) + 1, 0.0);

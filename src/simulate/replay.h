@@ -38,6 +38,7 @@ struct SimSeries {
   std::vector<double> demand;  // daily, oldest first
   double initial_stock = -1;   // on hand before day `start`; < 0: the spec rule's order-up-to
   std::span<const LeadTime> leads;  // the supplier's recorded lead times, oldest first
+  int start = -1, end = -1;         // >= 0: this series' own replayed days (CSV input)
 };
 
 struct ReplayOptions {
