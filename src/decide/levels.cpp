@@ -15,6 +15,7 @@ constexpr int kSpecWindow = 30;
 constexpr int kNormalWindow = 90;
 constexpr int kEmpiricalWindow = 182;   // recent half year: follows level changes
 constexpr int kEmpiricalMinHistory = 28;
+constexpr size_t kRecentLevelDays = 28;
 
 std::span<const double> Last(std::span<const double> v, size_t n) {
   return v.last(std::min(n, v.size()));
@@ -113,6 +114,16 @@ PolicyLevels ComputeLevels(PolicyMethod method, const PolicyInput& in) {
     double m = 0;
     for (int l : leads) m += (l - r.lead) * (l - r.lead);
     r.lead_std = leads.size() > 1 ? std::sqrt(m / static_cast<double>(leads.size() - 1)) : 0;
+    // The window's level moves with trend and season: scale the samples to the last 28 days'
+    // level when those days hold enough demand to measure it (at least 10 units).
+    auto recent = Last(in.history, kRecentLevelDays);
+    double recent_sum = 0;
+    for (double v : recent) recent_sum += std::max(0.0, v);
+    if (recent_sum >= 10 && r.mean > 0) {
+      double ratio = std::clamp(recent_sum / static_cast<double>(recent.size()) / r.mean, 0.5, 2.0);
+      for (double& v : samples) v *= ratio;
+      r.mean *= ratio;
+    }
     std::sort(samples.begin(), samples.end());
     // Each cycle sells about mean * review units; at most (1 - fill) of them may be short.
     const double cycle = std::max(r.mean * in.review_days, 1e-9);

@@ -45,7 +45,8 @@ struct PipelineOptions {
   double review_days = 14;          // order-up-to = ROP + mean demand * review_days
   double hold_days = 120;           // HOLD when stock covers more than this many days
   double promo_days = 180;          // PROMO for slow movers (class C) covering more than this
-  std::string policy = "empirical";  // levels method: spec, normal or empirical (decide/levels.h)
+  std::string policy = "normal";  // levels method: spec, normal or empirical (decide/levels.h);
+                                  // the simulator found empirical no better on the demo data
   int keep_runs = 3;                // runs whose forecasts/policy/accuracy rows are kept
   bool progress = true;             // progress bar (TTY) or periodic log lines; false: none
 };
