@@ -58,9 +58,10 @@ TEST(Levels, EmpiricalOnConstantDemandNeedsExactlyTheLeadTimeDemand) {
 }
 
 TEST(Levels, EmpiricalMeetsItsFillRateOnTheSamples) {
-  // Intermittent: a demand of 10 every 5th day.
+  // Intermittent: a demand of 8 every 4th day (the last 28 days are at the window's level,
+  // so the level scaling leaves the samples as they are).
   std::vector<double> y;
-  for (int i = 0; i < 180; ++i) y.push_back(i % 5 == 0 ? 10 : 0);
+  for (int i = 0; i < 180; ++i) y.push_back(i % 4 == 0 ? 8 : 0);
   std::vector<double> leads = {3, 3, 4, 6};
   PolicyInput in;
   in.history = y;
