@@ -255,8 +255,9 @@ class Api {
 };
 
 // Keeps one connection LISTENing on corrente_data (drop the cache) and corrente_revoked
-// (logouts on any server). Reconnects forever; after each (re)connect it reloads the revoked
-// tokens and drops the cache, since notifications may have been missed meanwhile.
+// (logouts and account changes on any server). Reconnects forever; after each (re)connect it
+// reloads the revoked tokens and the accounts' states and drops the cache, since
+// notifications may have been missed meanwhile.
 void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
   bool warned = false;
   while (!stop.stop_requested()) {
@@ -270,12 +271,10 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
       std::unordered_map<std::string, int64_t> all;
       for (int i = 0; i < r.Rows(); ++i) all[r.GetString(i, 0)] = r.GetInt(i, 1);
       s.revoked.Reset(std::move(all));
-      auto u = conn.ExecScript(
-          "SELECT user_id, active, floor(extract(epoch FROM updated_at))::bigint FROM "
-          "support.users");
+      auto u = conn.ExecScript("SELECT user_id, active, token_version FROM support.users");
       std::unordered_map<int64_t, UserStates::State> users;
       for (int i = 0; i < u.Rows(); ++i) users[u.GetInt(i, 0)] = {u.GetBool(i, 1), u.GetInt(i, 2)};
-      s.users.Reset(std::move(users));
+      s.users.Reset(users);
       s.cache.Invalidate();
       if (warned) spdlog::info("notification listener reconnected");
       warned = false;
@@ -286,12 +285,9 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
           spdlog::info("data published (run {}); dropping the response cache", n->payload);
           s.cache.Invalidate();
         } else if (n->channel == "corrente_revoked") {
-          // "<jti> <exp>" for one token, "user <id> <active 0|1> <valid_after>" for an account.
-          long long id = 0, valid_after = 0;
-          int active = 1;
-          if (std::sscanf(n->payload.c_str(), "user %lld %d %lld", &id, &active, &valid_after) ==
-              3) {
-            s.users.Set(id, {active != 0, valid_after});
+          // "<jti> <exp>" for one token, AccountNotice() for an account's state.
+          if (auto account = ParseAccountNotice(n->payload)) {
+            s.users.Set(account->first, account->second);
           } else if (auto sp = n->payload.find(' '); sp != std::string::npos) {
             s.revoked.Add(n->payload.substr(0, sp), std::atoll(n->payload.c_str() + sp + 1));
           }

@@ -38,24 +38,34 @@ class RevokedTokens {
 };
 
 // What the server knows about each account, so that deactivating a user, changing their
-// role or resetting their password ends the tokens issued before (a token whose iat is
-// earlier than the account's last change is refused).
+// role, resetting their password or logging out everywhere ends the tokens issued before:
+// each bumps support.users.token_version, and a token whose version is lower than the
+// account's is refused. Kept current by the handlers (after their commit) and by NOTIFY
+// corrente_revoked from other servers; a state never replaces one of a higher version.
 class UserStates {
  public:
   struct State {
     bool active = true;
-    int64_t valid_after = 0;  // unix seconds (floor of support.users.updated_at)
+    int64_t token_version = 0;
   };
   // nullopt when the token's account is unknown to the server or the token is acceptable;
   // otherwise the reason to refuse it.
   std::optional<std::string> Refuse(const Principal& p) const;
+  // Takes `s` unless the server already knows a higher version of the account.
   void Set(int64_t user_id, State s);
-  void Reset(std::unordered_map<int64_t, State> all);
+  // Set() for each account of a full reload; accounts missing from `all` are kept.
+  void Reset(const std::unordered_map<int64_t, State>& all);
 
  private:
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, State> users_;
 };
+
+// The NOTIFY corrente_revoked payload announcing an account's state:
+// "account <id> <active 0|1> <token_version>". ParseAccountNotice is nullopt for other
+// payloads (a token's "<jti> <exp>").
+std::string AccountNotice(int64_t user_id, const UserStates::State& s);
+std::optional<std::pair<int64_t, UserStates::State>> ParseAccountNotice(const std::string& payload);
 
 class Jwt {
  public:

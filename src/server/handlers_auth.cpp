@@ -1,4 +1,5 @@
-// POST /api/v1/auth/login, GET /auth/me, POST /auth/refresh, POST /auth/logout.
+// POST /api/v1/auth/login, GET /auth/me, POST /auth/refresh, POST /auth/logout,
+// POST /auth/logout-all.
 #include <boost/json.hpp>
 #include <semaphore>
 
@@ -81,9 +82,10 @@ Response Login(Ctx& ctx, Services& s) {
     audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
     throw Throttled(wait);
   }
-  auto r =
-      ctx.db.Q("SELECT user_id, password_hash, role, active FROM support.users WHERE username = $1",
-               username);
+  auto r = ctx.db.Q(
+      "SELECT user_id, password_hash, role, active, token_version FROM support.users"
+      " WHERE username = $1",
+      username);
   bool found = r.Rows() == 1;
   bool ok = VerifyLimited(password, found ? r.GetString(0, 1) : DummyHash());
   bool active = found && r.GetBool(0, 3);
@@ -100,6 +102,9 @@ Response Login(Ctx& ctx, Services& s) {
   pr.user_id = r.GetInt(0, 0);
   pr.username = username;
   pr.role = ParseRole(r.Get(0, 2)).value_or(Role::kViewer);
+  pr.token_version = r.GetInt(0, 4);
+  // The version read with the hash: a change committed since then ends this token too.
+  s.users.Set(pr.user_id, {true, pr.token_version});
   std::string token = s.jwt.Issue(pr);
   audit("LOGIN_SUCCESS", "{\"jti\":" + JsonString(pr.jti) + "}", pr.user_id);
   return Envelope(TokenJson(token, s.jwt, pr));
@@ -134,15 +139,22 @@ void RevokeCurrent(Ctx& ctx, Services& s, const char* action, const std::string&
   s.revoked.Add(ctx.user->jti, ctx.user->expires_at);
 }
 
+// The account is read again: a token whose version is behind the account's (a change this
+// server has not heard of yet) is not renewed.
 Response Refresh(Ctx& ctx, Services& s) {
-  auto r = ctx.db.Q("SELECT username, role, active FROM support.users WHERE user_id = $1",
-                    ctx.user->user_id);
+  auto r =
+      ctx.db.Q("SELECT username, role, active, token_version FROM support.users WHERE user_id = $1",
+               ctx.user->user_id);
   if (r.Rows() == 0 || !r.GetBool(0, 2))
     throw ApiError(401, "unauthorized", "the user no longer exists or is inactive");
+  if (r.GetInt(0, 3) != ctx.user->token_version)
+    throw ApiError(401, "invalid_token",
+                   "the token predates a change to the account; log in again");
   Principal pr;
   pr.user_id = ctx.user->user_id;
   pr.username = r.GetString(0, 0);
   pr.role = ParseRole(r.Get(0, 1)).value_or(Role::kViewer);
+  pr.token_version = ctx.user->token_version;
   std::string token = s.jwt.Issue(pr);
   RevokeCurrent(
       ctx, s, "TOKEN_REFRESH",
@@ -153,6 +165,25 @@ Response Refresh(Ctx& ctx, Services& s) {
 Response Logout(Ctx& ctx, Services& s) {
   RevokeCurrent(ctx, s, "LOGOUT", "{\"jti\":" + JsonString(ctx.user->jti) + "}");
   return Envelope("{\"revoked\":true}");
+}
+
+// Ends every token of the caller's account, on every server: the version goes up.
+Response LogoutAll(Ctx& ctx, Services& s) {
+  UserStates::State state;
+  InTransaction(ctx, [&] {
+    auto r = ctx.db.Q(
+        "UPDATE support.users SET token_version = token_version + 1, updated_at = now()"
+        " WHERE user_id = $1 RETURNING active, token_version",
+        ctx.user->user_id);
+    if (r.Rows() == 0) throw ApiError(401, "unauthorized", "the user no longer exists");
+    state = {r.GetBool(0, 0), r.GetInt(0, 1)};
+    ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)", AccountNotice(ctx.user->user_id, state));
+    WriteAudit(ctx.db, ctx.req,
+               {ctx.user->username, "LOGOUT_ALL", std::string("user"), ctx.user->user_id,
+                "{\"token_version\":" + std::to_string(state.token_version) + "}"});
+  });
+  s.users.Set(ctx.user->user_id, state);
+  return Envelope("{\"revoked_all\":true}");
 }
 
 }  // namespace
@@ -200,6 +231,16 @@ void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s) {
                     {},
                     "",
                     [&s](Ctx& c) { return Logout(c, s); }});
+  routes.push_back({"POST",
+                    "/api/v1/auth/logout-all",
+                    Role::kViewer,
+                    false,
+                    false,
+                    "auth",
+                    "End every token of the caller's account, on every server",
+                    {},
+                    "",
+                    [&s](Ctx& c) { return LogoutAll(c, s); }});
 }
 
 }  // namespace corrente::server
