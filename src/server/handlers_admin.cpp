@@ -60,7 +60,7 @@ Response ListUsers(Ctx& ctx) {
   return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
-Response CreateUser(Ctx& ctx) {
+Response CreateUser(Ctx& ctx, HashingPool& hashing) {
   auto o = ParseBody(ctx.req);
   Params p(ctx.req);
   auto username = StringField(o, "username", p);
@@ -78,7 +78,7 @@ Response CreateUser(Ctx& ctx) {
     p.Fail("password", "is too weak: " + *weak);
   }
   p.Check();
-  std::string hash = HashPassword(*password);
+  std::string hash = hashing.Hash(*password);
   std::string out;
   InTransaction(ctx, [&] {
     auto exists = ctx.db.Q(
@@ -99,7 +99,7 @@ Response CreateUser(Ctx& ctx) {
   return res;
 }
 
-Response PatchUser(Ctx& ctx, UserStates& users) {
+Response PatchUser(Ctx& ctx, UserStates& users, HashingPool& hashing) {
   Params p(ctx.req);
   int64_t id = p.PathId("id");
   p.Check();
@@ -134,7 +134,7 @@ Response PatchUser(Ctx& ctx, UserStates& users) {
         bad.Fail("password", "is too weak: " + *weak);
         bad.Check();
       }
-      hash = HashPassword(*password);
+      hash = hashing.Hash(*password);
     }
     if (id == ctx.user->user_id && ((active && !*active) || (role && *role != "ADMIN")))
       throw ApiError(409, "conflict", "an admin cannot demote or deactivate their own account");
@@ -231,7 +231,7 @@ void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s) {
        "Create a user (password checked for strength, hashed with argon2id)",
        {},
        R"({"type":"object","required":["username","password","role"],"properties":{"username":{"type":"string"},"password":{"type":"string"},"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"email":{"type":"string"}}})",
-       CreateUser});
+       [&s](Ctx& c) { return CreateUser(c, s.hashing); }});
   routes.push_back(
       {"PATCH",
        "/api/v1/admin/users/{id}",
@@ -242,7 +242,7 @@ void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s) {
        "Change a user's role or active flag, or reset the password",
        {IdDoc("id")},
        R"({"type":"object","properties":{"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"active":{"type":"boolean"},"password":{"type":"string"}}})",
-       [&s](Ctx& c) { return PatchUser(c, s.users); }});
+       [&s](Ctx& c) { return PatchUser(c, s.users, s.hashing); }});
   routes.push_back({"GET",
                     "/api/v1/admin/audit-logs",
                     Role::kAdmin,

@@ -1,7 +1,6 @@
 // POST /api/v1/auth/login, GET /auth/me, POST /auth/refresh, POST /auth/logout,
 // POST /auth/logout-all.
 #include <boost/json.hpp>
-#include <semaphore>
 
 #include "common/log.h"
 #include "common/password.h"
@@ -9,23 +8,6 @@
 
 namespace corrente::server {
 namespace {
-
-// argon2id takes 64 MiB per verification; at most two run at once so a login storm cannot
-// exhaust memory.
-std::counting_semaphore<2> g_verify_slots{2};
-
-bool VerifyLimited(const std::string& password, const std::string& hash) {
-  g_verify_slots.acquire();
-  bool ok = false;
-  try {
-    ok = VerifyPassword(password, hash);
-  } catch (...) {
-    g_verify_slots.release();
-    throw;
-  }
-  g_verify_slots.release();
-  return ok;
-}
 
 // Verifying against this when the user does not exist keeps the timing of "no such user"
 // and "wrong password" alike.
@@ -82,12 +64,14 @@ Response Login(Ctx& ctx, Services& s) {
     audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
     throw Throttled(wait);
   }
+  // Refused before the database is asked when the hashing pool is already full.
+  if (s.hashing.Refuses()) throw HashingPool::Busy("too many password checks in progress");
   auto r = ctx.db.Q(
       "SELECT user_id, password_hash, role, active, token_version FROM support.users"
       " WHERE username = $1",
       username);
   bool found = r.Rows() == 1;
-  bool ok = VerifyLimited(password, found ? r.GetString(0, 1) : DummyHash());
+  bool ok = s.hashing.Verify(password, found ? r.GetString(0, 1) : DummyHash());
   bool active = found && r.GetBool(0, 3);
   if (!found || !ok || !active) {
     s.account_throttle.Failure(account_key);

@@ -3,15 +3,59 @@
 - A token issued in the same second as a password reset, a demotion or a deactivation is
   refused at once, on every route and on refresh (10 tries each); logout-all; a change
   announced by another server (NOTIFY) ends tokens here too.
+- A full hashing pool answers 503 with Retry-After at once, and other requests are served.
+Concurrent clients bind their own 127.0.x.y source address, so the per-address throttle of
+the rest of the run (127.0.0.1) is untouched.
 """
 import base64
+import http.client
 import json
+import threading
 import time
 
 
 def claims(token):
     p = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+
+
+def metric(t, name):
+    for line in t.get("/metrics").raw.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+def post_from(t, source, path, body):
+    """POST from a given source address; returns (status, headers)."""
+    c = http.client.HTTPConnection(t.HOST, t.PORT, timeout=60, source_address=(source, 0))
+    try:
+        c.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}
+    finally:
+        c.close()
+
+
+def parallel(n, fn):
+    """Runs fn(i) on n threads released together; returns the results in order."""
+    out = [None] * n
+    gate = threading.Barrier(n)
+
+    def one(i):
+        gate.wait()
+        try:
+            out[i] = fn(i)
+        except Exception as e:  # reported as a result, so the check shows it
+            out[i] = ("error", repr(e))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return out
 
 
 def account_changes(t):
@@ -73,5 +117,36 @@ def account_changes(t):
     check("a version bumped elsewhere and announced by NOTIFY ends the token here", code == 401, code)
 
 
+def hashing_pool_full(t):
+    check, get = t.check, t.get
+    threads = metric(t, "auth_hashing_threads")
+    refused0 = metric(t, "auth_hashing_refused_total")
+    before = metric(t, "auth_password_checks_total")
+    res, during = [], []
+    for attempt in range(3):  # a burst whose clients happen to arrive one by one proves nothing
+        def one(i):
+            if i == 0:
+                time.sleep(0.05)
+                r = get("/api/v1/items?limit=1&during_login_burst=%d" % attempt, t.VIEWER)
+                during.append(r.status)
+                return ("items", r.status)
+            return post_from(t, "127.0.1.%d" % i, "/api/v1/auth/login", {"username": "race_pool_%d_%d" % (attempt, i), "password": "x"})
+        res = parallel(41, one)[1:]
+        if any(r[0] == 503 for r in res):
+            break
+    codes = [r[0] for r in res]
+    checked = metric(t, "auth_password_checks_total") - before
+    refused = metric(t, "auth_hashing_refused_total") - refused0
+    full = [r for r in res if r[0] == 503]
+    check("a burst of 40 logins past the hashing pool (%d thread(s)): the overflow is 503 with Retry-After" % threads,
+          full and all(r[1].get("retry-after") == "1" for r in full) and set(codes) <= {401, 503}
+          and refused >= len(full), (codes, refused))
+    sent = 40 * (attempt + 1)
+    check("every login of the bursts was either checked or refused", checked + refused >= sent and checked <= sent,
+          (checked, refused, sent))
+    check("other requests are served while the hashing pool is full", during and all(s == 200 for s in during), during)
+
+
 def run(t):
     account_changes(t)
+    hashing_pool_full(t)
