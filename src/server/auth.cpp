@@ -261,36 +261,51 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
 
 // ---- LoginThrottle ----
 
-int64_t LoginThrottle::RetryAfter(const std::string& key) {
-  std::lock_guard l(mu_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return 0;
-  auto now = std::chrono::steady_clock::now();
-  auto end = it->second.first + window_;
-  if (now >= end) {
-    entries_.erase(it);
-    return 0;
-  }
-  if (it->second.failures < max_) return 0;
-  return std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(end - now).count());
-}
-
-void LoginThrottle::Failure(const std::string& key) {
+int64_t LoginThrottle::Reserve(const std::string& key) {
   std::lock_guard l(mu_);
   auto now = std::chrono::steady_clock::now();
   if (entries_.size() > 100000)
-    std::erase_if(entries_, [&](const auto& kv) { return now > kv.second.first + window_; });
-  auto& e = entries_[key];
-  if (e.failures == 0 || now > e.first + window_) {
+    std::erase_if(entries_, [&](const auto& kv) {
+      return kv.second.pending == 0 && now >= kv.second.first + window_;
+    });
+  auto [it, added] = entries_.try_emplace(key);
+  Entry& e = it->second;
+  if (added || now >= e.first + window_) {
     e.failures = 0;
     e.first = now;
   }
-  ++e.failures;
+  if (e.failures >= max_)
+    return std::max<int64_t>(
+        1, std::chrono::duration_cast<std::chrono::seconds>(e.first + window_ - now).count());
+  if (e.failures + e.pending >= max_) return 1;
+  ++e.pending;
+  return 0;
+}
+
+void LoginThrottle::EndPending(std::unordered_map<std::string, Entry>::iterator it) {
+  if (it->second.pending > 0) --it->second.pending;
+  if (it->second.pending == 0 && it->second.failures == 0) entries_.erase(it);
+}
+
+void LoginThrottle::Fail(const std::string& key) {
+  std::lock_guard l(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  ++it->second.failures;
+  EndPending(it);
+}
+
+void LoginThrottle::Release(const std::string& key) {
+  std::lock_guard l(mu_);
+  if (auto it = entries_.find(key); it != entries_.end()) EndPending(it);
 }
 
 void LoginThrottle::Success(const std::string& key) {
   std::lock_guard l(mu_);
-  entries_.erase(key);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  it->second.failures = 0;
+  EndPending(it);
 }
 
 }  // namespace corrente::server

@@ -82,21 +82,34 @@ class Jwt {
   std::chrono::seconds ttl_;
 };
 
-// Counts failed logins per key (an account or a client address) in a sliding window.
+// Counts failed logins per key (an account or a client address) in a window that starts at
+// the key's first failure. An attempt is counted before its password is checked (Reserve), so
+// concurrent attempts cannot all pass the check: failures plus attempts in progress never
+// exceed `max_failures`, however many requests arrive at once.
 class LoginThrottle {
  public:
   LoginThrottle(int max_failures, std::chrono::seconds window)
       : max_(max_failures), window_(window) {}
-  // Seconds until the key may try again, or 0 when it may try now.
-  int64_t RetryAfter(const std::string& key);
-  void Failure(const std::string& key);
+  // Reserves a place for one attempt and returns 0; or reserves nothing and returns the
+  // seconds to wait: until the window ends when the failures used it up, 1 when attempts in
+  // progress hold the remaining places.
+  int64_t Reserve(const std::string& key);
+  // Ends a reserved attempt: Fail counts it as a failure; Release forgets it (its password
+  // was not checked, or it succeeded on an address); Success also forgets the key's failures
+  // (a successful login to that account).
+  void Fail(const std::string& key);
+  void Release(const std::string& key);
   void Success(const std::string& key);
 
  private:
   struct Entry {
     int failures = 0;
+    int pending = 0;  // reserved, not yet ended
     std::chrono::steady_clock::time_point first;
   };
+  // Ends one pending attempt; erases the entry when nothing is left in it. Holds mu_.
+  void EndPending(std::unordered_map<std::string, Entry>::iterator it);
+
   int max_;
   std::chrono::seconds window_;
   std::mutex mu_;

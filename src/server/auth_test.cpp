@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace corrente::server {
 namespace {
 
@@ -79,11 +83,46 @@ TEST(UserStates, AccountNoticeRoundTrips) {
 TEST(Throttle, LocksAfterMaxFailures) {
   LoginThrottle t(3, std::chrono::seconds(60));
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(t.RetryAfter("u"), 0);
-    t.Failure("u");
+    ASSERT_EQ(t.Reserve("u"), 0);
+    t.Fail("u");
   }
-  EXPECT_GT(t.RetryAfter("u"), 0);
-  EXPECT_EQ(t.RetryAfter("v"), 0);
+  EXPECT_GT(t.Reserve("u"), 1);  // until the window ends
+  EXPECT_EQ(t.Reserve("v"), 0);
+  t.Success("u");  // e.g. an admin reset; the account's count starts again
+  EXPECT_EQ(t.Reserve("u"), 0);
+}
+
+TEST(Throttle, AttemptsInProgressHoldTheirPlaces) {
+  LoginThrottle t(3, std::chrono::seconds(60));
+  ASSERT_EQ(t.Reserve("u"), 0);
+  t.Fail("u");
+  ASSERT_EQ(t.Reserve("u"), 0);
+  ASSERT_EQ(t.Reserve("u"), 0);
+  EXPECT_EQ(t.Reserve("u"), 1);  // two in progress fill it: retry in a second
+  t.Release("u");                // one was never checked
+  ASSERT_EQ(t.Reserve("u"), 0);
+  t.Success("u");  // the other succeeded: failures forgotten, one still in progress
+  EXPECT_EQ(t.Reserve("u"), 0);
+  EXPECT_EQ(t.Reserve("u"), 0);
+  EXPECT_EQ(t.Reserve("u"), 1);
+}
+
+TEST(Throttle, ConcurrentAttemptsCannotPassTogether) {
+  LoginThrottle t(5, std::chrono::seconds(60));
+  std::atomic<int> admitted{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 40; ++i)
+    threads.emplace_back([&] {
+      while (!go.load()) std::this_thread::yield();
+      if (t.Reserve("one-user") == 0) {
+        ++admitted;
+        t.Fail("one-user");
+      }
+    });
+  go = true;
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(admitted.load(), 5);
 }
 
 }  // namespace

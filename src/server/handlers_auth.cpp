@@ -9,6 +9,46 @@
 namespace corrente::server {
 namespace {
 
+// One login's place in both throttles, reserved before its password is checked. A failure
+// counts on both; a success clears the account's failures and frees its place on the
+// address; a login whose password was never checked (the hashing pool was full, the
+// database failed) frees both.
+class LoginAttempt {
+ public:
+  LoginAttempt(Services& s, std::string account, std::string address)
+      : s_(s), account_(std::move(account)), address_(std::move(address)) {
+    wait_ = s_.account_throttle.Reserve(account_);
+    if (wait_ > 0) return;
+    wait_ = s_.address_throttle.Reserve(address_);
+    if (wait_ > 0) s_.account_throttle.Release(account_);
+  }
+  ~LoginAttempt() {
+    if (wait_ > 0 || ended_) return;
+    s_.account_throttle.Release(account_);
+    s_.address_throttle.Release(address_);
+  }
+  LoginAttempt(const LoginAttempt&) = delete;
+  LoginAttempt& operator=(const LoginAttempt&) = delete;
+  // Seconds to wait when either throttle refused the attempt (nothing is reserved then).
+  int64_t Refused() const { return wait_; }
+  void Failed() {
+    ended_ = true;
+    s_.account_throttle.Fail(account_);
+    s_.address_throttle.Fail(address_);
+  }
+  void Succeeded() {
+    ended_ = true;
+    s_.account_throttle.Success(account_);
+    s_.address_throttle.Release(address_);
+  }
+
+ private:
+  Services& s_;
+  std::string account_, address_;
+  int64_t wait_ = 0;
+  bool ended_ = false;
+};
+
 // Verifying against this when the user does not exist keeps the timing of "no such user"
 // and "wrong password" alike.
 const std::string& DummyHash() {
@@ -23,8 +63,9 @@ std::string TokenJson(const std::string& token, const Jwt& jwt, const Principal&
 }
 
 ApiError Throttled(int64_t seconds) {
-  ApiError e(429, "too_many_requests",
-             "too many failed logins; try again in " + std::to_string(seconds) + " s");
+  ApiError e(
+      429, "too_many_requests",
+      "too many failed or concurrent logins; try again in " + std::to_string(seconds) + " s");
   e.headers.emplace_back("Retry-After", std::to_string(seconds));
   return e;
 }
@@ -58,11 +99,10 @@ Response Login(Ctx& ctx, Services& s) {
     });
   };
 
-  int64_t wait = std::max(s.account_throttle.RetryAfter(account_key),
-                          s.address_throttle.RetryAfter(address_key));
-  if (wait > 0) {
+  LoginAttempt attempt(s, account_key, address_key);
+  if (attempt.Refused() > 0) {
     audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
-    throw Throttled(wait);
+    throw Throttled(attempt.Refused());
   }
   // Refused before the database is asked when the hashing pool is already full.
   if (s.hashing.Refuses()) throw HashingPool::Busy("too many password checks in progress");
@@ -74,14 +114,13 @@ Response Login(Ctx& ctx, Services& s) {
   bool ok = s.hashing.Verify(password, found ? r.GetString(0, 1) : DummyHash());
   bool active = found && r.GetBool(0, 3);
   if (!found || !ok || !active) {
-    s.account_throttle.Failure(account_key);
-    s.address_throttle.Failure(address_key);
+    attempt.Failed();
     std::string reason = !found ? "unknown_user" : !ok ? "bad_password" : "inactive";
     audit("LOGIN_FAILURE", "{\"reason\":\"" + reason + "\"}",
           found ? std::optional<int64_t>(r.GetInt(0, 0)) : std::nullopt);
     throw ApiError(401, "invalid_credentials", "invalid username or password");
   }
-  s.account_throttle.Success(account_key);
+  attempt.Succeeded();
   Principal pr;
   pr.user_id = r.GetInt(0, 0);
   pr.username = username;

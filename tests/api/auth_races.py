@@ -3,6 +3,8 @@
 - A token issued in the same second as a password reset, a demotion or a deactivation is
   refused at once, on every route and on refresh (10 tries each); logout-all; a change
   announced by another server (NOTIFY) ends tokens here too.
+- Parallel wrong-password logins: at most the throttle's limit of passwords is checked
+  (auth_password_checks_total), per account and per address.
 - A full hashing pool answers 503 with Retry-After at once, and other requests are served.
 Concurrent clients bind their own 127.0.x.y source address, so the per-address throttle of
 the rest of the run (127.0.0.1) is untouched.
@@ -56,6 +58,18 @@ def parallel(n, fn):
     for th in threads:
         th.join()
     return out
+
+
+def until_decided(t, source, username, password):
+    """Logs in until the answer is not 503 (the pool was full: nothing was checked)."""
+    deadline = time.time() + 60
+    while True:
+        status, headers = post_from(t, source, "/api/v1/auth/login", {"username": username, "password": password})
+        if status != 503 or time.time() > deadline:
+            return status, headers
+        if "retry-after" not in headers:
+            return "503 without Retry-After", headers
+        time.sleep(0.05)
 
 
 def account_changes(t):
@@ -117,6 +131,27 @@ def account_changes(t):
     check("a version bumped elsewhere and announced by NOTIFY ends the token here", code == 401, code)
 
 
+def throttle_races(t):
+    check, sql = t.check, t.sql
+    sql("INSERT INTO support.users (username, password_hash, role) SELECT 'race_throttle', password_hash, 'VIEWER' FROM support.users WHERE username = 'viewer'")
+    before = metric(t, "auth_password_checks_total")
+    res = parallel(40, lambda i: until_decided(t, "127.0.0.41", "race_throttle", "wrong-password-%d" % i))
+    checked = metric(t, "auth_password_checks_total") - before
+    codes = sorted(r[0] if isinstance(r, tuple) else r for r in res)
+    audited = int(sql("SELECT count(*) FROM support.audit_logs WHERE actor = 'race_throttle' AND details->>'reason' = 'bad_password'"))
+    check("40 parallel wrong passwords for one account: 5 checked (limit 5), 35 refused with 429 + Retry-After",
+          checked == 5 and audited == 5 and codes.count(401) == 5 and codes.count(429) == 35
+          and all("retry-after" in r[1] for r in res if r[0] == 429), (checked, audited, codes))
+
+    before = metric(t, "auth_password_checks_total")
+    res = parallel(60, lambda i: until_decided(t, "127.0.0.60", "race_ghost_%d" % i, "wrong-password"))
+    checked = metric(t, "auth_password_checks_total") - before
+    codes = sorted(r[0] for r in res)
+    audited = int(sql("SELECT count(*) FROM support.audit_logs WHERE actor LIKE 'race_ghost%' AND details->>'reason' = 'unknown_user'"))
+    check("60 parallel failed logins from one address: 20 checked (limit 20), 40 refused with 429",
+          checked == 20 and audited == 20 and codes.count(401) == 20 and codes.count(429) == 40, (checked, audited, codes))
+
+
 def hashing_pool_full(t):
     check, get = t.check, t.get
     threads = metric(t, "auth_hashing_threads")
@@ -149,4 +184,5 @@ def hashing_pool_full(t):
 
 def run(t):
     account_changes(t)
+    throttle_races(t)
     hashing_pool_full(t)
