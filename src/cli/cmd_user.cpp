@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "common/password.h"
 #include "pg/pg.h"
+#include "server/auth.h"
 
 namespace corrente::cli {
 namespace {
@@ -68,9 +69,10 @@ void RegisterUserCommand(CLI::App& app, int& exit_code) {
     std::string pw = ReadStrongPassword(pw_name);
     auto conn = pg::Connection::Open(ConnectDsn(LoadConfig(), true));
     pg::Transaction tx(conn);
+    // The token version goes up, so the account's earlier tokens end on every server.
     auto r = conn.Execute(
-        "UPDATE support.users SET password_hash = $2, password_changed_at = now(), updated_at = now()"
-        " WHERE username = $1 RETURNING user_id",
+        "UPDATE support.users SET password_hash = $2, password_changed_at = now(), updated_at = now(),"
+        " token_version = token_version + 1 WHERE username = $1 RETURNING user_id, active, token_version",
         pw_name, HashPassword(pw));
     if (r.Rows() == 0) {
       std::cerr << "corrente: no user '" << pw_name << "'\n";
@@ -78,6 +80,8 @@ void RegisterUserCommand(CLI::App& app, int& exit_code) {
       return;
     }
     Audit(conn, "USER_PASSWORD_RESET", r.GetInt(0, 0), "{}");
+    conn.Execute("SELECT pg_notify('corrente_revoked', $1)",
+                 server::AccountNotice(r.GetInt(0, 0), {r.GetBool(0, 1), r.GetInt(0, 2)}));
     tx.Commit();
     std::cerr << "password changed for '" << pw_name << "'\n";
   });

@@ -29,8 +29,9 @@ struct Principal {
   std::string username;
   Role role = Role::kViewer;
   std::string jti;
-  int64_t expires_at = 0;  // unix seconds
-  int64_t issued_at = 0;   // unix seconds
+  int64_t expires_at = 0;     // unix seconds
+  int64_t issued_at = 0;      // unix seconds
+  int64_t token_version = 0;  // the account's support.users.token_version at issue ("ver")
 };
 
 // Page sizes: JSON pages and buffered CSV at most kMaxPageRows; CSV exports (streamed) up to

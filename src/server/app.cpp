@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <shared_mutex>
 #include <sstream>
@@ -68,6 +69,11 @@ class Api {
   // I/O thread: CORS preflight and cache hits, with no database and no blocking.
   std::optional<Response> Fast(Request& req) {
     if (req.method == "OPTIONS") return Preflight(req);
+    // A login while the hashing pool is full: refused here, without a worker or the database.
+    if (req.method == "POST" && req.path == kLoginPath && s_.hashing.Refuses()) {
+      req.route = kLoginPath;
+      return FromApiError(HashingBusy("too many password checks in progress"));
+    }
     if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
     const Router::Route* rr = router_->Find(req);
     if (!rr) return std::nullopt;
@@ -221,6 +227,8 @@ class Api {
       return res;
     } catch (const ApiError& e) {
       return FromApiError(e);
+    } catch (const HashingPool::Busy& e) {
+      return FromApiError(HashingBusy(e.what()));
     } catch (const pg::Error& e) {
       if (e.Kind() == pg::ErrorKind::kConnection) {
         db_down_until_ = SteadyMs() + 1000;
@@ -237,6 +245,14 @@ class Api {
       return ErrorResponse(500, "internal_error", "internal error");
     }
   }
+
+  static ApiError HashingBusy(const std::string& why) {
+    ApiError e(503, "service_unavailable", why + "; retry shortly");
+    e.headers.emplace_back("Retry-After", "1");
+    return e;
+  }
+
+  static constexpr const char* kLoginPath = "/api/v1/auth/login";
 
   static ApiError DbDown() {
     ApiError e(503, "service_unavailable", "the database is unavailable; retry shortly");
@@ -255,8 +271,9 @@ class Api {
 };
 
 // Keeps one connection LISTENing on corrente_data (drop the cache) and corrente_revoked
-// (logouts on any server). Reconnects forever; after each (re)connect it reloads the revoked
-// tokens and drops the cache, since notifications may have been missed meanwhile.
+// (logouts and account changes on any server). Reconnects forever; after each (re)connect it
+// reloads the revoked tokens and the accounts' states and drops the cache, since
+// notifications may have been missed meanwhile.
 void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
   bool warned = false;
   while (!stop.stop_requested()) {
@@ -270,12 +287,10 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
       std::unordered_map<std::string, int64_t> all;
       for (int i = 0; i < r.Rows(); ++i) all[r.GetString(i, 0)] = r.GetInt(i, 1);
       s.revoked.Reset(std::move(all));
-      auto u = conn.ExecScript(
-          "SELECT user_id, active, floor(extract(epoch FROM updated_at))::bigint FROM "
-          "support.users");
+      auto u = conn.ExecScript("SELECT user_id, active, token_version FROM support.users");
       std::unordered_map<int64_t, UserStates::State> users;
       for (int i = 0; i < u.Rows(); ++i) users[u.GetInt(i, 0)] = {u.GetBool(i, 1), u.GetInt(i, 2)};
-      s.users.Reset(std::move(users));
+      s.users.Reset(users);
       s.cache.Invalidate();
       if (warned) spdlog::info("notification listener reconnected");
       warned = false;
@@ -286,12 +301,9 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
           spdlog::info("data published (run {}); dropping the response cache", n->payload);
           s.cache.Invalidate();
         } else if (n->channel == "corrente_revoked") {
-          // "<jti> <exp>" for one token, "user <id> <active 0|1> <valid_after>" for an account.
-          long long id = 0, valid_after = 0;
-          int active = 1;
-          if (std::sscanf(n->payload.c_str(), "user %lld %d %lld", &id, &active, &valid_after) ==
-              3) {
-            s.users.Set(id, {active != 0, valid_after});
+          // "<jti> <exp>" for one token, AccountNotice() for an account's state.
+          if (auto account = ParseAccountNotice(n->payload)) {
+            s.users.Set(account->first, account->second);
           } else if (auto sp = n->payload.find(' '); sp != std::string::npos) {
             s.revoked.Add(n->payload.substr(0, sp), std::atoll(n->payload.c_str() + sp + 1));
           }
@@ -333,10 +345,21 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   UserStates users;
   LoginThrottle account_throttle(5, std::chrono::seconds(300));
   LoginThrottle address_throttle(20, std::chrono::seconds(300));
+  // argon2id off the request workers: by default one thread per two cores (at most 4) and a
+  // queue of 4 per thread, so most workers stay free for other requests during a login storm.
+  HashingPool::Options hashing_options;
+  hashing_options.threads =
+      std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 2, 1, 4);
+  if (auto t = GetEnv("CORRENTE_HASH_THREADS"))
+    hashing_options.threads = std::clamp(std::atoi(t->c_str()), 1, 64);
+  hashing_options.queue = static_cast<size_t>(4 * hashing_options.threads);
+  if (auto q = GetEnv("CORRENTE_HASH_QUEUE"))
+    hashing_options.queue = static_cast<size_t>(std::clamp(std::atoi(q->c_str()), 1, 10000));
+  HashingPool hashing(hashing_options);
   ResponseCache cache;
   Metrics metrics;
-  Services services{pool,  jwt,     revoked,         users, account_throttle, address_throttle,
-                    cache, metrics, CORRENTE_VERSION};
+  Services services{pool,    jwt,   revoked, users,           account_throttle, address_throttle,
+                    hashing, cache, metrics, CORRENTE_VERSION};
 
   std::vector<ApiRoute> routes;
   AddAuthRoutes(routes, services);
@@ -402,6 +425,17 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(conns.refused));
     gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
           static_cast<double>(revoked.Size()));
+    gauge("auth_password_checks_total", "counter", "Passwords verified with argon2id.",
+          static_cast<double>(hashing.Checks()));
+    gauge("auth_password_hashes_total", "counter", "Passwords hashed with argon2id.",
+          static_cast<double>(hashing.Hashes()));
+    gauge("auth_hashing_refused_total", "counter",
+          "Password checks refused with 503 (the hashing pool was full or too slow).",
+          static_cast<double>(hashing.Refused()));
+    gauge("auth_hashing_queue", "gauge", "Password checks waiting for a hashing thread.",
+          static_cast<double>(hashing.Queued()));
+    gauge("auth_hashing_threads", "gauge", "Threads of the hashing pool.",
+          static_cast<double>(hashing_options.threads));
     return Response{200,
                     "text/plain; version=0.0.4; charset=utf-8",
                     metrics.Render(extra),

@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -134,19 +135,35 @@ std::optional<std::string> UserStates::Refuse(const Principal& p) const {
   auto it = users_.find(p.user_id);
   if (it == users_.end()) return std::nullopt;
   if (!it->second.active) return "the account is inactive";
-  if (p.issued_at < it->second.valid_after)
+  if (p.token_version < it->second.token_version)
     return "the token predates a change to the account; log in again";
   return std::nullopt;
 }
 
 void UserStates::Set(int64_t user_id, State s) {
   std::unique_lock l(mu_);
-  users_[user_id] = s;
+  auto [it, added] = users_.try_emplace(user_id, s);
+  // A late or reordered notice (or a login's older read) never undoes a newer change.
+  if (!added && s.token_version >= it->second.token_version) it->second = s;
 }
 
-void UserStates::Reset(std::unordered_map<int64_t, State> all) {
-  std::unique_lock l(mu_);
-  users_ = std::move(all);
+void UserStates::Reset(const std::unordered_map<int64_t, State>& all) {
+  for (const auto& [id, s] : all) Set(id, s);
+}
+
+std::string AccountNotice(int64_t user_id, const UserStates::State& s) {
+  return "account " + std::to_string(user_id) + (s.active ? " 1 " : " 0 ") +
+         std::to_string(s.token_version);
+}
+
+std::optional<std::pair<int64_t, UserStates::State>> ParseAccountNotice(
+    const std::string& payload) {
+  long long id = 0, version = 0;
+  int active = 1, used = 0;
+  if (std::sscanf(payload.c_str(), "account %lld %d %lld%n", &id, &active, &version, &used) != 3 ||
+      used != static_cast<int>(payload.size()) || id <= 0 || version < 0)
+    return std::nullopt;
+  return std::pair<int64_t, UserStates::State>{id, {active != 0, version}};
 }
 
 // ---- Jwt ----
@@ -166,6 +183,7 @@ std::string Jwt::Issue(Principal& p) const {
   jwt_add_grant(j.get(), "jti", p.jti.c_str());
   jwt_add_grant_int(j.get(), "uid", static_cast<long>(p.user_id));
   jwt_add_grant_int(j.get(), "iat", static_cast<long>(now));
+  jwt_add_grant_int(j.get(), "ver", static_cast<long>(p.token_version));
   jwt_add_grant_int(j.get(), "exp", static_cast<long>(p.expires_at));
   if (jwt_set_alg(j.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret_.data()),
                   static_cast<int>(secret_.size())) != 0)
@@ -218,7 +236,13 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
   const char* jti = jwt_get_grant(j.get(), "jti");
   errno = 0;
   long uid = jwt_get_grant_int(j.get(), "uid");
-  if (!sub || !role || !jti || errno == ENOENT || uid <= 0)
+  bool no_uid = errno == ENOENT;
+  errno = 0;
+  long ver = jwt_get_grant_int(j.get(), "ver");
+  bool no_ver = errno == ENOENT;
+  // Without "ver" a token could not be ended by an account change: refused (this includes
+  // tokens issued before versions existed).
+  if (!sub || !role || !jti || no_uid || uid <= 0 || no_ver || ver < 0)
     return fail("token lacks required claims");
   auto r = ParseRole(role);
   if (!r) return fail("token has an unknown role");
@@ -228,6 +252,7 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
   p.role = *r;
   p.jti = jti;
   p.expires_at = exp;
+  p.token_version = ver;
   errno = 0;
   long iat = jwt_get_grant_int(j.get(), "iat");
   p.issued_at = errno == ENOENT ? 0 : iat;
@@ -236,36 +261,51 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
 
 // ---- LoginThrottle ----
 
-int64_t LoginThrottle::RetryAfter(const std::string& key) {
-  std::lock_guard l(mu_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return 0;
-  auto now = std::chrono::steady_clock::now();
-  auto end = it->second.first + window_;
-  if (now >= end) {
-    entries_.erase(it);
-    return 0;
-  }
-  if (it->second.failures < max_) return 0;
-  return std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(end - now).count());
-}
-
-void LoginThrottle::Failure(const std::string& key) {
+int64_t LoginThrottle::Reserve(const std::string& key) {
   std::lock_guard l(mu_);
   auto now = std::chrono::steady_clock::now();
   if (entries_.size() > 100000)
-    std::erase_if(entries_, [&](const auto& kv) { return now > kv.second.first + window_; });
-  auto& e = entries_[key];
-  if (e.failures == 0 || now > e.first + window_) {
+    std::erase_if(entries_, [&](const auto& kv) {
+      return kv.second.pending == 0 && now >= kv.second.first + window_;
+    });
+  auto [it, added] = entries_.try_emplace(key);
+  Entry& e = it->second;
+  if (added || now >= e.first + window_) {
     e.failures = 0;
     e.first = now;
   }
-  ++e.failures;
+  if (e.failures >= max_)
+    return std::max<int64_t>(
+        1, std::chrono::duration_cast<std::chrono::seconds>(e.first + window_ - now).count());
+  if (e.failures + e.pending >= max_) return 1;
+  ++e.pending;
+  return 0;
+}
+
+void LoginThrottle::EndPending(std::unordered_map<std::string, Entry>::iterator it) {
+  if (it->second.pending > 0) --it->second.pending;
+  if (it->second.pending == 0 && it->second.failures == 0) entries_.erase(it);
+}
+
+void LoginThrottle::Fail(const std::string& key) {
+  std::lock_guard l(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  ++it->second.failures;
+  EndPending(it);
+}
+
+void LoginThrottle::Release(const std::string& key) {
+  std::lock_guard l(mu_);
+  if (auto it = entries_.find(key); it != entries_.end()) EndPending(it);
 }
 
 void LoginThrottle::Success(const std::string& key) {
   std::lock_guard l(mu_);
-  entries_.erase(key);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  it->second.failures = 0;
+  EndPending(it);
 }
 
 }  // namespace corrente::server

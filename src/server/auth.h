@@ -38,24 +38,34 @@ class RevokedTokens {
 };
 
 // What the server knows about each account, so that deactivating a user, changing their
-// role or resetting their password ends the tokens issued before (a token whose iat is
-// earlier than the account's last change is refused).
+// role, resetting their password or logging out everywhere ends the tokens issued before:
+// each bumps support.users.token_version, and a token whose version is lower than the
+// account's is refused. Kept current by the handlers (after their commit) and by NOTIFY
+// corrente_revoked from other servers; a state never replaces one of a higher version.
 class UserStates {
  public:
   struct State {
     bool active = true;
-    int64_t valid_after = 0;  // unix seconds (floor of support.users.updated_at)
+    int64_t token_version = 0;
   };
   // nullopt when the token's account is unknown to the server or the token is acceptable;
   // otherwise the reason to refuse it.
   std::optional<std::string> Refuse(const Principal& p) const;
+  // Takes `s` unless the server already knows a higher version of the account.
   void Set(int64_t user_id, State s);
-  void Reset(std::unordered_map<int64_t, State> all);
+  // Set() for each account of a full reload; accounts missing from `all` are kept.
+  void Reset(const std::unordered_map<int64_t, State>& all);
 
  private:
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, State> users_;
 };
+
+// The NOTIFY corrente_revoked payload announcing an account's state:
+// "account <id> <active 0|1> <token_version>". ParseAccountNotice is nullopt for other
+// payloads (a token's "<jti> <exp>").
+std::string AccountNotice(int64_t user_id, const UserStates::State& s);
+std::optional<std::pair<int64_t, UserStates::State>> ParseAccountNotice(const std::string& payload);
 
 class Jwt {
  public:
@@ -72,21 +82,34 @@ class Jwt {
   std::chrono::seconds ttl_;
 };
 
-// Counts failed logins per key (an account or a client address) in a sliding window.
+// Counts failed logins per key (an account or a client address) in a window that starts at
+// the key's first failure. An attempt is counted before its password is checked (Reserve), so
+// concurrent attempts cannot all pass the check: failures plus attempts in progress never
+// exceed `max_failures`, however many requests arrive at once.
 class LoginThrottle {
  public:
   LoginThrottle(int max_failures, std::chrono::seconds window)
       : max_(max_failures), window_(window) {}
-  // Seconds until the key may try again, or 0 when it may try now.
-  int64_t RetryAfter(const std::string& key);
-  void Failure(const std::string& key);
+  // Reserves a place for one attempt and returns 0; or reserves nothing and returns the
+  // seconds to wait: until the window ends when the failures used it up, 1 when attempts in
+  // progress hold the remaining places.
+  int64_t Reserve(const std::string& key);
+  // Ends a reserved attempt: Fail counts it as a failure; Release forgets it (its password
+  // was not checked, or it succeeded on an address); Success also forgets the key's failures
+  // (a successful login to that account).
+  void Fail(const std::string& key);
+  void Release(const std::string& key);
   void Success(const std::string& key);
 
  private:
   struct Entry {
     int failures = 0;
+    int pending = 0;  // reserved, not yet ended
     std::chrono::steady_clock::time_point first;
   };
+  // Ends one pending attempt; erases the entry when nothing is left in it. Holds mu_.
+  void EndPending(std::unordered_map<std::string, Entry>::iterator it);
+
   int max_;
   std::chrono::seconds window_;
   std::mutex mu_;

@@ -12,6 +12,7 @@
 #include "server/api.h"
 #include "server/auth.h"
 #include "server/cache.h"
+#include "server/hashing_pool.h"
 #include "server/metrics.h"
 
 namespace corrente::server {
@@ -24,6 +25,7 @@ struct Services {
   UserStates& users;
   LoginThrottle& account_throttle;
   LoginThrottle& address_throttle;
+  HashingPool& hashing;  // every argon2id hash and verification runs here
   ResponseCache& cache;
   Metrics& metrics;
   std::string version;

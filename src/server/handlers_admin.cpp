@@ -60,7 +60,7 @@ Response ListUsers(Ctx& ctx) {
   return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
-Response CreateUser(Ctx& ctx) {
+Response CreateUser(Ctx& ctx, HashingPool& hashing) {
   auto o = ParseBody(ctx.req);
   Params p(ctx.req);
   auto username = StringField(o, "username", p);
@@ -78,7 +78,7 @@ Response CreateUser(Ctx& ctx) {
     p.Fail("password", "is too weak: " + *weak);
   }
   p.Check();
-  std::string hash = HashPassword(*password);
+  std::string hash = hashing.Hash(*password);
   std::string out;
   InTransaction(ctx, [&] {
     auto exists = ctx.db.Q(
@@ -99,7 +99,7 @@ Response CreateUser(Ctx& ctx) {
   return res;
 }
 
-Response PatchUser(Ctx& ctx, UserStates& users) {
+Response PatchUser(Ctx& ctx, UserStates& users, HashingPool& hashing) {
   Params p(ctx.req);
   int64_t id = p.PathId("id");
   p.Check();
@@ -121,6 +121,8 @@ Response PatchUser(Ctx& ctx, UserStates& users) {
     p.Fail("body", "must change at least one of role, active, password");
   p.Check();
   std::string out;
+  int64_t changed_id = 0;
+  UserStates::State state;
   InTransaction(ctx, [&] {
     auto cur = ctx.db.Q("SELECT username FROM support.users WHERE user_id = $1 FOR UPDATE", id);
     if (cur.Rows() == 0)
@@ -132,25 +134,28 @@ Response PatchUser(Ctx& ctx, UserStates& users) {
         bad.Fail("password", "is too weak: " + *weak);
         bad.Check();
       }
-      hash = HashPassword(*password);
+      hash = hashing.Hash(*password);
     }
     if (id == ctx.user->user_id && ((active && !*active) || (role && *role != "ADMIN")))
       throw ApiError(409, "conflict", "an admin cannot demote or deactivate their own account");
+    // A new password, role or active flag bumps the token version: every token issued before
+    // (in the same second too) is refused from now on (see UserStates).
     auto r = ctx.db.Q(
         std::string(
             "UPDATE support.users SET role = coalesce($2, role), active = coalesce($3, active),"
             " password_hash = coalesce($4, password_hash),"
             " password_changed_at = CASE WHEN $4::text IS NULL THEN password_changed_at ELSE now() "
             "END,"
+            " token_version = token_version + CASE WHEN $4::text IS NOT NULL"
+            " OR coalesce($2::text <> role, false) OR coalesce($3::boolean <> active, false)"
+            " THEN 1 ELSE 0 END,"
             " updated_at = now() WHERE user_id = $1 RETURNING ") +
-            kUserColumns + ", floor(extract(epoch FROM updated_at))::bigint AS valid_after",
+            kUserColumns + ", token_version",
         id, role, pg::ToParam(active), hash);
-    // Tokens issued before this change stop working on every server (see UserStates).
-    UserStates::State state{r.GetBool(0, r.Column("active")), r.GetInt(0, r.Column("valid_after"))};
-    ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)", "user " + std::to_string(id) + " " +
-                                                             (state.active ? "1 " : "0 ") +
-                                                             std::to_string(state.valid_after));
-    users.Set(id, state);
+    state = {r.GetBool(0, r.Column("active")), r.GetInt(0, r.Column("token_version"))};
+    changed_id = id;
+    // Other servers learn it at commit.
+    ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)", AccountNotice(id, state));
     std::string details = "{";
     if (role) details += "\"role\":" + JsonString(*role);
     if (active)
@@ -161,8 +166,10 @@ Response PatchUser(Ctx& ctx, UserStates& users) {
     WriteAudit(ctx.db, ctx.req,
                {ctx.user->username, password ? "USER_PASSWORD_RESET" : "USER_UPDATE",
                 std::string("user"), id, details});
-    AppendRowJson(out, r, 0, {"valid_after"});
+    AppendRowJson(out, r, 0, {"token_version"});
   });
+  // This server, once committed (before, a failed commit would leave it ahead of the table).
+  if (changed_id) users.Set(changed_id, state);
   return Envelope(out);
 }
 
@@ -224,7 +231,7 @@ void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s) {
        "Create a user (password checked for strength, hashed with argon2id)",
        {},
        R"({"type":"object","required":["username","password","role"],"properties":{"username":{"type":"string"},"password":{"type":"string"},"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"email":{"type":"string"}}})",
-       CreateUser});
+       [&s](Ctx& c) { return CreateUser(c, s.hashing); }});
   routes.push_back(
       {"PATCH",
        "/api/v1/admin/users/{id}",
@@ -235,7 +242,7 @@ void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s) {
        "Change a user's role or active flag, or reset the password",
        {IdDoc("id")},
        R"({"type":"object","properties":{"role":{"enum":["ADMIN","ANALYST","VIEWER"]},"active":{"type":"boolean"},"password":{"type":"string"}}})",
-       [&s](Ctx& c) { return PatchUser(c, s.users); }});
+       [&s](Ctx& c) { return PatchUser(c, s.users, s.hashing); }});
   routes.push_back({"GET",
                     "/api/v1/admin/audit-logs",
                     Role::kAdmin,

@@ -1,6 +1,6 @@
-// POST /api/v1/auth/login, GET /auth/me, POST /auth/refresh, POST /auth/logout.
+// POST /api/v1/auth/login, GET /auth/me, POST /auth/refresh, POST /auth/logout,
+// POST /auth/logout-all.
 #include <boost/json.hpp>
-#include <semaphore>
 
 #include "common/log.h"
 #include "common/password.h"
@@ -9,22 +9,45 @@
 namespace corrente::server {
 namespace {
 
-// argon2id takes 64 MiB per verification; at most two run at once so a login storm cannot
-// exhaust memory.
-std::counting_semaphore<2> g_verify_slots{2};
-
-bool VerifyLimited(const std::string& password, const std::string& hash) {
-  g_verify_slots.acquire();
-  bool ok = false;
-  try {
-    ok = VerifyPassword(password, hash);
-  } catch (...) {
-    g_verify_slots.release();
-    throw;
+// One login's place in both throttles, reserved before its password is checked. A failure
+// counts on both; a success clears the account's failures and frees its place on the
+// address; a login whose password was never checked (the hashing pool was full, the
+// database failed) frees both.
+class LoginAttempt {
+ public:
+  LoginAttempt(Services& s, std::string account, std::string address)
+      : s_(s), account_(std::move(account)), address_(std::move(address)) {
+    wait_ = s_.account_throttle.Reserve(account_);
+    if (wait_ > 0) return;
+    wait_ = s_.address_throttle.Reserve(address_);
+    if (wait_ > 0) s_.account_throttle.Release(account_);
   }
-  g_verify_slots.release();
-  return ok;
-}
+  ~LoginAttempt() {
+    if (wait_ > 0 || ended_) return;
+    s_.account_throttle.Release(account_);
+    s_.address_throttle.Release(address_);
+  }
+  LoginAttempt(const LoginAttempt&) = delete;
+  LoginAttempt& operator=(const LoginAttempt&) = delete;
+  // Seconds to wait when either throttle refused the attempt (nothing is reserved then).
+  int64_t Refused() const { return wait_; }
+  void Failed() {
+    ended_ = true;
+    s_.account_throttle.Fail(account_);
+    s_.address_throttle.Fail(address_);
+  }
+  void Succeeded() {
+    ended_ = true;
+    s_.account_throttle.Success(account_);
+    s_.address_throttle.Release(address_);
+  }
+
+ private:
+  Services& s_;
+  std::string account_, address_;
+  int64_t wait_ = 0;
+  bool ended_ = false;
+};
 
 // Verifying against this when the user does not exist keeps the timing of "no such user"
 // and "wrong password" alike.
@@ -40,8 +63,9 @@ std::string TokenJson(const std::string& token, const Jwt& jwt, const Principal&
 }
 
 ApiError Throttled(int64_t seconds) {
-  ApiError e(429, "too_many_requests",
-             "too many failed logins; try again in " + std::to_string(seconds) + " s");
+  ApiError e(
+      429, "too_many_requests",
+      "too many failed or concurrent logins; try again in " + std::to_string(seconds) + " s");
   e.headers.emplace_back("Retry-After", std::to_string(seconds));
   return e;
 }
@@ -75,31 +99,35 @@ Response Login(Ctx& ctx, Services& s) {
     });
   };
 
-  int64_t wait = std::max(s.account_throttle.RetryAfter(account_key),
-                          s.address_throttle.RetryAfter(address_key));
-  if (wait > 0) {
+  LoginAttempt attempt(s, account_key, address_key);
+  if (attempt.Refused() > 0) {
     audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
-    throw Throttled(wait);
+    throw Throttled(attempt.Refused());
   }
-  auto r =
-      ctx.db.Q("SELECT user_id, password_hash, role, active FROM support.users WHERE username = $1",
-               username);
+  // Refused before the database is asked when the hashing pool is already full.
+  if (s.hashing.Refuses()) throw HashingPool::Busy("too many password checks in progress");
+  auto r = ctx.db.Q(
+      "SELECT user_id, password_hash, role, active, token_version FROM support.users"
+      " WHERE username = $1",
+      username);
   bool found = r.Rows() == 1;
-  bool ok = VerifyLimited(password, found ? r.GetString(0, 1) : DummyHash());
+  bool ok = s.hashing.Verify(password, found ? r.GetString(0, 1) : DummyHash());
   bool active = found && r.GetBool(0, 3);
   if (!found || !ok || !active) {
-    s.account_throttle.Failure(account_key);
-    s.address_throttle.Failure(address_key);
+    attempt.Failed();
     std::string reason = !found ? "unknown_user" : !ok ? "bad_password" : "inactive";
     audit("LOGIN_FAILURE", "{\"reason\":\"" + reason + "\"}",
           found ? std::optional<int64_t>(r.GetInt(0, 0)) : std::nullopt);
     throw ApiError(401, "invalid_credentials", "invalid username or password");
   }
-  s.account_throttle.Success(account_key);
+  attempt.Succeeded();
   Principal pr;
   pr.user_id = r.GetInt(0, 0);
   pr.username = username;
   pr.role = ParseRole(r.Get(0, 2)).value_or(Role::kViewer);
+  pr.token_version = r.GetInt(0, 4);
+  // The version read with the hash: a change committed since then ends this token too.
+  s.users.Set(pr.user_id, {true, pr.token_version});
   std::string token = s.jwt.Issue(pr);
   audit("LOGIN_SUCCESS", "{\"jti\":" + JsonString(pr.jti) + "}", pr.user_id);
   return Envelope(TokenJson(token, s.jwt, pr));
@@ -134,15 +162,22 @@ void RevokeCurrent(Ctx& ctx, Services& s, const char* action, const std::string&
   s.revoked.Add(ctx.user->jti, ctx.user->expires_at);
 }
 
+// The account is read again: a token whose version is behind the account's (a change this
+// server has not heard of yet) is not renewed.
 Response Refresh(Ctx& ctx, Services& s) {
-  auto r = ctx.db.Q("SELECT username, role, active FROM support.users WHERE user_id = $1",
-                    ctx.user->user_id);
+  auto r =
+      ctx.db.Q("SELECT username, role, active, token_version FROM support.users WHERE user_id = $1",
+               ctx.user->user_id);
   if (r.Rows() == 0 || !r.GetBool(0, 2))
     throw ApiError(401, "unauthorized", "the user no longer exists or is inactive");
+  if (r.GetInt(0, 3) != ctx.user->token_version)
+    throw ApiError(401, "invalid_token",
+                   "the token predates a change to the account; log in again");
   Principal pr;
   pr.user_id = ctx.user->user_id;
   pr.username = r.GetString(0, 0);
   pr.role = ParseRole(r.Get(0, 1)).value_or(Role::kViewer);
+  pr.token_version = ctx.user->token_version;
   std::string token = s.jwt.Issue(pr);
   RevokeCurrent(
       ctx, s, "TOKEN_REFRESH",
@@ -153,6 +188,25 @@ Response Refresh(Ctx& ctx, Services& s) {
 Response Logout(Ctx& ctx, Services& s) {
   RevokeCurrent(ctx, s, "LOGOUT", "{\"jti\":" + JsonString(ctx.user->jti) + "}");
   return Envelope("{\"revoked\":true}");
+}
+
+// Ends every token of the caller's account, on every server: the version goes up.
+Response LogoutAll(Ctx& ctx, Services& s) {
+  UserStates::State state;
+  InTransaction(ctx, [&] {
+    auto r = ctx.db.Q(
+        "UPDATE support.users SET token_version = token_version + 1, updated_at = now()"
+        " WHERE user_id = $1 RETURNING active, token_version",
+        ctx.user->user_id);
+    if (r.Rows() == 0) throw ApiError(401, "unauthorized", "the user no longer exists");
+    state = {r.GetBool(0, 0), r.GetInt(0, 1)};
+    ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)", AccountNotice(ctx.user->user_id, state));
+    WriteAudit(ctx.db, ctx.req,
+               {ctx.user->username, "LOGOUT_ALL", std::string("user"), ctx.user->user_id,
+                "{\"token_version\":" + std::to_string(state.token_version) + "}"});
+  });
+  s.users.Set(ctx.user->user_id, state);
+  return Envelope("{\"revoked_all\":true}");
 }
 
 }  // namespace
@@ -200,6 +254,16 @@ void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s) {
                     {},
                     "",
                     [&s](Ctx& c) { return Logout(c, s); }});
+  routes.push_back({"POST",
+                    "/api/v1/auth/logout-all",
+                    Role::kViewer,
+                    false,
+                    false,
+                    "auth",
+                    "End every token of the caller's account, on every server",
+                    {},
+                    "",
+                    [&s](Ctx& c) { return LogoutAll(c, s); }});
 }
 
 }  // namespace corrente::server

@@ -42,9 +42,17 @@ admin_pw=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["admin"])'
 # Taken now: the Python tests end by locking this address out of logins (throttling).
 admin_token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
               python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+analyst_pw=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["analyst"])' "$logins")
+analyst_token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"analyst\",\"password\":\"$analyst_pw\"}" |
+                python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
 python3 "$here/api_test.py" "http://127.0.0.1:$port" "$DATABASE_URL" "$logins" "$secret" "$work/web"
 rc=$?
 check "api_test.py passed" [ $rc -eq 0 ]
+me() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "http://127.0.0.1:$port/api/v1/auth/me"; }
+check "the analyst's token works before the CLI changes the password" [ "$(me "$analyst_token")" = 200 ]
+echo "Cli-Changed-Pass-77" | "$corrente" user passwd analyst --password-stdin >/dev/null 2>&1
+for _ in $(seq 1 50); do [ "$(me "$analyst_token")" = 401 ] && break; sleep 0.1; done  # NOTIFY is asynchronous
+check "corrente user passwd ends the account's tokens on the running server (NOTIFY)" [ "$(me "$analyst_token")" = 401 ]
 check "the server is still alive" kill -0 "$spid"
 check "no unhandled errors in the server log" [ "$(grep -c 'unhandled error' "$work/serve.log")" = 0 ]
 # SIGTERM while a request is in flight (creating a user hashes with argon2id, which takes a

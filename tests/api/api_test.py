@@ -120,6 +120,7 @@ check("openapi.json is OpenAPI 3.1", r.status == 200 and spec and spec.get("open
 EXPECTED = {
     ("get", "/health"), ("get", "/metrics"), ("get", "/api/v1/openapi.json"), ("get", "/api/docs"),
     ("post", "/api/v1/auth/login"), ("get", "/api/v1/auth/me"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/logout"),
+    ("post", "/api/v1/auth/logout-all"),
     ("get", "/api/v1/items"), ("get", "/api/v1/items/{id}"), ("get", "/api/v1/sites"), ("get", "/api/v1/regions"),
     ("get", "/api/v1/suppliers"), ("get", "/api/v1/analytics/kpis"), ("get", "/api/v1/demand/timeseries"),
     ("get", "/api/v1/inventory/timeseries"), ("get", "/api/v1/inventory/health"), ("get", "/api/v1/inventory/snapshot"),
@@ -537,7 +538,6 @@ r = login("maria", "Tr0ub4dor-and-3")
 check("new user logs in", r.status == 200 and r.data["role"] == "VIEWER")
 maria_old = r.data["access_token"] if r.status == 200 else ""
 check("her token works", get("/api/v1/auth/me", maria_old).status == 200)
-time.sleep(1.1)  # tokens carry whole seconds; the change must come in a later second
 r = req("PATCH", "/api/v1/admin/users/%d" % uid, ADMIN, body={"role": "ANALYST"})
 check("patch role", r.status == 200 and r.data["role"] == "ANALYST" and sql("SELECT role FROM support.users WHERE user_id=%d" % uid) == "ANALYST")
 r = get("/api/v1/auth/me", maria_old)
@@ -564,7 +564,7 @@ check("audit-logs: future range is empty", get("/api/v1/admin/audit-logs?from=29
 
 # ---------------------------------------------------------------- JWT attacks
 now = int(time.time())
-base_claims = {"iss": "corrente", "aud": "corrente-api", "sub": "admin", "role": "ADMIN", "uid": 1, "jti": "forged-1", "iat": now, "exp": now + 600}
+base_claims = {"iss": "corrente", "aud": "corrente-api", "sub": "admin", "role": "ADMIN", "uid": 1, "jti": "forged-1", "iat": now, "exp": now + 600, "ver": 0}
 good = forge({"alg": "HS256", "typ": "JWT"}, base_claims)
 check("a correctly signed token with the real secret works (the forge is right)", get("/api/v1/auth/me", good).status == 200)
 ATTACKS = {
@@ -573,6 +573,7 @@ ATTACKS = {
     "wrong signature": forge({"alg": "HS256", "typ": "JWT"}, base_claims, key="not-the-secret-not-the-secret-xx"),
     "expired": forge({"alg": "HS256", "typ": "JWT"}, dict(base_claims, exp=now - 10)),
     "missing exp": forge({"alg": "HS256", "typ": "JWT"}, {k: v for k, v in base_claims.items() if k != "exp"}),
+    "missing ver (the account's token version)": forge({"alg": "HS256", "typ": "JWT"}, {k: v for k, v in base_claims.items() if k != "ver"}),
     "switched to HS384": forge({"alg": "HS384", "typ": "JWT"}, base_claims, alg="sha384"),
     "switched to HS512": forge({"alg": "HS512", "typ": "JWT"}, base_claims, alg="sha512"),
     "RS256 header": forge({"alg": "RS256", "typ": "JWT"}, base_claims),
@@ -1133,6 +1134,12 @@ results = asyncio.run(many(1000, VIEWER))
 good_n = sum(1 for x in results if x == [200, 200])
 check("1,000 concurrent keep-alive connections, two requests each, all 200", good_n == 1000, [x for x in results if x != [200, 200]][:3])
 check("server healthy after the connection storm", get("/health").status == 200)
+
+# ---------------------------------------------------------------- account changes and login races
+import types  # noqa: E402
+import auth_races  # noqa: E402  (tests/api/auth_races.py: kept apart, this file is long enough)
+auth_races.run(types.SimpleNamespace(check=check, req=req, get=get, login=login, sql=sql, HOST=HOST, PORT=PORT,
+                                     ADMIN=ADMIN, VIEWER=VIEWER))
 
 # ---------------------------------------------------------------- throttling (last: it locks this address out)
 sql("INSERT INTO support.users (username, password_hash, role) SELECT 'throttled', password_hash, 'VIEWER' FROM support.users WHERE username='viewer'")

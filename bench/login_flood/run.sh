@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Login-flood benchmark (not a test): does a storm of logins starve the other requests?
+# A throwaway managed cluster in a temporary CORRENTE_HOME and the demo data; then normal
+# traffic (wrk: NORMAL_CONNECTIONS clients of an authenticated, uncached GET
+# /api/v1/items?limit=20, so each request runs its SQL on a request worker) alone, and beside
+# a flood of FLOOD_CONNECTIONS clients, each sending its next request as soon as it has the
+# answer:
+#   valid logins   - the right password for one of 32 accounts (every login admitted runs
+#                    argon2id; none is a failure)
+#   wrong passwords - ever-new user names (the address throttle ends them after 20)
+#   control        - a cached GET answered on the I/O thread, the cheapest request there is:
+#                    what any flood of that many clients costs the others on this machine
+# Prints the normal requests' p50/p95/p99 without and with each flood, the p95 ratio (the
+# target: within 2x), the flood's own rate and answers (200/401/429/503), how many passwords
+# were checked and refused, and the CPU seconds the server and the flood client used.
+#
+# Usage: bench/login_flood/run.sh [path/to/corrente]   (default build/release/corrente)
+# Env: BENCH_SECONDS (10) NORMAL_CONNECTIONS (8) FLOOD_CONNECTIONS (32)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+corrente="$(realpath "${1:-$root/build/release/corrente}")"
+secs=${BENCH_SECONDS:-10} nconns=${NORMAL_CONNECTIONS:-8} fconns=${FLOOD_CONNECTIONS:-32}
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk..." >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else sudo apt-get install -y wrk >/dev/null; fi
+fi
+unset DATABASE_URL
+export CORRENTE_HOME=$(mktemp -d /tmp/corrente-login-flood.XXXXXX) CORRENTE_PG_FAST=1
+chmod 755 "$CORRENTE_HOME"
+export CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+spid=""
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; "$corrente" db stop >/dev/null 2>&1; rm -rf "$CORRENTE_HOME"' EXIT
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+"$corrente" db start >/dev/null 2>&1
+"$corrente" db upgrade >/dev/null 2>&1
+out=$("$corrente" seed --items 200 --sites 5 --days 365 2>&1)
+admin_pw=$(sed -n 's/^demo login: admin \/ \(\S*\) .*/\1/p' <<<"$out")
+url=$("$corrente" db url)
+# 32 accounts for the valid logins, sharing the admin's password (and so its hash).
+psql "$url" -qX -v ON_ERROR_STOP=1 -c "INSERT INTO support.users (username, password_hash, role)
+  SELECT 'flood_' || g, password_hash, 'VIEWER' FROM support.users, generate_series(1, 32) g WHERE username = 'admin'"
+psql "$url" -qX -c "VACUUM (ANALYZE)"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+DATABASE_URL="$url" "$corrente" serve --port "$port" >"$CORRENTE_HOME/serve.log" 2>&1 &
+spid=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
+token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+
+# The normal requests: a unique query string each, so none is a cache hit.
+cat >"$CORRENTE_HOME/normal.lua" <<'LUA'
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&nocache=" .. n .. "_" .. math.random(1, 1000000000))
+end
+done = function(summary, latency, requests)
+  io.write(string.format("PCT %.2f %.2f %.2f\n", latency:percentile(50) / 1000,
+                         latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+# The flood, counting the answers by status across wrk's threads.
+cat >"$CORRENTE_HOME/flood.lua" <<'LUA'
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) codes = {} end
+local mode, password = os.getenv("FLOOD_MODE"), os.getenv("FLOOD_PASSWORD")
+if mode ~= "control" then
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+end
+request = function()
+  if mode == "control" then return wrk.format() end
+  local body
+  if mode == "valid" then
+    body = string.format('{"username":"flood_%d","password":"%s"}', math.random(1, 32), password)
+  else
+    body = string.format('{"username":"nobody_%d","password":"wrong-password"}', math.random(1, 1000000000))
+  end
+  return wrk.format(nil, nil, nil, body)
+end
+response = function(status, headers, body) codes[status] = (codes[status] or 0) + 1 end
+done = function(summary, latency, requests)
+  local total, parts = {}, {}
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("codes")) do total[k] = (total[k] or 0) + v end
+  end
+  for k, v in pairs(total) do table.insert(parts, k .. ":" .. v) end
+  table.sort(parts)
+  io.write("CODES " .. table.concat(parts, " ") .. "\n")
+end
+LUA
+
+metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {printf "%d", $2}'; }
+cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user + system, seconds
+normal() {  # -> "p50 p95 p99 non2xx req/s"
+  local o
+  o=$(wrk -t1 -c"$nconns" -d"${secs}s" -H "Authorization: Bearer $token" -s "$CORRENTE_HOME/normal.lua" \
+      "http://127.0.0.1:$port/api/v1/items?limit=20")
+  echo "$(awk '$1 == "PCT" {print $2, $3, $4}' <<<"$o") $(awk '/Non-2xx/ {n += $4} END {print n + 0}' <<<"$o") $(awk '/Requests\/sec/ {print $2}' <<<"$o")"
+}
+declare -a rows
+base_p95=""
+measure() {  # measure LABEL none|control|valid|wrong
+  local label="$1" mode="$2" fpid="" flood="-" path="/api/v1/auth/login" checks0 refused0 cpu0 wcpu="-"
+  checks0=$(metric auth_password_checks_total) refused0=$(metric auth_hashing_refused_total) cpu0=$(cpu "$spid")
+  if [ "$mode" != none ]; then
+    [ "$mode" = control ] && path="/api/v1/items?limit=1"
+    curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/items?limit=1"  # cached
+    FLOOD_MODE=$mode FLOOD_PASSWORD=$admin_pw /usr/bin/time -f "%U %S" -o "$CORRENTE_HOME/flood.time" \
+      wrk -t2 -c"$fconns" -d"$((secs + 4))s" -H "Authorization: Bearer $token" -s "$CORRENTE_HOME/flood.lua" \
+      "http://127.0.0.1:$port$path" >"$CORRENTE_HOME/flood.out" &
+    fpid=$!
+    sleep 2
+  fi
+  read -r p50 p95 p99 errs rps <<<"$(normal)"
+  if [ -n "$fpid" ]; then
+    wait "$fpid"
+    flood="$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$CORRENTE_HOME/flood.out")/s, $(awk '$1 == "CODES" {$1 = ""; print}' "$CORRENTE_HOME/flood.out" | sed 's/^ //')"
+    wcpu=$(awk '{printf "%.1f", $1 + $2}' "$CORRENTE_HOME/flood.time")
+  fi
+  local checks=$(( $(metric auth_password_checks_total) - checks0 )) refused=$(( $(metric auth_hashing_refused_total) - refused0 ))
+  local scpu ratio
+  scpu=$(python3 -c "print('%.1f' % ($(cpu "$spid") - $cpu0))")
+  [ "$mode" = none ] && base_p95=$p95
+  ratio=$(python3 -c "print('%.2fx' % ($p95 / $base_p95))")
+  printf '%-22s normal: %8s req/s  p50 %7sms  p95 %7sms  p99 %7sms  non-2xx %s  p95 ratio %s\n' "$label" "$rps" "$p50" "$p95" "$p99" "$errs" "$ratio"
+  [ "$mode" != none ] &&
+    printf '%-22s flood:  %s; passwords checked %s, refused %s; CPU s: server %s, flood client %s\n' "" "$flood" "$checks" "$refused" "$scpu" "$wcpu"
+  rows+=("| $label | $p50 | $p95 | $p99 | $ratio | $flood | $checks / $refused | $scpu / $wcpu |")
+}
+
+echo "login flood benchmark: $(nproc) cores shared by the server, PostgreSQL and wrk; normal traffic $nconns clients, flood $fconns clients, ${secs}s each"
+echo "load average before seeding: $load_before; hashing pool: $(metric auth_hashing_threads) thread(s)"
+wrk -t1 -c"$nconns" -d2s -H "Authorization: Bearer $token" -s "$CORRENTE_HOME/normal.lua" \
+    "http://127.0.0.1:$port/api/v1/items?limit=20" >/dev/null  # warm-up, not measured
+measure "no flood" none
+measure "control flood" control
+measure "valid logins" valid
+measure "wrong passwords" wrong  # last: it locks this address out of logins for 5 minutes
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| case | p50 ms | p95 ms | p99 ms | p95 / no flood | flood (rate, answers) | passwords checked / refused | CPU s server / flood client |"
+echo "|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"

@@ -1,0 +1,1 @@
+ALTER TABLE support.users DROP COLUMN IF EXISTS token_version;

@@ -1,0 +1,78 @@
+#include "server/hashing_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "common/password.h"
+
+namespace corrente::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(HashingPool, HashesAndVerifiesAndCounts) {
+  HashingPool pool({1, 4, 5000ms, 0});
+  std::string h = pool.Hash("Correct-Horse-9");
+  EXPECT_TRUE(pool.Verify("Correct-Horse-9", h));
+  EXPECT_FALSE(pool.Verify("wrong", h));
+  EXPECT_EQ(pool.Hashes(), 1u);
+  EXPECT_EQ(pool.Checks(), 2u);
+  EXPECT_EQ(pool.Refused(), 0u);
+}
+
+TEST(HashingPool, AFullQueueIsRefusedAtOnce) {
+  HashingPool pool({1, 2, 5000ms, 0});
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<int> started{0};
+  // One running (held at the gate) and two queued fill it.
+  std::vector<std::future<void>> callers;
+  for (int i = 0; i < 3; ++i) {
+    callers.push_back(std::async(std::launch::async, [&, gate] {
+      pool.Run([&started, gate] {
+        ++started;
+        gate.wait();
+      });
+    }));
+    while (pool.Queued() + started.load() < static_cast<size_t>(i + 1))
+      std::this_thread::sleep_for(1ms);
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW(pool.Run([] {}), HashingPool::Busy);
+  EXPECT_TRUE(pool.Refuses());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);  // no waiting for a slot
+  EXPECT_EQ(pool.Refused(), 2u);
+  release.set_value();
+  for (auto& c : callers) EXPECT_NO_THROW(c.get());
+  EXPECT_EQ(started.load(), 3);
+  EXPECT_NO_THROW(pool.Run([] {}));
+}
+
+TEST(HashingPool, ATimedOutCallerIsRefusedAndItsQueuedJobSkipped) {
+  HashingPool pool({1, 4, 50ms, 0});
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  auto holder = std::async(std::launch::async, [&, gate] {
+    EXPECT_THROW(pool.Run([gate] { gate.wait(); }), HashingPool::Busy);  // times out, runs on
+  });
+  while (pool.Queued() > 0 || pool.Refused() == 0) std::this_thread::sleep_for(1ms);
+  auto ran = std::make_shared<std::atomic<bool>>(false);
+  EXPECT_THROW(pool.Run([ran] { *ran = true; }), HashingPool::Busy);  // queued, then abandoned
+  release.set_value();
+  holder.get();
+  EXPECT_NO_THROW(pool.Run([] {}));
+  EXPECT_FALSE(ran->load());
+}
+
+TEST(HashingPool, RethrowsWhatTheJobThrows) {
+  HashingPool pool({1, 1, 5000ms, 0});
+  EXPECT_THROW(pool.Run([] { throw std::runtime_error("boom"); }), std::runtime_error);
+  EXPECT_NO_THROW(pool.Run([] {}));
+}
+
+}  // namespace
+}  // namespace corrente::server

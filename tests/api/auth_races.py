@@ -1,0 +1,188 @@
+"""Races around logins and account changes, run by api_test.py (run(t) with its helpers).
+
+- A token issued in the same second as a password reset, a demotion or a deactivation is
+  refused at once, on every route and on refresh (10 tries each); logout-all; a change
+  announced by another server (NOTIFY) ends tokens here too.
+- Parallel wrong-password logins: at most the throttle's limit of passwords is checked
+  (auth_password_checks_total), per account and per address.
+- A full hashing pool answers 503 with Retry-After at once, and other requests are served.
+Concurrent clients bind their own 127.0.x.y source address, so the per-address throttle of
+the rest of the run (127.0.0.1) is untouched.
+"""
+import base64
+import http.client
+import json
+import threading
+import time
+
+
+def claims(token):
+    p = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+
+
+def metric(t, name):
+    for line in t.get("/metrics").raw.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+def post_from(t, source, path, body):
+    """POST from a given source address; returns (status, headers)."""
+    c = http.client.HTTPConnection(t.HOST, t.PORT, timeout=60, source_address=(source, 0))
+    try:
+        c.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}
+    finally:
+        c.close()
+
+
+def parallel(n, fn):
+    """Runs fn(i) on n threads released together; returns the results in order."""
+    out = [None] * n
+    gate = threading.Barrier(n)
+
+    def one(i):
+        gate.wait()
+        try:
+            out[i] = fn(i)
+        except Exception as e:  # reported as a result, so the check shows it
+            out[i] = ("error", repr(e))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return out
+
+
+def until_decided(t, source, username, password):
+    """Logs in until the answer is not 503 (the pool was full: nothing was checked)."""
+    deadline = time.time() + 60
+    while True:
+        status, headers = post_from(t, source, "/api/v1/auth/login", {"username": username, "password": password})
+        if status != 503 or time.time() > deadline:
+            return status, headers
+        if "retry-after" not in headers:
+            return "503 without Retry-After", headers
+        time.sleep(0.05)
+
+
+def account_changes(t):
+    check, req, get, login, sql, admin = t.check, t.req, t.get, t.login, t.sql, t.ADMIN
+    pw = ["Race-Phrase-One-1", "Race-Phrase-Two-2"]
+    uid = {}
+    for name, role in (("race_pw", "VIEWER"), ("race_admin", "ADMIN"), ("race_off", "ANALYST"), ("race_all", "VIEWER")):
+        r = req("POST", "/api/v1/admin/users", admin, body={"username": name, "password": pw[0], "role": role})
+        check("race user %s created" % name, r.status == 201, r.raw)
+        uid[name] = r.data["user_id"] if r.status == 201 else 0
+
+    def race(label, name, change, undo, probe):
+        bad, same_second = [], 0
+        for i in range(10):
+            r = login(name, pw[i % 2] if name == "race_pw" else pw[0])
+            if r.status != 200:
+                bad.append((i, "login", r.status))
+                continue
+            tok = r.data["access_token"]
+            r = req("PATCH", "/api/v1/admin/users/%d" % uid[name], admin, body=change(i))
+            same_second += int(time.time()) == claims(tok)["iat"]
+            codes = (r.status, get(probe, tok).status, get("/api/v1/auth/me", tok).status,
+                     req("POST", "/api/v1/auth/refresh", tok).status, req("POST", "/api/v1/auth/refresh", tok).status)
+            if codes[0] != 200 or codes[1] not in (401, 403) or codes[2:] != (401, 401, 401):
+                bad.append((i, codes))
+            if undo and req("PATCH", "/api/v1/admin/users/%d" % uid[name], admin, body=undo).status != 200:
+                bad.append((i, "undo"))
+        check("%s: the token issued just before is 401 at once, and on refresh, 10 of 10 (%d in the same second)"
+              % (label, same_second), not bad, bad)
+
+    race("password reset", "race_pw", lambda i: {"password": pw[(i + 1) % 2]}, None, "/api/v1/items?limit=1")
+    race("demoted ADMIN", "race_admin", lambda i: {"role": "VIEWER"}, {"role": "ADMIN"}, "/api/v1/admin/users")
+    race("deactivation", "race_off", lambda i: {"active": False}, {"active": True}, "/api/v1/items?limit=1")
+    versions = sql("SELECT string_agg(username || '=' || token_version, ' ' ORDER BY username) FROM support.users WHERE username LIKE 'race%'")
+    check("each change bumped the account's token version", versions == "race_admin=20 race_all=0 race_off=20 race_pw=10", versions)
+
+    r = req("PATCH", "/api/v1/admin/users/%d" % uid["race_all"], admin, body={"role": "VIEWER", "active": True})
+    check("a PATCH that changes nothing leaves the version", r.status == 200
+          and sql("SELECT token_version FROM support.users WHERE user_id = %d" % uid["race_all"]) == "0", r.raw)
+    a, b = login("race_all", pw[0]).data["access_token"], login("race_all", pw[0]).data["access_token"]
+    r = req("POST", "/api/v1/auth/logout-all", a)
+    check("logout-all", r.status == 200 and r.data == {"revoked_all": True}, r.raw)
+    codes = [get("/api/v1/auth/me", x).status for x in (a, b)] + [req("POST", "/api/v1/auth/refresh", x).status for x in (a, b)]
+    check("logout-all ends every token of the account, refresh included", codes == [401] * 4, codes)
+    c = login("race_all", pw[0]).data["access_token"]
+    check("a login after logout-all works", get("/api/v1/auth/me", c).status == 200)
+    check("logout-all is audited", sql("SELECT count(*) FROM support.audit_logs WHERE action = 'LOGOUT_ALL' AND actor = 'race_all'") == "1")
+    check("logout-all needs a token", req("POST", "/api/v1/auth/logout-all").status == 401)
+
+    # Another server's change reaches this one through NOTIFY corrente_revoked.
+    sql("WITH u AS (UPDATE support.users SET token_version = token_version + 1 WHERE user_id = %d RETURNING *)"
+        " SELECT pg_notify('corrente_revoked', 'account ' || user_id || ' ' || active::int || ' ' || token_version) FROM u" % uid["race_all"])
+    code = None
+    for _ in range(50):
+        code = get("/api/v1/auth/me", c).status
+        if code == 401:
+            break
+        time.sleep(0.1)
+    check("a version bumped elsewhere and announced by NOTIFY ends the token here", code == 401, code)
+
+
+def throttle_races(t):
+    check, sql = t.check, t.sql
+    sql("INSERT INTO support.users (username, password_hash, role) SELECT 'race_throttle', password_hash, 'VIEWER' FROM support.users WHERE username = 'viewer'")
+    before = metric(t, "auth_password_checks_total")
+    res = parallel(40, lambda i: until_decided(t, "127.0.0.41", "race_throttle", "wrong-password-%d" % i))
+    checked = metric(t, "auth_password_checks_total") - before
+    codes = sorted(r[0] if isinstance(r, tuple) else r for r in res)
+    audited = int(sql("SELECT count(*) FROM support.audit_logs WHERE actor = 'race_throttle' AND details->>'reason' = 'bad_password'"))
+    check("40 parallel wrong passwords for one account: 5 checked (limit 5), 35 refused with 429 + Retry-After",
+          checked == 5 and audited == 5 and codes.count(401) == 5 and codes.count(429) == 35
+          and all("retry-after" in r[1] for r in res if r[0] == 429), (checked, audited, codes))
+
+    before = metric(t, "auth_password_checks_total")
+    res = parallel(60, lambda i: until_decided(t, "127.0.0.60", "race_ghost_%d" % i, "wrong-password"))
+    checked = metric(t, "auth_password_checks_total") - before
+    codes = sorted(r[0] for r in res)
+    audited = int(sql("SELECT count(*) FROM support.audit_logs WHERE actor LIKE 'race_ghost%' AND details->>'reason' = 'unknown_user'"))
+    check("60 parallel failed logins from one address: 20 checked (limit 20), 40 refused with 429",
+          checked == 20 and audited == 20 and codes.count(401) == 20 and codes.count(429) == 40, (checked, audited, codes))
+
+
+def hashing_pool_full(t):
+    check, get = t.check, t.get
+    threads = metric(t, "auth_hashing_threads")
+    refused0 = metric(t, "auth_hashing_refused_total")
+    before = metric(t, "auth_password_checks_total")
+    res, during = [], []
+    for attempt in range(3):  # a burst whose clients happen to arrive one by one proves nothing
+        def one(i):
+            if i == 0:
+                time.sleep(0.05)
+                r = get("/api/v1/items?limit=1&during_login_burst=%d" % attempt, t.VIEWER)
+                during.append(r.status)
+                return ("items", r.status)
+            return post_from(t, "127.0.1.%d" % i, "/api/v1/auth/login", {"username": "race_pool_%d_%d" % (attempt, i), "password": "x"})
+        res = parallel(41, one)[1:]
+        if any(r[0] == 503 for r in res):
+            break
+    codes = [r[0] for r in res]
+    checked = metric(t, "auth_password_checks_total") - before
+    refused = metric(t, "auth_hashing_refused_total") - refused0
+    full = [r for r in res if r[0] == 503]
+    check("a burst of 40 logins past the hashing pool (%d thread(s)): the overflow is 503 with Retry-After" % threads,
+          full and all(r[1].get("retry-after") == "1" for r in full) and set(codes) <= {401, 503}
+          and refused >= len(full), (codes, refused))
+    sent = 40 * (attempt + 1)
+    check("every login of the bursts was either checked or refused", checked + refused >= sent and checked <= sent,
+          (checked, refused, sent))
+    check("other requests are served while the hashing pool is full", during and all(s == 200 for s in during), during)
+
+
+def run(t):
+    account_changes(t)
+    throttle_races(t)
+    hashing_pool_full(t)
