@@ -14,6 +14,7 @@
 #include "server/encoding.h"
 #include "server/handlers.h"
 #include "server/health.h"
+#include "server/simulation_jobs.h"
 #include "server/static_files.h"
 
 namespace corrente::server {
@@ -358,8 +359,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   HashingPool hashing(hashing_options);
   ResponseCache cache;
   Metrics metrics;
-  Services services{pool,    jwt,   revoked, users,           account_throttle, address_throttle,
-                    hashing, cache, metrics, CORRENTE_VERSION};
+  SimulationJobs simulations(dsn);
+  Services services{pool,    jwt,   revoked, users,       account_throttle, address_throttle,
+                    hashing, cache, metrics, simulations, CORRENTE_VERSION};
 
   std::vector<ApiRoute> routes;
   AddAuthRoutes(routes, services);
@@ -368,6 +370,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   AddAnalyticsRoutes(routes, services);
   AddRecommendationRoutes(routes, services);
   AddAlertRoutes(routes, services);
+  AddSimulationRoutes(routes, services);
   AddAdminRoutes(routes, services);
 
   std::vector<std::string> cors;

@@ -17,6 +17,8 @@
 
 namespace corrente::server {
 
+class SimulationJobs;
+
 // Long-lived state the handlers share. Owned by Serve(); outlives the server.
 struct Services {
   pg::Pool& pool;
@@ -28,6 +30,7 @@ struct Services {
   HashingPool& hashing;  // every argon2id hash and verification runs here
   ResponseCache& cache;
   Metrics& metrics;
+  SimulationJobs& simulations;  // what-if jobs, one at a time
   std::string version;
 };
 
@@ -63,6 +66,7 @@ void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddSimulationRoutes(std::vector<ApiRoute>& routes, Services& s);
 
 // The OpenAPI 3.1 document for the table (including the open routes listed in `extra`).
 std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& version);

@@ -8,7 +8,18 @@ constexpr const char* kColumns =
     "r.recommendation_id, r.item_id, i.sku, r.site_id, r.type, r.priority, r.message, "
     "r.action_date,"
     " r.quantity_recommended, r.details, r.created_at, r.updated_at, r.acknowledged_at, "
-    "r.acknowledged_by, r.run_id";
+    "r.acknowledged_by, r.run_id, r.priority_score";
+
+// The orders `sort` may name: fixed SQL, never text from the request.
+std::string OrderBy(const std::optional<std::string>& sort) {
+  const std::string label =
+      "CASE r.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END";
+  if (sort == "-priority") return "r.priority_score DESC, " + label + ", r.created_at DESC";
+  if (sort == "priority") return "r.priority_score, " + label + " DESC, r.created_at";
+  if (sort == "-created_at") return "r.created_at DESC";
+  if (sort == "created_at") return "r.created_at";
+  return label + ", r.priority_score DESC, r.created_at DESC";
+}
 
 Response List(Ctx& ctx) {
   Params p(ctx.req);
@@ -17,6 +28,7 @@ Response List(Ctx& ctx) {
   auto site = p.Int("site_id", 1, 2147483647);
   auto item = p.Int("item_id", 1, 2147483647);
   auto acked = p.Bool("acknowledged");
+  auto sort = p.Enum("sort", {"-priority", "priority", "-created_at", "created_at"});
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   return ListPage(
@@ -27,9 +39,7 @@ Response List(Ctx& ctx) {
           " WHERE ($1::text IS NULL OR r.priority = $1) AND ($2::text IS NULL OR r.type = $2)"
           " AND ($3::int IS NULL OR r.site_id = $3) AND ($4::int IS NULL OR r.item_id = $4)"
           " AND ($5::boolean IS NULL OR (r.acknowledged_at IS NOT NULL) = $5)"
-          " ORDER BY CASE r.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN "
-          "2 ELSE 3 END,"
-          " r.created_at DESC, r.recommendation_id LIMIT $6 OFFSET $7",
+          " ORDER BY " + OrderBy(sort) + ", r.recommendation_id LIMIT $6 OFFSET $7",
       {priority, type, pg::ToParam(site), pg::ToParam(item), pg::ToParam(acked)}, limit, offset);
 }
 
@@ -83,6 +93,7 @@ void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services&) {
         {"site_id", "query", "integer", {}, "site"},
         {"item_id", "query", "integer", {}, "item"},
         {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
+        {"sort", "query", "string", {"-priority", "priority", "-created_at", "created_at"}, "order: -priority is by priority_score (money at risk), highest first; default: by label, then score"},
         LimitDoc(),
         OffsetDoc(),
         FormatDoc()},

@@ -128,6 +128,7 @@ EXPECTED = {
     ("get", "/api/v1/recommendations"), ("patch", "/api/v1/recommendations/{id}/acknowledge"), ("get", "/api/v1/alerts"),
     ("patch", "/api/v1/alerts/{id}/mark-read"), ("patch", "/api/v1/alerts/{id}/resolve"), ("get", "/api/v1/admin/users"),
     ("post", "/api/v1/admin/users"), ("patch", "/api/v1/admin/users/{id}"), ("get", "/api/v1/admin/audit-logs"),
+    ("get", "/api/v1/simulations"), ("post", "/api/v1/simulations"), ("get", "/api/v1/simulations/{id}"),
 }
 ops = {(m, p) for p, item in spec["paths"].items() for m in item}
 check("openapi lists every route of the issue", EXPECTED <= ops, EXPECTED - ops)
@@ -1140,6 +1141,11 @@ import types  # noqa: E402
 import auth_races  # noqa: E402  (tests/api/auth_races.py: kept apart, this file is long enough)
 auth_races.run(types.SimpleNamespace(check=check, req=req, get=get, login=login, sql=sql, HOST=HOST, PORT=PORT,
                                      ADMIN=ADMIN, VIEWER=VIEWER))
+
+# ---------------------------------------------------------------- priority sorting and simulations
+import simulations_test  # noqa: E402  (tests/api/simulations_test.py)
+simulations_test.run(types.SimpleNamespace(check=check, req=req, get=get, sql=sql, ADMIN=ADMIN, ANALYST=ANALYST,
+                                           VIEWER=VIEWER))
 
 # ---------------------------------------------------------------- throttling (last: it locks this address out)
 sql("INSERT INTO support.users (username, password_hash, role) SELECT 'throttled', password_hash, 'VIEWER' FROM support.users WHERE username='viewer'")
