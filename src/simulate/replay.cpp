@@ -95,6 +95,11 @@ Outcome Replay(const SimSeries& s, decide::PolicyMethod method, const ReplayOpti
     on_hand = std::round(decide::ComputeLevels(decide::PolicyMethod::kSpec, spec).out);
   }
   out.start_units = on_hand;
+  for (const auto& [day, qty] : s.in_flight) {
+    if (day < start || day >= end || !(qty > 0)) continue;
+    arrivals[static_cast<size_t>(day - start)] += qty;
+    on_order += qty;
+  }
   // Draws: the k-th order of this series gets the k-th draw, whatever the policy.
   std::vector<double> draw_pool;
   for (const LeadTime& l : s.leads) draw_pool.push_back(l.days);

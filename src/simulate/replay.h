@@ -39,6 +39,8 @@ struct SimSeries {
   double initial_stock = -1;   // on hand before day `start`; < 0: the spec rule's order-up-to
   std::span<const LeadTime> leads;  // the supplier's recorded lead times, oldest first
   int start = -1, end = -1;         // >= 0: this series' own replayed days (CSV input)
+  // Orders placed before the period that arrive during it: (day index, units).
+  std::vector<std::pair<int, double>> in_flight;
 };
 
 struct ReplayOptions {

@@ -64,6 +64,20 @@ TEST(Replay, LostSalesWhileTheOrderIsOnItsWay) {
   EXPECT_DOUBLE_EQ(b.backlog_end, 0);
 }
 
+TEST(Replay, OrdersInFlightAtTheStartArriveAndCount) {
+  std::vector<LeadTime> leads = {{5, INT64_MIN}};
+  SimSeries s = Constant(2, 50, 4, leads);
+  s.in_flight = {{42, 30}};
+  ReplayOptions o;
+  o.start = 40;
+  o.end = 50;
+  // Position 4 + 30 on order: no order until day 47 (stock 4, 2, 0+30-2=28 on day 42 ...).
+  Outcome r = Replay(s, PolicyMethod::kSpec, o);
+  EXPECT_DOUBLE_EQ(r.lost, 0);
+  EXPECT_DOUBLE_EQ(r.received, 30);
+  EXPECT_NEAR(r.start_units + r.received - r.served, r.end_units, 1e-9);
+}
+
 TEST(Replay, UnitsAreConservedAndRunsRepeatBySeed) {
   std::mt19937 g(7);
   std::vector<LeadTime> leads;

@@ -136,6 +136,18 @@ Dataset LoadFromDatabase(pg::Connection& conn, const DbSourceOptions& opt) {
     if (k >= 0 && k < static_cast<int64_t>(len))
       d.series[w->second].demand[static_cast<size_t>(k)] += std::max(0.0, rd.Float8(3));
   }
+  // Orders placed before the period and delivered during it are on their way on day one.
+  auto open = conn.Execute(
+      "SELECT item_id, site_id, actual_delivery_date - DATE '1970-01-01', quantity::float8"
+      " FROM core.fact_orders WHERE order_date < $1::date AND actual_delivery_date >= $1::date"
+      " AND actual_delivery_date <= $2::date",
+      FormatDate(from), FormatDate(to));
+  for (int i = 0; i < open.Rows(); ++i) {
+    auto w = where.find({static_cast<int32_t>(open.GetInt(i, 0)), static_cast<int32_t>(open.GetInt(i, 1))});
+    if (w == where.end()) continue;
+    d.series[w->second].in_flight.push_back(
+        {static_cast<int>(open.GetInt(i, 2) - first), open.GetDouble(i, 3)});
+  }
   PointLeads(d, supplier_of);
   return d;
 }

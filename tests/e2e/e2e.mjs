@@ -135,6 +135,7 @@ const visits = [
   ['recommendations', '/recommendations?acknowledged=', '[data-testid="recs-table"]'],
   ['alerts', '/alerts', '[data-testid="alerts-list"], [data-state="empty"]'],
   ['admin', '/admin', '[data-testid="audit-table"]'],
+  ['simulation', '/simulation', '[data-testid="sim-page"]'],
 ];
 for (const [name, p, sel] of visits) {
   await check(`page ${p} renders, no API GET sent twice`, async () => {
@@ -322,6 +323,29 @@ await check('mark an alert read (analyst)', async () => {
   const a = all.find((x) => String(x.alert_id) === id);
   assert(!a || a.read_at, `alert ${id} not read in the API`);
   await shot(page, 'alerts-after-read');
+});
+
+// 7b. an analyst runs a what-if (doubled lead times) from the simulation page; it is polled
+// until done, and the change, the chart and the table show; a viewer gets no form.
+await check('policy simulation: a what-if from the page (analyst)', async () => {
+  const page = pages.ANALYST;
+  await page.goto(`${BASE}/simulation`);
+  await page.waitForSelector('[data-testid="whatif-form"]');
+  await page.locator('input[name="sample"]').fill('30');
+  await page.locator('input[name="lead_time_scale"]').fill('2');
+  await page.getByTestId('whatif-start').click();
+  await page.waitForSelector('[data-testid="sim-change"]', { timeout: 60000 });
+  await page.waitForSelector('[data-testid="sim-table"] tr[data-policy="normal"]');
+  await page.waitForSelector('[data-testid="sim-chart"] .recharts-scatter');
+  const text = await page.getByTestId('sim-change').innerText();
+  assert(/normal: stockouts [+-][0-9.,]+ points/.test(text), `change reads: ${text}`);
+  const list = (await apiGet(adminToken, '/simulations')).data;
+  assert(list.length > 0 && list[0].status === 'SUCCEEDED', `API: ${JSON.stringify(list[0])}`);
+  await shot(page, 'simulation-whatif');
+  const viewer = pages.VIEWER;
+  await viewer.goto(`${BASE}/simulation`);
+  await viewer.waitForSelector('[data-testid="sim-table"]');
+  assert(await viewer.getByTestId('whatif-form').count() === 0, 'a viewer sees the what-if form');
 });
 
 // 8. the materials CSV export has the API's header and one row per filtered item.

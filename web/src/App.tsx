@@ -14,6 +14,7 @@ const Inventory = lazy(() => import('./pages/Inventory'));
 const Recommendations = lazy(() => import('./pages/Recommendations'));
 const Alerts = lazy(() => import('./pages/Alerts'));
 const Admin = lazy(() => import('./pages/Admin'));
+const Simulation = lazy(() => import('./pages/Simulation'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { hasToken } = useAuth();
@@ -52,6 +53,7 @@ export function App() {
           <Route path="/inventory" element={<Inventory />} />
           <Route path="/recommendations" element={<Recommendations />} />
           <Route path="/alerts" element={<Alerts />} />
+          <Route path="/simulation" element={<Simulation />} />
           <Route path="/admin" element={<AdminOnly><Admin /></AdminOnly>} />
           <Route path="*" element={<NotFound />} />
         </Route>

@@ -195,6 +195,23 @@ export interface Alert {
   alert_id: number; item_id: number | null; site_id: number | null; level: AlertLevel; category: string; message: string;
   created_at: string; read_at: string | null; resolved_at?: string | null; sku?: string; item_name?: string; site_name?: string;
 }
+export interface SimOutcome {
+  stockout_rate: number; fill_rate: number; demand: number; lost: number; zero_stock_days: number; series_days: number;
+  avg_on_hand_units: number; avg_on_hand_value: number; turns: number; orders: number;
+  alerts: number; alert_precision: number | null; stockout_episodes: number; alert_recall: number | null;
+}
+export interface SimPolicyRun { policy: string; service_level: number | null; total: SimOutcome; by_class: Record<string, SimOutcome> }
+export interface SimChange { policy: string; stockout_rate_points: number; avg_on_hand_units: number; avg_on_hand_units_pct: number }
+export interface WhatIfResults { series: number; baseline: SimPolicyRun[]; what_if: SimPolicyRun[]; change: SimChange[] }
+export interface Simulation {
+  simulation_id: number; status: 'RUNNING' | 'SUCCEEDED' | 'FAILED'; source: string; params: Record<string, unknown>;
+  created_by: string | null; started_at: string; finished_at: string | null; error: string | null;
+  results?: SimPolicyRun[] | WhatIfResults | null;
+}
+export interface WhatIfRequest {
+  sample?: number; policy?: string; lead_time_scale?: number; review_days?: number;
+  service_level_a?: number; service_level_b?: number; service_level_c?: number;
+}
 export interface User { user_id: number; username: string; email?: string | null; role: Role; active: boolean; last_login?: string | null; created_at?: string }
 export interface AuditLog {
   audit_id: number; actor: string; action: string; entity_type: string | null; entity_id: number | null;
@@ -237,6 +254,10 @@ export const api = {
   acknowledge: (id: number) =>
     request<Recommendation>('PATCH', `/recommendations/${id}/acknowledge`, { body: {} }).then((r) => r.data),
   alerts: (q: Query) => get<Alert[]>('/alerts', q),
+  simulations: (q: Query) => get<Simulation[]>('/simulations', q),
+  simulation: (id: number) => get<Simulation>(`/simulations/${id}`).then((r) => r.data),
+  startSimulation: (body: WhatIfRequest) =>
+    request<{ simulation_id: number; status: string }>('POST', '/simulations', { body }).then((r) => r.data),
   markRead: (id: number) => request<Alert>('PATCH', `/alerts/${id}/mark-read`, { body: {} }).then((r) => r.data),
   resolve: (id: number) => request<Alert>('PATCH', `/alerts/${id}/resolve`, { body: {} }).then((r) => r.data),
 

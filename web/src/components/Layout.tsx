@@ -13,6 +13,7 @@ const LINKS: { to: string; key: MsgKey; admin?: boolean }[] = [
   { to: '/inventory', key: 'inventory' },
   { to: '/recommendations', key: 'recommendations' },
   { to: '/alerts', key: 'alerts' },
+  { to: '/simulation', key: 'simulation' },
   { to: '/admin', key: 'admin', admin: true },
 ];
 
