@@ -68,14 +68,29 @@ std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_o
 }
 
 std::optional<Alert> DriftAlert(int32_t item, int32_t site, double recent_wape,
-                                double backtest_wape, int64_t days) {
-  if (!std::isfinite(recent_wape) || !std::isfinite(backtest_wape) || days < 7) return std::nullopt;
-  if (!(recent_wape > std::max(2 * backtest_wape, backtest_wape + 30))) return std::nullopt;
-  return Alert{item, site, "WARNING", "FORECAST_DRIFT", 0,
-               "Forecast error jumped: WAPE " + Fixed(recent_wape, 1) + "% over the last " +
-                   std::to_string(days) + " days against " + Fixed(backtest_wape, 1) +
-                   "% in the backtest.",
-               {{"recent_wape", recent_wape}, {"backtest_wape", backtest_wape}, {"days", days}}};
+                                double backtest_wape, int64_t days, double actual_sum,
+                                double forecast_sum) {
+  if (days < 7) return std::nullopt;
+  const bool worse = std::isfinite(recent_wape) && std::isfinite(backtest_wape) &&
+                     recent_wape > std::max(2 * backtest_wape, backtest_wape + 30);
+  const double ratio = forecast_sum > 0 ? actual_sum / forecast_sum : NAN;
+  const bool shifted = std::isfinite(ratio) && std::max(actual_sum, forecast_sum) >= 10 &&
+                       (ratio > 2 || ratio < 0.5);
+  if (!worse && !shifted) return std::nullopt;
+  std::string msg = worse ? "Forecast error jumped: WAPE " + Fixed(recent_wape, 1) +
+                                "% over the last " + std::to_string(days) + " days against " +
+                                Fixed(backtest_wape, 1) + "% in the backtest."
+                          : "Demand moved away from the forecast: " + Fixed(actual_sum, 0) +
+                                " units over the last " + std::to_string(days) + " days against " +
+                                Fixed(forecast_sum, 0) + " forecast (" + Fixed(ratio, 2) + "x).";
+  Details d = {{"recent_wape", std::isfinite(recent_wape) ? Detail(recent_wape) : Detail()},
+               {"backtest_wape", std::isfinite(backtest_wape) ? Detail(backtest_wape) : Detail()},
+               {"days", days}};
+  if (std::isfinite(ratio)) {
+    d.emplace_back("actual_units", actual_sum);
+    d.emplace_back("forecast_units", forecast_sum);
+  }
+  return Alert{item, site, "WARNING", "FORECAST_DRIFT", 0, msg, d};
 }
 
 }  // namespace corrente::decide

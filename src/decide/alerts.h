@@ -2,6 +2,7 @@
 // The alert rules: STOCKOUT_IMMINENT, BELOW_SAFETY_STOCK, SUPPLIER_DELAY and FORECAST_DRIFT.
 // Pure and thread-safe; shared by the pipeline and the simulator (which measures how often a
 // STOCKOUT_IMMINENT came true).
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -34,8 +35,11 @@ std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_o
 bool StockoutImminent(const SeriesState& s);
 
 // FORECAST_DRIFT: the previous run's forecasts scored against the actuals since (at least 7
-// days) much worse than that run's backtest promised: recent WAPE above max(2x, +30 points).
+// days): recent WAPE above max(2x, +30 points) of that run's backtest WAPE, or a level shift,
+// the actuals' sum outside [0.5x, 2x] of the forecasts' sum with at least 10 units on either
+// side (WAPE alone cannot see a tenfold rise: under-forecasting caps it near 100%).
 std::optional<Alert> DriftAlert(int32_t item, int32_t site, double recent_wape,
-                                double backtest_wape, int64_t days);
+                                double backtest_wape, int64_t days, double actual_sum = NAN,
+                                double forecast_sum = NAN);
 
 }  // namespace corrente::decide

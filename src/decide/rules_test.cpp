@@ -119,6 +119,13 @@ TEST(Alerts, SupplierDelayAndDrift) {
   EXPECT_TRUE(DriftAlert(1, 1, 90, 40, 10).has_value());
   EXPECT_FALSE(DriftAlert(1, 1, 60, 40, 10).has_value());  // not +30 points
   EXPECT_FALSE(DriftAlert(1, 1, 90, 40, 6).has_value());   // too few days
+  // Ten times the forecast: WAPE only reaches 90%, the level shift is caught.
+  EXPECT_FALSE(DriftAlert(1, 1, 90, 52, 14).has_value());
+  auto shift = DriftAlert(1, 1, 90, 52, 14, 2010, 200);
+  ASSERT_TRUE(shift.has_value());
+  EXPECT_NE(shift->message.find("2010 units"), std::string::npos) << shift->message;
+  EXPECT_FALSE(DriftAlert(1, 1, 90, 52, 14, 3, 1).has_value());  // too few units to tell
+  EXPECT_FALSE(DriftAlert(1, 1, 20, 52, 14, 150, 100).has_value());  // 1.5x: no
 }
 
 TEST(Priority, ExpectedShortAndScore) {

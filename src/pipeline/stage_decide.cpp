@@ -124,7 +124,8 @@ int64_t Runner::StageAlerts(StageReport&) {
         "  LIMIT 1)"
         " SELECT f.item_id, f.site_id, count(*),"
         "  (sum(abs(f.yhat - coalesce(d.quantity, 0))) / nullif(sum(coalesce(d.quantity, 0)), 0)"
-        "   * 100)::float8, max(a.wape)::float8"
+        "   * 100)::float8, max(a.wape)::float8, sum(coalesce(d.quantity, 0))::float8,"
+        "  sum(f.yhat)::float8"
         " FROM prev JOIN analytics.forecasts f ON f.run_id = prev.run_id"
         " JOIN analytics.forecast_accuracy a ON a.run_id = f.run_id AND a.item_id = f.item_id"
         "  AND a.site_id = f.site_id"
@@ -134,10 +135,10 @@ int64_t Runner::StageAlerts(StageReport&) {
         " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
         FormatDate(as_of_));
     for (int i = 0; i < r.Rows(); ++i) {
-      if (r.IsNull(i, 3) || r.IsNull(i, 4)) continue;
+      auto num = [&](int col) { return r.IsNull(i, col) ? NAN : r.GetDouble(i, col); };
       auto a = decide::DriftAlert(static_cast<int32_t>(r.GetInt(i, 0)),
-                                  static_cast<int32_t>(r.GetInt(i, 1)), r.GetDouble(i, 3),
-                                  r.GetDouble(i, 4), r.GetInt(i, 2));
+                                  static_cast<int32_t>(r.GetInt(i, 1)), num(3), num(4),
+                                  r.GetInt(i, 2), num(5), num(6));
       if (a) alerts.push_back(std::move(*a));
     }
   }

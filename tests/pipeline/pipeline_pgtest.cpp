@@ -380,6 +380,73 @@ TEST_F(PipelineTest, RerunsAreIdempotentAndKeepAcknowledged) {
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"), 2);
 }
 
+// Data shaped so that every recommendation type and the stock, supplier and drift alerts
+// must appear; then the conditions are lifted and the alerts resolve, the recommendations go.
+TEST_F(PipelineTest, EmitsEveryTypeAndCategoryThenAutoResolves) {
+  auto c = db_.Connect();
+  const std::string asof = "DATE '2025-03-31'";
+  auto top = c.ExecScript(
+      "SELECT item_id FROM core.fact_demand_daily WHERE full_date > " + asof +
+      " - 90 GROUP BY item_id ORDER BY sum(quantity) DESC, item_id LIMIT 3");
+  ASSERT_EQ(top.Rows(), 3);
+  const std::string a = top.GetString(0, 0), b = top.GetString(1, 0), e = top.GetString(2, 0);
+  auto low = c.ExecScript(
+      "SELECT i.item_id FROM core.dim_item i LEFT JOIN core.fact_demand_daily d"
+      " ON d.item_id = i.item_id AND d.full_date > " + asof + " - 365"
+      " GROUP BY i.item_id ORDER BY coalesce(sum(d.quantity * i.unit_price), 0), i.item_id LIMIT 1");
+  const std::string slow = low.GetString(0, 0);
+  auto set_stock = [&](const std::string& item, const std::string& site, const std::string& v) {
+    c.ExecScript("UPDATE core.fact_inventory_daily SET current_stock = " + v + " WHERE item_id = " +
+                 item + " AND site_id = " + site + " AND full_date = " + asof);
+  };
+  // No open orders but the one made late below; the top item runs dry everywhere (REORDER,
+  // STOCKOUT_IMMINENT); the second is empty at site 1 with a pile at site 2 (REALLOCATE, and
+  // HOLD at site 2); the slowest has a year of stock everywhere (PROMO).
+  c.ExecScript("UPDATE core.fact_orders SET status = 'RECEIVED', actual_delivery_date ="
+               " greatest(order_date, coalesce(expected_delivery_date, order_date))"
+               " WHERE actual_delivery_date IS NULL AND status <> 'CANCELLED'");
+  for (const char* site : {"1", "2", "3"}) set_stock(a, site, "0");
+  set_stock(b, "1", "0");
+  set_stock(b, "2", "100000");
+  for (const char* site : {"1", "2", "3"}) set_stock(slow, site, "1000000");
+  c.ExecScript("INSERT INTO core.fact_orders (order_date, item_id, supplier_id, site_id, quantity,"
+               " status, expected_delivery_date) SELECT " + asof + " - 30, item_id, supplier_id, 3,"
+               " 50, 'DELAYED', " + asof + " - 10 FROM core.dim_item WHERE item_id = " + e);
+  // Drift: a run two weeks back, then ten times the demand since for item e at site 1.
+  RunPipeline(kEndDay - 14, {}, "normal");
+  c.ExecScript("UPDATE core.fact_demand_daily SET quantity = quantity * 10 + 5 WHERE item_id = " +
+               e + " AND site_id = 1 AND full_date > " + asof + " - 14");
+  RunPipeline(kEndDay, {}, "normal");
+  auto has = [&](const std::string& what) { return Count(c, "SELECT count(*) FROM " + what) > 0; };
+  const std::string open_rec = "analytics.recommendations WHERE acknowledged_at IS NULL AND ";
+  EXPECT_TRUE(has(open_rec + "type = 'REORDER' AND item_id = " + a));
+  EXPECT_TRUE(has(open_rec + "type = 'REALLOCATE' AND item_id = " + b + " AND site_id = 1"
+                  " AND (details->>'from_site_id')::int = 2"));
+  EXPECT_TRUE(has(open_rec + "type = 'HOLD' AND item_id = " + b + " AND site_id = 2") ||
+              has(open_rec + "type = 'PROMO' AND item_id = " + b + " AND site_id = 2"));
+  EXPECT_TRUE(has(open_rec + "type = 'PROMO' AND item_id = " + slow));
+  EXPECT_TRUE(has(open_rec + "type = 'EXPEDITE' AND item_id = " + e + " AND site_id = 3"));
+  EXPECT_TRUE(has(open_rec + "type = 'HOLD'"));
+  const std::string open_alert = "analytics.alerts WHERE resolved_at IS NULL AND ";
+  EXPECT_TRUE(has(open_alert + "category = 'STOCKOUT_IMMINENT' AND item_id = " + a));
+  EXPECT_TRUE(has(open_alert + "category = 'SUPPLIER_DELAY' AND item_id = " + e + " AND site_id = 3"));
+  EXPECT_TRUE(has(open_alert + "category = 'FORECAST_DRIFT' AND item_id = " + e + " AND site_id = 1"));
+  // Scores: a stockout of the top item is money at risk; the policy rows say their method.
+  EXPECT_TRUE(has(open_rec + "type = 'REORDER' AND item_id = " + a + " AND priority_score > 0"));
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.inventory_policy WHERE method <> 'normal'"), 0);
+  // Lift the conditions: stock back, the late order delivered.
+  for (const char* site : {"1", "2", "3"}) set_stock(a, site, "100000");
+  c.ExecScript("UPDATE core.fact_orders SET status = 'RECEIVED', actual_delivery_date = " + asof +
+               " WHERE status = 'DELAYED' AND actual_delivery_date IS NULL");
+  RunPipeline(kEndDay, {}, "normal");
+  EXPECT_FALSE(has(open_alert + "category = 'STOCKOUT_IMMINENT' AND item_id = " + a));
+  EXPECT_TRUE(has("analytics.alerts WHERE resolved_at IS NOT NULL AND category = 'STOCKOUT_IMMINENT'"
+                  " AND item_id = " + a));
+  EXPECT_FALSE(has(open_alert + "category = 'SUPPLIER_DELAY' AND item_id = " + e));
+  EXPECT_FALSE(has(open_rec + "type = 'REORDER' AND item_id = " + a));
+  EXPECT_FALSE(has(open_rec + "type = 'EXPEDITE' AND item_id = " + e));
+}
+
 TEST_F(PipelineTest, ExportsCsvAndRejectsUnknownStage) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("corrente-export-" + db_.Name());
