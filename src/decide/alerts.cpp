@@ -20,7 +20,13 @@ bool StockoutImminent(const SeriesState& s) {
   return s.days_to_rupture && *s.days_to_rupture <= s.levels.lead && s.expected_short >= 0.5;
 }
 
-std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_of) {
+std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_of,
+                               double replay_precision) {
+  const bool quoted = std::isfinite(replay_precision);
+  const std::string came_true =
+      quoted ? " In the latest replay, " + Fixed(replay_precision * 100, 0) +
+                   "% of alerts like this came true."
+             : "";
   std::vector<Alert> out;
   for (const SeriesState& s : states) {
     const PolicyLevels& l = s.levels;
@@ -40,8 +46,9 @@ std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_o
                      "Stock of " + Fixed(s.stock, 0) + " runs out in " +
                          std::to_string(*s.days_to_rupture) + " days, within the lead time of " +
                          Fixed(l.lead, 1) + " days; about " + Fixed(s.expected_short, 0) +
-                         " units will be short even with what is on order.",
+                         " units will be short even with what is on order." + came_true,
                      base});
+      if (quoted) out.back().details.emplace_back("replay_precision", replay_precision);
     } else if (l.ss > 0 && s.stock + s.orders.quantity < l.ss) {
       out.push_back({s.item, s.site, "WARNING", "BELOW_SAFETY_STOCK", score,
                      "Stock " + Fixed(s.stock, 0) + " plus " + Fixed(s.orders.quantity, 0) +

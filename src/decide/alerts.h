@@ -29,7 +29,10 @@ struct Alert {
 //  - otherwise BELOW_SAFETY_STOCK when even stock + on order is below the safety stock.
 //  - SUPPLIER_DELAY when open orders are overdue; CRITICAL when overdue by more than the lead
 //    time.
-std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_of);
+// `replay_precision` (0..1, NAN when unknown): the share of STOCKOUT_IMMINENT alerts that came
+// true in the latest replay of the published policy; it is quoted in each such alert.
+std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_of,
+                               double replay_precision = NAN);
 
 // Whether the STOCKOUT_IMMINENT rule fires for one series (what the simulator replays).
 bool StockoutImminent(const SeriesState& s);

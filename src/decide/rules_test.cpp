@@ -100,6 +100,8 @@ TEST(Alerts, StockoutOnlyWhenShortEvenWithOrders) {
   EXPECT_EQ(a[0].category, "STOCKOUT_IMMINENT");
   EXPECT_EQ(a[0].level, "CRITICAL");  // within half the lead time
   EXPECT_DOUBLE_EQ(a[0].score, PriorityScore(20, 10, 0));
+  auto q = StockAlerts(std::span(&s, 1), 100, 0.84);
+  EXPECT_NE(q[0].message.find("84% of alerts like this came true"), std::string::npos) << q[0].message;
   s.expected_short = 0.1;  // covered by what is on order: no stockout alert
   s.orders.quantity = 100;
   EXPECT_TRUE(StockAlerts(std::span(&s, 1), 100).empty());

@@ -114,7 +114,19 @@ int64_t Runner::StageRecommendations(StageReport&) {
 
 int64_t Runner::StageAlerts(StageReport&) {
   auto states = States();
-  std::vector<decide::Alert> alerts = decide::StockAlerts(states, as_of_);
+  // How often such alerts came true in the latest stored replay of the published policy.
+  double precision = NAN;
+  {
+    auto r = reader_.Execute(
+        "SELECT (e->'total'->>'alert_precision')::float8 FROM analytics.simulation_runs s,"
+        " jsonb_array_elements(CASE WHEN jsonb_typeof(s.results) = 'array' THEN s.results"
+        "  ELSE '[]'::jsonb END) e"
+        " WHERE s.status = 'SUCCEEDED' AND e->>'policy' = $1 AND e->'service_level' = 'null'"
+        " ORDER BY s.simulation_id DESC LIMIT 1",
+        opt_.policy);
+    if (r.Rows() > 0 && !r.IsNull(0, 0)) precision = r.GetDouble(0, 0);
+  }
+  std::vector<decide::Alert> alerts = decide::StockAlerts(states, as_of_, precision);
   // FORECAST_DRIFT: the previous run's forecasts against the actuals since, compared with the
   // backtest error that run expected. Needs at least 7 days of actuals.
   {

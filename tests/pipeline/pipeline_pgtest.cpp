@@ -416,6 +416,10 @@ TEST_F(PipelineTest, EmitsEveryTypeAndCategoryThenAutoResolves) {
   RunPipeline(kEndDay - 14, {}, "normal");
   c.ExecScript("UPDATE core.fact_demand_daily SET quantity = quantity * 10 + 5 WHERE item_id = " +
                e + " AND site_id = 1 AND full_date > " + asof + " - 14");
+  // A stored replay of the published policy: its alert precision is quoted in the alerts.
+  c.ExecScript("INSERT INTO analytics.simulation_runs (status, source, results) VALUES ('SUCCEEDED',"
+               " 'database', '[{\"policy\":\"normal\",\"service_level\":null,"
+               "\"total\":{\"alert_precision\":0.84}}]')");
   RunPipeline(kEndDay, {}, "normal");
   auto has = [&](const std::string& what) { return Count(c, "SELECT count(*) FROM " + what) > 0; };
   const std::string open_rec = "analytics.recommendations WHERE acknowledged_at IS NULL AND ";
@@ -429,6 +433,8 @@ TEST_F(PipelineTest, EmitsEveryTypeAndCategoryThenAutoResolves) {
   EXPECT_TRUE(has(open_rec + "type = 'HOLD'"));
   const std::string open_alert = "analytics.alerts WHERE resolved_at IS NULL AND ";
   EXPECT_TRUE(has(open_alert + "category = 'STOCKOUT_IMMINENT' AND item_id = " + a));
+  EXPECT_TRUE(has(open_alert + "category = 'STOCKOUT_IMMINENT' AND (details->>'replay_precision')::float8"
+                  " = 0.84 AND message LIKE '%84% of alerts like this came true.'"));
   EXPECT_TRUE(has(open_alert + "category = 'SUPPLIER_DELAY' AND item_id = " + e + " AND site_id = 3"));
   EXPECT_TRUE(has(open_alert + "category = 'FORECAST_DRIFT' AND item_id = " + e + " AND site_id = 1"));
   // Scores: a stockout of the top item is money at risk; the policy rows say their method.
