@@ -15,6 +15,9 @@
 --                      day with no matured forecast (e.g. the first run), the run's own
 --                      backtest MAPE (mean over its series of analytics.forecast_accuracy.mape,
 --                      which is in percent, / 100)
+--  forecast_wape       ratio; WAPE of the same forecasts at item x site x day, zero-demand days
+--                      included: sum |forecast - actual| / sum actual. Same fallbacks, with the
+--                      backtest's mean WAPE
 --  avg_inventory_value mean over the active pairs of stock x unit_cost
 WITH bounds AS (
   SELECT $4::date AS lo, $3::date AS hi
@@ -57,27 +60,39 @@ WITH bounds AS (
       ON d.item_id = lf.item_id AND d.site_id = lf.site_id AND d.full_date = lf.full_date
    WHERE d.quantity > 0
    GROUP BY lf.full_date
+), wape AS (
+  SELECT lf.full_date,
+         sum(abs(lf.yhat - coalesce(d.quantity, 0))) / nullif(sum(coalesce(d.quantity, 0)), 0) AS wape
+    FROM latest_forecast lf
+    LEFT JOIN core.fact_demand_daily d
+      ON d.item_id = lf.item_id AND d.site_id = lf.site_id AND d.full_date = lf.full_date
+   GROUP BY lf.full_date
 ), backtest AS (
-  SELECT avg(a.mape) / 100 AS mape FROM analytics.forecast_accuracy a WHERE a.run_id = $1::bigint
+  SELECT avg(a.mape) / 100 AS mape, avg(a.wape) / 100 AS wape
+    FROM analytics.forecast_accuracy a WHERE a.run_id = $1::bigint
 ), previous AS (
-  SELECT DISTINCT ON (full_date) full_date, forecast_mape
-    FROM analytics.kpis_daily WHERE forecast_mape IS NOT NULL
+  SELECT DISTINCT ON (full_date) full_date, forecast_mape, forecast_wape
+    FROM analytics.kpis_daily WHERE forecast_mape IS NOT NULL OR forecast_wape IS NOT NULL
    ORDER BY full_date, computed_at DESC
 )
 INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate, abc_a_share,
-                                  delayed_orders_pct, forecast_mape, avg_inventory_value,
-                                  computed_at)
+                                  delayed_orders_pct, forecast_mape, forecast_wape,
+                                  avg_inventory_value, computed_at)
 SELECT $1::bigint, days.full_date, coalesce(demand.total, 0), round(inv.stockout_rate, 4),
        round(CASE WHEN demand.revenue > 0 THEN coalesce(demand.revenue_a, 0) / demand.revenue END, 4),
        round(ord.delayed_pct, 4), round(coalesce(mape.mape,
                       CASE WHEN days.full_date = $3::date THEN backtest.mape END,
                       previous.forecast_mape), 4),
+       round(coalesce(wape.wape,
+                      CASE WHEN days.full_date = $3::date THEN backtest.wape END,
+                      previous.forecast_wape), 4),
        round(inv.avg_value, 2), $2::timestamptz
   FROM days
   LEFT JOIN demand ON demand.full_date = days.full_date
   LEFT JOIN inv ON inv.full_date = days.full_date
   LEFT JOIN ord ON ord.full_date = days.full_date
   LEFT JOIN mape ON mape.full_date = days.full_date
+  LEFT JOIN wape ON wape.full_date = days.full_date
   LEFT JOIN previous ON previous.full_date = days.full_date
   CROSS JOIN backtest
  ORDER BY days.full_date

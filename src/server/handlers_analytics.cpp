@@ -81,7 +81,7 @@ Response Kpis(Ctx& ctx) {
       "WITH b AS (SELECT coalesce($2::date, (SELECT max(full_date) FROM analytics.mv_kpis_latest),"
       " current_date) AS e)"
       " SELECT k.full_date, k.total_demand, k.stockout_rate, k.abc_a_share, k.delayed_orders_pct,"
-      " k.forecast_mape, k.avg_inventory_value, k.computed_at, k.run_id,"
+      " k.forecast_mape, k.forecast_wape, k.avg_inventory_value, k.computed_at, k.run_id,"
       " count(*) OVER () AS total_count"
       " FROM analytics.mv_kpis_latest k, b"
       " WHERE k.full_date BETWEEN coalesce($1::date, b.e - 89) AND b.e"

@@ -302,6 +302,12 @@ TEST_F(PipelineTest, FirstRunMapeIsItsBacktest) {
                   " AND forecast_mape > 0 AND forecast_mape = (SELECT round(avg(mape) / 100, 4)"
                   " FROM analytics.forecast_accuracy WHERE run_id = " +
                       std::to_string(rep.run_id) + ")"),
+            1);  // WAPE, likewise: the backtest's mean WAPE on the first run's as-of day.
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.kpis_daily WHERE full_date = DATE '2025-03-31'"
+                  " AND forecast_wape > 0 AND forecast_wape = (SELECT round(avg(wape) / 100, 4)"
+                  " FROM analytics.forecast_accuracy WHERE run_id = " +
+                      std::to_string(rep.run_id) + ")"),
             1);
 }
 

@@ -150,7 +150,7 @@ export interface Region { region_id: number; name: string; code?: string }
 export interface Supplier { supplier_id: number; name: string; code?: string }
 export interface Kpi {
   full_date: string; total_demand: number | null; stockout_rate: number | null; abc_a_share: number | null;
-  delayed_orders_pct: number | null; forecast_mape: number | null; avg_inventory_value: number | null; computed_at?: string;
+  delayed_orders_pct: number | null; forecast_mape: number | null; forecast_wape?: number | null; avg_inventory_value: number | null; computed_at?: string;
 }
 export interface DemandPoint { full_date: string; quantity: number }
 export interface InventoryPoint {

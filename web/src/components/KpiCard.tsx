@@ -3,7 +3,7 @@ import { fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 
 /** One KPI with its change against the previous period; green when the change is good, red when bad. */
-export function KpiCard({ id, label, value, change }: { id: string; label: string; value: string; change: Change }) {
+export function KpiCard({ id, label, value, change, note }: { id: string; label: string; value: string; change: Change; note?: string }) {
   const { t, locale } = useI18n();
   const arrow = change.trend === 'up' ? '▲' : change.trend === 'down' ? '▼' : '■';
   const colour = change.good === null ? 'text-slate-500' : change.good ? 'text-green-700' : 'text-red-700';
@@ -17,6 +17,7 @@ export function KpiCard({ id, label, value, change }: { id: string; label: strin
           <><span aria-hidden>{arrow}</span> <span className="sr-only">{change.trend}</span>{rel ?? ''} {t('vsPrevious')}</>
         )}
       </p>
+      {note && <p className="mt-1 text-xs text-slate-500" data-testid={`kpi-${id}-note`}>{note}</p>}
     </section>
   );
 }

@@ -2,12 +2,13 @@
 import type { Kpi } from '../api/client';
 import { num } from '../api/client';
 
-export type KpiKey = 'stockout_rate' | 'forecast_mape' | 'delayed_orders_pct' | 'avg_inventory_value';
+export type KpiKey = 'stockout_rate' | 'forecast_mape' | 'forecast_wape' | 'delayed_orders_pct' | 'avg_inventory_value';
 
 /** For every KPI the dashboard shows, lower is better. */
 export const LOWER_IS_BETTER: Record<KpiKey, boolean> = {
   stockout_rate: true,
   forecast_mape: true,
+  forecast_wape: true,
   delayed_orders_pct: true,
   avg_inventory_value: true,
 };

@@ -43,7 +43,7 @@ export default function Dashboard() {
   const k = kpis.data?.data ?? [];
   const cards = [
     { id: 'stockout_rate', label: t('stockoutRate'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
-    { id: 'forecast_mape', label: t('forecastMape'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
+    { id: 'forecast_wape', label: t('forecastWape'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
     { id: 'delayed_orders_pct', label: t('delayedOrders'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
     { id: 'avg_inventory_value', label: t('avgInventoryValue'), fmt: (v: number | null) => fmtMoney(v, locale, true) },
   ] as const;
@@ -58,7 +58,11 @@ export default function Dashboard() {
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4" data-testid="kpi-cards">
           {cards.map((c) => {
             const ch = latestAndPrevious(k, c.id);
-            return <KpiCard key={c.id} id={c.id} label={c.label} value={c.fmt(ch.current)} change={ch} />;
+            // Say which error it is and over what: MAPE alone read as a failure on intermittent demand.
+            const note = c.id === 'forecast_wape'
+              ? t('wapeNote', { m: fmtPercent(latestAndPrevious(k, 'forecast_mape').current, locale, 1) })
+              : undefined;
+            return <KpiCard key={c.id} id={c.id} label={c.label} value={c.fmt(ch.current)} change={ch} note={note} />;
           })}
         </div>
       )}

@@ -1,0 +1,9 @@
+DROP MATERIALIZED VIEW analytics.mv_kpis_latest;
+CREATE MATERIALIZED VIEW analytics.mv_kpis_latest AS
+SELECT DISTINCT ON (full_date)
+       full_date, total_demand, stockout_rate, abc_a_share, delayed_orders_pct,
+       forecast_mape, avg_inventory_value, computed_at, run_id
+  FROM analytics.kpis_daily
+ ORDER BY full_date DESC, computed_at DESC;
+CREATE UNIQUE INDEX ix_mv_kpis_date ON analytics.mv_kpis_latest (full_date DESC);
+ALTER TABLE analytics.kpis_daily DROP COLUMN forecast_wape;
