@@ -106,3 +106,14 @@ echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/score.py" "$train" "$test_csv" "$out/timings.csv" \
   "corrente_${cores}threads" "${scored[@]}" \
   | tee "$out/table.txt"
+
+# Interval calibration and quantile (pinball) loss, next to R ets()'s intervals.
+"$bin" forecast "$train" --horizon "$horizon" --season "$season" --intervals ${CORRENTE_ARGS:-} \
+  --output "$out/corrente_intervals.csv"
+intervals=("corrente=$out/corrente_intervals.csv")
+if [[ $run_r -eq 1 ]]; then
+  Rscript "$here/r_intervals.R" "$train" "$out/r_ets_intervals.csv" "$horizon" "$limit"
+  intervals+=("R_ets=$out/r_ets_intervals.csv")
+fi
+echo
+python3 "$here/intervals.py" "$train" "$test_csv" "${intervals[@]}" | tee -a "$out/table.txt"

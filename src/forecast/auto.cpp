@@ -400,6 +400,10 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
       }
     }
     FillBacktestMetrics(x, bt, combined, r);
+    // A combination's errors are smaller than its members': its intervals come from its own
+    // backtest errors (per-step, smoothed), not from the median of the members' widths, which
+    // covered 87% of M4 Weekly's test points at a nominal 80%.
+    if (members.size() > 1 && bt.steps > 0) sd = EmpiricalSd(x, bt, combined, steps);
   }
   if (opt.intervals) SetIntervals(r, sd);
   return r;
