@@ -29,23 +29,26 @@ echo "default service levels: $(python3 -c "print(f'{$t1-$t0:.1f}')") s wall for
 "$corrente" simulate --sample "$sample" --no-store --service-levels "$sweep" \
   --output "$out/simulate-sweep.csv" --svg "$out/simulate-sweep.svg" 2>/dev/null
 python3 - "$out/simulate-sweep.csv" <<'PY'
-# At equal stock: each policy's stockout rate interpolated on its sweep curve at the spec
-# rule's default stock, against the spec rule's own stockout rate there.
+# At equal stock: at each stock level the spec rule reaches (its class levels and its sweep),
+# every other policy's stockout rate interpolated on its own sweep curve.
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["class"] == "all"]
 curves = {}
 for r in rows:
-    curves.setdefault(r["policy"], []).append((float(r["avg_on_hand_units"]), float(r["stockout_rate"]), r["service_level"]))
-base = [r for r in rows if r["policy"] == "spec" and r["service_level"] == "class"][0]
-x0, y0 = float(base["avg_on_hand_units"]), float(base["stockout_rate"])
-print(f"spec rule at its class levels: {y0*100:.2f}% unfilled at {x0:.1f} units")
-for name, pts in curves.items():
-    pts = sorted(p for p in pts if p[2] != "class")
-    for (xa, ya, _), (xb, yb, _) in zip(pts, pts[1:]):
-        if xa <= x0 <= xb:
-            y = ya + (yb - ya) * (x0 - xa) / (xb - xa)
-            print(f"  {name:10s} at the same stock: {y*100:.2f}% unfilled ({(1 - y / y0) * 100:+.0f}% fewer stockouts than spec)")
-            break
-    else:
-        print(f"  {name:10s} its sweep does not reach {x0:.1f} units")
+    if r["service_level"] != "class":
+        curves.setdefault(r["policy"], []).append((float(r["avg_on_hand_units"]), float(r["stockout_rate"])))
+spec = sorted((float(r["avg_on_hand_units"]), float(r["stockout_rate"]), r["service_level"]) for r in rows if r["policy"] == "spec")
+print("at equal stock (interpolated on each policy's sweep): unfilled demand, and change against spec")
+for x0, y0, lvl in spec:
+    line = f"  spec@{lvl:6s} {x0:6.1f} units: spec {y0 * 100:5.2f}%"
+    for name, pts in sorted(curves.items()):
+        if name == "spec":
+            continue
+        pts.sort()
+        y = None
+        for (xa, ya), (xb, yb) in zip(pts, pts[1:]):
+            if xa <= x0 <= xb:
+                y = ya + (yb - ya) * (x0 - xa) / (xb - xa)
+        line += f" | {name} " + (f"{y * 100:5.2f}% ({(y / y0 - 1) * 100:+.0f}%)" if y is not None else "outside its curve")
+    print(line)
 PY
