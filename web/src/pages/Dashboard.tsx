@@ -18,10 +18,14 @@ export default function Dashboard() {
   const items = useAllItems();
   const itemMap = useItemMap();
   const siteMap = useSiteMap();
-  const alerts = useQuery({ queryKey: ['alerts', { level: 'CRITICAL', top: 5 }], queryFn: () => api.alerts({ level: 'CRITICAL', resolved: false, limit: 5 }) });
+  // The five with the most money at risk (priority_score), not the oldest five.
+  const alerts = useQuery({
+    queryKey: ['alerts', { level: 'CRITICAL', sort: '-priority', top: 5 }],
+    queryFn: () => api.alerts({ level: 'CRITICAL', resolved: false, sort: '-priority', limit: 5 }),
+  });
   const recs = useQuery({
-    queryKey: ['recommendations', { priority: 'CRITICAL', acknowledged: false, top: 5 }],
-    queryFn: () => api.recommendations({ priority: 'CRITICAL', acknowledged: false, limit: 5 }),
+    queryKey: ['recommendations', { acknowledged: false, sort: '-priority', top: 5 }],
+    queryFn: () => api.recommendations({ acknowledged: false, sort: '-priority', limit: 5 }),
   });
 
   // The portfolio (every item summed) by default; one item when picked.

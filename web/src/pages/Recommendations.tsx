@@ -33,7 +33,8 @@ export default function Recommendations() {
     if (k !== 'offset') n.delete('offset');
     setSp(n, { replace: true });
   };
-  const filters: Query = { priority: f.priority, type: f.type, site_id: f.site_id, acknowledged: f.acknowledged };
+  // Most money at risk first (priority_score), unless the URL asks otherwise.
+  const filters: Query = { priority: f.priority, type: f.type, site_id: f.site_id, acknowledged: f.acknowledged, sort: sp.get('sort') || '-priority' };
   const key = ['recommendations', { ...filters, limit: LIMIT, offset }];
   const list = useQuery({ queryKey: key, queryFn: () => api.recommendations({ ...filters, limit: LIMIT, offset }), placeholderData: keepPreviousData });
 
