@@ -167,6 +167,26 @@ await check('dashboard stockout rate equals the API', async () => {
   await shot(admin, 'dashboard');
 });
 
+// The morning view: counts of pairs out of stock and at risk equal the API's, and link to the
+// filtered inventory; the list starts with the pair that runs out first.
+await check('dashboard: out of stock / at risk counts and runs out next', async () => {
+  const out = Number((await apiGet(adminToken, '/inventory/snapshot?stockout=true&limit=1')).metadata.total_count);
+  const risk = await apiGet(adminToken, '/inventory/snapshot?at_risk=true&sort=days_to_rupture&limit=1');
+  await admin.goto(`${BASE}/dashboard`);
+  await admin.waitForSelector('[data-testid="runs-out-next"] tbody tr, [data-testid="runs-out-next"] [data-state="empty"]');
+  const fmt = (n) => new Intl.NumberFormat('en').format(n);
+  const outText = await admin.getByTestId('count-stockout').innerText();
+  const riskText = await admin.getByTestId('count-at-risk').innerText();
+  assert(outText.startsWith(fmt(out) + ' '), `out of stock: page "${outText}", API ${out}`);
+  assert(riskText.startsWith(fmt(Number(risk.metadata.total_count)) + ' '), `at risk: page "${riskText}", API ${risk.metadata.total_count}`);
+  if (risk.data.length > 0) {
+    const first = await admin.locator('[data-testid="runs-out-next"] tbody tr').first().innerText();
+    assert(first.includes(risk.data[0].sku), `first row "${first}" vs API ${risk.data[0].sku}`);
+  }
+  assert((await admin.getByTestId('count-stockout').getAttribute('href')) === '/inventory?stockout=true', 'the count does not link to the inventory');
+  await shot(admin, 'dashboard-morning');
+});
+
 // The dashboard's chart shows the portfolio (every item summed, with the band) until an item is picked.
 await check('dashboard chart: all items by default, one item when picked', async () => {
   assert(await admin.getByTestId('dashboard-item').inputValue() === 'all', 'the chart does not start on all items');

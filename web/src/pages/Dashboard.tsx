@@ -7,6 +7,7 @@ import { latestAndPrevious } from '../lib/metrics';
 import { fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { KpiCard } from '../components/KpiCard';
+import { RunsOutNext } from '../components/RunsOutNext';
 import { ForecastChart, mergeSeries } from '../components/ForecastChart';
 import { CsvRowsButton } from '../components/Csv';
 import { Empty, ErrorBox, Loading, QueryState } from '../components/States';
@@ -70,6 +71,8 @@ export default function Dashboard() {
           })}
         </div>
       )}
+
+      <RunsOutNext />
 
       <section className="card" aria-labelledby="demand-title">
         <div className="mb-2 flex flex-wrap items-end justify-between gap-2">
