@@ -34,7 +34,7 @@ struct ForecastArgs {
   std::string input;
   std::string output;
   int horizon = 0;
-  int season = forecast::ForecastOptions{}.season;
+  std::string season = std::to_string(forecast::ForecastOptions{}.season);
   bool intervals = false;
   int jobs = 0;
   int backtest_origins = forecast::ForecastOptions{}.backtest_origins;
@@ -100,9 +100,27 @@ int Run(const ForecastArgs& args) {
               << args.horizon << ")\n";
     return 2;
   }
-  if (args.season < 0 || args.season > 10000) {
-    std::cerr << "error: --season must be between 0 and 10000 (got " << args.season << ")\n";
-    return 2;
+  // One period, or several separated by commas (24,168: daily and weekly in hourly data).
+  std::vector<int> seasons;
+  {
+    std::string_view rest = args.season;
+    while (true) {
+      size_t comma = rest.find(',');
+      std::string_view tok = rest.substr(0, comma);
+      while (!tok.empty() && tok.front() == ' ') tok.remove_prefix(1);
+      while (!tok.empty() && tok.back() == ' ') tok.remove_suffix(1);
+      int v = -1;
+      auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+      if (tok.empty() || ec != std::errc() || ptr != tok.data() + tok.size() || v < 0 ||
+          v > 10000) {
+        std::cerr << "error: --season takes periods between 0 and 10000, separated by commas (got '"
+                  << args.season << "')\n";
+        return 2;
+      }
+      seasons.push_back(v);
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
+    }
   }
   if (args.jobs < 0 || args.backtest_origins < 0 || args.backtest_origins > 100 ||
       args.combine_top < 1) {
@@ -130,7 +148,8 @@ int Run(const ForecastArgs& args) {
 
   forecast::ForecastOptions options;
   options.horizon = args.horizon;
-  options.season = args.season;
+  options.season = *std::min_element(seasons.begin(), seasons.end());
+  if (seasons.size() > 1) options.seasons = seasons;
   options.intervals = args.intervals;
   options.backtest_origins = args.backtest_origins;
   options.combine_top = args.combine_top;
@@ -178,7 +197,8 @@ void RegisterForecastCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--horizon,-H", args->horizon, "Steps to forecast (1..1000)")->required();
   cmd->add_option("--season,-m", args->season,
                   "Seasonal period (default 7 for daily data; 52 for weekly; 1 = none). ETS "
-                  "ignores periods above 24, as R's ets()")
+                  "ignores periods above 24, as R's ets(). Several periods, e.g. 24,168 or "
+                  "7,365, add a multiple-seasonal decomposition (MSTL) candidate")
       ->capture_default_str();
   cmd->add_option("--output,-o", args->output, "Output CSV (default: standard output)");
   cmd->add_flag("--intervals", args->intervals, "Also write the 80% and 95% interval bounds");

@@ -102,7 +102,8 @@ struct Candidate {
 // Fits the named candidates on y; the ETS family is estimated once and shared by "ses",
 // "holt_damped" and "ets". Candidates that do not qualify are left out.
 std::vector<Candidate> FitCandidates(const std::vector<std::string>& names,
-                                     std::span<const double> y, int m) {
+                                     std::span<const double> y, int m,
+                                     const std::vector<int>& periods = {}) {
   std::vector<Candidate> out;
   const bool family_needed = std::find(names.begin(), names.end(), "ets") != names.end();
   std::vector<internal::EtsFit> family;
@@ -115,6 +116,8 @@ std::vector<Candidate> FitCandidates(const std::vector<std::string>& names,
       if (name == "holt_damped") fit = internal::FindForm(family, "AAdN");
       if (name == "ets") fit = internal::BestAicc(family);
       if (fit != nullptr) model = std::make_unique<internal::EtsModel>(*fit);
+    } else if (name == "mstl") {
+      model = internal::Wrap([periods](auto v, int h) { return Mstl(v, h, periods); });
     } else {
       model = internal::FitModel(name, y, m);
     }
@@ -200,18 +203,21 @@ std::vector<double> EmpiricalSd(std::span<const double> x, const Backtest& bt,
   return sd;
 }
 
-std::vector<std::string> CandidateNames(const DemandProfile& profile, size_t n, int m) {
+std::vector<std::string> CandidateNames(const DemandProfile& profile, size_t n, int m,
+                                        const std::vector<int>& periods) {
   if (n < 4) return {"naive"};
   if (profile.adi > 1.32) {
     return {"croston", "croston_sba", "tsb", "adida", "imapa", "naive", "ses", "ma"};
   }
   std::vector<std::string> names = {"naive", "ses", "holt_damped", "ets", "theta", "otm"};
   if (m >= 2 && n >= 2 * static_cast<size_t>(m)) names.push_back("snaive");
+  // A second period with two full cycles: the multiple-seasonal decomposition competes too.
+  if (periods.size() >= 2 && n >= 2 * static_cast<size_t>(periods[1])) names.push_back("mstl");
   return names;
 }
 
 Backtest RunBacktest(std::span<const double> x, const std::vector<std::string>& names, int m,
-                     int horizon, int origins_wanted) {
+                     int horizon, int origins_wanted, const std::vector<int>& periods) {
   Backtest bt;
   const int n = static_cast<int>(x.size());
   const int min_train = std::max(8, std::min(n / 2, 2 * std::max(1, m)));
@@ -224,7 +230,8 @@ Backtest RunBacktest(std::span<const double> x, const std::vector<std::string>& 
   bt.steps = steps;
   for (int k = 0; k < origins; ++k)
     bt.origins.push_back(static_cast<size_t>(n - (origins - k) * steps));
-  std::vector<Candidate> candidates = FitCandidates(names, x.first(bt.origins.front()), m);
+  std::vector<Candidate> candidates =
+      FitCandidates(names, x.first(bt.origins.front()), m, periods);
   for (Candidate& candidate : candidates) {
     BacktestRun run;
     run.name = candidate.name;
@@ -286,9 +293,19 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   // Periods are clamped so the arithmetic below cannot overflow on absurd options.
   const int m = std::clamp(opt.season, 1, kMaxSeason);
   const long long origins = std::clamp(opt.backtest_origins, 0, 1000);
-  const size_t window =
-      static_cast<size_t>(std::max({static_cast<long long>(kMinFitWindow), 5LL * m,
-                                    2 * origins * std::max(0, opt.horizon) + 2LL * m}));
+  // Several periods: sorted, distinct, each in 2..kMaxSeason; the window then holds two
+  // cycles of the longest beyond the backtest, so the decomposition can see it.
+  std::vector<int> periods;
+  for (int p : opt.seasons)
+    if (p >= 2 && p <= kMaxSeason) periods.push_back(p);
+  std::sort(periods.begin(), periods.end());
+  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
+  if (periods.size() < 2) periods.clear();
+  const long long longest = periods.empty() ? 0 : periods.back();
+  const size_t window = static_cast<size_t>(
+      std::max({static_cast<long long>(kMinFitWindow), 5LL * m,
+                2 * origins * std::max(0, opt.horizon) + 2LL * m,
+                2 * origins * std::max(0, opt.horizon) + 2 * longest}));
   const std::span<const double> x = cleaned.size() > window
                                         ? std::span<const double>(cleaned).last(window)
                                         : std::span<const double>(cleaned);
@@ -309,8 +326,9 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
     return r;
   }
 
-  const std::vector<std::string> names = CandidateNames(profile, n, m);
-  const Backtest bt = RunBacktest(x, names, m, std::max(1, h), static_cast<int>(origins));
+  const std::vector<std::string> names = CandidateNames(profile, n, m, periods);
+  const Backtest bt =
+      RunBacktest(x, names, m, std::max(1, h), static_cast<int>(origins), periods);
 
   // Members of the final forecast: the best backtested candidate, or the median of the best
   // few distinct ones. Without a backtest (series too short): AutoETS from 10 smooth points,
@@ -338,7 +356,7 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
         continue;
       }
     }
-    std::vector<Candidate> refit = FitCandidates({run->name}, x, m);
+    std::vector<Candidate> refit = FitCandidates({run->name}, x, m, periods);
     for (Candidate& candidate : refit) fitted.push_back(std::move(candidate));
   }
   if (members.empty()) {

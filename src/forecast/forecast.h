@@ -24,6 +24,10 @@ namespace corrente::forecast {
 struct ForecastOptions {
   int horizon = 90;          // steps ahead to forecast
   int season = 7;            // seasonal period; <= 1 disables seasonal models
+  // Two or more periods (e.g. 24 and 168 for hourly data, 7 and 365 for daily): adds the
+  // "mstl" candidate (Mstl below) for series with two full cycles of a second period; the
+  // backtest chooses it or not like any other. Empty or one period: nothing changes.
+  std::vector<int> seasons;
   bool intervals = true;     // fill lo80/hi80/lo95/hi95 (else they are left empty)
   int backtest_origins = 3;  // rolling origins used to score and select models (0: no backtest)
   // How many of the best backtested models are combined by their per-step median (for 2 that
@@ -109,6 +113,17 @@ ModelForecast Tsb(std::span<const double> y, int h, double alpha = 0, double bet
 ModelForecast Adida(std::span<const double> y, int h);
 // IMAPA: mean of the aggregate SES forecasts at levels 1..round(ADI) (at most 12).
 ModelForecast Imapa(std::span<const double> y, int h);
+
+// --- Multiple seasonality --------------------------------------------------------------------
+// The seasonal components of y for each period with two full cycles in y (smallest first),
+// each of y's length: estimated in turn from y less the other components with a centered
+// moving-average trend, twice, each with mean zero over its period.
+std::vector<std::vector<double>> MstlSeasonals(std::span<const double> y,
+                                               std::span<const int> periods);
+// MSTL-style forecast: y less its seasonal components forecast by AutoEts without a season,
+// plus each component carried forward by phase. sd: AutoEts's on the adjusted series. Model
+// name "mstl(<periods>)+ets_<form>".
+ModelForecast Mstl(std::span<const double> y, int h, std::span<const int> periods);
 
 // --- Demand classification (Syntetos-Boylan) ------------------------------------------------
 struct DemandProfile {
