@@ -22,6 +22,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     std::string export_dir;
     int keep_runs = 3;
     int feature_days = 90;
+    bool yearly = false;
   };
   static RunArgs args;
   std::string all_stages;
@@ -49,6 +50,9 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
                   "Days of features written, ending at --as-of")
       ->capture_default_str()
       ->check(CLI::Range(1, 3660));
+  run->add_flag("--yearly-season", args.yearly,
+                "Also model a yearly cycle (7 and 365 days, MSTL) for series with enough history; "
+                "reads up to 1,270 days of demand");
   run->callback([&exit_code] {
     pipeline::PipelineOptions opt;
     if (!args.as_of.empty()) {
@@ -63,6 +67,10 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     opt.export_dir = args.export_dir;
     opt.keep_runs = args.keep_runs;
     opt.feature_days = args.feature_days;
+    if (args.yearly) {
+      opt.yearly_season = true;
+      opt.history_days = 1270;
+    }
     Config c = LoadConfig();
     std::string dsn = ConnectDsn(c, /*migrate=*/true);
     pipeline::RunReport rep = pipeline::Run(dsn, opt);

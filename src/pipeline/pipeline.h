@@ -41,7 +41,9 @@ struct PipelineOptions {
   int jobs = 0;                     // forecast worker threads; 0 = hardware concurrency
   std::string export_dir;           // when set, forecasts.csv and features.csv go there
   int feature_days = 90;            // days of features_store written, ending at as_of
-  int history_days = 560;           // days of demand given to the forecaster (it uses <= 554)
+  int history_days = 560;           // days of demand given to the forecaster (it uses <= 554,
+                                    // or 1,270 with yearly_season)
+  bool yearly_season = false;       // also model a 365-day cycle (MSTL) where history allows
   double review_days = 14;          // order-up-to = ROP + mean demand * review_days
   double hold_days = 120;           // HOLD when stock covers more than this many days
   double promo_days = 180;          // PROMO for slow movers (class C) covering more than this

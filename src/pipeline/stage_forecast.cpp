@@ -16,6 +16,8 @@ int64_t Runner::StageForecast(StageReport& rep) {
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   forecast::ForecastOptions fopt;
   fopt.horizon = opt_.horizon;
+  // Weekly and yearly cycles when the history holds two years beyond the backtest.
+  if (opt_.yearly_season) fopt.seasons = {7, 365};
   outcomes_.assign(pairs_.size(), SeriesOutcome{});
 
   struct Job {
