@@ -326,6 +326,25 @@ await check('acknowledge a recommendation (analyst), audited', async () => {
   await shot(admin, 'admin-audit-ack');
 });
 
+// A double-click acknowledges one recommendation, not the next row sliding under the pointer;
+// the tab says which page it is.
+await check('double-click acknowledges once; page titles', async () => {
+  const page = pages.ANALYST;
+  const before = Number((await apiGet(adminToken, '/recommendations?acknowledged=true&limit=1')).metadata.total_count);
+  await page.goto(`${BASE}/recommendations`);
+  const btn = page.getByTestId('ack-button').first();
+  await btn.waitFor();
+  await btn.dblclick();
+  await page.waitForLoadState('networkidle');
+  await settled(page);
+  const after = Number((await apiGet(adminToken, '/recommendations?acknowledged=true&limit=1')).metadata.total_count);
+  assert(after === before + 1, `acknowledged ${before} -> ${after}`);
+  assert((await page.title()) === 'Recommendations · Corrente', `title: ${await page.title()}`);
+  await page.goto(`${BASE}/simulation`);
+  await page.waitForSelector('[data-testid="sim-page"]');
+  assert((await page.title()) === 'Policy simulation · Corrente', `title: ${await page.title()}`);
+});
+
 // 7. an analyst marks an alert read; the API agrees and the nav count drops.
 await check('mark an alert read (analyst)', async () => {
   const page = pages.ANALYST;

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { NavLink, Outlet } from 'react-router-dom';
+import { useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { useAuth } from '../lib/auth';
@@ -28,6 +28,12 @@ export function useUnreadCount() {
 export function Layout() {
   const { me, logout, can } = useAuth();
   const { t, locale, setLocale } = useI18n();
+  const { pathname } = useLocation();
+  // A title per page, so tabs and history tell the pages apart.
+  useEffect(() => {
+    const link = LINKS.find((l) => pathname === l.to || pathname.startsWith(`${l.to}/`));
+    document.title = link ? `${t(link.key)} · Corrente` : 'Corrente';
+  }, [pathname, t]);
   const unread = useUnreadCount();
   const [open, setOpen] = useState(false);
   return (

@@ -81,8 +81,8 @@ export default function Alerts() {
                     </div>
                     {can('write') && (
                       <span className="flex gap-2">
-                        {!a.read_at && <button className="btn" data-testid="mark-read" onClick={() => act.mutate({ id: a.alert_id, kind: 'read' })}>{t('markRead')}</button>}
-                        {!a.resolved_at && <button className="btn" data-testid="resolve" onClick={() => act.mutate({ id: a.alert_id, kind: 'resolve' })}>{t('resolve')}</button>}
+                        {!a.read_at && <button className="btn" data-testid="mark-read" disabled={act.isPending} onClick={() => act.mutate({ id: a.alert_id, kind: 'read' })}>{t('markRead')}</button>}
+                        {!a.resolved_at && <button className="btn" data-testid="resolve" disabled={act.isPending} onClick={() => act.mutate({ id: a.alert_id, kind: 'resolve' })}>{t('resolve')}</button>}
                       </span>
                     )}
                   </li>

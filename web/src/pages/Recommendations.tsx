@@ -103,7 +103,7 @@ export default function Recommendations() {
                         {r.acknowledged_at
                           ? <span className="text-green-800" data-acknowledged="true">✓ {t('acknowledged')} · {r.acknowledged_by} · {fmtDateTime(r.acknowledged_at, locale)}</span>
                           : can('write')
-                            ? <button className="btn" data-testid="ack-button" onClick={() => ack.mutate(r.recommendation_id)}>{t('acknowledge')}</button>
+                            ? <button className="btn" data-testid="ack-button" disabled={ack.isPending} onClick={() => ack.mutate(r.recommendation_id)}>{t('acknowledge')}</button>
                             : <span className="text-slate-500">{t('open')}</span>}
                       </td>
                     </tr>
