@@ -4,15 +4,10 @@
 #include <cmath>
 
 #include "decide/priority.h"
+#include "decide/text.h"
 
 namespace corrente::decide {
 namespace {
-
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 }  // namespace
 

@@ -6,15 +6,10 @@
 #include "common/dates.h"
 #include "decide/policy.h"
 #include "decide/priority.h"
+#include "decide/text.h"
 
 namespace corrente::decide {
 namespace {
-
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
 Details Base(const SeriesState& s) {
   const PolicyLevels& l = s.levels;

@@ -32,16 +32,22 @@ std::vector<double> CenteredMa(std::span<const double> y, int p) {
   return out;
 }
 
-}  // namespace
-
-std::vector<std::vector<double>> MstlSeasonals(std::span<const double> y,
-                                               std::span<const int> periods) {
-  const size_t n = y.size();
+// The periods with two full cycles in n points, sorted and distinct.
+std::vector<int> UsablePeriods(size_t n, std::span<const int> periods) {
   std::vector<int> ps;
   for (int p : periods)
     if (p >= 2 && n >= 2 * static_cast<size_t>(p)) ps.push_back(p);
   std::sort(ps.begin(), ps.end());
   ps.erase(std::unique(ps.begin(), ps.end()), ps.end());
+  return ps;
+}
+
+}  // namespace
+
+std::vector<std::vector<double>> MstlSeasonals(std::span<const double> y,
+                                               std::span<const int> periods) {
+  const size_t n = y.size();
+  const std::vector<int> ps = UsablePeriods(n, periods);
   std::vector<std::vector<double>> comp(ps.size(), std::vector<double>(n, 0.0));
   for (int iter = 0; iter < 2; ++iter) {
     for (size_t k = 0; k < ps.size(); ++k) {
@@ -72,11 +78,7 @@ std::vector<std::vector<double>> MstlSeasonals(std::span<const double> y,
 
 ModelForecast Mstl(std::span<const double> y, int h, std::span<const int> periods) {
   const size_t n = y.size();
-  std::vector<int> ps;
-  for (int p : periods)
-    if (p >= 2 && n >= 2 * static_cast<size_t>(p)) ps.push_back(p);
-  std::sort(ps.begin(), ps.end());
-  ps.erase(std::unique(ps.begin(), ps.end()), ps.end());
+  const std::vector<int> ps = UsablePeriods(n, periods);
   std::vector<std::vector<double>> comp = MstlSeasonals(y, ps);
   std::vector<double> adjusted(y.begin(), y.end());
   for (const auto& c : comp)

@@ -20,6 +20,7 @@
 #include "common/dates.h"
 #include "decide/policy.h"
 #include "decide/state.h"
+#include "decide/text.h"
 #include "pg/pg.h"
 #include "pipeline/pipeline.h"
 
@@ -40,11 +41,7 @@ using decide::MeanStd;
 using decide::AbcClasses;
 using decide::TrendSlope;
 
-inline std::string Fixed(double v, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+using decide::Fixed;
 
 inline std::string JsonNumber(double v) {
   if (!std::isfinite(v)) return "null";
