@@ -23,3 +23,12 @@ wait_http() {  # wait_http URL [seconds]
   done
   return 1
 }
+# scratch_db NAME: a fresh database NAME on the ctest run's cluster ($corrente must be set);
+# sets main_url and exports DATABASE_URL. The caller's EXIT trap drops it.
+scratch_db() {
+  unset DATABASE_URL
+  main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
+  psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
+  psql "$main_url" -qAtc "CREATE DATABASE $1" >/dev/null
+  export DATABASE_URL="${main_url%/*}/$1"
+}

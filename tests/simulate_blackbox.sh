@@ -6,12 +6,8 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
-unset DATABASE_URL
-main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
 db=simulate_test
-psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-psql "$main_url" -qAtc "CREATE DATABASE $db" >/dev/null
-export DATABASE_URL="${main_url%/*}/$db"
+scratch_db "$db"
 work=$(mktemp -d)
 trap 'rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
 q() { psql "$DATABASE_URL" -Atc "$1"; }

@@ -7,13 +7,9 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
-unset DATABASE_URL
 ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null || true
-main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
 db=api_flood
-psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-psql "$main_url" -qAtc "CREATE DATABASE $db" >/dev/null
-export DATABASE_URL="${main_url%/*}/$db"
+scratch_db "$db"
 work=$(mktemp -d)
 spid=""
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
