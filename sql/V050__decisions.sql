@@ -1,7 +1,7 @@
 -- Decision quality: which method set each policy row, a priority score (money at risk) on
 -- recommendations and alerts to sort by, and the simulator's stored runs.
 ALTER TABLE analytics.inventory_policy
-  ADD COLUMN method TEXT NOT NULL DEFAULT 'normal' CHECK (method IN ('spec', 'normal', 'empirical'));
+  ADD COLUMN method TEXT NOT NULL DEFAULT 'normal' CHECK (method IN ('spec', 'normal', 'empirical', 'forecast'));
 ALTER TABLE analytics.recommendations ADD COLUMN priority_score NUMERIC(18,4) NOT NULL DEFAULT 0
   CHECK (priority_score >= 0);
 ALTER TABLE analytics.alerts ADD COLUMN priority_score NUMERIC(18,4) NOT NULL DEFAULT 0

@@ -23,6 +23,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     int keep_runs = 3;
     int feature_days = 90;
     bool yearly = false;
+    std::string policy = "normal";
   };
   static RunArgs args;
   std::string all_stages;
@@ -50,6 +51,11 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
                   "Days of features written, ending at --as-of")
       ->capture_default_str()
       ->check(CLI::Range(1, 3660));
+  run->add_option("--policy", args.policy,
+                  "How reorder points are set: normal, empirical, forecast or spec (docs/pipeline.md; "
+                  "compare them with `corrente simulate`)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"normal", "empirical", "forecast", "spec"}));
   run->add_flag("--yearly-season", args.yearly,
                 "Also model a yearly cycle (7 and 365 days, MSTL) for series with enough history; "
                 "reads up to 1,270 days of demand");
@@ -67,6 +73,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     opt.export_dir = args.export_dir;
     opt.keep_runs = args.keep_runs;
     opt.feature_days = args.feature_days;
+    opt.policy = args.policy;
     if (args.yearly) {
       opt.yearly_season = true;
       opt.history_days = 1270;

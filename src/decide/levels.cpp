@@ -31,6 +31,8 @@ const char* PolicyMethodName(PolicyMethod m) {
       return "normal";
     case PolicyMethod::kEmpirical:
       return "empirical";
+    case PolicyMethod::kForecast:
+      return "forecast";
   }
   return "?";
 }
@@ -39,7 +41,8 @@ PolicyMethod ParsePolicyMethod(const std::string& name) {
   if (name == "spec") return PolicyMethod::kSpec;
   if (name == "normal") return PolicyMethod::kNormal;
   if (name == "empirical") return PolicyMethod::kEmpirical;
-  throw std::invalid_argument("unknown policy '" + name + "' (spec, normal, empirical)");
+  if (name == "forecast") return PolicyMethod::kForecast;
+  throw std::invalid_argument("unknown policy '" + name + "' (spec, normal, empirical, forecast)");
 }
 
 double FillRateForClass(char abc_class) {
@@ -147,6 +150,36 @@ PolicyLevels ComputeLevels(PolicyMethod method, const PolicyInput& in) {
     r.rop = std::max(0.0, s);
     r.ss = std::max(0.0, r.rop - r.mean * (r.lead + 1));
     r.out = OrderUpTo(r.rop, r.mean, in.review_days);
+    return r;
+  }
+  if (method == PolicyMethod::kForecast && !in.forecast_mean.empty()) {
+    // Sum of the path over [from, from + days), a fractional last day counting in part.
+    auto sum = [](std::span<const double> v, double from, double days, bool squares) {
+      double s = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        const double lo = std::max(from, static_cast<double>(i));
+        const double hi = std::min(from + days, static_cast<double>(i) + 1);
+        if (hi <= lo) continue;
+        const double x = std::max(0.0, std::isfinite(v[i]) ? v[i] : 0.0);
+        s += (squares ? x * x : x) * (hi - lo);
+      }
+      // Past the path's end, its last day repeats.
+      const double beyond = from + days - static_cast<double>(v.size());
+      if (beyond > 0) {
+        const double x = std::max(0.0, v.back());
+        s += (squares ? x * x : x) * std::min(beyond, days);
+      }
+      return s;
+    };
+    const double lead_mean = sum(in.forecast_mean, 0, r.lead, false);
+    r.mean = r.lead > 0 ? lead_mean / r.lead : (in.forecast_mean.empty() ? 0 : in.forecast_mean[0]);
+    r.lead_std = in.lead_time_std;
+    const double var = (in.forecast_sd.empty() ? 0 : sum(in.forecast_sd, 0, r.lead, true)) +
+                       r.mean * r.mean * r.lead_std * r.lead_std;
+    r.std = r.lead > 0 ? std::sqrt(var / r.lead) : 0;
+    r.ss = std::isfinite(z) ? std::max(0.0, z * std::sqrt(std::max(0.0, var))) : 0;
+    r.rop = std::max(0.0, lead_mean + r.ss);
+    r.out = r.rop + sum(in.forecast_mean, r.lead, in.review_days, false);
     return r;
   }
   r.method = PolicyMethod::kNormal;

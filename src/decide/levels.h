@@ -11,14 +11,19 @@
 //    time. s is the least level whose expected shortage per cycle is at most (1 - fill) of the
 //    cycle's demand. No normal approximation, so intermittent and skewed demand get what they
 //    need. Falls back to Normal when the history is too short.
+//  - Forecast: from the forecast distribution: demand over the lead time is the sum of the
+//    forecast path over L days, its variance the sum of the daily forecast variances plus
+//    (mean daily demand x std_L)^2; s = that mean + z x its std (cycle service), S = s + the
+//    path's next review_days. Follows trend and season as the model sees them. Falls back to
+//    Normal when no forecast is given.
 #include <span>
 #include <string>
 
 namespace corrente::decide {
 
-enum class PolicyMethod { kSpec, kNormal, kEmpirical };
+enum class PolicyMethod { kSpec, kNormal, kEmpirical, kForecast };
 
-// "spec", "normal", "empirical"; Parse throws std::invalid_argument naming a bad one.
+// "spec", "normal", "empirical", "forecast"; Parse throws std::invalid_argument naming a bad one.
 const char* PolicyMethodName(PolicyMethod m);
 PolicyMethod ParsePolicyMethod(const std::string& name);
 
@@ -29,6 +34,8 @@ struct PolicyInput {
   std::span<const double> lead_samples;  // the supplier's recorded lead times; may be empty
   double service_level = 0.95;           // cycle service (spec, normal) or fill rate (empirical)
   double review_days = 14;               // S = s + mean * review_days
+  // The forecast from tomorrow on (forecast method only): daily means and standard deviations.
+  std::span<const double> forecast_mean, forecast_sd;
 };
 
 struct PolicyLevels {

@@ -99,6 +99,37 @@ TEST(Levels, ExpectedShortageByHand) {
   EXPECT_NEAR(ExpectedShortage(s, -1), (1 + 3 + 5 + 11) / 4.0, 1e-12);
 }
 
+TEST(Levels, ForecastMethodByHand) {
+  std::vector<double> hist(60, 1.0);
+  std::vector<double> mean = {2, 2, 4, 4, 6, 6, 6, 6};
+  std::vector<double> sd = {1, 1, 2, 2, 2, 2, 2, 2};
+  PolicyInput in;
+  in.history = hist;
+  in.forecast_mean = mean;
+  in.forecast_sd = sd;
+  in.lead_time = 4;
+  in.lead_time_std = 0;
+  in.service_level = 0.95;
+  in.review_days = 3;
+  PolicyLevels l = ComputeLevels(PolicyMethod::kForecast, in);
+  EXPECT_EQ(l.method, PolicyMethod::kForecast);
+  // Lead-time demand 2+2+4+4 = 12, variance 1+1+4+4 = 10; S adds days 5-7: 6+6+6.
+  EXPECT_NEAR(l.rop, 12 + NormalQuantile(0.95) * std::sqrt(10.0), 1e-9);
+  EXPECT_NEAR(l.out, l.rop + 18, 1e-9);
+  EXPECT_NEAR(l.mean, 3, 1e-12);
+  // A fractional lead time counts half a day; past the path its last day repeats.
+  in.lead_time = 2.5;
+  EXPECT_NEAR(ComputeLevels(PolicyMethod::kForecast, in).rop,
+              2 + 2 + 2 + NormalQuantile(0.95) * std::sqrt(1 + 1 + 2.0), 1e-9);
+  in.lead_time = 10;
+  in.review_days = 0;
+  EXPECT_NEAR(ComputeLevels(PolicyMethod::kForecast, in).rop,
+              36 + 2 * 6 + NormalQuantile(0.95) * std::sqrt(26 + 2 * 4.0), 1e-9);
+  // Without a forecast: the normal method.
+  in.forecast_mean = {};
+  EXPECT_EQ(ComputeLevels(PolicyMethod::kForecast, in).method, PolicyMethod::kNormal);
+}
+
 TEST(Levels, ParsesMethodNames) {
   EXPECT_EQ(ParsePolicyMethod("empirical"), PolicyMethod::kEmpirical);
   EXPECT_THROW(ParsePolicyMethod("magic"), std::invalid_argument);

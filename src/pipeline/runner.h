@@ -69,6 +69,7 @@ struct SeriesOutcome {
   std::string model;
   std::string demand_class;
   std::vector<double> mean;  // forecast path, mean[0] = as_of + 1
+  std::vector<double> sd;    // its daily standard deviation, from the 80% interval
   double mase = NAN, wape = NAN, mape = NAN, bias = NAN;
   int n_points = 0;
   std::vector<double> recent;  // the last kPolicyHistory days of history, for the policy

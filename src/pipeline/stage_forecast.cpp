@@ -75,6 +75,7 @@ int64_t Runner::StageForecast(StageReport& rep) {
       ++model_counts[fc.model];
       SeriesOutcome& o = outcomes_[d.idx];
       o.mean.resize(opt_.horizon);
+      o.sd.assign(opt_.horizon, 0.0);
       for (int h = 0; h < opt_.horizon; ++h) {
         auto pick = [&](const std::vector<double>& v, double dflt) {
           double x = h < static_cast<int>(v.size()) ? v[h] : dflt;
@@ -89,6 +90,7 @@ int64_t Runner::StageForecast(StageReport& rep) {
         double lo95 = std::min(lo80, r4(pick(fc.lo95, lo80)));
         double hi95 = std::max(hi80, r4(pick(fc.hi95, hi80)));
         o.mean[h] = yhat;
+        o.sd[h] = (hi80 - lo80) / (2 * 1.2815515655446004);  // for the forecast policy
         w.StartRow(13);
         w.Int64(run_id_);
         w.Date(as_of_ + h + 1);

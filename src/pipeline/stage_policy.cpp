@@ -138,6 +138,8 @@ int64_t Runner::StagePolicy(StageReport& rep) {
                            ? decide::FillRateForClass(it.abc)
                            : decide::ServiceLevelForClass(it.abc);
     in.review_days = opt_.review_days;
+    in.forecast_mean = o.mean;
+    in.forecast_sd = o.sd;
     row.levels = decide::ComputeLevels(method, in);
     ++methods[decide::PolicyMethodName(row.levels.method)];
     auto s = stock.find(p);

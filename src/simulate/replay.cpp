@@ -9,6 +9,7 @@
 #include "decide/policy.h"
 #include "decide/priority.h"
 #include "decide/recommend.h"
+#include "forecast/forecast.h"
 
 namespace corrente::simulate {
 namespace {
@@ -47,6 +48,7 @@ double ServiceFor(decide::PolicyMethod method, char abc, const ReplayOptions& op
   if (opt.service_override > 0) return opt.service_override;
   double per = abc == 'A' ? opt.service_scale_a : abc == 'B' ? opt.service_scale_b : opt.service_scale_c;
   if (per > 0) return per;
+  // Cycle service for spec, normal and forecast; fill rate for empirical.
   return method == decide::PolicyMethod::kEmpirical ? decide::FillRateForClass(abc)
                                                      : decide::ServiceLevelForClass(abc);
 }
@@ -64,6 +66,7 @@ Outcome Replay(const SimSeries& s, decide::PolicyMethod method, const ReplayOpti
   double on_hand = 0, on_order = 0, backlog = 0;
   decide::PolicyLevels levels;
   decide::PolicyInput in;
+  std::vector<double> fmean, fsd;  // the forecast method's path, kept alive for `in`
   in.review_days = opt.review_days;
   in.service_level = ServiceFor(method, s.abc, opt);
   auto refit = [&](int t) {
@@ -81,6 +84,21 @@ Outcome Replay(const SimSeries& s, decide::PolicyMethod method, const ReplayOpti
     // The most recent 100, as the pipeline takes them.
     size_t k = std::min<size_t>(lead_known.size(), 100);
     in.lead_samples = std::span<const double>(lead_known).last(k);
+    if (method == decide::PolicyMethod::kForecast) {
+      // The pipeline's forecaster on the history it would have had (its last 560 days).
+      forecast::ForecastOptions fo;
+      double longest = lead;
+      for (double l : in.lead_samples) longest = std::max(longest, l);
+      fo.horizon = std::clamp(static_cast<int>(std::ceil(longest + opt.review_days)) + 2, 1, 366);
+      fo.intervals = true;
+      auto f = forecast::ForecastAuto(in.history.last(std::min<size_t>(in.history.size(), 560)), fo);
+      fmean = f.mean;
+      fsd.assign(f.mean.size(), 0.0);
+      for (size_t i = 0; i < f.mean.size() && i < f.hi80.size(); ++i)
+        fsd[i] = std::max(0.0, (f.hi80[i] - f.lo80[i]) / (2 * 1.2815515655446004));
+      in.forecast_mean = fmean;
+      in.forecast_sd = fsd;
+    }
     levels = decide::ComputeLevels(method, in);
   };
   // The starting stock: given, else the spec rule's order-up-to on the day before.

@@ -221,6 +221,23 @@ TEST_F(PipelineTest, PolicyMatchesHandComputation) {
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.recommendations"), 0);
 }
 
+// The forecast method: the reorder point covers the stored forecast over the lead time plus a
+// safety stock, and every row says which method set it.
+TEST_F(PipelineTest, ForecastPolicyUsesTheStoredForecast) {
+  RunReport rep = RunPipeline(kEndDay, {"forecast", "policy"}, "forecast");
+  auto c = db_.Connect();
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.inventory_policy WHERE method <> 'forecast'"), 0);
+  // s >= the forecast summed over the whole lead-time days, less one day (fractional leads).
+  EXPECT_EQ(Count(c,
+                  "SELECT count(*) FROM analytics.inventory_policy p WHERE p.run_id = " +
+                      std::to_string(rep.run_id) +
+                      " AND p.reorder_point + 1e-3 < (SELECT coalesce(sum(f.yhat), 0) FROM"
+                      " analytics.forecasts f WHERE f.run_id = p.run_id AND f.item_id = p.item_id"
+                      " AND f.site_id = p.site_id AND f.horizon_days <= floor(p.lead_time_days))"),
+            0);
+  EXPECT_GT(Count(c, "SELECT count(*) FROM analytics.inventory_policy WHERE safety_stock > 0"), 0);
+}
+
 TEST_F(PipelineTest, KpisEqualIndependentSql) {
   // Two runs a month apart, so the second can score the first's forecasts (forecast_mape).
   RunReport first = RunPipeline(kEndDay - 30, {"forecast", "abc", "kpis"});
