@@ -154,7 +154,7 @@ void RegisterSimulateCommand(CLI::App& app, int& exit_code) {
       "Replay history as if Corrente had run every morning; compare policies on stockouts and stock");
   sim->add_option("--from", a.from, "First replayed day, YYYY-MM-DD (default: 365 days before --to)");
   sim->add_option("--to", a.to, "Last replayed day, YYYY-MM-DD (default: the last day of data)");
-  sim->add_option("--policies", a.policies, "Policies to compare: spec, normal, empirical")
+  sim->add_option("--policies", a.policies, "Policies to compare: spec, normal, empirical, forecast (forecast refits the forecaster: slower)")
       ->capture_default_str();
   sim->add_option("--service-levels", a.sweep,
                   "Also replay each policy at these service levels for every class, e.g. "

@@ -100,7 +100,7 @@ Response Start(Ctx& ctx, SimulationJobs& jobs) {
       if (!pol->is_string()) throw std::invalid_argument("");
       w.changed.policies = {decide::ParsePolicyMethod(std::string(pol->as_string()))};
     } catch (const std::invalid_argument&) {
-      p.Fail("policy", "must be one of spec, normal, empirical");
+      p.Fail("policy", "must be one of spec, normal, empirical, forecast");
     }
   }
   p.Check();
@@ -167,7 +167,7 @@ void AddSimulationRoutes(std::vector<ApiRoute>& routes, Services& s) {
        {},
        R"({"type":"object","properties":{"sample":{"type":"integer","minimum":1,"maximum":500},)"
        R"("from":{"type":"string","format":"date"},"to":{"type":"string","format":"date"},)"
-       R"("policy":{"enum":["spec","normal","empirical"]},"lead_time_scale":{"type":"number"},)"
+       R"("policy":{"enum":["spec","normal","empirical","forecast"]},"lead_time_scale":{"type":"number"},)"
        R"("review_days":{"type":"number"},"refit_every":{"type":"integer"},)"
        R"("service_level_a":{"type":"number"},"service_level_b":{"type":"number"},)"
        R"("service_level_c":{"type":"number"},"backorders":{"type":"boolean"},"seed":{"type":"integer"}}})",

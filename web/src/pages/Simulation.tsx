@@ -110,7 +110,7 @@ function WhatIfForm({ onStarted }: { onStarted: (id: number) => void }) {
       <strong className="w-full">{t('simWhatIf')}</strong>
       <label className="label">{t('simPolicy')}
         <select className="input" name="policy" value={policy} onChange={(e) => setPolicy(e.target.value)}>
-          {['normal', 'empirical', 'spec'].map((p) => <option key={p}>{p}</option>)}
+          {['normal', 'empirical', 'forecast', 'spec'].map((p) => <option key={p}>{p}</option>)}
         </select>
       </label>
       <label className="label">{t('simSample')}
