@@ -22,6 +22,12 @@ describe('KpiCard', () => {
     expect(ch.textContent).toContain('▲');
     expect(ch.className).toContain('text-red-700');
   });
+  it('says a rate\'s change in points, not per cent of itself', () => {
+    render(<I18nProvider initial="en"><KpiCard id="r" label="Stockout rate" value="3.0%" rate change={compare(0.03, 0.04, true)} /></I18nProvider>);
+    const ch = screen.getByTestId('kpi-r-change');
+    expect(ch.textContent).toContain('1.0 pts');
+    expect(ch.textContent).not.toContain('25.0%');
+  });
   it('says when there is no earlier value', () => {
     renderCard(0.05, null);
     expect(screen.getByTestId('kpi-x-change').textContent).toBe('no earlier value');

@@ -67,7 +67,8 @@ export default function Dashboard() {
             const note = c.id === 'forecast_wape'
               ? t('wapeNote', { m: fmtPercent(latestAndPrevious(k, 'forecast_mape').current, locale, 1) })
               : undefined;
-            return <KpiCard key={c.id} id={c.id} label={c.label} value={c.fmt(ch.current)} change={ch} note={note} />;
+            return <KpiCard key={c.id} id={c.id} label={c.label} value={c.fmt(ch.current)} change={ch} note={note}
+              rate={c.id !== 'avg_inventory_value'} />;
           })}
         </div>
       )}
