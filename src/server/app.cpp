@@ -190,9 +190,12 @@ class Api {
 
   Response Handle(const ApiRoute& r, const Request& req) {
     try {
-      if (auto f = req.Query("format"); f && *f != "csv" && *f != "json")
-        throw ApiError(400, "invalid_parameter",
-                       "format must be one of json, csv, got \"" + f->substr(0, 20) + "\"");
+      if (req.Query("format")) {
+        // Reported as every other bad parameter: the value made valid UTF-8, NUL included.
+        Params format(req);
+        format.Enum("format", {"json", "csv"});
+        format.Check();
+      }
       bool csv = WantsCsv(req) && r.list;
       Principal p;
       if (r.min_role) p = Authenticate(req, *r.min_role);

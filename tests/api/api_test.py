@@ -502,6 +502,42 @@ check("every bad parameter is a 400 naming it (%d cases)" % len(BAD), not bad_ou
 r = get("/api/v1/items?limit=0&abc_class=Q&offset=x", VIEWER)
 check("one 400 names all bad parameters", r.status == 400 and all(n in r.json["detail"] for n in ("limit", "abc_class", "offset")))
 
+
+def raw_reply(path, token):
+    """Status, headers and the body's bytes, undecoded (Resp decodes leniently)."""
+    c = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    c.request("GET", path, headers={"Authorization": "Bearer " + token})
+    r = c.getresponse()
+    out = (r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    c.close()
+    return out
+
+
+# A bad format is reported as every other bad parameter is: valid UTF-8 (each invalid byte and
+# NUL a '?'), never cut short.
+FORMAT_CASES = [("invalid UTF-8", "%ff%fe%c3%28x", "???(x"), ("NUL", "cs%00v-then-more", "cs?v-then-more"),
+                ("overlong and surrogate", "%c0%af%ed%a0%80", "?????"), ("NUL first", "%00", "?")]
+bad_format = []
+for name, value, shown in FORMAT_CASES:
+    for path in ("/api/v1/items?format=", "/api/v1/auth/me?format="):
+        st, h, body = raw_reply(path + value, VIEWER)
+        try:
+            j = json.loads(body.decode("utf-8"))  # strict: invalid UTF-8 raises
+        except ValueError as e:
+            bad_format.append((name, path, st, repr(body[:120]), str(e)))
+            continue
+        want = 'format must be one of json, csv, got "%s"' % shown
+        if st != 400 or j.get("error") != "invalid_parameter" or j.get("detail") != want or h.get("x-invalid-parameters") != "format":
+            bad_format.append((name, path, st, j, h.get("x-invalid-parameters")))
+check("a bad format (invalid UTF-8, NUL) is a 400 in valid UTF-8 naming it, whole (%d cases)" % (2 * len(FORMAT_CASES)),
+      not bad_format, bad_format)
+st, h, body = raw_reply("/api/v1/no%ff%fe%00such", VIEWER)
+try:
+    j = json.loads(body.decode("utf-8"))
+except ValueError:
+    j = {}
+check("an unknown path with invalid UTF-8 and NUL: 404 in valid UTF-8", st == 404 and j.get("detail") == "no route for /api/v1/no???such", body[:120])
+
 # ---------------------------------------------------------------- roles
 VIEWER_OK = ["/api/v1/items", "/api/v1/sites", "/api/v1/regions", "/api/v1/suppliers", "/api/v1/analytics/kpis", "/api/v1/forecasts",
              "/api/v1/features", "/api/v1/recommendations", "/api/v1/alerts", "/api/v1/auth/me", "/api/v1/demand/timeseries?item_id=1",
