@@ -57,6 +57,16 @@ class Api {
 
   const std::vector<ApiRoute>& Routes() const { return routes_; }
 
+  // True when the request carries a valid, unrevoked token of any role.
+  bool Authenticated(const Request& req) const {
+    try {
+      Authenticate(req, Role::kViewer);
+      return true;
+    } catch (const ApiError&) {
+      return false;
+    }
+  }
+
   void Register(Router& router) {
     for (size_t i = 0; i < routes_.size(); ++i) {
       by_pattern_[routes_[i].method + " " + routes_[i].pattern] = i;
@@ -379,7 +389,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
 
   // Routes, in one readable table: the open ones here, the API ones from the handler files.
   Router router;
-  router.Add("GET", "/health", MakeHealthHandler(pool));
+  router.Add("GET", "/health",
+             MakeHealthHandler(pool, [&api](const Request& r) { return api.Authenticated(r); }));
   // Constant documents: compressed once here, copied (shared bodies) per request.
   Response openapi{200, "application/json", OpenApiJson(api.Routes(), CORRENTE_VERSION)};
   Precompress(openapi);

@@ -177,6 +177,19 @@ for user, pw in LOGINS.items():
     check("login %s" % user, ok, r.raw)
     tok[r.data["role"] if ok else user] = r.data["access_token"] if ok else ""
 ADMIN, ANALYST, VIEWER = tok.get("ADMIN"), tok.get("ANALYST"), tok.get("VIEWER")
+# /health tells anyone whether the service is up, but its versions only to a logged-in caller.
+pg_version = sql("SHOW server_version")
+r = get("/health")
+check("/health without a token: status and freshness, no versions",
+      r.status == 200 and r.json["database"] == "connected" and "data_freshness" in r.json
+      and "version" not in r.json and "postgres_version" not in r.json and pg_version not in r.raw, r.raw)
+r = get("/health", VIEWER)
+check("/health with a valid token (VIEWER): the corrente and PostgreSQL versions",
+      r.status == 200 and r.json.get("postgres_version") == pg_version and r.json.get("version", "").count(".") == 2, r.raw)
+res = {k: get("/health", t).raw for k, t in (("forged", forge({"alg": "none", "typ": "JWT"}, {"sub": "admin"}, alg=None)),
+                                            ("garbage", "abc.def.ghi"))}
+res["not bearer"] = get("/health", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}).raw
+check("/health with a bad token or another scheme: no versions", all('"version"' not in v and pg_version not in v for v in res.values()), res)
 check("successful login is audited with address and user agent",
       sql("SELECT count(*) FROM support.audit_logs WHERE action='LOGIN_SUCCESS' AND actor='admin' AND host(ip_address)='127.0.0.1' AND user_agent='corrente-api-test/1'") == "1")
 r1 = login("admin", "wrong-password-1")
