@@ -14,6 +14,7 @@
 #include "server/encoding.h"
 #include "server/handlers.h"
 #include "server/health.h"
+#include "server/metrics_gate.h"
 #include "server/static_files.h"
 
 namespace corrente::server {
@@ -35,6 +36,10 @@ std::vector<std::string> SplitList(const std::string& s) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 void AddHeaders(Response& res, const std::vector<std::pair<std::string, std::string>>& h) {
@@ -402,7 +407,12 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   Precompress(docs);
   router.Add("GET", "/api/docs", [docs](const Request&) { return docs; });
   const HttpServer* http = nullptr;  // set before serving; the handler runs only then
-  router.Add("GET", "/metrics", [&](const Request&) {
+  MetricsGate metrics_gate(config.metrics_token);
+  if (metrics_gate.Open() && !IsLoopback(options.host))
+    spdlog::warn("/metrics is open to anyone who can reach {}: set CORRENTE_METRICS_TOKEN, or "
+                 "firewall the port", options.host);
+  router.Add("GET", "/metrics", [&](const Request& req) {
+    if (auto refused = metrics_gate.Refuse(req)) return *refused;
     std::string extra;
     auto gauge = [&](const char* name, const char* type, const char* help, double v) {
       char buf[64];
