@@ -57,8 +57,14 @@ wait_http "http://127.0.0.1:$port/health"
 body=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$port/health")
 check "/health is 200" [ "$(tail -1 <<<"$body")" = "200" ]
 check "/health says healthy and connected" contains "$body" '"status":"healthy".*"database":"connected"|"database":"connected".*"status":"healthy"'
-check "/health has version and timestamp" contains "$body" '"version":"[0-9.]+".*"timestamp":"[0-9T:-]+Z"'
+check "/health has a timestamp" contains "$body" '"timestamp":"[0-9T:-]+Z"'
 check "/health reports data freshness" contains "$body" '"latest_demand_date":"[0-9-]+"'
+check "/health gives no versions without a token" lacks "$body" '"(postgres_)?version"'
+token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d '{"username":"alice","password":"Other-Pass-77x"}' |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+body=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/health")
+check "/health with a valid token gives corrente's version" contains "$body" '"version":"[0-9]+\.[0-9]+\.[0-9]+"'
+check "and PostgreSQL's, exactly" grep -qF "\"postgres_version\":\"$(q 'show server_version')\"" <<<"$body"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/nope"); check "unknown API path is 404" [ "$code" = "404" ]
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope.js"); check "a missing file is 404" [ "$code" = "404" ]
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/health"); check "wrong method is 405" [ "$code" = "405" ]
@@ -78,6 +84,7 @@ hdrs=$(curl -s -D - "http://127.0.0.1:$port/health")
 check "/health is 503 without a database" contains "$hdrs" "^HTTP/1.1 503"
 check "with Retry-After" contains "$hdrs" "^Retry-After: "
 check "and says degraded, disconnected" contains "$hdrs" '"status":"degraded".*|"database":"disconnected"'
+check "and gives no versions" lacks "$hdrs" '"(postgres_)?version"'
 check "the server is still alive" kill -0 "$spid"
 kill -TERM "$spid"; wait "$spid"
 finish

@@ -42,8 +42,13 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
            [](int s) { opt.request_timeout = std::chrono::seconds(s); },
            "Seconds a request's body, or a response write, may take [30]")
       ->check(CLI::Range(1, 3600));
+  static std::string metrics_token;
+  serve->add_option("--metrics-token", metrics_token,
+                    "Require 'Authorization: Bearer TOKEN' on /metrics (16+ bytes; also "
+                    "CORRENTE_METRICS_TOKEN, which keeps it out of the process list)");
   serve->callback([&, port] {
     Config c = LoadConfig();
+    if (!metrics_token.empty()) c.metrics_token = metrics_token;
     opt.port_fallback = port->count() == 0;  // an explicit --port is never silently changed
     std::string dsn;
     try {

@@ -28,6 +28,7 @@ Config LoadConfig() {
     c.pg_port = static_cast<int>(port);
   }
   if (auto v = GetEnv("CORRENTE_LOG_LEVEL")) c.log_level = *v;
+  c.metrics_token = GetEnv("CORRENTE_METRICS_TOKEN");
   return c;
 }
 

@@ -12,6 +12,7 @@ struct Config {
   std::optional<std::string> pg_bindir;  // CORRENTE_PG_BINDIR
   std::optional<int> pg_port;            // CORRENTE_PG_PORT: fixed port (no fallback)
   std::string log_level = "info";        // CORRENTE_LOG_LEVEL
+  std::optional<std::string> metrics_token;  // CORRENTE_METRICS_TOKEN (or serve --metrics-token)
   bool IsProduction() const { return env == "production"; }
 };
 

@@ -14,6 +14,7 @@
 #include "server/encoding.h"
 #include "server/handlers.h"
 #include "server/health.h"
+#include "server/metrics_gate.h"
 #include "server/simulation_jobs.h"
 #include "server/static_files.h"
 
@@ -38,6 +39,10 @@ std::vector<std::string> SplitList(const std::string& s) {
   return out;
 }
 
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 void AddHeaders(Response& res, const std::vector<std::pair<std::string, std::string>>& h) {
   for (const auto& kv : h) res.headers.push_back(kv);
 }
@@ -57,6 +62,16 @@ class Api {
       : s_(s), routes_(std::move(routes)), cors_(std::move(cors_origins)) {}
 
   const std::vector<ApiRoute>& Routes() const { return routes_; }
+
+  // True when the request carries a valid, unrevoked token of any role.
+  bool Authenticated(const Request& req) const {
+    try {
+      Authenticate(req, Role::kViewer);
+      return true;
+    } catch (const ApiError&) {
+      return false;
+    }
+  }
 
   void Register(Router& router) {
     for (size_t i = 0; i < routes_.size(); ++i) {
@@ -191,9 +206,12 @@ class Api {
 
   Response Handle(const ApiRoute& r, const Request& req) {
     try {
-      if (auto f = req.Query("format"); f && *f != "csv" && *f != "json")
-        throw ApiError(400, "invalid_parameter",
-                       "format must be one of json, csv, got \"" + f->substr(0, 20) + "\"");
+      if (req.Query("format")) {
+        // Reported as every other bad parameter: the value made valid UTF-8, NUL included.
+        Params format(req);
+        format.Enum("format", {"json", "csv"});
+        format.Check();
+      }
       bool csv = WantsCsv(req) && r.list;
       Principal p;
       if (r.min_role) p = Authenticate(req, *r.min_role);
@@ -379,7 +397,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
 
   // Routes, in one readable table: the open ones here, the API ones from the handler files.
   Router router;
-  router.Add("GET", "/health", MakeHealthHandler(pool));
+  router.Add("GET", "/health",
+             MakeHealthHandler(pool, [&api](const Request& r) { return api.Authenticated(r); }));
   // Constant documents: compressed once here, copied (shared bodies) per request.
   Response openapi{200, "application/json", OpenApiJson(api.Routes(), CORRENTE_VERSION)};
   Precompress(openapi);
@@ -391,7 +410,12 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   Precompress(docs);
   router.Add("GET", "/api/docs", [docs](const Request&) { return docs; });
   const HttpServer* http = nullptr;  // set before serving; the handler runs only then
-  router.Add("GET", "/metrics", [&](const Request&) {
+  MetricsGate metrics_gate(config.metrics_token);
+  if (metrics_gate.Open() && !IsLoopback(options.host))
+    spdlog::warn("/metrics is open to anyone who can reach {}: set CORRENTE_METRICS_TOKEN, or "
+                 "firewall the port", options.host);
+  router.Add("GET", "/metrics", [&](const Request& req) {
+    if (auto refused = metrics_gate.Refuse(req)) return *refused;
     std::string extra;
     auto gauge = [&](const char* name, const char* type, const char* help, double v) {
       char buf[64];

@@ -20,9 +20,11 @@ std::string NowIso() {
 
 }  // namespace
 
-Handler MakeHealthHandler(pg::Pool& pool) {
-  return [&pool](const Request&) {
-    boost::json::object body{{"version", CORRENTE_VERSION}, {"timestamp", NowIso()}};
+Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> authenticated) {
+  return [&pool, authenticated](const Request& req) {
+    bool versions = authenticated(req);
+    boost::json::object body{{"timestamp", NowIso()}};
+    if (versions) body["version"] = CORRENTE_VERSION;
     try {
       auto conn = pool.Acquire(std::chrono::milliseconds(1000));
       auto r = conn->ExecScript(
@@ -32,7 +34,7 @@ Handler MakeHealthHandler(pg::Pool& pool) {
           "    FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED')");
       body["status"] = "healthy";
       body["database"] = "connected";
-      body["postgres_version"] = r.GetString(0, 0);
+      if (versions) body["postgres_version"] = r.GetString(0, 0);
       body["data_freshness"] = {
           {"latest_demand_date",
            r.IsNull(0, 1) ? boost::json::value() : boost::json::value(r.GetString(0, 1))},

@@ -80,7 +80,8 @@ void AddOpen(json::object& paths, const char* path, const char* tag, const char*
 std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& version) {
   json::object paths;
   AddOpen(paths, "/health", "meta",
-          "Database round-trip, version and data freshness (503 when degraded)",
+          "Database round-trip and data freshness (503 when degraded); the corrente and "
+          "PostgreSQL versions too with a valid bearer token",
           "application/json");
   AddOpen(paths, "/metrics", "meta", "Prometheus metrics", "text/plain");
   AddOpen(paths, "/api/v1/openapi.json", "meta", "This document", "application/json");

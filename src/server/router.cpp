@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/utf8.h"
+
 namespace corrente::server {
 namespace {
 
@@ -46,7 +48,10 @@ std::optional<std::string> Request::Query(const std::string& name) const {
 }
 
 Response ErrorResponse(int status, const std::string& code, const std::string& detail) {
-  boost::json::object o{{"status", "error"}, {"error", code}, {"detail", detail}};
+  // A detail may quote the request (a path, a value): the body stays valid UTF-8 without NUL.
+  boost::json::object o{{"status", "error"},
+                        {"error", code},
+                        {"detail", IsUtf8(detail) ? detail : ToUtf8(detail, detail.size())}};
   return Response{status, "application/json", boost::json::serialize(o), {}};
 }
 

@@ -35,5 +35,10 @@ TEST(Router, ErrorEnvelope) {
       R"({"status":"error","error":"bad_parameter","detail":"limit must be an integer \"x\""})");
 }
 
+TEST(Router, ErrorDetailIsValidUtf8) {
+  Response res = ErrorResponse(404, "not_found", std::string("no route for /a\xff\xfe\0b", 19));
+  EXPECT_EQ(res.body, R"({"status":"error","error":"not_found","detail":"no route for /a???b"})");
+}
+
 }  // namespace
 }  // namespace corrente::server

@@ -178,6 +178,19 @@ for user, pw in LOGINS.items():
     check("login %s" % user, ok, r.raw)
     tok[r.data["role"] if ok else user] = r.data["access_token"] if ok else ""
 ADMIN, ANALYST, VIEWER = tok.get("ADMIN"), tok.get("ANALYST"), tok.get("VIEWER")
+# /health tells anyone whether the service is up, but its versions only to a logged-in caller.
+pg_version = sql("SHOW server_version")
+r = get("/health")
+check("/health without a token: status and freshness, no versions",
+      r.status == 200 and r.json["database"] == "connected" and "data_freshness" in r.json
+      and "version" not in r.json and "postgres_version" not in r.json and pg_version not in r.raw, r.raw)
+r = get("/health", VIEWER)
+check("/health with a valid token (VIEWER): the corrente and PostgreSQL versions",
+      r.status == 200 and r.json.get("postgres_version") == pg_version and r.json.get("version", "").count(".") == 2, r.raw)
+res = {k: get("/health", t).raw for k, t in (("forged", forge({"alg": "none", "typ": "JWT"}, {"sub": "admin"}, alg=None)),
+                                            ("garbage", "abc.def.ghi"))}
+res["not bearer"] = get("/health", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}).raw
+check("/health with a bad token or another scheme: no versions", all('"version"' not in v and pg_version not in v for v in res.values()), res)
 check("successful login is audited with address and user agent",
       sql("SELECT count(*) FROM support.audit_logs WHERE action='LOGIN_SUCCESS' AND actor='admin' AND host(ip_address)='127.0.0.1' AND user_agent='corrente-api-test/1'") == "1")
 r1 = login("admin", "wrong-password-1")
@@ -502,6 +515,42 @@ for path, name in BAD:
 check("every bad parameter is a 400 naming it (%d cases)" % len(BAD), not bad_out, bad_out)
 r = get("/api/v1/items?limit=0&abc_class=Q&offset=x", VIEWER)
 check("one 400 names all bad parameters", r.status == 400 and all(n in r.json["detail"] for n in ("limit", "abc_class", "offset")))
+
+
+def raw_reply(path, token):
+    """Status, headers and the body's bytes, undecoded (Resp decodes leniently)."""
+    c = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    c.request("GET", path, headers={"Authorization": "Bearer " + token})
+    r = c.getresponse()
+    out = (r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    c.close()
+    return out
+
+
+# A bad format is reported as every other bad parameter is: valid UTF-8 (each invalid byte and
+# NUL a '?'), never cut short.
+FORMAT_CASES = [("invalid UTF-8", "%ff%fe%c3%28x", "???(x"), ("NUL", "cs%00v-then-more", "cs?v-then-more"),
+                ("overlong and surrogate", "%c0%af%ed%a0%80", "?????"), ("NUL first", "%00", "?")]
+bad_format = []
+for name, value, shown in FORMAT_CASES:
+    for path in ("/api/v1/items?format=", "/api/v1/auth/me?format="):
+        st, h, body = raw_reply(path + value, VIEWER)
+        try:
+            j = json.loads(body.decode("utf-8"))  # strict: invalid UTF-8 raises
+        except ValueError as e:
+            bad_format.append((name, path, st, repr(body[:120]), str(e)))
+            continue
+        want = 'format must be one of json, csv, got "%s"' % shown
+        if st != 400 or j.get("error") != "invalid_parameter" or j.get("detail") != want or h.get("x-invalid-parameters") != "format":
+            bad_format.append((name, path, st, j, h.get("x-invalid-parameters")))
+check("a bad format (invalid UTF-8, NUL) is a 400 in valid UTF-8 naming it, whole (%d cases)" % (2 * len(FORMAT_CASES)),
+      not bad_format, bad_format)
+st, h, body = raw_reply("/api/v1/no%ff%fe%00such", VIEWER)
+try:
+    j = json.loads(body.decode("utf-8"))
+except ValueError:
+    j = {}
+check("an unknown path with invalid UTF-8 and NUL: 404 in valid UTF-8", st == 404 and j.get("detail") == "no route for /api/v1/no???such", body[:120])
 
 # ---------------------------------------------------------------- roles
 VIEWER_OK = ["/api/v1/items", "/api/v1/sites", "/api/v1/regions", "/api/v1/suppliers", "/api/v1/analytics/kpis", "/api/v1/forecasts",
