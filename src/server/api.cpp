@@ -276,8 +276,11 @@ void AppendCsvRows(std::string& out, const pg::Result& r, const std::vector<int>
       if (i) out += ',';
       if (r.IsNull(row, cols[i])) continue;
       auto v = r.Get(row, cols[i]);
-      if (r.ColumnType(cols[i]) == kTimestamptz)
+      const Oid type = r.ColumnType(cols[i]);
+      if (type == kTimestamptz)
         AppendCsvField(out, IsoTimestamp(v));
+      else if (type == kBool)  // spreadsheets read true/false, not PostgreSQL's t/f
+        out += v == "t" ? "true" : "false";
       else
         AppendCsvField(out, v);
     }

@@ -400,6 +400,11 @@ r = get("/api/v1/inventory/snapshot?format=csv&limit=1000", VIEWER)
 lines = r.raw.strip().split("\r\n")
 check("inventory/snapshot: CSV of the same rows", r.headers["content-type"].startswith("text/csv") and lines[0].startswith("full_date,item_id,sku,")
       and len(lines) == len(pairs) + 1, r.raw[:200])
+hdr = lines[0].split(",")
+flags = {row.split(",")[hdr.index("stockout")] for row in lines[1:]} | {row.split(",")[hdr.index("at_risk")] for row in lines[1:]}
+check("CSV booleans read true/false, not t/f", flags and flags <= {"true", "false"}, flags)
+s9 = get("/api/v1/inventory/snapshot?format=csv&limit=5000", VIEWER).raw.strip().split("\r\n")
+check("and so in a streamed export", {row.split(",")[hdr.index("stockout")] for row in s9[1:]} <= {"true", "false"}, s9[1:3])
 
 # ---------------------------------------------------------------- forecasts
 r = get("/api/v1/forecasts?item_id=1&site_id=1", VIEWER)
