@@ -15,6 +15,7 @@
 #include "server/handlers.h"
 #include "server/health.h"
 #include "server/metrics_gate.h"
+#include "server/security_headers.h"
 #include "server/simulation_jobs.h"
 #include "server/static_files.h"
 
@@ -406,7 +407,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   Response docs{200,
                 "text/html; charset=utf-8",
                 DocsHtml(),
-                {{"Content-Security-Policy", "default-src 'self' 'unsafe-inline'"}}};
+                {{"Content-Security-Policy", InlinePageCsp(DocsHtml())}}};
   Precompress(docs);
   router.Add("GET", "/api/docs", [docs](const Request&) { return docs; });
   const HttpServer* http = nullptr;  // set before serving; the handler runs only then
@@ -477,6 +478,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   hooks.fast = [&api](Request& req) { return api.Fast(req); };
   hooks.finish = [&api](const Request& req, Response& res, double secs) {
     api.Finish(req, res, secs);
+    AddSecurityHeaders(res, /*tls=*/false);
   };
   HttpServer server(options, router, hooks);
   http = &server;

@@ -12,6 +12,7 @@
 #include "common/config.h"
 #include "server/cache.h"
 #include "server/encoding.h"
+#include "server/security_headers.h"
 
 namespace corrente::server {
 namespace {
@@ -167,6 +168,7 @@ Handler MakeStaticHandler(const std::string& root_in) {
     bool hashed_asset = !spa && path.rfind("/assets/", 0) == 0;
     res.headers.emplace_back("Cache-Control",
                              hashed_asset ? "public, max-age=31536000, immutable" : "no-cache");
+    if (res.content_type.rfind("text/html", 0) == 0) AddPageHeaders(res);
     return res;
   };
 }

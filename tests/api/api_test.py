@@ -1035,6 +1035,41 @@ r = get("/api/v1/nope")
 check("unknown /api path is a JSON 404, not the SPA", r.status == 404 and r.json and r.json["error"] == "not_found")
 check("wrong method is 405", req("DELETE", "/api/v1/items").status == 405)
 
+# ---------------------------------------------------------------- browser security headers
+def csp(r):
+    return {d.strip().split(" ", 1)[0]: d.strip() for d in r.headers.get("content-security-policy", "").split(";") if d.strip()}
+
+
+PAGE_CSP = {"default-src": "default-src 'self'", "script-src": "script-src 'self'", "style-src": "style-src 'self'",
+            "object-src": "object-src 'none'", "base-uri": "base-uri 'none'", "frame-ancestors": "frame-ancestors 'none'",
+            "connect-src": "connect-src 'self'"}
+pages = {p: get(p) for p in ("/", "/materials/42", "/index.html")}
+r = get("/", headers={"If-None-Match": pages["/"].headers.get("etag", "")})
+pages["/ (304)"] = r
+bad_pages = {p: (r.status, r.headers.get("content-security-policy"), r.headers.get("x-frame-options"), r.headers.get("permissions-policy"))
+             for p, r in pages.items()
+             if r.status not in (200, 304) or any(csp(r).get(k) != v for k, v in PAGE_CSP.items())
+             or r.headers.get("x-frame-options") != "DENY" or r.headers.get("referrer-policy") != "no-referrer"
+             or "camera=()" not in r.headers.get("permissions-policy", "")}
+check("dashboard HTML (entry, SPA route, 304): strict CSP, X-Frame-Options DENY, Referrer-Policy, Permissions-Policy",
+      not bad_pages and pages["/ (304)"].status == 304, bad_pages)
+others = {"JSON": get("/api/v1/items", VIEWER), "cache hit": get("/api/v1/items", VIEWER), "CSV": get("/api/v1/items?format=csv", VIEWER),
+          "401": get("/api/v1/items"), "404": get("/api/v1/nope"), "health": get("/health"), "metrics": get("/metrics"),
+          "openapi": get("/api/v1/openapi.json"), "asset": get("/assets/app.js")}
+bad_other = {k: (r.status, r.headers.get("content-security-policy"), r.headers.get("x-frame-options"))
+             for k, r in others.items()
+             if csp(r).get("default-src") != "default-src 'none'" or csp(r).get("frame-ancestors") != "frame-ancestors 'none'"
+             or r.headers.get("x-frame-options") != "DENY" or r.headers.get("referrer-policy") != "no-referrer"
+             or r.headers.get("x-content-type-options") != "nosniff" or "strict-transport-security" in r.headers}
+check("every other answer (JSON, cache hit, CSV, 401, 404, health, metrics, assets): CSP default-src 'none', no framing, no HSTS over HTTP",
+      not bad_other, bad_other)
+r = get("/api/docs")
+scripts = [m.split(">", 1)[1] for m in r.raw.split("<script")[1:]]
+want = ["'sha256-%s'" % base64.b64encode(hashlib.sha256(x.split("</script>")[0].encode()).digest()).decode() for x in scripts]
+check("/api/docs: its inline script allowed by hash only, never framed",
+      csp(r).get("script-src") == "script-src " + " ".join(want) and "unsafe-inline" not in r.headers.get("content-security-policy", "")
+      and csp(r).get("frame-ancestors") == "frame-ancestors 'none'" and r.headers.get("x-frame-options") == "DENY", r.headers.get("content-security-policy"))
+
 
 # ---------------------------------------------------------------- gzip
 def raw_get(path, token=None, headers=None):

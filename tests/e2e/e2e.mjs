@@ -4,6 +4,7 @@
 // Prints "N passed, N failed" and exits 1 when any check failed.
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -57,12 +58,28 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
 });
 
+// Every Content-Security-Policy violation (and header complaint) any page of the run reports:
+// chromium's console message, and the securitypolicyviolation event, logged by an init script.
+const cspViolations = [];
+async function watchCsp(ctx) {
+  await ctx.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+    console.error(`securitypolicyviolation: ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} on ${e.documentURI}`)));
+}
+function collectCsp(page) {
+  page.on('console', (m) => {
+    const t = m.text();
+    if (/Content Security Policy|securitypolicyviolation|Permissions-Policy/i.test(t)) cspViolations.push(`${page.url()}: ${t}`);
+  });
+}
+
 async function newPage() {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'en-US' });
   await ctx.addInitScript(() => { if (!localStorage.getItem('corrente.locale')) localStorage.setItem('corrente.locale', 'en'); });
+  await watchCsp(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   page.on('pageerror', (e) => console.log(`  [page error] ${e.message}`));
+  collectCsp(page);
   return page;
 }
 
@@ -83,6 +100,28 @@ async function settled(page) {
   assert(errs.length === 0, `error shown on ${page.url()}: ${errs.join(' / ')}`);
 }
 const shot = (page, name) => page.screenshot({ path: path.join(ART, `${name}.png`), fullPage: true });
+
+// 0. the security headers: a strict CSP on the dashboard's HTML (the entry and a client-side
+// route), never framed; the API's answers allow no content at all.
+await check('security headers on the dashboard pages and the API', async () => {
+  for (const p of ['/', '/dashboard', '/login']) {
+    const r = await fetch(`${BASE}${p}`);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    assert(r.ok && (r.headers.get('content-type') ?? '').startsWith('text/html'), `${p}: ${r.status}`);
+    for (const d of ["script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "default-src 'self'", "style-src 'self'", "base-uri 'none'"])
+      assert(csp.split(';').map((x) => x.trim()).includes(d), `${p}: CSP lacks ${d}: ${csp}`);
+    assert(!/unsafe-inline|unsafe-eval|\*/.test(csp), `${p}: CSP allows too much: ${csp}`);
+    assert(r.headers.get('x-frame-options') === 'DENY', `${p}: X-Frame-Options ${r.headers.get('x-frame-options')}`);
+    assert(r.headers.get('referrer-policy') === 'no-referrer', `${p}: Referrer-Policy ${r.headers.get('referrer-policy')}`);
+    assert(/camera=\(\)/.test(r.headers.get('permissions-policy') ?? ''), `${p}: Permissions-Policy ${r.headers.get('permissions-policy')}`);
+    const html = await r.text();
+    assert(!/<script(?![^>]*\ssrc=)[^>]*>/i.test(html) && !/\sstyle=|\son[a-z]+=/i.test(html), `${p}: inline script, style or handler in the HTML`);
+  }
+  const api = await fetch(`${BASE}/api/v1/items`);
+  assert(api.status === 401, `/api/v1/items without a token: ${api.status}`);
+  assert((api.headers.get('content-security-policy') ?? '').startsWith("default-src 'none'"), `API CSP: ${api.headers.get('content-security-policy')}`);
+  assert(api.headers.get('x-frame-options') === 'DENY', 'API X-Frame-Options');
+});
 
 const adminToken = await apiLogin('ADMIN');
 const firstItem = (await apiGet(adminToken, '/items?limit=1&sort=item_id')).data[0];
@@ -447,7 +486,9 @@ await check('keyboard: log in with Tab and Enter, visible focus', async () => {
 // 11. the phone layout and the Portuguese dictionary render.
 await check('phone width, pt-BR', async () => {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'pt-BR' });
+  await watchCsp(ctx);
   const page = await ctx.newPage();
+  collectCsp(page);
   await page.goto(`${BASE}/login`);
   await page.getByLabel('Usuário').fill(users.ANALYST.name);
   await page.getByLabel('Senha').fill(users.ANALYST.pw);
@@ -460,6 +501,60 @@ await check('phone width, pt-BR', async () => {
   assert(overflow <= 1, `page is ${overflow}px wider than the phone`);
   await shot(page, 'phone-dashboard-ptbr');
   await ctx.close();
+});
+
+// 11b. the API docs page (inline script and style, allowed by their hashes) renders its operations.
+await check('API docs page renders under its own CSP', async () => {
+  const page = await newPage();
+  await page.goto(`${BASE}/api/docs`);
+  await page.waitForSelector('#ops .op');
+  assert(await page.locator('#ops .op').count() > 20, 'too few operations listed');
+  const color = await page.locator('#ops .op .m').first().evaluate((e) => getComputedStyle(e).fontWeight);
+  assert(color === '600', `the inline style did not apply (font-weight ${color})`);
+  await page.context().close();
+});
+
+// 12. the CSP is enforced (an injected inline script does not run, and is reported), the
+// dashboard cannot be framed, and no page of this run broke the policy.
+await check('CSP: an injected inline script is refused; the dashboard is not framed', async () => {
+  const ctx = await browser.newContext();
+  await watchCsp(ctx);
+  const page = await ctx.newPage();
+  const seen = [];
+  page.on('console', (m) => seen.push(m.text()));
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel('Username').waitFor();
+  const ran = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = 1';
+    document.body.appendChild(s);
+    return window.__injected === 1;
+  });
+  await page.waitForTimeout(200);
+  assert(!ran, 'an inline script ran under the CSP');
+  assert(seen.some((t) => /securitypolicyviolation: script-src-elem blocked inline/.test(t)), `violation not reported: ${seen.join(' | ')}`);
+  // A page of another origin (another port on this loopback: chromium refuses a public page's
+  // frames to a local address anyway) frames the dashboard: the frame gets an error page.
+  const framer = http.createServer((q, res) => {
+    res.setHeader('Content-Type', 'text/html');
+    res.end(`<iframe src="${BASE}/login" width="400" height="300"></iframe>`);
+  });
+  await new Promise((r) => framer.listen(0, '127.0.0.1', r));
+  try {
+    await page.goto(`http://127.0.0.1:${framer.address().port}/`);
+    await page.waitForTimeout(1500);
+    const frame = page.frames().find((f) => f !== page.mainFrame());
+    assert(frame, 'no frame on the framing page');
+    const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+    assert(!/Username|Sign in/.test(text) && frame.url().startsWith('chrome-error:'), `the frame shows ${frame.url()}: ${text.slice(0, 60)}`);
+    assert(seen.some((t) => /Framing .* violates .*frame-ancestors 'none'/.test(t)), `no frame-ancestors refusal: ${seen.join(' | ')}`);
+  } finally {
+    framer.close();
+  }
+  await ctx.close();
+});
+await check('no CSP or Permissions-Policy complaint on any page of the run', async () => {
+  assert(cspViolations.length === 0, `${cspViolations.length}: ${[...new Set(cspViolations)].slice(0, 5).join(' | ')}`);
 });
 
 await browser.close();
