@@ -262,6 +262,18 @@ net::awaitable<void> Session(std::shared_ptr<beast::tcp_stream> conn_stream,
   }
   state.connections->Close(conn);
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  // Lingering close: drain what the client still sends (64 KiB, 1 s at most). Closing with
+  // unread input makes the kernel send a reset, which can destroy the response in flight.
+  if (stream.socket().is_open()) {
+    stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 4096> sink;
+    for (size_t drained = 0; drained < (64u << 10);) {
+      size_t n = co_await stream.async_read_some(net::buffer(sink),
+                                                 net::redirect_error(net::use_awaitable, ec));
+      if (ec) break;
+      drained += n;
+    }
+  }
   stream.close();
 }
 
