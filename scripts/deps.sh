@@ -9,12 +9,12 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsodium-dev libjwt-dev libcli11-dev libspdlog-dev libfmt-dev
-  libeigen3-dev libsqlite3-dev libmariadb-dev zlib1g-dev
+  libeigen3-dev libsqlite3-dev libmariadb-dev zlib1g-dev libssl-dev
   googletest libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
   curl ca-certificates
 )
-test_pkgs=(sqlite3 mariadb-server chromium iproute2)
+test_pkgs=(sqlite3 mariadb-server chromium iproute2 openssl)
 bench_pkgs=(wrk pgloader r-cran-forecast hyperfine
             python3-flask python3-flask-caching python3-sqlalchemy python3-psycopg2 python3-jwt gunicorn)
 

@@ -42,6 +42,13 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
            [](int s) { opt.request_timeout = std::chrono::seconds(s); },
            "Seconds a request's body, or a response write, may take [30]")
       ->check(CLI::Range(1, 3600));
+  auto* cert = serve->add_option("--tls-cert", opt.tls_cert,
+                                 "Serve HTTPS (TLS 1.2+) with this PEM certificate chain")
+                   ->check(CLI::ExistingFile);
+  auto* key = serve->add_option("--tls-key", opt.tls_key, "The PEM private key of --tls-cert")
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
   static std::string metrics_token;
   serve->add_option("--metrics-token", metrics_token,
                     "Require 'Authorization: Bearer TOKEN' on /metrics (16+ bytes; also "

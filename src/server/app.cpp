@@ -413,8 +413,10 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   const HttpServer* http = nullptr;  // set before serving; the handler runs only then
   MetricsGate metrics_gate(config.metrics_token);
   if (metrics_gate.Open() && !IsLoopback(options.host))
-    spdlog::warn("/metrics is open to anyone who can reach {}: set CORRENTE_METRICS_TOKEN, or "
-                 "firewall the port", options.host);
+    spdlog::warn(
+        "/metrics is open to anyone who can reach {}: set CORRENTE_METRICS_TOKEN, or "
+        "firewall the port",
+        options.host);
   router.Add("GET", "/metrics", [&](const Request& req) {
     if (auto refused = metrics_gate.Refuse(req)) return *refused;
     std::string extra;
@@ -476,15 +478,16 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
 
   ServerHooks hooks;
   hooks.fast = [&api](Request& req) { return api.Fast(req); };
-  hooks.finish = [&api](const Request& req, Response& res, double secs) {
+  bool tls = !options.tls_cert.empty();
+  hooks.finish = [&api, tls](const Request& req, Response& res, double secs) {
     api.Finish(req, res, secs);
-    AddSecurityHeaders(res, /*tls=*/false);
+    AddSecurityHeaders(res, tls);
   };
   HttpServer server(options, router, hooks);
   http = &server;
   server.Run([&](int port) {
-    spdlog::info("corrente {} listening on http://{}:{} ({} mode, {} workers)", CORRENTE_VERSION,
-                 options.host, port, config.env, options.workers);
+    spdlog::info("corrente {} listening on {}://{}:{} ({} mode, {} workers)", CORRENTE_VERSION,
+                 tls ? "https" : "http", options.host, port, config.env, options.workers);
     if (on_listening) on_listening(port);
   });
   listener.request_stop();

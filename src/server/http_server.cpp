@@ -5,7 +5,9 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <cstdio>
@@ -13,6 +15,7 @@
 
 #include "server/connections.h"
 #include "server/encoding.h"
+#include "server/tls.h"
 
 namespace corrente::server {
 namespace net = boost::asio;
@@ -28,6 +31,7 @@ struct State {
   net::thread_pool* workers = nullptr;
   const ServerHooks* hooks = nullptr;
   ConnectionTable* connections = nullptr;
+  net::ssl::context* tls = nullptr;  // set: every connection speaks TLS (--tls-cert)
 };
 
 Request ToRequest(const http::request<http::string_body>& r, const std::string& remote) {
@@ -102,7 +106,8 @@ std::string ResponseHead(const Response& res, unsigned version, bool keep_alive,
 
 // One response with a known length: head and body in one gather write, the body borrowed from
 // `res` (or the buffer it shares with a cache), not copied.
-net::awaitable<bool> WriteWhole(beast::tcp_stream& stream, const Response& res, unsigned version,
+template <class Stream>
+net::awaitable<bool> WriteWhole(Stream& stream, const Response& res, unsigned version,
                                 bool keep_alive, bool head, const ServerOptions& opt) {
   const std::string& body = res.Body();
   bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
@@ -115,7 +120,7 @@ net::awaitable<bool> WriteWhole(beast::tcp_stream& stream, const Response& res, 
   std::array<net::const_buffer, 2> bufs{net::buffer(h), net::const_buffer()};
   if (!head && !bodiless) bufs[1] = net::buffer(body);
   beast::error_code ec;
-  stream.expires_after(opt.request_timeout);
+  beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
   co_await net::async_write(stream, bufs, net::redirect_error(net::use_awaitable, ec));
   co_return !ec;
 }
@@ -124,14 +129,15 @@ net::awaitable<bool> WriteWhole(beast::tcp_stream& stream, const Response& res, 
 // and written before the next is asked for, so memory stays at one piece. Returns false when
 // the connection cannot be reused (write error, or the producer failed mid-way: the missing
 // last chunk tells the client the body is incomplete).
-net::awaitable<bool> WriteStream(beast::tcp_stream& stream, Response& res, unsigned version,
-                                 bool keep_alive, const ServerOptions& opt, State& state) {
+template <class Stream>
+net::awaitable<bool> WriteStream(Stream& stream, Response& res, unsigned version, bool keep_alive,
+                                 const ServerOptions& opt, State& state) {
   // HTTP/1.0 has no chunked coding: the body then ends when the connection closes.
   bool chunked = version != 10;
   std::string h = ResponseHead(res, version, keep_alive && chunked,
                                chunked ? "Transfer-Encoding: chunked\r\n" : "");
   beast::error_code ec;
-  stream.expires_after(opt.request_timeout);
+  beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
   co_await net::async_write(stream, net::buffer(h), net::redirect_error(net::use_awaitable, ec));
   std::string piece;
   bool more = true;
@@ -151,7 +157,7 @@ net::awaitable<bool> WriteStream(beast::tcp_stream& stream, Response& res, unsig
     std::array<net::const_buffer, 3> bufs{net::buffer(size, static_cast<size_t>(n)),
                                           net::buffer(piece), net::buffer("\r\n", 2)};
     if (!chunked) bufs[0] = bufs[2] = net::const_buffer();
-    stream.expires_after(opt.request_timeout);
+    beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
     co_await net::async_write(stream, bufs, net::redirect_error(net::use_awaitable, ec));
   }
   if (ec || !chunked) co_return false;
@@ -163,12 +169,14 @@ net::awaitable<bool> WriteStream(beast::tcp_stream& stream, Response& res, unsig
 // A connection's reads, writes and timers all run on its own strand: Beast's tcp_stream is not
 // thread-safe, and on the shared multi-threaded io_context a timeout handler once closed a
 // socket while another thread was destroying it (SIGSEGV under an idle-connection flood).
-net::awaitable<void> Session(std::shared_ptr<beast::tcp_stream> conn_stream,
-                             ConnectionTable::Handle conn, const Router& router,
-                             const ServerOptions& opt, State& state) {
-  beast::tcp_stream& stream = *conn_stream;
+// The requests of one connection, over plain TCP or TLS (Stream: a tcp_stream, or an Asio
+// ssl::stream on it); Connection() opens and closes the connection around it.
+template <class Stream>
+net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn,
+                             const Router& router, const ServerOptions& opt, State& state) {
   beast::error_code ec;
-  std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
+  std::string remote =
+      beast::get_lowest_layer(stream).socket().remote_endpoint(ec).address().to_string();
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -177,17 +185,17 @@ net::awaitable<void> Session(std::shared_ptr<beast::tcp_stream> conn_stream,
     // The whole header must arrive within header_timeout however slowly it trickles in
     // (slowloris), and the body within request_timeout after it.
     state.connections->SetIdle(conn, true);
-    stream.expires_after(opt.header_timeout);
+    beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
     co_await http::async_read_header(stream, buffer, parser,
                                      net::redirect_error(net::use_awaitable, ec));
     bool still_open = state.connections->SetIdle(conn, false);
     if (!ec && !parser.is_done()) {
-      stream.expires_after(opt.request_timeout);
+      beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
       co_await http::async_read(stream, buffer, parser,
                                 net::redirect_error(net::use_awaitable, ec));
     }
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout || !still_open)
+        ec == beast::error::timeout || ec == net::ssl::error::stream_truncated || !still_open)
       break;
     Response res;
     bool keep_alive = false;
@@ -260,7 +268,55 @@ net::awaitable<void> Session(std::shared_ptr<beast::tcp_stream> conn_stream,
     if (counted) state.in_flight--;
     if (!reusable || !keep_alive) break;
   }
+}
+
+// ---- TLS (--tls-cert): the handshake before the session, close_notify after it ----
+
+// A TLS connection: the handshake within header_timeout (the connection counts as idle, so
+// evictable, meanwhile), then the session over TLS. A client that speaks plain HTTP to this
+// port gets a plain 400 saying so, and the connection closes.
+net::awaitable<void> TlsSession(beast::tcp_stream& stream, const ConnectionTable::Handle& conn,
+                                const Router& router, const ServerOptions& opt, State& state) {
+  beast::error_code ec;
+  beast::flat_buffer buffer;
+  state.connections->SetIdle(conn, true);
+  stream.expires_after(opt.header_timeout);
+  bool tls =
+      co_await beast::async_detect_ssl(stream, buffer, net::redirect_error(net::use_awaitable, ec));
+  if (ec) co_return;
+  if (!tls) {
+    Response res = ErrorResponse(400, "https_required", "this port speaks HTTPS");
+    co_await WriteWhole(stream, res, 11, /*keep_alive=*/false, /*head=*/false, opt);
+    co_return;
+  }
+  // Asio's ssl::stream, not beast::ssl_stream: the latter's flat_stream (Boost 1.81) writes
+  // nothing for [empty, > 16 KB] and async_write then stops, so a large body after its head
+  // was never sent.
+  net::ssl::stream<beast::tcp_stream&> tls_stream(stream, *state.tls);
+  size_t used = co_await tls_stream.async_handshake(net::ssl::stream_base::server, buffer.data(),
+                                                    net::redirect_error(net::use_awaitable, ec));
+  if (ec) {
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    co_return;
+  }
+  buffer.consume(used);
+  co_await Session(tls_stream, conn, router, opt, state);
+  // close_notify, waiting briefly for the client's.
+  stream.expires_after(std::chrono::seconds(1));
+  co_await tls_stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+}
+
+// Owns the connection: serves it (over TLS when configured), then closes it.
+net::awaitable<void> Connection(std::shared_ptr<beast::tcp_stream> conn_stream,
+                                ConnectionTable::Handle conn, const Router& router,
+                                const ServerOptions& opt, State& state) {
+  beast::tcp_stream& stream = *conn_stream;
+  if (state.tls)
+    co_await TlsSession(stream, conn, router, opt, state);
+  else
+    co_await Session(stream, conn, router, opt, state);
   state.connections->Close(conn);
+  beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   // Lingering close: drain what the client still sends (64 KiB, 1 s at most). Closing with
   // unread input makes the kernel send a reset, which can destroy the response in flight.
@@ -322,7 +378,7 @@ net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const
       Refuse(stream->socket());
       continue;
     }
-    net::co_spawn(exec, Session(std::move(stream), std::move(conn), router, opt, state),
+    net::co_spawn(exec, Connection(std::move(stream), std::move(conn), router, opt, state),
                   net::detached);
   }
 }
@@ -358,6 +414,10 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   net::io_context ctx(threads);
   tcp::acceptor acceptor(ctx);
   beast::error_code ec;
+  // Read before binding, so a bad certificate or key stops the start-up.
+  std::unique_ptr<net::ssl::context> tls;
+  if (!options_.tls_cert.empty() || !options_.tls_key.empty())
+    tls = MakeTlsContext(options_.tls_cert, options_.tls_key);
   auto addr = net::ip::make_address(options_.host, ec);
   if (ec) throw std::runtime_error("invalid --host '" + options_.host + "': " + ec.message());
   int port = options_.port;
@@ -393,6 +453,7 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   state.workers = &workers;
   state.hooks = &hooks_;
   state.connections = &connections;
+  state.tls = tls.get();
   connections_ = &connections;
   // The acceptor, the drain and its timer share one strand: a signal's handler and a Stop()
   // run on any I/O thread, and must not close the acceptor under a pending accept.

@@ -28,6 +28,9 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};  // a request's headers, or a keep-alive wait
   std::chrono::seconds request_timeout{30};  // a request's body, and each response write
   std::chrono::seconds drain_timeout{10};
+  // Both set: HTTPS only (TLS 1.2+, see tls.h). PEM files: the certificate chain, its key.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 // Optional hooks, both run on the I/O threads and must not block.

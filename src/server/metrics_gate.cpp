@@ -18,8 +18,8 @@ MetricsGate::MetricsGate(const std::optional<std::string>& token) {
 
 MetricsGate::Digest MetricsGate::Hash(const std::string& s) {
   Digest d;
-  crypto_generichash(d.data(), d.size(), reinterpret_cast<const unsigned char*>(s.data()),
-                     s.size(), nullptr, 0);
+  crypto_generichash(d.data(), d.size(), reinterpret_cast<const unsigned char*>(s.data()), s.size(),
+                     nullptr, 0);
   return d;
 }
 

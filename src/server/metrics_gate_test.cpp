@@ -33,10 +33,15 @@ TEST(MetricsGate, OnlyTheExactBearerToken) {
   EXPECT_FALSE(gate.Open());
   EXPECT_FALSE(gate.Refuse(WithAuthorization("Bearer " + token)));
   EXPECT_FALSE(gate.Refuse(WithAuthorization("bearer " + token)));
-  const std::vector<std::string> wrong = {
-      "", "Bearer", "Bearer ", "Bearer " + token.substr(1),
-        "Bearer " + token + "x", "Bearer " + token.substr(0, token.size() - 1) + "8",
-        "Basic " + token, token, "Bearer  " + token};
+  const std::vector<std::string> wrong = {"",
+                                          "Bearer",
+                                          "Bearer ",
+                                          "Bearer " + token.substr(1),
+                                          "Bearer " + token + "x",
+                                          "Bearer " + token.substr(0, token.size() - 1) + "8",
+                                          "Basic " + token,
+                                          token,
+                                          "Bearer  " + token};
   for (const std::string& bad : wrong) {
     auto refused = gate.Refuse(WithAuthorization(bad));
     ASSERT_TRUE(refused) << bad;

@@ -36,8 +36,7 @@ std::vector<std::string> BlockHashes(const std::string& html, const std::string&
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(html.data() + begin),
                        end - begin);
-    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
-                                       sodium_base64_VARIANT_ORIGINAL)];
+    char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
     sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
     out.push_back(std::string("'sha256-") + b64 + "'");
     at = end + close.size();
@@ -63,8 +62,8 @@ void AddPageHeaders(Response& res) {
 }
 
 std::string InlinePageCsp(const std::string& html) {
-  return "default-src 'none'; script-src " + Sources(BlockHashes(html, "script")) +
-         "; style-src " + Sources(BlockHashes(html, "style")) +
+  return "default-src 'none'; script-src " + Sources(BlockHashes(html, "script")) + "; style-src " +
+         Sources(BlockHashes(html, "style")) +
          "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
          "frame-ancestors 'none'";
 }
