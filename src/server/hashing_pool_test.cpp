@@ -38,7 +38,9 @@ TEST(HashingPool, AFullQueueIsRefusedAtOnce) {
         gate.wait();
       });
     }));
-    while (pool.Queued() + started.load() < static_cast<size_t>(i + 1))
+    // The first must be running before the others queue: had it still been queued, the third
+    // would find the queue full and be refused, and this loop would wait for ever.
+    while (i == 0 ? started.load() < 1 : pool.Queued() < static_cast<size_t>(i))
       std::this_thread::sleep_for(1ms);
   }
   auto t0 = std::chrono::steady_clock::now();
