@@ -401,7 +401,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   router.Add("GET", "/health",
              MakeHealthHandler(pool, [&api](const Request& r) { return api.Authenticated(r); }));
   // Constant documents: compressed once here, copied (shared bodies) per request.
-  Response openapi{200, "application/json", OpenApiJson(api.Routes(), CORRENTE_VERSION)};
+  // The API's own version (the /api/v1 contract), not the build's: versions stay behind a login.
+  Response openapi{200, "application/json", OpenApiJson(api.Routes(), "1")};
   Precompress(openapi);
   router.Add("GET", "/api/v1/openapi.json", [openapi](const Request&) { return openapi; });
   Response docs{200,

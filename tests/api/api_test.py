@@ -117,6 +117,7 @@ check("/health 200 healthy", r.status == 200 and r.json["status"] == "healthy", 
 r = get("/api/v1/openapi.json")
 spec = r.json
 check("openapi.json is OpenAPI 3.1", r.status == 200 and spec and spec.get("openapi", "").startswith("3.1"), r.raw[:200])
+check("openapi.json gives the API's version, not the build's", spec and spec["info"]["version"] == "1", spec and spec["info"])
 EXPECTED = {
     ("get", "/health"), ("get", "/metrics"), ("get", "/api/v1/openapi.json"), ("get", "/api/docs"),
     ("post", "/api/v1/auth/login"), ("get", "/api/v1/auth/me"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/logout"),
