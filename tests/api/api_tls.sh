@@ -11,11 +11,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 unset DATABASE_URL CORRENTE_METRICS_TOKEN
 command -v openssl >/dev/null || { echo "openssl is missing (scripts/deps.sh test)"; exit 1; }
-main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
 db=api_tls
-psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-psql "$main_url" -qAtc "CREATE DATABASE $db" >/dev/null
-export DATABASE_URL="${main_url%/*}/$db"
+scratch_db "$db"
 export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 work=$(mktemp -d)
 spid=""
