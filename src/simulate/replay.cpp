@@ -67,6 +67,7 @@ Outcome Replay(const SimSeries& s, decide::PolicyMethod method, const ReplayOpti
   decide::PolicyLevels levels;
   decide::PolicyInput in;
   std::vector<double> fmean, fsd;  // the forecast method's path, kept alive for `in`
+  std::vector<double> path;        // the alert rule's forecast path: the levels' mean daily demand
   in.review_days = opt.review_days;
   in.service_level = ServiceFor(method, s.abc, opt);
   auto refit = [&](int t) {
@@ -100,6 +101,7 @@ Outcome Replay(const SimSeries& s, decide::PolicyMethod method, const ReplayOpti
       in.forecast_sd = fsd;
     }
     levels = decide::ComputeLevels(method, in);
+    path.assign(static_cast<size_t>(std::ceil(levels.lead)) + 2, levels.mean);
   };
   // The starting stock: given, else the spec rule's order-up-to on the day before.
   if (s.initial_stock >= 0) {
@@ -185,7 +187,6 @@ Outcome Replay(const SimSeries& s, decide::PolicyMethod method, const ReplayOpti
     st.levels = levels;
     st.stock = on_hand;
     st.orders.quantity = on_order;
-    std::vector<double> path(static_cast<size_t>(std::ceil(levels.lead)) + 2, levels.mean);
     st.days_to_rupture = decide::DaysToRupture(on_hand, path);
     // What arrives within the lead time counts as available.
     double arriving = 0;
