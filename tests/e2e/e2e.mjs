@@ -202,6 +202,14 @@ await check('dashboard stockout rate equals the API', async () => {
   await admin.goto(`${BASE}/dashboard`);
   const got = (await admin.getByTestId('kpi-stockout_rate-value').innerText()).trim();
   assert(got === want, `card ${got} vs API ${want} (${k.at(-1).full_date}: ${k.at(-1).stockout_rate})`);
+  // The card says which day its value is from, draws its trend, and drills down.
+  const [y, m, d] = k.at(-1).full_date.split('-');
+  const through = (await admin.getByTestId('kpi-stockout_rate-through').innerText()).trim();
+  assert(through === `Data through ${m}/${d}/${y}`, `through: ${through} vs ${k.at(-1).full_date}`);
+  assert(Number(await admin.getByTestId('kpi-stockout_rate').locator('[data-testid="sparkline"]').getAttribute('data-points')) > 1, 'no sparkline');
+  await admin.getByTestId('kpi-stockout_rate-link').click();
+  await admin.waitForURL(/\/inventory\?stockout=true/);
+  await admin.goto(`${BASE}/dashboard`);
   await admin.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
   await shot(admin, 'dashboard');
 });

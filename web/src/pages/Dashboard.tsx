@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { api, type Envelope, type ForecastLike } from '../api/client';
 import { useAllItems, useAsOf, useItemMap, useKpis, useSiteMap } from '../lib/hooks';
-import { latestAndPrevious } from '../lib/metrics';
+import { kpiTrend, latestAndPrevious } from '../lib/metrics';
 import { fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { KpiCard } from '../components/KpiCard';
@@ -47,10 +47,10 @@ export default function Dashboard() {
 
   const k = kpis.data?.data ?? [];
   const cards = [
-    { id: 'stockout_rate', label: t('stockoutRate'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
-    { id: 'forecast_wape', label: t('forecastWape'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
-    { id: 'delayed_orders_pct', label: t('delayedOrders'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
-    { id: 'avg_inventory_value', label: t('avgInventoryValue'), fmt: (v: number | null) => fmtMoney(v, locale, true) },
+    { id: 'stockout_rate', label: t('stockoutRate'), fmt: (v: number | null) => fmtPercent(v, locale, 1), to: '/inventory?stockout=true' },
+    { id: 'forecast_wape', label: t('forecastWape'), fmt: (v: number | null) => fmtPercent(v, locale, 1), to: '/forecasts' },
+    { id: 'delayed_orders_pct', label: t('delayedOrders'), fmt: (v: number | null) => fmtPercent(v, locale, 1), to: '/alerts' },
+    { id: 'avg_inventory_value', label: t('avgInventoryValue'), fmt: (v: number | null) => fmtMoney(v, locale, true), to: '/inventory' },
   ] as const;
 
   return (
@@ -67,8 +67,9 @@ export default function Dashboard() {
             const note = c.id === 'forecast_wape'
               ? t('wapeNote', { m: fmtPercent(latestAndPrevious(k, 'forecast_mape').current, locale, 1) })
               : undefined;
+            const tr = kpiTrend(k, c.id);
             return <KpiCard key={c.id} id={c.id} label={c.label} value={c.fmt(ch.current)} change={ch} note={note}
-              rate={c.id !== 'avg_inventory_value'} />;
+              rate={c.id !== 'avg_inventory_value'} trend={tr.values} through={tr.through ?? undefined} to={c.to} />;
           })}
         </div>
       )}
