@@ -1,7 +1,7 @@
 import { useQuery, keepPreviousData } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useState, useEffect } from 'react';
-import { api, num, type Query } from '../api/client';
+import { api, CSV_ALL, num, type Query } from '../api/client';
 import { useAllItems, useSites } from '../lib/hooks';
 import { useI18n } from '../lib/i18n';
 import { CsvApiButton } from '../components/Csv';
@@ -87,7 +87,7 @@ export default function Materials() {
             {SORTS.map((s) => <option key={s} value={s}>{s.startsWith('-') ? `${s.slice(1)} ↓` : `${s} ↑`}</option>)}
           </select>
         </label>
-        <CsvApiButton path="/items" query={{ ...filters, limit: 1000 }} filename="materials.csv" />
+        <CsvApiButton path="/items" query={{ ...filters, limit: CSV_ALL }} filename="materials.csv" />
       </form>
       <div className="card overflow-x-auto p-0">
         <QueryState q={list} empty={(d) => d.data.length === 0}>
