@@ -73,7 +73,10 @@ export function useBulk<R>(o: BulkOpts<R>) {
     fresh.forEach((id) => inFlight.current.add(id));
     setPending(true);
     setError(null);
-    if (!undo) patch(fresh, true); // at once; rolled back if the server refuses
+    if (!undo) { // at once; rolled back if the server refuses
+      patch(fresh, true);
+      setRecent((s) => new Set([...s, ...fresh]));
+    }
     try {
       const res = await o.call(fresh, undo);
       if (undo) {
@@ -81,14 +84,17 @@ export function useBulk<R>(o: BulkOpts<R>) {
         setRecent((s) => new Set([...s].filter((id) => !res.changed.includes(id))));
         setToast({ id: Date.now(), message: o.undoneText });
       } else {
-        if (res.unchanged.length) patch(res.unchanged, true);
-        setRecent((s) => new Set([...s, ...res.changed]));
+        // Done by someone else meanwhile: shown done, but not undoable from here.
+        setRecent((s) => new Set([...s].filter((id) => !res.unchanged.includes(id))));
         setSelected(new Set());
         const changed = res.changed;
         setToast({ id: Date.now(), message: o.doneText(changed.length, res.unchanged.length), undo: changed.length ? () => void run(changed, true) : undefined });
       }
     } catch (e) {
-      if (!undo) patch(fresh, false);
+      if (!undo) {
+        patch(fresh, false);
+        setRecent((s) => new Set([...s].filter((id) => !fresh.includes(id))));
+      }
       setError(e);
     } finally {
       fresh.forEach((id) => inFlight.current.delete(id));
