@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { queueChecks } from './queues.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const require = createRequire(path.join(here, '../../web/package.json'));
@@ -390,10 +391,10 @@ await check('mark an alert read (analyst)', async () => {
   await page.goto(`${BASE}/alerts?unread=true`);
   const btn = page.getByTestId('mark-read').first();
   await btn.waitFor();
-  const id = await btn.locator('xpath=ancestor::li').getAttribute('data-alert-id');
+  const id = await btn.locator('xpath=ancestor::tr').getAttribute('data-alert-id');
   const before = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
   await btn.click();
-  await page.waitForFunction((aid) => !document.querySelector(`li[data-alert-id="${aid}"]`) || document.querySelector(`li[data-alert-id="${aid}"]`).dataset.read === 'true', id);
+  await page.waitForFunction((aid) => !document.querySelector(`tr[data-alert-id="${aid}"]`) || document.querySelector(`tr[data-alert-id="${aid}"]`).dataset.read === 'true', id);
   await page.waitForLoadState('networkidle');
   const after = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
   assert(after === before - 1, `unread ${before} -> ${after}`);
@@ -553,6 +554,9 @@ await check('CSP: an injected inline script is refused; the dashboard is not fra
   }
   await ctx.close();
 });
+// 12. the grouped queues and the searchable pickers (tests/e2e/queues.mjs).
+await queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot });
+
 await check('no CSP or Permissions-Policy complaint on any page of the run', async () => {
   assert(cspViolations.length === 0, `${cspViolations.length}: ${[...new Set(cspViolations)].slice(0, 5).join(' | ')}`);
 });

@@ -9,7 +9,7 @@ describe('UndoToast', () => {
     const undo = vi.fn();
     const close = vi.fn();
     render(<I18nProvider initial="en"><UndoToast toast={{ id: 1, message: '3 acknowledged', undo }} onClose={close} /></I18nProvider>);
-    expect(screen.getByRole('status').textContent).toContain('3 acknowledged');
+    expect(screen.getByTestId('undo-toast').textContent).toContain('3 acknowledged');
     fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
     expect(undo).toHaveBeenCalledOnce();
     expect(close).toHaveBeenCalledOnce();
@@ -27,6 +27,6 @@ describe('UndoToast', () => {
 
   it('shows nothing without a toast', () => {
     render(<I18nProvider initial="en"><UndoToast toast={null} onClose={() => {}} /></I18nProvider>);
-    expect(screen.queryByRole('status')).toBeNull();
+    expect(screen.queryByTestId('undo-toast')).toBeNull();
   });
 });

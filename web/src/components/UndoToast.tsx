@@ -12,7 +12,7 @@ export function UndoToast({ toast, onClose, ms = 8000 }: { toast: Toast | null; 
   }, [toast, ms, onClose]);
   if (!toast) return null;
   return (
-    <div role="status" data-testid="undo-toast"
+    <div aria-live="polite" data-testid="undo-toast"
       className="fixed bottom-4 left-1/2 z-50 flex -translate-x-1/2 items-center gap-3 rounded-lg bg-slate-900 px-4 py-2 text-sm text-white shadow-lg">
       <span>{toast.message}</span>
       {toast.undo && (
