@@ -69,7 +69,7 @@ export function GroupedQueue<R>({ groups, view, testId, selectable, selected, on
                 <td className="td">{g.site_name ?? (g.site_id ? `#${g.site_id}` : '—')}</td>
                 <td className="td text-right">{view.groupCount(g)}</td>
                 <td className="td" />
-                <td className="td max-w-md text-slate-700">{g.rows[0] ? view.message(g.rows[0]) : ''}</td>
+                <td className="td max-w-md text-slate-700">{!isOpen && g.rows[0] ? view.message(g.rows[0]) : ''}</td>
                 <td className="td whitespace-nowrap">{fmtDateTime(g.latest_at, locale)}</td>
                 <td className="td" />
               </tr>
@@ -80,10 +80,9 @@ export function GroupedQueue<R>({ groups, view, testId, selectable, selected, on
                   <tr key={id} {...view.rowAttrs(r)} className={done ? 'bg-slate-50 text-slate-400' : ''}>
                     {selectable && <td className="td pl-4">{!done && box([id], t('selectRow', { id }), 'select-row')}</td>}
                     <td className="td pl-6">{view.badge(view.label(r))}</td>
-                    <td className="td" colSpan={3}>{view.kind(r)}</td>
-                    <td className="td" />
+                    <td className="td" colSpan={4}>{view.kind(r)}</td>
                     <td className="td text-right">{view.amount(r)}</td>
-                    <td className={`td max-w-md ${done ? 'line-through decoration-slate-300' : ''}`}>{view.message(r)}</td>
+                    <td className={`td min-w-[16rem] max-w-md ${done ? 'line-through decoration-slate-300' : ''}`}>{view.message(r)}</td>
                     <td className="td whitespace-nowrap">{view.when(r)}</td>
                     <td className="td text-right whitespace-nowrap">{view.action(r)}</td>
                   </tr>
