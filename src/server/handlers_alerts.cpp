@@ -44,8 +44,13 @@ std::vector<pg::Param> Filters(Params& p) {
   auto site = p.Int("site_id", 1, 2147483647);
   auto item = p.Int("item_id", 1, 2147483647);
   auto abc = p.Enum("abc_class", {"A", "B", "C"});
-  return {level, category, pg::ToParam(unread), pg::ToParam(resolved), pg::ToParam(site),
-          pg::ToParam(item), abc};
+  return {level,
+          category,
+          pg::ToParam(unread),
+          pg::ToParam(resolved),
+          pg::ToParam(site),
+          pg::ToParam(item),
+          abc};
 }
 
 Response List(Ctx& ctx) {
@@ -55,9 +60,11 @@ Response List(Ctx& ctx) {
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   return ListPage(ctx,
-                  std::string("SELECT ") + kColumns + ", i.abc_class, s.name AS site_name,"
+                  std::string("SELECT ") + kColumns +
+                      ", i.abc_class, s.name AS site_name,"
                       " count(*) OVER () AS total_count" +
-                      kFrom + kWhere + " ORDER BY " + OrderBy(sort) + ", a.alert_id LIMIT $8 OFFSET $9",
+                      kFrom + kWhere + " ORDER BY " + OrderBy(sort) +
+                      ", a.alert_id LIMIT $8 OFFSET $9",
                   std::move(filters), limit, offset);
 }
 
@@ -65,23 +72,21 @@ Response List(Ctx& ctx) {
 Response Groups(Ctx& ctx) {
   Params p(ctx.req);
   auto filters = Filters(p);
-  auto sort = p.Enum("sort", GroupSorts());
-  int64_t limit = p.BufferedLimit(), offset = p.Offset();
-  p.Check();
   GroupSpec g;
-  g.filtered = "SELECT a.*, i.sku, i.name AS item_name, i.abc_class, s.name AS site_name,"
-               " row_number() OVER"
-               " (PARTITION BY a.item_id, a.site_id ORDER BY a.priority_score DESC, " +
-               kLevelRank + ", a.alert_id) AS rn" + kFrom + kWhere;
+  g.alias = "a";
+  g.id_col = "alert_id";
+  g.rank = kLevelRank;
+  g.from_where = std::string(kFrom) + kWhere;
   g.filter_params = kWhereParams;
   g.top_label = "level";
   g.aggregates = ", count(*) FILTER (WHERE f.read_at IS NULL)::int AS unread";
-  g.row_json = "jsonb_build_object('alert_id', f.alert_id, 'level', f.level, 'category', "
-               "f.category, 'message', f.message, 'priority_score', f.priority_score, "
-               "'created_at', " + IsoSql("f.created_at") + ", 'read_at', " +
-               IsoSql("f.read_at") + ", 'resolved_at', " + IsoSql("f.resolved_at") + ")";
-  Page page = PageQuery(ctx.db, GroupSql(g, sort), std::move(filters), limit, offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset);
+  g.row_json =
+      "jsonb_build_object('alert_id', f.alert_id, 'level', f.level, 'category', "
+      "f.category, 'message', f.message, 'priority_score', f.priority_score, "
+      "'created_at', " +
+      IsoSql("f.created_at") + ", 'read_at', " + IsoSql("f.read_at") + ", 'resolved_at', " +
+      IsoSql("f.resolved_at") + ")";
+  return GroupsPage(ctx, p, std::move(filters), g);
 }
 
 // read: unread alerts become read. unread (the undo): read, unresolved alerts become unread.
@@ -92,16 +97,15 @@ Response Bulk(Ctx& ctx) {
     const std::string ids = IdArray(b.ids);
     RequireIds(ctx.db, "analytics.alerts", "alert_id", b.ids);
     const bool read = b.action == "read";
-    changed = IdsOf(ctx.db.Q(
-        read ? "UPDATE analytics.alerts SET read_at = now(), updated_at = now()"
-               " WHERE alert_id = ANY($1::bigint[]) AND read_at IS NULL RETURNING alert_id"
-             : "UPDATE analytics.alerts SET read_at = NULL, updated_at = now()"
-               " WHERE alert_id = ANY($1::bigint[]) AND read_at IS NOT NULL"
-               " AND resolved_at IS NULL RETURNING alert_id",
-        ids));
+    changed = IdsOf(
+        ctx.db.Q(read ? "UPDATE analytics.alerts SET read_at = now(), updated_at = now()"
+                        " WHERE alert_id = ANY($1::bigint[]) AND read_at IS NULL RETURNING alert_id"
+                      : "UPDATE analytics.alerts SET read_at = NULL, updated_at = now()"
+                        " WHERE alert_id = ANY($1::bigint[]) AND read_at IS NOT NULL"
+                        " AND resolved_at IS NULL RETURNING alert_id",
+                 ids));
     WriteBulkAudit(ctx.db, ctx.req, ctx.user->username,
-                   read ? "ALERT_MARK_READ" : "ALERT_MARK_UNREAD", "alert", ids,
-                   IdArray(changed));
+                   read ? "ALERT_MARK_READ" : "ALERT_MARK_UNREAD", "alert", ids, IdArray(changed));
   });
   return BulkReply(b, changed);
 }
@@ -148,60 +152,55 @@ Response Update(Ctx& ctx, bool resolve) {
   return Envelope(out);
 }
 
+// The filter parameters (shared by the list and its groups), then `tail`.
+std::vector<ParamDoc> FilterDocs(std::vector<ParamDoc> tail) {
+  std::vector<ParamDoc> d{
+      {"level", "query", "string", {"NORMAL", "WARNING", "CRITICAL"}, "level"},
+      {"category", "query", "string", {}, "exact category, e.g. STOCKOUT_IMMINENT"},
+      {"unread", "query", "boolean", {}, "unread (true) or read (false)"},
+      {"resolved", "query", "boolean", {}, "resolved or not"},
+      {"site_id", "query", "integer", {}, "site"},
+      {"item_id", "query", "integer", {}, "item"},
+      {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"}};
+  d.insert(d.end(), tail.begin(), tail.end());
+  return d;
+}
+
 }  // namespace
 
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services&) {
-  routes.push_back({"GET",
-                    "/api/v1/alerts",
-                    Role::kViewer,
-                    true,
-                    true,
-                    "alerts",
+  routes.push_back({"GET", "/api/v1/alerts", Role::kViewer, true, true, "alerts",
                     "List alerts, most severe first",
-                    {{"level", "query", "string", {"NORMAL", "WARNING", "CRITICAL"}, "level"},
-                     {"category", "query", "string", {}, "exact category, e.g. STOCKOUT_IMMINENT"},
-                     {"unread", "query", "boolean", {}, "unread (true) or read (false)"},
-                     {"resolved", "query", "boolean", {}, "resolved or not"},
-                     {"site_id", "query", "integer", {}, "site"},
-                     {"item_id", "query", "integer", {}, "item"},
-                     {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"},
-        {"sort", "query", "string", {"-priority", "priority", "-created_at", "created_at"}, "order: -priority is by priority_score (money at risk), highest first; default: by label, then score"},
-                     LimitDoc(),
-                     OffsetDoc(),
-                     FormatDoc()},
-                    "",
-                    List});
-  routes.push_back({"GET",
-                    "/api/v1/alerts/groups",
-                    Role::kViewer,
-                    true,
-                    false,
-                    "alerts",
-                    "Alerts grouped by item x site (each group's alerts inside, at most 100), "
-                    "groups by their top priority_score first",
-                    {{"level", "query", "string", {"NORMAL", "WARNING", "CRITICAL"}, "level"},
-                     {"category", "query", "string", {}, "exact category"},
-                     {"unread", "query", "boolean", {}, "unread (true) or read (false)"},
-                     {"resolved", "query", "boolean", {}, "resolved or not"},
-                     {"site_id", "query", "integer", {}, "site"},
-                     {"item_id", "query", "integer", {}, "item"},
-                     {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"},
-                     {"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
-                     LimitDoc(),
-                     OffsetDoc()},
-                    "",
-                    Groups});
-  routes.push_back({"POST",
-                    "/api/v1/alerts/bulk",
-                    Role::kAnalyst,
-                    false,
-                    false,
-                    "alerts",
-                    "Mark alerts read, or unread again (the undo), in one transaction; one audit "
-                    "row per id; 404 when an id does not exist",
-                    {},
-                    R"({"type":"object","required":["ids","action"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"integer","minimum":1}},"action":{"enum":["read","unread"]}}})",
-                    Bulk});
+                    FilterDocs({{"sort",
+                                 "query",
+                                 "string",
+                                 {"-priority", "priority", "-created_at", "created_at"},
+                                 "order: -priority is by priority_score (money at risk), highest "
+                                 "first; default: by label, then score"},
+                                LimitDoc(),
+                                OffsetDoc(),
+                                FormatDoc()}),
+                    "", List});
+  routes.push_back(
+      {"GET", "/api/v1/alerts/groups", Role::kViewer, true, false, "alerts",
+       "Alerts grouped by item x site (each group's alerts inside, at most 100), "
+       "groups by their top priority_score first",
+       FilterDocs({{"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
+                   LimitDoc(),
+                   OffsetDoc()}),
+       "", Groups});
+  routes.push_back(
+      {"POST",
+       "/api/v1/alerts/bulk",
+       Role::kAnalyst,
+       false,
+       false,
+       "alerts",
+       "Mark alerts read, or unread again (the undo), in one transaction; one audit "
+       "row per id; 404 when an id does not exist",
+       {},
+       R"({"type":"object","required":["ids","action"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"integer","minimum":1}},"action":{"enum":["read","unread"]}}})",
+       Bulk});
   routes.push_back({"PATCH",
                     "/api/v1/alerts/{id}/mark-read",
                     Role::kAnalyst,

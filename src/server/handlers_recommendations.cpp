@@ -54,7 +54,8 @@ Response List(Ctx& ctx) {
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   return ListPage(ctx,
-                  std::string("SELECT ") + kColumns + ", i.abc_class, s.name AS site_name,"
+                  std::string("SELECT ") + kColumns +
+                      ", i.abc_class, s.name AS site_name,"
                       " count(*) OVER () AS total_count" +
                       kFrom + kWhere + " ORDER BY " + OrderBy(sort) +
                       ", r.recommendation_id LIMIT $7 OFFSET $8",
@@ -65,14 +66,11 @@ Response List(Ctx& ctx) {
 Response Groups(Ctx& ctx) {
   Params p(ctx.req);
   auto filters = Filters(p);
-  auto sort = p.Enum("sort", GroupSorts());
-  int64_t limit = p.BufferedLimit(), offset = p.Offset();
-  p.Check();
   GroupSpec g;
-  g.filtered = "SELECT r.*, i.sku, i.name AS item_name, i.abc_class, s.name AS site_name,"
-               " row_number() OVER"
-               " (PARTITION BY r.item_id, r.site_id ORDER BY r.priority_score DESC, " +
-               kLabelRank + ", r.recommendation_id) AS rn" + kFrom + kWhere;
+  g.alias = "r";
+  g.id_col = "recommendation_id";
+  g.rank = kLabelRank;
+  g.from_where = std::string(kFrom) + kWhere;
   g.filter_params = kWhereParams;
   g.top_label = "priority";
   g.aggregates = ", count(*) FILTER (WHERE f.acknowledged_at IS NULL)::int AS open";
@@ -82,8 +80,7 @@ Response Groups(Ctx& ctx) {
       "f.quantity_recommended, 'priority_score', f.priority_score, 'created_at', " +
       IsoSql("f.created_at") + ", 'acknowledged_at', " + IsoSql("f.acknowledged_at") +
       ", 'acknowledged_by', f.acknowledged_by)";
-  Page page = PageQuery(ctx.db, GroupSql(g, sort), std::move(filters), limit, offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset);
+  return GroupsPage(ctx, p, std::move(filters), g);
 }
 
 // acknowledge: open ones become acknowledged by the caller. unacknowledge (the undo): those the
@@ -97,15 +94,17 @@ Response Bulk(Ctx& ctx) {
     RequireIds(ctx.db, "analytics.recommendations", "recommendation_id", b.ids);
     const bool ack = b.action == "acknowledge";
     try {
-      changed = IdsOf(ctx.db.Q(
-          ack ? "UPDATE analytics.recommendations SET acknowledged_at = now(), acknowledged_by = $2,"
-                " updated_at = now() WHERE recommendation_id = ANY($1::bigint[])"
-                " AND acknowledged_at IS NULL AND $3 RETURNING recommendation_id"
-              : "UPDATE analytics.recommendations SET acknowledged_at = NULL, acknowledged_by = NULL,"
-                " updated_at = now() WHERE recommendation_id = ANY($1::bigint[])"
-                " AND acknowledged_at IS NOT NULL AND (acknowledged_by = $2 OR $3)"
-                " RETURNING recommendation_id",
-          ids, ctx.user->username, ack || ctx.user->role == Role::kAdmin));
+      changed =
+          IdsOf(ctx.db.Q(ack ? "UPDATE analytics.recommendations SET acknowledged_at = now(), "
+                               "acknowledged_by = $2,"
+                               " updated_at = now() WHERE recommendation_id = ANY($1::bigint[])"
+                               " AND acknowledged_at IS NULL AND $3 RETURNING recommendation_id"
+                             : "UPDATE analytics.recommendations SET acknowledged_at = NULL, "
+                               "acknowledged_by = NULL,"
+                               " updated_at = now() WHERE recommendation_id = ANY($1::bigint[])"
+                               " AND acknowledged_at IS NOT NULL AND (acknowledged_by = $2 OR $3)"
+                               " RETURNING recommendation_id",
+                         ids, ctx.user->username, ack || ctx.user->role == Role::kAdmin));
     } catch (const pg::Error& e) {
       if (e.SqlState() != "23505") throw;
       throw ApiError(409, "conflict",
@@ -152,49 +151,42 @@ Response Acknowledge(Ctx& ctx) {
   return Envelope(out);
 }
 
+// The filter parameters (shared by the list and its groups), then `tail`.
+std::vector<ParamDoc> FilterDocs(std::vector<ParamDoc> tail) {
+  std::vector<ParamDoc> d{
+      {"priority", "query", "string", {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "priority"},
+      {"type", "query", "string", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"}, "type"},
+      {"site_id", "query", "integer", {}, "site"},
+      {"item_id", "query", "integer", {}, "item"},
+      {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
+      {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"}};
+  d.insert(d.end(), tail.begin(), tail.end());
+  return d;
+}
+
 }  // namespace
 
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services&) {
+  routes.push_back({"GET", "/api/v1/recommendations", Role::kViewer, true, true, "recommendations",
+                    "List recommendations, most urgent first",
+                    FilterDocs({{"sort",
+                                 "query",
+                                 "string",
+                                 {"-priority", "priority", "-created_at", "created_at"},
+                                 "order: -priority is by priority_score (money at risk), highest "
+                                 "first; default: by label, then score"},
+                                LimitDoc(),
+                                OffsetDoc(),
+                                FormatDoc()}),
+                    "", List});
   routes.push_back(
-      {"GET",
-       "/api/v1/recommendations",
-       Role::kViewer,
-       true,
-       true,
-       "recommendations",
-       "List recommendations, most urgent first",
-       {{"priority", "query", "string", {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "priority"},
-        {"type", "query", "string", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"}, "type"},
-        {"site_id", "query", "integer", {}, "site"},
-        {"item_id", "query", "integer", {}, "item"},
-        {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
-        {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"},
-        {"sort", "query", "string", {"-priority", "priority", "-created_at", "created_at"}, "order: -priority is by priority_score (money at risk), highest first; default: by label, then score"},
-        LimitDoc(),
-        OffsetDoc(),
-        FormatDoc()},
-       "",
-       List});
-  routes.push_back(
-      {"GET",
-       "/api/v1/recommendations/groups",
-       Role::kViewer,
-       true,
-       false,
-       "recommendations",
+      {"GET", "/api/v1/recommendations/groups", Role::kViewer, true, false, "recommendations",
        "Recommendations grouped by item x site (each group's rows inside, at most 100), groups "
        "by their top priority_score first",
-       {{"priority", "query", "string", {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "priority"},
-        {"type", "query", "string", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"}, "type"},
-        {"site_id", "query", "integer", {}, "site"},
-        {"item_id", "query", "integer", {}, "item"},
-        {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
-        {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"},
-        {"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
-        LimitDoc(),
-        OffsetDoc()},
-       "",
-       Groups});
+       FilterDocs({{"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
+                   LimitDoc(),
+                   OffsetDoc()}),
+       "", Groups});
   routes.push_back(
       {"POST",
        "/api/v1/recommendations/bulk",

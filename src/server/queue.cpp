@@ -38,18 +38,34 @@ std::string IsoSql(const std::string& col) {
 }
 
 std::string GroupSql(const GroupSpec& g, const std::optional<std::string>& sort) {
-  return "WITH f AS (" + g.filtered +
+  const std::string& a = g.alias;
+  const std::string filtered = "SELECT " + a +
+                               ".*, i.sku, i.name AS item_name, i.abc_class,"
+                               " s.name AS site_name, row_number() OVER (PARTITION BY " +
+                               a + ".item_id, " + a + ".site_id ORDER BY " + a +
+                               ".priority_score DESC, " + g.rank + ", " + a + "." + g.id_col +
+                               ") AS rn " + g.from_where;
+  return "WITH f AS (" + filtered +
          ") SELECT f.item_id, min(f.sku) AS sku, min(f.item_name) AS item_name,"
          " min(f.abc_class) AS abc_class, f.site_id, min(f.site_name) AS site_name,"
          " count(*)::int AS count, max(f.priority_score) AS top_priority_score,"
-         " min(f." + g.top_label + ") FILTER (WHERE f.rn = 1) AS top_" + g.top_label +
+         " min(f." +
+         g.top_label + ") FILTER (WHERE f.rn = 1) AS top_" + g.top_label +
          ", max(f.created_at) AS latest_at" + g.aggregates + ", jsonb_agg(" + g.row_json +
          " ORDER BY f.rn) FILTER (WHERE f.rn <= " + std::to_string(kMaxGroupRows) +
          ") AS rows, count(*) OVER () AS total_count"
          " FROM f"
-         " GROUP BY f.item_id, f.site_id ORDER BY " + GroupOrder(sort) +
-         " LIMIT $" + std::to_string(g.filter_params + 1) + " OFFSET $" +
+         " GROUP BY f.item_id, f.site_id ORDER BY " +
+         GroupOrder(sort) + " LIMIT $" + std::to_string(g.filter_params + 1) + " OFFSET $" +
          std::to_string(g.filter_params + 2);
+}
+
+Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const GroupSpec& g) {
+  auto sort = p.Enum("sort", GroupSorts());
+  int64_t limit = p.BufferedLimit(), offset = p.Offset();
+  p.Check();
+  Page page = PageQuery(ctx.db, GroupSql(g, sort), std::move(filters), limit, offset);
+  return ListReply(ctx, page.rows, page.total, limit, offset);
 }
 
 BulkRequest ParseBulk(const Request& req, const std::vector<std::string>& actions) {
@@ -77,7 +93,9 @@ BulkRequest ParseBulk(const Request& req, const std::vector<std::string>& action
   } else {
     std::set<int64_t> seen;
     for (const auto& x : ids->as_array()) {
-      auto n = x.is_int64() ? x.as_int64() : x.is_uint64() ? static_cast<int64_t>(x.as_uint64()) : 0;
+      auto n = x.is_int64()    ? x.as_int64()
+               : x.is_uint64() ? static_cast<int64_t>(x.as_uint64())
+                               : 0;
       if (n < 1 || (x.is_uint64() && x.as_uint64() > INT64_MAX)) {
         p.Fail("ids", "must hold positive integers only");
         break;
@@ -104,9 +122,10 @@ std::vector<int64_t> IdsOf(const pg::Result& r) {
 void RequireIds(Db& db, const std::string& table, const std::string& id_col,
                 const std::vector<int64_t>& ids) {
   // table and id_col are fixed names from the handler files, never request text.
-  auto missing = IdsOf(db.Q("SELECT x FROM unnest($1::bigint[]) x WHERE NOT EXISTS (SELECT 1 FROM " +
-                                table + " t WHERE t." + id_col + " = x) ORDER BY x",
-                            IdArray(ids)));
+  auto missing =
+      IdsOf(db.Q("SELECT x FROM unnest($1::bigint[]) x WHERE NOT EXISTS (SELECT 1 FROM " + table +
+                     " t WHERE t." + id_col + " = x) ORDER BY x",
+                 IdArray(ids)));
   if (missing.empty()) return;
   std::string list;
   for (size_t i = 0; i < missing.size() && i < 10; ++i)
@@ -120,10 +139,8 @@ Response BulkReply(const BulkRequest& b, const std::vector<int64_t>& changed) {
   std::set<int64_t> done(changed.begin(), changed.end());
   boost::json::array c, u;
   for (int64_t id : b.ids) (done.count(id) ? c : u).push_back(id);
-  boost::json::object o{{"action", b.action},
-                        {"requested", b.ids.size()},
-                        {"changed", c},
-                        {"unchanged", u}};
+  boost::json::object o{
+      {"action", b.action}, {"requested", b.ids.size()}, {"changed", c}, {"unchanged", u}};
   return Envelope(boost::json::serialize(o));
 }
 

@@ -20,16 +20,19 @@ inline constexpr int kMaxGroupRows = 100;
 const std::vector<std::string>& GroupSorts();
 
 struct GroupSpec {
-  // SELECT of the filtered rows (alias f): with sku, item_name, abc_class, site_name and rn
-  // (the row's rank in its group by priority).
-  std::string filtered;
+  std::string alias;       // the table's alias in from_where (a, r)
+  std::string id_col;      // its id column
+  std::string rank;        // SQL ranking its label, most severe 0 (ties after priority_score)
+  std::string from_where;  // FROM ... WHERE ... taking $1..$filter_params, the item as i, site as s
+  int filter_params = 0;
+  std::string top_label;   // the label column (level or priority), taken from the top row
   std::string aggregates;  // extra output columns over f (e.g. ", count(*) FILTER (...) AS unread")
   std::string row_json;    // jsonb_build_object(...) of one row of f
-  std::string top_label;   // f's label column (level or priority), taken from the top row
-  int filter_params = 0;   // parameters `filtered` takes ($1..$n)
 };
 // The groups query: its last two parameters are LIMIT and OFFSET, its rows carry total_count.
 std::string GroupSql(const GroupSpec& spec, const std::optional<std::string>& sort);
+// A groups page: reads sort, limit and offset from `p`, checks `p`, runs GroupSql.
+Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const GroupSpec& spec);
 // A timestamptz column of f as ISO 8601 text with Z, for jsonb objects.
 std::string IsoSql(const std::string& col);
 
