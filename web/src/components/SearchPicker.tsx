@@ -14,8 +14,8 @@ export function filterOptions(options: PickOption[], query: string, max = 50): {
 }
 
 /** One value ('' = all). A plain select up to SEARCH_ABOVE options; past it, a searchable list. */
-export function SearchSelect({ label, name, options, value, onChange, allLabel }: {
-  label: string; name: string; options: PickOption[]; value: string; onChange: (v: string) => void; allLabel?: string;
+export function SearchSelect({ label, name, options, value, onChange, allLabel, testId }: {
+  label: string; name: string; options: PickOption[]; value: string; onChange: (v: string) => void; allLabel?: string; testId?: string;
 }) {
   const { t } = useI18n();
   const listId = useId();
@@ -23,8 +23,8 @@ export function SearchSelect({ label, name, options, value, onChange, allLabel }
   const [active, setActive] = useState(0);
   if (options.length <= SEARCH_ABOVE) {
     return (
-      <label className="label">{label}
-        <select className="input" name={name} value={value} onChange={(e) => onChange(e.target.value)}>
+      <label className="label" data-picker={name} data-value={value}>{label}
+        <select className="input" name={name} data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)}>
           {allLabel !== undefined && <option value="">{allLabel}</option>}
           {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
         </select>
@@ -36,9 +36,9 @@ export function SearchSelect({ label, name, options, value, onChange, allLabel }
   const chosen = all.find((o) => o.value === value)?.label ?? '';
   const pick = (v: string) => { onChange(v); setQuery(null); };
   return (
-    <div className="label relative" data-picker={name}>
+    <div className="label relative" data-picker={name} data-value={value}>
       <label htmlFor={`${listId}-in`}>{label}</label>
-      <input id={`${listId}-in`} className="input min-w-[12rem]" name={name} role="combobox" autoComplete="off"
+      <input id={`${listId}-in`} className="input min-w-[12rem]" name={name} data-testid={testId} role="combobox" autoComplete="off"
         aria-expanded={query !== null} aria-controls={listId} placeholder={t('searchOptions')}
         value={query ?? chosen}
         onFocus={() => { setQuery(''); setActive(0); }}
