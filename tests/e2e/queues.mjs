@@ -35,12 +35,12 @@ export async function queueChecks({ check, assert, BASE, ART, pages, users, admi
     assert(await page.$eval('select[name="type"]', (s) => s.value) === 'REORDER', 'type filter lost on reload');
     assert(await page.$eval('select[name="site_id"]', (s) => s.value) === site, 'site filter lost on reload');
     assert(await page.getAttribute('th:has(button[data-sort="sku"])', 'aria-sort') === 'ascending', 'sort lost on reload');
-    const kinds = await page.$$eval('tr[data-rec-id] td:nth-child(3)', (els) => els.map((e) => e.textContent.trim()));
-    assert(kinds.every((k) => k === 'REORDER'), `rows of other types: ${[...new Set(kinds)]}`);
-    const skus = await page.$$eval('tr[data-group] td:nth-child(3) a', (els) => els.map((e) => e.textContent));
+    const kinds = await page.$$eval('tr[data-rec-id] td[data-col="kind"]', (els) => els.map((e) => e.textContent.trim()));
+    assert(kinds.length > 0 && kinds.every((k) => k === 'REORDER'), `rows of other types: ${[...new Set(kinds)]}`);
+    const skus = await page.$$eval('tr[data-group] a[href^="/materials/"]', (els) => els.map((e) => e.textContent));
     assert(skus.join() === [...skus].sort().join(), `groups not by SKU: ${skus.slice(0, 5)}`);
-    const link = page.locator('tr[data-group] td:nth-child(3) a').first();
-    if (await link.count()) {
+    const link = page.locator('tr[data-group] a[href^="/materials/"]').first();
+    {
       await link.click();
       await page.waitForURL(/\/materials\//);
       await page.goBack();

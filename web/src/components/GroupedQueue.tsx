@@ -20,6 +20,7 @@ export interface QueueView<R> {
   when: (r: R) => string;
   action: (r: R) => ReactNode;
   amountHeader: string;
+  actionWidth: string;                         // a fixed width for the status cell, so acting never reflows the rows
 }
 
 /** Item x site groups (expanded; each can fold) with their rows, checkboxes and sortable headers. */
@@ -80,11 +81,11 @@ export function GroupedQueue<R>({ groups, view, testId, selectable, selected, on
                   <tr key={id} {...view.rowAttrs(r)} className={done ? 'bg-slate-50 text-slate-400' : ''}>
                     {selectable && <td className="td pl-4">{!done && box([id], t('selectRow', { id }), 'select-row')}</td>}
                     <td className="td pl-6">{view.badge(view.label(r))}</td>
-                    <td className="td" colSpan={4}>{view.kind(r)}</td>
+                    <td className="td" colSpan={4} data-col="kind">{view.kind(r)}</td>
                     <td className="td text-right">{view.amount(r)}</td>
                     <td className={`td min-w-[16rem] max-w-md ${done ? 'line-through decoration-slate-300' : ''}`}>{view.message(r)}</td>
                     <td className="td whitespace-nowrap">{view.when(r)}</td>
-                    <td className="td text-right whitespace-nowrap">{view.action(r)}</td>
+                    <td className="td text-right whitespace-nowrap"><div className={`ml-auto flex items-center justify-end gap-2 ${view.actionWidth}`}>{view.action(r)}</div></td>
                   </tr>
                 );
               })}

@@ -57,6 +57,7 @@ export default function Alerts() {
     label: (a) => a.level,
     message: (a) => a.message,
     when: (a) => fmtDateTime(a.created_at, locale),
+    actionWidth: 'w-[20rem]',
     amountHeader: t('score'),
     action: (a) => {
       const id = a.alert_id;
