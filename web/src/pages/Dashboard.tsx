@@ -10,6 +10,7 @@ import { KpiCard } from '../components/KpiCard';
 import { RunsOutNext } from '../components/RunsOutNext';
 import { ForecastChart, mergeSeries } from '../components/ForecastChart';
 import { CsvRowsButton } from '../components/Csv';
+import { SearchSelect } from '../components/SearchPicker';
 import { Empty, ErrorBox, Loading, QueryState } from '../components/States';
 
 export default function Dashboard() {
@@ -80,13 +81,9 @@ export default function Dashboard() {
         <div className="mb-2 flex flex-wrap items-end justify-between gap-2">
           <h2 id="demand-title" className="font-semibold">{t('demand90')}</h2>
           <div className="flex flex-wrap items-end gap-2">
-            <label className="label">{t('item')}
-              <select className="input" value={itemId ?? 'all'} data-testid="dashboard-item"
-                onChange={(e) => setPicked(e.target.value === 'all' ? null : Number(e.target.value))}>
-                <option value="all">{t('allItemsTotal')}</option>
-                {(items.data ?? []).map((i) => <option key={i.item_id} value={i.item_id}>{i.sku} — {i.name}</option>)}
-              </select>
-            </label>
+            <SearchSelect label={t('item')} name="dashboard-item" testId="dashboard-item" value={itemId === undefined ? '' : String(itemId)}
+              onChange={(v) => setPicked(v ? Number(v) : null)} allLabel={t('allItemsTotal')}
+              options={(items.data ?? []).map((i) => ({ value: String(i.item_id), label: `${i.sku} — ${i.name}` }))} />
             <CsvRowsButton filename={`demand-vs-forecast-${itemId ?? 'all'}.csv`} columns={['full_date', 'actual', 'yhat', 'yhat_lower', 'yhat_upper']}
               rows={rows.map((r) => ({ full_date: r.full_date, actual: r.actual, yhat: r.yhat, yhat_lower: r.band80?.[0], yhat_upper: r.band80?.[1] }))} />
           </div>
