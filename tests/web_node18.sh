@@ -18,7 +18,7 @@ case "$(uname -m)" in
   aarch64) arch=arm64 ;;
   *) echo "web_node18: no node-linux package for $(uname -m)" >&2; exit 2 ;;
 esac
-cache="${CORRENTE_NODE18_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/corrente/node-$node_version-npm-$npm_version}"
+cache="${CORRENTE_NODE18_CACHE:-${XDG_CACHE_HOME:-${HOME:-$repo/.deps}/.cache}/corrente/node-$node_version-npm-$npm_version}"
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
 # Fetch once, under a lock (ctest may run this beside another checkout's copy).
