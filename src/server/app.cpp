@@ -390,6 +390,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   AddRecommendationRoutes(routes, services);
   AddAlertRoutes(routes, services);
   AddSimulationRoutes(routes, services);
+  AddOverrideRoutes(routes, services);
   AddAdminRoutes(routes, services);
 
   std::vector<std::string> cors;

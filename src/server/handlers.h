@@ -58,6 +58,11 @@ struct ApiRoute {
   ApiFn fn;
 };
 
+// The latest published pipeline run (a scalar subquery without its parentheses).
+inline constexpr const char* kLatestRun =
+    "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
+    " ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1";
+
 // One function per resource file.
 void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s);
@@ -67,6 +72,7 @@ void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddSimulationRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddOverrideRoutes(std::vector<ApiRoute>& routes, Services& s);
 
 // The OpenAPI 3.1 document for the table (including the open routes listed in `extra`).
 std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& version);
