@@ -58,9 +58,15 @@ struct ApiRoute {
   ApiFn fn;
 };
 
+// The latest published run's id (a scalar subquery's text).
+inline constexpr const char* kLatestRun =
+    "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
+    " ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1";
+
 // One function per resource file.
 void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddProjectionRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddLookupRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);

@@ -121,10 +121,6 @@ Response DemandSeries(Ctx& ctx) {
                          JsonString(w.end) + ",\"granularity\":" + JsonString(gran));
 }
 
-constexpr const char* kLatestRun =
-    "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
-    " ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1";
-
 // The latest published run as metadata "policy_run" ({run_id, as_of, published_at} or null),
 // and the latest inventory day. Policy columns of the inventory endpoints come from this run.
 struct PolicyRun {
