@@ -98,21 +98,29 @@ print("ok %d" % len(rows) if not bad else "; ".join(bad[:5]))
 EOF
 }
 
-for site in 1 2 NULL; do
-  qs=""; [ "$site" != NULL ] && qs="?site_id=$site"
-  get "/items/1/projection$qs" >"$work/p.json"
-  sql_days 1 "$site" >"$work/days.txt"
-  sql_orders 1 "$site" >"$work/orders.txt"
-  out=$(compare "$work/p.json" "$work/days.txt" "$work/orders.txt")
-  check "item 1, site $site: every day, band, run-out date and open order equal SQL ($out)" contains "$out" '^ok [0-9]+$'
+# Every item, at each site and all sites summed.
+fails=""; runs_out=0; cases=0
+for item in $(q -c "SELECT item_id FROM core.dim_item ORDER BY item_id"); do
+  for site in 1 2 3 NULL; do
+    qs=""; [ "$site" != NULL ] && qs="?site_id=$site"
+    get "/items/$item/projection$qs" >"$work/p.json"
+    sql_days "$item" "$site" >"$work/days.txt"
+    sql_orders "$item" "$site" >"$work/orders.txt"
+    out=$(compare "$work/p.json" "$work/days.txt" "$work/orders.txt")
+    cases=$((cases + 1))
+    grep -qE '^ok [0-9]+$' <<<"$out" || fails+="item $item site $site: $out; "
+    grep -q '"run_out_date":"' "$work/p.json" && runs_out=$((runs_out + 1))
+  done
 done
+check "all $cases item x site (and all-sites) projections: every day, band, run-out date and open order equal SQL ${fails:+($fails)}" [ -z "$fails" ]
+check "some of them run out within the horizon ($runs_out of $cases)" [ "$runs_out" -gt 0 ]
 
 # Receipts: the overdue 15 on day 1 and the 40 on day 3 at site 1; the 70 is past the horizon.
 receipts=$(get "/items/1/projection?site_id=1" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["data"]
-print(",".join(f"{i + 1}:{x[\"receipts\"]:g}" for i, x in enumerate(d["days"]) if x["receipts"]),
-      sum(1 for o in d["orders"] if o["late"]), d["horizon_days"])')
+days = [(i + 1, x["receipts"]) for i, x in enumerate(d["days"]) if x["receipts"]]
+print(",".join("%d:%g" % x for x in days), sum(1 for o in d["orders"] if o["late"]), d["horizon_days"])')
 check "site 1 receipts: 15 on day 1 (overdue), 40 on day 3; one order late; 30 days ($receipts)" [ "$receipts" = "1:15,3:40 1 30" ]
 
 # All sites: levels are the sums over the sites' policy rows.
