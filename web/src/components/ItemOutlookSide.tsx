@@ -33,17 +33,17 @@ export function OpenOrders({ orders }: { orders: OpenOrder[] }) {
   return (
     <section aria-labelledby="orders-title">
       <h3 id="orders-title" className="font-semibold">{t('openOrders')} ({orders.length})</h3>
-      {orders.length === 0 ? <p className="text-slate-500">{t('noOpenOrders')}</p> : (
+      {orders.length === 0 ? <p className="text-slate-500" data-testid="open-orders-empty">{t('noOpenOrders')}</p> : (
         <table className="w-full" data-testid="open-orders">
           <thead className="text-left text-xs uppercase text-slate-500">
-            <tr><th>{t('expected')}</th><th>{t('site')}</th><th className="text-right">{t('quantity')}</th><th>{t('status')}</th></tr>
+            <tr><th>{t('expected')}</th><th>{t('site')}</th><th className="pr-2 text-right">{t('quantity')}</th><th>{t('status')}</th></tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {orders.map((o) => (
               <tr key={o.order_id} data-order={o.order_id} className={o.late ? 'text-red-800' : ''}>
                 <td className="py-0.5">{o.expected_delivery_date ? fmtDate(o.expected_delivery_date, locale) : '—'}{o.late && <> · {t('overdue')}</>}</td>
                 <td>{sites.get(o.site_id)?.name ?? `#${o.site_id}`}</td>
-                <td className="text-right tabular-nums">{fmtNumber(Number(o.quantity), locale)}</td>
+                <td className="pr-2 text-right tabular-nums">{fmtNumber(Number(o.quantity), locale)}</td>
                 <td>{o.status}</td>
               </tr>
             ))}
@@ -54,7 +54,7 @@ export function OpenOrders({ orders }: { orders: OpenOrder[] }) {
   );
 }
 
-const count = (d?: { metadata: { total_count?: number } }) => (d ? Number(d.metadata.total_count ?? 0) : '…');
+type Listed = { key: number; label: string; message: string };
 
 /** This item's open alerts and recommendations (of the site, when one is chosen), most at stake first. */
 function ItemQueues({ itemId, siteId }: { itemId: number; siteId?: number }) {
@@ -69,26 +69,29 @@ function ItemQueues({ itemId, siteId }: { itemId: number; siteId?: number }) {
   });
   return (
     <>
-      <section aria-labelledby="item-alerts-title">
-        <h3 id="item-alerts-title" className="font-semibold">{t('alerts')} ({count(alerts.data)})</h3>
-        <QueryState q={alerts}>
-          {(d) => d.data.length === 0 ? <p className="text-slate-500">{t('empty')}</p> : (
-            <ul className="space-y-1" data-testid="item-alerts">
-              {d.data.map((a) => <li key={a.alert_id} data-level={a.level}><strong>{a.level}</strong> {a.message}</li>)}
-            </ul>
-          )}
-        </QueryState>
-      </section>
-      <section aria-labelledby="item-recs-title">
-        <h3 id="item-recs-title" className="font-semibold">{t('recommendations')} ({count(recs.data)})</h3>
-        <QueryState q={recs}>
-          {(d) => d.data.length === 0 ? <p className="text-slate-500">{t('empty')}</p> : (
-            <ul className="space-y-1" data-testid="item-recs">
-              {d.data.map((r) => <li key={r.recommendation_id} data-type={r.type}><strong>{r.type}</strong> {r.message}</li>)}
-            </ul>
-          )}
-        </QueryState>
-      </section>
+      <QueueList id="item-alerts" title={t('alerts')} q={alerts}
+        rows={(d) => d.data.map((a) => ({ key: a.alert_id, label: a.level, message: a.message }))} />
+      <QueueList id="item-recs" title={t('recommendations')} q={recs}
+        rows={(d) => d.data.map((r) => ({ key: r.recommendation_id, label: r.type, message: r.message }))} />
     </>
+  );
+}
+
+function QueueList<T extends { metadata: { total_count?: number } }>({ id, title, q, rows }: {
+  id: string; title: string; rows: (d: T) => Listed[];
+  q: { isLoading: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+}) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`} className="font-semibold">{title} ({q.data ? Number(q.data.metadata.total_count ?? 0) : '…'})</h3>
+      <QueryState q={q}>
+        {(d) => rows(d).length === 0 ? <p className="text-slate-500">{t('empty')}</p> : (
+          <ul className="space-y-1" data-testid={id}>
+            {rows(d).map((r) => <li key={r.key} data-label={r.label}><strong>{r.label}</strong> {r.message}</li>)}
+          </ul>
+        )}
+      </QueryState>
+    </section>
   );
 }

@@ -49,10 +49,10 @@ export function ProjectedStock({ p, height = 320 }: { p: Projection; height?: nu
             <Legend />
             <Area type="monotone" dataKey="band80" name={t('band80')} stroke="none" fill="#60a5fa" fillOpacity={0.35} isAnimationActive={false} className="proj-band" />
             <Line type="stepAfter" dataKey="projected" name={t('projectedStock')} stroke="#0f172a" strokeWidth={2} dot={false} isAnimationActive={false} className="proj-line" />
-            <ReferenceLine y={0} stroke="#94a3b8" />
-            {p.reorder_point !== null && <ReferenceLine y={p.reorder_point} stroke="#15803d" strokeDasharray="2 2" className="proj-rop"
+            <ReferenceLine y={0} ifOverflow="extendDomain" stroke="#94a3b8" />
+            {p.reorder_point !== null && <ReferenceLine y={p.reorder_point} ifOverflow="extendDomain" stroke="#15803d" strokeDasharray="2 2" className="proj-rop"
               label={{ value: t('reorderPoint'), position: 'insideTopLeft', fill: '#15803d', fontSize: 11 }} />}
-            {p.safety_stock !== null && <ReferenceLine y={p.safety_stock} stroke="#b45309" strokeDasharray="6 3" className="proj-ss"
+            {p.safety_stock !== null && <ReferenceLine y={p.safety_stock} ifOverflow="extendDomain" stroke="#b45309" strokeDasharray="6 3" className="proj-ss"
               label={{ value: t('safetyStock'), position: 'insideBottomLeft', fill: '#b45309', fontSize: 11 }} />}
             {p.run_out_date && <ReferenceLine x={p.run_out_date} stroke="#dc2626" className="proj-run-out"
               label={{ value: t('runOut'), position: 'insideTopRight', fill: '#dc2626', fontSize: 12 }} />}

@@ -32,6 +32,8 @@ function setup(url: string) {
       if (s.startsWith('/api/v1/items/7')) return reply({ item_id: 7, sku: 'SKU-7', name: 'Valve', family: null, category: null, abc_class: 'A', criticality: 3 });
       if (s.startsWith('/api/v1/sites')) return reply(sites);
       if (s.startsWith('/api/v1/inventory/timeseries')) return reply(inventory, { policy, policy_run: { run_id: 3, as_of: '2026-03-01' } });
+      if (s.startsWith('/api/v1/alerts')) return reply([{ alert_id: 5, level: 'CRITICAL', category: 'STOCKOUT_IMMINENT', message: 'Runs out in 2 days' }], { total_count: 3 });
+      if (s.startsWith('/api/v1/recommendations')) return reply([{ recommendation_id: 9, type: 'REORDER', priority: 'HIGH', message: 'Order 40 units' }], { total_count: 1 });
       return reply([], { total_count: 0 });
     }) as typeof fetch,
   });
@@ -54,6 +56,11 @@ describe('item page, all sites', () => {
     expect(calls).toContain('/api/v1/items/7/projection');
     await waitFor(() => expect(calls.some((c) => c.startsWith('/api/v1/alerts?item_id=7&resolved=false'))).toBe(true));
     expect(calls.some((c) => c.startsWith('/api/v1/recommendations?item_id=7&acknowledged=false'))).toBe(true);
+    expect((await screen.findByTestId('item-alerts')).textContent).toBe('CRITICAL Runs out in 2 days');
+    expect(screen.getByTestId('item-recs').textContent).toBe('REORDER Order 40 units');
+    expect(screen.getByRole('heading', { name: 'Alerts (3)' })).toBeTruthy();
+    expect(screen.getByTestId('open-orders-empty')).toBeTruthy();
+    expect(screen.getByTestId('supplier').textContent).toBe('No supplier recorded.');
   });
 
   it('sums the inventory of every site instead of showing one', async () => {
