@@ -26,9 +26,9 @@ struct ProjectionInput {
 };
 
 struct ProjectedDay {
-  double demand = 0;    // cumulative forecast through this day
-  double receipts = 0;  // cumulative receipts through this day
-  double projected = 0; // on_hand + receipts - demand (negative: units short)
+  double demand = 0;            // cumulative forecast through this day
+  double receipts = 0;          // cumulative receipts through this day
+  double projected = 0;         // on_hand + receipts - demand (negative: units short)
   double lower = 0, upper = 0;  // the 80% band of `projected`
 };
 

@@ -103,17 +103,17 @@ std::string SitesJson(const pg::Result& r) {
     const decide::SiteBalance& b = bal[i];
     out += std::string(i ? "," : "") + "{\"site_id\":" + r.GetString(i, 0) +
            ",\"site_code\":" + JsonString(r.GetString(i, 1)) +
-           ",\"site_name\":" + JsonString(r.GetString(i, 2)) + ",\"on_hand\":" +
-           Num(r.GetDouble(i, 3)) + ",\"on_order\":" + Num(r.GetDouble(i, 4)) +
+           ",\"site_name\":" + JsonString(r.GetString(i, 2)) +
+           ",\"on_hand\":" + Num(r.GetDouble(i, 3)) + ",\"on_order\":" + Num(r.GetDouble(i, 4)) +
            ",\"avg_daily_demand\":" + Num(r.GetDouble(i, 5)) +
-           ",\"days_of_cover\":" + Num(b.cover_days) + ",\"safety_stock\":" +
-           Num(r.GetDouble(i, 6)) + ",\"reorder_point\":" + Num(r.GetDouble(i, 7)) +
+           ",\"days_of_cover\":" + Num(b.cover_days) +
+           ",\"safety_stock\":" + Num(r.GetDouble(i, 6)) +
+           ",\"reorder_point\":" + Num(r.GetDouble(i, 7)) +
            ",\"order_up_to\":" + Num(r.GetDouble(i, 8)) +
-           ",\"lead_time_days\":" + Num(r.GetDouble(i, 9)) + ",\"days_to_rupture\":" +
-           (r.IsNull(i, 10) ? "null" : r.GetString(i, 10)) +
-           ",\"short_units\":" + Num(b.short_units) + ",\"surplus_units\":" +
-           Num(b.surplus_units) + ",\"reallocate_candidate\":" + (b.reallocate ? "true" : "false") +
-           "}";
+           ",\"lead_time_days\":" + Num(r.GetDouble(i, 9)) +
+           ",\"days_to_rupture\":" + (r.IsNull(i, 10) ? "null" : r.GetString(i, 10)) +
+           ",\"short_units\":" + Num(b.short_units) + ",\"surplus_units\":" + Num(b.surplus_units) +
+           ",\"reallocate_candidate\":" + (b.reallocate ? "true" : "false") + "}";
   }
   return out + "]";
 }
@@ -167,13 +167,11 @@ Response Projection(Ctx& ctx) {
     run_out = "\"" + FormatDate(as_of_day + *proj.run_out + 1) + "\"";
     days_to_run_out = std::to_string(*proj.run_out);
   }
-  std::string data =
-      "{\"item_id\":" + std::to_string(item) +
-      ",\"site_id\":" + (site ? std::to_string(*site) : "null") +
-      ",\"run_id\":" + head.GetOpt(0, 2).value_or("null") +
-      ",\"as_of\":" + (as_of ? JsonString(*as_of) : "null") +
-      ",\"horizon_days\":" + std::to_string(horizon) +
-      ",\"supplier\":";
+  std::string data = "{\"item_id\":" + std::to_string(item) +
+                     ",\"site_id\":" + (site ? std::to_string(*site) : "null") +
+                     ",\"run_id\":" + head.GetOpt(0, 2).value_or("null") +
+                     ",\"as_of\":" + (as_of ? JsonString(*as_of) : "null") +
+                     ",\"horizon_days\":" + std::to_string(horizon) + ",\"supplier\":";
   if (supplier.Rows())
     AppendRowJson(data, supplier, 0);
   else
