@@ -515,6 +515,19 @@ await check('item page: projected stock, run-out date and per-site short/surplus
   await checkProjectionPage(admin, firstItem.item_id, undefined);
   assert(/summed/.test(await admin.getByTestId('all-sites-note').innerText()), 'no all-sites note');
   await shot(admin, 'material-outlook-all');
+  // At phone width the page does not scroll sideways (wide tables scroll inside their box).
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  await ctx.addInitScript(() => localStorage.setItem('corrente.locale', 'en'));
+  await watchCsp(ctx);
+  const phone = await ctx.newPage();
+  collectCsp(phone);
+  await uiLogin(phone, 'VIEWER', `/materials/${firstItem.item_id}?site=${firstSite}`);
+  await phone.waitForSelector('[data-testid="projection-chart"] .proj-line path.recharts-line-curve');
+  await phone.waitForSelector('[data-testid="site-balance"]');
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await shot(phone, 'phone-material-outlook');
+  await ctx.close();
+  assert(overflow <= 1, `the item page is ${overflow}px wider than the phone`);
 });
 
 // 9. a viewer sees no acknowledge button and is refused by the API.

@@ -29,6 +29,7 @@ describe('SiteBalanceTable', () => {
     expect(rows[1].querySelector('[data-testid="reallocate"]')).toBeNull();
     expect(rows[1].className).toContain('font-semibold');
     expect(rows[2].textContent).toContain('—'); // no demand, no cover
+    expect(rows[0].querySelector('[data-testid="site-dtr"]')!.textContent).toBe('5');
     const foot = screen.getByTestId('site-balance').querySelector('tfoot')!.textContent!;
     expect(foot).toContain('25.0');
     expect(foot).toContain('40.0');

@@ -26,7 +26,7 @@ export function SiteBalanceTable({ sites, selected, onPick }: { sites: SiteBalan
       <table className="w-full text-sm" data-testid="site-balance">
         <thead>
           <tr>
-            <th className="th">{t('site')}</th><th className="th text-right">{t('onHand')}</th><th className="th text-right">{t('coverage')}</th>
+            <th className="th">{t('site')}</th><th className="th text-right">{t('onHand')}</th><th className="th text-right">{t('coverage')}</th><th className="th text-right">{t('daysToRupture')}</th>
             <th className="th text-right">{t('reorderPoint')}</th><th className="th text-right">{t('shortUnits')}</th>
             <th className="th text-right">{t('surplusUnits')}</th><th className="th">{t('status')}</th>
           </tr>
@@ -39,6 +39,7 @@ export function SiteBalanceTable({ sites, selected, onPick }: { sites: SiteBalan
                 <td className="td">{onPick ? <button className="text-blue-800 underline" onClick={() => onPick(s.site_id)}>{s.site_name}</button> : s.site_name}</td>
                 <td className="td text-right tabular-nums">{n(s.on_hand, 1)}</td>
                 <td className="td text-right tabular-nums">{n(s.days_of_cover, 1)}</td>
+                <td className="td text-right tabular-nums" data-testid="site-dtr">{s.days_to_rupture ?? '—'}</td>
                 <td className="td text-right tabular-nums">{n(s.reorder_point, 1)}</td>
                 <td className="td text-right tabular-nums" data-testid="short-units">{s.short_units > 0 ? n(s.short_units, 1) : ''}</td>
                 <td className="td text-right tabular-nums" data-testid="surplus-units">{s.surplus_units > 0 ? n(s.surplus_units, 1) : ''}</td>
@@ -51,7 +52,7 @@ export function SiteBalanceTable({ sites, selected, onPick }: { sites: SiteBalan
           })}
         </tbody>
         <tfoot>
-          <tr><td className="td font-semibold">{t('total')}</td><td colSpan={3} />
+          <tr><td className="td font-semibold">{t('total')}</td><td colSpan={4} />
             <td className="td text-right tabular-nums font-semibold">{n(short, 1)}</td>
             <td className="td text-right tabular-nums font-semibold">{n(surplus, 1)}</td><td /></tr>
         </tfoot>
