@@ -521,7 +521,11 @@ await check('item page: projected stock, run-out date and per-site short/surplus
   await watchCsp(ctx);
   const phone = await ctx.newPage();
   collectCsp(phone);
-  await uiLogin(phone, 'VIEWER', `/materials/${firstItem.item_id}?site=${firstSite}`);
+  await phone.goto(`${BASE}/materials/${firstItem.item_id}?site=${firstSite}`);
+  await phone.waitForURL(/\/login/);
+  await phone.getByLabel('Username').fill(users.VIEWER.name);
+  await phone.getByLabel('Password').fill(users.VIEWER.pw);
+  await phone.getByRole('button', { name: 'Sign in' }).click();
   await phone.waitForSelector('[data-testid="projection-chart"] .proj-line path.recharts-line-curve');
   await phone.waitForSelector('[data-testid="site-balance"]');
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
