@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { queueChecks } from './queues.mjs';
+import { projectionChecks } from './projection.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const require = createRequire(path.join(here, '../../web/package.json'));
@@ -204,6 +206,14 @@ await check('dashboard stockout rate equals the API', async () => {
   await admin.goto(`${BASE}/dashboard`);
   const got = (await admin.getByTestId('kpi-stockout_rate-value').innerText()).trim();
   assert(got === want, `card ${got} vs API ${want} (${k.at(-1).full_date}: ${k.at(-1).stockout_rate})`);
+  // The card says which day its value is from, draws its trend, and drills down.
+  const [y, m, d] = k.at(-1).full_date.split('-');
+  const through = (await admin.getByTestId('kpi-stockout_rate-through').innerText()).trim();
+  assert(through === `Data through ${m}/${d}/${y}`, `through: ${through} vs ${k.at(-1).full_date}`);
+  assert(Number(await admin.getByTestId('kpi-stockout_rate').locator('[data-testid="sparkline"]').getAttribute('data-points')) > 1, 'no sparkline');
+  await admin.getByTestId('kpi-stockout_rate-link').click();
+  await admin.waitForURL(/\/inventory\?stockout=true/);
+  await admin.goto(`${BASE}/dashboard`);
   await admin.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
   await shot(admin, 'dashboard');
 });
@@ -230,13 +240,18 @@ await check('dashboard: out of stock / at risk counts and runs out next', async 
 
 // The dashboard's chart shows the portfolio (every item summed, with the band) until an item is picked.
 await check('dashboard chart: all items by default, one item when picked', async () => {
-  assert(await admin.getByTestId('dashboard-item').inputValue() === 'all', 'the chart does not start on all items');
+  assert(await admin.locator('[data-picker="dashboard-item"]').getAttribute('data-value') === '', 'the chart does not start on all items');
   await admin.waitForSelector('[data-testid="dashboard-chart"] path.recharts-area-area');
   const total = await apiGet(adminToken, '/forecasts/total?horizon=30');
   assert(total.data.length > 0 && total.data.every((r) => r.series > 0), 'the API has no forecast totals');
   const [demandSeen] = await Promise.all([
     admin.waitForResponse((r) => r.url().includes(`/demand/timeseries?item_id=${firstItem.item_id}`)),
-    admin.getByTestId('dashboard-item').selectOption(String(firstItem.item_id)),
+    (async () => { // a searchable picker past 20 items, a plain select up to 20
+      const box = admin.getByTestId('dashboard-item');
+      if (await box.evaluate((e) => e.tagName === 'SELECT')) return box.selectOption(String(firstItem.item_id));
+      await box.fill(firstItem.sku);
+      await admin.locator(`[data-picker="dashboard-item"] [role="option"][data-value="${firstItem.item_id}"]`).click();
+    })(),
   ]);
   assert(demandSeen.ok(), 'the item series request failed');
   await admin.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
@@ -392,10 +407,10 @@ await check('mark an alert read (analyst)', async () => {
   await page.goto(`${BASE}/alerts?unread=true`);
   const btn = page.getByTestId('mark-read').first();
   await btn.waitFor();
-  const id = await btn.locator('xpath=ancestor::li').getAttribute('data-alert-id');
+  const id = await btn.locator('xpath=ancestor::tr').getAttribute('data-alert-id');
   const before = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
   await btn.click();
-  await page.waitForFunction((aid) => !document.querySelector(`li[data-alert-id="${aid}"]`) || document.querySelector(`li[data-alert-id="${aid}"]`).dataset.read === 'true', id);
+  await page.waitForFunction((aid) => !document.querySelector(`tr[data-alert-id="${aid}"]`) || document.querySelector(`tr[data-alert-id="${aid}"]`).dataset.read === 'true', id);
   await page.waitForLoadState('networkidle');
   const after = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
   assert(after === before - 1, `unread ${before} -> ${after}`);
@@ -440,98 +455,6 @@ await check('materials CSV export: header and row count', async () => {
   const header = lines[0].split(',');
   assert(header.includes('item_id') && header.includes('sku') && header.includes('abc_class'), `header ${lines[0]}`);
   assert(lines.length - 1 === total, `${lines.length - 1} rows, API total_count ${total}`);
-});
-
-// The item page looks forward: projected stock (one site, and all sites summed), its run-out
-// date, reorder point and band, and the per-site short/surplus table, each value equal to SQL
-// computed here on the server's database (E2E_DB_URL).
-async function projectionFromSql(item, site) {
-  const { execFileSync } = await import('node:child_process');
-  const url = process.env.E2E_DB_URL;
-  assert(url, 'E2E_DB_URL is not set');
-  const sql = (text) => execFileSync('psql', [url, '-qAtX', '-F', '|', '-c', text], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map((l) => l.split('|'));
-  const siteSql = site === undefined ? 'NULL' : String(Number(site));
-  const run = "(SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED' ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1)";
-  const days = sql(`WITH r AS (SELECT run_id, as_of FROM analytics.pipeline_runs WHERE run_id = ${run}),
-    f AS (SELECT full_date, sum(yhat) AS yhat FROM analytics.forecasts JOIN r USING (run_id)
-          WHERE item_id = ${Number(item)} AND (${siteSql}::int IS NULL OR site_id = ${siteSql}) GROUP BY full_date),
-    o AS (SELECT greatest(coalesce(expected_delivery_date, r.as_of + 1), r.as_of + 1) AS d, sum(quantity) AS q
-          FROM core.fact_orders, r WHERE item_id = ${Number(item)} AND (${siteSql}::int IS NULL OR site_id = ${siteSql})
-            AND status IN ('PLACED', 'DELAYED') AND actual_delivery_date IS NULL AND order_date <= r.as_of GROUP BY 1),
-    s AS (SELECT coalesce(sum(current_stock), 0) AS h FROM analytics.inventory_policy JOIN r USING (run_id)
-          WHERE item_id = ${Number(item)} AND (${siteSql}::int IS NULL OR site_id = ${siteSql}))
-    SELECT f.full_date, s.h + sum(coalesce(o.q, 0)) OVER w - sum(f.yhat) OVER w, s.h
-    FROM f LEFT JOIN o ON o.d = f.full_date CROSS JOIN s WINDOW w AS (ORDER BY f.full_date) ORDER BY 1`);
-  const sites = sql(`SELECT site_id, CASE WHEN order_up_to > 0 AND current_stock + on_order <= reorder_point
-      AND order_up_to - current_stock - on_order > 1e-9 THEN order_up_to - current_stock - on_order ELSE 0 END,
-      greatest(current_stock - order_up_to, 0) FROM analytics.inventory_policy
-    WHERE run_id = ${run} AND item_id = ${Number(item)} ORDER BY site_id`);
-  return {
-    days: days.map(([d, p]) => ({ date: d, projected: Number(p) })),
-    onHand: days.length ? Number(days[0][2]) : null,
-    runOut: days.find(([, p]) => Number(p) < -1e-9)?.[0] ?? null,
-    sites: sites.map(([id, sh, su]) => ({ id: Number(id), short: Number(sh), surplus: Number(su) })),
-  };
-}
-async function checkProjectionPage(page, item, site) {
-  const want = await projectionFromSql(item, site);
-  assert(want.days.length > 0, `SQL has no forecast days for item ${item}`);
-  await page.goto(`${BASE}/materials/${item}${site === undefined ? '' : `?site=${site}`}`);
-  await page.waitForSelector('[data-testid="projection-chart"] .proj-line path.recharts-line-curve');
-  await page.waitForSelector('[data-testid="projection-chart"] .proj-band path.recharts-area-area');
-  await page.waitForSelector('[data-testid="projection-chart"] .proj-rop', { state: 'attached' });
-  await page.waitForSelector('[data-testid="projection-chart"] .proj-ss', { state: 'attached' });
-  const shown = await page.locator('[data-testid="projection-table"] tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => ({ date: tr.getAttribute('data-date'), projected: Number(tr.querySelector('[data-projected]').getAttribute('data-projected')) })));
-  assert(shown.length === want.days.length, `${shown.length} days shown, SQL ${want.days.length}`);
-  shown.forEach((r, i) => {
-    assert(r.date === want.days[i].date && Math.abs(r.projected - want.days[i].projected) < 2e-3,
-      `day ${i}: page ${r.date} ${r.projected}, SQL ${want.days[i].date} ${want.days[i].projected}`);
-  });
-  const one = new Intl.NumberFormat('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const onHand = await page.getByTestId('proj-on-hand').innerText();
-  assert(onHand === one.format(want.onHand), `on hand ${onHand}, SQL ${want.onHand}`);
-  const runOut = await page.getByTestId('run-out-date').innerText();
-  if (want.runOut) {
-    const [y, m, d] = want.runOut.split('-');
-    assert(runOut === `${m}/${d}/${y}`, `run-out ${runOut}, SQL ${want.runOut}`);
-    await page.waitForSelector('[data-testid="projection-chart"] .proj-run-out', { state: 'attached' });
-  } else assert(/^Not within/.test(runOut), `run-out ${runOut}, SQL none`);
-  const rows = await page.locator('[data-testid="site-balance"] tbody tr').evaluateAll((trs) => trs.map((tr) => ({
-    id: Number(tr.getAttribute('data-site')), balance: tr.getAttribute('data-balance'),
-    short: tr.querySelector('[data-testid="short-units"]').textContent, surplus: tr.querySelector('[data-testid="surplus-units"]').textContent })));
-  assert(rows.length === want.sites.length, `${rows.length} site rows, SQL ${want.sites.length}`);
-  rows.forEach((r, i) => {
-    const w = want.sites[i];
-    const fmt = (v) => (v > 0 ? one.format(v) : '');
-    assert(r.id === w.id && r.short === fmt(w.short) && r.surplus === fmt(w.surplus),
-      `site row ${JSON.stringify(r)} vs SQL ${JSON.stringify(w)}`);
-    assert(r.balance === (w.short > 0 ? 'short' : w.surplus > 0 ? 'surplus' : 'ok'), `site ${r.id} is ${r.balance}`);
-  });
-}
-await check('item page: projected stock, run-out date and per-site short/surplus equal SQL (one site, all sites)', async () => {
-  await checkProjectionPage(admin, firstItem.item_id, firstSite);
-  await shot(admin, 'material-outlook-site');
-  await checkProjectionPage(admin, firstItem.item_id, undefined);
-  assert(/summed/.test(await admin.getByTestId('all-sites-note').innerText()), 'no all-sites note');
-  await shot(admin, 'material-outlook-all');
-  // At phone width the page does not scroll sideways (wide tables scroll inside their box).
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
-  await ctx.addInitScript(() => localStorage.setItem('corrente.locale', 'en'));
-  await watchCsp(ctx);
-  const phone = await ctx.newPage();
-  collectCsp(phone);
-  await phone.goto(`${BASE}/materials/${firstItem.item_id}?site=${firstSite}`);
-  await phone.waitForURL(/\/login/);
-  await phone.getByLabel('Username').fill(users.VIEWER.name);
-  await phone.getByLabel('Password').fill(users.VIEWER.pw);
-  await phone.getByRole('button', { name: 'Sign in' }).click();
-  await phone.waitForSelector('[data-testid="projection-chart"] .proj-line path.recharts-line-curve');
-  await phone.waitForSelector('[data-testid="site-balance"]');
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  await shot(phone, 'phone-material-outlook');
-  await ctx.close();
-  assert(overflow <= 1, `the item page is ${overflow}px wider than the phone`);
 });
 
 // 9. a viewer sees no acknowledge button and is refused by the API.
@@ -647,6 +570,11 @@ await check('CSP: an injected inline script is refused; the dashboard is not fra
   }
   await ctx.close();
 });
+// 12. the grouped queues and the searchable pickers (tests/e2e/queues.mjs).
+await queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot });
+// 13. the item page's projected stock against SQL (tests/e2e/projection.mjs).
+await projectionChecks({ check, assert, BASE, admin, browser, users, firstItem, firstSite, watchCsp, collectCsp, shot });
+
 await check('no CSP or Permissions-Policy complaint on any page of the run', async () => {
   assert(cspViolations.length === 0, `${cspViolations.length}: ${[...new Set(cspViolations)].slice(0, 5).join(' | ')}`);
 });

@@ -280,7 +280,7 @@ TEST_F(PipelineTest, KpisEqualIndependentSql) {
       Count(c,
             "WITH due AS (SELECT expected_delivery_date d, count(*) n,"
             "  sum(CASE WHEN status = 'DELAYED' OR actual_delivery_date > expected_delivery_date"
-            "   OR (actual_delivery_date IS NULL AND expected_delivery_date < DATE '2025-03-31')"
+            "   OR (actual_delivery_date IS NULL AND expected_delivery_date <= DATE '2025-03-31')"
             "   THEN 1 ELSE 0 END) late FROM core.fact_orders WHERE status <> 'CANCELLED'"
             "  GROUP BY 1)"
             " SELECT count(*) FROM analytics.kpis_daily k LEFT JOIN due ON due.d = k.full_date"
