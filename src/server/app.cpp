@@ -385,6 +385,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   std::vector<ApiRoute> routes;
   AddAuthRoutes(routes, services);
   AddItemRoutes(routes, services);
+  AddProjectionRoutes(routes, services);
   AddLookupRoutes(routes, services);
   AddAnalyticsRoutes(routes, services);
   AddRecommendationRoutes(routes, services);

@@ -66,6 +66,7 @@ inline constexpr const char* kLatestRun =
 // One function per resource file.
 void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddProjectionRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddLookupRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);

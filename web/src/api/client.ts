@@ -184,6 +184,28 @@ export type ForecastTotalPoint = ForecastLike & { series: number };
 /** What a chart needs of a forecast row: one series' or a total's. */
 export type ForecastLike = Pick<ForecastPoint, 'full_date' | 'yhat' | 'yhat_lower' | 'yhat_upper'> & Partial<ForecastPoint>;
 export interface FeatureRow { full_date: string; site_id?: number | null; features: Record<string, unknown>; schema_version?: string }
+/** GET /items/{id}/projection: one day of the projected stock (forecast and receipts of that day). */
+export interface ProjectionDay { full_date: string; forecast: number; receipts: number; projected: number; lower: number; upper: number }
+export interface OpenOrder {
+  order_id: number; site_id: number; order_date: string; expected_delivery_date: string | null; quantity: number;
+  status: string; late: boolean; arrives_on: string;
+}
+export interface SiteBalanceRow {
+  site_id: number; site_code: string; site_name: string; on_hand: number; on_order: number; avg_daily_demand: number;
+  days_of_cover: number | null; safety_stock: number; reorder_point: number; order_up_to: number; lead_time_days: number;
+  days_to_rupture: number | null; short_units: number; surplus_units: number; reallocate_candidate: boolean;
+}
+export interface ProjectionSupplier {
+  supplier_id: number; code: string; name: string; supplier_type: string | null; reliability_score: number | null;
+  on_time_delivery_rate: number | null; avg_lead_time_days: number | null;
+}
+/** Levels are summed over sites when site_id is null. */
+export interface Projection {
+  item_id: number; site_id: number | null; run_id: number | null; as_of: string | null; horizon_days: number;
+  supplier: ProjectionSupplier | null; on_hand: number | null; on_order: number | null; avg_daily_demand: number | null;
+  safety_stock: number | null; reorder_point: number | null; order_up_to: number | null; lead_time_days: number | null;
+  run_out_date: string | null; days_to_run_out: number | null; days: ProjectionDay[]; orders: OpenOrder[]; sites: SiteBalanceRow[];
+}
 export type Priority = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 export interface Recommendation {
   recommendation_id: number; item_id: number | null; site_id: number | null; type: string; priority: Priority;
@@ -242,6 +264,8 @@ export const api = {
 
   items: (q: Query) => get<Item[]>('/items', q),
   item: (id: number) => get<Item>(`/items/${id}`).then((r) => r.data),
+  /** Without site_id: every site summed. */
+  projection: (id: number, siteId?: number) => get<Projection>(`/items/${id}/projection`, { site_id: siteId }).then((r) => r.data),
   sites: () => get<Site[]>('/sites', { limit: 1000 }).then((r) => r.data),
   regions: () => get<Region[]>('/regions', { limit: 1000 }).then((r) => r.data),
   suppliers: () => get<Supplier[]>('/suppliers', { limit: 1000 }).then((r) => r.data),
