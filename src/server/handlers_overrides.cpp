@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/dates.h"
+#include "server/effective_forecast.h"
 #include "server/handlers.h"
 #include "server/json_body.h"
 
@@ -198,6 +199,16 @@ Response Create(Ctx& ctx) {
   p.Check();
   pg::Result row;
   InTransaction(ctx, [&] {
+    auto known = ctx.db.Q(
+        "SELECT EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1::numeric::int),"
+        " EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2::numeric::int)",
+        FieldParams(f)[1], FieldParams(f)[2]);
+    if (known.GetString(0, 0) != "t" || known.GetString(0, 1) != "t") {
+      Params bad(ctx.req);
+      if (known.GetString(0, 0) != "t") bad.Fail("item_id", "no such item");
+      if (known.GetString(0, 1) != "t") bad.Fail("site_id", "no such site");
+      bad.Check();
+    }
     if (f.kind == "RECOMMENDATION") {
       auto rec = ctx.db.Q(
           "SELECT 1 FROM analytics.recommendations WHERE recommendation_id = $1::bigint"
@@ -365,6 +376,26 @@ Response ValueAdded(Ctx& ctx) {
                                " over the overrides' days with actuals; positive: the overrides helped\"}");
 }
 
+// The effective forecast of one item (one site, or all) as its author will see it once their
+// drafts are approved: the published run, the approved overrides, and the caller's own drafts
+// and submitted overrides ahead of them.
+Response Preview(Ctx& ctx) {
+  Params p(ctx.req);
+  auto item = p.RequiredInt("item_id", 1, kMaxId);
+  auto site = p.Int("site_id", 1, kMaxId);
+  int64_t limit = p.BufferedLimit(), offset = p.Offset();
+  p.Check();
+  return ListPage(ctx,
+                  "SELECT f.full_date, f.item_id, f.site_id, f.horizon_days, " +
+                      EffectiveColumns() +
+                      ", count(*) OVER () AS total_count FROM analytics.forecasts f" +
+                      OverrideJoin("$3") + " WHERE f.run_id = (" + kLatestRun +
+                      ") AND f.item_id = $1 AND ($2::int IS NULL OR f.site_id = $2)"
+                      " ORDER BY f.site_id, f.full_date LIMIT $4 OFFSET $5",
+                  {pg::ToParam(item), pg::ToParam(site), pg::Param(ctx.user->username)}, limit,
+                  offset);
+}
+
 }  // namespace
 
 void AddOverrideRoutes(std::vector<ApiRoute>& routes, Services&) {
@@ -389,6 +420,11 @@ void AddOverrideRoutes(std::vector<ApiRoute>& routes, Services&) {
                     "Forecast value added: WAPE of the overrides against the statistical forecasts "
                     "they replaced, per author and overall",
                     {}, "", ValueAdded});
+  routes.push_back({"GET", "/api/v1/overrides/preview", Role::kAnalyst, false, true, "overrides",
+                    "The effective forecast with your own drafts applied (not cached)",
+                    {{"item_id", "query", "integer", {}, "item", true},
+                     {"site_id", "query", "integer", {}, "site"}, LimitDoc(), OffsetDoc(), FormatDoc()},
+                    "", Preview});
   routes.push_back({"GET", "/api/v1/overrides/{id}", Role::kViewer, false, false, "overrides",
                     "One override; its ETag is the version to send in If-Match", {IdDoc("id")}, "", Get});
   routes.push_back({"POST", "/api/v1/overrides", Role::kAnalyst, false, false, "overrides",

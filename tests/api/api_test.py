@@ -133,6 +133,10 @@ EXPECTED = {
     ("post", "/api/v1/alerts/bulk"),
     ("post", "/api/v1/admin/users"), ("patch", "/api/v1/admin/users/{id}"), ("get", "/api/v1/admin/audit-logs"),
     ("get", "/api/v1/simulations"), ("post", "/api/v1/simulations"), ("get", "/api/v1/simulations/{id}"),
+    ("get", "/api/v1/overrides"), ("post", "/api/v1/overrides"), ("get", "/api/v1/overrides/{id}"),
+    ("patch", "/api/v1/overrides/{id}"), ("get", "/api/v1/overrides/preview"), ("get", "/api/v1/overrides/value-added"),
+    ("post", "/api/v1/overrides/{id}/submit"), ("post", "/api/v1/overrides/{id}/withdraw"),
+    ("post", "/api/v1/overrides/{id}/approve"), ("post", "/api/v1/overrides/{id}/reject"),
 }
 ops = {(m, p) for p, item in spec["paths"].items() for m in item}
 check("openapi lists every route of the issue", EXPECTED <= ops, EXPECTED - ops)
