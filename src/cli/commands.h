@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cluster/cluster.h"
 #include "common/config.h"
 
 namespace corrente::cli {
@@ -18,9 +19,9 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code);   // cmd_migrate.cpp
 void RegisterSimulateCommand(CLI::App& app, int& exit_code);  // cmd_simulate.cpp
 
 // Shared helpers (util.cpp).
-// The DSN to use, starting the managed cluster when needed; upgrades the schema when
-// `migrate`.
-std::string ConnectDsn(const Config& config, bool migrate);
+// The DSN `role` connects with, starting the managed cluster when needed; first upgrades the
+// schema as the admin role when `migrate`.
+std::string ConnectDsn(const Config& config, bool migrate, cluster::DbRole role);
 // Reads one line from stdin (the password), without its newline. Throws when empty.
 std::string ReadPasswordFromStdin();
 std::string CurrentUnixUser();

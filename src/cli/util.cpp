@@ -1,4 +1,5 @@
 #include <pwd.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -10,13 +11,19 @@
 
 namespace corrente::cli {
 
-std::string ConnectDsn(const Config& config, bool migrate) {
-  std::string dsn = cluster::ResolveDsn(config, /*start_if_needed=*/true);
+std::string ConnectDsn(const Config& config, bool migrate, cluster::DbRole role) {
+  std::string admin = cluster::ResolveDsn(config, /*start_if_needed=*/true);
   if (migrate) {
-    auto conn = pg::Connection::Open(dsn);
+    auto conn = pg::Connection::Open(admin);
     schema::Migrator(conn).Upgrade();
+    // V053 skips the roles when DATABASE_URL's user may not create them: say so, carry on.
+    if (config.database_url &&
+        conn.Execute("SELECT to_regrole('corrente_api') IS NULL").GetBool(0, 0))
+      spdlog::warn(
+          "the least-privilege roles (corrente_api, ...) do not exist: DATABASE_URL's user lacks "
+          "CREATEROLE, so every command connects as that user (docs/security.md)");
   }
-  return dsn;
+  return role == cluster::DbRole::kAdmin ? admin : cluster::ResolveDsn(config, true, role);
 }
 
 std::string ReadPasswordFromStdin() {

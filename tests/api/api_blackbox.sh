@@ -13,7 +13,8 @@ main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
 db=api_test
 psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 psql "$main_url" -qAtc "CREATE DATABASE $db" >/dev/null
-export DATABASE_URL="${main_url%/*}/$db"
+role_urls "$db"
+export DATABASE_URL="$(with_db "$main_url" "$db")"
 work=$(mktemp -d)
 spid=""
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
