@@ -98,9 +98,14 @@ BEGIN
   -- The pipeline: writes analytics (and makes features_store's successor there), the calendar,
   -- the ABC class of items and today's policy columns of inventory.
   GRANT CREATE ON SCHEMA analytics TO corrente_pipeline;
+  GRANT REFERENCES (item_id) ON core.dim_item TO corrente_pipeline;  -- features_store's keys
+  GRANT REFERENCES (site_id) ON core.dim_site TO corrente_pipeline;
+  GRANT REFERENCES ON analytics.pipeline_runs TO corrente_pipeline;
   GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA analytics TO corrente_pipeline;
   GRANT USAGE ON ALL SEQUENCES IN SCHEMA analytics TO corrente_pipeline;
   GRANT INSERT, UPDATE ON core.dim_calendar TO corrente_pipeline;
+  EXECUTE format('GRANT USAGE ON SEQUENCE %s TO corrente_pipeline',
+                 pg_get_serial_sequence('core.dim_calendar', 'date_id'));
   GRANT UPDATE (abc_class, updated_at) ON core.dim_item TO corrente_pipeline;
   GRANT UPDATE (safety_stock, reorder_point, days_to_rupture) ON core.fact_inventory_daily TO corrente_pipeline;
 
