@@ -8,7 +8,10 @@ BEGIN
     RETURN;
   END IF;
   EXECUTE format('REASSIGN OWNED BY corrente_owner, corrente_pipeline, corrente_migrate TO %I', current_user);
-  DROP OWNED BY corrente_owner, corrente_api, corrente_pipeline, corrente_migrate;
+  -- One role at a time: DROP OWNED BY a list trips on default privileges two of them share.
+  FOREACH r IN ARRAY ARRAY['corrente_owner', 'corrente_pipeline', 'corrente_migrate', 'corrente_api'] LOOP
+    EXECUTE format('DROP OWNED BY %I', r);
+  END LOOP;
   FOREACH r IN ARRAY ARRAY['corrente_api', 'corrente_pipeline', 'corrente_migrate', 'corrente_owner'] LOOP
     BEGIN
       EXECUTE format('DROP ROLE %I', r);

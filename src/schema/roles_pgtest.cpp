@@ -77,7 +77,7 @@ TEST(Roles, ApiCannotDropAlterTruncateOrWriteFacts) {
       "INSERT INTO analytics.simulation_runs (status, source) VALUES ('RUNNING', 'test')",
       "UPDATE analytics.simulation_runs SET status = 'FAILED'",
       "DELETE FROM analytics.simulation_runs",
-      "INSERT INTO support.users (username, email, password_hash, role) VALUES ('t', 't@x', 'h', 'VIEWER')",
+      "INSERT INTO support.users (username, email, password_hash, role) VALUES ('tester', 't@x', '$argon2id$x', 'VIEWER')",
       "UPDATE support.users SET token_version = token_version + 1",
   };
   for (const auto& sql : allowed) EXPECT_EQ(Outcome(c, sql), "ok") << sql;
@@ -97,11 +97,12 @@ TEST(Roles, PipelineWritesAnalyticsOnly) {
        {"DELETE FROM analytics.kpis_daily", "UPDATE core.dim_item SET abc_class = 'A', updated_at = now()",
         "UPDATE core.fact_inventory_daily SET safety_stock = 1, reorder_point = 1, days_to_rupture = 1",
         "CREATE TABLE analytics.features_store_next (LIKE analytics.features_store INCLUDING ALL)",
+        "ALTER SEQUENCE analytics.features_store_feature_id_seq OWNED BY analytics.features_store_next.feature_id",
         "DROP TABLE analytics.features_store",
         "ALTER TABLE analytics.features_store_next RENAME TO features_store",
         "REFRESH MATERIALIZED VIEW analytics.mv_kpis_latest"})
     EXPECT_EQ(Outcome(c, sql), "ok") << sql;
-  // The API still reads the features_store the pipeline made.
+  // The API reads the features_store the pipeline made (default privileges).
   auto api = As(db, "corrente_api");
   EXPECT_EQ(Outcome(api, "SELECT count(*) FROM analytics.features_store"), "ok");
 }
