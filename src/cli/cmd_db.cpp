@@ -83,6 +83,7 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
     schema::Migrator m(conn);
     int n = m.Upgrade(up_target);
+    if (m.CurrentVersion() >= 53) WarnWithoutRoles(conn, c);
     std::cerr << "applied " << n << " migration(s); schema at V" << m.CurrentVersion() << "\n";
   });
   static std::optional<int> down_target;

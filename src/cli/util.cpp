@@ -11,17 +11,23 @@
 
 namespace corrente::cli {
 
+void WarnWithoutRoles(pg::Connection& conn, const Config& config) {
+  if (!config.database_url) return;  // the managed cluster's superuser always sets them up
+  if (conn.Execute("SELECT to_regrole('corrente_api') IS NULL"
+                   " OR NOT has_schema_privilege('corrente_api', 'core', 'USAGE')")
+          .GetBool(0, 0))
+    spdlog::warn(
+        "the least-privilege roles are not set up in this database (DATABASE_URL's user may not "
+        "create or join them: no CREATEROLE), so every command connects as that user; see "
+        "docs/security.md");
+}
+
 std::string ConnectDsn(const Config& config, bool migrate, cluster::DbRole role) {
   std::string admin = cluster::ResolveDsn(config, /*start_if_needed=*/true);
   if (migrate) {
     auto conn = pg::Connection::Open(admin);
     schema::Migrator(conn).Upgrade();
-    // V053 skips the roles when DATABASE_URL's user may not create them: say so, carry on.
-    if (config.database_url &&
-        conn.Execute("SELECT to_regrole('corrente_api') IS NULL").GetBool(0, 0))
-      spdlog::warn(
-          "the least-privilege roles (corrente_api, ...) do not exist: DATABASE_URL's user lacks "
-          "CREATEROLE, so every command connects as that user (docs/security.md)");
+    WarnWithoutRoles(conn, config);
   }
   return role == cluster::DbRole::kAdmin ? admin : cluster::ResolveDsn(config, true, role);
 }
