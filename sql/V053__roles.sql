@@ -44,6 +44,11 @@ BEGIN
                  current_database());
   EXECUTE format('GRANT CREATE ON DATABASE %I TO corrente_owner, corrente_migrate', current_database());
 
+  -- The pipeline makes features_store's successor in analytics (and an owner must be able to
+  -- create in the schema of what it owns).
+  GRANT USAGE ON SCHEMA analytics TO corrente_pipeline;
+  GRANT CREATE ON SCHEMA analytics TO corrente_pipeline;
+
   -- Ownership: schemas, relations (partitions too; owned sequences follow their table) and
   -- functions of corrente's four schemas.
   FOREACH r IN ARRAY ARRAY['core', 'analytics', 'support', 'staging'] LOOP
@@ -97,7 +102,6 @@ BEGIN
 
   -- The pipeline: writes analytics (and makes features_store's successor there), the calendar,
   -- the ABC class of items and today's policy columns of inventory.
-  GRANT CREATE ON SCHEMA analytics TO corrente_pipeline;
   GRANT REFERENCES (item_id) ON core.dim_item TO corrente_pipeline;  -- features_store's keys
   GRANT REFERENCES (site_id) ON core.dim_site TO corrente_pipeline;
   GRANT REFERENCES ON analytics.pipeline_runs TO corrente_pipeline;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include <functional>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "cluster/internal.h"
@@ -356,8 +358,10 @@ void ManagedCluster::Start() {
   if (!fs::exists(fs::path(data_dir_) / "PG_VERSION")) InitDb();
   RemoveStalePid();
   // Also upgrades clusters made before TLS; a running one reloads (ssl is reloadable).
+  bool reloaded = false;
   if (EnsureTls(pg_dir_, data_dir_) && GetStatus().running) {
     spdlog::info("TLS settings changed: reloading PostgreSQL");
+    reloaded = true;
     if (Run({BinDir() + "/pg_ctl", "-D", data_dir_, "reload"}, fs::path(pg_dir_) / "pg_ctl.log") != 0)
       throw std::runtime_error("pg_ctl reload failed; see " + pg_dir_ + "/pg_ctl.log");
   }
@@ -392,9 +396,19 @@ void ManagedCluster::Start() {
     break;
   }
   // The application database; created once.
-  auto conn = pg::Connection::Open(UrlFor(kSuperuser, ReadPassword(fs::path(pg_dir_) / "superuser.password"), "postgres"));
-  if (conn.Execute("SELECT 1 FROM pg_database WHERE datname = $1", kDatabase).Rows() == 0)
-    conn.ExecScript(std::string("CREATE DATABASE ") + kDatabase);
+  std::string admin = UrlFor(kSuperuser, ReadPassword(fs::path(pg_dir_) / "superuser.password"), "postgres");
+  std::optional<pg::Connection> conn;
+  for (int attempt = 0; !conn; ++attempt) {
+    try {
+      conn.emplace(pg::Connection::Open(admin));
+    } catch (const pg::Error&) {
+      // A reload is asynchronous: the server may take TLS a moment later.
+      if (!reloaded || attempt >= 50) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  if (conn->Execute("SELECT 1 FROM pg_database WHERE datname = $1", kDatabase).Rows() == 0)
+    conn->ExecScript(std::string("CREATE DATABASE ") + kDatabase);
 }
 
 void ManagedCluster::Stop() {

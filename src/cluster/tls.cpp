@@ -120,7 +120,7 @@ bool EnsureTls(const std::string& pg_dir, const std::string& data_dir) {
     if (fs::exists(hba)) fs::copy_file(hba, data / "pg_hba.conf.before-tls", fs::copy_options::overwrite_existing);
     WriteFile0600(hba, std::string(kHbaMarker) + "\n" + kHba);
     ChownTree(hba);
-    ChownTree(data / "pg_hba.conf.before-tls");
+    if (fs::exists(data / "pg_hba.conf.before-tls")) ChownTree(data / "pg_hba.conf.before-tls");
     changed = true;
   }
   return changed;

@@ -133,32 +133,76 @@ TEST(Roles, MigrationIsIdempotent) {
             "corrente_owner");
 }
 
+// A login role for a test, and a DSN of `db` that connects as it. Dropped by Drop().
+struct TestUser {
+  std::string name, dsn;
+  TestUser(pg::Connection& admin, const ScratchDatabase& db, const std::string& attributes) {
+    name = "t_user_" + std::to_string(::getpid()) + "_" + std::to_string(randombytes_uniform(1000000));
+    std::string password = "pw" + std::to_string(randombytes_uniform(1000000000));
+    admin.ExecScript("CREATE ROLE " + name + " LOGIN " + attributes + " PASSWORD '" + password + "'");
+    admin.ExecScript("ALTER DATABASE " + admin.QuoteIdentifier(db.Name()) + " OWNER TO " + name);
+    dsn = db.Dsn() + (db.Dsn().find('?') == std::string::npos ? "?" : "&") + "user=" + name +
+          "&password=" + password;
+  }
+  void Drop(pg::Connection& admin, const ScratchDatabase& db) {
+    admin.ExecScript("REASSIGN OWNED BY " + name + " TO CURRENT_USER");
+    admin.ExecScript("DROP OWNED BY " + name);
+    admin.ExecScript("ALTER DATABASE " + admin.QuoteIdentifier(db.Name()) + " OWNER TO CURRENT_USER");
+    admin.ExecScript("DROP ROLE " + name);
+  }
+};
+
+// The usual managed-service account (CREATEROLE, not superuser): V053 sets everything up, and
+// its downgrade gives it all back.
+TEST(Roles, CreateroleUserSetsUpAndRevertsTheRoles) {
+  ScratchDatabase db(/*migrate=*/false);
+  auto admin = db.Connect();
+  TestUser user(admin, db, "CREATEROLE");
+  {
+    auto c = pg::Connection::Open(user.dsn);
+    ASSERT_EQ(c.ExecScript("SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user").GetString(0, 0),
+              "false");
+    Migrator m(c);
+    EXPECT_GT(m.Upgrade(), 0);
+    auto owner = [&] {
+      return c.ExecScript("SELECT tableowner FROM pg_tables WHERE schemaname = 'core' AND tablename = 'dim_item'")
+          .GetString(0, 0);
+    };
+    EXPECT_EQ(owner(), "corrente_owner");
+    EXPECT_EQ(c.ExecScript("SELECT has_table_privilege('corrente_api', 'core.dim_item', 'SELECT')::text"
+                           " || has_table_privilege('corrente_api', 'core.dim_item', 'INSERT')::text")
+                  .GetString(0, 0),
+              "truefalse");
+    EXPECT_EQ(m.Downgrade(52), 1);
+    EXPECT_EQ(owner(), user.name);
+    EXPECT_EQ(c.ExecScript("SELECT has_table_privilege('corrente_api', 'core.dim_item', 'SELECT')::text")
+                  .GetString(0, 0),
+              "false");
+    EXPECT_EQ(m.Upgrade(), 1);
+    EXPECT_EQ(owner(), "corrente_owner");
+  }
+  user.Drop(admin, db);
+}
+
 // A DATABASE_URL user who may not create roles: every migration applies, V053 grants nothing,
 // and that user keeps working as before.
 TEST(Roles, UserWithoutCreateroleCarriesOn) {
-  ScratchDatabase admin_db(/*migrate=*/false);
-  auto admin = admin_db.Connect();
-  std::string user = "t_plain_" + std::to_string(::getpid()) + "_" + std::to_string(randombytes_uniform(100000));
-  std::string password = "pw" + std::to_string(randombytes_uniform(1000000000));
-  admin.ExecScript("CREATE ROLE " + user + " LOGIN PASSWORD '" + password + "'");
-  admin.ExecScript("ALTER DATABASE " + admin.QuoteIdentifier(admin_db.Name()) + " OWNER TO " + user);
-  std::string dsn = admin_db.Dsn() + (admin_db.Dsn().find('?') == std::string::npos ? "?" : "&") + "user=" +
-                    user + "&password=" + password;
+  ScratchDatabase db(/*migrate=*/false);
+  auto admin = db.Connect();
+  TestUser user(admin, db, "");
   {
-    auto c = pg::Connection::Open(dsn);
-    ASSERT_EQ(c.ExecScript("SELECT current_user").GetString(0, 0), user);
+    auto c = pg::Connection::Open(user.dsn);
+    ASSERT_EQ(c.ExecScript("SELECT current_user").GetString(0, 0), user.name);
     EXPECT_GT(Migrator(c).Upgrade(), 0);
     EXPECT_EQ(c.ExecScript("SELECT has_table_privilege('corrente_api', 'core.dim_item', 'SELECT')::text")
                   .GetString(0, 0),
               "false");
     EXPECT_EQ(c.ExecScript("SELECT tableowner FROM pg_tables WHERE schemaname = 'core' AND tablename = 'dim_item'")
                   .GetString(0, 0),
-              user);
+              user.name);
     EXPECT_EQ(Outcome(c, "INSERT INTO support.audit_logs (actor, action) VALUES ('t', 'TEST')"), "ok");
   }
-  admin.ExecScript("DROP OWNED BY " + user);
-  admin.ExecScript("ALTER DATABASE " + admin.QuoteIdentifier(admin_db.Name()) + " OWNER TO CURRENT_USER");
-  admin.ExecScript("DROP ROLE " + user);
+  user.Drop(admin, db);
 }
 
 }  // namespace
