@@ -7,7 +7,8 @@
 --                      whose stock is zero
 --  abc_a_share         share of the day's revenue (quantity x unit_price) from class A items
 --  delayed_orders_pct  orders due that day (expected_delivery_date, not cancelled) that were
---                      delivered late, are marked DELAYED, or are still undelivered past due,
+--                      delivered late, are marked DELAYED, or are still undelivered at the end
+--                      of their due day (as_of is a whole day: due on it and not in is late),
 --                      over ALL orders due that day (the spec divided the count by itself)
 --  forecast_mape       ratio (0.25 = 25%, like the other KPI columns); MAPE over nonzero actuals of the most recent retained forecast
 --                      made before the day (earlier runs); carried over from the previous
@@ -43,7 +44,7 @@ WITH bounds AS (
   SELECT o.expected_delivery_date AS full_date,
          count(*) FILTER (WHERE o.status = 'DELAYED'
                              OR o.actual_delivery_date > o.expected_delivery_date
-                             OR (o.actual_delivery_date IS NULL AND o.expected_delivery_date < $3::date)
+                             OR (o.actual_delivery_date IS NULL AND o.expected_delivery_date <= $3::date)
                          )::numeric / count(*) AS delayed_pct
     FROM core.fact_orders o, bounds
    WHERE o.status <> 'CANCELLED' AND o.expected_delivery_date BETWEEN bounds.lo AND bounds.hi

@@ -24,6 +24,8 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     int feature_days = 90;
     bool yearly = false;
     std::string policy = "normal";
+    double review_days = 14;
+    std::string cycles = "shared";
   };
   static RunArgs args;
   std::string all_stages;
@@ -56,6 +58,16 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
                   "compare them with `corrente simulate`)")
       ->capture_default_str()
       ->check(CLI::IsMember({"normal", "empirical", "forecast", "spec"}));
+  run->add_option("--review-days", args.review_days,
+                  "Days of demand an order covers on top of the reorder point (the base cycle)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 365.0));
+  run->add_option("--cycles", args.cycles,
+                  "'shared': spread the orders of a fixed --review-days cycle by demand rate "
+                  "(same order count, less stock; docs/pipeline.md); 'fixed': every series "
+                  "--review-days")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"shared", "fixed"}));
   run->add_flag("--yearly-season", args.yearly,
                 "Also model a yearly cycle (7 and 365 days, MSTL) for series with enough history; "
                 "reads up to 1,270 days of demand");
@@ -73,6 +85,8 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     opt.export_dir = args.export_dir;
     opt.keep_runs = args.keep_runs;
     opt.feature_days = args.feature_days;
+    opt.review_days = args.review_days;
+    opt.shared_cycles = args.cycles == "shared";
     opt.policy = args.policy;
     if (args.yearly) {
       opt.yearly_season = true;

@@ -29,6 +29,7 @@ struct SimArgs {
   bool backorders = false, no_store = false;
   uint64_t seed = 1;
   double review_days = 14, lead_time_scale = 1;
+  std::string cycles = "shared";
 };
 
 std::vector<double> ParseLevels(const std::string& csv) {
@@ -53,7 +54,7 @@ std::string ParamsJson(const SimArgs& a, const simulate::Dataset& d) {
                   ",\"refit_every\":" + std::to_string(a.refit_every) +
                   ",\"backorders\":" + (a.backorders ? "true" : "false") +
                   ",\"seed\":" + std::to_string(a.seed) +
-                  ",\"review_days\":" + std::to_string(a.review_days) +
+                  ",\"review_days\":" + std::to_string(a.review_days) + ",\"cycles\":" + JsonString(a.cycles) +
                   ",\"lead_time_scale\":" + std::to_string(a.lead_time_scale);
   if (d.source == "database")
     s += ",\"from\":" + JsonString(FormatDate(d.first_day + d.start)) +
@@ -76,6 +77,7 @@ void Run(const SimArgs& a, int& exit_code) {
   opt.replay.backorders = a.backorders;
   opt.replay.seed = a.seed;
   opt.replay.review_days = a.review_days;
+  opt.shared_cycles = a.cycles == "shared";
   opt.replay.lead_time_scale = a.lead_time_scale;
   opt.jobs = a.jobs;
 
@@ -167,6 +169,12 @@ void RegisterSimulateCommand(CLI::App& app, int& exit_code) {
   sim->add_option("--review-days", a.review_days, "Order-up-to covers this many days of demand")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 365.0));
+  sim->add_option("--cycles", a.cycles,
+                  "Order cycles of Corrente's policies: 'shared' spreads the orders of a fixed "
+                  "--review-days cycle by demand rate (same order count, less stock); 'fixed' "
+                  "orders every series up to --review-days. spec always uses 'fixed'")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"shared", "fixed"}));
   sim->add_option("--lead-time-scale", a.lead_time_scale, "What-if: every lead time times this")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));

@@ -7,13 +7,26 @@
 #include "decide/text.h"
 
 namespace corrente::decide {
+bool StockoutImminent(const SeriesState& s) {
+  const double lead_demand = std::max(0.0, s.levels.mean) * std::max(0.0, s.levels.lead);
+  return s.days_to_rupture && *s.days_to_rupture <= s.levels.lead &&
+         s.expected_short >= std::max(0.5, kMaterialShortShare * lead_demand);
+}
+
 namespace {
 
-}  // namespace
-
-bool StockoutImminent(const SeriesState& s) {
-  return s.days_to_rupture && *s.days_to_rupture <= s.levels.lead && s.expected_short >= 0.5;
+// Whether the stock on hand alone runs out within half the lead time (what makes a stock alert
+// CRITICAL): a late order then matters now.
+bool LateOrderThreatens(const SeriesState& s) {
+  return s.orders.late > 0 && s.days_to_rupture && *s.days_to_rupture <= s.levels.lead / 2;
 }
+
+std::string LateOrders(const SeriesState& s, int64_t worst) {
+  return std::to_string(s.orders.late) + " order(s) of supplier " + std::to_string(s.supplier) +
+         " overdue, by up to " + std::to_string(worst) + " days.";
+}
+
+}  // namespace
 
 std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_of,
                                double replay_precision) {
@@ -34,31 +47,37 @@ std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_o
                     {"priority_score", score},
                     {"days_to_rupture", s.days_to_rupture ? Detail(int64_t{*s.days_to_rupture})
                                                           : Detail(std::monostate{})}};
-    if (StockoutImminent(s)) {
+    const int64_t worst = as_of - s.orders.earliest_expected;
+    const bool stock_alert = StockoutImminent(s);
+    if (stock_alert) {
       bool critical = *s.days_to_rupture <= l.lead / 2 || s.criticality >= 7;
       out.push_back({s.item, s.site, critical ? "CRITICAL" : "WARNING", "STOCKOUT_IMMINENT",
                      score,
                      "Stock of " + Fixed(s.stock, 0) + " runs out in " +
                          std::to_string(*s.days_to_rupture) + " days, within the lead time of " +
                          Fixed(l.lead, 1) + " days; about " + Fixed(s.expected_short, 0) +
-                         " units will be short even with what is on order." + came_true,
+                         " units will be short even with what is on order." +
+                         (s.orders.late > 0 ? " " + LateOrders(s, worst) : "") + came_true,
                      base});
       if (quoted) out.back().details.emplace_back("replay_precision", replay_precision);
-    } else if (l.ss > 0 && s.stock + s.orders.quantity < l.ss) {
+      if (s.orders.late > 0) {
+        out.back().details.emplace_back("late_orders", int64_t{s.orders.late});
+        out.back().details.emplace_back("max_days_late", worst);
+      }
+    } else if (l.ss > 0 && s.orders.quantity <= 0 && s.stock < l.ss && s.days_to_rupture &&
+               *s.days_to_rupture <= l.lead) {
       out.push_back({s.item, s.site, "WARNING", "BELOW_SAFETY_STOCK", score,
                      "Stock " + Fixed(s.stock, 0) + " plus " + Fixed(s.orders.quantity, 0) +
                          " on order is below the safety stock " + Fixed(l.ss, 1) +
                          " (reorder point " + Fixed(l.rop, 1) + ").",
                      base});
     }
-    if (s.orders.late > 0) {
-      int64_t worst = as_of - s.orders.earliest_expected;
+    if (!stock_alert && LateOrderThreatens(s)) {
       int64_t least = as_of - s.orders.latest_late_expected;
       out.push_back({s.item, s.site, worst > l.lead ? "CRITICAL" : "WARNING", "SUPPLIER_DELAY",
                      score,
-                     std::to_string(s.orders.late) + " order(s) of supplier " +
-                         std::to_string(s.supplier) + " overdue, by up to " +
-                         std::to_string(worst) + " days.",
+                     LateOrders(s, worst) + " The stock on hand runs out in " +
+                         std::to_string(*s.days_to_rupture) + " days without them.",
                      {{"late_orders", int64_t{s.orders.late}},
                       {"max_days_late", worst},
                       {"min_days_late", least},

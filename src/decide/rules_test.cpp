@@ -109,15 +109,49 @@ TEST(Alerts, StockoutOnlyWhenShortEvenWithOrders) {
   a = StockAlerts(std::span(&s, 1), 100);
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].category, "BELOW_SAFETY_STOCK");
+  s.orders.quantity = 5;  // something is on order: the planner has acted
+  EXPECT_TRUE(StockAlerts(std::span(&s, 1), 100).empty());
+  s.orders.quantity = 0;
+  s.days_to_rupture = 8;  // lasts beyond the lead time: REORDER today is the whole answer
+  EXPECT_TRUE(StockAlerts(std::span(&s, 1), 100).empty());
+}
+
+TEST(Alerts, OnlyMaterialShortfalls) {
+  // Lead-time demand 5 x 7 = 35: 20% of it is 7 units.
+  SeriesState s = Make(1, 1, 30, 5, 40, 100);
+  s.days_to_rupture = 6;
+  s.expected_short = 6.9;
+  s.orders.quantity = 40;  // stock + on order above the safety stock: nothing at all
+  EXPECT_TRUE(StockAlerts(std::span(&s, 1), 100).empty());
+  s.expected_short = 7;
+  auto a = StockAlerts(std::span(&s, 1), 100);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].category, "STOCKOUT_IMMINENT");
+  EXPECT_EQ(a[0].level, "WARNING");  // 6 days: not within half the lead time
+  s.levels.mean = 0.01;  // a slow mover: half a unit is the floor
+  s.expected_short = 0.4;
+  EXPECT_TRUE(StockAlerts(std::span(&s, 1), 100).empty());
 }
 
 TEST(Alerts, SupplierDelayAndDrift) {
   SeriesState s = Make(1, 1, 500, 5, 40, 100);
   s.orders = {.quantity = 30, .earliest_expected = 90, .latest_late_expected = 98, .late = 2};
+  // Stock lasts beyond the lead time: the late orders threaten nothing (EXPEDITE covers them).
+  EXPECT_TRUE(StockAlerts(std::span(&s, 1), 100).empty());
+  s.stock = 30;
+  s.days_to_rupture = 3;  // runs out within half the lead time without them
+  s.expected_short = 1;
   auto a = StockAlerts(std::span(&s, 1), 100);
   ASSERT_EQ(a.size(), 1u);
   EXPECT_EQ(a[0].category, "SUPPLIER_DELAY");
   EXPECT_EQ(a[0].level, "CRITICAL");  // 10 days late against a 7-day lead time
+  EXPECT_NE(a[0].message.find("runs out in 3 days without them"), std::string::npos);
+  s.expected_short = 20;  // short even with them: one stock alert that names the late orders
+  a = StockAlerts(std::span(&s, 1), 100);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].category, "STOCKOUT_IMMINENT");
+  EXPECT_NE(a[0].message.find("2 order(s) of supplier 0 overdue, by up to 10 days"),
+            std::string::npos) << a[0].message;
   EXPECT_TRUE(DriftAlert(1, 1, 90, 40, 10).has_value());
   EXPECT_FALSE(DriftAlert(1, 1, 60, 40, 10).has_value());  // not +30 points
   EXPECT_FALSE(DriftAlert(1, 1, 90, 40, 6).has_value());   // too few days

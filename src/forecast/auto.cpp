@@ -87,6 +87,7 @@ std::unique_ptr<Model> FitModel(const std::string& name, std::span<const double>
 namespace corrente::forecast {
 namespace {
 
+using internal::CountQuantile;
 using internal::Model;
 
 constexpr double kZ80 = 1.2815515655446004;
@@ -283,6 +284,38 @@ void SetIntervals(ForecastResult& r, const std::vector<double>& sd) {
   }
 }
 
+// Intermittent counts: the intervals are quantiles of a count distribution (Poisson or
+// negative binomial) fitted to the last kCountWindow days' mean and variance, not
+// mean +- z*sd around the point forecast. On slow movers the point forecast that scores best
+// is often near zero (MASE rewards it), while stock must be set from the whole distribution.
+constexpr size_t kCountWindow = 91;
+
+void SetCountIntervals(ForecastResult& r, std::span<const double> x) {
+  const std::span<const double> w = x.last(std::min(x.size(), kCountWindow));
+  double mu = 0, var = 0;
+  for (double v : w) mu += v;
+  mu /= static_cast<double>(std::max<size_t>(w.size(), 1));
+  for (double v : w) var += (v - mu) * (v - mu);
+  var /= static_cast<double>(std::max<size_t>(w.size(), 2) - 1);
+  const double q10 = CountQuantile(mu, var, 0.10), q90 = CountQuantile(mu, var, 0.90);
+  const double q025 = CountQuantile(mu, var, 0.025), q975 = CountQuantile(mu, var, 0.975);
+  const size_t h = r.mean.size();
+  r.lo80.resize(h);
+  r.hi80.resize(h);
+  r.lo95.resize(h);
+  r.hi95.resize(h);
+  for (size_t i = 0; i < h; ++i) {
+    r.lo80[i] = std::min(r.mean[i], q10);
+    r.hi80[i] = std::max(r.mean[i], q90);
+    r.lo95[i] = std::min(r.lo80[i], q025);
+    r.hi95[i] = std::max(r.hi80[i], q975);
+  }
+}
+
+bool IsCountSeries(std::span<const double> x) {
+  return std::all_of(x.begin(), x.end(), [](double v) { return v >= 0 && v == std::floor(v); });
+}
+
 }  // namespace
 
 ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& opt) {
@@ -423,7 +456,13 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
     // covered 87% of M4 Weekly's test points at a nominal 80%.
     if (members.size() > 1 && bt.steps > 0) sd = EmpiricalSd(x, bt, combined, steps);
   }
-  if (opt.intervals) SetIntervals(r, sd);
+  if (opt.intervals) {
+    const bool sparse = r.demand_class == "intermittent" || r.demand_class == "lumpy";
+    if (sparse && IsCountSeries(x))
+      SetCountIntervals(r, x);
+    else
+      SetIntervals(r, sd);
+  }
   return r;
 }
 

@@ -106,6 +106,12 @@ double SesOptimizedLevel(std::span<const double> y, double* alpha_out = nullptr)
 std::vector<double> SeasonalIndices(std::span<const double> y, int m);
 double Quantile(std::vector<double> v, double p);
 
+// The p-quantile (0 < p < 1) of a count distribution with this mean and variance: Poisson
+// when variance <= mean, else negative binomial (the usual model of intermittent demand
+// sizes and occurrences together). The least n with P(X <= n) >= p; 0 for a mean <= 0.
+// Means too large for the recurrence fall back to the rounded normal quantile.
+double CountQuantile(double mean, double variance, double p);
+
 }  // namespace corrente::forecast::internal
 
 #endif  // CORRENTE_FORECAST_INTERNAL_H_

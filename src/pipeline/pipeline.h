@@ -44,7 +44,10 @@ struct PipelineOptions {
   int history_days = 560;           // days of demand given to the forecaster (it uses <= 554,
                                     // or 1,270 with yearly_season)
   bool yearly_season = false;       // also model a 365-day cycle (MSTL) where history allows
-  double review_days = 14;          // order-up-to = ROP + mean demand * review_days
+  double review_days = 14;          // order-up-to = ROP + mean demand * review_days (the
+                                    // base cycle when shared_cycles)
+  bool shared_cycles = true;        // share review_days' order count by demand rate
+                                    // (decide/cycles.h); false: every series review_days
   double hold_days = 120;           // HOLD when stock covers more than this many days
   double promo_days = 180;          // PROMO for slow movers (class C) covering more than this
   std::string policy = "normal";  // levels method: spec, normal or empirical (decide/levels.h);

@@ -145,6 +145,7 @@ class Runner {
   int64_t StageBacktest(StageReport& rep);      // stage_forecast.cpp
   int64_t StageAbc(StageReport& rep);           // stage_policy.cpp
   int64_t StagePolicy(StageReport& rep);        // stage_policy.cpp
+  std::vector<double> PolicyCycles() const;     // order cycle per pair (stage_policy.cpp)
   int64_t StageKpis(StageReport& rep);          // stage_policy.cpp
   int64_t StageRecommendations(StageReport& rep);  // stage_decide.cpp
   int64_t StageAlerts(StageReport& rep);        // stage_decide.cpp

@@ -1,5 +1,6 @@
 #include <unordered_map>
 
+#include "decide/cycles.h"
 #include "decide/levels.h"
 #include "decide/policy.h"
 #include "decide/priority.h"
@@ -40,6 +41,23 @@ int64_t Runner::StageAbc(StageReport& rep) {
                                        ",\"B\":" + std::to_string(counts[1]) +
                                        ",\"C\":" + std::to_string(counts[2]) + "}");
   return r.Rows();
+}
+
+std::vector<double> Runner::PolicyCycles() const {
+  decide::CycleBounds b;
+  b.base_days = opt_.review_days;
+  if (!opt_.shared_cycles) return std::vector<double>(pairs_.size(), b.base_days);
+  // Each series' mean daily demand over its last 90 days; series not computed get none.
+  std::vector<double> rate(pairs_.size(), 0.0);
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    const std::vector<double>& h = outcomes_[i].recent;
+    const size_t n = std::min<size_t>(h.size(), 90);
+    if (!outcomes_[i].done || n == 0) continue;
+    double sum = 0;
+    for (size_t k = h.size() - n; k < h.size(); ++k) sum += h[k];
+    rate[i] = sum / static_cast<double>(n);
+  }
+  return decide::OrderCycles(rate, b);
 }
 
 int64_t Runner::StagePolicy(StageReport& rep) {
@@ -119,8 +137,9 @@ int64_t Runner::StagePolicy(StageReport& rep) {
                    "COPY analytics.inventory_policy (run_id, item_id, site_id, as_of,"
                    " avg_daily_demand, demand_std, lead_time_days, lead_time_std, service_level,"
                    " safety_stock, reorder_point, order_up_to, current_stock, on_order,"
-                   " days_to_rupture, method) FROM STDIN (FORMAT binary)");
+                   " days_to_rupture, method, order_cycle_days) FROM STDIN (FORMAT binary)");
   const Lead no_lead;
+  const std::vector<double> cycles = PolicyCycles();
   for (size_t i = 0; i < pairs_.size(); ++i) {
     const SeriesOutcome& o = outcomes_[i];
     if (!o.done) continue;
@@ -137,7 +156,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
     in.service_level = method == decide::PolicyMethod::kEmpirical
                            ? decide::FillRateForClass(it.abc)
                            : decide::ServiceLevelForClass(it.abc);
-    in.review_days = opt_.review_days;
+    in.review_days = cycles[i];
     in.forecast_mean = o.mean;
     in.forecast_sd = o.sd;
     row.levels = decide::ComputeLevels(method, in);
@@ -151,7 +170,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
                                                         row.stock + row.on_order);
     row.valid = true;
     const decide::PolicyLevels& lv = row.levels;
-    w.StartRow(16);
+    w.StartRow(17);
     w.Int64(run_id_);
     w.Int32(p.item);
     w.Int32(p.site);
@@ -171,6 +190,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
     else
       w.Null();
     w.Text(decide::PolicyMethodName(lv.method));
+    w.Numeric(cycles[i], 2);
   }
   std::string note;
   for (auto& [m, n] : methods) note += (note.empty() ? "" : ", ") + m + " " + std::to_string(n);

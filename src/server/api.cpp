@@ -513,17 +513,39 @@ std::vector<pg::Result> Db::Pipeline(const std::vector<Statement>& statements) {
   });
 }
 
-void WriteAudit(Db& db, const Request& req, const AuditEntry& e) {
-  // Client bytes: made valid UTF-8, or the insert (and so a login) would fail.
+namespace {
+
+// The client's address and user agent; client bytes made valid UTF-8, or the insert (and so
+// a login) would fail.
+std::pair<std::optional<std::string>, std::optional<std::string>> Client(const Request& req) {
   std::optional<std::string> ua = req.Header("user-agent");
   if (ua) ua = ToUtf8(*ua, 512);
   std::optional<std::string> ip;
   if (!req.remote_address.empty()) ip = req.remote_address;
+  return {ip, ua};
+}
+
+}  // namespace
+
+void WriteAudit(Db& db, const Request& req, const AuditEntry& e) {
+  auto [ip, ua] = Client(req);
   db.Q(
       "INSERT INTO support.audit_logs (actor, action, entity_type, entity_id, details, ip_address, "
       "user_agent)"
       " VALUES ($1, $2, $3, $4, $5::jsonb, $6::inet, $7)",
       e.actor, e.action, e.entity_type, e.entity_id, e.details_json, ip, ua);
+}
+
+void WriteBulkAudit(Db& db, const Request& req, const std::string& actor,
+                    const std::string& action, const std::string& entity_type,
+                    const std::string& ids, const std::string& changed) {
+  auto [ip, ua] = Client(req);
+  db.Q(
+      "INSERT INTO support.audit_logs (actor, action, entity_type, entity_id, details, ip_address,"
+      " user_agent) SELECT $1, $2, $3, x,"
+      " jsonb_build_object('bulk', true, 'changed', x = ANY($5::bigint[])), $6::inet, $7"
+      " FROM unnest($4::bigint[]) x",
+      actor, action, entity_type, ids, changed, ip, ua);
 }
 
 }  // namespace corrente::server

@@ -133,6 +133,11 @@ struct AuditEntry {
 };
 // Inserts the audit row on `db`'s connection (inside the caller's transaction, if any).
 void WriteAudit(Db& db, const Request& req, const AuditEntry& e);
+// A bulk write's audit: one row per id of `ids` (a PostgreSQL bigint[] literal), details
+// {"bulk":true,"changed":<id in `changed`>}.
+void WriteBulkAudit(Db& db, const Request& req, const std::string& actor,
+                    const std::string& action, const std::string& entity_type,
+                    const std::string& ids, const std::string& changed);
 
 // What a handler gets: the request, the caller (null on open routes), the database and
 // whether the client asked for CSV.

@@ -1,5 +1,7 @@
-// GET /api/v1/alerts, PATCH /api/v1/alerts/{id}/mark-read and /resolve.
+// GET /api/v1/alerts and /alerts/groups (item x site), PATCH /api/v1/alerts/{id}/mark-read and
+// /resolve, POST /api/v1/alerts/bulk (read or unread, with undo).
 #include "server/handlers.h"
+#include "server/queue.h"
 
 namespace corrente::server {
 namespace {
@@ -9,9 +11,12 @@ constexpr const char* kColumns =
     "a.created_at,"
     " a.updated_at, a.read_at, a.resolved_at, a.run_id, a.priority_score";
 
+const std::string kLevelRank =
+    "CASE a.level WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END";
+
 // The orders `sort` may name: fixed SQL, never text from the request.
 std::string OrderBy(const std::optional<std::string>& sort) {
-  const std::string level = "CASE a.level WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END";
+  const std::string& level = kLevelRank;
   if (sort == "-priority") return "a.priority_score DESC, " + level + ", a.created_at DESC";
   if (sort == "priority") return "a.priority_score, " + level + " DESC, a.created_at";
   if (sort == "-created_at") return "a.created_at DESC";
@@ -19,30 +24,90 @@ std::string OrderBy(const std::optional<std::string>& sort) {
   return level + ", a.priority_score DESC, a.created_at DESC";
 }
 
-Response List(Ctx& ctx) {
-  Params p(ctx.req);
+// The filters /alerts and /alerts/groups share, as parameters $1..$7 of kWhere.
+constexpr const char* kWhere =
+    " WHERE ($1::text IS NULL OR a.level = $1) AND ($2::text IS NULL OR a.category = $2)"
+    " AND ($3::boolean IS NULL OR (a.read_at IS NULL) = $3)"
+    " AND ($4::boolean IS NULL OR (a.resolved_at IS NOT NULL) = $4)"
+    " AND ($5::int IS NULL OR a.site_id = $5) AND ($6::int IS NULL OR a.item_id = $6)"
+    " AND ($7::text IS NULL OR i.abc_class = $7)";
+constexpr int kWhereParams = 7;
+constexpr const char* kFrom =
+    " FROM analytics.alerts a LEFT JOIN core.dim_item i ON i.item_id = a.item_id"
+    " LEFT JOIN core.dim_site s ON s.site_id = a.site_id";
+
+std::vector<pg::Param> Filters(Params& p) {
   auto level = p.Enum("level", {"NORMAL", "WARNING", "CRITICAL"});
   auto category = p.Text("category");
   auto unread = p.Bool("unread");
   auto resolved = p.Bool("resolved");
-  auto sort = p.Enum("sort", {"-priority", "priority", "-created_at", "created_at"});
   auto site = p.Int("site_id", 1, 2147483647);
   auto item = p.Int("item_id", 1, 2147483647);
+  auto abc = p.Enum("abc_class", {"A", "B", "C"});
+  return {level,
+          category,
+          pg::ToParam(unread),
+          pg::ToParam(resolved),
+          pg::ToParam(site),
+          pg::ToParam(item),
+          abc};
+}
+
+Response List(Ctx& ctx) {
+  Params p(ctx.req);
+  auto filters = Filters(p);
+  auto sort = p.Enum("sort", {"-priority", "priority", "-created_at", "created_at"});
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  return ListPage(
-      ctx,
-      std::string("SELECT ") + kColumns +
-          ", count(*) OVER () AS total_count"
-          " FROM analytics.alerts a LEFT JOIN core.dim_item i ON i.item_id = a.item_id"
-          " WHERE ($1::text IS NULL OR a.level = $1) AND ($2::text IS NULL OR a.category = $2)"
-          " AND ($3::boolean IS NULL OR (a.read_at IS NULL) = $3)"
-          " AND ($4::boolean IS NULL OR (a.resolved_at IS NOT NULL) = $4)"
-          " AND ($5::int IS NULL OR a.site_id = $5) AND ($6::int IS NULL OR a.item_id = $6)"
-          " ORDER BY " + OrderBy(sort) + ", a.alert_id LIMIT $7 OFFSET $8",
-      {level, category, pg::ToParam(unread), pg::ToParam(resolved), pg::ToParam(site),
-       pg::ToParam(item)},
-      limit, offset);
+  return ListPage(ctx,
+                  std::string("SELECT ") + kColumns +
+                      ", i.abc_class, s.name AS site_name,"
+                      " count(*) OVER () AS total_count" +
+                      kFrom + kWhere + " ORDER BY " + OrderBy(sort) +
+                      ", a.alert_id LIMIT $8 OFFSET $9",
+                  std::move(filters), limit, offset);
+}
+
+// One row per item x site: its alerts (at most kMaxGroupRows, by priority) inside.
+Response Groups(Ctx& ctx) {
+  Params p(ctx.req);
+  auto filters = Filters(p);
+  GroupSpec g;
+  g.alias = "a";
+  g.id_col = "alert_id";
+  g.rank = kLevelRank;
+  g.from_where = std::string(kFrom) + kWhere;
+  g.filter_params = kWhereParams;
+  g.top_label = "level";
+  g.aggregates = ", count(*) FILTER (WHERE f.read_at IS NULL)::int AS unread";
+  g.row_json =
+      "jsonb_build_object('alert_id', f.alert_id, 'level', f.level, 'category', "
+      "f.category, 'message', f.message, 'priority_score', f.priority_score, "
+      "'created_at', " +
+      IsoSql("f.created_at") + ", 'read_at', " + IsoSql("f.read_at") + ", 'resolved_at', " +
+      IsoSql("f.resolved_at") + ")";
+  return GroupsPage(ctx, p, std::move(filters), g);
+}
+
+// read: unread alerts become read. unread (the undo): read, unresolved alerts become unread.
+Response Bulk(Ctx& ctx) {
+  BulkRequest b = ParseBulk(ctx.req, {"read", "unread"});
+  std::vector<int64_t> changed;
+  InTransaction(ctx, [&] {
+    const std::string ids = IdArray(b.ids);
+    RequireIds(ctx.db, "analytics.alerts", "alert_id", b.ids);
+    const bool read = b.action == "read";
+    changed = IdsOf(
+        ctx.db.Q(read ? "UPDATE analytics.alerts SET read_at = now(), updated_at = now()"
+                        " WHERE alert_id = ANY($1::bigint[]) AND read_at IS NULL RETURNING alert_id"
+                      : "UPDATE analytics.alerts SET read_at = NULL, updated_at = now()"
+                        " WHERE alert_id = ANY($1::bigint[]) AND read_at IS NOT NULL"
+                        " AND resolved_at IS NULL RETURNING alert_id",
+                 ids));
+    WriteBulkAudit(ctx.db, ctx.req, ctx.user->username,
+                   read ? "ALERT_MARK_READ" : "ALERT_MARK_UNREAD", "alert", ids, IdArray(changed));
+  });
+  return BulkReply(b, changed);
 }
 
 // Sets one timestamp column. mark-read is idempotent (the first read time is kept);
@@ -87,28 +152,55 @@ Response Update(Ctx& ctx, bool resolve) {
   return Envelope(out);
 }
 
+// The filter parameters (shared by the list and its groups), then `tail`.
+std::vector<ParamDoc> FilterDocs(std::vector<ParamDoc> tail) {
+  std::vector<ParamDoc> d{
+      {"level", "query", "string", {"NORMAL", "WARNING", "CRITICAL"}, "level"},
+      {"category", "query", "string", {}, "exact category, e.g. STOCKOUT_IMMINENT"},
+      {"unread", "query", "boolean", {}, "unread (true) or read (false)"},
+      {"resolved", "query", "boolean", {}, "resolved or not"},
+      {"site_id", "query", "integer", {}, "site"},
+      {"item_id", "query", "integer", {}, "item"},
+      {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"}};
+  d.insert(d.end(), tail.begin(), tail.end());
+  return d;
+}
+
 }  // namespace
 
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services&) {
-  routes.push_back({"GET",
-                    "/api/v1/alerts",
-                    Role::kViewer,
-                    true,
-                    true,
-                    "alerts",
+  routes.push_back({"GET", "/api/v1/alerts", Role::kViewer, true, true, "alerts",
                     "List alerts, most severe first",
-                    {{"level", "query", "string", {"NORMAL", "WARNING", "CRITICAL"}, "level"},
-                     {"category", "query", "string", {}, "exact category, e.g. STOCKOUT_IMMINENT"},
-                     {"unread", "query", "boolean", {}, "unread (true) or read (false)"},
-                     {"resolved", "query", "boolean", {}, "resolved or not"},
-                     {"site_id", "query", "integer", {}, "site"},
-                     {"item_id", "query", "integer", {}, "item"},
-        {"sort", "query", "string", {"-priority", "priority", "-created_at", "created_at"}, "order: -priority is by priority_score (money at risk), highest first; default: by label, then score"},
-                     LimitDoc(),
-                     OffsetDoc(),
-                     FormatDoc()},
-                    "",
-                    List});
+                    FilterDocs({{"sort",
+                                 "query",
+                                 "string",
+                                 {"-priority", "priority", "-created_at", "created_at"},
+                                 "order: -priority is by priority_score (money at risk), highest "
+                                 "first; default: by label, then score"},
+                                LimitDoc(),
+                                OffsetDoc(),
+                                FormatDoc()}),
+                    "", List});
+  routes.push_back(
+      {"GET", "/api/v1/alerts/groups", Role::kViewer, true, false, "alerts",
+       "Alerts grouped by item x site (each group's alerts inside, at most 100), "
+       "groups by their top priority_score first",
+       FilterDocs({{"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
+                   LimitDoc(),
+                   OffsetDoc()}),
+       "", Groups});
+  routes.push_back(
+      {"POST",
+       "/api/v1/alerts/bulk",
+       Role::kAnalyst,
+       false,
+       false,
+       "alerts",
+       "Mark alerts read, or unread again (the undo), in one transaction; one audit "
+       "row per id; 404 when an id does not exist",
+       {},
+       R"({"type":"object","required":["ids","action"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"integer","minimum":1}},"action":{"enum":["read","unread"]}}})",
+       Bulk});
   routes.push_back({"PATCH",
                     "/api/v1/alerts/{id}/mark-read",
                     Role::kAnalyst,

@@ -295,6 +295,7 @@ Response InventorySnapshot(Ctx& ctx) {
       "SELECT full_date, item_id, sku, item_name, abc_class, criticality, site_id, site_code,"
       " site_name, current_stock, safety_stock, reorder_point, days_to_rupture, lead_time_days,"
       " round(cover, 1) AS coverage_days, round(value, 2) AS stock_value, stockout, at_risk,"
+      " CASE WHEN stockout THEN 'stockout' WHEN at_risk THEN 'at_risk' ELSE 'ok' END AS risk,"
       " count(*) OVER () AS total_count FROM snap WHERE ($5::boolean IS NULL OR at_risk = $5)"
       " AND ($6::boolean IS NULL OR stockout = $6)"
       " AND ($7::int[] IS NULL OR item_id = ANY ($7::int[])) ORDER BY " +

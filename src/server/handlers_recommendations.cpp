@@ -1,5 +1,8 @@
-// GET /api/v1/recommendations and PATCH /api/v1/recommendations/{id}/acknowledge.
+// GET /api/v1/recommendations and /recommendations/groups (item x site), PATCH
+// /api/v1/recommendations/{id}/acknowledge, POST /api/v1/recommendations/bulk (acknowledge, or
+// unacknowledge: the undo).
 #include "server/handlers.h"
+#include "server/queue.h"
 
 namespace corrente::server {
 namespace {
@@ -10,10 +13,12 @@ constexpr const char* kColumns =
     " r.quantity_recommended, r.details, r.created_at, r.updated_at, r.acknowledged_at, "
     "r.acknowledged_by, r.run_id, r.priority_score";
 
+const std::string kLabelRank =
+    "CASE r.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END";
+
 // The orders `sort` may name: fixed SQL, never text from the request.
 std::string OrderBy(const std::optional<std::string>& sort) {
-  const std::string label =
-      "CASE r.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END";
+  const std::string& label = kLabelRank;
   if (sort == "-priority") return "r.priority_score DESC, " + label + ", r.created_at DESC";
   if (sort == "priority") return "r.priority_score, " + label + " DESC, r.created_at";
   if (sort == "-created_at") return "r.created_at DESC";
@@ -21,26 +26,95 @@ std::string OrderBy(const std::optional<std::string>& sort) {
   return label + ", r.priority_score DESC, r.created_at DESC";
 }
 
-Response List(Ctx& ctx) {
-  Params p(ctx.req);
+// The filters /recommendations and /recommendations/groups share, as $1..$6 of kWhere.
+constexpr const char* kWhere =
+    " WHERE ($1::text IS NULL OR r.priority = $1) AND ($2::text IS NULL OR r.type = $2)"
+    " AND ($3::int IS NULL OR r.site_id = $3) AND ($4::int IS NULL OR r.item_id = $4)"
+    " AND ($5::boolean IS NULL OR (r.acknowledged_at IS NOT NULL) = $5)"
+    " AND ($6::text IS NULL OR i.abc_class = $6)";
+constexpr int kWhereParams = 6;
+constexpr const char* kFrom =
+    " FROM analytics.recommendations r LEFT JOIN core.dim_item i ON i.item_id = r.item_id"
+    " LEFT JOIN core.dim_site s ON s.site_id = r.site_id";
+
+std::vector<pg::Param> Filters(Params& p) {
   auto priority = p.Enum("priority", {"LOW", "MEDIUM", "HIGH", "CRITICAL"});
   auto type = p.Enum("type", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"});
   auto site = p.Int("site_id", 1, 2147483647);
   auto item = p.Int("item_id", 1, 2147483647);
   auto acked = p.Bool("acknowledged");
+  auto abc = p.Enum("abc_class", {"A", "B", "C"});
+  return {priority, type, pg::ToParam(site), pg::ToParam(item), pg::ToParam(acked), abc};
+}
+
+Response List(Ctx& ctx) {
+  Params p(ctx.req);
+  auto filters = Filters(p);
   auto sort = p.Enum("sort", {"-priority", "priority", "-created_at", "created_at"});
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
-  return ListPage(
-      ctx,
-      std::string("SELECT ") + kColumns +
-          ", count(*) OVER () AS total_count"
-          " FROM analytics.recommendations r LEFT JOIN core.dim_item i ON i.item_id = r.item_id"
-          " WHERE ($1::text IS NULL OR r.priority = $1) AND ($2::text IS NULL OR r.type = $2)"
-          " AND ($3::int IS NULL OR r.site_id = $3) AND ($4::int IS NULL OR r.item_id = $4)"
-          " AND ($5::boolean IS NULL OR (r.acknowledged_at IS NOT NULL) = $5)"
-          " ORDER BY " + OrderBy(sort) + ", r.recommendation_id LIMIT $6 OFFSET $7",
-      {priority, type, pg::ToParam(site), pg::ToParam(item), pg::ToParam(acked)}, limit, offset);
+  return ListPage(ctx,
+                  std::string("SELECT ") + kColumns +
+                      ", i.abc_class, s.name AS site_name,"
+                      " count(*) OVER () AS total_count" +
+                      kFrom + kWhere + " ORDER BY " + OrderBy(sort) +
+                      ", r.recommendation_id LIMIT $7 OFFSET $8",
+                  std::move(filters), limit, offset);
+}
+
+// One row per item x site: its recommendations (at most kMaxGroupRows, by priority) inside.
+Response Groups(Ctx& ctx) {
+  Params p(ctx.req);
+  auto filters = Filters(p);
+  GroupSpec g;
+  g.alias = "r";
+  g.id_col = "recommendation_id";
+  g.rank = kLabelRank;
+  g.from_where = std::string(kFrom) + kWhere;
+  g.filter_params = kWhereParams;
+  g.top_label = "priority";
+  g.aggregates = ", count(*) FILTER (WHERE f.acknowledged_at IS NULL)::int AS open";
+  g.row_json =
+      "jsonb_build_object('recommendation_id', f.recommendation_id, 'type', f.type, 'priority', "
+      "f.priority, 'message', f.message, 'action_date', f.action_date, 'quantity_recommended', "
+      "f.quantity_recommended, 'priority_score', f.priority_score, 'created_at', " +
+      IsoSql("f.created_at") + ", 'acknowledged_at', " + IsoSql("f.acknowledged_at") +
+      ", 'acknowledged_by', f.acknowledged_by)";
+  return GroupsPage(ctx, p, std::move(filters), g);
+}
+
+// acknowledge: open ones become acknowledged by the caller. unacknowledge (the undo): those the
+// caller acknowledged (any, for an ADMIN) become open again; 409 when a newer open one of the
+// same item, site and type exists.
+Response Bulk(Ctx& ctx) {
+  BulkRequest b = ParseBulk(ctx.req, {"acknowledge", "unacknowledge"});
+  std::vector<int64_t> changed;
+  InTransaction(ctx, [&] {
+    const std::string ids = IdArray(b.ids);
+    RequireIds(ctx.db, "analytics.recommendations", "recommendation_id", b.ids);
+    const bool ack = b.action == "acknowledge";
+    try {
+      changed =
+          IdsOf(ctx.db.Q(ack ? "UPDATE analytics.recommendations SET acknowledged_at = now(), "
+                               "acknowledged_by = $2,"
+                               " updated_at = now() WHERE recommendation_id = ANY($1::bigint[])"
+                               " AND acknowledged_at IS NULL AND $3 RETURNING recommendation_id"
+                             : "UPDATE analytics.recommendations SET acknowledged_at = NULL, "
+                               "acknowledged_by = NULL,"
+                               " updated_at = now() WHERE recommendation_id = ANY($1::bigint[])"
+                               " AND acknowledged_at IS NOT NULL AND (acknowledged_by = $2 OR $3)"
+                               " RETURNING recommendation_id",
+                         ids, ctx.user->username, ack || ctx.user->role == Role::kAdmin));
+    } catch (const pg::Error& e) {
+      if (e.SqlState() != "23505") throw;
+      throw ApiError(409, "conflict",
+                     "a newer open recommendation of the same item, site and type exists");
+    }
+    WriteBulkAudit(ctx.db, ctx.req, ctx.user->username,
+                   ack ? "RECOMMENDATION_ACKNOWLEDGE" : "RECOMMENDATION_UNACKNOWLEDGE",
+                   "recommendation", ids, IdArray(changed));
+  });
+  return BulkReply(b, changed);
 }
 
 Response Acknowledge(Ctx& ctx) {
@@ -77,28 +151,55 @@ Response Acknowledge(Ctx& ctx) {
   return Envelope(out);
 }
 
+// The filter parameters (shared by the list and its groups), then `tail`.
+std::vector<ParamDoc> FilterDocs(std::vector<ParamDoc> tail) {
+  std::vector<ParamDoc> d{
+      {"priority", "query", "string", {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "priority"},
+      {"type", "query", "string", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"}, "type"},
+      {"site_id", "query", "integer", {}, "site"},
+      {"item_id", "query", "integer", {}, "item"},
+      {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
+      {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"}};
+  d.insert(d.end(), tail.begin(), tail.end());
+  return d;
+}
+
 }  // namespace
 
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services&) {
+  routes.push_back({"GET", "/api/v1/recommendations", Role::kViewer, true, true, "recommendations",
+                    "List recommendations, most urgent first",
+                    FilterDocs({{"sort",
+                                 "query",
+                                 "string",
+                                 {"-priority", "priority", "-created_at", "created_at"},
+                                 "order: -priority is by priority_score (money at risk), highest "
+                                 "first; default: by label, then score"},
+                                LimitDoc(),
+                                OffsetDoc(),
+                                FormatDoc()}),
+                    "", List});
   routes.push_back(
-      {"GET",
-       "/api/v1/recommendations",
-       Role::kViewer,
-       true,
-       true,
+      {"GET", "/api/v1/recommendations/groups", Role::kViewer, true, false, "recommendations",
+       "Recommendations grouped by item x site (each group's rows inside, at most 100), groups "
+       "by their top priority_score first",
+       FilterDocs({{"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
+                   LimitDoc(),
+                   OffsetDoc()}),
+       "", Groups});
+  routes.push_back(
+      {"POST",
+       "/api/v1/recommendations/bulk",
+       Role::kAnalyst,
+       false,
+       false,
        "recommendations",
-       "List recommendations, most urgent first",
-       {{"priority", "query", "string", {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "priority"},
-        {"type", "query", "string", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"}, "type"},
-        {"site_id", "query", "integer", {}, "site"},
-        {"item_id", "query", "integer", {}, "item"},
-        {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
-        {"sort", "query", "string", {"-priority", "priority", "-created_at", "created_at"}, "order: -priority is by priority_score (money at risk), highest first; default: by label, then score"},
-        LimitDoc(),
-        OffsetDoc(),
-        FormatDoc()},
-       "",
-       List});
+       "Acknowledge recommendations as the caller, or unacknowledge them (the undo: only the "
+       "caller's own, any for ADMIN), in one transaction; one audit row per id; 404 when an id "
+       "does not exist, 409 when undo meets a newer open one",
+       {},
+       R"({"type":"object","required":["ids","action"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"integer","minimum":1}},"action":{"enum":["acknowledge","unacknowledge"]}}})",
+       Bulk});
   routes.push_back({"PATCH",
                     "/api/v1/recommendations/{id}/acknowledge",
                     Role::kAnalyst,

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include "decide/cycles.h"
+
 namespace corrente::simulate {
 
 double StockoutRate(const Outcome& o) { return o.demand > 0 ? o.lost / o.demand : 0; }
@@ -21,6 +23,22 @@ double Turns(const Outcome& o) {
   return o.served_cost / o.on_hand_value * 365.0;
 }
 
+std::vector<double> SharedCycles(const Dataset& data, double base_days) {
+  std::vector<double> rate;
+  rate.reserve(data.series.size());
+  for (const SimSeries& s : data.series) {
+    const int n = static_cast<int>(s.demand.size());
+    const int start = std::clamp(s.start >= 0 ? s.start : data.start, 0, n);
+    const int from = std::max(0, start - 90);
+    double sum = 0;
+    for (int t = from; t < start; ++t) sum += s.demand[static_cast<size_t>(t)];
+    rate.push_back(start > from ? sum / (start - from) : 0.0);
+  }
+  decide::CycleBounds b;
+  b.base_days = base_days;
+  return decide::OrderCycles(rate, b);
+}
+
 std::vector<PolicyRun> Simulate(const Dataset& data, const SimulationOptions& opt,
                                 const std::function<void(int64_t, int64_t)>& progress) {
   std::vector<PolicyRun> runs;
@@ -28,6 +46,8 @@ std::vector<PolicyRun> Simulate(const Dataset& data, const SimulationOptions& op
   for (double s : opt.sweep)
     for (auto m : opt.policies) runs.push_back({decide::PolicyMethodName(m), m, s, {}, {}});
   const size_t n = data.series.size();
+  const std::vector<double> cycles =
+      opt.shared_cycles ? SharedCycles(data, opt.replay.review_days) : std::vector<double>{};
   const int64_t total = static_cast<int64_t>(runs.size() * n);
   std::atomic<size_t> next{0};
   std::atomic<int64_t> done{0};
@@ -46,6 +66,8 @@ std::vector<PolicyRun> Simulate(const Dataset& data, const SimulationOptions& op
         for (size_t r = 0; r < runs.size(); ++r) {
           ReplayOptions ro = opt.replay;
           if (runs[r].service > 0) ro.service_override = runs[r].service;
+          if (!cycles.empty() && runs[r].method != decide::PolicyMethod::kSpec)
+            ro.review_days = cycles[i];
           Outcome o = Replay(s, runs[r].method, ro);
           local[r].total.Add(o);
           local[r].by_class[s.abc == 'A' || s.abc == 'B' ? s.abc : 'C'].Add(o);

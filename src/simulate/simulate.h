@@ -35,8 +35,15 @@ struct SimulationOptions {
                                                 decide::PolicyMethod::kEmpirical};
   std::vector<double> sweep;  // service levels for the trade-off curves (may be empty)
   ReplayOptions replay;
+  // Corrente's policies (all but spec) share the order budget of a fixed replay.review_days
+  // cycle across series by demand rate (decide/cycles.h); spec always orders a fixed cycle.
+  bool shared_cycles = true;
   int jobs = 0;  // threads; 0 = one per core
 };
+
+// Each series' order cycle for the shared-cycle rule, from its mean daily demand over the 90
+// days before its replay starts (no leakage).
+std::vector<double> SharedCycles(const Dataset& data, double base_days);
 
 // Every policy at its class service levels, then every (policy, sweep level). `progress` is
 // called with (done, total) replays, from worker threads, serialised.

@@ -128,6 +128,8 @@ EXPECTED = {
     ("get", "/api/v1/forecasts"), ("get", "/api/v1/forecasts/total"), ("get", "/api/v1/features"),
     ("get", "/api/v1/recommendations"), ("patch", "/api/v1/recommendations/{id}/acknowledge"), ("get", "/api/v1/alerts"),
     ("patch", "/api/v1/alerts/{id}/mark-read"), ("patch", "/api/v1/alerts/{id}/resolve"), ("get", "/api/v1/admin/users"),
+    ("get", "/api/v1/recommendations/groups"), ("post", "/api/v1/recommendations/bulk"), ("get", "/api/v1/alerts/groups"),
+    ("post", "/api/v1/alerts/bulk"),
     ("post", "/api/v1/admin/users"), ("patch", "/api/v1/admin/users/{id}"), ("get", "/api/v1/admin/audit-logs"),
     ("get", "/api/v1/simulations"), ("post", "/api/v1/simulations"), ("get", "/api/v1/simulations/{id}"),
 }

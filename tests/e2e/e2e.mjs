@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { queueChecks } from './queues.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const require = createRequire(path.join(here, '../../web/package.json'));
@@ -202,6 +203,14 @@ await check('dashboard stockout rate equals the API', async () => {
   await admin.goto(`${BASE}/dashboard`);
   const got = (await admin.getByTestId('kpi-stockout_rate-value').innerText()).trim();
   assert(got === want, `card ${got} vs API ${want} (${k.at(-1).full_date}: ${k.at(-1).stockout_rate})`);
+  // The card says which day its value is from, draws its trend, and drills down.
+  const [y, m, d] = k.at(-1).full_date.split('-');
+  const through = (await admin.getByTestId('kpi-stockout_rate-through').innerText()).trim();
+  assert(through === `Data through ${m}/${d}/${y}`, `through: ${through} vs ${k.at(-1).full_date}`);
+  assert(Number(await admin.getByTestId('kpi-stockout_rate').locator('[data-testid="sparkline"]').getAttribute('data-points')) > 1, 'no sparkline');
+  await admin.getByTestId('kpi-stockout_rate-link').click();
+  await admin.waitForURL(/\/inventory\?stockout=true/);
+  await admin.goto(`${BASE}/dashboard`);
   await admin.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
   await shot(admin, 'dashboard');
 });
@@ -228,13 +237,18 @@ await check('dashboard: out of stock / at risk counts and runs out next', async 
 
 // The dashboard's chart shows the portfolio (every item summed, with the band) until an item is picked.
 await check('dashboard chart: all items by default, one item when picked', async () => {
-  assert(await admin.getByTestId('dashboard-item').inputValue() === 'all', 'the chart does not start on all items');
+  assert(await admin.locator('[data-picker="dashboard-item"]').getAttribute('data-value') === '', 'the chart does not start on all items');
   await admin.waitForSelector('[data-testid="dashboard-chart"] path.recharts-area-area');
   const total = await apiGet(adminToken, '/forecasts/total?horizon=30');
   assert(total.data.length > 0 && total.data.every((r) => r.series > 0), 'the API has no forecast totals');
   const [demandSeen] = await Promise.all([
     admin.waitForResponse((r) => r.url().includes(`/demand/timeseries?item_id=${firstItem.item_id}`)),
-    admin.getByTestId('dashboard-item').selectOption(String(firstItem.item_id)),
+    (async () => { // a searchable picker past 20 items, a plain select up to 20
+      const box = admin.getByTestId('dashboard-item');
+      if (await box.evaluate((e) => e.tagName === 'SELECT')) return box.selectOption(String(firstItem.item_id));
+      await box.fill(firstItem.sku);
+      await admin.locator(`[data-picker="dashboard-item"] [role="option"][data-value="${firstItem.item_id}"]`).click();
+    })(),
   ]);
   assert(demandSeen.ok(), 'the item series request failed');
   await admin.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
@@ -390,10 +404,10 @@ await check('mark an alert read (analyst)', async () => {
   await page.goto(`${BASE}/alerts?unread=true`);
   const btn = page.getByTestId('mark-read').first();
   await btn.waitFor();
-  const id = await btn.locator('xpath=ancestor::li').getAttribute('data-alert-id');
+  const id = await btn.locator('xpath=ancestor::tr').getAttribute('data-alert-id');
   const before = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
   await btn.click();
-  await page.waitForFunction((aid) => !document.querySelector(`li[data-alert-id="${aid}"]`) || document.querySelector(`li[data-alert-id="${aid}"]`).dataset.read === 'true', id);
+  await page.waitForFunction((aid) => !document.querySelector(`tr[data-alert-id="${aid}"]`) || document.querySelector(`tr[data-alert-id="${aid}"]`).dataset.read === 'true', id);
   await page.waitForLoadState('networkidle');
   const after = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
   assert(after === before - 1, `unread ${before} -> ${after}`);
@@ -553,6 +567,9 @@ await check('CSP: an injected inline script is refused; the dashboard is not fra
   }
   await ctx.close();
 });
+// 12. the grouped queues and the searchable pickers (tests/e2e/queues.mjs).
+await queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot });
+
 await check('no CSP or Permissions-Policy complaint on any page of the run', async () => {
   assert(cspViolations.length === 0, `${cspViolations.length}: ${[...new Set(cspViolations)].slice(0, 5).join(' | ')}`);
 });

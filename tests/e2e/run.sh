@@ -25,5 +25,5 @@ fi
 source "$here/start-server.sh"
 
 rm -rf "$artifacts"; mkdir -p "$artifacts"
-E2E_BASE="http://127.0.0.1:$port" E2E_USERS="$users" E2E_ARTIFACTS="$artifacts" CHROMIUM="$chromium" \
+E2E_DSN="$("$BIN" db url)" E2E_BASE="http://127.0.0.1:$port" E2E_USERS="$users" E2E_ARTIFACTS="$artifacts" CHROMIUM="$chromium" \
   node "$here/e2e.mjs"

@@ -184,7 +184,7 @@ TEST_F(PipelineTest, PolicyMatchesHandComputation) {
       "  p.current_stock::float8,"
       "  (SELECT current_stock::float8 FROM core.fact_inventory_daily WHERE item_id = 3 AND "
       "site_id = 2"
-      "   AND full_date = DATE '2025-03-31')"
+      "   AND full_date = DATE '2025-03-31'), p.order_cycle_days::float8"
       " FROM lt, analytics.inventory_policy p WHERE p.run_id = $1 AND p.item_id = 3 AND p.site_id "
       "= 2",
       rep.run_id);
@@ -197,7 +197,22 @@ TEST_F(PipelineTest, PolicyMatchesHandComputation) {
   double ss = z * std::sqrt(l * sd * sd + d * d * sl * sl);
   EXPECT_NEAR(r.GetDouble(0, 5), ss, 2e-3);
   EXPECT_NEAR(r.GetDouble(0, 6), d * l + ss, 2e-3);
-  EXPECT_NEAR(r.GetDouble(0, 7), d * l + ss + 14 * d, 2e-3);
+  // Order-up-to: the reorder point plus the pair's shared order cycle (stored to 2 decimals).
+  const double cycle = r.GetDouble(0, 11);
+  EXPECT_NEAR(r.GetDouble(0, 7), d * l + ss + cycle * d, 2e-3 + 0.005 * d);
+  // The shared cycles keep the order count of a fixed 14-day cycle, and a faster mover gets a
+  // shorter cycle (decide/cycles.h).
+  auto budget = c.Execute(
+      "SELECT sum(1 / order_cycle_days)::float8, (count(*) FILTER (WHERE avg_daily_demand > 0)"
+      "  / 14.0)::float8, min(order_cycle_days)::float8, max(order_cycle_days)::float8,"
+      "  corr(order_cycle_days, sqrt(avg_daily_demand))::float8"
+      " FROM analytics.inventory_policy WHERE run_id = $1 AND avg_daily_demand > 0",
+      rep.run_id);
+  EXPECT_NEAR(budget.GetDouble(0, 0), budget.GetDouble(0, 1), 0.01 * budget.GetDouble(0, 1));
+  EXPECT_GE(budget.GetDouble(0, 2), 3.0);
+  EXPECT_LE(budget.GetDouble(0, 3), 56.0);
+  EXPECT_LT(budget.GetDouble(0, 2), budget.GetDouble(0, 3));
+  EXPECT_LT(budget.GetDouble(0, 4), 0);
   EXPECT_DOUBLE_EQ(r.GetDouble(0, 9), r.GetDouble(0, 10));
   // Days to rupture against the stored forecast path.
   auto f = c.Execute(
@@ -265,7 +280,7 @@ TEST_F(PipelineTest, KpisEqualIndependentSql) {
       Count(c,
             "WITH due AS (SELECT expected_delivery_date d, count(*) n,"
             "  sum(CASE WHEN status = 'DELAYED' OR actual_delivery_date > expected_delivery_date"
-            "   OR (actual_delivery_date IS NULL AND expected_delivery_date < DATE '2025-03-31')"
+            "   OR (actual_delivery_date IS NULL AND expected_delivery_date <= DATE '2025-03-31')"
             "   THEN 1 ELSE 0 END) late FROM core.fact_orders WHERE status <> 'CANCELLED'"
             "  GROUP BY 1)"
             " SELECT count(*) FROM analytics.kpis_daily k LEFT JOIN due ON due.d = k.full_date"
@@ -432,9 +447,12 @@ TEST_F(PipelineTest, EmitsEveryTypeAndCategoryThenAutoResolves) {
   set_stock(b, "1", "0");
   set_stock(b, "2", "100000");
   for (const char* site : {"1", "2", "3"}) set_stock(slow, site, "1000000");
+  // The third item is empty at site 3 with a large order overdue: only that order stands
+  // between it and a stockout (SUPPLIER_DELAY, EXPEDITE).
+  set_stock(e, "3", "0");
   c.ExecScript("INSERT INTO core.fact_orders (order_date, item_id, supplier_id, site_id, quantity,"
                " status, expected_delivery_date) SELECT " + asof + " - 30, item_id, supplier_id, 3,"
-               " 50, 'DELAYED', " + asof + " - 10 FROM core.dim_item WHERE item_id = " + e);
+               " 100000, 'DELAYED', " + asof + " - 10 FROM core.dim_item WHERE item_id = " + e);
   // Drift: a run two weeks back, then ten times the demand since for item e at site 1.
   RunPipeline(kEndDay - 14, {}, "normal");
   c.ExecScript("UPDATE core.fact_demand_daily SET quantity = quantity * 10 + 5 WHERE item_id = " +

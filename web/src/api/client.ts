@@ -189,11 +189,23 @@ export interface Recommendation {
   recommendation_id: number; item_id: number | null; site_id: number | null; type: string; priority: Priority;
   message: string; action_date?: string | null; quantity_recommended: number | null; created_at: string;
   acknowledged_at?: string | null; acknowledged_by?: string | null; sku?: string; item_name?: string; site_name?: string;
+  priority_score?: number | string; abc_class?: string | null;
 }
+/** One item x site of /recommendations/groups or /alerts/groups, its rows inside (by priority). */
+export interface QueueGroup<R> {
+  item_id: number | null; sku: string | null; item_name: string | null; abc_class: string | null;
+  site_id: number | null; site_name: string | null; count: number; top_priority_score: number | string;
+  latest_at: string; rows: R[]; open?: number; unread?: number; top_priority?: Priority; top_level?: AlertLevel;
+}
+/** The reply of POST /recommendations/bulk and /alerts/bulk. */
+export interface BulkResult { action: string; requested: number; changed: number[]; unchanged: number[] }
+/** A CSV export's limit: the whole filtered set (the server streams it). */
+export const CSV_ALL = 10_000_000;
 export type AlertLevel = 'NORMAL' | 'WARNING' | 'CRITICAL';
 export interface Alert {
   alert_id: number; item_id: number | null; site_id: number | null; level: AlertLevel; category: string; message: string;
   created_at: string; read_at: string | null; resolved_at?: string | null; sku?: string; item_name?: string; site_name?: string;
+  priority_score?: number | string; abc_class?: string | null;
 }
 export interface SimOutcome {
   stockout_rate: number; fill_rate: number; demand: number; lost: number; zero_stock_days: number; series_days: number;
@@ -253,7 +265,13 @@ export const api = {
   recommendations: (q: Query) => get<Recommendation[]>('/recommendations', q),
   acknowledge: (id: number) =>
     request<Recommendation>('PATCH', `/recommendations/${id}/acknowledge`, { body: {} }).then((r) => r.data),
+  recommendationGroups: (q: Query) => get<QueueGroup<Recommendation>[]>('/recommendations/groups', q),
+  recommendationsBulk: (ids: number[], action: 'acknowledge' | 'unacknowledge') =>
+    request<BulkResult>('POST', '/recommendations/bulk', { body: { ids, action } }).then((r) => r.data),
   alerts: (q: Query) => get<Alert[]>('/alerts', q),
+  alertGroups: (q: Query) => get<QueueGroup<Alert>[]>('/alerts/groups', q),
+  alertsBulk: (ids: number[], action: 'read' | 'unread') =>
+    request<BulkResult>('POST', '/alerts/bulk', { body: { ids, action } }).then((r) => r.data),
   simulations: (q: Query) => get<Simulation[]>('/simulations', q),
   simulation: (id: number) => get<Simulation>(`/simulations/${id}`).then((r) => r.data),
   startSimulation: (body: WhatIfRequest) =>

@@ -33,3 +33,19 @@ describe('KpiCard', () => {
     expect(screen.getByTestId('kpi-x-change').textContent).toBe('no earlier value');
   });
 });
+
+describe('KpiCard drill-down, trend and data end', () => {
+  it('links to its page, draws the trend and says which day the value is from', async () => {
+    const { MemoryRouter } = await import('react-router-dom');
+    render(<MemoryRouter><I18nProvider initial="en">
+      <KpiCard id="s" label="Stockout rate" value="3.0%" rate change={compare(0.03, 0.04, true)}
+        trend={[0.05, null, 0.04, 0.03]} through="2026-12-05" to="/inventory?stockout=true" />
+    </I18nProvider></MemoryRouter>);
+    expect(screen.getByTestId('kpi-s-link').getAttribute('href')).toBe('/inventory?stockout=true');
+    const svg = screen.getByTestId('sparkline');
+    expect(svg.getAttribute('data-points')).toBe('3');
+    // The gap is a new move, not a line through the missing day.
+    expect(svg.querySelector('path')?.getAttribute('d')?.match(/M/g)?.length).toBe(2);
+    expect(screen.getByTestId('kpi-s-through').textContent).toContain('2026');
+  });
+});

@@ -65,3 +65,19 @@ describe('risk, priority, csv', () => {
     expect(toCsv([{ a: 'x,y', b: 'say "hi"', c: null }])).toBe('a,b,c\r\n"x,y","say ""hi""",\r\n');
   });
 });
+
+describe('kpiTrend', () => {
+  it('lays the last N days out oldest first, with nulls for missing days, and names the last day', async () => {
+    const { kpiTrend } = await import('./metrics');
+    const rows = [
+      { full_date: '2026-12-05', stockout_rate: '0.05' },
+      { full_date: '2026-12-03', stockout_rate: '0.03' },
+      { full_date: '2026-12-04', stockout_rate: null },
+      { full_date: '2026-11-01', stockout_rate: '0.5' },
+    ] as never;
+    const t = kpiTrend(rows, 'stockout_rate', 4);
+    expect(t.through).toBe('2026-12-05');
+    expect(t.values).toEqual([null, 0.03, null, 0.05]);
+    expect(kpiTrend([], 'stockout_rate').through).toBeNull();
+  });
+});

@@ -62,6 +62,17 @@ export function latestAndPrevious(rows: Kpi[], key: KpiKey, periodDays = 30): Ch
   return compare(num(last[key]), prev ? num(prev[key]) : null, LOWER_IS_BETTER[key]);
 }
 
+/** The KPI's daily values over its rows' last `days` days, oldest first, null where missing; and its last day. */
+export function kpiTrend(rows: Kpi[], key: KpiKey, days = 90): { values: (number | null)[]; through: string | null } {
+  const sorted = rows.filter((r) => num(r[key]) !== null).sort((a, b) => a.full_date.localeCompare(b.full_date));
+  if (!sorted.length) return { values: [], through: null };
+  const through = sorted[sorted.length - 1].full_date;
+  const byDate = new Map(sorted.map((r) => [r.full_date, num(r[key])]));
+  const values: (number | null)[] = [];
+  for (let i = days - 1; i >= 0; i--) values.push(byDate.get(shift(through, -i)) ?? null);
+  return { values, through };
+}
+
 function shift(iso: string, days: number): string {
   const [y, m, d] = iso.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);

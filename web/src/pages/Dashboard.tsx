@@ -3,13 +3,14 @@ import { Link } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { api, type Envelope, type ForecastLike } from '../api/client';
 import { useAllItems, useAsOf, useItemMap, useKpis, useSiteMap } from '../lib/hooks';
-import { latestAndPrevious } from '../lib/metrics';
+import { kpiTrend, latestAndPrevious } from '../lib/metrics';
 import { fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { KpiCard } from '../components/KpiCard';
 import { RunsOutNext } from '../components/RunsOutNext';
 import { ForecastChart, mergeSeries } from '../components/ForecastChart';
 import { CsvRowsButton } from '../components/Csv';
+import { SearchSelect } from '../components/SearchPicker';
 import { Empty, ErrorBox, Loading, QueryState } from '../components/States';
 
 export default function Dashboard() {
@@ -47,10 +48,10 @@ export default function Dashboard() {
 
   const k = kpis.data?.data ?? [];
   const cards = [
-    { id: 'stockout_rate', label: t('stockoutRate'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
-    { id: 'forecast_wape', label: t('forecastWape'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
-    { id: 'delayed_orders_pct', label: t('delayedOrders'), fmt: (v: number | null) => fmtPercent(v, locale, 1) },
-    { id: 'avg_inventory_value', label: t('avgInventoryValue'), fmt: (v: number | null) => fmtMoney(v, locale, true) },
+    { id: 'stockout_rate', label: t('stockoutRate'), fmt: (v: number | null) => fmtPercent(v, locale, 1), to: '/inventory?stockout=true' },
+    { id: 'forecast_wape', label: t('forecastWape'), fmt: (v: number | null) => fmtPercent(v, locale, 1), to: '/forecasts' },
+    { id: 'delayed_orders_pct', label: t('delayedOrders'), fmt: (v: number | null) => fmtPercent(v, locale, 1), to: '/alerts' },
+    { id: 'avg_inventory_value', label: t('avgInventoryValue'), fmt: (v: number | null) => fmtMoney(v, locale, true), to: '/inventory' },
   ] as const;
 
   return (
@@ -67,8 +68,9 @@ export default function Dashboard() {
             const note = c.id === 'forecast_wape'
               ? t('wapeNote', { m: fmtPercent(latestAndPrevious(k, 'forecast_mape').current, locale, 1) })
               : undefined;
+            const tr = kpiTrend(k, c.id);
             return <KpiCard key={c.id} id={c.id} label={c.label} value={c.fmt(ch.current)} change={ch} note={note}
-              rate={c.id !== 'avg_inventory_value'} />;
+              rate={c.id !== 'avg_inventory_value'} trend={tr.values} through={tr.through ?? undefined} to={c.to} />;
           })}
         </div>
       )}
@@ -79,13 +81,9 @@ export default function Dashboard() {
         <div className="mb-2 flex flex-wrap items-end justify-between gap-2">
           <h2 id="demand-title" className="font-semibold">{t('demand90')}</h2>
           <div className="flex flex-wrap items-end gap-2">
-            <label className="label">{t('item')}
-              <select className="input" value={itemId ?? 'all'} data-testid="dashboard-item"
-                onChange={(e) => setPicked(e.target.value === 'all' ? null : Number(e.target.value))}>
-                <option value="all">{t('allItemsTotal')}</option>
-                {(items.data ?? []).map((i) => <option key={i.item_id} value={i.item_id}>{i.sku} — {i.name}</option>)}
-              </select>
-            </label>
+            <SearchSelect label={t('item')} name="dashboard-item" testId="dashboard-item" value={itemId === undefined ? '' : String(itemId)}
+              onChange={(v) => setPicked(v ? Number(v) : null)} allLabel={t('allItemsTotal')}
+              options={(items.data ?? []).map((i) => ({ value: String(i.item_id), label: `${i.sku} — ${i.name}` }))} />
             <CsvRowsButton filename={`demand-vs-forecast-${itemId ?? 'all'}.csv`} columns={['full_date', 'actual', 'yhat', 'yhat_lower', 'yhat_upper']}
               rows={rows.map((r) => ({ full_date: r.full_date, actual: r.actual, yhat: r.yhat, yhat_lower: r.band80?.[0], yhat_upper: r.band80?.[1] }))} />
           </div>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useQueries } from '@tanstack/react-query';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, num, type ForecastPoint } from '../api/client';
@@ -7,6 +7,8 @@ import { accuracy, type Accuracy } from '../lib/metrics';
 import { fmtAxisDate, fmtDate, fmtNumber, fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { CsvRowsButton } from '../components/Csv';
+import { SearchMulti, SearchSelect } from '../components/SearchPicker';
+import { useUrlFilters } from '../lib/queue';
 import { Empty, ErrorBox, Loading } from '../components/States';
 
 const COLOURS = ['#1d4ed8', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
@@ -27,11 +29,14 @@ export default function Forecasts() {
   const items = useAllItems();
   const sites = useSites();
   const asOf = useAsOf();
-  const [by, setBy] = useState<'items' | 'sites'>('items');
-  const [chosenItems, setChosenItems] = useState<number[]>([]);
-  const [chosenSites, setChosenSites] = useState<number[]>([]);
-  const [baseItem, setBaseItem] = useState<number | null>(null);
-  const [horizon, setHorizon] = useState(30);
+  // The choices live in the URL, so a reload or Back keeps them.
+  const url = useUrlFilters();
+  const ids = (k: string) => url.get(k).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const by: 'items' | 'sites' = url.get('by') === 'sites' ? 'sites' : 'items';
+  const chosenItems = ids('items');
+  const chosenSites = ids('sites');
+  const baseItem = ids('item')[0] ?? null;
+  const horizon = [7, 30, 60, 90].includes(Number(url.get('h'))) ? Number(url.get('h')) : 30;
   const itemsSel = chosenItems.length ? chosenItems : (items.data ?? []).slice(0, 3).map((i) => i.item_id);
   const sitesSel = chosenSites.length ? chosenSites : (sites.data ?? []).map((s) => s.site_id).slice(0, 3);
   const base = baseItem ?? items.data?.[0]?.item_id ?? null;
@@ -77,44 +82,29 @@ export default function Forecasts() {
   }, [fcs, acts, by]); // eslint-disable-line
 
   const names = series.map(label);
-  const toggle = (arr: number[], setArr: (v: number[]) => void, v: number, current: number[]) => {
-    const base = arr.length ? arr : current;
-    setArr(base.includes(v) ? base.filter((x) => x !== v) : [...base, v]);
-  };
-
   return (
     <div className="space-y-3">
       <h1 className="text-2xl font-bold">{t('forecasts')}</h1>
       <div className="card flex flex-wrap items-end gap-3">
         <label className="label">{t('compareBy')}
-          <select className="input" value={by} onChange={(e) => setBy(e.target.value as 'items' | 'sites')}>
+          <select className="input" name="by" value={by} onChange={(e) => url.set({ by: e.target.value === 'sites' ? 'sites' : '' })}>
             <option value="items">{t('items')}</option><option value="sites">{t('sites')}</option>
           </select>
         </label>
         <label className="label">{t('horizon')}
-          <select className="input" value={horizon} onChange={(e) => setHorizon(Number(e.target.value))}>
+          <select className="input" name="h" value={horizon} onChange={(e) => url.set({ h: e.target.value === '30' ? '' : e.target.value })}>
             {[7, 30, 60, 90].map((h) => <option key={h} value={h}>{h} {t('days')}</option>)}
           </select>
         </label>
         {by === 'sites' && (
-          <label className="label">{t('item')}
-            <select className="input" value={base ?? ''} onChange={(e) => setBaseItem(Number(e.target.value))}>
-              {(items.data ?? []).map((i) => <option key={i.item_id} value={i.item_id}>{i.sku} — {i.name}</option>)}
-            </select>
-          </label>
+          <SearchSelect label={t('item')} name="item" value={base === null ? '' : String(base)} onChange={(v) => url.set({ item: v })}
+            options={(items.data ?? []).map((i) => ({ value: String(i.item_id), label: `${i.sku} — ${i.name}` }))} />
         )}
-        <fieldset className="max-h-32 min-w-[14rem] overflow-y-auto rounded border border-slate-200 p-2">
-          <legend className="px-1 text-xs font-medium text-slate-700">{by === 'items' ? t('items') : t('sites')}</legend>
-          {by === 'items'
-            ? (items.data ?? []).map((i) => (
-              <label key={i.item_id} className="flex items-center gap-2 text-sm">
-                <input type="checkbox" checked={itemsSel.includes(i.item_id)} onChange={() => toggle(chosenItems, setChosenItems, i.item_id, itemsSel)} />{i.sku}
-              </label>))
-            : (sites.data ?? []).map((s) => (
-              <label key={s.site_id} className="flex items-center gap-2 text-sm">
-                <input type="checkbox" checked={sitesSel.includes(s.site_id)} onChange={() => toggle(chosenSites, setChosenSites, s.site_id, sitesSel)} />{s.name}
-              </label>))}
-        </fieldset>
+        {by === 'items'
+          ? <SearchMulti label={t('items')} name="items" values={itemsSel.map(String)} onChange={(v) => url.set({ items: v.join(',') })}
+              options={(items.data ?? []).map((i) => ({ value: String(i.item_id), label: `${i.sku} — ${i.name}` }))} />
+          : <SearchMulti label={t('sites')} name="sites" values={sitesSel.map(String)} onChange={(v) => url.set({ sites: v.join(',') })}
+              options={(sites.data ?? []).map((x) => ({ value: String(x.site_id), label: x.name }))} />}
         <CsvRowsButton rows={rows} filename="forecast-comparison.csv" />
       </div>
       {err ? <ErrorBox error={err} /> : loading ? <Loading /> : rows.length === 0 ? <Empty /> : (

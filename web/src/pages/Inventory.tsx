@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
-import { api, num, type HealthRow, type PolicyRun, type Query, type SnapshotRow } from '../api/client';
+import { api, CSV_ALL, num, type HealthRow, type PolicyRun, type Query, type SnapshotRow } from '../api/client';
 import { fmtDate, fmtMoney, fmtNumber } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { CsvApiButton } from '../components/Csv';
@@ -54,7 +54,7 @@ export default function Inventory() {
             <h2 id="health-title" className="font-semibold">{t('health')}</h2>
             <p className="text-xs text-slate-500">{t('atRiskHint')} {t('coverageHint')}</p>
           </div>
-          <CsvApiButton path="/inventory/health" query={{ limit: 1000 }} filename="inventory-health.csv" />
+          <CsvApiButton path="/inventory/health" query={{ limit: CSV_ALL }} filename="inventory-health.csv" />
         </div>
         {health.isLoading ? <Loading /> : health.isError ? <ErrorBox error={health.error} onRetry={() => health.refetch()} /> : cells.length === 0 ? <Empty /> : (
           <table className="w-full min-w-[720px]" data-testid="health-table">
@@ -108,7 +108,7 @@ export default function Inventory() {
             </select>
           </label>
           {(site || abc) && <button className="btn" onClick={() => set({ site: '', abc_class: '' })}>{t('allSites')}</button>}
-          <CsvApiButton path="/inventory/snapshot" query={{ ...filters, limit: 1000 }} filename="inventory-items.csv" />
+          <CsvApiButton path="/inventory/snapshot" query={{ ...filters, limit: CSV_ALL }} filename="inventory-items.csv" />
         </div>
         <QueryState q={snap} empty={(d) => d.data.length === 0}>
           {(d) => (

@@ -1,10 +1,11 @@
 import { useQuery, keepPreviousData } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useState, useEffect } from 'react';
-import { api, num, type Query } from '../api/client';
+import { api, CSV_ALL, num, type Query } from '../api/client';
 import { useAllItems, useSites } from '../lib/hooks';
 import { useI18n } from '../lib/i18n';
 import { CsvApiButton } from '../components/Csv';
+import { SearchSelect } from '../components/SearchPicker';
 import { Pager } from '../components/Pager';
 import { RiskLabel } from '../components/RiskBadge';
 import { worstRisk, type SiteRisk } from '../lib/metrics';
@@ -64,30 +65,22 @@ export default function Materials() {
             <button className="btn" type="submit">{t('search')}</button>
           </span>
         </label>
-        <label className="label">{t('family')}
-          <select className="input" name="family" value={family} onChange={(e) => set('family', e.target.value)}>
-            <option value="">{t('all')}</option>
-            {families.map((f) => <option key={f} value={f}>{f}</option>)}
-          </select>
-        </label>
+        <SearchSelect label={t('family')} name="family" value={family} onChange={(v) => set('family', v)} allLabel={t('all')}
+          options={families.map((f) => ({ value: f, label: f }))} />
         <label className="label">{t('abcClass')}
           <select className="input" name="abc_class" value={abc} onChange={(e) => set('abc_class', e.target.value)}>
             <option value="">{t('all')}</option>
             {['A', 'B', 'C'].map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </label>
-        <label className="label">{t('site')}
-          <select className="input" name="site" value={site} onChange={(e) => set('site', e.target.value)}>
-            <option value="">{t('allSites')}</option>
-            {(sites.data ?? []).map((s) => <option key={s.site_id} value={s.site_id}>{s.name}</option>)}
-          </select>
-        </label>
+        <SearchSelect label={t('site')} name="site" value={site} onChange={(v) => set('site', v)} allLabel={t('allSites')}
+          options={(sites.data ?? []).map((x) => ({ value: String(x.site_id), label: x.name }))} />
         <label className="label">{t('sortBy')}
           <select className="input" name="sort" value={sort} onChange={(e) => set('sort', e.target.value)}>
             {SORTS.map((s) => <option key={s} value={s}>{s.startsWith('-') ? `${s.slice(1)} ↓` : `${s} ↑`}</option>)}
           </select>
         </label>
-        <CsvApiButton path="/items" query={{ ...filters, limit: 1000 }} filename="materials.csv" />
+        <CsvApiButton path="/items" query={{ ...filters, limit: CSV_ALL }} filename="materials.csv" />
       </form>
       <div className="card overflow-x-auto p-0">
         <QueryState q={list} empty={(d) => d.data.length === 0}>

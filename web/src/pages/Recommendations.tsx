@@ -1,120 +1,105 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router-dom';
-import { useState } from 'react';
-import { api, type Envelope, type Query, type Recommendation } from '../api/client';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { api, CSV_ALL, type Query, type Recommendation } from '../api/client';
 import { useAuth } from '../lib/auth';
-import { useItemMap, useSiteMap, useSites } from '../lib/hooks';
-import { withAcknowledged } from '../lib/optimistic';
+import { useSites } from '../lib/hooks';
 import { fmtDateTime, fmtNumber } from '../lib/format';
-import { byPriority } from '../lib/metrics';
 import { useI18n } from '../lib/i18n';
+import { useBulk, useUrlFilters } from '../lib/queue';
 import { CsvApiButton } from '../components/Csv';
+import { BulkBar, GroupedQueue, type QueueView } from '../components/GroupedQueue';
 import { Pager } from '../components/Pager';
+import { SearchSelect } from '../components/SearchPicker';
 import { QueryState, errorText } from '../components/States';
+import { UndoToast } from '../components/UndoToast';
 
-const LIMIT = 50;
+const LIMIT = 25; // groups per page
 const PRIO_STYLE: Record<string, string> = { CRITICAL: 'bg-red-700 text-white', HIGH: 'bg-red-100 text-red-800', MEDIUM: 'bg-amber-100 text-amber-900', LOW: 'bg-slate-100 text-slate-700' };
+const opts = (xs: string[]) => xs.map((x) => ({ value: x, label: x }));
 
 export default function Recommendations() {
   const { t, locale } = useI18n();
   const { can, me } = useAuth();
-  const qc = useQueryClient();
-  const [sp, setSp] = useSearchParams();
   const sites = useSites();
-  const items = useItemMap();
-  const siteMap = useSiteMap();
-  const [flash, setFlash] = useState<string | null>(null);
-  const f = { priority: sp.get('priority') ?? '', type: sp.get('type') ?? '', site_id: sp.get('site_id') ?? '', acknowledged: sp.get('acknowledged') ?? 'false' };
-  const offset = Number(sp.get('offset') ?? 0) || 0;
-  const set = (k: string, v: string) => {
-    const n = new URLSearchParams(sp);
-    n.set(k, v);
-    if (!v && k !== 'acknowledged') n.delete(k);
-    if (k !== 'offset') n.delete('offset');
-    setSp(n, { replace: true });
-  };
-  // Most money at risk first (priority_score), unless the URL asks otherwise.
-  const filters: Query = { priority: f.priority, type: f.type, site_id: f.site_id, acknowledged: f.acknowledged, sort: sp.get('sort') || '-priority' };
-  const key = ['recommendations', { ...filters, limit: LIMIT, offset }];
-  const list = useQuery({ queryKey: key, queryFn: () => api.recommendations({ ...filters, limit: LIMIT, offset }), placeholderData: keepPreviousData });
-
-  const ack = useMutation({
-    mutationFn: (id: number) => api.acknowledge(id),
-    onMutate: async (id) => {
-      setFlash(null);
-      await qc.cancelQueries({ queryKey: key });
-      const before = qc.getQueryData<Envelope<Recommendation[]>>(key);
-      qc.setQueryData(key, withAcknowledged(before, id, me?.username ?? '', new Date().toISOString()));
-      return { before };
-    },
-    onError: (err, _id, ctx) => {
-      qc.setQueryData(key, ctx?.before); // roll back
-      setFlash(errorText(err, t));
-    },
-    onSettled: () => qc.invalidateQueries({ queryKey: ['recommendations'] }),
+  const url = useUrlFilters();
+  const f = { priority: url.get('priority'), type: url.get('type'), site_id: url.get('site_id'), abc_class: url.get('abc_class'), acknowledged: url.get('acknowledged', 'false') };
+  const sort = url.get('sort', '-priority');
+  const offset = Number(url.get('offset', '0')) || 0;
+  const ack = f.acknowledged === 'all' ? '' : f.acknowledged; // '' = all
+  const filters: Query = { ...f, acknowledged: ack };
+  const key = ['recommendations', 'groups', { ...filters, sort, limit: LIMIT, offset }];
+  // Not fetched again behind the user's back: acted rows stay in place until a reload or a new filter.
+  const list = useQuery({ queryKey: key, queryFn: () => api.recommendationGroups({ ...filters, sort, limit: LIMIT, offset }), placeholderData: keepPreviousData, refetchOnWindowFocus: false });
+  const bulk = useBulk<Recommendation>({
+    key, stale: [['recommendations']],
+    rowId: (r) => r.recommendation_id,
+    mark: (r, done) => (done ? { ...r, acknowledged_at: r.acknowledged_at ?? new Date().toISOString(), acknowledged_by: r.acknowledged_by ?? me?.username ?? '' } : { ...r, acknowledged_at: null, acknowledged_by: null }),
+    call: (ids, undo) => api.recommendationsBulk(ids, undo ? 'unacknowledge' : 'acknowledge'),
+    doneText: (n, u) => `${t('ackedN', { n })}${u ? ` ${t('alreadyDone', { n: u })}` : ''}`,
+    undoneText: t('undone'),
   });
+  const writer = can('write');
+  const view: QueueView<Recommendation> = {
+    rowId: (r) => r.recommendation_id,
+    rowAttrs: (r) => ({ 'data-rec-id': String(r.recommendation_id) }),
+    done: (r) => !!r.acknowledged_at,
+    badge: (p) => p && <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${PRIO_STYLE[p] ?? ''}`}>{p}</span>,
+    groupLabel: (g) => g.top_priority,
+    groupCount: (g) => <span title={t('openOf', { open: g.open ?? 0, n: g.count })}>{fmtNumber(g.count, locale)}{g.open !== g.count ? ` (${t('openOf', { open: g.open ?? 0, n: g.count })})` : ''}</span>,
+    kind: (r) => r.type,
+    amount: (r) => fmtNumber(r.quantity_recommended === null ? null : Number(r.quantity_recommended), locale),
+    label: (r) => r.priority,
+    message: (r) => r.message,
+    when: (r) => fmtDateTime(r.created_at, locale),
+    actionWidth: 'w-[15rem]',
+    amountHeader: t('quantity'),
+    action: (r) => {
+      const id = r.recommendation_id;
+      if (!r.acknowledged_at) {
+        return writer
+          ? <button className="btn min-w-[9.5rem] justify-center" data-testid="ack-button" disabled={bulk.pending} onClick={() => void bulk.act([id])}>{t('acknowledge')}</button>
+          : <span className="text-slate-500">{t('open')}</span>;
+      }
+      return (
+        <span className="inline-flex items-center gap-2" data-acknowledged="true">
+          {writer && bulk.recent.has(id) && <button className="text-xs text-blue-800 underline" data-testid="row-undo" onClick={() => void bulk.undo([id])}>{t('undo')}</button>}
+          {bulk.recent.has(id)
+            ? <button className="btn min-w-[9.5rem] justify-center" data-testid="acked-button" disabled>✓ {t('acknowledged')}</button>
+            : <span className="text-green-800">✓ {t('acknowledged')} · {r.acknowledged_by} · {fmtDateTime(r.acknowledged_at, locale)}</span>}
+        </span>
+      );
+    },
+  };
 
   return (
     <div className="space-y-3">
       <h1 className="text-2xl font-bold">{t('recommendations')}</h1>
       <div className="card flex flex-wrap items-end gap-3">
-        <label className="label">{t('priority')}
-          <select className="input" name="priority" value={f.priority} onChange={(e) => set('priority', e.target.value)}>
-            <option value="">{t('all')}</option>{['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'].map((p) => <option key={p}>{p}</option>)}
-          </select>
-        </label>
-        <label className="label">{t('type')}
-          <select className="input" name="type" value={f.type} onChange={(e) => set('type', e.target.value)}>
-            <option value="">{t('all')}</option>{['REORDER', 'EXPEDITE', 'REALLOCATE', 'PROMO', 'HOLD'].map((p) => <option key={p}>{p}</option>)}
-          </select>
-        </label>
-        <label className="label">{t('site')}
-          <select className="input" name="site_id" value={f.site_id} onChange={(e) => set('site_id', e.target.value)}>
-            <option value="">{t('allSites')}</option>{(sites.data ?? []).map((s) => <option key={s.site_id} value={s.site_id}>{s.name}</option>)}
-          </select>
-        </label>
+        <SearchSelect label={t('priority')} name="priority" value={f.priority} onChange={(v) => url.set({ priority: v })} allLabel={t('all')} options={opts(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'])} />
+        <SearchSelect label={t('type')} name="type" value={f.type} onChange={(v) => url.set({ type: v })} allLabel={t('all')} options={opts(['REORDER', 'EXPEDITE', 'REALLOCATE', 'PROMO', 'HOLD'])} />
+        <SearchSelect label={t('site')} name="site_id" value={f.site_id} onChange={(v) => url.set({ site_id: v })} allLabel={t('allSites')}
+          options={(sites.data ?? []).map((s) => ({ value: String(s.site_id), label: s.name }))} />
+        <SearchSelect label={t('abcClass')} name="abc_class" value={f.abc_class} onChange={(v) => url.set({ abc_class: v })} allLabel={t('all')} options={opts(['A', 'B', 'C'])} />
         <label className="label">{t('acknowledgedFilter')}
-          <select className="input" name="acknowledged" value={f.acknowledged} onChange={(e) => set('acknowledged', e.target.value)}>
-            <option value="false">{t('open')}</option><option value="true">{t('acknowledged')}</option><option value="">{t('all')}</option>
+          <select className="input" name="acknowledged" value={ack || 'all'} onChange={(e) => url.set({ acknowledged: e.target.value })}>
+            <option value="false">{t('open')}</option><option value="true">{t('acknowledged')}</option><option value="all">{t('all')}</option>
           </select>
         </label>
-        <CsvApiButton path="/recommendations" query={{ ...filters, limit: 1000 }} filename="recommendations.csv" />
+        <CsvApiButton path="/recommendations" query={{ ...filters, sort: '-priority', limit: CSV_ALL }} filename="recommendations.csv" />
       </div>
-      {flash && <p role="alert" className="rounded border border-red-200 bg-red-50 p-2 text-sm text-red-800" data-testid="ack-error">{flash}</p>}
+      <BulkBar count={bulk.selected.size} label={t('ackSelected')} pending={bulk.pending} onAct={() => void bulk.act([...bulk.selected])} onClear={() => bulk.select([...bulk.selected], false)} />
+      {bulk.error !== null && <p role="alert" className="rounded border border-red-200 bg-red-50 p-2 text-sm text-red-800" data-testid="ack-error">{errorText(bulk.error, t)}</p>}
       <div className="card overflow-x-auto p-0">
         <QueryState q={list} empty={(d) => d.data.length === 0}>
           {(d) => (
             <>
-              <table className="w-full min-w-[720px]" data-testid="recs-table">
-                <thead><tr>
-                  <th className="th">{t('priority')}</th><th className="th">{t('type')}</th><th className="th">{t('item')}</th><th className="th">{t('site')}</th>
-                  <th className="th">{t('message')}</th><th className="th text-right">{t('quantity')}</th><th className="th">{t('status')}</th>
-                </tr></thead>
-                <tbody>
-                  {[...d.data].sort(byPriority).map((r) => (
-                    <tr key={r.recommendation_id} data-rec-id={r.recommendation_id}>
-                      <td className="td"><span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${PRIO_STYLE[r.priority] ?? ''}`}>{r.priority}</span></td>
-                      <td className="td">{r.type}</td>
-                      <td className="td">{r.item_id ? <Link className="text-blue-800 underline" to={`/materials/${r.item_id}${r.site_id ? `?site=${r.site_id}` : ''}`}>{items.get(r.item_id)?.sku ?? r.sku ?? `#${r.item_id}`}</Link> : '—'}</td>
-                      <td className="td">{r.site_id ? siteMap.get(r.site_id)?.name ?? r.site_name ?? `#${r.site_id}` : '—'}</td>
-                      <td className="td max-w-md">{r.message}</td>
-                      <td className="td text-right">{fmtNumber(r.quantity_recommended === null ? null : Number(r.quantity_recommended), locale)}</td>
-                      <td className="td" data-testid="rec-status">
-                        {r.acknowledged_at
-                          ? <span className="text-green-800" data-acknowledged="true">✓ {t('acknowledged')} · {r.acknowledged_by} · {fmtDateTime(r.acknowledged_at, locale)}</span>
-                          : can('write')
-                            ? <button className="btn" data-testid="ack-button" disabled={ack.isPending} onClick={() => ack.mutate(r.recommendation_id)}>{t('acknowledge')}</button>
-                            : <span className="text-slate-500">{t('open')}</span>}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <Pager offset={offset} limit={LIMIT} total={Number(d.metadata.total_count ?? d.data.length)} onChange={(o) => set('offset', String(o))} />
+              <GroupedQueue groups={d.data} view={view} testId="recs-table" selectable={writer} selected={bulk.selected} onSelect={bulk.select}
+                sort={sort} onSort={(s) => url.set({ sort: s })} />
+              <Pager offset={offset} limit={LIMIT} total={Number(d.metadata.total_count ?? d.data.length)} onChange={(o) => url.set({ offset: String(o) })} />
             </>
           )}
         </QueryState>
       </div>
+      <UndoToast toast={bulk.toast} onClose={bulk.closeToast} />
     </div>
   );
 }

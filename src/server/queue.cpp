@@ -1,0 +1,147 @@
+#include "server/queue.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <set>
+
+namespace corrente::server {
+
+const std::vector<std::string>& GroupSorts() {
+  static const std::vector<std::string> kSorts = {"-priority", "priority", "-count", "count",
+                                                  "sku",       "-sku",     "site",   "-site",
+                                                  "-latest",   "latest"};
+  return kSorts;
+}
+
+namespace {
+
+// Fixed SQL per sort name, never text from the request.
+std::string GroupOrder(const std::optional<std::string>& sort) {
+  const std::string s = sort.value_or("-priority");
+  const std::string tie = ", count DESC, item_id NULLS LAST, site_id NULLS LAST";
+  if (s == "priority") return "top_priority_score" + tie;
+  if (s == "-count") return "count DESC, top_priority_score DESC, item_id, site_id";
+  if (s == "count") return "count, top_priority_score DESC, item_id, site_id";
+  if (s == "sku") return "sku NULLS LAST, site_name NULLS LAST, site_id";
+  if (s == "-sku") return "sku DESC NULLS LAST, site_name NULLS LAST, site_id";
+  if (s == "site") return "site_name NULLS LAST, sku NULLS LAST, item_id";
+  if (s == "-site") return "site_name DESC NULLS LAST, sku NULLS LAST, item_id";
+  if (s == "-latest") return "latest_at DESC, top_priority_score DESC, item_id, site_id";
+  if (s == "latest") return "latest_at, top_priority_score DESC, item_id, site_id";
+  return "top_priority_score DESC" + tie;
+}
+
+}  // namespace
+
+std::string IsoSql(const std::string& col) {
+  return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
+std::string GroupSql(const GroupSpec& g, const std::optional<std::string>& sort) {
+  const std::string& a = g.alias;
+  const std::string filtered = "SELECT " + a +
+                               ".*, i.sku, i.name AS item_name, i.abc_class,"
+                               " s.name AS site_name, row_number() OVER (PARTITION BY " +
+                               a + ".item_id, " + a + ".site_id ORDER BY " + a +
+                               ".priority_score DESC, " + g.rank + ", " + a + "." + g.id_col +
+                               ") AS rn " + g.from_where;
+  return "WITH f AS (" + filtered +
+         ") SELECT f.item_id, min(f.sku) AS sku, min(f.item_name) AS item_name,"
+         " min(f.abc_class) AS abc_class, f.site_id, min(f.site_name) AS site_name,"
+         " count(*)::int AS count, max(f.priority_score) AS top_priority_score,"
+         " min(f." +
+         g.top_label + ") FILTER (WHERE f.rn = 1) AS top_" + g.top_label +
+         ", max(f.created_at) AS latest_at" + g.aggregates + ", jsonb_agg(" + g.row_json +
+         " ORDER BY f.rn) FILTER (WHERE f.rn <= " + std::to_string(kMaxGroupRows) +
+         ") AS rows, count(*) OVER () AS total_count"
+         " FROM f"
+         " GROUP BY f.item_id, f.site_id ORDER BY " +
+         GroupOrder(sort) + " LIMIT $" + std::to_string(g.filter_params + 1) + " OFFSET $" +
+         std::to_string(g.filter_params + 2);
+}
+
+Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const GroupSpec& g) {
+  auto sort = p.Enum("sort", GroupSorts());
+  int64_t limit = p.BufferedLimit(), offset = p.Offset();
+  p.Check();
+  Page page = PageQuery(ctx.db, GroupSql(g, sort), std::move(filters), limit, offset);
+  return ListReply(ctx, page.rows, page.total, limit, offset);
+}
+
+BulkRequest ParseBulk(const Request& req, const std::vector<std::string>& actions) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(req.body.empty() ? std::string("{}") : req.body, ec);
+  if (ec || !v.is_object()) throw ApiError(400, "invalid_body", "body must be a JSON object");
+  const auto& o = v.as_object();
+  Params p(req);
+  BulkRequest b;
+  const auto* a = o.if_contains("action");
+  if (a && a->is_string() &&
+      std::find(actions.begin(), actions.end(), std::string(a->as_string())) != actions.end()) {
+    b.action = a->as_string();
+  } else {
+    std::string list;
+    for (const auto& x : actions) list += (list.empty() ? "" : ", ") + x;
+    p.Fail("action", "must be one of " + list);
+  }
+  const auto* ids = o.if_contains("ids");
+  if (!ids || !ids->is_array() || ids->as_array().empty()) {
+    p.Fail("ids", "must be a non-empty array of ids");
+  } else if (ids->as_array().size() > kMaxBulkIds) {
+    p.Fail("ids", "may name at most " + std::to_string(kMaxBulkIds) + " ids, got " +
+                      std::to_string(ids->as_array().size()));
+  } else {
+    std::set<int64_t> seen;
+    for (const auto& x : ids->as_array()) {
+      auto n = x.is_int64()    ? x.as_int64()
+               : x.is_uint64() ? static_cast<int64_t>(x.as_uint64())
+                               : 0;
+      if (n < 1 || (x.is_uint64() && x.as_uint64() > INT64_MAX)) {
+        p.Fail("ids", "must hold positive integers only");
+        break;
+      }
+      if (seen.insert(n).second) b.ids.push_back(n);
+    }
+  }
+  p.Check();
+  return b;
+}
+
+std::string IdArray(const std::vector<int64_t>& ids) {
+  std::string s = "{";
+  for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+  return s + "}";
+}
+
+std::vector<int64_t> IdsOf(const pg::Result& r) {
+  std::vector<int64_t> out;
+  for (int i = 0; i < r.Rows(); ++i) out.push_back(r.GetInt(i, 0));
+  return out;
+}
+
+void RequireIds(Db& db, const std::string& table, const std::string& id_col,
+                const std::vector<int64_t>& ids) {
+  // table and id_col are fixed names from the handler files, never request text.
+  auto missing =
+      IdsOf(db.Q("SELECT x FROM unnest($1::bigint[]) x WHERE NOT EXISTS (SELECT 1 FROM " + table +
+                     " t WHERE t." + id_col + " = x) ORDER BY x",
+                 IdArray(ids)));
+  if (missing.empty()) return;
+  std::string list;
+  for (size_t i = 0; i < missing.size() && i < 10; ++i)
+    list += (i ? ", " : "") + std::to_string(missing[i]);
+  if (missing.size() > 10) list += ", ...";
+  throw ApiError(404, "not_found",
+                 std::to_string(missing.size()) + " of the ids do not exist: " + list);
+}
+
+Response BulkReply(const BulkRequest& b, const std::vector<int64_t>& changed) {
+  std::set<int64_t> done(changed.begin(), changed.end());
+  boost::json::array c, u;
+  for (int64_t id : b.ids) (done.count(id) ? c : u).push_back(id);
+  boost::json::object o{
+      {"action", b.action}, {"requested", b.ids.size()}, {"changed", c}, {"unchanged", u}};
+  return Envelope(boost::json::serialize(o));
+}
+
+}  // namespace corrente::server

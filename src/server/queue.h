@@ -1,0 +1,55 @@
+#pragma once
+// What the alert and recommendation queues share: item x site groups (one row per pair, its
+// rows inside as JSON, groups ordered by their top priority) and bulk actions (a JSON body of
+// ids and an action, applied in one transaction, one audit row per id).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/api.h"
+
+namespace corrente::server {
+
+// Most ids one bulk request may name; more is a 400.
+inline constexpr size_t kMaxBulkIds = 1000;
+// Most rows a group carries inline; `count` still counts them all.
+inline constexpr int kMaxGroupRows = 100;
+
+// The orders a groups list may name.
+const std::vector<std::string>& GroupSorts();
+
+struct GroupSpec {
+  std::string alias;       // the table's alias in from_where (a, r)
+  std::string id_col;      // its id column
+  std::string rank;        // SQL ranking its label, most severe 0 (ties after priority_score)
+  std::string from_where;  // FROM ... WHERE ... taking $1..$filter_params, the item as i, site as s
+  int filter_params = 0;
+  std::string top_label;   // the label column (level or priority), taken from the top row
+  std::string aggregates;  // extra output columns over f (e.g. ", count(*) FILTER (...) AS unread")
+  std::string row_json;    // jsonb_build_object(...) of one row of f
+};
+// The groups query: its last two parameters are LIMIT and OFFSET, its rows carry total_count.
+std::string GroupSql(const GroupSpec& spec, const std::optional<std::string>& sort);
+// A groups page: reads sort, limit and offset from `p`, checks `p`, runs GroupSql.
+Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const GroupSpec& spec);
+// A timestamptz column of f as ISO 8601 text with Z, for jsonb objects.
+std::string IsoSql(const std::string& col);
+
+struct BulkRequest {
+  std::vector<int64_t> ids;  // distinct, in the order given
+  std::string action;
+};
+// Parses {"ids":[...],"action":"..."}; a 400 names each bad field.
+BulkRequest ParseBulk(const Request& req, const std::vector<std::string>& actions);
+// The ids as a PostgreSQL array literal, for ANY($1::bigint[]).
+std::string IdArray(const std::vector<int64_t>& ids);
+// 404 naming the ids (of `ids`) that `table` lacks; call inside the transaction.
+void RequireIds(Db& db, const std::string& table, const std::string& id_col,
+                const std::vector<int64_t>& ids);
+// {"action":..,"requested":n,"changed":[..],"unchanged":[..]} in the envelope.
+Response BulkReply(const BulkRequest& b, const std::vector<int64_t>& changed);
+// The ids in column 0 of `r`.
+std::vector<int64_t> IdsOf(const pg::Result& r);
+
+}  // namespace corrente::server

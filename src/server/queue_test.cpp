@@ -1,0 +1,76 @@
+#include "server/queue.h"
+
+#include <gtest/gtest.h>
+
+namespace corrente::server {
+namespace {
+
+Request Post(std::string body) {
+  Request r;
+  r.method = "POST";
+  r.path = "/api/v1/alerts/bulk";
+  r.body = std::move(body);
+  return r;
+}
+
+// The 400's detail, or "" when the body parses.
+std::string Refusal(const std::string& body) {
+  try {
+    ParseBulk(Post(body), {"read", "unread"});
+    return "";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.Status(), 400);
+    return e.what();
+  }
+}
+
+TEST(ParseBulk, KeepsDistinctIdsInOrder) {
+  BulkRequest b = ParseBulk(Post(R"({"ids":[5,3,5,9],"action":"unread"})"), {"read", "unread"});
+  EXPECT_EQ(b.ids, (std::vector<int64_t>{5, 3, 9}));
+  EXPECT_EQ(b.action, "unread");
+  EXPECT_EQ(IdArray(b.ids), "{5,3,9}");
+}
+
+TEST(ParseBulk, RefusesBadBodiesNamingTheField) {
+  EXPECT_NE(Refusal("ids=1").find("body must be a JSON object"), std::string::npos);
+  EXPECT_NE(Refusal(R"({"ids":[1]})").find("action must be one of read, unread"),
+            std::string::npos);
+  EXPECT_NE(Refusal(R"({"ids":[1],"action":"acknowledge"})").find("action"), std::string::npos);
+  EXPECT_NE(Refusal(R"({"ids":[],"action":"read"})").find("ids must be a non-empty array"),
+            std::string::npos);
+  EXPECT_NE(Refusal(R"({"ids":"1,2","action":"read"})").find("ids"), std::string::npos);
+  for (const char* bad :
+       {R"([0])", R"([-4])", R"([1.5])", R"(["7"])", R"([null])", R"([18446744073709551615])"})
+    EXPECT_NE(
+        Refusal(std::string(R"({"action":"read","ids":)") + bad + "}").find("positive integers"),
+        std::string::npos)
+        << bad;
+  // Both problems in one 400.
+  std::string both = Refusal(R"({"ids":[],"action":"x"})");
+  EXPECT_NE(both.find("action"), std::string::npos);
+  EXPECT_NE(both.find("ids"), std::string::npos);
+}
+
+TEST(ParseBulk, CapsTheIdCount) {
+  std::string ids;
+  for (size_t i = 1; i <= kMaxBulkIds; ++i) ids += (i > 1 ? "," : "") + std::to_string(i);
+  EXPECT_EQ(ParseBulk(Post(R"({"action":"read","ids":[)" + ids + "]}"), {"read"}).ids.size(),
+            kMaxBulkIds);
+  EXPECT_NE(
+      Refusal(R"({"action":"read","ids":[)" + ids + ",1001]}").find("at most 1000 ids, got 1001"),
+      std::string::npos);
+}
+
+TEST(GroupSql, OrdersOnlyByFixedClausesAndNumbersItsParameters) {
+  GroupSpec g{"a", "alert_id", "0", "FROM analytics.alerts a WHERE $1::int IS NULL",
+              1,   "level",    "",  "jsonb_build_object('id', f.alert_id)"};
+  std::string top = GroupSql(g, std::nullopt);
+  EXPECT_NE(top.find("ORDER BY top_priority_score DESC"), std::string::npos);
+  EXPECT_NE(top.find("LIMIT $2 OFFSET $3"), std::string::npos);
+  EXPECT_EQ(top, GroupSql(g, std::string("-priority")));
+  EXPECT_NE(GroupSql(g, std::string("sku")).find("ORDER BY sku NULLS LAST"), std::string::npos);
+  EXPECT_NE(GroupSql(g, std::string("-latest")).find("ORDER BY latest_at DESC"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace corrente::server
