@@ -23,7 +23,8 @@ RunAs ServerAccount();
 
 // Runs argv (as the server account when root and `as_server`), output appended to `log`.
 // Returns the exit code.
-int Run(const std::vector<std::string>& argv, const std::filesystem::path& log, bool as_server = true);
+int Run(const std::vector<std::string>& argv, const std::filesystem::path& log,
+        bool as_server = true);
 // True when the server account can reach `dir` (every ancestor searchable).
 bool AccountCanReach(const std::filesystem::path& dir);
 // Gives `p` (recursively) to the server account when we run as root.

@@ -56,14 +56,15 @@ void Openssl(const fs::path& tls, std::vector<std::string> args) {
     throw std::runtime_error("openssl not found: install it (sudo apt-get install openssl)");
   fs::path log = tls / "openssl.log";
   if (Run(args, log, /*as_server=*/false) != 0)
-    throw std::runtime_error("openssl " + args[1] + " failed; see " + log.string() + ":\n" + ReadFile(log));
+    throw std::runtime_error("openssl " + args[1] + " failed; see " + log.string() + ":\n" +
+                             ReadFile(log));
 }
 
 void MakeCa(const fs::path& tls, const fs::path& conf) {
   spdlog::info("creating the managed cluster's certificate authority in {}", tls.string());
   Openssl(tls, {"req", "-x509", "-config", conf.string(), "-extensions", "ca_ext", "-newkey", "ec",
-                "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", (tls / "ca.key").string(),
-                "-out", (tls / "ca.crt").string(), "-days", "3650"});
+                "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                (tls / "ca.key").string(), "-out", (tls / "ca.crt").string(), "-days", "3650"});
   ::chmod((tls / "ca.key").c_str(), 0600);
 }
 
@@ -72,11 +73,12 @@ void MakeServerCert(const fs::path& tls, const fs::path& conf, const fs::path& d
   spdlog::info("creating the managed cluster's server certificate (localhost, 127.0.0.1, ::1)");
   fs::path key = tls / "server.key", csr = tls / "server.csr", crt = tls / "server.crt";
   Openssl(tls, {"req", "-new", "-config", conf.string(), "-subj", "/CN=localhost", "-newkey", "ec",
-                "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.string(), "-out",
-                csr.string()});
+                "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.string(),
+                "-out", csr.string()});
   Openssl(tls, {"x509", "-req", "-in", csr.string(), "-CA", (tls / "ca.crt").string(), "-CAkey",
-                (tls / "ca.key").string(), "-CAcreateserial", "-CAserial", (tls / "ca.srl").string(),
-                "-days", "825", "-extfile", conf.string(), "-extensions", "server_ext", "-out", crt.string()});
+                (tls / "ca.key").string(), "-CAcreateserial", "-CAserial",
+                (tls / "ca.srl").string(), "-days", "825", "-extfile", conf.string(), "-extensions",
+                "server_ext", "-out", crt.string()});
   // The server refuses a key others can read, and wants it owned by its own account.
   WriteFile0600(data / "server.key", ReadFile(key));
   WriteFile0600(data / "server.crt", ReadFile(crt));
@@ -92,7 +94,9 @@ bool FileHas(const fs::path& p, const std::string& text) {
 
 }  // namespace
 
-std::string CaCertPath(const std::string& pg_dir) { return (fs::path(pg_dir) / "tls" / "ca.crt").string(); }
+std::string CaCertPath(const std::string& pg_dir) {
+  return (fs::path(pg_dir) / "tls" / "ca.crt").string();
+}
 
 bool EnsureTls(const std::string& pg_dir, const std::string& data_dir) {
   fs::path tls = fs::path(pg_dir) / "tls", data = data_dir;
@@ -111,13 +115,15 @@ bool EnsureTls(const std::string& pg_dir, const std::string& data_dir) {
   }
   fs::path pgconf = data / "postgresql.conf";
   if (!FileHas(pgconf, kConfMarker)) {
-    std::ofstream(pgconf, std::ios::app) << "\n" << kConfMarker << "\nssl = on\n"
+    std::ofstream(pgconf, std::ios::app) << "\n"
+                                         << kConfMarker << "\nssl = on\n"
                                          << "ssl_min_protocol_version = 'TLSv1.2'\n";
     changed = true;
   }
   fs::path hba = data / "pg_hba.conf";
   if (!FileHas(hba, kHbaMarker)) {
-    if (fs::exists(hba)) fs::copy_file(hba, data / "pg_hba.conf.before-tls", fs::copy_options::overwrite_existing);
+    if (fs::exists(hba))
+      fs::copy_file(hba, data / "pg_hba.conf.before-tls", fs::copy_options::overwrite_existing);
     WriteFile0600(hba, std::string(kHbaMarker) + "\n" + kHba);
     ChownTree(hba);
     if (fs::exists(data / "pg_hba.conf.before-tls")) ChownTree(data / "pg_hba.conf.before-tls");
