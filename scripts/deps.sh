@@ -14,9 +14,9 @@ build_pkgs=(
   libeigen3-dev libsqlite3-dev libmariadb-dev zlib1g-dev libssl-dev
   googletest libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
-  curl ca-certificates
+  curl ca-certificates openssl
 )
-test_pkgs=(sqlite3 mariadb-server chromium iproute2 openssl)
+test_pkgs=(sqlite3 mariadb-server chromium iproute2)
 bench_pkgs=(wrk pgloader r-cran-forecast hyperfine
             python3-flask python3-flask-caching python3-sqlalchemy python3-psycopg2 python3-jwt gunicorn)
 

@@ -8,6 +8,11 @@ namespace corrente {
 struct Config {
   std::string home = "./var";            // CORRENTE_HOME: managed cluster and state
   std::optional<std::string> database_url;  // DATABASE_URL: use this server, manage nothing
+  // DATABASE_URL_API, _PIPELINE, _MIGRATE: the least-privilege roles' URLs on that server
+  // (each falls back to DATABASE_URL; docs/security.md)
+  std::optional<std::string> database_url_api;
+  std::optional<std::string> database_url_pipeline;
+  std::optional<std::string> database_url_migrate;
   std::string env = "development";       // CORRENTE_ENV: development | production
   std::optional<std::string> pg_bindir;  // CORRENTE_PG_BINDIR
   std::optional<int> pg_port;            // CORRENTE_PG_PORT: fixed port (no fallback)
