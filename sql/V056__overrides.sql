@@ -54,3 +54,23 @@ CREATE TABLE analytics.override_baselines (
   yhat        NUMERIC(18,4) NOT NULL,
   PRIMARY KEY (override_id, full_date)
 );
+
+-- Least privilege (V053): the owner owns them; the API drafts, decides and records baselines;
+-- the pipeline reads them and marks them EXPIRED. Skipped where V053 could not set the roles up.
+DO $grants$
+BEGIN
+  IF to_regrole('corrente_owner') IS NULL OR to_regrole('corrente_api') IS NULL
+     OR to_regrole('corrente_pipeline') IS NULL
+     OR NOT pg_has_role(current_user, 'corrente_owner', 'MEMBER') THEN
+    RETURN;  -- V053 warned: commands keep connecting as the migrating user
+  END IF;
+  ALTER TABLE analytics.overrides OWNER TO corrente_owner;
+  ALTER TABLE analytics.override_baselines OWNER TO corrente_owner;
+  GRANT SELECT ON analytics.overrides, analytics.override_baselines TO corrente_api, corrente_pipeline;
+  GRANT INSERT, UPDATE ON analytics.overrides TO corrente_api;
+  GRANT INSERT ON analytics.override_baselines TO corrente_api;
+  EXECUTE format('GRANT USAGE ON SEQUENCE %s TO corrente_api',
+                 pg_get_serial_sequence('analytics.overrides', 'override_id'));
+  GRANT UPDATE ON analytics.overrides TO corrente_pipeline;
+END
+$grants$;
