@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { queueChecks } from './queues.mjs';
 import { projectionChecks } from './projection.mjs';
+import { overrideChecks } from './overrides.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const require = createRequire(path.join(here, '../../web/package.json'));
@@ -179,6 +180,7 @@ const visits = [
   ['alerts', '/alerts', '[data-testid="alerts-list"], [data-state="empty"]'],
   ['admin', '/admin', '[data-testid="audit-table"]'],
   ['simulation', '/simulation', '[data-testid="sim-page"]'],
+  ['overrides', '/overrides', '[data-testid="overrides-table"]'],
 ];
 for (const [name, p, sel] of visits) {
   await check(`page ${p} renders, no API GET sent twice`, async () => {
@@ -574,6 +576,8 @@ await check('CSP: an injected inline script is refused; the dashboard is not fra
 await queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot });
 // 13. the item page's projected stock against SQL (tests/e2e/projection.mjs).
 await projectionChecks({ check, assert, BASE, admin, browser, users, firstItem, firstSite, watchCsp, collectCsp, shot });
+// 14. overrides: draft, submit, approve, a conflict from two tabs (tests/e2e/overrides.mjs).
+await overrideChecks({ check, assert, BASE, pages, newPage, uiLogin, adminToken, apiGet, firstItem, firstSite, shot });
 
 await check('no CSP or Permissions-Policy complaint on any page of the run', async () => {
   assert(cspViolations.length === 0, `${cspViolations.length}: ${[...new Set(cspViolations)].slice(0, 5).join(' | ')}`);

@@ -82,9 +82,9 @@ async function parseError(res: Response): Promise<ApiError> {
 export async function request<T>(
   method: string,
   path: string,
-  opts: { query?: Query; body?: unknown; auth?: boolean } = {},
+  opts: { query?: Query; body?: unknown; auth?: boolean; headers?: Record<string, string> } = {},
 ): Promise<Envelope<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...(opts.headers ?? {}) };
   const token = tokenStore.get();
   if (opts.auth !== false && token) headers.Authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -137,6 +137,29 @@ export async function fetchCsv(path: string, query?: Query): Promise<string> {
 }
 
 // ---- types (field names as the API sends them) ----
+export type OverrideKind = 'FORECAST' | 'POLICY' | 'RECOMMENDATION';
+export type OverrideState = 'DRAFT' | 'SUBMITTED' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+export type OverrideAction = 'submit' | 'withdraw' | 'approve' | 'reject';
+export interface Override {
+  override_id: number; kind: OverrideKind; item_id: number; site_id: number; valid_from: string; valid_to: string;
+  mode: 'ABSOLUTE' | 'PERCENT' | null; value: string | null; service_level: string | null; min_stock: string | null;
+  max_stock: string | null; lead_time_days: string | null; recommendation_id: number | null; quantity: string | null;
+  reason: string; state: OverrideState; author: string; decided_by: string | null; decided_at: string | null;
+  decision_note: string | null; version: number; created_at: string; updated_at: string;
+}
+export interface OverrideDraft {
+  kind: OverrideKind; item_id: number; site_id: number; valid_from: string; valid_to: string; reason: string;
+  mode?: 'ABSOLUTE' | 'PERCENT'; value?: number; service_level?: number; min_stock?: number; max_stock?: number; lead_time_days?: number;
+}
+export interface OverrideValueAdded {
+  author: string; overrides: number; days: number; actual_units: string | null;
+  statistical_wape: string | null; override_wape: string | null; value_added: string | null;
+}
+/** The ETag the server gives an override's version. */
+export function overrideEtag(o: Pick<Override, 'override_id' | 'version'>): string {
+  return `"ov-${o.override_id}-v${o.version}"`;
+}
+
 export interface Me { user_id: number; username: string; role: Role; email?: string | null }
 export interface LoginReply { access_token: string; token_type: string; expires_in: number }
 export interface Item {
@@ -296,6 +319,15 @@ export const api = {
   alertGroups: (q: Query) => get<QueueGroup<Alert>[]>('/alerts/groups', q),
   alertsBulk: (ids: number[], action: 'read' | 'unread') =>
     request<BulkResult>('POST', '/alerts/bulk', { body: { ids, action } }).then((r) => r.data),
+  overrides: (q: Query) => get<Override[]>('/overrides', q),
+  createOverride: (body: OverrideDraft) => request<Override>('POST', '/overrides', { body }).then((r) => r.data),
+  /** A lifecycle step; `version` is what the caller read (sent as If-Match: 412 when stale). */
+  overrideAction: (o: Pick<Override, 'override_id' | 'version'>, action: OverrideAction, note?: string) =>
+    request<Override>('POST', `/overrides/${o.override_id}/${action}`, {
+      body: note ? { note } : {},
+      headers: { 'If-Match': overrideEtag(o) },
+    }).then((r) => r.data),
+  overrideValueAdded: () => get<OverrideValueAdded[]>('/overrides/value-added'),
   simulations: (q: Query) => get<Simulation[]>('/simulations', q),
   simulation: (id: number) => get<Simulation>(`/simulations/${id}`).then((r) => r.data),
   startSimulation: (body: WhatIfRequest) =>
