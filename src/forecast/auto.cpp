@@ -269,12 +269,15 @@ void FillBacktestMetrics(std::span<const double> x, const Backtest& bt,
   r.backtest_bias = Bias(actual, predicted);
 }
 
-void SetIntervals(ForecastResult& r, const std::vector<double>& sd) {
+// The four bounds sized like the mean; returns that size.
+size_t SizeIntervals(ForecastResult& r) {
   const size_t h = r.mean.size();
-  r.lo80.resize(h);
-  r.hi80.resize(h);
-  r.lo95.resize(h);
-  r.hi95.resize(h);
+  for (auto* v : {&r.lo80, &r.hi80, &r.lo95, &r.hi95}) v->resize(h);
+  return h;
+}
+
+void SetIntervals(ForecastResult& r, const std::vector<double>& sd) {
+  const size_t h = SizeIntervals(r);
   for (size_t i = 0; i < h; ++i) {
     const double s = i < sd.size() && std::isfinite(sd[i]) ? sd[i] : 0.0;
     r.lo80[i] = std::max(0.0, r.mean[i] - kZ80 * s);
@@ -299,11 +302,7 @@ void SetCountIntervals(ForecastResult& r, std::span<const double> x) {
   var /= static_cast<double>(std::max<size_t>(w.size(), 2) - 1);
   const double q10 = CountQuantile(mu, var, 0.10), q90 = CountQuantile(mu, var, 0.90);
   const double q025 = CountQuantile(mu, var, 0.025), q975 = CountQuantile(mu, var, 0.975);
-  const size_t h = r.mean.size();
-  r.lo80.resize(h);
-  r.hi80.resize(h);
-  r.lo95.resize(h);
-  r.hi95.resize(h);
+  const size_t h = SizeIntervals(r);
   for (size_t i = 0; i < h; ++i) {
     r.lo80[i] = std::min(r.mean[i], q10);
     r.hi80[i] = std::max(r.mean[i], q90);
