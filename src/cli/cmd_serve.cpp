@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/cron.h"
 #include "pg/pg.h"
 #include "seed/loader.h"
 #include "server/app.h"
@@ -53,9 +54,23 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--metrics-token", metrics_token,
                     "Require 'Authorization: Bearer TOKEN' on /metrics (16+ bytes; also "
                     "CORRENTE_METRICS_TOKEN, which keeps it out of the process list)");
+  static std::string schedule;
+  serve->add_option("--schedule", schedule,
+                    "Run the pipeline on this cron expression, in the server's time zone, e.g. "
+                    "'0 2 * * *' (also CORRENTE_PIPELINE_SCHEDULE); a run missed while no server "
+                    "was up runs at start-up; one server runs each")
+      ->check([](const std::string& v) {
+        try {
+          Cron::Parse(v);
+          return std::string();
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+      });
   serve->callback([&, port] {
     Config c = LoadConfig();
     if (!metrics_token.empty()) c.metrics_token = metrics_token;
+    if (!schedule.empty()) c.pipeline_schedule = schedule;
     opt.port_fallback = port->count() == 0;  // an explicit --port is never silently changed
     std::string dsn;
     try {

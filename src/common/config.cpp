@@ -32,6 +32,7 @@ Config LoadConfig() {
   }
   if (auto v = GetEnv("CORRENTE_LOG_LEVEL")) c.log_level = *v;
   c.metrics_token = GetEnv("CORRENTE_METRICS_TOKEN");
+  c.pipeline_schedule = GetEnv("CORRENTE_PIPELINE_SCHEDULE");
   return c;
 }
 

@@ -18,6 +18,8 @@ struct Config {
   std::optional<int> pg_port;            // CORRENTE_PG_PORT: fixed port (no fallback)
   std::string log_level = "info";        // CORRENTE_LOG_LEVEL
   std::optional<std::string> metrics_token;  // CORRENTE_METRICS_TOKEN (or serve --metrics-token)
+  // CORRENTE_PIPELINE_SCHEDULE (or serve --schedule): a cron expression; serve runs the pipeline.
+  std::optional<std::string> pipeline_schedule;
   bool IsProduction() const { return env == "production"; }
 };
 

@@ -126,6 +126,7 @@ class Runner {
   RunReport Run();
 
  private:
+  void RaiseFailedAlert(const std::string& error);
   bool Enabled(const std::string& stage) const {
     return opt_.stages.empty() || stage == "publish" ||
            std::find(opt_.stages.begin(), opt_.stages.end(), stage) != opt_.stages.end();
