@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The Debian package end to end on this machine: build it with CPack, install it with apt,
+# serve from the installed paths as the corrente user (managed PostgreSQL under
+# /var/lib/corrente), check /health and the dashboard, verify the systemd units offline
+# (systemd-analyze verify: no systemd runs here), purge, and check nothing is left.
+# Usage: tests/package_test.sh BUILD_DIR     (as root; exit 77 = skipped)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+build="$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)"
+source "$here/lib.sh"
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+  echo "skipped: installs a package, so it needs root and apt-get"
+  exit 77
+fi
+# One package test per machine at a time (other checkouts may run theirs).
+exec 9>/var/lock/corrente-package-test.lock
+flock -w 600 9
+if dpkg-query -W -f='${db:Status-Status}' corrente 2>/dev/null | grep -q installed \
+  || getent passwd corrente >/dev/null; then
+  echo "a corrente package or user is already on this machine; this test installs and purges its own"
+  exit 1
+fi
+
+tmp=$(mktemp -d)
+server_pid=""
+installed=0
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  if [ "$installed" = 1 ]; then
+    dpkg --purge corrente >/dev/null 2>&1 || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# 1. Build: the dashboard first (it travels in the package), then cpack.
+[ -f "$root/web/dist/index.html" ] || "$root/web/scripts/web.sh" build
+start=$(date +%s)
+(cd "$build" && cpack -G DEB -B "$tmp/pkg") >"$tmp/cpack.log" 2>&1 || { cat "$tmp/cpack.log"; exit 1; }
+deb=$(ls "$tmp"/pkg/corrente_*_amd64.deb)
+echo "built $(basename "$deb") ($(du -h "$deb" | cut -f1)) in $(($(date +%s) - start)) s"
+
+fields=$(dpkg-deb -f "$deb" Package Depends Recommends)
+check "Depends lists the linked Debian libraries (dpkg-shlibdeps)" contains "$fields" 'libpq5.*libsodium23|libsodium23.*libpq5'
+check "Recommends postgresql-15 (the managed cluster's server)" contains "$fields" 'Recommends: postgresql-15'
+listing=$(dpkg-deb -c "$deb")
+for p in ./usr/bin/corrente ./usr/share/corrente/web/index.html ./usr/share/corrente/sql/ \
+  ./etc/corrente/corrente.env ./lib/systemd/system/corrente.service \
+  ./lib/systemd/system/corrente-pipeline.service ./lib/systemd/system/corrente-pipeline.timer \
+  ./lib/systemd/system/corrente-sync@.service ./lib/systemd/system/corrente-sync@.timer; do
+  check "package holds $p" contains "$listing" " ${p//./\\.}\$"
+done
+check "package holds every migration" test "$(grep -c '/usr/share/corrente/sql/V.*\.sql$' <<<"$listing")" \
+  -eq "$(ls "$root"/sql/V*.sql | wc -l)"
+
+# 2. The Dockerfile and compose file agree with this package.
+check "Dockerfile and compose.yaml match the package" "$here/deploy_files_test.sh" "$deb"
+
+# 3. Install, then install again (maintainer scripts are idempotent).
+apt-get install -y -qq --no-install-recommends "$deb" >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log"; exit 1; }
+installed=1
+uid=$(id -u corrente)
+secret_sum=$(sha256sum /var/lib/corrente/jwt_secret)
+dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log"; exit 1; }
+check "reinstall keeps the user" test "$(id -u corrente)" = "$uid"
+check "reinstall keeps the JWT secret" test "$(sha256sum /var/lib/corrente/jwt_secret)" = "$secret_sum"
+check "corrente is a system user without a login shell" test "$uid" -lt 1000 -a "$(getent passwd corrente | cut -d: -f7)" = /usr/sbin/nologin
+check "/var/lib/corrente is corrente's, mode 750" test "$(stat -c '%U %a' /var/lib/corrente)" = "corrente 750"
+check "the JWT secret is corrente's, mode 600, 64 hex digits" \
+  test "$(stat -c '%U %a' /var/lib/corrente/jwt_secret) $(tr -d '\n' </var/lib/corrente/jwt_secret | wc -c)" = "corrente 600 64"
+check "corrente.env is a conffile" grep -qx /etc/corrente/corrente.env /var/lib/dpkg/info/corrente.conffiles
+check "the installed binary finds all its libraries" bash -c '! ldd /usr/bin/corrente | grep -q "not found"'
+
+# 4. The units, checked offline against the installed binary and user.
+units=(corrente.service corrente-pipeline.service corrente-pipeline.timer corrente-sync@check.service corrente-sync@check.timer)
+if command -v systemd-analyze >/dev/null; then
+  (cd /lib/systemd/system && SYSTEMD_LOG_LEVEL=notice systemd-analyze verify "${units[@]}") >"$tmp/verify.log" 2>&1 \
+    && ok "systemd-analyze verify ${units[*]}" || { cat "$tmp/verify.log"; not_ok "systemd-analyze verify"; }
+  check "systemd-analyze verify says nothing about corrente's units" bash -c "! grep -i corrente '$tmp/verify.log'"
+else
+  not_ok "systemd-analyze is missing (apt-get install systemd)"
+fi
+
+# 5. Serve from the installed paths as corrente, with the environment corrente.service uses.
+mapfile -t envs < <(grep -Ev '^\s*(#|$)' /etc/corrente/corrente.env)
+port=$(free_port)
+cd /
+runuser -u corrente -- env -i PATH=/usr/bin:/bin CORRENTE_PG_FAST=1 "${envs[@]}" \
+  /usr/bin/corrente serve --host 127.0.0.1 --port "$port" >"$tmp/serve.log" 2>&1 &
+server_pid=$!
+if wait_http "http://127.0.0.1:$port/health" 90; then ok "serve answers"; else cat "$tmp/serve.log"; not_ok "serve answers"; fi
+health=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/health")
+check "/health is healthy with the managed database" contains "$health" '"status":"healthy".*"database":"connected".* 200$'
+curl -s "http://127.0.0.1:$port/" >"$tmp/index.html"
+check "/ serves the installed dashboard's index.html" cmp -s "$tmp/index.html" /usr/share/corrente/web/index.html
+asset=$(grep -oE '/assets/[^"]+\.js' /usr/share/corrente/web/index.html | head -1)
+check "the dashboard's script $asset is served" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$asset")" = 200
+check "serve logs the installed web root" grep -q 'dashboard files: /usr/share/corrente/web' "$tmp/serve.log"
+check "the server runs as corrente" test "$(ps -o user= -p "$server_pid" | tr -d ' ')" = corrente
+check "the managed PostgreSQL lives in /var/lib/corrente and runs as corrente" \
+  test "$(stat -c %U /var/lib/corrente/pg/data/PG_VERSION) $(ps -o user= -p "$(head -1 /var/lib/corrente/pg/data/postmaster.pid)" | tr -d ' ')" = "corrente corrente"
+kill -TERM "$server_pid"
+wait "$server_pid" && ok "serve stops cleanly on SIGTERM" || not_ok "serve stops cleanly on SIGTERM"
+server_pid=""
+
+# 6. Purge: prerm stops the managed cluster; postrm removes state, user and unit links.
+dpkg --purge corrente >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; exit 1; }
+installed=0
+check "dpkg no longer knows corrente" bash -c '! dpkg-query -W -f="\${db:Status-Status}" corrente 2>/dev/null | grep -q installed'
+for p in /usr/bin/corrente /usr/lib/corrente /usr/share/corrente /usr/share/doc/corrente /etc/corrente \
+  /var/lib/corrente /lib/systemd/system/corrente.service /lib/systemd/system/corrente-pipeline.timer \
+  /lib/systemd/system/corrente-sync@.service; do
+  check "purge removed $p" test ! -e "$p"
+done
+check "purge removed the user and group" bash -c '! getent passwd corrente && ! getent group corrente'
+check "no process of the corrente user is left" bash -c "! ps -eo uid= | tr -d ' ' | grep -qx $uid"
+finish
