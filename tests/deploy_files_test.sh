@@ -25,6 +25,8 @@ check "Dockerfile builds both stages on Debian 12 (bookworm)" test "$(grep -cE '
 preset=$(grep -oE 'cmake --preset [a-z]+' "$dockerfile" | awk '{print $3}')
 check "Dockerfile's preset '$preset' is in CMakePresets.json" grep -q "\"name\": \"$preset\"" "$root/CMakePresets.json"
 check "Dockerfile's cpack output is in build/$preset" contains "$df" "build/$preset/corrente_\*_amd64\.deb"
+check "Dockerfile.dockerignore keeps the host's build/ and .deps/ out of the context" \
+  bash -c "grep -qx build '$root/deploy/Dockerfile.dockerignore' && grep -qx .deps '$root/deploy/Dockerfile.dockerignore'"
 check "Dockerfile's .deb name pattern matches the built $(basename "$deb")" \
   bash -c "[[ '$(basename "$deb")' == corrente_*_amd64.deb ]]"
 
