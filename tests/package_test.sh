@@ -34,6 +34,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 
 # 1. Build: the dashboard first (it travels in the package), then cpack.
 [ -f "$root/web/dist/index.html" ] || "$root/web/scripts/web.sh" build
@@ -89,7 +90,8 @@ fi
 mapfile -t envs < <(grep -Ev '^\s*(#|$)' /etc/corrente/corrente.env)
 port=$(free_port)
 cd /
-runuser -u corrente -- env -i PATH=/usr/bin:/bin CORRENTE_PG_FAST=1 "${envs[@]}" \
+# setpriv execs (runuser would fork), so $server_pid is the server itself.
+setpriv --reuid=corrente --regid=corrente --init-groups env -i PATH=/usr/bin:/bin CORRENTE_PG_FAST=1 "${envs[@]}" \
   /usr/bin/corrente serve --host 127.0.0.1 --port "$port" >"$tmp/serve.log" 2>&1 &
 server_pid=$!
 if wait_http "http://127.0.0.1:$port/health" 90; then ok "serve answers"; else cat "$tmp/serve.log"; not_ok "serve answers"; fi
@@ -119,6 +121,7 @@ server_pid=""
 # 6. Purge: prerm stops the managed cluster; postrm removes state, user and unit links.
 dpkg --purge corrente >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; exit 1; }
 installed=0
+sed 's/^/# purge: /' "$tmp/purge.log"
 check "dpkg no longer knows corrente" bash -c '! dpkg-query -W -f="\${db:Status-Status}" corrente 2>/dev/null | grep -q installed'
 for p in /usr/bin/corrente /usr/lib/corrente /usr/share/corrente /usr/share/doc/corrente /etc/corrente \
   /var/lib/corrente /lib/systemd/system/corrente.service /lib/systemd/system/corrente-pipeline.timer \
@@ -126,5 +129,7 @@ for p in /usr/bin/corrente /usr/lib/corrente /usr/share/corrente /usr/share/doc/
   check "purge removed $p" test ! -e "$p"
 done
 check "purge removed the user and group" bash -c '! getent passwd corrente && ! getent group corrente'
-check "no process of the corrente user is left" bash -c "! ps -eo uid= | tr -d ' ' | grep -qx $uid"
+left() { ps -eo uid=,pid=,args= | awk -v u="$uid" '$1 == u'; }
+for _ in $(seq 50); do [ -z "$(left)" ] && break; sleep 0.1; done
+[ -z "$(left)" ] && ok "no process of the corrente user is left" || { left; not_ok "no process of the corrente user is left"; }
 finish
