@@ -129,6 +129,7 @@ for p in /usr/bin/corrente /usr/lib/corrente /usr/share/corrente /usr/share/doc/
   check "purge removed $p" test ! -e "$p"
 done
 check "purge removed the user and group" bash -c '! getent passwd corrente && ! getent group corrente'
+check "purge removed corrente's socket directory in /tmp" test -z "$(find /tmp -maxdepth 1 -uid "$uid")"
 left() { ps -eo uid=,pid=,args= | awk -v u="$uid" '$1 == u'; }
 for _ in $(seq 50); do [ -z "$(left)" ] && break; sleep 0.1; done
 [ -z "$(left)" ] && ok "no process of the corrente user is left" || { left; not_ok "no process of the corrente user is left"; }
