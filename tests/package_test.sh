@@ -86,13 +86,19 @@ else
   not_ok "systemd-analyze is missing and apt-get could not install systemd"
 fi
 
-# 5. Serve from the installed paths as corrente, with the environment corrente.service uses.
+# 5. Serve from the installed paths as corrente: corrente.service's own ExecStart= with its
+# EnvironmentFile (only the port moved to a free one), expanded as systemd would.
 mapfile -t envs < <(grep -Ev '^\s*(#|$)' /etc/corrente/corrente.env)
+exec_start() { sed -n 's/^ExecStart=//p' "/lib/systemd/system/$1"; }
+unit_cmd() {  # unit_cmd UNIT [VAR=value...]: sets cmd to run its ExecStart= as corrente (setpriv execs)
+  local unit="$1"; shift
+  cmd=(setpriv --reuid=corrente --regid=corrente --init-groups env -i PATH=/usr/bin:/bin CORRENTE_PG_FAST=1
+       "${envs[@]}" "$@" bash -c "exec $(exec_start "$unit")")
+}
 port=$(free_port)
 cd /
-# setpriv execs (runuser would fork), so $server_pid is the server itself.
-setpriv --reuid=corrente --regid=corrente --init-groups env -i PATH=/usr/bin:/bin CORRENTE_PG_FAST=1 "${envs[@]}" \
-  /usr/bin/corrente serve --host 127.0.0.1 --port "$port" >"$tmp/serve.log" 2>&1 &
+unit_cmd corrente.service CORRENTE_PORT="$port"
+"${cmd[@]}" >"$tmp/serve.log" 2>&1 &
 server_pid=$!
 if wait_http "http://127.0.0.1:$port/health" 90; then ok "serve answers"; else cat "$tmp/serve.log"; not_ok "serve answers"; fi
 health=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/health")
@@ -102,7 +108,7 @@ check "/ serves the installed dashboard's index.html" cmp -s "$tmp/index.html" /
 asset=$(grep -oE '/assets/[^"]+\.js' /usr/share/corrente/web/index.html | head -1)
 check "the dashboard's script $asset is served" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$asset")" = 200
 check "serve logs the installed web root" grep -q 'dashboard files: /usr/share/corrente/web' "$tmp/serve.log"
-check "the server runs as corrente" test "$(ps -o user= -p "$server_pid" | tr -d ' ')" = corrente
+check "the server runs as corrente" test "$(ps -o user=,args= -p "$server_pid")" = "corrente /usr/bin/corrente serve --host 127.0.0.1 --port $port"
 check "the managed PostgreSQL lives in /var/lib/corrente and runs as corrente" \
   test "$(stat -c %U /var/lib/corrente/pg/data/PG_VERSION) $(ps -o user= -p "$(head -1 /var/lib/corrente/pg/data/postmaster.pid)" | tr -d ' ')" = "corrente corrente"
 # docs/operations.md's command-line work as the service user, then a login with the result.
@@ -114,6 +120,19 @@ printf '%s\n' "$password" | (cd / && as_corrente 'user add admin --role ADMIN --
 login=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/json' \
   -d "{\"username\":\"admin\",\"password\":\"$password\"}" "http://127.0.0.1:$port/api/v1/auth/login")
 check "the new admin logs in (JWT signed with the packaged secret)" contains "$login" '"access_token":.* 200$'
+# corrente-sync@check.service's ExecStart= with /etc/corrente/sync/check.env, on a SQLite store.
+sqlite3 "$tmp/legacy.db" 'CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO item VALUES (1, '"'a'"');'
+chmod 755 "$tmp" && chmod 644 "$tmp/legacy.db"
+printf 'CORRENTE_SYNC_SOURCE=sqlite://%s\nCORRENTE_SYNC_ARGS=--schema legacy --tables item\n' "$tmp/legacy.db" \
+  | install -m 640 -g corrente /dev/stdin /etc/corrente/sync/check.env
+(cd / && as_corrente "migrate copy sqlite://$tmp/legacy.db --schema legacy") >"$tmp/copy.log" 2>&1 \
+  && ok "migrate copy as corrente" || { cat "$tmp/copy.log"; not_ok "migrate copy as corrente"; }
+sqlite3 "$tmp/legacy.db" "INSERT INTO item VALUES (2, 'b'); UPDATE item SET name = 'A' WHERE id = 1;"
+mapfile -t sync_envs < <(grep -Ev '^\s*(#|$)' /etc/corrente/sync/check.env)
+unit_cmd corrente-sync@.service "${sync_envs[@]}"
+sync_out=$("${cmd[@]}" 2>&1) || true
+check "corrente-sync@'s ExecStart= syncs the store" contains "$sync_out" '^sync item: 1 inserted, 1 updated, 0 deleted'
+rm /etc/corrente/sync/check.env  # the operator's file; purge keeps those
 kill -TERM "$server_pid"
 wait "$server_pid" && ok "serve stops cleanly on SIGTERM" || not_ok "serve stops cleanly on SIGTERM"
 server_pid=""
