@@ -1,6 +1,5 @@
 # The Debian package (CPack DEB): `cpack -G DEB` in the build directory after
 # `web/scripts/web.sh build`. Layout, units and maintainer scripts: deploy/, docs/operations.md.
-include(GNUInstallDirs)
 set(CORRENTE_DEPLOY ${PROJECT_SOURCE_DIR}/deploy)
 
 # DuckDB is not in Debian: its library travels in the package, found through the RUNPATH.
