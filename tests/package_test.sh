@@ -133,6 +133,13 @@ unit_cmd corrente-sync@.service "${sync_envs[@]}"
 sync_out=$("${cmd[@]}" 2>&1) || true
 check "corrente-sync@'s ExecStart= syncs the store" contains "$sync_out" '^sync item: 1 inserted, 1 updated, 0 deleted'
 rm /etc/corrente/sync/check.env  # the operator's file; purge keeps those
+# corrente-pipeline.service's ExecStart= on a small seeded store; /health then shows the run.
+(cd / && as_corrente 'seed --items 4 --sites 2 --days 120 --no-demo-users') >"$tmp/seed.log" 2>&1 \
+  && ok "seed as corrente" || { cat "$tmp/seed.log"; not_ok "seed as corrente"; }
+unit_cmd corrente-pipeline.service
+pipeline_out=$("${cmd[@]}" 2>&1) || true
+check "corrente-pipeline.service's ExecStart= publishes a run of 8 series" contains "$pipeline_out" '^run [0-9]+ published .*: 8 series'
+check "/health shows the pipeline run" contains "$(curl -s "http://127.0.0.1:$port/health")" '"latest_pipeline_run":"[0-9]{4}-'
 kill -TERM "$server_pid"
 wait "$server_pid" && ok "serve stops cleanly on SIGTERM" || not_ok "serve stops cleanly on SIGTERM"
 server_pid=""
