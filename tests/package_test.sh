@@ -15,7 +15,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   exit 77
 fi
 # One package test per machine at a time (other checkouts may run theirs).
-exec 9>/var/lock/corrente-package-test.lock
+exec 9>/tmp/corrente-package-test.lock
 flock -w 600 9
 if dpkg-query -W -f='${db:Status-Status}' corrente 2>/dev/null | grep -q installed \
   || getent passwd corrente >/dev/null; then
