@@ -37,7 +37,7 @@ trap cleanup EXIT
 trap "exit 1" INT TERM
 
 # 1. Build: the dashboard first (it travels in the package), then cpack.
-[ -f "$root/web/dist/index.html" ] || "$root/web/scripts/web.sh" build
+"$root/web/scripts/web.sh" build >"$tmp/web.log" 2>&1 || { cat "$tmp/web.log"; exit 1; }  # quick when up to date
 start=$(date +%s)
 (cd "$build" && cpack -G DEB -B "$tmp/pkg") >"$tmp/cpack.log" 2>&1 || { cat "$tmp/cpack.log"; exit 1; }
 deb=$(ls "$tmp"/pkg/corrente_*_amd64.deb)
