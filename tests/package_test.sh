@@ -144,7 +144,24 @@ kill -TERM "$server_pid"
 wait "$server_pid" && ok "serve stops cleanly on SIGTERM" || not_ok "serve stops cleanly on SIGTERM"
 server_pid=""
 
-# 6. Purge: prerm stops the managed cluster; postrm removes state, user and unit links.
+left() { ps -eo uid=,pid=,args= | awk -v u="$uid" '$1 == u'; }
+no_process_left() {
+  for _ in $(seq 50); do [ -z "$(left)" ] && break; sleep 0.1; done
+  [ -z "$(left)" ] && ok "no process of the corrente user is left $1" || { left; not_ok "no process of the corrente user is left $1"; }
+}
+
+# 6. Remove keeps the data, the edited configuration and the user; prerm stops the cluster.
+echo "# edited by package_test" >>/etc/corrente/corrente.env
+dpkg -r corrente >"$tmp/remove.log" 2>&1 || { cat "$tmp/remove.log"; exit 1; }
+check "remove: the binary is gone" test ! -e /usr/bin/corrente
+check "remove: the database, the edited corrente.env and the user stay" \
+  bash -c "test -f /var/lib/corrente/pg/data/PG_VERSION && grep -q 'edited by package_test' /etc/corrente/corrente.env && getent passwd corrente >/dev/null"
+no_process_left "after remove (prerm stopped the managed cluster)"
+dpkg -i "$deb" >"$tmp/dpkg2.log" 2>&1 || { cat "$tmp/dpkg2.log"; exit 1; }
+check "reinstall keeps the edited conffile and the JWT secret" \
+  bash -c "grep -q 'edited by package_test' /etc/corrente/corrente.env && test \"\$(sha256sum /var/lib/corrente/jwt_secret)\" = '$secret_sum'"
+
+# 7. Purge: postrm removes state, user and unit links.
 dpkg --purge corrente >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; exit 1; }
 installed=0
 sed 's/^/# purge: /' "$tmp/purge.log"
@@ -156,7 +173,5 @@ for p in /usr/bin/corrente /usr/lib/corrente /usr/share/corrente /usr/share/doc/
 done
 check "purge removed the user and group" bash -c '! getent passwd corrente && ! getent group corrente'
 check "purge removed corrente's socket directory in /tmp" test -z "$(find /tmp -maxdepth 1 -uid "$uid")"
-left() { ps -eo uid=,pid=,args= | awk -v u="$uid" '$1 == u'; }
-for _ in $(seq 50); do [ -z "$(left)" ] && break; sleep 0.1; done
-[ -z "$(left)" ] && ok "no process of the corrente user is left" || { left; not_ok "no process of the corrente user is left"; }
+no_process_left "after purge"
 finish
