@@ -45,7 +45,7 @@ echo "built $(basename "$deb") ($(du -h "$deb" | cut -f1)) in $(($(date +%s) - s
 
 fields=$(dpkg-deb -f "$deb" Package Depends Recommends)
 check "Depends lists the linked Debian libraries (dpkg-shlibdeps)" contains "$fields" 'libpq5.*libsodium23|libsodium23.*libpq5'
-check "Recommends postgresql-15 (the managed cluster's server)" contains "$fields" 'Recommends: postgresql-15'
+check "Recommends postgresql-15 and openssl (the managed cluster's server and TLS CA)" contains "$fields" 'Recommends: postgresql-15, openssl'
 listing=$(dpkg-deb -c "$deb")
 for p in ./usr/bin/corrente ./usr/share/corrente/web/index.html ./usr/share/corrente/sql/ \
   ./etc/corrente/corrente.env ./lib/systemd/system/corrente.service \
