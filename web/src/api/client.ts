@@ -136,6 +136,28 @@ export async function fetchCsv(path: string, query?: Query): Promise<string> {
   return res.text();
 }
 
+/**
+ * Opens GET /events (Server-Sent Events) with fetch(), so the token goes in the Authorization
+ * header (EventSource cannot send headers, and a token in the URL would reach logs). Resolves
+ * with the response once its head has arrived; a 401 logs out, as for any other call.
+ */
+export async function openEvents(lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+  const token = tokenStore.get();
+  const headers: Record<string, string> = { Accept: 'text/event-stream' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (lastEventId) headers['Last-Event-ID'] = lastEventId;
+  const res = await fetchImpl('/api/v1/events', { headers, signal, cache: 'no-store' });
+  if (!res.ok) {
+    const err = await parseError(res);
+    if (res.status === 401) {
+      tokenStore.clear();
+      onUnauthorized();
+    }
+    throw err;
+  }
+  return res;
+}
+
 // ---- types (field names as the API sends them) ----
 export interface Me { user_id: number; username: string; role: Role; email?: string | null }
 export interface LoginReply { access_token: string; token_type: string; expires_in: number }
