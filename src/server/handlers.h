@@ -58,7 +58,7 @@ struct ApiRoute {
   std::vector<ParamDoc> params;
   std::string body_schema;  // JSON schema of the request body, when it takes one
   ApiFn fn;
-  std::string produces;  // the 200 body's type when not the JSON envelope (no ETag, no 304)
+  std::string produces = {};  // the 200 body's type when not the JSON envelope (no ETag, no 304)
 };
 
 // One function per resource file.
