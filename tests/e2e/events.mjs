@@ -49,7 +49,7 @@ export async function eventChecks({ check, assert, BASE, pages, shot }) {
     const toast = page.getByTestId('undo-toast');
     await toast.waitFor({ timeout: 10_000 });
     const text = await toast.innerText();
-    assert(text.includes(`${n} new critical alerts`), `toast says "${text}", SQL counts ${n}`);
+    assert(text.includes(`New critical alerts: ${n}`), `toast says "${text}", SQL counts ${n}`);
     await shot(page, 'live-critical-toast');
     await page.getByTestId('toast-action').click();
     await page.waitForURL((u) => u.pathname === '/alerts' && u.searchParams.get('level') === 'CRITICAL');

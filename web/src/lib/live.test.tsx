@@ -50,7 +50,7 @@ describe('useLiveEvents', () => {
         <Probe counts={counts} />
       </MemoryRouter></I18nProvider></QueryClientProvider>,
     );
-    expect((await screen.findByTestId('undo-toast')).textContent).toContain('3 new critical alerts');
+    expect((await screen.findByTestId('undo-toast')).textContent).toContain('New critical alerts: 3');
     expect(screen.getByTestId('toast-action').textContent).toBe('View');
     // The first stream ended: the reconnect (after about a second) names the last event seen.
     await waitFor(() => expect(calls.length).toBe(2), { timeout: 3000 });
