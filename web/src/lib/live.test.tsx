@@ -25,6 +25,17 @@ function Probe({ counts }: { counts: { unread: number; groups: number } }) {
   return <UndoToast toast={live.toast} onClose={live.closeToast} />;
 }
 
+function mount() {
+  const counts = { unread: 0, groups: 0 };
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const view = render(
+    <QueryClientProvider client={qc}><I18nProvider initial="en"><MemoryRouter>
+      <Probe counts={counts} />
+    </MemoryRouter></I18nProvider></QueryClientProvider>,
+  );
+  return { counts, qc, view };
+}
+
 describe('useLiveEvents', () => {
   afterEach(() => { tokenStore.clear(); configureClient({ fetch: (...a) => fetch(...a) }); });
 
@@ -43,13 +54,7 @@ describe('useLiveEvents', () => {
         return new Response(new ReadableStream({ start() {} }), { status: 200 });
       },
     });
-    const counts = { unread: 0, groups: 0 };
-    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const view = render(
-      <QueryClientProvider client={qc}><I18nProvider initial="en"><MemoryRouter>
-        <Probe counts={counts} />
-      </MemoryRouter></I18nProvider></QueryClientProvider>,
-    );
+    const { counts, view } = mount();
     expect((await screen.findByTestId('undo-toast')).textContent).toContain('New critical alerts: 3');
     expect(screen.getByTestId('toast-action').textContent).toBe('View');
     // The first stream ended: the reconnect (after about a second) names the last event seen.
@@ -67,13 +72,7 @@ describe('useLiveEvents', () => {
     configureClient({
       fetch: async () => streamResponse(['id: E-1\nevent: alerts_changed\ndata: {"count":1,"new_critical":0}\n\n']),
     });
-    const counts = { unread: 0, groups: 0 };
-    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    const view = render(
-      <QueryClientProvider client={qc}><I18nProvider initial="en"><MemoryRouter>
-        <Probe counts={counts} />
-      </MemoryRouter></I18nProvider></QueryClientProvider>,
-    );
+    const { counts, qc, view } = mount();
     await waitFor(() => expect(counts.unread).toBe(2));
     expect(counts.groups).toBe(1);
     expect(qc.getQueryState(['alerts', 'groups', {}])?.isInvalidated).toBe(true);
