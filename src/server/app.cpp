@@ -305,9 +305,9 @@ std::string RunPublishedJson(pg::Connection& conn, const std::string& payload) {
          std::to_string(r.GetInt(0, 0)) + "}";
 }
 
-// The alerts_changed event: the payload when it is a JSON object (the handlers send
-// AlertsNotice()), else an empty object.
-std::string AlertsChangedJson(const std::string& payload) {
+// The alerts_changed and recommendations_changed events: the payload when it is a JSON object
+// (the handlers send NotifyChanged()'s), else an empty object.
+std::string ChangedJson(const std::string& payload) {
   boost::system::error_code ec;
   auto v = boost::json::parse(payload, ec);
   if (ec || !v.is_object()) return "{}";
@@ -315,7 +315,8 @@ std::string AlertsChangedJson(const std::string& payload) {
 }
 
 // Keeps one connection LISTENing on corrente_data (drop the cache, run_published),
-// corrente_alerts (drop the cache, alerts_changed) and corrente_revoked (logouts and account
+// corrente_alerts and corrente_recommendations (drop the cache, alerts_changed or
+// recommendations_changed) and corrente_revoked (logouts and account
 // changes on any server). Reconnects forever; after each (re)connect it reloads the revoked
 // tokens and the accounts' states, drops the cache and tells the event streams to refetch
 // (a reset), since notifications may have been missed meanwhile.
@@ -326,6 +327,7 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
       auto conn = pg::Connection::Open(dsn);
       conn.Listen("corrente_data");
       conn.Listen("corrente_alerts");
+      conn.Listen("corrente_recommendations");
       conn.Listen("corrente_revoked");
       auto r = conn.ExecScript(
           "SELECT jti, extract(epoch FROM expires_at)::bigint FROM support.revoked_tokens WHERE "
@@ -352,7 +354,10 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
           s.events->Publish("run_published", RunPublishedJson(conn, n->payload));
         } else if (n->channel == "corrente_alerts") {
           s.cache.Invalidate();
-          s.events->Publish("alerts_changed", AlertsChangedJson(n->payload));
+          s.events->Publish("alerts_changed", ChangedJson(n->payload));
+        } else if (n->channel == "corrente_recommendations") {
+          s.cache.Invalidate();
+          s.events->Publish("recommendations_changed", ChangedJson(n->payload));
         } else if (n->channel == "corrente_revoked") {
           // "<jti> <exp>" for one token, AccountNotice() for an account's state.
           if (auto account = ParseAccountNotice(n->payload)) {

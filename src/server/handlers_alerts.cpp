@@ -24,21 +24,6 @@ std::string OrderBy(const std::optional<std::string>& sort) {
   return level + ", a.priority_score DESC, a.created_at DESC";
 }
 
-// Tells every server's event streams (alerts_changed) that alerts changed, inside the write's
-// transaction, so the NOTIFY goes out only if it commits. A change through the API never adds
-// a critical alert, so new_critical is 0.
-void NotifyAlerts(Db& db, const std::string& action, const std::vector<int64_t>& ids) {
-  if (ids.empty()) return;
-  std::string json = "{\"action\":" + JsonString(action) + ",\"ids\":[";
-  for (size_t i = 0; i < ids.size(); ++i) json += (i ? "," : "") + std::to_string(ids[i]);
-  json += "],\"count\":" + std::to_string(ids.size()) + ",\"new_critical\":0}";
-  // NOTIFY payloads stop at 8000 bytes: a large bulk sends the count alone.
-  if (json.size() > 7900)
-    json = "{\"action\":" + JsonString(action) + ",\"count\":" + std::to_string(ids.size()) +
-           ",\"new_critical\":0}";
-  db.Q("SELECT pg_notify('corrente_alerts', $1)", json);
-}
-
 // The filters /alerts and /alerts/groups share, as parameters $1..$7 of kWhere.
 constexpr const char* kWhere =
     " WHERE ($1::text IS NULL OR a.level = $1) AND ($2::text IS NULL OR a.category = $2)"
@@ -121,7 +106,7 @@ Response Bulk(Ctx& ctx) {
                  ids));
     WriteBulkAudit(ctx.db, ctx.req, ctx.user->username,
                    read ? "ALERT_MARK_READ" : "ALERT_MARK_UNREAD", "alert", ids, IdArray(changed));
-    NotifyAlerts(ctx.db, b.action, changed);
+    NotifyChanged(ctx.db, "corrente_alerts", b.action, changed);
   });
   return BulkReply(b, changed);
 }
@@ -148,14 +133,14 @@ Response Update(Ctx& ctx, bool resolve) {
           " updated_at = now() WHERE alert_id = $1",
           id);
       WriteAudit(ctx.db, ctx.req, {ctx.user->username, "ALERT_RESOLVE", "alert", id, "{}"});
-      NotifyAlerts(ctx.db, "resolve", {id});
+      NotifyChanged(ctx.db, "corrente_alerts", "resolve", {id});
     } else {
       bool already = cur.GetBool(0, 0);
       if (!already) {
         ctx.db.Q(
             "UPDATE analytics.alerts SET read_at = now(), updated_at = now() WHERE alert_id = $1",
             id);
-        NotifyAlerts(ctx.db, "read", {id});
+        NotifyChanged(ctx.db, "corrente_alerts", "read", {id});
       }
       WriteAudit(ctx.db, ctx.req,
                  {ctx.user->username, "ALERT_MARK_READ", "alert", id,

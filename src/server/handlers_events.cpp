@@ -38,7 +38,8 @@ void AddEventRoutes(std::vector<ApiRoute>& routes, Services& s) {
   routes.push_back(
       {"GET", "/api/v1/events", Role::kViewer, false, false, "events",
        "Live events (text/event-stream): run_published {run_id, new_critical} after a pipeline "
-       "run, alerts_changed {action, ids, count, new_critical} after an alert changes, reset "
+       "run, alerts_changed {action, ids, count, new_critical} after an alert changes, "
+       "recommendations_changed (the same) after a recommendation does, reset "
        "(refetch everything) when the Last-Event-ID header names an event no longer held, "
        "ready {} with the current id once the stream is open; a ': heartbeat' comment every "
        "15 s. 503 past the cap on open streams",

@@ -30,6 +30,8 @@ sql "INSERT INTO analytics.alerts (run_id, item_id, site_id, level, category, me
      SELECT $run, 1 + g % 5, 1 + g % 2, (ARRAY['CRITICAL','WARNING'])[1 + g % 2], 'E_' || g, 'alert ' || g
        FROM generate_series(1, 9) g" >/dev/null
 critical=$(sql "select count(*) from analytics.alerts where run_id = $run and level = 'CRITICAL'")
+rec=$(sql "INSERT INTO analytics.recommendations (item_id, site_id, type, priority, message, quantity_recommended)
+           VALUES (1, 1, 'REORDER', 'HIGH', 'order', 10) RETURNING recommendation_id")
 
 port=$(free_port)
 "$corrente" serve --port "$port" --event-heartbeat 1 --max-event-streams 3 >"$work/serve.log" 2>&1 &
@@ -49,7 +51,7 @@ wait_for() {
 stream() {
   curl -sN -D "$work/$1.head" -H "Authorization: Bearer $2" "$base/events" >"$work/$1" 2>/dev/null &
 }
-# ids_after FILE TYPE: the ids of the events of TYPE in FILE, in order.
+# ids_of FILE TYPE: the ids of the events of TYPE in FILE, in order.
 ids_of() { awk -v t="$2" '/^id: /{id=$2} $0=="event: "t{print id}' "$1"; }
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1==m{print $2}'; }
 
@@ -89,6 +91,11 @@ check "  then ready, and no reset" grep -q '^event: ready$' "$work/resume" && ! 
 curl -sN --max-time 2 -H "Authorization: Bearer $viewer" -H "Last-Event-ID: 1-999" "$base/events" >"$work/foreign"
 check "an unknown Last-Event-ID gets a reset event" grep -q '^event: reset$' "$work/foreign"
 check "  and no replay" [ "$(grep -c '^event: alerts_changed$' "$work/foreign")" = 0 ]
+
+code=$(curl -s -o /dev/null -w '%{http_code}' -XPATCH -H "Authorization: Bearer $analyst" "$base/recommendations/$rec/acknowledge")
+check "acknowledging a recommendation: 200" [ "$code" = 200 ]
+check "  arrives as recommendations_changed naming it" \
+  wait_for "$work/a" "^data: \\{\"action\":\"acknowledge\",\"ids\":\\[$rec\\],\"count\":1,\"new_critical\":0\\}$"
 
 # ---- dead clients, the cap ----
 # wait_streams N: up to 10 s for the server to count N open streams.

@@ -67,6 +67,28 @@ describe('useLiveEvents', () => {
     view.unmount();
   });
 
+  it('refetches the recommendations on recommendations_changed, not the alerts', async () => {
+    tokenStore.set('tok', 3600);
+    let recs = 0;
+    configureClient({
+      fetch: async () => streamResponse(['id: E-1\nevent: recommendations_changed\ndata: {"action":"acknowledge","ids":[5],"count":1,"new_critical":0}\n\n']),
+    });
+    function Recs() {
+      useQuery({ queryKey: ['recommendations', { top: 5 }], queryFn: () => ++recs });
+      return null;
+    }
+    const counts = { unread: 0, groups: 0 };
+    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const view = render(
+      <QueryClientProvider client={qc}><I18nProvider initial="en"><MemoryRouter>
+        <Probe counts={counts} /><Recs />
+      </MemoryRouter></I18nProvider></QueryClientProvider>,
+    );
+    await waitFor(() => expect(recs).toBe(2));
+    expect(counts.unread).toBe(1);
+    view.unmount();
+  });
+
   it('marks a queue list stale without refetching it on alerts_changed', async () => {
     tokenStore.set('tok', 3600);
     configureClient({

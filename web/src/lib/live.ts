@@ -12,13 +12,17 @@ import { SseParser, reconnectDelay, type SseEvent } from './sse';
 /** A queue list on screen is patched in place, never fetched again under the pointer: only marked stale. */
 const isQueueList = (q: Query) => q.queryKey[1] === 'groups';
 
+/** The queries a change event concerns. */
+const CHANGED: Record<string, string> = { alerts_changed: 'alerts', recommendations_changed: 'recommendations' };
+
 /** Refetches what an event makes stale. Returns how many new critical alerts it announces. */
 export function applyEvent(qc: QueryClient, ev: SseEvent): number {
   let data: { new_critical?: number } = {};
   try { data = JSON.parse(ev.data); } catch { /* not JSON: refetch anyway */ }
-  if (ev.type === 'alerts_changed') {
-    void qc.invalidateQueries({ queryKey: ['alerts'], refetchType: 'none', predicate: isQueueList });
-    void qc.invalidateQueries({ queryKey: ['alerts'], predicate: (q) => !isQueueList(q) });
+  const changed = CHANGED[ev.type];
+  if (changed) {
+    void qc.invalidateQueries({ queryKey: [changed], refetchType: 'none', predicate: isQueueList });
+    void qc.invalidateQueries({ queryKey: [changed], predicate: (q) => !isQueueList(q) });
   } else if (ev.type === 'run_published' || ev.type === 'reset') {
     // A new run (or events missed): every figure may have changed.
     void qc.invalidateQueries();
