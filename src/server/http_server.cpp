@@ -12,6 +12,7 @@
 #include <boost/url/parse.hpp>
 #include <cstdio>
 #include <list>
+#include <optional>
 #include <thread>
 
 #include "server/connections.h"
@@ -185,19 +186,33 @@ net::awaitable<bool> WriteLive(Stream& stream, Response& res, unsigned version,
   auto& lowest = beast::get_lowest_layer(stream);
   lowest.expires_after(opt.request_timeout);
   co_await net::async_write(stream, net::buffer(h), net::redirect_error(net::use_awaitable, ec));
-  // Wake-ups may come from any thread and after this coroutine is gone: they set `pending` and
-  // cancel the wait on this strand, where the timer lives.
+  // Wake-ups may come from any thread, also after this coroutine is gone (the body may outlive
+  // the server): they set `pending` and cancel the wait on this strand, where the timer lives,
+  // while the strand is still known. The guard forgets it when the coroutine ends, however it
+  // ends, so no wake-up touches an executor past its io_context.
   struct Waker {
     std::atomic<bool> pending{true};
     net::steady_timer* timer = nullptr;  // on the strand only
+    std::mutex mu;
+    std::optional<net::any_io_executor> exec;
   };
   auto waker = std::make_shared<Waker>();
   net::steady_timer timer(co_await net::this_coro::executor);
-  auto wake = [waker, exec = timer.get_executor()] {
+  waker->exec = timer.get_executor();
+  struct Forget {
+    Waker& w;
+    ~Forget() {
+      std::lock_guard l(w.mu);
+      w.exec.reset();
+    }
+  } forget{*waker};
+  auto wake = [waker] {
     waker->pending = true;
-    net::post(exec, [waker] {
-      if (waker->timer) waker->timer->cancel();
-    });
+    std::lock_guard l(waker->mu);
+    if (waker->exec)
+      net::post(*waker->exec, [waker] {
+        if (waker->timer) waker->timer->cancel();
+      });
   };
   body.OnReady(wake);
   std::list<std::function<void()>>::iterator registered;
