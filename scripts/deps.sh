@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the exact Debian packages Corrente needs. Idempotent: when everything is
 # present it only runs dpkg-query and returns in well under a second.
-# Usage: scripts/deps.sh [build|test|bench|all]   (default: build)
+# Node.js and npm (the dashboard build, DuckDB's C API) are Debian's `nodejs` and `npm` when
+# node is missing; a node already on the PATH (any version >= 18.19) is left alone.
+# Usage: scripts/deps.sh [build|test|bench|all|web]   (default: build; web: only node and npm)
 set -euo pipefail
 profile="${1:-build}"
 
@@ -12,9 +14,9 @@ build_pkgs=(
   libeigen3-dev libsqlite3-dev libmariadb-dev zlib1g-dev libssl-dev
   googletest libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
-  curl ca-certificates
+  curl ca-certificates openssl
 )
-test_pkgs=(sqlite3 mariadb-server chromium iproute2 openssl)
+test_pkgs=(sqlite3 mariadb-server chromium iproute2)
 bench_pkgs=(wrk pgloader r-cran-forecast hyperfine
             python3-flask python3-flask-caching python3-sqlalchemy python3-psycopg2 python3-jwt gunicorn)
 
@@ -24,8 +26,13 @@ case "$profile" in
   test) pkgs+=("${test_pkgs[@]}") ;;
   bench) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
   all) pkgs+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+  web) pkgs=() ;;
+  *) echo "usage: $0 [build|test|bench|all|web]" >&2; exit 2 ;;
 esac
+# Debian's node and npm only when none is there: a newer node from another repository ships its
+# own npm and conflicts with Debian's `npm` package.
+command -v node >/dev/null || pkgs+=(nodejs)
+command -v npm >/dev/null || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -33,7 +40,7 @@ for p in "${pkgs[@]}"; do
   [ "$status" = "installed" ] || missing+=("$p")
 done
 # DuckDB's C API comes from npm (Debian has none); the migrate tests use it.
-duckdb() { [ "$profile" = build ] || "$(dirname "$0")/deps_duckdb.sh"; }
+duckdb() { case "$profile" in build|web) ;; *) "$(dirname "$0")/deps_duckdb.sh" ;; esac; }
 if [ ${#missing[@]} -eq 0 ]; then
   duckdb
   exit 0

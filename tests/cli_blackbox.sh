@@ -87,4 +87,18 @@ check "and says degraded, disconnected" contains "$hdrs" '"status":"degraded".*|
 check "and gives no versions" lacks "$hdrs" '"(postgres_)?version"'
 check "the server is still alive" kill -0 "$spid"
 kill -TERM "$spid"; wait "$spid"
+
+# A DATABASE_URL user who may neither create nor join roles (no CREATEROLE): the migrations
+# apply, the commands say the roles are not set up, and carry on as that user.
+plain="plain_cli_$$" pw="pw$RANDOM$RANDOM"
+q "CREATE ROLE $plain LOGIN PASSWORD '$pw'" >/dev/null
+q "CREATE DATABASE $plain OWNER $plain" >/dev/null
+plain_url=$(with_db "$url" "$plain" | sed -E "s#//[^@]+@#//$plain:$pw@#")
+out=$(DATABASE_URL="$plain_url" "$corrente" user list 2>&1); rc=$?
+check "without CREATEROLE: a command still works" [ $rc -eq 0 ]
+check "and warns that the roles are not set up" contains "$out" "least-privilege roles are not set up"
+check "and runs as that user (it owns the tables)" \
+  [ "$(psql "$plain_url" -Atc "select tableowner from pg_tables where schemaname = 'core' and tablename = 'dim_item'")" = "$plain" ]
+q "DROP DATABASE $plain WITH (FORCE)" >/dev/null
+q "DROP ROLE $plain" >/dev/null
 finish

@@ -22,7 +22,7 @@ export CORRENTE_HOME="$h1"
 "$corrente" db url >/dev/null 2>&1; check "url without a cluster fails" [ $? -ne 0 ]
 out=$("$corrente" db start 2>&1); check "db start succeeds" [ $? -eq 0 ]
 url=$("$corrente" db url 2>/dev/null)
-check "db url prints exactly one URL line" contains "$url" '^postgresql://corrente:[A-Za-z0-9]+@127\.0\.0\.1:[0-9]+/corrente$'
+check "db url prints exactly one URL line" contains "$url" '^postgresql://corrente:[A-Za-z0-9]+@127\.0\.0\.1:[0-9]+/corrente\?sslmode=verify-full&sslrootcert=/[^&]+/ca\.crt$'
 check "db url prints nothing else" [ "$(printf '%s\n' "$url" | wc -l)" -eq 1 ]
 check "psql connects with that URL" [ "$(psql "$url" -Atc 'select 40+2')" = "42" ]
 check "password file is 0600" [ "$(stat -c %a "$h1/pg/superuser.password")" = "600" ]

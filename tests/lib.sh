@@ -23,12 +23,30 @@ wait_http() {  # wait_http URL [seconds]
   done
   return 1
 }
+# with_db URL NAME: URL with its database replaced by NAME; the query string (the managed
+# cluster's sslmode and sslrootcert) is kept.
+with_db() {
+  local base="${1%%\?*}" query=""
+  [[ "$1" == *\?* ]] && query="?${1#*\?}"
+  echo "${base%/*}/$2$query"
+}
+# role_urls NAME: exports DATABASE_URL_API, _PIPELINE and _MIGRATE for database NAME of the
+# ctest run's cluster, so that commands connect as their own roles (docs/security.md).
+role_urls() {
+  local r u
+  for r in api pipeline migrate; do
+    u=$(env -u DATABASE_URL "$corrente" db url --role "$r") || { echo "no $r role"; exit 1; }
+    export "DATABASE_URL_${r^^}=$(with_db "$u" "$1")"
+  done
+}
 # scratch_db NAME: a fresh database NAME on the ctest run's cluster ($corrente must be set);
-# sets main_url and exports DATABASE_URL. The caller's EXIT trap drops it.
+# sets main_url and exports DATABASE_URL (the admin) and the roles' URLs. The caller's EXIT
+# trap drops it.
 scratch_db() {
   unset DATABASE_URL
   main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
   psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
   psql "$main_url" -qAtc "CREATE DATABASE $1" >/dev/null
-  export DATABASE_URL="${main_url%/*}/$1"
+  role_urls "$1"
+  export DATABASE_URL="$(with_db "$main_url" "$1")"
 }

@@ -8,13 +8,14 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2020',
+    // terser, not esbuild: about 10 KB less gzip on a page (Vite 6 is the last to run on Node 18).
+    minify: 'terser',
     chunkSizeWarningLimit: 600,
     rollupOptions: {
       onwarn(w: { code?: string }, next: (w: unknown) => void) {
         if (w.code === 'MODULE_LEVEL_DIRECTIVE') return; // "use client" in TanStack Query: harmless in an SPA
         next(w);
       },
-      checks: { pluginTimings: false },
     },
   },
   server: {

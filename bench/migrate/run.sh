@@ -23,6 +23,9 @@ export CORRENTE_LOG_FORMAT=json
 unset DATABASE_URL
 "$corrente" db start >/dev/null 2>&1
 base=$("$corrente" db url)
+# The managed cluster takes TLS only over TCP: libpq clients read the CA from the environment.
+export PGSSLMODE=verify-full PGSSLROOTCERT="$CORRENTE_HOME/pg/tls/ca.crt"
+base="${base%%\?*}"
 base="${base%/*}"
 
 db="$out/tienda.db"
@@ -71,7 +74,7 @@ DATABASE_URL="$base/bench_corrente" measure corrente_copy_verify "$corrente" mig
 grep -q "all 6 tables match" "$out/corrente_copy_verify.log" && verify1_ok=yes || verify1_ok=NO
 
 # 2. pgloader, defaults, into another database on the same server.
-measure pgloader pgloader --no-ssl-cert-verification "sqlite://$db" "$base/bench_pgloader"
+measure pgloader pgloader --no-ssl-cert-verification "sqlite://$db" "$base/bench_pgloader?sslmode=require"
 
 # 3. The physical limit: \copy of the largest table from CSV into an empty table.
 python3 - "$db" "$out/ventas.csv" <<'PY'

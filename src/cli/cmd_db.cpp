@@ -59,9 +59,14 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
                     << ", socket " << s.socket_dir << ")\n";
         }
       });
-  db->add_subcommand("url", "Print the connection URL on stdout, and nothing else")->callback([&] {
+  static std::string url_role = "admin";
+  auto* url = db->add_subcommand("url", "Print the connection URL on stdout, and nothing else");
+  url->add_option("--role", url_role, "Whose URL: admin, owner, api, pipeline or migrate (docs/security.md)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"admin", "owner", "api", "pipeline", "migrate"}));
+  url->callback([&] {
     Config c = LoadConfig();
-    std::cout << (c.database_url ? *c.database_url : cluster::ManagedCluster(c).Url()) << "\n";
+    std::cout << cluster::ResolveDsn(c, /*start_if_needed=*/false, cluster::ParseRole(url_role)) << "\n";
   });
   db->add_subcommand("psql", "Open psql on the database")->callback([&] {
     Config c = LoadConfig();
@@ -78,6 +83,7 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
     schema::Migrator m(conn);
     int n = m.Upgrade(up_target);
+    if (m.CurrentVersion() >= 53) WarnWithoutRoles(conn, c);
     std::cerr << "applied " << n << " migration(s); schema at V" << m.CurrentVersion() << "\n";
   });
   static std::optional<int> down_target;

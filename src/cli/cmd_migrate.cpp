@@ -26,7 +26,7 @@ struct MigrateFlags {
 
 migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   migrate::EngineOptions o;
-  if (need_db) o.dsn = ConnectDsn(LoadConfig(), /*migrate=*/true);
+  if (need_db) o.dsn = ConnectDsn(LoadConfig(), /*migrate=*/true, cluster::DbRole::kMigrate);
   o.source_url = f.source;
   o.schema = f.schema;
   o.tables = f.tables;
@@ -154,7 +154,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   });
 
   auto* status = m->add_subcommand("status", "What was copied, what is left, the last verify");
-  status->callback([&] { std::cout << migrate::RenderStatus(ConnectDsn(LoadConfig(), true)); });
+  status->callback([&] { std::cout << migrate::RenderStatus(ConnectDsn(LoadConfig(), true, cluster::DbRole::kMigrate)); });
 
   auto* map = m->add_subcommand(
       "map", "Load a legacy store into core dimensions and facts with a mapping file");
@@ -163,7 +163,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   map->callback([&] {
-    auto rep = migrate::RunMapping(ConnectDsn(LoadConfig(), true), f.source, f.mapping);
+    auto rep = migrate::RunMapping(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner), f.source, f.mapping);
     for (const auto& s : rep.steps)
       std::cout << "map " << s.target << ": " << s.rows << " rows, " << s.rejected << " rejected\n";
   });

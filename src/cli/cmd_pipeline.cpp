@@ -93,7 +93,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
       opt.history_days = 1270;
     }
     Config c = LoadConfig();
-    std::string dsn = ConnectDsn(c, /*migrate=*/true);
+    std::string dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kPipeline);
     pipeline::RunReport rep = pipeline::Run(dsn, opt);
     std::printf("run %lld published (as of %s): %lld series in %.2f s (%.0f series/s)\n",
                 static_cast<long long>(rep.run_id), FormatDate(rep.as_of).c_str(),
@@ -118,7 +118,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 1000));
   status->callback([&exit_code] {
     Config c = LoadConfig();
-    std::string dsn = ConnectDsn(c, /*migrate=*/true);
+    std::string dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kPipeline);
     auto conn = pg::Connection::Open(dsn);
     std::cout << pipeline::StatusText(conn, status_limit);
     exit_code = 0;

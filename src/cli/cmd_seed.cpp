@@ -24,7 +24,7 @@ void RegisterSeedCommand(CLI::App& app, int& exit_code) {
     Config c = LoadConfig();
     if (c.IsProduction() && !no_users)
       throw std::runtime_error("CORRENTE_ENV=production: demo users are not created; pass --no-demo-users");
-    auto conn = pg::Connection::Open(ConnectDsn(c, /*migrate=*/true));
+    auto conn = pg::Connection::Open(ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kOwner));
     if (seed::HasData(conn) && !force) {
       std::cerr << "corrente: the database already holds data; 'corrente seed --force' replaces it\n";
       exit_code = 1;

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/cron.h"
 #include "pg/pg.h"
 #include "seed/loader.h"
 #include "server/app.h"
@@ -63,18 +64,32 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
   serve->add_option("--metrics-token", metrics_token,
                     "Require 'Authorization: Bearer TOKEN' on /metrics (16+ bytes; also "
                     "CORRENTE_METRICS_TOKEN, which keeps it out of the process list)");
+  static std::string schedule;
+  serve->add_option("--schedule", schedule,
+                    "Run the pipeline on this cron expression, in the server's time zone, e.g. "
+                    "'0 2 * * *' (also CORRENTE_PIPELINE_SCHEDULE); a run missed while no server "
+                    "was up runs at start-up; one server runs each")
+      ->check([](const std::string& v) {
+        try {
+          Cron::Parse(v);
+          return std::string();
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+      });
   serve->callback([&, port] {
     Config c = LoadConfig();
     if (!metrics_token.empty()) c.metrics_token = metrics_token;
+    if (!schedule.empty()) c.pipeline_schedule = schedule;
     opt.port_fallback = port->count() == 0;  // an explicit --port is never silently changed
     std::string dsn;
     try {
-      dsn = ConnectDsn(c, /*migrate=*/true);
+      dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kApi);
     } catch (const pg::Error& e) {
       if (!e.Retryable() || !c.database_url) throw;
       // An external server that is down: serve anyway, answering 503 until it is back.
       spdlog::warn("{}; starting anyway", e.what());
-      dsn = *c.database_url;
+      dsn = cluster::ResolveDsn(c, false, cluster::DbRole::kApi);
     }
     server::Serve(c, dsn, opt);
   });
@@ -85,7 +100,8 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
   demo->add_option("--port", demo_opt.port, "Port to listen on (the next free one when busy)")->capture_default_str();
   demo->callback([&] {
     Config c = LoadConfig();
-    std::string dsn = ConnectDsn(c, /*migrate=*/true);
+    // Each step as its own role: seeding as the owner, the pipeline and the API as theirs.
+    std::string dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kOwner);
     auto conn = pg::Connection::Open(dsn);
     std::filesystem::create_directories(c.home);
     std::filesystem::path logins = std::filesystem::path(c.home) / "demo-logins.txt";
@@ -108,7 +124,8 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
 #ifdef CORRENTE_HAVE_PIPELINE
     if (!pipeline::LatestPublishedRun(conn)) {
       std::cerr << "running the pipeline (forecasts, policy, KPIs, recommendations, alerts)...\n";
-      auto report = pipeline::Run(dsn, pipeline::PipelineOptions{});
+      auto report = pipeline::Run(cluster::ResolveDsn(c, true, cluster::DbRole::kPipeline),
+                                  pipeline::PipelineOptions{});
       std::cerr << "pipeline run " << report.run_id << " published " << report.series << " series in "
                 << report.total_seconds << " s\n";
     } else {
@@ -116,7 +133,7 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
     }
 #endif
     demo_opt.port_fallback = true;
-    server::Serve(c, dsn, demo_opt, [&](int bound) {
+    server::Serve(c, cluster::ResolveDsn(c, true, cluster::DbRole::kApi), demo_opt, [&](int bound) {
       std::ifstream in(logins);
       std::string text, line;
       while (std::getline(in, line)) text += "    " + line + "\n";

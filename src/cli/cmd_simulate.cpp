@@ -103,7 +103,7 @@ void Run(const SimArgs& a, int& exit_code) {
     o.sample = a.sample;
     o.seed = a.seed;
     Config cfg = LoadConfig();
-    conn.emplace(pg::Connection::Open(ConnectDsn(cfg, /*migrate=*/true)));
+    conn.emplace(pg::Connection::Open(ConnectDsn(cfg, /*migrate=*/true, cluster::DbRole::kPipeline)));
     data = simulate::LoadFromDatabase(*conn, o);
     opt.replay.start = data.start;
     opt.replay.end = data.end;

@@ -44,7 +44,7 @@ void RegisterUserCommand(CLI::App& app, int& exit_code) {
   add->callback([&] {
     CheckUsername(name);
     std::string pw = ReadStrongPassword(name);
-    auto conn = pg::Connection::Open(ConnectDsn(LoadConfig(), true));
+    auto conn = pg::Connection::Open(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner));
     pg::Transaction tx(conn);
     auto r = conn.Execute(
         "INSERT INTO support.users (username, email, password_hash, role) VALUES ($1, $2, $3, $4)"
@@ -67,7 +67,7 @@ void RegisterUserCommand(CLI::App& app, int& exit_code) {
   passwd->add_flag("--password-stdin", pw_stdin2, "Read the password from standard input")->required();
   passwd->callback([&] {
     std::string pw = ReadStrongPassword(pw_name);
-    auto conn = pg::Connection::Open(ConnectDsn(LoadConfig(), true));
+    auto conn = pg::Connection::Open(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner));
     pg::Transaction tx(conn);
     // The token version goes up, so the account's earlier tokens end on every server.
     auto r = conn.Execute(
@@ -87,7 +87,7 @@ void RegisterUserCommand(CLI::App& app, int& exit_code) {
   });
 
   user->add_subcommand("list", "List users")->callback([&] {
-    auto conn = pg::Connection::Open(ConnectDsn(LoadConfig(), true));
+    auto conn = pg::Connection::Open(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner));
     auto r = conn.ExecScript(
         "SELECT user_id, username, role, active, coalesce(email, ''),"
         " coalesce(to_char(last_login AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), 'never')"

@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cluster/cluster.h"
 #include "common/config.h"
+#include "pg/pg.h"
 
 namespace corrente::cli {
 
@@ -18,9 +20,11 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code);   // cmd_migrate.cpp
 void RegisterSimulateCommand(CLI::App& app, int& exit_code);  // cmd_simulate.cpp
 
 // Shared helpers (util.cpp).
-// The DSN to use, starting the managed cluster when needed; upgrades the schema when
-// `migrate`.
-std::string ConnectDsn(const Config& config, bool migrate);
+// The DSN `role` connects with, starting the managed cluster when needed; first upgrades the
+// schema as the admin role when `migrate`.
+std::string ConnectDsn(const Config& config, bool migrate, cluster::DbRole role);
+// Warns, with DATABASE_URL, when V053 could not set up the least-privilege roles here.
+void WarnWithoutRoles(pg::Connection& conn, const Config& config);
 // Reads one line from stdin (the password), without its newline. Throws when empty.
 std::string ReadPasswordFromStdin();
 std::string CurrentUnixUser();

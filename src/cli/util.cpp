@@ -1,4 +1,5 @@
 #include <pwd.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -10,13 +11,25 @@
 
 namespace corrente::cli {
 
-std::string ConnectDsn(const Config& config, bool migrate) {
-  std::string dsn = cluster::ResolveDsn(config, /*start_if_needed=*/true);
+void WarnWithoutRoles(pg::Connection& conn, const Config& config) {
+  if (!config.database_url) return;  // the managed cluster's superuser always sets them up
+  if (conn.Execute("SELECT to_regrole('corrente_api') IS NULL"
+                   " OR NOT has_schema_privilege('corrente_api', 'core', 'USAGE')")
+          .GetBool(0, 0))
+    spdlog::warn(
+        "the least-privilege roles are not set up in this database (DATABASE_URL's user may not "
+        "create or join them: no CREATEROLE), so every command connects as that user; see "
+        "docs/security.md");
+}
+
+std::string ConnectDsn(const Config& config, bool migrate, cluster::DbRole role) {
+  std::string admin = cluster::ResolveDsn(config, /*start_if_needed=*/true);
   if (migrate) {
-    auto conn = pg::Connection::Open(dsn);
+    auto conn = pg::Connection::Open(admin);
     schema::Migrator(conn).Upgrade();
+    WarnWithoutRoles(conn, config);
   }
-  return dsn;
+  return role == cluster::DbRole::kAdmin ? admin : cluster::ResolveDsn(config, true, role);
 }
 
 std::string ReadPasswordFromStdin() {

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -19,18 +21,18 @@
 #include <functional>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
+#include "cluster/internal.h"
+#include "cluster/tls.h"
 #include "common/password.h"
 #include "pg/pg.h"
 
 namespace corrente::cluster {
 namespace fs = std::filesystem;
-namespace {
 
-constexpr int kFirstPort = 54320;
-constexpr const char* kSuperuser = "corrente";
-constexpr const char* kDatabase = "corrente";
+namespace internal {
 
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);
@@ -50,14 +52,6 @@ void WriteFile0600(const fs::path& p, const std::string& content) {
   ::close(fd);
 }
 
-// The account the server runs as: ourselves, or an unprivileged user when we are root.
-struct RunAs {
-  bool switch_user = false;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::string name;
-};
-
 RunAs ServerAccount() {
   RunAs r;
   if (::geteuid() != 0) return r;
@@ -73,9 +67,8 @@ RunAs ServerAccount() {
   return r;
 }
 
-// Runs argv (as the server account when root), output appended to `log`. Returns exit code.
-int Run(const std::vector<std::string>& argv, const fs::path& log) {
-  RunAs as = ServerAccount();
+int Run(const std::vector<std::string>& argv, const fs::path& log, bool as_server) {
+  RunAs as = as_server ? ServerAccount() : RunAs{};
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
@@ -103,7 +96,6 @@ int Run(const std::vector<std::string>& argv, const fs::path& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// True when the server account can reach `dir` (every ancestor searchable).
 bool AccountCanReach(const fs::path& dir) {
   RunAs as = ServerAccount();
   if (!as.switch_user) return true;
@@ -125,6 +117,15 @@ void ChownTree(const fs::path& p) {
   if (fs::is_directory(p))
     for (const auto& e : fs::recursive_directory_iterator(p)) ::lchown(e.path().c_str(), as.uid, as.gid);
 }
+
+}  // namespace internal
+
+namespace {
+using namespace internal;
+
+constexpr int kFirstPort = 54320;
+constexpr const char* kSuperuser = "corrente";
+constexpr const char* kDatabase = "corrente";
 
 bool PortFree(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -177,6 +178,31 @@ class HomeLock {
  private:
   int fd_;
 };
+
+constexpr DbRole kLoginRoles[] = {DbRole::kOwner, DbRole::kApi, DbRole::kPipeline, DbRole::kMigrate};
+
+std::string LoginName(DbRole role) { return std::string("corrente_") + RoleName(role) + "_login"; }
+
+std::string ReadPassword(const fs::path& file) {
+  std::string pw = ReadFile(file);
+  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+  return pw;
+}
+
+// Percent-encodes a value for a URL's query string.
+std::string UrlEncode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '_' || c == '-') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -331,6 +357,14 @@ void ManagedCluster::Start() {
   HomeLock lock(fs::path(pg_dir_) / ".lock");
   if (!fs::exists(fs::path(data_dir_) / "PG_VERSION")) InitDb();
   RemoveStalePid();
+  // Also upgrades clusters made before TLS; a running one reloads (ssl is reloadable).
+  bool reloaded = false;
+  if (EnsureTls(pg_dir_, data_dir_) && GetStatus().running) {
+    spdlog::info("TLS settings changed: reloading PostgreSQL");
+    reloaded = true;
+    if (Run({BinDir() + "/pg_ctl", "-D", data_dir_, "reload"}, fs::path(pg_dir_) / "pg_ctl.log") != 0)
+      throw std::runtime_error("pg_ctl reload failed; see " + pg_dir_ + "/pg_ctl.log");
+  }
   // Another cluster may take the chosen port between our check and its bind: retry.
   for (int attempt = 0; !GetStatus().running; ++attempt) {
     int port = ChoosePort();
@@ -362,11 +396,19 @@ void ManagedCluster::Start() {
     break;
   }
   // The application database; created once.
-  std::string admin = Url();
-  admin.replace(admin.rfind('/') + 1, std::string::npos, "postgres");
-  auto conn = pg::Connection::Open(admin);
-  if (conn.Execute("SELECT 1 FROM pg_database WHERE datname = $1", kDatabase).Rows() == 0)
-    conn.ExecScript(std::string("CREATE DATABASE ") + kDatabase);
+  std::string admin = UrlFor(kSuperuser, ReadPassword(fs::path(pg_dir_) / "superuser.password"), "postgres");
+  std::optional<pg::Connection> conn;
+  for (int attempt = 0; !conn; ++attempt) {
+    try {
+      conn.emplace(pg::Connection::Open(admin));
+    } catch (const pg::Error&) {
+      // A reload is asynchronous: the server may take TLS a moment later.
+      if (!reloaded || attempt >= 50) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  if (conn->Execute("SELECT 1 FROM pg_database WHERE datname = $1", kDatabase).Rows() == 0)
+    conn->ExecScript(std::string("CREATE DATABASE ") + kDatabase);
 }
 
 void ManagedCluster::Stop() {
@@ -378,22 +420,89 @@ void ManagedCluster::Stop() {
   if (rc != 0) throw std::runtime_error("pg_ctl stop failed; see " + pg_dir_ + "/pg_ctl.log");
 }
 
-std::string ManagedCluster::Url() const {
-  fs::path pwfile = fs::path(pg_dir_) / "superuser.password";
+std::string ManagedCluster::UrlFor(const std::string& user, const std::string& password,
+                                   const std::string& db) const {
   auto port = StatePort();
-  if (!fs::exists(pwfile) || !port)
-    throw std::runtime_error("no managed cluster under " + home_ + ": run 'corrente db start'");
-  std::string pw = ReadFile(pwfile);
-  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
-  return std::string("postgresql://") + kSuperuser + ":" + pw + "@127.0.0.1:" + std::to_string(*port) +
-         "/" + kDatabase;
+  if (!port) throw std::runtime_error("no managed cluster under " + home_ + ": run 'corrente db start'");
+  // TCP with TLS, and the server's certificate checked against our CA and 127.0.0.1.
+  return "postgresql://" + user + ":" + password + "@127.0.0.1:" + std::to_string(*port) + "/" + db +
+         "?sslmode=verify-full&sslrootcert=" + UrlEncode(CaCertPath(pg_dir_));
 }
 
-std::string ResolveDsn(const Config& config, bool start_if_needed) {
-  if (config.database_url) return *config.database_url;
+std::string ManagedCluster::Url(DbRole role) const {
+  fs::path pwfile = fs::path(pg_dir_) / "superuser.password";
+  if (!fs::exists(pwfile) || !StatePort())
+    throw std::runtime_error("no managed cluster under " + home_ + ": run 'corrente db start'");
+  if (role == DbRole::kAdmin) return UrlFor(kSuperuser, ReadPassword(pwfile), kDatabase);
+  fs::path rolefile = fs::path(pg_dir_) / (std::string(RoleName(role)) + ".password");
+  if (!fs::exists(rolefile))
+    throw std::runtime_error("no login role for '" + std::string(RoleName(role)) + "' under " + home_ +
+                             ": run 'corrente db upgrade'");
+  return UrlFor(LoginName(role), ReadPassword(rolefile), kDatabase);
+}
+
+void ManagedCluster::EnsureLoginRoles() {
+  HomeLock lock(fs::path(pg_dir_) / ".lock");
+  auto conn = pg::Connection::Open(Url());
+  for (DbRole role : kLoginRoles) {
+    std::string group = std::string("corrente_") + RoleName(role), login = LoginName(role);
+    fs::path pwfile = fs::path(pg_dir_) / (std::string(RoleName(role)) + ".password");
+    auto r = conn.Execute(
+        "SELECT to_regrole($1) IS NOT NULL, l.oid IS NOT NULL AND pg_has_role(l.oid, $1, 'MEMBER')"
+        " FROM (SELECT to_regrole($2) AS oid) l",
+        group, login);
+    bool have_group = r.GetBool(0, 0), have_login = r.GetBool(0, 1);
+    if (have_group && have_login && fs::exists(pwfile)) continue;
+    // Roles are cluster-wide: another process may create them at the same moment.
+    auto tolerant = [&](const std::string& sql) {
+      try {
+        conn.ExecScript(sql);
+      } catch (const pg::Error& e) {
+        if (e.SqlState() != "42710" && e.SqlState() != "23505") throw;
+      }
+    };
+    if (!have_group) tolerant("CREATE ROLE " + conn.QuoteIdentifier(group) + " NOLOGIN");
+    std::string password = RandomPassword(32);
+    std::string hash = conn.EncryptPassword(login, password);
+    tolerant("CREATE ROLE " + conn.QuoteIdentifier(login) + " LOGIN");
+    conn.ExecScript("ALTER ROLE " + conn.QuoteIdentifier(login) + " LOGIN PASSWORD '" + hash + "';" +
+                    "GRANT " + conn.QuoteIdentifier(group) + " TO " + conn.QuoteIdentifier(login) + ";" +
+                    // Objects it creates belong to the group, whatever login made them.
+                    "ALTER ROLE " + conn.QuoteIdentifier(login) + " SET role = " + conn.QuoteIdentifier(group));
+    WriteFile0600(pwfile, password + "\n");
+    spdlog::info("login role {} ready (password in {})", login, pwfile.string());
+  }
+}
+
+const char* RoleName(DbRole role) {
+  switch (role) {
+    case DbRole::kAdmin: return "admin";
+    case DbRole::kOwner: return "owner";
+    case DbRole::kApi: return "api";
+    case DbRole::kPipeline: return "pipeline";
+    case DbRole::kMigrate: return "migrate";
+  }
+  return "admin";
+}
+
+DbRole ParseRole(const std::string& name) {
+  for (DbRole r : {DbRole::kAdmin, DbRole::kOwner, DbRole::kApi, DbRole::kPipeline, DbRole::kMigrate})
+    if (name == RoleName(r)) return r;
+  throw std::invalid_argument("unknown role '" + name + "' (admin, owner, api, pipeline or migrate)");
+}
+
+std::string ResolveDsn(const Config& config, bool start_if_needed, DbRole role) {
+  if (config.database_url) {
+    const std::optional<std::string>* own = role == DbRole::kApi        ? &config.database_url_api
+                                            : role == DbRole::kPipeline ? &config.database_url_pipeline
+                                            : role == DbRole::kMigrate  ? &config.database_url_migrate
+                                                                        : nullptr;
+    return own && *own ? **own : *config.database_url;
+  }
   ManagedCluster c(config);
   if (start_if_needed && !c.GetStatus().running) c.Start();
-  return c.Url();
+  if (role != DbRole::kAdmin) c.EnsureLoginRoles();
+  return c.Url(role);
 }
 
 }  // namespace corrente::cluster

@@ -8,6 +8,14 @@
 
 namespace corrente::cluster {
 
+// The database roles commands connect as (docs/security.md). kAdmin runs migrations and the
+// `db` commands: the managed cluster's superuser, or DATABASE_URL's user.
+enum class DbRole { kAdmin, kOwner, kApi, kPipeline, kMigrate };
+// "admin", "owner", "api", "pipeline", "migrate". Group role: "corrente_" + name.
+const char* RoleName(DbRole role);
+// The role named by RoleName; throws std::invalid_argument for another name.
+DbRole ParseRole(const std::string& name);
+
 struct Status {
   bool initialized = false;
   bool running = false;
@@ -26,8 +34,13 @@ class ManagedCluster {
   void Start();
   void Stop();  // fast shutdown; no-op when not running
   Status GetStatus() const;
-  // postgresql://corrente:<password>@127.0.0.1:<port>/corrente. Throws when not initialized.
-  std::string Url() const;
+  // postgresql://<login>:<password>@127.0.0.1:<port>/corrente?sslmode=verify-full&sslrootcert=CA
+  // for `role` (the superuser for kAdmin). Throws when not initialized.
+  std::string Url(DbRole role = DbRole::kAdmin) const;
+  // Creates, when missing, the login roles corrente_<role>_login (members of their NOLOGIN
+  // group corrente_<role>, acting as it) with random passwords kept in 0600 files beside the
+  // superuser's. Needs a running cluster. Idempotent.
+  void EnsureLoginRoles();
   std::string PgDir() const { return pg_dir_; }
   std::string BinDir() const;
 
@@ -37,6 +50,7 @@ class ManagedCluster {
   int ChoosePort() const;
   void WriteState(int port) const;
   std::optional<int> StatePort() const;
+  std::string UrlFor(const std::string& user, const std::string& password, const std::string& db) const;
 
   Config config_;
   std::string home_;
@@ -45,9 +59,10 @@ class ManagedCluster {
   std::string socket_dir_;
 };
 
-// The DSN for this process: DATABASE_URL when set; otherwise the managed cluster's URL,
-// starting the cluster first when `start_if_needed`.
-std::string ResolveDsn(const Config& config, bool start_if_needed);
+// The DSN `role` connects with. With DATABASE_URL: DATABASE_URL_API, _PIPELINE or _MIGRATE
+// for those roles when set, else DATABASE_URL. Otherwise the managed cluster's URL for the
+// role (login roles made when missing), starting the cluster first when `start_if_needed`.
+std::string ResolveDsn(const Config& config, bool start_if_needed, DbRole role = DbRole::kAdmin);
 
 // Finds the PostgreSQL server binaries (CORRENTE_PG_BINDIR, or the newest
 // /usr/lib/postgresql/*/bin). Throws naming the Debian package to install.

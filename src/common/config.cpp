@@ -15,6 +15,9 @@ Config LoadConfig() {
   Config c;
   if (auto v = GetEnv("CORRENTE_HOME")) c.home = *v;
   c.database_url = GetEnv("DATABASE_URL");
+  c.database_url_api = GetEnv("DATABASE_URL_API");
+  c.database_url_pipeline = GetEnv("DATABASE_URL_PIPELINE");
+  c.database_url_migrate = GetEnv("DATABASE_URL_MIGRATE");
   if (auto v = GetEnv("CORRENTE_ENV")) c.env = *v;
   if (c.env != "development" && c.env != "production" && c.env != "test")
     throw std::invalid_argument("CORRENTE_ENV must be development, production or test, got '" +
@@ -29,6 +32,7 @@ Config LoadConfig() {
   }
   if (auto v = GetEnv("CORRENTE_LOG_LEVEL")) c.log_level = *v;
   c.metrics_token = GetEnv("CORRENTE_METRICS_TOKEN");
+  c.pipeline_schedule = GetEnv("CORRENTE_PIPELINE_SCHEDULE");
   return c;
 }
 

@@ -8,11 +8,18 @@ namespace corrente {
 struct Config {
   std::string home = "./var";            // CORRENTE_HOME: managed cluster and state
   std::optional<std::string> database_url;  // DATABASE_URL: use this server, manage nothing
+  // DATABASE_URL_API, _PIPELINE, _MIGRATE: the least-privilege roles' URLs on that server
+  // (each falls back to DATABASE_URL; docs/security.md)
+  std::optional<std::string> database_url_api;
+  std::optional<std::string> database_url_pipeline;
+  std::optional<std::string> database_url_migrate;
   std::string env = "development";       // CORRENTE_ENV: development | production
   std::optional<std::string> pg_bindir;  // CORRENTE_PG_BINDIR
   std::optional<int> pg_port;            // CORRENTE_PG_PORT: fixed port (no fallback)
   std::string log_level = "info";        // CORRENTE_LOG_LEVEL
   std::optional<std::string> metrics_token;  // CORRENTE_METRICS_TOKEN (or serve --metrics-token)
+  // CORRENTE_PIPELINE_SCHEDULE (or serve --schedule): a cron expression; serve runs the pipeline.
+  std::optional<std::string> pipeline_schedule;
   bool IsProduction() const { return env == "production"; }
 };
 

@@ -208,6 +208,15 @@ std::string Connection::QuoteIdentifier(std::string_view ident) const {
   return out;
 }
 
+std::string Connection::EncryptPassword(const std::string& role, const std::string& password) const {
+  char* h = PQencryptPasswordConn(conn_.get(), password.c_str(), role.c_str(), nullptr);
+  if (!h) throw Error(ErrorKind::kConnection, "08000", "cannot hash a password: " + std::string(PQerrorMessage(conn_.get())));
+  std::string out(h);
+  PQfreemem(h);
+  if (out.find('\'') != std::string::npos) throw Error(ErrorKind::kData, "22000", "unexpected quote in a password hash");
+  return out;
+}
+
 std::string Connection::ConnInfo() const {
   PQconninfoOption* opts = PQconninfo(conn_.get());
   if (!opts) throw Error(ErrorKind::kConnection, "08000", "cannot read connection options");

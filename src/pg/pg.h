@@ -129,6 +129,9 @@ class Connection {
   std::optional<Notification> WaitNotification(std::chrono::milliseconds timeout);
 
   std::string QuoteIdentifier(std::string_view ident) const;
+  // The server's password hash (SCRAM) of `password` for `role`, made client-side so the
+  // clear password never reaches the server or its logs. Safe to put in a PASSWORD '...'.
+  std::string EncryptPassword(const std::string& role, const std::string& password) const;
   bool IsOk() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
   // A conninfo string (with the password) that opens another connection to the same
   // database, for helpers that work in parallel.

@@ -54,6 +54,10 @@ int64_t Runner::StagePublish(StageReport& rep) {
       "REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.mv_kpis_latest;"
       "REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.mv_forecasts_latest");
   auto t2 = Clock::now();
+  // A run that publishes ends the alert an earlier failed run raised (runner.cpp).
+  writer_.Execute(
+      "UPDATE analytics.alerts SET resolved_at = now(), updated_at = now()"
+      " WHERE category = 'PIPELINE_FAILED' AND resolved_at IS NULL");
   writer_.Execute("SELECT pg_notify('corrente_data', $1)", std::to_string(run_id_));
   if (auto pause = std::getenv("CORRENTE_PIPELINE_PAUSE_BEFORE_COMMIT")) {
     // Test hook: makes the window between the last write and COMMIT deterministic.

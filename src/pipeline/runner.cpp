@@ -105,6 +105,27 @@ int64_t Runner::StageCalendar(StageReport&) {
   return schema::FillCalendar(writer_, first_day_, as_of_ + opt_.horizon);
 }
 
+// A failed run is a CRITICAL PIPELINE_FAILED alert (one open at a time, naming the latest
+// failure); the next published run resolves it (publish.cpp).
+void Runner::RaiseFailedAlert(const std::string& error) {
+  try {
+    const std::string msg = "Pipeline run " + std::to_string(run_id_) + " failed: " +
+                            error.substr(0, 400) + " The published data is the previous run's.";
+    auto up = reader_.Execute(
+        "UPDATE analytics.alerts SET run_id = $1, message = $2, updated_at = now(),"
+        " details = jsonb_build_object('run_id', $1::bigint) WHERE category = 'PIPELINE_FAILED'"
+        " AND resolved_at IS NULL",
+        run_id_, msg);
+    if (up.AffectedRows() == 0)
+      reader_.Execute(
+          "INSERT INTO analytics.alerts (run_id, level, category, message, details)"
+          " VALUES ($1, 'CRITICAL', 'PIPELINE_FAILED', $2, jsonb_build_object('run_id', $1::bigint))",
+          run_id_, msg);
+  } catch (const std::exception& e) {
+    spdlog::error("pipeline run={}: could not raise the PIPELINE_FAILED alert: {}", run_id_, e.what());
+  }
+}
+
 RunReport Runner::Run() {
   start_ = Clock::now();
   if (!reader_.Execute("SELECT pg_try_advisory_lock($1)", kRunLockKey).GetBool(0, 0))
@@ -165,6 +186,7 @@ RunReport Runner::Run() {
     } catch (const std::exception& e2) {
       spdlog::error("pipeline run={} could not be marked FAILED: {}", run_id_, e2.what());
     }
+    RaiseFailedAlert(e.what());
     spdlog::error("pipeline run={} failed: {}", run_id_, e.what());
     throw;
   }

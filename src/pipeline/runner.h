@@ -19,6 +19,7 @@
 
 #include "common/dates.h"
 #include "decide/policy.h"
+#include "decide/overrides.h"
 #include "decide/state.h"
 #include "decide/text.h"
 #include "pg/pg.h"
@@ -125,6 +126,7 @@ class Runner {
   RunReport Run();
 
  private:
+  void RaiseFailedAlert(const std::string& error);
   bool Enabled(const std::string& stage) const {
     return opt_.stages.empty() || stage == "publish" ||
            std::find(opt_.stages.begin(), opt_.stages.end(), stage) != opt_.stages.end();
@@ -146,6 +148,8 @@ class Runner {
   int64_t StageAbc(StageReport& rep);           // stage_policy.cpp
   int64_t StagePolicy(StageReport& rep);        // stage_policy.cpp
   std::vector<double> PolicyCycles() const;     // order cycle per pair (stage_policy.cpp)
+  // Approved overrides: FORECAST ones applied to outcomes_' paths, POLICY ones returned.
+  std::map<Pair, decide::PolicyOverride> ApplyOverrides(StageReport& rep);  // stage_overrides.cpp
   int64_t StageKpis(StageReport& rep);          // stage_policy.cpp
   int64_t StageRecommendations(StageReport& rep);  // stage_decide.cpp
   int64_t StageAlerts(StageReport& rep);        // stage_decide.cpp

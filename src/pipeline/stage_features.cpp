@@ -88,10 +88,20 @@ int64_t Runner::StageFeatures(StageReport& rep) {
 }
 
 void Runner::CreateShadowFeatures() {
+  // The shadow is made as the live table's owner (corrente_pipeline since V053) when this
+  // session is another role that may act as it, so the id sequence and the API's read
+  // privilege (default privileges) carry over to it.
+  auto owner = writer_.ExecScript(
+      "SELECT r.rolname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner"
+      " WHERE c.oid = 'analytics.features_store'::regclass AND r.rolname <> current_user"
+      " AND pg_has_role(c.relowner, 'MEMBER')");
+  if (owner.Rows() == 1)
+    writer_.ExecScript("SET LOCAL ROLE " + writer_.QuoteIdentifier(owner.GetString(0, 0)));
   // Only this transaction sees the shadow table; the run lock keeps other runs out.
   writer_.ExecScript(
       "CREATE TABLE analytics.features_store_next (LIKE analytics.features_store"
       " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION)");
+  if (owner.Rows() == 1) writer_.ExecScript("RESET ROLE");
   features_shadowed_ = true;
 }
 

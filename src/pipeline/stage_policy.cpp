@@ -131,6 +131,8 @@ int64_t Runner::StagePolicy(StageReport& rep) {
       }
     }
   }
+  // Before the COPY below starts on the writer: ApplyOverrides writes through it too.
+  const std::map<Pair, decide::PolicyOverride> overrides = ApplyOverrides(rep);
   policy_.assign(pairs_.size(), PolicyRow{});
   std::map<std::string, int64_t> methods;
   pg::CopyWriter w(writer_,
@@ -159,7 +161,10 @@ int64_t Runner::StagePolicy(StageReport& rep) {
     in.review_days = cycles[i];
     in.forecast_mean = o.mean;
     in.forecast_sd = o.sd;
+    auto ov = overrides.find(p);
+    if (ov != overrides.end()) decide::ApplyPolicyInputs(in, ov->second);
     row.levels = decide::ComputeLevels(method, in);
+    if (ov != overrides.end()) decide::ApplyPolicyBounds(row.levels, ov->second);
     ++methods[decide::PolicyMethodName(row.levels.method)];
     auto s = stock.find(p);
     row.stock = s != stock.end() ? s->second : 0.0;
@@ -194,7 +199,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
   }
   std::string note;
   for (auto& [m, n] : methods) note += (note.empty() ? "" : ", ") + m + " " + std::to_string(n);
-  rep.note = "levels: " + note;
+  rep.note = "levels: " + note + "; " + rep.note;
   int64_t rows = w.Finish();
   // Today's inventory rows carry the policy too (what GET /inventory/timeseries reads).
   writer_.Execute(

@@ -6,17 +6,20 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
+#include <filesystem>
 #include <shared_mutex>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
 
+#include "common/cron.h"
 #include "pg/pool.h"
 #include "server/encoding.h"
 #include "server/events.h"
 #include "server/handlers.h"
 #include "server/health.h"
 #include "server/metrics_gate.h"
+#include "server/scheduler.h"
 #include "server/security_headers.h"
 #include "server/simulation_jobs.h"
 #include "server/static_files.h"
@@ -428,11 +431,13 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   std::vector<ApiRoute> routes;
   AddAuthRoutes(routes, services);
   AddItemRoutes(routes, services);
+  AddProjectionRoutes(routes, services);
   AddLookupRoutes(routes, services);
   AddAnalyticsRoutes(routes, services);
   AddRecommendationRoutes(routes, services);
   AddAlertRoutes(routes, services);
   AddSimulationRoutes(routes, services);
+  AddOverrideRoutes(routes, services);
   AddAdminRoutes(routes, services);
   AddEventRoutes(routes, services);
 
@@ -442,8 +447,19 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
 
   // Routes, in one readable table: the open ones here, the API ones from the handler files.
   Router router;
+  // The nightly pipeline, when scheduled: a child process per run (scheduler.h).
+  std::unique_ptr<PipelineScheduler> scheduler;
+  if (config.pipeline_schedule) {
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    scheduler = std::make_unique<PipelineScheduler>(Cron::Parse(*config.pipeline_schedule), pool,
+                                                    ec ? std::string("corrente") : self.string());
+  }
+  std::function<std::string()> schedule_status;
+  if (scheduler) schedule_status = [&scheduler] { return scheduler->StatusJson(); };
   router.Add("GET", "/health",
-             MakeHealthHandler(pool, [&api](const Request& r) { return api.Authenticated(r); }));
+             MakeHealthHandler(pool, [&api](const Request& r) { return api.Authenticated(r); },
+                               schedule_status));
   // Constant documents: compressed once here, copied (shared bodies) per request.
   // The API's own version (the /api/v1 contract), not the build's: versions stay behind a login.
   Response openapi{200, "application/json", OpenApiJson(api.Routes(), "1")};
@@ -536,12 +552,14 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   };
   HttpServer server(options, router, hooks);
   http = &server;
+  if (scheduler) scheduler->Start();
   server.Run([&](int port) {
     spdlog::info("corrente {} listening on {}://{}:{} ({} mode, {} workers)", CORRENTE_VERSION,
                  tls ? "https" : "http", options.host, port, config.env, options.workers);
     if (on_listening) on_listening(port);
   });
   listener.request_stop();
+  if (scheduler) scheduler->Stop();
 }
 
 }  // namespace corrente::server

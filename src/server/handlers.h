@@ -61,15 +61,22 @@ struct ApiRoute {
   std::string produces = {};  // the 200 body's type when not the JSON envelope (no ETag, no 304)
 };
 
+// The latest published pipeline run (a scalar subquery without its parentheses).
+inline constexpr const char* kLatestRun =
+    "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
+    " ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1";
+
 // One function per resource file.
 void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddProjectionRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddLookupRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddSimulationRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddOverrideRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddEventRoutes(std::vector<ApiRoute>& routes, Services& s);
 
 // The OpenAPI 3.1 document for the table (including the open routes listed in `extra`).

@@ -5,6 +5,7 @@
 
 #include "common/password.h"
 #include "server/handlers.h"
+#include "server/json_body.h"
 
 namespace corrente::server {
 namespace {
@@ -12,27 +13,6 @@ namespace {
 constexpr const char* kUserColumns =
     "user_id, username, email, role, active, last_login, password_changed_at, created_at, "
     "updated_at";
-
-boost::json::object ParseBody(const Request& req) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(req.body, ec);
-  if (ec || !v.is_object()) throw ApiError(400, "invalid_body", "body must be a JSON object");
-  return v.as_object();
-}
-
-std::optional<std::string> StringField(const boost::json::object& o, const char* name, Params& p) {
-  const auto* v = o.if_contains(name);
-  if (!v || v->is_null()) return std::nullopt;
-  if (!v->is_string()) {
-    p.Fail(name, "must be a string");
-    return std::nullopt;
-  }
-  if (std::string_view(v->as_string()).find('\0') != std::string_view::npos) {
-    p.Fail(name, "must not contain NUL");  // libpq would cut the value there
-    return std::nullopt;
-  }
-  return std::string(v->as_string());
-}
 
 bool ValidUsername(const std::string& u) {
   static const std::regex re("^[A-Za-z0-9_.@-]{3,64}$");

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/dates.h"
+#include "server/effective_forecast.h"
 #include "server/handlers.h"
 
 namespace corrente::server {
@@ -120,10 +121,6 @@ Response DemandSeries(Ctx& ctx) {
                          ",\"start_date\":" + JsonString(w.start) + ",\"end_date\":" +
                          JsonString(w.end) + ",\"granularity\":" + JsonString(gran));
 }
-
-constexpr const char* kLatestRun =
-    "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"
-    " ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1";
 
 // The latest published run as metadata "policy_run" ({run_id, as_of, published_at} or null),
 // and the latest inventory day. Policy columns of the inventory endpoints come from this run.
@@ -317,10 +314,9 @@ Response Forecasts(Ctx& ctx) {
   // its accuracy and the page go in one pipeline (one round trip) and one snapshot.
   const std::string latest = std::string("(") + kLatestRun + ")";
   const std::string page_sql =
-      "SELECT f.full_date, f.item_id, f.site_id, f.horizon_days, f.yhat, f.yhat_lower,"
-      " f.yhat_upper, f.yhat_lower_95, f.yhat_upper_95, f.confidence_level, f.model_tag,"
-      " f.computed_at, count(*) OVER () AS total_count"
-      " FROM analytics.forecasts f WHERE f.run_id = " +
+      "SELECT f.full_date, f.item_id, f.site_id, f.horizon_days, " + EffectiveColumns() +
+      ", f.confidence_level, f.model_tag, f.computed_at, count(*) OVER () AS total_count"
+      " FROM analytics.forecasts f" + OverrideJoin() + " WHERE f.run_id = " +
       latest +
       " AND ($1::int IS NULL OR f.item_id = $1) AND ($2::int IS NULL OR f.site_id = $2)"
       " AND ($3::int IS NULL OR f.horizon_days <= $3)"
@@ -388,12 +384,13 @@ Response ForecastTotal(Ctx& ctx) {
   auto run = ctx.db.Q(std::string("SELECT (") + kLatestRun + ")::text");
   std::optional<std::string> run_id = run.GetOpt(0, 0);
   auto rows = ctx.db.Q(
-      "SELECT full_date, sum(yhat)::numeric(18,4) AS yhat,"
-      " sum(yhat_lower)::numeric(18,4) AS yhat_lower,"
-      " sum(yhat_upper)::numeric(18,4) AS yhat_upper, count(*) AS series"
-      " FROM analytics.forecasts WHERE run_id = $3::bigint"
-      " AND ($1::int IS NULL OR site_id = $1) AND ($2::int IS NULL OR horizon_days <= $2)"
-      " GROUP BY full_date ORDER BY full_date",
+      "SELECT f.full_date, sum(" + Effective("yhat") + ")::numeric(18,4) AS yhat,"
+      " sum(" + Effective("yhat_lower") + ")::numeric(18,4) AS yhat_lower,"
+      " sum(" + Effective("yhat_upper") + ")::numeric(18,4) AS yhat_upper, count(*) AS series,"
+      " count(ov.override_id) AS overridden"
+      " FROM analytics.forecasts f" + OverrideJoin() + " WHERE f.run_id = $3::bigint"
+      " AND ($1::int IS NULL OR f.site_id = $1) AND ($2::int IS NULL OR f.horizon_days <= $2)"
+      " GROUP BY f.full_date ORDER BY f.full_date",
       site, horizon, run_id);
   return SeriesReply(ctx, rows,
                      "\"run_id\":" + run_id.value_or("null") +

@@ -6,6 +6,7 @@
 #include "common/dates.h"
 #include "decide/levels.h"
 #include "server/handlers.h"
+#include "server/json_body.h"
 #include "server/simulation_jobs.h"
 
 namespace corrente::server {
@@ -49,24 +50,11 @@ Response Get(Ctx& ctx) {
 // A number field within [lo, hi], or the default when absent; a bad one is named.
 double Number(const boost::json::object& o, const char* name, double dflt, double lo, double hi,
               Params& p) {
-  const auto* v = o.if_contains(name);
-  if (!v || v->is_null()) return dflt;
-  double x = v->is_double()  ? v->as_double()
-             : v->is_int64() ? static_cast<double>(v->as_int64())
-             : v->is_uint64() ? static_cast<double>(v->as_uint64())
-                              : NAN;
-  if (!(x >= lo && x <= hi)) {
-    p.Fail(name, "must be a number from " + std::to_string(lo) + " to " + std::to_string(hi));
-    return dflt;
-  }
-  return x;
+  return NumberField(o, name, lo, hi, p).value_or(dflt);
 }
 
 Response Start(Ctx& ctx, SimulationJobs& jobs) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(ctx.req.body.empty() ? std::string("{}") : ctx.req.body, ec);
-  if (ec || !v.is_object()) throw ApiError(400, "invalid_body", "body must be a JSON object");
-  const auto& o = v.as_object();
+  const boost::json::object o = ParseBody(ctx.req);
   Params p(ctx.req);
   WhatIf w;
   w.source.sample = static_cast<int>(Number(o, "sample", 200, 1, kMaxSample, p));

@@ -20,10 +20,12 @@ std::string NowIso() {
 
 }  // namespace
 
-Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> authenticated) {
-  return [&pool, authenticated](const Request& req) {
+Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> authenticated,
+                          std::function<std::string()> schedule) {
+  return [&pool, authenticated, schedule](const Request& req) {
     bool versions = authenticated(req);
     boost::json::object body{{"timestamp", NowIso()}};
+    if (schedule) body["pipeline_schedule"] = boost::json::parse(schedule());
     if (versions) body["version"] = CORRENTE_VERSION;
     try {
       auto conn = pool.Acquire(std::chrono::milliseconds(1000));
@@ -31,7 +33,10 @@ Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> au
           "SELECT current_setting('server_version'),"
           " (SELECT max(full_date)::text FROM core.fact_demand_daily),"
           " (SELECT to_char(max(finished_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-          "    FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED')");
+          "    FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'),"
+          " (SELECT status || ' ' || to_char(started_at AT TIME ZONE 'UTC',"
+          "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM analytics.pipeline_runs"
+          "  ORDER BY run_id DESC LIMIT 1)");
       body["status"] = "healthy";
       body["database"] = "connected";
       if (versions) body["postgres_version"] = r.GetString(0, 0);
@@ -40,6 +45,9 @@ Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> au
            r.IsNull(0, 1) ? boost::json::value() : boost::json::value(r.GetString(0, 1))},
           {"latest_pipeline_run",
            r.IsNull(0, 2) ? boost::json::value() : boost::json::value(r.GetString(0, 2))}};
+      // The last run of any outcome ("SUCCEEDED|FAILED|RUNNING <started>").
+      body["last_pipeline_run"] =
+          r.IsNull(0, 3) ? boost::json::value() : boost::json::value(r.GetString(0, 3));
       return Response{
           200, "application/json", boost::json::serialize(body), {{"Cache-Control", "no-store"}}};
     } catch (const pg::Error& e) {

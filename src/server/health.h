@@ -12,6 +12,8 @@ namespace corrente::server {
 // "postgres_version") are given only when `authenticated(req)` says the request carries a
 // valid token: anyone may probe /health, and exact versions would tell them which
 // vulnerabilities to try.
-Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> authenticated);
+// `schedule`, when set, gives the pipeline schedule's status (scheduler.h) as "pipeline_schedule".
+Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> authenticated,
+                          std::function<std::string()> schedule = {});
 
 }  // namespace corrente::server

@@ -1,4 +1,5 @@
 #include "server/queue.h"
+#include "server/json_body.h"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -69,10 +70,7 @@ Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const G
 }
 
 BulkRequest ParseBulk(const Request& req, const std::vector<std::string>& actions) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(req.body.empty() ? std::string("{}") : req.body, ec);
-  if (ec || !v.is_object()) throw ApiError(400, "invalid_body", "body must be a JSON object");
-  const auto& o = v.as_object();
+  const boost::json::object o = ParseBody(req);
   Params p(req);
   BulkRequest b;
   const auto* a = o.if_contains("action");

@@ -13,7 +13,8 @@ main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
 db=api_test
 psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 psql "$main_url" -qAtc "CREATE DATABASE $db" >/dev/null
-export DATABASE_URL="${main_url%/*}/$db"
+role_urls "$db"
+export DATABASE_URL="$(with_db "$main_url" "$db")"
 work=$(mktemp -d)
 spid=""
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
@@ -37,6 +38,9 @@ CORRENTE_JWT_SECRET="$secret" CORRENTE_WEB_ROOT="$work/web" "$corrente" serve --
 spid=$!
 wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
 check "serve logs the dashboard root it serves" grep -q "dashboard files: $work/web" "$work/serve.log"
+# serve connects as the API's least-privilege role, over TLS (docs/security.md).
+check "serve connects as corrente_api_login, over TLS" [ "$(psql "$DATABASE_URL" -Atc "select count(*) > 0 and bool_and(s.ssl) from pg_stat_activity a join pg_stat_ssl s using (pid) where a.datname = '$db' and a.usename = 'corrente_api_login'")" = "t" ]
+check "no session of serve connects as the superuser" [ "$(psql "$DATABASE_URL" -Atc "select count(*) from pg_stat_activity where datname = '$db' and application_name like 'corrente%' and usename <> 'corrente_api_login'")" = "0" ]
 
 admin_pw=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["admin"])' "$logins")
 # Taken now: the Python tests end by locking this address out of logins (throttling).

@@ -122,7 +122,8 @@ EXPECTED = {
     ("get", "/health"), ("get", "/metrics"), ("get", "/api/v1/openapi.json"), ("get", "/api/docs"),
     ("post", "/api/v1/auth/login"), ("get", "/api/v1/auth/me"), ("post", "/api/v1/auth/refresh"), ("post", "/api/v1/auth/logout"),
     ("post", "/api/v1/auth/logout-all"),
-    ("get", "/api/v1/items"), ("get", "/api/v1/items/{id}"), ("get", "/api/v1/sites"), ("get", "/api/v1/regions"),
+    ("get", "/api/v1/items"), ("get", "/api/v1/items/{id}"), ("get", "/api/v1/items/{id}/projection"),
+    ("get", "/api/v1/sites"), ("get", "/api/v1/regions"),
     ("get", "/api/v1/suppliers"), ("get", "/api/v1/analytics/kpis"), ("get", "/api/v1/demand/timeseries"),
     ("get", "/api/v1/inventory/timeseries"), ("get", "/api/v1/inventory/health"), ("get", "/api/v1/inventory/snapshot"),
     ("get", "/api/v1/forecasts"), ("get", "/api/v1/forecasts/total"), ("get", "/api/v1/features"),
@@ -132,6 +133,10 @@ EXPECTED = {
     ("post", "/api/v1/alerts/bulk"),
     ("post", "/api/v1/admin/users"), ("patch", "/api/v1/admin/users/{id}"), ("get", "/api/v1/admin/audit-logs"),
     ("get", "/api/v1/simulations"), ("post", "/api/v1/simulations"), ("get", "/api/v1/simulations/{id}"),
+    ("get", "/api/v1/overrides"), ("post", "/api/v1/overrides"), ("get", "/api/v1/overrides/{id}"),
+    ("patch", "/api/v1/overrides/{id}"), ("get", "/api/v1/overrides/preview"), ("get", "/api/v1/overrides/value-added"),
+    ("post", "/api/v1/overrides/{id}/submit"), ("post", "/api/v1/overrides/{id}/withdraw"),
+    ("post", "/api/v1/overrides/{id}/approve"), ("post", "/api/v1/overrides/{id}/reject"),
     ("get", "/api/v1/events"),
 }
 ops = {(m, p) for p, item in spec["paths"].items() for m in item}

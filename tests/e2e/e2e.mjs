@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { queueChecks } from './queues.mjs';
+import { projectionChecks } from './projection.mjs';
+import { overrideChecks } from './overrides.mjs';
 import { eventChecks } from './events.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -156,6 +158,7 @@ await check('security headers on the dashboard pages and the API', async () => {
 
 const adminToken = await apiLogin('ADMIN');
 const firstItem = (await apiGet(adminToken, '/items?limit=1&sort=item_id')).data[0];
+const firstSite = (await apiGet(adminToken, '/sites?limit=1000')).data[0].site_id;
 
 // 1. each role logs in through the form, and the API agrees on its role.
 const pages = {};
@@ -199,13 +202,15 @@ const visits = [
   ['material-demand', `/materials/${firstItem.item_id}?tab=demand`, '[data-testid="demand-chart"]'],
   ['material-inventory', `/materials/${firstItem.item_id}?tab=inventory`, '[data-testid="inventory-chart"]'],
   ['material-forecasts', `/materials/${firstItem.item_id}?tab=forecasts`, '[data-testid="forecast-chart"]'],
-  ['material-features', `/materials/${firstItem.item_id}?tab=features`, '[data-testid="features-table"], [data-state="empty"]'],
+  ['material-outlook', `/materials/${firstItem.item_id}`, '[data-testid="projection-chart"]'],
+  ['material-features', `/materials/${firstItem.item_id}?tab=features&site=${firstSite}`, '[data-testid="features-table"], [data-state="empty"]'],
   ['forecasts', '/forecasts', '[data-testid="compare-chart"]'],
   ['inventory', '/inventory', '[data-testid="health-table"]'],
   ['recommendations', '/recommendations?acknowledged=', '[data-testid="recs-table"]'],
   ['alerts', '/alerts', '[data-testid="alerts-list"], [data-state="empty"]'],
   ['admin', '/admin', '[data-testid="audit-table"]'],
   ['simulation', '/simulation', '[data-testid="sim-page"]'],
+  ['overrides', '/overrides', '[data-testid="overrides-table"]'],
 ];
 for (const [name, p, sel] of visits) {
   await check(`page ${p} renders, no API GET sent twice`, async () => {
@@ -305,7 +310,7 @@ await check('item inventory chart: safety-stock and reorder-point lines span the
   const site = (await apiGet(adminToken, '/sites?limit=1000')).data[0].site_id;
   const pol = (inv.metadata.policy ?? []).find((p) => p.site_id === site);
   assert(pol, `the API has no policy for item ${firstItem.item_id} at site ${site}`);
-  await admin.goto(`${BASE}/materials/${firstItem.item_id}?tab=inventory`);
+  await admin.goto(`${BASE}/materials/${firstItem.item_id}?tab=inventory&site=${site}`);
   await admin.waitForSelector('[data-testid="inventory-chart"] .ss-line path.recharts-line-curve', { state: 'attached' }); // a flat line has no height, so never "visible"
   const width = async (cls) => admin.locator(`[data-testid="inventory-chart"] .${cls} path.recharts-line-curve`).first().evaluate((e) => e.getBBox().width);
   const stockW = await admin.locator('[data-testid="inventory-chart"] path.recharts-line-curve').first().evaluate((e) => e.getBBox().width);
@@ -599,7 +604,11 @@ await check('CSP: an injected inline script is refused; the dashboard is not fra
 });
 // 12. the grouped queues and the searchable pickers (tests/e2e/queues.mjs).
 await queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot, networkIdle });
-// 13. live alerts over Server-Sent Events (tests/e2e/events.mjs).
+// 13. the item page's projected stock against SQL (tests/e2e/projection.mjs).
+await projectionChecks({ check, assert, BASE, admin, browser, users, firstItem, firstSite, watchCsp, collectCsp, shot });
+// 14. overrides: draft, submit, approve, a conflict from two tabs (tests/e2e/overrides.mjs).
+await overrideChecks({ check, assert, BASE, pages, newPage, uiLogin, adminToken, apiGet, firstItem, firstSite, shot });
+// 15. live alerts over Server-Sent Events (tests/e2e/events.mjs).
 await eventChecks({ check, assert, BASE, pages, shot });
 
 await check('no CSP or Permissions-Policy complaint on any page of the run', async () => {

@@ -6,7 +6,8 @@ export PGOPTIONS="-c client_min_messages=warning"
 base_url=$("$corrente" db url)
 mig_db="mig_$(basename "$0" .sh)_$$"
 psql "$base_url" -qc "DROP DATABASE IF EXISTS $mig_db" -c "CREATE DATABASE $mig_db" >/dev/null
-export DATABASE_URL="${base_url%/*}/$mig_db"
+role_urls "$mig_db"
+export DATABASE_URL="$(with_db "$base_url" "$mig_db")"
 work=$(mktemp -d)
 cleanup_db() {
   psql "$base_url" -qc "DROP DATABASE IF EXISTS $mig_db WITH (FORCE)" >/dev/null 2>&1

@@ -9,7 +9,8 @@ unset DATABASE_URL
 admin_url=$("$corrente" db url)
 db="pipeline_kill_$$"
 psql "$admin_url" -qc "CREATE DATABASE $db" >/dev/null || exit 1
-export DATABASE_URL="${admin_url%/*}/$db"
+role_urls "$db"
+export DATABASE_URL="$(with_db "$admin_url" "$db")"
 log=$(mktemp)
 pid=""
 cleanup() {

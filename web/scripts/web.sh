@@ -11,10 +11,11 @@ cd "$here"
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
 deps() {
-  command -v node >/dev/null || { echo "web: node is missing (apt-get install -y nodejs npm)" >&2; exit 1; }
-  # Vite 8 needs node 20.19 or newer (the machine image has 20.20; Debian 12's own nodejs is 18).
-  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
-    || { echo "web: node $(node --version) is too old: Vite needs >= 20.19" >&2; exit 1; }
+  # Debian's nodejs and npm when there is no node (a newer node already installed is kept).
+  command -v node >/dev/null && command -v npm >/dev/null || "$here/../scripts/deps.sh" web
+  # The toolchain is pinned to run on Debian 12's own node 18 (Vite 6, Vitest 3, jsdom 26).
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>18||(a===18&&b>=19)?0:1)' \
+    || { echo "web: node $(node --version) is too old: the dashboard's toolchain needs >= 18.19" >&2; exit 1; }
   local stamp=node_modules/.corrente-lock
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
     npm ci --no-audit --no-fund --loglevel=error
@@ -36,7 +37,8 @@ build() {
   # Precompressed twins (foo.js.gz) for a server that honours Accept-Encoding: gzip.
   find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) -exec gzip -9 -k -f {} +
   echo "$sum" > "$stamp"
-  echo "web: built $(du -sh dist | cut -f1) into $here/dist"
+  echo "web: built $(du -sh dist | cut -f1) into $here/dist; heaviest page's JS:"
+  node scripts/js-size.mjs dist | head -n 1
 }
 
 case "${1:-build}" in

@@ -15,6 +15,7 @@ const Recommendations = lazy(() => import('./pages/Recommendations'));
 const Alerts = lazy(() => import('./pages/Alerts'));
 const Admin = lazy(() => import('./pages/Admin'));
 const Simulation = lazy(() => import('./pages/Simulation'));
+const Overrides = lazy(() => import('./pages/Overrides'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { hasToken } = useAuth();
@@ -54,6 +55,7 @@ export function App() {
           <Route path="/recommendations" element={<Recommendations />} />
           <Route path="/alerts" element={<Alerts />} />
           <Route path="/simulation" element={<Simulation />} />
+          <Route path="/overrides" element={<Overrides />} />
           <Route path="/admin" element={<AdminOnly><Admin /></AdminOnly>} />
           <Route path="*" element={<NotFound />} />
         </Route>

@@ -82,9 +82,9 @@ async function parseError(res: Response): Promise<ApiError> {
 export async function request<T>(
   method: string,
   path: string,
-  opts: { query?: Query; body?: unknown; auth?: boolean } = {},
+  opts: { query?: Query; body?: unknown; auth?: boolean; headers?: Record<string, string> } = {},
 ): Promise<Envelope<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...(opts.headers ?? {}) };
   const token = tokenStore.get();
   if (opts.auth !== false && token) headers.Authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -152,6 +152,29 @@ export function openEvents(lastEventId: string | null, signal: AbortSignal): Pro
 }
 
 // ---- types (field names as the API sends them) ----
+export type OverrideKind = 'FORECAST' | 'POLICY' | 'RECOMMENDATION';
+export type OverrideState = 'DRAFT' | 'SUBMITTED' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+export type OverrideAction = 'submit' | 'withdraw' | 'approve' | 'reject';
+export interface Override {
+  override_id: number; kind: OverrideKind; item_id: number; site_id: number; valid_from: string; valid_to: string;
+  mode: 'ABSOLUTE' | 'PERCENT' | null; value: string | null; service_level: string | null; min_stock: string | null;
+  max_stock: string | null; lead_time_days: string | null; recommendation_id: number | null; quantity: string | null;
+  reason: string; state: OverrideState; author: string; decided_by: string | null; decided_at: string | null;
+  decision_note: string | null; version: number; created_at: string; updated_at: string;
+}
+export interface OverrideDraft {
+  kind: OverrideKind; item_id: number; site_id: number; valid_from: string; valid_to: string; reason: string;
+  mode?: 'ABSOLUTE' | 'PERCENT'; value?: number; service_level?: number; min_stock?: number; max_stock?: number; lead_time_days?: number;
+}
+export interface OverrideValueAdded {
+  author: string; overrides: number; days: number; actual_units: string | null;
+  statistical_wape: string | null; override_wape: string | null; value_added: string | null;
+}
+/** The ETag the server gives an override's version. */
+export function overrideEtag(o: Pick<Override, 'override_id' | 'version'>): string {
+  return `"ov-${o.override_id}-v${o.version}"`;
+}
+
 export interface Me { user_id: number; username: string; role: Role; email?: string | null }
 export interface LoginReply { access_token: string; token_type: string; expires_in: number }
 export interface Item {
@@ -199,6 +222,28 @@ export type ForecastTotalPoint = ForecastLike & { series: number };
 /** What a chart needs of a forecast row: one series' or a total's. */
 export type ForecastLike = Pick<ForecastPoint, 'full_date' | 'yhat' | 'yhat_lower' | 'yhat_upper'> & Partial<ForecastPoint>;
 export interface FeatureRow { full_date: string; site_id?: number | null; features: Record<string, unknown>; schema_version?: string }
+/** GET /items/{id}/projection: one day of the projected stock (forecast and receipts of that day). */
+export interface ProjectionDay { full_date: string; forecast: number; receipts: number; projected: number; lower: number; upper: number }
+export interface OpenOrder {
+  order_id: number; site_id: number; order_date: string; expected_delivery_date: string | null; quantity: number;
+  status: string; late: boolean; arrives_on: string;
+}
+export interface SiteBalanceRow {
+  site_id: number; site_code: string; site_name: string; on_hand: number; on_order: number; avg_daily_demand: number;
+  days_of_cover: number | null; safety_stock: number; reorder_point: number; order_up_to: number; lead_time_days: number;
+  days_to_rupture: number | null; short_units: number; surplus_units: number; reallocate_candidate: boolean;
+}
+export interface ProjectionSupplier {
+  supplier_id: number; code: string; name: string; supplier_type: string | null; reliability_score: number | null;
+  on_time_delivery_rate: number | null; avg_lead_time_days: number | null;
+}
+/** Levels are summed over sites when site_id is null. */
+export interface Projection {
+  item_id: number; site_id: number | null; run_id: number | null; as_of: string | null; horizon_days: number;
+  supplier: ProjectionSupplier | null; on_hand: number | null; on_order: number | null; avg_daily_demand: number | null;
+  safety_stock: number | null; reorder_point: number | null; order_up_to: number | null; lead_time_days: number | null;
+  run_out_date: string | null; days_to_run_out: number | null; days: ProjectionDay[]; orders: OpenOrder[]; sites: SiteBalanceRow[];
+}
 export type Priority = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 export interface Recommendation {
   recommendation_id: number; item_id: number | null; site_id: number | null; type: string; priority: Priority;
@@ -257,6 +302,8 @@ export const api = {
 
   items: (q: Query) => get<Item[]>('/items', q),
   item: (id: number) => get<Item>(`/items/${id}`).then((r) => r.data),
+  /** Without site_id: every site summed. */
+  projection: (id: number, siteId?: number) => get<Projection>(`/items/${id}/projection`, { site_id: siteId }).then((r) => r.data),
   sites: () => get<Site[]>('/sites', { limit: 1000 }).then((r) => r.data),
   regions: () => get<Region[]>('/regions', { limit: 1000 }).then((r) => r.data),
   suppliers: () => get<Supplier[]>('/suppliers', { limit: 1000 }).then((r) => r.data),
@@ -287,6 +334,15 @@ export const api = {
   alertGroups: (q: Query) => get<QueueGroup<Alert>[]>('/alerts/groups', q),
   alertsBulk: (ids: number[], action: 'read' | 'unread') =>
     request<BulkResult>('POST', '/alerts/bulk', { body: { ids, action } }).then((r) => r.data),
+  overrides: (q: Query) => get<Override[]>('/overrides', q),
+  createOverride: (body: OverrideDraft) => request<Override>('POST', '/overrides', { body }).then((r) => r.data),
+  /** A lifecycle step; `version` is what the caller read (sent as If-Match: 412 when stale). */
+  overrideAction: (o: Pick<Override, 'override_id' | 'version'>, action: OverrideAction, note?: string) =>
+    request<Override>('POST', `/overrides/${o.override_id}/${action}`, {
+      body: note ? { note } : {},
+      headers: { 'If-Match': overrideEtag(o) },
+    }).then((r) => r.data),
+  overrideValueAdded: () => get<OverrideValueAdded[]>('/overrides/value-added'),
   simulations: (q: Query) => get<Simulation[]>('/simulations', q),
   simulation: (id: number) => get<Simulation>(`/simulations/${id}`).then((r) => r.data),
   startSimulation: (body: WhatIfRequest) =>

@@ -11,32 +11,57 @@ export interface ChartRow {
   band95?: [number, number] | null;
 }
 
-/** Sums forecasts over sites per date (the API returns one row per site when no site is chosen). */
+/**
+ * Sums forecasts over sites per date (the API returns one row per site when no site is chosen).
+ * One series keeps its own bounds. Several: the band of a sum is not the sum of the bands (errors
+ * partly cancel), so each series' half width is taken as z standard deviations, the series are
+ * treated as independent and their variances added: total yhat +- sqrt(sum of half widths squared),
+ * floored at zero demand.
+ */
 export function mergeSeries(
   actual: DemandPoint[],
   forecast: ForecastLike[],
   with95: boolean,
 ): ChartRow[] {
   const rows = new Map<string, ChartRow>();
+  const spread = new Map<string, { n: number; v80: number; v95: number }>();
   const row = (d: string) => {
     let r = rows.get(d);
     if (!r) rows.set(d, (r = { full_date: d }));
     return r;
   };
+  const half2 = (lo: number, hi: number) => ((hi - lo) / 2) ** 2;
   for (const a of actual) {
     const r = row(a.full_date.slice(0, 10));
     r.actual = (r.actual ?? 0) + (num(a.quantity) ?? 0);
   }
   for (const f of forecast) {
-    const r = row(f.full_date.slice(0, 10));
+    const d = f.full_date.slice(0, 10);
+    const r = row(d);
     const y = num(f.yhat) ?? 0;
     r.yhat = (r.yhat ?? 0) + y;
+    const sp = spread.get(d) ?? { n: 0, v80: 0, v95: 0 };
+    spread.set(d, sp);
+    sp.n++;
     const lo = num(f.yhat_lower), hi = num(f.yhat_upper);
-    if (lo !== null && hi !== null) r.band80 = r.band80 ? [r.band80[0] + lo, r.band80[1] + hi] : [lo, hi];
+    if (lo !== null && hi !== null) {
+      r.band80 = [lo, hi];
+      sp.v80 += half2(lo, hi);
+    }
     if (with95) {
       const lo95 = num(f.yhat_lower_95), hi95 = num(f.yhat_upper_95);
-      if (lo95 !== null && hi95 !== null) r.band95 = r.band95 ? [r.band95[0] + lo95, r.band95[1] + hi95] : [lo95, hi95];
+      if (lo95 !== null && hi95 !== null) {
+        r.band95 = [lo95, hi95];
+        sp.v95 += half2(lo95, hi95);
+      }
     }
+  }
+  for (const [d, sp] of spread) {
+    const r = rows.get(d)!;
+    if (sp.n < 2 || r.yhat == null) continue;
+    const band = (v: number): [number, number] => [Math.max(0, r.yhat! - Math.sqrt(v)), r.yhat! + Math.sqrt(v)];
+    if (r.band80) r.band80 = band(sp.v80);
+    if (r.band95) r.band95 = band(sp.v95);
   }
   return [...rows.values()].sort((a, b) => a.full_date.localeCompare(b.full_date));
 }

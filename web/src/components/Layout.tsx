@@ -16,6 +16,7 @@ const LINKS: { to: string; key: MsgKey; admin?: boolean }[] = [
   { to: '/recommendations', key: 'recommendations' },
   { to: '/alerts', key: 'alerts' },
   { to: '/simulation', key: 'simulation' },
+  { to: '/overrides', key: 'overrides' },
   { to: '/admin', key: 'admin', admin: true },
 ];
 

@@ -9,10 +9,14 @@ import { useI18n, type MsgKey } from '../lib/i18n';
 import { ForecastChart, mergeSeries } from '../components/ForecastChart';
 import { CsvRowsButton } from '../components/Csv';
 import { Empty, ErrorBox, Loading, QueryState } from '../components/States';
+import { ProjectedStock } from '../components/ProjectedStock';
+import { SiteBalanceTable } from '../components/SiteBalanceTable';
+import { ItemOutlookSide } from '../components/ItemOutlookSide';
+import { sumInventory } from '../lib/aggregate';
 
-type Tab = 'demand' | 'inventory' | 'forecasts' | 'features';
+type Tab = 'outlook' | 'demand' | 'inventory' | 'forecasts' | 'features';
 const TABS: { id: Tab; key: MsgKey }[] = [
-  { id: 'demand', key: 'demandTab' }, { id: 'inventory', key: 'inventoryTab' },
+  { id: 'outlook', key: 'outlookTab' }, { id: 'demand', key: 'demandTab' }, { id: 'inventory', key: 'inventoryTab' },
   { id: 'forecasts', key: 'forecastsTab' }, { id: 'features', key: 'featuresTab' },
 ];
 
@@ -23,7 +27,7 @@ export default function MaterialDetail() {
   const [sp, setSp] = useSearchParams();
   const siteParam = sp.get('site');
   const siteId = siteParam ? Number(siteParam) : undefined;
-  const tab = (sp.get('tab') as Tab) || 'demand';
+  const tab = (sp.get('tab') as Tab) || 'outlook';
   const sites = useSites();
   const item = useQuery({ queryKey: ['item', itemId], queryFn: () => api.item(itemId), enabled: Number.isFinite(itemId) });
   const setParam = (k: string, v: string | undefined) => {
@@ -62,12 +66,33 @@ export default function MaterialDetail() {
         ))}
       </div>
       <section role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="card">
+        {tab === 'outlook' && <OutlookTab itemId={itemId} siteId={siteId} onPickSite={(s) => setParam('site', String(s))} />}
         {tab === 'demand' && <DemandTab itemId={itemId} siteId={siteId} />}
         {tab === 'inventory' && <InventoryTab itemId={itemId} siteId={siteId} />}
         {tab === 'forecasts' && <ForecastsTab itemId={itemId} siteId={siteId} />}
-        {tab === 'features' && <FeaturesTab itemId={itemId} siteId={siteId} />}
+        {tab === 'features' && <FeaturesTab itemId={itemId} siteId={siteId} onPickSite={(s) => setParam('site', String(s))} />}
       </section>
     </div>
+  );
+}
+
+function OutlookTab({ itemId, siteId, onPickSite }: { itemId: number; siteId?: number; onPickSite: (siteId: number) => void }) {
+  const { t } = useI18n();
+  const q = useQuery({ queryKey: ['projection', itemId, siteId ?? null], queryFn: () => api.projection(itemId, siteId) });
+  return (
+    <QueryState q={q}>
+      {(p) => p.run_id === null ? <Empty>{t('noProjection')}</Empty> : (
+        <div className="grid gap-4 lg:grid-cols-3">
+          <div className="min-w-0 space-y-3 lg:col-span-2">
+            {siteId === undefined && <p className="text-xs text-slate-600" data-testid="all-sites-note">{t('allSitesSummed', { n: p.sites.length })}</p>}
+            {p.days.length === 0 ? <Empty>{t('noForecast')}</Empty> : <ProjectedStock p={p} />}
+            <h3 className="font-semibold">{t('perSite')}</h3>
+            <SiteBalanceTable sites={p.sites} selected={siteId} onPick={onPickSite} />
+          </div>
+          <ItemOutlookSide p={p} />
+        </div>
+      )}
+    </QueryState>
   );
 }
 
@@ -122,37 +147,33 @@ function DemandTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
 function InventoryTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   const { t, locale } = useI18n();
   const sites = useSites();
-  // Stock, SS and ROP only add up meaningfully per site: default to the first site.
-  const site = siteId ?? sites.data?.[0]?.site_id;
-  // No dates: the API's last 90 days of inventory.
+  const site = siteId;
+  // No dates: the API's last 90 days of inventory. Without a site: every site, summed per day below.
   const q = useQuery({
     queryKey: ['inventory', { item_id: itemId, site_id: site, last: 90 }],
     queryFn: () => api.inventory({ item_id: itemId, site_id: site }),
-    enabled: site !== undefined,
   });
   // The current policy (latest run) is drawn across the window: history only has it on as-of days.
   const policies = (q.data?.metadata.policy ?? []) as InventoryPolicy[];
   const run = q.data?.metadata.policy_run as PolicyRun | null | undefined;
-  const policy = policies.find((p) => p.site_id === site);
-  const ss = num(policy?.safety_stock), rop = num(policy?.reorder_point);
-  const rows = (q.data?.data ?? []).map((r) => {
-    const stock = num(r.current_stock);
-    return { full_date: r.full_date.slice(0, 10), current_stock: stock, stockout: stock !== null && stock <= 0, safety_stock: ss, reorder_point: rop };
-  });
+  const agg = sumInventory(q.data?.data ?? [], policies, site);
+  const policy = agg.policy;
+  const ss = policy?.safety_stock ?? null, rop = policy?.reorder_point ?? null;
+  const rows = agg.days.map((d) => ({ ...d, stockout: d.current_stock !== null && d.current_stock <= 0, safety_stock: ss, reorder_point: rop }));
   const stockouts = rows.filter((r) => r.stockout);
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <p className="text-sm text-slate-600">{t('site')}: {sites.data?.find((s) => s.site_id === site)?.name ?? '—'} · {t('stockoutDays')}: <strong data-testid="stockout-days">{stockouts.length}</strong></p>
-        <CsvRowsButton rows={rows} filename={`inventory-${itemId}-${site}.csv`} />
+        <p className="text-sm text-slate-600">{t('site')}: {site === undefined ? t('allSitesSummed', { n: agg.sites }) : sites.data?.find((s) => s.site_id === site)?.name ?? '—'} · {t('stockoutDays')}: <strong data-testid="stockout-days">{stockouts.length}</strong></p>
+        <CsvRowsButton rows={rows} filename={`inventory-${itemId}-${site ?? 'all'}.csv`} />
       </div>
       {q.data && (policy ? (
         <p className="text-xs text-slate-600" data-testid="policy-note">
           {t('policyNote', { run: run?.run_id ?? '—', d: fmtDate(run?.as_of, locale) })}: {t('safetyStock')} <strong>{fmtNumber(ss, locale, 1)}</strong> · {t('reorderPoint')} <strong>{fmtNumber(rop, locale, 1)}</strong>
-          {' · '}{t('daysToRupture')} <strong>{policy.days_to_rupture ?? '—'}</strong> · {t('leadTime')} {fmtNumber(num(policy.lead_time_days), locale, 1)} {t('days')}
+          {site !== undefined && <>{' · '}{t('daysToRupture')} <strong>{policy.days_to_rupture ?? '—'}</strong></>} · {t('leadTime')} {fmtNumber(policy.lead_time_days, locale, 1)} {t('days')}
         </p>
       ) : <p className="text-xs text-slate-500" data-testid="no-policy">{t('noPolicy')}</p>)}
-      {sites.isError ? <ErrorBox error={sites.error} /> : q.isLoading || site === undefined ? <Loading /> : q.isError ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : rows.length === 0 ? <Empty /> : (
+      {q.isLoading ? <Loading /> : q.isError ? <ErrorBox error={q.error} onRetry={() => q.refetch()} /> : rows.length === 0 ? <Empty /> : (
         <div style={{ height: 320 }} data-testid="inventory-chart">
           <ResponsiveContainer>
             <ComposedChart data={rows}>
@@ -201,13 +222,33 @@ function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
       </div>
       {fc.isLoading || actual.isLoading ? <Loading /> : fc.isError ? <ErrorBox error={fc.error} onRetry={() => fc.refetch()} />
         : actual.isError ? <ErrorBox error={actual.error} /> : fcRows.length === 0 ? <Empty>{t('noForecast')}</Empty> : (
-          <ForecastChart rows={rows} today={asOf} with95 height={340} />
+          <>
+            <ForecastChart rows={rows} today={asOf} with95 height={340} />
+            {siteId === undefined && <p className="text-xs text-slate-500" data-testid="forecast-all-sites-note">{t('forecastAllSitesNote')}</p>}
+          </>
         )}
     </div>
   );
 }
 
-function FeaturesTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
+function FeaturesTab({ itemId, siteId, onPickSite }: { itemId: number; siteId?: number; onPickSite: (siteId: number) => void }) {
+  // Features (lags, rolling means, calendar flags) are per item x site and have no meaningful sum:
+  // across all sites they are not offered; the user picks a site.
+  const { t } = useI18n();
+  const sites = useSites();
+  if (siteId === undefined)
+    return (
+      <div className="space-y-2" data-testid="features-pick-site">
+        <p className="text-sm text-slate-600">{t('featuresPerSite')}</p>
+        <div className="flex flex-wrap gap-2">
+          {(sites.data ?? []).map((s) => <button key={s.site_id} className="btn" onClick={() => onPickSite(s.site_id)}>{s.name}</button>)}
+        </div>
+      </div>
+    );
+  return <SiteFeatures itemId={itemId} siteId={siteId} />;
+}
+
+function SiteFeatures({ itemId, siteId }: { itemId: number; siteId: number }) {
   const { t, locale } = useI18n();
   const asOf = useAsOfReady();
   const start = asOf ? addDays(asOf, -13) : '';

@@ -1,0 +1,2 @@
+DROP TABLE analytics.override_baselines;
+DROP TABLE analytics.overrides;

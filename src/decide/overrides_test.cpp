@@ -1,0 +1,51 @@
+#include "decide/overrides.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace corrente::decide {
+namespace {
+
+TEST(Overrides, ForecastAbsoluteAndPercentOnTheirDaysOnly) {
+  std::vector<double> mean{10, 10, 10, 10}, sd{2, 2, 2, 2};
+  // Path starts on day 100; an absolute 25 a day on days 101-102.
+  EXPECT_EQ(ApplyForecastOverride(mean, sd, 100, {101, 102, true, 25}), 2);
+  EXPECT_EQ(mean, (std::vector<double>{10, 25, 25, 10}));
+  EXPECT_EQ(sd, (std::vector<double>{2, 2, 2, 2}));
+  // -50% from day 102 on (beyond the path too): mean and spread halve.
+  EXPECT_EQ(ApplyForecastOverride(mean, sd, 100, {102, 200, false, -50}), 2);
+  EXPECT_EQ(mean, (std::vector<double>{10, 25, 12.5, 5}));
+  EXPECT_EQ(sd, (std::vector<double>{2, 2, 1, 1}));
+  EXPECT_EQ(ApplyForecastOverride(mean, sd, 100, {90, 99, true, 1}), 0);  // before the path
+  ApplyForecastOverride(mean, sd, 100, {100, 100, false, -100});
+  EXPECT_EQ(mean[0], 0);
+}
+
+TEST(Overrides, PolicyInputsAndBounds) {
+  PolicyInput in;
+  std::vector<double> samples{5, 9};
+  in.lead_samples = samples;
+  in.lead_time = 7;
+  in.lead_time_std = 2;
+  ApplyPolicyInputs(in, {.service_level = 0.99, .lead_time_days = 3.0});
+  EXPECT_EQ(in.service_level, 0.99);
+  EXPECT_EQ(in.lead_time, 3);
+  EXPECT_EQ(in.lead_time_std, 0);
+  EXPECT_TRUE(in.lead_samples.empty());
+  PolicyLevels l;
+  l.rop = 20;
+  l.out = 60;
+  ApplyPolicyBounds(l, {.min_stock = 30.0, .max_stock = 50.0});
+  EXPECT_EQ(l.rop, 30);
+  EXPECT_EQ(l.out, 50);
+  ApplyPolicyBounds(l, {.max_stock = 10.0});  // a cap below the reorder point keeps s <= S
+  EXPECT_EQ(l.out, 30);
+  PolicyLevels untouched{.rop = 5, .out = 9};
+  ApplyPolicyBounds(untouched, {});
+  EXPECT_EQ(untouched.rop, 5);
+  EXPECT_EQ(untouched.out, 9);
+}
+
+}  // namespace
+}  // namespace corrente::decide

@@ -1,0 +1,44 @@
+#include "server/json_body.h"
+
+#include <cmath>
+#include <string_view>
+
+namespace corrente::server {
+
+boost::json::object ParseBody(const Request& req) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(req.body.empty() ? std::string("{}") : req.body, ec);
+  if (ec || !v.is_object()) throw ApiError(400, "invalid_body", "body must be a JSON object");
+  return v.as_object();
+}
+
+std::optional<std::string> StringField(const boost::json::object& o, const char* name, Params& p) {
+  const auto* v = o.if_contains(name);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_string()) {
+    p.Fail(name, "must be a string");
+    return std::nullopt;
+  }
+  if (std::string_view(v->as_string()).find('\0') != std::string_view::npos) {
+    p.Fail(name, "must not contain NUL");  // libpq would cut the value there
+    return std::nullopt;
+  }
+  return std::string(v->as_string());
+}
+
+std::optional<double> NumberField(const boost::json::object& o, const char* name, double lo,
+                                  double hi, Params& p) {
+  const auto* v = o.if_contains(name);
+  if (!v || v->is_null()) return std::nullopt;
+  const double x = v->is_double()   ? v->as_double()
+                   : v->is_int64()  ? static_cast<double>(v->as_int64())
+                   : v->is_uint64() ? static_cast<double>(v->as_uint64())
+                                    : NAN;
+  if (!(x >= lo && x <= hi)) {
+    p.Fail(name, "must be a number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    return std::nullopt;
+  }
+  return x;
+}
+
+}  // namespace corrente::server

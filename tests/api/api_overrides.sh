@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Overrides (Mirror + Delta) on the real `corrente serve` and pipeline: the lifecycle
+# (draft -> submit -> approve by a second pair of eyes), optimistic locking (428 / 412 with the
+# current ETag), drafts visible only to their author, the live merge in /forecasts (the mirror
+# untouched), the pipeline honouring approved overrides on its next run, the audit trail, and
+# the forecast value added against an independent SQL computation.
+set -uo pipefail
+corrente="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib.sh"
+db=api_overrides
+scratch_db "$db"
+export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+work=$(mktemp -d)
+spid=""
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+
+"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
+out=$("$corrente" seed --items 8 --sites 2 --days 200 --seed 11 2>&1); check "seed" [ $? -eq 0 ]
+pw() { sed -nE "s/^demo login: $1 \/ (\S+) .*/\1/p" <<<"$out"; }
+sql() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+"$corrente" pipeline run --horizon 30 >"$work/run1.log" 2>&1; check "pipeline run 1" [ $? -eq 0 ] || tail -5 "$work/run1.log"
+asof=$(sql "select as_of from analytics.pipeline_runs where status = 'SUCCEEDED' order by run_id desc limit 1")
+d1=$(sql "select date '$asof' + 1"); d5=$(sql "select date '$asof' + 5"); d10=$(sql "select date '$asof' + 10")
+
+port=$(free_port)
+"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
+spid=$!
+wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+base="http://127.0.0.1:$port/api/v1"
+login() { curl -s -XPOST "$base/auth/login" -d "{\"username\":\"$1\",\"password\":\"$2\"}" |
+          python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
+admin=$(login admin "$(pw admin)"); analyst=$(login analyst "$(pw analyst)"); viewer=$(login viewer "$(pw viewer)")
+# A second analyst: approvals need another pair of eyes.
+code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST -H "Authorization: Bearer $admin" "$base/admin/users" \
+  -d '{"username":"analyst2","password":"Another-Planner-2026!","role":"ANALYST"}')
+check "admin creates a second analyst" [ "$code" = 201 ]
+analyst2=$(login analyst2 'Another-Planner-2026!')
+check "four logins" [ -n "$admin" ] && [ -n "$analyst" ] && [ -n "$viewer" ] && [ -n "$analyst2" ]
+
+# call METHOD TOKEN PATH [BODY] [IF-MATCH]: status to stdout, body in $work/body, headers in $work/hdr
+call() {
+  local args=(-s -o "$work/body" -D "$work/hdr" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $2")
+  [ -n "${4:-}" ] && args+=(-H 'Content-Type: application/json' -d "$4")
+  [ -n "${5:-}" ] && args+=(-H "If-Match: $5")
+  curl "${args[@]}" "$base$3"
+}
+field() { python3 -c "import json,sys; d=json.load(open('$work/body')); print($1)"; }
+etag() { tr -d '\r' <"$work/hdr" | sed -nE 's/^[Ee][Tt][Aa][Gg]: (.*)$/\1/p'; }
+
+# ---- create: RBAC and bad input ----
+fc="{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d1\",\"valid_to\":\"$d5\",\"mode\":\"ABSOLUTE\",\"value\":123,\"reason\":\"Promotion in store 1 next week\"}"
+check "a VIEWER cannot create (403)" [ "$(call POST "$viewer" /overrides "$fc")" = 403 ]
+check "no reason: 400 naming reason" [ "$(call POST "$analyst" /overrides "${fc/\"reason\":\"Promotion in store 1 next week\"/\"reason\":null}")" = 400 ] && contains "$(cat "$work/body")" 'reason'
+check "valid_to before valid_from: 400" [ "$(call POST "$analyst" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d5\",\"valid_to\":\"$d1\",\"mode\":\"PERCENT\",\"value\":10,\"reason\":\"why not\"}")" = 400 ] && contains "$(cat "$work/body")" 'valid_to'
+check "PERCENT above 1000: 400" [ "$(call POST "$analyst" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d1\",\"valid_to\":\"$d5\",\"mode\":\"PERCENT\",\"value\":5000,\"reason\":\"too much\"}")" = 400 ]
+check "unknown kind: 400" [ "$(call POST "$analyst" /overrides '{"kind":"PRICE","item_id":1,"site_id":1,"valid_from":"2030-01-01","valid_to":"2030-01-02","reason":"nope"}')" = 400 ] && contains "$(cat "$work/body")" 'kind'
+check "not JSON: 400" [ "$(call POST "$analyst" /overrides 'not json')" = 400 ]
+check "an unknown item: 400 naming item_id" [ "$(call POST "$analyst" /overrides "${fc/\"item_id\":1/\"item_id\":99999}")" = 400 ] && contains "$(cat "$work/body")" 'item_id'
+check "  and nothing is written" [ "$(sql "select count(*) from analytics.overrides")" = 0 ]
+check "a POLICY override with nothing in it: 400" [ "$(call POST "$analyst" /overrides "{\"kind\":\"POLICY\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d1\",\"valid_to\":\"$d5\",\"reason\":\"empty\"}")" = 400 ]
+
+check "create a FORECAST draft: 201" [ "$(call POST "$analyst" /overrides "$fc")" = 201 ]
+id=$(field 'd["data"]["override_id"]')
+check "  state DRAFT, version 1, ETag names it" [ "$(field 'd["data"]["state"], d["data"]["version"]')" = "DRAFT 1" ] && [ "$(etag)" = "\"ov-$id-v1\"" ]
+check "the draft is its author's alone: 404 for another analyst" [ "$(call GET "$analyst2" /overrides/$id)" = 404 ]
+call GET "$viewer" "/overrides?limit=100" >/dev/null
+check "  and absent from a viewer's list" [ "$(field 'sum(1 for r in d["data"] if r["override_id"] == '$id')')" = 0 ]
+
+# ---- the author's preview and the shared mirror ----
+call GET "$analyst" "/overrides/preview?item_id=1&site_id=1&limit=1000" >/dev/null
+check "preview: the author sees 123 on the 5 days" [ "$(field 'sum(1 for r in d["data"] if r["overridden"] and float(r["yhat"]) == 123)')" = 5 ]
+call GET "$analyst" "/forecasts?item_id=1&site_id=1&limit=1000" >/dev/null
+check "/forecasts (mirror + approved only) is unchanged by a draft" [ "$(field 'sum(1 for r in d["data"] if r["overridden"])')" = 0 ]
+
+# ---- optimistic locking ----
+edit='{"value":150,"reason":"Promotion in store 1, bigger than planned"}'
+check "edit without If-Match: 428" [ "$(call PATCH "$analyst" /overrides/$id "$edit")" = 428 ]
+check "edit with If-Match: 200, version 2" [ "$(call PATCH "$analyst" /overrides/$id "$edit" "\"ov-$id-v1\"")" = 200 ] && [ "$(field 'd["data"]["version"], float(d["data"]["value"])')" = "2 150.0" ]
+check "a second tab's stale edit: 412 with the current ETag" [ "$(call PATCH "$analyst" /overrides/$id '{"value":99}' "\"ov-$id-v1\"")" = 412 ] && [ "$(etag)" = "\"ov-$id-v2\"" ]
+check "  and nothing changed" [ "$(sql "select value::int || '/' || version from analytics.overrides where override_id = $id")" = 150/2 ]
+check "another analyst cannot edit it" [ "$(call PATCH "$analyst2" /overrides/$id '{"value":1}' "\"ov-$id-v2\"")" = 404 ]
+check "If-Match of another override: 412" [ "$(call PATCH "$analyst" /overrides/$id '{"value":1}' "\"ov-999-v2\"")" = 412 ]
+
+# ---- submit, approve ----
+check "submit: SUBMITTED, version 3" [ "$(call POST "$analyst" /overrides/$id/submit '{}' "\"ov-$id-v2\"")" = 200 ] && [ "$(field 'd["data"]["state"], d["data"]["version"]')" = "SUBMITTED 3" ]
+check "the author cannot approve their own (409)" [ "$(call POST "$analyst" /overrides/$id/approve '{}' "\"ov-$id-v3\"")" = 409 ]
+check "a VIEWER cannot approve (403)" [ "$(call POST "$viewer" /overrides/$id/approve '{}' "\"ov-$id-v3\"")" = 403 ]
+check "a stale approval: 412" [ "$(call POST "$analyst2" /overrides/$id/approve '{}' "\"ov-$id-v2\"")" = 412 ]
+check "the second analyst approves: APPROVED, decided_by analyst2" [ "$(call POST "$analyst2" /overrides/$id/approve '{"note":"agreed"}' "\"ov-$id-v3\"")" = 200 ] && [ "$(field 'd["data"]["state"], d["data"]["decided_by"]')" = "APPROVED analyst2" ]
+check "approving again: 409 (already approved)" [ "$(call POST "$admin" /overrides/$id/approve '{}' "\"ov-$id-v4\"")" = 409 ]
+check "the replaced statistical forecast is kept (5 baseline days)" [ "$(sql "select count(*) from analytics.override_baselines where override_id = $id")" = 5 ]
+
+call GET "$viewer" "/forecasts?item_id=1&site_id=1&limit=1000" >/dev/null
+check "/forecasts now gives every reader 150 on those days, with the statistical value and author" \
+  [ "$(field 'sum(1 for r in d["data"] if r["overridden"] and float(r["yhat"]) == 150 and r["override_author"] == "analyst" and r["yhat_statistical"] is not None)')" = 5 ]
+want=$(sql "select count(*) from analytics.forecasts f where f.run_id = (select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED') and item_id = 1 and site_id = 1 and full_date not between '$d1' and '$d5'")
+check "  and the statistical value on the other days ($want)" [ "$(field 'sum(1 for r in d["data"] if not r["overridden"] and r["yhat"] == r["yhat_statistical"])')" = "$want" ]
+check "the mirror (analytics.forecasts) is not written" [ "$(sql "select count(*) from analytics.forecasts where item_id = 1 and site_id = 1 and yhat = 150")" = 0 ]
+
+# An overlapping override cannot also be approved.
+call POST "$analyst2" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d5\",\"valid_to\":\"$d10\",\"mode\":\"PERCENT\",\"value\":20,\"reason\":\"overlaps\"}" >/dev/null
+id2=$(field 'd["data"]["override_id"]')
+call POST "$analyst2" /overrides/$id2/submit '{}' "\"ov-$id2-v1\"" >/dev/null
+check "an overlapping approval: 409 naming the approved one" [ "$(call POST "$analyst" /overrides/$id2/approve '{}' "\"ov-$id2-v2\"")" = 409 ] && contains "$(cat "$work/body")" "override $id"
+check "a reject works: REJECTED" [ "$(call POST "$admin" /overrides/$id2/reject '{"note":"overlaps"}' "\"ov-$id2-v2\"")" = 200 ] && [ "$(field 'd["data"]["state"]')" = REJECTED ]
+
+# ---- the pipeline honours approved overrides ----
+# A policy floor for item 2 at site 1, and a huge forecast for item 1 at site 1 (it runs out at once).
+call POST "$analyst" /overrides "{\"kind\":\"POLICY\",\"item_id\":2,\"site_id\":1,\"valid_from\":\"$d1\",\"valid_to\":\"$d10\",\"min_stock\":99999,\"reason\":\"Strategic stock\"}" >/dev/null
+id3=$(field 'd["data"]["override_id"]')
+call POST "$analyst" /overrides/$id3/submit '{}' "\"ov-$id3-v1\"" >/dev/null
+check "approve the policy override" [ "$(call POST "$admin" /overrides/$id3/approve '{}' "\"ov-$id3-v2\"")" = 200 ]
+sql "UPDATE analytics.overrides SET value = 1000000 WHERE override_id = $id" >/dev/null
+"$corrente" pipeline run --horizon 30 >"$work/run2.log" 2>&1; check "pipeline run 2" [ $? -eq 0 ]
+check "  its log reports the overrides" contains "$(cat "$work/run2.log")" 'overrides: 5 forecast days, 1 policies'
+run2=$(sql "select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED'")
+check "  the policy floor: reorder point >= 99999" [ "$(sql "select reorder_point >= 99999 from analytics.inventory_policy where run_id = $run2 and item_id = 2 and site_id = 1")" = t ]
+check "  the forecast override: item 1 at site 1 runs out at once" [ "$(sql "select days_to_rupture from analytics.inventory_policy where run_id = $run2 and item_id = 1 and site_id = 1")" = 0 ]
+check "  and the published forecasts stay statistical" [ "$(sql "select count(*) from analytics.forecasts where run_id = $run2 and yhat >= 1000000")" = 0 ]
+
+# ---- forecast value added, against SQL ----
+# Two approved overrides on past days with actuals, with the forecasts they replaced.
+sql "INSERT INTO analytics.overrides (override_id, kind, item_id, site_id, valid_from, valid_to, mode, value, reason, state, author, decided_by, decided_at)
+     VALUES (900001, 'FORECAST', 3, 1, date '$asof' - 20, date '$asof' - 11, 'ABSOLUTE', 4, 'past one', 'APPROVED', 'analyst', 'admin', now()),
+            (900002, 'FORECAST', 4, 2, date '$asof' - 20, date '$asof' - 11, 'PERCENT', -50, 'past two', 'APPROVED', 'analyst2', 'admin', now());
+     INSERT INTO analytics.override_baselines (override_id, full_date, yhat)
+     SELECT o.override_id, g::date, 3 FROM analytics.overrides o, generate_series(o.valid_from, o.valid_to, '1 day') g
+      WHERE o.override_id IN (900001, 900002)" >/dev/null
+check "value added: 200" [ "$(call GET "$viewer" /overrides/value-added)" = 200 ]
+want=$(sql "with x as (select o.author, b.yhat s, case o.mode when 'ABSOLUTE' then o.value else b.yhat * (1 + o.value / 100) end p, coalesce(d.quantity, 0) a
+              from analytics.overrides o join analytics.override_baselines b using (override_id)
+              left join core.fact_demand_daily d on d.item_id = o.item_id and d.site_id = o.site_id and d.full_date = b.full_date
+              where o.override_id in (900001, 900002))
+            select round((sum(abs(s - a)) - sum(abs(p - a))) / sum(a), 4) from x")
+check "  overall value added equals SQL ($want)" [ "$(field '[r for r in d["data"] if r["author"] == "all"][0]["value_added"]')" = "$want" ]
+check "  one row per author plus the total" [ "$(field 'sorted(r["author"] for r in d["data"])')" = "['all', 'analyst', 'analyst2']" ]
+
+# ---- the audit trail ----
+check "every write is audited" [ "$(sql "select string_agg(distinct action, ',' order by action) from support.audit_logs where action like 'OVERRIDE_%'")" = OVERRIDE_APPROVE,OVERRIDE_CREATE,OVERRIDE_EDIT,OVERRIDE_REJECT,OVERRIDE_SUBMIT ]
+
+spec=$(curl -s "$base/openapi.json")
+for p in /api/v1/overrides /api/v1/overrides/{id} /api/v1/overrides/{id}/approve /api/v1/overrides/preview /api/v1/overrides/value-added; do
+  check "OpenAPI documents $p" contains "$spec" "\"$p\""
+done
+check "no unhandled or database errors in the server log" [ "$(grep -c 'unhandled error\|database error' "$work/serve.log")" = 0 ]
+[ "$FAIL" -eq 0 ] || tail -20 "$work/serve.log"
+finish

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The pipeline schedule of `corrente serve --schedule`: a run missed while no server was up
+# runs at start-up; /health shows the schedule and the next run; two servers on one schedule
+# run it once per fire; a failed run raises a CRITICAL PIPELINE_FAILED alert that the next
+# published run resolves. Uses real minutes: about two of them.
+set -uo pipefail
+corrente="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib.sh"
+db=api_schedule
+scratch_db "$db"
+export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export TZ=UTC
+work=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+
+"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
+"$corrente" seed --items 6 --sites 2 --days 120 --seed 5 >/dev/null 2>&1; check "seed" [ $? -eq 0 ]
+sql() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+runs() { sql "select count(*) from analytics.pipeline_runs where status = 'SUCCEEDED'"; }
+wait_for() {  # wait_for SECONDS SQL-CONDITION
+  local i
+  for ((i = 0; i < $1 * 2; i++)); do [ "$(sql "select ($2)")" = t ] && return 0; sleep 0.5; done
+  return 1
+}
+check "no run yet" [ "$(runs)" = 0 ]
+check "a bad schedule is refused at once (exit 2)" bash -c "'$corrente' serve --schedule '61 * * * *' >/dev/null 2>&1; [ \$? -eq 2 ]"
+
+# ---- a missed run at start-up ----
+portA=$(free_port)
+"$corrente" serve --port "$portA" --schedule '0 3 * * *' >"$work/a.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$portA/health" 30; check "server A answers" [ $? -eq 0 ]
+check "the missed run runs at start-up" wait_for 90 "exists (select 1 from analytics.pipeline_runs where status = 'SUCCEEDED')"
+check "  and the log says why" grep -q 'was missed' "$work/a.log"
+h=$(curl -s "http://127.0.0.1:$portA/health")
+want=$(python3 -c "import datetime as d; n=d.datetime.utcnow(); t=n.replace(hour=3, minute=0, second=0, microsecond=0); t = t if t > n else t + d.timedelta(days=1); print(t.strftime('%Y-%m-%dT%H:%M:%SZ'))")
+check "/health: the schedule and its next run ($want)" [ "$(python3 -c "import json,sys; s=json.loads(sys.argv[1])['pipeline_schedule']; print(s['schedule'], s['next_run'], s['last_exit'])" "$h")" = "0 3 * * * $want 0" ]
+check "/health: the last run, with its outcome" contains "$h" '"last_pipeline_run":"SUCCEEDED '
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null
+
+# ---- two servers on one schedule: one run per fire ----
+before=$(sql "select count(*) from analytics.pipeline_runs")
+t0=$(sql "select now()")
+portB=$(free_port); portC=$(free_port)
+"$corrente" serve --port "$portB" --schedule '* * * * *' >"$work/b.log" 2>&1 &
+pids+=($!)
+"$corrente" serve --port "$portC" --schedule '* * * * *' >"$work/c.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$portB/health" 30 && wait_http "http://127.0.0.1:$portC/health" 30
+check "servers B and C answer" [ $? -eq 0 ]
+check "  no catch-up run: the last one is recent" [ "$(grep -c 'was missed' "$work/b.log" "$work/c.log" | awk -F: '{s+=$2} END {print s}')" = 0 ]
+check "the next minute's fire runs the pipeline" wait_for 130 "(select count(*) from analytics.pipeline_runs where status = 'SUCCEEDED') > $before"
+sleep 3
+started=$(sql "select count(*) from analytics.pipeline_runs where started_at > '$t0'")
+check "  once, not once per server ($started run since B and C started)" [ "$started" = 1 ]
+check "  and no server logs a failure for it" [ "$(grep -c 'exited with' "$work/b.log" "$work/c.log" | awk -F: '{s+=$2} END {print s}')" = 0 ]
+kill "${pids[1]}" "${pids[2]}"; wait "${pids[1]}" "${pids[2]}" 2>/dev/null
+check "servers stop cleanly while scheduled" [ "$(grep -c 'unhandled\|terminate' "$work/b.log" "$work/c.log" | awk -F: '{s+=$2} END {print s}')" = 0 ]
+
+# ---- a failed run raises an alert; the next published one resolves it ----
+sql "ALTER TABLE analytics.forecast_accuracy RENAME TO forecast_accuracy_away" >/dev/null
+"$corrente" pipeline run >"$work/fail.log" 2>&1; rc=$?
+check "a broken run fails (exit $rc)" [ "$rc" -ne 0 ]
+check "  and raises one CRITICAL PIPELINE_FAILED alert naming the run" [ "$(sql "select count(*) || ' ' || min(level) || ' ' || (min(message) like 'Pipeline run % failed: %') from analytics.alerts where category = 'PIPELINE_FAILED' and resolved_at is null")" = "1 CRITICAL true" ]
+"$corrente" pipeline run >/dev/null 2>&1
+check "  a second failure updates it, not a second alert" [ "$(sql "select count(*) from analytics.alerts where category = 'PIPELINE_FAILED'")" = 1 ]
+sql "ALTER TABLE analytics.forecast_accuracy_away RENAME TO forecast_accuracy" >/dev/null
+"$corrente" pipeline run >/dev/null 2>&1; check "the repaired run publishes" [ $? -eq 0 ]
+check "  and resolves the alert" [ "$(sql "select count(*) from analytics.alerts where category = 'PIPELINE_FAILED' and resolved_at is null")" = 0 ]
+finish

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { actionsFor } from './Overrides';
+import { overrideEtag, type Override } from '../api/client';
+
+const ov = (state: Override['state'], author = 'ana'): Override => ({
+  override_id: 7, kind: 'FORECAST', item_id: 1, site_id: 1, valid_from: '2026-12-07', valid_to: '2026-12-10',
+  mode: 'PERCENT', value: '20', service_level: null, min_stock: null, max_stock: null, lead_time_days: null,
+  recommendation_id: null, quantity: null, reason: 'promo', state, author, decided_by: null, decided_at: null,
+  decision_note: null, version: 3, created_at: '', updated_at: '',
+});
+
+describe('override actions', () => {
+  it('lets the author submit a draft and withdraw a submitted one', () => {
+    expect(actionsFor(ov('DRAFT'), { username: 'ana', role: 'ANALYST' })).toEqual(['submit']);
+    expect(actionsFor(ov('SUBMITTED'), { username: 'ana', role: 'ANALYST' })).toEqual(['withdraw']);
+  });
+  it('lets another analyst or an admin decide, never the author', () => {
+    expect(actionsFor(ov('SUBMITTED'), { username: 'bob', role: 'ANALYST' })).toEqual(['approve', 'reject']);
+    expect(actionsFor(ov('SUBMITTED', 'root'), { username: 'root', role: 'ADMIN' })).toEqual(['withdraw']);
+    expect(actionsFor(ov('DRAFT'), { username: 'bob', role: 'ADMIN' })).toEqual([]);
+  });
+  it('offers nothing to a viewer or on a decided override', () => {
+    expect(actionsFor(ov('SUBMITTED'), { username: 'vic', role: 'VIEWER' })).toEqual([]);
+    expect(actionsFor(ov('APPROVED'), { username: 'bob', role: 'ANALYST' })).toEqual([]);
+    expect(actionsFor(ov('REJECTED'), { username: 'ana', role: 'ANALYST' })).toEqual([]);
+  });
+  it('sends the version it read as If-Match, in the server\'s ETag form', () => {
+    expect(overrideEtag(ov('DRAFT'))).toBe('"ov-7-v3"');
+  });
+});
