@@ -43,6 +43,16 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
            [](int s) { opt.request_timeout = std::chrono::seconds(s); },
            "Seconds a request's body, or a response write, may take [30]")
       ->check(CLI::Range(1, 3600));
+  serve->add_option("--max-event-streams", opt.max_event_streams,
+                    "Open /api/v1/events streams at most; more get 503 (each also holds a "
+                    "connection)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
+  serve->add_option_function<int>(
+           "--event-heartbeat",
+           [](int s) { opt.event_heartbeat = std::chrono::seconds(s); },
+           "Seconds between heartbeats on an idle event stream [15]")
+      ->check(CLI::Range(1, 3600));
   auto* cert = serve->add_option("--tls-cert", opt.tls_cert,
                                  "Serve HTTPS (TLS 1.2+) with this PEM certificate chain")
                    ->check(CLI::ExistingFile);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <shared_mutex>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "common/cron.h"
 #include "pg/pool.h"
 #include "server/encoding.h"
+#include "server/events.h"
 #include "server/handlers.h"
 #include "server/health.h"
 #include "server/metrics_gate.h"
@@ -134,12 +136,12 @@ class Api {
       std::string etag;
       for (const auto& [k, v] : res.headers)
         if (k == "ETag") etag = v;
-      if (etag.empty() && !res.stream && req.path != "/metrics" && req.path != "/health") {
+      if (etag.empty() && !res.stream && !res.live && req.path != "/metrics" && req.path != "/health") {
         etag = MakeEtag(res.Body());
         res.headers.emplace_back("ETag", etag);
       }
       auto inm = req.Header("if-none-match");
-      if (!etag.empty() && inm &&
+      if (!etag.empty() && inm && !res.live &&
           (*inm == etag || *inm == "*" || inm->find(etag) != std::string::npos)) {
         res = Response{304, "", "", std::move(res.headers)};
       }
@@ -293,16 +295,42 @@ class Api {
   mutable std::unordered_map<std::string, Principal> verified_;
 };
 
-// Keeps one connection LISTENing on corrente_data (drop the cache) and corrente_revoked
-// (logouts and account changes on any server). Reconnects forever; after each (re)connect it
-// reloads the revoked tokens and the accounts' states and drops the cache, since
-// notifications may have been missed meanwhile.
+// The run_published event: the run and how many unread, open CRITICAL alerts it raised.
+std::string RunPublishedJson(pg::Connection& conn, const std::string& payload) {
+  char* end = nullptr;
+  long long run = std::strtoll(payload.c_str(), &end, 10);
+  if (payload.empty() || *end != '\0' || run <= 0) return "{}";
+  auto r = conn.Execute(
+      "SELECT count(*) FROM analytics.alerts WHERE run_id = $1 AND level = 'CRITICAL'"
+      " AND read_at IS NULL AND resolved_at IS NULL",
+      static_cast<int64_t>(run));
+  return "{\"run_id\":" + std::to_string(run) + ",\"new_critical\":" +
+         std::to_string(r.GetInt(0, 0)) + "}";
+}
+
+// The alerts_changed and recommendations_changed events: the payload when it is a JSON object
+// (the handlers send NotifyChanged()'s), else an empty object.
+std::string ChangedJson(const std::string& payload) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(payload, ec);
+  if (ec || !v.is_object()) return "{}";
+  return boost::json::serialize(v);
+}
+
+// Keeps one connection LISTENing on corrente_data (drop the cache, run_published),
+// corrente_alerts and corrente_recommendations (drop the cache, alerts_changed or
+// recommendations_changed) and corrente_revoked (logouts and account
+// changes on any server). Reconnects forever; after each (re)connect it reloads the revoked
+// tokens and the accounts' states, drops the cache and tells the event streams to refetch
+// (a reset), since notifications may have been missed meanwhile.
 void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
   bool warned = false;
   while (!stop.stop_requested()) {
     try {
       auto conn = pg::Connection::Open(dsn);
       conn.Listen("corrente_data");
+      conn.Listen("corrente_alerts");
+      conn.Listen("corrente_recommendations");
       conn.Listen("corrente_revoked");
       auto r = conn.ExecScript(
           "SELECT jti, extract(epoch FROM expires_at)::bigint FROM support.revoked_tokens WHERE "
@@ -315,7 +343,10 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
       for (int i = 0; i < u.Rows(); ++i) users[u.GetInt(i, 0)] = {u.GetBool(i, 1), u.GetInt(i, 2)};
       s.users.Reset(users);
       s.cache.Invalidate();
-      if (warned) spdlog::info("notification listener reconnected");
+      if (warned) {
+        spdlog::info("notification listener reconnected");
+        s.events->Publish("reset", R"({"reason":"listener_reconnected"})");
+      }
       warned = false;
       while (!stop.stop_requested()) {
         auto n = conn.WaitNotification(std::chrono::milliseconds(500));
@@ -323,6 +354,13 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
         if (n->channel == "corrente_data") {
           spdlog::info("data published (run {}); dropping the response cache", n->payload);
           s.cache.Invalidate();
+          s.events->Publish("run_published", RunPublishedJson(conn, n->payload));
+        } else if (n->channel == "corrente_alerts") {
+          s.cache.Invalidate();
+          s.events->Publish("alerts_changed", ChangedJson(n->payload));
+        } else if (n->channel == "corrente_recommendations") {
+          s.cache.Invalidate();
+          s.events->Publish("recommendations_changed", ChangedJson(n->payload));
         } else if (n->channel == "corrente_revoked") {
           // "<jti> <exp>" for one token, AccountNotice() for an account's state.
           if (auto account = ParseAccountNotice(n->payload)) {
@@ -384,6 +422,11 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   SimulationJobs simulations(dsn);
   Services services{pool,    jwt,   revoked, users,       account_throttle, address_throttle,
                     hashing, cache, metrics, simulations, CORRENTE_VERSION};
+  EventHub::Options event_options;
+  event_options.max_streams = options.max_event_streams;
+  event_options.heartbeat = options.event_heartbeat;
+  EventHub events(event_options);
+  services.events = &events;
 
   std::vector<ApiRoute> routes;
   AddAuthRoutes(routes, services);
@@ -396,6 +439,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   AddSimulationRoutes(routes, services);
   AddOverrideRoutes(routes, services);
   AddAdminRoutes(routes, services);
+  AddEventRoutes(routes, services);
 
   std::vector<std::string> cors;
   if (auto c = GetEnv("CORRENTE_CORS_ORIGINS")) cors = SplitList(*c);
@@ -470,6 +514,12 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("http_connections_refused_total", "counter",
           "Connections refused with 503 at the cap (none idle).",
           static_cast<double>(conns.refused));
+    gauge("sse_streams_open", "gauge", "Open /api/v1/events streams.",
+          static_cast<double>(events.Streams()));
+    gauge("sse_streams_max", "gauge", "The cap on open event streams.",
+          static_cast<double>(options.max_event_streams));
+    gauge("sse_events_total", "counter", "Events published to the streams.",
+          static_cast<double>(events.Published()));
     gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
           static_cast<double>(revoked.Size()));
     gauge("auth_password_checks_total", "counter", "Passwords verified with argon2id.",

@@ -140,6 +140,7 @@ std::string GzipEtag(const std::string& etag) {
 }
 
 void Negotiate(const Request& req, Response& res, bool may_compress) {
+  if (res.live) return;  // each event must reach the client as written
   if (!Compressible(res.content_type) || res.status < 200 || res.status == 204 || res.status == 304)
     return;
   res.headers.emplace_back("Vary", "Accept-Encoding");

@@ -18,6 +18,7 @@
 namespace corrente::server {
 
 class SimulationJobs;
+class EventHub;
 
 // Long-lived state the handlers share. Owned by Serve(); outlives the server.
 struct Services {
@@ -32,6 +33,7 @@ struct Services {
   Metrics& metrics;
   SimulationJobs& simulations;  // what-if jobs, one at a time
   std::string version;
+  EventHub* events = nullptr;  // live events for /events; set by Serve()
 };
 
 struct ParamDoc {
@@ -56,6 +58,7 @@ struct ApiRoute {
   std::vector<ParamDoc> params;
   std::string body_schema;  // JSON schema of the request body, when it takes one
   ApiFn fn;
+  std::string produces = {};  // the 200 body's type when not the JSON envelope (no ETag, no 304)
 };
 
 // The latest published pipeline run (a scalar subquery without its parentheses).
@@ -74,6 +77,7 @@ void AddAlertRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddSimulationRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddOverrideRoutes(std::vector<ApiRoute>& routes, Services& s);
+void AddEventRoutes(std::vector<ApiRoute>& routes, Services& s);
 
 // The OpenAPI 3.1 document for the table (including the open routes listed in `extra`).
 std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& version);

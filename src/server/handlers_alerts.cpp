@@ -106,6 +106,7 @@ Response Bulk(Ctx& ctx) {
                  ids));
     WriteBulkAudit(ctx.db, ctx.req, ctx.user->username,
                    read ? "ALERT_MARK_READ" : "ALERT_MARK_UNREAD", "alert", ids, IdArray(changed));
+    NotifyChanged(ctx.db, "corrente_alerts", b.action, changed);
   });
   return BulkReply(b, changed);
 }
@@ -132,12 +133,15 @@ Response Update(Ctx& ctx, bool resolve) {
           " updated_at = now() WHERE alert_id = $1",
           id);
       WriteAudit(ctx.db, ctx.req, {ctx.user->username, "ALERT_RESOLVE", "alert", id, "{}"});
+      NotifyChanged(ctx.db, "corrente_alerts", "resolve", {id});
     } else {
       bool already = cur.GetBool(0, 0);
-      if (!already)
+      if (!already) {
         ctx.db.Q(
             "UPDATE analytics.alerts SET read_at = now(), updated_at = now() WHERE alert_id = $1",
             id);
+        NotifyChanged(ctx.db, "corrente_alerts", "read", {id});
+      }
       WriteAudit(ctx.db, ctx.req,
                  {ctx.user->username, "ALERT_MARK_READ", "alert", id,
                   std::string("{\"already_read\":") + (already ? "true" : "false") + "}"});

@@ -113,6 +113,7 @@ Response Bulk(Ctx& ctx) {
     WriteBulkAudit(ctx.db, ctx.req, ctx.user->username,
                    ack ? "RECOMMENDATION_ACKNOWLEDGE" : "RECOMMENDATION_UNACKNOWLEDGE",
                    "recommendation", ids, IdArray(changed));
+    NotifyChanged(ctx.db, "corrente_recommendations", b.action, changed);
   });
   return BulkReply(b, changed);
 }
@@ -141,6 +142,7 @@ Response Acknowledge(Ctx& ctx) {
     WriteAudit(ctx.db, ctx.req,
                {ctx.user->username, "RECOMMENDATION_ACKNOWLEDGE", "recommendation", id,
                 "{\"acknowledged_by\":" + JsonString(ctx.user->username) + "}"});
+    NotifyChanged(ctx.db, "corrente_recommendations", "acknowledge", {id});
     auto row = ctx.db.Q(
         std::string("SELECT ") + kColumns +
             " FROM analytics.recommendations r LEFT JOIN core.dim_item i ON i.item_id = r.item_id"

@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <cstdio>
+#include <list>
+#include <optional>
 #include <thread>
 
 #include "server/connections.h"
@@ -32,6 +34,9 @@ struct State {
   const ServerHooks* hooks = nullptr;
   ConnectionTable* connections = nullptr;
   net::ssl::context* tls = nullptr;  // set: every connection speaks TLS (--tls-cert)
+  // The live bodies being written, each by its wake-up: a drain wakes them all to end.
+  std::mutex live_mu;
+  std::list<std::function<void()>> live;
 };
 
 Request ToRequest(const http::request<http::string_body>& r, const std::string& remote) {
@@ -112,7 +117,7 @@ net::awaitable<bool> WriteWhole(Stream& stream, const Response& res, unsigned ve
   const std::string& body = res.Body();
   bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
   std::string framing;
-  if (head && res.stream)
+  if (head && (res.stream || res.live))
     framing = "";  // the length of a streamed body is not known
   else if (!bodiless)
     framing = "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -164,6 +169,95 @@ net::awaitable<bool> WriteStream(Stream& stream, Response& res, unsigned version
   co_await net::async_write(stream, net::buffer("0\r\n\r\n", 5),
                             net::redirect_error(net::use_awaitable, ec));
   co_return !ec;
+}
+
+// Writes a live body (Server-Sent Events) from the connection's strand: what Take() has, then a
+// wait on a timer until the body wakes it or a heartbeat is due. No worker thread is held
+// while waiting. Ends when the body does, on a write error or timeout (a dead client) and on a
+// drain; the connection then closes.
+template <class Stream>
+net::awaitable<bool> WriteLive(Stream& stream, Response& res, unsigned version,
+                               const ServerOptions& opt, State& state) {
+  LiveBody& body = *res.live;
+  bool chunked = version != 10;
+  std::string h = ResponseHead(res, version, /*keep_alive=*/false,
+                               chunked ? "Transfer-Encoding: chunked\r\n" : "");
+  beast::error_code ec;
+  auto& lowest = beast::get_lowest_layer(stream);
+  lowest.expires_after(opt.request_timeout);
+  co_await net::async_write(stream, net::buffer(h), net::redirect_error(net::use_awaitable, ec));
+  // Wake-ups may come from any thread, also after this coroutine is gone (the body may outlive
+  // the server): they set `pending` and cancel the wait on this strand, where the timer lives,
+  // while the strand is still known. The guard forgets it when the coroutine ends, however it
+  // ends, so no wake-up touches an executor past its io_context.
+  struct Waker {
+    std::atomic<bool> pending{true};
+    net::steady_timer* timer = nullptr;  // on the strand only
+    std::mutex mu;
+    std::optional<net::any_io_executor> exec;
+  };
+  auto waker = std::make_shared<Waker>();
+  net::steady_timer timer(co_await net::this_coro::executor);
+  waker->exec = timer.get_executor();
+  struct Forget {
+    Waker& w;
+    ~Forget() {
+      std::lock_guard l(w.mu);
+      w.exec.reset();
+    }
+  } forget{*waker};
+  auto wake = [waker] {
+    waker->pending = true;
+    std::lock_guard l(waker->mu);
+    if (waker->exec)
+      net::post(*waker->exec, [waker] {
+        if (waker->timer) waker->timer->cancel();
+      });
+  };
+  body.OnReady(wake);
+  std::list<std::function<void()>>::iterator registered;
+  {
+    std::lock_guard l(state.live_mu);
+    registered = state.live.insert(state.live.end(), wake);
+  }
+  auto last_write = std::chrono::steady_clock::now();
+  std::string out;
+  bool more = true;
+  while (!ec && more && !state.draining) {
+    out.clear();
+    auto due = last_write + body.HeartbeatInterval();
+    bool heartbeat = std::chrono::steady_clock::now() >= due;
+    if (waker->pending.exchange(false) || heartbeat) more = body.Take(out);
+    if (out.empty() && more && heartbeat) out = body.Heartbeat();
+    if (out.empty()) {
+      if (!more) break;
+      timer.expires_at(due);
+      waker->timer = &timer;
+      beast::error_code wait_ec;
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, wait_ec));
+      waker->timer = nullptr;
+      continue;
+    }
+    char size[24];
+    int n = std::snprintf(size, sizeof size, "%zx\r\n", out.size());
+    std::array<net::const_buffer, 3> bufs{net::buffer(size, static_cast<size_t>(n)),
+                                          net::buffer(out), net::buffer("\r\n", 2)};
+    if (!chunked) bufs[0] = bufs[2] = net::const_buffer();
+    lowest.expires_after(opt.request_timeout);
+    co_await net::async_write(stream, bufs, net::redirect_error(net::use_awaitable, ec));
+    lowest.expires_never();  // the wait between events is no timeout
+    last_write = std::chrono::steady_clock::now();
+  }
+  {
+    std::lock_guard l(state.live_mu);
+    state.live.erase(registered);
+  }
+  if (!ec && chunked) {
+    lowest.expires_after(opt.request_timeout);
+    co_await net::async_write(stream, net::buffer("0\r\n\r\n", 5),
+                              net::redirect_error(net::use_awaitable, ec));
+  }
+  co_return false;
 }
 
 // A connection's reads, writes and timers all run on its own strand: Beast's tcp_stream is not
@@ -259,7 +353,9 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
       }
     }
     bool reusable = true;
-    if (res.stream && !head) {
+    if (res.live && !head) {
+      reusable = co_await WriteLive(stream, res, version, opt, state);
+    } else if (res.stream && !head) {
       reusable = co_await WriteStream(stream, res, version, keep_alive, opt, state);
     } else {
       reusable = co_await WriteWhole(stream, res, version, keep_alive, head, opt);
@@ -477,6 +573,10 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
     state.draining = true;
     beast::error_code ignored;
     acceptor.close(ignored);
+    {
+      std::lock_guard l(state.live_mu);
+      for (auto& wake : state.live) wake();
+    }
     *deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
     poll({});
   };

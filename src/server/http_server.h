@@ -28,6 +28,10 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};  // a request's headers, or a keep-alive wait
   std::chrono::seconds request_timeout{30};  // a request's body, and each response write
   std::chrono::seconds drain_timeout{10};
+  // Live events (/api/v1/events), read by Serve(): open streams at most (more get 503; each
+  // also holds a connection) and the heartbeat that keeps an idle stream open.
+  size_t max_event_streams = 256;
+  std::chrono::seconds event_heartbeat{15};
   // Both set: HTTPS only (TLS 1.2+, see tls.h). PEM files: the certificate chain, its key.
   std::string tls_cert;
   std::string tls_key;

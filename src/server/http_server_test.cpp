@@ -15,7 +15,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,10 +93,11 @@ size_t RssKb() {
   return rss * static_cast<size_t>(sysconf(_SC_PAGESIZE)) / 1024;
 }
 
-// A server on an ephemeral port, run on its own thread.
+// A server on an ephemeral port, run on its own thread; `routes` may add more.
 class TestServer {
  public:
-  explicit TestServer(ServerOptions opt) {
+  explicit TestServer(ServerOptions opt, const std::function<void(Router&)>& routes = {}) {
+    if (routes) routes(router_);
     router_.Add("GET", "/health", [](const Request&) {
       return Response(200, "application/json", R"({"status":"healthy"})");
     });
@@ -305,6 +308,127 @@ TEST(HttpServerFlood, WhenEveryConnectionIsBusyANewcomerGets503WithRetryAfter) {
   for (int b : busy) close(b);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(Health(s.port()).first, 200);
+}
+
+// A live body fed by the test: Push() queues text and wakes the writer.
+class QueueBody : public LiveBody {
+ public:
+  void OnReady(std::function<void()> wake) override {
+    std::lock_guard l(mu_);
+    wake_ = std::move(wake);
+  }
+  bool Take(std::string& out) override {
+    std::lock_guard l(mu_);
+    out += pending_;
+    pending_.clear();
+    return true;
+  }
+  std::chrono::milliseconds HeartbeatInterval() const override {
+    return std::chrono::milliseconds(300);
+  }
+  std::string Heartbeat() const override { return ":hb\n\n"; }
+  void Push(const std::string& s) {
+    std::function<void()> wake;
+    {
+      std::lock_guard l(mu_);
+      pending_ += s;
+      wake = wake_;
+    }
+    if (wake) wake();
+  }
+
+ private:
+  std::mutex mu_;
+  std::string pending_ = "ready\n\n";
+  std::function<void()> wake_;
+};
+
+// The live bodies the /live route handed out, for the test to feed and watch.
+struct LiveRoute {
+  std::mutex mu;
+  std::vector<std::shared_ptr<QueueBody>> bodies;
+  void Add(Router& r) {
+    r.Add("GET", "/live", [this](const Request&) {
+      auto b = std::make_shared<QueueBody>();
+      std::lock_guard l(mu);
+      bodies.push_back(b);
+      Response res(200, "text/event-stream", "");
+      res.live = b;
+      return res;
+    });
+  }
+  std::vector<std::shared_ptr<QueueBody>> All() {
+    std::lock_guard l(mu);
+    return bodies;
+  }
+};
+
+int OpenLive(int port) {
+  int fd = Connect(port);
+  SendAll(fd, "GET /live HTTP/1.1\r\nHost: x\r\n\r\n");
+  return fd;
+}
+
+TEST(HttpServerLive, StreamsOutliveTimeoutsHoldNoWorkerAndEndCleanlyOnStop) {
+  ServerOptions opt;
+  opt.threads = 2;
+  opt.workers = 1;  // three open streams would starve /health if each held a worker
+  opt.header_timeout = std::chrono::seconds(1);
+  opt.request_timeout = std::chrono::seconds(1);
+  LiveRoute live;
+  auto s = std::make_unique<TestServer>(opt, [&](Router& r) { live.Add(r); });
+  std::vector<int> fds;
+  std::vector<std::string> got(3);
+  for (int i = 0; i < 3; ++i) fds.push_back(OpenLive(s->port()));
+  for (int i = 0; i < 3; ++i) {
+    got[i] = ReadUntilClose(fds[i], std::chrono::milliseconds(500));
+    EXPECT_NE(got[i].find("Transfer-Encoding: chunked"), std::string::npos) << got[i];
+    EXPECT_NE(got[i].find("ready"), std::string::npos) << got[i];
+  }
+  ASSERT_EQ(live.All().size(), 3u);
+  EXPECT_EQ(Health(s->port()).first, 200);
+  for (auto& b : live.All()) b->Push("data: one\n\n");
+  for (int i = 0; i < 3; ++i) {
+    std::string more = ReadUntilClose(fds[i], std::chrono::milliseconds(300));
+    EXPECT_NE(more.find("data: one"), std::string::npos) << more;
+  }
+  // Past both timeouts, the streams are still open and have had heartbeats.
+  for (int i = 0; i < 3; ++i) {
+    bool closed = false;
+    auto wait = std::chrono::milliseconds(i == 0 ? 1500 : 400);  // all of them past 1 s
+    std::string later = ReadUntilClose(fds[i], wait, &closed);
+    EXPECT_FALSE(closed);
+    EXPECT_NE(later.find(":hb"), std::string::npos) << later;
+  }
+  s->http().Stop();
+  for (int i = 0; i < 3; ++i) {
+    bool closed = false;
+    std::string tail = ReadUntilClose(fds[i], std::chrono::seconds(5), &closed);
+    EXPECT_TRUE(closed);
+    EXPECT_NE(tail.find("0\r\n\r\n"), std::string::npos) << "no last chunk: " << tail;
+    close(fds[i]);
+  }
+  s.reset();
+  // Held by live.bodies and the copy All() returns only.
+  for (auto& b : live.All()) EXPECT_EQ(b.use_count(), 2) << "the server still holds a body";
+}
+
+TEST(HttpServerLive, AClientThatLeftIsDroppedOnTheNextWrite) {
+  ServerOptions opt;
+  opt.threads = 1;
+  LiveRoute live;
+  TestServer s(opt, [&](Router& r) { live.Add(r); });
+  int fd = OpenLive(s.port());
+  ReadUntilClose(fd, std::chrono::milliseconds(300));
+  ASSERT_EQ(live.All().size(), 1u);
+  auto body = live.All()[0];
+  close(fd);
+  bool dropped = false;
+  for (int i = 0; i < 50 && !dropped; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    dropped = body.use_count() == 2;  // the test's two copies only
+  }
+  EXPECT_TRUE(dropped) << "the server still holds the body of a closed connection";
 }
 
 TEST(ConnectionTable, EvictsOldestIdleAndCountsStayExact) {

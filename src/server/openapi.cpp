@@ -110,7 +110,9 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
          {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Success"}}}}}}}};
     if (r.list)
       ok["content"].as_object()["text/csv"] = json::object{{"schema", {{"type", "string"}}}};
-    if (r.method == "GET")
+    if (!r.produces.empty())
+      ok["content"] = {{r.produces, {{"schema", {{"type", "string"}}}}}};
+    else if (r.method == "GET")
       ok["headers"] = {
           {"ETag",
            {{"description", "validator for If-None-Match (304); suffixed -gz for the gzip body"},
@@ -136,7 +138,7 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
       responses["429"] = ErrorRef("Too many failed logins (Retry-After)");
     }
     if (r.pattern.find('{') != std::string::npos) responses["404"] = ErrorRef("Not found");
-    if (r.method == "GET")
+    if (r.method == "GET" && r.produces.empty())
       responses["304"] = json::object{{"description", "Not modified (If-None-Match)"}};
     if (r.method != "GET") responses["409"] = ErrorRef("Conflict");
     op["responses"] = responses;

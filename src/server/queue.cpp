@@ -111,6 +111,17 @@ std::string IdArray(const std::vector<int64_t>& ids) {
   return s + "}";
 }
 
+void NotifyChanged(Db& db, const std::string& channel, const std::string& action,
+                   const std::vector<int64_t>& ids) {
+  if (ids.empty()) return;
+  std::string head = "{\"action\":" + JsonString(action);
+  std::string tail = ",\"count\":" + std::to_string(ids.size()) + ",\"new_critical\":0}";
+  std::string list = ",\"ids\":[";
+  for (size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + std::to_string(ids[i]);
+  list += "]";
+  db.Q("SELECT pg_notify($1, $2)", channel, head + (list.size() < 7800 ? list : "") + tail);
+}
+
 std::vector<int64_t> IdsOf(const pg::Result& r) {
   std::vector<int64_t> out;
   for (int i = 0; i < r.Rows(); ++i) out.push_back(r.GetInt(i, 0));

@@ -49,6 +49,13 @@ void RequireIds(Db& db, const std::string& table, const std::string& id_col,
                 const std::vector<int64_t>& ids);
 // {"action":..,"requested":n,"changed":[..],"unchanged":[..]} in the envelope.
 Response BulkReply(const BulkRequest& b, const std::vector<int64_t>& changed);
+// Tells every server's event streams that rows changed: NOTIFY `channel` (corrente_alerts or
+// corrente_recommendations, fixed names) with {"action","ids","count","new_critical":0}, ids
+// left out past NOTIFY's 8000-byte limit. Call inside the write's transaction, so it goes out
+// only on commit. Nothing when `ids` is empty. A change through the API never adds a critical
+// alert, hence new_critical 0.
+void NotifyChanged(Db& db, const std::string& channel, const std::string& action,
+                   const std::vector<int64_t>& ids);
 // The ids in column 0 of `r`.
 std::vector<int64_t> IdsOf(const pg::Result& r);
 

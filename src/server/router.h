@@ -2,6 +2,7 @@
 // Transport-independent request/response types and an explicit route table. Handlers are
 // plain functions of Request -> Response; the router is immutable after start-up and so
 // safe to use from every I/O thread.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,6 +24,23 @@ struct Request {
   bool cache_checked = false;  // the fast path already looked in the response cache
   std::optional<std::string> Header(const std::string& lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
+};
+
+// A body without an end (Server-Sent Events): the server writes what Take() gives from the
+// connection's own strand, and waits between pieces without holding a worker thread.
+// Thread-safe: Wake() may come from any thread.
+class LiveBody {
+ public:
+  virtual ~LiveBody() = default;
+  // Called once, before the first Take(): `wake` (any thread, must not block) tells the
+  // writer there is more to Take().
+  virtual void OnReady(std::function<void()> wake) = 0;
+  // Appends what is ready to `out`, never blocking. False: the stream ends after `out`.
+  virtual bool Take(std::string& out) = 0;
+  // Written when nothing else was for this long, so proxies keep the stream and a dead
+  // client shows up as a write error.
+  virtual std::chrono::milliseconds HeartbeatInterval() const = 0;
+  virtual std::string Heartbeat() const = 0;
 };
 
 struct Response {
@@ -47,6 +65,9 @@ struct Response {
   // the worker pool, appends the next piece to `out` and returns false after the last one.
   // Dropping it mid-way (client gone, HEAD) must release what it holds.
   std::function<bool(std::string& out)> stream;
+  // A live body (see LiveBody), written after the head until it ends, the client goes or the
+  // server stops. Neither cached, compressed nor given an ETag.
+  std::shared_ptr<LiveBody> live;
 
   const std::string& Body() const { return shared_body ? *shared_body : body; }
 };

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { queueChecks } from './queues.mjs';
 import { projectionChecks } from './projection.mjs';
 import { overrideChecks } from './overrides.mjs';
+import { eventChecks } from './events.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const require = createRequire(path.join(here, '../../web/package.json'));
@@ -65,6 +66,7 @@ const browser = await chromium.launch({
 // chromium's console message, and the securitypolicyviolation event, logged by an init script.
 const cspViolations = [];
 async function watchCsp(ctx) {
+  trackRequests(ctx);
   await ctx.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
     console.error(`securitypolicyviolation: ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} on ${e.documentURI}`)));
 }
@@ -95,9 +97,37 @@ async function uiLogin(page, role, pathAfter = '/dashboard') {
   await page.waitForSelector('[data-testid="whoami"]');
 }
 
+// Requests in flight per page, the live event stream aside: it stays open for as long as the
+// page does, so Playwright's 'networkidle' would never come.
+const inFlight = new WeakMap();
+function trackRequests(ctx) {
+  const count = (r, d) => {
+    if (r.url().endsWith('/api/v1/events')) return;
+    try {
+      const p = r.frame().page();
+      inFlight.set(p, (inFlight.get(p) ?? 0) + d);
+    } catch { /* a request of no page */ }
+  };
+  ctx.on('request', (r) => count(r, 1));
+  ctx.on('requestfinished', (r) => count(r, -1));
+  ctx.on('requestfailed', (r) => count(r, -1));
+}
+/** 'networkidle' without the event stream: loaded, and no request in flight for 500 ms. */
+async function networkIdle(page, timeout = 15000) {
+  await page.waitForLoadState('load', { timeout });
+  const end = Date.now() + timeout;
+  let quietSince = Date.now();
+  while (Date.now() < end) {
+    if ((inFlight.get(page) ?? 0) > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 500) return;
+    await page.waitForTimeout(50);
+  }
+  throw new Error(`network not idle within ${timeout} ms on ${page.url()}`);
+}
+
 /** Waits until nothing is loading; fails on an error box. */
 async function settled(page) {
-  await page.waitForLoadState('networkidle');
+  await networkIdle(page);
   await page.waitForFunction(() => !document.querySelector('[role="status"]'), null, { timeout: 15000 });
   const errs = await page.locator('[role="alert"]').allInnerTexts();
   assert(errs.length === 0, `error shown on ${page.url()}: ${errs.join(' / ')}`);
@@ -368,7 +398,7 @@ await check('acknowledge a recommendation (analyst), audited', async () => {
   await btn.click();
   // Optimistically marked at once; the open queue then drops it when the list is fetched again.
   await page.waitForFunction((rid) => !document.querySelector(`tr[data-rec-id="${rid}"] [data-testid="ack-button"]`), id);
-  await page.waitForLoadState('networkidle');
+  await networkIdle(page);
   assert(await page.locator('[data-testid="ack-error"]').count() === 0, 'acknowledge failed');
   await page.goto(`${BASE}/recommendations?acknowledged=true`);
   await page.reload();
@@ -393,7 +423,7 @@ await check('double-click acknowledges once; page titles', async () => {
   const btn = page.getByTestId('ack-button').first();
   await btn.waitFor();
   await btn.dblclick();
-  await page.waitForLoadState('networkidle');
+  await networkIdle(page);
   await settled(page);
   const after = Number((await apiGet(adminToken, '/recommendations?acknowledged=true&limit=1')).metadata.total_count);
   assert(after === before + 1, `acknowledged ${before} -> ${after}`);
@@ -413,7 +443,7 @@ await check('mark an alert read (analyst)', async () => {
   const before = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
   await btn.click();
   await page.waitForFunction((aid) => !document.querySelector(`tr[data-alert-id="${aid}"]`) || document.querySelector(`tr[data-alert-id="${aid}"]`).dataset.read === 'true', id);
-  await page.waitForLoadState('networkidle');
+  await networkIdle(page);
   const after = Number((await apiGet(adminToken, '/alerts?unread=true&limit=1')).metadata.total_count);
   assert(after === before - 1, `unread ${before} -> ${after}`);
   const all = (await apiGet(adminToken, '/alerts?limit=1000')).data;
@@ -573,11 +603,13 @@ await check('CSP: an injected inline script is refused; the dashboard is not fra
   await ctx.close();
 });
 // 12. the grouped queues and the searchable pickers (tests/e2e/queues.mjs).
-await queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot });
+await queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot, networkIdle });
 // 13. the item page's projected stock against SQL (tests/e2e/projection.mjs).
 await projectionChecks({ check, assert, BASE, admin, browser, users, firstItem, firstSite, watchCsp, collectCsp, shot });
 // 14. overrides: draft, submit, approve, a conflict from two tabs (tests/e2e/overrides.mjs).
 await overrideChecks({ check, assert, BASE, pages, newPage, uiLogin, adminToken, apiGet, firstItem, firstSite, shot });
+// 15. live alerts over Server-Sent Events (tests/e2e/events.mjs).
+await eventChecks({ check, assert, BASE, pages, shot });
 
 await check('no CSP or Permissions-Policy complaint on any page of the run', async () => {
   assert(cspViolations.length === 0, `${cspViolations.length}: ${[...new Set(cspViolations)].slice(0, 5).join(' | ')}`);

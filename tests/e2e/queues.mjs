@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export async function queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot }) {
+export async function queueChecks({ check, assert, BASE, ART, pages, users, adminToken, apiGet, shot, networkIdle }) {
   const dsn = process.env.E2E_DSN;
   const sql = (q) => execFileSync('psql', [dsn, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', q], { encoding: 'utf8' }).trim();
   const page = pages.ANALYST;
@@ -82,7 +82,7 @@ export async function queueChecks({ check, assert, BASE, ART, pages, users, admi
     const box = await btn.boundingBox();
     await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
     await page.locator(`tr[data-rec-id="${first}"] [data-testid="acked-button"]`).waitFor();
-    await page.waitForLoadState('networkidle');
+    await networkIdle(page);
     const after = await page.locator(`tr[data-rec-id="${first}"] [data-testid="acked-button"]`).boundingBox();
     assert(Math.abs(after.y - box.y) < 2, `the row moved: ${box.y} -> ${after.y}`);
     assert(await page.locator(`tr[data-rec-id="${second}"] [data-testid="ack-button"]`).count() === 1, 'the next row was acknowledged');

@@ -119,12 +119,10 @@ export async function request<T>(
 
 const get = <T>(path: string, query?: Query) => request<T>('GET', path, { query });
 
-/** Fetches a list as CSV (same filters) and returns its text. */
-export async function fetchCsv(path: string, query?: Query): Promise<string> {
+/** A non-JSON call (CSV, the event stream) with the token; a failure throws ApiError, a 401 logs out. */
+async function fetchRaw(url: string, headers: Record<string, string>, init: RequestInit = {}): Promise<Response> {
   const token = tokenStore.get();
-  const res = await fetchImpl(`/api/v1${path}${buildQuery({ ...query, format: 'csv' })}`, {
-    headers: { Accept: 'text/csv', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-  });
+  const res = await fetchImpl(url, { ...init, headers: { ...headers, ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
   if (!res.ok) {
     const err = await parseError(res);
     if (res.status === 401) {
@@ -133,7 +131,24 @@ export async function fetchCsv(path: string, query?: Query): Promise<string> {
     }
     throw err;
   }
+  return res;
+}
+
+/** Fetches a list as CSV (same filters) and returns its text. */
+export async function fetchCsv(path: string, query?: Query): Promise<string> {
+  const res = await fetchRaw(`/api/v1${path}${buildQuery({ ...query, format: 'csv' })}`, { Accept: 'text/csv' });
   return res.text();
+}
+
+/**
+ * Opens GET /events (Server-Sent Events) with fetch(), so the token goes in the Authorization
+ * header (EventSource cannot send headers, and a token in the URL would reach logs). Resolves
+ * with the response once its head has arrived.
+ */
+export function openEvents(lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'text/event-stream' };
+  if (lastEventId) headers['Last-Event-ID'] = lastEventId;
+  return fetchRaw('/api/v1/events', headers, { signal, cache: 'no-store' });
 }
 
 // ---- types (field names as the API sends them) ----

@@ -5,6 +5,8 @@ import { api } from '../api/client';
 import { useAuth } from '../lib/auth';
 import { useI18n, type MsgKey } from '../lib/i18n';
 import type { Locale } from '../lib/format';
+import { useLiveEvents } from '../lib/live';
+import { UndoToast } from './UndoToast';
 
 const LINKS: { to: string; key: MsgKey; admin?: boolean }[] = [
   { to: '/dashboard', key: 'dashboard' },
@@ -22,12 +24,12 @@ export function useUnreadCount() {
   return useQuery({
     queryKey: ['alerts', 'unread-count'],
     queryFn: () => api.alerts({ unread: true, resolved: false, limit: 1 }).then((r) => Number(r.metadata.total_count ?? 0)),
-    refetchInterval: 60_000,
+    refetchInterval: 5 * 60_000, // a safety net: the live events refetch it when alerts change
   });
 }
 
 export function Layout() {
-  const { me, logout, can } = useAuth();
+  const { me, logout, can, hasToken } = useAuth();
   const { t, locale, setLocale } = useI18n();
   const { pathname } = useLocation();
   // A title per page, so tabs and history tell the pages apart.
@@ -36,6 +38,7 @@ export function Layout() {
     document.title = link ? `${t(link.key)} · Corrente` : 'Corrente';
   }, [pathname, t]);
   const unread = useUnreadCount();
+  const live = useLiveEvents(hasToken);
   const [open, setOpen] = useState(false);
   return (
     <div className="min-h-screen">
@@ -70,6 +73,7 @@ export function Layout() {
       <main id="main" className="mx-auto max-w-7xl p-3 md:p-4">
         <Outlet />
       </main>
+      <UndoToast toast={live.toast} onClose={live.closeToast} />
     </div>
   );
 }

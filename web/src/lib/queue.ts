@@ -37,7 +37,8 @@ export function actionableIds<R>(groups: QueueGroup<R>[], rowId: (r: R) => numbe
   return groups.flatMap((g) => g.rows.filter((r) => !done(r)).map(rowId));
 }
 
-export interface Toast { id: number; message: string; undo?: () => void }
+/** A toast: its text, and an Undo or another action (such toasts stay longer). */
+export interface Toast { id: number; message: string; undo?: () => void; action?: { label: string; run: () => void } }
 
 interface BulkOpts<R> {
   key: QueryKey;                       // the list on screen: patched, not fetched again
