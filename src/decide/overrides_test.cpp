@@ -28,7 +28,10 @@ TEST(Overrides, PolicyInputsAndBounds) {
   in.lead_samples = samples;
   in.lead_time = 7;
   in.lead_time_std = 2;
-  ApplyPolicyInputs(in, {.service_level = 0.99, .lead_time_days = 3.0});
+  PolicyOverride o;
+  o.service_level = 0.99;
+  o.lead_time_days = 3.0;
+  ApplyPolicyInputs(in, o);
   EXPECT_EQ(in.service_level, 0.99);
   EXPECT_EQ(in.lead_time, 3);
   EXPECT_EQ(in.lead_time_std, 0);
@@ -36,13 +39,20 @@ TEST(Overrides, PolicyInputsAndBounds) {
   PolicyLevels l;
   l.rop = 20;
   l.out = 60;
-  ApplyPolicyBounds(l, {.min_stock = 30.0, .max_stock = 50.0});
+  PolicyOverride bounds;
+  bounds.min_stock = 30.0;
+  bounds.max_stock = 50.0;
+  ApplyPolicyBounds(l, bounds);
   EXPECT_EQ(l.rop, 30);
   EXPECT_EQ(l.out, 50);
-  ApplyPolicyBounds(l, {.max_stock = 10.0});  // a cap below the reorder point keeps s <= S
+  PolicyOverride cap;
+  cap.max_stock = 10.0;
+  ApplyPolicyBounds(l, cap);  // a cap below the reorder point keeps s <= S
   EXPECT_EQ(l.out, 30);
-  PolicyLevels untouched{.rop = 5, .out = 9};
-  ApplyPolicyBounds(untouched, {});
+  PolicyLevels untouched;
+  untouched.rop = 5;
+  untouched.out = 9;
+  ApplyPolicyBounds(untouched, PolicyOverride{});
   EXPECT_EQ(untouched.rop, 5);
   EXPECT_EQ(untouched.out, 9);
 }
