@@ -32,7 +32,7 @@ INSERT INTO analytics.forecasts (run_id, full_date, item_id, site_id, horizon_da
 SELECT (SELECT max(run_id) FROM analytics.pipeline_runs), current_date + h, i.item_id, s.site_id, h,
        10 + h % 7, 8, 12 + h % 7, 7, 14 + h % 7, 'bench', 80, now()
   FROM core.dim_item i, core.dim_site s, generate_series(1, 90) h;
-ANALYZE analytics.forecasts;
+VACUUM ANALYZE analytics.forecasts;
 SQL
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$corrente" serve --port "$port" >"$CORRENTE_HOME/serve.log" 2>&1 &
