@@ -1,8 +1,9 @@
 #pragma once
-// The live merge of Mirror + Delta for forecasts, in SQL: the published forecast row `f` (the
-// mirror) with the FORECAST override that covers its day (the delta) applied on top. Used by
-// /forecasts and /forecasts/total (approved overrides only: the same for every caller, so
-// cacheable) and by /overrides/preview (the caller's own drafts too, ahead of approved ones).
+// The live merge of Mirror + Delta, in SQL: the published forecast row `f` (the mirror) with the
+// FORECAST override that covers its day (the delta) applied on top, and a recommendation's
+// quantity with its approved RECOMMENDATION override. Used by /forecasts and /forecasts/total
+// (approved overrides only: the same for every caller, so cacheable), by /overrides/preview
+// (the caller's own drafts too, ahead of approved ones) and by /recommendations.
 #include <string>
 
 namespace corrente::server {
@@ -37,6 +38,16 @@ inline std::string EffectiveColumns() {
          " AS yhat_lower_95, " + Effective("yhat_upper_95") +
          " AS yhat_upper_95, f.yhat AS yhat_statistical, ov.override_id IS NOT NULL AS overridden,"
          " ov.override_id, ov.author AS override_author, ov.state AS override_state";
+}
+
+// The quantity of recommendation row `alias` as planned: its approved RECOMMENDATION override's
+// quantity while the override is valid today, else the pipeline's.
+inline std::string EffectiveQuantity(const std::string& alias) {
+  return "coalesce((SELECT o.quantity FROM analytics.overrides o WHERE o.state = 'APPROVED'"
+         " AND o.kind = 'RECOMMENDATION' AND o.item_id = " + alias + ".item_id AND o.site_id = " +
+         alias + ".site_id AND o.recommendation_id = " + alias +
+         ".recommendation_id AND current_date BETWEEN o.valid_from AND o.valid_to"
+         " ORDER BY o.decided_at DESC LIMIT 1), " + alias + ".quantity_recommended)";
 }
 
 }  // namespace corrente::server

@@ -211,8 +211,8 @@ Response Create(Ctx& ctx) {
     }
     if (f.kind == "RECOMMENDATION") {
       auto rec = ctx.db.Q(
-          "SELECT 1 FROM analytics.recommendations WHERE recommendation_id = $1::bigint"
-          " AND item_id = $2::int AND site_id = $3::int AND acknowledged_at IS NULL",
+          "SELECT 1 FROM analytics.recommendations WHERE recommendation_id = $1::numeric::bigint"
+          " AND item_id = $2::numeric::int AND site_id = $3::numeric::int AND acknowledged_at IS NULL",
           FieldParams(f)[11], FieldParams(f)[1], FieldParams(f)[2]);
       if (rec.Rows() == 0)
         throw ApiError(400, "invalid_parameter",

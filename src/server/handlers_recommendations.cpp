@@ -1,17 +1,20 @@
 // GET /api/v1/recommendations and /recommendations/groups (item x site), PATCH
 // /api/v1/recommendations/{id}/acknowledge, POST /api/v1/recommendations/bulk (acknowledge, or
 // unacknowledge: the undo).
+#include "server/effective_forecast.h"
 #include "server/handlers.h"
 #include "server/queue.h"
 
 namespace corrente::server {
 namespace {
 
-constexpr const char* kColumns =
+// quantity_recommended is the effective one (an approved override's, else the pipeline's);
+// quantity_model is always the pipeline's.
+const std::string kColumns =
     "r.recommendation_id, r.item_id, i.sku, r.site_id, r.type, r.priority, r.message, "
-    "r.action_date,"
-    " r.quantity_recommended, r.details, r.created_at, r.updated_at, r.acknowledged_at, "
-    "r.acknowledged_by, r.run_id, r.priority_score";
+    "r.action_date, " + EffectiveQuantity("r") + " AS quantity_recommended,"
+    " r.quantity_recommended AS quantity_model, r.details, r.created_at, r.updated_at,"
+    " r.acknowledged_at, r.acknowledged_by, r.run_id, r.priority_score";
 
 const std::string kLabelRank =
     "CASE r.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END";
@@ -54,7 +57,7 @@ Response List(Ctx& ctx) {
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   return ListPage(ctx,
-                  std::string("SELECT ") + kColumns +
+                  "SELECT " + kColumns +
                       ", i.abc_class, s.name AS site_name,"
                       " count(*) OVER () AS total_count" +
                       kFrom + kWhere + " ORDER BY " + OrderBy(sort) +
@@ -76,8 +79,9 @@ Response Groups(Ctx& ctx) {
   g.aggregates = ", count(*) FILTER (WHERE f.acknowledged_at IS NULL)::int AS open";
   g.row_json =
       "jsonb_build_object('recommendation_id', f.recommendation_id, 'type', f.type, 'priority', "
-      "f.priority, 'message', f.message, 'action_date', f.action_date, 'quantity_recommended', "
-      "f.quantity_recommended, 'priority_score', f.priority_score, 'created_at', " +
+      "f.priority, 'message', f.message, 'action_date', f.action_date, 'quantity_recommended', " +
+      EffectiveQuantity("f") + ", 'quantity_model', f.quantity_recommended, 'priority_score', "
+      "f.priority_score, 'created_at', " +
       IsoSql("f.created_at") + ", 'acknowledged_at', " + IsoSql("f.acknowledged_at") +
       ", 'acknowledged_by', f.acknowledged_by)";
   return GroupsPage(ctx, p, std::move(filters), g);

@@ -119,6 +119,23 @@ check "  the policy floor: reorder point >= 99999" [ "$(sql "select reorder_poin
 check "  the forecast override: item 1 at site 1 runs out at once" [ "$(sql "select days_to_rupture from analytics.inventory_policy where run_id = $run2 and item_id = 1 and site_id = 1")" = 0 ]
 check "  and the published forecasts stay statistical" [ "$(sql "select count(*) from analytics.forecasts where run_id = $run2 and yhat >= 1000000")" = 0 ]
 
+# ---- a recommendation's quantity ----
+read -r rid ritem rsite rqty <<<"$(sql "select recommendation_id, item_id, site_id, quantity_recommended::float8 from analytics.recommendations where acknowledged_at is null order by recommendation_id limit 1" | tr '|' ' ')"
+check "an open recommendation to override" [ -n "$rid" ]
+today=$(sql "select current_date"); week=$(sql "select current_date + 7")
+rbody="{\"kind\":\"RECOMMENDATION\",\"item_id\":$ritem,\"site_id\":$rsite,\"valid_from\":\"$today\",\"valid_to\":\"$week\",\"recommendation_id\":$rid,\"quantity\":42,\"reason\":\"Pallet size\"}"
+check "a RECOMMENDATION override for another item's recommendation: 400" [ "$(call POST "$analyst" /overrides "${rbody/\"item_id\":$ritem/\"item_id\":$(( ritem % 8 + 1 ))}")" = 400 ] && contains "$(cat "$work/body")" 'recommendation_id'
+call POST "$analyst" /overrides "$rbody" >/dev/null
+id4=$(field 'd["data"]["override_id"]')
+call POST "$analyst" /overrides/$id4/submit '{}' "\"ov-$id4-v1\"" >/dev/null
+check "approve the quantity override" [ "$(call POST "$analyst2" /overrides/$id4/approve '{}' "\"ov-$id4-v2\"")" = 200 ]
+call GET "$viewer" "/recommendations?item_id=$ritem&site_id=$rsite&limit=100" >/dev/null
+check "/recommendations gives the planner's 42, with the model's quantity beside it" \
+  [ "$(field '[(float(r["quantity_recommended"]), float(r["quantity_model"]) == float("'$rqty'")) for r in d["data"] if r["recommendation_id"] == '$rid'][0]')" = "(42.0, True)" ]
+call GET "$viewer" "/recommendations/groups?item_id=$ritem&site_id=$rsite" >/dev/null
+check "  and so do its groups" [ "$(field '[float(r["quantity_recommended"]) for g in d["data"] for r in g["rows"] if r["recommendation_id"] == '$rid'][0]')" = 42.0 ]
+check "  and the mirror keeps the model's" [ "$(sql "select quantity_recommended::float8 from analytics.recommendations where recommendation_id = $rid")" = "$rqty" ]
+
 # ---- forecast value added, against SQL ----
 # Two approved overrides on past days with actuals, with the forecasts they replaced.
 sql "INSERT INTO analytics.overrides (override_id, kind, item_id, site_id, valid_from, valid_to, mode, value, reason, state, author, decided_by, decided_at)
