@@ -250,6 +250,14 @@ await check('dashboard stockout rate equals the API', async () => {
   await shot(admin, 'dashboard');
 });
 
+// Every page's footer says how the last pipeline run ended (from /health).
+await check('footer: the last pipeline run and its outcome, as /health says', async () => {
+  const h = await (await fetch(`${BASE}/health`)).json();
+  await admin.goto(`${BASE}/dashboard`);
+  const text = (await admin.getByTestId('pipeline-status').innerText()).trim();
+  assert(h.last_pipeline_run && text.startsWith(`Last pipeline run: ${h.last_pipeline_run.split(' ')[0]}`), `footer "${text}" vs ${h.last_pipeline_run}`);
+});
+
 // The morning view: counts of pairs out of stock and at risk equal the API's, and link to the
 // filtered inventory; the list starts with the pair that runs out first.
 await check('dashboard: out of stock / at risk counts and runs out next', async () => {

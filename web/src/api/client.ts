@@ -134,6 +134,17 @@ async function fetchRaw(url: string, headers: Record<string, string>, init: Requ
   return res;
 }
 
+/** The server's /health (outside /api/v1): data freshness, the last pipeline run and its schedule. */
+export interface Health {
+  status: string;
+  data_freshness?: { latest_demand_date: string | null; latest_pipeline_run: string | null };
+  last_pipeline_run?: string | null;
+  pipeline_schedule?: { schedule: string; next_run: string | null; running: boolean; last_exit: number | null };
+}
+export async function fetchHealth(): Promise<Health> {
+  return (await fetchRaw('/health', { Accept: 'application/json' }, { cache: 'no-store' })).json();
+}
+
 /** Fetches a list as CSV (same filters) and returns its text. */
 export async function fetchCsv(path: string, query?: Query): Promise<string> {
   const res = await fetchRaw(`/api/v1${path}${buildQuery({ ...query, format: 'csv' })}`, { Accept: 'text/csv' });

@@ -6,6 +6,7 @@ import { useAuth } from '../lib/auth';
 import { useI18n, type MsgKey } from '../lib/i18n';
 import type { Locale } from '../lib/format';
 import { useLiveEvents } from '../lib/live';
+import { PipelineStatus } from './PipelineStatus';
 import { UndoToast } from './UndoToast';
 
 const LINKS: { to: string; key: MsgKey; admin?: boolean }[] = [
@@ -73,6 +74,7 @@ export function Layout() {
       <main id="main" className="mx-auto max-w-7xl p-3 md:p-4">
         <Outlet />
       </main>
+      <PipelineStatus />
       <UndoToast toast={live.toast} onClose={live.closeToast} />
     </div>
   );
