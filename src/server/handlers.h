@@ -61,6 +61,9 @@ struct ApiRoute {
   std::string produces = {};  // the 200 body's type when not the JSON envelope (no ETag, no 304)
 };
 
+// The largest id a path or query may name (ids are int4).
+inline constexpr int64_t kMaxId = 2147483647;
+
 // The latest published pipeline run (a scalar subquery without its parentheses).
 inline constexpr const char* kLatestRun =
     "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"

@@ -41,8 +41,8 @@ std::vector<pg::Param> Filters(Params& p) {
   auto category = p.Text("category");
   auto unread = p.Bool("unread");
   auto resolved = p.Bool("resolved");
-  auto site = p.Int("site_id", 1, 2147483647);
-  auto item = p.Int("item_id", 1, 2147483647);
+  auto site = p.Int("site_id", 1, kMaxId);
+  auto item = p.Int("item_id", 1, kMaxId);
   auto abc = p.Enum("abc_class", {"A", "B", "C"});
   return {level,
           category,

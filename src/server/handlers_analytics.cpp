@@ -12,7 +12,6 @@ namespace corrente::server {
 namespace {
 
 constexpr int64_t kMaxSeriesDays = 3660;
-constexpr int64_t kMaxId = 2147483647;
 
 // start_date <= end_date and at most kMaxSeriesDays apart, when both are given.
 void CheckRange(Params& p, const std::optional<std::string>& start,

@@ -7,7 +7,7 @@ namespace {
 Response ListSites(Ctx& ctx) {
   Params p(ctx.req);
   auto type = p.Enum("site_type", {"WAREHOUSE", "STORE", "DISTRIBUTION_CENTER"});
-  auto region = p.Int("region_id", 1, 2147483647);
+  auto region = p.Int("region_id", 1, kMaxId);
   auto active = p.Bool("active");
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();

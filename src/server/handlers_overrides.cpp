@@ -17,8 +17,6 @@
 namespace corrente::server {
 namespace {
 
-constexpr int64_t kMaxId = 2147483647;  // ids are int4
-
 constexpr const char* kColumns =
     "override_id, kind, item_id, site_id, valid_from, valid_to, mode, value, service_level,"
     " min_stock, max_stock, lead_time_days, recommendation_id, quantity, reason, state, author,"

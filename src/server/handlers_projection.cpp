@@ -13,7 +13,6 @@
 namespace corrente::server {
 namespace {
 
-constexpr int64_t kMaxId = 2147483647;
 
 std::string Num(double v) { return std::isfinite(v) ? decide::Fixed(v, 4) : "null"; }
 std::string Num(const std::optional<double>& v) { return v ? Num(*v) : "null"; }

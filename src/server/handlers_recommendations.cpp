@@ -43,8 +43,8 @@ constexpr const char* kFrom =
 std::vector<pg::Param> Filters(Params& p) {
   auto priority = p.Enum("priority", {"LOW", "MEDIUM", "HIGH", "CRITICAL"});
   auto type = p.Enum("type", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"});
-  auto site = p.Int("site_id", 1, 2147483647);
-  auto item = p.Int("item_id", 1, 2147483647);
+  auto site = p.Int("site_id", 1, kMaxId);
+  auto item = p.Int("item_id", 1, kMaxId);
   auto acked = p.Bool("acknowledged");
   auto abc = p.Enum("abc_class", {"A", "B", "C"});
   return {priority, type, pg::ToParam(site), pg::ToParam(item), pg::ToParam(acked), abc};
