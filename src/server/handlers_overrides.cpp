@@ -195,29 +195,29 @@ Response Create(Ctx& ctx) {
   Fields f = ReadFields(o, p);
   CheckComplete(f, p);
   p.Check();
+  std::vector<pg::Param> params = FieldParams(f);
+  params.push_back(ctx.user->username);
   pg::Result row;
   InTransaction(ctx, [&] {
     auto known = ctx.db.Q(
         "SELECT EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1::numeric::int),"
         " EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2::numeric::int)",
-        FieldParams(f)[1], FieldParams(f)[2]);
-    if (known.GetString(0, 0) != "t" || known.GetString(0, 1) != "t") {
+        params[1], params[2]);
+    if (!known.GetBool(0, 0) || !known.GetBool(0, 1)) {
       Params bad(ctx.req);
-      if (known.GetString(0, 0) != "t") bad.Fail("item_id", "no such item");
-      if (known.GetString(0, 1) != "t") bad.Fail("site_id", "no such site");
+      if (!known.GetBool(0, 0)) bad.Fail("item_id", "no such item");
+      if (!known.GetBool(0, 1)) bad.Fail("site_id", "no such site");
       bad.Check();
     }
     if (f.kind == "RECOMMENDATION") {
       auto rec = ctx.db.Q(
           "SELECT 1 FROM analytics.recommendations WHERE recommendation_id = $1::numeric::bigint"
           " AND item_id = $2::numeric::int AND site_id = $3::numeric::int AND acknowledged_at IS NULL",
-          FieldParams(f)[11], FieldParams(f)[1], FieldParams(f)[2]);
+          params[11], params[1], params[2]);
       if (rec.Rows() == 0)
         throw ApiError(400, "invalid_parameter",
                        "recommendation_id: no open recommendation with that id for this item and site");
     }
-    std::vector<pg::Param> params = FieldParams(f);
-    params.push_back(ctx.user->username);
     row = ctx.db.Query(
         std::string("INSERT INTO analytics.overrides (kind, item_id, site_id, valid_from, valid_to,"
                     " mode, value, service_level, min_stock, max_stock, lead_time_days,"
