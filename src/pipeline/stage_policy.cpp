@@ -50,12 +50,9 @@ std::vector<double> Runner::PolicyCycles() const {
   // Each series' mean daily demand over its last 90 days; series not computed get none.
   std::vector<double> rate(pairs_.size(), 0.0);
   for (size_t i = 0; i < pairs_.size(); ++i) {
-    const std::vector<double>& h = outcomes_[i].recent;
-    const size_t n = std::min<size_t>(h.size(), 90);
-    if (!outcomes_[i].done || n == 0) continue;
-    double sum = 0;
-    for (size_t k = h.size() - n; k < h.size(); ++k) sum += h[k];
-    rate[i] = sum / static_cast<double>(n);
+    if (!outcomes_[i].done) continue;
+    const std::span<const double> h = outcomes_[i].recent;
+    rate[i] = decide::ComputeMeanStd(h.last(std::min<size_t>(h.size(), 90))).mean;
   }
   return decide::OrderCycles(rate, b);
 }

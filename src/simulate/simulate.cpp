@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "decide/cycles.h"
+#include "decide/policy.h"
 
 namespace corrente::simulate {
 
@@ -30,9 +31,9 @@ std::vector<double> SharedCycles(const Dataset& data, double base_days) {
     const int n = static_cast<int>(s.demand.size());
     const int start = std::clamp(s.start >= 0 ? s.start : data.start, 0, n);
     const int from = std::max(0, start - 90);
-    double sum = 0;
-    for (int t = from; t < start; ++t) sum += s.demand[static_cast<size_t>(t)];
-    rate.push_back(start > from ? sum / (start - from) : 0.0);
+    rate.push_back(decide::ComputeMeanStd(std::span<const double>(s.demand).subspan(
+                       static_cast<size_t>(from), static_cast<size_t>(start - from)))
+                       .mean);
   }
   decide::CycleBounds b;
   b.base_days = base_days;
