@@ -103,4 +103,12 @@ std::vector<Holiday> BrazilHolidays(int year) {
   return out;
 }
 
+std::string FormatUtc(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 }  // namespace corrente

@@ -1,4 +1,5 @@
 #pragma once
+#include <ctime>
 // Civil-date arithmetic (proleptic Gregorian, days since 1970-01-01) and the Brazilian
 // national holiday calendar. Pure functions, thread-safe.
 #include <cstdint>
@@ -23,6 +24,7 @@ int Weekday(int64_t days);
 // ISO 8601 week number, 1..53.
 int IsoWeek(int64_t days);
 std::string FormatDate(int64_t days);  // YYYY-MM-DD
+std::string FormatUtc(std::time_t t);  // YYYY-MM-DDTHH:MM:SSZ
 // Parses YYYY-MM-DD strictly (valid calendar date). nullopt on anything else.
 std::optional<int64_t> ParseDate(std::string_view s);
 // Today's date in UTC, as days since epoch.

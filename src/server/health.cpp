@@ -6,25 +6,15 @@
 #include <chrono>
 #include <ctime>
 
+#include "common/dates.h"
+
 namespace corrente::server {
-namespace {
-
-std::string NowIso() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> authenticated,
                           std::function<std::string()> schedule) {
   return [&pool, authenticated, schedule](const Request& req) {
     bool versions = authenticated(req);
-    boost::json::object body{{"timestamp", NowIso()}};
+    boost::json::object body{{"timestamp", FormatUtc(std::time(nullptr))}};
     if (schedule) body["pipeline_schedule"] = boost::json::parse(schedule());
     if (versions) body["version"] = CORRENTE_VERSION;
     try {

@@ -10,19 +10,9 @@
 #include <cstring>
 #include <vector>
 
+#include "common/dates.h"
+
 namespace corrente::server {
-namespace {
-
-std::string Iso(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
-
 PipelineScheduler::PipelineScheduler(Cron cron, pg::Pool& pool, std::string binary)
     : cron_(std::move(cron)), pool_(pool), binary_(std::move(binary)) {}
 
@@ -43,7 +33,7 @@ void PipelineScheduler::Stop() {
 std::string PipelineScheduler::StatusJson() const {
   std::lock_guard l(mu_);
   boost::json::object o{{"schedule", cron_.Text()},
-                        {"next_run", next_ ? boost::json::value(Iso(*next_)) : boost::json::value()},
+                        {"next_run", next_ ? boost::json::value(FormatUtc(*next_)) : boost::json::value()},
                         {"running", child_ > 0},
                         {"last_exit", last_exit_ ? boost::json::value(*last_exit_) : boost::json::value()}};
   return boost::json::serialize(o);
@@ -96,7 +86,7 @@ void PipelineScheduler::Loop() {
     if (after_last && *after_last <= now) {
       due = now;
       spdlog::info("scheduler: a scheduled pipeline run was missed (last run {}); running it now",
-                   last ? Iso(*last) : std::string("never"));
+                   last ? FormatUtc(*last) : std::string("never"));
     }
   } catch (const std::exception& e) {
     spdlog::warn("scheduler: could not read the last run ({}); waiting for the next time", e.what());
@@ -127,7 +117,7 @@ void PipelineScheduler::Loop() {
       // Another server (or an operator) already ran it for this time: nothing to do.
       auto last = LastStart();
       if (!catch_up && last && *last >= at) {
-        spdlog::info("scheduler: the {} run already started elsewhere at {}", Iso(at), Iso(*last));
+        spdlog::info("scheduler: the {} run already started elsewhere at {}", FormatUtc(at), FormatUtc(*last));
         continue;
       }
     } catch (const std::exception& e) {
@@ -156,7 +146,7 @@ void PipelineScheduler::Loop() {
     if (code == 0)
       spdlog::info("scheduler: pipeline run finished");
     else if (elsewhere)
-      spdlog::info("scheduler: another server is running or ran the {} run", Iso(at));
+      spdlog::info("scheduler: another server is running or ran the {} run", FormatUtc(at));
     else
       spdlog::error("scheduler: pipeline run exited with {} (the run's alert and `corrente pipeline "
                     "status` say why)", code);
