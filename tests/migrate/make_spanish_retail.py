@@ -5,9 +5,10 @@ clasificacion_abc, nivel_objetivo, pedidos_sugeridos, usuarios).
 
 usage: make_spanish_retail.py OUT.db [--stores N] [--warehouses N] [--products N] [--days N]
        [--sales-per-day N] [--seed N] [--full [--snapshot-days N]]
-Deterministic for a given seed. Without --full, inventario_historico, nivel_objetivo and
-pedidos_sugeridos are created empty and only stores hold inventory; --full fills them (30-minute
-inventory snapshots over the last --snapshot-days days) and gives the warehouses inventory too.
+Deterministic for a given seed. Without --full, the store has six tables (no
+inventario_historico, nivel_objetivo, pedidos_sugeridos) and only stores hold inventory; --full
+adds and fills those three (30-minute inventory snapshots over the last --snapshot-days days)
+and gives the warehouses inventory too.
 usuarios hold bcrypt hashes as a Node app writes them ($2a$/$2b$/$2y$; passwords in USERS).
 Used by tests/migrate/map_test.sh and seed003_test.sh, and bench/migrate (1.5M+ rows).
 """
@@ -91,6 +92,17 @@ CREATE TABLE clasificacion_abc (
   calculado_en DATE NOT NULL,
   PRIMARY KEY (producto_id, ubicacion_id)
 );
+CREATE TABLE usuarios (
+  id INTEGER PRIMARY KEY,
+  usuario VARCHAR(40) NOT NULL UNIQUE,
+  email VARCHAR(120),
+  password_hash VARCHAR(60) NOT NULL,
+  rol VARCHAR(20) NOT NULL,
+  activo BOOLEAN NOT NULL DEFAULT 1
+);
+""")
+if a.full:
+    c.executescript("""
 CREATE TABLE inventario_historico (
   id INTEGER PRIMARY KEY,
   ubicacion_id VARCHAR(20) NOT NULL,
@@ -121,14 +133,6 @@ CREATE TABLE pedidos_sugeridos (
   motivo VARCHAR(200),
   revisado_por VARCHAR(40),
   revisado_en DATETIME
-);
-CREATE TABLE usuarios (
-  id INTEGER PRIMARY KEY,
-  usuario VARCHAR(40) NOT NULL UNIQUE,
-  email VARCHAR(120),
-  password_hash VARCHAR(60) NOT NULL,
-  rol VARCHAR(20) NOT NULL,
-  activo BOOLEAN NOT NULL DEFAULT 1
 );
 """)
 regiones = ["Andalucía", "Cataluña", "Madrid", "Galicia"]
