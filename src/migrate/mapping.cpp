@@ -31,6 +31,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <map>
@@ -223,9 +224,10 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
       if (std::find(key.begin(), key.end(), r.target) == key.end() && !r.keep)
         set += (set.empty() ? "" : ", ") + Quote(r.target) + " = EXCLUDED." + Quote(r.target);
     }
-    for (const auto& [col, value] : scope)
-      if (std::none_of(rules.begin(), rules.end(), [&](const ColumnRule& r) { return r.target == col; }))
-        throw std::runtime_error("mapping: scope column " + col + " of " + target +
+    for (const auto& sc : scope)
+      if (std::none_of(rules.begin(), rules.end(),
+                       [&](const ColumnRule& r) { return r.target == sc.first; }))
+        throw std::runtime_error("mapping: scope column " + sc.first + " of " + target +
                                  " is not among its columns");
     conn.ExecScript("CREATE TEMP TABLE corrente_map_rows (" + tmp_cols + ") ON COMMIT DROP");
     if (cleared.insert(target).second)
