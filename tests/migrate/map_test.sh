@@ -50,7 +50,8 @@ as_of=$(sq "select date(max(fecha)) from ventas")
 out=$("$corrente" pipeline run --as-of "$as_of" --horizon 14 --jobs 2 2>&1); rc=$?
 check "pipeline run on the mapped data exits 0" [ $rc -eq 0 ]
 check "pipeline published a run" contains "$out" "run [0-9]+ published \(as of $as_of\)"
-series=$(q "select count(distinct (item_id, site_id)) from core.fact_demand_daily")
+# A series has demand or stock: the warehouse holds stock and sells nothing.
+series=$(q "select count(*) from (select item_id, site_id from core.fact_demand_daily union select item_id, site_id from core.fact_inventory_daily) s")
 check "forecasts for every mapped series" [ "$(q "select count(distinct (item_id, site_id)) from analytics.forecasts f where f.run_id = (select max(run_id) from analytics.pipeline_runs)")" = "$series" ]
 check "14 days ahead of the last sale" [ "$(q "select max(full_date) - date '$as_of' from analytics.forecasts")" = "14" ]
 check "forecasts are non-negative numbers" [ "$(q "select count(*) from analytics.forecasts where yhat is null or yhat < 0")" = "0" ]
