@@ -122,7 +122,9 @@ int main(int argc, char** argv) {
       for (int i = 0; i < runs; ++i) {
         auto t0 = std::chrono::steady_clock::now();
         rows = run(q.sql);
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count());
       }
       std::sort(ms.begin(), ms.end());
       std::printf("%s %.2f %.2f %lld\n", q.name.c_str(), ms[ms.size() / 2], ms[0],

@@ -56,10 +56,10 @@ TEST(Bcrypt, OnlyTheFirst72BytesCount) {
 
 TEST(Bcrypt, MalformedHashesAreRefusedNotCrashed) {
   std::string good = kVectors[4].hash;
-  for (std::string bad : {std::string(""), std::string("$2b$"), good.substr(0, 59), good + "x",
-                          "$2x$" + good.substr(4), "$2c$" + good.substr(4),
-                          "$2b$1x" + good.substr(6), "$2b$10$" + std::string(53, '!'),
-                          std::string("$1$abcdefgh$") + std::string(22, 'a')}) {
+  for (std::string bad :
+       {std::string(""), std::string("$2b$"), good.substr(0, 59), good + "x",
+        "$2x$" + good.substr(4), "$2c$" + good.substr(4), "$2b$1x" + good.substr(6),
+        "$2b$10$" + std::string(53, '!'), std::string("$1$abcdefgh$") + std::string(22, 'a')}) {
     EXPECT_FALSE(IsBcryptHash(bad)) << bad;
     EXPECT_FALSE(VerifyBcrypt("S3cret-pa55!", bad)) << bad;
   }

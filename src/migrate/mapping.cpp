@@ -63,7 +63,7 @@ struct ColumnRule {
   std::string ref_table, ref_column;  // "core.dim_item.sku" -> (core.dim_item, sku)
   std::optional<std::regex> match;    // the final value must match, else the row is rejected
   std::string match_text;
-  bool keep = false;                  // not overwritten when the upsert finds the row
+  bool keep = false;  // not overwritten when the upsert finds the row
 };
 
 bool TargetAllowed(const std::string& t) {
@@ -136,7 +136,8 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
     if (!TargetAllowed(target))
       throw std::runtime_error(
           "mapping: targets are core tables, support.users, analytics.overrides or "
-          "analytics.recommendations: " + target);
+          "analytics.recommendations: " +
+          target);
     const std::string target_schema = target.substr(0, target.find('.'));
     std::vector<std::string> key;
     std::vector<std::pair<std::string, std::string>> scope;
@@ -173,8 +174,8 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
         try {
           r.match.emplace(r.match_text);
         } catch (const std::regex_error& e) {
-          throw std::runtime_error("mapping: column " + r.target + ": bad match pattern: " +
-                                   e.what());
+          throw std::runtime_error("mapping: column " + r.target +
+                                   ": bad match pattern: " + e.what());
         }
       }
       if (auto* k = spec.if_contains("keep")) r.keep = k->is_bool() && k->as_bool();
@@ -339,8 +340,9 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
       for (const auto& [col, value] : scope) {
         values.push_back(pg::ToParam(value));
         std::string n = "$" + std::to_string(values.size());
-        where += (where.empty() ? "" : " AND ") + Quote(col) +
-                 (type_of[col] == "jsonb" ? " @> " + n + "::jsonb" : " = " + n + "::" + type_of[col]);
+        where +=
+            (where.empty() ? "" : " AND ") + Quote(col) +
+            (type_of[col] == "jsonb" ? " @> " + n + "::jsonb" : " = " + n + "::" + type_of[col]);
       }
       conn.Exec("DELETE FROM " + QualifiedName(target) + " WHERE " + where, values);
       conflict = "DO NOTHING";

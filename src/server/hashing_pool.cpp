@@ -94,7 +94,7 @@ bool HashingPool::Verify(std::string_view password, const std::string& hash) {
 }
 
 HashingPool::Checked HashingPool::VerifyAndUpgrade(std::string_view password,
-                                                  const std::string& hash) {
+                                                   const std::string& hash) {
   auto out = std::make_shared<Checked>();
   Run([this, out, pw = std::string(password), hash] {
     ++checks_;
