@@ -3,5304 +3,3714 @@
  * Do not make direct changes to the file.
  */
 
+
 export interface paths {
-    "/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Database round-trip and data freshness (503 when degraded); the corrente and PostgreSQL versions too with a valid bearer token */
-        get: operations["get/health"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Prometheus metrics */
-        get: operations["get/metrics"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** This document */
-        get: operations["get/api/v1/openapi.json"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/docs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** API documentation page */
-        get: operations["get/api/docs"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Exchange username and password for a bearer token (throttled after repeated failures) */
-        post: operations["post_api_v1_auth_login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The caller's account */
-        get: operations["get_api_v1_auth_me"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Swap a still-valid token for a fresh one (the old one is revoked) */
-        post: operations["post_api_v1_auth_refresh"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Revoke the caller's token until it expires */
-        post: operations["post_api_v1_auth_logout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/logout-all": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** End every token of the caller's account, on every server */
-        post: operations["post_api_v1_auth_logout_all"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/items": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List items */
-        get: operations["get_api_v1_items"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/items/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One item with its supplier */
-        get: operations["get_api_v1_items__id_"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/items/{id}/projection": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Projected stock of an item over the latest run's horizon: on hand + open orders on their expected dates (overdue ones on the first day) - the forecast, with an 80% band; the policy levels (summed over sites without site_id), run-out date, supplier, open orders, and per site the short and surplus units (REALLOCATE candidates) */
-        get: operations["get_api_v1_items__id__projection"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sites": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List sites */
-        get: operations["get_api_v1_sites"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/regions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List regions */
-        get: operations["get_api_v1_regions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/suppliers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List suppliers */
-        get: operations["get_api_v1_suppliers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/analytics/kpis": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Daily KPIs of the latest computation (default: the last 90 days with data) */
-        get: operations["get_api_v1_analytics_kpis"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/demand/timeseries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Demand of one item (or of all items summed), zero-filled, summed over all sites unless site_id is given */
-        get: operations["get_api_v1_demand_timeseries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/inventory/timeseries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Daily stock of one item per site as recorded; metadata.policy: the latest run's safety stock, reorder point and days to rupture per site */
-        get: operations["get_api_v1_inventory_timeseries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/inventory/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Inventory health per site and ABC class on the latest inventory day: items, items at risk (in stock, days to rupture < lead time), stockouts, median and mean coverage days, value */
-        get: operations["get_api_v1_inventory_health"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/inventory/snapshot": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every active item x site on the latest inventory day with the latest run's policy */
-        get: operations["get_api_v1_inventory_snapshot"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/forecasts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Forecasts of the latest published run (yhat_lower/upper: 80%; *_95: 95%) */
-        get: operations["get_api_v1_forecasts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/forecasts/total": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The latest run's forecasts summed per day over all items (and sites); bounds are sums of the series' 80% bounds */
-        get: operations["get_api_v1_forecasts_total"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/features": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Feature vectors (the latest computation per item, site and day) */
-        get: operations["get_api_v1_features"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/recommendations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List recommendations, most urgent first */
-        get: operations["get_api_v1_recommendations"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/recommendations/groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Recommendations grouped by item x site (each group's rows inside, at most 100), groups by their top priority_score first */
-        get: operations["get_api_v1_recommendations_groups"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/recommendations/bulk": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Acknowledge recommendations as the caller, or unacknowledge them (the undo: only the caller's own, any for ADMIN), in one transaction; one audit row per id; 404 when an id does not exist, 409 when undo meets a newer open one */
-        post: operations["post_api_v1_recommendations_bulk"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/recommendations/{id}/acknowledge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Acknowledge a recommendation as the caller (409 when already acknowledged) */
-        patch: operations["patch_api_v1_recommendations__id__acknowledge"];
-        trace?: never;
-    };
-    "/api/v1/alerts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List alerts, most severe first */
-        get: operations["get_api_v1_alerts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/alerts/groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Alerts grouped by item x site (each group's alerts inside, at most 100), groups by their top priority_score first */
-        get: operations["get_api_v1_alerts_groups"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/alerts/bulk": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Mark alerts read, or unread again (the undo), in one transaction; one audit row per id; 404 when an id does not exist */
-        post: operations["post_api_v1_alerts_bulk"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/alerts/{id}/mark-read": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Mark an alert read (idempotent) */
-        patch: operations["patch_api_v1_alerts__id__mark_read"];
-        trace?: never;
-    };
-    "/api/v1/alerts/{id}/resolve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Resolve an alert (409 when already resolved) */
-        patch: operations["patch_api_v1_alerts__id__resolve"];
-        trace?: never;
-    };
-    "/api/v1/simulations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Stored policy simulations, newest first (results in /simulations/{id}) */
-        get: operations["get_api_v1_simulations"];
-        put?: never;
-        /** Start a what-if on a sample (at most 500 series): 202 with the id to poll; 429 while another runs */
-        post: operations["post_api_v1_simulations"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/simulations/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One simulation with its results (poll it while RUNNING) */
-        get: operations["get_api_v1_simulations__id_"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/overrides": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Overrides (drafts only their author's), newest first */
-        get: operations["get_api_v1_overrides"];
-        put?: never;
-        /** Create a DRAFT override (201, with its ETag) */
-        post: operations["post_api_v1_overrides"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/overrides/value-added": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Forecast value added: WAPE of the overrides against the statistical forecasts they replaced, per author and overall */
-        get: operations["get_api_v1_overrides_value_added"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/overrides/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The effective forecast with your own drafts applied (not cached) */
-        get: operations["get_api_v1_overrides_preview"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/overrides/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One override; its ETag is the version to send in If-Match */
-        get: operations["get_api_v1_overrides__id_"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Edit your draft (If-Match required; 412 when stale) */
-        patch: operations["patch_api_v1_overrides__id_"];
-        trace?: never;
-    };
-    "/api/v1/overrides/{id}/submit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Submit your draft for approval (If-Match) */
-        post: operations["post_api_v1_overrides__id__submit"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/overrides/{id}/withdraw": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Take your submitted override back to draft (If-Match) */
-        post: operations["post_api_v1_overrides__id__withdraw"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/overrides/{id}/approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Approve a submitted override: ADMIN, or another ANALYST (If-Match) */
-        post: operations["post_api_v1_overrides__id__approve"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/overrides/{id}/reject": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Reject a submitted override: ADMIN, or another ANALYST (If-Match) */
-        post: operations["post_api_v1_overrides__id__reject"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/users": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List users (audited) */
-        get: operations["get_api_v1_admin_users"];
-        put?: never;
-        /** Create a user (password checked for strength, hashed with argon2id) */
-        post: operations["post_api_v1_admin_users"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/admin/users/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change a user's role or active flag, or reset the password */
-        patch: operations["patch_api_v1_admin_users__id_"];
-        trace?: never;
-    };
-    "/api/v1/admin/audit-logs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Read the audit log, newest first (audited) */
-        get: operations["get_api_v1_admin_audit_logs"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Live events (text/event-stream): run_published {run_id, new_critical} after a pipeline run, alerts_changed {action, ids, count, new_critical} after an alert changes, recommendations_changed (the same) after a recommendation does, reset (refetch everything) when the Last-Event-ID header names an event no longer held, ready {} with the current id once the stream is open; a ': heartbeat' comment every 15 s. 503 past the cap on open streams */
-        get: operations["get_api_v1_events"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
+  "/health": {
+    /** Database round-trip and data freshness (503 when degraded); the corrente and PostgreSQL versions too with a valid bearer token */
+    get: operations["get/health"];
+  };
+  "/metrics": {
+    /** Prometheus metrics */
+    get: operations["get/metrics"];
+  };
+  "/api/v1/openapi.json": {
+    /** This document */
+    get: operations["get/api/v1/openapi.json"];
+  };
+  "/api/docs": {
+    /** API documentation page */
+    get: operations["get/api/docs"];
+  };
+  "/api/v1/auth/login": {
+    /** Exchange username and password for a bearer token (throttled after repeated failures) */
+    post: operations["post_api_v1_auth_login"];
+  };
+  "/api/v1/auth/me": {
+    /** The caller's account */
+    get: operations["get_api_v1_auth_me"];
+  };
+  "/api/v1/auth/refresh": {
+    /** Swap a still-valid token for a fresh one (the old one is revoked) */
+    post: operations["post_api_v1_auth_refresh"];
+  };
+  "/api/v1/auth/logout": {
+    /** Revoke the caller's token until it expires */
+    post: operations["post_api_v1_auth_logout"];
+  };
+  "/api/v1/auth/logout-all": {
+    /** End every token of the caller's account, on every server */
+    post: operations["post_api_v1_auth_logout_all"];
+  };
+  "/api/v1/items": {
+    /** List items */
+    get: operations["get_api_v1_items"];
+  };
+  "/api/v1/items/{id}": {
+    /** One item with its supplier */
+    get: operations["get_api_v1_items__id_"];
+  };
+  "/api/v1/items/{id}/projection": {
+    /** Projected stock of an item over the latest run's horizon: on hand + open orders on their expected dates (overdue ones on the first day) - the forecast, with an 80% band; the policy levels (summed over sites without site_id), run-out date, supplier, open orders, and per site the short and surplus units (REALLOCATE candidates) */
+    get: operations["get_api_v1_items__id__projection"];
+  };
+  "/api/v1/sites": {
+    /** List sites */
+    get: operations["get_api_v1_sites"];
+  };
+  "/api/v1/regions": {
+    /** List regions */
+    get: operations["get_api_v1_regions"];
+  };
+  "/api/v1/suppliers": {
+    /** List suppliers */
+    get: operations["get_api_v1_suppliers"];
+  };
+  "/api/v1/analytics/kpis": {
+    /** Daily KPIs of the latest computation (default: the last 90 days with data) */
+    get: operations["get_api_v1_analytics_kpis"];
+  };
+  "/api/v1/demand/timeseries": {
+    /** Demand of one item (or of all items summed), zero-filled, summed over all sites unless site_id is given */
+    get: operations["get_api_v1_demand_timeseries"];
+  };
+  "/api/v1/inventory/timeseries": {
+    /** Daily stock of one item per site as recorded; metadata.policy: the latest run's safety stock, reorder point and days to rupture per site */
+    get: operations["get_api_v1_inventory_timeseries"];
+  };
+  "/api/v1/inventory/health": {
+    /** Inventory health per site and ABC class on the latest inventory day: items, items at risk (in stock, days to rupture < lead time), stockouts, median and mean coverage days, value */
+    get: operations["get_api_v1_inventory_health"];
+  };
+  "/api/v1/inventory/snapshot": {
+    /** Every active item x site on the latest inventory day with the latest run's policy */
+    get: operations["get_api_v1_inventory_snapshot"];
+  };
+  "/api/v1/forecasts": {
+    /** Forecasts of the latest published run (yhat_lower/upper: 80%; *_95: 95%) */
+    get: operations["get_api_v1_forecasts"];
+  };
+  "/api/v1/forecasts/total": {
+    /** The latest run's forecasts summed per day over all items (and sites); bounds are sums of the series' 80% bounds */
+    get: operations["get_api_v1_forecasts_total"];
+  };
+  "/api/v1/features": {
+    /** Feature vectors (the latest computation per item, site and day) */
+    get: operations["get_api_v1_features"];
+  };
+  "/api/v1/recommendations": {
+    /** List recommendations, most urgent first */
+    get: operations["get_api_v1_recommendations"];
+  };
+  "/api/v1/recommendations/groups": {
+    /** Recommendations grouped by item x site (each group's rows inside, at most 100), groups by their top priority_score first */
+    get: operations["get_api_v1_recommendations_groups"];
+  };
+  "/api/v1/recommendations/bulk": {
+    /** Acknowledge recommendations as the caller, or unacknowledge them (the undo: only the caller's own, any for ADMIN), in one transaction; one audit row per id; 404 when an id does not exist, 409 when undo meets a newer open one */
+    post: operations["post_api_v1_recommendations_bulk"];
+  };
+  "/api/v1/recommendations/{id}/acknowledge": {
+    /** Acknowledge a recommendation as the caller (409 when already acknowledged) */
+    patch: operations["patch_api_v1_recommendations__id__acknowledge"];
+  };
+  "/api/v1/alerts": {
+    /** List alerts, most severe first */
+    get: operations["get_api_v1_alerts"];
+  };
+  "/api/v1/alerts/groups": {
+    /** Alerts grouped by item x site (each group's alerts inside, at most 100), groups by their top priority_score first */
+    get: operations["get_api_v1_alerts_groups"];
+  };
+  "/api/v1/alerts/bulk": {
+    /** Mark alerts read, or unread again (the undo), in one transaction; one audit row per id; 404 when an id does not exist */
+    post: operations["post_api_v1_alerts_bulk"];
+  };
+  "/api/v1/alerts/{id}/mark-read": {
+    /** Mark an alert read (idempotent) */
+    patch: operations["patch_api_v1_alerts__id__mark_read"];
+  };
+  "/api/v1/alerts/{id}/resolve": {
+    /** Resolve an alert (409 when already resolved) */
+    patch: operations["patch_api_v1_alerts__id__resolve"];
+  };
+  "/api/v1/simulations": {
+    /** Stored policy simulations, newest first (results in /simulations/{id}) */
+    get: operations["get_api_v1_simulations"];
+    /** Start a what-if on a sample (at most 500 series): 202 with the id to poll; 429 while another runs */
+    post: operations["post_api_v1_simulations"];
+  };
+  "/api/v1/simulations/{id}": {
+    /** One simulation with its results (poll it while RUNNING) */
+    get: operations["get_api_v1_simulations__id_"];
+  };
+  "/api/v1/overrides": {
+    /** Overrides (drafts only their author's), newest first */
+    get: operations["get_api_v1_overrides"];
+    /** Create a DRAFT override (201, with its ETag) */
+    post: operations["post_api_v1_overrides"];
+  };
+  "/api/v1/overrides/value-added": {
+    /** Forecast value added: WAPE of the overrides against the statistical forecasts they replaced, per author and overall */
+    get: operations["get_api_v1_overrides_value_added"];
+  };
+  "/api/v1/overrides/preview": {
+    /** The effective forecast with your own drafts applied (not cached) */
+    get: operations["get_api_v1_overrides_preview"];
+  };
+  "/api/v1/overrides/{id}": {
+    /** One override; its ETag is the version to send in If-Match */
+    get: operations["get_api_v1_overrides__id_"];
+    /** Edit your draft (If-Match required; 412 when stale) */
+    patch: operations["patch_api_v1_overrides__id_"];
+  };
+  "/api/v1/overrides/{id}/submit": {
+    /** Submit your draft for approval (If-Match) */
+    post: operations["post_api_v1_overrides__id__submit"];
+  };
+  "/api/v1/overrides/{id}/withdraw": {
+    /** Take your submitted override back to draft (If-Match) */
+    post: operations["post_api_v1_overrides__id__withdraw"];
+  };
+  "/api/v1/overrides/{id}/approve": {
+    /** Approve a submitted override: ADMIN, or another ANALYST (If-Match) */
+    post: operations["post_api_v1_overrides__id__approve"];
+  };
+  "/api/v1/overrides/{id}/reject": {
+    /** Reject a submitted override: ADMIN, or another ANALYST (If-Match) */
+    post: operations["post_api_v1_overrides__id__reject"];
+  };
+  "/api/v1/admin/users": {
+    /** List users (audited) */
+    get: operations["get_api_v1_admin_users"];
+    /** Create a user (password checked for strength, hashed with argon2id) */
+    post: operations["post_api_v1_admin_users"];
+  };
+  "/api/v1/admin/users/{id}": {
+    /** Change a user's role or active flag, or reset the password */
+    patch: operations["patch_api_v1_admin_users__id_"];
+  };
+  "/api/v1/admin/audit-logs": {
+    /** Read the audit log, newest first (audited) */
+    get: operations["get_api_v1_admin_audit_logs"];
+  };
+  "/api/v1/events": {
+    /** Live events (text/event-stream): run_published {run_id, new_critical} after a pipeline run, alerts_changed {action, ids, count, new_critical} after an alert changes, recommendations_changed (the same) after a recommendation does, reset (refetch everything) when the Last-Event-ID header names an event no longer held, ready {} with the current id once the stream is open; a ': heartbeat' comment every 15 s. 503 past the cap on open streams */
+    get: operations["get_api_v1_events"];
+  };
 }
+
 export type webhooks = Record<string, never>;
+
 export interface components {
-    schemas: {
-        LoginReply: {
-            access_token: string;
-            token_type: string;
-            expires_in: number;
-            /** @enum {string} */
-            role: "ADMIN" | "ANALYST" | "VIEWER";
-            username: string;
-        };
-        Logout: {
-            revoked: boolean;
-        };
-        LogoutAll: {
-            revoked_all: boolean;
-        };
-        User: {
-            user_id: number;
-            username: string;
-            email: string | null;
-            /** @enum {string} */
-            role: "ADMIN" | "ANALYST" | "VIEWER";
-            active: boolean;
-            /** Format: date-time */
-            last_login: string | null;
-            /** Format: date-time */
-            password_changed_at: string | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at?: string;
-        };
-        Item: {
-            item_id: number;
-            sku: string;
-            name: string;
-            description: string | null;
-            family: string | null;
-            category: string | null;
-            subcategory: string | null;
-            unit_measure: string | null;
-            /** @enum {string|null} */
-            abc_class: "A" | "B" | "C" | null;
-            criticality: number | null;
-            active: boolean;
-            unit_cost: number | null;
-            unit_price: number | null;
-            supplier_id: number | null;
-            min_order_qty: number | null;
-            max_order_qty: number | null;
-        };
-        ItemDetail: {
-            item_id: number;
-            sku: string;
-            name: string;
-            description: string | null;
-            family: string | null;
-            category: string | null;
-            subcategory: string | null;
-            unit_measure: string | null;
-            /** @enum {string|null} */
-            abc_class: "A" | "B" | "C" | null;
-            criticality: number | null;
-            active: boolean;
-            unit_cost: number | null;
-            unit_price: number | null;
-            supplier_id: number | null;
-            min_order_qty: number | null;
-            max_order_qty: number | null;
-            extra_attributes: Record<string, never> | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            supplier_code: string | null;
-            supplier_name: string | null;
-        };
-        Site: {
-            site_id: number;
-            code: string;
-            name: string;
-            region_id: number | null;
-            region_name: string | null;
-            latitude: number | null;
-            longitude: number | null;
-            /** @enum {string|null} */
-            site_type: "WAREHOUSE" | "STORE" | "DISTRIBUTION_CENTER" | null;
-            active: boolean;
-        };
-        Region: {
-            region_id: number;
-            name: string;
-            state_code: string | null;
-            economic_zone: string | null;
-            site_count: number;
-        };
-        Supplier: {
-            supplier_id: number;
-            code: string;
-            name: string;
-            /** @enum {string|null} */
-            supplier_type: "DOMESTIC" | "IMPORT" | "HYBRID" | null;
-            reliability_score: number | null;
-            avg_lead_time_days: number | null;
-            on_time_delivery_rate: number | null;
-            active: boolean;
-        };
-        Kpi: {
-            /** Format: date */
-            full_date: string;
-            total_demand: number | null;
-            stockout_rate: number | null;
-            abc_a_share: number | null;
-            delayed_orders_pct: number | null;
-            forecast_mape: number | null;
-            forecast_wape: number | null;
-            avg_inventory_value: number | null;
-            /** Format: date-time */
-            computed_at: string | null;
-            run_id: number | null;
-        };
-        DemandPoint: {
-            /** Format: date */
-            full_date: string;
-            quantity: number;
-        };
-        InventoryPoint: {
-            /** Format: date */
-            full_date: string;
-            site_id?: number;
-            current_stock: number | null;
-            safety_stock: number | null;
-            reorder_point: number | null;
-            days_to_rupture: number | null;
-        };
-        HealthRow: {
-            site_id: number;
-            site_code: string;
-            site_name: string;
-            /** @enum {string|null} */
-            abc_class: "A" | "B" | "C" | null;
-            items: number;
-            at_risk: number;
-            stockouts: number;
-            median_coverage_days: number | null;
-            avg_coverage_days: number | null;
-            inventory_value: number | null;
-        };
-        SnapshotRow: {
-            /** Format: date */
-            full_date: string;
-            item_id: number;
-            sku: string;
-            item_name: string;
-            /** @enum {string|null} */
-            abc_class: "A" | "B" | "C" | null;
-            criticality: number | null;
-            site_id: number;
-            site_code: string;
-            site_name: string;
-            current_stock: number | null;
-            safety_stock: number | null;
-            reorder_point: number | null;
-            days_to_rupture: number | null;
-            lead_time_days: number | null;
-            coverage_days: number | null;
-            stock_value: number | null;
-            stockout: boolean;
-            at_risk: boolean;
-            /** @enum {string} */
-            risk: "stockout" | "at_risk" | "ok";
-        };
-        ForecastPoint: {
-            /** Format: date */
-            full_date: string;
-            item_id: number;
-            site_id: number;
-            horizon_days: number;
-            yhat: number;
-            yhat_lower: number | null;
-            yhat_upper: number | null;
-            yhat_lower_95: number | null;
-            yhat_upper_95: number | null;
-            yhat_statistical: number | null;
-            overridden: boolean;
-            override_id: number | null;
-            override_author: string | null;
-            /** @enum {string|null} */
-            override_state: "DRAFT" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPIRED" | null;
-            confidence_level?: number | null;
-            model_tag?: string | null;
-            /** Format: date-time */
-            computed_at?: string | null;
-        };
-        ForecastTotal: {
-            /** Format: date */
-            full_date: string;
-            yhat: number;
-            yhat_lower: number | null;
-            yhat_upper: number | null;
-            series: number;
-            overridden: number;
-        };
-        FeatureRow: {
-            /** Format: date */
-            full_date: string;
-            item_id: number;
-            site_id: number | null;
-            features: Record<string, never>;
-            schema_version: string | null;
-            /** Format: date-time */
-            computed_at: string | null;
-            run_id: number | null;
-        };
-        ProjectionSupplier: {
-            supplier_id: number;
-            code: string;
-            name: string;
-            /** @enum {string|null} */
-            supplier_type: "DOMESTIC" | "IMPORT" | "HYBRID" | null;
-            reliability_score: number | null;
-            on_time_delivery_rate: number | null;
-            avg_lead_time_days: number | null;
-        };
-        ProjectionDay: {
-            /** Format: date */
-            full_date: string;
-            forecast: number;
-            receipts: number;
-            projected: number;
-            lower: number;
-            upper: number;
-        };
-        OpenOrder: {
-            order_id: number;
-            site_id: number;
-            /** Format: date */
-            order_date: string;
-            /** Format: date */
-            expected_delivery_date: string | null;
-            quantity: number;
-            /** @enum {string} */
-            status: "PLACED" | "RECEIVED" | "CANCELLED" | "DELAYED";
-            late: boolean;
-            /** Format: date */
-            arrives_on: string;
-        };
-        SiteBalance: {
-            site_id: number;
-            site_code: string;
-            site_name: string;
-            on_hand: number;
-            on_order: number;
-            avg_daily_demand: number;
-            days_of_cover: number | null;
-            safety_stock: number;
-            reorder_point: number;
-            order_up_to: number;
-            lead_time_days: number;
-            days_to_rupture: number | null;
-            short_units: number;
-            surplus_units: number;
-            reallocate_candidate: boolean;
-        };
-        Projection: {
-            item_id: number;
-            site_id: number | null;
-            run_id: number | null;
-            /** Format: date */
-            as_of: string | null;
-            horizon_days: number;
-            supplier: components["schemas"]["ProjectionSupplier"] | null;
-            on_hand: number | null;
-            on_order: number | null;
-            avg_daily_demand: number | null;
-            safety_stock: number | null;
-            reorder_point: number | null;
-            order_up_to: number | null;
-            lead_time_days: number | null;
-            /** Format: date */
-            run_out_date: string | null;
-            days_to_run_out: number | null;
-            days: components["schemas"]["ProjectionDay"][];
-            orders: components["schemas"]["OpenOrder"][];
-            sites: components["schemas"]["SiteBalance"][];
-        };
-        Recommendation: {
-            recommendation_id: number;
-            /** @enum {string} */
-            type: "REORDER" | "EXPEDITE" | "REALLOCATE" | "HOLD" | "PROMO";
-            /** @enum {string} */
-            priority: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-            message: string;
-            /** Format: date */
-            action_date: string | null;
-            quantity_recommended: number | null;
-            quantity_model: number | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            acknowledged_at: string | null;
-            acknowledged_by: string | null;
-            priority_score: number;
-            item_id: number | null;
-            site_id: number | null;
-            details: Record<string, never>;
-            /** Format: date-time */
-            updated_at: string;
-            run_id: number | null;
-            sku?: string | null;
-            item_name?: string | null;
-            /** @enum {string|null} */
-            abc_class?: "A" | "B" | "C" | null;
-            site_name?: string | null;
-        };
-        RecommendationRow: {
-            recommendation_id: number;
-            /** @enum {string} */
-            type: "REORDER" | "EXPEDITE" | "REALLOCATE" | "HOLD" | "PROMO";
-            /** @enum {string} */
-            priority: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-            message: string;
-            /** Format: date */
-            action_date: string | null;
-            quantity_recommended: number | null;
-            quantity_model: number | null;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            acknowledged_at: string | null;
-            acknowledged_by: string | null;
-            priority_score: number;
-        };
-        RecommendationGroup: {
-            item_id: number | null;
-            sku: string | null;
-            item_name: string | null;
-            /** @enum {string|null} */
-            abc_class: "A" | "B" | "C" | null;
-            site_id: number | null;
-            site_name: string | null;
-            count: number;
-            top_priority_score: number;
-            /** Format: date-time */
-            latest_at: string;
-            /** @enum {string} */
-            top_priority: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-            open: number;
-            rows: components["schemas"]["RecommendationRow"][];
-        };
-        Alert: {
-            alert_id: number;
-            /** @enum {string} */
-            level: "NORMAL" | "WARNING" | "CRITICAL";
-            /** @enum {string} */
-            category: "STOCKOUT_IMMINENT" | "BELOW_SAFETY_STOCK" | "SUPPLIER_DELAY" | "FORECAST_DRIFT" | "PIPELINE_FAILED";
-            message: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            read_at: string | null;
-            /** Format: date-time */
-            resolved_at: string | null;
-            priority_score: number;
-            item_id: number | null;
-            site_id: number | null;
-            details: Record<string, never>;
-            /** Format: date-time */
-            updated_at: string;
-            run_id: number | null;
-            sku?: string | null;
-            item_name?: string | null;
-            /** @enum {string|null} */
-            abc_class?: "A" | "B" | "C" | null;
-            site_name?: string | null;
-        };
-        AlertRow: {
-            alert_id: number;
-            /** @enum {string} */
-            level: "NORMAL" | "WARNING" | "CRITICAL";
-            /** @enum {string} */
-            category: "STOCKOUT_IMMINENT" | "BELOW_SAFETY_STOCK" | "SUPPLIER_DELAY" | "FORECAST_DRIFT" | "PIPELINE_FAILED";
-            message: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            read_at: string | null;
-            /** Format: date-time */
-            resolved_at: string | null;
-            priority_score: number;
-        };
-        AlertGroup: {
-            item_id: number | null;
-            sku: string | null;
-            item_name: string | null;
-            /** @enum {string|null} */
-            abc_class: "A" | "B" | "C" | null;
-            site_id: number | null;
-            site_name: string | null;
-            count: number;
-            top_priority_score: number;
-            /** Format: date-time */
-            latest_at: string;
-            /** @enum {string} */
-            top_level: "NORMAL" | "WARNING" | "CRITICAL";
-            unread: number;
-            rows: components["schemas"]["AlertRow"][];
-        };
-        BulkResult: {
-            action: string;
-            requested: number;
-            changed: number[];
-            unchanged: number[];
-        };
-        Override: {
-            override_id: number;
-            /** @enum {string} */
-            kind: "FORECAST" | "POLICY" | "RECOMMENDATION";
-            item_id: number;
-            site_id: number;
-            /** Format: date */
-            valid_from: string;
-            /** Format: date */
-            valid_to: string;
-            /** @enum {string|null} */
-            mode: "ABSOLUTE" | "PERCENT" | null;
-            value: number | null;
-            service_level: number | null;
-            min_stock: number | null;
-            max_stock: number | null;
-            lead_time_days: number | null;
-            recommendation_id: number | null;
-            quantity: number | null;
-            reason: string;
-            /** @enum {string} */
-            state: "DRAFT" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPIRED";
-            author: string;
-            decided_by: string | null;
-            /** Format: date-time */
-            decided_at: string | null;
-            decision_note: string | null;
-            version: number;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        OverrideValueAdded: {
-            author: string;
-            overrides: number;
-            days: number;
-            actual_units: number | null;
-            statistical_wape: number | null;
-            override_wape: number | null;
-            value_added: number | null;
-        };
-        Simulation: {
-            simulation_id: number;
-            /** @enum {string} */
-            status: "RUNNING" | "SUCCEEDED" | "FAILED";
-            source: string;
-            params: Record<string, never>;
-            created_by: string | null;
-            /** Format: date-time */
-            started_at: string;
-            /** Format: date-time */
-            finished_at: string | null;
-            error: string | null;
-            results?: unknown;
-        };
-        SimulationStarted: {
-            simulation_id: number;
-            /** @enum {string} */
-            status: "RUNNING" | "SUCCEEDED" | "FAILED";
-            poll: string;
-        };
-        AuditLog: {
-            audit_id: number;
-            actor: string;
-            action: string;
-            entity_type: string | null;
-            entity_id: number | null;
-            details: unknown;
-            ip_address: string | null;
-            user_agent: string | null;
-            /** Format: date-time */
-            timestamp: string;
-        };
-        Error: {
-            /** @constant */
-            status: "error";
-            error: string;
-            detail: string;
-        };
+  schemas: {
+    LoginReply: {
+      access_token: string;
+      token_type: string;
+      expires_in: number;
+      /** @enum {string} */
+      role: "ADMIN" | "ANALYST" | "VIEWER";
+      username: string;
     };
-    responses: never;
-    parameters: never;
-    requestBodies: never;
-    headers: never;
-    pathItems: never;
+    Logout: {
+      revoked: boolean;
+    };
+    LogoutAll: {
+      revoked_all: boolean;
+    };
+    User: {
+      user_id: number;
+      username: string;
+      email: string | null;
+      /** @enum {string} */
+      role: "ADMIN" | "ANALYST" | "VIEWER";
+      active: boolean;
+      /** Format: date-time */
+      last_login: string | null;
+      /** Format: date-time */
+      password_changed_at: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at?: string;
+    };
+    Item: {
+      item_id: number;
+      sku: string;
+      name: string;
+      description: string | null;
+      family: string | null;
+      category: string | null;
+      subcategory: string | null;
+      unit_measure: string | null;
+      /** @enum {string|null} */
+      abc_class: "A" | "B" | "C" | null;
+      criticality: number | null;
+      active: boolean;
+      unit_cost: number | null;
+      unit_price: number | null;
+      supplier_id: number | null;
+      min_order_qty: number | null;
+      max_order_qty: number | null;
+    };
+    ItemDetail: {
+      item_id: number;
+      sku: string;
+      name: string;
+      description: string | null;
+      family: string | null;
+      category: string | null;
+      subcategory: string | null;
+      unit_measure: string | null;
+      /** @enum {string|null} */
+      abc_class: "A" | "B" | "C" | null;
+      criticality: number | null;
+      active: boolean;
+      unit_cost: number | null;
+      unit_price: number | null;
+      supplier_id: number | null;
+      min_order_qty: number | null;
+      max_order_qty: number | null;
+      extra_attributes: Record<string, never> | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+      supplier_code: string | null;
+      supplier_name: string | null;
+    };
+    Site: {
+      site_id: number;
+      code: string;
+      name: string;
+      region_id: number | null;
+      region_name: string | null;
+      latitude: number | null;
+      longitude: number | null;
+      /** @enum {string|null} */
+      site_type: "WAREHOUSE" | "STORE" | "DISTRIBUTION_CENTER" | null;
+      active: boolean;
+    };
+    Region: {
+      region_id: number;
+      name: string;
+      state_code: string | null;
+      economic_zone: string | null;
+      site_count: number;
+    };
+    Supplier: {
+      supplier_id: number;
+      code: string;
+      name: string;
+      /** @enum {string|null} */
+      supplier_type: "DOMESTIC" | "IMPORT" | "HYBRID" | null;
+      reliability_score: number | null;
+      avg_lead_time_days: number | null;
+      on_time_delivery_rate: number | null;
+      active: boolean;
+    };
+    Kpi: {
+      /** Format: date */
+      full_date: string;
+      total_demand: number | null;
+      stockout_rate: number | null;
+      abc_a_share: number | null;
+      delayed_orders_pct: number | null;
+      forecast_mape: number | null;
+      forecast_wape: number | null;
+      avg_inventory_value: number | null;
+      /** Format: date-time */
+      computed_at: string | null;
+      run_id: number | null;
+    };
+    DemandPoint: {
+      /** Format: date */
+      full_date: string;
+      quantity: number;
+    };
+    InventoryPoint: {
+      /** Format: date */
+      full_date: string;
+      site_id?: number;
+      current_stock: number | null;
+      safety_stock: number | null;
+      reorder_point: number | null;
+      days_to_rupture: number | null;
+    };
+    HealthRow: {
+      site_id: number;
+      site_code: string;
+      site_name: string;
+      /** @enum {string|null} */
+      abc_class: "A" | "B" | "C" | null;
+      items: number;
+      at_risk: number;
+      stockouts: number;
+      median_coverage_days: number | null;
+      avg_coverage_days: number | null;
+      inventory_value: number | null;
+    };
+    SnapshotRow: {
+      /** Format: date */
+      full_date: string;
+      item_id: number;
+      sku: string;
+      item_name: string;
+      /** @enum {string|null} */
+      abc_class: "A" | "B" | "C" | null;
+      criticality: number | null;
+      site_id: number;
+      site_code: string;
+      site_name: string;
+      current_stock: number | null;
+      safety_stock: number | null;
+      reorder_point: number | null;
+      days_to_rupture: number | null;
+      lead_time_days: number | null;
+      coverage_days: number | null;
+      stock_value: number | null;
+      stockout: boolean;
+      at_risk: boolean;
+      /** @enum {string} */
+      risk: "stockout" | "at_risk" | "ok";
+    };
+    ForecastPoint: {
+      /** Format: date */
+      full_date: string;
+      item_id: number;
+      site_id: number;
+      horizon_days: number;
+      yhat: number;
+      yhat_lower: number | null;
+      yhat_upper: number | null;
+      yhat_lower_95: number | null;
+      yhat_upper_95: number | null;
+      yhat_statistical: number | null;
+      overridden: boolean;
+      override_id: number | null;
+      override_author: string | null;
+      /** @enum {string|null} */
+      override_state: "DRAFT" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPIRED" | null;
+      confidence_level?: number | null;
+      model_tag?: string | null;
+      /** Format: date-time */
+      computed_at?: string | null;
+    };
+    ForecastTotal: {
+      /** Format: date */
+      full_date: string;
+      yhat: number;
+      yhat_lower: number | null;
+      yhat_upper: number | null;
+      series: number;
+      overridden: number;
+    };
+    FeatureRow: {
+      /** Format: date */
+      full_date: string;
+      item_id: number;
+      site_id: number | null;
+      features: Record<string, never>;
+      schema_version: string | null;
+      /** Format: date-time */
+      computed_at: string | null;
+      run_id: number | null;
+    };
+    ProjectionSupplier: {
+      supplier_id: number;
+      code: string;
+      name: string;
+      /** @enum {string|null} */
+      supplier_type: "DOMESTIC" | "IMPORT" | "HYBRID" | null;
+      reliability_score: number | null;
+      on_time_delivery_rate: number | null;
+      avg_lead_time_days: number | null;
+    };
+    ProjectionDay: {
+      /** Format: date */
+      full_date: string;
+      forecast: number;
+      receipts: number;
+      projected: number;
+      lower: number;
+      upper: number;
+    };
+    OpenOrder: {
+      order_id: number;
+      site_id: number;
+      /** Format: date */
+      order_date: string;
+      /** Format: date */
+      expected_delivery_date: string | null;
+      quantity: number;
+      /** @enum {string} */
+      status: "PLACED" | "RECEIVED" | "CANCELLED" | "DELAYED";
+      late: boolean;
+      /** Format: date */
+      arrives_on: string;
+    };
+    SiteBalance: {
+      site_id: number;
+      site_code: string;
+      site_name: string;
+      on_hand: number;
+      on_order: number;
+      avg_daily_demand: number;
+      days_of_cover: number | null;
+      safety_stock: number;
+      reorder_point: number;
+      order_up_to: number;
+      lead_time_days: number;
+      days_to_rupture: number | null;
+      short_units: number;
+      surplus_units: number;
+      reallocate_candidate: boolean;
+    };
+    Projection: {
+      item_id: number;
+      site_id: number | null;
+      run_id: number | null;
+      /** Format: date */
+      as_of: string | null;
+      horizon_days: number;
+      supplier: components["schemas"]["ProjectionSupplier"] | null;
+      on_hand: number | null;
+      on_order: number | null;
+      avg_daily_demand: number | null;
+      safety_stock: number | null;
+      reorder_point: number | null;
+      order_up_to: number | null;
+      lead_time_days: number | null;
+      /** Format: date */
+      run_out_date: string | null;
+      days_to_run_out: number | null;
+      days: components["schemas"]["ProjectionDay"][];
+      orders: components["schemas"]["OpenOrder"][];
+      sites: components["schemas"]["SiteBalance"][];
+    };
+    Recommendation: {
+      recommendation_id: number;
+      /** @enum {string} */
+      type: "REORDER" | "EXPEDITE" | "REALLOCATE" | "HOLD" | "PROMO";
+      /** @enum {string} */
+      priority: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+      message: string;
+      /** Format: date */
+      action_date: string | null;
+      quantity_recommended: number | null;
+      quantity_model: number | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      acknowledged_at: string | null;
+      acknowledged_by: string | null;
+      priority_score: number;
+      item_id: number | null;
+      site_id: number | null;
+      details: Record<string, never>;
+      /** Format: date-time */
+      updated_at: string;
+      run_id: number | null;
+      sku?: string | null;
+      item_name?: string | null;
+      /** @enum {string|null} */
+      abc_class?: "A" | "B" | "C" | null;
+      site_name?: string | null;
+    };
+    RecommendationRow: {
+      recommendation_id: number;
+      /** @enum {string} */
+      type: "REORDER" | "EXPEDITE" | "REALLOCATE" | "HOLD" | "PROMO";
+      /** @enum {string} */
+      priority: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+      message: string;
+      /** Format: date */
+      action_date: string | null;
+      quantity_recommended: number | null;
+      quantity_model: number | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      acknowledged_at: string | null;
+      acknowledged_by: string | null;
+      priority_score: number;
+    };
+    RecommendationGroup: {
+      item_id: number | null;
+      sku: string | null;
+      item_name: string | null;
+      /** @enum {string|null} */
+      abc_class: "A" | "B" | "C" | null;
+      site_id: number | null;
+      site_name: string | null;
+      count: number;
+      top_priority_score: number;
+      /** Format: date-time */
+      latest_at: string;
+      /** @enum {string} */
+      top_priority: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+      open: number;
+      rows: components["schemas"]["RecommendationRow"][];
+    };
+    Alert: {
+      alert_id: number;
+      /** @enum {string} */
+      level: "NORMAL" | "WARNING" | "CRITICAL";
+      /** @enum {string} */
+      category: "STOCKOUT_IMMINENT" | "BELOW_SAFETY_STOCK" | "SUPPLIER_DELAY" | "FORECAST_DRIFT" | "PIPELINE_FAILED";
+      message: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      read_at: string | null;
+      /** Format: date-time */
+      resolved_at: string | null;
+      priority_score: number;
+      item_id: number | null;
+      site_id: number | null;
+      details: Record<string, never>;
+      /** Format: date-time */
+      updated_at: string;
+      run_id: number | null;
+      sku?: string | null;
+      item_name?: string | null;
+      /** @enum {string|null} */
+      abc_class?: "A" | "B" | "C" | null;
+      site_name?: string | null;
+    };
+    AlertRow: {
+      alert_id: number;
+      /** @enum {string} */
+      level: "NORMAL" | "WARNING" | "CRITICAL";
+      /** @enum {string} */
+      category: "STOCKOUT_IMMINENT" | "BELOW_SAFETY_STOCK" | "SUPPLIER_DELAY" | "FORECAST_DRIFT" | "PIPELINE_FAILED";
+      message: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      read_at: string | null;
+      /** Format: date-time */
+      resolved_at: string | null;
+      priority_score: number;
+    };
+    AlertGroup: {
+      item_id: number | null;
+      sku: string | null;
+      item_name: string | null;
+      /** @enum {string|null} */
+      abc_class: "A" | "B" | "C" | null;
+      site_id: number | null;
+      site_name: string | null;
+      count: number;
+      top_priority_score: number;
+      /** Format: date-time */
+      latest_at: string;
+      /** @enum {string} */
+      top_level: "NORMAL" | "WARNING" | "CRITICAL";
+      unread: number;
+      rows: components["schemas"]["AlertRow"][];
+    };
+    BulkResult: {
+      action: string;
+      requested: number;
+      changed: number[];
+      unchanged: number[];
+    };
+    Override: {
+      override_id: number;
+      /** @enum {string} */
+      kind: "FORECAST" | "POLICY" | "RECOMMENDATION";
+      item_id: number;
+      site_id: number;
+      /** Format: date */
+      valid_from: string;
+      /** Format: date */
+      valid_to: string;
+      /** @enum {string|null} */
+      mode: "ABSOLUTE" | "PERCENT" | null;
+      value: number | null;
+      service_level: number | null;
+      min_stock: number | null;
+      max_stock: number | null;
+      lead_time_days: number | null;
+      recommendation_id: number | null;
+      quantity: number | null;
+      reason: string;
+      /** @enum {string} */
+      state: "DRAFT" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPIRED";
+      author: string;
+      decided_by: string | null;
+      /** Format: date-time */
+      decided_at: string | null;
+      decision_note: string | null;
+      version: number;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    OverrideValueAdded: {
+      author: string;
+      overrides: number;
+      days: number;
+      actual_units: number | null;
+      statistical_wape: number | null;
+      override_wape: number | null;
+      value_added: number | null;
+    };
+    Simulation: {
+      simulation_id: number;
+      /** @enum {string} */
+      status: "RUNNING" | "SUCCEEDED" | "FAILED";
+      source: string;
+      params: Record<string, never>;
+      created_by: string | null;
+      /** Format: date-time */
+      started_at: string;
+      /** Format: date-time */
+      finished_at: string | null;
+      error: string | null;
+      results?: unknown;
+    };
+    SimulationStarted: {
+      simulation_id: number;
+      /** @enum {string} */
+      status: "RUNNING" | "SUCCEEDED" | "FAILED";
+      poll: string;
+    };
+    AuditLog: {
+      audit_id: number;
+      actor: string;
+      action: string;
+      entity_type: string | null;
+      entity_id: number | null;
+      details: unknown;
+      ip_address: string | null;
+      user_agent: string | null;
+      /** Format: date-time */
+      timestamp: string;
+    };
+    Error: {
+      /** @constant */
+      status: "error";
+      error: string;
+      detail: string;
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
 }
+
 export type $defs = Record<string, never>;
+
+export type external = Record<string, never>;
+
 export interface operations {
-    "get/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+
+  /** Database round-trip and data freshness (503 when degraded); the corrente and PostgreSQL versions too with a valid bearer token */
+  "get/health": {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-        };
+      };
     };
-    "get/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+  };
+  /** Prometheus metrics */
+  "get/metrics": {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "text/plain": unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": unknown;
-                };
-            };
-        };
+      };
     };
-    "get/api/v1/openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+  };
+  /** This document */
+  "get/api/v1/openapi.json": {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-        };
+      };
     };
-    "get/api/docs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+  };
+  /** API documentation page */
+  "get/api/docs": {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "text/html": unknown;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": unknown;
-                };
-            };
-        };
+      };
     };
-    post_api_v1_auth_login: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+  };
+  /** Exchange username and password for a bearer token (throttled after repeated failures) */
+  post_api_v1_auth_login: {
+    requestBody: {
+      content: {
+        "application/json": {
+          username: string;
+          password: string;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    username: string;
-                    password: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["LoginReply"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Invalid credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many failed logins (Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+      };
     };
-    get_api_v1_auth_me: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["LoginReply"];
+            metadata: Record<string, never>;
+          };
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["User"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Invalid credentials */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many failed logins (Retry-After) */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    post_api_v1_auth_refresh: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+  };
+  /** The caller's account */
+  get_api_v1_auth_me: {
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["LoginReply"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["User"];
+            metadata: Record<string, never>;
+          };
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    post_api_v1_auth_logout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+  };
+  /** Swap a still-valid token for a fresh one (the old one is revoked) */
+  post_api_v1_auth_refresh: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["LoginReply"];
+            metadata: Record<string, never>;
+          };
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Logout"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    post_api_v1_auth_logout_all: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+  };
+  /** Revoke the caller's token until it expires */
+  post_api_v1_auth_logout: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Logout"];
+            metadata: Record<string, never>;
+          };
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["LogoutAll"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_items: {
-        parameters: {
-            query?: {
-                /** @description exact family, e.g. ELECTRICAL */
-                family?: string;
-                /** @description exact category */
-                category?: string;
-                /** @description ABC class */
-                abc_class?: "A" | "B" | "C";
-                /** @description active flag */
-                active?: boolean;
-                /** @description case-insensitive substring of sku or name */
-                q?: string;
-                /** @description sort key; a leading - sorts descending */
-                sort?: "-abc_class" | "-category" | "-criticality" | "-family" | "-item_id" | "-name" | "-sku" | "-unit_cost" | "-unit_price" | "abc_class" | "category" | "criticality" | "family" | "item_id" | "name" | "sku" | "unit_cost" | "unit_price";
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+  };
+  /** End every token of the caller's account, on every server */
+  post_api_v1_auth_logout_all: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["LogoutAll"];
+            metadata: Record<string, never>;
+          };
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Item"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_items__id_: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["ItemDetail"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** List items */
+  get_api_v1_items: {
+    parameters: {
+      query?: {
+        /** @description exact family, e.g. ELECTRICAL */
+        family?: string;
+        /** @description exact category */
+        category?: string;
+        /** @description ABC class */
+        abc_class?: "A" | "B" | "C";
+        /** @description active flag */
+        active?: boolean;
+        /** @description case-insensitive substring of sku or name */
+        q?: string;
+        /** @description sort key; a leading - sorts descending */
+        sort?: "-abc_class" | "-category" | "-criticality" | "-family" | "-item_id" | "-name" | "-sku" | "-unit_cost" | "-unit_price" | "abc_class" | "category" | "criticality" | "family" | "item_id" | "name" | "sku" | "unit_cost" | "unit_price";
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_items__id__projection: {
-        parameters: {
-            query?: {
-                /** @description site (default: every site summed) */
-                site_id?: number;
-            };
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Projection"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Item"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_sites: {
-        parameters: {
-            query?: {
-                /** @description site type */
-                site_type?: "WAREHOUSE" | "STORE" | "DISTRIBUTION_CENTER";
-                /** @description region */
-                region_id?: number;
-                /** @description active flag */
-                active?: boolean;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Site"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** One item with its supplier */
+  get_api_v1_items__id_: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
     };
-    get_api_v1_regions: {
-        parameters: {
-            query?: {
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Region"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["ItemDetail"];
+            metadata: Record<string, never>;
+          };
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_suppliers: {
-        parameters: {
-            query?: {
-                /** @description supplier type */
-                supplier_type?: "DOMESTIC" | "IMPORT" | "HYBRID";
-                /** @description active flag */
-                active?: boolean;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Supplier"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Projected stock of an item over the latest run's horizon: on hand + open orders on their expected dates (overdue ones on the first day) - the forecast, with an 80% band; the policy levels (summed over sites without site_id), run-out date, supplier, open orders, and per site the short and surplus units (REALLOCATE candidates) */
+  get_api_v1_items__id__projection: {
+    parameters: {
+      query?: {
+        /** @description site (default: every site summed) */
+        site_id?: number;
+      };
+      path: {
+        /** @description identifier */
+        id: number;
+      };
     };
-    get_api_v1_analytics_kpis: {
-        parameters: {
-            query?: {
-                /** @description first day (default end_date - 89) */
-                start_date?: string;
-                /** @description last day (default the latest KPI day) */
-                end_date?: string;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Kpi"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Projection"];
+            metadata: Record<string, never>;
+          };
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_demand_timeseries: {
-        parameters: {
-            query?: {
-                /** @description item (default: all items summed) */
-                item_id?: number;
-                /** @description site (default: all sites summed) */
-                site_id?: number;
-                /** @description first day (default end_date - 89) */
-                start_date?: string;
-                /** @description last day (default the latest demand day) */
-                end_date?: string;
-                /** @description bucket (default day) */
-                granularity?: "day" | "week" | "month";
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["DemandPoint"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** List sites */
+  get_api_v1_sites: {
+    parameters: {
+      query?: {
+        /** @description site type */
+        site_type?: "WAREHOUSE" | "STORE" | "DISTRIBUTION_CENTER";
+        /** @description region */
+        region_id?: number;
+        /** @description active flag */
+        active?: boolean;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_inventory_timeseries: {
-        parameters: {
-            query: {
-                /** @description item */
-                item_id: number;
-                /** @description site (default: every site, one row per site and day) */
-                site_id?: number;
-                /** @description first day (default end_date - 89) */
-                start_date?: string;
-                /** @description last day (default the latest inventory day) */
-                end_date?: string;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["InventoryPoint"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Site"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_inventory_health: {
-        parameters: {
-            query?: {
-                /** @description site */
-                site_id?: number;
-                /** @description ABC class */
-                abc_class?: "A" | "B" | "C";
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["HealthRow"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** List regions */
+  get_api_v1_regions: {
+    parameters: {
+      query?: {
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_inventory_snapshot: {
-        parameters: {
-            query?: {
-                /** @description site */
-                site_id?: number;
-                /** @description ABC class */
-                abc_class?: "A" | "B" | "C";
-                /** @description only these items: up to 1000 comma-separated ids */
-                item_ids?: string;
-                /** @description in stock but days to rupture < lead time */
-                at_risk?: boolean;
-                /** @description stock is zero */
-                stockout?: boolean;
-                /** @description sort key (default days_to_rupture); a leading - sorts descending */
-                sort?: "-coverage_days" | "-current_stock" | "-days_to_rupture" | "-sku" | "-stock_value" | "coverage_days" | "current_stock" | "days_to_rupture" | "sku" | "stock_value";
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["SnapshotRow"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Region"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_forecasts: {
-        parameters: {
-            query?: {
-                /** @description item */
-                item_id?: number;
-                /** @description site */
-                site_id?: number;
-                /** @description only rows with horizon_days <= horizon */
-                horizon?: number;
-                /** @description first forecast day */
-                start_date?: string;
-                /** @description last forecast day */
-                end_date?: string;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["ForecastPoint"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** List suppliers */
+  get_api_v1_suppliers: {
+    parameters: {
+      query?: {
+        /** @description supplier type */
+        supplier_type?: "DOMESTIC" | "IMPORT" | "HYBRID";
+        /** @description active flag */
+        active?: boolean;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_forecasts_total: {
-        parameters: {
-            query?: {
-                /** @description site (default: all sites summed) */
-                site_id?: number;
-                /** @description only rows with horizon_days <= horizon */
-                horizon?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["ForecastTotal"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Supplier"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_features: {
-        parameters: {
-            query?: {
-                /** @description item */
-                item_id?: number;
-                /** @description site */
-                site_id?: number;
-                /** @description first day */
-                start_date?: string;
-                /** @description last day */
-                end_date?: string;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["FeatureRow"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Daily KPIs of the latest computation (default: the last 90 days with data) */
+  get_api_v1_analytics_kpis: {
+    parameters: {
+      query?: {
+        /** @description first day (default end_date - 89) */
+        start_date?: string;
+        /** @description last day (default the latest KPI day) */
+        end_date?: string;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_recommendations: {
-        parameters: {
-            query?: {
-                /** @description priority */
-                priority?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-                /** @description type */
-                type?: "REORDER" | "PROMO" | "REALLOCATE" | "HOLD" | "EXPEDITE";
-                /** @description site */
-                site_id?: number;
-                /** @description item */
-                item_id?: number;
-                /** @description acknowledged or not */
-                acknowledged?: boolean;
-                /** @description the item's ABC class */
-                abc_class?: "A" | "B" | "C";
-                /** @description order: -priority is by priority_score (money at risk), highest first; default: by label, then score */
-                sort?: "-priority" | "priority" | "-created_at" | "created_at";
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Recommendation"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Kpi"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_recommendations_groups: {
-        parameters: {
-            query?: {
-                /** @description priority */
-                priority?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
-                /** @description type */
-                type?: "REORDER" | "PROMO" | "REALLOCATE" | "HOLD" | "EXPEDITE";
-                /** @description site */
-                site_id?: number;
-                /** @description item */
-                item_id?: number;
-                /** @description acknowledged or not */
-                acknowledged?: boolean;
-                /** @description the item's ABC class */
-                abc_class?: "A" | "B" | "C";
-                /** @description group order (default -priority) */
-                sort?: "-priority" | "priority" | "-count" | "count" | "sku" | "-sku" | "site" | "-site" | "-latest" | "latest";
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["RecommendationGroup"][];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Demand of one item (or of all items summed), zero-filled, summed over all sites unless site_id is given */
+  get_api_v1_demand_timeseries: {
+    parameters: {
+      query?: {
+        /** @description item (default: all items summed) */
+        item_id?: number;
+        /** @description site (default: all sites summed) */
+        site_id?: number;
+        /** @description first day (default end_date - 89) */
+        start_date?: string;
+        /** @description last day (default the latest demand day) */
+        end_date?: string;
+        /** @description bucket (default day) */
+        granularity?: "day" | "week" | "month";
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    post_api_v1_recommendations_bulk: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    ids: number[];
-                    /** @enum {unknown} */
-                    action: "acknowledge" | "unacknowledge";
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["DemandPoint"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["BulkResult"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    patch_api_v1_recommendations__id__acknowledge: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Recommendation"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Daily stock of one item per site as recorded; metadata.policy: the latest run's safety stock, reorder point and days to rupture per site */
+  get_api_v1_inventory_timeseries: {
+    parameters: {
+      query: {
+        /** @description item */
+        item_id: number;
+        /** @description site (default: every site, one row per site and day) */
+        site_id?: number;
+        /** @description first day (default end_date - 89) */
+        start_date?: string;
+        /** @description last day (default the latest inventory day) */
+        end_date?: string;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_alerts: {
-        parameters: {
-            query?: {
-                /** @description level */
-                level?: "NORMAL" | "WARNING" | "CRITICAL";
-                /** @description exact category, e.g. STOCKOUT_IMMINENT */
-                category?: string;
-                /** @description unread (true) or read (false) */
-                unread?: boolean;
-                /** @description resolved or not */
-                resolved?: boolean;
-                /** @description site */
-                site_id?: number;
-                /** @description item */
-                item_id?: number;
-                /** @description the item's ABC class */
-                abc_class?: "A" | "B" | "C";
-                /** @description order: -priority is by priority_score (money at risk), highest first; default: by label, then score */
-                sort?: "-priority" | "priority" | "-created_at" | "created_at";
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Alert"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["InventoryPoint"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_alerts_groups: {
-        parameters: {
-            query?: {
-                /** @description level */
-                level?: "NORMAL" | "WARNING" | "CRITICAL";
-                /** @description exact category, e.g. STOCKOUT_IMMINENT */
-                category?: string;
-                /** @description unread (true) or read (false) */
-                unread?: boolean;
-                /** @description resolved or not */
-                resolved?: boolean;
-                /** @description site */
-                site_id?: number;
-                /** @description item */
-                item_id?: number;
-                /** @description the item's ABC class */
-                abc_class?: "A" | "B" | "C";
-                /** @description group order (default -priority) */
-                sort?: "-priority" | "priority" | "-count" | "count" | "sku" | "-sku" | "site" | "-site" | "-latest" | "latest";
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["AlertGroup"][];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Inventory health per site and ABC class on the latest inventory day: items, items at risk (in stock, days to rupture < lead time), stockouts, median and mean coverage days, value */
+  get_api_v1_inventory_health: {
+    parameters: {
+      query?: {
+        /** @description site */
+        site_id?: number;
+        /** @description ABC class */
+        abc_class?: "A" | "B" | "C";
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    post_api_v1_alerts_bulk: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    ids: number[];
-                    /** @enum {unknown} */
-                    action: "read" | "unread";
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["HealthRow"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["BulkResult"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    patch_api_v1_alerts__id__mark_read: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Alert"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Every active item x site on the latest inventory day with the latest run's policy */
+  get_api_v1_inventory_snapshot: {
+    parameters: {
+      query?: {
+        /** @description site */
+        site_id?: number;
+        /** @description ABC class */
+        abc_class?: "A" | "B" | "C";
+        /** @description only these items: up to 1000 comma-separated ids */
+        item_ids?: string;
+        /** @description in stock but days to rupture < lead time */
+        at_risk?: boolean;
+        /** @description stock is zero */
+        stockout?: boolean;
+        /** @description sort key (default days_to_rupture); a leading - sorts descending */
+        sort?: "-coverage_days" | "-current_stock" | "-days_to_rupture" | "-sku" | "-stock_value" | "coverage_days" | "current_stock" | "days_to_rupture" | "sku" | "stock_value";
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    patch_api_v1_alerts__id__resolve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Alert"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["SnapshotRow"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_simulations: {
-        parameters: {
-            query?: {
-                /** @description status */
-                status?: "RUNNING" | "SUCCEEDED" | "FAILED";
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Simulation"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Forecasts of the latest published run (yhat_lower/upper: 80%; *_95: 95%) */
+  get_api_v1_forecasts: {
+    parameters: {
+      query?: {
+        /** @description item */
+        item_id?: number;
+        /** @description site */
+        site_id?: number;
+        /** @description only rows with horizon_days <= horizon */
+        horizon?: number;
+        /** @description first forecast day */
+        start_date?: string;
+        /** @description last forecast day */
+        end_date?: string;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    post_api_v1_simulations: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    sample?: number;
-                    /** Format: date */
-                    from?: string;
-                    /** Format: date */
-                    to?: string;
-                    /** @enum {unknown} */
-                    policy?: "spec" | "normal" | "empirical" | "forecast";
-                    lead_time_scale?: number;
-                    review_days?: number;
-                    refit_every?: number;
-                    service_level_a?: number;
-                    service_level_b?: number;
-                    service_level_c?: number;
-                    backorders?: boolean;
-                    seed?: number;
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["ForecastPoint"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
-        responses: {
-            /** @description OK */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["SimulationStarted"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_simulations__id_: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Simulation"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** The latest run's forecasts summed per day over all items (and sites); bounds are sums of the series' 80% bounds */
+  get_api_v1_forecasts_total: {
+    parameters: {
+      query?: {
+        /** @description site (default: all sites summed) */
+        site_id?: number;
+        /** @description only rows with horizon_days <= horizon */
+        horizon?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_overrides: {
-        parameters: {
-            query?: {
-                /** @description state */
-                state?: "DRAFT" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPIRED";
-                /** @description kind */
-                kind?: "FORECAST" | "POLICY" | "RECOMMENDATION";
-                /** @description item */
-                item_id?: number;
-                /** @description site */
-                site_id?: number;
-                /** @description only the caller's own */
-                mine?: boolean;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Override"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["ForecastTotal"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    post_api_v1_overrides: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {unknown} */
-                    kind?: "FORECAST" | "POLICY" | "RECOMMENDATION";
-                    item_id?: number;
-                    site_id?: number;
-                    /** Format: date */
-                    valid_from?: string;
-                    /** Format: date */
-                    valid_to?: string;
-                    /** @enum {unknown} */
-                    mode?: "ABSOLUTE" | "PERCENT";
-                    value?: number;
-                    service_level?: number;
-                    min_stock?: number;
-                    max_stock?: number;
-                    lead_time_days?: number;
-                    recommendation_id?: number;
-                    quantity?: number;
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Override"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Feature vectors (the latest computation per item, site and day) */
+  get_api_v1_features: {
+    parameters: {
+      query?: {
+        /** @description item */
+        item_id?: number;
+        /** @description site */
+        site_id?: number;
+        /** @description first day */
+        start_date?: string;
+        /** @description last day */
+        end_date?: string;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_overrides_value_added: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["OverrideValueAdded"][];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["FeatureRow"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_overrides_preview: {
-        parameters: {
-            query: {
-                /** @description item */
-                item_id: number;
-                /** @description site */
-                site_id?: number;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["ForecastPoint"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** List recommendations, most urgent first */
+  get_api_v1_recommendations: {
+    parameters: {
+      query?: {
+        /** @description priority */
+        priority?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+        /** @description type */
+        type?: "REORDER" | "PROMO" | "REALLOCATE" | "HOLD" | "EXPEDITE";
+        /** @description site */
+        site_id?: number;
+        /** @description item */
+        item_id?: number;
+        /** @description acknowledged or not */
+        acknowledged?: boolean;
+        /** @description the item's ABC class */
+        abc_class?: "A" | "B" | "C";
+        /** @description order: -priority is by priority_score (money at risk), highest first; default: by label, then score */
+        sort?: "-priority" | "priority" | "-created_at" | "created_at";
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    get_api_v1_overrides__id_: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Override"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Recommendation"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    patch_api_v1_overrides__id_: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {unknown} */
-                    kind?: "FORECAST" | "POLICY" | "RECOMMENDATION";
-                    item_id?: number;
-                    site_id?: number;
-                    /** Format: date */
-                    valid_from?: string;
-                    /** Format: date */
-                    valid_to?: string;
-                    /** @enum {unknown} */
-                    mode?: "ABSOLUTE" | "PERCENT";
-                    value?: number;
-                    service_level?: number;
-                    min_stock?: number;
-                    max_stock?: number;
-                    lead_time_days?: number;
-                    recommendation_id?: number;
-                    quantity?: number;
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Override"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Recommendations grouped by item x site (each group's rows inside, at most 100), groups by their top priority_score first */
+  get_api_v1_recommendations_groups: {
+    parameters: {
+      query?: {
+        /** @description priority */
+        priority?: "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
+        /** @description type */
+        type?: "REORDER" | "PROMO" | "REALLOCATE" | "HOLD" | "EXPEDITE";
+        /** @description site */
+        site_id?: number;
+        /** @description item */
+        item_id?: number;
+        /** @description acknowledged or not */
+        acknowledged?: boolean;
+        /** @description the item's ABC class */
+        abc_class?: "A" | "B" | "C";
+        /** @description group order (default -priority) */
+        sort?: "-priority" | "priority" | "-count" | "count" | "sku" | "-sku" | "site" | "-site" | "-latest" | "latest";
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+      };
     };
-    post_api_v1_overrides__id__submit: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    note?: string;
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["RecommendationGroup"][];
+            metadata: Record<string, never>;
+          };
         };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Override"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    post_api_v1_overrides__id__withdraw: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
+  };
+  /** Acknowledge recommendations as the caller, or unacknowledge them (the undo: only the caller's own, any for ADMIN), in one transaction; one audit row per id; 404 when an id does not exist, 409 when undo meets a newer open one */
+  post_api_v1_recommendations_bulk: {
+    requestBody: {
+      content: {
+        "application/json": {
+          ids: number[];
+          /** @enum {unknown} */
+          action: "acknowledge" | "unacknowledge";
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    note?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Override"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+      };
     };
-    post_api_v1_overrides__id__approve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["BulkResult"];
+            metadata: Record<string, never>;
+          };
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    note?: string;
-                };
-            };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Override"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    post_api_v1_overrides__id__reject: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    note?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["Override"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ANALYST or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Acknowledge a recommendation as the caller (409 when already acknowledged) */
+  patch_api_v1_recommendations__id__acknowledge: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
     };
-    get_api_v1_admin_users: {
-        parameters: {
-            query?: {
-                /** @description role */
-                role?: "ADMIN" | "ANALYST" | "VIEWER";
-                /** @description active flag */
-                active?: boolean;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Recommendation"];
+            metadata: Record<string, never>;
+          };
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["User"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ADMIN or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    post_api_v1_admin_users: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    username: string;
-                    password: string;
-                    /** @enum {unknown} */
-                    role: "ADMIN" | "ANALYST" | "VIEWER";
-                    email?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["User"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ADMIN or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** List alerts, most severe first */
+  get_api_v1_alerts: {
+    parameters: {
+      query?: {
+        /** @description level */
+        level?: "NORMAL" | "WARNING" | "CRITICAL";
+        /** @description exact category, e.g. STOCKOUT_IMMINENT */
+        category?: string;
+        /** @description unread (true) or read (false) */
+        unread?: boolean;
+        /** @description resolved or not */
+        resolved?: boolean;
+        /** @description site */
+        site_id?: number;
+        /** @description item */
+        item_id?: number;
+        /** @description the item's ABC class */
+        abc_class?: "A" | "B" | "C";
+        /** @description order: -priority is by priority_score (money at risk), highest first; default: by label, then score */
+        sort?: "-priority" | "priority" | "-created_at" | "created_at";
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
     };
-    patch_api_v1_admin_users__id_: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description identifier */
-                id: number;
-            };
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {unknown} */
-                    role?: "ADMIN" | "ANALYST" | "VIEWER";
-                    active?: boolean;
-                    password?: string;
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Alert"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
         };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["User"];
-                        metadata: Record<string, never>;
-                    };
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ADMIN or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
-    get_api_v1_admin_audit_logs: {
-        parameters: {
-            query?: {
-                /** @description exact actor */
-                actor?: string;
-                /** @description exact action, e.g. LOGIN_FAILURE */
-                action?: string;
-                /** @description first day (UTC) */
-                from?: string;
-                /** @description last day (UTC), inclusive */
-                to?: string;
-                /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
-                limit?: number;
-                /** @description rows to skip (default 0) */
-                offset?: number;
-                /** @description csv streams the rows as CSV (also Accept: text/csv) */
-                format?: "json" | "csv";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
-                    ETag?: string;
-                    /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
-                    "Content-Encoding"?: string;
-                    /** @description includes Accept-Encoding */
-                    Vary?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @constant */
-                        status: "success";
-                        data: components["schemas"]["AuditLog"][];
-                        metadata: Record<string, never>;
-                    };
-                    "text/csv": string;
-                };
-            };
-            /** @description Not modified (If-None-Match) */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role ADMIN or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
+  };
+  /** Alerts grouped by item x site (each group's alerts inside, at most 100), groups by their top priority_score first */
+  get_api_v1_alerts_groups: {
+    parameters: {
+      query?: {
+        /** @description level */
+        level?: "NORMAL" | "WARNING" | "CRITICAL";
+        /** @description exact category, e.g. STOCKOUT_IMMINENT */
+        category?: string;
+        /** @description unread (true) or read (false) */
+        unread?: boolean;
+        /** @description resolved or not */
+        resolved?: boolean;
+        /** @description site */
+        site_id?: number;
+        /** @description item */
+        item_id?: number;
+        /** @description the item's ABC class */
+        abc_class?: "A" | "B" | "C";
+        /** @description group order (default -priority) */
+        sort?: "-priority" | "priority" | "-count" | "count" | "sku" | "-sku" | "site" | "-site" | "-latest" | "latest";
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+      };
     };
-    get_api_v1_events: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description resume after this event id */
-                "Last-Event-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
         };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": string;
-                };
-            };
-            /** @description Bad parameter (each one is named) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Needs role VIEWER or above */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Database unavailable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["AlertGroup"][];
+            metadata: Record<string, never>;
+          };
         };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
+  };
+  /** Mark alerts read, or unread again (the undo), in one transaction; one audit row per id; 404 when an id does not exist */
+  post_api_v1_alerts_bulk: {
+    requestBody: {
+      content: {
+        "application/json": {
+          ids: number[];
+          /** @enum {unknown} */
+          action: "read" | "unread";
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["BulkResult"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Mark an alert read (idempotent) */
+  patch_api_v1_alerts__id__mark_read: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Alert"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Resolve an alert (409 when already resolved) */
+  patch_api_v1_alerts__id__resolve: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Alert"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Stored policy simulations, newest first (results in /simulations/{id}) */
+  get_api_v1_simulations: {
+    parameters: {
+      query?: {
+        /** @description status */
+        status?: "RUNNING" | "SUCCEEDED" | "FAILED";
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Simulation"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
+        };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Start a what-if on a sample (at most 500 series): 202 with the id to poll; 429 while another runs */
+  post_api_v1_simulations: {
+    requestBody: {
+      content: {
+        "application/json": {
+          sample?: number;
+          /** Format: date */
+          from?: string;
+          /** Format: date */
+          to?: string;
+          /** @enum {unknown} */
+          policy?: "spec" | "normal" | "empirical" | "forecast";
+          lead_time_scale?: number;
+          review_days?: number;
+          refit_every?: number;
+          service_level_a?: number;
+          service_level_b?: number;
+          service_level_c?: number;
+          backorders?: boolean;
+          seed?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      202: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["SimulationStarted"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** One simulation with its results (poll it while RUNNING) */
+  get_api_v1_simulations__id_: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Simulation"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Overrides (drafts only their author's), newest first */
+  get_api_v1_overrides: {
+    parameters: {
+      query?: {
+        /** @description state */
+        state?: "DRAFT" | "SUBMITTED" | "APPROVED" | "REJECTED" | "EXPIRED";
+        /** @description kind */
+        kind?: "FORECAST" | "POLICY" | "RECOMMENDATION";
+        /** @description item */
+        item_id?: number;
+        /** @description site */
+        site_id?: number;
+        /** @description only the caller's own */
+        mine?: boolean;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Override"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
+        };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a DRAFT override (201, with its ETag) */
+  post_api_v1_overrides: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @enum {unknown} */
+          kind?: "FORECAST" | "POLICY" | "RECOMMENDATION";
+          item_id?: number;
+          site_id?: number;
+          /** Format: date */
+          valid_from?: string;
+          /** Format: date */
+          valid_to?: string;
+          /** @enum {unknown} */
+          mode?: "ABSOLUTE" | "PERCENT";
+          value?: number;
+          service_level?: number;
+          min_stock?: number;
+          max_stock?: number;
+          lead_time_days?: number;
+          recommendation_id?: number;
+          quantity?: number;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Override"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Forecast value added: WAPE of the overrides against the statistical forecasts they replaced, per author and overall */
+  get_api_v1_overrides_value_added: {
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["OverrideValueAdded"][];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The effective forecast with your own drafts applied (not cached) */
+  get_api_v1_overrides_preview: {
+    parameters: {
+      query: {
+        /** @description item */
+        item_id: number;
+        /** @description site */
+        site_id?: number;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["ForecastPoint"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
+        };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** One override; its ETag is the version to send in If-Match */
+  get_api_v1_overrides__id_: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Override"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Edit your draft (If-Match required; 412 when stale) */
+  patch_api_v1_overrides__id_: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @enum {unknown} */
+          kind?: "FORECAST" | "POLICY" | "RECOMMENDATION";
+          item_id?: number;
+          site_id?: number;
+          /** Format: date */
+          valid_from?: string;
+          /** Format: date */
+          valid_to?: string;
+          /** @enum {unknown} */
+          mode?: "ABSOLUTE" | "PERCENT";
+          value?: number;
+          service_level?: number;
+          min_stock?: number;
+          max_stock?: number;
+          lead_time_days?: number;
+          recommendation_id?: number;
+          quantity?: number;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Override"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Submit your draft for approval (If-Match) */
+  post_api_v1_overrides__id__submit: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Override"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Take your submitted override back to draft (If-Match) */
+  post_api_v1_overrides__id__withdraw: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Override"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Approve a submitted override: ADMIN, or another ANALYST (If-Match) */
+  post_api_v1_overrides__id__approve: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Override"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Reject a submitted override: ADMIN, or another ANALYST (If-Match) */
+  post_api_v1_overrides__id__reject: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["Override"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ANALYST or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List users (audited) */
+  get_api_v1_admin_users: {
+    parameters: {
+      query?: {
+        /** @description role */
+        role?: "ADMIN" | "ANALYST" | "VIEWER";
+        /** @description active flag */
+        active?: boolean;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["User"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
+        };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ADMIN or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a user (password checked for strength, hashed with argon2id) */
+  post_api_v1_admin_users: {
+    requestBody: {
+      content: {
+        "application/json": {
+          username: string;
+          password: string;
+          /** @enum {unknown} */
+          role: "ADMIN" | "ANALYST" | "VIEWER";
+          email?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      201: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["User"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ADMIN or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change a user's role or active flag, or reset the password */
+  patch_api_v1_admin_users__id_: {
+    parameters: {
+      path: {
+        /** @description identifier */
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @enum {unknown} */
+          role?: "ADMIN" | "ANALYST" | "VIEWER";
+          active?: boolean;
+          password?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["User"];
+            metadata: Record<string, never>;
+          };
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ADMIN or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Read the audit log, newest first (audited) */
+  get_api_v1_admin_audit_logs: {
+    parameters: {
+      query?: {
+        /** @description exact actor */
+        actor?: string;
+        /** @description exact action, e.g. LOGIN_FAILURE */
+        action?: string;
+        /** @description first day (UTC) */
+        from?: string;
+        /** @description last day (UTC), inclusive */
+        to?: string;
+        /** @description page size, 1..1000 (default 100); with CSV up to 10,000,000 on lists that stream (above 1000 the rows come from a cursor, chunked, not cached, no ETag) */
+        limit?: number;
+        /** @description rows to skip (default 0) */
+        offset?: number;
+        /** @description csv streams the rows as CSV (also Accept: text/csv) */
+        format?: "json" | "csv";
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          /** @description validator for If-None-Match (304); suffixed -gz for the gzip body */
+          ETag?: string;
+          /** @description gzip when Accept-Encoding allows it and the body is 1 KB or more */
+          "Content-Encoding"?: string;
+          /** @description includes Accept-Encoding */
+          Vary?: string;
+        };
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "success";
+            data: components["schemas"]["AuditLog"][];
+            metadata: Record<string, never>;
+          };
+          "text/csv": string;
+        };
+      };
+      /** @description Not modified (If-None-Match) */
+      304: {
+        content: never;
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role ADMIN or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Live events (text/event-stream): run_published {run_id, new_critical} after a pipeline run, alerts_changed {action, ids, count, new_critical} after an alert changes, recommendations_changed (the same) after a recommendation does, reset (refetch everything) when the Last-Event-ID header names an event no longer held, ready {} with the current id once the stream is open; a ': heartbeat' comment every 15 s. 503 past the cap on open streams */
+  get_api_v1_events: {
+    parameters: {
+      header?: {
+        /** @description resume after this event id */
+        "Last-Event-ID"?: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "text/event-stream": string;
+        };
+      };
+      /** @description Bad parameter (each one is named) */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Missing, invalid, expired or revoked token */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Needs role VIEWER or above */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unavailable (Retry-After) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
 }
