@@ -81,10 +81,14 @@ struct KeyRange {
   std::optional<int64_t> hi;  // key < hi
 };
 
+class TypeMapping;  // types.h
+
 class Source {
  public:
   virtual ~Source() = default;
   virtual std::string Kind() const = 0;  // "sqlite", "mysql", "duckdb", "csv"
+  // How this source's declared column types map to PostgreSQL (types_<kind>.cpp).
+  virtual const TypeMapping& Types() const = 0;
   // A default target schema name derived from the source (file stem or database name).
   virtual std::string DefaultSchemaName() const = 0;
   virtual std::vector<SourceTable> Tables() = 0;

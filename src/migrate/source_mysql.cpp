@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "migrate/source.h"
+#include "migrate/types.h"
 
 namespace corrente::migrate {
 namespace {
@@ -214,6 +215,7 @@ class MysqlSource : public Source {
  public:
   explicit MysqlSource(const std::string& url) : conn_(url) {}
   std::string Kind() const override { return "mysql"; }
+  const TypeMapping& Types() const override { return MysqlTypes(); }
   std::string DefaultSchemaName() const override { return SanitizeName(conn_.Db()); }
 
   std::vector<SourceTable> Tables() override {
