@@ -24,6 +24,7 @@ SourceContext OpenContext(const EngineOptions& o) {
   ctx.schema = SchemaOf(o, *ctx.source);
   PlanOptions po;
   po.zero_dates = o.zero_dates;
+  po.strict = o.strict;
   po.tables = o.tables;
   ctx.plans = BuildPlan(*ctx.source, po);
   for (const auto& name : o.tables)

@@ -24,6 +24,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The first line of a PostgreSQL error, without its "ERROR:  ".
+std::string FirstLine(std::string msg) {
+  if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+  if (msg.rfind("ERROR:  ", 0) == 0) msg.erase(0, 8);
+  return msg;
+}
+
 struct Reject {
   std::string key, column, reason;
 };
@@ -189,9 +196,7 @@ int64_t SendIsolating(pg::Connection& conn, const std::string& copy_sql, const T
     if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
     conn.ExecScript("ROLLBACK TO SAVEPOINT corrente_rows; RELEASE SAVEPOINT corrente_rows");
     if (end - begin == 1) {
-      std::string msg = e.what();
-      if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
-      if (msg.rfind("ERROR:  ", 0) == 0) msg.erase(0, 8);
+      std::string msg = FirstLine(e.what());
       rejects->push_back({labels[begin], "", kRefused + (" (" + e.SqlState() + "): " + msg)});
       return 0;
     }
@@ -235,7 +240,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
   auto start = Clock::now();
   auto conn = OpenTarget(o.dsn);
   auto src = OpenSource(o.source_url);
-  ConvertContext ctx{o.zero_dates};
+  ConvertContext ctx{o.zero_dates, o.invalid_text};
   std::vector<Reject> rejects;
   std::vector<Reject> notes;
   int64_t rows = 0;
@@ -440,6 +445,26 @@ bool Attempt(pg::Connection& conn, const TablePlan& t, const std::string& what,
   }
 }
 
+// SQLSTATE 54000: "index row requires N bytes, maximum size is 8191".
+constexpr const char* kProgramLimitExceeded = "54000";
+
+// The equality-preserving form of an index whose btree entries are too large.
+std::string OversizeIndexForm(const IndexPlan& ix) {
+  if (!ix.unique && ix.columns.size() == 1) return "a hash index";
+  return std::string("a ") + (ix.unique ? "unique " : "") + "btree index on md5 of each column";
+}
+
+std::string OversizeIndexSql(const IndexPlan& ix, const std::string& q) {
+  if (!ix.unique && ix.columns.size() == 1)
+    return "CREATE INDEX " + Quote(ix.name) + " ON " + q + " USING hash (" + Quote(ix.columns[0]) +
+           ")";
+  std::string cols;
+  for (const auto& c : ix.columns)
+    cols += (cols.empty() ? "" : ", ") + ("(md5(" + Quote(c) + "::text))");
+  return std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
+         " ON " + q + " (" + cols + ")";
+}
+
 // One index of a table (index -1: the unique index that becomes the primary key). Index
 // builds only take SHARE locks, so those of one table run in parallel too.
 void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePlan& t, int index,
@@ -460,10 +485,23 @@ void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePl
   const auto& ix = t.indexes[index];
   if (ExistsRelation(conn, schema, ix.name)) return;
   auto start = Clock::now();
-  Attempt(conn, t, "index " + ix.name,
-          std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
-              " ON " + q + " (" + ColumnList(ix.columns) + ")",
-          report, mu);
+  try {
+    conn.ExecScript(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
+                    Quote(ix.name) + " ON " + q + " (" + ColumnList(ix.columns) + ")");
+  } catch (const pg::Error& e) {
+    if (e.SqlState() != kProgramLimitExceeded) {
+      Warn(report, mu, t.name + ": index " + ix.name + " not carried over: " + e.what());
+      return;
+    }
+    // A btree entry is at most a third of a page: a value past it cannot be indexed as is.
+    // Equality still can: a hash index (one column, not unique), or the md5 of each column.
+    std::string form = OversizeIndexForm(ix);
+    if (Attempt(conn, t, "index " + ix.name + " (as " + form + ")", OversizeIndexSql(ix, q), report,
+                mu))
+      Warn(report, mu,
+           t.name + ": index " + ix.name + ": a value is too large for a btree entry (" +
+               FirstLine(e.what()) + "); rebuilt as " + form + " (equality lookups only)");
+  }
   spdlog::info("index {}: {:.2f}s", ix.name,
                std::chrono::duration<double>(Clock::now() - start).count());
 }

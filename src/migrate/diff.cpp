@@ -86,7 +86,7 @@ void Differ::ForEachSource(
     const std::vector<std::string>& order_by, std::optional<KeyRange> range,
     const std::function<void(const RowCursor&, const std::vector<TargetValue>&, const CanonRow&)>&
         fn) {
-  ConvertContext ctx{o.zero_dates};
+  ConvertContext ctx{o.zero_dates, o.invalid_text};
   auto cur = src.Scan(t.source, order_by, range);
   std::vector<TargetValue> vals;
   std::vector<std::string> notes;
@@ -119,7 +119,7 @@ void Differ::ReadTarget(const std::string& where, const std::function<void(Keyed
 void Differ::MergeRange(std::optional<int64_t> lo, std::optional<int64_t> hi, bool ranged) {
   std::optional<KeyRange> range;
   if (ranged) range = KeyRange{t.primary_key[0], lo, hi};
-  ConvertContext ctx{o.zero_dates};
+  ConvertContext ctx{o.zero_dates, o.invalid_text};
   auto cur = src.Scan(t.source, t.primary_key, range);
   pg::TextCopyReader rows(conn,
                           TargetSelect(t, schema, ranged ? Where(lo, hi) : "", t.primary_key));
@@ -176,7 +176,7 @@ void Differ::MergeRange(std::optional<int64_t> lo, std::optional<int64_t> hi, bo
 
 std::optional<std::string> Differ::KeyMerge(int wm_col, const std::optional<std::string>& since,
                                             bool rowid) {
-  ConvertContext ctx{o.zero_dates};
+  ConvertContext ctx{o.zero_dates, o.invalid_text};
   StatKind wk = KindOf(t.columns[wm_col].type);
   auto cur = src.Scan(t.source, t.primary_key, std::nullopt);
   pg::TextCopyReader rows(conn, TargetSelect(t, schema, "", t.primary_key, &t.primary_key));

@@ -26,7 +26,14 @@ struct EngineOptions {
   // copy: tables of more rows than this load in key ranges of about this many rows, one
   // transaction each (a crash then loses one range); 0: whole tables only.
   int64_t range_rows = 1'000'000;
-  std::string watermark;        // sync: "updated_at=COL" or "rowid" (see RunSync)
+  std::string watermark;  // sync: "updated_at=COL" or "rowid" (see RunSync)
+  // verify: rows refused at copy (conversion or PostgreSQL) make a table fail unless this
+  // is set; the report then says they were accepted.
+  bool accept_rejects = false;
+  // plan: keep each declared type and refuse the rows it cannot hold, instead of choosing
+  // a type that holds every value (SQLite, where a declared type is only an affinity).
+  bool strict = false;
+  InvalidTextPolicy invalid_text = InvalidTextPolicy::kReject;
 };
 
 struct ColumnStats {
@@ -49,6 +56,8 @@ struct TableVerify {
   std::string table;
   SideStats source, target;
   int64_t rejects_recorded = 0;
+  std::vector<std::string> reject_keys;  // the first few recorded rejects' keys
+  bool rejects_accepted = false;         // --accept-rejects: recorded rejects do not fail it
   std::vector<std::string> mismatches;
   bool Ok() const { return mismatches.empty(); }
 };

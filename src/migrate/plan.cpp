@@ -12,38 +12,62 @@
 
 #include "common/dates.h"
 #include "common/utf8.h"
+#include "migrate/profile.h"
 
 namespace corrente::migrate {
 namespace {
 
-// Translates a source DEFAULT to PostgreSQL, or nullopt (reported) when it cannot.
+// Translates a source DEFAULT to PostgreSQL, or nullopt (reported) when its meaning cannot
+// be kept exactly: a literal must convert to the column's type as a source value would (so
+// DEFAULT 0 on a timestamp, or 'abc' on an integer, is left out), and it is written as the
+// canonical value. A default never makes a table uncreatable.
 std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string expr) {
   while (expr.size() >= 2 && expr.front() == '(' && expr.back() == ')')
     expr = expr.substr(1, expr.size() - 2);
   std::string up = Upper(expr);
   if (up == "NULL") return std::nullopt;
+  bool texty = col.type == PgType::kText || col.type == PgType::kVarchar;
+  bool stamp = col.type == PgType::kTimestamp || col.type == PgType::kTimestampTz;
   if (up == "CURRENT_TIMESTAMP" || up == "CURRENT_TIMESTAMP()" || up == "NOW()" ||
       up.rfind("CURRENT_TIMESTAMP(", 0) == 0) {
     if (col.type == PgType::kTimestampTz) return "CURRENT_TIMESTAMP";
+    if (!stamp && !texty) return std::nullopt;
     return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";  // SQLite and MySQL DATETIME defaults are UTC
   }
-  if (up == "CURRENT_DATE" || up == "CURDATE()") return "CURRENT_DATE";
+  if (up == "CURRENT_DATE" || up == "CURDATE()") {
+    if (col.type != PgType::kDate && !stamp && !texty) return std::nullopt;
+    return "CURRENT_DATE";
+  }
   if (col.type == PgType::kBool) {
     if (expr == "1" || expr == "'1'" || up == "TRUE") return "true";
     if (expr == "0" || expr == "'0'" || up == "FALSE") return "false";
     return std::nullopt;
   }
-  if (IsDecimalText(expr)) return expr;
-  if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'') {
-    std::string inner;
+  std::string literal;
+  if (IsDecimalText(expr)) {
+    literal = expr;
+  } else if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'') {
     for (size_t i = 1; i + 1 < expr.size(); ++i) {
       if (expr[i] == '\'' && i + 2 < expr.size() && expr[i + 1] == '\'') ++i;
-      inner += expr[i];
+      literal += expr[i];
     }
-    if (inner.rfind("0000-00-00", 0) == 0) return std::nullopt;
-    return SqlLiteral(inner);
+    if (literal.rfind("0000-00-00", 0) == 0) return std::nullopt;
+  } else {
+    return std::nullopt;
   }
-  return std::nullopt;
+  SourceValue v;
+  v.kind = SourceValue::Kind::kText;
+  v.s = literal;
+  TargetValue tv;
+  std::string note;
+  ColumnPlan nullable = col;
+  nullable.not_null = false;
+  if (ConvertValue(nullable, v, {}, &tv, &note) || tv.null) return std::nullopt;
+  std::string canonical;
+  AppendCanonical(col, tv, &canonical);
+  bool number = col.type == PgType::kSmallInt || col.type == PgType::kInteger ||
+                col.type == PgType::kBigInt || col.type == PgType::kNumeric;
+  return number && canonical[0] != '-' ? canonical : SqlLiteral(canonical);
 }
 
 // SQLite CHECK text uses [x] and `x` quoting; PostgreSQL wants "x".
@@ -137,14 +161,18 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
       }
       if (std::find(st.primary_key.begin(), st.primary_key.end(), c.name) != st.primary_key.end())
         cp.not_null = true;
+      tp.columns.push_back(std::move(cp));
+    }
+    if (!options.strict && types.ScansValues()) WidenToValues(source, st, &tp);
+    for (auto& cp : tp.columns) {
+      const auto& c = st.columns[cp.source_index];
       if (c.default_expr && !cp.identity) {
         cp.default_sql = TranslateDefault(cp, *c.default_expr);
         if (!cp.default_sql && Upper(*c.default_expr) != "NULL")
-          tp.warnings.push_back("column " + c.name + ": DEFAULT " + *c.default_expr +
-                                " not translated, dropped");
+          tp.warnings.push_back("column " + c.name + ": DEFAULT " + *c.default_expr + " is not a " +
+                                cp.SqlType() + " value PostgreSQL can take as written; left out");
       }
       for (auto& ck : cp.checks) tp.checks.push_back(ck);
-      tp.columns.push_back(std::move(cp));
     }
     for (const auto& ix : st.indexes) {
       IndexPlan ip{ix.name, ix.columns, ix.unique};

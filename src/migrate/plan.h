@@ -41,6 +41,7 @@ struct TablePlan {
 
 struct PlanOptions {
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
+  bool strict = false;  // keep declared types (no scan of the values)
   std::vector<std::string> tables;  // empty: all
 };
 

@@ -7,6 +7,7 @@
 namespace corrente::migrate {
 
 bool TypeMapping::IsRowid(const SourceTable&, const SourceColumn&) const { return false; }
+bool TypeMapping::ScansValues() const { return false; }
 
 std::string Upper(std::string_view s) {
   std::string r(s);

@@ -79,14 +79,25 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
                           ", ',') <@ ARRAY[" + list + "]::text[]");
       set(PgType::kText, "set members kept as CHECK");
     }
+  } else if (base == "geometry" || base == "point" || base == "linestring" ||
+             base == "polygon" || base == "multipoint" || base == "multilinestring" ||
+             base == "multipolygon" || base == "geometrycollection") {
+    // MySQL stores a geometry as a 4-byte SRID and its WKB; the column keeps the WKB.
+    p->wkb_after_srid = true;
+    set(PgType::kBytea, "spatial: its WKB; the SRID prefix is dropped");
   } else {
     set(PgType::kText, "unknown type carried as text");
     warnings->push_back("column " + c.name + ": type " + d +
                         " has no exact equivalent; carried as text");
   }
-  if (c.charset == "latin1") {
-    p->charset = TextCharset::kLatin1;
-    p->decision += " [latin1 converted to UTF-8]";
+  // Text arrives in the column's own charset (character_set_results NULL).
+  if (c.charset == "latin1" || c.charset == "cp1252") {
+    p->charset = TextCharset::kLatin1;  // MySQL's latin1 is cp1252
+    p->decision += " [" + c.charset + " converted to UTF-8]";
+  } else if (!c.charset.empty() && c.charset != "utf8mb4" && c.charset != "utf8mb3" &&
+             c.charset != "utf8" && c.charset != "ascii" && c.charset != "binary") {
+    warnings->push_back("column " + c.name + ": charset " + c.charset +
+                        " is not decoded; values that are not UTF-8 follow --invalid-text");
   }
 }
 

@@ -75,6 +75,7 @@ class SqliteTypeMapping final : public TypeMapping {
     PlanSqliteColumn(c, p, warnings);
   }
   // An INTEGER PRIMARY KEY is SQLite's rowid.
+  bool ScansValues() const override { return true; }
   bool IsRowid(const SourceTable& table, const SourceColumn& c) const override {
     return table.primary_key.size() == 1 && table.primary_key[0] == c.name &&
            Upper(c.declared_type) == "INTEGER";

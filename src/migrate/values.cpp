@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "common/dates.h"
@@ -30,6 +31,22 @@ std::string Latin1ToUtf8(std::string_view s) {
       r += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
       r += static_cast<char>(0x80 | (cp & 0x3F));
     }
+  }
+  return r;
+}
+
+std::string EscapeInvalidUtf8(std::string_view s) {
+  std::string r;
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    n = Utf8CharLen(s, i);
+    if (n > 0) {
+      r.append(s.substr(i, n));
+      continue;
+    }
+    char b[8];
+    std::snprintf(b, sizeof b, "\\x%02X", static_cast<unsigned char>(s[i]));
+    r += b;
+    n = 1;
   }
   return r;
 }
@@ -398,7 +415,12 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
           out->s = Latin1ToUtf8(v.s);
         else
           out->s.assign(v.s);
-        if (!IsUtf8(out->s)) return "invalid UTF-8 in column " + col.name;
+        if (!IsUtf8(out->s)) {
+          if (ctx.invalid_text == InvalidTextPolicy::kReject)
+            return "invalid UTF-8 in column " + col.name;
+          out->s = EscapeInvalidUtf8(out->s);
+          *note = "invalid UTF-8 in column " + col.name + " escaped as \\xNN";
+        }
       } else {
         out->s = text_of();
       }
@@ -408,6 +430,10 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
     }
     case PgType::kBytea:
       out->s = v.kind == K::kText || v.kind == K::kBlob ? std::string(v.s) : text_of();
+      if (col.wkb_after_srid) {
+        if (out->s.size() < 5) return "not a MySQL geometry value in column " + col.name;
+        out->s.erase(0, 4);
+      }
       return std::nullopt;
     case PgType::kBool: {
       if (v.kind == K::kInt) {

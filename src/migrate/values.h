@@ -24,7 +24,11 @@ struct TargetValue {
 
 struct ConvertContext {
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
+  InvalidTextPolicy invalid_text = InvalidTextPolicy::kReject;
 };
+
+// `s` with every byte that is not part of a UTF-8 sequence written as \xNN (e.g. "\xE1").
+std::string EscapeInvalidUtf8(std::string_view s);
 
 // Converts `v` for `col`. Returns an error reason when the value cannot be carried over
 // exactly (the row is then rejected). `note` is set when the value changed by policy

@@ -23,7 +23,7 @@ namespace {
 SideStats SourceStats(const EngineOptions& o, const TablePlan& t,
                       const std::optional<KeyRange>& range, const std::set<std::string>& refused) {
   auto src = OpenSource(o.source_url);
-  ConvertContext ctx{o.zero_dates};
+  ConvertContext ctx{o.zero_dates, o.invalid_text};
   SideStats s = EmptyStats(t);
   auto cur = src->Scan(t.source, {}, range);
   std::vector<TargetValue> vals;
@@ -121,6 +121,16 @@ std::vector<VerifyPart> SplitVerify(const EngineOptions& o, Source& src, const s
   return parts;
 }
 
+constexpr int64_t kRejectKeysShown = 10;
+
+// "keys id=3, id=5, ..." for a report line.
+std::string RejectKeyList(const TableVerify& t) {
+  std::string r = "keys ";
+  for (size_t k = 0; k < t.reject_keys.size(); ++k) r += (k ? ", " : "") + t.reject_keys[k];
+  if (t.rejects_recorded > static_cast<int64_t>(t.reject_keys.size())) r += ", ...";
+  return r + " in staging.migration_rejects";
+}
+
 std::string Hex(uint64_t v) {
   char b[20];
   std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
@@ -147,10 +157,18 @@ std::string VerifyReport::Render() const {
                   t.Ok() ? "OK" : "MISMATCH");
     out << line;
     for (const auto& m : t.mismatches) out << "    " << m << "\n";
+    if (t.rejects_accepted)
+      out << "    accepted (--accept-rejects): " << t.rejects_recorded
+          << " source rows refused at copy, not in the target (" << RejectKeyList(t) << ")\n";
   }
   int bad = 0;
   for (const auto& t : tables) bad += !t.Ok();
-  if (bad == 0)
+  int64_t accepted = 0;
+  for (const auto& t : tables) accepted += t.rejects_accepted ? t.rejects_recorded : 0;
+  if (bad == 0 && accepted > 0)
+    out << "verify: all " << tables.size() << " tables match, except " << accepted
+        << " refused rows accepted with --accept-rejects\n";
+  else if (bad == 0)
     out << "verify: all " << tables.size() << " tables match\n";
   else
     out << "verify: MISMATCH in " << bad << " of " << tables.size() << " tables\n";
@@ -183,8 +201,10 @@ std::string VerifyReport::Json() const {
     };
     o << (i ? "," : "") << "{\"table\":" << JsonString(t.table)
       << ",\"ok\":" << (t.Ok() ? "true" : "false") << ",\"source_rejected\":" << t.source.rejected
-      << ",\"rejects_recorded\":" << t.rejects_recorded << ",\"source\":" << side(t.source)
-      << ",\"target\":" << side(t.target) << ",\"mismatches\":[";
+      << ",\"rejects_recorded\":" << t.rejects_recorded
+      << ",\"rejects_accepted\":" << (t.rejects_accepted ? "true" : "false")
+      << ",\"source\":" << side(t.source) << ",\"target\":" << side(t.target)
+      << ",\"mismatches\":[";
     for (size_t k = 0; k < t.mismatches.size(); ++k)
       o << (k ? "," : "") << JsonString(t.mismatches[k]);
     o << "]}";
@@ -231,12 +251,12 @@ VerifyReport Verify(const EngineOptions& o, SourceContext& ctx, const LoadedStat
   for (size_t i = 0; i < plans.size(); ++i) {
     const auto& t = plans[i];
     auto& tv = report.tables[i];
-    tv.rejects_recorded =
-        conn.Execute(
-                "SELECT count(*) FROM staging.migration_rejects WHERE target_schema = $1 AND "
-                "table_name = $2",
-                report.schema, t.name)
-            .GetInt(0, 0);
+    auto rj = conn.Execute(
+        "SELECT count(*) OVER (), source_key FROM staging.migration_rejects WHERE target_schema "
+        "= $1 AND table_name = $2 ORDER BY source_key LIMIT $3",
+        report.schema, t.name, kRejectKeysShown);
+    tv.rejects_recorded = rj.Rows() ? rj.GetInt(0, 0) : 0;
+    for (int k = 0; k < rj.Rows(); ++k) tv.reject_keys.push_back(rj.GetString(k, 1));
     if (tv.target.rows < 0) {
       tv.mismatches.push_back("table missing in the target");
       continue;
@@ -248,6 +268,14 @@ VerifyReport Verify(const EngineOptions& o, SourceContext& ctx, const LoadedStat
     if (tv.source.checksum != tv.target.checksum)
       tv.mismatches.push_back("checksum: source " + Hex(tv.source.checksum) + ", target " +
                               Hex(tv.target.checksum));
+    // A row refused at copy is not in the target: "match" would not mean equal.
+    if (tv.rejects_recorded > 0 && o.accept_rejects) {
+      tv.rejects_accepted = true;
+    } else if (tv.rejects_recorded > 0) {
+      tv.mismatches.push_back(std::to_string(tv.rejects_recorded) +
+                              " source rows refused at copy, not in the target (" +
+                              RejectKeyList(tv) + "); --accept-rejects accepts them");
+    }
     if (tv.source.rejected != tv.rejects_recorded)
       tv.mismatches.push_back("rejects: source has " + std::to_string(tv.source.rejected) +
                               " unconvertible rows, " + std::to_string(tv.rejects_recorded) +
