@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "migrate/plan.h"
+#include "migrate/profile.h"
 
 namespace corrente::migrate {
 namespace {
@@ -128,6 +129,43 @@ TEST(Types, DuckdbAndCsvTypes) {
   EXPECT_EQ(Map(c, *any, Declared("bigint")).SqlType(), "bigint");
   EXPECT_EQ(Map(c, *any, Declared("timestamp")).SqlType(), "timestamp without time zone");
   EXPECT_EQ(Map(c, *any, Declared("text")).SqlType(), "text");
+}
+
+TEST(Types, ValuesScannedWhereTheTypeIsAnAffinity) {
+  SqliteFile f(
+      "CREATE TABLE e (id INTEGER PRIMARY KEY, cuando DATETIME DEFAULT 0, n INTEGER, "
+      "r REAL, d DATETIME, bad INTEGER);"
+      "INSERT INTO e VALUES (1, 0, 5, 1.5, '2024-01-01 00:00:00', 1), "
+      "(2, '2024-01-05 10:00:00', 'muchos', 2, NULL, CAST(X'41FF' AS TEXT)), "
+      "(3, 2024, 7, '3.25', '2024-01-02', 2), (4, NULL, NULL, NULL, NULL, NULL)");
+  auto src = OpenSource(f.Url());
+  auto plans = BuildPlan(*src, {});
+  const auto& t = plans.at(0);
+  EXPECT_EQ(Col(t, "cuando").SqlType(), "text");  // numbers beside text: no one time type
+  EXPECT_EQ(Col(t, "cuando").collation, "C");
+  EXPECT_EQ(Col(t, "cuando").default_sql.value_or("-"), "'0'");
+  EXPECT_EQ(Col(t, "n").SqlType(), "text");
+  EXPECT_EQ(Col(t, "r").SqlType(), "double precision");  // '3.25' is a double exactly
+  EXPECT_EQ(Col(t, "d").SqlType(), "timestamp without time zone");
+  EXPECT_EQ(Col(t, "bad").SqlType(), "bytea");  // not UTF-8, not a number
+  EXPECT_NE(Col(t, "n").decision.find("1 of 3 sampled values (e.g. 'muchos')"), std::string::npos)
+      << Col(t, "n").decision;
+  PlanOptions strict;
+  strict.strict = true;
+  auto declared = BuildPlan(*src, strict);
+  EXPECT_EQ(Col(declared.at(0), "cuando").SqlType(), "timestamp without time zone");
+  EXPECT_FALSE(Col(declared.at(0), "cuando").default_sql);  // DEFAULT 0 is no timestamp
+  EXPECT_EQ(Col(declared.at(0), "n").SqlType(), "bigint");
+  // A sample of one row sees no misfit in `n`: the copy refuses what comes later.
+  auto one = BuildPlan(*src, strict).at(0);
+  WidenToValues(*src, one.source, &one, 1);
+  EXPECT_EQ(Col(one, "n").SqlType(), "bigint");
+}
+
+TEST(Types, EscapeInvalidUtf8) {
+  EXPECT_EQ(EscapeInvalidUtf8("A\xff" "B"), "A\\xFFB");
+  EXPECT_EQ(EscapeInvalidUtf8("año"), "año");
+  EXPECT_EQ(EscapeInvalidUtf8(std::string("a\0b", 3)), "a\\x00b");  // NUL: text cannot hold it
 }
 
 }  // namespace
