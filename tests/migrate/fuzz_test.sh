@@ -61,11 +61,13 @@ done
 
 # 3. SQLite dynamic typing.
 fuzz sqlite-gen "$work/dyn.db" "$seed"
-out=$("$corrente" migrate copy "sqlite://$work/dyn.db" --schema fz_sqlite --verify --range-rows 64 --jobs 2 2>&1); rc=$?
+# --strict: the declared types, so the values they cannot hold are refused by key (without
+# it the plan would widen those columns; faithful_test.sh covers that).
+out=$("$corrente" migrate copy "sqlite://$work/dyn.db" --schema fz_sqlite --strict --verify --accept-rejects --range-rows 64 --jobs 2 2>&1); rc=$?
 check "sqlite: copy --verify exits 0" [ $rc -eq 0 ]
 check "sqlite: loaded in key ranges over the whole int64 span" [ "$(q "select count(*) from staging.migration_ranges where target_schema = 'fz_sqlite'")" -ge 4 ]
 check "sqlite: every value bit for bit, refused values rejected by key" fuzz sqlite-check fz_sqlite "$work/dyn.db"
-CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "sqlite://$work/dyn.db" --schema fz_sqlite --jobs 3 --accept-rejects >/dev/null 2>&1
+CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "sqlite://$work/dyn.db" --schema fz_sqlite --strict --jobs 3 --accept-rejects >/dev/null 2>&1
 check "sqlite: verify split in key and page ranges passes" [ $? -eq 0 ]
 
 # What this fuzz found, kept as fixed inputs.

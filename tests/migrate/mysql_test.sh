@@ -75,7 +75,7 @@ my_sql -e "CREATE DATABASE extra; CREATE TABLE extra.tipos (id INT PRIMARY KEY, 
   forma GEOMETRY, bits BIT(5), anio YEAR, grande BIGINT UNSIGNED,
   viejo VARCHAR(20) CHARACTER SET latin1, mb3 VARCHAR(20) CHARACTER SET utf8mb3);
   INSERT INTO extra.tipos VALUES (1, ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('LINESTRING(0 0, 3 4)'),
-    b'10101', 2024, 18446744073709551615, CONVERT(X'93636F6D696C6C6173941F' USING latin1), 'año'),
+    b'10101', 2024, 18446744073709551615, CONVERT(X'93636F6D696C6C617394' USING latin1), 'año'),
    (2, NULL, NULL, b'0', 1901, 0, NULL, NULL);"
 extra="mysql://corrente:corrente@127.0.0.1:$port/extra"
 out=$("$corrente" migrate plan "$extra" 2>&1); check "plan extra types exits 0" [ $? -eq 0 ]
