@@ -530,6 +530,8 @@ void ConstrainTable(const EngineOptions& o, const std::string& schema, const Tab
             "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")",
             report, mu);
   }
+  for (const auto& sql : OnUpdateTriggerSql(t, schema))
+    Attempt(conn, t, "ON UPDATE CURRENT_TIMESTAMP trigger", sql, report, mu);
   SetIdentities(conn, q, t);
   conn.ExecScript("ANALYZE " + q);
 }

@@ -229,6 +229,27 @@ std::string CreateTableSql(const TablePlan& t, const std::string& schema) {
   return sql + ")";
 }
 
+std::vector<std::string> OnUpdateTriggerSql(const TablePlan& t, const std::string& schema) {
+  std::vector<std::string> sql;
+  for (const auto& c : t.columns) {
+    if (!c.on_update_now) continue;
+    std::string fn = Quote(schema) + "." + Quote(t.name + "_" + c.name + "_on_update");
+    std::string col = Quote(c.name);
+    std::string now = c.type == PgType::kTimestampTz ? "CURRENT_TIMESTAMP"
+                                                     : "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
+    sql.push_back("CREATE OR REPLACE FUNCTION " + fn +
+                  "() RETURNS trigger LANGUAGE plpgsql AS $corrente$BEGIN IF "
+                  "coalesce(current_setting('corrente.sync', true), '') <> 'on' AND NEW." +
+                  col + " IS NOT DISTINCT FROM OLD." + col +
+                  " AND NEW IS DISTINCT FROM OLD THEN NEW." + col + " := " + now +
+                  "; END IF; RETURN NEW; END$corrente$");
+    sql.push_back("CREATE OR REPLACE TRIGGER " + Quote(t.name + "_" + c.name + "_on_update") +
+                  " BEFORE UPDATE ON " + Quote(schema) + "." + Quote(t.name) +
+                  " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+  }
+  return sql;
+}
+
 std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& schema) {
   std::ostringstream out;
   out << "-- target schema " << Quote(schema) << "\nCREATE SCHEMA IF NOT EXISTS " << Quote(schema)
@@ -253,6 +274,7 @@ std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& s
       out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(fk.name) << " FOREIGN KEY ("
           << cols(fk.columns) << ") REFERENCES " << Quote(schema) << "." << Quote(fk.ref_table)
           << " (" << cols(fk.ref_columns) << ");\n";
+    for (const auto& s : OnUpdateTriggerSql(t, schema)) out << s << ";\n";
     for (const auto& c : t.columns) out << "--   " << c.name << ": " << c.decision << "\n";
     for (const auto& w : t.warnings) {
       out << "-- WARNING " << t.name << ": " << w << "\n";

@@ -41,7 +41,7 @@ struct TablePlan {
 
 struct PlanOptions {
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
-  bool strict = false;  // keep declared types (no scan of the values)
+  bool strict = false;              // keep declared types (no scan of the values)
   std::vector<std::string> tables;  // empty: all
 };
 
@@ -51,6 +51,10 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options);
 
 // CREATE TABLE text (columns, NOT NULL, DEFAULT, identity), without keys or indexes.
 std::string CreateTableSql(const TablePlan& t, const std::string& schema);
+// The statements that give each ON UPDATE CURRENT_TIMESTAMP column of `t` its trigger: the
+// column takes the current time when a row changes and the update does not set it (as MySQL
+// does), except in sync passes (corrente.sync = 'on'), which carry the source's values.
+std::vector<std::string> OnUpdateTriggerSql(const TablePlan& t, const std::string& schema);
 // Human-readable plan: DDL, decisions and warnings for every table.
 std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& schema);
 

@@ -22,6 +22,9 @@ struct SourceColumn {
   std::string charset;
   std::vector<std::string> members;
   bool auto_increment = false;
+  // MySQL only: ON UPDATE CURRENT_TIMESTAMP, and a generated (VIRTUAL/STORED) column.
+  bool on_update_now = false;
+  bool generated = false;
   // SQLite only: the column's collating sequence ("BINARY", "NOCASE", "RTRIM").
   std::string collation;
 };

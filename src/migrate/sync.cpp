@@ -92,6 +92,8 @@ SyncTableResult SyncTable(const EngineOptions& o, Source& src, const std::string
     res.table = t.name;
     auto& conn = d.conn;
     pg::Transaction tx(conn);
+    conn.ExecScript(
+        "SET LOCAL corrente.sync = 'on'");  // ON UPDATE triggers keep the source's values
     std::string q = Qualified(schema, t.name);
     if (t.primary_key.empty()) {
       // Whole-row pass: extra rows go by ctid, read before this transaction, and only while

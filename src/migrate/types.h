@@ -49,6 +49,7 @@ struct ColumnPlan {
   TextCharset charset = TextCharset::kUtf8;
   bool source_is_int_bool = false;  // MySQL tinyint(1) carried as boolean
   bool wkb_after_srid = false;      // MySQL geometry: 4-byte SRID, then WKB (kept: the WKB)
+  bool on_update_now = false;       // MySQL ON UPDATE CURRENT_TIMESTAMP: a trigger (plan.h)
   std::string decision;             // "INTEGER -> bigint (SQLite integers are 64-bit)"
   std::string collation;            // "C" for sources that compare text byte by byte
   std::string SqlType() const;      // "numeric(10,2)"

@@ -79,9 +79,9 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
                           ", ',') <@ ARRAY[" + list + "]::text[]");
       set(PgType::kText, "set members kept as CHECK");
     }
-  } else if (base == "geometry" || base == "point" || base == "linestring" ||
-             base == "polygon" || base == "multipoint" || base == "multilinestring" ||
-             base == "multipolygon" || base == "geometrycollection") {
+  } else if (base == "geometry" || base == "point" || base == "linestring" || base == "polygon" ||
+             base == "multipoint" || base == "multilinestring" || base == "multipolygon" ||
+             base == "geometrycollection") {
     // MySQL stores a geometry as a 4-byte SRID and its WKB; the column keeps the WKB.
     p->wkb_after_srid = true;
     set(PgType::kBytea, "spatial: its WKB; the SRID prefix is dropped");
@@ -89,6 +89,16 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
     set(PgType::kText, "unknown type carried as text");
     warnings->push_back("column " + c.name + ": type " + d +
                         " has no exact equivalent; carried as text");
+  }
+  if (c.on_update_now && (p->type == PgType::kTimestamp || p->type == PgType::kTimestampTz)) {
+    p->on_update_now = true;
+    p->decision += "; ON UPDATE CURRENT_TIMESTAMP as a BEFORE UPDATE trigger";
+  }
+  if (c.generated) {
+    p->decision += "; generated in MySQL: its values are copied, the expression is not";
+    warnings->push_back("column " + c.name +
+                        ": a generated column; carried as a plain column of its values (the "
+                        "expression is not translated)");
   }
   // Text arrives in the column's own charset (character_set_results NULL).
   if (c.charset == "latin1" || c.charset == "cp1252") {

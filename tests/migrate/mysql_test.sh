@@ -73,10 +73,14 @@ check "--zero-dates error rejects both rows" [ "$(q "select string_agg(source_ke
 # in bytea), BIT(n), YEAR, BIGINT UNSIGNED, and charsets (cp1252 through latin1, utf8mb3).
 my_sql -e "CREATE DATABASE extra; CREATE TABLE extra.tipos (id INT PRIMARY KEY, lugar POINT,
   forma GEOMETRY, bits BIT(5), anio YEAR, grande BIGINT UNSIGNED,
-  viejo VARCHAR(20) CHARACTER SET latin1, mb3 VARCHAR(20) CHARACTER SET utf8mb3);
-  INSERT INTO extra.tipos VALUES (1, ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('LINESTRING(0 0, 3 4)'),
-    b'10101', 2024, 18446744073709551615, CONVERT(X'93636F6D696C6C617394' USING latin1), 'año'),
-   (2, NULL, NULL, b'0', 1901, 0, NULL, NULL);"
+  viejo VARCHAR(20) CHARACTER SET latin1, mb3 VARCHAR(20) CHARACTER SET utf8mb3,
+  cambio TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  doble INT AS (anio * 2) STORED);
+  INSERT INTO extra.tipos (id, lugar, forma, bits, anio, grande, viejo, mb3, cambio) VALUES
+   (1, ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('LINESTRING(0 0, 3 4)'),
+    b'10101', 2024, 18446744073709551615, CONVERT(X'93636F6D696C6C617394' USING latin1), 'año',
+    '2020-01-01 00:00:00'),
+   (2, NULL, NULL, b'0', 1901, 0, NULL, NULL, '2020-01-01 00:00:00');"
 extra="mysql://corrente:corrente@127.0.0.1:$port/extra"
 out=$("$corrente" migrate plan "$extra" 2>&1); check "plan extra types exits 0" [ $? -eq 0 ]
 check "plan: POINT -> bytea (WKB)" contains "$out" "lugar: point -> bytea \(spatial: its WKB; the SRID prefix is dropped\)"
@@ -89,6 +93,11 @@ check "LINESTRING as its WKB" [ "$(q "select encode(forma, 'hex') from extra.tip
 check "BIT(5), YEAR, BIGINT UNSIGNED exact" [ "$(q "select bits || ' ' || anio || ' ' || grande from extra.tipos where id = 1")" = "21 2024 18446744073709551615" ]
 check "latin1 (cp1252 quotes) decoded" [ "$(q "select viejo from extra.tipos where id = 1")" = "“comillas”" ]
 check "utf8mb3 kept" [ "$(q "select mb3 from extra.tipos where id = 1")" = "año" ]
+check "plan: ON UPDATE CURRENT_TIMESTAMP as a trigger" contains "$("$corrente" migrate plan "$extra" 2>&1)" "CREATE OR REPLACE TRIGGER \"tipos_cambio_on_update\" BEFORE UPDATE"
+check "plan: a generated column is carried as its values, and said so" contains "$("$corrente" migrate plan "$extra" 2>&1)" "WARNING tipos: column doble: a generated column"
+check "generated values copied" [ "$(q "select doble from extra.tipos where id = 1")" = "4048" ]
+q "update extra.tipos set anio = 2025 where id = 1; update extra.tipos set anio = 1902, cambio = '2021-01-01 00:00:00+00' where id = 2" >/dev/null
+check "ON UPDATE: a changed row takes the current time, an explicit value is kept" [ "$(q "select string_agg((cambio > now() - interval '1 hour')::text || ' ' || (cambio = '2021-01-01 00:00:00+00')::text, ',' order by id) from extra.tipos")" = "true false,false true" ]
 
 q "update stock.dim_site set city = 'Cadiz' where site_code = 'SUC002'" >/dev/null
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify fails after a change" [ $? -eq 2 ]
