@@ -25,6 +25,8 @@ struct MigrateFlags {
   bool accept_rejects = false;
   bool strict = false;
   std::string invalid_text = "reject";
+  std::string manifest;
+  std::string manifest_side = "both";
 };
 
 migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
@@ -108,6 +110,9 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   copy->add_flag("--fresh", f.fresh, "Drop the target schema and its migration state first");
   copy->add_flag("--verify", f.verify,
                  "Verify too (as migrate verify), while the indexes are built; exit 2 on mismatch");
+  copy->add_option("--manifest", f.manifest,
+                   "Write the SHA-256 manifest (rows and SHA-256 of the canonical rows per table) "
+                   "of the target to this file");
   copy->add_flag("--accept-rejects", f.accept_rejects,
                  "With --verify: rows refused at copy do not fail it (the report lists them)");
   copy->add_option("--range-rows", f.range_rows,
@@ -126,6 +131,10 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       std::cout << rep.verify->Render();
       if (!rep.verify->Ok()) exit_code = 2;
     }
+    if (!f.manifest.empty()) {
+      migrate::WriteManifest(Options(f, true), f.manifest);
+      std::cout << "manifest written to " << f.manifest << "\n";
+    }
   });
 
   auto* verify =
@@ -135,7 +144,23 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   verify->add_flag("--accept-rejects", f.accept_rejects,
                    "Rows refused at copy (staging.migration_rejects) do not fail the verify; the "
                    "report says they were accepted and lists their keys");
+  verify->add_option("--manifest", f.manifest,
+                     "Check a manifest written by copy --manifest instead: recompute it from the "
+                     "target alone and from the source alone (see --manifest-side)");
+  verify->add_option("--manifest-side", f.manifest_side, "target, source or both")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"target", "source", "both"}));
   verify->callback([&] {
+    if (!f.manifest.empty()) {
+      auto check = migrate::CheckManifest(Options(f, true), f.manifest, f.manifest_side != "source",
+                                          f.manifest_side != "target");
+      for (const auto& l : check.lines) std::cout << l << "\n";
+      std::cout << (check.Ok() ? "manifest: every table matches\n"
+                               : "manifest: MISMATCH in " +
+                                     std::to_string(check.mismatches.size()) + " checks\n");
+      if (!check.Ok()) exit_code = 2;
+      return;
+    }
     auto rep = migrate::RunVerify(Options(f, true));
     std::cout << (f.json ? rep.Json() + "\n" : rep.Render());
     if (!rep.Ok()) exit_code = 2;

@@ -50,6 +50,9 @@ class CanonRow {
     return std::string_view(buf_).substr(spans_[i].first, spans_[i].second);
   }
   size_t Size() const { return spans_.size(); }
+  // The bytes the row hash covers: per field a 4-byte little-endian length and the
+  // canonical text, or FF FE 4E for NULL.
+  std::string_view Bytes() const { return buf_; }
   uint64_t Hash() const {
     uint64_t h = std::hash<std::string_view>{}(buf_);
     // splitmix64 finalizer so that summing hashes stays well mixed

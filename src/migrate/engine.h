@@ -125,6 +125,18 @@ struct SyncTableResult {
 // watermark modes skip them with a warning.
 std::vector<SyncTableResult> RunSync(const EngineOptions& options);
 
+// The SHA-256 manifest (manifest.h): written from the target after a copy, and checked
+// against the target alone or the source alone.
+void WriteManifest(const EngineOptions& options, const std::string& path);
+struct ManifestCheck {
+  std::vector<std::string> lines;       // one per table and side: "Album target: OK"
+  std::vector<std::string> mismatches;  // the lines that are not OK
+  bool Ok() const { return mismatches.empty(); }
+};
+// Recomputes the manifest at `path` from the target (`target`) and/or the source (`source`).
+ManifestCheck CheckManifest(const EngineOptions& options, const std::string& path, bool target,
+                            bool source);
+
 // Human-readable state of the migrations recorded in the target.
 std::string RenderStatus(const std::string& dsn);
 
