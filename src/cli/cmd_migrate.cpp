@@ -26,6 +26,7 @@ struct MigrateFlags {
   bool strict = false;
   std::string invalid_text = "reject";
   std::string manifest;
+  std::vector<std::string> renames;
   std::string manifest_side = "both";
 };
 
@@ -43,6 +44,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.watermark = f.watermark;
   o.accept_rejects = f.accept_rejects;
   o.strict = f.strict;
+  o.renames = f.renames;
   if (f.invalid_text == "reject")
     o.invalid_text = migrate::InvalidTextPolicy::kReject;
   else if (f.invalid_text == "escape")
@@ -74,6 +76,9 @@ void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
   cmd->add_flag("--strict", f.strict,
                 "Keep each declared type and refuse the rows it cannot hold (SQLite); by "
                 "default the plan scans the values and picks a type that holds them all");
+  cmd->add_option("--rename", f.renames,
+                  "Target name of a source table or column: table=name or table.column=name "
+                  "(names equal within PostgreSQL's 63 bytes are renamed by themselves)");
   if (with_tables) {
     cmd->add_option("--tables", f.tables, "Only these tables");
     cmd->add_option("--jobs", f.jobs, "Parallel workers (tables, key ranges, index builds)")
@@ -99,6 +104,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     migrate::PlanOptions po;
     po.zero_dates = o.zero_dates;
     po.strict = o.strict;
+    po.renames = o.renames;
     po.tables = o.tables;
     auto plans = migrate::BuildPlan(*src, po);
     std::cout << migrate::RenderPlan(plans, o.schema.empty() ? src->DefaultSchemaName() : o.schema);

@@ -25,6 +25,7 @@ SourceContext OpenContext(const EngineOptions& o) {
   PlanOptions po;
   po.zero_dates = o.zero_dates;
   po.strict = o.strict;
+  po.renames = o.renames;
   po.tables = o.tables;
   ctx.plans = BuildPlan(*ctx.source, po);
   for (const auto& name : o.tables)

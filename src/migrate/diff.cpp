@@ -100,7 +100,7 @@ void Differ::ForEachSource(
 
 void Differ::ReadSource(std::optional<KeyRange> range, const std::function<void(KeyedRow&&)>& fn,
                         SideStats* stats) {
-  ForEachSource(stats ? std::vector<std::string>{} : t.primary_key, range,
+  ForEachSource(stats ? std::vector<std::string>{} : t.source.primary_key, range,
                 [&](const RowCursor&, const std::vector<TargetValue>& vals, const CanonRow& canon) {
                   Emit(canon, &vals, fn, stats);
                 });
@@ -118,9 +118,9 @@ void Differ::ReadTarget(const std::string& where, const std::function<void(Keyed
 
 void Differ::MergeRange(std::optional<int64_t> lo, std::optional<int64_t> hi, bool ranged) {
   std::optional<KeyRange> range;
-  if (ranged) range = KeyRange{t.primary_key[0], lo, hi};
+  if (ranged) range = KeyRange{t.source.primary_key[0], lo, hi};
   ConvertContext ctx{o.zero_dates, o.invalid_text};
-  auto cur = src.Scan(t.source, t.primary_key, range);
+  auto cur = src.Scan(t.source, t.source.primary_key, range);
   pg::TextCopyReader rows(conn,
                           TargetSelect(t, schema, ranged ? Where(lo, hi) : "", t.primary_key));
   std::vector<TargetValue> vals;
@@ -178,7 +178,7 @@ std::optional<std::string> Differ::KeyMerge(int wm_col, const std::optional<std:
                                             bool rowid) {
   ConvertContext ctx{o.zero_dates, o.invalid_text};
   StatKind wk = KindOf(t.columns[wm_col].type);
-  auto cur = src.Scan(t.source, t.primary_key, std::nullopt);
+  auto cur = src.Scan(t.source, t.source.primary_key, std::nullopt);
   pg::TextCopyReader rows(conn, TargetSelect(t, schema, "", t.primary_key, &t.primary_key));
   std::vector<TargetValue> vals;
   std::vector<std::string> notes, b_key;
@@ -298,7 +298,7 @@ void Differ::RowHashMerge() {
 void Differ::Bisect(int64_t lo, int64_t hi) {
   ++report.segments_compared;
   SideStats sa, sb;
-  ReadSource(KeyRange{t.primary_key[0], lo, hi}, nullptr, &sa);
+  ReadSource(KeyRange{t.source.primary_key[0], lo, hi}, nullptr, &sa);
   ReadTarget(Where(lo, hi), nullptr, &sb);
   if (sa.rows == sb.rows && sa.checksum == sb.checksum) return;
   if (hi - lo <= 64 || std::max(sa.rows, sb.rows) <= 256) {
@@ -329,8 +329,8 @@ void Differ::Run() {
   // source rows found outside it.
   int64_t lo = r.IsNull(0, 0) ? 0 : r.GetInt(0, 0), hi = r.IsNull(0, 1) ? 0 : r.GetInt(0, 1) + 1;
   SideStats below, above;
-  ReadSource(KeyRange{t.primary_key[0], std::nullopt, lo}, nullptr, &below);
-  ReadSource(KeyRange{t.primary_key[0], hi, std::nullopt}, nullptr, &above);
+  ReadSource(KeyRange{t.source.primary_key[0], std::nullopt, lo}, nullptr, &below);
+  ReadSource(KeyRange{t.source.primary_key[0], hi, std::nullopt}, nullptr, &above);
   if (below.rows) MergeRange(std::nullopt, lo, true);
   if (above.rows) MergeRange(hi, std::nullopt, true);
   if (hi > lo) Bisect(lo, hi);

@@ -34,6 +34,7 @@ struct EngineOptions {
   // a type that holds every value (SQLite, where a declared type is only an affinity).
   bool strict = false;
   InvalidTextPolicy invalid_text = InvalidTextPolicy::kReject;
+  std::vector<std::string> renames;  // PlanOptions::renames
 };
 
 struct ColumnStats {

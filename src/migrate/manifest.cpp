@@ -74,7 +74,7 @@ ManifestEntry FromSource(const EngineOptions& o, Source& src, pg::Connection& co
   TableHasher h(!t.primary_key.empty());
   auto refused = RefusedKeys(conn, schema, t.name);
   ConvertContext cc{o.zero_dates, o.invalid_text};
-  auto cur = src.Scan(t.source, t.primary_key, std::nullopt);
+  auto cur = src.Scan(t.source, t.source.primary_key, std::nullopt);
   std::vector<TargetValue> vals;
   std::vector<std::string> notes;
   std::string reason, column;

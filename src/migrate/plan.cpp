@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
@@ -100,6 +101,100 @@ std::string PgIdentifier(std::string_view s) {
   size_t n = std::min<size_t>(s.size(), 63);
   while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return std::string(s.substr(0, n));
+}
+
+// A name PostgreSQL keeps whole and that stays apart from others: at most 54 bytes of it,
+// cut at a character boundary, then "_" and 8 hex digits of its FNV-1a hash (63 bytes).
+std::string ShortName(std::string_view s) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  size_t n = std::min<size_t>(s.size(), 54);
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", h);
+  return std::string(s.substr(0, n)) + "_" + hex;
+}
+
+// Target names: `--rename` first, then every name that is one identifier with another once
+// PostgreSQL keeps 63 bytes of it gets ShortName (deterministic, so every command derives
+// the same). Keys, indexes and foreign keys follow; the plan lists each rename.
+void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& renames) {
+  std::map<std::string, std::string> by_hand;  // "table" or "table\ncolumn" -> name
+  for (const auto& r : renames) {
+    auto eq = r.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == r.size())
+      throw std::runtime_error("--rename wants table=name or table.column=name: " + r);
+    std::string lhs = r.substr(0, eq);
+    bool known = false;
+    for (const auto& t : *plans) {
+      if (lhs == t.source.name) known = true, by_hand[lhs] = r.substr(eq + 1);
+      for (const auto& c : t.source.columns)
+        if (lhs == t.source.name + "." + c.name)
+          known = true, by_hand[t.source.name + "\n" + c.name] = r.substr(eq + 1);
+    }
+    if (!known) throw std::runtime_error("--rename: no table or column " + lhs + " in the source");
+  }
+  auto rename = [&](std::string* name, const std::string& key, const std::set<std::string>& clash,
+                    const std::string& what, std::vector<std::string>* warnings) {
+    std::string to;
+    bool hand = by_hand.count(key) > 0;
+    if (hand)
+      to = by_hand[key];
+    else if (clash.count(PgIdentifier(*name)))
+      to = ShortName(*name);
+    else
+      return;
+    warnings->push_back(what + " " + *name + " renamed " + to +
+                        (hand ? " (--rename)"
+                              : " (one name with another within PostgreSQL's 63 bytes; "
+                                "choose with --rename)"));
+    *name = to;
+  };
+  auto clashes = [](const std::vector<std::string>& names) {
+    std::map<std::string, int> n;
+    for (const auto& s : names) ++n[PgIdentifier(s)];
+    std::set<std::string> out;
+    for (const auto& [k, c] : n)
+      if (c > 1) out.insert(k);
+    return out;
+  };
+  std::map<std::string, std::map<std::string, std::string>> columns_of;  // table: old -> new
+  std::vector<std::string> table_names;
+  for (const auto& t : *plans) table_names.push_back(t.name);
+  auto table_clash = clashes(table_names);
+  std::map<std::string, std::string> table_to;
+  for (auto& t : *plans) {
+    std::vector<std::string> names;
+    for (const auto& c : t.columns) names.push_back(c.name);
+    auto clash = clashes(names);
+    auto& m = columns_of[t.name];
+    for (auto& c : t.columns) {
+      std::string old = c.name;
+      rename(&c.name, t.source.name + "\n" + old, clash, "column", &t.warnings);
+      m[old] = c.name;
+      if (c.name != old) c.decision += "; renamed " + c.name;
+    }
+    auto map_cols = [&](std::vector<std::string>* v) {
+      for (auto& n : *v)
+        if (m.count(n)) n = m[n];
+    };
+    map_cols(&t.primary_key);
+    for (auto& ix : t.indexes) map_cols(&ix.columns);
+    for (auto& fk : t.foreign_keys) map_cols(&fk.columns);
+    std::string old = t.name;
+    rename(&t.name, old, table_clash, "table", &t.warnings);
+    table_to[old] = t.name;
+    // The default key name would be cut back to the table's own name, which it cannot share.
+    if (t.name != old && t.primary_key_name == old + "_pkey")
+      t.primary_key_name = ShortName(old + "_pkey");
+  }
+  for (auto& t : *plans)
+    for (auto& fk : t.foreign_keys) {
+      auto& m = columns_of[fk.ref_table];
+      for (auto& n : fk.ref_columns)
+        if (m.count(n)) n = m[n];
+      if (table_to.count(fk.ref_table)) fk.ref_table = table_to[fk.ref_table];
+    }
 }
 
 // Names PostgreSQL cannot take as they are stop the plan, in one line, before any SQL runs:
@@ -212,6 +307,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     tp.source = std::move(st);
     plans.push_back(std::move(tp));
   }
+  AssignNames(&plans, options.renames);
   CheckNames(plans);
   return plans;
 }

@@ -42,6 +42,8 @@ struct TablePlan {
 struct PlanOptions {
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
   bool strict = false;              // keep declared types (no scan of the values)
+  // Target names chosen by hand: "table.column=name" or "table=name" (source names).
+  std::vector<std::string> renames;
   std::vector<std::string> tables;  // empty: all
 };
 
