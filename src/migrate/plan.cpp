@@ -150,12 +150,13 @@ void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& 
                                 "choose with --rename)"));
     *name = to;
   };
+  // Identifiers shared by different names (two equal names stay a clash CheckNames reports).
   auto clashes = [](const std::vector<std::string>& names) {
-    std::map<std::string, int> n;
-    for (const auto& s : names) ++n[PgIdentifier(s)];
+    std::map<std::string, std::set<std::string>> n;
+    for (const auto& s : names) n[PgIdentifier(s)].insert(s);
     std::set<std::string> out;
     for (const auto& [k, c] : n)
-      if (c > 1) out.insert(k);
+      if (c.size() > 1) out.insert(k);
     return out;
   };
   std::map<std::string, std::map<std::string, std::string>> columns_of;  // table: old -> new
