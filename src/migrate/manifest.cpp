@@ -19,10 +19,8 @@ namespace {
 using Digest = std::array<unsigned char, crypto_hash_sha256_BYTES>;
 
 std::string Hex(const Digest& d) {
-  static const char* kHex = "0123456789abcdef";
-  std::string r;
-  for (unsigned char c : d) r += kHex[c >> 4], r += kHex[c & 15];
-  return r;
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  return sodium_bin2hex(hex, sizeof hex, d.data(), d.size());
 }
 
 // Streams rows in key order into one SHA-256; without a key, the sorted row digests.
