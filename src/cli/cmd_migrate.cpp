@@ -22,6 +22,12 @@ struct MigrateFlags {
   bool json = false;
   std::string table;
   std::string mapping;
+  bool accept_rejects = false;
+  bool strict = false;
+  std::string invalid_text = "reject";
+  std::string manifest;
+  std::vector<std::string> renames;
+  std::string manifest_side = "both";
 };
 
 migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
@@ -36,6 +42,15 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.verify = f.verify;
   o.range_rows = f.range_rows;
   o.watermark = f.watermark;
+  o.accept_rejects = f.accept_rejects;
+  o.strict = f.strict;
+  o.renames = f.renames;
+  if (f.invalid_text == "reject")
+    o.invalid_text = migrate::InvalidTextPolicy::kReject;
+  else if (f.invalid_text == "escape")
+    o.invalid_text = migrate::InvalidTextPolicy::kEscape;
+  else
+    throw std::runtime_error("--invalid-text must be 'reject' or 'escape'");
   if (f.zero_dates == "error")
     o.zero_dates = migrate::ZeroDatePolicy::kError;
   else if (f.zero_dates == "null")
@@ -54,6 +69,16 @@ void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
   cmd->add_option("--zero-dates", f.zero_dates,
                   "MySQL zero dates: 'null' (and a note) or 'error' (reject the row)")
       ->capture_default_str();
+  cmd->add_option("--invalid-text", f.invalid_text,
+                  "Text that is not UTF-8 (in its declared charset): 'reject' the row, or "
+                  "'escape' each invalid byte as \\xNN (and a note); verify uses the same")
+      ->capture_default_str();
+  cmd->add_flag("--strict", f.strict,
+                "Keep each declared type and refuse the rows it cannot hold (SQLite); by "
+                "default the plan scans the values and picks a type that holds them all");
+  cmd->add_option("--rename", f.renames,
+                  "Target name of a source table or column: table=name or table.column=name "
+                  "(names equal within PostgreSQL's 63 bytes are renamed by themselves)");
   if (with_tables) {
     cmd->add_option("--tables", f.tables, "Only these tables");
     cmd->add_option("--jobs", f.jobs, "Parallel workers (tables, key ranges, index builds)")
@@ -78,6 +103,8 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     auto src = migrate::OpenSource(o.source_url);
     migrate::PlanOptions po;
     po.zero_dates = o.zero_dates;
+    po.strict = o.strict;
+    po.renames = o.renames;
     po.tables = o.tables;
     auto plans = migrate::BuildPlan(*src, po);
     std::cout << migrate::RenderPlan(plans, o.schema.empty() ? src->DefaultSchemaName() : o.schema);
@@ -89,6 +116,11 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   copy->add_flag("--fresh", f.fresh, "Drop the target schema and its migration state first");
   copy->add_flag("--verify", f.verify,
                  "Verify too (as migrate verify), while the indexes are built; exit 2 on mismatch");
+  copy->add_option("--manifest", f.manifest,
+                   "Write the SHA-256 manifest (rows and SHA-256 of the canonical rows per table) "
+                   "of the target to this file");
+  copy->add_flag("--accept-rejects", f.accept_rejects,
+                 "With --verify: rows refused at copy do not fail it (the report lists them)");
   copy->add_option("--range-rows", f.range_rows,
                    "Load tables of more rows in key ranges of about this many, one transaction "
                    "each, so a crash loses one range (0: whole tables only)")
@@ -105,13 +137,36 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       std::cout << rep.verify->Render();
       if (!rep.verify->Ok()) exit_code = 2;
     }
+    if (!f.manifest.empty()) {
+      migrate::WriteManifest(Options(f, true), f.manifest);
+      std::cout << "manifest written to " << f.manifest << "\n";
+    }
   });
 
   auto* verify =
       m->add_subcommand("verify", "Compare counts, checksums and column statistics on both sides");
   AddSource(verify, f, true);
   verify->add_flag("--json", f.json, "Print the report as JSON");
+  verify->add_flag("--accept-rejects", f.accept_rejects,
+                   "Rows refused at copy (staging.migration_rejects) do not fail the verify; the "
+                   "report says they were accepted and lists their keys");
+  verify->add_option("--manifest", f.manifest,
+                     "Check a manifest written by copy --manifest instead: recompute it from the "
+                     "target alone and from the source alone (see --manifest-side)");
+  verify->add_option("--manifest-side", f.manifest_side, "target, source or both")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"target", "source", "both"}));
   verify->callback([&] {
+    if (!f.manifest.empty()) {
+      auto check = migrate::CheckManifest(Options(f, true), f.manifest, f.manifest_side != "source",
+                                          f.manifest_side != "target");
+      for (const auto& l : check.lines) std::cout << l << "\n";
+      std::cout << (check.Ok() ? "manifest: every table matches\n"
+                               : "manifest: MISMATCH in " +
+                                     std::to_string(check.mismatches.size()) + " checks\n");
+      if (!check.Ok()) exit_code = 2;
+      return;
+    }
     auto rep = migrate::RunVerify(Options(f, true));
     std::cout << (f.json ? rep.Json() + "\n" : rep.Render());
     if (!rep.Ok()) exit_code = 2;
@@ -154,7 +209,9 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   });
 
   auto* status = m->add_subcommand("status", "What was copied, what is left, the last verify");
-  status->callback([&] { std::cout << migrate::RenderStatus(ConnectDsn(LoadConfig(), true, cluster::DbRole::kMigrate)); });
+  status->callback([&] {
+    std::cout << migrate::RenderStatus(ConnectDsn(LoadConfig(), true, cluster::DbRole::kMigrate));
+  });
 
   auto* map = m->add_subcommand(
       "map", "Load a legacy store into core dimensions and facts with a mapping file");
@@ -163,7 +220,8 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   map->callback([&] {
-    auto rep = migrate::RunMapping(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner), f.source, f.mapping);
+    auto rep = migrate::RunMapping(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner),
+                                   f.source, f.mapping);
     for (const auto& s : rep.steps)
       std::cout << "map " << s.target << ": " << s.rows << " rows, " << s.rejected << " rejected\n";
   });
