@@ -9,12 +9,14 @@
 #   (defaults: build/release/corrente; 100: 19 stores x 365 days x 100 = 694k sales; 9 runs)
 # Needs a release build with DuckDB (scripts/deps_duckdb.sh): query_timer and duckdb_exec.
 set -euo pipefail
+case "${1:-}" in -h|--help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;; esac
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 corrente="$root/build/release/corrente"
 if [ -n "${1:-}" ] && [ -x "$1" ] && [ ! -d "$1" ]; then corrente="$(realpath "$1")"; shift; fi
 bin="$(dirname "$corrente")/src/migrate"
 spd="${1:-100}"
 runs="${2:-9}"
+[[ "$spd" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] || { echo "usage: $0 [CORRENTE_BINARY] [SALES_PER_DAY] [RUNS] (numbers)" >&2; exit 2; }
 out="$root/bench/out/queries"
 mkdir -p "$out"
 for b in "$corrente" "$bin/query_timer" "$bin/duckdb_exec"; do
