@@ -1,12 +1,20 @@
 // corrente migrate plan|copy|map|verify|diff|sync|status: legacy stores into PostgreSQL.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "migrate/engine.h"
+#include "migrate/follow.h"
 #include "migrate/mapping.h"
 
 namespace corrente::cli {
 namespace {
+
+// Set by SIGINT/SIGTERM: `sync --follow` finishes its pass (or wait) and exits.
+std::atomic<bool> g_follow_stop{false};
+extern "C" void StopFollowing(int) { g_follow_stop.store(true); }
 
 struct MigrateFlags {
   std::string source;
@@ -28,6 +36,9 @@ struct MigrateFlags {
   std::string manifest;
   std::vector<std::string> renames;
   std::string manifest_side = "both";
+  bool follow = false;
+  double interval = 5;
+  int64_t max_passes = 0;
 };
 
 migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
@@ -196,16 +207,61 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   sync->add_option("--watermark", f.watermark,
                    "updated_at=COLUMN or rowid: upsert rows changed since the last pass, insert "
                    "missing keys, delete keys gone from the source");
+  sync->add_flag("--follow", f.follow,
+                 "Keep syncing until SIGINT/SIGTERM: a pass every --interval seconds, each "
+                 "table's pass one transaction; back off and retry while the source or the "
+                 "target is unavailable; print the lag after each pass");
+  sync->add_option("--interval", f.interval, "With --follow: seconds between passes")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  sync->add_option("--max-passes", f.max_passes, "With --follow: stop after this many passes")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   sync->callback([&] {
-    for (const auto& r : migrate::RunSync(Options(f, true))) {
-      if (!r.error.empty()) {
-        std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
-        exit_code = 1;
-        continue;
+    auto print_tables = [&](const std::vector<migrate::SyncTableResult>& tables, bool quiet) {
+      for (const auto& r : tables) {
+        if (!r.error.empty()) {
+          std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
+          continue;
+        }
+        if (quiet && r.inserted + r.updated + r.deleted == 0) continue;
+        std::cout << "sync " << r.table << ": " << r.inserted << " inserted, " << r.updated
+                  << " updated, " << r.deleted << " deleted, watermark " << r.watermark << "\n";
       }
-      std::cout << "sync " << r.table << ": " << r.inserted << " inserted, " << r.updated
-                << " updated, " << r.deleted << " deleted, watermark " << r.watermark << "\n";
+    };
+    if (!f.follow) {
+      auto tables = migrate::RunSync(Options(f, true));
+      print_tables(tables, false);
+      for (const auto& r : tables)
+        if (!r.error.empty()) exit_code = 1;
+      return;
     }
+    std::signal(SIGINT, StopFollowing);
+    std::signal(SIGTERM, StopFollowing);
+    migrate::FollowOptions fo;
+    fo.interval_seconds = f.interval;
+    fo.max_passes = f.max_passes;
+    bool last_failed = false;
+    migrate::Follow(Options(f, true), fo, g_follow_stop, [&](const migrate::PassReport& p) {
+      print_tables(p.tables, true);
+      int64_t ins = 0, upd = 0, del = 0;
+      for (const auto& r : p.tables) ins += r.inserted, upd += r.updated, del += r.deleted;
+      char lag[64] = "no pass has succeeded yet";
+      if (p.lag_seconds >= 0) std::snprintf(lag, sizeof lag, "lag %.1f s", p.lag_seconds);
+      char line[256];
+      if (p.error.empty())
+        std::snprintf(line, sizeof line,
+                      "pass %lld: %lld inserted, %lld updated, %lld deleted over %zu tables in "
+                      "%.2f s; %s; next in %.0f s",
+                      static_cast<long long>(p.pass), static_cast<long long>(ins),
+                      static_cast<long long>(upd), static_cast<long long>(del), p.tables.size(),
+                      p.seconds, lag, p.next_in_seconds);
+      else
+        std::snprintf(line, sizeof line, "pass %lld FAILED after %.2f s; %s; retry in %.0f s: ",
+                      static_cast<long long>(p.pass), p.seconds, lag, p.next_in_seconds);
+      std::cout << line << (p.error.empty() ? "" : p.error) << std::endl;
+      last_failed = !p.error.empty();
+    });
+    if (last_failed) exit_code = 1;
   });
 
   auto* status = m->add_subcommand("status", "What was copied, what is left, the last verify");

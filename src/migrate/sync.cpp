@@ -249,6 +249,13 @@ std::string RenderStatus(const std::string& dsn) {
   for (int i = 0; i < v.Rows(); ++i)
     out << "last verify of " << v.GetString(i, 0) << ": " << (v.GetBool(i, 1) ? "OK" : "MISMATCH")
         << " at " << v.GetString(i, 2) << " (" << v.GetString(i, 3) << ")\n";
+  // The lag of a `sync --follow`: source changes older than the last pass's start are in.
+  auto lag = conn.Execute(
+      "SELECT target_schema, extract(epoch FROM now() - max(started_at))::bigint,"
+      " max(finished_at)::text FROM staging.migration_sync_log GROUP BY 1 ORDER BY 1");
+  for (int i = 0; i < lag.Rows(); ++i)
+    out << "sync lag of " << lag.GetString(i, 0) << ": " << lag.GetString(i, 1)
+        << " s (the last pass started then; finished " << lag.GetString(i, 2) << ")\n";
   auto s = conn.Execute(
       "SELECT target_schema, table_name, finished_at::text, rows_inserted, rows_updated, "
       "rows_deleted, "
