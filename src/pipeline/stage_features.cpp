@@ -7,6 +7,7 @@
 #include "decide/policy.h"
 #include "forecast/forecast.h"
 #include "pipeline/runner.h"
+#include "schema/distributed.h"
 
 namespace corrente::pipeline::detail {
 
@@ -101,6 +102,9 @@ void Runner::CreateShadowFeatures() {
   writer_.ExecScript(
       "CREATE TABLE analytics.features_store_next (LIKE analytics.features_store"
       " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION)");
+  // On Citus the shadow is distributed like the live table, so the swap keeps it distributed.
+  if (schema::IsDistributedTable(writer_, "analytics.features_store"))
+    schema::DistributeLike(writer_, "analytics.features_store_next", "analytics.features_store");
   if (owner.Rows() == 1) writer_.ExecScript("RESET ROLE");
   features_shadowed_ = true;
 }

@@ -29,6 +29,35 @@ bool Placed(pg::Connection& conn, const Placement& p) {
   return p.distributed ? PartMethod(conn, p.table) == "h" : IsReference(conn, p.table);
 }
 
+// What the nodes need beyond the tables; idempotent, so it also covers workers added later.
+void NodeSettings(pg::Connection& conn, std::vector<std::string>& report) {
+  // The facts reference the dimensions: Citus refuses a transaction that writes both over
+  // parallel connections, so every session of this database uses one connection per node.
+  if (conn.ExecScript("SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
+                      " WHERE d.datname = current_database() AND s.setrole = 0"
+                      " AND 'citus.multi_shard_modify_mode=sequential' = ANY(s.setconfig)")
+          .Rows() == 0) {
+    auto db = conn.ExecScript("SELECT current_database()").GetString(0, 0);
+    conn.ExecScript("ALTER DATABASE " + conn.QuoteIdentifier(db) +
+                    " SET citus.multi_shard_modify_mode = 'sequential'");
+    report.push_back("database " + db + ": citus.multi_shard_modify_mode = sequential");
+  }
+  // Sessions act as their group role (SET ROLE), and Citus reaches the workers as that role:
+  // there the group roles log in (from the coordinator; pg_hba and pg_dist_authinfo say how).
+  auto roles = conn.ExecScript(
+      "SELECT rolname FROM pg_roles WHERE rolname IN"
+      " ('corrente_owner', 'corrente_api', 'corrente_pipeline', 'corrente_migrate') ORDER BY 1");
+  for (int i = 0; i < roles.Rows(); ++i) {
+    auto r = conn.Execute(
+        "SELECT node_name || ':' || node_port || ' ' || result FROM run_command_on_workers($1)"
+        " WHERE NOT success",
+        "SET citus.enable_ddl_propagation TO off; ALTER ROLE " + conn.QuoteIdentifier(roles.GetString(i, 0)) +
+            " LOGIN");
+    if (r.Rows() > 0)
+      throw std::runtime_error("cannot let " + roles.GetString(i, 0) + " log in on worker " + r.GetString(0, 0));
+  }
+}
+
 }  // namespace
 
 const std::vector<Placement>& DistributedPlan() {
@@ -62,6 +91,19 @@ bool IsDistributed(pg::Connection& conn) {
   return false;
 }
 
+bool IsDistributedTable(pg::Connection& conn, const std::string& table) {
+  if (conn.ExecScript("SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL").GetBool(0, 0) == false)
+    return false;
+  return PartMethod(conn, table) == "h";
+}
+
+void DistributeLike(pg::Connection& conn, const std::string& table, const std::string& like) {
+  conn.Execute(
+      "SELECT create_distributed_table($1::regclass, column_to_column_name(logicalrelid, partkey),"
+      " colocate_with => $2) FROM pg_dist_partition WHERE logicalrelid = $2::regclass",
+      table, like);
+}
+
 std::vector<std::string> Distribute(pg::Connection& conn) {
   if (!HasCitus(conn))
     throw std::runtime_error(
@@ -79,6 +121,7 @@ std::vector<std::string> Distribute(pg::Connection& conn) {
   }
   if (todo.empty()) {
     tx.Commit();
+    NodeSettings(conn, report);
     return report;
   }
   // The foreign keys touching the plan's tables are dropped, and re-added once every table is
@@ -103,6 +146,11 @@ std::vector<std::string> Distribute(pg::Connection& conn) {
       report.push_back(table + ": reference table");
       continue;
     }
+    bool nullable = conn.Execute(
+                            "SELECT NOT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass"
+                            " AND attname = 'item_id'",
+                            table)
+                        .GetBool(0, 0);
     // A unique key must hold the distribution column to be enforced on each shard.
     auto keys = conn.Execute(
         "SELECT c.conname, c.contype::text, pg_get_constraintdef(c.oid),"
@@ -134,23 +182,19 @@ std::vector<std::string> Distribute(pg::Connection& conn) {
     if (idx.Rows() > 0)
       throw std::runtime_error(table + ": unique index " + idx.GetString(0, 0) +
                                " lacks item_id and cannot be enforced on a distributed table");
-    bool nullable = conn.Execute(
-                            "SELECT NOT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass"
-                            " AND attname = 'item_id'",
-                            table)
-                        .GetBool(0, 0);
     if (table == kColocateWith)
       conn.Execute("SELECT create_distributed_table($1::regclass, 'item_id')", table);
     else
       conn.Execute("SELECT create_distributed_table($1::regclass, 'item_id', colocate_with => $2)", table,
                    kColocateWith);
     report.push_back(table + ": distributed by item_id, co-located with " + kColocateWith +
-                     (nullable ? " (a row without item_id is refused: it has no shard)" : ""));
+                     (nullable ? "; item_id was nullable: a row without an item is now refused (it has no shard)" : ""));
   }
   for (int i = 0; i < fks.Rows(); ++i)
     conn.ExecScript("ALTER TABLE " + fks.GetString(i, 0) + " ADD CONSTRAINT " +
                     conn.QuoteIdentifier(fks.GetString(i, 1)) + " " + fks.GetString(i, 2));
   tx.Commit();
+  NodeSettings(conn, report);
   for (const auto& line : report) spdlog::info("distributed layer: {}", line);
   return report;
 }

@@ -38,6 +38,10 @@ citus_node() {  # citus_node HOME: started with Citus preloaded and the extensio
     url=$(node_url "$home")
   fi
   psql "$url" -qAtc "CREATE EXTENSION IF NOT EXISTS citus" >/dev/null
+  # The server runs with our HOME, which it may not read: point libpq's default client
+  # certificate at a file that does not exist, so node-to-node connections use none.
+  psql "$url" -qAtc "ALTER SYSTEM SET citus.node_conninfo = 'sslmode=require sslcert=$home/pg/no-client.crt sslkey=$home/pg/no-client.key'" >/dev/null
+  psql "$url" -qAtc "SELECT pg_reload_conf()" >/dev/null
 }
 
 citus_start() {
