@@ -42,6 +42,17 @@ void NodeSettings(pg::Connection& conn, std::vector<std::string>& report) {
                     " SET citus.multi_shard_modify_mode = 'sequential'");
     report.push_back("database " + db + ": citus.multi_shard_modify_mode = sequential");
   }
+  // A least-privilege role that writes a reference table referencing another (dim_item ->
+  // dim_supplier) has Citus lock the other's shard, which its own check allows only to roles
+  // that may modify it. The lock is internal; the grants still decide every read and write.
+  auto lock_check = conn.Execute(
+      "SELECT nodename || ':' || nodeport || ' ' || result FROM run_command_on_workers($1)"
+      " WHERE NOT success",
+      "SET citus.enable_ddl_propagation TO off; ALTER DATABASE " +
+          conn.QuoteIdentifier(conn.ExecScript("SELECT current_database()").GetString(0, 0)) +
+          " SET citus.skip_advisory_lock_permission_checks = on");
+  if (lock_check.Rows() > 0)
+    throw std::runtime_error("cannot configure worker " + lock_check.GetString(0, 0));
   // Sessions act as their group role (SET ROLE), and Citus reaches the workers as that role:
   // there the group roles log in (from the coordinator; pg_hba and pg_dist_authinfo say how).
   auto roles = conn.ExecScript(
@@ -49,7 +60,7 @@ void NodeSettings(pg::Connection& conn, std::vector<std::string>& report) {
       " ('corrente_owner', 'corrente_api', 'corrente_pipeline', 'corrente_migrate') ORDER BY 1");
   for (int i = 0; i < roles.Rows(); ++i) {
     auto r = conn.Execute(
-        "SELECT node_name || ':' || node_port || ' ' || result FROM run_command_on_workers($1)"
+        "SELECT nodename || ':' || nodeport || ' ' || result FROM run_command_on_workers($1)"
         " WHERE NOT success",
         "SET citus.enable_ddl_propagation TO off; ALTER ROLE " + conn.QuoteIdentifier(roles.GetString(i, 0)) +
             " LOGIN");

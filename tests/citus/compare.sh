@@ -46,6 +46,7 @@ python3 "$here/api_compare.py" "http://127.0.0.1:${ports[corrente]}" "${logins[c
 cat "$base/api_compare.out"
 unset DATABASE_URL_API DATABASE_URL_PIPELINE DATABASE_URL_MIGRATE
 check "every GET endpoint answers the same on Citus as on one PostgreSQL" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || grep -h '"error"' "$base/serve-corrente.log" | sort -u | head -10
 
 # A query filtered by an item reaches one shard; so does a join of co-located tables.
 tasks() { psql "$citus_db_url" -qAtX -c "EXPLAIN $1" | sed -nE 's/.*Task Count: ([0-9]+).*/\1/p' | head -1; }
