@@ -108,13 +108,6 @@ bool IsDistributedTable(pg::Connection& conn, const std::string& table) {
   return PartMethod(conn, table) == "h";
 }
 
-void DistributeLike(pg::Connection& conn, const std::string& table, const std::string& like) {
-  conn.Execute(
-      "SELECT create_distributed_table($1::regclass, column_to_column_name(logicalrelid, partkey),"
-      " colocate_with => $2) FROM pg_dist_partition WHERE logicalrelid = $2::regclass",
-      table, like);
-}
-
 std::vector<std::string> Distribute(pg::Connection& conn) {
   if (!HasCitus(conn))
     throw std::runtime_error(

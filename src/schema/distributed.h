@@ -24,9 +24,6 @@ bool IsDistributed(pg::Connection& conn);
 
 // True when `table` is hash-distributed by Citus (false on a server without Citus).
 bool IsDistributedTable(pg::Connection& conn, const std::string& table);
-// Distributes the empty `table` like `like` (same column, co-located with it). For a table
-// built beside a distributed one and swapped in, such as the pipeline's features shadow.
-void DistributeLike(pg::Connection& conn, const std::string& table, const std::string& like);
 
 // Converts every table of DistributedPlan() that is not yet placed, under the migrations'
 // advisory lock. A primary key or unique constraint without item_id is rebuilt with item_id

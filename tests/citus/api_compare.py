@@ -11,7 +11,8 @@ import urllib.parse
 import urllib.request
 
 # Values of the moment, not of the data: when a row was written, how long something took.
-VOLATILE = re.compile(r"(_at|_time|seconds|_ms|^uptime|^latency|^duration|^now|^computed|^last_login)$|^(stats|version|build)$")
+VOLATILE = re.compile(r"(_at|_time|seconds|_ms|^uptime|^latency|^duration|^now|^computed|^last_login)$"
+                      r"|^(stats|version|build|timestamp|jti|latest_pipeline_run|last_pipeline_run)$")
 # Streams and pages that are not JSON data.
 SKIP = {"/api/v1/events", "/metrics", "/api/docs"}
 # A value for each path or required query parameter, by name.

@@ -17,6 +17,8 @@ spids=()
 cleanup() {
   local p
   for p in "${spids[@]}"; do kill "$p" 2>/dev/null; done
+  # CORRENTE_CITUS_KEEP=1 leaves the cluster running, for a look at it afterwards.
+  [ -n "${CORRENTE_CITUS_KEEP:-}" ] && { echo "kept: $base (CORRENTE_HOME=$base/coord)"; return; }
   citus_stop "$base"
   rm -rf "$base"
 }
