@@ -37,8 +37,9 @@ for db in single corrente; do
   rate[$db]=$(echo "scale=1; $series / $run_s" | bc)
   label=$([ "$db" = corrente ] && echo "Citus (coordinator + 2 workers), 1 pipeline process" || echo "PostgreSQL, single node")
   echo "== $label: $series series, seed ${seed_s%.*} s, pipeline $run_s s, ${rate[$db]} series/s"
-  psql "$url" -qAtX -F' ' -c "select '  ' || rpad(s->>'name', 16) || lpad(s->>'seconds', 10) || ' s' from analytics.pipeline_runs r, jsonb_array_elements(r.stats->'stages') s where r.status = 'SUCCEEDED' order by r.run_id desc, ordinality limit 20" 2>/dev/null ||
-    psql "$url" -qAtX -c "select s->>'name', s->>'seconds' from analytics.pipeline_runs r, jsonb_array_elements(r.stats->'stages') s where r.status = 'SUCCEEDED'"
+  psql "$url" -qAtX -c "select '  ' || rpad(e->>'name', 16) || lpad(coalesce(e->>'seconds', '-'), 10) || ' s'
+    from analytics.pipeline_runs r, jsonb_array_elements(r.stats->'stages') with ordinality s(e, n)
+    where r.run_id = (select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED') order by n"
   # Bytes per series: the facts and the analytics of one run, divided by the series.
   if [ "$db" = corrente ]; then
     bytes=$(psql "$url" -qAtX -c "select sum(citus_total_relation_size(logicalrelid)) from pg_dist_partition where partmethod = 'h'")

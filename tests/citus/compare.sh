@@ -56,3 +56,38 @@ check "demand of one item: one shard" [ "$(tasks "select sum(quantity) from core
 check "policy joined to its item: one shard" [ "$(tasks "select p.*, i.sku from analytics.inventory_policy p join core.dim_item i using (item_id) where p.item_id = $item")" = 1 ]
 check "forecast against actuals of one item (co-located join): one shard" [ "$(tasks "select f.full_date, f.yhat, d.quantity from analytics.forecasts f left join core.fact_demand_daily d on d.item_id = f.item_id and d.site_id = f.site_id and d.full_date = f.full_date where f.item_id = $item")" = 1 ]
 check "a query over all items fans out to every shard" [ "$(tasks "select count(*) from analytics.forecasts")" -gt 1 ]
+
+# The switch under concurrent readers: a second run on Citus (held 2 s before its COMMIT)
+# while a reader asks for one item's forecasts again and again: every answer is one whole
+# run (all 3 sites x 90 days, every row tagged with the run in metadata), first run 1, then 2.
+python3 - "http://127.0.0.1:${ports[corrente]}" "${logins[corrente]}" "$base/readers" <<'PY' &
+import json, sys, time, urllib.request
+base, pw, out = sys.argv[1:4]
+req = urllib.request.Request(base + "/api/v1/auth/login", method="POST",
+                             data=json.dumps({"username": "admin", "password": pw}).encode())
+token = json.load(urllib.request.urlopen(req))["data"]["access_token"]
+seen, bad, n, t_end = [], 0, 0, time.time() + 60
+while time.time() < t_end and not (seen and seen[-1] == 2 and n > 20):
+    n += 1
+    r = urllib.request.Request(f"{base}/api/v1/forecasts?item_id=1&limit={300 + n % 700}",
+                               headers={"Authorization": "Bearer " + token})
+    body = json.load(urllib.request.urlopen(r))
+    run = body["metadata"]["run_id"]
+    tags = {row["model_tag"].rsplit("@run", 1)[-1] for row in body["data"]}
+    if len(body["data"]) != 270 or tags != {str(run)}:
+        bad += 1
+    if not seen or seen[-1] != run:
+        seen.append(run)
+open(out, "w").write(json.dumps({"requests": n, "bad": bad, "runs": seen}))
+PY
+reader=$!
+sleep 1
+role_urls corrente
+CORRENTE_PIPELINE_PAUSE_BEFORE_COMMIT=2 DATABASE_URL="$citus_db_url" "$corrente" pipeline run >"$base/run2.log" 2>&1
+check "a second pipeline run on Citus" [ $? -eq 0 ]
+unset DATABASE_URL_API DATABASE_URL_PIPELINE DATABASE_URL_MIGRATE
+wait "$reader"
+readers=$(cat "$base/readers" 2>/dev/null)
+echo "# readers during the switch: $readers"
+check "readers saw run 1, then run 2, each whole, never a mix" \
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if r["bad"] == 0 and r["runs"] == [1, 2] and r["requests"] > 5 else 1)' "$readers"
