@@ -29,15 +29,25 @@ bool Placed(pg::Connection& conn, const Placement& p) {
   return p.distributed ? PartMethod(conn, p.table) == "h" : IsReference(conn, p.table);
 }
 
+// Runs `command` on every worker, outside Citus's DDL propagation; throws naming a worker
+// where it failed.
+void OnWorkers(pg::Connection& conn, const std::string& command) {
+  auto r = conn.Execute(
+      "SELECT nodename || ':' || nodeport || ' ' || result FROM run_command_on_workers($1)"
+      " WHERE NOT success",
+      "SET citus.enable_ddl_propagation TO off; " + command);
+  if (r.Rows() > 0) throw std::runtime_error("on worker " + r.GetString(0, 0) + ": " + command);
+}
+
 // What the nodes need beyond the tables; idempotent, so it also covers workers added later.
 void NodeSettings(pg::Connection& conn, std::vector<std::string>& report) {
+  const std::string db = conn.ExecScript("SELECT current_database()").GetString(0, 0);
   // The facts reference the dimensions: Citus refuses a transaction that writes both over
   // parallel connections, so every session of this database uses one connection per node.
   if (conn.ExecScript("SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
                       " WHERE d.datname = current_database() AND s.setrole = 0"
                       " AND 'citus.multi_shard_modify_mode=sequential' = ANY(s.setconfig)")
           .Rows() == 0) {
-    auto db = conn.ExecScript("SELECT current_database()").GetString(0, 0);
     conn.ExecScript("ALTER DATABASE " + conn.QuoteIdentifier(db) +
                     " SET citus.multi_shard_modify_mode = 'sequential'");
     report.push_back("database " + db + ": citus.multi_shard_modify_mode = sequential");
@@ -45,28 +55,15 @@ void NodeSettings(pg::Connection& conn, std::vector<std::string>& report) {
   // A least-privilege role that writes a reference table referencing another (dim_item ->
   // dim_supplier) has Citus lock the other's shard, which its own check allows only to roles
   // that may modify it. The lock is internal; the grants still decide every read and write.
-  auto lock_check = conn.Execute(
-      "SELECT nodename || ':' || nodeport || ' ' || result FROM run_command_on_workers($1)"
-      " WHERE NOT success",
-      "SET citus.enable_ddl_propagation TO off; ALTER DATABASE " +
-          conn.QuoteIdentifier(conn.ExecScript("SELECT current_database()").GetString(0, 0)) +
-          " SET citus.skip_advisory_lock_permission_checks = on");
-  if (lock_check.Rows() > 0)
-    throw std::runtime_error("cannot configure worker " + lock_check.GetString(0, 0));
+  OnWorkers(conn, "ALTER DATABASE " + conn.QuoteIdentifier(db) +
+                      " SET citus.skip_advisory_lock_permission_checks = on");
   // Sessions act as their group role (SET ROLE), and Citus reaches the workers as that role:
   // there the group roles log in (from the coordinator; pg_hba and pg_dist_authinfo say how).
   auto roles = conn.ExecScript(
       "SELECT rolname FROM pg_roles WHERE rolname IN"
       " ('corrente_owner', 'corrente_api', 'corrente_pipeline', 'corrente_migrate') ORDER BY 1");
-  for (int i = 0; i < roles.Rows(); ++i) {
-    auto r = conn.Execute(
-        "SELECT nodename || ':' || nodeport || ' ' || result FROM run_command_on_workers($1)"
-        " WHERE NOT success",
-        "SET citus.enable_ddl_propagation TO off; ALTER ROLE " + conn.QuoteIdentifier(roles.GetString(i, 0)) +
-            " LOGIN");
-    if (r.Rows() > 0)
-      throw std::runtime_error("cannot let " + roles.GetString(i, 0) + " log in on worker " + r.GetString(0, 0));
-  }
+  for (int i = 0; i < roles.Rows(); ++i)
+    OnWorkers(conn, "ALTER ROLE " + conn.QuoteIdentifier(roles.GetString(i, 0)) + " LOGIN");
 }
 
 }  // namespace
