@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cluster/cluster.h"
+#include "schema/distributed.h"
 #include "schema/migrations.h"
 
 namespace corrente::cli {
@@ -78,6 +79,9 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
   static std::optional<int> up_target;
   auto* up = db->add_subcommand("upgrade", "Apply pending schema migrations");
   up->add_option("--to", up_target, "Stop at this version");
+  static bool up_distributed = false;
+  up->add_flag("--distributed", up_distributed,
+               "Then distribute the tables over a Citus cluster (docs/scale.md); later upgrades keep it");
   up->callback([&] {
     Config c = LoadConfig();
     auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
@@ -85,6 +89,13 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     int n = m.Upgrade(up_target);
     if (m.CurrentVersion() >= 53) WarnWithoutRoles(conn, c);
     std::cerr << "applied " << n << " migration(s); schema at V" << m.CurrentVersion() << "\n";
+    // The distributed layer sits on top of the migrations: an upgrade of a distributed
+    // database re-applies it, so tables a new migration adds are placed too.
+    if (up_distributed || schema::IsDistributed(conn)) {
+      auto report = schema::Distribute(conn);
+      for (const auto& line : report) std::cerr << "distributed: " << line << "\n";
+      std::cerr << "distributed layer: " << report.size() << " change(s)\n";
+    }
   });
   static std::optional<int> down_target;
   auto* down = db->add_subcommand("downgrade", "Revert migrations (default: the latest one)");

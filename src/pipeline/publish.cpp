@@ -43,10 +43,12 @@ int64_t Runner::StagePublish(StageReport& rep) {
         writer_.Execute(std::string("DELETE FROM ") + table + old_runs, run_id_, keep_previous)
             .AffectedRows();
   extra_stats_.emplace_back("retention_deleted_rows", std::to_string(deleted));
+  // The clock is read first: Citus takes no volatile function in an UPDATE of its tables.
+  const std::string finished = writer_.ExecScript("SELECT clock_timestamp()").GetString(0, 0);
   writer_.Execute(
-      "UPDATE analytics.pipeline_runs SET status = 'SUCCEEDED', finished_at = clock_timestamp(),"
+      "UPDATE analytics.pipeline_runs SET status = 'SUCCEEDED', finished_at = $3::timestamptz,"
       " stats = $2::jsonb WHERE run_id = $1",
-      run_id_, StatsJson(false));
+      run_id_, StatsJson(false), finished);
   // REFRESH ... CONCURRENTLY inside the transaction: readers keep seeing the old view contents
   // until COMMIT, then the new ones together with the new tables.
   auto t1 = Clock::now();

@@ -99,7 +99,8 @@ int64_t Runner::StageRecommendations(StageReport&) {
       " run_id = EXCLUDED.run_id, priority = EXCLUDED.priority,"
       " priority_score = EXCLUDED.priority_score, message = EXCLUDED.message,"
       " action_date = EXCLUDED.action_date, quantity_recommended = EXCLUDED.quantity_recommended,"
-      " details = EXCLUDED.details, updated_at = now()",
+      // EXCLUDED.updated_at is its default, now(): Citus takes only immutable SET expressions.
+      " details = EXCLUDED.details, updated_at = EXCLUDED.updated_at",
       run_id_);
   // Open recommendations that no longer apply are withdrawn.
   auto gone = writer_.Execute(
@@ -180,7 +181,7 @@ int64_t Runner::StageAlerts(StageReport&) {
       " ON CONFLICT (item_id, site_id, category) WHERE resolved_at IS NULL DO UPDATE SET"
       " run_id = EXCLUDED.run_id, level = EXCLUDED.level,"
       " priority_score = EXCLUDED.priority_score, message = EXCLUDED.message,"
-      " details = EXCLUDED.details, updated_at = now()",
+      " details = EXCLUDED.details, updated_at = EXCLUDED.updated_at",
       run_id_);
   // Open pipeline alerts whose condition is gone are resolved.
   auto resolved = writer_.Execute(

@@ -7,6 +7,7 @@
 #include "decide/policy.h"
 #include "forecast/forecast.h"
 #include "pipeline/runner.h"
+#include "schema/distributed.h"
 
 namespace corrente::pipeline::detail {
 
@@ -19,9 +20,10 @@ int64_t Runner::StageFeatures(StageReport& rep) {
     for (auto& h : BrazilHolidays(y)) holidays.emplace(h.day, h.name);
 
   CreateShadowFeatures();
-  pg::CopyWriter w(writer_,
-                   "COPY analytics.features_store_next (run_id, full_date, item_id, site_id,"
-                   " features, schema_version, computed_at) FROM STDIN (FORMAT binary)");
+  pg::CopyWriter w(writer_, std::string("COPY analytics.") +
+                                (features_shadowed_ ? "features_store_next" : "features_store") +
+                                " (run_id, full_date, item_id, site_id, features, schema_version,"
+                                " computed_at) FROM STDIN (FORMAT binary)");
   std::optional<Progress> progress;
   if (opt_.progress) progress.emplace("features", static_cast<int64_t>(pairs_.size()));
   std::string json;
@@ -80,7 +82,7 @@ int64_t Runner::StageFeatures(StageReport& rep) {
   if (progress) progress->Finish();
   int64_t rows = w.Finish();
   auto t1 = Clock::now();
-  IndexShadowFeatures();
+  if (features_shadowed_) IndexShadowFeatures();
   rep.note = "compute+copy " + Fixed(std::chrono::duration<double>(t1 - t0).count(), 2) +
              " s, indexes " + Fixed(std::chrono::duration<double>(Clock::now() - t1).count(), 2) +
              " s";
@@ -88,6 +90,13 @@ int64_t Runner::StageFeatures(StageReport& rep) {
 }
 
 void Runner::CreateShadowFeatures() {
+  // On Citus the swap's DDL is refused (a distributed table's sequence cannot change owner):
+  // the live table is emptied and refilled in the run's transaction, so readers still see the
+  // previous run's rows until COMMIT, then this run's.
+  if (schema::IsDistributedTable(writer_, "analytics.features_store")) {
+    writer_.ExecScript("DELETE FROM analytics.features_store");
+    return;
+  }
   // The shadow is made as the live table's owner (corrente_pipeline since V053) when this
   // session is another role that may act as it, so the id sequence and the API's read
   // privilege (default privileges) carry over to it.

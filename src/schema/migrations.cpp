@@ -10,7 +10,7 @@
 namespace corrente::schema {
 namespace {
 
-constexpr int64_t kLockKey = 0x636f7272656e7465;  // "corrente"
+constexpr int64_t kLockKey = kMigrationLockKey;
 
 // Holds the session-level advisory lock for the Migrator's lifetime of one operation.
 class AdvisoryLock {

@@ -1,6 +1,7 @@
 #pragma once
 // Versioned, checksummed schema migrations. A Migrator borrows a Connection and is not
 // thread-safe; concurrent Migrators in different processes serialize on an advisory lock.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,9 @@
 #include "pg/pg.h"
 
 namespace corrente::schema {
+
+// The advisory lock that serializes schema changes (migrations and the distributed layer).
+inline constexpr int64_t kMigrationLockKey = 0x636f7272656e7465;  // "corrente"
 
 struct Migration {
   int version;

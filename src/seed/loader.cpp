@@ -81,7 +81,9 @@ void BuildPartition(pg::Connection& c, const PartitionJob& job, const ParentDdl&
     for (uint32_t i : job.rows) write_row(w, rows[i], i);
     w.Finish();
   }
-  c.ExecScript("ALTER TABLE " + t + " ADD " + ddl.primary_key);
+  // Named as the partition's key already: Citus cannot rename a distributed table's constraint.
+  const std::string part = job.staging_name.substr(5);  // without "seed_"
+  c.ExecScript("ALTER TABLE " + t + " ADD CONSTRAINT " + c.QuoteIdentifier(part + "_pkey") + " " + ddl.primary_key);
   for (size_t i = 0; i < ddl.index_tails.size(); ++i)
     c.ExecScript(std::string("CREATE ") + (ddl.unique[i] ? "UNIQUE " : "") + "INDEX ON " + t + ddl.index_tails[i]);
   c.ExecScript("ANALYZE " + t);  // here, in parallel; the partitions keep their statistics
@@ -300,8 +302,6 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
       conn.ExecScript("ALTER TABLE " + job.fact->table + " ATTACH PARTITION core." + conn.QuoteIdentifier(part) +
                       " FOR VALUES FROM ('" + FormatDate(job.month) + "') TO ('" + FormatDate(job.next_month) + "')");
       conn.ExecScript("ALTER TABLE core." + conn.QuoteIdentifier(part) + " DROP CONSTRAINT seed_bound");
-      conn.ExecScript("ALTER TABLE core." + conn.QuoteIdentifier(part) + " RENAME CONSTRAINT " +
-                      conn.QuoteIdentifier(job.staging_name + "_pkey") + " TO " + conn.QuoteIdentifier(part + "_pkey"));
     }
     schema::EnsureFactPartitions(conn, ds.first_day, ds.last_day + kForecastHorizonDays);
     for (const FactSpec* f : {&kDemand, &kInventory, &kOrders}) {

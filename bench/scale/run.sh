@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Scale benchmark (not a test): the same seeded data and pipeline run on plain PostgreSQL and
+# on a Citus cluster (a coordinator and two workers on this machine, tests/citus/lib.sh),
+# both in the coordinator's server. Prints series per second, the time of each stage and the
+# bytes per series of each, and a markdown table for docs/scale.md.
+#
+# Usage: bench/scale/run.sh [path/to/corrente]   (default build/release/corrente)
+# Env: BENCH_ITEMS (5000) BENCH_SITES (10) BENCH_DAYS (730): 50,000 series by default.
+# The pipeline runs as one process on both (`pipeline run --workers N` is not built yet).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+corrente="$(realpath "${1:-$root/build/release/corrente}")"
+items=${BENCH_ITEMS:-5000} sites=${BENCH_SITES:-10} days=${BENCH_DAYS:-730}
+. "$root/tests/lib.sh"
+. "$root/tests/citus/lib.sh"
+unset DATABASE_URL DATABASE_URL_API DATABASE_URL_PIPELINE DATABASE_URL_MIGRATE
+citus_require
+base=$(mktemp -d /tmp/corrente-scale.XXXX)
+chmod 755 "$base"
+trap 'citus_stop "$base"; rm -rf "$base"' EXIT
+citus_start "$base" || { echo "citus cluster did not start" >&2; exit 1; }
+export CORRENTE_HOME="$base/coord"
+psql "$coord_url" -qAtc "CREATE DATABASE single" >/dev/null 2>&1
+declare -A rate
+for db in single corrente; do
+  url=$(with_db "$coord_url" "$db")
+  if [ "$db" = corrente ]; then DATABASE_URL="$url" "$corrente" db upgrade --distributed >/dev/null 2>&1
+  else DATABASE_URL="$url" "$corrente" db upgrade >/dev/null 2>&1; fi
+  role_urls "$db"
+  t0=$(date +%s.%N)
+  DATABASE_URL="$url" "$corrente" seed --items "$items" --sites "$sites" --days "$days" --seed 1 --no-demo-users >/dev/null 2>&1
+  seed_s=$(echo "$(date +%s.%N) - $t0" | bc)
+  t0=$(date +%s.%N)
+  # The pipeline process's own CPU (user + system), from bash's times of the child.
+  TIMEFORMAT='%U %S'
+  cpu=$( { time DATABASE_URL="$url" "$corrente" pipeline run >"$base/pipeline-$db.log" 2>&1; } 2>&1 ) ||
+    { tail "$base/pipeline-$db.log"; exit 1; }
+  run_s=$(echo "$(date +%s.%N) - $t0" | bc)
+  cpu_s=$(echo "$cpu" | tail -1 | awk '{print $1 + $2}')
+  series=$(psql "$url" -qAtX -c "select (stats->>'series')::int from analytics.pipeline_runs where status = 'SUCCEEDED' order by run_id desc limit 1")
+  rate[$db]=$(echo "scale=1; $series / $run_s" | bc)
+  label=$([ "$db" = corrente ] && echo "Citus (coordinator + 2 workers), 1 pipeline process" || echo "PostgreSQL, single node")
+  echo "== $label: $series series, seed ${seed_s%.*} s, pipeline $run_s s, ${rate[$db]} series/s, pipeline process CPU $cpu_s s ($(echo "scale=2; $cpu_s * 1000 / $series" | bc) ms per series)"
+  psql "$url" -qAtX -c "select '  ' || rpad(e->>'name', 16) || lpad(coalesce(e->>'seconds', '-'), 10) || ' s'
+    from analytics.pipeline_runs r, jsonb_array_elements(r.stats->'stages') with ordinality s(e, n)
+    where r.run_id = (select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED') order by n"
+  # Bytes per series: the facts and the analytics of one run, divided by the series.
+  if [ "$db" = corrente ]; then
+    # Leaf tables only: a partitioned parent's size would count its partitions twice.
+    bytes=$(psql "$url" -qAtX -c "select sum(citus_total_relation_size(logicalrelid)) from pg_dist_partition p join pg_class c on c.oid = p.logicalrelid where p.partmethod = 'h' and c.relkind = 'r'")
+  else
+    bytes=$(psql "$url" -qAtX -c "select sum(pg_total_relation_size(c.oid)) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname in ('core','analytics') and c.relkind = 'r' and c.relname not like 'dim_%'")
+  fi
+  echo "  bytes per series (facts + analytics, with indexes): $((bytes / series))"
+done
+echo
+echo "| engine | series | series/s |"
+echo "|---|---|---|"
+echo "| PostgreSQL, single node | $series | ${rate[single]} |"
+echo "| Citus, 1 process | $series | ${rate[corrente]} |"

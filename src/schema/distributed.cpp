@@ -1,0 +1,203 @@
+#include "schema/distributed.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "schema/migrations.h"
+
+namespace corrente::schema {
+namespace {
+
+constexpr const char* kColocateWith = "core.fact_demand_daily";
+
+// The table's Citus placement: 'h' hash-distributed, 'n' reference (or Citus-managed local),
+// empty when Citus does not know it.
+std::string PartMethod(pg::Connection& conn, const std::string& table) {
+  auto r = conn.Execute(
+      "SELECT partmethod::text FROM pg_dist_partition WHERE logicalrelid = to_regclass($1)", table);
+  return r.Rows() ? r.GetString(0, 0) : "";
+}
+
+bool IsReference(pg::Connection& conn, const std::string& table) {
+  auto r = conn.Execute(
+      "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass($1) AND repmodel = 't'", table);
+  return r.Rows() > 0;
+}
+
+bool Placed(pg::Connection& conn, const Placement& p) {
+  return p.distributed ? PartMethod(conn, p.table) == "h" : IsReference(conn, p.table);
+}
+
+// Runs `command` on every worker, outside Citus's DDL propagation; throws naming a worker
+// where it failed.
+void OnWorkers(pg::Connection& conn, const std::string& command) {
+  auto r = conn.Execute(
+      "SELECT nodename || ':' || nodeport || ' ' || result FROM run_command_on_workers($1)"
+      " WHERE NOT success",
+      "SET citus.enable_ddl_propagation TO off; " + command);
+  if (r.Rows() > 0) throw std::runtime_error("on worker " + r.GetString(0, 0) + ": " + command);
+}
+
+// What the nodes need beyond the tables; idempotent, so it also covers workers added later.
+void NodeSettings(pg::Connection& conn, std::vector<std::string>& report) {
+  const std::string db = conn.ExecScript("SELECT current_database()").GetString(0, 0);
+  // The facts reference the dimensions: Citus refuses a transaction that writes both over
+  // parallel connections, so every session of this database uses one connection per node.
+  if (conn.ExecScript("SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
+                      " WHERE d.datname = current_database() AND s.setrole = 0"
+                      " AND 'citus.multi_shard_modify_mode=sequential' = ANY(s.setconfig)")
+          .Rows() == 0) {
+    conn.ExecScript("ALTER DATABASE " + conn.QuoteIdentifier(db) +
+                    " SET citus.multi_shard_modify_mode = 'sequential'");
+    report.push_back("database " + db + ": citus.multi_shard_modify_mode = sequential");
+  }
+  // A least-privilege role that writes a reference table referencing another (dim_item ->
+  // dim_supplier) has Citus lock the other's shard, which its own check allows only to roles
+  // that may modify it. The lock is internal; the grants still decide every read and write.
+  OnWorkers(conn, "ALTER DATABASE " + conn.QuoteIdentifier(db) +
+                      " SET citus.skip_advisory_lock_permission_checks = on");
+  // Sessions act as their group role (SET ROLE), and Citus reaches the workers as that role:
+  // there the group roles log in (from the coordinator; pg_hba and pg_dist_authinfo say how).
+  auto roles = conn.ExecScript(
+      "SELECT rolname FROM pg_roles WHERE rolname IN"
+      " ('corrente_owner', 'corrente_api', 'corrente_pipeline', 'corrente_migrate') ORDER BY 1");
+  for (int i = 0; i < roles.Rows(); ++i)
+    OnWorkers(conn, "ALTER ROLE " + conn.QuoteIdentifier(roles.GetString(i, 0)) + " LOGIN");
+}
+
+}  // namespace
+
+const std::vector<Placement>& DistributedPlan() {
+  static const std::vector<Placement> plan = {
+      {"core.dim_region", false},          {"core.dim_supplier", false},
+      {"core.dim_calendar", false},        {"core.dim_item", false},
+      {"core.dim_site", false},            {"analytics.pipeline_runs", false},
+      {"analytics.kpis_daily", false},     {"analytics.simulation_runs", false},
+      {"support.users", false},            {"support.revoked_tokens", false},
+      {"support.audit_logs", false},
+      // override_baselines has no item_id and references overrides' key: both stay whole on
+      // every node, so the foreign key between them is kept as it is.
+      {"analytics.overrides", false},      {"analytics.override_baselines", false},
+      {"core.fact_demand_daily", true},    {"core.fact_inventory_daily", true},
+      {"core.fact_orders", true},          {"analytics.forecasts", true},
+      {"analytics.features_store", true},  {"analytics.inventory_policy", true},
+      {"analytics.forecast_accuracy", true}, {"analytics.recommendations", true},
+      {"analytics.alerts", true},
+  };
+  return plan;
+}
+
+bool HasCitus(pg::Connection& conn) {
+  return conn.ExecScript("SELECT 1 FROM pg_extension WHERE extname = 'citus'").Rows() > 0;
+}
+
+bool IsDistributed(pg::Connection& conn) {
+  if (!HasCitus(conn)) return false;
+  for (const auto& p : DistributedPlan())
+    if (!PartMethod(conn, p.table).empty()) return true;
+  return false;
+}
+
+bool IsDistributedTable(pg::Connection& conn, const std::string& table) {
+  if (conn.ExecScript("SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL").GetBool(0, 0) == false)
+    return false;
+  return PartMethod(conn, table) == "h";
+}
+
+std::vector<std::string> Distribute(pg::Connection& conn) {
+  if (!HasCitus(conn))
+    throw std::runtime_error(
+        "the citus extension is not installed in this database: run CREATE EXTENSION citus on the "
+        "coordinator and every worker, and add the workers (docs/scale.md)");
+  std::vector<std::string> report;
+  pg::Transaction tx(conn);
+  conn.Execute("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+  // One connection per node for the whole transaction, so that DDL may follow the copies.
+  conn.ExecScript("SET LOCAL citus.multi_shard_modify_mode = 'sequential'");
+  std::vector<const Placement*> todo;
+  for (const auto& p : DistributedPlan()) {
+    if (conn.Execute("SELECT to_regclass($1) IS NOT NULL", p.table).GetBool(0, 0) && !Placed(conn, p))
+      todo.push_back(&p);
+  }
+  if (todo.empty()) {
+    tx.Commit();
+    NodeSettings(conn, report);
+    return report;
+  }
+  // The foreign keys touching the plan's tables are dropped, and re-added once every table is
+  // placed, so that no table is converted while it references a plain local table.
+  std::string tables = "{";
+  for (const auto& p : DistributedPlan()) tables += std::string(tables.size() > 1 ? "," : "") + p.table;
+  tables += "}";
+  auto fks = conn.Execute(
+      "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+      " WHERE c.contype = 'f' AND c.conparentid = 0"
+      " AND (c.conrelid = ANY(SELECT to_regclass(t) FROM unnest($1::text[]) t)"
+      "   OR c.confrelid = ANY(SELECT to_regclass(t) FROM unnest($1::text[]) t))"
+      " ORDER BY 1, 2",
+      tables);
+  for (int i = 0; i < fks.Rows(); ++i)
+    conn.ExecScript("ALTER TABLE " + fks.GetString(i, 0) + " DROP CONSTRAINT " +
+                    conn.QuoteIdentifier(fks.GetString(i, 1)));
+  for (const Placement* p : todo) {
+    const std::string table = p->table;
+    if (!p->distributed) {
+      conn.Execute("SELECT create_reference_table($1::regclass)", table);
+      report.push_back(table + ": reference table");
+      continue;
+    }
+    bool nullable = conn.Execute(
+                            "SELECT NOT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass"
+                            " AND attname = 'item_id'",
+                            table)
+                        .GetBool(0, 0);
+    // A unique key must hold the distribution column to be enforced on each shard.
+    auto keys = conn.Execute(
+        "SELECT c.conname, c.contype::text, pg_get_constraintdef(c.oid),"
+        " (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)"
+        "    FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord)"
+        "    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum)"
+        " FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype IN ('p', 'u')"
+        " AND c.conparentid = 0 AND NOT EXISTS (SELECT 1 FROM pg_attribute a"
+        "   WHERE a.attrelid = c.conrelid AND a.attname = 'item_id' AND a.attnum = ANY(c.conkey))"
+        " ORDER BY 1",
+        table);
+    for (int i = 0; i < keys.Rows(); ++i) {
+      std::string name = conn.QuoteIdentifier(keys.GetString(i, 0));
+      std::string kind = keys.GetString(i, 1) == "p" ? "PRIMARY KEY" : "UNIQUE";
+      std::string cols = keys.GetString(i, 3) + ", item_id";
+      conn.ExecScript("ALTER TABLE " + table + " DROP CONSTRAINT " + name + ", ADD CONSTRAINT " + name +
+                      " " + kind + " (" + cols + ")");
+      report.push_back(table + ": " + keys.GetString(i, 2) + " cannot be enforced across shards; now " +
+                       kind + " (" + cols + "), the id stays unique through its sequence");
+    }
+    // A unique index that is no constraint and lacks item_id cannot be kept: refuse.
+    auto idx = conn.Execute(
+        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+        " WHERE i.indrelid = $1::regclass AND i.indisunique"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+        " AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid"
+        "   AND a.attname = 'item_id' AND a.attnum = ANY(i.indkey::int2[]))",
+        table);
+    if (idx.Rows() > 0)
+      throw std::runtime_error(table + ": unique index " + idx.GetString(0, 0) +
+                               " lacks item_id and cannot be enforced on a distributed table");
+    if (table == kColocateWith)
+      conn.Execute("SELECT create_distributed_table($1::regclass, 'item_id')", table);
+    else
+      conn.Execute("SELECT create_distributed_table($1::regclass, 'item_id', colocate_with => $2)", table,
+                   kColocateWith);
+    report.push_back(table + ": distributed by item_id, co-located with " + kColocateWith +
+                     (nullable ? "; item_id was nullable: a row without an item is now refused (it has no shard)" : ""));
+  }
+  for (int i = 0; i < fks.Rows(); ++i)
+    conn.ExecScript("ALTER TABLE " + fks.GetString(i, 0) + " ADD CONSTRAINT " +
+                    conn.QuoteIdentifier(fks.GetString(i, 1)) + " " + fks.GetString(i, 2));
+  tx.Commit();
+  NodeSettings(conn, report);
+  for (const auto& line : report) spdlog::info("distributed layer: {}", line);
+  return report;
+}
+
+}  // namespace corrente::schema
