@@ -45,10 +45,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Relative to the staging directory, where dpkg-shlibdeps runs: the packaged libduckdb.so.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS usr/lib/corrente)
 # Recommends, not Depends: the managed cluster needs the server binaries and the openssl
-# command (its TLS CA), but a server on DATABASE_URL (the compose file's postgres:15
+# command (its TLS CA), and pgbackrest archives its WAL (backups), but a server on DATABASE_URL (the compose file's postgres:15
 # container) needs neither.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-15, openssl")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-15, openssl, pgbackrest")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CORRENTE_DEPLOY}/debian/postinst ${CORRENTE_DEPLOY}/debian/prerm
     ${CORRENTE_DEPLOY}/debian/postrm ${CORRENTE_DEPLOY}/debian/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

@@ -1,4 +1,4 @@
-// corrente db start|stop|status|url|psql|upgrade|downgrade|history
+// corrente db start|stop|status|url|psql|upgrade|downgrade|history (backups: cmd_backup.cpp)
 #include <unistd.h>
 
 #include <iostream>
@@ -116,6 +116,7 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     for (const auto& a : h)
       if (a.known && !a.checksum_ok) exit_code = 1;
   });
+  RegisterBackupCommands(*db, exit_code);
 }
 
 }  // namespace corrente::cli

@@ -1,6 +1,8 @@
 // corrente migrate plan|copy|map|verify|diff|sync|status: legacy stores into PostgreSQL.
 #include <iostream>
 
+#include <boost/json.hpp>
+
 #include "cli/commands.h"
 #include "migrate/engine.h"
 #include "migrate/mapping.h"
@@ -95,7 +97,12 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   copy->callback([&] {
-    auto rep = migrate::RunCopy(Options(f, true));
+    auto opts = Options(f, true);
+    auto rep = migrate::RunCopy(opts);
+    RecordLineage("MIGRATE_COPY", "schema", std::nullopt,
+                  boost::json::serialize(boost::json::object{
+                      {"source", RedactUrl(f.source)}, {"schema", rep.schema},
+                      {"tables", rep.tables_loaded}, {"rows", rep.rows}, {"rejected", rep.rejected}}));
     for (const auto& w : rep.warnings) std::cerr << "warning: " << w << "\n";
     std::cout << "copied into schema " << rep.schema << ": " << rep.tables_loaded
               << " tables loaded (" << rep.tables_skipped << " already done), " << rep.rows
@@ -142,7 +149,15 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
                    "updated_at=COLUMN or rowid: upsert rows changed since the last pass, insert "
                    "missing keys, delete keys gone from the source");
   sync->callback([&] {
-    for (const auto& r : migrate::RunSync(Options(f, true))) {
+    auto opts = Options(f, true);
+    auto results = migrate::RunSync(opts);
+    boost::json::object rows;
+    for (const auto& r : results)
+      if (r.error.empty())
+        rows[r.table] = boost::json::object{{"inserted", r.inserted}, {"updated", r.updated}, {"deleted", r.deleted}};
+    RecordLineage("MIGRATE_SYNC", "schema", std::nullopt,
+                  boost::json::serialize(boost::json::object{{"source", RedactUrl(f.source)}, {"rows", rows}}));
+    for (const auto& r : results) {
       if (!r.error.empty()) {
         std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
         exit_code = 1;
@@ -163,7 +178,13 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   map->callback([&] {
-    auto rep = migrate::RunMapping(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner), f.source, f.mapping);
+    std::string dsn = ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner);
+    auto rep = migrate::RunMapping(dsn, f.source, f.mapping);
+    boost::json::object rows;
+    for (const auto& s : rep.steps) rows[s.target] = s.rows;
+    RecordLineage("MIGRATE_MAP", "mapping", std::nullopt,
+                  boost::json::serialize(boost::json::object{
+                      {"source", RedactUrl(f.source)}, {"mapping", f.mapping}, {"rows", rows}}));
     for (const auto& s : rep.steps)
       std::cout << "map " << s.target << ": " << s.rows << " rows, " << s.rejected << " rejected\n";
   });

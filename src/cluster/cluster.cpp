@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/backup.h"
 #include "cluster/internal.h"
 #include "cluster/tls.h"
 #include "common/password.h"
@@ -306,9 +307,6 @@ void ManagedCluster::InitDb() {
           "max_wal_size = 4GB\n"
           "checkpoint_timeout = 15min\n"
           "max_locks_per_transaction = 256\n"
-          "# bulk loads into tables created or truncated in the same transaction skip WAL\n"
-          "wal_level = minimal\n"
-          "max_wal_senders = 0\n"
           "timezone = 'UTC'\n"
           "log_timezone = 'UTC'\n"
           "logging_collector = off\n";
@@ -365,6 +363,9 @@ void ManagedCluster::Start() {
     if (Run({BinDir() + "/pg_ctl", "-D", data_dir_, "reload"}, fs::path(pg_dir_) / "pg_ctl.log") != 0)
       throw std::runtime_error("pg_ctl reload failed; see " + pg_dir_ + "/pg_ctl.log");
   }
+  // WAL archiving and pg_stat_statements (backup.h) take effect at the next start.
+  if (EnsureArchiving(config_, *this) && GetStatus().running)
+    spdlog::warn("WAL archiving is configured but needs a restart: corrente db stop && corrente db start");
   // Another cluster may take the chosen port between our check and its bind: retry.
   for (int attempt = 0; !GetStatus().running; ++attempt) {
     int port = ChoosePort();
@@ -409,6 +410,11 @@ void ManagedCluster::Start() {
   }
   if (conn->Execute("SELECT 1 FROM pg_database WHERE datname = $1", kDatabase).Rows() == 0)
     conn->ExecScript(std::string("CREATE DATABASE ") + kDatabase);
+  // Query statistics for /metrics, once the library is loaded (after a restart, for old clusters).
+  auto app = pg::Connection::Open(UrlFor(kSuperuser, ReadPassword(fs::path(pg_dir_) / "superuser.password"), kDatabase));
+  if (app.Execute("SELECT current_setting('shared_preload_libraries') ~ 'pg_stat_statements'").GetBool(0, 0))
+    app.ExecScript("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  if (app.Execute("SELECT current_setting('archive_mode') <> 'off'").GetBool(0, 0)) EnsureStanza(config_, *this);
 }
 
 void ManagedCluster::Stop() {

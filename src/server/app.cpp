@@ -19,6 +19,7 @@
 #include "server/handlers.h"
 #include "server/health.h"
 #include "server/metrics_gate.h"
+#include "server/metrics_ops.h"
 #include "server/scheduler.h"
 #include "server/security_headers.h"
 #include "server/simulation_jobs.h"
@@ -533,6 +534,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(hashing.Queued()));
     gauge("auth_hashing_threads", "gauge", "Threads of the hashing pool.",
           static_cast<double>(hashing_options.threads));
+    extra += OpsMetrics({&pool, cache.Hits(), cache.Misses(),
+                         std::filesystem::absolute(config.home).lexically_normal().string()});
     return Response{200,
                     "text/plain; version=0.0.4; charset=utf-8",
                     metrics.Render(extra),
