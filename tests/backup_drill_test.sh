@@ -77,6 +77,19 @@ CORRENTE_HOME="$h2" "$corrente" db load "$h1/drill.dump" >/dev/null 2>&1; check 
 check "still the same rows" [ "$(CORRENTE_HOME="$h2" q "select count(*) from drill")" = "8" ]
 out=$(CORRENTE_HOME="$h2" "$corrente" db load "$h1/missing.dump" 2>&1); check "a missing dump is an error" [ $? -ne 0 ]
 
+# Upgrade with a schema migration (docs/operations.md): back up, upgrade, history, and the
+# way back with the down scripts.
+"$corrente" db upgrade --to 56 >/dev/null 2>&1; check "schema at V056" [ $? -eq 0 ]
+"$corrente" db backup >/dev/null 2>&1; check "backup before the upgrade" [ $? -eq 0 ]
+out=$("$corrente" db upgrade 2>&1); check "db upgrade" [ $? -eq 0 ]
+check "it applied the newer migrations" contains "$out" "applied [1-9][0-9]* migration\(s\); schema at V(05[89]|0[6-9][0-9])"
+check "history shows V058 ok" contains "$("$corrente" db history)" "V058 +updated_at_triggers .* ok"
+check "the updated_at triggers exist" [ "$(q "select count(*) > 0 from pg_trigger where tgname = 'set_updated_at'")" = "t" ]
+out=$("$corrente" db downgrade --to 56 2>&1); check "db downgrade --to 56" [ $? -eq 0 ] || echo "$out"
+check "the triggers are gone" [ "$(q "select count(*) from pg_trigger where tgname = 'set_updated_at'")" = "0" ]
+check "and the function" [ "$(q "select count(*) from pg_proc where proname = 'set_updated_at'")" = "0" ]
+"$corrente" db upgrade >/dev/null 2>&1; check "upgrade again after the downgrade" [ $? -eq 0 ]
+
 # With DATABASE_URL the physical backup commands explain and refuse; nothing is half-done.
 for cmd in "backup" "backups" "restore"; do
   out=$(DATABASE_URL="$("$corrente" db url)" "$corrente" db $cmd 2>&1); rc=$?

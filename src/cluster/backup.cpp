@@ -125,10 +125,11 @@ bool EnsureArchiving(const Config& config, const ManagedCluster& cluster) {
   return true;
 }
 
-Backups::Backups(const Config& config) : config_(config) {}
+namespace {
 
-int Backups::PgBackRest(const std::vector<std::string>& args, bool connect) const {
-  ManagedCluster cluster(config_);
+// pgBackRest as the server account; `connect` when the command talks to PostgreSQL.
+int PgBackRest(const Config& config, const std::vector<std::string>& args, bool connect) {
+  ManagedCluster cluster(config);
   std::string pg_dir = cluster.PgDir();
   std::vector<std::string> argv{RequirePgBackRest(), "--config=" + ConfPath(pg_dir).string(),
                                 std::string("--stanza=") + kStanza};
@@ -147,13 +148,17 @@ int Backups::PgBackRest(const std::vector<std::string>& args, bool connect) cons
   return Run(argv, ToolDir(pg_dir) / "command.log");
 }
 
+}  // namespace
+
+Backups::Backups(const Config& config) : config_(config) {}
+
 void EnsureStanza(const Config& config, const ManagedCluster& cluster) {
   if (FindPgBackRest().empty()) return;
   fs::path marker = ToolDir(cluster.PgDir()) / "stanza";
   std::string repo = BackupRepo(config);
   if (fs::exists(marker) && ReadFile(marker) == repo) return;
   spdlog::info("creating the pgBackRest stanza '{}' in {}", kStanza, repo);
-  if (Backups(config).PgBackRest({"stanza-create"}, true) != 0)
+  if (PgBackRest(config, {"stanza-create"}, true) != 0)
     throw std::runtime_error("pgbackrest stanza-create failed; see " +
                              (ToolDir(cluster.PgDir()) / "command.log").string());
   WriteFile0600(marker, repo);
@@ -165,7 +170,7 @@ void Backups::Backup(BackupType type) {
   EnsureStanza(config_, cluster);
   const char* name = type == BackupType::kFull ? "full" : type == BackupType::kDiff ? "diff" : "incr";
   spdlog::info("pgBackRest {} backup into {}", name, BackupRepo(config_));
-  if (PgBackRest({"backup", std::string("--type=") + name}, true) != 0)
+  if (PgBackRest(config_, {"backup", std::string("--type=") + name}, true) != 0)
     throw std::runtime_error("pgbackrest backup failed; see " +
                              (ToolDir(cluster.PgDir()) / "command.log").string() + " and " +
                              (ToolDir(cluster.PgDir()) / "log").string());
@@ -221,7 +226,7 @@ void Backups::Restore(const std::optional<std::string>& to) {
     // `check` switches to a new WAL segment and waits until the last one is archived, so
     // nothing written before the restore is lost.
     EnsureStanza(config_, cluster);
-    if (PgBackRest({"check"}, true) != 0)
+    if (PgBackRest(config_, {"check"}, true) != 0)
       throw std::runtime_error("WAL archiving does not work, so a restore would lose the latest "
                                "changes (pgbackrest check failed; see " + log.string() + ")");
     spdlog::info("stopping PostgreSQL for the restore");
@@ -235,7 +240,7 @@ void Backups::Restore(const std::optional<std::string>& to) {
   }
   spdlog::info("restoring {} from {}", to ? "to " + *to : std::string("to the end of the archive"),
                BackupRepo(config_));
-  if (PgBackRest(args, false) != 0)
+  if (PgBackRest(config_, args, false) != 0)
     throw std::runtime_error("pgbackrest restore failed; see " + log.string() +
                              " (the cluster is stopped; run it again, or 'corrente db start')");
   cluster.Start();

@@ -59,7 +59,6 @@ class Backups {
   void Restore(const std::optional<std::string>& to);
 
  private:
-  int PgBackRest(const std::vector<std::string>& args, bool connect) const;
   Config config_;
 };
 

@@ -104,6 +104,30 @@ PY
 check "every dashboard and alert metric is exported (missing: ${missing:-none})" [ -z "$missing" ]
 check "the dashboard has panels" [ "$(python3 -c "import json; print(len(json.load(open('$root/deploy/grafana/corrente.json'))['panels']))")" -ge 10 ]
 
+# Rotating the JWT secret (docs/operations.md): the old token is refused, a new login works.
+kill -TERM "$spid"; wait "$spid"; spid=""
+home="$work/home"; mkdir -p "$home"
+rotate() {
+  sh -c "umask 077; openssl rand -hex 32 > '$home/jwt_secret.new'"
+  mv "$home/jwt_secret.new" "$home/jwt_secret"
+}
+serve_home() {
+  port=$(free_port)
+  env -u CORRENTE_JWT_SECRET CORRENTE_HOME="$home" CORRENTE_ENV=production "$corrente" serve --port "$port" >"$work/serve-rot.log" 2>&1 &
+  spid=$!
+  wait_http "http://127.0.0.1:$port/health" 30
+}
+login() { curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"opsadmin","password":"ops-admin-Password-1"}' \
+            "http://127.0.0.1:$port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
+me() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "http://127.0.0.1:$port/api/v1/auth/me"; }
+rotate; serve_home; check "serves with the secret file (production)" [ $? -eq 0 ]
+old_token=$(login); check "a token from the first secret works" [ "$(me "$old_token")" = 200 ]
+kill -TERM "$spid"; wait "$spid"; spid=""
+rotate; serve_home
+check "after rotation and restart, the old token is refused" [ "$(me "$old_token")" = 401 ]
+new_token=$(login); check "and a new login works" [ "$(me "$new_token")" = 200 ]
+check "the secret file is 0600" [ "$(stat -c %a "$home/jwt_secret")" = "600" ]
+
 # Without the database, db_up says so and the database gauges are left out, not zeroed.
 kill -TERM "$spid"; wait "$spid"; spid=""
 port=$(free_port)
