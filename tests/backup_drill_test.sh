@@ -43,7 +43,7 @@ sleep 1
 q "insert into drill select g, 'after the noted time' from generate_series(7, 9) g"
 q "update drill set note = 'changed late' where id = 1"
 out=$("$corrente" db restore --to "$noted" 2>&1); check "restore --to the noted time" [ $? -eq 0 ] || echo "$out"
-check "restore says where it went" contains "$out" "restored to $noted"
+check "restore says where it went" grep -qF "restored to $noted in" <<<"$out"
 check "exactly rows 1-6 are back" [ "$(q "select string_agg(id::text, ',' order by id) from drill")" = "1,2,3,4,5,6" ]
 check "with their notes as of that time" [ "$(q "select note from drill where id = 1")" = "before backup" ]
 check "the restored cluster accepts writes" q "insert into drill values (10, 'after the restore')"
@@ -82,7 +82,7 @@ out=$(CORRENTE_HOME="$h2" "$corrente" db load "$h1/missing.dump" 2>&1); check "a
 "$corrente" db upgrade --to 56 >/dev/null 2>&1; check "schema at V056" [ $? -eq 0 ]
 "$corrente" db backup >/dev/null 2>&1; check "backup before the upgrade" [ $? -eq 0 ]
 out=$("$corrente" db upgrade 2>&1); check "db upgrade" [ $? -eq 0 ]
-check "it applied the newer migrations" contains "$out" "applied [1-9][0-9]* migration\(s\); schema at V(05[89]|0[6-9][0-9])"
+check "it applied the newer migrations" contains "$out" "applied [1-9][0-9]* migration\(s\); schema at V(5[89]|[6-9][0-9])$"
 check "history shows V058 ok" contains "$("$corrente" db history)" "V058 +updated_at_triggers .* ok"
 check "the updated_at triggers exist" [ "$(q "select count(*) > 0 from pg_trigger where tgname = 'set_updated_at'")" = "t" ]
 out=$("$corrente" db downgrade --to 56 2>&1); check "db downgrade --to 56" [ $? -eq 0 ] || echo "$out"

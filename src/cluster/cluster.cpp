@@ -410,11 +410,15 @@ void ManagedCluster::Start() {
   }
   if (conn->Execute("SELECT 1 FROM pg_database WHERE datname = $1", kDatabase).Rows() == 0)
     conn->ExecScript(std::string("CREATE DATABASE ") + kDatabase);
-  // Query statistics for /metrics, once the library is loaded (after a restart, for old clusters).
+  // Query statistics for /metrics once the library is loaded (old clusters: after a restart),
+  // and the backup stanza. Not while recovering (a restore replays WAL read-only).
   auto app = pg::Connection::Open(UrlFor(kSuperuser, ReadPassword(fs::path(pg_dir_) / "superuser.password"), kDatabase));
-  if (app.Execute("SELECT current_setting('shared_preload_libraries') ~ 'pg_stat_statements'").GetBool(0, 0))
-    app.ExecScript("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-  if (app.Execute("SELECT current_setting('archive_mode') <> 'off'").GetBool(0, 0)) EnsureStanza(config_, *this);
+  auto r = app.Execute(
+      "SELECT NOT pg_is_in_recovery(), current_setting('shared_preload_libraries') ~ 'pg_stat_statements',"
+      " current_setting('archive_mode') <> 'off'");
+  if (!r.GetBool(0, 0)) return;
+  if (r.GetBool(0, 1)) app.ExecScript("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  if (r.GetBool(0, 2)) EnsureStanza(config_, *this);
 }
 
 void ManagedCluster::Stop() {

@@ -59,8 +59,8 @@ port=$(free_port)
 "$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
 spid=$!
 wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
-token=$(printf '%s\n' 'ops-admin-Kestrel-91' | "$corrente" user add opsadmin --role ADMIN --password-stdin >/dev/null 2>&1;
-        curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"opsadmin","password":"ops-admin-Kestrel-91"}' \
+token=$(printf '%s\n' 'Tundra-Kestrel-9183' | "$corrente" user add opsadmin --role ADMIN --password-stdin >/dev/null 2>&1;
+        curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"opsadmin","password":"Tundra-Kestrel-9183"}' \
           "http://127.0.0.1:$port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
 check "logged in" [ -n "$token" ]
 for _ in 1 2 3 4 5; do curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/items?limit=5"; done
@@ -94,11 +94,11 @@ for e in exprs:
     e = re.sub(r'"[^"]*"', "", e)
     e = re.sub(r"\{[^}]*\}|\[[^\]]*\]", "", e)
     e = re.sub(r"\b(by|without|on|ignoring)\s*\([^)]*\)", "", e)
-    for name in re.findall(r"(?<![\w.])([a-zA-Z_:][\w:]*)(?!\s*\()", e):
-        if name not in words: used.add(name)
+    for m in re.finditer(r"(?<![\w.])[a-zA-Z_:][\w:]*", e):
+        if e[m.end():].lstrip().startswith("("): continue  # a function
+        if m.group() not in words: used.add(m.group())
 used.discard("up")
 print(" ".join(sorted(used - exported)))
-print(len(used), file=sys.stderr)
 PY
 )
 check "every dashboard and alert metric is exported (missing: ${missing:-none})" [ -z "$missing" ]
@@ -117,7 +117,7 @@ serve_home() {
   spid=$!
   wait_http "http://127.0.0.1:$port/health" 30
 }
-login() { curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"opsadmin","password":"ops-admin-Kestrel-91"}' \
+login() { curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"opsadmin","password":"Tundra-Kestrel-9183"}' \
             "http://127.0.0.1:$port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
 me() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "http://127.0.0.1:$port/api/v1/auth/me"; }
 rotate; serve_home; check "serves with the secret file (production)" [ $? -eq 0 ]
