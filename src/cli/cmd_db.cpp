@@ -1,10 +1,12 @@
-// corrente db start|stop|status|url|psql|upgrade|downgrade|history (backups: cmd_backup.cpp)
+// corrente db start|stop|status|url|psql|upgrade|downgrade|history|replica add
+// (backups: cmd_backup.cpp)
 #include <unistd.h>
 
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cluster/cluster.h"
+#include "cluster/replica.h"
 #include "schema/migrations.h"
 
 namespace corrente::cli {
@@ -117,6 +119,15 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
       if (a.known && !a.checksum_ok) exit_code = 1;
   });
   RegisterBackupCommands(*db, exit_code);
+
+  auto* replica = db->add_subcommand("replica", "Streaming replicas of the managed cluster");
+  replica->require_subcommand(1);
+  replica->add_subcommand("add", "Make (pg_basebackup) and start a hot standby under $CORRENTE_HOME/replica")
+      ->callback([&] {
+        std::string home = cluster::AddReplica(LoadConfig());
+        std::cerr << "replica running; its URLs: CORRENTE_HOME=" << home
+                  << " corrente db url [--role api] (DATABASE_READ_URL for serve)\n";
+      });
 }
 
 }  // namespace corrente::cli

@@ -148,6 +148,15 @@ std::string OpsMetrics(const OpsSources& s) {
     spdlog::debug("/metrics: database not reachable: {}", e.what());
   }
   t.One("db_up", "gauge", "1 when the database answered this scrape.", up ? 1 : 0);
+  if (s.replica) {
+    t.One("db_replica_up", "gauge", "1 when the read replica answers.", s.replica->Up() ? 1 : 0);
+    if (auto lag = s.replica->LagSeconds())
+      t.One("db_replica_lag_seconds", "gauge", "How far the read replica's replay is behind the primary.", *lag);
+    t.One("db_replica_max_lag_seconds", "gauge", "Past this lag reads go to the primary.", s.replica->MaxLag());
+    t.Metric("db_reads_total", "counter", "API reads by the server that answered them.");
+    t.Sample("db_reads_total{target=\"replica\"}", static_cast<double>(s.replica->ReplicaReads()));
+    t.Sample("db_reads_total{target=\"primary\"}", static_cast<double>(s.replica->PrimaryReads()));
+  }
   struct statvfs fs {};
   if (!s.disk_path.empty() && ::statvfs(s.disk_path.c_str(), &fs) == 0) {
     std::string label = "{path=\"" + Label(s.disk_path) + "\"}";

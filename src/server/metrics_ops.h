@@ -9,6 +9,7 @@
 #include <string>
 
 #include "pg/pool.h"
+#include "server/read_replica.h"
 
 namespace corrente::server {
 
@@ -16,6 +17,7 @@ struct OpsSources {
   pg::Pool* pool = nullptr;
   uint64_t cache_hits = 0, cache_misses = 0;
   std::string disk_path;  // the file system to watch (CORRENTE_HOME)
+  ReadReplica* replica = nullptr;  // DATABASE_READ_URL's, when set
 };
 
 // Prometheus text lines (HELP, TYPE, samples) for `/metrics`.
