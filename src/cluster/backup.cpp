@@ -138,9 +138,7 @@ int PgBackRest(const Config& config, const std::vector<std::string>& args, bool 
     argv.push_back("--pg1-port=" + std::to_string(s.port));
     // libpq (inside pgBackRest) reads the superuser's password from this file.
     fs::path pgpass = ToolDir(pg_dir) / "pgpass";
-    std::string pw = ReadFile(fs::path(pg_dir) / "superuser.password");
-    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
-    WriteFile0600(pgpass, "*:*:*:corrente:" + pw + "\n");
+    WriteFile0600(pgpass, "*:*:*:corrente:" + ReadPassword(fs::path(pg_dir) / "superuser.password") + "\n");
     ChownTree(pgpass);
     ::setenv("PGPASSFILE", pgpass.c_str(), 1);
   }

@@ -42,6 +42,12 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
+std::string ReadPassword(const fs::path& file) {
+  std::string pw = ReadFile(file);
+  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+  return pw;
+}
+
 void WriteFile0600(const fs::path& p, const std::string& content) {
   int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) throw std::runtime_error("cannot write " + p.string() + ": " + std::strerror(errno));
@@ -183,12 +189,6 @@ class HomeLock {
 constexpr DbRole kLoginRoles[] = {DbRole::kOwner, DbRole::kApi, DbRole::kPipeline, DbRole::kMigrate};
 
 std::string LoginName(DbRole role) { return std::string("corrente_") + RoleName(role) + "_login"; }
-
-std::string ReadPassword(const fs::path& file) {
-  std::string pw = ReadFile(file);
-  while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
-  return pw;
-}
 
 // Percent-encodes a value for a URL's query string.
 std::string UrlEncode(const std::string& s) {

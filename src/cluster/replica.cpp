@@ -58,11 +58,9 @@ std::string AddReplica(const Config& config) {
     for (const auto& e : fs::directory_iterator(primary.PgDir()))
       if (e.path().extension() == ".password")
         WriteFile0600(pg / e.path().filename(), ReadFile(e.path()));
-    std::string pw = ReadFile(pg / "superuser.password");
-    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
     // Read by the standby's WAL receiver too: owned by the server account, kept.
     fs::path passfile = pg / "replication.pgpass";
-    WriteFile0600(passfile, "*:*:*:corrente:" + pw + "\n");
+    WriteFile0600(passfile, "*:*:*:corrente:" + ReadPassword(pg / "superuser.password") + "\n");
     ChownTree(passfile);
     fs::create_directories(data);
     ::chmod(data.c_str(), 0700);
