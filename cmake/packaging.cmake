@@ -18,6 +18,10 @@ install(DIRECTORY ${CORRENTE_WEB_DIST}/ DESTINATION share/corrente/web PATTERN "
 # The binary embeds the migrations; the SQL ships for reading and for DBAs (KPI reports too).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sql/ DESTINATION share/corrente/sql)
 install(FILES ${CORRENTE_DEPLOY}/sync.env.example DESTINATION share/corrente/examples)
+# Monitoring and proxy examples: Prometheus (rules, scrape config), Grafana, nginx.
+install(FILES ${CORRENTE_DEPLOY}/prometheus/corrente.rules.yml ${CORRENTE_DEPLOY}/prometheus/prometheus.yml
+              ${CORRENTE_DEPLOY}/grafana/corrente.json ${CORRENTE_DEPLOY}/nginx/corrente.conf
+        DESTINATION share/corrente/examples)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/operations.md
         DESTINATION share/doc/corrente)
 
