@@ -6,7 +6,7 @@ set -uo pipefail
 dir="$(cd "$(dirname "$0")/../deploy/prometheus" && pwd)"
 command -v promtool >/dev/null || { echo "promtool is not installed (Debian package prometheus; scripts/deps.sh test)"; exit 1; }
 out=$(promtool check rules "$dir/corrente.rules.yml" 2>&1); check "promtool check rules" [ $? -eq 0 ] || echo "$out"
-check "12 rules" contains "$out" "SUCCESS: 12 rules found"
+check "14 rules" contains "$out" "SUCCESS: 14 rules found"
 out=$(cd "$dir" && promtool check config prometheus.yml 2>&1); check "promtool check config" [ $? -eq 0 ] || echo "$out"
 out=$(cd "$dir" && promtool test rules corrente.rules.test.yml 2>&1); check "promtool test rules" [ $? -eq 0 ] || echo "$out"
 # Every alert in the rules has a unit test and a runbook entry.
