@@ -11,11 +11,13 @@ command -v pgbackrest >/dev/null || { echo "pgbackrest is not installed (scripts
 # Durability settings as in production: this cluster is backed up and restored.
 unset CORRENTE_PG_FAST
 h1=$(mktemp -d /tmp/corrente-drill1.XXXX) h2=$(mktemp -d /tmp/corrente-drill2.XXXX)
-chmod 755 "$h1" "$h2"
+h3=$(mktemp -d /tmp/corrente-drill3.XXXX) repo=$(mktemp -d /tmp/corrente-repo.XXXX)
+chmod 755 "$h1" "$h2" "$h3" "$repo"
 cleanup() {
   CORRENTE_HOME="$h1" "$corrente" db stop >/dev/null 2>&1
   CORRENTE_HOME="$h2" "$corrente" db stop >/dev/null 2>&1
-  rm -rf "$h1" "$h2"
+  CORRENTE_HOME="$h3" "$corrente" db stop >/dev/null 2>&1
+  rm -rf "$h1" "$h2" "$h3" "$repo"
 }
 trap cleanup EXIT
 export CORRENTE_HOME="$h1"
@@ -111,6 +113,14 @@ end=$(date +%s.%N)
 check "the copied schema is gone" [ "$(q "select count(*) from pg_namespace where nspname = 'legacy'")" = 0 ]
 check "the rest is intact" [ "$(q "select count(*) from drill")" = 8 ]
 printf 'cutover rollback (restore to before the cutover, started and accepting writes): %.1f s\n' "$(echo "$end - $start" | bc)"
+
+# A repository elsewhere (CORRENTE_BACKUP_REPO): WAL and backups go there, none in the home.
+out=$(CORRENTE_HOME="$h3" CORRENTE_BACKUP_REPO="$repo/corrente" "$corrente" db backup 2>&1)
+check "backup into CORRENTE_BACKUP_REPO" [ $? -eq 0 ] || echo "$out"
+check "the backup is there" [ -f "$repo/corrente/backup/corrente/backup.info" ]
+check "and its WAL" [ -n "$(ls "$repo/corrente/archive/corrente/" 2>/dev/null)" ]
+check "nothing in the home's default place" [ ! -e "$h3/backup/backup" ]
+check "db backups lists it" contains "$(CORRENTE_HOME="$h3" CORRENTE_BACKUP_REPO="$repo/corrente" "$corrente" db backups)" "^repository $repo/corrente .*status: ok"
 
 # With DATABASE_URL the physical backup commands explain and refuse; nothing is half-done.
 for cmd in "backup" "backups" "restore"; do
