@@ -32,6 +32,7 @@ install(FILES ${CORRENTE_DEPLOY}/systemd/corrente.service
               ${CORRENTE_DEPLOY}/systemd/corrente-pipeline.timer
               ${CORRENTE_DEPLOY}/systemd/corrente-sync@.service
               ${CORRENTE_DEPLOY}/systemd/corrente-sync@.timer
+              ${CORRENTE_DEPLOY}/systemd/corrente-sync-follow@.service
         DESTINATION /lib/systemd/system)
 
 set(CPACK_GENERATOR DEB)

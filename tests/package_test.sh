@@ -51,6 +51,7 @@ for p in ./usr/bin/corrente ./usr/share/corrente/web/index.html ./usr/share/corr
   ./etc/corrente/corrente.env ./lib/systemd/system/corrente.service \
   ./lib/systemd/system/corrente-pipeline.service ./lib/systemd/system/corrente-pipeline.timer \
   ./lib/systemd/system/corrente-sync@.service ./lib/systemd/system/corrente-sync@.timer \
+  ./lib/systemd/system/corrente-sync-follow@.service \
   ./usr/share/corrente/examples/corrente.rules.yml ./usr/share/corrente/examples/prometheus.yml \
   ./usr/share/corrente/examples/corrente.json ./usr/share/corrente/examples/corrente.conf; do
   check "package holds $p" contains "$listing" " ${p//./\\.}\$"
@@ -77,7 +78,8 @@ check "corrente.env is a conffile" grep -qx /etc/corrente/corrente.env /var/lib/
 check "the installed binary finds all its libraries" bash -c '! ldd /usr/bin/corrente | grep -q "not found"'
 
 # 4. The units, checked offline against the installed binary and user.
-units=(corrente.service corrente-pipeline.service corrente-pipeline.timer corrente-sync@check.service corrente-sync@check.timer)
+units=(corrente.service corrente-pipeline.service corrente-pipeline.timer corrente-sync@check.service corrente-sync@check.timer
+       corrente-sync-follow@check.service)
 command -v systemd-analyze >/dev/null \
   || apt-get install -y -qq --no-install-recommends systemd >"$tmp/apt-systemd.log" 2>&1 || cat "$tmp/apt-systemd.log"
 if command -v systemd-analyze >/dev/null; then

@@ -1,14 +1,22 @@
 // corrente migrate plan|copy|map|verify|diff|sync|status: legacy stores into PostgreSQL.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
 #include <iostream>
 
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
 #include "migrate/engine.h"
+#include "migrate/follow.h"
 #include "migrate/mapping.h"
 
 namespace corrente::cli {
 namespace {
+
+// Set by SIGINT/SIGTERM: `sync --follow` finishes its pass (or wait) and exits.
+std::atomic<bool> g_follow_stop{false};
+extern "C" void StopFollowing(int) { g_follow_stop.store(true); }
 
 struct MigrateFlags {
   std::string source;
@@ -24,6 +32,15 @@ struct MigrateFlags {
   bool json = false;
   std::string table;
   std::string mapping;
+  bool accept_rejects = false;
+  bool strict = false;
+  std::string invalid_text = "reject";
+  std::string manifest;
+  std::vector<std::string> renames;
+  std::string manifest_side = "both";
+  bool follow = false;
+  double interval = 5;
+  int64_t max_passes = 0;
 };
 
 migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
@@ -38,6 +55,15 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.verify = f.verify;
   o.range_rows = f.range_rows;
   o.watermark = f.watermark;
+  o.accept_rejects = f.accept_rejects;
+  o.strict = f.strict;
+  o.renames = f.renames;
+  if (f.invalid_text == "reject")
+    o.invalid_text = migrate::InvalidTextPolicy::kReject;
+  else if (f.invalid_text == "escape")
+    o.invalid_text = migrate::InvalidTextPolicy::kEscape;
+  else
+    throw std::runtime_error("--invalid-text must be 'reject' or 'escape'");
   if (f.zero_dates == "error")
     o.zero_dates = migrate::ZeroDatePolicy::kError;
   else if (f.zero_dates == "null")
@@ -56,6 +82,16 @@ void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
   cmd->add_option("--zero-dates", f.zero_dates,
                   "MySQL zero dates: 'null' (and a note) or 'error' (reject the row)")
       ->capture_default_str();
+  cmd->add_option("--invalid-text", f.invalid_text,
+                  "Text that is not UTF-8 (in its declared charset): 'reject' the row, or "
+                  "'escape' each invalid byte as \\xNN (and a note); verify uses the same")
+      ->capture_default_str();
+  cmd->add_flag("--strict", f.strict,
+                "Keep each declared type and refuse the rows it cannot hold (SQLite); by "
+                "default the plan scans the values and picks a type that holds them all");
+  cmd->add_option("--rename", f.renames,
+                  "Target name of a source table or column: table=name or table.column=name "
+                  "(names equal within PostgreSQL's 63 bytes are renamed by themselves)");
   if (with_tables) {
     cmd->add_option("--tables", f.tables, "Only these tables");
     cmd->add_option("--jobs", f.jobs, "Parallel workers (tables, key ranges, index builds)")
@@ -80,6 +116,8 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     auto src = migrate::OpenSource(o.source_url);
     migrate::PlanOptions po;
     po.zero_dates = o.zero_dates;
+    po.strict = o.strict;
+    po.renames = o.renames;
     po.tables = o.tables;
     auto plans = migrate::BuildPlan(*src, po);
     std::cout << migrate::RenderPlan(plans, o.schema.empty() ? src->DefaultSchemaName() : o.schema);
@@ -91,6 +129,11 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   copy->add_flag("--fresh", f.fresh, "Drop the target schema and its migration state first");
   copy->add_flag("--verify", f.verify,
                  "Verify too (as migrate verify), while the indexes are built; exit 2 on mismatch");
+  copy->add_option("--manifest", f.manifest,
+                   "Write the SHA-256 manifest (rows and SHA-256 of the canonical rows per table) "
+                   "of the target to this file");
+  copy->add_flag("--accept-rejects", f.accept_rejects,
+                 "With --verify: rows refused at copy do not fail it (the report lists them)");
   copy->add_option("--range-rows", f.range_rows,
                    "Load tables of more rows in key ranges of about this many, one transaction "
                    "each, so a crash loses one range (0: whole tables only)")
@@ -112,13 +155,36 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       std::cout << rep.verify->Render();
       if (!rep.verify->Ok()) exit_code = 2;
     }
+    if (!f.manifest.empty()) {
+      migrate::WriteManifest(Options(f, true), f.manifest);
+      std::cout << "manifest written to " << f.manifest << "\n";
+    }
   });
 
   auto* verify =
       m->add_subcommand("verify", "Compare counts, checksums and column statistics on both sides");
   AddSource(verify, f, true);
   verify->add_flag("--json", f.json, "Print the report as JSON");
+  verify->add_flag("--accept-rejects", f.accept_rejects,
+                   "Rows refused at copy (staging.migration_rejects) do not fail the verify; the "
+                   "report says they were accepted and lists their keys");
+  verify->add_option("--manifest", f.manifest,
+                     "Check a manifest written by copy --manifest instead: recompute it from the "
+                     "target alone and from the source alone (see --manifest-side)");
+  verify->add_option("--manifest-side", f.manifest_side, "target, source or both")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"target", "source", "both"}));
   verify->callback([&] {
+    if (!f.manifest.empty()) {
+      auto check = migrate::CheckManifest(Options(f, true), f.manifest, f.manifest_side != "source",
+                                          f.manifest_side != "target");
+      for (const auto& l : check.lines) std::cout << l << "\n";
+      std::cout << (check.Ok() ? "manifest: every table matches\n"
+                               : "manifest: MISMATCH in " +
+                                     std::to_string(check.mismatches.size()) + " checks\n");
+      if (!check.Ok()) exit_code = 2;
+      return;
+    }
     auto rep = migrate::RunVerify(Options(f, true));
     std::cout << (f.json ? rep.Json() + "\n" : rep.Render());
     if (!rep.Ok()) exit_code = 2;
@@ -148,28 +214,79 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   sync->add_option("--watermark", f.watermark,
                    "updated_at=COLUMN or rowid: upsert rows changed since the last pass, insert "
                    "missing keys, delete keys gone from the source");
+  sync->add_flag("--follow", f.follow,
+                 "Keep syncing until SIGINT/SIGTERM: a pass every --interval seconds, each "
+                 "table's pass one transaction; back off and retry while the source or the "
+                 "target is unavailable; print the lag after each pass");
+  sync->add_option("--interval", f.interval, "With --follow: seconds between passes")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  sync->add_option("--max-passes", f.max_passes, "With --follow: stop after this many passes")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   sync->callback([&] {
-    auto opts = Options(f, true);
-    auto results = migrate::RunSync(opts);
-    boost::json::object rows;
-    for (const auto& r : results)
-      if (r.error.empty())
-        rows[r.table] = boost::json::object{{"inserted", r.inserted}, {"updated", r.updated}, {"deleted", r.deleted}};
-    RecordLineage("MIGRATE_SYNC", "schema", std::nullopt,
-                  boost::json::serialize(boost::json::object{{"source", RedactUrl(f.source)}, {"rows", rows}}));
-    for (const auto& r : results) {
-      if (!r.error.empty()) {
-        std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
-        exit_code = 1;
-        continue;
+    // Lineage: one audit record per pass that changed rows.
+    auto record = [&](const std::vector<migrate::SyncTableResult>& tables) {
+      boost::json::object rows;
+      for (const auto& r : tables)
+        if (r.error.empty() && r.inserted + r.updated + r.deleted > 0)
+          rows[r.table] = boost::json::object{{"inserted", r.inserted}, {"updated", r.updated}, {"deleted", r.deleted}};
+      if (!rows.empty())
+        RecordLineage("MIGRATE_SYNC", "schema", std::nullopt,
+                      boost::json::serialize(boost::json::object{{"source", RedactUrl(f.source)}, {"rows", rows}}));
+    };
+    auto print_tables = [&](const std::vector<migrate::SyncTableResult>& tables, bool quiet) {
+      for (const auto& r : tables) {
+        if (!r.error.empty()) {
+          std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
+          continue;
+        }
+        if (quiet && r.inserted + r.updated + r.deleted == 0) continue;
+        std::cout << "sync " << r.table << ": " << r.inserted << " inserted, " << r.updated
+                  << " updated, " << r.deleted << " deleted, watermark " << r.watermark << "\n";
       }
-      std::cout << "sync " << r.table << ": " << r.inserted << " inserted, " << r.updated
-                << " updated, " << r.deleted << " deleted, watermark " << r.watermark << "\n";
+    };
+    if (!f.follow) {
+      auto tables = migrate::RunSync(Options(f, true));
+      record(tables);
+      print_tables(tables, false);
+      for (const auto& r : tables)
+        if (!r.error.empty()) exit_code = 1;
+      return;
     }
+    std::signal(SIGINT, StopFollowing);
+    std::signal(SIGTERM, StopFollowing);
+    migrate::FollowOptions fo;
+    fo.interval_seconds = f.interval;
+    fo.max_passes = f.max_passes;
+    bool last_failed = false;
+    migrate::Follow(Options(f, true), fo, g_follow_stop, [&](const migrate::PassReport& p) {
+      print_tables(p.tables, true);
+      record(p.tables);
+      int64_t ins = 0, upd = 0, del = 0;
+      for (const auto& r : p.tables) ins += r.inserted, upd += r.updated, del += r.deleted;
+      char lag[64] = "no pass has succeeded yet";
+      if (p.lag_seconds >= 0) std::snprintf(lag, sizeof lag, "lag %.1f s", p.lag_seconds);
+      char line[256];
+      if (p.error.empty())
+        std::snprintf(line, sizeof line,
+                      "pass %lld: %lld inserted, %lld updated, %lld deleted over %zu tables in "
+                      "%.2f s; %s; next in %.0f s",
+                      static_cast<long long>(p.pass), static_cast<long long>(ins),
+                      static_cast<long long>(upd), static_cast<long long>(del), p.tables.size(),
+                      p.seconds, lag, p.next_in_seconds);
+      else
+        std::snprintf(line, sizeof line, "pass %lld FAILED after %.2f s; %s; retry in %.0f s: ",
+                      static_cast<long long>(p.pass), p.seconds, lag, p.next_in_seconds);
+      std::cout << line << (p.error.empty() ? "" : p.error) << std::endl;
+      last_failed = !p.error.empty();
+    });
+    if (last_failed) exit_code = 1;
   });
 
   auto* status = m->add_subcommand("status", "What was copied, what is left, the last verify");
-  status->callback([&] { std::cout << migrate::RenderStatus(ConnectDsn(LoadConfig(), true, cluster::DbRole::kMigrate)); });
+  status->callback([&] {
+    std::cout << migrate::RenderStatus(ConnectDsn(LoadConfig(), true, cluster::DbRole::kMigrate));
+  });
 
   auto* map = m->add_subcommand(
       "map", "Load a legacy store into core dimensions and facts with a mapping file");

@@ -24,7 +24,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     std::string export_dir;
     int keep_runs = 3;
     int feature_days = 90;
-    bool yearly = false;
+    std::string yearly = "auto";
     std::string policy = "normal";
     double review_days = 14;
     std::string cycles = "shared";
@@ -70,9 +70,12 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
                   "--review-days")
       ->capture_default_str()
       ->check(CLI::IsMember({"shared", "fixed"}));
-  run->add_flag("--yearly-season", args.yearly,
-                "Also model a yearly cycle (7 and 365 days, MSTL) for series with enough history; "
-                "reads up to 1,270 days of demand");
+  run->add_option("--yearly-season", args.yearly,
+                  "Also model a yearly cycle (7 and 365 days, the MSTL candidate; reads 1,270 "
+                  "days of demand): 'auto' turns it on when three years of demand precede "
+                  "--as-of")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
   run->callback([&exit_code] {
     pipeline::PipelineOptions opt;
     if (!args.as_of.empty()) {
@@ -90,10 +93,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     opt.review_days = args.review_days;
     opt.shared_cycles = args.cycles == "shared";
     opt.policy = args.policy;
-    if (args.yearly) {
-      opt.yearly_season = true;
-      opt.history_days = 1270;
-    }
+    opt.yearly_season = args.yearly;
     Config c = LoadConfig();
     std::string dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kPipeline);
     pipeline::RunReport rep;

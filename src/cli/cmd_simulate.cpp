@@ -29,6 +29,7 @@ struct SimArgs {
   bool backorders = false, no_store = false;
   uint64_t seed = 1;
   double review_days = 14, lead_time_scale = 1;
+  double alert_short_share = decide::kMaterialShortShare;
   std::string cycles = "shared";
 };
 
@@ -79,6 +80,7 @@ void Run(const SimArgs& a, int& exit_code) {
   opt.replay.review_days = a.review_days;
   opt.shared_cycles = a.cycles == "shared";
   opt.replay.lead_time_scale = a.lead_time_scale;
+  opt.replay.alert_short_share = a.alert_short_share;
   opt.jobs = a.jobs;
 
   simulate::Dataset data;
@@ -178,6 +180,11 @@ void RegisterSimulateCommand(CLI::App& app, int& exit_code) {
   sim->add_option("--lead-time-scale", a.lead_time_scale, "What-if: every lead time times this")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));
+  sim->add_option("--alert-short-share", a.alert_short_share,
+                  "STOCKOUT_IMMINENT fires when at least this share of the lead time's demand is "
+                  "expected short (the pipeline's rule; to measure alert precision and recall)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   sim->add_option("--sample", a.sample, "Replay at most this many series (chosen by --seed)")
       ->check(CLI::Range(0, 10000000));
   sim->add_option("--jobs", a.jobs, "Threads (0 = one per core)")->check(CLI::Range(0, 1024));

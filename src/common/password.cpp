@@ -7,6 +7,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "common/bcrypt.h"
+
 namespace corrente {
 namespace {
 
@@ -29,8 +31,11 @@ std::string HashPassword(std::string_view password) {
 
 bool VerifyPassword(std::string_view password, const std::string& hash) {
   EnsureSodium();
+  if (IsBcryptHash(hash)) return VerifyBcrypt(password, hash);
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
+
+bool PasswordNeedsRehash(const std::string& hash) { return IsBcryptHash(hash); }
 
 std::optional<std::string> PasswordWeakness(std::string_view pw, std::string_view username) {
   if (pw.size() < 10) return "must be at least 10 characters long";

@@ -7,10 +7,10 @@
 #include "decide/text.h"
 
 namespace corrente::decide {
-bool StockoutImminent(const SeriesState& s) {
+bool StockoutImminent(const SeriesState& s, double short_share) {
   const double lead_demand = std::max(0.0, s.levels.mean) * std::max(0.0, s.levels.lead);
   return s.days_to_rupture && *s.days_to_rupture <= s.levels.lead &&
-         s.expected_short >= std::max(0.5, kMaterialShortShare * lead_demand);
+         s.expected_short >= std::max(0.5, short_share * lead_demand);
 }
 
 namespace {

@@ -48,7 +48,7 @@ std::vector<Alert> StockAlerts(std::span<const SeriesState> states, int64_t as_o
                                double replay_precision = NAN);
 
 // Whether the STOCKOUT_IMMINENT rule fires for one series (what the simulator replays).
-bool StockoutImminent(const SeriesState& s);
+bool StockoutImminent(const SeriesState& s, double short_share = kMaterialShortShare);
 
 // FORECAST_DRIFT: the previous run's forecasts scored against the actuals since (at least 7
 // days): recent WAPE above max(2x, +30 points) of that run's backtest WAPE, or a level shift,

@@ -26,7 +26,15 @@ struct EngineOptions {
   // copy: tables of more rows than this load in key ranges of about this many rows, one
   // transaction each (a crash then loses one range); 0: whole tables only.
   int64_t range_rows = 1'000'000;
-  std::string watermark;        // sync: "updated_at=COL" or "rowid" (see RunSync)
+  std::string watermark;  // sync: "updated_at=COL" or "rowid" (see RunSync)
+  // verify: rows refused at copy (conversion or PostgreSQL) make a table fail unless this
+  // is set; the report then says they were accepted.
+  bool accept_rejects = false;
+  // plan: keep each declared type and refuse the rows it cannot hold, instead of choosing
+  // a type that holds every value (SQLite, where a declared type is only an affinity).
+  bool strict = false;
+  InvalidTextPolicy invalid_text = InvalidTextPolicy::kReject;
+  std::vector<std::string> renames;  // PlanOptions::renames
 };
 
 struct ColumnStats {
@@ -49,6 +57,8 @@ struct TableVerify {
   std::string table;
   SideStats source, target;
   int64_t rejects_recorded = 0;
+  std::vector<std::string> reject_keys;  // the first few recorded rejects' keys
+  bool rejects_accepted = false;         // --accept-rejects: recorded rejects do not fail it
   std::vector<std::string> mismatches;
   bool Ok() const { return mismatches.empty(); }
 };
@@ -115,6 +125,18 @@ struct SyncTableResult {
 // appended, so an edited row counts as one insert and one delete; never "updated"); the
 // watermark modes skip them with a warning.
 std::vector<SyncTableResult> RunSync(const EngineOptions& options);
+
+// The SHA-256 manifest (manifest.h): written from the target after a copy, and checked
+// against the target alone or the source alone.
+void WriteManifest(const EngineOptions& options, const std::string& path);
+struct ManifestCheck {
+  std::vector<std::string> lines;       // one per table and side: "Album target: OK"
+  std::vector<std::string> mismatches;  // the lines that are not OK
+  bool Ok() const { return mismatches.empty(); }
+};
+// Recomputes the manifest at `path` from the target (`target`) and/or the source (`source`).
+ManifestCheck CheckManifest(const EngineOptions& options, const std::string& path, bool target,
+                            bool source);
 
 // Human-readable state of the migrations recorded in the target.
 std::string RenderStatus(const std::string& dsn);

@@ -13,20 +13,30 @@
 //       "site_type": {"const": "STORE"},
 //       "item_id": {"from": "producto", "ref": "core.dim_item.sku"},  // resolve a surrogate id
 //       "quantity": {"from": "gramos", "scale": 0.001},       // unit conversion
-//       "abc_class": {"from": "clase", "map": {"a": "A"}, "default": "C"}
+//       "abc_class": {"from": "clase", "map": {"a": "A"}, "default": "C"},
+//       "username": {"from": "usuario", "match": "^[a-z0-9_.@-]{3,64}$"},  // else reject
+//       "password_hash": {"from": "hash", "keep": true}         // set on insert, kept on update
 //     }
 //   }]
 // }
 // Each step loads into a temporary text table with COPY, then one INSERT ... SELECT casts to
-// the target types and upserts on the key, in one transaction. Rows whose lookup or
-// reference fails go to staging.migration_rejects (schema "core").
+// the target types and upserts on the key, in one transaction. Rows whose lookup, reference
+// or match fails go to staging.migration_rejects (under the target's schema).
+// Targets are core tables, and three more a legacy store has rows for: support.users,
+// analytics.overrides (planners' target levels) and analytics.recommendations (suggested
+// orders). A step with "scope": {"author": "migrate:x"} instead of "key" replaces the target
+// rows in that scope (column = value; jsonb columns: contains) by the query's rows, skipping
+// rows that conflict with another unique row: for tables without a natural key.
 #include "migrate/mapping.h"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <map>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -51,7 +61,15 @@ struct ColumnRule {
   std::optional<std::string> default_value;
   std::optional<double> scale;
   std::string ref_table, ref_column;  // "core.dim_item.sku" -> (core.dim_item, sku)
+  std::optional<std::regex> match;    // the final value must match, else the row is rejected
+  std::string match_text;
+  bool keep = false;  // not overwritten when the upsert finds the row
 };
+
+bool TargetAllowed(const std::string& t) {
+  return t.rfind("core.", 0) == 0 || t == "support.users" || t == "analytics.overrides" ||
+         t == "analytics.recommendations";
+}
 
 std::string Str(const json::value& v) {
   if (v.is_string()) return std::string(v.as_string());
@@ -111,13 +129,24 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
   auto conn = pg::Connection::Open(dsn);
   conn.ExecScript(kSessionSetup);
   MappingReport report;
+  std::set<std::string> cleared;  // targets whose old rejects this run has deleted
   for (const auto& step_v : root.at("steps").as_array()) {
     const auto& step = step_v.as_object();
     std::string target = Str(step.at("target"));
-    if (target.rfind("core.", 0) != 0)
-      throw std::runtime_error("mapping: targets must be core tables: " + target);
+    if (!TargetAllowed(target))
+      throw std::runtime_error(
+          "mapping: targets are core tables, support.users, analytics.overrides or "
+          "analytics.recommendations: " +
+          target);
+    const std::string target_schema = target.substr(0, target.find('.'));
     std::vector<std::string> key;
-    for (const auto& k : step.at("key").as_array()) key.push_back(Str(k));
+    std::vector<std::pair<std::string, std::string>> scope;
+    if (auto* sc = step.if_contains("scope"))
+      for (const auto& [col, v] : sc->as_object()) scope.emplace_back(std::string(col), Str(v));
+    else
+      for (const auto& k : step.at("key").as_array()) key.push_back(Str(k));
+    if (scope.empty() && key.empty())
+      throw std::runtime_error("mapping: step " + target + " needs a 'key' or a 'scope'");
     std::vector<ColumnRule> rules;
     for (const auto& [col, spec_v] : step.at("columns").as_object()) {
       const auto& spec = spec_v.as_object();
@@ -140,6 +169,16 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
         r.ref_table = dotted.substr(0, last);
         r.ref_column = dotted.substr(last + 1);
       }
+      if (auto* m = spec.if_contains("match")) {
+        r.match_text = Str(*m);
+        try {
+          r.match.emplace(r.match_text);
+        } catch (const std::regex_error& e) {
+          throw std::runtime_error("mapping: column " + r.target +
+                                   ": bad match pattern: " + e.what());
+        }
+      }
+      if (auto* k = spec.if_contains("keep")) r.keep = k->is_bool() && k->as_bool();
       if (r.from.empty() && !r.constant)
         throw std::runtime_error("mapping: column " + r.target + " needs 'from' or 'const'");
       rules.push_back(std::move(r));
@@ -183,13 +222,19 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
       cols += (cols.empty() ? "" : ", ") + Quote(r.target);
       casts += (casts.empty() ? "" : ", ") + Quote(r.target) + "::" + type_of[r.target];
       tmp_cols += (tmp_cols.empty() ? "" : ", ") + Quote(r.target) + " text";
-      if (std::find(key.begin(), key.end(), r.target) == key.end())
+      if (std::find(key.begin(), key.end(), r.target) == key.end() && !r.keep)
         set += (set.empty() ? "" : ", ") + Quote(r.target) + " = EXCLUDED." + Quote(r.target);
     }
+    for (const auto& sc : scope)
+      if (std::none_of(rules.begin(), rules.end(),
+                       [&](const ColumnRule& r) { return r.target == sc.first; }))
+        throw std::runtime_error("mapping: scope column " + sc.first + " of " + target +
+                                 " is not among its columns");
     conn.ExecScript("CREATE TEMP TABLE corrente_map_rows (" + tmp_cols + ") ON COMMIT DROP");
-    conn.Execute(
-        "DELETE FROM staging.migration_rejects WHERE target_schema = 'core' AND table_name = $1",
-        target);
+    if (cleared.insert(target).second)
+      conn.Execute(
+          "DELETE FROM staging.migration_rejects WHERE target_schema = $1 AND table_name = $2",
+          target_schema, target);
     MappingStepResult res;
     res.target = target;
     std::vector<std::pair<std::string, std::string>> rejects;
@@ -240,6 +285,8 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
               v = NormalizeDecimal(b);
             }
           }
+          if (v && reason.empty() && r.match && !std::regex_search(*v, *r.match))
+            reason = r.target + ": '" + *v + "' does not match " + r.match_text;
           if (v && reason.empty() && !r.ref_table.empty()) {
             const auto& cache = refs[r.ref_table + "." + r.ref_column];
             auto it = cache.find(*v);
@@ -281,21 +328,33 @@ MappingReport RunMapping(const std::string& dsn, const std::string& source_url,
                        ")::date) FROM corrente_map_rows HAVING count(*) > 0",
                    target);
     }
+    std::string conflict;
+    if (scope.empty()) {
+      std::string k;
+      for (const auto& c : key) k += (k.empty() ? "" : ", ") + Quote(c);
+      conflict = "(" + k + ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set);
+    } else {
+      // Replace the scope's rows; values reach SQL as parameters.
+      std::string where;
+      std::vector<pg::Param> values;
+      for (const auto& [col, value] : scope) {
+        values.push_back(pg::ToParam(value));
+        std::string n = "$" + std::to_string(values.size());
+        where +=
+            (where.empty() ? "" : " AND ") + Quote(col) +
+            (type_of[col] == "jsonb" ? " @> " + n + "::jsonb" : " = " + n + "::" + type_of[col]);
+      }
+      conn.Exec("DELETE FROM " + QualifiedName(target) + " WHERE " + where, values);
+      conflict = "DO NOTHING";
+    }
     auto ins = conn.Execute("INSERT INTO " + QualifiedName(target) + " (" + cols + ") SELECT " +
-                            casts + " FROM corrente_map_rows ON CONFLICT (" +
-                            [&] {
-                              std::string k;
-                              for (const auto& c : key) k += (k.empty() ? "" : ", ") + Quote(c);
-                              return k;
-                            }() +
-                            ") " + (set.empty() ? "DO NOTHING" : "DO UPDATE SET " + set));
+                            casts + " FROM corrente_map_rows ON CONFLICT " + conflict);
     res.rows = ins.AffectedRows();
     for (const auto& [label, reason] : rejects)
       conn.Execute(
           "INSERT INTO staging.migration_rejects (target_schema, table_name, source_key, reason) "
-          "VALUES "
-          "('core', $1, $2, $3)",
-          target, label, reason);
+          "VALUES ($1, $2, $3, $4)",
+          target_schema, target, label, reason);
     res.rejected = static_cast<int64_t>(rejects.size());
     tx.Commit();
     spdlog::info("map {}: {} rows, {} rejected", target, res.rows, res.rejected);

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
@@ -12,285 +13,62 @@
 
 #include "common/dates.h"
 #include "common/utf8.h"
+#include "migrate/profile.h"
 
 namespace corrente::migrate {
 namespace {
 
-std::string Upper(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return r;
-}
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
-bool Contains(const std::string& hay, const char* needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
-// "NUMERIC(10,2)" -> {10, 2}; missing parts are -1.
-std::pair<int, int> TypeArgs(const std::string& t) {
-  auto open = t.find('(');
-  if (open == std::string::npos) return {-1, -1};
-  int p = -1, s = -1;
-  if (std::sscanf(t.c_str() + open, "(%d,%d)", &p, &s) >= 1) return {p, s};
-  if (std::sscanf(t.c_str() + open, "( %d , %d )", &p, &s) >= 1) return {p, s};
-  return {-1, -1};
-}
-
-std::string SqlLiteral(std::string_view s) {
-  std::string r = "'";
-  for (char c : s) {
-    if (c == '\'') r += '\'';
-    r += c;
-  }
-  return r + "'";
-}
-
-// Translates a source DEFAULT to PostgreSQL, or nullopt (reported) when it cannot.
+// Translates a source DEFAULT to PostgreSQL, or nullopt (reported) when its meaning cannot
+// be kept exactly: a literal must convert to the column's type as a source value would (so
+// DEFAULT 0 on a timestamp, or 'abc' on an integer, is left out), and it is written as the
+// canonical value. A default never makes a table uncreatable.
 std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string expr) {
   while (expr.size() >= 2 && expr.front() == '(' && expr.back() == ')')
     expr = expr.substr(1, expr.size() - 2);
   std::string up = Upper(expr);
   if (up == "NULL") return std::nullopt;
+  bool texty = col.type == PgType::kText || col.type == PgType::kVarchar;
+  bool stamp = col.type == PgType::kTimestamp || col.type == PgType::kTimestampTz;
   if (up == "CURRENT_TIMESTAMP" || up == "CURRENT_TIMESTAMP()" || up == "NOW()" ||
       up.rfind("CURRENT_TIMESTAMP(", 0) == 0) {
     if (col.type == PgType::kTimestampTz) return "CURRENT_TIMESTAMP";
+    if (!stamp && !texty) return std::nullopt;
     return "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";  // SQLite and MySQL DATETIME defaults are UTC
   }
-  if (up == "CURRENT_DATE" || up == "CURDATE()") return "CURRENT_DATE";
+  if (up == "CURRENT_DATE" || up == "CURDATE()") {
+    if (col.type != PgType::kDate && !stamp && !texty) return std::nullopt;
+    return "CURRENT_DATE";
+  }
   if (col.type == PgType::kBool) {
     if (expr == "1" || expr == "'1'" || up == "TRUE") return "true";
     if (expr == "0" || expr == "'0'" || up == "FALSE") return "false";
     return std::nullopt;
   }
-  if (IsDecimalText(expr)) return expr;
-  if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'') {
-    std::string inner;
+  std::string literal;
+  if (IsDecimalText(expr)) {
+    literal = expr;
+  } else if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'') {
     for (size_t i = 1; i + 1 < expr.size(); ++i) {
       if (expr[i] == '\'' && i + 2 < expr.size() && expr[i + 1] == '\'') ++i;
-      inner += expr[i];
+      literal += expr[i];
     }
-    if (inner.rfind("0000-00-00", 0) == 0) return std::nullopt;
-    return SqlLiteral(inner);
-  }
-  return std::nullopt;
-}
-
-// Maps a SQLite declared type by its affinity rules.
-void PlanSqliteColumn(const SourceColumn& c, ColumnPlan* p, std::vector<std::string>* warnings) {
-  std::string t = Upper(c.declared_type);
-  auto [a1, a2] = TypeArgs(t);
-  std::string d = c.declared_type.empty() ? "(no type)" : c.declared_type;
-  if (Contains(t, "INT")) {
-    p->type = PgType::kBigInt;
-    p->decision = d + " -> bigint (SQLite integers are 64-bit)";
-  } else if (t.rfind("BOOL", 0) == 0) {
-    p->type = PgType::kBool;
-    p->decision = d + " -> boolean";
-  } else if (Contains(t, "CHAR") || Contains(t, "CLOB") || Contains(t, "TEXT")) {
-    if (a1 > 0 && Contains(t, "CHAR")) {
-      p->type = PgType::kVarchar;
-      p->precision = a1;
-      p->decision =
-          d + " -> varchar(" + std::to_string(a1) + ") (longer values are rejected, not cut)";
-    } else {
-      p->type = PgType::kText;
-      p->decision = d + " -> text";
-    }
-    // SQLite's default BINARY collation orders text by its bytes, as PostgreSQL's "C" does;
-    // a server whose default is a locale collation would order (and index) it differently.
-    if (c.collation.empty() || Upper(c.collation) == "BINARY") {
-      p->collation = "C";
-      p->decision += " COLLATE \"C\" (SQLite BINARY: byte order)";
-    } else {
-      p->decision += " (SQLite collation " + Upper(c.collation) + " not carried)";
-      warnings->push_back("column " + c.name + ": SQLite collation " + Upper(c.collation) +
-                          " not carried; PostgreSQL compares it with the database's collation");
-    }
-  } else if (Contains(t, "BLOB") || t.empty()) {
-    if (t.empty()) {
-      p->type = PgType::kText;
-      p->decision = "(no type) -> text (values that are not UTF-8 text are rejected)";
-    } else {
-      p->type = PgType::kBytea;
-      p->decision = d + " -> bytea";
-    }
-  } else if (Contains(t, "REAL") || Contains(t, "FLOA") || Contains(t, "DOUB")) {
-    p->type = PgType::kDouble;
-    p->decision = d + " -> double precision";
-  } else if (t.rfind("DATETIME", 0) == 0 || t.rfind("TIMESTAMP", 0) == 0) {
-    p->type = PgType::kTimestamp;
-    p->decision = d + " -> timestamp without time zone (no shift; integers read as Unix ms)";
-  } else if (t == "DATE") {
-    p->type = PgType::kDate;
-    p->decision = d + " -> date";
-  } else if (t == "TIME") {
-    p->type = PgType::kTime;
-    p->decision = d + " -> time";
-  } else if (t == "UUID") {
-    p->type = PgType::kUuid;
-    p->decision = d + " -> uuid";
+    if (literal.rfind("0000-00-00", 0) == 0) return std::nullopt;
   } else {
-    p->type = PgType::kNumeric;
-    p->precision = a1;
-    p->scale = a1 > 0 ? std::max(a2, 0) : -1;
-    p->decision = d + " -> " + p->SqlType();
+    return std::nullopt;
   }
-}
-
-void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& c, ColumnPlan* p,
-                     std::vector<std::string>* warnings) {
-  std::string t = Lower(c.declared_type);
-  bool unsig = Contains(t, "unsigned");
-  auto base = t.substr(0, t.find_first_of("( "));
-  auto [a1, a2] = TypeArgs(t);
-  const std::string& d = c.declared_type;
-  auto set = [&](PgType type, std::string why = {}) {
-    p->type = type;
-    p->decision = d + " -> " + p->SqlType() + (why.empty() ? "" : " (" + why + ")");
-  };
-  if (base == "tinyint" && t.rfind("tinyint(1)", 0) == 0 && !unsig) {
-    if (src.AllZeroOrOne(table, c.name)) {
-      p->source_is_int_bool = true;
-      set(PgType::kBool, "every value is 0 or 1");
-    } else {
-      set(PgType::kSmallInt, "tinyint(1) holds values other than 0/1, kept as a number");
-    }
-  } else if (base == "tinyint") {
-    set(PgType::kSmallInt);
-  } else if (base == "smallint") {
-    set(unsig ? PgType::kInteger : PgType::kSmallInt);
-  } else if (base == "mediumint") {
-    set(PgType::kInteger);
-  } else if (base == "int" || base == "integer") {
-    set(unsig ? PgType::kBigInt : PgType::kInteger);
-  } else if (base == "bigint") {
-    if (unsig) {
-      p->precision = 20;
-      p->scale = 0;
-      set(PgType::kNumeric, "unsigned bigint exceeds bigint");
-    } else {
-      set(PgType::kBigInt);
-    }
-  } else if (base == "decimal" || base == "numeric") {
-    p->precision = a1 > 0 ? a1 : 10;
-    p->scale = a2 >= 0 ? a2 : 0;
-    set(PgType::kNumeric);
-  } else if (base == "float" || base == "double" || base == "real") {
-    set(PgType::kDouble, base == "float" ? "float4 values are carried as printed by MySQL" : "");
-  } else if (base == "bit") {
-    if (a1 == 1) {
-      set(PgType::kBool);
-    } else {
-      set(PgType::kBigInt, "bit(n) as its unsigned value");
-    }
-  } else if (base == "char" || base == "varchar") {
-    p->precision = a1 > 0 ? a1 : -1;
-    set(a1 > 0 ? PgType::kVarchar : PgType::kText);
-  } else if (Contains(base, "text") || base == "json" || base == "longtext") {
-    set(PgType::kText);
-  } else if (Contains(base, "blob") || base == "binary" || base == "varbinary") {
-    set(PgType::kBytea);
-  } else if (base == "date") {
-    set(PgType::kDate);
-  } else if (base == "datetime") {
-    set(PgType::kTimestamp, "no time zone shift");
-  } else if (base == "timestamp") {
-    set(PgType::kTimestampTz, "MySQL TIMESTAMP is UTC; read with time_zone '+00:00'");
-  } else if (base == "time") {
-    set(PgType::kInterval, "MySQL TIME is a duration up to 838 hours");
-  } else if (base == "year") {
-    set(PgType::kSmallInt);
-  } else if (base == "enum" || base == "set") {
-    std::string list;
-    for (const auto& m : c.members) list += (list.empty() ? "" : ", ") + SqlLiteral(m);
-    if (base == "enum") {
-      p->checks.push_back(Quote(c.name) + " IN (" + list + ")");
-      set(PgType::kText, "enum members kept as CHECK");
-    } else {
-      p->checks.push_back(Quote(c.name) + " = '' OR string_to_array(" + Quote(c.name) +
-                          ", ',') <@ ARRAY[" + list + "]::text[]");
-      set(PgType::kText, "set members kept as CHECK");
-    }
-  } else {
-    set(PgType::kText, "unknown type carried as text");
-    warnings->push_back("column " + c.name + ": type " + d +
-                        " has no exact equivalent; carried as text");
-  }
-  if (c.charset == "latin1") {
-    p->charset = TextCharset::kLatin1;
-    p->decision += " [latin1 converted to UTF-8]";
-  }
-}
-
-void PlanCsvColumn(const SourceColumn& c, ColumnPlan* p) {
-  const std::string& t = c.declared_type;  // the CSV source infers one of these
-  if (t == "bigint")
-    p->type = PgType::kBigInt;
-  else if (t == "double precision")
-    p->type = PgType::kDouble;
-  else if (t == "numeric")
-    p->type = PgType::kNumeric;
-  else if (t == "date")
-    p->type = PgType::kDate;
-  else if (t == "timestamp")
-    p->type = PgType::kTimestamp;
-  else if (t == "boolean")
-    p->type = PgType::kBool;
-  else
-    p->type = PgType::kText;
-  p->decision = "inferred from every value -> " + p->SqlType();
-}
-
-void PlanDuckdbColumn(const SourceColumn& c, ColumnPlan* p, std::vector<std::string>* warnings) {
-  std::string t = Upper(c.declared_type);
-  auto [a1, a2] = TypeArgs(t);
-  auto base = t.substr(0, t.find('('));
-  if (base == "TINYINT" || base == "SMALLINT" || base == "UTINYINT")
-    p->type = PgType::kSmallInt;
-  else if (base == "INTEGER" || base == "USMALLINT")
-    p->type = PgType::kInteger;
-  else if (base == "BIGINT" || base == "UINTEGER")
-    p->type = PgType::kBigInt;
-  else if (base == "UBIGINT" || base == "HUGEINT" || base == "UHUGEINT") {
-    p->type = PgType::kNumeric;
-    p->precision = base == "UBIGINT" ? 20 : 39;
-    p->scale = 0;
-  } else if (base == "DECIMAL") {
-    p->type = PgType::kNumeric;
-    p->precision = a1;
-    p->scale = a2 < 0 ? 0 : a2;
-  } else if (base == "DOUBLE" || base == "FLOAT")
-    p->type = PgType::kDouble;
-  else if (base == "BOOLEAN")
-    p->type = PgType::kBool;
-  else if (base == "DATE")
-    p->type = PgType::kDate;
-  else if (base == "TIMESTAMP")
-    p->type = PgType::kTimestamp;
-  else if (base == "TIMESTAMP WITH TIME ZONE")
-    p->type = PgType::kTimestampTz;
-  else if (base == "TIME")
-    p->type = PgType::kTime;
-  else if (base == "BLOB")
-    p->type = PgType::kBytea;
-  else if (base == "UUID")
-    p->type = PgType::kUuid;
-  else if (base == "VARCHAR")
-    p->type = PgType::kText;
-  else {
-    p->type = PgType::kText;
-    warnings->push_back("column " + c.name + ": DuckDB type " + c.declared_type +
-                        " carried as its text form");
-  }
-  p->decision = c.declared_type + " -> " + p->SqlType();
-  if (p->type == PgType::kText) {
-    p->collation = "C";  // DuckDB orders VARCHAR by bytes, as PostgreSQL's "C" does
-    p->decision += " COLLATE \"C\" (DuckDB: byte order)";
-  }
+  SourceValue v;
+  v.kind = SourceValue::Kind::kText;
+  v.s = literal;
+  TargetValue tv;
+  std::string note;
+  ColumnPlan nullable = col;
+  nullable.not_null = false;
+  if (ConvertValue(nullable, v, {}, &tv, &note) || tv.null) return std::nullopt;
+  std::string canonical;
+  AppendCanonical(col, tv, &canonical);
+  bool number = col.type == PgType::kSmallInt || col.type == PgType::kInteger ||
+                col.type == PgType::kBigInt || col.type == PgType::kNumeric;
+  return number && canonical[0] != '-' ? canonical : SqlLiteral(canonical);
 }
 
 // SQLite CHECK text uses [x] and `x` quoting; PostgreSQL wants "x".
@@ -325,6 +103,101 @@ std::string PgIdentifier(std::string_view s) {
   return std::string(s.substr(0, n));
 }
 
+// A name PostgreSQL keeps whole and that stays apart from others: at most 54 bytes of it,
+// cut at a character boundary, then "_" and 8 hex digits of its FNV-1a hash (63 bytes).
+std::string ShortName(std::string_view s) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  size_t n = std::min<size_t>(s.size(), 54);
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", h);
+  return std::string(s.substr(0, n)) + "_" + hex;
+}
+
+// Target names: `--rename` first, then every name that is one identifier with another once
+// PostgreSQL keeps 63 bytes of it gets ShortName (deterministic, so every command derives
+// the same). Keys, indexes and foreign keys follow; the plan lists each rename.
+void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& renames) {
+  std::map<std::string, std::string> by_hand;  // "table" or "table\ncolumn" -> name
+  for (const auto& r : renames) {
+    auto eq = r.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == r.size())
+      throw std::runtime_error("--rename wants table=name or table.column=name: " + r);
+    std::string lhs = r.substr(0, eq);
+    bool known = false;
+    for (const auto& t : *plans) {
+      if (lhs == t.source.name) known = true, by_hand[lhs] = r.substr(eq + 1);
+      for (const auto& c : t.source.columns)
+        if (lhs == t.source.name + "." + c.name)
+          known = true, by_hand[t.source.name + "\n" + c.name] = r.substr(eq + 1);
+    }
+    if (!known) throw std::runtime_error("--rename: no table or column " + lhs + " in the source");
+  }
+  auto rename = [&](std::string* name, const std::string& key, const std::set<std::string>& clash,
+                    const std::string& what, std::vector<std::string>* warnings) {
+    std::string to;
+    bool hand = by_hand.count(key) > 0;
+    if (hand)
+      to = by_hand[key];
+    else if (clash.count(PgIdentifier(*name)))
+      to = ShortName(*name);
+    else
+      return;
+    warnings->push_back(what + " " + *name + " renamed " + to +
+                        (hand ? " (--rename)"
+                              : " (one name with another within PostgreSQL's 63 bytes; "
+                                "choose with --rename)"));
+    *name = to;
+  };
+  // Identifiers shared by different names (two equal names stay a clash CheckNames reports).
+  auto clashes = [](const std::vector<std::string>& names) {
+    std::map<std::string, std::set<std::string>> n;
+    for (const auto& s : names) n[PgIdentifier(s)].insert(s);
+    std::set<std::string> out;
+    for (const auto& [k, c] : n)
+      if (c.size() > 1) out.insert(k);
+    return out;
+  };
+  std::map<std::string, std::map<std::string, std::string>> columns_of;  // table: old -> new
+  std::vector<std::string> table_names;
+  for (const auto& t : *plans) table_names.push_back(t.name);
+  auto table_clash = clashes(table_names);
+  std::map<std::string, std::string> table_to;
+  for (auto& t : *plans) {
+    std::vector<std::string> names;
+    for (const auto& c : t.columns) names.push_back(c.name);
+    auto clash = clashes(names);
+    auto& m = columns_of[t.name];
+    for (auto& c : t.columns) {
+      std::string old = c.name;
+      rename(&c.name, t.source.name + "\n" + old, clash, "column", &t.warnings);
+      m[old] = c.name;
+      if (c.name != old) c.decision += "; renamed " + c.name;
+    }
+    auto map_cols = [&](std::vector<std::string>* v) {
+      for (auto& n : *v)
+        if (m.count(n)) n = m[n];
+    };
+    map_cols(&t.primary_key);
+    for (auto& ix : t.indexes) map_cols(&ix.columns);
+    for (auto& fk : t.foreign_keys) map_cols(&fk.columns);
+    std::string old = t.name;
+    rename(&t.name, old, table_clash, "table", &t.warnings);
+    table_to[old] = t.name;
+    // The default key name would be cut back to the table's own name, which it cannot share.
+    if (t.name != old && t.primary_key_name == old + "_pkey")
+      t.primary_key_name = ShortName(old + "_pkey");
+  }
+  for (auto& t : *plans)
+    for (auto& fk : t.foreign_keys) {
+      auto& m = columns_of[fk.ref_table];
+      for (auto& n : fk.ref_columns)
+        if (m.count(n)) n = m[n];
+      if (table_to.count(fk.ref_table)) fk.ref_table = table_to[fk.ref_table];
+    }
+}
+
 // Names PostgreSQL cannot take as they are stop the plan, in one line, before any SQL runs:
 // empty ones, ones that are not UTF-8 text (or hold a NUL byte), and two names that are
 // one identifier once PostgreSQL cuts them to 63 bytes (a second table would replace the
@@ -355,57 +228,9 @@ void CheckNames(const std::vector<TablePlan>& plans) {
 
 }  // namespace
 
-std::string Quote(std::string_view ident) {
-  std::string r = "\"";
-  for (char c : ident) {
-    if (c == '"') r += '"';
-    r += c;
-  }
-  return r + "\"";
-}
-
-std::string ColumnPlan::SqlType() const {
-  switch (type) {
-    case PgType::kSmallInt:
-      return "smallint";
-    case PgType::kInteger:
-      return "integer";
-    case PgType::kBigInt:
-      return "bigint";
-    case PgType::kNumeric:
-      if (precision > 0)
-        return "numeric(" + std::to_string(precision) + "," + std::to_string(std::max(scale, 0)) +
-               ")";
-      return "numeric";
-    case PgType::kDouble:
-      return "double precision";
-    case PgType::kText:
-      return "text";
-    case PgType::kVarchar:
-      return "varchar(" + std::to_string(precision) + ")";
-    case PgType::kBytea:
-      return "bytea";
-    case PgType::kBool:
-      return "boolean";
-    case PgType::kDate:
-      return "date";
-    case PgType::kTimestamp:
-      return "timestamp without time zone";
-    case PgType::kTimestampTz:
-      return "timestamp with time zone";
-    case PgType::kInterval:
-      return "interval";
-    case PgType::kTime:
-      return "time without time zone";
-    case PgType::kUuid:
-      return "uuid";
-  }
-  return "text";
-}
-
 std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
   std::vector<TablePlan> plans;
-  std::string kind = source.Kind();
+  const TypeMapping& types = source.Types();
   std::set<std::string> index_names;
   for (auto& st : source.Tables()) {
     if (!options.tables.empty() &&
@@ -423,16 +248,8 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
       cp.name = c.name;
       cp.source_index = static_cast<int>(i);
       cp.not_null = c.not_null;
-      if (kind == "sqlite")
-        PlanSqliteColumn(c, &cp, &tp.warnings);
-      else if (kind == "mysql")
-        PlanMysqlColumn(source, st, c, &cp, &tp.warnings);
-      else if (kind == "csv")
-        PlanCsvColumn(c, &cp);
-      else
-        PlanDuckdbColumn(c, &cp, &tp.warnings);
-      bool rowid_alias = kind == "sqlite" && st.primary_key.size() == 1 &&
-                         st.primary_key[0] == c.name && Upper(c.declared_type) == "INTEGER";
+      types.PlanColumn(source, st, c, &cp, &tp.warnings);
+      bool rowid_alias = types.IsRowid(st, c);
       if (c.auto_increment || rowid_alias) {
         cp.identity = true;
         cp.not_null = true;
@@ -440,14 +257,18 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
       }
       if (std::find(st.primary_key.begin(), st.primary_key.end(), c.name) != st.primary_key.end())
         cp.not_null = true;
+      tp.columns.push_back(std::move(cp));
+    }
+    if (!options.strict && types.ScansValues()) WidenToValues(source, st, &tp);
+    for (auto& cp : tp.columns) {
+      const auto& c = st.columns[cp.source_index];
       if (c.default_expr && !cp.identity) {
         cp.default_sql = TranslateDefault(cp, *c.default_expr);
         if (!cp.default_sql && Upper(*c.default_expr) != "NULL")
-          tp.warnings.push_back("column " + c.name + ": DEFAULT " + *c.default_expr +
-                                " not translated, dropped");
+          tp.warnings.push_back("column " + c.name + ": DEFAULT " + *c.default_expr + " is not a " +
+                                cp.SqlType() + " value PostgreSQL can take as written; left out");
       }
       for (auto& ck : cp.checks) tp.checks.push_back(ck);
-      tp.columns.push_back(std::move(cp));
     }
     for (const auto& ix : st.indexes) {
       IndexPlan ip{ix.name, ix.columns, ix.unique};
@@ -487,6 +308,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     tp.source = std::move(st);
     plans.push_back(std::move(tp));
   }
+  AssignNames(&plans, options.renames);
   CheckNames(plans);
   return plans;
 }
@@ -502,6 +324,27 @@ std::string CreateTableSql(const TablePlan& t, const std::string& schema) {
     if (c.default_sql) sql += " DEFAULT " + *c.default_sql;
   }
   return sql + ")";
+}
+
+std::vector<std::string> OnUpdateTriggerSql(const TablePlan& t, const std::string& schema) {
+  std::vector<std::string> sql;
+  for (const auto& c : t.columns) {
+    if (!c.on_update_now) continue;
+    std::string fn = Quote(schema) + "." + Quote(t.name + "_" + c.name + "_on_update");
+    std::string col = Quote(c.name);
+    std::string now = c.type == PgType::kTimestampTz ? "CURRENT_TIMESTAMP"
+                                                     : "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
+    sql.push_back("CREATE OR REPLACE FUNCTION " + fn +
+                  "() RETURNS trigger LANGUAGE plpgsql AS $corrente$BEGIN IF "
+                  "coalesce(current_setting('corrente.sync', true), '') <> 'on' AND NEW." +
+                  col + " IS NOT DISTINCT FROM OLD." + col +
+                  " AND NEW IS DISTINCT FROM OLD THEN NEW." + col + " := " + now +
+                  "; END IF; RETURN NEW; END$corrente$");
+    sql.push_back("CREATE OR REPLACE TRIGGER " + Quote(t.name + "_" + c.name + "_on_update") +
+                  " BEFORE UPDATE ON " + Quote(schema) + "." + Quote(t.name) +
+                  " FOR EACH ROW EXECUTE FUNCTION " + fn + "()");
+  }
+  return sql;
 }
 
 std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& schema) {
@@ -528,6 +371,7 @@ std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& s
       out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(fk.name) << " FOREIGN KEY ("
           << cols(fk.columns) << ") REFERENCES " << Quote(schema) << "." << Quote(fk.ref_table)
           << " (" << cols(fk.ref_columns) << ");\n";
+    for (const auto& s : OnUpdateTriggerSql(t, schema)) out << s << ";\n";
     for (const auto& c : t.columns) out << "--   " << c.name << ": " << c.decision << "\n";
     for (const auto& w : t.warnings) {
       out << "-- WARNING " << t.name << ": " << w << "\n";
@@ -536,613 +380,6 @@ std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& s
   }
   out << "\n-- " << plans.size() << " tables, " << warnings << " warnings\n";
   return out.str();
-}
-
-// ---- values ----
-
-std::string Latin1ToUtf8(std::string_view s) {
-  // MySQL's latin1 is Windows-1252: 0x80..0x9F hold typographic characters.
-  static const uint16_t kCp1252[32] = {
-      0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-      0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
-  std::string r;
-  r.reserve(s.size() + s.size() / 4);
-  for (unsigned char c : s) {
-    uint32_t cp = c >= 0x80 && c < 0xA0 ? kCp1252[c - 0x80] : c;
-    if (cp < 0x80) {
-      r += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      r += static_cast<char>(0xC0 | (cp >> 6));
-      r += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      r += static_cast<char>(0xE0 | (cp >> 12));
-      r += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      r += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  return r;
-}
-
-std::string ShortestDouble(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  if (d == 0) return std::signbit(d) ? "-0" : "0";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, res.ptr);
-}
-
-std::string NormalizeDecimal(std::string_view s) {
-  std::string r;
-  AppendNormalizedDecimal(s, &r);
-  return r;
-}
-
-void AppendNormalizedDecimal(std::string_view s, std::string* out) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  bool neg = !s.empty() && s[0] == '-';
-  if (neg) s.remove_prefix(1);
-  if (s.find('.') != std::string_view::npos) {
-    while (!s.empty() && s.back() == '0') s.remove_suffix(1);
-    if (!s.empty() && s.back() == '.') s.remove_suffix(1);
-  }
-  while (s.size() > 1 && s[0] == '0' && s[1] != '.') s.remove_prefix(1);
-  if (s.empty() || s == "0") {
-    *out += '0';
-    return;
-  }
-  if (neg) *out += '-';
-  if (s[0] == '.') *out += '0';
-  out->append(s);
-}
-
-namespace {
-
-char* Digits(char* p, int64_t v, int width) {
-  for (int k = width - 1; k >= 0; --k, v /= 10) p[k] = static_cast<char>('0' + v % 10);
-  return p + width;
-}
-
-void AppendDate(int64_t days, std::string* out) {
-  Ymd d = CivilFromDays(days);
-  if (d.year < 0 || d.year > 9999) {
-    *out += FormatDate(days);
-    return;
-  }
-  char buf[10];
-  char* p = Digits(buf, d.year, 4);
-  *p++ = '-';
-  p = Digits(p, d.month, 2);
-  *p++ = '-';
-  Digits(p, d.day, 2);
-  out->append(buf, 10);
-}
-
-// ".ffffff" without trailing zeros; nothing when `frac` is 0.
-void AppendFraction(int64_t frac, std::string* out) {
-  if (!frac) return;
-  char buf[7] = {'.'};
-  Digits(buf + 1, frac, 6);
-  size_t n = 7;
-  while (buf[n - 1] == '0') --n;
-  out->append(buf, n);
-}
-
-}  // namespace
-
-void AppendTimestamp(int64_t micros, std::string* out) {
-  int64_t days =
-      micros >= 0 ? micros / 86400000000LL : -((-micros + 86400000000LL - 1) / 86400000000LL);
-  int64_t rem = micros - days * 86400000000LL;
-  int64_t secs = rem / 1000000;
-  AppendDate(days, out);
-  char buf[9] = {' '};
-  char* p = Digits(buf + 1, secs / 3600, 2);
-  *p++ = ':';
-  p = Digits(p, secs / 60 % 60, 2);
-  *p++ = ':';
-  Digits(p, secs % 60, 2);
-  out->append(buf, 9);
-  AppendFraction(rem % 1000000, out);
-}
-
-std::string FormatTimestamp(int64_t micros) {
-  std::string r;
-  AppendTimestamp(micros, &r);
-  return r;
-}
-
-namespace {
-
-bool ParseUint(std::string_view s, int64_t* v) {
-  if (s.empty() || s[0] == '-') return false;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-// "HH:MM[:SS[.ffffff]]" -> micros; allows hours beyond 24 when `duration`.
-std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
-  bool neg = false;
-  if (duration && !s.empty() && s[0] == '-') neg = true, s.remove_prefix(1);
-  auto c1 = s.find(':');
-  if (c1 == std::string_view::npos) return std::nullopt;
-  int64_t h, m, sec = 0, frac = 0;
-  if (!ParseUint(s.substr(0, c1), &h)) return std::nullopt;
-  auto rest = s.substr(c1 + 1);
-  auto c2 = rest.find(':');
-  if (!ParseUint(rest.substr(0, c2 == std::string_view::npos ? rest.size() : c2), &m))
-    return std::nullopt;
-  if (c2 != std::string_view::npos) {
-    auto ss = rest.substr(c2 + 1);
-    auto dot = ss.find('.');
-    if (!ParseUint(ss.substr(0, dot == std::string_view::npos ? ss.size() : dot), &sec))
-      return std::nullopt;
-    if (dot != std::string_view::npos) {
-      auto f = ss.substr(dot + 1);
-      std::string fs(f);
-      if (f.size() > 6) {
-        // Beyond microseconds: rounded as PostgreSQL rounds its input, rint(fraction * 1e6)
-        // (so .9999995 can carry into the next second).
-        fs = "0." + fs;
-        double x;
-        auto r = std::from_chars(fs.data(), fs.data() + fs.size(), x);
-        if (r.ec != std::errc() || r.ptr != fs.data() + fs.size() ||
-            f.find_first_not_of("0123456789") != std::string_view::npos)
-          return std::nullopt;
-        frac = static_cast<int64_t>(std::rint(x * 1000000));
-      } else {
-        while (fs.size() < 6) fs += '0';
-        if (!ParseUint(fs, &frac)) return std::nullopt;
-      }
-    }
-  }
-  // As PostgreSQL's time_overflows: a leap second :60 is taken, and a clock stops at 24:00:00.
-  if (m > 59 || sec > 60) return std::nullopt;
-  int64_t v = ((h * 60 + m) * 60 + sec) * 1000000 + frac;
-  if (!duration && (h > 24 || v > int64_t{86400} * 1000000)) return std::nullopt;
-  return neg ? -v : v;
-}
-
-}  // namespace
-
-std::optional<int64_t> ParseDate(std::string_view s) { return corrente::ParseDate(s); }
-
-std::optional<int64_t> ParseTimestamp(std::string_view s) {
-  if (s.size() < 10) return std::nullopt;
-  auto days = corrente::ParseDate(s.substr(0, 10));
-  if (!days) return std::nullopt;
-  int64_t micros = *days * 86400000000LL;
-  if (s.size() == 10) return micros;
-  if (s[10] != ' ' && s[10] != 'T') return std::nullopt;
-  auto rest = s.substr(11);
-  if (!rest.empty() && rest.back() == 'Z') rest.remove_suffix(1);
-  if (rest.size() > 6 && (rest.ends_with("+00:00") || rest.ends_with("-00:00")))
-    rest.remove_suffix(6);
-  else if (rest.size() > 3 && rest.ends_with("+00"))
-    rest.remove_suffix(3);
-  auto clock = ParseClock(rest, false);
-  if (!clock) return std::nullopt;
-  return micros + *clock;
-}
-
-namespace {
-
-std::string FormatClock(int64_t micros, bool duration) {
-  bool neg = micros < 0;
-  if (neg) micros = -micros;
-  int64_t secs = micros / 1000000, frac = micros % 1000000;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s%02lld:%02lld:%02lld", neg ? "-" : "",
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
-  std::string r = buf;
-  AppendFraction(frac, &r);
-  (void)duration;
-  return r;
-}
-
-bool ParseInt64(std::string_view s, int64_t* v) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-bool ParseDouble(std::string_view s, double* v) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-// Checks a decimal literal against numeric(p,s) and rounds it to s decimals.
-// `s` as plain decimal text, exactly: "-1.5e3" -> "-1500" by moving the point in the digits
-// (never through a double). nullopt when it is not a number or its exponent is past any
-// numeric's reach.
-std::optional<std::string> PlainDecimal(std::string_view s) {
-  if (IsDecimalText(s)) return std::string(s);
-  size_t e = s.find_first_of("eE");
-  if (e == std::string_view::npos) return std::nullopt;
-  std::string_view mant = s.substr(0, e), ex = s.substr(e + 1);
-  if (!IsDecimalText(mant)) return std::nullopt;
-  if (!ex.empty() && ex[0] == '+') ex.remove_prefix(1);
-  int64_t x = 0;
-  auto r = std::from_chars(ex.data(), ex.data() + ex.size(), x);
-  if (ex.empty() || r.ec != std::errc() || r.ptr != ex.data() + ex.size() || x > 200000 ||
-      x < -200000)
-    return std::nullopt;
-  std::string sign;
-  if (mant[0] == '-' || mant[0] == '+') sign = mant[0] == '-' ? "-" : "", mant.remove_prefix(1);
-  size_t dot = std::min(mant.find('.'), mant.size());
-  std::string digits =
-      std::string(mant.substr(0, dot)) + std::string(dot < mant.size() ? mant.substr(dot + 1) : "");
-  int64_t point = static_cast<int64_t>(dot) + x, n = static_cast<int64_t>(digits.size());
-  if (point <= 0) return sign + "0." + std::string(static_cast<size_t>(-point), '0') + digits;
-  if (point >= n) return sign + digits + std::string(static_cast<size_t>(point - n), '0');
-  return sign + digits.substr(0, static_cast<size_t>(point)) + "." +
-         digits.substr(static_cast<size_t>(point));
-}
-
-// Rounds plain decimal text to `scale` fractional digits, half away from zero on the decimal
-// digits, as PostgreSQL rounds numeric input. A result of zero has no sign.
-void RoundDecimal(std::string* s, int scale) {
-  size_t dot = s->find('.');
-  if (dot == std::string::npos || static_cast<int>(s->size() - dot - 1) <= scale) return;
-  bool up = (*s)[dot + 1 + static_cast<size_t>(scale)] >= '5';
-  s->resize(scale > 0 ? dot + 1 + static_cast<size_t>(scale) : dot);
-  if (up) {
-    size_t i = s->size();
-    while (i > 0) {
-      char& c = (*s)[i - 1];
-      if (c == '.') {
-        --i;
-        continue;
-      }
-      if (c < '0' || c > '9') break;  // the sign
-      if (c == '9') {
-        c = '0';
-        --i;
-        continue;
-      }
-      ++c;
-      break;
-    }
-    if (i == 0 || (*s)[i - 1] < '0' || (*s)[i - 1] > '9') s->insert(i, "1");
-  }
-  if (s->find_first_of("123456789") == std::string::npos && !s->empty() &&
-      ((*s)[0] == '-' || (*s)[0] == '+'))
-    s->erase(0, 1);
-  if (!s->empty() && (*s)[0] == '.') s->insert(0, "0");
-}
-
-std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
-                                      std::string* out) {
-  auto plain = PlainDecimal(s);
-  if (!plain) return "not a decimal number";
-  *out = std::move(*plain);
-  if (scale >= 0) RoundDecimal(out, scale);
-  if (precision > 0) {
-    std::string n = NormalizeDecimal(*out);
-    auto dot = n.find('.');
-    size_t int_digits = (dot == std::string::npos ? n.size() : dot) - (n[0] == '-' ? 1 : 0);
-    if (n == "0" || n.rfind("0.", 0) == 0 || n.rfind("-0.", 0) == 0) int_digits = 0;
-    if (static_cast<int>(int_digits) > precision - std::max(scale, 0))
-      return "value " + std::string(s) + " overflows numeric(" + std::to_string(precision) + "," +
-             std::to_string(std::max(scale, 0)) + ")";
-  }
-  return std::nullopt;
-}
-
-bool ZeroDate(std::string_view s) {
-  return s.rfind("0000-00-00", 0) == 0 ||
-         (s.size() >= 10 && (s.substr(5, 2) == "00" || s.substr(8, 2) == "00"));
-}
-
-size_t Utf8Chars(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-}  // namespace
-
-std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue& v,
-                                        const ConvertContext& ctx, TargetValue* out,
-                                        std::string* note) {
-  using K = SourceValue::Kind;
-  out->null = false;
-  out->s.clear();
-  if (v.kind == K::kNull) {
-    out->null = true;
-    if (col.not_null && !col.identity) return "NULL in NOT NULL column " + col.name;
-    return std::nullopt;
-  }
-  auto text_of = [&]() -> std::string {
-    if (v.kind == K::kInt) return std::to_string(v.i);
-    if (v.kind == K::kReal) return ShortestDouble(v.d);
-    return std::string(v.s);
-  };
-  switch (col.type) {
-    case PgType::kSmallInt:
-    case PgType::kInteger:
-    case PgType::kBigInt: {
-      int64_t x;
-      if (v.kind == K::kInt)
-        x = v.i;
-      else if (v.kind == K::kReal && v.d == std::floor(v.d) && std::fabs(v.d) < 9.2e18)
-        x = static_cast<int64_t>(v.d);
-      else if (v.kind == K::kText && ParseInt64(v.s, &x)) {
-      } else if (v.kind == K::kBlob && col.type == PgType::kBigInt &&
-                 v.s.size() <= 8) {  // MySQL bit(n)
-        x = 0;
-        for (unsigned char c : v.s) x = (x << 8) | c;
-      } else
-        return "not an integer: " + text_of().substr(0, 40);
-      int64_t lim = col.type == PgType::kSmallInt  ? 32767
-                    : col.type == PgType::kInteger ? 2147483647LL
-                                                   : INT64_MAX;
-      if (x > lim || x < -lim - 1)
-        return "integer " + std::to_string(x) + " out of range for " + col.SqlType();
-      out->i = x;
-      return std::nullopt;
-    }
-    case PgType::kNumeric: {
-      std::string txt;
-      if (v.kind == K::kInt)
-        txt = std::to_string(v.i);
-      else if (v.kind == K::kReal) {
-        // Its shortest decimal form, then rounded as decimal: as float8::numeric does.
-        if (!std::isfinite(v.d)) return "non-finite number in numeric column";
-        txt = ShortestDouble(v.d);
-      } else if (v.kind == K::kText)
-        txt = std::string(v.s);
-      else
-        return "blob in numeric column";
-      if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
-      if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
-      // PostgreSQL's numeric holds 131072 digits before the point and 16383 after. Past the
-      // first, the binary COPY field's weight would wrap and PostgreSQL store a wrong value.
-      std::string_view n = out->s;
-      if (!n.empty() && n[0] == '-') n.remove_prefix(1);
-      size_t dot = std::min(n.find('.'), n.size());
-      size_t lead = std::min(n.find_first_not_of('0'), dot);
-      if (dot - lead > 131072 || n.size() - std::min(dot + 1, n.size()) > 16383)
-        return "numeric value out of range (PostgreSQL holds 131072 digits before the point, "
-               "16383 after) in column " +
-               col.name;
-      return std::nullopt;
-    }
-    case PgType::kDouble: {
-      if (v.kind == K::kReal)
-        out->d = v.d;
-      else if (v.kind == K::kInt)
-        out->d = static_cast<double>(v.i);
-      else if (v.kind == K::kText && ParseDouble(v.s, &out->d)) {
-      } else
-        return "not a number: " + text_of().substr(0, 40);
-      return std::nullopt;
-    }
-    case PgType::kText:
-    case PgType::kVarchar: {
-      if (v.kind == K::kText || v.kind == K::kBlob) {
-        if (col.charset == TextCharset::kLatin1)
-          out->s = Latin1ToUtf8(v.s);
-        else
-          out->s.assign(v.s);
-        if (!IsUtf8(out->s)) return "invalid UTF-8 in column " + col.name;
-      } else {
-        out->s = text_of();
-      }
-      if (col.type == PgType::kVarchar && static_cast<int>(Utf8Chars(out->s)) > col.precision)
-        return "value longer than " + col.SqlType() + " in column " + col.name;
-      return std::nullopt;
-    }
-    case PgType::kBytea:
-      out->s = v.kind == K::kText || v.kind == K::kBlob ? std::string(v.s) : text_of();
-      return std::nullopt;
-    case PgType::kBool: {
-      if (v.kind == K::kInt) {
-        if (v.i != 0 && v.i != 1) return "boolean column holds " + std::to_string(v.i);
-        out->i = v.i;
-        return std::nullopt;
-      }
-      if (v.kind == K::kBlob && v.s.size() == 1 && (v.s[0] == 0 || v.s[0] == 1)) {  // MySQL bit(1)
-        out->i = v.s[0];
-        return std::nullopt;
-      }
-      std::string t = Lower(text_of());
-      if (t == "1" || t == "t" || t == "true" || t == "yes")
-        out->i = 1;
-      else if (t == "0" || t == "f" || t == "false" || t == "no")
-        out->i = 0;
-      else
-        return "not a boolean: " + t.substr(0, 40);
-      return std::nullopt;
-    }
-    case PgType::kDate:
-    case PgType::kTimestamp:
-    case PgType::kTimestampTz: {
-      if (v.kind == K::kInt && col.type != PgType::kDate) {
-        // Prisma and friends store DateTime as Unix milliseconds (seconds when small).
-        out->i = std::llabs(v.i) > 100000000000LL ? v.i * 1000 : v.i * 1000000;
-        return std::nullopt;
-      }
-      std::string t = text_of();
-      if (ZeroDate(t)) {
-        if (ctx.zero_dates == ZeroDatePolicy::kError)
-          return "zero date " + t + " in column " + col.name;
-        out->null = true;
-        if (col.not_null) return "zero date " + t + " in NOT NULL column " + col.name;
-        *note = "zero date " + t + " in column " + col.name + " became NULL";
-        return std::nullopt;
-      }
-      if (col.type == PgType::kDate) {
-        auto d = corrente::ParseDate(t.substr(0, std::min<size_t>(t.size(), 10)));
-        if (!d || (t.size() > 10 && t.substr(10).find_first_not_of(" 0:T.") != std::string::npos))
-          return "not a date: " + t.substr(0, 40);
-        out->i = *d;
-      } else {
-        auto ts = ParseTimestamp(t);
-        if (!ts) return "not a timestamp: " + t.substr(0, 40);
-        out->i = *ts;
-      }
-      return std::nullopt;
-    }
-    case PgType::kTime:
-    case PgType::kInterval: {
-      auto c = ParseClock(text_of(), col.type == PgType::kInterval);
-      if (!c) return "not a time: " + text_of().substr(0, 40);
-      out->i = *c;
-      return std::nullopt;
-    }
-    case PgType::kUuid: {
-      std::string t = Lower(text_of());
-      std::string hex;
-      for (char c : t)
-        if (c != '-') hex += c;
-      if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
-        return "not a uuid: " + t.substr(0, 40);
-      out->s = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-               hex.substr(16, 4) + "-" + hex.substr(20);
-      return std::nullopt;
-    }
-  }
-  return "unsupported type";
-}
-
-void WriteValue(pg::CopyWriter& w, const ColumnPlan& col, const TargetValue& tv) {
-  if (tv.null) {
-    w.Null();
-    return;
-  }
-  switch (col.type) {
-    case PgType::kSmallInt:
-      w.Int16(static_cast<int16_t>(tv.i));
-      break;
-    case PgType::kInteger:
-      w.Int32(static_cast<int32_t>(tv.i));
-      break;
-    case PgType::kBigInt:
-      w.Int64(tv.i);
-      break;
-    case PgType::kNumeric:
-      w.NumericText(tv.s);
-      break;
-    case PgType::kDouble:
-      w.Float8(tv.d);
-      break;
-    case PgType::kText:
-    case PgType::kVarchar:
-      w.Text(tv.s);
-      break;
-    case PgType::kBytea:
-      w.Raw(tv.s);
-      break;
-    case PgType::kBool:
-      w.Bool(tv.i != 0);
-      break;
-    case PgType::kDate:
-      w.Date(tv.i);
-      break;
-    case PgType::kTimestamp:
-    case PgType::kTimestampTz:
-      w.Timestamp(tv.i);
-      break;
-    case PgType::kTime: {
-      std::string b(8, '\0');
-      uint64_t u = static_cast<uint64_t>(tv.i);
-      for (int k = 0; k < 8; ++k) b[k] = static_cast<char>(u >> (56 - 8 * k));
-      w.Raw(b);
-      break;
-    }
-    case PgType::kInterval: {
-      std::string b(16, '\0');
-      uint64_t u = static_cast<uint64_t>(tv.i);
-      for (int k = 0; k < 8; ++k) b[k] = static_cast<char>(u >> (56 - 8 * k));
-      w.Raw(b);  // days and months stay 0
-      break;
-    }
-    case PgType::kUuid: {
-      std::string b;
-      for (size_t k = 0; k < tv.s.size(); ++k) {
-        if (tv.s[k] == '-') continue;
-        b += static_cast<char>(std::stoi(tv.s.substr(k, 2), nullptr, 16));
-        ++k;
-      }
-      w.Raw(b);
-      break;
-    }
-  }
-}
-
-void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* out) {
-  switch (col.type) {
-    case PgType::kSmallInt:
-    case PgType::kInteger:
-    case PgType::kBigInt: {
-      char buf[24];
-      out->append(buf, std::to_chars(buf, buf + sizeof buf, tv.i).ptr);
-      break;
-    }
-    case PgType::kNumeric:
-      AppendNormalizedDecimal(tv.s, out);
-      break;
-    case PgType::kDouble:
-      *out += ShortestDouble(tv.d);
-      break;
-    case PgType::kText:
-    case PgType::kVarchar:
-    case PgType::kUuid:
-      *out += tv.s;
-      break;
-    case PgType::kBytea: {
-      static const char* kHex = "0123456789abcdef";
-      *out += "\\x";
-      for (unsigned char c : tv.s) {
-        *out += kHex[c >> 4];
-        *out += kHex[c & 15];
-      }
-      break;
-    }
-    case PgType::kBool:
-      *out += tv.i ? "t" : "f";
-      break;
-    case PgType::kDate:
-      AppendDate(tv.i, out);
-      break;
-    case PgType::kTimestamp:
-      AppendTimestamp(tv.i, out);
-      break;
-    case PgType::kTimestampTz:
-      AppendTimestamp(tv.i, out);
-      *out += "+00";
-      break;
-    case PgType::kTime:
-    case PgType::kInterval:
-      *out += FormatClock(tv.i, col.type == PgType::kInterval);
-      break;
-  }
-}
-
-void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::string* out) {
-  if (col.type == PgType::kDouble) {
-    double d = 0;
-    if (pg_text == "NaN")
-      d = NAN;
-    else if (pg_text == "Infinity")
-      d = INFINITY;
-    else if (pg_text == "-Infinity")
-      d = -INFINITY;
-    else
-      ParseDouble(pg_text, &d);
-    *out += ShortestDouble(d);
-  } else if (col.type == PgType::kNumeric) {
-    AppendNormalizedDecimal(pg_text, out);
-  } else if (col.type == PgType::kInterval) {
-    auto c = ParseClock(pg_text, true);
-    *out += c ? FormatClock(*c, true) : std::string(pg_text);
-  } else {
-    out->append(pg_text);
-  }
 }
 
 }  // namespace corrente::migrate

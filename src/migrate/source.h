@@ -22,6 +22,9 @@ struct SourceColumn {
   std::string charset;
   std::vector<std::string> members;
   bool auto_increment = false;
+  // MySQL only: ON UPDATE CURRENT_TIMESTAMP, and a generated (VIRTUAL/STORED) column.
+  bool on_update_now = false;
+  bool generated = false;
   // SQLite only: the column's collating sequence ("BINARY", "NOCASE", "RTRIM").
   std::string collation;
 };
@@ -81,10 +84,14 @@ struct KeyRange {
   std::optional<int64_t> hi;  // key < hi
 };
 
+class TypeMapping;  // types.h
+
 class Source {
  public:
   virtual ~Source() = default;
   virtual std::string Kind() const = 0;  // "sqlite", "mysql", "duckdb", "csv"
+  // How this source's declared column types map to PostgreSQL (types_<kind>.cpp).
+  virtual const TypeMapping& Types() const = 0;
   // A default target schema name derived from the source (file stem or database name).
   virtual std::string DefaultSchemaName() const = 0;
   virtual std::vector<SourceTable> Tables() = 0;

@@ -14,6 +14,7 @@
 
 #include "migrate/plan.h"
 #include "migrate/source.h"
+#include "migrate/types.h"
 
 namespace corrente::migrate {
 namespace {
@@ -189,6 +190,7 @@ class CsvSource : public Source {
     return snapshot_->Query(sql, columns);
   }
   std::string Kind() const override { return "csv"; }
+  const TypeMapping& Types() const override { return CsvTypes(); }
   std::string DefaultSchemaName() const override {
     auto p = std::filesystem::path(dir_).lexically_normal();
     if (p.filename().empty()) p = p.parent_path();

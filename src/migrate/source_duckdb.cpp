@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "migrate/source.h"
+#include "migrate/types.h"
 
 namespace corrente::migrate {
 namespace {
@@ -151,6 +152,7 @@ class DuckdbSource : public Source {
     duckdb_close(&db_);
   }
   std::string Kind() const override { return "duckdb"; }
+  const TypeMapping& Types() const override { return DuckdbTypes(); }
   std::string DefaultSchemaName() const override {
     return SanitizeName(std::filesystem::path(path_).stem().string());
   }

@@ -4,9 +4,11 @@
 // converts latin1 and validates UTF-8 itself, row by row.
 #include <mysql.h>
 
+#include <cctype>
 #include <stdexcept>
 
 #include "migrate/source.h"
+#include "migrate/types.h"
 
 namespace corrente::migrate {
 namespace {
@@ -214,6 +216,7 @@ class MysqlSource : public Source {
  public:
   explicit MysqlSource(const std::string& url) : conn_(url) {}
   std::string Kind() const override { return "mysql"; }
+  const TypeMapping& Types() const override { return MysqlTypes(); }
   std::string DefaultSchemaName() const override { return SanitizeName(conn_.Db()); }
 
   std::vector<SourceTable> Tables() override {
@@ -236,7 +239,13 @@ class MysqlSource : public Source {
         col.declared_type = *c[1];
         col.not_null = *c[2] == "NO";
         if (c[3] && *c[3] != "NULL") col.default_expr = *c[3];
-        col.auto_increment = c[4] && c[4]->find("auto_increment") != std::string::npos;
+        std::string extra;
+        for (char ch : c[4].value_or(""))
+          extra += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        col.auto_increment = extra.find("auto_increment") != std::string::npos;
+        col.on_update_now = extra.find("on update current_timestamp") != std::string::npos;
+        col.generated = extra.find("generated") != std::string::npos || extra == "virtual" ||
+                        extra == "persistent" || extra == "stored";
         col.charset = c[5].value_or("");
         if (*c[6] == "enum" || *c[6] == "set") col.members = ParseMembers(*c[1]);
         if (*c[6] == "json") col.declared_type = "json";

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "migrate/source.h"
+#include "migrate/types.h"
 
 namespace corrente::migrate {
 namespace {
@@ -209,6 +210,7 @@ class SqliteSource : public Source {
   ~SqliteSource() override { sqlite3_close(db_); }
 
   std::string Kind() const override { return "sqlite"; }
+  const TypeMapping& Types() const override { return SqliteTypes(); }
   std::string DefaultSchemaName() const override {
     return SanitizeName(std::filesystem::path(path_).stem().string());
   }

@@ -34,6 +34,9 @@ inline constexpr StageInfo kStages[] = {
     {"kpis", nullptr},     {"recommendations", "policy"}, {"alerts", "policy"},
     {"publish", nullptr}};
 
+inline constexpr int kYearlyHistoryDays = 1270;  // what the forecaster reads with 7 and 365
+inline constexpr int kYearlyAutoDays = 3 * 365;
+
 struct PipelineOptions {
   std::optional<int64_t> as_of;     // last day of history (days since 1970); default yesterday UTC
   int horizon = 90;                 // forecast days after as_of (1..366)
@@ -42,8 +45,11 @@ struct PipelineOptions {
   std::string export_dir;           // when set, forecasts.csv and features.csv go there
   int feature_days = 90;            // days of features_store written, ending at as_of
   int history_days = 560;           // days of demand given to the forecaster (it uses <= 554,
-                                    // or 1,270 with yearly_season)
-  bool yearly_season = false;       // also model a 365-day cycle (MSTL) where history allows
+                                    // or 1,270 with the yearly season)
+  // Also model a 365-day cycle (the MSTL candidate): "on", "off", or "auto": on when at
+  // least kYearlyAutoDays of demand precede as_of (three cycles: two were measured too noisy
+  // to pay, docs/pipeline.md).
+  std::string yearly_season = "auto";
   double review_days = 14;          // order-up-to = ROP + mean demand * review_days (the
                                     // base cycle when shared_cycles)
   bool shared_cycles = true;        // share review_days' order count by demand rate

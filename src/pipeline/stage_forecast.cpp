@@ -10,14 +10,17 @@
 namespace corrente::pipeline::detail {
 
 int64_t Runner::StageForecast(StageReport& rep) {
-  const int64_t from = std::max(first_day_, as_of_ - opt_.history_days + 1);
+  const int64_t known = as_of_ - first_day_ + 1;
+  const bool yearly = opt_.yearly_season == "on" ||
+                      (opt_.yearly_season == "auto" && known >= kYearlyAutoDays);
+  const int64_t history = yearly ? std::max(opt_.history_days, kYearlyHistoryDays) : opt_.history_days;
+  const int64_t from = std::max(first_day_, as_of_ - history + 1);
   const int jobs = opt_.jobs > 0
                        ? opt_.jobs
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   forecast::ForecastOptions fopt;
   fopt.horizon = opt_.horizon;
-  // Weekly and yearly cycles when the history holds two years beyond the backtest.
-  if (opt_.yearly_season) fopt.seasons = {7, 365};
+  if (yearly) fopt.seasons = {7, 365};
   outcomes_.assign(pairs_.size(), SeriesOutcome{});
 
   struct Job {
@@ -136,7 +139,9 @@ int64_t Runner::StageForecast(StageReport& rep) {
     models += (models.size() > 1 ? "," : "") + JsonString(m) + ":" + std::to_string(n);
   models += "}";
   extra_stats_.emplace_back("models", models);
-  rep.note = std::to_string(pairs_.size()) + " series on " + std::to_string(jobs) + " threads";
+  rep.note = std::to_string(pairs_.size()) + " series on " + std::to_string(jobs) +
+             " threads; seasons " + (yearly ? "7,365" : "7") + " (" + std::to_string(known) +
+             " days of history, yearly " + opt_.yearly_season + ")";
   return rows;
 }
 

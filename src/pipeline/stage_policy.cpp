@@ -71,9 +71,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
     auto r = reader_.Execute(
         "SELECT s.supplier_id, coalesce(s.avg_lead_time_days, 7)::float8, count(o.order_id),"
         " avg(o.actual_delivery_date - o.order_date)::float8,"
-        " coalesce(stddev_samp(o.actual_delivery_date - o.order_date), 0)::float8,"
-        " coalesce((array_agg(o.actual_delivery_date - o.order_date"
-        "   ORDER BY o.order_date DESC, o.order_id DESC))[1:100]::text, '{}')"
+        " coalesce(stddev_samp(o.actual_delivery_date - o.order_date), 0)::float8"
         " FROM core.dim_supplier s LEFT JOIN core.fact_orders o ON o.supplier_id = s.supplier_id"
         "  AND o.actual_delivery_date IS NOT NULL AND o.actual_delivery_date <= $1::date"
         " GROUP BY s.supplier_id, s.avg_lead_time_days",
@@ -85,15 +83,21 @@ int64_t Runner::StagePolicy(StageReport& rep) {
         l.mean = r.GetDouble(i, 3);
         l.std = r.GetDouble(i, 4);
       }
-      // A text array of integers, "{3,5,4}" (trusted: produced by the query above).
-      std::string arr = r.GetString(i, 5);
-      for (size_t p = 1; p + 1 < arr.size();) {
-        size_t q = arr.find(',', p);
-        if (q == std::string::npos || q > arr.size() - 1) q = arr.size() - 1;
-        if (q > p && arr.compare(p, q - p, "NULL") != 0) l.samples.push_back(std::stod(arr.substr(p, q - p)));
-        p = q + 1;
-      }
       lead[static_cast<int>(r.GetInt(i, 0))] = std::move(l);
+    }
+    // The most recent 100 per supplier, newest first.
+    auto samples = reader_.Execute(
+        "SELECT supplier_id, lead::float8 FROM ("
+        " SELECT supplier_id, actual_delivery_date - order_date AS lead, row_number() OVER ("
+        "  PARTITION BY supplier_id ORDER BY order_date DESC, order_id DESC) AS k"
+        " FROM core.fact_orders WHERE actual_delivery_date IS NOT NULL"
+        "  AND actual_delivery_date <= $1::date) t"
+        " WHERE k <= 100 ORDER BY supplier_id, k",
+        as_of);
+    for (int i = 0; i < samples.Rows(); ++i) {
+      auto it = lead.find(static_cast<int>(samples.GetInt(i, 0)));
+      if (it != lead.end() && !samples.IsNull(i, 1))
+        it->second.samples.push_back(samples.GetDouble(i, 1));
     }
   }
   std::map<Pair, double> stock;

@@ -22,6 +22,7 @@
 #include "server/metrics_ops.h"
 #include "server/read_replica.h"
 #include "server/scheduler.h"
+#include "server/schemas.h"
 #include "server/security_headers.h"
 #include "server/simulation_jobs.h"
 #include "server/static_files.h"
@@ -463,6 +464,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   AddOverrideRoutes(routes, services);
   AddAdminRoutes(routes, services);
   AddEventRoutes(routes, services);
+  AttachResponses(routes);
 
   std::vector<std::string> cors;
   if (auto c = GetEnv("CORRENTE_CORS_ORIGINS")) cors = SplitList(*c);
@@ -496,12 +498,23 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   Response openapi{200, "application/json", OpenApiJson(api.Routes(), "1")};
   Precompress(openapi);
   router.Add("GET", "/api/v1/openapi.json", [openapi](const Request&) { return openapi; });
-  Response docs{200,
-                "text/html; charset=utf-8",
-                DocsHtml(),
-                {{"Content-Security-Policy", InlinePageCsp(DocsHtml())}}};
-  Precompress(docs);
-  router.Add("GET", "/api/docs", [docs](const Request&) { return docs; });
+  // The API reference: Swagger UI from the web build (web/public/api-docs), or, when the
+  // dashboard is not built, a plain list of the operations.
+  const std::string web_root = WebRoot();
+  std::error_code docs_ec;
+  if (std::filesystem::is_regular_file(std::filesystem::path(web_root) / "api-docs" / "index.html",
+                                       docs_ec)) {
+    router.Add("GET", "/api/docs", [](const Request&) {
+      return Response{302, "text/plain; charset=utf-8", "", {{"Location", "/api-docs/"}}};
+    });
+  } else {
+    Response docs{200,
+                  "text/html; charset=utf-8",
+                  DocsHtml(),
+                  {{"Content-Security-Policy", InlinePageCsp(DocsHtml())}}};
+    Precompress(docs);
+    router.Add("GET", "/api/docs", [docs](const Request&) { return docs; });
+  }
   const HttpServer* http = nullptr;  // set before serving; the handler runs only then
   MetricsGate metrics_gate(config.metrics_token);
   if (metrics_gate.Open() && !IsLoopback(options.host))
@@ -573,7 +586,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
                     {{"Cache-Control", "no-store"}}};
   });
   api.Register(router);
-  router.SetFallback(MakeStaticHandler(WebRoot()));
+  router.SetFallback(MakeStaticHandler(web_root));
 
   std::jthread listener([&](std::stop_token st) { ListenLoop(st, dsn, services); });
 

@@ -59,6 +59,8 @@ struct ApiRoute {
   std::string body_schema;  // JSON schema of the request body, when it takes one
   ApiFn fn;
   std::string produces = {};  // the 200 body's type when not the JSON envelope (no ETag, no 304)
+  std::string response = {};  // the envelope's data: a schema name, "Name[]" (server/schemas.h)
+  int status = 200;           // the success status (201 created, 202 accepted)
 };
 
 // The largest id a path or query may name (ids are int4).

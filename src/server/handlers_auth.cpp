@@ -91,11 +91,23 @@ Response Login(Ctx& ctx, Services& s) {
   std::string account_key = username, address_key = ctx.req.remote_address;
   for (auto& c : account_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
+  // `rehashed`: a migrated (bcrypt) hash verified; its argon2id successor is stored with the
+  // success, unless the hash changed meanwhile (a password reset wins).
+  std::optional<std::string> rehashed, old_hash;
   auto audit = [&](const char* action, const std::string& details, std::optional<int64_t> uid) {
     InTransaction(ctx, [&] {
       WriteAudit(ctx.db, ctx.req, {username, action, std::string("user"), uid, details});
-      if (uid && std::string_view(action) == "LOGIN_SUCCESS")
-        ctx.db.Q("UPDATE support.users SET last_login = now() WHERE user_id = $1", *uid);
+      if (!uid || std::string_view(action) != "LOGIN_SUCCESS") return;
+      ctx.db.Q("UPDATE support.users SET last_login = now() WHERE user_id = $1", *uid);
+      if (!rehashed) return;
+      auto up = ctx.db.Q(
+          "UPDATE support.users SET password_hash = $2, updated_at = now()"
+          " WHERE user_id = $1 AND password_hash = $3",
+          *uid, *rehashed, *old_hash);
+      if (up.AffectedRows() == 1)
+        WriteAudit(ctx.db, ctx.req,
+                   {username, "PASSWORD_REHASH", std::string("user"), uid,
+                    "{\"from\":\"bcrypt\",\"to\":\"argon2id\"}"});
     });
   };
 
@@ -111,8 +123,11 @@ Response Login(Ctx& ctx, Services& s) {
       " WHERE username = $1",
       username);
   bool found = r.Rows() == 1;
-  bool ok = s.hashing.Verify(password, found ? r.GetString(0, 1) : DummyHash());
+  if (found) old_hash = r.GetString(0, 1);
+  auto checked = s.hashing.VerifyAndUpgrade(password, found ? *old_hash : DummyHash());
+  bool ok = checked.ok;
   bool active = found && r.GetBool(0, 3);
+  if (active) rehashed = std::move(checked.rehashed);
   if (!found || !ok || !active) {
     attempt.Failed();
     std::string reason = !found ? "unknown_user" : !ok ? "bad_password" : "inactive";

@@ -93,6 +93,19 @@ bool HashingPool::Verify(std::string_view password, const std::string& hash) {
   return *ok;
 }
 
+HashingPool::Checked HashingPool::VerifyAndUpgrade(std::string_view password,
+                                                   const std::string& hash) {
+  auto out = std::make_shared<Checked>();
+  Run([this, out, pw = std::string(password), hash] {
+    ++checks_;
+    out->ok = VerifyPassword(pw, hash);
+    if (!out->ok || !PasswordNeedsRehash(hash)) return;
+    ++hashes_;
+    out->rehashed = HashPassword(pw);
+  });
+  return *out;
+}
+
 std::string HashingPool::Hash(std::string_view password) {
   auto out = std::make_shared<std::string>();
   Run([this, out, pw = std::string(password)] {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,6 +43,13 @@ class HashingPool {
 
   // VerifyPassword / HashPassword on the pool; the caller blocks until done. Throw Busy.
   bool Verify(std::string_view password, const std::string& hash);
+  // Verify, and when it succeeds on a hash that is not argon2id (a migrated bcrypt one), the
+  // argon2id hash of the same password to store in its place: one job, one place in the pool.
+  struct Checked {
+    bool ok = false;
+    std::optional<std::string> rehashed;
+  };
+  Checked VerifyAndUpgrade(std::string_view password, const std::string& hash);
   std::string Hash(std::string_view password);
   // Runs `fn` on the pool and waits for it (rethrowing what it throws). Throws Busy. `fn`
   // must own what it uses: after a timeout it may still run while its caller is gone.

@@ -24,6 +24,25 @@ TEST(HashingPool, HashesAndVerifiesAndCounts) {
   EXPECT_EQ(pool.Refused(), 0u);
 }
 
+// A migrated bcrypt hash (htpasswd -bnBC 4) is upgraded to argon2id in the same job; an
+// argon2id hash or a wrong password is not.
+TEST(HashingPool, VerifyAndUpgradeRehashesBcryptOnly) {
+  HashingPool pool({1, 4, 5000ms, 0});
+  const std::string bcrypt = "$2y$04$v7Mm2zAES32p8Ke1EjuLCOLW0eZhPkvJajqd.5r1Owu4.JDjDdjA2";
+  auto bad = pool.VerifyAndUpgrade("shorter", bcrypt);
+  EXPECT_FALSE(bad.ok);
+  EXPECT_FALSE(bad.rehashed);
+  auto good = pool.VerifyAndUpgrade("short", bcrypt);
+  ASSERT_TRUE(good.ok);
+  ASSERT_TRUE(good.rehashed);
+  EXPECT_EQ(good.rehashed->rfind("$argon2id$", 0), 0u);
+  auto again = pool.VerifyAndUpgrade("short", *good.rehashed);
+  EXPECT_TRUE(again.ok);
+  EXPECT_FALSE(again.rehashed);
+  EXPECT_EQ(pool.Checks(), 3u);
+  EXPECT_EQ(pool.Hashes(), 1u);
+}
+
 TEST(HashingPool, AFullQueueIsRefusedAtOnce) {
   HashingPool pool({1, 2, 5000ms, 0});
   std::promise<void> release;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "server/handlers.h"
+#include "server/schemas.h"
 
 namespace corrente::server {
 
@@ -75,6 +76,20 @@ void AddOpen(json::object& paths, const char* path, const char* tag, const char*
   paths[path] = json::object{{"get", op}};
 }
 
+// The success envelope with its data's schema: a component, or an array of one ("Name[]").
+json::object EnvelopeSchema(const std::string& response) {
+  json::object data;
+  if (response.size() > 2 && response.ends_with("[]"))
+    data = {{"type", "array"},
+            {"items", {{"$ref", "#/components/schemas/" + response.substr(0, response.size() - 2)}}}};
+  else if (!response.empty())
+    data = {{"$ref", "#/components/schemas/" + response}};
+  return {{"type", "object"},
+          {"required", json::array{"status", "data", "metadata"}},
+          {"properties",
+           {{"status", {{"const", "success"}}}, {"data", data}, {"metadata", {{"type", "object"}}}}}};
+}
+
 }  // namespace
 
 std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& version) {
@@ -104,10 +119,8 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
       op["requestBody"] = {
           {"required", true},
           {"content", {{"application/json", {{"schema", json::parse(r.body_schema)}}}}}};
-    json::object ok{
-        {"description", "OK"},
-        {"content",
-         {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Success"}}}}}}}};
+    json::object ok{{"description", "OK"},
+                    {"content", {{"application/json", {{"schema", EnvelopeSchema(r.response)}}}}}};
     if (r.list)
       ok["content"].as_object()["text/csv"] = json::object{{"schema", {{"type", "string"}}}};
     if (!r.produces.empty())
@@ -123,7 +136,7 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
           {"Vary",
            {{"description", "includes Accept-Encoding"}, {"schema", {{"type", "string"}}}}}};
     json::object responses{
-        {r.method == "POST" && r.pattern == "/api/v1/admin/users" ? "201" : "200", ok},
+        {std::to_string(r.status), ok},
         {"400", ErrorRef("Bad parameter (each one is named)")},
         {"503", ErrorRef("Database unavailable (Retry-After)")}};
     if (r.min_role) {
@@ -146,6 +159,13 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
     if (!item.is_object()) item = json::object{};
     item.as_object()[method] = op;
   }
+  json::object schemas = ResponseComponents();
+  schemas["Error"] = {{"type", "object"},
+                      {"required", json::array{"status", "error", "detail"}},
+                      {"properties",
+                       {{"status", {{"const", "error"}}},
+                        {"error", {{"type", "string"}}},
+                        {"detail", {{"type", "string"}}}}}};
   json::object doc{
       {"openapi", "3.1.0"},
       {"info",
@@ -159,21 +179,7 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
       {"components",
        {{"securitySchemes",
          {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}},
-        {"schemas",
-         {{"Success",
-           {{"type", "object"},
-            {"required", json::array{"status", "data", "metadata"}},
-            {"properties",
-             {{"status", {{"const", "success"}}},
-              {"data", json::object{}},
-              {"metadata", {{"type", "object"}}}}}}},
-          {"Error",
-           {{"type", "object"},
-            {"required", json::array{"status", "error", "detail"}},
-            {"properties",
-             {{"status", {{"const", "error"}}},
-              {"error", {{"type", "string"}}},
-              {"detail", {{"type", "string"}}}}}}}}}}}};
+        {"schemas", std::move(schemas)}}}};
   return json::serialize(doc);
 }
 

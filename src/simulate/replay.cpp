@@ -37,6 +37,7 @@ void Outcome::Add(const Outcome& o) {
   served_cost += o.served_cost;
   days += o.days;
   zero_stock_days += o.zero_stock_days;
+  alert_days += o.alert_days;
   orders += o.orders;
   alerts += o.alerts;
   alerts_true += o.alerts_true;
@@ -194,8 +195,11 @@ Outcome Replay(const SimSeries& s, decide::PolicyMethod method, const ReplayOpti
       arriving += arrivals[k];
     st.expected_short =
         decide::ExpectedShortOverLead(path, levels.std, levels.lead, on_hand + arriving);
-    const bool fires = decide::StockoutImminent(st);
-    if (fires) last_alert_day = t;
+    const bool fires = decide::StockoutImminent(st, opt.alert_short_share);
+    if (fires) {
+      last_alert_day = t;
+      ++out.alert_days;
+    }
     if (fires && !alert_active) {
       ++out.alerts;
       // Came true: with no new order, demand over the stated window outruns stock + arrivals.

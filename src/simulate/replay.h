@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "decide/alerts.h"
 #include "decide/levels.h"
 
 namespace corrente::simulate {
@@ -51,6 +52,7 @@ struct ReplayOptions {
   double review_days = 14;
   double default_lead = 7;        // when a series has no recorded lead time
   double lead_time_scale = 1.0;   // what-if: every drawn lead time times this
+  double alert_short_share = decide::kMaterialShortShare;  // STOCKOUT_IMMINENT's bar
   double service_override = 0;    // > 0: this service level for every class (the sweep)
   double service_scale_a = 0, service_scale_b = 0, service_scale_c = 0;  // > 0: per class
 };
@@ -64,6 +66,7 @@ struct Outcome {
   int64_t days = 0, zero_stock_days = 0, orders = 0;
   int64_t alerts = 0, alerts_true = 0;       // STOCKOUT_IMMINENT onsets, and those that came true
   int64_t episodes = 0, episodes_warned = 0;  // stockout episodes, and those warned of in time
+  int64_t alert_days = 0;  // series-days with a STOCKOUT_IMMINENT alert open
   void Add(const Outcome& o);
 };
 

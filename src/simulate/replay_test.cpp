@@ -80,6 +80,7 @@ TEST(Replay, OrdersInFlightAtTheStartArriveAndCount) {
 
 TEST(Replay, UnitsAreConservedAndRunsRepeatBySeed) {
   std::mt19937 g(7);
+  int64_t alerts = 0;
   std::vector<LeadTime> leads;
   for (int i = 0; i < 30; ++i) leads.push_back({double(2 + g() % 9), INT64_MIN});
   for (int k = 0; k < 20; ++k) {
@@ -109,8 +110,19 @@ TEST(Replay, UnitsAreConservedAndRunsRepeatBySeed) {
         EXPECT_EQ(again.lost, r.lost);
         EXPECT_EQ(again.orders, r.orders);
         EXPECT_EQ(again.on_hand_days, r.on_hand_days);
+        // Every alert onset opens at least one alert-day; no more alert-days than days.
+        EXPECT_GE(r.alert_days, r.alerts);
+        EXPECT_LE(r.alert_days, r.days);
+        EXPECT_LE(r.alerts_true, r.alerts);
+        alerts += r.alerts;
+        // A higher materiality bar raises no alert the lower one does not.
+        o.alert_short_share = 0.6;
+        Outcome strict = Replay(s, m, o);
+        EXPECT_LE(strict.alert_days, r.alert_days) << k;
+        EXPECT_EQ(strict.lost, r.lost);  // alerts never change what happens
       }
   }
+  EXPECT_GT(alerts, 0);  // the alert measures were exercised
 }
 
 TEST(Simulate, SameDemandAndLeadTimesForEveryPolicyAndEveryThreadCount) {

@@ -25,6 +25,9 @@ std::string Label(const PolicyRun& r) {
 
 std::string Num(double v) { return std::isfinite(v) ? F("%.6g", v) : "null"; }
 
+// Open STOCKOUT_IMMINENT alerts per 20 series on an average replayed day (the bar: one).
+double OpenPer20(const Outcome& o) { return o.days ? 20.0 * o.alert_days / o.days : NAN; }
+
 std::string OutcomeJson(const Outcome& o) {
   return "{\"stockout_rate\":" + Num(StockoutRate(o)) + ",\"fill_rate\":" +
          Num(1 - StockoutRate(o)) + ",\"demand\":" + Num(o.demand) + ",\"served\":" +
@@ -37,7 +40,8 @@ std::string OutcomeJson(const Outcome& o) {
          ",\"alert_precision\":" + Num(o.alerts ? double(o.alerts_true) / o.alerts : NAN) +
          ",\"stockout_episodes\":" + std::to_string(o.episodes) + ",\"episodes_warned\":" +
          std::to_string(o.episodes_warned) + ",\"alert_recall\":" +
-         Num(o.episodes ? double(o.episodes_warned) / o.episodes : NAN) + "}";
+         Num(o.episodes ? double(o.episodes_warned) / o.episodes : NAN) +
+         ",\"open_alerts_per_20_series\":" + Num(OpenPer20(o)) + "}";
 }
 
 }  // namespace
@@ -45,7 +49,7 @@ std::string OutcomeJson(const Outcome& o) {
 std::string TextTable(const std::vector<PolicyRun>& runs) {
   std::string s =
       "policy            stockout%  fill%   zero-stock%  avg units  avg value    turns  orders  "
-      "A%     B%     C%     targets(A<2 B<5 C<10)  alert prec  recall\n";
+      "A%     B%     C%     targets(A<2 B<5 C<10)  alert prec  recall  open/20\n";
   for (const auto& r : runs) {
     const Outcome& o = r.total;
     char line[512];
@@ -61,13 +65,14 @@ std::string TextTable(const std::vector<PolicyRun>& runs) {
     }
     std::snprintf(line, sizeof line,
                   "%-17s %8.2f  %6.2f  %11.2f  %9.1f  %9.1f  %7.1f  %6lld  %5.2f  %5.2f  %5.2f  "
-                  "%-22s %10s  %6s\n",
+                  "%-22s %10s  %6s  %7s\n",
                   Label(r).c_str(), StockoutRate(o) * 100, (1 - StockoutRate(o)) * 100,
                   o.days ? 100.0 * o.zero_stock_days / o.days : 0, AverageUnits(o),
                   o.days ? o.on_hand_value / o.days : 0, Turns(o), (long long)o.orders, cls('A'),
                   cls('B'), cls('C'), met ? "met" : "missed",
                   o.alerts ? F("%.1f%%", 100.0 * o.alerts_true / o.alerts).c_str() : "-",
-                  o.episodes ? F("%.1f%%", 100.0 * o.episodes_warned / o.episodes).c_str() : "-");
+                  o.episodes ? F("%.1f%%", 100.0 * o.episodes_warned / o.episodes).c_str() : "-",
+                  o.days ? F("%.2f", OpenPer20(o)).c_str() : "-");
     s += line;
   }
   return s;
@@ -77,7 +82,7 @@ std::string Csv(const std::vector<PolicyRun>& runs) {
   std::string s =
       "policy,service_level,class,stockout_rate,fill_rate,zero_stock_days,series_days,"
       "avg_on_hand_units,avg_on_hand_value,turns,orders,demand,lost,alerts,alerts_came_true,"
-      "stockout_episodes,episodes_warned\n";
+      "stockout_episodes,episodes_warned,alert_days\n";
   auto row = [&](const PolicyRun& r, const std::string& cls, const Outcome& o) {
     s += r.name + "," + (r.service > 0 ? Num(r.service) : "class") + "," + cls + "," +
          Num(StockoutRate(o)) + "," + Num(1 - StockoutRate(o)) + "," +
@@ -85,7 +90,8 @@ std::string Csv(const std::vector<PolicyRun>& runs) {
          Num(AverageUnits(o)) + "," + Num(o.days ? o.on_hand_value / o.days : 0) + "," +
          Num(Turns(o)) + "," + std::to_string(o.orders) + "," + Num(o.demand) + "," +
          Num(o.lost) + "," + std::to_string(o.alerts) + "," + std::to_string(o.alerts_true) +
-         "," + std::to_string(o.episodes) + "," + std::to_string(o.episodes_warned) + "\n";
+         "," + std::to_string(o.episodes) + "," + std::to_string(o.episodes_warned) + "," +
+         std::to_string(o.alert_days) + "\n";
   };
   for (const auto& r : runs) {
     row(r, "all", r.total);

@@ -560,14 +560,29 @@ await check('phone width, pt-BR', async () => {
   await ctx.close();
 });
 
-// 11b. the API docs page (inline script and style, allowed by their hashes) renders its operations.
-await check('API docs page renders under its own CSP', async () => {
+// 11b. /api/docs is Swagger UI from the web build (no CDN), under the dashboard's CSP: every
+// operation listed, and try-it-out works with the dashboard session's token.
+await check('API reference: Swagger UI lists every operation and tries one with the session token', async () => {
   const page = await newPage();
+  await uiLogin(page, 'ANALYST');
   await page.goto(`${BASE}/api/docs`);
-  await page.waitForSelector('#ops .op');
-  assert(await page.locator('#ops .op').count() > 20, 'too few operations listed');
-  const color = await page.locator('#ops .op .m').first().evaluate((e) => getComputedStyle(e).fontWeight);
-  assert(color === '600', `the inline style did not apply (font-weight ${color})`);
+  assert(new URL(page.url()).pathname === '/api-docs/', `redirected to ${page.url()}`);
+  await page.waitForSelector('.opblock');
+  const ops = await page.locator('.opblock').count();
+  const doc = await (await fetch(`${BASE}/api/v1/openapi.json`)).json();
+  const inDoc = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+  assert(ops === inDoc, `${ops} operations shown, ${inDoc} in the document`);
+  assert(/Signed in/.test(await page.locator('#corrente-auth').innerText()), 'the session token was not picked up');
+  const me = page.locator('#operations-auth-get_api_v1_auth_me');
+  await me.locator('.opblock-summary').click();
+  const tryIt = me.locator('button.try-out__btn', { hasText: 'Try it out' });  // on by default
+  if (await tryIt.count()) await tryIt.click();
+  await me.locator('button.execute').click();
+  const status = me.locator('.live-responses-table tbody .response-col_status').first();
+  await status.waitFor();
+  assert((await status.innerText()).trim().startsWith('200'), `try-it-out answered ${await status.innerText()}`);
+  assert(/"username": "analyst"/.test(await me.locator('.live-responses-table .microlight').first().innerText()), 'not the analyst');
+  await shot(page, 'api-docs-swagger');
   await page.context().close();
 });
 

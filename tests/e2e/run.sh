@@ -27,3 +27,12 @@ source "$here/start-server.sh"
 rm -rf "$artifacts"; mkdir -p "$artifacts"
 E2E_DSN="$("$BIN" db url)" E2E_BASE="http://127.0.0.1:$port" E2E_USERS="$users" E2E_ARTIFACTS="$artifacts" CHROMIUM="$chromium" \
   node "$here/e2e.mjs"
+# The planner's guide (docs/guide.md, docs/guia.md) shows screenshots of this run:
+# E2E_GUIDE=1 tests/e2e/run.sh BIN refreshes docs/guide/ from them.
+if [ "${E2E_GUIDE:-0}" = 1 ]; then
+  for f in dashboard-morning material-outlook recommendations alerts overrides-submitted \
+           overrides-conflict simulation phone-dashboard-ptbr api-docs-swagger; do
+    cp "$artifacts/$f.png" "$repo/docs/guide/$f.png"
+  done
+  echo "e2e: refreshed the guide's screenshots in docs/guide/"
+fi

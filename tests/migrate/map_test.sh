@@ -11,7 +11,7 @@ trap cleanup_db EXIT
 export CORRENTE_LOG_FORMAT=json
 
 db="$work/tienda.db"
-python3 "$here/make_spanish_retail.py" "$db" --stores 3 --products 8 --days 40 --sales-per-day 5 >/dev/null
+python3 "$here/make_spanish_retail.py" "$db" --stores 3 --products 8 --days 40 --sales-per-day 5 --full --snapshot-days 1 >/dev/null
 check "fixture generated" [ -f "$db" ]
 python3 - "$db" <<'PY'
 import sqlite3, sys
@@ -37,7 +37,7 @@ check "demand quantity total" [ "$(q 'select round(sum(quantity), 3) from core.f
 read -r g_day g_store g_sku g_qty < <(python3 -c "import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute(\"select date(fecha), ubicacion_id, producto_id, printf('%.3f', sum(cantidad)) from ventas where ubicacion_id = 'tienda_02' group by 1, 2, 3 order by 1, 3 limit 1\").fetchone())" "$db")
 check "one store-day exact" [ "$(q "select round(d.quantity, 3) from core.fact_demand_daily d join core.dim_site s using (site_id) join core.dim_item i using (item_id) where s.code = 'SUC002' and i.sku = '$g_sku' and d.full_date = '$g_day'")" = "$g_qty" ]
 check "monthly partitions created, default empty" [ "$(q 'select count(*) from core.fact_demand_daily_default')/$(q "select count(*) from pg_inherits where inhparent = 'core.fact_demand_daily'::regclass")" = "0/3" ]
-check "inventory rows" [ "$(q 'select count(*) from core.fact_inventory_daily')" = "24" ]
+check "inventory rows: the stores' and the warehouse's 8 items, one day" [ "$(q 'select count(*) from core.fact_inventory_daily')" = "32" ]
 check "unknown store rejected with reason" [ "$(q "select reason from staging.migration_rejects where target_schema = 'core' and table_name = 'core.fact_demand_daily'")" = "site_id: code 'tienda_99' not in lookup sitios" ]
 before=$(q 'select count(*), sum(quantity) from core.fact_demand_daily')
 "$corrente" migrate map "$src" --mapping "$mapping" >/dev/null 2>&1; check "second map exits 0" [ $? -eq 0 ]
@@ -50,7 +50,8 @@ as_of=$(sq "select date(max(fecha)) from ventas")
 out=$("$corrente" pipeline run --as-of "$as_of" --horizon 14 --jobs 2 2>&1); rc=$?
 check "pipeline run on the mapped data exits 0" [ $rc -eq 0 ]
 check "pipeline published a run" contains "$out" "run [0-9]+ published \(as of $as_of\)"
-series=$(q "select count(distinct (item_id, site_id)) from core.fact_demand_daily")
+# A series has demand or stock: the warehouse holds stock and sells nothing.
+series=$(q "select count(*) from (select item_id, site_id from core.fact_demand_daily union select item_id, site_id from core.fact_inventory_daily) s")
 check "forecasts for every mapped series" [ "$(q "select count(distinct (item_id, site_id)) from analytics.forecasts f where f.run_id = (select max(run_id) from analytics.pipeline_runs)")" = "$series" ]
 check "14 days ahead of the last sale" [ "$(q "select max(full_date) - date '$as_of' from analytics.forecasts")" = "14" ]
 check "forecasts are non-negative numbers" [ "$(q "select count(*) from analytics.forecasts where yhat is null or yhat < 0")" = "0" ]

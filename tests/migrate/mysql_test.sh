@@ -51,13 +51,15 @@ check "source CHECK translated" [ "$(q "select pg_get_constraintdef(oid) from pg
 check "unique index kept" [ "$(q "select indexdef like 'CREATE UNIQUE INDEX uq_sku %' from pg_indexes where schemaname = 'stock' and indexname = 'uq_sku'")" = "t" ]
 check "table without PK: duplicates kept" [ "$(q 'select count(*) from stock.fact_movements')" = "4" ]
 
-out=$("$corrente" migrate verify "$src" 2>&1); check "verify passes" [ $? -eq 0 ]
+out=$("$corrente" migrate verify "$src" 2>&1); check "verify fails on the refused row (exit 2)" [ $? -eq 2 ]
+check "and names its key" contains "$out" "1 source rows refused at copy, not in the target \(keys item_id=3 in"
+out=$("$corrente" migrate verify "$src" --accept-rejects 2>&1); check "verify --accept-rejects passes" [ $? -eq 0 ]
 check "verify counts the reject" contains "$out" "dim_item +4 +3 +1 "
-out=$(CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "$src" --jobs 3 2>&1)
+out=$(CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "$src" --jobs 3 --accept-rejects 2>&1)
 check "verify split in key ranges passes" [ $? -eq 0 ]
 check "the source was read in 3 key ranges" contains "$out" "source in 3 ranges of"
 
-out=$("$corrente" migrate copy "$src" --schema stock_r --range-rows 1 --jobs 2 --verify 2>&1)
+out=$("$corrente" migrate copy "$src" --schema stock_r --range-rows 1 --jobs 2 --verify --accept-rejects 2>&1)
 check "copy in key ranges of one row: the same rows, reject and note" contains "$out" "13 rows, 1 rejected \(staging.migration_rejects\), 1 notes"
 check "copy --verify in key ranges passes" contains "$out" "all 4 tables match"
 check "source sides taken while loading" contains "$out" "verify dim_item: source side taken while loading"
@@ -65,7 +67,37 @@ check "the tables with an integer key went in ranges, all done" [ "$(q "select s
 
 out=$("$corrente" migrate copy "$src" --schema strict --zero-dates error 2>&1)
 check "--zero-dates error rejects both rows" [ "$(q "select string_agg(source_key, ',' order by source_key) from staging.migration_rejects where target_schema = 'strict'")" = "item_id=2,item_id=3" ]
-"$corrente" migrate verify "$src" --schema strict --zero-dates error >/dev/null 2>&1; check "verify under the error policy" [ $? -eq 0 ]
+"$corrente" migrate verify "$src" --schema strict --zero-dates error --accept-rejects >/dev/null 2>&1; check "verify under the error policy" [ $? -eq 0 ]
+
+# MySQL/MariaDB types beyond the stock fixture, in a database of their own: spatial (WKB
+# in bytea), BIT(n), YEAR, BIGINT UNSIGNED, and charsets (cp1252 through latin1, utf8mb3).
+my_sql -e "CREATE DATABASE extra; CREATE TABLE extra.tipos (id INT PRIMARY KEY, lugar POINT,
+  forma GEOMETRY, bits BIT(5), anio YEAR, grande BIGINT UNSIGNED,
+  viejo VARCHAR(20) CHARACTER SET latin1, mb3 VARCHAR(20) CHARACTER SET utf8mb3,
+  cambio TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  doble INT AS (anio * 2) STORED);
+  INSERT INTO extra.tipos (id, lugar, forma, bits, anio, grande, viejo, mb3, cambio) VALUES
+   (1, ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('LINESTRING(0 0, 3 4)'),
+    b'10101', 2024, 18446744073709551615, CONVERT(X'93636F6D696C6C617394' USING latin1), 'año',
+    '2020-01-01 00:00:00'),
+   (2, NULL, NULL, b'0', 1901, 0, NULL, NULL, '2020-01-01 00:00:00');"
+extra="mysql://corrente:corrente@127.0.0.1:$port/extra"
+out=$("$corrente" migrate plan "$extra" 2>&1); check "plan extra types exits 0" [ $? -eq 0 ]
+check "plan: POINT -> bytea (WKB)" contains "$out" "lugar: point -> bytea \(spatial: its WKB; the SRID prefix is dropped\)"
+check "plan: BIT(5) -> bigint" contains "$out" "bits: bit\(5\) -> bigint"
+check "plan: YEAR -> smallint" contains "$out" "anio: year(\(4\))? -> smallint"
+out=$("$corrente" migrate copy "$extra" --verify 2>&1); check "copy --verify extra types exits 0" [ $? -eq 0 ]
+check "copy --verify extra: all match" contains "$out" "all 1 tables match"
+check "POINT as its WKB, as MariaDB's ST_AsWKB gives it" [ "$(q "select encode(lugar, 'hex') from extra.tipos where id = 1")" = "$(my_sql -N -e "select lower(hex(ST_AsWKB(lugar))) from extra.tipos where id = 1")" ]
+check "LINESTRING as its WKB" [ "$(q "select encode(forma, 'hex') from extra.tipos where id = 1")" = "$(my_sql -N -e "select lower(hex(ST_AsWKB(forma))) from extra.tipos where id = 1")" ]
+check "BIT(5), YEAR, BIGINT UNSIGNED exact" [ "$(q "select bits || ' ' || anio || ' ' || grande from extra.tipos where id = 1")" = "21 2024 18446744073709551615" ]
+check "latin1 (cp1252 quotes) decoded" [ "$(q "select viejo from extra.tipos where id = 1")" = "“comillas”" ]
+check "utf8mb3 kept" [ "$(q "select mb3 from extra.tipos where id = 1")" = "año" ]
+check "plan: ON UPDATE CURRENT_TIMESTAMP as a trigger" contains "$("$corrente" migrate plan "$extra" 2>&1)" "CREATE OR REPLACE TRIGGER \"tipos_cambio_on_update\" BEFORE UPDATE"
+check "plan: a generated column is carried as its values, and said so" contains "$("$corrente" migrate plan "$extra" 2>&1)" "WARNING tipos: column doble: a generated column"
+check "generated values copied" [ "$(q "select doble from extra.tipos where id = 1")" = "4048" ]
+q "update extra.tipos set anio = 2025 where id = 1; update extra.tipos set anio = 1902, cambio = '2021-01-01 00:00:00+00' where id = 2" >/dev/null
+check "ON UPDATE: a changed row takes the current time, an explicit value is kept" [ "$(q "select string_agg((cambio > now() - interval '1 hour')::text || ' ' || (cambio = '2021-01-01 00:00:00+00')::text, ',' order by id) from extra.tipos")" = "true false,false true" ]
 
 q "update stock.dim_site set city = 'Cadiz' where site_code = 'SUC002'" >/dev/null
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify fails after a change" [ $? -eq 2 ]
@@ -104,7 +136,7 @@ check "sync log counts exact" [ "$(q "select string_agg(table_name || ' ' || mod
 check "key-less rows synced, one duplicate kept" [ "$(q "select string_agg(item_id || ':' || qty, ',' order by item_id, qty) from stock.fact_movements")" = "1:5,2:-4,4:32767,5:7" ]
 check "synced values" [ "$(q "select price || '|' || (select name from stock.dim_site where site_code = 'CEDI01') || '|' || (select city from stock.dim_site where site_code = 'SUC002') || '|' || (select string_agg(id::text, ',' order by id) from stock.notes) from stock.dim_item where item_id = 4")" = "2.20|Centro Sevilla|Cádiz|1,2,4" ]
 check "the rejected zero-date row is not retried" [ "$(q 'select count(*) from stock.dim_item where item_id = 3')" = "0" ]
-"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
+"$corrente" migrate verify "$src" --accept-rejects >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$src" 2>&1)
 check "second sync is a no-op" [ "$(grep -c ': 0 inserted, 0 updated, 0 deleted' <<<"$out")" = "4" ]
 
@@ -128,7 +160,7 @@ out=$("$corrente" migrate sync "$src" --tables dim_item --watermark updated_at=u
 check "second updated-at pass is a no-op" contains "$out" "sync dim_item: 0 inserted, 0 updated, 0 deleted, watermark 2025-02-01 08:00:00"
 out=$("$corrente" migrate sync "$src" --tables dim_item 2>&1)
 check "a full pass finds the unstamped update" contains "$out" "sync dim_item: 0 inserted, 1 updated, 0 deleted"
-"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after the watermark passes" [ $? -eq 0 ]
+"$corrente" migrate verify "$src" --accept-rejects >/dev/null 2>&1; check "verify after the watermark passes" [ $? -eq 0 ]
 
 out=$("$corrente" migrate status 2>&1); check "status exits 0" [ $? -eq 0 ]
 check "status lists the MySQL tables" [ "$(grep -E '^stock ' <<<"$out" | awk '{print $2, $4, $5}' | tr '\n' ';')" = "dim_item 3 1;dim_site 3 0;fact_movements 4 0;notes 3 0;" ]

@@ -522,5 +522,25 @@ TEST_F(PipelineTest, ExportsCsvAndRejectsUnknownStage) {
   EXPECT_EQ(ParseStages("kpis, alerts").size(), 2u);
 }
 
+// The yearly season: "auto" stays weekly on 400 days (under three years); "on" forces it.
+TEST_F(PipelineTest, YearlySeasonAutoNeedsThreeYears) {
+  auto forecast_note = [&](const std::string& yearly) {
+    PipelineOptions opt;
+    opt.as_of = kEndDay;
+    opt.horizon = 14;
+    opt.jobs = 2;
+    opt.progress = false;
+    opt.yearly_season = yearly;
+    opt.stages = {"features", "forecast"};
+    for (const StageReport& s : pipeline::Run(db_.Dsn(), opt).stages)
+      if (s.name == "forecast") return s.note;
+    return std::string();
+  };
+  const std::string days = "(" + std::to_string(kDays) + " days of history";
+  EXPECT_NE(forecast_note("auto").find("seasons 7 " + days + ", yearly auto)"), std::string::npos);
+  EXPECT_NE(forecast_note("on").find("seasons 7,365 " + days + ", yearly on)"), std::string::npos);
+  EXPECT_NE(forecast_note("off").find("seasons 7 "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace corrente::pipeline

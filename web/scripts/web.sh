@@ -3,6 +3,8 @@
 #   web/scripts/web.sh deps    install npm packages (npm ci from package-lock.json), no browser download
 #   web/scripts/web.sh build   type-check and build to web/dist
 #   web/scripts/web.sh test    Vitest unit tests
+#   web/scripts/web.sh types URL|FILE   regenerate src/api/schema.gen.ts from the server's
+#                              OpenAPI document (e.g. http://127.0.0.1:8080/api/v1/openapi.json)
 #   web/scripts/web.sh e2e BIN end-to-end tests in Debian's chromium against a real `BIN serve`
 # Quick to re-run: deps and build are skipped when nothing changed.
 set -euo pipefail
@@ -27,13 +29,15 @@ build() {
   deps
   local stamp=dist/.corrente-src
   local sum
-  sum="$(cat package-lock.json index.html vite.config.ts tailwind.config.js postcss.config.js tsconfig.json $(find src -type f | sort) | sha256sum | cut -d' ' -f1)"
+  sum="$(cat package-lock.json index.html vite.config.ts tailwind.config.js postcss.config.js tsconfig.json $(find src public -type f | sort) | sha256sum | cut -d' ' -f1)"
   if [ -f dist/index.html ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
     echo "web: dist is up to date"
     return
   fi
   npx tsc --noEmit -p .
   npx vite build --logLevel warn
+  # The API reference (/api/docs): Swagger UI's prebuilt bundle beside public/api-docs/.
+  cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css dist/api-docs/
   # Precompressed twins (foo.js.gz) for a server that honours Accept-Encoding: gzip.
   find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) -exec gzip -9 -k -f {} +
   echo "$sum" > "$stamp"
@@ -45,10 +49,15 @@ case "${1:-build}" in
   deps) deps ;;
   build) build ;;
   test) deps; npx vitest run ;;
+  types)
+    [ $# -ge 2 ] || { echo "usage: $0 types URL|FILE (the server's /api/v1/openapi.json)" >&2; exit 2; }
+    deps
+    npx openapi-typescript "$2" -o src/api/schema.gen.ts
+    ;;
   e2e)
     shift
     build
     exec bash "$here/../tests/e2e/run.sh" "$@"
     ;;
-  *) echo "usage: $0 deps|build|test|e2e CORRENTE_BIN" >&2; exit 2 ;;
+  *) echo "usage: $0 deps|build|test|types URL|e2e CORRENTE_BIN" >&2; exit 2 ;;
 esac

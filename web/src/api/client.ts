@@ -1,7 +1,7 @@
 // The one module that knows the API's paths, parameters and field names.
 // Every call returns the envelope's `data` (and `metadata`), or throws ApiError.
 
-export type Role = 'ADMIN' | 'ANALYST' | 'VIEWER';
+import type { components } from './schema.gen';
 
 export class ApiError extends Error {
   constructor(public status: number, public code: string, public detail: string) {
@@ -162,50 +162,34 @@ export function openEvents(lastEventId: string | null, signal: AbortSignal): Pro
   return fetchRaw('/api/v1/events', headers, { signal, cache: 'no-store' });
 }
 
-// ---- types (field names as the API sends them) ----
-export type OverrideKind = 'FORECAST' | 'POLICY' | 'RECOMMENDATION';
-export type OverrideState = 'DRAFT' | 'SUBMITTED' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+// ---- types: generated from the server's OpenAPI document (schema.gen.ts, `web.sh types`) ----
+type Schemas = components['schemas'];
+export type Role = Schemas['User']['role'];
+export type OverrideKind = Schemas['Override']['kind'];
+export type OverrideState = Schemas['Override']['state'];
 export type OverrideAction = 'submit' | 'withdraw' | 'approve' | 'reject';
-export interface Override {
-  override_id: number; kind: OverrideKind; item_id: number; site_id: number; valid_from: string; valid_to: string;
-  mode: 'ABSOLUTE' | 'PERCENT' | null; value: string | null; service_level: string | null; min_stock: string | null;
-  max_stock: string | null; lead_time_days: string | null; recommendation_id: number | null; quantity: string | null;
-  reason: string; state: OverrideState; author: string; decided_by: string | null; decided_at: string | null;
-  decision_note: string | null; version: number; created_at: string; updated_at: string;
-}
+export type Override = Schemas['Override'];
+/** The body of POST /overrides. */
 export interface OverrideDraft {
   kind: OverrideKind; item_id: number; site_id: number; valid_from: string; valid_to: string; reason: string;
   mode?: 'ABSOLUTE' | 'PERCENT'; value?: number; service_level?: number; min_stock?: number; max_stock?: number; lead_time_days?: number;
 }
-export interface OverrideValueAdded {
-  author: string; overrides: number; days: number; actual_units: string | null;
-  statistical_wape: string | null; override_wape: string | null; value_added: string | null;
-}
+export type OverrideValueAdded = Schemas['OverrideValueAdded'];
 /** The ETag the server gives an override's version. */
 export function overrideEtag(o: Pick<Override, 'override_id' | 'version'>): string {
   return `"ov-${o.override_id}-v${o.version}"`;
 }
 
-export interface Me { user_id: number; username: string; role: Role; email?: string | null }
-export interface LoginReply { access_token: string; token_type: string; expires_in: number }
-export interface Item {
-  item_id: number; sku: string; name: string; description?: string | null; family: string | null;
-  category: string | null; subcategory?: string | null; unit_measure?: string | null; abc_class: 'A' | 'B' | 'C' | null;
-  criticality: number | null; active?: boolean; unit_cost?: number | null; unit_price?: number | null;
-  supplier_id?: number | null; supplier_name?: string | null; extra_attributes?: Record<string, unknown> | null;
-}
-export interface Site { site_id: number; code?: string; name: string; site_type?: string; region_id?: number | null; active?: boolean }
-export interface Region { region_id: number; name: string; code?: string }
-export interface Supplier { supplier_id: number; name: string; code?: string }
-export interface Kpi {
-  full_date: string; total_demand: number | null; stockout_rate: number | null; abc_a_share: number | null;
-  delayed_orders_pct: number | null; forecast_mape: number | null; forecast_wape?: number | null; avg_inventory_value: number | null; computed_at?: string;
-}
-export interface DemandPoint { full_date: string; quantity: number }
-export interface InventoryPoint {
-  full_date: string; site_id?: number; item_id?: number; current_stock: number | null; safety_stock: number | null;
-  reorder_point: number | null; days_to_rupture: number | null;
-}
+export type Me = Schemas['User'];
+export type LoginReply = Schemas['LoginReply'];
+/** A list row; GET /items/{id} adds the detail fields. */
+export type Item = Schemas['Item'] & Partial<Schemas['ItemDetail']>;
+export type Site = Schemas['Site'];
+export type Region = Schemas['Region'];
+export type Supplier = Schemas['Supplier'];
+export type Kpi = Schemas['Kpi'];
+export type DemandPoint = Schemas['DemandPoint'];
+export type InventoryPoint = Schemas['InventoryPoint'];
 /** The latest published run's policy for one site (metadata.policy of /inventory/timeseries). */
 export interface InventoryPolicy {
   site_id: number; safety_stock: number | null; reorder_point: number | null; order_up_to?: number | null;
@@ -213,71 +197,37 @@ export interface InventoryPolicy {
 }
 export interface PolicyRun { run_id: number; as_of: string; published_at: string | null }
 /** One site x ABC class of /inventory/health. */
-export interface HealthRow {
-  site_id: number; site_code?: string; site_name?: string; abc_class: string | null; items: number; at_risk: number;
-  stockouts: number; median_coverage_days: number | null; avg_coverage_days: number | null; inventory_value: number | null;
-}
+export type HealthRow = Schemas['HealthRow'];
 /** One item x site of /inventory/snapshot. */
-export interface SnapshotRow {
-  full_date: string; item_id: number; sku: string; item_name: string; abc_class: string | null; criticality: number | null;
-  site_id: number; site_code?: string; site_name?: string; current_stock: number | null; safety_stock: number | null;
-  reorder_point: number | null; days_to_rupture: number | null; lead_time_days: number | null; coverage_days: number | null;
-  stock_value: number | null; stockout: boolean; at_risk: boolean;
-}
-export interface ForecastPoint {
-  full_date: string; site_id?: number; item_id?: number; yhat: number; yhat_lower: number | null; yhat_upper: number | null;
-  yhat_lower_95?: number | null; yhat_upper_95?: number | null; model_tag: string; horizon_days: number; computed_at?: string;
-}
+export type SnapshotRow = Schemas['SnapshotRow'];
+export type ForecastPoint = Schemas['ForecastPoint'];
 /** GET /forecasts/total: the latest run summed per day; bounds are sums of the series' bounds. */
-export type ForecastTotalPoint = ForecastLike & { series: number };
+export type ForecastTotalPoint = Schemas['ForecastTotal'];
 /** What a chart needs of a forecast row: one series' or a total's. */
-export type ForecastLike = Pick<ForecastPoint, 'full_date' | 'yhat' | 'yhat_lower' | 'yhat_upper'> & Partial<ForecastPoint>;
-export interface FeatureRow { full_date: string; site_id?: number | null; features: Record<string, unknown>; schema_version?: string }
+export type ForecastLike = Pick<ForecastPoint, 'full_date' | 'yhat' | 'yhat_lower' | 'yhat_upper'> &
+  Partial<Omit<ForecastPoint, 'overridden'>> & { overridden?: boolean | number };
+export type FeatureRow = Schemas['FeatureRow'];
 /** GET /items/{id}/projection: one day of the projected stock (forecast and receipts of that day). */
-export interface ProjectionDay { full_date: string; forecast: number; receipts: number; projected: number; lower: number; upper: number }
-export interface OpenOrder {
-  order_id: number; site_id: number; order_date: string; expected_delivery_date: string | null; quantity: number;
-  status: string; late: boolean; arrives_on: string;
-}
-export interface SiteBalanceRow {
-  site_id: number; site_code: string; site_name: string; on_hand: number; on_order: number; avg_daily_demand: number;
-  days_of_cover: number | null; safety_stock: number; reorder_point: number; order_up_to: number; lead_time_days: number;
-  days_to_rupture: number | null; short_units: number; surplus_units: number; reallocate_candidate: boolean;
-}
-export interface ProjectionSupplier {
-  supplier_id: number; code: string; name: string; supplier_type: string | null; reliability_score: number | null;
-  on_time_delivery_rate: number | null; avg_lead_time_days: number | null;
-}
+export type ProjectionDay = Schemas['ProjectionDay'];
+export type OpenOrder = Schemas['OpenOrder'];
+export type SiteBalanceRow = Schemas['SiteBalance'];
+export type ProjectionSupplier = Schemas['ProjectionSupplier'];
 /** Levels are summed over sites when site_id is null. */
-export interface Projection {
-  item_id: number; site_id: number | null; run_id: number | null; as_of: string | null; horizon_days: number;
-  supplier: ProjectionSupplier | null; on_hand: number | null; on_order: number | null; avg_daily_demand: number | null;
-  safety_stock: number | null; reorder_point: number | null; order_up_to: number | null; lead_time_days: number | null;
-  run_out_date: string | null; days_to_run_out: number | null; days: ProjectionDay[]; orders: OpenOrder[]; sites: SiteBalanceRow[];
-}
-export type Priority = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
-export interface Recommendation {
-  recommendation_id: number; item_id: number | null; site_id: number | null; type: string; priority: Priority;
-  message: string; action_date?: string | null; quantity_recommended: number | null; created_at: string;
-  acknowledged_at?: string | null; acknowledged_by?: string | null; sku?: string; item_name?: string; site_name?: string;
-  priority_score?: number | string; abc_class?: string | null;
-}
+export type Projection = Schemas['Projection'];
+export type Priority = Schemas['Recommendation']['priority'];
+export type RecommendationType = Schemas['Recommendation']['type'];
+export type Recommendation = Schemas['Recommendation'];
 /** One item x site of /recommendations/groups or /alerts/groups, its rows inside (by priority). */
-export interface QueueGroup<R> {
-  item_id: number | null; sku: string | null; item_name: string | null; abc_class: string | null;
-  site_id: number | null; site_name: string | null; count: number; top_priority_score: number | string;
-  latest_at: string; rows: R[]; open?: number; unread?: number; top_priority?: Priority; top_level?: AlertLevel;
-}
+export type QueueGroup<R> = Omit<Schemas['RecommendationGroup'], 'rows' | 'top_priority' | 'open'> & {
+  rows: R[]; open?: number; unread?: number; top_priority?: Priority; top_level?: AlertLevel;
+};
 /** The reply of POST /recommendations/bulk and /alerts/bulk. */
-export interface BulkResult { action: string; requested: number; changed: number[]; unchanged: number[] }
+export type BulkResult = Schemas['BulkResult'];
 /** A CSV export's limit: the whole filtered set (the server streams it). */
 export const CSV_ALL = 10_000_000;
-export type AlertLevel = 'NORMAL' | 'WARNING' | 'CRITICAL';
-export interface Alert {
-  alert_id: number; item_id: number | null; site_id: number | null; level: AlertLevel; category: string; message: string;
-  created_at: string; read_at: string | null; resolved_at?: string | null; sku?: string; item_name?: string; site_name?: string;
-  priority_score?: number | string; abc_class?: string | null;
-}
+export type AlertLevel = Schemas['Alert']['level'];
+export type AlertCategory = Schemas['Alert']['category'];
+export type Alert = Schemas['Alert'];
 export interface SimOutcome {
   stockout_rate: number; fill_rate: number; demand: number; lost: number; zero_stock_days: number; series_days: number;
   avg_on_hand_units: number; avg_on_hand_value: number; turns: number; orders: number;
@@ -286,20 +236,14 @@ export interface SimOutcome {
 export interface SimPolicyRun { policy: string; service_level: number | null; total: SimOutcome; by_class: Record<string, SimOutcome> }
 export interface SimChange { policy: string; stockout_rate_points: number; avg_on_hand_units: number; avg_on_hand_units_pct: number }
 export interface WhatIfResults { series: number; baseline: SimPolicyRun[]; what_if: SimPolicyRun[]; change: SimChange[] }
-export interface Simulation {
-  simulation_id: number; status: 'RUNNING' | 'SUCCEEDED' | 'FAILED'; source: string; params: Record<string, unknown>;
-  created_by: string | null; started_at: string; finished_at: string | null; error: string | null;
-  results?: SimPolicyRun[] | WhatIfResults | null;
-}
+/** `results` is the policy table (a replay) or a what-if's comparison: typed here, free-form in the schema. */
+export type Simulation = Omit<Schemas['Simulation'], 'results'> & { results?: SimPolicyRun[] | WhatIfResults | null };
 export interface WhatIfRequest {
   sample?: number; policy?: string; lead_time_scale?: number; review_days?: number;
   service_level_a?: number; service_level_b?: number; service_level_c?: number;
 }
-export interface User { user_id: number; username: string; email?: string | null; role: Role; active: boolean; last_login?: string | null; created_at?: string }
-export interface AuditLog {
-  audit_id: number; actor: string; action: string; entity_type: string | null; entity_id: number | null;
-  details: unknown; ip_address?: string | null; user_agent?: string | null; timestamp: string;
-}
+export type User = Schemas['User'];
+export type AuditLog = Schemas['AuditLog'];
 
 // ---- endpoints ----
 export const api = {

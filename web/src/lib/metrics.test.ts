@@ -2,7 +2,8 @@ import { accuracy, byPriority, compare, latestAndPrevious, riskOf, toCsv, worstR
 import type { Kpi } from '../api/client';
 
 const k = (full_date: string, stockout_rate: number | null): Kpi => ({
-  full_date, stockout_rate, total_demand: null, abc_a_share: null, delayed_orders_pct: null, forecast_mape: null, avg_inventory_value: null,
+  full_date, stockout_rate, total_demand: null, abc_a_share: null, delayed_orders_pct: null, forecast_mape: null, forecast_wape: null,
+  avg_inventory_value: null, computed_at: null, run_id: null,
 });
 
 describe('KPI change', () => {

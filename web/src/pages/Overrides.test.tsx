@@ -4,7 +4,7 @@ import { overrideEtag, type Override } from '../api/client';
 
 const ov = (state: Override['state'], author = 'ana'): Override => ({
   override_id: 7, kind: 'FORECAST', item_id: 1, site_id: 1, valid_from: '2026-12-07', valid_to: '2026-12-10',
-  mode: 'PERCENT', value: '20', service_level: null, min_stock: null, max_stock: null, lead_time_days: null,
+  mode: 'PERCENT', value: 20, service_level: null, min_stock: null, max_stock: null, lead_time_days: null,
   recommendation_id: null, quantity: null, reason: 'promo', state, author, decided_by: null, decided_at: null,
   decision_note: null, version: 3, created_at: '', updated_at: '',
 });

@@ -64,7 +64,7 @@ export default function Recommendations() {
           {writer && bulk.recent.has(id) && <button className="text-xs text-blue-800 underline" data-testid="row-undo" onClick={() => void bulk.undo([id])}>{t('undo')}</button>}
           {bulk.recent.has(id)
             ? <button className="btn min-w-[9.5rem] justify-center" data-testid="acked-button" disabled>✓ {t('acknowledged')}</button>
-            : <span className="text-green-800">✓ {t('acknowledged')} · {r.acknowledged_by} · {fmtDateTime(r.acknowledged_at, locale)}</span>}
+            : <span className="text-green-800" title={fmtDateTime(r.acknowledged_at, locale)}>✓ {t('acknowledged')} · {r.acknowledged_by}</span>}
         </span>
       );
     },

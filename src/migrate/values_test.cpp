@@ -1,4 +1,4 @@
-#include "migrate/plan.h"
+#include "migrate/values.h"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ std::string Canon(const ColumnPlan& c, const SourceValue& v, std::string* err = 
   return out;
 }
 
-TEST(Plan, CanonicalMatchesPostgresTextOutput) {
+TEST(Values, CanonicalMatchesPostgresTextOutput) {
   ColumnPlan num;
   num.type = PgType::kNumeric;
   num.precision = 10;
@@ -86,7 +86,7 @@ TEST(Plan, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(iv, Text("-01:00:00")), "-01:00:00");
 }
 
-TEST(Plan, DecimalsRoundOnTheirDigits) {
+TEST(Values, DecimalsRoundOnTheirDigits) {
   // Half away from zero on the decimal digits, as PostgreSQL rounds numeric input; never
   // through a double (0.125 is a double tie, 2.675 a double just below its decimal).
   ColumnPlan n;
@@ -123,7 +123,7 @@ TEST(Plan, DecimalsRoundOnTheirDigits) {
   EXPECT_EQ(Canon(any, Text("1e")), "<rejected>");
 }
 
-TEST(Plan, TextRules) {
+TEST(Values, TextRules) {
   ColumnPlan vc;
   vc.type = PgType::kVarchar;
   vc.precision = 3;
@@ -143,7 +143,7 @@ TEST(Plan, TextRules) {
   EXPECT_NE(err.find("invalid UTF-8"), std::string::npos);
 }
 
-TEST(Plan, ZeroDates) {
+TEST(Values, ZeroDates) {
   ColumnPlan d;
   d.type = PgType::kDate;
   d.name = "launch";
@@ -155,7 +155,7 @@ TEST(Plan, ZeroDates) {
   EXPECT_TRUE(ConvertValue(d, Text("0000-00-00"), {ZeroDatePolicy::kError}, &tv, &note));
 }
 
-TEST(Plan, HelpersRoundTrip) {
+TEST(Values, HelpersRoundTrip) {
   EXPECT_EQ(NormalizeDecimal("-0.000"), "0");
   EXPECT_EQ(NormalizeDecimal("+007.50"), "7.5");
   EXPECT_EQ(NormalizeDecimal("-.5"), "-0.5");

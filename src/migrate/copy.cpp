@@ -1,0 +1,726 @@
+#include "pg/copy.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "common/progress.h"
+#include "migrate/canon.h"
+#include "migrate/context.h"
+#include "migrate/engine.h"
+#include "migrate/target.h"
+#include "migrate/verify.h"
+
+namespace corrente::migrate {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The first line of a PostgreSQL error, without its "ERROR:  ".
+std::string FirstLine(std::string msg) {
+  if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+  if (msg.rfind("ERROR:  ", 0) == 0) msg.erase(0, 8);
+  return msg;
+}
+
+struct Reject {
+  std::string key, column, reason;
+};
+
+// Accumulates one side's stats from converted rows on its own thread, so that copy --verify
+// does not slow the loading thread. Memory: four batches of up to 1,024 rows or 1 MB of
+// values each, reused.
+class StatsWorker {
+ public:
+  StatsWorker(const TablePlan& t, SideStats* out) : t_(t), out_(out), thread_([this] { Run(); }) {}
+  StatsWorker(const StatsWorker&) = delete;
+  StatsWorker& operator=(const StatsWorker&) = delete;
+  ~StatsWorker() { Finish(); }
+
+  // Takes the row: `vals` is swapped with a spent one, which the caller overwrites next.
+  void Add(std::vector<TargetValue>& vals) {
+    for (const auto& v : vals) bytes_ += sizeof v + v.s.size();
+    if (fill_.size() <= used_) fill_.emplace_back();
+    fill_[used_++].swap(vals);
+    if (used_ == kRows || bytes_ >= kBytes) Hand();
+  }
+  // Waits until every row added is counted.
+  void Finish() {
+    if (!thread_.joinable()) return;
+    Hand();
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  static constexpr size_t kRows = 1024;
+  static constexpr size_t kBytes = size_t{1} << 20;
+  struct Batch {
+    std::vector<std::vector<TargetValue>> rows;
+    size_t used = 0;
+  };
+
+  void Hand() {
+    if (used_ == 0) return;
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return full_.size() < 2; });
+    full_.push_back({std::move(fill_), used_});
+    used_ = 0;
+    bytes_ = 0;
+    if (!free_.empty()) {
+      fill_ = std::move(free_.back());
+      free_.pop_back();
+    } else {
+      fill_.clear();
+    }
+    cv_.notify_all();
+  }
+
+  void Run() {
+    CanonRow row;
+    for (;;) {
+      Batch b;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !full_.empty() || done_; });
+        if (full_.empty()) return;
+        b = std::move(full_.front());
+        full_.erase(full_.begin());
+      }
+      cv_.notify_all();
+      for (size_t r = 0; r < b.used; ++r) {
+        FillRow(t_, b.rows[r], &row);
+        Accumulate(t_, row, out_);
+        for (auto& v : b.rows[r])
+          if (v.s.capacity() > 65536) std::string().swap(v.s);  // no big blobs kept for reuse
+      }
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(b.rows));
+    }
+  }
+
+  const TablePlan& t_;
+  SideStats* out_;
+  std::vector<std::vector<TargetValue>> fill_;
+  size_t used_ = 0, bytes_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Batch> full_;
+  std::vector<std::vector<std::vector<TargetValue>>> free_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts when the rest is ready
+};
+
+// Test hook: CORRENTE_MIGRATE_TEST_KILL_AFTER=N kills the process (SIGKILL) once N rows
+// were streamed (over all tables), to prove crash safety with a real kill -9.
+int64_t KillAfterRows() {
+  const char* v = std::getenv("CORRENTE_MIGRATE_TEST_KILL_AFTER");
+  return v ? std::atoll(v) : -1;
+}
+std::atomic<int64_t> g_rows_streamed{0};
+
+// One load transaction: a whole table, or one key range of a table loaded in ranges.
+struct LoadUnit {
+  const TablePlan* table = nullptr;
+  std::optional<KeyRange> range;  // set: range `range_no` of `ranges`
+  int range_no = -1;
+  int ranges = 0;
+  std::string Label() const {
+    return range ? fmt::format("{} [{}/{}]", table->name, range_no + 1, ranges) : table->name;
+  }
+};
+
+void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit& u,
+              CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats);
+
+// Loads one unit. With `stats` (copy --verify), the source side of its verify is taken
+// from the rows as they are sent, so verify need not read the source again; it stays
+// unset when PostgreSQL refused rows (verify then reads the source).
+void Load(const EngineOptions& o, const std::string& schema, const LoadUnit& u, CopyReport* report,
+          std::mutex* mu, std::optional<SideStats>* stats) {
+  try {
+    SideStats s = EmptyStats(*u.table);
+    LoadOnce(o, schema, u, report, mu, false, stats ? &s : nullptr);
+    if (stats) *stats = std::move(s);
+  } catch (const pg::Error& e) {
+    if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
+    spdlog::warn(
+        "{}: PostgreSQL refused a row ({}); loading it again in batches to set "
+        "the refused rows aside",
+        u.Label(), e.SqlState());
+    LoadOnce(o, schema, u, report, mu, true, nullptr);
+  }
+}
+
+void Warn(CopyReport* r, std::mutex* mu, const std::string& w) {
+  spdlog::warn("{}", w);
+  std::lock_guard lock(*mu);
+  r->warnings.push_back(w);
+}
+
+std::string CheckName(const TablePlan& t, size_t k) {
+  return t.name + "_check" + (k ? std::to_string(k) : "");
+}
+
+// Sends rows [begin, end) of a batch in a subtransaction. When PostgreSQL refuses the COPY
+// (a CHECK, a bad value), the halves are sent again, down to single rows, which are
+// recorded as rejects with the SQLSTATE and message. Returns the rows that landed.
+int64_t SendIsolating(pg::Connection& conn, const std::string& copy_sql, const TablePlan& t,
+                      const std::vector<std::vector<TargetValue>>& batch,
+                      const std::vector<std::string>& labels, size_t begin, size_t end,
+                      std::vector<Reject>* rejects) {
+  if (begin >= end) return 0;
+  conn.ExecScript("SAVEPOINT corrente_rows");
+  try {
+    pg::CopyWriter w(conn, copy_sql);
+    for (size_t r = begin; r < end; ++r) {
+      w.StartRow(static_cast<int16_t>(t.columns.size()));
+      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], batch[r][i]);
+    }
+    int64_t n = w.Finish();
+    conn.ExecScript("RELEASE SAVEPOINT corrente_rows");
+    return n;
+  } catch (const pg::Error& e) {
+    if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
+    conn.ExecScript("ROLLBACK TO SAVEPOINT corrente_rows; RELEASE SAVEPOINT corrente_rows");
+    if (end - begin == 1) {
+      std::string msg = FirstLine(e.what());
+      rejects->push_back({labels[begin], "", kRefused + (" (" + e.SqlState() + "): " + msg)});
+      return 0;
+    }
+    size_t mid = begin + (end - begin) / 2;
+    return SendIsolating(conn, copy_sql, t, batch, labels, begin, mid, rejects) +
+           SendIsolating(conn, copy_sql, t, batch, labels, mid, end, rejects);
+  }
+}
+
+// In the caller's transaction: the empty target table with its CHECKs, and no rejects or
+// notes of an earlier load.
+void CreateTarget(pg::Connection& conn, const std::string& schema, const TablePlan& t) {
+  conn.ExecScript("DROP TABLE IF EXISTS " + Qualified(schema, t.name) + " CASCADE; " +
+                  CreateTableSql(t, schema));
+  conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1 AND table_name = $2",
+               schema, t.name);
+  conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1 AND table_name = $2",
+               schema, t.name);
+  // CHECKs go on the empty table, so PostgreSQL applies them to every row it receives; one
+  // it cannot take is reported and left out.
+  for (size_t k = 0; k < t.checks.size(); ++k) {
+    conn.ExecScript("SAVEPOINT corrente_check");
+    try {
+      conn.ExecScript("ALTER TABLE " + Qualified(schema, t.name) + " ADD CONSTRAINT " +
+                      Quote(CheckName(t, k)) + " CHECK (" + t.checks[k] + ")");
+      conn.ExecScript("RELEASE SAVEPOINT corrente_check");
+    } catch (const pg::Error&) {
+      // Reported by ConstrainTable, which tries it once more.
+      conn.ExecScript("ROLLBACK TO SAVEPOINT corrente_check; RELEASE SAVEPOINT corrente_check");
+    }
+  }
+}
+
+// Loads one unit in one transaction. A whole table is created in it and streamed as a
+// single COPY FREEZE; a range goes into the table its first transaction created (see
+// StartRanges). When PostgreSQL refuses a row, the unit is loaded again with `isolate`:
+// batches of rows in subtransactions, bisected down to the refused rows (memory: one batch).
+void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit& u,
+              CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats) {
+  const TablePlan& t = *u.table;
+  auto start = Clock::now();
+  auto conn = OpenTarget(o.dsn);
+  auto src = OpenSource(o.source_url);
+  ConvertContext ctx{o.zero_dates, o.invalid_text};
+  std::vector<Reject> rejects;
+  std::vector<Reject> notes;
+  int64_t rows = 0;
+  int64_t kill_after = KillAfterRows();
+  // The state row commits with the data, so a lost commit on a server crash only means the
+  // unit is loaded again: synchronous_commit can be off.
+  conn.ExecScript("SET synchronous_commit = off");
+  pg::Transaction tx(conn);
+  if (!u.range) {
+    try {
+      CreateTarget(conn, schema, t);
+    } catch (const pg::Error& e) {  // not a refused row: no second try in batches
+      throw std::runtime_error("table " + t.name + ": cannot create it: " + e.what());
+    }
+  }
+  {
+    int64_t est = t.source.estimated_rows > 0 ? t.source.estimated_rows : 0;
+    Progress progress(u.Label(), u.range ? est / u.ranges : est);
+    bool freeze = !isolate && !u.range;
+    std::string copy_sql = "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
+                           ") FROM STDIN (FORMAT binary" + (freeze ? ", FREEZE)" : ")");
+    std::optional<pg::CopyWriter> w;
+    if (!isolate) w.emplace(conn, copy_sql);
+    std::vector<std::vector<TargetValue>> batch;
+    std::vector<std::string> labels;
+    size_t used = 0;
+    auto flush = [&] {
+      rows += SendIsolating(conn, copy_sql, t, batch, labels, 0, used, &rejects);
+      used = 0;
+    };
+    auto cur = src->Scan(t.source, {}, u.range);
+    std::vector<TargetValue> vals;
+    std::vector<std::string> row_notes;
+    std::string reason, column;
+    std::optional<StatsWorker> counted;
+    if (stats && w) counted.emplace(t, stats);  // the one-stream path only
+    int64_t seen = 0;
+    while (cur->Next()) {
+      ++seen;
+      if ((seen & 8191) == 0) progress.Advance(8192);
+      if (kill_after >= 0 && ++g_rows_streamed >= kill_after && w) {
+        w->Finish();  // make sure the server has received rows, then die mid-transaction
+        std::raise(SIGKILL);
+      }
+      if (!ConvertRow(t, *cur, ctx, &vals, &row_notes, &reason, &column)) {
+        rejects.push_back({cur->RowLabel(), column, reason});
+        continue;
+      }
+      for (const auto& n : row_notes) {
+        auto tab = n.find('\t');
+        notes.push_back({cur->RowLabel(), n.substr(0, tab), n.substr(tab + 1)});
+      }
+      if (w) {
+        w->StartRow(static_cast<int16_t>(t.columns.size()));
+        for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(*w, t.columns[i], vals[i]);
+        if (counted) counted->Add(vals);  // last: it takes the row
+        continue;
+      }
+      if (batch.size() <= used) batch.emplace_back(), labels.emplace_back();
+      batch[used] = vals;
+      labels[used++] = cur->RowLabel();
+      if (used == 4096) flush();
+    }
+    if (w)
+      rows = w->Finish();
+    else
+      flush();
+    if (counted) {
+      counted->Finish();
+      stats->rejected = static_cast<int64_t>(rejects.size());
+    }
+    progress.Advance(seen & 8191);
+    progress.Finish();
+  }
+  auto put = [&](const char* table, const char* col, const std::vector<Reject>& v) {
+    if (v.empty()) return;
+    pg::CopyWriter w(conn, std::string("COPY staging.") + table +
+                               " (target_schema, table_name, source_key, "
+                               "column_name, " +
+                               col + ") FROM STDIN (FORMAT binary)");
+    for (const auto& r : v) {
+      w.StartRow(5);
+      w.Text(schema);
+      w.Text(t.name);
+      w.Text(r.key);
+      if (r.column.empty())
+        w.Null();
+      else
+        w.Text(r.column);
+      w.Text(r.reason);
+    }
+    w.Finish();
+  };
+  put("migration_rejects", "reason", rejects);
+  put("migration_notes", "note", notes);
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  auto rejected = static_cast<int64_t>(rejects.size());
+  if (u.range) {
+    conn.Execute(
+        "UPDATE staging.migration_ranges SET done = true, rows_loaded = $4, rows_rejected = $5, "
+        "seconds = $6 WHERE target_schema = $1 AND table_name = $2 AND range_no = $3",
+        schema, t.name, u.range_no, rows, rejected, secs);
+  } else {
+    conn.Execute(
+        "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status, "
+        "rows_loaded, rows_rejected, seconds) VALUES ($1, $2, $3, 'loaded', $4, $5, $6) "
+        "ON CONFLICT (target_schema, table_name) DO UPDATE SET source_url = "
+        "EXCLUDED.source_url, status = 'loaded', rows_loaded = EXCLUDED.rows_loaded, "
+        "rows_rejected = EXCLUDED.rows_rejected, seconds = EXCLUDED.seconds, updated_at = now()",
+        schema, t.name, o.source_url, rows, rejected, secs);
+  }
+  tx.Commit();
+  spdlog::info("{} {}: {} rows loaded, {} rejected, {:.2f}s ({:.0f} rows/s)",
+               u.range ? "range" : "table", u.Label(), rows, rejected, secs,
+               secs > 0 ? rows / secs : 0.0);
+  std::lock_guard lock(*mu);
+  if (!u.range) report->tables_loaded++;
+  report->rows += rows;
+  report->rejected += static_cast<int64_t>(rejects.size());
+  report->notes += static_cast<int64_t>(notes.size());
+}
+
+// The ranges of a table loaded in key ranges: planned in the transaction that creates the
+// table (status 'loading'), or, when an earlier run was stopped, the ranges it left.
+std::vector<LoadUnit> StartRanges(const EngineOptions& o, const std::string& schema,
+                                  const TablePlan& t, Source& src, bool resume) {
+  auto conn = OpenTarget(o.dsn);
+  auto log = [&](size_t planned, size_t left, const std::string& column) {
+    spdlog::info("table {}: {} key ranges of {}, {} to load", t.name, planned, column, left);
+  };
+  std::vector<LoadUnit> units;
+  if (resume) {
+    auto r = conn.Execute(
+        "SELECT range_no, key_column, key_lo, key_hi, done FROM staging.migration_ranges WHERE "
+        "target_schema = $1 AND table_name = $2 ORDER BY range_no",
+        schema, t.name);
+    for (int i = 0; i < r.Rows(); ++i) {
+      if (r.GetBool(i, 4)) continue;
+      LoadUnit u{&t, KeyRange{r.GetString(i, 1), std::nullopt, std::nullopt},
+                 static_cast<int>(r.GetInt(i, 0)), r.Rows()};
+      if (!r.IsNull(i, 2)) u.range->lo = r.GetInt(i, 2);
+      if (!r.IsNull(i, 3)) u.range->hi = r.GetInt(i, 3);
+      units.push_back(std::move(u));
+    }
+    if (r.Rows() > 0) {
+      log(r.Rows(), units.size(), r.GetString(0, 1));
+      return units;
+    }
+    // A table left 'loading' with no range plan (edited by hand) is planned again.
+  }
+  auto bounds = src.KeyBounds(t.source);
+  int64_t est = std::max<int64_t>(t.source.estimated_rows, 1);
+  int n = static_cast<int>(std::min<int64_t>((est + o.range_rows - 1) / o.range_rows, 10000));
+  std::vector<KeyRange> ranges;
+  if (bounds && n >= 2) ranges = SplitKeyRange(*bounds, n);
+  if (ranges.size() < 2) return {LoadUnit{&t, std::nullopt}};
+  pg::Transaction tx(conn);
+  CreateTarget(conn, schema, t);
+  conn.Execute("DELETE FROM staging.migration_ranges WHERE target_schema = $1 AND table_name = $2",
+               schema, t.name);
+  conn.Execute(
+      "INSERT INTO staging.migration_tables (target_schema, table_name, source_url, status) "
+      "VALUES ($1, $2, $3, 'loading') ON CONFLICT (target_schema, table_name) DO UPDATE SET "
+      "source_url = EXCLUDED.source_url, status = 'loading', rows_loaded = 0, "
+      "rows_rejected = 0, seconds = NULL, updated_at = now()",
+      schema, t.name, o.source_url);
+  for (size_t k = 0; k < ranges.size(); ++k) {
+    conn.Execute(
+        "INSERT INTO staging.migration_ranges (target_schema, table_name, range_no, key_column, "
+        "key_lo, key_hi) VALUES ($1, $2, $3, $4, $5, $6)",
+        schema, t.name, static_cast<int64_t>(k), ranges[k].column, ranges[k].lo, ranges[k].hi);
+    units.push_back({&t, ranges[k], static_cast<int>(k), static_cast<int>(ranges.size())});
+  }
+  tx.Commit();
+  log(ranges.size(), units.size(), bounds->column);
+  return units;
+}
+
+// Marks a table loaded in ranges as loaded once every range is in. Returns false when
+// ranges are still missing.
+bool FinishRanges(pg::Connection& conn, const std::string& schema, const TablePlan& t) {
+  auto r = conn.Execute(
+      "UPDATE staging.migration_tables m SET status = 'loaded', rows_loaded = s.rows, "
+      "rows_rejected = s.rejected, seconds = s.seconds, updated_at = now() FROM (SELECT "
+      "sum(rows_loaded)::bigint AS rows, sum(rows_rejected)::bigint AS rejected, sum(seconds) AS "
+      "seconds FROM staging.migration_ranges WHERE target_schema = $1 AND table_name = $2 "
+      "HAVING bool_and(done)) s WHERE m.target_schema = $1 AND m.table_name = $2 AND m.status = "
+      "'loading' RETURNING 1",
+      schema, t.name);
+  return r.Rows() == 1;
+}
+
+// Runs `sql`; a refusal becomes a warning that `what` was not carried over.
+bool Attempt(pg::Connection& conn, const TablePlan& t, const std::string& what,
+             const std::string& sql, CopyReport* report, std::mutex* mu) {
+  try {
+    conn.ExecScript(sql);
+    return true;
+  } catch (const pg::Error& e) {
+    Warn(report, mu, t.name + ": " + what + " not carried over: " + e.what());
+    return false;
+  }
+}
+
+// SQLSTATE 54000: "index row requires N bytes, maximum size is 8191".
+constexpr const char* kProgramLimitExceeded = "54000";
+
+// The equality-preserving form of an index whose btree entries are too large.
+std::string OversizeIndexForm(const IndexPlan& ix) {
+  if (!ix.unique && ix.columns.size() == 1) return "a hash index";
+  return std::string("a ") + (ix.unique ? "unique " : "") + "btree index on md5 of each column";
+}
+
+std::string OversizeIndexSql(const IndexPlan& ix, const std::string& q) {
+  if (!ix.unique && ix.columns.size() == 1)
+    return "CREATE INDEX " + Quote(ix.name) + " ON " + q + " USING hash (" + Quote(ix.columns[0]) +
+           ")";
+  std::string cols;
+  for (const auto& c : ix.columns)
+    cols += (cols.empty() ? "" : ", ") + ("(md5(" + Quote(c) + "::text))");
+  return std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
+         " ON " + q + " (" + cols + ")";
+}
+
+// One index of a table (index -1: the unique index that becomes the primary key). Index
+// builds only take SHARE locks, so those of one table run in parallel too.
+void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePlan& t, int index,
+                CopyReport* report, std::mutex* mu) {
+  auto conn = OpenTarget(o.dsn);
+  conn.ExecScript("SET maintenance_work_mem = '256MB'");
+  std::string q = Qualified(schema, t.name);
+  if (index < 0) {
+    if (ExistsConstraint(conn, schema, t.primary_key_name) ||
+        ExistsRelation(conn, schema, t.primary_key_name))
+      return;
+    Attempt(conn, t, "primary key",
+            "CREATE UNIQUE INDEX " + Quote(t.primary_key_name) + " ON " + q + " (" +
+                ColumnList(t.primary_key) + ")",
+            report, mu);
+    return;
+  }
+  const auto& ix = t.indexes[index];
+  if (ExistsRelation(conn, schema, ix.name)) return;
+  auto start = Clock::now();
+  try {
+    conn.ExecScript(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
+                    Quote(ix.name) + " ON " + q + " (" + ColumnList(ix.columns) + ")");
+  } catch (const pg::Error& e) {
+    if (e.SqlState() != kProgramLimitExceeded) {
+      Warn(report, mu, t.name + ": index " + ix.name + " not carried over: " + e.what());
+      return;
+    }
+    // A btree entry is at most a third of a page: a value past it cannot be indexed as is.
+    // Equality still can: a hash index (one column, not unique), or the md5 of each column.
+    std::string form = OversizeIndexForm(ix);
+    if (Attempt(conn, t, "index " + ix.name + " (as " + form + ")", OversizeIndexSql(ix, q), report,
+                mu))
+      Warn(report, mu,
+           t.name + ": index " + ix.name + ": a value is too large for a btree entry (" +
+               FirstLine(e.what()) + "); rebuilt as " + form + " (equality lookups only)");
+  }
+  spdlog::info("index {}: {:.2f}s", ix.name,
+               std::chrono::duration<double>(Clock::now() - start).count());
+}
+
+// After BuildIndex: the primary key (on its index), checks, identities and ANALYZE. Each
+// step is skipped when it already exists, so an interrupted run resumes here.
+void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+                    CopyReport* report, std::mutex* mu) {
+  auto conn = OpenTarget(o.dsn);
+  std::string q = Qualified(schema, t.name);
+  if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name) &&
+      ExistsRelation(conn, schema, t.primary_key_name) &&
+      !Attempt(conn, t, "primary key",
+               "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(t.primary_key_name) +
+                   " PRIMARY KEY USING INDEX " + Quote(t.primary_key_name),
+               report, mu))
+    conn.ExecScript("DROP INDEX " + Qualified(schema, t.primary_key_name));
+  // Test hook: CORRENTE_MIGRATE_TEST_KILL_PHASE=constraints dies after the first primary key.
+  if (const char* phase = std::getenv("CORRENTE_MIGRATE_TEST_KILL_PHASE");
+      phase && std::string(phase) == "constraints" && !t.primary_key.empty())
+    std::raise(SIGKILL);
+  for (size_t k = 0; k < t.checks.size(); ++k) {
+    std::string name = CheckName(t, k);
+    if (ExistsConstraint(conn, schema, name)) continue;
+    Attempt(conn, t, "CHECK (" + t.checks[k] + ")",
+            "ALTER TABLE " + q + " ADD CONSTRAINT " + Quote(name) + " CHECK (" + t.checks[k] + ")",
+            report, mu);
+  }
+  for (const auto& sql : OnUpdateTriggerSql(t, schema))
+    Attempt(conn, t, "ON UPDATE CURRENT_TIMESTAMP trigger", sql, report, mu);
+  SetIdentities(conn, q, t);
+  conn.ExecScript("ANALYZE " + q);
+}
+
+void AddForeignKeys(const EngineOptions& o, const std::string& schema,
+                    const std::vector<TablePlan>& plans, CopyReport* report, std::mutex* mu) {
+  auto conn = OpenTarget(o.dsn);
+  for (const auto& t : plans) {
+    for (const auto& fk : t.foreign_keys) {
+      if (ExistsConstraint(conn, schema, fk.name)) continue;
+      bool known = std::any_of(plans.begin(), plans.end(),
+                               [&](const TablePlan& p) { return p.name == fk.ref_table; });
+      if (!known) {
+        Warn(report, mu,
+             t.name + ": foreign key " + fk.name + " references " + fk.ref_table + ", not copied");
+        continue;
+      }
+      auto action = [](const std::string& a) {
+        static const char* kAllowed[] = {"NO ACTION", "RESTRICT", "CASCADE", "SET NULL",
+                                         "SET DEFAULT"};
+        for (const char* k : kAllowed)
+          if (a == k) return std::string(k);
+        return std::string("NO ACTION");
+      };
+      std::string sql = "ALTER TABLE " + Qualified(schema, t.name) + " ADD CONSTRAINT " +
+                        Quote(fk.name) + " FOREIGN KEY (" + ColumnList(fk.columns) +
+                        ") REFERENCES " + Qualified(schema, fk.ref_table) + " (" +
+                        ColumnList(fk.ref_columns) + ") ON DELETE " + action(fk.on_delete) +
+                        " ON UPDATE " + action(fk.on_update);
+      try {
+        conn.ExecScript(sql);
+      } catch (const pg::Error& e) {
+        Warn(report, mu,
+             t.name + ": foreign key " + fk.name + " does not hold (" + e.what() +
+                 "); added NOT VALID");
+        try {
+          conn.ExecScript(sql + " NOT VALID");
+        } catch (const pg::Error& e2) {
+          Warn(report, mu, t.name + ": foreign key " + fk.name + " not carried over: " + e2.what());
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+CopyReport RunCopy(const EngineOptions& o) {
+  auto start = Clock::now();
+  CopyReport report;
+  std::mutex mu;
+  auto ctx = OpenContext(o);
+  const std::string& schema = ctx.schema;
+  report.schema = schema;
+  const auto& plans = ctx.plans;
+  for (const auto& t : plans)
+    for (const auto& w : t.warnings) report.warnings.push_back(t.name + ": " + w);
+  auto conn = OpenTarget(o.dsn);
+  if (o.fresh) {
+    conn.ExecScript("DROP SCHEMA IF EXISTS " + Quote(schema) + " CASCADE");
+    conn.Execute("DELETE FROM staging.migration_tables WHERE target_schema = $1", schema);
+    conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1", schema);
+    conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1", schema);
+    conn.Execute("DELETE FROM staging.migration_ranges WHERE target_schema = $1", schema);
+  }
+  conn.ExecScript("CREATE SCHEMA IF NOT EXISTS " + Quote(schema));
+  std::map<std::string, std::string> state;
+  auto st = conn.Execute(
+      "SELECT table_name, status FROM staging.migration_tables WHERE target_schema = $1", schema);
+  for (int i = 0; i < st.Rows(); ++i) state[st.GetString(i, 0)] = st.GetString(i, 1);
+  // What is left: whole tables, and the key ranges of large ones (those an earlier run
+  // left, or all of them).
+  std::vector<LoadUnit> units;
+  std::vector<const TablePlan*> ranged;
+  // copy --verify: the tables loaded whole in this run, their stats so far and units left
+  // (-1: PostgreSQL refused rows, so verify reads the source).
+  struct Pending {
+    SideStats stats;
+    int left;
+  };
+  std::map<std::string, Pending> pending;
+  for (const auto& t : plans) {
+    auto it = state.find(t.name);
+    bool exists = ExistsRelation(conn, schema, t.name);
+    if (it != state.end() && it->second != "loading" && exists) {
+      report.tables_skipped++;
+      continue;
+    }
+    bool resume = it != state.end() && it->second == "loading" && exists;
+    std::vector<LoadUnit> mine;
+    if (resume || (o.range_rows > 0 && t.source.estimated_rows > o.range_rows))
+      mine = StartRanges(o, schema, t, *ctx.source, resume);
+    else
+      mine = {LoadUnit{&t, std::nullopt}};
+    if (mine.empty() || mine.front().range) ranged.push_back(&t);
+    if (o.verify && !resume && !mine.empty())
+      pending[t.name] = {EmptyStats(t), static_cast<int>(mine.size())};
+    units.insert(units.end(), mine.begin(), mine.end());
+  }
+  // Largest first, so the long ones start early.
+  auto size = [](const LoadUnit& u) {
+    return u.table->source.estimated_rows / std::max(1, u.ranges);
+  };
+  std::stable_sort(units.begin(), units.end(),
+                   [&](const LoadUnit& a, const LoadUnit& b) { return size(a) > size(b); });
+  std::vector<char> counted(units.size());  // read by the workers, so fixed before them
+  for (size_t i = 0; i < units.size(); ++i) counted[i] = pending.count(units[i].table->name) > 0;
+  ParallelFor(static_cast<int>(units.size()), o.jobs, [&](int i) {
+    const auto& u = units[i];
+    const auto& name = u.table->name;
+    std::optional<SideStats> s;
+    Load(o, schema, u, &report, &mu, counted[i] ? &s : nullptr);
+    if (!counted[i]) return;
+    std::lock_guard lock(mu);
+    auto& p = pending.at(name);
+    if (!s) {
+      p.left = -1;
+    } else if (p.left > 0) {
+      Merge(*u.table, *s, &p.stats);
+      --p.left;
+    }
+  });
+  LoadedStats loaded;
+  for (auto& [name, p] : pending)
+    if (p.left == 0) loaded.emplace(name, std::move(p.stats));
+  for (const auto* t : ranged) {
+    if (!FinishRanges(conn, schema, *t))
+      throw std::runtime_error("table " + t->name +
+                               ": key ranges are missing; run the same command again");
+    report.tables_loaded++;
+  }
+  // Verify reads take ACCESS SHARE locks, which index builds (SHARE) do not wait for.
+  std::exception_ptr verify_error;
+  std::thread verifier;
+  if (o.verify)
+    verifier = std::thread([&] {
+      try {
+        report.verify = Verify(o, ctx, loaded);
+      } catch (...) {
+        verify_error = std::current_exception();
+      }
+    });
+  struct Join {
+    std::thread& t;
+    ~Join() {
+      if (t.joinable()) t.join();
+    }
+  } join{verifier};
+  std::vector<const TablePlan*> unconstrained;
+  for (const auto& t : plans)
+    if (state[t.name] != "constrained") unconstrained.push_back(&t);
+  // Every index of every table (largest tables first), then per table the rest.
+  std::sort(unconstrained.begin(), unconstrained.end(), [](const TablePlan* a, const TablePlan* b) {
+    return a->source.estimated_rows > b->source.estimated_rows;
+  });
+  std::vector<std::pair<const TablePlan*, int>> indexes;
+  for (const auto* t : unconstrained) {
+    if (!t->primary_key.empty()) indexes.emplace_back(t, -1);
+    for (size_t k = 0; k < t->indexes.size(); ++k) indexes.emplace_back(t, static_cast<int>(k));
+  }
+  // Longest builds first: rows times key width, text keys (compared bytewise) weigh more.
+  auto cost = [](const std::pair<const TablePlan*, int>& ix) {
+    const auto& t = *ix.first;
+    const auto& cols = ix.second < 0 ? t.primary_key : t.indexes[ix.second].columns;
+    int64_t w = 0;
+    for (const auto& name : cols)
+      for (const auto& c : t.columns)
+        if (c.name == name) w += c.type == PgType::kText || c.type == PgType::kVarchar ? 3 : 1;
+    return w * std::max<int64_t>(t.source.estimated_rows, 1);
+  };
+  std::stable_sort(indexes.begin(), indexes.end(),
+                   [&](const auto& a, const auto& b) { return cost(a) > cost(b); });
+  ParallelFor(static_cast<int>(indexes.size()), o.jobs, [&](int i) {
+    BuildIndex(o, schema, *indexes[i].first, indexes[i].second, &report, &mu);
+  });
+  ParallelFor(static_cast<int>(unconstrained.size()), o.jobs,
+              [&](int i) { ConstrainTable(o, schema, *unconstrained[i], &report, &mu); });
+  AddForeignKeys(o, schema, plans, &report, &mu);
+  for (const auto& t : plans)
+    conn.Execute(
+        "UPDATE staging.migration_tables SET status = 'constrained', updated_at = now() "
+        "WHERE target_schema = $1 AND table_name = $2 AND status = 'loaded'",
+        schema, t.name);
+  if (verifier.joinable()) verifier.join();
+  if (verify_error) std::rethrow_exception(verify_error);
+  report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return report;
+}
+
+// ---------------- verify ----------------
+
+}  // namespace corrente::migrate

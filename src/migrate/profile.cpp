@@ -1,0 +1,102 @@
+#include "migrate/profile.h"
+
+#include <string>
+#include <vector>
+
+#include "common/utf8.h"
+
+namespace corrente::migrate {
+namespace {
+
+struct Profile {
+  int64_t values = 0, ints = 0, reals = 0, texts = 0, blobs = 0;
+  int64_t misfits = 0;  // values the declared type refuses
+  std::string example;  // the first of them, printable
+  bool numbers = true;  // every value is an integer, a real or decimal text
+  bool utf8 = true;     // every value is UTF-8 text (or a number)
+};
+
+bool Temporal(PgType t) {
+  return t == PgType::kDate || t == PgType::kTimestamp || t == PgType::kTimestampTz ||
+         t == PgType::kTime;
+}
+
+std::string Shown(const SourceValue& v) {
+  using K = SourceValue::Kind;
+  if (v.kind == K::kInt) return std::to_string(v.i);
+  if (v.kind == K::kReal) return ShortestDouble(v.d);
+  std::string s = Printable(v.s.substr(0, 40));
+  return v.kind == K::kBlob ? "blob " + s : "'" + s + "'";
+}
+
+}  // namespace
+
+void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, int64_t sample_rows) {
+  using K = SourceValue::Kind;
+  std::vector<Profile> prof(plan->columns.size());
+  auto cur = source.Scan(table, {}, std::nullopt);
+  TargetValue tv;
+  std::string note;
+  int64_t rows = 0;
+  std::vector<ColumnPlan> nullable = plan->columns;  // NOT NULL is the copy's to check
+  for (auto& c : nullable) c.not_null = false;
+  while (rows < sample_rows && cur->Next()) {
+    ++rows;
+    for (size_t i = 0; i < plan->columns.size(); ++i) {
+      const auto& col = plan->columns[i];
+      const SourceValue& v = cur->Value(col.source_index);
+      if (v.kind == K::kNull || col.identity) continue;
+      auto& p = prof[i];
+      ++p.values;
+      p.ints += v.kind == K::kInt;
+      p.reals += v.kind == K::kReal;
+      p.texts += v.kind == K::kText;
+      p.blobs += v.kind == K::kBlob;
+      if (v.kind == K::kBlob || (v.kind == K::kText && !IsDecimalText(v.s))) p.numbers = false;
+      bool bad_utf8 = (v.kind == K::kText || v.kind == K::kBlob) && !IsUtf8(v.s);
+      if (bad_utf8) p.utf8 = false;
+      // Invalid UTF-8 in a text column follows --invalid-text, not a wider type.
+      if (bad_utf8 && (col.type == PgType::kText || col.type == PgType::kVarchar)) continue;
+      if (ConvertValue(nullable[i], v, {}, &tv, &note)) {
+        if (p.misfits++ == 0) p.example = Shown(v);
+      } else if (Temporal(col.type) && v.kind != K::kText && p.example.empty()) {
+        p.example = Shown(v);  // a number in a date/time column, named if text is there too
+      }
+    }
+  }
+  for (size_t i = 0; i < plan->columns.size(); ++i) {
+    auto& col = plan->columns[i];
+    const auto& p = prof[i];
+    // Integers (or reals) beside text in a date/time column: 0 and 2024 beside '2024-01-05'
+    // are not one kind of time, so no time type holds them all exactly.
+    bool mixed_time = Temporal(col.type) && p.texts > 0 && (p.ints > 0 || p.reals > 0);
+    if (p.misfits == 0 && !mixed_time) continue;
+    std::string declared = col.SqlType();
+    ColumnPlan wide = col;
+    wide.precision = wide.scale = -1;
+    wide.checks.clear();
+    if (p.numbers && !Temporal(col.type)) {
+      wide.type = PgType::kNumeric;
+      wide.collation.clear();
+    } else if (p.utf8) {
+      wide.type = PgType::kText;
+      if (col.collation.empty() && col.type != PgType::kText && col.type != PgType::kVarchar)
+        wide.collation = "C";  // SQLite compares these values by their bytes
+    } else {
+      wide.type = PgType::kBytea;
+      wide.collation.clear();
+    }
+    std::string why = mixed_time
+                          ? std::to_string(p.ints + p.reals) + " numbers (e.g. " + p.example +
+                                ") beside " + std::to_string(p.texts) + " text values"
+                          : std::to_string(p.misfits) + " of " + std::to_string(p.values) +
+                                " sampled values (e.g. " + p.example + ") do not fit " + declared;
+    wide.decision = col.decision + "; values scanned: " + why + " -> " + wide.SqlType() +
+                    (wide.collation.empty() ? "" : " COLLATE \"C\"") +
+                    ", every value kept exactly (--strict keeps " + declared + " and refuses them)";
+    plan->warnings.push_back("column " + col.name + ": " + why + "; carried as " + wide.SqlType());
+    col = std::move(wide);
+  }
+}
+
+}  // namespace corrente::migrate

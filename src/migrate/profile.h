@@ -1,0 +1,21 @@
+#pragma once
+// Value profiles: where a declared type is only an affinity (SQLite), the plan reads a
+// sample of each table and, for every column whose values the declared type cannot all
+// hold exactly, picks the narrowest type that can (numeric, then text, then bytea). The
+// copy still converts every row, so a value past the sample that does not fit is refused
+// and verify lists it. Reads the source, never writes; not thread-safe (one Source).
+#include <cstdint>
+
+#include "migrate/plan.h"
+
+namespace corrente::migrate {
+
+constexpr int64_t kProfileRows = 100000;
+
+// Widens the columns of `plan` (already typed by the source's mapping) that the first
+// `sample_rows` rows of `table` do not fit, and says so in each column's decision and in
+// the plan's warnings. Identity columns are left alone (their values are keys).
+void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan,
+                   int64_t sample_rows = kProfileRows);
+
+}  // namespace corrente::migrate

@@ -1,0 +1,270 @@
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "migrate/context.h"
+#include "migrate/diff.h"
+#include "migrate/engine.h"
+#include "migrate/target.h"
+#include "pg/copy.h"
+
+namespace corrente::migrate {
+namespace {
+
+// The column and log mode of `--watermark`: "updated_at=COL" or "rowid" (SQLite's rowid,
+// which an INTEGER PRIMARY KEY is).
+std::pair<int, std::string> WatermarkColumn(const EngineOptions& o, Source& src,
+                                            const TablePlan& t) {
+  auto find = [&](const std::string& name) {
+    for (size_t i = 0; i < t.columns.size(); ++i)
+      if (t.columns[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  if (o.watermark.rfind("updated_at=", 0) == 0) {
+    int c = find(o.watermark.substr(11));
+    if (c < 0)
+      throw std::runtime_error("sync: table " + t.name + " has no column " +
+                               o.watermark.substr(11));
+    return {c, "updated-at"};
+  }
+  if (o.watermark == "rowid") {
+    int c = t.primary_key.size() == 1 ? find(t.primary_key[0]) : -1;
+    if (c < 0 || !src.Types().IsRowid(t.source, t.source.columns[t.columns[c].source_index]))
+      throw std::runtime_error("sync --watermark rowid: table " + t.name +
+                               " has no INTEGER PRIMARY KEY (SQLite's rowid)");
+    return {c, "rowid"};
+  }
+  throw std::runtime_error("--watermark must be 'rowid' or 'updated_at=COLUMN'");
+}
+
+// One pass over one table (see RunSync), in one transaction, logged in
+// staging.migration_sync_log.
+SyncTableResult SyncTable(const EngineOptions& o, Source& src, const std::string& schema,
+                          const TablePlan& t) {
+  {
+    Differ d(o, src, schema, t);
+    d.collect = true;
+    d.report.table = t.name;
+    auto log = OpenTarget(o.dsn);
+    auto started = log.Execute("SELECT now()::text").GetString(0, 0);
+    std::string mode = "diff";
+    std::optional<std::string> watermark;
+    if (o.watermark_only) {
+      // Append-only pass: source rows past the target's key maximum. No full read of either
+      // side, so updates and deletes are not seen (run a plain sync for those).
+      mode = "pk-watermark";
+      auto w = d.conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ") FROM " +
+                              Qualified(schema, t.name));
+      std::optional<int64_t> lo;
+      if (!w.IsNull(0, 0)) lo = w.GetInt(0, 0) + 1;
+      d.MergeRange(lo, std::nullopt, true);
+    } else if (!o.watermark.empty()) {
+      auto [col, kind] = WatermarkColumn(o, src, t);
+      mode = kind;
+      auto last = log.Execute(
+          "SELECT watermark FROM staging.migration_sync_log WHERE target_schema = $1 AND "
+          "table_name = $2 AND mode = $3 AND watermark IS NOT NULL ORDER BY id DESC LIMIT 1",
+          schema, t.name, mode);
+      std::optional<std::string> since;
+      if (last.Rows()) {
+        since = last.GetString(0, 0);
+      } else if (kind == "updated-at") {
+        // First pass: the copy brought everything up to the target's maximum.
+        auto m = log.Execute("SELECT max(" + Quote(t.columns[col].name) + ")::text FROM " +
+                             Qualified(schema, t.name));
+        if (!m.IsNull(0, 0)) {
+          std::string c;
+          CanonicalFromPg(t.columns[col], m.GetString(0, 0), &c);
+          since = c;
+        }
+      }
+      watermark = d.KeyMerge(col, since, kind == "rowid");
+      if (!watermark) watermark = since;
+    } else if (t.primary_key.empty()) {
+      mode = "row-hash";
+      d.RowHashMerge();
+    } else {
+      d.Run();
+    }
+    SyncTableResult res;
+    res.table = t.name;
+    auto& conn = d.conn;
+    pg::Transaction tx(conn);
+    conn.ExecScript(
+        "SET LOCAL corrente.sync = 'on'");  // ON UPDATE triggers keep the source's values
+    std::string q = Qualified(schema, t.name);
+    if (t.primary_key.empty()) {
+      // Whole-row pass: extra rows go by ctid, read before this transaction, and only while
+      // they still hold the values diffed; then the missing rows are appended.
+      for (const auto& doomed : d.to_delete) {
+        int64_t n =
+            conn.Execute("DELETE FROM " + q +
+                             " t USING (SELECT (x->>0)::tid AS corrente_ctid,"
+                             " x->>1 AS corrente_row FROM jsonb_array_elements($1::jsonb) x) d"
+                             " WHERE t.ctid = d.corrente_ctid AND ROW(" +
+                             ColumnList(t, "t.") + ")::text = d.corrente_row",
+                         doomed.at(0))
+                .AffectedRows();
+        if (std::to_string(n) != doomed.at(1))
+          throw std::runtime_error("sync: table " + t.name +
+                                   " changed in PostgreSQL while it was compared; run sync again");
+        res.deleted += n;
+      }
+      d.to_delete.clear();
+    }
+    if (!d.to_upsert.empty()) {
+      conn.ExecScript("CREATE TEMP TABLE corrente_sync_rows (LIKE " + q + ") ON COMMIT DROP");
+      {
+        pg::CopyWriter w(
+            conn, "COPY corrente_sync_rows (" + ColumnList(t) + ") FROM STDIN (FORMAT binary)");
+        for (const auto& r : d.to_upsert) {
+          w.StartRow(static_cast<int16_t>(t.columns.size()));
+          for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], r.values[i]);
+        }
+        w.Finish();
+      }
+      std::string set, old_row, new_row;
+      for (const auto& c : t.columns)
+        if (std::find(t.primary_key.begin(), t.primary_key.end(), c.name) == t.primary_key.end()) {
+          set += (set.empty() ? "" : ", ") + Quote(c.name) + " = EXCLUDED." + Quote(c.name);
+          old_row += (old_row.empty() ? "" : ", ") + q + "." + Quote(c.name);
+          new_row += (new_row.empty() ? "" : ", ") + std::string("EXCLUDED.") + Quote(c.name);
+        }
+      // Rows equal to the target's (a watermark pass re-reads its boundary) are not updated.
+      std::string sql = "INSERT INTO " + q + " (" + ColumnList(t) +
+                        ") OVERRIDING SYSTEM VALUE SELECT " + ColumnList(t) +
+                        " FROM corrente_sync_rows ON CONFLICT (" + ColumnList(t.primary_key) +
+                        ") " +
+                        (set.empty() ? "DO NOTHING"
+                                     : "DO UPDATE SET " + set + " WHERE ROW(" + old_row +
+                                           ") IS DISTINCT FROM ROW(" + new_row + ")") +
+                        " RETURNING (xmax = 0)";
+      if (t.primary_key.empty()) {
+        res.inserted += conn.ExecScript("INSERT INTO " + q + " (" + ColumnList(t) +
+                                        ") OVERRIDING SYSTEM VALUE SELECT " + ColumnList(t) +
+                                        " FROM corrente_sync_rows")
+                            .AffectedRows();
+      } else {
+        auto r = conn.Execute(sql);
+        for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res.inserted : res.updated)++;
+      }
+    }
+    for (const auto& key : d.to_delete) {
+      std::vector<pg::Param> params;
+      std::string where;
+      for (size_t k = 0; k < key.size(); ++k) {
+        where +=
+            (k ? " AND " : "") + Quote(t.primary_key[k]) + "::text = $" + std::to_string(k + 1);
+        params.push_back(key[k]);
+      }
+      res.deleted += conn.Exec("DELETE FROM " + q + " WHERE " + where, params).AffectedRows();
+    }
+    if (watermark) {
+      res.watermark = *watermark;
+    } else if (!t.primary_key.empty()) {
+      auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
+      res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
+    }
+    conn.Execute(
+        "INSERT INTO staging.migration_sync_log (target_schema, table_name, mode, started_at, "
+        "finished_at, "
+        "rows_inserted, rows_updated, rows_deleted, watermark) VALUES ($1, $2, $3, "
+        "$4::timestamptz, "
+        "clock_timestamp(), $5, $6, $7, $8)",
+        schema, t.name, mode, started, res.inserted, res.updated, res.deleted, res.watermark);
+    tx.Commit();
+    SetIdentities(conn, q, t);
+    return res;
+  }
+}
+
+}  // namespace
+
+std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
+  auto ctx = OpenContext(o);
+  const std::string& schema = ctx.schema;
+  const auto& plans = ctx.plans;
+  std::vector<SyncTableResult> results;
+  for (const auto& t : plans) {
+    if (t.primary_key.empty() && (o.watermark_only || !o.watermark.empty())) {
+      spdlog::warn(
+          "sync: table {} has no primary key, so no watermark; skipped (a plain sync "
+          "compares its whole rows)",
+          t.name);
+      continue;
+    }
+    if (o.watermark_only) {
+      const ColumnPlan* key = nullptr;
+      for (const auto& c : t.columns)
+        if (t.primary_key.size() == 1 && c.name == t.primary_key[0]) key = &c;
+      if (!key || (key->type != PgType::kBigInt && key->type != PgType::kInteger &&
+                   key->type != PgType::kSmallInt)) {
+        spdlog::warn("sync --watermark-only: table {} has no single integer key; skipped", t.name);
+        continue;
+      }
+    }
+    try {
+      results.push_back(SyncTable(o, *ctx.source, schema, t));
+    } catch (const pg::Error& e) {
+      SyncTableResult res;
+      res.table = t.name;
+      res.error = e.what();
+      spdlog::error("sync {}: {}", t.name, e.what());
+      results.push_back(res);
+    }
+  }
+  return results;
+}
+
+std::string RenderStatus(const std::string& dsn) {
+  auto conn = OpenTarget(dsn);
+  std::ostringstream out;
+  // A table still loading in key ranges shows the ranges in ("loading 2/5") and their rows.
+  auto t = conn.Execute(
+      "SELECT m.target_schema, m.table_name, CASE WHEN m.status = 'loading' THEN 'loading ' || "
+      "r.done || '/' || r.n ELSE m.status END, CASE WHEN m.status = 'loading' THEN r.rows ELSE "
+      "m.rows_loaded END, CASE WHEN m.status = 'loading' THEN r.rejected ELSE m.rows_rejected "
+      "END, coalesce(round(CASE WHEN m.status = 'loading' THEN r.seconds ELSE m.seconds "
+      "END::numeric, 2), 0) FROM staging.migration_tables m LEFT JOIN LATERAL (SELECT "
+      "count(*) FILTER (WHERE done) AS done, count(*) AS n, coalesce(sum(rows_loaded), 0) AS "
+      "rows, coalesce(sum(rows_rejected), 0) AS rejected, sum(seconds) AS seconds FROM "
+      "staging.migration_ranges x WHERE x.target_schema = m.target_schema AND x.table_name = "
+      "m.table_name) r ON true ORDER BY 1, 2");
+  char line[512];
+  std::snprintf(line, sizeof line, "%-20s %-28s %-12s %12s %8s %8s\n", "schema", "table", "status",
+                "rows", "rejects", "seconds");
+  out << line;
+  for (int i = 0; i < t.Rows(); ++i) {
+    std::snprintf(line, sizeof line, "%-20s %-28s %-12s %12s %8s %8s\n", t.GetString(i, 0).c_str(),
+                  t.GetString(i, 1).c_str(), t.GetString(i, 2).c_str(), t.GetString(i, 3).c_str(),
+                  t.GetString(i, 4).c_str(), t.GetString(i, 5).c_str());
+    out << line;
+  }
+  if (t.Rows() == 0) out << "(no migrations recorded)\n";
+  auto v = conn.Execute(
+      "SELECT DISTINCT ON (target_schema) target_schema, ok, verified_at::text, source_url FROM "
+      "staging.migration_verify ORDER BY target_schema, verified_at DESC");
+  for (int i = 0; i < v.Rows(); ++i)
+    out << "last verify of " << v.GetString(i, 0) << ": " << (v.GetBool(i, 1) ? "OK" : "MISMATCH")
+        << " at " << v.GetString(i, 2) << " (" << v.GetString(i, 3) << ")\n";
+  // The lag of a `sync --follow`: source changes older than the last pass's start are in.
+  auto lag = conn.Execute(
+      "SELECT target_schema, extract(epoch FROM now() - max(started_at))::bigint,"
+      " max(finished_at)::text FROM staging.migration_sync_log GROUP BY 1 ORDER BY 1");
+  for (int i = 0; i < lag.Rows(); ++i)
+    out << "sync lag of " << lag.GetString(i, 0) << ": " << lag.GetString(i, 1)
+        << " s (the last pass started then; finished " << lag.GetString(i, 2) << ")\n";
+  auto s = conn.Execute(
+      "SELECT target_schema, table_name, finished_at::text, rows_inserted, rows_updated, "
+      "rows_deleted, "
+      "coalesce(watermark, '') FROM staging.migration_sync_log ORDER BY id DESC LIMIT 10");
+  for (int i = 0; i < s.Rows(); ++i)
+    out << "sync " << s.GetString(i, 0) << "." << s.GetString(i, 1) << " at " << s.GetString(i, 2)
+        << ": +" << s.GetString(i, 3) << " ~" << s.GetString(i, 4) << " -" << s.GetString(i, 5)
+        << " watermark " << s.GetString(i, 6) << "\n";
+  return out.str();
+}
+
+}  // namespace corrente::migrate

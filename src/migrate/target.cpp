@@ -1,0 +1,108 @@
+#include "migrate/target.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace corrente::migrate {
+
+pg::Connection OpenTarget(const std::string& dsn) {
+  auto c = pg::Connection::Open(dsn);
+  c.ExecScript(kSessionSetup);
+  return c;
+}
+
+std::string Qualified(const std::string& schema, const std::string& table) {
+  return Quote(schema) + "." + Quote(table);
+}
+
+std::string ColumnList(const std::vector<std::string>& cols) {
+  std::string r;
+  for (const auto& c : cols) r += (r.empty() ? "" : ", ") + Quote(c);
+  return r;
+}
+
+std::string ColumnList(const TablePlan& t, const std::string& prefix) {
+  std::string r;
+  for (const auto& c : t.columns) r += (r.empty() ? "" : ", ") + prefix + Quote(c.name);
+  return r;
+}
+
+bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name) {
+  return c.Execute(
+              "SELECT 1 FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace "
+              "WHERE n.nspname = $1 AND k.conname = $2",
+              schema, name)
+             .Rows() > 0;
+}
+bool ExistsRelation(pg::Connection& c, const std::string& schema, const std::string& name) {
+  return !c.Execute("SELECT to_regclass($1)", Qualified(schema, name)).IsNull(0, 0);
+}
+
+// Runs `fn` in parallel over `n` items with `jobs` threads; collects the first exception.
+void ParallelFor(int n, int jobs, const std::function<void(int)>& fn) {
+  std::atomic<int> next{0};
+  std::exception_ptr error;
+  std::mutex mu;
+  auto worker = [&] {
+    for (int i; (i = next++) < n;) {
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 0; j < std::max(1, std::min(jobs, n)); ++j) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+std::string TargetSelect(const TablePlan& t, const std::string& schema, const std::string& where,
+                         const std::vector<std::string>& order_by,
+                         const std::vector<std::string>* columns) {
+  std::string sql = "COPY (SELECT " + (columns ? ColumnList(*columns) : ColumnList(t)) + " FROM " +
+                    Qualified(schema, t.name);
+  if (!where.empty()) sql += " WHERE " + where;
+  if (!order_by.empty()) {
+    sql += " ORDER BY ";
+    for (size_t i = 0; i < order_by.size(); ++i) {
+      sql += (i ? ", " : "") + Quote(order_by[i]);
+      for (const auto& c : t.columns)
+        if (c.name == order_by[i] && (c.type == PgType::kText || c.type == PgType::kVarchar))
+          sql += " COLLATE \"C\"";
+    }
+  }
+  return sql + ") TO STDOUT";
+}
+
+// Keys of the rows of `table` that PostgreSQL refused at load (verify, diff and sync skip
+// them as they skip rows the conversion refuses).
+std::set<std::string> RefusedKeys(pg::Connection& conn, const std::string& schema,
+                                  const std::string& table) {
+  auto r = conn.Execute(
+      "SELECT source_key FROM staging.migration_rejects WHERE target_schema = $1 AND "
+      "table_name = $2 AND starts_with(reason, $3)",
+      schema, table, std::string(kRefused));
+  std::set<std::string> keys;
+  for (int k = 0; k < r.Rows(); ++k) keys.insert(r.GetString(k, 0));
+  return keys;
+}
+
+// Sets each identity of table `q` past its maximum: the next value is max + 1, or 1 when the
+// table is empty or holds only keys below 1 (at INT64_MAX, the next insert fails, as it must).
+void SetIdentities(pg::Connection& conn, const std::string& q, const TablePlan& t) {
+  for (const auto& c : t.columns)
+    if (c.identity)
+      conn.Execute(
+          "SELECT setval(pg_get_serial_sequence($1, $2), greatest(m, 1), m >= 1) FROM "
+          "(SELECT max(" +
+              Quote(c.name) + ")::bigint AS m FROM " + q + ") x",
+          q, c.name);
+}
+
+}  // namespace corrente::migrate

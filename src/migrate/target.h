@@ -1,0 +1,44 @@
+#pragma once
+// Target-side helpers of the migration engine: connections with the canonical session
+// settings, quoting, the text COPY of a table's columns, catalog checks, the keys PostgreSQL
+// refused at load, identities, and a small parallel-for. Internal to src/migrate.
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "migrate/plan.h"
+#include "pg/pg.h"
+
+namespace corrente::migrate {
+
+// A connection to `dsn` under kSessionSetup (canonical text output).
+pg::Connection OpenTarget(const std::string& dsn);
+std::string Qualified(const std::string& schema, const std::string& table);
+std::string ColumnList(const std::vector<std::string>& cols);
+std::string ColumnList(const TablePlan& t, const std::string& prefix = "");
+bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name);
+bool ExistsRelation(pg::Connection& c, const std::string& schema, const std::string& name);
+
+// Runs `fn` in parallel over `n` items with `jobs` threads; rethrows the first exception.
+void ParallelFor(int n, int jobs, const std::function<void(int)>& fn);
+
+// "COPY (SELECT cols FROM schema.table [WHERE where] [ORDER BY ...]) TO STDOUT", text keys
+// ordered COLLATE "C" (byte order, as the sources scan them).
+std::string TargetSelect(const TablePlan& t, const std::string& schema, const std::string& where,
+                         const std::vector<std::string>& order_by,
+                         const std::vector<std::string>* columns = nullptr);
+
+// The reason prefix of rows PostgreSQL itself refused (verify skips their keys).
+constexpr const char* kRefused = "refused by PostgreSQL";
+
+// Keys of the rows of `table` that PostgreSQL refused at load (verify, diff and sync skip
+// them as they skip rows the conversion refuses).
+std::set<std::string> RefusedKeys(pg::Connection& conn, const std::string& schema,
+                                  const std::string& table);
+
+// Sets each identity of table `q` past its maximum: the next value is max + 1, or 1 when the
+// table is empty or holds only keys below 1 (at INT64_MAX, the next insert fails, as it must).
+void SetIdentities(pg::Connection& conn, const std::string& q, const TablePlan& t);
+
+}  // namespace corrente::migrate

@@ -1,0 +1,129 @@
+#include <algorithm>
+
+#include "migrate/types.h"
+
+namespace corrente::migrate {
+namespace {
+
+void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& c, ColumnPlan* p,
+                     std::vector<std::string>* warnings) {
+  std::string t = Lower(c.declared_type);
+  bool unsig = Contains(t, "unsigned");
+  auto base = t.substr(0, t.find_first_of("( "));
+  auto [a1, a2] = TypeArgs(t);
+  const std::string& d = c.declared_type;
+  auto set = [&](PgType type, std::string why = {}) {
+    p->type = type;
+    p->decision = d + " -> " + p->SqlType() + (why.empty() ? "" : " (" + why + ")");
+  };
+  if (base == "tinyint" && t.rfind("tinyint(1)", 0) == 0 && !unsig) {
+    if (src.AllZeroOrOne(table, c.name)) {
+      p->source_is_int_bool = true;
+      set(PgType::kBool, "every value is 0 or 1");
+    } else {
+      set(PgType::kSmallInt, "tinyint(1) holds values other than 0/1, kept as a number");
+    }
+  } else if (base == "tinyint") {
+    set(PgType::kSmallInt);
+  } else if (base == "smallint") {
+    set(unsig ? PgType::kInteger : PgType::kSmallInt);
+  } else if (base == "mediumint") {
+    set(PgType::kInteger);
+  } else if (base == "int" || base == "integer") {
+    set(unsig ? PgType::kBigInt : PgType::kInteger);
+  } else if (base == "bigint") {
+    if (unsig) {
+      p->precision = 20;
+      p->scale = 0;
+      set(PgType::kNumeric, "unsigned bigint exceeds bigint");
+    } else {
+      set(PgType::kBigInt);
+    }
+  } else if (base == "decimal" || base == "numeric") {
+    p->precision = a1 > 0 ? a1 : 10;
+    p->scale = a2 >= 0 ? a2 : 0;
+    set(PgType::kNumeric);
+  } else if (base == "float" || base == "double" || base == "real") {
+    set(PgType::kDouble, base == "float" ? "float4 values are carried as printed by MySQL" : "");
+  } else if (base == "bit") {
+    if (a1 == 1) {
+      set(PgType::kBool);
+    } else {
+      set(PgType::kBigInt, "bit(n) as its unsigned value");
+    }
+  } else if (base == "char" || base == "varchar") {
+    p->precision = a1 > 0 ? a1 : -1;
+    set(a1 > 0 ? PgType::kVarchar : PgType::kText);
+  } else if (Contains(base, "text") || base == "json" || base == "longtext") {
+    set(PgType::kText);
+  } else if (Contains(base, "blob") || base == "binary" || base == "varbinary") {
+    set(PgType::kBytea);
+  } else if (base == "date") {
+    set(PgType::kDate);
+  } else if (base == "datetime") {
+    set(PgType::kTimestamp, "no time zone shift");
+  } else if (base == "timestamp") {
+    set(PgType::kTimestampTz, "MySQL TIMESTAMP is UTC; read with time_zone '+00:00'");
+  } else if (base == "time") {
+    set(PgType::kInterval, "MySQL TIME is a duration up to 838 hours");
+  } else if (base == "year") {
+    set(PgType::kSmallInt);
+  } else if (base == "enum" || base == "set") {
+    std::string list;
+    for (const auto& m : c.members) list += (list.empty() ? "" : ", ") + SqlLiteral(m);
+    if (base == "enum") {
+      p->checks.push_back(Quote(c.name) + " IN (" + list + ")");
+      set(PgType::kText, "enum members kept as CHECK");
+    } else {
+      p->checks.push_back(Quote(c.name) + " = '' OR string_to_array(" + Quote(c.name) +
+                          ", ',') <@ ARRAY[" + list + "]::text[]");
+      set(PgType::kText, "set members kept as CHECK");
+    }
+  } else if (base == "geometry" || base == "point" || base == "linestring" || base == "polygon" ||
+             base == "multipoint" || base == "multilinestring" || base == "multipolygon" ||
+             base == "geometrycollection") {
+    // MySQL stores a geometry as a 4-byte SRID and its WKB; the column keeps the WKB.
+    p->wkb_after_srid = true;
+    set(PgType::kBytea, "spatial: its WKB; the SRID prefix is dropped");
+  } else {
+    set(PgType::kText, "unknown type carried as text");
+    warnings->push_back("column " + c.name + ": type " + d +
+                        " has no exact equivalent; carried as text");
+  }
+  if (c.on_update_now && (p->type == PgType::kTimestamp || p->type == PgType::kTimestampTz)) {
+    p->on_update_now = true;
+    p->decision += "; ON UPDATE CURRENT_TIMESTAMP as a BEFORE UPDATE trigger";
+  }
+  if (c.generated) {
+    p->decision += "; generated in MySQL: its values are copied, the expression is not";
+    warnings->push_back("column " + c.name +
+                        ": a generated column; carried as a plain column of its values (the "
+                        "expression is not translated)");
+  }
+  // Text arrives in the column's own charset (character_set_results NULL).
+  if (c.charset == "latin1" || c.charset == "cp1252") {
+    p->charset = TextCharset::kLatin1;  // MySQL's latin1 is cp1252
+    p->decision += " [" + c.charset + " converted to UTF-8]";
+  } else if (!c.charset.empty() && c.charset != "utf8mb4" && c.charset != "utf8mb3" &&
+             c.charset != "utf8" && c.charset != "ascii" && c.charset != "binary") {
+    warnings->push_back("column " + c.name + ": charset " + c.charset +
+                        " is not decoded; values that are not UTF-8 follow --invalid-text");
+  }
+}
+
+class MysqlTypeMapping final : public TypeMapping {
+ public:
+  void PlanColumn(Source& src, const SourceTable& table, const SourceColumn& c, ColumnPlan* p,
+                  std::vector<std::string>* warnings) const override {
+    PlanMysqlColumn(src, table, c, p, warnings);
+  }
+};
+
+}  // namespace
+
+const TypeMapping& MysqlTypes() {
+  static const MysqlTypeMapping kTypes;
+  return kTypes;
+}
+
+}  // namespace corrente::migrate

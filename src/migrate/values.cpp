@@ -1,0 +1,644 @@
+#include "migrate/values.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "common/dates.h"
+#include "common/utf8.h"
+
+namespace corrente::migrate {
+
+std::string Latin1ToUtf8(std::string_view s) {
+  // MySQL's latin1 is Windows-1252: 0x80..0x9F hold typographic characters.
+  static const uint16_t kCp1252[32] = {
+      0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+      0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+  std::string r;
+  r.reserve(s.size() + s.size() / 4);
+  for (unsigned char c : s) {
+    uint32_t cp = c >= 0x80 && c < 0xA0 ? kCp1252[c - 0x80] : c;
+    if (cp < 0x80) {
+      r += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      r += static_cast<char>(0xC0 | (cp >> 6));
+      r += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      r += static_cast<char>(0xE0 | (cp >> 12));
+      r += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      r += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  return r;
+}
+
+std::string EscapeInvalidUtf8(std::string_view s) {
+  std::string r;
+  for (size_t i = 0, n; i < s.size(); i += n) {
+    n = Utf8CharLen(s, i);
+    if (n > 0) {
+      r.append(s.substr(i, n));
+      continue;
+    }
+    char b[8];
+    std::snprintf(b, sizeof b, "\\x%02X", static_cast<unsigned char>(s[i]));
+    r += b;
+    n = 1;
+  }
+  return r;
+}
+
+std::string ShortestDouble(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == 0) return std::signbit(d) ? "-0" : "0";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string(buf, res.ptr);
+}
+
+std::string NormalizeDecimal(std::string_view s) {
+  std::string r;
+  AppendNormalizedDecimal(s, &r);
+  return r;
+}
+
+void AppendNormalizedDecimal(std::string_view s, std::string* out) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  if (s.find('.') != std::string_view::npos) {
+    while (!s.empty() && s.back() == '0') s.remove_suffix(1);
+    if (!s.empty() && s.back() == '.') s.remove_suffix(1);
+  }
+  while (s.size() > 1 && s[0] == '0' && s[1] != '.') s.remove_prefix(1);
+  if (s.empty() || s == "0") {
+    *out += '0';
+    return;
+  }
+  if (neg) *out += '-';
+  if (s[0] == '.') *out += '0';
+  out->append(s);
+}
+
+namespace {
+
+char* Digits(char* p, int64_t v, int width) {
+  for (int k = width - 1; k >= 0; --k, v /= 10) p[k] = static_cast<char>('0' + v % 10);
+  return p + width;
+}
+
+void AppendDate(int64_t days, std::string* out) {
+  Ymd d = CivilFromDays(days);
+  if (d.year < 0 || d.year > 9999) {
+    *out += FormatDate(days);
+    return;
+  }
+  char buf[10];
+  char* p = Digits(buf, d.year, 4);
+  *p++ = '-';
+  p = Digits(p, d.month, 2);
+  *p++ = '-';
+  Digits(p, d.day, 2);
+  out->append(buf, 10);
+}
+
+// ".ffffff" without trailing zeros; nothing when `frac` is 0.
+void AppendFraction(int64_t frac, std::string* out) {
+  if (!frac) return;
+  char buf[7] = {'.'};
+  Digits(buf + 1, frac, 6);
+  size_t n = 7;
+  while (buf[n - 1] == '0') --n;
+  out->append(buf, n);
+}
+
+}  // namespace
+
+void AppendTimestamp(int64_t micros, std::string* out) {
+  int64_t days =
+      micros >= 0 ? micros / 86400000000LL : -((-micros + 86400000000LL - 1) / 86400000000LL);
+  int64_t rem = micros - days * 86400000000LL;
+  int64_t secs = rem / 1000000;
+  AppendDate(days, out);
+  char buf[9] = {' '};
+  char* p = Digits(buf + 1, secs / 3600, 2);
+  *p++ = ':';
+  p = Digits(p, secs / 60 % 60, 2);
+  *p++ = ':';
+  Digits(p, secs % 60, 2);
+  out->append(buf, 9);
+  AppendFraction(rem % 1000000, out);
+}
+
+std::string FormatTimestamp(int64_t micros) {
+  std::string r;
+  AppendTimestamp(micros, &r);
+  return r;
+}
+
+namespace {
+
+bool ParseUint(std::string_view s, int64_t* v) {
+  if (s.empty() || s[0] == '-') return false;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// "HH:MM[:SS[.ffffff]]" -> micros; allows hours beyond 24 when `duration`.
+std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
+  bool neg = false;
+  if (duration && !s.empty() && s[0] == '-') neg = true, s.remove_prefix(1);
+  auto c1 = s.find(':');
+  if (c1 == std::string_view::npos) return std::nullopt;
+  int64_t h, m, sec = 0, frac = 0;
+  if (!ParseUint(s.substr(0, c1), &h)) return std::nullopt;
+  auto rest = s.substr(c1 + 1);
+  auto c2 = rest.find(':');
+  if (!ParseUint(rest.substr(0, c2 == std::string_view::npos ? rest.size() : c2), &m))
+    return std::nullopt;
+  if (c2 != std::string_view::npos) {
+    auto ss = rest.substr(c2 + 1);
+    auto dot = ss.find('.');
+    if (!ParseUint(ss.substr(0, dot == std::string_view::npos ? ss.size() : dot), &sec))
+      return std::nullopt;
+    if (dot != std::string_view::npos) {
+      auto f = ss.substr(dot + 1);
+      std::string fs(f);
+      if (f.size() > 6) {
+        // Beyond microseconds: rounded as PostgreSQL rounds its input, rint(fraction * 1e6)
+        // (so .9999995 can carry into the next second).
+        fs = "0." + fs;
+        double x;
+        auto r = std::from_chars(fs.data(), fs.data() + fs.size(), x);
+        if (r.ec != std::errc() || r.ptr != fs.data() + fs.size() ||
+            f.find_first_not_of("0123456789") != std::string_view::npos)
+          return std::nullopt;
+        frac = static_cast<int64_t>(std::rint(x * 1000000));
+      } else {
+        while (fs.size() < 6) fs += '0';
+        if (!ParseUint(fs, &frac)) return std::nullopt;
+      }
+    }
+  }
+  // As PostgreSQL's time_overflows: a leap second :60 is taken, and a clock stops at 24:00:00.
+  if (m > 59 || sec > 60) return std::nullopt;
+  int64_t v = ((h * 60 + m) * 60 + sec) * 1000000 + frac;
+  if (!duration && (h > 24 || v > int64_t{86400} * 1000000)) return std::nullopt;
+  return neg ? -v : v;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseDate(std::string_view s) { return corrente::ParseDate(s); }
+
+std::optional<int64_t> ParseTimestamp(std::string_view s) {
+  if (s.size() < 10) return std::nullopt;
+  auto days = corrente::ParseDate(s.substr(0, 10));
+  if (!days) return std::nullopt;
+  int64_t micros = *days * 86400000000LL;
+  if (s.size() == 10) return micros;
+  if (s[10] != ' ' && s[10] != 'T') return std::nullopt;
+  auto rest = s.substr(11);
+  if (!rest.empty() && rest.back() == 'Z') rest.remove_suffix(1);
+  if (rest.size() > 6 && (rest.ends_with("+00:00") || rest.ends_with("-00:00")))
+    rest.remove_suffix(6);
+  else if (rest.size() > 3 && rest.ends_with("+00"))
+    rest.remove_suffix(3);
+  auto clock = ParseClock(rest, false);
+  if (!clock) return std::nullopt;
+  return micros + *clock;
+}
+
+namespace {
+
+std::string FormatClock(int64_t micros, bool duration) {
+  bool neg = micros < 0;
+  if (neg) micros = -micros;
+  int64_t secs = micros / 1000000, frac = micros % 1000000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%02lld:%02lld:%02lld", neg ? "-" : "",
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60));
+  std::string r = buf;
+  AppendFraction(frac, &r);
+  (void)duration;
+  return r;
+}
+
+bool ParseInt64(std::string_view s, int64_t* v) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool ParseDouble(std::string_view s, double* v) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *v);
+  return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Checks a decimal literal against numeric(p,s) and rounds it to s decimals.
+// `s` as plain decimal text, exactly: "-1.5e3" -> "-1500" by moving the point in the digits
+// (never through a double). nullopt when it is not a number or its exponent is past any
+// numeric's reach.
+std::optional<std::string> PlainDecimal(std::string_view s) {
+  if (IsDecimalText(s)) return std::string(s);
+  size_t e = s.find_first_of("eE");
+  if (e == std::string_view::npos) return std::nullopt;
+  std::string_view mant = s.substr(0, e), ex = s.substr(e + 1);
+  if (!IsDecimalText(mant)) return std::nullopt;
+  if (!ex.empty() && ex[0] == '+') ex.remove_prefix(1);
+  int64_t x = 0;
+  auto r = std::from_chars(ex.data(), ex.data() + ex.size(), x);
+  if (ex.empty() || r.ec != std::errc() || r.ptr != ex.data() + ex.size() || x > 200000 ||
+      x < -200000)
+    return std::nullopt;
+  std::string sign;
+  if (mant[0] == '-' || mant[0] == '+') sign = mant[0] == '-' ? "-" : "", mant.remove_prefix(1);
+  size_t dot = std::min(mant.find('.'), mant.size());
+  std::string digits =
+      std::string(mant.substr(0, dot)) + std::string(dot < mant.size() ? mant.substr(dot + 1) : "");
+  int64_t point = static_cast<int64_t>(dot) + x, n = static_cast<int64_t>(digits.size());
+  if (point <= 0) return sign + "0." + std::string(static_cast<size_t>(-point), '0') + digits;
+  if (point >= n) return sign + digits + std::string(static_cast<size_t>(point - n), '0');
+  return sign + digits.substr(0, static_cast<size_t>(point)) + "." +
+         digits.substr(static_cast<size_t>(point));
+}
+
+// Rounds plain decimal text to `scale` fractional digits, half away from zero on the decimal
+// digits, as PostgreSQL rounds numeric input. A result of zero has no sign.
+void RoundDecimal(std::string* s, int scale) {
+  size_t dot = s->find('.');
+  if (dot == std::string::npos || static_cast<int>(s->size() - dot - 1) <= scale) return;
+  bool up = (*s)[dot + 1 + static_cast<size_t>(scale)] >= '5';
+  s->resize(scale > 0 ? dot + 1 + static_cast<size_t>(scale) : dot);
+  if (up) {
+    size_t i = s->size();
+    while (i > 0) {
+      char& c = (*s)[i - 1];
+      if (c == '.') {
+        --i;
+        continue;
+      }
+      if (c < '0' || c > '9') break;  // the sign
+      if (c == '9') {
+        c = '0';
+        --i;
+        continue;
+      }
+      ++c;
+      break;
+    }
+    if (i == 0 || (*s)[i - 1] < '0' || (*s)[i - 1] > '9') s->insert(i, "1");
+  }
+  if (s->find_first_of("123456789") == std::string::npos && !s->empty() &&
+      ((*s)[0] == '-' || (*s)[0] == '+'))
+    s->erase(0, 1);
+  if (!s->empty() && (*s)[0] == '.') s->insert(0, "0");
+}
+
+std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
+                                      std::string* out) {
+  auto plain = PlainDecimal(s);
+  if (!plain) return "not a decimal number";
+  *out = std::move(*plain);
+  if (scale >= 0) RoundDecimal(out, scale);
+  if (precision > 0) {
+    std::string n = NormalizeDecimal(*out);
+    auto dot = n.find('.');
+    size_t int_digits = (dot == std::string::npos ? n.size() : dot) - (n[0] == '-' ? 1 : 0);
+    if (n == "0" || n.rfind("0.", 0) == 0 || n.rfind("-0.", 0) == 0) int_digits = 0;
+    if (static_cast<int>(int_digits) > precision - std::max(scale, 0))
+      return "value " + std::string(s) + " overflows numeric(" + std::to_string(precision) + "," +
+             std::to_string(std::max(scale, 0)) + ")";
+  }
+  return std::nullopt;
+}
+
+bool ZeroDate(std::string_view s) {
+  return s.rfind("0000-00-00", 0) == 0 ||
+         (s.size() >= 10 && (s.substr(5, 2) == "00" || s.substr(8, 2) == "00"));
+}
+
+size_t Utf8Chars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue& v,
+                                        const ConvertContext& ctx, TargetValue* out,
+                                        std::string* note) {
+  using K = SourceValue::Kind;
+  out->null = false;
+  out->s.clear();
+  if (v.kind == K::kNull) {
+    out->null = true;
+    if (col.not_null && !col.identity) return "NULL in NOT NULL column " + col.name;
+    return std::nullopt;
+  }
+  auto text_of = [&]() -> std::string {
+    if (v.kind == K::kInt) return std::to_string(v.i);
+    if (v.kind == K::kReal) return ShortestDouble(v.d);
+    return std::string(v.s);
+  };
+  switch (col.type) {
+    case PgType::kSmallInt:
+    case PgType::kInteger:
+    case PgType::kBigInt: {
+      int64_t x;
+      if (v.kind == K::kInt)
+        x = v.i;
+      else if (v.kind == K::kReal && v.d == std::floor(v.d) && std::fabs(v.d) < 9.2e18)
+        x = static_cast<int64_t>(v.d);
+      else if (v.kind == K::kText && ParseInt64(v.s, &x)) {
+      } else if (v.kind == K::kBlob && col.type == PgType::kBigInt &&
+                 v.s.size() <= 8) {  // MySQL bit(n)
+        x = 0;
+        for (unsigned char c : v.s) x = (x << 8) | c;
+      } else
+        return "not an integer: " + text_of().substr(0, 40);
+      int64_t lim = col.type == PgType::kSmallInt  ? 32767
+                    : col.type == PgType::kInteger ? 2147483647LL
+                                                   : INT64_MAX;
+      if (x > lim || x < -lim - 1)
+        return "integer " + std::to_string(x) + " out of range for " + col.SqlType();
+      out->i = x;
+      return std::nullopt;
+    }
+    case PgType::kNumeric: {
+      std::string txt;
+      if (v.kind == K::kInt)
+        txt = std::to_string(v.i);
+      else if (v.kind == K::kReal) {
+        // Its shortest decimal form, then rounded as decimal: as float8::numeric does.
+        if (!std::isfinite(v.d)) return "non-finite number in numeric column";
+        txt = ShortestDouble(v.d);
+      } else if (v.kind == K::kText)
+        txt = std::string(v.s);
+      else
+        return "blob in numeric column";
+      if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
+      if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
+      // PostgreSQL's numeric holds 131072 digits before the point and 16383 after. Past the
+      // first, the binary COPY field's weight would wrap and PostgreSQL store a wrong value.
+      std::string_view n = out->s;
+      if (!n.empty() && n[0] == '-') n.remove_prefix(1);
+      size_t dot = std::min(n.find('.'), n.size());
+      size_t lead = std::min(n.find_first_not_of('0'), dot);
+      if (dot - lead > 131072 || n.size() - std::min(dot + 1, n.size()) > 16383)
+        return "numeric value out of range (PostgreSQL holds 131072 digits before the point, "
+               "16383 after) in column " +
+               col.name;
+      return std::nullopt;
+    }
+    case PgType::kDouble: {
+      if (v.kind == K::kReal)
+        out->d = v.d;
+      else if (v.kind == K::kInt)
+        out->d = static_cast<double>(v.i);
+      else if (v.kind == K::kText && ParseDouble(v.s, &out->d)) {
+      } else
+        return "not a number: " + text_of().substr(0, 40);
+      return std::nullopt;
+    }
+    case PgType::kText:
+    case PgType::kVarchar: {
+      if (v.kind == K::kText || v.kind == K::kBlob) {
+        if (col.charset == TextCharset::kLatin1)
+          out->s = Latin1ToUtf8(v.s);
+        else
+          out->s.assign(v.s);
+        if (!IsUtf8(out->s)) {
+          if (ctx.invalid_text == InvalidTextPolicy::kReject)
+            return "invalid UTF-8 in column " + col.name;
+          out->s = EscapeInvalidUtf8(out->s);
+          *note = "invalid UTF-8 in column " + col.name + " escaped as \\xNN";
+        }
+      } else {
+        out->s = text_of();
+      }
+      if (col.type == PgType::kVarchar && static_cast<int>(Utf8Chars(out->s)) > col.precision)
+        return "value longer than " + col.SqlType() + " in column " + col.name;
+      return std::nullopt;
+    }
+    case PgType::kBytea:
+      out->s = v.kind == K::kText || v.kind == K::kBlob ? std::string(v.s) : text_of();
+      if (col.wkb_after_srid) {
+        if (out->s.size() < 5) return "not a MySQL geometry value in column " + col.name;
+        out->s.erase(0, 4);
+      }
+      return std::nullopt;
+    case PgType::kBool: {
+      if (v.kind == K::kInt) {
+        if (v.i != 0 && v.i != 1) return "boolean column holds " + std::to_string(v.i);
+        out->i = v.i;
+        return std::nullopt;
+      }
+      if (v.kind == K::kBlob && v.s.size() == 1 && (v.s[0] == 0 || v.s[0] == 1)) {  // MySQL bit(1)
+        out->i = v.s[0];
+        return std::nullopt;
+      }
+      std::string t = Lower(text_of());
+      if (t == "1" || t == "t" || t == "true" || t == "yes")
+        out->i = 1;
+      else if (t == "0" || t == "f" || t == "false" || t == "no")
+        out->i = 0;
+      else
+        return "not a boolean: " + t.substr(0, 40);
+      return std::nullopt;
+    }
+    case PgType::kDate:
+    case PgType::kTimestamp:
+    case PgType::kTimestampTz: {
+      if (v.kind == K::kInt && col.type != PgType::kDate) {
+        // Prisma and friends store DateTime as Unix milliseconds (seconds when small).
+        out->i = std::llabs(v.i) > 100000000000LL ? v.i * 1000 : v.i * 1000000;
+        return std::nullopt;
+      }
+      std::string t = text_of();
+      if (ZeroDate(t)) {
+        if (ctx.zero_dates == ZeroDatePolicy::kError)
+          return "zero date " + t + " in column " + col.name;
+        out->null = true;
+        if (col.not_null) return "zero date " + t + " in NOT NULL column " + col.name;
+        *note = "zero date " + t + " in column " + col.name + " became NULL";
+        return std::nullopt;
+      }
+      if (col.type == PgType::kDate) {
+        auto d = corrente::ParseDate(t.substr(0, std::min<size_t>(t.size(), 10)));
+        if (!d || (t.size() > 10 && t.substr(10).find_first_not_of(" 0:T.") != std::string::npos))
+          return "not a date: " + t.substr(0, 40);
+        out->i = *d;
+      } else {
+        auto ts = ParseTimestamp(t);
+        if (!ts) return "not a timestamp: " + t.substr(0, 40);
+        out->i = *ts;
+      }
+      return std::nullopt;
+    }
+    case PgType::kTime:
+    case PgType::kInterval: {
+      auto c = ParseClock(text_of(), col.type == PgType::kInterval);
+      if (!c) return "not a time: " + text_of().substr(0, 40);
+      out->i = *c;
+      return std::nullopt;
+    }
+    case PgType::kUuid: {
+      std::string t = Lower(text_of());
+      std::string hex;
+      for (char c : t)
+        if (c != '-') hex += c;
+      if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+        return "not a uuid: " + t.substr(0, 40);
+      out->s = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+               hex.substr(16, 4) + "-" + hex.substr(20);
+      return std::nullopt;
+    }
+  }
+  return "unsupported type";
+}
+
+void WriteValue(pg::CopyWriter& w, const ColumnPlan& col, const TargetValue& tv) {
+  if (tv.null) {
+    w.Null();
+    return;
+  }
+  switch (col.type) {
+    case PgType::kSmallInt:
+      w.Int16(static_cast<int16_t>(tv.i));
+      break;
+    case PgType::kInteger:
+      w.Int32(static_cast<int32_t>(tv.i));
+      break;
+    case PgType::kBigInt:
+      w.Int64(tv.i);
+      break;
+    case PgType::kNumeric:
+      w.NumericText(tv.s);
+      break;
+    case PgType::kDouble:
+      w.Float8(tv.d);
+      break;
+    case PgType::kText:
+    case PgType::kVarchar:
+      w.Text(tv.s);
+      break;
+    case PgType::kBytea:
+      w.Raw(tv.s);
+      break;
+    case PgType::kBool:
+      w.Bool(tv.i != 0);
+      break;
+    case PgType::kDate:
+      w.Date(tv.i);
+      break;
+    case PgType::kTimestamp:
+    case PgType::kTimestampTz:
+      w.Timestamp(tv.i);
+      break;
+    case PgType::kTime: {
+      std::string b(8, '\0');
+      uint64_t u = static_cast<uint64_t>(tv.i);
+      for (int k = 0; k < 8; ++k) b[k] = static_cast<char>(u >> (56 - 8 * k));
+      w.Raw(b);
+      break;
+    }
+    case PgType::kInterval: {
+      std::string b(16, '\0');
+      uint64_t u = static_cast<uint64_t>(tv.i);
+      for (int k = 0; k < 8; ++k) b[k] = static_cast<char>(u >> (56 - 8 * k));
+      w.Raw(b);  // days and months stay 0
+      break;
+    }
+    case PgType::kUuid: {
+      std::string b;
+      for (size_t k = 0; k < tv.s.size(); ++k) {
+        if (tv.s[k] == '-') continue;
+        b += static_cast<char>(std::stoi(tv.s.substr(k, 2), nullptr, 16));
+        ++k;
+      }
+      w.Raw(b);
+      break;
+    }
+  }
+}
+
+void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* out) {
+  switch (col.type) {
+    case PgType::kSmallInt:
+    case PgType::kInteger:
+    case PgType::kBigInt: {
+      char buf[24];
+      out->append(buf, std::to_chars(buf, buf + sizeof buf, tv.i).ptr);
+      break;
+    }
+    case PgType::kNumeric:
+      AppendNormalizedDecimal(tv.s, out);
+      break;
+    case PgType::kDouble:
+      *out += ShortestDouble(tv.d);
+      break;
+    case PgType::kText:
+    case PgType::kVarchar:
+    case PgType::kUuid:
+      *out += tv.s;
+      break;
+    case PgType::kBytea: {
+      static const char* kHex = "0123456789abcdef";
+      *out += "\\x";
+      for (unsigned char c : tv.s) {
+        *out += kHex[c >> 4];
+        *out += kHex[c & 15];
+      }
+      break;
+    }
+    case PgType::kBool:
+      *out += tv.i ? "t" : "f";
+      break;
+    case PgType::kDate:
+      AppendDate(tv.i, out);
+      break;
+    case PgType::kTimestamp:
+      AppendTimestamp(tv.i, out);
+      break;
+    case PgType::kTimestampTz:
+      AppendTimestamp(tv.i, out);
+      *out += "+00";
+      break;
+    case PgType::kTime:
+    case PgType::kInterval:
+      *out += FormatClock(tv.i, col.type == PgType::kInterval);
+      break;
+  }
+}
+
+void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::string* out) {
+  if (col.type == PgType::kDouble) {
+    double d = 0;
+    if (pg_text == "NaN")
+      d = NAN;
+    else if (pg_text == "Infinity")
+      d = INFINITY;
+    else if (pg_text == "-Infinity")
+      d = -INFINITY;
+    else
+      ParseDouble(pg_text, &d);
+    *out += ShortestDouble(d);
+  } else if (col.type == PgType::kNumeric) {
+    AppendNormalizedDecimal(pg_text, out);
+  } else if (col.type == PgType::kInterval) {
+    auto c = ParseClock(pg_text, true);
+    *out += c ? FormatClock(*c, true) : std::string(pg_text);
+  } else {
+    out->append(pg_text);
+  }
+}
+
+}  // namespace corrente::migrate

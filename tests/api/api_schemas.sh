@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Types that cannot drift: every JSON route of the real `corrente serve` is called and its body
+# validated against the OpenAPI document the server publishes (closed objects, enums from
+# common/vocabulary.h), the enums are checked against the database's CHECK constraints
+# (schema_tour.py), and the dashboard's generated types (web/src/api/schema.gen.ts) must equal
+# what openapi-typescript makes of that document today.
+set -uo pipefail
+corrente="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+. "$here/../lib.sh"
+db=api_schemas
+scratch_db "$db"
+export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+work=$(mktemp -d)
+spid=""
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+
+"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
+out=$("$corrente" seed --items 12 --sites 3 --days 200 --seed 5 2>&1); check "seed" [ $? -eq 0 ]
+pw() { sed -nE "s/^demo login: $1 \/ (\S+) .*/\1/p" <<<"$out"; }
+"$corrente" pipeline run --horizon 30 >"$work/run.log" 2>&1; check "pipeline run" [ $? -eq 0 ] || tail -5 "$work/run.log"
+
+port=$(free_port)
+"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
+spid=$!
+wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ] || tail -5 "$work/serve.log"
+
+python3 "$here/schema_tour.py" "http://127.0.0.1:$port" "$(pw admin)" "$(pw analyst)" "$DATABASE_URL" >"$work/tour.log" 2>&1
+status=$?
+grep -E "^(FAIL|[0-9]+ routes)" "$work/tour.log"
+check "every JSON route's body matches its schema; enums match the CHECKs ($(grep -c '^ok' "$work/tour.log") calls)" [ $status -eq 0 ]
+
+# The generated TypeScript types are those of today's document.
+curl -s "http://127.0.0.1:$port/api/v1/openapi.json" >"$work/openapi.json"
+if [ -x "$root/web/node_modules/.bin/openapi-typescript" ]; then
+  (cd "$root/web" && node_modules/.bin/openapi-typescript "$work/openapi.json" -o "$work/schema.gen.ts" >/dev/null 2>&1)
+  check "openapi-typescript ran" [ -s "$work/schema.gen.ts" ]
+  if diff -q "$work/schema.gen.ts" "$root/web/src/api/schema.gen.ts" >/dev/null; then
+    ok "web/src/api/schema.gen.ts is up to date"
+  else
+    not_ok "web/src/api/schema.gen.ts is stale: run web/scripts/web.sh types"
+    diff "$work/schema.gen.ts" "$root/web/src/api/schema.gen.ts" | head -20
+  fi
+else
+  not_ok "web/node_modules/.bin/openapi-typescript missing: run web/scripts/web.sh deps"
+fi
+finish
