@@ -18,6 +18,10 @@ install(DIRECTORY ${CORRENTE_WEB_DIST}/ DESTINATION share/corrente/web PATTERN "
 # The binary embeds the migrations; the SQL ships for reading and for DBAs (KPI reports too).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sql/ DESTINATION share/corrente/sql)
 install(FILES ${CORRENTE_DEPLOY}/sync.env.example DESTINATION share/corrente/examples)
+# Monitoring and proxy examples: Prometheus (rules, scrape config), Grafana, nginx.
+install(FILES ${CORRENTE_DEPLOY}/prometheus/corrente.rules.yml ${CORRENTE_DEPLOY}/prometheus/prometheus.yml
+              ${CORRENTE_DEPLOY}/grafana/corrente.json ${CORRENTE_DEPLOY}/nginx/corrente.conf
+        DESTINATION share/corrente/examples)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/operations.md
         DESTINATION share/doc/corrente)
 
@@ -46,10 +50,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Relative to the staging directory, where dpkg-shlibdeps runs: the packaged libduckdb.so.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS usr/lib/corrente)
 # Recommends, not Depends: the managed cluster needs the server binaries and the openssl
-# command (its TLS CA), but a server on DATABASE_URL (the compose file's postgres:15
+# command (its TLS CA), and pgbackrest archives its WAL (backups), but a server on DATABASE_URL (the compose file's postgres:15
 # container) needs neither.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-15, openssl")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-15, openssl, pgbackrest")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CORRENTE_DEPLOY}/debian/postinst ${CORRENTE_DEPLOY}/debian/prerm
     ${CORRENTE_DEPLOY}/debian/postrm ${CORRENTE_DEPLOY}/debian/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

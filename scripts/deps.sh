@@ -13,10 +13,10 @@ build_pkgs=(
   libpq-dev libsodium-dev libjwt-dev libcli11-dev libspdlog-dev libfmt-dev
   libeigen3-dev libsqlite3-dev libmariadb-dev zlib1g-dev libssl-dev
   googletest libgtest-dev libgmock-dev
-  postgresql-15 postgresql-client-15
+  postgresql-15 postgresql-client-15 pgbackrest
   curl ca-certificates openssl
 )
-test_pkgs=(sqlite3 mariadb-server chromium iproute2 python3-jsonschema)
+test_pkgs=(sqlite3 mariadb-server chromium iproute2 python3-jsonschema prometheus nginx-light)
 bench_pkgs=(wrk pgloader r-cran-forecast hyperfine
             python3-flask python3-flask-caching python3-sqlalchemy python3-psycopg2 python3-jwt gunicorn)
 

@@ -45,13 +45,15 @@ echo "built $(basename "$deb") ($(du -h "$deb" | cut -f1)) in $(($(date +%s) - s
 
 fields=$(dpkg-deb -f "$deb" Package Depends Recommends)
 check "Depends lists the linked Debian libraries (dpkg-shlibdeps)" contains "$fields" 'libpq5.*libsodium23|libsodium23.*libpq5'
-check "Recommends postgresql-15 and openssl (the managed cluster's server and TLS CA)" contains "$fields" 'Recommends: postgresql-15, openssl'
+check "Recommends postgresql-15, openssl and pgbackrest (the managed cluster's server, TLS CA, backups)" contains "$fields" 'Recommends: postgresql-15, openssl, pgbackrest'
 listing=$(dpkg-deb -c "$deb")
 for p in ./usr/bin/corrente ./usr/share/corrente/web/index.html ./usr/share/corrente/sql/ \
   ./etc/corrente/corrente.env ./lib/systemd/system/corrente.service \
   ./lib/systemd/system/corrente-pipeline.service ./lib/systemd/system/corrente-pipeline.timer \
   ./lib/systemd/system/corrente-sync@.service ./lib/systemd/system/corrente-sync@.timer \
-  ./lib/systemd/system/corrente-sync-follow@.service; do
+  ./lib/systemd/system/corrente-sync-follow@.service \
+  ./usr/share/corrente/examples/corrente.rules.yml ./usr/share/corrente/examples/prometheus.yml \
+  ./usr/share/corrente/examples/corrente.json ./usr/share/corrente/examples/corrente.conf; do
   check "package holds $p" contains "$listing" " ${p//./\\.}\$"
 done
 check "package holds every migration" test "$(grep -c '/usr/share/corrente/sql/V.*\.sql$' <<<"$listing")" \

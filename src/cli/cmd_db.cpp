@@ -1,4 +1,5 @@
-// corrente db start|stop|status|url|psql|upgrade|downgrade|history
+// corrente db start|stop|status|url|psql|upgrade|downgrade|history|replica add
+// (backups: cmd_backup.cpp)
 #include <unistd.h>
 
 #include <iostream>
@@ -6,6 +7,7 @@
 #include "cli/commands.h"
 #include "cluster/cluster.h"
 #include "schema/distributed.h"
+#include "cluster/replica.h"
 #include "schema/migrations.h"
 
 namespace corrente::cli {
@@ -127,6 +129,16 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     for (const auto& a : h)
       if (a.known && !a.checksum_ok) exit_code = 1;
   });
+  RegisterBackupCommands(*db, exit_code);
+
+  auto* replica = db->add_subcommand("replica", "Streaming replicas of the managed cluster");
+  replica->require_subcommand(1);
+  replica->add_subcommand("add", "Make (pg_basebackup) and start a hot standby under $CORRENTE_HOME/replica")
+      ->callback([&] {
+        std::string home = cluster::AddReplica(LoadConfig());
+        std::cerr << "replica running; its URLs: CORRENTE_HOME=" << home
+                  << " corrente db url [--role api] (DATABASE_READ_URL for serve)\n";
+      });
 }
 
 }  // namespace corrente::cli

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <boost/json.hpp>
+
 #include "cli/commands.h"
 #include "migrate/engine.h"
 #include "migrate/follow.h"
@@ -138,7 +140,12 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   copy->callback([&] {
-    auto rep = migrate::RunCopy(Options(f, true));
+    auto opts = Options(f, true);
+    auto rep = migrate::RunCopy(opts);
+    RecordLineage("MIGRATE_COPY", "schema", std::nullopt,
+                  boost::json::serialize(boost::json::object{
+                      {"source", RedactUrl(f.source)}, {"schema", rep.schema},
+                      {"tables", rep.tables_loaded}, {"rows", rep.rows}, {"rejected", rep.rejected}}));
     for (const auto& w : rep.warnings) std::cerr << "warning: " << w << "\n";
     std::cout << "copied into schema " << rep.schema << ": " << rep.tables_loaded
               << " tables loaded (" << rep.tables_skipped << " already done), " << rep.rows
@@ -217,6 +224,16 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   sync->add_option("--max-passes", f.max_passes, "With --follow: stop after this many passes")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   sync->callback([&] {
+    // Lineage: one audit record per pass that changed rows.
+    auto record = [&](const std::vector<migrate::SyncTableResult>& tables) {
+      boost::json::object rows;
+      for (const auto& r : tables)
+        if (r.error.empty() && r.inserted + r.updated + r.deleted > 0)
+          rows[r.table] = boost::json::object{{"inserted", r.inserted}, {"updated", r.updated}, {"deleted", r.deleted}};
+      if (!rows.empty())
+        RecordLineage("MIGRATE_SYNC", "schema", std::nullopt,
+                      boost::json::serialize(boost::json::object{{"source", RedactUrl(f.source)}, {"rows", rows}}));
+    };
     auto print_tables = [&](const std::vector<migrate::SyncTableResult>& tables, bool quiet) {
       for (const auto& r : tables) {
         if (!r.error.empty()) {
@@ -230,6 +247,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     };
     if (!f.follow) {
       auto tables = migrate::RunSync(Options(f, true));
+      record(tables);
       print_tables(tables, false);
       for (const auto& r : tables)
         if (!r.error.empty()) exit_code = 1;
@@ -243,6 +261,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     bool last_failed = false;
     migrate::Follow(Options(f, true), fo, g_follow_stop, [&](const migrate::PassReport& p) {
       print_tables(p.tables, true);
+      record(p.tables);
       int64_t ins = 0, upd = 0, del = 0;
       for (const auto& r : p.tables) ins += r.inserted, upd += r.updated, del += r.deleted;
       char lag[64] = "no pass has succeeded yet";
@@ -276,8 +295,13 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       ->required()
       ->check(CLI::ExistingFile);
   map->callback([&] {
-    auto rep = migrate::RunMapping(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner),
-                                   f.source, f.mapping);
+    std::string dsn = ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner);
+    auto rep = migrate::RunMapping(dsn, f.source, f.mapping);
+    boost::json::object rows;
+    for (const auto& s : rep.steps) rows[s.target] = s.rows;
+    RecordLineage("MIGRATE_MAP", "mapping", std::nullopt,
+                  boost::json::serialize(boost::json::object{
+                      {"source", RedactUrl(f.source)}, {"mapping", f.mapping}, {"rows", rows}}));
     for (const auto& s : rep.steps)
       std::cout << "map " << s.target << ": " << s.rows << " rows, " << s.rejected << " rejected\n";
   });

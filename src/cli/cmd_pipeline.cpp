@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <boost/json.hpp>
+
 #include "cli/commands.h"
 #include "common/dates.h"
 #include "pipeline/pipeline.h"
@@ -94,7 +96,23 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     opt.yearly_season = args.yearly;
     Config c = LoadConfig();
     std::string dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kPipeline);
-    pipeline::RunReport rep = pipeline::Run(dsn, opt);
+    pipeline::RunReport rep;
+    try {
+      rep = pipeline::Run(dsn, opt);
+    } catch (const std::exception& e) {
+      RecordLineage("PIPELINE_RUN", "pipeline_run", std::nullopt,
+                    boost::json::serialize(boost::json::object{{"status", "FAILED"}, {"error", e.what()}}));
+      throw;
+    }
+    boost::json::object rows;
+    for (const auto& s : rep.stages)
+      if (s.ran) rows[s.name] = s.rows;
+    RecordLineage("PIPELINE_RUN", "pipeline_run", rep.run_id,
+                  boost::json::serialize(boost::json::object{{"status", "SUCCEEDED"},
+                                                             {"as_of", FormatDate(rep.as_of)},
+                                                             {"series", rep.series},
+                                                             {"seconds", rep.total_seconds},
+                                                             {"rows", rows}}));
     std::printf("run %lld published (as of %s): %lld series in %.2f s (%.0f series/s)\n",
                 static_cast<long long>(rep.run_id), FormatDate(rep.as_of).c_str(),
                 static_cast<long long>(rep.series), rep.total_seconds,

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <iostream>
 
+#include <boost/json.hpp>
+
 #include "cli/commands.h"
 #include "seed/loader.h"
 
@@ -24,7 +26,8 @@ void RegisterSeedCommand(CLI::App& app, int& exit_code) {
     Config c = LoadConfig();
     if (c.IsProduction() && !no_users)
       throw std::runtime_error("CORRENTE_ENV=production: demo users are not created; pass --no-demo-users");
-    auto conn = pg::Connection::Open(ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kOwner));
+    std::string dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kOwner);
+    auto conn = pg::Connection::Open(dsn);
     if (seed::HasData(conn) && !force) {
       std::cerr << "corrente: the database already holds data; 'corrente seed --force' replaces it\n";
       exit_code = 1;
@@ -37,6 +40,13 @@ void RegisterSeedCommand(CLI::App& app, int& exit_code) {
                  std::chrono::duration<double>(t1 - t0).count());
     seed::LoadReport rep = seed::Load(conn, ds, force, !no_users);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    RecordLineage("SEED", "dataset", std::nullopt,
+                  boost::json::serialize(boost::json::object{
+                      {"seed", opt.seed}, {"replaced", force},
+                      {"rows", boost::json::object{{"regions", rep.regions}, {"sites", rep.sites},
+                                                   {"suppliers", rep.suppliers}, {"items", rep.items},
+                                                   {"calendar", rep.calendar}, {"demand", rep.demand},
+                                                   {"inventory", rep.inventory}, {"orders", rep.orders}}}}));
     std::cerr << "seeded in " << secs << " s: " << rep.regions << " regions, " << rep.sites << " sites, "
               << rep.suppliers << " suppliers, " << rep.items << " items, " << rep.calendar << " calendar days, "
               << rep.demand << " demand rows, " << rep.inventory << " inventory rows, " << rep.orders << " orders\n";

@@ -11,9 +11,7 @@ namespace corrente::cli {
 namespace {
 
 void Audit(pg::Connection& c, const std::string& action, int64_t user_id, const std::string& details_json) {
-  c.Execute("INSERT INTO support.audit_logs (actor, action, entity_type, entity_id, details, user_agent)"
-            " VALUES ($1, $2, 'user', $3, $4::jsonb, 'corrente-cli')",
-            "cli:" + CurrentUnixUser(), action, user_id, details_json);
+  AuditCli(c, action, "user", user_id, details_json);
 }
 
 void CheckUsername(const std::string& name) {

@@ -2,6 +2,8 @@
 // Each Register* adds one subcommand tree to the app. Its callbacks set `exit_code` and
 // throw only for failures main() reports as one line on stderr (exit 1).
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "cluster/cluster.h"
@@ -11,6 +13,7 @@
 namespace corrente::cli {
 
 void RegisterDbCommand(CLI::App& app, int& exit_code);
+void RegisterBackupCommands(CLI::App& db, int& exit_code);  // cmd_backup.cpp: under `db`
 void RegisterSeedCommand(CLI::App& app, int& exit_code);
 void RegisterUserCommand(CLI::App& app, int& exit_code);
 void RegisterServeCommands(CLI::App& app, int& exit_code);
@@ -28,5 +31,16 @@ void WarnWithoutRoles(pg::Connection& conn, const Config& config);
 // Reads one line from stdin (the password), without its newline. Throws when empty.
 std::string ReadPasswordFromStdin();
 std::string CurrentUnixUser();
+// `url` without its user and password (scheme://***@host/...), for logs and audit records.
+std::string RedactUrl(const std::string& url);
+// An audit record of a command-line action: actor "cli:<unix user>" ($CORRENTE_ACTOR when set,
+// "scheduler" for scheduled runs), user agent "corrente-cli".
+void AuditCli(pg::Connection& c, const std::string& action, const std::string& entity_type,
+              std::optional<int64_t> entity_id, const std::string& details_json);
+// Lineage (specification §2.2): the same record for a data load (pipeline run, seed, migrate),
+// with its row counts in `details_json`, written as the admin role. A failure to record is a
+// warning, never an error.
+void RecordLineage(const std::string& action, const std::string& entity_type,
+                   std::optional<int64_t> entity_id, const std::string& details_json);
 
 }  // namespace corrente::cli

@@ -40,6 +40,33 @@ std::string ReadPasswordFromStdin() {
   return line;
 }
 
+void AuditCli(pg::Connection& c, const std::string& action, const std::string& entity_type,
+              std::optional<int64_t> entity_id, const std::string& details_json) {
+  std::string actor = GetEnv("CORRENTE_ACTOR").value_or("cli:" + CurrentUnixUser());
+  c.Execute("INSERT INTO support.audit_logs (actor, action, entity_type, entity_id, details, user_agent)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb, 'corrente-cli')",
+            actor, action, entity_type, entity_id, details_json);
+}
+
+void RecordLineage(const std::string& action, const std::string& entity_type,
+                   std::optional<int64_t> entity_id, const std::string& details_json) {
+  try {
+    // As the admin role: the loading roles themselves may not write the audit log.
+    auto conn = pg::Connection::Open(cluster::ResolveDsn(LoadConfig(), /*start_if_needed=*/false));
+    AuditCli(conn, action, entity_type, entity_id, details_json);
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record {} in support.audit_logs: {}", action, e.what());
+  }
+}
+
+std::string RedactUrl(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  auto at = url.find('@', scheme + 3), slash = url.find('/', scheme + 3);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
+  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
+}
+
 std::string CurrentUnixUser() {
   passwd* pw = getpwuid(geteuid());
   return pw ? pw->pw_name : "uid" + std::to_string(geteuid());

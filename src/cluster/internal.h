@@ -9,6 +9,8 @@
 namespace corrente::cluster::internal {
 
 std::string ReadFile(const std::filesystem::path& p);
+// A password file's first line, without its line ending.
+std::string ReadPassword(const std::filesystem::path& file);
 // Creates or truncates `p` with mode 0600 and writes `content`. Throws on failure.
 void WriteFile0600(const std::filesystem::path& p, const std::string& content);
 

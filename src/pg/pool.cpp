@@ -11,8 +11,18 @@ Pool::Lease::~Lease() {
 
 Pool::Lease Pool::Acquire(std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < max_size_; }))
-    throw Error(ErrorKind::kTransient, "53300", "all database connections are busy");
+  auto available = [&] { return !idle_.empty() || open_ < max_size_; };
+  if (!available()) {
+    auto t0 = std::chrono::steady_clock::now();
+    bool got = cv_.wait_for(lock, wait, available);
+    waits_.waited++;
+    waits_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!got) {
+      waits_.timeouts++;
+      throw Error(ErrorKind::kTransient, "53300", "all database connections are busy");
+    }
+  }
+  waits_.acquired++;
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
@@ -46,6 +56,11 @@ void Pool::Release(std::unique_ptr<Connection> c) {
 size_t Pool::Idle() const {
   std::lock_guard g(mu_);
   return idle_.size();
+}
+
+Pool::WaitStats Pool::Waits() const {
+  std::lock_guard g(mu_);
+  return waits_;
 }
 
 size_t Pool::Open() const {

@@ -3,6 +3,7 @@
 // returns its connection on destruction, or drops it when the link is broken, so the pool
 // heals itself after a server restart.
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,13 @@ class Pool {
   Lease Acquire(std::chrono::milliseconds wait = std::chrono::milliseconds(2000));
   size_t Idle() const;
   size_t Open() const;
+  // Since construction: acquisitions, those that had to wait for a connection (all busy),
+  // the total time spent waiting, and those that timed out.
+  struct WaitStats {
+    uint64_t acquired = 0, waited = 0, timeouts = 0;
+    double wait_seconds = 0;
+  };
+  WaitStats Waits() const;
 
  private:
   void Release(std::unique_ptr<Connection> c);
@@ -46,6 +54,7 @@ class Pool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
   size_t open_ = 0;
+  WaitStats waits_;
 };
 
 }  // namespace corrente::pg

@@ -19,6 +19,8 @@
 #include "server/handlers.h"
 #include "server/health.h"
 #include "server/metrics_gate.h"
+#include "server/metrics_ops.h"
+#include "server/read_replica.h"
 #include "server/scheduler.h"
 #include "server/schemas.h"
 #include "server/security_headers.h"
@@ -65,8 +67,9 @@ Response FromApiError(const ApiError& e) {
 // error mapping and the database circuit breaker. Thread-safe after construction.
 class Api {
  public:
-  Api(Services& s, std::vector<ApiRoute> routes, std::vector<std::string> cors_origins)
-      : s_(s), routes_(std::move(routes)), cors_(std::move(cors_origins)) {}
+  Api(Services& s, std::vector<ApiRoute> routes, std::vector<std::string> cors_origins,
+      ReadReplica* replica = nullptr)
+      : s_(s), routes_(std::move(routes)), cors_(std::move(cors_origins)), replica_(replica) {}
 
   const std::vector<ApiRoute>& Routes() const { return routes_; }
 
@@ -237,9 +240,25 @@ class Api {
           }
       }
       if (SteadyMs() < db_down_until_.load()) throw DbDown();
-      Db db(s_.pool);
-      Ctx ctx{req, r.min_role ? &p : nullptr, db, csv};
-      Response res = r.fn(ctx);
+      // Reads go to the replica while it is fresh enough (read_replica.h); one that fails to
+      // connect sends the request to the primary.
+      bool read = replica_ && r.method == "GET" && r.tag != "auth";
+      bool on_replica = read && replica_->Usable(p.user_id);
+      auto run = [&](pg::Pool& pool) {
+        Db db(pool);
+        Ctx ctx{req, r.min_role ? &p : nullptr, db, csv};
+        return r.fn(ctx);
+      };
+      Response res;
+      try {
+        res = run(on_replica ? replica_->Pool() : s_.pool);
+      } catch (const pg::Error& e) {
+        if (!on_replica || e.Kind() != pg::ErrorKind::kConnection) throw;
+        spdlog::warn("read replica failed on {} {}: {}; using the primary", req.method, req.route, e.what());
+        on_replica = false;
+        res = run(s_.pool);
+      }
+      if (read) replica_->CountRead(on_replica);
       if (r.cacheable && res.status == 200 && !res.stream) {
         res.headers.emplace_back("ETag", MakeEtag(res.body));
         // Compressed here, on a worker thread, once; hits then only pick a body.
@@ -249,7 +268,10 @@ class Api {
           Share(res);
         s_.cache.Put(key, res, generation);
       }
-      if (r.method != "GET" && res.status < 300 && r.tag != "auth") s_.cache.Invalidate();
+      if (r.method != "GET" && res.status < 300 && r.tag != "auth") {
+        s_.cache.Invalidate();
+        if (replica_) replica_->NoteWrite(p.user_id);
+      }
       return res;
     } catch (const ApiError& e) {
       return FromApiError(e);
@@ -289,6 +311,7 @@ class Api {
   Services& s_;
   std::vector<ApiRoute> routes_;
   std::vector<std::string> cors_;
+  ReadReplica* replica_;  // DATABASE_READ_URL, or null
   std::map<std::string, size_t> by_pattern_;
   const Router* router_ = nullptr;
   std::atomic<int64_t> db_down_until_{0};
@@ -445,7 +468,15 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
 
   std::vector<std::string> cors;
   if (auto c = GetEnv("CORRENTE_CORS_ORIGINS")) cors = SplitList(*c);
-  Api api(services, std::move(routes), cors);
+  // Read-only queries on a replica (DATABASE_READ_URL), the primary when it lags or is down.
+  std::unique_ptr<ReadReplica> replica;
+  if (auto read_url = GetEnv("DATABASE_READ_URL"); read_url && !read_url->empty()) {
+    double max_lag = 5;
+    if (auto l = GetEnv("CORRENTE_READ_MAX_LAG_SECONDS")) max_lag = std::max(0.0, std::atof(l->c_str()));
+    replica = std::make_unique<ReadReplica>(dsn, *read_url, pool_size, max_lag);
+    spdlog::info("reads go to {} while it is at most {} s behind", pg::DescribeDsn(*read_url), max_lag);
+  }
+  Api api(services, std::move(routes), cors, replica.get());
 
   // Routes, in one readable table: the open ones here, the API ones from the handler files.
   Router router;
@@ -546,6 +577,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(hashing.Queued()));
     gauge("auth_hashing_threads", "gauge", "Threads of the hashing pool.",
           static_cast<double>(hashing_options.threads));
+    extra += OpsMetrics({&pool, cache.Hits(), cache.Misses(),
+                         std::filesystem::absolute(config.home).lexically_normal().string(),
+                         replica.get()});
     return Response{200,
                     "text/plain; version=0.0.4; charset=utf-8",
                     metrics.Render(extra),

@@ -52,13 +52,21 @@ int PipelineScheduler::RunChild() {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The run's audit record names the scheduler as its actor (lineage). Built before fork:
+  // the child of a threaded process may only exec.
+  std::string actor = "CORRENTE_ACTOR=scheduler";
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "CORRENTE_ACTOR=", 15) != 0) envp.push_back(*e);
+  envp.push_back(actor.data());
+  envp.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) {
     spdlog::error("scheduler: fork failed: {}", std::strerror(errno));
     return -1;
   }
   if (pid == 0) {
-    execv(binary_.c_str(), argv.data());
+    execve(binary_.c_str(), argv.data(), envp.data());
     _exit(127);
   }
   {

@@ -40,6 +40,7 @@ h=$(curl -s "http://127.0.0.1:$portA/health")
 want=$(python3 -c "import datetime as d; n=d.datetime.utcnow(); t=n.replace(hour=3, minute=0, second=0, microsecond=0); t = t if t > n else t + d.timedelta(days=1); print(t.strftime('%Y-%m-%dT%H:%M:%SZ'))")
 check "/health: the schedule and its next run ($want)" [ "$(python3 -c "import json,sys; s=json.loads(sys.argv[1])['pipeline_schedule']; print(s['schedule'], s['next_run'], s['last_exit'])" "$h")" = "0 3 * * * $want 0" ]
 check "/health: the last run, with its outcome" contains "$h" '"last_pipeline_run":"SUCCEEDED '
+check "  lineage: its audit record names the scheduler and the rows" wait_for 30 "exists (select 1 from support.audit_logs where action = 'PIPELINE_RUN' and actor = 'scheduler' and details->>'status' = 'SUCCEEDED' and (details->'rows'->>'forecast')::int > 0)"
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null
 
 # ---- two servers on one schedule: one run per fire ----
@@ -65,6 +66,7 @@ check "servers stop cleanly while scheduled" [ "$(grep -c 'unhandled\|terminate'
 sql "ALTER TABLE analytics.forecast_accuracy RENAME TO forecast_accuracy_away" >/dev/null
 "$corrente" pipeline run >"$work/fail.log" 2>&1; rc=$?
 check "a broken run fails (exit $rc)" [ "$rc" -ne 0 ]
+check "  lineage: the failed run is recorded with its error" [ "$(sql "select count(*) from support.audit_logs where action = 'PIPELINE_RUN' and actor = 'cli:$(id -un)' and details->>'status' = 'FAILED' and details->>'error' <> ''")" = 1 ]
 check "  and raises one CRITICAL PIPELINE_FAILED alert naming the run" [ "$(sql "select count(*) || ' ' || min(level) || ' ' || (min(message) like 'Pipeline run % failed: %') from analytics.alerts where category = 'PIPELINE_FAILED' and resolved_at is null")" = "1 CRITICAL true" ]
 "$corrente" pipeline run >/dev/null 2>&1
 check "  a second failure updates it, not a second alert" [ "$(sql "select count(*) from analytics.alerts where category = 'PIPELINE_FAILED'")" = 1 ]

@@ -1,0 +1,287 @@
+#include "cluster/backup.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "cluster/cluster.h"
+#include "cluster/internal.h"
+#include "pg/pg.h"
+
+namespace corrente::cluster {
+namespace fs = std::filesystem;
+using namespace internal;
+namespace {
+
+constexpr const char* kConfMarker = "# corrente managed cluster: archiving (pgBackRest)";
+
+std::string FindPgBackRest() {
+  for (const char* p : {"/usr/bin/pgbackrest", "/usr/local/bin/pgbackrest"})
+    if (fs::exists(p)) return p;
+  return "";
+}
+
+std::string RequirePgBackRest() {
+  std::string bin = FindPgBackRest();
+  if (bin.empty())
+    throw std::runtime_error("pgbackrest not found: install it (sudo apt-get install pgbackrest)");
+  return bin;
+}
+
+fs::path ToolDir(const std::string& pg_dir) { return fs::path(pg_dir) / "pgbackrest"; }
+fs::path ConfPath(const std::string& pg_dir) { return ToolDir(pg_dir) / "pgbackrest.conf"; }
+
+int RetentionFull() {
+  auto v = GetEnv("CORRENTE_BACKUP_RETENTION_FULL");
+  int n = v ? std::atoi(v->c_str()) : 2;
+  if (n < 1 || n > 100) throw std::runtime_error("CORRENTE_BACKUP_RETENTION_FULL must be 1..100");
+  return n;
+}
+
+// A directory the server account owns (it writes logs, locks and the repository).
+void MakeServerDir(const fs::path& dir) {
+  fs::create_directories(dir);
+  ::chmod(dir.c_str(), 0750);
+  ChownTree(dir);
+  if (!AccountCanReach(dir))
+    throw std::runtime_error("the PostgreSQL account cannot reach " + dir.string() +
+                             ": make its parent directories searchable (chmod o+x)");
+}
+
+std::string Utc(long long epoch) {
+  char buf[32];
+  std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string StringAt(const boost::json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : "";
+}
+
+// The output of a command run as the server account, which writes it to a file.
+std::string Captured(const fs::path& out) {
+  std::string s = ReadFile(out);
+  fs::remove(out);
+  return s;
+}
+
+}  // namespace
+
+std::string BackupRepo(const Config& config) {
+  if (auto r = GetEnv("CORRENTE_BACKUP_REPO"); r && !r->empty())
+    return fs::absolute(*r).lexically_normal().string();
+  return (fs::absolute(config.home).lexically_normal() / "backup").string();
+}
+
+bool EnsureArchiving(const Config& config, const ManagedCluster& cluster) {
+  std::string pg_dir = cluster.PgDir(), data_dir = cluster.GetStatus().data_dir;
+  std::string bin = FindPgBackRest();
+  if (bin.empty()) {
+    spdlog::warn("pgbackrest is not installed: no WAL archiving, so no backups or point-in-time "
+                 "recovery (sudo apt-get install pgbackrest, then restart the cluster)");
+    return false;
+  }
+  fs::path tool = ToolDir(pg_dir), repo = BackupRepo(config);
+  MakeServerDir(tool);
+  MakeServerDir(tool / "log");
+  MakeServerDir(tool / "lock");
+  MakeServerDir(repo);
+  // Written at every start: the repository or the retention may have been reconfigured.
+  std::string conf = "[global]\nrepo1-path=" + repo.string() +
+                     "\nrepo1-retention-full=" + std::to_string(RetentionFull()) +
+                     "\nlog-path=" + (tool / "log").string() +
+                     "\nlock-path=" + (tool / "lock").string() +
+                     "\nlog-level-console=warn\nlog-level-file=info\ncompress-type=lz4\n"
+                     "start-fast=y\ndelta=y\n\n[" + kStanza + "]\npg1-path=" + data_dir +
+                     "\npg1-user=corrente\npg1-socket-path=" + cluster.GetStatus().socket_dir + "\n";
+  WriteFile0600(ConfPath(pg_dir), conf);
+  ChownTree(ConfPath(pg_dir));
+  fs::path pgconf = fs::path(data_dir) / "postgresql.conf";
+  if (ReadFile(pgconf).find(kConfMarker) != std::string::npos) return false;
+  std::ofstream(pgconf, std::ios::app)
+      << "\n" << kConfMarker << "\n"
+      << "wal_level = replica\n"
+         "max_wal_senders = 10\n"
+         "archive_mode = on\n"
+         "archive_command = '" << bin << " --config=" << ConfPath(pg_dir).string() << " --stanza="
+      << kStanza << " archive-push %p'\n"
+      << "# a quiet database still archives its last changes within 5 minutes\n"
+         "archive_timeout = 300\n"
+         "shared_preload_libraries = 'pg_stat_statements'\n"
+         "pg_stat_statements.track = top\n";
+  return true;
+}
+
+namespace {
+
+// pgBackRest as the server account; `connect` when the command talks to PostgreSQL.
+int PgBackRest(const Config& config, const std::vector<std::string>& args, bool connect) {
+  ManagedCluster cluster(config);
+  std::string pg_dir = cluster.PgDir();
+  std::vector<std::string> argv{RequirePgBackRest(), "--config=" + ConfPath(pg_dir).string(),
+                                std::string("--stanza=") + kStanza};
+  if (connect) {
+    auto s = cluster.GetStatus();
+    argv.push_back("--pg1-port=" + std::to_string(s.port));
+    // libpq (inside pgBackRest) reads the superuser's password from this file.
+    fs::path pgpass = ToolDir(pg_dir) / "pgpass";
+    WriteFile0600(pgpass, "*:*:*:corrente:" + ReadPassword(fs::path(pg_dir) / "superuser.password") + "\n");
+    ChownTree(pgpass);
+    ::setenv("PGPASSFILE", pgpass.c_str(), 1);
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, ToolDir(pg_dir) / "command.log");
+}
+
+}  // namespace
+
+Backups::Backups(const Config& config) : config_(config) {}
+
+void EnsureStanza(const Config& config, const ManagedCluster& cluster) {
+  if (FindPgBackRest().empty()) return;
+  fs::path marker = ToolDir(cluster.PgDir()) / "stanza";
+  std::string repo = BackupRepo(config);
+  if (fs::exists(marker) && ReadFile(marker) == repo) return;
+  spdlog::info("creating the pgBackRest stanza '{}' in {}", kStanza, repo);
+  if (PgBackRest(config, {"stanza-create"}, true) != 0)
+    throw std::runtime_error("pgbackrest stanza-create failed; see " +
+                             (ToolDir(cluster.PgDir()) / "command.log").string());
+  WriteFile0600(marker, repo);
+}
+
+void Backups::Backup(BackupType type) {
+  ManagedCluster cluster(config_);
+  cluster.Start();
+  EnsureStanza(config_, cluster);
+  const char* name = type == BackupType::kFull ? "full" : type == BackupType::kDiff ? "diff" : "incr";
+  spdlog::info("pgBackRest {} backup into {}", name, BackupRepo(config_));
+  if (PgBackRest(config_, {"backup", std::string("--type=") + name}, true) != 0)
+    throw std::runtime_error("pgbackrest backup failed; see " +
+                             (ToolDir(cluster.PgDir()) / "command.log").string() + " and " +
+                             (ToolDir(cluster.PgDir()) / "log").string());
+}
+
+BackupList Backups::List() const {
+  ManagedCluster cluster(config_);
+  fs::path out = ToolDir(cluster.PgDir()) / "info.json";
+  fs::remove(out);
+  std::vector<std::string> argv{RequirePgBackRest(), "--config=" + ConfPath(cluster.PgDir()).string(),
+                                std::string("--stanza=") + kStanza, "--output=json",
+                                "--log-level-console=off", "info"};
+  int rc = Run(argv, out);
+  std::string text = Captured(out);
+  if (rc != 0) throw std::runtime_error("pgbackrest info failed: " + text);
+  BackupList list;
+  auto doc = boost::json::parse(text);
+  for (const auto& st : doc.as_array()) {
+    const auto& stanza = st.as_object();
+    if (auto* status = stanza.if_contains("status"))
+      list.status = StringAt(status->as_object(), "message");
+    if (auto* archives = stanza.if_contains("archive"))
+      for (const auto& a : archives->as_array()) {
+        auto mn = StringAt(a.as_object(), "min"), mx = StringAt(a.as_object(), "max");
+        if (!mn.empty() && (list.archive_min.empty() || mn < list.archive_min)) list.archive_min = mn;
+        if (mx > list.archive_max) list.archive_max = mx;
+      }
+    if (auto* backups = stanza.if_contains("backup"))
+      for (const auto& b : backups->as_array()) {
+        const auto& o = b.as_object();
+        BackupInfo info;
+        info.label = StringAt(o, "label");
+        info.type = StringAt(o, "type");
+        const auto& ts = o.at("timestamp").as_object();
+        info.start = Utc(ts.at("start").to_number<long long>());
+        info.stop = Utc(ts.at("stop").to_number<long long>());
+        const auto& wal = o.at("archive").as_object();
+        info.wal_start = StringAt(wal, "start");
+        info.wal_stop = StringAt(wal, "stop");
+        const auto& in = o.at("info").as_object();
+        info.database_bytes = in.at("size").to_number<long long>();
+        info.repo_bytes = in.at("repository").as_object().at("delta").to_number<long long>();
+        list.backups.push_back(info);
+      }
+  }
+  return list;
+}
+
+void Backups::Restore(const std::optional<std::string>& to) {
+  ManagedCluster cluster(config_);
+  fs::path log = ToolDir(cluster.PgDir()) / "command.log";
+  if (cluster.GetStatus().running) {
+    // `check` switches to a new WAL segment and waits until the last one is archived, so
+    // nothing written before the restore is lost.
+    EnsureStanza(config_, cluster);
+    if (PgBackRest(config_, {"check"}, true) != 0)
+      throw std::runtime_error("WAL archiving does not work, so a restore would lose the latest "
+                               "changes (pgbackrest check failed; see " + log.string() + ")");
+    spdlog::info("stopping PostgreSQL for the restore");
+    cluster.Stop();
+  }
+  std::vector<std::string> args{"restore"};
+  if (to) {
+    args.push_back("--type=time");
+    args.push_back("--target=" + *to);
+    args.push_back("--target-action=promote");
+  }
+  spdlog::info("restoring {} from {}", to ? "to " + *to : std::string("to the end of the archive"),
+               BackupRepo(config_));
+  if (PgBackRest(config_, args, false) != 0)
+    throw std::runtime_error("pgbackrest restore failed; see " + log.string() +
+                             " (the cluster is stopped; run it again, or 'corrente db start')");
+  cluster.Start();
+  // Recovery replays the archive and then promotes; wait until it accepts writes.
+  auto conn = pg::Connection::Open(cluster.Url());
+  for (int i = 0; conn.Execute("SELECT pg_is_in_recovery()").GetBool(0, 0); ++i) {
+    if (i >= 600) throw std::runtime_error("PostgreSQL is still recovering after 10 minutes");
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+namespace {
+
+// pg_dump and pg_restore from the server binaries' directory (same major), else Debian's.
+std::string ClientTool(const Config& config, const char* name) {
+  try {
+    return (fs::path(FindBinDir(config)) / name).string();
+  } catch (const std::exception&) {
+    return std::string("/usr/bin/") + name;
+  }
+}
+
+void RunTool(const std::vector<std::string>& argv) {
+  fs::path log = fs::temp_directory_path() / ("corrente-" + fs::path(argv[0]).filename().string() +
+                                              "-" + std::to_string(::getpid()) + ".log");
+  int rc = Run(argv, log, /*as_server=*/false);
+  std::string text = ReadFile(log);
+  fs::remove(log);
+  if (rc != 0)
+    throw std::runtime_error(fs::path(argv[0]).filename().string() + " failed (exit " +
+                             std::to_string(rc) + "): " + text);
+}
+
+}  // namespace
+
+void DumpDatabase(const Config& config, const std::string& dsn, const std::string& file) {
+  RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + file, "--dbname=" + dsn});
+}
+
+void LoadDatabase(const Config& config, const std::string& dsn, const std::string& file) {
+  if (!fs::exists(file)) throw std::runtime_error("no such dump: " + file);
+  RunTool({ClientTool(config, "pg_restore"), "--clean", "--if-exists", "--no-owner",
+           "--single-transaction", "--exit-on-error", "--dbname=" + dsn, file});
+}
+
+}  // namespace corrente::cluster

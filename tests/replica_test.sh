@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# A real streaming replica (`corrente db replica add`) and `serve` with DATABASE_READ_URL:
+# reads are served from the replica, a user's read after its own write sees the write, reads
+# fall back to the primary while the replica lags (replay paused) or is down, and return to it.
+set -uo pipefail
+corrente="$1"
+. "$(dirname "$0")/lib.sh"
+unset DATABASE_URL CORRENTE_PG_PORT CORRENTE_BACKUP_REPO DATABASE_READ_URL
+unset CORRENTE_PG_FAST  # replication needs wal_level=replica and WAL senders
+h=$(mktemp -d /tmp/corrente-repl.XXXX)
+chmod 755 "$h"
+spid=""
+cleanup() {
+  [ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
+  CORRENTE_HOME="$h/replica" "$corrente" db stop >/dev/null 2>&1
+  CORRENTE_HOME="$h" "$corrente" db stop >/dev/null 2>&1
+  rm -rf "$h"
+}
+trap cleanup EXIT
+export CORRENTE_HOME="$h"
+export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+qp() { psql "$("$corrente" db url)" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+qr() { psql "$(CORRENTE_HOME="$h/replica" "$corrente" db url)" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+
+"$corrente" seed --items 20 --sites 2 --days 120 >/dev/null 2>&1; check "seed the primary" [ $? -eq 0 ]
+"$corrente" pipeline run --jobs 2 >/dev/null 2>&1; check "pipeline run" [ $? -eq 0 ]
+printf '%s\n' 'Replica-Kestrel-9183' | "$corrente" user add repladmin --role ADMIN --password-stdin >/dev/null 2>&1
+out=$("$corrente" db replica add 2>&1); check "db replica add" [ $? -eq 0 ] || echo "$out"
+check "the replica is a hot standby" [ "$(qr 'select pg_is_in_recovery()')" = "t" ]
+check "it has the primary's rows" [ "$(qr 'select count(*) from core.dim_item')" = "$(qp 'select count(*) from core.dim_item')" ]
+check "the primary streams to it" [ "$(qp "select count(*) from pg_stat_replication where application_name = 'corrente_replica'")" = "1" ]
+out=$("$corrente" db replica add 2>&1); check "db replica add again is a no-op" [ $? -eq 0 ]
+check "a write on the primary reaches the replica" bash -c "
+  psql '$("$corrente" db url)' -qAtc 'create table repl_probe (i int); insert into repl_probe values (1)';
+  for _ in \$(seq 50); do [ \"\$(psql '$(CORRENTE_HOME="$h/replica" "$corrente" db url)' -qAtc 'select count(*) from repl_probe' 2>/dev/null)\" = 1 ] && exit 0; sleep 0.1; done; exit 1"
+
+read_url=$(CORRENTE_HOME="$h/replica" "$corrente" db url --role api)
+port=$(free_port)
+DATABASE_READ_URL="$read_url" CORRENTE_READ_MAX_LAG_SECONDS=2 "$corrente" serve --port "$port" >"$h/serve.log" 2>&1 &
+spid=$!
+base="http://127.0.0.1:$port"
+wait_http "$base/health" 30; check "serve answers" [ $? -eq 0 ]
+m() { curl -s "$base/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
+for _ in $(seq 50); do [ "$(m db_replica_up)" = 1 ] && [ "$(m db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
+check "the replica is up with no lag" [ "$(m db_replica_up)/$(m db_replica_lag_seconds)" = 1/0 ]
+root="$(cd "$(dirname "$0")/.." && pwd)"
+curl -s "$base/metrics" >"$h/metrics"
+out=$("$root/tests/monitoring_metrics.py" "$root/deploy/grafana/corrente.json" "$root/deploy/prometheus/corrente.rules.yml" \
+      "$h/metrics" --only db_replica_,db_reads_)
+check "the dashboard and rules query the replica's metrics ($(head -1 <<<"$out"))" [ "$(head -1 <<<"$out")" -ge 4 ]
+check "all exported (missing: $(tail -n +2 <<<"$out" | tr '\n' ' '))" [ -z "$(tail -n +2 <<<"$out")" ]
+token=$(curl -s -X POST -d '{"username":"repladmin","password":"Replica-Kestrel-9183"}' "$base/api/v1/auth/login" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+check "login (on the primary)" [ -n "$token" ]
+echo 0 >"$h/n"
+# Each read asks for another page, so none is answered from the response cache.
+get() { local n=$(($(cat "$h/n") + 1)); echo "$n" >"$h/n"; curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/api/v1/items?limit=1&offset=$n"; }
+reads() { m "db_reads_total{target=\"$1\"}"; }
+r0=$(reads replica)
+codes=$(for _ in 1 2 3 4 5; do get; done)
+check "five reads answered" [ "$codes" = "200200200200200" ]
+check "from the replica" [ "$(reads replica)" -ge $((r0 + 5)) ]
+check "over the replica's own connections" [ "$(qr "select count(*) > 0 from pg_stat_activity where application_name = 'corrente-serve-read'")" = "t" ]
+
+# Read after own write: the next read shows the write whichever server answers.
+alert=$(qp "select min(alert_id) from analytics.alerts where read_at is null")
+check "mark an alert read" [ "$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $token" "$base/api/v1/alerts/$alert/mark-read")" = 200 ]
+seen=$(curl -s -H "Authorization: Bearer $token" "$base/api/v1/alerts?limit=1000&x=1" |
+       python3 -c "import json,sys; print(sum(1 for a in json.load(sys.stdin)['data'] if a['alert_id'] == $alert and a.get('read_at')))")
+check "the writer's next read sees it read" [ "$seen" = 1 ]
+
+# Lag: replay paused on the replica while the primary writes; reads go to the primary.
+qr "select pg_wal_replay_pause()" >/dev/null
+qp "insert into repl_probe values (2)"
+for _ in $(seq 60); do python3 -c "import sys; sys.exit(0 if float('$(m db_replica_lag_seconds || echo 0)' or 0) > 2 else 1)" && break; sleep 0.1; done
+check "the lag passes the 2 s bound" python3 -c "import sys; sys.exit(0 if float('$(m db_replica_lag_seconds)') > 2 else 1)"
+p0=$(reads primary) r0=$(reads replica)
+codes=$(for _ in 1 2 3; do get; done)
+check "reads still answered while it lags" [ "$codes" = "200200200" ]
+check "by the primary" [ "$(reads primary)" -ge $((p0 + 3)) ]
+check "none by the replica" [ "$(reads replica)" = "$r0" ]
+qr "select pg_wal_replay_resume()" >/dev/null
+for _ in $(seq 50); do [ "$(m db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
+check "replay resumed: no lag" [ "$(m db_replica_lag_seconds)" = 0 ]
+r0=$(reads replica); get >/dev/null
+check "reads return to the replica" [ "$(reads replica)" = $((r0 + 1)) ]
+
+# Outage: the replica stopped; reads go to the primary, then back once it runs again.
+CORRENTE_HOME="$h/replica" "$corrente" db stop >/dev/null 2>&1
+for _ in $(seq 50); do [ "$(m db_replica_up)" = 0 ] && break; sleep 0.1; done
+check "the replica is seen down" [ "$(m db_replica_up)" = 0 ]
+p0=$(reads primary)
+codes=$(for _ in 1 2 3; do get; done)
+check "reads answered with the replica down" [ "$codes" = "200200200" ]
+check "by the primary" [ "$(reads primary)" -ge $((p0 + 3)) ]
+CORRENTE_HOME="$h/replica" "$corrente" db start >/dev/null 2>&1; check "the replica starts again" [ $? -eq 0 ]
+for _ in $(seq 100); do [ "$(m db_replica_up)" = 1 ] && [ "$(m db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
+# Pooled connections to the stopped replica fail once each and those reads go to the primary.
+r0=$(reads replica); codes=$(for _ in 1 2 3 4 5; do get; done)
+check "every read answered after the restart" [ "$codes" = "200200200200200" ]
+check "and the replica serves reads again" [ "$(reads replica)" -gt "$r0" ]
+check "it caught up with the write made while it was paused" [ "$(qr 'select count(*) from repl_probe')" = 2 ]
+finish
