@@ -6,8 +6,12 @@ ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $1"; }
 check() {  # check "description" command...
   local desc="$1"; shift
+  LAST_CHECK="$desc"
   if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
+# check "d" cond1 && also cond2: each further condition of the last check is asserted too
+# (a bare `&& cond2` would only decide whether the script goes on).
+also() { "$@" || not_ok "$LAST_CHECK (and: $*)"; }
 contains() { grep -qE -- "$2" <<<"$1"; }
 lacks() { ! grep -qE -- "$2" <<<"$1"; }
 finish() {

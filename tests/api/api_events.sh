@@ -41,7 +41,7 @@ base="http://127.0.0.1:$port/api/v1"
 login() { curl -s -XPOST "$base/auth/login" -d "{\"username\":\"$1\",\"password\":\"$(pw "$1")\"}" |
           python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
 viewer=$(login viewer); analyst=$(login analyst); other=$(login viewer)
-check "logins" [ -n "$viewer" ] && [ -n "$analyst" ] && [ -n "$other" ]
+check "logins" [ -n "$viewer" ] && also [ -n "$analyst" ] && also [ -n "$other" ]
 # wait_for FILE PATTERN: up to 10 s for the pattern to appear in the file.
 wait_for() {
   for _ in $(seq 1 100); do grep -qE -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done

@@ -27,11 +27,11 @@ dburl=$("$corrente" db url)  # given to serve only: `db stop/start` manage nothi
 # Production mode without a secret: refuses to start, saying why.
 port=$(free_port)
 out=$(DATABASE_URL="$dburl" CORRENTE_ENV=production timeout 30 "$corrente" serve --port "$port" 2>&1); rc=$?
-check "production without a JWT secret refuses to start" [ $rc -ne 0 ] && [ $rc -ne 124 ]
+check "production without a JWT secret refuses to start" [ $rc -ne 0 ] && also [ $rc -ne 124 ]
 check "and names CORRENTE_JWT_SECRET" contains "$out" "CORRENTE_JWT_SECRET"
 check "and created no secret file" [ ! -e "$CORRENTE_HOME/jwt_secret" ]
 out=$(DATABASE_URL="$dburl" CORRENTE_ENV=production CORRENTE_JWT_SECRET=short timeout 30 "$corrente" serve --port "$port" 2>&1); rc=$?
-check "a short secret is refused" [ $rc -ne 0 ] && contains "$out" "32 bytes"
+check "a short secret is refused" [ $rc -ne 0 ] && also contains "$out" "32 bytes"
 
 # Development: the secret is generated into a 0600 file.
 DATABASE_URL="$dburl" CORRENTE_CORS_ORIGINS="https://dash.example, https://other.example" "$corrente" serve --port "$port" >"$CORRENTE_HOME/serve.log" 2>&1 &

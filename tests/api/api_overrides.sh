@@ -36,7 +36,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST -H "Authorization: Bearer $
   -d '{"username":"analyst2","password":"Another-Planner-2026!","role":"ANALYST"}')
 check "admin creates a second analyst" [ "$code" = 201 ]
 analyst2=$(login analyst2 'Another-Planner-2026!')
-check "four logins" [ -n "$admin" ] && [ -n "$analyst" ] && [ -n "$viewer" ] && [ -n "$analyst2" ]
+check "four logins" [ -n "$admin" ] && also [ -n "$analyst" ] && also [ -n "$viewer" ] && also [ -n "$analyst2" ]
 
 # call METHOD TOKEN PATH [BODY] [IF-MATCH]: status to stdout, body in $work/body, headers in $work/hdr
 call() {
@@ -51,18 +51,18 @@ etag() { tr -d '\r' <"$work/hdr" | sed -nE 's/^[Ee][Tt][Aa][Gg]: (.*)$/\1/p'; }
 # ---- create: RBAC and bad input ----
 fc="{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d1\",\"valid_to\":\"$d5\",\"mode\":\"ABSOLUTE\",\"value\":123,\"reason\":\"Promotion in store 1 next week\"}"
 check "a VIEWER cannot create (403)" [ "$(call POST "$viewer" /overrides "$fc")" = 403 ]
-check "no reason: 400 naming reason" [ "$(call POST "$analyst" /overrides "${fc/\"reason\":\"Promotion in store 1 next week\"/\"reason\":null}")" = 400 ] && contains "$(cat "$work/body")" 'reason'
-check "valid_to before valid_from: 400" [ "$(call POST "$analyst" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d5\",\"valid_to\":\"$d1\",\"mode\":\"PERCENT\",\"value\":10,\"reason\":\"why not\"}")" = 400 ] && contains "$(cat "$work/body")" 'valid_to'
+check "no reason: 400 naming reason" [ "$(call POST "$analyst" /overrides "${fc/\"reason\":\"Promotion in store 1 next week\"/\"reason\":null}")" = 400 ] && also contains "$(cat "$work/body")" 'reason'
+check "valid_to before valid_from: 400" [ "$(call POST "$analyst" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d5\",\"valid_to\":\"$d1\",\"mode\":\"PERCENT\",\"value\":10,\"reason\":\"why not\"}")" = 400 ] && also contains "$(cat "$work/body")" 'valid_to'
 check "PERCENT above 1000: 400" [ "$(call POST "$analyst" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d1\",\"valid_to\":\"$d5\",\"mode\":\"PERCENT\",\"value\":5000,\"reason\":\"too much\"}")" = 400 ]
-check "unknown kind: 400" [ "$(call POST "$analyst" /overrides '{"kind":"PRICE","item_id":1,"site_id":1,"valid_from":"2030-01-01","valid_to":"2030-01-02","reason":"nope"}')" = 400 ] && contains "$(cat "$work/body")" 'kind'
+check "unknown kind: 400" [ "$(call POST "$analyst" /overrides '{"kind":"PRICE","item_id":1,"site_id":1,"valid_from":"2030-01-01","valid_to":"2030-01-02","reason":"nope"}')" = 400 ] && also contains "$(cat "$work/body")" 'kind'
 check "not JSON: 400" [ "$(call POST "$analyst" /overrides 'not json')" = 400 ]
-check "an unknown item: 400 naming item_id" [ "$(call POST "$analyst" /overrides "${fc/\"item_id\":1/\"item_id\":99999}")" = 400 ] && contains "$(cat "$work/body")" 'item_id'
+check "an unknown item: 400 naming item_id" [ "$(call POST "$analyst" /overrides "${fc/\"item_id\":1/\"item_id\":99999}")" = 400 ] && also contains "$(cat "$work/body")" 'item_id'
 check "  and nothing is written" [ "$(sql "select count(*) from analytics.overrides")" = 0 ]
 check "a POLICY override with nothing in it: 400" [ "$(call POST "$analyst" /overrides "{\"kind\":\"POLICY\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d1\",\"valid_to\":\"$d5\",\"reason\":\"empty\"}")" = 400 ]
 
 check "create a FORECAST draft: 201" [ "$(call POST "$analyst" /overrides "$fc")" = 201 ]
 id=$(field 'd["data"]["override_id"]')
-check "  state DRAFT, version 1, ETag names it" [ "$(field 'd["data"]["state"], d["data"]["version"]')" = "DRAFT 1" ] && [ "$(etag)" = "\"ov-$id-v1\"" ]
+check "  state DRAFT, version 1, ETag names it" [ "$(field 'd["data"]["state"], d["data"]["version"]')" = "DRAFT 1" ] && also [ "$(etag)" = "\"ov-$id-v1\"" ]
 check "the draft is its author's alone: 404 for another analyst" [ "$(call GET "$analyst2" /overrides/$id)" = 404 ]
 call GET "$viewer" "/overrides?limit=100" >/dev/null
 check "  and absent from a viewer's list" [ "$(field 'sum(1 for r in d["data"] if r["override_id"] == '$id')')" = 0 ]
@@ -76,18 +76,18 @@ check "/forecasts (mirror + approved only) is unchanged by a draft" [ "$(field '
 # ---- optimistic locking ----
 edit='{"value":150,"reason":"Promotion in store 1, bigger than planned"}'
 check "edit without If-Match: 428" [ "$(call PATCH "$analyst" /overrides/$id "$edit")" = 428 ]
-check "edit with If-Match: 200, version 2" [ "$(call PATCH "$analyst" /overrides/$id "$edit" "\"ov-$id-v1\"")" = 200 ] && [ "$(field 'd["data"]["version"], float(d["data"]["value"])')" = "2 150.0" ]
-check "a second tab's stale edit: 412 with the current ETag" [ "$(call PATCH "$analyst" /overrides/$id '{"value":99}' "\"ov-$id-v1\"")" = 412 ] && [ "$(etag)" = "\"ov-$id-v2\"" ]
+check "edit with If-Match: 200, version 2" [ "$(call PATCH "$analyst" /overrides/$id "$edit" "\"ov-$id-v1\"")" = 200 ] && also [ "$(field 'd["data"]["version"], float(d["data"]["value"])')" = "2 150.0" ]
+check "a second tab's stale edit: 412 with the current ETag" [ "$(call PATCH "$analyst" /overrides/$id '{"value":99}' "\"ov-$id-v1\"")" = 412 ] && also [ "$(etag)" = "\"ov-$id-v2\"" ]
 check "  and nothing changed" [ "$(sql "select value::int || '/' || version from analytics.overrides where override_id = $id")" = 150/2 ]
 check "another analyst cannot edit it" [ "$(call PATCH "$analyst2" /overrides/$id '{"value":1}' "\"ov-$id-v2\"")" = 404 ]
 check "If-Match of another override: 412" [ "$(call PATCH "$analyst" /overrides/$id '{"value":1}' "\"ov-999-v2\"")" = 412 ]
 
 # ---- submit, approve ----
-check "submit: SUBMITTED, version 3" [ "$(call POST "$analyst" /overrides/$id/submit '{}' "\"ov-$id-v2\"")" = 200 ] && [ "$(field 'd["data"]["state"], d["data"]["version"]')" = "SUBMITTED 3" ]
+check "submit: SUBMITTED, version 3" [ "$(call POST "$analyst" /overrides/$id/submit '{}' "\"ov-$id-v2\"")" = 200 ] && also [ "$(field 'd["data"]["state"], d["data"]["version"]')" = "SUBMITTED 3" ]
 check "the author cannot approve their own (409)" [ "$(call POST "$analyst" /overrides/$id/approve '{}' "\"ov-$id-v3\"")" = 409 ]
 check "a VIEWER cannot approve (403)" [ "$(call POST "$viewer" /overrides/$id/approve '{}' "\"ov-$id-v3\"")" = 403 ]
 check "a stale approval: 412" [ "$(call POST "$analyst2" /overrides/$id/approve '{}' "\"ov-$id-v2\"")" = 412 ]
-check "the second analyst approves: APPROVED, decided_by analyst2" [ "$(call POST "$analyst2" /overrides/$id/approve '{"note":"agreed"}' "\"ov-$id-v3\"")" = 200 ] && [ "$(field 'd["data"]["state"], d["data"]["decided_by"]')" = "APPROVED analyst2" ]
+check "the second analyst approves: APPROVED, decided_by analyst2" [ "$(call POST "$analyst2" /overrides/$id/approve '{"note":"agreed"}' "\"ov-$id-v3\"")" = 200 ] && also [ "$(field 'd["data"]["state"], d["data"]["decided_by"]')" = "APPROVED analyst2" ]
 check "approving again: 409 (already approved)" [ "$(call POST "$admin" /overrides/$id/approve '{}' "\"ov-$id-v4\"")" = 409 ]
 check "the replaced statistical forecast is kept (5 baseline days)" [ "$(sql "select count(*) from analytics.override_baselines where override_id = $id")" = 5 ]
 
@@ -102,8 +102,8 @@ check "the mirror (analytics.forecasts) is not written" [ "$(sql "select count(*
 call POST "$analyst2" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d5\",\"valid_to\":\"$d10\",\"mode\":\"PERCENT\",\"value\":20,\"reason\":\"overlaps\"}" >/dev/null
 id2=$(field 'd["data"]["override_id"]')
 call POST "$analyst2" /overrides/$id2/submit '{}' "\"ov-$id2-v1\"" >/dev/null
-check "an overlapping approval: 409 naming the approved one" [ "$(call POST "$analyst" /overrides/$id2/approve '{}' "\"ov-$id2-v2\"")" = 409 ] && contains "$(cat "$work/body")" "override $id"
-check "a reject works: REJECTED" [ "$(call POST "$admin" /overrides/$id2/reject '{"note":"overlaps"}' "\"ov-$id2-v2\"")" = 200 ] && [ "$(field 'd["data"]["state"]')" = REJECTED ]
+check "an overlapping approval: 409 naming the approved one" [ "$(call POST "$analyst" /overrides/$id2/approve '{}' "\"ov-$id2-v2\"")" = 409 ] && also contains "$(cat "$work/body")" "override $id"
+check "a reject works: REJECTED" [ "$(call POST "$admin" /overrides/$id2/reject '{"note":"overlaps"}' "\"ov-$id2-v2\"")" = 200 ] && also [ "$(field 'd["data"]["state"]')" = REJECTED ]
 
 # ---- the pipeline honours approved overrides ----
 # A policy floor for item 2 at site 1, and a huge forecast for item 1 at site 1 (it runs out at once).
@@ -124,7 +124,7 @@ read -r rid ritem rsite rqty <<<"$(sql "select recommendation_id, item_id, site_
 check "an open recommendation to override" [ -n "$rid" ]
 today=$(sql "select current_date"); week=$(sql "select current_date + 7")
 rbody="{\"kind\":\"RECOMMENDATION\",\"item_id\":$ritem,\"site_id\":$rsite,\"valid_from\":\"$today\",\"valid_to\":\"$week\",\"recommendation_id\":$rid,\"quantity\":42,\"reason\":\"Pallet size\"}"
-check "a RECOMMENDATION override for another item's recommendation: 400" [ "$(call POST "$analyst" /overrides "${rbody/\"item_id\":$ritem/\"item_id\":$(( ritem % 8 + 1 ))}")" = 400 ] && contains "$(cat "$work/body")" 'recommendation_id'
+check "a RECOMMENDATION override for another item's recommendation: 400" [ "$(call POST "$analyst" /overrides "${rbody/\"item_id\":$ritem/\"item_id\":$(( ritem % 8 + 1 ))}")" = 400 ] && also contains "$(cat "$work/body")" 'recommendation_id'
 call POST "$analyst" /overrides "$rbody" >/dev/null
 id4=$(field 'd["data"]["override_id"]')
 call POST "$analyst" /overrides/$id4/submit '{}' "\"ov-$id4-v1\"" >/dev/null

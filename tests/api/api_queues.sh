@@ -39,7 +39,7 @@ base="http://127.0.0.1:$port/api/v1"
 login() { curl -s -XPOST "$base/auth/login" -d "{\"username\":\"$1\",\"password\":\"$(pw "$1")\"}" |
           python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
 admin=$(login admin); analyst=$(login analyst); viewer=$(login viewer)
-check "three logins" [ -n "$admin" ] && [ -n "$analyst" ] && [ -n "$viewer" ]
+check "three logins" [ -n "$admin" ] && also [ -n "$analyst" ] && also [ -n "$viewer" ]
 get() { curl -s -H "Authorization: Bearer $1" "$base$2"; }
 post() { curl -s -o "$work/body" -w '%{http_code}' -XPOST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "$base$2" -d "$3"; }
 field() { python3 -c "import json,sys; d=json.load(open('$work/body')); print($1)"; }
@@ -83,8 +83,8 @@ check "  SQL: the other still admin's" [ "$(sql "select acknowledged_by from ana
 check "  audit: one row per id, bulk, changed true/false" \
   [ "$(sql "select string_agg(entity_id || ':' || (details->>'changed'), ',' order by entity_id) from support.audit_logs where action = 'RECOMMENDATION_ACKNOWLEDGE' and actor = 'analyst' and details->>'bulk' = 'true'")" = \
     "$(sql "select string_agg(id || ':' || (id <> $done_id), ',' order by id) from unnest(array[$ids,$done_id]) id")" ]
-check "analyst cannot reopen admin's acknowledgement (unchanged)" [ "$(post "$analyst" /recommendations/bulk "{\"ids\":[$done_id],\"action\":\"unacknowledge\"}")" = 200 ] && [ "$(field 'd["data"]["unchanged"]')" = "[$done_id]" ]
-check "undo (unacknowledge) as ANALYST: 200, both reopened" [ "$(post "$analyst" /recommendations/bulk "{\"ids\":[$ids],\"action\":\"unacknowledge\"}")" = 200 ] && [ "$(field 'len(d["data"]["changed"])')" = 2 ]
+check "analyst cannot reopen admin's acknowledgement (unchanged)" [ "$(post "$analyst" /recommendations/bulk "{\"ids\":[$done_id],\"action\":\"unacknowledge\"}")" = 200 ] && also [ "$(field 'd["data"]["unchanged"]')" = "[$done_id]" ]
+check "undo (unacknowledge) as ANALYST: 200, both reopened" [ "$(post "$analyst" /recommendations/bulk "{\"ids\":[$ids],\"action\":\"unacknowledge\"}")" = 200 ] && also [ "$(field 'len(d["data"]["changed"])')" = 2 ]
 check "  SQL: both open again" [ "$(sql "select count(*) from analytics.recommendations where recommendation_id in ($ids) and acknowledged_at is null and acknowledged_by is null")" = 2 ]
 check "  audit: two RECOMMENDATION_UNACKNOWLEDGE rows changed" [ "$(sql "select count(*) from support.audit_logs where action = 'RECOMMENDATION_UNACKNOWLEDGE' and details->>'changed' = 'true'")" = 2 ]
 # Reopening when a newer open one of the same item, site and type exists breaks no constraint.
@@ -93,18 +93,18 @@ sql "INSERT INTO analytics.recommendations (item_id, site_id, type, priority, me
 check "undo that meets a newer open one: 409" [ "$(post "$analyst" /recommendations/bulk "{\"ids\":[${ids%%,*}],\"action\":\"unacknowledge\"}")" = 409 ]
 sql "UPDATE analytics.recommendations o SET acknowledged_at = now(), acknowledged_by = 'admin' FROM analytics.recommendations d
      WHERE d.recommendation_id = $done_id AND o.acknowledged_at IS NULL AND (o.item_id, o.site_id, o.type) = (d.item_id, d.site_id, d.type)" >/dev/null
-check "ADMIN reopens anyone's" [ "$(post "$admin" /recommendations/bulk "{\"ids\":[$done_id],\"action\":\"unacknowledge\"}")" = 200 ] && [ "$(field 'd["data"]["changed"]')" = "[$done_id]" ]
+check "ADMIN reopens anyone's" [ "$(post "$admin" /recommendations/bulk "{\"ids\":[$done_id],\"action\":\"unacknowledge\"}")" = 200 ] && also [ "$(field 'd["data"]["changed"]')" = "[$done_id]" ]
 
 aids=$(sql "select string_agg(alert_id::text, ',') from (select alert_id from analytics.alerts order by alert_id limit 3) t")
-check "alerts: bulk read" [ "$(post "$analyst" /alerts/bulk "{\"ids\":[$aids],\"action\":\"read\"}")" = 200 ] && [ "$(sql "select count(*) from analytics.alerts where alert_id in ($aids) and read_at is not null")" = 3 ]
+check "alerts: bulk read" [ "$(post "$analyst" /alerts/bulk "{\"ids\":[$aids],\"action\":\"read\"}")" = 200 ] && also [ "$(sql "select count(*) from analytics.alerts where alert_id in ($aids) and read_at is not null")" = 3 ]
 check "alerts: audit ALERT_MARK_READ x3" [ "$(sql "select count(*) from support.audit_logs where action = 'ALERT_MARK_READ' and details->>'bulk' = 'true'")" = 3 ]
-check "alerts: undo (unread) restores them" [ "$(post "$analyst" /alerts/bulk "{\"ids\":[$aids],\"action\":\"unread\"}")" = 200 ] && [ "$(sql "select count(*) from analytics.alerts where alert_id in ($aids) and read_at is null")" = 3 ]
+check "alerts: undo (unread) restores them" [ "$(post "$analyst" /alerts/bulk "{\"ids\":[$aids],\"action\":\"unread\"}")" = 200 ] && also [ "$(sql "select count(*) from analytics.alerts where alert_id in ($aids) and read_at is null")" = 3 ]
 check "the cache was dropped: groups show the undo" [ "$(get "$viewer" "/alerts/groups?unread=true&limit=1000" | python3 -c 'import json,sys; print(sum(g["count"] for g in json.load(sys.stdin)["data"]))')" = "$(sql "select count(*) from analytics.alerts where read_at is null")" ]
 
 # ---- CSV past 1,000 rows ----
 curl -s -H "Authorization: Bearer $viewer" "$base/alerts?format=csv&limit=10000000&resolved=false" >"$work/alerts.csv"
 rows=$(python3 -c "import csv; print(sum(1 for _ in csv.reader(open('$work/alerts.csv', newline=''))) - 1)")
-check "alerts CSV: every row past 1,000 ($rows = SQL count)" [ "$rows" = "$(sql "select count(*) from analytics.alerts where resolved_at is null")" ] && [ "$rows" -gt 1000 ]
+check "alerts CSV: every row past 1,000 ($rows = SQL count)" [ "$rows" = "$(sql "select count(*) from analytics.alerts where resolved_at is null")" ] && also [ "$rows" -gt 1000 ]
 check "alerts CSV: the columns shown (abc_class, site_name)" contains "$(head -1 "$work/alerts.csv")" 'abc_class' && contains "$(head -1 "$work/alerts.csv")" 'site_name'
 curl -s -H "Authorization: Bearer $viewer" "$base/recommendations?format=csv&limit=10000000&abc_class=B" >"$work/recs.csv"
 rows=$(python3 -c "import csv; print(sum(1 for _ in csv.reader(open('$work/recs.csv', newline=''))) - 1)")

@@ -42,7 +42,7 @@ out=$("$corrente" serve --port "$(free_port)" --tls-cert "$work/server.pem" --tl
 check "a key that does not match the certificate: exit 1" [ $rc -eq 1 ]
 check "saying so" contains "$out" "does not match"
 out=$("$corrente" serve --port "$(free_port)" --tls-cert "$work/ext.cnf" --tls-key "$work/server.key" 2>&1); rc=$?
-check "a certificate file that is not PEM: exit 1, naming it" [ $rc -eq 1 ] && contains "$out" "certificate chain .*ext.cnf"
+check "a certificate file that is not PEM: exit 1, naming it" [ $rc -eq 1 ] && also contains "$out" "certificate chain .*ext.cnf"
 
 port=$(free_port)
 base="https://localhost:$port"
@@ -76,7 +76,7 @@ s12=$(openssl s_client -connect "127.0.0.1:$port" -servername localhost -tls1_2 
 check "TLS 1.2 negotiates ECDHE with AES-GCM, verified" contains "$s12" "Cipher is ECDHE-ECDSA-AES(128|256)-GCM-SHA(256|384)" && contains "$s12" "Verify return code: 0 \(ok\)"
 for v in 1.1 1.0; do
   out=$(tls --tlsv$v --tls-max $v --ciphers 'DEFAULT@SECLEVEL=0' -o /dev/null "$base/health" 2>&1); rc=$?
-  check "TLS $v is refused by the server (curl 35, alert protocol version)" [ $rc -eq 35 ] && contains "$out" "alert protocol version"
+  check "TLS $v is refused by the server (curl 35, alert protocol version)" [ $rc -eq 35 ] && also contains "$out" "alert protocol version"
 done
 opt=$([ "$(openssl version | cut -d' ' -f2 | cut -d. -f1)" -ge 3 ] && echo "-cipher DEFAULT@SECLEVEL=0")
 out=$(openssl s_client -connect "127.0.0.1:$port" -tls1_1 $opt </dev/null 2>&1)
@@ -94,7 +94,7 @@ size=$(tls -o "$work/openapi.json" -w '%{size_download}' "$base/api/v1/openapi.j
 check "a 50 KB body over TLS arrives whole ($size bytes), valid JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/openapi.json"
 plain_size=$(curl -s --cacert "$work/ca.pem" "$base/api/v1/openapi.json" -H 'Accept-Encoding: identity' | wc -c)
 gz=$(tls -H 'Accept-Encoding: gzip' "$base/api/v1/openapi.json" | gzip -dc | cmp - "$work/openapi.json" && echo same)
-check "the gzip body too, equal to the plain one" [ "$gz" = same ] && [ "$plain_size" -gt 16384 ]
+check "the gzip body too, equal to the plain one" [ "$gz" = same ] && also [ "$plain_size" -gt 16384 ]
 conns=$(tls -o /dev/null -o /dev/null -w '%{num_connects} ' "$base/health" "$base/health")
 check "keep-alive over TLS: two requests, one connection ($conns)" [ "$conns" = "1 0 " ]
 token=$(tls -XPOST "$base/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
