@@ -64,4 +64,18 @@ export async function overrideChecks({ check, assert, BASE, pages, newPage, uiLo
     assert(on.length === 2 && on.every((r) => Number(r.yhat) === 77 && r.overridden), `effective: ${JSON.stringify(on.map((r) => r.yhat))}`);
     assert(Number(sql(`select count(*) from analytics.forecasts where item_id = ${firstItem.item_id} and site_id = ${firstSite} and yhat = 77`)) === 0, 'the mirror was written');
   });
+
+  await check('overrides: "Override this forecast" on the item page opens a draft for that item, site and week', async () => {
+    const page = pages.ANALYST;
+    await page.goto(`${BASE}/materials/${firstItem.item_id}?tab=forecasts&site=${firstSite}`);
+    await page.getByTestId('override-forecast').click();
+    await page.waitForURL(/\/overrides\?kind=FORECAST&item=/);
+    const u = new URL(page.url());
+    assert(u.searchParams.get('item') === String(firstItem.item_id) && u.searchParams.get('site') === String(firstSite), `link ${page.url()}`);
+    const asOf = sql("select as_of from analytics.pipeline_runs where status = 'SUCCEEDED' order by run_id desc limit 1");
+    const from = sql(`select date '${asOf}' + 1`), to = sql(`select date '${asOf}' + 7`);
+    assert(await page.getByTestId('ov-from').inputValue() === from, `from ${await page.getByTestId('ov-from').inputValue()} != ${from}`);
+    assert(await page.getByTestId('ov-to').inputValue() === to, `to ${await page.getByTestId('ov-to').inputValue()} != ${to}`);
+    assert(await page.getByTestId('ov-kind').inputValue() === 'FORECAST', 'kind');
+  });
 }

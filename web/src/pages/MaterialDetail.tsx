@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, num, type InventoryPolicy, type PolicyRun } from '../api/client';
@@ -13,6 +13,7 @@ import { ProjectedStock } from '../components/ProjectedStock';
 import { SiteBalanceTable } from '../components/SiteBalanceTable';
 import { ItemOutlookSide } from '../components/ItemOutlookSide';
 import { sumInventory } from '../lib/aggregate';
+import { useAuth } from '../lib/auth';
 
 type Tab = 'outlook' | 'demand' | 'inventory' | 'forecasts' | 'features';
 const TABS: { id: Tab; key: MsgKey }[] = [
@@ -194,8 +195,14 @@ function InventoryTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   );
 }
 
+/** The overrides page with a draft for this item and site over the week after `asOf`. */
+export function overrideLink(itemId: number, siteId: number, asOf: string): string {
+  return `/overrides?kind=FORECAST&item=${itemId}&site=${siteId}&from=${addDays(asOf, 1)}&to=${addDays(asOf, 7)}`;
+}
+
 function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   const { t, locale } = useI18n();
+  const { can } = useAuth();
   const [horizon, setHorizon] = useState(30);
   const fc = useQuery({
     queryKey: ['forecasts', { item_id: itemId, site_id: siteId, horizon }],
@@ -217,6 +224,9 @@ function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
         <Segmented label={t('horizon')} value={horizon} onChange={setHorizon}
           options={[7, 30, 60, 90].map((h) => ({ v: h, label: `${h} ${t('days')}` }))} />
         <p className="text-sm text-slate-600" data-testid="forecast-model">{t('model')}: <strong>{models.join(', ') || '—'}</strong> · {t('computedAt')}: {fmtDateTime(computedAt, locale)}</p>
+        {can('write') && siteId !== undefined && asOf && (
+          <Link className="btn" to={overrideLink(itemId, siteId, asOf)} data-testid="override-forecast">{t('overrideThis')}</Link>
+        )}
         <CsvRowsButton filename={`forecast-${itemId}-${horizon}d.csv`}
           rows={fcRows.map((f) => ({ full_date: f.full_date, site_id: f.site_id, horizon_days: f.horizon_days, yhat: f.yhat, yhat_lower: f.yhat_lower, yhat_upper: f.yhat_upper, yhat_lower_95: f.yhat_lower_95, yhat_upper_95: f.yhat_upper_95, model_tag: f.model_tag }))} />
       </div>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor } from './Overrides';
+import { actionsFor, draftFromQuery } from './Overrides';
+import { overrideLink } from './MaterialDetail';
 import { overrideEtag, type Override } from '../api/client';
 
 const ov = (state: Override['state'], author = 'ana'): Override => ({
@@ -26,5 +27,18 @@ describe('override actions', () => {
   });
   it('sends the version it read as If-Match, in the server\'s ETag form', () => {
     expect(overrideEtag(ov('DRAFT'))).toBe('"ov-7-v3"');
+  });
+});
+
+describe('a draft started from the item page', () => {
+  it('links to the overrides page with the item, the site and the week after the data', () => {
+    expect(overrideLink(12, 3, '2026-12-31')).toBe('/overrides?kind=FORECAST&item=12&site=3&from=2027-01-01&to=2027-01-07');
+  });
+  it('fills the form from that link, and from nothing else', () => {
+    expect(draftFromQuery(new URLSearchParams('kind=FORECAST&item=12&site=3&from=2027-01-01&to=2027-01-07')))
+      .toEqual({ kind: 'FORECAST', item: '12', site: '3', from: '2027-01-01', to: '2027-01-07' });
+    expect(draftFromQuery(new URLSearchParams('kind=PRICE&item=0&site=3x&from=tomorrow&to=2027-1-7')))
+      .toEqual({ kind: 'FORECAST', item: '', site: '', from: '', to: '' });
+    expect(draftFromQuery(new URLSearchParams('kind=POLICY')).kind).toBe('POLICY');
   });
 });

@@ -36,16 +36,27 @@ function changeOf(o: Override, locale: string): string {
   return `qty ${fmtNumber(Number(o.quantity), locale as never)}`;
 }
 
+/** A draft started elsewhere (the item page's "Override this forecast"): `?kind=&item=&site=&from=&to=`, each kept only when well formed. */
+export function draftFromQuery(sp: URLSearchParams): { kind: OverrideKind; item: string; site: string; from: string; to: string } {
+  const id = (k: string) => (/^[1-9][0-9]{0,9}$/.test(sp.get(k) ?? '') ? sp.get(k)! : '');
+  const day = (k: string) => (/^\d{4}-\d{2}-\d{2}$/.test(sp.get(k) ?? '') ? sp.get(k)! : '');
+  const k = sp.get('kind');
+  const kind: OverrideKind = k === 'POLICY' || k === 'RECOMMENDATION' ? k : 'FORECAST';
+  return { kind, item: id('item'), site: id('site'), from: day('from'), to: day('to') };
+}
+
 function NewOverride({ onDone }: { onDone: () => void }) {
   const { t } = useI18n();
   const items = useAllItems();
   const sites = useSites();
   const asOf = useAsOf();
-  const [kind, setKind] = useState<OverrideKind>('FORECAST');
-  const [item, setItem] = useState('');
-  const [site, setSite] = useState('');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+  const [sp] = useSearchParams();
+  const [start] = useState(() => draftFromQuery(sp));
+  const [kind, setKind] = useState<OverrideKind>(start.kind);
+  const [item, setItem] = useState(start.item);
+  const [site, setSite] = useState(start.site);
+  const [from, setFrom] = useState(start.from);
+  const [to, setTo] = useState(start.to);
   const [mode, setMode] = useState<'ABSOLUTE' | 'PERCENT'>('PERCENT');
   const [value, setValue] = useState('');
   const [minStock, setMinStock] = useState('');
