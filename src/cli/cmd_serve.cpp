@@ -123,6 +123,12 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
     }
 #ifdef CORRENTE_HAVE_PIPELINE
     if (!pipeline::LatestPublishedRun(conn)) {
+      std::cerr << "replaying the last year on 500 series (alert precision for the alerts)...\n";
+      try {
+        StoreDemoReplay();
+      } catch (const std::exception& e) {
+        std::cerr << "the replay failed (" << e.what() << "); alerts will not quote a precision\n";
+      }
       std::cerr << "running the pipeline (forecasts, policy, KPIs, recommendations, alerts)...\n";
       auto report = pipeline::Run(cluster::ResolveDsn(c, true, cluster::DbRole::kPipeline),
                                   pipeline::PipelineOptions{});

@@ -26,7 +26,7 @@ struct SimArgs {
                         lead_times;
   std::optional<double> lead_time;
   int refit_every = 7, sample = 0, jobs = 0, replay_days = 0;
-  bool backorders = false, no_store = false;
+  bool backorders = false, no_store = false, quiet = false;
   uint64_t seed = 1;
   double review_days = 14, lead_time_scale = 1;
   double alert_short_share = decide::kMaterialShortShare;
@@ -125,7 +125,7 @@ void Run(const SimArgs& a, int& exit_code) {
     last = done;
   });
   progress.Finish();
-  std::cout << simulate::TextTable(results);
+  if (!a.quiet) std::cout << simulate::TextTable(results);
   if (!a.output.empty()) {
     bool json = a.output.size() >= 5 && a.output.compare(a.output.size() - 5, 5, ".json") == 0;
     std::ofstream f(a.output);
@@ -150,6 +150,15 @@ void Run(const SimArgs& a, int& exit_code) {
 }
 
 }  // namespace
+
+void StoreDemoReplay() {
+  SimArgs a;
+  a.policies = "normal";
+  a.sample = 500;
+  a.quiet = true;
+  int exit_code = 1;
+  Run(a, exit_code);
+}
 
 void RegisterSimulateCommand(CLI::App& app, int& exit_code) {
   static SimArgs a;

@@ -21,6 +21,9 @@ void RegisterForecastCommand(CLI::App& app, int& exit_code);  // cmd_forecast.cp
 void RegisterPipelineCommand(CLI::App& app, int& exit_code);  // cmd_pipeline.cpp
 void RegisterMigrateCommand(CLI::App& app, int& exit_code);   // cmd_migrate.cpp
 void RegisterSimulateCommand(CLI::App& app, int& exit_code);  // cmd_simulate.cpp
+// `demo`: a replay of the published policy on 500 sampled series, stored, so that the first
+// pipeline run's STOCKOUT_IMMINENT alerts quote how often such alerts came true.
+void StoreDemoReplay();
 
 // Shared helpers (util.cpp).
 // The DSN `role` connects with, starting the managed cluster when needed; first upgrades the
