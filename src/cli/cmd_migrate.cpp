@@ -156,7 +156,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       if (!rep.verify->Ok()) exit_code = 2;
     }
     if (!f.manifest.empty()) {
-      migrate::WriteManifest(Options(f, true), f.manifest);
+      migrate::WriteManifest(opts, f.manifest);
       std::cout << "manifest written to " << f.manifest << "\n";
     }
   });
