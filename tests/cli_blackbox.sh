@@ -101,4 +101,20 @@ check "and runs as that user (it owns the tables)" \
   [ "$(psql "$plain_url" -Atc "select tableowner from pg_tables where schemaname = 'core' and tablename = 'dim_item'")" = "$plain" ]
 q "DROP DATABASE $plain WITH (FORCE)" >/dev/null
 q "DROP ROLE $plain" >/dev/null
+
+# corrente forecast on 40 real M4 Weekly series: the global model competes, and can be left out.
+m4="$(dirname "$0")/fixtures/m4-weekly/Weekly-train.csv"
+tmpf=$(mktemp -d); head -41 "$m4" > "$tmpf/in.csv"
+"$corrente" forecast "$tmpf/in.csv" -H 13 -m 52 -o "$tmpf/g.csv" 2>"$tmpf/g.err"
+check "forecast exits 0" [ $? -eq 0 ]
+check "one row per series" [ "$(($(wc -l < "$tmpf/g.csv") - 1))" -eq 40 ]
+check "the global model is fitted and said so" contains "$(cat "$tmpf/g.err")" "^global model: [0-9]+ training windows; chosen or combined for [0-9]+ of 40 series"
+"$corrente" forecast "$tmpf/in.csv" -H 13 -m 52 --no-global -o "$tmpf/n.csv" 2>"$tmpf/n.err"
+check "--no-global exits 0" [ $? -eq 0 ]
+check "--no-global: no series uses it" [ "$(grep -c global "$tmpf/n.csv")" -eq 0 ]
+check "--no-global: nothing said of it" [ ! -s "$tmpf/n.err" ]
+head -11 "$m4" > "$tmpf/few.csv"
+"$corrente" forecast "$tmpf/few.csv" -H 13 -m 52 -o "$tmpf/f.csv" 2>"$tmpf/f.err"
+check "10 series: too few for a global model" [ "$(grep -c global "$tmpf/f.csv" "$tmpf/f.err" | awk -F: '{s+=$2} END {print s}')" -eq 0 ]
+rm -rf "$tmpf"
 finish

@@ -67,7 +67,7 @@ time_corrente() {
   local walls=() cpus=() timing
   for ((r = 0; r < repeats; r++)); do
     timing=$( { TIMEFORMAT='%R %U %S'; time "$bin" forecast "$train" --horizon "$horizon" \
-      --season "$season" --jobs "$1" ${CORRENTE_ARGS:-} --output "$2"; } 2>&1 )
+      --season "$season" --jobs "$1" ${CORRENTE_ARGS:-} --output "$2" 2>"$out/corrente.log"; } 2>&1 )
     walls+=("$(awk '{ print $1 }' <<< "$timing")")
     cpus+=("$(awk '{ print $2 + $3 }' <<< "$timing")")
   done
@@ -80,6 +80,7 @@ cores=$(nproc)
 echo "corrente: $series series, horizon $horizon, season $season (${CORRENTE_ARGS:-defaults})" >&2
 read -r c1_wall c1_cpu <<< "$(time_corrente 1 "$out/corrente.csv")"
 read -r call_wall call_cpu <<< "$(time_corrente "$cores" "$out/corrente_all.csv")"
+cat "$out/corrente.log" >&2
 {
   echo "method,seconds,series,cpu_seconds"
   echo "corrente_1thread,$c1_wall,$series,$c1_cpu"

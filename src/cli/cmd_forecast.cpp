@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "forecast/forecast.h"
+#include "forecast/global.h"
 
 namespace corrente::cli {
 namespace {
@@ -37,6 +38,7 @@ struct ForecastArgs {
   std::string season = std::to_string(forecast::ForecastOptions{}.season);
   bool intervals = false;
   int jobs = 0;
+  bool no_global = false;
   int backtest_origins = forecast::ForecastOptions{}.backtest_origins;
   int combine_top = forecast::ForecastOptions{}.combine_top;
 };
@@ -154,27 +156,21 @@ int Run(const ForecastArgs& args) {
   options.backtest_origins = args.backtest_origins;
   options.combine_top = args.combine_top;
 
-  // Each worker claims the next series index; rows are formatted in place and written in
-  // input order afterwards.
-  std::vector<std::string> rows(series.size());
-  std::atomic<size_t> next{0};
+  std::vector<std::vector<double>> values;
+  values.reserve(series.size());
+  for (const Series& s : series) values.push_back(s.values);
   const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-  const size_t workers =
-      std::min<size_t>(series.size(), args.jobs > 0 ? static_cast<size_t>(args.jobs) : hardware);
-  {
-    std::vector<std::jthread> threads;
-    for (size_t w = 0; w < workers; ++w) {
-      threads.emplace_back([&] {
-        for (size_t i = next++; i < series.size(); i = next++) {
-          rows[i] =
-              Row(series[i], forecast::ForecastAuto(series[i].values, options), args.intervals);
-        }
-      });
-    }
+  forecast::PanelReport panel;
+  const std::vector<forecast::ForecastResult> results = forecast::ForecastPanel(
+      values, options, args.jobs > 0 ? args.jobs : static_cast<int>(hardware), !args.no_global,
+      &panel);
+  if (panel.windows > 0) {
+    std::cerr << "global model: " << panel.windows << " training windows; chosen or combined for "
+              << panel.used << " of " << series.size() << " series\n";
   }
 
   *out << Header(args.horizon, args.intervals);
-  for (const std::string& row : rows) *out << row;
+  for (size_t i = 0; i < series.size(); ++i) *out << Row(series[i], results[i], args.intervals);
   out->flush();
   if (!*out) {
     std::cerr << "error: writing the forecasts failed\n";
@@ -209,6 +205,10 @@ void RegisterForecastCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--combine", args->combine_top,
                   "Combine the best K backtested models by their median (1 = pick the best)")
       ->capture_default_str();
+  cmd->add_flag("--no-global", args->no_global,
+                 "Forecast each series alone. By default, with 20 series or more, a global model "
+                 "learnt across the file's series competes in each series' backtest as one more "
+                 "candidate");
   cmd->footer(
       "Output columns: id,model,F1..FH; with --intervals then LO80_1..LO80_H, HI80_1..HI80_H, "
       "LO95_1..LO95_H, HI95_1..HI95_H. One row per input series, in input order. Values are "

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "forecast/forecast.h"
+#include "forecast/global.h"
 #include "forecast/internal.h"
 
 namespace corrente::forecast::internal {
@@ -104,7 +105,8 @@ struct Candidate {
 // "holt_damped" and "ets". Candidates that do not qualify are left out.
 std::vector<Candidate> FitCandidates(const std::vector<std::string>& names,
                                      std::span<const double> y, int m,
-                                     const std::vector<int>& periods = {}) {
+                                     const std::vector<int>& periods = {},
+                                     const GlobalModel* global = nullptr) {
   std::vector<Candidate> out;
   const bool family_needed = std::find(names.begin(), names.end(), "ets") != names.end();
   std::vector<internal::EtsFit> family;
@@ -117,6 +119,16 @@ std::vector<Candidate> FitCandidates(const std::vector<std::string>& names,
       if (name == "holt_damped") fit = internal::FindForm(family, "AAdN");
       if (name == "ets") fit = internal::BestAicc(family);
       if (fit != nullptr) model = std::make_unique<internal::EtsModel>(*fit);
+    } else if (name == "global") {
+      // Not eligible (a value <= 0 in its lags): NaN forecasts, which the backtest drops.
+      if (global != nullptr && !PredictGlobal(*global, y, 1).empty()) {
+        model = internal::Wrap([global](auto v, int h) {
+          ModelForecast f{"global", PredictGlobal(*global, v, h), {}};
+          if (f.mean.size() != static_cast<size_t>(std::max(0, h)))
+            f.mean.assign(static_cast<size_t>(std::max(0, h)), NAN);
+          return f;
+        });
+      }
     } else if (name == "mstl") {
       model = internal::Wrap([periods](auto v, int h) { return Mstl(v, h, periods); });
     } else {
@@ -220,7 +232,7 @@ double StudentQuantile(double z, double nu) {
 }
 
 std::vector<std::string> CandidateNames(const DemandProfile& profile, size_t n, int m,
-                                        const std::vector<int>& periods) {
+                                        const std::vector<int>& periods, bool global) {
   if (n < 4) return {"naive"};
   if (profile.adi > 1.32) {
     return {"croston", "croston_sba", "tsb", "adida", "imapa", "naive", "ses", "ma"};
@@ -229,11 +241,13 @@ std::vector<std::string> CandidateNames(const DemandProfile& profile, size_t n, 
   if (m >= 2 && n >= 2 * static_cast<size_t>(m)) names.push_back("snaive");
   // A second period with two full cycles: the multiple-seasonal decomposition competes too.
   if (periods.size() >= 2 && n >= 2 * static_cast<size_t>(periods[1])) names.push_back("mstl");
+  if (global) names.push_back("global");
   return names;
 }
 
 Backtest RunBacktest(std::span<const double> x, const std::vector<std::string>& names, int m,
-                     int horizon, int origins_wanted, const std::vector<int>& periods) {
+                     int horizon, int origins_wanted, const std::vector<int>& periods,
+                     const GlobalModel* global) {
   Backtest bt;
   const int n = static_cast<int>(x.size());
   const int min_train = std::max(8, std::min(n / 2, 2 * std::max(1, m)));
@@ -247,7 +261,7 @@ Backtest RunBacktest(std::span<const double> x, const std::vector<std::string>& 
   for (int k = 0; k < origins; ++k)
     bt.origins.push_back(static_cast<size_t>(n - (origins - k) * steps));
   std::vector<Candidate> candidates =
-      FitCandidates(names, x.first(bt.origins.front()), m, periods);
+      FitCandidates(names, x.first(bt.origins.front()), m, periods, global);
   for (Candidate& candidate : candidates) {
     BacktestRun run;
     run.name = candidate.name;
@@ -378,9 +392,11 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
     return r;
   }
 
-  const std::vector<std::string> names = CandidateNames(profile, n, m, periods);
-  const Backtest bt =
-      RunBacktest(x, names, m, std::max(1, h), static_cast<int>(origins), periods);
+  const bool global = opt.global_backtest != nullptr && opt.global_final != nullptr &&
+                      opt.global_backtest->ok() && opt.global_final->ok();
+  const std::vector<std::string> names = CandidateNames(profile, n, m, periods, global);
+  const Backtest bt = RunBacktest(x, names, m, std::max(1, h), static_cast<int>(origins), periods,
+                                  opt.global_backtest);
 
   // Members of the final forecast: the best backtested candidate, or the median of the best
   // few distinct ones. Without a backtest (series too short): AutoETS from 10 smooth points,
@@ -408,7 +424,7 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
         continue;
       }
     }
-    std::vector<Candidate> refit = FitCandidates({run->name}, x, m, periods);
+    std::vector<Candidate> refit = FitCandidates({run->name}, x, m, periods, opt.global_final);
     for (Candidate& candidate : refit) fitted.push_back(std::move(candidate));
   }
   if (members.empty()) {

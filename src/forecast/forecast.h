@@ -20,6 +20,8 @@
 
 namespace corrente::forecast {
 
+struct GlobalModel;
+
 // Options of the automatic forecaster.
 struct ForecastOptions {
   int horizon = 90;          // steps ahead to forecast
@@ -34,6 +36,11 @@ struct ForecastOptions {
   // is their mean). 1 picks the single best model. 2 was the measured winner on M4 Weekly
   // (MASE 2.135 against 2.206 for 1 and 2.233 for 3; see README.md).
   int combine_top = 2;
+  // Global models learnt across a panel of series (global.h, set by ForecastPanel): when both
+  // are set, "global" is a candidate for smooth and erratic series. The backtest uses the one
+  // fitted without each series' last backtest_origins * horizon values; the forecast the other.
+  const GlobalModel* global_backtest = nullptr;
+  const GlobalModel* global_final = nullptr;
 };
 
 // Output of ForecastAuto.

@@ -1,0 +1,59 @@
+// A global (pooled) model: one ridge regression learnt across many series, offered to each
+// series' automatic forecast as one more candidate.
+//
+// Local models see one series; a panel of related series holds shapes (seasonal profiles,
+// how trends bend) that no single history shows. The global model learns them from windows of
+// every series: the log of `lags` values over their level (the mean of the last
+// min(horizon, lags)) predict the log of the next `horizon` values over that level, directly
+// (one output per step). Only windows with positive values enter, so count series with zeros
+// stay with their local forecast.
+#ifndef CORRENTE_FORECAST_GLOBAL_H_
+#define CORRENTE_FORECAST_GLOBAL_H_
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "forecast/forecast.h"
+
+namespace corrente::forecast {
+
+struct GlobalModel {
+  int lags = 0, horizon = 0;
+  size_t windows = 0;         // training windows used
+  std::vector<double> coef;   // (lags + 1) x horizon, column-major; last row: the intercept
+  bool ok() const { return windows > 0 && !coef.empty(); }
+};
+
+// Lags for a season and horizon: max(season, 2 * horizon), within 8..400.
+int GlobalLags(int season, int horizon);
+
+// Ridge fit on windows of each series with its last `cut` values left out, newest windows
+// first, strided so that at most `max_windows` enter. Not ok when no window qualifies.
+GlobalModel FitGlobal(std::span<const std::vector<double>> series, int lags, int horizon,
+                      size_t cut, size_t max_windows = 60000, double ridge = 1.0);
+
+// The first h (<= model.horizon) steps after y's end; empty when y's last `lags` values are
+// not all positive or the model is not ok.
+std::vector<double> PredictGlobal(const GlobalModel& model, std::span<const double> y, int h);
+
+struct PanelReport {
+  size_t windows = 0;  // training windows of the global model (0: not fitted)
+  size_t used = 0;     // series whose forecast uses it
+};
+
+// Forecasts every series with ForecastAuto on `jobs` threads. With `global` and at least
+// kMinPanel series, two global models are fitted first (one without each series' last
+// backtest_origins * horizon values, for the backtest, and one on everything) and "global"
+// competes in every smooth or erratic series' backtest like any other candidate: it is chosen
+// or combined only where it scores among the best. Deterministic for any `jobs`.
+std::vector<ForecastResult> ForecastPanel(std::span<const std::vector<double>> series,
+                                          const ForecastOptions& opt, int jobs, bool global,
+                                          PanelReport* report = nullptr);
+
+inline constexpr size_t kMinPanel = 20;
+
+}  // namespace corrente::forecast
+
+#endif  // CORRENTE_FORECAST_GLOBAL_H_
