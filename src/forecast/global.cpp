@@ -51,20 +51,24 @@ GlobalModel FitGlobal(std::span<const std::vector<double>> series, int lags, int
     xty.noalias() += xb.topRows(rows).transpose() * yb.topRows(rows);
     rows = 0;
   };
+  std::vector<double> logs;
   for (const auto& y : series) {
     if (y.size() < cut + span) continue;
+    // Logs once per value: log(v / level) = log(v) - log(level). NaN marks a value <= 0.
+    logs.resize(y.size());
+    for (size_t t = 0; t < y.size(); ++t) logs[t] = y[t] > 0 ? std::log(y[t]) : NAN;
     const size_t end = y.size() - cut;  // windows end (target included) at or before end
     for (size_t stop = end; stop >= span; stop -= stride) {
       const size_t start = stop - span;
-      std::span<const double> all(y.data() + start, span);
-      const double level = Level(all.first(static_cast<size_t>(lags)), horizon);
+      const double level = Level(std::span<const double>(y.data() + start, static_cast<size_t>(lags)), horizon);
       bool ok = level > 0;
-      for (size_t j = static_cast<size_t>(lags); ok && j < span; ++j) ok = all[j] > 0;
+      for (size_t j = start + static_cast<size_t>(lags); ok && j < stop; ++j) ok = y[j] > 0;
       if (ok) {
-        for (int j = 0; j < lags; ++j) xb(rows, j) = std::log(all[static_cast<size_t>(j)] / level);
+        const double log_level = std::log(level);
+        for (int j = 0; j < lags; ++j) xb(rows, j) = logs[start + static_cast<size_t>(j)] - log_level;
         xb(rows, lags) = 1.0;
         for (int j = 0; j < horizon; ++j)
-          yb(rows, j) = std::log(all[static_cast<size_t>(lags + j)] / level);
+          yb(rows, j) = logs[start + static_cast<size_t>(lags + j)] - log_level;
         ++model.windows;
         if (++rows == kBlock) flush();
       }

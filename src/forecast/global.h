@@ -32,7 +32,7 @@ int GlobalLags(int season, int horizon);
 // Ridge fit on windows of each series with its last `cut` values left out, newest windows
 // first, strided so that at most `max_windows` enter. Not ok when no window qualifies.
 GlobalModel FitGlobal(std::span<const std::vector<double>> series, int lags, int horizon,
-                      size_t cut, size_t max_windows = 60000, double ridge = 1.0);
+                      size_t cut, size_t max_windows = 30000, double ridge = 1.0);
 
 // The first h (<= model.horizon) steps after y's end; empty when y's last `lags` values are
 // not all positive or the model is not ok.
