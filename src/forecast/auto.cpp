@@ -235,7 +235,9 @@ std::vector<std::string> CandidateNames(const DemandProfile& profile, size_t n, 
                                         const std::vector<int>& periods, bool global) {
   if (n < 4) return {"naive"};
   if (profile.adi > 1.32) {
-    return {"croston", "croston_sba", "tsb", "adida", "imapa", "naive", "ses", "ma"};
+    std::vector<std::string> sparse = {"croston", "croston_sba", "tsb", "adida", "imapa", "naive", "ses", "ma"};
+    if (global) sparse.push_back("global");
+    return sparse;
   }
   std::vector<std::string> names = {"naive", "ses", "holt_damped", "ets", "theta", "otm"};
   if (m >= 2 && n >= 2 * static_cast<size_t>(m)) names.push_back("snaive");

@@ -9,15 +9,15 @@
 namespace corrente::forecast {
 namespace {
 
-// The window's level: mean of its last min(horizon, lags) values; 0 when any value of the
-// window is not positive (the window then does not qualify).
+// The window's level: 1 + the mean of its last min(horizon, lags) values (the log1p scale);
+// 0 when a value of the window is negative (the window then does not qualify).
 double Level(std::span<const double> w, int horizon) {
   for (double v : w)
-    if (!(v > 0) || !std::isfinite(v)) return 0;
+    if (!(v >= 0) || !std::isfinite(v)) return 0;
   const size_t k = std::min(w.size(), static_cast<size_t>(std::max(1, horizon)));
   double s = 0;
   for (size_t i = w.size() - k; i < w.size(); ++i) s += w[i];
-  return s / static_cast<double>(k);
+  return s / static_cast<double>(k) + 1.0;
 }
 
 }  // namespace
@@ -54,15 +54,15 @@ GlobalModel FitGlobal(std::span<const std::vector<double>> series, int lags, int
   std::vector<double> logs;
   for (const auto& y : series) {
     if (y.size() < cut + span) continue;
-    // Logs once per value: log(v / level) = log(v) - log(level). NaN marks a value <= 0.
+    // log1p once per value; NaN marks a negative value.
     logs.resize(y.size());
-    for (size_t t = 0; t < y.size(); ++t) logs[t] = y[t] > 0 ? std::log(y[t]) : NAN;
+    for (size_t t = 0; t < y.size(); ++t) logs[t] = y[t] >= 0 ? std::log1p(y[t]) : NAN;
     const size_t end = y.size() - cut;  // windows end (target included) at or before end
     for (size_t stop = end; stop >= span; stop -= stride) {
       const size_t start = stop - span;
       const double level = Level(std::span<const double>(y.data() + start, static_cast<size_t>(lags)), horizon);
       bool ok = level > 0;
-      for (size_t j = start + static_cast<size_t>(lags); ok && j < stop; ++j) ok = y[j] > 0;
+      for (size_t j = start + static_cast<size_t>(lags); ok && j < stop; ++j) ok = y[j] >= 0;
       if (ok) {
         const double log_level = std::log(level);
         for (int j = 0; j < lags; ++j) xb(rows, j) = logs[start + static_cast<size_t>(j)] - log_level;
@@ -94,12 +94,15 @@ std::vector<double> PredictGlobal(const GlobalModel& model, std::span<const doub
   const double level = Level(w, model.horizon);
   if (!(level > 0)) return {};
   const size_t p = static_cast<size_t>(model.lags) + 1;
+  const double log_level = std::log(level);
+  std::vector<double> x(p - 1);
+  for (size_t i = 0; i + 1 < p; ++i) x[i] = std::log1p(w[i]) - log_level;
   std::vector<double> out(static_cast<size_t>(h));
   for (size_t j = 0; j < out.size(); ++j) {
     const double* c = model.coef.data() + j * p;
     double s = c[p - 1];
-    for (size_t i = 0; i + 1 < p; ++i) s += c[i] * std::log(w[i] / level);
-    out[j] = level * std::exp(std::clamp(s, -20.0, 20.0));
+    for (size_t i = 0; i + 1 < p; ++i) s += c[i] * x[i];
+    out[j] = level * std::exp(std::clamp(s, -20.0, 20.0)) - 1.0;
   }
   return out;
 }

@@ -3,10 +3,10 @@
 //
 // Local models see one series; a panel of related series holds shapes (seasonal profiles,
 // how trends bend) that no single history shows. The global model learns them from windows of
-// every series: the log of `lags` values over their level (the mean of the last
-// min(horizon, lags)) predict the log of the next `horizon` values over that level, directly
-// (one output per step). Only windows with positive values enter, so count series with zeros
-// stay with their local forecast.
+// every series: log1p of `lags` values less the log of their level (1 + the mean of the last
+// min(horizon, lags)) predict the same for each of the next `horizon` values, directly (one
+// output per step). log1p keeps count series with zero days; windows with a negative value
+// are left out.
 #ifndef CORRENTE_FORECAST_GLOBAL_H_
 #define CORRENTE_FORECAST_GLOBAL_H_
 
@@ -34,8 +34,8 @@ int GlobalLags(int season, int horizon);
 GlobalModel FitGlobal(std::span<const std::vector<double>> series, int lags, int horizon,
                       size_t cut, size_t max_windows = 30000, double ridge = 1.0);
 
-// The first h (<= model.horizon) steps after y's end; empty when y's last `lags` values are
-// not all positive or the model is not ok.
+// The first h (<= model.horizon) steps after y's end; empty when one of y's last `lags` values
+// is negative or the model is not ok.
 std::vector<double> PredictGlobal(const GlobalModel& model, std::span<const double> y, int h);
 
 struct PanelReport {

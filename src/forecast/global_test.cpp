@@ -50,19 +50,33 @@ TEST(Global, CutValuesNeverEnterTheFit) {
   EXPECT_EQ(before.coef, after.coef);
 }
 
-TEST(Global, ZerosAreNotEligible) {
+TEST(Global, CountsWithZerosQualifyNegativesDoNot) {
   auto panel = Panel(25, 150);
   const GlobalModel model = FitGlobal(panel, 24, 6, 0);
   std::vector<double> y = panel[0];
   y[y.size() - 3] = 0;
+  EXPECT_EQ(PredictGlobal(model, y, 6).size(), 6u);  // log1p: a zero day is a value
+  y[y.size() - 3] = -1;
   EXPECT_TRUE(PredictGlobal(model, y, 6).empty());
   EXPECT_TRUE(PredictGlobal(model, panel[0], 7).empty());  // beyond the model's horizon
   EXPECT_EQ(PredictGlobal(model, panel[0], 3).size(), 3u);
-  // A panel of count series with a zero in every window fits nothing.
-  std::vector<std::vector<double>> sparse(30, std::vector<double>(100, 1.0));
+  // A panel of intermittent counts (a sale every fifth day) fits, and forecasts near its rate.
+  std::vector<std::vector<double>> sparse(30, std::vector<double>(200, 0.0));
   for (auto& s : sparse)
-    for (size_t t = 0; t < s.size(); t += 5) s[t] = 0;
-  EXPECT_FALSE(FitGlobal(sparse, 24, 6, 0).ok());
+    for (size_t t = 0; t < s.size(); t += 5) s[t] = 5;
+  const GlobalModel counts = FitGlobal(sparse, 24, 5, 0);
+  ASSERT_TRUE(counts.ok());
+  const std::vector<double> f = PredictGlobal(counts, sparse[0], 5);
+  ASSERT_EQ(f.size(), 5u);
+  double total = 0;
+  for (double v : f) {
+    EXPECT_GE(v, -1e-9);
+    total += v;
+  }
+  EXPECT_NEAR(total, 5.0, 1.0);  // one sale of 5 in the next five days
+  // Negative values never enter.
+  std::vector<std::vector<double>> negative(30, std::vector<double>(100, -1.0));
+  EXPECT_FALSE(FitGlobal(negative, 24, 6, 0).ok());
   EXPECT_EQ(GlobalLags(52, 13), 52);
   EXPECT_EQ(GlobalLags(7, 90), 180);
   EXPECT_EQ(GlobalLags(1, 1), 8);
