@@ -7,12 +7,7 @@ corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 unset DATABASE_URL CORRENTE_METRICS_TOKEN
-db=api_metrics
-scratch_db "$db"
-export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-work=$(mktemp -d)
-spid=""
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+api_scratch api_metrics
 
 start() {  # start [env assignments...] -- [serve flags...]
   port=$(free_port)

@@ -9,12 +9,7 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
-db=api_projection
-scratch_db "$db"
-export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-work=$(mktemp -d)
-spid=""
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+api_scratch api_projection
 q() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 "$@"; }
 
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]

@@ -9,12 +9,7 @@ corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 . "$here/../lib.sh"
-db=api_schemas
-scratch_db "$db"
-export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-work=$(mktemp -d)
-spid=""
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+api_scratch api_schemas
 
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
 out=$("$corrente" seed --items 12 --sites 3 --days 200 --seed 5 2>&1); check "seed" [ $? -eq 0 ]

@@ -11,12 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 unset DATABASE_URL CORRENTE_METRICS_TOKEN
 command -v openssl >/dev/null || { echo "openssl is missing (scripts/deps.sh test)"; exit 1; }
-db=api_tls
-scratch_db "$db"
-export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-work=$(mktemp -d)
-spid=""
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+api_scratch api_tls
 
 "$corrente" db upgrade >/dev/null 2>&1
 seed_out=$("$corrente" seed --items 20 --sites 3 --days 30 --seed 5 2>&1); check "seed api_tls" [ $? -eq 0 ]
