@@ -25,6 +25,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     int keep_runs = 3;
     int feature_days = 90;
     std::string yearly = "auto";
+    bool no_global = false;
     std::string policy = "normal";
     double review_days = 14;
     std::string cycles = "shared";
@@ -76,6 +77,9 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
                   "--as-of")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "on", "off"}));
+  run->add_flag("--no-global", args.no_global,
+                "Forecast each series alone, without the global model learnt across a sample "
+                "of 2,000 series (src/forecast/README.md)");
   run->callback([&exit_code] {
     pipeline::PipelineOptions opt;
     if (!args.as_of.empty()) {
@@ -94,6 +98,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     opt.shared_cycles = args.cycles == "shared";
     opt.policy = args.policy;
     opt.yearly_season = args.yearly;
+    opt.global_model = !args.no_global;
     Config c = LoadConfig();
     std::string dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kPipeline);
     pipeline::RunReport rep;

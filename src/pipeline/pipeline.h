@@ -50,6 +50,9 @@ struct PipelineOptions {
   // least kYearlyAutoDays of demand precede as_of (three cycles: two were measured too noisy
   // to pay, docs/pipeline.md).
   std::string yearly_season = "auto";
+  // Offer the forecaster a global model learnt across a sample of the run's series
+  // (forecast/global.h, pipeline/global_models.cpp).
+  bool global_model = true;
   double review_days = 14;          // order-up-to = ROP + mean demand * review_days (the
                                     // base cycle when shared_cycles)
   bool shared_cycles = true;        // share review_days' order count by demand rate

@@ -22,6 +22,7 @@
 #include "decide/overrides.h"
 #include "decide/state.h"
 #include "decide/text.h"
+#include "forecast/global.h"
 #include "pg/pg.h"
 #include "pipeline/pipeline.h"
 
@@ -144,6 +145,13 @@ class Runner {
   int64_t StageCalendar(StageReport& rep);      // runner.cpp
   int64_t StageFeatures(StageReport& rep);      // stage_features.cpp
   int64_t StageForecast(StageReport& rep);      // stage_forecast.cpp
+  // The forecaster's global models over [from, as_of_] (global_models.cpp), fitted once.
+  struct GlobalModels {
+    int64_t from = 0;
+    size_t series = 0;  // sampled series
+    forecast::GlobalModel backtest, final_model;
+  };
+  const GlobalModels& FitGlobalModels(int64_t from, const forecast::ForecastOptions& fopt);
   int64_t StageBacktest(StageReport& rep);      // stage_forecast.cpp
   int64_t StageAbc(StageReport& rep);           // stage_policy.cpp
   int64_t StagePolicy(StageReport& rep);        // stage_policy.cpp
@@ -173,6 +181,7 @@ class Runner {
   int64_t as_of_ = 0;
   int64_t first_day_ = 0;  // first day with facts
   int64_t computed_at_us_ = 0;
+  std::optional<GlobalModels> global_;
   std::string computed_at_sql_;
   std::vector<Pair> pairs_;
   std::map<int32_t, ItemInfo> items_;

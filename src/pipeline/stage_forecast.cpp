@@ -21,6 +21,21 @@ int64_t Runner::StageForecast(StageReport& rep) {
   forecast::ForecastOptions fopt;
   fopt.horizon = opt_.horizon;
   if (yearly) fopt.seasons = {7, 365};
+  std::string global_note = "global model off";
+  if (opt_.global_model) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const GlobalModels& g = FitGlobalModels(from, fopt);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (g.backtest.ok() && g.final_model.ok()) {
+      fopt.global_backtest = &g.backtest;
+      fopt.global_final = &g.final_model;
+      global_note = "global model from " + std::to_string(g.series) + " sampled series in " +
+                    Fixed(secs, 1) + " s";
+    } else {
+      global_note = "no global model (" + std::to_string(g.series) + " sampled series)";
+    }
+  }
   outcomes_.assign(pairs_.size(), SeriesOutcome{});
 
   struct Job {
@@ -141,7 +156,7 @@ int64_t Runner::StageForecast(StageReport& rep) {
   extra_stats_.emplace_back("models", models);
   rep.note = std::to_string(pairs_.size()) + " series on " + std::to_string(jobs) +
              " threads; seasons " + (yearly ? "7,365" : "7") + " (" + std::to_string(known) +
-             " days of history, yearly " + opt_.yearly_season + ")";
+             " days of history, yearly " + opt_.yearly_season + "); " + global_note;
   return rows;
 }
 

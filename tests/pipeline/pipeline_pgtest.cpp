@@ -542,5 +542,37 @@ TEST_F(PipelineTest, YearlySeasonAutoNeedsThreeYears) {
   EXPECT_NE(forecast_note("off").find("seasons 7 "), std::string::npos);
 }
 
+TEST_F(PipelineTest, GlobalModelFromASampleAndOptional) {
+  // The forecast stage fits the global model on its hash sample (here every series: 60 are
+  // fewer than the sample's 2,000), the forecaster picks it for some series, and
+  // global_model = false leaves it out.
+  auto run = [&](bool global) {
+    PipelineOptions opt;
+    opt.as_of = kEndDay;
+    opt.horizon = 14;
+    opt.jobs = 2;
+    opt.progress = false;
+    opt.global_model = global;
+    opt.stages = {"features", "forecast", "backtest"};
+    RunReport rep = pipeline::Run(db_.Dsn(), opt);
+    std::string note;
+    for (const StageReport& s : rep.stages)
+      if (s.name == "forecast") note = s.note;
+    auto c = db_.Connect();
+    const int64_t used = Count(c,
+                               "SELECT count(*) FROM analytics.forecast_accuracy WHERE run_id = " +
+                                   std::to_string(rep.run_id) + " AND model_tag LIKE '%global%'");
+    return std::make_pair(note, used);
+  };
+  const auto [on_note, on_used] = run(true);
+  EXPECT_NE(on_note.find("global model from " + std::to_string(kItems * kSites) + " sampled series"),
+            std::string::npos)
+      << on_note;
+  EXPECT_GT(on_used, 0);
+  const auto [off_note, off_used] = run(false);
+  EXPECT_NE(off_note.find("global model off"), std::string::npos) << off_note;
+  EXPECT_EQ(off_used, 0);
+}
+
 }  // namespace
 }  // namespace corrente::pipeline
