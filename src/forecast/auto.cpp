@@ -101,11 +101,19 @@ struct Candidate {
   std::unique_ptr<Model> model;
 };
 
+// Several periods for the MSTL candidate, and the longer history it reads: `window` (the
+// span every other candidate sees) is its last part, starting at `offset`.
+struct Seasons {
+  std::vector<int> periods;
+  std::span<const double> longer;
+  size_t offset = 0;
+};
+
 // Fits the named candidates on y; the ETS family is estimated once and shared by "ses",
 // "holt_damped" and "ets". Candidates that do not qualify are left out.
 std::vector<Candidate> FitCandidates(const std::vector<std::string>& names,
                                      std::span<const double> y, int m,
-                                     const std::vector<int>& periods = {},
+                                     const Seasons& seasons = {},
                                      const GlobalModel* global = nullptr) {
   std::vector<Candidate> out;
   const bool family_needed = std::find(names.begin(), names.end(), "ets") != names.end();
@@ -130,7 +138,13 @@ std::vector<Candidate> FitCandidates(const std::vector<std::string>& names,
         });
       }
     } else if (name == "mstl") {
-      model = internal::Wrap([periods](auto v, int h) { return Mstl(v, h, periods); });
+      // v is a prefix of the window: the decomposition reads the same prefix of the longer
+      // history, so it sees two yearly cycles while the other candidates fit the window only.
+      model = internal::Wrap([seasons](auto v, int h) {
+        const size_t len = std::min(seasons.longer.size(), seasons.offset + v.size());
+        return Mstl(seasons.longer.empty() ? v : seasons.longer.first(len), h, seasons.periods,
+                    v.size());
+      });
     } else {
       model = internal::FitModel(name, y, m);
     }
@@ -232,7 +246,8 @@ double StudentQuantile(double z, double nu) {
 }
 
 std::vector<std::string> CandidateNames(const DemandProfile& profile, size_t n, int m,
-                                        const std::vector<int>& periods, bool global) {
+                                        const Seasons& seasons, bool global) {
+  const std::vector<int>& periods = seasons.periods;
   if (n < 4) return {"naive"};
   if (profile.adi > 1.32) {
     std::vector<std::string> sparse = {"croston", "croston_sba", "tsb", "adida", "imapa", "naive", "ses", "ma"};
@@ -242,13 +257,14 @@ std::vector<std::string> CandidateNames(const DemandProfile& profile, size_t n, 
   std::vector<std::string> names = {"naive", "ses", "holt_damped", "ets", "theta", "otm"};
   if (m >= 2 && n >= 2 * static_cast<size_t>(m)) names.push_back("snaive");
   // A second period with two full cycles: the multiple-seasonal decomposition competes too.
-  if (periods.size() >= 2 && n >= 2 * static_cast<size_t>(periods[1])) names.push_back("mstl");
+  if (periods.size() >= 2 && seasons.longer.size() >= 2 * static_cast<size_t>(periods[1]))
+    names.push_back("mstl");
   if (global) names.push_back("global");
   return names;
 }
 
 Backtest RunBacktest(std::span<const double> x, const std::vector<std::string>& names, int m,
-                     int horizon, int origins_wanted, const std::vector<int>& periods,
+                     int horizon, int origins_wanted, const Seasons& seasons,
                      const GlobalModel* global) {
   Backtest bt;
   const int n = static_cast<int>(x.size());
@@ -263,7 +279,7 @@ Backtest RunBacktest(std::span<const double> x, const std::vector<std::string>& 
   for (int k = 0; k < origins; ++k)
     bt.origins.push_back(static_cast<size_t>(n - (origins - k) * steps));
   std::vector<Candidate> candidates =
-      FitCandidates(names, x.first(bt.origins.front()), m, periods, global);
+      FitCandidates(names, x.first(bt.origins.front()), m, seasons, global);
   for (Candidate& candidate : candidates) {
     BacktestRun run;
     run.name = candidate.name;
@@ -361,8 +377,10 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   // Periods are clamped so the arithmetic below cannot overflow on absurd options.
   const int m = std::clamp(opt.season, 1, kMaxSeason);
   const long long origins = std::clamp(opt.backtest_origins, 0, 1000);
-  // Several periods: sorted, distinct, each in 2..kMaxSeason; the window then holds two
-  // cycles of the longest beyond the backtest, so the decomposition can see it.
+  // Several periods: sorted, distinct, each in 2..kMaxSeason. The MSTL candidate then reads a
+  // longer history, two cycles of the longest beyond the backtest, so the decomposition can see
+  // it; the other candidates keep the usual window (fitting them on 1,270 days instead of 554
+  // made a pipeline run 8x slower for no gain, docs/pipeline.md).
   std::vector<int> periods;
   for (int p : opt.seasons)
     if (p >= 2 && p <= kMaxSeason) periods.push_back(p);
@@ -372,11 +390,18 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
   const long long longest = periods.empty() ? 0 : periods.back();
   const size_t window = static_cast<size_t>(
       std::max({static_cast<long long>(kMinFitWindow), 5LL * m,
-                2 * origins * std::max(0, opt.horizon) + 2LL * m,
-                2 * origins * std::max(0, opt.horizon) + 2 * longest}));
+                2 * origins * std::max(0, opt.horizon) + 2LL * m}));
+  const size_t longer = std::max(window, static_cast<size_t>(2 * origins * std::max(0, opt.horizon) +
+                                                             2 * longest));
   const std::span<const double> x = cleaned.size() > window
                                         ? std::span<const double>(cleaned).last(window)
                                         : std::span<const double>(cleaned);
+  Seasons seasons;
+  seasons.periods = periods;
+  if (!periods.empty()) {
+    seasons.longer = std::span<const double>(cleaned).last(std::min(cleaned.size(), longer));
+    seasons.offset = seasons.longer.size() - x.size();
+  }
   const DemandProfile profile = ClassifyDemand(x);
   r.demand_class = profile.demand_class;
   const int h = std::max(0, opt.horizon);
@@ -396,8 +421,8 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
 
   const bool global = opt.global_backtest != nullptr && opt.global_final != nullptr &&
                       opt.global_backtest->ok() && opt.global_final->ok();
-  const std::vector<std::string> names = CandidateNames(profile, n, m, periods, global);
-  const Backtest bt = RunBacktest(x, names, m, std::max(1, h), static_cast<int>(origins), periods,
+  const std::vector<std::string> names = CandidateNames(profile, n, m, seasons, global);
+  const Backtest bt = RunBacktest(x, names, m, std::max(1, h), static_cast<int>(origins), seasons,
                                   opt.global_backtest);
 
   // Members of the final forecast: the best backtested candidate, or the median of the best
@@ -426,7 +451,7 @@ ForecastResult ForecastAuto(std::span<const double> y, const ForecastOptions& op
         continue;
       }
     }
-    std::vector<Candidate> refit = FitCandidates({run->name}, x, m, periods, opt.global_final);
+    std::vector<Candidate> refit = FitCandidates({run->name}, x, m, seasons, opt.global_final);
     for (Candidate& candidate : refit) fitted.push_back(std::move(candidate));
   }
   if (members.empty()) {

@@ -130,7 +130,10 @@ std::vector<std::vector<double>> MstlSeasonals(std::span<const double> y,
 // MSTL-style forecast: y less its seasonal components forecast by AutoEts without a season,
 // plus each component carried forward by phase. sd: AutoEts's on the adjusted series. Model
 // name "mstl(<periods>)+ets_<form>".
-ModelForecast Mstl(std::span<const double> y, int h, std::span<const int> periods);
+// fit_last > 0: AutoEts fits only the adjusted series' last fit_last values (the decomposition
+// still reads all of y).
+ModelForecast Mstl(std::span<const double> y, int h, std::span<const int> periods,
+                   size_t fit_last = 0);
 
 // --- Demand classification (Syntetos-Boylan) ------------------------------------------------
 struct DemandProfile {

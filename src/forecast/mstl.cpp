@@ -12,21 +12,21 @@ namespace corrente::forecast {
 namespace {
 
 // Centered moving average of length p (2 x p for even p); NaN where it is not defined.
+// Running sums: O(n) for any p (a yearly period made the direct sum the MSTL's main cost).
 std::vector<double> CenteredMa(std::span<const double> y, int p) {
   const int n = static_cast<int>(y.size());
   std::vector<double> out(y.size(), NAN);
   if (p < 2 || n < p + 1) return out;
   const int half = p / 2;
+  std::vector<double> prefix(y.size() + 1, 0.0);  // prefix[i] = y[0] + ... + y[i-1]
+  for (int t = 0; t < n; ++t) prefix[t + 1] = prefix[t] + y[t];
+  auto sum = [&](int from, int to) { return prefix[to + 1] - prefix[from]; };  // inclusive
   for (int t = half; t + half < n; ++t) {
-    double s = 0;
     if (p % 2 == 1) {
-      for (int k = -half; k <= half; ++k) s += y[t + k];
-      out[t] = s / p;
+      out[t] = sum(t - half, t + half) / p;
     } else {
       // 2 x p: the ends weigh half.
-      for (int k = -half + 1; k <= half - 1; ++k) s += y[t + k];
-      s += 0.5 * (y[t - half] + y[t + half]);
-      out[t] = s / p;
+      out[t] = (sum(t - half + 1, t + half - 1) + 0.5 * (y[t - half] + y[t + half])) / p;
     }
   }
   return out;
@@ -76,14 +76,17 @@ std::vector<std::vector<double>> MstlSeasonals(std::span<const double> y,
   return comp;
 }
 
-ModelForecast Mstl(std::span<const double> y, int h, std::span<const int> periods) {
+ModelForecast Mstl(std::span<const double> y, int h, std::span<const int> periods,
+                   size_t fit_last) {
   const size_t n = y.size();
   const std::vector<int> ps = UsablePeriods(n, periods);
   std::vector<std::vector<double>> comp = MstlSeasonals(y, ps);
   std::vector<double> adjusted(y.begin(), y.end());
   for (const auto& c : comp)
     for (size_t t = 0; t < n; ++t) adjusted[t] -= c[t];
-  ModelForecast f = AutoEts(adjusted, h, 1);
+  std::span<const double> fit(adjusted);
+  if (fit_last > 0 && fit_last < fit.size()) fit = fit.last(fit_last);
+  ModelForecast f = AutoEts(fit, h, 1);
   for (size_t k = 0; k < comp.size(); ++k) {
     const size_t p = static_cast<size_t>(ps[k]);
     for (int j = 0; j < h; ++j) {
