@@ -216,7 +216,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
                    "missing keys, delete keys gone from the source");
   sync->add_flag("--follow", f.follow,
                  "Keep syncing until SIGINT/SIGTERM: a pass every --interval seconds, each "
-                 "table's pass one transaction; back off and retry while the source or the "
+                 "pass one transaction over all tables; back off and retry while the source or the "
                  "target is unavailable; print the lag after each pass");
   sync->add_option("--interval", f.interval, "With --follow: seconds between passes")
       ->capture_default_str()
@@ -237,6 +237,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     auto print_tables = [&](const std::vector<migrate::SyncTableResult>& tables, bool quiet) {
       for (const auto& r : tables) {
         if (!r.error.empty()) {
+          if (quiet && r.error.rfind(migrate::kSyncPassRolledBack, 0) == 0) continue;
           std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
           continue;
         }
