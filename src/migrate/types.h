@@ -28,6 +28,7 @@ enum class PgType {
   kInterval,
   kTime,
   kUuid,
+  kJsonb,
 };
 
 enum class ZeroDatePolicy { kNull, kError };
