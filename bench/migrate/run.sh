@@ -90,7 +90,8 @@ DATABASE_URL="$(sock_url bench_corrente)" measure corrente_copy_verify "$corrent
 grep -q "all 6 tables match" "$out/corrente_copy_verify.log" && verify1_ok=yes || verify1_ok=NO
 
 # 2. pgloader, defaults, into another database on the same server.
-measure pgloader pgloader "sqlite://$db" "$(pgl_url bench_pgloader)"
+# (over the socket there is no TLS; pgloader refuses the libpq sslmode it would inherit)
+PGSSLMODE=disable measure pgloader pgloader "sqlite://$db" "$(pgl_url bench_pgloader)"
 
 # 3. The physical limit: \copy of the largest table from CSV into an empty table.
 psql "$base/bench_raw" -qc "CREATE TABLE ventas (id bigint, fecha timestamp, ubicacion_id varchar(20), producto_id varchar(20), cantidad numeric(12,3), precio_unitario numeric(12,2), venta_total numeric(14,2))"

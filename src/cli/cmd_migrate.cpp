@@ -41,6 +41,7 @@ struct MigrateFlags {
   bool follow = false;
   double interval = 5;
   int64_t max_passes = 0;
+  bool mapping_given = false;  // any of --zero-dates, --invalid-text, --strict, --rename
 };
 
 migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
@@ -58,6 +59,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.accept_rejects = f.accept_rejects;
   o.strict = f.strict;
   o.renames = f.renames;
+  o.mapping_given = f.mapping_given;
   if (f.invalid_text == "reject")
     o.invalid_text = migrate::InvalidTextPolicy::kReject;
   else if (f.invalid_text == "escape")
@@ -74,6 +76,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
 }
 
 void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
+  auto given = [&f](const std::string&) { f.mapping_given = true; };
   cmd->add_option(
          "source", f.source,
          "sqlite:///path.db, mysql://user:pass@host:port/db, duckdb:///path.duckdb or csv:///dir")
@@ -81,17 +84,21 @@ void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
   cmd->add_option("--schema", f.schema, "Target schema (default: the source's name, sanitized)");
   cmd->add_option("--zero-dates", f.zero_dates,
                   "MySQL zero dates: 'null' (and a note) or 'error' (reject the row)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each(given);
   cmd->add_option("--invalid-text", f.invalid_text,
                   "Text that is not UTF-8 (in its declared charset): 'reject' the row, or "
                   "'escape' each invalid byte as \\xNN (and a note); verify uses the same")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each(given);
   cmd->add_flag("--strict", f.strict,
                 "Keep each declared type and refuse the rows it cannot hold (SQLite); by "
-                "default the plan scans the values and picks a type that holds them all");
+                "default the plan scans the values and picks a type that holds them all")
+      ->each(given);
   cmd->add_option("--rename", f.renames,
                   "Target name of a source table or column: table=name or table.column=name "
-                  "(names equal within PostgreSQL's 63 bytes are renamed by themselves)");
+                  "(names equal within PostgreSQL's 63 bytes are renamed by themselves)")
+      ->each(given);
   if (with_tables) {
     cmd->add_option("--tables", f.tables, "Only these tables");
     cmd->add_option("--jobs", f.jobs, "Parallel workers (tables, key ranges, index builds)")

@@ -580,8 +580,9 @@ void AddForeignKeys(const EngineOptions& o, const std::string& schema,
 
 }  // namespace
 
-CopyReport RunCopy(const EngineOptions& o) {
+CopyReport RunCopy(const EngineOptions& opts) {
   auto start = Clock::now();
+  const EngineOptions o = opts.fresh ? opts : WithRecordedMapping(opts);
   CopyReport report;
   std::mutex mu;
   auto ctx = OpenContext(o);
@@ -598,8 +599,10 @@ CopyReport RunCopy(const EngineOptions& o) {
     conn.Execute("DELETE FROM staging.migration_rejects WHERE target_schema = $1", schema);
     conn.Execute("DELETE FROM staging.migration_notes WHERE target_schema = $1", schema);
     conn.Execute("DELETE FROM staging.migration_ranges WHERE target_schema = $1", schema);
+    conn.Execute("DELETE FROM staging.migration_options WHERE target_schema = $1", schema);
   }
   conn.ExecScript("CREATE SCHEMA IF NOT EXISTS " + Quote(schema));
+  RecordMapping(conn, schema, o);
   std::map<std::string, std::string> state;
   auto st = conn.Execute(
       "SELECT table_name, status FROM staging.migration_tables WHERE target_schema = $1", schema);

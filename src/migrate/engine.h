@@ -35,6 +35,9 @@ struct EngineOptions {
   bool strict = false;
   InvalidTextPolicy invalid_text = InvalidTextPolicy::kReject;
   std::vector<std::string> renames;  // PlanOptions::renames
+  // Any of zero_dates, invalid_text, strict, renames given by the user. When none is, a
+  // command takes the ones the copy of its schema recorded (WithRecordedMapping).
+  bool mapping_given = false;
 };
 
 struct ColumnStats {

@@ -207,7 +207,8 @@ std::vector<size_t> ParentsFirst(const std::vector<const TablePlan*>& tables) {
 
 }  // namespace
 
-std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
+std::vector<SyncTableResult> RunSync(const EngineOptions& opts) {
+  const EngineOptions o = WithRecordedMapping(opts);
   auto ctx = OpenContext(o);
   const std::string& schema = ctx.schema;
   std::vector<const TablePlan*> tables;
@@ -262,7 +263,8 @@ std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
     std::string failed = at < tables.size() ? tables[at]->name : "the commit";
     spdlog::error("sync {}: {}", failed, e.what());
     for (size_t i = 0; i < results.size(); ++i) {
-      results[i] = SyncTableResult{tables[i]->name};
+      results[i] = SyncTableResult();
+      results[i].table = tables[i]->name;
       results[i].error = i == at ? std::string(e.what()) : kSyncPassRolledBack + failed + ")";
     }
   }

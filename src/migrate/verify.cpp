@@ -214,7 +214,8 @@ std::string VerifyReport::Json() const {
   return o.str();
 }
 
-VerifyReport RunVerify(const EngineOptions& o) {
+VerifyReport RunVerify(const EngineOptions& opts) {
+  const EngineOptions o = WithRecordedMapping(opts);
   auto ctx = OpenContext(o);
   return Verify(o, ctx, {});
 }

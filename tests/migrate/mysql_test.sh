@@ -70,6 +70,8 @@ check "the tables with an integer key went in ranges, all done" [ "$(q "select s
 out=$("$corrente" migrate copy "$src" --schema strict --zero-dates error 2>&1)
 check "--zero-dates error rejects both rows" [ "$(q "select string_agg(source_key, ',' order by source_key) from staging.migration_rejects where target_schema = 'strict'")" = "item_id=2,item_id=3" ]
 "$corrente" migrate verify "$src" --schema strict --zero-dates error --accept-rejects >/dev/null 2>&1; check "verify under the error policy" [ $? -eq 0 ]
+"$corrente" migrate verify "$src" --schema strict --accept-rejects >/dev/null 2>&1; check "  and without repeating it (the copy recorded it)" [ $? -eq 0 ]
+"$corrente" migrate verify "$src" --schema strict --zero-dates null --accept-rejects >/dev/null 2>&1; check "  a policy given wins (null: the refused row would be there)" [ $? -eq 2 ]
 
 # MySQL/MariaDB types beyond the stock fixture, in a database of their own: spatial (WKB
 # in bytea), BIT(n), YEAR, BIGINT UNSIGNED, and charsets (cp1252 through latin1, utf8mb3).
