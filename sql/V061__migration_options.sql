@@ -4,7 +4,7 @@
 CREATE TABLE IF NOT EXISTS staging.migration_options (
   target_schema text PRIMARY KEY,
   zero_dates    text NOT NULL CHECK (zero_dates IN ('null', 'error')),
-  invalid_text  text NOT NULL CHECK (invalid_text IN ('reject', 'escape')),
+  invalid_text  text NOT NULL CHECK (invalid_text IN ('reject', 'escape', 'bytea')),
   strict        boolean NOT NULL,
   renames       text[] NOT NULL DEFAULT '{}',
   recorded_at   timestamptz NOT NULL DEFAULT now()

@@ -64,8 +64,10 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
     o.invalid_text = migrate::InvalidTextPolicy::kReject;
   else if (f.invalid_text == "escape")
     o.invalid_text = migrate::InvalidTextPolicy::kEscape;
+  else if (f.invalid_text == "bytea")
+    o.invalid_text = migrate::InvalidTextPolicy::kBytea;
   else
-    throw std::runtime_error("--invalid-text must be 'reject' or 'escape'");
+    throw std::runtime_error("--invalid-text must be 'reject', 'escape' or 'bytea'");
   if (f.zero_dates == "error")
     o.zero_dates = migrate::ZeroDatePolicy::kError;
   else if (f.zero_dates == "null")
@@ -88,7 +90,9 @@ void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
       ->each(given);
   cmd->add_option("--invalid-text", f.invalid_text,
                   "Text that is not UTF-8 (in its declared charset): 'reject' the row, or "
-                  "'escape' each invalid byte as \\xNN (and a note); verify uses the same")
+                  "'escape' each invalid byte as \\xNN (and a note), or 'bytea': a text column "
+                  "whose scanned values (SQLite) are not all UTF-8 becomes bytea; verify uses "
+                  "the same")
       ->capture_default_str()
       ->each(given);
   cmd->add_flag("--strict", f.strict,
@@ -124,6 +128,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     migrate::PlanOptions po;
     po.zero_dates = o.zero_dates;
     po.strict = o.strict;
+    po.invalid_text = o.invalid_text;
     po.renames = o.renames;
     po.tables = o.tables;
     auto plans = migrate::BuildPlan(*src, po);

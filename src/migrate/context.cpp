@@ -33,8 +33,10 @@ EngineOptions WithRecordedMapping(const EngineOptions& o) {
       schema);
   if (m.Rows() == 0) return o;
   r.zero_dates = m.GetString(0, 0) == "error" ? ZeroDatePolicy::kError : ZeroDatePolicy::kNull;
-  r.invalid_text =
-      m.GetString(0, 1) == "escape" ? InvalidTextPolicy::kEscape : InvalidTextPolicy::kReject;
+  const std::string it = m.GetString(0, 1);
+  r.invalid_text = it == "escape"  ? InvalidTextPolicy::kEscape
+                   : it == "bytea" ? InvalidTextPolicy::kBytea
+                                   : InvalidTextPolicy::kReject;
   r.strict = m.GetBool(0, 2);
   r.renames.clear();
   std::string all = m.GetString(0, 3), flags;
@@ -58,7 +60,10 @@ void RecordMapping(pg::Connection& conn, const std::string& schema, const Engine
       "EXCLUDED.invalid_text, strict = EXCLUDED.strict, renames = EXCLUDED.renames, "
       "recorded_at = now()",
       schema, std::string(o.zero_dates == ZeroDatePolicy::kError ? "error" : "null"),
-      std::string(o.invalid_text == InvalidTextPolicy::kEscape ? "escape" : "reject"), o.strict,
+      std::string(o.invalid_text == InvalidTextPolicy::kEscape  ? "escape"
+                  : o.invalid_text == InvalidTextPolicy::kBytea ? "bytea"
+                                                                : "reject"),
+      o.strict,
       [&] {
         std::string all;
         for (const auto& r : o.renames) all += (all.empty() ? "" : "\n") + r;
@@ -73,6 +78,7 @@ SourceContext OpenContext(const EngineOptions& o) {
   PlanOptions po;
   po.zero_dates = o.zero_dates;
   po.strict = o.strict;
+  po.invalid_text = o.invalid_text;
   po.renames = o.renames;
   po.tables = o.tables;
   ctx.plans = BuildPlan(*ctx.source, po);

@@ -419,6 +419,9 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         if (!IsUtf8(out->s)) {
           if (ctx.invalid_text == InvalidTextPolicy::kReject)
             return "invalid UTF-8 in column " + col.name;
+          if (ctx.invalid_text == InvalidTextPolicy::kBytea)  // past the plan's sample
+            return "invalid UTF-8 in column " + col.name +
+                   " (--invalid-text bytea: not in the values the plan scanned)";
           out->s = EscapeInvalidUtf8(out->s);
           *note = "invalid UTF-8 in column " + col.name + " escaped as \\xNN";
         }

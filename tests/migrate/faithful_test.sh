@@ -73,6 +73,15 @@ check "the copy recorded its policy" [ "$(q "select invalid_text from staging.mi
 out=$("$corrente" migrate verify "$src" 2>&1); check "verify without the flag takes the recorded policy and passes" [ $? -eq 0 ]
 check "  and says so" contains "$out" "schema messy: the copy's mapping options: --zero-dates null --invalid-text escape"
 "$corrente" migrate verify "$src" --invalid-text reject >/dev/null 2>&1; check "verify given the reject policy does not (the row would not be there)" [ $? -eq 2 ]
+# --invalid-text bytea: the text column whose scanned values are not all UTF-8 becomes bytea,
+# every value kept as its bytes; verify (the policy recorded) passes.
+out=$("$corrente" migrate plan "$src" --invalid-text bytea 2>&1)
+check "plan --invalid-text bytea: nota becomes bytea, and says why" contains "$out" "nota: .*[0-9]+ of [0-9]+ sampled values are not UTF-8 -> bytea \(--invalid-text bytea\)"
+out=$("$corrente" migrate copy "$src" --schema raw --invalid-text bytea --verify 2>&1); rc=$?
+check "copy --invalid-text bytea --verify exits 0" [ $rc -eq 0 ] || echo "$out" | tail -5
+check "  no row refused" contains "$out" "7 rows, 0 rejected"
+check "  the bytes kept exactly, the valid text as its UTF-8" [ "$(q "select string_agg(encode(nota, 'hex'), ',' order by id) from raw.evento where nota is not null")" = "$(python3 -c "import sqlite3,sys; print(','.join(r[0].hex() for r in sqlite3.connect(sys.argv[1]).execute('select cast(nota as blob) from evento where nota is not null order by id')))" "$work/messy.db")" ]
+"$corrente" migrate verify "$src" --schema raw >/dev/null 2>&1; check "  verify with the recorded policy passes" [ $? -eq 0 ]
 check "--invalid-text is stated in --help with its default" contains "$("$corrente" migrate copy --help 2>&1)" "--invalid-text TEXT=reject"
 
 # --strict: the declared types, and the rows they cannot hold refused (and listed).
