@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): corrente migrate copy + verify vs pgloader vs a raw \copy, on a
 # generated SQLite store shaped like the Spanish retail database (>= 1.5M rows).
-# Usage: bench/migrate/run.sh [CORRENTE_BINARY] [SALES_PER_DAY]
-#   (defaults: build/release/corrente; 220: 19 stores x 365 days x 220 = 1.53M sales)
+# Usage: [RUNS=N] bench/migrate/run.sh [CORRENTE_BINARY] [SALES_PER_DAY]
+#   (defaults: build/release/corrente; 220: 19 stores x 365 days x 220 = 1.53M sales; RUNS=1:
+#   with more, every run in turn, then the medians and each run's speed-up)
 # Needs a release build and pgloader (installed with apt when missing).
 # Prints wall time, rows/s and peak RSS side by side, plus what each tool kept of the schema.
 set -euo pipefail
@@ -27,6 +28,12 @@ base=$("$corrente" db url)
 export PGSSLMODE=verify-full PGSSLROOTCERT="$CORRENTE_HOME/pg/tls/ca.crt"
 base="${base%%\?*}"
 base="${base%/*}"
+# The tools themselves talk to the server over its Unix socket, the same transport for both:
+# pgloader cannot be given the cluster's CA, and over TCP the cluster takes TLS only.
+pidfile="$CORRENTE_HOME/pg/data/postmaster.pid"
+sock=$(sed -n 5p "$pidfile"); port=$(sed -n 4p "$pidfile")
+sock_url() { echo "${base%@*}@/$1?host=$sock&port=$port"; }          # libpq
+pgl_url() { echo "${base%@*}@unix:$sock:$port/$1"; }                  # pgloader
 
 db="$out/tienda.db"
 if [ ! -f "$db" ] || [ "$(cat "$out/tienda.spd" 2>/dev/null)" != "$spd" ]; then
@@ -39,10 +46,6 @@ count() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(
 rows=$(count productos ubicaciones ventas inventario_actual clasificacion_abc usuarios)
 ventas=$(count ventas)
 echo "source: $db, $rows rows ($ventas in ventas), $(du -h "$db" | cut -f1)" >&2
-
-for d in bench_corrente bench_pgloader bench_raw; do
-  psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" >/dev/null
-done
 
 # CPU time, as well as wall time: on a shared machine the wall clock depends on everyone
 # else's load, the CPU seconds a run costs much less. The server's share is what the
@@ -62,29 +65,39 @@ measure() {  # measure NAME command... -> appends "NAME wall rss_kb client_cpu s
   scpu=$(echo "($(server_ticks) - $t0) / $tck" | bc -l)
   echo "$name $wall $rss $ccpu $scpu" >>"$out/results"
 }
-rm -f "$out/results"
-
-# 1. corrente: copy (schema, data, keys, indexes, FKs, ANALYZE) then verify (both sides read in full).
-DATABASE_URL="$base/bench_corrente" "$corrente" db upgrade >/dev/null 2>&1
-DATABASE_URL="$base/bench_corrente" measure corrente_copy "$corrente" migrate copy "sqlite://$db" --schema tienda --jobs "$jobs"
-DATABASE_URL="$base/bench_corrente" measure corrente_verify "$corrente" migrate verify "sqlite://$db" --schema tienda --jobs "$jobs"
-grep -q "all 6 tables match" "$out/corrente_verify.log" && verify_ok=yes || verify_ok=NO
-# The same in one command: verify starts when the data is loaded, while the indexes build.
-DATABASE_URL="$base/bench_corrente" measure corrente_copy_verify "$corrente" migrate copy "sqlite://$db" --schema tienda1 --jobs "$jobs" --verify
-grep -q "all 6 tables match" "$out/corrente_copy_verify.log" && verify1_ok=yes || verify1_ok=NO
-
-# 2. pgloader, defaults, into another database on the same server.
-measure pgloader pgloader --no-ssl-cert-verification "sqlite://$db" "$base/bench_pgloader?sslmode=require"
-
-# 3. The physical limit: \copy of the largest table from CSV into an empty table.
+runs="${RUNS:-1}"
+rm -f "$out/results" "$out/results.all"
 python3 - "$db" "$out/ventas.csv" <<'PY'
 import csv, sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 with open(sys.argv[2], "w", newline="") as f:
     csv.writer(f).writerows(c.execute("select * from ventas"))
 PY
+for run in $(seq 1 "$runs"); do
+for d in bench_corrente bench_pgloader bench_raw; do
+  psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" >/dev/null
+done
+rm -f "$out/results"
+echo "run $run of $runs, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+# 1. corrente: copy (schema, data, keys, indexes, FKs, ANALYZE) then verify (both sides read in full).
+DATABASE_URL="$base/bench_corrente" "$corrente" db upgrade >/dev/null 2>&1
+DATABASE_URL="$(sock_url bench_corrente)" measure corrente_copy "$corrente" migrate copy "sqlite://$db" --schema tienda --jobs "$jobs"
+DATABASE_URL="$(sock_url bench_corrente)" measure corrente_verify "$corrente" migrate verify "sqlite://$db" --schema tienda --jobs "$jobs"
+grep -q "all 6 tables match" "$out/corrente_verify.log" && verify_ok=yes || verify_ok=NO
+# The same in one command: verify starts when the data is loaded, while the indexes build.
+DATABASE_URL="$(sock_url bench_corrente)" measure corrente_copy_verify "$corrente" migrate copy "sqlite://$db" --schema tienda1 --jobs "$jobs" --verify
+grep -q "all 6 tables match" "$out/corrente_copy_verify.log" && verify1_ok=yes || verify1_ok=NO
+
+# 2. pgloader, defaults, into another database on the same server.
+# (over the socket there is no TLS; pgloader refuses the libpq sslmode it would inherit)
+PGSSLMODE=disable measure pgloader pgloader "sqlite://$db" "$(pgl_url bench_pgloader)"
+
+# 3. The physical limit: \copy of the largest table from CSV into an empty table.
 psql "$base/bench_raw" -qc "CREATE TABLE ventas (id bigint, fecha timestamp, ubicacion_id varchar(20), producto_id varchar(20), cantidad numeric(12,3), precio_unitario numeric(12,2), venta_total numeric(14,2))"
-measure raw_copy psql "$base/bench_raw" -qc "\\copy ventas FROM '$out/ventas.csv' (FORMAT csv)"
+measure raw_copy psql "$(sock_url bench_raw)" -qc "\\copy ventas FROM '$out/ventas.csv' (FORMAT csv)"
+sed "s/^/$run /" "$out/results" >>"$out/results.all"
+done
 
 echo
 printf '%-24s %8s %10s %9s %10s %10s %10s\n' "run" "wall s" "rows/s" "RSS MB" "client CPU" "server CPU" "total CPU"
@@ -105,6 +118,28 @@ echo "speed-up over pgloader, wall: copy then verify $(echo "scale=2; $pw / $cw"
   "copy --verify $(echo "scale=2; $pw / $vw" | bc -l)x (verify passed: $verify_ok, $verify1_ok)"
 echo "speed-up over pgloader, CPU seconds: copy then verify $(echo "scale=2; $pc / $cc" | bc -l)x," \
   "copy --verify $(echo "scale=2; $pc / $vc" | bc -l)x"
+
+if [ "$runs" -gt 1 ]; then
+  echo
+  echo "medians of $runs runs (each run's figures in brackets):"
+  python3 - "$out/results.all" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    r, name, wall, rss, ccpu, scpu = line.split()
+    runs.setdefault(int(r), {})[name] = (float(wall), float(rss) / 1024, float(ccpu) + float(scpu))
+def med(xs): return statistics.median(xs)
+def show(label, xs, fmt="%.2f"): print("  %-34s %s (%s)" % (label, fmt % med(xs), ", ".join(fmt % x for x in xs)))
+for name in ["corrente_copy", "corrente_verify", "corrente_copy_verify", "pgloader", "raw_copy"]:
+    show(name + " wall s", [runs[r][name][0] for r in sorted(runs)])
+    show(name + " CPU s", [runs[r][name][2] for r in sorted(runs)])
+    show(name + " RSS MB", [runs[r][name][1] for r in sorted(runs)], "%.1f")
+rs = sorted(runs)
+show("copy --verify speed-up, wall", [runs[r]["pgloader"][0] / runs[r]["corrente_copy_verify"][0] for r in rs])
+show("copy --verify speed-up, CPU", [runs[r]["pgloader"][2] / runs[r]["corrente_copy_verify"][2] for r in rs])
+show("copy then verify speed-up, wall", [runs[r]["pgloader"][0] / (runs[r]["corrente_copy"][0] + runs[r]["corrente_verify"][0]) for r in rs])
+PY
+fi
 
 echo
 echo "what each kept of the source schema (ventas / productos):"

@@ -41,6 +41,7 @@ struct MigrateFlags {
   bool follow = false;
   double interval = 5;
   int64_t max_passes = 0;
+  bool mapping_given = false;  // any of --zero-dates, --invalid-text, --strict, --rename
 };
 
 migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
@@ -58,12 +59,15 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.accept_rejects = f.accept_rejects;
   o.strict = f.strict;
   o.renames = f.renames;
+  o.mapping_given = f.mapping_given;
   if (f.invalid_text == "reject")
     o.invalid_text = migrate::InvalidTextPolicy::kReject;
   else if (f.invalid_text == "escape")
     o.invalid_text = migrate::InvalidTextPolicy::kEscape;
+  else if (f.invalid_text == "bytea")
+    o.invalid_text = migrate::InvalidTextPolicy::kBytea;
   else
-    throw std::runtime_error("--invalid-text must be 'reject' or 'escape'");
+    throw std::runtime_error("--invalid-text must be 'reject', 'escape' or 'bytea'");
   if (f.zero_dates == "error")
     o.zero_dates = migrate::ZeroDatePolicy::kError;
   else if (f.zero_dates == "null")
@@ -74,6 +78,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
 }
 
 void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
+  auto given = [&f](const std::string&) { f.mapping_given = true; };
   cmd->add_option(
          "source", f.source,
          "sqlite:///path.db, mysql://user:pass@host:port/db, duckdb:///path.duckdb or csv:///dir")
@@ -81,17 +86,23 @@ void AddSource(CLI::App* cmd, MigrateFlags& f, bool with_tables) {
   cmd->add_option("--schema", f.schema, "Target schema (default: the source's name, sanitized)");
   cmd->add_option("--zero-dates", f.zero_dates,
                   "MySQL zero dates: 'null' (and a note) or 'error' (reject the row)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each(given);
   cmd->add_option("--invalid-text", f.invalid_text,
                   "Text that is not UTF-8 (in its declared charset): 'reject' the row, or "
-                  "'escape' each invalid byte as \\xNN (and a note); verify uses the same")
-      ->capture_default_str();
+                  "'escape' each invalid byte as \\xNN (and a note), or 'bytea': a text column "
+                  "whose scanned values (SQLite) are not all UTF-8 becomes bytea; verify uses "
+                  "the same")
+      ->capture_default_str()
+      ->each(given);
   cmd->add_flag("--strict", f.strict,
                 "Keep each declared type and refuse the rows it cannot hold (SQLite); by "
-                "default the plan scans the values and picks a type that holds them all");
+                "default the plan scans the values and picks a type that holds them all")
+      ->each(given);
   cmd->add_option("--rename", f.renames,
                   "Target name of a source table or column: table=name or table.column=name "
-                  "(names equal within PostgreSQL's 63 bytes are renamed by themselves)");
+                  "(names equal within PostgreSQL's 63 bytes are renamed by themselves)")
+      ->each(given);
   if (with_tables) {
     cmd->add_option("--tables", f.tables, "Only these tables");
     cmd->add_option("--jobs", f.jobs, "Parallel workers (tables, key ranges, index builds)")
@@ -117,6 +128,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     migrate::PlanOptions po;
     po.zero_dates = o.zero_dates;
     po.strict = o.strict;
+    po.invalid_text = o.invalid_text;
     po.renames = o.renames;
     po.tables = o.tables;
     auto plans = migrate::BuildPlan(*src, po);
@@ -216,7 +228,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
                    "missing keys, delete keys gone from the source");
   sync->add_flag("--follow", f.follow,
                  "Keep syncing until SIGINT/SIGTERM: a pass every --interval seconds, each "
-                 "table's pass one transaction; back off and retry while the source or the "
+                 "pass one transaction over all tables; back off and retry while the source or the "
                  "target is unavailable; print the lag after each pass");
   sync->add_option("--interval", f.interval, "With --follow: seconds between passes")
       ->capture_default_str()
@@ -237,6 +249,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     auto print_tables = [&](const std::vector<migrate::SyncTableResult>& tables, bool quiet) {
       for (const auto& r : tables) {
         if (!r.error.empty()) {
+          if (quiet && r.error.rfind(migrate::kSyncPassRolledBack, 0) == 0) continue;
           std::cout << "sync " << r.table << ": FAILED (rolled back): " << r.error << "\n";
           continue;
         }

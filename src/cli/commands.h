@@ -8,6 +8,7 @@
 
 #include "cluster/cluster.h"
 #include "common/config.h"
+#include "common/url.h"  // RedactUrl
 #include "pg/pg.h"
 
 namespace corrente::cli {
@@ -34,8 +35,6 @@ void WarnWithoutRoles(pg::Connection& conn, const Config& config);
 // Reads one line from stdin (the password), without its newline. Throws when empty.
 std::string ReadPasswordFromStdin();
 std::string CurrentUnixUser();
-// `url` without its user and password (scheme://***@host/...), for logs and audit records.
-std::string RedactUrl(const std::string& url);
 // An audit record of a command-line action: actor "cli:<unix user>" ($CORRENTE_ACTOR when set,
 // "scheduler" for scheduled runs), user agent "corrente-cli".
 void AuditCli(pg::Connection& c, const std::string& action, const std::string& entity_type,

@@ -59,14 +59,6 @@ void RecordLineage(const std::string& action, const std::string& entity_type,
   }
 }
 
-std::string RedactUrl(const std::string& url) {
-  auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  auto at = url.find('@', scheme + 3), slash = url.find('/', scheme + 3);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
-  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
-}
-
 std::string CurrentUnixUser() {
   passwd* pw = getpwuid(geteuid());
   return pw ? pw->pw_name : "uid" + std::to_string(geteuid());

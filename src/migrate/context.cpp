@@ -1,7 +1,11 @@
 #include "migrate/context.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <stdexcept>
+
+#include "migrate/target.h"
 
 namespace corrente::migrate {
 
@@ -18,6 +22,55 @@ std::string ResolveSchema(const EngineOptions& o) {
   return OpenSource(o.source_url)->DefaultSchemaName();
 }
 
+EngineOptions WithRecordedMapping(const EngineOptions& o) {
+  if (o.mapping_given || o.dsn.empty()) return o;
+  EngineOptions r = o;
+  auto conn = OpenTarget(o.dsn);
+  std::string schema = ResolveSchema(o);
+  auto m = conn.Execute(
+      "SELECT zero_dates, invalid_text, strict, array_to_string(renames, E'\\n') FROM "
+      "staging.migration_options WHERE target_schema = $1",
+      schema);
+  if (m.Rows() == 0) return o;
+  r.zero_dates = m.GetString(0, 0) == "error" ? ZeroDatePolicy::kError : ZeroDatePolicy::kNull;
+  const std::string it = m.GetString(0, 1);
+  r.invalid_text = it == "escape"  ? InvalidTextPolicy::kEscape
+                   : it == "bytea" ? InvalidTextPolicy::kBytea
+                                   : InvalidTextPolicy::kReject;
+  r.strict = m.GetBool(0, 2);
+  r.renames.clear();
+  std::string all = m.GetString(0, 3), flags;
+  for (size_t at = 0; !all.empty() && at <= all.size();) {
+    size_t nl = std::min(all.find('\n', at), all.size());
+    r.renames.push_back(all.substr(at, nl - at));
+    flags += " --rename " + r.renames.back();
+    at = nl + 1;
+  }
+  flags = "--zero-dates " + m.GetString(0, 0) + " --invalid-text " + m.GetString(0, 1) +
+          (r.strict ? " --strict" : "") + flags;
+  spdlog::info("schema {}: the copy's mapping options: {}", schema, flags);
+  return r;
+}
+
+void RecordMapping(pg::Connection& conn, const std::string& schema, const EngineOptions& o) {
+  conn.Execute(
+      "INSERT INTO staging.migration_options (target_schema, zero_dates, invalid_text, strict, "
+      "renames) VALUES ($1, $2, $3, $4, coalesce(string_to_array(NULLIF($5, ''), E'\\n'), '{}')) "
+      "ON CONFLICT (target_schema) DO UPDATE SET zero_dates = EXCLUDED.zero_dates, invalid_text = "
+      "EXCLUDED.invalid_text, strict = EXCLUDED.strict, renames = EXCLUDED.renames, "
+      "recorded_at = now()",
+      schema, std::string(o.zero_dates == ZeroDatePolicy::kError ? "error" : "null"),
+      std::string(o.invalid_text == InvalidTextPolicy::kEscape  ? "escape"
+                  : o.invalid_text == InvalidTextPolicy::kBytea ? "bytea"
+                                                                : "reject"),
+      o.strict,
+      [&] {
+        std::string all;
+        for (const auto& r : o.renames) all += (all.empty() ? "" : "\n") + r;
+        return all;
+      }());
+}
+
 SourceContext OpenContext(const EngineOptions& o) {
   SourceContext ctx;
   ctx.source = OpenSource(o.source_url);
@@ -25,6 +78,7 @@ SourceContext OpenContext(const EngineOptions& o) {
   PlanOptions po;
   po.zero_dates = o.zero_dates;
   po.strict = o.strict;
+  po.invalid_text = o.invalid_text;
   po.renames = o.renames;
   po.tables = o.tables;
   ctx.plans = BuildPlan(*ctx.source, po);

@@ -8,6 +8,7 @@
 
 #include "migrate/engine.h"
 #include "migrate/plan.h"
+#include "pg/pg.h"
 
 namespace corrente::migrate {
 
@@ -16,6 +17,13 @@ struct SourceContext {
   std::string schema;
   std::vector<TablePlan> plans;
 };
+
+// `o` with the mapping options (zero_dates, invalid_text, strict, renames) that the copy of
+// its schema recorded in staging.migration_options, unless the user gave any of them: so
+// verify, diff, sync, the manifest and a resumed copy map the source as the copy did.
+EngineOptions WithRecordedMapping(const EngineOptions& o);
+// Records `o`'s mapping options for `schema` (copy).
+void RecordMapping(pg::Connection& conn, const std::string& schema, const EngineOptions& o);
 
 // Opens `o.source_url`, resolves the schema and builds the plan of `o.tables` (throws when
 // one of them is not in the source).

@@ -336,7 +336,8 @@ void Differ::Run() {
   if (hi > lo) Bisect(lo, hi);
 }
 
-DiffReport RunDiff(const EngineOptions& o, const std::string& table) {
+DiffReport RunDiff(const EngineOptions& opts, const std::string& table) {
+  const EngineOptions o = WithRecordedMapping(opts);
   EngineOptions one = o;
   one.tables = {table};
   auto ctx = OpenContext(one);

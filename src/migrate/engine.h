@@ -35,6 +35,9 @@ struct EngineOptions {
   bool strict = false;
   InvalidTextPolicy invalid_text = InvalidTextPolicy::kReject;
   std::vector<std::string> renames;  // PlanOptions::renames
+  // Any of zero_dates, invalid_text, strict, renames given by the user. When none is, a
+  // command takes the ones the copy of its schema recorded (WithRecordedMapping).
+  bool mapping_given = false;
 };
 
 struct ColumnStats {
@@ -111,16 +114,21 @@ struct SyncTableResult {
   std::string table;
   int64_t inserted = 0, updated = 0, deleted = 0;
   std::string watermark;
-  std::string error;  // set when this table's pass failed (rolled back); others still run
+  std::string error;  // set when the pass failed: the table's error, or kSyncPassRolledBack
 };
+// The error of the tables rolled back with a pass in which another table failed; followed
+// by that table's name and ")".
+inline constexpr const char* kSyncPassRolledBack = "rolled back with the pass (it failed at ";
 
 // One incremental pass per table with a key: the diff's missing and changed rows are
 // upserted and its extra rows deleted (mode "diff"); with `watermark_only`, only source rows
 // past the target's integer key maximum are appended (mode "pk-watermark"). With
 // `watermark`, the source is read in key order against the target's keys: missing keys are
 // inserted, extra keys deleted, and rows whose updated-at column is at or past the last
-// logged watermark upserted (mode "updated-at"; "rowid" upserts no matched rows). One
-// transaction per table, logged in staging.migration_sync_log. Repeatable. Tables without a
+// logged watermark upserted (mode "updated-at"; "rowid" upserts no matched rows). Every
+// table is compared first, then the whole pass is applied in one transaction (referenced
+// tables' upserts first, deletes last), logged in staging.migration_sync_log: a failure
+// leaves no table of the pass changed. Repeatable. Tables without a
 // key are synced by whole rows (mode "row-hash": extra rows deleted by ctid, missing rows
 // appended, so an edited row counts as one insert and one delete; never "updated"); the
 // watermark modes skip them with a warning.

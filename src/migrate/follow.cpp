@@ -30,8 +30,11 @@ void Follow(const EngineOptions& options, const FollowOptions& follow,
     const Clock::time_point start = Clock::now();
     try {
       rep.tables = RunSync(options);
-      for (const SyncTableResult& t : rep.tables)
-        if (!t.error.empty()) rep.error += (rep.error.empty() ? "" : "; ") + t.table + ": " + t.error;
+      for (const SyncTableResult& t : rep.tables)  // the table that failed the pass
+        if (!t.error.empty() && t.error.rfind(kSyncPassRolledBack, 0) != 0)
+          rep.error += (rep.error.empty() ? "" : "; ") + t.table + ": " + t.error;
+      if (rep.error.empty() && !rep.tables.empty() && !rep.tables.front().error.empty())
+        rep.error = rep.tables.front().error;  // it failed at the commit
     } catch (const std::exception& e) {
       rep.error = e.what();
     }

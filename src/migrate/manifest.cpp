@@ -2,7 +2,10 @@
 
 #include <sodium.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
+#include <cstdlib>
 #include <array>
 #include <fstream>
 #include <set>
@@ -23,41 +26,107 @@ std::string Hex(const Digest& d) {
   return sodium_bin2hex(hex, sizeof hex, d.data(), d.size());
 }
 
-// Streams rows in key order into one SHA-256; without a key, the sorted row digests.
+// Streams rows in key order into one SHA-256; without a key, the sorted row digests. A keyed
+// table's rows also go into the SHA-256 of their key range: a new range every `split_rows`
+// rows, or at the boundaries of `like`'s ranges.
 class TableHasher {
  public:
-  explicit TableHasher(bool keyed) : keyed_(keyed) { crypto_hash_sha256_init(&st_); }
+  TableHasher(const TablePlan& t, const ManifestEntry* like) : t_(t), keyed_(!t.primary_key.empty()) {
+    crypto_hash_sha256_init(&st_);
+    crypto_hash_sha256_init(&range_st_);
+    for (const auto& k : t.primary_key)
+      for (size_t i = 0; i < t.columns.size(); ++i)
+        if (t.columns[i].name == k) kidx_.push_back(i);
+    if (!keyed_) return;
+    if (!like) {
+      split_rows_ = ManifestRangeRows();
+      return;
+    }
+    for (const auto& r : like->ranges) {
+      std::vector<std::string> key;
+      if (!r.upto.empty()) {
+        auto parsed = boost::json::parse(r.upto);  // kept alive while its array is read
+        for (const auto& v : parsed.as_array()) key.emplace_back(v.as_string().c_str());
+      }
+      bounds_.push_back({r.upto, std::move(key)});
+    }
+  }
   void Add(const CanonRow& row) {
     ++rows_;
     auto b = row.Bytes();
     auto* p = reinterpret_cast<const unsigned char*>(b.data());
-    if (keyed_) {
-      crypto_hash_sha256_update(&st_, p, b.size());
+    if (!keyed_) {
+      Digest d;
+      crypto_hash_sha256(d.data(), p, b.size());
+      digests_.push_back(d);
       return;
     }
-    Digest d;
-    crypto_hash_sha256(d.data(), p, b.size());
-    digests_.push_back(d);
+    crypto_hash_sha256_update(&st_, p, b.size());
+    if (split_rows_ == 0 && bounds_.empty()) return;
+    while (ranges_.size() + 1 < bounds_.size() && After(row, bounds_[ranges_.size()].second))
+      CloseRange(bounds_[ranges_.size()].first);
+    crypto_hash_sha256_update(&range_st_, p, b.size());
+    if (++range_rows_ == split_rows_) CloseRange(KeyJson(row));
   }
   ManifestEntry Finish(const std::string& table) {
     if (!keyed_) {
       std::sort(digests_.begin(), digests_.end());
       for (const auto& d : digests_) crypto_hash_sha256_update(&st_, d.data(), d.size());
     }
+    if (split_rows_ > 0 && !ranges_.empty()) CloseRange("");
+    while (ranges_.size() < bounds_.size()) CloseRange(bounds_[ranges_.size()].first);
     Digest out;
     crypto_hash_sha256_final(&st_, out.data());
-    return {table, rows_, Hex(out)};
+    return {table, rows_, Hex(out), std::move(ranges_)};
   }
 
  private:
+  void CloseRange(const std::string& upto) {
+    Digest d;
+    crypto_hash_sha256_final(&range_st_, d.data());
+    ranges_.push_back({upto, range_rows_, Hex(d)});
+    crypto_hash_sha256_init(&range_st_);
+    range_rows_ = 0;
+  }
+  // The row's key as a JSON array of its canonical values.
+  std::string KeyJson(const CanonRow& row) const {
+    boost::json::array a;
+    for (size_t i : kidx_) a.emplace_back(std::string(row.Get(i)));
+    return boost::json::serialize(a);
+  }
+  // True when the row's key comes after `key` in key order (the order rows are read in).
+  bool After(const CanonRow& row, const std::vector<std::string>& key) const {
+    for (size_t j = 0; j < kidx_.size() && j < key.size(); ++j) {
+      StatKind k = KindOf(t_.columns[kidx_[j]].type);
+      std::string_view a = row.Get(kidx_[j]), b = key[j];
+      long double an = k == StatKind::kText ? 0 : NumberOf(k, a);
+      long double bn = k == StatKind::kText ? 0 : NumberOf(k, b);
+      if (Less(k, b, bn, a, an)) return true;
+      if (Less(k, a, an, b, bn)) return false;
+    }
+    return false;
+  }
+
+  const TablePlan& t_;
   bool keyed_;
-  crypto_hash_sha256_state st_;
-  int64_t rows_ = 0;
+  std::vector<size_t> kidx_;
+  crypto_hash_sha256_state st_, range_st_;
+  int64_t rows_ = 0, range_rows_ = 0, split_rows_ = 0;
   std::vector<Digest> digests_;
+  std::vector<std::pair<std::string, std::vector<std::string>>> bounds_;  // like's: upto, key
+  std::vector<ManifestRange> ranges_;
 };
 
-ManifestEntry FromTarget(pg::Connection& conn, const std::string& schema, const TablePlan& t) {
-  TableHasher h(!t.primary_key.empty());
+const ManifestEntry* Find(const std::vector<ManifestEntry>* entries, const std::string& table) {
+  if (!entries) return nullptr;
+  for (const auto& e : *entries)
+    if (e.table == table) return &e;
+  return nullptr;
+}
+
+ManifestEntry FromTarget(pg::Connection& conn, const std::string& schema, const TablePlan& t,
+                         const ManifestEntry* like) {
+  TableHasher h(t, like);
   pg::TextCopyReader rows(conn, TargetSelect(t, schema, "", t.primary_key));
   CanonRow row;
   while (rows.Next()) {
@@ -68,8 +137,9 @@ ManifestEntry FromTarget(pg::Connection& conn, const std::string& schema, const 
 }
 
 ManifestEntry FromSource(const EngineOptions& o, Source& src, pg::Connection& conn,
-                         const std::string& schema, const TablePlan& t) {
-  TableHasher h(!t.primary_key.empty());
+                         const std::string& schema, const TablePlan& t,
+                         const ManifestEntry* like) {
+  TableHasher h(t, like);
   auto refused = RefusedKeys(conn, schema, t.name);
   ConvertContext cc{o.zero_dates, o.invalid_text};
   auto cur = src.Scan(t.source, t.source.primary_key, std::nullopt);
@@ -89,14 +159,19 @@ ManifestEntry FromSource(const EngineOptions& o, Source& src, pg::Connection& co
 
 }  // namespace
 
+int64_t ManifestRangeRows() {
+  const char* v = std::getenv("CORRENTE_MIGRATE_TEST_MANIFEST_RANGE_ROWS");
+  return v ? std::max<int64_t>(1, std::atoll(v)) : 100000;
+}
+
 std::vector<ManifestEntry> ComputeManifest(const EngineOptions& o, SourceContext& ctx,
-                                           bool from_source) {
+                                           bool from_source, const std::vector<ManifestEntry>* like) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
   auto conn = OpenTarget(o.dsn);
   std::vector<ManifestEntry> out;
   for (const auto& t : ctx.plans)
-    out.push_back(from_source ? FromSource(o, *ctx.source, conn, ctx.schema, t)
-                              : FromTarget(conn, ctx.schema, t));
+    out.push_back(from_source ? FromSource(o, *ctx.source, conn, ctx.schema, t, Find(like, t.name))
+                              : FromTarget(conn, ctx.schema, t, Find(like, t.name)));
   return out;
 }
 
@@ -104,9 +179,14 @@ std::string RenderManifest(const std::string& schema, const std::vector<Manifest
   std::ostringstream out;
   out << "# corrente migrate manifest v1: table, rows, SHA-256 of the canonical rows in key "
          "order (docs/migrate.md)\n";
+  out << "# range lines, tab-separated: table, rows, SHA-256 of the rows after the previous "
+         "range up to the key (JSON; empty: to the end)\n";
   out << "schema " << schema << "\n";
-  for (const auto& e : entries)
+  for (const auto& e : entries) {
     out << "table " << e.table << " " << e.rows << " " << e.sha256 << "\n";
+    for (const auto& r : e.ranges)
+      out << "range\t" << e.table << "\t" << r.rows << "\t" << r.sha256 << "\t" << r.upto << "\n";
+  }
   return out.str();
 }
 
@@ -118,6 +198,19 @@ std::vector<ManifestEntry> ParseManifest(const std::string& text, std::string* s
     if (line.empty() || line[0] == '#') continue;
     if (line.rfind("schema ", 0) == 0) {
       *schema = line.substr(7);
+      continue;
+    }
+    if (line.rfind("range\t", 0) == 0) {  // range TABLE ROWS SHA UPTO, after its table line
+      std::vector<std::string> f;
+      for (size_t at = 6;;) {
+        size_t tab = line.find('\t', at);
+        f.push_back(line.substr(at, tab == std::string::npos ? tab : tab - at));
+        if (tab == std::string::npos) break;
+        at = tab + 1;
+      }
+      if (f.size() != 4 || out.empty() || out.back().table != f[0] || f[2].size() != 64)
+        throw std::runtime_error("manifest: malformed line: " + line);
+      out.back().ranges.push_back({f[3], std::stoll(f[1]), f[2]});
       continue;
     }
     // "table NAME ROWS SHA": the name may hold spaces, so read from the right.
@@ -134,7 +227,8 @@ std::vector<ManifestEntry> ParseManifest(const std::string& text, std::string* s
   return out;
 }
 
-void WriteManifest(const EngineOptions& o, const std::string& path) {
+void WriteManifest(const EngineOptions& opts, const std::string& path) {
+  const EngineOptions o = WithRecordedMapping(opts);
   auto ctx = OpenContext(o);
   std::ofstream out(path, std::ios::trunc);
   out << RenderManifest(ctx.schema, ComputeManifest(o, ctx, false));
@@ -151,11 +245,12 @@ ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, boo
   auto want = ParseManifest(text.str(), &schema);
   EngineOptions so = o;
   if (so.schema.empty()) so.schema = schema;
+  so = WithRecordedMapping(so);
   auto ctx = OpenContext(so);
   ManifestCheck check;
   for (bool from_source : {false, true}) {
     if (from_source ? !source : !target) continue;
-    auto got = ComputeManifest(so, ctx, from_source);
+    auto got = ComputeManifest(so, ctx, from_source, &want);
     const char* side = from_source ? "source" : "target";
     for (const auto& w : want) {
       auto it = std::find_if(got.begin(), got.end(),
@@ -167,9 +262,22 @@ ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, boo
         line += "MISMATCH: " + std::to_string(it->rows) + " rows, " + it->sha256 +
                 " (manifest: " + std::to_string(w.rows) + " rows, " + w.sha256 + ")";
       else
-        line += "OK (" + std::to_string(w.rows) + " rows, " + w.sha256 + ")";
+        line += "OK (" + std::to_string(w.rows) + " rows, " + w.sha256 +
+                (w.ranges.empty() ? "" : "; " + std::to_string(w.ranges.size()) + " key ranges") +
+                ")";
       if (line.find("MISMATCH") != std::string::npos) check.mismatches.push_back(line);
       check.lines.push_back(std::move(line));
+      // Which key ranges differ.
+      for (size_t k = 0; it != got.end() && k < w.ranges.size() && k < it->ranges.size(); ++k) {
+        const auto &wr = w.ranges[k], &gr = it->ranges[k];
+        if (wr.rows == gr.rows && wr.sha256 == gr.sha256) continue;
+        check.lines.push_back(w.table + " " + side + ": range " + std::to_string(k + 1) + "/" +
+                              std::to_string(w.ranges.size()) + " (keys up to " +
+                              (wr.upto.empty() ? std::string("the end") : wr.upto) + "): " +
+                              std::to_string(gr.rows) + " rows, " + gr.sha256 +
+                              " (manifest: " + std::to_string(wr.rows) + " rows, " + wr.sha256 +
+                              ")");
+      }
     }
     for (const auto& g : got)
       if (std::none_of(want.begin(), want.end(),

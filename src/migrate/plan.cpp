@@ -259,7 +259,9 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
         cp.not_null = true;
       tp.columns.push_back(std::move(cp));
     }
-    if (!options.strict && types.ScansValues()) WidenToValues(source, st, &tp);
+    if (!options.strict && types.ScansValues())
+      WidenToValues(source, st, &tp, kProfileRows,
+                    options.invalid_text == InvalidTextPolicy::kBytea);
     for (auto& cp : tp.columns) {
       const auto& c = st.columns[cp.source_index];
       if (c.default_expr && !cp.identity) {

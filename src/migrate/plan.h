@@ -42,6 +42,7 @@ struct TablePlan {
 struct PlanOptions {
   ZeroDatePolicy zero_dates = ZeroDatePolicy::kNull;
   bool strict = false;              // keep declared types (no scan of the values)
+  InvalidTextPolicy invalid_text = InvalidTextPolicy::kReject;  // kBytea widens text columns
   // Target names chosen by hand: "table.column=name" or "table=name" (source names).
   std::vector<std::string> renames;
   std::vector<std::string> tables;  // empty: all

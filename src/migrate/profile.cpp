@@ -14,6 +14,7 @@ struct Profile {
   std::string example;  // the first of them, printable
   bool numbers = true;  // every value is an integer, a real or decimal text
   bool utf8 = true;     // every value is UTF-8 text (or a number)
+  int64_t not_utf8 = 0;  // text or blob values that are not UTF-8
 };
 
 bool Temporal(PgType t) {
@@ -31,7 +32,8 @@ std::string Shown(const SourceValue& v) {
 
 }  // namespace
 
-void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, int64_t sample_rows) {
+void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, int64_t sample_rows,
+                   bool invalid_bytea) {
   using K = SourceValue::Kind;
   std::vector<Profile> prof(plan->columns.size());
   auto cur = source.Scan(table, {}, std::nullopt);
@@ -54,7 +56,7 @@ void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, in
       p.blobs += v.kind == K::kBlob;
       if (v.kind == K::kBlob || (v.kind == K::kText && !IsDecimalText(v.s))) p.numbers = false;
       bool bad_utf8 = (v.kind == K::kText || v.kind == K::kBlob) && !IsUtf8(v.s);
-      if (bad_utf8) p.utf8 = false;
+      if (bad_utf8) p.utf8 = false, ++p.not_utf8;
       // Invalid UTF-8 in a text column follows --invalid-text, not a wider type.
       if (bad_utf8 && (col.type == PgType::kText || col.type == PgType::kVarchar)) continue;
       if (ConvertValue(nullable[i], v, {}, &tv, &note)) {
@@ -70,6 +72,19 @@ void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, in
     // Integers (or reals) beside text in a date/time column: 0 and 2024 beside '2024-01-05'
     // are not one kind of time, so no time type holds them all exactly.
     bool mixed_time = Temporal(col.type) && p.texts > 0 && (p.ints > 0 || p.reals > 0);
+    bool texty = col.type == PgType::kText || col.type == PgType::kVarchar;
+    if (invalid_bytea && texty && p.not_utf8 > 0) {
+      std::string why = std::to_string(p.not_utf8) + " of " + std::to_string(p.values) +
+                        " sampled values are not UTF-8";
+      col.decision += "; values scanned: " + why +
+                      " -> bytea (--invalid-text bytea), every value kept as its bytes";
+      plan->warnings.push_back("column " + col.name + ": " + why + "; carried as bytea");
+      col.type = PgType::kBytea;
+      col.precision = col.scale = -1;
+      col.collation.clear();
+      col.checks.clear();
+      continue;
+    }
     if (p.misfits == 0 && !mixed_time) continue;
     std::string declared = col.SqlType();
     ColumnPlan wide = col;

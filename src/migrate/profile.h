@@ -14,8 +14,10 @@ constexpr int64_t kProfileRows = 100000;
 
 // Widens the columns of `plan` (already typed by the source's mapping) that the first
 // `sample_rows` rows of `table` do not fit, and says so in each column's decision and in
-// the plan's warnings. Identity columns are left alone (their values are keys).
+// the plan's warnings. Identity columns are left alone (their values are keys). With
+// `invalid_bytea` (--invalid-text bytea), a text column whose sampled values hold bytes that
+// are not UTF-8 becomes bytea too.
 void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan,
-                   int64_t sample_rows = kProfileRows);
+                   int64_t sample_rows = kProfileRows, bool invalid_bytea = false);
 
 }  // namespace corrente::migrate

@@ -25,6 +25,8 @@ struct SourceColumn {
   // MySQL only: ON UPDATE CURRENT_TIMESTAMP, and a generated (VIRTUAL/STORED) column.
   bool on_update_now = false;
   bool generated = false;
+  // MariaDB only: a JSON column, which it declares LONGTEXT with a CHECK (json_valid(col)).
+  bool json = false;
   // SQLite only: the column's collating sequence ("BINARY", "NOCASE", "RTRIM").
   std::string collation;
 };

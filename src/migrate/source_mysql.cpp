@@ -272,8 +272,13 @@ class MysqlSource : public Source {
         for (auto& ck : conn_.Rows(
                  "SELECT constraint_name, check_clause FROM information_schema.check_constraints "
                  "WHERE constraint_schema = " +
-                 db + " AND table_name = " + tn + " ORDER BY 1"))
-          t.checks.push_back(*ck[1]);
+                 db + " AND table_name = " + tn + " ORDER BY 1")) {
+          // MariaDB's JSON type: LONGTEXT and this CHECK, which jsonb itself enforces.
+          bool json = false;
+          for (auto& c : t.columns)
+            if (*ck[1] == "json_valid(`" + c.name + "`)") json = c.json = true;
+          if (!json) t.checks.push_back(*ck[1]);
+        }
       } catch (const std::exception&) {
         t.notes.push_back("this server does not report CHECK constraints");
       }

@@ -1,6 +1,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <cstdio>
 #include <sstream>
 
@@ -39,155 +40,179 @@ std::pair<int, std::string> WatermarkColumn(const EngineOptions& o, Source& src,
   throw std::runtime_error("--watermark must be 'rowid' or 'updated_at=COLUMN'");
 }
 
-// One pass over one table (see RunSync), in one transaction, logged in
-// staging.migration_sync_log.
-SyncTableResult SyncTable(const EngineOptions& o, Source& src, const std::string& schema,
-                          const TablePlan& t) {
-  {
-    Differ d(o, src, schema, t);
-    d.collect = true;
-    d.report.table = t.name;
-    auto log = OpenTarget(o.dsn);
-    auto started = log.Execute("SELECT now()::text").GetString(0, 0);
-    std::string mode = "diff";
-    std::optional<std::string> watermark;
-    if (o.watermark_only) {
-      // Append-only pass: source rows past the target's key maximum. No full read of either
-      // side, so updates and deletes are not seen (run a plain sync for those).
-      mode = "pk-watermark";
-      auto w = d.conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ") FROM " +
-                              Qualified(schema, t.name));
-      std::optional<int64_t> lo;
-      if (!w.IsNull(0, 0)) lo = w.GetInt(0, 0) + 1;
-      d.MergeRange(lo, std::nullopt, true);
-    } else if (!o.watermark.empty()) {
-      auto [col, kind] = WatermarkColumn(o, src, t);
-      mode = kind;
-      auto last = log.Execute(
-          "SELECT watermark FROM staging.migration_sync_log WHERE target_schema = $1 AND "
-          "table_name = $2 AND mode = $3 AND watermark IS NOT NULL ORDER BY id DESC LIMIT 1",
-          schema, t.name, mode);
-      std::optional<std::string> since;
-      if (last.Rows()) {
-        since = last.GetString(0, 0);
-      } else if (kind == "updated-at") {
-        // First pass: the copy brought everything up to the target's maximum.
-        auto m = log.Execute("SELECT max(" + Quote(t.columns[col].name) + ")::text FROM " +
-                             Qualified(schema, t.name));
-        if (!m.IsNull(0, 0)) {
-          std::string c;
-          CanonicalFromPg(t.columns[col], m.GetString(0, 0), &c);
-          since = c;
-        }
+// What one table's diff found, applied later in the pass's transaction.
+struct TableChanges {
+  const TablePlan* t = nullptr;
+  std::string mode = "diff", started;
+  std::optional<std::string> watermark;
+  std::vector<KeyedRow> to_upsert;
+  std::vector<std::vector<std::string>> to_delete;  // keys; ctid and row text when key-less
+};
+
+// Compares one table (see RunSync) and keeps its differing rows. Its target connection
+// closes when it returns: a pass holds one connection, whatever the number of tables.
+TableChanges DiffTable(const EngineOptions& o, Source& src, pg::Connection& log,
+                       const std::string& schema, const TablePlan& t) {
+  TableChanges c;
+  c.t = &t;
+  c.started = log.Execute("SELECT clock_timestamp()::text").GetString(0, 0);
+  Differ d(o, src, schema, t);
+  d.collect = true;
+  d.report.table = t.name;
+  if (o.watermark_only) {
+    // Append-only pass: source rows past the target's key maximum. No full read of either
+    // side, so updates and deletes are not seen (run a plain sync for those).
+    c.mode = "pk-watermark";
+    auto w = d.conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ") FROM " +
+                            Qualified(schema, t.name));
+    std::optional<int64_t> lo;
+    if (!w.IsNull(0, 0)) lo = w.GetInt(0, 0) + 1;
+    d.MergeRange(lo, std::nullopt, true);
+  } else if (!o.watermark.empty()) {
+    auto [col, kind] = WatermarkColumn(o, src, t);
+    c.mode = kind;
+    auto last = log.Execute(
+        "SELECT watermark FROM staging.migration_sync_log WHERE target_schema = $1 AND "
+        "table_name = $2 AND mode = $3 AND watermark IS NOT NULL ORDER BY id DESC LIMIT 1",
+        schema, t.name, c.mode);
+    std::optional<std::string> since;
+    if (last.Rows()) {
+      since = last.GetString(0, 0);
+    } else if (kind == "updated-at") {
+      // First pass: the copy brought everything up to the target's maximum.
+      auto m = log.Execute("SELECT max(" + Quote(t.columns[col].name) + ")::text FROM " +
+                           Qualified(schema, t.name));
+      if (!m.IsNull(0, 0)) {
+        std::string canon;
+        CanonicalFromPg(t.columns[col], m.GetString(0, 0), &canon);
+        since = canon;
       }
-      watermark = d.KeyMerge(col, since, kind == "rowid");
-      if (!watermark) watermark = since;
-    } else if (t.primary_key.empty()) {
-      mode = "row-hash";
-      d.RowHashMerge();
-    } else {
-      d.Run();
     }
-    SyncTableResult res;
-    res.table = t.name;
-    auto& conn = d.conn;
-    pg::Transaction tx(conn);
-    conn.ExecScript(
-        "SET LOCAL corrente.sync = 'on'");  // ON UPDATE triggers keep the source's values
-    std::string q = Qualified(schema, t.name);
+    c.watermark = d.KeyMerge(col, since, kind == "rowid");
+    if (!c.watermark) c.watermark = since;
+  } else if (t.primary_key.empty()) {
+    c.mode = "row-hash";
+    d.RowHashMerge();
+  } else {
+    d.Run();
+  }
+  c.to_upsert = std::move(d.to_upsert);
+  c.to_delete = std::move(d.to_delete);
+  return c;
+}
+
+// Inserts and updates one table's missing and changed rows, in the pass's transaction.
+void Upsert(pg::Connection& conn, const std::string& schema, TableChanges& c,
+            SyncTableResult* res) {
+  const TablePlan& t = *c.t;
+  if (c.to_upsert.empty()) return;
+  std::string q = Qualified(schema, t.name);
+  conn.ExecScript("CREATE TEMP TABLE corrente_sync_rows (LIKE " + q + ")");
+  {
+    pg::CopyWriter w(conn,
+                     "COPY corrente_sync_rows (" + ColumnList(t) + ") FROM STDIN (FORMAT binary)");
+    for (const auto& r : c.to_upsert) {
+      w.StartRow(static_cast<int16_t>(t.columns.size()));
+      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], r.values[i]);
+    }
+    w.Finish();
+  }
+  c.to_upsert.clear();
+  std::string insert = "INSERT INTO " + q + " (" + ColumnList(t) +
+                       ") OVERRIDING SYSTEM VALUE SELECT " + ColumnList(t) +
+                       " FROM corrente_sync_rows";
+  if (t.primary_key.empty()) {
+    res->inserted += conn.ExecScript(insert).AffectedRows();
+  } else {
+    std::string set, old_row, new_row;
+    for (const auto& col : t.columns)
+      if (std::find(t.primary_key.begin(), t.primary_key.end(), col.name) == t.primary_key.end()) {
+        set += (set.empty() ? "" : ", ") + Quote(col.name) + " = EXCLUDED." + Quote(col.name);
+        old_row += (old_row.empty() ? "" : ", ") + q + "." + Quote(col.name);
+        new_row += (new_row.empty() ? "" : ", ") + std::string("EXCLUDED.") + Quote(col.name);
+      }
+    // Rows equal to the target's (a watermark pass re-reads its boundary) are not updated.
+    auto r = conn.Execute(insert + " ON CONFLICT (" + ColumnList(t.primary_key) + ") " +
+                          (set.empty() ? "DO NOTHING"
+                                       : "DO UPDATE SET " + set + " WHERE ROW(" + old_row +
+                                             ") IS DISTINCT FROM ROW(" + new_row + ")") +
+                          " RETURNING (xmax = 0)");
+    for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res->inserted : res->updated)++;
+  }
+  conn.ExecScript("DROP TABLE corrente_sync_rows");
+}
+
+// Deletes one table's extra rows and logs its pass, in the pass's transaction.
+void DeleteAndLog(pg::Connection& conn, const std::string& schema, TableChanges& c,
+                  SyncTableResult* res) {
+  const TablePlan& t = *c.t;
+  std::string q = Qualified(schema, t.name);
+  for (const auto& key : c.to_delete) {
     if (t.primary_key.empty()) {
       // Whole-row pass: extra rows go by ctid, read before this transaction, and only while
-      // they still hold the values diffed; then the missing rows are appended.
-      for (const auto& doomed : d.to_delete) {
-        int64_t n =
-            conn.Execute("DELETE FROM " + q +
-                             " t USING (SELECT (x->>0)::tid AS corrente_ctid,"
-                             " x->>1 AS corrente_row FROM jsonb_array_elements($1::jsonb) x) d"
-                             " WHERE t.ctid = d.corrente_ctid AND ROW(" +
-                             ColumnList(t, "t.") + ")::text = d.corrente_row",
-                         doomed.at(0))
-                .AffectedRows();
-        if (std::to_string(n) != doomed.at(1))
-          throw std::runtime_error("sync: table " + t.name +
-                                   " changed in PostgreSQL while it was compared; run sync again");
-        res.deleted += n;
-      }
-      d.to_delete.clear();
+      // they still hold the values diffed.
+      int64_t n =
+          conn.Execute("DELETE FROM " + q +
+                           " t USING (SELECT (x->>0)::tid AS corrente_ctid,"
+                           " x->>1 AS corrente_row FROM jsonb_array_elements($1::jsonb) x) d"
+                           " WHERE t.ctid = d.corrente_ctid AND ROW(" +
+                           ColumnList(t, "t.") + ")::text = d.corrente_row",
+                       key.at(0))
+              .AffectedRows();
+      if (std::to_string(n) != key.at(1))
+        throw std::runtime_error("sync: table " + t.name +
+                                 " changed in PostgreSQL while it was compared; run sync again");
+      res->deleted += n;
+      continue;
     }
-    if (!d.to_upsert.empty()) {
-      conn.ExecScript("CREATE TEMP TABLE corrente_sync_rows (LIKE " + q + ") ON COMMIT DROP");
-      {
-        pg::CopyWriter w(
-            conn, "COPY corrente_sync_rows (" + ColumnList(t) + ") FROM STDIN (FORMAT binary)");
-        for (const auto& r : d.to_upsert) {
-          w.StartRow(static_cast<int16_t>(t.columns.size()));
-          for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], r.values[i]);
-        }
-        w.Finish();
-      }
-      std::string set, old_row, new_row;
-      for (const auto& c : t.columns)
-        if (std::find(t.primary_key.begin(), t.primary_key.end(), c.name) == t.primary_key.end()) {
-          set += (set.empty() ? "" : ", ") + Quote(c.name) + " = EXCLUDED." + Quote(c.name);
-          old_row += (old_row.empty() ? "" : ", ") + q + "." + Quote(c.name);
-          new_row += (new_row.empty() ? "" : ", ") + std::string("EXCLUDED.") + Quote(c.name);
-        }
-      // Rows equal to the target's (a watermark pass re-reads its boundary) are not updated.
-      std::string sql = "INSERT INTO " + q + " (" + ColumnList(t) +
-                        ") OVERRIDING SYSTEM VALUE SELECT " + ColumnList(t) +
-                        " FROM corrente_sync_rows ON CONFLICT (" + ColumnList(t.primary_key) +
-                        ") " +
-                        (set.empty() ? "DO NOTHING"
-                                     : "DO UPDATE SET " + set + " WHERE ROW(" + old_row +
-                                           ") IS DISTINCT FROM ROW(" + new_row + ")") +
-                        " RETURNING (xmax = 0)";
-      if (t.primary_key.empty()) {
-        res.inserted += conn.ExecScript("INSERT INTO " + q + " (" + ColumnList(t) +
-                                        ") OVERRIDING SYSTEM VALUE SELECT " + ColumnList(t) +
-                                        " FROM corrente_sync_rows")
-                            .AffectedRows();
-      } else {
-        auto r = conn.Execute(sql);
-        for (int i = 0; i < r.Rows(); ++i) (r.GetBool(i, 0) ? res.inserted : res.updated)++;
-      }
+    std::vector<pg::Param> params;
+    std::string where;
+    for (size_t k = 0; k < key.size(); ++k) {
+      where += (k ? " AND " : "") + Quote(t.primary_key[k]) + "::text = $" + std::to_string(k + 1);
+      params.push_back(key[k]);
     }
-    for (const auto& key : d.to_delete) {
-      std::vector<pg::Param> params;
-      std::string where;
-      for (size_t k = 0; k < key.size(); ++k) {
-        where +=
-            (k ? " AND " : "") + Quote(t.primary_key[k]) + "::text = $" + std::to_string(k + 1);
-        params.push_back(key[k]);
-      }
-      res.deleted += conn.Exec("DELETE FROM " + q + " WHERE " + where, params).AffectedRows();
-    }
-    if (watermark) {
-      res.watermark = *watermark;
-    } else if (!t.primary_key.empty()) {
-      auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
-      res.watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
-    }
-    conn.Execute(
-        "INSERT INTO staging.migration_sync_log (target_schema, table_name, mode, started_at, "
-        "finished_at, "
-        "rows_inserted, rows_updated, rows_deleted, watermark) VALUES ($1, $2, $3, "
-        "$4::timestamptz, "
-        "clock_timestamp(), $5, $6, $7, $8)",
-        schema, t.name, mode, started, res.inserted, res.updated, res.deleted, res.watermark);
-    tx.Commit();
-    SetIdentities(conn, q, t);
-    return res;
+    res->deleted += conn.Exec("DELETE FROM " + q + " WHERE " + where, params).AffectedRows();
   }
+  c.to_delete.clear();
+  if (c.watermark) {
+    res->watermark = *c.watermark;
+  } else if (!t.primary_key.empty()) {
+    auto wm = conn.Execute("SELECT max(" + Quote(t.primary_key[0]) + ")::text FROM " + q);
+    res->watermark = wm.IsNull(0, 0) ? "" : wm.GetString(0, 0);
+  }
+  conn.Execute(
+      "INSERT INTO staging.migration_sync_log (target_schema, table_name, mode, started_at, "
+      "finished_at, rows_inserted, rows_updated, rows_deleted, watermark) VALUES ($1, $2, $3, "
+      "$4::timestamptz, clock_timestamp(), $5, $6, $7, $8)",
+      schema, t.name, c.mode, c.started, res->inserted, res->updated, res->deleted,
+      res->watermark);
+}
+
+// Referenced tables before the tables that reference them (a cycle keeps the plan's order).
+std::vector<size_t> ParentsFirst(const std::vector<const TablePlan*>& tables) {
+  std::vector<size_t> order;
+  std::vector<int> state(tables.size());  // 0 new, 1 visiting, 2 placed
+  std::function<void(size_t)> visit = [&](size_t i) {
+    if (state[i]) return;
+    state[i] = 1;
+    for (const auto& fk : tables[i]->foreign_keys)
+      for (size_t j = 0; j < tables.size(); ++j)
+        if (j != i && tables[j]->name == fk.ref_table) visit(j);
+    state[i] = 2;
+    order.push_back(i);
+  };
+  for (size_t i = 0; i < tables.size(); ++i) visit(i);
+  return order;
 }
 
 }  // namespace
 
-std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
+std::vector<SyncTableResult> RunSync(const EngineOptions& opts) {
+  const EngineOptions o = WithRecordedMapping(opts);
   auto ctx = OpenContext(o);
   const std::string& schema = ctx.schema;
-  const auto& plans = ctx.plans;
-  std::vector<SyncTableResult> results;
-  for (const auto& t : plans) {
+  std::vector<const TablePlan*> tables;
+  for (const auto& t : ctx.plans) {
     if (t.primary_key.empty() && (o.watermark_only || !o.watermark.empty())) {
       spdlog::warn(
           "sync: table {} has no primary key, so no watermark; skipped (a plain sync "
@@ -205,14 +230,42 @@ std::vector<SyncTableResult> RunSync(const EngineOptions& o) {
         continue;
       }
     }
-    try {
-      results.push_back(SyncTable(o, *ctx.source, schema, t));
-    } catch (const pg::Error& e) {
-      SyncTableResult res;
-      res.table = t.name;
-      res.error = e.what();
-      spdlog::error("sync {}: {}", t.name, e.what());
-      results.push_back(res);
+    tables.push_back(&t);
+  }
+  std::vector<SyncTableResult> results(tables.size());
+  for (size_t i = 0; i < tables.size(); ++i) results[i].table = tables[i]->name;
+  // The whole pass is one transaction: every table's changes or none. A failure marks the
+  // table that failed and rolls the others back with it.
+  size_t at = 0;
+  try {
+    auto conn = OpenTarget(o.dsn);
+    std::vector<TableChanges> changes;
+    for (at = 0; at < tables.size(); ++at)
+      changes.push_back(DiffTable(o, *ctx.source, conn, schema, *tables[at]));
+    auto order = ParentsFirst(tables);
+    {
+      pg::Transaction tx(conn);
+      conn.ExecScript("SET LOCAL corrente.sync = 'on'");  // ON UPDATE triggers keep source values
+      for (size_t i : order) {
+        at = i;
+        Upsert(conn, schema, changes[i], &results[i]);
+      }
+      for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        at = *it;
+        DeleteAndLog(conn, schema, changes[*it], &results[*it]);
+      }
+      at = tables.size();
+      tx.Commit();
+    }
+    for (size_t i = 0; i < tables.size(); ++i)
+      SetIdentities(conn, Qualified(schema, tables[i]->name), *tables[i]);
+  } catch (const pg::Error& e) {
+    std::string failed = at < tables.size() ? tables[at]->name : "the commit";
+    spdlog::error("sync {}: {}", failed, e.what());
+    for (size_t i = 0; i < results.size(); ++i) {
+      results[i] = SyncTableResult();
+      results[i].table = tables[i]->name;
+      results[i].error = i == at ? std::string(e.what()) : kSyncPassRolledBack + failed + ")";
     }
   }
   return results;

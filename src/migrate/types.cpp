@@ -85,6 +85,8 @@ std::string ColumnPlan::SqlType() const {
       return "time without time zone";
     case PgType::kUuid:
       return "uuid";
+    case PgType::kJsonb:
+      return "jsonb";
   }
   return "text";
 }

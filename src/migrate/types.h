@@ -28,12 +28,14 @@ enum class PgType {
   kInterval,
   kTime,
   kUuid,
+  kJsonb,
 };
 
 enum class ZeroDatePolicy { kNull, kError };
-// Bytes that are not UTF-8 in a text column: refuse the row, or keep the value with each
-// invalid byte written as the four characters \xNN.
-enum class InvalidTextPolicy { kReject, kEscape };
+// Bytes that are not UTF-8 in a text column: refuse the row, keep the value with each
+// invalid byte written as the four characters \xNN, or (where the plan scans values) make
+// the columns whose scanned values hold such bytes bytea, every value kept as its bytes.
+enum class InvalidTextPolicy { kReject, kEscape, kBytea };
 enum class TextCharset { kUtf8, kLatin1 };
 
 struct ColumnPlan {

@@ -54,7 +54,9 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
   } else if (base == "char" || base == "varchar") {
     p->precision = a1 > 0 ? a1 : -1;
     set(a1 > 0 ? PgType::kVarchar : PgType::kText);
-  } else if (Contains(base, "text") || base == "json" || base == "longtext") {
+  } else if (base == "json" || (c.json && Contains(base, "text"))) {
+    set(PgType::kJsonb, c.json ? "MariaDB JSON: LONGTEXT with a json_valid CHECK" : "");
+  } else if (Contains(base, "text")) {
     set(PgType::kText);
   } else if (Contains(base, "blob") || base == "binary" || base == "varbinary") {
     set(PgType::kBytea);

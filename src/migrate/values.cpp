@@ -8,6 +8,7 @@
 
 #include "common/dates.h"
 #include "common/utf8.h"
+#include "migrate/json_canon.h"
 
 namespace corrente::migrate {
 
@@ -418,6 +419,9 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         if (!IsUtf8(out->s)) {
           if (ctx.invalid_text == InvalidTextPolicy::kReject)
             return "invalid UTF-8 in column " + col.name;
+          if (ctx.invalid_text == InvalidTextPolicy::kBytea)  // past the plan's sample
+            return "invalid UTF-8 in column " + col.name +
+                   " (--invalid-text bytea: not in the values the plan scanned)";
           out->s = EscapeInvalidUtf8(out->s);
           *note = "invalid UTF-8 in column " + col.name + " escaped as \\xNN";
         }
@@ -426,6 +430,14 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       }
       if (col.type == PgType::kVarchar && static_cast<int>(Utf8Chars(out->s)) > col.precision)
         return "value longer than " + col.SqlType() + " in column " + col.name;
+      return std::nullopt;
+    }
+    case PgType::kJsonb: {
+      // Sent as written (jsonb keeps a number's scale: 1.50); only checked here.
+      out->s = col.charset == TextCharset::kLatin1 ? Latin1ToUtf8(text_of()) : text_of();
+      std::string canon, err;
+      if (!AppendCanonicalJson(out->s, &canon, &err))
+        return "not JSON that jsonb takes in column " + col.name + ": " + err;
       return std::nullopt;
     }
     case PgType::kBytea:
@@ -557,6 +569,12 @@ void WriteValue(pg::CopyWriter& w, const ColumnPlan& col, const TargetValue& tv)
       w.Raw(b);  // days and months stay 0
       break;
     }
+    case PgType::kJsonb: {
+      std::string b = "\x01";  // jsonb's binary format: version 1, then the text
+      b += tv.s;
+      w.Raw(b);
+      break;
+    }
     case PgType::kUuid: {
       std::string b;
       for (size_t k = 0; k < tv.s.size(); ++k) {
@@ -616,6 +634,11 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
     case PgType::kInterval:
       *out += FormatClock(tv.i, col.type == PgType::kInterval);
       break;
+    case PgType::kJsonb: {
+      std::string err;
+      if (!AppendCanonicalJson(tv.s, out, &err)) *out += tv.s;  // ConvertValue refused it
+      break;
+    }
   }
 }
 
@@ -636,6 +659,9 @@ void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::strin
   } else if (col.type == PgType::kInterval) {
     auto c = ParseClock(pg_text, true);
     *out += c ? FormatClock(*c, true) : std::string(pg_text);
+  } else if (col.type == PgType::kJsonb) {
+    std::string err;
+    if (!AppendCanonicalJson(pg_text, out, &err)) out->append(pg_text);
   } else {
     out->append(pg_text);
   }

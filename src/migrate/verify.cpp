@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/json.h"
+#include "common/url.h"
 #include "migrate/canon.h"
 #include "migrate/target.h"
 #include "pg/copy_text.h"
@@ -213,7 +214,8 @@ std::string VerifyReport::Json() const {
   return o.str();
 }
 
-VerifyReport RunVerify(const EngineOptions& o) {
+VerifyReport RunVerify(const EngineOptions& opts) {
+  const EngineOptions o = WithRecordedMapping(opts);
   auto ctx = OpenContext(o);
   return Verify(o, ctx, {});
 }
@@ -304,7 +306,7 @@ VerifyReport Verify(const EngineOptions& o, SourceContext& ctx, const LoadedStat
       "INSERT INTO staging.migration_verify (target_schema, source_url, ok, report) VALUES ($1, "
       "$2, $3, "
       "$4::jsonb)",
-      report.schema, o.source_url, report.Ok(), report.Json());
+      report.schema, RedactUrl(o.source_url), report.Ok(), report.Json());
   return report;
 }
 

@@ -57,7 +57,7 @@ check "verify lists its key" contains "$out" "1 source rows refused at copy, not
 check "verify does not say all tables match" lacks "$out" "all 2 tables match"
 out=$("$corrente" migrate verify "$src" --accept-rejects 2>&1); check "verify --accept-rejects exits 0" [ $? -eq 0 ]
 check "and the report says the rows were accepted" contains "$out" "all 2 tables match, except 1 refused rows accepted with --accept-rejects"
-out=$("$corrente" migrate verify "$src" --accept-rejects --json 2>&1)
+out=$("$corrente" migrate verify "$src" --accept-rejects --json 2>/dev/null)
 check "verify --json marks the accepted rejects" [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([(t["table"], t["rejects_accepted"]) for t in d["tables"]])' <<<"$out")" = "[('evento', True), ('limpio', False)]" ]
 
 # --invalid-text escape: the row is carried, its invalid byte as \xFF, and verify (under the
@@ -69,7 +69,19 @@ check "all tables match" contains "$out" "verify: all 2 tables match$"
 check "the invalid byte escaped" [ "$(q "select nota from messy.evento where id = 5")" = 'A\xFFB' ]
 check "a note says so" [ "$(q "select source_key || ' ' || note from staging.migration_notes where target_schema = 'messy'")" = 'id=5 invalid UTF-8 in column nota escaped as \xNN' ]
 "$corrente" migrate verify "$src" --invalid-text escape >/dev/null 2>&1; check "verify under the same policy passes" [ $? -eq 0 ]
-"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify under the reject policy does not (the row would not be there)" [ $? -eq 2 ]
+check "the copy recorded its policy" [ "$(q "select invalid_text from staging.migration_options where target_schema = 'messy'")" = "escape" ]
+out=$("$corrente" migrate verify "$src" 2>&1); check "verify without the flag takes the recorded policy and passes" [ $? -eq 0 ]
+check "  and says so" contains "$out" "schema messy: the copy's mapping options: --zero-dates null --invalid-text escape"
+"$corrente" migrate verify "$src" --invalid-text reject >/dev/null 2>&1; check "verify given the reject policy does not (the row would not be there)" [ $? -eq 2 ]
+# --invalid-text bytea: the text column whose scanned values are not all UTF-8 becomes bytea,
+# every value kept as its bytes; verify (the policy recorded) passes.
+out=$("$corrente" migrate plan "$src" --invalid-text bytea 2>&1)
+check "plan --invalid-text bytea: nota becomes bytea, and says why" contains "$out" "nota: .*[0-9]+ of [0-9]+ sampled values are not UTF-8 -> bytea \(--invalid-text bytea\)"
+out=$("$corrente" migrate copy "$src" --schema raw --invalid-text bytea --verify 2>&1); rc=$?
+check "copy --invalid-text bytea --verify exits 0" [ $rc -eq 0 ] || echo "$out" | tail -5
+check "  no row refused" contains "$out" "7 rows, 0 rejected"
+check "  the bytes kept exactly, the valid text as its UTF-8" [ "$(q "select string_agg(encode(nota, 'hex'), ',' order by id) from raw.evento where nota is not null")" = "$(python3 -c "import sqlite3,sys; print(','.join(r[0].hex() for r in sqlite3.connect(sys.argv[1]).execute('select cast(nota as blob) from evento where nota is not null order by id')))" "$work/messy.db")" ]
+"$corrente" migrate verify "$src" --schema raw >/dev/null 2>&1; check "  verify with the recorded policy passes" [ $? -eq 0 ]
 check "--invalid-text is stated in --help with its default" contains "$("$corrente" migrate copy --help 2>&1)" "--invalid-text TEXT=reject"
 
 # --strict: the declared types, and the rows they cannot hold refused (and listed).
@@ -77,6 +89,8 @@ out=$("$corrente" migrate copy "$src" --schema strict --strict 2>&1); check "cop
 check "copy --strict: the rows the types cannot hold are refused" [ "$(q "select string_agg(source_key || ' ' || reason, ', ' order by source_key) from staging.migration_rejects where target_schema = 'strict'")" = "id=2 not an integer: muchos, id=3 not a number: n/a, id=5 invalid UTF-8 in column nota" ]
 out=$("$corrente" migrate verify "$src" --schema strict --strict 2>&1)
 check "verify --strict lists the three keys" contains "$out" "3 source rows refused at copy, not in the target \(keys id=2, id=3, id=5 in"
+out=$("$corrente" migrate verify "$src" --schema strict 2>&1)
+check "  so does verify without --strict (recorded by the copy)" contains "$out" "3 source rows refused at copy, not in the target \(keys id=2, id=3, id=5 in"
 
 # A btree index whose entries are too large for a page: rebuilt as a hash index (one
 # column) or an md5 expression index (unique), and reported.
@@ -130,5 +144,8 @@ out=$("$corrente" migrate diff "$names" --table datos 2>&1); check "diff after s
 out=$("$corrente" migrate copy "$names" --schema names2 --rename datos.${x64:=$(printf 'x%.0s' $(seq 64))}_alpha=alfa --verify 2>&1)
 check "--rename chooses a name" [ "$(q "select string_agg(column_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'names2' and table_name = 'datos'" | sed -E 's/x{54}_[0-9a-f]{8}/X/g')" = "id,alfa,X" ]
 check "and verify agrees" contains "$out" "all 3 tables match"
+out=$("$corrente" migrate verify "$names" --schema names2 2>&1); check "verify without repeating --rename (the copy recorded it)" [ $? -eq 0 ]
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('insert into datos values (4, 40, \'cuarenta\')'); c.commit()" "$work/names.db"
+out=$("$corrente" migrate sync "$names" --schema names2 2>&1); check "  sync too, into the chosen name" [ "$(q "select alfa from names2.datos where id = 4")" = "40" ]
 
 finish

@@ -2,7 +2,8 @@
 # migrate sync --follow, the cutover's dual run: changes in a live SQLite source reach the
 # target pass after pass; the lag is printed and shown by `migrate status`; an unreadable source
 # makes passes fail and back off without touching the target, then it catches up; kill -9
-# during a pass loses nothing (the restart catches up and verify matches); SIGTERM stops it.
+# during a pass loses nothing (the restart catches up and verify matches); a pass in which
+# one table fails commits no table's changes; SIGTERM stops it.
 set -uo pipefail
 corrente="$1"
 fixtures="$(cd "$(dirname "$0")/.." && pwd)/fixtures"
@@ -46,6 +47,20 @@ check "  and it keeps running" kill -0 "$fpid"
 mv "$work/live.db.away" "$work/live.db"
 src "insert into Genre (GenreId, Name) values (27, 'Forró')"
 wait_for "select count(*) from live.\"Genre\" where \"GenreId\" = 27" 1 40; check "it catches up once the source is back" [ $? -eq 0 ]
+
+# One pass is one transaction: a table the target refuses fails the pass, and the other
+# tables' changes of that pass are not committed either; once the target takes it, both land.
+q "alter table live.\"Genre\" add constraint no_samba check (\"Name\" <> 'Samba')" >/dev/null
+failed=$(grep -c FAILED "$work/follow.log")
+src "insert into Artist (ArtistId, Name) values (300, 'Cartola'); insert into Genre (GenreId, Name) values (28, 'Samba')"
+for _ in $(seq 1 300); do [ "$(grep -c FAILED "$work/follow.log")" -gt "$failed" ] && break; sleep 0.1; done
+check "a pass with a refused row fails" [ "$(grep -c FAILED "$work/follow.log")" -gt "$failed" ]
+check "  naming the table and the constraint" grep -qE '^pass [0-9]+ FAILED .*Genre: .*no_samba' "$work/follow.log"
+check "  and the other table's change of that pass is not committed" [ "$(q 'select count(*) from live."Artist" where "ArtistId" = 300')" = "0" ]
+check "  nor logged" [ "$(q "select count(*) from staging.migration_sync_log where target_schema = 'live' and table_name = 'Artist' and rows_inserted > 0")" = "0" ]
+q 'alter table live."Genre" drop constraint no_samba' >/dev/null
+wait_for "select count(*) from live.\"Artist\" where \"ArtistId\" = 300" 1 40; check "once the target takes it, the next pass brings both" [ $? -eq 0 ]
+check "  (the Genre row too)" [ "$(q 'select count(*) from live."Genre" where "GenreId" = 28')" = "1" ]
 
 # kill -9 in the middle of a big pass (many changes), then a restart catches up.
 src "update Track set Milliseconds = Milliseconds + 1"

@@ -50,10 +50,12 @@ check "enum CHECK enforced" [ "$(q "insert into stock.dim_item (sku, name, statu
 check "source CHECK translated" [ "$(q "select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'stock.notes'::regclass and contype = 'c'")" = "CHECK (((body)::text <> ''::text))" ]
 check "unique index kept" [ "$(q "select indexdef like 'CREATE UNIQUE INDEX uq_sku %' from pg_indexes where schemaname = 'stock' and indexname = 'uq_sku'")" = "t" ]
 check "table without PK: duplicates kept" [ "$(q 'select count(*) from stock.fact_movements')" = "4" ]
+check "the state keeps the source URL without its password" [ "$(q "select string_agg(distinct source_url, ' ') from staging.migration_tables where target_schema = 'stock'")" = "mysql://***@127.0.0.1:$port/stock" ]
 
 out=$("$corrente" migrate verify "$src" 2>&1); check "verify fails on the refused row (exit 2)" [ $? -eq 2 ]
 check "and names its key" contains "$out" "1 source rows refused at copy, not in the target \(keys item_id=3 in"
 out=$("$corrente" migrate verify "$src" --accept-rejects 2>&1); check "verify --accept-rejects passes" [ $? -eq 0 ]
+check "verify's record keeps no password" [ "$(q "select count(*) from staging.migration_verify where source_url like '%corrente:corrente%'")" = "0" ]
 check "verify counts the reject" contains "$out" "dim_item +4 +3 +1 "
 out=$(CORRENTE_MIGRATE_TEST_SPLIT_ROWS=1 "$corrente" migrate verify "$src" --jobs 3 --accept-rejects 2>&1)
 check "verify split in key ranges passes" [ $? -eq 0 ]
@@ -68,6 +70,8 @@ check "the tables with an integer key went in ranges, all done" [ "$(q "select s
 out=$("$corrente" migrate copy "$src" --schema strict --zero-dates error 2>&1)
 check "--zero-dates error rejects both rows" [ "$(q "select string_agg(source_key, ',' order by source_key) from staging.migration_rejects where target_schema = 'strict'")" = "item_id=2,item_id=3" ]
 "$corrente" migrate verify "$src" --schema strict --zero-dates error --accept-rejects >/dev/null 2>&1; check "verify under the error policy" [ $? -eq 0 ]
+"$corrente" migrate verify "$src" --schema strict --accept-rejects >/dev/null 2>&1; check "  and without repeating it (the copy recorded it)" [ $? -eq 0 ]
+"$corrente" migrate verify "$src" --schema strict --zero-dates null --accept-rejects >/dev/null 2>&1; check "  a policy given wins (null: the refused row would be there)" [ $? -eq 2 ]
 
 # MySQL/MariaDB types beyond the stock fixture, in a database of their own: spatial (WKB
 # in bytea), BIT(n), YEAR, BIGINT UNSIGNED, and charsets (cp1252 through latin1, utf8mb3).
@@ -98,6 +102,32 @@ check "plan: a generated column is carried as its values, and said so" contains 
 check "generated values copied" [ "$(q "select doble from extra.tipos where id = 1")" = "4048" ]
 q "update extra.tipos set anio = 2025 where id = 1; update extra.tipos set anio = 1902, cambio = '2021-01-01 00:00:00+00' where id = 2" >/dev/null
 check "ON UPDATE: a changed row takes the current time, an explicit value is kept" [ "$(q "select string_agg((cambio > now() - interval '1 hour')::text || ' ' || (cambio = '2021-01-01 00:00:00+00')::text, ',' order by id) from extra.tipos")" = "true false,false true" ]
+
+# JSON: MariaDB declares it LONGTEXT with a json_valid CHECK; it becomes jsonb, and verify
+# compares canonical JSON (key order, repeated keys, spacing, number spelling, escapes).
+my_sql <<'SQL'
+CREATE DATABASE docs;
+CREATE TABLE docs.doc (id INT PRIMARY KEY, body JSON, note JSON);
+INSERT INTO docs.doc VALUES
+ (1, '{"b": 1.50, "a": [1, 2e2, "\\u00e9"], "a": true}', NULL),
+ (2, '[ ]', '"x"'),
+ (3, '{"k": {"z": null, "y": -0.0}, "t": "tab\\there", "e": "\\u00e9"}', '12');
+SQL
+docs="mysql://corrente:corrente@127.0.0.1:$port/docs"
+out=$("$corrente" migrate plan "$docs" 2>&1); check "plan docs exits 0" [ $? -eq 0 ]
+check "plan: MariaDB JSON -> jsonb" contains "$out" "body: longtext -> jsonb \(MariaDB JSON: LONGTEXT with a json_valid CHECK\)"
+check "  and its json_valid CHECK is not carried (jsonb enforces it)" [ "$(grep -ci "check (json_valid" <<<"$out")" = "0" ]
+out=$("$corrente" migrate copy "$docs" --verify 2>&1); check "copy --verify docs exits 0" [ $? -eq 0 ] || echo "$out" | tail -5
+check "copy --verify docs: all match" contains "$out" "all 1 tables match"
+check "the column is jsonb" [ "$(q "select pg_typeof(body) from docs.doc where id = 1")" = "jsonb" ]
+check "jsonb keeps the last repeated key and the number's scale" [ "$(q "select body->>'a' || ' ' || (body->'b')::text || ' ' || (note is null)::text from docs.doc where id = 1")" = "true 1.50 true" ]
+check "escapes decoded (\\u00e9, \\t)" [ "$(q "select (body->>'e') || '|' || (body->>'t' = E'tab\\there')::text from docs.doc where id = 3")" = "é|true" ]
+check "a JSON string value" [ "$(q "select note #>> '{}' from docs.doc where id = 2")" = "x" ]
+"$corrente" migrate verify "$docs" >/dev/null 2>&1; check "verify docs passes" [ $? -eq 0 ]
+q "update docs.doc set body = jsonb_set(body, '{k,y}', '0.5') where id = 3" >/dev/null
+"$corrente" migrate verify "$docs" >/dev/null 2>&1; check "verify docs fails after a JSON value changed" [ $? -eq 2 ]
+out=$("$corrente" migrate sync "$docs" 2>&1); check "sync puts it back" contains "$out" "sync doc: 0 inserted, 1 updated, 0 deleted"
+"$corrente" migrate verify "$docs" >/dev/null 2>&1; check "  and verify passes again" [ $? -eq 0 ]
 
 q "update stock.dim_site set city = 'Cadiz' where site_code = 'SUC002'" >/dev/null
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify fails after a change" [ $? -eq 2 ]

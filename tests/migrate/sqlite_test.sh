@@ -69,6 +69,21 @@ open(sys.argv[2], 'w').write(f'table Genre {len(rows)} {h.hexdigest()}\n')
 PY
 check "a reviewer's SHA-256 of Genre equals the manifest's" [ "$(cat "$work/genre.sha")" = "$(grep '^table Genre ' "$work/chinook.manifest")" ]
 
+# Per key range: with ranges of 1,000 rows, Track (3503 rows) gets 4 range lines; a changed
+# row fails its own range only, which the check names.
+CORRENTE_MIGRATE_TEST_MANIFEST_RANGE_ROWS=1000 "$corrente" migrate copy "$chinook" --schema mf --manifest "$work/ranged.manifest" >/dev/null 2>&1
+check "ranged manifest written" [ $? -eq 0 ]
+check "  Track in 4 key ranges, InvoiceLine in 3, Genre (25 rows) in none" [ "$(grep -c "^range	Track	" "$work/ranged.manifest") $(grep -c "^range	InvoiceLine	" "$work/ranged.manifest") $(grep -c "^range	Genre	" "$work/ranged.manifest")" = "4 3 0" ]
+check "  the first range ends at key 1000, the last is open" [ "$(grep "^range	Track	" "$work/ranged.manifest" | cut -f3,5 | sed -n '1p;4p' | tr '\t\n' ' /')" = '1000 ["1000"]/503 /' ]
+out=$("$corrente" migrate verify "$chinook" --schema mf --manifest "$work/ranged.manifest" --manifest-side target 2>&1)
+check "verify of the ranged manifest passes" [ $? -eq 0 ] && check "  and counts the ranges" contains "$out" "Track target: OK \(3503 rows, [0-9a-f]{64}; 4 key ranges\)"
+out=$("$corrente" migrate verify "$chinook" --schema mf --manifest "$work/ranged.manifest" --manifest-side source 2>&1)
+check "from the source alone, per range too" contains "$out" "Track source: OK \(3503 rows, [0-9a-f]{64}; 4 key ranges\)"
+q "update mf.\"Track\" set \"Name\" = 'Tampered' where \"TrackId\" = 2718" >/dev/null
+out=$("$corrente" migrate verify "$chinook" --schema mf --manifest "$work/ranged.manifest" --manifest-side target 2>&1)
+check "a changed row fails it (exit 2)" [ $? -eq 2 ]
+check "  in the range that holds its key, and no other" [ "$(grep -o 'Track target: range [0-9/]* (keys up to [^)]*)' <<<"$out" | tr '\n' ' ')" = 'Track target: range 3/4 (keys up to ["3000"]) ' ]
+
 # One changed row: verify fails, diff names exactly that key.
 q "update chinook.\"Track\" set \"Name\" = 'Tampered' where \"TrackId\" = 2718" >/dev/null
 "$corrente" migrate verify "$chinook" >"$work/v.txt" 2>&1; rc=$?
