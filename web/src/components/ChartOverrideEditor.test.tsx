@@ -28,10 +28,11 @@ globalThis.PointerEvent ??= class extends MouseEvent {
 } as unknown as typeof PointerEvent;
 
 describe('WeekHandle', () => {
-  it('draws the week\u2019s bar at its value, as a focusable slider', () => {
+  it('draws the week\u2019s bar at its value, as a slider that takes the focus', () => {
     const { el } = handle({ from: '2026-03-02', to: '2026-03-08', value: 20 });
     expect(el.getAttribute('aria-valuenow')).toBe('20');
     expect(el.getAttribute('tabindex')).toBe('0');
+    expect(document.activeElement).toBe(el);
     const line = el.querySelector('line')!;
     expect([line.getAttribute('x1'), line.getAttribute('x2'), line.getAttribute('y1')]).toEqual(['100', '110', '260']);
   });

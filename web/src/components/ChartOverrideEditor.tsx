@@ -1,4 +1,4 @@
-import { useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, type Override } from '../api/client';
 import { fmtDate, fmtNumber } from '../lib/format';
@@ -17,9 +17,12 @@ interface HandleProps {
 /**
  * The draggable bar of the week being set, drawn inside the chart (recharts' <Customized>, which
  * passes the axes' scales). Drag it up or down; it is a slider for the keyboard: arrows and
- * PageUp/PageDown change the value, Left/Right move to the week before or after.
+ * PageUp/PageDown change the value, Left/Right move to the week before or after. Focused when drawn.
  */
 export function WeekHandle({ edit, onValue, onWeek, label, xAxisMap, yAxisMap }: HandleProps) {
+  const ref = useRef<SVGGElement>(null);
+  const drawn = !!(xAxisMap && yAxisMap);
+  useEffect(() => { if (drawn) ref.current?.focus(); }, [drawn]); // the keyboard lands on the bar
   const x = xAxisMap && Object.values(xAxisMap)[0]?.scale;
   const y = yAxisMap && Object.values(yAxisMap)[0]?.scale;
   if (!x || !y) return null;
@@ -41,7 +44,7 @@ export function WeekHandle({ edit, onValue, onWeek, label, xAxisMap, yAxisMap }:
     e.preventDefault();
   };
   return (
-    <g className="week-handle" data-testid="week-handle" role="slider" tabIndex={0} aria-label={label}
+    <g ref={ref} className="week-handle" data-testid="week-handle" role="slider" tabIndex={0} aria-label={label}
       aria-valuenow={edit.value} aria-valuemin={0} aria-valuetext={`${edit.value} (${edit.from} – ${edit.to})`}
       style={{ cursor: 'ns-resize', touchAction: 'none' }} onKeyDown={key} onClick={(e) => e.stopPropagation()}
       onPointerDown={(e) => { e.currentTarget.setPointerCapture?.(e.pointerId); onValue(valueAt(e)); }}
