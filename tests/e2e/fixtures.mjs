@@ -3,7 +3,7 @@
 //   api      the API as the ADMIN (get, token, login), for the values the pages must show
 //   sql      a query on the server's database through psql (one string back)
 //   seed     the first item and site, as the API lists them (worker-scoped)
-//   as(role) a page of a new context already signed in as ADMIN, ANALYST or VIEWER
+//   as(role) a new page already signed in as ADMIN, ANALYST or VIEWER (one context per role and worker)
 //   page     the default page: signed out, English
 // Every context a test opens reports Content-Security-Policy violations; a test fails on any
 // unless it declares `test.use({ cspViolationExpected: true })`.
@@ -125,24 +125,26 @@ export async function visit(page, p, sel, name) {
   expect([...new Set(dup)], 'GET requests sent twice').toEqual([]);
 }
 
-/** Every page of the context reports CSP (and Permissions-Policy) complaints into `sink`. */
-async function watch(ctx, sink) {
+/** A context's init script (English by default; CSP violations logged) and its request counter. */
+async function prepare(ctx) {
   trackRequests(ctx);
   await ctx.addInitScript(() => {
-    if (!localStorage.getItem('corrente.locale') && navigator.language.startsWith('en')) localStorage.setItem('corrente.locale', 'en');
+    try { // about:blank has no localStorage
+      if (!localStorage.getItem('corrente.locale') && navigator.language.startsWith('en')) localStorage.setItem('corrente.locale', 'en');
+    } catch { /* not an http page */ }
     document.addEventListener('securitypolicyviolation', (e) =>
       console.error(`securitypolicyviolation: ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} on ${e.documentURI}`));
   });
-  const onPage = (page) => {
-    page.setDefaultTimeout(15000);
-    page.on('console', (m) => {
-      const t = m.text();
-      if (/Content Security Policy|securitypolicyviolation|Permissions-Policy/i.test(t)) sink.push(`${page.url()}: ${t}`);
-    });
-    page.on('pageerror', (e) => console.log(`  [page error] ${page.url()}: ${e.message}`));
-  };
-  ctx.pages().forEach(onPage);
-  ctx.on('page', onPage);
+}
+
+/** The page reports CSP (and Permissions-Policy) complaints into `sink`. */
+function listen(page, sink) {
+  page.setDefaultTimeout(15000);
+  page.on('console', (m) => {
+    const t = m.text();
+    if (/Content Security Policy|securitypolicyviolation|Permissions-Policy/i.test(t)) sink.push(`${page.url()}: ${t}`);
+  });
+  page.on('pageerror', (e) => console.log(`  [page error] ${page.url()}: ${e.message}`));
 }
 
 export const test = base.extend({
@@ -153,18 +155,44 @@ export const test = base.extend({
     if (!cspViolationExpected) expect([...new Set(sink)], 'CSP or Permissions-Policy complaints').toEqual([]);
   },
   context: async ({ context, cspViolations }, use) => {
-    await watch(context, cspViolations);
+    await prepare(context);
+    context.pages().forEach((p) => listen(p, cspViolations));
+    context.on('page', (p) => listen(p, cspViolations));
     await use(context);
   },
-  // browser.newContext() inside a test takes the config's `use` (baseURL, viewport, locale, tracing).
-  as: async ({ browser, cspViolations }, use) => {
-    const opened = [];
-    await use(async (role, options = {}) => {
-      const ctx = await browser.newContext({ storageState: role ? authFile(role) : undefined, ...options });
-      opened.push(ctx);
-      await watch(ctx, cspViolations);
-      return ctx.newPage();
+  // One signed-in context per role for the whole worker: its HTTP cache stays warm, as a
+  // planner's browser would be. Each test gets its own page(s) in it, closed afterwards.
+  roleContexts: [async ({ browser }, use, workerInfo) => {
+    const { baseURL, viewport, locale, acceptDownloads } = workerInfo.project.use;
+    const made = new Map();
+    await use(async (role) => {
+      if (!made.has(role)) {
+        const ctx = await browser.newContext({ baseURL, viewport, locale, acceptDownloads, storageState: authFile(role) });
+        await prepare(ctx);
+        made.set(role, ctx);
+      }
+      return made.get(role);
     });
+    for (const c of made.values()) await c.close();
+  }, { scope: 'worker' }],
+  // as(role): a new page signed in as ADMIN, ANALYST or VIEWER. With context options (a phone's
+  // viewport, say) it gets a context of its own; browser.newContext() inside a test takes the
+  // config's `use` (baseURL, viewport, locale, tracing).
+  as: async ({ browser, cspViolations, roleContexts }, use) => {
+    const opened = [], pages = [];
+    await use(async (role, options) => {
+      let ctx;
+      if (options) {
+        ctx = await browser.newContext({ storageState: authFile(role), ...options });
+        await prepare(ctx);
+        opened.push(ctx);
+      } else ctx = await roleContexts(role);
+      const page = await ctx.newPage();
+      listen(page, cspViolations);
+      pages.push(page);
+      return page;
+    });
+    for (const p of pages) await p.close().catch(() => {});
     for (const c of opened) await c.close();
   },
   api: async ({}, use) => {

@@ -45,12 +45,16 @@ test('item chart: drag a forecast week and save it as a draft override (analyst)
   await expect(page.getByTestId('week-edit-saved')).toBeVisible();
   const o = await draftOf(await api.as('ANALYST'), item, site, from);
   expect(o && [o.state, o.mode, Number(o.value), o.valid_to], `the draft: ${JSON.stringify(o)}`).toEqual(['DRAFT', 'ABSOLUTE', value, to]);
-  // The chart draws the author's draft over that week, as the API's effective forecast has it.
+  // The chart draws the author's draft over that week, as the author's preview has it; the
+  // effective forecast everyone sees (approved overrides only) does not carry it.
   await page.waitForSelector('[data-testid="forecast-chart"] .draft-line path.recharts-line-curve');
-  const fc = (await (await api.as('ANALYST')).get(`/forecasts?item_id=${item}&site_id=${site}&limit=100`)).data
-    .filter((r) => r.full_date >= from && r.full_date <= to);
-  expect(fc.length, 'forecast days in the week').toBeGreaterThan(0);
-  expect(fc.every((r) => r.override_state === 'DRAFT' && Number(r.yhat) === value), JSON.stringify(fc.map((r) => [r.yhat, r.override_state]))).toBe(true);
+  const inWeek = (rows) => rows.filter((r) => r.full_date >= from && r.full_date <= to);
+  const analyst = await api.as('ANALYST');
+  const preview = inWeek((await analyst.get(`/overrides/preview?item_id=${item}&site_id=${site}&limit=1000`)).data);
+  expect(preview.length, 'forecast days in the week').toBeGreaterThan(0);
+  expect(preview.map((r) => [Number(r.yhat), r.override_state])).toEqual(preview.map(() => [value, 'DRAFT']));
+  const published = inWeek((await analyst.get(`/forecasts?item_id=${item}&site_id=${site}&limit=1000`)).data);
+  expect(published.some((r) => r.overridden), 'a draft in the published forecast').toBe(false);
   await shot(page, 'material-forecast-draft');
 });
 

@@ -10,7 +10,7 @@ export interface ChartRow {
   yhat?: number | null;
   band80?: [number, number] | null;
   band95?: [number, number] | null;
-  /** The forecast where the caller's own draft override sets it (the API shows drafts to their author). */
+  /** The forecast where the caller's own draft override sets it (GET /overrides/preview). */
   draft?: number | null;
 }
 
@@ -25,6 +25,7 @@ export function mergeSeries(
   actual: DemandPoint[],
   forecast: ForecastLike[],
   with95: boolean,
+  preview: ForecastLike[] = [],
 ): ChartRow[] {
   const rows = new Map<string, ChartRow>();
   const spread = new Map<string, { n: number; v80: number; v95: number }>();
@@ -43,7 +44,6 @@ export function mergeSeries(
     const r = row(d);
     const y = num(f.yhat) ?? 0;
     r.yhat = (r.yhat ?? 0) + y;
-    if (f.override_state === 'DRAFT') r.draft = (r.draft ?? 0) + y;
     const sp = spread.get(d) ?? { n: 0, v80: 0, v95: 0 };
     spread.set(d, sp);
     sp.n++;
@@ -59,6 +59,12 @@ export function mergeSeries(
         sp.v95 += half2(lo95, hi95);
       }
     }
+  }
+  // The caller's drafts, from the preview (the same forecast with their drafts applied).
+  for (const f of preview) {
+    if (f.override_state !== 'DRAFT') continue;
+    const r = row(f.full_date.slice(0, 10));
+    r.draft = (r.draft ?? 0) + (num(f.yhat) ?? 0);
   }
   for (const [d, sp] of spread) {
     const r = rows.get(d)!;

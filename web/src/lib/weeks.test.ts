@@ -23,9 +23,10 @@ describe('weeks on the chart', () => {
     expect(stepFor(450)).toBe(10);
   });
 
-  it('marks the author\u2019s draft days as the draft series', () => {
-    const rows = mergeSeries([], [{ full_date: '2026-03-02', yhat: 12, yhat_lower: 1, yhat_upper: 20, override_state: 'DRAFT' },
-      { full_date: '2026-03-03', yhat: 7, yhat_lower: 1, yhat_upper: 20, override_state: 'APPROVED' }], false);
-    expect(rows.map((r) => r.draft)).toEqual([12, undefined]);
+  it('draws the caller\u2019s drafts from the preview as the draft series', () => {
+    const fc = (d: string, yhat: number) => ({ full_date: d, yhat, yhat_lower: 1, yhat_upper: 20 });
+    const rows = mergeSeries([], [fc('2026-03-02', 5), fc('2026-03-03', 7)], false,
+      [{ ...fc('2026-03-02', 12), override_state: 'DRAFT' }, { ...fc('2026-03-03', 9), override_state: 'APPROVED' }]);
+    expect(rows.map((r) => [r.yhat, r.draft])).toEqual([[5, 12], [7, undefined]]);
   });
 });

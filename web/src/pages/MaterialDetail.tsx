@@ -225,12 +225,20 @@ function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   });
   const asOf = (actual.data?.metadata.end_date as string | undefined) ?? '';
   const fcRows = (fc.data?.data ?? []).filter((f) => !f.horizon_days || f.horizon_days <= horizon);
-  const rows = useMemo(() => mergeSeries(actual.data?.data ?? [], fcRows, true), [actual.data, fc.data, horizon]); // eslint-disable-line
+  // A writer at one site also sees their own drafts (the preview), drawn as their own line.
+  const canWrite = can('write') && siteId !== undefined;
+  const preview = useQuery({
+    queryKey: ['forecasts', 'preview', { item_id: itemId, site_id: siteId }],
+    queryFn: () => api.overridePreview({ item_id: itemId, site_id: siteId! }),
+    enabled: canWrite,
+  });
+  const rows = useMemo(() => mergeSeries(actual.data?.data ?? [], fcRows,
+    true, (preview.data?.data ?? []).filter((f) => !f.horizon_days || f.horizon_days <= horizon)), [actual.data, fc.data, preview.data, horizon]); // eslint-disable-line
   const models = [...new Set(fcRows.map((f) => f.model_tag))];
   // Setting a week on the chart (ANALYST, ADMIN; one site): null until "Set on the chart".
   const [edit, setEdit] = useState<WeekEdit | null>(null);
   const [saved, setSaved] = useState<number | null>(null);
-  const canEdit = can('write') && siteId !== undefined && !!asOf;
+  const canEdit = canWrite && !!asOf;
   const lastDay = rows[rows.length - 1]?.full_date ?? asOf;
   const pickWeek = (date: string) => {
     if (!canEdit || date <= asOf) return;
