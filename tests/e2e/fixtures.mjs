@@ -1,6 +1,6 @@
 // The browser tests' shared state and helpers, as @playwright/test fixtures:
 //   env      the server (E2E_BASE), the demo logins (E2E_USERS), its database (E2E_DSN)
-//   api      the API as the ADMIN (get, token, login), for the values the pages must show
+//   api      the API as the ADMIN (get, token; as(role) for another), for the values the pages must show
 //   sql      a query on the server's database through psql (one string back)
 //   seed     the first item and site, as the API lists them (worker-scoped)
 //   as(role) a new page already signed in as ADMIN, ANALYST or VIEWER (one context per role and worker)
@@ -195,10 +195,17 @@ export const test = base.extend({
     for (const p of pages) await p.close().catch(() => {});
     for (const c of opened) await c.close();
   },
-  api: async ({}, use) => {
-    const token = await apiLogin('ADMIN');
-    await use({ token, get: (p) => apiGet(token, p), as: async (role) => { const t = await apiLogin(role); return { token: t, get: (p) => apiGet(t, p) }; } });
-  },
+  // The API, logged in once per worker and role (a login costs an argon2id hash on the server).
+  api: [async ({}, use) => {
+    const tokens = new Map();
+    const session = async (role) => {
+      if (!tokens.has(role)) tokens.set(role, await apiLogin(role));
+      const token = tokens.get(role);
+      return { token, get: (p) => apiGet(token, p) };
+    };
+    const admin = await session('ADMIN');
+    await use({ ...admin, as: session });
+  }, { scope: 'worker' }],
   seed: [async ({}, use) => {
     const token = await apiLogin('ADMIN');
     const item = (await apiGet(token, '/items?limit=1&sort=item_id')).data[0];
