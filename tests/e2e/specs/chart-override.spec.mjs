@@ -13,6 +13,13 @@ async function draftOf(analyst, item, site, from) {
   return list.find((o) => o.valid_from === from && o.kind === 'FORECAST');
 }
 
+/** The chart's draft line is drawn (a flat line has no height, so it is never "visible"). */
+async function draftLine(page) {
+  const path = page.locator('[data-testid="forecast-chart"] .draft-line path.recharts-line-curve');
+  await path.waitFor({ state: 'attached' });
+  expect((await path.getAttribute('d'))?.length ?? 0, 'the draft line has no shape').toBeGreaterThan(20);
+}
+
 async function openEditor(page, item, site) {
   await page.goto(`/materials/${item}?tab=forecasts&site=${site}`);
   await page.waitForSelector('[data-testid="forecast-chart"] path.recharts-line-curve');
@@ -47,7 +54,7 @@ test('item chart: drag a forecast week and save it as a draft override (analyst)
   expect(o && [o.state, o.mode, Number(o.value), o.valid_to], `the draft: ${JSON.stringify(o)}`).toEqual(['DRAFT', 'ABSOLUTE', value, to]);
   // The chart draws the author's draft over that week, as the author's preview has it; the
   // effective forecast everyone sees (approved overrides only) does not carry it.
-  await page.waitForSelector('[data-testid="forecast-chart"] .draft-line path.recharts-line-curve');
+  await draftLine(page);
   const inWeek = (rows) => rows.filter((r) => r.full_date >= from && r.full_date <= to);
   const analyst = await api.as('ANALYST');
   const preview = inWeek((await analyst.get(`/overrides/preview?item_id=${item}&site_id=${site}&limit=1000`)).data);
@@ -78,7 +85,7 @@ test('item chart: the keyboard alone sets a week and saves the draft (analyst)',
   await expect(page.getByTestId('week-edit-saved')).toBeVisible();
   const o = await draftOf(await api.as('ANALYST'), item, site, from);
   expect(o && [o.state, o.mode, Number(o.value), o.valid_to], `the draft: ${JSON.stringify(o)}`).toEqual(['DRAFT', 'ABSOLUTE', value, to]);
-  await page.waitForSelector('[data-testid="forecast-chart"] .draft-line path.recharts-line-curve');
+  await draftLine(page);
 });
 
 test('item chart: a viewer gets no chart editor', async ({ as, seed }) => {
