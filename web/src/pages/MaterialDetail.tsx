@@ -275,7 +275,7 @@ function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
               </Suspense>
             )}
             {saved !== null && (
-              <p className="text-sm text-orange-800" role="status" aria-live="polite" data-testid="week-edit-saved">
+              <p className="text-sm text-orange-800" aria-live="polite" data-testid="week-edit-saved">
                 {t('chartEditSaved', { id: saved })} <Link to="/overrides">{t('overrides')}</Link>
               </p>
             )}
