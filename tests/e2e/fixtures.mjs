@@ -3,7 +3,7 @@
 //   api      the API as the ADMIN (get, token; as(role) for another), for the values the pages must show
 //   sql      a query on the server's database through psql (one string back)
 //   seed     the first item and site, as the API lists them (worker-scoped)
-//   as(role) a new page already signed in as ADMIN, ANALYST or VIEWER (one context per role and worker)
+//   as(role) a page already signed in as ADMIN, ANALYST or VIEWER (one context and tab per role and worker)
 //   page     the default page: signed out, English
 // Every context a test opens reports Content-Security-Policy violations; a test fails on any
 // unless it declares `test.use({ cspViolationExpected: true })`.
@@ -137,14 +137,17 @@ async function prepare(ctx) {
   });
 }
 
-/** The page reports CSP (and Permissions-Policy) complaints into `sink`. */
+/** The page reports CSP (and Permissions-Policy) complaints into `sink`; returns the unsubscribe. */
 function listen(page, sink) {
   page.setDefaultTimeout(15000);
-  page.on('console', (m) => {
+  const onConsole = (m) => {
     const t = m.text();
     if (/Content Security Policy|securitypolicyviolation|Permissions-Policy/i.test(t)) sink.push(`${page.url()}: ${t}`);
-  });
-  page.on('pageerror', (e) => console.log(`  [page error] ${page.url()}: ${e.message}`));
+  };
+  const onError = (e) => console.log(`  [page error] ${page.url()}: ${e.message}`);
+  page.on('console', onConsole);
+  page.on('pageerror', onError);
+  return () => { page.off('console', onConsole); page.off('pageerror', onError); };
 }
 
 export const test = base.extend({
@@ -157,42 +160,49 @@ export const test = base.extend({
   context: async ({ context, cspViolations }, use) => {
     await prepare(context);
     context.pages().forEach((p) => listen(p, cspViolations));
-    context.on('page', (p) => listen(p, cspViolations));
+    context.on('page', (p) => listen(p, cspViolations)); // this context ends with the test
     await use(context);
   },
-  // One signed-in context per role for the whole worker: its HTTP cache stays warm, as a
-  // planner's browser would be. Each test gets its own page(s) in it, closed afterwards.
-  roleContexts: [async ({ browser }, use, workerInfo) => {
+  // One signed-in context and tab per role for the whole worker: its HTTP cache and compiled
+  // scripts stay warm, as a planner's browser would be. Every test starts with a page.goto(),
+  // which reloads the app, so no page state is carried from one test to the next.
+  roles: [async ({ browser }, use, workerInfo) => {
     const { baseURL, viewport, locale, acceptDownloads } = workerInfo.project.use;
     const made = new Map();
     await use(async (role) => {
-      if (!made.has(role)) {
+      let r = made.get(role);
+      if (!r) {
         const ctx = await browser.newContext({ baseURL, viewport, locale, acceptDownloads, storageState: authFile(role) });
         await prepare(ctx);
-        made.set(role, ctx);
+        made.set(role, (r = { ctx, page: null }));
       }
-      return made.get(role);
+      if (!r.page || r.page.isClosed()) r.page = await r.ctx.newPage();
+      return r;
     });
-    for (const c of made.values()) await c.close();
+    for (const r of made.values()) await r.ctx.close();
   }, { scope: 'worker' }],
-  // as(role): a new page signed in as ADMIN, ANALYST or VIEWER. With context options (a phone's
-  // viewport, say) it gets a context of its own; browser.newContext() inside a test takes the
-  // config's `use` (baseURL, viewport, locale, tracing).
-  as: async ({ browser, cspViolations, roleContexts }, use) => {
-    const opened = [], pages = [];
+  // as(role): a page signed in as ADMIN, ANALYST or VIEWER: the role's tab first, then new tabs
+  // of its context (closed after the test). With context options (a phone's viewport, say) a
+  // context of its own; browser.newContext() inside a test takes the config's `use`.
+  as: async ({ browser, cspViolations, roles }, use) => {
+    const opened = [], extra = [], unsubscribe = [], used = new Set();
     await use(async (role, options) => {
-      let ctx;
+      let page;
       if (options) {
-        ctx = await browser.newContext({ storageState: authFile(role), ...options });
+        const ctx = await browser.newContext({ storageState: authFile(role), ...options });
         await prepare(ctx);
         opened.push(ctx);
-      } else ctx = await roleContexts(role);
-      const page = await ctx.newPage();
-      listen(page, cspViolations);
-      pages.push(page);
+        page = await ctx.newPage();
+      } else {
+        const r = await roles(role);
+        if (used.has(role)) extra.push((page = await r.ctx.newPage()));
+        else { used.add(role); page = r.page; }
+      }
+      unsubscribe.push(listen(page, cspViolations));
       return page;
     });
-    for (const p of pages) await p.close().catch(() => {});
+    unsubscribe.forEach((off) => off());
+    for (const p of extra) await p.close().catch(() => {});
     for (const c of opened) await c.close();
   },
   // The API, logged in once per worker and role (a login costs an argon2id hash on the server).

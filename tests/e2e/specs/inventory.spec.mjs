@@ -9,7 +9,8 @@ test('page /inventory renders, no API GET sent twice', async ({ as }) => {
 test('inventory page: health and drill-down in two requests, totals equal the API', async ({ as, api, env }) => {
   const page = await as('ADMIN');
   const seen = [];
-  page.on('request', (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/inventory')) seen.push(r.url().replace(env.base, '')); });
+  const onReq = (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/inventory')) seen.push(r.url().replace(env.base, '')); };
+  page.on('request', onReq);
   await page.goto('/inventory');
   await page.waitForSelector('[data-testid="health-table"]');
   await page.waitForSelector('[data-testid="snapshot-table"]');
@@ -28,6 +29,7 @@ test('inventory page: health and drill-down in two requests, totals equal the AP
     return rows.length > 0 && rows.every((r) => r.getAttribute('data-site') === String(sid));
   }, last.site_id);
   await settled(page);
+  page.off('request', onReq);
   expect(seen.length, `drill-down requests: ${seen.slice(2).join(' ')}`).toBe(3);
   await shot(page, 'inventory-drilldown');
 });

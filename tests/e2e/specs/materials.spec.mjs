@@ -10,10 +10,12 @@ test('page /materials renders, no API GET sent twice', async ({ as }) => {
 test('materials page: one inventory request for the page\'s risk badges, values as the API says', async ({ as, api, env }) => {
   const page = await as('ADMIN');
   const seen = [];
-  page.on('request', (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/inventory')) seen.push(r.url().replace(env.base, '')); });
+  const onReq = (r) => { if (r.method() === 'GET' && r.url().includes('/api/v1/inventory')) seen.push(r.url().replace(env.base, '')); };
+  page.on('request', onReq);
   await page.goto('/materials');
   await page.waitForSelector('[data-testid="materials-table"] [data-risk]');
   await settled(page);
+  page.off('request', onReq);
   expect(seen.length === 1 && seen[0].startsWith('/api/v1/inventory/snapshot?item_ids='), `inventory requests: ${seen.join(' ')}`).toBe(true);
   const rows = await page.locator('[data-testid="materials-table"] tbody tr').count();
   await expect(page.locator('[data-testid="materials-table"] [data-risk]')).toHaveCount(rows);
