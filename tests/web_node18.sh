@@ -7,7 +7,8 @@
 # cached in ${XDG_CACHE_HOME:-~/.cache}/corrente/ (CORRENTE_NODE18_CACHE overrides). In a copy of
 # web/ (the checkout's node_modules and dist are untouched) it runs `npm ci` with engine-strict
 # (a package that wants a newer node fails), `web/scripts/web.sh build` with the JS budget,
-# `web/scripts/web.sh test`, and playwright-core driving Debian's chromium when it is installed.
+# `web/scripts/web.sh test`, and @playwright/test (the browser tests' runner) driving Debian's chromium
+# when it is installed.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_version=18.20.4 # Debian 12: nodejs 18.20.4+dfsg-1~deb12u*
@@ -66,16 +67,16 @@ chromium="${CHROMIUM:-/usr/bin/chromium}"
 playwright() {
   (cd "$work/web" && CHROMIUM="$chromium" node --input-type=module -e '
     import { createRequire } from "node:module";
-    const { chromium } = createRequire(process.cwd() + "/package.json")("playwright-core");
+    const { chromium } = createRequire(process.cwd() + "/package.json")("@playwright/test");
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ["--no-sandbox"] });
     const page = await browser.newPage();
     await page.setContent("<p id=p>node 18</p>");
     const text = await page.textContent("#p");
     await browser.close();
-    if (text !== "node 18") { console.error("playwright-core read " + JSON.stringify(text)); process.exit(1); }')
+    if (text !== "node 18") { console.error("@playwright/test read " + JSON.stringify(text)); process.exit(1); }')
 }
-if [ -x "$chromium" ]; then step "playwright-core drives chromium" playwright
-else echo "web_node18: $chromium is missing: playwright-core not driven"; fi
+if [ -x "$chromium" ]; then step "@playwright/test drives chromium" playwright
+else echo "web_node18: $chromium is missing: @playwright/test not driven"; fi
 
 echo "web_node18: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const require = createRequire(path.join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
+const { chromium } = require('@playwright/test'); // the browser tests' runner; drives Debian's chromium
 const BASE = process.env.BENCH_BASE;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 

@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 web_root="${CORRENTE_WEB_ROOT:-$repo/web/dist}"
-[ -d "$repo/web/node_modules/playwright-core" ] || (cd "$repo/web" && npm ci --no-audit --no-fund --loglevel=error)
+[ -f "$repo/web/node_modules/@playwright/test/package.json" ] || "$repo/web/scripts/web.sh" deps
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "bench: install Debian's chromium (apt-get install -y chromium)" >&2; exit 2; }
 
 if [ "${1:-}" = "--base" ]; then

@@ -10,7 +10,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+# @playwright/test drives Debian's chromium (tests/e2e): never download a browser.
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 deps() {
   # Debian's nodejs and npm when there is no node (a newer node already installed is kept).

@@ -298,6 +298,8 @@ export const api = {
       headers: { 'If-Match': overrideEtag(o) },
     }).then((r) => r.data),
   overrideValueAdded: () => get<OverrideValueAdded[]>('/overrides/value-added'),
+  /** The effective forecast with the caller's own drafts applied (ANALYST, ADMIN; not cached). */
+  overridePreview: (q: { item_id: number; site_id: number }) => get<ForecastPoint[]>('/overrides/preview', { ...q, limit: 1000 }),
   simulations: (q: Query) => get<Simulation[]>('/simulations', q),
   simulation: (id: number) => get<Simulation>(`/simulations/${id}`).then((r) => r.data),
   startSimulation: (body: WhatIfRequest) =>

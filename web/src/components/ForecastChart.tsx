@@ -1,4 +1,5 @@
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { ReactElement } from 'react';
+import { Area, CartesianGrid, ComposedChart, Customized, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { num, type DemandPoint, type ForecastLike } from '../api/client';
 import { fmtAxisDate, fmtDate, fmtNumber } from '../lib/format';
 import { useI18n } from '../lib/i18n';
@@ -9,6 +10,8 @@ export interface ChartRow {
   yhat?: number | null;
   band80?: [number, number] | null;
   band95?: [number, number] | null;
+  /** The forecast where the caller's own draft override sets it (GET /overrides/preview). */
+  draft?: number | null;
 }
 
 /**
@@ -22,6 +25,7 @@ export function mergeSeries(
   actual: DemandPoint[],
   forecast: ForecastLike[],
   with95: boolean,
+  preview: ForecastLike[] = [],
 ): ChartRow[] {
   const rows = new Map<string, ChartRow>();
   const spread = new Map<string, { n: number; v80: number; v95: number }>();
@@ -56,6 +60,12 @@ export function mergeSeries(
       }
     }
   }
+  // The caller's drafts, from the preview (the same forecast with their drafts applied).
+  for (const f of preview) {
+    if (f.override_state !== 'DRAFT') continue;
+    const r = row(f.full_date.slice(0, 10));
+    r.draft = (r.draft ?? 0) + (num(f.yhat) ?? 0);
+  }
   for (const [d, sp] of spread) {
     const r = rows.get(d)!;
     if (sp.n < 2 || r.yhat == null) continue;
@@ -66,12 +76,17 @@ export function mergeSeries(
   return [...rows.values()].sort((a, b) => a.full_date.localeCompare(b.full_date));
 }
 
-export function ForecastChart({ rows, today, with95, height = 300 }: { rows: ChartRow[]; today: string; with95: boolean; height?: number }) {
+/** `onPick` (a date clicked) and `overlay` (drawn with the axes' scales) make the chart an editor. */
+export function ForecastChart({ rows, today, with95, height = 300, onPick, overlay }: {
+  rows: ChartRow[]; today: string; with95: boolean; height?: number; onPick?: (date: string) => void; overlay?: ReactElement;
+}) {
   const { t, locale } = useI18n();
+  const hasDraft = rows.some((r) => r.draft != null);
   return (
     <div data-testid="forecast-chart" style={{ width: '100%', height }}>
       <ResponsiveContainer>
-        <ComposedChart data={rows} margin={{ top: 10, right: 16, bottom: 0, left: 0 }}>
+        <ComposedChart data={rows} margin={{ top: 10, right: 16, bottom: 0, left: 0 }}
+          onClick={onPick && ((s) => s?.activeLabel && onPick(String(s.activeLabel)))} style={onPick && { cursor: 'crosshair' }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
           <XAxis dataKey="full_date" tickFormatter={(d) => fmtAxisDate(d, locale)} minTickGap={24} fontSize={12} />
           <YAxis fontSize={12} tickFormatter={(v) => fmtNumber(v, locale)} width={56} />
@@ -82,7 +97,9 @@ export function ForecastChart({ rows, today, with95, height = 300 }: { rows: Cha
           <Area type="monotone" dataKey="band80" name={t('band80')} stroke="none" fill="#60a5fa" fillOpacity={0.45} isAnimationActive={false} className="band-80" />
           <Line type="monotone" dataKey="actual" name={t('actual')} stroke="#0f172a" dot={false} strokeWidth={1.5} isAnimationActive={false} connectNulls={false} />
           <Line type="monotone" dataKey="yhat" name={t('forecast')} stroke="#1d4ed8" strokeDasharray="5 3" dot={false} strokeWidth={2} isAnimationActive={false} />
+          {hasDraft && <Line type="monotone" dataKey="draft" name={t('ovDraftLine')} stroke="#ea580c" strokeWidth={2.5} dot={{ r: 2 }} isAnimationActive={false} connectNulls={false} className="draft-line" />}
           <ReferenceLine x={today} stroke="#dc2626" label={{ value: t('today'), position: 'insideTopRight', fill: '#dc2626', fontSize: 12 }} />
+          {overlay && <Customized component={overlay} />}
         </ComposedChart>
       </ResponsiveContainer>
     </div>

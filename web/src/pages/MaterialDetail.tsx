@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -12,6 +12,16 @@ import { Empty, ErrorBox, Loading, QueryState } from '../components/States';
 import { ProjectedStock } from '../components/ProjectedStock';
 import { SiteBalanceTable } from '../components/SiteBalanceTable';
 import { ItemOutlookSide } from '../components/ItemOutlookSide';
+import { weekMean, weekOf, type WeekEdit } from '../lib/weeks';
+
+// The chart's override editor loads when an analyst first uses it (the page's JS stays in budget).
+const editor = () => import('../components/ChartOverrideEditor');
+const WeekEditForm = lazy(() => editor().then((m) => ({ default: m.WeekEditForm })));
+const LazyHandle = lazy(() => editor().then((m) => ({ default: m.WeekHandle })));
+/** recharts' <Customized> passes the axes to its element: on through Suspense to the handle. */
+function WeekHandle(p: Parameters<typeof LazyHandle>[0]) {
+  return <Suspense fallback={null}><LazyHandle {...p} /></Suspense>;
+}
 import { sumInventory } from '../lib/aggregate';
 import { useAuth } from '../lib/auth';
 
@@ -215,8 +225,26 @@ function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
   });
   const asOf = (actual.data?.metadata.end_date as string | undefined) ?? '';
   const fcRows = (fc.data?.data ?? []).filter((f) => !f.horizon_days || f.horizon_days <= horizon);
-  const rows = useMemo(() => mergeSeries(actual.data?.data ?? [], fcRows, true), [actual.data, fc.data, horizon]); // eslint-disable-line
+  // A writer at one site also sees their own drafts (the preview), drawn as their own line.
+  const canWrite = can('write') && siteId !== undefined;
+  const preview = useQuery({
+    queryKey: ['forecasts', 'preview', { item_id: itemId, site_id: siteId }],
+    queryFn: () => api.overridePreview({ item_id: itemId, site_id: siteId! }),
+    enabled: canWrite,
+  });
+  const rows = useMemo(() => mergeSeries(actual.data?.data ?? [], fcRows,
+    true, (preview.data?.data ?? []).filter((f) => !f.horizon_days || f.horizon_days <= horizon)), [actual.data, fc.data, preview.data, horizon]); // eslint-disable-line
   const models = [...new Set(fcRows.map((f) => f.model_tag))];
+  // Setting a week on the chart (ANALYST, ADMIN; one site): null until "Set on the chart".
+  const [edit, setEdit] = useState<WeekEdit | null>(null);
+  const [saved, setSaved] = useState<number | null>(null);
+  const canEdit = canWrite && !!asOf;
+  const lastDay = rows[rows.length - 1]?.full_date ?? asOf;
+  const pickWeek = (date: string) => {
+    if (!canEdit || date <= asOf) return;
+    const w = weekOf(date, asOf);
+    setEdit({ ...w, value: weekMean(rows, w.from, w.to) });
+  };
   const computedAt = (fc.data?.metadata.computed_at as string | undefined) ?? fcRows[0]?.computed_at;
   return (
     <div className="space-y-2">
@@ -227,13 +255,30 @@ function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
         {can('write') && siteId !== undefined && asOf && (
           <Link className="btn" to={overrideLink(itemId, siteId, asOf)} data-testid="override-forecast">{t('overrideThis')}</Link>
         )}
+        {canEdit && fcRows.length > 0 && (
+          <button type="button" className="btn" aria-pressed={edit !== null} data-testid="edit-on-chart"
+            onClick={() => { setSaved(null); if (edit) setEdit(null); else pickWeek(addDays(asOf, 1)); }}>{t('chartEdit')}</button>
+        )}
         <CsvRowsButton filename={`forecast-${itemId}-${horizon}d.csv`}
           rows={fcRows.map((f) => ({ full_date: f.full_date, site_id: f.site_id, horizon_days: f.horizon_days, yhat: f.yhat, yhat_lower: f.yhat_lower, yhat_upper: f.yhat_upper, yhat_lower_95: f.yhat_lower_95, yhat_upper_95: f.yhat_upper_95, model_tag: f.model_tag }))} />
       </div>
       {fc.isLoading || actual.isLoading ? <Loading /> : fc.isError ? <ErrorBox error={fc.error} onRetry={() => fc.refetch()} />
         : actual.isError ? <ErrorBox error={actual.error} /> : fcRows.length === 0 ? <Empty>{t('noForecast')}</Empty> : (
           <>
-            <ForecastChart rows={rows} today={asOf} with95 height={340} />
+            <ForecastChart rows={rows} today={asOf} with95 height={340} onPick={edit ? pickWeek : undefined}
+              overlay={edit ? <WeekHandle edit={edit} label={t('chartEditHandle')} onValue={(value) => setEdit({ ...edit, value })}
+                onWeek={(dir) => { const d = addDays(edit.from, 7 * dir); if (d > asOf && d <= lastDay) pickWeek(d); }} /> : undefined} />
+            {edit && siteId !== undefined && (
+              <Suspense fallback={<Loading />}>
+                <WeekEditForm itemId={itemId} siteId={siteId} edit={edit} onValue={(value) => setEdit({ ...edit, value })}
+                  onDone={(o) => { setEdit(null); setSaved(o.override_id); }} />
+              </Suspense>
+            )}
+            {saved !== null && (
+              <p className="text-sm text-orange-800" aria-live="polite" data-testid="week-edit-saved">
+                {t('chartEditSaved', { id: saved })} <Link to="/overrides">{t('overrides')}</Link>
+              </p>
+            )}
             {siteId === undefined && <p className="text-xs text-slate-500" data-testid="forecast-all-sites-note">{t('forecastAllSitesNote')}</p>}
           </>
         )}
