@@ -23,7 +23,7 @@ std::string HashPassword(std::string_view password) {
   EnsureSodium();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            kArgon2idPasses, kArgon2idMemoryBytes,
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
     throw std::runtime_error("argon2id hashing failed (out of memory)");
   return out;

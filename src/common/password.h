@@ -1,11 +1,16 @@
 #pragma once
-// Password hashing with argon2id (libsodium crypto_pwhash_str, 64 MiB, t=2: above OWASP's
-// 19 MiB/t=2 minimum) and a strength check for passwords set by people.
+// Password hashing with argon2id (libsodium crypto_pwhash_str) at OWASP's recommended
+// m = 19 MiB, t = 2, p = 1 (docs/security.md), and a strength check for passwords set by people.
+// A hash carries its own parameters: older 64 MiB ones keep verifying as they are.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace corrente {
+
+inline constexpr unsigned long long kArgon2idPasses = 2;        // t
+inline constexpr size_t kArgon2idMemoryBytes = 19456u * 1024u;  // m = 19 MiB
 
 std::string HashPassword(std::string_view password);  // throws on out-of-memory
 // argon2id hashes, and the bcrypt hashes of migrated apps ($2a$, $2b$, $2y$; common/bcrypt.h).

@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "common/password.h"
@@ -21,6 +22,10 @@ struct HashingPool::Job {
 
 HashingPool::HashingPool(Options o) : options_(o) {
   options_.threads = std::max(1, options_.threads);
+  options_.rate = std::max(0.0, options_.rate);
+  options_.burst = std::max(1.0, options_.burst > 0 ? options_.burst : options_.rate);
+  tokens_ = options_.burst;
+  refilled_ = std::chrono::steady_clock::now();
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -64,11 +69,23 @@ void HashingPool::Work() {
   }
 }
 
+bool HashingPool::Admits(bool take) {
+  if (stop_ || queue_.size() >= options_.queue) return false;
+  if (options_.rate <= 0) return true;
+  auto now = std::chrono::steady_clock::now();
+  tokens_ = std::min(options_.burst,
+                     tokens_ + options_.rate * std::chrono::duration<double>(now - refilled_).count());
+  refilled_ = now;
+  if (tokens_ < 1) return false;
+  if (take) tokens_ -= 1;
+  return true;
+}
+
 void HashingPool::Run(std::function<void()> fn) {
   auto job = std::make_shared<Job>();
   job->fn = std::move(fn);
   std::unique_lock l(mu_);
-  if (stop_ || queue_.size() >= options_.queue) {
+  if (!Admits(true)) {
     ++refused_;
     throw Busy("too many password checks in progress");
   }
@@ -117,7 +134,7 @@ std::string HashingPool::Hash(std::string_view password) {
 
 bool HashingPool::Refuses() {
   std::lock_guard l(mu_);
-  if (!stop_ && queue_.size() < options_.queue) return false;
+  if (Admits(false)) return false;
   ++refused_;
   return true;
 }

@@ -95,5 +95,27 @@ TEST(HashingPool, RethrowsWhatTheJobThrows) {
   EXPECT_NO_THROW(pool.Run([] {}));
 }
 
+// The rate cap: a burst of 3 is admitted, the fourth call is refused at once (without
+// running), and a token comes back after 1 / rate seconds.
+TEST(HashingPool, TheRateCapRefusesPastTheBurst) {
+  HashingPool::Options o{2, 16, 5000ms, 0};
+  o.rate = 5;
+  o.burst = 3;
+  HashingPool pool(o);
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 3; ++i) EXPECT_NO_THROW(pool.Run([&] { ++ran; }));
+  EXPECT_TRUE(pool.Refuses());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW(pool.Run([&] { ++ran; }), HashingPool::Busy);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 50ms);
+  EXPECT_EQ(ran.load(), 3);
+  EXPECT_EQ(pool.Refused(), 2u);  // Refuses() and Run()
+  std::this_thread::sleep_for(250ms);  // 1.25 tokens
+  EXPECT_FALSE(pool.Refuses());
+  EXPECT_NO_THROW(pool.Run([&] { ++ran; }));
+  EXPECT_TRUE(pool.Refuses());
+  EXPECT_EQ(ran.load(), 4);
+}
+
 }  // namespace
 }  // namespace corrente::server
