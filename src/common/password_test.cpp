@@ -25,7 +25,12 @@ TEST(Password, OlderArgon2idParametersStillVerify) {
   EXPECT_NE(std::string(old).find("$m=65536,t=2,p=1$"), std::string::npos) << old;
   EXPECT_TRUE(VerifyPassword("Correct-Horse-9", old));
   EXPECT_FALSE(VerifyPassword("Correct-Horse-8", old));
-  EXPECT_FALSE(PasswordNeedsRehash(old));
+  EXPECT_TRUE(PasswordNeedsRehash(old));  // replaced at its next successful login
+  EXPECT_EQ(HashScheme(old), "argon2id m=65536,t=2,p=1");
+  const std::string now = HashPassword("Correct-Horse-9");
+  EXPECT_FALSE(PasswordNeedsRehash(now));
+  EXPECT_EQ(HashScheme(now), "argon2id");
+  EXPECT_FALSE(PasswordNeedsRehash("not a hash"));
 }
 
 TEST(Password, WeakOnesAreRefused) {

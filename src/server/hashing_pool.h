@@ -1,6 +1,6 @@
 #pragma once
 // A small pool of threads of its own for argon2id (password hashing and verification).
-// Each costs 64 MiB and tens of milliseconds of a core, so on the request workers a login
+// Each costs 19 MiB and about 20 ms of a core, so on the request workers a login
 // storm held every worker and core and other requests waited seconds. Here at most
 // `threads` run at once, at a lower CPU priority than the workers, and at most `queue` wait;
 // past that a call is refused at once (Busy), and the caller answers 503 with Retry-After.
@@ -48,8 +48,9 @@ class HashingPool {
 
   // VerifyPassword / HashPassword on the pool; the caller blocks until done. Throw Busy.
   bool Verify(std::string_view password, const std::string& hash);
-  // Verify, and when it succeeds on a hash that is not argon2id (a migrated bcrypt one), the
-  // argon2id hash of the same password to store in its place: one job, one place in the pool.
+  // Verify, and when it succeeds on a hash that PasswordNeedsRehash (a migrated bcrypt one, an
+  // older argon2id one), the current hash of the same password to store in its place: one job,
+  // one place in the pool.
   struct Checked {
     bool ok = false;
     std::optional<std::string> rehashed;
