@@ -440,12 +440,10 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   hashing_options.queue = static_cast<size_t>(4 * hashing_options.threads);
   if (auto q = GetEnv("CORRENTE_HASH_QUEUE"))
     hashing_options.queue = static_cast<size_t>(std::clamp(std::atoi(q->c_str()), 1, 10000));
-  // And at most 5 password checks a second (bursts of 10): about a tenth of a core of argon2id
-  // at 19 MiB, whatever a login flood sends; more are refused at once (docs/security.md).
-  hashing_options.rate = 5;
-  hashing_options.burst = 10;
-  if (auto r = GetEnv("CORRENTE_HASH_RATE")) hashing_options.rate = std::clamp(std::atof(r->c_str()), 0.0, 1e6);
-  if (auto b = GetEnv("CORRENTE_HASH_BURST")) hashing_options.burst = std::clamp(std::atof(b->c_str()), 1.0, 1e6);
+  // And each thread on argon2id at most a quarter of the time: a login flood then takes
+  // about a quarter of one core, however many logins it sends (docs/security.md).
+  hashing_options.duty = 0.25;
+  if (auto d = GetEnv("CORRENTE_HASH_DUTY")) hashing_options.duty = std::clamp(std::atof(d->c_str()), 0.01, 1.0);
   HashingPool hashing(hashing_options);
   ResponseCache cache;
   Metrics metrics;
@@ -583,8 +581,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(hashing.Queued()));
     gauge("auth_hashing_threads", "gauge", "Threads of the hashing pool.",
           static_cast<double>(hashing_options.threads));
-    gauge("auth_hashing_rate", "gauge", "Password checks admitted per second at most (0: no cap).",
-          hashing_options.rate);
+    gauge("auth_hashing_duty_percent", "gauge", "The share of a core each hashing thread may use.",
+          100 * hashing_options.duty);
     extra += OpsMetrics({&pool, cache.Hits(), cache.Misses(),
                          std::filesystem::absolute(config.home).lexically_normal().string(),
                          replica.get()});

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,16 @@
 #include "common/password.h"
 
 namespace corrente::server {
+
+namespace {
+
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+}  // namespace
 
 // One call: `done` is set under the pool's mutex and signalled on `cv_done`.
 struct HashingPool::Job {
@@ -22,10 +33,7 @@ struct HashingPool::Job {
 
 HashingPool::HashingPool(Options o) : options_(o) {
   options_.threads = std::max(1, options_.threads);
-  options_.rate = std::max(0.0, options_.rate);
-  options_.burst = std::max(1.0, options_.burst > 0 ? options_.burst : options_.rate);
-  tokens_ = options_.burst;
-  refilled_ = std::chrono::steady_clock::now();
+  options_.duty = std::clamp(options_.duty, 0.01, 1.0);
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -41,6 +49,7 @@ HashingPool::~HashingPool() {
     queue_.clear();
   }
   cv_.notify_all();
+  rest_cv_.notify_all();
   for (auto& t : threads_) t.join();
 }
 
@@ -56,36 +65,28 @@ void HashingPool::Work() {
     queue_.pop_front();
     if (job->abandoned) continue;
     l.unlock();
+    const double cpu0 = ThreadCpuSeconds();
     std::exception_ptr error;
     try {
       job->fn();
     } catch (...) {
       error = std::current_exception();
     }
+    const double rest = (ThreadCpuSeconds() - cpu0) * (1 / options_.duty - 1);
     l.lock();
     job->error = error;
     job->done = true;
     job->cv_done.notify_all();
+    if (rest > 0)  // the caller has its answer; the next job waits (a stop ends the rest)
+      rest_cv_.wait_for(l, std::chrono::duration<double>(rest), [&] { return stop_; });
   }
-}
-
-bool HashingPool::Admits(bool take) {
-  if (stop_ || queue_.size() >= options_.queue) return false;
-  if (options_.rate <= 0) return true;
-  auto now = std::chrono::steady_clock::now();
-  tokens_ = std::min(options_.burst,
-                     tokens_ + options_.rate * std::chrono::duration<double>(now - refilled_).count());
-  refilled_ = now;
-  if (tokens_ < 1) return false;
-  if (take) tokens_ -= 1;
-  return true;
 }
 
 void HashingPool::Run(std::function<void()> fn) {
   auto job = std::make_shared<Job>();
   job->fn = std::move(fn);
   std::unique_lock l(mu_);
-  if (!Admits(true)) {
+  if (stop_ || queue_.size() >= options_.queue) {
     ++refused_;
     throw Busy("too many password checks in progress");
   }
@@ -134,7 +135,7 @@ std::string HashingPool::Hash(std::string_view password) {
 
 bool HashingPool::Refuses() {
   std::lock_guard l(mu_);
-  if (Admits(false)) return false;
+  if (!stop_ && queue_.size() < options_.queue) return false;
   ++refused_;
   return true;
 }

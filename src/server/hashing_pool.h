@@ -2,7 +2,8 @@
 // A small pool of threads of its own for argon2id (password hashing and verification).
 // Each costs 19 MiB and about 20 ms of a core, so on the request workers a login
 // storm held every worker and core and other requests waited seconds. Here at most
-// `threads` run at once, at a lower CPU priority than the workers, and at most `queue` wait;
+// `threads` run at once, at a lower CPU priority than the workers and for at most `duty` of a
+// core each, and at most `queue` wait;
 // past that a call is refused at once (Busy), and the caller answers 503 with Retry-After.
 // Thread-safe. The destructor drops queued work and joins the threads.
 #include <atomic>
@@ -29,11 +30,11 @@ class HashingPool {
     size_t queue = 4;                      // calls waiting for a thread, beyond those running
     std::chrono::milliseconds wait{5000};  // the longest a caller waits for its result
     int nice = 10;                         // added to the threads' nice value (Linux)
-    // At most `rate` calls a second are admitted (a token bucket of `burst`, at least 1;
-    // 0 = no limit); past it a call is refused at once, like a full queue. Bounds the share
-    // of the cores that argon2id can take however many threads wait.
-    double rate = 0;
-    double burst = 0;
+    // The share of a core each thread may use: after a job that took c seconds of CPU the
+    // thread rests c * (1 / duty - 1) before the next, so a login flood cannot keep argon2id
+    // on a core more than `duty` of the time (1 = no rest). Meanwhile calls queue, and past
+    // the queue they are refused at once.
+    double duty = 1;
   };
   // The pool is full, or the result did not come within Options::wait.
   class Busy : public std::runtime_error {
@@ -66,23 +67,19 @@ class HashingPool {
   uint64_t Hashes() const { return hashes_.load(); }    // hashes computed
   uint64_t Refused() const { return refused_.load(); }  // calls refused (full or timed out)
   size_t Queued() const;
-  // True, counted as refused, when the queue is full or the rate is spent now: a caller can
-  // refuse before doing work it would waste. A hint only; Run() still decides.
+  // True, counted as refused, when the queue is full now: a caller can refuse before doing
+  // work it would waste. A hint only; Run() still decides.
   bool Refuses();
 
  private:
   struct Job;
   void Work();
-  // With mu_ held: whether a call may start now (queue room and a token); `take` spends the token.
-  bool Admits(bool take);
 
   Options options_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_, rest_cv_;  // a job queued; the pool stopping (ends a rest)
   std::deque<std::shared_ptr<Job>> queue_;
   bool stop_ = false;
-  double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_;
   std::atomic<uint64_t> checks_{0}, hashes_{0}, refused_{0};
   std::vector<std::thread> threads_;
 };

@@ -95,26 +95,41 @@ TEST(HashingPool, RethrowsWhatTheJobThrows) {
   EXPECT_NO_THROW(pool.Run([] {}));
 }
 
-// The rate cap: a burst of 3 is admitted, the fourth call is refused at once (without
-// running), and a token comes back after 1 / rate seconds.
-TEST(HashingPool, TheRateCapRefusesPastTheBurst) {
-  HashingPool::Options o{2, 16, 5000ms, 0};
-  o.rate = 5;
-  o.burst = 3;
+// The duty cap: at duty 0.25 a thread rests three times a job's CPU time after it, so a
+// second job starts only after that rest; the first caller has its answer before it.
+TEST(HashingPool, TheDutyCapRestsBetweenJobs) {
+  HashingPool::Options o{1, 4, 5000ms, 0};
+  o.duty = 0.25;
   HashingPool pool(o);
-  std::atomic<int> ran{0};
-  for (int i = 0; i < 3; ++i) EXPECT_NO_THROW(pool.Run([&] { ++ran; }));
-  EXPECT_TRUE(pool.Refuses());
+  auto burn = [] {  // about 30 ms of CPU
+    auto until = std::chrono::steady_clock::now() + 30ms;
+    volatile uint64_t x = 0;
+    while (std::chrono::steady_clock::now() < until) x = x + 1;
+  };
   auto t0 = std::chrono::steady_clock::now();
-  EXPECT_THROW(pool.Run([&] { ++ran; }), HashingPool::Busy);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 50ms);
-  EXPECT_EQ(ran.load(), 3);
-  EXPECT_EQ(pool.Refused(), 2u);  // Refuses() and Run()
-  std::this_thread::sleep_for(250ms);  // 1.25 tokens
-  EXPECT_FALSE(pool.Refuses());
-  EXPECT_NO_THROW(pool.Run([&] { ++ran; }));
-  EXPECT_TRUE(pool.Refuses());
-  EXPECT_EQ(ran.load(), 4);
+  pool.Run(burn);
+  auto first = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(first, 80ms);  // answered before the rest
+  pool.Run(burn);
+  auto both = std::chrono::steady_clock::now() - t0;
+  // 30 ms of work, about 90 ms of rest (less if the burn got less CPU), 30 ms of work.
+  EXPECT_GT(both, first + 60ms) << std::chrono::duration<double>(both).count();
+}
+
+// A rest ends when the pool stops, and queued callers are refused rather than left waiting.
+TEST(HashingPool, StoppingEndsARest) {
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    HashingPool::Options o{1, 4, 5000ms, 0};
+    o.duty = 0.01;  // 30 ms of work would rest about 3 s
+    HashingPool pool(o);
+    pool.Run([] {
+      auto until = std::chrono::steady_clock::now() + 30ms;
+      volatile uint64_t x = 0;
+      while (std::chrono::steady_clock::now() < until) x = x + 1;
+    });
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1000ms);
 }
 
 }  // namespace
