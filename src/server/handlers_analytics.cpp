@@ -63,6 +63,10 @@ Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
   };
   auto r = window(true);
   if (r.IsNull(0, 2)) r = window(false);  // no row in the last 35 days (or later)
+  if (!r.GetBool(0, 0))
+    throw ApiError(404, "not_found", "item " + std::to_string(*item_id) + " does not exist");
+  if (!r.GetBool(0, 1))
+    throw ApiError(404, "not_found", "site " + std::to_string(*site_id) + " does not exist");
   Window w{r.GetString(0, 3), r.GetString(0, 2)};
   // The defaults are computed in SQL and may leave the YYYY-MM-DD range (e.g. an end_date in
   // year 1 puts the default start in 1 BC).
