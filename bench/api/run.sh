@@ -11,6 +11,7 @@
 # Usage: bench/api/run.sh [path/to/corrente]   (default build/release/corrente)
 # Env: BENCH_ITEMS (500) BENCH_SITES (10) BENCH_DAYS (1095) BENCH_SECONDS (10)
 #      BENCH_CONNECTIONS (64) BENCH_THREADS (server I/O threads, 0 = one per core)
+#      BENCH_WORKERS (server handler threads and pooled connections; empty = serve's default)
 #      BENCH_PEER (1; 0 skips the Flask peer) BENCH_PEER_WORKERS (5 = 2 x cores + 1)
 #      BENCH_ONLY (a grep -E pattern over "endpoint mode connections" selecting cases)
 #      BENCH_PIN (0; 1 pins the server to core 0 and wrk to core 1)
@@ -71,7 +72,7 @@ port=$(free_port)
 # the load generator cannot preempt the server; the server then has one core, not two.
 srv_pin="" wrk_pin=""
 if [ "${BENCH_PIN:-0}" = 1 ]; then srv_pin="taskset -c 0" wrk_pin="taskset -c 1"; fi
-DATABASE_URL="$url" $srv_pin "$corrente" serve --port "$port" --threads "${BENCH_THREADS:-0}" >"$CORRENTE_HOME/serve.log" 2>&1 &
+DATABASE_URL="$url" $srv_pin "$corrente" serve --port "$port" --threads "${BENCH_THREADS:-0}" ${BENCH_WORKERS:+--workers "$BENCH_WORKERS"} >"$CORRENTE_HOME/serve.log" 2>&1 &
 spid=$!
 if [ "$peer" = 1 ]; then
   peer_port=$(free_port)

@@ -6,7 +6,11 @@
 
 namespace corrente {
 
-// `s` as a quoted JSON string: quotes, backslashes and control characters escaped.
+// Appends `s` to `out` as a quoted JSON string: quotes, backslashes and control characters
+// escaped. Runs that need no escaping are copied whole.
+void AppendJsonString(std::string& out, std::string_view s);
+
+// `s` as a quoted JSON string (AppendJsonString into a new string).
 std::string JsonString(std::string_view s);
 
 }  // namespace corrente

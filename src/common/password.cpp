@@ -23,7 +23,7 @@ std::string HashPassword(std::string_view password) {
   EnsureSodium();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            kArgon2idPasses, kArgon2idMemoryBytes,
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
     throw std::runtime_error("argon2id hashing failed (out of memory)");
   return out;
@@ -35,7 +35,23 @@ bool VerifyPassword(std::string_view password, const std::string& hash) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-bool PasswordNeedsRehash(const std::string& hash) { return IsBcryptHash(hash); }
+bool PasswordNeedsRehash(const std::string& hash) {
+  if (IsBcryptHash(hash)) return true;
+  EnsureSodium();
+  // 1: an argon2id hash with other parameters; 0: current; -1: not argon2id (left alone).
+  return hash.rfind("$argon2id$", 0) == 0 &&
+         crypto_pwhash_str_needs_rehash(hash.c_str(), kArgon2idPasses, kArgon2idMemoryBytes) == 1;
+}
+
+std::string HashScheme(const std::string& hash) {
+  if (IsBcryptHash(hash)) return "bcrypt";
+  if (!PasswordNeedsRehash(hash)) return "argon2id";
+  // "$argon2id$v=19$m=65536,t=2,p=1$salt$hash" -> "argon2id m=65536,t=2,p=1"
+  size_t params = hash.find("$m=");
+  size_t end = params == std::string::npos ? params : hash.find('$', params + 1);
+  if (end == std::string::npos) return "argon2id";
+  return "argon2id " + hash.substr(params + 1, end - params - 1);
+}
 
 std::optional<std::string> PasswordWeakness(std::string_view pw, std::string_view username) {
   if (pw.size() < 10) return "must be at least 10 characters long";

@@ -172,13 +172,33 @@ namespace {
 constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kJson = 114, kFloat4 = 700,
               kFloat8 = 701, kNumeric = 1700, kJsonb = 3802, kTimestamptz = 1184;
 
-void AppendValue(std::string& out, const pg::Result& r, int row, int col) {
+// A result's columns as AppendRowJson writes them: the index, the type and `"name":`, the
+// skipped ones left out. Built once per result, not once per row.
+struct JsonColumn {
+  int col;
+  Oid type;
+  std::string key;
+};
+std::vector<JsonColumn> JsonColumns(const pg::Result& r, const std::set<std::string>& skip) {
+  std::vector<JsonColumn> cols;
+  for (int c = 0; c < r.Cols(); ++c) {
+    std::string name = r.ColumnName(c);
+    if (skip.count(name)) continue;
+    std::string key;
+    AppendJsonString(key, name);
+    key += ':';
+    cols.push_back({c, r.ColumnType(c), std::move(key)});
+  }
+  return cols;
+}
+
+void AppendValue(std::string& out, const pg::Result& r, int row, int col, Oid type) {
   if (r.IsNull(row, col)) {
     out += "null";
     return;
   }
   auto v = r.Get(row, col);
-  switch (r.ColumnType(col)) {
+  switch (type) {
     case kBool:
       out += v == "t" ? "true" : "false";
       return;
@@ -198,11 +218,21 @@ void AppendValue(std::string& out, const pg::Result& r, int row, int col) {
         out += v;
       return;
     case kTimestamptz:
-      out += JsonString(IsoTimestamp(v));
+      AppendJsonString(out, IsoTimestamp(v));
       return;
     default:
-      out += JsonString(v);
+      AppendJsonString(out, v);
   }
+}
+
+void AppendRow(std::string& out, const pg::Result& r, int row, const std::vector<JsonColumn>& cols) {
+  out += '{';
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (i) out += ',';
+    out += cols[i].key;
+    AppendValue(out, r, row, cols[i].col, cols[i].type);
+  }
+  out += '}';
 }
 
 void AppendCsvField(std::string& out, std::string_view v) {
@@ -228,26 +258,16 @@ void AppendCsvField(std::string& out, std::string_view v) {
 
 void AppendRowJson(std::string& out, const pg::Result& r, int row,
                    const std::set<std::string>& skip) {
-  out += '{';
-  bool first = true;
-  for (int c = 0; c < r.Cols(); ++c) {
-    std::string name = r.ColumnName(c);
-    if (skip.count(name)) continue;
-    if (!first) out += ',';
-    first = false;
-    out += JsonString(name);
-    out += ':';
-    AppendValue(out, r, row, c);
-  }
-  out += '}';
+  AppendRow(out, r, row, JsonColumns(r, skip));
 }
 
 std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip) {
+  const std::vector<JsonColumn> cols = JsonColumns(r, skip);
   std::string out = "[";
   out.reserve(static_cast<size_t>(r.Rows()) * 128 + 2);
   for (int i = 0; i < r.Rows(); ++i) {
     if (i) out += ',';
-    AppendRowJson(out, r, i, skip);
+    AppendRow(out, r, i, cols);
   }
   out += ']';
   return out;
@@ -407,6 +427,16 @@ Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> param
   }
   Page page = PageQuery(ctx.db, sql, std::move(params), limit, offset, std::move(first));
   return ListReply(ctx, page.rows, page.total, limit, offset, extra_metadata_json, skip_in);
+}
+
+std::string GivenOnly(const std::vector<SqlFilter>& filters) {
+  std::string out;
+  for (const SqlFilter& f : filters) {
+    out += " AND ";
+    out += f.given ? f.test : f.param;
+    if (!f.given) out += " IS NULL";
+  }
+  return out;
 }
 
 bool Streams(const Ctx& ctx, int64_t limit) { return ctx.csv && limit > kMaxPageRows; }

@@ -76,6 +76,14 @@ TEST(Json, EscapesControlAndQuotes) {
   EXPECT_EQ(IsoTimestamp("2026-01-02 03:04:05.5+00"), "2026-01-02T03:04:05.5Z");
 }
 
+TEST(Sql, GivenOnlyKeepsEveryParameter) {
+  EXPECT_EQ(GivenOnly({}), "");
+  EXPECT_EQ(GivenOnly({{true, "f.item_id = $1", "$1::int"}, {false, "f.site_id = $2", "$2::int"}}),
+            " AND f.item_id = $1 AND $2::int IS NULL");
+  EXPECT_EQ(GivenOnly({{false, "a = $1", "$1::text"}, {true, "(b ILIKE $2 OR c ILIKE $2)", "$2::text"}}),
+            " AND $1::text IS NULL AND (b ILIKE $2 OR c ILIKE $2)");
+}
+
 TEST(Cache, KeyIgnoresOrderButNotValues) {
   Request a = Req({{"a", "1"}, {"b", "2"}});
   Request b = Req({{"b", "2"}, {"a", "1"}});

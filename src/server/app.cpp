@@ -440,6 +440,10 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   hashing_options.queue = static_cast<size_t>(4 * hashing_options.threads);
   if (auto q = GetEnv("CORRENTE_HASH_QUEUE"))
     hashing_options.queue = static_cast<size_t>(std::clamp(std::atoi(q->c_str()), 1, 10000));
+  // And each thread on argon2id at most a quarter of the time: a login flood then takes
+  // about a quarter of one core, however many logins it sends (docs/security.md).
+  hashing_options.duty = 0.25;
+  if (auto d = GetEnv("CORRENTE_HASH_DUTY")) hashing_options.duty = std::clamp(std::atof(d->c_str()), 0.01, 1.0);
   HashingPool hashing(hashing_options);
   ResponseCache cache;
   Metrics metrics;
@@ -577,6 +581,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(hashing.Queued()));
     gauge("auth_hashing_threads", "gauge", "Threads of the hashing pool.",
           static_cast<double>(hashing_options.threads));
+    gauge("auth_hashing_duty_percent", "gauge", "The share of a core each hashing thread may use.",
+          100 * hashing_options.duty);
     extra += OpsMetrics({&pool, cache.Hits(), cache.Misses(),
                          std::filesystem::absolute(config.home).lexically_normal().string(),
                          replica.get()});

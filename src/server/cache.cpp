@@ -30,6 +30,9 @@ std::optional<Response> ResponseCache::Get(const std::string& key) {
 }
 
 void ResponseCache::Put(const std::string& key, const Response& res, uint64_t generation) {
+  // Declared before the lock, so destroyed after it is released: freeing thousands of
+  // bodies (up to max_bytes_) must not hold up every lookup, the I/O threads' included.
+  std::unordered_map<std::string, Response> dropped;
   std::unique_lock l(mu_);
   if (generation != generation_.load()) return;
   auto size = [&key](const Response& r) {
@@ -40,7 +43,7 @@ void ResponseCache::Put(const std::string& key, const Response& res, uint64_t ge
     map_.erase(old);
   }
   if (map_.size() >= max_entries_ || bytes_ + size(res) > max_bytes_) {
-    map_.clear();  // simple and bounded; the hot entries come back on the next request
+    dropped.swap(map_);  // simple and bounded; the hot entries come back on the next request
     bytes_ = 0;
   }
   map_.emplace(key, res);
@@ -48,10 +51,11 @@ void ResponseCache::Put(const std::string& key, const Response& res, uint64_t ge
 }
 
 void ResponseCache::Invalidate() {
+  std::unordered_map<std::string, Response> dropped;  // freed after the lock is released
   std::unique_lock l(mu_);
   generation_++;
   invalidations_++;
-  map_.clear();
+  dropped.swap(map_);
   bytes_ = 0;
 }
 

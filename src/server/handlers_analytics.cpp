@@ -32,22 +32,37 @@ Response SeriesReply(const Ctx& ctx, const pg::Result& rows, const std::string& 
 
 std::string OptJson(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "null"; }
 
-// Resolves the series window: missing end = latest date in `max_sql`'s table, missing
-// start = end - 89. 404 when the item or site does not exist.
+// The latest date of a partitioned fact table (core.fact_demand_daily or
+// core.fact_inventory_daily, never request text), as a scalar subquery. `recent`: only rows
+// after current_date - 35, so that the executor starts the scans of the last two months'
+// partitions (and the later and default ones), not of every month: about 0.05 ms instead of
+// 0.4-0.6 ms with three years of monthly partitions. Its answer is the table's latest date
+// whenever any row is that recent, and null otherwise; then the full form answers.
+std::string LatestDateSql(const char* table, bool recent) {
+  return std::string("(SELECT full_date FROM ") + table +
+         (recent ? " WHERE full_date > current_date - 35" : "") +
+         " ORDER BY full_date DESC LIMIT 1)";
+}
+
+// Resolves the series window: missing end = latest date in `table`, missing start = end - 89.
+// 404 when the item or site does not exist.
 struct Window {
   std::string start, end;
 };
 Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
                      const std::optional<int64_t>& site_id,
                      const std::optional<std::string>& start, const std::optional<std::string>& end,
-                     const char* latest_sql) {
-  auto r = ctx.db.Q(
-      std::string("SELECT ($1::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1)),"
-                  " ($2::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)),"
-                  " x.e::text, coalesce($3::date, x.e - 89)::text"
-                  " FROM (SELECT coalesce($4::date, (") +
-          latest_sql + "), current_date) AS e) x",
-      item_id, site_id, start, end);
+                     const char* table) {
+  auto window = [&](bool recent) {
+    return ctx.db.Q(
+        "SELECT ($1::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1)),"
+        " ($2::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)),"
+        " x.e::text, coalesce($3::date, x.e - 89)::text FROM (SELECT coalesce($4::date, " +
+            LatestDateSql(table, recent) + (recent ? "" : ", current_date") + ") AS e) x",
+        item_id, site_id, start, end);
+  };
+  auto r = window(true);
+  if (r.IsNull(0, 2)) r = window(false);  // no row in the last 35 days (or later)
   if (!r.GetBool(0, 0))
     throw ApiError(404, "not_found", "item " + std::to_string(*item_id) + " does not exist");
   if (!r.GetBool(0, 1))
@@ -98,9 +113,7 @@ Response DemandSeries(Ctx& ctx) {
   auto gran = p.Enum("granularity", {"day", "week", "month"}).value_or("day");
   CheckRange(p, start, end);
   p.Check();
-  Window w =
-      ResolveWindow(ctx, item, site, start, end,
-                    "SELECT full_date FROM core.fact_demand_daily ORDER BY full_date DESC LIMIT 1");
+  Window w = ResolveWindow(ctx, item, site, start, end, "core.fact_demand_daily");
   // A missing demand row means zero demand, so every day of the window is present.
   // Two statements rather than "site_id = $2 OR $2 IS NULL", so each gets an index plan.
   std::string sql =
@@ -149,9 +162,7 @@ Response InventorySeries(Ctx& ctx) {
   auto end = p.Date("end_date");
   CheckRange(p, start, end);
   p.Check();
-  Window w = ResolveWindow(
-      ctx, *item, site, start, end,
-      "SELECT full_date FROM core.fact_inventory_daily ORDER BY full_date DESC LIMIT 1");
+  Window w = ResolveWindow(ctx, *item, site, start, end, "core.fact_inventory_daily");
   auto rows = ctx.db.Q(
       "SELECT full_date, site_id, current_stock, safety_stock, reorder_point, days_to_rupture"
       " FROM core.fact_inventory_daily"
@@ -317,9 +328,11 @@ Response Forecasts(Ctx& ctx) {
       ", f.confidence_level, f.model_tag, f.computed_at, count(*) OVER () AS total_count"
       " FROM analytics.forecasts f" + OverrideJoin() + " WHERE f.run_id = " +
       latest +
-      " AND ($1::int IS NULL OR f.item_id = $1) AND ($2::int IS NULL OR f.site_id = $2)"
-      " AND ($3::int IS NULL OR f.horizon_days <= $3)"
-      " AND ($4::date IS NULL OR f.full_date >= $4) AND ($5::date IS NULL OR f.full_date <= $5)"
+      GivenOnly({{item.has_value(), "f.item_id = $1", "$1::int"},
+                 {site.has_value(), "f.site_id = $2", "$2::int"},
+                 {horizon.has_value(), "f.horizon_days <= $3", "$3::int"},
+                 {start.has_value(), "f.full_date >= $4", "$4::date"},
+                 {end.has_value(), "f.full_date <= $5", "$5::date"}}) +
       " ORDER BY f.item_id, f.site_id, f.full_date LIMIT $6 OFFSET $7";
   std::vector<pg::Param> page_params{pg::ToParam(item), pg::ToParam(site), pg::ToParam(horizon),
                                      start, end};

@@ -91,8 +91,8 @@ Response Login(Ctx& ctx, Services& s) {
   std::string account_key = username, address_key = ctx.req.remote_address;
   for (auto& c : account_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
-  // `rehashed`: a migrated (bcrypt) hash verified; its argon2id successor is stored with the
-  // success, unless the hash changed meanwhile (a password reset wins).
+  // `rehashed`: a migrated (bcrypt) or older argon2id hash verified; its successor is stored
+  // with the success, unless the hash changed meanwhile (a password reset wins).
   std::optional<std::string> rehashed, old_hash;
   auto audit = [&](const char* action, const std::string& details, std::optional<int64_t> uid) {
     InTransaction(ctx, [&] {
@@ -107,7 +107,7 @@ Response Login(Ctx& ctx, Services& s) {
       if (up.AffectedRows() == 1)
         WriteAudit(ctx.db, ctx.req,
                    {username, "PASSWORD_REHASH", std::string("user"), uid,
-                    "{\"from\":\"bcrypt\",\"to\":\"argon2id\"}"});
+                    "{\"from\":" + JsonString(HashScheme(*old_hash)) + ",\"to\":\"argon2id\"}"});
     });
   };
 

@@ -63,14 +63,17 @@ Response ListItems(Ctx& ctx) {
   auto sort = p.Enum("sort", SortKeys()).value_or("item_id");
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
+  // The total is a count(*) over the same conditions, not count(*) OVER (), which would read
+  // every matching row (all the items, unfiltered) to send 100 of them.
+  const std::string where =
+      " WHERE true" + GivenOnly({{family.has_value(), "i.family = $1", "$1::text"},
+                                 {category.has_value(), "i.category = $2", "$2::text"},
+                                 {abc.has_value(), "i.abc_class = $3", "$3::text"},
+                                 {active.has_value(), "i.active = $4", "$4::boolean"},
+                                 {q.has_value(), "(i.sku ILIKE $5 OR i.name ILIKE $5)", "$5::text"}});
   std::string sql = std::string("SELECT ") + kItemColumns +
-                    ", count(*) OVER () AS total_count FROM core.dim_item i"
-                    " WHERE ($1::text IS NULL OR i.family = $1)"
-                    " AND ($2::text IS NULL OR i.category = $2)"
-                    " AND ($3::text IS NULL OR i.abc_class = $3)"
-                    " AND ($4::boolean IS NULL OR i.active = $4)"
-                    " AND ($5::text IS NULL OR i.sku ILIKE $5 OR i.name ILIKE $5)"
-                    " ORDER BY " +
+                    ", (SELECT count(*) FROM core.dim_item i" + where +
+                    ") AS total_count FROM core.dim_item i" + where + " ORDER BY " +
                     SortColumns().at(sort) + " LIMIT $6 OFFSET $7";
   std::optional<std::string> like;
   if (q) like = LikeContains(*q);

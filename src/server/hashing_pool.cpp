@@ -2,13 +2,25 @@
 
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "common/password.h"
 
 namespace corrente::server {
+
+namespace {
+
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+}  // namespace
 
 // One call: `done` is set under the pool's mutex and signalled on `cv_done`.
 struct HashingPool::Job {
@@ -21,6 +33,7 @@ struct HashingPool::Job {
 
 HashingPool::HashingPool(Options o) : options_(o) {
   options_.threads = std::max(1, options_.threads);
+  options_.duty = std::clamp(options_.duty, 0.01, 1.0);
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -36,6 +49,7 @@ HashingPool::~HashingPool() {
     queue_.clear();
   }
   cv_.notify_all();
+  rest_cv_.notify_all();
   for (auto& t : threads_) t.join();
 }
 
@@ -51,16 +65,20 @@ void HashingPool::Work() {
     queue_.pop_front();
     if (job->abandoned) continue;
     l.unlock();
+    const double cpu0 = ThreadCpuSeconds();
     std::exception_ptr error;
     try {
       job->fn();
     } catch (...) {
       error = std::current_exception();
     }
+    const double rest = (ThreadCpuSeconds() - cpu0) * (1 / options_.duty - 1);
     l.lock();
     job->error = error;
     job->done = true;
     job->cv_done.notify_all();
+    if (rest > 0)  // the caller has its answer; the next job waits (a stop ends the rest)
+      rest_cv_.wait_for(l, std::chrono::duration<double>(rest), [&] { return stop_; });
   }
 }
 

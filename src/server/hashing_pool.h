@@ -1,8 +1,9 @@
 #pragma once
 // A small pool of threads of its own for argon2id (password hashing and verification).
-// Each costs 64 MiB and tens of milliseconds of a core, so on the request workers a login
+// Each costs 19 MiB and about 20 ms of a core, so on the request workers a login
 // storm held every worker and core and other requests waited seconds. Here at most
-// `threads` run at once, at a lower CPU priority than the workers, and at most `queue` wait;
+// `threads` run at once, at a lower CPU priority than the workers and for at most `duty` of a
+// core each, and at most `queue` wait;
 // past that a call is refused at once (Busy), and the caller answers 503 with Retry-After.
 // Thread-safe. The destructor drops queued work and joins the threads.
 #include <atomic>
@@ -29,6 +30,11 @@ class HashingPool {
     size_t queue = 4;                      // calls waiting for a thread, beyond those running
     std::chrono::milliseconds wait{5000};  // the longest a caller waits for its result
     int nice = 10;                         // added to the threads' nice value (Linux)
+    // The share of a core each thread may use: after a job that took c seconds of CPU the
+    // thread rests c * (1 / duty - 1) before the next, so a login flood cannot keep argon2id
+    // on a core more than `duty` of the time (1 = no rest). Meanwhile calls queue, and past
+    // the queue they are refused at once.
+    double duty = 1;
   };
   // The pool is full, or the result did not come within Options::wait.
   class Busy : public std::runtime_error {
@@ -43,8 +49,9 @@ class HashingPool {
 
   // VerifyPassword / HashPassword on the pool; the caller blocks until done. Throw Busy.
   bool Verify(std::string_view password, const std::string& hash);
-  // Verify, and when it succeeds on a hash that is not argon2id (a migrated bcrypt one), the
-  // argon2id hash of the same password to store in its place: one job, one place in the pool.
+  // Verify, and when it succeeds on a hash that PasswordNeedsRehash (a migrated bcrypt one, an
+  // older argon2id one), the current hash of the same password to store in its place: one job,
+  // one place in the pool.
   struct Checked {
     bool ok = false;
     std::optional<std::string> rehashed;
@@ -70,7 +77,7 @@ class HashingPool {
 
   Options options_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_, rest_cv_;  // a job queued; the pool stopping (ends a rest)
   std::deque<std::shared_ptr<Job>> queue_;
   bool stop_ = false;
   std::atomic<uint64_t> checks_{0}, hashes_{0}, refused_{0};

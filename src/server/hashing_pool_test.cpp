@@ -95,5 +95,42 @@ TEST(HashingPool, RethrowsWhatTheJobThrows) {
   EXPECT_NO_THROW(pool.Run([] {}));
 }
 
+// The duty cap: at duty 0.25 a thread rests three times a job's CPU time after it, so a
+// second job starts only after that rest; the first caller has its answer before it.
+TEST(HashingPool, TheDutyCapRestsBetweenJobs) {
+  HashingPool::Options o{1, 4, 5000ms, 0};
+  o.duty = 0.25;
+  HashingPool pool(o);
+  auto burn = [] {  // about 30 ms of CPU
+    auto until = std::chrono::steady_clock::now() + 30ms;
+    volatile uint64_t x = 0;
+    while (std::chrono::steady_clock::now() < until) x = x + 1;
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  pool.Run(burn);
+  auto first = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(first, 80ms);  // answered before the rest
+  pool.Run(burn);
+  auto both = std::chrono::steady_clock::now() - t0;
+  // 30 ms of work, about 90 ms of rest (less if the burn got less CPU), 30 ms of work.
+  EXPECT_GT(both, first + 60ms) << std::chrono::duration<double>(both).count();
+}
+
+// A rest ends when the pool stops, and queued callers are refused rather than left waiting.
+TEST(HashingPool, StoppingEndsARest) {
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    HashingPool::Options o{1, 4, 5000ms, 0};
+    o.duty = 0.01;  // 30 ms of work would rest about 3 s
+    HashingPool pool(o);
+    pool.Run([] {
+      auto until = std::chrono::steady_clock::now() + 30ms;
+      volatile uint64_t x = 0;
+      while (std::chrono::steady_clock::now() < until) x = x + 1;
+    });
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1000ms);
+}
+
 }  // namespace
 }  // namespace corrente::server
