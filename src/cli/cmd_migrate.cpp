@@ -28,6 +28,7 @@ struct MigrateFlags {
   bool watermark_only = false;
   bool verify = false;
   int64_t range_rows = migrate::EngineOptions{}.range_rows;
+  std::string distribute_by;
   std::string watermark;
   bool json = false;
   std::string table;
@@ -58,6 +59,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.accept_rejects = f.accept_rejects;
   o.strict = f.strict;
   o.renames = f.renames;
+  o.distribute_by = f.distribute_by;
   if (f.invalid_text == "reject")
     o.invalid_text = migrate::InvalidTextPolicy::kReject;
   else if (f.invalid_text == "escape")
@@ -139,6 +141,9 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
                    "each, so a crash loses one range (0: whole tables only)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  copy->add_option("--distribute-by", f.distribute_by,
+                   "On a Citus target: distribute the copied tables that have this column by it "
+                   "(co-located), the others as reference tables (docs/scale.md)");
   copy->callback([&] {
     auto opts = Options(f, true);
     auto rep = migrate::RunCopy(opts);
@@ -147,6 +152,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
                       {"source", RedactUrl(f.source)}, {"schema", rep.schema},
                       {"tables", rep.tables_loaded}, {"rows", rep.rows}, {"rejected", rep.rejected}}));
     for (const auto& w : rep.warnings) std::cerr << "warning: " << w << "\n";
+    for (const auto& line : rep.placement) std::cout << "citus: " << line << "\n";
     std::cout << "copied into schema " << rep.schema << ": " << rep.tables_loaded
               << " tables loaded (" << rep.tables_skipped << " already done), " << rep.rows
               << " rows, " << rep.rejected << " rejected (staging.migration_rejects), " << rep.notes

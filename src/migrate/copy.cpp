@@ -15,6 +15,7 @@
 #include "common/progress.h"
 #include "migrate/canon.h"
 #include "migrate/context.h"
+#include "migrate/distribute.h"
 #include "migrate/engine.h"
 #include "migrate/target.h"
 #include "migrate/verify.h"
@@ -717,6 +718,7 @@ CopyReport RunCopy(const EngineOptions& o) {
         schema, t.name);
   if (verifier.joinable()) verifier.join();
   if (verify_error) std::rethrow_exception(verify_error);
+  if (!o.distribute_by.empty()) report.placement = DistributeCopy(conn, schema, plans, o.distribute_by);
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return report;
 }

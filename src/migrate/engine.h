@@ -35,6 +35,8 @@ struct EngineOptions {
   bool strict = false;
   InvalidTextPolicy invalid_text = InvalidTextPolicy::kReject;
   std::vector<std::string> renames;  // PlanOptions::renames
+  // copy: on a Citus target, distribute the copied tables by this column (migrate/distribute.h)
+  std::string distribute_by;
 };
 
 struct ColumnStats {
@@ -81,6 +83,7 @@ struct CopyReport {
   double seconds = 0;
   std::vector<std::string> warnings;
   std::optional<VerifyReport> verify;  // with EngineOptions::verify
+  std::vector<std::string> placement;  // with EngineOptions::distribute_by: one line per change
 };
 
 // Copies schema and data, then builds keys, indexes, checks and foreign keys, sets
