@@ -25,19 +25,13 @@ wrun=$(q "select max(run_id) from analytics.pipeline_runs")
 check "slices follow the shards (one shard per slice)" [ "$(q "select count(*) from analytics.pipeline_slices where run_id = $wrun and shard is null")" = 0 ]
 check "every slice is DONE, none by the killed worker" [ "$(q "select count(*) filter (where state <> 'DONE' or worker like '%:$victim') from analytics.pipeline_slices where run_id = $wrun")" = 0 ]
 check "the workers' run is the published one" [ "$(q "select $latest")" = "$wrun" ]
-same_run() {  # same_run NAME SQL: the latest run's rows equal on both, not empty
-  local a="$base/w-$1.single" b="$base/w-$1.citus"
-  psql "$single_url" -qAtX -c "$2" >"$a" 2>&1
-  psql "$citus_db_url" -qAtX -c "$2" >"$b" 2>&1
-  if [ -s "$a" ] && cmp -s "$a" "$b"; then ok "$1: the same $(wc -l <"$a") rows with 2 workers on Citus as in one process on PostgreSQL"
-  else not_ok "$1: 2 workers on Citus differ from one process"; diff "$a" "$b" | head -10; fi
-}
-same_run forecasts "select item_id, site_id, full_date, horizon_days, yhat, yhat_lower, yhat_upper, yhat_lower_95, yhat_upper_95, split_part(model_tag, '@', 1), confidence_level from analytics.forecasts where run_id = $latest order by 1, 2, 3"
-same_run policy "select item_id, site_id, as_of, avg_daily_demand, demand_std, lead_time_days, lead_time_std, service_level, safety_stock, reorder_point, order_up_to, current_stock, on_order, days_to_rupture, method, order_cycle_days from analytics.inventory_policy where run_id = $latest order by 1, 2"
-same_run recommendations "select item_id, site_id, type, priority, message, action_date, quantity_recommended, details, priority_score from analytics.recommendations where acknowledged_at is null order by 1, 2, 3"
-same_run alerts "select item_id, site_id, level, category, message, details, priority_score from analytics.alerts where resolved_at is null and item_id is not null order by 1, 2, 4"
-same_run accuracy "select item_id, site_id, split_part(model_tag, '@', 1), mape, wape, mase, bias, n_points from analytics.forecast_accuracy where run_id = $latest order by 1, 2"
-same_run features "select item_id, site_id, full_date, features from analytics.features_store order by 1, 2, 3"
+# same_rows (compare.sh): the latest run's rows equal on both, not empty.
+same_rows workers-forecasts "select item_id, site_id, full_date, horizon_days, yhat, yhat_lower, yhat_upper, yhat_lower_95, yhat_upper_95, split_part(model_tag, '@', 1), confidence_level from analytics.forecasts where run_id = $latest order by 1, 2, 3"
+same_rows workers-policy "select item_id, site_id, as_of, avg_daily_demand, demand_std, lead_time_days, lead_time_std, service_level, safety_stock, reorder_point, order_up_to, current_stock, on_order, days_to_rupture, method, order_cycle_days from analytics.inventory_policy where run_id = $latest order by 1, 2"
+same_rows workers-recommendations "select item_id, site_id, type, priority, message, action_date, quantity_recommended, details, priority_score from analytics.recommendations where acknowledged_at is null order by 1, 2, 3"
+same_rows workers-alerts "select item_id, site_id, level, category, message, details, priority_score from analytics.alerts where resolved_at is null and item_id is not null order by 1, 2, 4"
+same_rows workers-accuracy "select item_id, site_id, split_part(model_tag, '@', 1), mape, wape, mase, bias, n_points from analytics.forecast_accuracy where run_id = $latest order by 1, 2"
+same_rows workers-features "select item_id, site_id, full_date, features from analytics.features_store order by 1, 2, 3"
 check "nothing staged is left on Citus" [ "$(q "select (select count(*) from analytics.pipeline_features) + (select count(*) from analytics.pipeline_recommendations) + (select count(*) from analytics.pipeline_alerts)")" = 0 ]
 
 # A failed run on Citus raises its PIPELINE_FAILED alert (no item: alerts are a reference
