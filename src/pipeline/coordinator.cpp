@@ -237,13 +237,19 @@ RunReport Runner::RunWithWorkers() {
       } else if (name == "backtest") {
         body = [&](StageReport& r) {
           auto a = writer_.Execute(
-              "SELECT count(*), avg(mase)::float8, (SELECT mase FROM analytics.forecast_accuracy"
-              "  WHERE run_id = $1 AND mase IS NOT NULL ORDER BY mase"
-              "  OFFSET (SELECT count(mase) / 2 FROM analytics.forecast_accuracy WHERE run_id = $1)"
-              "  LIMIT 1)::float8, avg(wape)::float8, avg(mape)::float8, avg(bias)::float8"
+              "SELECT count(*), avg(mase)::float8, count(mase) / 2, avg(wape)::float8,"
+              " avg(mape)::float8, avg(bias)::float8"
               " FROM analytics.forecast_accuracy WHERE run_id = $1",
               run_id_);
-          auto num = [&](int c) { return a.IsNull(0, c) ? std::string("null") : JsonNumber(a.GetDouble(0, c)); };
+          // The median as the in-process run takes it: the (n/2)-th smallest.
+          auto m = writer_.Execute(
+              "SELECT mase::float8 FROM analytics.forecast_accuracy WHERE run_id = $1"
+              " AND mase IS NOT NULL ORDER BY mase OFFSET $2 LIMIT 1",
+              run_id_, a.GetInt(0, 2));
+          auto num = [&](int c) {
+            if (c == 2) return m.Rows() ? JsonNumber(m.GetDouble(0, 0)) : std::string("null");
+            return a.IsNull(0, c) ? std::string("null") : JsonNumber(a.GetDouble(0, c));
+          };
           extra_stats_.emplace_back(
               "backtest", "{\"series\":" + a.GetString(0, 0) + ",\"mean_mase\":" + num(1) +
                               ",\"median_mase\":" + num(2) + ",\"mean_wape\":" + num(3) +

@@ -144,8 +144,12 @@ std::vector<std::string> DistributeTables(pg::Connection& conn, const std::vecto
   }
   // The foreign keys touching the plan's tables are dropped, and re-added once every table is
   // placed, so that no table is converted while it references a plain local table.
-  std::string tables = "{";
-  for (const auto& p : plan) tables += std::string(tables.size() > 1 ? "," : "") + p.table;
+  std::string tables = "{";  // a text[] literal: each name quoted, its " and \ escaped
+  for (const auto& p : plan) {
+    tables += tables.size() > 1 ? ",\"" : "\"";
+    for (char c : p.table) tables += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    tables += "\"";
+  }
   tables += "}";
   auto fks = conn.Execute(
       "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
