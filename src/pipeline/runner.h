@@ -221,7 +221,7 @@ class Runner {
   bool features_shadowed_ = false;
   Clock::time_point start_;
   // Worker mode: a slice of the run is computed; results that must not show before publish
-  // (features, recommendations, alerts) go to staging tables (V060), the rest under run_id.
+  // (features, recommendations, alerts) go to staging tables (V062), the rest under run_id.
   bool slice_mode_ = false;
   std::string slice_items_;            // "{1,2,...}" of the slice
   std::vector<double> slice_cycles_;   // order cycle per pair, from the coordinator

@@ -19,7 +19,7 @@ int64_t Runner::StageFeatures(StageReport& rep) {
   for (int y = CivilFromDays(from).year; y <= CivilFromDays(as_of_).year + 2; ++y)
     for (auto& h : BrazilHolidays(y)) holidays.emplace(h.day, h.name);
 
-  // Workers stage theirs (V060); the coordinator moves them in at publish (coordinator.cpp).
+  // Workers stage theirs (V062); the coordinator moves them in at publish (coordinator.cpp).
   if (!slice_mode_) CreateShadowFeatures();
   pg::CopyWriter w(writer_, std::string("COPY analytics.") +
                                 (slice_mode_          ? "pipeline_features"
