@@ -6,7 +6,9 @@
 #
 # Usage: bench/scale/run.sh [path/to/corrente]   (default build/release/corrente)
 # Env: BENCH_ITEMS (5000) BENCH_SITES (10) BENCH_DAYS (730): 50,000 series by default.
-# The pipeline runs as one process on both (`pipeline run --workers N` is not built yet).
+# BENCH_WORKERS ("1 2"): on Citus, one `pipeline run --workers N` per N (the coordinator and
+# its worker processes, docs/scale.md); BENCH_CITUS_INPROCESS=1 adds the in-process run there.
+# The load average is printed before and after each run: the machine may be shared.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 corrente="$(realpath "${1:-$root/build/release/corrente}")"
@@ -21,7 +23,7 @@ trap 'citus_stop "$base"; rm -rf "$base"' EXIT
 citus_start "$base" || { echo "citus cluster did not start" >&2; exit 1; }
 export CORRENTE_HOME="$base/coord"
 psql "$coord_url" -qAtc "CREATE DATABASE single" >/dev/null 2>&1
-declare -A rate
+declare -A rate labels
 for db in single corrente; do
   url=$(with_db "$coord_url" "$db")
   if [ "$db" = corrente ]; then DATABASE_URL="$url" "$corrente" db upgrade --distributed >/dev/null 2>&1
@@ -30,20 +32,30 @@ for db in single corrente; do
   t0=$(date +%s.%N)
   DATABASE_URL="$url" "$corrente" seed --items "$items" --sites "$sites" --days "$days" --seed 1 --no-demo-users >/dev/null 2>&1
   seed_s=$(echo "$(date +%s.%N) - $t0" | bc)
+  modes="0"
+  if [ "$db" = corrente ]; then modes="${BENCH_WORKERS:-1 2}"; [ -n "${BENCH_CITUS_INPROCESS:-}" ] && modes="0 $modes"; fi
+  for w in $modes; do
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
   t0=$(date +%s.%N)
-  # The pipeline process's own CPU (user + system), from bash's times of the child.
+  # The pipeline's CPU (user + system) from bash's times: the process and the worker
+  # processes it waited for.
   TIMEFORMAT='%U %S'
-  cpu=$( { time DATABASE_URL="$url" "$corrente" pipeline run >"$base/pipeline-$db.log" 2>&1; } 2>&1 ) ||
-    { tail "$base/pipeline-$db.log"; exit 1; }
+  cpu=$( { time DATABASE_URL="$url" "$corrente" pipeline run --workers "$w" >"$base/pipeline-$db-$w.log" 2>&1; } 2>&1 ) ||
+    { tail "$base/pipeline-$db-$w.log"; exit 1; }
   run_s=$(echo "$(date +%s.%N) - $t0" | bc)
   cpu_s=$(echo "$cpu" | tail -1 | awk '{print $1 + $2}')
   series=$(psql "$url" -qAtX -c "select (stats->>'series')::int from analytics.pipeline_runs where status = 'SUCCEEDED' order by run_id desc limit 1")
-  rate[$db]=$(echo "scale=1; $series / $run_s" | bc)
-  label=$([ "$db" = corrente ] && echo "Citus (coordinator + 2 workers), 1 pipeline process" || echo "PostgreSQL, single node")
-  echo "== $label: $series series, seed ${seed_s%.*} s, pipeline $run_s s, ${rate[$db]} series/s, pipeline process CPU $cpu_s s ($(echo "scale=2; $cpu_s * 1000 / $series" | bc) ms per series)"
-  psql "$url" -qAtX -c "select '  ' || rpad(e->>'name', 16) || lpad(coalesce(e->>'seconds', '-'), 10) || ' s'
+  key="$db-$w"
+  rate[$key]=$(echo "scale=1; $series / $run_s" | bc)
+  if [ "$db" = single ]; then label="PostgreSQL, single node, in process"
+  elif [ "$w" = 0 ]; then label="Citus (coordinator + 2 nodes), in process"
+  else label="Citus (coordinator + 2 nodes), --workers $w"; fi
+  labels[$key]=$label
+  echo "== $label: $series series, seed ${seed_s%.*} s, pipeline $run_s s, ${rate[$key]} series/s, pipeline CPU $cpu_s s ($(echo "scale=2; $cpu_s * 1000 / $series" | bc) ms per series); load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+  psql "$url" -qAtX -c "select '  ' || rpad(e->>'name', 16) || lpad(coalesce(e->>'seconds', '-'), 10) || ' s  ' || coalesce(e->>'note', '')
     from analytics.pipeline_runs r, jsonb_array_elements(r.stats->'stages') with ordinality s(e, n)
     where r.run_id = (select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED') order by n"
+  done
   # Bytes per series: the facts and the analytics of one run, divided by the series.
   if [ "$db" = corrente ]; then
     # Leaf tables only: a partitioned parent's size would count its partitions twice.
@@ -54,7 +66,6 @@ for db in single corrente; do
   echo "  bytes per series (facts + analytics, with indexes): $((bytes / series))"
 done
 echo
-echo "| engine | series | series/s |"
+echo "| run | series | series/s |"
 echo "|---|---|---|"
-echo "| PostgreSQL, single node | $series | ${rate[single]} |"
-echo "| Citus, 1 process | $series | ${rate[corrente]} |"
+for key in "${!labels[@]}"; do echo "| ${labels[$key]} | $series | ${rate[$key]} |"; done | sort

@@ -28,6 +28,7 @@ struct MigrateFlags {
   bool watermark_only = false;
   bool verify = false;
   int64_t range_rows = migrate::EngineOptions{}.range_rows;
+  std::string distribute_by;
   std::string watermark;
   bool json = false;
   std::string table;
@@ -60,6 +61,7 @@ migrate::EngineOptions Options(const MigrateFlags& f, bool need_db) {
   o.strict = f.strict;
   o.renames = f.renames;
   o.mapping_given = f.mapping_given;
+  o.distribute_by = f.distribute_by;
   if (f.invalid_text == "reject")
     o.invalid_text = migrate::InvalidTextPolicy::kReject;
   else if (f.invalid_text == "escape")
@@ -151,6 +153,9 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
                    "each, so a crash loses one range (0: whole tables only)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  copy->add_option("--distribute-by", f.distribute_by,
+                   "On a Citus target: distribute the copied tables that have this column by it "
+                   "(co-located), the others as reference tables (docs/scale.md)");
   copy->callback([&] {
     auto opts = Options(f, true);
     auto rep = migrate::RunCopy(opts);
@@ -159,6 +164,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
                       {"source", RedactUrl(f.source)}, {"schema", rep.schema},
                       {"tables", rep.tables_loaded}, {"rows", rep.rows}, {"rejected", rep.rejected}}));
     for (const auto& w : rep.warnings) std::cerr << "warning: " << w << "\n";
+    for (const auto& line : rep.placement) std::cout << "citus: " << line << "\n";
     std::cout << "copied into schema " << rep.schema << ": " << rep.tables_loaded
               << " tables loaded (" << rep.tables_skipped << " already done), " << rep.rows
               << " rows, " << rep.rejected << " rejected (staging.migration_rejects), " << rep.notes

@@ -1,4 +1,6 @@
 // corrente pipeline run|status: the offline pipeline (src/pipeline).
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 
@@ -29,6 +31,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     std::string policy = "normal";
     double review_days = 14;
     std::string cycles = "shared";
+    int workers = 0;
   };
   static RunArgs args;
   std::string all_stages;
@@ -80,6 +83,11 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
   run->add_flag("--no-global", args.no_global,
                 "Forecast each series alone, without the global model learnt across a sample "
                 "of 2,000 series (src/forecast/README.md)");
+  run->add_option("--workers", args.workers,
+                  "Compute in N worker processes that claim slices of series (0: in this "
+                  "process); more may join with `pipeline worker` (docs/scale.md)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
   run->callback([&exit_code] {
     pipeline::PipelineOptions opt;
     if (!args.as_of.empty()) {
@@ -99,6 +107,14 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     opt.policy = args.policy;
     opt.yearly_season = args.yearly;
     opt.global_model = !args.no_global;
+    opt.workers = args.workers;
+    if (args.workers > 0) {
+      char self[4096];
+      ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+      if (n <= 0) throw std::runtime_error("cannot find this program's path for the workers");
+      opt.worker_command = {std::string(self, static_cast<size_t>(n)), "pipeline", "worker",
+                            "--jobs", std::to_string(args.jobs)};
+    }
     Config c = LoadConfig();
     std::string dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kPipeline);
     pipeline::RunReport rep;
@@ -131,6 +147,25 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     }
     if (!args.export_dir.empty())
       std::printf("exported forecasts.csv and features.csv to %s\n", args.export_dir.c_str());
+    exit_code = 0;
+  });
+
+  static pipeline::WorkerOptions worker_args;
+  static int64_t worker_run = 0;
+  auto* worker = pipeline->add_subcommand(
+      "worker", "Compute slices of a run started with --workers until none is left (any "
+                "machine that reaches the database may run one)");
+  worker->add_option("--run-id", worker_run, "The run (default: the newest with slices left)")
+      ->check(CLI::Range(int64_t{1}, INT64_MAX));
+  worker->add_option("--jobs", worker_args.jobs, "Forecast threads (0 = one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1024));
+  worker->callback([&exit_code] {
+    if (worker_run > 0) worker_args.run_id = worker_run;
+    Config c = LoadConfig();
+    std::string dsn = ConnectDsn(c, /*migrate=*/false, cluster::DbRole::kPipeline);
+    int64_t n = pipeline::RunWorker(dsn, worker_args);
+    std::printf("pipeline worker: %lld slice(s) computed\n", static_cast<long long>(n));
     exit_code = 0;
   });
 

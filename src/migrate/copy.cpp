@@ -16,6 +16,7 @@
 #include "common/url.h"
 #include "migrate/canon.h"
 #include "migrate/context.h"
+#include "migrate/distribute.h"
 #include "migrate/engine.h"
 #include "migrate/target.h"
 #include "migrate/verify.h"
@@ -733,6 +734,7 @@ CopyReport RunCopy(const EngineOptions& opts) {
   phase = Clock::now();
   if (verifier.joinable()) verifier.join();
   if (verify_error) std::rethrow_exception(verify_error);
+  if (!o.distribute_by.empty()) report.placement = DistributeCopy(conn, schema, plans, o.distribute_by);
   report.seconds = since(start);
   // Where the time went (bench/migrate): each phase's wall time, in order.
   spdlog::info(

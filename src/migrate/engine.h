@@ -38,6 +38,8 @@ struct EngineOptions {
   // Any of zero_dates, invalid_text, strict, renames given by the user. When none is, a
   // command takes the ones the copy of its schema recorded (WithRecordedMapping).
   bool mapping_given = false;
+  // copy: on a Citus target, distribute the copied tables by this column (migrate/distribute.h)
+  std::string distribute_by;
 };
 
 struct ColumnStats {
@@ -84,6 +86,7 @@ struct CopyReport {
   double seconds = 0;
   std::vector<std::string> warnings;
   std::optional<VerifyReport> verify;  // with EngineOptions::verify
+  std::vector<std::string> placement;  // with EngineOptions::distribute_by: one line per change
 };
 
 // Copies schema and data, then builds keys, indexes, checks and foreign keys, sets

@@ -33,8 +33,30 @@ RunReport Run(const std::string& dsn, const PipelineOptions& options) {
   if (options.feature_days < 1 || options.feature_days > 3660)
     throw std::invalid_argument("feature_days must be between 1 and 3660");
   for (const auto& s : options.stages) ParseStages(s);
+  if (options.workers < 0 || options.workers > 256)
+    throw std::invalid_argument("workers must be between 0 and 256");
+  if (options.workers > 0 && !options.stages.empty())
+    throw std::invalid_argument("a run with workers runs every stage: leave out --stages");
+  if (options.workers > 0 && options.worker_command.empty())
+    throw std::invalid_argument("a run with workers needs the worker command");
   detail::Runner runner(dsn, options);
-  return runner.Run();
+  return options.workers > 0 ? runner.RunWithWorkers() : runner.Run();
+}
+
+int64_t RunWorker(const std::string& dsn, const WorkerOptions& options) {
+  PipelineOptions opt;
+  opt.jobs = options.jobs;
+  opt.progress = false;
+  detail::Runner runner(dsn, opt);
+  std::optional<int64_t> run = options.run_id;
+  if (!run) {
+    auto conn = pg::Connection::Open(dsn);
+    auto r = conn.ExecScript(
+        "SELECT max(run_id) FROM analytics.pipeline_slices WHERE state = 'PENDING'");
+    if (r.IsNull(0, 0)) return 0;
+    run = r.GetInt(0, 0);
+  }
+  return runner.Work(*run);
 }
 
 std::optional<int64_t> LatestPublishedRun(pg::Connection& conn) {

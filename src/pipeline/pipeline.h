@@ -63,6 +63,16 @@ struct PipelineOptions {
                                   // the simulator found empirical no better on the demo data
   int keep_runs = 3;                // runs whose forecasts/policy/accuracy rows are kept
   bool progress = true;             // progress bar (TTY) or periodic log lines; false: none
+  // Worker processes (docs/scale.md): 0 computes in this process; N > 0 cuts the run into
+  // slices, starts N `worker_command --run-id <run>` processes (more may join from other
+  // machines) and publishes once every slice is done. Every stage runs then.
+  int workers = 0;
+  std::vector<std::string> worker_command;  // argv of `corrente pipeline worker`
+};
+
+struct WorkerOptions {
+  std::optional<int64_t> run_id;  // default: the newest run with slices left
+  int jobs = 0;                   // forecast threads; 0 = hardware concurrency
 };
 
 struct StageReport {
@@ -85,6 +95,11 @@ struct RunReport {
 // Runs the pipeline against `dsn` (already migrated). Throws on failure after recording the
 // run as FAILED; nothing of the run is published then. Logs one structured line per stage.
 RunReport Run(const std::string& dsn, const PipelineOptions& options);
+
+// `corrente pipeline worker`: claims slices of a run started with workers (FOR UPDATE SKIP
+// LOCKED), computes each and commits it with its rows, until none is left. Returns the slices
+// it computed. Throws when a slice fails (the slice is marked FAILED; the run then fails).
+int64_t RunWorker(const std::string& dsn, const WorkerOptions& options);
 
 // The newest SUCCEEDED run, or nullopt when the pipeline has never published (what `corrente
 // demo` checks to decide whether to run the pipeline before serving).

@@ -6,7 +6,23 @@
 
 namespace corrente::pipeline::detail {
 
-void Runner::Stage(const StageInfo& stage, int64_t (Runner::*body)(StageReport&)) {
+Runner::StageBody Runner::BodyOf(const std::string& stage) {
+  // The bodies of kStages' entries, by name; a stage without one is a build-time gap.
+  static const std::map<std::string, StageBody> kBodies = {
+      {"calendar", &Runner::StageCalendar},
+      {"features", &Runner::StageFeatures},
+      {"forecast", &Runner::StageForecast},
+      {"backtest", &Runner::StageBacktest},
+      {"abc", &Runner::StageAbc},
+      {"policy", &Runner::StagePolicy},
+      {"kpis", &Runner::StageKpis},
+      {"recommendations", &Runner::StageRecommendations},
+      {"alerts", &Runner::StageAlerts},
+      {"publish", &Runner::StagePublish}};
+  return kBodies.at(stage);
+}
+
+void Runner::Stage(const StageInfo& stage, const std::function<int64_t(StageReport&)>& body) {
   StageReport rep;
   rep.name = stage.name;
   if (!Enabled(stage.name)) {
@@ -16,7 +32,7 @@ void Runner::Stage(const StageInfo& stage, int64_t (Runner::*body)(StageReport&)
   } else {
     auto t0 = Clock::now();
     rep.ran = true;
-    rep.rows = (this->*body)(rep);
+    rep.rows = body(rep);
     rep.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   }
   if (rep.ran)
@@ -126,7 +142,7 @@ void Runner::RaiseFailedAlert(const std::string& error) {
   }
 }
 
-RunReport Runner::Run() {
+void Runner::Start() {
   start_ = Clock::now();
   if (!reader_.Execute("SELECT pg_try_advisory_lock($1)", kRunLockKey).GetBool(0, 0))
     throw std::runtime_error("another pipeline run is in progress on this database");
@@ -158,38 +174,24 @@ RunReport Runner::Run() {
                   model_tag);
   spdlog::info("pipeline run={} as_of={} horizon={} started", run_id_, FormatDate(as_of_),
                opt_.horizon);
-  RunReport report;
+}
+
+void Runner::Fail(const std::exception& e) {
+  tx_.reset();  // rolls back every write of the run
   try {
-    LoadPairs();
-    LoadItems();
-    tx_.emplace(writer_);
-    // The bodies of kStages' entries, by name; a stage without one is a build-time gap.
-    static const std::map<std::string, int64_t (Runner::*)(StageReport&)> kBodies = {
-        {"calendar", &Runner::StageCalendar},
-        {"features", &Runner::StageFeatures},
-        {"forecast", &Runner::StageForecast},
-        {"backtest", &Runner::StageBacktest},
-        {"abc", &Runner::StageAbc},
-        {"policy", &Runner::StagePolicy},
-        {"kpis", &Runner::StageKpis},
-        {"recommendations", &Runner::StageRecommendations},
-        {"alerts", &Runner::StageAlerts},
-        {"publish", &Runner::StagePublish}};
-    for (const StageInfo& stage : kStages) Stage(stage, kBodies.at(stage.name));
-  } catch (const std::exception& e) {
-    tx_.reset();  // rolls back every write of the run
-    try {
-      reader_.Execute(
-          "UPDATE analytics.pipeline_runs SET status = 'FAILED', finished_at = now(), error = $2"
-          " WHERE run_id = $1",
-          run_id_, std::string(e.what()));
-    } catch (const std::exception& e2) {
-      spdlog::error("pipeline run={} could not be marked FAILED: {}", run_id_, e2.what());
-    }
-    RaiseFailedAlert(e.what());
-    spdlog::error("pipeline run={} failed: {}", run_id_, e.what());
-    throw;
+    reader_.Execute(
+        "UPDATE analytics.pipeline_runs SET status = 'FAILED', finished_at = now(), error = $2"
+        " WHERE run_id = $1",
+        run_id_, std::string(e.what()));
+  } catch (const std::exception& e2) {
+    spdlog::error("pipeline run={} could not be marked FAILED: {}", run_id_, e2.what());
   }
+  RaiseFailedAlert(e.what());
+  spdlog::error("pipeline run={} failed: {}", run_id_, e.what());
+}
+
+RunReport Runner::Finish() {
+  RunReport report;
   report.stats_json = StatsJson(true);
   // The run is published; the final timings are bookkeeping only.
   reader_.Execute("UPDATE analytics.pipeline_runs SET stats = $2::jsonb WHERE run_id = $1", run_id_,
@@ -204,6 +206,25 @@ RunReport Runner::Run() {
   spdlog::info("pipeline run={} published series={} seconds={:.2f}", run_id_, pairs_.size(),
                report.total_seconds);
   return report;
+}
+
+std::string Runner::SliceFilter(const std::string& column) const {
+  if (!slice_mode_) return "";
+  return " AND " + column + " = ANY('" + slice_items_ + "'::int[])";
+}
+
+RunReport Runner::Run() {
+  Start();
+  try {
+    LoadPairs();
+    LoadItems();
+    tx_.emplace(writer_);
+    for (const StageInfo& stage : kStages) Stage(stage, BodyOf(stage.name));
+  } catch (const std::exception& e) {
+    Fail(e);
+    throw;
+  }
+  return Finish();
 }
 
 }  // namespace corrente::pipeline::detail

@@ -125,14 +125,32 @@ class Runner {
       : opt_(opt), reader_(pg::Connection::Open(dsn)), writer_(pg::Connection::Open(dsn)) {}
 
   RunReport Run();
+  // --workers N: slices for worker processes, then one publish (coordinator.cpp).
+  RunReport RunWithWorkers();
+  // `pipeline worker`: claims and computes slices of `run_id` until none is left; returns how
+  // many it completed (worker.cpp).
+  int64_t Work(int64_t run_id);
 
  private:
+  // The start every run shares: the run lock, abandoned runs marked FAILED, the dates, the
+  // RUNNING row (runner.cpp).
+  void Start();
+  void Fail(const std::exception& e);
+  RunReport Finish();  // after the publish: final stats, export, the lock released
+  // " AND <column> = ANY('{...}'::int[])" with the items of the slice being computed, or ""
+  // when the whole run is (integers of ours; Citus prunes shards on it).
+  std::string SliceFilter(const std::string& column) const;
   void RaiseFailedAlert(const std::string& error);
   bool Enabled(const std::string& stage) const {
     return opt_.stages.empty() || stage == "publish" ||
            std::find(opt_.stages.begin(), opt_.stages.end(), stage) != opt_.stages.end();
   }
-  void Stage(const StageInfo& stage, int64_t (Runner::*body)(StageReport&));
+  using StageBody = int64_t (Runner::*)(StageReport&);
+  static StageBody BodyOf(const std::string& stage);  // kStages' bodies, by name
+  void Stage(const StageInfo& stage, const std::function<int64_t(StageReport&)>& body);
+  void Stage(const StageInfo& stage, StageBody body) {
+    Stage(stage, [this, body](StageReport& r) { return (this->*body)(r); });
+  }
 
   void LoadPairs();
   void LoadItems();
@@ -154,13 +172,30 @@ class Runner {
   const GlobalModels& FitGlobalModels(int64_t from, const forecast::ForecastOptions& fopt);
   int64_t StageBacktest(StageReport& rep);      // stage_forecast.cpp
   int64_t StageAbc(StageReport& rep);           // stage_policy.cpp
+  // ABC classes into items_ from revenue per item (SQL); the ids and classes as array texts.
+  struct AbcClassesText {
+    std::string ids, classes;
+    int64_t items = 0;
+  };
+  AbcClassesText ComputeAbc(StageReport& rep);
+  int64_t WriteAbc(const AbcClassesText& abc);  // dim_item.abc_class; returns rows changed
+  // Mean daily demand per series over its policy window (SQL), in pairs_ order.
+  std::vector<double> DemandRates();
+  // Today's inventory rows take this run's policy (what GET /inventory/timeseries reads).
+  void UpdateInventoryPolicy();
+  std::string EarlierRunsJson();  // earlier runs' forecasts scored (stage_forecast.cpp)
+  int64_t ExpireOverrides();      // stage_overrides.cpp
   int64_t StagePolicy(StageReport& rep);        // stage_policy.cpp
-  std::vector<double> PolicyCycles() const;     // order cycle per pair (stage_policy.cpp)
+  std::vector<double> PolicyCycles();     // order cycle per pair (stage_policy.cpp)
   // Approved overrides: FORECAST ones applied to outcomes_' paths, POLICY ones returned.
   std::map<Pair, decide::PolicyOverride> ApplyOverrides(StageReport& rep);  // stage_overrides.cpp
   int64_t StageKpis(StageReport& rep);          // stage_policy.cpp
   int64_t StageRecommendations(StageReport& rep);  // stage_decide.cpp
   int64_t StageAlerts(StageReport& rep);        // stage_decide.cpp
+  // The open recommendations / alerts upserted from `source` (a relation of the staged
+  // columns; $1 is the run), the ones that no longer apply withdrawn / resolved.
+  int64_t UpsertRecommendations(const std::string& source);
+  int64_t UpsertAlerts(const std::string& source);
   int64_t StagePublish(StageReport& rep);       // publish.cpp
   // The morning state of series i for the decision rules (after the policy stage).
   decide::SeriesState StateOf(size_t i) const;
@@ -194,6 +229,11 @@ class Runner {
   std::vector<std::array<std::string, 3>> shadow_renames_;
   bool features_shadowed_ = false;
   Clock::time_point start_;
+  // Worker mode: a slice of the run is computed; results that must not show before publish
+  // (features, recommendations, alerts) go to staging tables (V062), the rest under run_id.
+  bool slice_mode_ = false;
+  std::string slice_items_;            // "{1,2,...}" of the slice
+  std::vector<double> slice_cycles_;   // order cycle per pair, from the coordinator
 };
 
 }  // namespace corrente::pipeline::detail

@@ -87,6 +87,18 @@ int64_t Runner::StageRecommendations(StageReport&) {
     }
     w.Finish();
   }
+  if (slice_mode_)  // published by the coordinator (coordinator.cpp)
+    return writer_
+        .Execute(
+            "INSERT INTO analytics.pipeline_recommendations (run_id, item_id, site_id, type,"
+            " priority, score, message, action_date, quantity, details)"
+            " SELECT $1, * FROM corrente_recs",
+            run_id_)
+        .AffectedRows();
+  return UpsertRecommendations("corrente_recs");
+}
+
+int64_t Runner::UpsertRecommendations(const std::string& source) {
   // One open recommendation per item, site and type: updated in place on re-runs.
   // Acknowledged ones are never touched.
   auto up = writer_.Execute(
@@ -94,7 +106,7 @@ int64_t Runner::StageRecommendations(StageReport&) {
       " priority_score, message, action_date, quantity_recommended, details)"
       " SELECT $1, item_id, site_id, type, priority, score, message, action_date, quantity,"
       " details"
-      " FROM corrente_recs"
+      " FROM " + source +
       " ON CONFLICT (item_id, site_id, type) WHERE acknowledged_at IS NULL DO UPDATE SET"
       " run_id = EXCLUDED.run_id, priority = EXCLUDED.priority,"
       " priority_score = EXCLUDED.priority_score, message = EXCLUDED.message,"
@@ -144,8 +156,8 @@ int64_t Runner::StageAlerts(StageReport&) {
         "  AND a.site_id = f.site_id"
         " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"
         "  AND d.full_date = f.full_date"
-        " WHERE f.full_date <= $1::date"
-        " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
+        " WHERE f.full_date <= $1::date" +
+            SliceFilter("f.item_id") + " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
         FormatDate(as_of_));
     for (int i = 0; i < r.Rows(); ++i) {
       auto num = [&](int col) { return r.IsNull(i, col) ? NAN : r.GetDouble(i, col); };
@@ -172,12 +184,23 @@ int64_t Runner::StageAlerts(StageReport&) {
     }
     w.Finish();
   }
+  if (slice_mode_)  // published by the coordinator (coordinator.cpp)
+    return writer_
+        .Execute(
+            "INSERT INTO analytics.pipeline_alerts (run_id, item_id, site_id, level, category,"
+            " score, message, details) SELECT $1, * FROM corrente_alerts",
+            run_id_)
+        .AffectedRows();
+  return UpsertAlerts("corrente_alerts");
+}
+
+int64_t Runner::UpsertAlerts(const std::string& source) {
   // One open alert per item, site and category: updated in place (read_at is kept).
   auto up = writer_.Execute(
       "INSERT INTO analytics.alerts (run_id, item_id, site_id, level, category, priority_score,"
       " message, details)"
       " SELECT $1, item_id, site_id, level, category, score, message, details"
-      " FROM corrente_alerts"
+      " FROM " + source +
       " ON CONFLICT (item_id, site_id, category) WHERE resolved_at IS NULL DO UPDATE SET"
       " run_id = EXCLUDED.run_id, level = EXCLUDED.level,"
       " priority_score = EXCLUDED.priority_score, message = EXCLUDED.message,"

@@ -19,9 +19,12 @@ int64_t Runner::StageFeatures(StageReport& rep) {
   for (int y = CivilFromDays(from).year; y <= CivilFromDays(as_of_).year + 2; ++y)
     for (auto& h : BrazilHolidays(y)) holidays.emplace(h.day, h.name);
 
-  CreateShadowFeatures();
+  // Workers stage theirs (V062); the coordinator moves them in at publish (coordinator.cpp).
+  if (!slice_mode_) CreateShadowFeatures();
   pg::CopyWriter w(writer_, std::string("COPY analytics.") +
-                                (features_shadowed_ ? "features_store_next" : "features_store") +
+                                (slice_mode_          ? "pipeline_features"
+                                 : features_shadowed_ ? "features_store_next"
+                                                      : "features_store") +
                                 " (run_id, full_date, item_id, site_id, features, schema_version,"
                                 " computed_at) FROM STDIN (FORMAT binary)");
   std::optional<Progress> progress;

@@ -209,7 +209,16 @@ int64_t Runner::StageBacktest(StageReport& rep) {
                     ",\"mean_mape\":" + JsonNumber(n_mape ? sum_mape / n_mape : NAN) +
                     ",\"mean_bias\":" + JsonNumber(n_bias ? sum_bias / n_bias : NAN);
 
-  // 2. Earlier runs' forecasts against the actuals that arrived since (missing demand = 0).
+  // 2. Earlier runs' forecasts against the actuals (workers: once, by the coordinator).
+  std::string earlier = slice_mode_ ? "[]" : EarlierRunsJson();
+  agg += ",\"earlier_runs\":" + earlier + "}";
+  extra_stats_.emplace_back("backtest", agg);
+  rep.note = "median MASE " + Fixed(median_mase, 3) + ", earlier runs scored " +
+             std::to_string(std::count(earlier.begin(), earlier.end(), '{'));
+  return rows;
+}
+
+std::string Runner::EarlierRunsJson() {
   auto r = reader_.Execute(
       "SELECT f.run_id, count(*), "
       " (avg(abs(f.yhat - coalesce(d.quantity, 0)) / d.quantity)"
@@ -222,18 +231,14 @@ int64_t Runner::StageBacktest(StageReport& rep) {
       " WHERE r.status = 'SUCCEEDED' AND f.full_date <= $1::date"
       " GROUP BY f.run_id ORDER BY f.run_id",
       FormatDate(as_of_));
-  agg += ",\"earlier_runs\":[";
+  std::string out = "[";
   for (int i = 0; i < r.Rows(); ++i) {
-    agg += (i ? "," : "") + std::string("{\"run_id\":") + r.GetString(i, 0) +
+    out += (i ? "," : "") + std::string("{\"run_id\":") + r.GetString(i, 0) +
            ",\"points\":" + r.GetString(i, 1) +
            ",\"mape\":" + (r.IsNull(i, 2) ? "null" : JsonNumber(r.GetDouble(i, 2))) +
            ",\"wape\":" + (r.IsNull(i, 3) ? "null" : JsonNumber(r.GetDouble(i, 3))) + "}";
   }
-  agg += "]}";
-  extra_stats_.emplace_back("backtest", agg);
-  rep.note =
-      "median MASE " + Fixed(median_mase, 3) + ", earlier runs scored " + std::to_string(r.Rows());
-  return rows;
+  return out + "]";
 }
 
 }  // namespace corrente::pipeline::detail

@@ -8,18 +8,16 @@ namespace corrente::pipeline::detail {
 
 std::map<Pair, decide::PolicyOverride> Runner::ApplyOverrides(StageReport& rep) {
   const std::string as_of = FormatDate(as_of_);
-  // Approved overrides whose period ended before the day after as_of are done with.
-  auto expired = writer_.Execute(
-      "UPDATE analytics.overrides SET state = 'EXPIRED', version = version + 1, updated_at = now()"
-      " WHERE state = 'APPROVED' AND valid_to <= $1::date",
-      as_of);
+  // Workers only read (the query below skips those anyway): the coordinator expires at publish.
+  const int64_t expired = slice_mode_ ? 0 : ExpireOverrides();
   std::map<Pair, size_t> index;
   for (size_t i = 0; i < pairs_.size(); ++i) index[pairs_[i]] = i;
   auto r = writer_.Execute(
       "SELECT item_id, site_id, kind, valid_from - DATE '1970-01-01', valid_to - DATE '1970-01-01',"
       " mode, value::float8, service_level::float8, min_stock::float8, max_stock::float8,"
       " lead_time_days::float8 FROM analytics.overrides WHERE state = 'APPROVED'"
-      " AND kind IN ('FORECAST', 'POLICY') AND valid_to > $1::date ORDER BY decided_at, override_id",
+      " AND kind IN ('FORECAST', 'POLICY') AND valid_to > $1::date" + SliceFilter("item_id") +
+          " ORDER BY decided_at, override_id",
       as_of);
   std::map<Pair, decide::PolicyOverride> policy;
   int64_t forecast_days = 0, orphaned = 0;
@@ -45,7 +43,7 @@ std::map<Pair, decide::PolicyOverride> Runner::ApplyOverrides(StageReport& rep) 
   }
   rep.note += (rep.note.empty() ? "" : "; ") + std::string("overrides: ") +
               std::to_string(forecast_days) + " forecast days, " + std::to_string(policy.size()) +
-              " policies, " + std::to_string(expired.AffectedRows()) + " expired";
+              " policies, " + std::to_string(expired) + " expired";
   if (orphaned > 0) {
     rep.note += ", " + std::to_string(orphaned) + " for series not in this run (kept)";
     spdlog::warn("pipeline: {} approved override(s) refer to items or sites not in this run; "
@@ -54,9 +52,19 @@ std::map<Pair, decide::PolicyOverride> Runner::ApplyOverrides(StageReport& rep) 
   }
   extra_stats_.emplace_back("overrides", "{\"forecast_days\":" + std::to_string(forecast_days) +
                                              ",\"policies\":" + std::to_string(policy.size()) +
-                                             ",\"expired\":" + std::to_string(expired.AffectedRows()) +
+                                             ",\"expired\":" + std::to_string(expired) +
                                              ",\"orphaned\":" + std::to_string(orphaned) + "}");
   return policy;
+}
+
+int64_t Runner::ExpireOverrides() {
+  // Approved overrides whose period ended before the day after as_of are done with.
+  return writer_
+      .Execute(
+          "UPDATE analytics.overrides SET state = 'EXPIRED', version = version + 1,"
+          " updated_at = now() WHERE state = 'APPROVED' AND valid_to <= $1::date",
+          FormatDate(as_of_))
+      .AffectedRows();
 }
 
 }  // namespace corrente::pipeline::detail

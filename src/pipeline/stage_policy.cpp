@@ -11,6 +11,12 @@
 namespace corrente::pipeline::detail {
 
 int64_t Runner::StageAbc(StageReport& rep) {
+  AbcClassesText abc = ComputeAbc(rep);
+  rep.note += "; changed " + std::to_string(WriteAbc(abc));
+  return abc.items;
+}
+
+Runner::AbcClassesText Runner::ComputeAbc(StageReport& rep) {
   auto r = reader_.Execute(
       "SELECT i.item_id, coalesce(sum(d.quantity * coalesce(i.unit_price, 0)), 0)::float8"
       " FROM core.dim_item i LEFT JOIN core.fact_demand_daily d ON d.item_id = i.item_id"
@@ -28,32 +34,53 @@ int64_t Runner::StageAbc(StageReport& rep) {
     ++counts[cls[i] - 'A'];
     items_[static_cast<int32_t>(r.GetInt(i, 0))].abc = cls[i];
   }
-  ids += "}";
-  classes += "}";
-  auto u = writer_.Execute(
-      "UPDATE core.dim_item i SET abc_class = v.c, updated_at = now()"
-      " FROM unnest($1::int[], $2::text[]) AS v(id, c)"
-      " WHERE i.item_id = v.id AND i.abc_class IS DISTINCT FROM v.c",
-      ids, classes);
   rep.note = "A " + std::to_string(counts[0]) + ", B " + std::to_string(counts[1]) + ", C " +
-             std::to_string(counts[2]) + "; changed " + std::to_string(u.AffectedRows());
+             std::to_string(counts[2]);
   extra_stats_.emplace_back("abc", "{\"A\":" + std::to_string(counts[0]) +
                                        ",\"B\":" + std::to_string(counts[1]) +
                                        ",\"C\":" + std::to_string(counts[2]) + "}");
-  return r.Rows();
+  return {ids + "}", classes + "}", r.Rows()};
 }
 
-std::vector<double> Runner::PolicyCycles() const {
+int64_t Runner::WriteAbc(const AbcClassesText& abc) {
+  return writer_
+      .Execute(
+          "UPDATE core.dim_item i SET abc_class = v.c, updated_at = now()"
+          " FROM unnest($1::int[], $2::text[]) AS v(id, c)"
+          " WHERE i.item_id = v.id AND i.abc_class IS DISTINCT FROM v.c",
+          abc.ids, abc.classes)
+      .AffectedRows();
+}
+
+std::vector<double> Runner::DemandRates() {
+  // What the forecast stage's history holds of the last 90 days (zero-filled), so that a
+  // worker's coordinator gets the same rates without the series (an aggregate, run by SQL).
+  const int64_t n = std::min<int64_t>({90, as_of_ - first_day_ + 1, opt_.history_days});
+  auto r = reader_.Execute(
+      "SELECT item_id, site_id, sum(greatest(quantity, 0))::float8 FROM core.fact_demand_daily"
+      " WHERE full_date BETWEEN $1::date - $2::int + 1 AND $1::date GROUP BY 1, 2",
+      FormatDate(as_of_), n);
+  std::map<Pair, double> sums;
+  for (int i = 0; i < r.Rows(); ++i)
+    sums[{static_cast<int32_t>(r.GetInt(i, 0)), static_cast<int32_t>(r.GetInt(i, 1))}] =
+        r.GetDouble(i, 2);
+  std::vector<double> rate(pairs_.size(), 0.0);
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    auto it = sums.find(pairs_[i]);
+    if (it != sums.end() && n > 0) rate[i] = it->second / static_cast<double>(n);
+  }
+  return rate;
+}
+
+std::vector<double> Runner::PolicyCycles() {
+  if (slice_mode_) return slice_cycles_;  // solved over every series by the coordinator
   decide::CycleBounds b;
   b.base_days = opt_.review_days;
   if (!opt_.shared_cycles) return std::vector<double>(pairs_.size(), b.base_days);
   // Each series' mean daily demand over its last 90 days; series not computed get none.
-  std::vector<double> rate(pairs_.size(), 0.0);
-  for (size_t i = 0; i < pairs_.size(); ++i) {
-    if (!outcomes_[i].done) continue;
-    const std::span<const double> h = outcomes_[i].recent;
-    rate[i] = decide::ComputeMeanStd(h.last(std::min<size_t>(h.size(), 90))).mean;
-  }
+  std::vector<double> rate = DemandRates();
+  for (size_t i = 0; i < outcomes_.size(); ++i)  // none yet: the coordinator's, for all
+    if (!outcomes_[i].done) rate[i] = 0;
   return decide::OrderCycles(rate, b);
 }
 
@@ -104,8 +131,8 @@ int64_t Runner::StagePolicy(StageReport& rep) {
   {
     auto r = reader_.Execute(
         "SELECT DISTINCT ON (item_id, site_id) item_id, site_id, current_stock::float8"
-        " FROM core.fact_inventory_daily WHERE full_date BETWEEN $1::date - 30 AND $1::date"
-        " ORDER BY item_id, site_id, full_date DESC",
+        " FROM core.fact_inventory_daily WHERE full_date BETWEEN $1::date - 30 AND $1::date" +
+            SliceFilter("item_id") + " ORDER BY item_id, site_id, full_date DESC",
         as_of);
     for (int i = 0; i < r.Rows(); ++i)
       stock[{static_cast<int32_t>(r.GetInt(i, 0)), static_cast<int32_t>(r.GetInt(i, 1))}] =
@@ -115,7 +142,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
     auto r = reader_.Execute(
         "SELECT item_id, site_id, quantity::float8, expected_delivery_date - DATE '1970-01-01'"
         " FROM core.fact_orders WHERE status IN ('PLACED', 'DELAYED')"
-        " AND actual_delivery_date IS NULL AND order_date <= $1::date",
+        " AND actual_delivery_date IS NULL AND order_date <= $1::date" + SliceFilter("item_id"),
         as_of);
     for (int i = 0; i < r.Rows(); ++i) {
       Pair p{static_cast<int32_t>(r.GetInt(i, 0)), static_cast<int32_t>(r.GetInt(i, 1))};
@@ -202,15 +229,18 @@ int64_t Runner::StagePolicy(StageReport& rep) {
   for (auto& [m, n] : methods) note += (note.empty() ? "" : ", ") + m + " " + std::to_string(n);
   rep.note = "levels: " + note + "; " + rep.note;
   int64_t rows = w.Finish();
-  // Today's inventory rows carry the policy too (what GET /inventory/timeseries reads).
+  if (!slice_mode_) UpdateInventoryPolicy();  // workers: at publish
+  return rows;
+}
+
+void Runner::UpdateInventoryPolicy() {
   writer_.Execute(
       "UPDATE core.fact_inventory_daily f SET safety_stock = p.safety_stock,"
       " reorder_point = p.reorder_point, days_to_rupture = p.days_to_rupture"
       " FROM analytics.inventory_policy p"
       " WHERE p.run_id = $1 AND f.item_id = p.item_id AND f.site_id = p.site_id"
       " AND f.full_date = $2::date",
-      run_id_, as_of);
-  return rows;
+      run_id_, FormatDate(as_of_));
 }
 
 int64_t Runner::StageKpis(StageReport&) {

@@ -9,8 +9,6 @@
 namespace corrente::schema {
 namespace {
 
-constexpr const char* kColocateWith = "core.fact_demand_daily";
-
 // The table's Citus placement: 'h' hash-distributed, 'n' reference (or Citus-managed local),
 // empty when Citus does not know it.
 std::string PartMethod(pg::Connection& conn, const std::string& table) {
@@ -79,11 +77,16 @@ const std::vector<Placement>& DistributedPlan() {
       // override_baselines has no item_id and references overrides' key: both stay whole on
       // every node, so the foreign key between them is kept as it is.
       {"analytics.overrides", false},      {"analytics.override_baselines", false},
+      // A run-level alert (PIPELINE_FAILED) has no item, hence no shard: alerts stay whole
+      // on every node, one row per open problem (small beside the facts), item_id nullable.
+      {"analytics.alerts", false},
       {"core.fact_demand_daily", true},    {"core.fact_inventory_daily", true},
       {"core.fact_orders", true},          {"analytics.forecasts", true},
       {"analytics.features_store", true},  {"analytics.inventory_policy", true},
       {"analytics.forecast_accuracy", true}, {"analytics.recommendations", true},
-      {"analytics.alerts", true},
+      // What pipeline workers stage for the publish (V062); the work tables stay local.
+      {"analytics.pipeline_features", true}, {"analytics.pipeline_recommendations", true},
+      {"analytics.pipeline_alerts", true},
   };
   return plan;
 }
@@ -106,6 +109,14 @@ bool IsDistributedTable(pg::Connection& conn, const std::string& table) {
 }
 
 std::vector<std::string> Distribute(pg::Connection& conn) {
+  std::vector<std::string> report = DistributeTables(conn, DistributedPlan(), "item_id");
+  NodeSettings(conn, report);
+  for (const auto& line : report) spdlog::info("distributed layer: {}", line);
+  return report;
+}
+
+std::vector<std::string> DistributeTables(pg::Connection& conn, const std::vector<Placement>& plan,
+                                          const std::string& column) {
   if (!HasCitus(conn))
     throw std::runtime_error(
         "the citus extension is not installed in this database: run CREATE EXTENSION citus on the "
@@ -119,19 +130,26 @@ std::vector<std::string> Distribute(pg::Connection& conn) {
   // triggers otherwise); the trigger only sets a column of its own row.
   conn.ExecScript("SET LOCAL citus.enable_unsafe_triggers = on");
   std::vector<const Placement*> todo;
-  for (const auto& p : DistributedPlan()) {
+  const std::string quoted = conn.Execute("SELECT quote_ident($1)", column).GetString(0, 0);
+  std::string colocate_with;  // the plan's first distributed table
+  for (const auto& p : plan)
+    if (p.distributed && colocate_with.empty()) colocate_with = p.table;
+  for (const auto& p : plan) {
     if (conn.Execute("SELECT to_regclass($1) IS NOT NULL", p.table).GetBool(0, 0) && !Placed(conn, p))
       todo.push_back(&p);
   }
   if (todo.empty()) {
     tx.Commit();
-    NodeSettings(conn, report);
     return report;
   }
   // The foreign keys touching the plan's tables are dropped, and re-added once every table is
   // placed, so that no table is converted while it references a plain local table.
-  std::string tables = "{";
-  for (const auto& p : DistributedPlan()) tables += std::string(tables.size() > 1 ? "," : "") + p.table;
+  std::string tables = "{";  // a text[] literal: each name quoted, its " and \ escaped
+  for (const auto& p : plan) {
+    tables += tables.size() > 1 ? ",\"" : "\"";
+    for (char c : p.table) tables += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    tables += "\"";
+  }
   tables += "}";
   auto fks = conn.Execute(
       "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
@@ -146,14 +164,17 @@ std::vector<std::string> Distribute(pg::Connection& conn) {
   for (const Placement* p : todo) {
     const std::string table = p->table;
     if (!p->distributed) {
+      // Distributed by an earlier version of this layer (alerts were): made whole again.
+      const bool was_hashed = PartMethod(conn, table) == "h";
+      if (was_hashed) conn.Execute("SELECT undistribute_table($1::regclass)", table);
       conn.Execute("SELECT create_reference_table($1::regclass)", table);
-      report.push_back(table + ": reference table");
+      report.push_back(table + ": reference table" + (was_hashed ? " (was distributed)" : ""));
       continue;
     }
     bool nullable = conn.Execute(
                             "SELECT NOT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass"
-                            " AND attname = 'item_id'",
-                            table)
+                            " AND attname = $2",
+                            table, column)
                         .GetBool(0, 0);
     // A unique key must hold the distribution column to be enforced on each shard.
     auto keys = conn.Execute(
@@ -163,43 +184,44 @@ std::vector<std::string> Distribute(pg::Connection& conn) {
         "    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum)"
         " FROM pg_constraint c WHERE c.conrelid = $1::regclass AND c.contype IN ('p', 'u')"
         " AND c.conparentid = 0 AND NOT EXISTS (SELECT 1 FROM pg_attribute a"
-        "   WHERE a.attrelid = c.conrelid AND a.attname = 'item_id' AND a.attnum = ANY(c.conkey))"
+        "   WHERE a.attrelid = c.conrelid AND a.attname = $2 AND a.attnum = ANY(c.conkey))"
         " ORDER BY 1",
-        table);
+        table, column);
     for (int i = 0; i < keys.Rows(); ++i) {
       std::string name = conn.QuoteIdentifier(keys.GetString(i, 0));
       std::string kind = keys.GetString(i, 1) == "p" ? "PRIMARY KEY" : "UNIQUE";
-      std::string cols = keys.GetString(i, 3) + ", item_id";
+      std::string cols = keys.GetString(i, 3) + ", " + quoted;
       conn.ExecScript("ALTER TABLE " + table + " DROP CONSTRAINT " + name + ", ADD CONSTRAINT " + name +
                       " " + kind + " (" + cols + ")");
       report.push_back(table + ": " + keys.GetString(i, 2) + " cannot be enforced across shards; now " +
                        kind + " (" + cols + "), the id stays unique through its sequence");
     }
-    // A unique index that is no constraint and lacks item_id cannot be kept: refuse.
+    // A unique index that is no constraint and lacks the column cannot be kept: refuse.
     auto idx = conn.Execute(
         "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
         " WHERE i.indrelid = $1::regclass AND i.indisunique"
         " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
         " AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid"
-        "   AND a.attname = 'item_id' AND a.attnum = ANY(i.indkey::int2[]))",
-        table);
+        "   AND a.attname = $2 AND a.attnum = ANY(i.indkey::int2[]))",
+        table, column);
     if (idx.Rows() > 0)
-      throw std::runtime_error(table + ": unique index " + idx.GetString(0, 0) +
-                               " lacks item_id and cannot be enforced on a distributed table");
-    if (table == kColocateWith)
-      conn.Execute("SELECT create_distributed_table($1::regclass, 'item_id')", table);
+      throw std::runtime_error(table + ": unique index " + idx.GetString(0, 0) + " lacks " + column +
+                               " and cannot be enforced on a distributed table");
+    if (table == colocate_with)
+      conn.Execute("SELECT create_distributed_table($1::regclass, $2)", table, column);
     else
-      conn.Execute("SELECT create_distributed_table($1::regclass, 'item_id', colocate_with => $2)", table,
-                   kColocateWith);
-    report.push_back(table + ": distributed by item_id, co-located with " + kColocateWith +
-                     (nullable ? "; item_id was nullable: a row without an item is now refused (it has no shard)" : ""));
+      conn.Execute("SELECT create_distributed_table($1::regclass, $2, colocate_with => $3)", table,
+                   column, colocate_with);
+    report.push_back(table + ": distributed by " + column + ", co-located with " + colocate_with +
+                     (nullable ? "; " + column + " was nullable: a row without " +
+                                     (column == "item_id" ? std::string("an item") : column) +
+                                     " is now refused (it has no shard)"
+                               : ""));
   }
   for (int i = 0; i < fks.Rows(); ++i)
     conn.ExecScript("ALTER TABLE " + fks.GetString(i, 0) + " ADD CONSTRAINT " +
                     conn.QuoteIdentifier(fks.GetString(i, 1)) + " " + fks.GetString(i, 2));
   tx.Commit();
-  NodeSettings(conn, report);
-  for (const auto& line : report) spdlog::info("distributed layer: {}", line);
   return report;
 }
 

@@ -11,7 +11,7 @@ namespace corrente::schema {
 
 // How one table is placed on a Citus cluster.
 struct Placement {
-  const char* table;
+  std::string table;
   bool distributed;  // by item_id, co-located with the first distributed table; else reference
 };
 // In the order they are converted: a referenced table comes before the tables referencing it.
@@ -31,5 +31,11 @@ bool IsDistributedTable(pg::Connection& conn, const std::string& table);
 // as one line of the report, as is every table placed. Throws when citus is not installed.
 // The connection must be a superuser's (or the tables' owner's) outside a transaction.
 std::vector<std::string> Distribute(pg::Connection& conn);
+
+// The same for any plan (`migrate copy --distribute-by`): the distributed tables by `column`,
+// co-located with the plan's first distributed table; keys widened with `column` and reported
+// likewise. Throws (and changes nothing) when Citus refuses a table or a foreign key.
+std::vector<std::string> DistributeTables(pg::Connection& conn, const std::vector<Placement>& plan,
+                                          const std::string& column);
 
 }  // namespace corrente::schema

@@ -35,14 +35,14 @@ check "db upgrade --distributed succeeds" [ $rc -eq 0 ]
 check "it reports the facts distributed by item_id" contains "$out" "core.fact_demand_daily: distributed by item_id"
 check "it reports each unique key it had to widen" contains "$out" "analytics.forecasts: PRIMARY KEY \(forecast_id\) cannot be enforced across shards; now PRIMARY KEY \(forecast_id, item_id\)"
 check "it reports the partitioned facts' keys" contains "$out" "core.fact_orders: PRIMARY KEY \(order_id, order_date\) cannot .* \(order_id, order_date, item_id\)"
-check "it reports where item_id was nullable" contains "$out" "analytics.alerts: .*item_id was nullable: a row without an item is now refused"
+check "it reports where item_id was nullable" contains "$out" "analytics.recommendations: .*item_id was nullable: a row without an item is now refused"
 out2=$("$corrente" db upgrade --distributed 2>&1)
 check "a second run changes nothing" contains "$out2" "distributed layer: 0 change\(s\)"
 out3=$("$corrente" db upgrade 2>&1)
 check "a plain upgrade of a distributed database keeps it" contains "$out3" "distributed layer: 0 change\(s\)"
 
-hashed="core.fact_demand_daily core.fact_inventory_daily core.fact_orders analytics.forecasts analytics.features_store analytics.inventory_policy analytics.forecast_accuracy analytics.recommendations analytics.alerts"
-refs="core.dim_item core.dim_site core.dim_supplier core.dim_region core.dim_calendar support.users analytics.pipeline_runs analytics.kpis_daily analytics.overrides"
+hashed="core.fact_demand_daily core.fact_inventory_daily core.fact_orders analytics.forecasts analytics.features_store analytics.inventory_policy analytics.forecast_accuracy analytics.recommendations analytics.pipeline_features analytics.pipeline_recommendations analytics.pipeline_alerts"
+refs="core.dim_item core.dim_site core.dim_supplier core.dim_region core.dim_calendar support.users analytics.pipeline_runs analytics.kpis_daily analytics.overrides analytics.alerts"
 for t in $hashed; do
   check "$t is hash-distributed by item_id" [ "$(q "select partmethod::text || ':' || column_to_column_name(logicalrelid, partkey) from pg_dist_partition where logicalrelid = '$t'::regclass")" = "h:item_id" ]
 done
@@ -75,4 +75,6 @@ check "the row now sits in its month's partition" [ "$(q "select count(*) from c
 q "truncate core.fact_demand_daily, core.dim_item, core.dim_site, core.dim_supplier restart identity cascade" >/dev/null
 
 . "$here/compare.sh"
+. "$here/workers.sh"
+. "$here/migrate.sh"
 finish
