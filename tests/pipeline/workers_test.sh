@@ -91,7 +91,15 @@ check "every slice of the run is DONE" [ "$(q "$two" "select count(*) from analy
 check "the second run is published" [ "$(q "$two" "select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED'")" = "$run2" ]
 compare_runs " (after kill -9)"
 
-# 3. Refusals.
+# 3. A shorter horizon, where the forecaster's global model qualifies: every worker process
+# fits it on the same hash sample, so the forecasts are the same too.
+run_on "$one" pipeline run --jobs 1 --horizon 14 >/dev/null 2>&1; check "an in-process run, horizon 14" [ $? -eq 0 ]
+run_on "$two" pipeline run --workers 2 --jobs 1 --horizon 14 >/dev/null 2>"$log"
+check "a run with 2 workers, horizon 14" [ $? -eq 0 ]
+check "the global model is chosen or combined for some series" [ "$(q "$two" "select count(*) from analytics.forecast_accuracy where run_id = $latest and model_tag like '%global%'")" -gt 0 ]
+compare_runs " (global model)"
+
+# 4. Refusals.
 run_on "$two" pipeline run --workers 2 --stages forecast >/dev/null 2>&1
 check "--workers with --stages is refused" [ $? -ne 0 ]
 out=$(run_on "$two" pipeline worker 2>&1)
