@@ -36,7 +36,7 @@ check "a weak password is refused" [ $? -eq 1 ]
 check "and no user was created" [ "$(q "select count(*) from support.users where username='alice'")" = "0" ]
 echo "Vn8-kept-Secret" | "$corrente" user add alice --role ANALYST --password-stdin 2>/dev/null
 check "user add with a strong password" [ $? -eq 0 ]
-check "stored as argon2id" contains "$(q "select password_hash from support.users where username='alice'")" '^\$argon2id\$v=19\$m=65536,t=2'
+check "stored as argon2id" contains "$(q "select password_hash from support.users where username='alice'")" '^\$argon2id\$v=19\$m=19456,t=2'
 echo "Vn8-kept-Secret" | "$corrente" user add alice --role ANALYST --password-stdin >/dev/null 2>&1
 check "a duplicate user is refused" [ $? -eq 1 ]
 echo "x" | "$corrente" user add bob --role GOD --password-stdin >/dev/null 2>&1

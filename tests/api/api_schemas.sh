@@ -15,6 +15,13 @@ api_scratch api_schemas
 out=$("$corrente" seed --items 12 --sites 3 --days 200 --seed 5 2>&1); check "seed" [ $? -eq 0 ]
 pw() { sed -nE "s/^demo login: $1 \/ (\S+) .*/\1/p" <<<"$out"; }
 "$corrente" pipeline run --horizon 30 >"$work/run.log" 2>&1; check "pipeline run" [ $? -eq 0 ] || tail -5 "$work/run.log"
+# The tour reads, marks, resolves and bulk-reads three alerts: top the run's up to three.
+psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "INSERT INTO analytics.alerts (run_id, item_id, site_id, level, category, message)
+  SELECT (SELECT max(run_id) FROM analytics.pipeline_runs), i.item_id, 1, 'WARNING', 'FORECAST_DRIFT', 'schema tour'
+  FROM core.dim_item i WHERE NOT EXISTS (SELECT 1 FROM analytics.alerts a WHERE a.item_id = i.item_id AND a.site_id = 1
+    AND a.category = 'FORECAST_DRIFT' AND a.resolved_at IS NULL)
+  ORDER BY i.item_id LIMIT greatest(0, 3 - (SELECT count(*) FROM analytics.alerts WHERE resolved_at IS NULL))"
+check "three open alerts for the tour" [ "$(psql "$DATABASE_URL" -qAtX -c "select count(*) >= 3 from analytics.alerts where resolved_at is null")" = t ]
 
 port=$(free_port)
 "$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
@@ -25,6 +32,7 @@ python3 "$here/schema_tour.py" "http://127.0.0.1:$port" "$(pw admin)" "$(pw anal
 status=$?
 grep -E "^(FAIL|[0-9]+ routes)" "$work/tour.log"
 check "every JSON route's body matches its schema; enums match the CHECKs ($(grep -c '^ok' "$work/tour.log") calls)" [ $status -eq 0 ]
+[ $status -eq 0 ] || grep -v "^ok" "$work/tour.log" | head -20
 
 # The generated TypeScript types are those of today's document.
 curl -s "http://127.0.0.1:$port/api/v1/openapi.json" >"$work/openapi.json"

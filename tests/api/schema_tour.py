@@ -95,6 +95,7 @@ if recs:
     call("PATCH", f"/recommendations/{recs[0]['recommendation_id']}/acknowledge", analyst, {})
     call("POST", "/recommendations/bulk", analyst, {"ids": [r["recommendation_id"] for r in recs[1:]], "action": "acknowledge"})
 alerts = call("GET", "/alerts?limit=3", admin)
+assert len(alerts) == 3, f"the tour needs three open alerts, got {len(alerts)}"
 if alerts:
     call("PATCH", f"/alerts/{alerts[0]['alert_id']}/mark-read", analyst, {})
     call("PATCH", f"/alerts/{alerts[1]['alert_id']}/resolve", analyst, {})
