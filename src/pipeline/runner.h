@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/dates.h"
@@ -186,6 +187,11 @@ class Runner {
   std::string EarlierRunsJson();  // earlier runs' forecasts scored (stage_forecast.cpp)
   int64_t ExpireOverrides();      // stage_overrides.cpp
   int64_t StagePolicy(StageReport& rep);        // stage_policy.cpp
+  struct SupplierLead {
+    double mean = 7, std = 0;
+    std::vector<double> samples;  // the most recent 100, newest first
+  };
+  const std::unordered_map<int, SupplierLead>& SupplierLeads();  // stage_policy.cpp, once per run
   std::vector<double> PolicyCycles();     // order cycle per pair (stage_policy.cpp)
   // Approved overrides: FORECAST ones applied to outcomes_' paths, POLICY ones returned.
   std::map<Pair, decide::PolicyOverride> ApplyOverrides(StageReport& rep);  // stage_overrides.cpp
@@ -217,6 +223,8 @@ class Runner {
   int64_t first_day_ = 0;  // first day with facts
   int64_t computed_at_us_ = 0;
   std::optional<GlobalModels> global_;
+  std::optional<std::unordered_map<int, SupplierLead>> leads_;  // SupplierLeads(), of leads_run_
+  int64_t leads_run_ = 0;
   std::string computed_at_sql_;
   std::vector<Pair> pairs_;
   std::map<int32_t, ItemInfo> items_;

@@ -84,16 +84,13 @@ std::vector<double> Runner::PolicyCycles() {
   return decide::OrderCycles(rate, b);
 }
 
-int64_t Runner::StagePolicy(StageReport& rep) {
+// Lead times per supplier from delivered orders (actual - order date): their mean and std,
+// and the most recent 100 of them as samples for the empirical method. They do not depend on
+// the series, so a worker computing many slices of one run reads them once.
+const std::unordered_map<int, Runner::SupplierLead>& Runner::SupplierLeads() {
+  if (leads_ && leads_run_ == run_id_) return *leads_;
   const std::string as_of = FormatDate(as_of_);
-  const decide::PolicyMethod method = decide::ParsePolicyMethod(opt_.policy);
-  // Lead times per supplier from delivered orders (actual - order date): their mean and std,
-  // and the most recent 100 of them as samples for the empirical method.
-  struct Lead {
-    double mean = 7, std = 0;
-    std::vector<double> samples;
-  };
-  std::unordered_map<int, Lead> lead;
+  std::unordered_map<int, SupplierLead> lead;
   {
     auto r = reader_.Execute(
         "SELECT s.supplier_id, coalesce(s.avg_lead_time_days, 7)::float8, count(o.order_id),"
@@ -104,7 +101,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
         " GROUP BY s.supplier_id, s.avg_lead_time_days",
         as_of);
     for (int i = 0; i < r.Rows(); ++i) {
-      Lead l;
+      SupplierLead l;
       l.mean = r.GetDouble(i, 1);
       if (r.GetInt(i, 2) > 0) {
         l.mean = r.GetDouble(i, 3);
@@ -127,6 +124,15 @@ int64_t Runner::StagePolicy(StageReport& rep) {
         it->second.samples.push_back(samples.GetDouble(i, 1));
     }
   }
+  leads_ = std::move(lead);
+  leads_run_ = run_id_;
+  return *leads_;
+}
+
+int64_t Runner::StagePolicy(StageReport& rep) {
+  const std::string as_of = FormatDate(as_of_);
+  const decide::PolicyMethod method = decide::ParsePolicyMethod(opt_.policy);
+  const std::unordered_map<int, SupplierLead>& lead = SupplierLeads();
   std::map<Pair, double> stock;
   {
     auto r = reader_.Execute(
@@ -168,7 +174,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
                    " avg_daily_demand, demand_std, lead_time_days, lead_time_std, service_level,"
                    " safety_stock, reorder_point, order_up_to, current_stock, on_order,"
                    " days_to_rupture, method, order_cycle_days) FROM STDIN (FORMAT binary)");
-  const Lead no_lead;
+  const SupplierLead no_lead;
   const std::vector<double> cycles = PolicyCycles();
   for (size_t i = 0; i < pairs_.size(); ++i) {
     const SeriesOutcome& o = outcomes_[i];
@@ -177,7 +183,7 @@ int64_t Runner::StagePolicy(StageReport& rep) {
     const ItemInfo& it = items_[p.item];
     PolicyRow& row = policy_[i];
     auto l = lead.find(it.supplier);
-    const Lead& ld = l != lead.end() ? l->second : no_lead;
+    const SupplierLead& ld = l != lead.end() ? l->second : no_lead;
     decide::PolicyInput in;
     in.history = o.recent;
     in.lead_time = ld.mean;
