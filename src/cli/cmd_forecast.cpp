@@ -158,7 +158,7 @@ int Run(const ForecastArgs& args) {
 
   std::vector<std::vector<double>> values;
   values.reserve(series.size());
-  for (const Series& s : series) values.push_back(s.values);
+  for (Series& s : series) values.push_back(std::move(s.values));  // Row needs the ids only
   const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
   forecast::PanelReport panel;
   const std::vector<forecast::ForecastResult> results = forecast::ForecastPanel(

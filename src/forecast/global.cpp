@@ -107,28 +107,32 @@ std::vector<double> PredictGlobal(const GlobalModel& model, std::span<const doub
   return out;
 }
 
+GlobalModels FitGlobalModels(std::span<const std::vector<double>> series,
+                             const ForecastOptions& opt) {
+  GlobalModels g;
+  const int h = opt.horizon;
+  if (h < 1 || series.size() < kMinPanel) return g;
+  const int lags = GlobalLags(opt.season, h);
+  const size_t cut = static_cast<size_t>(std::max(0, opt.backtest_origins)) * static_cast<size_t>(h);
+  g.backtest = FitGlobal(series, lags, h, cut);
+  g.final_model = FitGlobal(series, lags, h, 0);
+  return g;
+}
+
 std::vector<ForecastResult> ForecastPanel(std::span<const std::vector<double>> series,
                                           const ForecastOptions& opt, int jobs, bool global,
                                           PanelReport* report) {
   PanelReport local_report;
   PanelReport& rep = report ? *report : local_report;
   rep = PanelReport{};
-  const int h = opt.horizon;
   ForecastOptions options = opt;
-  GlobalModel backtest, final_model;
-  if (global && h >= 1 && series.size() >= kMinPanel) {
+  GlobalModels models;
+  if (global && series.size() >= kMinPanel) {
     std::vector<std::vector<double>> clean(series.size());
     for (size_t i = 0; i < series.size(); ++i) clean[i] = CleanSeries(series[i]);
-    const int lags = GlobalLags(opt.season, h);
-    // The backtest's global model never saw a value at or after any series' first origin.
-    const size_t cut = static_cast<size_t>(std::max(0, opt.backtest_origins)) * static_cast<size_t>(h);
-    backtest = FitGlobal(clean, lags, h, cut);
-    final_model = FitGlobal(clean, lags, h, 0);
-    if (backtest.ok() && final_model.ok()) {
-      options.global_backtest = &backtest;
-      options.global_final = &final_model;
-      rep.windows = final_model.windows;
-    }
+    models = FitGlobalModels(clean, opt);
+    models.Attach(options);
+    if (models.ok()) rep.windows = models.final_model.windows;
   }
   std::vector<ForecastResult> out(series.size());
   std::atomic<size_t> next{0};

@@ -38,16 +38,33 @@ GlobalModel FitGlobal(std::span<const std::vector<double>> series, int lags, int
 // is negative or the model is not ok.
 std::vector<double> PredictGlobal(const GlobalModel& model, std::span<const double> y, int h);
 
+// The two global models a panel's forecasts use: `backtest` fitted without each series' last
+// backtest_origins * horizon values (so no backtest target was seen), `final_model` on all.
+struct GlobalModels {
+  GlobalModel backtest, final_model;
+  bool ok() const { return backtest.ok() && final_model.ok(); }
+  // Offers both to ForecastAuto through `opt` when ok.
+  void Attach(ForecastOptions& opt) const {
+    if (!ok()) return;
+    opt.global_backtest = &backtest;
+    opt.global_final = &final_model;
+  }
+};
+
+// Fits both on `series` (cleaned: no missing values) for opt's season, horizon and backtest
+// origins; neither is ok with fewer than kMinPanel series or a horizon below 1.
+GlobalModels FitGlobalModels(std::span<const std::vector<double>> series,
+                             const ForecastOptions& opt);
+
 struct PanelReport {
   size_t windows = 0;  // training windows of the global model (0: not fitted)
   size_t used = 0;     // series whose forecast uses it
 };
 
-// Forecasts every series with ForecastAuto on `jobs` threads. With `global` and at least
-// kMinPanel series, two global models are fitted first (one without each series' last
-// backtest_origins * horizon values, for the backtest, and one on everything) and "global"
-// competes in every smooth or erratic series' backtest like any other candidate: it is chosen
-// or combined only where it scores among the best. Deterministic for any `jobs`.
+// Forecasts every series with ForecastAuto on `jobs` threads. With `global`, the global models
+// (FitGlobalModels) are fitted first and "global" competes in every series' backtest like any
+// other candidate: it is chosen or combined only where it scores among the best. Deterministic
+// for any `jobs`.
 std::vector<ForecastResult> ForecastPanel(std::span<const std::vector<double>> series,
                                           const ForecastOptions& opt, int jobs, bool global,
                                           PanelReport* report = nullptr);

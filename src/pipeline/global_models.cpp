@@ -11,10 +11,10 @@ namespace {
 constexpr int kGlobalSample = 2000;
 }  // namespace
 
-const Runner::GlobalModels& Runner::FitGlobalModels(int64_t from,
+const Runner::GlobalFit& Runner::FitGlobalModels(int64_t from,
                                                     const forecast::ForecastOptions& fopt) {
   if (global_ && global_->from == from) return *global_;
-  GlobalModels g;
+  GlobalFit g;
   g.from = from;
   const size_t len = static_cast<size_t>(std::max<int64_t>(0, as_of_ - from + 1));
   const std::string days = " BETWEEN " + SqlDate(from) + " AND " + SqlDate(as_of_);
@@ -42,13 +42,7 @@ const Runner::GlobalModels& Runner::FitGlobalModels(int64_t from,
       sample.back()[static_cast<size_t>(idx)] += std::max(0.0, rd.Float8(3));
   }
   g.series = sample.size();
-  if (sample.size() >= forecast::kMinPanel && fopt.horizon >= 1) {
-    const int lags = forecast::GlobalLags(fopt.season, fopt.horizon);
-    const size_t cut = static_cast<size_t>(std::max(0, fopt.backtest_origins)) *
-                       static_cast<size_t>(fopt.horizon);
-    g.backtest = forecast::FitGlobal(sample, lags, fopt.horizon, cut);
-    g.final_model = forecast::FitGlobal(sample, lags, fopt.horizon, 0);
-  }
+  g.models = forecast::FitGlobalModels(sample, fopt);
   global_ = std::move(g);
   return *global_;
 }

@@ -165,12 +165,12 @@ class Runner {
   int64_t StageFeatures(StageReport& rep);      // stage_features.cpp
   int64_t StageForecast(StageReport& rep);      // stage_forecast.cpp
   // The forecaster's global models over [from, as_of_] (global_models.cpp), fitted once.
-  struct GlobalModels {
+  struct GlobalFit {
     int64_t from = 0;
     size_t series = 0;  // sampled series
-    forecast::GlobalModel backtest, final_model;
+    forecast::GlobalModels models;
   };
-  const GlobalModels& FitGlobalModels(int64_t from, const forecast::ForecastOptions& fopt);
+  const GlobalFit& FitGlobalModels(int64_t from, const forecast::ForecastOptions& fopt);
   int64_t StageBacktest(StageReport& rep);      // stage_forecast.cpp
   int64_t StageAbc(StageReport& rep);           // stage_policy.cpp
   // ABC classes into items_ from revenue per item (SQL); the ids and classes as array texts.
@@ -222,7 +222,7 @@ class Runner {
   int64_t as_of_ = 0;
   int64_t first_day_ = 0;  // first day with facts
   int64_t computed_at_us_ = 0;
-  std::optional<GlobalModels> global_;
+  std::optional<GlobalFit> global_;
   std::optional<std::unordered_map<int, SupplierLead>> leads_;  // SupplierLeads(), of leads_run_
   int64_t leads_run_ = 0;
   std::string computed_at_sql_;

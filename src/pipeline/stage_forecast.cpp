@@ -24,12 +24,11 @@ int64_t Runner::StageForecast(StageReport& rep) {
   std::string global_note = "global model off";
   if (opt_.global_model) {
     const auto t0 = std::chrono::steady_clock::now();
-    const GlobalModels& g = FitGlobalModels(from, fopt);
+    const GlobalFit& g = FitGlobalModels(from, fopt);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (g.backtest.ok() && g.final_model.ok()) {
-      fopt.global_backtest = &g.backtest;
-      fopt.global_final = &g.final_model;
+    g.models.Attach(fopt);
+    if (g.models.ok()) {
       global_note = "global model from " + std::to_string(g.series) + " sampled series in " +
                     Fixed(secs, 1) + " s";
     } else {
