@@ -184,7 +184,8 @@ class Runner {
   std::vector<double> DemandRates();
   // Today's inventory rows take this run's policy (what GET /inventory/timeseries reads).
   void UpdateInventoryPolicy();
-  std::string EarlierRunsJson();  // earlier runs' forecasts scored (stage_forecast.cpp)
+  // Earlier runs' forecasts scored against the actuals; `runs` gets how many (stage_forecast.cpp).
+  std::string EarlierRunsJson(int* runs = nullptr);
   int64_t ExpireOverrides();      // stage_overrides.cpp
   int64_t StagePolicy(StageReport& rep);        // stage_policy.cpp
   struct SupplierLead {

@@ -209,15 +209,16 @@ int64_t Runner::StageBacktest(StageReport& rep) {
                     ",\"mean_bias\":" + JsonNumber(n_bias ? sum_bias / n_bias : NAN);
 
   // 2. Earlier runs' forecasts against the actuals (workers: once, by the coordinator).
-  std::string earlier = slice_mode_ ? "[]" : EarlierRunsJson();
+  int scored = 0;
+  std::string earlier = slice_mode_ ? "[]" : EarlierRunsJson(&scored);
   agg += ",\"earlier_runs\":" + earlier + "}";
   extra_stats_.emplace_back("backtest", agg);
   rep.note = "median MASE " + Fixed(median_mase, 3) + ", earlier runs scored " +
-             std::to_string(std::count(earlier.begin(), earlier.end(), '{'));
+             std::to_string(scored);
   return rows;
 }
 
-std::string Runner::EarlierRunsJson() {
+std::string Runner::EarlierRunsJson(int* runs) {
   auto r = reader_.Execute(
       "SELECT f.run_id, count(*), "
       " (avg(abs(f.yhat - coalesce(d.quantity, 0)) / d.quantity)"
@@ -237,6 +238,7 @@ std::string Runner::EarlierRunsJson() {
            ",\"mape\":" + (r.IsNull(i, 2) ? "null" : JsonNumber(r.GetDouble(i, 2))) +
            ",\"wape\":" + (r.IsNull(i, 3) ? "null" : JsonNumber(r.GetDouble(i, 3))) + "}";
   }
+  if (runs) *runs = r.Rows();
   return out + "]";
 }
 
