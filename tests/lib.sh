@@ -56,12 +56,13 @@ scratch_db() {
 }
 
 # An API test's scratch database $1 (sets $db), with a fresh JWT secret, a work directory
-# ($work) and an EXIT trap that stops the server ($spid), removes $work and drops the database.
+# ($work) and an EXIT trap that stops the server ($spid) and any other background job, removes
+# $work and drops the database.
 api_scratch() {
   db=$1
   scratch_db "$db"
   export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   work=$(mktemp -d)
   spid=""
-  trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+  trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; jobs -p | xargs -r kill 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
 }

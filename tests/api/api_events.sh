@@ -8,18 +8,7 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
-db=api_events
-scratch_db "$db"
-export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-work=$(mktemp -d)
-spid=""
-cleanup() {
-  [ -n "$spid" ] && kill "$spid" 2>/dev/null
-  jobs -p | xargs -r kill 2>/dev/null
-  rm -rf "$work"
-  psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-}
-trap cleanup EXIT
+api_scratch api_events
 
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
 out=$("$corrente" seed --items 5 --sites 2 --days 30 --seed 3 2>&1); check "seed" [ $? -eq 0 ]

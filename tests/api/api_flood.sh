@@ -8,13 +8,8 @@ corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null || true
-db=api_flood
-scratch_db "$db"
-work=$(mktemp -d)
-spid=""
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+api_scratch api_flood
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade on $db" [ $? -eq 0 ]
-export CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 serve() {  # serve ARGS...: starts the server, sets spid and port
   port=$(free_port)

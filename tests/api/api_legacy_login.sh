@@ -7,12 +7,7 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
-db=api_legacy_login
-scratch_db "$db"
-export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-work=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+api_scratch api_legacy_login
 
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
 sql() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
@@ -28,7 +23,7 @@ check "  but not any other hash" bash -c "! psql '$DATABASE_URL' -qAtX -v ON_ERR
 
 port=$(free_port)
 "$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-pid=$!
+spid=$!
 wait_http "http://127.0.0.1:$port/health" 30; check "server answers" [ $? -eq 0 ]
 base="http://127.0.0.1:$port/api/v1"
 login() {  # login USER PASSWORD -> "<status> <body>"

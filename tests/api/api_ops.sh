@@ -9,13 +9,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
 . "$here/../lib.sh"
 unset CORRENTE_METRICS_TOKEN
-db=api_ops
-scratch_db "$db"
-export CORRENTE_JWT_SECRET; CORRENTE_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-work=$(mktemp -d)
+api_scratch api_ops
 chmod 755 "$work"
-spid=""
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
 q() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
