@@ -91,7 +91,9 @@ check "  in the range that holds its key, and no other" [ "$(grep -o 'Track targ
 # Loaded in key ranges (--range-rows 1000: Track in 4 load units), the manifest is still
 # hashed as the rows are sent: each unit in ranges of 500 rows, closed at the unit's end.
 out=$(CORRENTE_MIGRATE_TEST_MANIFEST_RANGE_ROWS=500 "$corrente" migrate copy "$chinook" --schema mfr --range-rows 1000 --manifest "$work/loadranged.manifest" 2>&1)
-check "ranged load: manifest hashed as loaded" contains "$out" "\(11 tables hashed as loaded, 0 read back from the target\)"
+# PlaylistTrack is ranged over the rowid but keyed on two columns: its ranges are not in key
+# order, so it alone is read back.
+check "ranged load: manifest hashed as loaded, but PlaylistTrack" contains "$out" "\(10 tables hashed as loaded, 1 read back from the target\)"
 track_ranges=$(grep "^range	Track	" "$work/loadranged.manifest")
 check "  Track: 8 ranges (2 per load unit), 3503 rows, the last open" [ "$(wc -l <<<"$track_ranges") $(cut -f3 <<<"$track_ranges" | paste -sd+ | bc) $(tail -1 <<<"$track_ranges" | cut -f5)" = "8 3503 " ]
 out=$("$corrente" migrate verify "$chinook" --schema mfr --manifest "$work/loadranged.manifest" 2>&1)
