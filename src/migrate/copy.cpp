@@ -604,6 +604,7 @@ void WriteCopyManifest(const EngineOptions& o, pg::Connection& conn, const std::
     if (e) {
       report->manifest_hashed++;
     } else {
+      spdlog::info("manifest: {} read back from the target (not hashed as loaded)", t.name);
       e = ManifestFromTarget(conn, schema, t);
       report->manifest_read_back++;
     }
