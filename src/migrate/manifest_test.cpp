@@ -39,6 +39,13 @@ std::unique_ptr<LoadHasher> Part(const TablePlan& t, int from, int to) {
   return h;
 }
 
+// A table loaded whole: rows from..to in one part.
+std::optional<ManifestEntry> Whole(const TablePlan& t, int from, int to) {
+  std::vector<std::unique_ptr<LoadHasher>> parts;
+  parts.push_back(Part(t, from, to));
+  return CombineLoad(t, parts);
+}
+
 std::string Sha(const std::string& bytes) {
   unsigned char d[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
@@ -60,10 +67,7 @@ class ManifestTest : public ::testing::Test {
 };
 
 TEST_F(ManifestTest, OnePartSplitsEveryRangeRowsAndHashesTheRangeDigests) {
-  auto t = Keyed();
-  std::vector<std::unique_ptr<LoadHasher>> parts;
-  parts.push_back(Part(t, 1, 7));
-  auto e = CombineLoad(t, parts);
+  auto e = Whole(Keyed(), 1, 7);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->rows, 7);
   ASSERT_EQ(e->ranges.size(), 3u);  // 3 + 3 + 1
@@ -83,10 +87,7 @@ TEST_F(ManifestTest, OnePartSplitsEveryRangeRowsAndHashesTheRangeDigests) {
 }
 
 TEST_F(ManifestTest, AFewRowsHaveNoRangesAndTheRowsHash) {
-  auto t = Keyed();
-  std::vector<std::unique_ptr<LoadHasher>> parts;
-  parts.push_back(Part(t, 1, 2));
-  auto e = CombineLoad(t, parts);
+  auto e = Whole(Keyed(), 1, 2);
   ASSERT_TRUE(e);
   EXPECT_TRUE(e->ranges.empty());
   EXPECT_EQ(e->sha256, Hex(Sha(std::string(Row(1).Bytes()) + std::string(Row(2).Bytes()))));
@@ -134,14 +135,8 @@ TEST_F(ManifestTest, RowsOrPartsOutOfKeyOrderAreNotUsed) {
 }
 
 TEST_F(ManifestTest, TextKeysInByteOrderNumbersByValue) {
-  auto t = Keyed();
-  std::vector<std::unique_ptr<LoadHasher>> parts;
-  parts.push_back(Part(t, 9, 10));  // "9" < "10" as numbers, not as text
-  EXPECT_TRUE(CombineLoad(t, parts));
-  auto s = Keyed(PgType::kText);
-  parts.clear();
-  parts.push_back(Part(s, 9, 10));
-  EXPECT_FALSE(CombineLoad(s, parts));
+  EXPECT_TRUE(Whole(Keyed(), 9, 10));  // "9" < "10" as numbers, not as text
+  EXPECT_FALSE(Whole(Keyed(PgType::kText), 9, 10));
 }
 
 TEST_F(ManifestTest, WithoutAKeyPartsCombineInAnyOrder) {
