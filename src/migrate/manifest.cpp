@@ -216,7 +216,10 @@ struct LoadHasher::Impl {
   explicit Impl(const TablePlan& t) : h(t, nullptr, true) {}
   TableHasher h;
 };
-LoadHasher::LoadHasher(const TablePlan& t) : p_(std::make_unique<Impl>(t)) {}
+LoadHasher::LoadHasher(const TablePlan& t) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
+  p_ = std::make_unique<Impl>(t);
+}
 LoadHasher::~LoadHasher() = default;
 void LoadHasher::Add(const CanonRow& row) { p_->h.Add(row); }
 bool LoadHasher::Ok() const { return p_->h.ok(); }

@@ -5,8 +5,9 @@
 // a table with range lines has the SHA-256 of its ranges' digests in order as its own.
 // `copy --manifest FILE` hashes the rows as it sends them (LoadHasher; a table it could not
 // hash that way is read back from the target); `verify --manifest FILE` recomputes it from
-// the target alone or the source alone and compares. Rows refused at copy are not in the target and are left out of the source
-// side too, as in verify. Reads only; each call opens its own connection or source.
+// the target alone or the source alone and compares. Rows refused at copy are not in the
+// target and are left out of the source side too, as in verify. The functions that read open
+// their own connection or source.
 #include <memory>
 #include <optional>
 #include <string>
