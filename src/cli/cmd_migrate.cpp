@@ -144,8 +144,8 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   copy->add_flag("--verify", f.verify,
                  "Verify too (as migrate verify), while the indexes are built; exit 2 on mismatch");
   copy->add_option("--manifest", f.manifest,
-                   "Write the SHA-256 manifest (rows and SHA-256 of the canonical rows per table) "
-                   "of the target to this file");
+                   "Write the SHA-256 manifest (rows and SHA-256 of the canonical rows per table and "
+                   "key range, hashed as they are loaded) to this file");
   copy->add_flag("--accept-rejects", f.accept_rejects,
                  "With --verify: rows refused at copy do not fail it (the report lists them)");
   copy->add_option("--range-rows", f.range_rows,
@@ -158,6 +158,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
                    "(co-located), the others as reference tables (docs/scale.md)");
   copy->callback([&] {
     auto opts = Options(f, true);
+    opts.manifest = f.manifest;
     auto rep = migrate::RunCopy(opts);
     RecordLineage("MIGRATE_COPY", "schema", std::nullopt,
                   boost::json::serialize(boost::json::object{
@@ -173,10 +174,10 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
       std::cout << rep.verify->Render();
       if (!rep.verify->Ok()) exit_code = 2;
     }
-    if (!f.manifest.empty()) {
-      migrate::WriteManifest(opts, f.manifest);
-      std::cout << "manifest written to " << f.manifest << "\n";
-    }
+    if (!f.manifest.empty())
+      std::cout << "manifest written to " << f.manifest << " (" << rep.manifest_hashed
+                << " tables hashed as loaded, " << rep.manifest_read_back
+                << " read back from the target)\n";
   });
 
   auto* verify =

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "migrate/context.h"
 #include "migrate/distribute.h"
 #include "migrate/engine.h"
+#include "migrate/manifest.h"
 #include "migrate/target.h"
 #include "migrate/verify.h"
 
@@ -37,12 +39,13 @@ struct Reject {
   std::string key, column, reason;
 };
 
-// Accumulates one side's stats from converted rows on its own thread, so that copy --verify
-// does not slow the loading thread. Memory: four batches of up to 1,024 rows or 1 MB of
-// values each, reused.
+// Accumulates one side's stats (copy --verify) and/or the manifest's SHA-256 (copy
+// --manifest) from converted rows on its own thread, so that they do not slow the loading
+// thread. Memory: four batches of up to 1,024 rows or 1 MB of values each, reused.
 class StatsWorker {
  public:
-  StatsWorker(const TablePlan& t, SideStats* out) : t_(t), out_(out), thread_([this] { Run(); }) {}
+  StatsWorker(const TablePlan& t, SideStats* out, LoadHasher* hasher)
+      : t_(t), out_(out), hasher_(hasher), thread_([this] { Run(); }) {}
   StatsWorker(const StatsWorker&) = delete;
   StatsWorker& operator=(const StatsWorker&) = delete;
   ~StatsWorker() { Finish(); }
@@ -104,7 +107,8 @@ class StatsWorker {
       cv_.notify_all();
       for (size_t r = 0; r < b.used; ++r) {
         FillRow(t_, b.rows[r], &row);
-        Accumulate(t_, row, out_);
+        if (out_) Accumulate(t_, row, out_);
+        if (hasher_) hasher_->Add(row);
         for (auto& v : b.rows[r])
           if (v.s.capacity() > 65536) std::string().swap(v.s);  // no big blobs kept for reuse
       }
@@ -115,6 +119,7 @@ class StatsWorker {
 
   const TablePlan& t_;
   SideStats* out_;
+  LoadHasher* hasher_;
   std::vector<std::vector<TargetValue>> fill_;
   size_t used_ = 0, bytes_ = 0;
   std::mutex mu_;
@@ -145,24 +150,28 @@ struct LoadUnit {
 };
 
 void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit& u,
-              CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats);
+              CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats,
+              LoadHasher* hasher);
 
 // Loads one unit. With `stats` (copy --verify), the source side of its verify is taken
 // from the rows as they are sent, so verify need not read the source again; it stays
-// unset when PostgreSQL refused rows (verify then reads the source).
+// unset when PostgreSQL refused rows (verify then reads the source). With `hasher` (copy
+// --manifest), the rows sent are hashed too; it is reset when PostgreSQL refused rows.
 void Load(const EngineOptions& o, const std::string& schema, const LoadUnit& u, CopyReport* report,
-          std::mutex* mu, std::optional<SideStats>* stats) {
+          std::mutex* mu, std::optional<SideStats>* stats, std::unique_ptr<LoadHasher>* hasher) {
   try {
     SideStats s = EmptyStats(*u.table);
-    LoadOnce(o, schema, u, report, mu, false, stats ? &s : nullptr);
+    LoadOnce(o, schema, u, report, mu, false, stats ? &s : nullptr,
+             hasher ? hasher->get() : nullptr);
     if (stats) *stats = std::move(s);
   } catch (const pg::Error& e) {
+    if (hasher) hasher->reset();
     if (e.Kind() != pg::ErrorKind::kConstraint && e.Kind() != pg::ErrorKind::kData) throw;
     spdlog::warn(
         "{}: PostgreSQL refused a row ({}); loading it again in batches to set "
         "the refused rows aside",
         u.Label(), e.SqlState());
-    LoadOnce(o, schema, u, report, mu, true, nullptr);
+    LoadOnce(o, schema, u, report, mu, true, nullptr, nullptr);
   }
 }
 
@@ -237,7 +246,8 @@ void CreateTarget(pg::Connection& conn, const std::string& schema, const TablePl
 // StartRanges). When PostgreSQL refuses a row, the unit is loaded again with `isolate`:
 // batches of rows in subtransactions, bisected down to the refused rows (memory: one batch).
 void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit& u,
-              CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats) {
+              CopyReport* report, std::mutex* mu, bool isolate, SideStats* stats,
+              LoadHasher* hasher) {
   const TablePlan& t = *u.table;
   auto start = Clock::now();
   auto conn = OpenTarget(o.dsn);
@@ -273,12 +283,15 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
       rows += SendIsolating(conn, copy_sql, t, batch, labels, 0, used, &rejects);
       used = 0;
     };
-    auto cur = src->Scan(t.source, {}, u.range);
+    // The manifest hashes rows in key order: the source gives them so (LoadOrder).
+    auto order = hasher && w ? LoadOrder(t) : std::nullopt;
+    auto cur = src->Scan(t.source, order ? *order : std::vector<std::string>{}, u.range);
     std::vector<TargetValue> vals;
     std::vector<std::string> row_notes;
     std::string reason, column;
     std::optional<StatsWorker> counted;
-    if (stats && w) counted.emplace(t, stats);  // the one-stream path only
+    if ((stats || order) && w)  // the one-stream path only
+      counted.emplace(t, stats, order ? hasher : nullptr);
     int64_t seen = 0;
     while (cur->Next()) {
       ++seen;
@@ -312,7 +325,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
       flush();
     if (counted) {
       counted->Finish();
-      stats->rejected = static_cast<int64_t>(rejects.size());
+      if (stats) stats->rejected = static_cast<int64_t>(rejects.size());
     }
     progress.Advance(seen & 8191);
     progress.Finish();
@@ -579,6 +592,31 @@ void AddForeignKeys(const EngineOptions& o, const std::string& schema,
   }
 }
 
+// The manifest from the rows as they were sent; a table not hashed so is read back.
+void WriteCopyManifest(const EngineOptions& o, pg::Connection& conn, const std::string& schema,
+                       const std::vector<TablePlan>& plans,
+                       std::map<std::string, std::vector<std::unique_ptr<LoadHasher>>>& hashed,
+                       CopyReport* report) {
+  std::vector<ManifestEntry> entries;
+  for (const auto& t : plans) {
+    std::optional<ManifestEntry> e;
+    if (auto it = hashed.find(t.name); it != hashed.end()) e = CombineLoad(t, it->second);
+    if (e) {
+      report->manifest_hashed++;
+    } else {
+      spdlog::info("manifest: {} read back from the target (not hashed as loaded)", t.name);
+      e = ManifestFromTarget(conn, schema, t);
+      report->manifest_read_back++;
+    }
+    entries.push_back(std::move(*e));
+  }
+  std::ofstream out(o.manifest, std::ios::trunc);
+  out << RenderManifest(schema, entries);
+  if (!out.flush()) throw std::runtime_error("cannot write " + o.manifest);
+  spdlog::info("manifest {}: {} tables hashed as loaded, {} read back from the target", o.manifest,
+               report->manifest_hashed, report->manifest_read_back);
+}
+
 }  // namespace
 
 CopyReport RunCopy(const EngineOptions& opts) {
@@ -619,6 +657,8 @@ CopyReport RunCopy(const EngineOptions& opts) {
     int left;
   };
   std::map<std::string, Pending> pending;
+  // copy --manifest: per table loaded in this run, one hasher per unit (by range number).
+  std::map<std::string, std::vector<std::unique_ptr<LoadHasher>>> hashed;
   for (const auto& t : plans) {
     auto it = state.find(t.name);
     bool exists = ExistsRelation(conn, schema, t.name);
@@ -635,6 +675,10 @@ CopyReport RunCopy(const EngineOptions& opts) {
     if (mine.empty() || mine.front().range) ranged.push_back(&t);
     if (o.verify && !resume && !mine.empty())
       pending[t.name] = {EmptyStats(t), static_cast<int>(mine.size())};
+    if (!o.manifest.empty() && !resume && !mine.empty() && LoadOrder(t)) {
+      auto& parts = hashed[t.name];
+      for (size_t k = 0; k < mine.size(); ++k) parts.push_back(std::make_unique<LoadHasher>(t));
+    }
     units.insert(units.end(), mine.begin(), mine.end());
   }
   // Largest first, so the long ones start early.
@@ -649,7 +693,9 @@ CopyReport RunCopy(const EngineOptions& opts) {
     const auto& u = units[i];
     const auto& name = u.table->name;
     std::optional<SideStats> s;
-    Load(o, schema, u, &report, &mu, counted[i] ? &s : nullptr);
+    auto h = hashed.find(name);  // the map is not changed while the workers run
+    Load(o, schema, u, &report, &mu, counted[i] ? &s : nullptr,
+         h == hashed.end() ? nullptr : &h->second[u.range ? u.range_no : 0]);
     if (!counted[i]) return;
     std::lock_guard lock(mu);
     auto& p = pending.at(name);
@@ -734,6 +780,7 @@ CopyReport RunCopy(const EngineOptions& opts) {
   phase = Clock::now();
   if (verifier.joinable()) verifier.join();
   if (verify_error) std::rethrow_exception(verify_error);
+  if (!o.manifest.empty()) WriteCopyManifest(o, conn, schema, plans, hashed, &report);
   if (!o.distribute_by.empty()) report.placement = DistributeCopy(conn, schema, plans, o.distribute_by);
   report.seconds = since(start);
   // Where the time went (bench/migrate): each phase's wall time, in order.

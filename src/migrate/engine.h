@@ -23,6 +23,7 @@ struct EngineOptions {
   bool fresh = false;           // copy: drop the target schema and its state first
   bool watermark_only = false;  // sync: only append rows past the integer key maximum
   bool verify = false;          // copy: run verify too, overlapping the index builds
+  std::string manifest;         // copy: write the SHA-256 manifest here (manifest.h)
   // copy: tables of more rows than this load in key ranges of about this many rows, one
   // transaction each (a crash then loses one range); 0: whole tables only.
   int64_t range_rows = 1'000'000;
@@ -87,6 +88,9 @@ struct CopyReport {
   std::vector<std::string> warnings;
   std::optional<VerifyReport> verify;  // with EngineOptions::verify
   std::vector<std::string> placement;  // with EngineOptions::distribute_by: one line per change
+  // With EngineOptions::manifest: tables hashed as they were sent, and read back from the
+  // target (loaded by an earlier run, PostgreSQL refused rows, or keys not in text order).
+  int manifest_hashed = 0, manifest_read_back = 0;
 };
 
 // Copies schema and data, then builds keys, indexes, checks and foreign keys, sets
@@ -137,9 +141,8 @@ inline constexpr const char* kSyncPassRolledBack = "rolled back with the pass (i
 // watermark modes skip them with a warning.
 std::vector<SyncTableResult> RunSync(const EngineOptions& options);
 
-// The SHA-256 manifest (manifest.h): written from the target after a copy, and checked
-// against the target alone or the source alone.
-void WriteManifest(const EngineOptions& options, const std::string& path);
+// The SHA-256 manifest (manifest.h): written by copy, checked against the target alone or
+// the source alone.
 struct ManifestCheck {
   std::vector<std::string> lines;       // one per table and side: "Album target: OK"
   std::vector<std::string> mismatches;  // the lines that are not OK

@@ -28,10 +28,13 @@ std::string Hex(const Digest& d) {
 
 // Streams rows in key order into one SHA-256; without a key, the sorted row digests. A keyed
 // table's rows also go into the SHA-256 of their key range: a new range every `split_rows`
-// rows, or at the boundaries of `like`'s ranges.
+// rows, or at the boundaries of `like`'s ranges. With ranges, the table's SHA-256 is that of
+// the ranges' digests in order (so that parts hashed apart combine); rows hashed into the
+// whole-table SHA-256 before the first range closes are then not used.
 class TableHasher {
  public:
-  TableHasher(const TablePlan& t, const ManifestEntry* like) : t_(t), keyed_(!t.primary_key.empty()) {
+  TableHasher(const TablePlan& t, const ManifestEntry* like, bool check_order = false)
+      : t_(t), keyed_(!t.primary_key.empty()), check_order_(check_order && keyed_) {
     crypto_hash_sha256_init(&st_);
     crypto_hash_sha256_init(&range_st_);
     for (const auto& k : t.primary_key)
@@ -52,6 +55,16 @@ class TableHasher {
     }
   }
   void Add(const CanonRow& row) {
+    if (!ok_) return;
+    if (check_order_) {
+      if (rows_ > 0 && !After(row, last_key_)) {
+        ok_ = false;
+        return;
+      }
+      last_key_.resize(kidx_.size());
+      for (size_t j = 0; j < kidx_.size(); ++j) last_key_[j].assign(row.Get(kidx_[j]));
+      if (rows_ == 0) first_key_ = last_key_;
+    }
     ++rows_;
     auto b = row.Bytes();
     auto* p = reinterpret_cast<const unsigned char*>(b.data());
@@ -61,7 +74,7 @@ class TableHasher {
       digests_.push_back(d);
       return;
     }
-    crypto_hash_sha256_update(&st_, p, b.size());
+    if (ranges_.empty() && bounds_.empty()) crypto_hash_sha256_update(&st_, p, b.size());
     if (split_rows_ == 0 && bounds_.empty()) return;
     while (ranges_.size() + 1 < bounds_.size() && After(row, bounds_[ranges_.size()].second))
       CloseRange(bounds_[ranges_.size()].first);
@@ -69,22 +82,61 @@ class TableHasher {
     if (++range_rows_ == split_rows_) CloseRange(KeyJson(row));
   }
   ManifestEntry Finish(const std::string& table) {
-    if (!keyed_) {
-      std::sort(digests_.begin(), digests_.end());
-      for (const auto& d : digests_) crypto_hash_sha256_update(&st_, d.data(), d.size());
-    }
     if (split_rows_ > 0 && !ranges_.empty()) CloseRange("");
     while (ranges_.size() < bounds_.size()) CloseRange(bounds_[ranges_.size()].first);
-    Digest out;
-    crypto_hash_sha256_final(&st_, out.data());
-    return {table, rows_, Hex(out), std::move(ranges_)};
+    return Entry(table, rows_, std::move(ranges_), range_digests_, &digests_, &st_);
   }
+  // The table's entry: `ranges` with their digests, or (none) the rows in `whole`, or (no
+  // key) the sorted row digests.
+  static ManifestEntry Entry(const std::string& table, int64_t rows,
+                             std::vector<ManifestRange> ranges, const std::vector<Digest>& range_digests,
+                             std::vector<Digest>* row_digests, crypto_hash_sha256_state* whole) {
+    if (!ranges.empty()) {
+      crypto_hash_sha256_init(whole);
+      for (const auto& d : range_digests) crypto_hash_sha256_update(whole, d.data(), d.size());
+    } else if (row_digests && !row_digests->empty()) {
+      std::sort(row_digests->begin(), row_digests->end());
+      for (const auto& d : *row_digests) crypto_hash_sha256_update(whole, d.data(), d.size());
+    }
+    Digest out;
+    crypto_hash_sha256_final(whole, out.data());
+    return {table, rows, Hex(out), std::move(ranges)};
+  }
+
+  bool ok() const { return ok_; }
+  bool keyed() const { return keyed_; }
+  int64_t rows() const { return rows_; }
+  // A load unit's part: its ranges, the open one closed at its last row's key.
+  void ClosePart() {
+    if (range_rows_ > 0) {
+      boost::json::array a;
+      for (const auto& k : last_key_) a.emplace_back(k);
+      CloseRange(boost::json::serialize(a));
+    }
+  }
+  // True when this part's keys all come after `prev`'s (parts in key order).
+  bool Follows(const TableHasher& prev) const {
+    if (!keyed_ || rows_ == 0) return true;
+    for (size_t j = 0; j < kidx_.size(); ++j) {
+      StatKind k = KindOf(t_.columns[kidx_[j]].type);
+      const std::string &a = first_key_[j], &b = prev.last_key_[j];
+      long double an = k == StatKind::kText ? 0 : NumberOf(k, a);
+      long double bn = k == StatKind::kText ? 0 : NumberOf(k, b);
+      if (Less(k, b, bn, a, an)) return true;
+      if (Less(k, a, an, b, bn)) return false;
+    }
+    return false;
+  }
+  std::vector<ManifestRange>& ranges() { return ranges_; }
+  const std::vector<Digest>& range_digests() const { return range_digests_; }
+  std::vector<Digest>& digests() { return digests_; }
 
  private:
   void CloseRange(const std::string& upto) {
     Digest d;
     crypto_hash_sha256_final(&range_st_, d.data());
     ranges_.push_back({upto, range_rows_, Hex(d)});
+    range_digests_.push_back(d);
     crypto_hash_sha256_init(&range_st_);
     range_rows_ = 0;
   }
@@ -108,11 +160,12 @@ class TableHasher {
   }
 
   const TablePlan& t_;
-  bool keyed_;
+  bool keyed_, check_order_, ok_ = true;
   std::vector<size_t> kidx_;
   crypto_hash_sha256_state st_, range_st_;
   int64_t rows_ = 0, range_rows_ = 0, split_rows_ = 0;
-  std::vector<Digest> digests_;
+  std::vector<Digest> digests_, range_digests_;
+  std::vector<std::string> first_key_, last_key_;
   std::vector<std::pair<std::string, std::vector<std::string>>> bounds_;  // like's: upto, key
   std::vector<ManifestRange> ranges_;
 };
@@ -159,6 +212,64 @@ ManifestEntry FromSource(const EngineOptions& o, Source& src, pg::Connection& co
 
 }  // namespace
 
+struct LoadHasher::Impl {
+  explicit Impl(const TablePlan& t) : h(t, nullptr, true) {}
+  TableHasher h;
+};
+LoadHasher::LoadHasher(const TablePlan& t) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialize");
+  p_ = std::make_unique<Impl>(t);
+}
+LoadHasher::~LoadHasher() = default;
+void LoadHasher::Add(const CanonRow& row) { p_->h.Add(row); }
+bool LoadHasher::Ok() const { return p_->h.ok(); }
+
+std::optional<std::vector<std::string>> LoadOrder(const TablePlan& t) {
+  for (const auto& k : t.primary_key)
+    for (const auto& c : t.columns)
+      // Text sorts by its bytes (the target reads it COLLATE "C"), numbers by value; the
+      // canonical text of other types (dates, uuids...) need not sort as their values do.
+      if (c.name == k && KindOf(c.type) == StatKind::kText && c.type != PgType::kText &&
+          c.type != PgType::kVarchar)
+        return std::nullopt;
+  if (t.source.primary_key.size() != t.primary_key.size()) return std::nullopt;
+  return t.source.primary_key;
+}
+
+std::optional<ManifestEntry> CombineLoad(const TablePlan& t,
+                                         std::vector<std::unique_ptr<LoadHasher>>& parts) {
+  if (parts.empty()) return std::nullopt;
+  const TableHasher* prev = nullptr;  // the last part with rows
+  for (const auto& p : parts) {
+    if (!p || !p->Ok() || (prev && !p->p_->h.Follows(*prev))) return std::nullopt;
+    if (p->p_->h.rows() > 0) prev = &p->p_->h;
+  }
+  if (parts.size() == 1) return parts[0]->p_->h.Finish(t.name);
+  int64_t rows = 0;
+  std::vector<ManifestRange> ranges;
+  std::vector<Digest> range_digests, row_digests;
+  for (auto& p : parts) {
+    auto& h = p->p_->h;
+    rows += h.rows();
+    if (!h.keyed()) {
+      row_digests.insert(row_digests.end(), h.digests().begin(), h.digests().end());
+      continue;
+    }
+    h.ClosePart();
+    ranges.insert(ranges.end(), h.ranges().begin(), h.ranges().end());
+    range_digests.insert(range_digests.end(), h.range_digests().begin(), h.range_digests().end());
+  }
+  if (!ranges.empty()) ranges.back().upto.clear();  // no rows past the last: open ended
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  return TableHasher::Entry(t.name, rows, std::move(ranges), range_digests, &row_digests, &st);
+}
+
+ManifestEntry ManifestFromTarget(pg::Connection& conn, const std::string& schema,
+                                 const TablePlan& t) {
+  return FromTarget(conn, schema, t, nullptr);
+}
+
 int64_t ManifestRangeRows() {
   const char* v = std::getenv("CORRENTE_MIGRATE_TEST_MANIFEST_RANGE_ROWS");
   return v ? std::max<int64_t>(1, std::atoll(v)) : 100000;
@@ -177,8 +288,8 @@ std::vector<ManifestEntry> ComputeManifest(const EngineOptions& o, SourceContext
 
 std::string RenderManifest(const std::string& schema, const std::vector<ManifestEntry>& entries) {
   std::ostringstream out;
-  out << "# corrente migrate manifest v1: table, rows, SHA-256 of the canonical rows in key "
-         "order (docs/migrate.md)\n";
+  out << "# corrente migrate manifest v2: table, rows, SHA-256 of the canonical rows in key "
+         "order, or with range lines of the ranges' SHA-256 digests in order (docs/migrate.md)\n";
   out << "# range lines, tab-separated: table, rows, SHA-256 of the rows after the previous "
          "range up to the key (JSON; empty: to the end)\n";
   out << "schema " << schema << "\n";
@@ -194,7 +305,9 @@ std::vector<ManifestEntry> ParseManifest(const std::string& text, std::string* s
   std::vector<ManifestEntry> out;
   std::istringstream in(text);
   std::string line;
+  bool v1 = false;  // a v1 table line with ranges hashed its rows, not its ranges' digests
   while (std::getline(in, line)) {
+    if (line.rfind("# corrente migrate manifest v1:", 0) == 0) v1 = true;
     if (line.empty() || line[0] == '#') continue;
     if (line.rfind("schema ", 0) == 0) {
       *schema = line.substr(7);
@@ -210,6 +323,9 @@ std::vector<ManifestEntry> ParseManifest(const std::string& text, std::string* s
       }
       if (f.size() != 4 || out.empty() || out.back().table != f[0] || f[2].size() != 64)
         throw std::runtime_error("manifest: malformed line: " + line);
+      if (v1)
+        throw std::runtime_error("manifest: a v1 manifest with key ranges (written before "
+                                 "2026-12-06); write it again with copy --manifest");
       out.back().ranges.push_back({f[3], std::stoll(f[1]), f[2]});
       continue;
     }
@@ -225,14 +341,6 @@ std::vector<ManifestEntry> ParseManifest(const std::string& text, std::string* s
     out.push_back(std::move(e));
   }
   return out;
-}
-
-void WriteManifest(const EngineOptions& opts, const std::string& path) {
-  const EngineOptions o = WithRecordedMapping(opts);
-  auto ctx = OpenContext(o);
-  std::ofstream out(path, std::ios::trunc);
-  out << RenderManifest(ctx.schema, ComputeManifest(o, ctx, false));
-  if (!out.flush()) throw std::runtime_error("cannot write " + path);
 }
 
 ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, bool target,
