@@ -360,7 +360,8 @@ TEST(HttpServerTarpit, HeldAnswersWaitOnATimerWithinTheirBoundsWhileOthersAnswer
     held.push_back(Connect(s.port()));
     SendAll(held.back(), req);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (int i = 0; i < 100 && s.http().Connections().held < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(s.http().Connections().held, 2u);
   // Past the address's bound: answered at once, and the connection closes.
   int over = Connect(s.port());
