@@ -86,10 +86,9 @@ class Api {
   void Register(Router& router) {
     for (size_t i = 0; i < routes_.size(); ++i) {
       by_pattern_[routes_[i].method + " " + routes_[i].pattern] = i;
-      router.Add(routes_[i].method, routes_[i].pattern,
-                 [this, i](const Request& req) {
-                   return HeldIfRefusedLogin(req, Handle(routes_[i], req));
-                 });
+      router.Add(routes_[i].method, routes_[i].pattern, [this, i](const Request& req) {
+        return HeldIfRefusedLogin(req, Handle(routes_[i], req));
+      });
     }
     router_ = &router;
   }
@@ -100,7 +99,8 @@ class Api {
     // A login while the hashing pool is full: refused here, without a worker or the database.
     if (req.method == "POST" && req.path == kLoginPath && s_.hashing.Refuses()) {
       req.route = kLoginPath;
-      return HeldIfRefusedLogin(req, FromApiError(HashingBusy("too many password checks in progress")));
+      return HeldIfRefusedLogin(req,
+                                FromApiError(HashingBusy("too many password checks in progress")));
     }
     if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
     const Router::Route* rr = router_->Find(req);

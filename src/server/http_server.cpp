@@ -566,8 +566,9 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   ConnectionTable connections(max_open);
   spdlog::info("connections: at most {} open (idle ones evicted past that); header timeout {} s",
                max_open, options_.header_timeout.count());
-  tarpit.emplace(options_.tarpit_total > 0 ? options_.tarpit_total : std::max<size_t>(1, max_open / 4),
-                 options_.tarpit_per_address);
+  tarpit.emplace(
+      options_.tarpit_total > 0 ? options_.tarpit_total : std::max<size_t>(1, max_open / 4),
+      options_.tarpit_per_address);
   State state;
   state.tarpit = &*tarpit;
   state.workers = &workers;
