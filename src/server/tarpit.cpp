@@ -6,6 +6,16 @@ Tarpit::Hold::~Hold() {
   if (tarpit_) tarpit_->Leave(address_);
 }
 
+Tarpit::Hold& Tarpit::Hold::operator=(Hold&& o) noexcept {
+  if (this != &o) {
+    if (tarpit_) tarpit_->Leave(address_);
+    tarpit_ = o.tarpit_;
+    address_ = std::move(o.address_);
+    o.tarpit_ = nullptr;
+  }
+  return *this;
+}
+
 Tarpit::Hold Tarpit::Enter(const std::string& address) {
   std::lock_guard l(mu_);
   auto it = by_address_.find(address);

@@ -25,7 +25,7 @@ class Tarpit {
     Hold(Hold&& o) noexcept : tarpit_(o.tarpit_), address_(std::move(o.address_)) {
       o.tarpit_ = nullptr;
     }
-    Hold& operator=(Hold&&) = delete;
+    Hold& operator=(Hold&& o) noexcept;
     ~Hold();
     explicit operator bool() const { return tarpit_ != nullptr; }
 
