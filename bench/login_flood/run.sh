@@ -12,7 +12,8 @@
 #                    what any flood of that many clients costs the others on this machine
 # Prints the normal requests' p50/p95/p99 without and with each flood, the p95 ratio (the
 # target: within 2x), the flood's own rate and answers (200/401/429/503), how many passwords
-# were checked and refused, and the CPU seconds the server and the flood client used.
+# were checked and refused, how many refusals were held (the tarpit: a refused login is answered
+# a second late), and the CPU seconds the server and the flood client used.
 #
 # Usage: bench/login_flood/run.sh [path/to/corrente]   (default build/release/corrente)
 # Env: BENCH_SECONDS (10) NORMAL_CONNECTIONS (8) FLOOD_CONNECTIONS (32)
@@ -106,6 +107,7 @@ base_p95=""
 measure() {  # measure LABEL none|control|valid|wrong
   local label="$1" mode="$2" fpid="" flood="-" path="/api/v1/auth/login" checks0 refused0 cpu0 wcpu="-"
   checks0=$(metric auth_password_checks_total) refused0=$(metric auth_hashing_refused_total) cpu0=$(cpu "$spid")
+  local held0 held1; held0=$(metric http_held_total)  # absent before the tarpit: 0
   if [ "$mode" != none ]; then
     [ "$mode" = control ] && path="/api/v1/items?limit=1"
     curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/items?limit=1"  # cached
@@ -122,14 +124,16 @@ measure() {  # measure LABEL none|control|valid|wrong
     wcpu=$(awk '{printf "%.1f", $1 + $2}' "$CORRENTE_HOME/flood.time")
   fi
   local checks=$(( $(metric auth_password_checks_total) - checks0 )) refused=$(( $(metric auth_hashing_refused_total) - refused0 ))
+  held1=$(metric http_held_total)
+  local held=$(( ${held1:-0} - ${held0:-0} ))
   local scpu ratio
   scpu=$(python3 -c "print('%.1f' % ($(cpu "$spid") - $cpu0))")
   [ "$mode" = none ] && base_p95=$p95
   ratio=$(python3 -c "print('%.2fx' % ($p95 / $base_p95))")
   printf '%-22s normal: %8s req/s  p50 %7sms  p95 %7sms  p99 %7sms  non-2xx %s  p95 ratio %s\n' "$label" "$rps" "$p50" "$p95" "$p99" "$errs" "$ratio"
   [ "$mode" != none ] &&
-    printf '%-22s flood:  %s; passwords checked %s, refused %s; CPU s: server %s, flood client %s\n' "" "$flood" "$checks" "$refused" "$scpu" "$wcpu"
-  rows+=("| $label | $p50 | $p95 | $p99 | $ratio | $flood | $checks / $refused | $scpu / $wcpu |")
+    printf '%-22s flood:  %s; passwords checked %s, refused %s, answers held %s; CPU s: server %s, flood client %s\n' "" "$flood" "$checks" "$refused" "$held" "$scpu" "$wcpu"
+  rows+=("| $label | $p50 | $p95 | $p99 | $ratio | $flood | $checks / $refused / $held | $scpu / $wcpu |")
 }
 
 echo "login flood benchmark: $(nproc) cores shared by the server, PostgreSQL and wrk; normal traffic $nconns clients, flood $fconns clients, ${secs}s each"
@@ -142,6 +146,6 @@ measure "valid logins" valid
 measure "wrong passwords" wrong  # last: it locks this address out of logins for 5 minutes
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| case | p50 ms | p95 ms | p99 ms | p95 / no flood | flood (rate, answers) | passwords checked / refused | CPU s server / flood client |"
+echo "| case | p50 ms | p95 ms | p99 ms | p95 / no flood | flood (rate, answers) | passwords checked / refused / answers held | CPU s server / flood client |"
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

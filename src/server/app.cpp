@@ -86,8 +86,9 @@ class Api {
   void Register(Router& router) {
     for (size_t i = 0; i < routes_.size(); ++i) {
       by_pattern_[routes_[i].method + " " + routes_[i].pattern] = i;
-      router.Add(routes_[i].method, routes_[i].pattern,
-                 [this, i](const Request& req) { return Handle(routes_[i], req); });
+      router.Add(routes_[i].method, routes_[i].pattern, [this, i](const Request& req) {
+        return HeldIfRefusedLogin(req, Handle(routes_[i], req));
+      });
     }
     router_ = &router;
   }
@@ -98,7 +99,8 @@ class Api {
     // A login while the hashing pool is full: refused here, without a worker or the database.
     if (req.method == "POST" && req.path == kLoginPath && s_.hashing.Refuses()) {
       req.route = kLoginPath;
-      return FromApiError(HashingBusy("too many password checks in progress"));
+      return HeldIfRefusedLogin(req,
+                                FromApiError(HashingBusy("too many password checks in progress")));
     }
     if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
     const Router::Route* rr = router_->Find(req);
@@ -301,6 +303,16 @@ class Api {
   }
 
   static constexpr const char* kLoginPath = "/api/v1/auth/login";
+
+  // A login refused unchecked (the hashing pool full or the database down: 503; the
+  // throttle: 429) is answered a second later, on a timer (tarpit.h): a closed-loop flood then
+  // sends one request a second per connection instead of thousands. A login whose password
+  // is checked is never held.
+  static Response HeldIfRefusedLogin(const Request& req, Response res) {
+    if ((res.status == 503 || res.status == 429) && req.method == "POST" && req.path == kLoginPath)
+      res.hold = std::chrono::seconds(1);
+    return res;
+  }
 
   static ApiError DbDown() {
     ApiError e(503, "service_unavailable", "the database is unavailable; retry shortly");
@@ -562,6 +574,14 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("http_connections_refused_total", "counter",
           "Connections refused with 503 at the cap (none idle).",
           static_cast<double>(conns.refused));
+    gauge("http_held_answers", "gauge",
+          "Refused logins whose answer is waiting out its delay (the tarpit).",
+          static_cast<double>(conns.held));
+    gauge("http_held_total", "counter", "Refused logins answered after their delay.",
+          static_cast<double>(conns.held_total));
+    gauge("http_held_overflow_total", "counter",
+          "Refused logins answered at once (and closed) because the tarpit was full.",
+          static_cast<double>(conns.hold_overflowed));
     gauge("sse_streams_open", "gauge", "Open /api/v1/events streams.",
           static_cast<double>(events.Streams()));
     gauge("sse_streams_max", "gauge", "The cap on open event streams.",

@@ -17,6 +17,7 @@
 
 #include "server/connections.h"
 #include "server/encoding.h"
+#include "server/tarpit.h"
 #include "server/tls.h"
 
 namespace corrente::server {
@@ -33,6 +34,7 @@ struct State {
   net::thread_pool* workers = nullptr;
   const ServerHooks* hooks = nullptr;
   ConnectionTable* connections = nullptr;
+  Tarpit* tarpit = nullptr;
   net::ssl::context* tls = nullptr;  // set: every connection speaks TLS (--tls-cert)
   // The live bodies being written, each by its wake-up: a drain wakes them all to end.
   std::mutex live_mu;
@@ -352,6 +354,17 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
         }
       }
     }
+    if (res.hold.count() > 0) {
+      // The tarpit: a timer on this strand, no thread held. Past its bounds, at once and close.
+      if (auto hold = state.tarpit->Enter(remote)) {
+        net::steady_timer timer(co_await net::this_coro::executor);
+        timer.expires_after(res.hold);
+        beast::error_code wait_ec;
+        co_await timer.async_wait(net::redirect_error(net::use_awaitable, wait_ec));
+      } else {
+        keep_alive = false;
+      }
+    }
     bool reusable = true;
     if (res.live && !head) {
       reusable = co_await WriteLive(stream, res, version, opt, state);
@@ -490,6 +503,11 @@ HttpServer::ConnectionStats HttpServer::Connections() const {
     c.refused = t->refused();
     c.max_open = t->max_open();
   }
+  if (const Tarpit* t = tarpit_.load()) {
+    c.held = t->held();
+    c.held_total = t->entered();
+    c.hold_overflowed = t->overflowed();
+  }
   return c;
 }
 
@@ -507,6 +525,9 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, ServerHooks 
 void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   int threads =
       options_.threads > 0 ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Before the io_context: a held answer's coroutine frame, destroyed with the io_context,
+  // releases its place in the tarpit.
+  std::optional<Tarpit> tarpit;
   net::io_context ctx(threads);
   tcp::acceptor acceptor(ctx);
   beast::error_code ec;
@@ -545,12 +566,17 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   ConnectionTable connections(max_open);
   spdlog::info("connections: at most {} open (idle ones evicted past that); header timeout {} s",
                max_open, options_.header_timeout.count());
+  tarpit.emplace(
+      options_.tarpit_total > 0 ? options_.tarpit_total : std::max<size_t>(1, max_open / 4),
+      options_.tarpit_per_address);
   State state;
+  state.tarpit = &*tarpit;
   state.workers = &workers;
   state.hooks = &hooks_;
   state.connections = &connections;
   state.tls = tls.get();
   connections_ = &connections;
+  tarpit_ = &*tarpit;
   // The acceptor, the drain and its timer share one strand: a signal's handler and a Stop()
   // run on any I/O thread, and must not close the acceptor under a pending accept.
   auto control = net::make_strand(ctx);
@@ -601,6 +627,7 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   workers.stop();
   workers.join();
   connections_ = nullptr;
+  tarpit_ = nullptr;
   spdlog::info("server stopped");
 }
 

@@ -15,6 +15,7 @@
 namespace corrente::server {
 
 class ConnectionTable;
+class Tarpit;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -31,6 +32,10 @@ struct ServerOptions {
   // Live events (/api/v1/events), read by Serve(): open streams at most (more get 503; each
   // also holds a connection) and the heartbeat that keeps an idle stream open.
   size_t max_event_streams = 256;
+  // Responses with a hold (refused logins) wait at most this many at once per client address,
+  // and in all (0 = a quarter of the connection cap); past that they go out at once and close.
+  size_t tarpit_per_address = 64;
+  size_t tarpit_total = 0;
   std::chrono::seconds event_heartbeat{15};
   // Both set: HTTPS only (TLS 1.2+, see tls.h). PEM files: the certificate chain, its key.
   std::string tls_cert;
@@ -60,6 +65,8 @@ class HttpServer {
 
   struct ConnectionStats {
     size_t open = 0, idle = 0, evicted = 0, refused = 0, max_open = 0;
+    // Answers waiting in the tarpit now, held in all, and sent at once past its bounds.
+    size_t held = 0, held_total = 0, hold_overflowed = 0;
   };
   // While Run() is serving (from any thread, e.g. a /metrics handler); zeros otherwise.
   ConnectionStats Connections() const;
@@ -69,6 +76,7 @@ class HttpServer {
   const Router& router_;
   ServerHooks hooks_;
   std::atomic<ConnectionTable*> connections_{nullptr};
+  std::atomic<Tarpit*> tarpit_{nullptr};
   std::mutex stop_mu_;
   std::function<void()> stop_;
   bool stop_requested_ = false;

@@ -310,6 +310,87 @@ TEST(HttpServerFlood, WhenEveryConnectionIsBusyANewcomerGets503WithRetryAfter) {
   EXPECT_EQ(Health(s.port()).first, 200);
 }
 
+// Reads one response with a Content-Length (or until close or `timeout`).
+std::string ReadResponse(int fd, std::chrono::milliseconds timeout) {
+  std::string out;
+  auto end = Clock::now() + timeout;
+  for (;;) {
+    auto head = out.find("\r\n\r\n");
+    if (head != std::string::npos) {
+      auto cl = out.find("Content-Length: ");
+      if (cl != std::string::npos && cl < head &&
+          out.size() >= head + 4 + std::stoul(out.substr(cl + 16)))
+        return out;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
+    if (left <= 0) return out;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+    char buf[4096];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// Data waiting on `fd` now (no wait).
+bool Readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, 0) > 0;
+}
+
+TEST(HttpServerTarpit, HeldAnswersWaitOnATimerWithinTheirBoundsWhileOthersAnswer) {
+  ServerOptions opt;
+  opt.threads = 1;  // one I/O thread: held answers must not block it
+  opt.workers = 1;
+  opt.tarpit_per_address = 2;
+  const auto hold = std::chrono::milliseconds(1500);
+  TestServer s(opt, [&](Router& r) {
+    r.Add("POST", "/refuse", [&](const Request&) {
+      Response res = ErrorResponse(429, "too_many_requests", "later");
+      res.headers.emplace_back("Retry-After", "7");
+      res.hold = hold;
+      return res;
+    });
+  });
+  const std::string req = "POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+  auto t0 = Clock::now();
+  std::vector<int> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(Connect(s.port()));
+    SendAll(held.back(), req);
+  }
+  for (int i = 0; i < 100 && s.http().Connections().held < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(s.http().Connections().held, 2u);
+  // Past the address's bound: answered at once, and the connection closes.
+  int over = Connect(s.port());
+  SendAll(over, req);
+  bool closed = false;
+  std::string r = ReadUntilClose(over, std::chrono::milliseconds(1000), &closed);
+  close(over);
+  EXPECT_EQ(r.rfind("HTTP/1.1 429", 0), 0u) << r;
+  EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(s.http().Connections().hold_overflowed, 1u);
+  // Other requests are answered meanwhile, on the same I/O thread and worker.
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Health(s.port()).first, 200);
+  for (int fd : held) EXPECT_FALSE(Readable(fd)) << "a held answer came before its delay";
+  for (int fd : held) {
+    std::string a = ReadResponse(fd, std::chrono::milliseconds(3000));
+    auto waited = Clock::now() - t0;
+    EXPECT_EQ(a.rfind("HTTP/1.1 429", 0), 0u) << a;
+    EXPECT_NE(a.find("Retry-After: 7"), std::string::npos) << a;
+    EXPECT_EQ(a.find("Connection: close"), std::string::npos) << a;  // kept alive
+    EXPECT_GE(waited, hold);
+  }
+  EXPECT_EQ(s.http().Connections().held, 0u);
+  // The kept-alive connection serves its next request.
+  SendAll(held[0], "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(ReadUntilClose(held[0], std::chrono::seconds(3)).find("200 OK"), std::string::npos);
+  for (int fd : held) close(fd);
+}
+
 // A live body fed by the test: Push() queues text and wakes the writer.
 class QueueBody : public LiveBody {
  public:

@@ -68,6 +68,8 @@ struct Response {
   // A live body (see LiveBody), written after the head until it ends, the client goes or the
   // server stops. Neither cached, compressed nor given an ETag.
   std::shared_ptr<LiveBody> live;
+  // Written only after this delay (a refused login: see tarpit.h), without holding a thread.
+  std::chrono::milliseconds hold{0};
 
   const std::string& Body() const { return shared_body ? *shared_body : body; }
 };

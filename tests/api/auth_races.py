@@ -5,7 +5,9 @@
   announced by another server (NOTIFY) ends tokens here too.
 - Parallel wrong-password logins: at most the throttle's limit of passwords is checked
   (auth_password_checks_total), per account and per address.
-- A full hashing pool answers 503 with Retry-After at once, and other requests are served.
+- A full hashing pool answers 503 with Retry-After, and other requests are served.
+- Refused logins (throttled: 429; pool full: 503) are answered after a second's hold (the
+  tarpit), while other requests are answered meanwhile; a login with room is not held.
 Concurrent clients bind their own 127.0.x.y source address, so the per-address throttle of
 the rest of the run (127.0.0.1) is untouched.
 """
@@ -157,6 +159,7 @@ def hashing_pool_full(t):
     threads = metric(t, "auth_hashing_threads")
     refused0 = metric(t, "auth_hashing_refused_total")
     before = metric(t, "auth_password_checks_total")
+    held0 = metric(t, "http_held_total")
     res, during = [], []
     for attempt in range(3):  # a burst whose clients happen to arrive one by one proves nothing
         def one(i):
@@ -180,9 +183,48 @@ def hashing_pool_full(t):
     check("every login of the bursts was either checked or refused", checked + refused >= sent and checked <= sent,
           (checked, refused, sent))
     check("other requests are served while the hashing pool is full", during and all(s == 200 for s in during), during)
+    check("each 503 of a full pool was held (the tarpit)", metric(t, "http_held_total") - held0 >= len(full),
+          (metric(t, "http_held_total") - held0, len(full)))
+
+
+def timed_post(t, source, body):
+    """(status, headers, seconds taken, time.monotonic() at the answer) of one login."""
+    t0 = time.monotonic()
+    status, headers = post_from(t, source, "/api/v1/auth/login", body)
+    end = time.monotonic()
+    return status, headers, end - t0, end
+
+
+def tarpit(t):
+    """After throttle_races: race_throttle's account is locked, so its logins are refused."""
+    check, get = t.check, t.get
+    held0 = metric(t, "http_held_total")
+    # Four refused logins at once from another address, and items while they wait.
+    def one(i):
+        if i == 0:
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            r = get("/api/v1/items?limit=1&during_tarpit=1", t.VIEWER)
+            return ("items", r.status, time.monotonic() - t0, time.monotonic())
+        return timed_post(t, "127.0.3.%d" % i, {"username": "race_throttle", "password": "wrong"})
+    res = parallel(5, one)
+    items, refused = res[0], res[1:]
+    check("4 logins of a throttled account: each 429 with Retry-After, after a hold of >= 1 s",
+          all(r[0] == 429 and int(r[1].get("retry-after", "0")) > 0 and r[2] >= 1.0 for r in refused),
+          [(r[0], round(r[2], 3)) for r in refused])
+    check("the hold is counted (http_held_total +4)", metric(t, "http_held_total") - held0 == 4,
+          metric(t, "http_held_total") - held0)
+    check("items answered while the refused logins were held (before any of them)",
+          items[1] == 200 and items[3] < min(r[3] for r in refused), (items, [r[3] for r in refused]))
+    # A login with room in the hashing pool is not held, failed or not.
+    held1 = metric(t, "http_held_total")
+    codes = [timed_post(t, "127.0.3.9", {"username": "race_tarpit_%d" % i, "password": "x"})[0] for i in range(3)]
+    check("logins with room in the pool (401 here) are not held", codes == [401] * 3
+          and metric(t, "http_held_total") == held1, (codes, metric(t, "http_held_total") - held1))
 
 
 def run(t):
     account_changes(t)
     throttle_races(t)
+    tarpit(t)
     hashing_pool_full(t)
