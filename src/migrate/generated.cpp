@@ -221,8 +221,12 @@ class Parser {
     auto text1 = [&](const char* pg) -> Expr {
       if (a.size() != 1 || a[0].kind != Kind::kText)
         throw Untranslatable(fn + " of other than one text");
-      // SQLite changes the case of ASCII letters only, as PostgreSQL does under "C".
-      std::string arg = d_ == ExprDialect::kSqlite ? a[0].sql + " COLLATE \"C\"" : a[0].sql;
+      // SQLite changes the case of ASCII letters only, as PostgreSQL does under "C"; MySQL
+      // maps each character by Unicode's one-to-one case mapping, as libc's C.UTF-8 does
+      // (whatever the target database's collation). Text arguments are atoms or (...).
+      std::string arg = a[0].sql;
+      if (std::string(pg) == "lower" || std::string(pg) == "upper")
+        arg += d_ == ExprDialect::kSqlite ? " COLLATE \"C\"" : " COLLATE \"C.utf8\"";
       return {std::string(pg) + "(" + arg + ")", Kind::kText};
     };
     if (fn == "concat" && d_ == ExprDialect::kMysql && !a.empty()) return Concat(a);

@@ -70,7 +70,8 @@ TEST(Generated, MysqlText) {
   EXPECT_EQ(Mysql("concat(`first`,' ',`last`)", PgType::kText), "(\"first\" || ' ' || \"last\")");
   EXPECT_EQ(Mysql("concat(`first`,_utf8mb4' ',`last`)", PgType::kVarchar),
             "(\"first\" || ' ' || \"last\")");
-  EXPECT_EQ(Mysql("lower(`first`)", PgType::kText), "lower(\"first\")");
+  EXPECT_EQ(Mysql("lower(`first`)", PgType::kText), "lower(\"first\" COLLATE \"C.utf8\")");
+  EXPECT_EQ(Mysql("trim(`first`)", PgType::kText), "btrim(\"first\")");
   EXPECT_EQ(Mysql("ifnull(`first`,'n''a')", PgType::kText), "COALESCE(\"first\", 'n''a')");
   EXPECT_EQ(Mysql("coalesce(`a`,`price`)", PgType::kNumeric), "COALESCE(\"a\"::bigint, \"price\")");
   EXPECT_EQ(Mysql("char_length(`Renamed`)", PgType::kInteger), "char_length(\"renamed_x\")");
