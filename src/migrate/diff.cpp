@@ -61,9 +61,10 @@ bool Differ::Convert(RowCursor& cur, const ConvertContext& ctx, std::vector<Targ
   if (!ConvertRow(t, cur, ctx, vals, notes, &reason, &column)) {
     // Not in the target, and it cannot be under the copy's type choices: say which row.
     if (unconvertible.insert(cur.RowLabel()).second && !refused.count(cur.RowLabel()))
-      spdlog::warn("table {}: source row {} cannot be carried ({}); it is left out (the copy's "
-                   "type choices: migrate plan --show-state)",
-                   t.name, cur.RowLabel(), reason);
+      spdlog::warn(
+          "table {}: source row {} cannot be carried ({}); it is left out (the copy's "
+          "type choices: migrate plan --show-state)",
+          t.name, cur.RowLabel(), reason);
     return false;
   }
   return refused.empty() || !refused.count(cur.RowLabel());

@@ -88,7 +88,8 @@ class Parser {
       }
     }
     if (std::isdigit(static_cast<unsigned char>(c)) ||
-        (c == '.' && pos_ + 1 < src_.size() && std::isdigit(static_cast<unsigned char>(src_[pos_ + 1])))) {
+        (c == '.' && pos_ + 1 < src_.size() &&
+         std::isdigit(static_cast<unsigned char>(src_[pos_ + 1])))) {
       tok_.type = Token::kNumber;
       while (pos_ < src_.size() &&
              (std::isdigit(static_cast<unsigned char>(src_[pos_])) || src_[pos_] == '.'))
@@ -251,7 +252,8 @@ class Parser {
       }
       return {"COALESCE(" + sql + ")", k};
     }
-    if (fn == "abs" && a.size() == 1 && Numeric(a[0].kind)) return {"abs(" + a[0].sql + ")", a[0].kind};
+    if (fn == "abs" && a.size() == 1 && Numeric(a[0].kind))
+      return {"abs(" + a[0].sql + ")", a[0].kind};
     // Half away from zero on exact numbers in both; MySQL rounds doubles otherwise.
     if (fn == "round" && d_ == ExprDialect::kMysql && (a.size() == 1 || a.size() == 2) &&
         (a[0].kind == Kind::kInt || a[0].kind == Kind::kDecimal) &&

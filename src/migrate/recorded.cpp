@@ -8,9 +8,10 @@
 namespace corrente::migrate {
 namespace {
 
-constexpr const char* kTypeNames[] = {
-    "smallint", "integer", "bigint", "numeric",  "double", "text", "varchar", "bytea", "bool",
-    "date",     "timestamp", "timestamptz", "interval", "time", "uuid", "jsonb", "geometry"};
+constexpr const char* kTypeNames[] = {"smallint",  "integer",     "bigint",   "numeric", "double",
+                                      "text",      "varchar",     "bytea",    "bool",    "date",
+                                      "timestamp", "timestamptz", "interval", "time",    "uuid",
+                                      "jsonb",     "geometry"};
 constexpr int kTypes = sizeof kTypeNames / sizeof kTypeNames[0];
 static_assert(kTypes == static_cast<int>(PgType::kGeometry) + 1, "a name per PgType");
 
@@ -66,8 +67,9 @@ bool DecodeChoice(std::string_view s, ColumnPlan* c) {
 void RecordChoices(pg::Connection& conn, const std::string& schema,
                    const std::vector<TablePlan>& plans) {
   for (const auto& t : plans) {
-    conn.Execute("DELETE FROM staging.migration_columns WHERE target_schema = $1 AND table_name = $2",
-                 schema, t.name);
+    conn.Execute(
+        "DELETE FROM staging.migration_columns WHERE target_schema = $1 AND table_name = $2",
+        schema, t.name);
     for (const auto& c : t.columns)
       conn.Execute(
           "INSERT INTO staging.migration_columns (target_schema, table_name, position, "
@@ -87,7 +89,7 @@ void ApplyRecordedChoices(pg::Connection& conn, const std::string& schema,
   std::map<std::pair<std::string, int>, std::pair<std::string, std::string>> rec;
   for (int i = 0; i < r.Rows(); ++i)
     rec[{r.GetString(i, 0), static_cast<int>(r.GetInt(i, 1))}] = {r.GetString(i, 2),
-                                                                   r.GetString(i, 3)};
+                                                                  r.GetString(i, 3)};
   for (auto& t : *plans)
     for (auto& c : t.columns) {
       auto it = rec.find({t.name, c.source_index});

@@ -50,6 +50,21 @@ class Stmt {
   sqlite3_stmt* st_ = nullptr;
 };
 
+// The ')' that closes the '(' at `open` in SQL text, skipping quoted strings; npos if none.
+size_t ClosingParen(const std::string& sql, size_t open) {
+  int depth = 0;
+  for (size_t m = open; m < sql.size(); ++m) {
+    if (sql[m] == '\'') {
+      m = sql.find('\'', m + 1);
+      if (m == std::string::npos) return m;
+      continue;
+    }
+    if (sql[m] == '(') ++depth;
+    if (sql[m] == ')' && --depth == 0) return m;
+  }
+  return std::string::npos;
+}
+
 // Finds CHECK (...) clauses and the PRIMARY KEY constraint name in CREATE TABLE text,
 // skipping quoted text.
 void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
@@ -92,19 +107,10 @@ void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
       if (word == "PRIMARY" && !last_constraint_name.empty()) *pk_name = last_constraint_name;
       if (word == "CHECK") {
         size_t k = sql.find('(', j);
-        int depth = 0;
-        size_t m = k;
-        for (; m < sql.size(); ++m) {
-          if (sql[m] == '\'') {
-            m = sql.find('\'', m + 1);
-            if (m == std::string::npos) return;
-            continue;
-          }
-          if (sql[m] == '(') ++depth;
-          if (sql[m] == ')' && --depth == 0) break;
-        }
-        if (k != std::string::npos && m < sql.size())
-          checks->push_back(sql.substr(k + 1, m - k - 1));
+        if (k == std::string::npos) return;
+        size_t m = ClosingParen(sql, k);
+        if (m == std::string::npos) return;
+        checks->push_back(sql.substr(k + 1, m - k - 1));
         i = m + 1;
         last_constraint_name.clear();
         continue;
@@ -173,23 +179,14 @@ std::map<std::string, std::string> GeneratedExpressions(const std::string& sql) 
       }
       if (c == '(') ++dep;
       if (c == ')') --dep;
-      if (dep != 0 || !(c == 'A' || c == 'a') || j + 1 >= d.size() || (d[j + 1] != 'S' && d[j + 1] != 's') ||
-          (j > 0 && is_word(d[j - 1])) || (j + 2 < d.size() && is_word(d[j + 2])))
+      if (dep != 0 || !(c == 'A' || c == 'a') || j + 1 >= d.size() ||
+          (d[j + 1] != 'S' && d[j + 1] != 's') || (j > 0 && is_word(d[j - 1])) ||
+          (j + 2 < d.size() && is_word(d[j + 2])))
         continue;
       size_t p = d.find_first_not_of(" \t\r\n", j + 2);
       if (p == std::string::npos || d[p] != '(') continue;
-      int n = 0;
-      size_t e = p;
-      for (; e < d.size(); ++e) {
-        if (d[e] == '\'') {
-          e = d.find('\'', e + 1);
-          if (e == std::string::npos) break;
-          continue;
-        }
-        if (d[e] == '(') ++n;
-        if (d[e] == ')' && --n == 0) break;
-      }
-      if (e == std::string::npos || e >= d.size()) break;
+      size_t e = ClosingParen(d, p);
+      if (e == std::string::npos) break;
       std::string expr = d.substr(p + 1, e - p - 1);
       for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       out[name] = expr;
@@ -311,8 +308,10 @@ class SqliteSource : public Source {
       if (create_sql.find("VIRTUAL TABLE") != std::string::npos) continue;
       {
         // table_xinfo lists generated columns too: hidden 2 (VIRTUAL) and 3 (STORED).
-        Stmt info(db_, "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM "
-                       "pragma_table_xinfo(" + QuoteLiteral(t.name) + ") WHERE hidden <> 1");
+        Stmt info(db_,
+                  "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM "
+                  "pragma_table_xinfo(" +
+                      QuoteLiteral(t.name) + ") WHERE hidden <> 1");
         auto generated = GeneratedExpressions(create_sql);
         std::vector<std::pair<int, std::string>> pk;
         while (info.Step()) {

@@ -109,9 +109,8 @@ void Upsert(pg::Connection& conn, const std::string& schema, TableChanges& c,
   std::string q = Qualified(schema, t.name);
   conn.ExecScript("CREATE TEMP TABLE corrente_sync_rows (LIKE " + q + ")");
   {
-    pg::CopyWriter w(conn,
-                     "COPY corrente_sync_rows (" + WrittenColumnList(t) +
-                         ") FROM STDIN (FORMAT binary)");
+    pg::CopyWriter w(
+        conn, "COPY corrente_sync_rows (" + WrittenColumnList(t) + ") FROM STDIN (FORMAT binary)");
     for (const auto& r : c.to_upsert) WriteRow(w, t.columns, r.values);
     w.Finish();
   }

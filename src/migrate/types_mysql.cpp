@@ -111,9 +111,9 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
 }  // namespace
 
 void SpatialToGeometry(const SourceColumn& c, ColumnPlan* p) {
-  static const char* kTypes[] = {"Point",        "LineString",      "Polygon",
-                                 "MultiPoint",   "MultiLineString", "MultiPolygon",
-                                 "GeometryCollection"};
+  static const char* kTypes[] = {
+      "Point",           "LineString",   "Polygon",           "MultiPoint",
+      "MultiLineString", "MultiPolygon", "GeometryCollection"};
   std::string base = Lower(c.declared_type);
   base = base.substr(0, base.find_first_of("( "));
   p->geometry.clear();

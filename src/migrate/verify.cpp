@@ -280,8 +280,7 @@ VerifyReport Verify(const EngineOptions& o, SourceContext& ctx, const LoadedStat
                               " source rows refused at copy, not in the target (" +
                               RejectKeyList(tv) + "); --accept-rejects accepts them");
     }
-    if (tv.source.rejected != tv.rejects_recorded)
-    {
+    if (tv.source.rejected != tv.rejects_recorded) {
       std::string which;
       for (const auto& r : tv.source.refusals) which += (which.empty() ? "" : "; ") + r;
       tv.mismatches.push_back("rejects: source has " + std::to_string(tv.source.rejected) +

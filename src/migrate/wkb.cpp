@@ -17,8 +17,7 @@ uint32_t Get32(std::string_view b, size_t at, bool little) {
   return v;
 }
 void Put32(std::string* b, size_t at, uint32_t v, bool little) {
-  for (int k = 0; k < 4; ++k)
-    (*b)[at + k] = static_cast<char>(v >> (little ? 8 * k : 8 * (3 - k)));
+  for (int k = 0; k < 4; ++k) (*b)[at + k] = static_cast<char>(v >> (little ? 8 * k : 8 * (3 - k)));
 }
 
 }  // namespace
