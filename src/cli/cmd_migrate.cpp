@@ -132,7 +132,7 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
     auto o = Options(f, false);
     // The target, when one is reachable without starting it, says whether it has PostGIS.
     try {
-      o.dsn = cluster::ResolveDsn(LoadConfig(), false, cluster::DbRole::kMigrate);
+      o.dsn = cluster::ResolveDsn(LoadConfig(), false, cluster::DbRole::kAdmin);
     } catch (const std::exception&) {
     }
     std::cout << migrate::RunPlan(o, f.show_state);

@@ -93,13 +93,18 @@ std::string RunPlan(const EngineOptions& o, bool show_state) {
   if (!show_state) return out;
   std::string state;
   if (!o.dsn.empty()) {
-    auto conn = OpenTarget(o.dsn);
-    state = RenderChoices(conn, ctx.schema);
+    try {
+      auto conn = OpenTarget(o.dsn);
+      state = RenderChoices(conn, ctx.schema);
+    } catch (const std::exception& e) {
+      state = std::string("(the target is not reachable: ") + e.what() + ")\n";
+    }
   }
   out += "\n-- the copy's recorded type choices (staging.migration_columns):\n";
+  if (o.dsn.empty()) state = "(no target database: none configured or running)\n";
   if (state.empty()) state = "(none: schema " + ctx.schema + " has not been copied)\n";
   for (size_t at = 0; at < state.size();) {
-    size_t nl = state.find('\n', at);
+    size_t nl = std::min(state.find('\n', at), state.size());
     out += "-- " + state.substr(at, nl - at) + "\n";
     at = nl + 1;
   }
