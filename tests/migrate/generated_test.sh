@@ -9,10 +9,7 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/common.sh"
-my=$(mktemp -d /tmp/corrente-my.XXXXXX)  # the mysql user must be able to reach it
-chmod 755 "$my"
-trap '"$here/mariadb.sh" stop "$my"; cleanup_db' EXIT
-export CORRENTE_LOG_FORMAT=json
+. "$here/mariadb_env.sh"
 # attname=attgenerated for the columns of a target table ('s' stored, '-' plain).
 gen_of() { q "select string_agg(attname || '=' || coalesce(nullif(attgenerated::text, ''), '-'), ',' order by attnum) from pg_attribute where attrelid = '$1'::regclass and attnum > 0 and not attisdropped"; }
 
@@ -81,8 +78,6 @@ out=$("$corrente" migrate sync "$src" 2>&1); check "a second sync is a no-op" co
 check "a generated column cannot be written in the target" contains "$(q "update gen.persona set completo = 'x' where id = 1" 2>&1)" "can only be updated to DEFAULT"
 
 # --- MariaDB ----------------------------------------------------------------------------
-port=$("$here/mariadb.sh" start "$my"); check "MariaDB started" [ -n "$port" ]
-my_sql() { mariadb --no-defaults -uroot --socket="$my/sock" "$@"; }
 my_sql <<'SQL'
 CREATE DATABASE tienda;
 CREATE TABLE tienda.pedido (id INT PRIMARY KEY, nombre VARCHAR(20), apellido VARCHAR(20),

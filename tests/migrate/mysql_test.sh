@@ -6,13 +6,7 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/common.sh"
-my=$(mktemp -d /tmp/corrente-my.XXXXXX)  # the mysql user must be able to reach it
-chmod 755 "$my"
-trap '"$here/mariadb.sh" stop "$my"; cleanup_db' EXIT
-export CORRENTE_LOG_FORMAT=json
-
-port=$("$here/mariadb.sh" start "$my"); check "MariaDB started" [ -n "$port" ]
-my_sql() { mariadb --no-defaults -uroot --socket="$my/sock" "$@"; }
+. "$here/mariadb_env.sh"
 my_sql <"$here/mysql_fixture.sql"; check "fixture loaded" [ $? -eq 0 ]
 src="mysql://corrente:corrente@127.0.0.1:$port/stock"
 checksum_before=$(my_sql -N -e "CHECKSUM TABLE stock.dim_item, stock.dim_site, stock.fact_movements, stock.notes")

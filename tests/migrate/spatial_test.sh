@@ -7,17 +7,12 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/common.sh"
-my=$(mktemp -d /tmp/corrente-my.XXXXXX)  # the mysql user must be able to reach it
-chmod 755 "$my"
-trap '"$here/mariadb.sh" stop "$my"; cleanup_db' EXIT
-export CORRENTE_LOG_FORMAT=json
+. "$here/mariadb_env.sh"
 
 if [ -z "$(q "select 1 from pg_available_extensions where name = 'postgis'")" ]; then
   echo "not ok - PostGIS is not installed for this PostgreSQL (scripts/deps.sh test: postgresql-15-postgis-3)"
   exit 1
 fi
-port=$("$here/mariadb.sh" start "$my"); check "MariaDB started" [ -n "$port" ]
-my_sql() { mariadb --no-defaults -uroot --socket="$my/sock" "$@"; }
 my_sql <<'SQL'
 CREATE DATABASE geo;
 CREATE TABLE geo.lugar (id INT PRIMARY KEY, punto POINT REF_SYSTEM_ID=4326, zona POLYGON,
