@@ -62,4 +62,14 @@ check "  the synced geometries are MariaDB's" [ "$(q "select string_agg(concat_w
 check "  with their SRIDs" [ "$(q "select ST_SRID(forma) from geo_gis.lugar where id = 4")" = "25830" ]
 "$corrente" migrate verify "$src" --schema geo_gis >/dev/null 2>&1; check "verify after sync passes" [ $? -eq 0 ]
 
+# A value whose SRID is not the column's declared one: PostGIS refuses that row, and only it.
+my_sql -e "CREATE DATABASE geo2; CREATE TABLE geo2.p (id INT PRIMARY KEY, p POINT REF_SYSTEM_ID=4326);
+  INSERT INTO geo2.p VALUES (1, ST_GeomFromText('POINT(1 2)', 4326)), (2, ST_GeomFromText('POINT(3 4)', 3857)), (3, ST_GeomFromText('POINT(5 6)', 0));"
+src2="mysql://corrente:corrente@127.0.0.1:$port/geo2"
+out=$("$corrente" migrate copy "$src2" 2>&1); check "copy with a wrong-SRID value exits 0" [ $? -eq 0 ] || echo "$out" | tail -5
+check "  that row refused, the others copied" contains "$out" "2 rows, 1 rejected"
+check "  a value without an SRID (0) takes the column's, as PostGIS does" [ "$(q "select ST_SRID(p) from geo2.p where id = 3")" = "4326" ]
+check "  the reject names the row and PostGIS's reason" contains "$(q "select source_key || ' ' || reason from staging.migration_rejects where target_schema = 'geo2'")" "^id=2 refused by PostgreSQL \(22023\): .*SRID"
+out=$("$corrente" migrate verify "$src2" 2>&1); check "verify fails on it (exit 2), naming it" [ $? -eq 2 ] && also contains "$out" "keys id=2"
+
 finish
