@@ -16,7 +16,7 @@ build_pkgs=(
   postgresql-15 postgresql-client-15 pgbackrest
   curl ca-certificates openssl
 )
-test_pkgs=(sqlite3 mariadb-server chromium iproute2 python3-jsonschema prometheus nginx-light)
+test_pkgs=(sqlite3 mariadb-server postgresql-15-postgis-3 chromium iproute2 python3-jsonschema prometheus nginx-light)
 bench_pkgs=(wrk pgloader r-cran-forecast hyperfine
             python3-flask python3-flask-caching python3-sqlalchemy python3-psycopg2 python3-jwt gunicorn)
 

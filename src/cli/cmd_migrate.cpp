@@ -40,6 +40,7 @@ struct MigrateFlags {
   std::vector<std::string> renames;
   std::string manifest_side = "both";
   bool follow = false;
+  bool show_state = false;
   double interval = 5;
   int64_t max_passes = 0;
   bool mapping_given = false;  // any of --zero-dates, --invalid-text, --strict, --rename
@@ -124,17 +125,17 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   auto* plan = m->add_subcommand(
       "plan", "Print the target DDL, every type decision and warnings; writes nothing");
   AddSource(plan, f, true);
+  plan->add_flag("--show-state", f.show_state,
+                 "Also list the type choices the copy of this schema recorded (verify, diff, "
+                 "sync and a resumed copy use those)");
   plan->callback([&] {
     auto o = Options(f, false);
-    auto src = migrate::OpenSource(o.source_url);
-    migrate::PlanOptions po;
-    po.zero_dates = o.zero_dates;
-    po.strict = o.strict;
-    po.invalid_text = o.invalid_text;
-    po.renames = o.renames;
-    po.tables = o.tables;
-    auto plans = migrate::BuildPlan(*src, po);
-    std::cout << migrate::RenderPlan(plans, o.schema.empty() ? src->DefaultSchemaName() : o.schema);
+    // The target, when one is reachable without starting it, says whether it has PostGIS.
+    try {
+      o.dsn = cluster::ResolveDsn(LoadConfig(), false, cluster::DbRole::kAdmin);
+    } catch (const std::exception&) {
+    }
+    std::cout << migrate::RunPlan(o, f.show_state);
   });
 
   auto* copy =

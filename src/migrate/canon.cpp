@@ -153,6 +153,8 @@ void Merge(const TablePlan& t, const SideStats& part, SideStats* s) {
   s->rows += part.rows;
   s->checksum += part.checksum;
   s->rejected += part.rejected;
+  for (const auto& r : part.refusals)
+    if (s->refusals.size() < kRefusalsShown) s->refusals.push_back(r);
   for (size_t i = 0; i < s->columns.size(); ++i) {
     auto& cs = s->columns[i];
     const auto& ps = part.columns[i];

@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
+#include "migrate/recorded.h"
 #include "migrate/target.h"
 
 namespace corrente::migrate {
@@ -71,17 +73,61 @@ void RecordMapping(pg::Connection& conn, const std::string& schema, const Engine
       }());
 }
 
-SourceContext OpenContext(const EngineOptions& o) {
-  SourceContext ctx;
-  ctx.source = OpenSource(o.source_url);
-  ctx.schema = SchemaOf(o, *ctx.source);
+bool TargetHasPostgis(pg::Connection& conn) {
+  return conn.Execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").Rows() > 0;
+}
+
+PlanOptions PlanOptionsOf(const EngineOptions& o) {
   PlanOptions po;
   po.zero_dates = o.zero_dates;
   po.strict = o.strict;
   po.invalid_text = o.invalid_text;
   po.renames = o.renames;
   po.tables = o.tables;
+  return po;
+}
+
+std::string RunPlan(const EngineOptions& o, bool show_state) {
+  auto ctx = OpenContext(o, /*recorded=*/false);
+  std::string out = RenderPlan(ctx.plans, ctx.schema);
+  if (!show_state) return out;
+  std::string state;
+  if (!o.dsn.empty()) {
+    try {
+      auto conn = OpenTarget(o.dsn);
+      state = RenderChoices(conn, ctx.schema);
+    } catch (const std::exception& e) {
+      state = std::string("(the target is not reachable: ") + e.what() + ")\n";
+    }
+  }
+  out += "\n-- the copy's recorded type choices (staging.migration_columns):\n";
+  if (o.dsn.empty()) state = "(no target database: none configured or running)\n";
+  if (state.empty()) state = "(none: schema " + ctx.schema + " has not been copied)\n";
+  for (size_t at = 0; at < state.size();) {
+    size_t nl = std::min(state.find('\n', at), state.size());
+    out += "-- " + state.substr(at, nl - at) + "\n";
+    at = nl + 1;
+  }
+  return out;
+}
+
+SourceContext OpenContext(const EngineOptions& o, bool recorded) {
+  SourceContext ctx;
+  ctx.source = OpenSource(o.source_url);
+  ctx.schema = SchemaOf(o, *ctx.source);
+  PlanOptions po = PlanOptionsOf(o);
+  std::optional<pg::Connection> conn;
+  if (!o.dsn.empty()) {
+    try {
+      conn.emplace(OpenTarget(o.dsn));
+      po.postgis = TargetHasPostgis(*conn);
+    } catch (const std::exception& e) {
+      conn.reset();
+      spdlog::warn("target not reachable ({}): spatial columns planned as bytea", e.what());
+    }
+  }
   ctx.plans = BuildPlan(*ctx.source, po);
+  if (conn && recorded && !o.fresh) ApplyRecordedChoices(*conn, ctx.schema, &ctx.plans);
   for (const auto& name : o.tables)
     if (std::none_of(ctx.plans.begin(), ctx.plans.end(),
                      [&](const TablePlan& p) { return p.name == name; }))

@@ -25,8 +25,15 @@ EngineOptions WithRecordedMapping(const EngineOptions& o);
 // Records `o`'s mapping options for `schema` (copy).
 void RecordMapping(pg::Connection& conn, const std::string& schema, const EngineOptions& o);
 
+// True when the target has the postgis extension.
+bool TargetHasPostgis(pg::Connection& conn);
+// The plan options of `o` (PostGIS is the target's to say: OpenContext).
+PlanOptions PlanOptionsOf(const EngineOptions& o);
+
 // Opens `o.source_url`, resolves the schema and builds the plan of `o.tables` (throws when
-// one of them is not in the source).
-SourceContext OpenContext(const EngineOptions& o);
+// one of them is not in the source). With a target (`o.dsn`): spatial columns become
+// geometry when it has PostGIS, and, with `recorded` and not `o.fresh`, each column takes
+// the type choice the copy recorded (recorded.h).
+SourceContext OpenContext(const EngineOptions& o, bool recorded = true);
 
 }  // namespace corrente::migrate

@@ -20,6 +20,7 @@
 #include "migrate/distribute.h"
 #include "migrate/engine.h"
 #include "migrate/manifest.h"
+#include "migrate/recorded.h"
 #include "migrate/target.h"
 #include "migrate/verify.h"
 
@@ -197,8 +198,7 @@ int64_t SendIsolating(pg::Connection& conn, const std::string& copy_sql, const T
   try {
     pg::CopyWriter w(conn, copy_sql);
     for (size_t r = begin; r < end; ++r) {
-      w.StartRow(static_cast<int16_t>(t.columns.size()));
-      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], batch[r][i]);
+      WriteRow(w, t.columns, batch[r]);
     }
     int64_t n = w.Finish();
     conn.ExecScript("RELEASE SAVEPOINT corrente_rows");
@@ -272,7 +272,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
     int64_t est = t.source.estimated_rows > 0 ? t.source.estimated_rows : 0;
     Progress progress(u.Label(), u.range ? est / u.ranges : est);
     bool freeze = !isolate && !u.range;
-    std::string copy_sql = "COPY " + Qualified(schema, t.name) + " (" + ColumnList(t) +
+    std::string copy_sql = "COPY " + Qualified(schema, t.name) + " (" + WrittenColumnList(t) +
                            ") FROM STDIN (FORMAT binary" + (freeze ? ", FREEZE)" : ")");
     std::optional<pg::CopyWriter> w;
     if (!isolate) w.emplace(conn, copy_sql);
@@ -309,8 +309,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
         notes.push_back({cur->RowLabel(), n.substr(0, tab), n.substr(tab + 1)});
       }
       if (w) {
-        w->StartRow(static_cast<int16_t>(t.columns.size()));
-        for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(*w, t.columns[i], vals[i]);
+        WriteRow(*w, t.columns, vals);
         if (counted) counted->Add(vals);  // last: it takes the row
         continue;
       }
@@ -642,6 +641,7 @@ CopyReport RunCopy(const EngineOptions& opts) {
   }
   conn.ExecScript("CREATE SCHEMA IF NOT EXISTS " + Quote(schema));
   RecordMapping(conn, schema, o);
+  RecordChoices(conn, schema, plans);
   std::map<std::string, std::string> state;
   auto st = conn.Execute(
       "SELECT table_name, status FROM staging.migration_tables WHERE target_schema = $1", schema);

@@ -1,5 +1,7 @@
 #include "migrate/diff.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <map>
 
@@ -56,8 +58,16 @@ Differ::Differ(const EngineOptions& opts, Source& source, std::string target_sch
 bool Differ::Convert(RowCursor& cur, const ConvertContext& ctx, std::vector<TargetValue>* vals,
                      std::vector<std::string>* notes) {
   std::string reason, column;
-  return ConvertRow(t, cur, ctx, vals, notes, &reason, &column) &&
-         (refused.empty() || !refused.count(cur.RowLabel()));
+  if (!ConvertRow(t, cur, ctx, vals, notes, &reason, &column)) {
+    // Not in the target, and it cannot be under the copy's type choices: say which row.
+    if (unconvertible.insert(cur.RowLabel()).second && !refused.count(cur.RowLabel()))
+      spdlog::warn(
+          "table {}: source row {} cannot be carried ({}); it is left out (the copy's "
+          "type choices: migrate plan --show-state)",
+          t.name, cur.RowLabel(), reason);
+    return false;
+  }
+  return refused.empty() || !refused.count(cur.RowLabel());
 }
 
 std::string Differ::Where(std::optional<int64_t> lo, std::optional<int64_t> hi) const {

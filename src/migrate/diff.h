@@ -34,6 +34,7 @@ struct Differ {
   Source& src;
   pg::Connection conn;
   std::set<std::string> refused;
+  std::set<std::string> unconvertible;  // source rows the plan cannot hold, warned once each
   bool collect = false;
   DiffReport report;
   std::vector<KeyedRow> to_upsert;

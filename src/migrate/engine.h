@@ -52,10 +52,13 @@ struct ColumnStats {
   long double min_value = 0, max_value = 0;  // numeric columns: min/max as numbers
 };
 
+constexpr size_t kRefusalsShown = 5;
+
 struct SideStats {
   int64_t rows = 0;
   uint64_t checksum = 0;  // sum of 64-bit row hashes: order-independent
   int64_t rejected = 0;   // source side: rows the conversion refuses (they go to rejects)
+  std::vector<std::string> refusals;  // source side: the first few of them, "key: reason"
   std::vector<ColumnStats> columns;
 };
 
@@ -154,6 +157,10 @@ ManifestCheck CheckManifest(const EngineOptions& options, const std::string& pat
 
 // Human-readable state of the migrations recorded in the target.
 std::string RenderStatus(const std::string& dsn);
+// `migrate plan`: the plan as text (RenderPlan), as a fresh copy would make it. With
+// `o.dsn`, the target decides whether spatial columns become PostGIS geometry; with
+// `show_state`, the type choices the copy recorded follow (recorded.h).
+std::string RunPlan(const EngineOptions& o, bool show_state = false);
 
 // Resolves the target schema name for `options` (explicit or from the source).
 std::string ResolveSchema(const EngineOptions& options);

@@ -46,6 +46,7 @@ struct PlanOptions {
   // Target names chosen by hand: "table.column=name" or "table=name" (source names).
   std::vector<std::string> renames;
   std::vector<std::string> tables;  // empty: all
+  bool postgis = false;  // the target has the postgis extension: spatial columns -> geometry
 };
 
 // Builds the plan for every selected table. Reads the source (catalog, and for MySQL

@@ -21,10 +21,14 @@ struct SourceColumn {
   // MySQL only: the column's character set ("latin1", "utf8mb4", "binary"), enum/set members.
   std::string charset;
   std::vector<std::string> members;
+  int srid = 0;  // MySQL only: a spatial column's declared SRID
   bool auto_increment = false;
-  // MySQL only: ON UPDATE CURRENT_TIMESTAMP, and a generated (VIRTUAL/STORED) column.
+  // MySQL only: ON UPDATE CURRENT_TIMESTAMP. MySQL and SQLite: a generated (VIRTUAL/STORED)
+  // column.
   bool on_update_now = false;
   bool generated = false;
+  // MySQL and SQLite: a generated column's expression in the source's dialect (may be empty).
+  std::string generation_expr;
   // MariaDB only: a JSON column, which it declares LONGTEXT with a CHECK (json_valid(col)).
   bool json = false;
   // SQLite only: the column's collating sequence ("BINARY", "NOCASE", "RTRIM").

@@ -231,7 +231,8 @@ class MysqlSource : public Source {
       std::string tn = conn_.Literal(t.name);
       for (auto& c :
            conn_.Rows("SELECT column_name, column_type, is_nullable, column_default, extra, "
-                      "character_set_name, data_type FROM information_schema.columns WHERE "
+                      "character_set_name, data_type, generation_expression FROM "
+                      "information_schema.columns WHERE "
                       "table_schema = " +
                       db + " AND table_name = " + tn + " ORDER BY ordinal_position")) {
         SourceColumn col;
@@ -246,10 +247,26 @@ class MysqlSource : public Source {
         col.on_update_now = extra.find("on update current_timestamp") != std::string::npos;
         col.generated = extra.find("generated") != std::string::npos || extra == "virtual" ||
                         extra == "persistent" || extra == "stored";
+        if (col.generated) col.generation_expr = c[7].value_or("");
         col.charset = c[5].value_or("");
         if (*c[6] == "enum" || *c[6] == "set") col.members = ParseMembers(*c[1]);
         if (*c[6] == "json") col.declared_type = "json";
         t.columns.push_back(std::move(col));
+      }
+      // Declared SRIDs: MariaDB's GEOMETRY_COLUMNS, else MySQL 8's ST_GEOMETRY_COLUMNS.
+      for (const char* sql :
+           {"SELECT g_geometry_column, srid FROM information_schema.geometry_columns WHERE "
+            "g_table_schema = ",
+            "SELECT column_name, srs_id FROM information_schema.st_geometry_columns WHERE "
+            "table_schema = "}) {
+        try {
+          for (auto& g : conn_.Rows(sql + db + " AND " +
+                                    (sql[7] == 'g' ? "g_table_name" : "table_name") + " = " + tn))
+            for (auto& c : t.columns)
+              if (g[0] && g[1] && *g[0] == c.name) c.srid = std::stoi(*g[1]);
+          break;
+        } catch (const std::exception&) {
+        }
       }
       for (auto& ix :
            conn_.Rows("SELECT index_name, non_unique, column_name, sub_part FROM "

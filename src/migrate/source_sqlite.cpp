@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include "migrate/source.h"
@@ -49,6 +50,21 @@ class Stmt {
   sqlite3_stmt* st_ = nullptr;
 };
 
+// The ')' that closes the '(' at `open` in SQL text, skipping quoted strings; npos if none.
+size_t ClosingParen(const std::string& sql, size_t open) {
+  int depth = 0;
+  for (size_t m = open; m < sql.size(); ++m) {
+    if (sql[m] == '\'') {
+      m = sql.find('\'', m + 1);
+      if (m == std::string::npos) return m;
+      continue;
+    }
+    if (sql[m] == '(') ++depth;
+    if (sql[m] == ')' && --depth == 0) return m;
+  }
+  return std::string::npos;
+}
+
 // Finds CHECK (...) clauses and the PRIMARY KEY constraint name in CREATE TABLE text,
 // skipping quoted text.
 void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
@@ -91,19 +107,10 @@ void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
       if (word == "PRIMARY" && !last_constraint_name.empty()) *pk_name = last_constraint_name;
       if (word == "CHECK") {
         size_t k = sql.find('(', j);
-        int depth = 0;
-        size_t m = k;
-        for (; m < sql.size(); ++m) {
-          if (sql[m] == '\'') {
-            m = sql.find('\'', m + 1);
-            if (m == std::string::npos) return;
-            continue;
-          }
-          if (sql[m] == '(') ++depth;
-          if (sql[m] == ')' && --depth == 0) break;
-        }
-        if (k != std::string::npos && m < sql.size())
-          checks->push_back(sql.substr(k + 1, m - k - 1));
+        if (k == std::string::npos) return;
+        size_t m = ClosingParen(sql, k);
+        if (m == std::string::npos) return;
+        checks->push_back(sql.substr(k + 1, m - k - 1));
         i = m + 1;
         last_constraint_name.clear();
         continue;
@@ -114,6 +121,79 @@ void ParseCreateTable(const std::string& sql, std::vector<std::string>* checks,
     if (c == ',') last_constraint_name.clear();
     ++i;
   }
+}
+
+// The expression of each generated column ("name AS (expr)", "GENERATED ALWAYS AS (expr)")
+// in CREATE TABLE text, by the column's upper-case name.
+std::map<std::string, std::string> GeneratedExpressions(const std::string& sql) {
+  std::map<std::string, std::string> out;
+  size_t open = sql.find('(');
+  if (open == std::string::npos) return out;
+  // Splits the definitions at top-level commas, skipping quoted text.
+  std::vector<std::string> defs(1);
+  int depth = 0;
+  for (size_t i = open + 1; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      char close = c == '[' ? ']' : c;
+      size_t j = sql.find(close, i + 1);
+      if (j == std::string::npos) return out;
+      defs.back() += sql.substr(i, j - i + 1);
+      i = j;
+      continue;
+    }
+    if (c == '(') ++depth;
+    if (c == ')' && depth-- == 0) break;
+    if (c == ',' && depth == 0) {
+      defs.emplace_back();
+      continue;
+    }
+    defs.back() += c;
+  }
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (const auto& d : defs) {
+    size_t i = d.find_first_not_of(" \t\r\n");
+    if (i == std::string::npos) continue;
+    std::string name;
+    size_t k;
+    if (d[i] == '"' || d[i] == '`' || d[i] == '[') {
+      char close = d[i] == '[' ? ']' : d[i];
+      k = d.find(close, i + 1);
+      if (k == std::string::npos) continue;
+      name = d.substr(i + 1, k - i - 1);
+      ++k;
+    } else {
+      k = i;
+      while (k < d.size() && is_word(d[k])) ++k;
+      name = d.substr(i, k - i);
+    }
+    // " AS (" at depth 0, outside quotes: the generated expression.
+    int dep = 0;
+    for (size_t j = k; j < d.size(); ++j) {
+      char c = d[j];
+      if (c == '\'' || c == '"' || c == '`' || c == '[') {
+        size_t e = d.find(c == '[' ? ']' : c, j + 1);
+        if (e == std::string::npos) break;
+        j = e;
+        continue;
+      }
+      if (c == '(') ++dep;
+      if (c == ')') --dep;
+      if (dep != 0 || !(c == 'A' || c == 'a') || j + 1 >= d.size() ||
+          (d[j + 1] != 'S' && d[j + 1] != 's') || (j > 0 && is_word(d[j - 1])) ||
+          (j + 2 < d.size() && is_word(d[j + 2])))
+        continue;
+      size_t p = d.find_first_not_of(" \t\r\n", j + 2);
+      if (p == std::string::npos || d[p] != '(') continue;
+      size_t e = ClosingParen(d, p);
+      if (e == std::string::npos) break;
+      std::string expr = d.substr(p + 1, e - p - 1);
+      for (auto& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      out[name] = expr;
+      break;
+    }
+  }
+  return out;
 }
 
 std::string Upper(std::string s) {
@@ -227,8 +307,12 @@ class SqliteSource : public Source {
       std::string create_sql = list.Text(1);
       if (create_sql.find("VIRTUAL TABLE") != std::string::npos) continue;
       {
-        Stmt info(db_, "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(" +
-                           QuoteLiteral(t.name) + ")");
+        // table_xinfo lists generated columns too: hidden 2 (VIRTUAL) and 3 (STORED).
+        Stmt info(db_,
+                  "SELECT name, type, \"notnull\", dflt_value, pk, hidden FROM "
+                  "pragma_table_xinfo(" +
+                      QuoteLiteral(t.name) + ") WHERE hidden <> 1");
+        auto generated = GeneratedExpressions(create_sql);
         std::vector<std::pair<int, std::string>> pk;
         while (info.Step()) {
           SourceColumn c;
@@ -237,6 +321,11 @@ class SqliteSource : public Source {
           c.not_null = info.Int(2) != 0;
           if (!info.IsNull(3)) c.default_expr = info.Text(3);
           if (info.Int(4) > 0) pk.emplace_back(static_cast<int>(info.Int(4)), c.name);
+          if (info.Int(5) == 2 || info.Int(5) == 3) {
+            c.generated = true;
+            if (auto g = generated.find(Upper(c.name)); g != generated.end())
+              c.generation_expr = g->second;
+          }
           const char* coll = nullptr;
           if (sqlite3_table_column_metadata(db_, nullptr, t.name.c_str(), c.name.c_str(), nullptr,
                                             &coll, nullptr, nullptr, nullptr) == SQLITE_OK &&

@@ -109,24 +109,22 @@ void Upsert(pg::Connection& conn, const std::string& schema, TableChanges& c,
   std::string q = Qualified(schema, t.name);
   conn.ExecScript("CREATE TEMP TABLE corrente_sync_rows (LIKE " + q + ")");
   {
-    pg::CopyWriter w(conn,
-                     "COPY corrente_sync_rows (" + ColumnList(t) + ") FROM STDIN (FORMAT binary)");
-    for (const auto& r : c.to_upsert) {
-      w.StartRow(static_cast<int16_t>(t.columns.size()));
-      for (size_t i = 0; i < t.columns.size(); ++i) WriteValue(w, t.columns[i], r.values[i]);
-    }
+    pg::CopyWriter w(
+        conn, "COPY corrente_sync_rows (" + WrittenColumnList(t) + ") FROM STDIN (FORMAT binary)");
+    for (const auto& r : c.to_upsert) WriteRow(w, t.columns, r.values);
     w.Finish();
   }
   c.to_upsert.clear();
-  std::string insert = "INSERT INTO " + q + " (" + ColumnList(t) +
-                       ") OVERRIDING SYSTEM VALUE SELECT " + ColumnList(t) +
+  std::string insert = "INSERT INTO " + q + " (" + WrittenColumnList(t) +
+                       ") OVERRIDING SYSTEM VALUE SELECT " + WrittenColumnList(t) +
                        " FROM corrente_sync_rows";
   if (t.primary_key.empty()) {
     res->inserted += conn.ExecScript(insert).AffectedRows();
   } else {
     std::string set, old_row, new_row;
     for (const auto& col : t.columns)
-      if (std::find(t.primary_key.begin(), t.primary_key.end(), col.name) == t.primary_key.end()) {
+      if (!col.generated_sql &&
+          std::find(t.primary_key.begin(), t.primary_key.end(), col.name) == t.primary_key.end()) {
         set += (set.empty() ? "" : ", ") + Quote(col.name) + " = EXCLUDED." + Quote(col.name);
         old_row += (old_row.empty() ? "" : ", ") + q + "." + Quote(col.name);
         new_row += (new_row.empty() ? "" : ", ") + std::string("EXCLUDED.") + Quote(col.name);

@@ -30,6 +30,13 @@ std::string ColumnList(const TablePlan& t, const std::string& prefix) {
   return r;
 }
 
+std::string WrittenColumnList(const TablePlan& t) {
+  std::string r;
+  for (const auto& c : t.columns)
+    if (!c.generated_sql) r += (r.empty() ? "" : ", ") + Quote(c.name);
+  return r;
+}
+
 bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name) {
   return c.Execute(
               "SELECT 1 FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace "

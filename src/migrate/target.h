@@ -17,6 +17,8 @@ pg::Connection OpenTarget(const std::string& dsn);
 std::string Qualified(const std::string& schema, const std::string& table);
 std::string ColumnList(const std::vector<std::string>& cols);
 std::string ColumnList(const TablePlan& t, const std::string& prefix = "");
+// The columns the copy and sync write: all but the generated ones PostgreSQL computes.
+std::string WrittenColumnList(const TablePlan& t);
 bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name);
 bool ExistsRelation(pg::Connection& c, const std::string& schema, const std::string& name);
 

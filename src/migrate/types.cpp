@@ -8,6 +8,12 @@ namespace corrente::migrate {
 
 bool TypeMapping::IsRowid(const SourceTable&, const SourceColumn&) const { return false; }
 bool TypeMapping::ScansValues() const { return false; }
+std::optional<std::string> TypeMapping::GeneratedSql(const SourceTable&,
+                                                     const std::vector<ColumnPlan>&,
+                                                     const ColumnPlan&, std::string* why) const {
+  *why = "this source's expressions are not translated";
+  return std::nullopt;
+}
 
 std::string Upper(std::string_view s) {
   std::string r(s);
@@ -87,6 +93,11 @@ std::string ColumnPlan::SqlType() const {
       return "uuid";
     case PgType::kJsonb:
       return "jsonb";
+    case PgType::kGeometry: {
+      if (geometry.empty() && srid == 0) return "geometry";
+      std::string t = "geometry(" + (geometry.empty() ? std::string("Geometry") : geometry);
+      return t + (srid ? "," + std::to_string(srid) : std::string()) + ")";
+    }
   }
   return "text";
 }

@@ -3,6 +3,7 @@
 // declared column types onto them. Each source's mapping sits beside it (types_sqlite.cpp,
 // types_mysql.cpp, types_csv.cpp, types_duckdb.cpp) and is reached through Source::Types().
 // Pure functions (MySQL's tinyint(1) asks the source for its values); thread-safe.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,7 @@ enum class PgType {
   kTime,
   kUuid,
   kJsonb,
+  kGeometry,  // PostGIS (when the target has the extension)
 };
 
 enum class ZeroDatePolicy { kNull, kError };
@@ -51,7 +53,12 @@ struct ColumnPlan {
   TextCharset charset = TextCharset::kUtf8;
   bool source_is_int_bool = false;  // MySQL tinyint(1) carried as boolean
   bool wkb_after_srid = false;      // MySQL geometry: 4-byte SRID, then WKB (kept: the WKB)
+  std::string geometry;             // kGeometry's subtype ("Point"; empty: any)
+  int srid = 0;                     // kGeometry's declared SRID (0: none)
   bool on_update_now = false;       // MySQL ON UPDATE CURRENT_TIMESTAMP: a trigger (plan.h)
+  // A generated column PostgreSQL computes: GENERATED ALWAYS AS (this) STORED. The copy and
+  // sync do not write it; verify, diff and the manifest compare it (generated.h).
+  std::optional<std::string> generated_sql;
   std::string decision;             // "INTEGER -> bigint (SQLite integers are 64-bit)"
   std::string collation;            // "C" for sources that compare text byte by byte
   std::string SqlType() const;      // "numeric(10,2)"
@@ -70,12 +77,21 @@ class TypeMapping {
   // True when a declared type does not bind the values (SQLite affinity), so the plan scans
   // them (profile.h) unless --strict.
   virtual bool ScansValues() const;
+  // The PostgreSQL expression of generated column `self` of `table` (`columns` typed and
+  // named for the target), or nullopt with `why` (by default: not translated).
+  virtual std::optional<std::string> GeneratedSql(const SourceTable& table,
+                                                  const std::vector<ColumnPlan>& columns,
+                                                  const ColumnPlan& self, std::string* why) const;
 };
 
 const TypeMapping& SqliteTypes();
 const TypeMapping& MysqlTypes();
 const TypeMapping& CsvTypes();
 const TypeMapping& DuckdbTypes();
+
+// Makes a MySQL spatial column (wkb_after_srid, source column `c`) a PostGIS geometry of its
+// declared subtype and SRID (types_mysql.cpp); the plan calls it when the target has PostGIS.
+void SpatialToGeometry(const SourceColumn& c, ColumnPlan* p);
 
 // Helpers shared by the mappings and the plan.
 std::string Upper(std::string_view s);  // ASCII

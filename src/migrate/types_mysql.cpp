@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "migrate/generated.h"
 #include "migrate/types.h"
 
 namespace corrente::migrate {
@@ -96,12 +97,6 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
     p->on_update_now = true;
     p->decision += "; ON UPDATE CURRENT_TIMESTAMP as a BEFORE UPDATE trigger";
   }
-  if (c.generated) {
-    p->decision += "; generated in MySQL: its values are copied, the expression is not";
-    warnings->push_back("column " + c.name +
-                        ": a generated column; carried as a plain column of its values (the "
-                        "expression is not translated)");
-  }
   // Text arrives in the column's own charset (character_set_results NULL).
   if (c.charset == "latin1" || c.charset == "cp1252") {
     p->charset = TextCharset::kLatin1;  // MySQL's latin1 is cp1252
@@ -113,11 +108,37 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
   }
 }
 
+}  // namespace
+
+void SpatialToGeometry(const SourceColumn& c, ColumnPlan* p) {
+  static const char* kTypes[] = {
+      "Point",           "LineString",   "Polygon",           "MultiPoint",
+      "MultiLineString", "MultiPolygon", "GeometryCollection"};
+  std::string base = Lower(c.declared_type);
+  base = base.substr(0, base.find_first_of("( "));
+  p->geometry.clear();
+  for (const char* t : kTypes)
+    if (base == Lower(t)) p->geometry = t;
+  p->srid = c.srid;
+  p->type = PgType::kGeometry;
+  p->wkb_after_srid = false;
+  p->decision = c.declared_type + " -> " + p->SqlType() +
+                " (PostGIS: the target has the postgis extension; each value keeps its SRID)";
+}
+
+namespace {
+
 class MysqlTypeMapping final : public TypeMapping {
  public:
   void PlanColumn(Source& src, const SourceTable& table, const SourceColumn& c, ColumnPlan* p,
                   std::vector<std::string>* warnings) const override {
     PlanMysqlColumn(src, table, c, p, warnings);
+  }
+  std::optional<std::string> GeneratedSql(const SourceTable& table,
+                                          const std::vector<ColumnPlan>& columns,
+                                          const ColumnPlan& self, std::string* why) const override {
+    return TranslateGenerated(ExprDialect::kMysql, table.columns[self.source_index].generation_expr,
+                              table, columns, self, why);
   }
 };
 

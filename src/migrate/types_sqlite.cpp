@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "migrate/generated.h"
 #include "migrate/types.h"
 
 namespace corrente::migrate {
@@ -76,6 +77,13 @@ class SqliteTypeMapping final : public TypeMapping {
   }
   // An INTEGER PRIMARY KEY is SQLite's rowid.
   bool ScansValues() const override { return true; }
+  std::optional<std::string> GeneratedSql(const SourceTable& table,
+                                          const std::vector<ColumnPlan>& columns,
+                                          const ColumnPlan& self, std::string* why) const override {
+    return TranslateGenerated(ExprDialect::kSqlite,
+                              table.columns[self.source_index].generation_expr, table, columns,
+                              self, why);
+  }
   bool IsRowid(const SourceTable& table, const SourceColumn& c) const override {
     return table.primary_key.size() == 1 && table.primary_key[0] == c.name &&
            Upper(c.declared_type) == "INTEGER";

@@ -9,6 +9,7 @@
 #include "common/dates.h"
 #include "common/utf8.h"
 #include "migrate/json_canon.h"
+#include "migrate/wkb.h"
 
 namespace corrente::migrate {
 
@@ -447,6 +448,12 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         out->s.erase(0, 4);
       }
       return std::nullopt;
+    case PgType::kGeometry: {
+      auto e = MysqlGeometryToEwkb(v.s);
+      if (!e) return "not a MySQL geometry value in column " + col.name;
+      out->s = std::move(*e);
+      return std::nullopt;
+    }
     case PgType::kBool: {
       if (v.kind == K::kInt) {
         if (v.i != 0 && v.i != 1) return "boolean column holds " + std::to_string(v.i);
@@ -517,6 +524,15 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
   return "unsupported type";
 }
 
+void WriteRow(pg::CopyWriter& w, const std::vector<ColumnPlan>& cols,
+              const std::vector<TargetValue>& vals) {
+  int16_t n = 0;
+  for (const auto& c : cols) n += c.generated_sql ? 0 : 1;
+  w.StartRow(n);
+  for (size_t i = 0; i < cols.size(); ++i)
+    if (!cols[i].generated_sql) WriteValue(w, cols[i], vals[i]);
+}
+
 void WriteValue(pg::CopyWriter& w, const ColumnPlan& col, const TargetValue& tv) {
   if (tv.null) {
     w.Null();
@@ -543,6 +559,7 @@ void WriteValue(pg::CopyWriter& w, const ColumnPlan& col, const TargetValue& tv)
       w.Text(tv.s);
       break;
     case PgType::kBytea:
+    case PgType::kGeometry:  // EWKB is geometry's binary input
       w.Raw(tv.s);
       break;
     case PgType::kBool:
@@ -639,6 +656,9 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
       if (!AppendCanonicalJson(tv.s, out, &err)) *out += tv.s;  // ConvertValue refused it
       break;
     }
+    case PgType::kGeometry:
+      *out += WkbHex(tv.s).value_or(tv.s);  // ConvertValue refused what is not WKB
+      break;
   }
 }
 
@@ -662,6 +682,9 @@ void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::strin
   } else if (col.type == PgType::kJsonb) {
     std::string err;
     if (!AppendCanonicalJson(pg_text, out, &err)) out->append(pg_text);
+  } else if (col.type == PgType::kGeometry) {
+    auto hex = WkbHexFromHex(pg_text);
+    out->append(hex ? *hex : std::string(pg_text));
   } else {
     out->append(pg_text);
   }

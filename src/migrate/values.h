@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "migrate/types.h"
 #include "pg/copy.h"
@@ -38,6 +39,10 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
                                         std::string* note);
 // Writes `tv` as the binary COPY field of `col`'s type.
 void WriteValue(pg::CopyWriter& w, const ColumnPlan& col, const TargetValue& tv);
+// Starts a binary COPY row and writes the fields of `cols` that the copy writes (all but the
+// generated columns PostgreSQL computes), from the converted row `vals`.
+void WriteRow(pg::CopyWriter& w, const std::vector<ColumnPlan>& cols,
+              const std::vector<TargetValue>& vals);
 // Appends the canonical text of `tv` (must not be null).
 void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* out);
 // Canonicalizes PostgreSQL's text output of a value of `col`'s type.

@@ -32,9 +32,11 @@ SideStats SourceStats(const EngineOptions& o, const TablePlan& t,
   CanonRow row;
   std::string reason, column;
   while (cur->Next()) {
-    if (!ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column) ||
-        (!refused.empty() && refused.count(cur->RowLabel()))) {
+    bool converts = ConvertRow(t, *cur, ctx, &vals, &notes, &reason, &column);
+    if (!converts || (!refused.empty() && refused.count(cur->RowLabel()))) {
       ++s.rejected;
+      if (!converts && s.refusals.size() < kRefusalsShown)
+        s.refusals.push_back(cur->RowLabel() + ": " + reason);
       continue;
     }
     FillRow(t, vals, &row);
@@ -278,10 +280,14 @@ VerifyReport Verify(const EngineOptions& o, SourceContext& ctx, const LoadedStat
                               " source rows refused at copy, not in the target (" +
                               RejectKeyList(tv) + "); --accept-rejects accepts them");
     }
-    if (tv.source.rejected != tv.rejects_recorded)
+    if (tv.source.rejected != tv.rejects_recorded) {
+      std::string which;
+      for (const auto& r : tv.source.refusals) which += (which.empty() ? "" : "; ") + r;
       tv.mismatches.push_back("rejects: source has " + std::to_string(tv.source.rejected) +
                               " unconvertible rows, " + std::to_string(tv.rejects_recorded) +
-                              " recorded in staging.migration_rejects");
+                              " recorded in staging.migration_rejects" +
+                              (which.empty() ? "" : " (" + which + ")"));
+    }
     for (size_t k = 0; k < t.columns.size(); ++k) {
       const auto& a = tv.source.columns[k];
       const auto& b = tv.target.columns[k];
