@@ -55,7 +55,8 @@ VALUES ('SUCCEEDED', now() - interval '5 minutes', now(), current_date - 1, 'ben
 INSERT INTO analytics.forecasts (run_id, full_date, item_id, site_id, horizon_days, yhat, yhat_lower, yhat_upper,
                                  yhat_lower_95, yhat_upper_95, model_tag, confidence_level, computed_at)
 SELECT 1, current_date + h, i.item_id, s.site_id, h, 10 + h % 7, 8, 12 + h % 7, 7, 14 + h % 7, 'bench', 80, now()
-  FROM core.dim_item i, core.dim_site s, generate_series(1, 90) h;
+  FROM core.dim_item i, core.dim_site s, generate_series(1, 90) h
+ ORDER BY i.item_id, s.site_id, h;  -- as the pipeline writes them: one series after another
 INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate, abc_a_share, delayed_orders_pct,
                                   forecast_mape, avg_inventory_value, computed_at)
 SELECT 1, d::date, 1000, 0.02, 0.8, 0.05, 0.12, 5000, now()
