@@ -67,34 +67,32 @@ int64_t Runner::StageRecommendations(StageReport&) {
   ro.hold_days = opt_.hold_days;
   ro.promo_days = opt_.promo_days;
   std::vector<decide::Recommendation> recs = decide::Recommend(states, ro);
-  writer_.ExecScript(
-      "CREATE TEMP TABLE corrente_recs (item_id int, site_id int, type text, priority text,"
-      " score numeric, message text, action_date date, quantity numeric, details jsonb)"
-      " ON COMMIT DROP");
-  {
-    pg::CopyWriter w(writer_, "COPY corrente_recs FROM STDIN (FORMAT binary)");
-    for (const auto& r : recs) {
-      w.StartRow(9);
-      w.Int32(r.item);
-      w.Int32(r.site);
-      w.Text(r.type);
-      w.Text(r.priority);
-      w.Numeric(Score(r.score), 4);
-      w.Text(r.message);
-      w.Date(r.action_date);
-      w.Numeric(std::max(0.0, r.quantity), 4);
-      w.Jsonb(DetailsJson(r.details));
-    }
-    w.Finish();
+  // Workers COPY into the staging table in one statement (published by the coordinator,
+  // coordinator.cpp); the in-process run upserts from a temporary table.
+  if (!slice_mode_)
+    writer_.ExecScript(
+        "CREATE TEMP TABLE corrente_recs (item_id int, site_id int, type text, priority text,"
+        " score numeric, message text, action_date date, quantity numeric, details jsonb)"
+        " ON COMMIT DROP");
+  pg::CopyWriter w(writer_, slice_mode_ ? "COPY analytics.pipeline_recommendations (run_id,"
+                                          " item_id, site_id, type, priority, score, message,"
+                                          " action_date, quantity, details) FROM STDIN (FORMAT binary)"
+                                        : "COPY corrente_recs FROM STDIN (FORMAT binary)");
+  for (const auto& r : recs) {
+    w.StartRow(slice_mode_ ? 10 : 9);
+    if (slice_mode_) w.Int64(run_id_);
+    w.Int32(r.item);
+    w.Int32(r.site);
+    w.Text(r.type);
+    w.Text(r.priority);
+    w.Numeric(Score(r.score), 4);
+    w.Text(r.message);
+    w.Date(r.action_date);
+    w.Numeric(std::max(0.0, r.quantity), 4);
+    w.Jsonb(DetailsJson(r.details));
   }
-  if (slice_mode_)  // published by the coordinator (coordinator.cpp)
-    return writer_
-        .Execute(
-            "INSERT INTO analytics.pipeline_recommendations (run_id, item_id, site_id, type,"
-            " priority, score, message, action_date, quantity, details)"
-            " SELECT $1, * FROM corrente_recs",
-            run_id_)
-        .AffectedRows();
+  const int64_t rows = w.Finish();
+  if (slice_mode_) return rows;
   return UpsertRecommendations("corrente_recs");
 }
 
@@ -125,40 +123,49 @@ int64_t Runner::UpsertRecommendations(const std::string& source) {
   return up.AffectedRows();
 }
 
+const Runner::AlertInputs& Runner::AlertInputsOfRun() {
+  if (alert_inputs_ && alert_inputs_->run == run_id_) return *alert_inputs_;
+  AlertInputs in;
+  in.run = run_id_;
+  // How often such alerts came true in the latest stored replay of the published policy.
+  auto r = reader_.Execute(
+      "SELECT (e->'total'->>'alert_precision')::float8 FROM analytics.simulation_runs s,"
+      " jsonb_array_elements(CASE WHEN jsonb_typeof(s.results) = 'array' THEN s.results"
+      "  ELSE '[]'::jsonb END) e"
+      " WHERE s.status = 'SUCCEEDED' AND e->>'policy' = $1 AND e->'service_level' = 'null'"
+      " ORDER BY s.simulation_id DESC LIMIT 1",
+      opt_.policy);
+  if (r.Rows() > 0 && !r.IsNull(0, 0)) in.precision = r.GetDouble(0, 0);
+  auto prev = reader_.Execute(
+      "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED' AND as_of < $1::date"
+      " ORDER BY as_of DESC, run_id DESC LIMIT 1",
+      FormatDate(as_of_));
+  if (prev.Rows() > 0) in.previous_run = prev.GetInt(0, 0);
+  alert_inputs_ = in;
+  return *alert_inputs_;
+}
+
 int64_t Runner::StageAlerts(StageReport&) {
   auto states = States();
-  // How often such alerts came true in the latest stored replay of the published policy.
-  double precision = NAN;
-  {
-    auto r = reader_.Execute(
-        "SELECT (e->'total'->>'alert_precision')::float8 FROM analytics.simulation_runs s,"
-        " jsonb_array_elements(CASE WHEN jsonb_typeof(s.results) = 'array' THEN s.results"
-        "  ELSE '[]'::jsonb END) e"
-        " WHERE s.status = 'SUCCEEDED' AND e->>'policy' = $1 AND e->'service_level' = 'null'"
-        " ORDER BY s.simulation_id DESC LIMIT 1",
-        opt_.policy);
-    if (r.Rows() > 0 && !r.IsNull(0, 0)) precision = r.GetDouble(0, 0);
-  }
-  std::vector<decide::Alert> alerts = decide::StockAlerts(states, as_of_, precision);
+  const AlertInputs& in = AlertInputsOfRun();
+  std::vector<decide::Alert> alerts = decide::StockAlerts(states, as_of_, in.precision);
   // FORECAST_DRIFT: the previous run's forecasts against the actuals since, compared with the
-  // backtest error that run expected. Needs at least 7 days of actuals.
-  {
+  // backtest error that run expected. Needs at least 7 days of actuals. Co-located tables
+  // only: a worker's query goes to its slice's shard.
+  if (in.previous_run) {
     auto r = reader_.Execute(
-        "WITH prev AS (SELECT run_id, as_of FROM analytics.pipeline_runs"
-        "  WHERE status = 'SUCCEEDED' AND as_of < $1::date ORDER BY as_of DESC, run_id DESC"
-        "  LIMIT 1)"
-        " SELECT f.item_id, f.site_id, count(*),"
+        "SELECT f.item_id, f.site_id, count(*),"
         "  (sum(abs(f.yhat - coalesce(d.quantity, 0))) / nullif(sum(coalesce(d.quantity, 0)), 0)"
         "   * 100)::float8, max(a.wape)::float8, sum(coalesce(d.quantity, 0))::float8,"
         "  sum(f.yhat)::float8"
-        " FROM prev JOIN analytics.forecasts f ON f.run_id = prev.run_id"
+        " FROM analytics.forecasts f"
         " JOIN analytics.forecast_accuracy a ON a.run_id = f.run_id AND a.item_id = f.item_id"
         "  AND a.site_id = f.site_id"
         " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"
         "  AND d.full_date = f.full_date"
-        " WHERE f.full_date <= $1::date" +
+        " WHERE f.run_id = $2 AND f.full_date <= $1::date" +
             SliceFilter("f.item_id") + " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
-        FormatDate(as_of_));
+        FormatDate(as_of_), *in.previous_run);
     for (int i = 0; i < r.Rows(); ++i) {
       auto num = [&](int col) { return r.IsNull(i, col) ? NAN : r.GetDouble(i, col); };
       auto a = decide::DriftAlert(static_cast<int32_t>(r.GetInt(i, 0)),
@@ -167,30 +174,28 @@ int64_t Runner::StageAlerts(StageReport&) {
       if (a) alerts.push_back(std::move(*a));
     }
   }
-  writer_.ExecScript(
-      "CREATE TEMP TABLE corrente_alerts (item_id int, site_id int, level text, category text,"
-      " score numeric, message text, details jsonb) ON COMMIT DROP");
-  {
-    pg::CopyWriter w(writer_, "COPY corrente_alerts FROM STDIN (FORMAT binary)");
-    for (const auto& a : alerts) {
-      w.StartRow(7);
-      w.Int32(a.item);
-      w.Int32(a.site);
-      w.Text(a.level);
-      w.Text(a.category);
-      w.Numeric(Score(a.score), 4);
-      w.Text(a.message);
-      w.Jsonb(DetailsJson(a.details));
-    }
-    w.Finish();
+  // As the recommendations: workers COPY into the staging table, in one statement.
+  if (!slice_mode_)
+    writer_.ExecScript(
+        "CREATE TEMP TABLE corrente_alerts (item_id int, site_id int, level text, category text,"
+        " score numeric, message text, details jsonb) ON COMMIT DROP");
+  pg::CopyWriter w(writer_, slice_mode_ ? "COPY analytics.pipeline_alerts (run_id, item_id,"
+                                          " site_id, level, category, score, message, details)"
+                                          " FROM STDIN (FORMAT binary)"
+                                        : "COPY corrente_alerts FROM STDIN (FORMAT binary)");
+  for (const auto& a : alerts) {
+    w.StartRow(slice_mode_ ? 8 : 7);
+    if (slice_mode_) w.Int64(run_id_);
+    w.Int32(a.item);
+    w.Int32(a.site);
+    w.Text(a.level);
+    w.Text(a.category);
+    w.Numeric(Score(a.score), 4);
+    w.Text(a.message);
+    w.Jsonb(DetailsJson(a.details));
   }
-  if (slice_mode_)  // published by the coordinator (coordinator.cpp)
-    return writer_
-        .Execute(
-            "INSERT INTO analytics.pipeline_alerts (run_id, item_id, site_id, level, category,"
-            " score, message, details) SELECT $1, * FROM corrente_alerts",
-            run_id_)
-        .AffectedRows();
+  const int64_t rows = w.Finish();
+  if (slice_mode_) return rows;
   return UpsertAlerts("corrente_alerts");
 }
 
