@@ -27,6 +27,42 @@ std::string DetailsJson(const decide::Details& d) {
 
 double Score(double v) { return std::isfinite(v) ? std::max(0.0, std::round(v * 1e4) / 1e4) : 0; }
 
+// Where a stage's decisions go, in one COPY: a worker's into the staging table `staging`
+// under its run (the coordinator publishes them, coordinator.cpp); the in-process run's into
+// the temporary table `temp`, which the upsert reads. `defs` lists the columns and types.
+class DecisionCopy {
+ public:
+  DecisionCopy(pg::Connection& conn, std::optional<int64_t> staged_run, const std::string& temp,
+               const std::string& staging, const std::string& defs)
+      : run_(staged_run) {
+    std::string target = temp;
+    if (run_) {
+      std::string names = "run_id";  // each definition's first word
+      for (size_t at = 0; at < defs.size();) {
+        size_t end = defs.find(',', at);
+        if (end == std::string::npos) end = defs.size();
+        const size_t b = defs.find_first_not_of(' ', at);
+        names += ", " + defs.substr(b, defs.find(' ', b) - b);
+        at = end + 1;
+      }
+      target = staging + " (" + names + ")";
+    } else {
+      conn.ExecScript("CREATE TEMP TABLE " + temp + " (" + defs + ") ON COMMIT DROP");
+    }
+    w_.emplace(conn, "COPY " + target + " FROM STDIN (FORMAT binary)");
+  }
+  pg::CopyWriter& Row(int16_t fields) {
+    w_->StartRow(static_cast<int16_t>(fields + (run_ ? 1 : 0)));
+    if (run_) w_->Int64(*run_);
+    return *w_;
+  }
+  int64_t Finish() { return w_->Finish(); }
+
+ private:
+  std::optional<int64_t> run_;
+  std::optional<pg::CopyWriter> w_;
+};
+
 }  // namespace
 
 decide::SeriesState Runner::StateOf(size_t i) const {
@@ -67,20 +103,12 @@ int64_t Runner::StageRecommendations(StageReport&) {
   ro.hold_days = opt_.hold_days;
   ro.promo_days = opt_.promo_days;
   std::vector<decide::Recommendation> recs = decide::Recommend(states, ro);
-  // Workers COPY into the staging table in one statement (published by the coordinator,
-  // coordinator.cpp); the in-process run upserts from a temporary table.
-  if (!slice_mode_)
-    writer_.ExecScript(
-        "CREATE TEMP TABLE corrente_recs (item_id int, site_id int, type text, priority text,"
-        " score numeric, message text, action_date date, quantity numeric, details jsonb)"
-        " ON COMMIT DROP");
-  pg::CopyWriter w(writer_, slice_mode_ ? "COPY analytics.pipeline_recommendations (run_id,"
-                                          " item_id, site_id, type, priority, score, message,"
-                                          " action_date, quantity, details) FROM STDIN (FORMAT binary)"
-                                        : "COPY corrente_recs FROM STDIN (FORMAT binary)");
+  DecisionCopy copy(writer_, slice_mode_ ? std::optional<int64_t>(run_id_) : std::nullopt,
+                    "corrente_recs", "analytics.pipeline_recommendations",
+                    "item_id int, site_id int, type text, priority text, score numeric,"
+                    " message text, action_date date, quantity numeric, details jsonb");
   for (const auto& r : recs) {
-    w.StartRow(slice_mode_ ? 10 : 9);
-    if (slice_mode_) w.Int64(run_id_);
+    pg::CopyWriter& w = copy.Row(9);
     w.Int32(r.item);
     w.Int32(r.site);
     w.Text(r.type);
@@ -91,7 +119,7 @@ int64_t Runner::StageRecommendations(StageReport&) {
     w.Numeric(std::max(0.0, r.quantity), 4);
     w.Jsonb(DetailsJson(r.details));
   }
-  const int64_t rows = w.Finish();
+  const int64_t rows = copy.Finish();
   if (slice_mode_) return rows;
   return UpsertRecommendations("corrente_recs");
 }
@@ -174,18 +202,12 @@ int64_t Runner::StageAlerts(StageReport&) {
       if (a) alerts.push_back(std::move(*a));
     }
   }
-  // As the recommendations: workers COPY into the staging table, in one statement.
-  if (!slice_mode_)
-    writer_.ExecScript(
-        "CREATE TEMP TABLE corrente_alerts (item_id int, site_id int, level text, category text,"
-        " score numeric, message text, details jsonb) ON COMMIT DROP");
-  pg::CopyWriter w(writer_, slice_mode_ ? "COPY analytics.pipeline_alerts (run_id, item_id,"
-                                          " site_id, level, category, score, message, details)"
-                                          " FROM STDIN (FORMAT binary)"
-                                        : "COPY corrente_alerts FROM STDIN (FORMAT binary)");
+  DecisionCopy copy(writer_, slice_mode_ ? std::optional<int64_t>(run_id_) : std::nullopt,
+                    "corrente_alerts", "analytics.pipeline_alerts",
+                    "item_id int, site_id int, level text, category text, score numeric,"
+                    " message text, details jsonb");
   for (const auto& a : alerts) {
-    w.StartRow(slice_mode_ ? 8 : 7);
-    if (slice_mode_) w.Int64(run_id_);
+    pg::CopyWriter& w = copy.Row(7);
     w.Int32(a.item);
     w.Int32(a.site);
     w.Text(a.level);
@@ -194,7 +216,7 @@ int64_t Runner::StageAlerts(StageReport&) {
     w.Text(a.message);
     w.Jsonb(DetailsJson(a.details));
   }
-  const int64_t rows = w.Finish();
+  const int64_t rows = copy.Finish();
   if (slice_mode_) return rows;
   return UpsertAlerts("corrente_alerts");
 }
