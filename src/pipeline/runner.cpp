@@ -93,11 +93,12 @@ void Runner::StreamSeries(int64_t from, int64_t to,
       fn(next++, series);
     }
   };
-  // Trusted text only: dates come from FormatDate.
+  // Trusted text only: dates come from FormatDate, the slice's items are integers. A worker
+  // reads its slice's items only (on Citus, one shard's: the query goes to that shard alone).
   pg::CopyReader rd(reader_,
                     "COPY (SELECT item_id, site_id, full_date, quantity::float8"
                     " FROM core.fact_demand_daily WHERE full_date BETWEEN " +
-                        SqlDate(from) + " AND " + SqlDate(to) +
+                        SqlDate(from) + " AND " + SqlDate(to) + SliceFilter("item_id") +
                         " ORDER BY item_id, site_id, full_date) TO STDOUT (FORMAT binary)");
   bool have = false;
   Pair cur{0, 0};

@@ -199,6 +199,14 @@ class Runner {
   int64_t StageKpis(StageReport& rep);          // stage_policy.cpp
   int64_t StageRecommendations(StageReport& rep);  // stage_decide.cpp
   int64_t StageAlerts(StageReport& rep);        // stage_decide.cpp
+  // What the alerts take from outside the series, read once per run (a worker computes many
+  // slices): the latest stored replay's alert precision and the previous published run.
+  struct AlertInputs {
+    int64_t run = 0;
+    double precision = NAN;
+    std::optional<int64_t> previous_run;
+  };
+  const AlertInputs& AlertInputsOfRun();  // stage_decide.cpp
   // The open recommendations / alerts upserted from `source` (a relation of the staged
   // columns; $1 is the run), the ones that no longer apply withdrawn / resolved.
   int64_t UpsertRecommendations(const std::string& source);
@@ -226,6 +234,7 @@ class Runner {
   std::optional<GlobalFit> global_;
   std::optional<std::unordered_map<int, SupplierLead>> leads_;  // SupplierLeads(), of leads_run_
   int64_t leads_run_ = 0;
+  std::optional<AlertInputs> alert_inputs_;  // AlertInputsOfRun(), of alert_inputs_->run
   std::string computed_at_sql_;
   std::vector<Pair> pairs_;
   std::map<int32_t, ItemInfo> items_;

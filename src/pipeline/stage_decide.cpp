@@ -27,6 +27,42 @@ std::string DetailsJson(const decide::Details& d) {
 
 double Score(double v) { return std::isfinite(v) ? std::max(0.0, std::round(v * 1e4) / 1e4) : 0; }
 
+// Where a stage's decisions go, in one COPY: a worker's into the staging table `staging`
+// under its run (the coordinator publishes them, coordinator.cpp); the in-process run's into
+// the temporary table `temp`, which the upsert reads. `defs` lists the columns and types.
+class DecisionCopy {
+ public:
+  DecisionCopy(pg::Connection& conn, std::optional<int64_t> staged_run, const std::string& temp,
+               const std::string& staging, const std::string& defs)
+      : run_(staged_run) {
+    std::string target = temp;
+    if (run_) {
+      std::string names = "run_id";  // each definition's first word
+      for (size_t at = 0; at < defs.size();) {
+        size_t end = defs.find(',', at);
+        if (end == std::string::npos) end = defs.size();
+        const size_t b = defs.find_first_not_of(' ', at);
+        names += ", " + defs.substr(b, defs.find(' ', b) - b);
+        at = end + 1;
+      }
+      target = staging + " (" + names + ")";
+    } else {
+      conn.ExecScript("CREATE TEMP TABLE " + temp + " (" + defs + ") ON COMMIT DROP");
+    }
+    w_.emplace(conn, "COPY " + target + " FROM STDIN (FORMAT binary)");
+  }
+  pg::CopyWriter& Row(int16_t fields) {
+    w_->StartRow(static_cast<int16_t>(fields + (run_ ? 1 : 0)));
+    if (run_) w_->Int64(*run_);
+    return *w_;
+  }
+  int64_t Finish() { return w_->Finish(); }
+
+ private:
+  std::optional<int64_t> run_;
+  std::optional<pg::CopyWriter> w_;
+};
+
 }  // namespace
 
 decide::SeriesState Runner::StateOf(size_t i) const {
@@ -67,34 +103,24 @@ int64_t Runner::StageRecommendations(StageReport&) {
   ro.hold_days = opt_.hold_days;
   ro.promo_days = opt_.promo_days;
   std::vector<decide::Recommendation> recs = decide::Recommend(states, ro);
-  writer_.ExecScript(
-      "CREATE TEMP TABLE corrente_recs (item_id int, site_id int, type text, priority text,"
-      " score numeric, message text, action_date date, quantity numeric, details jsonb)"
-      " ON COMMIT DROP");
-  {
-    pg::CopyWriter w(writer_, "COPY corrente_recs FROM STDIN (FORMAT binary)");
-    for (const auto& r : recs) {
-      w.StartRow(9);
-      w.Int32(r.item);
-      w.Int32(r.site);
-      w.Text(r.type);
-      w.Text(r.priority);
-      w.Numeric(Score(r.score), 4);
-      w.Text(r.message);
-      w.Date(r.action_date);
-      w.Numeric(std::max(0.0, r.quantity), 4);
-      w.Jsonb(DetailsJson(r.details));
-    }
-    w.Finish();
+  DecisionCopy copy(writer_, slice_mode_ ? std::optional<int64_t>(run_id_) : std::nullopt,
+                    "corrente_recs", "analytics.pipeline_recommendations",
+                    "item_id int, site_id int, type text, priority text, score numeric,"
+                    " message text, action_date date, quantity numeric, details jsonb");
+  for (const auto& r : recs) {
+    pg::CopyWriter& w = copy.Row(9);
+    w.Int32(r.item);
+    w.Int32(r.site);
+    w.Text(r.type);
+    w.Text(r.priority);
+    w.Numeric(Score(r.score), 4);
+    w.Text(r.message);
+    w.Date(r.action_date);
+    w.Numeric(std::max(0.0, r.quantity), 4);
+    w.Jsonb(DetailsJson(r.details));
   }
-  if (slice_mode_)  // published by the coordinator (coordinator.cpp)
-    return writer_
-        .Execute(
-            "INSERT INTO analytics.pipeline_recommendations (run_id, item_id, site_id, type,"
-            " priority, score, message, action_date, quantity, details)"
-            " SELECT $1, * FROM corrente_recs",
-            run_id_)
-        .AffectedRows();
+  const int64_t rows = copy.Finish();
+  if (slice_mode_) return rows;
   return UpsertRecommendations("corrente_recs");
 }
 
@@ -125,40 +151,49 @@ int64_t Runner::UpsertRecommendations(const std::string& source) {
   return up.AffectedRows();
 }
 
+const Runner::AlertInputs& Runner::AlertInputsOfRun() {
+  if (alert_inputs_ && alert_inputs_->run == run_id_) return *alert_inputs_;
+  AlertInputs in;
+  in.run = run_id_;
+  // How often such alerts came true in the latest stored replay of the published policy.
+  auto r = reader_.Execute(
+      "SELECT (e->'total'->>'alert_precision')::float8 FROM analytics.simulation_runs s,"
+      " jsonb_array_elements(CASE WHEN jsonb_typeof(s.results) = 'array' THEN s.results"
+      "  ELSE '[]'::jsonb END) e"
+      " WHERE s.status = 'SUCCEEDED' AND e->>'policy' = $1 AND e->'service_level' = 'null'"
+      " ORDER BY s.simulation_id DESC LIMIT 1",
+      opt_.policy);
+  if (r.Rows() > 0 && !r.IsNull(0, 0)) in.precision = r.GetDouble(0, 0);
+  auto prev = reader_.Execute(
+      "SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED' AND as_of < $1::date"
+      " ORDER BY as_of DESC, run_id DESC LIMIT 1",
+      FormatDate(as_of_));
+  if (prev.Rows() > 0) in.previous_run = prev.GetInt(0, 0);
+  alert_inputs_ = in;
+  return *alert_inputs_;
+}
+
 int64_t Runner::StageAlerts(StageReport&) {
   auto states = States();
-  // How often such alerts came true in the latest stored replay of the published policy.
-  double precision = NAN;
-  {
-    auto r = reader_.Execute(
-        "SELECT (e->'total'->>'alert_precision')::float8 FROM analytics.simulation_runs s,"
-        " jsonb_array_elements(CASE WHEN jsonb_typeof(s.results) = 'array' THEN s.results"
-        "  ELSE '[]'::jsonb END) e"
-        " WHERE s.status = 'SUCCEEDED' AND e->>'policy' = $1 AND e->'service_level' = 'null'"
-        " ORDER BY s.simulation_id DESC LIMIT 1",
-        opt_.policy);
-    if (r.Rows() > 0 && !r.IsNull(0, 0)) precision = r.GetDouble(0, 0);
-  }
-  std::vector<decide::Alert> alerts = decide::StockAlerts(states, as_of_, precision);
+  const AlertInputs& in = AlertInputsOfRun();
+  std::vector<decide::Alert> alerts = decide::StockAlerts(states, as_of_, in.precision);
   // FORECAST_DRIFT: the previous run's forecasts against the actuals since, compared with the
-  // backtest error that run expected. Needs at least 7 days of actuals.
-  {
+  // backtest error that run expected. Needs at least 7 days of actuals. Co-located tables
+  // only: a worker's query goes to its slice's shard.
+  if (in.previous_run) {
     auto r = reader_.Execute(
-        "WITH prev AS (SELECT run_id, as_of FROM analytics.pipeline_runs"
-        "  WHERE status = 'SUCCEEDED' AND as_of < $1::date ORDER BY as_of DESC, run_id DESC"
-        "  LIMIT 1)"
-        " SELECT f.item_id, f.site_id, count(*),"
+        "SELECT f.item_id, f.site_id, count(*),"
         "  (sum(abs(f.yhat - coalesce(d.quantity, 0))) / nullif(sum(coalesce(d.quantity, 0)), 0)"
         "   * 100)::float8, max(a.wape)::float8, sum(coalesce(d.quantity, 0))::float8,"
         "  sum(f.yhat)::float8"
-        " FROM prev JOIN analytics.forecasts f ON f.run_id = prev.run_id"
+        " FROM analytics.forecasts f"
         " JOIN analytics.forecast_accuracy a ON a.run_id = f.run_id AND a.item_id = f.item_id"
         "  AND a.site_id = f.site_id"
         " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"
         "  AND d.full_date = f.full_date"
-        " WHERE f.full_date <= $1::date" +
+        " WHERE f.run_id = $2 AND f.full_date <= $1::date" +
             SliceFilter("f.item_id") + " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
-        FormatDate(as_of_));
+        FormatDate(as_of_), *in.previous_run);
     for (int i = 0; i < r.Rows(); ++i) {
       auto num = [&](int col) { return r.IsNull(i, col) ? NAN : r.GetDouble(i, col); };
       auto a = decide::DriftAlert(static_cast<int32_t>(r.GetInt(i, 0)),
@@ -167,30 +202,22 @@ int64_t Runner::StageAlerts(StageReport&) {
       if (a) alerts.push_back(std::move(*a));
     }
   }
-  writer_.ExecScript(
-      "CREATE TEMP TABLE corrente_alerts (item_id int, site_id int, level text, category text,"
-      " score numeric, message text, details jsonb) ON COMMIT DROP");
-  {
-    pg::CopyWriter w(writer_, "COPY corrente_alerts FROM STDIN (FORMAT binary)");
-    for (const auto& a : alerts) {
-      w.StartRow(7);
-      w.Int32(a.item);
-      w.Int32(a.site);
-      w.Text(a.level);
-      w.Text(a.category);
-      w.Numeric(Score(a.score), 4);
-      w.Text(a.message);
-      w.Jsonb(DetailsJson(a.details));
-    }
-    w.Finish();
+  DecisionCopy copy(writer_, slice_mode_ ? std::optional<int64_t>(run_id_) : std::nullopt,
+                    "corrente_alerts", "analytics.pipeline_alerts",
+                    "item_id int, site_id int, level text, category text, score numeric,"
+                    " message text, details jsonb");
+  for (const auto& a : alerts) {
+    pg::CopyWriter& w = copy.Row(7);
+    w.Int32(a.item);
+    w.Int32(a.site);
+    w.Text(a.level);
+    w.Text(a.category);
+    w.Numeric(Score(a.score), 4);
+    w.Text(a.message);
+    w.Jsonb(DetailsJson(a.details));
   }
-  if (slice_mode_)  // published by the coordinator (coordinator.cpp)
-    return writer_
-        .Execute(
-            "INSERT INTO analytics.pipeline_alerts (run_id, item_id, site_id, level, category,"
-            " score, message, details) SELECT $1, * FROM corrente_alerts",
-            run_id_)
-        .AffectedRows();
+  const int64_t rows = copy.Finish();
+  if (slice_mode_) return rows;
   return UpsertAlerts("corrente_alerts");
 }
 

@@ -23,6 +23,10 @@ unset DATABASE_URL_API DATABASE_URL_PIPELINE DATABASE_URL_MIGRATE
 check "the coordinator replaced the killed worker" grep -q "ended by signal 9" "$wlog"
 wrun=$(q "select max(run_id) from analytics.pipeline_runs")
 check "slices follow the shards (one shard per slice)" [ "$(q "select count(*) from analytics.pipeline_slices where run_id = $wrun and shard is null")" = 0 ]
+# A worker reads its slice's demand with one query that Citus sends to the slice's shard alone.
+sitems=$(q "select item_ids from analytics.pipeline_slices where run_id = $wrun order by cardinality(item_ids) desc, slice limit 1")
+check "a slice of several items ($sitems): its demand read goes to one shard" [ "$(tasks "select item_id, site_id, full_date, quantity::float8 from core.fact_demand_daily where full_date between date '2020-01-01' and date '2030-01-01' and item_id = any('$sitems'::int[]) order by item_id, site_id, full_date")" = 1 ]
+check "  (it has more than one item)" [ "$(q "select cardinality(array(select distinct unnest('$sitems'::int[])))")" -gt 1 ]
 check "every slice is DONE, none by the killed worker" [ "$(q "select count(*) filter (where state <> 'DONE' or worker like '%:$victim') from analytics.pipeline_slices where run_id = $wrun")" = 0 ]
 check "the workers' run is the published one" [ "$(q "select $latest")" = "$wrun" ]
 # same_rows (compare.sh): the latest run's rows equal on both, not empty.
