@@ -221,6 +221,13 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
   // The partitions are built; now replace the data in this transaction. Building them
   // first matters: TRUNCATE locks the fact tables that the workers' LIKE reads.
   try {
+    // The old partitions go first, so that TRUNCATE has no rows to take out of the demand
+    // rollup one partition at a time (V064: it empties the rollup).
+    for (const FactSpec* f : {&kDemand, &kInventory, &kOrders}) {
+      auto parts = conn.Execute("SELECT c.oid::regclass::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                                " WHERE i.inhparent = $1::regclass AND c.relname <> $2", f->table, f->name + "_default");
+      for (int r = 0; r < parts.Rows(); ++r) conn.ExecScript("DROP TABLE " + parts.GetString(r, 0));
+    }
     conn.ExecScript(
         "TRUNCATE analytics.forecasts, analytics.features_store, analytics.kpis_daily, analytics.recommendations,"
         " analytics.alerts, analytics.inventory_policy, analytics.forecast_accuracy, analytics.pipeline_runs,"
@@ -289,12 +296,7 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
       rep.items = w.Finish();
     }
     auto t0 = std::chrono::steady_clock::now();
-    // Swap the new partitions in: the old ones hold nothing after the TRUNCATE above.
-    for (const FactSpec* f : {&kDemand, &kInventory, &kOrders}) {
-      auto parts = conn.Execute("SELECT c.oid::regclass::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-                                " WHERE i.inhparent = $1::regclass AND c.relname <> $2", f->table, f->name + "_default");
-      for (int r = 0; r < parts.Rows(); ++r) conn.ExecScript("DROP TABLE " + parts.GetString(r, 0));
-    }
+    // Swap the new partitions in.
     for (const auto& job : jobs) {
       std::string part = job.fact->name + job.staging_name.substr(5 + job.fact->name.size());
       conn.ExecScript("ALTER TABLE staging." + conn.QuoteIdentifier(job.staging_name) + " SET SCHEMA core");
@@ -302,6 +304,14 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
       conn.ExecScript("ALTER TABLE " + job.fact->table + " ATTACH PARTITION core." + conn.QuoteIdentifier(part) +
                       " FOR VALUES FROM ('" + FormatDate(job.month) + "') TO ('" + FormatDate(job.next_month) + "')");
       conn.ExecScript("ALTER TABLE core." + conn.QuoteIdentifier(part) + " DROP CONSTRAINT seed_bound");
+    }
+    // ATTACH fires no trigger: the demand rollup (V064) gets the new partitions' totals here,
+    // and they get its triggers, before EnsureFactPartitions' own writes.
+    if (conn.ExecScript("SELECT 1 FROM pg_trigger WHERE tgname = 'demand_rollup_ins'"
+                        " AND tgrelid = 'core.fact_demand_daily'::regclass").Rows() > 0) {
+      conn.ExecScript("SELECT core.demand_rollup_guard(inhrelid::regclass) FROM pg_inherits"
+                      " WHERE inhparent = 'core.fact_demand_daily'::regclass");
+      conn.ExecScript("SELECT core.demand_rollup_rebuild()");
     }
     schema::EnsureFactPartitions(conn, ds.first_day, ds.last_day + kForecastHorizonDays);
     for (const FactSpec* f : {&kDemand, &kInventory, &kOrders}) {

@@ -52,6 +52,11 @@ TEST(Loader, LoadsEverythingAndRestoresConstraints) {
   ASSERT_EQ(rep.users.size(), 3u);
   for (const auto& u : rep.users) EXPECT_EQ(u.password.size(), 16u);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM support.users WHERE password_hash LIKE '$argon2id$%'"), 3);
+  // The demand rollup (V064) holds the attached partitions' totals, and they keep it current.
+  EXPECT_EQ(Count(c, "SELECT core.demand_rollup_drift()"), 0);
+  EXPECT_GT(Count(c, "SELECT count(*) FROM core.demand_item_daily"), 20 * 300);
+  c.ExecScript("DELETE FROM core.fact_demand_daily WHERE item_id = 3");
+  EXPECT_EQ(Count(c, "SELECT core.demand_rollup_drift()"), 0);
 }
 
 TEST(Loader, RefusesNonEmptyUnlessForcedAndNeverHalfLoads) {
@@ -74,6 +79,9 @@ TEST(Loader, RefusesNonEmptyUnlessForcedAndNeverHalfLoads) {
   o.items = 10;
   Load(c, Generate(o), true, false);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM core.dim_item"), 10);
+  // The rollup, after the refused loads and a replacing one, is the new data's.
+  EXPECT_EQ(Count(c, "SELECT core.demand_rollup_drift()"), 0);
+  EXPECT_EQ(Count(c, "SELECT count(DISTINCT item_id) FROM core.demand_item_daily"), 10);
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ check "unknown store rejected with reason" [ "$(q "select reason from staging.mi
 before=$(q 'select count(*), sum(quantity) from core.fact_demand_daily')
 "$corrente" migrate map "$src" --mapping "$mapping" >/dev/null 2>&1; check "second map exits 0" [ $? -eq 0 ]
 check "second map: no duplicates" [ "$(q 'select count(*), sum(quantity) from core.fact_demand_daily')" = "$before" ]
+check "demand rollup equals the fact after two maps" [ "$(q 'select core.demand_rollup_drift()')/$(q 'select count(*) > 0 from core.demand_item_daily')" = "0/t" ]
 "$corrente" migrate map "$src" --mapping /dev/null >/dev/null 2>&1; check "bad mapping file fails" [ $? -ne 0 ]
 
 # The mapped store feeds the pipeline: forecasts for every mapped store-item series.
