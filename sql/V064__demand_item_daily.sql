@@ -53,9 +53,10 @@ BEGIN
 END
 $fn$;
 
--- TRUNCATE of one partition takes its rows out, read before they go.
+-- TRUNCATE of one partition takes its rows out, read before they go (as the truncating role,
+-- which may read partitions that the rollup's owner may not).
 CREATE FUNCTION core.demand_rollup_truncate_partition() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 BEGIN
   EXECUTE format('INSERT INTO core.demand_item_daily AS r (item_id, full_date, quantity, n)'
                  ' SELECT item_id, full_date, -sum(quantity), -count(*) FROM ONLY %s GROUP BY 1, 2 ORDER BY 1, 2'
@@ -178,6 +179,8 @@ $fn$;
 DO $$
 BEGIN
   IF to_regrole('corrente_owner') IS NULL THEN RETURN; END IF;
+  GRANT SELECT ON core.demand_item_daily TO corrente_api, corrente_pipeline;
+  IF NOT pg_has_role(current_user, 'corrente_owner', 'MEMBER') THEN RETURN; END IF;
   ALTER TABLE core.demand_item_daily OWNER TO corrente_owner;
   ALTER FUNCTION core.demand_rollup_dml() OWNER TO corrente_owner;
   ALTER FUNCTION core.demand_rollup_truncate() OWNER TO corrente_owner;
@@ -185,6 +188,5 @@ BEGIN
   ALTER FUNCTION core.demand_rollup_guard(regclass) OWNER TO corrente_owner;
   ALTER FUNCTION core.demand_rollup_rebuild() OWNER TO corrente_owner;
   ALTER FUNCTION core.demand_rollup_drift() OWNER TO corrente_owner;
-  GRANT SELECT ON core.demand_item_daily TO corrente_api, corrente_pipeline;
 END
 $$;

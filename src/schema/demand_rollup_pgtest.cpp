@@ -63,9 +63,9 @@ TEST(DemandRollup, FollowsCopyAndIgnoresARolledBackTransaction) {
   Fill(c);
   {
     pg::CopyWriter w(c, "COPY core.fact_demand_daily (full_date, item_id, site_id, quantity) FROM STDIN (FORMAT binary)");
-    for (int day = 0; day < 40; ++day) {  // April 20 to May 29, straight after the existing rows' ids
+    for (int day = 0; day < 40; ++day) {  // June 1 to July 10: the DEFAULT partition
       w.StartRow(4);
-      w.Date(DaysFromCivil({2024, 4, 20}) + day);
+      w.Date(DaysFromCivil({2024, 6, 1}) + day);
       w.Int32(2);
       w.Int32(1 + day % 3);
       w.NumericText("1.2345");
@@ -76,7 +76,7 @@ TEST(DemandRollup, FollowsCopyAndIgnoresARolledBackTransaction) {
   const int64_t rows = RollupRows(c);
   c.ExecScript("BEGIN; DELETE FROM core.fact_demand_daily WHERE item_id = 2;"
                " INSERT INTO core.fact_demand_daily (full_date, item_id, site_id, quantity)"
-               " VALUES ('2024-03-05', 1, 1, 99);");
+               " VALUES ('2024-06-20', 1, 1, 99);");
   EXPECT_EQ(Drift(c), 0);  // inside the transaction too
   c.ExecScript("ROLLBACK");
   EXPECT_EQ(RollupRows(c), rows);
