@@ -220,14 +220,20 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
   }
   // The partitions are built; now replace the data in this transaction. Building them
   // first matters: TRUNCATE locks the fact tables that the workers' LIKE reads.
-  try {
-    // The old partitions go first, so that TRUNCATE has no rows to take out of the demand
-    // rollup one partition at a time (V064: it empties the rollup).
+  const bool rollup = conn.ExecScript("SELECT 1 FROM pg_trigger WHERE tgname = 'demand_rollup_ins'"
+                                      " AND tgrelid = 'core.fact_demand_daily'::regclass").Rows() > 0;
+  auto DropOldPartitions = [&] {
     for (const FactSpec* f : {&kDemand, &kInventory, &kOrders}) {
       auto parts = conn.Execute("SELECT c.oid::regclass::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                                 " WHERE i.inhparent = $1::regclass AND c.relname <> $2", f->table, f->name + "_default");
       for (int r = 0; r < parts.Rows(); ++r) conn.ExecScript("DROP TABLE " + parts.GetString(r, 0));
     }
+  };
+  try {
+    // With the demand rollup (V064) the old partitions go first, so that TRUNCATE has no rows
+    // to take out of it one partition at a time (it empties the rollup). Citus has no rollup
+    // and fails a TRUNCATE after such DROPs in one transaction: there they go after it.
+    if (rollup) DropOldPartitions();
     conn.ExecScript(
         "TRUNCATE analytics.forecasts, analytics.features_store, analytics.kpis_daily, analytics.recommendations,"
         " analytics.alerts, analytics.inventory_policy, analytics.forecast_accuracy, analytics.pipeline_runs,"
@@ -296,7 +302,8 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
       rep.items = w.Finish();
     }
     auto t0 = std::chrono::steady_clock::now();
-    // Swap the new partitions in.
+    // Swap the new partitions in: the old ones hold nothing after the TRUNCATE above.
+    if (!rollup) DropOldPartitions();
     for (const auto& job : jobs) {
       std::string part = job.fact->name + job.staging_name.substr(5 + job.fact->name.size());
       conn.ExecScript("ALTER TABLE staging." + conn.QuoteIdentifier(job.staging_name) + " SET SCHEMA core");
@@ -307,8 +314,7 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
     }
     // ATTACH fires no trigger: the demand rollup (V064) gets the new partitions' totals here,
     // and they get its triggers, before EnsureFactPartitions' own writes.
-    if (conn.ExecScript("SELECT 1 FROM pg_trigger WHERE tgname = 'demand_rollup_ins'"
-                        " AND tgrelid = 'core.fact_demand_daily'::regclass").Rows() > 0) {
+    if (rollup) {
       conn.ExecScript("SELECT core.demand_rollup_guard(inhrelid::regclass) FROM pg_inherits"
                       " WHERE inhparent = 'core.fact_demand_daily'::regclass");
       conn.ExecScript("SELECT core.demand_rollup_rebuild()");
