@@ -264,12 +264,11 @@ class Api {
       if (r.cacheable && res.status == 200 && !res.stream) {
         res.headers.emplace_back("ETag", MakeEtag(res.body));
         // Compressed here, on a worker thread, once; hits then only pick a body.
-        bool admit = s_.cache.Admit(key);
         if (WantsCompressing(req, res))
           Precompress(res);
-        else if (admit)
+        else
           Share(res);
-        if (admit) s_.cache.Put(key, res, generation);
+        s_.cache.Put(key, res, generation);
       }
       if (r.method != "GET" && res.status < 300 && r.tag != "auth") {
         s_.cache.Invalidate();

@@ -48,13 +48,6 @@ void ResponseCache::Put(const std::string& key, const Response& res, uint64_t ge
   }
   map_.emplace(key, res);
   bytes_ += size(res);
-  pressed_ = map_.size() * 2 >= max_entries_ || bytes_ * 2 >= max_bytes_;
-}
-
-bool ResponseCache::Admit(const std::string& key) {
-  if (!pressed_.load(std::memory_order_relaxed)) return true;
-  uint64_t h = std::hash<std::string>{}(key) | 1;  // never 0, the empty slot
-  return door_[h % door_.size()].exchange(h, std::memory_order_relaxed) == h;
 }
 
 void ResponseCache::Invalidate() {
@@ -64,7 +57,6 @@ void ResponseCache::Invalidate() {
   invalidations_++;
   dropped.swap(map_);
   bytes_ = 0;
-  pressed_ = false;
 }
 
 size_t ResponseCache::Entries() const {

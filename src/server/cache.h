@@ -1,7 +1,6 @@
 #pragma once
 // The response cache: complete 200 responses keyed on route, normalized query, role and
 // format. Thread-safe. Invalidate() drops everything (NOTIFY corrente_data, any write).
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -24,10 +23,6 @@ class ResponseCache {
   // `generation` was read, so a response computed from old data never lands after an
   // invalidation. Bodies should be shared (Share/Precompress) so that hits copy no bytes.
   void Put(const std::string& key, const Response& res, uint64_t generation);
-  // Whether a freshly computed response for `key` should be stored. Always while the cache is
-  // under half its budget; past that, only on the key's second miss among recent misses (a
-  // direct-mapped table of key hashes), so one-off URLs do not churn out the repeated ones.
-  bool Admit(const std::string& key);
   void Invalidate();
   uint64_t Generation() const { return generation_.load(); }
   size_t Entries() const;
@@ -41,8 +36,6 @@ class ResponseCache {
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Response> map_;
   size_t bytes_ = 0;
-  std::atomic<bool> pressed_{false};  // at or past half of max_entries_ or max_bytes_
-  std::array<std::atomic<uint64_t>, 4096> door_{};
   std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0};
 };
 
