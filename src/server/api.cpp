@@ -159,11 +159,27 @@ void Params::Check() const {
 
 // ---- JSON and CSV ----
 
+namespace {
+
+// "2026-11-22 03:03:59.123456+00" -> "2026-11-22T03:03:59.123456Z", appended to `out`.
+void AppendIsoTimestamp(std::string& out, std::string_view t) {
+  bool utc = t.size() > 3 && t.substr(t.size() - 3) == "+00";
+  if (utc) t.remove_suffix(3);
+  if (t.size() > 10 && t[10] == ' ') {
+    out.append(t.substr(0, 10));
+    out += 'T';
+    out.append(t.substr(11));
+  } else {
+    out.append(t);
+  }
+  if (utc) out += 'Z';
+}
+
+}  // namespace
+
 std::string IsoTimestamp(std::string_view t) {
-  // "2026-11-22 03:03:59.123456+00" -> "2026-11-22T03:03:59.123456Z"
-  std::string s(t);
-  if (s.size() > 10 && s[10] == ' ') s[10] = 'T';
-  if (s.size() > 3 && s.compare(s.size() - 3, 3, "+00") == 0) s.replace(s.size() - 3, 3, "Z");
+  std::string s;
+  AppendIsoTimestamp(s, t);
   return s;
 }
 
@@ -218,7 +234,11 @@ void AppendValue(std::string& out, const pg::Result& r, int row, int col, Oid ty
         out += v;
       return;
     case kTimestamptz:
-      AppendJsonString(out, IsoTimestamp(v));
+      // PostgreSQL's text of a timestamptz has nothing JSON escapes: quoted as it is, without a
+      // temporary string per cell.
+      out += '"';
+      AppendIsoTimestamp(out, v);
+      out += '"';
       return;
     default:
       AppendJsonString(out, v);
@@ -261,15 +281,27 @@ void AppendRowJson(std::string& out, const pg::Result& r, int row,
   AppendRow(out, r, row, JsonColumns(r, skip));
 }
 
-std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip) {
+namespace {
+
+// The rows as a JSON array appended to `out`. Once the first row is written, its size sizes the
+// buffer for all of them, so a 30 KB page grows once instead of doubling three times.
+void AppendRowsJson(std::string& out, const pg::Result& r, const std::set<std::string>& skip) {
   const std::vector<JsonColumn> cols = JsonColumns(r, skip);
-  std::string out = "[";
-  out.reserve(static_cast<size_t>(r.Rows()) * 128 + 2);
+  out += '[';
   for (int i = 0; i < r.Rows(); ++i) {
     if (i) out += ',';
+    size_t before = out.size();
     AppendRow(out, r, i, cols);
+    if (i == 0) out.reserve(out.size() + (out.size() - before + 1) * (r.Rows() - 1) * 9 / 8 + 256);
   }
   out += ']';
+}
+
+}  // namespace
+
+std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip) {
+  std::string out;
+  AppendRowsJson(out, r, skip);
   return out;
 }
 
@@ -412,7 +444,13 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
       ",\"offset\":" + std::to_string(offset) + ",\"count\":" + std::to_string(rows.Rows());
   if (!extra_metadata_json.empty()) meta += "," + extra_metadata_json;
   meta += '}';
-  return Envelope(RowsJson(rows, skip), meta);
+  // The envelope written around the rows in place: no copy of the page into a second string.
+  std::string body = R"({"status":"success","data":)";
+  AppendRowsJson(body, rows, skip);
+  body += R"(,"metadata":)";
+  body += meta;
+  body += '}';
+  return Response{200, "application/json", std::move(body), {}};
 }
 
 Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,

@@ -74,6 +74,9 @@ TEST(Params, TextMustBeUtf8) {
 TEST(Json, EscapesControlAndQuotes) {
   EXPECT_EQ(JsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
   EXPECT_EQ(IsoTimestamp("2026-01-02 03:04:05.5+00"), "2026-01-02T03:04:05.5Z");
+  EXPECT_EQ(IsoTimestamp("2026-01-02 03:04:05+05:30"), "2026-01-02T03:04:05+05:30");
+  EXPECT_EQ(IsoTimestamp("2026-01-02+00"), "2026-01-02Z");
+  EXPECT_EQ(IsoTimestamp("infinity"), "infinity");
 }
 
 TEST(Sql, GivenOnlyKeepsEveryParameter) {
