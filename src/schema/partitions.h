@@ -11,6 +11,12 @@ namespace corrente::schema {
 inline constexpr const char* kPartitionedFacts[] = {"core.fact_demand_daily", "core.fact_inventory_daily",
                                                    "core.fact_orders"};
 
+// One row, true when the demand rollup core.demand_item_daily (V064) is kept by its triggers;
+// false where they were dropped (a distributed database) or never made.
+inline constexpr const char* kDemandRollupKeptSql =
+    "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'demand_rollup_ins'"
+    " AND tgrelid = to_regclass('core.fact_demand_daily'))";
+
 // Creates the monthly partitions of `table` covering the days [from, to] (days since 1970).
 // Returns how many were created.
 int EnsurePartitions(pg::Connection& conn, const std::string& table, int64_t from, int64_t to);

@@ -220,8 +220,7 @@ LoadReport Load(pg::Connection& conn, const Dataset& ds, bool force, bool demo_u
   }
   // The partitions are built; now replace the data in this transaction. Building them
   // first matters: TRUNCATE locks the fact tables that the workers' LIKE reads.
-  const bool rollup = conn.ExecScript("SELECT 1 FROM pg_trigger WHERE tgname = 'demand_rollup_ins'"
-                                      " AND tgrelid = 'core.fact_demand_daily'::regclass").Rows() > 0;
+  const bool rollup = conn.ExecScript(schema::kDemandRollupKeptSql).GetBool(0, 0);
   auto DropOldPartitions = [&] {
     for (const FactSpec* f : {&kDemand, &kInventory, &kOrders}) {
       auto parts = conn.Execute("SELECT c.oid::regclass::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"

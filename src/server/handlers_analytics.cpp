@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/dates.h"
+#include "schema/partitions.h"
 #include "server/effective_forecast.h"
 #include "server/handlers.h"
 
@@ -110,9 +111,7 @@ Response Kpis(Ctx& ctx) {
 bool DemandRollupOn(Ctx& ctx) {
   static std::atomic<int> on{-1};
   if (on.load() < 0)
-    on = ctx.db.Q("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'demand_rollup_ins'"
-                  " AND tgrelid = to_regclass('core.fact_demand_daily'))")
-             .GetBool(0, 0);
+    on = ctx.db.Q(schema::kDemandRollupKeptSql).GetBool(0, 0);
   return on.load() == 1;
 }
 
