@@ -88,7 +88,7 @@ PlanOptions PlanOptionsOf(const EngineOptions& o) {
 }
 
 std::string RunPlan(const EngineOptions& o, bool show_state) {
-  auto ctx = OpenContext(o, /*recorded=*/false);
+  auto ctx = OpenContext(o, /*recorded=*/false, /*check_all_text=*/true);
   std::string out = RenderPlan(ctx.plans, ctx.schema);
   if (!show_state) return out;
   std::string state;
@@ -111,11 +111,12 @@ std::string RunPlan(const EngineOptions& o, bool show_state) {
   return out;
 }
 
-SourceContext OpenContext(const EngineOptions& o, bool recorded) {
+SourceContext OpenContext(const EngineOptions& o, bool recorded, bool check_all_text) {
   SourceContext ctx;
   ctx.source = OpenSource(o.source_url);
   ctx.schema = SchemaOf(o, *ctx.source);
   PlanOptions po = PlanOptionsOf(o);
+  po.check_all_text = check_all_text;
   std::optional<pg::Connection> conn;
   if (!o.dsn.empty()) {
     try {

@@ -33,7 +33,8 @@ PlanOptions PlanOptionsOf(const EngineOptions& o);
 // Opens `o.source_url`, resolves the schema and builds the plan of `o.tables` (throws when
 // one of them is not in the source). With a target (`o.dsn`): spatial columns become
 // geometry when it has PostGIS, and, with `recorded` and not `o.fresh`, each column takes
-// the type choice the copy recorded (recorded.h).
-SourceContext OpenContext(const EngineOptions& o, bool recorded = true);
+// the type choice the copy recorded (recorded.h). `check_all_text`: PlanOptions's (plan, copy).
+SourceContext OpenContext(const EngineOptions& o, bool recorded = true,
+                          bool check_all_text = false);
 
 }  // namespace corrente::migrate

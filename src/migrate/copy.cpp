@@ -500,8 +500,7 @@ void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePl
   if (ExistsRelation(conn, schema, ix.name)) return;
   auto start = Clock::now();
   try {
-    conn.ExecScript(std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
-                    Quote(ix.name) + " ON " + q + " (" + ColumnList(ix.columns) + ")");
+    conn.ExecScript(CreateIndexSql(ix, q));
   } catch (const pg::Error& e) {
     if (e.SqlState() != kProgramLimitExceeded) {
       Warn(report, mu, t.name + ": index " + ix.name + " not carried over: " + e.what());
@@ -623,7 +622,7 @@ CopyReport RunCopy(const EngineOptions& opts) {
   const EngineOptions o = opts.fresh ? opts : WithRecordedMapping(opts);
   CopyReport report;
   std::mutex mu;
-  auto ctx = OpenContext(o);
+  auto ctx = OpenContext(o, /*recorded=*/true, /*check_all_text=*/true);
   double open_s = std::chrono::duration<double>(Clock::now() - start).count();
   const std::string& schema = ctx.schema;
   report.schema = schema;

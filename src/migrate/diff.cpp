@@ -53,21 +53,37 @@ Differ::Differ(const EngineOptions& opts, Source& source, std::string target_sch
       kidx(KeyIndexes(table)),
       src(source),
       conn(OpenTarget(opts.dsn)),
-      refused(RefusedKeys(conn, schema, table.name)) {}
+      refused(RefusedKeys(conn, schema, table.name)),
+      rejected(ConversionRejectKeys(conn, schema, table.name)) {}
 
 bool Differ::Convert(RowCursor& cur, const ConvertContext& ctx, std::vector<TargetValue>* vals,
                      std::vector<std::string>* notes) {
   std::string reason, column;
   if (!ConvertRow(t, cur, ctx, vals, notes, &reason, &column)) {
-    // Not in the target, and it cannot be under the copy's type choices: say which row.
-    if (unconvertible.insert(cur.RowLabel()).second && !refused.count(cur.RowLabel()))
+    // Not in the target, and it cannot be under the copy's type choices: say which row, and
+    // record it as copy records the rows it refuses.
+    std::string label = cur.RowLabel();
+    if (unconvertible.insert(label).second && !refused.count(label) && !rejected.count(label)) {
       spdlog::warn(
           "table {}: source row {} cannot be carried ({}); it is left out (the copy's "
-          "type choices: migrate plan --show-state)",
-          t.name, cur.RowLabel(), reason);
+          "type choices: migrate plan --show-state) and recorded in staging.migration_rejects",
+          t.name, label, reason);
+      new_rejects.push_back({label, column, reason});
+    }
     return false;
   }
+  if (!rejected.empty() && rejected.count(cur.RowLabel())) carried.insert(cur.RowLabel());
   return refused.empty() || !refused.count(cur.RowLabel());
+}
+
+void RecordRejects(pg::Connection& c, const std::string& schema, const std::string& table,
+                   const std::vector<RejectRow>& added, const std::set<std::string>& cleared) {
+  InsertRejects(c, schema, table, added);
+  for (const auto& key : cleared)
+    c.Execute(
+        "DELETE FROM staging.migration_rejects WHERE target_schema = $1 AND table_name = $2 "
+        "AND source_key = $3 AND NOT starts_with(reason, $4)",
+        schema, table, key, std::string(kRefused));
 }
 
 std::string Differ::Where(std::optional<int64_t> lo, std::optional<int64_t> hi) const {
@@ -358,6 +374,7 @@ DiffReport RunDiff(const EngineOptions& opts, const std::string& table) {
     d.RowHashMerge();
   else
     d.Run();
+  RecordRejects(d.conn, ctx.schema, t.name, d.new_rejects, {});  // diff carries nothing
   return d.report;
 }
 

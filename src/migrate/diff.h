@@ -11,6 +11,7 @@
 
 #include "migrate/canon.h"
 #include "migrate/engine.h"
+#include "migrate/target.h"
 #include "pg/pg.h"
 
 namespace corrente::migrate {
@@ -35,6 +36,9 @@ struct Differ {
   pg::Connection conn;
   std::set<std::string> refused;
   std::set<std::string> unconvertible;  // source rows the plan cannot hold, warned once each
+  std::set<std::string> rejected;       // keys of conversion rejects already recorded
+  std::vector<RejectRow> new_rejects;   // unconvertible rows not yet recorded
+  std::set<std::string> carried;        // recorded rejects that convert now (sync clears them)
   bool collect = false;
   DiffReport report;
   std::vector<KeyedRow> to_upsert;
@@ -74,5 +78,11 @@ struct Differ {
   // The whole table: equal checksums end it; otherwise bisect (integer key) or merge.
   void Run();
 };
+
+// Records `added` (a Differ's new_rejects) in staging.migration_rejects and drops the
+// conversion rejects of the keys in `cleared` (rows sync carries now); on `conn`, in its
+// transaction if one is open.
+void RecordRejects(pg::Connection& conn, const std::string& schema, const std::string& table,
+                   const std::vector<RejectRow>& added, const std::set<std::string>& cleared);
 
 }  // namespace corrente::migrate

@@ -1,13 +1,15 @@
 #include "migrate/generated.h"
 
 #include <cctype>
+#include <cstring>
 #include <stdexcept>
 
 namespace corrente::migrate {
 namespace {
 
-// What an expression computes; arithmetic and the column's type must agree on it.
-enum class Kind { kInt, kDecimal, kFloat, kText };
+// What an expression computes; arithmetic and the column's type must agree on it. kBool is
+// a PostgreSQL boolean (a comparison), which both sources compute as the integer 1/0/NULL.
+enum class Kind { kInt, kDecimal, kFloat, kText, kBool, kDate, kStamp, kNull };
 
 struct Expr {
   std::string sql;
@@ -34,7 +36,7 @@ class Parser {
   }
 
   Expr Parse() {
-    Expr e = Sum();
+    Expr e = Or();
     if (tok_.type != Token::kEnd) throw Untranslatable("unexpected " + tok_.text);
     return e;
   }
@@ -104,11 +106,12 @@ class Parser {
       return;
     }
     tok_.type = Token::kPunct;
-    if (c == '|' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '|') {
-      tok_.text = "||";
-      pos_ += 2;
-      return;
-    }
+    for (const char* op : {"<=>", "||", "<=", ">=", "<>", "!=", "=="})
+      if (src_.substr(pos_, std::strlen(op)) == op) {
+        tok_.text = op;
+        pos_ += std::strlen(op);
+        return;
+      }
     tok_.text = std::string(1, c);
     ++pos_;
   }
@@ -118,16 +121,44 @@ class Parser {
     Advance();
   }
 
-  static bool Numeric(Kind k) { return k != Kind::kText; }
+  bool IsWordTok(const char* w) const { return tok_.type == Token::kWord && Lower(tok_.text) == w; }
+  static bool Numeric(Kind k) {
+    return k == Kind::kInt || k == Kind::kDecimal || k == Kind::kFloat || k == Kind::kBool;
+  }
+  static bool Exact(Kind k) { return k == Kind::kInt || k == Kind::kDecimal || k == Kind::kBool; }
+  // A comparison used as a number: 1, 0 or NULL, as both sources compute it.
+  static Expr Num(const Expr& e) {
+    if (e.kind == Kind::kNull) throw Untranslatable("a NULL literal");
+    if (!Numeric(e.kind)) throw Untranslatable("arithmetic on a non-number");
+    return e.kind == Kind::kBool ? Expr{"(" + e.sql + ")::integer", Kind::kInt} : e;
+  }
+  // A value used as a condition: a number is true when not 0 (text is not translated: the
+  // sources would convert it to a number first).
+  static Expr Cond(const Expr& e) {
+    if (e.kind == Kind::kBool) return e;
+    if (e.kind == Kind::kInt || e.kind == Kind::kDecimal || e.kind == Kind::kFloat)
+      return {"(" + e.sql + " <> 0)", Kind::kBool};
+    throw Untranslatable("a condition that is not a comparison or a number");
+  }
   static Kind Wider(Kind a, Kind b) {
     if (a == Kind::kFloat || b == Kind::kFloat) return Kind::kFloat;
     if (a == Kind::kDecimal || b == Kind::kDecimal) return Kind::kDecimal;
     return Kind::kInt;
   }
-  static Expr NumberOp(const Expr& a, const std::string& op, const Expr& b) {
-    if (!Numeric(a.kind) || !Numeric(b.kind))
+  static Expr NumberOp(const Expr& a0, const std::string& op, const Expr& b0) {
+    if (!Numeric(a0.kind) || !Numeric(b0.kind))
       throw Untranslatable("'" + op + "' on text (the sources convert it to a number)");
+    Expr a = Num(a0), b = Num(b0);
     return {a.sql + " " + op + " " + b.sql, Wider(a.kind, b.kind)};
+  }
+  // Integer division and remainder: both truncate toward zero, and give NULL for a zero
+  // divisor in both sources (PostgreSQL would fail: NULLIF).
+  static Expr IntDivide(const Expr& a0, const std::string& op, const Expr& b0) {
+    Expr a = Num(a0), b = Num(b0);
+    if (a.kind != Kind::kInt || b.kind != Kind::kInt)
+      throw Untranslatable("'" + op + "' on other than integers");
+    return {"(" + a.sql + (op == "%" || op == "mod" ? " % " : " / ") + "NULLIF(" + b.sql + ", 0))",
+            Kind::kInt};
   }
   static Expr Concat(const std::vector<Expr>& parts) {
     std::string sql;
@@ -138,6 +169,88 @@ class Parser {
     return {"(" + sql + ")", Kind::kText};
   }
 
+  Expr Or() {
+    Expr e = And();
+    while (IsWordTok("or")) {
+      Advance();
+      e = {"(" + Cond(e).sql + " OR " + Cond(And()).sql + ")", Kind::kBool};
+    }
+    return e;
+  }
+  Expr And() {
+    Expr e = Not();
+    while (IsWordTok("and")) {
+      Advance();
+      e = {"(" + Cond(e).sql + " AND " + Cond(Not()).sql + ")", Kind::kBool};
+    }
+    return e;
+  }
+  Expr Not() {
+    if (!IsWordTok("not")) return Comparison();
+    Advance();
+    return {"(NOT " + Cond(Not()).sql + ")", Kind::kBool};
+  }
+  // = <> != < <= > >= (SQLite ==, IS [NOT]; MySQL <=>) and IS [NOT] NULL.
+  Expr Comparison() {
+    size_t collated = nonbinary_;
+    Expr a = Sum();
+    if (IsWordTok("is")) {
+      Advance();
+      bool negated = IsWordTok("not");
+      if (negated) Advance();
+      if (IsWordTok("null")) {
+        Advance();
+        return {"(" + a.sql + (negated ? " IS NOT NULL)" : " IS NULL)"), Kind::kBool};
+      }
+      if (d_ != ExprDialect::kSqlite) throw Untranslatable("IS other than IS [NOT] NULL");
+      return Compare(a, negated ? "IS DISTINCT FROM" : "IS NOT DISTINCT FROM", Sum(), collated);
+    }
+    static const std::pair<const char*, const char*> kOps[] = {
+        {"=", "="},   {"==", "="},  {"<>", "<>"}, {"!=", "<>"},
+        {"<", "<"},   {"<=", "<="}, {">", ">"},   {">=", ">="}, {"<=>", "IS NOT DISTINCT FROM"}};
+    for (const auto& [src, pg] : kOps)
+      if (Is(src)) {
+        if (std::string(src) == "==" && d_ != ExprDialect::kSqlite) break;
+        if (std::string(src) == "<=>" && d_ != ExprDialect::kMysql) break;
+        Advance();
+        return Compare(a, pg, Sum(), collated);
+      }
+    return a;
+  }
+  // Compares only where both sources compare the same way: exact numbers with exact numbers
+  // (as decimals in both), doubles with doubles, dates with dates, and (SQLite) text whose
+  // columns all compare bytes (BINARY, as "C"). MySQL compares text under its collation.
+  Expr Compare(const Expr& a, const std::string& op, const Expr& b, size_t collated) {
+    if (a.kind == Kind::kNull || b.kind == Kind::kNull) throw Untranslatable("a NULL literal");
+    std::string left = a.sql;
+    if (Exact(a.kind) && Exact(b.kind)) {
+      left = Num(a).sql;
+      return {"(" + left + " " + op + " " + Num(b).sql + ")", Kind::kBool};
+    }
+    if (a.kind != b.kind)
+      throw Untranslatable("a comparison of " + KindName(a.kind) + " with " + KindName(b.kind));
+    if (a.kind == Kind::kText) {
+      if (d_ == ExprDialect::kMysql)
+        throw Untranslatable("a comparison of text (MySQL compares it under its collation)");
+      if (nonbinary_ > collated)
+        throw Untranslatable("a comparison of text with a collation other than BINARY");
+      left = "(" + a.sql + ") COLLATE \"C\"";
+    }
+    return {"(" + left + " " + op + " " + b.sql + ")", Kind::kBool};
+  }
+  static std::string KindName(Kind k) {
+    switch (k) {
+      case Kind::kInt: return "an integer";
+      case Kind::kDecimal: return "a decimal";
+      case Kind::kFloat: return "a double";
+      case Kind::kText: return "text";
+      case Kind::kBool: return "a comparison";
+      case Kind::kDate: return "a date";
+      case Kind::kStamp: return "a datetime";
+      case Kind::kNull: return "NULL";
+    }
+    return "?";
+  }
   Expr Sum() {
     Expr e = Product();
     while (Is("+") || Is("-")) {
@@ -149,12 +262,37 @@ class Parser {
   }
   Expr Product() {
     Expr e = Concatenation();
-    while (Is("*")) {
-      Advance();
-      e = NumberOp(e, "*", Concatenation());
+    for (;;) {
+      if (Is("*")) {
+        Advance();
+        e = NumberOp(e, "*", Concatenation());
+      } else if (Is("%") || (d_ == ExprDialect::kMysql && (IsWordTok("div") || IsWordTok("mod")))) {
+        std::string op = Lower(tok_.text);
+        Advance();
+        e = IntDivide(e, op, Concatenation());
+      } else if (Is("/")) {
+        Advance();
+        e = Divide(e, Concatenation());
+      } else {
+        return e;
+      }
     }
-    if (Is("/") || Is("%")) throw Untranslatable("division ('" + tok_.text + "')");
-    return e;
+  }
+  // '/': SQLite divides integers as integers and anything else as doubles; MySQL divides
+  // doubles as doubles, but gives exact numbers a decimal of div_precision_increment more
+  // digits (a session setting, rounded at an internal precision), which is not reproduced.
+  // A zero divisor gives NULL in both.
+  Expr Divide(const Expr& a0, const Expr& b0) {
+    Expr a = Num(a0), b = Num(b0);
+    if (d_ == ExprDialect::kSqlite && a.kind == Kind::kInt && b.kind == Kind::kInt)
+      return IntDivide(a, "/", b);
+    if (a.kind == Kind::kFloat || b.kind == Kind::kFloat)
+      return {"(" + a.sql + " / NULLIF(" + b.sql + ", 0))", Kind::kFloat};
+    if (d_ == ExprDialect::kSqlite)
+      throw Untranslatable("division ('/') of a NUMERIC column (SQLite holds it as a double)");
+    throw Untranslatable(
+        "division ('/') of exact numbers: MySQL gives a decimal rounded to "
+        "div_precision_increment more digits, a session setting");
   }
   // SQLite's || binds tighter than * (in MySQL || is OR, which is not translated).
   Expr Concatenation() {
@@ -173,18 +311,70 @@ class Parser {
       Advance();
       Expr e = Unary();
       if (!Numeric(e.kind)) throw Untranslatable("'-' on text");
+      e = Num(e);
       return {"(- " + e.sql + ")", e.kind};
     }
     return Primary();
+  }
+  // The result of CASE/IF branches: all text, all dates, all comparisons, or numbers (the
+  // wider kind, as both sources compute it); NULL branches take the others' kind.
+  static Kind Branches(std::vector<Expr>* r) {
+    std::optional<Kind> k;
+    for (const auto& e : *r) {
+      if (e.kind == Kind::kNull) continue;
+      if (!k) {
+        k = e.kind;
+      } else if (*k != e.kind) {
+        if (!Numeric(*k) || !Numeric(e.kind))
+          throw Untranslatable("branches of " + KindName(*k) + " and " + KindName(e.kind));
+        k = Wider(Num({"", *k}).kind, Num(e).kind);
+      }
+    }
+    if (!k) throw Untranslatable("only NULL branches");
+    if (*k != Kind::kBool && Numeric(*k))
+      for (auto& e : *r)
+        if (e.kind == Kind::kBool) e = Num(e);
+    return *k;
+  }
+  static Expr CaseOf(const std::vector<Expr>& conds, std::vector<Expr> results) {
+    Kind k = Branches(&results);
+    std::string sql = "CASE";
+    for (size_t i = 0; i < conds.size(); ++i)
+      sql += " WHEN " + conds[i].sql + " THEN " + results[i].sql;
+    if (results.size() > conds.size()) sql += " ELSE " + results.back().sql;
+    return {sql + " END", k};
+  }
+  // CASE [base] WHEN x THEN r ... [ELSE r] END.
+  Expr Case() {
+    std::optional<Expr> base;
+    size_t collated = nonbinary_;
+    if (!IsWordTok("when")) base = Or();
+    std::vector<Expr> conds, results;
+    while (IsWordTok("when")) {
+      Advance();
+      Expr w = Or();
+      conds.push_back(base ? Compare(*base, "=", w, collated) : Cond(w));
+      if (!IsWordTok("then")) throw Untranslatable("CASE without THEN");
+      Advance();
+      results.push_back(Or());
+    }
+    if (conds.empty()) throw Untranslatable("CASE without WHEN");
+    if (IsWordTok("else")) {
+      Advance();
+      results.push_back(Or());
+    }
+    if (!IsWordTok("end")) throw Untranslatable("CASE without END");
+    Advance();
+    return CaseOf(conds, results);
   }
   std::vector<Expr> Args() {
     Expect("(");
     std::vector<Expr> args;
     if (!Is(")")) {
-      args.push_back(Sum());
+      args.push_back(Or());
       while (Is(",")) {
         Advance();
-        args.push_back(Sum());
+        args.push_back(Or());
       }
     }
     Expect(")");
@@ -210,7 +400,14 @@ class Parser {
           return {q, Kind::kFloat};
         case PgType::kText:
         case PgType::kVarchar:
+          if (c.collation != "C") ++nonbinary_;
           return {q, Kind::kText};
+        case PgType::kBool:  // MySQL tinyint(1) holding 0 and 1 only
+          return {q, Kind::kBool};
+        case PgType::kDate:
+          return {q, Kind::kDate};
+        case PgType::kTimestamp:  // MySQL DATETIME (TIMESTAMP is read in a time zone)
+          return {q, Kind::kStamp};
         default:
           throw Untranslatable("column " + name + " is " + c.SqlType());
       }
@@ -219,6 +416,21 @@ class Parser {
   }
   Expr Function(const std::string& fn) {
     std::vector<Expr> a = Args();
+    if ((fn == "if" && d_ == ExprDialect::kMysql) || (fn == "iif" && d_ == ExprDialect::kSqlite)) {
+      if (a.size() != 3) throw Untranslatable(fn + " without three arguments");
+      return CaseOf({Cond(a[0])}, {a[1], a[2]});
+    }
+    for (const auto& e : a)
+      if (e.kind == Kind::kNull) throw Untranslatable("a NULL literal in " + fn);
+    if ((fn == "mod") && d_ == ExprDialect::kMysql && a.size() == 2) return IntDivide(a[0], fn, a[1]);
+    // MySQL's YEAR/MONTH/DAY and DATE of a DATE or DATETIME column are its calendar fields.
+    if (d_ == ExprDialect::kMysql && a.size() == 1 &&
+        (a[0].kind == Kind::kDate || a[0].kind == Kind::kStamp)) {
+      for (const char* f : {"year", "month", "day"})
+        if (fn == f || (fn == "dayofmonth" && std::string(f) == "day"))
+          return {"EXTRACT(" + Upper(f) + " FROM " + a[0].sql + ")::bigint", Kind::kInt};
+      if (fn == "date") return {"(" + a[0].sql + ")::date", Kind::kDate};
+    }
     auto text1 = [&](const char* pg) -> Expr {
       if (a.size() != 1 || a[0].kind != Kind::kText)
         throw Untranslatable(fn + " of other than one text");
@@ -242,18 +454,14 @@ class Parser {
       return {"char_length(" + a[0].sql + ")", Kind::kInt};
     }
     if ((fn == "coalesce" || fn == "ifnull") && a.size() >= 2) {
-      Kind k = a[0].kind;
+      std::vector<Expr> r = a;
+      Kind k = Branches(&r);
       std::string sql;
-      for (const auto& e : a) {
-        if ((e.kind == Kind::kText) != (k == Kind::kText))
-          throw Untranslatable(fn + " of text and numbers");
-        if (k != Kind::kText) k = Wider(k, e.kind);
-        sql += (sql.empty() ? "" : ", ") + e.sql;
-      }
+      for (const auto& e : r) sql += (sql.empty() ? "" : ", ") + e.sql;
       return {"COALESCE(" + sql + ")", k};
     }
     if (fn == "abs" && a.size() == 1 && Numeric(a[0].kind))
-      return {"abs(" + a[0].sql + ")", a[0].kind};
+      return {"abs(" + Num(a[0]).sql + ")", Num(a[0]).kind};
     // Half away from zero on exact numbers in both; MySQL rounds doubles otherwise.
     if (fn == "round" && d_ == ExprDialect::kMysql && (a.size() == 1 || a.size() == 2) &&
         (a[0].kind == Kind::kInt || a[0].kind == Kind::kDecimal) &&
@@ -282,13 +490,14 @@ class Parser {
       case Token::kWord: {
         Advance();
         if (Is("(")) return Function(Lower(t.text));
-        if (Lower(t.text) == "null") throw Untranslatable("a NULL literal");
+        if (Lower(t.text) == "null") return {"NULL", Kind::kNull};
+        if (Lower(t.text) == "case") return Case();
         return Column(t.text);
       }
       case Token::kPunct:
         if (Is("(")) {
           Advance();
-          Expr e = Sum();
+          Expr e = Or();
           Expect(")");
           return {"(" + e.sql + ")", e.kind};
         }
@@ -305,6 +514,7 @@ class Parser {
   Token tok_;
   const SourceTable& table_;
   const std::vector<ColumnPlan>& columns_;
+  size_t nonbinary_ = 0;  // text columns read so far that do not compare bytes
 };
 
 // Whether a value of kind `k` stored into `col` is the same conversion in both databases.
@@ -314,12 +524,16 @@ bool Fits(Kind k, const ColumnPlan& col) {
     case PgType::kInteger:
     case PgType::kBigInt:
     case PgType::kNumeric:
-      return k == Kind::kInt || k == Kind::kDecimal;
+      return k == Kind::kInt || k == Kind::kDecimal || k == Kind::kBool;
     case PgType::kDouble:
-      return k != Kind::kText;
+      return k == Kind::kInt || k == Kind::kDecimal || k == Kind::kFloat || k == Kind::kBool;
     case PgType::kText:
     case PgType::kVarchar:
       return k == Kind::kText;
+    case PgType::kBool:
+      return k == Kind::kBool;
+    case PgType::kDate:
+      return k == Kind::kDate;
     default:
       return false;
   }
@@ -341,6 +555,8 @@ std::optional<std::string> TranslateGenerated(ExprDialect dialect, std::string_v
       *why = "its value is converted to " + self.SqlType() + " differently";
       return std::nullopt;
     }
+    // A comparison stored in a number column is its 1, 0 or NULL.
+    if (e.kind == Kind::kBool && self.type != PgType::kBool) return "(" + e.sql + ")::integer";
     return e.sql;
   } catch (const Untranslatable& u) {
     *why = u.what();

@@ -20,6 +20,7 @@ struct Table {
     cp.name = name == "Renamed" ? "renamed_x" : name;
     cp.type = type;
     cp.source_index = static_cast<int>(columns.size());
+    if (type == PgType::kText || type == PgType::kVarchar) cp.collation = name == "ci" ? "" : "C";
     columns.push_back(cp);
   }
 };
@@ -35,6 +36,9 @@ Table Sample(PgType result) {
   t.Add("last", PgType::kText);
   t.Add("Renamed", PgType::kText);
   t.Add("day", PgType::kDate);
+  t.Add("at", PgType::kTimestamp);
+  t.Add("flag", PgType::kBool);
+  t.Add("ci", PgType::kText);
   t.Add("other", PgType::kBigInt, "", true);
   t.Add("g", result, "", true);
   return t;
@@ -80,7 +84,9 @@ TEST(Generated, MysqlText) {
 TEST(Generated, MysqlRefusesWhatIsNotExact) {
   std::string why;
   EXPECT_EQ(Mysql("`a` / 2", PgType::kNumeric, &why), "-");
-  EXPECT_EQ(why, "division ('/')");
+  EXPECT_EQ(why,
+            "division ('/') of exact numbers: MySQL gives a decimal rounded to "
+            "div_precision_increment more digits, a session setting");
   EXPECT_EQ(Mysql("`f4` * 2", PgType::kDouble, &why), "-");
   EXPECT_EQ(why, "MySQL computes with FLOAT column f4's 4-byte value");
   EXPECT_EQ(Mysql("`ratio` * 2", PgType::kBigInt, &why), "-");
@@ -93,7 +99,7 @@ TEST(Generated, MysqlRefusesWhatIsNotExact) {
   EXPECT_EQ(Mysql("`other` + 1", PgType::kBigInt, &why), "-");
   EXPECT_EQ(why, "it uses generated column other");
   EXPECT_EQ(Mysql("`day` + 1", PgType::kDate, &why), "-");
-  EXPECT_EQ(why, "column day is date");
+  EXPECT_EQ(why, "arithmetic on a non-number");
   EXPECT_EQ(Mysql("date_format(`day`,'%Y')", PgType::kText), "-");
   EXPECT_EQ(Mysql("'a\\'b'", PgType::kText, &why), "-");
   EXPECT_EQ(why, "a backslash escape in a string");
@@ -112,6 +118,74 @@ TEST(Generated, SqliteDialect) {
   EXPECT_EQ(Sqlite("length(last)", PgType::kBigInt), "char_length(\"last\")");
   EXPECT_EQ(Sqlite("round(price, 2)", PgType::kNumeric), "-");
   EXPECT_EQ(Sqlite("b || 'x'", PgType::kText), "-");
+}
+
+TEST(Generated, Comparisons) {
+  // A comparison is 1, 0 or NULL in both sources: boolean, cast where a number is stored.
+  EXPECT_EQ(Mysql("`a` > `price`", PgType::kBigInt), "((\"a\"::bigint > \"price\"))::integer");
+  EXPECT_EQ(Mysql("`a` <=> `b`", PgType::kBool), "(\"a\"::bigint IS NOT DISTINCT FROM \"b\")");
+  EXPECT_EQ(Mysql("`a` is null", PgType::kBool), "(\"a\"::bigint IS NULL)");
+  EXPECT_EQ(Mysql("(`a` > 1) + (`b` > 1)", PgType::kBigInt),
+            "((\"a\"::bigint > 1))::integer + ((\"b\" > 1))::integer");
+  EXPECT_EQ(Mysql("`a` > 1 and not `flag`", PgType::kBool),
+            "((\"a\"::bigint > 1) AND (NOT \"flag\"))");
+  EXPECT_EQ(Sqlite("last == 'x' or b != 2", PgType::kBigInt),
+            "(((\"last\") COLLATE \"C\" = 'x') OR (\"b\" <> 2))::integer");
+  EXPECT_EQ(Sqlite("b is not a", PgType::kBigInt),
+            "((\"b\" IS DISTINCT FROM \"a\"::bigint))::integer");
+  std::string why;
+  EXPECT_EQ(Mysql("`first` = 'x'", PgType::kBigInt, &why), "-");
+  EXPECT_EQ(why, "a comparison of text (MySQL compares it under its collation)");
+  EXPECT_EQ(Sqlite("ci = 'x'", PgType::kBigInt, &why), "-");
+  EXPECT_EQ(why, "a comparison of text with a collation other than BINARY");
+  EXPECT_EQ(Mysql("`ratio` > 1", PgType::kBigInt, &why), "-");
+  EXPECT_EQ(why, "a comparison of a double with an integer");
+  EXPECT_EQ(Mysql("`a` > 1", PgType::kText, &why), "-");
+}
+
+TEST(Generated, CaseAndIf) {
+  EXPECT_EQ(Mysql("case when `a` > 0 then `price` when `a` < 0 then 0 else null end",
+                  PgType::kNumeric),
+            "CASE WHEN (\"a\"::bigint > 0) THEN \"price\" WHEN (\"a\"::bigint < 0) THEN 0 "
+            "ELSE NULL END");
+  EXPECT_EQ(Mysql("case `a` when 1 then 'one' when 2 then 'two' end", PgType::kText),
+            "CASE WHEN (\"a\"::bigint = 1) THEN 'one' WHEN (\"a\"::bigint = 2) THEN 'two' END");
+  EXPECT_EQ(Mysql("if(`b`, `a`, `b` > 3)", PgType::kBigInt),
+            "CASE WHEN (\"b\" <> 0) THEN \"a\"::bigint ELSE ((\"b\" > 3))::integer END");
+  EXPECT_EQ(Sqlite("iif(a > 1, last, 'no')", PgType::kText),
+            "CASE WHEN (\"a\"::bigint > 1) THEN \"last\" ELSE 'no' END");
+  std::string why;
+  EXPECT_EQ(Mysql("if(`a` > 1, `first`, 2)", PgType::kText, &why), "-");
+  EXPECT_EQ(why, "branches of text and an integer");
+  EXPECT_EQ(Mysql("if(`first`, 1, 2)", PgType::kBigInt, &why), "-");
+  EXPECT_EQ(why, "a condition that is not a comparison or a number");
+}
+
+TEST(Generated, Division) {
+  EXPECT_EQ(Mysql("`b` div `a`", PgType::kBigInt), "(\"b\" / NULLIF(\"a\"::bigint, 0))");
+  EXPECT_EQ(Mysql("`b` % 7", PgType::kBigInt), "(\"b\" % NULLIF(7, 0))");
+  EXPECT_EQ(Mysql("mod(`b`, 7)", PgType::kBigInt), "(\"b\" % NULLIF(7, 0))");
+  EXPECT_EQ(Mysql("`ratio` / `a`", PgType::kDouble), "(\"ratio\" / NULLIF(\"a\"::bigint, 0))");
+  EXPECT_EQ(Sqlite("b / a", PgType::kBigInt), "(\"b\" / NULLIF(\"a\"::bigint, 0))");
+  EXPECT_EQ(Sqlite("b / 2.0", PgType::kDouble),
+            "(\"b\" / NULLIF('2.0'::double precision, 0))");
+  std::string why;
+  EXPECT_EQ(Mysql("`price` div 2", PgType::kBigInt, &why), "-");
+  EXPECT_EQ(why, "'div' on other than integers");
+  EXPECT_EQ(Sqlite("b / 2.0", PgType::kBigInt), "-");
+  EXPECT_EQ(Sqlite("price / 2", PgType::kNumeric, &why), "-");
+}
+
+TEST(Generated, MysqlDates) {
+  EXPECT_EQ(Mysql("year(`day`)", PgType::kInteger), "EXTRACT(YEAR FROM \"day\")::bigint");
+  EXPECT_EQ(Mysql("month(`at`)", PgType::kSmallInt), "EXTRACT(MONTH FROM \"at\")::bigint");
+  EXPECT_EQ(Mysql("dayofmonth(`at`)", PgType::kBigInt), "EXTRACT(DAY FROM \"at\")::bigint");
+  EXPECT_EQ(Mysql("cast(`at` as date)", PgType::kDate), "-");
+  EXPECT_EQ(Mysql("to_days(`at`)", PgType::kBigInt), "-");
+  EXPECT_EQ(Mysql("date(`at`)", PgType::kDate), "(\"at\")::date");
+  EXPECT_EQ(Mysql("date(`at`)", PgType::kText), "-");
+  EXPECT_EQ(Mysql("`day` < date(`at`)", PgType::kBool), "(\"day\" < (\"at\")::date)");
+  EXPECT_EQ(Sqlite("date(last)", PgType::kText), "-");
 }
 
 }  // namespace

@@ -247,7 +247,35 @@ void PlanGenerated(const TypeMapping& types, TablePlan* tp) {
   }
 }
 
+// A MySQL SPATIAL index (an R-tree) becomes GiST when its column became PostGIS geometry;
+// on bytea WKB no index answers a spatial query, so none is built. Both are plan warnings.
+bool PlanSpatialIndex(TablePlan* tp, IndexPlan* ip) {
+  for (const auto& name : ip->columns)
+    for (auto& cp : tp->columns)
+      if (cp.name == name && cp.type != PgType::kGeometry) {
+        tp->warnings.push_back("SPATIAL index " + ip->name + " not built: column " + name +
+                               " is bytea holding WKB (the target has no postgis extension), "
+                               "on which no index answers a spatial query");
+        return false;
+      }
+  ip->gist = true;
+  ip->unique = false;
+  tp->warnings.push_back("SPATIAL index " + ip->name + " -> GiST index on geometry");
+  return true;
+}
+
+std::string QuotedList(const std::vector<std::string>& v) {
+  std::string r;
+  for (const auto& c : v) r += (r.empty() ? "" : ", ") + Quote(c);
+  return r;
+}
+
 }  // namespace
+
+std::string CreateIndexSql(const IndexPlan& ix, const std::string& q) {
+  return std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
+         " ON " + q + (ix.gist ? " USING gist" : "") + " (" + QuotedList(ix.columns) + ")";
+}
 
 std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
   std::vector<TablePlan> plans;
@@ -289,7 +317,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     }
     if (!options.strict && types.ScansValues())
       WidenToValues(source, st, &tp, kProfileRows,
-                    options.invalid_text == InvalidTextPolicy::kBytea);
+                    options.invalid_text == InvalidTextPolicy::kBytea, options.check_all_text);
     for (auto& cp : tp.columns) {
       const auto& c = st.columns[cp.source_index];
       if (c.default_expr && !cp.identity) {
@@ -302,6 +330,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     }
     for (const auto& ix : st.indexes) {
       IndexPlan ip{ix.name, ix.columns, ix.unique};
+      if (ix.spatial && !PlanSpatialIndex(&tp, &ip)) continue;
       if (ip.name.empty() || ip.name.rfind("sqlite_autoindex", 0) == 0) {
         ip.name = st.name;
         for (auto& c : ip.columns) ip.name += "_" + c;
@@ -387,22 +416,15 @@ std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& s
   for (const auto& t : plans) {
     out << "\n-- table " << t.name << "\n" << CreateTableSql(t, schema) << ";\n";
     std::string q = Quote(schema) + "." + Quote(t.name);
-    auto cols = [](const std::vector<std::string>& v) {
-      std::string r;
-      for (const auto& c : v) r += (r.empty() ? "" : ", ") + Quote(c);
-      return r;
-    };
     if (!t.primary_key.empty())
       out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(t.primary_key_name)
-          << " PRIMARY KEY (" << cols(t.primary_key) << ");\n";
-    for (const auto& ix : t.indexes)
-      out << "CREATE " << (ix.unique ? "UNIQUE " : "") << "INDEX " << Quote(ix.name) << " ON " << q
-          << " (" << cols(ix.columns) << ");\n";
+          << " PRIMARY KEY (" << QuotedList(t.primary_key) << ");\n";
+    for (const auto& ix : t.indexes) out << CreateIndexSql(ix, q) << ";\n";
     for (const auto& ck : t.checks) out << "ALTER TABLE " << q << " ADD CHECK (" << ck << ");\n";
     for (const auto& fk : t.foreign_keys)
       out << "ALTER TABLE " << q << " ADD CONSTRAINT " << Quote(fk.name) << " FOREIGN KEY ("
-          << cols(fk.columns) << ") REFERENCES " << Quote(schema) << "." << Quote(fk.ref_table)
-          << " (" << cols(fk.ref_columns) << ");\n";
+          << QuotedList(fk.columns) << ") REFERENCES " << Quote(schema) << "." << Quote(fk.ref_table)
+          << " (" << QuotedList(fk.ref_columns) << ");\n";
     for (const auto& s : OnUpdateTriggerSql(t, schema)) out << s << ";\n";
     for (const auto& c : t.columns) out << "--   " << c.name << ": " << c.decision << "\n";
     for (const auto& w : t.warnings) {

@@ -17,7 +17,11 @@ struct IndexPlan {
   std::string name;
   std::vector<std::string> columns;
   bool unique = false;
+  bool gist = false;  // a MySQL SPATIAL index on PostGIS geometry
 };
+
+// "CREATE [UNIQUE] INDEX name ON q [USING gist] (columns)".
+std::string CreateIndexSql(const IndexPlan& ix, const std::string& q);
 
 struct ForeignKeyPlan {
   std::string name;
@@ -47,6 +51,9 @@ struct PlanOptions {
   std::vector<std::string> renames;
   std::vector<std::string> tables;  // empty: all
   bool postgis = false;  // the target has the postgis extension: spatial columns -> geometry
+  // With kBytea: read every row's text for bytes that are not UTF-8, not only the sample
+  // (plan and copy; the other commands take the copy's recorded choices).
+  bool check_all_text = false;
 };
 
 // Builds the plan for every selected table. Reads the source (catalog, and for MySQL

@@ -15,6 +15,7 @@ struct Profile {
   bool numbers = true;  // every value is an integer, a real or decimal text
   bool utf8 = true;     // every value is UTF-8 text (or a number)
   int64_t not_utf8 = 0;  // text or blob values that are not UTF-8
+  int64_t late_not_utf8 = 0;  // of them, found past the sample (the full check)
 };
 
 bool Temporal(PgType t) {
@@ -33,7 +34,7 @@ std::string Shown(const SourceValue& v) {
 }  // namespace
 
 void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, int64_t sample_rows,
-                   bool invalid_bytea) {
+                   bool invalid_bytea, bool check_all_text) {
   using K = SourceValue::Kind;
   std::vector<Profile> prof(plan->columns.size());
   auto cur = source.Scan(table, {}, std::nullopt);
@@ -66,6 +67,17 @@ void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, in
       }
     }
   }
+  // The full check (--invalid-text bytea): the rest of the table, text columns only.
+  bool more = rows == sample_rows;
+  while (invalid_bytea && check_all_text && more && cur->Next()) {
+    for (size_t i = 0; i < plan->columns.size(); ++i) {
+      const auto& col = plan->columns[i];
+      if (col.identity || (col.type != PgType::kText && col.type != PgType::kVarchar)) continue;
+      const SourceValue& v = cur->Value(col.source_index);
+      if ((v.kind == K::kText || v.kind == K::kBlob) && !IsUtf8(v.s))
+        ++prof[i].not_utf8, ++prof[i].late_not_utf8;
+    }
+  }
   for (size_t i = 0; i < plan->columns.size(); ++i) {
     auto& col = plan->columns[i];
     const auto& p = prof[i];
@@ -74,8 +86,12 @@ void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, in
     bool mixed_time = Temporal(col.type) && p.texts > 0 && (p.ints > 0 || p.reals > 0);
     bool texty = col.type == PgType::kText || col.type == PgType::kVarchar;
     if (invalid_bytea && texty && p.not_utf8 > 0) {
-      std::string why = std::to_string(p.not_utf8) + " of " + std::to_string(p.values) +
-                        " sampled values are not UTF-8";
+      std::string why =
+          p.late_not_utf8 == p.not_utf8
+              ? std::to_string(p.not_utf8) + " values past the " + std::to_string(sample_rows) +
+                    " sampled rows are not UTF-8 (the full check)"
+              : std::to_string(p.not_utf8 - p.late_not_utf8) + " of " +
+                    std::to_string(p.values) + " sampled values are not UTF-8";
       col.decision += "; values scanned: " + why +
                       " -> bytea (--invalid-text bytea), every value kept as its bytes";
       plan->warnings.push_back("column " + col.name + ": " + why + "; carried as bytea");

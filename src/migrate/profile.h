@@ -16,8 +16,11 @@ constexpr int64_t kProfileRows = 100000;
 // `sample_rows` rows of `table` do not fit, and says so in each column's decision and in
 // the plan's warnings. Identity columns are left alone (their values are keys). With
 // `invalid_bytea` (--invalid-text bytea), a text column whose sampled values hold bytes that
-// are not UTF-8 becomes bytea too.
+// are not UTF-8 becomes bytea too; with `check_all_text` as well, the rows past the sample
+// are read to the end for those bytes (text columns only, no conversion), so a column whose
+// first invalid byte comes late is found too (plan and copy).
 void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan,
-                   int64_t sample_rows = kProfileRows, bool invalid_bytea = false);
+                   int64_t sample_rows = kProfileRows, bool invalid_bytea = false,
+                   bool check_all_text = false);
 
 }  // namespace corrente::migrate

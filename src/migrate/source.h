@@ -39,6 +39,7 @@ struct SourceIndex {
   std::string name;
   std::vector<std::string> columns;
   bool unique = false;
+  bool spatial = false;  // MySQL/MariaDB SPATIAL (an R-tree)
 };
 
 struct SourceForeignKey {

@@ -269,7 +269,7 @@ class MysqlSource : public Source {
         }
       }
       for (auto& ix :
-           conn_.Rows("SELECT index_name, non_unique, column_name, sub_part FROM "
+           conn_.Rows("SELECT index_name, non_unique, column_name, sub_part, index_type FROM "
                       "information_schema.statistics WHERE table_schema = " +
                       db + " AND table_name = " + tn +
                       " ORDER BY index_name = 'PRIMARY' DESC, index_name, seq_in_index")) {
@@ -282,7 +282,7 @@ class MysqlSource : public Source {
           t.notes.push_back("index " + *ix[0] + " uses a prefix length on " + *ix[2] +
                             "; full column indexed");
         if (t.indexes.empty() || t.indexes.back().name != *ix[0])
-          t.indexes.push_back({*ix[0], {}, *ix[1] == "0"});
+          t.indexes.push_back({*ix[0], {}, *ix[1] == "0", ix[4] && *ix[4] == "SPATIAL"});
         if (ix[2]) t.indexes.back().columns.push_back(*ix[2]);
       }
       try {

@@ -47,6 +47,8 @@ struct TableChanges {
   std::optional<std::string> watermark;
   std::vector<KeyedRow> to_upsert;
   std::vector<std::vector<std::string>> to_delete;  // keys; ctid and row text when key-less
+  std::vector<RejectRow> new_rejects;  // rows the recorded types cannot hold, not yet recorded
+  std::set<std::string> carried;       // recorded rejects that convert now
 };
 
 // Compares one table (see RunSync) and keeps its differing rows. Its target connection
@@ -98,6 +100,8 @@ TableChanges DiffTable(const EngineOptions& o, Source& src, pg::Connection& log,
   }
   c.to_upsert = std::move(d.to_upsert);
   c.to_delete = std::move(d.to_delete);
+  c.new_rejects = std::move(d.new_rejects);
+  c.carried = std::move(d.carried);
   return c;
 }
 
@@ -251,6 +255,10 @@ std::vector<SyncTableResult> RunSync(const EngineOptions& opts) {
       for (auto it = order.rbegin(); it != order.rend(); ++it) {
         at = *it;
         DeleteAndLog(conn, schema, changes[*it], &results[*it]);
+      }
+      for (size_t i = 0; i < tables.size(); ++i) {
+        at = i;
+        RecordRejects(conn, schema, tables[i]->name, changes[i].new_rejects, changes[i].carried);
       }
       at = tables.size();
       tx.Commit();

@@ -89,15 +89,36 @@ std::string TargetSelect(const TablePlan& t, const std::string& schema, const st
 
 // Keys of the rows of `table` that PostgreSQL refused at load (verify, diff and sync skip
 // them as they skip rows the conversion refuses).
-std::set<std::string> RefusedKeys(pg::Connection& conn, const std::string& schema,
-                                  const std::string& table) {
+namespace {
+std::set<std::string> RejectKeys(pg::Connection& conn, const std::string& schema,
+                                 const std::string& table, bool refused) {
   auto r = conn.Execute(
       "SELECT source_key FROM staging.migration_rejects WHERE target_schema = $1 AND "
-      "table_name = $2 AND starts_with(reason, $3)",
-      schema, table, std::string(kRefused));
+      "table_name = $2 AND starts_with(reason, $3) = $4",
+      schema, table, std::string(kRefused), refused);
   std::set<std::string> keys;
   for (int k = 0; k < r.Rows(); ++k) keys.insert(r.GetString(k, 0));
   return keys;
+}
+}  // namespace
+
+std::set<std::string> RefusedKeys(pg::Connection& conn, const std::string& schema,
+                                  const std::string& table) {
+  return RejectKeys(conn, schema, table, true);
+}
+
+std::set<std::string> ConversionRejectKeys(pg::Connection& conn, const std::string& schema,
+                                           const std::string& table) {
+  return RejectKeys(conn, schema, table, false);
+}
+
+void InsertRejects(pg::Connection& conn, const std::string& schema, const std::string& table,
+                   const std::vector<RejectRow>& rows) {
+  for (const auto& r : rows)
+    conn.Execute(
+        "INSERT INTO staging.migration_rejects (target_schema, table_name, source_key, "
+        "column_name, reason) VALUES ($1, $2, $3, nullif($4, ''), $5)",
+        schema, table, r.key, r.column, r.reason);
 }
 
 // Sets each identity of table `q` past its maximum: the next value is max + 1, or 1 when the

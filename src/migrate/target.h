@@ -38,6 +38,19 @@ constexpr const char* kRefused = "refused by PostgreSQL";
 // them as they skip rows the conversion refuses).
 std::set<std::string> RefusedKeys(pg::Connection& conn, const std::string& schema,
                                   const std::string& table);
+// Keys of the rows of `table` in staging.migration_rejects that the conversion refused (at
+// copy, or found later by diff and sync): every reject but PostgreSQL's refusals.
+std::set<std::string> ConversionRejectKeys(pg::Connection& conn, const std::string& schema,
+                                           const std::string& table);
+
+// A source row the conversion refuses, as staging.migration_rejects records it.
+struct RejectRow {
+  std::string key, column, reason;
+};
+// Records `rows` of `table` in staging.migration_rejects (diff and sync: rows the recorded
+// types cannot hold), so verify's reject accounting covers them.
+void InsertRejects(pg::Connection& conn, const std::string& schema, const std::string& table,
+                   const std::vector<RejectRow>& rows);
 
 // Sets each identity of table `q` past its maximum: the next value is max + 1, or 1 when the
 // table is empty or holds only keys below 1 (at INT64_MAX, the next insert fails, as it must).

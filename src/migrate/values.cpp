@@ -420,9 +420,10 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         if (!IsUtf8(out->s)) {
           if (ctx.invalid_text == InvalidTextPolicy::kReject)
             return "invalid UTF-8 in column " + col.name;
-          if (ctx.invalid_text == InvalidTextPolicy::kBytea)  // past the plan's sample
+          if (ctx.invalid_text == InvalidTextPolicy::kBytea)  // not there when the copy planned
             return "invalid UTF-8 in column " + col.name +
-                   " (--invalid-text bytea: not in the values the plan scanned)";
+                   " (--invalid-text bytea: not in the values the copy checked when it chose " +
+                   col.SqlType() + "; copy --fresh plans it as bytea, or use --invalid-text escape)";
           out->s = EscapeInvalidUtf8(out->s);
           *note = "invalid UTF-8 in column " + col.name + " escaped as \\xNN";
         }
@@ -657,7 +658,8 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
       break;
     }
     case PgType::kGeometry:
-      *out += WkbHex(tv.s).value_or(tv.s);  // ConvertValue refused what is not WKB
+      // A value without an SRID takes the column's in PostGIS. ConvertValue refused non-WKB.
+      *out += CanonicalGeometry(tv.s, col.srid).value_or(tv.s);
       break;
   }
 }
@@ -683,7 +685,7 @@ void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::strin
     std::string err;
     if (!AppendCanonicalJson(pg_text, out, &err)) out->append(pg_text);
   } else if (col.type == PgType::kGeometry) {
-    auto hex = WkbHexFromHex(pg_text);
+    auto hex = CanonicalGeometryFromHex(pg_text);
     out->append(hex ? *hex : std::string(pg_text));
   } else {
     out->append(pg_text);

@@ -34,19 +34,21 @@ std::optional<std::string> MysqlGeometryToEwkb(std::string_view v) {
   return out;
 }
 
-std::optional<std::string> WkbHex(std::string_view e) {
+std::optional<std::string> CanonicalGeometry(std::string_view e, int srid_if_none) {
   if (e.size() < 5 || static_cast<unsigned char>(e[0]) > 1) return std::nullopt;
   bool little = e[0] == 1;
   std::string wkb(e);
   uint32_t type = Get32(e, 1, little);
+  uint32_t srid = static_cast<uint32_t>(srid_if_none);
   if (type & kSridFlag) {
     if (e.size() < 9) return std::nullopt;
+    if (uint32_t own = Get32(e, 5, little)) srid = own;
     wkb.erase(5, 4);
     Put32(&wkb, 1, type & ~kSridFlag, little);
   }
   static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(wkb.size() * 2);
+  std::string hex = srid ? "SRID=" + std::to_string(srid) + ";" : "";
+  hex.reserve(hex.size() + wkb.size() * 2);
   for (unsigned char c : wkb) {
     hex += kHex[c >> 4];
     hex += kHex[c & 15];
@@ -54,7 +56,7 @@ std::optional<std::string> WkbHex(std::string_view e) {
   return hex;
 }
 
-std::optional<std::string> WkbHexFromHex(std::string_view h) {
+std::optional<std::string> CanonicalGeometryFromHex(std::string_view h) {
   if (h.size() % 2) return std::nullopt;
   auto nibble = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
@@ -68,7 +70,7 @@ std::optional<std::string> WkbHexFromHex(std::string_view h) {
     if (hi < 0 || lo < 0) return std::nullopt;
     b[i] = static_cast<char>(hi << 4 | lo);
   }
-  return WkbHex(b);
+  return CanonicalGeometry(b);
 }
 
 }  // namespace corrente::migrate

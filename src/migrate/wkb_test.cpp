@@ -20,7 +20,7 @@ TEST(Wkb, MysqlToEwkbCarriesTheSrid) {
   auto e = MysqlGeometryToEwkb(Bytes(kPoint4326));
   ASSERT_TRUE(e);
   // PostGIS: SELECT ST_AsEWKB(ST_GeomFromText('POINT(1 2)', 4326))
-  EXPECT_EQ(*WkbHex(*e), "0101000000000000000000f03f0000000000000040");
+  EXPECT_EQ(*CanonicalGeometry(*e), "SRID=4326;0101000000000000000000f03f0000000000000040");
   EXPECT_EQ(Bytes("0101000020E6100000000000000000F03F0000000000000040"), *e);
 }
 
@@ -32,18 +32,31 @@ TEST(Wkb, SridZeroIsPlainWkb) {
 
 TEST(Wkb, BothSidesGiveTheSameHex) {
   // The source side (MySQL value) and the target side (PostGIS's EWKB hex output).
-  EXPECT_EQ(WkbHex(*MysqlGeometryToEwkb(Bytes(kPoint4326))),
-            WkbHexFromHex("0101000020E6100000000000000000F03F0000000000000040"));
+  EXPECT_EQ(CanonicalGeometry(*MysqlGeometryToEwkb(Bytes(kPoint4326))),
+            CanonicalGeometryFromHex("0101000020E6100000000000000000F03F0000000000000040"));
   // Big-endian WKB with an SRID too.
-  EXPECT_EQ(*WkbHexFromHex("0020000001000010E63FF00000000000004000000000000000"),
-            "00000000013ff00000000000004000000000000000");
+  EXPECT_EQ(*CanonicalGeometryFromHex("0020000001000010E63FF00000000000004000000000000000"),
+            "SRID=4326;00000000013ff00000000000004000000000000000");
+}
+
+TEST(Wkb, TheSridIsCompared) {
+  // POINT(1 2) in SRID 4326 and in SRID 3857: the same WKB, not the same value.
+  auto a = CanonicalGeometryFromHex("0101000020E6100000000000000000F03F0000000000000040");
+  auto b = CanonicalGeometryFromHex("0101000020110F0000000000000000F03F0000000000000040");
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(*a, *b);
+  // A source value without an SRID is compared with the column's, which PostGIS gives it.
+  auto none = MysqlGeometryToEwkb(Bytes(kPoint0));
+  EXPECT_EQ(*CanonicalGeometry(*none), "0101000000000000000000084000000000000000104" "0");
+  EXPECT_EQ(*CanonicalGeometry(*none, 4326),
+            "SRID=4326;01010000000000000000000840" "0000000000001040");
 }
 
 TEST(Wkb, RefusesWhatIsNotWkb) {
   EXPECT_FALSE(MysqlGeometryToEwkb("abc"));
   EXPECT_FALSE(MysqlGeometryToEwkb(Bytes("000000000701000000")));
-  EXPECT_FALSE(WkbHexFromHex("0G"));
-  EXPECT_FALSE(WkbHexFromHex("abc"));
+  EXPECT_FALSE(CanonicalGeometryFromHex("0G"));
+  EXPECT_FALSE(CanonicalGeometryFromHex("abc"));
 }
 
 }  // namespace

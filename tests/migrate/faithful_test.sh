@@ -148,4 +148,27 @@ out=$("$corrente" migrate verify "$names" --schema names2 2>&1); check "verify w
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('insert into datos values (4, 40, \'cuarenta\')'); c.commit()" "$work/names.db"
 out=$("$corrente" migrate sync "$names" --schema names2 2>&1); check "  sync too, into the chosen name" [ "$(q "select alfa from names2.datos where id = 4")" = "40" ]
 
+# --invalid-text bytea with the only invalid bytes past the plan's 100,000-row sample: the
+# plan and the copy check every row's text, so the column is found and becomes bytea.
+python3 - "$work/late.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("create table tarde (id integer primary key, nota text, limpia text)")
+c.executemany("insert into tarde values (?,?,?)", ((i, "fila %d" % i, "ok") for i in range(1, 100011)))
+c.execute("update tarde set nota = cast(x'41ff42' as text) where id = 100007")
+c.commit()
+PY
+late="sqlite://$work/late.db"
+out=$("$corrente" migrate plan "$late" --invalid-text bytea 2>&1); check "plan --invalid-text bytea exits 0" [ $? -eq 0 ]
+check "  the column whose invalid bytes come past the sample becomes bytea, and says so" contains "$out" "nota: .*1 values past the 100000 sampled rows are not UTF-8 \(the full check\) -> bytea \(--invalid-text bytea\)"
+check "  the clean column stays text" contains "$out" "\"limpia\" text"
+out=$("$corrente" migrate plan "$late" 2>&1)
+check "  (without bytea the plan reads only the sample: nota stays text)" contains "$out" "\"nota\" text"
+out=$("$corrente" migrate copy "$late" --invalid-text bytea --verify 2>&1); rc=$?
+check "copy --invalid-text bytea --verify exits 0" [ $rc -eq 0 ] || echo "$out" | tail -5
+check "  every row carried, none refused" contains "$out" "100010 rows, 0 rejected"
+check "  verify: all match" contains "$out" "verify: all 1 tables match$"
+check "  the late value kept as its bytes" [ "$(q "select encode(nota, 'hex') from late.tarde where id = 100007")" = "41ff42" ]
+check "  and valid text as its UTF-8" [ "$(q "select convert_from(nota, 'UTF8') from late.tarde where id = 100006")" = "fila 100006" ]
+
 finish

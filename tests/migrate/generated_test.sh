@@ -77,6 +77,40 @@ check "the synced row's generated values recomputed" [ "$(q "select concat_ws('|
 out=$("$corrente" migrate sync "$src" 2>&1); check "a second sync is a no-op" contains "$out" "sync persona: 0 inserted, 0 updated, 0 deleted"
 check "a generated column cannot be written in the target" contains "$(q "update gen.persona set completo = 'x' where id = 1" 2>&1)" "can only be updated to DEFAULT"
 
+# Comparisons, CASE/iif, integer division and remainder, '/' on doubles (issue #11 §1).
+python3 - "$work/regla.db" <<'PY2'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("""
+create table regla (id integer primary key, n integer, d integer, x real, t text,
+  mayor integer as (n > d),
+  cociente integer as (n / d),
+  resto integer as (n % d) stored,
+  signo text as (case when n > 0 then 'pos' when n < 0 then 'neg' else 'cero' end),
+  elige real as (iif(t == 'a', x, n)),
+  fdiv real as (x / d),
+  ambos integer as (n > 0 and t is not null) stored,
+  igual integer as (t is 'b'));
+""")
+c.executemany("insert into regla (id, n, d, x, t) values (?,?,?,?,?)", [
+    (1, 7, 2, 1.5, 'a'), (2, -7, 2, -0.1, 'b'), (3, 7, -2, 2.0, None), (4, 5, 0, 3.25, 'a'),
+    (5, None, 3, None, 'c'), (6, 0, None, 1e300, 'A'), (7, -9223372036854775807, 10, 0.3, 'b')])
+c.commit()
+PY2
+rsrc="sqlite://$work/regla.db"
+out=$("$corrente" migrate plan "$rsrc" 2>&1); check "sqlite plan (comparisons, CASE, division) exits 0" [ $? -eq 0 ]
+check "  every generated column is translated (no warning)" lacks "$out" "generated column not translated"
+check "  integer division as SQLite's, a zero divisor NULL" contains "$out" "\"cociente\" bigint GENERATED ALWAYS AS \(\(\"n\" / NULLIF\(\"d\", 0\)\)\) STORED"
+check "  a comparison stored as its 1/0" contains "$out" "\"mayor\" bigint GENERATED ALWAYS AS \(\(\(\"n\" > \"d\"\)\)::integer\) STORED"
+out=$("$corrente" migrate copy "$rsrc" --verify 2>&1); check "sqlite copy --verify (comparisons, CASE, division) exits 0" [ $? -eq 0 ] || echo "$out" | tail -5
+check "  7 rows, none rejected" contains "$out" "7 rows, 0 rejected"
+check "  verify: PostgreSQL computed every value SQLite did" contains "$out" "verify: all 1 tables match$"
+check "  all eight are computed by PostgreSQL" [ "$(gen_of regla.regla)" = "id=-,n=-,d=-,x=-,t=-,mayor=s,cociente=s,resto=s,signo=s,elige=s,fdiv=s,ambos=s,igual=s" ]
+rsl() { python3 -c '
+import sqlite3, sys
+print(";".join("|".join("" if v is None else str(v) for v in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$work/regla.db" "$1"; }
+check "  the integer columns equal SQLite's, row by row" [ "$(q "select string_agg(concat_ws('|', id, coalesce(mayor::text, ''), coalesce(cociente::text, ''), coalesce(resto::text, ''), signo, coalesce(ambos::text, ''), igual), ';' order by id) from regla.regla")" = "$(rsl "select id, mayor, cociente, resto, signo, ambos, igual from regla order by id")" ]
+
 # --- MariaDB ----------------------------------------------------------------------------
 my_sql <<'SQL'
 CREATE DATABASE tienda;
@@ -95,6 +129,27 @@ INSERT INTO tienda.pedido (id, nombre, apellido, qty, precio, f) VALUES
   (3, 'LUIS', 'B', 7, 0.05, -2.5), (4, 'Eva', 'C', 5, 123.45, 0);
 SQL
 check "MariaDB fixture loaded" [ $? -eq 0 ]
+my_sql <<'SQL'
+CREATE TABLE tienda.regla (id INT PRIMARY KEY, n INT, d INT, p DECIMAL(8,2), r DOUBLE,
+  dia DATE, momento DATETIME, activo TINYINT(1),
+  mayor INT AS (n > d) STORED,
+  cociente BIGINT AS (n DIV d) VIRTUAL,
+  resto INT AS (MOD(n, d)) VIRTUAL,
+  tramo VARCHAR(10) AS (CASE WHEN p >= 100 THEN 'alto' WHEN p >= 10 THEN 'medio' ELSE 'bajo' END) STORED,
+  neto DECIMAL(10,2) AS (IF(activo, p, 0)) STORED,
+  rdiv DOUBLE AS (r / d) VIRTUAL,
+  anio INT AS (YEAR(dia)) STORED,
+  mes SMALLINT AS (MONTH(momento)) VIRTUAL,
+  dia_de DATE AS (DATE(momento)) STORED,
+  antes INT AS (dia < DATE(momento) OR n <=> d) VIRTUAL);
+INSERT INTO tienda.regla (id, n, d, p, r, dia, momento, activo) VALUES
+  (1, 7, 2, 150.00, 1.5, '2024-02-29', '2024-03-01 23:59:59', 1),
+  (2, -7, 2, 10.00, -0.1, '1999-12-31', '1999-12-31 00:00:00', 0),
+  (3, 7, -2, 9.99, 2, NULL, NULL, 1),
+  (4, 5, 0, NULL, 3.25, '2000-01-01', '2038-01-19 03:14:08', NULL),
+  (5, NULL, NULL, 0.01, NULL, '1000-01-01', '9999-12-31 23:59:59', 0);
+SQL
+check "MariaDB fixture with comparisons, CASE, DIV and dates loaded" [ $? -eq 0 ]
 msrc="mysql://corrente:corrente@127.0.0.1:$port/tienda"
 out=$("$corrente" migrate plan "$msrc" 2>&1); check "mariadb plan exits 0" [ $? -eq 0 ]
 check "CONCAT -> ||" contains "$out" "\"completo\" varchar\(41\) GENERATED ALWAYS AS \(\(\"nombre\" \|\| ' ' \|\| \"apellido\"\)\) STORED"
@@ -106,8 +161,11 @@ check "division stays a plain column, with the reason" contains "$out" "WARNING 
 check "FLOAT arithmetic stays a plain column, with the reason" contains "$out" "WARNING pedido: column fdoble: generated column not translated \(MySQL computes with FLOAT column f's 4-byte value\)"
 
 out=$("$corrente" migrate copy "$msrc" --verify 2>&1); check "mariadb copy --verify exits 0" [ $? -eq 0 ] || echo "$out" | tail -5
-check "mariadb copy: 4 rows, none rejected" contains "$out" "4 rows, 0 rejected"
-check "mariadb verify: all match" contains "$out" "verify: all 1 tables match$"
+check "mariadb copy: 9 rows, none rejected" contains "$out" " 9 rows, 0 rejected"
+check "mariadb verify: all match (PostgreSQL's computed values equal MariaDB's)" contains "$out" "verify: all 2 tables match$"
+check "comparisons, CASE, IF, DIV, MOD, '/' on doubles and dates: PostgreSQL computes them all" [ "$(gen_of tienda.regla)" = "id=-,n=-,d=-,p=-,r=-,dia=-,momento=-,activo=-,mayor=s,cociente=s,resto=s,tramo=s,neto=s,rdiv=s,anio=s,mes=s,dia_de=s,antes=s" ]
+my_vals=$(my_sql -N -e "select concat_ws('|', id, ifnull(mayor, ''), ifnull(cociente, ''), ifnull(resto, ''), tramo, ifnull(neto, ''), ifnull(anio, ''), ifnull(mes, ''), ifnull(dia_de, ''), ifnull(antes, '')) from tienda.regla order by id" | tr '\n' ';')
+check "  their values equal MariaDB's, row by row" [ "$(q "select string_agg(concat_ws('|', id, coalesce(mayor::text, ''), coalesce(cociente::text, ''), coalesce(resto::text, ''), tramo, coalesce(neto::text, ''), coalesce(anio::text, ''), coalesce(mes::text, ''), coalesce(dia_de::text, ''), coalesce(antes::text, '')), ';' order by id) || ';' from tienda.regla")" = "$my_vals" ]
 check "the target's generated columns" [ "$(gen_of tienda.pedido)" = "id=-,nombre=-,apellido=-,qty=-,precio=-,f=-,completo=s,total=s,con_iva=s,etiqueta=s,grande=s,mitad=-,fdoble=-" ]
 my_vals=$(my_sql -N -e "select concat_ws('|', id, completo, total, con_iva, etiqueta, grande, mitad) from tienda.pedido order by id" | tr '\n' ';')
 check "PostgreSQL computed what MariaDB computed" [ "$(q "select string_agg(concat_ws('|', id, completo, total, con_iva, etiqueta, grande, mitad), ';' order by id) || ';' from tienda.pedido")" = "$my_vals" ]

@@ -24,6 +24,10 @@ INSERT INTO geo.lugar VALUES
  (2, NULL, NULL, ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1),LINESTRING(0 0,1 1))'), NULL),
  (3, ST_GeomFromText('POINT(2.1734 41.3851)', 4326), ST_GeomFromText('POLYGON((0 0,1 0,0 1,0 0))'),
   ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,0 1,0 0)),((5 5,6 5,5 6,5 5)))', 3857), 'Barcelona');
+CREATE TABLE geo.sitio (id INT PRIMARY KEY, pos POINT NOT NULL REF_SYSTEM_ID=4326,
+  SPATIAL INDEX sitio_pos (pos));
+INSERT INTO geo.sitio SELECT seq, ST_GeomFromText(CONCAT('POINT(', seq MOD 100, ' ', seq DIV 100, ')'), 4326)
+  FROM seq_1_to_2000;
 SQL
 check "MariaDB fixture loaded" [ $? -eq 0 ]
 src="mysql://corrente:corrente@127.0.0.1:$port/geo"
@@ -32,8 +36,11 @@ my_wkb() { my_sql -N -e "select group_concat(concat_ws(':', id, lower(hex(ST_AsW
 # Without PostGIS in the target: bytea holding the WKB, and the plan says why.
 out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "no postgis: POINT -> bytea, and the plan says why" contains "$out" "punto: point -> bytea \(spatial: its WKB; the SRID prefix is dropped\); bytea, not geometry: the target has no postgis extension"
+check "  the SPATIAL index is not built on bytea, and the plan says why" contains "$out" "WARNING sitio: SPATIAL index sitio_pos not built: column pos is bytea holding WKB \(the target has no postgis extension\), on which no index answers a spatial query"
+check "  (no btree on the WKB either)" lacks "$out" "INDEX \"sitio_pos\""
 out=$("$corrente" migrate copy "$src" --verify 2>&1); check "copy --verify (bytea) exits 0" [ $? -eq 0 ] || echo "$out" | tail -5
-check "  all match" contains "$out" "verify: all 1 tables match$"
+check "  all match" contains "$out" "verify: all 2 tables match$"
+check "  no index on the bytea column" [ "$(q "select count(*) from pg_indexes where schemaname = 'geo' and tablename = 'sitio'")" = "1" ]
 check "  the columns are bytea" [ "$(q "select string_agg(data_type, ',' order by ordinal_position) from information_schema.columns where table_schema = 'geo' and table_name = 'lugar'")" = "integer,bytea,bytea,bytea,character varying" ]
 check "  holding MariaDB's WKB" [ "$(q "select string_agg(concat_ws(':', id, encode(punto, 'hex'), encode(zona, 'hex'), encode(forma, 'hex')), ';' order by id) from geo.lugar")" = "$(my_wkb)" ]
 
@@ -42,13 +49,34 @@ q "create extension postgis" >/dev/null; check "postgis created in the target" [
 out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "postgis: POINT with SRID 4326 -> geometry(Point,4326)" contains "$out" "\"punto\" geometry\(Point,4326\), \"zona\" geometry\(Polygon\), \"forma\" geometry,"
 check "  and the plan says why" contains "$out" "punto: point -> geometry\(Point,4326\) \(PostGIS: the target has the postgis extension; each value keeps its SRID\)"
+check "  the SPATIAL index becomes GiST" contains "$out" "CREATE INDEX \"sitio_pos\" ON \"geo\".\"sitio\" USING gist \(\"pos\"\);"
+check "  and the plan says so" contains "$out" "WARNING sitio: SPATIAL index sitio_pos -> GiST index on geometry"
 out=$("$corrente" migrate copy "$src" --schema geo_gis --verify 2>&1); check "copy --verify (geometry) exits 0" [ $? -eq 0 ] || echo "$out" | tail -5
-check "  all match" contains "$out" "verify: all 1 tables match$"
+check "  all match" contains "$out" "verify: all 2 tables match$"
+check "  the GiST index is built" [ "$(q "select indexdef from pg_indexes where schemaname = 'geo_gis' and indexname = 'sitio_pos'")" = "CREATE INDEX sitio_pos ON geo_gis.sitio USING gist (pos)" ]
+plan=$(q "set enable_seqscan = off; explain (costs off) select count(*) from geo_gis.sitio where pos && ST_MakeEnvelope(10, 10, 12, 12, 4326)")
+check "  and a bounding-box query uses it" contains "$plan" "sitio_pos"
+check "  (it finds the 9 points MariaDB finds)" [ "$(q "select count(*) from geo_gis.sitio where pos && ST_MakeEnvelope(10, 10, 12, 12, 4326)")" = "$(my_sql -N -e "select count(*) from geo.sitio where MBRIntersects(pos, ST_GeomFromText('POLYGON((10 10,12 10,12 12,10 12,10 10))', 4326))")" ]
 check "  the columns are geometry" [ "$(q "select string_agg(udt_name, ',' order by ordinal_position) from information_schema.columns where table_schema = 'geo_gis' and table_name = 'lugar'")" = "int4,geometry,geometry,geometry,varchar" ]
 check "  their WKB (ST_AsBinary) is MariaDB's (ST_AsWKB)" [ "$(q "select string_agg(concat_ws(':', id, encode(ST_AsBinary(punto), 'hex'), encode(ST_AsBinary(zona), 'hex'), encode(ST_AsBinary(forma), 'hex')), ';' order by id) from geo_gis.lugar")" = "$(my_wkb)" ]
 check "  each value keeps its SRID" [ "$(q "select string_agg(concat_ws(':', id, ST_SRID(punto), ST_SRID(forma)), ';' order by id) from geo_gis.lugar")" = "$(my_sql -N -e "select group_concat(concat_ws(':', id, ST_SRID(punto), ST_SRID(forma)) order by id separator ';') from geo.lugar")" ]
 check "  PostGIS works on them" [ "$(q "select round(ST_Area(zona)::numeric, 1) from geo_gis.lugar where id = 1")" = "15.5" ]
 check "the bytea copy still verifies: it keeps the type it was copied with" [ "$("$corrente" migrate verify "$src" >/dev/null 2>&1; echo $?)" = "0" ]
+
+# The SRID is compared too: the same coordinates in another SRID are not the same value.
+"$corrente" migrate copy "$src" --schema geo_m --manifest "$work/geo.manifest" >/dev/null 2>&1
+check "copy --manifest (geometry) exits 0" [ $? -eq 0 ]
+for s in geo_gis geo_m; do q "update $s.lugar set forma = ST_SetSRID(forma, 4326) where id = 3" >/dev/null; done
+check "  a geometry's SRID changed in the target, coordinates kept" [ "$(q "select ST_SRID(forma) || ' ' || (ST_AsBinary(forma) = (select ST_AsBinary(forma) from geo_m.lugar where id = 3)) from geo_gis.lugar where id = 3")" = "4326 true" ]
+out=$("$corrente" migrate verify "$src" --schema geo_gis 2>&1); check "verify fails on the changed SRID" [ $? -eq 2 ] || echo "$out" | tail -3
+out=$("$corrente" migrate diff "$src" --schema geo_gis --table lugar 2>&1)
+check "  diff names the row" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed id=3" ]
+"$corrente" migrate verify "$src" --schema geo_m --manifest "$work/geo.manifest" --manifest-side target >/dev/null 2>&1
+check "  the manifest's target side fails on it" [ $? -eq 2 ]
+"$corrente" migrate verify "$src" --schema geo_m --manifest "$work/geo.manifest" --manifest-side source >/dev/null 2>&1
+check "  its source side still passes" [ $? -eq 0 ]
+out=$("$corrente" migrate sync "$src" --schema geo_gis 2>&1); check "  sync puts the SRID back" contains "$out" "sync lugar: 0 inserted, 1 updated, 0 deleted"
+check "  (3857, as in MariaDB)" [ "$(q "select ST_SRID(forma) from geo_gis.lugar where id = 3")" = "3857" ]
 
 # A changed geometry in the target: verify sees it, sync puts MariaDB's back.
 q "update geo_gis.lugar set punto = ST_SetSRID(ST_MakePoint(0, 0), 4326) where id = 1" >/dev/null
