@@ -471,6 +471,19 @@ class Parser {
     }
     throw Untranslatable("function " + fn + " with these arguments");
   }
+  // CAST(x AS DATE) of a MySQL DATE or DATETIME (MariaDB writes DATE(x) so).
+  Expr Cast() {
+    Expect("(");
+    Expr e = Or();
+    if (!IsWordTok("as")) throw Untranslatable("CAST without AS");
+    Advance();
+    if (d_ != ExprDialect::kMysql || !IsWordTok("date") ||
+        (e.kind != Kind::kDate && e.kind != Kind::kStamp))
+      throw Untranslatable("CAST other than of a date or datetime AS DATE");
+    Advance();
+    Expect(")");
+    return {"(" + e.sql + ")::date", Kind::kDate};
+  }
   Expr Primary() {
     Token t = tok_;
     switch (t.type) {
@@ -489,6 +502,7 @@ class Parser {
         return Column(t.text);
       case Token::kWord: {
         Advance();
+        if (Is("(") && Lower(t.text) == "cast") return Cast();
         if (Is("(")) return Function(Lower(t.text));
         if (Lower(t.text) == "null") return {"NULL", Kind::kNull};
         if (Lower(t.text) == "case") return Case();

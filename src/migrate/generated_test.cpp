@@ -180,7 +180,8 @@ TEST(Generated, MysqlDates) {
   EXPECT_EQ(Mysql("year(`day`)", PgType::kInteger), "EXTRACT(YEAR FROM \"day\")::bigint");
   EXPECT_EQ(Mysql("month(`at`)", PgType::kSmallInt), "EXTRACT(MONTH FROM \"at\")::bigint");
   EXPECT_EQ(Mysql("dayofmonth(`at`)", PgType::kBigInt), "EXTRACT(DAY FROM \"at\")::bigint");
-  EXPECT_EQ(Mysql("cast(`at` as date)", PgType::kDate), "-");
+  EXPECT_EQ(Mysql("cast(`at` as date)", PgType::kDate), "(\"at\")::date");
+  EXPECT_EQ(Mysql("cast(`a` as date)", PgType::kDate), "-");
   EXPECT_EQ(Mysql("to_days(`at`)", PgType::kBigInt), "-");
   EXPECT_EQ(Mysql("date(`at`)", PgType::kDate), "(\"at\")::date");
   EXPECT_EQ(Mysql("date(`at`)", PgType::kText), "-");
