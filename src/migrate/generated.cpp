@@ -146,8 +146,11 @@ class Parser {
     return Kind::kInt;
   }
   static Expr NumberOp(const Expr& a0, const std::string& op, const Expr& b0) {
-    if (!Numeric(a0.kind) || !Numeric(b0.kind))
-      throw Untranslatable("'" + op + "' on text (the sources convert it to a number)");
+    for (Kind k : {a0.kind, b0.kind})
+      if (k == Kind::kText)
+        throw Untranslatable("'" + op + "' on text (the sources convert it to a number)");
+      else if (!Numeric(k) && k != Kind::kNull)
+        throw Untranslatable("'" + op + "' on " + KindName(k));
     Expr a = Num(a0), b = Num(b0);
     return {a.sql + " " + op + " " + b.sql, Wider(a.kind, b.kind)};
   }
