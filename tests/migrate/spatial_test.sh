@@ -24,10 +24,10 @@ INSERT INTO geo.lugar VALUES
  (2, NULL, NULL, ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1),LINESTRING(0 0,1 1))'), NULL),
  (3, ST_GeomFromText('POINT(2.1734 41.3851)', 4326), ST_GeomFromText('POLYGON((0 0,1 0,0 1,0 0))'),
   ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,0 1,0 0)),((5 5,6 5,5 6,5 5)))', 3857), 'Barcelona');
-CREATE TABLE geo.sitio (id INT PRIMARY KEY, pos POINT NOT NULL REF_SYSTEM_ID=4326,
+CREATE TABLE geo.sitio (id INT PRIMARY KEY, pos POINT REF_SYSTEM_ID=4326 NOT NULL,
   SPATIAL INDEX sitio_pos (pos));
 INSERT INTO geo.sitio SELECT seq, ST_GeomFromText(CONCAT('POINT(', seq MOD 100, ' ', seq DIV 100, ')'), 4326)
-  FROM seq_1_to_2000;
+  FROM geo.seq_1_to_2000;
 SQL
 check "MariaDB fixture loaded" [ $? -eq 0 ]
 src="mysql://corrente:corrente@127.0.0.1:$port/geo"
