@@ -172,22 +172,18 @@ class Parser {
     return {"(" + sql + ")", Kind::kText};
   }
 
-  Expr Or() {
-    Expr e = And();
-    while (IsWordTok("or")) {
+  // a OR b, a AND b (`word`), each side a condition; `next` parses the tighter level.
+  Expr Logical(const char* word, Expr (Parser::*next)()) {
+    Expr e = (this->*next)();
+    while (IsWordTok(word)) {
       Advance();
-      e = {"(" + Cond(e).sql + " OR " + Cond(And()).sql + ")", Kind::kBool};
+      Expr b = (this->*next)();
+      e = {"(" + Cond(e).sql + " " + Upper(word) + " " + Cond(b).sql + ")", Kind::kBool};
     }
     return e;
   }
-  Expr And() {
-    Expr e = Not();
-    while (IsWordTok("and")) {
-      Advance();
-      e = {"(" + Cond(e).sql + " AND " + Cond(Not()).sql + ")", Kind::kBool};
-    }
-    return e;
-  }
+  Expr Or() { return Logical("or", &Parser::And); }
+  Expr And() { return Logical("and", &Parser::Not); }
   Expr Not() {
     if (!IsWordTok("not")) return Comparison();
     Advance();

@@ -88,8 +88,9 @@ void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, in
     if (invalid_bytea && texty && p.not_utf8 > 0) {
       std::string why =
           p.late_not_utf8 == p.not_utf8
-              ? std::to_string(p.not_utf8) + " values past the " + std::to_string(sample_rows) +
-                    " sampled rows are not UTF-8 (the full check)"
+              ? std::to_string(p.not_utf8) + (p.not_utf8 == 1 ? " value" : " values") +
+                    " past the " + std::to_string(sample_rows) + " sampled rows " +
+                    (p.not_utf8 == 1 ? "is" : "are") + " not UTF-8 (the full check)"
               : std::to_string(p.not_utf8 - p.late_not_utf8) + " of " +
                     std::to_string(p.values) + " sampled values are not UTF-8";
       col.decision += "; values scanned: " + why +

@@ -160,7 +160,7 @@ c.commit()
 PY
 late="sqlite://$work/late.db"
 out=$("$corrente" migrate plan "$late" --invalid-text bytea 2>&1); check "plan --invalid-text bytea exits 0" [ $? -eq 0 ]
-check "  the column whose invalid bytes come past the sample becomes bytea, and says so" contains "$out" "nota: .*1 values past the 100000 sampled rows are not UTF-8 \(the full check\) -> bytea \(--invalid-text bytea\)"
+check "  the column whose invalid bytes come past the sample becomes bytea, and says so" contains "$out" "nota: .*1 value past the 100000 sampled rows is not UTF-8 \(the full check\) -> bytea \(--invalid-text bytea\)"
 check "  the clean column stays text" contains "$out" "\"limpia\" text"
 out=$("$corrente" migrate plan "$late" 2>&1)
 check "  (without bytea the plan reads only the sample: nota stays text)" contains "$out" "\"nota\" text"
