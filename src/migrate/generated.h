@@ -2,10 +2,13 @@
 // Generated columns (MySQL/MariaDB VIRTUAL/STORED, SQLite VIRTUAL/STORED): their expression
 // as a PostgreSQL GENERATED ALWAYS AS (...) STORED expression, when it computes exactly the
 // same values; otherwise nothing, with the reason. Accepted: column references, integer and
-// decimal literals, string literals, + - * and unary minus on numbers, and concat (SQLite
-// ||), lower, upper, trim, ltrim, rtrim, char_length, coalesce/ifnull, abs and (MySQL, on
-// exact numbers) round. Division, floats in MySQL's 4-byte FLOAT, other types and other
-// functions are not translated. Pure; thread-safe.
+// decimal literals, string literals, NULL in branches, + - * and unary minus on numbers,
+// concat (SQLite ||), lower, upper, trim, ltrim, rtrim, char_length, coalesce/ifnull, abs,
+// (MySQL, on exact numbers) round; comparisons of like kinds (text only in SQLite, BINARY),
+// AND/OR/NOT, CASE, IF/iif; integer DIV, %, MOD (SQLite: / of integers) and / of doubles,
+// a zero divisor NULL; MySQL YEAR/MONTH/DAY/DATE of a DATE or DATETIME. Not translated:
+// MySQL / of exact numbers (a decimal of div_precision_increment digits), MySQL's 4-byte
+// FLOAT, other types and other functions. Pure; thread-safe.
 #include <optional>
 #include <string>
 #include <string_view>
