@@ -1,10 +1,12 @@
 // SQLite source: read-only connection, catalog from PRAGMAs and the CREATE TABLE text.
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "migrate/source.h"
@@ -295,8 +297,39 @@ class SqliteSource : public Source {
     return SanitizeName(std::filesystem::path(path_).stem().string());
   }
 
+  // Tables SQLite keeps for virtual tables (FTS, R*Tree): pragma table_list (3.37+) says
+  // "shadow"; older libraries list none.
+  std::set<std::string> ShadowTables() {
+    std::set<std::string> out;
+    try {
+      Stmt st(db_, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'");
+      while (st.Step()) out.insert(st.Text(0));
+    } catch (const std::runtime_error&) {
+    }
+    return out;
+  }
+  static std::string VirtualModule(const std::string& create_sql) {
+    std::string up = Upper(create_sql);
+    size_t at = up.find(" USING ");
+    if (at == std::string::npos) return "?";
+    size_t b = at + 7, e = b;
+    while (e < create_sql.size() && (std::isalnum(static_cast<unsigned char>(create_sql[e])) ||
+                                     create_sql[e] == '_'))
+      ++e;
+    return create_sql.substr(b, e - b);
+  }
+  // Whether a table can be read here (a virtual table's module may be missing).
+  bool Readable(const std::string& table) {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(db_, ("SELECT * FROM " + QuoteSqlite(table) + " LIMIT 0").c_str(),
+                                -1, &st, nullptr);
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK;
+  }
+
   std::vector<SourceTable> Tables() override {
     std::vector<SourceTable> out;
+    const auto shadows = ShadowTables();
     Stmt list(
         db_,
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
@@ -305,7 +338,19 @@ class SqliteSource : public Source {
       SourceTable t;
       t.name = list.Text(0);
       std::string create_sql = list.Text(1);
-      if (create_sql.find("VIRTUAL TABLE") != std::string::npos) continue;
+      if (shadows.contains(t.name)) continue;  // a virtual table's storage, copied through it
+      if (Upper(create_sql).starts_with("CREATE VIRTUAL TABLE")) {
+        // Its rows are copied as a plain table's; the module's index is not.
+        std::string module = VirtualModule(create_sql);
+        if (!Readable(t.name)) {
+          spdlog::warn("sqlite: virtual table {} (USING {}) skipped: {}", t.name, module,
+                       sqlite3_errmsg(db_));
+          continue;
+        }
+        t.notes.push_back("virtual table (USING " + module +
+                          ") copied as a plain table of its rows; its index is not carried over");
+        create_sql.clear();  // no column definitions of SQLite's to parse
+      }
       {
         // table_xinfo lists generated columns too: hidden 2 (VIRTUAL) and 3 (STORED).
         Stmt info(db_,
