@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/cpu_time.h"
 #include "common/progress.h"
 #include "common/url.h"
 #include "migrate/canon.h"
@@ -20,7 +20,9 @@
 #include "migrate/distribute.h"
 #include "migrate/engine.h"
 #include "migrate/manifest.h"
+#include "migrate/ready_queue.h"
 #include "migrate/recorded.h"
+#include "migrate/stats_worker.h"
 #include "migrate/target.h"
 #include "migrate/verify.h"
 
@@ -28,6 +30,14 @@ namespace corrente::migrate {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Client CPU seconds by role, for the phases line (bench/migrate): the loading threads
+// (source read, conversion, COPY) and the stats threads (verify's source side and the
+// manifest's hashing of the rows as sent). Microseconds.
+std::atomic<int64_t> g_load_cpu_us{0}, g_stats_cpu_us{0};
+void AddCpu(std::atomic<int64_t>* to, double since) {
+  *to += static_cast<int64_t>((ThreadCpuSeconds() - since) * 1e6);
+}
 
 // The first line of a PostgreSQL error, without its "ERROR:  ".
 std::string FirstLine(std::string msg) {
@@ -38,97 +48,6 @@ std::string FirstLine(std::string msg) {
 
 struct Reject {
   std::string key, column, reason;
-};
-
-// Accumulates one side's stats (copy --verify) and/or the manifest's SHA-256 (copy
-// --manifest) from converted rows on its own thread, so that they do not slow the loading
-// thread. Memory: four batches of up to 1,024 rows or 1 MB of values each, reused.
-class StatsWorker {
- public:
-  StatsWorker(const TablePlan& t, SideStats* out, LoadHasher* hasher)
-      : t_(t), out_(out), hasher_(hasher), thread_([this] { Run(); }) {}
-  StatsWorker(const StatsWorker&) = delete;
-  StatsWorker& operator=(const StatsWorker&) = delete;
-  ~StatsWorker() { Finish(); }
-
-  // Takes the row: `vals` is swapped with a spent one, which the caller overwrites next.
-  void Add(std::vector<TargetValue>& vals) {
-    for (const auto& v : vals) bytes_ += sizeof v + v.s.size();
-    if (fill_.size() <= used_) fill_.emplace_back();
-    fill_[used_++].swap(vals);
-    if (used_ == kRows || bytes_ >= kBytes) Hand();
-  }
-  // Waits until every row added is counted.
-  void Finish() {
-    if (!thread_.joinable()) return;
-    Hand();
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  static constexpr size_t kRows = 1024;
-  static constexpr size_t kBytes = size_t{1} << 20;
-  struct Batch {
-    std::vector<std::vector<TargetValue>> rows;
-    size_t used = 0;
-  };
-
-  void Hand() {
-    if (used_ == 0) return;
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return full_.size() < 2; });
-    full_.push_back({std::move(fill_), used_});
-    used_ = 0;
-    bytes_ = 0;
-    if (!free_.empty()) {
-      fill_ = std::move(free_.back());
-      free_.pop_back();
-    } else {
-      fill_.clear();
-    }
-    cv_.notify_all();
-  }
-
-  void Run() {
-    CanonRow row;
-    for (;;) {
-      Batch b;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return !full_.empty() || done_; });
-        if (full_.empty()) return;
-        b = std::move(full_.front());
-        full_.erase(full_.begin());
-      }
-      cv_.notify_all();
-      for (size_t r = 0; r < b.used; ++r) {
-        FillRow(t_, b.rows[r], &row);
-        if (out_) Accumulate(t_, row, out_);
-        if (hasher_) hasher_->Add(row);
-        for (auto& v : b.rows[r])
-          if (v.s.capacity() > 65536) std::string().swap(v.s);  // no big blobs kept for reuse
-      }
-      std::lock_guard lock(mu_);
-      free_.push_back(std::move(b.rows));
-    }
-  }
-
-  const TablePlan& t_;
-  SideStats* out_;
-  LoadHasher* hasher_;
-  std::vector<std::vector<TargetValue>> fill_;
-  size_t used_ = 0, bytes_ = 0;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Batch> full_;
-  std::vector<std::vector<std::vector<TargetValue>>> free_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts when the rest is ready
 };
 
 // Test hook: CORRENTE_MIGRATE_TEST_KILL_AFTER=N kills the process (SIGKILL) once N rows
@@ -250,6 +169,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
               LoadHasher* hasher) {
   const TablePlan& t = *u.table;
   auto start = Clock::now();
+  double cpu = ThreadCpuSeconds();
   auto conn = OpenTarget(o.dsn);
   auto src = OpenSource(o.source_url);
   ConvertContext ctx{o.zero_dates, o.invalid_text};
@@ -291,7 +211,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
     std::string reason, column;
     std::optional<StatsWorker> counted;
     if ((stats || order) && w)  // the one-stream path only
-      counted.emplace(t, stats, order ? hasher : nullptr);
+      counted.emplace(t, stats, order ? hasher : nullptr, &g_stats_cpu_us);
     int64_t seen = 0;
     while (cur->Next()) {
       ++seen;
@@ -367,6 +287,7 @@ void LoadOnce(const EngineOptions& o, const std::string& schema, const LoadUnit&
         schema, t.name, RedactUrl(o.source_url), rows, rejected, secs);
   }
   tx.Commit();
+  AddCpu(&g_load_cpu_us, cpu);
   spdlog::info("{} {}: {} rows loaded, {} rejected, {:.2f}s ({:.0f} rows/s)",
                u.range ? "range" : "table", u.Label(), rows, rejected, secs,
                secs > 0 ? rows / secs : 0.0);
@@ -620,6 +541,9 @@ void WriteCopyManifest(const EngineOptions& o, pg::Connection& conn, const std::
 CopyReport RunCopy(const EngineOptions& opts) {
   auto start = Clock::now();
   const EngineOptions o = opts.fresh ? opts : WithRecordedMapping(opts);
+  double cpu_start = ProcessCpuSeconds();
+  g_load_cpu_us = 0;
+  g_stats_cpu_us = 0;
   CopyReport report;
   std::mutex mu;
   auto ctx = OpenContext(o, /*recorded=*/true, /*check_all_text=*/true);
@@ -686,6 +610,36 @@ CopyReport RunCopy(const EngineOptions& opts) {
   };
   std::stable_sort(units.begin(), units.end(),
                    [&](const LoadUnit& a, const LoadUnit& b) { return size(a) > size(b); });
+  std::vector<const TablePlan*> unconstrained;
+  for (const auto& t : plans)
+    if (state[t.name] != "constrained") unconstrained.push_back(&t);
+  // Largest tables first (their ANALYZE, after the indexes).
+  std::sort(unconstrained.begin(), unconstrained.end(), [](const TablePlan* a, const TablePlan* b) {
+    return a->source.estimated_rows > b->source.estimated_rows;
+  });
+  // Longest builds first: rows times key width, text keys (compared bytewise) weigh more.
+  auto cost = [](const TablePlan& t, int index) {
+    const auto& cols = index < 0 ? t.primary_key : t.indexes[index].columns;
+    int64_t w = 0;
+    for (const auto& name : cols)
+      for (const auto& c : t.columns)
+        if (c.name == name) w += c.type == PgType::kText || c.type == PgType::kVarchar ? 3 : 1;
+    return w * std::max<int64_t>(t.source.estimated_rows, 1);
+  };
+  // A table's index builds (index -1: the primary key's) are queued as soon as its last unit
+  // is loaded, so they overlap the loads of the other tables; index builds only take SHARE
+  // locks, so those of one table run in parallel too.
+  std::map<std::string, int> units_left;
+  for (const auto& u : units) ++units_left[u.table->name];
+  ReadyQueue index_queue(o.jobs);
+  auto queue_indexes = [&](const TablePlan& t) {
+    const TablePlan* tp = &t;
+    if (std::find(unconstrained.begin(), unconstrained.end(), tp) == unconstrained.end()) return;
+    for (int k = t.primary_key.empty() ? 0 : -1; k < static_cast<int>(t.indexes.size()); ++k)
+      index_queue.Add(cost(t, k), [&, tp, k] { BuildIndex(o, schema, *tp, k, &report, &mu); });
+  };
+  for (const auto& t : plans)
+    if (!units_left.count(t.name)) queue_indexes(t);  // loaded by an earlier run
   std::vector<char> counted(units.size());  // read by the workers, so fixed before them
   for (size_t i = 0; i < units.size(); ++i) counted[i] = pending.count(units[i].table->name) > 0;
   ParallelFor(static_cast<int>(units.size()), o.jobs, [&](int i) {
@@ -695,8 +649,9 @@ CopyReport RunCopy(const EngineOptions& opts) {
     auto h = hashed.find(name);  // the map is not changed while the workers run
     Load(o, schema, u, &report, &mu, counted[i] ? &s : nullptr,
          h == hashed.end() ? nullptr : &h->second[u.range ? u.range_no : 0]);
-    if (!counted[i]) return;
     std::lock_guard lock(mu);
+    if (--units_left.at(name) == 0) queue_indexes(*u.table);
+    if (!counted[i]) return;
     auto& p = pending.at(name);
     if (!s) {
       p.left = -1;
@@ -709,6 +664,7 @@ CopyReport RunCopy(const EngineOptions& opts) {
     return std::chrono::duration<double>(Clock::now() - t).count();
   };
   double load_s = since(start);
+  double load_cpu = ProcessCpuSeconds() - cpu_start;
   LoadedStats loaded;
   for (auto& [name, p] : pending)
     if (p.left == 0) loaded.emplace(name, std::move(p.stats));
@@ -735,34 +691,8 @@ CopyReport RunCopy(const EngineOptions& opts) {
       if (t.joinable()) t.join();
     }
   } join{verifier};
-  std::vector<const TablePlan*> unconstrained;
-  for (const auto& t : plans)
-    if (state[t.name] != "constrained") unconstrained.push_back(&t);
-  // Every index of every table (largest tables first), then per table the rest.
-  std::sort(unconstrained.begin(), unconstrained.end(), [](const TablePlan* a, const TablePlan* b) {
-    return a->source.estimated_rows > b->source.estimated_rows;
-  });
-  std::vector<std::pair<const TablePlan*, int>> indexes;
-  for (const auto* t : unconstrained) {
-    if (!t->primary_key.empty()) indexes.emplace_back(t, -1);
-    for (size_t k = 0; k < t->indexes.size(); ++k) indexes.emplace_back(t, static_cast<int>(k));
-  }
-  // Longest builds first: rows times key width, text keys (compared bytewise) weigh more.
-  auto cost = [](const std::pair<const TablePlan*, int>& ix) {
-    const auto& t = *ix.first;
-    const auto& cols = ix.second < 0 ? t.primary_key : t.indexes[ix.second].columns;
-    int64_t w = 0;
-    for (const auto& name : cols)
-      for (const auto& c : t.columns)
-        if (c.name == name) w += c.type == PgType::kText || c.type == PgType::kVarchar ? 3 : 1;
-    return w * std::max<int64_t>(t.source.estimated_rows, 1);
-  };
-  std::stable_sort(indexes.begin(), indexes.end(),
-                   [&](const auto& a, const auto& b) { return cost(a) > cost(b); });
   auto phase = Clock::now();
-  ParallelFor(static_cast<int>(indexes.size()), o.jobs, [&](int i) {
-    BuildIndex(o, schema, *indexes[i].first, indexes[i].second, &report, &mu);
-  });
+  index_queue.Finish();  // the builds left once everything is loaded
   double index_s = since(phase);
   phase = Clock::now();
   ParallelFor(static_cast<int>(unconstrained.size()), o.jobs,
@@ -784,9 +714,18 @@ CopyReport RunCopy(const EngineOptions& opts) {
   report.seconds = since(start);
   // Where the time went (bench/migrate): each phase's wall time, in order.
   spdlog::info(
-      "copy phases: source opened and planned {:.2f}s, load {:.2f}s, indexes {:.2f}s, keys/checks/ANALYZE {:.2f}s, foreign keys "
-      "{:.2f}s, then waiting for verify {:.2f}s; total {:.2f}s",
+      "copy phases: source opened and planned {:.2f}s, load {:.2f}s, indexes (those left after "
+      "the load) {:.2f}s, keys/checks/ANALYZE {:.2f}s, foreign keys {:.2f}s, then waiting for "
+      "verify {:.2f}s; total {:.2f}s",
       open_s, load_s - open_s, index_s, constrain_s, fk_s, since(phase), report.seconds);
+  // And this process's CPU (the server's is not seen from here: bench/migrate/phases.sh).
+  double cpu = ProcessCpuSeconds() - cpu_start;
+  spdlog::info(
+      "copy CPU: {:.2f}s in all, {:.2f}s until the load ended; loading threads (source read, "
+      "conversion, COPY) {:.2f}s, rows as sent (verify's source side, the manifest's hash) "
+      "{:.2f}s, the rest (verify's target read-back, planning, statements) {:.2f}s",
+      cpu, load_cpu, g_load_cpu_us / 1e6, g_stats_cpu_us / 1e6,
+      cpu - g_load_cpu_us / 1e6 - g_stats_cpu_us / 1e6);
   return report;
 }
 
