@@ -456,6 +456,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   // about a quarter of one core, however many logins it sends (docs/security.md).
   hashing_options.duty = 0.25;
   if (auto d = GetEnv("CORRENTE_HASH_DUTY")) hashing_options.duty = std::clamp(std::atof(d->c_str()), 0.01, 1.0);
+  // CORRENTE_HASH_IDLE=1: the SCHED_IDLE class (Linux). Off by default: no gain measured in the
+  // login flood, and honest logins took twice as long on a busy machine (docs/api.md).
+  hashing_options.idle_class = GetEnv("CORRENTE_HASH_IDLE").value_or("0") == "1";
   HashingPool hashing(hashing_options);
   ResponseCache cache;
   Metrics metrics;

@@ -1,5 +1,7 @@
 #include "server/hashing_pool.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -57,6 +59,12 @@ void HashingPool::Work() {
   // Linux nice values are per thread: request workers win the cores from argon2id.
   if (options_.nice > 0)
     setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), options_.nice);
+#ifdef SCHED_IDLE
+  if (options_.idle_class) {
+    sched_param idle{};
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+  }
+#endif
   std::unique_lock l(mu_);
   for (;;) {
     cv_.wait(l, [&] { return stop_ || !queue_.empty(); });

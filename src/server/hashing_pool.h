@@ -35,6 +35,10 @@ class HashingPool {
     // on a core more than `duty` of the time (1 = no rest). Meanwhile calls queue, and past
     // the queue they are refused at once.
     double duty = 1;
+    // Linux: run the threads in the SCHED_IDLE class, so any other runnable thread (a request
+    // worker, an I/O thread, PostgreSQL) preempts argon2id at once, however long the hash has
+    // run. On a saturated core a hash then waits for idle time (up to `wait`, then Busy).
+    bool idle_class = false;
   };
   // The pool is full, or the result did not come within Options::wait.
   class Busy : public std::runtime_error {

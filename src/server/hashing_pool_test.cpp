@@ -1,6 +1,8 @@
 #include "server/hashing_pool.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <atomic>
 #include <future>
@@ -130,6 +132,25 @@ TEST(HashingPool, StoppingEndsARest) {
     });
   }
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1000ms);
+}
+
+// The threads run in the SCHED_IDLE class when asked (Linux), in the normal one otherwise.
+TEST(HashingPool, IdleClassIsTheThreadsPolicy) {
+  auto policy = [](bool idle) {
+    HashingPool::Options o{1, 4, 5000ms, 0};
+    o.idle_class = idle;
+    HashingPool pool(o);
+    int p = -1;
+    pool.Run([&p] {
+      sched_param sp{};
+      pthread_getschedparam(pthread_self(), &p, &sp);
+    });
+    return p;
+  };
+  EXPECT_EQ(policy(false), SCHED_OTHER);
+#ifdef SCHED_IDLE
+  EXPECT_EQ(policy(true), SCHED_IDLE);
+#endif
 }
 
 }  // namespace
