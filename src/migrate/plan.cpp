@@ -264,6 +264,25 @@ bool PlanSpatialIndex(TablePlan* tp, IndexPlan* ip) {
   return true;
 }
 
+// A MySQL FULLTEXT index becomes GIN on the columns' text as one 'simple' tsvector (no
+// stemming or stop words, as close as PostgreSQL comes to MySQL's parser); it serves @@
+// queries, not MATCH ... AGAINST. A column no longer text (bytea) gets none.
+bool PlanFullTextIndex(TablePlan* tp, IndexPlan* ip) {
+  for (const auto& name : ip->columns)
+    for (auto& cp : tp->columns)
+      if (cp.name == name && cp.type != PgType::kText && cp.type != PgType::kVarchar) {
+        tp->warnings.push_back("FULLTEXT index " + ip->name + " not built: column " + name +
+                               " is not text in PostgreSQL");
+        return false;
+      }
+  ip->fulltext = true;
+  ip->unique = false;
+  tp->warnings.push_back("FULLTEXT index " + ip->name +
+                         " -> GIN index on to_tsvector('simple', ...): it serves @@ queries; "
+                         "MATCH ... AGAINST must be rewritten");
+  return true;
+}
+
 std::string QuotedList(const std::vector<std::string>& v) {
   std::string r;
   for (const auto& c : v) r += (r.empty() ? "" : ", ") + Quote(c);
@@ -273,6 +292,13 @@ std::string QuotedList(const std::vector<std::string>& v) {
 }  // namespace
 
 std::string CreateIndexSql(const IndexPlan& ix, const std::string& q) {
+  if (ix.fulltext) {
+    std::string doc;
+    for (const auto& c : ix.columns)
+      doc += (doc.empty() ? "" : " || ' ' || ") + std::string("coalesce(") + Quote(c) + "::text, '')";
+    return "CREATE INDEX " + Quote(ix.name) + " ON " + q +
+           " USING gin (to_tsvector('simple'::regconfig, " + doc + "))";
+  }
   return std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
          " ON " + q + (ix.gist ? " USING gist" : "") + " (" + QuotedList(ix.columns) + ")";
 }
@@ -331,6 +357,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     for (const auto& ix : st.indexes) {
       IndexPlan ip{ix.name, ix.columns, ix.unique};
       if (ix.spatial && !PlanSpatialIndex(&tp, &ip)) continue;
+      if (ix.fulltext && !PlanFullTextIndex(&tp, &ip)) continue;
       if (ip.name.empty() || ip.name.rfind("sqlite_autoindex", 0) == 0) {
         ip.name = st.name;
         for (auto& c : ip.columns) ip.name += "_" + c;

@@ -17,10 +17,11 @@ struct IndexPlan {
   std::string name;
   std::vector<std::string> columns;
   bool unique = false;
-  bool gist = false;  // a MySQL SPATIAL index on PostGIS geometry
+  bool gist = false;      // a MySQL SPATIAL index on PostGIS geometry
+  bool fulltext = false;  // a MySQL FULLTEXT index: GIN on to_tsvector('simple', ...)
 };
 
-// "CREATE [UNIQUE] INDEX name ON q [USING gist] (columns)".
+// "CREATE [UNIQUE] INDEX name ON q [USING gist] (columns)", or a FULLTEXT index's GIN.
 std::string CreateIndexSql(const IndexPlan& ix, const std::string& q);
 
 struct ForeignKeyPlan {

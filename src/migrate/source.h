@@ -39,7 +39,8 @@ struct SourceIndex {
   std::string name;
   std::vector<std::string> columns;
   bool unique = false;
-  bool spatial = false;  // MySQL/MariaDB SPATIAL (an R-tree)
+  bool spatial = false;   // MySQL/MariaDB SPATIAL (an R-tree)
+  bool fulltext = false;  // MySQL/MariaDB FULLTEXT
 };
 
 struct SourceForeignKey {

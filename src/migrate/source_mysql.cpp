@@ -282,7 +282,8 @@ class MysqlSource : public Source {
           t.notes.push_back("index " + *ix[0] + " uses a prefix length on " + *ix[2] +
                             "; full column indexed");
         if (t.indexes.empty() || t.indexes.back().name != *ix[0])
-          t.indexes.push_back({*ix[0], {}, *ix[1] == "0", ix[4] && *ix[4] == "SPATIAL"});
+          t.indexes.push_back({*ix[0], {}, *ix[1] == "0", ix[4] && *ix[4] == "SPATIAL",
+                               ix[4] && *ix[4] == "FULLTEXT"});
         if (ix[2]) t.indexes.back().columns.push_back(*ix[2]);
       }
       try {

@@ -63,6 +63,7 @@ INSERT INTO fact_movements VALUES (1, 'SUC001', 5, '2024-01-01', 'ok'), (1, 'SUC
 CREATE TABLE notes (
   id   INT NOT NULL PRIMARY KEY,
   body VARCHAR(40) CHARACTER SET utf8mb4,
-  CONSTRAINT body_not_empty CHECK (body <> '')
+  CONSTRAINT body_not_empty CHECK (body <> ''),
+  FULLTEXT KEY body_ft (body)
 ) ENGINE=InnoDB;
 INSERT INTO notes VALUES (1, 'fine'), (2, 'también'), (3, NULL);
