@@ -4,25 +4,15 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <exception>
 
+#include "common/cpu_time.h"
 #include "common/password.h"
 
 namespace corrente::server {
-
-namespace {
-
-double ThreadCpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
-}  // namespace
 
 // One call: `done` is set under the pool's mutex and signalled on `cv_done`.
 struct HashingPool::Job {
