@@ -12,10 +12,8 @@
 #include <boost/url/parse.hpp>
 #include <cstdio>
 #include <list>
-#include <memory>
 #include <optional>
 #include <thread>
-#include <vector>
 
 #include "server/connections.h"
 #include "server/encoding.h"
@@ -38,9 +36,6 @@ struct State {
   ConnectionTable* connections = nullptr;
   Tarpit* tarpit = nullptr;
   net::ssl::context* tls = nullptr;  // set: every connection speaks TLS (--tls-cert)
-  // One io_context per I/O thread; accepted connections go to each in turn (control strand).
-  std::vector<net::io_context*> io;
-  size_t next_io = 0;
   // The live bodies being written, each by its wake-up: a drain wakes them all to end.
   std::mutex live_mu;
   std::list<std::function<void()>> live;
@@ -468,9 +463,8 @@ net::awaitable<void> Listen(tcp::acceptor& acceptor, const Router& router, const
   net::steady_timer backoff(co_await net::this_coro::executor);
   for (;;) {
     beast::error_code ec;
-    net::io_context& io = *state.io[state.next_io++ % state.io.size()];
     tcp::socket socket = co_await acceptor.async_accept(
-        net::make_strand(io), net::redirect_error(net::use_awaitable, ec));
+        net::make_strand(acceptor.get_executor()), net::redirect_error(net::use_awaitable, ec));
     if (ec == net::error::operation_aborted) co_return;
     if (ec) {
       // e.g. EMFILE: keep serving the connections we have, and don't spin while it lasts.
@@ -534,11 +528,7 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   // Before the io_context: a held answer's coroutine frame, destroyed with the io_context,
   // releases its place in the tarpit.
   std::optional<Tarpit> tarpit;
-  // An io_context per I/O thread, each run by its thread alone: a connection's completions are
-  // handled where its socket is polled, with no hand-off between threads and no shared queue.
-  std::vector<std::unique_ptr<net::io_context>> contexts;
-  for (int i = 0; i < threads; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
-  net::io_context& ctx = *contexts.front();
+  net::io_context ctx(threads);
   tcp::acceptor acceptor(ctx);
   beast::error_code ec;
   // Read before binding, so a bad certificate or key stops the start-up.
@@ -585,7 +575,6 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   state.hooks = &hooks_;
   state.connections = &connections;
   state.tls = tls.get();
-  for (auto& c : contexts) state.io.push_back(c.get());
   connections_ = &connections;
   tarpit_ = &*tarpit;
   // The acceptor, the drain and its timer share one strand: a signal's handler and a Stop()
@@ -598,7 +587,7 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
   std::function<void(beast::error_code)> poll = [&](beast::error_code) {
     if (state.in_flight == 0 || std::chrono::steady_clock::now() > *deadline) {
-      for (auto& c : contexts) c->stop();
+      ctx.stop();
       return;
     }
     drain_timer.expires_after(std::chrono::milliseconds(20));
@@ -627,11 +616,7 @@ void HttpServer::Run(const std::function<void(int port)>& on_listening) {
     if (stop_requested_) stop_();
   }
   std::vector<std::jthread> pool;
-  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep;
-  for (int i = 1; i < threads; ++i) {
-    keep.push_back(net::make_work_guard(*contexts[i]));  // runs until stopped, not until idle
-    pool.emplace_back([&c = *contexts[i]] { c.run(); });
-  }
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ctx.run(); });
   ctx.run();
   for (auto& t : pool) t.join();
   {
