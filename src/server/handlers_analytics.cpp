@@ -56,10 +56,14 @@ Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
                      const std::optional<std::string>& start, const std::optional<std::string>& end,
                      const char* table) {
   auto window = [&](bool recent) {
+    // One text per combination of given parameters (no "$1 IS NULL OR"), so PostgreSQL
+    // keeps a generic plan instead of planning the statement on every call.
     return ctx.db.Q(
-        "SELECT ($1::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1)),"
-        " ($2::int IS NULL OR EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)),"
-        " x.e::text, coalesce($3::date, x.e - 89)::text FROM (SELECT coalesce($4::date, " +
+        std::string("SELECT ") +
+            (item_id ? "EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1)" : "$1::int IS NULL") +
+            ", " +
+            (site_id ? "EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)" : "$2::int IS NULL") +
+            ", x.e::text, coalesce($3::date, x.e - 89)::text FROM (SELECT coalesce($4::date, " +
             LatestDateSql(table, recent) + (recent ? "" : ", current_date") + ") AS e) x",
         item_id, site_id, start, end);
   };
@@ -366,7 +370,8 @@ Response Forecasts(Ctx& ctx) {
         {"SELECT round(avg(mape) / 100, 4), round(avg(wape) / 100, 4), round(avg(bias), 4),"
          " round(avg(mase), 4), sum(n_points)::bigint, min(model_tag), count(*)"
          " FROM analytics.forecast_accuracy WHERE run_id = " +
-             latest + " AND item_id = $1 AND ($2::int IS NULL OR site_id = $2)",
+             latest + " AND item_id = $1" +
+             GivenOnly({{site.has_value(), "site_id = $2", "$2::int"}}),
          {pg::ToParam(item), pg::ToParam(site)}});
   bool streams = Streams(ctx, limit);
   if (!streams) {
