@@ -64,7 +64,8 @@ Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
             ", " +
             (site_id ? "EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)" : "$2::int IS NULL") +
             ", x.e::text, coalesce($3::date, x.e - 89)::text FROM (SELECT coalesce($4::date, " +
-            LatestDateSql(table, recent) + (recent ? "" : ", current_date") + ") AS e) x",
+            LatestDateSql(table, recent) + (recent ? "" : ", current_date") +
+            ") AS e OFFSET 0) x",  // OFFSET 0: x.e computed once, not inlined twice
         item_id, site_id, start, end);
   };
   auto r = window(true);
