@@ -90,6 +90,15 @@ void Migrator::VerifyChecksums() {
   }
 }
 
+namespace {
+// A unique violation on the role catalogs, or a concurrent update of one of their rows.
+bool SharedCatalogRace(const pg::Error& e) {
+  std::string what = e.what();
+  return (e.SqlState() == "23505" && what.find("pg_auth") != std::string::npos) ||
+         what.find("tuple concurrently updated") != std::string::npos;
+}
+}  // namespace
+
 int Migrator::Upgrade(std::optional<int> target) {
   AdvisoryLock lock(conn_);
   Bootstrap();
@@ -100,11 +109,23 @@ int Migrator::Upgrade(std::optional<int> target) {
     if (m.version <= current) continue;
     if (target && m.version > *target) break;
     spdlog::info("migration V{:03d} {}: applying", m.version, m.name);
-    pg::Transaction tx(conn_);
-    conn_.ExecScript(m.up);
-    conn_.Execute("INSERT INTO " + table_ + " (version, name, checksum) VALUES ($1, $2, $3)",
-                  m.version, m.name, Sha256Hex(m.up));
-    tx.Commit();
+    for (int attempt = 1;; ++attempt) {
+      try {
+        pg::Transaction tx(conn_);
+        conn_.ExecScript(m.up);
+        conn_.Execute("INSERT INTO " + table_ + " (version, name, checksum) VALUES ($1, $2, $3)",
+                      m.version, m.name, Sha256Hex(m.up));
+        tx.Commit();
+        break;
+      } catch (const pg::Error& e) {
+        // Roles are cluster-wide and the lock above is per database: an upgrade of another
+        // database may grant the same membership at the same moment. The transaction rolled
+        // back, so the migration runs again and then finds the grant made.
+        if (attempt >= 3 || !SharedCatalogRace(e)) throw;
+        spdlog::warn("migration V{:03d}: {} (another database's upgrade at the same moment); "
+                     "retrying", m.version, e.what());
+      }
+    }
     ++applied;
   }
   return applied;

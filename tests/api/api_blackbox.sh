@@ -19,7 +19,7 @@ work=$(mktemp -d)
 spid=""
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade on api_test" [ $? -eq 0 ]
+out=$("$corrente" db upgrade 2>&1); rc=$?; check "db upgrade on api_test" [ $rc -eq 0 ]; [ $rc -eq 0 ] || echo "$out" | tail -5
 out=$("$corrente" seed --items 20 --sites 3 --days 200 --seed 7 2>&1); check "seed api_test" [ $? -eq 0 ]
 logins=$(python3 -c '
 import json, re, sys

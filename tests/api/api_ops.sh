@@ -13,7 +13,7 @@ api_scratch api_ops
 chmod 755 "$work"
 q() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
+out=$("$corrente" db upgrade 2>&1); rc=$?; check "db upgrade" [ $rc -eq 0 ]; [ $rc -eq 0 ] || echo "$out" | tail -5
 q "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 check "pg_stat_statements is preloaded on the managed cluster" [ "$(q "select count(*) from pg_stat_statements limit 1")" -ge 0 ]
 
