@@ -247,17 +247,24 @@ void PlanGenerated(const TypeMapping& types, TablePlan* tp) {
   }
 }
 
+// The first column of `ip` whose planned type fails `ok`, or nullptr.
+template <class Ok>
+const ColumnPlan* ColumnNot(const TablePlan& tp, const IndexPlan& ip, Ok ok) {
+  for (const auto& name : ip.columns)
+    for (const auto& cp : tp.columns)
+      if (cp.name == name && !ok(cp.type)) return &cp;
+  return nullptr;
+}
+
 // A MySQL SPATIAL index (an R-tree) becomes GiST when its column became PostGIS geometry;
 // on bytea WKB no index answers a spatial query, so none is built. Both are plan warnings.
 bool PlanSpatialIndex(TablePlan* tp, IndexPlan* ip) {
-  for (const auto& name : ip->columns)
-    for (auto& cp : tp->columns)
-      if (cp.name == name && cp.type != PgType::kGeometry) {
-        tp->warnings.push_back("SPATIAL index " + ip->name + " not built: column " + name +
-                               " is bytea holding WKB (the target has no postgis extension), "
-                               "on which no index answers a spatial query");
-        return false;
-      }
+  if (auto* c = ColumnNot(*tp, *ip, [](PgType t) { return t == PgType::kGeometry; })) {
+    tp->warnings.push_back("SPATIAL index " + ip->name + " not built: column " + c->name +
+                           " is bytea holding WKB (the target has no postgis extension), "
+                           "on which no index answers a spatial query");
+    return false;
+  }
   ip->gist = true;
   ip->unique = false;
   tp->warnings.push_back("SPATIAL index " + ip->name + " -> GiST index on geometry");
@@ -268,13 +275,12 @@ bool PlanSpatialIndex(TablePlan* tp, IndexPlan* ip) {
 // stemming or stop words, as close as PostgreSQL comes to MySQL's parser); it serves @@
 // queries, not MATCH ... AGAINST. A column no longer text (bytea) gets none.
 bool PlanFullTextIndex(TablePlan* tp, IndexPlan* ip) {
-  for (const auto& name : ip->columns)
-    for (auto& cp : tp->columns)
-      if (cp.name == name && cp.type != PgType::kText && cp.type != PgType::kVarchar) {
-        tp->warnings.push_back("FULLTEXT index " + ip->name + " not built: column " + name +
-                               " is not text in PostgreSQL");
-        return false;
-      }
+  if (auto* c = ColumnNot(*tp, *ip,
+                          [](PgType t) { return t == PgType::kText || t == PgType::kVarchar; })) {
+    tp->warnings.push_back("FULLTEXT index " + ip->name + " not built: column " + c->name +
+                           " is not text in PostgreSQL");
+    return false;
+  }
   ip->fulltext = true;
   ip->unique = false;
   tp->warnings.push_back("FULLTEXT index " + ip->name +
