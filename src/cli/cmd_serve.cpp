@@ -60,6 +60,11 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
                   ->check(CLI::ExistingFile);
   cert->needs(key);
   key->needs(cert);
+  serve->add_option("--login-rate-address", opt.login_rate_address,
+                    "Logins per client address, right password or not: BURST/PER_MINUTE, or off; "
+                    "past it 429 with Retry-After (also CORRENTE_LOGIN_RATE_ADDRESS) [20/30]");
+  serve->add_option("--login-rate-account", opt.login_rate_account,
+                    "Logins per account, the same way (also CORRENTE_LOGIN_RATE_ACCOUNT) [10/6]");
   static std::string metrics_token;
   serve->add_option("--metrics-token", metrics_token,
                     "Require 'Authorization: Bearer TOKEN' on /metrics (16+ bytes; also "

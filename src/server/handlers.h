@@ -13,6 +13,7 @@
 #include "server/auth.h"
 #include "server/cache.h"
 #include "server/hashing_pool.h"
+#include "server/login_rate.h"
 #include "server/metrics.h"
 
 namespace corrente::server {
@@ -28,6 +29,8 @@ struct Services {
   UserStates& users;
   LoginThrottle& account_throttle;
   LoginThrottle& address_throttle;
+  LoginRate& address_rate;  // every login attempt, per client address and per account
+  LoginRate& account_rate;
   HashingPool& hashing;  // every argon2id hash and verification runs here
   ResponseCache& cache;
   Metrics& metrics;
@@ -73,6 +76,8 @@ inline constexpr const char* kLatestRun =
 
 // One function per resource file.
 void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s);
+// 429 for a login past a login rate, with Retry-After: `seconds`.
+ApiError LoginRateLimited(int64_t seconds);
 void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddProjectionRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddLookupRoutes(std::vector<ApiRoute>& routes, Services& s);

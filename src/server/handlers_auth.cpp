@@ -12,7 +12,8 @@ namespace {
 // One login's place in both throttles, reserved before its password is checked. A failure
 // counts on both; a success clears the account's failures and frees its place on the
 // address; a login whose password was never checked (the hashing pool was full, the
-// database failed) frees both.
+// database failed) frees both. Then a token of both login rates (login_rate.h): spent once the
+// password is checked, given back otherwise.
 class LoginAttempt {
  public:
   LoginAttempt(Services& s, std::string account, std::string address)
@@ -20,17 +21,29 @@ class LoginAttempt {
     wait_ = s_.account_throttle.Reserve(account_);
     if (wait_ > 0) return;
     wait_ = s_.address_throttle.Reserve(address_);
-    if (wait_ > 0) s_.account_throttle.Release(account_);
+    if (wait_ > 0) {
+      s_.account_throttle.Release(account_);
+      return;
+    }
+    rate_wait_ = s_.address_rate.Take(address_);
+    if (rate_wait_ > 0) return;
+    rate_wait_ = s_.account_rate.Take(account_);
+    if (rate_wait_ > 0) s_.address_rate.Refund(address_);
   }
   ~LoginAttempt() {
     if (wait_ > 0 || ended_) return;
     s_.account_throttle.Release(account_);
     s_.address_throttle.Release(address_);
+    if (rate_wait_ > 0) return;
+    s_.address_rate.Refund(address_);
+    s_.account_rate.Refund(account_);
   }
   LoginAttempt(const LoginAttempt&) = delete;
   LoginAttempt& operator=(const LoginAttempt&) = delete;
   // Seconds to wait when either throttle refused the attempt (nothing is reserved then).
   int64_t Refused() const { return wait_; }
+  // Seconds to wait when a login rate refused it (no token is held then).
+  int64_t RateLimited() const { return wait_ > 0 ? 0 : rate_wait_; }
   void Failed() {
     ended_ = true;
     s_.account_throttle.Fail(account_);
@@ -45,7 +58,7 @@ class LoginAttempt {
  private:
   Services& s_;
   std::string account_, address_;
-  int64_t wait_ = 0;
+  int64_t wait_ = 0, rate_wait_ = 0;
   bool ended_ = false;
 };
 
@@ -69,6 +82,18 @@ ApiError Throttled(int64_t seconds) {
   e.headers.emplace_back("Retry-After", std::to_string(seconds));
   return e;
 }
+
+}  // namespace
+
+ApiError LoginRateLimited(int64_t seconds) {
+  ApiError e(429, "too_many_requests",
+             "too many logins from this address or for this account; try again in " +
+                 std::to_string(seconds) + " s");
+  e.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return e;
+}
+
+namespace {
 
 Response Login(Ctx& ctx, Services& s) {
   boost::system::error_code ec;
@@ -116,6 +141,9 @@ Response Login(Ctx& ctx, Services& s) {
     audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
     throw Throttled(attempt.Refused());
   }
+  // Past a login rate: refused unchecked and not audited, like a full hashing pool (a flood
+  // must not turn into a database write per attempt); counted on /metrics.
+  if (attempt.RateLimited() > 0) throw LoginRateLimited(attempt.RateLimited());
   // Refused before the database is asked when the hashing pool is already full.
   if (s.hashing.Refuses()) throw HashingPool::Busy("too many password checks in progress");
   auto r = ctx.db.Q(

@@ -40,6 +40,10 @@ struct ServerOptions {
   // Both set: HTTPS only (TLS 1.2+, see tls.h). PEM files: the certificate chain, its key.
   std::string tls_cert;
   std::string tls_key;
+  // Login rates, read by Serve() (BURST/PER_MINUTE or "off"; empty: the environment's
+  // CORRENTE_LOGIN_RATE_ADDRESS / _ACCOUNT, else the defaults). See login_rate.h.
+  std::string login_rate_address;
+  std::string login_rate_account;
 };
 
 // Optional hooks, both run on the I/O threads and must not block.

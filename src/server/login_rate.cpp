@@ -1,0 +1,88 @@
+#include "server/login_rate.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace corrente::server {
+namespace {
+
+std::optional<double> Number(std::string_view s) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::optional<RateLimit> ParseRateLimit(std::string_view text) {
+  if (text == "off") return RateLimit{};
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto burst = Number(text.substr(0, slash)), per_minute = Number(text.substr(slash + 1));
+  if (!burst || !per_minute || *burst < 1 || *burst > 1e6 || *per_minute <= 0 ||
+      *per_minute > 1e6)
+    return std::nullopt;
+  return RateLimit{std::floor(*burst), *per_minute};
+}
+
+std::string FormatRateLimit(const RateLimit& r) {
+  if (!r.Enabled()) return "off";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g/%g", r.burst, r.per_minute);
+  return buf;
+}
+
+double RefilledTokens(double tokens, SteadyTime then, SteadyTime now, const RateLimit& r) {
+  double minutes = std::chrono::duration<double, std::ratio<60>>(now - then).count();
+  return std::min(r.burst, tokens + std::max(0.0, minutes) * r.per_minute);
+}
+
+int64_t SecondsToToken(double tokens, const RateLimit& r) {
+  double seconds = (1 - tokens) * 60 / r.per_minute;
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(seconds - 1e-9)));
+}
+
+LoginRate::Bucket& LoginRate::At(const std::string& key, SteadyTime now) {
+  // Full buckets hold nothing worth keeping: forget them when the map grows.
+  if (buckets_.size() > 100000)
+    std::erase_if(buckets_, [&](const auto& kv) {
+      return RefilledTokens(kv.second.tokens, kv.second.at, now, limit_) >= limit_.burst;
+    });
+  auto [it, added] = buckets_.try_emplace(key, Bucket{limit_.burst, now});
+  Bucket& b = it->second;
+  if (!added) b = {RefilledTokens(b.tokens, b.at, now, limit_), std::max(b.at, now)};
+  return b;
+}
+
+int64_t LoginRate::Take(const std::string& key, SteadyTime now) {
+  if (!limit_.Enabled()) return 0;
+  std::lock_guard l(mu_);
+  Bucket& b = At(key, now);
+  if (b.tokens < 1) {
+    ++refused_;
+    return SecondsToToken(b.tokens, limit_);
+  }
+  b.tokens -= 1;
+  return 0;
+}
+
+void LoginRate::Refund(const std::string& key, SteadyTime now) {
+  if (!limit_.Enabled()) return;
+  std::lock_guard l(mu_);
+  Bucket& b = At(key, now);
+  b.tokens = std::min(limit_.burst, b.tokens + 1);
+}
+
+int64_t LoginRate::Wait(const std::string& key, SteadyTime now) {
+  if (!limit_.Enabled()) return 0;
+  std::lock_guard l(mu_);
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) return 0;
+  double tokens = RefilledTokens(it->second.tokens, it->second.at, now, limit_);
+  return tokens < 1 ? SecondsToToken(tokens, limit_) : 0;
+}
+
+}  // namespace corrente::server

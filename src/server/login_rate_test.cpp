@@ -1,0 +1,97 @@
+#include "server/login_rate.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace corrente::server {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST(RateLimitParse, BurstSlashPerMinuteOrOff) {
+  auto r = ParseRateLimit("20/30");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->burst, 20);
+  EXPECT_EQ(r->per_minute, 30);
+  EXPECT_TRUE(r->Enabled());
+  EXPECT_EQ(FormatRateLimit(*r), "20/30");
+  EXPECT_EQ(FormatRateLimit(*ParseRateLimit("3/0.5")), "3/0.5");
+  ASSERT_TRUE(ParseRateLimit("off"));
+  EXPECT_FALSE(ParseRateLimit("off")->Enabled());
+  EXPECT_EQ(FormatRateLimit(*ParseRateLimit("off")), "off");
+  for (const char* bad : {"", "20", "/30", "20/", "0/30", "20/0", "20/-1", "x/30", "20/30x", "20 /30"})
+    EXPECT_FALSE(ParseRateLimit(bad)) << bad;
+}
+
+TEST(RateLimitMath, RefillIsLinearAndCapped) {
+  RateLimit r{10, 30};  // one token every 2 s
+  SteadyTime t0{};
+  EXPECT_DOUBLE_EQ(RefilledTokens(0, t0, t0 + seconds(2), r), 1);
+  EXPECT_DOUBLE_EQ(RefilledTokens(0.5, t0, t0 + seconds(3), r), 2);
+  EXPECT_DOUBLE_EQ(RefilledTokens(9, t0, t0 + seconds(60), r), 10);  // capped at the burst
+  EXPECT_DOUBLE_EQ(RefilledTokens(3, t0 + seconds(5), t0, r), 3);    // time never runs back
+  EXPECT_EQ(SecondsToToken(0, r), 2);
+  EXPECT_EQ(SecondsToToken(0.75, r), 1);  // half a second, rounded up to a whole one
+  EXPECT_EQ(SecondsToToken(0, RateLimit{1, 1}), 60);
+}
+
+TEST(LoginRate, BurstThenRefusedUntilRefill) {
+  LoginRate rate({3, 60});  // a token a second
+  SteadyTime t0{};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(rate.Take("a", t0), 0) << i;
+  EXPECT_EQ(rate.Take("a", t0), 1);
+  EXPECT_EQ(rate.Wait("a", t0), 1);
+  EXPECT_EQ(rate.Take("b", t0), 0);  // another key has its own bucket
+  EXPECT_EQ(rate.Take("a", t0 + milliseconds(500)), 1);
+  EXPECT_EQ(rate.Take("a", t0 + milliseconds(1000)), 0);  // one token back after a second
+  EXPECT_EQ(rate.Take("a", t0 + milliseconds(1000)), 1);
+  EXPECT_EQ(rate.Wait("a", t0 + seconds(10)), 0);  // refilled: 3 again, no more
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(rate.Take("a", t0 + seconds(10)), 0) << i;
+  EXPECT_GT(rate.Take("a", t0 + seconds(10)), 0);
+  EXPECT_EQ(rate.Refused(), 4u);
+}
+
+TEST(LoginRate, RefundGivesBackAnUncheckedAttempt) {
+  LoginRate rate({2, 1});
+  SteadyTime t0{};
+  ASSERT_EQ(rate.Take("a", t0), 0);
+  ASSERT_EQ(rate.Take("a", t0), 0);
+  EXPECT_EQ(rate.Take("a", t0), 60);
+  rate.Refund("a", t0);
+  EXPECT_EQ(rate.Wait("a", t0), 0);
+  EXPECT_EQ(rate.Take("a", t0), 0);
+  rate.Refund("b", t0);  // never more than the burst
+  EXPECT_EQ(rate.Take("b", t0), 0);
+  EXPECT_EQ(rate.Take("b", t0), 0);
+  EXPECT_EQ(rate.Take("b", t0), 60);
+}
+
+TEST(LoginRate, OffAdmitsEverything) {
+  LoginRate rate(*ParseRateLimit("off"));
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(rate.Take("a"), 0);
+  EXPECT_EQ(rate.Wait("a"), 0);
+  EXPECT_EQ(rate.Refused(), 0u);
+}
+
+TEST(LoginRate, ConcurrentTakesNeverExceedTheBurst) {
+  LoginRate rate({7, 0.001});  // no refill within the test
+  std::atomic<int> admitted{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 40; ++i)
+    threads.emplace_back([&] {
+      while (!go.load()) std::this_thread::yield();
+      if (rate.Take("office") == 0) ++admitted;
+    });
+  go = true;
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(admitted.load(), 7);
+  EXPECT_EQ(rate.Refused(), 33u);
+}
+
+}  // namespace
+}  // namespace corrente::server
