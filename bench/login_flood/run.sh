@@ -13,14 +13,18 @@
 # Prints the normal requests' p50/p95/p99 without and with each flood, the p95 ratio (the
 # target: within 2x), the flood's own rate and answers (200/401/429/503), how many passwords
 # were checked and refused, how many refusals were held (the tarpit: a refused login is answered
-# a second late), and the CPU seconds the server and the flood client used.
+# a second late), how many logins the login rates refused, the CPU seconds the server and the
+# flood client used, and what an honest login from another address (127.0.0.2) got meanwhile:
+# HONEST_LOGINS logins, one every 2 s, each its status and time.
 #
 # Usage: bench/login_flood/run.sh [path/to/corrente]   (default build/release/corrente)
-# Env: BENCH_SECONDS (10) NORMAL_CONNECTIONS (8) FLOOD_CONNECTIONS (32)
+# Env: BENCH_SECONDS (10) NORMAL_CONNECTIONS (8) FLOOD_CONNECTIONS (32) HONEST_LOGINS (4)
+#      SERVE_ARGS (extra `corrente serve` options, e.g. "--login-rate-address off")
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 corrente="$(realpath "${1:-$root/build/release/corrente}")"
 secs=${BENCH_SECONDS:-10} nconns=${NORMAL_CONNECTIONS:-8} fconns=${FLOOD_CONNECTIONS:-32}
+honest_n=$(( ${HONEST_LOGINS:-4} > 16 ? 16 : ${HONEST_LOGINS:-4} )) case_n=0
 if ! command -v wrk >/dev/null; then
   echo "installing wrk..." >&2
   if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else sudo apt-get install -y wrk >/dev/null; fi
@@ -38,13 +42,16 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 out=$("$corrente" seed --items 200 --sites 5 --days 365 2>&1)
 admin_pw=$(sed -n 's/^demo login: admin \/ \(\S*\) .*/\1/p' <<<"$out")
 url=$("$corrente" db url)
-# 32 accounts for the valid logins, sharing the admin's password (and so its hash).
+# 32 accounts for the valid logins and 64 for the honest ones, sharing the admin's password (and
+# so its hash).
 psql "$url" -qX -v ON_ERROR_STOP=1 -c "INSERT INTO support.users (username, password_hash, role)
-  SELECT 'flood_' || g, password_hash, 'VIEWER' FROM support.users, generate_series(1, 32) g WHERE username = 'admin'"
+  SELECT 'flood_' || g, password_hash, 'VIEWER' FROM support.users, generate_series(1, 32) g WHERE username = 'admin'
+  UNION ALL
+  SELECT 'honest_' || g, password_hash, 'VIEWER' FROM support.users, generate_series(1, 64) g WHERE username = 'admin'"
 psql "$url" -qX -c "VACUUM (ANALYZE)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
-DATABASE_URL="$url" "$corrente" serve --port "$port" >"$CORRENTE_HOME/serve.log" 2>&1 &
+DATABASE_URL="$url" "$corrente" serve --port "$port" ${SERVE_ARGS:-} >"$CORRENTE_HOME/serve.log" 2>&1 &
 spid=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
 token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
@@ -94,7 +101,7 @@ done = function(summary, latency, requests)
 end
 LUA
 
-metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {printf "%d", $2}'; }
+metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {v = $2} END {printf "%d", v}'; }  # absent: 0
 cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user + system, seconds
 normal() {  # -> "p50 p95 p99 non2xx req/s"
   local o
@@ -102,11 +109,26 @@ normal() {  # -> "p50 p95 p99 non2xx req/s"
       "http://127.0.0.1:$port/api/v1/items?limit=20")
   echo "$(awk '$1 == "PCT" {print $2, $3, $4}' <<<"$o") $(awk '/Non-2xx/ {n += $4} END {print n + 0}' <<<"$o") $(awk '/Requests\/sec/ {print $2}' <<<"$o")"
 }
+# Honest logins from another address while the normal traffic runs, each to an account of its
+# own (honest_N): "status/ms" each.
+honest() {
+  local i out=""
+  sleep 1
+  for i in $(seq 1 "$honest_n"); do
+    out+="$(curl -s -o /dev/null --interface 127.0.0.2 -w '%{http_code}/%{time_total}' -XPOST \
+            "http://127.0.0.1:$port/api/v1/auth/login" \
+            -d "{\"username\":\"honest_$(( (case_n - 1) * honest_n + i ))\",\"password\":\"$admin_pw\"}" |
+            awk -F/ '{printf "%s/%.0f", $1, $2 * 1000}') "
+    sleep 2
+  done
+  echo "${out% }"
+}
 declare -a rows
 base_p95=""
 measure() {  # measure LABEL none|control|valid|wrong
-  local label="$1" mode="$2" fpid="" flood="-" path="/api/v1/auth/login" checks0 refused0 cpu0 wcpu="-"
+  local label="$1" mode="$2" fpid="" flood="-" path="/api/v1/auth/login" checks0 refused0 cpu0 wcpu="-" hpid rated0
   checks0=$(metric auth_password_checks_total) refused0=$(metric auth_hashing_refused_total) cpu0=$(cpu "$spid")
+  rated0=$(( $(metric auth_login_rate_address_refused_total) + $(metric auth_login_rate_account_refused_total) ))
   local held0 held1; held0=$(metric http_held_total)  # absent before the tarpit: 0
   if [ "$mode" != none ]; then
     [ "$mode" = control ] && path="/api/v1/items?limit=1"
@@ -117,7 +139,12 @@ measure() {  # measure LABEL none|control|valid|wrong
     fpid=$!
     sleep 2
   fi
+  case_n=$((case_n + 1))
+  honest >"$CORRENTE_HOME/honest.out" &
+  hpid=$!
   read -r p50 p95 p99 errs rps <<<"$(normal)"
+  wait "$hpid"
+  local logins; logins=$(cat "$CORRENTE_HOME/honest.out")
   if [ -n "$fpid" ]; then
     wait "$fpid"
     flood="$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$CORRENTE_HOME/flood.out")/s, $(awk '$1 == "CODES" {$1 = ""; print}' "$CORRENTE_HOME/flood.out" | sed 's/^ //')"
@@ -126,18 +153,20 @@ measure() {  # measure LABEL none|control|valid|wrong
   local checks=$(( $(metric auth_password_checks_total) - checks0 )) refused=$(( $(metric auth_hashing_refused_total) - refused0 ))
   held1=$(metric http_held_total)
   local held=$(( ${held1:-0} - ${held0:-0} ))
+  local rated=$(( $(metric auth_login_rate_address_refused_total) + $(metric auth_login_rate_account_refused_total) - rated0 ))
   local scpu ratio
   scpu=$(python3 -c "print('%.1f' % ($(cpu "$spid") - $cpu0))")
   [ "$mode" = none ] && base_p95=$p95
   ratio=$(python3 -c "print('%.2fx' % ($p95 / $base_p95))")
   printf '%-22s normal: %8s req/s  p50 %7sms  p95 %7sms  p99 %7sms  non-2xx %s  p95 ratio %s\n' "$label" "$rps" "$p50" "$p95" "$p99" "$errs" "$ratio"
   [ "$mode" != none ] &&
-    printf '%-22s flood:  %s; passwords checked %s, refused %s, answers held %s; CPU s: server %s, flood client %s\n' "" "$flood" "$checks" "$refused" "$held" "$scpu" "$wcpu"
-  rows+=("| $label | $p50 | $p95 | $p99 | $ratio | $flood | $checks / $refused / $held | $scpu / $wcpu |")
+    printf '%-22s flood:  %s; passwords checked %s, refused %s, answers held %s, rate-limited %s; CPU s: server %s, flood client %s\n' "" "$flood" "$checks" "$refused" "$held" "$rated" "$scpu" "$wcpu"
+  printf '%-22s honest logins from 127.0.0.2 (status/ms): %s\n' "" "$logins"
+  rows+=("| $label | $p50 | $p95 | $p99 | $ratio | $flood | $checks / $refused / $held / $rated | $logins | $scpu / $wcpu |")
 }
 
 echo "login flood benchmark: $(nproc) cores shared by the server, PostgreSQL and wrk; normal traffic $nconns clients, flood $fconns clients, ${secs}s each"
-echo "load average before seeding: $load_before; hashing pool: $(metric auth_hashing_threads) thread(s)"
+echo "load average before seeding: $load_before; hashing pool: $(metric auth_hashing_threads) thread(s); $(grep -o 'login rates[^"]*' "$CORRENTE_HOME/serve.log" || echo 'no login rates')"
 wrk -t1 -c"$nconns" -d2s -H "Authorization: Bearer $token" -s "$CORRENTE_HOME/normal.lua" \
     "http://127.0.0.1:$port/api/v1/items?limit=20" >/dev/null  # warm-up, not measured
 measure "no flood" none
@@ -146,6 +175,6 @@ measure "valid logins" valid
 measure "wrong passwords" wrong  # last: it locks this address out of logins for 5 minutes
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| case | p50 ms | p95 ms | p99 ms | p95 / no flood | flood (rate, answers) | passwords checked / refused / answers held | CPU s server / flood client |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| case | p50 ms | p95 ms | p99 ms | p95 / no flood | flood (rate, answers) | passwords checked / refused / answers held / rate-limited | honest logins (status/ms) | CPU s server / flood client |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
