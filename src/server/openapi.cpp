@@ -148,7 +148,7 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
     } else {
       op["security"] = json::array{};
       responses["401"] = ErrorRef("Invalid credentials");
-      responses["429"] = ErrorRef("Too many failed logins (Retry-After)");
+      responses["429"] = ErrorRef("Too many failed logins, or logins too often from one address or for one account (Retry-After)");
     }
     if (r.pattern.find('{') != std::string::npos) responses["404"] = ErrorRef("Not found");
     if (r.method == "GET" && r.produces.empty())

@@ -793,7 +793,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Too many failed logins (Retry-After) */
+      /** @description Too many failed logins, or logins too often from one address or for one account (Retry-After) */
       429: {
         content: {
           "application/json": components["schemas"]["Error"];

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The login rates on the real `corrente serve` (tests/api/login_rate.py): a client address's
+# burst, then 429 with Retry-After held a second, refill, an honest login after it; an
+# account's burst across addresses; wrong passwords spend tokens too; parallel logins past a
+# bucket check no more passwords than it holds. Also the options: a flag, the environment, a
+# bad value refused at start.
+set -uo pipefail
+corrente="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib.sh"
+api_scratch api_login_rate
+
+"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
+pw='Rate-Limit-Phrase-7'
+echo "$pw" | "$corrente" user add rate_base --role VIEWER --password-stdin >/dev/null 2>&1
+check "a user to copy" [ $? -eq 0 ]
+psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "INSERT INTO support.users (username, password_hash, role)
+  SELECT 'rate_' || g, password_hash, 'VIEWER' FROM support.users, generate_series(1, 40) g WHERE username = 'rate_base'" >/dev/null
+
+out=$(timeout 30 "$corrente" serve --port "$(free_port)" --login-rate-address 20 2>&1); rc=$?
+check "a bad --login-rate-address stops serve at once" [ "$rc" -ne 0 ] && also contains "$out" "BURST/PER_MINUTE"
+out=$(CORRENTE_LOGIN_RATE_ACCOUNT=0/5 timeout 30 "$corrente" serve --port "$(free_port)" 2>&1); rc=$?
+check "so does a bad CORRENTE_LOGIN_RATE_ACCOUNT" [ "$rc" -ne 0 ] && also contains "$out" "CORRENTE_LOGIN_RATE_ACCOUNT"
+
+# Per address: 4 at once, then one a second. Per account (from the environment): 3 at once,
+# then one every 2 minutes, so no token comes back during the test.
+port=$(free_port)
+CORRENTE_LOGIN_RATE_ACCOUNT=3/0.5 "$corrente" serve --port "$port" --login-rate-address 4/60 >"$work/serve.log" 2>&1 &
+spid=$!
+wait_http "http://127.0.0.1:$port/health" 30; check "server answers" [ $? -eq 0 ]
+check "the rates in force are logged" contains "$(cat "$work/serve.log")" "per address 4/60, per account 3/0.5"
+
+BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/login_rate.py"
+rc=$?
+check "login_rate.py" [ "$rc" -eq 0 ]
+check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+finish
