@@ -46,6 +46,7 @@ def audits(user):
 # ---- a client address: its burst, then 429 held, then one a second
 checks0, refused0 = metric("auth_password_checks_total"), metric("auth_login_rate_address_refused_total")
 burst = [login("127.0.5.1", "rate_%d" % i) for i in (1, 2, 3, 4)]
+emptied = time.monotonic()
 check("an address's burst (4): each login 200, none held", [r[0] for r in burst] == [200] * 4
       and all(r[2] < 1.0 for r in burst), [(r[0], round(r[2], 3)) for r in burst])
 r = login("127.0.5.1", "rate_5")
@@ -61,8 +62,12 @@ time.sleep(1.1)  # the token Retry-After promised
 r = login("127.0.5.1", "rate_5")
 check("after the refill the honest login works (200), not held", r[0] == 200 and r[2] < 1.0, (r[0], round(r[2], 3)))
 check("  and it is audited as usual", audits("rate_5") == 1, audits("rate_5"))
-r = login("127.0.5.1", "rate_7")
-check("one token came back, not more: the next is 429 again", r[0] == 429, r[0])
+passed = 1
+while passed < 6 and login("127.0.5.1", "rate_7")[0] == 200:
+    passed += 1
+elapsed = time.monotonic() - emptied
+check("no more came back than one a second since the burst was spent (%.1f s): %d passed, then 429"
+      % (elapsed, passed), passed <= min(4, int(elapsed) + 1) and passed < 6, passed)
 
 # ---- wrong passwords spend the address's tokens too (the failure throttle allows 20)
 codes = [login("127.0.7.1", "rate_%d" % i, "wrong-password")[0] for i in (8, 9, 10, 11)]
