@@ -22,13 +22,13 @@ check "a bad --login-rate-address stops serve at once" [ "$rc" -ne 0 ] && also c
 out=$(CORRENTE_LOGIN_RATE_ACCOUNT=0/5 timeout 30 "$corrente" serve --port "$(free_port)" 2>&1); rc=$?
 check "so does a bad CORRENTE_LOGIN_RATE_ACCOUNT" [ "$rc" -ne 0 ] && also contains "$out" "CORRENTE_LOGIN_RATE_ACCOUNT"
 
-# Per address: 4 at once, then one a second. Per account (from the environment): 3 at once,
+# Per address: 4 at once, then one every 5 s. Per account (from the environment): 3 at once,
 # then one every 2 minutes, so no token comes back during the test.
 port=$(free_port)
-CORRENTE_LOGIN_RATE_ACCOUNT=3/0.5 "$corrente" serve --port "$port" --login-rate-address 4/60 >"$work/serve.log" 2>&1 &
+CORRENTE_LOGIN_RATE_ACCOUNT=3/0.5 "$corrente" serve --port "$port" --login-rate-address 4/12 >"$work/serve.log" 2>&1 &
 spid=$!
 wait_http "http://127.0.0.1:$port/health" 30; check "server answers" [ $? -eq 0 ]
-check "the rates in force are logged" contains "$(cat "$work/serve.log")" "per address 4/60, per account 3/0.5"
+check "the rates in force are logged" contains "$(cat "$work/serve.log")" "per address 4/12, per account 3/0.5"
 
 BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/login_rate.py"
 rc=$?
