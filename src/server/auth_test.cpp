@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
-#include <atomic>
-#include <thread>
-#include <vector>
+#include "testlib/together.h"
 
 namespace corrente::server {
 namespace {
@@ -109,20 +107,12 @@ TEST(Throttle, AttemptsInProgressHoldTheirPlaces) {
 
 TEST(Throttle, ConcurrentAttemptsCannotPassTogether) {
   LoginThrottle t(5, std::chrono::seconds(60));
-  std::atomic<int> admitted{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 40; ++i)
-    threads.emplace_back([&] {
-      while (!go.load()) std::this_thread::yield();
-      if (t.Reserve("one-user") == 0) {
-        ++admitted;
-        t.Fail("one-user");
-      }
-    });
-  go = true;
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(admitted.load(), 5);
+  int admitted = corrente::testing::CountTogether(40, [&] {
+    if (t.Reserve("one-user") != 0) return false;
+    t.Fail("one-user");
+    return true;
+  });
+  EXPECT_EQ(admitted, 5);
 }
 
 }  // namespace

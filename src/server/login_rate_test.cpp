@@ -2,9 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <thread>
-#include <vector>
+#include "testlib/together.h"
 
 namespace corrente::server {
 namespace {
@@ -79,17 +77,7 @@ TEST(LoginRate, OffAdmitsEverything) {
 
 TEST(LoginRate, ConcurrentTakesNeverExceedTheBurst) {
   LoginRate rate({7, 0.001});  // no refill within the test
-  std::atomic<int> admitted{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 40; ++i)
-    threads.emplace_back([&] {
-      while (!go.load()) std::this_thread::yield();
-      if (rate.Take("office") == 0) ++admitted;
-    });
-  go = true;
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(admitted.load(), 7);
+  EXPECT_EQ(corrente::testing::CountTogether(40, [&] { return rate.Take("office") == 0; }), 7);
   EXPECT_EQ(rate.Refused(), 33u);
 }
 
