@@ -75,22 +75,21 @@ std::string TokenJson(const std::string& token, const Jwt& jwt, const Principal&
          ",\"role\":\"" + RoleName(p.role) + "\",\"username\":" + JsonString(p.username) + "}";
 }
 
-ApiError Throttled(int64_t seconds) {
-  ApiError e(
-      429, "too_many_requests",
-      "too many failed or concurrent logins; try again in " + std::to_string(seconds) + " s");
+// 429 with Retry-After: `seconds`.
+ApiError TooMany(int64_t seconds, const std::string& why) {
+  ApiError e(429, "too_many_requests", why + "; try again in " + std::to_string(seconds) + " s");
   e.headers.emplace_back("Retry-After", std::to_string(seconds));
   return e;
+}
+
+ApiError Throttled(int64_t seconds) {
+  return TooMany(seconds, "too many failed or concurrent logins");
 }
 
 }  // namespace
 
 ApiError LoginRateLimited(int64_t seconds) {
-  ApiError e(429, "too_many_requests",
-             "too many logins from this address or for this account; try again in " +
-                 std::to_string(seconds) + " s");
-  e.headers.emplace_back("Retry-After", std::to_string(seconds));
-  return e;
+  return TooMany(seconds, "too many logins from this address or for this account");
 }
 
 namespace {
