@@ -264,10 +264,12 @@ std::optional<Principal> Jwt::Verify(const std::string& token, std::string* why)
 int64_t LoginThrottle::Reserve(const std::string& key) {
   std::lock_guard l(mu_);
   auto now = std::chrono::steady_clock::now();
-  if (entries_.size() > 100000)
+  if (entries_.size() > 100000 && now - swept_ >= std::chrono::seconds(1)) {
+    swept_ = now;
     std::erase_if(entries_, [&](const auto& kv) {
       return kv.second.pending == 0 && now >= kv.second.first + window_;
     });
+  }
   auto [it, added] = entries_.try_emplace(key);
   Entry& e = it->second;
   if (added || now >= e.first + window_) {

@@ -114,6 +114,7 @@ class LoginThrottle {
   std::chrono::seconds window_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
+  std::chrono::steady_clock::time_point swept_{};  // at most one sweep a second, not one per attempt
 };
 
 }  // namespace corrente::server

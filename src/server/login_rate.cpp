@@ -8,6 +8,8 @@
 namespace corrente::server {
 namespace {
 
+constexpr size_t kKeys = 100000;
+
 std::optional<double> Number(std::string_view s) {
   double v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -46,11 +48,16 @@ int64_t SecondsToToken(double tokens, const RateLimit& r) {
 }
 
 LoginRate::Bucket& LoginRate::At(const std::string& key, SteadyTime now) {
-  // Full buckets hold nothing worth keeping: forget them when the map grows.
-  if (buckets_.size() > 100000)
+  // Full buckets hold nothing worth keeping: forget them when the map grows, at most once a
+  // second. Past twice the bound (attempts from that many addresses or names within a refill)
+  // start over: every bucket full again, rather than memory without end.
+  if (buckets_.size() > kKeys && now - swept_ >= std::chrono::seconds(1)) {
+    swept_ = now;
     std::erase_if(buckets_, [&](const auto& kv) {
       return RefilledTokens(kv.second.tokens, kv.second.at, now, limit_) >= limit_.burst;
     });
+  }
+  if (buckets_.size() > 2 * kKeys) buckets_.clear();
   auto [it, added] = buckets_.try_emplace(key, Bucket{limit_.burst, now});
   Bucket& b = it->second;
   if (!added) b = {RefilledTokens(b.tokens, b.at, now, limit_), std::max(b.at, now)};

@@ -44,6 +44,10 @@ class LoginRate {
   void CountRefused() { ++refused_; }
   const RateLimit& Limit() const { return limit_; }
   uint64_t Refused() const { return refused_.load(); }
+  size_t Keys() {
+    std::lock_guard l(mu_);
+    return buckets_.size();
+  }
 
  private:
   struct Bucket {
@@ -56,6 +60,7 @@ class LoginRate {
   const RateLimit limit_;
   std::mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
+  SteadyTime swept_{};  // at most one sweep a second, not one per attempt
   std::atomic<uint64_t> refused_{0};
 };
 

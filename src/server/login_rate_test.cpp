@@ -81,5 +81,18 @@ TEST(LoginRate, ConcurrentTakesNeverExceedTheBurst) {
   EXPECT_EQ(rate.Refused(), 33u);
 }
 
+TEST(LoginRate, ManyKeysStayBounded) {
+  LoginRate rate({10, 6});
+  auto t0 = std::chrono::steady_clock::now();
+  // Ever-new names within one refill: none is full, so only the bound clears them.
+  for (int i = 0; i < 250000; ++i) ASSERT_EQ(rate.Take("name" + std::to_string(i), t0), 0);
+  EXPECT_LE(rate.Keys(), 200001u);
+  // A minute later they are full again and one sweep forgets them.
+  auto t1 = t0 + std::chrono::minutes(2);
+  for (int i = 0; i < 100001; ++i) ASSERT_EQ(rate.Take("late" + std::to_string(i), t1), 0);
+  ASSERT_EQ(rate.Take("one more", t1 + std::chrono::seconds(2)), 0);
+  EXPECT_LE(rate.Keys(), 100003u);
+}
+
 }  // namespace
 }  // namespace corrente::server
