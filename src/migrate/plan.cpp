@@ -226,6 +226,32 @@ void CheckNames(const std::vector<TablePlan>& plans) {
   }
 }
 
+// Index and primary-key names share one namespace per schema with the tables: MySQL names
+// an index per table (often after its column: `dept` beside a table `dept`, `user_id` in
+// many tables), and PostgreSQL keeps 63 bytes of a name. A name already taken (exactly, as
+// every name is quoted) or cut becomes `table_name`, else its ShortName, with a warning.
+void AssignRelationNames(std::vector<TablePlan>* plans) {
+  std::set<std::string> taken;
+  for (const auto& t : *plans) taken.insert(PgIdentifier(t.name));
+  auto assign = [&](TablePlan& t, std::string* name, const char* what) {
+    std::string want = *name;
+    std::string to = want;
+    if (taken.count(PgIdentifier(to)) || to.size() > 63) to = t.name + "_" + want;
+    if (taken.count(PgIdentifier(to)) || to.size() > 63) to = ShortName(t.name + "_" + want);
+    for (int n = 2; taken.count(to); ++n) to = ShortName(t.name + "_" + want + std::to_string(n));
+    taken.insert(to);
+    if (to == want) return;
+    t.warnings.push_back(std::string(what) + " " + want + " renamed " + to +
+                         " (PostgreSQL keeps 63 bytes of a name, and index names are unique per "
+                         "schema, tables included)");
+    *name = to;
+  };
+  for (auto& t : *plans) {
+    if (!t.primary_key.empty()) assign(t, &t.primary_key_name, "primary key");
+    for (auto& ix : t.indexes) assign(t, &ix.name, "index");
+  }
+}
+
 // Generated columns PostgreSQL can compute exactly become GENERATED ALWAYS AS (...) STORED;
 // the others stay plain columns of the copied values, with the reason (after the names are
 // final, which the expression uses).
@@ -312,7 +338,6 @@ std::string CreateIndexSql(const IndexPlan& ix, const std::string& q) {
 std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
   std::vector<TablePlan> plans;
   const TypeMapping& types = source.Types();
-  std::set<std::string> index_names;
   for (auto& st : source.Tables()) {
     if (!options.tables.empty() &&
         std::find(options.tables.begin(), options.tables.end(), st.name) == options.tables.end())
@@ -369,17 +394,6 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
         for (auto& c : ip.columns) ip.name += "_" + c;
         ip.name += ix.unique ? "_key" : "_idx";
       }
-      std::string lower = Lower(ip.name);
-      if (index_names.count(lower)) {
-        std::string renamed = st.name + "_" + ip.name;
-        tp.warnings.push_back("index " + ip.name + " renamed " + renamed +
-                              " (PostgreSQL index names are unique per schema)");
-        ip.name = renamed;
-        lower = Lower(renamed);
-      }
-      if (ip.name.size() > 63)
-        tp.warnings.push_back("index name " + ip.name + " is longer than 63 bytes");
-      index_names.insert(lower);
       tp.indexes.push_back(std::move(ip));
     }
     for (const auto& ck : st.checks) tp.checks.push_back(TranslateCheck(ck));
@@ -402,6 +416,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
   }
   AssignNames(&plans, options.renames);
   CheckNames(plans);
+  AssignRelationNames(&plans);
   for (auto& tp : plans) PlanGenerated(types, &tp);
   return plans;
 }

@@ -429,6 +429,14 @@ class SqliteSource : public Source {
       }
       out.push_back(std::move(t));
     }
+    // AUTOINCREMENT keys are never handed out again, even after a delete: the identity
+    // continues from sqlite_sequence (absent until a table has had a row).
+    if (Stmt has(db_, "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"); has.Step()) {
+      Stmt seq(db_, "SELECT name, seq FROM sqlite_sequence");
+      while (seq.Step())
+        for (auto& t : out)
+          if (t.name == seq.Text(0) && seq.Int(1) < INT64_MAX) t.next_auto_key = seq.Int(1) + 1;
+    }
     // Foreign keys without target columns reference the parent's primary key.
     for (auto& t : out)
       for (auto& fk : t.foreign_keys)
@@ -437,6 +445,18 @@ class SqliteSource : public Source {
             for (auto& p : out)
               if (p.name == fk.ref_table && k < p.primary_key.size())
                 fk.ref_columns[k] = p.primary_key[k];
+    return out;
+  }
+
+  std::vector<std::string> NotCarried() override {
+    std::vector<std::string> out;
+    Stmt st(db_, "SELECT type, name, tbl_name FROM sqlite_master WHERE type IN ('view', "
+                 "'trigger') ORDER BY type DESC, name");
+    while (st.Step())
+      out.push_back(st.Text(0) == "view"
+                        ? "view " + st.Text(1) + " is not copied (recreate it from the source's SELECT)"
+                        : "trigger " + st.Text(1) + " (on " + st.Text(2) +
+                              ") is not carried: rows change in PostgreSQL without it");
     return out;
   }
 

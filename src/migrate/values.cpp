@@ -321,6 +321,9 @@ std::optional<std::string> FitDecimal(std::string_view s, int precision, int sca
   return std::nullopt;
 }
 
+// A value in a reason: its first 40 bytes on one printable line (bytes as \xNN).
+std::string Shown(std::string_view s) { return Printable(s.substr(0, 40)); }
+
 bool ZeroDate(std::string_view s) {
   return s.rfind("0000-00-00", 0) == 0 ||
          (s.size() >= 10 && (s.substr(5, 2) == "00" || s.substr(8, 2) == "00"));
@@ -360,12 +363,12 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       else if (v.kind == K::kReal && v.d == std::floor(v.d) && std::fabs(v.d) < 9.2e18)
         x = static_cast<int64_t>(v.d);
       else if (v.kind == K::kText && ParseInt64(v.s, &x)) {
-      } else if (v.kind == K::kBlob && col.type == PgType::kBigInt &&
-                 v.s.size() <= 8) {  // MySQL bit(n)
+      } else if (v.kind == K::kBlob && col.bit_string && v.s.size() <= 8 &&
+                 (v.s.size() < 8 || !(v.s[0] & 0x80))) {  // MySQL bit(n), n < 64
         x = 0;
         for (unsigned char c : v.s) x = (x << 8) | c;
       } else
-        return "not an integer: " + text_of().substr(0, 40);
+        return "not an integer: " + Shown(text_of());
       int64_t lim = col.type == PgType::kSmallInt  ? 32767
                     : col.type == PgType::kInteger ? 2147483647LL
                                                    : INT64_MAX;
@@ -382,10 +385,15 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         // Its shortest decimal form, then rounded as decimal: as float8::numeric does.
         if (!std::isfinite(v.d)) return "non-finite number in numeric column";
         txt = ShortestDouble(v.d);
-      } else if (v.kind == K::kText)
+      } else if (v.kind == K::kText) {
         txt = std::string(v.s);
-      else
+      } else if (col.bit_string && v.s.size() <= 8) {  // MySQL bit(64)
+        uint64_t u = 0;
+        for (unsigned char c : v.s) u = (u << 8) | c;
+        txt = std::to_string(u);
+      } else {
         return "blob in numeric column";
+      }
       if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
       if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
       // PostgreSQL's numeric holds 131072 digits before the point and 16383 after. Past the
@@ -407,7 +415,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         out->d = static_cast<double>(v.i);
       else if (v.kind == K::kText && ParseDouble(v.s, &out->d)) {
       } else
-        return "not a number: " + text_of().substr(0, 40);
+        return "not a number: " + Shown(text_of());
       return std::nullopt;
     }
     case PgType::kText:
@@ -461,7 +469,8 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         out->i = v.i;
         return std::nullopt;
       }
-      if (v.kind == K::kBlob && v.s.size() == 1 && (v.s[0] == 0 || v.s[0] == 1)) {  // MySQL bit(1)
+      if (v.kind == K::kBlob && col.bit_string && v.s.size() == 1 &&
+          (v.s[0] == 0 || v.s[0] == 1)) {  // MySQL bit(1)
         out->i = v.s[0];
         return std::nullopt;
       }
@@ -471,7 +480,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       else if (t == "0" || t == "f" || t == "false" || t == "no")
         out->i = 0;
       else
-        return "not a boolean: " + t.substr(0, 40);
+        return "not a boolean: " + Shown(t);
       return std::nullopt;
     }
     case PgType::kDate:
@@ -494,11 +503,11 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       if (col.type == PgType::kDate) {
         auto d = corrente::ParseDate(t.substr(0, std::min<size_t>(t.size(), 10)));
         if (!d || (t.size() > 10 && t.substr(10).find_first_not_of(" 0:T.") != std::string::npos))
-          return "not a date: " + t.substr(0, 40);
+          return "not a date: " + Shown(t);
         out->i = *d;
       } else {
         auto ts = ParseTimestamp(t);
-        if (!ts) return "not a timestamp: " + t.substr(0, 40);
+        if (!ts) return "not a timestamp: " + Shown(t);
         out->i = *ts;
       }
       return std::nullopt;
@@ -506,7 +515,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
     case PgType::kTime:
     case PgType::kInterval: {
       auto c = ParseClock(text_of(), col.type == PgType::kInterval);
-      if (!c) return "not a time: " + text_of().substr(0, 40);
+      if (!c) return "not a time: " + Shown(text_of());
       out->i = *c;
       return std::nullopt;
     }
@@ -516,7 +525,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       for (char c : t)
         if (c != '-') hex += c;
       if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
-        return "not a uuid: " + t.substr(0, 40);
+        return "not a uuid: " + Shown(t);
       out->s = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
                hex.substr(16, 4) + "-" + hex.substr(20);
       return std::nullopt;

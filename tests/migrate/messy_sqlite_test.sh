@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# corrente migrate on SQLite files as legacy applications leave them: a blob in an INTEGER
+# and in a BOOLEAN column past the sampled rows (was silently read as a number and a
+# boolean), two tables whose PRIMARY KEY constraints share a name (the second lost its key
+# silently), AUTOINCREMENT with deleted keys (sqlite_sequence), views and triggers reported,
+# WITHOUT ROWID with a composite text key through diff and sync.
+set -uo pipefail
+corrente="$1"
+. "$(dirname "$0")/common.sh"
+trap cleanup_db EXIT
+export CORRENTE_LOG_FORMAT=json
+
+python3 - "$work/legacy.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("""
+create table lectura (id integer primary key, n integer, ok boolean);
+create table a (id integer, constraint pk primary key (id));
+create table b (id integer, v text, constraint pk primary key (id));
+create table pk (id integer primary key);
+create table auto (id integer primary key autoincrement, v text);
+create table wr (k text, j int, v blob, primary key (k, j)) without rowid;
+create view v_auto as select * from auto;
+create trigger tr_auto after insert on auto begin update auto set v = v where id = new.id; end;
+""")
+c.executemany("insert into lectura values (?,?,?)", [(i, i * 3, i % 2) for i in range(1, 100002)])
+# Past the 100,000 rows the plan samples: bytes where numbers and booleans were.
+c.execute("insert into lectura values (100002, x'0102', 1)")
+c.execute("insert into lectura values (100003, 7, x'01')")
+c.executemany("insert into a values (?)", [(1,), (2,)])
+c.executemany("insert into b values (?,?)", [(1, 'x'), (2, 'y')])
+c.executemany("insert into auto (v) values (?)", [('a',), ('b',), ('c',)])
+c.execute("delete from auto where id = 3")
+c.executemany("insert into wr values (?,?,?)", [('b', 2, b'\x01'), ('a', 1, None), ('B', 1, b''), ('é', 1, b'\x00')])
+c.commit()
+PY
+src="sqlite://$work/legacy.db"
+
+out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
+check "the second 'pk' key renamed" contains "$out" "WARNING b: primary key pk renamed b_pk"
+check "view reported" contains "$out" "WARNING view v_auto is not copied"
+check "trigger reported" contains "$out" "WARNING trigger tr_auto \(on auto\) is not carried"
+
+out=$("$corrente" migrate copy "$src" --verify 2>&1); rc=$?
+check "copy --verify fails on the refused rows (exit 2)" [ $rc -eq 2 ]
+check "the blobs refused with their keys, not read as numbers" [ "$(q "select string_agg(source_key || ' ' || column_name || ' ' || reason, ',' order by source_key) from staging.migration_rejects where target_schema = 'legacy'")" = "id=100002 n not an integer: \\x01\\x02,id=100003 ok not a boolean: \\x01" ]
+check "  and verify names them" contains "$out" "2 source rows refused at copy, not in the target \(keys id=100002, id=100003"
+check "the other rows all there" [ "$(q "select count(*) || '/' || sum(n) from legacy.lectura")" = "100001/$((3 * 100001 * 100002 / 2))" ]
+"$corrente" migrate verify "$src" --accept-rejects >/dev/null 2>&1; check "verify --accept-rejects passes" [ $? -eq 0 ]
+check "both tables keep their primary key" [ "$(q "select string_agg(conrelid::regclass || ':' || conname, ',' order by 1) from pg_constraint where contype = 'p' and connamespace = 'legacy'::regnamespace and conrelid::regclass::text in ('legacy.a', 'legacy.b', 'legacy.pk')")" = "legacy.a:pk,legacy.b:b_pk,legacy.pk:pk_pkey" ]
+check "  and b's refuses a duplicate" [ "$(q "insert into legacy.b values (1, 'z')" 2>&1 | grep -c 'duplicate key')" = "1" ]
+check "AUTOINCREMENT: the deleted key 3 is not handed out again" [ "$(q "insert into legacy.auto (v) values ('d') returning id")" = "4" ]
+q "delete from legacy.auto where id = 4" >/dev/null
+check "WITHOUT ROWID: composite text key, blobs and NULL" [ "$(q "select string_agg(k || j || ':' || coalesce(encode(v, 'hex'), 'null'), ',' order by k collate \"C\", j) from legacy.wr")" = "B1:,a1:null,b2:01,é1:00" ]
+
+python3 - "$work/legacy.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("update wr set v = x'02' where k = 'b'")
+c.execute("insert into wr values ('A', 0, x'ff')")
+c.execute("delete from wr where k = 'é'")
+c.execute("insert into auto (v) values ('e')")  # id 4 in SQLite
+c.commit()
+PY
+out=$("$corrente" migrate diff "$src" --table wr 2>&1)
+check "diff wr names the changes" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out" | LC_ALL=C sort | tr '\n' ' ')" = "changed k=b, j=2 extra k=é, j=1 missing k=A, j=0 " ]
+out=$("$corrente" migrate sync "$src" 2>&1); check "sync exits 0" [ $? -eq 0 ]
+check "sync wr: 1 inserted, 1 updated, 1 deleted" contains "$out" "sync wr: 1 inserted, 1 updated, 1 deleted"
+check "sync auto: SQLite's id 4" [ "$(q "select string_agg(id || v, ',' order by id) from legacy.auto")" = "1a,2b,4e" ]
+check "  and the identity continues at 5" [ "$(q "select nextval(pg_get_serial_sequence('legacy.auto', 'id'))")" = "5" ]
+"$corrente" migrate verify "$src" --accept-rejects >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
+finish
