@@ -11,6 +11,12 @@ SourceValue Text(std::string_view s) {
   v.s = s;
   return v;
 }
+SourceValue Blob(std::string_view s) {
+  SourceValue v;
+  v.kind = SourceValue::Kind::kBlob;
+  v.s = s;
+  return v;
+}
 SourceValue Real(double d) {
   SourceValue v;
   v.kind = SourceValue::Kind::kReal;
@@ -163,6 +169,41 @@ TEST(Values, HelpersRoundTrip) {
   EXPECT_EQ(ShortestDouble(-2.5e-10), "-2.5e-10");
   EXPECT_EQ(SanitizeName("Chinook DB"), "chinook_db");
   EXPECT_EQ(Quote("a\"b"), "\"a\"\"b\"");
+}
+
+// Bytes are a number only in a MySQL BIT(n) column: a SQLite blob in an INTEGER or BOOLEAN
+// column (past the sampled rows) is refused, not read as 258 or true.
+TEST(Values, BlobsAreNumbersOnlyInBitColumns) {
+  using namespace std::string_literals;
+  ColumnPlan big;
+  big.type = PgType::kBigInt;
+  std::string err;
+  EXPECT_EQ(Canon(big, Blob("\x01\x02"), &err), "<rejected>");
+  EXPECT_EQ(err, "not an integer: \\x01\\x02");
+  ColumnPlan boolean;
+  boolean.type = PgType::kBool;
+  EXPECT_EQ(Canon(boolean, Blob("\x01")), "<rejected>");
+  ColumnPlan num;
+  num.type = PgType::kNumeric;
+  EXPECT_EQ(Canon(num, Blob("\x01")), "<rejected>");
+
+  ColumnPlan bits = big;
+  bits.bit_string = true;
+  EXPECT_EQ(Canon(bits, Blob("\x01\x02")), "258");
+  EXPECT_EQ(Canon(bits, Blob("\x7f\xff\xff\xff\xff\xff\xff\xff")), "9223372036854775807");
+  // Past bigint: BIT(64) is numeric(20,0); a bigint column never takes it as negative.
+  EXPECT_EQ(Canon(bits, Blob("\xff\xff\xff\xff\xff\xff\xff\xff")), "<rejected>");
+  ColumnPlan bit64;
+  bit64.type = PgType::kNumeric;
+  bit64.precision = 20;
+  bit64.scale = 0;
+  bit64.bit_string = true;
+  EXPECT_EQ(Canon(bit64, Blob("\xff\xff\xff\xff\xff\xff\xff\xff")), "18446744073709551615");
+  EXPECT_EQ(Canon(bit64, Blob("\x80\0\0\0\0\0\0\0"s)), "9223372036854775808");
+  ColumnPlan bit1 = boolean;
+  bit1.bit_string = true;
+  EXPECT_EQ(Canon(bit1, Blob("\x01")), "t");
+  EXPECT_EQ(Canon(bit1, Blob("\0"s)), "f");
 }
 
 }  // namespace

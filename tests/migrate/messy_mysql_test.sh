@@ -40,13 +40,13 @@ a, b = ([(int(i), None if v in ("", "NULL") else float(v)) for i, v in (r.split(
 sys.exit(0 if a == b else 1)' "$1" "$2"
 }
 pg_f=$(q "select string_agg(id || '|' || coalesce(f::text, ''), ',' order by id) from messy.nums")
-my_f=$(my_q "select group_concat(id, '|', coalesce(f + 0e0, '') order by id) from nums")
+my_f=$(my_q "select concat(id, '|', coalesce(f + 0e0, '')) from nums order by id" | paste -sd,)
 check "FLOAT values exact (1234567, not MySQL's printed 1234570)" same_floats "$pg_f" "$my_f"
 also [ "$(q 'select f from messy.nums where id = 1')" = "1234567" ]
 also [ "$(q 'select f from messy.nums where id = 5')" = "0.10000000149011612" ]
 check "FLOAT UNSIGNED 16777217 is the float 16777216" [ "$(q 'select fu from messy.nums where id = 5')" = "16777216" ]
 pg_d=$(q "select string_agg(id || '|' || coalesce(d::text, ''), ',' order by id) from messy.nums")
-my_d=$(my_q "select group_concat(id, '|', coalesce(d, '') order by id) from nums")
+my_d=$(my_q "select concat(id, '|', coalesce(d, '')) from nums order by id" | paste -sd,)
 check "DOUBLE values exact (subnormal, max)" same_floats "$pg_d" "$my_d"
 check "BIT(64) unsigned values" [ "$(q "select string_agg(coalesce(b64::text, 'null'), ',' order by id) from messy.nums")" = "$(my_q "select group_concat(coalesce(b64 + 0, 'null') order by id) from nums")" ]
 also [ "$(q 'select b64 from messy.nums where id = 1')" = "18446744073709551615" ]
@@ -65,8 +65,8 @@ check "enum error value '' carried" [ "$(q "select '[' || e || ']' from messy.en
 check "  and the CHECK still refuses a non-member" [ "$(q "insert into messy.en values (9, 'zzz', '')" 2>&1 | grep -c 'violates check constraint')" = "1" ]
 check "cp1251, latin2, utf16 (with an emoji) decoded" [ "$(q "select string_agg(concat_ws('|', id, ru, l2, u16), ',' order by id collate \"C\") from messy.cs")" = "z,é|мир|ż|x,€|Привет|Łódź|héllo😀" ]
 check "table dept and index emp_dept both built" [ "$(q "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where nspname = 'messy' and ((relname = 'dept' and relkind = 'r') or (relname = 'emp_dept' and relkind = 'i'))")" = "2" ]
-check "FK actions kept (SET NULL, CASCADE) and the cycle" [ "$(q "select string_agg(conrelid::regclass || ':' || confdeltype, ',' order by 1) from pg_constraint where contype = 'f' and connamespace = 'messy'::regnamespace")" = "messy.dept:c,messy.emp:a,messy.emp:n" ]
-check "AUTO_INCREMENT 1000 carried: the next id is 1000, not 4" [ "$(q "insert into messy.emp (boss) values (1) returning id")" = "1000" ]
+check "FK actions kept (CASCADE, SET NULL, RESTRICT) and the cycle" [ "$(q "select string_agg(conrelid::regclass || ':' || confdeltype::text, ',' order by 1) from pg_constraint where contype = 'f' and connamespace = 'messy'::regnamespace")" = "messy.dept:c,messy.emp:n,messy.emp:r" ]
+check "AUTO_INCREMENT 1000 carried: the next id is 1000, not 4" [ "$(q "with i as (insert into messy.emp (boss) values (1) returning id) select id from i")" = "1000" ]
 q "delete from messy.emp where id = 1000" >/dev/null
 check "CHECKs translated and enforced" [ "$(q "insert into messy.checks values (2, 5, 1)" 2>&1 | grep -c 'violates check constraint')" = "1" ]
 check "DEFAULT CURRENT_TIMESTAMP(6) carried, uuid() left out with a warning" contains "$(q "select column_name || ':' || coalesce(column_default, '-') from information_schema.columns where table_schema = 'messy' and table_name = 'defs' order by ordinal_position" | tr '\n' ' ')" "a:\(CURRENT_TIMESTAMP AT TIME ZONE 'UTC'::text\) b:- c:- e:'y'::text"
@@ -88,5 +88,5 @@ check "  and the identity continues past it" [ "$(q "select nextval(pg_get_seria
 check "synced values" [ "$(q "select (select ru from messy.cs where id = '€') || '|' || (select ru from messy.cs where id = 'ä') || '|' || f || '|' || b64 || '|' || (select \"group\" from messy.\"Weird Table.Name\" where \"user\" = 1 and \"order\" = 2) from messy.nums where id = 2")" = "Пока|да|7654321|18446744073709551614|c" ]
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$src" 2>&1)
-check "second sync is a no-op" [ "$(grep -c ': 0 inserted, 0 updated, 0 deleted' <<<"$out")" = "14" ]
+check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "15" ]
 finish

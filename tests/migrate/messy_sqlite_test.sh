@@ -47,9 +47,9 @@ check "the blobs refused with their keys, not read as numbers" [ "$(q "select st
 check "  and verify names them" contains "$out" "2 source rows refused at copy, not in the target \(keys id=100002, id=100003"
 check "the other rows all there" [ "$(q "select count(*) || '/' || sum(n) from legacy.lectura")" = "100001/$((3 * 100001 * 100002 / 2))" ]
 "$corrente" migrate verify "$src" --accept-rejects >/dev/null 2>&1; check "verify --accept-rejects passes" [ $? -eq 0 ]
-check "both tables keep their primary key" [ "$(q "select string_agg(conrelid::regclass || ':' || conname, ',' order by 1) from pg_constraint where contype = 'p' and connamespace = 'legacy'::regnamespace and conrelid::regclass::text in ('legacy.a', 'legacy.b', 'legacy.pk')")" = "legacy.a:pk,legacy.b:b_pk,legacy.pk:pk_pkey" ]
+check "both tables keep their primary key" [ "$(q "select string_agg(conrelid::regclass || ':' || conname, ',' order by 1) from pg_constraint where contype = 'p' and connamespace = 'legacy'::regnamespace and conrelid::regclass::text in ('legacy.a', 'legacy.b', 'legacy.pk')")" = "legacy.a:a_pk,legacy.b:b_pk,legacy.pk:pk_pkey" ]
 check "  and b's refuses a duplicate" [ "$(q "insert into legacy.b values (1, 'z')" 2>&1 | grep -c 'duplicate key')" = "1" ]
-check "AUTOINCREMENT: the deleted key 3 is not handed out again" [ "$(q "insert into legacy.auto (v) values ('d') returning id")" = "4" ]
+check "AUTOINCREMENT: the deleted key 3 is not handed out again" [ "$(q "with i as (insert into legacy.auto (v) values ('d') returning id) select id from i")" = "4" ]
 q "delete from legacy.auto where id = 4" >/dev/null
 check "WITHOUT ROWID: composite text key, blobs and NULL" [ "$(q "select string_agg(k || j || ':' || coalesce(encode(v, 'hex'), 'null'), ',' order by k collate \"C\", j) from legacy.wr")" = "B1:,a1:null,b2:01,é1:00" ]
 
@@ -63,7 +63,7 @@ c.execute("insert into auto (v) values ('e')")  # id 4 in SQLite
 c.commit()
 PY
 out=$("$corrente" migrate diff "$src" --table wr 2>&1)
-check "diff wr names the changes" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out" | LC_ALL=C sort | tr '\n' ' ')" = "changed k=b, j=2 extra k=é, j=1 missing k=A, j=0 " ]
+check "diff wr names the changes" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out" | LC_ALL=C sort | tr '\n' ' ')" = "changed k=b,j=2 extra k=é,j=1 missing k=A,j=0 " ]
 out=$("$corrente" migrate sync "$src" 2>&1); check "sync exits 0" [ $? -eq 0 ]
 check "sync wr: 1 inserted, 1 updated, 1 deleted" contains "$out" "sync wr: 1 inserted, 1 updated, 1 deleted"
 check "sync auto: SQLite's id 4" [ "$(q "select string_agg(id || v, ',' order by id) from legacy.auto")" = "1a,2b,4e" ]
