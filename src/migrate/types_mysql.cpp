@@ -70,6 +70,8 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
     set(PgType::kText);
   } else if (Contains(base, "blob") || base == "binary" || base == "varbinary") {
     set(PgType::kBytea);
+  } else if (base == "uuid") {  // MariaDB 10.7+
+    set(PgType::kUuid);
   } else if (base == "date") {
     set(PgType::kDate);
   } else if (base == "datetime") {
