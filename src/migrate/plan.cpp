@@ -115,6 +115,44 @@ std::string ShortName(std::string_view s) {
   return std::string(s.substr(0, n)) + "_" + hex;
 }
 
+// `check` (PostgreSQL syntax) with each column reference in `to` (quoted, or a bare word)
+// replaced by its new name; string literals are left alone.
+std::string RenameInCheck(const std::string& check, const std::map<std::string, std::string>& to) {
+  std::string out;
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t i = 0; i < check.size();) {
+    char c = check[i];
+    if (c == '\'' || c == '"') {
+      std::string ident;
+      size_t j = i + 1;
+      for (; j < check.size(); ++j) {
+        if (check[j] != c) {
+          ident += check[j];
+        } else if (j + 1 < check.size() && check[j + 1] == c) {
+          ident += c;
+          ++j;
+        } else {
+          break;
+        }
+      }
+      auto it = c == '"' ? to.find(ident) : to.end();
+      out += it != to.end() ? Quote(it->second) : check.substr(i, j + 1 - i);
+      i = j + 1;
+    } else if (word(c) && (i == 0 || !word(check[i - 1]))) {
+      size_t j = i;
+      while (j < check.size() && word(check[j])) ++j;
+      std::string w = check.substr(i, j - i);
+      auto it = to.find(w);
+      out += it != to.end() ? Quote(it->second) : w;
+      i = j;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
 // Target names: `--rename` first, then every name that is one identifier with another once
 // PostgreSQL keeps 63 bytes of it gets ShortName (deterministic, so every command derives
 // the same). Keys, indexes and foreign keys follow; the plan lists each rename.
@@ -134,20 +172,29 @@ void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& 
     }
     if (!known) throw std::runtime_error("--rename: no table or column " + lhs + " in the source");
   }
+  std::set<std::string> column_names;  // the table's, while its columns are renamed
   auto rename = [&](std::string* name, const std::string& key, const std::set<std::string>& clash,
                     const std::string& what, std::vector<std::string>* warnings) {
+    // PostgreSQL's system columns: a column of that name cannot be created (GIS tables
+    // often have xmin/xmax). `oid` stopped being one in PostgreSQL 12.
+    static const std::set<std::string> kSystemColumns = {"tableoid", "xmin", "cmin",
+                                                         "xmax",     "cmax", "ctid"};
     std::string to;
     bool hand = by_hand.count(key) > 0;
+    bool system = what == "column" && kSystemColumns.count(*name) > 0;
     if (hand)
       to = by_hand[key];
+    else if (system)
+      to = column_names.count(*name + "_") ? ShortName(*name) : *name + "_";
     else if (clash.count(PgIdentifier(*name)))
       to = ShortName(*name);
     else
       return;
     warnings->push_back(what + " " + *name + " renamed " + to +
-                        (hand ? " (--rename)"
-                              : " (one name with another within PostgreSQL's 63 bytes; "
-                                "choose with --rename)"));
+                        (hand     ? " (--rename)"
+                         : system ? " (a PostgreSQL system column name; choose with --rename)"
+                                  : " (one name with another within PostgreSQL's 63 bytes; "
+                                    "choose with --rename)"));
     *name = to;
   };
   // Identifiers shared by different names (two equal names stay a clash CheckNames reports).
@@ -168,6 +215,7 @@ void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& 
     std::vector<std::string> names;
     for (const auto& c : t.columns) names.push_back(c.name);
     auto clash = clashes(names);
+    column_names = {names.begin(), names.end()};
     auto& m = columns_of[t.name];
     for (auto& c : t.columns) {
       std::string old = c.name;
@@ -180,6 +228,11 @@ void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& 
         if (m.count(n)) n = m[n];
     };
     map_cols(&t.primary_key);
+    std::map<std::string, std::string> renamed;
+    for (const auto& [from, to] : m)
+      if (from != to) renamed[from] = to;
+    if (!renamed.empty())
+      for (auto& ck : t.checks) ck = RenameInCheck(ck, renamed);
     for (auto& ix : t.indexes) map_cols(&ix.columns);
     for (auto& fk : t.foreign_keys) map_cols(&fk.columns);
     std::string old = t.name;

@@ -65,3 +65,7 @@ INSERT INTO pfx VALUES (1, REPEAT('a', 5000), 'abcdef'), (2, 'b', 'abd');
 CREATE TABLE modern (id INT PRIMARY KEY, g UUID, i6 INET6, z INT(5) UNSIGNED ZEROFILL, js JSON);
 INSERT INTO modern VALUES (1, '123e4567-e89b-12d3-a456-426614174000', '2001:db8::1', 42, '{"a": 1.50, "b": [1, 2]}'),
  (2, NULL, '::ffff:1.2.3.4', NULL, NULL);
+-- Columns named like PostgreSQL's system columns (a GIS bounding box has xmin/xmax).
+CREATE TABLE bbox (id INT PRIMARY KEY, xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ctid INT, xmin_ INT,
+  CHECK (xmax >= xmin));
+INSERT INTO bbox VALUES (1, -3.5, 0, 1, 7, 8);

@@ -24,13 +24,15 @@ check "utf16 converted by the server" contains "$out" "u16: varchar\(10\) -> var
 check "enum's '' allowed and said" contains "$out" "CHECK \(\"e\" IN \('a', 'b', ''\)\)"
 check "MariaDB UUID -> uuid" contains "$out" "g: uuid -> uuid"
 check "INET6 carried as its text, said" contains "$out" "WARNING modern: column i6: type inet6 has no exact equivalent; carried as text"
+check "system column names renamed" contains "$out" "WARNING bbox: column xmin renamed xmin_[0-9a-f]{8} \(a PostgreSQL system column name"
+also contains "$out" "WARNING bbox: column xmax renamed xmax_ \(a PostgreSQL system column name"
 check "view reported" contains "$out" "WARNING view v_emp is not copied"
 check "trigger reported" contains "$out" "WARNING trigger trg \(BEFORE INSERT on dept\) is not carried"
 check "procedure reported" contains "$out" "WARNING procedure p1 is not carried"
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); rc=$?
 check "copy --verify exits 0" [ $rc -eq 0 ]
-check "all 16 tables match" contains "$out" "verify: all 16 tables match"
+check "all 17 tables match" contains "$out" "verify: all 17 tables match"
 check "nothing refused" contains "$out" "0 rejected"
 [ $rc -eq 0 ] || echo "$out" | tail -30
 
@@ -67,6 +69,8 @@ check "enum error value '' carried" [ "$(q "select '[' || e || ']' from messy.en
 check "  and the CHECK still refuses a non-member" [ "$(q "insert into messy.en values (9, 'zzz', '')" 2>&1 | grep -c 'violates check constraint')" = "1" ]
 check "cp1251, latin2, utf16 (with an emoji) decoded" [ "$(q "select string_agg(concat_ws('|', id, ru, l2, u16), ',' order by id collate \"C\") from messy.cs")" = "z,é|мир|ż|x,€|Привет|Łódź|héllo😀" ]
 check "UUID, INET6, ZEROFILL, JSON values" [ "$(q "select string_agg(concat_ws('|', id, pg_typeof(g), g, i6, z, js), ',' order by id) from messy.modern")" = '1|uuid|123e4567-e89b-12d3-a456-426614174000|2001:db8::1|42|{"a": 1.50, "b": [1, 2]},2|uuid|::ffff:1.2.3.4' ]
+check "bbox under its new column names" [ "$(q "select string_agg(column_name::text, ',' order by ordinal_position) from information_schema.columns where table_schema = 'messy' and table_name = 'bbox'" | sed -E 's/xmin_[0-9a-f]{8}/XMIN/')|$(q "select concat_ws('|', id, xmax_, ctid_, xmin_) from messy.bbox")" = "id,XMIN,ymin,xmax_,ctid_,xmin_|1|1|7|8" ]
+check "  its CHECK follows the new names, enforced" [ "$(q "select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'messy.bbox'::regclass and contype = 'c'" | sed -E 's/xmin_[0-9a-f]{8}/XMIN/')|$(q "update messy.bbox set xmax_ = -9" 2>&1 | grep -c 'violates check constraint')" = "CHECK ((xmax_ >= XMIN))|1" ]
 check "table dept and index emp_dept both built" [ "$(q "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where nspname = 'messy' and ((relname = 'dept' and relkind = 'r') or (relname = 'emp_dept' and relkind = 'i'))")" = "2" ]
 check "FK actions kept (CASCADE, SET NULL, RESTRICT) and the cycle" [ "$(q "select string_agg(conrelid::regclass || ':' || confdeltype::text, ',' order by 1) from pg_constraint where contype = 'f' and connamespace = 'messy'::regnamespace")" = "messy.dept:c,messy.emp:n,messy.emp:r" ]
 check "AUTO_INCREMENT 1000 carried: the next id is 1000, not 4" [ "$(q "with i as (insert into messy.emp (boss) values (1) returning id) select id from i")" = "1000" ]
@@ -81,15 +85,16 @@ out=$("$corrente" migrate diff "$src" --table cs 2>&1); check "diff cs: equal (l
 out=$("$corrente" migrate diff "$src" --table nums 2>&1); check "diff nums: equal" [ $? -eq 0 ]
 my_q "UPDATE cs SET ru = 'Пока' WHERE id = '€'; INSERT INTO cs VALUES ('ä', 'да', NULL, NULL);
   UPDATE nums SET f = 7654321, b64 = b'1111111111111111111111111111111111111111111111111111111111111110' WHERE id = 2;
-  INSERT INTO emp (boss, dept) VALUES (1, 10); UPDATE \`Weird Table.Name\` SET \`group\` = 'c' WHERE \`user\` = 1 AND \`order\` = 2;"
+  INSERT INTO emp (boss, dept) VALUES (1, 10); UPDATE bbox SET xmin = -4, xmax = 2; UPDATE \`Weird Table.Name\` SET \`group\` = 'c' WHERE \`user\` = 1 AND \`order\` = 2;"
 out=$("$corrente" migrate diff "$src" --table cs 2>&1); check "diff cs names the changes" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out" | sort | tr '\n' ' ')" = "changed id=€ missing id=ä " ]
 out=$("$corrente" migrate sync "$src" 2>&1); check "sync exits 0" [ $? -eq 0 ]
 check "sync cs: 1 inserted, 1 updated" contains "$out" "sync cs: 1 inserted, 1 updated, 0 deleted"
+check "sync bbox: 1 updated" contains "$out" "sync bbox: 0 inserted, 1 updated, 0 deleted"
 check "sync nums: 1 updated" contains "$out" "sync nums: 0 inserted, 1 updated, 0 deleted"
 check "sync emp: the id MariaDB gave (1000)" [ "$(q "select string_agg(id::text, ',' order by id) from messy.emp")" = "1,2,3,1000" ]
 check "  and the identity continues past it" [ "$(q "select nextval(pg_get_serial_sequence('messy.emp', 'id'))")" = "1001" ]
 check "synced values" [ "$(q "select (select ru from messy.cs where id = '€') || '|' || (select ru from messy.cs where id = 'ä') || '|' || f || '|' || b64 || '|' || (select \"group\" from messy.\"Weird Table.Name\" where \"user\" = 1 and \"order\" = 2) from messy.nums where id = 2")" = "Пока|да|7654321|18446744073709551614|c" ]
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$src" 2>&1)
-check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "16" ]
+check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "17" ]
 finish
