@@ -243,7 +243,6 @@ bool ParseDouble(std::string_view s, double* v) {
   return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-// Checks a decimal literal against numeric(p,s) and rounds it to s decimals.
 // `s` as plain decimal text, exactly: "-1.5e3" -> "-1500" by moving the point in the digits
 // (never through a double). nullopt when it is not a number or its exponent is past any
 // numeric's reach.
@@ -271,44 +270,35 @@ std::optional<std::string> PlainDecimal(std::string_view s) {
          digits.substr(static_cast<size_t>(point));
 }
 
-// Rounds plain decimal text to `scale` fractional digits, half away from zero on the decimal
-// digits, as PostgreSQL rounds numeric input. A result of zero has no sign.
-void RoundDecimal(std::string* s, int scale) {
+// Cuts plain decimal text to `scale` fractional digits when the digits cut are all zeros
+// ("12.500" -> "12.50"); false, leaving it as is, when that would change the value: a value
+// is never rounded (SQLite's NUMERIC(10,2) holds 3.14159 as written). No sign on zero.
+bool TrimDecimal(std::string* s, int scale) {
   size_t dot = s->find('.');
-  if (dot == std::string::npos || static_cast<int>(s->size() - dot - 1) <= scale) return;
-  bool up = (*s)[dot + 1 + static_cast<size_t>(scale)] >= '5';
-  s->resize(scale > 0 ? dot + 1 + static_cast<size_t>(scale) : dot);
-  if (up) {
-    size_t i = s->size();
-    while (i > 0) {
-      char& c = (*s)[i - 1];
-      if (c == '.') {
-        --i;
-        continue;
-      }
-      if (c < '0' || c > '9') break;  // the sign
-      if (c == '9') {
-        c = '0';
-        --i;
-        continue;
-      }
-      ++c;
-      break;
-    }
-    if (i == 0 || (*s)[i - 1] < '0' || (*s)[i - 1] > '9') s->insert(i, "1");
+  if (dot != std::string::npos && static_cast<int>(s->size() - dot - 1) > scale) {
+    size_t keep = dot + 1 + static_cast<size_t>(scale);
+    if (s->find_first_not_of('0', keep) != std::string::npos) return false;
+    s->resize(scale > 0 ? keep : dot);
   }
   if (s->find_first_of("123456789") == std::string::npos && !s->empty() &&
       ((*s)[0] == '-' || (*s)[0] == '+'))
     s->erase(0, 1);
   if (!s->empty() && (*s)[0] == '.') s->insert(0, "0");
+  return true;
 }
+
+// A value in a reason: its first 40 bytes on one printable line (bytes as \xNN).
+std::string Shown(std::string_view s) { return Printable(s.substr(0, 40)); }
 
 std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
                                       std::string* out) {
   auto plain = PlainDecimal(s);
   if (!plain) return "not a decimal number";
   *out = std::move(*plain);
-  if (scale >= 0) RoundDecimal(out, scale);
+  if (scale >= 0 && !TrimDecimal(out, scale))
+    return "value " + Shown(s) + " has more than " + std::to_string(scale) +
+           " decimals for numeric(" + std::to_string(precision) + "," + std::to_string(scale) +
+           "); it is not rounded";
   if (precision > 0) {
     std::string n = NormalizeDecimal(*out);
     auto dot = n.find('.');
@@ -320,9 +310,6 @@ std::optional<std::string> FitDecimal(std::string_view s, int precision, int sca
   }
   return std::nullopt;
 }
-
-// A value in a reason: its first 40 bytes on one printable line (bytes as \xNN).
-std::string Shown(std::string_view s) { return Printable(s.substr(0, 40)); }
 
 bool ZeroDate(std::string_view s) {
   return s.rfind("0000-00-00", 0) == 0 ||

@@ -44,9 +44,9 @@ TEST(Values, CanonicalMatchesPostgresTextOutput) {
   num.precision = 10;
   num.scale = 2;
   EXPECT_EQ(Canon(num, Real(0.99)), "0.99");
-  // 1.005 is 1.00499999... in binary, but PostgreSQL's float8::numeric goes through the
-  // shortest decimal form, 1.005, which rounds up; the copy does the same.
-  EXPECT_EQ(Canon(num, Real(1.005)), "1.01");
+  // A REAL goes through its shortest decimal form, as float8::numeric does: 1.005 (not
+  // 1.00499999...), which numeric(10,2) cannot hold without rounding: refused.
+  EXPECT_EQ(Canon(num, Real(1.005)), "<rejected>");
   EXPECT_EQ(Canon(num, Text("12.50")), "12.5");
   std::string err;
   EXPECT_EQ(Canon(num, Text("123456789.5"), &err), "<rejected>");
@@ -92,33 +92,34 @@ TEST(Values, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(iv, Text("-01:00:00")), "-01:00:00");
 }
 
-TEST(Values, DecimalsRoundOnTheirDigits) {
-  // Half away from zero on the decimal digits, as PostgreSQL rounds numeric input; never
-  // through a double (0.125 is a double tie, 2.675 a double just below its decimal).
+TEST(Values, DecimalsAreNeverRounded) {
+  // A value with more decimals than numeric(p,s) keeps is refused (SQLite's NUMERIC(10,2)
+  // holds 3.14159 as written; the plan's value scan widens such a column to numeric), never
+  // rounded as PostgreSQL's input would be. Zeros past the scale are not digits lost.
   ColumnPlan n;
   n.type = PgType::kNumeric;
   n.precision = 10;
   n.scale = 2;
-  for (auto [in, want] :
-       std::initializer_list<std::pair<const char*, const char*>>{{"0.125", "0.13"},
-                                                                  {"2.675", "2.68"},
-                                                                  {"1.005", "1.01"},
-                                                                  {"-0.125", "-0.13"},
-                                                                  {"0.994", "0.99"},
-                                                                  {"9.995", "10"},
-                                                                  {".995", "1"},
-                                                                  {"-0.001", "0"},
-                                                                  {"+.5", "0.5"},
-                                                                  {"1.5e1", "15"},
-                                                                  {"2675e-3", "2.68"}})
+  for (const char* in : {"0.125", "2.675", "1.005", "-0.125", "0.994", "9.995", ".995", "-0.001",
+                         "2675e-3", "3.14159"}) {
+    std::string err;
+    EXPECT_EQ(Canon(n, Text(in), &err), "<rejected>") << in;
+    EXPECT_NE(err.find("has more than 2 decimals for numeric(10,2); it is not rounded"),
+              std::string::npos)
+        << err;
+  }
+  for (auto [in, want] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"0.99", "0.99"}, {"12.50", "12.5"}, {"12.5000", "12.5"}, {"+.5", "0.5"},
+           {"1.5e1", "15"}, {"2675e-2", "26.75"}, {"-0.000", "0"}})
     EXPECT_EQ(Canon(n, Text(in)), want) << in;
   EXPECT_EQ(Canon(n, Text("-0.00")), "0");  // numeric has no negative zero
   EXPECT_EQ(Canon(n, Text("-0")), "0");
-  EXPECT_EQ(Canon(n, Real(2.675)), "2.68");  // its shortest form, as float8::numeric
-  EXPECT_EQ(Canon(n, Real(-1.005)), "-1.01");
+  EXPECT_EQ(Canon(n, Real(2.675)), "<rejected>");  // its shortest form has 3 decimals
+  EXPECT_EQ(Canon(n, Real(0.1 + 0.2)), "<rejected>");  // 0.30000000000000004
+  EXPECT_EQ(Canon(n, Real(19.99)), "19.99");
   ColumnPlan wide = n;
   wide.precision = 30;
-  EXPECT_EQ(Canon(wide, Text("1234567890123456789012.125")), "1234567890123456789012.13");
+  EXPECT_EQ(Canon(wide, Text("1234567890123456789012.12")), "1234567890123456789012.12");
   ColumnPlan any;
   any.type = PgType::kNumeric;  // unconstrained: exponents expand exactly
   EXPECT_EQ(Canon(any, Text("1e-30")), "0.000000000000000000000000000001");

@@ -20,6 +20,7 @@ create table b (id integer, v text, constraint pk primary key (id));
 create table pk (id integer primary key);
 create table auto (id integer primary key autoincrement, v text);
 create table wr (k text, j int, v blob, primary key (k, j)) without rowid;
+create table precio (id integer primary key, p decimal(10,2), q numeric(5,0));
 create view v_auto as select * from auto;
 create trigger tr_auto after insert on auto begin update auto set v = v where id = new.id; end;
 """)
@@ -27,6 +28,8 @@ c.executemany("insert into lectura values (?,?,?)", [(i, i * 3, i % 2) for i in 
 # Past the 100,000 rows the plan samples: bytes where numbers and booleans were.
 c.execute("insert into lectura values (100002, x'0102', 1)")
 c.execute("insert into lectura values (100003, 7, x'01')")
+# SQLite's DECIMAL(10,2) is an affinity: it holds 3.14159 and 1.005 as written.
+c.executemany("insert into precio values (?,?,?)", [(1, 1.005, 12345), (2, '3.14159', 2.5), (3, 12.5, '7'), (4, 0.1 + 0.2, None)])
 c.executemany("insert into a values (?)", [(1,), (2,)])
 c.executemany("insert into b values (?,?)", [(1, 'x'), (2, 'y')])
 c.executemany("insert into auto (v) values (?)", [('a',), ('b',), ('c',)])
@@ -38,6 +41,8 @@ src="sqlite://$work/legacy.db"
 
 out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "the second 'pk' key renamed" contains "$out" "WARNING b: primary key pk renamed b_pk"
+check "decimals past the scale widen to numeric, never rounded" contains "$out" "p: decimal\(10,2\) -> numeric\(10,2\); values scanned: 3 of 4 sampled values \(e.g. 1.005\) do not fit numeric\(10,2\) -> numeric, every value kept exactly"
+also contains "$out" "q: numeric\(5,0\) -> numeric\(5,0\); values scanned: 1 of 3 sampled values \(e.g. 2.5\) do not fit numeric\(5,0\) -> numeric"
 check "view reported" contains "$out" "WARNING view v_auto is not copied"
 check "trigger reported" contains "$out" "WARNING trigger tr_auto \(on auto\) is not carried"
 
@@ -49,6 +54,10 @@ check "the other rows all there" [ "$(q "select count(*) || '/' || sum(n) from l
 "$corrente" migrate verify "$src" --accept-rejects >/dev/null 2>&1; check "verify --accept-rejects passes" [ $? -eq 0 ]
 check "both tables keep their primary key" [ "$(q "select string_agg(conrelid::regclass || ':' || conname, ',' order by 1) from pg_constraint where contype = 'p' and connamespace = 'legacy'::regnamespace and conrelid::regclass::text in ('legacy.a', 'legacy.b', 'legacy.pk')")" = "legacy.a:a_pk,legacy.b:b_pk,legacy.pk:pk_pkey" ]
 check "  and b's refuses a duplicate" [ "$(q "insert into legacy.b values (1, 'z')" 2>&1 | grep -c 'duplicate key')" = "1" ]
+check "decimals exactly as SQLite holds them (not 1.01, 3.14, 3, 0.30)" [ "$(q "select string_agg(concat_ws('|', p, q), ',' order by id) from legacy.precio")" = "1.005|12345,3.14159|2.5,12.5|7,0.30000000000000004" ]
+out=$("$corrente" migrate copy "$src" --strict --schema strict --tables precio --verify 2>&1)
+check "--strict keeps numeric(10,2) and refuses those rows by key" [ "$(q "select string_agg(source_key || ' ' || column_name || ' ' || reason, ',' order by source_key) from staging.migration_rejects where target_schema = 'strict'")" = "id=1 p value 1.005 has more than 2 decimals for numeric(10,2); it is not rounded,id=2 p value 3.14159 has more than 2 decimals for numeric(10,2); it is not rounded,id=4 p value 0.30000000000000004 has more than 2 decimals for numeric(10,2); it is not rounded" ]
+also contains "$out" "3 source rows refused at copy"
 check "AUTOINCREMENT: the deleted key 3 is not handed out again" [ "$(q "with i as (insert into legacy.auto (v) values ('d') returning id) select id from i")" = "4" ]
 q "delete from legacy.auto where id = 4" >/dev/null
 check "WITHOUT ROWID: composite text key, blobs and NULL" [ "$(q "select string_agg(k || j || ':' || coalesce(encode(v, 'hex'), 'null'), ',' order by k collate \"C\", j) from legacy.wr")" = "B1:,a1:null,b2:01,é1:00" ]
