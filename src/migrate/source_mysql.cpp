@@ -394,6 +394,10 @@ class MysqlSource : public Source {
     for (auto& r : conn_.Rows("SELECT table_name FROM information_schema.views WHERE "
                               "table_schema = " + db + " ORDER BY 1"))
       out.push_back("view " + *r[0] + " is not copied (recreate it from the source's SELECT)");
+    for (auto& r : conn_.Rows("SELECT table_name FROM information_schema.tables WHERE "
+                              "table_schema = " + db + " AND table_type = 'SEQUENCE' ORDER BY 1"))
+      out.push_back("sequence " + *r[0] + " (MariaDB) is not carried: create it in PostgreSQL "
+                    "past the source's next value");
     for (auto& r : conn_.Rows("SELECT trigger_name, action_timing, event_manipulation, "
                               "event_object_table FROM information_schema.triggers WHERE "
                               "trigger_schema = " + db + " ORDER BY 1"))

@@ -29,6 +29,7 @@ also contains "$out" "WARNING bbox: column xmax renamed xmax_ \(a PostgreSQL sys
 check "view reported" contains "$out" "WARNING view v_emp is not copied"
 check "trigger reported" contains "$out" "WARNING trigger trg \(BEFORE INSERT on dept\) is not carried"
 check "procedure reported" contains "$out" "WARNING procedure p1 is not carried"
+check "MariaDB sequence reported, not copied as a table" contains "$out" "WARNING sequence seq_pedido \(MariaDB\) is not carried"
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); rc=$?
 check "copy --verify exits 0" [ $rc -eq 0 ]
