@@ -424,6 +424,10 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         }
       } else {
         out->s = text_of();
+        // A SQLite REAL in a text column reads as SQLite writes it, with a point (2451545.0,
+        // a julian day), in its shortest exact form (not SQLite's own 15 digits).
+        if (v.kind == K::kReal && out->s.find_first_of(".eEni") == std::string::npos)
+          out->s += ".0";
       }
       if (col.type == PgType::kVarchar && static_cast<int>(Utf8Chars(out->s)) > col.precision)
         return "value longer than " + col.SqlType() + " in column " + col.name;

@@ -207,5 +207,17 @@ TEST(Values, BlobsAreNumbersOnlyInBitColumns) {
   EXPECT_EQ(Canon(bit1, Blob("\0"s)), "f");
 }
 
+// A SQLite REAL in a text column (the value scan made it text): its shortest exact form, with
+// a point as SQLite writes a REAL, so 2451545.0 (a julian day) is not read back as an integer.
+TEST(Values, RealInTextKeepsItsPoint) {
+  ColumnPlan t;
+  t.type = PgType::kText;
+  EXPECT_EQ(Canon(t, Real(2451545.0)), "2451545.0");
+  EXPECT_EQ(Canon(t, Real(2460000.5)), "2460000.5");
+  EXPECT_EQ(Canon(t, Real(1e-320)), "1e-320");
+  EXPECT_EQ(Canon(t, Real(1e300)), "1e+300");
+  EXPECT_EQ(Canon(t, Real(-0.0)), "-0.0");
+}
+
 }  // namespace
 }  // namespace corrente::migrate
