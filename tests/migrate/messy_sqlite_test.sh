@@ -46,9 +46,28 @@ c.executemany("insert into b values (?,?)", [(1, 'x'), (2, 'y')])
 c.executemany("insert into auto (v) values (?)", [('a',), ('b',), ('c',)])
 c.execute("delete from auto where id = 3")
 c.executemany("insert into wr values (?,?,?)", [('b', 2, b'\x01'), ('a', 1, None), ('B', 1, b''), ('é', 1, b'\x00')])
+c.execute("create table nc (k text collate nocase primary key, v int)")
+c.executemany("insert into nc values (?,?)", [('B', 1), ('a', 2), ('c', 3), ('D', 4)])
 c.commit()
 PY
 src="sqlite://$work/legacy.db"
+# An Android app's database: collations the app defined (LOCALIZED, UNICODE) in columns, a
+# unique constraint and an index, which this SQLite library does not have.
+python3 - "$work/android.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.create_collation("LOCALIZED", lambda a, b: (a > b) - (a < b))
+c.create_collation("UNICODE", lambda a, b: (a > b) - (a < b))
+c.executescript("""
+create table android_metadata (locale text default 'en_US'); insert into android_metadata values ('en_US');
+create table contacts (_id integer primary key autoincrement, name text collate LOCALIZED, email text collate UNICODE unique);
+create index contacts_name on contacts (name collate LOCALIZED);
+create table tags (t text collate UNICODE primary key, n int);
+""")
+c.executemany("insert into contacts (name, email) values (?,?)", [('Zoë', 'z@x'), ('adam', 'a@x')])
+c.executemany("insert into tags values (?,?)", [('b', 1), ('a', 2), ('É', 3), ('B', 4)])
+c.commit()
+PY
 
 out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "the second 'pk' key renamed" contains "$out" "WARNING b: primary key pk renamed b_pk"
@@ -96,4 +115,22 @@ check "sync wr: 1 inserted, 1 updated, 1 deleted" contains "$out" "sync wr: 1 in
 check "sync auto: SQLite's id 4" [ "$(q "select string_agg(id || v, ',' order by id) from legacy.auto")" = "1a,2b,4e" ]
 check "  and the identity continues at 5" [ "$(q "select nextval(pg_get_serial_sequence('legacy.auto', 'id'))")" = "5" ]
 "$corrente" migrate verify "$src" --accept-rejects >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
+
+# A COLLATE NOCASE text key: the source is read in byte order, as PostgreSQL's "C" (it came
+# out case-insensitively, so diff saw B and D missing and extra, and sync deleted them).
+q "update legacy.nc set v = 9 where k = 'c'" >/dev/null
+out=$("$corrente" migrate diff "$src" --table nc 2>&1)
+check "diff of a NOCASE key names only the changed row" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed k=c" ]
+out=$("$corrente" migrate sync "$src" --tables nc 2>&1)
+check "sync puts it back and deletes nothing" contains "$out" "sync nc: 0 inserted, 1 updated, 0 deleted"
+also [ "$(q "select string_agg(k || v, ',' order by k collate \"C\") from legacy.nc")" = "B1,D4,a2,c3" ]
+
+out=$("$corrente" migrate copy "sqlite://$work/android.db" --verify 2>&1)
+check "an Android database with app-defined collations copies and verifies" [ $? -eq 0 ]
+also contains "$out" "verify: all 3 tables match"
+check "  the collations said not carried" contains "$out" "warning: tags: column t: SQLite collation UNICODE not carried"
+check "  every row" [ "$(q "select string_agg(t || n, ',' order by t collate \"C\") from android.tags")|$(q "select string_agg(name || '<' || email || '>', ',' order by _id) from android.contacts")" = "B4,a2,b1,É3|Zoë<z@x>,adam<a@x>" ]
+q "update android.tags set n = 0 where t = 'b'" >/dev/null
+out=$("$corrente" migrate sync "sqlite://$work/android.db" 2>&1)
+check "  sync on its UNICODE key: 1 updated, nothing deleted" contains "$out" "sync tags: 0 inserted, 1 updated, 0 deleted"
 finish
