@@ -22,6 +22,7 @@ create table auto (id integer primary key autoincrement, v text);
 create table wr (k text, j int, v blob, primary key (k, j)) without rowid;
 create table precio (id integer primary key, p decimal(10,2), q numeric(5,0));
 create table suelto (id integer primary key, bo boolean, jd datetime, ep datetime, e text, r real, sin);
+create table reloj (id integer primary key, at timestamp);
 create table st (id integer primary key, n int, a any) strict;
 create table montón (v text, w int);
 create view v_auto as select * from auto;
@@ -39,6 +40,8 @@ c.executemany("insert into suelto values (?,?,?,?,?,?,?)", [
     (1, 't', 2460000.5, 1700000000, '', -0.0, 2.0), (2, 'yes', 2451545.0, 1700000000123, None, 1e-320, 'two'),
     (3, 2, '2024-01-05', None, ' ', 1.7976931348623157e308, 3), (4, 0, None, 0, 'null', None, None)])
 c.executemany("insert into st values (?,?,?)", [(1, 1, 'any'), (2, None, 3), (3, 2, 2.5), (4, 3, b'\x00')])
+# Nanoseconds from another system: PostgreSQL would round them to microseconds.
+c.executemany("insert into reloj values (?,?)", [(1, '2024-01-01 10:00:00.123456789'), (2, '2024-01-01 10:00:00.9999996'), (3, '2024-01-01 10:00:00.500000000')])
 c.executemany("insert into montón values (?,?)", [('x', 1), ('x', 1), (None, None), ('x', 1)])
 c.execute("delete from montón where rowid = 2")
 c.executemany("insert into a values (?)", [(1,), (2,)])
@@ -77,6 +80,7 @@ out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "the second 'pk' key renamed" contains "$out" "WARNING b: primary key pk renamed b_pk"
 check "decimals past the scale widen to numeric, never rounded" contains "$out" "p: decimal\(10,2\) -> numeric\(10,2\); values scanned: 3 of 4 sampled values \(e.g. 1.005\) do not fit numeric\(10,2\) -> numeric, every value kept exactly"
 also contains "$out" "q: numeric\(5,0\) -> numeric\(5,0\); values scanned: 1 of 3 sampled values \(e.g. 2.5\) do not fit numeric\(5,0\) -> numeric"
+check "digits past microseconds: text, not rounded" contains "$out" "at: timestamp -> timestamp without time zone.*2 of 3 sampled values \(e.g. '2024-01-01 10:00:00.123456789'\) do not fit timestamp without time zone -> text"
 check "view reported" contains "$out" "WARNING view v_auto is not copied"
 check "trigger reported" contains "$out" "WARNING trigger tr_auto \(on auto\) is not carried"
 
@@ -98,6 +102,7 @@ check "Unix seconds and milliseconds in a DATETIME, said in the plan" [ "$(q "se
 check "an untyped column's REAL 2.0 beside text keeps its point" [ "$(q "select string_agg(coalesce(sin, 'NULL'), ',' order by id) from legacy.suelto")" = "2.0,two,3,NULL" ]
 check "empty text apart from NULL, -0.0 and subnormal REAL" [ "$(q "select string_agg(coalesce('[' || e || ']', 'NULL') || '/' || coalesce(r::text, 'NULL'), ',' order by id) from legacy.suelto")" = "[]/0,NULL/1e-320,[ ]/1.7976931348623157e+308,[null]/NULL" ]
 check "STRICT ANY holding text, integer, real, blob" [ "$(q "select max(pg_typeof(a)::text) || ':' || string_agg(coalesce(encode(a, 'escape'), 'NULL'), ',' order by id) from legacy.st")" = 'bytea:any,3,2.5,\000' ]
+check "nanoseconds kept as written" [ "$(q "select string_agg(at, ',' order by id) from legacy.reloj")" = "2024-01-01 10:00:00.123456789,2024-01-01 10:00:00.9999996,2024-01-01 10:00:00.500000000" ]
 check "a rowid table's duplicate rows kept" [ "$(q "select count(*) || '/' || count(v) from legacy.\"montón\"")" = "3/2" ]
 check "AUTOINCREMENT: the deleted key 3 is not handed out again" [ "$(q "with i as (insert into legacy.auto (v) values ('d') returning id) select id from i")" = "4" ]
 q "delete from legacy.auto where id = 4" >/dev/null
