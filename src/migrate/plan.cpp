@@ -49,7 +49,11 @@ std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string e
     literal = expr;
   } else if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'') {
     for (size_t i = 1; i + 1 < expr.size(); ++i) {
-      if (expr[i] == '\'' && i + 2 < expr.size() && expr[i + 1] == '\'') ++i;
+      if (expr[i] == '\'') {
+        // A lone quote inside: not one literal but an expression ('a' || 'b').
+        if (i + 2 >= expr.size() || expr[i + 1] != '\'') return std::nullopt;
+        ++i;
+      }
       literal += expr[i];
     }
     if (literal.rfind("0000-00-00", 0) == 0) return std::nullopt;

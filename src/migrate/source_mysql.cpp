@@ -61,6 +61,28 @@ std::vector<std::string> ParseMembers(const std::string& column_type) {
   return out;
 }
 
+// A quoted default as MariaDB's information_schema writes it ('a\\b', 'l1\nl2', 'it\'s',
+// 'q''q') in standard SQL, where only a doubled quote is special: the plan reads that form
+// (left as it was, a backslash stayed in the PostgreSQL default: 'it\'s').
+std::string StandardLiteral(const std::string& d) {
+  if (d.size() < 2 || d.front() != '\'' || d.back() != '\'') return d;
+  std::string out = "'";
+  for (size_t i = 1; i + 1 < d.size(); ++i) {
+    char c = d[i];
+    if (c == '\\' && i + 2 < d.size()) {
+      char e = d[++i];
+      c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == '0' ? '\0' : e == 'Z' ? '\x1a'
+          : e == 'b' ? '\b' : e;
+    } else if (c == '\'') {
+      if (i + 2 >= d.size() || d[i + 1] != '\'') return d;  // not one literal: an expression
+      ++i;
+    }
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
 class Conn {
  public:
   explicit Conn(const std::string& url) {
@@ -246,7 +268,7 @@ class MysqlSource : public Source {
         col.name = *c[0];
         col.declared_type = *c[1];
         col.not_null = *c[2] == "NO";
-        if (c[3] && *c[3] != "NULL") col.default_expr = *c[3];
+        if (c[3] && *c[3] != "NULL") col.default_expr = StandardLiteral(*c[3]);
         std::string extra;
         for (char ch : c[4].value_or(""))
           extra += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

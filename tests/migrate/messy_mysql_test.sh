@@ -80,6 +80,9 @@ check "FK actions kept (CASCADE, SET NULL, RESTRICT) and the cycle" [ "$(q "sele
 check "AUTO_INCREMENT 1000 carried: the next id is 1000, not 4" [ "$(q "with i as (insert into messy.emp (boss) values (1) returning id) select id from i")" = "1000" ]
 q "delete from messy.emp where id = 1000" >/dev/null
 check "CHECKs translated and enforced" [ "$(q "insert into messy.checks values (2, 5, 1)" 2>&1 | grep -c 'violates check constraint')" = "1" ]
+check "string DEFAULTs with MariaDB's escapes (it's, a\\b, a newline, q'q) as MariaDB gives them" [ "$(q "with i as (insert into messy.defs (id) values (2) returning g, h, k, m) select encode(convert_to(concat_ws('|', g, h, k, m), 'UTF8'), 'hex') from i")" = "$(my_q "select lower(hex(concat_ws('|', g, h, k, m))) from defs where id = 1")" ]
+also [ "$(q "select h from messy.defs where id = 2")" = 'a\b' ]
+q "delete from messy.defs where id = 2" >/dev/null
 check "DEFAULT CURRENT_TIMESTAMP(6) carried, uuid() left out with a warning" contains "$(q "select column_name || ':' || coalesce(column_default, '-') from information_schema.columns where table_schema = 'messy' and table_name = 'defs' order by ordinal_position" | tr '\n' ' ')" "a:\(CURRENT_TIMESTAMP AT TIME ZONE 'UTC'::text\) b:- c:- e:'y'::text"
 
 # diff and sync on the latin1 text key (source order converted to UTF-8 bytes), the FLOAT and
