@@ -293,10 +293,17 @@ class DuckdbSource : public Source {
     if (!order_by.empty()) {
       sql += " ORDER BY ";
       for (size_t i = 0; i < order_by.size(); ++i) {
-        bool text = false;
+        bool text = false, enumeration = false;
         for (const auto& c : table.columns)
-          if (c.name == order_by[i] && c.declared_type == "VARCHAR") text = true;
-        sql += (i ? ", " : "") + QuoteDuck(order_by[i]) + (text ? " COLLATE binary" : "");
+          if (c.name == order_by[i]) {
+            text = c.declared_type == "VARCHAR";
+            enumeration = c.declared_type.rfind("ENUM(", 0) == 0;
+          }
+        // An ENUM sorts by its members' order; its text (the target's) by bytes.
+        std::string key = QuoteDuck(order_by[i]);
+        if (enumeration) key = "CAST(" + key + " AS VARCHAR)";
+        // (after an expression, DuckDB's parser takes the collation only quoted)
+        sql += (i ? ", " : "") + key + (text || enumeration ? " COLLATE \"binary\"" : "");
       }
     }
     std::vector<int> key_cols = KeyColumnIndexes(table);
