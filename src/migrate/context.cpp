@@ -90,6 +90,11 @@ PlanOptions PlanOptionsOf(const EngineOptions& o) {
 std::string RunPlan(const EngineOptions& o, bool show_state) {
   auto ctx = OpenContext(o, /*recorded=*/false, /*check_all_text=*/true);
   std::string out = RenderPlan(ctx.plans, ctx.schema);
+  if (o.tables.empty()) {
+    std::string lines;
+    for (const auto& w : ctx.source->NotCarried()) lines += "-- WARNING " + w + "\n";
+    out.insert(out.rfind("\n-- ") + 1, lines.empty() ? "" : "\n" + lines);
+  }
   if (!show_state) return out;
   std::string state;
   if (!o.dsn.empty()) {

@@ -553,6 +553,8 @@ CopyReport RunCopy(const EngineOptions& opts) {
   const auto& plans = ctx.plans;
   for (const auto& t : plans)
     for (const auto& w : t.warnings) report.warnings.push_back(t.name + ": " + w);
+  if (o.tables.empty())
+    for (const auto& w : ctx.source->NotCarried()) report.warnings.push_back(w);
   auto conn = OpenTarget(o.dsn);
   if (o.fresh) {
     conn.ExecScript("DROP SCHEMA IF EXISTS " + Quote(schema) + " CASCADE");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "common/json.h"
 #include "migrate/context.h"
@@ -178,15 +179,18 @@ void Differ::MergeRange(std::optional<int64_t> lo, std::optional<int64_t> hi, bo
     r.values = vals;
     to_upsert.push_back(std::move(r));
   };
+  KeyHashes missing, extra;
   bool has_a = next_a(), has_b = next_b();
   while (has_a || has_b) {
     int c = !has_a ? 1 : !has_b ? -1 : CompareKeys(t, kidx, a.key, b.key);
     if (c < 0) {
       report.missing.push_back(KeyLabel(t, a.key));
+      missing[a.key] = a.hash;
       if (collect) take_a();
       has_a = next_a();
     } else if (c > 0) {
       report.extra.push_back(KeyLabel(t, b.key));
+      extra[b.key] = b.hash;
       if (collect) to_delete.push_back(b.key);
       has_b = next_b();
     } else {
@@ -198,6 +202,30 @@ void Differ::MergeRange(std::optional<int64_t> lo, std::optional<int64_t> hi, bo
       has_b = next_b();
     }
   }
+  PairKeys(missing, extra, /*hashes_known=*/true);
+}
+
+void Differ::PairKeys(const KeyHashes& missing, const KeyHashes& extra, bool hashes_known) {
+  std::set<std::vector<std::string>> both, equal;
+  for (const auto& [k, h] : missing)
+    if (auto it = extra.find(k); it != extra.end()) {
+      both.insert(k);
+      if (hashes_known && it->second == h) equal.insert(k);
+    }
+  if (both.empty()) return;
+  spdlog::warn("table {}: {} keys came from the source in another order than PostgreSQL's (COLLATE "
+               "\"C\"); matched by key, none deleted",
+               t.name, both.size());
+  std::set<std::string> labels;
+  for (const auto& k : both) labels.insert(KeyLabel(t, k));
+  auto in_both = [&](const std::string& label) { return labels.count(label) > 0; };
+  std::erase_if(report.missing, in_both);
+  std::erase_if(report.extra, in_both);
+  std::erase_if(to_delete, [&](const std::vector<std::string>& k) { return both.count(k) > 0; });
+  std::erase_if(to_upsert, [&](const KeyedRow& r) { return equal.count(r.key) > 0; });
+  if (hashes_known)
+    for (const auto& k : both)
+      if (!equal.count(k)) report.changed.push_back(KeyLabel(t, k));
 }
 
 std::optional<std::string> Differ::KeyMerge(int wm_col, const std::optional<std::string>& since,
@@ -248,15 +276,18 @@ std::optional<std::string> Differ::KeyMerge(int wm_col, const std::optional<std:
     auto v = a.Get(wm_col);
     return !Less(wk, v, NumberOf(wk, v), *since, NumberOf(wk, *since));
   };
+  KeyHashes missing, extra;  // hashes unknown here: the target side reads keys only
   bool has_a = next_a(), has_b = next_b();
   while (has_a || has_b) {
     int c = !has_a ? 1 : !has_b ? -1 : CompareKeys(t, kidx, a_key, b_key);
     if (c < 0) {
       report.missing.push_back(KeyLabel(t, a_key));
+      missing[a_key] = 0;
       take_a();
       has_a = next_a();
     } else if (c > 0) {
       report.extra.push_back(KeyLabel(t, b_key));
+      extra[b_key] = 0;
       to_delete.push_back(b_key);
       has_b = next_b();
     } else {
@@ -268,6 +299,7 @@ std::optional<std::string> Differ::KeyMerge(int wm_col, const std::optional<std:
       has_b = next_b();
     }
   }
+  PairKeys(missing, extra, /*hashes_known=*/false);
   return top;
 }
 

@@ -4,6 +4,7 @@
 // thread-safe: it reads the borrowed Source and owns one target connection.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -73,6 +74,12 @@ struct Differ {
   // one missing and one extra. Equal tables stream (count and checksum per side, as
   // verify); otherwise memory is one hash and ctid per target row.
   void RowHashMerge();
+  // Keys a merge saw both as missing and as extra (with their row hashes): one row on both
+  // sides, met out of order because the source sorted it unlike the target's COLLATE "C"
+  // (a SQLite key holding numbers and text sorts by type first). Such a key is never
+  // deleted: it is changed (upserted) or, when the hashes are known and equal, dropped.
+  using KeyHashes = std::map<std::vector<std::string>, uint64_t>;
+  void PairKeys(const KeyHashes& missing, const KeyHashes& extra, bool hashes_known);
   // Bisects [lo, hi) of a single integer key by count and checksum down to small ranges.
   void Bisect(int64_t lo, int64_t hi);
   // The whole table: equal checksums end it; otherwise bisect (integer key) or merge.

@@ -49,7 +49,11 @@ std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string e
     literal = expr;
   } else if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'') {
     for (size_t i = 1; i + 1 < expr.size(); ++i) {
-      if (expr[i] == '\'' && i + 2 < expr.size() && expr[i + 1] == '\'') ++i;
+      if (expr[i] == '\'') {
+        // A lone quote inside: not one literal but an expression ('a' || 'b').
+        if (i + 2 >= expr.size() || expr[i + 1] != '\'') return std::nullopt;
+        ++i;
+      }
       literal += expr[i];
     }
     if (literal.rfind("0000-00-00", 0) == 0) return std::nullopt;
@@ -115,6 +119,44 @@ std::string ShortName(std::string_view s) {
   return std::string(s.substr(0, n)) + "_" + hex;
 }
 
+// `check` (PostgreSQL syntax) with each column reference in `to` (quoted, or a bare word)
+// replaced by its new name; string literals are left alone.
+std::string RenameInCheck(const std::string& check, const std::map<std::string, std::string>& to) {
+  std::string out;
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t i = 0; i < check.size();) {
+    char c = check[i];
+    if (c == '\'' || c == '"') {
+      std::string ident;
+      size_t j = i + 1;
+      for (; j < check.size(); ++j) {
+        if (check[j] != c) {
+          ident += check[j];
+        } else if (j + 1 < check.size() && check[j + 1] == c) {
+          ident += c;
+          ++j;
+        } else {
+          break;
+        }
+      }
+      auto it = c == '"' ? to.find(ident) : to.end();
+      out += it != to.end() ? Quote(it->second) : check.substr(i, j + 1 - i);
+      i = j + 1;
+    } else if (word(c) && (i == 0 || !word(check[i - 1]))) {
+      size_t j = i;
+      while (j < check.size() && word(check[j])) ++j;
+      std::string w = check.substr(i, j - i);
+      auto it = to.find(w);
+      out += it != to.end() ? Quote(it->second) : w;
+      i = j;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
 // Target names: `--rename` first, then every name that is one identifier with another once
 // PostgreSQL keeps 63 bytes of it gets ShortName (deterministic, so every command derives
 // the same). Keys, indexes and foreign keys follow; the plan lists each rename.
@@ -134,20 +176,29 @@ void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& 
     }
     if (!known) throw std::runtime_error("--rename: no table or column " + lhs + " in the source");
   }
+  std::set<std::string> column_names;  // the table's, while its columns are renamed
   auto rename = [&](std::string* name, const std::string& key, const std::set<std::string>& clash,
                     const std::string& what, std::vector<std::string>* warnings) {
+    // PostgreSQL's system columns: a column of that name cannot be created (GIS tables
+    // often have xmin/xmax). `oid` stopped being one in PostgreSQL 12.
+    static const std::set<std::string> kSystemColumns = {"tableoid", "xmin", "cmin",
+                                                         "xmax",     "cmax", "ctid"};
     std::string to;
     bool hand = by_hand.count(key) > 0;
+    bool system = what == "column" && kSystemColumns.count(*name) > 0;
     if (hand)
       to = by_hand[key];
+    else if (system)
+      to = column_names.count(*name + "_") ? ShortName(*name) : *name + "_";
     else if (clash.count(PgIdentifier(*name)))
       to = ShortName(*name);
     else
       return;
     warnings->push_back(what + " " + *name + " renamed " + to +
-                        (hand ? " (--rename)"
-                              : " (one name with another within PostgreSQL's 63 bytes; "
-                                "choose with --rename)"));
+                        (hand     ? " (--rename)"
+                         : system ? " (a PostgreSQL system column name; choose with --rename)"
+                                  : " (one name with another within PostgreSQL's 63 bytes; "
+                                    "choose with --rename)"));
     *name = to;
   };
   // Identifiers shared by different names (two equal names stay a clash CheckNames reports).
@@ -168,6 +219,7 @@ void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& 
     std::vector<std::string> names;
     for (const auto& c : t.columns) names.push_back(c.name);
     auto clash = clashes(names);
+    column_names = {names.begin(), names.end()};
     auto& m = columns_of[t.name];
     for (auto& c : t.columns) {
       std::string old = c.name;
@@ -180,6 +232,11 @@ void AssignNames(std::vector<TablePlan>* plans, const std::vector<std::string>& 
         if (m.count(n)) n = m[n];
     };
     map_cols(&t.primary_key);
+    std::map<std::string, std::string> renamed;
+    for (const auto& [from, to] : m)
+      if (from != to) renamed[from] = to;
+    if (!renamed.empty())
+      for (auto& ck : t.checks) ck = RenameInCheck(ck, renamed);
     for (auto& ix : t.indexes) map_cols(&ix.columns);
     for (auto& fk : t.foreign_keys) map_cols(&fk.columns);
     std::string old = t.name;
@@ -223,6 +280,32 @@ void CheckNames(const std::vector<TablePlan>& plans) {
       check(&columns, t.columns[i].name,
             "table " + Printable(t.name) + ": column " + std::to_string(i + 1) + "'s name",
             "table " + Printable(t.name) + ": columns");
+  }
+}
+
+// Index and primary-key names share one namespace per schema with the tables: MySQL names
+// an index per table (often after its column: `dept` beside a table `dept`, `user_id` in
+// many tables), and PostgreSQL keeps 63 bytes of a name. A name already taken (exactly, as
+// every name is quoted) or cut becomes `table_name`, else its ShortName, with a warning.
+void AssignRelationNames(std::vector<TablePlan>* plans) {
+  std::set<std::string> taken;
+  for (const auto& t : *plans) taken.insert(PgIdentifier(t.name));
+  auto assign = [&](TablePlan& t, std::string* name, const char* what) {
+    std::string want = *name;
+    std::string to = want;
+    if (taken.count(PgIdentifier(to)) || to.size() > 63) to = t.name + "_" + want;
+    if (taken.count(PgIdentifier(to)) || to.size() > 63) to = ShortName(t.name + "_" + want);
+    for (int n = 2; taken.count(to); ++n) to = ShortName(t.name + "_" + want + std::to_string(n));
+    taken.insert(to);
+    if (to == want) return;
+    t.warnings.push_back(std::string(what) + " " + want + " renamed " + to +
+                         " (PostgreSQL keeps 63 bytes of a name, and index names are unique per "
+                         "schema, tables included)");
+    *name = to;
+  };
+  for (auto& t : *plans) {
+    if (!t.primary_key.empty()) assign(t, &t.primary_key_name, "primary key");
+    for (auto& ix : t.indexes) assign(t, &ix.name, "index");
   }
 }
 
@@ -312,7 +395,6 @@ std::string CreateIndexSql(const IndexPlan& ix, const std::string& q) {
 std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
   std::vector<TablePlan> plans;
   const TypeMapping& types = source.Types();
-  std::set<std::string> index_names;
   for (auto& st : source.Tables()) {
     if (!options.tables.empty() &&
         std::find(options.tables.begin(), options.tables.end(), st.name) == options.tables.end())
@@ -369,17 +451,6 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
         for (auto& c : ip.columns) ip.name += "_" + c;
         ip.name += ix.unique ? "_key" : "_idx";
       }
-      std::string lower = Lower(ip.name);
-      if (index_names.count(lower)) {
-        std::string renamed = st.name + "_" + ip.name;
-        tp.warnings.push_back("index " + ip.name + " renamed " + renamed +
-                              " (PostgreSQL index names are unique per schema)");
-        ip.name = renamed;
-        lower = Lower(renamed);
-      }
-      if (ip.name.size() > 63)
-        tp.warnings.push_back("index name " + ip.name + " is longer than 63 bytes");
-      index_names.insert(lower);
       tp.indexes.push_back(std::move(ip));
     }
     for (const auto& ck : st.checks) tp.checks.push_back(TranslateCheck(ck));
@@ -402,6 +473,7 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
   }
   AssignNames(&plans, options.renames);
   CheckNames(plans);
+  AssignRelationNames(&plans);
   for (auto& tp : plans) PlanGenerated(types, &tp);
   return plans;
 }

@@ -17,6 +17,8 @@ std::unique_ptr<RowCursor> Source::Query(const std::string&, std::vector<std::st
 
 bool Source::AllZeroOrOne(const SourceTable&, const std::string&) { return false; }
 
+std::vector<std::string> Source::NotCarried() { return {}; }
+
 std::optional<KeyRange> Source::KeyBounds(const SourceTable&) { return std::nullopt; }
 
 std::string SanitizeName(std::string_view name) {

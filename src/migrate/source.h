@@ -61,6 +61,9 @@ struct SourceTable {
   std::vector<std::string> checks;   // CHECK expressions in the source dialect
   std::vector<SourceForeignKey> foreign_keys;
   int64_t estimated_rows = -1;
+  // The source's next automatic key (MySQL AUTO_INCREMENT, SQLite sqlite_sequence + 1), 0
+  // when unknown: an identity continues from it, so deleted keys are not handed out again.
+  int64_t next_auto_key = 0;
   std::vector<std::string> notes;  // what the source could not describe (expression indexes)
 };
 
@@ -103,6 +106,9 @@ class Source {
   // A default target schema name derived from the source (file stem or database name).
   virtual std::string DefaultSchemaName() const = 0;
   virtual std::vector<SourceTable> Tables() = 0;
+  // What the copy does not carry beyond tables (views, triggers, routines, events), one line
+  // each for the plan: "view v_stock is not copied".
+  virtual std::vector<std::string> NotCarried();
   // Streams `columns` of `table`, ordered by `order_by` when not empty, within `range` when
   // given. Order is by binary collation for text keys.
   virtual std::unique_ptr<RowCursor> Scan(const SourceTable& table,

@@ -220,6 +220,18 @@ class DuckdbSource : public Source {
     return out;
   }
 
+  std::vector<std::string> NotCarried() override {
+    std::vector<std::string> out;
+    for (auto& r : Rows("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> "
+                        "'main' AND NOT internal ORDER BY 1, 2"))
+      out.push_back("table " + *r[0] + "." + *r[1] + " is not copied: only schema main is");
+    for (auto& r : Rows("SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal "
+                        "ORDER BY 1, 2"))
+      out.push_back("view " + (*r[0] == "main" ? "" : *r[0] + ".") + *r[1] +
+                    " is not copied (recreate it from the source's SELECT)");
+    return out;
+  }
+
   std::unique_ptr<RowCursor> Query(const std::string& sql,
                                    std::vector<std::string>* columns) override {
     columns->clear();
@@ -270,18 +282,28 @@ class DuckdbSource : public Source {
       const auto& c = table.columns[i];
       bool is_blob = c.declared_type == "BLOB";
       blob.push_back(is_blob);
-      sql += (i ? ", " : "") + (is_blob ? "hex(" + QuoteDuck(c.name) + ")"
-                                        : "CAST(" + QuoteDuck(c.name) + " AS VARCHAR)");
+      // A FLOAT prints as its shortest float form (0.1), which as a double is another value:
+      // read as a double, it is the float's exact value (0.10000000149011612).
+      std::string col = c.declared_type == "FLOAT" ? "CAST(" + QuoteDuck(c.name) + " AS DOUBLE)"
+                                                   : QuoteDuck(c.name);
+      sql += (i ? ", " : "") + (is_blob ? "hex(" + col + ")" : "CAST(" + col + " AS VARCHAR)");
     }
     sql += " FROM " + QuoteDuck(table.name);
     sql += KeyRangeWhere(range, QuoteDuck);
     if (!order_by.empty()) {
       sql += " ORDER BY ";
       for (size_t i = 0; i < order_by.size(); ++i) {
-        bool text = false;
+        bool text = false, enumeration = false;
         for (const auto& c : table.columns)
-          if (c.name == order_by[i] && c.declared_type == "VARCHAR") text = true;
-        sql += (i ? ", " : "") + QuoteDuck(order_by[i]) + (text ? " COLLATE binary" : "");
+          if (c.name == order_by[i]) {
+            text = c.declared_type == "VARCHAR";
+            enumeration = c.declared_type.rfind("ENUM(", 0) == 0;
+          }
+        // An ENUM sorts by its members' order; its text (the target's) by bytes.
+        std::string key = QuoteDuck(order_by[i]);
+        if (enumeration) key = "CAST(" + key + " AS VARCHAR)";
+        // (after an expression, DuckDB's parser takes the collation only quoted)
+        sql += (i ? ", " : "") + key + (text || enumeration ? " COLLATE \"binary\"" : "");
       }
     }
     std::vector<int> key_cols = KeyColumnIndexes(table);

@@ -61,6 +61,28 @@ std::vector<std::string> ParseMembers(const std::string& column_type) {
   return out;
 }
 
+// A quoted default as MariaDB's information_schema writes it ('a\\b', 'l1\nl2', 'it\'s',
+// 'q''q') in standard SQL, where only a doubled quote is special: the plan reads that form
+// (left as it was, a backslash stayed in the PostgreSQL default: 'it\'s').
+std::string StandardLiteral(const std::string& d) {
+  if (d.size() < 2 || d.front() != '\'' || d.back() != '\'') return d;
+  std::string out = "'";
+  for (size_t i = 1; i + 1 < d.size(); ++i) {
+    char c = d[i];
+    if (c == '\\' && i + 2 < d.size()) {
+      char e = d[++i];
+      c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == '0' ? '\0' : e == 'Z' ? '\x1a'
+          : e == 'b' ? '\b' : e;
+    } else if (c == '\'') {
+      if (i + 2 >= d.size() || d[i + 1] != '\'') return d;  // not one literal: an expression
+      ++i;
+    }
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
 class Conn {
  public:
   explicit Conn(const std::string& url) {
@@ -222,12 +244,19 @@ class MysqlSource : public Source {
   std::vector<SourceTable> Tables() override {
     std::vector<SourceTable> out;
     std::string db = conn_.Literal(conn_.Db());
+    // MariaDB's system-versioned tables are tables too: their current rows are copied.
     for (auto& row : conn_.Rows(
-             "SELECT table_name, table_rows FROM information_schema.tables WHERE table_schema = " +
-             db + " AND table_type = 'BASE TABLE' ORDER BY table_name")) {
+             "SELECT table_name, table_rows, auto_increment, table_type, create_options FROM "
+             "information_schema.tables WHERE table_schema = " +
+             db + " AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY table_name")) {
       SourceTable t;
       t.name = *row[0];
       t.estimated_rows = row[1] ? std::stoll(*row[1]) : -1;
+      if (row[2]) t.next_auto_key = std::stoll(*row[2]);
+      if (*row[3] == "SYSTEM VERSIONED")
+        t.notes.push_back("system-versioned: its current rows are copied, not its history");
+      if (row[4] && Contains(Lower(*row[4]), "partitioned"))
+        t.notes.push_back("partitioned in the source: copied as one table");
       std::string tn = conn_.Literal(t.name);
       for (auto& c :
            conn_.Rows("SELECT column_name, column_type, is_nullable, column_default, extra, "
@@ -239,7 +268,7 @@ class MysqlSource : public Source {
         col.name = *c[0];
         col.declared_type = *c[1];
         col.not_null = *c[2] == "NO";
-        if (c[3] && *c[3] != "NULL") col.default_expr = *c[3];
+        if (c[3] && *c[3] != "NULL") col.default_expr = StandardLiteral(*c[3]);
         std::string extra;
         for (char ch : c[4].value_or(""))
           extra += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -324,19 +353,32 @@ class MysqlSource : public Source {
                                   const std::vector<std::string>& order_by,
                                   const std::optional<KeyRange>& range) override {
     std::string sql = "SELECT ";
-    for (size_t i = 0; i < table.columns.size(); ++i)
-      sql += (i ? ", " : "") + QuoteMy(table.columns[i].name);
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+      const auto& c = table.columns[i];
+      std::string base = Lower(c.declared_type);
+      base = base.substr(0, base.find_first_of("( "));
+      std::string col = QuoteMy(c.name);
+      if (base == "float")  // as a double: MySQL prints a FLOAT with 6 digits
+        col = "(" + col + " + 0E0)";
+      else if (MysqlServerConverts(c.charset))
+        col = "CONVERT(" + col + " USING utf8mb4)";
+      sql += (i ? ", " : "") + col;
+    }
     sql += " FROM " + QuoteMy(table.name);
     sql += KeyRangeWhere(range, QuoteMy);
     if (!order_by.empty()) {
       sql += " ORDER BY ";
       for (size_t i = 0; i < order_by.size(); ++i) {
-        bool textual = false;
+        std::string charset;
         for (const auto& c : table.columns)
-          if (c.name == order_by[i] && !c.charset.empty()) textual = true;
-        // Binary order matches PostgreSQL's COLLATE "C" on the UTF-8 text.
-        sql += (i ? ", " : "") +
-               (textual ? "CAST(" + QuoteMy(order_by[i]) + " AS BINARY)" : QuoteMy(order_by[i]));
+          if (c.name == order_by[i]) charset = c.charset;
+        // Binary order of the UTF-8 text matches PostgreSQL's COLLATE "C" (a latin1 or
+        // cp1251 key is converted first: its own bytes sort otherwise).
+        std::string key = QuoteMy(order_by[i]);
+        if (!charset.empty() && charset != "binary" && !Contains(charset, "utf8") &&
+            charset != "ascii")
+          key = "CONVERT(" + key + " USING utf8mb4)";
+        sql += (i ? ", " : "") + (charset.empty() ? key : "CAST(" + key + " AS BINARY)");
       }
     }
     std::vector<int> key_cols = KeyColumnIndexes(table);
@@ -366,6 +408,34 @@ class MysqlSource : public Source {
     } catch (const std::exception&) {
       return std::nullopt;  // unsigned keys past the int64 range
     }
+  }
+
+  std::vector<std::string> NotCarried() override {
+    std::vector<std::string> out;
+    std::string db = conn_.Literal(conn_.Db());
+    for (auto& r : conn_.Rows("SELECT table_name FROM information_schema.views WHERE "
+                              "table_schema = " + db + " ORDER BY 1"))
+      out.push_back("view " + *r[0] + " is not copied (recreate it from the source's SELECT)");
+    for (auto& r : conn_.Rows("SELECT table_name FROM information_schema.tables WHERE "
+                              "table_schema = " + db + " AND table_type = 'SEQUENCE' ORDER BY 1"))
+      out.push_back("sequence " + *r[0] + " (MariaDB) is not carried: create it in PostgreSQL "
+                    "past the source's next value");
+    for (auto& r : conn_.Rows("SELECT trigger_name, action_timing, event_manipulation, "
+                              "event_object_table FROM information_schema.triggers WHERE "
+                              "trigger_schema = " + db + " ORDER BY 1"))
+      out.push_back("trigger " + *r[0] + " (" + *r[1] + " " + *r[2] + " on " + *r[3] +
+                    ") is not carried: rows change in PostgreSQL without it");
+    for (auto& r : conn_.Rows("SELECT routine_type, routine_name FROM "
+                              "information_schema.routines WHERE routine_schema = " + db +
+                              " ORDER BY 2"))
+      out.push_back(Lower(*r[0]) + " " + *r[1] + " is not carried");
+    try {
+      for (auto& r : conn_.Rows("SELECT event_name FROM information_schema.events WHERE "
+                                "event_schema = " + db + " ORDER BY 1"))
+        out.push_back("event " + *r[0] + " is not carried");
+    } catch (const std::exception&) {
+    }
+    return out;
   }
 
   bool AllZeroOrOne(const SourceTable& table, const std::string& column) override {

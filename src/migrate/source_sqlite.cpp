@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -288,6 +289,17 @@ class SqliteSource : public Source {
       throw std::runtime_error("sqlite: cannot open " + path + ": " + err);
     }
     sqlite3_busy_timeout(db_, 5000);
+    // A collation the application defined (Android's LOCALIZED and UNICODE) is not in this
+    // library, and SQLite refuses any statement on a table whose index uses it: the file
+    // could not be read at all. Such a collation compares bytes here; the copy orders by
+    // bytes anyway (Scan), and the plan says the collation is not carried.
+    sqlite3_collation_needed(db_, nullptr, [](void*, sqlite3* db, int, const char* name) {
+      sqlite3_create_collation(db, name, SQLITE_UTF8, nullptr,
+                               [](void*, int n1, const void* a, int n2, const void* b) {
+                                 int c = std::memcmp(a, b, static_cast<size_t>(std::min(n1, n2)));
+                                 return c != 0 ? c : (n1 > n2) - (n1 < n2);
+                               });
+    });
   }
   ~SqliteSource() override { sqlite3_close(db_); }
 
@@ -429,6 +441,14 @@ class SqliteSource : public Source {
       }
       out.push_back(std::move(t));
     }
+    // AUTOINCREMENT keys are never handed out again, even after a delete: the identity
+    // continues from sqlite_sequence (absent until a table has had a row).
+    if (Stmt has(db_, "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"); has.Step()) {
+      Stmt seq(db_, "SELECT name, seq FROM sqlite_sequence");
+      while (seq.Step())
+        for (auto& t : out)
+          if (t.name == seq.Text(0) && seq.Int(1) < INT64_MAX) t.next_auto_key = seq.Int(1) + 1;
+    }
     // Foreign keys without target columns reference the parent's primary key.
     for (auto& t : out)
       for (auto& fk : t.foreign_keys)
@@ -437,6 +457,18 @@ class SqliteSource : public Source {
             for (auto& p : out)
               if (p.name == fk.ref_table && k < p.primary_key.size())
                 fk.ref_columns[k] = p.primary_key[k];
+    return out;
+  }
+
+  std::vector<std::string> NotCarried() override {
+    std::vector<std::string> out;
+    Stmt st(db_, "SELECT type, name, tbl_name FROM sqlite_master WHERE type IN ('view', "
+                 "'trigger') ORDER BY type DESC, name");
+    while (st.Step())
+      out.push_back(st.Text(0) == "view"
+                        ? "view " + st.Text(1) + " is not copied (recreate it from the source's SELECT)"
+                        : "trigger " + st.Text(1) + " (on " + st.Text(2) +
+                              ") is not carried: rows change in PostgreSQL without it");
     return out;
   }
 
@@ -483,8 +515,11 @@ class SqliteSource : public Source {
     sql += KeyRangeWhere(range, KeySql);
     if (!order_by.empty()) {
       sql += " ORDER BY ";
+      // Byte order, as PostgreSQL's COLLATE "C" on the target side: a key declared COLLATE
+      // NOCASE ('B' before 'a' in bytes) came out in another order, so diff saw rows missing
+      // and extra, and sync deleted them.
       for (size_t i = 0; i < order_by.size(); ++i)
-        sql += (i ? ", " : "") + QuoteSqlite(order_by[i]);
+        sql += (i ? ", " : "") + QuoteSqlite(order_by[i]) + " COLLATE BINARY";
     }
     std::vector<int> key_cols = KeyColumnIndexes(table);
     return std::make_unique<SqliteCursor>(db_, sql, key_cols, table.primary_key);

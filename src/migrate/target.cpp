@@ -121,16 +121,18 @@ void InsertRejects(pg::Connection& conn, const std::string& schema, const std::s
         schema, table, r.key, r.column, r.reason);
 }
 
-// Sets each identity of table `q` past its maximum: the next value is max + 1, or 1 when the
+// Sets each identity of table `q` past its maximum and past the source's own counter: the
+// next value is the greater of max + 1 and the source's next automatic key, or 1 when the
 // table is empty or holds only keys below 1 (at INT64_MAX, the next insert fails, as it must).
 void SetIdentities(pg::Connection& conn, const std::string& q, const TablePlan& t) {
+  std::string next = std::to_string(t.source.next_auto_key);
   for (const auto& c : t.columns)
     if (c.identity)
       conn.Execute(
           "SELECT setval(pg_get_serial_sequence($1, $2), greatest(m, 1), m >= 1) FROM "
-          "(SELECT max(" +
-              Quote(c.name) + ")::bigint AS m FROM " + q + ") x",
-          q, c.name);
+          "(SELECT greatest(max(" +
+              Quote(c.name) + ")::bigint, $3::bigint - 1) AS m FROM " + q + ") x",
+          q, c.name, next);
 }
 
 }  // namespace corrente::migrate

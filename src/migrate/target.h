@@ -52,7 +52,8 @@ struct RejectRow {
 void InsertRejects(pg::Connection& conn, const std::string& schema, const std::string& table,
                    const std::vector<RejectRow>& rows);
 
-// Sets each identity of table `q` past its maximum: the next value is max + 1, or 1 when the
+// Sets each identity of table `q` past its maximum and the source's next automatic key
+// (SourceTable::next_auto_key): the next value is max + 1, or 1 when the
 // table is empty or holds only keys below 1 (at INT64_MAX, the next insert fails, as it must).
 void SetIdentities(pg::Connection& conn, const std::string& q, const TablePlan& t);
 

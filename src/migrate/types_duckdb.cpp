@@ -41,12 +41,15 @@ void PlanDuckdbColumn(const SourceColumn& c, ColumnPlan* p, std::vector<std::str
     p->type = PgType::kUuid;
   else if (base == "VARCHAR")
     p->type = PgType::kText;
+  else if (base == "JSON")
+    p->type = PgType::kJsonb;
   else {
     p->type = PgType::kText;
     warnings->push_back("column " + c.name + ": DuckDB type " + c.declared_type +
                         " carried as its text form");
   }
   p->decision = c.declared_type + " -> " + p->SqlType();
+  if (base == "FLOAT") p->decision += " (the float's exact value, read as a double)";
   if (p->type == PgType::kText) {
     p->collation = "C";  // DuckDB orders VARCHAR by bytes, as PostgreSQL's "C" does
     p->decision += " COLLATE \"C\" (DuckDB: byte order)";

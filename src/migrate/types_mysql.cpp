@@ -45,11 +45,20 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
     p->scale = a2 >= 0 ? a2 : 0;
     set(PgType::kNumeric);
   } else if (base == "float" || base == "double" || base == "real") {
-    set(PgType::kDouble, base == "float" ? "float4 values are carried as printed by MySQL" : "");
+    // MySQL prints a FLOAT with 6 digits (1234567 as 1234570): the scan reads it as a double.
+    set(PgType::kDouble, base == "float" ? "float4 read as its exact value, not as MySQL prints it"
+                                         : "");
   } else if (base == "bit") {
     if (a1 == 1) {
+      p->bit_string = true;
       set(PgType::kBool);
+    } else if (a1 == 64) {
+      p->bit_string = true;
+      p->precision = 20;
+      p->scale = 0;
+      set(PgType::kNumeric, "bit(64) as its unsigned value, which exceeds bigint");
     } else {
+      p->bit_string = true;
       set(PgType::kBigInt, "bit(n) as its unsigned value");
     }
   } else if (base == "char" || base == "varchar") {
@@ -61,6 +70,8 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
     set(PgType::kText);
   } else if (Contains(base, "blob") || base == "binary" || base == "varbinary") {
     set(PgType::kBytea);
+  } else if (base == "uuid") {  // MariaDB 10.7+
+    set(PgType::kUuid);
   } else if (base == "date") {
     set(PgType::kDate);
   } else if (base == "datetime") {
@@ -75,8 +86,12 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
     std::string list;
     for (const auto& m : c.members) list += (list.empty() ? "" : ", ") + SqlLiteral(m);
     if (base == "enum") {
-      p->checks.push_back(Quote(c.name) + " IN (" + list + ")");
-      set(PgType::kText, "enum members kept as CHECK");
+      // '' is MySQL's error value (index 0), which a non-strict sql_mode stores for any value
+      // that is not a member: a value the column can hold.
+      bool empty_member = std::find(c.members.begin(), c.members.end(), "") != c.members.end();
+      p->checks.push_back(Quote(c.name) + " IN (" + list + (empty_member ? "" : ", ''") + ")");
+      set(PgType::kText, empty_member ? "enum members kept as CHECK"
+                                      : "enum members kept as CHECK, with '', MySQL's error value");
     } else {
       p->checks.push_back(Quote(c.name) + " = '' OR string_to_array(" + Quote(c.name) +
                           ", ',') <@ ARRAY[" + list + "]::text[]");
@@ -101,14 +116,17 @@ void PlanMysqlColumn(Source& src, const SourceTable& table, const SourceColumn& 
   if (c.charset == "latin1" || c.charset == "cp1252") {
     p->charset = TextCharset::kLatin1;  // MySQL's latin1 is cp1252
     p->decision += " [" + c.charset + " converted to UTF-8]";
-  } else if (!c.charset.empty() && c.charset != "utf8mb4" && c.charset != "utf8mb3" &&
-             c.charset != "utf8" && c.charset != "ascii" && c.charset != "binary") {
-    warnings->push_back("column " + c.name + ": charset " + c.charset +
-                        " is not decoded; values that are not UTF-8 follow --invalid-text");
+  } else if (MysqlServerConverts(c.charset)) {
+    p->decision += " [" + c.charset + " converted to UTF-8 by the server]";
   }
 }
 
 }  // namespace
+
+bool MysqlServerConverts(const std::string& charset) {
+  return !charset.empty() && charset != "utf8mb4" && charset != "utf8mb3" && charset != "utf8" &&
+         charset != "ascii" && charset != "binary" && charset != "latin1" && charset != "cp1252";
+}
 
 void SpatialToGeometry(const SourceColumn& c, ColumnPlan* p) {
   static const char* kTypes[] = {

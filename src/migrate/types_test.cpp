@@ -106,7 +106,22 @@ TEST(Types, MysqlTypes) {
   auto e = Map(m, *any, Declared("enum('a','b''c')", "utf8mb4", {"a", "b'c"}));
   EXPECT_EQ(e.SqlType(), "text");
   ASSERT_EQ(e.checks.size(), 1u);
-  EXPECT_EQ(e.checks[0], "\"c\" IN ('a', 'b''c')");
+  // '' is MySQL's error value (index 0), stored for a non-member by a non-strict sql_mode.
+  EXPECT_EQ(e.checks[0], "\"c\" IN ('a', 'b''c', '')");
+  auto e2 = Map(m, *any, Declared("enum('','x')", "utf8mb4", {"", "x"}));
+  EXPECT_EQ(e2.checks[0], "\"c\" IN ('', 'x')");
+  auto b64 = Map(m, *any, Declared("bit(64)"));
+  EXPECT_EQ(b64.SqlType(), "numeric(20,0)");  // 2^64 - 1 exceeds bigint
+  EXPECT_TRUE(b64.bit_string);
+  EXPECT_TRUE(Map(m, *any, Declared("bit(63)")).bit_string);
+  auto ru = Map(m, *any, Declared("varchar(20)", "cp1251"));
+  EXPECT_NE(ru.decision.find("cp1251 converted to UTF-8 by the server"), std::string::npos);
+  EXPECT_TRUE(MysqlServerConverts("cp1251"));
+  EXPECT_TRUE(MysqlServerConverts("utf16"));
+  EXPECT_FALSE(MysqlServerConverts("latin1"));  // decoded as cp1252 by values.h
+  EXPECT_FALSE(MysqlServerConverts("utf8mb4"));
+  EXPECT_FALSE(MysqlServerConverts("binary"));
+  EXPECT_FALSE(MysqlServerConverts(""));
   EXPECT_FALSE(m.IsRowid(SourceTable{}, Declared("int(11)")));
 }
 

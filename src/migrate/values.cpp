@@ -171,15 +171,13 @@ std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
       auto f = ss.substr(dot + 1);
       std::string fs(f);
       if (f.size() > 6) {
-        // Beyond microseconds: rounded as PostgreSQL rounds its input, rint(fraction * 1e6)
-        // (so .9999995 can carry into the next second).
-        fs = "0." + fs;
-        double x;
-        auto r = std::from_chars(fs.data(), fs.data() + fs.size(), x);
-        if (r.ec != std::errc() || r.ptr != fs.data() + fs.size() ||
-            f.find_first_not_of("0123456789") != std::string_view::npos)
+        // Past microseconds, which PostgreSQL cannot hold: zeros are no digits lost, others
+        // would be rounded (as PostgreSQL's input rounds), a change verify could not see. Not
+        // a time, then: SQLite's value scan and CSV's inference keep such a column as text.
+        if (f.find_first_not_of("0123456789") != std::string_view::npos ||
+            f.substr(6).find_first_not_of('0') != std::string_view::npos)
           return std::nullopt;
-        frac = static_cast<int64_t>(std::rint(x * 1000000));
+        if (!ParseUint(f.substr(0, 6), &frac)) return std::nullopt;
       } else {
         while (fs.size() < 6) fs += '0';
         if (!ParseUint(fs, &frac)) return std::nullopt;
@@ -243,7 +241,6 @@ bool ParseDouble(std::string_view s, double* v) {
   return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-// Checks a decimal literal against numeric(p,s) and rounds it to s decimals.
 // `s` as plain decimal text, exactly: "-1.5e3" -> "-1500" by moving the point in the digits
 // (never through a double). nullopt when it is not a number or its exponent is past any
 // numeric's reach.
@@ -271,44 +268,35 @@ std::optional<std::string> PlainDecimal(std::string_view s) {
          digits.substr(static_cast<size_t>(point));
 }
 
-// Rounds plain decimal text to `scale` fractional digits, half away from zero on the decimal
-// digits, as PostgreSQL rounds numeric input. A result of zero has no sign.
-void RoundDecimal(std::string* s, int scale) {
+// Cuts plain decimal text to `scale` fractional digits when the digits cut are all zeros
+// ("12.500" -> "12.50"); false, leaving it as is, when that would change the value: a value
+// is never rounded (SQLite's NUMERIC(10,2) holds 3.14159 as written). No sign on zero.
+bool TrimDecimal(std::string* s, int scale) {
   size_t dot = s->find('.');
-  if (dot == std::string::npos || static_cast<int>(s->size() - dot - 1) <= scale) return;
-  bool up = (*s)[dot + 1 + static_cast<size_t>(scale)] >= '5';
-  s->resize(scale > 0 ? dot + 1 + static_cast<size_t>(scale) : dot);
-  if (up) {
-    size_t i = s->size();
-    while (i > 0) {
-      char& c = (*s)[i - 1];
-      if (c == '.') {
-        --i;
-        continue;
-      }
-      if (c < '0' || c > '9') break;  // the sign
-      if (c == '9') {
-        c = '0';
-        --i;
-        continue;
-      }
-      ++c;
-      break;
-    }
-    if (i == 0 || (*s)[i - 1] < '0' || (*s)[i - 1] > '9') s->insert(i, "1");
+  if (dot != std::string::npos && static_cast<int>(s->size() - dot - 1) > scale) {
+    size_t keep = dot + 1 + static_cast<size_t>(scale);
+    if (s->find_first_not_of('0', keep) != std::string::npos) return false;
+    s->resize(scale > 0 ? keep : dot);
   }
   if (s->find_first_of("123456789") == std::string::npos && !s->empty() &&
       ((*s)[0] == '-' || (*s)[0] == '+'))
     s->erase(0, 1);
   if (!s->empty() && (*s)[0] == '.') s->insert(0, "0");
+  return true;
 }
+
+// A value in a reason: its first 40 bytes on one printable line (bytes as \xNN).
+std::string Shown(std::string_view s) { return Printable(s.substr(0, 40)); }
 
 std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
                                       std::string* out) {
   auto plain = PlainDecimal(s);
   if (!plain) return "not a decimal number";
   *out = std::move(*plain);
-  if (scale >= 0) RoundDecimal(out, scale);
+  if (scale >= 0 && !TrimDecimal(out, scale))
+    return "value " + Shown(s) + " has more than " + std::to_string(scale) +
+           " decimals for numeric(" + std::to_string(precision) + "," + std::to_string(scale) +
+           "); it is not rounded";
   if (precision > 0) {
     std::string n = NormalizeDecimal(*out);
     auto dot = n.find('.');
@@ -360,12 +348,12 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       else if (v.kind == K::kReal && v.d == std::floor(v.d) && std::fabs(v.d) < 9.2e18)
         x = static_cast<int64_t>(v.d);
       else if (v.kind == K::kText && ParseInt64(v.s, &x)) {
-      } else if (v.kind == K::kBlob && col.type == PgType::kBigInt &&
-                 v.s.size() <= 8) {  // MySQL bit(n)
+      } else if (v.kind == K::kBlob && col.bit_string && v.s.size() <= 8 &&
+                 (v.s.size() < 8 || !(v.s[0] & 0x80))) {  // MySQL bit(n), n < 64
         x = 0;
         for (unsigned char c : v.s) x = (x << 8) | c;
       } else
-        return "not an integer: " + text_of().substr(0, 40);
+        return "not an integer: " + Shown(text_of());
       int64_t lim = col.type == PgType::kSmallInt  ? 32767
                     : col.type == PgType::kInteger ? 2147483647LL
                                                    : INT64_MAX;
@@ -382,10 +370,15 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         // Its shortest decimal form, then rounded as decimal: as float8::numeric does.
         if (!std::isfinite(v.d)) return "non-finite number in numeric column";
         txt = ShortestDouble(v.d);
-      } else if (v.kind == K::kText)
+      } else if (v.kind == K::kText) {
         txt = std::string(v.s);
-      else
+      } else if (col.bit_string && v.s.size() <= 8) {  // MySQL bit(64)
+        uint64_t u = 0;
+        for (unsigned char c : v.s) u = (u << 8) | c;
+        txt = std::to_string(u);
+      } else {
         return "blob in numeric column";
+      }
       if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
       if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
       // PostgreSQL's numeric holds 131072 digits before the point and 16383 after. Past the
@@ -407,7 +400,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         out->d = static_cast<double>(v.i);
       else if (v.kind == K::kText && ParseDouble(v.s, &out->d)) {
       } else
-        return "not a number: " + text_of().substr(0, 40);
+        return "not a number: " + Shown(text_of());
       return std::nullopt;
     }
     case PgType::kText:
@@ -429,6 +422,10 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         }
       } else {
         out->s = text_of();
+        // A SQLite REAL in a text column reads as SQLite writes it, with a point (2451545.0,
+        // a julian day), in its shortest exact form (not SQLite's own 15 digits).
+        if (v.kind == K::kReal && out->s.find_first_of(".eEni") == std::string::npos)
+          out->s += ".0";
       }
       if (col.type == PgType::kVarchar && static_cast<int>(Utf8Chars(out->s)) > col.precision)
         return "value longer than " + col.SqlType() + " in column " + col.name;
@@ -461,7 +458,8 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         out->i = v.i;
         return std::nullopt;
       }
-      if (v.kind == K::kBlob && v.s.size() == 1 && (v.s[0] == 0 || v.s[0] == 1)) {  // MySQL bit(1)
+      if (v.kind == K::kBlob && col.bit_string && v.s.size() == 1 &&
+          (v.s[0] == 0 || v.s[0] == 1)) {  // MySQL bit(1)
         out->i = v.s[0];
         return std::nullopt;
       }
@@ -471,7 +469,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       else if (t == "0" || t == "f" || t == "false" || t == "no")
         out->i = 0;
       else
-        return "not a boolean: " + t.substr(0, 40);
+        return "not a boolean: " + Shown(t);
       return std::nullopt;
     }
     case PgType::kDate:
@@ -494,11 +492,11 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       if (col.type == PgType::kDate) {
         auto d = corrente::ParseDate(t.substr(0, std::min<size_t>(t.size(), 10)));
         if (!d || (t.size() > 10 && t.substr(10).find_first_not_of(" 0:T.") != std::string::npos))
-          return "not a date: " + t.substr(0, 40);
+          return "not a date: " + Shown(t);
         out->i = *d;
       } else {
         auto ts = ParseTimestamp(t);
-        if (!ts) return "not a timestamp: " + t.substr(0, 40);
+        if (!ts) return "not a timestamp: " + Shown(t);
         out->i = *ts;
       }
       return std::nullopt;
@@ -506,7 +504,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
     case PgType::kTime:
     case PgType::kInterval: {
       auto c = ParseClock(text_of(), col.type == PgType::kInterval);
-      if (!c) return "not a time: " + text_of().substr(0, 40);
+      if (!c) return "not a time: " + Shown(text_of());
       out->i = *c;
       return std::nullopt;
     }
@@ -516,7 +514,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       for (char c : t)
         if (c != '-') hex += c;
       if (hex.size() != 32 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
-        return "not a uuid: " + t.substr(0, 40);
+        return "not a uuid: " + Shown(t);
       out->s = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
                hex.substr(16, 4) + "-" + hex.substr(20);
       return std::nullopt;

@@ -11,6 +11,12 @@ SourceValue Text(std::string_view s) {
   v.s = s;
   return v;
 }
+SourceValue Blob(std::string_view s) {
+  SourceValue v;
+  v.kind = SourceValue::Kind::kBlob;
+  v.s = s;
+  return v;
+}
 SourceValue Real(double d) {
   SourceValue v;
   v.kind = SourceValue::Kind::kReal;
@@ -38,9 +44,9 @@ TEST(Values, CanonicalMatchesPostgresTextOutput) {
   num.precision = 10;
   num.scale = 2;
   EXPECT_EQ(Canon(num, Real(0.99)), "0.99");
-  // 1.005 is 1.00499999... in binary, but PostgreSQL's float8::numeric goes through the
-  // shortest decimal form, 1.005, which rounds up; the copy does the same.
-  EXPECT_EQ(Canon(num, Real(1.005)), "1.01");
+  // A REAL goes through its shortest decimal form, as float8::numeric does: 1.005 (not
+  // 1.00499999...), which numeric(10,2) cannot hold without rounding: refused.
+  EXPECT_EQ(Canon(num, Real(1.005)), "<rejected>");
   EXPECT_EQ(Canon(num, Text("12.50")), "12.5");
   std::string err;
   EXPECT_EQ(Canon(num, Text("123456789.5"), &err), "<rejected>");
@@ -67,17 +73,19 @@ TEST(Values, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(ts, Text("1962-02-18 00:00:00")), "1962-02-18 00:00:00");
   EXPECT_EQ(Canon(ts, Text("2024-02-30 00:00:00")), "<rejected>");
   // As PostgreSQL reads them: 24:00:00 is the next midnight, 24:30 is refused, a leap second
-  // :60 carries into the next minute, fractions past microseconds are rounded (rint),
-  // carrying into the next second. "10:-5:00" PostgreSQL would read as 10:00 at zone -05;
-  // a source's timestamp without zone holding it is refused instead.
+  // :60 carries into the next minute. Digits past microseconds are refused unless zeros:
+  // PostgreSQL would round them (.9999996 into the next second), a change verify could not
+  // see. "10:-5:00" PostgreSQL would read as 10:00 at zone -05; a source's timestamp
+  // without zone holding it is refused instead.
   EXPECT_EQ(Canon(ts, Text("2024-01-01 24:00:00")), "2024-01-02 00:00:00");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 24:30:00")), "<rejected>");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 10:-5:00")), "<rejected>");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 23:59:60")), "2024-01-02 00:00:00");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:60.5")), "2024-01-01 10:01:00.5");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 23:59:60.5")), "<rejected>");
-  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.9999996")), "2024-01-01 10:00:01");
-  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.12345649")), "2024-01-01 10:00:00.123456");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.9999996")), "<rejected>");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.12345649")), "<rejected>");
+  EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.123456000")), "2024-01-01 10:00:00.123456");
   EXPECT_EQ(Canon(ts, Text("2024-01-01 10:00:00.1234567x")), "<rejected>");
 
   ColumnPlan iv;
@@ -86,33 +94,34 @@ TEST(Values, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(iv, Text("-01:00:00")), "-01:00:00");
 }
 
-TEST(Values, DecimalsRoundOnTheirDigits) {
-  // Half away from zero on the decimal digits, as PostgreSQL rounds numeric input; never
-  // through a double (0.125 is a double tie, 2.675 a double just below its decimal).
+TEST(Values, DecimalsAreNeverRounded) {
+  // A value with more decimals than numeric(p,s) keeps is refused (SQLite's NUMERIC(10,2)
+  // holds 3.14159 as written; the plan's value scan widens such a column to numeric), never
+  // rounded as PostgreSQL's input would be. Zeros past the scale are not digits lost.
   ColumnPlan n;
   n.type = PgType::kNumeric;
   n.precision = 10;
   n.scale = 2;
-  for (auto [in, want] :
-       std::initializer_list<std::pair<const char*, const char*>>{{"0.125", "0.13"},
-                                                                  {"2.675", "2.68"},
-                                                                  {"1.005", "1.01"},
-                                                                  {"-0.125", "-0.13"},
-                                                                  {"0.994", "0.99"},
-                                                                  {"9.995", "10"},
-                                                                  {".995", "1"},
-                                                                  {"-0.001", "0"},
-                                                                  {"+.5", "0.5"},
-                                                                  {"1.5e1", "15"},
-                                                                  {"2675e-3", "2.68"}})
+  for (const char* in : {"0.125", "2.675", "1.005", "-0.125", "0.994", "9.995", ".995", "-0.001",
+                         "2675e-3", "3.14159"}) {
+    std::string err;
+    EXPECT_EQ(Canon(n, Text(in), &err), "<rejected>") << in;
+    EXPECT_NE(err.find("has more than 2 decimals for numeric(10,2); it is not rounded"),
+              std::string::npos)
+        << err;
+  }
+  for (auto [in, want] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"0.99", "0.99"}, {"12.50", "12.5"}, {"12.5000", "12.5"}, {"+.5", "0.5"},
+           {"1.5e1", "15"}, {"2675e-2", "26.75"}, {"-0.000", "0"}})
     EXPECT_EQ(Canon(n, Text(in)), want) << in;
   EXPECT_EQ(Canon(n, Text("-0.00")), "0");  // numeric has no negative zero
   EXPECT_EQ(Canon(n, Text("-0")), "0");
-  EXPECT_EQ(Canon(n, Real(2.675)), "2.68");  // its shortest form, as float8::numeric
-  EXPECT_EQ(Canon(n, Real(-1.005)), "-1.01");
+  EXPECT_EQ(Canon(n, Real(2.675)), "<rejected>");  // its shortest form has 3 decimals
+  EXPECT_EQ(Canon(n, Real(0.1 + 0.2)), "<rejected>");  // 0.30000000000000004
+  EXPECT_EQ(Canon(n, Real(19.99)), "19.99");
   ColumnPlan wide = n;
   wide.precision = 30;
-  EXPECT_EQ(Canon(wide, Text("1234567890123456789012.125")), "1234567890123456789012.13");
+  EXPECT_EQ(Canon(wide, Text("1234567890123456789012.12")), "1234567890123456789012.12");
   ColumnPlan any;
   any.type = PgType::kNumeric;  // unconstrained: exponents expand exactly
   EXPECT_EQ(Canon(any, Text("1e-30")), "0.000000000000000000000000000001");
@@ -163,6 +172,53 @@ TEST(Values, HelpersRoundTrip) {
   EXPECT_EQ(ShortestDouble(-2.5e-10), "-2.5e-10");
   EXPECT_EQ(SanitizeName("Chinook DB"), "chinook_db");
   EXPECT_EQ(Quote("a\"b"), "\"a\"\"b\"");
+}
+
+// Bytes are a number only in a MySQL BIT(n) column: a SQLite blob in an INTEGER or BOOLEAN
+// column (past the sampled rows) is refused, not read as 258 or true.
+TEST(Values, BlobsAreNumbersOnlyInBitColumns) {
+  using namespace std::string_literals;
+  ColumnPlan big;
+  big.type = PgType::kBigInt;
+  std::string err;
+  EXPECT_EQ(Canon(big, Blob("\x01\x02"), &err), "<rejected>");
+  EXPECT_EQ(err, "not an integer: \\x01\\x02");
+  ColumnPlan boolean;
+  boolean.type = PgType::kBool;
+  EXPECT_EQ(Canon(boolean, Blob("\x01")), "<rejected>");
+  ColumnPlan num;
+  num.type = PgType::kNumeric;
+  EXPECT_EQ(Canon(num, Blob("\x01")), "<rejected>");
+
+  ColumnPlan bits = big;
+  bits.bit_string = true;
+  EXPECT_EQ(Canon(bits, Blob("\x01\x02")), "258");
+  EXPECT_EQ(Canon(bits, Blob("\x7f\xff\xff\xff\xff\xff\xff\xff")), "9223372036854775807");
+  // Past bigint: BIT(64) is numeric(20,0); a bigint column never takes it as negative.
+  EXPECT_EQ(Canon(bits, Blob("\xff\xff\xff\xff\xff\xff\xff\xff")), "<rejected>");
+  ColumnPlan bit64;
+  bit64.type = PgType::kNumeric;
+  bit64.precision = 20;
+  bit64.scale = 0;
+  bit64.bit_string = true;
+  EXPECT_EQ(Canon(bit64, Blob("\xff\xff\xff\xff\xff\xff\xff\xff")), "18446744073709551615");
+  EXPECT_EQ(Canon(bit64, Blob("\x80\0\0\0\0\0\0\0"s)), "9223372036854775808");
+  ColumnPlan bit1 = boolean;
+  bit1.bit_string = true;
+  EXPECT_EQ(Canon(bit1, Blob("\x01")), "t");
+  EXPECT_EQ(Canon(bit1, Blob("\0"s)), "f");
+}
+
+// A SQLite REAL in a text column (the value scan made it text): its shortest exact form, with
+// a point as SQLite writes a REAL, so 2451545.0 (a julian day) is not read back as an integer.
+TEST(Values, RealInTextKeepsItsPoint) {
+  ColumnPlan t;
+  t.type = PgType::kText;
+  EXPECT_EQ(Canon(t, Real(2451545.0)), "2451545.0");
+  EXPECT_EQ(Canon(t, Real(2460000.5)), "2460000.5");
+  EXPECT_EQ(Canon(t, Real(1e-320)), "1e-320");
+  EXPECT_EQ(Canon(t, Real(1e300)), "1e+300");
+  EXPECT_EQ(Canon(t, Real(-0.0)), "-0.0");
 }
 
 }  // namespace

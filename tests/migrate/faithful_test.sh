@@ -45,7 +45,7 @@ check "plan --strict keeps the declared types" contains "$out" "\"cuando\" times
 
 out=$("$corrente" migrate copy "$src" 2>&1); check "copy exits 0" [ $? -eq 0 ]
 check "copy: only the invalid UTF-8 row refused" contains "$out" "6 rows, 1 rejected"
-check "every value kept exactly" [ "$(q "select string_agg(id || ':' || coalesce(cuando, '-') || ':' || coalesce(n, '-') || ':' || coalesce(precio, '-'), ',' order by id) from messy.evento")" = "1:0:5:1.5,2:2024-01-05 10:00:00:muchos:2,3:2024:7:n/a,4:-:-:-" ]
+check "every value kept exactly" [ "$(q "select string_agg(id || ':' || coalesce(cuando, '-') || ':' || coalesce(n, '-') || ':' || coalesce(precio, '-'), ',' order by id) from messy.evento")" = "1:0:5:1.5,2:2024-01-05 10:00:00:muchos:2.0,3:2024:7:n/a,4:-:-:-" ]
 check "column types" [ "$(q "select string_agg(data_type, ',' order by ordinal_position) from information_schema.columns where table_schema = 'messy' and table_name = 'evento'")" = "bigint,text,text,text,text,date" ]
 check "defaults: '0' kept, the bad one left out" [ "$(q "select string_agg(column_name || '=' || coalesce(column_default, '-'), ',' order by ordinal_position) from information_schema.columns where table_schema = 'messy' and table_name = 'evento' and column_name in ('cuando', 'alta')")" = "cuando='0'::text,alta=-" ]
 check "the reject names the row and the reason" [ "$(q "select source_key || ' ' || reason from staging.migration_rejects where target_schema = 'messy'")" = "id=5 invalid UTF-8 in column nota" ]

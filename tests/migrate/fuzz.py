@@ -146,16 +146,17 @@ def rand_ts(r):
     if r.random() < 0.03:  # the end of a day, which PostgreSQL takes as the next midnight
         return d.isoformat() + " 24:00:00"
     t = datetime.datetime(d.year, d.month, d.day, r.randint(0, 23), r.randint(0, 59), r.randint(0, 59))
-    digits = r.choice([0, 0, 1, 3, 6, 6, 7, 9])  # past 6: rounded to microseconds
+    digits = r.choice([0, 0, 1, 3, 6, 6, 7, 9])  # past 6 only zeros: others make the column text
     s = t.isoformat(sep=r.choice([" ", " ", "T"]))
     if digits:
-        s += "." + "".join(r.choice("09" if r.random() < 0.3 else string.digits) for _ in range(digits))
+        s += "." + "".join(r.choice("09" if r.random() < 0.3 else string.digits) for _ in range(min(digits, 6)))
+        s += "0" * max(digits - 6, 0)
     return s
 
 
 def pg_timestamp(s):
-    """What PostgreSQL's input makes of a timestamp: fractions past microseconds rounded as
-    rint(fraction * 1e6), which can carry into the next second; 24:00:00 is the next day."""
+    """What PostgreSQL's input makes of a timestamp (past microseconds only zeros, which the
+    copy takes; other digits there make the column text); 24:00:00 is the next day."""
     day, _, clock = s.replace("T", " ").partition(" ")
     hms, _, frac = clock.partition(".")
     h, m, sec = map(int, hms.split(":"))

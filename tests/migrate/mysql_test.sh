@@ -16,7 +16,7 @@ check "tinyint(1) of 0/1 -> boolean" contains "$out" "active: tinyint\(1\) -> bo
 check "tinyint(1) holding 2 stays a number" contains "$out" "flags: tinyint\(1\) -> smallint"
 check "unsigned bigint -> numeric(20)" contains "$out" "big_counter: bigint\(20\) unsigned -> numeric\(20,0\)"
 check "unsigned int -> bigint" contains "$out" "item_id: int\(10\) unsigned -> bigint"
-check "enum -> text + CHECK" contains "$out" "CHECK \(\"status\" IN \('active', 'discontinued', 'draft'\)\)"
+check "enum -> text + CHECK (with '', MySQL's error value)" contains "$out" "CHECK \(\"status\" IN \('active', 'discontinued', 'draft', ''\)\)"
 check "set -> text + CHECK" contains "$out" "string_to_array\(\"tags\""
 check "latin1 converted" contains "$out" "name: varchar\(60\) -> varchar\(60\) \[latin1 converted to UTF-8\]"
 check "DATETIME not shifted" contains "$out" "created_at: datetime -> timestamp without time zone"

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# corrente migrate from a DuckDB file with the types DuckDB users have: FLOAT (was carried as
+# its shortest float text, another double), JSON (now jsonb), HUGEINT/UHUGEINT/UBIGINT at
+# their limits, NaN and infinities, INTERVAL, LIST/STRUCT/MAP, ENUM, TIMESTAMP_NS and BIT as
+# text with a warning, TIMESTAMPTZ; a table in another schema and a view reported (the first
+# was left out without a word).
+set -uo pipefail
+corrente="$1"
+duckdb_exec="$2"
+. "$(dirname "$0")/common.sh"
+trap cleanup_db EXIT
+export CORRENTE_LOG_FORMAT=json
+
+db="$work/odd.duckdb"
+"$duckdb_exec" "$db" <<'SQL'
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE t (id INTEGER PRIMARY KEY, f FLOAT, d DOUBLE, h HUGEINT, uh UHUGEINT, ub UBIGINT,
+  iv INTERVAL, l INTEGER[], s STRUCT(a INTEGER, b VARCHAR), m MAP(VARCHAR, INTEGER), e mood,
+  tz TIMESTAMPTZ, tns TIMESTAMP_NS, ut UTINYINT, js JSON, bt BIT, v VARCHAR);
+INSERT INTO t VALUES
+ (1, 0.1, 'nan', 170141183460469231731687303715884105727, 340282366920938463463374607431768211455,
+  18446744073709551615, INTERVAL '1 year 2 months 3 days 04:05:06.789', [1, 2, NULL],
+  {'a': 1, 'b': 'x'}, MAP {'k': 1}, 'happy', '2024-06-01 10:00:00+02',
+  '2024-01-01 00:00:00.123456789', 255, '{"b": [1, 2], "a": 1.50}', '0101', 'é'),
+ (2, 16777217, '-inf', -170141183460469231731687303715884105728, 0, 0, INTERVAL '-1 day', [],
+  {'a': NULL, 'b': NULL}, MAP {}, 'sad', '1900-01-01 00:00:00+00', '1970-01-01', 0, 'null', '1', ''),
+ (3, 1234567.5, 'inf', 0, 1, 1, INTERVAL '0 seconds', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL);
+CREATE TYPE lvl AS ENUM ('zeta', 'alpha', 'mid');
+CREATE TABLE niveles (l lvl PRIMARY KEY, v INTEGER);
+INSERT INTO niveles VALUES ('zeta', 1), ('alpha', 2), ('mid', 3);
+CREATE SCHEMA sales;
+CREATE TABLE sales.orders (id INTEGER PRIMARY KEY, n INTEGER);
+INSERT INTO sales.orders VALUES (1, 1);
+CREATE VIEW vt AS SELECT id FROM t;
+SQL
+check "fixture created" [ $? -eq 0 ]
+src="duckdb://$db"
+
+out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
+check "FLOAT as its exact value" contains "$out" "f: FLOAT -> double precision \(the float's exact value, read as a double\)"
+check "JSON -> jsonb" contains "$out" "js: JSON -> jsonb"
+check "INTERVAL, LIST, STRUCT, MAP, ENUM, TIMESTAMP_NS, BIT as text, each said" [ "$(grep -c 'WARNING t: column .*: DuckDB type .* carried as its text form' <<<"$out")" = "7" ]
+check "a table outside schema main reported" contains "$out" "WARNING table sales.orders is not copied: only schema main is"
+check "a view reported" contains "$out" "WARNING view vt is not copied"
+
+out=$("$corrente" migrate copy "$src" --verify 2>&1); check "copy --verify exits 0" [ $? -eq 0 ]
+check "all match" contains "$out" "verify: all 2 tables match"
+check "FLOAT values: the floats' exact values" [ "$(q "select string_agg(f::text, ',' order by id) from odd.t")" = "0.10000000149011612,16777216,1234567.5" ]
+check "NaN and infinities" [ "$(q "select string_agg(d::text, ',' order by id) from odd.t")" = "NaN,-Infinity,Infinity" ]
+check "HUGEINT, UHUGEINT, UBIGINT limits" [ "$(q "select string_agg(concat_ws('|', h, uh, ub), ',' order by id) from odd.t")" = "170141183460469231731687303715884105727|340282366920938463463374607431768211455|18446744073709551615,-170141183460469231731687303715884105728|0|0,0|1|1" ]
+check "JSON as jsonb (keys in jsonb's order, a JSON null kept apart from NULL)" [ "$(q "select string_agg(coalesce(js::text, 'NULL'), ',' order by id) from odd.t")" = '{"a": 1.50, "b": [1, 2]},null,NULL' ]
+check "text forms kept exactly" [ "$(q "select concat_ws('|', iv, l, s, m, e, tns, bt, v) from odd.t where id = 1")" = "1 year 2 months 3 days 04:05:06.789|[1, 2, NULL]|{'a': 1, 'b': x}|{k=1}|happy|2024-01-01 00:00:00.123456789|0101|é" ]
+check "TIMESTAMPTZ at its instant" [ "$(q "select string_agg(tz::text, ',' order by id) from odd.t")" = "2024-06-01 08:00:00+00,1900-01-01 00:00:00+00" ]
+q "update odd.t set f = 0.1, js = '{}' where id = 1" >/dev/null
+out=$("$corrente" migrate diff "$src" --table t 2>&1); check "diff finds the changed FLOAT and JSON row" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed id=1" ]
+out=$("$corrente" migrate sync "$src" 2>&1); check "sync puts it back" contains "$out" "sync t: 0 inserted, 1 updated, 0 deleted"
+"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
+# An ENUM key: DuckDB sorts it by the members' order (zeta, alpha, mid), the target's text
+# by bytes; read in the target's order, diff names only the changed row and sync deletes
+# nothing (it deleted alpha and zeta).
+q "update odd.niveles set v = 0 where l = 'mid'" >/dev/null
+out=$("$corrente" migrate diff "$src" --table niveles 2>&1)
+check "diff of an ENUM key: only the changed row" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed l=mid" ]
+out=$("$corrente" migrate sync "$src" 2>&1)
+check "sync of it deletes nothing" contains "$out" "sync niveles: 0 inserted, 1 updated, 0 deleted"
+also [ "$(q "select string_agg(l || v, ',' order by l collate \"C\") from odd.niveles")" = "alpha2,mid3,zeta1" ]
+finish
