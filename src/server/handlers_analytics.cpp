@@ -363,8 +363,8 @@ Response Forecasts(Ctx& ctx) {
                     page(EffectiveColumns(), OverrideJoin(), std::string("(") + kLatestRun + ")", ""),
                     std::move(params), limit, offset);
   // One statement, so one snapshot: a reader sees one run's forecasts, never a mix. The run,
-  // its accuracy and the page, the run looked up once (r). The page runs in one of two forms:
-  // without the override join when no approved override exists for the filtered series (its
+  // its accuracy and the page, the run looked up once (r). With item_id the page runs in one of
+  // two forms: without the override join when no approved override exists for the series (its
   // 90 probes were a third of the statement), else with it. Header columns are h_ and a_,
   // left out of the rows; with an empty page the one row has them only (full_date null).
   // Nothing correlated over a reference table (pipeline_runs, overrides): Citus plans none.
@@ -385,9 +385,13 @@ Response Forecasts(Ctx& ctx) {
            " sum(n_points)::bigint AS a_n_points, min(model_tag) AS a_model_tag, count(*) AS a_n"
            " FROM analytics.forecast_accuracy WHERE run_id = " + run + " AND item_id = $1" +
            GivenOnly({{site.has_value(), "site_id = $2", "$2::int"}}) + ") a";
-  sql += " LEFT JOIN ((" + page(PlainColumns(), "", run, " AND NOT " + any) + ") UNION ALL (" +
-         page(EffectiveColumns(), OverrideJoin(), run, " AND " + any) +
-         ")) p ON true ORDER BY p.item_id, p.site_id, p.full_date";
+  // The two forms with item_id only: that is one shard on Citus, which refuses an outer join
+  // beside a pseudoconstant qual (the EXISTS) in a query over every shard (PG 15 and 16).
+  const std::string rows_sql =
+      item ? "(" + page(PlainColumns(), "", run, " AND NOT " + any) + ") UNION ALL (" +
+                 page(EffectiveColumns(), OverrideJoin(), run, " AND " + any) + ")"
+           : page(EffectiveColumns(), OverrideJoin(), run, "");
+  sql += " LEFT JOIN (" + rows_sql + ") p ON true ORDER BY p.item_id, p.site_id, p.full_date";
   std::vector<pg::Param> with_page = params;
   with_page.push_back(std::to_string(limit));
   with_page.push_back(std::to_string(offset));
