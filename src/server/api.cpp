@@ -285,14 +285,17 @@ namespace {
 
 // The rows as a JSON array appended to `out`. Once the first row is written, its size sizes the
 // buffer for all of them, so a 30 KB page grows once instead of doubling three times.
-void AppendRowsJson(std::string& out, const pg::Result& r, const std::set<std::string>& skip) {
+// `n`: the first n rows only (-1: all).
+void AppendRowsJson(std::string& out, const pg::Result& r, const std::set<std::string>& skip,
+                    int n = -1) {
   const std::vector<JsonColumn> cols = JsonColumns(r, skip);
+  if (n < 0) n = r.Rows();
   out += '[';
-  for (int i = 0; i < r.Rows(); ++i) {
+  for (int i = 0; i < n; ++i) {
     if (i) out += ',';
     size_t before = out.size();
     AppendRow(out, r, i, cols);
-    if (i == 0) out.reserve(out.size() + (out.size() - before + 1) * (r.Rows() - 1) * 9 / 8 + 256);
+    if (i == 0) out.reserve(out.size() + (out.size() - before + 1) * (n - 1) * 9 / 8 + 256);
   }
   out += ']';
 }
@@ -322,8 +325,8 @@ void AppendCsvHeader(std::string& out, const pg::Result& r, const std::vector<in
   out += "\r\n";
 }
 
-void AppendCsvRows(std::string& out, const pg::Result& r, const std::vector<int>& cols) {
-  for (int row = 0; row < r.Rows(); ++row) {
+void AppendCsvRows(std::string& out, const pg::Result& r, const std::vector<int>& cols, int n = -1) {
+  for (int row = 0; row < (n < 0 ? r.Rows() : n); ++row) {
     for (size_t i = 0; i < cols.size(); ++i) {
       if (i) out += ',';
       if (r.IsNull(row, cols[i])) continue;
@@ -414,11 +417,11 @@ Response StreamCsv(Db& db, const std::string& sql, const std::vector<pg::Param>&
 
 }  // namespace
 
-std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip) {
+std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip, int n) {
   std::string out;
   auto cols = CsvColumns(r, skip);
   AppendCsvHeader(out, r, cols);
-  AppendCsvRows(out, r, cols);
+  AppendCsvRows(out, r, cols, n);
   return out;
 }
 
@@ -435,18 +438,19 @@ Response Envelope(const std::string& data_json, const std::string& metadata_json
 
 Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit,
                    int64_t offset, const std::string& extra_metadata_json,
-                   const std::set<std::string>& skip_in) {
+                   const std::set<std::string>& skip_in, int n) {
   std::set<std::string> skip = skip_in;
   skip.insert("total_count");
-  if (ctx.csv) return Response{200, "text/csv; charset=utf-8", RowsCsv(rows, skip), {}};
+  if (n < 0) n = rows.Rows();
+  if (ctx.csv) return Response{200, "text/csv; charset=utf-8", RowsCsv(rows, skip, n), {}};
   std::string meta =
       "{\"total_count\":" + std::to_string(total) + ",\"limit\":" + std::to_string(limit) +
-      ",\"offset\":" + std::to_string(offset) + ",\"count\":" + std::to_string(rows.Rows());
+      ",\"offset\":" + std::to_string(offset) + ",\"count\":" + std::to_string(n);
   if (!extra_metadata_json.empty()) meta += "," + extra_metadata_json;
   meta += '}';
   // The envelope written around the rows in place: no copy of the page into a second string.
   std::string body = R"({"status":"success","data":)";
-  AppendRowsJson(body, rows, skip);
+  AppendRowsJson(body, rows, skip, n);
   body += R"(,"metadata":)";
   body += meta;
   body += '}';

@@ -90,7 +90,8 @@ class Params {
 void AppendRowJson(std::string& out, const pg::Result& r, int row,
                    const std::set<std::string>& skip = {});
 std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip = {});
-std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip = {});
+// `n`: the first n rows only (-1: all).
+std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip = {}, int n = -1);
 // Converts a timestamptz text (TimeZone=UTC) into ISO 8601 with Z.
 std::string IsoTimestamp(std::string_view pg_text);
 
@@ -149,10 +150,10 @@ struct Ctx {
 };
 
 // A list page: JSON envelope with metadata.total_count/limit/offset, or CSV of the rows.
-// `total_col` names a count(*) OVER () column to read the total from and leave out.
+// A total_count column is left out. `n`: the first n rows only (-1: all).
 Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit,
                    int64_t offset, const std::string& extra_metadata_json = "",
-                   const std::set<std::string>& skip = {});
+                   const std::set<std::string>& skip = {}, int n = -1);
 // PageQuery + ListReply, except that a CSV page larger than kMaxPageRows (an export) streams:
 // a read-only cursor is fetched kCsvChunkRows at a time on the request's connection, each
 // chunk written (chunked transfer) before the next is fetched. Streamed responses are neither

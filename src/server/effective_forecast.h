@@ -40,6 +40,21 @@ inline std::string EffectiveColumns() {
          " ov.override_id, ov.author AS override_author, ov.state AS override_state";
 }
 
+// EffectiveColumns() where no override applies: the same names and values, without the CASEs.
+inline std::string PlainColumns() {
+  return "f.yhat, f.yhat_lower, f.yhat_upper, f.yhat_lower_95, f.yhat_upper_95,"
+         " f.yhat AS yhat_statistical, false AS overridden, NULL::bigint AS override_id,"
+         " NULL::text AS override_author, NULL::text AS override_state";
+}
+
+// Whether any approved FORECAST override exists for the series the filters name (`filters`:
+// GivenOnly's " AND ..." over g.item_id and g.site_id). Uncorrelated, so PostgreSQL runs it
+// once (an InitPlan): when it is false, OverrideJoin() can have nothing to find on any row.
+inline std::string AnyApprovedOverride(const std::string& filters) {
+  return "EXISTS (SELECT 1 FROM analytics.overrides g WHERE g.kind = 'FORECAST'"
+         " AND g.state = 'APPROVED'" + filters + ")";
+}
+
 // The quantity of recommendation row `alias` as planned: its approved RECOMMENDATION override's
 // quantity while the override is valid today, else the pipeline's.
 inline std::string EffectiveQuantity(const std::string& alias) {

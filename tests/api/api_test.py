@@ -425,6 +425,15 @@ acc = get("/api/v1/forecasts?item_id=1", VIEWER).meta.get("accuracy") or {}
 check("forecasts: without site_id, accuracy is the mean over the item's sites",
       acc.get("mape") == 0.15 and acc.get("wape") == 0.15 and acc.get("n_points") == 540, acc)
 check("forecasts: no accuracy for an item without backtest rows", get("/api/v1/forecasts?item_id=3", VIEWER).meta.get("accuracy", "absent") is None)
+# The run, its accuracy and the page are one statement: an empty page still carries them.
+r2 = get("/api/v1/forecasts?item_id=1&site_id=1&offset=1000", VIEWER)
+check("forecasts: past the end, no rows but the total, run and accuracy", r2.status == 200 and r2.data == []
+      and r2.meta["total_count"] == 30 and r2.meta["count"] == 0 and r2.meta["run_id"] == 2
+      and r2.meta["computed_at"] == r.meta["computed_at"] and r2.meta["accuracy"] == r.meta["accuracy"], r2.meta)
+r2 = get("/api/v1/forecasts?item_id=1&site_id=1&offset=1000&format=csv", VIEWER)
+raw = r2.raw if isinstance(r2.raw, str) else r2.raw.decode()
+check("forecasts: past the end as CSV, the header row only", r2.status == 200 and raw.count("\r\n") == 1
+      and raw.startswith("full_date,item_id,site_id,horizon_days,yhat,") and "h_run_id" not in raw, raw[:200])
 r = get("/api/v1/forecasts?horizon=7", VIEWER)
 check("forecasts: no accuracy without item_id", "accuracy" not in r.meta, r.meta)
 check("forecasts: horizon=H keeps horizon_days <= H", r.meta["total_count"] == 7 * 3 * 2 and max(x["horizon_days"] for x in r.data) == 7)
