@@ -19,6 +19,14 @@ finish() {
   [ "$FAIL" -eq 0 ]
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A free port outside 54320-54819, where `db start` looks for one: a test that stops its cluster
+# and starts it again on the same port, while a server holds its URL, must not lose the port to
+# another test's new cluster in between.
+free_pg_port() {
+  local p
+  while p=$(free_port); [ "$p" -ge 54320 ] && [ "$p" -le 54819 ]; do :; done
+  echo "$p"
+}
 wait_http() {  # wait_http URL [seconds]
   local i
   for i in $(seq 1 $((${2:-20} * 10))); do

@@ -8,7 +8,8 @@ corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 unset DATABASE_URL CORRENTE_JWT_SECRET
-export CORRENTE_HOME=$(mktemp -d /tmp/corrente-faults.XXXXXX) CORRENTE_PG_FAST=1
+# A fixed port of its own: the restart below must come back where the server looks for it.
+export CORRENTE_HOME=$(mktemp -d /tmp/corrente-faults.XXXXXX) CORRENTE_PG_FAST=1 CORRENTE_PG_PORT=$(free_pg_port)
 chmod 755 "$CORRENTE_HOME"  # the unprivileged postgres user must reach its data directory
 spid=""
 cleanup() {
