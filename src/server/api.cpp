@@ -459,7 +459,7 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
 
 Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
                   int64_t offset, const std::string& extra_metadata_json,
-                  const std::set<std::string>& skip_in, std::optional<pg::Result> first) {
+                  const std::set<std::string>& skip_in) {
   if (Streams(ctx, limit)) {
     std::set<std::string> skip = skip_in;
     skip.insert("total_count");
@@ -467,7 +467,7 @@ Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> param
     params.push_back(std::to_string(offset));
     return StreamCsv(ctx.db, sql, params, std::move(skip));
   }
-  Page page = PageQuery(ctx.db, sql, std::move(params), limit, offset, std::move(first));
+  Page page = PageQuery(ctx.db, sql, std::move(params), limit, offset);
   return ListReply(ctx, page.rows, page.total, limit, offset, extra_metadata_json, skip_in);
 }
 
@@ -484,18 +484,22 @@ std::string GivenOnly(const std::vector<SqlFilter>& filters) {
 bool Streams(const Ctx& ctx, int64_t limit) { return ctx.csv && limit > kMaxPageRows; }
 
 Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
-               int64_t offset, std::optional<pg::Result> first) {
+               int64_t offset) {
   params.push_back(std::to_string(limit));
   params.push_back(std::to_string(offset));
+  auto total = [](const pg::Result& r) -> std::optional<int64_t> {
+    if (r.Rows() == 0) return std::nullopt;
+    int col = r.Column("total_count");
+    return r.IsNull(0, col) ? std::nullopt : std::optional<int64_t>(r.GetInt(0, col));
+  };
   Page p;
-  p.rows = first ? std::move(*first) : db.Query(sql, params);
-  if (p.rows.Rows() > 0) {
-    p.total = p.rows.GetInt(0, p.rows.Column("total_count"));
+  p.rows = db.Query(sql, params);
+  if (auto t = total(p.rows)) {
+    p.total = *t;
   } else if (offset > 0) {
     params[params.size() - 2] = "1";
     params.back() = "0";
-    pg::Result head = db.Query(sql, params);
-    p.total = head.Rows() ? head.GetInt(0, head.Column("total_count")) : 0;
+    p.total = total(db.Query(sql, params)).value_or(0);
   }
   return p;
 }

@@ -163,8 +163,7 @@ inline constexpr int kCsvChunkRows = 2000;
 inline constexpr int kMaxConcurrentExports = 8;
 Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
                   int64_t offset, const std::string& extra_metadata_json = "",
-                  const std::set<std::string>& skip = {},
-                  std::optional<pg::Result> first = std::nullopt);
+                  const std::set<std::string>& skip = {});
 // The optional filters of a statement, as " AND ..." conditions: the test of each given one,
 // and "<param> IS NULL" (true, and a one-time filter in the plan) for each absent one, so every
 // parameter keeps its number and type. Each combination is then its own statement, whose
@@ -180,13 +179,13 @@ std::string GivenOnly(const std::vector<SqlFilter>& filters);
 bool Streams(const Ctx& ctx, int64_t limit);
 // Runs a page query whose last two parameters are LIMIT and OFFSET and whose rows carry
 // count(*) OVER () AS total_count. When the page is empty past the end, the total is
-// fetched by running it again at offset 0.
+// fetched by running it again at offset 0. A row whose total_count is null (a header row
+// joined to no page row) counts as an empty page.
 struct Page {
   pg::Result rows;
   int64_t total = 0;
 };
-// `first`: the rows of that query already fetched (e.g. in a pipeline), so it is not run again.
 Page PageQuery(Db& db, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
-               int64_t offset, std::optional<pg::Result> first = std::nullopt);
+               int64_t offset);
 
 }  // namespace corrente::server

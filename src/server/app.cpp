@@ -104,11 +104,11 @@ class Api {
         req.route = kLoginPath;
         return HeldIfRefusedLogin(req, FromApiError(LoginRateLimited(wait)));
       }
-    }
-    if (req.method == "POST" && req.path == kLoginPath && s_.hashing.Refuses()) {
-      req.route = kLoginPath;
-      return HeldIfRefusedLogin(req,
-                                FromApiError(HashingBusy("too many password checks in progress")));
+      if (s_.hashing.Refuses()) {
+        req.route = kLoginPath;
+        return HeldIfRefusedLogin(
+            req, FromApiError(HashingBusy("too many password checks in progress")));
+      }
     }
     if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
     const Router::Route* rr = router_->Find(req);

@@ -392,19 +392,9 @@ Response Forecasts(Ctx& ctx) {
                  page(EffectiveColumns(), OverrideJoin(), run, " AND " + any) + ")"
            : page(EffectiveColumns(), OverrideJoin(), run, "");
   sql += " LEFT JOIN (" + rows_sql + ") p ON true ORDER BY p.item_id, p.site_id, p.full_date";
-  std::vector<pg::Param> with_page = params;
-  with_page.push_back(std::to_string(limit));
-  with_page.push_back(std::to_string(offset));
-  pg::Result rows = ctx.db.Query(sql, with_page);
+  Page result = PageQuery(ctx.db, sql, std::move(params), limit, offset);
+  const pg::Result& rows = result.rows;
   const int n = rows.IsNull(0, rows.Column("full_date")) ? 0 : rows.Rows();
-  int64_t total = n ? rows.GetInt(0, rows.Column("total_count")) : 0;
-  if (n == 0 && offset > 0) {  // past the end: the total from the first row
-    with_page[5] = "1";
-    with_page[6] = "0";
-    pg::Result head = ctx.db.Query(sql, with_page);
-    const int tc = head.Column("total_count");
-    total = head.IsNull(0, tc) ? 0 : head.GetInt(0, tc);
-  }
   std::string meta = "\"run_id\":null,\"computed_at\":null";
   if (!rows.IsNull(0, 0)) {
     std::optional<std::string> computed = rows.GetOpt(0, 1);
@@ -425,7 +415,7 @@ Response Forecasts(Ctx& ctx) {
   static const std::set<std::string> header{"h_run_id", "h_computed_at", "a_mape",    "a_wape",
                                             "a_bias",   "a_mase",        "a_n_points", "a_model_tag",
                                             "a_n"};
-  return ListReply(ctx, rows, total, limit, offset, meta, header, n);
+  return ListReply(ctx, rows, result.total, limit, offset, meta, header, n);
 }
 
 // The latest run's forecasts summed per day over all items (and sites unless site_id): the

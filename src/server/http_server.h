@@ -1,7 +1,8 @@
 #pragma once
 // HTTP/1.1 server on Boost.Beast with C++20 coroutines: keep-alive, one I/O thread per
-// core (one shared io_context), limits on body size, header size and request time. Run() blocks until SIGTERM or
-// SIGINT, stops accepting, lets in-flight requests finish (up to drain_timeout) and returns.
+// core (one shared io_context), limits on body size, header size and request time. Run()
+// blocks until SIGTERM or SIGINT, stops accepting, lets in-flight requests finish (up to
+// drain_timeout) and returns.
 #include <atomic>
 #include <chrono>
 #include <cstddef>
