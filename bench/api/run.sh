@@ -61,7 +61,10 @@ INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate
                                   forecast_mape, avg_inventory_value, computed_at)
 SELECT 1, d::date, 1000, 0.02, 0.8, 0.05, 0.12, 5000, now()
   FROM generate_series(current_date - 365, current_date - 1, interval '1 day') d;
+-- What the pipeline's publish does after writing a run (src/pipeline/publish.cpp): the views,
+-- and each series' forecast page (V066), which GET /forecasts with item_id and site_id reads.
 REFRESH MATERIALIZED VIEW analytics.mv_kpis_latest;
+SELECT analytics.render_forecast_pages(1);
 SQL
 # VACUUM too (not only ANALYZE): autovacuum would otherwise visit the freshly loaded tables
 # in the middle of the measurements.
