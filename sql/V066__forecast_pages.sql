@@ -78,3 +78,8 @@ BEGIN
   ALTER FUNCTION analytics.render_forecast_pages(bigint) OWNER TO corrente_owner;
 END
 $$;
+
+-- The latest published run gets its pages now, not at the next pipeline run.
+SELECT analytics.render_forecast_pages(run_id)
+  FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'
+ ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1;

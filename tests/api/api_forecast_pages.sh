@@ -23,5 +23,13 @@ wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
 BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PASSWORD="$admin_pw" \
   CORRENTE="$corrente" python3 "$here/forecast_pages.py"
 check "forecast_pages.py" [ $? -eq 0 ]
+# An upgrade to V066 renders the latest published run's pages at once.
+kill "$spid"; wait "$spid" 2>/dev/null; spid=""
+"$corrente" db downgrade >/dev/null 2>&1; check "db downgrade (V066 out)" [ $? -eq 0 ]
+"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade (V066 in)" [ $? -eq 0 ]
+latest="(SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED' ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1)"
+want=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(DISTINCT (item_id, site_id)) FROM analytics.forecasts WHERE run_id = $latest")
+got=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(*) FROM analytics.forecast_pages WHERE run_id = $latest")
+check "  and the upgrade rendered the latest run's pages ($want)" [ "$got" = "$want" ] && also [ "$got" -gt 0 ]
 check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
 finish
