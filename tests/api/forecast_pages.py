@@ -86,7 +86,7 @@ check("  a page's answer has the run, the accuracy and the series' 30 rows",
 sql("UPDATE analytics.forecasts SET model_tag = E'tag \"quoted\" \\\\ back/slash \u00e9 \U0001F680 \\u2028',"
     " yhat_lower = NULL, yhat_lower_95 = NULL, confidence_level = NULL, yhat = 1234567.0001, yhat_upper = 2234567.5,"
     " computed_at = '2026-01-02 03:04:05.5+00' WHERE run_id = %d AND item_id = %d AND site_id = %d" % (run, i1, s1))
-sql("UPDATE analytics.forecasts SET computed_at = '2026-01-02 03:04:05+00', yhat = 0, yhat_upper = 0.0001,"
+sql("UPDATE analytics.forecasts SET computed_at = '2026-01-02 03:04:05+00', yhat = 0, yhat_upper = 0.0001, yhat_upper_95 = 'NaN',"
     " confidence_level = 99.99 WHERE run_id = %d AND item_id = %d AND site_id = %d" % (run, i2, s2))
 sql("UPDATE analytics.forecasts SET model_tag = E'bell\\x07 tab\\t nl\\n' WHERE run_id = %d AND item_id = %d"
     " AND site_id = %d AND full_date = (SELECT min(full_date) FROM analytics.forecasts WHERE run_id = %d)" % (run, i3, s3, run))
@@ -94,7 +94,7 @@ rendered = q("SELECT analytics.render_forecast_pages(%d)" % run)
 check("rendering again skips only the series with a control character in a model tag",
       rendered == str(len(series) - 1), rendered)
 for (item, site), what in (((i1, s1), "quotes, a backslash, é, an emoji, U+2028, null bounds, a big yhat, .5 s"),
-                           ((i2, s2), "zero, 0.0001, 99.99, a whole second")):
+                           ((i2, s2), "zero, 0.0001, NaN, 99.99, a whole second")):
     a, b, s = page_and_reference(item, site)
     check("a page with %s equals the row-by-row answer" % what, a == b and s == 1, (s, a[:300], b[:300]))
     check("  and says what it holds",
