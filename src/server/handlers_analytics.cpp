@@ -384,12 +384,19 @@ std::string ForecastMeta(const pg::Result& rows, bool item) {
 // row-by-row statement (no page for this run, an override, a page shorter than the series).
 std::optional<Response> PublishedPage(Ctx& ctx, int64_t item, int64_t site, int64_t limit) {
   const ForecastHeader head = ForecastHeaderSql(true, true);
-  const pg::Result r = ctx.db.Query(
-      head.select + ", " + AnyApprovedOverride(" AND g.item_id = $1 AND g.site_id = $2") +
-          " AS p_override, p.n_rows, p.rows_json" + head.from +
-          " LEFT JOIN analytics.forecast_pages p ON p.run_id = h.h_run_id AND p.item_id = $1"
-          " AND p.site_id = $2",
-      {std::to_string(item), std::to_string(site)});
+  pg::Result r;
+  try {
+    r = ctx.db.Query(
+        head.select + ", " + AnyApprovedOverride(" AND g.item_id = $1 AND g.site_id = $2") +
+            " AS p_override, p.n_rows, p.rows_json" + head.from +
+            " LEFT JOIN analytics.forecast_pages p ON p.run_id = h.h_run_id AND p.item_id = $1"
+            " AND p.site_id = $2",
+        {std::to_string(item), std::to_string(site)});
+  } catch (const pg::Error& e) {
+    // A schema downgraded below V066 under a running server: the statement still answers.
+    if (e.SqlState() == "42P01") return std::nullopt;
+    throw;
+  }
   if (r.IsNull(0, 11) || r.GetBool(0, 9) || r.GetInt(0, 10) > limit) return std::nullopt;
   g_pages_served.fetch_add(1, std::memory_order_relaxed);
   const int64_t n = r.GetInt(0, 10);

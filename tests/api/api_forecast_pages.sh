@@ -23,9 +23,15 @@ wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
 BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PASSWORD="$admin_pw" \
   CORRENTE="$corrente" python3 "$here/forecast_pages.py"
 check "forecast_pages.py" [ $? -eq 0 ]
-# An upgrade to V066 renders the latest published run's pages at once.
-kill "$spid"; wait "$spid" 2>/dev/null; spid=""
+# A server still running when the schema goes back below V066 answers from the statement; an
+# upgrade to V066 renders the latest published run's pages at once.
 "$corrente" db downgrade >/dev/null 2>&1; check "db downgrade (V066 out)" [ $? -eq 0 ]
+token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+code=$(curl -s -o "$work/after" -w '%{http_code}' -H "Authorization: Bearer $token" \
+       "http://127.0.0.1:$port/api/v1/forecasts?item_id=1&site_id=1&nocache=downgraded")
+check "  a running server still answers /forecasts from the statement" [ "$code" = 200 ] && also contains "$(cat "$work/after")" '"full_date"'
+kill "$spid"; wait "$spid" 2>/dev/null; spid=""
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade (V066 in)" [ $? -eq 0 ]
 latest="(SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED' ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1)"
 want=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(DISTINCT (item_id, site_id)) FROM analytics.forecasts WHERE run_id = $latest")
