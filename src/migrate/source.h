@@ -31,8 +31,10 @@ struct SourceColumn {
   std::string generation_expr;
   // MariaDB only: a JSON column, which it declares LONGTEXT with a CHECK (json_valid(col)).
   bool json = false;
-  // SQLite only: the column's collating sequence ("BINARY", "NOCASE", "RTRIM").
+  // SQLite: the column's collating sequence ("BINARY", "NOCASE", "RTRIM"); MySQL: its
+  // collation ("utf8mb4_general_ci").
   std::string collation;
+  std::string comment;  // MySQL: COMMENT '...' (empty: none)
 };
 
 struct SourceIndex {
@@ -41,6 +43,9 @@ struct SourceIndex {
   bool unique = false;
   bool spatial = false;   // MySQL/MariaDB SPATIAL (an R-tree)
   bool fulltext = false;  // MySQL/MariaDB FULLTEXT
+  // MySQL: per column, a prefix length (0: the whole column) and a descending part.
+  std::vector<int> prefix = {};
+  std::vector<bool> descending = {};
 };
 
 struct SourceForeignKey {
@@ -65,6 +70,7 @@ struct SourceTable {
   // when unknown: an identity continues from it, so deleted keys are not handed out again.
   int64_t next_auto_key = 0;
   std::vector<std::string> notes;  // what the source could not describe (expression indexes)
+  std::string comment;             // MySQL: the table's COMMENT (empty: none)
 };
 
 // One value as the source gives it. Views stay valid until the cursor moves.

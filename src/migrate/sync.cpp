@@ -134,7 +134,7 @@ void Upsert(pg::Connection& conn, const std::string& schema, TableChanges& c,
         new_row += (new_row.empty() ? "" : ", ") + std::string("EXCLUDED.") + Quote(col.name);
       }
     // Rows equal to the target's (a watermark pass re-reads its boundary) are not updated.
-    auto r = conn.Execute(insert + " ON CONFLICT (" + ColumnList(t.primary_key) + ") " +
+    auto r = conn.Execute(insert + " ON CONFLICT (" + ConflictTarget(conn, schema, t) + ") " +
                           (set.empty() ? "DO NOTHING"
                                        : "DO UPDATE SET " + set + " WHERE ROW(" + old_row +
                                              ") IS DISTINCT FROM ROW(" + new_row + ")") +

@@ -8,6 +8,12 @@ namespace corrente::migrate {
 
 bool TypeMapping::IsRowid(const SourceTable&, const SourceColumn&) const { return false; }
 bool TypeMapping::ScansValues() const { return false; }
+std::optional<std::string> TypeMapping::CheckNotCarried(const SourceTable&,
+                                                        const std::vector<ColumnPlan>&,
+                                                        const std::string&) const {
+  return std::nullopt;
+}
+
 std::optional<std::string> TypeMapping::GeneratedSql(const SourceTable&,
                                                      const std::vector<ColumnPlan>&,
                                                      const ColumnPlan&, std::string* why) const {

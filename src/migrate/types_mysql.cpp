@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 
 #include "migrate/generated.h"
 #include "migrate/types.h"
@@ -146,6 +147,67 @@ void SpatialToGeometry(const SourceColumn& c, ColumnPlan* p) {
 
 namespace {
 
+// Whether MySQL CHECK text `ck` names column `name` (`quoted` or bare; literals skipped).
+bool Mentions(std::string_view ck, const std::string& name) {
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+  for (size_t i = 0; i < ck.size();) {
+    char c = ck[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      std::string text;
+      for (++i; i < ck.size(); ++i) {
+        if (ck[i] == '\\' && c != '`' && i + 1 < ck.size()) {
+          text += ck[++i];
+        } else if (ck[i] == c && i + 1 < ck.size() && ck[i + 1] == c) {
+          text += ck[++i];
+        } else if (ck[i] == c) {
+          break;
+        } else {
+          text += ck[i];
+        }
+      }
+      ++i;
+      if (c == '`' && Lower(text) == Lower(name)) return true;
+    } else if (word(c)) {
+      size_t j = i;
+      while (j < ck.size() && word(ck[j])) ++j;
+      if (Lower(ck.substr(i, j - i)) == Lower(name)) return true;
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  return false;
+}
+
+// MySQL compares text under the column's collation: without case (and often accents) under
+// _ci ones, and with trailing spaces ignored ('a' = 'a ') under every PAD SPACE one, _bin
+// included. A CHECK comparing such text would refuse rows in PostgreSQL that MySQL took (or
+// take rows it refused), so it is left out, unless it provably compares no text: the
+// generated-column translator, which refuses MySQL text comparisons, takes it.
+std::optional<std::string> MysqlCheckNotCarried(const SourceTable& table,
+                                                const std::vector<ColumnPlan>& columns,
+                                                const std::string& check) {
+  const SourceColumn* text = nullptr;
+  for (const auto& c : table.columns)
+    if (!c.charset.empty() && c.charset != "binary" && !c.collation.ends_with("_nopad_bin") &&
+        !c.collation.ends_with("_0900_bin") && Mentions(check, c.name)) {
+      text = &c;
+      break;
+    }
+  if (!text) return std::nullopt;
+  ColumnPlan self;
+  self.type = PgType::kBool;
+  std::string why;
+  if (TranslateGenerated(ExprDialect::kMysql, check, table, columns, self, &why))
+    return std::nullopt;
+  bool ci = text->collation.find("_ci") != std::string::npos;
+  return "CHECK (" + check + ") is not carried: it may compare the text of column " + text->name +
+         ", which MySQL compares under collation " + text->collation +
+         (ci ? " (case-insensitive, trailing spaces ignored)" : " (trailing spaces ignored)") +
+         ", not byte by byte as PostgreSQL would; every row is carried, and the rule is not "
+         "enforced in PostgreSQL";
+}
+
 class MysqlTypeMapping final : public TypeMapping {
  public:
   void PlanColumn(Source& src, const SourceTable& table, const SourceColumn& c, ColumnPlan* p,
@@ -157,6 +219,11 @@ class MysqlTypeMapping final : public TypeMapping {
                                           const ColumnPlan& self, std::string* why) const override {
     return TranslateGenerated(ExprDialect::kMysql, table.columns[self.source_index].generation_expr,
                               table, columns, self, why);
+  }
+  std::optional<std::string> CheckNotCarried(const SourceTable& table,
+                                             const std::vector<ColumnPlan>& columns,
+                                             const std::string& check) const override {
+    return MysqlCheckNotCarried(table, columns, check);
   }
 };
 

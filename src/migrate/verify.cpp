@@ -160,6 +160,7 @@ std::string VerifyReport::Render() const {
                   t.Ok() ? "OK" : "MISMATCH");
     out << line;
     for (const auto& m : t.mismatches) out << "    " << m << "\n";
+    for (const auto& n : t.notes) out << "    note: " << n << "\n";
     if (t.rejects_accepted)
       out << "    accepted (--accept-rejects): " << t.rejects_recorded
           << " source rows refused at copy, not in the target (" << RejectKeyList(t) << ")\n";
@@ -210,6 +211,8 @@ std::string VerifyReport::Json() const {
       << ",\"mismatches\":[";
     for (size_t k = 0; k < t.mismatches.size(); ++k)
       o << (k ? "," : "") << JsonString(t.mismatches[k]);
+    o << "],\"notes\":[";
+    for (size_t k = 0; k < t.notes.size(); ++k) o << (k ? "," : "") << JsonString(t.notes[k]);
     o << "]}";
   }
   o << "]}";
@@ -288,6 +291,12 @@ VerifyReport Verify(const EngineOptions& o, SourceContext& ctx, const LoadedStat
                               " recorded in staging.migration_rejects" +
                               (which.empty() ? "" : " (" + which + ")"));
     }
+    // A foreign key left out (not unique in the source) checks nothing in the target: count
+    // what it would refuse. Equal tables give the source's count.
+    for (const auto& fk : t.foreign_keys_left_out)
+      tv.notes.push_back("foreign key " + fk.name + " (left out, see the plan): " +
+                         conn.Execute(ForeignKeyOrphansSql(t, fk, report.schema)).GetString(0, 0) +
+                         " rows without a match in " + fk.ref_table);
     for (size_t k = 0; k < t.columns.size(); ++k) {
       const auto& a = tv.source.columns[k];
       const auto& b = tv.target.columns[k];

@@ -2,8 +2,9 @@
 # corrente migrate from a DuckDB file with the types DuckDB users have: FLOAT (was carried as
 # its shortest float text, another double), JSON (now jsonb), HUGEINT/UHUGEINT/UBIGINT at
 # their limits, NaN and infinities, INTERVAL, LIST/STRUCT/MAP, ENUM, TIMESTAMP_NS and BIT as
-# text with a warning, TIMESTAMPTZ; a table in another schema and a view reported (the first
-# was left out without a word).
+# text with a warning, TIMESTAMPTZ; a view reported; schema sales copied through its own
+# URL (?schema=sales) into target schema odd_sales, with verify, diff and sync (before, its
+# tables were only reported).
 set -uo pipefail
 corrente="$1"
 duckdb_exec="$2"
@@ -30,8 +31,10 @@ CREATE TYPE lvl AS ENUM ('zeta', 'alpha', 'mid');
 CREATE TABLE niveles (l lvl PRIMARY KEY, v INTEGER);
 INSERT INTO niveles VALUES ('zeta', 1), ('alpha', 2), ('mid', 3);
 CREATE SCHEMA sales;
-CREATE TABLE sales.orders (id INTEGER PRIMARY KEY, n INTEGER);
-INSERT INTO sales.orders VALUES (1, 1);
+CREATE TABLE sales.t (id INTEGER PRIMARY KEY, amount DECIMAL(10,2), who VARCHAR);
+CREATE TABLE sales.orders (id INTEGER PRIMARY KEY, n INTEGER, t_id INTEGER REFERENCES sales.t (id));
+INSERT INTO sales.t VALUES (1, 10.50, 'ana'), (2, NULL, 'bo');
+INSERT INTO sales.orders VALUES (1, 1, 1), (2, 5, NULL);
 CREATE VIEW vt AS SELECT id FROM t;
 SQL
 check "fixture created" [ $? -eq 0 ]
@@ -41,7 +44,7 @@ out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "FLOAT as its exact value" contains "$out" "f: FLOAT -> double precision \(the float's exact value, read as a double\)"
 check "JSON -> jsonb" contains "$out" "js: JSON -> jsonb"
 check "INTERVAL, LIST, STRUCT, MAP, ENUM, TIMESTAMP_NS, BIT as text, each said" [ "$(grep -c 'WARNING t: column .*: DuckDB type .* carried as its text form' <<<"$out")" = "7" ]
-check "a table outside schema main reported" contains "$out" "WARNING table sales.orders is not copied: only schema main is"
+check "a table outside schema main: named with the URL that copies it" contains "$out" "WARNING table sales.orders is in schema sales, not copied by this command: its source is duckdb://$db\?schema=sales \(target schema odd_sales\)"
 check "a view reported" contains "$out" "WARNING view vt is not copied"
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); check "copy --verify exits 0" [ $? -eq 0 ]
@@ -65,4 +68,28 @@ check "diff of an ENUM key: only the changed row" [ "$(grep -E '^(missing|extra|
 out=$("$corrente" migrate sync "$src" 2>&1)
 check "sync of it deletes nothing" contains "$out" "sync niveles: 0 inserted, 1 updated, 0 deleted"
 also [ "$(q "select string_agg(l || v, ',' order by l collate \"C\") from odd.niveles")" = "alpha2,mid3,zeta1" ]
+
+# Schema sales, through its own URL: into target schema odd_sales (its t apart from main's t),
+# with verify, diff and sync; schema main's tables named with their URL.
+ssrc="duckdb://$db?schema=sales"
+out=$("$corrente" migrate plan "$ssrc" 2>&1); check "plan of schema sales" [ $? -eq 0 ]
+also contains "$out" '-- target schema "odd_sales"'
+also contains "$out" "WARNING table main.t is in schema main, not copied by this command: its source is duckdb://$db \(target schema odd\)"
+also contains "$out" 'REFERENCES "odd_sales"."t" \("id"\)'
+out=$("$corrente" migrate copy "$ssrc" --verify 2>&1); check "copy --verify of schema sales" [ $? -eq 0 ]
+also contains "$out" "verify: all 2 tables match"
+check "its rows in odd_sales, main's t untouched" [ "$(q "select string_agg(concat_ws('|', id, amount, who), ',' order by id) from odd_sales.t")|$(q "select count(*) from odd.t")" = "1|10.50|ana,2||bo|3" ]
+also [ "$(q "select string_agg(concat_ws('|', id, n, t_id), ',' order by id) from odd_sales.orders")" = "1|1|1,2|5" ]
+"$duckdb_exec" "$db" <<'SQL'
+UPDATE sales.t SET amount = 9.99 WHERE id = 1;
+INSERT INTO sales.orders VALUES (3, 3, 2);
+DELETE FROM sales.orders WHERE id = 2;
+SQL
+out=$("$corrente" migrate diff "$ssrc" --table t 2>&1)
+check "diff names the changed row of sales.t" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed id=1" ]
+out=$("$corrente" migrate sync "$ssrc" 2>&1); check "sync of schema sales" [ $? -eq 0 ]
+also contains "$out" "sync t: 0 inserted, 1 updated, 0 deleted"
+also contains "$out" "sync orders: 1 inserted, 0 updated, 1 deleted"
+"$corrente" migrate verify "$ssrc" >/dev/null 2>&1; check "verify of schema sales after sync" [ $? -eq 0 ]
+"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify of schema main still passes" [ $? -eq 0 ]
 finish
