@@ -42,7 +42,7 @@ check "copy --verify exits 2 (a row refused)" [ $rc -eq 2 ]
 check "  and names it by its latin1 key as text" contains "$out" "1 source rows refused at copy, not in the target \(keys id=é€ in staging.migration_rejects\)"
 also lacks "$out" '\\xE9'
 check "the other tables match" [ "$(grep -cE '^(quot|ci|region|shop|pfx2) .* OK$' <<<"$out")" = "5" ]
-check "the copy warns of no foreign key failing" lacks "$out" "fk_region"
+check "the copy warns of no foreign key failing" lacks "$out" "fk_region (does not hold|not carried over)"
 check "reject recorded under the decoded key" [ "$(q "select source_key from staging.migration_rejects where target_schema = 'messy2'")" = "id=é€" ]
 out=$("$corrente" migrate verify "$src" --accept-rejects 2>&1)
 check "verify --accept-rejects passes" [ $? -eq 0 ]
@@ -55,7 +55,7 @@ pg_q=$(q "select string_agg(concat_ws('|', id, coalesce(q2::text, 'N'), coalesce
 my_qv=$(my_q "select group_concat(concat_ws('|', id, coalesce(q2, 'N'), coalesce(q0, 'N'), coalesce(q8, 'N'), coalesce(qi, 'N')) order by id separator ',') from quot")
 check "3010 quotients as MariaDB computed them (q2, q0, q8, qi)" [ "$pg_q" = "$my_qv" ]
 also [ "$(q "select count(*) from messy2.quot")" = "3010" ]
-check "  rounding half away from zero: 2.50/1 -> 3 ... and 1/3 -> 0.33, -1/3 -> -0.33, 5/0 -> NULL" [ "$(q "select string_agg(concat_ws('|', q2, q0, q8), ',' order by id) from messy2.quot where id in (1, 2, 4, 7)")" = "0.33|1|0.83333333,-0.33|-1|-0.83333333,|,-2.50|4|3.88500000" ]
+check "  1/3 -> 0.33, -1/3 -> -0.33, 5/0 -> NULL, 7.77/2 into an int -> 4 (half away from zero)" [ "$(q "select string_agg(concat_ws('|', q2, q0, q8), ',' order by id) from messy2.quot where id in (1, 2, 4, 7)")" = "0.33|1|0.83333333,-0.33|-1|-0.83333333,,-2.50|4|3.88500000" ]
 check "q9 holds MariaDB's own values (plain column)" [ "$(q "select string_agg(coalesce(q9::text, 'N'), ',' order by id) from messy2.quot where id < 11")" = "$(my_q "select group_concat(coalesce(q9, 'N') order by id) from quot where id < 11")" ]
 check "the translated columns are generated in PostgreSQL" [ "$(q "select string_agg(column_name, ',' order by column_name) from information_schema.columns where table_schema = 'messy2' and table_name = 'quot' and is_generated = 'ALWAYS'")" = "q0,q2,q8,qi" ]
 q "insert into messy2.quot (id, a, b, p) values (99999, 10, 4, 9.99)" >/dev/null
@@ -75,7 +75,7 @@ check "descending index parts" [ "$(q "select pg_get_indexdef('messy2.kd'::regcl
 check "table and column comments" [ "$(q "select obj_description('messy2.pfx2'::regclass) || '|' || col_description('messy2.pfx2'::regclass, 1) || '|' || col_description('messy2.pfx2'::regclass, 2)")" = "prefixes and more|the key|it's v" ]
 
 # diff and sync: the refused latin1 row is not tried again; a change in a quotient's base.
-my_q "UPDATE quot SET a = 22, b = 7 WHERE id = 1; INSERT INTO l1 VALUES ('ñ', '2024-02-02'); INSERT INTO shop VALUES (5, 'Z');"
+my_q "UPDATE quot SET a = 22, b = 7 WHERE id = 1; INSERT INTO l1 VALUES ('ñ', '2024-02-02'); SET foreign_key_checks = 0; INSERT INTO shop VALUES (5, 'Z');"
 out=$("$corrente" migrate sync "$src" 2>&1); rc=$?; check "sync exits 0" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || grep -v '"level":"info"' <<<"$out" | tail -20
 check "sync l1: the new row, the refused one not retried" contains "$out" "sync l1: 1 inserted, 0 updated, 0 deleted"
