@@ -509,7 +509,8 @@ void AddForeignKeys(const EngineOptions& o, const std::string& schema,
                         Quote(fk.name) + " FOREIGN KEY (" + ColumnList(fk.columns) +
                         ") REFERENCES " + Qualified(schema, fk.ref_table) + " (" +
                         ColumnList(fk.ref_columns) + ") ON DELETE " + action(fk.on_delete) +
-                        " ON UPDATE " + action(fk.on_update);
+                        " ON UPDATE " + action(fk.on_update) +
+                        " DEFERRABLE";  // checked as before; sync defers it to its commit
       try {
         conn.ExecScript(sql);
       } catch (const pg::Error& e) {
