@@ -112,6 +112,9 @@ std::string Lower(std::string_view s);
 bool Contains(const std::string& hay, const char* needle);
 // "NUMERIC(10,2)" -> {10, 2}; missing parts are -1.
 std::pair<int, int> TypeArgs(const std::string& t);
+// Whether SQL text `expr` names column `name` (bare, or quoted with "", ``, []; case
+// ignored); string literals are skipped.
+bool MentionsColumn(std::string_view expr, const std::string& name);
 // A single-quoted SQL string literal.
 std::string SqlLiteral(std::string_view s);
 // Quotes an identifier the way PostgreSQL does (always double-quoted, quotes doubled).

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <cctype>
 
 #include "migrate/generated.h"
 #include "migrate/types.h"
@@ -147,38 +146,6 @@ void SpatialToGeometry(const SourceColumn& c, ColumnPlan* p) {
 
 namespace {
 
-// Whether MySQL CHECK text `ck` names column `name` (`quoted` or bare; literals skipped).
-bool Mentions(std::string_view ck, const std::string& name) {
-  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
-  for (size_t i = 0; i < ck.size();) {
-    char c = ck[i];
-    if (c == '\'' || c == '"' || c == '`') {
-      std::string text;
-      for (++i; i < ck.size(); ++i) {
-        if (ck[i] == '\\' && c != '`' && i + 1 < ck.size()) {
-          text += ck[++i];
-        } else if (ck[i] == c && i + 1 < ck.size() && ck[i + 1] == c) {
-          text += ck[++i];
-        } else if (ck[i] == c) {
-          break;
-        } else {
-          text += ck[i];
-        }
-      }
-      ++i;
-      if (c == '`' && Lower(text) == Lower(name)) return true;
-    } else if (word(c)) {
-      size_t j = i;
-      while (j < ck.size() && word(ck[j])) ++j;
-      if (Lower(ck.substr(i, j - i)) == Lower(name)) return true;
-      i = j;
-    } else {
-      ++i;
-    }
-  }
-  return false;
-}
-
 // MySQL compares text under the column's collation: without case (and often accents) under
 // _ci ones, and with trailing spaces ignored ('a' = 'a ') under every PAD SPACE one, _bin
 // included. A CHECK comparing such text would refuse rows in PostgreSQL that MySQL took (or
@@ -190,7 +157,7 @@ std::optional<std::string> MysqlCheckNotCarried(const SourceTable& table,
   const SourceColumn* text = nullptr;
   for (const auto& c : table.columns)
     if (!c.charset.empty() && c.charset != "binary" && !c.collation.ends_with("_nopad_bin") &&
-        !c.collation.ends_with("_0900_bin") && Mentions(check, c.name)) {
+        !c.collation.ends_with("_0900_bin") && MentionsColumn(check, c.name)) {
       text = &c;
       break;
     }

@@ -30,6 +30,8 @@ create table prisma (id integer primary key, at datetime, d text generated alway
 create table pn (k text primary key, v integer);
 create table hijo (id integer primary key, k text references pn (k));
 create table hk (k text primary key, v integer);
+create table estado (id integer primary key, st text collate nocase check (st in ('A', 'B')),
+  nm text collate nocase check (length(nm) > 0), n int check (n > 0));
 create table "order" ("select" integer primary key, "from" text, "Größe" real, "名前" text unique,
   "a""b" text, "with space" text);
 """)
@@ -56,6 +58,7 @@ c.executemany("insert into pn values (?,?)", [(None, 1), (None, 2), ('a', 3)])
 c.executemany("insert into hijo values (?,?)", [(1, 'a'), (2, None)])
 big = lambda n: "".join(r.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(n))
 c.executemany("insert into hk values (?,?)", [(big(9000) + "A", 1), (big(9000) + "B", 2), ("short", 3)])
+c.executemany("insert into estado values (?,?,?,?)", [(1, 'a', 'x', 1), (2, 'B', 'y', 2)])
 c.executemany('insert into "order" values (?,?,?,?,?,?)',
               [(1, 'x', 1.5, 'ñandú', 'q"q', 'sp'), (2, None, None, None, None, None), (3, 'y', 2, None, 'z', 'w')])
 c.commit()
@@ -72,13 +75,15 @@ check "date(), datetime(), time(), unixepoch(), julianday(), strftime() computed
 check "a modifier: a plain column, and why" contains "$out" "WARNING ev: column plus: generated column not translated \(date with modifiers or without a value\)"
 check "strftime's %f (printf's rounding of a double): a plain column, and why" contains "$out" "WARNING ev: column sff: generated column not translated \(strftime's %f\)"
 check "numbers in the column: a plain column, and why" contains "$out" "WARNING prisma: column d: generated column not translated \(date of column at, which holds numbers \(SQLite reads them as julian days\)\)"
+check "a CHECK comparing text of a NOCASE column left out, said" contains "$out" "WARNING estado: CHECK \(st in \('A', 'B'\)\) is not carried: it may compare the text of column st, which SQLite compares under collation NOCASE"
+also contains "$out" 'ADD CHECK \(char_length\("nm"\) > 0\)|ADD CHECK \(length\(nm\) > 0\)'
 check "a PRIMARY KEY holding NULL: a UNIQUE index, said" contains "$out" "WARNING pn: primary key \(k\) holds NULL in 2 sampled rows \(SQLite allows it in a key that is not INTEGER\): carried as UNIQUE index pn_k_key, its columns nullable"
 also contains "$out" 'CREATE UNIQUE INDEX "pn_k_key" ON "legacy2"."pn" \("k"\)'
 also lacks "$out" '"pn_pkey"'
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); rc=$?
 check "copy --verify exits 0, nothing refused" [ $rc -eq 0 ]
-also contains "$out" "verify: all 7 tables match"
+also contains "$out" "verify: all 8 tables match"
 also contains "$out" " 0 rejected"
 [ $rc -eq 0 ] || grep -v '"level":"info"' <<<"$out" | tail -30
 check "the large key kept unique through md5, said" contains "$out" "hk: primary key: a value is too large for a btree entry \(index row requires [0-9]+ bytes, maximum size is 8191\); enforced as unique index hk_pkey_md5 on md5 of each column, its columns NOT NULL"
@@ -99,6 +104,9 @@ check "SQLite's fields cut (23:59:59.9996 is that day), its instant rounded to m
 check "NULL keys carried (both), the unique index enforced" [ "$(q "select string_agg(coalesce(k, 'N') || ':' || v, ',' order by v) from legacy2.pn")" = "N:1,N:2,a:3" ]
 also [ "$(q "insert into legacy2.pn values ('a', 9)" 2>&1 | grep -c 'duplicate key')" = "1" ]
 check "  and the foreign key to it carried" [ "$(q "select count(*) from pg_constraint where contype = 'f' and conrelid = 'legacy2.hijo'::regclass")" = "1" ]
+check "the row NOCASE took ('a') carried; the other CHECKs enforced" [ "$(q "select string_agg(st, ',' order by id) from legacy2.estado")" = "a,B" ]
+also [ "$(q "insert into legacy2.estado values (9, 'A', '', 1)" 2>&1 | grep -c 'violates check constraint')" = "1" ]
+also [ "$(q "insert into legacy2.estado values (9, 'A', 'x', 0)" 2>&1 | grep -c 'violates check constraint')" = "1" ]
 check "keyword, unicode and quoted names" [ "$(q "select string_agg(concat_ws('|', \"select\", \"from\", \"Größe\", \"名前\", \"a\"\"b\", \"with space\"), ',' order by 1) from legacy2.\"order\"")" = "1|x|1.5|ñandú|q\"q|sp,2,3|y|2|z|w" ]
 
 # --strict keeps the declared types: the 24:00:00 and :60 rows refused by key.
@@ -118,5 +126,5 @@ check "sync hk: 1 inserted, 1 updated (through the md5 index)" contains "$out" "
 check "sync pn (whole rows): the new NULL-key row and the changed one" contains "$out" "sync pn: 2 inserted, 0 updated, 1 deleted"
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$src" 2>&1)
-check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "7" ]
+check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "8" ]
 finish
