@@ -41,3 +41,6 @@ INSERT INTO l1 VALUES ('é€', '0000-00-00'), ('ok', '2024-01-01');
 CREATE TABLE pfx2 (id INT PRIMARY KEY COMMENT 'the key', v VARCHAR(50) COMMENT 'it''s v', b VARBINARY(20),
   UNIQUE KEY uv (v(3)), UNIQUE KEY ub (b(2)), KEY kd (id DESC, v(5) DESC)) COMMENT 'prefixes and more';
 INSERT INTO pfx2 VALUES (1, 'abcdef', x'0102ff'), (2, 'abd', x'0103'), (3, NULL, NULL), (4, NULL, NULL);
+-- No primary key, a UNIQUE key: an edited row is a delete and an insert of the same email.
+CREATE TABLE heap_u (email VARCHAR(50) CHARACTER SET ascii NOT NULL, n INT, UNIQUE KEY uq_email (email));
+INSERT INTO heap_u VALUES ('a@x', 1), ('b@x', 2);

@@ -41,7 +41,7 @@ out=$("$corrente" migrate copy "$src" --verify 2>&1); rc=$?
 check "copy --verify exits 2 (a row refused)" [ $rc -eq 2 ]
 check "  and names it by its latin1 key as text" contains "$out" "1 source rows refused at copy, not in the target \(keys id=é€ in staging.migration_rejects\)"
 also lacks "$out" '\\xE9'
-check "the other tables match" [ "$(grep -cE '^(quot|ci|region|shop|pfx2) .* OK$' <<<"$out")" = "5" ]
+check "the other tables match" [ "$(grep -cE '^(quot|ci|region|shop|pfx2|heap_u) .* OK$' <<<"$out")" = "6" ]
 check "the copy warns of no foreign key failing" lacks "$out" "fk_region (does not hold|not carried over)"
 check "reject recorded under the decoded key" [ "$(q "select source_key from staging.migration_rejects where target_schema = 'messy2'")" = "id=é€" ]
 out=$("$corrente" migrate verify "$src" --accept-rejects 2>&1)
@@ -75,10 +75,12 @@ check "descending index parts" [ "$(q "select pg_get_indexdef('messy2.kd'::regcl
 check "table and column comments" [ "$(q "select obj_description('messy2.pfx2'::regclass) || '|' || col_description('messy2.pfx2'::regclass, 1) || '|' || col_description('messy2.pfx2'::regclass, 2)")" = "prefixes and more|the key|it's v" ]
 
 # diff and sync: the refused latin1 row is not tried again; a change in a quotient's base.
-my_q "UPDATE quot SET a = 22, b = 7 WHERE id = 1; INSERT INTO l1 VALUES ('ñ', '2024-02-02'); SET foreign_key_checks = 0; INSERT INTO shop VALUES (5, 'Z');"
+my_q "UPDATE quot SET a = 22, b = 7 WHERE id = 1; INSERT INTO l1 VALUES ('ñ', '2024-02-02'); UPDATE heap_u SET n = 10 WHERE email = 'a@x'; SET foreign_key_checks = 0; INSERT INTO shop VALUES (5, 'Z');"
 out=$("$corrente" migrate sync "$src" 2>&1); rc=$?; check "sync exits 0" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || grep -v '"level":"info"' <<<"$out" | tail -20
 check "sync l1: the new row, the refused one not retried" contains "$out" "sync l1: 1 inserted, 0 updated, 0 deleted"
+check "sync heap_u (no key, a unique email): the edited row deleted, then inserted" contains "$out" "sync heap_u: 1 inserted, 0 updated, 1 deleted"
+also [ "$(q "select string_agg(email || '=' || n, ',' order by email) from messy2.heap_u")" = "a@x=10,b@x=2" ]
 check "sync quot: 1 updated, recomputed (22/7 -> 3.14)" contains "$out" "sync quot: 0 inserted, 1 updated, 0 deleted"
 also [ "$(q "select q2 from messy2.quot where id = 1")" = "$(my_q "select q2 from quot where id = 1")" ]
 out=$("$corrente" migrate verify "$src" --accept-rejects 2>&1)
