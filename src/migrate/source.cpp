@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "common/utf8.h"
+#include "migrate/values.h"
 
 namespace corrente::migrate {
 
@@ -108,6 +109,8 @@ std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<i
     r += (k ? "," : "") + key_names[k] + "=";
     if (v.kind == SourceValue::Kind::kInt) {
       r += std::to_string(v.i);
+    } else if (v.kind == SourceValue::Kind::kReal) {
+      r += ShortestDouble(v.d);  // its view is not set (it showed the last text key)
     } else if (v.kind == SourceValue::Kind::kNull) {
       r += "NULL";
     } else {

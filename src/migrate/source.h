@@ -71,6 +71,9 @@ struct SourceTable {
   int64_t next_auto_key = 0;
   std::vector<std::string> notes;  // what the source could not describe (expression indexes)
   std::string comment;             // MySQL: the table's COMMENT (empty: none)
+  // SQLite: the PRIMARY KEY has an index of its own, so it is not the rowid even when it is
+  // one INTEGER column (INTEGER PRIMARY KEY DESC, WITHOUT ROWID).
+  bool key_indexed = false;
 };
 
 // One value as the source gives it. Views stay valid until the cursor moves.

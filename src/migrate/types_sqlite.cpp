@@ -107,7 +107,7 @@ class SqliteTypeMapping final : public TypeMapping {
   }
   bool IsRowid(const SourceTable& table, const SourceColumn& c) const override {
     return table.primary_key.size() == 1 && table.primary_key[0] == c.name &&
-           Upper(c.declared_type) == "INTEGER";
+           Upper(c.declared_type) == "INTEGER" && !table.key_indexed;
   }
 };
 

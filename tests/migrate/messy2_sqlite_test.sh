@@ -30,6 +30,7 @@ create table prisma (id integer primary key, at datetime, d text generated alway
 create table pn (k text primary key, v integer);
 create table hijo (id integer primary key, k text references pn (k));
 create table hk (k text primary key, v integer);
+create table desc_pk (id integer primary key desc, v text);
 create table estado (id integer primary key, st text collate nocase check (st in ('A', 'B')),
   nm text collate nocase check (length(nm) > 0), n int check (n > 0));
 create table "order" ("select" integer primary key, "from" text, "Größe" real, "名前" text unique,
@@ -56,6 +57,8 @@ c.executemany("insert into ev (id, at, day) values (?,?,?)",
 c.executemany("insert into prisma (id, at) values (?,?)", [(1, 1704447000000), (2, 1704447000123)])
 c.executemany("insert into pn values (?,?)", [(None, 1), (None, 2), ('a', 3)])
 c.executemany("insert into hijo values (?,?)", [(1, 'a'), (2, None)])
+# INTEGER PRIMARY KEY DESC is not the rowid (a SQLite quirk): it holds text and reals.
+c.executemany("insert into desc_pk values (?,?)", [(1, 'a'), ('x', 'b'), (3.5, 'c')])
 big = lambda n: "".join(r.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(n))
 c.executemany("insert into hk values (?,?)", [(big(9000) + "A", 1), (big(9000) + "B", 2), ("short", 3)])
 c.executemany("insert into estado values (?,?,?,?)", [(1, 'a', 'x', 1), (2, 'B', 'y', 2)])
@@ -83,7 +86,7 @@ also lacks "$out" '"pn_pkey"'
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); rc=$?
 check "copy --verify exits 0, nothing refused" [ $rc -eq 0 ]
-also contains "$out" "verify: all 8 tables match"
+also contains "$out" "verify: all 9 tables match"
 also contains "$out" " 0 rejected"
 [ $rc -eq 0 ] || grep -v '"level":"info"' <<<"$out" | tail -30
 check "the large key kept unique through md5, said" contains "$out" "hk: primary key: a value is too large for a btree entry \(index row requires [0-9]+ bytes, maximum size is 8191\); enforced as unique index hk_pkey_md5 on md5 of each column, its columns NOT NULL"
@@ -107,12 +110,17 @@ check "  and the foreign key to it carried" [ "$(q "select count(*) from pg_cons
 check "the row NOCASE took ('a') carried; the other CHECKs enforced" [ "$(q "select string_agg(st, ',' order by id) from legacy2.estado")" = "a,B" ]
 also [ "$(q "insert into legacy2.estado values (9, 'A', '', 1)" 2>&1 | grep -c 'violates check constraint')" = "1" ]
 also [ "$(q "insert into legacy2.estado values (9, 'A', 'x', 0)" 2>&1 | grep -c 'violates check constraint')" = "1" ]
+check "INTEGER PRIMARY KEY DESC (not the rowid): its text and real keys carried" [ "$(q "select string_agg(id || '=' || v, ',' order by v) from legacy2.desc_pk")" = "1=a,x=b,3.5=c" ]
+also [ "$(q "select count(*) from information_schema.columns where table_schema = 'legacy2' and table_name = 'desc_pk' and is_identity = 'YES'")" = "0" ]
 check "keyword, unicode and quoted names" [ "$(q "select string_agg(concat_ws('|', \"select\", \"from\", \"Größe\", \"名前\", \"a\"\"b\", \"with space\"), ',' order by 1) from legacy2.\"order\"")" = "1|x|1.5|ñandú|q\"q|sp,2,3|y|2|z|w" ]
 
 # --strict keeps the declared types: the 24:00:00 and :60 rows refused by key.
 out=$("$corrente" migrate copy "$src" --schema strict2 --strict --tables reloj --verify 2>&1)
 check "--strict: 24:00:00 and :60 refused by key, not changed" [ "$(q "select string_agg(source_key || ' ' || column_name, ',' order by source_key, column_name) from staging.migration_rejects where target_schema = 'strict2'")" = "id=1 at,id=2 at" ]
 also contains "$out" "2 source rows refused at copy, not in the target \(keys id=1, id=2"
+
+out=$("$corrente" migrate copy "$src" --schema strict3 --strict --tables desc_pk 2>&1)
+check "--strict: a real key labelled by its value (it showed the last text key)" [ "$(q "select string_agg(source_key, ',' order by source_key) from staging.migration_rejects where target_schema = 'strict3'")" = "id=3.5,id=x" ]
 
 # sync: new rows, a changed key too large for a btree (upsert through the md5 index), NULL keys.
 sqlite3 "$work/legacy2.db" "insert into ev (id, at, day) values (5000, '2025-03-04 05:06:07.8999', '2025-03-04');
@@ -126,5 +134,5 @@ check "sync hk: 1 inserted, 1 updated (through the md5 index)" contains "$out" "
 check "sync pn (whole rows): the new NULL-key row and the changed one" contains "$out" "sync pn: 2 inserted, 0 updated, 1 deleted"
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$src" 2>&1)
-check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "8" ]
+check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "9" ]
 finish
