@@ -37,7 +37,8 @@ std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string e
   }
   if (up == "CURRENT_DATE" || up == "CURDATE()") {
     if (col.type != PgType::kDate && !stamp && !texty) return std::nullopt;
-    return "CURRENT_DATE";
+    // UTC's date, as SQLite's (PostgreSQL's CURRENT_DATE is the session time zone's).
+    return "((CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::date)";
   }
   if (col.type == PgType::kBool) {
     if (expr == "1" || expr == "'1'" || up == "TRUE") return "true";

@@ -31,6 +31,7 @@ create table pn (k text primary key, v integer);
 create table hijo (id integer primary key, k text references pn (k));
 create table hk (k text primary key, v integer);
 create table desc_pk (id integer primary key desc, v text);
+create table hoy (id integer primary key, d date default current_date);
 create table estado (id integer primary key, st text collate nocase check (st in ('A', 'B')),
   nm text collate nocase check (length(nm) > 0), n int check (n > 0));
 create table "order" ("select" integer primary key, "from" text, "Größe" real, "名前" text unique,
@@ -86,7 +87,7 @@ also lacks "$out" '"pn_pkey"'
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); rc=$?
 check "copy --verify exits 0, nothing refused" [ $rc -eq 0 ]
-also contains "$out" "verify: all 9 tables match"
+also contains "$out" "verify: all 10 tables match"
 also contains "$out" " 0 rejected"
 [ $rc -eq 0 ] || grep -v '"level":"info"' <<<"$out" | tail -30
 check "the large key kept unique through md5, said" contains "$out" "hk: primary key: a value is too large for a btree entry \(index row requires [0-9]+ bytes, maximum size is 8191\); enforced as unique index hk_pkey_md5 on md5 of each column, its columns NOT NULL"
@@ -114,6 +115,12 @@ check "INTEGER PRIMARY KEY DESC (not the rowid): its text and real keys carried"
 also [ "$(q "select count(*) from information_schema.columns where table_schema = 'legacy2' and table_name = 'desc_pk' and is_identity = 'YES'")" = "0" ]
 check "keyword, unicode and quoted names" [ "$(q "select string_agg(concat_ws('|', \"select\", \"from\", \"Größe\", \"名前\", \"a\"\"b\", \"with space\"), ',' order by 1) from legacy2.\"order\"")" = "1|x|1.5|ñandú|q\"q|sp,2,3|y|2|z|w" ]
 
+# DEFAULT CURRENT_DATE is UTC's date in SQLite; PostgreSQL's CURRENT_DATE is the session's
+# (a zone where the date differs from UTC's now: UTC+14 after 12:00 UTC, UTC-12 before).
+tz=$([ "$(date -u +%H)" -ge 12 ] && echo Pacific/Kiritimati || echo Etc/GMT+12)
+check "DEFAULT CURRENT_DATE gives UTC's date in any session time zone ($tz)" [ "$(PGOPTIONS="-c client_min_messages=warning -c TimeZone=$tz" q "with i as (insert into legacy2.hoy (id) values (1) returning d) select d = (now() at time zone 'UTC')::date from i")" = "t" ]
+q "delete from legacy2.hoy" >/dev/null
+
 # --strict keeps the declared types: the 24:00:00 and :60 rows refused by key.
 out=$("$corrente" migrate copy "$src" --schema strict2 --strict --tables reloj --verify 2>&1)
 check "--strict: 24:00:00 and :60 refused by key, not changed" [ "$(q "select string_agg(source_key || ' ' || column_name, ',' order by source_key, column_name) from staging.migration_rejects where target_schema = 'strict2'")" = "id=1 at,id=2 at" ]
@@ -134,5 +141,5 @@ check "sync hk: 1 inserted, 1 updated (through the md5 index)" contains "$out" "
 check "sync pn (whole rows): the new NULL-key row and the changed one" contains "$out" "sync pn: 2 inserted, 0 updated, 1 deleted"
 "$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify after sync" [ $? -eq 0 ]
 out=$("$corrente" migrate sync "$src" 2>&1)
-check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "9" ]
+check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "10" ]
 finish
