@@ -30,6 +30,9 @@ INSERT INTO t VALUES
 CREATE TYPE lvl AS ENUM ('zeta', 'alpha', 'mid');
 CREATE TABLE niveles (l lvl PRIMARY KEY, v INTEGER);
 INSERT INTO niveles VALUES ('zeta', 1), ('alpha', 2), ('mid', 3);
+-- DuckDB's TIME holds 24:00:00 (PostgreSQL's time too); it refuses :60.
+CREATE TABLE clock (id INTEGER PRIMARY KEY, t TIME);
+INSERT INTO clock VALUES (1, '24:00:00'), (2, '23:59:59.999999'), (3, '00:00:00');
 CREATE SCHEMA sales;
 CREATE TABLE sales.t (id INTEGER PRIMARY KEY, amount DECIMAL(10,2), who VARCHAR);
 CREATE TABLE sales.orders (id INTEGER PRIMARY KEY, n INTEGER, t_id INTEGER REFERENCES sales.t (id));
@@ -48,7 +51,8 @@ check "a table outside schema main: named with the URL that copies it" contains 
 check "a view reported" contains "$out" "WARNING view vt is not copied"
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); check "copy --verify exits 0" [ $? -eq 0 ]
-check "all match" contains "$out" "verify: all 2 tables match"
+check "all match" contains "$out" "verify: all 3 tables match"
+check "TIME 24:00:00 kept as written" [ "$(q "select string_agg(t::text || '/' || pg_typeof(t), ',' order by id) from odd.clock")" = "24:00:00/time without time zone,23:59:59.999999/time without time zone,00:00:00/time without time zone" ]
 check "FLOAT values: the floats' exact values" [ "$(q "select string_agg(f::text, ',' order by id) from odd.t")" = "0.10000000149011612,16777216,1234567.5" ]
 check "NaN and infinities" [ "$(q "select string_agg(d::text, ',' order by id) from odd.t")" = "NaN,-Infinity,Infinity" ]
 check "HUGEINT, UHUGEINT, UBIGINT limits" [ "$(q "select string_agg(concat_ws('|', h, uh, ub), ',' order by id) from odd.t")" = "170141183460469231731687303715884105727|340282366920938463463374607431768211455|18446744073709551615,-170141183460469231731687303715884105728|0|0,0|1|1" ]
