@@ -554,7 +554,16 @@ void WriteCopyManifest(const EngineOptions& o, pg::Connection& conn, const std::
 
 }  // namespace
 
+// One schema of the source (RunCopy goes on to the others).
+static CopyReport CopyOne(const EngineOptions& opts);
+
 CopyReport RunCopy(const EngineOptions& opts) {
+  CopyReport r = CopyOne(opts);
+  for (const auto& part : SchemaParts(opts)) MergePart(&r, CopyOne(part));
+  return r;
+}
+
+static CopyReport CopyOne(const EngineOptions& opts) {
   auto start = Clock::now();
   const EngineOptions o = opts.fresh ? opts : WithRecordedMapping(opts);
   double cpu_start = ProcessCpuSeconds();

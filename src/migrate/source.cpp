@@ -20,6 +20,8 @@ bool Source::AllZeroOrOne(const SourceTable&, const std::string&) { return false
 
 std::vector<std::string> Source::NotCarried() { return {}; }
 
+std::vector<std::string> Source::OtherSchemas() { return {}; }
+
 std::optional<KeyRange> Source::KeyBounds(const SourceTable&) { return std::nullopt; }
 
 std::string SanitizeName(std::string_view name) {

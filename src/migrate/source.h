@@ -127,6 +127,9 @@ class Source {
   // `columns` with the result's column names. CSV sources do not support it (throw).
   virtual std::unique_ptr<RowCursor> Query(const std::string& sql,
                                            std::vector<std::string>* columns);
+  // Other schemas of this source that copy, verify and sync take after this one, each
+  // through its own URL (this one + "?schema=NAME"; DuckDB's main only), empty by default.
+  virtual std::vector<std::string> OtherSchemas();
   // True when every non-null value of an integer column is 0 or 1 (MySQL tinyint(1)).
   virtual bool AllZeroOrOne(const SourceTable& table, const std::string& column);
   // An indexed integer column of `table` and its [min, max + 1) bounds (see KeyBoundsOf), for

@@ -232,19 +232,29 @@ class DuckdbSource : public Source {
 
   std::vector<std::string> NotCarried() override {
     std::vector<std::string> out;
-    // One schema per command: the others are named with the source URL that copies them.
+    // One schema per source URL: copy, verify and sync of main's go on to the others
+    // (OtherSchemas); plan and diff take each through its own URL.
     for (auto& r : Rows("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> " +
                         LiteralDuck(schema_) + " AND NOT internal ORDER BY 1, 2"))
-      out.push_back("table " + *r[0] + "." + *r[1] + " is in schema " + *r[0] +
-                    ", not copied by this command: its source is duckdb://" + path_ +
-                    (*r[0] == "main" ? "" : "?schema=" + *r[0]) + " (target schema " +
-                    SanitizeName(std::filesystem::path(path_).stem().string() +
-                                 (*r[0] == "main" ? "" : "_" + *r[0])) +
-                    ")");
+      out.push_back("table " + *r[0] + "." + *r[1] + " is in schema " + *r[0] + ": " +
+                    (schema_ == "main" ? "copy, verify and sync of this URL take it after main's"
+                                       : "not copied by this command") +
+                    "; its own source URL is duckdb://" + path_ +
+                    (*r[0] == "main" ? "" : "?schema=" + *r[0]) + " (plan, diff)");
     for (auto& r : Rows("SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal "
                         "ORDER BY 1, 2"))
       out.push_back("view " + (*r[0] == "main" ? "" : *r[0] + ".") + *r[1] +
                     " is not copied (recreate it from the source's SELECT)");
+    return out;
+  }
+
+  std::vector<std::string> OtherSchemas() override {
+    std::vector<std::string> out;
+    if (schema_ != "main") return out;
+    for (auto& r : Rows("SELECT DISTINCT schema_name FROM duckdb_tables() WHERE schema_name <> "
+                        "'main' AND NOT internal AND database_name = current_database() "
+                        "ORDER BY 1"))
+      out.push_back(*r[0]);
     return out;
   }
 

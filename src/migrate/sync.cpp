@@ -225,7 +225,20 @@ std::vector<size_t> ParentsFirst(const std::vector<const TablePlan*>& tables) {
 
 }  // namespace
 
+// One schema of the source (RunSync goes on to the others).
+static std::vector<SyncTableResult> SyncOne(const EngineOptions& opts);
+
 std::vector<SyncTableResult> RunSync(const EngineOptions& opts) {
+  std::vector<SyncTableResult> r = SyncOne(opts);
+  for (const auto& part : SchemaParts(opts))  // another schema of the source: its own pass
+    for (auto& t : SyncOne(part)) {
+      t.table = part.schema + "." + t.table;
+      r.push_back(std::move(t));
+    }
+  return r;
+}
+
+static std::vector<SyncTableResult> SyncOne(const EngineOptions& opts) {
   const EngineOptions o = WithRecordedMapping(opts);
   auto ctx = OpenContext(o);
   const std::string& schema = ctx.schema;

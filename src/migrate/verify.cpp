@@ -220,9 +220,14 @@ std::string VerifyReport::Json() const {
 }
 
 VerifyReport RunVerify(const EngineOptions& opts) {
-  const EngineOptions o = WithRecordedMapping(opts);
-  auto ctx = OpenContext(o);
-  return Verify(o, ctx, {});
+  auto one = [](const EngineOptions& given) {
+    const EngineOptions o = WithRecordedMapping(given);
+    auto ctx = OpenContext(o);
+    return Verify(o, ctx, {});
+  };
+  VerifyReport r = one(opts);
+  for (const auto& part : SchemaParts(opts)) MergePart(&r, one(part));
+  return r;
 }
 
 VerifyReport Verify(const EngineOptions& o, SourceContext& ctx, const LoadedStats& loaded) {

@@ -47,11 +47,13 @@ out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "FLOAT as its exact value" contains "$out" "f: FLOAT -> double precision \(the float's exact value, read as a double\)"
 check "JSON -> jsonb" contains "$out" "js: JSON -> jsonb"
 check "INTERVAL, LIST, STRUCT, MAP, ENUM, TIMESTAMP_NS, BIT as text, each said" [ "$(grep -c 'WARNING t: column .*: DuckDB type .* carried as its text form' <<<"$out")" = "7" ]
-check "a table outside schema main: named with the URL that copies it" contains "$out" "WARNING table sales.orders is in schema sales, not copied by this command: its source is duckdb://$db\?schema=sales \(target schema odd_sales\)"
+check "a table outside schema main: copied after main's, said with its own URL" contains "$out" "WARNING table sales.orders is in schema sales: copy, verify and sync of this URL take it after main's; its own source URL is duckdb://$db\?schema=sales \(plan, diff\)"
 check "a view reported" contains "$out" "WARNING view vt is not copied"
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); check "copy --verify exits 0" [ $? -eq 0 ]
-check "all match" contains "$out" "verify: all 3 tables match"
+check "all match, schema sales's tables too (into odd_sales)" contains "$out" "verify: all 5 tables match"
+also contains "$out" "warning: schema odd_sales \(another schema of the source\): 2 tables loaded, 4 rows"
+also [ "$(grep -cE '^odd_sales\.(t|orders) .* OK$' <<<"$out")" = "2" ]
 check "TIME 24:00:00 kept as written" [ "$(q "select string_agg(t::text || '/' || pg_typeof(t), ',' order by id) from odd.clock")" = "24:00:00/time without time zone,23:59:59.999999/time without time zone,00:00:00/time without time zone" ]
 check "FLOAT values: the floats' exact values" [ "$(q "select string_agg(f::text, ',' order by id) from odd.t")" = "0.10000000149011612,16777216,1234567.5" ]
 check "NaN and infinities" [ "$(q "select string_agg(d::text, ',' order by id) from odd.t")" = "NaN,-Infinity,Infinity" ]
@@ -73,14 +75,15 @@ out=$("$corrente" migrate sync "$src" 2>&1)
 check "sync of it deletes nothing" contains "$out" "sync niveles: 0 inserted, 1 updated, 0 deleted"
 also [ "$(q "select string_agg(l || v, ',' order by l collate \"C\") from odd.niveles")" = "alpha2,mid3,zeta1" ]
 
-# Schema sales, through its own URL: into target schema odd_sales (its t apart from main's t),
-# with verify, diff and sync; schema main's tables named with their URL.
+# Schema sales: copied by main's copy into odd_sales (its t apart from main's t); its own URL
+# for plan and diff; sync and verify of either URL cover it.
 ssrc="duckdb://$db?schema=sales"
 out=$("$corrente" migrate plan "$ssrc" 2>&1); check "plan of schema sales" [ $? -eq 0 ]
 also contains "$out" '-- target schema "odd_sales"'
-also contains "$out" "WARNING table main.t is in schema main, not copied by this command: its source is duckdb://$db \(target schema odd\)"
+also contains "$out" "WARNING table main.t is in schema main: not copied by this command; its own source URL is duckdb://$db \(plan, diff\)"
 also contains "$out" 'REFERENCES "odd_sales"."t" \("id"\)'
-out=$("$corrente" migrate copy "$ssrc" --verify 2>&1); check "copy --verify of schema sales" [ $? -eq 0 ]
+out=$("$corrente" migrate copy "$ssrc" --verify 2>&1); check "copy --verify of schema sales alone: already loaded, verified" [ $? -eq 0 ]
+also contains "$out" "0 tables loaded \(2 already done\)"
 also contains "$out" "verify: all 2 tables match"
 check "its rows in odd_sales, main's t untouched" [ "$(q "select string_agg(concat_ws('|', id, amount, who), ',' order by id) from odd_sales.t")|$(q "select count(*) from odd.t")" = "1|10.50|ana,2|bo|3" ]
 also [ "$(q "select string_agg(concat_ws('|', id, n, t_id), ',' order by id) from odd_sales.orders")" = "1|1|1,2|5" ]
@@ -95,5 +98,10 @@ out=$("$corrente" migrate sync "$ssrc" 2>&1); check "sync of schema sales" [ $? 
 also contains "$out" "sync t: 0 inserted, 1 updated, 0 deleted"
 also contains "$out" "sync orders: 1 inserted, 0 updated, 1 deleted"
 "$corrente" migrate verify "$ssrc" >/dev/null 2>&1; check "verify of schema sales after sync" [ $? -eq 0 ]
-"$corrente" migrate verify "$src" >/dev/null 2>&1; check "verify of schema main still passes" [ $? -eq 0 ]
+"$duckdb_exec" "$db" <<<"UPDATE sales.t SET who = 'eva' WHERE id = 2;"
+out=$("$corrente" migrate sync "$src" 2>&1); check "sync of main's URL goes on to schema sales" [ $? -eq 0 ]
+also contains "$out" "sync odd_sales.t: 0 inserted, 1 updated, 0 deleted"
+also [ "$(q "select who from odd_sales.t where id = 2")" = "eva" ]
+out=$("$corrente" migrate verify "$src" 2>&1); check "verify of main's URL: both schemas" [ $? -eq 0 ]
+also contains "$out" "verify: all 5 tables match"
 finish
