@@ -72,9 +72,11 @@ for (t,) in c.execute("select name from sqlite_master where type = 'table'").fet
         w.writerows(cur)
 PY
 q 'delete from core.fact_demand_daily' >/dev/null
-snapshots() { ls "${TMPDIR:-/tmp}" | grep -c '^corrente_csv_'; }
+# A temporary directory of its own: another test run on the machine makes its own snapshots.
+csv_tmp="$work/tmp"; mkdir -p "$csv_tmp"
+snapshots() { ls "$csv_tmp" | grep -c '^corrente_csv_'; }
 snapshots_before=$(snapshots)
-out=$("$corrente" migrate map "csv://$work/csv" --mapping "$mapping" 2>&1); rc=$?
+out=$(TMPDIR="$csv_tmp" "$corrente" migrate map "csv://$work/csv" --mapping "$mapping" 2>&1); rc=$?
 check "map from csv:// exits 0" [ $rc -eq 0 ]
 check "csv map: same demand rows and total" [ "$(q 'select count(*), sum(quantity) from core.fact_demand_daily')" = "$before" ]
 check "csv map: same sites" [ "$(q "select string_agg(code, ',' order by code) from core.dim_site")" = "CEDI01,SUC001,SUC002,SUC003" ]
