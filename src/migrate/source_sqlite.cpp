@@ -493,8 +493,11 @@ class SqliteSource : public Source {
         if (c.name == table.primary_key[0] && Upper(c.declared_type) == "INTEGER") col = c.name;
     if (!col) return std::nullopt;
     try {
-      Stmt st(db_, "SELECT min(" + KeySql(*col) + "), max(" + KeySql(*col) + ") FROM " +
-                       QuoteSqlite(table.name));
+      // Two subqueries: SQLite reads min() or max() alone off the b-tree's ends, but both
+      // in one SELECT scan the whole table (0.14 s for 1.5M rows, before any row moves).
+      std::string from = " FROM " + QuoteSqlite(table.name) + ")";
+      Stmt st(db_, "SELECT (SELECT min(" + KeySql(*col) + ")" + from + ", (SELECT max(" +
+                       KeySql(*col) + ")" + from);
       if (!st.Step() || st.IsNull(0)) return std::nullopt;
       return KeyBoundsOf(*col, st.Int(0), st.Int(1));
     } catch (const std::runtime_error&) {

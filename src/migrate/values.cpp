@@ -54,12 +54,22 @@ std::string EscapeInvalidUtf8(std::string_view s) {
 }
 
 std::string ShortestDouble(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  if (d == 0) return std::signbit(d) ? "-0" : "0";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, res.ptr);
+  std::string r;
+  AppendShortestDouble(d, &r);
+  return r;
+}
+
+void AppendShortestDouble(double d, std::string* out) {
+  if (std::isnan(d)) {
+    *out += "NaN";
+  } else if (std::isinf(d)) {
+    *out += d > 0 ? "Infinity" : "-Infinity";
+  } else if (d == 0) {
+    *out += std::signbit(d) ? "-0" : "0";
+  } else {
+    char buf[64];
+    out->append(buf, std::to_chars(buf, buf + sizeof buf, d).ptr);
+  }
 }
 
 std::string NormalizeDecimal(std::string_view s) {
@@ -288,24 +298,29 @@ bool TrimDecimal(std::string* s, int scale) {
 // A value in a reason: its first 40 bytes on one printable line (bytes as \xNN).
 std::string Shown(std::string_view s) { return Printable(s.substr(0, 40)); }
 
-std::optional<std::string> FitDecimal(std::string_view s, int precision, int scale,
-                                      std::string* out) {
-  auto plain = PlainDecimal(s);
-  if (!plain) return "not a decimal number";
-  *out = std::move(*plain);
-  if (scale >= 0 && !TrimDecimal(out, scale))
-    return "value " + Shown(s) + " has more than " + std::to_string(scale) +
+// Fits the decimal text in `*s` (in place) to numeric(precision, scale).
+std::optional<std::string> FitDecimal(std::string* s, int precision, int scale) {
+  std::string given;  // the text as given, when it had to be made plain ("1.5e3")
+  if (!IsDecimalText(*s)) {
+    given = *s;
+    auto plain = PlainDecimal(given);
+    if (!plain) return "not a decimal number";
+    *s = std::move(*plain);
+  }
+  auto as_given = [&] { return given.empty() ? *s : given; };  // before *s is trimmed
+  // Digits before the point, without the sign and leading zeros (trimming keeps them).
+  size_t i = !s->empty() && ((*s)[0] == '-' || (*s)[0] == '+') ? 1 : 0;
+  while (i < s->size() && (*s)[i] == '0') ++i;
+  size_t int_digits = std::min(s->find('.', i), s->size()) - i;
+  std::string overflow;
+  if (precision > 0 && static_cast<int>(int_digits) > precision - std::max(scale, 0))
+    overflow = "value " + as_given() + " overflows numeric(" + std::to_string(precision) + "," +
+               std::to_string(std::max(scale, 0)) + ")";
+  if (scale >= 0 && !TrimDecimal(s, scale))  // leaves *s as it was
+    return "value " + Shown(as_given()) + " has more than " + std::to_string(scale) +
            " decimals for numeric(" + std::to_string(precision) + "," + std::to_string(scale) +
            "); it is not rounded";
-  if (precision > 0) {
-    std::string n = NormalizeDecimal(*out);
-    auto dot = n.find('.');
-    size_t int_digits = (dot == std::string::npos ? n.size() : dot) - (n[0] == '-' ? 1 : 0);
-    if (n == "0" || n.rfind("0.", 0) == 0 || n.rfind("-0.", 0) == 0) int_digits = 0;
-    if (static_cast<int>(int_digits) > precision - std::max(scale, 0))
-      return "value " + std::string(s) + " overflows numeric(" + std::to_string(precision) + "," +
-             std::to_string(std::max(scale, 0)) + ")";
-  }
+  if (!overflow.empty()) return overflow;
   return std::nullopt;
 }
 
@@ -363,23 +378,25 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       return std::nullopt;
     }
     case PgType::kNumeric: {
-      std::string txt;
+      // The decimal text is built in out->s, whose buffer is reused row after row.
+      std::string& txt = out->s;
+      char buf[24];
       if (v.kind == K::kInt)
-        txt = std::to_string(v.i);
+        txt.assign(buf, std::to_chars(buf, buf + sizeof buf, v.i).ptr);
       else if (v.kind == K::kReal) {
         // Its shortest decimal form, then rounded as decimal: as float8::numeric does.
         if (!std::isfinite(v.d)) return "non-finite number in numeric column";
-        txt = ShortestDouble(v.d);
+        AppendShortestDouble(v.d, &txt);
       } else if (v.kind == K::kText) {
-        txt = std::string(v.s);
+        txt.assign(v.s);
       } else if (col.bit_string && v.s.size() <= 8) {  // MySQL bit(64)
         uint64_t u = 0;
         for (unsigned char c : v.s) u = (u << 8) | c;
-        txt = std::to_string(u);
+        txt.assign(buf, std::to_chars(buf, buf + sizeof buf, u).ptr);
       } else {
         return "blob in numeric column";
       }
-      if (auto err = FitDecimal(txt, col.precision, col.scale, &out->s)) return err;
+      if (auto err = FitDecimal(&txt, col.precision, col.scale)) return err;
       if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
       // PostgreSQL's numeric holds 131072 digits before the point and 16383 after. Past the
       // first, the binary COPY field's weight would wrap and PostgreSQL store a wrong value.
@@ -480,13 +497,14 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
         out->i = std::llabs(v.i) > 100000000000LL ? v.i * 1000 : v.i * 1000000;
         return std::nullopt;
       }
-      std::string t = text_of();
+      std::string owned = v.kind == K::kText ? std::string() : text_of();
+      std::string_view t = v.kind == K::kText ? v.s : std::string_view(owned);
       if (ZeroDate(t)) {
         if (ctx.zero_dates == ZeroDatePolicy::kError)
-          return "zero date " + t + " in column " + col.name;
+          return "zero date " + std::string(t) + " in column " + col.name;
         out->null = true;
-        if (col.not_null) return "zero date " + t + " in NOT NULL column " + col.name;
-        *note = "zero date " + t + " in column " + col.name + " became NULL";
+        if (col.not_null) return "zero date " + std::string(t) + " in NOT NULL column " + col.name;
+        *note = "zero date " + std::string(t) + " in column " + col.name + " became NULL";
         return std::nullopt;
       }
       if (col.type == PgType::kDate) {
@@ -617,7 +635,7 @@ void AppendCanonical(const ColumnPlan& col, const TargetValue& tv, std::string* 
       AppendNormalizedDecimal(tv.s, out);
       break;
     case PgType::kDouble:
-      *out += ShortestDouble(tv.d);
+      AppendShortestDouble(tv.d, out);
       break;
     case PgType::kText:
     case PgType::kVarchar:
@@ -673,7 +691,7 @@ void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::strin
       d = -INFINITY;
     else
       ParseDouble(pg_text, &d);
-    *out += ShortestDouble(d);
+    AppendShortestDouble(d, out);
   } else if (col.type == PgType::kNumeric) {
     AppendNormalizedDecimal(pg_text, out);
   } else if (col.type == PgType::kInterval) {
