@@ -295,6 +295,35 @@ bool TrimDecimal(std::string* s, int scale) {
   return true;
 }
 
+// The shortest decimal form of `d` when it has at most `scale` decimals, written with
+// `scale` decimals ("1.000" for 1 at scale 3: the same numeric), without the shortest-form
+// search, which took 9% of the copy's CPU. Below 2^50, d's rounding interval is narrower than
+// a quarter of 10^-scale, so d * 10^scale rounds to the one decimal of that scale that can
+// map back to d, and that decimal is then the shortest form. False when it does not map
+// back (more decimals: the caller takes the shortest form and refuses it) or is too large.
+bool AppendScaledDouble(double d, int scale, std::string* out) {
+  static constexpr double kPow10[] = {1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  if (scale < 0 || scale > 15) return false;
+  double p = kPow10[scale];
+  double m = std::nearbyint(d * p);
+  if (!(std::fabs(m) < 0x1p50) || m / p != d) return false;
+  int64_t n = static_cast<int64_t>(m);
+  if (n < 0) *out += '-', n = -n;
+  char buf[24];
+  char* end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+  int len = static_cast<int>(end - buf);
+  if (len <= scale) {  // below 1: "0.", zeros, the digits
+    *out += "0.";
+    out->append(static_cast<size_t>(scale - len), '0');
+    out->append(buf, end);
+    return true;
+  }
+  out->append(buf, end - scale);
+  if (scale > 0) *out += '.', out->append(end - scale, end);
+  return true;
+}
+
 // A value in a reason: its first 40 bytes on one printable line (bytes as \xNN).
 std::string Shown(std::string_view s) { return Printable(s.substr(0, 40)); }
 
@@ -386,7 +415,7 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       else if (v.kind == K::kReal) {
         // Its shortest decimal form, then rounded as decimal: as float8::numeric does.
         if (!std::isfinite(v.d)) return "non-finite number in numeric column";
-        AppendShortestDouble(v.d, &txt);
+        if (!AppendScaledDouble(v.d, col.scale, &txt)) AppendShortestDouble(v.d, &txt);
       } else if (v.kind == K::kText) {
         txt.assign(v.s);
       } else if (col.bit_string && v.s.size() <= 8) {  // MySQL bit(64)
@@ -396,7 +425,12 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
       } else {
         return "blob in numeric column";
       }
-      if (auto err = FitDecimal(&txt, col.precision, col.scale)) return err;
+      if (auto err = FitDecimal(&txt, col.precision, col.scale)) {
+        if (v.kind != K::kReal) return err;
+        txt.clear();  // the reason shows the REAL's shortest form (the scaled one: overflow)
+        AppendShortestDouble(v.d, &txt);
+        return FitDecimal(&txt, col.precision, col.scale).value_or(*err);
+      }
       if (!out->s.empty() && out->s[0] == '+') out->s.erase(0, 1);
       // PostgreSQL's numeric holds 131072 digits before the point and 16383 after. Past the
       // first, the binary COPY field's weight would wrap and PostgreSQL store a wrong value.
