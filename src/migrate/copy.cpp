@@ -642,7 +642,8 @@ CopyReport RunCopy(const EngineOptions& opts) {
     const TablePlan* tp = &t;
     if (std::find(unconstrained.begin(), unconstrained.end(), tp) == unconstrained.end()) return;
     for (int k = t.primary_key.empty() ? 0 : -1; k < static_cast<int>(t.indexes.size()); ++k)
-      index_queue.Add(cost(t, k), [&, tp, k] { BuildIndex(*targets, schema, *tp, k, &report, &mu); });
+      index_queue.Add(cost(t, k),
+                      [&, tp, k] { BuildIndex(*targets, schema, *tp, k, &report, &mu); });
   };
   for (const auto& t : plans)
     if (!units_left.count(t.name)) queue_indexes(t);  // loaded by an earlier run
