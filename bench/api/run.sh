@@ -15,6 +15,9 @@
 #      BENCH_PEER (1; 0 skips the Flask peer) BENCH_PEER_WORKERS (5 = 2 x cores + 1)
 #      BENCH_ONLY (a grep -E pattern over "endpoint mode connections" selecting cases)
 #      BENCH_PIN (0; 1 pins the server to core 0 and wrk to core 1)
+#      BENCH_TLS (0; 1 serves corrente over HTTPS with a throwaway P-256 certificate, as
+#      `serve --tls-cert/--tls-key` would in production; the peer stays plain HTTP, as the
+#      specification deploys it)
 # The 10 M demand-row case: BENCH_ITEMS=1500 (1,500 x 10 x 1,095 = 10.2 M rows; seeding
 # takes about 5 minutes), e.g. with BENCH_ONLY='demand.*uncached' for just the series.
 set -euo pipefail
@@ -61,7 +64,10 @@ INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate
                                   forecast_mape, avg_inventory_value, computed_at)
 SELECT 1, d::date, 1000, 0.02, 0.8, 0.05, 0.12, 5000, now()
   FROM generate_series(current_date - 365, current_date - 1, interval '1 day') d;
+-- What the pipeline's publish does after writing a run (src/pipeline/publish.cpp): the views,
+-- and each series' forecast page (V066), which GET /forecasts with item_id and site_id reads.
 REFRESH MATERIALIZED VIEW analytics.mv_kpis_latest;
+SELECT analytics.render_forecast_pages(1);
 SQL
 # VACUUM too (not only ANALYZE): autovacuum would otherwise visit the freshly loaded tables
 # in the middle of the measurements.
@@ -73,7 +79,14 @@ port=$(free_port)
 # the load generator cannot preempt the server; the server then has one core, not two.
 srv_pin="" wrk_pin=""
 if [ "${BENCH_PIN:-0}" = 1 ]; then srv_pin="taskset -c 0" wrk_pin="taskset -c 1"; fi
-DATABASE_URL="$url" $srv_pin "$corrente" serve --port "$port" --threads "${BENCH_THREADS:-0}" ${BENCH_WORKERS:+--workers "$BENCH_WORKERS"} >"$CORRENTE_HOME/serve.log" 2>&1 &
+scheme=http tls_args=()
+if [ "${BENCH_TLS:-0}" = 1 ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$CORRENTE_HOME/tls.key" -out "$CORRENTE_HOME/tls.crt" 2>/dev/null
+  scheme=https tls_args=(--tls-cert "$CORRENTE_HOME/tls.crt" --tls-key "$CORRENTE_HOME/tls.key")
+  export CURL_CA_BUNDLE="$CORRENTE_HOME/tls.crt"
+fi
+DATABASE_URL="$url" $srv_pin "$corrente" serve --port "$port" "${tls_args[@]}" --threads "${BENCH_THREADS:-0}" ${BENCH_WORKERS:+--workers "$BENCH_WORKERS"} >"$CORRENTE_HOME/serve.log" 2>&1 &
 spid=$!
 if [ "$peer" = 1 ]; then
   peer_port=$(free_port)
@@ -81,8 +94,8 @@ if [ "$peer" = 1 ]; then
      -b "127.0.0.1:$peer_port" --log-level warning flask_peer:app >"$CORRENTE_HOME/peer.log" 2>&1) &
   ppid_=$!
 fi
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
-token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
+for _ in $(seq 1 100); do curl -s -o /dev/null "$scheme://127.0.0.1:$port/health" && break; sleep 0.1; done
+token=$(curl -s -XPOST "$scheme://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
 if [ "$peer" = 1 ]; then
   for _ in $(seq 1 100); do
@@ -130,7 +143,7 @@ run() {  # run NAME PATH cached|uncached [CONNECTIONS [EXTRA_HEADER]]
   local name="$1" path="$2" mode="$3" c="${4:-$conns}" extra="${5:-}"
   grep -qE "$only" <<<"$name $mode $c" || return 0
   local a b=""
-  read -r rps p50 p95 p99 errs <<<"$(measure "http://127.0.0.1:$port" "$path" "$mode" "$c" "$extra")"
+  read -r rps p50 p95 p99 errs <<<"$(measure "$scheme://127.0.0.1:$port" "$path" "$mode" "$c" "$extra")"
   printf '%-24s %-8s %3s conn  corrente %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s\n' "$name" "$mode" "$c" "$rps" "$p50" "$p95" "$p99" "$errs"
   a="| $name | $mode | $c | $rps | $p50 | $p95 | $p99 |"
   if [ "$peer" = 1 ]; then
@@ -143,11 +156,12 @@ run() {  # run NAME PATH cached|uncached [CONNECTIONS [EXTRA_HEADER]]
 
 echo
 echo "corrente serve benchmark: $items items x $sites sites x $days days ($demand_rows demand rows), $(nproc) cores shared with wrk, $conns connections, ${secs}s each"
+[ "$scheme" = https ] && echo "corrente over HTTPS (BENCH_TLS=1: TLS 1.2+, P-256 certificate); the peer over plain HTTP"
 echo "load average before seeding: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$peer" = 1 ] && echo "peer: Flask $("$peer_py" -c 'import importlib.metadata as m; print(m.version("flask"))') + SQLAlchemy $("$peer_py" -c 'import sqlalchemy; print(sqlalchemy.__version__)') + gunicorn $(gunicorn --version 2>&1 | awk '{print $NF}' | tr -d '()') with $peer_workers sync workers"
 # Warm-up, not measured: the first seconds of a fresh process (allocator arenas, socket
 # buffers, the peer's workers) otherwise land in the first case's tail.
-for base in "http://127.0.0.1:$port" ${peer_port:+"http://127.0.0.1:$peer_port"}; do
+for base in "$scheme://127.0.0.1:$port" ${peer_port:+"http://127.0.0.1:$peer_port"}; do
   $wrk_pin wrk -t2 -c"$conns" -d3s -H "Authorization: Bearer $token" "$base/api/v1/items" >/dev/null
 done
 run "items list (100 rows)" "/api/v1/items" cached
@@ -167,7 +181,7 @@ run "forecasts item x site" "/api/v1/forecasts?item_id=7&site_id=1" uncached 1
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The specification's cache-hit target (above 80%), as this run measured it: PostgreSQL's
 # buffer cache and the API response cache (the uncached cases bypass the latter on purpose).
-curl -s "http://127.0.0.1:$port/metrics" |
+curl -s "$scheme://127.0.0.1:$port/metrics" |
   awk '$1 == "db_cache_hit_ratio" || $1 == "cache_hit_ratio" { printf "%s %.1f%% (target above 80%%)\n", $1, 100 * $2 }'
 echo
 if [ "$peer" = 1 ]; then

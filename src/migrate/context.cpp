@@ -24,6 +24,46 @@ std::string ResolveSchema(const EngineOptions& o) {
   return OpenSource(o.source_url)->DefaultSchemaName();
 }
 
+std::vector<EngineOptions> SchemaParts(const EngineOptions& o) {
+  std::vector<EngineOptions> parts;
+  if (!o.tables.empty() || o.source_url.rfind("duckdb://", 0) != 0 ||
+      o.source_url.find('?') != std::string::npos)
+    return parts;
+  auto src = OpenSource(o.source_url);
+  std::string main = SchemaOf(o, *src);
+  for (const auto& name : src->OtherSchemas()) {
+    EngineOptions p = o;
+    p.source_url = o.source_url + "?schema=" + name;
+    p.schema = SanitizeName(main + "_" + name);
+    if (!o.manifest.empty()) p.manifest = o.manifest + "." + p.schema;
+    parts.push_back(std::move(p));
+  }
+  return parts;
+}
+
+void MergePart(VerifyReport* r, VerifyReport p) {
+  for (auto& t : p.tables) {
+    t.table = p.schema + "." + t.table;
+    r->tables.push_back(std::move(t));
+  }
+}
+
+void MergePart(CopyReport* r, CopyReport p) {
+  r->tables_loaded += p.tables_loaded;
+  r->tables_skipped += p.tables_skipped;
+  r->rows += p.rows;
+  r->rejected += p.rejected;
+  r->notes += p.notes;
+  r->seconds += p.seconds;
+  for (auto& w : p.warnings) r->warnings.push_back("schema " + p.schema + ": " + w);
+  r->warnings.push_back("schema " + p.schema + " (another schema of the source): " +
+                        std::to_string(p.tables_loaded) + " tables loaded, " +
+                        std::to_string(p.rows) + " rows");
+  if (r->verify && p.verify) MergePart(&*r->verify, std::move(*p.verify));
+  r->manifest_hashed += p.manifest_hashed;
+  r->manifest_read_back += p.manifest_read_back;
+}
+
 EngineOptions WithRecordedMapping(const EngineOptions& o) {
   if (o.mapping_given || o.dsn.empty()) return o;
   EngineOptions r = o;

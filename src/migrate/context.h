@@ -25,6 +25,16 @@ EngineOptions WithRecordedMapping(const EngineOptions& o);
 // Records `o`'s mapping options for `schema` (copy).
 void RecordMapping(pg::Connection& conn, const std::string& schema, const EngineOptions& o);
 
+// The other schemas of `o`'s source (Source::OtherSchemas), each as the options of its own
+// command: URL + "?schema=NAME", target schema <o's schema>_NAME (sanitized), a manifest
+// of its own (FILE.<schema>). Empty when `o` names tables (they are main's).
+std::vector<EngineOptions> SchemaParts(const EngineOptions& o);
+
+// Adds `p`, a report of another schema of the source, to `r`: its counts and warnings, its
+// verify tables named <schema>.<table>.
+void MergePart(CopyReport* r, CopyReport p);
+void MergePart(VerifyReport* r, VerifyReport p);
+
 // True when the target has the postgis extension.
 bool TargetHasPostgis(pg::Connection& conn);
 // The plan options of `o` (PostGIS is the target's to say: OpenContext).

@@ -409,13 +409,27 @@ void BuildIndex(pg::Pool& targets, const std::string& schema, const TablePlan& t
   conn.ExecScript("SET maintenance_work_mem = '256MB'");
   std::string q = Qualified(schema, t.name);
   if (index < 0) {
+    IndexPlan md5{OversizeKeyIndexName(t), t.primary_key, true};
     if (ExistsConstraint(conn, schema, t.primary_key_name) ||
-        ExistsRelation(conn, schema, t.primary_key_name))
+        ExistsRelation(conn, schema, t.primary_key_name) || ExistsRelation(conn, schema, md5.name))
       return;
-    Attempt(conn, t, "primary key",
-            "CREATE UNIQUE INDEX " + Quote(t.primary_key_name) + " ON " + q + " (" +
-                ColumnList(t.primary_key) + ")",
-            report, mu);
+    try {
+      conn.ExecScript("CREATE UNIQUE INDEX " + Quote(t.primary_key_name) + " ON " + q + " (" +
+                      ColumnList(t.primary_key) + ")");
+    } catch (const pg::Error& e) {
+      if (e.SqlState() != kProgramLimitExceeded) {
+        Warn(report, mu, t.name + ": primary key not carried over: " + e.what());
+        return;
+      }
+      // A key value too large for a btree entry: its columns stay NOT NULL, and a unique
+      // index on their md5 keeps them unique (sync's upserts take it as their arbiter).
+      if (Attempt(conn, t, "primary key (as " + OversizeIndexForm(md5) + ")",
+                  OversizeIndexSql(md5, q), report, mu))
+        Warn(report, mu,
+             t.name + ": primary key: a value is too large for a btree entry (" +
+                 FirstLine(e.what()) + "); enforced as unique index " + md5.name +
+                 " on md5 of each column, its columns NOT NULL (equality lookups only)");
+    }
     return;
   }
   const auto& ix = t.indexes[index];
@@ -468,6 +482,7 @@ void ConstrainTable(pg::Pool& targets, const std::string& schema, const TablePla
   }
   for (const auto& sql : OnUpdateTriggerSql(t, schema))
     Attempt(conn, t, "ON UPDATE CURRENT_TIMESTAMP trigger", sql, report, mu);
+  for (const auto& sql : CommentSql(t, schema)) Attempt(conn, t, "comment", sql, report, mu);
   SetIdentities(conn, q, t);
   conn.ExecScript("ANALYZE " + q);
 }
@@ -497,7 +512,8 @@ void AddForeignKeys(pg::Pool& targets, const std::string& schema,
                         Quote(fk.name) + " FOREIGN KEY (" + ColumnList(fk.columns) +
                         ") REFERENCES " + Qualified(schema, fk.ref_table) + " (" +
                         ColumnList(fk.ref_columns) + ") ON DELETE " + action(fk.on_delete) +
-                        " ON UPDATE " + action(fk.on_update);
+                        " ON UPDATE " + action(fk.on_update) +
+                        " DEFERRABLE";  // checked as before; sync defers it to its commit
       try {
         conn.ExecScript(sql);
       } catch (const pg::Error& e) {
@@ -541,7 +557,16 @@ void WriteCopyManifest(const EngineOptions& o, pg::Connection& conn, const std::
 
 }  // namespace
 
+// One schema of the source (RunCopy goes on to the others).
+static CopyReport CopyOne(const EngineOptions& opts);
+
 CopyReport RunCopy(const EngineOptions& opts) {
+  CopyReport r = CopyOne(opts);
+  for (const auto& part : SchemaParts(opts)) MergePart(&r, CopyOne(part));
+  return r;
+}
+
+static CopyReport CopyOne(const EngineOptions& opts) {
   auto start = Clock::now();
   const EngineOptions o = opts.fresh ? opts : WithRecordedMapping(opts);
   double cpu_start = ProcessCpuSeconds();

@@ -69,6 +69,7 @@ struct TableVerify {
   std::vector<std::string> reject_keys;  // the first few recorded rejects' keys
   bool rejects_accepted = false;         // --accept-rejects: recorded rejects do not fail it
   std::vector<std::string> mismatches;
+  std::vector<std::string> notes;  // facts that do not fail it (a left-out foreign key's orphans)
   bool Ok() const { return mismatches.empty(); }
 };
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cstring>
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 namespace corrente::migrate {
@@ -9,7 +11,9 @@ namespace {
 
 // What an expression computes; arithmetic and the column's type must agree on it. kBool is
 // a PostgreSQL boolean (a comparison), which both sources compute as the integer 1/0/NULL.
-enum class Kind { kInt, kDecimal, kFloat, kText, kBool, kDate, kStamp, kNull };
+// kQuotient is MySQL's '/' of exact numbers, cut at 9 decimals as MySQL cuts it: only
+// stored as it is (see Fits), never computed with further.
+enum class Kind { kInt, kDecimal, kFloat, kText, kBool, kDate, kStamp, kNull, kQuotient };
 
 struct Expr {
   std::string sql;
@@ -129,6 +133,9 @@ class Parser {
   // A comparison used as a number: 1, 0 or NULL, as both sources compute it.
   static Expr Num(const Expr& e) {
     if (e.kind == Kind::kNull) throw Untranslatable("a NULL literal");
+    if (e.kind == Kind::kQuotient)
+      throw Untranslatable("a quotient of exact numbers ('/') computed with further (MySQL "
+                           "cuts it at div_precision_increment digits first)");
     if (!Numeric(e.kind)) throw Untranslatable("arithmetic on a non-number");
     return e.kind == Kind::kBool ? Expr{"(" + e.sql + ")::integer", Kind::kInt} : e;
   }
@@ -149,6 +156,8 @@ class Parser {
     for (Kind k : {a0.kind, b0.kind})
       if (k == Kind::kText)
         throw Untranslatable("'" + op + "' on text (the sources convert it to a number)");
+      else if (k == Kind::kQuotient)
+        Num({"", k});  // says why
       else if (!Numeric(k) && k != Kind::kNull)
         throw Untranslatable("'" + op + "' on " + KindName(k));
     Expr a = Num(a0), b = Num(b0);
@@ -247,6 +256,7 @@ class Parser {
       case Kind::kDate: return "a date";
       case Kind::kStamp: return "a datetime";
       case Kind::kNull: return "NULL";
+      case Kind::kQuotient: return "a quotient of exact numbers";
     }
     return "?";
   }
@@ -278,9 +288,11 @@ class Parser {
     }
   }
   // '/': SQLite divides integers as integers and anything else as doubles; MySQL divides
-  // doubles as doubles, but gives exact numbers a decimal of div_precision_increment more
-  // digits (a session setting, rounded at an internal precision), which is not reproduced.
-  // A zero divisor gives NULL in both.
+  // doubles as doubles, and exact numbers as decimals: the quotient is cut (toward zero)
+  // after 9 × k decimals (k ≥ 1 unless div_precision_increment is 0 and the operands have no
+  // decimals), then rounded half away from zero to the column's scale when stored. With a
+  // scale of at most 8, that is the exact quotient so rounded, whatever k: PostgreSQL
+  // computes it exactly as div(a × 10^9, b) × 10^-9 (Fits). A zero divisor gives NULL in both.
   Expr Divide(const Expr& a0, const Expr& b0) {
     Expr a = Num(a0), b = Num(b0);
     if (d_ == ExprDialect::kSqlite && a.kind == Kind::kInt && b.kind == Kind::kInt)
@@ -289,9 +301,9 @@ class Parser {
       return {"(" + a.sql + " / NULLIF(" + b.sql + ", 0))", Kind::kFloat};
     if (d_ == ExprDialect::kSqlite)
       throw Untranslatable("division ('/') of a NUMERIC column (SQLite holds it as a double)");
-    throw Untranslatable(
-        "division ('/') of exact numbers: MySQL gives a decimal rounded to "
-        "div_precision_increment more digits, a session setting");
+    return {"(div((" + a.sql + ")::numeric * 1000000000, NULLIF((" + b.sql +
+                ")::numeric, 0)) * 0.000000001)",
+            Kind::kQuotient};
   }
   // SQLite's || binds tighter than * (in MySQL || is OR, which is not translated).
   Expr Concatenation() {
@@ -309,7 +321,7 @@ class Parser {
     if (Is("-")) {
       Advance();
       Expr e = Unary();
-      if (!Numeric(e.kind)) throw Untranslatable("'-' on text");
+      if (!Numeric(e.kind)) throw Untranslatable("'-' on " + KindName(e.kind));
       e = Num(e);
       return {"(- " + e.sql + ")", e.kind};
     }
@@ -468,7 +480,88 @@ class Parser {
       return {"round((" + a[0].sql + ")::numeric" + (a.size() == 2 ? ", " + a[1].sql : "") + ")",
               Kind::kDecimal};
     }
+    if (d_ == ExprDialect::kSqlite) {
+      std::optional<Expr> e = SqliteTime(fn, a);
+      if (e) return *e;
+    }
     throw Untranslatable("function " + fn + " with these arguments");
+  }
+  // SQLite's date and time functions of a timestamp or date column that holds ISO text (the
+  // value scan saw no numbers, which SQLite would read as julian days). date(), time(),
+  // datetime() and strftime's %Y %m %d %H %M %S print the fields as parsed, the seconds cut;
+  // unixepoch(), julianday() and %s use SQLite's instant in milliseconds: the seconds as a
+  // double, × 1000 + 0.5, cut, which the same double arithmetic reproduces (t). Printed
+  // with immutable functions (to_char is not one).
+  std::optional<Expr> SqliteTime(const std::string& fn, const std::vector<Expr>& a) {
+    static const char* kFns[] = {"date", "datetime", "time", "julianday", "unixepoch", "strftime"};
+    if (std::find(std::begin(kFns), std::end(kFns), fn) == std::end(kFns)) return std::nullopt;
+    size_t arg = fn == "strftime" ? 1 : 0;
+    if (a.size() != arg + 1) throw Untranslatable(fn + " with modifiers or without a value");
+    const Expr& x = a[arg];
+    if (x.kind != Kind::kStamp && x.kind != Kind::kDate)
+      throw Untranslatable(fn + " of other than a DATE or DATETIME column");
+    for (const auto& c : columns_)
+      if (Quote(c.name) == x.sql && c.numbers_sampled)
+        throw Untranslatable(fn + " of column " + c.name +
+                             ", which holds numbers (SQLite reads them as julian days)");
+    std::string v = x.kind == Kind::kDate ? x.sql + "::timestamp" : x.sql, t = v;
+    if (x.kind == Kind::kStamp) {
+      std::string sec = "EXTRACT(SECOND FROM " + x.sql + ")";
+      t = "(date_trunc('minute', " + x.sql + ") + trunc((floor(" + sec + ")::float8 + (" + sec +
+          " - floor(" + sec + "))::float8) * 1000 + 0.5) * interval '1 millisecond')";
+    }
+    auto field = [&](const char* f, int width) {
+      return "lpad(floor(EXTRACT(" + std::string(f) + " FROM " + v + "))::bigint::text, " +
+             std::to_string(width) + ", '0')";
+    };
+    std::string day = field("YEAR", 4) + " || '-' || " + field("MONTH", 2) + " || '-' || " +
+                      field("DAY", 2);
+    std::string clock = field("HOUR", 2) + " || ':' || " + field("MINUTE", 2) + " || ':' || " +
+                        field("SECOND", 2);
+    std::string epoch = "EXTRACT(EPOCH FROM " + t + ")";
+    if (fn == "date") return Expr{"(" + day + ")", Kind::kText};
+    if (fn == "time") return Expr{"(" + clock + ")", Kind::kText};
+    if (fn == "datetime") return Expr{"(" + day + " || ' ' || " + clock + ")", Kind::kText};
+    if (fn == "unixepoch") return Expr{"floor(" + epoch + ")::bigint", Kind::kInt};
+    if (fn == "julianday")
+      return Expr{"((" + epoch + " * 1000 + 210866760000000)::float8 / 86400000)", Kind::kFloat};
+    // strftime: a literal format of %Y %m %d %H %M %S %s %% and plain characters (%f is
+    // printf's rounding of a double: not reproduced).
+    const std::string& lit = a[0].sql;  // SqlLiteral's form: quotes doubled
+    if (a[0].kind != Kind::kText || lit.size() < 2 || lit.front() != '\'' || lit.back() != '\'')
+      throw Untranslatable("strftime of a format that is not a literal");
+    std::string f;
+    for (size_t i = 1; i + 1 < lit.size(); ++i) {
+      if (lit[i] == '\'') {
+        if (lit[i + 1] != '\'') throw Untranslatable("strftime of a format that is not a literal");
+        ++i;
+      }
+      f += lit[i];
+    }
+    std::string sql;
+    for (size_t i = 0; i < f.size(); ++i) {
+      std::string part;
+      if (f[i] != '%') {
+        part = SqlLiteral(std::string(1, f[i]));
+      } else if (++i < f.size()) {
+        switch (f[i]) {
+          case 'Y': part = field("YEAR", 4); break;
+          case 'm': part = field("MONTH", 2); break;
+          case 'd': part = field("DAY", 2); break;
+          case 'H': part = field("HOUR", 2); break;
+          case 'M': part = field("MINUTE", 2); break;
+          case 'S': part = field("SECOND", 2); break;
+          case 's': part = "floor(" + epoch + ")::bigint::text"; break;
+          case '%': part = "'%'"; break;
+          default: throw Untranslatable(std::string("strftime's %") + f[i]);
+        }
+      } else {
+        throw Untranslatable("strftime's format ends in %");
+      }
+      sql += (sql.empty() ? "" : " || ") + part;
+    }
+    if (sql.empty()) throw Untranslatable("strftime of an empty format");
+    return Expr{"(" + sql + ")", Kind::kText};
   }
   // CAST(x AS DATE) of a MySQL DATE or DATETIME (MariaDB writes DATE(x) so).
   Expr Cast() {
@@ -532,6 +625,11 @@ class Parser {
 
 // Whether a value of kind `k` stored into `col` is the same conversion in both databases.
 bool Fits(Kind k, const ColumnPlan& col) {
+  // MySQL's quotient, stored with at most 8 decimals: rounded half away from zero in both.
+  if (k == Kind::kQuotient)
+    return col.type == PgType::kSmallInt || col.type == PgType::kInteger ||
+           col.type == PgType::kBigInt ||
+           (col.type == PgType::kNumeric && col.scale >= 0 && col.scale <= 8);
   switch (col.type) {
     case PgType::kSmallInt:
     case PgType::kInteger:
@@ -565,7 +663,11 @@ std::optional<std::string> TranslateGenerated(ExprDialect dialect, std::string_v
   try {
     Expr e = Parser(dialect, expr, table, columns).Parse();
     if (!Fits(e.kind, self)) {
-      *why = "its value is converted to " + self.SqlType() + " differently";
+      *why = e.kind == Kind::kQuotient
+                 ? "a quotient of exact numbers ('/') into " + self.SqlType() +
+                       ": MySQL cuts it at 9, 18, ... decimals (div_precision_increment), "
+                       "reproduced only for a scale of at most 8"
+                 : "its value is converted to " + self.SqlType() + " differently";
       return std::nullopt;
     }
     // A comparison stored in a number column is its 1, 0 or NULL.

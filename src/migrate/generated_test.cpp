@@ -83,10 +83,10 @@ TEST(Generated, MysqlText) {
 
 TEST(Generated, MysqlRefusesWhatIsNotExact) {
   std::string why;
-  EXPECT_EQ(Mysql("`a` / 2", PgType::kNumeric, &why), "-");
+  EXPECT_EQ(Mysql("`a` / 2", PgType::kNumeric, &why), "-");  // numeric without a scale
   EXPECT_EQ(why,
-            "division ('/') of exact numbers: MySQL gives a decimal rounded to "
-            "div_precision_increment more digits, a session setting");
+            "a quotient of exact numbers ('/') into numeric: MySQL cuts it at 9, 18, ... "
+            "decimals (div_precision_increment), reproduced only for a scale of at most 8");
   EXPECT_EQ(Mysql("`f4` * 2", PgType::kDouble, &why), "-");
   EXPECT_EQ(why, "MySQL computes with FLOAT column f4's 4-byte value");
   EXPECT_EQ(Mysql("`ratio` * 2", PgType::kBigInt, &why), "-");
@@ -176,6 +176,33 @@ TEST(Generated, Division) {
   EXPECT_EQ(Sqlite("price / 2", PgType::kNumeric, &why), "-");
 }
 
+// MySQL's '/' of exact numbers: cut after 9 decimals, as MySQL cuts it, then rounded by the
+// store into a column of scale 0 to 8; never computed with further.
+TEST(Generated, MysqlExactQuotient) {
+  const std::string q =
+      "(div((\"price\")::numeric * 1000000000, NULLIF((\"a\"::bigint)::numeric, 0)) * "
+      "0.000000001)";
+  EXPECT_EQ(Mysql("`price` / `a`", PgType::kInteger), q);
+  Table t = Sample(PgType::kNumeric);
+  t.columns.back().scale = 8;
+  std::string why;
+  auto r = TranslateGenerated(ExprDialect::kMysql, "`price` / `a`", t.source, t.columns,
+                              t.columns.back(), &why);
+  EXPECT_EQ(r.value_or("-"), q);
+  t.columns.back().scale = 9;
+  EXPECT_FALSE(TranslateGenerated(ExprDialect::kMysql, "`price` / `a`", t.source, t.columns,
+                                  t.columns.back(), &why));
+  EXPECT_EQ(Mysql("(`price` / `a`) * 3", PgType::kInteger, &why), "-");
+  EXPECT_EQ(why,
+            "a quotient of exact numbers ('/') computed with further (MySQL cuts it at "
+            "div_precision_increment digits first)");
+  EXPECT_EQ(Mysql("`price` / `a` > 1", PgType::kInteger), "-");
+  EXPECT_EQ(Mysql("if(`a` > 0, `b` / `a`, NULL)", PgType::kBigInt),
+            "CASE WHEN (\"a\"::bigint > 0) THEN (div((\"b\")::numeric * 1000000000, "
+            "NULLIF((\"a\"::bigint)::numeric, 0)) * 0.000000001) ELSE NULL END");
+  EXPECT_EQ(Mysql("`price` / `a`", PgType::kDouble), "-");
+}
+
 TEST(Generated, MysqlDates) {
   EXPECT_EQ(Mysql("year(`day`)", PgType::kInteger), "EXTRACT(YEAR FROM \"day\")::bigint");
   EXPECT_EQ(Mysql("month(`at`)", PgType::kSmallInt), "EXTRACT(MONTH FROM \"at\")::bigint");
@@ -187,6 +214,43 @@ TEST(Generated, MysqlDates) {
   EXPECT_EQ(Mysql("date(`at`)", PgType::kText), "-");
   EXPECT_EQ(Mysql("`day` < date(`at`)", PgType::kBool), "(\"day\" < (\"at\")::date)");
   EXPECT_EQ(Sqlite("date(last)", PgType::kText), "-");
+}
+
+// SQLite's date functions of a DATE or DATETIME column holding text: printed field by field
+// (to_char is not immutable); a DATETIME at SQLite's millisecond (tests/migrate/messy2_sqlite
+// compares every value with SQLite's own).
+TEST(Generated, SqliteDates) {
+  EXPECT_EQ(Sqlite("date(day)", PgType::kText),
+            "(lpad(floor(EXTRACT(YEAR FROM \"day\"::timestamp))::bigint::text, 4, '0') || '-' || "
+            "lpad(floor(EXTRACT(MONTH FROM \"day\"::timestamp))::bigint::text, 2, '0') || '-' || "
+            "lpad(floor(EXTRACT(DAY FROM \"day\"::timestamp))::bigint::text, 2, '0'))");
+  const std::string at_ms =
+      "(date_trunc('minute', \"at\") + trunc((floor(EXTRACT(SECOND FROM \"at\"))::float8 + "
+      "(EXTRACT(SECOND FROM \"at\") - floor(EXTRACT(SECOND FROM \"at\")))::float8) * 1000 + 0.5) "
+      "* interval '1 millisecond')";
+  EXPECT_EQ(Sqlite("unixepoch(at)", PgType::kBigInt), "floor(EXTRACT(EPOCH FROM " + at_ms + "))::bigint");
+  EXPECT_EQ(Sqlite("julianday(at)", PgType::kDouble),
+            "((EXTRACT(EPOCH FROM " + at_ms + ") * 1000 + 210866760000000)::float8 / 86400000)");
+  EXPECT_EQ(Sqlite("strftime('%s', at)", PgType::kText),
+            "(floor(EXTRACT(EPOCH FROM " + at_ms + "))::bigint::text)");
+  std::string why;
+  EXPECT_EQ(Sqlite("date(at, '+1 day')", PgType::kText, &why), "-");
+  EXPECT_EQ(why, "date with modifiers or without a value");
+  EXPECT_EQ(Sqlite("strftime('%W', at)", PgType::kText, &why), "-");
+  EXPECT_EQ(why, "strftime's %W");
+  EXPECT_EQ(Sqlite("strftime('%f', at)", PgType::kText, &why), "-");
+  EXPECT_EQ(Sqlite("time(at)", PgType::kText),
+            "(lpad(floor(EXTRACT(HOUR FROM \"at\"))::bigint::text, 2, '0') || ':' || "
+            "lpad(floor(EXTRACT(MINUTE FROM \"at\"))::bigint::text, 2, '0') || ':' || "
+            "lpad(floor(EXTRACT(SECOND FROM \"at\"))::bigint::text, 2, '0'))");
+  EXPECT_EQ(Sqlite("date(last)", PgType::kText, &why), "-");
+  EXPECT_EQ(why, "date of other than a DATE or DATETIME column");
+  EXPECT_EQ(Sqlite("date(at)", PgType::kDate), "-");  // text into a date column
+  Table t = Sample(PgType::kText);
+  t.columns[9].numbers_sampled = true;  // "at"
+  EXPECT_FALSE(TranslateGenerated(ExprDialect::kSqlite, "date(at)", t.source, t.columns,
+                                  t.columns.back(), &why));
+  EXPECT_EQ(why, "date of column at, which holds numbers (SQLite reads them as julian days)");
 }
 
 }  // namespace

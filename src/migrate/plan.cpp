@@ -37,7 +37,8 @@ std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string e
   }
   if (up == "CURRENT_DATE" || up == "CURDATE()") {
     if (col.type != PgType::kDate && !stamp && !texty) return std::nullopt;
-    return "CURRENT_DATE";
+    // UTC's date, as SQLite's (PostgreSQL's CURRENT_DATE is the session time zone's).
+    return "((CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::date)";
   }
   if (col.type == PgType::kBool) {
     if (expr == "1" || expr == "'1'" || up == "TRUE") return "true";
@@ -388,8 +389,80 @@ std::string CreateIndexSql(const IndexPlan& ix, const std::string& q) {
     return "CREATE INDEX " + Quote(ix.name) + " ON " + q +
            " USING gin (to_tsvector('simple'::regconfig, " + doc + "))";
   }
+  std::string parts;
+  for (size_t k = 0; k < ix.columns.size(); ++k) {
+    int n = k < ix.prefix.size() ? ix.prefix[k] : 0;
+    parts += (k ? ", " : "") + (n > 0 ? "(substring(" + Quote(ix.columns[k]) + ", 1, " +
+                                            std::to_string(n) + "))"
+                                      : Quote(ix.columns[k]));
+    if (k < ix.descending.size() && ix.descending[k]) parts += " DESC";
+  }
   return std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " + Quote(ix.name) +
-         " ON " + q + (ix.gist ? " USING gist" : "") + " (" + QuotedList(ix.columns) + ")";
+         " ON " + q + (ix.gist ? " USING gist" : "") + " (" + parts + ")";
+}
+
+std::vector<std::string> CommentSql(const TablePlan& t, const std::string& schema) {
+  std::vector<std::string> sql;
+  std::string q = Quote(schema) + "." + Quote(t.name);
+  if (!t.source.comment.empty())
+    sql.push_back("COMMENT ON TABLE " + q + " IS " + SqlLiteral(t.source.comment));
+  for (const auto& c : t.columns)
+    if (const auto& text = t.source.columns[c.source_index].comment; !text.empty())
+      sql.push_back("COMMENT ON COLUMN " + q + "." + Quote(c.name) + " IS " + SqlLiteral(text));
+  return sql;
+}
+
+// MySQL prefix lengths (KEY (col(10))): a unique index keeps what MySQL enforces as a
+// unique index on substring(col, 1, n) (characters of text, bytes of binary). MySQL compares
+// those prefixes under the column's collation, PostgreSQL by bytes, so PostgreSQL's index
+// refuses no row MySQL took. Other indexes cover the whole column (they serve lookups).
+void PlanPrefixes(const SourceIndex& ix, TablePlan* tp, IndexPlan* ip) {
+  for (size_t k = 0; k < ix.prefix.size() && k < ix.columns.size(); ++k) {
+    if (ix.prefix[k] <= 0) continue;
+    if (ix.unique) {
+      ip->prefix = ix.prefix;
+      tp->warnings.push_back("unique index " + ix.name + " on the first " +
+                             std::to_string(ix.prefix[k]) + " characters of " + ix.columns[k] +
+                             ": kept on substring(" + ix.columns[k] + ", 1, " +
+                             std::to_string(ix.prefix[k]) +
+                             ") (MySQL compares them under its collation, PostgreSQL by bytes)");
+    } else {
+      tp->warnings.push_back("index " + ix.name + " uses a prefix length on " + ix.columns[k] +
+                             "; full column indexed");
+    }
+  }
+}
+
+// A foreign key must reference a primary key or unique columns in PostgreSQL; InnoDB takes
+// any indexed columns, and SQLite any columns. Such a key is left out (it would fail at the
+// end of the copy), said in the plan, and counted by verify (ForeignKeyOrphansSql).
+void LeaveOutNonUniqueReferences(const std::vector<TablePlan>& plans, TablePlan* tp) {
+  std::vector<ForeignKeyPlan> kept;
+  for (auto& fk : tp->foreign_keys) {
+    auto ref = std::find_if(plans.begin(), plans.end(),
+                            [&](const TablePlan& p) { return p.name == fk.ref_table; });
+    std::set<std::string> cols(fk.ref_columns.begin(), fk.ref_columns.end());
+    auto same = [&](const std::vector<std::string>& v) {
+      return !v.empty() && std::set<std::string>(v.begin(), v.end()) == cols;
+    };
+    bool unique = ref == plans.end() || same(ref->primary_key) ||
+                  std::any_of(ref->indexes.begin(), ref->indexes.end(), [&](const IndexPlan& ix) {
+                    bool prefixed = std::any_of(ix.prefix.begin(), ix.prefix.end(),
+                                                [](int n) { return n > 0; });
+                    return ix.unique && !ix.fulltext && !ix.gist && !prefixed && same(ix.columns);
+                  });
+    if (unique) {
+      kept.push_back(std::move(fk));
+      continue;
+    }
+    tp->warnings.push_back("foreign key " + fk.name + " (" + QuotedList(fk.columns) + ") -> " +
+                           fk.ref_table + " (" + QuotedList(fk.ref_columns) +
+                           ") is not carried: those columns are not a primary key or unique in "
+                           "the source, and PostgreSQL references only such keys; verify counts "
+                           "the rows without a match");
+    tp->foreign_keys_left_out.push_back(std::move(fk));
+  }
+  tp->foreign_keys = std::move(kept);
 }
 
 std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
@@ -444,6 +517,8 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     }
     for (const auto& ix : st.indexes) {
       IndexPlan ip{ix.name, ix.columns, ix.unique};
+      ip.descending = ix.descending;
+      PlanPrefixes(ix, &tp, &ip);
       if (ix.spatial && !PlanSpatialIndex(&tp, &ip)) continue;
       if (ix.fulltext && !PlanFullTextIndex(&tp, &ip)) continue;
       if (ip.name.empty() || ip.name.rfind("sqlite_autoindex", 0) == 0) {
@@ -453,7 +528,12 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
       }
       tp.indexes.push_back(std::move(ip));
     }
-    for (const auto& ck : st.checks) tp.checks.push_back(TranslateCheck(ck));
+    for (const auto& ck : st.checks) {
+      if (auto why = types.CheckNotCarried(st, tp.columns, ck))
+        tp.warnings.push_back(*why);
+      else
+        tp.checks.push_back(TranslateCheck(ck));
+    }
     int fk_n = 0;
     for (const auto& fk : st.foreign_keys) {
       ForeignKeyPlan fp{fk.name,        fk.columns,   fk.ref_table,
@@ -474,8 +554,21 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
   AssignNames(&plans, options.renames);
   CheckNames(plans);
   AssignRelationNames(&plans);
+  for (auto& tp : plans) LeaveOutNonUniqueReferences(plans, &tp);
   for (auto& tp : plans) PlanGenerated(types, &tp);
   return plans;
+}
+
+std::string ForeignKeyOrphansSql(const TablePlan& t, const ForeignKeyPlan& fk,
+                                 const std::string& schema) {
+  std::string set, match;
+  for (size_t k = 0; k < fk.columns.size() && k < fk.ref_columns.size(); ++k) {
+    set += (k ? " AND c." : "c.") + Quote(fk.columns[k]) + " IS NOT NULL";
+    match += (k ? " AND p." : "p.") + Quote(fk.ref_columns[k]) + " = c." + Quote(fk.columns[k]);
+  }
+  return "SELECT count(*) FROM " + Quote(schema) + "." + Quote(t.name) + " c WHERE " + set +
+         " AND NOT EXISTS (SELECT 1 FROM " + Quote(schema) + "." + Quote(fk.ref_table) +
+         " p WHERE " + match + ")";
 }
 
 std::string CreateTableSql(const TablePlan& t, const std::string& schema) {
@@ -531,6 +624,7 @@ std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& s
           << QuotedList(fk.columns) << ") REFERENCES " << Quote(schema) << "." << Quote(fk.ref_table)
           << " (" << QuotedList(fk.ref_columns) << ");\n";
     for (const auto& s : OnUpdateTriggerSql(t, schema)) out << s << ";\n";
+    for (const auto& s : CommentSql(t, schema)) out << s << ";\n";
     for (const auto& c : t.columns) out << "--   " << c.name << ": " << c.decision << "\n";
     for (const auto& w : t.warnings) {
       out << "-- WARNING " << t.name << ": " << w << "\n";

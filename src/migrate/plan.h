@@ -19,6 +19,10 @@ struct IndexPlan {
   bool unique = false;
   bool gist = false;      // a MySQL SPATIAL index on PostGIS geometry
   bool fulltext = false;  // a MySQL FULLTEXT index: GIN on to_tsvector('simple', ...)
+  // Per column (empty: none): a MySQL prefix length kept by a unique index, as
+  // substring(col, 1, n) (0: the whole column), and a descending part.
+  std::vector<int> prefix = {};
+  std::vector<bool> descending = {};
 };
 
 // "CREATE [UNIQUE] INDEX name ON q [USING gist] (columns)", or a FULLTEXT index's GIN.
@@ -41,6 +45,10 @@ struct TablePlan {
   std::vector<IndexPlan> indexes;
   std::vector<std::string> checks;  // translated table CHECK expressions (may still fail)
   std::vector<ForeignKeyPlan> foreign_keys;
+  // Foreign keys PostgreSQL cannot hold (they reference columns that are not a primary key
+  // or unique in the source, which InnoDB and SQLite allow): left out, with a plan warning;
+  // verify counts the rows without a match (ForeignKeyOrphansSql).
+  std::vector<ForeignKeyPlan> foreign_keys_left_out;
   std::vector<std::string> warnings;
 };
 
@@ -67,6 +75,12 @@ std::string CreateTableSql(const TablePlan& t, const std::string& schema);
 // column takes the current time when a row changes and the update does not set it (as MySQL
 // does), except in sync passes (corrente.sync = 'on'), which carry the source's values.
 std::vector<std::string> OnUpdateTriggerSql(const TablePlan& t, const std::string& schema);
+// SELECT count(*) of the rows of `t` whose foreign key `fk` (all its columns set) has no
+// matching row in the target: the check a foreign key left out no longer makes.
+std::string ForeignKeyOrphansSql(const TablePlan& t, const ForeignKeyPlan& fk,
+                                 const std::string& schema);
+// COMMENT ON TABLE / COLUMN statements for the source's comments (MySQL).
+std::vector<std::string> CommentSql(const TablePlan& t, const std::string& schema);
 // Human-readable plan: DDL, decisions and warnings for every table.
 std::string RenderPlan(const std::vector<TablePlan>& plans, const std::string& schema);
 

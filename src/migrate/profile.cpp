@@ -9,7 +9,7 @@ namespace corrente::migrate {
 namespace {
 
 struct Profile {
-  int64_t values = 0, ints = 0, reals = 0, texts = 0, blobs = 0;
+  int64_t values = 0, ints = 0, reals = 0, texts = 0, blobs = 0, nulls = 0;
   int64_t misfits = 0;  // values the declared type refuses
   std::string example;  // the first of them, printable
   bool numbers = true;  // every value is an integer, a real or decimal text
@@ -31,6 +31,29 @@ std::string Shown(const SourceValue& v) {
   return v.kind == K::kBlob ? "blob " + s : "'" + s + "'";
 }
 
+// SQLite takes NULL (any number of them, as distinct values) in the PRIMARY KEY of a rowid
+// table unless it is an INTEGER one; PostgreSQL's key cannot hold NULL, so those rows were
+// refused. A key with NULLs in the sample becomes a UNIQUE index (NULLs distinct there too)
+// on nullable columns; diff and sync then compare whole rows, as for a table without a key.
+void NullableKey(const SourceTable& table, TablePlan* plan, const std::vector<Profile>& prof) {
+  int64_t nulls = 0;
+  for (size_t i = 0; i < plan->columns.size(); ++i)
+    for (const auto& k : plan->primary_key)
+      if (plan->columns[i].name == k) nulls += prof[i].nulls;
+  if (nulls == 0) return;
+  std::string name = plan->name, cols;
+  for (const auto& k : plan->primary_key) name += "_" + k, cols += (cols.empty() ? "" : ", ") + k;
+  plan->warnings.push_back("primary key (" + cols + ") holds NULL in " + std::to_string(nulls) +
+                           " sampled rows (SQLite allows it in a key that is not INTEGER): "
+                           "carried as UNIQUE index " + name + "_key, its columns nullable; "
+                           "diff and sync compare whole rows");
+  plan->indexes.push_back({name + "_key", plan->primary_key, true});
+  for (auto& c : plan->columns)
+    for (const auto& k : plan->primary_key)
+      if (c.name == k && !c.identity) c.not_null = table.columns[c.source_index].not_null;
+  plan->primary_key.clear();
+}
+
 }  // namespace
 
 void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, int64_t sample_rows,
@@ -48,6 +71,7 @@ void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, in
     for (size_t i = 0; i < plan->columns.size(); ++i) {
       const auto& col = plan->columns[i];
       const SourceValue& v = cur->Value(col.source_index);
+      prof[i].nulls += v.kind == K::kNull;
       if (v.kind == K::kNull || col.identity) continue;
       auto& p = prof[i];
       ++p.values;
@@ -78,6 +102,7 @@ void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, in
         ++prof[i].not_utf8, ++prof[i].late_not_utf8;
     }
   }
+  NullableKey(table, plan, prof);
   for (size_t i = 0; i < plan->columns.size(); ++i) {
     auto& col = plan->columns[i];
     const auto& p = prof[i];
@@ -102,6 +127,7 @@ void WidenToValues(Source& source, const SourceTable& table, TablePlan* plan, in
       col.checks.clear();
       continue;
     }
+    col.numbers_sampled = Temporal(col.type) && (p.ints > 0 || p.reals > 0);
     if (p.misfits == 0 && !mixed_time) continue;
     std::string declared = col.SqlType();
     ColumnPlan wide = col;

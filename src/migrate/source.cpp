@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "common/utf8.h"
+#include "migrate/values.h"
 
 namespace corrente::migrate {
 
@@ -18,6 +19,8 @@ std::unique_ptr<RowCursor> Source::Query(const std::string&, std::vector<std::st
 bool Source::AllZeroOrOne(const SourceTable&, const std::string&) { return false; }
 
 std::vector<std::string> Source::NotCarried() { return {}; }
+
+std::vector<std::string> Source::OtherSchemas() { return {}; }
 
 std::optional<KeyRange> Source::KeyBounds(const SourceTable&) { return std::nullopt; }
 
@@ -108,6 +111,8 @@ std::string KeyLabel(const std::vector<SourceValue>& values, const std::vector<i
     r += (k ? "," : "") + key_names[k] + "=";
     if (v.kind == SourceValue::Kind::kInt) {
       r += std::to_string(v.i);
+    } else if (v.kind == SourceValue::Kind::kReal) {
+      r += ShortestDouble(v.d);  // its view is not set (it showed the last text key)
     } else if (v.kind == SourceValue::Kind::kNull) {
       r += "NULL";
     } else {

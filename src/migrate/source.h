@@ -31,8 +31,10 @@ struct SourceColumn {
   std::string generation_expr;
   // MariaDB only: a JSON column, which it declares LONGTEXT with a CHECK (json_valid(col)).
   bool json = false;
-  // SQLite only: the column's collating sequence ("BINARY", "NOCASE", "RTRIM").
+  // SQLite: the column's collating sequence ("BINARY", "NOCASE", "RTRIM"); MySQL: its
+  // collation ("utf8mb4_general_ci").
   std::string collation;
+  std::string comment;  // MySQL: COMMENT '...' (empty: none)
 };
 
 struct SourceIndex {
@@ -41,6 +43,9 @@ struct SourceIndex {
   bool unique = false;
   bool spatial = false;   // MySQL/MariaDB SPATIAL (an R-tree)
   bool fulltext = false;  // MySQL/MariaDB FULLTEXT
+  // MySQL: per column, a prefix length (0: the whole column) and a descending part.
+  std::vector<int> prefix = {};
+  std::vector<bool> descending = {};
 };
 
 struct SourceForeignKey {
@@ -65,6 +70,10 @@ struct SourceTable {
   // when unknown: an identity continues from it, so deleted keys are not handed out again.
   int64_t next_auto_key = 0;
   std::vector<std::string> notes;  // what the source could not describe (expression indexes)
+  std::string comment;             // MySQL: the table's COMMENT (empty: none)
+  // SQLite: the PRIMARY KEY has an index of its own, so it is not the rowid even when it is
+  // one INTEGER column (INTEGER PRIMARY KEY DESC, WITHOUT ROWID).
+  bool key_indexed = false;
 };
 
 // One value as the source gives it. Views stay valid until the cursor moves.
@@ -118,6 +127,9 @@ class Source {
   // `columns` with the result's column names. CSV sources do not support it (throw).
   virtual std::unique_ptr<RowCursor> Query(const std::string& sql,
                                            std::vector<std::string>* columns);
+  // Other schemas of this source that copy, verify and sync take after this one, each
+  // through its own URL (this one + "?schema=NAME"; DuckDB's main only), empty by default.
+  virtual std::vector<std::string> OtherSchemas();
   // True when every non-null value of an integer column is 0 or 1 (MySQL tinyint(1)).
   virtual bool AllZeroOrOne(const SourceTable& table, const std::string& column);
   // An indexed integer column of `table` and its [min, max + 1) bounds (see KeyBoundsOf), for

@@ -131,7 +131,14 @@ class DuckCursor : public RowCursor {
 
 class DuckdbSource : public Source {
  public:
-  explicit DuckdbSource(const std::string& path) : path_(path) {
+  // `path` may end in ?schema=NAME: the tables of that schema (default main).
+  explicit DuckdbSource(const std::string& url) : path_(url) {
+    if (auto q = url.rfind("?schema="); q != std::string::npos) {
+      schema_ = url.substr(q + 8);
+      path_ = url.substr(0, q);
+      if (schema_.empty()) throw std::runtime_error("duckdb: ?schema= names no schema");
+    }
+    const std::string& path = path_;
     if (!std::filesystem::exists(path)) throw std::runtime_error("duckdb: no such file: " + path);
     duckdb_config config;
     duckdb_create_config(&config);
@@ -153,8 +160,11 @@ class DuckdbSource : public Source {
   }
   std::string Kind() const override { return "duckdb"; }
   const TypeMapping& Types() const override { return DuckdbTypes(); }
+  // The file's stem; another schema than main adds its own name: odd.duckdb?schema=sales
+  // -> odd_sales.
   std::string DefaultSchemaName() const override {
-    return SanitizeName(std::filesystem::path(path_).stem().string());
+    std::string stem = std::filesystem::path(path_).stem().string();
+    return SanitizeName(schema_ == "main" ? stem : stem + "_" + schema_);
   }
 
   std::vector<std::vector<std::optional<std::string>>> Rows(const std::string& sql) {
@@ -173,15 +183,15 @@ class DuckdbSource : public Source {
 
   std::vector<SourceTable> Tables() override {
     std::vector<SourceTable> out;
-    for (auto& tr : Rows("SELECT table_name, CAST(estimated_size AS VARCHAR) FROM duckdb_tables() "
-                         "WHERE schema_name = "
-                         "'main' AND NOT internal ORDER BY table_name")) {
+    const std::string in = " WHERE schema_name = " + LiteralDuck(schema_);
+    for (auto& tr : Rows("SELECT table_name, CAST(estimated_size AS VARCHAR) FROM duckdb_tables()" +
+                         in + " AND NOT internal ORDER BY table_name")) {
       SourceTable t;
       t.name = *tr[0];
       std::string tn = LiteralDuck(t.name);
       for (auto& c :
            Rows("SELECT column_name, data_type, CAST(is_nullable AS VARCHAR), column_default FROM "
-                "duckdb_columns() WHERE schema_name = 'main' AND table_name = " +
+                "duckdb_columns()" + in + " AND table_name = " +
                 tn + " ORDER BY column_index")) {
         SourceColumn col;
         col.name = *c[0];
@@ -193,7 +203,7 @@ class DuckdbSource : public Source {
       for (auto& k :
            Rows("SELECT constraint_type, CAST(constraint_column_names AS VARCHAR), expression, "
                 "constraint_name, CAST(referenced_column_names AS VARCHAR), referenced_table FROM "
-                "duckdb_constraints() WHERE schema_name = 'main' AND table_name = " +
+                "duckdb_constraints()" + in + " AND table_name = " +
                 tn + " ORDER BY constraint_index")) {
         auto names = SplitList(k[1].value_or("[]"));
         if (*k[0] == "PRIMARY KEY") {
@@ -209,7 +219,7 @@ class DuckdbSource : public Source {
       }
       for (auto& ix :
            Rows("SELECT index_name, CAST(is_unique AS VARCHAR), CAST(expressions AS VARCHAR) FROM "
-                "duckdb_indexes() WHERE schema_name = 'main' AND table_name = " +
+                "duckdb_indexes()" + in + " AND table_name = " +
                 tn)) {
         auto cols = SplitList(ix[2].value_or("[]"));
         t.indexes.push_back({*ix[0], cols, *ix[1] == "true"});
@@ -222,13 +232,29 @@ class DuckdbSource : public Source {
 
   std::vector<std::string> NotCarried() override {
     std::vector<std::string> out;
-    for (auto& r : Rows("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> "
-                        "'main' AND NOT internal ORDER BY 1, 2"))
-      out.push_back("table " + *r[0] + "." + *r[1] + " is not copied: only schema main is");
+    // One schema per source URL: copy, verify and sync of main's go on to the others
+    // (OtherSchemas); plan and diff take each through its own URL.
+    for (auto& r : Rows("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> " +
+                        LiteralDuck(schema_) + " AND NOT internal ORDER BY 1, 2"))
+      out.push_back("table " + *r[0] + "." + *r[1] + " is in schema " + *r[0] + ": " +
+                    (schema_ == "main" ? "copy, verify and sync of this URL take it after main's"
+                                       : "not copied by this command") +
+                    "; its own source URL is duckdb://" + path_ +
+                    (*r[0] == "main" ? "" : "?schema=" + *r[0]) + " (plan, diff)");
     for (auto& r : Rows("SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal "
                         "ORDER BY 1, 2"))
       out.push_back("view " + (*r[0] == "main" ? "" : *r[0] + ".") + *r[1] +
                     " is not copied (recreate it from the source's SELECT)");
+    return out;
+  }
+
+  std::vector<std::string> OtherSchemas() override {
+    std::vector<std::string> out;
+    if (schema_ != "main") return out;
+    for (auto& r : Rows("SELECT DISTINCT schema_name FROM duckdb_tables() WHERE schema_name <> "
+                        "'main' AND NOT internal AND database_name = current_database() "
+                        "ORDER BY 1"))
+      out.push_back(*r[0]);
     return out;
   }
 
@@ -260,7 +286,7 @@ class DuckdbSource : public Source {
     if (!key) return std::nullopt;
     std::vector<std::string> names;
     auto cur = Query("SELECT min(" + QuoteDuck(*key) + "), max(" + QuoteDuck(*key) + ") FROM " +
-                         QuoteDuck(table.name),
+                         Table(table),
                      &names);
     if (!cur->Next() || cur->Value(0).kind != SourceValue::Kind::kText ||
         cur->Value(1).kind != SourceValue::Kind::kText)
@@ -288,7 +314,7 @@ class DuckdbSource : public Source {
                                                    : QuoteDuck(c.name);
       sql += (i ? ", " : "") + (is_blob ? "hex(" + col + ")" : "CAST(" + col + " AS VARCHAR)");
     }
-    sql += " FROM " + QuoteDuck(table.name);
+    sql += " FROM " + Table(table);
     sql += KeyRangeWhere(range, QuoteDuck);
     if (!order_by.empty()) {
       sql += " ORDER BY ";
@@ -330,7 +356,10 @@ class DuckdbSource : public Source {
     return out;
   }
 
+  std::string Table(const SourceTable& t) const { return QuoteDuck(schema_) + "." + QuoteDuck(t.name); }
+
   std::string path_;
+  std::string schema_ = "main";
   duckdb_database db_ = nullptr;
   duckdb_connection con_ = nullptr;
 };

@@ -9,6 +9,7 @@
 
 #include "migrate/source.h"
 #include "migrate/types.h"
+#include "migrate/values.h"
 
 namespace corrente::migrate {
 namespace {
@@ -219,8 +220,20 @@ class MysqlCursor : public RowCursor {
   const SourceValue& Value(int col) const override { return values_[col]; }
   std::string RowLabel() const override {
     if (key_cols_.empty()) return "row " + std::to_string(row_number_);
-    return KeyLabel(values_, key_cols_, key_names_);
+    if (latin1_keys_.empty()) return KeyLabel(values_, key_cols_, key_names_);
+    // A latin1 key is shown as its text (é), as diff shows it, not as its byte (\xE9).
+    std::vector<SourceValue> shown = values_;
+    std::vector<std::string> decoded(latin1_keys_.size());
+    for (size_t k = 0; k < latin1_keys_.size(); ++k) {
+      auto& v = shown[latin1_keys_[k]];
+      if (v.kind != SourceValue::Kind::kText) continue;
+      decoded[k] = Latin1ToUtf8(v.s);
+      v.s = decoded[k];
+    }
+    return KeyLabel(shown, key_cols_, key_names_);
   }
+  // Key columns (positions) whose text is latin1 (cp1252) bytes.
+  void SetLatin1Keys(std::vector<int> cols) { latin1_keys_ = std::move(cols); }
 
  private:
   Conn& conn_;
@@ -231,6 +244,7 @@ class MysqlCursor : public RowCursor {
   std::vector<SourceValue> values_;
   std::vector<int> key_cols_;
   std::vector<std::string> key_names_;
+  std::vector<int> latin1_keys_;
   int64_t row_number_ = 0;
 };
 
@@ -246,13 +260,15 @@ class MysqlSource : public Source {
     std::string db = conn_.Literal(conn_.Db());
     // MariaDB's system-versioned tables are tables too: their current rows are copied.
     for (auto& row : conn_.Rows(
-             "SELECT table_name, table_rows, auto_increment, table_type, create_options FROM "
+             "SELECT table_name, table_rows, auto_increment, table_type, create_options, table_comment "
+             "FROM "
              "information_schema.tables WHERE table_schema = " +
              db + " AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY table_name")) {
       SourceTable t;
       t.name = *row[0];
       t.estimated_rows = row[1] ? std::stoll(*row[1]) : -1;
       if (row[2]) t.next_auto_key = std::stoll(*row[2]);
+      t.comment = row[5].value_or("");
       if (*row[3] == "SYSTEM VERSIONED")
         t.notes.push_back("system-versioned: its current rows are copied, not its history");
       if (row[4] && Contains(Lower(*row[4]), "partitioned"))
@@ -260,7 +276,8 @@ class MysqlSource : public Source {
       std::string tn = conn_.Literal(t.name);
       for (auto& c :
            conn_.Rows("SELECT column_name, column_type, is_nullable, column_default, extra, "
-                      "character_set_name, data_type, generation_expression FROM "
+                      "character_set_name, data_type, generation_expression, collation_name, column_comment "
+                      "FROM "
                       "information_schema.columns WHERE "
                       "table_schema = " +
                       db + " AND table_name = " + tn + " ORDER BY ordinal_position")) {
@@ -278,6 +295,8 @@ class MysqlSource : public Source {
                         extra == "persistent" || extra == "stored";
         if (col.generated) col.generation_expr = c[7].value_or("");
         col.charset = c[5].value_or("");
+        col.collation = c[8].value_or("");
+        col.comment = c[9].value_or("");
         if (*c[6] == "enum" || *c[6] == "set") col.members = ParseMembers(*c[1]);
         if (*c[6] == "json") col.declared_type = "json";
         t.columns.push_back(std::move(col));
@@ -298,7 +317,8 @@ class MysqlSource : public Source {
         }
       }
       for (auto& ix :
-           conn_.Rows("SELECT index_name, non_unique, column_name, sub_part, index_type FROM "
+           conn_.Rows("SELECT index_name, non_unique, column_name, sub_part, index_type, collation "
+                      "FROM "
                       "information_schema.statistics WHERE table_schema = " +
                       db + " AND table_name = " + tn +
                       " ORDER BY index_name = 'PRIMARY' DESC, index_name, seq_in_index")) {
@@ -307,13 +327,14 @@ class MysqlSource : public Source {
           t.primary_key_name = "PRIMARY";
           continue;
         }
-        if (ix[3])
-          t.notes.push_back("index " + *ix[0] + " uses a prefix length on " + *ix[2] +
-                            "; full column indexed");
         if (t.indexes.empty() || t.indexes.back().name != *ix[0])
           t.indexes.push_back({*ix[0], {}, *ix[1] == "0", ix[4] && *ix[4] == "SPATIAL",
                                ix[4] && *ix[4] == "FULLTEXT"});
-        if (ix[2]) t.indexes.back().columns.push_back(*ix[2]);
+        if (!ix[2]) continue;
+        auto& six = t.indexes.back();
+        six.columns.push_back(*ix[2]);
+        six.prefix.push_back(ix[3] && !six.spatial ? std::stoi(*ix[3]) : 0);
+        six.descending.push_back(ix[5] && *ix[5] == "D");
       }
       try {
         for (auto& ck : conn_.Rows(
@@ -382,7 +403,13 @@ class MysqlSource : public Source {
       }
     }
     std::vector<int> key_cols = KeyColumnIndexes(table);
-    return std::make_unique<MysqlCursor>(conn_, sql, key_cols, table.primary_key);
+    std::vector<int> latin1;
+    for (int k : key_cols)
+      if (table.columns[k].charset == "latin1" || table.columns[k].charset == "cp1252")
+        latin1.push_back(k);
+    auto cur = std::make_unique<MysqlCursor>(conn_, sql, key_cols, table.primary_key);
+    cur->SetLatin1Keys(std::move(latin1));
+    return cur;
   }
 
   std::unique_ptr<RowCursor> Query(const std::string& sql,

@@ -401,7 +401,10 @@ class SqliteSource : public Source {
         Stmt idx(db_, "SELECT name, \"unique\", origin, partial FROM pragma_index_list(" +
                           QuoteLiteral(t.name) + ") ORDER BY name");
         while (idx.Step()) {
-          if (idx.Text(2) == "pk") continue;
+          if (idx.Text(2) == "pk") {
+            t.key_indexed = true;
+            continue;
+          }
           SourceIndex ix;
           ix.name = idx.Text(0);
           ix.unique = idx.Int(1) != 0;
@@ -493,7 +496,9 @@ class SqliteSource : public Source {
     std::optional<std::string> col = RowidName(table);
     if (table.primary_key.size() == 1)
       for (const auto& c : table.columns)
-        if (c.name == table.primary_key[0] && Upper(c.declared_type) == "INTEGER") col = c.name;
+        if (c.name == table.primary_key[0] && Upper(c.declared_type) == "INTEGER" &&
+            !table.key_indexed)
+          col = c.name;
     if (!col) return std::nullopt;
     try {
       // Two subqueries: SQLite reads min() or max() alone off the b-tree's ends, but both

@@ -134,7 +134,7 @@ void Upsert(pg::Connection& conn, const std::string& schema, TableChanges& c,
         new_row += (new_row.empty() ? "" : ", ") + std::string("EXCLUDED.") + Quote(col.name);
       }
     // Rows equal to the target's (a watermark pass re-reads its boundary) are not updated.
-    auto r = conn.Execute(insert + " ON CONFLICT (" + ColumnList(t.primary_key) + ") " +
+    auto r = conn.Execute(insert + " ON CONFLICT (" + ConflictTarget(conn, schema, t) + ") " +
                           (set.empty() ? "DO NOTHING"
                                        : "DO UPDATE SET " + set + " WHERE ROW(" + old_row +
                                              ") IS DISTINCT FROM ROW(" + new_row + ")") +
@@ -144,9 +144,9 @@ void Upsert(pg::Connection& conn, const std::string& schema, TableChanges& c,
   conn.ExecScript("DROP TABLE corrente_sync_rows");
 }
 
-// Deletes one table's extra rows and logs its pass, in the pass's transaction.
-void DeleteAndLog(pg::Connection& conn, const std::string& schema, TableChanges& c,
-                  SyncTableResult* res) {
+// Deletes one table's extra rows, in the pass's transaction.
+void DeleteExtra(pg::Connection& conn, const std::string& schema, TableChanges& c,
+                 SyncTableResult* res) {
   const TablePlan& t = *c.t;
   std::string q = Qualified(schema, t.name);
   for (const auto& key : c.to_delete) {
@@ -176,6 +176,22 @@ void DeleteAndLog(pg::Connection& conn, const std::string& schema, TableChanges&
     res->deleted += conn.Exec("DELETE FROM " + q + " WHERE " + where, params).AffectedRows();
   }
   c.to_delete.clear();
+}
+
+// A table without a key but with a unique index: an edited row is an extra row and a missing
+// one with the same unique values, so the extra goes first (inserted first, the new row hit
+// the old one's unique entry and the whole pass failed).
+bool DeletesFirst(const TablePlan& t) {
+  return t.primary_key.empty() && std::any_of(t.indexes.begin(), t.indexes.end(),
+                                              [](const IndexPlan& ix) { return ix.unique; });
+}
+
+// Deletes one table's extra rows (those DeleteExtra left) and logs its pass.
+void DeleteAndLog(pg::Connection& conn, const std::string& schema, TableChanges& c,
+                  SyncTableResult* res) {
+  const TablePlan& t = *c.t;
+  std::string q = Qualified(schema, t.name);
+  DeleteExtra(conn, schema, c, res);
   if (c.watermark) {
     res->watermark = *c.watermark;
   } else if (!t.primary_key.empty()) {
@@ -209,7 +225,20 @@ std::vector<size_t> ParentsFirst(const std::vector<const TablePlan*>& tables) {
 
 }  // namespace
 
+// One schema of the source (RunSync goes on to the others).
+static std::vector<SyncTableResult> SyncOne(const EngineOptions& opts);
+
 std::vector<SyncTableResult> RunSync(const EngineOptions& opts) {
+  std::vector<SyncTableResult> r = SyncOne(opts);
+  for (const auto& part : SchemaParts(opts))  // another schema of the source: its own pass
+    for (auto& t : SyncOne(part)) {
+      t.table = part.schema + "." + t.table;
+      r.push_back(std::move(t));
+    }
+  return r;
+}
+
+static std::vector<SyncTableResult> SyncOne(const EngineOptions& opts) {
   const EngineOptions o = WithRecordedMapping(opts);
   auto ctx = OpenContext(o);
   const std::string& schema = ctx.schema;
@@ -248,6 +277,14 @@ std::vector<SyncTableResult> RunSync(const EngineOptions& opts) {
     {
       pg::Transaction tx(conn);
       conn.ExecScript("SET LOCAL corrente.sync = 'on'");  // ON UPDATE triggers keep source values
+      // Foreign keys (DEFERRABLE since copy makes them so) are checked at the commit: a row
+      // deleted first (DeletesFirst) may be referenced until its new version is in.
+      conn.ExecScript("SET CONSTRAINTS ALL DEFERRED");
+      for (auto it = order.rbegin(); it != order.rend(); ++it)
+        if (DeletesFirst(*tables[*it])) {
+          at = *it;
+          DeleteExtra(conn, schema, changes[*it], &results[*it]);
+        }
       for (size_t i : order) {
         at = i;
         Upsert(conn, schema, changes[i], &results[i]);

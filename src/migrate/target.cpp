@@ -140,4 +140,21 @@ void SetIdentities(pg::Connection& conn, const std::string& q, const TablePlan& 
           q, c.name, next);
 }
 
+std::string OversizeKeyIndexName(const TablePlan& t) {
+  size_t n = std::min<size_t>(t.primary_key_name.size(), 59);
+  while (n > 0 && n < t.primary_key_name.size() &&
+         (static_cast<unsigned char>(t.primary_key_name[n]) & 0xC0) == 0x80)
+    --n;
+  return t.primary_key_name.substr(0, n) + "_md5";
+}
+
+std::string ConflictTarget(pg::Connection& c, const std::string& schema, const TablePlan& t) {
+  if (ExistsConstraint(c, schema, t.primary_key_name) ||
+      !ExistsRelation(c, schema, OversizeKeyIndexName(t)))
+    return ColumnList(t.primary_key);
+  std::string cols;
+  for (const auto& k : t.primary_key) cols += (cols.empty() ? "" : ", ") + ("(md5(" + Quote(k) + "::text))");
+  return cols;
+}
+
 }  // namespace corrente::migrate

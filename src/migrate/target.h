@@ -29,6 +29,11 @@ std::string ColumnList(const TablePlan& t, const std::string& prefix = "");
 std::string WrittenColumnList(const TablePlan& t);
 bool ExistsConstraint(pg::Connection& c, const std::string& schema, const std::string& name);
 bool ExistsRelation(pg::Connection& c, const std::string& schema, const std::string& name);
+// The unique index on md5 of each key column that copy builds for a primary key whose values
+// are too large for a btree entry, and the ON CONFLICT target sync then uses (its
+// expressions, else the key's columns).
+std::string OversizeKeyIndexName(const TablePlan& t);
+std::string ConflictTarget(pg::Connection& c, const std::string& schema, const TablePlan& t);
 
 // Runs `fn` in parallel over `n` items with `jobs` threads; rethrows the first exception.
 void ParallelFor(int n, int jobs, const std::function<void(int)>& fn);

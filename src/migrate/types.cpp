@@ -8,6 +8,12 @@ namespace corrente::migrate {
 
 bool TypeMapping::IsRowid(const SourceTable&, const SourceColumn&) const { return false; }
 bool TypeMapping::ScansValues() const { return false; }
+std::optional<std::string> TypeMapping::CheckNotCarried(const SourceTable&,
+                                                        const std::vector<ColumnPlan>&,
+                                                        const std::string&) const {
+  return std::nullopt;
+}
+
 std::optional<std::string> TypeMapping::GeneratedSql(const SourceTable&,
                                                      const std::vector<ColumnPlan>&,
                                                      const ColumnPlan&, std::string* why) const {
@@ -36,6 +42,38 @@ std::pair<int, int> TypeArgs(const std::string& t) {
   if (std::sscanf(t.c_str() + open, "(%d,%d)", &p, &s) >= 1) return {p, s};
   if (std::sscanf(t.c_str() + open, "( %d , %d )", &p, &s) >= 1) return {p, s};
   return {-1, -1};
+}
+
+bool MentionsColumn(std::string_view ck, const std::string& name) {
+  auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+  for (size_t i = 0; i < ck.size();) {
+    char c = ck[i];
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      char close = c == '[' ? ']' : c;
+      std::string text;
+      for (++i; i < ck.size(); ++i) {
+        if (ck[i] == '\\' && c == '\'' && i + 1 < ck.size()) {
+          text += ck[++i];  // MySQL's escapes in a literal
+        } else if (ck[i] == close && close != ']' && i + 1 < ck.size() && ck[i + 1] == close) {
+          text += ck[++i];
+        } else if (ck[i] == close) {
+          break;
+        } else {
+          text += ck[i];
+        }
+      }
+      ++i;
+      if (c != '\'' && Lower(text) == Lower(name)) return true;
+    } else if (word(c)) {
+      size_t j = i;
+      while (j < ck.size() && word(ck[j])) ++j;
+      if (Lower(ck.substr(i, j - i)) == Lower(name)) return true;
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  return false;
 }
 
 std::string SqlLiteral(std::string_view s) {

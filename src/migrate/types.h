@@ -62,6 +62,9 @@ struct ColumnPlan {
   std::optional<std::string> generated_sql;
   std::string decision;             // "INTEGER -> bigint (SQLite integers are 64-bit)"
   std::string collation;            // "C" for sources that compare text byte by byte
+  // SQLite date/time column: the value scan saw numbers in it (SQLite's date functions read
+  // them as julian days, the copy as Unix time), so generated.h does not translate them.
+  bool numbers_sampled = false;
   std::string SqlType() const;      // "numeric(10,2)"
 };
 
@@ -83,6 +86,11 @@ class TypeMapping {
   virtual std::optional<std::string> GeneratedSql(const SourceTable& table,
                                                   const std::vector<ColumnPlan>& columns,
                                                   const ColumnPlan& self, std::string* why) const;
+  // Why table CHECK `check` (the source's text) would mean something else in PostgreSQL, so
+  // it is left out (a plan warning); nullopt when it is carried (by default).
+  virtual std::optional<std::string> CheckNotCarried(const SourceTable& table,
+                                                     const std::vector<ColumnPlan>& columns,
+                                                     const std::string& check) const;
 };
 
 const TypeMapping& SqliteTypes();
@@ -104,6 +112,9 @@ std::string Lower(std::string_view s);
 bool Contains(const std::string& hay, const char* needle);
 // "NUMERIC(10,2)" -> {10, 2}; missing parts are -1.
 std::pair<int, int> TypeArgs(const std::string& t);
+// Whether SQL text `expr` names column `name` (bare, or quoted with "", ``, []; case
+// ignored); string literals are skipped.
+bool MentionsColumn(std::string_view expr, const std::string& name);
 // A single-quoted SQL string literal.
 std::string SqlLiteral(std::string_view s);
 // Quotes an identifier the way PostgreSQL does (always double-quoted, quotes doubled).

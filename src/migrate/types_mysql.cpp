@@ -146,6 +146,35 @@ void SpatialToGeometry(const SourceColumn& c, ColumnPlan* p) {
 
 namespace {
 
+// MySQL compares text under the column's collation: without case (and often accents) under
+// _ci ones, and with trailing spaces ignored ('a' = 'a ') under every PAD SPACE one, _bin
+// included. A CHECK comparing such text would refuse rows in PostgreSQL that MySQL took (or
+// take rows it refused), so it is left out, unless it provably compares no text: the
+// generated-column translator, which refuses MySQL text comparisons, takes it.
+std::optional<std::string> MysqlCheckNotCarried(const SourceTable& table,
+                                                const std::vector<ColumnPlan>& columns,
+                                                const std::string& check) {
+  const SourceColumn* text = nullptr;
+  for (const auto& c : table.columns)
+    if (!c.charset.empty() && c.charset != "binary" && !c.collation.ends_with("_nopad_bin") &&
+        !c.collation.ends_with("_0900_bin") && MentionsColumn(check, c.name)) {
+      text = &c;
+      break;
+    }
+  if (!text) return std::nullopt;
+  ColumnPlan self;
+  self.type = PgType::kBool;
+  std::string why;
+  if (TranslateGenerated(ExprDialect::kMysql, check, table, columns, self, &why))
+    return std::nullopt;
+  bool ci = text->collation.find("_ci") != std::string::npos;
+  return "CHECK (" + check + ") is not carried: it may compare the text of column " + text->name +
+         ", which MySQL compares under collation " + text->collation +
+         (ci ? " (case-insensitive, trailing spaces ignored)" : " (trailing spaces ignored)") +
+         ", not byte by byte as PostgreSQL would; every row is carried, and the rule is not "
+         "enforced in PostgreSQL";
+}
+
 class MysqlTypeMapping final : public TypeMapping {
  public:
   void PlanColumn(Source& src, const SourceTable& table, const SourceColumn& c, ColumnPlan* p,
@@ -157,6 +186,11 @@ class MysqlTypeMapping final : public TypeMapping {
                                           const ColumnPlan& self, std::string* why) const override {
     return TranslateGenerated(ExprDialect::kMysql, table.columns[self.source_index].generation_expr,
                               table, columns, self, why);
+  }
+  std::optional<std::string> CheckNotCarried(const SourceTable& table,
+                                             const std::vector<ColumnPlan>& columns,
+                                             const std::string& check) const override {
+    return MysqlCheckNotCarried(table, columns, check);
   }
 };
 

@@ -77,6 +77,27 @@ class SqliteTypeMapping final : public TypeMapping {
   }
   // An INTEGER PRIMARY KEY is SQLite's rowid.
   bool ScansValues() const override { return true; }
+  // A CHECK comparing text of a NOCASE or RTRIM column ('a' = 'A', 'b ' = 'b' in SQLite) would
+  // refuse rows in PostgreSQL that SQLite took: left out, unless the generated-column
+  // translator (which refuses comparisons under those collations) takes it.
+  std::optional<std::string> CheckNotCarried(const SourceTable& table,
+                                             const std::vector<ColumnPlan>& columns,
+                                             const std::string& check) const override {
+    for (const auto& c : table.columns) {
+      if (c.collation.empty() || Upper(c.collation) == "BINARY" || !MentionsColumn(check, c.name))
+        continue;
+      ColumnPlan self;
+      self.type = PgType::kBool;
+      std::string why;
+      if (TranslateGenerated(ExprDialect::kSqlite, check, table, columns, self, &why))
+        return std::nullopt;
+      return "CHECK (" + check + ") is not carried: it may compare the text of column " +
+             c.name + ", which SQLite compares under collation " + Upper(c.collation) +
+             ", not byte by byte as PostgreSQL would; every row is carried, and the rule is "
+             "not enforced in PostgreSQL";
+    }
+    return std::nullopt;
+  }
   std::optional<std::string> GeneratedSql(const SourceTable& table,
                                           const std::vector<ColumnPlan>& columns,
                                           const ColumnPlan& self, std::string* why) const override {
@@ -86,7 +107,7 @@ class SqliteTypeMapping final : public TypeMapping {
   }
   bool IsRowid(const SourceTable& table, const SourceColumn& c) const override {
     return table.primary_key.size() == 1 && table.primary_key[0] == c.name &&
-           Upper(c.declared_type) == "INTEGER";
+           Upper(c.declared_type) == "INTEGER" && !table.key_indexed;
   }
 };
 

@@ -160,8 +160,13 @@ bool ParseUint(std::string_view s, int64_t* v) {
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-// "HH:MM[:SS[.ffffff]]" -> micros; allows hours beyond 24 when `duration`.
-std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
+// What a clock text is read as: a time of day (PostgreSQL's time holds 24:00:00), the clock
+// of a timestamp, or a duration (MySQL TIME, hours beyond 24).
+enum class ClockKind { kTimeOfDay, kStamp, kDuration };
+
+// "HH:MM[:SS[.ffffff]]" -> micros.
+std::optional<int64_t> ParseClock(std::string_view s, ClockKind kind) {
+  bool duration = kind == ClockKind::kDuration;
   bool neg = false;
   if (duration && !s.empty() && s[0] == '-') neg = true, s.remove_prefix(1);
   auto c1 = s.find(':');
@@ -194,9 +199,13 @@ std::optional<int64_t> ParseClock(std::string_view s, bool duration) {
       }
     }
   }
-  // As PostgreSQL's time_overflows: a leap second :60 is taken, and a clock stops at 24:00:00.
-  if (m > 59 || sec > 60) return std::nullopt;
+  // PostgreSQL reads a leap second :60 as the next minute and a timestamp's 24:00:00 as the
+  // next midnight: another value than written (date() of it is the next day), which verify
+  // could not see. Neither is a time, then: the value scan keeps such a column as text, and
+  // rows past it are refused by key. A time of day holds 24:00:00 itself.
+  if (m > 59 || sec > 59) return std::nullopt;
   int64_t v = ((h * 60 + m) * 60 + sec) * 1000000 + frac;
+  if (kind == ClockKind::kStamp && h > 23) return std::nullopt;
   if (!duration && (h > 24 || v > int64_t{86400} * 1000000)) return std::nullopt;
   return neg ? -v : v;
 }
@@ -218,7 +227,7 @@ std::optional<int64_t> ParseTimestamp(std::string_view s) {
     rest.remove_suffix(6);
   else if (rest.size() > 3 && rest.ends_with("+00"))
     rest.remove_suffix(3);
-  auto clock = ParseClock(rest, false);
+  auto clock = ParseClock(rest, ClockKind::kStamp);
   if (!clock) return std::nullopt;
   return micros + *clock;
 }
@@ -555,7 +564,8 @@ std::optional<std::string> ConvertValue(const ColumnPlan& col, const SourceValue
     }
     case PgType::kTime:
     case PgType::kInterval: {
-      auto c = ParseClock(text_of(), col.type == PgType::kInterval);
+      auto c = ParseClock(text_of(), col.type == PgType::kInterval ? ClockKind::kDuration
+                                                                  : ClockKind::kTimeOfDay);
       if (!c) return "not a time: " + Shown(text_of());
       out->i = *c;
       return std::nullopt;
@@ -729,7 +739,7 @@ void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::strin
   } else if (col.type == PgType::kNumeric) {
     AppendNormalizedDecimal(pg_text, out);
   } else if (col.type == PgType::kInterval) {
-    auto c = ParseClock(pg_text, true);
+    auto c = ParseClock(pg_text, ClockKind::kDuration);
     *out += c ? FormatClock(*c, true) : std::string(pg_text);
   } else if (col.type == PgType::kJsonb) {
     std::string err;

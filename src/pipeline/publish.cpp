@@ -56,6 +56,11 @@ int64_t Runner::StagePublish(StageReport& rep) {
       "REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.mv_kpis_latest;"
       "REFRESH MATERIALIZED VIEW CONCURRENTLY analytics.mv_forecasts_latest");
   auto t2 = Clock::now();
+  // Each series' JSON page for GET /forecasts (V066), rendered once here instead of per request.
+  const int64_t pages =
+      writer_.Execute("SELECT analytics.render_forecast_pages($1)", run_id_).GetInt(0, 0);
+  extra_stats_.emplace_back("forecast_pages", std::to_string(pages));
+  auto t2b = Clock::now();
   // A run that publishes ends the alert an earlier failed run raised (runner.cpp).
   writer_.Execute(
       "UPDATE analytics.alerts SET resolved_at = now(), updated_at = now()"
@@ -77,7 +82,8 @@ int64_t Runner::StagePublish(StageReport& rep) {
   auto secs = [](Clock::time_point a, Clock::time_point b) {
     return Fixed(std::chrono::duration<double>(b - a).count(), 2);
   };
-  rep.note = "retention " + secs(t0, t1) + " s, views " + secs(t1, t2) + " s, swap+commit " +
+  rep.note = "retention " + secs(t0, t1) + " s, views " + secs(t1, t2) + " s, pages " +
+             secs(t2, t2b) + " s, swap+commit " +
              secs(t3, Clock::now()) + " s";
   return deleted;
 }

@@ -84,6 +84,7 @@ const std::vector<Placement>& DistributedPlan() {
       {"core.fact_orders", true},          {"analytics.forecasts", true},
       {"analytics.features_store", true},  {"analytics.inventory_policy", true},
       {"analytics.forecast_accuracy", true}, {"analytics.recommendations", true},
+      {"analytics.forecast_pages", true},
       // What pipeline workers stage for the publish (V062); the work tables stay local.
       {"analytics.pipeline_features", true}, {"analytics.pipeline_recommendations", true},
       {"analytics.pipeline_alerts", true},

@@ -436,6 +436,20 @@ Response Envelope(const std::string& data_json, const std::string& metadata_json
   return Response{status, "application/json", std::move(body), {}};
 }
 
+namespace {
+
+std::string ListMeta(int64_t total, int64_t limit, int64_t offset, int64_t n,
+                     const std::string& extra_metadata_json) {
+  std::string meta =
+      "{\"total_count\":" + std::to_string(total) + ",\"limit\":" + std::to_string(limit) +
+      ",\"offset\":" + std::to_string(offset) + ",\"count\":" + std::to_string(n);
+  if (!extra_metadata_json.empty()) meta += "," + extra_metadata_json;
+  meta += '}';
+  return meta;
+}
+
+}  // namespace
+
 Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_t limit,
                    int64_t offset, const std::string& extra_metadata_json,
                    const std::set<std::string>& skip_in, int n) {
@@ -443,14 +457,22 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
   skip.insert("total_count");
   if (n < 0) n = rows.Rows();
   if (ctx.csv) return Response{200, "text/csv; charset=utf-8", RowsCsv(rows, skip, n), {}};
-  std::string meta =
-      "{\"total_count\":" + std::to_string(total) + ",\"limit\":" + std::to_string(limit) +
-      ",\"offset\":" + std::to_string(offset) + ",\"count\":" + std::to_string(n);
-  if (!extra_metadata_json.empty()) meta += "," + extra_metadata_json;
-  meta += '}';
   // The envelope written around the rows in place: no copy of the page into a second string.
   std::string body = R"({"status":"success","data":)";
   AppendRowsJson(body, rows, skip, n);
+  body += R"(,"metadata":)";
+  body += ListMeta(total, limit, offset, n, extra_metadata_json);
+  body += '}';
+  return Response{200, "application/json", std::move(body), {}};
+}
+
+Response JsonListReply(std::string_view rows_json, int64_t total, int64_t limit, int64_t offset,
+                       int64_t n, const std::string& extra_metadata_json) {
+  const std::string meta = ListMeta(total, limit, offset, n, extra_metadata_json);
+  std::string body;
+  body.reserve(rows_json.size() + meta.size() + 40);
+  body += R"({"status":"success","data":)";
+  body += rows_json;
   body += R"(,"metadata":)";
   body += meta;
   body += '}';

@@ -435,8 +435,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   size_t pool_size = static_cast<size_t>(std::max(4, options.workers));
   pg::Pool pool(dsn, pool_size, [](pg::Connection& c) {
     c.ExecScript(
-        "SET TimeZone = 'UTC'; SET statement_timeout = '30s'; SET application_name = "
-        "'corrente-serve'");
+        "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET statement_timeout = '30s';"
+        " SET application_name = 'corrente-serve'");
   });
   try {
     pool.Acquire();  // fail fast with a clear message when the database is unreachable
@@ -482,7 +482,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   hashing_options.duty = 0.25;
   if (auto d = GetEnv("CORRENTE_HASH_DUTY")) hashing_options.duty = std::clamp(std::atof(d->c_str()), 0.01, 1.0);
   // CORRENTE_HASH_IDLE=1: the SCHED_IDLE class (Linux). Off by default: no gain measured in the
-  // login flood, and honest logins took twice as long on a busy machine (docs/api.md).
+  // login flood, and honest logins took twice as long on a busy machine (docs/api-bench.md).
   hashing_options.idle_class = GetEnv("CORRENTE_HASH_IDLE").value_or("0") == "1";
   HashingPool hashing(hashing_options);
   ResponseCache cache;
@@ -617,6 +617,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(options.max_event_streams));
     gauge("sse_events_total", "counter", "Events published to the streams.",
           static_cast<double>(events.Published()));
+    gauge("api_forecast_pages_served_total", "counter",
+          "GET /forecasts answers read from the run's published page of the series.",
+          static_cast<double>(ForecastPagesServed()));
     gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
           static_cast<double>(revoked.Size()));
     gauge("auth_password_checks_total", "counter", "Passwords verified with argon2id.",

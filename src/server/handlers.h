@@ -82,6 +82,8 @@ void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddProjectionRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddLookupRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services& s);
+// GET /forecasts answers served from a published page (analytics.forecast_pages).
+uint64_t ForecastPagesServed();
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s);

@@ -13,6 +13,8 @@
 namespace corrente::server {
 namespace {
 
+std::atomic<uint64_t> g_pages_served{0};
+
 constexpr int64_t kMaxSeriesDays = 3660;
 
 // start_date <= end_date and at most kMaxSeriesDays apart, when both are given.
@@ -331,6 +333,76 @@ Response InventorySnapshot(Ctx& ctx) {
       {pg::ToParam(at_risk), pg::ToParam(stockout), item_ids}, ",\"sort\":" + JsonString(sort));
 }
 
+// The latest run (r), its header (h_run_id, h_computed_at) and, with an item, the item's
+// backtest accuracy (a_: one site, or the mean over its sites, as ratios): the start of both
+// forms of /forecasts, columns 0-1 and 2-8. Nothing correlated over a reference table
+// (pipeline_runs, overrides): Citus plans none.
+struct ForecastHeader {
+  std::string select;  // "WITH r ... SELECT h.*, a.*": more columns may follow
+  std::string from;    // " FROM h CROSS JOIN a": more joins may follow
+};
+ForecastHeader ForecastHeaderSql(bool item, bool site) {
+  const std::string run = "(SELECT run_id FROM r)";
+  ForecastHeader sql;
+  sql.select =
+      std::string("WITH r AS MATERIALIZED (SELECT run_id, finished_at FROM analytics.pipeline_runs"
+                  " WHERE run_id = (") + kLatestRun + ")) SELECT h.*" + (item ? ", a.*" : "");
+  std::string& from = sql.from;
+  from = " FROM (SELECT " + run + " AS h_run_id, coalesce((SELECT f.computed_at FROM"
+                     " analytics.forecasts f WHERE f.run_id = " + run +
+                     " LIMIT 1), (SELECT finished_at FROM r)) AS h_computed_at) h";
+  if (item)
+    from += " CROSS JOIN (SELECT round(avg(mape) / 100, 4) AS a_mape, round(avg(wape) / 100, 4)"
+            " AS a_wape, round(avg(bias), 4) AS a_bias, round(avg(mase), 4) AS a_mase,"
+            " sum(n_points)::bigint AS a_n_points, min(model_tag) AS a_model_tag, count(*) AS a_n"
+            " FROM analytics.forecast_accuracy WHERE run_id = " + run + " AND item_id = $1" +
+            GivenOnly({{site, "site_id = $2", "$2::int"}}) + ") a";
+  return sql;
+}
+
+// The metadata of ForecastHeader's columns in row 0 of `rows`.
+std::string ForecastMeta(const pg::Result& rows, bool item) {
+  if (rows.IsNull(0, 0)) return "\"run_id\":null,\"computed_at\":null";
+  std::optional<std::string> computed = rows.GetOpt(0, 1);
+  std::string meta = "\"run_id\":" + rows.GetString(0, 0) +
+                     ",\"computed_at\":" + (computed ? JsonString(IsoTimestamp(*computed)) : "null");
+  if (!item) return meta;
+  auto num = [&](int col) {
+    return rows.IsNull(0, col) ? std::string("null") : rows.GetString(0, col);
+  };
+  return meta + (rows.GetInt(0, 8) == 0
+                     ? std::string(",\"accuracy\":null")
+                     : ",\"accuracy\":{\"mape\":" + num(2) + ",\"wape\":" + num(3) +
+                           ",\"bias\":" + num(4) + ",\"mase\":" + num(5) +
+                           ",\"n_points\":" + num(6) + ",\"model_tag\":" +
+                           (rows.IsNull(0, 7) ? "null" : JsonString(rows.GetString(0, 7))) + "}");
+}
+
+// One series as published (analytics.forecast_pages, V066: its rows rendered at publish as this
+// endpoint writes them), read as one value instead of 90 rows. For the first page of a whole
+// series in JSON, when no approved override applies; nullopt sends the request to the
+// row-by-row statement (no page for this run, an override, a page shorter than the series).
+std::optional<Response> PublishedPage(Ctx& ctx, int64_t item, int64_t site, int64_t limit) {
+  const ForecastHeader head = ForecastHeaderSql(true, true);
+  pg::Result r;
+  try {
+    r = ctx.db.Query(
+        head.select + ", " + AnyApprovedOverride(" AND g.item_id = $1 AND g.site_id = $2") +
+            " AS p_override, p.n_rows, p.rows_json" + head.from +
+            " LEFT JOIN analytics.forecast_pages p ON p.run_id = h.h_run_id AND p.item_id = $1"
+            " AND p.site_id = $2",
+        {std::to_string(item), std::to_string(site)});
+  } catch (const pg::Error& e) {
+    // A schema downgraded below V066 under a running server: the statement still answers.
+    if (e.SqlState() == "42P01") return std::nullopt;
+    throw;
+  }
+  if (r.IsNull(0, 11) || r.GetBool(0, 9) || r.GetInt(0, 10) > limit) return std::nullopt;
+  g_pages_served.fetch_add(1, std::memory_order_relaxed);
+  const int64_t n = r.GetInt(0, 10);
+  return JsonListReply(r.Get(0, 11), n, limit, 0, n, ForecastMeta(r, true));
+}
+
 Response Forecasts(Ctx& ctx) {
   Params p(ctx.req);
   auto item = p.Int("item_id", 1, kMaxId);
@@ -341,6 +413,8 @@ Response Forecasts(Ctx& ctx) {
   CheckRange(p, start, end);
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
+  if (item && site && !horizon && !start && !end && offset == 0 && !ctx.csv)
+    if (auto page = PublishedPage(ctx, *item, *site, limit)) return std::move(*page);
   const std::string filters =
       GivenOnly({{item.has_value(), "f.item_id = $1", "$1::int"},
                  {site.has_value(), "f.site_id = $2", "$2::int"},
@@ -362,60 +436,32 @@ Response Forecasts(Ctx& ctx) {
     return ListPage(ctx,
                     page(EffectiveColumns(), OverrideJoin(), std::string("(") + kLatestRun + ")", ""),
                     std::move(params), limit, offset);
-  // One statement, so one snapshot: a reader sees one run's forecasts, never a mix. The run,
-  // its accuracy and the page, the run looked up once (r). With item_id the page runs in one of
-  // two forms: without the override join when no approved override exists for the series (its
-  // 90 probes were a third of the statement), else with it. Header columns are h_ and a_,
-  // left out of the rows; with an empty page the one row has them only (full_date null).
-  // Nothing correlated over a reference table (pipeline_runs, overrides): Citus plans none.
+  // One statement, so one snapshot: a reader sees one run's forecasts, never a mix. The header
+  // and the page, the run looked up once (r). With item_id the page runs in one of two forms:
+  // without the override join when no approved override exists for the series (its 90 probes
+  // were a third of the statement), else with it. With an empty page the one row has the
+  // header columns only (full_date null).
   const std::string run = "(SELECT run_id FROM r)";
   const std::string any = AnyApprovedOverride(
       GivenOnly({{item.has_value(), "g.item_id = $1", "$1::int"},
                  {site.has_value(), "g.site_id = $2", "$2::int"}}));
-  std::string sql =
-      std::string("WITH r AS MATERIALIZED (SELECT run_id, finished_at FROM analytics.pipeline_runs"
-                  " WHERE run_id = (") + kLatestRun + ")) SELECT h.*" + (item ? ", a.*" : "") +
-      ", p.* FROM (SELECT " + run + " AS h_run_id, coalesce((SELECT f.computed_at FROM"
-      " analytics.forecasts f WHERE f.run_id = " + run +
-      " LIMIT 1), (SELECT finished_at FROM r)) AS h_computed_at) h";
-  // Backtest accuracy of this item (one site, or the mean over its sites), as ratios.
-  if (item)
-    sql += " CROSS JOIN (SELECT round(avg(mape) / 100, 4) AS a_mape, round(avg(wape) / 100, 4)"
-           " AS a_wape, round(avg(bias), 4) AS a_bias, round(avg(mase), 4) AS a_mase,"
-           " sum(n_points)::bigint AS a_n_points, min(model_tag) AS a_model_tag, count(*) AS a_n"
-           " FROM analytics.forecast_accuracy WHERE run_id = " + run + " AND item_id = $1" +
-           GivenOnly({{site.has_value(), "site_id = $2", "$2::int"}}) + ") a";
+  const ForecastHeader head = ForecastHeaderSql(item.has_value(), site.has_value());
   // The two forms with item_id only: that is one shard on Citus, which refuses an outer join
   // beside a pseudoconstant qual (the EXISTS) in a query over every shard (PG 15 and 16).
   const std::string rows_sql =
       item ? "(" + page(PlainColumns(), "", run, " AND NOT " + any) + ") UNION ALL (" +
                  page(EffectiveColumns(), OverrideJoin(), run, " AND " + any) + ")"
            : page(EffectiveColumns(), OverrideJoin(), run, "");
-  sql += " LEFT JOIN (" + rows_sql + ") p ON true ORDER BY p.item_id, p.site_id, p.full_date";
+  const std::string sql = head.select + ", p.*" + head.from + " LEFT JOIN (" +
+                          rows_sql + ") p ON true ORDER BY p.item_id, p.site_id, p.full_date";
   Page result = PageQuery(ctx.db, sql, std::move(params), limit, offset);
   const pg::Result& rows = result.rows;
   const int n = rows.IsNull(0, rows.Column("full_date")) ? 0 : rows.Rows();
-  std::string meta = "\"run_id\":null,\"computed_at\":null";
-  if (!rows.IsNull(0, 0)) {
-    std::optional<std::string> computed = rows.GetOpt(0, 1);
-    meta = "\"run_id\":" + rows.GetString(0, 0) +
-           ",\"computed_at\":" + (computed ? JsonString(IsoTimestamp(*computed)) : "null");
-    if (item) {
-      auto num = [&](int col) {
-        return rows.IsNull(0, col) ? std::string("null") : rows.GetString(0, col);
-      };
-      meta += rows.GetInt(0, 8) == 0
-                  ? std::string(",\"accuracy\":null")
-                  : ",\"accuracy\":{\"mape\":" + num(2) + ",\"wape\":" + num(3) +
-                        ",\"bias\":" + num(4) + ",\"mase\":" + num(5) +
-                        ",\"n_points\":" + num(6) + ",\"model_tag\":" +
-                        (rows.IsNull(0, 7) ? "null" : JsonString(rows.GetString(0, 7))) + "}";
-    }
-  }
   static const std::set<std::string> header{"h_run_id", "h_computed_at", "a_mape",    "a_wape",
                                             "a_bias",   "a_mase",        "a_n_points", "a_model_tag",
                                             "a_n"};
-  return ListReply(ctx, rows, result.total, limit, offset, meta, header, n);
+  return ListReply(ctx, rows, result.total, limit, offset, ForecastMeta(rows, item.has_value()),
+                   header, n);
 }
 
 // The latest run's forecasts summed per day over all items (and sites unless site_id): the
@@ -469,6 +515,8 @@ ParamDoc DateDoc(const std::string& name, const std::string& d) {
 }
 
 }  // namespace
+
+uint64_t ForecastPagesServed() { return g_pages_served.load(std::memory_order_relaxed); }
 
 void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services&) {
   routes.push_back({"GET",

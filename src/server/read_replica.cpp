@@ -18,7 +18,7 @@ ReadReplica::ReadReplica(std::string primary_dsn, std::string read_dsn, size_t p
       read_dsn_(std::move(read_dsn)),
       pool_(read_dsn_, pool_size,
             [](pg::Connection& c) {
-              c.ExecScript("SET TimeZone = 'UTC'; SET statement_timeout = '30s'; "
+              c.ExecScript("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET statement_timeout = '30s'; "
                            "SET application_name = 'corrente-serve-read'");
             }),
       max_lag_(max_lag_seconds),

@@ -58,3 +58,5 @@ SELECT (SELECT id FROM run), item_id, site_id, CASE WHEN days < 5 THEN 'CRITICAL
 COMMIT;
 REFRESH MATERIALIZED VIEW analytics.mv_kpis_latest;
 REFRESH MATERIALIZED VIEW analytics.mv_forecasts_latest;
+-- What the pipeline's publish writes last: each series' page for GET /forecasts (V066).
+SELECT analytics.render_forecast_pages(id) FROM run;

@@ -84,7 +84,10 @@ print('3,0.' + '1' * 16384); print('4,0.' + '2' * 16383)" >"$work/reg/huge.csv"
 # Clock times PostgreSQL refuses (24:30, a negative minute) were read as times of the next
 # or previous day; fractions past microseconds were cut, then rounded as PostgreSQL rounds
 # (a change verify cannot see): now a column holding them is text, as written.
-mk reg ts.csv 'id,at\n1,2024-01-01 24:00:00\n2,2024-01-01 10:00:00.1234560\n'
+mk reg ts.csv 'id,at\n1,2024-01-01 23:59:59.999999\n2,2024-01-01 10:00:00.1234560\n'
+# 24:00:00 PostgreSQL reads as the next midnight and a leap second :60 as the next minute:
+# another value than written (they were stored so, verify agreeing). Now text, as written.
+mk reg ts24.csv 'id,at\n1,2024-01-01 24:00:00\n2,2016-12-31 23:59:60\n3,2024-01-01 10:00:00\n'
 mk reg ts_ns.csv 'id,at\n1,2024-01-01 24:00:00\n2,2024-01-01 10:00:00.9999996\n3,2024-01-01 10:00:00.12345649\n'
 mk reg ts_bad.csv 'id,at\n1,2024-01-01 24:30:00\n2,2024-01-01 10:-5:00\n'
 out=$("$corrente" migrate copy "csv://$work/reg" --schema fz_reg --verify --accept-rejects 2>&1)
@@ -97,7 +100,8 @@ check "a file cut inside quotes: the cut record rejected" [ "$(q 'select string_
 check "numeric: 131072 digits before the point, 16383 after, kept exactly" [ "$(q "select string_agg((v::text = case id when 2 then '-' || repeat('4', 131072) || '.5' else '0.' || repeat('2', 16383) end)::text, ',' order by id) from fz_reg.huge")" = "true,true" ]
 out_of_range="numeric value out of range (PostgreSQL holds 131072 digits before the point, 16383 after) in column v"
 check "numeric: one digit more, rejected" [ "$(rej huge)" = "line 2: $out_of_range; line 4: $out_of_range" ]
-check "timestamps as PostgreSQL reads them (24:00, zeros past microseconds)" [ "$(q "select string_agg(at::text, ',' order by id) from fz_reg.ts")" = "2024-01-02 00:00:00,2024-01-01 10:00:00.123456" ]
+check "timestamps (zeros past microseconds)" [ "$(q "select string_agg(at::text, ',' order by id) from fz_reg.ts")" = "2024-01-01 23:59:59.999999,2024-01-01 10:00:00.123456" ]
+check "24:00:00 and a leap second: a text column, as written" [ "$(q "select data_type from information_schema.columns where table_schema = 'fz_reg' and table_name = 'ts24' and column_name = 'at'")/$(q "select string_agg(at, ',' order by id) from fz_reg.ts24")" = "text/2024-01-01 24:00:00,2016-12-31 23:59:60,2024-01-01 10:00:00" ]
 check "digits past microseconds: a text column, as written, not rounded" [ "$(q "select data_type from information_schema.columns where table_schema = 'fz_reg' and table_name = 'ts_ns' and column_name = 'at'")/$(q "select string_agg(at, ',' order by id) from fz_reg.ts_ns")" = "text/2024-01-01 24:00:00,2024-01-01 10:00:00.9999996,2024-01-01 10:00:00.12345649" ]
 check "clock times PostgreSQL refuses: a text column, as written" [ "$(q "select data_type from information_schema.columns where table_schema = 'fz_reg' and table_name = 'ts_bad' and column_name = 'at'")/$(q "select string_agg(at, ',' order by id) from fz_reg.ts_bad")" = "text/2024-01-01 24:30:00,2024-01-01 10:-5:00" ]
 # Names PostgreSQL cannot take were multi-line SQL errors; two file names equal in their

@@ -2,8 +2,9 @@
 # corrente migrate from a DuckDB file with the types DuckDB users have: FLOAT (was carried as
 # its shortest float text, another double), JSON (now jsonb), HUGEINT/UHUGEINT/UBIGINT at
 # their limits, NaN and infinities, INTERVAL, LIST/STRUCT/MAP, ENUM, TIMESTAMP_NS and BIT as
-# text with a warning, TIMESTAMPTZ; a table in another schema and a view reported (the first
-# was left out without a word).
+# text with a warning, TIMESTAMPTZ; a view reported; schema sales copied through its own
+# URL (?schema=sales) into target schema odd_sales, with verify, diff and sync (before, its
+# tables were only reported).
 set -uo pipefail
 corrente="$1"
 duckdb_exec="$2"
@@ -29,9 +30,14 @@ INSERT INTO t VALUES
 CREATE TYPE lvl AS ENUM ('zeta', 'alpha', 'mid');
 CREATE TABLE niveles (l lvl PRIMARY KEY, v INTEGER);
 INSERT INTO niveles VALUES ('zeta', 1), ('alpha', 2), ('mid', 3);
+-- DuckDB's TIME holds 24:00:00 (PostgreSQL's time too); it refuses :60.
+CREATE TABLE clock (id INTEGER PRIMARY KEY, t TIME);
+INSERT INTO clock VALUES (1, '24:00:00'), (2, '23:59:59.999999'), (3, '00:00:00');
 CREATE SCHEMA sales;
-CREATE TABLE sales.orders (id INTEGER PRIMARY KEY, n INTEGER);
-INSERT INTO sales.orders VALUES (1, 1);
+CREATE TABLE sales.t (id INTEGER PRIMARY KEY, amount DECIMAL(10,2), who VARCHAR);
+CREATE TABLE sales.orders (id INTEGER PRIMARY KEY, n INTEGER, t_id INTEGER REFERENCES sales.t (id));
+INSERT INTO sales.t VALUES (1, 10.50, 'ana'), (2, NULL, 'bo');
+INSERT INTO sales.orders VALUES (1, 1, 1), (2, 5, NULL);
 CREATE VIEW vt AS SELECT id FROM t;
 SQL
 check "fixture created" [ $? -eq 0 ]
@@ -41,11 +47,14 @@ out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "FLOAT as its exact value" contains "$out" "f: FLOAT -> double precision \(the float's exact value, read as a double\)"
 check "JSON -> jsonb" contains "$out" "js: JSON -> jsonb"
 check "INTERVAL, LIST, STRUCT, MAP, ENUM, TIMESTAMP_NS, BIT as text, each said" [ "$(grep -c 'WARNING t: column .*: DuckDB type .* carried as its text form' <<<"$out")" = "7" ]
-check "a table outside schema main reported" contains "$out" "WARNING table sales.orders is not copied: only schema main is"
+check "a table outside schema main: copied after main's, said with its own URL" contains "$out" "WARNING table sales.orders is in schema sales: copy, verify and sync of this URL take it after main's; its own source URL is duckdb://$db\?schema=sales \(plan, diff\)"
 check "a view reported" contains "$out" "WARNING view vt is not copied"
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); check "copy --verify exits 0" [ $? -eq 0 ]
-check "all match" contains "$out" "verify: all 2 tables match"
+check "all match, schema sales's tables too (into odd_sales)" contains "$out" "verify: all 5 tables match"
+also contains "$out" "warning: schema odd_sales \(another schema of the source\): 2 tables loaded, 4 rows"
+also [ "$(grep -cE '^odd_sales\.(t|orders) .* OK$' <<<"$out")" = "2" ]
+check "TIME 24:00:00 kept as written" [ "$(q "select string_agg(t::text || '/' || pg_typeof(t), ',' order by id) from odd.clock")" = "24:00:00/time without time zone,23:59:59.999999/time without time zone,00:00:00/time without time zone" ]
 check "FLOAT values: the floats' exact values" [ "$(q "select string_agg(f::text, ',' order by id) from odd.t")" = "0.10000000149011612,16777216,1234567.5" ]
 check "NaN and infinities" [ "$(q "select string_agg(d::text, ',' order by id) from odd.t")" = "NaN,-Infinity,Infinity" ]
 check "HUGEINT, UHUGEINT, UBIGINT limits" [ "$(q "select string_agg(concat_ws('|', h, uh, ub), ',' order by id) from odd.t")" = "170141183460469231731687303715884105727|340282366920938463463374607431768211455|18446744073709551615,-170141183460469231731687303715884105728|0|0,0|1|1" ]
@@ -65,4 +74,34 @@ check "diff of an ENUM key: only the changed row" [ "$(grep -E '^(missing|extra|
 out=$("$corrente" migrate sync "$src" 2>&1)
 check "sync of it deletes nothing" contains "$out" "sync niveles: 0 inserted, 1 updated, 0 deleted"
 also [ "$(q "select string_agg(l || v, ',' order by l collate \"C\") from odd.niveles")" = "alpha2,mid3,zeta1" ]
+
+# Schema sales: copied by main's copy into odd_sales (its t apart from main's t); its own URL
+# for plan and diff; sync and verify of either URL cover it.
+ssrc="duckdb://$db?schema=sales"
+out=$("$corrente" migrate plan "$ssrc" 2>&1); check "plan of schema sales" [ $? -eq 0 ]
+also contains "$out" '-- target schema "odd_sales"'
+also contains "$out" "WARNING table main.t is in schema main: not copied by this command; its own source URL is duckdb://$db \(plan, diff\)"
+also contains "$out" 'REFERENCES "odd_sales"."t" \("id"\)'
+out=$("$corrente" migrate copy "$ssrc" --verify 2>&1); check "copy --verify of schema sales alone: already loaded, verified" [ $? -eq 0 ]
+also contains "$out" "0 tables loaded \(2 already done\)"
+also contains "$out" "verify: all 2 tables match"
+check "its rows in odd_sales, main's t untouched" [ "$(q "select string_agg(concat_ws('|', id, amount, who), ',' order by id) from odd_sales.t")|$(q "select count(*) from odd.t")" = "1|10.50|ana,2|bo|3" ]
+also [ "$(q "select string_agg(concat_ws('|', id, n, t_id), ',' order by id) from odd_sales.orders")" = "1|1|1,2|5" ]
+"$duckdb_exec" "$db" <<'SQL'
+UPDATE sales.t SET amount = 9.99 WHERE id = 1;
+INSERT INTO sales.orders VALUES (3, 3, 2);
+DELETE FROM sales.orders WHERE id = 2;
+SQL
+out=$("$corrente" migrate diff "$ssrc" --table t 2>&1)
+check "diff names the changed row of sales.t" [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed id=1" ]
+out=$("$corrente" migrate sync "$ssrc" 2>&1); check "sync of schema sales" [ $? -eq 0 ]
+also contains "$out" "sync t: 0 inserted, 1 updated, 0 deleted"
+also contains "$out" "sync orders: 1 inserted, 0 updated, 1 deleted"
+"$corrente" migrate verify "$ssrc" >/dev/null 2>&1; check "verify of schema sales after sync" [ $? -eq 0 ]
+"$duckdb_exec" "$db" <<<"UPDATE sales.t SET who = 'eva' WHERE id = 2;"
+out=$("$corrente" migrate sync "$src" 2>&1); check "sync of main's URL goes on to schema sales" [ $? -eq 0 ]
+also contains "$out" "sync odd_sales.t: 0 inserted, 1 updated, 0 deleted"
+also [ "$(q "select who from odd_sales.t where id = 2")" = "eva" ]
+out=$("$corrente" migrate verify "$src" 2>&1); check "verify of main's URL: both schemas" [ $? -eq 0 ]
+also contains "$out" "verify: all 5 tables match"
 finish

@@ -21,6 +21,9 @@ check "set -> text + CHECK" contains "$out" "string_to_array\(\"tags\""
 check "latin1 converted" contains "$out" "name: varchar\(60\) -> varchar\(60\) \[latin1 converted to UTF-8\]"
 check "DATETIME not shifted" contains "$out" "created_at: datetime -> timestamp without time zone"
 check "table without PK warned" contains "$out" "WARNING fact_movements: no primary key"
+# body <> '' under utf8mb4_general_ci (PAD SPACE): MariaDB refuses '  ' too, PostgreSQL would
+# not; the CHECK is left out and said (migrate_messy2_mysql_test covers the others).
+check "a CHECK comparing text under MariaDB's collation left out, said" contains "$out" "WARNING notes: CHECK \(.body. <> ''\) is not carried: it may compare the text of column body, which MySQL compares under collation utf8mb4_general_ci"
 check "FULLTEXT -> GIN, said in the plan" contains "$out" "WARNING notes: FULLTEXT index body_ft -> GIN index on to_tsvector\('simple', ...\)"
 
 out=$("$corrente" migrate copy "$src" --jobs 2 2>&1); check "copy exits 0" [ $? -eq 0 ]
@@ -42,7 +45,7 @@ check "blob exact" [ "$(q 'select photo from stock.dim_item where item_id = 1')"
 check "set value" [ "$(q 'select tags from stock.dim_item where item_id = 1')" = "promo,cold" ]
 check "auto_increment past the max" [ "$(q "select nextval(pg_get_serial_sequence('stock.dim_item', 'item_id'))")" = "5" ]
 check "enum CHECK enforced" [ "$(q "insert into stock.dim_item (sku, name, status) values ('X', 'x', 'bogus')" 2>&1 | grep -c 'violates check constraint')" = "1" ]
-check "source CHECK translated" [ "$(q "select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'stock.notes'::regclass and contype = 'c'")" = "CHECK (((body)::text <> ''::text))" ]
+check "  and not in PostgreSQL" [ "$(q "select count(*) from pg_constraint where conrelid = 'stock.notes'::regclass and contype = 'c'")" = "0" ]
 check "FULLTEXT index built as GIN and used by @@" [ "$(q "select indexdef like '%USING gin (to_tsvector(''simple''::regconfig, COALESCE((body)::text%' from pg_indexes where schemaname = 'stock' and indexname = 'body_ft'")|$(PGOPTIONS="-c enable_seqscan=off" q "select string_agg(id::text, ',') from stock.notes where to_tsvector('simple'::regconfig, coalesce(body::text, '')) @@ to_tsquery('simple', 'tambien | fine')")|$(PGOPTIONS="-c enable_seqscan=off" q "explain select id from stock.notes where to_tsvector('simple'::regconfig, coalesce(body::text, '')) @@ to_tsquery('simple', 'fine')" | grep -c body_ft)" = "t|1|1" ]
 check "unique index kept" [ "$(q "select indexdef like 'CREATE UNIQUE INDEX uq_sku %' from pg_indexes where schemaname = 'stock' and indexname = 'uq_sku'")" = "t" ]
 check "table without PK: duplicates kept" [ "$(q 'select count(*) from stock.fact_movements')" = "4" ]

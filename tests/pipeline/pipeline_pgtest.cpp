@@ -78,6 +78,10 @@ TEST_F(PipelineTest, FillsEveryTableConsistently) {
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_kpis_latest"), kDays);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_forecasts_latest WHERE run_id = " + run),
             pairs * 90);
+  // One JSON page per series for GET /forecasts (V066), 90 rows each, this run's only.
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_pages WHERE run_id = " + run +
+                         " AND n_rows = 90 AND rows_json LIKE '[{\"full_date\":%}]'"),
+            pairs);
   EXPECT_EQ(
       Count(c, "SELECT count(*) FROM core.dim_calendar WHERE full_date = DATE '2025-03-31' + 90"),
       1);
@@ -413,6 +417,9 @@ TEST_F(PipelineTest, RerunsAreIdempotentAndKeepAcknowledged) {
   EXPECT_EQ(Count(c, "SELECT count(DISTINCT run_id) FROM analytics.features_store"), 1);
   EXPECT_EQ(Count(c, "SELECT count(DISTINCT run_id) FROM analytics.forecasts"), 2);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_forecasts_latest WHERE run_id <> " +
+                         std::to_string(second.run_id)),
+            0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_pages WHERE run_id <> " +
                          std::to_string(second.run_id)),
             0);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"), 2);

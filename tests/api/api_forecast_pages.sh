@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Published forecast pages (V066) on the real `corrente serve` and pipeline: every series of the
+# run gets its page at publish, GET /forecasts answers from it byte for byte what the row-by-row
+# statement answers (hostile values too), and falls back to that statement wherever a page
+# cannot answer: an approved override, filters, a short page, an offset, CSV, a run published
+# without pages, a model tag with a control character (tests/api/forecast_pages.py).
+set -uo pipefail
+corrente="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib.sh"
+api_scratch api_forecast_pages
+
+"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
+out=$("$corrente" seed --items 6 --sites 2 --days 200 --seed 5 2>&1); check "seed" [ $? -eq 0 ]
+admin_pw=$(sed -nE 's/^demo login: admin \/ (\S+) .*/\1/p' <<<"$out")
+"$corrente" pipeline run --horizon 30 >"$work/run1.log" 2>&1; check "pipeline run" [ $? -eq 0 ] || tail -5 "$work/run1.log"
+
+port=$(free_port)
+"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
+spid=$!
+wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+
+BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PASSWORD="$admin_pw" \
+  CORRENTE="$corrente" python3 "$here/forecast_pages.py"
+check "forecast_pages.py" [ $? -eq 0 ]
+# A server still running when the schema goes back below V066 answers from the statement; an
+# upgrade to V066 renders the latest published run's pages at once.
+"$corrente" db downgrade >/dev/null 2>&1; check "db downgrade (V066 out)" [ $? -eq 0 ]
+token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+code=$(curl -s -o "$work/after" -w '%{http_code}' -H "Authorization: Bearer $token" \
+       "http://127.0.0.1:$port/api/v1/forecasts?item_id=1&site_id=1&nocache=downgraded")
+check "  a running server still answers /forecasts from the statement" [ "$code" = 200 ] && also contains "$(cat "$work/after")" '"full_date"'
+kill "$spid"; wait "$spid" 2>/dev/null; spid=""
+"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade (V066 in)" [ $? -eq 0 ]
+latest="(SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED' ORDER BY finished_at DESC NULLS LAST, run_id DESC LIMIT 1)"
+want=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(DISTINCT (item_id, site_id)) FROM analytics.forecasts WHERE run_id = $latest")
+got=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(*) FROM analytics.forecast_pages WHERE run_id = $latest")
+check "  and the upgrade rendered the latest run's pages ($want)" [ "$got" = "$want" ] && also [ "$got" -gt 0 ]
+check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+finish
