@@ -402,9 +402,10 @@ std::string OversizeIndexSql(const IndexPlan& ix, const std::string& q) {
 
 // One index of a table (index -1: the unique index that becomes the primary key). Index
 // builds only take SHARE locks, so those of one table run in parallel too.
-void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePlan& t, int index,
+void BuildIndex(pg::Pool& targets, const std::string& schema, const TablePlan& t, int index,
                 CopyReport* report, std::mutex* mu) {
-  auto conn = OpenTarget(o.dsn);
+  auto lease = targets.Acquire();
+  pg::Connection& conn = *lease;
   conn.ExecScript("SET maintenance_work_mem = '256MB'");
   std::string q = Qualified(schema, t.name);
   if (index < 0) {
@@ -456,9 +457,10 @@ void BuildIndex(const EngineOptions& o, const std::string& schema, const TablePl
 
 // After BuildIndex: the primary key (on its index), checks, identities and ANALYZE. Each
 // step is skipped when it already exists, so an interrupted run resumes here.
-void ConstrainTable(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+void ConstrainTable(pg::Pool& targets, const std::string& schema, const TablePlan& t,
                     CopyReport* report, std::mutex* mu) {
-  auto conn = OpenTarget(o.dsn);
+  auto lease = targets.Acquire();
+  pg::Connection& conn = *lease;
   std::string q = Qualified(schema, t.name);
   if (!t.primary_key.empty() && !ExistsConstraint(conn, schema, t.primary_key_name) &&
       ExistsRelation(conn, schema, t.primary_key_name) &&
@@ -485,9 +487,10 @@ void ConstrainTable(const EngineOptions& o, const std::string& schema, const Tab
   conn.ExecScript("ANALYZE " + q);
 }
 
-void AddForeignKeys(const EngineOptions& o, const std::string& schema,
+void AddForeignKeys(pg::Pool& targets, const std::string& schema,
                     const std::vector<TablePlan>& plans, CopyReport* report, std::mutex* mu) {
-  auto conn = OpenTarget(o.dsn);
+  auto lease = targets.Acquire();
+  pg::Connection& conn = *lease;
   for (const auto& t : plans) {
     for (const auto& fk : t.foreign_keys) {
       if (ExistsConstraint(conn, schema, fk.name)) continue;
@@ -658,12 +661,14 @@ static CopyReport CopyOne(const EngineOptions& opts) {
   // locks, so those of one table run in parallel too.
   std::map<std::string, int> units_left;
   for (const auto& u : units) ++units_left[u.table->name];
+  auto targets = TargetPool(o.dsn);  // before the queue, whose threads use it
   ReadyQueue index_queue(o.jobs);
   auto queue_indexes = [&](const TablePlan& t) {
     const TablePlan* tp = &t;
     if (std::find(unconstrained.begin(), unconstrained.end(), tp) == unconstrained.end()) return;
     for (int k = t.primary_key.empty() ? 0 : -1; k < static_cast<int>(t.indexes.size()); ++k)
-      index_queue.Add(cost(t, k), [&, tp, k] { BuildIndex(o, schema, *tp, k, &report, &mu); });
+      index_queue.Add(cost(t, k),
+                      [&, tp, k] { BuildIndex(*targets, schema, *tp, k, &report, &mu); });
   };
   for (const auto& t : plans)
     if (!units_left.count(t.name)) queue_indexes(t);  // loaded by an earlier run
@@ -723,10 +728,10 @@ static CopyReport CopyOne(const EngineOptions& opts) {
   double index_s = since(phase);
   phase = Clock::now();
   ParallelFor(static_cast<int>(unconstrained.size()), o.jobs,
-              [&](int i) { ConstrainTable(o, schema, *unconstrained[i], &report, &mu); });
+              [&](int i) { ConstrainTable(*targets, schema, *unconstrained[i], &report, &mu); });
   double constrain_s = since(phase);
   phase = Clock::now();
-  AddForeignKeys(o, schema, plans, &report, &mu);
+  AddForeignKeys(*targets, schema, plans, &report, &mu);
   double fk_s = since(phase);
   for (const auto& t : plans)
     conn.Execute(

@@ -14,6 +14,11 @@ pg::Connection OpenTarget(const std::string& dsn) {
   return c;
 }
 
+std::unique_ptr<pg::Pool> TargetPool(const std::string& dsn) {
+  return std::make_unique<pg::Pool>(dsn, SIZE_MAX,
+                                    [](pg::Connection& c) { c.ExecScript(kSessionSetup); });
+}
+
 std::string Qualified(const std::string& schema, const std::string& table) {
   return Quote(schema) + "." + Quote(table);
 }

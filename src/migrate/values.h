@@ -51,6 +51,7 @@ void CanonicalFromPg(const ColumnPlan& col, std::string_view pg_text, std::strin
 // Helpers shared with the sources and tests.
 std::string Latin1ToUtf8(std::string_view s);  // MySQL latin1 is cp1252
 std::string ShortestDouble(double d);
+void AppendShortestDouble(double d, std::string* out);
 std::string NormalizeDecimal(std::string_view s);
 void AppendNormalizedDecimal(std::string_view s, std::string* out);
 std::string FormatTimestamp(int64_t micros);  // "2009-01-01 00:00:00[.5]"

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
+#include <random>
+
 namespace corrente::migrate {
 namespace {
 
@@ -102,6 +106,39 @@ TEST(Values, CanonicalMatchesPostgresTextOutput) {
   EXPECT_EQ(Canon(iv, Text("00:00:60")), "<rejected>");
   EXPECT_EQ(Canon(iv, Text("838:59:59.500000")), "838:59:59.5");
   EXPECT_EQ(Canon(iv, Text("-01:00:00")), "-01:00:00");
+}
+
+TEST(Values, RealsIntoScaledNumericsAsTheirShortestForm) {
+  // A REAL into numeric(p,s) skips the shortest-form search when it is a decimal of scale s
+  // (AppendScaledDouble): accepted or refused, the value and the reason must be exactly those
+  // of its shortest form given as text.
+  std::mt19937_64 rng(11);
+  for (int scale = 0; scale <= 6; ++scale) {
+    ColumnPlan n;
+    n.type = PgType::kNumeric;
+    n.precision = 15;
+    n.scale = scale;
+    for (int k = 0; k < 30000; ++k) {
+      double d = 0;
+      if (k % 3 == 0)  // a decimal of this scale, up to 1e16
+        d = static_cast<double>(static_cast<int64_t>(rng() >> (10 + k % 40)) - (1LL << 20)) /
+            std::pow(10.0, scale);
+      else if (k % 3 == 1)  // a few decimals
+        d = static_cast<double>(static_cast<int64_t>(rng() % 2000000) - 1000000) / 1000.0;
+      else  // any finite double
+        d = std::bit_cast<double>(rng());
+      if (!std::isfinite(d)) continue;
+      std::string e1, e2;
+      EXPECT_EQ(Canon(n, Real(d), &e1), Canon(n, Text(ShortestDouble(d)), &e2))
+          << ShortestDouble(d) << " at scale " << scale;
+      EXPECT_EQ(e1, e2);
+    }
+    for (double d : {0.0, -0.0, 0.5, -0.5, 1e-7, 123456789.125, 0.1 + 0.2, 1e15, 99999.99}) {
+      std::string e1, e2;
+      EXPECT_EQ(Canon(n, Real(d), &e1), Canon(n, Text(ShortestDouble(d)), &e2)) << d;
+      EXPECT_EQ(e1, e2);
+    }
+  }
 }
 
 TEST(Values, DecimalsAreNeverRounded) {

@@ -45,11 +45,11 @@ SideStats SourceStats(const EngineOptions& o, const TablePlan& t,
   return s;
 }
 
-SideStats TargetStats(const EngineOptions& o, const std::string& schema, const TablePlan& t,
+SideStats TargetStats(pg::Pool& targets, const std::string& schema, const TablePlan& t,
                       const std::string& where) {
-  auto conn = OpenTarget(o.dsn);
+  auto conn = targets.Acquire();
   SideStats s = EmptyStats(t);
-  pg::TextCopyReader rows(conn, TargetSelect(t, schema, where, {}));
+  pg::TextCopyReader rows(*conn, TargetSelect(t, schema, where, {}));
   CanonRow row;
   while (rows.Next()) {
     FillRow(t, rows, &row);
@@ -74,10 +74,9 @@ struct VerifyPart {
   int64_t weight;
 };
 
-std::vector<VerifyPart> SplitVerify(const EngineOptions& o, Source& src, const std::string& schema,
-                                    const std::vector<TablePlan>& plans, const LoadedStats& loaded,
-                                    std::vector<TableVerify>* tables) {
-  auto conn = OpenTarget(o.dsn);
+std::vector<VerifyPart> SplitVerify(const EngineOptions& o, pg::Connection& conn, Source& src,
+                                    const std::string& schema, const std::vector<TablePlan>& plans,
+                                    const LoadedStats& loaded, std::vector<TableVerify>* tables) {
   int n = std::max(1, o.jobs);
   const int64_t split_rows = SplitRows();
   std::vector<VerifyPart> parts;
@@ -242,24 +241,27 @@ VerifyReport Verify(const EngineOptions& o, SourceContext& ctx, const LoadedStat
   }
   // Source key ranges and target page ranges are read in parallel: the source side is
   // this process's CPU, the target side mostly the server's.
-  auto parts = SplitVerify(o, *ctx.source, report.schema, plans, loaded, &report.tables);
+  auto targets = TargetPool(o.dsn);
   std::vector<std::set<std::string>> refused(plans.size());
+  std::vector<VerifyPart> parts;
   {
-    auto conn = OpenTarget(o.dsn);
+    auto conn = targets->Acquire();
+    parts = SplitVerify(o, *conn, *ctx.source, report.schema, plans, loaded, &report.tables);
     for (size_t i = 0; i < plans.size(); ++i)
-      refused[i] = RefusedKeys(conn, report.schema, plans[i].name);
+      refused[i] = RefusedKeys(*conn, report.schema, plans[i].name);
   }
   std::mutex mu;
   ParallelFor(static_cast<int>(parts.size()), 2 * std::max(1, o.jobs), [&](int p) {
     const auto& part = parts[p];
     const auto& t = plans[part.table];
     SideStats s = part.source ? SourceStats(o, t, part.range, refused[part.table])
-                              : TargetStats(o, report.schema, t, part.where);
+                              : TargetStats(*targets, report.schema, t, part.where);
     std::lock_guard lock(mu);
     auto& tv = report.tables[part.table];
     Merge(t, s, part.source ? &tv.source : &tv.target);
   });
-  auto conn = OpenTarget(o.dsn);
+  auto lease = targets->Acquire();
+  pg::Connection& conn = *lease;
   for (size_t i = 0; i < plans.size(); ++i) {
     const auto& t = plans[i];
     auto& tv = report.tables[i];

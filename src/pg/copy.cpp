@@ -25,9 +25,9 @@ uint32_t Be32(const char* p) {
 }
 uint64_t Be64(const char* p) { return (static_cast<uint64_t>(Be32(p)) << 32) | Be32(p + 4); }
 
-}  // namespace
-
-std::string EncodeNumeric(std::string_view s) {
+// Appends `s` in NUMERIC's binary wire format to `out`; throws, appending nothing, when it is
+// not a decimal.
+void AppendNumeric(std::string_view s, std::string* out) {
   bool neg = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
     neg = s[0] == '-';
@@ -62,17 +62,26 @@ std::string EncodeNumeric(std::string_view s) {
   while (lead < nd && digits[lead] == 0) ++lead, --weight;
   while (nd > lead && digits[nd - 1] == 0) --nd;
   if (nd == lead) weight = 0, neg = false;
-  std::string out;
-  out.reserve(8 + 2 * (nd - lead));
+  size_t at = out->size();
+  out->resize(at + 8 + 2 * (nd - lead));
+  char* p = out->data() + at;
   auto put16 = [&](uint16_t v) {
     v = htons(v);
-    out.append(reinterpret_cast<const char*>(&v), 2);
+    std::memcpy(p, &v, 2);
+    p += 2;
   };
   put16(static_cast<uint16_t>(nd - lead));
   put16(static_cast<uint16_t>(static_cast<int16_t>(weight)));
   put16(neg ? 0x4000 : 0x0000);
   put16(static_cast<uint16_t>(dscale));
   for (size_t i = lead; i < nd; ++i) put16(static_cast<uint16_t>(digits[i]));
+}
+
+}  // namespace
+
+std::string EncodeNumeric(std::string_view s) {
+  std::string out;
+  AppendNumeric(s, &out);
   return out;
 }
 
@@ -164,7 +173,18 @@ void CopyWriter::Numeric(double v, int scale) {
   std::snprintf(text, sizeof text, "%.*f", scale, v);
   NumericText(text);
 }
-void CopyWriter::NumericText(std::string_view decimal) { Raw(EncodeNumeric(decimal)); }
+void CopyWriter::NumericText(std::string_view decimal) {
+  size_t at = buf_.size();
+  Put32(0);  // the length, set below
+  try {
+    AppendNumeric(decimal, &buf_);
+  } catch (...) {
+    buf_.resize(at);
+    throw;
+  }
+  uint32_t n = htonl(static_cast<uint32_t>(buf_.size() - at - 4));
+  std::memcpy(&buf_[at], &n, 4);
+}
 void CopyWriter::NumericInt(int64_t v) {
   uint64_t mag = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
   uint16_t groups[5];
