@@ -18,11 +18,31 @@ TEST(ResponseCache, InvalidationEmptiesAndRefusesStalePuts) {
   EXPECT_FALSE(c.Get("stale"));
 }
 
-TEST(ResponseCache, PastItsBudgetItStartsAgain) {
-  ResponseCache c(2);
-  for (int i = 0; i < 3; ++i) c.Put("k" + std::to_string(i), Body("x"), c.Generation());
-  EXPECT_EQ(c.Entries(), 1u);
-  EXPECT_EQ(c.Get("k2")->Body(), "x");
+TEST(ResponseCache, PastItsEntryBudgetHalfGoes) {
+  ResponseCache c(10);
+  for (int i = 0; i < 10; ++i) c.Put("k" + std::to_string(i), Body("x"), c.Generation());
+  EXPECT_EQ(c.Entries(), 10u);
+  c.Put("new", Body("y"), c.Generation());  // past 10 entries: down to 5, then the new one
+  EXPECT_EQ(c.Entries(), 6u);
+  EXPECT_EQ(c.Get("new")->Body(), "y");
+  int kept = 0;
+  for (int i = 0; i < 10; ++i) kept += c.Get("k" + std::to_string(i)).has_value();
+  EXPECT_EQ(kept, 5);
+}
+
+TEST(ResponseCache, PastItsByteBudgetHalfGoesAndTheCountStaysExact) {
+  // Entries of 100 bytes (98 of body + a 2-byte key) in a budget of 1,000 bytes.
+  ResponseCache c(1000, 1000);
+  const std::string body(98, 'b');
+  for (int i = 0; i < 10; ++i) c.Put("k" + std::to_string(i), Body(body), c.Generation());
+  EXPECT_EQ(c.Bytes(), 1000u);
+  c.Put("kx", Body(body), c.Generation());
+  EXPECT_EQ(c.Bytes(), 600u);  // down to 500 bytes, then the new entry
+  EXPECT_EQ(c.Entries(), 6u);
+  c.Put("kx", Body(std::string(8, 'c')), c.Generation());  // a replacement counts its own size
+  EXPECT_EQ(c.Bytes(), 510u);
+  c.Invalidate();
+  EXPECT_EQ(c.Bytes(), 0u);
 }
 
 }  // namespace
