@@ -425,7 +425,7 @@ std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip, int 
   return out;
 }
 
-Response Envelope(const std::string& data_json, const std::string& metadata_json, int status) {
+Response Envelope(std::string_view data_json, const std::string& metadata_json, int status) {
   std::string body;
   body.reserve(data_json.size() + metadata_json.size() + 48);
   body += R"({"status":"success","data":)";
@@ -468,15 +468,7 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
 
 Response JsonListReply(std::string_view rows_json, int64_t total, int64_t limit, int64_t offset,
                        int64_t n, const std::string& extra_metadata_json) {
-  const std::string meta = ListMeta(total, limit, offset, n, extra_metadata_json);
-  std::string body;
-  body.reserve(rows_json.size() + meta.size() + 40);
-  body += R"({"status":"success","data":)";
-  body += rows_json;
-  body += R"(,"metadata":)";
-  body += meta;
-  body += '}';
-  return Response{200, "application/json", std::move(body), {}};
+  return Envelope(rows_json, ListMeta(total, limit, offset, n, extra_metadata_json));
 }
 
 Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,

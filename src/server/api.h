@@ -96,7 +96,7 @@ std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip = {},
 std::string IsoTimestamp(std::string_view pg_text);
 
 // {"status":"success","data":<data_json>,"metadata":<metadata_json>}
-Response Envelope(const std::string& data_json, const std::string& metadata_json = "{}",
+Response Envelope(std::string_view data_json, const std::string& metadata_json = "{}",
                   int status = 200);
 
 // The request's view of the database: borrows one pooled connection on first use and
