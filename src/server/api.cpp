@@ -466,6 +466,28 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
   return Response{200, "application/json", std::move(body), {}};
 }
 
+std::optional<Response> RenderedListReply(const pg::Result& rows, int col, int64_t total,
+                                          int64_t limit, int64_t offset,
+                                          const std::string& extra_metadata_json) {
+  const int n = rows.Rows();
+  size_t bytes = 0;
+  for (int i = 0; i < n; ++i) {
+    if (rows.IsNull(i, col)) return std::nullopt;
+    bytes += rows.Get(i, col).size() + 1;
+  }
+  std::string body;
+  body.reserve(bytes + 160 + extra_metadata_json.size());
+  body += R"({"status":"success","data":[)";
+  for (int i = 0; i < n; ++i) {
+    if (i) body += ',';
+    body += rows.Get(i, col);
+  }
+  body += R"(],"metadata":)";
+  body += ListMeta(total, limit, offset, n, extra_metadata_json);
+  body += '}';
+  return Response{200, "application/json", std::move(body), {}};
+}
+
 Response JsonListReply(std::string_view rows_json, int64_t total, int64_t limit, int64_t offset,
                        int64_t n, const std::string& extra_metadata_json) {
   return Envelope(rows_json, ListMeta(total, limit, offset, n, extra_metadata_json));

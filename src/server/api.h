@@ -157,6 +157,11 @@ Response ListReply(const Ctx& ctx, const pg::Result& rows, int64_t total, int64_
 // ListReply's JSON for rows already written as a JSON array of `n` rows (`rows_json`).
 Response JsonListReply(std::string_view rows_json, int64_t total, int64_t limit, int64_t offset,
                        int64_t n, const std::string& extra_metadata_json);
+// ListReply's JSON for rows that each hold their object, already written, in column `col`
+// (a generated column such as core.dim_item.api_json); nullopt when one of them is NULL.
+std::optional<Response> RenderedListReply(const pg::Result& rows, int col, int64_t total,
+                                          int64_t limit, int64_t offset,
+                                          const std::string& extra_metadata_json);
 // PageQuery + ListReply, except that a CSV page larger than kMaxPageRows (an export) streams:
 // a read-only cursor is fetched kCsvChunkRows at a time on the request's connection, each
 // chunk written (chunked transfer) before the next is fetched. Streamed responses are neither

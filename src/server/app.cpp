@@ -620,6 +620,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("api_forecast_pages_served_total", "counter",
           "GET /forecasts answers read from the run's published page of the series.",
           static_cast<double>(ForecastPagesServed()));
+    gauge("api_item_pages_rendered_total", "counter",
+          "GET /items JSON pages written from the items' rows as PostgreSQL keeps them rendered.",
+          static_cast<double>(ItemPagesRendered()));
     gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
           static_cast<double>(revoked.Size()));
     gauge("auth_password_checks_total", "counter", "Passwords verified with argon2id.",

@@ -84,6 +84,8 @@ void AddLookupRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services& s);
 // GET /forecasts answers served from a published page (analytics.forecast_pages).
 uint64_t ForecastPagesServed();
+// Items list pages written from core.dim_item.api_json (V067), for /metrics.
+uint64_t ItemPagesRendered();
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s);

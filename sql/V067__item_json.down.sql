@@ -1,0 +1,1 @@
+ALTER TABLE core.dim_item DROP COLUMN IF EXISTS api_json;
