@@ -25,7 +25,7 @@ BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PA
 check "forecast_pages.py" [ $? -eq 0 ]
 # A server still running when the schema goes back below V066 answers from the statement; an
 # upgrade to V066 renders the latest published run's pages at once.
-"$corrente" db downgrade >/dev/null 2>&1; check "db downgrade (V066 out)" [ $? -eq 0 ]
+"$corrente" db downgrade --to 65 >/dev/null 2>&1; check "db downgrade --to 65 (V066 out)" [ $? -eq 0 ]
 token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
 code=$(curl -s -o "$work/after" -w '%{http_code}' -H "Authorization: Bearer $token" \

@@ -5,42 +5,18 @@ request carries a unique nocache parameter, so the response cache answers none."
 import itertools
 import json
 import os
-import subprocess
-import urllib.error
 import urllib.request
 
-BASE, DSN, API_DSN = os.environ["BASE"], os.environ["DSN"], os.environ["API_DSN"]
-PASS = FAIL = 0
+from pagetest import BASE, admin_token, check, finish, q, sql
+from pagetest import metric as counter
+
+API_DSN = os.environ["API_DSN"]
 n = itertools.count()
-
-
-def check(desc, cond, extra=""):
-    global PASS, FAIL
-    PASS, FAIL = PASS + bool(cond), FAIL + (not cond)
-    print(("ok - " if cond else "not ok - ") + desc + ("" if cond or extra == "" else "  [%s]" % (extra,)))
-
-
-def sql(q, dsn=DSN):
-    r = subprocess.run(["psql", dsn, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", q], capture_output=True, text=True)
-    if dsn == DSN and r.returncode != 0:
-        raise RuntimeError(r.stderr)
-    return r
-
-
-def q(s):
-    return sql(s).stdout.strip()
+TOKEN = admin_token()
 
 
 def metric():
-    for line in urllib.request.urlopen(BASE + "/metrics").read().decode().splitlines():
-        if line.startswith("api_forecast_pages_served_total "):
-            return float(line.split()[1])
-    return None
-
-
-body = json.dumps({"username": "admin", "password": os.environ["PASSWORD"]}).encode()
-req = urllib.request.Request(BASE + "/api/v1/auth/login", data=body, method="POST")
-TOKEN = json.load(urllib.request.urlopen(req))["data"]["access_token"]
+    return counter("api_forecast_pages_served_total")
 
 
 def get(query):
@@ -177,5 +153,4 @@ for stmt in ("DELETE FROM analytics.forecast_pages",
     check("the API role may not: %s" % stmt.split(" (")[0][:60], r.returncode != 0 and "permission denied" in r.stderr,
           r.stderr.strip())
 
-print("# %d passed, %d failed" % (PASS, FAIL))
-raise SystemExit(1 if FAIL else 0)
+finish()

@@ -29,11 +29,16 @@ same_rows recommendations "select item_id, site_id, type, priority, message, act
 same_rows alerts "select item_id, site_id, level, category, message, details, priority_score from analytics.alerts order by 1, 2, 4"
 same_rows accuracy "select item_id, site_id, model_tag, mape, wape, mase, bias, n_points from analytics.forecast_accuracy order by 1, 2"
 same_rows forecast_pages "select item_id, site_id, n_rows, md5(regexp_replace(rows_json, '\"computed_at\":\"[^\"]*\"', '', 'g')) from analytics.forecast_pages order by 1, 2"
+# The items' rendered rows (V067, a generated column of the reference table dim_item).
+same_rows item_json "select item_id, api_json from core.dim_item order by 1"
 # V066 applied to a distributed database that already has a published run: its upgrade renders
-# that run's pages (the run looked up on the coordinator, the rows built on the workers).
-out=$(DATABASE_URL="$citus_db_url" "$corrente" db downgrade 2>&1); check "db downgrade of V066 on Citus" [ $? -eq 0 ] || echo "$out" | tail -5
+# that run's pages (the run looked up on the coordinator, the rows built on the workers); V067
+# adds the generated column to the reference table again.
+out=$(DATABASE_URL="$citus_db_url" "$corrente" db downgrade --to 65 2>&1); check "db downgrade of V067 and V066 on Citus" [ $? -eq 0 ] || echo "$out" | tail -5
 check "  the pages are gone" [ "$(psql "$citus_db_url" -qAtX -c "select to_regclass('analytics.forecast_pages') is null")" = t ]
-out=$(DATABASE_URL="$citus_db_url" "$corrente" db upgrade --distributed 2>&1); check "db upgrade --distributed across V066 with a published run" [ $? -eq 0 ] || echo "$out" | tail -5
+check "  and the items' rendered rows" [ "$(psql "$citus_db_url" -qAtX -c "select count(*) from information_schema.columns where table_schema = 'core' and table_name = 'dim_item' and column_name = 'api_json'")" = 0 ]
+out=$(DATABASE_URL="$citus_db_url" "$corrente" db upgrade --distributed 2>&1); check "db upgrade --distributed across V066 and V067 with a published run" [ $? -eq 0 ] || echo "$out" | tail -5
+same_rows item_json_at_upgrade "select item_id, api_json from core.dim_item order by 1"
 check "  forecast_pages is hash-distributed again" [ "$(psql "$citus_db_url" -qAtX -c "select partmethod from pg_dist_partition where logicalrelid = 'analytics.forecast_pages'::regclass")" = h ]
 same_rows forecast_pages_at_upgrade "select item_id, site_id, n_rows, md5(regexp_replace(rows_json, '\"computed_at\":\"[^\"]*\"', '', 'g')) from analytics.forecast_pages order by 1, 2"
 same_rows features "select item_id, site_id, full_date, features from analytics.features_store order by 1, 2, 3"

@@ -1,0 +1,45 @@
+"""What the page tests (forecast_pages.py, item_pages.py) share: TAP checks, psql, a counter
+off /metrics and an admin token, from the BASE, DSN and PASSWORD the shell script exports."""
+import json
+import os
+import subprocess
+import urllib.request
+
+BASE, DSN = os.environ["BASE"], os.environ["DSN"]
+counts = {"pass": 0, "fail": 0}
+
+
+def check(desc, cond, extra=""):
+    counts["pass" if cond else "fail"] += 1
+    print(("ok - " if cond else "not ok - ") + desc + ("" if cond or extra == "" else "  [%s]" % (extra,)))
+
+
+def sql(q, dsn=DSN, may_fail=False):
+    """psql's result; raises on an error as DSN (the owner) unless may_fail; returns any other
+    role's error."""
+    r = subprocess.run(["psql", dsn, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", q], capture_output=True, text=True)
+    if dsn == DSN and not may_fail and r.returncode != 0:
+        raise RuntimeError(r.stderr)
+    return r
+
+
+def q(s):
+    return sql(s).stdout.strip()
+
+
+def metric(name):
+    for line in urllib.request.urlopen(BASE + "/metrics").read().decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+def admin_token():
+    body = json.dumps({"username": "admin", "password": os.environ["PASSWORD"]}).encode()
+    req = urllib.request.Request(BASE + "/api/v1/auth/login", data=body, method="POST")
+    return json.load(urllib.request.urlopen(req))["data"]["access_token"]
+
+
+def finish():
+    print("# %d passed, %d failed" % (counts["pass"], counts["fail"]))
+    raise SystemExit(1 if counts["fail"] else 0)
