@@ -73,12 +73,14 @@ Response Groups(Ctx& ctx) {
   Params p(ctx.req);
   auto filters = Filters(p);
   GroupSpec g;
+  g.table = "analytics.alerts";
   g.alias = "a";
   g.id_col = "alert_id";
   g.rank = kLevelRank;
   g.from_where = std::string(kFrom) + kWhere;
   g.filter_params = kWhereParams;
   g.top_label = "level";
+  g.columns = ", a.read_at";
   g.aggregates = ", count(*) FILTER (WHERE f.read_at IS NULL)::int AS unread";
   g.row_json =
       "jsonb_build_object('alert_id', f.alert_id, 'level', f.level, 'category', "

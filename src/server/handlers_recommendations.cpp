@@ -70,12 +70,14 @@ Response Groups(Ctx& ctx) {
   Params p(ctx.req);
   auto filters = Filters(p);
   GroupSpec g;
+  g.table = "analytics.recommendations";
   g.alias = "r";
   g.id_col = "recommendation_id";
   g.rank = kLabelRank;
   g.from_where = std::string(kFrom) + kWhere;
   g.filter_params = kWhereParams;
   g.top_label = "priority";
+  g.columns = ", r.acknowledged_at";
   g.aggregates = ", count(*) FILTER (WHERE f.acknowledged_at IS NULL)::int AS open";
   g.row_json =
       "jsonb_build_object('recommendation_id', f.recommendation_id, 'type', f.type, 'priority', "

@@ -40,25 +40,39 @@ std::string IsoSql(const std::string& col) {
 
 std::string GroupSql(const GroupSpec& g, const std::optional<std::string>& sort) {
   const std::string& a = g.alias;
-  const std::string filtered = "SELECT " + a +
-                               ".*, i.sku, i.name AS item_name, i.abc_class,"
+  // f: the matching rows, narrow (what sorting, ranking and the summaries need).
+  const std::string filtered = "SELECT " + a + ".item_id, " + a + ".site_id, " + a + "." +
+                               g.id_col + " AS id, " + a + ".priority_score, " + a + "." +
+                               g.top_label + ", " + a + ".created_at" + g.columns +
+                               ", i.sku, i.name AS item_name, i.abc_class,"
                                " s.name AS site_name, row_number() OVER (PARTITION BY " +
                                a + ".item_id, " + a + ".site_id ORDER BY " + a +
                                ".priority_score DESC, " + g.rank + ", " + a + "." + g.id_col +
                                ") AS rn " + g.from_where;
-  return "WITH f AS (" + filtered +
-         ") SELECT f.item_id, min(f.sku) AS sku, min(f.item_name) AS item_name,"
-         " min(f.abc_class) AS abc_class, f.site_id, min(f.site_name) AS site_name,"
+  // The page's groups first (p: summaries only, sorted and cut), then the rows of those groups
+  // only, read again from the table: each row's JSON (with its override lookup) is built for at
+  // most limit x kMaxGroupRows rows, not for every matching row. -1 stands for a null item or
+  // site (an alert without one), as no id is below 1. The text columns are grouped by (they
+  // follow from item and site) rather than taken with min(), which compares by collation.
+  auto key = [](const std::string& t) {
+    return "coalesce(" + t + ".item_id, -1) AS gi, coalesce(" + t + ".site_id, -1) AS gs";
+  };
+  return "WITH f AS MATERIALIZED (" + filtered +
+         "), p AS (SELECT f.item_id, f.sku, f.item_name, f.abc_class, f.site_id, f.site_name,"
          " count(*)::int AS count, max(f.priority_score) AS top_priority_score,"
          " min(f." +
          g.top_label + ") FILTER (WHERE f.rn = 1) AS top_" + g.top_label +
-         ", max(f.created_at) AS latest_at" + g.aggregates + ", jsonb_agg(" + g.row_json +
-         " ORDER BY f.rn) FILTER (WHERE f.rn <= " + std::to_string(kMaxGroupRows) +
-         ") AS rows, count(*) OVER () AS total_count"
-         " FROM f"
-         " GROUP BY f.item_id, f.site_id ORDER BY " +
-         GroupOrder(sort) + " LIMIT $" + std::to_string(g.filter_params + 1) + " OFFSET $" +
-         std::to_string(g.filter_params + 2);
+         ", max(f.created_at) AS latest_at" + g.aggregates +
+         ", count(*) OVER () AS total_count, " + key("f") +
+         " FROM f GROUP BY f.item_id, f.site_id, f.sku, f.item_name, f.abc_class, f.site_name"
+         " ORDER BY " + GroupOrder(sort) + " LIMIT $" + std::to_string(g.filter_params + 1) +
+         " OFFSET $" + std::to_string(g.filter_params + 2) + "), r AS MATERIALIZED (SELECT " + key("n") +
+         ", jsonb_agg(" + g.row_json + " ORDER BY n.rn) AS rows FROM f AS n JOIN p ON p.gi ="
+         " coalesce(n.item_id, -1) AND p.gs = coalesce(n.site_id, -1) JOIN " + g.table +
+         " f ON f." + g.id_col + " = n.id WHERE n.rn <= " + std::to_string(kMaxGroupRows) +
+         " GROUP BY 1, 2)"
+         " SELECT p.*, r.rows FROM p JOIN r ON r.gi = p.gi AND r.gs = p.gs ORDER BY " +
+         GroupOrder(sort);
 }
 
 Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const GroupSpec& g) {
@@ -66,7 +80,7 @@ Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const G
   int64_t limit = p.BufferedLimit(), offset = p.Offset();
   p.Check();
   Page page = PageQuery(ctx.db, GroupSql(g, sort), std::move(filters), limit, offset);
-  return ListReply(ctx, page.rows, page.total, limit, offset);
+  return ListReply(ctx, page.rows, page.total, limit, offset, "", {"gi", "gs"});
 }
 
 BulkRequest ParseBulk(const Request& req, const std::vector<std::string>& actions) {

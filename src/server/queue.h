@@ -20,6 +20,7 @@ inline constexpr int kMaxGroupRows = 100;
 const std::vector<std::string>& GroupSorts();
 
 struct GroupSpec {
+  std::string table;       // the queue's table (analytics.alerts), read again for the page's rows
   std::string alias;       // the table's alias in from_where (a, r)
   std::string id_col;      // its id column
   std::string rank;        // SQL ranking its label, most severe 0 (ties after priority_score)
@@ -27,7 +28,8 @@ struct GroupSpec {
   int filter_params = 0;
   std::string top_label;   // the label column (level or priority), taken from the top row
   std::string aggregates;  // extra output columns over f (e.g. ", count(*) FILTER (...) AS unread")
-  std::string row_json;    // jsonb_build_object(...) of one row of f
+  std::string columns;     // the table's columns `aggregates` reads (e.g. ", a.read_at")
+  std::string row_json;    // jsonb_build_object(...) of one row of the table, as f
 };
 // The groups query: its last two parameters are LIMIT and OFFSET, its rows carry total_count.
 std::string GroupSql(const GroupSpec& spec, const std::optional<std::string>& sort);

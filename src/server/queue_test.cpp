@@ -62,8 +62,15 @@ TEST(ParseBulk, CapsTheIdCount) {
 }
 
 TEST(GroupSql, OrdersOnlyByFixedClausesAndNumbersItsParameters) {
-  GroupSpec g{"a", "alert_id", "0", "FROM analytics.alerts a WHERE $1::int IS NULL",
-              1,   "level",    "",  "jsonb_build_object('id', f.alert_id)"};
+  GroupSpec g;
+  g.table = "analytics.alerts";
+  g.alias = "a";
+  g.id_col = "alert_id";
+  g.rank = "0";
+  g.from_where = "FROM analytics.alerts a WHERE $1::int IS NULL";
+  g.filter_params = 1;
+  g.top_label = "level";
+  g.row_json = "jsonb_build_object('id', f.alert_id)";
   std::string top = GroupSql(g, std::nullopt);
   EXPECT_NE(top.find("ORDER BY top_priority_score DESC"), std::string::npos);
   EXPECT_NE(top.find("LIMIT $2 OFFSET $3"), std::string::npos);
