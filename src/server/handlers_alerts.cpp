@@ -60,11 +60,9 @@ Response List(Ctx& ctx) {
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   return ListPage(ctx,
-                  std::string("SELECT ") + kColumns +
-                      ", i.abc_class, s.name AS site_name,"
-                      " count(*) OVER () AS total_count" +
-                      kFrom + kWhere + " ORDER BY " + OrderBy(sort) +
-                      ", a.alert_id LIMIT $8 OFFSET $9",
+                  QueuePageSql("a", "alert_id", kColumns + std::string(", i.abc_class, s.name AS site_name"),
+                               std::string(kFrom) + kWhere, OrderBy(sort) + ", a.alert_id",
+                               kWhereParams),
                   std::move(filters), limit, offset);
 }
 

@@ -57,11 +57,9 @@ Response List(Ctx& ctx) {
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   return ListPage(ctx,
-                  "SELECT " + kColumns +
-                      ", i.abc_class, s.name AS site_name,"
-                      " count(*) OVER () AS total_count" +
-                      kFrom + kWhere + " ORDER BY " + OrderBy(sort) +
-                      ", r.recommendation_id LIMIT $7 OFFSET $8",
+                  QueuePageSql("r", "recommendation_id", kColumns + std::string(", i.abc_class, s.name AS site_name"),
+                               std::string(kFrom) + kWhere, OrderBy(sort) + ", r.recommendation_id",
+                               kWhereParams),
                   std::move(filters), limit, offset);
 }
 

@@ -75,6 +75,19 @@ std::string GroupSql(const GroupSpec& g, const std::optional<std::string>& sort)
          GroupOrder(sort);
 }
 
+std::string QueuePageSql(const std::string& alias, const std::string& id_col,
+                         const std::string& columns, const std::string& from_where,
+                         const std::string& order, int filter_params) {
+  // The outer statement is the same FROM and WHERE again, cut to the page's ids: a row is in
+  // it exactly when it was in the page (one statement, one snapshot).
+  const std::string id = alias + "." + id_col;
+  return "WITH p AS MATERIALIZED (SELECT " + id + " AS id, count(*) OVER () AS total_count" +
+         from_where + " ORDER BY " + order + " LIMIT $" + std::to_string(filter_params + 1) +
+         " OFFSET $" + std::to_string(filter_params + 2) + ") SELECT " + columns +
+         ", (SELECT min(p.total_count) FROM p) AS total_count" + from_where + " AND " + id +
+         " IN (SELECT p.id FROM p) ORDER BY " + order;
+}
+
 Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const GroupSpec& g) {
   auto sort = p.Enum("sort", GroupSorts());
   int64_t limit = p.BufferedLimit(), offset = p.Offset();

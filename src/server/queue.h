@@ -35,6 +35,13 @@ struct GroupSpec {
 std::string GroupSql(const GroupSpec& spec, const std::optional<std::string>& sort);
 // A groups page: reads sort, limit and offset from `p`, checks `p`, runs GroupSql.
 Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const GroupSpec& spec);
+// One page of a queue's list: `columns` (with total_count last) for the rows of `from_where`
+// in `order` (which ends with the id, so it is total), LIMIT $filter_params+1 OFFSET
+// $filter_params+2. The page's ids are picked from narrow rows first, so the columns (an override
+// lookup, wide text) are read for the page's rows only. `from_where` names the table as `alias`.
+std::string QueuePageSql(const std::string& alias, const std::string& id_col,
+                         const std::string& columns, const std::string& from_where,
+                         const std::string& order, int filter_params);
 // A timestamptz column of f as ISO 8601 text with Z, for jsonb objects.
 std::string IsoSql(const std::string& col);
 

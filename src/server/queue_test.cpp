@@ -79,5 +79,17 @@ TEST(GroupSql, OrdersOnlyByFixedClausesAndNumbersItsParameters) {
   EXPECT_NE(GroupSql(g, std::string("-latest")).find("ORDER BY latest_at DESC"), std::string::npos);
 }
 
+TEST(QueuePageSql, PicksThePageFromNarrowRowsThenReadsItsColumns) {
+  std::string sql = QueuePageSql("a", "alert_id", "a.message", " FROM analytics.alerts a WHERE $1::int IS NULL",
+                                 "a.created_at, a.alert_id", 1);
+  EXPECT_NE(sql.find("SELECT a.alert_id AS id, count(*) OVER () AS total_count FROM analytics.alerts a"
+                     " WHERE $1::int IS NULL ORDER BY a.created_at, a.alert_id LIMIT $2 OFFSET $3"),
+            std::string::npos);
+  EXPECT_NE(sql.find("SELECT a.message, (SELECT min(p.total_count) FROM p) AS total_count"),
+            std::string::npos);
+  EXPECT_NE(sql.find("AND a.alert_id IN (SELECT p.id FROM p) ORDER BY a.created_at, a.alert_id"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace corrente::server
