@@ -29,8 +29,9 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   serve->add_option("--max-connections", opt.max_connections,
-                    "Open client connections at most; past it the longest-idle one is closed, or "
-                    "503 when none is idle (0 = sized from the open-file limit)")
+                    "Open client connections at most; past it the one waiting longest on its "
+                    "client (for a request or its body) is closed, or 503 when all are busy "
+                    "(0 = sized from the open-file limit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   serve->add_option_function<int>(

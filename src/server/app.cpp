@@ -593,7 +593,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     auto conns = http->Connections();
     gauge("http_connections_open", "gauge", "Open client connections.",
           static_cast<double>(conns.open));
-    gauge("http_connections_idle", "gauge", "Client connections waiting for a request.",
+    gauge("http_connections_idle", "gauge",
+          "Client connections waiting on the client (a request or its body).",
           static_cast<double>(conns.idle));
     gauge("http_connections_max", "gauge", "The cap on open client connections.",
           static_cast<double>(conns.max_open));

@@ -279,17 +279,19 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
     parser.body_limit(opt.body_limit);
     parser.header_limit(static_cast<uint32_t>(opt.header_limit));
     // The whole header must arrive within header_timeout however slowly it trickles in
-    // (slowloris), and the body within request_timeout after it.
+    // (slowloris), and the body within request_timeout after it. While the connection waits
+    // on the client, for a header or a body, it is evictable at the cap: slow bodies on every
+    // connection once held the whole table for request_timeout, and newcomers got 503.
     state.connections->SetIdle(conn, true);
     beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
     co_await http::async_read_header(stream, buffer, parser,
                                      net::redirect_error(net::use_awaitable, ec));
-    bool still_open = state.connections->SetIdle(conn, false);
     if (!ec && !parser.is_done()) {
       beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
       co_await http::async_read(stream, buffer, parser,
                                 net::redirect_error(net::use_awaitable, ec));
     }
+    bool still_open = state.connections->SetIdle(conn, false);
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == beast::error::timeout || ec == net::ssl::error::stream_truncated || !still_open)
       break;
