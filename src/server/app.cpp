@@ -99,7 +99,7 @@ class Api {
     // A login from an address past its login rate, or while the hashing pool is full: refused
     // here, without a worker or the database.
     if (req.method == "POST" && req.path == kLoginPath) {
-      if (int64_t wait = s_.address_rate.Wait(req.remote_address); wait > 0) {
+      if (int64_t wait = s_.address_rate.Wait(ClientKey(req.remote_address)); wait > 0) {
         s_.address_rate.CountRefused();
         req.route = kLoginPath;
         return HeldIfRefusedLogin(req, FromApiError(LoginRateLimited(wait)));

@@ -112,7 +112,7 @@ Response Login(Ctx& ctx, Services& s) {
     p.Fail("password", "is required (a string of at most 1024 characters)");
   p.Check();
   std::string username(u->as_string()), password(pw->as_string());
-  std::string account_key = username, address_key = ctx.req.remote_address;
+  std::string account_key = username, address_key = ClientKey(ctx.req.remote_address);
   for (auto& c : account_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
   // `rehashed`: a migrated (bcrypt) or older argon2id hash verified; its successor is stored
