@@ -112,7 +112,9 @@ for k in 1 2 3 4 5 6; do
   done
   approve() { curl -s -o /dev/null -w '%{http_code}' -XPOST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
                 -H "If-Match: \"ov-$2-v2\"" -d '{}' "$base/overrides/$2/approve" >"$work/race$3"; }
-  approve "$analyst" "${pair[0]}" a & approve "$admin" "${pair[1]}" b & wait
+  approve "$analyst" "${pair[0]}" a & pa=$!
+  approve "$admin" "${pair[1]}" b & pb=$!
+  wait "$pa" "$pb"
   codes="$(cat "$work/racea") $(cat "$work/raceb")"
   approved=$(sql "select count(*) from analytics.overrides where override_id in (${pair[0]}, ${pair[1]}) and state = 'APPROVED'")
   [ "$codes" = "200 409" ] || [ "$codes" = "409 200" ] || race_bad+=" [$k: $codes]"
