@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "server/client_address.h"
 #include "server/connections.h"
 #include "server/encoding.h"
 #include "server/tarpit.h"
@@ -60,6 +61,17 @@ Request ToRequest(const http::request<http::string_body>& r, const std::string& 
     q.path = "\x01";  // never matches a route: answered 400 below
   }
   return q;
+}
+
+// Every X-Forwarded-For header of the request, joined by ',' (RFC 9110 5.3).
+std::string ForwardedFor(const http::request<http::string_body>& r) {
+  std::string out;
+  auto [first, last] = r.equal_range("X-Forwarded-For");
+  for (auto f = first; f != last; ++f) {
+    if (!out.empty()) out += ',';
+    out += f->value();
+  }
+  return out;
 }
 
 // Beast frames a request whose Transfer-Encoding does not end in chunked by Content-Length or
@@ -296,6 +308,7 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
         ec == beast::error::timeout || ec == net::ssl::error::stream_truncated || !still_open)
       break;
     Response res;
+    std::string client = remote;  // the peer, or behind a trusted proxy the address it saw
     bool keep_alive = false;
     unsigned version = 11;
     bool head = false;
@@ -320,7 +333,9 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
       keep_alive = req.keep_alive() && !state.draining;
       head = req.method() == http::verb::head;
       auto started = std::chrono::steady_clock::now();
-      Request q = ToRequest(req, remote);
+      if (!opt.trusted_proxies.empty())
+        client = ClientAddress(remote, ForwardedFor(req), opt.trusted_proxies);
+      Request q = ToRequest(req, client);
       try {
         std::optional<Response> fast;
         if (q.path == "\x01")
@@ -358,7 +373,7 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
     }
     if (res.hold.count() > 0) {
       // The tarpit: a timer on this strand, no thread held. Past its bounds, at once and close.
-      if (auto hold = state.tarpit->Enter(remote)) {
+      if (auto hold = state.tarpit->Enter(client)) {
         net::steady_timer timer(co_await net::this_coro::executor);
         timer.expires_after(res.hold);
         beast::error_code wait_ec;
