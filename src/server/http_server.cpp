@@ -300,8 +300,17 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
                                      net::redirect_error(net::use_awaitable, ec));
     if (!ec && !parser.is_done()) {
       beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
-      co_await http::async_read(stream, buffer, parser,
-                                net::redirect_error(net::use_awaitable, ec));
+      // RFC 9110 10.1.1: a client that expects 100-continue waits for it before its body
+      // (curl a second; the body limit was already checked against Content-Length).
+      const auto& head = parser.get();
+      if (head.version() == 11 && beast::iequals(head[http::field::expect], "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()),
+                                  net::redirect_error(net::use_awaitable, ec));
+      }
+      if (!ec)
+        co_await http::async_read(stream, buffer, parser,
+                                  net::redirect_error(net::use_awaitable, ec));
     }
     bool still_open = state.connections->SetIdle(conn, false);
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||

@@ -310,6 +310,25 @@ TEST(HttpServerFlood, SlowBodiesPastTheCapAreEvictedSoRealClientsGetIn) {
   for (int fd : slow) close(fd);
 }
 
+TEST(HttpServer, ExpectContinueGets100BeforeTheBody) {
+  ServerOptions opt;
+  opt.threads = 1;
+  TestServer s(opt);
+  int fd = Connect(s.port());
+  SendAll(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+  std::string interim = ReadUntilClose(fd, std::chrono::milliseconds(500));
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n") << "no 100 made the client wait";
+  SendAll(fd, "abc");
+  std::string r = ReadUntilClose(fd, std::chrono::milliseconds(500));
+  EXPECT_EQ(r.rfind("HTTP/1.1 200 OK", 0), 0u) << r;
+  EXPECT_NE(r.find("\r\n\r\n3"), std::string::npos) << r;
+  // Past the body limit, the final answer comes at once, with no 100.
+  SendAll(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n");
+  r = ReadUntilClose(fd, std::chrono::milliseconds(500));
+  EXPECT_EQ(r.rfind("HTTP/1.1 413", 0), 0u) << r;
+  close(fd);
+}
+
 TEST(HttpServerFlood, WhenEveryConnectionIsBusyANewcomerGets503WithRetryAfter) {
   ServerOptions opt;
   opt.threads = 2;
