@@ -103,6 +103,6 @@ EOF
   kill -TERM "$spid"; wait "$spid"; spid=""
   [ -n "$codes" ] && [[ "$codes" != *200* ]] || early+=" [restart $k: $codes]"
 done
-check "after a restart, a token ended before it is refused from the first request (3 restarts)" [ -z "$early" ] || echo "  $early"
+check "after a restart, a token ended before it is refused from the first request (3 restarts)$early" [ -z "$early" ]
 [ "$FAIL" -eq 0 ] || tail -20 "$work/serve.log"
 finish

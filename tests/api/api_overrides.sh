@@ -120,7 +120,7 @@ for k in 1 2 3 4 5 6; do
   [ "$codes" = "200 409" ] || [ "$codes" = "409 200" ] || race_bad+=" [$k: $codes]"
   [ "$approved" = 1 ] || race_bad+=" [$k: $approved approved]"
 done
-check "two overlapping approvals at once: one 200, one 409, one approved (6 of 6)" [ -z "$race_bad" ] || echo "  $race_bad"
+check "two overlapping approvals at once: one 200, one 409, one approved (6 of 6)$race_bad" [ -z "$race_bad" ]
 sql "DELETE FROM analytics.override_baselines WHERE override_id IN (SELECT override_id FROM analytics.overrides WHERE reason LIKE 'approval race %');
      DELETE FROM analytics.overrides WHERE reason LIKE 'approval race %'" >/dev/null
 
