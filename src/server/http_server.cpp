@@ -302,8 +302,8 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
       beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
       // RFC 9110 10.1.1: a client that expects 100-continue waits for it before its body
       // (curl a second; the body limit was already checked against Content-Length).
-      const auto& head = parser.get();
-      if (head.version() == 11 && beast::iequals(head[http::field::expect], "100-continue")) {
+      const auto& fields = parser.get();
+      if (fields.version() == 11 && beast::iequals(fields[http::field::expect], "100-continue")) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()),
                                   net::redirect_error(net::use_awaitable, ec));
