@@ -7,12 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "common/cron.h"
 #include "pg/pg.h"
 #include "seed/loader.h"
 #include "server/app.h"
+#include "server/client_address.h"
 #ifdef CORRENTE_HAVE_PIPELINE
 #include "pipeline/pipeline.h"
 #endif
@@ -29,8 +31,9 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   serve->add_option("--max-connections", opt.max_connections,
-                    "Open client connections at most; past it the longest-idle one is closed, or "
-                    "503 when none is idle (0 = sized from the open-file limit)")
+                    "Open client connections at most; past it the one waiting longest on its "
+                    "client (for a request or its body) is closed, or 503 when all are busy "
+                    "(0 = sized from the open-file limit)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   serve->add_option_function<int>(
@@ -65,6 +68,12 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
                     "past it 429 with Retry-After (also CORRENTE_LOGIN_RATE_ADDRESS) [20/30]");
   serve->add_option("--login-rate-account", opt.login_rate_account,
                     "Logins per account, the same way (also CORRENTE_LOGIN_RATE_ACCOUNT) [10/6]");
+  static std::vector<std::string> trusted_proxies;
+  serve->add_option("--trusted-proxy", trusted_proxies,
+                    "Address of a reverse proxy whose X-Forwarded-For names the client (repeat "
+                    "or separate by commas; also CORRENTE_TRUSTED_PROXIES); without one the "
+                    "header is ignored")
+      ->delimiter(',');
   static std::string metrics_token;
   serve->add_option("--metrics-token", metrics_token,
                     "Require 'Authorization: Bearer TOKEN' on /metrics (16+ bytes; also "
@@ -87,6 +96,20 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
     if (!metrics_token.empty()) c.metrics_token = metrics_token;
     if (!schedule.empty()) c.pipeline_schedule = schedule;
     opt.port_fallback = port->count() == 0;  // an explicit --port is never silently changed
+    if (trusted_proxies.empty())
+      if (auto env = GetEnv("CORRENTE_TRUSTED_PROXIES")) {
+        std::stringstream list(*env);
+        for (std::string a; std::getline(list, a, ',');)
+          if (!a.empty()) trusted_proxies.push_back(a);
+      }
+    opt.trusted_proxies.clear();
+    for (const auto& a : trusted_proxies) {
+      std::string canonical = server::CanonicalAddress(a);
+      if (canonical.empty())
+        throw std::runtime_error("--trusted-proxy '" + a + "' is not an IP address");
+      opt.trusted_proxies.push_back(canonical);
+      spdlog::info("trusting X-Forwarded-For from {}", canonical);
+    }
     std::string dsn;
     try {
       dsn = ConnectDsn(c, /*migrate=*/true, cluster::DbRole::kApi);

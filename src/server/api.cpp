@@ -255,12 +255,34 @@ void AppendRow(std::string& out, const pg::Result& r, int row, const std::vector
   out += '}';
 }
 
+// "-12", "-0.5", "-1e-3": a negative number, which no spreadsheet reads as a formula.
+bool NegativeNumber(std::string_view v) {
+  size_t i = 1, digits = 0;
+  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i, ++digits;
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+    ++i;
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+    size_t exp = i;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
+    if (i == exp) return false;
+  }
+  return i == v.size();
+}
+
+}  // namespace
+
 void AppendCsvField(std::string& out, std::string_view v) {
   bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
-  // A leading = + - @ makes spreadsheets evaluate the cell; prefix a quote to neutralize it.
-  bool formula = !v.empty() &&
-                 (v[0] == '=' || v[0] == '+' || v[0] == '@' ||
-                  (v[0] == '-' && v.size() > 1 && !std::isdigit(static_cast<unsigned char>(v[1]))));
+  // A leading = + - @ (or a tab or CR before one) makes spreadsheets evaluate the cell; a
+  // quote in front neutralizes it. Only a whole negative number keeps its '-': "-2+3+cmd|..."
+  // is a formula (OWASP CSV injection).
+  bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' || v[0] == '\t' ||
+                                v[0] == '\r' || (v[0] == '-' && !NegativeNumber(v)));
   if (!quote && !formula) {
     out += v;
     return;
@@ -273,8 +295,6 @@ void AppendCsvField(std::string& out, std::string_view v) {
   }
   out += '"';
 }
-
-}  // namespace
 
 void AppendRowJson(std::string& out, const pg::Result& r, int row,
                    const std::set<std::string>& skip) {

@@ -92,6 +92,9 @@ void AppendRowJson(std::string& out, const pg::Result& r, int row,
 std::string RowsJson(const pg::Result& r, const std::set<std::string>& skip = {});
 // `n`: the first n rows only (-1: all).
 std::string RowsCsv(const pg::Result& r, const std::set<std::string>& skip = {}, int n = -1);
+// One CSV cell: quoted when it holds , " CR or LF; a text a spreadsheet would evaluate as a
+// formula (leading = + - @ tab CR, except a whole negative number) gets a ' in front.
+void AppendCsvField(std::string& out, std::string_view v);
 // Converts a timestamptz text (TimeZone=UTC) into ISO 8601 with Z.
 std::string IsoTimestamp(std::string_view pg_text);
 

@@ -103,6 +103,29 @@ TEST(Cache, KeyIgnoresOrderButNotValues) {
   EXPECT_TRUE(cache.Get("k"));
 }
 
+TEST(Csv, NeutralizesFormulasButNotNumbers) {
+  auto cell = [](std::string_view v) {
+    std::string out;
+    AppendCsvField(out, v);
+    return out;
+  };
+  // OWASP's payloads: each gets a ' in front (and quotes), so no spreadsheet evaluates it.
+  EXPECT_EQ(cell("=1+1"), "\"'=1+1\"");
+  EXPECT_EQ(cell("+1"), "\"'+1\"");
+  EXPECT_EQ(cell("@SUM(A1)"), "\"'@SUM(A1)\"");
+  EXPECT_EQ(cell("-2+3+cmd|' /C calc'!A0"), "\"'-2+3+cmd|' /C calc'!A0\"");
+  EXPECT_EQ(cell("-1-1"), "\"'-1-1\"");
+  EXPECT_EQ(cell("-A1"), "\"'-A1\"");
+  EXPECT_EQ(cell("\t=1+1"), "\"'\t=1+1\"");
+  EXPECT_EQ(cell("\r=1+1"), "\"'\r=1+1\"");
+  EXPECT_EQ(cell("-"), "\"'-\"");
+  // Negative numbers and ordinary text stay as they are.
+  for (const char* n : {"-12", "-0.5", "-1e-3", "-2.5E+10", "12", "0", "abc", "a=b", ""})
+    EXPECT_EQ(cell(n), n) << n;
+  EXPECT_EQ(cell("-1e"), "\"'-1e\"");
+  EXPECT_EQ(cell("a,\"b"), "\"a,\"\"b\"");
+}
+
 TEST(Encoding, GzipRoundTripsAndNegotiates) {
   std::string body(5000, 'x');
   for (size_t i = 0; i < body.size(); i += 7) body[i] = static_cast<char>('a' + i % 26);

@@ -99,7 +99,7 @@ class Api {
     // A login from an address past its login rate, or while the hashing pool is full: refused
     // here, without a worker or the database.
     if (req.method == "POST" && req.path == kLoginPath) {
-      if (int64_t wait = s_.address_rate.Wait(req.remote_address); wait > 0) {
+      if (int64_t wait = s_.address_rate.Wait(ClientKey(req.remote_address)); wait > 0) {
         s_.address_rate.CountRefused();
         req.route = kLoginPath;
         return HeldIfRefusedLogin(req, FromApiError(LoginRateLimited(wait)));
@@ -189,6 +189,13 @@ class Api {
     if (!h) throw ApiError(401, "unauthorized", "missing Authorization: Bearer token");
     if (h->size() < 8 || strncasecmp(h->c_str(), "Bearer ", 7) != 0)
       throw ApiError(401, "unauthorized", "Authorization must be a Bearer token");
+    // Until the listener has loaded the revoked tokens and the accounts' versions, a token
+    // ended before a restart would pass: none is accepted meanwhile.
+    if (!s_.revoked.Loaded() || !s_.users.Loaded()) {
+      ApiError e(503, "service_unavailable", "the server is starting; retry shortly");
+      e.headers.emplace_back("Retry-After", "1");
+      throw e;
+    }
     std::string token = h->substr(7);
     std::optional<Principal> p = Verified(token);
     if (!p) {
@@ -593,7 +600,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     auto conns = http->Connections();
     gauge("http_connections_open", "gauge", "Open client connections.",
           static_cast<double>(conns.open));
-    gauge("http_connections_idle", "gauge", "Client connections waiting for a request.",
+    gauge("http_connections_idle", "gauge",
+          "Client connections waiting on the client (a request or its body).",
           static_cast<double>(conns.idle));
     gauge("http_connections_max", "gauge", "The cap on open client connections.",
           static_cast<double>(conns.max_open));
@@ -656,6 +664,10 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   router.SetFallback(MakeStaticHandler(web_root));
 
   std::jthread listener([&](std::stop_token st) { ListenLoop(st, dsn, services); });
+  // Tokens are answered 503 until the listener's first load (above); it takes milliseconds
+  // when the database is up, so wait for it (5 s at most) before listening.
+  for (int i = 0; i < 200 && !(revoked.Loaded() && users.Loaded()); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
 
   ServerHooks hooks;
   hooks.fast = [&api](Request& req) { return api.Fast(req); };

@@ -121,6 +121,7 @@ void RevokedTokens::Add(const std::string& jti, int64_t expires_at) {
 void RevokedTokens::Reset(std::unordered_map<std::string, int64_t> all) {
   std::unique_lock l(mu_);
   jti_ = std::move(all);
+  loaded_ = true;
 }
 
 size_t RevokedTokens::Size() const {
@@ -149,6 +150,7 @@ void UserStates::Set(int64_t user_id, State s) {
 
 void UserStates::Reset(const std::unordered_map<int64_t, State>& all) {
   for (const auto& [id, s] : all) Set(id, s);
+  loaded_ = true;
 }
 
 std::string AccountNotice(int64_t user_id, const UserStates::State& s) {

@@ -2,6 +2,7 @@
 // Authentication: HS256 JWTs with the algorithm pinned (libjwt), the signing secret, the
 // in-memory set of revoked token ids, and failed-login throttling. All classes here are
 // thread-safe.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -31,10 +32,13 @@ class RevokedTokens {
   // Replaces the set (used after (re)loading it from support.revoked_tokens).
   void Reset(std::unordered_map<std::string, int64_t> all);
   size_t Size() const;
+  // True once Reset() has run: before, a revoked token would pass (tokens are refused then).
+  bool Loaded() const { return loaded_; }
 
  private:
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, int64_t> jti_;  // -> expiry (unix seconds)
+  std::atomic<bool> loaded_{false};
 };
 
 // What the server knows about each account, so that deactivating a user, changing their
@@ -55,10 +59,13 @@ class UserStates {
   void Set(int64_t user_id, State s);
   // Set() for each account of a full reload; accounts missing from `all` are kept.
   void Reset(const std::unordered_map<int64_t, State>& all);
+  // True once Reset() has run: before, a token older than its account's version would pass.
+  bool Loaded() const { return loaded_; }
 
  private:
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, State> users_;
+  std::atomic<bool> loaded_{false};
 };
 
 // The NOTIFY corrente_revoked payload announcing an account's state:

@@ -1,9 +1,10 @@
 #pragma once
 // The table of open client connections, with the cap on how many may be open at once.
-// A connection is "idle" while it waits for a request's headers (a new connection, or a
-// keep-alive one between requests). When the table is full, a new connection evicts the one
-// that has been idle longest, so a flood of silent connections cannot lock real clients out;
-// only when every connection is busy is the newcomer refused. Thread-safe.
+// A connection is "idle" while it waits on the client: for a request's headers (a new
+// connection, or a keep-alive one between requests) or for its body. When the table is full, a
+// new connection evicts the one that has been idle longest, so a flood of silent or trickling
+// connections cannot lock real clients out; only when every connection is busy (its request
+// handled or its answer written) is the newcomer refused. Thread-safe.
 #include <cstddef>
 #include <functional>
 #include <list>
@@ -24,7 +25,7 @@ class ConnectionTable {
   // it is ever evicted; it must be safe to call after the connection has ended. Returns null
   // when the table is full and no connection is idle: refuse the newcomer.
   Handle Open(std::function<void()> evict);
-  // Marks the connection idle (waiting for headers) or busy. Returns false once the
+  // Marks the connection idle (waiting on the client) or busy. Returns false once the
   // connection has been evicted: it must then close.
   bool SetIdle(const Handle& h, bool idle);
   // Removes the connection; idempotent, and a no-op after an eviction.

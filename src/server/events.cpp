@@ -34,8 +34,8 @@ std::optional<uint64_t> ParseEventId(const std::string& epoch, const std::string
 
 class EventHub::Stream : public LiveBody {
  public:
-  Stream(EventHub& hub, uint64_t cursor, bool reset, std::function<bool()> valid)
-      : hub_(hub), cursor_(cursor), reset_(reset), valid_(std::move(valid)) {}
+  Stream(EventHub& hub, uint64_t cursor, bool reset, std::function<bool()> valid, int64_t user)
+      : user_(user), hub_(hub), cursor_(cursor), reset_(reset), valid_(std::move(valid)) {}
   ~Stream() override { hub_.Close(this); }
 
   void OnReady(std::function<void()> wake) override {
@@ -65,6 +65,7 @@ class EventHub::Stream : public LiveBody {
   std::string Heartbeat() const override { return ": heartbeat\n\n"; }
 
   std::function<void()> wake_;  // under hub_.mu_
+  const int64_t user_;          // the account it counts for (0: none)
 
  private:
   EventHub& hub_;
@@ -99,9 +100,10 @@ uint64_t EventHub::Publish(const std::string& type, const std::string& data_json
 }
 
 std::shared_ptr<LiveBody> EventHub::Open(const std::optional<std::string>& last_event_id,
-                                         std::function<bool()> valid) {
+                                         std::function<bool()> valid, int64_t user) {
   std::lock_guard l(mu_);
   if (streams_.size() >= options_.max_streams) return nullptr;
+  if (user > 0 && per_user_[user] >= options_.max_per_user) return nullptr;
   uint64_t cursor = last_seq_;
   bool reset = false;
   if (last_event_id) {
@@ -114,8 +116,9 @@ std::shared_ptr<LiveBody> EventHub::Open(const std::optional<std::string>& last_
     else
       reset = true;
   }
-  auto s = std::make_shared<Stream>(*this, cursor, reset, std::move(valid));
+  auto s = std::make_shared<Stream>(*this, cursor, reset, std::move(valid), user);
   streams_.insert(s.get());
+  if (user > 0) ++per_user_[user];
   return s;
 }
 
@@ -134,6 +137,9 @@ void EventHub::Collect(uint64_t& cursor, std::string& out) const {
 void EventHub::Close(Stream* s) {
   std::lock_guard l(mu_);
   streams_.erase(s);
+  if (s->user_ > 0)
+    if (auto it = per_user_.find(s->user_); it != per_user_.end() && --it->second == 0)
+      per_user_.erase(it);
 }
 
 size_t EventHub::Streams() const {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +36,9 @@ class EventHub {
   struct Options {
     size_t ring = 1024;        // recent events kept for resuming
     size_t max_streams = 256;  // open streams at most; Open() refuses past it
+    // Open streams of one account at most (a browser tab holds one), so that one token cannot
+    // take every stream and leave the other users without live events.
+    size_t max_per_user = 16;
     std::chrono::milliseconds heartbeat{15000};
     std::string epoch;  // prefix of the ids; empty: taken from the clock, unique per process
   };
@@ -47,9 +51,10 @@ class EventHub {
   // A stream for one client. It starts with the events after `last_event_id` when the ring
   // still holds all of them, else (an unknown or too old id) with a `reset` event telling the
   // client to refetch; then a `ready` event carrying the current id. `valid` is asked on every
-  // Take() (token expiry, revocation): false ends the stream. Null when max_streams are open.
+  // Take() (token expiry, revocation): false ends the stream. Null when max_streams are open,
+  // or max_per_user of account `user` (0: not counted per account).
   std::shared_ptr<LiveBody> Open(const std::optional<std::string>& last_event_id,
-                                 std::function<bool()> valid);
+                                 std::function<bool()> valid, int64_t user = 0);
 
   size_t Streams() const;
   uint64_t Published() const;
@@ -69,6 +74,7 @@ class EventHub {
   std::deque<Event> ring_;
   uint64_t last_seq_ = 0;
   std::set<Stream*> streams_;
+  std::map<int64_t, size_t> per_user_;  // open streams of each account (user > 0)
 };
 
 }  // namespace corrente::server

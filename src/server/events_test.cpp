@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace corrente::server {
 namespace {
 
@@ -90,6 +92,19 @@ TEST(EventHub, CapsOpenStreamsAndFreesOnClose) {
   a.reset();
   EXPECT_EQ(hub.Streams(), 1u);
   EXPECT_NE(hub.Open(std::nullopt, {}), nullptr);
+}
+
+TEST(EventHub, OneAccountCannotTakeEveryStream) {
+  EventHub::Options o = Opts(4, 8);
+  o.max_per_user = 3;
+  EventHub hub(o);
+  std::vector<std::shared_ptr<LiveBody>> mine;
+  for (int i = 0; i < 3; ++i) mine.push_back(hub.Open(std::nullopt, {}, 7));
+  EXPECT_EQ(hub.Open(std::nullopt, {}, 7), nullptr) << "account 7 is at its cap";
+  auto other = hub.Open(std::nullopt, {}, 8);
+  EXPECT_NE(other, nullptr) << "another account still gets a stream";
+  mine.pop_back();
+  EXPECT_NE(hub.Open(std::nullopt, {}, 7), nullptr) << "a closed stream frees its place";
 }
 
 TEST(EventHub, InvalidStreamEnds) {

@@ -66,10 +66,14 @@ Response CreateUser(Ctx& ctx, HashingPool& hashing) {
         *username, email);
     if (exists.Rows() > 0)
       throw ApiError(409, "conflict", "a user with that username or email already exists");
+    // ON CONFLICT: a concurrent create of the same name or email that committed after the
+    // check above is a 409 too (its unique violation was a 500).
     auto r = ctx.db.Q(std::string("INSERT INTO support.users (username, email, password_hash, role)"
-                                  " VALUES ($1, $2, $3, $4) RETURNING ") +
+                                  " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING ") +
                           kUserColumns,
                       *username, email, hash, *role);
+    if (r.Rows() == 0)
+      throw ApiError(409, "conflict", "a user with that username or email already exists");
     WriteAudit(ctx.db, ctx.req,
                {ctx.user->username, "USER_CREATE", std::string("user"), r.GetInt(0, 0),
                 "{\"username\":" + JsonString(*username) + ",\"role\":" + JsonString(*role) + "}"});

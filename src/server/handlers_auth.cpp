@@ -112,7 +112,7 @@ Response Login(Ctx& ctx, Services& s) {
     p.Fail("password", "is required (a string of at most 1024 characters)");
   p.Check();
   std::string username(u->as_string()), password(pw->as_string());
-  std::string account_key = username, address_key = ctx.req.remote_address;
+  std::string account_key = username, address_key = ClientKey(ctx.req.remote_address);
   for (auto& c : account_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 
   // `rehashed`: a migrated (bcrypt) or older argon2id hash verified; its successor is stored
@@ -188,14 +188,19 @@ Response Me(Ctx& ctx) {
 }
 
 // Revokes the caller's token in the same transaction as its audit row; the commit's NOTIFY
-// tells every server (the listener adds it to their in-memory set).
+// tells every server (the listener adds it to their in-memory set). Only one request revokes a
+// token: another that raced it (a logout and a refresh, two refreshes) or came after its
+// revocation on a server that has not heard yet gets 401, so a logout cannot be outlived by a
+// refresh's new token, nor one token refreshed into two.
 void RevokeCurrent(Ctx& ctx, Services& s, const char* action, const std::string& details) {
   InTransaction(ctx, [&] {
-    ctx.db.Q(
+    auto inserted = ctx.db.Q(
         "INSERT INTO support.revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, "
         "to_timestamp($3))"
         " ON CONFLICT (jti) DO NOTHING",
         ctx.user->jti, ctx.user->user_id, ctx.user->expires_at);
+    if (inserted.AffectedRows() != 1)
+      throw ApiError(401, "invalid_token", "token has been revoked");
     WriteAudit(ctx.db, ctx.req,
                {ctx.user->username, action, std::string("user"), ctx.user->user_id, details});
     ctx.db.Q("SELECT pg_notify('corrente_revoked', $1)",

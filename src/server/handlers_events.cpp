@@ -21,9 +21,11 @@ Response Events(Ctx& ctx, Services& s) {
                    .count();
     return who.expires_at > now && !s.revoked.Contains(who.jti) && !s.users.Refuse(who);
   };
-  auto body = s.events->Open(last, valid);
+  auto body = s.events->Open(last, valid, who.user_id);
   if (!body) {
-    ApiError busy(503, "too_many_streams", "too many event streams are open; retry shortly");
+    ApiError busy(503, "too_many_streams",
+                  "too many event streams are open (on this server or for this account); retry "
+                  "shortly");
     busy.headers.emplace_back("Retry-After", "5");
     throw busy;
   }

@@ -308,10 +308,15 @@ Response Transition(Ctx& ctx, const std::string& action) {
             " AND state = 'SUBMITTED'";
     if (action == "approve") {
       // One approved override per series, kind and day: serialise approvals of a series and
-      // refuse one that overlaps.
+      // refuse one that overlaps. The lock is its own statement: a statement's snapshot is
+      // taken before it runs, so a check in the statement that waited for the lock would not
+      // see the approval committed meanwhile (two overlapping approvals at once both passed).
+      ctx.db.Q(
+          "SELECT pg_advisory_xact_lock(hashtext('override:' || item_id || ':' || site_id))"
+          " FROM analytics.overrides WHERE override_id = $1",
+          id);
       auto ov = ctx.db.Q(
-          "SELECT o.override_id FROM analytics.overrides n, pg_advisory_xact_lock(hashtext("
-          "'override:' || n.item_id || ':' || n.site_id)) l, analytics.overrides o"
+          "SELECT o.override_id FROM analytics.overrides n, analytics.overrides o"
           " WHERE n.override_id = $1 AND o.state = 'APPROVED' AND o.kind = n.kind"
           " AND o.item_id = n.item_id AND o.site_id = n.site_id AND o.override_id <> n.override_id"
           " AND o.valid_from <= n.valid_to AND o.valid_to >= n.valid_from"

@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "server/client_address.h"
 #include "server/connections.h"
 #include "server/encoding.h"
 #include "server/tarpit.h"
@@ -60,6 +61,17 @@ Request ToRequest(const http::request<http::string_body>& r, const std::string& 
     q.path = "\x01";  // never matches a route: answered 400 below
   }
   return q;
+}
+
+// Every X-Forwarded-For header of the request, joined by ',' (RFC 9110 5.3).
+std::string ForwardedFor(const http::request<http::string_body>& r) {
+  std::string out;
+  auto [first, last] = r.equal_range("X-Forwarded-For");
+  for (auto f = first; f != last; ++f) {
+    if (!out.empty()) out += ',';
+    out += f->value();
+  }
+  return out;
 }
 
 // Beast frames a request whose Transfer-Encoding does not end in chunked by Content-Length or
@@ -279,21 +291,33 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
     parser.body_limit(opt.body_limit);
     parser.header_limit(static_cast<uint32_t>(opt.header_limit));
     // The whole header must arrive within header_timeout however slowly it trickles in
-    // (slowloris), and the body within request_timeout after it.
+    // (slowloris), and the body within request_timeout after it. While the connection waits
+    // on the client, for a header or a body, it is evictable at the cap: slow bodies on every
+    // connection once held the whole table for request_timeout, and newcomers got 503.
     state.connections->SetIdle(conn, true);
     beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
     co_await http::async_read_header(stream, buffer, parser,
                                      net::redirect_error(net::use_awaitable, ec));
-    bool still_open = state.connections->SetIdle(conn, false);
     if (!ec && !parser.is_done()) {
       beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
-      co_await http::async_read(stream, buffer, parser,
-                                net::redirect_error(net::use_awaitable, ec));
+      // RFC 9110 10.1.1: a client that expects 100-continue waits for it before its body
+      // (curl a second; the body limit was already checked against Content-Length).
+      const auto& fields = parser.get();
+      if (fields.version() == 11 && beast::iequals(fields[http::field::expect], "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()),
+                                  net::redirect_error(net::use_awaitable, ec));
+      }
+      if (!ec)
+        co_await http::async_read(stream, buffer, parser,
+                                  net::redirect_error(net::use_awaitable, ec));
     }
+    bool still_open = state.connections->SetIdle(conn, false);
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == beast::error::timeout || ec == net::ssl::error::stream_truncated || !still_open)
       break;
     Response res;
+    std::string client = remote;  // the peer, or behind a trusted proxy the address it saw
     bool keep_alive = false;
     unsigned version = 11;
     bool head = false;
@@ -318,7 +342,9 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
       keep_alive = req.keep_alive() && !state.draining;
       head = req.method() == http::verb::head;
       auto started = std::chrono::steady_clock::now();
-      Request q = ToRequest(req, remote);
+      if (!opt.trusted_proxies.empty())
+        client = ClientAddress(remote, ForwardedFor(req), opt.trusted_proxies);
+      Request q = ToRequest(req, client);
       try {
         std::optional<Response> fast;
         if (q.path == "\x01")
@@ -356,7 +382,7 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
     }
     if (res.hold.count() > 0) {
       // The tarpit: a timer on this strand, no thread held. Past its bounds, at once and close.
-      if (auto hold = state.tarpit->Enter(remote)) {
+      if (auto hold = state.tarpit->Enter(client)) {
         net::steady_timer timer(co_await net::this_coro::executor);
         timer.expires_after(res.hold);
         beast::error_code wait_ec;

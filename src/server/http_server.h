@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/router.h"
 
@@ -45,6 +46,9 @@ struct ServerOptions {
   // CORRENTE_LOGIN_RATE_ADDRESS / _ACCOUNT, else the defaults). See login_rate.h.
   std::string login_rate_address;
   std::string login_rate_account;
+  // Reverse proxies whose X-Forwarded-For is believed (canonical addresses; empty: none, the
+  // peer is the client). See client_address.h.
+  std::vector<std::string> trusted_proxies;
 };
 
 // Optional hooks, both run on the I/O threads and must not block.

@@ -280,17 +280,74 @@ TEST(HttpServerFlood, SlowBodyIsCutAtTheRequestTimeout) {
   EXPECT_NE(r.find("200 OK"), std::string::npos) << r;
 }
 
-TEST(HttpServerFlood, WhenEveryConnectionIsBusyANewcomerGets503WithRetryAfter) {
+TEST(HttpServerFlood, SlowBodiesPastTheCapAreEvictedSoRealClientsGetIn) {
   ServerOptions opt;
   opt.threads = 2;
   opt.max_connections = 4;
-  opt.request_timeout = std::chrono::seconds(5);
+  opt.request_timeout = std::chrono::seconds(30);
   TestServer s(opt);
+  std::vector<int> slow;
+  for (int i = 0; i < 4; ++i) {
+    int fd = Connect(s.port());
+    // Headers complete, body trickling: waiting on the client, so evictable. Such bodies on
+    // every connection once held the table for request_timeout, and newcomers got 503.
+    SendAll(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n1");
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Latencies lat;
+  for (int i = 0; i < 6; ++i) {
+    for (int fd : slow) SendAll(fd, "2");
+    lat.Add(Health(s.port()));
+  }
+  auto c = s.http().Connections();
+  EXPECT_EQ(lat.failed, 0) << "newcomers answered while slow bodies fill the table";
+  EXPECT_GE(c.evicted, 1u);
+  EXPECT_EQ(c.refused, 0u);
+  bool closed = false;
+  ReadUntilClose(slow.front(), std::chrono::milliseconds(500), &closed);
+  EXPECT_TRUE(closed) << "the slow body waiting longest was closed";
+  for (int fd : slow) close(fd);
+}
+
+TEST(HttpServer, ExpectContinueGets100BeforeTheBody) {
+  ServerOptions opt;
+  opt.threads = 1;
+  TestServer s(opt);
+  int fd = Connect(s.port());
+  SendAll(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+  std::string interim = ReadUntilClose(fd, std::chrono::milliseconds(500));
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n") << "no 100 made the client wait";
+  SendAll(fd, "abc");
+  std::string r = ReadUntilClose(fd, std::chrono::milliseconds(500));
+  EXPECT_EQ(r.rfind("HTTP/1.1 200 OK", 0), 0u) << r;
+  EXPECT_NE(r.find("\r\n\r\n3"), std::string::npos) << r;
+  // Past the body limit, the final answer comes at once, with no 100.
+  SendAll(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n");
+  r = ReadUntilClose(fd, std::chrono::milliseconds(500));
+  EXPECT_EQ(r.rfind("HTTP/1.1 413", 0), 0u) << r;
+  close(fd);
+}
+
+TEST(HttpServerFlood, WhenEveryConnectionIsBusyANewcomerGets503WithRetryAfter) {
+  ServerOptions opt;
+  opt.threads = 2;
+  opt.workers = 4;
+  opt.max_connections = 4;
+  opt.request_timeout = std::chrono::seconds(5);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  TestServer s(opt, [released](Router& r) {
+    r.Add("GET", "/block", [released](const Request&) {
+      released.wait_for(std::chrono::seconds(10));
+      return Response(200, "text/plain", "done");
+    });
+  });
   std::vector<int> busy;
   for (int i = 0; i < 4; ++i) {
     int fd = Connect(s.port());
-    // Headers complete, body pending: busy, not idle, so not evictable.
-    SendAll(fd, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n1");
+    // Handled by the server: busy, not idle, so not evictable.
+    SendAll(fd, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n");
     busy.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -301,8 +358,8 @@ TEST(HttpServerFlood, WhenEveryConnectionIsBusyANewcomerGets503WithRetryAfter) {
   EXPECT_NE(r.find("Retry-After: 1"), std::string::npos);
   EXPECT_NE(r.find("too_many_connections"), std::string::npos);
   EXPECT_GE(s.http().Connections().refused, 1u);
-  // Finishing a busy request frees a slot.
-  SendAll(busy[0], "123456789");
+  // Finishing the busy requests frees their slots (each connection then waits idle).
+  release.set_value();
   std::string ok = ReadUntilClose(busy[0], std::chrono::milliseconds(500));
   EXPECT_NE(ok.find("200 OK"), std::string::npos);
   for (int b : busy) close(b);

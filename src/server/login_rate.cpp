@@ -1,5 +1,7 @@
 #include "server/login_rate.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -35,6 +37,21 @@ std::string FormatRateLimit(const RateLimit& r) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g/%g", r.burst, r.per_minute);
   return buf;
+}
+
+std::string ClientKey(const std::string& address) {
+  in6_addr a{};
+  if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), &a) != 1)
+    return address;
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  char text[INET6_ADDRSTRLEN] = {};
+  if (std::equal(kMapped, kMapped + 12, a.s6_addr)) {
+    inet_ntop(AF_INET, a.s6_addr + 12, text, sizeof text);
+    return text;
+  }
+  std::fill(a.s6_addr + 8, a.s6_addr + 16, 0);
+  inet_ntop(AF_INET6, &a, text, sizeof text);
+  return std::string(text) + "/64";
 }
 
 double RefilledTokens(double tokens, SteadyTime then, SteadyTime now, const RateLimit& r) {

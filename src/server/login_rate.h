@@ -31,6 +31,12 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 double RefilledTokens(double tokens, SteadyTime then, SteadyTime now, const RateLimit& r);
 int64_t SecondsToToken(double tokens, const RateLimit& r);
 
+// The key that a client address is throttled under (LoginRate, the failed-login throttle): an
+// IPv4 address as it is (also when it arrives IPv4-mapped, "::ffff:a.b.c.d"), and an IPv6 one
+// as its /64, the block one client gets, or each of its 2^64 addresses would have a bucket of
+// its own. Anything else is returned unchanged.
+std::string ClientKey(const std::string& address);
+
 class LoginRate {
  public:
   explicit LoginRate(RateLimit limit) : limit_(limit) {}

@@ -94,5 +94,17 @@ TEST(LoginRate, ManyKeysStayBounded) {
   EXPECT_LE(rate.Keys(), 100003u);
 }
 
+TEST(ClientKey, IPv6IsThrottledByItsSlash64AndMappedIPv4AsIPv4) {
+  EXPECT_EQ(ClientKey("127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(ClientKey("::ffff:10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(ClientKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  // Another address of the same /64 shares its key; the next /64 does not.
+  EXPECT_EQ(ClientKey("2001:db8:1:2::1"), ClientKey("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(ClientKey("2001:db8:1:3::1"), ClientKey("2001:db8:1:2::1"));
+  EXPECT_EQ(ClientKey("::1"), "::/64");
+  EXPECT_EQ(ClientKey(""), "");
+  EXPECT_EQ(ClientKey("not:an:address"), "not:an:address");
+}
+
 }  // namespace
 }  // namespace corrente::server

@@ -3,6 +3,7 @@
 - A token issued in the same second as a password reset, a demotion or a deactivation is
   refused at once, on every route and on refresh (10 tries each); logout-all; a change
   announced by another server (NOTIFY) ends tokens here too.
+- A logout racing two refreshes of the same token: exactly one of them succeeds.
 - Parallel wrong-password logins: at most the throttle's limit of passwords is checked
   (auth_password_checks_total), per account and per address.
 - A full hashing pool answers 503 with Retry-After, and other requests are served.
@@ -133,6 +134,25 @@ def account_changes(t):
     check("a version bumped elsewhere and announced by NOTIFY ends the token here", code == 401, code)
 
 
+def revoke_races(t):
+    """A logout and two refreshes of one token at once: one of them wins, the others are 401,
+    so a logout is never outlived by a refresh's new token and no token is refreshed into two."""
+    check, req, get, login = t.check, t.req, t.get, t.login
+    r = req("POST", "/api/v1/admin/users", t.ADMIN, body={"username": "race_revoke", "password": "Race-Phrase-One-1", "role": "VIEWER"})
+    check("race user race_revoke created", r.status == 201, r.raw)
+    bad = []
+    for i in range(8):  # 8 logins: within the account's login burst (10)
+        tok = login("race_revoke", "Race-Phrase-One-1").data["access_token"]
+        paths = ["/api/v1/auth/logout", "/api/v1/auth/refresh", "/api/v1/auth/refresh"]
+        res = parallel(3, lambda k: req("POST", paths[k], tok))
+        codes = [x.status if hasattr(x, "status") else x for x in res]
+        fresh = [x.data["access_token"] for x in res[1:] if hasattr(x, "status") and x.status == 200]
+        alive = [get("/api/v1/auth/me", f).status for f in fresh]
+        if sorted(codes) != [200, 401, 401] or alive != [200] * len(fresh) or get("/api/v1/auth/me", tok).status != 401:
+            bad.append((i, codes, alive))
+    check("logout and two refreshes of one token at once: exactly one succeeds, 8 of 8", not bad, bad)
+
+
 def throttle_races(t):
     check, sql = t.check, t.sql
     sql("INSERT INTO support.users (username, password_hash, role) SELECT 'race_throttle', password_hash, 'VIEWER' FROM support.users WHERE username = 'viewer'")
@@ -225,6 +245,7 @@ def tarpit(t):
 
 def run(t):
     account_changes(t)
+    revoke_races(t)
     throttle_races(t)
     tarpit(t)
     hashing_pool_full(t)

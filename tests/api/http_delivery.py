@@ -4,9 +4,11 @@ keep-alive connections at once.
 """
 import asyncio
 import base64
+import csv
 import gzip
 import hashlib
 import http.client
+import io
 import json
 import socket
 import time
@@ -149,6 +151,16 @@ def run(t):
           and int(sql("SELECT count(*) FROM support.audit_logs WHERE action = 'ADMIN_AUDIT_READ'")) == before + 1, (s8, h8.get("transfer-encoding"), n_audit))
     check("audit-log export is ADMIN only", raw_get("/api/v1/admin/audit-logs?format=csv&limit=100000", VIEWER)[0] == 403)
     check("CSV export honours offset", s4 == 200 and len(b4.decode().strip().split("\r\n")) == 1 + int(sql("SELECT count(*) FROM core.dim_item")) - 3)
+
+    # Formula injection: a client's User-Agent reaches the audit log, and its CSV export must not
+    # hand a spreadsheet a formula ("-2+3+cmd|..." passed when only "-<digit>" was let through).
+    payloads = ["-2+3+cmd|' /C calc'!A0", "=HYPERLINK(\"http://evil\")", "+1+1", "@SUM(1)", "-A1"]
+    for i, p in enumerate(payloads):
+        req("GET", "/api/v1/admin/users?csvinj=%d" % i, ADMIN, headers={"User-Agent": p})
+    s9, _, b9 = raw_get("/api/v1/admin/audit-logs?format=csv&action=ADMIN_USERS_READ&limit=1000", ADMIN)
+    agents = [row["user_agent"] for row in csv.DictReader(io.StringIO(b9.decode()))]
+    check("CSV export: a cell that a spreadsheet would evaluate starts with ' (OWASP payloads in User-Agent)",
+          s9 == 200 and all("'" + p in agents for p in payloads) and not any(p in agents for p in payloads), agents[:8])
 
 
     # Exports that a client stops reading hold their connection: at most 8 run at once.
