@@ -65,6 +65,14 @@ TEST(Roles, ApiCannotDropAlterTruncateOrWriteFacts) {
       "UPDATE support.audit_logs SET actor = 'x'",
       "INSERT INTO analytics.forecasts (run_id) VALUES (1)",
       "REFRESH MATERIALIZED VIEW analytics.mv_kpis_latest",
+      // Only the columns its endpoints write (V068).
+      "UPDATE support.users SET username = 'someone'",
+      "UPDATE support.users SET email = 'x@y'",
+      "UPDATE support.users SET user_id = user_id + 100",
+      "UPDATE support.users SET created_at = now()",
+      "UPDATE analytics.overrides SET author = 'x'",
+      "UPDATE analytics.overrides SET override_id = override_id + 1",
+      "UPDATE analytics.overrides SET created_at = now()",
       "SELECT core.ensure_partitions('core.fact_demand_daily'::regclass, '2031-01-01', "
       "'2031-02-01')",
   };
@@ -84,6 +92,15 @@ TEST(Roles, ApiCannotDropAlterTruncateOrWriteFacts) {
       "INSERT INTO support.users (username, email, password_hash, role) VALUES ('tester', 't@x', "
       "'$argon2id$x', 'VIEWER')",
       "UPDATE support.users SET token_version = token_version + 1",
+      "UPDATE support.users SET role = role, active = active, password_hash = password_hash,"
+      " password_changed_at = now(), last_login = now(), updated_at = now()",
+      "UPDATE analytics.overrides SET kind = kind, item_id = item_id, site_id = site_id,"
+      " valid_from = valid_from, valid_to = valid_to, mode = mode, value = value,"
+      " service_level = service_level, min_stock = min_stock, max_stock = max_stock,"
+      " lead_time_days = lead_time_days, recommendation_id = recommendation_id,"
+      " quantity = quantity, reason = reason, state = state, version = version + 1,"
+      " decided_by = decided_by, decided_at = decided_at, decision_note = decision_note,"
+      " updated_at = now()",
   };
   for (const auto& sql : allowed) EXPECT_EQ(Outcome(c, sql), "ok") << sql;
 }
