@@ -232,15 +232,15 @@ class DuckdbSource : public Source {
 
   std::vector<std::string> NotCarried() override {
     std::vector<std::string> out;
-    // One schema per source URL: copy, verify and sync of main's go on to the others
-    // (OtherSchemas); plan and diff take each through its own URL.
+    // One schema per source URL: copy, verify (and --manifest), diff and sync of main's go on
+    // to the others (OtherSchemas); plan takes each through its own URL.
     for (auto& r : Rows("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name <> " +
                         LiteralDuck(schema_) + " AND NOT internal ORDER BY 1, 2"))
       out.push_back("table " + *r[0] + "." + *r[1] + " is in schema " + *r[0] + ": " +
-                    (schema_ == "main" ? "copy, verify and sync of this URL take it after main's"
+                    (schema_ == "main" ? "copy, verify, diff and sync of this URL take it after main's"
                                        : "not copied by this command") +
                     "; its own source URL is duckdb://" + path_ +
-                    (*r[0] == "main" ? "" : "?schema=" + *r[0]) + " (plan, diff)");
+                    (*r[0] == "main" ? "" : "?schema=" + *r[0]) + " (plan)");
     for (auto& r : Rows("SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal "
                         "ORDER BY 1, 2"))
       out.push_back("view " + (*r[0] == "main" ? "" : *r[0] + ".") + *r[1] +
