@@ -395,6 +395,7 @@ void Differ::Run() {
 }
 
 std::vector<DiffReport> RunDiff(const EngineOptions& opts, const std::string& table) {
+  auto held = HoldSource(opts);
   EngineOptions main = opts;
   main.tables.clear();
   // A DuckDB file's other schemas, after main; `table` may name one of their tables.

@@ -411,6 +411,7 @@ ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, boo
                             bool source) {
   auto text = ReadFile(path);
   if (!text) throw std::runtime_error("cannot read " + path);
+  auto held = HoldSource(o);
   ManifestCheck check;
   std::string schema;
   CheckSchema(o, *text, target, source, "", &schema, &check);
