@@ -568,7 +568,9 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
       tp.indexes.push_back(std::move(ip));
     }
     for (const auto& ck : st.checks) {
-      if (auto why = types.CheckNotCarried(st, tp.columns, ck))
+      if (auto sql = types.RewriteCheck(st, tp.columns, ck))
+        tp.checks.push_back(*sql);
+      else if (auto why = types.CheckNotCarried(st, tp.columns, ck))
         tp.warnings.push_back(*why);
       else
         tp.checks.push_back(TranslateCheck(ck));

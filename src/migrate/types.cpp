@@ -14,6 +14,12 @@ std::optional<std::string> TypeMapping::CheckNotCarried(const SourceTable&,
   return std::nullopt;
 }
 
+std::optional<std::string> TypeMapping::RewriteCheck(const SourceTable&,
+                                                     const std::vector<ColumnPlan>&,
+                                                     const std::string&) const {
+  return std::nullopt;
+}
+
 std::optional<StoredDefault> TypeMapping::ConstantDefault(const SourceColumn&,
                                                           std::string* why) const {
   why->clear();

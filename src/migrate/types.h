@@ -101,6 +101,11 @@ class TypeMapping {
   virtual std::optional<std::string> CheckNotCarried(const SourceTable& table,
                                                      const std::vector<ColumnPlan>& columns,
                                                      const std::string& check) const;
+  // The PostgreSQL form of table CHECK `check` (the source's text) when the mapping rewrites
+  // it to mean what it means in the source; nullopt (by default): CheckNotCarried decides.
+  virtual std::optional<std::string> RewriteCheck(const SourceTable& table,
+                                                  const std::vector<ColumnPlan>& columns,
+                                                  const std::string& check) const;
   // The value the source stores when an INSERT leaves out `c`, whose DEFAULT is a constant
   // it evaluates (SQLite: sqlite_default.h). nullopt with `why` empty (by default): not
   // evaluated, the plan translates the DEFAULT's text; with `why` set: left out for that.
