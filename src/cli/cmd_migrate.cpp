@@ -211,18 +211,24 @@ void RegisterMigrateCommand(CLI::App& app, int& exit_code) {
   });
 
   auto* diff = m->add_subcommand(
-      "diff", "Row-level diff of one table by primary key (whole rows when it has none)");
+      "diff", "Row-level diff by primary key (whole rows when a table has none): one table, or "
+              "every table of every schema");
   AddSource(diff, f, false);
-  diff->add_option("--table", f.table, "Table")->required();
+  diff->add_option("--table", f.table,
+                   "Only this table (of a DuckDB file's other schemas: TARGET_SCHEMA.TABLE, as "
+                   "verify names them, e.g. shop_sales.orders). Without it: every table of every "
+                   "schema, each key line prefixed with its table");
   diff->callback([&] {
-    auto rep = migrate::RunDiff(Options(f, true), f.table);
-    for (const auto& k : rep.missing) std::cout << "missing " << k << "\n";
-    for (const auto& k : rep.extra) std::cout << "extra " << k << "\n";
-    for (const auto& k : rep.changed) std::cout << "changed " << k << "\n";
-    std::cout << "diff " << rep.table << ": " << rep.missing.size() << " missing, "
-              << rep.extra.size() << " extra, " << rep.changed.size() << " changed ("
-              << rep.segments_compared << " segments compared)\n";
-    if (!rep.Equal()) exit_code = 2;
+    for (const auto& rep : migrate::RunDiff(Options(f, true), f.table)) {
+      std::string of = f.table.empty() ? rep.table + " " : "";
+      for (const auto& k : rep.missing) std::cout << "missing " << of << k << "\n";
+      for (const auto& k : rep.extra) std::cout << "extra " << of << k << "\n";
+      for (const auto& k : rep.changed) std::cout << "changed " << of << k << "\n";
+      std::cout << "diff " << rep.table << ": " << rep.missing.size() << " missing, "
+                << rep.extra.size() << " extra, " << rep.changed.size() << " changed ("
+                << rep.segments_compared << " segments compared)\n";
+      if (!rep.Equal()) exit_code = 2;
+    }
   });
 
   auto* sync = m->add_subcommand(

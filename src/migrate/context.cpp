@@ -41,6 +41,11 @@ std::vector<EngineOptions> SchemaParts(const EngineOptions& o) {
   return parts;
 }
 
+std::unique_ptr<Source> HoldSource(const EngineOptions& o) {
+  if (o.source_url.rfind("duckdb://", 0) != 0) return nullptr;
+  return OpenSource(o.source_url);
+}
+
 void MergePart(VerifyReport* r, VerifyReport p) {
   for (auto& t : p.tables) {
     t.table = p.schema + "." + t.table;

@@ -30,6 +30,12 @@ void RecordMapping(pg::Connection& conn, const std::string& schema, const Engine
 // of its own (FILE.<schema>). Empty when `o` names tables (they are main's).
 std::vector<EngineOptions> SchemaParts(const EngineOptions& o);
 
+// Keeps `o`'s source open for one command (copy, verify, diff, sync, the manifest check), so
+// that every Source of the same DuckDB file opened meanwhile, by any schema part or worker,
+// shares its database instead of opening the file again (source_duckdb.cpp); nullptr for
+// the other kinds of source.
+std::unique_ptr<Source> HoldSource(const EngineOptions& o);
+
 // Adds `p`, a report of another schema of the source, to `r`: its counts and warnings, its
 // verify tables named <schema>.<table>.
 void MergePart(CopyReport* r, CopyReport p);

@@ -561,6 +561,7 @@ void WriteCopyManifest(const EngineOptions& o, pg::Connection& conn, const std::
 static CopyReport CopyOne(const EngineOptions& opts);
 
 CopyReport RunCopy(const EngineOptions& opts) {
+  auto held = HoldSource(opts);
   CopyReport r = CopyOne(opts);
   for (const auto& part : SchemaParts(opts)) MergePart(&r, CopyOne(part));
   return r;

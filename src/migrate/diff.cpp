@@ -394,20 +394,43 @@ void Differ::Run() {
   if (hi > lo) Bisect(lo, hi);
 }
 
-DiffReport RunDiff(const EngineOptions& opts, const std::string& table) {
-  const EngineOptions o = WithRecordedMapping(opts);
-  EngineOptions one = o;
-  one.tables = {table};
-  auto ctx = OpenContext(one);
-  const auto& t = ctx.plans.at(0);
-  Differ d(o, *ctx.source, ctx.schema, t);
-  d.report.table = table;
-  if (t.primary_key.empty())
-    d.RowHashMerge();
-  else
-    d.Run();
-  RecordRejects(d.conn, ctx.schema, t.name, d.new_rejects, {});  // diff carries nothing
-  return d.report;
+std::vector<DiffReport> RunDiff(const EngineOptions& opts, const std::string& table) {
+  auto held = HoldSource(opts);
+  EngineOptions main = opts;
+  main.tables.clear();
+  // A DuckDB file's other schemas, after main; `table` may name one of their tables.
+  std::vector<EngineOptions> parts = SchemaParts(main);
+  std::vector<std::pair<EngineOptions, std::string>> todo;  // (schema's options, label prefix)
+  for (auto& p : parts) {
+    std::string prefix = p.schema + ".";
+    if (table.empty()) {
+      todo.emplace_back(std::move(p), prefix);
+    } else if (table.rfind(prefix, 0) == 0) {
+      p.tables = {table.substr(prefix.size())};
+      todo = {{std::move(p), prefix}};
+      break;
+    }
+  }
+  if (table.empty() || todo.empty()) {
+    if (!table.empty()) main.tables = {table};
+    todo.insert(todo.begin(), {std::move(main), ""});
+  }
+  std::vector<DiffReport> reports;
+  for (const auto& [part, prefix] : todo) {
+    const EngineOptions o = WithRecordedMapping(part);
+    auto ctx = OpenContext(o);
+    for (const auto& t : ctx.plans) {
+      Differ d(o, *ctx.source, ctx.schema, t);
+      d.report.table = prefix + t.name;
+      if (t.primary_key.empty())
+        d.RowHashMerge();
+      else
+        d.Run();
+      RecordRejects(d.conn, ctx.schema, t.name, d.new_rejects, {});  // diff carries nothing
+      reports.push_back(std::move(d.report));
+    }
+  }
+  return reports;
 }
 
 }  // namespace corrente::migrate

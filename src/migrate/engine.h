@@ -119,7 +119,10 @@ struct DiffReport {
 // checksum (fast when equal); other keys merge both sides in key order. Tables without a
 // key (CSV files, MySQL heaps) compare whole rows as multisets: a changed row is one
 // missing (labelled by the source, "line 7") and one extra (labelled by its values).
-DiffReport RunDiff(const EngineOptions& options, const std::string& table);
+// `table` empty: every table, and a DuckDB file's other schemas after main (SchemaParts),
+// their tables named "<target schema>.<table>" as verify's report names them; `table` may
+// name one of those.
+std::vector<DiffReport> RunDiff(const EngineOptions& options, const std::string& table);
 
 struct SyncTableResult {
   std::string table;

@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <array>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include "migrate/canon.h"
+#include "migrate/context.h"
 #include "migrate/target.h"
 #include "pg/copy_text.h"
 
@@ -343,19 +345,18 @@ std::vector<ManifestEntry> ParseManifest(const std::string& text, std::string* s
   return out;
 }
 
-ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, bool target,
-                            bool source) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string schema;
-  auto want = ParseManifest(text.str(), &schema);
+namespace {
+
+// Checks one schema's manifest `text` into `check`, its tables named `prefix` + table; sets
+// `*schema` to the schema it names.
+void CheckSchema(const EngineOptions& o, const std::string& text, bool target, bool source,
+                 const std::string& prefix, std::string* schema, ManifestCheck* check_out) {
+  ManifestCheck& check = *check_out;
+  auto want = ParseManifest(text, schema);
   EngineOptions so = o;
-  if (so.schema.empty()) so.schema = schema;
+  if (so.schema.empty()) so.schema = *schema;
   so = WithRecordedMapping(so);
   auto ctx = OpenContext(so);
-  ManifestCheck check;
   for (bool from_source : {false, true}) {
     if (from_source ? !source : !target) continue;
     auto got = ComputeManifest(so, ctx, from_source, &want);
@@ -363,7 +364,7 @@ ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, boo
     for (const auto& w : want) {
       auto it = std::find_if(got.begin(), got.end(),
                              [&](const ManifestEntry& g) { return g.table == w.table; });
-      std::string line = w.table + " " + side + ": ";
+      std::string line = prefix + w.table + " " + side + ": ";
       if (it == got.end())
         line += "MISMATCH: no such table";
       else if (it->rows != w.rows || it->sha256 != w.sha256)
@@ -379,10 +380,10 @@ ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, boo
       for (size_t k = 0; it != got.end() && k < w.ranges.size() && k < it->ranges.size(); ++k) {
         const auto &wr = w.ranges[k], &gr = it->ranges[k];
         if (wr.rows == gr.rows && wr.sha256 == gr.sha256) continue;
-        check.lines.push_back(w.table + " " + side + ": range " + std::to_string(k + 1) + "/" +
-                              std::to_string(w.ranges.size()) + " (keys up to " +
-                              (wr.upto.empty() ? std::string("the end") : wr.upto) + "): " +
-                              std::to_string(gr.rows) + " rows, " + gr.sha256 +
+        check.lines.push_back(prefix + w.table + " " + side + ": range " + std::to_string(k + 1) +
+                              "/" + std::to_string(w.ranges.size()) + " (keys up to " +
+                              (wr.upto.empty() ? std::string("the end") : wr.upto) +
+                              "): " + std::to_string(gr.rows) + " rows, " + gr.sha256 +
                               " (manifest: " + std::to_string(wr.rows) + " rows, " + wr.sha256 +
                               ")");
       }
@@ -390,8 +391,44 @@ ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, boo
     for (const auto& g : got)
       if (std::none_of(want.begin(), want.end(),
                        [&](const ManifestEntry& w) { return w.table == g.table; }))
-        check.mismatches.push_back(g.table + " " + side + ": MISMATCH: not in the manifest"),
+        check.mismatches.push_back(prefix + g.table + " " + side +
+                                   ": MISMATCH: not in the manifest"),
             check.lines.push_back(check.mismatches.back());
+  }
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+ManifestCheck CheckManifest(const EngineOptions& o, const std::string& path, bool target,
+                            bool source) {
+  auto text = ReadFile(path);
+  if (!text) throw std::runtime_error("cannot read " + path);
+  auto held = HoldSource(o);
+  ManifestCheck check;
+  std::string schema;
+  CheckSchema(o, *text, target, source, "", &schema, &check);
+  // A DuckDB file's other schemas: copy --manifest FILE wrote FILE.<target schema> for each.
+  EngineOptions main = o;
+  main.manifest = path;
+  if (main.schema.empty()) main.schema = schema;
+  for (const auto& part : SchemaParts(main)) {
+    auto part_text = ReadFile(part.manifest);
+    if (!part_text) {
+      check.mismatches.push_back(part.schema + ": MISMATCH: no manifest " + part.manifest +
+                                 " (copy --manifest writes one per schema of the source)");
+      check.lines.push_back(check.mismatches.back());
+      continue;
+    }
+    std::string part_schema;
+    CheckSchema(part, *part_text, target, source, part.schema + ".", &part_schema, &check);
   }
   return check;
 }

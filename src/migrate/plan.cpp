@@ -18,6 +18,29 @@
 namespace corrente::migrate {
 namespace {
 
+// `v` as a DEFAULT of `col`: the value the copy writes for it, as its canonical literal;
+// nullopt with `why` when the copy would refuse it (or make it NULL).
+std::optional<std::string> DefaultLiteral(const ColumnPlan& col, const SourceValue& v,
+                                          std::string* why) {
+  TargetValue tv;
+  std::string note;
+  ColumnPlan nullable = col;
+  nullable.not_null = false;
+  if (auto err = ConvertValue(nullable, v, {}, &tv, &note)) {
+    *why = *err;
+    return std::nullopt;
+  }
+  if (tv.null) {
+    *why = note;
+    return std::nullopt;
+  }
+  std::string canonical;
+  AppendCanonical(col, tv, &canonical);
+  bool number = col.type == PgType::kSmallInt || col.type == PgType::kInteger ||
+                col.type == PgType::kBigInt || col.type == PgType::kNumeric;
+  return number && canonical[0] != '-' ? canonical : SqlLiteral(canonical);
+}
+
 // Translates a source DEFAULT to PostgreSQL, or nullopt (reported) when its meaning cannot
 // be kept exactly: a literal must convert to the column's type as a source value would (so
 // DEFAULT 0 on a timestamp, or 'abc' on an integer, is left out), and it is written as the
@@ -64,16 +87,24 @@ std::optional<std::string> TranslateDefault(const ColumnPlan& col, std::string e
   SourceValue v;
   v.kind = SourceValue::Kind::kText;
   v.s = literal;
-  TargetValue tv;
-  std::string note;
-  ColumnPlan nullable = col;
-  nullable.not_null = false;
-  if (ConvertValue(nullable, v, {}, &tv, &note) || tv.null) return std::nullopt;
-  std::string canonical;
-  AppendCanonical(col, tv, &canonical);
-  bool number = col.type == PgType::kSmallInt || col.type == PgType::kInteger ||
-                col.type == PgType::kBigInt || col.type == PgType::kNumeric;
-  return number && canonical[0] != '-' ? canonical : SqlLiteral(canonical);
+  std::string why;
+  return DefaultLiteral(col, v, &why);
+}
+
+// The DEFAULT of `col` for a constant the source evaluated (TypeMapping::ConstantDefault),
+// or nullopt with `why`; nullopt with `why` empty when it is NULL.
+std::optional<std::string> StoredDefaultSql(const ColumnPlan& col, const StoredDefault& d,
+                                            std::string* why) {
+  if (d.kind == SourceValue::Kind::kNull) return std::nullopt;
+  bool dated = col.type == PgType::kDate || col.type == PgType::kTimestamp ||
+               col.type == PgType::kTimestampTz || col.type == PgType::kTime ||
+               col.type == PgType::kInterval;
+  if (dated && (d.kind == SourceValue::Kind::kInt || d.kind == SourceValue::Kind::kReal)) {
+    *why = "a number in a " + col.SqlType() +
+           " column (SQLite's date functions read it as a julian day, the copy as Unix time)";
+    return std::nullopt;
+  }
+  return DefaultLiteral(col, d.View(), why);
 }
 
 // SQLite CHECK text uses [x] and `x` quoting; PostgreSQL wants "x".
@@ -508,10 +539,18 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
     for (auto& cp : tp.columns) {
       const auto& c = st.columns[cp.source_index];
       if (c.default_expr && !cp.identity) {
-        cp.default_sql = TranslateDefault(cp, *c.default_expr);
-        if (!cp.default_sql && Upper(*c.default_expr) != "NULL")
+        // A constant the source evaluates is carried as the value it stores (SQLite: 0x10
+        // is 16.0 in a REAL column); other text is translated as written.
+        std::string why;
+        auto stored = types.ConstantDefault(c, &why);
+        if (stored)
+          cp.default_sql = StoredDefaultSql(cp, *stored, &why);
+        else if (why.empty())
+          cp.default_sql = TranslateDefault(cp, *c.default_expr);
+        if (!cp.default_sql && (!why.empty() || (!stored && Upper(*c.default_expr) != "NULL")))
           tp.warnings.push_back("column " + c.name + ": DEFAULT " + *c.default_expr + " is not a " +
-                                cp.SqlType() + " value PostgreSQL can take as written; left out");
+                                cp.SqlType() + " value PostgreSQL can take as written; left out" +
+                                (why.empty() ? "" : " (" + why + ")"));
       }
       for (auto& ck : cp.checks) tp.checks.push_back(ck);
     }
@@ -529,7 +568,9 @@ std::vector<TablePlan> BuildPlan(Source& source, const PlanOptions& options) {
       tp.indexes.push_back(std::move(ip));
     }
     for (const auto& ck : st.checks) {
-      if (auto why = types.CheckNotCarried(st, tp.columns, ck))
+      if (auto sql = types.RewriteCheck(st, tp.columns, ck))
+        tp.checks.push_back(*sql);
+      else if (auto why = types.CheckNotCarried(st, tp.columns, ck))
         tp.warnings.push_back(*why);
       else
         tp.checks.push_back(TranslateCheck(ck));

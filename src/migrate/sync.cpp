@@ -229,6 +229,7 @@ std::vector<size_t> ParentsFirst(const std::vector<const TablePlan*>& tables) {
 static std::vector<SyncTableResult> SyncOne(const EngineOptions& opts);
 
 std::vector<SyncTableResult> RunSync(const EngineOptions& opts) {
+  auto held = HoldSource(opts);
   std::vector<SyncTableResult> r = SyncOne(opts);
   for (const auto& part : SchemaParts(opts))  // another schema of the source: its own pass
     for (auto& t : SyncOne(part)) {

@@ -14,6 +14,18 @@ std::optional<std::string> TypeMapping::CheckNotCarried(const SourceTable&,
   return std::nullopt;
 }
 
+std::optional<std::string> TypeMapping::RewriteCheck(const SourceTable&,
+                                                     const std::vector<ColumnPlan>&,
+                                                     const std::string&) const {
+  return std::nullopt;
+}
+
+std::optional<StoredDefault> TypeMapping::ConstantDefault(const SourceColumn&,
+                                                          std::string* why) const {
+  why->clear();
+  return std::nullopt;
+}
+
 std::optional<std::string> TypeMapping::GeneratedSql(const SourceTable&,
                                                      const std::vector<ColumnPlan>&,
                                                      const ColumnPlan&, std::string* why) const {

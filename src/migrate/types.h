@@ -65,7 +65,17 @@ struct ColumnPlan {
   // SQLite date/time column: the value scan saw numbers in it (SQLite's date functions read
   // them as julian days, the copy as Unix time), so generated.h does not translate them.
   bool numbers_sampled = false;
-  std::string SqlType() const;      // "numeric(10,2)"
+  std::string SqlType() const;  // "numeric(10,2)"
+};
+
+// A constant DEFAULT as the source stores it (TypeMapping::ConstantDefault); a text or blob
+// value's bytes are held in `bytes`.
+struct StoredDefault {
+  SourceValue::Kind kind = SourceValue::Kind::kNull;
+  int64_t i = 0;
+  double d = 0;
+  std::string bytes;
+  SourceValue View() const { return {kind, i, d, bytes}; }  // valid while this lives
 };
 
 class TypeMapping {
@@ -91,6 +101,16 @@ class TypeMapping {
   virtual std::optional<std::string> CheckNotCarried(const SourceTable& table,
                                                      const std::vector<ColumnPlan>& columns,
                                                      const std::string& check) const;
+  // The PostgreSQL form of table CHECK `check` (the source's text) when the mapping rewrites
+  // it to mean what it means in the source; nullopt (by default): CheckNotCarried decides.
+  virtual std::optional<std::string> RewriteCheck(const SourceTable& table,
+                                                  const std::vector<ColumnPlan>& columns,
+                                                  const std::string& check) const;
+  // The value the source stores when an INSERT leaves out `c`, whose DEFAULT is a constant
+  // it evaluates (SQLite: sqlite_default.h). nullopt with `why` empty (by default): not
+  // evaluated, the plan translates the DEFAULT's text; with `why` set: left out for that.
+  virtual std::optional<StoredDefault> ConstantDefault(const SourceColumn& c,
+                                                       std::string* why) const;
 };
 
 const TypeMapping& SqliteTypes();

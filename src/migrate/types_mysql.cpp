@@ -146,6 +146,82 @@ void SpatialToGeometry(const SourceColumn& c, ColumnPlan* p) {
 
 namespace {
 
+// The text column of `table` that CHECK `check` names and MySQL compares under a collation
+// (not byte by byte: every one but binary and the NO PAD _bin ones), or nullptr.
+const SourceColumn* ComparedText(const SourceTable& table, const std::string& check) {
+  for (const auto& c : table.columns)
+    if (!c.charset.empty() && c.charset != "binary" && !c.collation.ends_with("_nopad_bin") &&
+        !c.collation.ends_with("_0900_bin") && MentionsColumn(check, c.name))
+      return &c;
+  return nullptr;
+}
+
+// `col = 'x'`, `col <> 'x'` (`!=`), `col IN ('a', ...)` on a column under a PAD SPACE _bin
+// collation (MariaDB's CHECK_CLAUSE text: `col` in ('a','b')), as PostgreSQL compares it:
+// bytes, trailing spaces ignored on both sides (rtrim(col, ' ') = 'x'). nullopt for any other
+// form, or a literal with a quote or a backslash.
+std::optional<std::string> PadSpaceBinCheck(const std::string& check, const SourceColumn& c,
+                                            const std::string& target) {
+  size_t i = 0;
+  auto ws = [&] {
+    while (i < check.size() && check[i] == ' ') ++i;
+  };
+  auto literal = [&]() -> std::optional<std::string> {
+    ws();
+    if (i >= check.size() || check[i] != '\'') return std::nullopt;
+    size_t end = check.find('\'', i + 1);
+    if (end == std::string::npos) return std::nullopt;
+    std::string v = check.substr(i + 1, end - i - 1);
+    if (v.find('\\') != std::string::npos) return std::nullopt;
+    i = end + 1;
+    v.erase(v.find_last_not_of(' ') + 1);  // PAD SPACE: 'y ' is 'y'
+    return SqlLiteral(v);
+  };
+  ws();
+  std::string name = "`" + c.name + "`";
+  if (Lower(check.substr(i, name.size())) != Lower(name)) return std::nullopt;
+  i += name.size();
+  ws();
+  std::string op, rhs;
+  if (check.compare(i, 2, "<>") == 0 || check.compare(i, 2, "!=") == 0) {
+    op = "<>";
+    i += 2;
+  } else if (check.compare(i, 1, "=") == 0) {
+    op = "=";
+    i += 1;
+  } else if (Lower(check.substr(i, 2)) == "in") {
+    op = "IN";
+    i += 2;
+    ws();
+    if (i >= check.size() || check[i] != '(') return std::nullopt;
+    ++i;
+    for (rhs = "(";;) {
+      auto v = literal();
+      if (!v) return std::nullopt;
+      rhs += (rhs.size() > 1 ? ", " : "") + *v;
+      ws();
+      if (i < check.size() && check[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i >= check.size() || check[i] != ')') return std::nullopt;
+      ++i;
+      rhs += ")";
+      break;
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (op != "IN") {
+    auto v = literal();
+    if (!v) return std::nullopt;
+    rhs = *v;
+  }
+  ws();
+  if (i != check.size()) return std::nullopt;
+  return "rtrim(" + Quote(target) + ", ' ') " + op + " " + rhs;
+}
+
 // MySQL compares text under the column's collation: without case (and often accents) under
 // _ci ones, and with trailing spaces ignored ('a' = 'a ') under every PAD SPACE one, _bin
 // included. A CHECK comparing such text would refuse rows in PostgreSQL that MySQL took (or
@@ -154,13 +230,7 @@ namespace {
 std::optional<std::string> MysqlCheckNotCarried(const SourceTable& table,
                                                 const std::vector<ColumnPlan>& columns,
                                                 const std::string& check) {
-  const SourceColumn* text = nullptr;
-  for (const auto& c : table.columns)
-    if (!c.charset.empty() && c.charset != "binary" && !c.collation.ends_with("_nopad_bin") &&
-        !c.collation.ends_with("_0900_bin") && MentionsColumn(check, c.name)) {
-      text = &c;
-      break;
-    }
+  const SourceColumn* text = ComparedText(table, check);
   if (!text) return std::nullopt;
   ColumnPlan self;
   self.type = PgType::kBool;
@@ -191,6 +261,18 @@ class MysqlTypeMapping final : public TypeMapping {
                                              const std::vector<ColumnPlan>& columns,
                                              const std::string& check) const override {
     return MysqlCheckNotCarried(table, columns, check);
+  }
+  // A CHECK comparing a PAD SPACE _bin column with literals (=, <>, IN): as MySQL compares.
+  std::optional<std::string> RewriteCheck(const SourceTable& table,
+                                          const std::vector<ColumnPlan>& columns,
+                                          const std::string& check) const override {
+    const SourceColumn* text = ComparedText(table, check);
+    if (!text || !text->collation.ends_with("_bin")) return std::nullopt;
+    for (const auto& cp : columns)
+      if (&table.columns[cp.source_index] == text &&
+          (cp.type == PgType::kText || cp.type == PgType::kVarchar))  // not jsonb (MariaDB JSON)
+        return PadSpaceBinCheck(check, *text, cp.name);
+    return std::nullopt;
   }
 };
 

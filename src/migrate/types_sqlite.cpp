@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "migrate/generated.h"
+#include "migrate/sqlite_default.h"
 #include "migrate/types.h"
 
 namespace corrente::migrate {
@@ -104,6 +105,11 @@ class SqliteTypeMapping final : public TypeMapping {
     return TranslateGenerated(ExprDialect::kSqlite,
                               table.columns[self.source_index].generation_expr, table, columns,
                               self, why);
+  }
+  std::optional<StoredDefault> ConstantDefault(const SourceColumn& c,
+                                               std::string* why) const override {
+    return c.default_expr ? SqliteConstantDefault(c.declared_type, *c.default_expr, why)
+                          : std::nullopt;
   }
   bool IsRowid(const SourceTable& table, const SourceColumn& c) const override {
     return table.primary_key.size() == 1 && table.primary_key[0] == c.name &&

@@ -224,6 +224,7 @@ VerifyReport RunVerify(const EngineOptions& opts) {
     auto ctx = OpenContext(o);
     return Verify(o, ctx, {});
   };
+  auto held = HoldSource(opts);
   VerifyReport r = one(opts);
   for (const auto& part : SchemaParts(opts)) MergePart(&r, one(part));
   return r;

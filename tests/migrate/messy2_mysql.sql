@@ -25,6 +25,15 @@ CREATE TABLE ci (id INT PRIMARY KEY, status VARCHAR(5) COLLATE utf8mb4_general_c
   CONSTRAINT ln CHECK (CHAR_LENGTH(status) <= 3), CONSTRAINT nbx CHECK (nb <> 'x'),
   CONSTRAINT pos CHECK (n > 0));
 INSERT INTO ci VALUES (1, 'a', 'AB', 'y', 1), (2, 'b ', 'CD ', 'z', 2), (3, 'B', 'EF', NULL, 3);
+-- =, <>, != and IN on PAD SPACE _bin columns (utf8mb4_bin, latin1_bin, a CHAR): carried as
+-- MariaDB compares them (bytes, trailing spaces ignored); the test tries values in both.
+CREATE TABLE pb (id INT PRIMARY KEY,
+  a VARCHAR(8) COLLATE utf8mb4_bin CHECK (a IN ('x', 'é ', 'ß')),
+  b VARCHAR(8) COLLATE utf8mb4_bin CHECK (b = 'Q'),
+  c VARCHAR(8) COLLATE utf8mb4_bin CHECK (c <> ''),
+  d VARCHAR(8) CHARACTER SET latin1 COLLATE latin1_bin CHECK (d != 'z'),
+  e CHAR(4) COLLATE utf8mb4_bin CHECK (e IN ('k', 'k2')));
+INSERT INTO pb VALUES (1, 'x ', 'Q  ', 'a', 'z!', 'k'), (2, 'é', 'Q', 'b ', 'Z', 'k2 ');
 -- A foreign key to a column that is not unique (InnoDB takes any indexed column), and a
 -- row without a match loaded with the checks off.
 CREATE TABLE region (id INT PRIMARY KEY, code VARCHAR(5) CHARACTER SET ascii, KEY (code));

@@ -4,7 +4,7 @@
 # their limits, NaN and infinities, INTERVAL, LIST/STRUCT/MAP, ENUM, TIMESTAMP_NS and BIT as
 # text with a warning, TIMESTAMPTZ; a view reported; schema sales copied through its own
 # URL (?schema=sales) into target schema odd_sales, with verify, diff and sync (before, its
-# tables were only reported).
+# tables were only reported); diff and verify --manifest of main's URL cover it too.
 set -uo pipefail
 corrente="$1"
 duckdb_exec="$2"
@@ -47,7 +47,7 @@ out=$("$corrente" migrate plan "$src" 2>&1); check "plan exits 0" [ $? -eq 0 ]
 check "FLOAT as its exact value" contains "$out" "f: FLOAT -> double precision \(the float's exact value, read as a double\)"
 check "JSON -> jsonb" contains "$out" "js: JSON -> jsonb"
 check "INTERVAL, LIST, STRUCT, MAP, ENUM, TIMESTAMP_NS, BIT as text, each said" [ "$(grep -c 'WARNING t: column .*: DuckDB type .* carried as its text form' <<<"$out")" = "7" ]
-check "a table outside schema main: copied after main's, said with its own URL" contains "$out" "WARNING table sales.orders is in schema sales: copy, verify and sync of this URL take it after main's; its own source URL is duckdb://$db\?schema=sales \(plan, diff\)"
+check "a table outside schema main: copied after main's, said with its own URL" contains "$out" "WARNING table sales.orders is in schema sales: copy, verify, diff and sync of this URL take it after main's; its own source URL is duckdb://$db\?schema=sales \(plan\)"
 check "a view reported" contains "$out" "WARNING view vt is not copied"
 
 out=$("$corrente" migrate copy "$src" --verify 2>&1); check "copy --verify exits 0" [ $? -eq 0 ]
@@ -80,7 +80,7 @@ also [ "$(q "select string_agg(l || v, ',' order by l collate \"C\") from odd.ni
 ssrc="duckdb://$db?schema=sales"
 out=$("$corrente" migrate plan "$ssrc" 2>&1); check "plan of schema sales" [ $? -eq 0 ]
 also contains "$out" '-- target schema "odd_sales"'
-also contains "$out" "WARNING table main.t is in schema main: not copied by this command; its own source URL is duckdb://$db \(plan, diff\)"
+also contains "$out" "WARNING table main.t is in schema main: not copied by this command; its own source URL is duckdb://$db \(plan\)"
 also contains "$out" 'REFERENCES "odd_sales"."t" \("id"\)'
 out=$("$corrente" migrate copy "$ssrc" --verify 2>&1); check "copy --verify of schema sales alone: already loaded, verified" [ $? -eq 0 ]
 also contains "$out" "0 tables loaded \(2 already done\)"
@@ -104,4 +104,32 @@ also contains "$out" "sync odd_sales.t: 0 inserted, 1 updated, 0 deleted"
 also [ "$(q "select who from odd_sales.t where id = 2")" = "eva" ]
 out=$("$corrente" migrate verify "$src" 2>&1); check "verify of main's URL: both schemas" [ $? -eq 0 ]
 also contains "$out" "verify: all 5 tables match"
+
+# diff and verify --manifest of main's URL cover schema sales too (before, one schema per
+# URL): diff without --table goes through every table of both schemas, and finds a row
+# changed in the second; --table takes a table of it by the name verify gives it.
+out=$("$corrente" migrate copy "$src" --manifest "$work/m.txt" 2>&1); check "copy --manifest: a manifest per schema" [ $? -eq 0 ]
+also [ -s "$work/m.txt.odd_sales" ]
+out=$("$corrente" migrate verify "$src" --manifest "$work/m.txt" 2>&1); check "verify --manifest: both schemas, both sides" [ $? -eq 0 ]
+also [ "$(grep -cE '^odd_sales\.(t|orders) (target|source): OK' <<<"$out")" = "4" ]
+also [ "$(grep -cE '^(t|niveles|clock) (target|source): OK' <<<"$out")" = "6" ]
+out=$("$corrente" migrate diff "$src" 2>&1); check "diff of every table of both schemas: equal" [ $? -eq 0 ]
+also [ "$(grep -E '^diff ' <<<"$out" | cut -d: -f1 | sort | tr '\n' ' ')" = "diff clock diff niveles diff odd_sales.orders diff odd_sales.t diff t " ]
+"$duckdb_exec" "$db" <<<"UPDATE sales.t SET amount = 1.25 WHERE id = 2;"
+out=$("$corrente" migrate diff "$src" 2>&1); check "diff finds the row changed in schema sales (exit 2)" [ $? -eq 2 ]
+also [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed odd_sales.t id=2" ]
+out=$("$corrente" migrate diff "$src" --table odd_sales.t 2>&1); check "diff --table odd_sales.t finds it" [ $? -eq 2 ]
+also [ "$(grep -E '^(missing|extra|changed) ' <<<"$out")" = "changed id=2" ]
+also [ "$(grep -c '^diff ' <<<"$out")" = "1" ]
+out=$("$corrente" migrate verify "$src" --manifest "$work/m.txt" --manifest-side source 2>&1)
+check "verify --manifest from the source finds it (exit 2)" [ $? -eq 2 ]
+also [ "$(grep -E '^[a-z_.]+ source: MISMATCH' <<<"$out" | cut -d: -f1)" = "odd_sales.t source" ]
+"$corrente" migrate verify "$src" --manifest "$work/m.txt" --manifest-side target >/dev/null 2>&1
+check "the target still matches the manifest" [ $? -eq 0 ]
+mv "$work/m.txt.odd_sales" "$work/gone"
+out=$("$corrente" migrate verify "$src" --manifest "$work/m.txt" --manifest-side target 2>&1)
+check "a schema's manifest missing: a mismatch, named" [ $? -eq 2 ]
+also contains "$out" "odd_sales: MISMATCH: no manifest $work/m.txt.odd_sales"
+out=$("$corrente" migrate sync "$src" 2>&1); check "sync puts it back" contains "$out" "sync odd_sales.t: 0 inserted, 1 updated, 0 deleted"
+"$corrente" migrate diff "$src" >/dev/null 2>&1; check "diff of both schemas after sync: equal" [ $? -eq 0 ]
 finish
