@@ -25,8 +25,10 @@ std::string GroupOrder(const std::optional<std::string>& sort) {
   if (s == "count") return "count, top_priority_score DESC, item_id, site_id";
   if (s == "sku") return "sku NULLS LAST, site_name NULLS LAST, site_id";
   if (s == "-sku") return "sku DESC NULLS LAST, site_name NULLS LAST, site_id";
-  if (s == "site") return "site_name NULLS LAST, sku NULLS LAST, item_id";
-  if (s == "-site") return "site_name DESC NULLS LAST, sku NULLS LAST, item_id";
+  // Sites may share a name: site_id last, or groups of one item at two such sites tie, and
+  // pages overlap (a group on two pages, another on none).
+  if (s == "site") return "site_name NULLS LAST, sku NULLS LAST, item_id, site_id";
+  if (s == "-site") return "site_name DESC NULLS LAST, sku NULLS LAST, item_id, site_id";
   if (s == "-latest") return "latest_at DESC, top_priority_score DESC, item_id, site_id";
   if (s == "latest") return "latest_at, top_priority_score DESC, item_id, site_id";
   return "top_priority_score DESC" + tie;

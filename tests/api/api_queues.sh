@@ -120,6 +120,21 @@ get "$viewer" "/alerts/groups?site_id=1&limit=2" >"$work/body"
 check "alert groups: item -1 and no item are two groups, each with its own rows only" \
   [ "$(field '[(g["item_id"], g["count"], sorted(r["alert_id"] for r in g["rows"])) for g in d["data"]]')" = "[(None, 3, [$nul]), (-1, 2, [$neg])]" ]
 
+# ---- groups by site name when sites share one: every group on exactly one page ----
+sql "INSERT INTO core.dim_site (code, name) SELECT 'TWIN-' || g, 'Twin' FROM generate_series(1, 3) g" >/dev/null
+sql "INSERT INTO analytics.alerts (item_id, site_id, level, category, message)
+     SELECT i, s.site_id, 'NORMAL', 'TWIN', 'twin' FROM generate_series(1, 4) i, core.dim_site s WHERE s.name = 'Twin'" >/dev/null
+for sort in site -site; do
+  get "$viewer" "/alerts/groups?sort=$sort&limit=1000" >"$work/body"
+  full=$(field '" ".join("%s:%s" % (g["item_id"], g["site_id"]) for g in d["data"])')
+  paged=""
+  for off in $(seq 0 3 80); do
+    get "$viewer" "/alerts/groups?sort=$sort&limit=3&offset=$off" >"$work/body"
+    paged="$paged $(field '" ".join("%s:%s" % (g["item_id"], g["site_id"]) for g in d["data"])')"
+  done
+  check "alert groups sort=$sort, sites sharing a name: pages of 3 are the whole list in its order" [ "$(echo $paged)" = "$full" ]
+done
+
 spec=$(curl -s "$base/openapi.json")
 for p in /api/v1/alerts/groups /api/v1/alerts/bulk /api/v1/recommendations/groups /api/v1/recommendations/bulk; do
   check "OpenAPI documents $p" contains "$spec" "\"$p\""
