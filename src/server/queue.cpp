@@ -25,12 +25,17 @@ std::string GroupOrder(const std::optional<std::string>& sort) {
   if (s == "count") return "count, top_priority_score DESC, item_id, site_id";
   if (s == "sku") return "sku NULLS LAST, site_name NULLS LAST, site_id";
   if (s == "-sku") return "sku DESC NULLS LAST, site_name NULLS LAST, site_id";
-  if (s == "site") return "site_name NULLS LAST, sku NULLS LAST, item_id";
-  if (s == "-site") return "site_name DESC NULLS LAST, sku NULLS LAST, item_id";
+  // Sites may share a name: site_id last, or groups of one item at two such sites tie, and
+  // pages overlap (a group on two pages, another on none).
+  if (s == "site") return "site_name NULLS LAST, sku NULLS LAST, item_id, site_id";
+  if (s == "-site") return "site_name DESC NULLS LAST, sku NULLS LAST, item_id, site_id";
   if (s == "-latest") return "latest_at DESC, top_priority_score DESC, item_id, site_id";
   if (s == "latest") return "latest_at, top_priority_score DESC, item_id, site_id";
   return "top_priority_score DESC" + tie;
 }
+
+// The group key of a null item or site: below every int (item_id and site_id are int columns).
+const std::string kNoId = "(-2147483649)";
 
 }  // namespace
 
@@ -51,11 +56,13 @@ std::string GroupSql(const GroupSpec& g, const std::optional<std::string>& sort)
                                ") AS rn " + g.from_where;
   // The page's groups first (p: summaries only, sorted and cut), then the rows of those groups
   // only, read again from the table: each row's JSON (with its override lookup) is built for at
-  // most limit x kMaxGroupRows rows, not for every matching row. -1 stands for a null item or
-  // site (an alert without one), as no id is below 1. The text columns are grouped by (they
+  // most limit x kMaxGroupRows rows, not for every matching row. A null item or site (an alert
+  // without one) is keyed kNoId, below every int id: -1 is a valid id (a writer may store it),
+  // and keyed so its group took the null group's rows too. The text columns are grouped by (they
   // follow from item and site) rather than taken with min(), which compares by collation.
   auto key = [](const std::string& t) {
-    return "coalesce(" + t + ".item_id, -1) AS gi, coalesce(" + t + ".site_id, -1) AS gs";
+    return "coalesce(" + t + ".item_id::bigint, " + kNoId + ") AS gi, coalesce(" + t +
+           ".site_id::bigint, " + kNoId + ") AS gs";
   };
   return "WITH f AS MATERIALIZED (" + filtered +
          "), p AS (SELECT f.item_id, f.sku, f.item_name, f.abc_class, f.site_id, f.site_name,"
@@ -68,7 +75,8 @@ std::string GroupSql(const GroupSpec& g, const std::optional<std::string>& sort)
          " ORDER BY " + GroupOrder(sort) + " LIMIT $" + std::to_string(g.filter_params + 1) +
          " OFFSET $" + std::to_string(g.filter_params + 2) + "), r AS MATERIALIZED (SELECT " + key("n") +
          ", jsonb_agg(" + g.row_json + " ORDER BY n.rn) AS rows FROM f AS n JOIN p ON p.gi ="
-         " coalesce(n.item_id, -1) AND p.gs = coalesce(n.site_id, -1) JOIN " + g.table +
+         " coalesce(n.item_id::bigint, " + kNoId + ") AND p.gs = coalesce(n.site_id::bigint, " +
+         kNoId + ") JOIN " + g.table +
          " f ON f." + g.id_col + " = n.id WHERE n.rn <= " + std::to_string(kMaxGroupRows) +
          " GROUP BY 1, 2)"
          " SELECT p.*, r.rows FROM p JOIN r ON r.gi = p.gi AND r.gs = p.gs ORDER BY " +

@@ -110,6 +110,31 @@ check "  with true/false booleans and risk values" [ "$(python3 -c "
 import csv; r=list(csv.DictReader(open('$work/snap.csv', newline='')))
 print(len(r) > 0 and all(x['stockout'] in ('true','false') and x['risk'] == ('stockout' if x['stockout']=='true' else 'at_risk' if x['at_risk']=='true' else 'ok') for x in r))")" = True ]
 
+# ---- groups: an item whose id is -1 beside the alerts without an item (no id is reserved) ----
+sql "INSERT INTO core.dim_item (item_id, sku, name) VALUES (-1, 'NEG-1', 'negative id')" >/dev/null
+sql "INSERT INTO analytics.alerts (item_id, site_id, level, category, message, priority_score)
+     SELECT CASE WHEN g <= 2 THEN -1 END, 1, 'WARNING', 'NEG_' || g, 'neg ' || g, 5000 + g FROM generate_series(1, 5) g" >/dev/null
+nul=$(sql "select string_agg(alert_id::text, ', ' order by alert_id) from analytics.alerts where item_id is null and site_id = 1")
+neg=$(sql "select string_agg(alert_id::text, ', ' order by alert_id) from analytics.alerts where item_id = -1 and site_id = 1")
+get "$viewer" "/alerts/groups?site_id=1&limit=2" >"$work/body"
+check "alert groups: item -1 and no item are two groups, each with its own rows only" \
+  [ "$(field '[(g["item_id"], g["count"], sorted(r["alert_id"] for r in g["rows"])) for g in d["data"]]')" = "[(None, 3, [$nul]), (-1, 2, [$neg])]" ]
+
+# ---- groups by site name when sites share one: every group on exactly one page ----
+sql "INSERT INTO core.dim_site (code, name) SELECT 'TWIN-' || g, 'Twin' FROM generate_series(1, 3) g" >/dev/null
+sql "INSERT INTO analytics.alerts (item_id, site_id, level, category, message)
+     SELECT i, s.site_id, 'NORMAL', 'TWIN', 'twin' FROM generate_series(1, 4) i, core.dim_site s WHERE s.name = 'Twin'" >/dev/null
+for sort in site -site; do
+  get "$viewer" "/alerts/groups?sort=$sort&limit=1000" >"$work/body"
+  full=$(field '" ".join("%s:%s" % (g["item_id"], g["site_id"]) for g in d["data"])')
+  paged=""
+  for off in $(seq 0 3 80); do
+    get "$viewer" "/alerts/groups?sort=$sort&limit=3&offset=$off" >"$work/body"
+    paged="$paged $(field '" ".join("%s:%s" % (g["item_id"], g["site_id"]) for g in d["data"])')"
+  done
+  check "alert groups sort=$sort, sites sharing a name: pages of 3 are the whole list in its order" [ "$(echo $paged)" = "$full" ]
+done
+
 spec=$(curl -s "$base/openapi.json")
 for p in /api/v1/alerts/groups /api/v1/alerts/bulk /api/v1/recommendations/groups /api/v1/recommendations/bulk; do
   check "OpenAPI documents $p" contains "$spec" "\"$p\""
