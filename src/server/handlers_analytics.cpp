@@ -348,9 +348,13 @@ ForecastHeader ForecastHeaderSql(bool item, bool site) {
       std::string("WITH r AS MATERIALIZED (SELECT run_id, finished_at FROM analytics.pipeline_runs"
                   " WHERE run_id = (") + kLatestRun + ")) SELECT h.*" + (item ? ", a.*" : "");
   std::string& from = sql.from;
+  // The run's first row in the order of its index (run_id, item_id, site_id, full_date): a bare
+  // LIMIT 1 let the planner scan the table from the start, through every older run's rows
+  // (50 ms with one older run of 450,000 rows kept).
   from = " FROM (SELECT " + run + " AS h_run_id, coalesce((SELECT f.computed_at FROM"
                      " analytics.forecasts f WHERE f.run_id = " + run +
-                     " LIMIT 1), (SELECT finished_at FROM r)) AS h_computed_at) h";
+                     " ORDER BY f.run_id, f.item_id, f.site_id, f.full_date LIMIT 1),"
+                     " (SELECT finished_at FROM r)) AS h_computed_at) h";
   if (item)
     from += " CROSS JOIN (SELECT round(avg(mape) / 100, 4) AS a_mape, round(avg(wape) / 100, 4)"
             " AS a_wape, round(avg(bias), 4) AS a_bias, round(avg(mase), 4) AS a_mase,"
