@@ -60,7 +60,8 @@ Response List(Ctx& ctx) {
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   return ListPage(ctx,
-                  QueuePageSql("a", "alert_id", kColumns + std::string(", i.abc_class, s.name AS site_name"),
+                  QueuePageSql("a", "alert_id",
+                               kColumns + std::string(", i.abc_class, s.name AS site_name"),
                                std::string(kFrom) + kWhere, OrderBy(sort) + ", a.alert_id",
                                kWhereParams),
                   std::move(filters), limit, offset);

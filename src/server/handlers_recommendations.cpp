@@ -57,7 +57,8 @@ Response List(Ctx& ctx) {
   int64_t limit = p.Limit(), offset = p.Offset();
   p.Check();
   return ListPage(ctx,
-                  QueuePageSql("r", "recommendation_id", kColumns + std::string(", i.abc_class, s.name AS site_name"),
+                  QueuePageSql("r", "recommendation_id",
+                               kColumns + std::string(", i.abc_class, s.name AS site_name"),
                                std::string(kFrom) + kWhere, OrderBy(sort) + ", r.recommendation_id",
                                kWhereParams),
                   std::move(filters), limit, offset);

@@ -45,40 +45,36 @@ std::string IsoSql(const std::string& col) {
 
 std::string GroupSql(const GroupSpec& g, const std::optional<std::string>& sort) {
   const std::string& a = g.alias;
-  // f: the matching rows, narrow (what sorting, ranking and the summaries need).
+  // f: the matching rows, narrow (what sorting, ranking and the summaries need), each with its
+  // group key (gi, gs): a null item or site (an alert without one) is keyed kNoId, below every
+  // int id, since -1 is a valid id (a writer may store it) and so keyed its group took the null
+  // group's rows too.
   const std::string filtered = "SELECT " + a + ".item_id, " + a + ".site_id, " + a + "." +
                                g.id_col + " AS id, " + a + ".priority_score, " + a + "." +
                                g.top_label + ", " + a + ".created_at" + g.columns +
                                ", i.sku, i.name AS item_name, i.abc_class,"
-                               " s.name AS site_name, row_number() OVER (PARTITION BY " +
-                               a + ".item_id, " + a + ".site_id ORDER BY " + a +
-                               ".priority_score DESC, " + g.rank + ", " + a + "." + g.id_col +
-                               ") AS rn " + g.from_where;
+                               " s.name AS site_name, coalesce(" + a + ".item_id::bigint, " +
+                               kNoId + ") AS gi, coalesce(" + a + ".site_id::bigint, " + kNoId +
+                               ") AS gs, row_number() OVER (PARTITION BY " + a + ".item_id, " + a +
+                               ".site_id ORDER BY " + a + ".priority_score DESC, " + g.rank +
+                               ", " + a + "." + g.id_col + ") AS rn " + g.from_where;
   // The page's groups first (p: summaries only, sorted and cut), then the rows of those groups
   // only, read again from the table: each row's JSON (with its override lookup) is built for at
-  // most limit x kMaxGroupRows rows, not for every matching row. A null item or site (an alert
-  // without one) is keyed kNoId, below every int id: -1 is a valid id (a writer may store it),
-  // and keyed so its group took the null group's rows too. The text columns are grouped by (they
-  // follow from item and site) rather than taken with min(), which compares by collation.
-  auto key = [](const std::string& t) {
-    return "coalesce(" + t + ".item_id::bigint, " + kNoId + ") AS gi, coalesce(" + t +
-           ".site_id::bigint, " + kNoId + ") AS gs";
-  };
+  // most limit x kMaxGroupRows rows, not for every matching row. The text columns are grouped by
+  // (they follow from item and site) rather than taken with min(), which compares by collation.
   return "WITH f AS MATERIALIZED (" + filtered +
          "), p AS (SELECT f.item_id, f.sku, f.item_name, f.abc_class, f.site_id, f.site_name,"
          " count(*)::int AS count, max(f.priority_score) AS top_priority_score,"
          " min(f." +
          g.top_label + ") FILTER (WHERE f.rn = 1) AS top_" + g.top_label +
          ", max(f.created_at) AS latest_at" + g.aggregates +
-         ", count(*) OVER () AS total_count, " + key("f") +
-         " FROM f GROUP BY f.item_id, f.site_id, f.sku, f.item_name, f.abc_class, f.site_name"
-         " ORDER BY " + GroupOrder(sort) + " LIMIT $" + std::to_string(g.filter_params + 1) +
-         " OFFSET $" + std::to_string(g.filter_params + 2) + "), r AS MATERIALIZED (SELECT " + key("n") +
-         ", jsonb_agg(" + g.row_json + " ORDER BY n.rn) AS rows FROM f AS n JOIN p ON p.gi ="
-         " coalesce(n.item_id::bigint, " + kNoId + ") AND p.gs = coalesce(n.site_id::bigint, " +
-         kNoId + ") JOIN " + g.table +
-         " f ON f." + g.id_col + " = n.id WHERE n.rn <= " + std::to_string(kMaxGroupRows) +
-         " GROUP BY 1, 2)"
+         ", count(*) OVER () AS total_count, f.gi, f.gs FROM f GROUP BY f.item_id, f.site_id,"
+         " f.sku, f.item_name, f.abc_class, f.site_name, f.gi, f.gs ORDER BY " + GroupOrder(sort) +
+         " LIMIT $" + std::to_string(g.filter_params + 1) + " OFFSET $" +
+         std::to_string(g.filter_params + 2) + "), r AS MATERIALIZED (SELECT n.gi, n.gs, jsonb_agg(" +
+         g.row_json + " ORDER BY n.rn) AS rows FROM f AS n JOIN p ON p.gi = n.gi AND p.gs = n.gs"
+         " JOIN " + g.table + " f ON f." + g.id_col + " = n.id WHERE n.rn <= " +
+         std::to_string(kMaxGroupRows) + " GROUP BY 1, 2)"
          " SELECT p.*, r.rows FROM p JOIN r ON r.gi = p.gi AND r.gs = p.gs ORDER BY " +
          GroupOrder(sort);
 }
