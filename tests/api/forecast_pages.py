@@ -2,16 +2,13 @@
 row-by-row statement, by tests/api/api_forecast_pages.sh after one pipeline run. A request
 with horizon=3660 keeps every row but never reads a page, so it is the reference answer; every
 request carries a unique nocache parameter, so the response cache answers none."""
-import itertools
 import json
 import os
-import urllib.request
 
-from pagetest import BASE, admin_token, check, finish, q, sql
+from pagetest import admin_token, check, finish, get_uncached, q, sql
 from pagetest import metric as counter
 
 API_DSN = os.environ["API_DSN"]
-n = itertools.count()
 TOKEN = admin_token()
 
 
@@ -20,10 +17,7 @@ def metric():
 
 
 def get(query):
-    req = urllib.request.Request("%s/api/v1/forecasts?%s&nocache=%d" % (BASE, query, next(n)),
-                                 headers={"Authorization": "Bearer " + TOKEN})
-    with urllib.request.urlopen(req) as r:
-        return r.status, r.headers.get("Content-Type"), r.read()
+    return get_uncached("/api/v1/forecasts", query, TOKEN)
 
 
 def page_and_reference(item, site):

@@ -2,17 +2,14 @@
 column statement, by tests/api/api_item_pages.sh. The reference answers come from the same
 running server after `db downgrade` takes V067 out (it then answers from the columns); every
 request carries a unique nocache parameter, so the response cache answers none."""
-import itertools
 import json
 import os
 import subprocess
-import urllib.request
 
-from pagetest import BASE, admin_token, check, finish, q, sql
+from pagetest import admin_token, check, finish, get_uncached, q, sql
 from pagetest import metric as counter
 
 API_DSN, CORRENTE = os.environ["API_DSN"], os.environ["CORRENTE"]
-n = itertools.count()
 TOKEN = admin_token()
 
 
@@ -21,10 +18,7 @@ def metric():
 
 
 def get(query):
-    req = urllib.request.Request("%s/api/v1/items?%s&nocache=%d" % (BASE, query, next(n)),
-                                 headers={"Authorization": "Bearer " + TOKEN})
-    with urllib.request.urlopen(req) as r:
-        return r.read()
+    return get_uncached("/api/v1/items", query, TOKEN)[2]
 
 
 # ---- hostile items, written as any writer would

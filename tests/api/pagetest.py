@@ -1,5 +1,6 @@
 """What the page tests (forecast_pages.py, item_pages.py) share: TAP checks, psql, a counter
 off /metrics and an admin token, from the BASE, DSN and PASSWORD the shell script exports."""
+import itertools
 import json
 import os
 import subprocess
@@ -38,6 +39,18 @@ def admin_token():
     body = json.dumps({"username": "admin", "password": os.environ["PASSWORD"]}).encode()
     req = urllib.request.Request(BASE + "/api/v1/auth/login", data=body, method="POST")
     return json.load(urllib.request.urlopen(req))["data"]["access_token"]
+
+
+_nocache = itertools.count()
+
+
+def get_uncached(path, query, token):
+    """(status, Content-Type, body) of GET path?query with a unique nocache parameter, so the
+    response cache answers none."""
+    req = urllib.request.Request("%s%s?%s&nocache=%d" % (BASE, path, query, next(_nocache)),
+                                 headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req) as r:
+        return r.status, r.headers.get("Content-Type"), r.read()
 
 
 def finish():
