@@ -9,6 +9,7 @@
 #include "schema/partitions.h"
 #include "server/effective_forecast.h"
 #include "server/handlers.h"
+#include "server/series_fill.h"
 
 namespace corrente::server {
 namespace {
@@ -48,35 +49,31 @@ std::string LatestDateSql(const char* table, bool recent) {
          " ORDER BY full_date DESC LIMIT 1)";
 }
 
-// Resolves the series window: missing end = latest date in `table`, missing start = end - 89.
+// The series window: missing end = latest date in `table`, missing start = end - 89.
 // 404 when the item or site does not exist.
 struct Window {
   std::string start, end;
 };
-Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
-                     const std::optional<int64_t>& site_id,
-                     const std::optional<std::string>& start, const std::optional<std::string>& end,
-                     const char* table) {
-  auto window = [&](bool recent) {
-    // One text per combination of given parameters (no "$1 IS NULL OR"), so PostgreSQL
-    // keeps a generic plan instead of planning the statement on every call.
-    return ctx.db.Q(
-        std::string("SELECT ") +
-            (item_id ? "EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1)" : "$1::int IS NULL") +
-            ", " +
-            (site_id ? "EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)" : "$2::int IS NULL") +
-            ", x.e::text, coalesce($3::date, x.e - 89)::text FROM (SELECT coalesce($4::date, " +
-            LatestDateSql(table, recent) + (recent ? "" : ", current_date") +
-            ") AS e OFFSET 0) x",  // OFFSET 0: x.e computed once, not inlined twice
-        item_id, site_id, start, end);
-  };
-  auto r = window(true);
-  if (r.IsNull(0, 2)) r = window(false);  // no row in the last 35 days (or later)
-  if (!r.GetBool(0, 0))
+
+// The window's columns over x.e (its end): whether the item and the site exist, and the end
+// and the start as text. One text per combination of given parameters (no "$1 IS NULL OR"),
+// so PostgreSQL keeps a generic plan instead of planning the statement on every call.
+std::string WindowColumns(bool item_id, bool site_id) {
+  return std::string(item_id ? "EXISTS (SELECT 1 FROM core.dim_item WHERE item_id = $1)"
+                             : "$1::int IS NULL") +
+         " AS w_item, " +
+         (site_id ? "EXISTS (SELECT 1 FROM core.dim_site WHERE site_id = $2)" : "$2::int IS NULL") +
+         " AS w_site, x.e::text AS w_end, coalesce($3::date, x.e - 89)::text AS w_start";
+}
+
+// The window of WindowColumns' answer (row 0), or the 404 or 400 it calls for.
+Window CheckWindow(const pg::Result& r, const std::optional<int64_t>& item_id,
+                   const std::optional<int64_t>& site_id) {
+  if (!r.GetBool(0, r.Column("w_item")))
     throw ApiError(404, "not_found", "item " + std::to_string(*item_id) + " does not exist");
-  if (!r.GetBool(0, 1))
+  if (!r.GetBool(0, r.Column("w_site")))
     throw ApiError(404, "not_found", "site " + std::to_string(*site_id) + " does not exist");
-  Window w{r.GetString(0, 3), r.GetString(0, 2)};
+  Window w{r.GetString(0, r.Column("w_start")), r.GetString(0, r.Column("w_end"))};
   // The defaults are computed in SQL and may leave the YYYY-MM-DD range (e.g. an end_date in
   // year 1 puts the default start in 1 BC).
   auto ps = ParseDate(w.start), pe = ParseDate(w.end);
@@ -91,6 +88,22 @@ Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
     throw ApiError(400, "invalid_parameter",
                    "start_date range must not exceed " + std::to_string(kMaxSeriesDays) + " days");
   return w;
+}
+
+Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
+                     const std::optional<int64_t>& site_id,
+                     const std::optional<std::string>& start, const std::optional<std::string>& end,
+                     const char* table) {
+  auto window = [&](bool recent) {
+    return ctx.db.Q("SELECT " + WindowColumns(item_id.has_value(), site_id.has_value()) +
+                        " FROM (SELECT coalesce($4::date, " + LatestDateSql(table, recent) +
+                        (recent ? "" : ", current_date") +
+                        ") AS e OFFSET 0) x",  // OFFSET 0: x.e computed once, not inlined twice
+                    item_id, site_id, start, end);
+  };
+  auto r = window(true);
+  if (r.IsNull(0, 2)) r = window(false);  // no row in the last 35 days (or later)
+  return CheckWindow(r, item_id, site_id);
 }
 
 Response Kpis(Ctx& ctx) {
@@ -122,6 +135,36 @@ bool DemandRollupOn(Ctx& ctx) {
   return on.load() == 1;
 }
 
+// The buckets of the demand series that have rows, for the window [$3, $4] or, with `lateral`,
+// [w.s, w.e] of the statement's window w. One item over every site reads the rollup's primary
+// key, by day without grouping; otherwise a statement per filter combination rather than
+// "site_id = $2 OR $2 IS NULL", so each gets an index plan.
+std::string DemandBucketsSql(bool item, bool site, bool rollup, Granularity g, bool lateral) {
+  const std::string s = lateral ? "w.s" : "$3::date", e = lateral ? "w.e" : "$4::date";
+  std::string sql;
+  if (item && !site && rollup && g == Granularity::kDay)
+    sql = "SELECT full_date, quantity::numeric(18,4) AS quantity FROM core.demand_item_daily"
+          " WHERE item_id = $1::int AND $2::int IS NULL AND $5::text = 'day' AND full_date"
+          " BETWEEN " + s + " AND " + e;
+  else
+    sql = std::string("SELECT date_trunc($5, full_date::timestamp)::date AS full_date,"
+                      " sum(quantity)::numeric(18,4) AS quantity FROM ") +
+          (item && !site && rollup ? "core.demand_item_daily" : "core.fact_demand_daily") +
+          " WHERE full_date BETWEEN " + s + " AND " + e +
+          (item ? " AND item_id = $1::int" : " AND $1::int IS NULL") +
+          (site ? " AND site_id = $2::int" : " AND $2::int IS NULL") +
+          " GROUP BY 1";
+  // In the statement with its window: nothing read unless the window is one CheckWindow takes.
+  // A one-time filter, so the subquery must not be pulled up into the join (OFFSET 0).
+  if (lateral) {
+    const bool grouped = sql.ends_with(" GROUP BY 1");
+    sql += std::string(grouped ? " HAVING" : " AND") +
+           " w.w_item AND w.w_site AND w.s >= date '0001-01-01' AND w.e - w.s BETWEEN 0 AND " +
+           std::to_string(kMaxSeriesDays - 1) + (grouped ? "" : " OFFSET 0");
+  }
+  return sql;
+}
+
 Response DemandSeries(Ctx& ctx) {
   Params p(ctx.req);
   auto item = p.Int("item_id", 1, kMaxId);
@@ -131,30 +174,48 @@ Response DemandSeries(Ctx& ctx) {
   auto gran = p.Enum("granularity", {"day", "week", "month"}).value_or("day");
   CheckRange(p, start, end);
   p.Check();
-  Window w = ResolveWindow(ctx, item, site, start, end, "core.fact_demand_daily");
-  // A missing demand row means zero demand, so every day of the window is present.
-  // One item over every site: the rollup's primary key. Otherwise a statement per filter
-  // combination rather than "site_id = $2 OR $2 IS NULL", so each gets an index plan.
-  std::string d =
-      item && !site && DemandRollupOn(ctx)
-          ? std::string("SELECT full_date, quantity AS q FROM core.demand_item_daily"
-                        " WHERE item_id = $1::int AND $2::int IS NULL"
-                        " AND full_date BETWEEN $3::date AND $4::date")
-          : std::string("SELECT full_date, sum(quantity) AS q FROM core.fact_demand_daily"
-                        " WHERE full_date BETWEEN $3::date AND $4::date") +
-                (item ? " AND item_id = $1::int" : " AND $1::int IS NULL") +
-                (site ? " AND site_id = $2::int" : " AND $2::int IS NULL") + " GROUP BY full_date";
-  std::string sql =
-      "WITH d AS (" + d + ")"
-      " SELECT date_trunc($5, g)::date AS full_date, coalesce(sum(d.q), 0)::numeric(18,4) AS "
-      "quantity"
-      " FROM generate_series($3::date::timestamp, $4::date::timestamp, interval '1 day') g"
-      " LEFT JOIN d ON d.full_date = g::date GROUP BY 1 ORDER BY 1";
-  auto rows = ctx.db.Q(sql, item, site, w.start, w.end, gran);
-  return SeriesReply(ctx, rows,
-                     "\"item_id\":" + OptJson(item) + ",\"site_id\":" + OptJson(site) +
-                         ",\"start_date\":" + JsonString(w.start) + ",\"end_date\":" +
-                         JsonString(w.end) + ",\"granularity\":" + JsonString(gran));
+  const Granularity g = *ParseGranularity(gran);
+  // A missing demand row means zero demand: PostgreSQL returns the buckets with rows, and
+  // FillBuckets writes every bucket of the window. With the rollup (one PostgreSQL, not Citus)
+  // the window comes in the same statement, its latest date from the rollup's date index
+  // (V069) instead of the partitioned fact's: one round trip, no partition scans started.
+  const bool rollup = DemandRollupOn(ctx);
+  Window w;
+  pg::Result rows;
+  if (rollup) {
+    rows = ctx.db.Q(
+        "WITH w AS MATERIALIZED (SELECT " + WindowColumns(item.has_value(), site.has_value()) +
+            ", x.e, coalesce($3::date, x.e - 89) AS s FROM (SELECT coalesce($4::date, (SELECT"
+            " full_date FROM core.demand_item_daily WHERE n > 0 ORDER BY full_date DESC LIMIT 1),"
+            " current_date) AS e OFFSET 0) x)"
+            " SELECT w.w_item, w.w_site, w.w_end, w.w_start, d.full_date, d.quantity FROM w"
+            " LEFT JOIN LATERAL (" +
+            DemandBucketsSql(item.has_value(), site.has_value(), true, g, true) +
+            ") d ON true ORDER BY d.full_date",
+        item, site, start, end, gran);
+    w = CheckWindow(rows, item, site);
+  } else {
+    w = ResolveWindow(ctx, item, site, start, end, "core.fact_demand_daily");
+    rows = ctx.db.Q(DemandBucketsSql(item.has_value(), site.has_value(), false, g, false) +
+                        " ORDER BY 1",
+                    item, site, w.start, w.end, gran);
+  }
+  const int date_col = rows.Column("full_date"), q_col = rows.Column("quantity");
+  std::vector<SeriesPoint> points;
+  for (int i = 0; i < rows.Rows(); ++i) {
+    if (rows.IsNull(i, date_col)) continue;  // the window's row with no bucket
+    auto day = ParseDate(rows.Get(i, date_col));
+    if (!day) throw std::runtime_error("demand series: unexpected date " +
+                                       std::string(rows.Get(i, date_col)));
+    points.push_back({*day, rows.Get(i, q_col)});
+  }
+  auto filled = FillBuckets(*ParseDate(w.start), *ParseDate(w.end), g, points);
+  if (ctx.csv) return Response{200, "text/csv; charset=utf-8", SeriesCsv(filled), {}};
+  return Envelope(SeriesJson(filled),
+                  "{\"total_count\":" + std::to_string(filled.size()) + ",\"item_id\":" +
+                      OptJson(item) + ",\"site_id\":" + OptJson(site) + ",\"start_date\":" +
+                      JsonString(w.start) + ",\"end_date\":" + JsonString(w.end) +
+                      ",\"granularity\":" + JsonString(gran) + "}");
 }
 
 // The latest published run as metadata "policy_run" ({run_id, as_of, published_at} or null),

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import re
 import subprocess
 import sys
 import time
@@ -289,6 +290,22 @@ for g in ("week", "month"):
     r = get("/api/v1/demand/timeseries?item_id=1&granularity=%s&start_date=%s&end_date=%s" % (g, s_, e_), VIEWER)
     buckets = sql("SELECT count(DISTINCT date_trunc('%s', d)) FROM generate_series('%s'::date, '%s'::date, interval '1 day') d" % (g, s_, e_))
     check("demand: granularity=%s keeps the total and buckets" % g, len(r.data) == int(buckets) and abs(sum(num(x["quantity"]) for x in r.data) - total) < 1e-6, r.raw[:200])
+# Bucket by bucket, the text PostgreSQL gives for the series zero-filled in SQL (the statement
+# the server used before it filled the buckets itself): windows starting mid-week and
+# mid-month, every filter combination, JSON and CSV.
+w0 = sql("SELECT (max(full_date) - 75)::text FROM core.fact_demand_daily")
+for flt, g in (("item_id=1", "day"), ("item_id=1", "week"), ("item_id=1", "month"), ("item_id=1&site_id=2", "week"),
+             ("site_id=2", "month"), ("", "day"), ("item_id=2&site_id=1", "day")):
+    where = "".join(" AND f.%s = %s" % tuple(kv.split("=")) for kv in flt.split("&") if kv)
+    ref = sql("SELECT string_agg(b || '=' || v, ' ' ORDER BY b) FROM (SELECT date_trunc('%s', d)::date::text AS b,"
+              " coalesce(sum(f.quantity), 0)::numeric(18,4)::text AS v FROM generate_series('%s'::date, '%s'::date, interval '1 day') d"
+              " LEFT JOIN core.fact_demand_daily f ON f.full_date = d::date%s GROUP BY 1) x" % (g, w0, e_, where))
+    r = get("/api/v1/demand/timeseries?%s&granularity=%s&start_date=%s&end_date=%s" % (flt, g, w0, e_), VIEWER)
+    got = " ".join("%s=%s" % m for m in re.findall(r'"full_date":"([0-9-]+)","quantity":([0-9.]+)', r.raw))
+    rc = get("/api/v1/demand/timeseries?%s&granularity=%s&start_date=%s&end_date=%s&format=csv" % (flt, g, w0, e_), VIEWER)
+    got_csv = " ".join(l.replace(",", "=") for l in rc.raw.split("\r\n")[1:] if l)
+    check("demand %s by %s: every bucket as PostgreSQL zero-fills it, JSON and CSV" % (flt or "(all)", g),
+          r.status == 200 and got == ref and got_csv == ref and r.meta["total_count"] == len(ref.split()), (got[:200], ref[:200], got_csv[:200]))
 r = get("/api/v1/demand/timeseries?item_id=1", VIEWER)
 check("demand: default window is 90 days ending at the latest data", len(r.data) == 90 and r.meta["end_date"] == e_, r.meta)
 check("demand: unknown item is 404", get("/api/v1/demand/timeseries?item_id=999999", VIEWER).status == 404)
