@@ -631,6 +631,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("api_item_pages_rendered_total", "counter",
           "GET /items JSON pages written from the items' rows as PostgreSQL keeps them rendered.",
           static_cast<double>(ItemPagesRendered()));
+    gauge("api_kpi_pages_rendered_total", "counter",
+          "GET /analytics/kpis JSON pages written from the days' rows as the view renders them.",
+          static_cast<double>(KpiPagesRendered()));
     gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
           static_cast<double>(revoked.Size()));
     gauge("auth_password_checks_total", "counter", "Passwords verified with argon2id.",
