@@ -17,6 +17,12 @@ inline constexpr const char* kDemandRollupKeptSql =
     "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'demand_rollup_ins'"
     " AND tgrelid = to_regclass('core.fact_demand_daily'))";
 
+// Where the rollup is kept: the latest demand date, as a scalar subquery reading one entry of
+// the rollup's date index (V069). The fact's max(full_date) is planned over every monthly
+// partition (milliseconds with three years).
+inline constexpr const char* kLatestDemandDateFromRollupSql =
+    "(SELECT full_date FROM core.demand_item_daily WHERE n > 0 ORDER BY full_date DESC LIMIT 1)";
+
 // Creates the monthly partitions of `table` covering the days [from, to] (days since 1970).
 // Returns how many were created.
 int EnsurePartitions(pg::Connection& conn, const std::string& table, int64_t from, int64_t to);

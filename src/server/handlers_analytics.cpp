@@ -203,9 +203,8 @@ Response DemandSeries(Ctx& ctx) {
   if (rollup) {
     rows = ctx.db.Q(
         "WITH w AS MATERIALIZED (SELECT " + WindowColumns(item.has_value(), site.has_value()) +
-            ", x.e, coalesce($3::date, x.e - 89) AS s FROM (SELECT coalesce($4::date, (SELECT"
-            " full_date FROM core.demand_item_daily WHERE n > 0 ORDER BY full_date DESC LIMIT 1),"
-            " current_date) AS e OFFSET 0) x)"
+            ", x.e, coalesce($3::date, x.e - 89) AS s FROM (SELECT coalesce($4::date, " +
+            schema::kLatestDemandDateFromRollupSql + ", current_date) AS e OFFSET 0) x)"
             " SELECT w.w_item, w.w_site, w.w_end, w.w_start, d.full_date, d.quantity FROM w"
             " LEFT JOIN LATERAL (" +
             DemandBucketsSql(item.has_value(), site.has_value(), true, g, true) +

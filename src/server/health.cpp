@@ -3,12 +3,27 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 
 #include "common/dates.h"
+#include "schema/partitions.h"
 
 namespace corrente::server {
+
+namespace {
+
+// The latest demand date: from the rollup where it is kept (asked once per process), else from
+// the fact (a distributed database). /health is probed often, also under floods.
+std::string LatestDemandDateSql(pg::Connection& c) {
+  static std::atomic<int> rollup{-1};
+  if (rollup.load() < 0) rollup = c.ExecScript(schema::kDemandRollupKeptSql).GetBool(0, 0);
+  return rollup.load() == 1 ? std::string(schema::kLatestDemandDateFromRollupSql) + "::text"
+                            : "(SELECT max(full_date)::text FROM core.fact_demand_daily)";
+}
+
+}  // namespace
 
 Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> authenticated,
                           std::function<std::string()> schedule) {
@@ -20,8 +35,7 @@ Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> au
     try {
       auto conn = pool.Acquire(std::chrono::milliseconds(1000));
       auto r = conn->ExecScript(
-          "SELECT current_setting('server_version'),"
-          " (SELECT max(full_date)::text FROM core.fact_demand_daily),"
+          "SELECT current_setting('server_version'), " + LatestDemandDateSql(*conn) + ","
           " (SELECT to_char(max(finished_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
           "    FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'),"
           " (SELECT status || ' ' || to_char(started_at AT TIME ZONE 'UTC',"
