@@ -153,33 +153,38 @@ bool DemandRollupOn(Ctx& ctx) {
   return on.load() == 1;
 }
 
-// The buckets of the demand series that have rows, for the window [$3, $4] or, with `lateral`,
-// [w.s, w.e] of the statement's window w. One item over every site reads the rollup's primary
-// key, by day without grouping; otherwise a statement per filter combination rather than
-// "site_id = $2 OR $2 IS NULL", so each gets an index plan.
-std::string DemandBucketsSql(bool item, bool site, bool rollup, Granularity g, bool lateral) {
-  const std::string s = lateral ? "w.s" : "$3::date", e = lateral ? "w.e" : "$4::date";
+// The buckets of the demand series that have rows. With `rollup` (every site summed, where the
+// rollup is kept): from the rollup (one row per item and day, a tenth of the fact's rows with
+// ten sites) for the window [w.s, w.e] of the statement's window w; one item by its primary key,
+// by day without grouping, the portfolio by its date index (V069). Otherwise from the fact for
+// the window [$3, $4], given as values so that PostgreSQL prunes the monthly partitions when it
+// plans (a window from w prunes them while running, and its plan was 2-3 times slower). A
+// statement per filter combination rather than "site_id = $2 OR $2 IS NULL", so each gets an
+// index plan.
+std::string DemandBucketsSql(bool item, bool site, Granularity g, bool rollup) {
+  const std::string s = rollup ? "w.s" : "$3::date", e = rollup ? "w.e" : "$4::date";
   std::string sql;
-  if (item && !site && rollup && g == Granularity::kDay)
+  const bool grouped = !(rollup && item && g == Granularity::kDay);
+  if (!grouped)
     sql = "SELECT full_date, quantity::numeric(18,4) AS quantity FROM core.demand_item_daily"
           " WHERE item_id = $1::int AND $2::int IS NULL AND $5::text = 'day' AND full_date"
           " BETWEEN " + s + " AND " + e;
   else
+    // Days first, then their buckets: date_trunc once per day, not once per row.
     sql = std::string("SELECT date_trunc($5, full_date::timestamp)::date AS full_date,"
-                      " sum(quantity)::numeric(18,4) AS quantity FROM ") +
-          (item && !site && rollup ? "core.demand_item_daily" : "core.fact_demand_daily") +
+                      " sum(q)::numeric(18,4) AS quantity FROM (SELECT full_date, sum(quantity) AS q"
+                      " FROM ") +
+          (rollup ? "core.demand_item_daily" : "core.fact_demand_daily") +
           " WHERE full_date BETWEEN " + s + " AND " + e +
           (item ? " AND item_id = $1::int" : " AND $1::int IS NULL") +
-          (site ? " AND site_id = $2::int" : " AND $2::int IS NULL") +
+          (site ? " AND site_id = $2::int" : " AND $2::int IS NULL") + " GROUP BY full_date) x"
           " GROUP BY 1";
-  // In the statement with its window: nothing read unless the window is one CheckWindow takes.
-  // A one-time filter, so the subquery must not be pulled up into the join (OFFSET 0).
-  if (lateral) {
-    const bool grouped = sql.ends_with(" GROUP BY 1");
+  // Beside its window: nothing read unless the window is one CheckWindow takes. A one-time
+  // filter, so the subquery must not be pulled up into the join (OFFSET 0).
+  if (rollup)
     sql += std::string(grouped ? " HAVING" : " AND") +
            " w.w_item AND w.w_site AND w.s >= date '0001-01-01' AND w.e - w.s BETWEEN 0 AND " +
            std::to_string(kMaxSeriesDays - 1) + (grouped ? "" : " OFFSET 0");
-  }
   return sql;
 }
 
@@ -194,27 +199,25 @@ Response DemandSeries(Ctx& ctx) {
   p.Check();
   const Granularity g = *ParseGranularity(gran);
   // A missing demand row means zero demand: PostgreSQL returns the buckets with rows, and
-  // FillBuckets writes every bucket of the window. With the rollup (one PostgreSQL, not Citus)
-  // the window comes in the same statement, its latest date from the rollup's date index
-  // (V069) instead of the partitioned fact's: one round trip, no partition scans started.
-  const bool rollup = DemandRollupOn(ctx);
+  // FillBuckets writes every bucket of the window. From the rollup (every site summed, one
+  // PostgreSQL, not Citus) the window comes in the same statement, its latest date from the
+  // rollup's date index instead of the partitioned fact's: one round trip, no partition scans.
+  const bool rollup = !site && DemandRollupOn(ctx);
   Window w;
   pg::Result rows;
   if (rollup) {
     rows = ctx.db.Q(
-        "WITH w AS MATERIALIZED (SELECT " + WindowColumns(item.has_value(), site.has_value()) +
+        "WITH w AS MATERIALIZED (SELECT " + WindowColumns(item.has_value(), false) +
             ", x.e, coalesce($3::date, x.e - 89) AS s FROM (SELECT coalesce($4::date, " +
             schema::kLatestDemandDateFromRollupSql + ", current_date) AS e OFFSET 0) x)"
             " SELECT w.w_item, w.w_site, w.w_end, w.w_start, d.full_date, d.quantity FROM w"
             " LEFT JOIN LATERAL (" +
-            DemandBucketsSql(item.has_value(), site.has_value(), true, g, true) +
-            ") d ON true ORDER BY d.full_date",
+            DemandBucketsSql(item.has_value(), false, g, true) + ") d ON true ORDER BY d.full_date",
         item, site, start, end, gran);
     w = CheckWindow(rows, item, site);
   } else {
     w = ResolveWindow(ctx, item, site, start, end, "core.fact_demand_daily");
-    rows = ctx.db.Q(DemandBucketsSql(item.has_value(), site.has_value(), false, g, false) +
-                        " ORDER BY 1",
+    rows = ctx.db.Q(DemandBucketsSql(item.has_value(), site.has_value(), g, false) + " ORDER BY 1",
                     item, site, w.start, w.end, gran);
   }
   const int date_col = rows.Column("full_date"), q_col = rows.Column("quantity");

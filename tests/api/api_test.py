@@ -295,7 +295,7 @@ for g in ("week", "month"):
 # mid-month, every filter combination, JSON and CSV.
 w0 = sql("SELECT (max(full_date) - 75)::text FROM core.fact_demand_daily")
 for flt, g in (("item_id=1", "day"), ("item_id=1", "week"), ("item_id=1", "month"), ("item_id=1&site_id=2", "week"),
-             ("site_id=2", "month"), ("", "day"), ("item_id=2&site_id=1", "day")):
+             ("site_id=2", "month"), ("", "day"), ("", "week"), ("item_id=2&site_id=1", "day")):
     where = "".join(" AND f.%s = %s" % tuple(kv.split("=")) for kv in flt.split("&") if kv)
     ref = sql("SELECT string_agg(b || '=' || v, ' ' ORDER BY b) FROM (SELECT date_trunc('%s', d)::date::text AS b,"
               " coalesce(sum(f.quantity), 0)::numeric(18,4)::text AS v FROM generate_series('%s'::date, '%s'::date, interval '1 day') d"
