@@ -559,14 +559,25 @@ Response ForecastTotal(Ctx& ctx) {
   p.Check();
   auto run = ctx.db.Q(std::string("SELECT (") + kLatestRun + ")::text");
   std::optional<std::string> run_id = run.GetOpt(0, 0);
+  // The series without an approved override summed as they are (a hash anti-join), and only the
+  // others through the override lookup: a lookup per row of every series took two thirds of the
+  // statement (300 of 460 ms with 5,000 series).
+  const std::string where =
+      " WHERE f.run_id = $3::bigint AND ($1::int IS NULL OR f.site_id = $1)"
+      " AND ($2::int IS NULL OR f.horizon_days <= $2) AND ";
+  const std::string any =
+      AnyApprovedOverride(" AND g.item_id = f.item_id AND g.site_id = f.site_id");
   auto rows = ctx.db.Q(
-      "SELECT f.full_date, sum(" + Effective("yhat") + ")::numeric(18,4) AS yhat,"
-      " sum(" + Effective("yhat_lower") + ")::numeric(18,4) AS yhat_lower,"
-      " sum(" + Effective("yhat_upper") + ")::numeric(18,4) AS yhat_upper, count(*) AS series,"
-      " count(ov.override_id) AS overridden"
-      " FROM analytics.forecasts f" + OverrideJoin() + " WHERE f.run_id = $3::bigint"
-      " AND ($1::int IS NULL OR f.site_id = $1) AND ($2::int IS NULL OR f.horizon_days <= $2)"
-      " GROUP BY f.full_date ORDER BY f.full_date",
+      "SELECT x.full_date, sum(x.yhat)::numeric(18,4) AS yhat,"
+      " sum(x.yhat_lower)::numeric(18,4) AS yhat_lower,"
+      " sum(x.yhat_upper)::numeric(18,4) AS yhat_upper, count(*) AS series,"
+      " count(x.override_id) AS overridden FROM ("
+      " SELECT f.full_date, f.yhat::numeric(18,4) AS yhat,"
+      " f.yhat_lower::numeric(18,4) AS yhat_lower, f.yhat_upper::numeric(18,4) AS yhat_upper,"
+      " NULL::bigint AS override_id FROM analytics.forecasts f" + where + "NOT " + any +
+          " UNION ALL SELECT f.full_date, " + Effective("yhat") + ", " + Effective("yhat_lower") +
+          ", " + Effective("yhat_upper") + ", ov.override_id FROM analytics.forecasts f" +
+          OverrideJoin() + where + any + ") x GROUP BY x.full_date ORDER BY x.full_date",
       site, horizon, run_id);
   return SeriesReply(ctx, rows,
                      "\"run_id\":" + run_id.value_or("null") +

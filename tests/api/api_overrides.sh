@@ -92,6 +92,29 @@ check "/forecasts now gives every reader 150 on those days, with the statistical
 want=$(sql "select count(*) from analytics.forecasts f where f.run_id = (select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED') and item_id = 1 and site_id = 1 and full_date not between '$d1' and '$d5'")
 check "  and the statistical value on the other days ($want)" [ "$(field 'sum(1 for r in d["data"] if not r["overridden"] and r["yhat"] == r["yhat_statistical"])')" = "$want" ]
 check "the mirror (analytics.forecasts) is not written" [ "$(sql "select count(*) from analytics.forecasts where item_id = 1 and site_id = 1 and yhat = 150")" = 0 ]
+# /forecasts/total sums the series with an approved override through the lookup and the others
+# as they are: per day, the sums of the statement that looks up every row (written out here).
+for q in "horizon=30" "site_id=1" "site_id=2&horizon=3"; do
+  call GET "$viewer" "/forecasts/total?$q" >/dev/null
+  got=$(python3 -c "import json; d = json.load(open('$work/body'), parse_float=str)
+print(' '.join('%s=%s/%s/%s/%s/%s' % (r['full_date'], r['yhat'], r['yhat_lower'], r['yhat_upper'], r['series'], r['overridden']) for r in d['data']))")
+  site=$(sed -nE 's/.*site_id=([0-9]+).*/\1/p' <<<"$q"); horizon=$(sed -nE 's/.*horizon=([0-9]+).*/\1/p' <<<"$q")
+  want=$(sql "select string_agg(x, ' ' order by d) from (select f.full_date as d, f.full_date || '=' ||
+      sum(e.yhat)::numeric(18,4) || '/' || sum(e.lo)::numeric(18,4) || '/' || sum(e.hi)::numeric(18,4)
+      || '/' || count(*) || '/' || count(ov.override_id) as x
+    from analytics.forecasts f left join lateral (select o.override_id, o.mode, o.value from analytics.overrides o
+      where o.kind = 'FORECAST' and o.item_id = f.item_id and o.site_id = f.site_id and f.full_date between o.valid_from and o.valid_to
+      and o.state = 'APPROVED' order by o.updated_at desc limit 1) ov on true
+    cross join lateral (select (case ov.mode when 'ABSOLUTE' then greatest(0, f.yhat + ov.value - f.yhat) when 'PERCENT' then f.yhat * (1 + ov.value / 100) else f.yhat end)::numeric(18,4) as yhat,
+      (case ov.mode when 'ABSOLUTE' then greatest(0, f.yhat_lower + ov.value - f.yhat) when 'PERCENT' then f.yhat_lower * (1 + ov.value / 100) else f.yhat_lower end)::numeric(18,4) as lo,
+      (case ov.mode when 'ABSOLUTE' then greatest(0, f.yhat_upper + ov.value - f.yhat) when 'PERCENT' then f.yhat_upper * (1 + ov.value / 100) else f.yhat_upper end)::numeric(18,4) as hi) e
+    where f.run_id = (select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED')
+      and (${site:-null}::int is null or f.site_id = ${site:-null}) and (${horizon:-null}::int is null or f.horizon_days <= ${horizon:-null})
+    group by f.full_date) t")
+  check "/forecasts/total?$q: each day's sums as the row-by-row lookup gives them, 5 days overridden" \
+    [ "$got" = "$want" ] && also [ "$(field 'sum(r["overridden"] for r in d["data"])')" = "$([ "$q" = "site_id=2&horizon=3" ] && echo 0 || echo 5)" ] \
+    || echo "# got ${got:0:300} / want ${want:0:300}"
+done
 
 # An overlapping override cannot also be approved.
 call POST "$analyst2" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id\":1,\"valid_from\":\"$d5\",\"valid_to\":\"$d10\",\"mode\":\"PERCENT\",\"value\":20,\"reason\":\"overlaps\"}" >/dev/null
