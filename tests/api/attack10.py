@@ -170,7 +170,7 @@ cases = [
 ]
 for name, data in cases:
     out = raw(data)
-    check(name + ": 400, then closed", out.startswith(b"HTTP/1.1 400 ") and out.count(b"HTTP/1.") == 1 and b"Connection: close" in out, out[:60])
+    check(name + ": 400, then closed", out.startswith(b"HTTP/1.1 400 ") and out.count(b"\r\nServer: corrente") == 1 and b"Connection: close" in out, out[:60])
 out = raw(b"GET /health HTTP/1.0\r\n\r\n")
 check("HTTP/1.0 without Host is still served", out.startswith(b"HTTP/1.0 200 "), out[:40])
 r = req("GET", "//api//v1/items?limit=1", VIEWER)
