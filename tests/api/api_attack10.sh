@@ -30,7 +30,7 @@ port=$(free_port)
 spid=$!
 wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
 
-PORT="$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/attack10.py"
+BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/attack10.py"
 check "attack10.py" [ $? -eq 0 ]
 
 # The throttled flood's summary is written when the server stops (or its window ends).

@@ -1,38 +1,20 @@
 """The attack10 review's checks against a live server, run by tests/api/api_attack10.sh (which
-seeds the users a10_admin, a10_analyst, a10_viewer, a10_locked sharing PASSWORD and 60,000
+seeds the users a10_admin, a10_admin2, a10_analyst, a10_viewer, a10_locked sharing PASSWORD and 60,000
 padded audit rows to export, and starts the server with --request-timeout 90)."""
 import http.client
 import json
 import os
 import socket
-import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from auth_races import parallel, post_from  # noqa: E402
+from pagetest import check, finish, metric  # noqa: E402
+from pagetest import q as sql  # noqa: E402
 
-HOST, PORT = "127.0.0.1", int(os.environ["PORT"])
-DSN, PASSWORD = os.environ["DSN"], os.environ["PASSWORD"]
-PASS = FAIL = 0
-
-
-def check(desc, cond, extra=""):
-    global PASS, FAIL
-    PASS, FAIL = PASS + bool(cond), FAIL + (not cond)
-    print(("ok - " if cond else "not ok - ") + desc + ("" if cond or extra == "" else "  [%s]" % (extra,)))
-
-
-def sql(q):
-    return subprocess.run(["psql", DSN, "-AtX", "-c", q], capture_output=True, text=True, check=True).stdout.strip()
-
-
-def metric(name):
-    for line in urllib.request.urlopen("http://%s:%d/metrics" % (HOST, PORT)).read().decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return None
+HOST, PORT = "127.0.0.1", int(os.environ["BASE"].rsplit(":", 1)[1])
+PASSWORD = os.environ["PASSWORD"]
 
 
 def req(method, path, token=None, body=None, headers=None):
@@ -177,5 +159,4 @@ r = req("GET", "//api//v1/items?limit=1", VIEWER)
 check("//api//v1/items: the API's private cache headers", r[0] == 200 and r[1].get("cache-control") == "private, no-cache"
       and "Authorization" in r[1].get("vary", ""), (r[0], r[1].get("cache-control"), r[1].get("vary")))
 
-print("%d passed, %d failed" % (PASS, FAIL))
-sys.exit(1 if FAIL else 0)
+finish()
