@@ -19,6 +19,9 @@ for u in a10_admin:ADMIN a10_admin2:ADMIN a10_analyst:ANALYST a10_viewer:VIEWER 
   echo "$pw" | "$corrente" user add "${u%%:*}" --role "${u##*:}" --password-stdin >/dev/null 2>&1
 done
 check "users" [ "$(q "select count(*) from support.users where username like 'a10_%'")" = 5 ]
+out=$(echo "$pw" | "$corrente" user add A10_VIEWER --role ADMIN --password-stdin 2>&1); rc=$?
+check "user add refuses A10_VIEWER beside a10_viewer (names differing in case are one account to the throttles)" [ "$rc" -ne 0 ] \
+  && also [ "$(q "select count(*) from support.users where lower(username) = 'a10_viewer'")" = 1 ]
 # About 30 MB of audit log to export: far more than the socket buffers of a client that stops reading.
 q "INSERT INTO support.audit_logs (actor, action, entity_type, details)
    SELECT 'bulk', 'BULK_ROW', 'x', jsonb_build_object('pad', repeat('x', 400)) FROM generate_series(1, 60000)"

@@ -155,6 +155,9 @@ for name, data in cases:
     check(name + ": 400, then closed", out.startswith(b"HTTP/1.1 400 ") and out.count(b"\r\nServer: corrente") == 1 and b"Connection: close" in out, out[:60])
 out = raw(b"GET /health HTTP/1.0\r\n\r\n")
 check("HTTP/1.0 without Host is still served", out.startswith(b"HTTP/1.0 200 "), out[:40])
+# ---- 5. Usernames that differ only in case: one account to the throttles, so one account.
+r = req("POST", "/api/v1/admin/users", ADMIN, {"username": "A10_Viewer", "password": "Granite-Falcon-8842", "role": "ADMIN"})
+check("an admin cannot create A10_Viewer beside a10_viewer (409)", r[0] == 409, r[:1])
 r = req("GET", "//api//v1/items?limit=1", VIEWER)
 check("//api//v1/items: the API's private cache headers", r[0] == 200 and r[1].get("cache-control") == "private, no-cache"
       and "Authorization" in r[1].get("vary", ""), (r[0], r[1].get("cache-control"), r[1].get("vary")))
