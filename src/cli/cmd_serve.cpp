@@ -44,8 +44,19 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
   serve->add_option_function<int>(
            "--request-timeout",
            [](int s) { opt.request_timeout = std::chrono::seconds(s); },
-           "Seconds a request's body, or a response write, may take [30]")
+           "Seconds a request's body may take [30]")
       ->check(CLI::Range(1, 3600));
+  serve->add_option_function<int>(
+           "--send-stall",
+           [](int s) { opt.send_stall = std::chrono::seconds(s); },
+           "Seconds a response may wait for its client to take a byte before the connection "
+           "is closed [5]")
+      ->check(CLI::Range(1, 3600));
+  serve->add_option("--min-send-rate", opt.min_send_rate,
+                    "Bytes a second a response write must keep up after a grace of --send-stall; "
+                    "a slower client is cut off")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 30));
   serve->add_option("--max-event-streams", opt.max_event_streams,
                     "Open /api/v1/events streams at most; more get 503 (each also holds a "
                     "connection)")

@@ -45,11 +45,16 @@ void RegisterUserCommand(CLI::App& app, int& exit_code) {
     auto conn = pg::Connection::Open(ConnectDsn(LoadConfig(), true, cluster::DbRole::kOwner));
     pg::Transaction tx(conn);
     auto r = conn.Execute(
-        "INSERT INTO support.users (username, email, password_hash, role) VALUES ($1, $2, $3, $4)"
+        // Names that differ only in case are one account to the login throttles and rates, and
+        // to a reader of the audit log: a second is refused.
+        "INSERT INTO support.users (username, email, password_hash, role) SELECT $1, $2, $3, $4"
+        " WHERE NOT EXISTS (SELECT 1 FROM support.users WHERE lower(username) = lower($1))"
         " ON CONFLICT (username) DO NOTHING RETURNING user_id",
         name, email.empty() ? pg::Param() : pg::Param(email), HashPassword(pw), role);
     if (r.Rows() == 0) {
-      std::cerr << "corrente: user '" << name << "' already exists (use 'corrente user passwd')\n";
+      std::cerr << "corrente: user '" << name
+                << "' already exists, or one whose name differs only in case (use 'corrente user "
+                   "passwd')\n";
       exit_code = 1;
       return;
     }

@@ -366,15 +366,31 @@ void AppendCsvRows(std::string& out, const pg::Result& r, const std::vector<int>
 // A CSV export in flight: a read-only transaction with a cursor on its own pooled connection.
 // Rolls back in its destructor, so a client that leaves mid-way frees the connection cleanly.
 std::atomic<int> g_exports{0};  // CsvCursors alive
+std::mutex g_account_exports_mu;
+std::map<int64_t, int> g_account_exports;  // CsvCursors alive per account
 
 class CsvCursor {
  public:
   // Each export holds a pooled connection for as long as its client reads, so slow clients
-  // may take only part of the pool: past kMaxConcurrentExports, 503 with Retry-After.
-  CsvCursor(pg::Pool::Lease lease, std::set<std::string> skip)
-      : lease_(std::move(lease)), skip_(std::move(skip)) {
+  // may take only part of the pool: past kMaxConcurrentExports, 503 with Retry-After. One
+  // account holds at most kMaxExportsPerAccount of them (429), or a single VIEWER reading
+  // each export just fast enough would keep every other account's exports out.
+  CsvCursor(pg::Pool::Lease lease, std::set<std::string> skip, int64_t account)
+      : lease_(std::move(lease)), skip_(std::move(skip)), account_(account) {
+    {
+      std::lock_guard l(g_account_exports_mu);
+      if (g_account_exports[account_] >= kMaxExportsPerAccount) {
+        ApiError busy(429, "too_many_requests",
+                      "this account has " + std::to_string(kMaxExportsPerAccount) +
+                          " CSV exports in progress; retry when one has finished");
+        busy.headers.emplace_back("Retry-After", "5");
+        throw busy;
+      }
+      g_account_exports[account_]++;
+    }
     if (++g_exports > kMaxConcurrentExports) {
       g_exports--;
+      Forget();
       ApiError busy(503, "service_unavailable", "too many CSV exports in progress; retry shortly");
       busy.headers.emplace_back("Retry-After", "5");
       throw busy;
@@ -382,6 +398,7 @@ class CsvCursor {
   }
   ~CsvCursor() {
     g_exports--;
+    Forget();
     if (!open_) return;
     try {
       lease_->ExecScript("ROLLBACK");
@@ -395,6 +412,10 @@ class CsvCursor {
     lease_->Exec("DECLARE corrente_csv NO SCROLL CURSOR FOR " + sql, params);
   }
   // Appends the next chunk (the header row first); false once the last rows are out.
+  void Forget() {
+    std::lock_guard l(g_account_exports_mu);
+    if (--g_account_exports[account_] <= 0) g_account_exports.erase(account_);
+  }
   bool Next(std::string& out) {
     pg::Result r =
         lease_->ExecScript("FETCH " + std::to_string(kCsvChunkRows) + " FROM corrente_csv");
@@ -413,12 +434,13 @@ class CsvCursor {
   pg::Pool::Lease lease_;
   std::set<std::string> skip_;
   std::vector<int> cols_;
+  int64_t account_;
   bool open_ = false;
 };
 
 Response StreamCsv(Db& db, const std::string& sql, const std::vector<pg::Param>& params,
-                   std::set<std::string> skip) {
-  auto cursor = std::make_shared<CsvCursor>(db.TakeLease(), std::move(skip));
+                   std::set<std::string> skip, int64_t account) {
+  auto cursor = std::make_shared<CsvCursor>(db.TakeLease(), std::move(skip), account);
   cursor->Open(sql, params);
   // The first chunk is fetched here, so a failing query is still an ordinary error response.
   auto first = std::make_shared<std::string>();
@@ -521,7 +543,7 @@ Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> param
     skip.insert("total_count");
     params.push_back(std::to_string(limit));
     params.push_back(std::to_string(offset));
-    return StreamCsv(ctx.db, sql, params, std::move(skip));
+    return StreamCsv(ctx.db, sql, params, std::move(skip), ctx.user ? ctx.user->user_id : 0);
   }
   Page page = PageQuery(ctx.db, sql, std::move(params), limit, offset);
   return ListReply(ctx, page.rows, page.total, limit, offset, extra_metadata_json, skip_in);

@@ -172,6 +172,9 @@ std::optional<Response> RenderedListReply(const pg::Result& rows, int col, int64
 inline constexpr int kCsvChunkRows = 2000;
 // Exports running at once; more get 503 with Retry-After (each holds a pooled connection).
 inline constexpr int kMaxConcurrentExports = 8;
+// ... and of them, at most this many of one account at once (429 past it): one account never
+// holds every export slot.
+inline constexpr int kMaxExportsPerAccount = 4;
 Response ListPage(Ctx& ctx, const std::string& sql, std::vector<pg::Param> params, int64_t limit,
                   int64_t offset, const std::string& extra_metadata_json = "",
                   const std::set<std::string>& skip = {});

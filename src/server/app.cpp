@@ -495,8 +495,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   ResponseCache cache;
   Metrics metrics;
   SimulationJobs simulations(dsn);
+  ThrottledLogins throttled;
   Services services{pool,         jwt,          revoked, users,   account_throttle,
-                    address_throttle, address_rate, account_rate, hashing, cache,
+                    address_throttle, address_rate, account_rate, hashing, throttled, cache,
                     metrics,      simulations,  CORRENTE_VERSION};
   EventHub::Options event_options;
   event_options.max_streams = options.max_event_streams;
@@ -667,6 +668,22 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   router.SetFallback(MakeStaticHandler(web_root));
 
   std::jthread listener([&](std::stop_token st) { ListenLoop(st, dsn, services); });
+  // Throttled logins' summaries, each second; what is left when the server stops, then.
+  std::jthread throttled_audit([&](std::stop_token st) {
+    auto flush = [&](bool all) {
+      try {
+        WriteThrottledSummaries(pool, throttled, all);
+      } catch (const std::exception& e) {
+        spdlog::warn("throttled logins' audit summary not written: {}", e.what());
+      }
+    };
+    while (!st.stop_requested()) {
+      for (int i = 0; i < 10 && !st.stop_requested(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      flush(false);
+    }
+    flush(true);
+  });
   // Tokens are answered 503 until the listener's first load (above); it takes milliseconds
   // when the database is up, so wait for it (5 s at most) before listening.
   for (int i = 0; i < 200 && !(revoked.Loaded() && users.Loaded()); ++i)
@@ -688,6 +705,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     if (on_listening) on_listening(port);
   });
   listener.request_stop();
+  throttled_audit.request_stop();
+  throttled_audit.join();
   if (scheduler) scheduler->Stop();
 }
 

@@ -15,6 +15,7 @@
 #include "server/hashing_pool.h"
 #include "server/login_rate.h"
 #include "server/metrics.h"
+#include "server/throttled_logins.h"
 
 namespace corrente::server {
 
@@ -32,6 +33,7 @@ struct Services {
   LoginRate& address_rate;  // every login attempt, per client address and per account
   LoginRate& account_rate;
   HashingPool& hashing;  // every argon2id hash and verification runs here
+  ThrottledLogins& throttled;  // refused logins of a throttled account, summarised for the audit
   ResponseCache& cache;
   Metrics& metrics;
   SimulationJobs& simulations;  // what-if jobs, one at a time
@@ -78,6 +80,9 @@ inline constexpr const char* kLatestRun =
 void AddAuthRoutes(std::vector<ApiRoute>& routes, Services& s);
 // 429 for a login past a login rate, with Retry-After: `seconds`.
 ApiError LoginRateLimited(int64_t seconds);
+// Writes the summaries of throttled logins whose window ended (all of them with `all`) to
+// support.audit_logs, one row per account; returns how many rows. Serve() calls it each second.
+size_t WriteThrottledSummaries(pg::Pool& pool, ThrottledLogins& throttled, bool all);
 void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddProjectionRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddLookupRoutes(std::vector<ApiRoute>& routes, Services& s);

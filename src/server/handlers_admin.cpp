@@ -62,10 +62,14 @@ Response CreateUser(Ctx& ctx, HashingPool& hashing) {
   std::string out;
   InTransaction(ctx, [&] {
     auto exists = ctx.db.Q(
-        "SELECT 1 FROM support.users WHERE username = $1 OR ($2::text IS NOT NULL AND email = $2)",
+        // A name that differs only in case is the same account to the login throttles and
+        // rates (and to a reader of the audit log): refused as a duplicate.
+        "SELECT 1 FROM support.users WHERE lower(username) = lower($1)"
+        " OR ($2::text IS NOT NULL AND email = $2)",
         *username, email);
     if (exists.Rows() > 0)
-      throw ApiError(409, "conflict", "a user with that username or email already exists");
+      throw ApiError(409, "conflict",
+                     "a user with that username (in any case) or email already exists");
     // ON CONFLICT: a concurrent create of the same name or email that committed after the
     // check above is a 409 too (its unique violation was a 500).
     auto r = ctx.db.Q(std::string("INSERT INTO support.users (username, email, password_hash, role)"

@@ -92,6 +92,22 @@ ApiError LoginRateLimited(int64_t seconds) {
   return TooMany(seconds, "too many logins from this address or for this account");
 }
 
+size_t WriteThrottledSummaries(pg::Pool& pool, ThrottledLogins& throttled, bool all) {
+  auto summaries = throttled.Take(ThrottledLogins::Clock::now(), all);
+  if (summaries.empty()) return 0;
+  Db db(pool);
+  pg::Transaction tx(db.Conn());
+  for (const auto& sm : summaries) {
+    std::string top = sm.TopAddress();
+    db.Q("INSERT INTO support.audit_logs (actor, action, entity_type, details, ip_address)"
+         " VALUES ($1, 'LOGIN_FAILURE', 'user', $2::jsonb, $3::inet)",
+         sm.username, sm.DetailsJson(),
+         top.empty() ? std::optional<std::string>() : std::optional<std::string>(top));
+  }
+  tx.Commit();
+  return summaries.size();
+}
+
 namespace {
 
 Response Login(Ctx& ctx, Services& s) {
@@ -137,7 +153,10 @@ Response Login(Ctx& ctx, Services& s) {
 
   LoginAttempt attempt(s, account_key, address_key);
   if (attempt.Refused() > 0) {
-    audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
+    // The window's first refusal of this account has its row now; the rest one summary row
+    // when the window ends (throttled_logins.h), not an INSERT per attempt.
+    if (s.throttled.Record(account_key, username, ctx.req.remote_address))
+      audit("LOGIN_FAILURE", "{\"reason\":\"throttled\"}", std::nullopt);
     throw Throttled(attempt.Refused());
   }
   // Past a login rate: refused unchecked and not audited, like a full hashing pool (a flood

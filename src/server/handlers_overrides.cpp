@@ -124,6 +124,13 @@ struct Fields {
       recommendation, quantity;
 };
 
+// The fields a create or an edit may carry; anything else is refused (json_body.h).
+constexpr const char* kFieldNames[] = {
+    "kind",      "item_id",   "site_id",        "valid_from",        "valid_to",
+    "mode",      "value",     "service_level",  "min_stock",         "max_stock",
+    "lead_time_days", "recommendation_id", "quantity", "reason"};
+constexpr const char* kNoteField[] = {"note"};
+
 Fields ReadFields(const boost::json::object& o, Params& p) {
   Fields f;
   f.kind = StringField(o, "kind", p);
@@ -190,7 +197,7 @@ std::vector<pg::Param> FieldParams(const Fields& f) {
 }
 
 Response Create(Ctx& ctx) {
-  const auto o = ParseBody(ctx.req);
+  const auto o = ParseStoredBody(ctx.req, kFieldNames);
   Params p(ctx.req);
   Fields f = ReadFields(o, p);
   CheckComplete(f, p);
@@ -239,7 +246,8 @@ Response Create(Ctx& ctx) {
 Response Edit(Ctx& ctx) {
   Params p(ctx.req);
   int64_t id = p.PathId("id");
-  const auto o = ParseBody(ctx.req);
+  p.Check();
+  const auto o = ParseStoredBody(ctx.req, kFieldNames);
   Fields f = ReadFields(o, p);
   p.Check();
   const int64_t version = IfMatchVersion(ctx.req, id);
@@ -281,7 +289,8 @@ bool PeerApproval() {
 Response Transition(Ctx& ctx, const std::string& action) {
   Params p(ctx.req);
   int64_t id = p.PathId("id");
-  const auto o = ParseBody(ctx.req);
+  p.Check();
+  const auto o = ParseStoredBody(ctx.req, kNoteField);
   auto note = StringField(o, "note", p);
   if (note && note->size() > 500) p.Fail("note", "must be at most 500 characters");
   p.Check();

@@ -53,8 +53,13 @@ double Number(const boost::json::object& o, const char* name, double dflt, doubl
   return NumberField(o, name, lo, hi, p).value_or(dflt);
 }
 
+constexpr const char* kStartFields[] = {
+    "sample",          "seed",           "from",    "to",      "lead_time_scale",
+    "review_days",     "refit_every",    "service_level_a", "service_level_b",
+    "service_level_c", "backorders",     "policy"};
+
 Response Start(Ctx& ctx, SimulationJobs& jobs) {
-  const boost::json::object o = ParseBody(ctx.req);
+  const boost::json::object o = ParseStoredBody(ctx.req, kStartFields);
   Params p(ctx.req);
   WhatIf w;
   w.source.sample = static_cast<int>(Number(o, "sample", 200, 1, kMaxSample, p));

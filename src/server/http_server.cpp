@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -55,6 +56,11 @@ Request ToRequest(const http::request<http::string_body>& r, const std::string& 
   auto target = boost::urls::parse_origin_form(r.target());
   if (target) {
     q.path = std::string(target->encoded_path().decode());
+    // "//api//v1/items" routes as "/api/v1/items" (the router skips empty segments): one
+    // spelling, so the API's headers (Cache-Control: private, Vary: Authorization), its cache
+    // key and the static files' "/api/" check see the same path the router does.
+    auto repeated = [](char a, char b) { return a == '/' && b == '/'; };
+    q.path.erase(std::unique(q.path.begin(), q.path.end(), repeated), q.path.end());
     for (auto p : target->params())
       q.query[std::string(p.key)] = p.has_value ? std::string(p.value) : "";
   } else {
@@ -74,12 +80,58 @@ std::string ForwardedFor(const http::request<http::string_body>& r) {
   return out;
 }
 
+// Reads a request's header as http::async_read_header does, and sets `folded` when it holds
+// obsolete line folding (RFC 9112 5.2: a field line continued on a line that starts with SP or
+// HTAB). Beast joins such a line to the field before it; a proxy in front may not, so a folded
+// Transfer-Encoding or Content-Length would frame the body differently for the two
+// (smuggling). The caller refuses it with 400, as 5.2 allows.
+template <class Stream>
+net::awaitable<void> ReadHeader(Stream& stream, beast::flat_buffer& buffer,
+                                http::request_parser<http::string_body>& parser, bool& folded,
+                                beast::error_code& ec) {
+  folded = false;
+  for (;;) {
+    if (buffer.size() > 0) {
+      auto data = buffer.data();
+      size_t used = parser.put(data, ec);
+      // The whole header is parsed from one buffer, so `used` bytes are its header section.
+      std::string_view head(static_cast<const char*>(data.data()), used);
+      if (parser.is_header_done() &&
+          (head.find("\n ") != std::string_view::npos || head.find("\n\t") != std::string_view::npos))
+        folded = true;
+      buffer.consume(used);
+      if (ec == http::error::need_more)
+        ec = {};
+      else if (ec || parser.is_header_done())
+        co_return;
+    }
+    size_t n = co_await stream.async_read_some(buffer.prepare(64 << 10),
+                                               net::redirect_error(net::use_awaitable, ec));
+    buffer.commit(n);
+    if (ec == net::error::eof) {
+      ec = buffer.size() == 0 && !parser.got_some() ? http::error::end_of_stream
+                                                     : http::error::partial_message;
+      co_return;
+    }
+    if (ec) co_return;
+  }
+}
+
+// Framing and fields two readers could take differently, answered 400 (or 501) and closed.
 // Beast frames a request whose Transfer-Encoding does not end in chunked by Content-Length or
 // as bodiless, and takes chunked from HTTP/1.0: its body would then be read as the next request
 // (smuggling). RFC 9112 6.1, 6.3: 400 unless chunked is the last coding; 501 for any other
 // coding (none is decoded). The connection closes after either.
-std::optional<Response> BadTransferEncoding(const http::request_parser<http::string_body>& p) {
+// Also 400 for what two readers could take differently: an HTTP/1.1 request without a Host or
+// with more than one (RFC 9112 3.2), and more than one Authorization (a proxy may check the first
+// while we would read the last).
+std::optional<Response> BadFields(const http::request_parser<http::string_body>& p) {
   const auto& r = p.get();
+  size_t hosts = r.count(http::field::host);
+  if (hosts > 1 || (hosts == 0 && r.version() == 11))
+    return ErrorResponse(400, "bad_request", "an HTTP/1.1 request has exactly one Host");
+  if (r.count(http::field::authorization) > 1)
+    return ErrorResponse(400, "bad_request", "more than one Authorization");
   if (r.find(http::field::transfer_encoding) == r.end()) return std::nullopt;
   if (r.version() != 11 || !p.chunked())
     return ErrorResponse(400, "bad_request", "Transfer-Encoding must end in chunked (HTTP/1.1)");
@@ -123,6 +175,30 @@ std::string ResponseHead(const Response& res, unsigned version, bool keep_alive,
   return h;
 }
 
+// Writes all of `bufs`, or fails with beast::error::timeout (the socket then closes) when the
+// client accepts no byte for opt.send_stall, or the whole takes longer than opt.send_stall plus
+// its size at opt.min_send_rate. One deadline per write_some, so a client that stops reading
+// is cut within send_stall, and one that trickles is cut by the rate.
+template <class Stream, class Buffers>
+net::awaitable<void> WriteAll(Stream& stream, const Buffers& bufs, const ServerOptions& opt,
+                              beast::error_code& ec) {
+  using clock = std::chrono::steady_clock;
+  beast::buffers_suffix<Buffers> rest(bufs);
+  size_t left = beast::buffer_bytes(rest);
+  auto budget = std::chrono::duration_cast<clock::duration>(
+      opt.send_stall + std::chrono::duration<double>(
+                           static_cast<double>(left) / static_cast<double>(std::max<size_t>(1, opt.min_send_rate))));
+  const auto deadline = clock::now() + budget;
+  auto& lowest = beast::get_lowest_layer(stream);
+  while (left > 0) {
+    lowest.expires_at(std::min(deadline, clock::now() + opt.send_stall));
+    size_t n = co_await stream.async_write_some(rest, net::redirect_error(net::use_awaitable, ec));
+    if (ec) co_return;
+    rest.consume(n);
+    left -= n;
+  }
+}
+
 // One response with a known length: head and body in one gather write, the body borrowed from
 // `res` (or the buffer it shares with a cache), not copied.
 template <class Stream>
@@ -139,8 +215,7 @@ net::awaitable<bool> WriteWhole(Stream& stream, const Response& res, unsigned ve
   std::array<net::const_buffer, 2> bufs{net::buffer(h), net::const_buffer()};
   if (!head && !bodiless) bufs[1] = net::buffer(body);
   beast::error_code ec;
-  beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
-  co_await net::async_write(stream, bufs, net::redirect_error(net::use_awaitable, ec));
+  co_await WriteAll(stream, bufs, opt, ec);
   co_return !ec;
 }
 
@@ -156,8 +231,7 @@ net::awaitable<bool> WriteStream(Stream& stream, Response& res, unsigned version
   std::string h = ResponseHead(res, version, keep_alive && chunked,
                                chunked ? "Transfer-Encoding: chunked\r\n" : "");
   beast::error_code ec;
-  beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
-  co_await net::async_write(stream, net::buffer(h), net::redirect_error(net::use_awaitable, ec));
+  co_await WriteAll(stream, net::buffer(h), opt, ec);
   std::string piece;
   bool more = true;
   while (!ec && more) {
@@ -176,12 +250,10 @@ net::awaitable<bool> WriteStream(Stream& stream, Response& res, unsigned version
     std::array<net::const_buffer, 3> bufs{net::buffer(size, static_cast<size_t>(n)),
                                           net::buffer(piece), net::buffer("\r\n", 2)};
     if (!chunked) bufs[0] = bufs[2] = net::const_buffer();
-    beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
-    co_await net::async_write(stream, bufs, net::redirect_error(net::use_awaitable, ec));
+    co_await WriteAll(stream, bufs, opt, ec);
   }
   if (ec || !chunked) co_return false;
-  co_await net::async_write(stream, net::buffer("0\r\n\r\n", 5),
-                            net::redirect_error(net::use_awaitable, ec));
+  co_await WriteAll(stream, net::buffer("0\r\n\r\n", 5), opt, ec);
   co_return !ec;
 }
 
@@ -198,8 +270,7 @@ net::awaitable<bool> WriteLive(Stream& stream, Response& res, unsigned version,
                                chunked ? "Transfer-Encoding: chunked\r\n" : "");
   beast::error_code ec;
   auto& lowest = beast::get_lowest_layer(stream);
-  lowest.expires_after(opt.request_timeout);
-  co_await net::async_write(stream, net::buffer(h), net::redirect_error(net::use_awaitable, ec));
+  co_await WriteAll(stream, net::buffer(h), opt, ec);
   // Wake-ups may come from any thread, also after this coroutine is gone (the body may outlive
   // the server): they set `pending` and cancel the wait on this strand, where the timer lives,
   // while the strand is still known. The guard forgets it when the coroutine ends, however it
@@ -257,8 +328,7 @@ net::awaitable<bool> WriteLive(Stream& stream, Response& res, unsigned version,
     std::array<net::const_buffer, 3> bufs{net::buffer(size, static_cast<size_t>(n)),
                                           net::buffer(out), net::buffer("\r\n", 2)};
     if (!chunked) bufs[0] = bufs[2] = net::const_buffer();
-    lowest.expires_after(opt.request_timeout);
-    co_await net::async_write(stream, bufs, net::redirect_error(net::use_awaitable, ec));
+    co_await WriteAll(stream, bufs, opt, ec);
     lowest.expires_never();  // the wait between events is no timeout
     last_write = std::chrono::steady_clock::now();
   }
@@ -267,9 +337,7 @@ net::awaitable<bool> WriteLive(Stream& stream, Response& res, unsigned version,
     state.live.erase(registered);
   }
   if (!ec && chunked) {
-    lowest.expires_after(opt.request_timeout);
-    co_await net::async_write(stream, net::buffer("0\r\n\r\n", 5),
-                              net::redirect_error(net::use_awaitable, ec));
+    co_await WriteAll(stream, net::buffer("0\r\n\r\n", 5), opt, ec);
   }
   co_return false;
 }
@@ -296,8 +364,8 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
     // connection once held the whole table for request_timeout, and newcomers got 503.
     state.connections->SetIdle(conn, true);
     beast::get_lowest_layer(stream).expires_after(opt.header_timeout);
-    co_await http::async_read_header(stream, buffer, parser,
-                                     net::redirect_error(net::use_awaitable, ec));
+    bool folded = false;
+    co_await ReadHeader(stream, buffer, parser, folded, ec);
     if (!ec && !parser.is_done()) {
       beast::get_lowest_layer(stream).expires_after(opt.request_timeout);
       // RFC 9110 10.1.1: a client that expects 100-continue waits for it before its body
@@ -332,7 +400,9 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
         res = ErrorResponse(400, "bad_request", "malformed HTTP request");
       else
         break;
-    } else if (auto bad = BadTransferEncoding(parser)) {
+    } else if (folded) {
+      res = ErrorResponse(400, "bad_request", "obsolete line folding is not accepted");
+    } else if (auto bad = BadFields(parser)) {
       res = std::move(*bad);  // keep_alive stays false
     } else {
       state.in_flight++;

@@ -29,7 +29,13 @@ struct ServerOptions {
   size_t header_limit = 16 << 10;
   int max_connections = 0;                // 0 = sized from the open-file limit
   std::chrono::seconds header_timeout{10};  // a request's headers, or a keep-alive wait
-  std::chrono::seconds request_timeout{30};  // a request's body, and each response write
+  std::chrono::seconds request_timeout{30};  // a request's body
+  // A response write is cut (and its connection closed) when the client takes no byte for
+  // send_stall, or when the write runs slower than min_send_rate bytes a second after a grace
+  // of send_stall: a client that stops reading a large body frees its slot (and an export's
+  // database connection) within seconds.
+  std::chrono::seconds send_stall{5};
+  size_t min_send_rate = 16 << 10;
   std::chrono::seconds drain_timeout{10};
   // Live events (/api/v1/events), read by Serve(): open streams at most (more get 503; each
   // also holds a connection) and the heartbeat that keeps an idle stream open.

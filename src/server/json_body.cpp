@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string_view>
 
+#include "common/utf8.h"
+
 namespace corrente::server {
 
 boost::json::object ParseBody(const Request& req) {
@@ -10,6 +12,22 @@ boost::json::object ParseBody(const Request& req) {
   auto v = boost::json::parse(req.body.empty() ? std::string("{}") : req.body, ec);
   if (ec || !v.is_object()) throw ApiError(400, "invalid_body", "body must be a JSON object");
   return v.as_object();
+}
+
+boost::json::object ParseStoredBody(const Request& req, std::span<const char* const> fields,
+                                    size_t max_bytes) {
+  if (req.body.size() > max_bytes)
+    throw ApiError(413, "payload_too_large",
+                   "request body exceeds " + std::to_string(max_bytes) + " bytes for this endpoint");
+  boost::json::object o = ParseBody(req);
+  Params p(req);
+  for (const auto& kv : o) {
+    bool known = false;
+    for (const char* f : fields) known = known || kv.key() == f;
+    if (!known) p.Fail(ToUtf8(std::string(kv.key()), 64), "is not a field of this endpoint");
+  }
+  p.Check();
+  return o;
 }
 
 std::optional<std::string> StringField(const boost::json::object& o, const char* name, Params& p) {

@@ -750,7 +750,7 @@ http_fuzz.run(types.SimpleNamespace(check=check, sql=sql, get=get, login=login, 
 # ---------------------------------------------------------------- static files, headers, gzip, CSV, 1,000 connections
 import http_delivery  # noqa: E402  (tests/api/http_delivery.py)
 http_delivery.run(types.SimpleNamespace(check=check, sql=sql, get=get, req=req, HOST=HOST, PORT=PORT, ADMIN=ADMIN,
-                                        VIEWER=VIEWER, WEB_ROOT=WEB_ROOT))
+                                        VIEWER=VIEWER, ANALYST=ANALYST, WEB_ROOT=WEB_ROOT))
 
 
 # ---------------------------------------------------------------- account changes and login races

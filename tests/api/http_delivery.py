@@ -17,6 +17,7 @@ import time
 def run(t):
     check, sql, get, req = t.check, t.sql, t.get, t.req
     HOST, PORT, ADMIN, VIEWER, WEB_ROOT = t.HOST, t.PORT, t.ADMIN, t.VIEWER, t.WEB_ROOT
+    ANALYST = t.ANALYST
     # ---------------------------------------------------------------- static files
     r = get("/")
     check("static: / serves index.html", r.status == 200 and "corrente-dashboard" in r.raw and r.headers["content-type"].startswith("text/html"))
@@ -168,18 +169,21 @@ def run(t):
         " yhat_lower_95, yhat_upper_95, model_tag, confidence_level, computed_at)"
         " SELECT 2, current_date + h, i, s, h, h, h - 1, h + 1, h - 2, h + 2, 'ets_v1', 80, timestamptz '2026-01-02 02:00:00+00'"
         " FROM generate_series(91, 900) h, generate_series(4, 20) i, generate_series(1, 3) s")
+    # Four of one account (its most at once) and four of another.
     held = []
     for i in range(8):
         sock = socket.create_connection((HOST, PORT))
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        sock.sendall(("GET /api/v1/forecasts?format=csv&limit=10000000&held=%d HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % (i, VIEWER)).encode())
+        sock.sendall(("GET /api/v1/forecasts?format=csv&limit=10000000&held=%d HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n" % (i, VIEWER if i < 4 else ADMIN)).encode())
         sock.recv(100)
         held.append(sock)
     time.sleep(0.3)
-    s9, h9, b9 = raw_get("/api/v1/forecasts?format=csv&limit=10000000&held=9", VIEWER)
+    s5, h5, _ = raw_get("/api/v1/forecasts?format=csv&limit=10000000&held=5", VIEWER)
+    s9, h9, b9 = raw_get("/api/v1/forecasts?format=csv&limit=10000000&held=9", ANALYST)
     s10, _, _ = raw_get("/api/v1/forecasts?limit=5", VIEWER)
     for sock in held:
         sock.close()
+    check("an account's fifth concurrent export is 429 with Retry-After", s5 == 429 and h5.get("retry-after") == "5", (s5, h5))
     check("a ninth concurrent export is 503 with Retry-After; JSON still served", s9 == 503 and h9.get("retry-after") == "5" and s10 == 200, (s9, h9, s10))
     time.sleep(0.5)
 
