@@ -55,13 +55,14 @@ case "$cmd" in
   stop)
     if [ -f "$dir/pid" ]; then
       pid=$(cat "$dir/pid")
-      if kill -0 "$pid" 2>/dev/null; then
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      else  # it died during the test: say how, for the test's output
-        echo "mariadb.sh: the MariaDB server of $dir had stopped before the end of the test; its log:" >&2
+      # Dead (a zombie until its new parent reaps it) or crashed: say how, for the test's output.
+      state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
+      if [ -z "$state" ] || [ "${state:0:1}" = Z ] || grep -q "got signal" "$dir/err.log" 2>/dev/null; then
+        echo "mariadb.sh: the MariaDB server of $dir stopped before the end of the test; its log:" >&2
         tail -40 "$dir/err.log" >&2
       fi
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
     rm -rf "$dir"
     ;;
