@@ -104,7 +104,9 @@ check "  and the identity continues past it" [ "$(q "select nextval(pg_get_seria
 check "synced values" [ "$(q "select (select ru from messy.cs where id = '€') || '|' || (select ru from messy.cs where id = 'ä') || '|' || f || '|' || b64 || '|' || (select \"group\" from messy.\"Weird Table.Name\" where \"user\" = 1 and \"order\" = 2) from messy.nums where id = 2")" = "Пока|да|7654321|18446744073709551614|c" ]
 out=$("$corrente" migrate verify "$src" 2>&1); rc=$?; check "verify after sync" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || grep -v '"level":"info"' <<<"$out" | tail -20
-out=$("$corrente" migrate sync "$src" 2>&1)
-check "second sync is a no-op" [ "$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")" = "17" ]
-grep -E "sync .*: [0-9]+ inserted" <<<"$out" | grep -v ": 0 inserted, 0 updated, 0 deleted"
+out=$("$corrente" migrate sync "$src" 2>&1); rc=$?
+noop=$(grep -c ": 0 inserted, 0 updated, 0 deleted" <<<"$out")
+check "second sync is a no-op" [ $rc -eq 0 ] && also [ "$noop" = "17" ]
+# What it changed, or its error.
+[ $rc -eq 0 ] && [ "$noop" = 17 ] || grep -v '"level":"info"' <<<"$out" | grep -v ": 0 inserted, 0 updated, 0 deleted" | tail -20
 finish
