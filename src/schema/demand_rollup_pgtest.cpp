@@ -113,6 +113,36 @@ TEST(DemandRollup, FollowsWritesStraightIntoPartitionsAndTheirMaintenance) {
   EXPECT_EQ(Drift(c), 0);
 }
 
+// A NaN quantity removed from an item-day (delete or update, through the parent or a partition): the rollup sums the rows left, not NaN (NaN - NaN is NaN) (V071).
+TEST(DemandRollup, ANaNRowRemovedLeavesTheSumOfTheOthers) {
+  testing::ScratchDatabase db;
+  auto c = db.Connect();
+  Fill(c);
+  auto nan_at = [&](const char* day, int item) {
+    c.ExecScript(std::string("UPDATE core.fact_demand_daily SET quantity = 'NaN' WHERE site_id = 1"
+                             " AND item_id = ") + std::to_string(item) + " AND full_date = '" + day + "'");
+  };
+  nan_at("2024-03-05", 1);
+  nan_at("2024-04-06", 2);
+  nan_at("2024-05-07", 1);
+  EXPECT_EQ(Drift(c), 0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM core.demand_item_daily WHERE quantity = 'NaN'"), 3);
+  c.ExecScript("DELETE FROM core.fact_demand_daily WHERE site_id = 1 AND item_id = 1 AND full_date = '2024-03-05'");
+  c.ExecScript("UPDATE core.fact_demand_daily_2024_04 SET quantity = 2 WHERE quantity = 'NaN'");
+  EXPECT_EQ(Drift(c), 0);
+  EXPECT_EQ(c.ExecScript("SELECT quantity::text FROM core.demand_item_daily"
+                         " WHERE item_id = 1 AND full_date = '2024-03-05'").GetString(0, 0),
+            c.ExecScript("SELECT sum(quantity)::text FROM core.fact_demand_daily"
+                         " WHERE item_id = 1 AND full_date = '2024-03-05'").GetString(0, 0));
+  // The NaN day of May stays NaN while its row is there; a TRUNCATE of its partition takes all.
+  c.ExecScript("DELETE FROM core.fact_demand_daily WHERE item_id = 1 AND full_date = '2024-05-07' AND site_id = 2");
+  EXPECT_EQ(Drift(c), 0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM core.demand_item_daily WHERE quantity = 'NaN'"), 1);
+  c.ExecScript("TRUNCATE core.fact_demand_daily_2024_05");
+  EXPECT_EQ(Drift(c), 0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM core.demand_item_daily WHERE quantity = 'NaN'"), 0);
+}
+
 TEST(DemandRollup, DetachIsRepairedByRebuild) {
   testing::ScratchDatabase db;
   auto c = db.Connect();

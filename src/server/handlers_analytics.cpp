@@ -146,11 +146,12 @@ Response Kpis(Ctx& ctx) {
 
 // Whether core.demand_item_daily (V064) is kept by its triggers: asked once per process.
 // A distributed database (db upgrade --distributed) has no rollup; its series read the fact.
+// Asked again after the rollup went away under a running server (db downgrade below V064).
+std::atomic<int> g_demand_rollup{-1};
 bool DemandRollupOn(Ctx& ctx) {
-  static std::atomic<int> on{-1};
-  if (on.load() < 0)
-    on = ctx.db.Q(schema::kDemandRollupKeptSql).GetBool(0, 0);
-  return on.load() == 1;
+  if (g_demand_rollup.load() < 0)
+    g_demand_rollup = ctx.db.Q(schema::kDemandRollupKeptSql).GetBool(0, 0);
+  return g_demand_rollup.load() == 1;
 }
 
 // The buckets of the demand series that have rows. With `rollup` (every site summed, where the
@@ -202,20 +203,29 @@ Response DemandSeries(Ctx& ctx) {
   // FillBuckets writes every bucket of the window. From the rollup (every site summed, one
   // PostgreSQL, not Citus) the window comes in the same statement, its latest date from the
   // rollup's date index instead of the partitioned fact's: one round trip, no partition scans.
-  const bool rollup = !site && DemandRollupOn(ctx);
+  bool rollup = !site && DemandRollupOn(ctx);
   Window w;
   pg::Result rows;
   if (rollup) {
-    rows = ctx.db.Q(
-        "WITH w AS MATERIALIZED (SELECT " + WindowColumns(item.has_value(), false) +
-            ", x.e, coalesce($3::date, x.e - 89) AS s FROM (SELECT coalesce($4::date, " +
-            schema::kLatestDemandDateFromRollupSql + ", current_date) AS e OFFSET 0) x)"
-            " SELECT w.w_item, w.w_site, w.w_end, w.w_start, d.full_date, d.quantity FROM w"
-            " LEFT JOIN LATERAL (" +
-            DemandBucketsSql(item.has_value(), false, g, true) + ") d ON true ORDER BY d.full_date",
-        item, site, start, end, gran);
-    w = CheckWindow(rows, item, site);
-  } else {
+    try {
+      rows = ctx.db.Q(
+          "WITH w AS MATERIALIZED (SELECT " + WindowColumns(item.has_value(), false) +
+              ", x.e, coalesce($3::date, x.e - 89) AS s FROM (SELECT coalesce($4::date, " +
+              schema::kLatestDemandDateFromRollupSql +
+              ", current_date) AS e OFFSET 0) x)"
+              " SELECT w.w_item, w.w_site, w.w_end, w.w_start, d.full_date, d.quantity FROM w"
+              " LEFT JOIN LATERAL (" +
+              DemandBucketsSql(item.has_value(), false, g, true) +
+              ") d ON true ORDER BY d.full_date",
+          item, site, start, end, gran);
+      w = CheckWindow(rows, item, site);
+    } catch (const pg::Error& e) {
+      if (e.SqlState() != "42P01") throw;  // the rollup dropped: the fact answers
+      g_demand_rollup = -1;
+      rollup = false;
+    }
+  }
+  if (!rollup) {
     w = ResolveWindow(ctx, item, site, start, end, "core.fact_demand_daily");
     rows = ctx.db.Q(DemandBucketsSql(item.has_value(), site.has_value(), g, false) + " ORDER BY 1",
                     item, site, w.start, w.end, gran);

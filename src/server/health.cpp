@@ -14,13 +14,17 @@ namespace corrente::server {
 
 namespace {
 
-// The latest demand date: from the rollup where it is kept (asked once per process), else from
-// the fact (a distributed database). /health is probed often, also under floods.
+// The latest demand date: from the rollup where it is kept (asked once per process, and again
+// after the rollup went away, e.g. `db downgrade` below V064), else from the fact (a distributed
+// database). /health is probed often, also under floods.
+std::atomic<int> g_rollup{-1};
+constexpr const char* kLatestDemandDateFromFactSql =
+    "(SELECT max(full_date)::text FROM core.fact_demand_daily)";
+
 std::string LatestDemandDateSql(pg::Connection& c) {
-  static std::atomic<int> rollup{-1};
-  if (rollup.load() < 0) rollup = c.ExecScript(schema::kDemandRollupKeptSql).GetBool(0, 0);
-  return rollup.load() == 1 ? std::string(schema::kLatestDemandDateFromRollupSql) + "::text"
-                            : "(SELECT max(full_date)::text FROM core.fact_demand_daily)";
+  if (g_rollup.load() < 0) g_rollup = c.ExecScript(schema::kDemandRollupKeptSql).GetBool(0, 0);
+  return g_rollup.load() == 1 ? std::string(schema::kLatestDemandDateFromRollupSql) + "::text"
+                              : kLatestDemandDateFromFactSql;
 }
 
 }  // namespace
@@ -34,13 +38,26 @@ Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> au
     if (versions) body["version"] = CORRENTE_VERSION;
     try {
       auto conn = pool.Acquire(std::chrono::milliseconds(1000));
-      auto r = conn->ExecScript(
-          "SELECT current_setting('server_version'), " + LatestDemandDateSql(*conn) + ","
-          " (SELECT to_char(max(finished_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-          "    FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'),"
-          " (SELECT status || ' ' || to_char(started_at AT TIME ZONE 'UTC',"
-          "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM analytics.pipeline_runs"
-          "  ORDER BY run_id DESC LIMIT 1)");
+      auto probe = [&](const std::string& latest_demand_date) {
+        return conn->ExecScript("SELECT current_setting('server_version'), " + latest_demand_date +
+                                ","
+                                " (SELECT to_char(max(finished_at) AT TIME ZONE 'UTC', "
+                                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                                "    FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'),"
+                                " (SELECT status || ' ' || to_char(started_at AT TIME ZONE 'UTC',"
+                                "   'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM analytics.pipeline_runs"
+                                "  ORDER BY run_id DESC LIMIT 1)");
+      };
+      const std::string latest = LatestDemandDateSql(*conn);
+      pg::Result r;
+      try {
+        r = probe(latest);
+      } catch (const pg::Error& e) {
+        // The rollup dropped under a running server: the fact answers, and the next probe asks.
+        if (e.SqlState() != "42P01" || latest == kLatestDemandDateFromFactSql) throw;
+        g_rollup = -1;
+        r = probe(kLatestDemandDateFromFactSql);
+      }
       body["status"] = "healthy";
       body["database"] = "connected";
       if (versions) body["postgres_version"] = r.GetString(0, 0);
