@@ -1,5 +1,5 @@
 """GET /api/v1/items from each item's rendered row (core.dim_item.api_json, V067) against the
-column statement, by tests/api/api_item_pages.sh. The reference answers come from the same
+column statement, by tests/api/api_rendered_pages.sh. The reference answers come from the same
 running server after `db downgrade` takes V067 out (it then answers from the columns); every
 request carries a unique nocache parameter, so the response cache answers none."""
 import json

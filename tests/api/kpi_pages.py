@@ -1,5 +1,5 @@
 """GET /api/v1/analytics/kpis from each day's rendered row (analytics.mv_kpis_latest.api_json,
-V070) against the column statement, by tests/api/api_kpi_pages.sh. The reference answers come
+V070) against the column statement, by tests/api/api_rendered_pages.sh. The reference answers come
 from the same running server after `db downgrade` takes V070 out (it then answers from the
 columns); every request carries a unique nocache parameter, so the response cache answers
 none."""
