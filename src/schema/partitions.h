@@ -1,6 +1,7 @@
 #pragma once
 // Monthly partition upkeep for the partitioned fact tables.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "pg/pg.h"
@@ -16,6 +17,12 @@ inline constexpr const char* kPartitionedFacts[] = {"core.fact_demand_daily", "c
 inline constexpr const char* kDemandRollupKeptSql =
     "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'demand_rollup_ins'"
     " AND tgrelid = to_regclass('core.fact_demand_daily'))";
+
+// Whether the rollup is kept, for a long-running process (the server): `ask` runs
+// kDemandRollupKeptSql once, and again after ForgetDemandRollup (the rollup went away under the
+// process, e.g. `db downgrade` below V064). One answer for every caller of the process.
+bool DemandRollupKept(const std::function<bool()>& ask);
+void ForgetDemandRollup();
 
 // Where the rollup is kept: the latest demand date, as a scalar subquery reading one entry of
 // the rollup's date index (V069). The fact's max(full_date) is planned over every monthly

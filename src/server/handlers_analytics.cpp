@@ -144,14 +144,12 @@ Response Kpis(Ctx& ctx) {
                   {start, end}, limit, offset);
 }
 
-// Whether core.demand_item_daily (V064) is kept by its triggers: asked once per process.
-// A distributed database (db upgrade --distributed) has no rollup; its series read the fact.
-// Asked again after the rollup went away under a running server (db downgrade below V064).
-std::atomic<int> g_demand_rollup{-1};
+// Whether core.demand_item_daily (V064) is kept by its triggers (one answer per process, asked
+// again after the rollup went away). A distributed database (db upgrade --distributed) has no
+// rollup; its series read the fact.
 bool DemandRollupOn(Ctx& ctx) {
-  if (g_demand_rollup.load() < 0)
-    g_demand_rollup = ctx.db.Q(schema::kDemandRollupKeptSql).GetBool(0, 0);
-  return g_demand_rollup.load() == 1;
+  return schema::DemandRollupKept(
+      [&ctx] { return ctx.db.Q(schema::kDemandRollupKeptSql).GetBool(0, 0); });
 }
 
 // The buckets of the demand series that have rows. With `rollup` (every site summed, where the
@@ -221,7 +219,7 @@ Response DemandSeries(Ctx& ctx) {
       w = CheckWindow(rows, item, site);
     } catch (const pg::Error& e) {
       if (e.SqlState() != "42P01") throw;  // the rollup dropped: the fact answers
-      g_demand_rollup = -1;
+      schema::ForgetDemandRollup();
       rollup = false;
     }
   }

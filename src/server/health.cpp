@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
-#include <atomic>
 #include <chrono>
 #include <ctime>
 
@@ -14,17 +13,16 @@ namespace corrente::server {
 
 namespace {
 
-// The latest demand date: from the rollup where it is kept (asked once per process, and again
-// after the rollup went away, e.g. `db downgrade` below V064), else from the fact (a distributed
-// database). /health is probed often, also under floods.
-std::atomic<int> g_rollup{-1};
+// The latest demand date: from the rollup where it is kept, else from the fact (a distributed
+// database, or a schema below V064). /health is probed often, also under floods.
 constexpr const char* kLatestDemandDateFromFactSql =
     "(SELECT max(full_date)::text FROM core.fact_demand_daily)";
 
 std::string LatestDemandDateSql(pg::Connection& c) {
-  if (g_rollup.load() < 0) g_rollup = c.ExecScript(schema::kDemandRollupKeptSql).GetBool(0, 0);
-  return g_rollup.load() == 1 ? std::string(schema::kLatestDemandDateFromRollupSql) + "::text"
-                              : kLatestDemandDateFromFactSql;
+  return schema::DemandRollupKept(
+             [&c] { return c.ExecScript(schema::kDemandRollupKeptSql).GetBool(0, 0); })
+             ? std::string(schema::kLatestDemandDateFromRollupSql) + "::text"
+             : kLatestDemandDateFromFactSql;
 }
 
 }  // namespace
@@ -55,7 +53,7 @@ Handler MakeHealthHandler(pg::Pool& pool, std::function<bool(const Request&)> au
       } catch (const pg::Error& e) {
         // The rollup dropped under a running server: the fact answers, and the next probe asks.
         if (e.SqlState() != "42P01" || latest == kLatestDemandDateFromFactSql) throw;
-        g_rollup = -1;
+        schema::ForgetDemandRollup();
         r = probe(kLatestDemandDateFromFactSql);
       }
       body["status"] = "healthy";
