@@ -11,7 +11,7 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libsodium-dev libjwt-dev libcli11-dev libspdlog-dev libfmt-dev
-  libeigen3-dev libsqlite3-dev libmariadb-dev zlib1g-dev libssl-dev
+  libeigen3-dev libsqlite3-dev libmariadb-dev zlib1g-dev libssl-dev libxxhash-dev
   googletest libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15 pgbackrest
   curl ca-certificates openssl

@@ -10,6 +10,9 @@
 #
 # Usage: bench/api/run.sh [path/to/corrente]   (default build/release/corrente)
 # Env: BENCH_ITEMS (500) BENCH_SITES (10) BENCH_DAYS (1095) BENCH_SECONDS (10)
+#      BENCH_REPEAT (3: each case runs that many times, corrente and the peer alternated; the
+#      table gives the medians and the ratio of the median rates, each round's figures are
+#      printed as they come)
 #      BENCH_CONNECTIONS (64) BENCH_THREADS (server I/O threads, 0 = one per core)
 #      BENCH_WORKERS (server handler threads and pooled connections; empty = serve's default)
 #      BENCH_PEER (1; 0 skips the Flask peer) BENCH_PEER_WORKERS (5 = 2 x cores + 1)
@@ -24,7 +27,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 corrente="$(realpath "${1:-$root/build/release/corrente}")"
 items=${BENCH_ITEMS:-500} sites=${BENCH_SITES:-10} days=${BENCH_DAYS:-1095}
-secs=${BENCH_SECONDS:-10} conns=${BENCH_CONNECTIONS:-64}
+secs=${BENCH_SECONDS:-10} conns=${BENCH_CONNECTIONS:-64} repeat=${BENCH_REPEAT:-3}
 peer=${BENCH_PEER:-1} peer_workers=${BENCH_PEER_WORKERS:-$(( $(nproc) * 2 + 1 ))} only=${BENCH_ONLY:-.}
 # Debian's interpreter, which has the packages (a pyenv or venv python3 may come first on PATH).
 peer_py=/usr/bin/python3
@@ -139,23 +142,35 @@ measure() {  # measure BASE PATH MODE CONNECTIONS [EXTRA_HEADER] -> "req/s p50 p
   errs=$(awk '/Non-2xx/ {n += $4} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
   echo "$rps $pct $errs"
 }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+fmt_ms() { awk -v v="$1" 'BEGIN { printf "%.2fms", v }'; }
 run() {  # run NAME PATH cached|uncached [CONNECTIONS [EXTRA_HEADER]]
   local name="$1" path="$2" mode="$3" c="${4:-$conns}" extra="${5:-}"
   grep -qE "$only" <<<"$name $mode $c" || return 0
-  local a b=""
-  read -r rps p50 p95 p99 errs <<<"$(measure "$scheme://127.0.0.1:$port" "$path" "$mode" "$c" "$extra")"
-  printf '%-24s %-8s %3s conn  corrente %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s\n' "$name" "$mode" "$c" "$rps" "$p50" "$p95" "$p99" "$errs"
-  a="| $name | $mode | $c | $rps | $p50 | $p95 | $p99 |"
+  local a b="" i
+  local -a r1 q50 q95 q99 e1 r2 w50 w95 w99 e2
+  for ((i = 1; i <= repeat; i++)); do
+    read -r rps p50 p95 p99 errs <<<"$(measure "$scheme://127.0.0.1:$port" "$path" "$mode" "$c" "$extra")"
+    printf '%-24s %-8s %3s conn  corrente %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s  (round %d)\n' "$name" "$mode" "$c" "$rps" "$p50" "$p95" "$p99" "$errs" "$i"
+    r1+=("$rps") q50+=("${p50%ms}") q95+=("${p95%ms}") q99+=("${p99%ms}") e1+=("$errs")
+    if [ "$peer" = 1 ]; then
+      read -r prps pp50 pp95 pp99 perrs <<<"$(measure "http://127.0.0.1:$peer_port" "$path" "$mode" "$c" "$extra")"
+      printf '%-24s %-8s %3s conn  flask    %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s  (round %d)\n' "" "" "" "$prps" "$pp50" "$pp95" "$pp99" "$perrs" "$i"
+      r2+=("$prps") w50+=("${pp50%ms}") w95+=("${pp95%ms}") w99+=("${pp99%ms}") e2+=("$perrs")
+    fi
+  done
+  local mr1 mr2
+  mr1=$(median "${r1[@]}")
+  a="| $name | $mode | $c | $mr1 | $(fmt_ms "$(median "${q50[@]}")") | $(fmt_ms "$(median "${q95[@]}")") | $(fmt_ms "$(median "${q99[@]}")") |"
   if [ "$peer" = 1 ]; then
-    read -r prps pp50 pp95 pp99 perrs <<<"$(measure "http://127.0.0.1:$peer_port" "$path" "$mode" "$c" "$extra")"
-    printf '%-24s %-8s %3s conn  flask    %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s\n' "" "" "" "$prps" "$pp50" "$pp95" "$pp99" "$perrs"
-    b=" $prps | $pp50 | $pp95 | $pp99 | $(python3 -c "import sys; a, b = sys.argv[1:]; print('%.0fx' % (float(a) / float(b)) if float(b) > 0 else '-')" "$rps" "$prps" 2>/dev/null || echo -) |"
+    mr2=$(median "${r2[@]}")
+    b=" $mr2 | $(fmt_ms "$(median "${w50[@]}")") | $(fmt_ms "$(median "${w95[@]}")") | $(fmt_ms "$(median "${w99[@]}")") | $(python3 -c "import sys; a, b = sys.argv[1:]; print('%.1fx' % (float(a) / float(b)) if float(b) > 0 else '-')" "$mr1" "$mr2" 2>/dev/null || echo -) |"
   fi
   rows+=("$a$b")
 }
 
 echo
-echo "corrente serve benchmark: $items items x $sites sites x $days days ($demand_rows demand rows), $(nproc) cores shared with wrk, $conns connections, ${secs}s each"
+echo "corrente serve benchmark: $items items x $sites sites x $days days ($demand_rows demand rows), $(nproc) cores shared with wrk, $conns connections, ${secs}s each, $repeat rounds per case (medians in the table)"
 [ "$scheme" = https ] && echo "corrente over HTTPS (BENCH_TLS=1: TLS 1.2+, P-256 certificate); the peer over plain HTTP"
 echo "load average before seeding: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$peer" = 1 ] && echo "peer: Flask $("$peer_py" -c 'import importlib.metadata as m; print(m.version("flask"))') + SQLAlchemy $("$peer_py" -c 'import sqlalchemy; print(sqlalchemy.__version__)') + gunicorn $(gunicorn --version 2>&1 | awk '{print $NF}' | tr -d '()') with $peer_workers sync workers"

@@ -283,7 +283,9 @@ class Api {
           Precompress(res);
         else
           Share(res);
-        s_.cache.Put(key, res, generation);
+        // Stored from its second request on: a stream of one-off URLs costs no copies,
+        // evictions or memory, and cannot push out the entries asked for again.
+        if (s_.cache.Admit(key)) s_.cache.Put(key, res, generation);
       }
       if (r.method != "GET" && res.status < 300 && r.tag != "auth") {
         s_.cache.Invalidate();
@@ -598,6 +600,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(cache.Misses()));
     gauge("cache_invalidations_total", "counter", "Response cache invalidations.",
           static_cast<double>(cache.Invalidations()));
+    gauge("cache_not_admitted_total", "counter",
+          "Responses not stored because their key was not asked for before (first requests).",
+          static_cast<double>(cache.NotAdmitted()));
     auto conns = http->Connections();
     gauge("http_connections_open", "gauge", "Open client connections.",
           static_cast<double>(conns.open));

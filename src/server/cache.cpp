@@ -5,6 +5,9 @@
 #include <mutex>
 #include <vector>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace corrente::server {
 
 std::string ResponseCache::Key(const Request& req, const std::string& role, bool csv) {
@@ -65,6 +68,15 @@ void ResponseCache::Put(const std::string& key, const Response& res, uint64_t ge
   bytes_ += EntryBytes(key, res);
 }
 
+bool ResponseCache::Admit(const std::string& key) {
+  uint64_t h = std::hash<std::string>{}(key) | 1;  // 0 marks an empty slot
+  auto& slot = seen_[(h >> 17) & (seen_.size() - 1)];
+  if (slot.load(std::memory_order_relaxed) == h) return true;
+  slot.store(h, std::memory_order_relaxed);
+  not_admitted_++;
+  return false;
+}
+
 void ResponseCache::Invalidate() {
   std::unordered_map<std::string, Response> dropped;  // freed after the lock is released
   std::unique_lock l(mu_);
@@ -85,21 +97,9 @@ size_t ResponseCache::Bytes() const {
 }
 
 std::string MakeEtag(const std::string& body) {
-  // FNV-1a over 8-byte words (then the tail bytes): an eighth of the multiplications of the
-  // byte-wise hash, which showed in the profile of uncached 30 KB lists.
-  uint64_t h = 1469598103934665603ull;
-  size_t i = 0;
-  for (; i + 8 <= body.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, body.data() + i, 8);
-    h ^= w;
-    h *= 1099511628211ull;
-    h ^= h >> 29;  // lets the high bits of each word reach the low bits of the next step
-  }
-  for (; i < body.size(); ++i) {
-    h ^= static_cast<unsigned char>(body[i]);
-    h *= 1099511628211ull;
-  }
+  // XXH3: a tenth of the instructions of the FNV-1a over words it replaced (9 % of an uncached
+  // 31 KB list's user-space instructions, callgrind), and a better spread.
+  uint64_t h = XXH3_64bits(body.data(), body.size());
   char buf[24];
   std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(h));
   return buf;

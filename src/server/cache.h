@@ -1,6 +1,9 @@
 #pragma once
 // The response cache: complete 200 responses keyed on route, normalized query, role and
 // format. Thread-safe. Invalidate() drops everything (NOTIFY corrente_data, any write).
+// A response is stored from the second time its key is asked for (Admit), so one-off URLs
+// neither fill the cache nor evict what is asked for again.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -23,6 +26,9 @@ class ResponseCache {
   // `generation` was read, so a response computed from old data never lands after an
   // invalidation. Bodies should be shared (Share/Precompress) so that hits copy no bytes.
   void Put(const std::string& key, const Response& res, uint64_t generation);
+  // True when `key` was asked for before, as far as a table of the last 65,536 keys' hashes
+  // (one per slot) remembers; otherwise notes it and answers false. Lock-free.
+  bool Admit(const std::string& key);
   void Invalidate();
   uint64_t Generation() const { return generation_.load(); }
   size_t Entries() const;
@@ -30,16 +36,18 @@ class ResponseCache {
   uint64_t Hits() const { return hits_.load(); }
   uint64_t Misses() const { return misses_.load(); }
   uint64_t Invalidations() const { return invalidations_.load(); }
+  uint64_t NotAdmitted() const { return not_admitted_.load(); }
 
  private:
   size_t max_entries_, max_bytes_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Response> map_;
   size_t bytes_ = 0;
-  std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0};
+  std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0}, not_admitted_{0};
+  std::array<std::atomic<uint64_t>, 1u << 16> seen_{};
 };
 
-// A strong ETag for a body: a quoted 64-bit FNV-1a hash (over 8-byte words).
+// A strong ETag for a body: its quoted 64-bit XXH3 hash.
 std::string MakeEtag(const std::string& body);
 
 }  // namespace corrente::server
