@@ -13,11 +13,25 @@ namespace corrente::server {
 std::string ResponseCache::Key(const Request& req, const std::string& role, bool csv) {
   // std::map keeps the query sorted, so ?a=1&b=2 and ?b=2&a=1 share an entry. Lengths are
   // written before each part so that no value can forge another key.
-  std::string k = req.method + ' ' + req.path + ' ' + role + (csv ? " csv" : " json");
+  size_t n = req.method.size() + req.path.size() + role.size() + 8;
+  for (const auto& [name, value] : req.query) n += name.size() + value.size() + 24;
+  std::string k;
+  k.reserve(n);
+  k += req.method;
+  k += ' ';
+  k += req.path;
+  k += ' ';
+  k += role;
+  k += csv ? " csv" : " json";
   for (const auto& [name, value] : req.query) {
     if (name == "format") continue;
-    k += '\n' + std::to_string(name.size()) + ':' + name + std::to_string(value.size()) + ':' +
-         value;
+    k += '\n';
+    k += std::to_string(name.size());
+    k += ':';
+    k += name;
+    k += std::to_string(value.size());
+    k += ':';
+    k += value;
   }
   return k;
 }

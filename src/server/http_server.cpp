@@ -153,13 +153,20 @@ std::string ResponseHead(const Response& res, unsigned version, bool keep_alive,
   h += std::to_string(res.status);
   h += ' ';
   h += http::obsolete_reason(static_cast<http::status>(res.status));
-  auto field = [&h](std::string_view name, std::string_view value) {
+  // Appends `v` without the characters in `drop`; whole when it has none (the usual case).
+  auto clean = [&h](std::string_view v, std::string_view drop) {
+    if (v.find_first_of(drop) == std::string_view::npos) {
+      h += v;
+      return;
+    }
+    for (char c : v)
+      if (drop.find(c) == std::string_view::npos) h += c;
+  };
+  auto field = [&h, &clean](std::string_view name, std::string_view value) {
     h += "\r\n";
-    for (char c : name)
-      if (c != '\r' && c != '\n' && c != ':') h += c;
+    clean(name, "\r\n:");
     h += ": ";
-    for (char c : value)
-      if (c != '\r' && c != '\n') h += c;
+    clean(value, "\r\n");
   };
   field("Server", "corrente");
   if (!res.content_type.empty()) field("Content-Type", res.content_type);

@@ -329,6 +329,32 @@ TEST(HttpServer, ExpectContinueGets100BeforeTheBody) {
   close(fd);
 }
 
+TEST(HttpServer, HeaderFieldsCannotSplitTheResponse) {
+  // A handler's header name or value holding CR, LF (or a name holding ':') is written without
+  // them, so no value can end the head early or add a field of its own.
+  ServerOptions opt;
+  opt.threads = 1;
+  TestServer s(opt, [](Router& r) {
+    r.Add("GET", "/hdr", [](const Request&) {
+      Response res(200, "text/plain", "ok");
+      res.headers.emplace_back("X-Plain", "as it is");
+      res.headers.emplace_back("X-Evil\r\nSet-Cookie", "a\r\nSet-Cookie: s=1\r\n\r\nbody");
+      res.headers.emplace_back("X:Colon", "v\nw");
+      return res;
+    });
+  });
+  int fd = Connect(s.port());
+  SendAll(fd, "GET /hdr HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string r = ReadUntilClose(fd, std::chrono::milliseconds(2000));
+  close(fd);
+  std::string head = r.substr(0, r.find("\r\n\r\n"));
+  EXPECT_NE(head.find("\r\nX-Plain: as it is"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nX-EvilSet-Cookie: aSet-Cookie: s=1body"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nXColon: vw"), std::string::npos) << head;
+  EXPECT_EQ(head.find("\r\nSet-Cookie"), std::string::npos) << head;
+  EXPECT_EQ(r.substr(r.find("\r\n\r\n") + 4), "ok");
+}
+
 TEST(HttpServerFlood, WhenEveryConnectionIsBusyANewcomerGets503WithRetryAfter) {
   ServerOptions opt;
   opt.threads = 2;
