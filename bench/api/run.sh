@@ -108,9 +108,13 @@ if [ "$peer" = 1 ]; then
 fi
 start=$(psql "$url" -Atc "SELECT (max(full_date) - 89)::text FROM core.fact_demand_daily")
 
-# A unique nocache=N per request: the cache key includes every parameter, so each request
-# misses and runs its SQL (and the key churn also exercises cache insertion). Both scripts
-# print the p50/p95/p99 latencies in milliseconds at the end.
+# A unique nocache=RUN_THREAD_N per request: the cache key includes every parameter, so each
+# request misses and runs its SQL. RUN (NOCACHE_RUN, new for every wrk run) and the thread's
+# number keep the URLs unique across rounds and across wrk's threads (each thread's Lua state
+# counts from 1, and math.random starts from the same seed in each: an earlier script sent
+# every URL once per thread, and a tenth of the "uncached" requests were cache hits). The
+# corrente rounds print the cache hits they saw (0 when the mode holds). Both scripts print the
+# p50/p95/p99 latencies in milliseconds at the end.
 cat >"$CORRENTE_HOME/cached.lua" <<'LUA'
 done = function(summary, latency, requests)
   io.write(string.format("PCT %.2f %.2f %.2f\n", latency:percentile(50) / 1000,
@@ -118,29 +122,39 @@ done = function(summary, latency, requests)
 end
 LUA
 { cat <<'LUA'
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 local n = 0
+local run = os.getenv("NOCACHE_RUN") or "0"
 request = function()
   n = n + 1
   local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, wrk.path .. sep .. "nocache=" .. n .. "_" .. math.random(1, 1000000000))
+  return wrk.format(nil, wrk.path .. sep .. "nocache=" .. run .. "_" .. (tid or 0) .. "_" .. n)
 end
 LUA
   cat "$CORRENTE_HOME/cached.lua"; } >"$CORRENTE_HOME/uncached.lua"
+cache_hits() { curl -s "$scheme://127.0.0.1:$port/metrics" | awk '$1 == "cache_hits_total" { print $2 }'; }
 
 declare -a rows
-measure() {  # measure BASE PATH MODE CONNECTIONS [EXTRA_HEADER] -> "req/s p50 p95 p99 errors"
+measure() {  # measure BASE PATH MODE CONNECTIONS [EXTRA_HEADER] -> "req/s p50 p95 p99 errors hits"
   local base="$1" path="$2" mode="$3" c="$4" out
   local hdr=(-H "Authorization: Bearer $token")
   [ -n "${5:-}" ] && hdr+=(-H "$5")
-  curl -sf -o /dev/null "${hdr[@]}" "$base$path" || { echo "FAILED: $base$path" >&2; echo "- - - - failed"; return; }
+  curl -sf -o /dev/null "${hdr[@]}" "$base$path" || { echo "FAILED: $base$path" >&2; echo "- - - - failed -"; return; }
   sleep 2  # let the previous case's queued requests drain (the peer's backlog in particular)
-  out=$($wrk_pin wrk -t "$([ "$c" -gt 1 ] && echo 2 || echo 1)" -c "$c" -d "${secs}s" "${hdr[@]}" \
+  local h0=0 h1=0
+  [ "$base" = "$scheme://127.0.0.1:$port" ] && h0=$(cache_hits)
+  out=$(NOCACHE_RUN="$(date +%s%N)" $wrk_pin wrk -t "$([ "$c" -gt 1 ] && echo 2 || echo 1)" -c "$c" -d "${secs}s" "${hdr[@]}" \
         -s "$CORRENTE_HOME/$mode.lua" "$base$path")
   local rps pct errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   pct=$(awk '$1 == "PCT" {printf "%sms %sms %sms", $2, $3, $4}' <<<"$out")
   errs=$(awk '/Non-2xx/ {n += $4} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
-  echo "$rps $pct $errs"
+  [ "$base" = "$scheme://127.0.0.1:$port" ] && h1=$(cache_hits)
+  echo "$rps $pct $errs $(awk -v a="$h0" -v b="$h1" 'BEGIN { print b - a }')"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 fmt_ms() { awk -v v="$1" 'BEGIN { printf "%.2fms", v }'; }
@@ -150,11 +164,11 @@ run() {  # run NAME PATH cached|uncached [CONNECTIONS [EXTRA_HEADER]]
   local a b="" i
   local -a r1 q50 q95 q99 e1 r2 w50 w95 w99 e2
   for ((i = 1; i <= repeat; i++)); do
-    read -r rps p50 p95 p99 errs <<<"$(measure "$scheme://127.0.0.1:$port" "$path" "$mode" "$c" "$extra")"
-    printf '%-24s %-8s %3s conn  corrente %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s  (round %d)\n' "$name" "$mode" "$c" "$rps" "$p50" "$p95" "$p99" "$errs" "$i"
+    read -r rps p50 p95 p99 errs hits <<<"$(measure "$scheme://127.0.0.1:$port" "$path" "$mode" "$c" "$extra")"
+    printf '%-24s %-8s %3s conn  corrente %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s  (round %d, cache hits %s)\n' "$name" "$mode" "$c" "$rps" "$p50" "$p95" "$p99" "$errs" "$i" "$hits"
     r1+=("$rps") q50+=("${p50%ms}") q95+=("${p95%ms}") q99+=("${p99%ms}") e1+=("$errs")
     if [ "$peer" = 1 ]; then
-      read -r prps pp50 pp95 pp99 perrs <<<"$(measure "http://127.0.0.1:$peer_port" "$path" "$mode" "$c" "$extra")"
+      read -r prps pp50 pp95 pp99 perrs _ <<<"$(measure "http://127.0.0.1:$peer_port" "$path" "$mode" "$c" "$extra")"
       printf '%-24s %-8s %3s conn  flask    %10s req/s  p50 %8s  p95 %8s  p99 %8s  errors %s  (round %d)\n' "" "" "" "$prps" "$pp50" "$pp95" "$pp99" "$perrs" "$i"
       r2+=("$prps") w50+=("${pp50%ms}") w95+=("${pp95%ms}") w99+=("${pp99%ms}") e2+=("$perrs")
     fi
