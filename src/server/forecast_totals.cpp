@@ -45,17 +45,19 @@ std::string TotalsSql() {
          " FROM analytics.forecast_totals WHERE run_id = $3::bigint"
          " AND site_id = coalesce($1::int, 0) AND ($2::int IS NULL OR horizon_days <= $2)"
          " GROUP BY full_date),"
-         " a AS (SELECT f.full_date, count(*) AS n, " + Sums("yhat") + ", " + Sums("yhat_lower") +
-         ", " + Sums("yhat_upper") +
+         " a AS (SELECT f.full_date, count(*) AS n, " +
+         Sums("yhat") + ", " + Sums("yhat_lower") + ", " + Sums("yhat_upper") +
          " FROM (SELECT DISTINCT g.item_id, g.site_id FROM analytics.overrides g"
          " WHERE g.kind = 'FORECAST' AND g.state = 'APPROVED'"
          " AND ($1::int IS NULL OR g.site_id = $1)) s"
          " JOIN analytics.forecasts f ON f.run_id = $3::bigint AND f.item_id = s.item_id"
-         " AND f.site_id = s.site_id" + OverrideJoin() +
+         " AND f.site_id = s.site_id" +
+         OverrideJoin() +
          " WHERE ov.override_id IS NOT NULL AND ($2::int IS NULL OR f.horizon_days <= $2)"
          " GROUP BY f.full_date)"
-         " SELECT t.full_date, " + Adjusted("yhat") + ", " + Adjusted("yhat_lower") + ", " +
-         Adjusted("yhat_upper") + ", t.series, coalesce(a.n, 0) AS overridden"
+         " SELECT t.full_date, " +
+         Adjusted("yhat") + ", " + Adjusted("yhat_lower") + ", " + Adjusted("yhat_upper") +
+         ", t.series, coalesce(a.n, 0) AS overridden"
          " FROM t LEFT JOIN a ON a.full_date = t.full_date ORDER BY t.full_date";
 }
 
