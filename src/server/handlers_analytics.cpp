@@ -315,9 +315,9 @@ std::string InventoryDaySql() {
              " days_to_rupture, lead_time_days, avg_daily_demand FROM analytics.inventory_policy"
              " WHERE run_id = $4::bigint AND ($1::int IS NULL OR site_id = $1)),"
              " snap AS (SELECT v.full_date, v.item_id, i.sku, i.name AS item_name, i.abc_class,"
-             " i.criticality, v.site_id, s.code AS site_code, s.name AS site_name, v.current_stock,"
-             " p.safety_stock, p.reorder_point, p.days_to_rupture, p.lead_time_days, p.avg_daily_demand,"
-             " i.unit_cost, ") +
+             " i.criticality, v.site_id, s.code AS site_code, s.name AS site_name,"
+             " v.current_stock, p.safety_stock, p.reorder_point, p.days_to_rupture,"
+             " p.lead_time_days, p.avg_daily_demand, i.unit_cost, ") +
          kCover + " AS cover, " + kValue +
          " AS value, v.current_stock = 0 AS stockout,"
          " coalesce(v.current_stock > 0 AND p.days_to_rupture < p.lead_time_days, false) AS"
@@ -437,8 +437,8 @@ Response InventorySnapshot(Ctx& ctx) {
       " CASE WHEN stockout THEN 'stockout' WHEN at_risk THEN 'at_risk' ELSE 'ok' END AS risk,"
       " total_count FROM (SELECT x.*, " +
           std::string(kCover) + " AS cover, " + kValue +
-          " AS value FROM (SELECT full_date, item_id, sku, item_name, abc_class, criticality, site_id,"
-      " site_code, site_name, current_stock, safety_stock, reorder_point, days_to_rupture,"
+          " AS value FROM (SELECT full_date, item_id, sku, item_name, abc_class, criticality,"
+      " site_id, site_code, site_name, current_stock, safety_stock, reorder_point, days_to_rupture,"
       " lead_time_days, avg_daily_demand, unit_cost, stockout, at_risk,"
       " count(*) OVER () AS total_count FROM snap WHERE ($5::boolean IS NULL OR at_risk = $5)"
       " AND ($6::boolean IS NULL OR stockout = $6)"
