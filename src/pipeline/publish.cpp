@@ -60,6 +60,10 @@ int64_t Runner::StagePublish(StageReport& rep) {
   const int64_t pages =
       writer_.Execute("SELECT analytics.render_forecast_pages($1)", run_id_).GetInt(0, 0);
   extra_stats_.emplace_back("forecast_pages", std::to_string(pages));
+  // The run's totals per site, day and horizon for GET /forecasts/total (V073).
+  const int64_t totals =
+      writer_.Execute("SELECT analytics.render_forecast_totals($1)", run_id_).GetInt(0, 0);
+  extra_stats_.emplace_back("forecast_totals", std::to_string(totals));
   auto t2b = Clock::now();
   // A run that publishes ends the alert an earlier failed run raised (runner.cpp).
   writer_.Execute(

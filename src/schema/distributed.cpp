@@ -80,6 +80,8 @@ const std::vector<Placement>& DistributedPlan() {
       // A run-level alert (PIPELINE_FAILED) has no item, hence no shard: alerts stay whole
       // on every node, one row per open problem (small beside the facts), item_id nullable.
       {"analytics.alerts", false},
+      // The run's totals per site and day (V073): small, read whole by the API.
+      {"analytics.forecast_totals", false},
       {"core.fact_demand_daily", true},    {"core.fact_inventory_daily", true},
       {"core.fact_orders", true},          {"analytics.forecasts", true},
       {"analytics.features_store", true},  {"analytics.inventory_policy", true},

@@ -16,6 +16,7 @@
 #include "pg/pool.h"
 #include "server/encoding.h"
 #include "server/events.h"
+#include "server/forecast_totals.h"
 #include "server/handlers.h"
 #include "server/health.h"
 #include "server/metrics_gate.h"
@@ -634,6 +635,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("api_forecast_pages_served_total", "counter",
           "GET /forecasts answers read from the run's published page of the series.",
           static_cast<double>(ForecastPagesServed()));
+    gauge("api_forecast_totals_published_total", "counter",
+          "GET /forecasts/total answers summed from the run's published totals.",
+          static_cast<double>(ForecastTotalsPublished()));
     gauge("api_item_pages_rendered_total", "counter",
           "GET /items JSON pages written from the items' rows as PostgreSQL keeps them rendered.",
           static_cast<double>(ItemPagesRendered()));

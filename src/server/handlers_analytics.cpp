@@ -8,6 +8,7 @@
 #include "common/dates.h"
 #include "schema/partitions.h"
 #include "server/effective_forecast.h"
+#include "server/forecast_totals.h"
 #include "server/handlers.h"
 #include "server/series_fill.h"
 
@@ -253,11 +254,14 @@ struct PolicyRun {
   std::string json;
 };
 PolicyRun LatestPolicyRun(Ctx& ctx) {
-  auto r = ctx.db.Q(
-      std::string("SELECT (SELECT full_date FROM core.fact_inventory_daily ORDER BY full_date DESC"
-                  " LIMIT 1)::text AS day, r.run_id, r.as_of, r.finished_at AS published_at"
-                  " FROM (SELECT 1) x LEFT JOIN analytics.pipeline_runs r ON r.run_id = (") +
-      kLatestRun + ")");
+  auto latest = [&](bool recent) {
+    return ctx.db.Q(std::string("SELECT ") + LatestDateSql("core.fact_inventory_daily", recent) +
+                    "::text AS day, r.run_id, r.as_of, r.finished_at AS published_at"
+                    " FROM (SELECT 1) x LEFT JOIN analytics.pipeline_runs r ON r.run_id = (" +
+                    kLatestRun + ")");
+  };
+  auto r = latest(true);
+  if (r.IsNull(0, 0)) r = latest(false);  // no inventory row in the last 35 days (or later)
   PolicyRun p{r.GetOpt(0, 1), r.GetOpt(0, 0), "\"policy_run\":null"};
   if (p.run_id) {
     p.json = "\"policy_run\":";
@@ -296,23 +300,34 @@ Response InventorySeries(Ctx& ctx) {
                          JsonString(w.end) + "," + run.json + ",\"policy\":" + RowsJson(policy));
 }
 
+// Coverage days and stock value of a row of InventoryDaySql() (in its snap, or a page of it).
+constexpr const char* kCover = "current_stock / nullif(avg_daily_demand, 0)";
+constexpr const char* kValue = "current_stock * coalesce(unit_cost, 0)";
+
 // The latest inventory day's active item x site pairs with the latest run's policy.
 // $1 site_id, $2 abc_class (optional), $3 the day, $4 the run. Coverage = stock / mean daily
 // demand of the policy's 90 days; at risk = in stock but days to rupture < lead time.
-constexpr const char* kInventoryDay =
-    "WITH snap AS (SELECT v.full_date, v.item_id, i.sku, i.name AS item_name, i.abc_class,"
-    " i.criticality, v.site_id, s.code AS site_code, s.name AS site_name, v.current_stock,"
-    " p.safety_stock, p.reorder_point, p.days_to_rupture, p.lead_time_days,"
-    " v.current_stock / nullif(p.avg_daily_demand, 0) AS cover,"
-    " v.current_stock * coalesce(i.unit_cost, 0) AS value, v.current_stock = 0 AS stockout,"
-    " coalesce(v.current_stock > 0 AND p.days_to_rupture < p.lead_time_days, false) AS at_risk"
-    " FROM core.fact_inventory_daily v"
-    " JOIN core.dim_item i ON i.item_id = v.item_id AND i.active"
-    " JOIN core.dim_site s ON s.site_id = v.site_id AND s.active"
-    " LEFT JOIN analytics.inventory_policy p ON p.run_id = $4::bigint AND p.item_id = v.item_id"
-    " AND p.site_id = v.site_id"
-    " WHERE v.full_date = $3::date AND ($1::int IS NULL OR v.site_id = $1)"
-    " AND ($2::text IS NULL OR i.abc_class = $2)) ";
+// The run's policy rows are read once and hash-joined (p, MATERIALIZED): the planner guessed
+// 250 rows for the day's 5,000 and probed the policy's key once per row.
+std::string InventoryDaySql() {
+  return std::string(
+             "WITH p AS MATERIALIZED (SELECT item_id, site_id, safety_stock, reorder_point,"
+             " days_to_rupture, lead_time_days, avg_daily_demand FROM analytics.inventory_policy"
+             " WHERE run_id = $4::bigint AND ($1::int IS NULL OR site_id = $1)),"
+             " snap AS (SELECT v.full_date, v.item_id, i.sku, i.name AS item_name, i.abc_class,"
+             " i.criticality, v.site_id, s.code AS site_code, s.name AS site_name,"
+             " v.current_stock, p.safety_stock, p.reorder_point, p.days_to_rupture,"
+             " p.lead_time_days, p.avg_daily_demand, i.unit_cost, ") +
+         kCover + " AS cover, " + kValue +
+         " AS value, v.current_stock = 0 AS stockout,"
+         " coalesce(v.current_stock > 0 AND p.days_to_rupture < p.lead_time_days, false) AS"
+         " at_risk FROM core.fact_inventory_daily v"
+         " JOIN core.dim_item i ON i.item_id = v.item_id AND i.active"
+         " JOIN core.dim_site s ON s.site_id = v.site_id AND s.active"
+         " LEFT JOIN p ON p.item_id = v.item_id AND p.site_id = v.site_id"
+         " WHERE v.full_date = $3::date AND ($1::int IS NULL OR v.site_id = $1)"
+         " AND ($2::text IS NULL OR i.abc_class = $2)) ";
+}
 
 // The inventory-day handlers' common part: site_id, abc_class, the page and the run.
 struct DayQuery {
@@ -332,12 +347,12 @@ DayQuery ParseDayQuery(Ctx& ctx, Params& p) {
   return q;
 }
 
-// Runs kInventoryDay + `select` ($5.. are `extra`, then LIMIT and OFFSET) as a list page.
+// Runs InventoryDaySql() + `select` ($5.. are `extra`, then LIMIT and OFFSET) as a list page.
 Response DayReply(Ctx& ctx, const DayQuery& q, const std::string& select,
                   const std::vector<pg::Param>& extra, const std::string& metadata = "") {
   std::vector<pg::Param> params{pg::ToParam(q.site), q.abc, q.run.day, q.run.run_id};
   params.insert(params.end(), extra.begin(), extra.end());
-  return ListPage(ctx, std::string(kInventoryDay) + select, std::move(params), q.limit, q.offset,
+  return ListPage(ctx, InventoryDaySql() + select, std::move(params), q.limit, q.offset,
                   "\"date\":" + (q.run.day ? JsonString(*q.run.day) : std::string("null")) + "," +
                       q.run.json + metadata);
 }
@@ -352,7 +367,9 @@ Response InventoryHealth(Ctx& ctx) {
       " round(percentile_cont(0.5) WITHIN GROUP (ORDER BY cover::float8)::numeric, 1) AS"
       " median_coverage_days, round(avg(cover), 1) AS avg_coverage_days,"
       " round(sum(value), 2) AS inventory_value, count(*) OVER () AS total_count"
-      " FROM snap GROUP BY site_id, site_code, site_name, abc_class"
+      // OFFSET 0: each row's coverage computed once, not once per aggregate that reads it.
+      " FROM (SELECT site_id, site_code, site_name, abc_class, at_risk, stockout, cover, value"
+      " FROM snap OFFSET 0) snap GROUP BY site_id, site_code, site_name, abc_class"
       " ORDER BY site_id, abc_class NULLS LAST LIMIT $5 OFFSET $6",
       {});
 }
@@ -409,16 +426,24 @@ Response InventorySnapshot(Ctx& ctx) {
   auto stockout = p.Bool("stockout");
   auto sort = p.Enum("sort", SnapshotSortKeys()).value_or("days_to_rupture");
   DayQuery q = ParseDayQuery(ctx, p);
+  // The page is cut first, and its coverage and value computed for its rows only (numeric
+  // division for every row of the day was most of the statement), unless the sort needs them.
+  const std::string order = " ORDER BY " + SnapshotSorts().at(sort);
   return DayReply(
       ctx, q,
       "SELECT full_date, item_id, sku, item_name, abc_class, criticality, site_id, site_code,"
       " site_name, current_stock, safety_stock, reorder_point, days_to_rupture, lead_time_days,"
       " round(cover, 1) AS coverage_days, round(value, 2) AS stock_value, stockout, at_risk,"
       " CASE WHEN stockout THEN 'stockout' WHEN at_risk THEN 'at_risk' ELSE 'ok' END AS risk,"
+      " total_count FROM (SELECT x.*, " +
+          std::string(kCover) + " AS cover, " + kValue +
+          " AS value FROM (SELECT full_date, item_id, sku, item_name, abc_class, criticality,"
+      " site_id, site_code, site_name, current_stock, safety_stock, reorder_point, days_to_rupture,"
+      " lead_time_days, avg_daily_demand, unit_cost, stockout, at_risk,"
       " count(*) OVER () AS total_count FROM snap WHERE ($5::boolean IS NULL OR at_risk = $5)"
       " AND ($6::boolean IS NULL OR stockout = $6)"
-      " AND ($7::int[] IS NULL OR item_id = ANY ($7::int[])) ORDER BY " +
-          SnapshotSorts().at(sort) + " LIMIT $8 OFFSET $9",
+      " AND ($7::int[] IS NULL OR item_id = ANY ($7::int[]))" + order +
+          " LIMIT $8 OFFSET $9) x) y" + order,
       {pg::ToParam(at_risk), pg::ToParam(stockout), item_ids}, ",\"sort\":" + JsonString(sort));
 }
 
@@ -567,6 +592,14 @@ Response ForecastTotal(Ctx& ctx) {
   p.Check();
   auto run = ctx.db.Q(std::string("SELECT (") + kLatestRun + ")::text");
   std::optional<std::string> run_id = run.GetOpt(0, 0);
+  const std::string meta = "\"run_id\":" + run_id.value_or("null") + ",\"site_id\":" +
+                           OptJson(site) + ",\"horizon\":" + OptJson(horizon) +
+                           ",\"bounds\":\"sums of the series' 80% bounds\"";
+  // The totals the publish wrote (V073), a few milliseconds; the statement below is the
+  // reference and the fallback (a run without totals, a schema below V073).
+  if (run_id)
+    if (auto totals = PublishedForecastTotals(ctx.db, site, horizon, *run_id))
+      return SeriesReply(ctx, *totals, meta);
   // The series without an approved override summed as they are (a hash anti-join), and only the
   // others through the override lookup: a lookup per row of every series took two thirds of the
   // statement (300 of 460 ms with 5,000 series).
@@ -587,10 +620,7 @@ Response ForecastTotal(Ctx& ctx) {
           ", " + Effective("yhat_upper") + ", ov.override_id FROM analytics.forecasts f" +
           OverrideJoin() + where + any + ") x GROUP BY x.full_date ORDER BY x.full_date",
       site, horizon, run_id);
-  return SeriesReply(ctx, rows,
-                     "\"run_id\":" + run_id.value_or("null") +
-                         ",\"site_id\":" + OptJson(site) + ",\"horizon\":" + OptJson(horizon) +
-                         ",\"bounds\":\"sums of the series' 80% bounds\"");
+  return SeriesReply(ctx, rows, meta);
 }
 
 Response Features(Ctx& ctx) {

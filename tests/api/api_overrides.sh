@@ -195,6 +195,56 @@ want=$(sql "with x as (select o.author, b.yhat s, case o.mode when 'ABSOLUTE' th
 check "  overall value added equals SQL ($want)" [ "$(field '[r for r in d["data"] if r["author"] == "all"][0]["value_added"]')" = "$want" ]
 check "  one row per author plus the total" [ "$(field 'sorted(r["author"] for r in d["data"])')" = "['all', 'analyst', 'analyst2']" ]
 
+# ---- /forecasts/total from the published totals (V073) against the row-by-row statement ----
+# More approved overrides (PERCENT, two overlapping: the later one wins), ones that must not
+# apply (draft, submitted, rejected), null bounds (ABSOLUTE turns them into 0) and a day whose
+# bounds are all null at site 2; the run's totals rendered again, as the publish does.
+sql "INSERT INTO analytics.overrides (kind, item_id, site_id, valid_from, valid_to, mode, value, reason, state, author, decided_by, updated_at)
+     VALUES ('FORECAST', 2, 2, '$d1'::date + 2, '$d1'::date + 19, 'PERCENT', -35.5, 'totals percent', 'APPROVED', 'analyst', 'admin', now() - interval '9 minutes'),
+            ('FORECAST', 3, 1, '$d1', '$d10', 'ABSOLUTE', 7.7777, 'totals overlap early', 'APPROVED', 'analyst', 'admin', now() - interval '20 minutes'),
+            ('FORECAST', 3, 1, '$d5', '$d1'::date + 14, 'PERCENT', 50, 'totals overlap late', 'APPROVED', 'analyst', 'admin', now() - interval '5 minutes'),
+            ('FORECAST', 4, 1, '$d1', '$d1'::date + 29, 'ABSOLUTE', 3, 'totals null bounds', 'APPROVED', 'analyst', 'admin', now() - interval '9 minutes'),
+            ('FORECAST', 5, 1, '$d1', '$d10', 'ABSOLUTE', 9999, 'totals draft', 'DRAFT', 'analyst', NULL, now()),
+            ('FORECAST', 6, 2, '$d1', '$d10', 'PERCENT', 900, 'totals submitted', 'SUBMITTED', 'analyst', NULL, now()),
+            ('FORECAST', 7, 1, '$d1', '$d10', 'ABSOLUTE', 9999, 'totals rejected', 'REJECTED', 'analyst', 'admin', now());
+     UPDATE analytics.forecasts SET yhat_lower = NULL WHERE run_id = $run2 AND item_id = 4 AND site_id = 1;
+     UPDATE analytics.forecasts SET yhat_lower = NULL, yhat_upper = NULL WHERE run_id = $run2 AND site_id = 2 AND full_date = '$d1'::date + 1;
+     SELECT analytics.render_forecast_totals($run2)" >/dev/null
+published() { curl -s "http://127.0.0.1:$port/metrics" | sed -nE 's/^api_forecast_totals_published_total ([0-9]+).*/\1/p'; }
+totals_qs=("" "horizon=1" "horizon=2" "horizon=7" "horizon=30" "horizon=3660" "site_id=1" "site_id=2" "site_id=3"
+           "site_id=1&horizon=5" "site_id=2&horizon=2" "site_id=2&horizon=30" "format=csv" "site_id=1&horizon=9&format=csv")
+fetch_totals() {  # fetch_totals TAG: each query's body in $work/total.TAG.N
+  local i
+  for i in "${!totals_qs[@]}"; do
+    call GET "$viewer" "/forecasts/total?${totals_qs[$i]}&nocache=$1" >/dev/null
+    cp "$work/body" "$work/total.$1.$i"
+  done
+}
+same_totals() {  # same_totals A B: the queries whose bodies differ
+  local i bad=""
+  for i in "${!totals_qs[@]}"; do cmp -s "$work/total.$1.$i" "$work/total.$2.$i" || bad+=" [${totals_qs[$i]}]"; done
+  echo "$bad"
+}
+n0=$(published); fetch_totals pub; n1=$(published)
+check "/forecasts/total: ${#totals_qs[@]} answers from the published totals" [ $(( n1 - n0 )) -eq ${#totals_qs[@]} ]
+check "  the overlapping overrides, the PERCENT one and the null bounds apply (overridden days)" \
+  [ "$(python3 -c "import json; print(sum(r['overridden'] for r in json.load(open('$work/total.pub.0'))['data']))")" = \
+    "$(sql "select count(*) from analytics.forecasts f where run_id = $run2 and exists (select 1 from analytics.overrides o where o.kind = 'FORECAST' and o.state = 'APPROVED' and o.item_id = f.item_id and o.site_id = f.site_id and f.full_date between o.valid_from and o.valid_to)")" ]
+check "  a day of site 2 whose bounds are all null answers null" \
+  [ "$(python3 -c "import json; print([r['yhat_lower'] for r in json.load(open('$work/total.pub.7'))['data'] if r['full_date'] == '$(sql "select '$d1'::date + 1")'])")" = "[None]" ]
+# The same requests answered by the row-by-row statement: the table gone (a schema below V073),
+# then the run without totals.
+sql "ALTER TABLE analytics.forecast_totals RENAME TO forecast_totals_away" >/dev/null
+fetch_totals away; n2=$(published)
+sql "ALTER TABLE analytics.forecast_totals_away RENAME TO forecast_totals; DELETE FROM analytics.forecast_totals" >/dev/null
+fetch_totals none; n3=$(published)
+check "  the row-by-row statement answered both times (no published answer)" [ "$n3" = "$n1" ] && also [ "$n2" = "$n1" ]
+bad=$(same_totals pub away)
+check "  byte for byte the row-by-row statement's answers, schema without the table$bad" [ -z "$bad" ]
+bad=$(same_totals pub none)
+check "  byte for byte the row-by-row statement's answers, run without totals$bad" [ -z "$bad" ]
+sql "SELECT analytics.render_forecast_totals($run2)" >/dev/null
+
 # ---- the audit trail ----
 check "every write is audited" [ "$(sql "select string_agg(distinct action, ',' order by action) from support.audit_logs where action like 'OVERRIDE_%'")" = OVERRIDE_APPROVE,OVERRIDE_CREATE,OVERRIDE_EDIT,OVERRIDE_REJECT,OVERRIDE_SUBMIT ]
 

@@ -42,7 +42,7 @@ out3=$("$corrente" db upgrade 2>&1)
 check "a plain upgrade of a distributed database keeps it" contains "$out3" "distributed layer: 0 change\(s\)"
 
 hashed="core.fact_demand_daily core.fact_inventory_daily core.fact_orders analytics.forecasts analytics.features_store analytics.inventory_policy analytics.forecast_accuracy analytics.forecast_pages analytics.recommendations analytics.pipeline_features analytics.pipeline_recommendations analytics.pipeline_alerts"
-refs="core.dim_item core.dim_site core.dim_supplier core.dim_region core.dim_calendar support.users analytics.pipeline_runs analytics.kpis_daily analytics.overrides analytics.alerts"
+refs="core.dim_item core.dim_site core.dim_supplier core.dim_region core.dim_calendar support.users analytics.pipeline_runs analytics.kpis_daily analytics.overrides analytics.alerts analytics.forecast_totals"
 for t in $hashed; do
   check "$t is hash-distributed by item_id" [ "$(q "select partmethod::text || ':' || column_to_column_name(logicalrelid, partkey) from pg_dist_partition where logicalrelid = '$t'::regclass")" = "h:item_id" ]
 done

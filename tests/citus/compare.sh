@@ -29,17 +29,21 @@ same_rows recommendations "select item_id, site_id, type, priority, message, act
 same_rows alerts "select item_id, site_id, level, category, message, details, priority_score from analytics.alerts order by 1, 2, 4"
 same_rows accuracy "select item_id, site_id, model_tag, mape, wape, mase, bias, n_points from analytics.forecast_accuracy order by 1, 2"
 same_rows forecast_pages "select item_id, site_id, n_rows, md5(regexp_replace(rows_json, '\"computed_at\":\"[^\"]*\"', '', 'g')) from analytics.forecast_pages order by 1, 2"
+# The run's totals for /forecasts/total (V073, a reference table filled from the workers' rows).
+same_rows forecast_totals "select site_id, full_date, horizon_days, series, yhat, yhat_lower, yhat_upper, n_lower, n_upper from analytics.forecast_totals order by 1, 2, 3"
 # The items' rendered rows (V067, a generated column of the reference table dim_item).
 same_rows item_json "select item_id, api_json from core.dim_item order by 1"
 # V066 applied to a distributed database that already has a published run: its upgrade renders
 # that run's pages (the run looked up on the coordinator, the rows built on the workers); V067
 # adds the generated column to the reference table again.
-out=$(DATABASE_URL="$citus_db_url" "$corrente" db downgrade --to 65 2>&1); check "db downgrade of V067 and V066 on Citus" [ $? -eq 0 ] || echo "$out" | tail -5
+out=$(DATABASE_URL="$citus_db_url" "$corrente" db downgrade --to 65 2>&1); check "db downgrade of V073 .. V066 on Citus" [ $? -eq 0 ] || echo "$out" | tail -5
 check "  the pages are gone" [ "$(psql "$citus_db_url" -qAtX -c "select to_regclass('analytics.forecast_pages') is null")" = t ]
 check "  and the items' rendered rows" [ "$(psql "$citus_db_url" -qAtX -c "select count(*) from information_schema.columns where table_schema = 'core' and table_name = 'dim_item' and column_name = 'api_json'")" = 0 ]
 out=$(DATABASE_URL="$citus_db_url" "$corrente" db upgrade --distributed 2>&1); check "db upgrade --distributed across V066 and V067 with a published run" [ $? -eq 0 ] || echo "$out" | tail -5
 same_rows item_json_at_upgrade "select item_id, api_json from core.dim_item order by 1"
 check "  forecast_pages is hash-distributed again" [ "$(psql "$citus_db_url" -qAtX -c "select partmethod from pg_dist_partition where logicalrelid = 'analytics.forecast_pages'::regclass")" = h ]
+check "  forecast_totals is a reference table again" [ "$(psql "$citus_db_url" -qAtX -c "select repmodel::text from pg_dist_partition where logicalrelid = 'analytics.forecast_totals'::regclass")" = t ]
+same_rows forecast_totals_at_upgrade "select site_id, full_date, horizon_days, series, yhat, yhat_lower, yhat_upper, n_lower, n_upper from analytics.forecast_totals order by 1, 2, 3"
 same_rows forecast_pages_at_upgrade "select item_id, site_id, n_rows, md5(regexp_replace(rows_json, '\"computed_at\":\"[^\"]*\"', '', 'g')) from analytics.forecast_pages order by 1, 2"
 same_rows features "select item_id, site_id, full_date, features from analytics.features_store order by 1, 2, 3"
 same_rows kpis "select full_date, total_demand, stockout_rate, abc_a_share, delayed_orders_pct, forecast_mape, avg_inventory_value from analytics.kpis_daily order by 1"
@@ -57,6 +61,8 @@ done
 python3 "$here/api_compare.py" "http://127.0.0.1:${ports[corrente]}" "${logins[corrente]}" \
   "http://127.0.0.1:${ports[single]}" "${logins[single]}" >"$base/api_compare.out" 2>&1; rc=$?
 cat "$base/api_compare.out"
+check "  /forecasts/total answered from the published totals on Citus" \
+  [ "$(curl -s "http://127.0.0.1:${ports[corrente]}/metrics" | sed -nE 's/^api_forecast_totals_published_total ([0-9]+).*/\1/p')" -gt 0 ]
 unset DATABASE_URL_API DATABASE_URL_PIPELINE DATABASE_URL_MIGRATE
 check "every GET endpoint answers the same on Citus as on one PostgreSQL" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || grep -h '"error"' "$base/serve-corrente.log" | sort -u | head -10

@@ -82,6 +82,17 @@ TEST_F(PipelineTest, FillsEveryTableConsistently) {
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_pages WHERE run_id = " + run +
                          " AND n_rows = 90 AND rows_json LIKE '[{\"full_date\":%}]'"),
             pairs);
+  // The run's totals for GET /forecasts/total (V073): per site, day and horizon, and over all
+  // sites (site_id 0), each summing the same rows as the forecasts do.
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_totals t WHERE t.run_id = " + run +
+                         " AND t.site_id = 0 AND (t.series, t.yhat, t.n_lower) = (SELECT"
+                         " count(*), sum(f.yhat), count(f.yhat_lower) FROM analytics.forecasts f"
+                         " WHERE f.run_id = t.run_id AND f.full_date = t.full_date"
+                         " AND f.horizon_days = t.horizon_days)"),
+            90);
+  EXPECT_EQ(Count(c, "SELECT sum(series) FROM analytics.forecast_totals WHERE run_id = " + run +
+                         " AND site_id > 0"),
+            pairs * 90);
   EXPECT_EQ(
       Count(c, "SELECT count(*) FROM core.dim_calendar WHERE full_date = DATE '2025-03-31' + 90"),
       1);
@@ -420,6 +431,9 @@ TEST_F(PipelineTest, RerunsAreIdempotentAndKeepAcknowledged) {
                          std::to_string(second.run_id)),
             0);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_pages WHERE run_id <> " +
+                         std::to_string(second.run_id)),
+            0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_totals WHERE run_id <> " +
                          std::to_string(second.run_id)),
             0);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED'"), 2);
