@@ -390,6 +390,7 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
     unsigned version = 11;
     bool head = false;
     bool counted = false;  // in flight until its response is written, so a drain waits for it
+    std::shared_ptr<void> slot;  // the client's slot (Request::in_flight), until written
     if (ec == http::error::body_limit) {
       res = ErrorResponse(413, "payload_too_large",
                           "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
@@ -436,6 +437,8 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
               },
               net::use_awaitable);
         }
+        // A live stream (events) holds no worker while it lasts: its slot goes now.
+        if (!res.live) slot = std::move(q.in_flight);
       } catch (const std::exception& e) {
         spdlog::error("unhandled error on {} {}: {}", q.method, q.path, e.what());
         res = ErrorResponse(500, "internal_error", "internal error");
@@ -470,6 +473,7 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
       reusable = co_await WriteWhole(stream, res, version, keep_alive, head, opt);
     }
     res = Response{};  // a stream's resources (its database connection) go back now
+    slot.reset();
     if (counted) state.in_flight--;
     if (!reusable || !keep_alive) break;
   }
