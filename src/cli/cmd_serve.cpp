@@ -57,6 +57,11 @@ void RegisterServeCommands(CLI::App& app, int& exit_code) {
                     "a slower client is cut off")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 30));
+  serve->add_option("--max-in-flight", opt.max_in_flight_per_client,
+                    "Requests in flight per account (or, without a valid token, per client "
+                    "address); more get 429 with Retry-After (0 = half of --workers)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
   serve->add_option("--max-event-streams", opt.max_event_streams,
                     "Open /api/v1/events streams at most; more get 503 (each also holds a "
                     "connection)")

@@ -46,14 +46,15 @@ void RegisterUserCommand(CLI::App& app, int& exit_code) {
     pg::Transaction tx(conn);
     auto r = conn.Execute(
         // Names that differ only in case are one account to the login throttles and rates, and
-        // to a reader of the audit log: a second is refused.
+        // to a reader of the audit log: a second is refused (V072's unique index on
+        // lower(username), also against a concurrent create).
         "INSERT INTO support.users (username, email, password_hash, role) SELECT $1, $2, $3, $4"
         " WHERE NOT EXISTS (SELECT 1 FROM support.users WHERE lower(username) = lower($1))"
-        " ON CONFLICT (username) DO NOTHING RETURNING user_id",
+        " ON CONFLICT DO NOTHING RETURNING user_id",
         name, email.empty() ? pg::Param() : pg::Param(email), HashPassword(pw), role);
     if (r.Rows() == 0) {
       std::cerr << "corrente: user '" << name
-                << "' already exists, or one whose name differs only in case (use 'corrente user "
+                << "' already exists, or one whose name differs only in case, or the e-mail is taken (use 'corrente user "
                    "passwd')\n";
       exit_code = 1;
       return;

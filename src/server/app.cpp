@@ -19,6 +19,7 @@
 #include "server/forecast_totals.h"
 #include "server/handlers.h"
 #include "server/health.h"
+#include "server/in_flight.h"
 #include "server/metrics_gate.h"
 #include "server/metrics_ops.h"
 #include "server/read_replica.h"
@@ -94,8 +95,39 @@ class Api {
     router_ = &router;
   }
 
-  // I/O thread: CORS preflight and cache hits, with no database and no blocking.
+  // I/O thread: CORS preflight and cache hits, with no database and no blocking; a request
+  // that goes on to a worker takes its client's slot of requests in flight, or is refused.
   std::optional<Response> Fast(Request& req) {
+    if (auto res = Answer(req)) return res;
+    return Admit(req);
+  }
+
+  // A slot of the caller's requests in flight (in_flight.h): per account with a valid token,
+  // per client address otherwise. Past the cap: 429, without a worker.
+  std::optional<Response> Admit(Request& req) {
+    // Logins have their own bounds (the login rates, the hashing pool's queue: a few workers at
+    // most in all), and an office behind one NAT address logs in 20 at once (docs/security.md).
+    if (!s_.in_flight || (req.method == "POST" && req.path == kLoginPath)) return std::nullopt;
+    std::string key;
+    if (req.Header("authorization")) {
+      try {
+        key = "account " + std::to_string(Authenticate(req, Role::kViewer).user_id);
+      } catch (const ApiError&) {
+      }
+    }
+    if (key.empty()) key = "address " + ClientKey(req.remote_address);
+    req.in_flight = s_.in_flight->TryEnter(key);
+    if (req.in_flight) return std::nullopt;
+    if (req.route.empty()) router_->Find(req);  // for the metrics
+    ApiError e(429, "too_many_requests",
+               "too many requests of this client in progress (at most " +
+                   std::to_string(s_.in_flight->PerClient()) + "); retry shortly");
+    e.headers.emplace_back("Retry-After", "1");
+    return FromApiError(e);
+  }
+
+ private:
+  std::optional<Response> Answer(Request& req) {
     if (req.method == "OPTIONS") return Preflight(req);
     // A login from an address past its login rate, or while the hashing pool is full: refused
     // here, without a worker or the database.
@@ -131,6 +163,7 @@ class Api {
     return hit;
   }
 
+ public:
   // I/O thread, every response: metrics, ETag/304, CORS and API cache headers.
   void Finish(const Request& req, Response& res, double seconds) {
     s_.metrics.Observe(req.route.empty() ? "unmatched" : req.route, req.method, res.status,
@@ -507,6 +540,11 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   event_options.heartbeat = options.event_heartbeat;
   EventHub events(event_options);
   services.events = &events;
+  InFlightLimit in_flight(options.max_in_flight_per_client > 0
+                              ? options.max_in_flight_per_client
+                              : InFlightPerClient(options.workers));
+  services.in_flight = &in_flight;
+  spdlog::info("requests in flight per account or address: at most {}", in_flight.PerClient());
 
   std::vector<ApiRoute> routes;
   AddAuthRoutes(routes, services);
@@ -659,6 +697,12 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("auth_login_rate_account_refused_total", "counter",
           "Logins refused with 429 because their account was past its login rate.",
           static_cast<double>(account_rate.Refused()));
+    gauge("http_in_flight_refused_total", "counter",
+          "Requests refused with 429 because their account or address had its most in flight.",
+          static_cast<double>(in_flight.Refused()));
+    gauge("http_in_flight_per_client_max", "gauge",
+          "The cap on one account's (or address's) requests in flight.",
+          static_cast<double>(in_flight.PerClient()));
     gauge("auth_hashing_queue", "gauge", "Password checks waiting for a hashing thread.",
           static_cast<double>(hashing.Queued()));
     gauge("auth_hashing_threads", "gauge", "Threads of the hashing pool.",

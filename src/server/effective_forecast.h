@@ -24,11 +24,12 @@ inline std::string OverrideJoin(const std::string& author_param = "") {
 }
 
 // A forecast column of `f` with the override applied: ABSOLUTE replaces the mean and shifts
-// the bounds with it (never below 0); PERCENT scales all of them.
+// the bounds with it (never below 0); PERCENT scales all of them. Rounded to 4 places, not cast
+// to numeric(18,4): a large override overflowed the cast (a 500).
 inline std::string Effective(const std::string& col) {
-  return "(CASE ov.mode WHEN 'ABSOLUTE' THEN greatest(0, f." + col +
+  return "round(CASE ov.mode WHEN 'ABSOLUTE' THEN greatest(0, f." + col +
          " + ov.value - f.yhat) WHEN 'PERCENT' THEN f." + col +
-         " * (1 + ov.value / 100) ELSE f." + col + " END)::numeric(18,4)";
+         " * (1 + ov.value / 100) ELSE f." + col + " END, 4)";
 }
 
 // The select list of an effective forecast row, with where it came from.

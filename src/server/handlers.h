@@ -21,6 +21,7 @@ namespace corrente::server {
 
 class SimulationJobs;
 class EventHub;
+class InFlightLimit;
 
 // Long-lived state the handlers share. Owned by Serve(); outlives the server.
 struct Services {
@@ -39,6 +40,7 @@ struct Services {
   SimulationJobs& simulations;  // what-if jobs, one at a time
   std::string version;
   EventHub* events = nullptr;  // live events for /events; set by Serve()
+  InFlightLimit* in_flight = nullptr;  // each client's requests in flight; set by Serve()
 };
 
 struct ParamDoc {

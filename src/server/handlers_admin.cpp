@@ -70,8 +70,8 @@ Response CreateUser(Ctx& ctx, HashingPool& hashing) {
     if (exists.Rows() > 0)
       throw ApiError(409, "conflict",
                      "a user with that username (in any case) or email already exists");
-    // ON CONFLICT: a concurrent create of the same name or email that committed after the
-    // check above is a 409 too (its unique violation was a 500).
+    // ON CONFLICT: a concurrent create of the same name (in any case: V072's unique index on
+    // lower(username)) or email that committed after the check above is a 409 too.
     auto r = ctx.db.Q(std::string("INSERT INTO support.users (username, email, password_hash, role)"
                                   " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING ") +
                           kUserColumns,

@@ -166,13 +166,13 @@ std::string DemandBucketsSql(bool item, bool site, Granularity g, bool rollup) {
   std::string sql;
   const bool grouped = !(rollup && item && g == Granularity::kDay);
   if (!grouped)
-    sql = "SELECT full_date, quantity::numeric(18,4) AS quantity FROM core.demand_item_daily"
+    sql = "SELECT full_date, round(quantity, 4) AS quantity FROM core.demand_item_daily"
           " WHERE item_id = $1::int AND $2::int IS NULL AND $5::text = 'day' AND full_date"
           " BETWEEN " + s + " AND " + e;
   else
     // Days first, then their buckets: date_trunc once per day, not once per row.
     sql = std::string("SELECT date_trunc($5, full_date::timestamp)::date AS full_date,"
-                      " sum(q)::numeric(18,4) AS quantity FROM (SELECT full_date, sum(quantity) AS q"
+                      " round(sum(q), 4) AS quantity FROM (SELECT full_date, sum(quantity) AS q"
                       " FROM ") +
           (rollup ? "core.demand_item_daily" : "core.fact_demand_daily") +
           " WHERE full_date BETWEEN " + s + " AND " + e +
@@ -609,9 +609,9 @@ Response ForecastTotal(Ctx& ctx) {
   const std::string any =
       AnyApprovedOverride(" AND g.item_id = f.item_id AND g.site_id = f.site_id");
   auto rows = ctx.db.Q(
-      "SELECT x.full_date, sum(x.yhat)::numeric(18,4) AS yhat,"
-      " sum(x.yhat_lower)::numeric(18,4) AS yhat_lower,"
-      " sum(x.yhat_upper)::numeric(18,4) AS yhat_upper, count(*) AS series,"
+      "SELECT x.full_date, round(sum(x.yhat), 4) AS yhat,"
+      " round(sum(x.yhat_lower), 4) AS yhat_lower,"
+      " round(sum(x.yhat_upper), 4) AS yhat_upper, count(*) AS series,"
       " count(x.override_id) AS overridden FROM ("
       " SELECT f.full_date, f.yhat::numeric(18,4) AS yhat,"
       " f.yhat_lower::numeric(18,4) AS yhat_lower, f.yhat_upper::numeric(18,4) AS yhat_upper,"

@@ -378,7 +378,7 @@ Response ValueAdded(Ctx& ctx) {
       " WHERE o.kind = 'FORECAST' AND o.state IN ('APPROVED', 'EXPIRED')"
       "  AND b.full_date <= (SELECT max(full_date) FROM core.fact_demand_daily))"
       " SELECT coalesce(author, 'all') AS author, count(DISTINCT override_id) AS overrides,"
-      "  count(*) AS days, sum(actual)::numeric(18,4) AS actual_units,"
+      "  count(*) AS days, round(sum(actual), 4) AS actual_units,"
       "  round(sum(abs(statistical - actual)) / nullif(sum(actual), 0), 4) AS statistical_wape,"
       "  round(sum(abs(planner - actual)) / nullif(sum(actual), 0), 4) AS override_wape,"
       "  round((sum(abs(statistical - actual)) - sum(abs(planner - actual)))"

@@ -40,6 +40,9 @@ struct ServerOptions {
   // Live events (/api/v1/events), read by Serve(): open streams at most (more get 503; each
   // also holds a connection) and the heartbeat that keeps an idle stream open.
   size_t max_event_streams = 256;
+  // Requests in flight per account (a valid token) or else per client address, read by
+  // Serve(); past it 429 (in_flight.h). 0 = half the workers.
+  size_t max_in_flight_per_client = 0;
   // Responses with a hold (refused logins) wait at most this many at once per client address,
   // and in all (0 = a quarter of the connection cap); past that they go out at once and close.
   size_t tarpit_per_address = 64;

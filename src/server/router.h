@@ -22,6 +22,9 @@ struct Request {
   std::string remote_address;
   std::string route;           // the matched route pattern (set by the router), for metrics
   bool cache_checked = false;  // the fast path already looked in the response cache
+  // The client's slot of requests in flight (in_flight.h), taken by the fast path for a request
+  // that goes on to a worker; the server keeps it until the response is written.
+  std::shared_ptr<void> in_flight;
   std::optional<std::string> Header(const std::string& lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
 };

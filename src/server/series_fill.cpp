@@ -5,7 +5,7 @@
 namespace corrente::server {
 namespace {
 
-constexpr std::string_view kZero = "0.0000";  // coalesce(sum(q), 0)::numeric(18,4)
+constexpr std::string_view kZero = "0.0000";  // round(0, 4)
 
 bool NotANumber(std::string_view v) { return v == "NaN" || v == "Infinity" || v == "-Infinity"; }
 

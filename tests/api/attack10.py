@@ -1,8 +1,6 @@
 """The attack10 review's checks against a live server, run by tests/api/api_attack10.sh (which
 seeds the users a10_admin, a10_admin2, a10_analyst, a10_viewer, a10_locked sharing PASSWORD and 60,000
 padded audit rows to export, and starts the server with --request-timeout 90)."""
-import http.client
-import json
 import os
 import socket
 import sys
@@ -12,51 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from auth_races import parallel, post_from  # noqa: E402
 from pagetest import check, finish, metric  # noqa: E402
 from pagetest import q as sql  # noqa: E402
-
-HOST, PORT = "127.0.0.1", int(os.environ["BASE"].rsplit(":", 1)[1])
-PASSWORD = os.environ["PASSWORD"]
-
-
-def req(method, path, token=None, body=None, headers=None):
-    c = http.client.HTTPConnection(HOST, PORT, timeout=60)
-    h = dict(headers or {})
-    if token:
-        h["Authorization"] = "Bearer " + token
-    if body is not None and not isinstance(body, (str, bytes)):
-        body = json.dumps(body)
-        h["Content-Type"] = "application/json"
-    c.request(method, path, body=body, headers=h)
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    try:
-        j = json.loads(data)
-    except ValueError:
-        j = None
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, data, j
-
-
-def login(user):
-    return req("POST", "/api/v1/auth/login", body={"username": user, "password": PASSWORD})[3]["data"]["access_token"]
-
-
-def raw(data, wait=3.0):
-    """Sends bytes, half-closes, returns all the server wrote."""
-    s = socket.create_connection((HOST, PORT))
-    s.settimeout(wait)
-    s.sendall(data)
-    s.shutdown(socket.SHUT_WR)
-    out = b""
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            out += b
-    except socket.timeout:
-        pass
-    s.close()
-    return out
+from httptest import HOST, PASSWORD, PORT, login, raw, req  # noqa: E402
 
 
 ADMIN, ANALYST, VIEWER = login("a10_admin"), login("a10_analyst"), login("a10_viewer")

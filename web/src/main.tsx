@@ -15,8 +15,9 @@ const queryClient = new QueryClient({
     queries: {
       staleTime: 60_000,
       refetchOnWindowFocus: false,
-      // Retry only what may be transient: network errors, 503 and 5xx; never 4xx.
-      retry: (n, err) => n < 2 && (!(err instanceof ApiError) || err.status === 0 || err.status >= 500),
+      // Retry only what may be transient: network errors, 503 and 5xx, and a 429 (the account's
+      // requests in flight, docs/security.md); never another 4xx.
+      retry: (n, err) => n < 2 && (!(err instanceof ApiError) || err.status === 0 || err.status === 429 || err.status >= 500),
     },
   },
 });

@@ -64,6 +64,10 @@ describe('risk, priority, csv', () => {
   });
   it('quotes CSV cells', () => {
     expect(toCsv([{ a: 'x,y', b: 'say "hi"', c: null }])).toBe('a,b,c\r\n"x,y","say ""hi""",\r\n');
+    // Formula injection: cells (and headers: item names) a spreadsheet would evaluate.
+    expect(toCsv([{ '=HYPERLINK("http://x")': '+1+cmd', b: '@SUM(A1)', c: '-2+3', d: -4.5, e: '-1e3' }])).toBe(
+      '"\'=HYPERLINK(""http://x"")",b,c,d,e\r\n"\'+1+cmd","\'@SUM(A1)","\'-2+3",-4.5,-1e3\r\n');
+    expect(toCsv([{ 'A, B': '\t=1' }])).toBe('"A, B"\r\n"\'\t=1"\r\n');
   });
 });
 

@@ -143,13 +143,18 @@ export function byPriority<T extends { priority: string; created_at?: string }>(
   return (b.created_at ?? '').localeCompare(a.created_at ?? '');
 }
 
-/** Turns rows into CSV text (RFC 4180 quoting), for chart exports done in the browser. */
+/** Turns rows into CSV text (RFC 4180 quoting), for chart exports done in the browser. As the
+ * API's CSV (AppendCsvField): a text a spreadsheet would evaluate as a formula (leading = + - @
+ * tab CR, except a whole negative number) gets a ' in front, headers included (they can be item
+ * or site names from a migrated database). */
 export function toCsv(rows: Record<string, unknown>[], columns?: string[]): string {
   const cols = columns ?? (rows.length ? Object.keys(rows[0]) : []);
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return '';
     const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const formula = /^[=+@\t\r]/.test(s) || (s.startsWith('-') && !/^-(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s));
+    if (formula) return `"'${s.replace(/"/g, '""')}"`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+  return [cols.map(cell).join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
 }

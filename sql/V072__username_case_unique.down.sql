@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS support.ux_users_username_lower;
