@@ -181,5 +181,77 @@ TEST_F(HostileDataTest, HostileCellsAreReadAsMissingAndChangeNothingElse) {
             0);
 }
 
+// Series that are extreme but not errors run as any other and are not counted as bad data.
+TEST_F(HostileDataTest, EdgeSeriesRunAsAnyOther) {
+  auto c = db_.Connect();
+  const std::string as_of = "DATE '" + FormatDate(kEndDay) + "'";
+  c.ExecScript(
+      // 10: every day zero. 11: one day of history, at one site, no stock rows.
+      "UPDATE core.fact_demand_daily SET quantity = 0 WHERE item_id = 10;"
+      "DELETE FROM core.fact_demand_daily WHERE item_id = 11 AND NOT (site_id = 1 AND"
+      " full_date = " + as_of + " - 3);"
+      "UPDATE core.fact_demand_daily SET quantity = 6 WHERE item_id = 11;"
+      "DELETE FROM core.fact_inventory_daily WHERE item_id = 11;"
+      // 12: history only after as_of.
+      "DELETE FROM core.fact_demand_daily WHERE item_id = 12;"
+      "DELETE FROM core.fact_inventory_daily WHERE item_id = 12;"
+      "INSERT INTO core.fact_demand_daily (full_date, item_id, site_id, quantity)"
+      " SELECT " + as_of + " + g, 12, 1, 5 FROM generate_series(1, 30) g;"
+      // 13: a supplier whose lead time is 0 days. 14: no cost, no price.
+      "INSERT INTO core.dim_supplier (supplier_id, code, name, avg_lead_time_days)"
+      " VALUES (9002, 'Z9002', 'same day', 0);"
+      "UPDATE core.dim_item SET supplier_id = 9002 WHERE item_id = 13;"
+      "UPDATE core.dim_item SET unit_cost = 0, unit_price = 0 WHERE item_id = 14;"
+      // An item without a site, a site without items.
+      "INSERT INTO core.dim_item (item_id, sku, name) VALUES (9001, 'NOSITE', 'no site');"
+      "INSERT INTO core.dim_site (site_id, code, name) VALUES (901, 'NOITEMS', 'no items');");
+  RunReport rep = RunPipeline();
+  const std::string run = std::to_string(rep.run_id);
+  EXPECT_EQ(c.ExecScript("SELECT status FROM analytics.pipeline_runs WHERE run_id = " + run)
+                .GetString(0, 0),
+            "SUCCEEDED");
+  EXPECT_EQ(rep.data_quality, "");
+  EXPECT_EQ(rep.series, kItems * kSites - 3 - 2);  // item 12's three, item 11's other two
+  auto policy = [&](const std::string& cols, const std::string& where) {
+    return c.ExecScript("SELECT " + cols + " FROM analytics.inventory_policy WHERE run_id = " +
+                        run + " AND " + where);
+  };
+  // Zeros in, zeros out: no stock held against no demand, and no REORDER.
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE run_id = " + run +
+                         " AND item_id = 10 AND yhat <> 0"),
+            0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE run_id = " + run +
+                         " AND item_id = 10"),
+            kSites * 90);
+  EXPECT_EQ(policy("count(*)", "item_id = 10 AND avg_daily_demand = 0 AND safety_stock = 0"
+                               " AND reorder_point = 0 AND order_up_to = 0")
+                .GetInt(0, 0),
+            kSites);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.recommendations WHERE item_id = 10 AND"
+                     " type = 'REORDER' AND acknowledged_at IS NULL"),
+            0);
+  // One day of 6 units in the 90-day window: d = 6 / 90; forecast and policy exist.
+  auto one = policy("avg_daily_demand::float8, current_stock::float8", "item_id = 11");
+  ASSERT_EQ(one.Rows(), 1);
+  EXPECT_NEAR(one.GetDouble(0, 0), 6.0 / 90, 1e-4);
+  EXPECT_EQ(one.GetDouble(0, 1), 0);
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE run_id = " + run +
+                         " AND item_id = 11 AND site_id = 1"),
+            90);
+  // Only future rows: no series. Nor for the item without a site or the site without items.
+  EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE run_id = " + run +
+                         " AND (item_id IN (12, 9001) OR site_id = 901)"),
+            0);
+  // A lead time of 0 days: same-day supply, nothing to cover over the lead time.
+  auto zero_lead = policy("count(*), min(lead_time_days)::float8, max(reorder_point)::float8",
+                          "item_id = 13");
+  EXPECT_EQ(zero_lead.GetInt(0, 0), kSites);
+  EXPECT_EQ(zero_lead.GetDouble(0, 1), 0);
+  EXPECT_EQ(zero_lead.GetDouble(0, 2), 0);
+  // No price: no revenue, class C.
+  EXPECT_EQ(c.ExecScript("SELECT abc_class FROM core.dim_item WHERE item_id = 14").GetString(0, 0),
+            "C");
+}
+
 }  // namespace
 }  // namespace corrente::pipeline
