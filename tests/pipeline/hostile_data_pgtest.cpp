@@ -11,34 +11,25 @@
 
 #include "common/dates.h"
 #include "pipeline/pipeline.h"
-#include "seed/generator.h"
-#include "seed/loader.h"
+#include "small_seed.h"
 #include "testlib/test_db.h"
 
 namespace corrente::pipeline {
 namespace {
 
-const int64_t kEndDay = DaysFromCivil({2025, 3, 31});
-constexpr int kItems = 20, kSites = 3, kDays = 400;
+namespace ss = small_seed;
 
 int64_t Count(pg::Connection& c, const std::string& sql) { return c.ExecScript(sql).GetInt(0, 0); }
 
 class HostileDataTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    seed::SeedOptions o;
-    o.items = kItems;
-    o.sites = kSites;
-    o.suppliers = 5;
-    o.days = kDays;
-    o.end_day = kEndDay;
-    o.threads = 2;
     auto c = db_.Connect();
-    seed::Load(c, seed::Generate(o), false, false);
+    small_seed::Load(c);
   }
   RunReport RunPipeline() {
     PipelineOptions opt;
-    opt.as_of = kEndDay;
+    opt.as_of = ss::kEndDay;
     opt.jobs = 2;
     opt.progress = false;
     return pipeline::Run(db_.Dsn(), opt);
@@ -84,8 +75,8 @@ void Snapshot(pg::Connection& c, int64_t run, const std::string& suffix) {
 
 TEST_F(HostileDataTest, HostileCellsAreReadAsMissingAndChangeNothingElse) {
   auto c = db_.Connect();
-  const std::string as_of = "DATE '" + FormatDate(kEndDay) + "'";
-  const std::string first = "DATE '" + FormatDate(kEndDay - kDays + 1) + "'";
+  const std::string as_of = "DATE '" + FormatDate(ss::kEndDay) + "'";
+  const std::string first = "DATE '" + FormatDate(ss::kEndDay - ss::kDays + 1) + "'";
   // The cells that will turn hostile, blank: demand 0, no stock rows, no price, cost or
   // limits, a supplier without a lead time (item 9's).
   c.ExecScript(
@@ -184,7 +175,7 @@ TEST_F(HostileDataTest, HostileCellsAreReadAsMissingAndChangeNothingElse) {
 // Series that are extreme but not errors run as any other and are not counted as bad data.
 TEST_F(HostileDataTest, EdgeSeriesRunAsAnyOther) {
   auto c = db_.Connect();
-  const std::string as_of = "DATE '" + FormatDate(kEndDay) + "'";
+  const std::string as_of = "DATE '" + FormatDate(ss::kEndDay) + "'";
   c.ExecScript(
       // 10: every day zero. 11: one day of history, at one site, no stock rows.
       "UPDATE core.fact_demand_daily SET quantity = 0 WHERE item_id = 10;"
@@ -211,7 +202,8 @@ TEST_F(HostileDataTest, EdgeSeriesRunAsAnyOther) {
                 .GetString(0, 0),
             "SUCCEEDED");
   EXPECT_EQ(rep.data_quality, "");
-  EXPECT_EQ(rep.series, kItems * kSites - 3 - 2);  // item 12's three, item 11's other two
+  // Item 12 has no series, item 11 one instead of three.
+  EXPECT_EQ(rep.series, ss::kItems * ss::kSites - 3 - 2);
   auto policy = [&](const std::string& cols, const std::string& where) {
     return c.ExecScript("SELECT " + cols + " FROM analytics.inventory_policy WHERE run_id = " +
                         run + " AND " + where);
@@ -222,11 +214,11 @@ TEST_F(HostileDataTest, EdgeSeriesRunAsAnyOther) {
             0);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecasts WHERE run_id = " + run +
                          " AND item_id = 10"),
-            kSites * 90);
+            ss::kSites * 90);
   EXPECT_EQ(policy("count(*)", "item_id = 10 AND avg_daily_demand = 0 AND safety_stock = 0"
                                " AND reorder_point = 0 AND order_up_to = 0")
                 .GetInt(0, 0),
-            kSites);
+            ss::kSites);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.recommendations WHERE item_id = 10 AND"
                      " type = 'REORDER' AND acknowledged_at IS NULL"),
             0);
@@ -245,7 +237,7 @@ TEST_F(HostileDataTest, EdgeSeriesRunAsAnyOther) {
   // A lead time of 0 days: same-day supply, nothing to cover over the lead time.
   auto zero_lead = policy("count(*), min(lead_time_days)::float8, max(reorder_point)::float8",
                           "item_id = 13");
-  EXPECT_EQ(zero_lead.GetInt(0, 0), kSites);
+  EXPECT_EQ(zero_lead.GetInt(0, 0), ss::kSites);
   EXPECT_EQ(zero_lead.GetDouble(0, 1), 0);
   EXPECT_EQ(zero_lead.GetDouble(0, 2), 0);
   // No price: no revenue, class C.
