@@ -49,6 +49,7 @@ std::string Text(const std::string& what, const Found& f, const char* per) {
 }  // namespace
 
 std::string Runner::CheckDataQuality() {
+  const auto t0 = Clock::now();
   const std::string as_of = FormatDate(as_of_);
   const std::string pair = "jsonb_build_object('item_id', item_id, 'site_id', site_id";
   // What each stage reads: facts up to as_of; every item; suppliers and delivered orders.
@@ -111,11 +112,14 @@ std::string Runner::CheckDataQuality() {
     std::string t = Text(kName.at(name), f, kPer.at(name));
     if (!t.empty()) text += (text.empty() ? "" : "; ") + t;
   }
-  json += ",\"total\":" + std::to_string(total) + "}";
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  json += ",\"total\":" + std::to_string(total) + ",\"seconds\":" + JsonNumber(secs) + "}";
   extra_stats_.emplace_back("data_quality", json);
   if (!text.empty()) {
     text += "; read as missing";
-    spdlog::warn("pipeline run={} data quality: {}", run_id_, text);
+    spdlog::warn("pipeline run={} data quality: {} ({:.2f} s)", run_id_, text, secs);
+  } else {
+    spdlog::info("pipeline run={} data quality: nothing set aside ({:.2f} s)", run_id_, secs);
   }
   return text;
 }
