@@ -19,7 +19,9 @@ Found Count(pg::Connection& c, const std::string& from, const std::string& who,
   auto r = c.Execute(
       "WITH bad AS (SELECT * FROM " + from + " WHERE v IS NOT NULL AND NOT (v >= 0 AND v < $2))"
       " SELECT count(*) FILTER (WHERE v = 'NaN'), count(*) FILTER (WHERE v < 0),"
-      "  count(*) FILTER (WHERE v <> 'NaN' AND v >= $2), count(DISTINCT " + series + "),"
+      "  count(*) FILTER (WHERE v <> 'NaN' AND v >= $2),"
+      // The distinct series from the CTE's rows, not a count(DISTINCT (a, b)) of records.
+      "  (SELECT count(*) FROM (SELECT DISTINCT " + series + " FROM bad) s),"
       "  coalesce((SELECT jsonb_agg(e)::text FROM (SELECT " + who +
           " || jsonb_build_object('value', v::text) AS e FROM bad LIMIT 5) x), '[]')"
       " FROM bad",
@@ -58,18 +60,18 @@ std::string Runner::CheckDataQuality() {
        Count(reader_,
              "(SELECT item_id, site_id, full_date, quantity AS v FROM core.fact_demand_daily"
              " WHERE full_date <= $1::date" + SliceFilter("item_id") + ") t",
-             pair + ", 'date', full_date)", "(item_id, site_id)", decide::kAbsurdQuantity, as_of)},
+             pair + ", 'date', full_date)", "item_id, site_id", decide::kAbsurdQuantity, as_of)},
       {"stock",
        Count(reader_,
              "(SELECT item_id, site_id, full_date, current_stock AS v"
              " FROM core.fact_inventory_daily WHERE full_date <= $1::date" +
                  SliceFilter("item_id") + ") t",
-             pair + ", 'date', full_date)", "(item_id, site_id)", decide::kAbsurdQuantity, as_of)},
+             pair + ", 'date', full_date)", "item_id, site_id", decide::kAbsurdQuantity, as_of)},
       {"order_quantity",
        Count(reader_,
              "(SELECT order_id, item_id, site_id, quantity AS v FROM core.fact_orders"
              " WHERE order_date <= $1::date" + SliceFilter("item_id") + ") t",
-             pair + ", 'order_id', order_id)", "(item_id, site_id)", decide::kAbsurdQuantity,
+             pair + ", 'order_id', order_id)", "item_id, site_id", decide::kAbsurdQuantity,
              as_of)},
       {"unit_value",
        Count(reader_,
