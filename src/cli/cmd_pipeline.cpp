@@ -145,6 +145,8 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
       else
         std::printf("  %-16s %8s    %s\n", s.name.c_str(), "-", s.note.c_str());
     }
+    if (!rep.data_quality.empty())
+      std::printf("data quality: %s\n", rep.data_quality.c_str());
     if (!args.export_dir.empty())
       std::printf("exported forecasts.csv and features.csv to %s\n", args.export_dir.c_str());
     exit_code = 0;

@@ -77,6 +77,7 @@ RunReport Runner::RunWithWorkers() {
     ClearStaged(reader_, "<>", run_id_);
     LoadPairs();
     LoadItems();
+    data_quality_ = CheckDataQuality();
     StageReport abc_rep;
     const AbcClassesText abc = ComputeAbc(abc_rep);
     const std::vector<double> cycles = PolicyCycles();

@@ -39,7 +39,7 @@ const Runner::GlobalFit& Runner::FitGlobalModels(int64_t from,
     }
     const int64_t idx = rd.Date(2) - from;
     if (idx >= 0 && idx < static_cast<int64_t>(len))
-      sample.back()[static_cast<size_t>(idx)] += std::max(0.0, rd.Float8(3));
+      sample.back()[static_cast<size_t>(idx)] += decide::UsableQuantity(rd.Float8(3));
   }
   g.series = sample.size();
   g.models = forecast::FitGlobalModels(sample, fopt);

@@ -90,6 +90,9 @@ struct RunReport {
   double total_seconds = 0;
   std::vector<StageReport> stages;
   std::string stats_json;  // what was stored in pipeline_runs.stats
+  // The values read as missing (NaN, negative, absurd; decide/data_quality.h), one line, or
+  // "" when there were none. Details in stats_json's "data_quality".
+  std::string data_quality;
 };
 
 // Runs the pipeline against `dsn` (already migrated). Throws on failure after recording the

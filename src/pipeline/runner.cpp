@@ -72,10 +72,11 @@ void Runner::LoadItems() {
     ItemInfo it;
     it.abc = r.Get(i, 1).empty() ? 'C' : r.Get(i, 1)[0];
     it.criticality = static_cast<int>(r.GetInt(i, 2));
-    it.unit_cost = r.GetDouble(i, 3);
-    it.unit_price = r.GetDouble(i, 4);
-    it.min_qty = r.GetDouble(i, 5);
-    it.max_qty = r.GetDouble(i, 6);
+    // NaN or absurd: missing (0, no limit); counted by CheckDataQuality.
+    it.unit_cost = decide::UsableUnitValue(r.GetDouble(i, 3));
+    it.unit_price = decide::UsableUnitValue(r.GetDouble(i, 4));
+    it.min_qty = decide::UsableQuantity(r.GetDouble(i, 5));
+    it.max_qty = decide::UsableQuantity(r.GetDouble(i, 6));
     it.supplier = static_cast<int>(r.GetInt(i, 7));
     items_[static_cast<int32_t>(r.GetInt(i, 0))] = it;
   }
@@ -112,7 +113,8 @@ void Runner::StreamSeries(int64_t from, int64_t to,
       have = true;
     }
     int64_t idx = rd.Date(2) - from;
-    if (idx >= 0 && idx < static_cast<int64_t>(len)) series[idx] += std::max(0.0, rd.Float8(3));
+    if (idx >= 0 && idx < static_cast<int64_t>(len))
+      series[idx] += decide::UsableQuantity(rd.Float8(3));  // NaN, negative, absurd: none
   }
   if (have && next < pairs_.size() && pairs_[next] == cur) fn(next++, series);
   emit_until(nullptr);
@@ -203,6 +205,7 @@ RunReport Runner::Finish() {
   report.as_of = as_of_;
   report.series = static_cast<int64_t>(pairs_.size());
   report.stages = reports_;
+  report.data_quality = data_quality_;
   report.total_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
   spdlog::info("pipeline run={} published series={} seconds={:.2f}", run_id_, pairs_.size(),
                report.total_seconds);
@@ -219,6 +222,7 @@ RunReport Runner::Run() {
   try {
     LoadPairs();
     LoadItems();
+    data_quality_ = CheckDataQuality();
     tx_.emplace(writer_);
     for (const StageInfo& stage : kStages) Stage(stage, BodyOf(stage.name));
   } catch (const std::exception& e) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/dates.h"
+#include "decide/data_quality.h"
 #include "decide/policy.h"
 #include "decide/overrides.h"
 #include "decide/state.h"
@@ -38,6 +39,19 @@ inline constexpr int kTrailingWindow = 90;  // days of the zero-share, ADI and C
 inline constexpr size_t kPolicyHistory = 365;  // days of demand kept for the policy levels
 
 inline std::string SqlDate(int64_t day) { return "'" + FormatDate(day) + "'::date"; }
+
+// decide::UsableQuantity and UsableUnitValue in SQL: `expr` when usable, else 0 (NULL too).
+// PostgreSQL sorts NaN above every number, so `expr < ceiling` is false for it. `expr` is
+// ours (a column name), the ceilings are constants.
+inline std::string UsableSqlCond(const std::string& expr, double ceiling) {
+  return "(" + expr + " >= 0 AND " + expr + " < " + std::to_string(static_cast<int64_t>(ceiling)) + ")";
+}
+inline std::string UsableQuantitySql(const std::string& expr) {
+  return "CASE WHEN " + UsableSqlCond(expr, decide::kAbsurdQuantity) + " THEN " + expr + " ELSE 0 END";
+}
+inline std::string UsableUnitValueSql(const std::string& expr) {
+  return "CASE WHEN " + UsableSqlCond(expr, decide::kAbsurdUnitValue) + " THEN " + expr + " ELSE 0 END";
+}
 
 using decide::ComputeMeanStd;
 using decide::MeanStd;
@@ -155,6 +169,10 @@ class Runner {
 
   void LoadPairs();
   void LoadItems();
+  // Counts the values every stage reads as missing (decide/data_quality.h): NaN, negative or
+  // absurd demand, stock, prices, order quantities and lead times. Logged, kept in the run's
+  // stats ("data_quality") and returned as a one-line summary ("" when there are none).
+  std::string CheckDataQuality();
   // Streams demand of [from, to] ordered by item, site, day, and calls fn once per pair of
   // pairs_ (in order) with its zero-filled series. Only one series is in memory at a time.
   void StreamSeries(int64_t from, int64_t to,
@@ -242,6 +260,7 @@ class Runner {
   std::vector<PolicyRow> policy_;
   std::map<Pair, decide::OpenOrders> open_orders_;
   std::vector<StageReport> reports_;
+  std::string data_quality_;  // CheckDataQuality()'s summary
   std::vector<std::pair<std::string, std::string>> extra_stats_;  // name -> JSON value
   // Renames the swap performs: {kind "constraint" or "index", temporary name, final name}.
   std::vector<std::array<std::string, 3>> shadow_renames_;

@@ -25,7 +25,9 @@ std::string DetailsJson(const decide::Details& d) {
   return s + "}";
 }
 
-double Score(double v) { return std::isfinite(v) ? std::max(0.0, std::round(v * 1e4) / 1e4) : 0; }
+double Score(double v) {
+  return std::isfinite(v) ? std::clamp(std::round(v * 1e4) / 1e4, 0.0, decide::kMaxPublished) : 0;
+}
 
 // Where a stage's decisions go, in one COPY: a worker's into the staging table `staging`
 // under its run (the coordinator publishes them, coordinator.cpp); the in-process run's into
@@ -181,10 +183,11 @@ int64_t Runner::StageAlerts(StageReport&) {
   // backtest error that run expected. Needs at least 7 days of actuals. Co-located tables
   // only: a worker's query goes to its slice's shard.
   if (in.previous_run) {
+    const std::string actual = UsableQuantitySql("d.quantity");  // NaN or absurd: no demand
     auto r = reader_.Execute(
         "SELECT f.item_id, f.site_id, count(*),"
-        "  (sum(abs(f.yhat - coalesce(d.quantity, 0))) / nullif(sum(coalesce(d.quantity, 0)), 0)"
-        "   * 100)::float8, max(a.wape)::float8, sum(coalesce(d.quantity, 0))::float8,"
+        "  (sum(abs(f.yhat - " + actual + ")) / nullif(sum(" + actual + "), 0)"
+        "   * 100)::float8, max(a.wape)::float8, sum(" + actual + ")::float8,"
         "  sum(f.yhat)::float8"
         " FROM analytics.forecasts f"
         " JOIN analytics.forecast_accuracy a ON a.run_id = f.run_id AND a.item_id = f.item_id"

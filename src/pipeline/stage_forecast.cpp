@@ -96,7 +96,7 @@ int64_t Runner::StageForecast(StageReport& rep) {
       for (int h = 0; h < opt_.horizon; ++h) {
         auto pick = [&](const std::vector<double>& v, double dflt) {
           double x = h < static_cast<int>(v.size()) ? v[h] : dflt;
-          return std::isfinite(x) ? std::max(0.0, x) : dflt;
+          return std::isfinite(x) ? std::clamp(x, 0.0, decide::kMaxPublished) : dflt;
         };
         // Rounded once, so that the order lo95 <= lo80 <= yhat <= hi80 <= hi95 holds in the
         // stored NUMERIC(18,4) values too.
@@ -219,11 +219,12 @@ int64_t Runner::StageBacktest(StageReport& rep) {
 }
 
 std::string Runner::EarlierRunsJson(int* runs) {
+  const std::string actual = UsableQuantitySql("d.quantity");  // NaN or absurd: no demand
   auto r = reader_.Execute(
       "SELECT f.run_id, count(*), "
-      " (avg(abs(f.yhat - coalesce(d.quantity, 0)) / d.quantity)"
-      "    FILTER (WHERE d.quantity > 0) * 100)::float8,"
-      " (sum(abs(f.yhat - coalesce(d.quantity, 0))) / nullif(sum(coalesce(d.quantity, 0)), 0)"
+      " (avg(abs(f.yhat - " + actual + ") / d.quantity)"
+      "    FILTER (WHERE " + actual + " > 0) * 100)::float8,"
+      " (sum(abs(f.yhat - " + actual + ")) / nullif(sum(" + actual + "), 0)"
       "    * 100)::float8"
       " FROM analytics.forecasts f JOIN analytics.pipeline_runs r ON r.run_id = f.run_id"
       " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"

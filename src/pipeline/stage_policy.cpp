@@ -18,7 +18,8 @@ int64_t Runner::StageAbc(StageReport& rep) {
 
 Runner::AbcClassesText Runner::ComputeAbc(StageReport& rep) {
   auto r = reader_.Execute(
-      "SELECT i.item_id, coalesce(sum(d.quantity * coalesce(i.unit_price, 0)), 0)::float8"
+      "SELECT i.item_id, coalesce(sum(" + UsableQuantitySql("d.quantity") + " * " +
+          UsableUnitValueSql("i.unit_price") + "), 0)::float8"
       " FROM core.dim_item i LEFT JOIN core.fact_demand_daily d ON d.item_id = i.item_id"
       "  AND d.full_date BETWEEN $1::date - 364 AND $1::date"
       " WHERE i.active GROUP BY i.item_id ORDER BY i.item_id",
@@ -57,7 +58,8 @@ std::vector<double> Runner::DemandRates() {
   // worker's coordinator gets the same rates without the series (an aggregate, run by SQL).
   const int64_t n = std::min<int64_t>({90, as_of_ - first_day_ + 1, opt_.history_days});
   auto r = reader_.Execute(
-      "SELECT item_id, site_id, sum(greatest(quantity, 0))::float8 FROM core.fact_demand_daily"
+      "SELECT item_id, site_id, sum(" + UsableQuantitySql("quantity") +
+          ")::float8 FROM core.fact_demand_daily"
       " WHERE full_date BETWEEN $1::date - $2::int + 1 AND $1::date GROUP BY 1, 2",
       FormatDate(as_of_), n);
   std::map<Pair, double> sums;
@@ -93,13 +95,15 @@ const std::unordered_map<int, Runner::SupplierLead>& Runner::SupplierLeads() {
   std::unordered_map<int, SupplierLead> lead;
   {
     auto r = reader_.Execute(
-        "SELECT s.supplier_id, coalesce(s.avg_lead_time_days, 7)::float8, count(o.order_id),"
+        "SELECT s.supplier_id, CASE WHEN s.avg_lead_time_days BETWEEN 0 AND $2"
+        "  THEN s.avg_lead_time_days ELSE 7 END::float8, count(o.order_id),"
         " avg(o.actual_delivery_date - o.order_date)::float8,"
         " coalesce(stddev_samp(o.actual_delivery_date - o.order_date), 0)::float8"
         " FROM core.dim_supplier s LEFT JOIN core.fact_orders o ON o.supplier_id = s.supplier_id"
         "  AND o.actual_delivery_date IS NOT NULL AND o.actual_delivery_date <= $1::date"
+        "  AND o.actual_delivery_date - o.order_date BETWEEN 0 AND $2"
         " GROUP BY s.supplier_id, s.avg_lead_time_days",
-        as_of);
+        as_of, static_cast<int>(decide::kMaxLeadTimeDays));
     for (int i = 0; i < r.Rows(); ++i) {
       SupplierLead l;
       l.mean = r.GetDouble(i, 1);
@@ -115,9 +119,10 @@ const std::unordered_map<int, Runner::SupplierLead>& Runner::SupplierLeads() {
         " SELECT supplier_id, actual_delivery_date - order_date AS lead, row_number() OVER ("
         "  PARTITION BY supplier_id ORDER BY order_date DESC, order_id DESC) AS k"
         " FROM core.fact_orders WHERE actual_delivery_date IS NOT NULL"
-        "  AND actual_delivery_date <= $1::date) t"
+        "  AND actual_delivery_date <= $1::date"
+        "  AND actual_delivery_date - order_date BETWEEN 0 AND $2) t"
         " WHERE k <= 100 ORDER BY supplier_id, k",
-        as_of);
+        as_of, static_cast<int>(decide::kMaxLeadTimeDays));
     for (int i = 0; i < samples.Rows(); ++i) {
       auto it = lead.find(static_cast<int>(samples.GetInt(i, 0)));
       if (it != lead.end() && !samples.IsNull(i, 1))
@@ -137,7 +142,9 @@ int64_t Runner::StagePolicy(StageReport& rep) {
   {
     auto r = reader_.Execute(
         "SELECT DISTINCT ON (item_id, site_id) item_id, site_id, current_stock::float8"
-        " FROM core.fact_inventory_daily WHERE full_date BETWEEN $1::date - 30 AND $1::date" +
+        " FROM core.fact_inventory_daily WHERE full_date BETWEEN $1::date - 30 AND $1::date"
+        // The latest usable snapshot: a NaN or absurd one is no count of the stock.
+        " AND " + UsableSqlCond("current_stock", decide::kAbsurdQuantity) +
             SliceFilter("item_id") + " ORDER BY item_id, site_id, full_date DESC",
         as_of);
     for (int i = 0; i < r.Rows(); ++i)
@@ -148,7 +155,8 @@ int64_t Runner::StagePolicy(StageReport& rep) {
     auto r = reader_.Execute(
         "SELECT item_id, site_id, quantity::float8, expected_delivery_date - DATE '1970-01-01'"
         " FROM core.fact_orders WHERE status IN ('PLACED', 'DELAYED')"
-        " AND actual_delivery_date IS NULL AND order_date <= $1::date" + SliceFilter("item_id"),
+        " AND actual_delivery_date IS NULL AND order_date <= $1::date AND " +
+            UsableSqlCond("quantity", decide::kAbsurdQuantity) + SliceFilter("item_id"),
         as_of);
     for (int i = 0; i < r.Rows(); ++i) {
       Pair p{static_cast<int32_t>(r.GetInt(i, 0)), static_cast<int32_t>(r.GetInt(i, 1))};
@@ -252,7 +260,9 @@ void Runner::UpdateInventoryPolicy() {
 int64_t Runner::StageKpis(StageReport&) {
   auto r = writer_.Exec(std::string(kKpisDailySql),
                         {pg::ToParam(run_id_), pg::ToParam(computed_at_sql_),
-                         pg::ToParam(FormatDate(as_of_)), pg::ToParam(FormatDate(first_day_))});
+                         pg::ToParam(FormatDate(as_of_)), pg::ToParam(FormatDate(first_day_)),
+                         pg::ToParam(static_cast<int64_t>(decide::kAbsurdQuantity)),
+                         pg::ToParam(static_cast<int64_t>(decide::kAbsurdUnitValue))});
   // Only this run's KPI rows stay: the statement above already carried earlier values over.
   writer_.Execute("DELETE FROM analytics.kpis_daily WHERE run_id IS DISTINCT FROM $1", run_id_);
   return r.AffectedRows();

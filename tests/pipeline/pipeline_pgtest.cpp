@@ -10,16 +10,17 @@
 #include "pipeline/pipeline.h"
 #include "decide/levels.h"
 #include "decide/policy.h"
-#include "seed/generator.h"
-#include "seed/loader.h"
+#include "small_seed.h"
 #include "testlib/test_db.h"
 
 namespace corrente::pipeline {
 using namespace corrente::decide;
 namespace {
 
-const int64_t kEndDay = DaysFromCivil({2025, 3, 31});
-constexpr int kItems = 20, kSites = 3, kDays = 400;
+using small_seed::kDays;
+using small_seed::kEndDay;
+using small_seed::kItems;
+using small_seed::kSites;
 
 int64_t Count(pg::Connection& c, const std::string& sql) { return c.ExecScript(sql).GetInt(0, 0); }
 double Scalar(pg::Connection& c, const std::string& sql) {
@@ -29,15 +30,8 @@ double Scalar(pg::Connection& c, const std::string& sql) {
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    seed::SeedOptions o;
-    o.items = kItems;
-    o.sites = kSites;
-    o.suppliers = 5;
-    o.days = kDays;
-    o.end_day = kEndDay;
-    o.threads = 2;
     auto c = db_.Connect();
-    seed::Load(c, seed::Generate(o), false, false);
+    small_seed::Load(c);
   }
   RunReport RunPipeline(int64_t as_of, std::vector<std::string> stages = {},
                         std::string policy = "empirical") {
