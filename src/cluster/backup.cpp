@@ -10,7 +10,9 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
 #include <thread>
 
 #include "cluster/cluster.h"
@@ -261,15 +263,45 @@ std::string ClientTool(const Config& config, const char* name) {
   }
 }
 
-void RunTool(const std::vector<std::string>& argv) {
-  fs::path log = fs::temp_directory_path() / ("corrente-" + fs::path(argv[0]).filename().string() +
-                                              "-" + std::to_string(::getpid()) + ".log");
+// Runs argv; on failure throws "<what> failed (exit N): <its output>", what defaulting to the
+// program's name.
+void RunTool(const std::vector<std::string>& argv, std::string what = "") {
+  if (what.empty()) what = fs::path(argv[0]).filename().string();
+  fs::path log = fs::temp_directory_path() /
+                 ("corrente-" + fs::path(argv[0]).filename().string() + "-" +
+                  std::to_string(::getpid()) + ".log");
   int rc = Run(argv, log, /*as_server=*/false);
   std::string text = ReadFile(log);
   fs::remove(log);
   if (rc != 0)
-    throw std::runtime_error(fs::path(argv[0]).filename().string() + " failed (exit " +
-                             std::to_string(rc) + "): " + text);
+    throw std::runtime_error(what + " failed (exit " + std::to_string(rc) + "): " + text);
+}
+
+// The schemas a dump holds (its SCHEMA entries), public left out.
+std::vector<std::string> DumpSchemas(const Config& config, const std::string& file) {
+  fs::path list = fs::temp_directory_path() / ("corrente-restore-list-" + std::to_string(::getpid()));
+  int rc = Run({ClientTool(config, "pg_restore"), "--list", "--file=" + list.string(), file},
+               list.string() + ".log", /*as_server=*/false);
+  std::string text = ReadFile(list), log = ReadFile(list.string() + ".log");
+  fs::remove(list);
+  fs::remove(list.string() + ".log");
+  if (rc != 0) throw std::runtime_error("pg_restore --list failed (exit " + std::to_string(rc) + "): " + log);
+  std::vector<std::string> schemas;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    // "8; 2615 16426 SCHEMA - analytics corrente_owner"
+    std::istringstream f(line);
+    std::string id, cls, oid, kind, dash, name;
+    if (line.empty() || line[0] == ';' || !(f >> id >> cls >> oid >> kind >> dash >> name)) continue;
+    if (kind == "SCHEMA" && dash == "-" && name != "public") schemas.push_back(name);
+  }
+  return schemas;
+}
+
+std::string QuoteIdent(const std::string& name) {
+  std::string q = "\"";
+  for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
 }
 
 }  // namespace
@@ -278,10 +310,38 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
   RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + file, "--dbname=" + dsn});
 }
 
+
+
 void LoadDatabase(const Config& config, const std::string& dsn, const std::string& file) {
   if (!fs::exists(file)) throw std::runtime_error("no such dump: " + file);
-  RunTool({ClientTool(config, "pg_restore"), "--clean", "--if-exists", "--no-owner",
-           "--single-transaction", "--exit-on-error", "--dbname=" + dsn, file});
+  // pg_restore --clean drops a partition's constraints one by one, and fails on those it
+  // inherits from its parent ("cannot drop inherited constraint"): a dump of this schema could
+  // not be loaded over itself. So the dump's schemas are dropped whole first, in the restore's
+  // own transaction: pg_restore writes the SQL (--clean --if-exists, harmless once they are
+  // gone), psql runs the drops and then it as one transaction. A pg_restore that fails part-way
+  // appends a statement that fails, so psql rolls everything back and nothing is lost.
+  fs::path prologue =
+      fs::temp_directory_path() / ("corrente-restore-" + std::to_string(::getpid()) + ".sql");
+  {
+    std::ofstream out(prologue);
+    ::chmod(prologue.c_str(), 0600);
+    out << "SET client_min_messages = warning;\n";
+    for (const auto& schema : DumpSchemas(config, file))
+      out << "DROP SCHEMA IF EXISTS " << QuoteIdent(schema) << " CASCADE;\n";
+  }
+  const char* script =
+      "set -o pipefail; { \"$1\" --clean --if-exists --no-owner --file=- \"$2\" ||"
+      " echo 'SELECT corrente_pg_restore_failed();'; } |"
+      " \"$3\" -X -q --single-transaction -v ON_ERROR_STOP=1 -f \"$4\" -f - -d \"$5\"";
+  try {
+    RunTool({"/bin/bash", "-c", script, "corrente-db-load", ClientTool(config, "pg_restore"), file,
+             ClientTool(config, "psql"), prologue.string(), dsn},
+            "loading the dump (pg_restore | psql, one transaction; nothing was changed)");
+  } catch (...) {
+    fs::remove(prologue);
+    throw;
+  }
+  fs::remove(prologue);
 }
 
 }  // namespace corrente::cluster
