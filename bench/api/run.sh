@@ -10,6 +10,7 @@
 #
 # Usage: bench/api/run.sh [path/to/corrente]   (default build/release/corrente)
 # Env: BENCH_ITEMS (500) BENCH_SITES (10) BENCH_DAYS (1095) BENCH_SECONDS (10)
+#      BENCH_ACCOUNTS (16 VIEWER accounts whose tokens the uncached requests take in turn)
 #      BENCH_REPEAT (3: each case runs that many times, corrente and the peer alternated; the
 #      table gives the medians and the ratio of the median rates, each round's figures are
 #      printed as they come)
@@ -100,6 +101,18 @@ fi
 for _ in $(seq 1 100); do curl -s -o /dev/null "$scheme://127.0.0.1:$port/health" && break; sleep 0.1; done
 token=$(curl -s -XPOST "$scheme://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+# The uncached cases go round BENCH_ACCOUNTS (16) VIEWER accounts, one token per request in
+# turn, as many planners would: the server holds one account to half its request workers in
+# flight (serve --max-in-flight, 8 by default), and 64 connections of one account would mostly
+# be answered 429. The peer accepts the same tokens (same secret).
+tokens=""
+for i in $(seq 1 "${BENCH_ACCOUNTS:-16}"); do
+  pw="bench-$i-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  printf '%s\n' "$pw" | "$corrente" user add "bench$i" --role VIEWER --password-stdin >/dev/null 2>&1
+  tokens+="$(curl -s -XPOST "$scheme://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"bench$i\",\"password\":\"$pw\"}" |
+             python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])') "
+done
+export BENCH_TOKENS="$tokens"
 if [ "$peer" = 1 ]; then
   for _ in $(seq 1 100); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$peer_port/api/v1/items?limit=1")" = 200 ] && break
@@ -129,10 +142,21 @@ setup = function(thread)
 end
 local n = 0
 local run = os.getenv("NOCACHE_RUN") or "0"
+local headers = {}
+init = function(args)
+  for t in string.gmatch(os.getenv("BENCH_TOKENS") or "", "%S+") do
+    local h = {}
+    for k, v in pairs(wrk.headers) do h[k] = v end
+    h["Authorization"] = "Bearer " .. t
+    headers[#headers + 1] = h
+  end
+end
 request = function()
   n = n + 1
   local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
-  return wrk.format(nil, wrk.path .. sep .. "nocache=" .. run .. "_" .. (tid or 0) .. "_" .. n)
+  local path = wrk.path .. sep .. "nocache=" .. run .. "_" .. (tid or 0) .. "_" .. n
+  if #headers == 0 then return wrk.format(nil, path) end
+  return wrk.format(nil, path, headers[n % #headers + 1])
 end
 LUA
   cat "$CORRENTE_HOME/cached.lua"; } >"$CORRENTE_HOME/uncached.lua"
@@ -152,7 +176,7 @@ measure() {  # measure BASE PATH MODE CONNECTIONS [EXTRA_HEADER] -> "req/s p50 p
   local rps pct errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   pct=$(awk '$1 == "PCT" {printf "%sms %sms %sms", $2, $3, $4}' <<<"$out")
-  errs=$(awk '/Non-2xx/ {n += $4} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
+  errs=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
   [ "$base" = "$scheme://127.0.0.1:$port" ] && h1=$(cache_hits)
   echo "$rps $pct $errs $(awk -v a="$h0" -v b="$h1" 'BEGIN { print b - a }')"
 }

@@ -107,7 +107,7 @@ normal() {  # -> "p50 p95 p99 non2xx req/s"
   local o
   o=$(wrk -t1 -c"$nconns" -d"${secs}s" -H "Authorization: Bearer $token" -s "$CORRENTE_HOME/normal.lua" \
       "http://127.0.0.1:$port/api/v1/items?limit=20")
-  echo "$(awk '$1 == "PCT" {print $2, $3, $4}' <<<"$o") $(awk '/Non-2xx/ {n += $4} END {print n + 0}' <<<"$o") $(awk '/Requests\/sec/ {print $2}' <<<"$o")"
+  echo "$(awk '$1 == "PCT" {print $2, $3, $4}' <<<"$o") $(awk '/Non-2xx/ {n += $NF} END {print n + 0}' <<<"$o") $(awk '/Requests\/sec/ {print $2}' <<<"$o")"
 }
 # Honest logins from another address while the normal traffic runs, each to an account of its
 # own (honest_N): "status/ms" each.
