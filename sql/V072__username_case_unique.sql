@@ -16,6 +16,9 @@ BEGIN
                     'then run db upgrade again', clashes
       USING ERRCODE = '23505';
   END IF;
+  -- Run as its own command: on Citus, where support.users is a reference table, the index is
+  -- sent to the workers with the text of the command that made it, and this file's whole text
+  -- is several commands ("cannot insert multiple commands into a prepared statement").
+  EXECUTE 'CREATE UNIQUE INDEX ux_users_username_lower ON support.users (lower(username))';
 END
 $$;
-CREATE UNIQUE INDEX ux_users_username_lower ON support.users (lower(username));

@@ -36,10 +36,12 @@ same_rows item_json "select item_id, api_json from core.dim_item order by 1"
 # V066 applied to a distributed database that already has a published run: its upgrade renders
 # that run's pages (the run looked up on the coordinator, the rows built on the workers); V067
 # adds the generated column to the reference table again.
-out=$(DATABASE_URL="$citus_db_url" "$corrente" db downgrade --to 65 2>&1); check "db downgrade of V073 .. V066 on Citus" [ $? -eq 0 ] || echo "$out" | tail -5
+out=$(DATABASE_URL="$citus_db_url" "$corrente" db downgrade --to 65 2>&1); rc=$?
+check "db downgrade of V073 .. V066 on Citus" [ $rc -eq 0 ]; [ $rc -eq 0 ] || echo "$out" | tail -5
 check "  the pages are gone" [ "$(psql "$citus_db_url" -qAtX -c "select to_regclass('analytics.forecast_pages') is null")" = t ]
 check "  and the items' rendered rows" [ "$(psql "$citus_db_url" -qAtX -c "select count(*) from information_schema.columns where table_schema = 'core' and table_name = 'dim_item' and column_name = 'api_json'")" = 0 ]
-out=$(DATABASE_URL="$citus_db_url" "$corrente" db upgrade --distributed 2>&1); check "db upgrade --distributed across V066 and V067 with a published run" [ $? -eq 0 ] || echo "$out" | tail -5
+out=$(DATABASE_URL="$citus_db_url" "$corrente" db upgrade --distributed 2>&1); rc=$?
+check "db upgrade --distributed across V066 and V067 with a published run" [ $rc -eq 0 ]; [ $rc -eq 0 ] || echo "$out" | tail -5
 same_rows item_json_at_upgrade "select item_id, api_json from core.dim_item order by 1"
 check "  forecast_pages is hash-distributed again" [ "$(psql "$citus_db_url" -qAtX -c "select partmethod from pg_dist_partition where logicalrelid = 'analytics.forecast_pages'::regclass")" = h ]
 check "  forecast_totals is a reference table again" [ "$(psql "$citus_db_url" -qAtX -c "select repmodel::text from pg_dist_partition where logicalrelid = 'analytics.forecast_totals'::regclass")" = t ]
