@@ -239,9 +239,11 @@ def run(t):
         return results
 
 
-    # The page cached first: 1,000 misses at once of one account would be held to its 8 requests
-    # in flight (429 past it, docs/security.md); hits take no slot.
-    check("the storm's page, cached first", get("/api/v1/items?limit=5", VIEWER).status == 200)
+    # The page cached first (asked twice: a response is stored from the second ask of its URL):
+    # 1,000 misses at once of one account would be held to its 8 requests in flight (429 past it,
+    # docs/security.md); hits take no slot.
+    check("the storm's page, cached first", get("/api/v1/items?limit=5", VIEWER).status == 200
+          and get("/api/v1/items?limit=5", VIEWER).status == 200)
     results = asyncio.run(many(1000, VIEWER))
     good_n = sum(1 for x in results if x == [200, 200])
     check("1,000 concurrent keep-alive connections, two requests each, all 200", good_n == 1000, [x for x in results if x != [200, 200]][:3])
