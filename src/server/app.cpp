@@ -679,6 +679,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("api_item_pages_rendered_total", "counter",
           "GET /items JSON pages written from the items' rows as PostgreSQL keeps them rendered.",
           static_cast<double>(ItemPagesRendered()));
+    gauge("api_item_counts_reused_total", "counter",
+          "GET /items pages whose total was the filter's count kept from another page.",
+          static_cast<double>(ItemCountsReused()));
     gauge("api_kpi_pages_rendered_total", "counter",
           "GET /analytics/kpis JSON pages written from the days' rows as the view renders them.",
           static_cast<double>(KpiPagesRendered()));

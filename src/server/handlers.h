@@ -93,6 +93,8 @@ void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services& s);
 uint64_t ForecastPagesServed();
 // Items list pages written from core.dim_item.api_json (V067), for /metrics.
 uint64_t ItemPagesRendered();
+// Items list pages whose total was a count kept for the filter (count_cache.h), for /metrics.
+uint64_t ItemCountsReused();
 // KPI pages written from analytics.mv_kpis_latest.api_json (V070), for /metrics.
 uint64_t KpiPagesRendered();
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <map>
 
+#include "server/count_cache.h"
 #include "server/handlers.h"
 
 namespace corrente::server {
@@ -56,16 +57,43 @@ constexpr const char* kItemColumns =
 
 std::atomic<uint64_t> g_rendered_pages{0};
 
+// Each filter's total, reused by its other pages (count_cache.h).
+CountCache& ItemCounts() {
+  static CountCache counts;
+  return counts;
+}
+
+std::string CountKey(const std::string& where, const std::vector<pg::Param>& params) {
+  std::string key = where;
+  for (const auto& p : params) {
+    key += p ? '\x01' : '\x02';
+    if (p) key += *p;
+  }
+  return key;
+}
+
 // The page from each row's api_json (V067: the row as the API writes kItemColumns, kept by
 // PostgreSQL), one text per item instead of sixteen columns formatted on both sides. nullopt
 // sends the request to the column statement, the reference: a row left NULL there (a control
 // character), or a schema downgraded below V067 under a running server.
-std::optional<Response> RenderedPage(Ctx& ctx, const std::string& from,
-                                     const std::vector<pg::Param>& params, int64_t limit,
-                                     int64_t offset, const std::string& meta) {
+// With the filter's total known (`total`), the statement reads the page alone; otherwise it
+// counts too (`counted`) and the total is kept for the filter's other pages.
+std::optional<Response> RenderedPage(Ctx& ctx, const std::string& counted,
+                                     const std::string& page_only, std::vector<pg::Param> params,
+                                     int64_t limit, int64_t offset, const std::string& meta,
+                                     std::optional<int64_t> total,
+                                     const std::function<void(int64_t)>& keep) {
   Page page;
   try {
-    page = PageQuery(ctx.db, "SELECT i.api_json" + from, params, limit, offset);
+    if (total) {
+      params.push_back(std::to_string(limit));
+      params.push_back(std::to_string(offset));
+      page.rows = ctx.db.Query("SELECT i.api_json" + page_only, params);
+      page.total = *total;
+    } else {
+      page = PageQuery(ctx.db, "SELECT i.api_json" + counted, params, limit, offset);
+      keep(page.total);
+    }
   } catch (const pg::Error& e) {
     if (e.SqlState() == "42703") return std::nullopt;
     throw;
@@ -75,7 +103,7 @@ std::optional<Response> RenderedPage(Ctx& ctx, const std::string& from,
   return res;
 }
 
-Response ListItems(Ctx& ctx) {
+Response ListItems(Ctx& ctx, const ResponseCache& cache) {
   Params p(ctx.req);
   auto family = p.Text("family");
   auto category = p.Text("category");
@@ -98,16 +126,24 @@ Response ListItems(Ctx& ctx) {
   // generic one, and the statement was planned again on every request (a third of its
   // PostgreSQL time). Every filter here is in the SQL's shape (GivenOnly), so the generic plan
   // is the custom one.
-  const std::string from = ", (SELECT count(*) FROM core.dim_item i" + where +
-                           ") AS total_count FROM core.dim_item i" + where + " ORDER BY " +
-                           SortColumns().at(sort) +
-                           " LIMIT (SELECT $6::bigint) OFFSET (SELECT $7::bigint)";
+  const std::string page_only = " FROM core.dim_item i" + where + " ORDER BY " +
+                                SortColumns().at(sort) +
+                                " LIMIT (SELECT $6::bigint) OFFSET (SELECT $7::bigint)";
+  const std::string from =
+      ", (SELECT count(*) FROM core.dim_item i" + where + ") AS total_count" + page_only;
   std::optional<std::string> like;
   if (q) like = LikeContains(*q);
   const std::vector<pg::Param> params{family, category, abc, pg::ToParam(active), like};
   const std::string meta = "\"sort\":" + JsonString(sort);
-  if (!ctx.csv)
-    if (auto page = RenderedPage(ctx, from, params, limit, offset, meta)) return std::move(*page);
+  if (!ctx.csv) {
+    // Read before counting: a count of data an invalidation has since replaced is not kept.
+    const uint64_t generation = cache.Generation();
+    const std::string key = CountKey(where, params);
+    auto keep = [&](int64_t n) { ItemCounts().Put(key, n, generation); };
+    if (auto page = RenderedPage(ctx, from, page_only, params, limit, offset, meta,
+                                 ItemCounts().Get(key, generation), keep))
+      return std::move(*page);
+  }
   return ListPage(ctx, std::string("SELECT ") + kItemColumns + from, params, limit, offset, meta);
 }
 
@@ -132,8 +168,9 @@ Response GetItem(Ctx& ctx) {
 }  // namespace
 
 uint64_t ItemPagesRendered() { return g_rendered_pages.load(std::memory_order_relaxed); }
+uint64_t ItemCountsReused() { return ItemCounts().Hits(); }
 
-void AddItemRoutes(std::vector<ApiRoute>& routes, Services&) {
+void AddItemRoutes(std::vector<ApiRoute>& routes, Services& s) {
   routes.push_back(
       {"GET",
        "/api/v1/items",
@@ -152,7 +189,7 @@ void AddItemRoutes(std::vector<ApiRoute>& routes, Services&) {
         OffsetDoc(),
         FormatDoc()},
        "",
-       ListItems});
+       [&s](Ctx& ctx) { return ListItems(ctx, s.cache); }});
   routes.push_back({"GET",
                     "/api/v1/items/{id}",
                     Role::kViewer,

@@ -5,6 +5,7 @@ request carries a unique nocache parameter, so the response cache answers none."
 import json
 import os
 import subprocess
+import time
 
 from pagetest import admin_token, check, finish, get_uncached, q, sql
 from pagetest import metric as counter
@@ -84,5 +85,35 @@ q("UPDATE core.dim_item SET abc_class = 'C', name = 'renamed \"x\"', unit_price 
 d = json.loads(get("family=HOSTILE&sort=sku"))["data"][1]
 check("an UPDATE is in the next list", d["abc_class"] == "C" and d["name"] == 'renamed "x"'
       and d["unit_price"] == 12.3, d)
+
+# ---- each filter's total is counted once and then reused by its other pages for up to a
+# second, or until a write or a publish (count_cache.h)
+def total(query):
+    return json.loads(get(query))["metadata"]["total_count"]
+
+
+def reused():
+    return counter("api_item_counts_reused_total")
+
+
+time.sleep(1.1)  # the counts above are past their second
+n0, before = total("family=HOSTILE&limit=1"), reused()
+check("a filter's first page counts its items", reused() == before and n0 == 3, (n0, reused() - before))
+pages = [total("family=HOSTILE&limit=1&offset=%d" % i) for i in (1, 2, 5)] + [total("family=HOSTILE&sort=-sku")]
+check("  its other pages, sorts and limits reuse that total", pages == [3] * 4 and reused() == before + 4,
+      (pages, reused() - before))
+check("  another filter counts its own", total("family=HOSTILE&active=false") == 1 and reused() == before + 4)
+inval = counter("cache_invalidations_total")
+q("INSERT INTO core.dim_item (sku, name, family, unit_measure) VALUES ('H-4', 'four', 'HOSTILE', 'UN')")
+q("NOTIFY corrente_alerts, '{}'")  # what an API write or a publish sends
+for _ in range(100):
+    if counter("cache_invalidations_total") > inval:
+        break
+    time.sleep(0.05)
+check("a write that notifies ends the totals at once", total("family=HOSTILE&limit=1&offset=1") == 4)
+q("INSERT INTO core.dim_item (sku, name, family, unit_measure) VALUES ('H-5', 'five', 'HOSTILE', 'UN')")
+time.sleep(1.1)
+check("a write that notifies no one is in the total after a second", total("family=HOSTILE&limit=1") == 5)
+q("DELETE FROM core.dim_item WHERE sku IN ('H-4', 'H-5')")
 
 finish()
