@@ -157,10 +157,11 @@ std::string ResponseHead(const Response& res, unsigned version, bool keep_alive,
   h += ' ';
   h += http::obsolete_reason(static_cast<http::status>(res.status));
   // Appends `v` without CR and LF (and ':' in a name); whole when it has none (the usual case).
-  // A plain loop: find_first_of calls memchr once per character, 4 % of a cache hit's CPU.
+  // One memchr per character kind: find_first_of calls memchr once per character (4 % of a
+  // cached items hit's CPU), a loop over the characters cost 5 %.
   auto clean = [&h](std::string_view v, bool name) {
     auto bad = [name](char c) { return c == '\r' || c == '\n' || (name && c == ':'); };
-    if (std::none_of(v.begin(), v.end(), bad)) {
+    if (v.find('\r') == v.npos && v.find('\n') == v.npos && (!name || v.find(':') == v.npos)) {
       h += v;
       return;
     }
