@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <cstdio>
+#include <cstring>
 #include <list>
 #include <optional>
 #include <thread>
@@ -152,7 +153,9 @@ std::optional<Response> BadFields(const http::request_parser<http::string_body>&
 std::string ResponseHead(const Response& res, unsigned version, bool keep_alive,
                          const char* framing) {
   std::string h;
-  h.reserve(256);
+  size_t size = 160 + res.content_type.size() + std::strlen(framing);
+  for (const auto& [k, v] : res.headers) size += k.size() + v.size() + 4;
+  h.reserve(size);  // one allocation: the head of an API answer is about 400 bytes
   h += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   h += std::to_string(res.status);
   h += ' ';
