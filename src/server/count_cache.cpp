@@ -18,6 +18,7 @@ std::optional<int64_t> CountCache::Get(const std::string& key, uint64_t generati
 
 void CountCache::Put(const std::string& key, int64_t n, uint64_t generation,
                      Clock::time_point now) {
+  if (key.size() > kMaxKeyBytes) return;
   std::lock_guard l(mu_);
   if (map_.size() >= max_entries_ && !map_.contains(key)) map_.clear();
   map_[key] = Entry{n, generation, now};

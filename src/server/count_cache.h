@@ -24,7 +24,9 @@ class CountCache {
   std::optional<int64_t> Get(const std::string& key, uint64_t generation,
                              Clock::time_point now = Clock::now());
   // `generation`: read before the count was computed, so a count of old data never serves
-  // after an invalidation. Past max_entries every entry goes.
+  // after an invalidation. Past max_entries every entry goes. A key longer than kMaxKeyBytes
+  // (a long search text) is not kept, so the cache stays under 4 MiB.
+  static constexpr size_t kMaxKeyBytes = 1024;
   void Put(const std::string& key, int64_t n, uint64_t generation,
            Clock::time_point now = Clock::now());
   uint64_t Hits() const;

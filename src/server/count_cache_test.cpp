@@ -46,5 +46,16 @@ TEST(CountCache, PastItsBudgetEverythingGoes) {
   EXPECT_EQ(c.Get("k3", 1, t0), 3);
 }
 
+TEST(CountCache, ALongKeyIsNotKept) {
+  CountCache c;
+  auto t0 = CountCache::Clock::now();
+  const std::string long_key(CountCache::kMaxKeyBytes + 1, 'q');
+  c.Put(long_key, 5, 1, t0);
+  EXPECT_FALSE(c.Get(long_key, 1, t0));
+  const std::string key(CountCache::kMaxKeyBytes, 'q');
+  c.Put(key, 5, 1, t0);
+  EXPECT_EQ(c.Get(key, 1, t0), 5);
+}
+
 }  // namespace
 }  // namespace corrente::server
