@@ -349,7 +349,10 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
     throw;
   }
   ::umask(old);
-  ::chmod(file.c_str(), 0600);  // a file that was there before keeps its mode otherwise
+  // A file that was there before keeps its mode otherwise; only a regular file is changed
+  // (not /dev/null or a pipe given as FILE).
+  std::error_code ec;
+  if (fs::is_regular_file(file, ec)) ::chmod(file.c_str(), 0600);
 }
 
 void LoadDatabase(const Config& config, const std::string& dsn, const std::string& file) {

@@ -34,6 +34,10 @@ touch "$dump"; chmod 644 "$dump"
 (umask 022; "$corrente" db dump "$dump" >/dev/null 2>&1); rc=$?
 check "db dump: exit 0" [ "$rc" -eq 0 ] && also [ -s "$dump" ]
 check "db dump over a 0644 file, umask 022: the dump is 0600" [ "$(stat -c %a "$dump")" = 600 ]
+null_mode=$(stat -c %a /dev/null)
+"$corrente" db dump /dev/null >/dev/null 2>&1
+check "db dump /dev/null: exit 0, /dev/null keeps its mode ($null_mode)" [ $? -eq 0 ] \
+  && also [ "$(stat -c %a /dev/null)" = "$null_mode" ]
 
 # ---- db load of a dump that is not Corrente's: a database with a lone "core" schema.
 psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $other WITH (FORCE)" >/dev/null
