@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -285,6 +286,28 @@ struct PrivateTemp {
   PrivateTemp& operator=(const PrivateTemp&) = delete;
 };
 
+// PGPASSWORD for the child processes while it lives, so that a DSN's password is not on their
+// command lines (world-readable in /proc: `ps` showed the admin's password during a load).
+struct PasswordInEnvironment {
+  std::optional<std::string> old;
+  bool set = false;
+  explicit PasswordInEnvironment(const std::string& password) {
+    if (password.empty()) return;
+    if (const char* o = std::getenv("PGPASSWORD")) old = o;
+    ::setenv("PGPASSWORD", password.c_str(), 1);
+    set = true;
+  }
+  ~PasswordInEnvironment() {
+    if (!set) return;
+    if (old)
+      ::setenv("PGPASSWORD", old->c_str(), 1);
+    else
+      ::unsetenv("PGPASSWORD");
+  }
+  PasswordInEnvironment(const PasswordInEnvironment&) = delete;
+  PasswordInEnvironment& operator=(const PasswordInEnvironment&) = delete;
+};
+
 // Runs argv; on failure throws "<what> failed (exit N): <its output>", what defaulting to the
 // program's name.
 void RunTool(const std::vector<std::string>& argv, std::string what = "") {
@@ -341,9 +364,12 @@ std::string QuoteLiteral(const std::string& text) {
 void DumpDatabase(const Config& config, const std::string& dsn, const std::string& file) {
   // The dump holds the password hashes and the audit log: readable by its owner only, like the
   // cluster's password files (pg_dump creates it with the process's umask, 0644 by default).
+  pg::SplitDsn split = pg::SplitPassword(dsn);
+  PasswordInEnvironment password(split.password);
   mode_t old = ::umask(077);
   try {
-    RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + file, "--dbname=" + dsn});
+    RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + file,
+             "--dbname=" + split.conninfo});
   } catch (...) {
     ::umask(old);
     throw;
@@ -409,8 +435,10 @@ void LoadDatabase(const Config& config, const std::string& dsn, const std::strin
       "set -o pipefail; { \"$1\" --clean --if-exists --file=- -- \"$2\" ||"
       " echo 'SELECT corrente_pg_restore_failed();'; } |"
       " \"$3\" -X -q --single-transaction -v ON_ERROR_STOP=1 -f \"$4\" -f - -d \"$5\"";
+  pg::SplitDsn split = pg::SplitPassword(dsn);
+  PasswordInEnvironment password(split.password);
   RunTool({"/bin/bash", "-c", script, "corrente-db-load", ClientTool(config, "pg_restore"), file,
-           ClientTool(config, "psql"), prologue.string(), dsn},
+           ClientTool(config, "psql"), prologue.string(), split.conninfo},
           "loading the dump (pg_restore | psql, one transaction; nothing was changed)");
 }
 

@@ -81,6 +81,32 @@ std::string DescribeDsn(const std::string& dsn) {
   return host + ":" + port + (db.empty() ? "" : "/" + db);
 }
 
+SplitDsn SplitPassword(const std::string& dsn) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
+  if (!opts) {
+    std::string msg = err ? Trim(err) : "unparsable connection string";
+    PQfreemem(err);
+    throw Error(ErrorKind::kConnection, "08001", "invalid database URL: " + msg);
+  }
+  SplitDsn out;
+  for (auto* o = opts; o->keyword; ++o) {
+    if (!o->val) continue;
+    if (std::strcmp(o->keyword, "password") == 0) {
+      out.password = o->val;
+      continue;
+    }
+    std::string v = "'";
+    for (const char* c = o->val; *c; ++c) {
+      if (*c == '\'' || *c == '\\') v += '\\';
+      v += *c;
+    }
+    out.conninfo += (out.conninfo.empty() ? "" : " ") + std::string(o->keyword) + "=" + v + "'";
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
 Connection Connection::Open(const std::string& dsn) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);

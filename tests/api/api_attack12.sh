@@ -94,6 +94,28 @@ check "  the tables keep their owners ($owners_before)" [ "$(owners)" = "$owners
 "$corrente" pipeline run --horizon 7 >"$work/run.log" 2>&1
 check "  the pipeline (its own role) runs on the loaded database" [ $? -eq 0 ] || tail -3 "$work/run.log"
 
+# ---- the password of DATABASE_URL on no child's command line (/proc/PID/cmdline is readable by
+# every local user): psql and pg_dump were given the whole URL.
+pass=$(python3 -c 'import sys, urllib.parse as u; print(u.unquote(u.urlparse(sys.argv[1]).password or ""))' "$DATABASE_URL")
+check "the test's DATABASE_URL has a password" [ -n "$pass" ]
+exposed() {  # exposed PID: 1 when some process's arguments held the password while PID ran
+  local seen=0
+  while kill -0 "$1" 2>/dev/null; do
+    ps -eo args | PW="$pass" awk 'index($0, ENVIRON["PW"]) { f = 1 } END { exit !f }' && seen=1
+    sleep 0.02
+  done
+  echo $seen
+}
+"$corrente" db load "$dump" >"$work/load2.out" 2>&1 &
+lpid=$!; seen=$(exposed $lpid); wait $lpid; rc=$?
+check "db load: exit 0, and the password on no command line meanwhile" [ "$rc" -eq 0 ] && also [ "$seen" = 0 ]
+"$corrente" db dump "$work/again.dump" >/dev/null 2>&1 &
+lpid=$!; seen=$(exposed $lpid); wait $lpid; rc=$?
+check "db dump: exit 0, and the password on no command line meanwhile" [ "$rc" -eq 0 ] && also [ "$seen" = 0 ]
+printf 'select pg_sleep(0.5);\n' | "$corrente" db psql >/dev/null 2>&1 &
+lpid=$!; seen=$(exposed $lpid); wait $lpid; rc=$?
+check "db psql: exit 0, and the password not on psql's command line" [ "$rc" -eq 0 ] && also [ "$seen" = 0 ]
+
 # ---- the overrides (attack12.py), then a login at ".../login/": the router takes it, so must
 # the login's own bounds.
 port=$(free_port)
