@@ -385,11 +385,16 @@ void LoadDatabase(const Config& config, const std::string& dsn, const std::strin
   if (!fs::exists(file)) throw std::runtime_error("no such dump: " + file);
   PrivateTemp tmp;
   DumpContents dump = ReadDumpContents(config, file, tmp.dir);
-  // A dump of another database would replace the schemas it names (a lone "core": Corrente's
-  // core dropped, the rest broken, and exit 0 on main).
-  if (!dump.corrente)
+  // A dump of another database would replace the schemas it names whole (a lone "core":
+  // Corrente's core dropped, the rest broken, and exit 0 on main). One with only public objects
+  // is pg_restore --clean's own business: it replaces those objects alone.
+  if (!dump.corrente && !dump.schemas.empty()) {
+    std::string names;
+    for (const auto& schema : dump.schemas) names += (names.empty() ? "" : ", ") + schema;
     throw std::runtime_error(file + " is not a dump of 'corrente db dump' (it has no table "
-                             "support.schema_migrations); nothing was changed");
+                             "support.schema_migrations), and loading it would replace the "
+                             "schemas it holds (" + names + ") whole; nothing was changed");
+  }
   // pg_restore --clean drops a partition's constraints one by one, and fails on those it
   // inherits from its parent ("cannot drop inherited constraint"): a dump of this schema could
   // not be loaded over itself. So the dump's schemas are dropped whole first, in the restore's
