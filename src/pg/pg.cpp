@@ -81,7 +81,10 @@ std::string DescribeDsn(const std::string& dsn) {
   return host + ":" + port + (db.empty() ? "" : "/" + db);
 }
 
-SplitDsn SplitPassword(const std::string& dsn) {
+namespace {
+
+// The DSN's options (free with PQconninfoFree); an unparsable one throws.
+PQconninfoOption* ParseDsn(const std::string& dsn) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
   if (!opts) {
@@ -89,6 +92,13 @@ SplitDsn SplitPassword(const std::string& dsn) {
     PQfreemem(err);
     throw Error(ErrorKind::kConnection, "08001", "invalid database URL: " + msg);
   }
+  return opts;
+}
+
+}  // namespace
+
+SplitDsn SplitPassword(const std::string& dsn) {
+  PQconninfoOption* opts = ParseDsn(dsn);
   SplitDsn out;
   for (auto* o = opts; o->keyword; ++o) {
     if (!o->val) continue;
@@ -108,13 +118,7 @@ SplitDsn SplitPassword(const std::string& dsn) {
 }
 
 Connection Connection::Open(const std::string& dsn) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
-  if (!opts) {
-    std::string msg = err ? Trim(err) : "unparsable connection string";
-    PQfreemem(err);
-    throw Error(ErrorKind::kConnection, "08001", "invalid database URL: " + msg);
-  }
+  PQconninfoOption* opts = ParseDsn(dsn);
   bool has_timeout = false;
   for (auto* o = opts; o->keyword; ++o)
     if (std::strcmp(o->keyword, "connect_timeout") == 0 && o->val) has_timeout = true;
