@@ -3,7 +3,9 @@
 # router takes it) is refused on the I/O thread and held a second like one to the exact path;
 # `db dump` writes a file only its owner reads; `db load` refuses a dump that is not Corrente's,
 # a truncated one, and a load that would drop other schemas' objects (nothing changed, exit 1),
-# and writes its temporary files in a private directory (a planted symlink is not followed).
+# and writes its temporary files in a private directory (a planted symlink is not followed);
+# no child process has the DSN's password on its command line; `pipeline run --stages nope` is
+# bad usage (exit 2). attack12.py: override writes the table refuses are 400, not 500.
 set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,6 +17,9 @@ q() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
 "$corrente" seed --items 6 --sites 2 --days 60 --no-demo-users >/dev/null 2>&1; check "seed" [ $? -eq 0 ]
+out=$("$corrente" pipeline run --stages forecast,nope 2>&1); rc=$?
+check "pipeline run --stages forecast,nope: bad usage (exit 2, as a bad --horizon), names the stage" \
+  [ "$rc" -eq 2 ] && also contains "$out" "unknown stage 'nope'"
 state() {  # what a load must not lose: tables, foreign keys, views, item rows
   q "select (select count(*) from pg_tables where schemaname in ('core','analytics','support','staging'))
      || '/' || (select count(*) from pg_constraint where contype = 'f')
