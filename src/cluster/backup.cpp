@@ -331,7 +331,8 @@ DumpContents ReadDumpContents(const Config& config, const std::string& file, con
   int rc = Run({ClientTool(config, "pg_restore"), "--list", "--file=" + list.string(), "--", file},
                log, /*as_server=*/false);
   if (rc != 0)
-    throw std::runtime_error("cannot read " + file + " as a dump of 'corrente db dump' (pg_restore --list, exit " +
+    throw std::runtime_error("cannot read " + file +
+                             " as a dump of 'corrente db dump' (pg_restore --list, exit " +
                              std::to_string(rc) + "): " + ReadFile(log) + "nothing was changed");
   DumpContents out;
   std::istringstream in(ReadFile(list));
@@ -416,15 +417,19 @@ void LoadDatabase(const Config& config, const std::string& dsn, const std::strin
     names += "]::text[]";
     // A view's rule and a trigger have no schema of their own: their table's is taken.
     out << "DO $corrente$ DECLARE outside text; BEGIN\n"
-           "  SELECT string_agg(DISTINCT pg_describe_object(d.classid, d.objid, d.objsubid), ', ')\n"
+           "  SELECT string_agg(DISTINCT\n"
+           "    pg_describe_object(d.classid, d.objid, d.objsubid), ', ')\n"
            "    INTO outside FROM pg_depend d,\n"
            "    LATERAL pg_identify_object(d.refclassid, d.refobjid, 0) r,\n"
            "    LATERAL pg_identify_object(d.classid, d.objid, 0) o,\n"
            "    LATERAL (SELECT coalesce(o.schema, (SELECT n.nspname FROM pg_class c\n"
            "      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = CASE d.classid\n"
-           "      WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)\n"
-           "      WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)\n"
-           "      WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)\n"
+           "      WHEN 'pg_rewrite'::regclass\n"
+           "        THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)\n"
+           "      WHEN 'pg_trigger'::regclass\n"
+           "        THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)\n"
+           "      WHEN 'pg_policy'::regclass\n"
+           "        THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)\n"
            "      END)) AS schema) os\n"
            "  WHERE d.deptype = 'n' AND r.schema = ANY("
         << names << ")\n    AND os.schema IS NOT NULL AND os.schema <> ALL(" << names

@@ -7,7 +7,8 @@ namespace corrente::pg {
 namespace {
 
 TEST(SplitPassword, UrlPasswordGoesOutPercentDecodedAndTheRestStays) {
-  SplitDsn s = SplitPassword("postgresql://corrente:p%40ss%27w@127.0.0.1:54320/corrente?sslmode=verify-full");
+  SplitDsn s =
+      SplitPassword("postgresql://corrente:p%40ss%27w@127.0.0.1:54320/corrente?sslmode=verify-full");
   EXPECT_EQ(s.password, "p@ss'w");
   EXPECT_EQ(s.conninfo.find("p@ss"), std::string::npos);
   EXPECT_NE(s.conninfo.find("user='corrente'"), std::string::npos);

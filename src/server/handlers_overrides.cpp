@@ -195,10 +195,11 @@ void WriteChecked(Ctx& ctx, const std::function<void()>& fn) {
         {"\"overrides_check\"", "valid_to: must be on or after valid_from, at most 366 days later"},
         {"\"overrides_check1\"", "value: a FORECAST override needs mode and value (ABSOLUTE >= 0, "
                                  "PERCENT -100 to 1000)"},
-        {"\"overrides_check2\"", "service_level: a POLICY override sets at least one of service_level, "
-                                 "min_stock, max_stock, lead_time_days"},
+        {"\"overrides_check2\"", "service_level: a POLICY override sets at least one of "
+                                 "service_level, min_stock, max_stock, lead_time_days"},
         {"\"overrides_check3\"", "min_stock: must not exceed max_stock"},
-        {"\"overrides_check4\"", "quantity: a RECOMMENDATION override needs recommendation_id and quantity"},
+        {"\"overrides_check4\"", "quantity: a RECOMMENDATION override needs recommendation_id "
+                                 "and quantity"},
     };
     for (const auto& [name, why] : kRules)
       if (std::string_view(e.what()).find(name) != std::string_view::npos)
