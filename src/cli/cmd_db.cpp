@@ -2,12 +2,14 @@
 // (backups: cmd_backup.cpp)
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cluster/cluster.h"
 #include "schema/distributed.h"
 #include "cluster/replica.h"
+#include "pg/pg.h"
 #include "schema/migrations.h"
 
 namespace corrente::cli {
@@ -73,8 +75,10 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
   });
   db->add_subcommand("psql", "Open psql on the database")->callback([&] {
     Config c = LoadConfig();
-    std::string url = cluster::ResolveDsn(c, true);
-    ::execlp("psql", "psql", url.c_str(), static_cast<char*>(nullptr));
+    // The password in PGPASSWORD, not on psql's command line (world-readable in /proc).
+    pg::SplitDsn url = pg::SplitPassword(cluster::ResolveDsn(c, true));
+    if (!url.password.empty()) ::setenv("PGPASSWORD", url.password.c_str(), 1);
+    ::execlp("psql", "psql", url.conninfo.c_str(), static_cast<char*>(nullptr));
     throw std::runtime_error("cannot run psql: install postgresql-client-15");
   });
 

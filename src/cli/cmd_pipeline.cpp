@@ -46,7 +46,16 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 366));
   run->add_option(
       "--stages", args.stages,
-      "Comma-separated stages to run (default: all; publish always runs): " + all_stages);
+      "Comma-separated stages to run (default: all; publish always runs): " + all_stages)
+      // Checked while parsing, so an unknown stage is bad usage (exit 2), as a bad --horizon is.
+      ->check([](const std::string& csv) -> std::string {
+        try {
+          pipeline::ParseStages(csv);
+          return "";
+        } catch (const std::invalid_argument& e) {
+          return e.what();
+        }
+      });
   run->add_option("--jobs", args.jobs, "Forecast worker threads (0 = one per core)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1024));

@@ -7,9 +7,11 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -263,39 +265,87 @@ std::string ClientTool(const Config& config, const char* name) {
   }
 }
 
+// A directory of our own for a command's temporary files (mkdtemp, 0700), removed with what
+// it holds. Fixed names in the shared /tmp ("corrente-restore-<pid>.sql") could be planted
+// beforehand by another local user: a symlink there made us write through it, and a file of
+// theirs would have been run by psql as the admin role (attack12).
+struct PrivateTemp {
+  fs::path dir;
+  PrivateTemp() {
+    std::string tmpl = (fs::temp_directory_path() / "corrente-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data()))
+      throw std::runtime_error("cannot create a temporary directory in " +
+                               fs::temp_directory_path().string() + ": " + std::strerror(errno));
+    dir = tmpl;
+  }
+  ~PrivateTemp() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  PrivateTemp(const PrivateTemp&) = delete;
+  PrivateTemp& operator=(const PrivateTemp&) = delete;
+};
+
+// PGPASSWORD for the child processes while it lives, so that a DSN's password is not on their
+// command lines (world-readable in /proc: `ps` showed the admin's password during a load).
+struct PasswordInEnvironment {
+  std::optional<std::string> old;
+  bool set = false;
+  explicit PasswordInEnvironment(const std::string& password) {
+    if (password.empty()) return;
+    if (const char* o = std::getenv("PGPASSWORD")) old = o;
+    ::setenv("PGPASSWORD", password.c_str(), 1);
+    set = true;
+  }
+  ~PasswordInEnvironment() {
+    if (!set) return;
+    if (old)
+      ::setenv("PGPASSWORD", old->c_str(), 1);
+    else
+      ::unsetenv("PGPASSWORD");
+  }
+  PasswordInEnvironment(const PasswordInEnvironment&) = delete;
+  PasswordInEnvironment& operator=(const PasswordInEnvironment&) = delete;
+};
+
 // Runs argv; on failure throws "<what> failed (exit N): <its output>", what defaulting to the
 // program's name.
 void RunTool(const std::vector<std::string>& argv, std::string what = "") {
   if (what.empty()) what = fs::path(argv[0]).filename().string();
-  fs::path log = fs::temp_directory_path() /
-                 ("corrente-" + fs::path(argv[0]).filename().string() + "-" +
-                  std::to_string(::getpid()) + ".log");
+  PrivateTemp tmp;
+  fs::path log = tmp.dir / "tool.log";
   int rc = Run(argv, log, /*as_server=*/false);
   std::string text = ReadFile(log);
-  fs::remove(log);
   if (rc != 0)
     throw std::runtime_error(what + " failed (exit " + std::to_string(rc) + "): " + text);
 }
 
-// The schemas a dump holds (its SCHEMA entries), public left out.
-std::vector<std::string> DumpSchemas(const Config& config, const std::string& file) {
-  fs::path list = fs::temp_directory_path() / ("corrente-restore-list-" + std::to_string(::getpid()));
-  int rc = Run({ClientTool(config, "pg_restore"), "--list", "--file=" + list.string(), file},
-               list.string() + ".log", /*as_server=*/false);
-  std::string text = ReadFile(list), log = ReadFile(list.string() + ".log");
-  fs::remove(list);
-  fs::remove(list.string() + ".log");
-  if (rc != 0) throw std::runtime_error("pg_restore --list failed (exit " + std::to_string(rc) + "): " + log);
-  std::vector<std::string> schemas;
-  std::istringstream in(text);
+// What a dump holds, from its table of contents (pg_restore --list).
+struct DumpContents {
+  std::vector<std::string> schemas;  // its SCHEMA entries, public left out
+  bool corrente = false;             // holds support.schema_migrations (written by db dump)
+};
+
+DumpContents ReadDumpContents(const Config& config, const std::string& file, const fs::path& dir) {
+  fs::path list = dir / "restore.list", log = dir / "restore.list.log";
+  int rc = Run({ClientTool(config, "pg_restore"), "--list", "--file=" + list.string(), "--", file},
+               log, /*as_server=*/false);
+  if (rc != 0)
+    throw std::runtime_error("cannot read " + file +
+                             " as a dump of 'corrente db dump' (pg_restore --list, exit " +
+                             std::to_string(rc) + "): " + ReadFile(log) + "nothing was changed");
+  DumpContents out;
+  std::istringstream in(ReadFile(list));
   for (std::string line; std::getline(in, line);) {
     // "8; 2615 16426 SCHEMA - analytics corrente_owner"
+    // "612; 1259 16420 TABLE support schema_migrations corrente_owner"
     std::istringstream f(line);
-    std::string id, cls, oid, kind, dash, name;
-    if (line.empty() || line[0] == ';' || !(f >> id >> cls >> oid >> kind >> dash >> name)) continue;
-    if (kind == "SCHEMA" && dash == "-" && name != "public") schemas.push_back(name);
+    std::string id, cls, oid, kind, ns, name;
+    if (line.empty() || line[0] == ';' || !(f >> id >> cls >> oid >> kind >> ns >> name)) continue;
+    if (kind == "SCHEMA" && ns == "-" && name != "public") out.schemas.push_back(name);
+    if (kind == "TABLE" && ns == "support" && name == "schema_migrations") out.corrente = true;
   }
-  return schemas;
+  return out;
 }
 
 std::string QuoteIdent(const std::string& name) {
@@ -304,44 +354,102 @@ std::string QuoteIdent(const std::string& name) {
   return q + "\"";
 }
 
+std::string QuoteLiteral(const std::string& text) {
+  std::string q = "'";
+  for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
+
 }  // namespace
 
 void DumpDatabase(const Config& config, const std::string& dsn, const std::string& file) {
-  RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + file, "--dbname=" + dsn});
+  // The dump holds the password hashes and the audit log: readable by its owner only, like the
+  // cluster's password files (pg_dump creates it with the process's umask, 0644 by default).
+  pg::SplitDsn split = pg::SplitPassword(dsn);
+  PasswordInEnvironment password(split.password);
+  mode_t old = ::umask(077);
+  try {
+    RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + file,
+             "--dbname=" + split.conninfo});
+  } catch (...) {
+    ::umask(old);
+    throw;
+  }
+  ::umask(old);
+  // A file that was there before keeps its mode otherwise; only a regular file is changed
+  // (not /dev/null or a pipe given as FILE).
+  std::error_code ec;
+  if (fs::is_regular_file(file, ec)) ::chmod(file.c_str(), 0600);
 }
-
-
 
 void LoadDatabase(const Config& config, const std::string& dsn, const std::string& file) {
   if (!fs::exists(file)) throw std::runtime_error("no such dump: " + file);
+  PrivateTemp tmp;
+  DumpContents dump = ReadDumpContents(config, file, tmp.dir);
+  // A dump of another database would replace the schemas it names whole (a lone "core":
+  // Corrente's core dropped, the rest broken, and exit 0 on main). One with only public objects
+  // is pg_restore --clean's own business: it replaces those objects alone.
+  if (!dump.corrente && !dump.schemas.empty()) {
+    std::string names;
+    for (const auto& schema : dump.schemas) names += (names.empty() ? "" : ", ") + schema;
+    throw std::runtime_error(file + " is not a dump of 'corrente db dump' (it has no table "
+                             "support.schema_migrations), and loading it would replace the "
+                             "schemas it holds (" + names + ") whole; nothing was changed");
+  }
   // pg_restore --clean drops a partition's constraints one by one, and fails on those it
   // inherits from its parent ("cannot drop inherited constraint"): a dump of this schema could
   // not be loaded over itself. So the dump's schemas are dropped whole first, in the restore's
   // own transaction: pg_restore writes the SQL (--clean --if-exists, harmless once they are
   // gone), psql runs the drops and then it as one transaction. A pg_restore that fails part-way
   // appends a statement that fails, so psql rolls everything back and nothing is lost.
-  fs::path prologue =
-      fs::temp_directory_path() / ("corrente-restore-" + std::to_string(::getpid()) + ".sql");
+  // Owners are restored too (no --no-owner): with it every object became the loading admin's,
+  // and the owner and pipeline roles lost their tables (user list, pipeline run: "permission
+  // denied"). A dump whose owners this server lacks fails as one whose grants name them.
+  fs::path prologue = tmp.dir / "prologue.sql";
   {
     std::ofstream out(prologue);
-    ::chmod(prologue.c_str(), 0600);
     out << "SET client_min_messages = warning;\n";
-    for (const auto& schema : DumpSchemas(config, file))
+    // DROP SCHEMA ... CASCADE would also drop what other schemas build on them (a view of one's
+    // own over analytics, a foreign key to core), which the dump does not bring back: refused.
+    std::string names = "ARRAY[";
+    for (size_t i = 0; i < dump.schemas.size(); ++i)
+      names += (i ? ", " : "") + QuoteLiteral(dump.schemas[i]);
+    names += "]::text[]";
+    // A view's rule and a trigger have no schema of their own: their table's is taken.
+    out << "DO $corrente$ DECLARE outside text; BEGIN\n"
+           "  SELECT string_agg(DISTINCT\n"
+           "    pg_describe_object(d.classid, d.objid, d.objsubid), ', ')\n"
+           "    INTO outside FROM pg_depend d,\n"
+           "    LATERAL pg_identify_object(d.refclassid, d.refobjid, 0) r,\n"
+           "    LATERAL pg_identify_object(d.classid, d.objid, 0) o,\n"
+           "    LATERAL (SELECT coalesce(o.schema, (SELECT n.nspname FROM pg_class c\n"
+           "      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = CASE d.classid\n"
+           "      WHEN 'pg_rewrite'::regclass\n"
+           "        THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)\n"
+           "      WHEN 'pg_trigger'::regclass\n"
+           "        THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)\n"
+           "      WHEN 'pg_policy'::regclass\n"
+           "        THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)\n"
+           "      END)) AS schema) os\n"
+           "  WHERE d.deptype = 'n' AND r.schema = ANY("
+        << names << ")\n    AND os.schema IS NOT NULL AND os.schema <> ALL(" << names
+        << ");\n"
+           "  IF outside IS NOT NULL THEN RAISE EXCEPTION 'the load would drop objects outside "
+           "the dump''s schemas, which depend on them: %; drop or move them first (nothing was "
+           "changed)', outside; END IF;\nEND $corrente$;\n";
+    for (const auto& schema : dump.schemas)
       out << "DROP SCHEMA IF EXISTS " << QuoteIdent(schema) << " CASCADE;\n";
+    if (!out) throw std::runtime_error("cannot write " + prologue.string());
   }
   const char* script =
-      "set -o pipefail; { \"$1\" --clean --if-exists --no-owner --file=- \"$2\" ||"
+      "set -o pipefail; { \"$1\" --clean --if-exists --file=- -- \"$2\" ||"
       " echo 'SELECT corrente_pg_restore_failed();'; } |"
       " \"$3\" -X -q --single-transaction -v ON_ERROR_STOP=1 -f \"$4\" -f - -d \"$5\"";
-  try {
-    RunTool({"/bin/bash", "-c", script, "corrente-db-load", ClientTool(config, "pg_restore"), file,
-             ClientTool(config, "psql"), prologue.string(), dsn},
-            "loading the dump (pg_restore | psql, one transaction; nothing was changed)");
-  } catch (...) {
-    fs::remove(prologue);
-    throw;
-  }
-  fs::remove(prologue);
+  pg::SplitDsn split = pg::SplitPassword(dsn);
+  PasswordInEnvironment password(split.password);
+  RunTool({"/bin/bash", "-c", script, "corrente-db-load", ClientTool(config, "pg_restore"), file,
+           ClientTool(config, "psql"), prologue.string(), split.conninfo},
+          "loading the dump (pg_restore | psql, one transaction; nothing was changed)");
 }
 
 }  // namespace corrente::cluster

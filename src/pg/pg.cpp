@@ -81,7 +81,10 @@ std::string DescribeDsn(const std::string& dsn) {
   return host + ":" + port + (db.empty() ? "" : "/" + db);
 }
 
-Connection Connection::Open(const std::string& dsn) {
+namespace {
+
+// The DSN's options (free with PQconninfoFree); an unparsable one throws.
+PQconninfoOption* ParseDsn(const std::string& dsn) {
   char* err = nullptr;
   PQconninfoOption* opts = PQconninfoParse(dsn.c_str(), &err);
   if (!opts) {
@@ -89,6 +92,33 @@ Connection Connection::Open(const std::string& dsn) {
     PQfreemem(err);
     throw Error(ErrorKind::kConnection, "08001", "invalid database URL: " + msg);
   }
+  return opts;
+}
+
+}  // namespace
+
+SplitDsn SplitPassword(const std::string& dsn) {
+  PQconninfoOption* opts = ParseDsn(dsn);
+  SplitDsn out;
+  for (auto* o = opts; o->keyword; ++o) {
+    if (!o->val) continue;
+    if (std::strcmp(o->keyword, "password") == 0) {
+      out.password = o->val;
+      continue;
+    }
+    std::string v = "'";
+    for (const char* c = o->val; *c; ++c) {
+      if (*c == '\'' || *c == '\\') v += '\\';
+      v += *c;
+    }
+    out.conninfo += (out.conninfo.empty() ? "" : " ") + std::string(o->keyword) + "=" + v + "'";
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
+Connection Connection::Open(const std::string& dsn) {
+  PQconninfoOption* opts = ParseDsn(dsn);
   bool has_timeout = false;
   for (auto* o = opts; o->keyword; ++o)
     if (std::strcmp(o->keyword, "connect_timeout") == 0 && o->val) has_timeout = true;

@@ -165,4 +165,12 @@ class Transaction {
 // Describes a DSN for messages: "host:port/dbname", without the password.
 std::string DescribeDsn(const std::string& dsn);
 
+// A DSN (URL or key=value) split for a child process (psql, pg_dump, pg_restore): `conninfo`,
+// key=value without the password, for its command line (which every local user can read in
+// /proc), and `password` ("" when none) for its PGPASSWORD. Throws pg::Error on a bad DSN.
+struct SplitDsn {
+  std::string conninfo, password;
+};
+SplitDsn SplitPassword(const std::string& dsn);
+
 }  // namespace corrente::pg
