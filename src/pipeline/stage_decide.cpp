@@ -183,7 +183,9 @@ int64_t Runner::StageAlerts(StageReport&) {
   // backtest error that run expected. Needs at least 7 days of actuals. Co-located tables
   // only: a worker's query goes to its slice's shard.
   if (in.previous_run) {
-    const std::string actual = UsableQuantitySql("d.quantity");  // NaN or absurd: no demand
+    // NaN, absurd or an outlier: no demand.
+    const std::string actual = UsableDemandSql("d", 3);
+    const auto outliers = OutlierParams();
     auto r = reader_.Execute(
         "SELECT f.item_id, f.site_id, count(*),"
         "  (sum(abs(f.yhat - " + actual + ")) / nullif(sum(" + actual + "), 0)"
@@ -196,7 +198,7 @@ int64_t Runner::StageAlerts(StageReport&) {
         "  AND d.full_date = f.full_date"
         " WHERE f.run_id = $2 AND f.full_date <= $1::date" +
             SliceFilter("f.item_id") + " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
-        FormatDate(as_of_), *in.previous_run);
+        FormatDate(as_of_), *in.previous_run, outliers[0], outliers[1], outliers[2]);
     for (int i = 0; i < r.Rows(); ++i) {
       auto num = [&](int col) { return r.IsNull(i, col) ? NAN : r.GetDouble(i, col); };
       auto a = decide::DriftAlert(static_cast<int32_t>(r.GetInt(i, 0)),
