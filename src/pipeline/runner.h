@@ -55,18 +55,13 @@ inline std::string UsableUnitValueSql(const std::string& expr) {
 
 // Not a demand row when it is a relative outlier of its series (decide/outliers.h): a
 // condition on the row `alias` (item_id, site_id, full_date), with the run's outlier days as
-// the parameters $p, $p+1 and $p+2 (Runner::OutlierParams()).
+// the parameters $p, $p+1 and $p+2 (Runner::OutlierParams()). In a WHERE or a join's ON
+// clause it is a hash anti-join; in a SELECT list it would be a subquery run per row.
 inline std::string NotOutlierSql(const std::string& alias, int p) {
   return "NOT EXISTS (SELECT 1 FROM unnest($" + std::to_string(p) + "::int[], $" +
          std::to_string(p + 1) + "::int[], $" + std::to_string(p + 2) +
          "::date[]) AS o(i, s, d) WHERE o.i = " + alias + ".item_id AND o.s = " + alias +
          ".site_id AND o.d = " + alias + ".full_date)";
-}
-// UsableQuantitySql of `alias`.quantity, 0 too on an outlier day.
-inline std::string UsableDemandSql(const std::string& alias, int p) {
-  const std::string q = alias + ".quantity";
-  return "CASE WHEN " + UsableSqlCond(q, decide::kAbsurdQuantity) + " AND " +
-         NotOutlierSql(alias, p) + " THEN " + q + " ELSE 0 END";
 }
 
 using decide::ComputeMeanStd;

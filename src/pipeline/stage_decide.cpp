@@ -183,8 +183,7 @@ int64_t Runner::StageAlerts(StageReport&) {
   // backtest error that run expected. Needs at least 7 days of actuals. Co-located tables
   // only: a worker's query goes to its slice's shard.
   if (in.previous_run) {
-    // NaN, absurd or an outlier: no demand.
-    const std::string actual = UsableDemandSql("d", 3);
+    const std::string actual = UsableQuantitySql("d.quantity");  // NaN or absurd: no demand
     const auto outliers = OutlierParams();
     auto r = reader_.Execute(
         "SELECT f.item_id, f.site_id, count(*),"
@@ -195,7 +194,7 @@ int64_t Runner::StageAlerts(StageReport&) {
         " JOIN analytics.forecast_accuracy a ON a.run_id = f.run_id AND a.item_id = f.item_id"
         "  AND a.site_id = f.site_id"
         " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"
-        "  AND d.full_date = f.full_date"
+        "  AND d.full_date = f.full_date AND " + NotOutlierSql("d", 3) +  // outlier: no row
         " WHERE f.run_id = $2 AND f.full_date <= $1::date" +
             SliceFilter("f.item_id") + " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
         FormatDate(as_of_), *in.previous_run, outliers[0], outliers[1], outliers[2]);

@@ -228,8 +228,7 @@ int64_t Runner::StageBacktest(StageReport& rep) {
 }
 
 std::string Runner::EarlierRunsJson(int* runs) {
-  // NaN, absurd or an outlier: no demand.
-  const std::string actual = UsableDemandSql("d", 2);
+  const std::string actual = UsableQuantitySql("d.quantity");  // NaN or absurd: no demand
   const auto outliers = OutlierParams();
   auto r = reader_.Execute(
       "SELECT f.run_id, count(*), "
@@ -239,7 +238,7 @@ std::string Runner::EarlierRunsJson(int* runs) {
       "    * 100)::float8"
       " FROM analytics.forecasts f JOIN analytics.pipeline_runs r ON r.run_id = f.run_id"
       " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"
-      "  AND d.full_date = f.full_date"
+      "  AND d.full_date = f.full_date AND " + NotOutlierSql("d", 2) +  // outlier: no row
       " WHERE r.status = 'SUCCEEDED' AND f.full_date <= $1::date"
       " GROUP BY f.run_id ORDER BY f.run_id",
       FormatDate(as_of_), outliers[0], outliers[1], outliers[2]);

@@ -60,9 +60,10 @@ std::vector<double> Runner::DemandRates() {
   const int64_t n = std::min<int64_t>({90, as_of_ - first_day_ + 1, opt_.history_days});
   const auto outliers = OutlierParams();
   auto r = reader_.Execute(
-      "SELECT item_id, site_id, sum(" + UsableDemandSql("d", 3) +
+      "SELECT item_id, site_id, sum(" + UsableQuantitySql("quantity") +
           ")::float8 FROM core.fact_demand_daily d"
-      " WHERE full_date BETWEEN $1::date - $2::int + 1 AND $1::date GROUP BY 1, 2",
+      " WHERE full_date BETWEEN $1::date - $2::int + 1 AND $1::date AND " +
+          NotOutlierSql("d", 3) + " GROUP BY 1, 2",
       FormatDate(as_of_), n, outliers[0], outliers[1], outliers[2]);
   std::map<Pair, double> sums;
   for (int i = 0; i < r.Rows(); ++i)
