@@ -83,7 +83,8 @@ void Runner::LoadItems() {
 }
 
 void Runner::StreamSeries(int64_t from, int64_t to,
-                          const std::function<void(size_t, std::vector<double>&)>& fn) {
+                          const std::function<void(size_t, std::vector<double>&)>& fn,
+                          const std::string& only) {
   const size_t len = static_cast<size_t>(std::max<int64_t>(0, to - from + 1));
   std::vector<double> series(len, 0.0);
   size_t next = 0;  // next pair index to emit
@@ -99,7 +100,7 @@ void Runner::StreamSeries(int64_t from, int64_t to,
   pg::CopyReader rd(reader_,
                     "COPY (SELECT item_id, site_id, full_date, quantity::float8"
                     " FROM core.fact_demand_daily WHERE full_date BETWEEN " +
-                        SqlDate(from) + " AND " + SqlDate(to) + SliceFilter("item_id") +
+                        SqlDate(from) + " AND " + SqlDate(to) + SliceFilter("item_id") + only +
                         " ORDER BY item_id, site_id, full_date) TO STDOUT (FORMAT binary)");
   auto hand_over = [&] {  // the pair's series as recorded, its outlier days read as zero
     auto out = outlier_days_.find(pairs_[next]);

@@ -201,8 +201,10 @@ class Runner {
   // Streams demand of [from, to] ordered by item, site, day, and calls fn once per pair of
   // pairs_ (in order) with its zero-filled series, its outlier days read as zero. Only one
   // series is in memory at a time.
+  // `only`: a further condition on the rows read (trusted text); the other pairs come zero.
   void StreamSeries(int64_t from, int64_t to,
-                    const std::function<void(size_t, std::vector<double>&)>& fn);
+                    const std::function<void(size_t, std::vector<double>&)>& fn,
+                    const std::string& only = "");
 
   // One per entry of kStages (pipeline.h), in its order; each returns the rows it wrote.
   int64_t StageCalendar(StageReport& rep);      // runner.cpp
