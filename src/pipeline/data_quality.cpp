@@ -2,6 +2,7 @@
 // and the relative outliers of decide/outliers.h) so that a run over bad legacy rows still
 // publishes and says what it set aside.
 #include "common/json.h"
+#include "decide/outliers.h"
 #include "pipeline/runner.h"
 
 namespace corrente::pipeline::detail {
@@ -116,14 +117,18 @@ std::string Runner::CheckDataQuality() {
     if (!t.empty()) text += (text.empty() ? "" : "; ") + t;
   }
   // Relative outliers: one day far above its series' usual, alone (decide/outliers.h).
+  const auto t1 = Clock::now();
   const OutlierScan outliers = ScanDemandOutliers();
+  const decide::OutlierRule rule;
   total += outliers.days;
   json += ",\"demand_outliers\":{\"days\":" + std::to_string(outliers.days) +
           ",\"concerned\":" + std::to_string(outliers.series) +
-          ",\"examples\":" + outliers.examples + "}";
+          ",\"examples\":" + outliers.examples + ",\"seconds\":" +
+          JsonNumber(std::chrono::duration<double>(Clock::now() - t1).count()) + "}";
   if (outliers.days > 0)
     text += (text.empty() ? "" : "; ") + std::string("demand outliers ") +
-            std::to_string(outliers.days) + " (over 10x their series' 90% quantile, alone) in " +
+            std::to_string(outliers.days) + " (over " + JsonNumber(rule.multiple) +
+            "x their series' " + JsonNumber(rule.quantile * 100) + "% quantile, alone) in " +
             std::to_string(outliers.series) + " series";
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   json += ",\"total\":" + std::to_string(total) + ",\"seconds\":" + JsonNumber(secs) + "}";
