@@ -4,7 +4,9 @@
 -- ceilings above which a quantity and a unit cost or price are data errors
 -- (decide/data_quality.h). A NaN, negative or absurd value is read as missing: a demand row as
 -- zero demand, a stock row as no row, a price or cost as 0, an order as no order. PostgreSQL
--- sorts NaN above every number, so `x < $5` is false for it.
+-- sorts NaN above every number, so `x < $5` is false for it. $7, $8 and $9 (item ids, site ids,
+-- dates) are the days the run found relative outliers of their series (decide/outliers.h):
+-- read as missing too.
 -- Definitions (docs/pipeline.md):
 --  total_demand        sum of the day's demand (a missing demand row is zero demand)
 --  stockout_rate       share of the active item x site pairs with an inventory row that day
@@ -29,11 +31,15 @@ WITH bounds AS (
   SELECT $4::date AS lo, $3::date AS hi
 ), days AS (
   SELECT g::date AS full_date FROM bounds, generate_series(bounds.lo, bounds.hi, interval '1 day') g
+), outliers AS (
+  SELECT * FROM unnest($7::int[], $8::int[], $9::date[]) AS o(item_id, site_id, full_date)
 ), usable_demand AS (
   SELECT d.full_date, d.item_id, d.site_id,
          CASE WHEN d.quantity >= 0 AND d.quantity < $5 THEN d.quantity ELSE 0 END AS quantity
     FROM core.fact_demand_daily d, bounds
    WHERE d.full_date BETWEEN bounds.lo AND bounds.hi
+     AND NOT EXISTS (SELECT 1 FROM outliers o WHERE o.item_id = d.item_id
+                     AND o.site_id = d.site_id AND o.full_date = d.full_date)
 ), item_value AS (
   SELECT i.item_id, i.active, i.abc_class,
          CASE WHEN i.unit_price >= 0 AND i.unit_price < $6 THEN i.unit_price ELSE 0 END AS unit_price,
@@ -76,6 +82,8 @@ WITH bounds AS (
     JOIN core.fact_demand_daily d
       ON d.item_id = lf.item_id AND d.site_id = lf.site_id AND d.full_date = lf.full_date
    WHERE d.quantity > 0 AND d.quantity < $5
+     AND NOT EXISTS (SELECT 1 FROM outliers o WHERE o.item_id = d.item_id
+                     AND o.site_id = d.site_id AND o.full_date = d.full_date)
    GROUP BY lf.full_date
 ), wape AS (
   SELECT w.full_date, sum(abs(w.yhat - w.actual)) / nullif(sum(w.actual), 0) AS wape
@@ -83,7 +91,9 @@ WITH bounds AS (
                  CASE WHEN d.quantity >= 0 AND d.quantity < $5 THEN d.quantity ELSE 0 END AS actual
             FROM latest_forecast lf
             LEFT JOIN core.fact_demand_daily d
-              ON d.item_id = lf.item_id AND d.site_id = lf.site_id AND d.full_date = lf.full_date) w
+              ON d.item_id = lf.item_id AND d.site_id = lf.site_id AND d.full_date = lf.full_date
+             AND NOT EXISTS (SELECT 1 FROM outliers o WHERE o.item_id = d.item_id
+                             AND o.site_id = d.site_id AND o.full_date = d.full_date)) w
    GROUP BY w.full_date
 ), backtest AS (
   SELECT avg(a.mape) / 100 AS mape, avg(a.wape) / 100 AS wape

@@ -1,6 +1,8 @@
-// The run's data-quality check: counts what the stages read as missing (decide/data_quality.h)
-// so that a run over bad legacy rows still publishes and says what it set aside.
+// The run's data-quality check: counts what the stages read as missing (decide/data_quality.h,
+// and the relative outliers of decide/outliers.h) so that a run over bad legacy rows still
+// publishes and says what it set aside.
 #include "common/json.h"
+#include "decide/outliers.h"
 #include "pipeline/runner.h"
 
 namespace corrente::pipeline::detail {
@@ -114,6 +116,20 @@ std::string Runner::CheckDataQuality() {
     std::string t = Text(kName.at(name), f, kPer.at(name));
     if (!t.empty()) text += (text.empty() ? "" : "; ") + t;
   }
+  // Relative outliers: one day far above its series' usual, alone (decide/outliers.h).
+  const auto t1 = Clock::now();
+  const OutlierScan outliers = ScanDemandOutliers();
+  const decide::OutlierRule rule;
+  total += outliers.days;
+  json += ",\"demand_outliers\":{\"days\":" + std::to_string(outliers.days) +
+          ",\"concerned\":" + std::to_string(outliers.series) +
+          ",\"examples\":" + outliers.examples + ",\"seconds\":" +
+          JsonNumber(std::chrono::duration<double>(Clock::now() - t1).count()) + "}";
+  if (outliers.days > 0)
+    text += (text.empty() ? "" : "; ") + std::string("demand outliers ") +
+            std::to_string(outliers.days) + " (over " + JsonNumber(rule.multiple) +
+            "x their series' " + JsonNumber(rule.quantile * 100) + "% quantile, alone) in " +
+            std::to_string(outliers.series) + " series";
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   json += ",\"total\":" + std::to_string(total) + ",\"seconds\":" + JsonNumber(secs) + "}";
   extra_stats_.emplace_back("data_quality", json);

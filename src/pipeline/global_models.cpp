@@ -2,6 +2,7 @@
 // run's demand that does not depend on how a run is split among workers: the kGlobalSample
 // item x site pairs with the smallest hash of (item, site), over the days the forecaster reads.
 // So a run computes the same forecasts on one process or on many.
+#include "decide/outliers.h"
 #include "forecast/global.h"
 #include "pg/copy.h"
 #include "pipeline/runner.h"
@@ -41,6 +42,9 @@ const Runner::GlobalFit& Runner::FitGlobalModels(int64_t from,
     if (idx >= 0 && idx < static_cast<int64_t>(len))
       sample.back()[static_cast<size_t>(idx)] += decide::UsableQuantity(rd.Float8(3));
   }
+  // The days ScanDemandOutliers reads as missing: the same rule on the same window (a
+  // worker's scan covers its slice only, the sample every slice).
+  for (auto& y : sample) decide::DropOutliers(y);
   g.series = sample.size();
   g.models = forecast::FitGlobalModels(sample, fopt);
   global_ = std::move(g);

@@ -83,7 +83,8 @@ void Runner::LoadItems() {
 }
 
 void Runner::StreamSeries(int64_t from, int64_t to,
-                          const std::function<void(size_t, std::vector<double>&)>& fn) {
+                          const std::function<void(size_t, std::vector<double>&)>& fn,
+                          const std::string& only) {
   const size_t len = static_cast<size_t>(std::max<int64_t>(0, to - from + 1));
   std::vector<double> series(len, 0.0);
   size_t next = 0;  // next pair index to emit
@@ -99,14 +100,21 @@ void Runner::StreamSeries(int64_t from, int64_t to,
   pg::CopyReader rd(reader_,
                     "COPY (SELECT item_id, site_id, full_date, quantity::float8"
                     " FROM core.fact_demand_daily WHERE full_date BETWEEN " +
-                        SqlDate(from) + " AND " + SqlDate(to) + SliceFilter("item_id") +
+                        SqlDate(from) + " AND " + SqlDate(to) + SliceFilter("item_id") + only +
                         " ORDER BY item_id, site_id, full_date) TO STDOUT (FORMAT binary)");
+  auto hand_over = [&] {  // the pair's series as recorded, its outlier days read as zero
+    auto out = outlier_days_.find(pairs_[next]);
+    if (out != outlier_days_.end())
+      for (int64_t day : out->second)
+        if (day >= from && day <= to) series[static_cast<size_t>(day - from)] = 0;
+    fn(next++, series);
+  };
   bool have = false;
   Pair cur{0, 0};
   while (rd.Next()) {
     Pair p{rd.Int32(0), rd.Int32(1)};
     if (!have || !(p == cur)) {
-      if (have && next < pairs_.size() && pairs_[next] == cur) fn(next++, series);
+      if (have && next < pairs_.size() && pairs_[next] == cur) hand_over();
       emit_until(&p);
       std::fill(series.begin(), series.end(), 0.0);
       cur = p;
@@ -116,7 +124,7 @@ void Runner::StreamSeries(int64_t from, int64_t to,
     if (idx >= 0 && idx < static_cast<int64_t>(len))
       series[idx] += decide::UsableQuantity(rd.Float8(3));  // NaN, negative, absurd: none
   }
-  if (have && next < pairs_.size() && pairs_[next] == cur) fn(next++, series);
+  if (have && next < pairs_.size() && pairs_[next] == cur) hand_over();
   emit_until(nullptr);
 }
 

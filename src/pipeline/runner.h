@@ -53,6 +53,17 @@ inline std::string UsableUnitValueSql(const std::string& expr) {
   return "CASE WHEN " + UsableSqlCond(expr, decide::kAbsurdUnitValue) + " THEN " + expr + " ELSE 0 END";
 }
 
+// Not a demand row when it is a relative outlier of its series (decide/outliers.h): a
+// condition on the row `alias` (item_id, site_id, full_date), with the run's outlier days as
+// the parameters $p, $p+1 and $p+2 (Runner::OutlierParams()). In a WHERE or a join's ON
+// clause it is a hash anti-join; in a SELECT list it would be a subquery run per row.
+inline std::string NotOutlierSql(const std::string& alias, int p) {
+  return "NOT EXISTS (SELECT 1 FROM unnest($" + std::to_string(p) + "::int[], $" +
+         std::to_string(p + 1) + "::int[], $" + std::to_string(p + 2) +
+         "::date[]) AS o(i, s, d) WHERE o.i = " + alias + ".item_id AND o.s = " + alias +
+         ".site_id AND o.d = " + alias + ".full_date)";
+}
+
 using decide::ComputeMeanStd;
 using decide::MeanStd;
 using decide::AbcClasses;
@@ -170,13 +181,30 @@ class Runner {
   void LoadPairs();
   void LoadItems();
   // Counts the values every stage reads as missing (decide/data_quality.h): NaN, negative or
-  // absurd demand, stock, prices, order quantities and lead times. Logged, kept in the run's
+  // absurd demand, stock, prices, order quantities and lead times, and the relative outliers of
+  // demand (ScanDemandOutliers, which it runs). Logged, kept in the run's
   // stats ("data_quality") and returned as a one-line summary ("" when there are none).
   std::string CheckDataQuality();
+  // The relative outliers of demand (decide/outliers.h) of pairs_ over the forecast's window,
+  // into outlier_days_: from then on every stage reads them as missing. The count, the series
+  // and up to 5 examples (JSON) are returned for CheckDataQuality (outliers.cpp).
+  struct OutlierScan {
+    int64_t days = 0, series = 0;
+    std::string examples = "[]";
+  };
+  OutlierScan ScanDemandOutliers();
+  // outlier_days_ as the three array parameters of NotOutlierSql: item ids, site ids, dates.
+  std::array<std::string, 3> OutlierParams() const;
+  // Whether the forecaster models a 365-day cycle, and the first day it reads (stage_forecast.cpp).
+  bool YearlySeason() const;
+  int64_t ForecastFrom() const;
   // Streams demand of [from, to] ordered by item, site, day, and calls fn once per pair of
-  // pairs_ (in order) with its zero-filled series. Only one series is in memory at a time.
+  // pairs_ (in order) with its zero-filled series, its outlier days read as zero. Only one
+  // series is in memory at a time.
+  // `only`: a further condition on the rows read (trusted text); the other pairs come zero.
   void StreamSeries(int64_t from, int64_t to,
-                    const std::function<void(size_t, std::vector<double>&)>& fn);
+                    const std::function<void(size_t, std::vector<double>&)>& fn,
+                    const std::string& only = "");
 
   // One per entry of kStages (pipeline.h), in its order; each returns the rows it wrote.
   int64_t StageCalendar(StageReport& rep);      // runner.cpp
@@ -261,6 +289,7 @@ class Runner {
   std::map<Pair, decide::OpenOrders> open_orders_;
   std::vector<StageReport> reports_;
   std::string data_quality_;  // CheckDataQuality()'s summary
+  std::map<Pair, std::vector<int64_t>> outlier_days_;  // ScanDemandOutliers(), days ascending
   std::vector<std::pair<std::string, std::string>> extra_stats_;  // name -> JSON value
   // Renames the swap performs: {kind "constraint" or "index", temporary name, final name}.
   std::vector<std::array<std::string, 3>> shadow_renames_;

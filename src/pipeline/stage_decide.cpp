@@ -184,6 +184,7 @@ int64_t Runner::StageAlerts(StageReport&) {
   // only: a worker's query goes to its slice's shard.
   if (in.previous_run) {
     const std::string actual = UsableQuantitySql("d.quantity");  // NaN or absurd: no demand
+    const auto outliers = OutlierParams();
     auto r = reader_.Execute(
         "SELECT f.item_id, f.site_id, count(*),"
         "  (sum(abs(f.yhat - " + actual + ")) / nullif(sum(" + actual + "), 0)"
@@ -193,10 +194,10 @@ int64_t Runner::StageAlerts(StageReport&) {
         " JOIN analytics.forecast_accuracy a ON a.run_id = f.run_id AND a.item_id = f.item_id"
         "  AND a.site_id = f.site_id"
         " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"
-        "  AND d.full_date = f.full_date"
+        "  AND d.full_date = f.full_date AND " + NotOutlierSql("d", 3) +  // outlier: no row
         " WHERE f.run_id = $2 AND f.full_date <= $1::date" +
             SliceFilter("f.item_id") + " GROUP BY f.item_id, f.site_id HAVING count(*) >= 7",
-        FormatDate(as_of_), *in.previous_run);
+        FormatDate(as_of_), *in.previous_run, outliers[0], outliers[1], outliers[2]);
     for (int i = 0; i < r.Rows(); ++i) {
       auto num = [&](int col) { return r.IsNull(i, col) ? NAN : r.GetDouble(i, col); };
       auto a = decide::DriftAlert(static_cast<int32_t>(r.GetInt(i, 0)),

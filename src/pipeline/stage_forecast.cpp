@@ -9,12 +9,21 @@
 
 namespace corrente::pipeline::detail {
 
+bool Runner::YearlySeason() const {
+  return opt_.yearly_season == "on" ||
+         (opt_.yearly_season == "auto" && as_of_ - first_day_ + 1 >= kYearlyAutoDays);
+}
+
+int64_t Runner::ForecastFrom() const {
+  const int64_t history =
+      YearlySeason() ? std::max(opt_.history_days, kYearlyHistoryDays) : opt_.history_days;
+  return std::max(first_day_, as_of_ - history + 1);
+}
+
 int64_t Runner::StageForecast(StageReport& rep) {
   const int64_t known = as_of_ - first_day_ + 1;
-  const bool yearly = opt_.yearly_season == "on" ||
-                      (opt_.yearly_season == "auto" && known >= kYearlyAutoDays);
-  const int64_t history = yearly ? std::max(opt_.history_days, kYearlyHistoryDays) : opt_.history_days;
-  const int64_t from = std::max(first_day_, as_of_ - history + 1);
+  const bool yearly = YearlySeason();
+  const int64_t from = ForecastFrom();
   const int jobs = opt_.jobs > 0
                        ? opt_.jobs
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -220,6 +229,7 @@ int64_t Runner::StageBacktest(StageReport& rep) {
 
 std::string Runner::EarlierRunsJson(int* runs) {
   const std::string actual = UsableQuantitySql("d.quantity");  // NaN or absurd: no demand
+  const auto outliers = OutlierParams();
   auto r = reader_.Execute(
       "SELECT f.run_id, count(*), "
       " (avg(abs(f.yhat - " + actual + ") / d.quantity)"
@@ -228,10 +238,10 @@ std::string Runner::EarlierRunsJson(int* runs) {
       "    * 100)::float8"
       " FROM analytics.forecasts f JOIN analytics.pipeline_runs r ON r.run_id = f.run_id"
       " LEFT JOIN core.fact_demand_daily d ON d.item_id = f.item_id AND d.site_id = f.site_id"
-      "  AND d.full_date = f.full_date"
+      "  AND d.full_date = f.full_date AND " + NotOutlierSql("d", 2) +  // outlier: no row
       " WHERE r.status = 'SUCCEEDED' AND f.full_date <= $1::date"
       " GROUP BY f.run_id ORDER BY f.run_id",
-      FormatDate(as_of_));
+      FormatDate(as_of_), outliers[0], outliers[1], outliers[2]);
   std::string out = "[";
   for (int i = 0; i < r.Rows(); ++i) {
     out += (i ? "," : "") + std::string("{\"run_id\":") + r.GetString(i, 0) +

@@ -17,13 +17,14 @@ int64_t Runner::StageAbc(StageReport& rep) {
 }
 
 Runner::AbcClassesText Runner::ComputeAbc(StageReport& rep) {
+  const auto outliers = OutlierParams();
   auto r = reader_.Execute(
       "SELECT i.item_id, coalesce(sum(" + UsableQuantitySql("d.quantity") + " * " +
           UsableUnitValueSql("i.unit_price") + "), 0)::float8"
       " FROM core.dim_item i LEFT JOIN core.fact_demand_daily d ON d.item_id = i.item_id"
-      "  AND d.full_date BETWEEN $1::date - 364 AND $1::date"
+      "  AND d.full_date BETWEEN $1::date - 364 AND $1::date AND " + NotOutlierSql("d", 2) +
       " WHERE i.active GROUP BY i.item_id ORDER BY i.item_id",
-      FormatDate(as_of_));
+      FormatDate(as_of_), outliers[0], outliers[1], outliers[2]);
   std::vector<double> revenue(r.Rows());
   for (int i = 0; i < r.Rows(); ++i) revenue[i] = r.GetDouble(i, 1);
   std::vector<char> cls = AbcClasses(revenue);
@@ -57,11 +58,13 @@ std::vector<double> Runner::DemandRates() {
   // What the forecast stage's history holds of the last 90 days (zero-filled), so that a
   // worker's coordinator gets the same rates without the series (an aggregate, run by SQL).
   const int64_t n = std::min<int64_t>({90, as_of_ - first_day_ + 1, opt_.history_days});
+  const auto outliers = OutlierParams();
   auto r = reader_.Execute(
       "SELECT item_id, site_id, sum(" + UsableQuantitySql("quantity") +
-          ")::float8 FROM core.fact_demand_daily"
-      " WHERE full_date BETWEEN $1::date - $2::int + 1 AND $1::date GROUP BY 1, 2",
-      FormatDate(as_of_), n);
+          ")::float8 FROM core.fact_demand_daily d"
+      " WHERE full_date BETWEEN $1::date - $2::int + 1 AND $1::date AND " +
+          NotOutlierSql("d", 3) + " GROUP BY 1, 2",
+      FormatDate(as_of_), n, outliers[0], outliers[1], outliers[2]);
   std::map<Pair, double> sums;
   for (int i = 0; i < r.Rows(); ++i)
     sums[{static_cast<int32_t>(r.GetInt(i, 0)), static_cast<int32_t>(r.GetInt(i, 1))}] =
@@ -258,11 +261,14 @@ void Runner::UpdateInventoryPolicy() {
 }
 
 int64_t Runner::StageKpis(StageReport&) {
+  const auto outliers = OutlierParams();
   auto r = writer_.Exec(std::string(kKpisDailySql),
                         {pg::ToParam(run_id_), pg::ToParam(computed_at_sql_),
                          pg::ToParam(FormatDate(as_of_)), pg::ToParam(FormatDate(first_day_)),
                          pg::ToParam(static_cast<int64_t>(decide::kAbsurdQuantity)),
-                         pg::ToParam(static_cast<int64_t>(decide::kAbsurdUnitValue))});
+                         pg::ToParam(static_cast<int64_t>(decide::kAbsurdUnitValue)),
+                         pg::ToParam(outliers[0]), pg::ToParam(outliers[1]),
+                         pg::ToParam(outliers[2])});
   // Only this run's KPI rows stay: the statement above already carried earlier values over.
   writer_.Execute("DELETE FROM analytics.kpis_daily WHERE run_id IS DISTINCT FROM $1", run_id_);
   return r.AffectedRows();

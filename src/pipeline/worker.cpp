@@ -110,6 +110,7 @@ int64_t Runner::Work(int64_t run_id) {
       open_orders_.clear();
       reports_.clear();
       extra_stats_.clear();
+      ScanDemandOutliers();  // the slice's series: the days the coordinator counted
       for (const char* stage : kSliceStages)
         for (const StageInfo& s : kStages)
           if (std::string(s.name) == stage) Stage(s, BodyOf(stage));

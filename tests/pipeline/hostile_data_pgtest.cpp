@@ -27,9 +27,9 @@ class HostileDataTest : public ::testing::Test {
     auto c = db_.Connect();
     small_seed::Load(c);
   }
-  RunReport RunPipeline() {
+  RunReport RunPipeline(int64_t as_of = ss::kEndDay) {
     PipelineOptions opt;
-    opt.as_of = ss::kEndDay;
+    opt.as_of = as_of;
     opt.jobs = 2;
     opt.progress = false;
     return pipeline::Run(db_.Dsn(), opt);
@@ -170,6 +170,79 @@ TEST_F(HostileDataTest, HostileCellsAreReadAsMissingAndChangeNothingElse) {
                   "SELECT count(*) FROM analytics.inventory_policy WHERE 'NaN' IN (safety_stock,"
                   " reorder_point, order_up_to, current_stock, on_order, lead_time_days)"),
             0);
+}
+
+// A relative outlier (decide/outliers.h): finite, under the absurd ceiling, but a thousand
+// times what its slow series sells, alone. It is read as missing, so the run publishes exactly
+// what it publishes with that cell at zero, for that series and every other one; a promotion
+// of a few times normal demand on another series is left alone.
+TEST_F(HostileDataTest, RelativeOutliersAreReadAsMissingAndPromotionsAreNot) {
+  auto c = db_.Connect();
+  const std::string as_of = "DATE '" + FormatDate(ss::kEndDay) + "'";
+  // The three slowest series that still sell on most days (a few units a day).
+  auto slow = c.ExecScript(
+      "SELECT item_id, site_id FROM core.fact_demand_daily WHERE full_date > " + as_of +
+      " - 365 GROUP BY 1, 2 HAVING count(*) FILTER (WHERE quantity > 0) >= 200"
+      " ORDER BY avg(quantity), 1, 2 LIMIT 3");
+  ASSERT_EQ(slow.Rows(), 3);
+  const std::string a = "(" + slow.GetString(0, 0) + ", " + slow.GetString(0, 1) + ", ";
+  const std::string b = "(" + slow.GetString(1, 0) + ", " + slow.GetString(1, 1) + ", ";
+  const std::string promo =
+      "item_id = " + slow.GetString(2, 0) + " AND site_id = " + slow.GetString(2, 1);
+  const std::string a_days = a + as_of + " - 10), " + a + as_of + " - 200)";
+  const std::string b_day = b + as_of + ")";
+  // Rows on those days, at zero: the clean run.
+  c.ExecScript(
+      "INSERT INTO core.fact_demand_daily (full_date, item_id, site_id, quantity)"
+      " SELECT d, i, s, 0 FROM (VALUES " + a_days + ", " + b_day + ") v(i, s, d)"
+      " ON CONFLICT (item_id, site_id, full_date) DO UPDATE SET quantity = 0");
+  // Five days at four times the series' mean (a promotion): in both runs.
+  c.ExecScript("UPDATE core.fact_demand_daily SET quantity = quantity * 4 WHERE " + promo +
+               " AND full_date BETWEEN " + as_of + " - 40 AND " + as_of + " - 36");
+  // A run 15 days earlier first: the last run scores its forecasts against the actuals that
+  // followed (FORECAST_DRIFT, the KPIs' forecast MAPE and WAPE), the 1e6 day among them.
+  EXPECT_EQ(RunPipeline(ss::kEndDay - 15).data_quality, "");
+  RunReport clean = RunPipeline();
+  EXPECT_EQ(clean.data_quality, "");
+  Snapshot(c, clean.run_id, "_clean");
+
+  c.ExecScript("UPDATE core.fact_demand_daily SET quantity = 1000000 WHERE"
+               " (item_id, site_id, full_date) = " + a + as_of + " - 10);"
+               "UPDATE core.fact_demand_daily SET quantity = 5000 WHERE"
+               " (item_id, site_id, full_date) IN (" + a + as_of + " - 200), " + b_day + ")");
+  EXPECT_NE(RunPipeline(ss::kEndDay - 15).data_quality, "");  // the day 200 back
+  RunReport hostile = RunPipeline();
+  Snapshot(c, hostile.run_id, "_hostile");
+  for (const auto& [name, sql] : kSnapshots) {
+    const std::string x = "public.snap_" + name + "_clean", y = "public.snap_" + name + "_hostile";
+    EXPECT_GT(Count(c, "SELECT count(*) FROM " + x), 0) << name;
+    EXPECT_EQ(Count(c, "SELECT count(*) FROM ((TABLE " + x + " EXCEPT ALL TABLE " + y +
+                           ") UNION ALL (TABLE " + y + " EXCEPT ALL TABLE " + x + ")) d"),
+              0)
+        << name << " differs between the zero cells and the outliers";
+  }
+  auto dq = [&](const std::string& path) {
+    return c.Execute("SELECT stats #>> $2::text[] FROM analytics.pipeline_runs WHERE run_id = $1",
+                     hostile.run_id, path)
+        .GetString(0, 0);
+  };
+  EXPECT_EQ(dq("{data_quality,demand_outliers,days}"), "3");
+  EXPECT_EQ(dq("{data_quality,demand_outliers,concerned}"), "2");
+  EXPECT_EQ(dq("{data_quality,total}"), "3");
+  EXPECT_EQ(dq("{data_quality,demand,absurd}"), "0");  // under the absurd ceiling
+  EXPECT_EQ(c.Execute("SELECT string_agg((e->>'value')::float8::text || '@' || (e->>'date'),"
+                      " ' ' ORDER BY (e->>'value')::float8, e->>'date')"
+                      " FROM analytics.pipeline_runs r, jsonb_array_elements("
+                      "  r.stats #> '{data_quality,demand_outliers,examples}') e"
+                      " WHERE r.run_id = $1",
+                      hostile.run_id)
+                .GetString(0, 0),
+            "5000@" + FormatDate(ss::kEndDay - 200) + " 5000@" + FormatDate(ss::kEndDay) +
+                " 1000000@" + FormatDate(ss::kEndDay - 10));
+  EXPECT_NE(hostile.data_quality.find("demand outliers 3"), std::string::npos)
+      << hostile.data_quality;
+  EXPECT_NE(hostile.data_quality.find("in 2 series; read as missing"), std::string::npos)
+      << hostile.data_quality;
 }
 
 // Series that are extreme but not errors run as any other and are not counted as bad data.

@@ -27,6 +27,10 @@ for d in "$one" "$two"; do
   psql "$admin_url" -qc "CREATE DATABASE $d" >/dev/null || exit 1
   run_on "$d" seed --items 20 --sites 3 --days 400 --seed 7 --no-demo-users >/dev/null 2>&1
   check "seed $d" [ $? -eq 0 ]
+  # Two relative outliers (decide/outliers.h): a worker finds the days the coordinator counts.
+  q "$d" "update core.fact_demand_daily set quantity = case when item_id = 1 then 1e6 else 5e4 end
+          where (item_id, site_id, full_date) in ((1, 1, (select max(full_date) - 5 from core.fact_demand_daily)),
+                                                  (2, 2, (select max(full_date) - 100 from core.fact_demand_daily)))"
 done
 
 same_rows() {  # same_rows NAME SQL: equal, and not empty, on both databases
@@ -60,6 +64,7 @@ check "every slice is DONE" [ "$(q "$two" "select count(*) filter (where state <
 check "the slices were shared by two worker processes" [ "$(q "$two" "select count(distinct worker) from analytics.pipeline_slices")" = 2 ]
 check "nothing staged is left" [ "$(q "$two" "select (select count(*) from analytics.pipeline_features) + (select count(*) from analytics.pipeline_recommendations) + (select count(*) from analytics.pipeline_alerts)")" = 0 ]
 compare_runs ""
+check "both runs read the two demand outliers as missing" [ "$(q "$one" "select stats #>> '{data_quality,demand_outliers,days}' from analytics.pipeline_runs where run_id = $latest")/$(q "$two" "select stats #>> '{data_quality,demand_outliers,days}' from analytics.pipeline_runs where run_id = $latest")" = 2/2 ]
 
 # 2. A second run: while the workers compute, readers still see the first run only; one
 # worker is killed with kill -9 holding a computed slice; the run completes all the same.
