@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Request coalescing on the real `corrente serve` (tests/api/coalesce.py): a burst of identical
 # uncached requests is computed once and all get the same bytes (cache_coalesced_total), roles
-# and formats are not mixed, an invalidation starts a new computation; and a revocation landing
+# and formats are not mixed, an invalidation starts a new computation, a lead with nothing to
+# share (a streamed export) sends its followers to compute themselves; and a revocation landing
 # between a request's token check on the I/O thread and its worker is honoured.
 set -uo pipefail
 corrente="$1"
