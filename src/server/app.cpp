@@ -121,7 +121,8 @@ class Api {
     if (!s_.in_flight || (req.method == "POST" && req.path == kLoginPath)) return std::nullopt;
     std::string key;
     if (req.Header("authorization"))
-      if (const auto& p = tokens_.Carried(req).principal) key = "account " + std::to_string(p->user_id);
+      if (const auto& p = tokens_.Carried(req).principal)
+        key = "account " + std::to_string(p->user_id);
     if (key.empty()) key = "address " + ClientKey(req.remote_address);
     req.in_flight = s_.in_flight->TryEnter(key);
     if (req.in_flight) return std::nullopt;
@@ -186,7 +187,8 @@ class Api {
       return std::nullopt;
     }
     s_.cache.Admit(key);  // a second ask: the lead's response is stored
-    ApiError busy(503, "service_unavailable", "the same request is still being computed; retry shortly");
+    ApiError busy(503, "service_unavailable",
+                  "the same request is still being computed; retry shortly");
     busy.headers.emplace_back("Retry-After", "1");
     Response res;
     res.pending = std::make_shared<FollowerWait>(

@@ -45,7 +45,8 @@ TokenCheck TokenChecker::Check(const Request& req) const {
     if (!p) return refuse(ApiError(401, "invalid_token", why));
     Remember(token, *p);
   }
-  if (revoked_.Contains(p->jti)) return refuse(ApiError(401, "invalid_token", "token has been revoked"));
+  if (revoked_.Contains(p->jti))
+    return refuse(ApiError(401, "invalid_token", "token has been revoked"));
   if (auto why = users_.Refuse(*p)) return refuse(ApiError(401, "invalid_token", *why));
   c.principal = std::move(p);
   return c;
