@@ -19,13 +19,14 @@
 #include "common/log.h"
 
 namespace corrente::server {
-namespace {
 
 int64_t NowUnix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+namespace {
 
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');

@@ -20,6 +20,9 @@ namespace corrente::server {
 inline constexpr const char* kJwtIssuer = "corrente";
 inline constexpr const char* kJwtAudience = "corrente-api";
 
+// Seconds since the Unix epoch: the clock a token's expiry is read against.
+int64_t NowUnix();
+
 // The signing secret: CORRENTE_JWT_SECRET (at least 32 bytes), else the 0600 file
 // <CORRENTE_HOME>/jwt_secret. In development a missing file is created with 32 random bytes
 // (hex); in production a missing secret is an error. Throws std::runtime_error.

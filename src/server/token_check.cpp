@@ -2,20 +2,10 @@
 
 #include <strings.h>
 
-#include <chrono>
 #include <memory>
 #include <mutex>
 
 namespace corrente::server {
-namespace {
-
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 TokenCheck TokenChecker::Check(const Request& req) const {
   checks_++;
@@ -61,7 +51,7 @@ Principal TokenChecker::Require(const Request& req, Role min_role) const {
   std::optional<TokenCheck> fresh;
   const TokenCheck* c = req.token.get();
   // A revocation or account change since the carried check, or an expiry: checked again.
-  if (!c || c->changes != Changes() || (c->principal && c->principal->expires_at <= NowSeconds()))
+  if (!c || c->changes != Changes() || (c->principal && c->principal->expires_at <= NowUnix()))
     c = &fresh.emplace(Check(req));
   if (c->refusal) throw *c->refusal;
   if (static_cast<int>(c->principal->role) < static_cast<int>(min_role))
@@ -73,7 +63,7 @@ std::optional<Principal> TokenChecker::Verified(const std::string& token) const 
   std::shared_lock l(verified_mu_);
   auto it = verified_.find(token);
   if (it == verified_.end()) return std::nullopt;
-  if (it->second.expires_at <= NowSeconds()) return std::nullopt;
+  if (it->second.expires_at <= NowUnix()) return std::nullopt;
   return it->second;
 }
 
