@@ -10,7 +10,8 @@
 # server's coalescing and in-flight metrics. Compare medians: the machine may be shared.
 #
 # Usage: bench/coalesce/run.sh BEFORE AFTER [ROUNDS=3] [SECONDS=8]
-# Env: INFLIGHT (serve --max-in-flight; empty: the default, half the workers)
+# Env: INFLIGHT (serve --max-in-flight; empty: the default, half the workers, which answers most
+#      of the one token's 64 unique-URL connections 429: give 64 to measure misses)
 #      CASES ("unique hot")
 set -uo pipefail
 before=$(realpath "$1") after=$(realpath "$2") rounds=${3:-3} secs=${4:-8}
