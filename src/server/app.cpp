@@ -27,7 +27,9 @@
 #include "server/schemas.h"
 #include "server/security_headers.h"
 #include "server/simulation_jobs.h"
+#include "server/single_flight.h"
 #include "server/static_files.h"
+#include "server/token_check.h"
 
 namespace corrente::server {
 namespace {
@@ -65,56 +67,62 @@ Response FromApiError(const ApiError& e) {
   return res;
 }
 
-// Wraps the route table with authentication, RBAC, the response cache, CSV negotiation,
-// error mapping and the database circuit breaker. Thread-safe after construction.
+// Wraps the route table with authentication, RBAC, the response cache, request coalescing,
+// CSV negotiation, error mapping and the database circuit breaker. Thread-safe after
+// construction.
 class Api {
  public:
   Api(Services& s, std::vector<ApiRoute> routes, std::vector<std::string> cors_origins,
       ReadReplica* replica = nullptr)
-      : s_(s), routes_(std::move(routes)), cors_(std::move(cors_origins)), replica_(replica) {}
+      : s_(s),
+        routes_(std::move(routes)),
+        cors_(std::move(cors_origins)),
+        replica_(replica),
+        tokens_(s.jwt, s.revoked, s.users) {}
 
   const std::vector<ApiRoute>& Routes() const { return routes_; }
+  const SingleFlight& Flights() const { return flights_; }
 
   // True when the request carries a valid, unrevoked token of any role.
-  bool Authenticated(const Request& req) const {
-    try {
-      Authenticate(req, Role::kViewer);
-      return true;
-    } catch (const ApiError&) {
-      return false;
-    }
-  }
+  bool Authenticated(const Request& req) const { return tokens_.Check(req).principal.has_value(); }
 
   void Register(Router& router) {
     for (size_t i = 0; i < routes_.size(); ++i) {
       by_pattern_[routes_[i].method + " " + routes_[i].pattern] = i;
       router.Add(routes_[i].method, routes_[i].pattern, [this, i](const Request& req) {
-        return HeldIfRefusedLogin(req, Handle(routes_[i], req));
+        try {
+          Response res = HeldIfRefusedLogin(req, Handle(routes_[i], req));
+          if (req.lead) req.lead->Finish(res);  // to the requests waiting for this one
+          return res;
+        } catch (...) {
+          if (req.lead) req.lead->Fail();
+          throw;
+        }
       });
     }
     router_ = &router;
   }
 
-  // I/O thread: CORS preflight and cache hits, with no database and no blocking; a request
-  // that goes on to a worker takes its client's slot of requests in flight, or is refused.
+  // I/O thread: CORS preflight, cache hits and requests that wait for the same request's
+  // response (coalesced), with no database and no blocking; a request that goes on to a worker
+  // takes its client's slot of requests in flight, or is refused.
   std::optional<Response> Fast(Request& req) {
     if (auto res = Answer(req)) return res;
-    return Admit(req);
+    auto refused = HoldSlot(req);
+    if (refused) req.lead.reset();  // its followers compute themselves
+    return refused;
   }
 
   // A slot of the caller's requests in flight (in_flight.h): per account with a valid token,
   // per client address otherwise. Past the cap: 429, without a worker.
-  std::optional<Response> Admit(Request& req) {
+  std::optional<Response> HoldSlot(Request& req) {
     // Logins have their own bounds (the login rates, the hashing pool's queue: a few workers at
     // most in all), and an office behind one NAT address logs in 20 at once (docs/security.md).
     if (!s_.in_flight || (req.method == "POST" && req.path == kLoginPath)) return std::nullopt;
     std::string key;
-    if (req.Header("authorization")) {
-      try {
-        key = "account " + std::to_string(Authenticate(req, Role::kViewer).user_id);
-      } catch (const ApiError&) {
-      }
-    }
+    if (req.Header("authorization"))
+      if (const auto& p = tokens_.Carried(req).principal)
+        key = "account " + std::to_string(p->user_id);
     if (key.empty()) key = "address " + ClientKey(req.remote_address);
     req.in_flight = s_.in_flight->TryEnter(key);
     if (req.in_flight) return std::nullopt;
@@ -152,15 +160,41 @@ class Api {
     if (!r.cacheable || !r.min_role) return std::nullopt;
     Principal p;
     try {
-      p = Authenticate(req, *r.min_role);
+      tokens_.Carried(req);  // the one check of the token, carried to the worker
+      p = tokens_.Require(req, *r.min_role);
     } catch (const ApiError& e) {
       return FromApiError(e);
     }
     if (auto f = req.Query("format"); f && *f != "csv" && *f != "json") return std::nullopt;
-    auto hit = s_.cache.Get(ResponseCache::Key(req, RoleName(p.role), WantsCsv(req) && r.list));
+    std::string key = ResponseCache::Key(req, RoleName(p.role), WantsCsv(req) && r.list);
+    auto hit = s_.cache.Get(key);
     if (hit && WantsCompressing(req, *hit)) return std::nullopt;  // the worker compresses it
     req.cache_checked = true;
-    return hit;
+    if (hit) return hit;
+    return Coalesce(req, key);
+  }
+
+  // A miss: the first request of the key (with the cache's generation, so none that arrives
+  // after an invalidation follows a computation begun before it) goes on to compute it, and
+  // those that arrive meanwhile wait for its response on the I/O thread, holding no worker and
+  // no slot of requests in flight (single_flight.h). A lead with no response to share (it threw
+  // or streamed) sends its followers to compute themselves; one still computing after 30 s (the
+  // statement timeout) has them answered 503.
+  std::optional<Response> Coalesce(Request& req, const std::string& key) {
+    auto joined = flights_.Join(std::to_string(s_.cache.Generation()) + " " + key);
+    if (joined.lead) {
+      req.lead = std::move(joined.lead);
+      return std::nullopt;
+    }
+    s_.cache.Admit(key);  // a second ask: the lead's response is stored
+    ApiError busy(503, "service_unavailable",
+                  "the same request is still being computed; retry shortly");
+    busy.headers.emplace_back("Retry-After", "1");
+    Response res;
+    res.pending = std::make_shared<FollowerWait>(
+        flights_, std::move(joined.follow), [this](Request& q) { return HoldSlot(q); },
+        FromApiError(busy), std::chrono::seconds(30));
+    return res;
   }
 
  public:
@@ -218,53 +252,6 @@ class Api {
     return res;
   }
 
-  Principal Authenticate(const Request& req, Role min_role) const {
-    auto h = req.Header("authorization");
-    if (!h) throw ApiError(401, "unauthorized", "missing Authorization: Bearer token");
-    if (h->size() < 8 || strncasecmp(h->c_str(), "Bearer ", 7) != 0)
-      throw ApiError(401, "unauthorized", "Authorization must be a Bearer token");
-    // Until the listener has loaded the revoked tokens and the accounts' versions, a token
-    // ended before a restart would pass: none is accepted meanwhile.
-    if (!s_.revoked.Loaded() || !s_.users.Loaded()) {
-      ApiError e(503, "service_unavailable", "the server is starting; retry shortly");
-      e.headers.emplace_back("Retry-After", "1");
-      throw e;
-    }
-    std::string token = h->substr(7);
-    std::optional<Principal> p = Verified(token);
-    if (!p) {
-      std::string why;
-      p = s_.jwt.Verify(token, &why);
-      if (!p) throw ApiError(401, "invalid_token", why);
-      Remember(token, *p);
-    }
-    if (s_.revoked.Contains(p->jti)) throw ApiError(401, "invalid_token", "token has been revoked");
-    if (auto why = s_.users.Refuse(*p)) throw ApiError(401, "invalid_token", *why);
-    if (static_cast<int>(p->role) < static_cast<int>(min_role))
-      throw ApiError(403, "forbidden",
-                     std::string("needs role ") + RoleName(min_role) + " or above");
-    return *p;
-  }
-
-  // Tokens that passed verification, so a hot client does not pay for HMAC and JSON parsing
-  // on every request. Expiry and revocation are still checked each time.
-  std::optional<Principal> Verified(const std::string& token) const {
-    std::shared_lock l(verified_mu_);
-    auto it = verified_.find(token);
-    if (it == verified_.end()) return std::nullopt;
-    if (it->second.expires_at <= std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count())
-      return std::nullopt;
-    return it->second;
-  }
-
-  void Remember(const std::string& token, const Principal& p) const {
-    std::unique_lock l(verified_mu_);
-    if (verified_.size() >= 10000) verified_.clear();
-    verified_.emplace(token, p);
-  }
-
   Response Handle(const ApiRoute& r, const Request& req) {
     try {
       if (req.Query("format")) {
@@ -275,7 +262,7 @@ class Api {
       }
       bool csv = WantsCsv(req) && r.list;
       Principal p;
-      if (r.min_role) p = Authenticate(req, *r.min_role);
+      if (r.min_role) p = tokens_.Require(req, *r.min_role);  // the fast path's check, when current
       std::string key;
       uint64_t generation = 0;
       if (r.cacheable) {
@@ -378,8 +365,8 @@ class Api {
   std::map<std::string, size_t> by_pattern_;
   const Router* router_ = nullptr;
   std::atomic<int64_t> db_down_until_{0};
-  mutable std::shared_mutex verified_mu_;
-  mutable std::unordered_map<std::string, Principal> verified_;
+  TokenChecker tokens_;
+  SingleFlight flights_;
 };
 
 // The run_published event: the run and how many unread, open CRITICAL alerts it raised.
@@ -642,6 +629,16 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("cache_not_admitted_total", "counter",
           "Responses not stored because their key was not asked for before (first requests).",
           static_cast<double>(cache.NotAdmitted()));
+    gauge("cache_coalesce_leads_total", "counter",
+          "Cache misses that computed their response while later requests of the key waited.",
+          static_cast<double>(api.Flights().Led()));
+    gauge("cache_coalesced_total", "counter",
+          "Requests answered with the response a concurrent request of the same key computed.",
+          static_cast<double>(api.Flights().Coalesced()));
+    gauge("cache_coalesce_fallbacks_total", "counter",
+          "Requests that waited for a concurrent one but computed themselves (it had no response "
+          "to share) or were answered 503 (it took over 30 s).",
+          static_cast<double>(api.Flights().FellBack()));
     auto conns = http->Connections();
     gauge("http_connections_open", "gauge", "Open client connections.",
           static_cast<double>(conns.open));

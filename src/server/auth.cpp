@@ -19,13 +19,14 @@
 #include "common/log.h"
 
 namespace corrente::server {
-namespace {
 
 int64_t NowUnix() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+namespace {
 
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
@@ -116,12 +117,14 @@ void RevokedTokens::Add(const std::string& jti, int64_t expires_at) {
     int64_t now = NowUnix();
     std::erase_if(jti_, [&](const auto& kv) { return kv.second < now; });
   }
+  changes_++;
 }
 
 void RevokedTokens::Reset(std::unordered_map<std::string, int64_t> all) {
   std::unique_lock l(mu_);
   jti_ = std::move(all);
   loaded_ = true;
+  changes_++;
 }
 
 size_t RevokedTokens::Size() const {
@@ -146,11 +149,13 @@ void UserStates::Set(int64_t user_id, State s) {
   auto [it, added] = users_.try_emplace(user_id, s);
   // A late or reordered notice (or a login's older read) never undoes a newer change.
   if (!added && s.token_version >= it->second.token_version) it->second = s;
+  changes_++;
 }
 
 void UserStates::Reset(const std::unordered_map<int64_t, State>& all) {
   for (const auto& [id, s] : all) Set(id, s);
   loaded_ = true;
+  changes_++;
 }
 
 std::string AccountNotice(int64_t user_id, const UserStates::State& s) {

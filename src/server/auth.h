@@ -20,6 +20,9 @@ namespace corrente::server {
 inline constexpr const char* kJwtIssuer = "corrente";
 inline constexpr const char* kJwtAudience = "corrente-api";
 
+// Seconds since the Unix epoch: the clock a token's expiry is read against.
+int64_t NowUnix();
+
 // The signing secret: CORRENTE_JWT_SECRET (at least 32 bytes), else the 0600 file
 // <CORRENTE_HOME>/jwt_secret. In development a missing file is created with 32 random bytes
 // (hex); in production a missing secret is an error. Throws std::runtime_error.
@@ -34,11 +37,14 @@ class RevokedTokens {
   size_t Size() const;
   // True once Reset() has run: before, a revoked token would pass (tokens are refused then).
   bool Loaded() const { return loaded_; }
+  // Counts Add() and Reset() calls, each counted after its change is made (token_check.h).
+  uint64_t Changes() const { return changes_.load(); }
 
  private:
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, int64_t> jti_;  // -> expiry (unix seconds)
   std::atomic<bool> loaded_{false};
+  std::atomic<uint64_t> changes_{0};
 };
 
 // What the server knows about each account, so that deactivating a user, changing their
@@ -61,11 +67,14 @@ class UserStates {
   void Reset(const std::unordered_map<int64_t, State>& all);
   // True once Reset() has run: before, a token older than its account's version would pass.
   bool Loaded() const { return loaded_; }
+  // Counts Set() calls (Reset()'s included), each counted after its change (token_check.h).
+  uint64_t Changes() const { return changes_.load(); }
 
  private:
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, State> users_;
   std::atomic<bool> loaded_{false};
+  std::atomic<uint64_t> changes_{0};
 };
 
 // The NOTIFY corrente_revoked payload announcing an account's state:

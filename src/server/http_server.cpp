@@ -279,6 +279,55 @@ net::awaitable<bool> WriteStream(Stream& stream, Response& res, unsigned version
   co_return !ec;
 }
 
+// Wake-ups of a coroutine waiting on a timer of its strand (a live body, a pending response).
+// They may come from any thread, also after the coroutine is gone (the body may outlive the
+// server): they set `pending` and cancel the wait on the strand, where the timer lives, while
+// the strand is still known. Forget, when the coroutine ends however it ends, makes sure no
+// wake-up touches an executor past its io_context.
+struct Waker {
+  std::atomic<bool> pending{true};
+  net::steady_timer* timer = nullptr;  // on the strand only
+  std::mutex mu;
+  std::optional<net::any_io_executor> exec;
+  struct Forget {
+    Waker& w;
+    ~Forget() {
+      std::lock_guard l(w.mu);
+      w.exec.reset();
+    }
+  };
+};
+
+std::function<void()> Wake(const std::shared_ptr<Waker>& waker) {
+  return [waker] {
+    waker->pending = true;
+    std::lock_guard l(waker->mu);
+    if (waker->exec)
+      net::post(*waker->exec, [waker] {
+        if (waker->timer) waker->timer->cancel();
+      });
+  };
+}
+
+// Waits on this strand, holding no worker thread, for a response another request computes
+// (request coalescing), at most its Timeout(); then takes it.
+net::awaitable<std::optional<Response>> AwaitPending(PendingResponse& pending, Request& q) {
+  auto waker = std::make_shared<Waker>();
+  waker->pending = false;
+  net::steady_timer timer(co_await net::this_coro::executor);
+  waker->exec = timer.get_executor();
+  Waker::Forget forget{*waker};
+  pending.OnReady(Wake(waker));
+  if (!waker->pending) {
+    timer.expires_after(pending.Timeout());
+    waker->timer = &timer;
+    beast::error_code wait_ec;
+    co_await timer.async_wait(net::redirect_error(net::use_awaitable, wait_ec));
+    waker->timer = nullptr;
+  }
+  co_return pending.Take(q);
+}
+
 // Writes a live body (Server-Sent Events) from the connection's strand: what Take() has, then a
 // wait on a timer until the body wakes it or a heartbeat is due. No worker thread is held
 // while waiting. Ends when the body does, on a write error or timeout (a dead client) and on a
@@ -293,34 +342,11 @@ net::awaitable<bool> WriteLive(Stream& stream, Response& res, unsigned version,
   beast::error_code ec;
   auto& lowest = beast::get_lowest_layer(stream);
   co_await WriteAll(stream, net::buffer(h), opt, ec);
-  // Wake-ups may come from any thread, also after this coroutine is gone (the body may outlive
-  // the server): they set `pending` and cancel the wait on this strand, where the timer lives,
-  // while the strand is still known. The guard forgets it when the coroutine ends, however it
-  // ends, so no wake-up touches an executor past its io_context.
-  struct Waker {
-    std::atomic<bool> pending{true};
-    net::steady_timer* timer = nullptr;  // on the strand only
-    std::mutex mu;
-    std::optional<net::any_io_executor> exec;
-  };
   auto waker = std::make_shared<Waker>();
   net::steady_timer timer(co_await net::this_coro::executor);
   waker->exec = timer.get_executor();
-  struct Forget {
-    Waker& w;
-    ~Forget() {
-      std::lock_guard l(w.mu);
-      w.exec.reset();
-    }
-  } forget{*waker};
-  auto wake = [waker] {
-    waker->pending = true;
-    std::lock_guard l(waker->mu);
-    if (waker->exec)
-      net::post(*waker->exec, [waker] {
-        if (waker->timer) waker->timer->cancel();
-      });
-  };
+  Waker::Forget forget{*waker};
+  auto wake = Wake(waker);
   body.OnReady(wake);
   std::list<std::function<void()>>::iterator registered;
   {
@@ -444,6 +470,10 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
           fast = ErrorResponse(400, "bad_request", "malformed request target");
         else if (state.hooks->fast)
           fast = state.hooks->fast(q);
+        if (fast && fast->pending) {
+          auto pending = std::move(fast->pending);
+          fast = co_await AwaitPending(*pending, q);
+        }
         if (fast) {
           res = std::move(*fast);
           Negotiate(q, res, false);  // no compressing on the I/O thread

@@ -96,7 +96,8 @@ size_t RssKb() {
 // A server on an ephemeral port, run on its own thread; `routes` may add more.
 class TestServer {
  public:
-  explicit TestServer(ServerOptions opt, const std::function<void(Router&)>& routes = {}) {
+  explicit TestServer(ServerOptions opt, const std::function<void(Router&)>& routes = {},
+                      ServerHooks hooks = {}) {
     if (routes) routes(router_);
     router_.Add("GET", "/health", [](const Request&) {
       return Response(200, "application/json", R"({"status":"healthy"})");
@@ -106,7 +107,7 @@ class TestServer {
     });
     opt.port = 0;
     opt.host = "127.0.0.1";
-    server_ = std::make_unique<HttpServer>(opt, router_);
+    server_ = std::make_unique<HttpServer>(opt, router_, std::move(hooks));
     std::promise<int> bound;
     auto f = bound.get_future();
     thread_ = std::thread([this, &bound] { server_->Run([&](int p) { bound.set_value(p); }); });
@@ -593,6 +594,85 @@ TEST(HttpServerLive, AClientThatLeftIsDroppedOnTheNextWrite) {
     dropped = body.use_count() == 2;  // the test's two copies only
   }
   EXPECT_TRUE(dropped) << "the server still holds the body of a closed connection";
+}
+
+// A response another request computes (request coalescing), made ready from the test's thread.
+// Take() with nothing ready: the timeout's 503, or with `fallback` nullopt (run on a worker).
+class TestPending : public PendingResponse {
+ public:
+  TestPending(std::chrono::milliseconds timeout, bool fallback)
+      : timeout_(timeout), fallback_(fallback) {}
+  void OnReady(std::function<void()> wake) override {
+    std::lock_guard l(mu_);
+    wake_ = std::move(wake);
+    if (ready_) wake_();
+  }
+  void Ready() {
+    std::lock_guard l(mu_);
+    ready_ = true;
+    if (wake_) wake_();
+  }
+  std::optional<Response> Take(Request&) override {
+    std::lock_guard l(mu_);
+    if (ready_) return Response(200, "text/plain", "shared");
+    if (fallback_) return std::nullopt;
+    return Response(503, "text/plain", "timed out");
+  }
+  std::chrono::milliseconds Timeout() const override { return timeout_; }
+
+ private:
+  std::mutex mu_;
+  std::function<void()> wake_;
+  bool ready_ = false;
+  std::chrono::milliseconds timeout_;
+  bool fallback_;
+};
+
+TEST(HttpServerPending, AwaitedOnTheStrandWithoutAWorkerThenTakenTimedOutOrRunOnAWorker) {
+  ServerOptions opt;
+  opt.threads = 1;
+  opt.workers = 1;
+  auto woken = std::make_shared<TestPending>(std::chrono::seconds(10), false);
+  auto never = std::make_shared<TestPending>(std::chrono::milliseconds(300), false);
+  auto orphan = std::make_shared<TestPending>(std::chrono::milliseconds(300), true);
+  ServerHooks hooks;
+  hooks.fast = [&](Request& r) -> std::optional<Response> {
+    Response res;
+    if (r.path == "/woken")
+      res.pending = woken;
+    else if (r.path == "/never")
+      res.pending = never;
+    else if (r.path == "/orphan")
+      res.pending = orphan;
+    else
+      return std::nullopt;
+    return res;
+  };
+  TestServer s(
+      opt,
+      [](Router& r) {
+        r.Add("GET", "/orphan",
+              [](const Request&) { return Response(200, "text/plain", "computed"); });
+      },
+      hooks);
+  auto ask = [&](const char* path) {
+    int fd = Connect(s.port());
+    SendAll(fd, std::string("GET ") + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    return fd;
+  };
+  int a = ask("/woken"), b = ask("/never"), c = ask("/orphan");
+  // Waiting, they hold neither the one I/O thread nor the one worker.
+  EXPECT_EQ(Health(s.port()).first, 200);
+  std::string never_got = ReadResponse(b, std::chrono::seconds(5));
+  EXPECT_NE(never_got.find("HTTP/1.1 503"), std::string::npos) << never_got;
+  std::string orphan_got = ReadResponse(c, std::chrono::seconds(5));
+  EXPECT_NE(orphan_got.find("computed"), std::string::npos) << orphan_got;
+  EXPECT_FALSE(Readable(a)) << "answered before its response was ready";
+  woken->Ready();
+  std::string woken_got = ReadResponse(a, std::chrono::seconds(5));
+  EXPECT_NE(woken_got.find("HTTP/1.1 200"), std::string::npos) << woken_got;
+  EXPECT_NE(woken_got.find("shared"), std::string::npos) << woken_got;
+  for (int fd : {a, b, c}) close(fd);
 }
 
 TEST(ConnectionTable, EvictsOldestIdleAndCountsStayExact) {

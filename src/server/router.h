@@ -12,6 +12,9 @@
 
 namespace corrente::server {
 
+struct TokenCheck;  // token_check.h
+class FlightLead;   // single_flight.h
+
 struct Request {
   std::string method;  // GET, POST, PATCH, ...
   std::string path;    // decoded path without the query
@@ -25,6 +28,12 @@ struct Request {
   // The client's slot of requests in flight (in_flight.h), taken by the fast path for a request
   // that goes on to a worker; the server keeps it until the response is written.
   std::shared_ptr<void> in_flight;
+  // The fast path's check of the bearer token, carried to the worker so that it is done once
+  // (token_check.h).
+  std::shared_ptr<const TokenCheck> token;
+  // Set when this request leads the computation of its cache key's response: the worker hands
+  // its response to the requests waiting for it (single_flight.h).
+  std::shared_ptr<FlightLead> lead;
   std::optional<std::string> Header(const std::string& lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
 };
@@ -44,6 +53,21 @@ class LiveBody {
   // client shows up as a write error.
   virtual std::chrono::milliseconds HeartbeatInterval() const = 0;
   virtual std::string Heartbeat() const = 0;
+};
+
+struct Response;
+
+// A response another request is computing (request coalescing, single_flight.h): the server
+// waits for it on the connection's strand, holding no worker thread. Thread-safe.
+class PendingResponse {
+ public:
+  virtual ~PendingResponse() = default;
+  // Called once: `wake` (any thread, must not block) tells the waiter that Take() has an answer.
+  virtual void OnReady(std::function<void()> wake) = 0;
+  // On the I/O thread, once woken or past Timeout(): the response, or nullopt to run the request
+  // on a worker as any other.
+  virtual std::optional<Response> Take(Request& req) = 0;
+  virtual std::chrono::milliseconds Timeout() const = 0;
 };
 
 struct Response {
@@ -73,6 +97,8 @@ struct Response {
   std::shared_ptr<LiveBody> live;
   // Written only after this delay (a refused login: see tarpit.h), without holding a thread.
   std::chrono::milliseconds hold{0};
+  // Only from the fast hook: wait for this instead (see PendingResponse).
+  std::shared_ptr<PendingResponse> pending;
 
   const std::string& Body() const { return shared_body ? *shared_body : body; }
 };

@@ -4,31 +4,17 @@ pipeline, sets item 3's demand on BIGDAY (both sites) to 99999999999999.9999 and
 workers: 8 requests in flight per client)."""
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from httptest import HOST, PASSWORD, PORT, login, req  # noqa: E402
-from pagetest import DSN, check, finish, metric  # noqa: E402
+from pagetest import check, finish, hold, metric  # noqa: E402
 from pagetest import q as sql  # noqa: E402
 
 ADMIN, ANALYST, ANALYST2, VIEWER = (login(u) for u in ("a11_admin", "a11_analyst", "a11_analyst2", "a11_viewer"))
 BIG = "99999999999999.9999"
-
-
-def hold(lock_sql, seconds):
-    """A psql session that runs `lock_sql` in a transaction and commits `seconds` after it is
-    done (statements fed one by one: psql -c would print nothing before the commit)."""
-    p = subprocess.Popen(["psql", DSN, "-qAtX", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True)
-    p.stdin.write("BEGIN;\n%s;\nSELECT 'locked';\n" % lock_sql)
-    p.stdin.flush()
-    assert p.stdout.readline().strip() == "locked"
-    p.stdin.write("SELECT pg_sleep(%d);\nCOMMIT;\n" % seconds)
-    p.stdin.close()
-    return p
 
 
 # ---- 1. One account's slow requests hold at most half the workers; others still get through.

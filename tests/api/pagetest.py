@@ -1,5 +1,6 @@
 """What the page tests (forecast_pages.py, item_pages.py) share: TAP checks, psql, a counter
-off /metrics and an admin token, from the BASE, DSN and PASSWORD the shell script exports."""
+off /metrics, a held table lock and an admin token, from the BASE, DSN and PASSWORD the shell
+script exports."""
 import itertools
 import json
 import os
@@ -33,6 +34,19 @@ def metric(name):
         if line.startswith(name + " "):
             return float(line.split()[1])
     return None
+
+
+def hold(lock_sql, seconds):
+    """A psql session that runs `lock_sql` in a transaction and commits `seconds` after it is
+    done (statements fed one by one: psql -c would print nothing before the commit)."""
+    p = subprocess.Popen(["psql", DSN, "-qAtX", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    p.stdin.write("BEGIN;\n%s;\nSELECT 'locked';\n" % lock_sql)
+    p.stdin.flush()
+    assert p.stdout.readline().strip() == "locked"
+    p.stdin.write("SELECT pg_sleep(%d);\nCOMMIT;\n" % seconds)
+    p.stdin.close()
+    return p
 
 
 def admin_token():

@@ -1,0 +1,112 @@
+#include "server/token_check.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+namespace corrente::server {
+namespace {
+
+struct Fixture {
+  Jwt jwt{std::string(40, 'k'), std::chrono::seconds(60)};
+  RevokedTokens revoked;
+  UserStates users;
+  TokenChecker checker{jwt, revoked, users};
+  Principal who;
+  std::string token;
+
+  explicit Fixture(Role role = Role::kAnalyst) {
+    EXPECT_GE(sodium_init(), 0);
+    revoked.Reset({});
+    users.Reset({{5, {true, 1}}});
+    who.user_id = 5;
+    who.username = "ana";
+    who.role = role;
+    who.token_version = 1;
+    token = jwt.Issue(who);
+  }
+  Request Req(const std::string& authorization) const {
+    Request r;
+    r.headers["authorization"] = authorization;
+    return r;
+  }
+  int Status(const Request& r, Role min_role) const {
+    try {
+      checker.Require(r, min_role);
+      return 200;
+    } catch (const ApiError& e) {
+      return e.Status();
+    }
+  }
+};
+
+TEST(TokenCheck, CarriedOnceAndTakenByTheWorker) {
+  Fixture f;
+  Request r = f.Req("Bearer " + f.token);
+  const TokenCheck& c = f.checker.Carried(r);
+  ASSERT_TRUE(c.principal);
+  EXPECT_EQ(c.principal->user_id, 5);
+  f.checker.Carried(r);  // the fast path's second look: the same check
+  EXPECT_EQ(f.checker.Checks(), 1u);
+  EXPECT_EQ(f.checker.Require(r, Role::kViewer).username, "ana");  // the worker
+  EXPECT_EQ(f.checker.Checks(), 1u);
+  EXPECT_EQ(f.Status(r, Role::kAdmin), 403);  // the role per route, still no new check
+  EXPECT_EQ(f.checker.Checks(), 1u);
+  Request bare = f.Req("Bearer " + f.token);  // nothing carried: checked on the spot
+  EXPECT_EQ(f.Status(bare, Role::kAnalyst), 200);
+  EXPECT_EQ(f.checker.Checks(), 2u);
+}
+
+TEST(TokenCheck, RefusalsAreCarriedAsTheyWere) {
+  Fixture f;
+  auto carried = [&](const std::string& auth) {
+    Request r = auth.empty() ? Request{} : f.Req(auth);
+    f.checker.Carried(r);
+    return f.Status(r, Role::kViewer);
+  };
+  EXPECT_EQ(carried(""), 401);
+  EXPECT_EQ(carried("Basic abc"), 401);
+  EXPECT_EQ(carried("Bearer not.a.token"), 401);
+  Request r = f.Req("Bearer x");
+  EXPECT_EQ(f.checker.Carried(r).refusal->Code(), "invalid_token");
+}
+
+TEST(TokenCheck, ARevocationAfterTheCarriedCheckIsHonoured) {
+  Fixture f;
+  Request r = f.Req("Bearer " + f.token);
+  ASSERT_TRUE(f.checker.Carried(r).principal);
+  f.revoked.Add(f.who.jti, f.who.expires_at);  // lands between the I/O thread and the worker
+  EXPECT_EQ(f.Status(r, Role::kViewer), 401);
+  EXPECT_EQ(f.checker.Checks(), 2u);
+}
+
+TEST(TokenCheck, AnAccountChangeAfterTheCarriedCheckIsHonoured) {
+  Fixture f;
+  Request r = f.Req("Bearer " + f.token);
+  ASSERT_TRUE(f.checker.Carried(r).principal);
+  f.users.Set(5, {true, 2});  // a password change: older tokens end
+  EXPECT_EQ(f.Status(r, Role::kViewer), 401);
+  Request other = f.Req("Bearer " + f.token);
+  ASSERT_TRUE(f.checker.Carried(other).refusal);
+  f.users.Set(6, {false, 9});  // someone else's change: checked again, still refused
+  EXPECT_EQ(f.Status(other, Role::kViewer), 401);
+}
+
+TEST(TokenCheck, RefusedWithA503UntilLoadedThenAcceptedByTheWorker) {
+  Jwt jwt(std::string(40, 'k'), std::chrono::seconds(60));
+  RevokedTokens revoked;
+  UserStates users;
+  TokenChecker checker(jwt, revoked, users);
+  ASSERT_GE(sodium_init(), 0);
+  Principal p;
+  p.user_id = 1;
+  Request r;
+  r.headers["authorization"] = "Bearer " + jwt.Issue(p);
+  ASSERT_TRUE(checker.Carried(r).refusal);
+  EXPECT_EQ(checker.Carried(r).refusal->Status(), 503);
+  revoked.Reset({});
+  users.Reset({});
+  EXPECT_EQ(checker.Require(r, Role::kViewer).user_id, 1);  // loaded since: checked again
+}
+
+}  // namespace
+}  // namespace corrente::server
