@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "common/dates.h"
+#include "server/encoding.h"
 
 namespace corrente::server {
 
@@ -129,7 +130,7 @@ int64_t Params::BufferedLimit() { return Int("limit", 1, kMaxPageRows).value_or(
 bool WantsCsv(const Request& req) {
   if (auto f = req.Query("format")) return *f == "csv";
   auto accept = req.Header("accept");
-  return accept && accept->find("text/csv") != std::string::npos;
+  return accept && Listed(*accept, {"text/csv"});
 }
 int64_t Params::Offset() { return Int("offset", 0, 1'000'000'000).value_or(0); }
 

@@ -126,6 +126,24 @@ TEST(Csv, NeutralizesFormulasButNotNumbers) {
   EXPECT_EQ(cell("a,\"b"), "\"a,\"\"b\"");
 }
 
+TEST(Encoding, CsvOnlyWhenAcceptedWithANonZeroQ) {
+  Request r;
+  EXPECT_FALSE(WantsCsv(r));
+  for (const char* yes : {"text/csv", "application/json;q=0.5, text/csv", "TEXT/CSV; q=0.1",
+                          "text/csv; charset=utf-8"}) {
+    r.headers["accept"] = yes;
+    EXPECT_TRUE(WantsCsv(r)) << yes;
+  }
+  for (const char* no : {"text/csv;q=0", "text/csv; q=0.0, application/json", "text/csvx",
+                         "application/json", "*/*"}) {
+    r.headers["accept"] = no;
+    EXPECT_FALSE(WantsCsv(r)) << no;
+  }
+  r.headers["accept"] = "text/csv;q=0";
+  r.query["format"] = "csv";  // the parameter decides
+  EXPECT_TRUE(WantsCsv(r));
+}
+
 TEST(Encoding, GzipRoundTripsAndNegotiates) {
   std::string body(5000, 'x');
   for (size_t i = 0; i < body.size(); i += 7) body[i] = static_cast<char>('a' + i % 26);

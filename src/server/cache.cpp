@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <random>
 #include <vector>
 
 #define XXH_INLINE_ALL
@@ -82,8 +83,14 @@ void ResponseCache::Put(const std::string& key, const Response& res, uint64_t ge
   bytes_ += EntryBytes(key, res);
 }
 
+ResponseCache::ResponseCache(size_t max_entries, size_t max_bytes)
+    : max_entries_(max_entries), max_bytes_(max_bytes) {
+  std::random_device rd;
+  seed_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
 bool ResponseCache::Admit(const std::string& key) {
-  uint64_t h = std::hash<std::string>{}(key) | 1;  // 0 marks an empty slot
+  uint64_t h = XXH3_64bits_withSeed(key.data(), key.size(), seed_) | 1;  // 0: an empty slot
   auto& slot = seen_[(h >> 17) & (seen_.size() - 1)];
   if (slot.load(std::memory_order_relaxed) == h) return true;
   slot.store(h, std::memory_order_relaxed);

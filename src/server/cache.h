@@ -17,8 +17,7 @@ namespace corrente::server {
 
 class ResponseCache {
  public:
-  explicit ResponseCache(size_t max_entries = 20000, size_t max_bytes = 256u << 20)
-      : max_entries_(max_entries), max_bytes_(max_bytes) {}
+  explicit ResponseCache(size_t max_entries = 20000, size_t max_bytes = 256u << 20);
   // Key from the method, path, sorted query parameters, role and wanted format.
   static std::string Key(const Request& req, const std::string& role, bool csv);
   std::optional<Response> Get(const std::string& key);
@@ -27,7 +26,9 @@ class ResponseCache {
   // invalidation. Bodies should be shared (Share/Precompress) so that hits copy no bytes.
   void Put(const std::string& key, const Response& res, uint64_t generation);
   // True when `key` was asked for before, as far as a table of the last 65,536 keys' hashes
-  // (one per slot) remembers; otherwise notes it and answers false. Lock-free.
+  // (one per slot) remembers; otherwise notes it and answers false. Lock-free. The hash is
+  // seeded at random per process, so no client can pick keys that share a chosen key's slot
+  // to keep it from being stored.
   bool Admit(const std::string& key);
   void Invalidate();
   uint64_t Generation() const { return generation_.load(); }
@@ -40,6 +41,7 @@ class ResponseCache {
 
  private:
   size_t max_entries_, max_bytes_;
+  uint64_t seed_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Response> map_;
   size_t bytes_ = 0;

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <stdexcept>
@@ -84,10 +85,8 @@ void GzipStream::Add(std::string_view plain, bool last, std::string& out) {
   } while (z.avail_out == 0 || (last && rc != Z_STREAM_END));
 }
 
-bool AcceptsGzip(const Request& req) {
-  auto h = req.Header("accept-encoding");
-  if (!h) return false;
-  std::string v = Lower(*h);
+bool Listed(std::string_view header, std::initializer_list<std::string_view> names) {
+  std::string v = Lower(std::string(header));
   size_t i = 0;
   while (i < v.size()) {
     size_t j = v.find(',', i);
@@ -95,16 +94,21 @@ bool AcceptsGzip(const Request& req) {
     std::string_view item(v.data() + i, j - i);
     i = j + 1;
     size_t semi = item.find(';');
-    std::string_view coding = item.substr(0, semi);
-    while (!coding.empty() && coding.front() == ' ') coding.remove_prefix(1);
-    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
-    if (coding != "gzip" && coding != "x-gzip" && coding != "*") continue;
+    std::string_view name = item.substr(0, semi);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (std::find(names.begin(), names.end(), name) == names.end()) continue;
     if (semi == std::string_view::npos) return true;
     size_t q = item.find("q=", semi);
     if (q == std::string_view::npos) return true;
     return std::strtod(std::string(item.substr(q + 2)).c_str(), nullptr) > 0;
   }
   return false;
+}
+
+bool AcceptsGzip(const Request& req) {
+  auto h = req.Header("accept-encoding");
+  return h && Listed(*h, {"gzip", "x-gzip", "*"});
 }
 
 bool Compressible(std::string_view type) {

@@ -2,6 +2,7 @@
 // gzip content coding (zlib). Bodies are compressed once: the response cache and the static
 // files keep a gzip body next to the plain one (Precompress), and Negotiate() only picks one
 // per request. Thread-safe (no shared state).
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ std::string Gzip(std::string_view data);
 // The inverse, for tests; throws std::runtime_error on corrupt input.
 std::string Gunzip(std::string_view data);
 
+// True when the comma-separated list `header` (Accept, Accept-Encoding) names one of `names`
+// (lower case) first with a non-zero q: "gzip;q=0" and "text/csv;q=0" refuse them.
+bool Listed(std::string_view header, std::initializer_list<std::string_view> names);
 // True when Accept-Encoding lists gzip (or *) with a non-zero q.
 bool AcceptsGzip(const Request& req);
 // Text types worth compressing (JSON, CSV, HTML, JS, CSS, SVG, ...).
