@@ -16,6 +16,12 @@ for sub in db seed user serve demo; do check "--help lists $sub" contains "$out"
 "$corrente" seed --items -3 >/dev/null 2>&1; check "bad --items exits 2" [ $? -eq 2 ]
 
 "$corrente" db upgrade 2>/dev/null; check "db upgrade" [ $? -eq 0 ]
+out=$("$corrente" db downgrade --to 9999 2>&1); rc=$?
+check "db downgrade --to above the schema's version is bad usage (exit 2)" [ $rc -eq 2 ]
+check "  and says so" contains "$out" "above the schema's version"
+out=$(CORRENTE_HASH_THREADS=abc timeout 30 "$corrente" serve --port 1 2>&1); rc=$?
+check "serve refuses a numeric variable that is not a number" [ $rc -ne 0 ]
+check "  naming it" contains "$out" "CORRENTE_HASH_THREADS must be a number from 1 to 64, got 'abc'"
 out=$("$corrente" db history 2>/dev/null)
 check "history lists V001..V004 as ok" [ "$(grep -cE '^V00[1-4] .* ok$' <<<"$out")" -eq 4 ]
 

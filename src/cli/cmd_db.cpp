@@ -111,6 +111,11 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
     schema::Migrator m(conn);
     int target = down_target ? *down_target : 0;
+    if (down_target && *down_target > m.CurrentVersion())
+      throw CLI::ValidationError("--to", "V" + std::to_string(*down_target) +
+                                             " is above the schema's version, V" +
+                                             std::to_string(m.CurrentVersion()) +
+                                             ": nothing to revert");
     if (!down_target) {
       auto h = m.History();
       target = h.size() >= 2 ? h[h.size() - 2].version : 0;

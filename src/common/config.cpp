@@ -11,6 +11,24 @@ std::optional<std::string> GetEnv(const char* name) {
   return std::string(v);
 }
 
+std::optional<double> GetEnvNumber(const char* name, double lo, double hi) {
+  auto v = GetEnv(name);
+  if (!v) return std::nullopt;
+  char* end = nullptr;
+  double x = std::strtod(v->c_str(), &end);
+  if (end == v->c_str() || *end != '\0' || !(x >= lo && x <= hi)) {
+    auto num = [](double d) {
+      std::string s = std::to_string(d);
+      s.erase(s.find_last_not_of('0') + 1);
+      if (s.back() == '.') s.pop_back();
+      return s;
+    };
+    throw std::invalid_argument(std::string(name) + " must be a number from " + num(lo) + " to " +
+                                num(hi) + ", got '" + *v + "'");
+  }
+  return x;
+}
+
 Config LoadConfig() {
   Config c;
   if (auto v = GetEnv("CORRENTE_HOME")) c.home = *v;

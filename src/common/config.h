@@ -28,5 +28,9 @@ Config LoadConfig();
 
 // Returns the environment variable or nullopt when unset or empty.
 std::optional<std::string> GetEnv(const char* name);
+// The variable as a number in [lo, hi], or nullopt when unset or empty. Throws
+// std::invalid_argument naming it when it is not a number or out of range ("abc" is an error,
+// not 0).
+std::optional<double> GetEnvNumber(const char* name, double lo, double hi);
 
 }  // namespace corrente

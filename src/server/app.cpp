@@ -474,7 +474,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     spdlog::warn("database not reachable at start-up ({}); serving 503 until it is", e.what());
   }
   int ttl = 3600;
-  if (auto t = GetEnv("CORRENTE_JWT_TTL_SECONDS")) ttl = std::max(10, std::atoi(t->c_str()));
+  if (auto t = GetEnvNumber("CORRENTE_JWT_TTL_SECONDS", 10, 31 * 86400)) ttl = static_cast<int>(*t);
   Jwt jwt(secret, std::chrono::seconds(ttl));
   RevokedTokens revoked;
   UserStates users;
@@ -502,15 +502,15 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   HashingPool::Options hashing_options;
   hashing_options.threads =
       std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 2, 1, 4);
-  if (auto t = GetEnv("CORRENTE_HASH_THREADS"))
-    hashing_options.threads = std::clamp(std::atoi(t->c_str()), 1, 64);
+  if (auto t = GetEnvNumber("CORRENTE_HASH_THREADS", 1, 64))
+    hashing_options.threads = static_cast<int>(*t);
   hashing_options.queue = static_cast<size_t>(4 * hashing_options.threads);
-  if (auto q = GetEnv("CORRENTE_HASH_QUEUE"))
-    hashing_options.queue = static_cast<size_t>(std::clamp(std::atoi(q->c_str()), 1, 10000));
+  if (auto q = GetEnvNumber("CORRENTE_HASH_QUEUE", 1, 10000))
+    hashing_options.queue = static_cast<size_t>(*q);
   // And each thread on argon2id at most a quarter of the time: a login flood then takes
   // about a quarter of one core, however many logins it sends (docs/security.md).
   hashing_options.duty = 0.25;
-  if (auto d = GetEnv("CORRENTE_HASH_DUTY")) hashing_options.duty = std::clamp(std::atof(d->c_str()), 0.01, 1.0);
+  if (auto d = GetEnvNumber("CORRENTE_HASH_DUTY", 0.01, 1.0)) hashing_options.duty = *d;
   // CORRENTE_HASH_IDLE=1: the SCHED_IDLE class (Linux). Off by default: no gain measured in the
   // login flood, and honest logins took twice as long on a busy machine (docs/api-bench.md).
   hashing_options.idle_class = GetEnv("CORRENTE_HASH_IDLE").value_or("0") == "1";
@@ -553,7 +553,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   std::unique_ptr<ReadReplica> replica;
   if (auto read_url = GetEnv("DATABASE_READ_URL"); read_url && !read_url->empty()) {
     double max_lag = 5;
-    if (auto l = GetEnv("CORRENTE_READ_MAX_LAG_SECONDS")) max_lag = std::max(0.0, std::atof(l->c_str()));
+    if (auto l = GetEnvNumber("CORRENTE_READ_MAX_LAG_SECONDS", 0, 86400)) max_lag = *l;
     replica = std::make_unique<ReadReplica>(dsn, *read_url, pool_size, max_lag);
     spdlog::info("reads go to {} while it is at most {} s behind", pg::DescribeDsn(*read_url), max_lag);
   }
