@@ -98,7 +98,7 @@ std::string Row(const Series& s, const forecast::ForecastResult& r, bool interva
 
 int Run(const ForecastArgs& args) {
   if (args.horizon <= 0 || args.horizon > kMaxHorizon) {
-    std::cerr << "error: --horizon must be between 1 and " << kMaxHorizon << " (got "
+    std::cerr << "corrente: --horizon must be between 1 and " << kMaxHorizon << " (got "
               << args.horizon << ")\n";
     return 2;
   }
@@ -115,7 +115,7 @@ int Run(const ForecastArgs& args) {
       auto [ptr, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), v);
       if (tok.empty() || ec != std::errc() || ptr != tok.data() + tok.size() || v < 0 ||
           v > 10000) {
-        std::cerr << "error: --season takes periods between 0 and 10000, separated by commas (got '"
+        std::cerr << "corrente: --season takes periods between 0 and 10000, separated by commas (got '"
                   << args.season << "')\n";
         return 2;
       }
@@ -126,13 +126,13 @@ int Run(const ForecastArgs& args) {
   }
   if (args.jobs < 0 || args.backtest_origins < 0 || args.backtest_origins > 100 ||
       args.combine_top < 1) {
-    std::cerr << "error: --jobs must be >= 0, --backtest-origins in 0..100 and --combine >= 1\n";
+    std::cerr << "corrente: --jobs must be >= 0, --backtest-origins in 0..100 and --combine >= 1\n";
     return 2;
   }
   std::vector<Series> series;
   std::string error;
   if (!ReadSeries(args.input, &series, &error)) {
-    std::cerr << "error: " << error << "\n";
+    std::cerr << "corrente: " << error << "\n";
     return 1;
   }
 
@@ -142,7 +142,7 @@ int Run(const ForecastArgs& args) {
   if (!args.output.empty()) {
     file.open(args.output, std::ios::binary | std::ios::trunc);
     if (!file) {
-      std::cerr << "error: cannot write '" << args.output << "': " << std::strerror(errno) << "\n";
+      std::cerr << "corrente: cannot write '" << args.output << "': " << std::strerror(errno) << "\n";
       return 1;
     }
     out = &file;
@@ -173,7 +173,7 @@ int Run(const ForecastArgs& args) {
   for (size_t i = 0; i < series.size(); ++i) *out << Row(series[i], results[i], args.intervals);
   out->flush();
   if (!*out) {
-    std::cerr << "error: writing the forecasts failed\n";
+    std::cerr << "corrente: writing the forecasts failed\n";
     return 1;
   }
   return 0;
