@@ -103,10 +103,19 @@ check "  the pipeline (its own role) runs on the loaded database" [ $? -eq 0 ] |
 # every local user): psql and pg_dump were given the whole URL.
 pass=$(python3 -c 'import sys, urllib.parse as u; print(u.unquote(u.urlparse(sys.argv[1]).password or ""))' "$DATABASE_URL")
 check "the test's DATABASE_URL has a password" [ -n "$pass" ]
-exposed() {  # exposed PID: 1 when some process's arguments held the password while PID ran
+exposed() {  # exposed PID: 1 when PID or a process under it had the password in its arguments
+  # Only PID's own tree: tests running beside this one (ctest -j) pass the shared test
+  # cluster's URL to psql on their command lines.
   local seen=0
   while kill -0 "$1" 2>/dev/null; do
-    ps -eo args | PW="$pass" awk 'index($0, ENVIRON["PW"]) { f = 1 } END { exit !f }' && seen=1
+    ps -eo pid=,ppid=,args= | PW="$pass" awk -v root="$1" '
+      { pid[NR] = $1; ppid[NR] = $2; line[NR] = $0 }
+      END {
+        tree[root] = 1
+        do { grew = 0; for (i = 1; i <= NR; i++) if ((ppid[i] in tree) && !(pid[i] in tree)) { tree[pid[i]] = 1; grew = 1 } } while (grew)
+        for (i = 1; i <= NR; i++) if ((pid[i] in tree) && index(line[i], ENVIRON["PW"])) f = 1
+        exit !f
+      }' && seen=1
     sleep 0.02
   done
   echo $seen
