@@ -76,23 +76,23 @@ std::string CountKey(const std::string& where, const std::vector<pg::Param>& par
 // PostgreSQL), one text per item instead of sixteen columns formatted on both sides. nullopt
 // sends the request to the column statement, the reference: a row left NULL there (a control
 // character), or a schema downgraded below V067 under a running server.
-// With the filter's total known (`total`), the statement reads the page alone; otherwise it
-// counts too (`counted`) and the total is kept for the filter's other pages.
+// The filter's total comes from ItemCounts() under `count_key` when kept there, and the
+// statement then reads the page alone (`page_only`); otherwise it counts too (`counted`) and
+// the total is kept. `generation`: the response cache's, read before counting.
 std::optional<Response> RenderedPage(Ctx& ctx, const std::string& counted,
                                      const std::string& page_only, std::vector<pg::Param> params,
                                      int64_t limit, int64_t offset, const std::string& meta,
-                                     std::optional<int64_t> total,
-                                     const std::function<void(int64_t)>& keep) {
+                                     const std::string& count_key, uint64_t generation) {
   Page page;
   try {
-    if (total) {
+    if (auto total = ItemCounts().Get(count_key, generation)) {
       params.push_back(std::to_string(limit));
       params.push_back(std::to_string(offset));
       page.rows = ctx.db.Query("SELECT i.api_json" + page_only, params);
       page.total = *total;
     } else {
       page = PageQuery(ctx.db, "SELECT i.api_json" + counted, params, limit, offset);
-      keep(page.total);
+      ItemCounts().Put(count_key, page.total, generation);
     }
   } catch (const pg::Error& e) {
     if (e.SqlState() == "42703") return std::nullopt;
@@ -137,11 +137,8 @@ Response ListItems(Ctx& ctx, const ResponseCache& cache) {
   const std::string meta = "\"sort\":" + JsonString(sort);
   if (!ctx.csv) {
     // Read before counting: a count of data an invalidation has since replaced is not kept.
-    const uint64_t generation = cache.Generation();
-    const std::string key = CountKey(where, params);
-    auto keep = [&](int64_t n) { ItemCounts().Put(key, n, generation); };
     if (auto page = RenderedPage(ctx, from, page_only, params, limit, offset, meta,
-                                 ItemCounts().Get(key, generation), keep))
+                                 CountKey(where, params), cache.Generation()))
       return std::move(*page);
   }
   return ListPage(ctx, std::string("SELECT ") + kItemColumns + from, params, limit, offset, meta);
