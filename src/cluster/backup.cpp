@@ -45,10 +45,7 @@ fs::path ToolDir(const std::string& pg_dir) { return fs::path(pg_dir) / "pgbackr
 fs::path ConfPath(const std::string& pg_dir) { return ToolDir(pg_dir) / "pgbackrest.conf"; }
 
 int RetentionFull() {
-  auto v = GetEnv("CORRENTE_BACKUP_RETENTION_FULL");
-  int n = v ? std::atoi(v->c_str()) : 2;
-  if (n < 1 || n > 100) throw std::runtime_error("CORRENTE_BACKUP_RETENTION_FULL must be 1..100");
-  return n;
+  return static_cast<int>(GetEnvNumber("CORRENTE_BACKUP_RETENTION_FULL", 1, 100).value_or(2));
 }
 
 // A directory the server account owns (it writes logs, locks and the repository).
