@@ -673,8 +673,8 @@ namespace {
 // The client's address and user agent; client bytes made valid UTF-8, or the insert (and so
 // a login) would fail.
 std::pair<std::optional<std::string>, std::optional<std::string>> Client(const Request& req) {
-  std::optional<std::string> ua = req.Header("user-agent");
-  if (ua) ua = ToUtf8(*ua, 512);
+  std::optional<std::string> ua;
+  if (const std::string* h = req.Header("user-agent")) ua = ToUtf8(*h, 512);
   std::optional<std::string> ip;
   if (!req.remote_address.empty()) ip = req.remote_address;
   return {ip, ua};

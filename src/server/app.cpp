@@ -88,7 +88,7 @@ class Api {
 
   void Register(Router& router) {
     for (size_t i = 0; i < routes_.size(); ++i) {
-      by_pattern_[routes_[i].method + " " + routes_[i].pattern] = i;
+      if (routes_[i].method == "GET") gets_[routes_[i].pattern] = i;
       router.Add(routes_[i].method, routes_[i].pattern, [this, i](const Request& req) {
         try {
           Response res = HeldIfRefusedLogin(req, Handle(routes_[i], req));
@@ -154,8 +154,8 @@ class Api {
     if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
     const Router::Route* rr = router_->Find(req);
     if (!rr) return std::nullopt;
-    auto it = by_pattern_.find("GET " + rr->pattern);
-    if (it == by_pattern_.end()) return std::nullopt;
+    auto it = gets_.find(rr->pattern);
+    if (rr->method != "GET" || it == gets_.end()) return std::nullopt;
     const ApiRoute& r = routes_[it->second];
     if (!r.cacheable || !r.min_role) return std::nullopt;
     Principal p;
@@ -205,14 +205,22 @@ class Api {
     bool api = req.path.rfind("/api/", 0) == 0;
     if (api) {
       res.headers.emplace_back("Cache-Control", "private, no-cache");
-      std::string vary = "Authorization, Accept, Origin";
-      for (auto& [k, v] : res.headers)
-        if (k == "Vary") {
-          vary += ", " + v;  // Accept-Encoding, from Negotiate()
+      // One Vary: the API's, then what the response had (Accept-Encoding, from Negotiate()).
+      std::string* vary = nullptr;
+      bool merged = false;
+      for (auto& [k, v] : res.headers) {
+        if (k != "Vary") continue;
+        if (!vary) {
+          v.insert(0, "Authorization, Accept, Origin, ");
+          vary = &v;
+        } else {
+          *vary += ", " + v;
           k.clear();
+          merged = true;
         }
-      std::erase_if(res.headers, [](const auto& kv) { return kv.first.empty(); });
-      res.headers.emplace_back("Vary", std::move(vary));
+      }
+      if (merged) std::erase_if(res.headers, [](const auto& kv) { return kv.first.empty(); });
+      if (!vary) res.headers.emplace_back("Vary", "Authorization, Accept, Origin");
     }
     if (res.status == 200 && (req.method == "GET" || req.method == "HEAD")) {
       std::string etag;
@@ -362,7 +370,7 @@ class Api {
   std::vector<ApiRoute> routes_;
   std::vector<std::string> cors_;
   ReadReplica* replica_;  // DATABASE_READ_URL, or null
-  std::map<std::string, size_t> by_pattern_;
+  std::unordered_map<std::string, size_t> gets_;  // GET routes by pattern
   const Router* router_ = nullptr;
   std::atomic<int64_t> db_down_until_{0};
   TokenChecker tokens_;

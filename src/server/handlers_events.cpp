@@ -11,7 +11,8 @@ namespace {
 
 Response Events(Ctx& ctx, Services& s) {
   // A resuming client names the last event it saw (EventSource sends the header itself).
-  auto last = ctx.req.Header("last-event-id");
+  std::optional<std::string> last;
+  if (const std::string* h = ctx.req.Header("last-event-id")) last = *h;
   Principal who = *ctx.user;
   // The stream lives past this request: it ends when the token expires or is revoked, or the
   // account is disabled, checked before each write.

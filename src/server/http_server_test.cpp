@@ -341,6 +341,8 @@ TEST(HttpServer, HeaderFieldsCannotSplitTheResponse) {
       res.headers.emplace_back("X-Plain", "as it is");
       res.headers.emplace_back("X-Evil\r\nSet-Cookie", "a\r\nSet-Cookie: s=1\r\n\r\nbody");
       res.headers.emplace_back("X:Colon", "v\nw");
+      // A NUL before the CR LF (a C-string scan would stop at it).
+      res.headers.emplace_back("X-Nul", std::string("a\0\r\nX-Injected: 1", 17));
       return res;
     });
   });
@@ -353,6 +355,8 @@ TEST(HttpServer, HeaderFieldsCannotSplitTheResponse) {
   EXPECT_NE(head.find("\r\nX-EvilSet-Cookie: aSet-Cookie: s=1body"), std::string::npos) << head;
   EXPECT_NE(head.find("\r\nXColon: vw"), std::string::npos) << head;
   EXPECT_EQ(head.find("\r\nSet-Cookie"), std::string::npos) << head;
+  EXPECT_EQ(head.find("\r\nX-Injected"), std::string::npos) << head;
+  EXPECT_NE(head.find(std::string("\r\nX-Nul: a\0X-Injected: 1", 24)), std::string::npos);
   EXPECT_EQ(r.substr(r.find("\r\n\r\n") + 4), "ok");
 }
 

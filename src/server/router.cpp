@@ -1,5 +1,10 @@
 #include "server/router.h"
 
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <string_view>
+
 #include <boost/json.hpp>
 
 #include "common/utf8.h"
@@ -7,26 +12,48 @@
 namespace corrente::server {
 namespace {
 
-std::vector<std::string> Split(const std::string& path) {
-  std::vector<std::string> out;
+// A path's non-empty segments, as views into it: no allocation on the request path. A path
+// of more segments than any route has matches nothing (overflow).
+constexpr size_t kMaxSegments = 16;
+struct Segments {
+  std::array<std::string_view, kMaxSegments> at;
+  size_t size = 0;
+  bool overflow = false;
+};
+
+Segments Split(std::string_view path) {
+  Segments out;
   size_t i = 0;
   while (i <= path.size()) {
     size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    if (j > i) out.push_back(path.substr(i, j - i));
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) {
+      if (out.size == kMaxSegments) {
+        out.overflow = true;
+        break;
+      }
+      out.at[out.size++] = path.substr(i, j - i);
+    }
     i = j + 1;
   }
   return out;
 }
 
-bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+// "/a/b": the segments joined, as a literal route's key.
+std::string Joined(const Segments& segs) {
+  std::string out;
+  for (size_t i = 0; i < segs.size; ++i) (out += '/') += segs.at[i];
+  return out.empty() ? "/" : out;
+}
+
+bool Match(const std::vector<std::string>& pattern, const Segments& path,
            std::map<std::string, std::string>* params) {
-  if (pattern.size() != path.size()) return false;
+  if (path.overflow || pattern.size() != path.size) return false;
   for (size_t i = 0; i < pattern.size(); ++i) {
     const auto& p = pattern[i];
     if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
-      if (params) (*params)[p.substr(1, p.size() - 2)] = path[i];
-    } else if (p != path[i]) {
+      if (params) (*params)[p.substr(1, p.size() - 2)] = std::string(path.at[i]);
+    } else if (p != path.at[i]) {
       return false;
     }
   }
@@ -35,10 +62,9 @@ bool Match(const std::vector<std::string>& pattern, const std::vector<std::strin
 
 }  // namespace
 
-std::optional<std::string> Request::Header(const std::string& name) const {
+const std::string* Request::Header(std::string_view name) const {
   auto it = headers.find(name);
-  if (it == headers.end()) return std::nullopt;
-  return it->second;
+  return it == headers.end() ? nullptr : &it->second;
 }
 
 std::optional<std::string> Request::Query(const std::string& name) const {
@@ -56,21 +82,54 @@ Response ErrorResponse(int status, const std::string& code, const std::string& d
 }
 
 void Router::Add(const std::string& method, const std::string& pattern, Handler handler) {
-  routes_.push_back({method, pattern, Split(pattern), std::move(handler)});
+  Segments segs = Split(pattern);
+  if (segs.overflow) throw std::invalid_argument("route pattern has too many segments: " + pattern);
+  std::vector<std::string> parts(segs.at.begin(), segs.at.begin() + segs.size);
+  bool literal = std::none_of(parts.begin(), parts.end(), [](const std::string& p) {
+    return p.size() > 2 && p.front() == '{' && p.back() == '}';
+  });
+  size_t index = routes_.size();
+  routes_.push_back({method, pattern, std::move(parts), std::move(handler)});
+  if (literal)
+    literal_[Joined(segs)].push_back(index);
+  else
+    with_params_.push_back(index);
 }
 
+// The first route, in the order added, that matches the path and the method: the literal
+// routes of the path from a hash table, then any earlier route with parameters that matches
+// too. The same answer as trying every route in order, without comparing them all.
 const Router::Route* Router::Find(Request& req) const {
   auto segs = Split(req.path);
-  for (const auto& r : routes_) {
-    if (!Match(r.segments, segs, nullptr)) continue;
-    if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
-      req.path_params.clear();
-      Match(r.segments, segs, &req.path_params);
-      req.route = r.pattern;
-      return &r;
+  if (segs.overflow) return nullptr;
+  auto accepts = [&req](const Route& r) {
+    return r.method == req.method || (req.method == "HEAD" && r.method == "GET");
+  };
+  size_t best = routes_.size();
+  // req.path is its segments joined when it has no empty segment and no trailing '/'.
+  bool plain = !req.path.empty() && req.path.front() == '/' &&
+               req.path.find("//") == std::string::npos &&
+               (req.path.size() == 1 || req.path.back() != '/');
+  auto lit = plain ? literal_.find(req.path) : literal_.find(Joined(segs));
+  if (lit != literal_.end())
+    for (size_t i : lit->second)
+      if (accepts(routes_[i])) {
+        best = i;
+        break;
+      }
+  for (size_t i : with_params_) {
+    if (i >= best) break;
+    if (accepts(routes_[i]) && Match(routes_[i].segments, segs, nullptr)) {
+      best = i;
+      break;
     }
   }
-  return nullptr;
+  if (best == routes_.size()) return nullptr;
+  const Route& r = routes_[best];
+  req.path_params.clear();
+  Match(r.segments, segs, &req.path_params);
+  req.route = r.pattern;
+  return &r;
 }
 
 Response Router::Dispatch(Request& req) const {

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace corrente::server {
@@ -19,7 +21,7 @@ struct Request {
   std::string method;  // GET, POST, PATCH, ...
   std::string path;    // decoded path without the query
   std::map<std::string, std::string> query;
-  std::map<std::string, std::string> headers;  // lower-case names
+  std::map<std::string, std::string, std::less<>> headers;  // lower-case names
   std::map<std::string, std::string> path_params;
   std::string body;
   std::string remote_address;
@@ -34,7 +36,8 @@ struct Request {
   // Set when this request leads the computation of its cache key's response: the worker hands
   // its response to the requests waiting for it (single_flight.h).
   std::shared_ptr<FlightLead> lead;
-  std::optional<std::string> Header(const std::string& lower_name) const;
+  // The header's value, or null; it lives as long as the request.
+  const std::string* Header(std::string_view lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
 };
 
@@ -129,6 +132,10 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  // Indices into routes_, in order: the routes without parameters by their path ("/a/b"),
+  // and those with.
+  std::unordered_map<std::string, std::vector<size_t>> literal_;
+  std::vector<size_t> with_params_;
   Handler fallback_;
 };
 

@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <strings.h>
 
+#include <string_view>
 #include <vector>
 
 namespace corrente::server {
@@ -15,16 +16,6 @@ const char* const kDefaultCsp =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 namespace {
-
-bool Has(const Response& res, const char* name) {
-  for (const auto& [k, v] : res.headers)
-    if (strcasecmp(k.c_str(), name) == 0) return true;
-  return false;
-}
-
-void AddIfAbsent(Response& res, const char* name, const char* value) {
-  if (!Has(res, name)) res.headers.emplace_back(name, value);
-}
 
 // 'sha256-...' for the contents of every <tag>...</tag> block of `html`.
 std::vector<std::string> BlockHashes(const std::string& html, const std::string& tag) {
@@ -69,11 +60,23 @@ std::string InlinePageCsp(const std::string& html) {
 }
 
 void AddSecurityHeaders(Response& res, bool tls) {
-  AddIfAbsent(res, "Content-Security-Policy", kDefaultCsp);
-  AddIfAbsent(res, "X-Frame-Options", "DENY");
-  AddIfAbsent(res, "Referrer-Policy", "no-referrer");
+  // One pass over the headers, names compared only at their length (this runs on every
+  // response, cache hits included).
+  bool csp = false, frame = false, referrer = false, hsts = !tls;
+  auto is = [](const std::string& k, std::string_view name) {
+    return k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0;
+  };
+  for (const auto& [k, v] : res.headers) {
+    csp = csp || is(k, "Content-Security-Policy");
+    frame = frame || is(k, "X-Frame-Options");
+    referrer = referrer || is(k, "Referrer-Policy");
+    hsts = hsts || is(k, "Strict-Transport-Security");
+  }
+  if (!csp) res.headers.emplace_back("Content-Security-Policy", kDefaultCsp);
+  if (!frame) res.headers.emplace_back("X-Frame-Options", "DENY");
+  if (!referrer) res.headers.emplace_back("Referrer-Policy", "no-referrer");
   // No includeSubDomains or preload: the server cannot know what else runs under its domain.
-  if (tls) AddIfAbsent(res, "Strict-Transport-Security", "max-age=31536000");
+  if (!hsts) res.headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
 }
 
 }  // namespace corrente::server

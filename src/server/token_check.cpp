@@ -27,13 +27,13 @@ TokenCheck TokenChecker::Check(const Request& req) const {
     e.headers.emplace_back("Retry-After", "1");
     return refuse(std::move(e));
   }
-  std::string token = h->substr(7);
+  std::string_view token = std::string_view(*h).substr(7);
   std::optional<Principal> p = Verified(token);
   if (!p) {
-    std::string why;
-    p = jwt_.Verify(token, &why);
+    std::string why, copy(token);
+    p = jwt_.Verify(copy, &why);
     if (!p) return refuse(ApiError(401, "invalid_token", why));
-    Remember(token, *p);
+    Remember(copy, *p);
   }
   if (revoked_.Contains(p->jti))
     return refuse(ApiError(401, "invalid_token", "token has been revoked"));
@@ -59,7 +59,7 @@ Principal TokenChecker::Require(const Request& req, Role min_role) const {
   return *c->principal;
 }
 
-std::optional<Principal> TokenChecker::Verified(const std::string& token) const {
+std::optional<Principal> TokenChecker::Verified(std::string_view token) const {
   std::shared_lock l(verified_mu_);
   auto it = verified_.find(token);
   if (it == verified_.end()) return std::nullopt;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "server/api.h"
@@ -44,7 +45,7 @@ class TokenChecker {
   uint64_t Changes() const { return revoked_.Changes() + users_.Changes(); }
   // Tokens that passed verification, so a hot client does not pay for HMAC and JSON parsing on
   // every request. Expiry and revocation are still checked each time.
-  std::optional<Principal> Verified(const std::string& token) const;
+  std::optional<Principal> Verified(std::string_view token) const;
   void Remember(const std::string& token, const Principal& p) const;
 
   const Jwt& jwt_;
@@ -52,7 +53,12 @@ class TokenChecker {
   const UserStates& users_;
   mutable std::atomic<uint64_t> checks_{0};
   mutable std::shared_mutex verified_mu_;
-  mutable std::unordered_map<std::string, Principal> verified_;
+  // Looked up by the header's view of the token, without a copy.
+  struct TokenHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::unordered_map<std::string, Principal, TokenHash, std::equal_to<>> verified_;
 };
 
 }  // namespace corrente::server
