@@ -171,7 +171,7 @@ class Api {
     if (hit && WantsCompressing(req, *hit)) return std::nullopt;  // the worker compresses it
     req.cache_checked = true;
     if (hit) return hit;
-    return Coalesce(req, key);
+    return Coalesce(req, key, *r.min_role);
   }
 
   // A miss: the first request of the key (with the cache's generation, so none that arrives
@@ -180,7 +180,7 @@ class Api {
   // no slot of requests in flight (single_flight.h). A lead with no response to share (it threw
   // or streamed) sends its followers to compute themselves; one still computing after 30 s (the
   // statement timeout) has them answered 503.
-  std::optional<Response> Coalesce(Request& req, const std::string& key) {
+  std::optional<Response> Coalesce(Request& req, const std::string& key, Role min_role) {
     auto joined = flights_.Join(std::to_string(s_.cache.Generation()) + " " + key);
     if (joined.lead) {
       req.lead = std::move(joined.lead);
@@ -193,7 +193,15 @@ class Api {
     Response res;
     res.pending = std::make_shared<FollowerWait>(
         flights_, std::move(joined.follow), [this](Request& q) { return HoldSlot(q); },
-        FromApiError(busy), std::chrono::seconds(30));
+        FromApiError(busy), std::chrono::seconds(30),
+        [this, min_role](Request& q) -> std::optional<Response> {
+          try {  // the follower's token ended while it waited: refused as at a worker's start
+            tokens_.Require(q, min_role);
+            return std::nullopt;
+          } catch (const ApiError& e) {
+            return FromApiError(e);
+          }
+        });
     return res;
   }
 

@@ -1,0 +1,81 @@
+"""The attack13 review's findings on request coalescing, against a live server run by
+tests/api/api_attack13.sh (users a13_viewer and a13_viewer2, VIEWER, sharing PASSWORD; 2
+workers). The demand tables are held locked so that a lead waits for a worker while its
+account, or a follower's, changes (NOTIFY corrente_revoked, as another server sends it)."""
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from httptest import login, req  # noqa: E402
+from pagetest import check, finish, hold, metric, q  # noqa: E402
+
+LOCK = "LOCK TABLE core.fact_demand_daily, core.demand_item_daily IN ACCESS EXCLUSIVE MODE"
+PATH = "/api/v1/demand/timeseries?item_id=1&site_id=1&start_date=2026-02-%02d"
+
+
+def end_tokens(user):
+    """Ends `user`'s tokens as logout-everywhere on another server does."""
+    uid = q("SELECT user_id FROM support.users WHERE username = '%s'" % user)
+    ver = int(q("UPDATE support.users SET token_version = token_version + 1 WHERE user_id = %s "
+                "RETURNING token_version" % uid))
+    q("SELECT pg_notify('corrente_revoked', 'account %s 1 %d')" % (uid, ver))
+    time.sleep(0.7)  # the listener waits on notifications 0.5 s at most
+
+
+def brief(got):
+    return [(g[0], g[2][:100]) for g in got]
+
+
+def scenario(first, second, ended, n):
+    """Both workers held on the lock by two other requests; `first` asks PATH % n (the lead,
+    queued for a worker), then `second` asks the same (a follower); `ended`'s tokens end; the
+    lock goes. Returns the (status, headers, body) of the lead and the follower."""
+    other = login("a13_other")
+    locker = hold(LOCK, 3)
+    got = [None] * 4
+
+    def ask(i, token, path):
+        got[i] = req("GET", path, token)[:3]
+
+    busy = [threading.Thread(target=ask, args=(i, other, PATH % (20 + n * 2 + i))) for i in (2, 3)]
+    for t in busy:
+        t.start()
+    time.sleep(0.5)  # both workers wait on the lock
+    lead = threading.Thread(target=ask, args=(0, first, PATH % n))
+    lead.start()
+    time.sleep(0.3)  # the lead is past the fast path, waiting for a worker
+    follower = threading.Thread(target=ask, args=(1, second, PATH % n))
+    follower.start()
+    time.sleep(0.3)  # the follower waits for the lead
+    end_tokens(ended)
+    for t in busy + [lead, follower]:
+        t.join()
+    locker.wait()
+    check("  the two requests holding the workers: 200", [g[0] for g in got[2:]] == [200, 200], brief(got[2:]))
+    return got[0], got[1]
+
+
+before = metric("cache_coalesce_fallbacks_total") or 0
+viewer, viewer2 = login("a13_viewer"), login("a13_viewer2")
+# 1. The lead's account changes while it waits for a worker: its 401 is about its token, not
+# about the URL; the follower (another account, same role) was answered that 401 and the
+# message "log in again" (a client then drops a valid session).
+lead, follower = scenario(viewer2, viewer, "a13_viewer2", 1)
+check("a lead whose token ended while it waited for a worker: 401 (%d)" % lead[0],
+      lead[0] == 401 and b"predates a change" in lead[2], brief([lead]))
+check("  its follower, another account's valid token: 200, not the lead's 401 (%d)" % follower[0],
+      follower[0] == 200 and b'"success"' in follower[2], brief([follower]))
+
+# 2. A follower's own token ends while it waits: it is refused as a request waiting for a worker
+# is, not answered the lead's data.
+viewer2 = login("a13_viewer2")
+lead, follower = scenario(viewer, viewer2, "a13_viewer2", 2)
+check("a lead with a valid token: 200 (%d)" % lead[0], lead[0] == 200, brief([lead]))
+check("  its follower, whose token ended while it waited: 401, not the data (%d)" % follower[0],
+      follower[0] == 401 and b"predates a change" in follower[2], brief([follower]))
+fell_back = (metric("cache_coalesce_fallbacks_total") or 0) - before
+check("both were followers, answered other than with their lead's response: "
+      "cache_coalesce_fallbacks_total +2 (%d)" % fell_back, fell_back == 2)
+finish()
