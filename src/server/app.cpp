@@ -280,7 +280,7 @@ class Api {
           if (auto hit = s_.cache.Get(key)) {
             if (WantsCompressing(req, *hit)) {
               Precompress(*hit);
-              s_.cache.Put(key, *hit, generation);
+              s_.cache.Put(key, *hit, generation, static_cast<uint64_t>(p.user_id));
             }
             return *hit;
           }
@@ -314,7 +314,9 @@ class Api {
           Share(res);
         // Stored from its second request on: a stream of one-off URLs costs no copies,
         // evictions or memory, and cannot push out the entries asked for again.
-        if (s_.cache.Admit(key)) s_.cache.Put(key, res, generation);
+        // Charged to the account (cache.h): one client cannot churn the others' entries out.
+        if (s_.cache.Admit(key))
+          s_.cache.Put(key, res, generation, static_cast<uint64_t>(p.user_id));
       }
       if (r.method != "GET" && res.status < 300 && r.tag != "auth") {
         s_.cache.Invalidate();
@@ -637,6 +639,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("cache_not_admitted_total", "counter",
           "Responses not stored because their key was not asked for before (first requests).",
           static_cast<double>(cache.NotAdmitted()));
+    gauge("cache_over_share_total", "counter",
+          "Responses not stored because their account held its share of the cache (an eighth).",
+          static_cast<double>(cache.OverShare()));
     gauge("cache_coalesce_leads_total", "counter",
           "Cache misses that computed their response while later requests of the key waited.",
           static_cast<double>(api.Flights().Led()));
