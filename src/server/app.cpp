@@ -484,7 +484,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     spdlog::warn("database not reachable at start-up ({}); serving 503 until it is", e.what());
   }
   int ttl = 3600;
-  if (auto t = GetEnvNumber("CORRENTE_JWT_TTL_SECONDS", 10, 31 * 86400)) ttl = static_cast<int>(*t);
+  if (auto t = GetEnvInteger("CORRENTE_JWT_TTL_SECONDS", 10, 31 * 86400))
+    ttl = static_cast<int>(*t);
   Jwt jwt(secret, std::chrono::seconds(ttl));
   RevokedTokens revoked;
   UserStates users;
@@ -512,10 +513,10 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   HashingPool::Options hashing_options;
   hashing_options.threads =
       std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 2, 1, 4);
-  if (auto t = GetEnvNumber("CORRENTE_HASH_THREADS", 1, 64))
+  if (auto t = GetEnvInteger("CORRENTE_HASH_THREADS", 1, 64))
     hashing_options.threads = static_cast<int>(*t);
   hashing_options.queue = static_cast<size_t>(4 * hashing_options.threads);
-  if (auto q = GetEnvNumber("CORRENTE_HASH_QUEUE", 1, 10000))
+  if (auto q = GetEnvInteger("CORRENTE_HASH_QUEUE", 1, 10000))
     hashing_options.queue = static_cast<size_t>(*q);
   // And each thread on argon2id at most a quarter of the time: a login flood then takes
   // about a quarter of one core, however many logins it sends (docs/security.md).
