@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The attack13 review's findings on the real binary. attack13.py: request coalescing shares no
 # response about the lead's caller (its 401 when its token ended while it waited for a worker),
-# and a follower whose own token ended while it waited is refused, not answered the lead's data.
+# and a follower whose own token ended while it waited is refused, not answered the lead's data;
+# one account stores at most an eighth of the response cache.
 set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
