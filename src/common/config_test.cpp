@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <initializer_list>
 #include <stdexcept>
+#include <string>
 
 namespace corrente {
 namespace {
@@ -28,36 +30,35 @@ TEST(GetEnvNumber, PlainDecimalsInRangePass) {
   EXPECT_FALSE(Number(""));  // empty: unset
 }
 
-TEST(GetEnvNumber, WhitespaceHexInfinityAndOutOfRangeAreErrorsNamingIt) {
-  // strtod took " 5" as 5, "0x10" as 16 and "1e9999" as infinity (refused by the range alone).
-  for (const char* bad : {" 5", "5 ", "0x10", "0X1A", "inf", "nan", "abc", "5abc", "1e9999", "-1",
-                          "0", "101", "\t7", "1,5"}) {
+// Each of `values` is refused by `read` with an error containing `message`.
+template <typename Read>
+void ExpectRefused(Read read, std::initializer_list<const char*> values,
+                   const std::string& message) {
+  for (const char* bad : values) {
     try {
-      Number(bad);
+      read(bad);
       ADD_FAILURE() << "'" << bad << "' passed";
     } catch (const std::invalid_argument& e) {
-      EXPECT_NE(std::string(e.what()).find("CORRENTE_TEST_NUMBER must be a number from 1 to 100"),
-                std::string::npos)
-          << e.what();
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
     }
   }
+  unsetenv("CORRENTE_TEST_NUMBER");
+}
+
+TEST(GetEnvNumber, WhitespaceHexInfinityAndOutOfRangeAreErrorsNamingIt) {
+  // strtod took " 5" as 5, "0x10" as 16 and "1e9999" as infinity (refused by the range alone).
+  ExpectRefused(Number,
+                {" 5", "5 ", "0x10", "0X1A", "inf", "nan", "abc", "5abc", "1e9999", "-1", "0",
+                 "101", "\t7", "1,5"},
+                "CORRENTE_TEST_NUMBER must be a number from 1 to 100");
 }
 
 TEST(GetEnvInteger, WholeNumbersOnly) {
   EXPECT_EQ(*Integer("64"), 64);
   EXPECT_EQ(*Integer("+7"), 7);
   // GetEnvNumber read "2.5" as 2 (a static_cast at the caller) and "1e2" as 100.
-  for (const char* bad : {"2.5", "1e2", "1.0", "0x10", " 8", "8-", "1+1", "99999999999999999999"}) {
-    try {
-      Integer(bad);
-      ADD_FAILURE() << "'" << bad << "' passed";
-    } catch (const std::invalid_argument& e) {
-      EXPECT_NE(std::string(e.what()).find("must be a whole number from 1 to 100"),
-                std::string::npos)
-          << e.what();
-    }
-  }
-  unsetenv("CORRENTE_TEST_NUMBER");
+  ExpectRefused(Integer, {"2.5", "1e2", "1.0", "0x10", " 8", "8-", "1+1", "99999999999999999999"},
+                "CORRENTE_TEST_NUMBER must be a whole number from 1 to 100");
 }
 
 }  // namespace
