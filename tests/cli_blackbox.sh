@@ -19,9 +19,22 @@ for sub in db seed user serve demo; do check "--help lists $sub" contains "$out"
 out=$("$corrente" db downgrade --to 9999 2>&1); rc=$?
 check "db downgrade --to above the schema's version is bad usage (exit 2)" [ $rc -eq 2 ]
 check "  and says so" contains "$out" "above the schema's version"
+# attack13: 'db upgrade --to -5' applied nothing and exited 0; downgrade's message printed
+# DBL_MAX as the range's end.
+out=$("$corrente" db upgrade --to -5 2>&1); rc=$?
+check "db upgrade --to -5 is bad usage (exit 2)" [ $rc -eq 2 ] && also contains "$out" "not in range 1 to 9999"
+out=$("$corrente" db downgrade --to -1 2>&1); rc=$?
+check "db downgrade --to -1 is bad usage (exit 2), a readable range" [ $rc -eq 2 ] \
+  && also contains "$out" "not in range 0 to 9999"
 out=$(CORRENTE_HASH_THREADS=abc timeout 30 "$corrente" serve --port 1 2>&1); rc=$?
 check "serve refuses a numeric variable that is not a number" [ $rc -ne 0 ]
-check "  naming it" contains "$out" "CORRENTE_HASH_THREADS must be a number from 1 to 64, got 'abc'"
+check "  naming it" contains "$out" \
+  "CORRENTE_HASH_THREADS must be a whole number from 1 to 64, got 'abc'"
+for bad in 2.5 0x10 ' 4'; do  # attack13: strtod read these as 2, 16 and 4
+  out=$(CORRENTE_HASH_THREADS="$bad" timeout 30 "$corrente" serve --port 1 2>&1); rc=$?
+  check "serve refuses CORRENTE_HASH_THREADS='$bad'" [ $rc -ne 0 ] \
+    && also contains "$out" "CORRENTE_HASH_THREADS must be a whole number from 1 to 64, got '$bad'"
+done
 out=$("$corrente" db history 2>/dev/null)
 check "history lists V001..V004 as ok" [ "$(grep -cE '^V00[1-4] .* ok$' <<<"$out")" -eq 4 ]
 

@@ -84,7 +84,7 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
 
   static std::optional<int> up_target;
   auto* up = db->add_subcommand("upgrade", "Apply pending schema migrations");
-  up->add_option("--to", up_target, "Stop at this version");
+  up->add_option("--to", up_target, "Stop at this version")->check(CLI::Range(1, 9999));
   static bool up_distributed = false;
   up->add_flag("--distributed", up_distributed,
                "Then distribute the tables over a Citus cluster (docs/scale.md); later upgrades keep it");
@@ -105,7 +105,7 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
   });
   static std::optional<int> down_target;
   auto* down = db->add_subcommand("downgrade", "Revert migrations (default: the latest one)");
-  down->add_option("--to", down_target, "Revert every migration above this version (0 = all)")->check(CLI::NonNegativeNumber);
+  down->add_option("--to", down_target, "Revert every migration above this version (0 = all)")->check(CLI::Range(0, 9999));
   down->callback([&] {
     Config c = LoadConfig();
     auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));

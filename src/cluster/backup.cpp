@@ -45,7 +45,7 @@ fs::path ToolDir(const std::string& pg_dir) { return fs::path(pg_dir) / "pgbackr
 fs::path ConfPath(const std::string& pg_dir) { return ToolDir(pg_dir) / "pgbackrest.conf"; }
 
 int RetentionFull() {
-  return static_cast<int>(GetEnvNumber("CORRENTE_BACKUP_RETENTION_FULL", 1, 100).value_or(2));
+  return static_cast<int>(GetEnvInteger("CORRENTE_BACKUP_RETENTION_FULL", 1, 100).value_or(2));
 }
 
 // A directory the server account owns (it writes logs, locks and the repository).

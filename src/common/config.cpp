@@ -11,22 +11,45 @@ std::optional<std::string> GetEnv(const char* name) {
   return std::string(v);
 }
 
-std::optional<double> GetEnvNumber(const char* name, double lo, double hi) {
+namespace {
+
+std::string Num(double d) {
+  std::string s = std::to_string(d);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+// strtod also takes leading spaces, hexadecimal ("0x10": 16), "inf" and "nan": only digits, a
+// sign, a point and an exponent pass here (`integer`: digits and a leading sign).
+bool PlainNumber(const std::string& v, bool integer) {
+  const char* allowed = integer ? "+-0123456789" : "+-.eE0123456789";
+  if (v.find_first_not_of(allowed) != std::string::npos) return false;
+  return !integer || v.find_first_of("+-", 1) == std::string::npos;
+}
+
+std::optional<double> EnvNumber(const char* name, double lo, double hi, bool integer) {
   auto v = GetEnv(name);
   if (!v) return std::nullopt;
   char* end = nullptr;
   double x = std::strtod(v->c_str(), &end);
-  if (end == v->c_str() || *end != '\0' || !(x >= lo && x <= hi)) {
-    auto num = [](double d) {
-      std::string s = std::to_string(d);
-      s.erase(s.find_last_not_of('0') + 1);
-      if (s.back() == '.') s.pop_back();
-      return s;
-    };
-    throw std::invalid_argument(std::string(name) + " must be a number from " + num(lo) + " to " +
-                                num(hi) + ", got '" + *v + "'");
-  }
+  if (!PlainNumber(*v, integer) || end == v->c_str() || *end != '\0' || !(x >= lo && x <= hi))
+    throw std::invalid_argument(std::string(name) + " must be " +
+                                (integer ? "a whole number" : "a number") + " from " + Num(lo) +
+                                " to " + Num(hi) + ", got '" + *v + "'");
   return x;
+}
+
+}  // namespace
+
+std::optional<double> GetEnvNumber(const char* name, double lo, double hi) {
+  return EnvNumber(name, lo, hi, false);
+}
+
+std::optional<int64_t> GetEnvInteger(const char* name, int64_t lo, int64_t hi) {
+  auto x = EnvNumber(name, static_cast<double>(lo), static_cast<double>(hi), true);
+  if (!x) return std::nullopt;
+  return static_cast<int64_t>(*x);
 }
 
 Config LoadConfig() {

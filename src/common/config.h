@@ -1,5 +1,6 @@
 #pragma once
 // Configuration read from the environment in one place. Plain struct, no globals.
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -29,8 +30,11 @@ Config LoadConfig();
 // Returns the environment variable or nullopt when unset or empty.
 std::optional<std::string> GetEnv(const char* name);
 // The variable as a number in [lo, hi], or nullopt when unset or empty. Throws
-// std::invalid_argument naming it when it is not a number or out of range ("abc" is an error,
-// not 0).
+// std::invalid_argument naming it when it is not a plain decimal number (digits, a sign, a
+// point, an exponent: "abc", " 5", "0x10" and "inf" are errors) or out of range.
 std::optional<double> GetEnvNumber(const char* name, double lo, double hi);
+// The same for a whole number (digits and a sign only: "2.5" and "1e3" are errors, not 2 and
+// 1000).
+std::optional<int64_t> GetEnvInteger(const char* name, int64_t lo, int64_t hi);
 
 }  // namespace corrente

@@ -171,7 +171,7 @@ class Api {
     if (hit && WantsCompressing(req, *hit)) return std::nullopt;  // the worker compresses it
     req.cache_checked = true;
     if (hit) return hit;
-    return Coalesce(req, key);
+    return Coalesce(req, key, *r.min_role);
   }
 
   // A miss: the first request of the key (with the cache's generation, so none that arrives
@@ -180,7 +180,7 @@ class Api {
   // no slot of requests in flight (single_flight.h). A lead with no response to share (it threw
   // or streamed) sends its followers to compute themselves; one still computing after 30 s (the
   // statement timeout) has them answered 503.
-  std::optional<Response> Coalesce(Request& req, const std::string& key) {
+  std::optional<Response> Coalesce(Request& req, const std::string& key, Role min_role) {
     auto joined = flights_.Join(std::to_string(s_.cache.Generation()) + " " + key);
     if (joined.lead) {
       req.lead = std::move(joined.lead);
@@ -193,7 +193,15 @@ class Api {
     Response res;
     res.pending = std::make_shared<FollowerWait>(
         flights_, std::move(joined.follow), [this](Request& q) { return HoldSlot(q); },
-        FromApiError(busy), std::chrono::seconds(30));
+        FromApiError(busy), std::chrono::seconds(30),
+        [this, min_role](Request& q) -> std::optional<Response> {
+          try {  // the follower's token ended while it waited: refused as at a worker's start
+            tokens_.Require(q, min_role);
+            return std::nullopt;
+          } catch (const ApiError& e) {
+            return FromApiError(e);
+          }
+        });
     return res;
   }
 
@@ -280,7 +288,7 @@ class Api {
           if (auto hit = s_.cache.Get(key)) {
             if (WantsCompressing(req, *hit)) {
               Precompress(*hit);
-              s_.cache.Put(key, *hit, generation);
+              s_.cache.Put(key, *hit, generation, static_cast<uint64_t>(p.user_id));
             }
             return *hit;
           }
@@ -314,7 +322,9 @@ class Api {
           Share(res);
         // Stored from its second request on: a stream of one-off URLs costs no copies,
         // evictions or memory, and cannot push out the entries asked for again.
-        if (s_.cache.Admit(key)) s_.cache.Put(key, res, generation);
+        // Charged to the account (cache.h): one client cannot churn the others' entries out.
+        if (s_.cache.Admit(key))
+          s_.cache.Put(key, res, generation, static_cast<uint64_t>(p.user_id));
       }
       if (r.method != "GET" && res.status < 300 && r.tag != "auth") {
         s_.cache.Invalidate();
@@ -482,7 +492,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     spdlog::warn("database not reachable at start-up ({}); serving 503 until it is", e.what());
   }
   int ttl = 3600;
-  if (auto t = GetEnvNumber("CORRENTE_JWT_TTL_SECONDS", 10, 31 * 86400)) ttl = static_cast<int>(*t);
+  if (auto t = GetEnvInteger("CORRENTE_JWT_TTL_SECONDS", 10, 31 * 86400))
+    ttl = static_cast<int>(*t);
   Jwt jwt(secret, std::chrono::seconds(ttl));
   RevokedTokens revoked;
   UserStates users;
@@ -510,10 +521,10 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   HashingPool::Options hashing_options;
   hashing_options.threads =
       std::clamp(static_cast<int>(std::thread::hardware_concurrency()) / 2, 1, 4);
-  if (auto t = GetEnvNumber("CORRENTE_HASH_THREADS", 1, 64))
+  if (auto t = GetEnvInteger("CORRENTE_HASH_THREADS", 1, 64))
     hashing_options.threads = static_cast<int>(*t);
   hashing_options.queue = static_cast<size_t>(4 * hashing_options.threads);
-  if (auto q = GetEnvNumber("CORRENTE_HASH_QUEUE", 1, 10000))
+  if (auto q = GetEnvInteger("CORRENTE_HASH_QUEUE", 1, 10000))
     hashing_options.queue = static_cast<size_t>(*q);
   // And each thread on argon2id at most a quarter of the time: a login flood then takes
   // about a quarter of one core, however many logins it sends (docs/security.md).
@@ -637,6 +648,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("cache_not_admitted_total", "counter",
           "Responses not stored because their key was not asked for before (first requests).",
           static_cast<double>(cache.NotAdmitted()));
+    gauge("cache_over_share_total", "counter",
+          "Responses not stored because their account held its share of the cache (an eighth).",
+          static_cast<double>(cache.OverShare()));
     gauge("cache_coalesce_leads_total", "counter",
           "Cache misses that computed their response while later requests of the key waited.",
           static_cast<double>(api.Flights().Led()));

@@ -1,5 +1,6 @@
 #include "server/cache.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -45,7 +46,7 @@ std::optional<Response> ResponseCache::Get(const std::string& key) {
     return std::nullopt;
   }
   hits_++;
-  return it->second;
+  return it->second.res;
 }
 
 namespace {
@@ -56,17 +57,45 @@ size_t EntryBytes(const std::string& key, const Response& r) {
 
 }  // namespace
 
-void ResponseCache::Put(const std::string& key, const Response& res, uint64_t generation) {
+void ResponseCache::Forget(const std::string& key, const Entry& e) {
+  size_t n = EntryBytes(key, e.res);
+  bytes_ -= n;
+  if (e.owner == 0) return;
+  auto u = owners_.find(e.owner);
+  if (--u->second.entries == 0)
+    owners_.erase(u);
+  else
+    u->second.bytes -= n;
+}
+
+void ResponseCache::Put(const std::string& key, const Response& res, uint64_t generation,
+                        uint64_t owner) {
   // Declared before the lock, so destroyed after it is released: freeing thousands of
   // bodies must not hold up every lookup, the I/O threads' included.
   std::vector<decltype(map_)::node_type> dropped;
   std::unique_lock l(mu_);
   if (generation != generation_.load()) return;
-  if (auto old = map_.find(key); old != map_.end()) {
-    bytes_ -= EntryBytes(old->first, old->second);
-    map_.erase(old);
+  auto old = map_.find(key);
+  size_t n = EntryBytes(key, res);
+  if (auto u = owners_.find(owner); owner != 0 && u != owners_.end()) {
+    // Past its share the owner's new responses are not stored (its entries stay, and everyone
+    // else's): a client asking many distinct URLs twice each churned the whole cache.
+    Usage after = u->second;
+    if (old != map_.end() && old->second.owner == owner) {
+      after.entries--;
+      after.bytes -= EntryBytes(old->first, old->second.res);
+    }
+    if (after.entries + 1 > std::max<size_t>(1, max_entries_ / kOwnerShare) ||
+        after.bytes + n > max_bytes_ / kOwnerShare) {
+      over_share_++;
+      return;
+    }
   }
-  if (map_.size() >= max_entries_ || bytes_ + EntryBytes(key, res) > max_bytes_) {
+  if (old != map_.end()) {
+    Forget(old->first, old->second);
+    dropped.push_back(map_.extract(old));
+  }
+  if (map_.size() >= max_entries_ || bytes_ + n > max_bytes_) {
     // Full: entries go, in the map's order (about at random), until half the budget is free.
     // Dropping all of them at once cost every hot entry, and under a stream of one-off URLs
     // it cost a quarter of the uncached throughput (docs/api-bench.md).
@@ -74,13 +103,18 @@ void ResponseCache::Put(const std::string& key, const Response& res, uint64_t ge
     for (auto it = map_.begin();
          it != map_.end() && (map_.size() > max_entries_ / 2 || bytes_ > max_bytes_ / 2);) {
       auto next = std::next(it);
-      bytes_ -= EntryBytes(it->first, it->second);
+      Forget(it->first, it->second);
       dropped.push_back(map_.extract(it));
       it = next;
     }
   }
-  map_.emplace(key, res);
-  bytes_ += EntryBytes(key, res);
+  map_.emplace(key, Entry{res, owner});
+  bytes_ += n;
+  if (owner != 0) {
+    Usage& u = owners_[owner];
+    u.entries++;
+    u.bytes += n;
+  }
 }
 
 ResponseCache::ResponseCache(size_t max_entries, size_t max_bytes)
@@ -99,11 +133,12 @@ bool ResponseCache::Admit(const std::string& key) {
 }
 
 void ResponseCache::Invalidate() {
-  std::unordered_map<std::string, Response> dropped;  // freed after the lock is released
+  decltype(map_) dropped;  // freed after the lock is released
   std::unique_lock l(mu_);
   generation_++;
   invalidations_++;
   dropped.swap(map_);
+  owners_.clear();
   bytes_ = 0;
 }
 

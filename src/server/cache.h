@@ -2,7 +2,9 @@
 // The response cache: complete 200 responses keyed on route, normalized query, role and
 // format. Thread-safe. Invalidate() drops everything (NOTIFY corrente_data, any write).
 // A response is stored from the second time its key is asked for (Admit), so one-off URLs
-// neither fill the cache nor evict what is asked for again.
+// neither fill the cache nor evict what is asked for again; and each account stores at most an
+// eighth of the budget (entries and bytes), so that one client asking many URLs twice each
+// cannot fill it and have the others' entries evicted.
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -23,8 +25,11 @@ class ResponseCache {
   std::optional<Response> Get(const std::string& key);
   // Stores `res` (replacing an entry with the same key) unless the cache was invalidated since
   // `generation` was read, so a response computed from old data never lands after an
-  // invalidation. Bodies should be shared (Share/Precompress) so that hits copy no bytes.
-  void Put(const std::string& key, const Response& res, uint64_t generation);
+  // invalidation, or unless `owner` (the account asking; 0: none) would hold more than its
+  // share (kOwnerShare) of the entries or bytes. Bodies should be shared (Share/Precompress) so
+  // that hits copy no bytes.
+  static constexpr size_t kOwnerShare = 8;  // an owner stores at most 1/8 of the budget
+  void Put(const std::string& key, const Response& res, uint64_t generation, uint64_t owner = 0);
   // True when `key` was asked for before, as far as a table of the last 65,536 keys' hashes
   // (one per slot) remembers; otherwise notes it and answers false. Lock-free. The hash is
   // seeded at random per process, so no client can pick keys that share a chosen key's slot
@@ -38,14 +43,26 @@ class ResponseCache {
   uint64_t Misses() const { return misses_.load(); }
   uint64_t Invalidations() const { return invalidations_.load(); }
   uint64_t NotAdmitted() const { return not_admitted_.load(); }
+  uint64_t OverShare() const { return over_share_.load(); }  // Puts refused past an owner's share
 
  private:
+  struct Entry {
+    Response res;
+    uint64_t owner;
+  };
+  struct Usage {
+    size_t entries = 0, bytes = 0;
+  };
+  void Forget(const std::string& key, const Entry& e);  // an entry's bytes and owner's usage
+
   size_t max_entries_, max_bytes_;
   uint64_t seed_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, Response> map_;
+  std::unordered_map<std::string, Entry> map_;
+  std::unordered_map<uint64_t, Usage> owners_;
   size_t bytes_ = 0;
-  std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0}, not_admitted_{0};
+  std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0}, not_admitted_{0},
+      over_share_{0};
   std::array<std::atomic<uint64_t>, 1u << 16> seen_{};
 };
 

@@ -68,5 +68,56 @@ TEST(ResponseCache, OneOffKeysForgetOlderOnesButNeverAdmitThemselves) {
   EXPECT_TRUE(c.Admit("GET /hot"));
 }
 
+// One account asking many distinct URLs twice each: it stores at most an eighth of the entries,
+// and another account's entries are never evicted for it (before the share, the cache filled
+// and half of everything went, the other's hot entries with it, on every 40 more Puts here).
+TEST(ResponseCache, OneOwnerStoresAtMostItsShareAndEvictsNoOneElse) {
+  ResponseCache c(80);  // a share of 10 entries
+  for (int i = 0; i < 10; ++i) c.Put("hot" + std::to_string(i), Body("h"), c.Generation(), 2);
+  for (int i = 0; i < 10000; ++i) c.Put("churn" + std::to_string(i), Body("x"), c.Generation(), 1);
+  int hot = 0, churn = 0;
+  for (int i = 0; i < 10; ++i) hot += c.Get("hot" + std::to_string(i)).has_value();
+  for (int i = 0; i < 10000; ++i) churn += c.Get("churn" + std::to_string(i)).has_value();
+  EXPECT_EQ(hot, 10);
+  EXPECT_EQ(churn, 10);  // its first ten
+  EXPECT_EQ(c.Entries(), 20u);
+  EXPECT_EQ(c.OverShare(), 9990u);
+  c.Put("churn0", Body("replaced"), c.Generation(), 1);  // a replacement of its own fits
+  EXPECT_EQ(c.Get("churn0")->Body(), "replaced");
+  EXPECT_EQ(c.Entries(), 20u);
+  c.Invalidate();  // the shares start again
+  c.Put("after", Body("y"), c.Generation(), 1);
+  EXPECT_TRUE(c.Get("after"));
+}
+
+TEST(ResponseCache, AnOwnersShareCountsBytesAndFreesWithEvictions) {
+  // 1,000 bytes: a share of 125. Entries of 50 bytes (48 + a 2-byte key).
+  ResponseCache c(1000, 1000);
+  const std::string body(48, 'b');
+  c.Put("a0", Body(body), c.Generation(), 1);
+  c.Put("a1", Body(body), c.Generation(), 1);
+  c.Put("a2", Body(body), c.Generation(), 1);  // 150 bytes: past the share
+  EXPECT_TRUE(c.Get("a1"));
+  EXPECT_FALSE(c.Get("a2"));
+  EXPECT_EQ(c.OverShare(), 1u);
+  c.Put("a0", Body(std::string(8, 'c')), c.Generation(), 1);  // smaller: its room frees
+  c.Put("a2", Body(body), c.Generation(), 1);
+  EXPECT_TRUE(c.Get("a2"));
+  EXPECT_EQ(c.OverShare(), 1u);
+}
+
+TEST(ResponseCache, AnEvictedEntryFreesItsOwnersShare) {
+  ResponseCache c(16);  // a share of 2 entries
+  c.Put("a", Body("x"), c.Generation(), 1);
+  c.Put("b", Body("x"), c.Generation(), 1);
+  c.Put("c", Body("x"), c.Generation(), 1);
+  EXPECT_FALSE(c.Get("c"));
+  for (int i = 0; i < 15; ++i) c.Put("z" + std::to_string(i), Body("z"), c.Generation());
+  EXPECT_LE(c.Entries(), 16u);
+  int kept = c.Get("a").has_value() + c.Get("b").has_value();
+  c.Put("c", Body("x"), c.Generation(), 1);
+  EXPECT_EQ(c.Get("c").has_value(), kept < 2);  // stored only if an eviction took one of its two
+}
+
 }  // namespace
 }  // namespace corrente::server

@@ -44,7 +44,10 @@ FlightLead::~FlightLead() {
 
 void FlightLead::Finish(const Response& res) {
   if (!flight_) return;
-  bool shareable = !res.stream && !res.live && res.hold.count() == 0;
+  // A 401 (the lead's token ended while it waited for a worker), 403 or 429 is about the lead's
+  // caller, not the URL: followers of other accounts compute themselves.
+  bool about_caller = res.status == 401 || res.status == 403 || res.status == 429;
+  bool shareable = !res.stream && !res.live && res.hold.count() == 0 && !about_caller;
   flight_->End(shareable ? std::optional<Response>(res) : std::nullopt);
   flight_.reset();
 }
@@ -84,6 +87,11 @@ std::optional<Response> FollowerWait::Take(Request& req) {
     return timed_out_;
   }
   if (auto res = flight_->Result()) {
+    if (refuse_)
+      if (auto no = refuse_(req)) {
+        flights_.Count(false);
+        return no;
+      }
     flights_.Count(true);
     return res;
   }

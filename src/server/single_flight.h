@@ -56,8 +56,8 @@ class FlightLead {
   ~FlightLead();
   FlightLead(const FlightLead&) = delete;
   FlightLead& operator=(const FlightLead&) = delete;
-  // Ends the flight with `res` when it can be shared (not streamed, not live, not held), else
-  // with none. The first call (of either) counts.
+  // Ends the flight with `res` when it can be shared (not streamed, not live, not held, not
+  // about the lead's caller: 401, 403, 429), else with none. The first call (of either) counts.
   void Finish(const Response& res);
   void Fail();  // ends it with none
 
@@ -91,17 +91,19 @@ class SingleFlight {
 };
 
 // A follower's wait, as the server awaits it (PendingResponse, router.h): the lead's response
-// when it has one within `timeout`; otherwise `fallback(req)` (e.g. take a slot of requests in
-// flight: nullopt sends the request to a worker to compute itself) when the lead had none, or
-// `timed_out` when the lead is still computing.
+// when it has one within `timeout`, unless `refuse(req)` (the follower's own token checked again
+// at the end of its wait) answers instead; otherwise `fallback(req)` (e.g. take a slot of
+// requests in flight: nullopt sends the request to a worker to compute itself) when the lead
+// had none, or `timed_out` when the lead is still computing.
 class FollowerWait : public PendingResponse {
  public:
-  FollowerWait(SingleFlight& flights, std::shared_ptr<Flight> flight,
-               std::function<std::optional<Response>(Request&)> fallback, Response timed_out,
-               std::chrono::milliseconds timeout)
+  using Step = std::function<std::optional<Response>(Request&)>;
+  FollowerWait(SingleFlight& flights, std::shared_ptr<Flight> flight, Step fallback,
+               Response timed_out, std::chrono::milliseconds timeout, Step refuse = {})
       : flights_(flights),
         flight_(std::move(flight)),
         fallback_(std::move(fallback)),
+        refuse_(std::move(refuse)),
         timed_out_(std::move(timed_out)),
         timeout_(timeout) {}
   void OnReady(std::function<void()> wake) override { flight_->OnDone(std::move(wake)); }
@@ -111,7 +113,7 @@ class FollowerWait : public PendingResponse {
  private:
   SingleFlight& flights_;
   std::shared_ptr<Flight> flight_;
-  std::function<std::optional<Response>(Request&)> fallback_;
+  Step fallback_, refuse_;
   Response timed_out_;
   std::chrono::milliseconds timeout_;
 };

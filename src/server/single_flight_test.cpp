@@ -124,6 +124,44 @@ TEST(SingleFlight, FollowerWaitTakesTheResponseFallsBackOrTimesOut) {
   EXPECT_EQ(f.FellBack(), 2u);
 }
 
+// A lead's 401, 403 or 429 is about its caller (attack13: its token ended while it waited for a
+// worker, and a follower of another account was told to log in again): not shared.
+TEST(SingleFlight, ResponsesAboutTheLeadsCallerAreNotShared) {
+  SingleFlight f;
+  for (int status : {401, 403, 429}) {
+    auto lead = f.Join("k").lead;
+    auto follow = f.Join("k").follow;
+    lead->Finish(ErrorResponse(status, "e", "about the lead"));
+    EXPECT_TRUE(follow->Ended());
+    EXPECT_FALSE(follow->Result()) << status;
+  }
+}
+
+// A follower whose own token ended while it waited is answered its refusal, not the data.
+TEST(SingleFlight, FollowerWaitRefusesBeforeTakingTheResponse) {
+  SingleFlight f;
+  bool ended = false;
+  auto refuse = [&](Request&) -> std::optional<Response> {
+    if (ended) return ErrorResponse(401, "invalid_token", "ended");
+    return std::nullopt;
+  };
+  auto none = [](Request&) -> std::optional<Response> { return std::nullopt; };
+  Request req;
+  auto lead = f.Join("k").lead;
+  FollowerWait valid(f, f.Join("k").follow, none, ErrorResponse(503, "busy", "busy"),
+                     std::chrono::seconds(1), refuse);
+  lead->Finish(Body("data"));
+  EXPECT_EQ(valid.Take(req)->Body(), "data");
+  lead = f.Join("k").lead;
+  FollowerWait late(f, f.Join("k").follow, none, ErrorResponse(503, "busy", "busy"),
+                    std::chrono::seconds(1), refuse);
+  lead->Finish(Body("data"));
+  ended = true;
+  EXPECT_EQ(late.Take(req)->status, 401);
+  EXPECT_EQ(f.Coalesced(), 1u);
+  EXPECT_EQ(f.FellBack(), 1u);
+}
+
 // Many threads join one key at once while the lead finishes: every follower is woken with
 // the lead's response or with none (it joined a flight that had ended only if it found it in the
 // table before that, so never); none is left waiting.

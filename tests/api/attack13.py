@@ -1,0 +1,116 @@
+"""The attack13 review's findings on request coalescing, against a live server run by
+tests/api/api_attack13.sh (users a13_viewer and a13_viewer2, VIEWER, sharing PASSWORD; 2
+workers). The demand tables are held locked so that a lead waits for a worker while its
+account, or a follower's, changes (NOTIFY corrente_revoked, as another server sends it). And
+one account's share of the response cache."""
+import http.client
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from httptest import login, req  # noqa: E402
+from pagetest import check, finish, hold, metric, q  # noqa: E402
+
+LOCK = "LOCK TABLE core.fact_demand_daily, core.demand_item_daily IN ACCESS EXCLUSIVE MODE"
+PATH = "/api/v1/demand/timeseries?item_id=1&site_id=1&start_date=2026-02-%02d"
+
+
+def end_tokens(user):
+    """Ends `user`'s tokens as logout-everywhere on another server does."""
+    uid = q("SELECT user_id FROM support.users WHERE username = '%s'" % user)
+    ver = int(q("UPDATE support.users SET token_version = token_version + 1 WHERE user_id = %s "
+                "RETURNING token_version" % uid))
+    q("SELECT pg_notify('corrente_revoked', 'account %s 1 %d')" % (uid, ver))
+    time.sleep(0.7)  # the listener waits on notifications 0.5 s at most
+
+
+def brief(got):
+    return [(g[0], g[2][:100]) for g in got]
+
+
+def scenario(first, second, ended, n):
+    """Both workers held on the lock by two other requests; `first` asks PATH % n (the lead,
+    queued for a worker), then `second` asks the same (a follower); `ended`'s tokens end; the
+    lock goes. Returns the (status, headers, body) of the lead and the follower."""
+    other = login("a13_other")
+    locker = hold(LOCK, 3)
+    got = [None] * 4
+
+    def ask(i, token, path):
+        got[i] = req("GET", path, token)[:3]
+
+    busy = [threading.Thread(target=ask, args=(i, other, PATH % (20 + n * 2 + i))) for i in (2, 3)]
+    for t in busy:
+        t.start()
+    time.sleep(0.5)  # both workers wait on the lock
+    lead = threading.Thread(target=ask, args=(0, first, PATH % n))
+    lead.start()
+    time.sleep(0.3)  # the lead is past the fast path, waiting for a worker
+    follower = threading.Thread(target=ask, args=(1, second, PATH % n))
+    follower.start()
+    time.sleep(0.3)  # the follower waits for the lead
+    end_tokens(ended)
+    for t in busy + [lead, follower]:
+        t.join()
+    locker.wait()
+    check("  the two requests holding the workers: 200", [g[0] for g in got[2:]] == [200, 200], brief(got[2:]))
+    return got[0], got[1]
+
+
+before = metric("cache_coalesce_fallbacks_total") or 0
+viewer, viewer2 = login("a13_viewer"), login("a13_viewer2")
+# 1. The lead's account changes while it waits for a worker: its 401 is about its token, not
+# about the URL; the follower (another account, same role) was answered that 401 and the
+# message "log in again" (a client then drops a valid session).
+lead, follower = scenario(viewer2, viewer, "a13_viewer2", 1)
+check("a lead whose token ended while it waited for a worker: 401 (%d)" % lead[0],
+      lead[0] == 401 and b"predates a change" in lead[2], brief([lead]))
+check("  its follower, another account's valid token: 200, not the lead's 401 (%d)" % follower[0],
+      follower[0] == 200 and b'"success"' in follower[2], brief([follower]))
+
+# 2. A follower's own token ends while it waits: it is refused as a request waiting for a worker
+# is, not answered the lead's data.
+viewer2 = login("a13_viewer2")
+lead, follower = scenario(viewer, viewer2, "a13_viewer2", 2)
+check("a lead with a valid token: 200 (%d)" % lead[0], lead[0] == 200, brief([lead]))
+check("  its follower, whose token ended while it waited: 401, not the data (%d)" % follower[0],
+      follower[0] == 401 and b"predates a change" in follower[2], brief([follower]))
+fell_back = (metric("cache_coalesce_fallbacks_total") or 0) - before
+check("both were followers, answered other than with their lead's response: "
+      "cache_coalesce_fallbacks_total +2 (%d)" % fell_back, fell_back == 2)
+
+# 3. One VIEWER asking distinct URLs twice each (a response is stored from its second ask) filled
+# the response cache, whose eviction then took half of everyone's entries: each account stores
+# at most an eighth of it (2,500 entries).
+def churn(k, n):
+    c = http.client.HTTPConnection("127.0.0.1", int(os.environ["BASE"].rsplit(":", 1)[1]), timeout=60)
+    h = {"Authorization": "Bearer " + viewer2}
+    for i in range(k, 2600, n):
+        for _ in range(2):
+            c.request("GET", "/api/v1/sites?limit=1&churn=%d" % i, headers=h)
+            r = c.getresponse()
+            r.read()
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+
+
+viewer2 = login("a13_viewer2")
+hot = "/api/v1/sites?limit=2"
+req("GET", hot, viewer)
+req("GET", hot, viewer)  # stored from this ask, charged to a13_viewer
+entries, over = metric("cache_entries") or 0, metric("cache_over_share_total") or 0
+statuses = {}
+threads = [threading.Thread(target=churn, args=(k, 4)) for k in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+grown, refused = (metric("cache_entries") or 0) - entries, (metric("cache_over_share_total") or 0) - over
+check("2,600 distinct URLs asked twice each by one VIEWER: all 200 (%s)" % statuses, statuses == {200: 5200})
+check("  it stored 2,500 of them at most (cache_entries +%d)" % grown, 0 < grown <= 2500)
+check("  the rest were not stored: cache_over_share_total +%d (100 at least)" % refused, refused >= 100)
+hits = metric("cache_hits_total")
+r = req("GET", hot, viewer)
+check("another account's entry is still a hit", r[0] == 200 and metric("cache_hits_total") == hits + 1)
+finish()
