@@ -33,9 +33,9 @@ struct CsvSourceOptions {
   bool keep_outliers = false;       // replay relative outliers of demand as recorded
 };
 
-// Every series of the CSV (class from its revenue share, outliers left out; unit cost 1), replayed over its last
-// `replay_days`; series too short to leave 28 days of history are skipped (and counted in the
-// error when none is left).
+// Every series of the CSV (class from its revenue share, outliers left out; unit cost 1),
+// replayed over its last `replay_days`; series too short to leave 28 days of history are
+// skipped (and counted in the error when none is left).
 Dataset LoadFromCsv(const CsvSourceOptions& opt);
 
 }  // namespace corrente::simulate
