@@ -4,6 +4,7 @@
 PRESET ?= release
 BUILD := build/$(PRESET)
 JOBS ?= $(shell nproc)
+PORT ?= 8080
 
 .PHONY: all deps build web demo test unit asan-flood clean format
 
@@ -20,7 +21,7 @@ web:
 	@web/scripts/web.sh build
 
 demo: build web
-	@$(BUILD)/corrente demo
+	@$(BUILD)/corrente demo --port $(PORT)
 
 test: build web
 	@web/scripts/web.sh test

@@ -12,7 +12,8 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 
 out=$("$corrente" --help); check "--help exits 0" [ $? -eq 0 ]
 for sub in db seed user serve demo; do check "--help lists $sub" contains "$out" "^  $sub "; done
-"$corrente" bogus >/dev/null 2>&1; check "unknown subcommand exits 2" [ $? -eq 2 ]
+out=$("$corrente" bogus 2>&1); check "unknown subcommand exits 2" [ $? -eq 2 ]
+check "  naming it" contains "$out" "^corrente: unknown subcommand 'bogus'"
 "$corrente" seed --items -3 >/dev/null 2>&1; check "bad --items exits 2" [ $? -eq 2 ]
 
 "$corrente" db upgrade 2>/dev/null; check "db upgrade" [ $? -eq 0 ]

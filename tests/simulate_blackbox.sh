@@ -20,6 +20,8 @@ for p in spec normal empirical; do check "the table has $p" contains "$out" "^$p
 check "it says what it replays" grep -q "replaying 60 series under 3 policy run" "$work/err"
 check "the run is stored" [ "$(q "select count(*) from analytics.simulation_runs where status='SUCCEEDED' and jsonb_array_length(results) = 3")" = 1 ]
 check "stored params name the period" [ "$(q "select params ? 'from' and params ? 'to' from analytics.simulation_runs")" = t ]
+check "the seeded data has no relative outlier of demand" [ "$(q "select params->'demand_outliers'->>'days' from analytics.simulation_runs")" = 0 ]
+also lacks "$(cat "$work/err")" "outliers"
 check "JSON output parses, 3 policies with classes" [ "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d), all("by_class" in p for p in d))' "$work/r.json")" = "3 True" ]
 check "the SVG is a chart" grep -q "<circle" "$work/r.svg"
 out2=$("$corrente" simulate --no-store --policies spec --output "$work/r.csv" 2>/dev/null)
@@ -58,4 +60,23 @@ pid=$!
 sleep 1.5
 kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 check "a killed run leaves no row" [ "$(q 'select count(*) from analytics.simulation_runs')" = 1 ]
+
+# A typo of 1e6 units in the replayed year is read as zero, as the pipeline reads it: the
+# figures are those of a zero that day; --keep-outliers replays the typo.
+key=$(q "select item_id || ' ' || site_id || ' ' || full_date from core.fact_demand_daily
+         where full_date = (select max(full_date) - 60 from core.fact_demand_daily) and quantity > 0
+         order by item_id, site_id limit 1")
+read -r item site day <<<"$key"
+set_day() { q "update core.fact_demand_daily set quantity = $1 where item_id = $item and site_id = $site and full_date = '$day'" >/dev/null; }
+run() { "$corrente" simulate --no-store --policies spec,normal "$@"; }
+set_day 1000000
+typo=$(run 2>"$work/typo.err"); rc=$?
+check "simulate over a typo exits 0" [ $rc -eq 0 ]
+check "it says what it read as missing" grep -qE "^demand outliers 1 .* in 1 series; read as missing$" "$work/typo.err"
+kept=$(run --keep-outliers 2>/dev/null)
+set_day 0
+zero=$(run 2>/dev/null)
+check "the typo replays as a zero that day" [ "$typo" = "$zero" ]
+also [ -n "$zero" ]
+check "--keep-outliers replays the typo (as before)" [ "$kept" != "$zero" ]
 finish

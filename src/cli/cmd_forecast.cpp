@@ -1,7 +1,8 @@
 // `corrente forecast`: ad-hoc forecasting of every series of a CSV in M4 layout.
 //
-// Self-contained on purpose: it depends only on corrente_forecast, CLI11 and the standard
-// library, so it can be linked into the corrente binary without the database layers.
+// Self-contained on purpose: it depends only on corrente_forecast, corrente_decide (the
+// outlier rule), CLI11 and the standard library, so it can be linked into the corrente binary
+// without the database layers.
 #include <CLI/CLI.hpp>
 
 #include "common/series_csv.h"
@@ -20,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "decide/outliers.h"
 #include "forecast/forecast.h"
 #include "forecast/global.h"
 
@@ -39,6 +41,7 @@ struct ForecastArgs {
   bool intervals = false;
   int jobs = 0;
   bool no_global = false;
+  bool keep_outliers = false;
   int backtest_origins = forecast::ForecastOptions{}.backtest_origins;
   int combine_top = forecast::ForecastOptions{}.combine_top;
 };
@@ -136,6 +139,20 @@ int Run(const ForecastArgs& args) {
     return 1;
   }
 
+  // Relative outliers (decide/outliers.h), the pipeline's rule for demand: read as missing,
+  // i.e. a gap, interpolated as an empty field is. A series with a negative value is not
+  // demand and is left as it is.
+  if (!args.keep_outliers) {
+    decide::OutlierTally outliers;
+    for (Series& s : series) {
+      if (std::any_of(s.values.begin(), s.values.end(), [](double v) { return v < 0; })) continue;
+      const std::vector<decide::OutlierDay> days = decide::FindOutliers(s.values);
+      for (const decide::OutlierDay& d : days) s.values[d.index] = NAN;
+      outliers.Add(days.size());
+    }
+    if (outliers.days > 0) std::cerr << decide::OutlierText(outliers) << "; read as missing\n";
+  }
+
   // Opened before the work so a bad path fails fast.
   std::ofstream file;
   std::ostream* out = &std::cout;
@@ -205,6 +222,10 @@ void RegisterForecastCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--combine", args->combine_top,
                   "Combine the best K backtested models by their median (1 = pick the best)")
       ->capture_default_str();
+  cmd->add_flag("--keep-outliers", args->keep_outliers,
+                "Forecast from relative outliers as recorded (by default a value over 10x its "
+                "series' 90% quantile and alone, a typo, is read as missing, as the pipeline "
+                "reads demand)");
   cmd->add_flag("--no-global", args->no_global,
                  "Forecast each series alone. By default, with 20 series or more, a global model "
                  "learnt across the file's series competes in each series' backtest as one more "
@@ -212,7 +233,8 @@ void RegisterForecastCommand(CLI::App& app, int& exit_code) {
   cmd->footer(
       "Output columns: id,model,F1..FH; with --intervals then LO80_1..LO80_H, HI80_1..HI80_H, "
       "LO95_1..LO95_H, HI95_1..HI95_H. One row per input series, in input order. Values are "
-      "never negative. Missing values (empty interior fields, NA) are interpolated.");
+      "never negative. Missing values (empty interior fields, NA) are interpolated, and so are "
+      "relative outliers unless --keep-outliers (a series with a negative value keeps them).");
   cmd->callback([args, &exit_code] { exit_code = Run(*args); });
 }
 

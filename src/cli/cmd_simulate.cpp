@@ -26,7 +26,7 @@ struct SimArgs {
                         lead_times;
   std::optional<double> lead_time;
   int refit_every = 7, sample = 0, jobs = 0, replay_days = 0;
-  bool backorders = false, no_store = false, quiet = false;
+  bool backorders = false, no_store = false, quiet = false, keep_outliers = false;
   uint64_t seed = 1;
   double review_days = 14, lead_time_scale = 1;
   double alert_short_share = decide::kMaterialShortShare;
@@ -56,7 +56,10 @@ std::string ParamsJson(const SimArgs& a, const simulate::Dataset& d) {
                   ",\"backorders\":" + (a.backorders ? "true" : "false") +
                   ",\"seed\":" + std::to_string(a.seed) +
                   ",\"review_days\":" + std::to_string(a.review_days) + ",\"cycles\":" + JsonString(a.cycles) +
-                  ",\"lead_time_scale\":" + std::to_string(a.lead_time_scale);
+                  ",\"lead_time_scale\":" + std::to_string(a.lead_time_scale) +
+                  ",\"keep_outliers\":" + (a.keep_outliers ? "true" : "false") +
+                  ",\"demand_outliers\":{\"days\":" + std::to_string(d.outliers.days) +
+                  ",\"concerned\":" + std::to_string(d.outliers.series) + "}";
   if (d.source == "database")
     s += ",\"from\":" + JsonString(FormatDate(d.first_day + d.start)) +
          ",\"to\":" + JsonString(FormatDate(d.first_day + d.end - 1));
@@ -91,6 +94,7 @@ void Run(const SimArgs& a, int& exit_code) {
     c.lead_time = a.lead_time;
     c.lead_times_path = a.lead_times;
     c.replay_days = a.replay_days;
+    c.keep_outliers = a.keep_outliers;
     data = simulate::LoadFromCsv(c);
   } else {
     simulate::DbSourceOptions o;
@@ -104,6 +108,7 @@ void Run(const SimArgs& a, int& exit_code) {
     o.to = date("--to", a.to);
     o.sample = a.sample;
     o.seed = a.seed;
+    o.keep_outliers = a.keep_outliers;
     Config cfg = LoadConfig();
     conn.emplace(pg::Connection::Open(ConnectDsn(cfg, /*migrate=*/true, cluster::DbRole::kPipeline)));
     data = simulate::LoadFromDatabase(*conn, o);
@@ -118,6 +123,8 @@ void Run(const SimArgs& a, int& exit_code) {
                       FormatDate(data.first_day + data.end - 1))
                          .c_str()
                    : "");
+  if (data.outliers.days > 0)  // the pipeline's data-quality words
+    std::fprintf(stderr, "%s; read as missing\n", decide::OutlierText(data.outliers).c_str());
   Progress progress("simulate", static_cast<int64_t>(data.series.size()) * runs);
   int64_t last = 0;
   auto results = simulate::Simulate(data, opt, [&](int64_t done, int64_t) {
@@ -199,6 +206,9 @@ void RegisterSimulateCommand(CLI::App& app, int& exit_code) {
   sim->add_option("--jobs", a.jobs, "Threads (0 = one per core)")->check(CLI::Range(0, 1024));
   sim->add_option("--output", a.output, "Write the results as CSV, or JSON when FILE ends in .json");
   sim->add_option("--svg", a.svg, "Write the stockouts-against-stock chart as SVG");
+  sim->add_flag("--keep-outliers", a.keep_outliers,
+                "Replay relative outliers of demand as recorded (by default a day over 10x its "
+                "series' 90% quantile and alone, a typo, is read as zero, as the pipeline does)");
   sim->add_flag("--no-store", a.no_store, "Do not store the run in analytics.simulation_runs");
   sim->add_option("--demand", a.demand,
                   "Replay the series of this CSV (the forecast command's layout) instead of the database");

@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // An unknown first word: CLI11 alone would only say that a subcommand is required.
+    const std::vector<std::string> rest = app.remaining();
+    if (app.get_subcommands().empty() && !rest.empty() && rest.front().rfind('-', 0) != 0)
+      std::cerr << "corrente: unknown subcommand '" << rest.front() << "'\n";
     app.exit(e);
     return 2;
   } catch (const pg::Error& e) {

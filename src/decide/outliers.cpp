@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <sstream>
 
 namespace corrente::decide {
 
@@ -51,6 +52,14 @@ std::vector<OutlierDay> DropOutliers(std::span<double> y, const OutlierRule& rul
   std::vector<OutlierDay> out = FindOutliers(y, rule);
   for (const OutlierDay& o : out) y[o.index] = 0;
   return out;
+}
+
+std::string OutlierText(const OutlierTally& tally, const OutlierRule& rule) {
+  if (tally.days == 0) return "";
+  std::ostringstream o;
+  o << "demand outliers " << tally.days << " (over " << rule.multiple << "x their series' "
+    << rule.quantile * 100 << "% quantile, alone) in " << tally.series << " series";
+  return o.str();
 }
 
 }  // namespace corrente::decide

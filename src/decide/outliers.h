@@ -6,7 +6,9 @@
 // into the demand's spread, while one day read as zero moves the levels by a day's demand.
 // Pure functions, thread-safe.
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace corrente::decide {
@@ -41,5 +43,19 @@ double OutlierThreshold(std::span<const double> y, const OutlierRule& rule = {})
 
 // Sets the days FindOutliers finds to zero (missing); returns them.
 std::vector<OutlierDay> DropOutliers(std::span<double> y, const OutlierRule& rule = {});
+
+// What a scan of many series found.
+struct OutlierTally {
+  int64_t days = 0;    // days read as missing
+  int64_t series = 0;  // series with at least one
+  void Add(size_t found) {
+    days += static_cast<int64_t>(found);
+    series += found > 0 ? 1 : 0;
+  }
+};
+
+// The words the pipeline's data-quality line, `simulate` and `forecast` print: "demand
+// outliers 2 (over 10x their series' 90% quantile, alone) in 1 series". Empty for no day.
+std::string OutlierText(const OutlierTally& tally, const OutlierRule& rule = {});
 
 }  // namespace corrente::decide

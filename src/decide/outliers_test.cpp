@@ -20,6 +20,18 @@ std::vector<double> Poisson(double rate, size_t n, unsigned seed = 7) {
   return y;
 }
 
+TEST(Outliers, TheLineSaysHowManyDaysInHowManySeries) {
+  OutlierTally t;
+  EXPECT_EQ(OutlierText(t), "");
+  t.Add(0);
+  t.Add(2);
+  t.Add(1);
+  EXPECT_EQ(t.days, 3);
+  EXPECT_EQ(t.series, 2);
+  EXPECT_EQ(OutlierText(t),
+            "demand outliers 3 (over 10x their series' 90% quantile, alone) in 2 series");
+}
+
 TEST(Outliers, ACleanSeriesHasNone) {
   for (double rate : {0.2, 1.0, 5.0, 40.0, 2000.0})
     EXPECT_TRUE(FindOutliers(Poisson(rate, 560)).empty()) << rate;

@@ -119,17 +119,13 @@ std::string Runner::CheckDataQuality() {
   // Relative outliers: one day far above its series' usual, alone (decide/outliers.h).
   const auto t1 = Clock::now();
   const OutlierScan outliers = ScanDemandOutliers();
-  const decide::OutlierRule rule;
   total += outliers.days;
   json += ",\"demand_outliers\":{\"days\":" + std::to_string(outliers.days) +
           ",\"concerned\":" + std::to_string(outliers.series) +
           ",\"examples\":" + outliers.examples + ",\"seconds\":" +
           JsonNumber(std::chrono::duration<double>(Clock::now() - t1).count()) + "}";
   if (outliers.days > 0)
-    text += (text.empty() ? "" : "; ") + std::string("demand outliers ") +
-            std::to_string(outliers.days) + " (over " + JsonNumber(rule.multiple) +
-            "x their series' " + JsonNumber(rule.quantile * 100) + "% quantile, alone) in " +
-            std::to_string(outliers.series) + " series";
+    text += (text.empty() ? "" : "; ") + decide::OutlierText({outliers.days, outliers.series});
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   json += ",\"total\":" + std::to_string(total) + ",\"seconds\":" + JsonNumber(secs) + "}";
   extra_stats_.emplace_back("data_quality", json);

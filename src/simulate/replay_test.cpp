@@ -203,5 +203,39 @@ TEST(Source, CsvInputsAndTheirErrors) {
   EXPECT_THROW(LoadFromCsv(o), std::invalid_argument);
 }
 
+// A typo of 1e6 on a slow series is read as zero, as the pipeline reads it: the same demand
+// and ABC class as a zero that day (kept, it would make the series class A), and counted.
+TEST(Source, CsvOutliersReadAsZeroBeforeTheClasses) {
+  auto file = [](const std::string& typo) {
+    std::string text = "id\n", slow = "slow";
+    for (int t = 0; t < 80; ++t) slow += "," + (t == 70 ? typo : std::to_string(4 + t % 3));
+    text += slow + "\n";
+    for (const char* id : {"f1", "f2", "f3"}) {
+      text += id;
+      for (int t = 0; t < 80; ++t) text += ",50";
+      text += "\n";
+    }
+    return TempFile(text);
+  };
+  CsvSourceOptions o;
+  o.lead_time = 2;
+  o.demand_path = file("0");
+  const Dataset zero = LoadFromCsv(o);
+  EXPECT_EQ(zero.outliers.days, 0);
+  o.demand_path = file("1000000");
+  const Dataset typo = LoadFromCsv(o);
+  EXPECT_EQ(typo.outliers.days, 1);
+  EXPECT_EQ(typo.outliers.series, 1);
+  ASSERT_EQ(typo.series.size(), 4u);
+  EXPECT_EQ(typo.series[0].demand, zero.series[0].demand);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(typo.series[i].abc, zero.series[i].abc) << i;
+  EXPECT_EQ(zero.series[0].abc, 'C');
+  o.keep_outliers = true;
+  const Dataset kept = LoadFromCsv(o);
+  EXPECT_EQ(kept.outliers.days, 0);
+  EXPECT_EQ(kept.series[0].demand[70], 1e6);
+  EXPECT_EQ(kept.series[0].abc, 'A');
+}
+
 }  // namespace
 }  // namespace corrente::simulate

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "decide/levels.h"
+#include "decide/outliers.h"
 #include "simulate/replay.h"
 
 namespace corrente::simulate {
@@ -19,6 +20,8 @@ struct Dataset {
   std::map<int, std::vector<LeadTime>> leads;  // by supplier (series point into these)
   int start = 0, end = 0;                      // replayed days, as indexes into demand
   int64_t first_day = 0;                       // days since 1970 of index 0 (0 for CSV)
+  // Relative outliers of demand (decide/outliers.h) read as zero, as the pipeline reads them.
+  decide::OutlierTally outliers;
 };
 
 struct PolicyRun {

@@ -9,6 +9,7 @@
 
 #include "common/dates.h"
 #include "common/series_csv.h"
+#include "decide/outliers.h"
 #include "decide/policy.h"
 #include "pg/copy.h"
 
@@ -149,6 +150,8 @@ Dataset LoadFromDatabase(pg::Connection& conn, const DbSourceOptions& opt) {
         {static_cast<int>(open.GetInt(i, 2) - first), open.GetDouble(i, 3)});
   }
   PointLeads(d, supplier_of);
+  if (!opt.keep_outliers)
+    for (SimSeries& s : d.series) d.outliers.Add(decide::DropOutliers(s.demand).size());
   return d;
 }
 
@@ -197,6 +200,7 @@ Dataset LoadFromCsv(const CsvSourceOptions& opt) {
       ++skipped;
       continue;
     }
+    if (!opt.keep_outliers) d.outliers.Add(decide::DropOutliers(y).size());  // before ABC
     SimSeries s;
     s.label = r.id;
     s.item = static_cast<int32_t>(d.series.size() + 1);
