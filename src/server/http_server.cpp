@@ -10,7 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 #include <cstdio>
 #include <charconv>
 #include <cstring>
@@ -21,6 +20,8 @@
 #include "server/client_address.h"
 #include "server/connections.h"
 #include "server/encoding.h"
+#include "server/request_target.h"
+#include "server/response_head.h"
 #include "server/tarpit.h"
 #include "server/tls.h"
 
@@ -53,24 +54,13 @@ Request ToRequest(const http::request<http::string_body>& r, const std::string& 
   q.body = r.body();
   for (const auto& f : r) {
     std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : name)  // a token: ASCII, lowered as the C locale's tolower does, inline
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     q.headers[name] = std::string(f.value());
   }
-  auto target = boost::urls::parse_origin_form(r.target());
-  if (target) {
-    q.path = std::string(target->encoded_path().decode());
-    // "//api//v1/items" routes as "/api/v1/items" (the router skips empty segments): one
-    // spelling, so the API's headers (Cache-Control: private, Vary: Authorization), its cache
-    // key and the static files' "/api/" check see the same path the router does.
-    auto repeated = [](char a, char b) { return a == '/' && b == '/'; };
-    q.path.erase(std::unique(q.path.begin(), q.path.end(), repeated), q.path.end());
-    // "/api/v1/auth/login/" routes as "/api/v1/auth/login" too: the login's refusal on the I/O
-    // thread and its tarpit, which compare the path, once missed it (attack12). Under /api/
-    // only: a static directory ("/api-docs/") needs its slash for its relative links.
-    if (q.path.rfind("/api/", 0) == 0)
-      while (q.path.size() > 5 && q.path.back() == '/') q.path.pop_back();
-    for (auto p : target->params())
-      q.query[std::string(p.key)] = p.has_value ? std::string(p.value) : "";
+  if (auto target = ParseTarget(r.target())) {
+    q.path = std::move(target->path);
+    q.query = std::move(target->query);
   } else {
     q.path = "\x01";  // never matches a route: answered 400 below
   }
@@ -151,80 +141,6 @@ std::optional<Response> BadFields(const http::request_parser<http::string_body>&
     if (!beast::iequals(f->value(), "chunked"))
       return ErrorResponse(501, "not_implemented", "only the chunked transfer coding is supported");
   return std::nullopt;
-}
-
-// True when `s` (a std::string's bytes: a NUL follows them) holds one of `bad`. strcspn scans
-// 16 bytes an instruction; a NUL stops it, so it goes on past one.
-bool Holds(std::string_view s, const char* bad) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    i += std::strcspn(s.data() + i, bad);
-    if (i < s.size() && s[i] != '\0') return true;
-  }
-  return false;
-}
-
-std::string Without(std::string_view s, const char* bad) {
-  std::string out;
-  for (char c : s)
-    if (c == '\0' || !std::strchr(bad, c)) out += c;
-  return out;
-}
-
-// Calls put() with each piece of a head, in order.
-template <class Put>
-void HeadPieces(const Response& res, unsigned version, bool keep_alive, std::string_view status,
-                std::string_view framing, Put&& put) {
-  put(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  put(status);
-  put(" ");
-  put(http::obsolete_reason(static_cast<http::status>(res.status)));
-  auto field = [&put](std::string_view name, std::string_view value) {
-    put("\r\n");
-    put(name);
-    put(": ");
-    put(value);
-  };
-  put("\r\nServer: corrente");
-  if (!res.content_type.empty()) field("Content-Type", res.content_type);
-  for (const auto& [k, v] : res.headers) field(k, v);
-  put("\r\nX-Content-Type-Options: nosniff");
-  if (!keep_alive)
-    put("\r\nConnection: close");
-  else if (version == 10)
-    put("\r\nConnection: keep-alive");
-  put("\r\n");
-  put(framing);
-  put("\r\n");
-}
-
-// The status line and headers, written by hand: Beast's serializer walks every field as a
-// chain of small buffers, which cost more than the rest of a cache hit. Sized first, then
-// copied in: appending its 40-odd pieces one by one was 10 % of a hit's instructions. CR and
-// LF never reach the output from a header value, nor ':' from a name: a response that holds
-// one (rare) is written from a copy without them.
-std::string ResponseHead(const Response& res, unsigned version, bool keep_alive,
-                         const char* framing) {
-  bool clean = !Holds(res.content_type, "\r\n");
-  for (const auto& [k, v] : res.headers)
-    clean = clean && !Holds(k, "\r\n:") && !Holds(v, "\r\n");
-  if (!clean) {
-    Response copy(res.status, Without(res.content_type, "\r\n"), "");
-    for (const auto& [k, v] : res.headers)
-      copy.headers.emplace_back(Without(k, "\r\n:"), Without(v, "\r\n"));
-    return ResponseHead(copy, version, keep_alive, framing);
-  }
-  char status[16];
-  auto [end, ec] = std::to_chars(status, status + sizeof status, res.status);
-  std::string_view code(status, static_cast<size_t>(end - status));
-  size_t size = 0;
-  HeadPieces(res, version, keep_alive, code, framing, [&size](std::string_view p) { size += p.size(); });
-  std::string h(size, '\0');
-  char* out = h.data();
-  HeadPieces(res, version, keep_alive, code, framing, [&out](std::string_view p) {
-    std::memcpy(out, p.data(), p.size());
-    out += p.size();
-  });
-  return h;
 }
 
 // Writes all of `bufs`, or fails with beast::error::timeout (the socket then closes) when the
