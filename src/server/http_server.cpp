@@ -128,12 +128,18 @@ net::awaitable<void> ReadHeader(Stream& stream, beast::flat_buffer& buffer,
 // while we would read the last).
 std::optional<Response> BadFields(const http::request_parser<http::string_body>& p) {
   const auto& r = p.get();
-  size_t hosts = r.count(http::field::host);
+  // One pass over the fields by their known names (three lookups in Beast's tree, each
+  // comparing names without case, were 4 % of a cache hit).
+  size_t hosts = 0, authorizations = 0, codings = 0;
+  for (const auto& f : r) {
+    hosts += f.name() == http::field::host;
+    authorizations += f.name() == http::field::authorization;
+    codings += f.name() == http::field::transfer_encoding;
+  }
   if (hosts > 1 || (hosts == 0 && r.version() == 11))
     return ErrorResponse(400, "bad_request", "an HTTP/1.1 request has exactly one Host");
-  if (r.count(http::field::authorization) > 1)
-    return ErrorResponse(400, "bad_request", "more than one Authorization");
-  if (r.find(http::field::transfer_encoding) == r.end()) return std::nullopt;
+  if (authorizations > 1) return ErrorResponse(400, "bad_request", "more than one Authorization");
+  if (codings == 0) return std::nullopt;
   if (r.version() != 11 || !p.chunked())
     return ErrorResponse(400, "bad_request", "Transfer-Encoding must end in chunked (HTTP/1.1)");
   auto [first, last] = r.equal_range(http::field::transfer_encoding);
@@ -348,6 +354,8 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
   std::string remote =
       beast::get_lowest_layer(stream).socket().remote_endpoint(ec).address().to_string();
   beast::flat_buffer buffer;
+  std::shared_ptr<const TokenCheck> last_token;  // the last request's, and its header
+  std::string last_authorization;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(opt.body_limit);
@@ -410,6 +418,12 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
       if (!opt.trusted_proxies.empty())
         client = ClientAddress(remote, ForwardedFor(req), opt.trusted_proxies);
       Request q = ToRequest(req, client);
+      // The previous request's token check, offered to this one when it sends the same header
+      // (token_check.h takes it only while current).
+      if (last_token)
+        if (const std::string* a = q.Header("authorization"); a && *a == last_authorization)
+          q.previous_token = std::move(last_token);
+      last_token.reset();
       try {
         std::optional<Response> fast;
         if (q.path == "\x01")
@@ -453,6 +467,11 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
           spdlog::error("finish hook: {}", e.what());
         }
       }
+      if (q.token)
+        if (const std::string* a = q.Header("authorization")) {
+          last_token = q.token;
+          last_authorization = *a;
+        }
     }
     if (res.hold.count() > 0) {
       // The tarpit: a timer on this strand, no thread held. Past its bounds, at once and close.

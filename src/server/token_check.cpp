@@ -43,8 +43,17 @@ TokenCheck TokenChecker::Check(const Request& req) const {
 }
 
 const TokenCheck& TokenChecker::Carried(Request& req) const {
-  if (!req.token) req.token = std::make_shared<const TokenCheck>(Check(req));
+  if (!req.token) {
+    if (req.previous_token && Current(*req.previous_token))
+      req.token = std::move(req.previous_token);
+    else
+      req.token = std::make_shared<const TokenCheck>(Check(req));
+  }
   return *req.token;
+}
+
+bool TokenChecker::Current(const TokenCheck& c) const {
+  return c.principal && c.changes == Changes() && c.principal->expires_at > NowUnix();
 }
 
 Principal TokenChecker::Require(const Request& req, Role min_role) const {

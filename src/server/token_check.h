@@ -34,6 +34,8 @@ class TokenChecker {
   // Checks the request's Authorization header now (the role aside).
   TokenCheck Check(const Request& req) const;
   // The request's check, made now unless it carries one (then kept on it): for the I/O thread.
+  // The connection's previous check of the same header (Request::previous_token) is taken
+  // while current, as the worker takes the carried one.
   const TokenCheck& Carried(Request& req) const;
   // The caller when its token passes and its role is at least `min_role`; else throws the
   // ApiError (401, 403 or 503). Takes the request's carried check while it is current.
@@ -43,6 +45,8 @@ class TokenChecker {
 
  private:
   uint64_t Changes() const { return revoked_.Changes() + users_.Changes(); }
+  // A passed check with no revocation or account change since, whose token has not expired.
+  bool Current(const TokenCheck& c) const;
   // Tokens that passed verification, so a hot client does not pay for HMAC and JSON parsing on
   // every request. Expiry and revocation are still checked each time.
   std::optional<Principal> Verified(std::string_view token) const;

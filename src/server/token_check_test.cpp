@@ -91,6 +91,42 @@ TEST(TokenCheck, AnAccountChangeAfterTheCarriedCheckIsHonoured) {
   EXPECT_EQ(f.Status(other, Role::kViewer), 401);
 }
 
+TEST(TokenCheck, TheConnectionsPreviousCheckIsTakenOnlyWhileCurrent) {
+  Fixture f;
+  Request first = f.Req("Bearer " + f.token);
+  ASSERT_TRUE(f.checker.Carried(first).principal);
+  EXPECT_EQ(f.checker.Checks(), 1u);
+  Request next = f.Req("Bearer " + f.token);  // the same connection, the same header
+  next.previous_token = first.token;
+  EXPECT_EQ(f.checker.Carried(next).principal->user_id, 5);
+  EXPECT_EQ(next.token, first.token);
+  EXPECT_EQ(f.checker.Checks(), 1u);  // not checked again
+  // A revocation since: checked again, and refused.
+  f.revoked.Add(f.who.jti, f.who.expires_at);
+  Request after = f.Req("Bearer " + f.token);
+  after.previous_token = first.token;
+  EXPECT_TRUE(f.checker.Carried(after).refusal);
+  EXPECT_EQ(f.checker.Checks(), 2u);
+  // A refusal is never taken from the previous request: each request's own check.
+  Request again = f.Req("Bearer " + f.token);
+  again.previous_token = after.token;
+  EXPECT_TRUE(f.checker.Carried(again).refusal);
+  EXPECT_EQ(f.checker.Checks(), 3u);
+}
+
+TEST(TokenCheck, AnExpiredPreviousCheckIsNotTaken) {
+  Fixture f;
+  TokenCheck c = f.checker.Check(f.Req("Bearer " + f.token));  // current in every other way
+  ASSERT_TRUE(c.principal);
+  c.principal->expires_at = 1;  // long past
+  auto old = std::make_shared<const TokenCheck>(c);
+  Request r = f.Req("Bearer " + f.token);
+  r.previous_token = old;
+  EXPECT_TRUE(f.checker.Carried(r).principal);
+  EXPECT_NE(r.token, old);
+  EXPECT_EQ(f.checker.Checks(), 2u);
+}
+
 TEST(TokenCheck, RefusedWithA503UntilLoadedThenAcceptedByTheWorker) {
   Jwt jwt(std::string(40, 'k'), std::chrono::seconds(60));
   RevokedTokens revoked;

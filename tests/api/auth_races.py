@@ -134,6 +134,46 @@ def account_changes(t):
     check("a version bumped elsewhere and announced by NOTIFY ends the token here", code == 401, code)
 
 
+def keep_alive_tokens(t):
+    """One keep-alive connection, as a browser keeps one: the server takes the previous request's
+    token check for the next request with the same header, only while no revocation or account
+    change landed since; another header on the same connection is checked as itself."""
+    check, req, login, admin = t.check, t.req, t.login, t.ADMIN
+    pw = "Keep-Alive-Phrase-1"
+    ids = {}
+    for name, role in (("ka_viewer", "VIEWER"), ("ka_admin", "ADMIN")):
+        r = req("POST", "/api/v1/admin/users", admin, body={"username": name, "password": pw, "role": role})
+        check("keep-alive user %s created" % name, r.status == 201, r.raw)
+        ids[name] = r.data["user_id"] if r.status == 201 else 0
+    viewer, boss = login("ka_viewer", pw).data["access_token"], login("ka_admin", pw).data["access_token"]
+    c = http.client.HTTPConnection(t.HOST, t.PORT, timeout=30)
+
+    def on_conn(path, token):
+        c.request("GET", path, headers={"Authorization": "Bearer " + token} if token else {})
+        r = c.getresponse()
+        body = r.read()
+        return r.status, json.loads(body) if body[:1] == b"{" else None
+
+    seen = [on_conn("/api/v1/auth/me", viewer), on_conn("/api/v1/items?limit=1", viewer),
+            on_conn("/api/v1/auth/me", boss), on_conn("/api/v1/admin/users", viewer),
+            on_conn("/api/v1/admin/users", boss), on_conn("/api/v1/auth/me", "x" + viewer),
+            on_conn("/api/v1/auth/me", None), on_conn("/api/v1/auth/me", viewer)]
+    codes = [s for s, _ in seen]
+    names = [b["data"]["username"] for s, b in seen if s == 200 and b and "username" in b.get("data", {})]
+    check("one connection, tokens in turn: each request is its own token's", codes == [200, 200, 200, 403, 200, 401, 401, 200]
+          and names == ["ka_viewer", "ka_admin", "ka_viewer"], (codes, names))
+    r = req("PATCH", "/api/v1/admin/users/%d" % ids["ka_viewer"], admin, body={"active": False})
+    check("keep-alive viewer deactivated", r.status == 200, r.raw)
+    after = [on_conn("/api/v1/items?limit=1", viewer)[0], on_conn("/api/v1/auth/me", viewer)[0]]
+    check("a deactivation ends the token on the connection that was using it (cached route too)",
+          after == [401, 401], after)
+    r = req("POST", "/api/v1/auth/logout-all", boss)
+    check("keep-alive admin logs out everywhere", r.status == 200, r.raw)
+    check("logout-all ends the token on a connection that had just used it",
+          on_conn("/api/v1/admin/users", boss)[0] == 401)
+    c.close()
+
+
 def revoke_races(t):
     """A logout and two refreshes of one token at once: one of them wins, the others are 401,
     so a logout is never outlived by a refresh's new token and no token is refreshed into two."""
@@ -245,6 +285,7 @@ def tarpit(t):
 
 def run(t):
     account_changes(t)
+    keep_alive_tokens(t)
     revoke_races(t)
     throttle_races(t)
     tarpit(t)
