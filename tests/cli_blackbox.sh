@@ -14,6 +14,13 @@ out=$("$corrente" --help); check "--help exits 0" [ $? -eq 0 ]
 for sub in db seed user serve demo; do check "--help lists $sub" contains "$out" "^  $sub "; done
 out=$("$corrente" bogus 2>&1); check "unknown subcommand exits 2" [ $? -eq 2 ]
 check "  naming it" contains "$out" "^corrente: unknown subcommand 'bogus'"
+# Every nested group too (CLI11 said only 'A subcommand is required').
+for group in db "db replica" user pipeline migrate; do
+  out=$("$corrente" $group bogus 2>&1); rc=$?
+  check "corrente $group bogus exits 2, naming it" [ $rc -eq 2 ] \
+    && also contains "$out" "^corrente $group: unknown subcommand 'bogus'"
+done
+out=$("$corrente" db 2>&1); check "corrente db alone exits 2" [ $? -eq 2 ] && also lacks "$out" "unknown subcommand"
 "$corrente" seed --items -3 >/dev/null 2>&1; check "bad --items exits 2" [ $? -eq 2 ]
 
 "$corrente" db upgrade 2>/dev/null; check "db upgrade" [ $? -eq 0 ]

@@ -58,8 +58,7 @@ std::string ParamsJson(const SimArgs& a, const simulate::Dataset& d) {
                   ",\"review_days\":" + std::to_string(a.review_days) + ",\"cycles\":" + JsonString(a.cycles) +
                   ",\"lead_time_scale\":" + std::to_string(a.lead_time_scale) +
                   ",\"keep_outliers\":" + (a.keep_outliers ? "true" : "false") +
-                  ",\"demand_outliers\":{\"days\":" + std::to_string(d.outliers.days) +
-                  ",\"concerned\":" + std::to_string(d.outliers.series) + "}";
+                  ",\"demand_outliers\":" + simulate::OutliersJson(d.outliers);
   if (d.source == "database")
     s += ",\"from\":" + JsonString(FormatDate(d.first_day + d.start)) +
          ",\"to\":" + JsonString(FormatDate(d.first_day + d.end - 1));

@@ -53,10 +53,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // An unknown first word: CLI11 alone would only say that a subcommand is required.
-    const std::vector<std::string> rest = app.remaining();
-    if (app.get_subcommands().empty() && !rest.empty() && rest.front().rfind('-', 0) != 0)
-      std::cerr << "corrente: unknown subcommand '" << rest.front() << "'\n";
+    // An unknown word where a subcommand goes (`corrente bogus`, `corrente db bogus`): CLI11
+    // alone would only say that a subcommand is required.
+    CLI::App* group = &app;
+    std::string path = "corrente";
+    while (!group->get_subcommands().empty()) {
+      group = group->get_subcommands().front();
+      path += " " + group->get_name();
+    }
+    const std::vector<std::string> rest = group->remaining();
+    if (!group->get_subcommands(nullptr).empty() && !rest.empty() && rest.front().rfind('-', 0) != 0)
+      std::cerr << path << ": unknown subcommand '" << rest.front() << "'\n";
     app.exit(e);
     return 2;
   } catch (const pg::Error& e) {

@@ -83,10 +83,12 @@ void SimulationJobs::Run(int64_t id, const WhatIf& w) {
       std::string results = "{\"series\":" + std::to_string(data.series.size()) +
                             ",\"baseline\":" + simulate::Json(before) +
                             ",\"what_if\":" + simulate::Json(after) + ",\"change\":" + deltas + "}";
+      // What was read as zero, in params as `corrente simulate` stores it.
       conn.Execute(
           "UPDATE analytics.simulation_runs SET status = 'SUCCEEDED', results = $2::jsonb,"
+          " params = params || jsonb_build_object('demand_outliers', $3::jsonb),"
           " finished_at = now() WHERE simulation_id = $1",
-          id, results);
+          id, results, simulate::OutliersJson(data.outliers));
     } catch (const std::exception& e) {
       conn.Execute(
           "UPDATE analytics.simulation_runs SET status = 'FAILED', error = $2, finished_at = now()"

@@ -117,6 +117,11 @@ std::string Json(const std::vector<PolicyRun>& runs) {
   return s + "]";
 }
 
+std::string OutliersJson(const decide::OutlierTally& tally) {
+  return "{\"days\":" + std::to_string(tally.days) +
+         ",\"concerned\":" + std::to_string(tally.series) + "}";
+}
+
 std::string Svg(const std::vector<PolicyRun>& runs) {
   const double W = 720, H = 440, L = 70, R = 150, T = 30, B = 50;
   double xmax = 0, ymax = 0;
