@@ -154,8 +154,9 @@ class Api {
     if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
     const Router::Route* rr = router_->Find(req);
     if (!rr) return std::nullopt;
+    if (rr->method != "GET") return std::nullopt;
     auto it = gets_.find(rr->pattern);
-    if (rr->method != "GET" || it == gets_.end()) return std::nullopt;
+    if (it == gets_.end()) return std::nullopt;
     const ApiRoute& r = routes_[it->second];
     if (!r.cacheable || !r.min_role) return std::nullopt;
     Principal p;

@@ -354,8 +354,7 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
   std::string remote =
       beast::get_lowest_layer(stream).socket().remote_endpoint(ec).address().to_string();
   beast::flat_buffer buffer;
-  std::shared_ptr<const TokenCheck> last_token;  // the last request's, and its header
-  std::string last_authorization;
+  std::shared_ptr<const TokenCheck> last_token;  // the last request's
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(opt.body_limit);
@@ -418,12 +417,9 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
       if (!opt.trusted_proxies.empty())
         client = ClientAddress(remote, ForwardedFor(req), opt.trusted_proxies);
       Request q = ToRequest(req, client);
-      // The previous request's token check, offered to this one when it sends the same header
-      // (token_check.h takes it only while current).
-      if (last_token)
-        if (const std::string* a = q.Header("authorization"); a && *a == last_authorization)
-          q.previous_token = std::move(last_token);
-      last_token.reset();
+      // The previous request's token check, offered to this one (token_check.h takes it only for
+      // the same header, while current).
+      q.previous_token = std::move(last_token);
       try {
         std::optional<Response> fast;
         if (q.path == "\x01")
@@ -467,11 +463,7 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
           spdlog::error("finish hook: {}", e.what());
         }
       }
-      if (q.token)
-        if (const std::string* a = q.Header("authorization")) {
-          last_token = q.token;
-          last_authorization = *a;
-        }
+      last_token = q.token;
     }
     if (res.hold.count() > 0) {
       // The tarpit: a timer on this strand, no thread held. Past its bounds, at once and close.

@@ -39,6 +39,9 @@ Segments Split(std::string_view path) {
   return out;
 }
 
+// "{name}": a segment that matches any.
+bool IsParam(const std::string& p) { return p.size() > 2 && p.front() == '{' && p.back() == '}'; }
+
 // "/a/b": the segments joined, as a literal route's key.
 std::string Joined(const Segments& segs) {
   std::string out;
@@ -51,7 +54,7 @@ bool Match(const std::vector<std::string>& pattern, const Segments& path,
   if (path.overflow || pattern.size() != path.size) return false;
   for (size_t i = 0; i < pattern.size(); ++i) {
     const auto& p = pattern[i];
-    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+    if (IsParam(p)) {
       if (params) (*params)[p.substr(1, p.size() - 2)] = std::string(path.at[i]);
     } else if (p != path.at[i]) {
       return false;
@@ -85,9 +88,7 @@ void Router::Add(const std::string& method, const std::string& pattern, Handler 
   Segments segs = Split(pattern);
   if (segs.overflow) throw std::invalid_argument("route pattern has too many segments: " + pattern);
   std::vector<std::string> parts(segs.at.begin(), segs.at.begin() + segs.size);
-  bool literal = std::none_of(parts.begin(), parts.end(), [](const std::string& p) {
-    return p.size() > 2 && p.front() == '{' && p.back() == '}';
-  });
+  bool literal = std::none_of(parts.begin(), parts.end(), IsParam);
   size_t index = routes_.size();
   routes_.push_back({method, pattern, std::move(parts), std::move(handler)});
   if (literal)

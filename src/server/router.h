@@ -33,8 +33,8 @@ struct Request {
   // The fast path's check of the bearer token, carried to the worker so that it is done once
   // (token_check.h).
   std::shared_ptr<const TokenCheck> token;
-  // The check of the connection's previous request, when it carried the same Authorization
-  // header: taken instead of a new one while it is current (token_check.h).
+  // The check of the connection's previous request: taken instead of a new one when it was made
+  // for the same Authorization header and is still current (token_check.h).
   std::shared_ptr<const TokenCheck> previous_token;
   // Set when this request leads the computation of its cache key's response: the worker hands
   // its response to the requests waiting for it (single_flight.h).

@@ -39,12 +39,15 @@ TokenCheck TokenChecker::Check(const Request& req) const {
     return refuse(ApiError(401, "invalid_token", "token has been revoked"));
   if (auto why = users_.Refuse(*p)) return refuse(ApiError(401, "invalid_token", *why));
   c.principal = std::move(p);
+  c.authorization = *h;
   return c;
 }
 
 const TokenCheck& TokenChecker::Carried(Request& req) const {
   if (!req.token) {
-    if (req.previous_token && Current(*req.previous_token))
+    const std::string* h = req.Header("authorization");
+    if (req.previous_token && Current(*req.previous_token) && h &&
+        *h == req.previous_token->authorization)
       req.token = std::move(req.previous_token);
     else
       req.token = std::make_shared<const TokenCheck>(Check(req));
@@ -60,8 +63,7 @@ Principal TokenChecker::Require(const Request& req, Role min_role) const {
   std::optional<TokenCheck> fresh;
   const TokenCheck* c = req.token.get();
   // A revocation or account change since the carried check, or an expiry: checked again.
-  if (!c || c->changes != Changes() || (c->principal && c->principal->expires_at <= NowUnix()))
-    c = &fresh.emplace(Check(req));
+  if (!c || (c->principal ? !Current(*c) : c->changes != Changes())) c = &fresh.emplace(Check(req));
   if (c->refusal) throw *c->refusal;
   if (static_cast<int>(c->principal->role) < static_cast<int>(min_role))
     throw ApiError(403, "forbidden", std::string("needs role ") + RoleName(min_role) + " or above");

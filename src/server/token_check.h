@@ -24,6 +24,7 @@ namespace corrente::server {
 struct TokenCheck {
   std::optional<Principal> principal;  // the caller, when the token passed
   std::optional<ApiError> refusal;     // else why not
+  std::string authorization;           // the header it was made for (a passed check's)
   uint64_t changes = 0;  // revocations and account changes the check had seen (Changes())
 };
 
@@ -34,8 +35,8 @@ class TokenChecker {
   // Checks the request's Authorization header now (the role aside).
   TokenCheck Check(const Request& req) const;
   // The request's check, made now unless it carries one (then kept on it): for the I/O thread.
-  // The connection's previous check of the same header (Request::previous_token) is taken
-  // while current, as the worker takes the carried one.
+  // The connection's previous check (Request::previous_token) is taken when it was made for
+  // the same header and is current, as the worker takes the carried one.
   const TokenCheck& Carried(Request& req) const;
   // The caller when its token passes and its role is at least `min_role`; else throws the
   // ApiError (401, 403 or 503). Takes the request's carried check while it is current.

@@ -114,6 +114,23 @@ TEST(TokenCheck, TheConnectionsPreviousCheckIsTakenOnlyWhileCurrent) {
   EXPECT_EQ(f.checker.Checks(), 3u);
 }
 
+TEST(TokenCheck, APreviousCheckOfAnotherHeaderIsNotTaken) {
+  Fixture f;
+  Request first = f.Req("Bearer " + f.token);
+  ASSERT_TRUE(f.checker.Carried(first).principal);
+  Principal other = f.who;
+  other.user_id = 6;
+  f.users.Set(6, {true, 1});
+  Request next = f.Req("Bearer " + f.jwt.Issue(other));  // the same connection, another token
+  next.previous_token = first.token;
+  EXPECT_EQ(f.checker.Carried(next).principal->user_id, 6);
+  EXPECT_NE(next.token, first.token);
+  Request none;  // no header at all
+  none.previous_token = first.token;
+  EXPECT_TRUE(f.checker.Carried(none).refusal);
+  EXPECT_EQ(f.checker.Checks(), 3u);
+}
+
 TEST(TokenCheck, AnExpiredPreviousCheckIsNotTaken) {
   Fixture f;
   TokenCheck c = f.checker.Check(f.Req("Bearer " + f.token));  // current in every other way
