@@ -10,8 +10,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
-#include <cstdio>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <list>
 #include <optional>

@@ -63,8 +63,7 @@ void HeadPieces(const Response& res, unsigned version, bool keep_alive, std::str
 std::string ResponseHead(const Response& res, unsigned version, bool keep_alive,
                          const char* framing) {
   bool clean = !Holds(res.content_type, "\r\n");
-  for (const auto& [k, v] : res.headers)
-    clean = clean && !Holds(k, "\r\n:") && !Holds(v, "\r\n");
+  for (const auto& [k, v] : res.headers) clean = clean && !Holds(k, "\r\n:") && !Holds(v, "\r\n");
   if (!clean) {
     Response copy(res.status, Without(res.content_type, "\r\n"), "");
     for (const auto& [k, v] : res.headers)
@@ -75,7 +74,8 @@ std::string ResponseHead(const Response& res, unsigned version, bool keep_alive,
   auto [end, ec] = std::to_chars(status, status + sizeof status, res.status);
   std::string_view code(status, static_cast<size_t>(end - status));
   size_t size = 0;
-  HeadPieces(res, version, keep_alive, code, framing, [&size](std::string_view p) { size += p.size(); });
+  HeadPieces(res, version, keep_alive, code, framing,
+             [&size](std::string_view p) { size += p.size(); });
   std::string h(size, '\0');
   char* out = h.data();
   HeadPieces(res, version, keep_alive, code, framing, [&out](std::string_view p) {

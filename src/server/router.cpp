@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <stdexcept>
 #include <string_view>
-
-#include <boost/json.hpp>
 
 #include "common/utf8.h"
 
