@@ -23,11 +23,17 @@ wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
 BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PASSWORD="$admin_pw" \
   CORRENTE="$corrente" python3 "$here/forecast_pages.py"
 check "forecast_pages.py" [ $? -eq 0 ]
-# A server still running when the schema goes back below V066 answers from the statement; an
-# upgrade to V066 renders the latest published run's pages at once.
-"$corrente" db downgrade --to 65 >/dev/null 2>&1; check "db downgrade --to 65 (V066 out)" [ $? -eq 0 ]
+# A server still running when the schema goes back to V066's whole-JSON pages (below V078), or
+# below V066, answers from the statement; an upgrade renders the latest run's pages at once.
 token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+"$corrente" db downgrade --to 77 >/dev/null 2>&1; check "db downgrade --to 77 (V078 out)" [ $? -eq 0 ]
+json_pages=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(*) FROM analytics.forecast_pages WHERE rows_json LIKE '[{%'")
+check "  V066's pages are rendered again" [ "${json_pages:-0}" -gt 0 ]
+code=$(curl -s -o "$work/after77" -w '%{http_code}' -H "Authorization: Bearer $token" \
+       "http://127.0.0.1:$port/api/v1/forecasts?item_id=1&site_id=1&nocache=downgraded77")
+check "  a running server still answers /forecasts from the statement" [ "$code" = 200 ] && also contains "$(cat "$work/after77")" '"full_date"'
+"$corrente" db downgrade --to 65 >/dev/null 2>&1; check "db downgrade --to 65 (V066 out)" [ $? -eq 0 ]
 code=$(curl -s -o "$work/after" -w '%{http_code}' -H "Authorization: Bearer $token" \
        "http://127.0.0.1:$port/api/v1/forecasts?item_id=1&site_id=1&nocache=downgraded")
 check "  a running server still answers /forecasts from the statement" [ "$code" = 200 ] && also contains "$(cat "$work/after")" '"full_date"'

@@ -28,7 +28,7 @@ same_rows policy "select item_id, site_id, as_of, avg_daily_demand, demand_std, 
 same_rows recommendations "select item_id, site_id, type, priority, message, action_date, quantity_recommended, details, priority_score from analytics.recommendations order by 1, 2, 3"
 same_rows alerts "select item_id, site_id, level, category, message, details, priority_score from analytics.alerts order by 1, 2, 4"
 same_rows accuracy "select item_id, site_id, model_tag, mape, wape, mase, bias, n_points from analytics.forecast_accuracy order by 1, 2"
-same_rows forecast_pages "select item_id, site_id, n_rows, md5(regexp_replace(rows_json, '\"computed_at\":\"[^\"]*\"', '', 'g')) from analytics.forecast_pages order by 1, 2"
+same_rows forecast_pages "select item_id, site_id, n_rows, md5(regexp_replace(row_tail, '\"computed_at\":\"[^\"]*\"', '', 'g') || rows_compact) from analytics.forecast_pages order by 1, 2"
 # The run's totals for /forecasts/total (V073, a reference table filled from the workers' rows).
 same_rows forecast_totals "select site_id, full_date, horizon_days, series, yhat, yhat_lower, yhat_upper, n_lower, n_upper from analytics.forecast_totals order by 1, 2, 3"
 # The items' rendered rows (V067, a generated column of the reference table dim_item).
@@ -46,7 +46,7 @@ same_rows item_json_at_upgrade "select item_id, api_json from core.dim_item orde
 check "  forecast_pages is hash-distributed again" [ "$(psql "$citus_db_url" -qAtX -c "select partmethod from pg_dist_partition where logicalrelid = 'analytics.forecast_pages'::regclass")" = h ]
 check "  forecast_totals is a reference table again" [ "$(psql "$citus_db_url" -qAtX -c "select repmodel::text from pg_dist_partition where logicalrelid = 'analytics.forecast_totals'::regclass")" = t ]
 same_rows forecast_totals_at_upgrade "select site_id, full_date, horizon_days, series, yhat, yhat_lower, yhat_upper, n_lower, n_upper from analytics.forecast_totals order by 1, 2, 3"
-same_rows forecast_pages_at_upgrade "select item_id, site_id, n_rows, md5(regexp_replace(rows_json, '\"computed_at\":\"[^\"]*\"', '', 'g')) from analytics.forecast_pages order by 1, 2"
+same_rows forecast_pages_at_upgrade "select item_id, site_id, n_rows, md5(regexp_replace(row_tail, '\"computed_at\":\"[^\"]*\"', '', 'g') || rows_compact) from analytics.forecast_pages order by 1, 2"
 same_rows features "select item_id, site_id, full_date, features from analytics.features_store order by 1, 2, 3"
 same_rows kpis "select full_date, total_demand, stockout_rate, abc_a_share, delayed_orders_pct, forecast_mape, avg_inventory_value from analytics.kpis_daily order by 1"
 
