@@ -6,9 +6,10 @@
 -- always NULL now: a server of an earlier version still running reads NULL as "no page" and
 -- answers from its statement.
 DELETE FROM analytics.forecast_pages;
-ALTER TABLE analytics.forecast_pages ALTER COLUMN rows_json DROP NOT NULL,
-  ADD COLUMN row_tail TEXT NOT NULL,
-  ADD COLUMN rows_compact TEXT NOT NULL;
+-- One change per statement: Citus sends each to the shards as one command.
+ALTER TABLE analytics.forecast_pages ALTER COLUMN rows_json DROP NOT NULL;
+ALTER TABLE analytics.forecast_pages ADD COLUMN row_tail TEXT NOT NULL;
+ALTER TABLE analytics.forecast_pages ADD COLUMN rows_compact TEXT NOT NULL;
 
 -- Replaces every page with `p_run`'s (the API serves the latest run only); returns the pages.
 -- rows_compact: per row, by date, "full_date,horizon_days,yhat,yhat_lower,yhat_upper,

@@ -72,9 +72,10 @@ TEST_F(PipelineTest, FillsEveryTableConsistently) {
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_kpis_latest"), kDays);
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.mv_forecasts_latest WHERE run_id = " + run),
             pairs * 90);
-  // One JSON page per series for GET /forecasts (V066), 90 rows each, this run's only.
+  // One compact page per series for GET /forecasts (V078), 90 rows each, this run's only.
   EXPECT_EQ(Count(c, "SELECT count(*) FROM analytics.forecast_pages WHERE run_id = " + run +
-                         " AND n_rows = 90 AND rows_json LIKE '[{\"full_date\":%}]'"),
+                         " AND n_rows = 90 AND rows_json IS NULL AND row_tail LIKE ',\"overridden\":%}'"
+                         " AND array_length(string_to_array(rows_compact, ';'), 1) = 90"),
             pairs);
   // The run's totals for GET /forecasts/total (V073): per site, day and horizon, and over all
   // sites (site_id 0), each summing the same rows as the forecasts do.
