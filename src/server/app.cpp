@@ -705,6 +705,9 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     gauge("api_kpi_pages_rendered_total", "counter",
           "GET /analytics/kpis JSON pages written from the days' rows as the view renders them.",
           static_cast<double>(KpiPagesRendered()));
+    gauge("api_kpi_windows_served_total", "counter",
+          "GET /analytics/kpis default pages read whole from the view's latest window.",
+          static_cast<double>(KpiWindowsServed()));
     gauge("auth_revoked_tokens", "gauge", "Revoked, unexpired tokens known to this server.",
           static_cast<double>(revoked.Size()));
     gauge("auth_password_checks_total", "counter", "Passwords verified with argon2id.",

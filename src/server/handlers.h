@@ -97,6 +97,8 @@ uint64_t ItemPagesRendered();
 uint64_t ItemCountsReused();
 // KPI pages written from analytics.mv_kpis_latest.api_json (V070), for /metrics.
 uint64_t KpiPagesRendered();
+// Default KPI pages read whole from the view's window_json (V079; counted in both), for /metrics.
+uint64_t KpiWindowsServed();
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services& s);
 void AddAdminRoutes(std::vector<ApiRoute>& routes, Services& s);

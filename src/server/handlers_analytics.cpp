@@ -109,6 +109,28 @@ Window ResolveWindow(Ctx& ctx, const std::optional<int64_t>& item_id,
 }
 
 std::atomic<uint64_t> g_kpi_pages_rendered{0};
+std::atomic<uint64_t> g_kpi_windows_served{0};
+
+// The default KPI page (no dates, offset 0) from the latest day's window_json (V079): one
+// value instead of 90 rows. nullopt sends the request on: an empty view, a window with a day
+// the view could not render, a limit shorter than the window, a schema below V079.
+std::optional<Response> KpiWindow(Ctx& ctx, int64_t limit) {
+  pg::Result r;
+  try {
+    r = ctx.db.Query(
+        "SELECT window_rows, window_json FROM analytics.mv_kpis_latest"
+        " ORDER BY full_date DESC LIMIT 1",
+        {});
+  } catch (const pg::Error& e) {
+    if (e.SqlState() == "42703") return std::nullopt;
+    throw;
+  }
+  if (r.Rows() == 0 || r.IsNull(0, 1) || r.GetInt(0, 0) > limit) return std::nullopt;
+  const int64_t n = r.GetInt(0, 0);
+  g_kpi_pages_rendered.fetch_add(1, std::memory_order_relaxed);
+  g_kpi_windows_served.fetch_add(1, std::memory_order_relaxed);
+  return JsonListReply(r.Get(0, 1), n, limit, 0, n, "");
+}
 
 Response Kpis(Ctx& ctx) {
   Params p(ctx.req);
@@ -126,6 +148,9 @@ Response Kpis(Ctx& ctx) {
            " WHERE k.full_date BETWEEN coalesce($1::date, b.e - 89) AND b.e"
            " ORDER BY k.full_date LIMIT $3 OFFSET $4";
   };
+  // The latest 90 days, the default, as the view kept them whole at its refresh (V079).
+  if (!ctx.csv && !start && !end && offset == 0)
+    if (auto window = KpiWindow(ctx, limit)) return std::move(*window);
   // In JSON, each day's row as the view rendered it at its refresh (V070); the column
   // statement answers CSV, a page with a day the view could not render, and a schema below V070.
   if (!ctx.csv) {
@@ -656,6 +681,7 @@ ParamDoc DateDoc(const std::string& name, const std::string& d) {
 
 uint64_t ForecastPagesServed() { return g_pages_served.load(std::memory_order_relaxed); }
 uint64_t KpiPagesRendered() { return g_kpi_pages_rendered.load(std::memory_order_relaxed); }
+uint64_t KpiWindowsServed() { return g_kpi_windows_served.load(std::memory_order_relaxed); }
 
 void AddAnalyticsRoutes(std::vector<ApiRoute>& routes, Services&) {
   routes.push_back({"GET",

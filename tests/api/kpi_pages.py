@@ -59,11 +59,19 @@ days = q("SELECT (current_date - 8)::text || ' ' || (current_date - 2)::text || 
 queries += ["start_date=%s&end_date=%s" % (days[0], days[1]), "start_date=%s&end_date=%s" % (days[2], days[2]),
             "start_date=%s&end_date=%s" % (days[3], days[4]), "limit=1000&start_date=%s" % days[2],
             "start_date=0001-01-01&end_date=0020-01-01"]
-fast, rendered = {}, {}
+fast, rendered, windows = {}, {}, {}
 for query in queries:
-    before = metric()
+    before, before_w = metric(), counter("api_kpi_windows_served_total")
     fast[query] = get(query)
     rendered[query] = metric() - before
+    windows[query] = counter("api_kpi_windows_served_total") - before_w
+check("only the default page was read whole from the view's window (V079)",
+      [x for x in queries if windows[x]] == [""] and windows[""] == 1, windows)
+check("  the window is the latest day's row, the days from 89 days before it",
+      q("SELECT count(*), min(window_rows), bool_and(full_date = (SELECT max(full_date) FROM analytics.mv_kpis_latest))"
+        " FROM analytics.mv_kpis_latest WHERE window_json IS NOT NULL")
+      == "1|%s|t" % q("SELECT count(*) FROM analytics.mv_kpis_latest WHERE full_date >="
+                      " (SELECT max(full_date) - 89 FROM analytics.mv_kpis_latest)"))
 bc = {x for x in queries if b' BC"' in fast[x]}
 refused = {x for x in queries if fast[x].startswith(b"400 ")}
 check("the pages without the BC day (%d) were read from the rendered rows, the %d others were not"
@@ -99,6 +107,19 @@ before = metric()
 again = {x: get(x) for x in queries}
 check("db upgrade puts V070 back: the same bytes again, from the rendered rows",
       up.returncode == 0 and again == ref and metric() - before == len(queries) - len(bc) - len(refused), (up.stderr[-300:], metric() - before))
+# A day in the window the view cannot render (computed_at in year 12000): no window, the columns answer.
+sql("INSERT INTO analytics.kpis_daily (run_id, full_date, total_demand, stockout_rate, abc_a_share, delayed_orders_pct,"
+    " forecast_mape, forecast_wape, avg_inventory_value, computed_at)"
+    " VALUES (NULL, current_date - 7, 1, 0, 0, 0, 0, 0, 1, '12000-01-01 00:00:00+00')")
+sql(REFRESH)
+before, before_w = metric(), counter("api_kpi_windows_served_total")
+body = get("")
+check("a window holding a day the view cannot render is not kept; the column statement answers it",
+      q("SELECT count(*) FROM analytics.mv_kpis_latest WHERE window_json IS NOT NULL") == "0"
+      and counter("api_kpi_windows_served_total") == before_w and metric() == before
+      and b'"computed_at":"12000-01-01' in body,
+      (q("SELECT count(*) FROM analytics.mv_kpis_latest WHERE window_json IS NOT NULL"),
+       counter("api_kpi_windows_served_total") - before_w, metric() - before, body[body.find(b"12000") - 80:][:200]))
 check("the pipeline's role still owns the view (it refreshes it)",
       q("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'analytics.mv_kpis_latest'::regclass")
       in ("corrente_pipeline", q("SELECT current_user")))

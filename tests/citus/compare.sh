@@ -33,6 +33,17 @@ same_rows forecast_pages "select item_id, site_id, n_rows, md5(regexp_replace(ro
 same_rows forecast_totals "select site_id, full_date, horizon_days, series, yhat, yhat_lower, yhat_upper, n_lower, n_upper from analytics.forecast_totals order by 1, 2, 3"
 # The items' rendered rows (V067, a generated column of the reference table dim_item).
 same_rows item_json "select item_id, api_json from core.dim_item order by 1"
+# The KPI view's latest window (V079, refreshed by the pipeline on the coordinator).
+kpi_window="select full_date, window_rows, md5(regexp_replace(window_json, '\"computed_at\":\"[^\"]*\"', '', 'g')) from analytics.mv_kpis_latest where window_json is not null"
+same_rows kpi_window "$kpi_window"
+# V079 and V078 out and in again on the distributed database with its published run: the
+# compact pages are rendered on the workers again, the window at the view's refresh.
+out=$(DATABASE_URL="$citus_db_url" "$corrente" db downgrade --to 77 2>&1); rc=$?
+check "db downgrade of V079 .. V078 on Citus" [ $rc -eq 0 ]; [ $rc -eq 0 ] || echo "$out" | tail -5
+out=$(DATABASE_URL="$citus_db_url" "$corrente" db upgrade --distributed 2>&1); rc=$?
+check "db upgrade --distributed across V078 and V079" [ $rc -eq 0 ]; [ $rc -eq 0 ] || echo "$out" | tail -5
+same_rows forecast_pages_v078_again "select item_id, site_id, n_rows, md5(regexp_replace(row_tail, '\"computed_at\":\"[^\"]*\"', '', 'g') || rows_compact) from analytics.forecast_pages order by 1, 2"
+same_rows kpi_window_again "$kpi_window"
 # V066 applied to a distributed database that already has a published run: its upgrade renders
 # that run's pages (the run looked up on the coordinator, the rows built on the workers); V067
 # adds the generated column to the reference table again.
