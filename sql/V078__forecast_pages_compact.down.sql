@@ -1,9 +1,13 @@
 -- Back to V066's pages: the whole JSON rows of each series.
 DELETE FROM analytics.forecast_pages;
--- One change per statement: Citus sends each to the shards as one command.
-ALTER TABLE analytics.forecast_pages DROP COLUMN row_tail;
-ALTER TABLE analytics.forecast_pages DROP COLUMN rows_compact;
-ALTER TABLE analytics.forecast_pages ALTER COLUMN rows_json SET NOT NULL;
+-- Each change its own command, for Citus (see V078).
+DO $$
+BEGIN
+  EXECUTE 'ALTER TABLE analytics.forecast_pages DROP COLUMN row_tail';
+  EXECUTE 'ALTER TABLE analytics.forecast_pages DROP COLUMN rows_compact';
+  EXECUTE 'ALTER TABLE analytics.forecast_pages ALTER COLUMN rows_json SET NOT NULL';
+END
+$$;
 
 -- Replaces every page with `p_run`'s (the API serves the latest run only); returns the pages.
 -- Each row is written as the API's row writer (AppendValue in src/server/api.cpp) writes the

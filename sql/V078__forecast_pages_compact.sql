@@ -6,10 +6,16 @@
 -- always NULL now: a server of an earlier version still running reads NULL as "no page" and
 -- answers from its statement.
 DELETE FROM analytics.forecast_pages;
--- One change per statement: Citus sends each to the shards as one command.
-ALTER TABLE analytics.forecast_pages ALTER COLUMN rows_json DROP NOT NULL;
-ALTER TABLE analytics.forecast_pages ADD COLUMN row_tail TEXT NOT NULL;
-ALTER TABLE analytics.forecast_pages ADD COLUMN rows_compact TEXT NOT NULL;
+-- Each change run as its own command: on Citus, where the table is distributed, it is sent to
+-- the shards with the text of the command that made it, and this file's whole text is several
+-- commands ("cannot insert multiple commands into a prepared statement").
+DO $$
+BEGIN
+  EXECUTE 'ALTER TABLE analytics.forecast_pages ALTER COLUMN rows_json DROP NOT NULL';
+  EXECUTE 'ALTER TABLE analytics.forecast_pages ADD COLUMN row_tail TEXT NOT NULL';
+  EXECUTE 'ALTER TABLE analytics.forecast_pages ADD COLUMN rows_compact TEXT NOT NULL';
+END
+$$;
 
 -- Replaces every page with `p_run`'s (the API serves the latest run only); returns the pages.
 -- rows_compact: per row, by date, "full_date,horizon_days,yhat,yhat_lower,yhat_upper,
