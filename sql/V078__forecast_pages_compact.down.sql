@@ -5,6 +5,7 @@ DO $$
 BEGIN
   EXECUTE 'ALTER TABLE analytics.forecast_pages DROP COLUMN row_tail';
   EXECUTE 'ALTER TABLE analytics.forecast_pages DROP COLUMN rows_compact';
+  EXECUTE 'ALTER TABLE analytics.forecast_pages DROP COLUMN meta_json';
   EXECUTE 'ALTER TABLE analytics.forecast_pages ALTER COLUMN rows_json SET NOT NULL';
 END
 $$;

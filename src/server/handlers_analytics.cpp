@@ -522,32 +522,31 @@ std::string ForecastMeta(const pg::Result& rows, bool item) {
                            (rows.IsNull(0, 7) ? "null" : JsonString(rows.GetString(0, 7))) + "}");
 }
 
-// One series as published (analytics.forecast_pages, V078: its rows' values rendered at
-// publish, written out here as this endpoint writes them), read as one value instead of 90
-// rows. For the first page of a whole series in JSON, when no approved override applies;
+// One series as published (analytics.forecast_pages, V078: its rows' values and the answer's
+// metadata rendered at publish, the rows written out here as this endpoint writes them), read
+// as one value instead of 90 rows, with the latest run only (no accuracy aggregate). For the first page of a whole series in JSON, when no approved override applies;
 // nullopt sends the request to the row-by-row statement (no page for this run, an override, a
 // page shorter than the series, a page that does not read).
 std::optional<Response> PublishedPage(Ctx& ctx, int64_t item, int64_t site, int64_t limit) {
-  const ForecastHeader head = ForecastHeaderSql(true, true);
   pg::Result r;
   try {
-    r = ctx.db.Query(
-        head.select + ", " + AnyApprovedOverride(" AND g.item_id = $1 AND g.site_id = $2") +
-            " AS p_override, p.n_rows, p.row_tail, p.rows_compact" + head.from +
-            " LEFT JOIN analytics.forecast_pages p ON p.run_id = h.h_run_id AND p.item_id = $1"
-            " AND p.site_id = $2",
-        {std::to_string(item), std::to_string(site)});
+    r = ctx.db.Query(std::string("SELECT p.n_rows, p.row_tail, p.rows_compact, p.meta_json, ") +
+                         AnyApprovedOverride(" AND g.item_id = $1 AND g.site_id = $2") +
+                         " AS p_override FROM (" + kLatestRun +
+                         ") r JOIN analytics.forecast_pages p ON p.run_id = r.run_id"
+                         " AND p.item_id = $1 AND p.site_id = $2",
+                     {std::to_string(item), std::to_string(site)});
   } catch (const pg::Error& e) {
     // A schema downgraded below V078 (or V066) under a running server: the statement answers.
     if (e.SqlState() == "42P01" || e.SqlState() == "42703") return std::nullopt;
     throw;
   }
-  if (r.IsNull(0, 12) || r.GetBool(0, 9) || r.GetInt(0, 10) > limit) return std::nullopt;
-  const int64_t n = r.GetInt(0, 10);
+  if (r.Rows() == 0 || r.GetBool(0, 4) || r.GetInt(0, 0) > limit) return std::nullopt;
+  const int64_t n = r.GetInt(0, 0);
   std::string rows;
-  if (!AppendForecastPage(rows, r.Get(0, 12), r.Get(0, 11), item, site, n)) return std::nullopt;
+  if (!AppendForecastPage(rows, r.Get(0, 2), r.Get(0, 1), item, site, n)) return std::nullopt;
   g_pages_served.fetch_add(1, std::memory_order_relaxed);
-  return JsonListReply(rows, n, limit, 0, n, ForecastMeta(r, true));
+  return JsonListReply(rows, n, limit, 0, n, std::string(r.Get(0, 3)));
 }
 
 Response Forecasts(Ctx& ctx) {

@@ -67,19 +67,27 @@ sql("UPDATE analytics.forecasts SET computed_at = computed_at + interval '1 seco
 sql("INSERT INTO analytics.forecasts (run_id, full_date, item_id, site_id, horizon_days, yhat, model_tag, computed_at)"
     " SELECT run_id, full_date, item_id, site_id, horizon_days, yhat, 'twin', computed_at FROM analytics.forecasts"
     " WHERE run_id = %d AND item_id = %d AND site_id = %d AND horizon_days = 1" % (run, i6, s6))
+# The accuracy in the metadata (rendered into the page since V078): quotes and a NULL, a series
+# without any, and one whose accuracy model tag has a control character (no page).
+(i8, s8), (i9, s9) = series[7], series[8]
+sql("UPDATE analytics.forecast_accuracy SET model_tag = E'acc \"q\" \\\\ \u00e9', mape = NULL, bias = -1.23456"
+    " WHERE run_id = %d AND item_id = %d AND site_id = %d" % (run, i2, s2))
+sql("DELETE FROM analytics.forecast_accuracy WHERE run_id = %d AND item_id = %d AND site_id = %d" % (run, i8, s8))
+sql("UPDATE analytics.forecast_accuracy SET model_tag = E'acc\\x01' WHERE run_id = %d AND item_id = %d AND site_id = %d"
+    % (run, i9, s9))
 rendered = q("SELECT analytics.render_forecast_pages(%d)" % run)
-check("rendering again skips only the series with a control character in a model tag, the one"
-      " with two rows on a date and the one whose last row has another computed_at",
-      rendered == str(len(series) - 3), rendered)
+check("rendering again skips only the series with a control character in a model tag (of a row or"
+      " of the accuracy), the one with two rows on a date and the one whose last row has another"
+      " computed_at", rendered == str(len(series) - 4), rendered)
 # On Citus the workers build the rows under their own settings: none may change a byte.
-pages = ("SELECT md5(string_agg(row_tail || rows_compact, '' ORDER BY item_id, site_id))"
+pages = ("SELECT md5(string_agg(row_tail || rows_compact || meta_json, '' ORDER BY item_id, site_id))"
          " FROM analytics.forecast_pages")
 plain = q(pages)
 odd = sql("SET TimeZone = 'Asia/Kolkata'; SET DateStyle = 'SQL, DMY'; SET IntervalStyle = 'sql_standard';"
           " SET extra_float_digits = -15; SET standard_conforming_strings = off;"
           " SELECT analytics.render_forecast_pages(%d);" % run + pages).stdout.split()
 check("rendered under another time zone, date style and string syntax, the pages are the same bytes",
-      odd[-1] == plain and odd[0] == str(len(series) - 3), (odd, plain))
+      odd[-1] == plain and odd[0] == str(len(series) - 4), (odd, plain))
 before = metric()
 st, _, body = get("item_id=%d&site_id=%d" % (i6, s6))
 check("the series with two rows on a date is answered by the statement (31 rows)",
@@ -91,6 +99,12 @@ for (item, site), what in (((i1, s1), "quotes, a backslash, é, an emoji, U+2028
     check("  and says what it holds",
           json.loads(a)["data"][0]["computed_at"] in ("2026-01-02T03:04:05.5Z", "2026-01-02T03:04:05Z"),
           json.loads(a)["data"][0])
+a, b, s = page_and_reference(i8, s8)
+check("a series without accuracy: its page says accuracy null, as the statement does",
+      s == 1 and a == b and json.loads(a)["metadata"]["accuracy"] is None, (s, a[-300:], b[-300:]))
+a, b, s = page_and_reference(i9, s9)
+check("a series whose accuracy model tag has a control character is answered by the statement",
+      s == 0 and a == b and b"acc\\u0001" in a, (s, a[-300:]))
 a, b, s = page_and_reference(i7, s7)
 check("the series whose rows end differently is answered by the statement", s == 0 and a == b, (s, a[:200]))
 a, b, s = page_and_reference(i3, s3)
@@ -147,8 +161,8 @@ check("rendered, its one series is read from its page, and only that run's pages
 r = sql("SELECT count(*) FROM analytics.forecast_pages", API_DSN)
 check("the API role reads the pages", r.returncode == 0 and r.stdout.strip() == "1", r.stderr)
 for stmt in ("DELETE FROM analytics.forecast_pages",
-             "INSERT INTO analytics.forecast_pages (run_id, item_id, site_id, n_rows, row_tail, rows_compact)"
-             " VALUES (%d, 1, 1, 1, '}', '2026-01-01,1,0,0,0,0,0')" % new,
+             "INSERT INTO analytics.forecast_pages (run_id, item_id, site_id, n_rows, row_tail, rows_compact, meta_json)"
+             " VALUES (%d, 1, 1, 1, '}', '2026-01-01,1,0,0,0,0,0', '')" % new,
              "UPDATE analytics.forecast_pages SET rows_compact = ''",
              "SELECT analytics.render_forecast_pages(%d)" % new):
     r = sql(stmt, API_DSN)
