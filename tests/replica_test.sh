@@ -36,13 +36,19 @@ check "a write on the primary reaches the replica" bash -c "
   for _ in \$(seq 50); do [ \"\$(psql '$(CORRENTE_HOME="$h/replica" "$corrente" db url)' -qAtc 'select count(*) from repl_probe' 2>/dev/null)\" = 1 ] && exit 0; sleep 0.1; done; exit 1"
 
 read_url=$(CORRENTE_HOME="$h/replica" "$corrente" db url --role api)
-port=$(free_port)
-DATABASE_READ_URL="$read_url" CORRENTE_READ_MAX_LAG_SECONDS=2 "$corrente" serve --port "$port" >"$h/serve.log" 2>&1 &
-spid=$!
-base="http://127.0.0.1:$port"
-wait_http "$base/health" 30; check "serve answers" [ $? -eq 0 ]
-m() { curl -s "$base/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
-for _ in $(seq 50); do [ "$(m db_replica_up)" = 1 ] && [ "$(m db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
+metric() { curl -s "$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'; }  # metric BASE NAME
+# serve_reading MAX_LAG LOG: serve with the replica, reads within MAX_LAG s; sets served_pid and
+# served_base, and waits until it answers and sees the replica up with no lag.
+serve_reading() {
+  local p; p=$(free_port)
+  DATABASE_READ_URL="$read_url" CORRENTE_READ_MAX_LAG_SECONDS="$1" "$corrente" serve --port "$p" >"$h/$2" 2>&1 &
+  served_pid=$! served_base="http://127.0.0.1:$p"
+  wait_http "$served_base/health" 30 || return 1
+  for _ in $(seq 50); do [ "$(metric "$served_base" db_replica_up)/$(metric "$served_base" db_replica_lag_seconds)" = 1/0 ] && break; sleep 0.1; done
+}
+serve_reading 2 serve.log; check "serve answers" [ $? -eq 0 ]
+spid=$served_pid base=$served_base
+m() { metric "$base" "$1"; }
 check "the replica is up with no lag" [ "$(m db_replica_up)/$(m db_replica_lag_seconds)" = 1/0 ]
 root="$(cd "$(dirname "$0")/.." && pwd)"
 curl -s "$base/metrics" >"$h/metrics"
@@ -107,13 +113,9 @@ check "it caught up with the write made while it was paused" [ "$(qr 'select cou
 # writer's next read was that cached copy, without its write, until the next write anywhere.
 # A second server with a 60 s bound, so that the paused replica stays within it.
 printf '%s\n' 'Replica-Kestrel-9183' | "$corrente" user add replreader --role ADMIN --password-stdin >/dev/null 2>&1
-port2=$(free_port)
-DATABASE_READ_URL="$read_url" CORRENTE_READ_MAX_LAG_SECONDS=60 "$corrente" serve --port "$port2" >"$h/serve2.log" 2>&1 &
-spid2=$!
-base2="http://127.0.0.1:$port2"
-wait_http "$base2/health" 30; check "a second server (60 s bound) answers" [ $? -eq 0 ]
-m2() { curl -s "$base2/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
-for _ in $(seq 50); do [ "$(m2 db_replica_up)/$(m2 db_replica_lag_seconds)" = 1/0 ] && break; sleep 0.1; done
+serve_reading 60 serve2.log; check "a second server (60 s bound) answers" [ $? -eq 0 ]
+spid2=$served_pid base2=$served_base
+m2() { metric "$base2" "$1"; }
 login2() { curl -s -X POST -d "{\"username\":\"$1\",\"password\":\"Replica-Kestrel-9183\"}" "$base2/api/v1/auth/login" |
            python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
 writer=$(login2 repladmin) reader=$(login2 replreader)
