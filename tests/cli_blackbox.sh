@@ -34,6 +34,22 @@ check "db upgrade --to -5 is bad usage (exit 2)" [ $rc -eq 2 ] && also contains 
 out=$("$corrente" db downgrade --to -1 2>&1); rc=$?
 check "db downgrade --to -1 is bad usage (exit 2), a readable range" [ $rc -eq 2 ] \
   && also contains "$out" "not in range 0 to 9999"
+# attack14: 'db upgrade --to' past the binary's newest migration or below the schema's version
+# applied nothing and exited 0 ("schema at V73"); CLI11 read '--to 0x10' as 16.
+newest=$(q "select max(version) from support.schema_migrations")
+out=$("$corrente" db upgrade --to 9999 2>&1); rc=$?
+check "db upgrade --to 9999 (no such migration) is bad usage (exit 2)" [ $rc -eq 2 ] \
+  && also contains "$out" "above this binary's newest migration, V$newest"
+out=$("$corrente" db upgrade --to 1 2>&1); rc=$?
+check "db upgrade --to 1 (below the schema's V$newest) is bad usage (exit 2)" [ $rc -eq 2 ] \
+  && also contains "$out" "below the schema's version, V$newest"
+"$corrente" db upgrade --to "$newest" >/dev/null 2>&1; check "db upgrade --to V$newest (the schema's): exit 0" [ $? -eq 0 ]
+for bad in 0x10 ' 5' +5; do
+  out=$("$corrente" db upgrade --to "$bad" 2>&1); rc=$?
+  check "db upgrade --to '$bad' is bad usage (exit 2)" [ $rc -eq 2 ] && also contains "$out" "not a version number"
+done
+out=$("$corrente" db downgrade --to 0x1000 2>&1); rc=$?
+check "db downgrade --to 0x1000 is bad usage (exit 2)" [ $rc -eq 2 ] && also contains "$out" "not a version number"
 out=$(CORRENTE_HASH_THREADS=abc timeout 30 "$corrente" serve --port 1 2>&1); rc=$?
 check "serve refuses a numeric variable that is not a number" [ $rc -ne 0 ]
 check "  naming it" contains "$out" \

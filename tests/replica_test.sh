@@ -9,9 +9,10 @@ unset DATABASE_URL CORRENTE_PG_PORT CORRENTE_BACKUP_REPO DATABASE_READ_URL
 unset CORRENTE_PG_FAST  # replication needs wal_level=replica and WAL senders
 h=$(mktemp -d /tmp/corrente-repl.XXXX)
 chmod 755 "$h"
-spid=""
+spid="" spid2=""
 cleanup() {
   [ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
+  [ -n "$spid2" ] && kill "$spid2" 2>/dev/null && wait "$spid2" 2>/dev/null
   CORRENTE_HOME="$h/replica" "$corrente" db stop >/dev/null 2>&1
   CORRENTE_HOME="$h" "$corrente" db stop >/dev/null 2>&1
   rm -rf "$h"
@@ -35,13 +36,19 @@ check "a write on the primary reaches the replica" bash -c "
   for _ in \$(seq 50); do [ \"\$(psql '$(CORRENTE_HOME="$h/replica" "$corrente" db url)' -qAtc 'select count(*) from repl_probe' 2>/dev/null)\" = 1 ] && exit 0; sleep 0.1; done; exit 1"
 
 read_url=$(CORRENTE_HOME="$h/replica" "$corrente" db url --role api)
-port=$(free_port)
-DATABASE_READ_URL="$read_url" CORRENTE_READ_MAX_LAG_SECONDS=2 "$corrente" serve --port "$port" >"$h/serve.log" 2>&1 &
-spid=$!
-base="http://127.0.0.1:$port"
-wait_http "$base/health" 30; check "serve answers" [ $? -eq 0 ]
-m() { curl -s "$base/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
-for _ in $(seq 50); do [ "$(m db_replica_up)" = 1 ] && [ "$(m db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
+metric() { curl -s "$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'; }  # metric BASE NAME
+# serve_reading MAX_LAG LOG: serve with the replica, reads within MAX_LAG s; sets served_pid and
+# served_base, and waits until it answers and sees the replica up with no lag.
+serve_reading() {
+  local p; p=$(free_port)
+  DATABASE_READ_URL="$read_url" CORRENTE_READ_MAX_LAG_SECONDS="$1" "$corrente" serve --port "$p" >"$h/$2" 2>&1 &
+  served_pid=$! served_base="http://127.0.0.1:$p"
+  wait_http "$served_base/health" 30 || return 1
+  for _ in $(seq 50); do [ "$(metric "$served_base" db_replica_up)/$(metric "$served_base" db_replica_lag_seconds)" = 1/0 ] && break; sleep 0.1; done
+}
+serve_reading 2 serve.log; check "serve answers" [ $? -eq 0 ]
+spid=$served_pid base=$served_base
+m() { metric "$base" "$1"; }
 check "the replica is up with no lag" [ "$(m db_replica_up)/$(m db_replica_lag_seconds)" = 1/0 ]
 root="$(cd "$(dirname "$0")/.." && pwd)"
 curl -s "$base/metrics" >"$h/metrics"
@@ -100,4 +107,34 @@ r0=$(reads replica); codes=$(for _ in 1 2 3 4 5; do get; done)
 check "every read answered after the restart" [ "$codes" = "200200200200200" ]
 check "and the replica serves reads again" [ "$(reads replica)" -gt "$r0" ]
 check "it caught up with the write made while it was paused" [ "$(qr 'select count(*) from repl_probe')" = 2 ]
+
+# attack14: a write drops the response cache, and a read of the same URL by another account of
+# the same role, answered by the replica before it replayed the write, was stored there: the
+# writer's next read was that cached copy, without its write, until the next write anywhere.
+# A second server with a 60 s bound, so that the paused replica stays within it.
+printf '%s\n' 'Replica-Kestrel-9183' | "$corrente" user add replreader --role ADMIN --password-stdin >/dev/null 2>&1
+serve_reading 60 serve2.log; check "a second server (60 s bound) answers" [ $? -eq 0 ]
+spid2=$served_pid base2=$served_base
+m2() { metric "$base2" "$1"; }
+login2() { curl -s -X POST -d "{\"username\":\"$1\",\"password\":\"Replica-Kestrel-9183\"}" "$base2/api/v1/auth/login" |
+           python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
+writer=$(login2 repladmin) reader=$(login2 replreader)
+alert=$(qp "select min(alert_id) from analytics.alerts where read_at is null")
+# "read" or "unread": the alert as the account's read of one URL shows it.
+shown() { curl -s -H "Authorization: Bearer $1" "$base2/api/v1/alerts?limit=1000&x=14" |
+          python3 -c "import json,sys; print(['unread','read'][any(a['alert_id'] == $alert and a.get('read_at') for a in json.load(sys.stdin)['data'])])"; }
+check "before: unread, read twice by the other account (cached)" [ "$(shown "$reader")/$(shown "$reader")" = unread/unread ]
+qr "select pg_wal_replay_pause()" >/dev/null
+check "replay paused; mark it read" [ "$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $writer" "$base2/api/v1/alerts/$alert/mark-read")" = 200 ]
+r1=$(shown "$reader") r2=$(shown "$reader")
+check "the other account's two reads after the write see it ($r1/$r2)" [ "$r1/$r2" = read/read ]
+check "the writer's read after them sees its write" [ "$(shown "$writer")" = read ]
+check "the replica had not replayed it (still paused, within the bound)" \
+  [ "$(qr "select read_at is null from analytics.alerts where alert_id = $alert")/$(m2 db_replica_up)" = t/1 ]
+qr "select pg_wal_replay_resume()" >/dev/null
+for _ in $(seq 50); do [ "$(m2 db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
+r0=$(m2 'db_reads_total{target="replica"}')
+check "replayed: the writer's read still sees it" [ "$(shown "$writer")" = read ]
+curl -s -o /dev/null -H "Authorization: Bearer $reader" "$base2/api/v1/items?limit=1&offset=14"
+check "and reads go to the replica again" [ "$(m2 'db_reads_total{target="replica"}')" -gt "$r0" ]
 finish

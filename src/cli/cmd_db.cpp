@@ -82,9 +82,18 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     throw std::runtime_error("cannot run psql: install postgresql-client-15");
   });
 
+  // A version is written in decimal digits: CLI11 reads "0x10" as 16 and " 5" as 5.
+  static const CLI::Validator kDigits(
+      [](std::string& v) -> std::string {
+        if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos) return "";
+        return "Value " + v + " is not a version number (decimal digits)";
+      },
+      "DIGITS");
   static std::optional<int> up_target;
   auto* up = db->add_subcommand("upgrade", "Apply pending schema migrations");
-  up->add_option("--to", up_target, "Stop at this version")->check(CLI::Range(1, 9999));
+  up->add_option("--to", up_target, "Stop at this version")
+      ->check(CLI::Range(1, 9999))
+      ->check(kDigits);
   static bool up_distributed = false;
   up->add_flag("--distributed", up_distributed,
                "Then distribute the tables over a Citus cluster (docs/scale.md); later upgrades keep it");
@@ -92,6 +101,17 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     Config c = LoadConfig();
     auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
     schema::Migrator m(conn);
+    // As downgrade's: a --to that this command cannot reach is bad usage, not "applied 0".
+    int newest = schema::EmbeddedMigrations().back().version;
+    if (up_target && *up_target > newest)
+      throw CLI::ValidationError("--to", "V" + std::to_string(*up_target) +
+                                             " is above this binary's newest migration, V" +
+                                             std::to_string(newest));
+    if (up_target && *up_target < m.CurrentVersion())
+      throw CLI::ValidationError("--to", "V" + std::to_string(*up_target) +
+                                             " is below the schema's version, V" +
+                                             std::to_string(m.CurrentVersion()) +
+                                             ": nothing to apply (db downgrade --to reverts)");
     int n = m.Upgrade(up_target);
     if (m.CurrentVersion() >= 53) WarnWithoutRoles(conn, c);
     std::cerr << "applied " << n << " migration(s); schema at V" << m.CurrentVersion() << "\n";
@@ -105,7 +125,7 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
   });
   static std::optional<int> down_target;
   auto* down = db->add_subcommand("downgrade", "Revert migrations (default: the latest one)");
-  down->add_option("--to", down_target, "Revert every migration above this version (0 = all)")->check(CLI::Range(0, 9999));
+  down->add_option("--to", down_target, "Revert every migration above this version (0 = all)")->check(CLI::Range(0, 9999))->check(kDigits);
   down->callback([&] {
     Config c = LoadConfig();
     auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));

@@ -298,7 +298,7 @@ class Api {
       // Reads go to the replica while it is fresh enough (read_replica.h); one that fails to
       // connect sends the request to the primary.
       bool read = replica_ && r.method == "GET" && r.tag != "auth";
-      bool on_replica = read && replica_->Usable(p.user_id);
+      bool on_replica = read && replica_->Usable(p.user_id, s_.cache.InvalidatedAt());
       auto run = [&](pg::Pool& pool) {
         Db db(pool);
         Ctx ctx{req, r.min_role ? &p : nullptr, db, csv};

@@ -135,6 +135,7 @@ bool ResponseCache::Admit(const std::string& key) {
 void ResponseCache::Invalidate() {
   decltype(map_) dropped;  // freed after the lock is released
   std::unique_lock l(mu_);
+  invalidated_at_ = std::chrono::steady_clock::now().time_since_epoch().count();
   generation_++;
   invalidations_++;
   dropped.swap(map_);

@@ -7,6 +7,7 @@
 // cannot fill it and have the others' entries evicted.
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <shared_mutex>
@@ -37,6 +38,12 @@ class ResponseCache {
   bool Admit(const std::string& key);
   void Invalidate();
   uint64_t Generation() const { return generation_.load(); }
+  // When Invalidate() last ran: a read replica must have replayed this far for what it
+  // answers to be stored or shared (read_replica.h).
+  std::chrono::steady_clock::time_point InvalidatedAt() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(invalidated_at_.load()));
+  }
   size_t Entries() const;
   size_t Bytes() const;
   uint64_t Hits() const { return hits_.load(); }
@@ -63,6 +70,7 @@ class ResponseCache {
   size_t bytes_ = 0;
   std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0}, not_admitted_{0},
       over_share_{0};
+  std::atomic<std::chrono::steady_clock::rep> invalidated_at_{0};
   std::array<std::atomic<uint64_t>, 1u << 16> seen_{};
 };
 

@@ -18,6 +18,18 @@ TEST(ResponseCache, InvalidationEmptiesAndRefusesStalePuts) {
   EXPECT_FALSE(c.Get("stale"));
 }
 
+TEST(ResponseCache, InvalidationIsTimedForTheReadReplica) {
+  ResponseCache c(4);
+  EXPECT_EQ(c.InvalidatedAt(), std::chrono::steady_clock::time_point{});
+  auto before = std::chrono::steady_clock::now();
+  c.Invalidate();
+  auto at = c.InvalidatedAt();
+  EXPECT_GE(at, before);
+  EXPECT_LE(at, std::chrono::steady_clock::now());
+  c.Invalidate();
+  EXPECT_GE(c.InvalidatedAt(), at);
+}
+
 TEST(ResponseCache, PastItsEntryBudgetHalfGoes) {
   ResponseCache c(10);
   for (int i = 0; i < 10; ++i) c.Put("k" + std::to_string(i), Body("x"), c.Generation());

@@ -391,7 +391,7 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
     unsigned version = 11;
     bool head = false;
     bool counted = false;  // in flight until its response is written, so a drain waits for it
-    std::shared_ptr<void> slot;  // the client's slot (Request::in_flight), until written
+    std::shared_ptr<void> slot;  // a streamed body's slot (Request::in_flight), until written
     if (ec == http::error::body_limit) {
       res = ErrorResponse(413, "payload_too_large",
                           "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
@@ -448,8 +448,10 @@ net::awaitable<void> Session(Stream& stream, const ConnectionTable::Handle& conn
               },
               net::use_awaitable);
         }
-        // A live stream (events) holds no worker while it lasts: its slot goes now.
-        if (!res.live) slot = std::move(q.in_flight);
+        // Only a streamed body holds a worker while it is written. A whole response's slot goes
+        // with q, before its write: released after it, a client that had read the response and
+        // sent its next request at once was refused 429 (attack14). A live stream's, too.
+        if (res.stream) slot = std::move(q.in_flight);
       } catch (const std::exception& e) {
         spdlog::error("unhandled error on {} {}: {}", q.method, q.path, e.what());
         res = ErrorResponse(500, "internal_error", "internal error");

@@ -37,12 +37,13 @@ std::optional<double> ReadReplica::LagSeconds() const {
   return std::chrono::duration<double>(Clock::now() - *replayed_at_).count();
 }
 
-bool ReadReplica::Usable(int64_t user_id) const {
+bool ReadReplica::Usable(int64_t user_id, Clock::time_point since) const {
   if (!up_.load()) return false;
   auto lag = LagSeconds();
   if (!lag || *lag > max_lag_) return false;
-  if (user_id == 0) return true;
   std::lock_guard l(mu_);
+  if (!replayed_at_ || *replayed_at_ <= since) return false;
+  if (user_id == 0) return true;
   auto w = writes_.find(user_id);
   return w == writes_.end() || (replayed_at_ && *replayed_at_ > w->second);
 }
@@ -59,8 +60,9 @@ void ReadReplica::Monitor(std::stop_token st) {
   while (!st.stop_requested()) {
     try {
       if (!primary) primary.emplace(pg::Connection::Open(primary_dsn_));
-      auto p = primary->ExecScript("SELECT pg_current_wal_lsn()::text");
+      // Taken before the query: a write noted before this time is in the position it reads.
       auto now = Clock::now();
+      auto p = primary->ExecScript("SELECT pg_current_wal_lsn()::text");
       uint64_t lsn = ParseLsn(p.GetString(0, 0));
       {
         std::lock_guard l(mu_);

@@ -3,7 +3,9 @@
 // fallback. A monitor thread samples the primary's WAL position once a second and the
 // replica's replay position; the replica's lag is the age of the newest primary sample it has
 // replayed. GET requests go to the replica while it is up and at most `max_lag` behind, and
-// not for a user whose own write the replica has not replayed yet (reads after own writes).
+// not for a user whose own write the replica has not replayed yet (reads after own writes),
+// nor before it has replayed what the primary had at the response cache's last invalidation:
+// a response read there would be cached, or shared with coalesced requests, as current.
 // Thread-safe.
 #include <atomic>
 #include <chrono>
@@ -26,8 +28,10 @@ class ReadReplica {
   ~ReadReplica();
 
   pg::Pool& Pool() { return pool_; }
-  // True when a read for `user_id` (0: anonymous) may go to the replica now.
-  bool Usable(int64_t user_id) const;
+  using Clock = std::chrono::steady_clock;
+  // True when a read for `user_id` (0: anonymous) may go to the replica now: it has replayed
+  // what the primary had at `since` (the cache's last invalidation) and the user's writes.
+  bool Usable(int64_t user_id, Clock::time_point since = {}) const;
   // Records a write by `user_id`: its reads stay on the primary until the replica replays it.
   void NoteWrite(int64_t user_id);
   // For /metrics: up (0/1), lag in seconds (nullopt when unknown), reads sent each way.
@@ -39,7 +43,6 @@ class ReadReplica {
   double MaxLag() const { return max_lag_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
   void Monitor(std::stop_token st);
 
   std::string primary_dsn_, read_dsn_;
