@@ -28,7 +28,8 @@ struct Request {
   std::string route;           // the matched route pattern (set by the router), for metrics
   bool cache_checked = false;  // the fast path already looked in the response cache
   // The client's slot of requests in flight (in_flight.h), taken by the fast path for a request
-  // that goes on to a worker; the server keeps it until the response is written.
+  // that goes on to a worker; the server keeps it until the response is ready (a streamed
+  // body's until written).
   std::shared_ptr<void> in_flight;
   // The fast path's check of the bearer token, carried to the worker so that it is done once
   // (token_check.h).
