@@ -49,8 +49,9 @@ std::vector<RoleBlock> ReapplyRoleGrants(pg::Connection& conn) {
                              ": the roles come with V053; run 'corrente db upgrade' instead");
   for (const auto& a : migrator.History())
     if (a.known && !a.checksum_ok)
-      throw std::runtime_error("migration V" + std::to_string(a.version) + " (" + a.name +
-                               ") was changed after it was applied; refusing to re-apply its grants");
+      throw std::runtime_error(
+          "migration V" + std::to_string(a.version) + " (" + a.name +
+          ") was changed after it was applied; refusing to re-apply its grants");
   auto blocks = RoleGrantBlocks(EmbeddedMigrations(), version);
   pg::Transaction tx(conn);
   // The lock `db upgrade` takes, for this transaction: no migration runs meanwhile.
@@ -65,14 +66,17 @@ std::vector<RoleBlock> ReapplyRoleGrants(pg::Connection& conn) {
       " AND has_schema_privilege('corrente_api', 'core', 'USAGE')");
   std::string user = r.GetString(0, 0);
   if (!r.GetBool(0, 1))
-    throw std::runtime_error("the roles corrente_owner, corrente_api, corrente_pipeline and "
-                             "corrente_migrate do not all exist, and " + user +
-                             " may not create them (CREATEROLE): a DBA makes them first "
-                             "(docs/security.md); nothing was changed");
+    throw std::runtime_error(
+        "the roles corrente_owner, corrente_api, corrente_pipeline and "
+        "corrente_migrate do not all exist, and " +
+        user +
+        " may not create them (CREATEROLE): a DBA makes them first "
+        "(docs/security.md); nothing was changed");
   if (!r.GetBool(0, 2))
-    throw std::runtime_error(user + " is not a member of corrente_owner and may not join it: a "
-                             "DBA runs 'GRANT corrente_owner TO " + user +
-                             "' first (docs/security.md); nothing was changed");
+    throw std::runtime_error(user +
+                             " is not a member of corrente_owner and may not join it: a "
+                             "DBA runs 'GRANT corrente_owner TO " +
+                             user + "' first (docs/security.md); nothing was changed");
   tx.Commit();
   return blocks;
 }
