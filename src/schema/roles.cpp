@@ -19,7 +19,8 @@ bool NamesRole(const std::string& text) {
 std::vector<RoleBlock> RoleGrantBlocks(const std::vector<Migration>& migrations, int up_to) {
   // "DO $tag$" at the start of a line; the block runs to the same tag and its semicolon. Only
   // the opening is matched by the regex: the body is found with find() (no backtracking).
-  static const std::regex kOpen(R"((^|\n)[ \t]*DO[ \t\r\n]+(\$[A-Za-z_]*\$))", std::regex::icase);
+  static const std::regex kOpen(R"((^|\n)[ \t]*DO[ \t\r\n]+(\$([A-Za-z_][A-Za-z_0-9]*)?\$))",
+                                std::regex::icase);
   std::vector<RoleBlock> out;
   for (const auto& m : migrations) {
     if (m.version < kRolesVersion || m.version > up_to) continue;
@@ -43,7 +44,9 @@ std::vector<RoleBlock> RoleGrantBlocks(const std::vector<Migration>& migrations,
 
 std::vector<RoleBlock> ReapplyRoleGrants(pg::Connection& conn) {
   Migrator migrator(conn);
-  int version = migrator.CurrentVersion();
+  bool migrated =
+      !conn.Execute("SELECT to_regclass('support.schema_migrations') IS NULL").GetBool(0, 0);
+  int version = migrated ? migrator.CurrentVersion() : 0;
   if (version < kRolesVersion)
     throw std::runtime_error("the schema is at V" + std::to_string(version) +
                              ": the roles come with V053; run 'corrente db upgrade' instead");
@@ -56,6 +59,8 @@ std::vector<RoleBlock> ReapplyRoleGrants(pg::Connection& conn) {
   pg::Transaction tx(conn);
   // The lock `db upgrade` takes, for this transaction: no migration runs meanwhile.
   conn.Execute("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+  // V053's warnings speak of an upgrade; the check below says what is missing here.
+  conn.Execute("SET LOCAL client_min_messages = error");
   for (const auto& b : blocks) conn.ExecScript(b.sql);
   // V053 returns early, with a warning, when it may not create or join the roles.
   auto r = conn.Execute(
