@@ -173,12 +173,15 @@ else
   not_ok "a second cluster for the stopped-cluster errors"
 fi
 echo "a dump to keep" >"$opdir/keep.dump"
-for bad in "postgresql://corrente:s3cret@127.0.0.1:1/corrente" "$(sed -E 's#//([^:]+):[^@]*@#//\1:wrong-password@#' <<<"$url")" \
-           "$(with_db "$url" no_such_db)" "postgresql://corrente:s3cret@[bad"; do
+bad_urls=("postgresql://corrente:s3cret@127.0.0.1:1/corrente" "$(sed -E 's#//([^:]+):[^@]*@#//\1:wrong-password@#' <<<"$url")"
+          "$(with_db "$url" no_such_db)" "postgresql://corrente:s3cret@[bad")
+bad_names=("no server on the port" "a wrong password" "no such database" "an unparsable URL")
+for i in 0 1 2 3; do
+  bad=${bad_urls[$i]}
   for c in start stop status psql upgrade downgrade history grant backup backups restore "dump $opdir/keep.dump" "load $opdir/keep.dump" "replica add"; do
     out=$(DATABASE_URL="$bad" timeout 60 "$corrente" db $c 2>&1 </dev/null); rc=$?
     case "$c" in status) want=3 ;; *) want=1 ;; esac
-    check "wrong DATABASE_URL (${bad:0:30}...): db ${c%% *} exits $want in one line" [ $rc -eq $want ] && also one_line "$out" \
+    check "DATABASE_URL with ${bad_names[$i]}: db ${c%% *} exits $want in one line" [ $rc -eq $want ] && also one_line "$out" \
       && also lacks "$out" "s3cret|wrong-password" || echo "$out"
   done
 done
