@@ -14,7 +14,8 @@ namespace {
 // What an operator's own server needs for the same is in docs/operations.md.
 constexpr const char* kOwnServer =
     "DATABASE_URL is set: corrente manages no cluster there, so it takes no physical backups of "
-    "it; give that server its own WAL archiving and backups (pgBackRest: docs/operations.md), "
+    "it; give that server its own WAL archiving (archive_command) and backups, e.g. pgBackRest "
+    "(docs/operations.md), "
     "or copy it logically with 'corrente db dump FILE' / 'corrente db load FILE'";
 
 void ManagedOnly(const Config& c) {
