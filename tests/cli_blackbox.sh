@@ -160,4 +160,61 @@ head -11 "$m4" > "$tmpf/few.csv"
 "$corrente" forecast "$tmpf/few.csv" -H 13 -m 52 -o "$tmpf/f.csv" 2>"$tmpf/f.err"
 check "10 series: too few for a global model" [ "$(grep -c global "$tmpf/f.csv" "$tmpf/f.err" | awk -F: '{s+=$2} END {print s}')" -eq 0 ]
 rm -rf "$tmpf"
+# `db` as an operator meets it: every subcommand's --help, and its errors with no cluster, a
+# stopped one, a wrong DATABASE_URL and a CORRENTE_HOME it may not write: one line (stdout for
+# status and backups, "corrente: ..." on stderr otherwise) and the README's exit code.
+one_line() { [ -n "$1" ] && [ "$(printf '%s\n' "$1" | wc -l)" -eq 1 ]; }
+for sub in start stop status url psql upgrade downgrade history grant backup backups restore dump load "replica add"; do
+  out=$("$corrente" db $sub --help 2>&1); check "db $sub --help exits 0" [ $? -eq 0 ] && also contains "$out" "^Usage: corrente db $sub"
+done
+opdir=$(mktemp -d); chmod 755 "$opdir"; mkdir -m 755 "$opdir/none" "$opdir/stopped"
+for c in stop status url "url --role api" backups restore; do
+  out=$(CORRENTE_HOME="$opdir/none" "$corrente" db $c 2>&1); rc=$?
+  case "$c" in stop) want=0 ;; status | backups) want=3 ;; *) want=1 ;; esac
+  check "no cluster: db $c exits $want in one line" [ $rc -eq $want ] && also one_line "$out" || echo "$out"
+done
+check "  and made no cluster" [ ! -e "$opdir/none/pg/data" ]
+check "  db restore says there is nothing to restore" contains "$(CORRENTE_HOME="$opdir/none" "$corrente" db restore 2>&1)" "^corrente: no cluster under .*: nothing to restore"
+if CORRENTE_HOME="$opdir/stopped" CORRENTE_PG_FAST=1 "$corrente" db start >/dev/null 2>&1 &&
+   CORRENTE_HOME="$opdir/stopped" "$corrente" db stop >/dev/null 2>&1; then
+  for c in stop status "url --role api" restore; do
+    out=$(CORRENTE_HOME="$opdir/stopped" "$corrente" db $c 2>&1); rc=$?
+    case "$c" in stop) want=0 ;; status) want=3 ;; *) want=1 ;; esac
+    check "stopped cluster: db $c exits $want in one line" [ $rc -eq $want ] && also one_line "$out" || echo "$out"
+  done
+  check "  db url --role says to start it" contains "$(CORRENTE_HOME="$opdir/stopped" "$corrente" db url --role api 2>&1)" "is stopped: run 'corrente db start' first"
+  check "  db restore with no backup says so" contains "$(CORRENTE_HOME="$opdir/stopped" "$corrente" db restore 2>&1)" "no backups yet in .*: nothing to restore"
+  check "  and left the cluster stopped" [ "$(CORRENTE_HOME="$opdir/stopped" "$corrente" db status >/dev/null 2>&1; echo $?)" = 3 ]
+else
+  not_ok "a second cluster for the stopped-cluster errors"
+fi
+echo "a dump to keep" >"$opdir/keep.dump"
+bad_urls=("postgresql://corrente:s3cret@127.0.0.1:1/corrente" "$(sed -E 's#//([^:]+):[^@]*@#//\1:wrong-password@#' <<<"$url")"
+          "$(with_db "$url" no_such_db)" "postgresql://corrente:s3cret@[bad")
+bad_names=("no server on the port" "a wrong password" "no such database" "an unparsable URL")
+for i in 0 1 2 3; do
+  bad=${bad_urls[$i]}
+  for c in start stop status psql upgrade downgrade history grant backup backups restore "dump $opdir/keep.dump" "load $opdir/keep.dump" "replica add"; do
+    out=$(DATABASE_URL="$bad" timeout 60 "$corrente" db $c 2>&1 </dev/null); rc=$?
+    case "$c" in status) want=3 ;; *) want=1 ;; esac
+    check "DATABASE_URL with ${bad_names[$i]}: db ${c%% *} exits $want in one line" [ $rc -eq $want ] && also one_line "$out" \
+      && also lacks "$out" "s3cret|wrong-password" || echo "$out"
+  done
+done
+check "  a failed dump left the previous file as it was" [ "$(cat "$opdir/keep.dump")" = "a dump to keep" ]
+check "  and no partial file beside it" [ "$(ls "$opdir" | grep -c partial)" = 0 ]
+# CORRENTE_HOME this user may not write (as root, run as nobody: root writes anywhere).
+mkdir -m 555 "$opdir/ro"
+as=()
+[ "$(id -u)" = 0 ] && as=(runuser -u nobody --)
+if [ ${#as[@]} -eq 0 ] || "${as[@]}" test -x "$corrente"; then
+  for c in start upgrade; do
+    out=$(CORRENTE_HOME="$opdir/ro/home" "${as[@]}" "$corrente" db $c 2>&1); rc=$?
+    check "CORRENTE_HOME not writable: db $c exits 1 in one line" [ $rc -eq 1 ] && also one_line "$out" \
+      && also contains "$out" "Permission denied.*CORRENTE_HOME \($opdir/ro/home\) must be writable by this user" || echo "$out"
+  done
+else
+  echo "skip: nobody cannot run $corrente (its directories are not searchable)"
+fi
+rm -rf "$opdir"
 finish

@@ -45,6 +45,34 @@ check "a load that fails exits non-zero" [ $rc -ne 0 ]
 also contains "$out" 'role "corrente_load_test_reader" does not exist'
 also contains "$out" "nothing was changed"
 check "and changed nothing" [ "$(counts)" = "$before" ]
+# The check and the restore read the same bytes: a pg_restore wrapper replaces FILE with a
+# foreign dump (a lone schema "core") right after the check's `pg_restore --list` has read it.
+# Reading FILE again, the restore dropped Corrente's schemas and loaded the foreign one.
+q "delete from core.fact_demand_daily where item_id = 5"
+q "create database foreign_db"
+psql "$(with_db "$("$corrente" db url)" foreign_db)" -qAtX -c "create schema core; create table core.lone (i int)"
+pg_dump --format=custom --file="$CORRENTE_HOME/foreign.dump" "$(with_db "$("$corrente" db url)" foreign_db)"
+out=$("$corrente" db load "$CORRENTE_HOME/foreign.dump" 2>&1); check "a foreign dump is refused" [ $? -eq 1 ]
+also contains "$out" "is not a dump of 'corrente db dump'"
+real_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+mkdir "$CORRENTE_HOME/bin"
+for f in "$real_bin"/*; do ln -s "$f" "$CORRENTE_HOME/bin/"; done
+rm "$CORRENTE_HOME/bin/pg_restore"
+cat >"$CORRENTE_HOME/bin/pg_restore" <<WRAP
+#!/bin/bash
+"$real_bin/pg_restore" "\$@"; rc=\$?
+[ "\$1" = --list ] && cp "$CORRENTE_HOME/foreign.dump" "$CORRENTE_HOME/swapped.dump"
+exit \$rc
+WRAP
+chmod +x "$CORRENTE_HOME/bin/pg_restore"
+cp "$CORRENTE_HOME/a.dump" "$CORRENTE_HOME/swapped.dump"
+out=$(CORRENTE_PG_BINDIR="$CORRENTE_HOME/bin" "$corrente" db load "$CORRENTE_HOME/swapped.dump" 2>&1)
+check "a dump swapped after the check loads what was checked" [ $? -eq 0 ] || echo "$out"
+also cmp -s "$CORRENTE_HOME/swapped.dump" "$CORRENTE_HOME/foreign.dump"  # the wrapper did swap it
+check "every row is the checked dump's" [ "$(counts)" = "$dumped" ]
+check "and the foreign schema's table is not there" [ "$(q "select to_regclass('core.lone') is null")" = t ]
+before=$(counts)
+
 head -c 4000 "$CORRENTE_HOME/a.dump" >"$CORRENTE_HOME/cut.dump"
 out=$("$corrente" db load "$CORRENTE_HOME/cut.dump" 2>&1); check "a truncated dump is refused" [ $? -ne 0 ]
 check "and changed nothing" [ "$(counts)" = "$before" ]

@@ -2,6 +2,8 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "cli/commands.h"
 #include "cluster/backup.h"
@@ -9,21 +11,26 @@
 namespace corrente::cli {
 namespace {
 
-// What an operator's own server needs for the same, since corrente manages none of it there.
+// What an operator's own server needs for the same is in docs/operations.md.
 constexpr const char* kOwnServer =
-    "DATABASE_URL is set: corrente manages no cluster there, so it takes no physical backups "
-    "of it.\nYour server needs its own WAL archiving and backups, for example pgBackRest:\n"
-    "  postgresql.conf: wal_level = replica, archive_mode = on,\n"
-    "    archive_command = 'pgbackrest --stanza=NAME archive-push %p'\n"
-    "  pgbackrest.conf: repo1-path, repo1-retention-full, [NAME] pg1-path\n"
-    "  then: pgbackrest --stanza=NAME stanza-create; pgbackrest --stanza=NAME backup --type=full\n"
-    "  restore: stop the server, pgbackrest --stanza=NAME restore --delta --type=time "
-    "--target='...' --target-action=promote, start it.\n"
-    "A logical copy works with any server: corrente db dump FILE / corrente db load FILE.";
+    "DATABASE_URL is set: corrente manages no cluster there, so it takes no physical backups of "
+    "it; give that server its own WAL archiving (archive_command) and backups, e.g. pgBackRest "
+    "(docs/operations.md), "
+    "or copy it logically with 'corrente db dump FILE' / 'corrente db load FILE'";
 
 void ManagedOnly(const Config& c) {
   if (c.database_url) throw std::runtime_error(kOwnServer);
 }
+
+// The managed cluster's data directory when there is none yet: `db backups` and `db restore`
+// then have nothing to read.
+std::optional<std::string> NoCluster(const Config& c) {
+  auto s = cluster::ManagedCluster(c).GetStatus();
+  return s.initialized ? std::nullopt : std::optional<std::string>(s.data_dir);
+}
+
+// Fails in one line when the database does not answer (before pg_dump or psql print theirs).
+void Reachable(const std::string& dsn) { pg::Connection::Open(dsn); }
 
 std::string Size(long long bytes) {
   char buf[32];
@@ -60,6 +67,12 @@ void RegisterBackupCommands(CLI::App& db, int& exit_code) {
       ->callback([&] {
         Config c = LoadConfig();
         ManagedOnly(c);
+        if (auto none = NoCluster(c)) {
+          std::printf("no cluster under %s, so no backups yet: corrente db start, then corrente db backup\n",
+                      none->c_str());
+          exit_code = 3;
+          return;
+        }
         auto list = cluster::Backups(c).List();
         std::printf("repository %s (status: %s)\n", cluster::BackupRepo(c).c_str(), list.status.c_str());
         std::printf("%-34s %-5s %-20s %-20s %10s %10s\n", "label", "type", "start", "stop", "database", "backup");
@@ -82,6 +95,9 @@ void RegisterBackupCommands(CLI::App& db, int& exit_code) {
   restore->callback([&] {
     Config c = LoadConfig();
     ManagedOnly(c);
+    if (auto none = NoCluster(c))
+      throw std::runtime_error("no cluster under " + *none + ": nothing to restore (the backups " +
+                               "belong to the cluster that made them)");
     auto t0 = std::chrono::steady_clock::now();
     cluster::Backups(c).Restore(to);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -94,7 +110,9 @@ void RegisterBackupCommands(CLI::App& db, int& exit_code) {
   dump->add_option("file", dump_file, "Output file")->required();
   dump->callback([&] {
     Config c = LoadConfig();
-    cluster::DumpDatabase(c, cluster::ResolveDsn(c, true), dump_file);
+    std::string dsn = cluster::ResolveDsn(c, true);
+    Reachable(dsn);
+    cluster::DumpDatabase(c, dsn, dump_file);
     std::cerr << "dumped to " << dump_file << "\n";
   });
   auto* load = db.add_subcommand(
@@ -104,7 +122,9 @@ void RegisterBackupCommands(CLI::App& db, int& exit_code) {
     Config c = LoadConfig();
     // The group roles the dump's grants name exist before it loads (managed cluster).
     if (!c.database_url) cluster::ResolveDsn(c, true, cluster::DbRole::kOwner);
-    cluster::LoadDatabase(c, cluster::ResolveDsn(c, true), load_file);
+    std::string dsn = cluster::ResolveDsn(c, true);
+    Reachable(dsn);
+    cluster::LoadDatabase(c, dsn, load_file);
     std::cerr << "loaded " << load_file << "\n";
   });
 }

@@ -1,4 +1,4 @@
-// corrente db start|stop|status|url|psql|upgrade|downgrade|history|replica add
+// corrente db start|stop|status|url|psql|upgrade|downgrade|history|grant|replica add
 // (backups: cmd_backup.cpp)
 #include <unistd.h>
 
@@ -11,6 +11,7 @@
 #include "cluster/replica.h"
 #include "pg/pg.h"
 #include "schema/migrations.h"
+#include "schema/roles.h"
 
 namespace corrente::cli {
 
@@ -33,10 +34,21 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
         auto s = m.GetStatus();
         std::cerr << "PostgreSQL running on 127.0.0.1:" << s.port << " (pid " << s.pid << ", data " << s.data_dir << ")\n";
       });
-  db->add_subcommand("stop", "Stop the managed PostgreSQL")->callback([&, managed_only] {
+  db->add_subcommand("stop", "Stop the managed PostgreSQL (exit 0 when it already is)")->callback([&, managed_only] {
     Config c = LoadConfig();
     managed_only(c, "db stop");
-    cluster::ManagedCluster(c).Stop();
+    cluster::ManagedCluster m(c);
+    auto s = m.GetStatus();
+    if (!s.initialized) {
+      std::cerr << "no cluster under " << s.data_dir << ": nothing to stop\n";
+      return;
+    }
+    if (!s.running) {
+      std::cerr << "PostgreSQL is not running (data " << s.data_dir << ")\n";
+      return;
+    }
+    m.Stop();
+    std::cerr << "PostgreSQL stopped (data " << s.data_dir << ")\n";
   });
   db->add_subcommand("status", "Show whether the managed PostgreSQL runs; exit 3 when it does not")
       ->callback([&] {
@@ -71,12 +83,23 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"admin", "owner", "api", "pipeline", "migrate"}));
   url->callback([&] {
     Config c = LoadConfig();
+    // A role's login is made on first use, which needs the server: say so rather than
+    // "connection refused".
+    if (!c.database_url && url_role != "admin") {
+      auto s = cluster::ManagedCluster(c).GetStatus();
+      if (s.initialized && !s.running)
+        throw std::runtime_error("the managed PostgreSQL under " + s.data_dir +
+                                 " is stopped: run 'corrente db start' first");
+    }
     std::cout << cluster::ResolveDsn(c, /*start_if_needed=*/false, cluster::ParseRole(url_role)) << "\n";
   });
   db->add_subcommand("psql", "Open psql on the database")->callback([&] {
     Config c = LoadConfig();
     // The password in PGPASSWORD, not on psql's command line (world-readable in /proc).
-    pg::SplitDsn url = pg::SplitPassword(cluster::ResolveDsn(c, true));
+    std::string dsn = cluster::ResolveDsn(c, true);
+    // Our one-line error (exit 1) rather than psql's own (exit 2, which means bad usage here).
+    pg::Connection::Open(dsn);
+    pg::SplitDsn url = pg::SplitPassword(dsn);
     if (!url.password.empty()) ::setenv("PGPASSWORD", url.password.c_str(), 1);
     ::execlp("psql", "psql", url.conninfo.c_str(), static_cast<char*>(nullptr));
     throw std::runtime_error("cannot run psql: install postgresql-client-15");
@@ -158,6 +181,16 @@ void RegisterDbCommand(CLI::App& app, int& exit_code) {
     for (const auto& a : h)
       if (a.known && !a.checksum_ok) exit_code = 1;
   });
+  db->add_subcommand("grant",
+                     "Re-apply the least-privilege roles' ownership and grants (V053 and later) "
+                     "in place, e.g. after a DBA made the roles (docs/security.md); no data changes")
+      ->callback([&] {
+        Config c = LoadConfig();
+        auto conn = pg::Connection::Open(cluster::ResolveDsn(c, true));
+        auto blocks = schema::ReapplyRoleGrants(conn);
+        std::cerr << "re-applied the role grants of " << blocks.size() << " migration(s), V"
+                  << blocks.front().version << " to V" << blocks.back().version << "\n";
+      });
   RegisterBackupCommands(*db, exit_code);
 
   auto* replica = db->add_subcommand("replica", "Streaming replicas of the managed cluster");

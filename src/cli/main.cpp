@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -68,6 +70,20 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const pg::Error& e) {
     std::cerr << "corrente: " << e.what() << "\n";
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // "filesystem error: cannot create directories: Permission denied [/x/pg]" as the operator
+    // needs it: what failed on which path, and what to check.
+    namespace fs = std::filesystem;
+    std::cerr << "corrente: " << e.what();
+    const char* home_env = std::getenv("CORRENTE_HOME");
+    std::string home = fs::absolute(home_env && *home_env ? home_env : "./var").lexically_normal();
+    bool denied = e.code() == std::errc::permission_denied ||
+                  e.code() == std::errc::read_only_file_system ||
+                  e.code() == std::errc::operation_not_permitted;
+    if (denied && e.path1().string().rfind(home, 0) == 0)
+      std::cerr << ": CORRENTE_HOME (" << home << ") must be writable by this user";
+    std::cerr << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "corrente: " << e.what() << "\n";

@@ -221,6 +221,10 @@ BackupList Backups::List() const {
 void Backups::Restore(const std::optional<std::string>& to) {
   ManagedCluster cluster(config_);
   fs::path log = ToolDir(cluster.PgDir()) / "command.log";
+  if (List().backups.empty())
+    throw std::runtime_error("no backups yet in " + BackupRepo(config_) +
+                             ": nothing to restore (corrente db backup makes one); the cluster "
+                             "was not touched");
   if (cluster.GetStatus().running) {
     // `check` switches to a new WAL segment and waits until the last one is archived, so
     // nothing written before the restore is lost.
@@ -317,15 +321,35 @@ void RunTool(const std::vector<std::string>& argv, std::string what = "") {
     throw std::runtime_error(what + " failed (exit " + std::to_string(rc) + "): " + text);
 }
 
+// Copies `file` (a regular file or a pipe) into `dir`, read once from start to end.
+fs::path CopyDump(const std::string& file, const fs::path& dir) {
+  fs::path copy = dir / "load.dump";
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file + ": " + std::strerror(errno));
+  std::ofstream out(copy, std::ios::binary);
+  std::vector<char> buf(1 << 20);
+  while (in && out) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    out.write(buf.data(), in.gcount());
+  }
+  if (in.bad() || !out.flush())
+    throw std::runtime_error("cannot copy " + file + " into " + dir.string() +
+                             " (the load reads a private copy; TMPDIR needs room for it): " +
+                             std::strerror(errno) + "; nothing was changed");
+  return copy;
+}
+
 // What a dump holds, from its table of contents (pg_restore --list).
 struct DumpContents {
   std::vector<std::string> schemas;  // its SCHEMA entries, public left out
   bool corrente = false;             // holds support.schema_migrations (written by db dump)
 };
 
-DumpContents ReadDumpContents(const Config& config, const std::string& file, const fs::path& dir) {
+// `copy` is read; `file` names it in the error.
+DumpContents ReadDumpContents(const Config& config, const std::string& copy,
+                              const std::string& file, const fs::path& dir) {
   fs::path list = dir / "restore.list", log = dir / "restore.list.log";
-  int rc = Run({ClientTool(config, "pg_restore"), "--list", "--file=" + list.string(), "--", file},
+  int rc = Run({ClientTool(config, "pg_restore"), "--list", "--file=" + list.string(), "--", copy},
                log, /*as_server=*/false);
   if (rc != 0)
     throw std::runtime_error("cannot read " + file +
@@ -365,24 +389,40 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
   pg::SplitDsn split = pg::SplitPassword(dsn);
   PasswordInEnvironment password(split.password);
   mode_t old = ::umask(077);
+  // Into a new file beside FILE, renamed over it once whole: a dump that fails (the server
+  // unreachable, the disk full) left an empty or cut FILE, over the previous good dump.
+  // /dev/null or a pipe given as FILE is written directly.
+  std::error_code ec;
+  bool direct = fs::exists(file, ec) && !fs::is_regular_file(file, ec);
+  std::string target = file;
+  if (!direct) {
+    target = file + ".partial-XXXXXX";
+    int fd = ::mkstemp(target.data());
+    if (fd < 0) {
+      ::umask(old);
+      throw std::runtime_error("cannot write beside " + file + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+  }
   try {
-    RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + file,
+    RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + target,
              "--dbname=" + split.conninfo});
+    if (!direct) fs::rename(target, file);
   } catch (...) {
     ::umask(old);
+    if (!direct) fs::remove(target, ec);
     throw;
   }
   ::umask(old);
-  // A file that was there before keeps its mode otherwise; only a regular file is changed
-  // (not /dev/null or a pipe given as FILE).
-  std::error_code ec;
-  if (fs::is_regular_file(file, ec)) ::chmod(file.c_str(), 0600);
 }
 
 void LoadDatabase(const Config& config, const std::string& dsn, const std::string& file) {
   if (!fs::exists(file)) throw std::runtime_error("no such dump: " + file);
   PrivateTemp tmp;
-  DumpContents dump = ReadDumpContents(config, file, tmp.dir);
+  // The check and the restore read one private copy: reading `file` twice let a file swapped
+  // between the two reads skip the check of what the restore then loads.
+  fs::path copy = CopyDump(file, tmp.dir);
+  DumpContents dump = ReadDumpContents(config, copy.string(), file, tmp.dir);
   // A dump of another database would replace the schemas it names whole (a lone "core":
   // Corrente's core dropped, the rest broken, and exit 0 on main). One with only public objects
   // is pg_restore --clean's own business: it replaces those objects alone.
@@ -444,7 +484,7 @@ void LoadDatabase(const Config& config, const std::string& dsn, const std::strin
       " \"$3\" -X -q --single-transaction -v ON_ERROR_STOP=1 -f \"$4\" -f - -d \"$5\"";
   pg::SplitDsn split = pg::SplitPassword(dsn);
   PasswordInEnvironment password(split.password);
-  RunTool({"/bin/bash", "-c", script, "corrente-db-load", ClientTool(config, "pg_restore"), file,
+  RunTool({"/bin/bash", "-c", script, "corrente-db-load", ClientTool(config, "pg_restore"), copy.string(),
            ClientTool(config, "psql"), prologue.string(), split.conninfo},
           "loading the dump (pg_restore | psql, one transaction; nothing was changed)");
 }

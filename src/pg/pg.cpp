@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 
+#include "common/url.h"
+
 namespace corrente::pg {
 namespace {
 
@@ -90,6 +92,9 @@ PQconninfoOption* ParseDsn(const std::string& dsn) {
   if (!opts) {
     std::string msg = err ? Trim(err) : "unparsable connection string";
     PQfreemem(err);
+    // libpq quotes a URL it cannot parse whole, password and all.
+    if (auto at = msg.find(dsn); !dsn.empty() && at != std::string::npos)
+      msg.replace(at, dsn.size(), RedactUrl(dsn));
     throw Error(ErrorKind::kConnection, "08001", "invalid database URL: " + msg);
   }
   return opts;

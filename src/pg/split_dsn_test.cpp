@@ -32,5 +32,16 @@ TEST(SplitPassword, NoPasswordAndBadDsn) {
   EXPECT_THROW(SplitPassword("garbage"), Error);
 }
 
+TEST(SplitPassword, AnUnparsableUrlIsQuotedWithoutItsPassword) {
+  try {
+    SplitPassword("postgresql://u:s3cret@[bad");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.find("s3cret"), std::string::npos) << what;
+    EXPECT_NE(what.find("postgresql://***@[bad"), std::string::npos) << what;
+  }
+}
+
 }  // namespace
 }  // namespace corrente::pg
