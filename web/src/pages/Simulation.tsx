@@ -15,6 +15,33 @@ function isWhatIf(r: Sim['results']): r is WhatIfResults {
   return !!r && !Array.isArray(r) && 'what_if' in r;
 }
 
+/** What the outlier rule did to a finished run (`params.demand_outliers`), with the series it
+ *  ran on; null when the run did not record it (older runs, or still running). */
+export function outliersOf(sim: Sim): { days: number; concerned: number; series: number | null; kept: boolean } | null {
+  const p = (sim.params ?? {}) as { demand_outliers?: { days?: unknown; concerned?: unknown }; series?: unknown; keep_outliers?: unknown };
+  const o = p.demand_outliers;
+  if (!o || typeof o.days !== 'number' || typeof o.concerned !== 'number') return null;
+  const r = sim.results;
+  const series = isWhatIf(r) ? r.series : typeof p.series === 'number' ? p.series : null;
+  return { days: o.days, concerned: o.concerned, series, kept: p.keep_outliers === true };
+}
+
+function OutlierNote({ sim }: { sim: Sim }) {
+  const { t, locale } = useI18n();
+  const o = outliersOf(sim);
+  if (!o) return null;
+  const n = (v: number) => fmtNumber(v, locale);
+  const text = o.kept ? t('simOutliersKept')
+    : o.days === 0 ? t('simOutliersNone')
+    : o.series !== null ? t('simOutliers', { d: n(o.days), c: n(o.concerned), n: n(o.series) })
+    : t('simOutliersNoTotal', { d: n(o.days), c: n(o.concerned) });
+  return (
+    <p className="text-sm text-slate-700" data-testid="sim-outliers" data-days={o.days}>
+      {text}{!o.kept && <span className="block text-xs text-slate-500">{t('simOutliersWhy')}</span>}
+    </p>
+  );
+}
+
 /** The runs of a result, labelled: a CLI run as stored, a what-if as before / after. */
 export function runsOf(sim: Sim, labels: { before: string; after: string }): { label: string; run: SimPolicyRun }[] {
   const r = sim.results;
@@ -169,16 +196,21 @@ export default function Simulation() {
       {sim.isLoading && chosen > 0 && <Loading />}
       {sim.data?.status === 'RUNNING' && <p className="card text-sm" data-testid="sim-running">{t('simRunning')}</p>}
       {sim.data?.status === 'FAILED' && <p role="alert" className="card text-sm text-red-800">{t('simFailed', { e: sim.data.error ?? '' })}</p>}
-      {isWhatIf(results) && (
-        <ul className="card text-sm" data-testid="sim-change">
-          {results.change.map((c) => (
-            <li key={c.policy}>{t('simChange', {
-              p: c.policy,
-              d: `${c.stockout_rate_points >= 0 ? '+' : ''}${fmtNumber(c.stockout_rate_points, locale, 2)}`,
-              u: `${c.avg_on_hand_units_pct >= 0 ? '+' : ''}${fmtNumber(c.avg_on_hand_units_pct, locale, 1)}`,
-            })}</li>
-          ))}
-        </ul>
+      {sim.data?.status === 'SUCCEEDED' && (isWhatIf(results) || outliersOf(sim.data)) && (
+        <div className="card space-y-1" data-testid="sim-summary">
+          {isWhatIf(results) && (
+            <ul className="text-sm" data-testid="sim-change">
+              {results.change.map((c) => (
+                <li key={c.policy}>{t('simChange', {
+                  p: c.policy,
+                  d: `${c.stockout_rate_points >= 0 ? '+' : ''}${fmtNumber(c.stockout_rate_points, locale, 2)}`,
+                  u: `${c.avg_on_hand_units_pct >= 0 ? '+' : ''}${fmtNumber(c.avg_on_hand_units_pct, locale, 1)}`,
+                })}</li>
+              ))}
+            </ul>
+          )}
+          <OutlierNote sim={sim.data} />
+        </div>
       )}
       {rows.length > 0 && (
         <>
