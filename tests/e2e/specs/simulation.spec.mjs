@@ -6,7 +6,7 @@ test('page /simulation renders, no API GET sent twice', async ({ as }) => {
 });
 
 // An analyst runs a what-if (doubled lead times); it is polled until done, and the change, the
-// chart and the table show.
+// chart and the table show, with the demand days the outlier rule read as zero.
 test('policy simulation: a what-if from the page (analyst)', async ({ as, api }) => {
   test.setTimeout(120_000);
   const page = await as('ANALYST');
@@ -21,6 +21,13 @@ test('policy simulation: a what-if from the page (analyst)', async ({ as, api })
   await expect(page.getByTestId('sim-change')).toHaveText(/normal: stockouts [+-][0-9.,]+ points/);
   const list = (await api.get('/simulations')).data;
   expect(list[0]?.status, `API: ${JSON.stringify(list[0])}`).toBe('SUCCEEDED');
+  // Beside the change: how many demand days the outlier rule read as zero, as the API counts them.
+  const o = (await api.get(`/simulations/${list[0].simulation_id}`)).data.params.demand_outliers;
+  expect(o, 'API: params.demand_outliers').toEqual({ days: expect.any(Number), concerned: expect.any(Number) });
+  const note = page.locator('[data-testid="sim-summary"] [data-testid="sim-outliers"]');
+  await expect(note).toHaveAttribute('data-days', String(o.days));
+  await expect(note).toContainText(o.days === 0 ? 'Demand days read as zero by the outlier rule: none.'
+    : `Demand days read as zero by the outlier rule: ${o.days.toLocaleString('en-US')}, in ${o.concerned} of 30 series.`);
   await shot(page, 'simulation-whatif');
   const viewer = await as('VIEWER');
   await viewer.goto('/simulation');

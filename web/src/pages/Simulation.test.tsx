@@ -76,16 +76,16 @@ describe('the simulation page', () => {
   it('says how many demand days the outlier rule dropped, beside the what-if\'s change', async () => {
     show(whatIf({ days: 1234, concerned: 12 }));
     const note = await screen.findByTestId('sim-outliers');
-    expect(note.textContent).toContain('1,234 demand days read as zero, in 12 of 200 series');
+    expect(note.textContent).toContain('Demand days read as zero by the outlier rule: 1,234, in 12 of 200 series.');
     expect(note.closest('[data-testid="sim-summary"]')?.querySelector('[data-testid="sim-change"]')?.textContent).toContain('normal: stockouts -0.50 points');
   });
   it('says so when the rule dropped nothing, in Portuguese too', async () => {
     show(whatIf({ days: 0, concerned: 0 }), 'pt-BR');
-    expect((await screen.findByTestId('sim-outliers')).textContent).toContain('nenhum dia de demanda lido como zero');
+    expect((await screen.findByTestId('sim-outliers')).textContent).toContain('Dias de demanda lidos como zero pela regra de outliers: nenhum.');
   });
   it('shows a CLI run\'s count against the series it replayed', async () => {
     show({ ...base, simulation_id: 2, params: { series: 5000, keep_outliers: false, demand_outliers: { days: 9, concerned: 3 } } as never,
       results: [run('spec', null)] });
-    expect((await screen.findByTestId('sim-outliers')).textContent).toContain('9 demand days read as zero, in 3 of 5,000 series');
+    expect((await screen.findByTestId('sim-outliers')).textContent).toContain('Demand days read as zero by the outlier rule: 9, in 3 of 5,000 series.');
   });
 });
