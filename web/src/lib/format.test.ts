@@ -17,6 +17,8 @@ describe('formatters', () => {
     expect(nbsp(fmtMoney(1500.5, 'en'))).toBe('R$1,500.50');
     expect(nbsp(fmtMoney(1500.5, 'pt-BR'))).toBe('R$ 1.500,50');
     expect(nbsp(fmtMoney(2_500_000, 'en', true))).toBe('R$2.5M');
+    expect(nbsp(fmtMoney(41, 'en', true))).toBe('R$41');
+    expect(nbsp(fmtMoney(24_878, 'pt-BR', true))).toBe('R$ 24,9 mil');
   });
   it('formats calendar dates without shifting the day', () => {
     expect(fmtDate('2025-01-05', 'pt-BR')).toBe('05/01/2025');

@@ -37,7 +37,8 @@ export function fmtMoney(v: number | null | undefined, locale: Locale, compact =
     style: 'currency',
     currency: currencyFor(locale),
     notation: compact ? 'compact' : 'standard',
-    maximumFractionDigits: compact ? 1 : 2,
+    // Compact drops trailing zeros ("R$41", "R$3K"), never padding a whole amount to "R$41.0".
+    ...(compact ? { minimumFractionDigits: 0, maximumFractionDigits: 1 } : { maximumFractionDigits: 2 }),
   }).format(v);
 }
 

@@ -46,6 +46,7 @@ export default function Recommendations() {
     groupLabel: (g) => g.top_priority,
     groupCount: (g) => <span title={t('openOf', { open: g.open ?? 0, n: g.count })}>{fmtNumber(g.count, locale)}{g.open !== g.count ? ` (${t('openOf', { open: g.open ?? 0, n: g.count })})` : ''}</span>,
     kind: (r) => r.type,
+    stake: (r) => Number(r.priority_score),
     amount: (r) => fmtNumber(r.quantity_recommended === null ? null : Number(r.quantity_recommended), locale),
     label: (r) => r.priority,
     message: (r) => r.message,
