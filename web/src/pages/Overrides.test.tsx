@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, draftFromQuery } from './Overrides';
+import { render, screen } from '@testing-library/react';
+import { MemoryRouter } from 'react-router-dom';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import Overrides, { actionsFor, draftFromQuery } from './Overrides';
+import { configureClient, tokenStore } from '../api/client';
+import { AuthProvider } from '../lib/auth';
+import { I18nProvider } from '../lib/i18n';
 import { overrideLink } from './MaterialDetail';
 import { overrideEtag, type Override } from '../api/client';
 
@@ -40,5 +46,33 @@ describe('a draft started from the item page', () => {
     expect(draftFromQuery(new URLSearchParams('kind=PRICE&item=0&site=3x&from=tomorrow&to=2027-1-7')))
       .toEqual({ kind: 'FORECAST', item: '', site: '', from: '', to: '' });
     expect(draftFromQuery(new URLSearchParams('kind=POLICY')).kind).toBe('POLICY');
+  });
+});
+
+describe('the overrides page with none yet', () => {
+  it('says there are none and where to start one, in both tables, and the site picker says nothing is chosen', async () => {
+    const fetchFn = async (url: RequestInfo | URL) => {
+      const u = String(url);
+      const json = (data: unknown) => new Response(JSON.stringify({ status: 'success', data, metadata: { total_count: Array.isArray(data) ? data.length : 1 } }),
+        { status: 200, headers: { 'Content-Type': 'application/json' } });
+      if (u.startsWith('/api/v1/auth/me')) return json({ user_id: 1, username: 'ana', role: 'ANALYST' });
+      if (u.startsWith('/api/v1/sites')) return json([{ site_id: 1, code: 'MAO', name: 'CD Manaus' }, { site_id: 2, code: 'REC', name: 'CD Recife' }]);
+      if (u.startsWith('/api/v1/overrides/value-added')) return json([{ author: 'all', days: 0, statistical_wape: null, override_wape: null, value_added: null }]);
+      return json([]);
+    };
+    configureClient({ fetch: fetchFn as typeof fetch });
+    tokenStore.set('tok', 3600);
+    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={qc}><I18nProvider initial="en"><MemoryRouter initialEntries={['/overrides']}>
+        <AuthProvider><Overrides /></AuthProvider>
+      </MemoryRouter></I18nProvider></QueryClientProvider>,
+    );
+    expect(await screen.findByText(/No overrides here yet/)).toBeTruthy();
+    expect(await screen.findByText('No approved forecast override has actuals yet.')).toBeTruthy();
+    expect(screen.queryByTestId('overrides-table')).toBeNull();
+    const site = (await screen.findByTestId('ov-site')) as HTMLSelectElement;
+    await screen.findByText('CD Recife');
+    expect(site.selectedOptions[0].textContent).toBe('Choose…');
   });
 });

@@ -7,7 +7,7 @@ import { useAllItems, useAsOf, useItemMap, useSiteMap, useSites } from '../lib/h
 import { fmtDate, fmtNumber, fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { SearchSelect } from '../components/SearchPicker';
-import { ErrorBox, Loading, errorText } from '../components/States';
+import { Empty, ErrorBox, Loading, errorText } from '../components/States';
 
 const STATES = ['DRAFT', 'SUBMITTED', 'APPROVED', 'REJECTED', 'EXPIRED'] as const;
 
@@ -152,7 +152,8 @@ export default function Overrides() {
             </select>
           </label>
         </div>
-        {list.isLoading ? <Loading /> : list.isError ? <ErrorBox error={list.error} onRetry={() => list.refetch()} /> : (
+        {list.isLoading ? <Loading /> : list.isError ? <ErrorBox error={list.error} onRetry={() => list.refetch()} />
+          : (list.data?.data.length ?? 0) === 0 ? <Empty>{t('ovNone')}</Empty> : (
           <div className="overflow-x-auto">
             <table className="w-full text-sm" data-testid="overrides-table">
               <thead><tr className="text-left text-slate-600">
@@ -184,7 +185,7 @@ export default function Overrides() {
       <section className="card" aria-labelledby="fva-title">
         <h2 id="fva-title" className="mb-1 font-semibold">{t('ovFva')}</h2>
         <p className="mb-2 text-xs text-slate-500">{t('ovFvaNote')}</p>
-        {fva.isError ? <ErrorBox error={fva.error} /> : (
+        {fva.isError ? <ErrorBox error={fva.error} /> : fva.data && !fva.data.data.some((r) => r.days > 0) ? <Empty>{t('fvaNone')}</Empty> : (
           <table className="w-full text-sm" data-testid="fva-table">
             <thead><tr className="text-left text-slate-600"><th>{t('ovAuthor')}</th><th>{t('ovDays')}</th><th>{t('ovStatWape')}</th><th>{t('ovOverrideWape')}</th><th>{t('ovValueAdded')}</th></tr></thead>
             <tbody>
