@@ -72,4 +72,16 @@ test('dashboard chart: all items by default, one item when picked', async ({ as,
   ]);
   expect(demandSeen.ok(), 'the item series request failed').toBe(true);
   await page.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
+  await expect(page.locator('[data-testid="dashboard-chart"] .recharts-yAxis .recharts-label')).toHaveText('units/day');
+});
+
+// The two lists "with the most at stake" say how much: the API's priority_score, as money.
+test('dashboard: the top alerts and recommendations show their money at stake', async ({ as, api }) => {
+  const page = await as('VIEWER');
+  const recs = (await api.get('/recommendations?acknowledged=false&sort=-priority&limit=5')).data;
+  await page.goto('/dashboard');
+  await page.waitForSelector('[data-testid="critical-recs"] li, section[aria-labelledby="recs-title"] [data-state="empty"]');
+  const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'BRL', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
+  if (recs.length > 0)
+    await expect(page.locator('[data-testid="critical-recs"] li [data-testid="stake"]').first()).toHaveText(`${money.format(Number(recs[0].priority_score))} at stake`);
 });

@@ -28,7 +28,22 @@ async function pick(page, testId, value, label) {
 }
 
 test('page /overrides renders, no API GET sent twice', async ({ as }) => {
-  await visit(await as('ADMIN'), '/overrides', '[data-testid="overrides-table"]', 'overrides');
+  await visit(await as('ADMIN'), '/overrides', '[data-testid="overrides-table"], [data-testid="overrides-page"] [data-state="empty"]', 'overrides');
+});
+
+// Before any choice the site picker says so (it showed the first site, as if picked, while
+// "Save draft" stayed disabled); with no override the list says where to start one.
+test('overrides: the new-override form shows no site as chosen until one is; an empty list says so', async ({ as }) => {
+  const page = await as('ANALYST');
+  await page.goto('/overrides?state=EXPIRED');
+  await page.waitForSelector('[data-testid="override-form"]');
+  const site = page.getByTestId('ov-site');
+  if ((await site.evaluate((e) => e.tagName)) === 'SELECT') {
+    await expect(site.locator('option:checked')).toHaveText('Choose…');
+    await expect(page.getByTestId('ov-create')).toBeDisabled();
+  }
+  if (Number(sql("select count(*) from analytics.overrides where state = 'EXPIRED'")) === 0)
+    await expect(page.locator('[data-testid="overrides-page"] [data-state="empty"]').first()).toContainText('No overrides here yet');
 });
 
 test('overrides: an analyst drafts a forecast override and submits it', async ({ as, api, seed }) => {

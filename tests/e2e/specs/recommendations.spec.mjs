@@ -130,3 +130,23 @@ test('queues: a double click acknowledges once and the row stays under the point
   await page.locator(`tr[data-rec-id="${first}"] [data-testid="row-undo"]`).click();
   await page.locator(`tr[data-rec-id="${first}"] [data-testid="ack-button"]`).waitFor();
 });
+
+// A laptop (1280 px): the queue with its At stake and Quantity columns fits in both languages.
+test('recommendations queue at 1280 px: no sideways scroll, buttons on screen, the stake beside the quantity', async ({ as, api }) => {
+  const page = await as('ANALYST');
+  try {
+  for (const locale of ['en', 'pt-BR']) {
+    await page.evaluate((l) => localStorage.setItem('corrente.locale', l), locale);
+    await page.goto('/recommendations?acknowledged=');
+    await page.waitForSelector('[data-testid="recs-table"] tr[data-rec-id]');
+    const fit = await page.$eval('[data-testid="recs-table"]', (t) => ({ table: t.scrollWidth, box: t.parentElement.clientWidth }));
+    expect(fit.table, `${locale}: the table is wider than its box`).toBeLessThanOrEqual(fit.box);
+    const right = await page.locator('tr[data-rec-id] td:last-child').first().evaluate((c) => c.getBoundingClientRect().right);
+    expect(right, `${locale}: the first row's status cell is off screen`).toBeLessThanOrEqual(1280);
+  }
+  } finally { await page.evaluate(() => localStorage.setItem('corrente.locale', 'en')); }
+  await page.goto('/recommendations?acknowledged=');
+  const row = (await api.get('/recommendations/groups?acknowledged=&limit=1')).data[0].rows[0];
+  const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'BRL', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
+  await expect(page.locator(`tr[data-rec-id="${row.recommendation_id}"] [data-testid="row-stake"]`)).toHaveText(money.format(Number(row.priority_score)));
+});

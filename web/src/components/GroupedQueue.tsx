@@ -79,7 +79,7 @@ export function GroupedQueue<R>({ groups, view, testId, selectable, selected, on
                 <td className="td whitespace-nowrap text-right font-semibold tabular-nums" data-testid="group-stake">{fmtStake(g.top_priority_score, locale)}</td>
                 {view.amount && <td className="td" />}
                 <td className="td max-w-sm text-slate-700">{!isOpen && g.rows[0] ? view.message(g.rows[0]) : ''}</td>
-                <td className="td whitespace-nowrap">{fmtDateTime(g.latest_at, locale)}</td>
+                <td className="td min-w-[5.5rem]">{fmtDateTime(g.latest_at, locale)}</td>
                 <td className="td" />
               </tr>
               {isOpen && g.rows.map((r) => {
@@ -92,8 +92,8 @@ export function GroupedQueue<R>({ groups, view, testId, selectable, selected, on
                     <td className="td" colSpan={4} data-col="kind">{view.kind(r)}</td>
                     <td className="td whitespace-nowrap text-right tabular-nums" data-testid="row-stake">{fmtStake(view.stake(r), locale)}</td>
                     {view.amount && <td className="td text-right tabular-nums">{view.amount(r)}</td>}
-                    <td className={`td min-w-[14rem] max-w-sm ${done ? 'line-through decoration-slate-300' : ''}`}>{view.message(r)}</td>
-                    <td className="td whitespace-nowrap">{view.when(r)}</td>
+                    <td className={`td min-w-[13rem] max-w-sm ${done ? 'line-through decoration-slate-300' : ''}`}>{view.message(r)}</td>
+                    <td className="td min-w-[5.5rem]">{view.when(r)}</td>
                     <td className="td text-right whitespace-nowrap"><div className={`ml-auto flex items-center justify-end gap-2 ${view.actionWidth}`}>{view.action(r)}</div></td>
                   </tr>
                 );

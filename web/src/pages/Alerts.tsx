@@ -57,7 +57,7 @@ export default function Alerts() {
     label: (a) => a.level,
     message: (a) => a.message,
     when: (a) => fmtDateTime(a.created_at, locale),
-    actionWidth: 'w-[20rem]',
+    actionWidth: 'w-[17.5rem]',
     action: (a) => {
       const id = a.alert_id;
       const state = <span data-testid="alert-state" className="sr-only">{a.resolved_at ? t('resolved') : a.read_at ? t('read') : t('unread')}</span>;

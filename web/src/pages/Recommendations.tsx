@@ -51,7 +51,7 @@ export default function Recommendations() {
     label: (r) => r.priority,
     message: (r) => r.message,
     when: (r) => fmtDateTime(r.created_at, locale),
-    actionWidth: 'w-[15rem]',
+    actionWidth: 'w-[14rem]',
     amountHeader: t('quantity'),
     action: (r) => {
       const id = r.recommendation_id;
