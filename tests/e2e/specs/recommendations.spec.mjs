@@ -132,7 +132,7 @@ test('queues: a double click acknowledges once and the row stays under the point
 });
 
 // A laptop (1280 px): the queue with its At stake and Quantity columns fits in both languages.
-test('recommendations queue at 1280 px: no sideways scroll, buttons on screen, the stake beside the quantity', async ({ as, api }) => {
+test('recommendations queue at 1280 px: no sideways scroll, buttons on screen, the stake beside the quantity', async ({ as }) => {
   const page = await as('ANALYST');
   try {
   for (const locale of ['en', 'pt-BR']) {
@@ -146,7 +146,12 @@ test('recommendations queue at 1280 px: no sideways scroll, buttons on screen, t
   }
   } finally { await page.evaluate(() => localStorage.setItem('corrente.locale', 'en')); }
   await page.goto('/recommendations?acknowledged=');
-  const row = (await api.get('/recommendations/groups?acknowledged=&limit=1')).data[0].rows[0];
+  const group = page.locator('tr[data-group]').first();
+  const score = Number(await group.getAttribute('data-top-score')); // the API's top_priority_score
   const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'BRL', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
-  await expect(page.locator(`tr[data-rec-id="${row.recommendation_id}"] [data-testid="row-stake"]`)).toHaveText(money.format(Number(row.priority_score)));
+  await expect(group.getByTestId('group-stake')).toHaveText(money.format(score));
+  // Its first row is its top one (rows by priority_score), with the quantity beside the stake.
+  const row = page.locator('tr[data-rec-id]').first();
+  await expect(row.getByTestId('row-stake')).toHaveText(money.format(score));
+  await expect(row.getByTestId('row-stake').locator('xpath=following-sibling::td[1]')).toHaveText(/^[0-9,]+$/);
 });
