@@ -34,3 +34,22 @@ test('policy simulation: a what-if from the page (analyst)', async ({ as, api })
   await viewer.waitForSelector('[data-testid="sim-table"]');
   await expect(viewer.getByTestId('whatif-form')).toHaveCount(0);
 });
+
+// One what-if at a time: a planner who starts one while another runs reads why, in words
+// (the API's 429 "busy"), and the running one still finishes.
+test('policy simulation: a second what-if while one runs reads as busy', async ({ as, api, env }) => {
+  test.setTimeout(150_000);
+  const page = await as('ANALYST');
+  await page.goto('/simulation');
+  await page.waitForSelector('[data-testid="whatif-form"]');
+  const r = await fetch(`${env.base}/api/v1/simulations`, {
+    method: 'POST', headers: { Authorization: `Bearer ${api.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ sample: 500 }),
+  });
+  expect(r.status, 'the first what-if').toBe(202);
+  const id = (await r.json()).data.simulation_id;
+  await page.getByTestId('whatif-start').click();
+  const err = page.locator('[data-testid="whatif-form"] [role="alert"]');
+  await expect(err).toContainText('Too many requests right now.');
+  await expect(err).toContainText('HTTP 429');
+  await expect.poll(async () => (await api.get(`/simulations/${id}`)).data.status, { timeout: 120_000 }).toBe('SUCCEEDED');
+});
