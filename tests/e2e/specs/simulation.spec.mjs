@@ -19,6 +19,10 @@ test('policy simulation: a what-if from the page (analyst)', async ({ as, api })
   await page.waitForSelector('[data-testid="sim-table"] tr[data-policy="normal"]');
   await page.waitForSelector('[data-testid="sim-chart"] .recharts-scatter');
   await expect(page.getByTestId('sim-change')).toHaveText(/normal: stockouts [+-][0-9.,]+ points/);
+  // What was tried, and the chart's axes with their units.
+  await expect(page.getByTestId('sim-params')).toContainText('30 series · policy normal · lead times ×2 · review every 14 days');
+  await expect(page.locator('[data-testid="sim-chart"] .recharts-yAxis .recharts-label')).toHaveText('Demand unfilled (%)');
+  await expect(page.locator('[data-testid="sim-chart"] .recharts-xAxis .recharts-label')).toHaveText('Avg units on hand');
   const list = (await api.get('/simulations')).data;
   expect(list[0]?.status, `API: ${JSON.stringify(list[0])}`).toBe('SUCCEEDED');
   // Beside the change: how many demand days the outlier rule read as zero, as the API counts them.

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import SimulationPage, { outliersOf, runsOf } from './Simulation';
+import SimulationPage, { outliersOf, paramsText, runsOf } from './Simulation';
+import { translate } from '../lib/i18n';
 import { configureClient, tokenStore, type SimPolicyRun, type Simulation } from '../api/client';
 import { AuthProvider } from '../lib/auth';
 import { I18nProvider } from '../lib/i18n';
@@ -87,5 +88,18 @@ describe('the simulation page', () => {
     show({ ...base, simulation_id: 2, params: { series: 5000, keep_outliers: false, demand_outliers: { days: 9, concerned: 3 } } as never,
       results: [run('spec', null)] });
     expect((await screen.findByTestId('sim-outliers')).textContent).toContain('Demand days read as zero by the outlier rule: 9, in 3 of 5,000 series.');
+  });
+});
+
+describe('what a run tried', () => {
+  const t = (k: Parameters<typeof translate>[1], v?: Record<string, string | number>) => translate('en', k, v);
+  it('says a what-if\'s sample and the changes it asked for', () => {
+    const sim: Simulation = { ...base, params: { sample: 300, lead_time_scale: 1.5, review_days: 7, service_level_a: 0.99, demand_outliers: { days: 1, concerned: 1 } } as never, results: null };
+    expect(paramsText(sim, t, 'en')).toBe('300 series · lead times ×1.5 · review every 7 days · service level A 99.0%');
+  });
+  it('says a CLI run\'s period, series and policies; lead times only when scaled', () => {
+    const sim: Simulation = { ...base, params: { from: '2025-12-07', to: '2026-12-06', series: 5000, policies: 'spec,normal', lead_time_scale: 1, review_days: 14 } as never, results: null };
+    expect(paramsText(sim, t, 'en')).toBe('2025-12-07 – 2026-12-06 · 5,000 series · policy spec,normal · review every 14 days');
+    expect(paramsText({ ...base, params: {} as never, results: null }, t, 'en')).toBe('');
   });
 });

@@ -26,6 +26,28 @@ export function outliersOf(sim: Sim): { days: number; concerned: number; series:
   return { days: o.days, concerned: o.concerned, series, kept: p.keep_outliers === true };
 }
 
+type T = ReturnType<typeof useI18n>['t'];
+/** What a run tried, in words: its period, series, policy and the changes a what-if asked for. */
+export function paramsText(sim: Sim, t: T, locale: Parameters<typeof fmtNumber>[1]): string {
+  const p = (sim.params ?? {}) as Record<string, unknown>;
+  const num = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : undefined);
+  const parts: string[] = [];
+  if (typeof p.from === 'string' && typeof p.to === 'string') parts.push(`${p.from} – ${p.to}`);
+  const series = num('sample') ?? num('series');
+  if (series !== undefined) parts.push(t('simParamSeries', { n: fmtNumber(series, locale) }));
+  const policy = typeof p.policy === 'string' ? p.policy : typeof p.policies === 'string' ? p.policies : undefined;
+  if (policy) parts.push(t('simParamPolicy', { p: policy }));
+  const lead = num('lead_time_scale');
+  if (lead !== undefined && lead !== 1) parts.push(t('simParamLead', { x: fmtNumber(lead, locale, 2).replace(/[.,]?0+$/, '') }));
+  const review = num('review_days');
+  if (review !== undefined) parts.push(t('simParamReview', { d: fmtNumber(review, locale) }));
+  for (const c of ['a', 'b', 'c']) {
+    const v = num(`service_level_${c}`);
+    if (v !== undefined) parts.push(t('simParamService', { c: c.toUpperCase(), v: fmtPercent(v, locale, 1) }));
+  }
+  return parts.join(' · ');
+}
+
 function OutlierNote({ sim }: { sim: Sim }) {
   const { t, locale } = useI18n();
   const o = outliersOf(sim);
@@ -70,8 +92,9 @@ function Chart({ rows, curves }: { rows: { label: string; run: SimPolicyRun }[];
           <CartesianGrid stroke="#e2e8f0" />
           <XAxis type="number" dataKey="x" name={t('simAvgUnits')} label={{ value: t('simAvgUnits'), position: 'bottom' }}
             tickFormatter={(v: number) => fmtNumber(v, locale)} domain={['auto', 'auto']} />
-          <YAxis type="number" dataKey="y" name={t('simUnfilled')} unit="%" domain={[0, 'auto']}
-            tickFormatter={(v: number) => fmtNumber(v, locale, 1)} />
+          <YAxis type="number" dataKey="y" name={t('simUnfilled')} unit="%" domain={[0, 'auto']} width={72}
+            tickFormatter={(v: number) => fmtNumber(v, locale, 1)}
+            label={{ value: `${t('simUnfilled')} (%)`, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
           <ZAxis range={[60, 60]} />
           <Tooltip formatter={(v: number) => fmtNumber(v, locale, 2)} />
           <Legend verticalAlign="top" />
@@ -196,6 +219,9 @@ export default function Simulation() {
       {sim.isLoading && chosen > 0 && <Loading />}
       {sim.data?.status === 'RUNNING' && <p className="card text-sm" data-testid="sim-running">{t('simRunning')}</p>}
       {sim.data?.status === 'FAILED' && <p role="alert" className="card text-sm text-red-800">{t('simFailed', { e: sim.data.error ?? '' })}</p>}
+      {sim.data && paramsText(sim.data, t, locale) && (
+        <p className="text-sm text-slate-600" data-testid="sim-params">{t('simTried', { p: paramsText(sim.data, t, locale) })}</p>
+      )}
       {sim.data?.status === 'SUCCEEDED' && (isWhatIf(results) || outliersOf(sim.data)) && (
         <div className="card space-y-1" data-testid="sim-summary">
           {isWhatIf(results) && (
