@@ -2,7 +2,7 @@
 // an administrator approves one in one tab while a second tab, loaded before, gets the 412
 // conflict and offers to reload; the effective forecast then carries the planner's value while
 // the published one does not. Each test makes its own override, on its own days.
-import { expect, shot, sql, test, visit } from '../fixtures.mjs';
+import { expect, shot, sql, test, uiLogin, visit } from '../fixtures.mjs';
 
 /** The next forecast days of the item at the site (the published run). */
 async function forecastDays(api, seed) {
@@ -109,4 +109,39 @@ test('overrides: "Override this forecast" on the item page opens a draft for tha
   await expect(page.getByTestId('ov-from')).toHaveValue(sql(`select date '${asOf}' + 1`));
   await expect(page.getByTestId('ov-to')).toHaveValue(sql(`select date '${asOf}' + 7`));
   await expect(page.getByTestId('ov-kind')).toHaveValue('FORECAST');
+});
+
+// The session ends while the planner fills the form: saving sends them to the login page, and
+// after logging in again the form is as they left it; saving then works and empties it.
+test('overrides: a session lost mid-form keeps what the planner typed, through the login', async ({ page, api, env, seed }) => {
+  const days = (await forecastDays(api, seed)).slice(4, 6);
+  expect(days.length, 'forecast days to override').toBe(2);
+  await uiLogin(page, 'ANALYST', '/overrides');
+  await page.waitForSelector('[data-testid="override-form"]');
+  await pick(page, 'ov-item', seed.item.item_id, seed.item.sku);
+  await pick(page, 'ov-site', seed.site, String(seed.sites.find((s) => s.site_id === seed.site).name));
+  await page.getByTestId('ov-from').fill(days[0]);
+  await page.getByTestId('ov-to').fill(days[1]);
+  await page.getByTestId('ov-value').fill('-15');
+  const reason = 'Competitor opens next door; expect 15% less';
+  await page.getByTestId('ov-reason').fill(reason);
+  const tok = await page.evaluate(() => localStorage.getItem('corrente.token'));
+  const r = await fetch(`${env.base}/api/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${tok}` } });
+  expect(r.ok, `logout answered ${r.status}`).toBe(true);
+  await page.getByTestId('ov-create').click();
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel('Username').fill(env.users.ANALYST.name);
+  await page.getByLabel('Password').fill(env.users.ANALYST.pw);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/overrides/);
+  await expect(page.getByTestId('ov-reason')).toHaveValue(reason);
+  await expect(page.getByTestId('ov-value')).toHaveValue('-15');
+  await expect(page.getByTestId('ov-from')).toHaveValue(days[0]);
+  await expect(page.locator('[data-picker="ov-site"]')).toHaveAttribute('data-value', String(seed.site));
+  const before = Number(sql('select coalesce(max(override_id), 0) from analytics.overrides'));
+  await page.getByTestId('ov-create').click();
+  await expect.poll(() => Number(sql('select coalesce(max(override_id), 0) from analytics.overrides'))).toBeGreaterThan(before);
+  const id = Number(sql('select max(override_id) from analytics.overrides'));
+  expect(sql(`select state || '/' || value::int || '/' || reason from analytics.overrides where override_id = ${id}`)).toBe(`DRAFT/-15/${reason}`);
+  await expect(page.getByTestId('ov-reason')).toHaveValue('');
 });
