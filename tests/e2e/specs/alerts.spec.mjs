@@ -1,6 +1,6 @@
 // The alerts queue: mark read, and the CSV of the full filtered set past 1,000 rows.
 import fs from 'node:fs';
-import { expect, networkIdle, shot, sql, test, visit } from '../fixtures.mjs';
+import { expect, fmtStake, fitsLaptop, networkIdle, shot, sql, test, visit } from '../fixtures.mjs';
 
 test('page /alerts renders, no API GET sent twice', async ({ as }) => {
   await visit(await as('ADMIN'), '/alerts', '[data-testid="alerts-list"], [data-state="empty"]', 'alerts');
@@ -51,20 +51,9 @@ test('queues: alerts CSV past 1,000 rows equals the SQL count, with the columns 
 // screen, in both languages; each row and group shows the money at stake the order follows.
 test('alerts queue at 1280 px: no sideways scroll, buttons on screen, money at stake shown', async ({ as }) => {
   const page = await as('ANALYST');
-  try {
-  for (const locale of ['en', 'pt-BR']) {
-    await page.evaluate((l) => localStorage.setItem('corrente.locale', l), locale);
-    await page.goto('/alerts');
-    await page.waitForSelector('tr[data-alert-id] [data-testid="mark-read"], tr[data-alert-id] [data-testid="read-done"]');
-    const fit = await page.$eval('[data-testid="alerts-list"]', (t) => ({ table: t.scrollWidth, box: t.parentElement.clientWidth }));
-    expect(fit.table, `${locale}: the table is wider than its box`).toBeLessThanOrEqual(fit.box);
-    const right = await page.locator('tr[data-alert-id] td:last-child button').first().evaluate((b) => b.getBoundingClientRect().right);
-    expect(right, `${locale}: the first row's button is off screen`).toBeLessThanOrEqual(1280);
-  }
-  } finally { await page.evaluate(() => localStorage.setItem('corrente.locale', 'en')); }
+  await fitsLaptop(page, '/alerts', '[data-testid="alerts-list"]', 'tr[data-alert-id] td:last-child button');
   await page.goto('/alerts');
   const group = page.locator('tr[data-group]').first();
   const score = Number(await group.getAttribute('data-top-score')); // the API's top_priority_score
-  const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'BRL', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
-  await expect(group.getByTestId('group-stake')).toHaveText(money.format(score));
+  await expect(group.getByTestId('group-stake')).toHaveText(fmtStake(score));
 });

@@ -1,5 +1,5 @@
 // The dashboard: the morning view (counts, runs out next), the KPI cards, the chart, the footer.
-import { expect, settled, shot, test, visit } from '../fixtures.mjs';
+import { expect, fmtStake, settled, shot, test, visit } from '../fixtures.mjs';
 
 test('page /dashboard renders, no API GET sent twice', async ({ as }) => {
   await visit(await as('ADMIN'), '/dashboard', '[data-testid="kpi-cards"]', 'dashboard');
@@ -81,7 +81,6 @@ test('dashboard: the top alerts and recommendations show their money at stake', 
   const recs = (await api.get('/recommendations?acknowledged=false&sort=-priority&limit=5')).data;
   await page.goto('/dashboard');
   await page.waitForSelector('[data-testid="critical-recs"] li, section[aria-labelledby="recs-title"] [data-state="empty"]');
-  const money = new Intl.NumberFormat('en', { style: 'currency', currency: 'BRL', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
   if (recs.length > 0)
-    await expect(page.locator('[data-testid="critical-recs"] li [data-testid="stake"]').first()).toHaveText(`${money.format(Number(recs[0].priority_score))} at stake`);
+    await expect(page.locator('[data-testid="critical-recs"] li [data-testid="stake"]').first()).toHaveText(`${fmtStake(recs[0].priority_score)} at stake`);
 });

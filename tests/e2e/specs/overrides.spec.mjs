@@ -21,6 +21,15 @@ async function submittedOverride(env, who, body) {
   return call('POST', `/overrides/${o.override_id}/submit`, {}, { 'If-Match': `"ov-${o.override_id}-v${o.version}"` });
 }
 
+/** The new-override form's item, site and period: the seed's item at its first site, over `days`. */
+async function fillSeries(page, seed, days) {
+  await page.waitForSelector('[data-testid="override-form"]');
+  await pick(page, 'ov-item', seed.item.item_id, seed.item.sku);
+  await pick(page, 'ov-site', seed.site, String(seed.sites.find((s) => s.site_id === seed.site).name));
+  await page.getByTestId('ov-from').fill(days[0]);
+  await page.getByTestId('ov-to').fill(days[1]);
+}
+
 async function pick(page, testId, value, label) {
   const el = page.getByTestId(testId);
   if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(String(value));
@@ -51,11 +60,7 @@ test('overrides: an analyst drafts a forecast override and submits it', async ({
   expect(days.length, 'forecast days to override').toBe(2);
   const page = await as('ANALYST');
   await page.goto('/overrides');
-  await page.waitForSelector('[data-testid="override-form"]');
-  await pick(page, 'ov-item', seed.item.item_id, seed.item.sku);
-  await pick(page, 'ov-site', seed.site, String(seed.sites.find((s) => s.site_id === seed.site).name));
-  await page.getByTestId('ov-from').fill(days[0]);
-  await page.getByTestId('ov-to').fill(days[1]);
+  await fillSeries(page, seed, days);
   await page.getByTestId('ov-mode').selectOption('ABSOLUTE');
   await page.getByTestId('ov-value').fill('77');
   await page.getByTestId('ov-reason').fill('Trade fair next to the store');
@@ -117,11 +122,7 @@ test('overrides: a session lost mid-form keeps what the planner typed, through t
   const days = (await forecastDays(api, seed)).slice(4, 6);
   expect(days.length, 'forecast days to override').toBe(2);
   await uiLogin(page, 'ANALYST', '/overrides');
-  await page.waitForSelector('[data-testid="override-form"]');
-  await pick(page, 'ov-item', seed.item.item_id, seed.item.sku);
-  await pick(page, 'ov-site', seed.site, String(seed.sites.find((s) => s.site_id === seed.site).name));
-  await page.getByTestId('ov-from').fill(days[0]);
-  await page.getByTestId('ov-to').fill(days[1]);
+  await fillSeries(page, seed, days);
   await page.getByTestId('ov-value').fill('-15');
   const reason = 'Competitor opens next door; expect 15% less';
   await page.getByTestId('ov-reason').fill(reason);
