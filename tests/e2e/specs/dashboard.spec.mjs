@@ -47,7 +47,10 @@ test('dashboard: out of stock / at risk counts and runs out next', async ({ as, 
   const fmt = (n) => new Intl.NumberFormat('en').format(n);
   expect(await page.getByTestId('count-stockout').innerText(), `API ${out}`).toMatch(new RegExp(`^${fmt(out)} `));
   expect(await page.getByTestId('count-at-risk').innerText(), `API ${risk.metadata.total_count}`).toMatch(new RegExp(`^${fmt(Number(risk.metadata.total_count))} `));
-  if (risk.data.length > 0) await expect(page.locator('[data-testid="runs-out-next"] tbody tr').first()).toContainText(risk.data[0].sku);
+  if (risk.data.length > 0) {
+    await expect(page.locator('[data-testid="runs-out-next"] tbody tr').first()).toContainText(risk.data[0].sku);
+    await expect(page.locator('[data-testid="runs-out-next"] tbody tr').first().getByTestId('item-name')).toHaveText(risk.data[0].item_name);
+  }
   await expect(page.getByTestId('count-stockout')).toHaveAttribute('href', '/inventory?stockout=true');
   await shot(page, 'dashboard-morning');
 });
