@@ -42,6 +42,12 @@ export function fmtMoney(v: number | null | undefined, locale: Locale, compact =
   }).format(v);
 }
 
+/** A chart axis' tick: whole numbers up to 9,999, compact above ("45K", "6 mi"), so the ticks
+ *  stay narrow and leave room for the axis' name. */
+export function fmtAxisNumber(v: number, locale: Locale): string {
+  return Math.abs(v) >= 10_000 ? fmtCompact(v, locale) : fmtNumber(v, locale);
+}
+
 export function fmtCompact(v: number | null | undefined, locale: Locale): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
   return nf(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(v);
