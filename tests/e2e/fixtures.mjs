@@ -224,3 +224,24 @@ export const test = base.extend({
   }, { scope: 'worker' }],
   env: [async ({}, use) => use(env()), { scope: 'worker' }],
 });
+
+/** A laptop's window (the config's 1280 px): in English and Portuguese, the table `table` at `path`
+ *  is no wider than its box and the first `cell` (a row's last cell or button) is on screen. */
+export async function fitsLaptop(page, path, table, cell) {
+  try {
+    for (const locale of ['en', 'pt-BR']) {
+      await page.evaluate((l) => localStorage.setItem('corrente.locale', l), locale);
+      await page.goto(path);
+      await page.locator(cell).first().waitFor();
+      const fit = await page.$eval(table, (t) => ({ table: t.scrollWidth, box: t.parentElement.clientWidth }));
+      expect(fit.table, `${locale}: the table is wider than its box`).toBeLessThanOrEqual(fit.box);
+      const right = await page.locator(cell).first().evaluate((c) => c.getBoundingClientRect().right);
+      expect(right, `${locale}: the first row's ${cell} is off screen`).toBeLessThanOrEqual(page.viewportSize().width);
+    }
+  } finally {
+    await page.evaluate(() => localStorage.setItem('corrente.locale', 'en'));
+  }
+}
+
+/** priority_score as the pages show it ("R$24.9K"): compact BRL, English. */
+export const fmtStake = (v) => new Intl.NumberFormat('en', { style: 'currency', currency: 'BRL', notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }).format(Number(v));

@@ -1,6 +1,6 @@
 // The alerts queue: mark read, and the CSV of the full filtered set past 1,000 rows.
 import fs from 'node:fs';
-import { expect, networkIdle, shot, sql, test, visit } from '../fixtures.mjs';
+import { expect, fmtStake, fitsLaptop, networkIdle, shot, sql, test, visit } from '../fixtures.mjs';
 
 test('page /alerts renders, no API GET sent twice', async ({ as }) => {
   await visit(await as('ADMIN'), '/alerts', '[data-testid="alerts-list"], [data-state="empty"]', 'alerts');
@@ -45,4 +45,15 @@ test('queues: alerts CSV past 1,000 rows equals the SQL count, with the columns 
   } finally {
     sql("DELETE FROM analytics.alerts WHERE category LIKE 'E2E_CSV_%'");
   }
+});
+
+// A laptop (1280 px, the config's viewport): the queue fits, so every row's buttons are on
+// screen, in both languages; each row and group shows the money at stake the order follows.
+test('alerts queue at 1280 px: no sideways scroll, buttons on screen, money at stake shown', async ({ as }) => {
+  const page = await as('ANALYST');
+  await fitsLaptop(page, '/alerts', '[data-testid="alerts-list"]', 'tr[data-alert-id] td:last-child button');
+  await page.goto('/alerts');
+  const group = page.locator('tr[data-group]').first();
+  const score = Number(await group.getAttribute('data-top-score')); // the API's top_priority_score
+  await expect(group.getByTestId('group-stake')).toHaveText(fmtStake(score));
 });

@@ -1,5 +1,5 @@
 // The dashboard: the morning view (counts, runs out next), the KPI cards, the chart, the footer.
-import { expect, settled, shot, test, visit } from '../fixtures.mjs';
+import { expect, fmtStake, settled, shot, test, visit } from '../fixtures.mjs';
 
 test('page /dashboard renders, no API GET sent twice', async ({ as }) => {
   await visit(await as('ADMIN'), '/dashboard', '[data-testid="kpi-cards"]', 'dashboard');
@@ -47,7 +47,10 @@ test('dashboard: out of stock / at risk counts and runs out next', async ({ as, 
   const fmt = (n) => new Intl.NumberFormat('en').format(n);
   expect(await page.getByTestId('count-stockout').innerText(), `API ${out}`).toMatch(new RegExp(`^${fmt(out)} `));
   expect(await page.getByTestId('count-at-risk').innerText(), `API ${risk.metadata.total_count}`).toMatch(new RegExp(`^${fmt(Number(risk.metadata.total_count))} `));
-  if (risk.data.length > 0) await expect(page.locator('[data-testid="runs-out-next"] tbody tr').first()).toContainText(risk.data[0].sku);
+  if (risk.data.length > 0) {
+    await expect(page.locator('[data-testid="runs-out-next"] tbody tr').first()).toContainText(risk.data[0].sku);
+    await expect(page.locator('[data-testid="runs-out-next"] tbody tr').first().getByTestId('item-name')).toHaveText(risk.data[0].item_name);
+  }
   await expect(page.getByTestId('count-stockout')).toHaveAttribute('href', '/inventory?stockout=true');
   await shot(page, 'dashboard-morning');
 });
@@ -72,4 +75,15 @@ test('dashboard chart: all items by default, one item when picked', async ({ as,
   ]);
   expect(demandSeen.ok(), 'the item series request failed').toBe(true);
   await page.waitForSelector('[data-testid="dashboard-chart"] .recharts-line');
+  await expect(page.locator('[data-testid="dashboard-chart"] .recharts-yAxis .recharts-label')).toHaveText('units/day');
+});
+
+// The two lists "with the most at stake" say how much: the API's priority_score, as money.
+test('dashboard: the top alerts and recommendations show their money at stake', async ({ as, api }) => {
+  const page = await as('VIEWER');
+  const recs = (await api.get('/recommendations?acknowledged=false&sort=-priority&limit=5')).data;
+  await page.goto('/dashboard');
+  await page.waitForSelector('[data-testid="critical-recs"] li, section[aria-labelledby="recs-title"] [data-state="empty"]');
+  if (recs.length > 0)
+    await expect(page.locator('[data-testid="critical-recs"] li [data-testid="stake"]').first()).toHaveText(`${fmtStake(recs[0].priority_score)} at stake`);
 });

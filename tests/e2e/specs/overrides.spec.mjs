@@ -2,7 +2,7 @@
 // an administrator approves one in one tab while a second tab, loaded before, gets the 412
 // conflict and offers to reload; the effective forecast then carries the planner's value while
 // the published one does not. Each test makes its own override, on its own days.
-import { expect, shot, sql, test, visit } from '../fixtures.mjs';
+import { expect, shot, sql, test, uiLogin, visit } from '../fixtures.mjs';
 
 /** The next forecast days of the item at the site (the published run). */
 async function forecastDays(api, seed) {
@@ -21,6 +21,15 @@ async function submittedOverride(env, who, body) {
   return call('POST', `/overrides/${o.override_id}/submit`, {}, { 'If-Match': `"ov-${o.override_id}-v${o.version}"` });
 }
 
+/** The new-override form's item, site and period: the seed's item at its first site, over `days`. */
+async function fillSeries(page, seed, days) {
+  await page.waitForSelector('[data-testid="override-form"]');
+  await pick(page, 'ov-item', seed.item.item_id, seed.item.sku);
+  await pick(page, 'ov-site', seed.site, String(seed.sites.find((s) => s.site_id === seed.site).name));
+  await page.getByTestId('ov-from').fill(days[0]);
+  await page.getByTestId('ov-to').fill(days[1]);
+}
+
 async function pick(page, testId, value, label) {
   const el = page.getByTestId(testId);
   if ((await el.evaluate((e) => e.tagName)) === 'SELECT') await el.selectOption(String(value));
@@ -28,7 +37,22 @@ async function pick(page, testId, value, label) {
 }
 
 test('page /overrides renders, no API GET sent twice', async ({ as }) => {
-  await visit(await as('ADMIN'), '/overrides', '[data-testid="overrides-table"]', 'overrides');
+  await visit(await as('ADMIN'), '/overrides', '[data-testid="overrides-table"], [data-testid="overrides-page"] [data-state="empty"]', 'overrides');
+});
+
+// Before any choice the site picker says so (it showed the first site, as if picked, while
+// "Save draft" stayed disabled); with no override the list says where to start one.
+test('overrides: the new-override form shows no site as chosen until one is; an empty list says so', async ({ as }) => {
+  const page = await as('ANALYST');
+  await page.goto('/overrides?state=EXPIRED');
+  await page.waitForSelector('[data-testid="override-form"]');
+  const site = page.getByTestId('ov-site');
+  if ((await site.evaluate((e) => e.tagName)) === 'SELECT') {
+    await expect(site.locator('option:checked')).toHaveText('Choose…');
+    await expect(page.getByTestId('ov-create')).toBeDisabled();
+  }
+  if (Number(sql("select count(*) from analytics.overrides where state = 'EXPIRED'")) === 0)
+    await expect(page.locator('[data-testid="overrides-page"] [data-state="empty"]').first()).toContainText('No overrides here yet');
 });
 
 test('overrides: an analyst drafts a forecast override and submits it', async ({ as, api, seed }) => {
@@ -36,11 +60,7 @@ test('overrides: an analyst drafts a forecast override and submits it', async ({
   expect(days.length, 'forecast days to override').toBe(2);
   const page = await as('ANALYST');
   await page.goto('/overrides');
-  await page.waitForSelector('[data-testid="override-form"]');
-  await pick(page, 'ov-item', seed.item.item_id, seed.item.sku);
-  await pick(page, 'ov-site', seed.site, String(seed.sites.find((s) => s.site_id === seed.site).name));
-  await page.getByTestId('ov-from').fill(days[0]);
-  await page.getByTestId('ov-to').fill(days[1]);
+  await fillSeries(page, seed, days);
   await page.getByTestId('ov-mode').selectOption('ABSOLUTE');
   await page.getByTestId('ov-value').fill('77');
   await page.getByTestId('ov-reason').fill('Trade fair next to the store');
@@ -94,4 +114,35 @@ test('overrides: "Override this forecast" on the item page opens a draft for tha
   await expect(page.getByTestId('ov-from')).toHaveValue(sql(`select date '${asOf}' + 1`));
   await expect(page.getByTestId('ov-to')).toHaveValue(sql(`select date '${asOf}' + 7`));
   await expect(page.getByTestId('ov-kind')).toHaveValue('FORECAST');
+});
+
+// The session ends while the planner fills the form: saving sends them to the login page, and
+// after logging in again the form is as they left it; saving then works and empties it.
+test('overrides: a session lost mid-form keeps what the planner typed, through the login', async ({ page, api, env, seed }) => {
+  const days = (await forecastDays(api, seed)).slice(4, 6);
+  expect(days.length, 'forecast days to override').toBe(2);
+  await uiLogin(page, 'ANALYST', '/overrides');
+  await fillSeries(page, seed, days);
+  await page.getByTestId('ov-value').fill('-15');
+  const reason = 'Competitor opens next door; expect 15% less';
+  await page.getByTestId('ov-reason').fill(reason);
+  const tok = await page.evaluate(() => localStorage.getItem('corrente.token'));
+  const r = await fetch(`${env.base}/api/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${tok}` } });
+  expect(r.ok, `logout answered ${r.status}`).toBe(true);
+  await page.getByTestId('ov-create').click();
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel('Username').fill(env.users.ANALYST.name);
+  await page.getByLabel('Password').fill(env.users.ANALYST.pw);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/overrides/);
+  await expect(page.getByTestId('ov-reason')).toHaveValue(reason);
+  await expect(page.getByTestId('ov-value')).toHaveValue('-15');
+  await expect(page.getByTestId('ov-from')).toHaveValue(days[0]);
+  await expect(page.locator('[data-picker="ov-site"]')).toHaveAttribute('data-value', String(seed.site));
+  const before = Number(sql('select coalesce(max(override_id), 0) from analytics.overrides'));
+  await page.getByTestId('ov-create').click();
+  await expect.poll(() => Number(sql('select coalesce(max(override_id), 0) from analytics.overrides'))).toBeGreaterThan(before);
+  const id = Number(sql('select max(override_id) from analytics.overrides'));
+  expect(sql(`select state || '/' || value::int || '/' || reason from analytics.overrides where override_id = ${id}`)).toBe(`DRAFT/-15/${reason}`);
+  await expect(page.getByTestId('ov-reason')).toHaveValue('');
 });

@@ -38,6 +38,7 @@ async function checkProjectionPage(page, item, site) {
   await page.waitForSelector('[data-testid="projection-chart"] .proj-band path.recharts-area-area');
   await page.waitForSelector('[data-testid="projection-chart"] .proj-rop', { state: 'attached' });
   await page.waitForSelector('[data-testid="projection-chart"] .proj-ss', { state: 'attached' });
+  await expect(page.locator('[data-testid="projection-chart"] .recharts-yAxis .recharts-label')).toHaveText('units');
   const shown = await page.locator('[data-testid="projection-table"] tbody tr').evaluateAll((trs) =>
     trs.map((tr) => ({ date: tr.getAttribute('data-date'), projected: Number(tr.querySelector('[data-projected]').getAttribute('data-projected')) })));
   expect(shown.length, 'days shown vs SQL').toBe(want.days.length);

@@ -1,6 +1,6 @@
 // The recommendations queue: grouped by item x site in priority order, filters and sort in the
 // URL, acknowledge (one, bulk with undo, a double click acting once), audited; page titles.
-import { expect, networkIdle, settled, shot, sql, test, visit } from '../fixtures.mjs';
+import { expect, fmtStake, fitsLaptop, networkIdle, settled, shot, sql, test, visit } from '../fixtures.mjs';
 
 const rowIds = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.closest('tr').dataset.recId));
 
@@ -129,4 +129,18 @@ test('queues: a double click acknowledges once and the row stays under the point
   expect(sql(`select count(*) from analytics.recommendations where recommendation_id in (${first}, ${second}) and acknowledged_at is not null`), 'exactly one acknowledged').toBe('1');
   await page.locator(`tr[data-rec-id="${first}"] [data-testid="row-undo"]`).click();
   await page.locator(`tr[data-rec-id="${first}"] [data-testid="ack-button"]`).waitFor();
+});
+
+// A laptop (1280 px): the queue with its At stake and Quantity columns fits in both languages.
+test('recommendations queue at 1280 px: no sideways scroll, buttons on screen, the stake beside the quantity', async ({ as }) => {
+  const page = await as('ANALYST');
+  await fitsLaptop(page, '/recommendations?acknowledged=', '[data-testid="recs-table"]', 'tr[data-rec-id] td:last-child');
+  await page.goto('/recommendations?acknowledged=');
+  const group = page.locator('tr[data-group]').first();
+  const score = Number(await group.getAttribute('data-top-score')); // the API's top_priority_score
+  await expect(group.getByTestId('group-stake')).toHaveText(fmtStake(score));
+  // Its first row is its top one (rows by priority_score), with the quantity beside the stake.
+  const row = page.locator('tr[data-rec-id]').first();
+  await expect(row.getByTestId('row-stake')).toHaveText(fmtStake(score));
+  await expect(row.getByTestId('row-stake').locator('xpath=following-sibling::td[1]')).toHaveText(/^[0-9,]+$/);
 });

@@ -6,7 +6,7 @@ test('page /simulation renders, no API GET sent twice', async ({ as }) => {
 });
 
 // An analyst runs a what-if (doubled lead times); it is polled until done, and the change, the
-// chart and the table show.
+// chart and the table show, with the demand days the outlier rule read as zero.
 test('policy simulation: a what-if from the page (analyst)', async ({ as, api }) => {
   test.setTimeout(120_000);
   const page = await as('ANALYST');
@@ -19,11 +19,41 @@ test('policy simulation: a what-if from the page (analyst)', async ({ as, api })
   await page.waitForSelector('[data-testid="sim-table"] tr[data-policy="normal"]');
   await page.waitForSelector('[data-testid="sim-chart"] .recharts-scatter');
   await expect(page.getByTestId('sim-change')).toHaveText(/normal: stockouts [+-][0-9.,]+ points/);
+  // What was tried, and the chart's axes with their units.
+  await expect(page.getByTestId('sim-params')).toContainText('30 series · policy normal · lead times ×2 · review every 14 days');
+  await expect(page.locator('[data-testid="sim-chart"] .recharts-yAxis .recharts-label')).toHaveText('Demand unfilled (%)');
+  await expect(page.locator('[data-testid="sim-chart"] .recharts-xAxis .recharts-label')).toHaveText('Avg units on hand');
   const list = (await api.get('/simulations')).data;
   expect(list[0]?.status, `API: ${JSON.stringify(list[0])}`).toBe('SUCCEEDED');
+  // Beside the change: how many demand days the outlier rule read as zero, as the API counts them.
+  const o = (await api.get(`/simulations/${list[0].simulation_id}`)).data.params.demand_outliers;
+  expect(o, 'API: params.demand_outliers').toEqual({ days: expect.any(Number), concerned: expect.any(Number) });
+  const note = page.locator('[data-testid="sim-summary"] [data-testid="sim-outliers"]');
+  await expect(note).toHaveAttribute('data-days', String(o.days));
+  await expect(note).toContainText(o.days === 0 ? 'Demand days read as zero by the outlier rule: none.'
+    : `Demand days read as zero by the outlier rule: ${o.days.toLocaleString('en-US')}, in ${o.concerned} of 30 series.`);
   await shot(page, 'simulation-whatif');
   const viewer = await as('VIEWER');
   await viewer.goto('/simulation');
   await viewer.waitForSelector('[data-testid="sim-table"]');
   await expect(viewer.getByTestId('whatif-form')).toHaveCount(0);
+});
+
+// One what-if at a time: a planner who starts one while another runs reads why, in words
+// (the API's 429 "busy"), and the running one still finishes.
+test('policy simulation: a second what-if while one runs reads as busy', async ({ as, api, env }) => {
+  test.setTimeout(150_000);
+  const page = await as('ANALYST');
+  await page.goto('/simulation');
+  await page.waitForSelector('[data-testid="whatif-form"]');
+  const r = await fetch(`${env.base}/api/v1/simulations`, {
+    method: 'POST', headers: { Authorization: `Bearer ${api.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ sample: 500 }),
+  });
+  expect(r.status, 'the first what-if').toBe(202);
+  const id = (await r.json()).data.simulation_id;
+  await page.getByTestId('whatif-start').click();
+  const err = page.locator('[data-testid="whatif-form"] [role="alert"]');
+  await expect(err).toContainText('Too many requests right now.');
+  await expect(err).toContainText('HTTP 429');
+  await expect.poll(async () => (await api.get(`/simulations/${id}`)).data.status, { timeout: 120_000 }).toBe('SUCCEEDED');
 });

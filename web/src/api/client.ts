@@ -4,7 +4,8 @@
 import type { components } from './schema.gen';
 
 export class ApiError extends Error {
-  constructor(public status: number, public code: string, public detail: string) {
+  /** `retryAfter`: the seconds of a 429's or 503's Retry-After, when it sent one. */
+  constructor(public status: number, public code: string, public detail: string, public retryAfter?: number) {
     super(detail || code || `HTTP ${status}`);
   }
 }
@@ -76,7 +77,8 @@ async function parseError(res: Response): Promise<ApiError> {
   } catch {
     /* not JSON: keep the status text */
   }
-  return new ApiError(res.status, code, detail);
+  const after = Number(res.headers.get('Retry-After') ?? NaN);
+  return new ApiError(res.status, code, detail, Number.isFinite(after) && after >= 0 ? after : undefined);
 }
 
 export async function request<T>(

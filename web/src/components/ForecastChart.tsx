@@ -1,7 +1,7 @@
 import type { ReactElement } from 'react';
 import { Area, CartesianGrid, ComposedChart, Customized, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { num, type DemandPoint, type ForecastLike } from '../api/client';
-import { fmtAxisDate, fmtDate, fmtNumber } from '../lib/format';
+import { fmtAxisDate, fmtAxisNumber, fmtDate, fmtNumber } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 
 export interface ChartRow {
@@ -89,7 +89,8 @@ export function ForecastChart({ rows, today, with95, height = 300, onPick, overl
           onClick={onPick && ((s) => s?.activeLabel && onPick(String(s.activeLabel)))} style={onPick && { cursor: 'crosshair' }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
           <XAxis dataKey="full_date" tickFormatter={(d) => fmtAxisDate(d, locale)} minTickGap={24} fontSize={12} />
-          <YAxis fontSize={12} tickFormatter={(v) => fmtNumber(v, locale)} width={56} />
+          <YAxis fontSize={12} tickFormatter={(v) => fmtAxisNumber(v, locale)} width={72}
+            label={{ value: t('ovUnitsPerDay'), angle: -90, position: 'insideLeft', fontSize: 12, fill: '#475569', style: { textAnchor: 'middle' } }} />
           <Tooltip labelFormatter={(d) => fmtDate(String(d), locale)}
             formatter={(v: unknown) => Array.isArray(v) ? `${fmtNumber(v[0], locale, 1)} – ${fmtNumber(v[1], locale, 1)}` : fmtNumber(Number(v), locale, 1)} />
           <Legend />

@@ -1,7 +1,7 @@
 import { Fragment, useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import type { QueueGroup } from '../api/client';
-import { fmtDateTime } from '../lib/format';
+import { fmtDateTime, fmtMoney } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { SortHeader } from './SortHeader';
 
@@ -14,13 +14,19 @@ export interface QueueView<R> {
   groupLabel: (g: QueueGroup<R>) => string | undefined;
   groupCount: (g: QueueGroup<R>) => ReactNode;
   kind: (r: R) => ReactNode;
-  amount: (r: R) => ReactNode;
+  amount?: (r: R) => ReactNode;                // a page's own figure (a quantity); no column without it
+  stake: (r: R) => number | null;              // priority_score: money at risk, what the default sort follows
   label: (r: R) => string;
   message: (r: R) => string;
   when: (r: R) => string;
   action: (r: R) => ReactNode;
-  amountHeader: string;
+  amountHeader?: string;
   actionWidth: string;                         // a fixed width for the status cell, so acting never reflows the rows
+}
+
+/** priority_score as money, compact ("R$24.9K"); a dash when unknown. */
+export function fmtStake(v: number | string | null | undefined, locale: Parameters<typeof fmtMoney>[1]): string {
+  return fmtMoney(v === null || v === undefined ? null : Number(v), locale, true);
 }
 
 /** Item x site groups (expanded; each can fold) with their rows, checkboxes and sortable headers. */
@@ -45,7 +51,8 @@ export function GroupedQueue<R>({ groups, view, testId, selectable, selected, on
         <th className="th">{t('abcClass')}</th>
         <SortHeader label={t('site')} sortKey="site" sort={sort} onSort={onSort} ascFirst />
         <SortHeader label={t('count')} sortKey="count" sort={sort} onSort={onSort} className="text-right" />
-        <th className="th text-right">{view.amountHeader}</th>
+        <th className="th text-right" title={t('stakeHint')}>{t('score')}</th>
+        {view.amount && <th className="th text-right">{view.amountHeader}</th>}
         <th className="th">{t('message')}</th>
         <SortHeader label={t('latest')} sortKey="latest" sort={sort} onSort={onSort} />
         <th className="th text-right">{t('status')}</th>
@@ -69,9 +76,10 @@ export function GroupedQueue<R>({ groups, view, testId, selectable, selected, on
                 <td className="td">{g.abc_class ?? '—'}</td>
                 <td className="td">{g.site_name ?? (g.site_id ? `#${g.site_id}` : '—')}</td>
                 <td className="td text-right">{view.groupCount(g)}</td>
-                <td className="td" />
-                <td className="td max-w-md text-slate-700">{!isOpen && g.rows[0] ? view.message(g.rows[0]) : ''}</td>
-                <td className="td whitespace-nowrap">{fmtDateTime(g.latest_at, locale)}</td>
+                <td className="td whitespace-nowrap text-right font-semibold tabular-nums" data-testid="group-stake">{fmtStake(g.top_priority_score, locale)}</td>
+                {view.amount && <td className="td" />}
+                <td className="td max-w-sm text-slate-700">{!isOpen && g.rows[0] ? view.message(g.rows[0]) : ''}</td>
+                <td className="td min-w-[5.5rem]">{fmtDateTime(g.latest_at, locale)}</td>
                 <td className="td" />
               </tr>
               {isOpen && g.rows.map((r) => {
@@ -82,9 +90,10 @@ export function GroupedQueue<R>({ groups, view, testId, selectable, selected, on
                     {selectable && <td className="td pl-4">{!done && box([id], t('selectRow', { id }), 'select-row')}</td>}
                     <td className="td pl-6">{view.badge(view.label(r))}</td>
                     <td className="td" colSpan={4} data-col="kind">{view.kind(r)}</td>
-                    <td className="td text-right">{view.amount(r)}</td>
-                    <td className={`td min-w-[16rem] max-w-md ${done ? 'line-through decoration-slate-300' : ''}`}>{view.message(r)}</td>
-                    <td className="td whitespace-nowrap">{view.when(r)}</td>
+                    <td className="td whitespace-nowrap text-right tabular-nums" data-testid="row-stake">{fmtStake(view.stake(r), locale)}</td>
+                    {view.amount && <td className="td text-right tabular-nums">{view.amount(r)}</td>}
+                    <td className={`td min-w-[13rem] max-w-sm ${done ? 'line-through decoration-slate-300' : ''}`}>{view.message(r)}</td>
+                    <td className="td min-w-[5.5rem]">{view.when(r)}</td>
                     <td className="td text-right whitespace-nowrap"><div className={`ml-auto flex items-center justify-end gap-2 ${view.actionWidth}`}>{view.action(r)}</div></td>
                   </tr>
                 );

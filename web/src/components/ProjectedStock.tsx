@@ -1,6 +1,6 @@
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Projection } from '../api/client';
-import { fmtAxisDate, fmtDate, fmtNumber } from '../lib/format';
+import { fmtAxisDate, fmtAxisNumber, fmtDate, fmtNumber } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 
 export interface ProjectionRow {
@@ -43,7 +43,8 @@ export function ProjectedStock({ p, height = 320 }: { p: Projection; height?: nu
           <ComposedChart data={rows} margin={{ top: 10, right: 16, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
             <XAxis dataKey="full_date" tickFormatter={(d) => fmtAxisDate(d, locale)} minTickGap={24} fontSize={12} />
-            <YAxis fontSize={12} width={56} tickFormatter={(v) => fmtNumber(v, locale)} />
+            <YAxis fontSize={12} width={72} tickFormatter={(v) => fmtAxisNumber(v, locale)}
+              label={{ value: t('unitsAxis'), angle: -90, position: 'insideLeft', fontSize: 12, fill: '#475569', style: { textAnchor: 'middle' } }} />
             <Tooltip labelFormatter={(d) => fmtDate(String(d), locale)}
               formatter={(v: unknown) => Array.isArray(v) ? `${n(v[0], 1)} – ${n(v[1], 1)}` : n(Number(v), 1)} />
             <Legend />

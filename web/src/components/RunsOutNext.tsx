@@ -37,7 +37,8 @@ export function RunsOutNext() {
             <tbody className="divide-y divide-slate-100">
               {d.data.map((r) => (
                 <tr key={`${r.item_id}-${r.site_id}`}>
-                  <td className="py-1"><Link className="text-blue-800 underline" to={`/materials/${r.item_id}?site=${r.site_id}`}>{r.sku}</Link></td>
+                  <td className="py-1"><Link className="text-blue-800 underline" to={`/materials/${r.item_id}?site=${r.site_id}`}>{r.sku}</Link>
+                    {r.item_name && <span className="ml-1 text-xs text-slate-500" data-testid="item-name">{r.item_name}</span>}</td>
                   <td>{r.site_name ?? r.site_code ?? `#${r.site_id}`}</td>
                   <td className="text-right tabular-nums">{fmtNumber(r.days_to_rupture, locale)}</td>
                   <td className="text-right tabular-nums">{fmtNumber(r.current_stock, locale)}</td>

@@ -23,6 +23,20 @@ describe('SearchPicker', () => {
     expect(filterOptions(many, 'nothing like it').shown).toEqual([]);
   });
 
+  it('says nothing is chosen yet, when there is no "all" to fall back on, instead of showing the first option as picked', () => {
+    function Required() {
+      const [v, setV] = useState('');
+      return <I18nProvider initial="en"><SearchSelect label="Site" name="ov-site" options={many.slice(0, 3)} value={v} onChange={setV} /><output>{v || 'none'}</output></I18nProvider>;
+    }
+    render(<Required />);
+    const sel = screen.getByRole('combobox') as HTMLSelectElement;
+    expect(sel.selectedOptions[0].textContent).toBe('Choose…');
+    expect(sel.selectedOptions[0].disabled).toBe(true);
+    fireEvent.change(sel, { target: { value: '2' } });
+    expect(screen.getByRole('status', { hidden: true }).textContent).toBe('2');
+    expect([...sel.options].map((o) => o.textContent)).not.toContain('Choose…');
+  });
+
   it('stays a plain select up to 20 options', () => {
     render(<Single options={many.slice(0, 20)} />);
     expect(screen.getByRole('combobox').tagName).toBe('SELECT');

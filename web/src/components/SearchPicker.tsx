@@ -26,6 +26,8 @@ export function SearchSelect({ label, name, options, value, onChange, allLabel, 
       <label className="label" data-picker={name} data-value={value}>{label}
         <select className="input" name={name} data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)}>
           {allLabel !== undefined && <option value="">{allLabel}</option>}
+          {/* Nothing chosen yet: say so, rather than show the first option as if it were picked. */}
+          {allLabel === undefined && !options.some((o) => o.value === value) && <option value="" disabled>{t('pickOne')}</option>}
           {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
         </select>
       </label>

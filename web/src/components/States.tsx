@@ -20,6 +20,13 @@ export function Empty({ children }: { children?: ReactNode }) {
 export function errorText(err: unknown, t: ReturnType<typeof useI18n>['t']): string {
   if (err instanceof ApiError) {
     if (err.status === 403) return `${t('forbidden')} (${err.detail})`;
+    // Said in the reader's language, with when to try again; the server's words after.
+    if (err.code === 'network_error') return t('networkError');
+    if (err.status === 429 || err.status === 503) {
+      const head = t(err.status === 429 ? 'tooBusy' : 'unavailable');
+      const when = err.retryAfter !== undefined ? ` ${t('retryIn', { s: Math.max(1, Math.ceil(err.retryAfter)) })}` : '';
+      return `${head}${when} (${err.detail}; HTTP ${err.status})`;
+    }
     return err.detail ? `${err.detail}${err.status ? ` (HTTP ${err.status}, ${err.code})` : ''}` : `HTTP ${err.status}`;
   }
   if (err instanceof Error) return err.message;

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, tokenStore, type Me, type Role } from '../api/client';
+import { forgetForms } from './persisted';
 
 interface AuthState {
   me: Me | undefined;
@@ -60,6 +61,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(async () => {
     try { await api.logout(); } catch { /* the token is dropped anyway */ }
     tokenStore.clear();
+    forgetForms(); // a 401 keeps them (the same planner logs in again); signing out does not
     qc.clear();
     setHasToken(false);
   }, [qc]);

@@ -1,4 +1,4 @@
-import { addDays, daysBetween, fmtAxisDate, fmtDate, fmtMoney, fmtNumber, fmtPercent } from './format';
+import { addDays, daysBetween, fmtAxisDate, fmtAxisNumber, fmtDate, fmtMoney, fmtNumber, fmtPercent } from './format';
 
 const nbsp = (s: string) => s.replace(/\u00a0|\u202f/g, ' ');
 
@@ -17,6 +17,11 @@ describe('formatters', () => {
     expect(nbsp(fmtMoney(1500.5, 'en'))).toBe('R$1,500.50');
     expect(nbsp(fmtMoney(1500.5, 'pt-BR'))).toBe('R$ 1.500,50');
     expect(nbsp(fmtMoney(2_500_000, 'en', true))).toBe('R$2.5M');
+    expect(nbsp(fmtMoney(41, 'en', true))).toBe('R$41');
+    expect(fmtAxisNumber(9_999, 'en')).toBe('9,999');
+    expect(fmtAxisNumber(45_000, 'en')).toBe('45K');
+    expect(nbsp(fmtAxisNumber(6_000_000, 'pt-BR'))).toBe('6 mi');
+    expect(nbsp(fmtMoney(24_878, 'pt-BR', true))).toBe('R$ 24,9 mil');
   });
   it('formats calendar dates without shifting the day', () => {
     expect(fmtDate('2025-01-05', 'pt-BR')).toBe('05/01/2025');

@@ -37,8 +37,15 @@ export function fmtMoney(v: number | null | undefined, locale: Locale, compact =
     style: 'currency',
     currency: currencyFor(locale),
     notation: compact ? 'compact' : 'standard',
-    maximumFractionDigits: compact ? 1 : 2,
+    // Compact drops trailing zeros ("R$41", "R$3K"), never padding a whole amount to "R$41.0".
+    ...(compact ? { minimumFractionDigits: 0, maximumFractionDigits: 1 } : { maximumFractionDigits: 2 }),
   }).format(v);
+}
+
+/** A chart axis' tick: whole numbers up to 9,999, compact above ("45K", "6 mi"), so the ticks
+ *  stay narrow and leave room for the axis' name. */
+export function fmtAxisNumber(v: number, locale: Locale): string {
+  return Math.abs(v) >= 10_000 ? fmtCompact(v, locale) : fmtNumber(v, locale);
 }
 
 export function fmtCompact(v: number | null | undefined, locale: Locale): string {

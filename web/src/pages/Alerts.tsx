@@ -53,12 +53,11 @@ export default function Alerts() {
     groupLabel: (g) => g.top_level,
     groupCount: (g) => <span>{fmtNumber(g.count, locale)}{g.unread !== g.count ? ` (${t('unreadOf', { open: g.unread ?? 0, n: g.count })})` : ''}</span>,
     kind: (a) => a.category,
-    amount: (a) => fmtNumber(a.priority_score === undefined ? null : Number(a.priority_score), locale),
+    stake: (a) => (a.priority_score === undefined ? null : Number(a.priority_score)),
     label: (a) => a.level,
     message: (a) => a.message,
     when: (a) => fmtDateTime(a.created_at, locale),
-    actionWidth: 'w-[20rem]',
-    amountHeader: t('score'),
+    actionWidth: 'w-[17.5rem]',
     action: (a) => {
       const id = a.alert_id;
       const state = <span data-testid="alert-state" className="sr-only">{a.resolved_at ? t('resolved') : a.read_at ? t('read') : t('unread')}</span>;

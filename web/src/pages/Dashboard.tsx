@@ -11,6 +11,7 @@ import { RunsOutNext } from '../components/RunsOutNext';
 import { ForecastChart, mergeSeries } from '../components/ForecastChart';
 import { CsvRowsButton } from '../components/Csv';
 import { SearchSelect } from '../components/SearchPicker';
+import { fmtStake } from '../components/GroupedQueue';
 import { Empty, ErrorBox, Loading, QueryState } from '../components/States';
 
 export default function Dashboard() {
@@ -108,6 +109,7 @@ export default function Dashboard() {
                     {a.item_id ? <Link className="text-blue-800 underline" to={`/materials/${a.item_id}${a.site_id ? `?site=${a.site_id}` : ''}`}>
                       {itemMap.get(a.item_id)?.sku ?? a.sku ?? `#${a.item_id}`}</Link> : null}
                     {a.site_id ? <span className="text-slate-500"> · {siteMap.get(a.site_id)?.name ?? a.site_name ?? `#${a.site_id}`}</span> : null}
+                    <span className="float-right font-semibold tabular-nums" data-testid="stake" title={t('stakeHint')}>{t('atStakeN', { v: fmtStake(a.priority_score, locale) })}</span>
                     <p className="text-slate-700">{a.message}</p>
                   </li>
                 ))}
@@ -126,6 +128,7 @@ export default function Dashboard() {
                     {r.item_id ? <Link className="text-blue-800 underline" to={`/materials/${r.item_id}${r.site_id ? `?site=${r.site_id}` : ''}`}>
                       {itemMap.get(r.item_id)?.sku ?? r.sku ?? `#${r.item_id}`}</Link> : null}
                     {r.quantity_recommended !== null && <span className="text-slate-500"> · {fmtNumber(Number(r.quantity_recommended), locale)}</span>}
+                    <span className="float-right font-semibold tabular-nums" data-testid="stake" title={t('stakeHint')}>{t('atStakeN', { v: fmtStake(r.priority_score, locale) })}</span>
                     <p className="text-slate-700">{r.message}</p>
                   </li>
                 ))}

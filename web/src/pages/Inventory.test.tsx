@@ -35,6 +35,9 @@ describe('inventory page', () => {
     await screen.findByText('SKU-7');
     expect(screen.getByTestId('total-at-risk').textContent).toBe('3');
     expect(screen.getByTestId('total-stockouts').textContent).toBe('1');
+    // The sort reads in the columns' words, not the API's keys.
+    expect([...(document.querySelector('select[name="sort"]') as HTMLSelectElement).options].map((o) => o.textContent))
+      .toEqual(['Days to rupture ↑', 'Days to rupture ↓', 'Coverage (days) ↑', 'Coverage (days) ↓', 'Inventory value ↓', 'SKU ↑']);
     expect(calls).toEqual(['/api/v1/inventory/health?limit=1000', '/api/v1/inventory/snapshot?sort=days_to_rupture&limit=25&offset=0']);
     fireEvent.click(screen.getAllByTestId('drill-down')[1]);
     await waitFor(() => expect(calls.length).toBe(3));

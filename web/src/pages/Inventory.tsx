@@ -9,6 +9,8 @@ import { Empty, ErrorBox, Loading, QueryState } from '../components/States';
 
 const LIMIT = 25;
 const SORTS = ['days_to_rupture', '-days_to_rupture', 'coverage_days', '-coverage_days', '-stock_value', 'sku'];
+// What each sort key reads as: the columns' own names, not the API's.
+const SORT_LABEL = { days_to_rupture: 'daysToRupture', coverage_days: 'coverage', stock_value: 'inventoryValue', sku: 'sku' } as const;
 
 /** Health per site x ABC class (one request) and the item x site drill-down (one request a page). */
 export default function Inventory() {
@@ -104,7 +106,10 @@ export default function Inventory() {
           <label className="flex items-center gap-1 text-sm"><input type="checkbox" name="stockout" checked={stockout} onChange={(e) => set({ stockout: e.target.checked ? 'true' : '' })} />{t('stockoutsOnly')}</label>
           <label className="label">{t('sortBy')}
             <select className="input" name="sort" value={sort} onChange={(e) => set({ sort: e.target.value })}>
-              {SORTS.map((s) => <option key={s} value={s}>{s.startsWith('-') ? `${s.slice(1)} ↓` : `${s} ↑`}</option>)}
+              {SORTS.map((s) => {
+                const desc = s.startsWith('-');
+                return <option key={s} value={s}>{`${t(SORT_LABEL[(desc ? s.slice(1) : s) as keyof typeof SORT_LABEL])} ${desc ? '↓' : '↑'}`}</option>;
+              })}
             </select>
           </label>
           {(site || abc) && <button className="btn" onClick={() => set({ site: '', abc_class: '' })}>{t('allSites')}</button>}

@@ -6,8 +6,9 @@ import { useAuth } from '../lib/auth';
 import { useAllItems, useAsOf, useItemMap, useSiteMap, useSites } from '../lib/hooks';
 import { fmtDate, fmtNumber, fmtPercent } from '../lib/format';
 import { useI18n } from '../lib/i18n';
+import { usePersistedForm } from '../lib/persisted';
 import { SearchSelect } from '../components/SearchPicker';
-import { ErrorBox, Loading, errorText } from '../components/States';
+import { Empty, ErrorBox, Loading, errorText } from '../components/States';
 
 const STATES = ['DRAFT', 'SUBMITTED', 'APPROVED', 'REJECTED', 'EXPIRED'] as const;
 
@@ -45,26 +46,34 @@ export function draftFromQuery(sp: URLSearchParams): { kind: OverrideKind; item:
   return { kind, item: id('item'), site: id('site'), from: day('from'), to: day('to') };
 }
 
+const DRAFT_KEY = 'override';
+const emptyForm = () => ({ kind: 'FORECAST' as OverrideKind, item: '', site: '', from: '', to: '', mode: 'PERCENT' as 'ABSOLUTE' | 'PERCENT',
+  value: '', minStock: '', service: '', reason: '' });
+
 function NewOverride({ onDone }: { onDone: () => void }) {
   const { t } = useI18n();
   const items = useAllItems();
   const sites = useSites();
   const asOf = useAsOf();
   const [sp] = useSearchParams();
-  const [start] = useState(() => draftFromQuery(sp));
-  const [kind, setKind] = useState<OverrideKind>(start.kind);
-  const [item, setItem] = useState(start.item);
-  const [site, setSite] = useState(start.site);
-  const [from, setFrom] = useState(start.from);
-  const [to, setTo] = useState(start.to);
-  const [mode, setMode] = useState<'ABSOLUTE' | 'PERCENT'>('PERCENT');
-  const [value, setValue] = useState('');
-  const [minStock, setMinStock] = useState('');
-  const [service, setService] = useState('');
-  const [reason, setReason] = useState('');
+  // What the planner types survives a lost session (401 → login → back) and a reload; a link
+  // from the item page sets its own item, site and week over an older unsaved form.
+  const [link] = useState(() => { const { kind: k, ...q } = draftFromQuery(sp); return sp.get('kind') ? { ...q, kind: k } : q; });
+  const form = usePersistedForm(DRAFT_KEY, emptyForm, link);
+  const { kind, item, site, from, to, mode, value, minStock, service, reason } = form.state;
+  const setKind = (v: OverrideKind) => form.set('kind', v);
+  const setItem = (v: string) => form.set('item', v);
+  const setSite = (v: string) => form.set('site', v);
+  const setFrom = (v: string) => form.set('from', v);
+  const setTo = (v: string) => form.set('to', v);
+  const setMode = (v: 'ABSOLUTE' | 'PERCENT') => form.set('mode', v);
+  const setValue = (v: string) => form.set('value', v);
+  const setMinStock = (v: string) => form.set('minStock', v);
+  const setService = (v: string) => form.set('service', v);
+  const setReason = (v: string) => form.set('reason', v);
   const create = useMutation({
     mutationFn: (d: OverrideDraft) => api.createOverride(d),
-    onSuccess: () => onDone(),
+    onSuccess: () => { form.clear(); onDone(); },
   });
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -152,7 +161,8 @@ export default function Overrides() {
             </select>
           </label>
         </div>
-        {list.isLoading ? <Loading /> : list.isError ? <ErrorBox error={list.error} onRetry={() => list.refetch()} /> : (
+        {list.isLoading ? <Loading /> : list.isError ? <ErrorBox error={list.error} onRetry={() => list.refetch()} />
+          : (list.data?.data.length ?? 0) === 0 ? <Empty>{t('ovNone')}</Empty> : (
           <div className="overflow-x-auto">
             <table className="w-full text-sm" data-testid="overrides-table">
               <thead><tr className="text-left text-slate-600">
@@ -184,7 +194,7 @@ export default function Overrides() {
       <section className="card" aria-labelledby="fva-title">
         <h2 id="fva-title" className="mb-1 font-semibold">{t('ovFva')}</h2>
         <p className="mb-2 text-xs text-slate-500">{t('ovFvaNote')}</p>
-        {fva.isError ? <ErrorBox error={fva.error} /> : (
+        {fva.isError ? <ErrorBox error={fva.error} /> : fva.data && !fva.data.data.some((r) => r.days > 0) ? <Empty>{t('fvaNone')}</Empty> : (
           <table className="w-full text-sm" data-testid="fva-table">
             <thead><tr className="text-left text-slate-600"><th>{t('ovAuthor')}</th><th>{t('ovDays')}</th><th>{t('ovStatWape')}</th><th>{t('ovOverrideWape')}</th><th>{t('ovValueAdded')}</th></tr></thead>
             <tbody>

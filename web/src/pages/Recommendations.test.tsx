@@ -108,6 +108,18 @@ describe('Recommendations queue', () => {
     await waitFor(() => expect(get().some((c) => c.includes('sort=-count'))).toBe(true));
   });
 
+  it('shows the money at stake the queue is sorted by: the group\'s top and each row\'s, beside the quantity', async () => {
+    setup('VIEWER');
+    await screen.findAllByText('Order 10');
+    expect(document.querySelector('tr[data-group="1:1"] [data-testid="group-stake"]')?.textContent).toBe('R$41');
+    expect(within(rowOf(9)).getByTestId('row-stake').textContent).toBe('R$41');
+    expect(within(rowOf(10)).getByTestId('row-stake').textContent).toBe('R$40');
+    expect(rowOf(9).textContent).toContain('10'); // the quantity stays
+    const heads = [...document.querySelectorAll('thead th')].map((th) => th.textContent);
+    expect(heads.indexOf('At stake')).toBeGreaterThan(-1);
+    expect(heads.indexOf('Quantity')).toBe(heads.indexOf('At stake') + 1);
+  });
+
   it('shows a viewer no acknowledge button and no checkboxes', async () => {
     setup('VIEWER');
     await screen.findAllByText('Order 10');

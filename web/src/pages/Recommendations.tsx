@@ -46,11 +46,12 @@ export default function Recommendations() {
     groupLabel: (g) => g.top_priority,
     groupCount: (g) => <span title={t('openOf', { open: g.open ?? 0, n: g.count })}>{fmtNumber(g.count, locale)}{g.open !== g.count ? ` (${t('openOf', { open: g.open ?? 0, n: g.count })})` : ''}</span>,
     kind: (r) => r.type,
+    stake: (r) => Number(r.priority_score),
     amount: (r) => fmtNumber(r.quantity_recommended === null ? null : Number(r.quantity_recommended), locale),
     label: (r) => r.priority,
     message: (r) => r.message,
     when: (r) => fmtDateTime(r.created_at, locale),
-    actionWidth: 'w-[15rem]',
+    actionWidth: 'w-[14rem]',
     amountHeader: t('quantity'),
     action: (r) => {
       const id = r.recommendation_id;

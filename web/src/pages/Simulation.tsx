@@ -15,6 +15,55 @@ function isWhatIf(r: Sim['results']): r is WhatIfResults {
   return !!r && !Array.isArray(r) && 'what_if' in r;
 }
 
+/** What the outlier rule did to a finished run (`params.demand_outliers`), with the series it
+ *  ran on; null when the run did not record it (older runs, or still running). */
+export function outliersOf(sim: Sim): { days: number; concerned: number; series: number | null; kept: boolean } | null {
+  const p = (sim.params ?? {}) as { demand_outliers?: { days?: unknown; concerned?: unknown }; series?: unknown; keep_outliers?: unknown };
+  const o = p.demand_outliers;
+  if (!o || typeof o.days !== 'number' || typeof o.concerned !== 'number') return null;
+  const r = sim.results;
+  const series = isWhatIf(r) ? r.series : typeof p.series === 'number' ? p.series : null;
+  return { days: o.days, concerned: o.concerned, series, kept: p.keep_outliers === true };
+}
+
+type T = ReturnType<typeof useI18n>['t'];
+/** What a run tried, in words: its period, series, policy and the changes a what-if asked for. */
+export function paramsText(sim: Sim, t: T, locale: Parameters<typeof fmtNumber>[1]): string {
+  const p = (sim.params ?? {}) as Record<string, unknown>;
+  const num = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : undefined);
+  const parts: string[] = [];
+  if (typeof p.from === 'string' && typeof p.to === 'string') parts.push(`${p.from} – ${p.to}`);
+  const series = num('sample') ?? num('series');
+  if (series !== undefined) parts.push(t('simParamSeries', { n: fmtNumber(series, locale) }));
+  const policy = typeof p.policy === 'string' ? p.policy : typeof p.policies === 'string' ? p.policies : undefined;
+  if (policy) parts.push(t('simParamPolicy', { p: policy }));
+  const lead = num('lead_time_scale');
+  if (lead !== undefined && lead !== 1) parts.push(t('simParamLead', { x: fmtNumber(lead, locale, 2).replace(/[.,]?0+$/, '') }));
+  const review = num('review_days');
+  if (review !== undefined) parts.push(t('simParamReview', { d: fmtNumber(review, locale) }));
+  for (const c of ['a', 'b', 'c']) {
+    const v = num(`service_level_${c}`);
+    if (v !== undefined) parts.push(t('simParamService', { c: c.toUpperCase(), v: fmtPercent(v, locale, 1) }));
+  }
+  return parts.join(' · ');
+}
+
+function OutlierNote({ sim }: { sim: Sim }) {
+  const { t, locale } = useI18n();
+  const o = outliersOf(sim);
+  if (!o) return null;
+  const n = (v: number) => fmtNumber(v, locale);
+  const text = o.kept ? t('simOutliersKept')
+    : o.days === 0 ? t('simOutliersNone')
+    : o.series !== null ? t('simOutliers', { d: n(o.days), c: n(o.concerned), n: n(o.series) })
+    : t('simOutliersNoTotal', { d: n(o.days), c: n(o.concerned) });
+  return (
+    <p className="text-sm text-slate-700" data-testid="sim-outliers" data-days={o.days}>
+      {text}{!o.kept && <span className="block text-xs text-slate-500">{t('simOutliersWhy')}</span>}
+    </p>
+  );
+}
+
 /** The runs of a result, labelled: a CLI run as stored, a what-if as before / after. */
 export function runsOf(sim: Sim, labels: { before: string; after: string }): { label: string; run: SimPolicyRun }[] {
   const r = sim.results;
@@ -43,8 +92,9 @@ function Chart({ rows, curves }: { rows: { label: string; run: SimPolicyRun }[];
           <CartesianGrid stroke="#e2e8f0" />
           <XAxis type="number" dataKey="x" name={t('simAvgUnits')} label={{ value: t('simAvgUnits'), position: 'bottom' }}
             tickFormatter={(v: number) => fmtNumber(v, locale)} domain={['auto', 'auto']} />
-          <YAxis type="number" dataKey="y" name={t('simUnfilled')} unit="%" domain={[0, 'auto']}
-            tickFormatter={(v: number) => fmtNumber(v, locale, 1)} />
+          <YAxis type="number" dataKey="y" name={t('simUnfilled')} unit="%" domain={[0, 'auto']} width={72}
+            tickFormatter={(v: number) => fmtNumber(v, locale, 1)}
+            label={{ value: `${t('simUnfilled')} (%)`, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
           <ZAxis range={[60, 60]} />
           <Tooltip formatter={(v: number) => fmtNumber(v, locale, 2)} />
           <Legend verticalAlign="top" />
@@ -169,16 +219,24 @@ export default function Simulation() {
       {sim.isLoading && chosen > 0 && <Loading />}
       {sim.data?.status === 'RUNNING' && <p className="card text-sm" data-testid="sim-running">{t('simRunning')}</p>}
       {sim.data?.status === 'FAILED' && <p role="alert" className="card text-sm text-red-800">{t('simFailed', { e: sim.data.error ?? '' })}</p>}
-      {isWhatIf(results) && (
-        <ul className="card text-sm" data-testid="sim-change">
-          {results.change.map((c) => (
-            <li key={c.policy}>{t('simChange', {
-              p: c.policy,
-              d: `${c.stockout_rate_points >= 0 ? '+' : ''}${fmtNumber(c.stockout_rate_points, locale, 2)}`,
-              u: `${c.avg_on_hand_units_pct >= 0 ? '+' : ''}${fmtNumber(c.avg_on_hand_units_pct, locale, 1)}`,
-            })}</li>
-          ))}
-        </ul>
+      {sim.data && paramsText(sim.data, t, locale) && (
+        <p className="text-sm text-slate-600" data-testid="sim-params">{t('simTried', { p: paramsText(sim.data, t, locale) })}</p>
+      )}
+      {sim.data?.status === 'SUCCEEDED' && (isWhatIf(results) || outliersOf(sim.data)) && (
+        <div className="card space-y-1" data-testid="sim-summary">
+          {isWhatIf(results) && (
+            <ul className="text-sm" data-testid="sim-change">
+              {results.change.map((c) => (
+                <li key={c.policy}>{t('simChange', {
+                  p: c.policy,
+                  d: `${c.stockout_rate_points >= 0 ? '+' : ''}${fmtNumber(c.stockout_rate_points, locale, 2)}`,
+                  u: `${c.avg_on_hand_units_pct >= 0 ? '+' : ''}${fmtNumber(c.avg_on_hand_units_pct, locale, 1)}`,
+                })}</li>
+              ))}
+            </ul>
+          )}
+          <OutlierNote sim={sim.data} />
+        </div>
       )}
       {rows.length > 0 && (
         <>
