@@ -117,3 +117,9 @@ api_stop() {
 log_clean() { lacks "$(cat "${1:-$work/serve.log}")" '"level":"error"|\[error\]'; }
 # quietly COMMAND...: runs it with its output thrown away; its exit status.
 quietly() { "$@" >/dev/null 2>&1; }
+# api_py SCRIPT PASSWORD: tests/api/SCRIPT against the server, given BASE, DSN (the admin's URL),
+# API_DSN (the API role's), CORRENTE and PASSWORD in its environment; its exit status.
+api_py() {
+  BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" CORRENTE="$corrente" \
+    PASSWORD="$2" python3 "$here/$1"
+}

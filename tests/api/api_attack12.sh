@@ -135,8 +135,7 @@ check "db psql: exit 0, and the password not on psql's command line" [ "$rc" -eq
 pw='Attack-Twelve-Phrase-3'
 add_users "$pw" a12_analyst:ANALYST a12_admin:ADMIN
 check "serve answers" api_serve --login-rate-address 3/1
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/attack12.py"
-check "attack12.py" [ $? -eq 0 ]
+check "attack12.py" api_py attack12.py "$pw"
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 login() {  # login PATH USER -> "status seconds"
   curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST "http://127.0.0.1:$port$1" \

@@ -15,8 +15,7 @@ pw='Attack-Thirteen-Phrase-7'
 add_users "$pw" a13_viewer:VIEWER a13_viewer2:VIEWER a13_other:VIEWER
 check "serve answers" api_serve --workers 2 --max-in-flight 4
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/attack13.py"
-check "attack13.py" [ $? -eq 0 ]
+check "attack13.py" api_py attack13.py "$pw"
 
 check "SIGTERM: exits 0" api_stop
 check "the server logged no error" log_clean

@@ -16,8 +16,7 @@ pw='Coalesce-Twelve-Phrase-3'
 add_users "$pw" co_viewer:VIEWER co_viewer2:VIEWER co_analyst:ANALYST
 check "serve answers" api_serve --workers 2 --max-in-flight 4
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/coalesce.py"
-check "coalesce.py" [ $? -eq 0 ]
+check "coalesce.py" api_py coalesce.py "$pw"
 
 check "SIGTERM: exits 0" api_stop
 check "the server logged no error" log_clean

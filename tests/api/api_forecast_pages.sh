@@ -17,9 +17,7 @@ admin_pw=$(demo_pw admin)
 
 check "serve answers" api_serve
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PASSWORD="$admin_pw" \
-  CORRENTE="$corrente" python3 "$here/forecast_pages.py"
-check "forecast_pages.py" [ $? -eq 0 ]
+check "forecast_pages.py" api_py forecast_pages.py "$admin_pw"
 # A server still running when the schema goes back to V066's whole-JSON pages (below V078), or
 # below V066, answers from the statement; an upgrade renders the latest run's pages at once.
 token=$(api_login admin "$admin_pw")

@@ -27,9 +27,7 @@ check "so does a bad CORRENTE_LOGIN_RATE_ACCOUNT" [ "$rc" -ne 0 ] && also contai
 CORRENTE_LOGIN_RATE_ACCOUNT=3/0.5 check "server answers" api_serve --login-rate-address 4/12
 check "the rates in force are logged" contains "$(cat "$work/serve.log")" "per address 4/12, per account 3/0.5"
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/login_rate.py"
-rc=$?
-check "login_rate.py" [ "$rc" -eq 0 ]
+check "login_rate.py" api_py login_rate.py "$pw"
 check "the server logged no error" log_clean
 
 # Behind a reverse proxy (--trusted-proxy): the client is the address the proxy appended to

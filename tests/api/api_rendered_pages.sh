@@ -19,8 +19,6 @@ admin_pw=$(demo_pw admin)
 
 check "serve answers" api_serve
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PASSWORD="$admin_pw" \
-  CORRENTE="$corrente" OUT="$work" python3 "$here/$script"
-check "$script" [ $? -eq 0 ]
+OUT="$work" check "$script" api_py "$script" "$admin_pw"
 check "the server logged no error" log_clean
 finish
