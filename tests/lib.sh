@@ -74,3 +74,52 @@ api_scratch() {
   spid=""
   trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; jobs -p | xargs -r kill 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
 }
+
+# The start-up of an API test (after api_scratch; $corrente and $work set).
+# api_seed ARGS...: `corrente seed ARGS`, checked as "seed"; its output in $seed_out (demo_pw).
+api_seed() {
+  seed_out=$("$corrente" seed "$@" 2>&1)
+  check "seed" [ $? -eq 0 ]
+}
+# demo_pw NAME: the password the seed printed for demo login NAME.
+demo_pw() { sed -nE "s/^demo login: $1 \/ (\S+) .*/\1/p" <<<"$seed_out"; }
+# add_users PASSWORD NAME:ROLE...: accounts sharing one password.
+add_users() {
+  local pw=$1 u
+  shift
+  for u in "$@"; do
+    echo "$pw" | "$corrente" user add "${u%%:*}" --role "${u##*:}" --password-stdin >/dev/null 2>&1
+  done
+}
+# api_serve [SERVE ARGS...]: `corrente serve` in the background on a free port, its log in
+# $work/serve.log; sets port, spid and base (http://127.0.0.1:$port/api/v1); true once /health
+# answers (30 s). Use as `check "serve answers" api_serve ...`.
+api_serve() {
+  port=$(free_port)
+  "$corrente" serve --port "$port" "$@" >"$work/serve.log" 2>&1 &
+  spid=$!
+  base="http://127.0.0.1:$port/api/v1"
+  wait_http "http://127.0.0.1:$port/health" 30
+}
+# api_login USER PASSWORD: the access token of a login to the server at $base ("" when refused).
+api_login() {
+  python3 -c 'import json,sys; print(json.dumps({"username": sys.argv[1], "password": sys.argv[2]}))' "$1" "$2" |
+    curl -s -XPOST "$base/auth/login" -H 'Content-Type: application/json' -d @- |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])' 2>/dev/null
+}
+# api_stop: SIGTERM to the server ($spid), waited for; its exit status.
+api_stop() {
+  local rc
+  kill -TERM "$spid"; wait "$spid"; rc=$?; spid=""
+  return $rc
+}
+# log_clean [FILE]: true when the server's log ($work/serve.log) has no error line.
+log_clean() { lacks "$(cat "${1:-$work/serve.log}")" '"level":"error"|\[error\]'; }
+# quietly COMMAND...: runs it with its output thrown away; its exit status.
+quietly() { "$@" >/dev/null 2>&1; }
+# api_py SCRIPT PASSWORD: tests/api/SCRIPT against the server, given BASE, DSN (the admin's URL),
+# API_DSN (the API role's), CORRENTE and PASSWORD in its environment; its exit status.
+api_py() {
+  BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" CORRENTE="$corrente" \
+    PASSWORD="$2" python3 "$here/$1"
+}

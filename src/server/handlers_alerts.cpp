@@ -14,16 +14,6 @@ constexpr const char* kColumns =
 const std::string kLevelRank =
     "CASE a.level WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END";
 
-// The orders `sort` may name: fixed SQL, never text from the request.
-std::string OrderBy(const std::optional<std::string>& sort) {
-  const std::string& level = kLevelRank;
-  if (sort == "-priority") return "a.priority_score DESC, " + level + ", a.created_at DESC";
-  if (sort == "priority") return "a.priority_score, " + level + " DESC, a.created_at";
-  if (sort == "-created_at") return "a.created_at DESC";
-  if (sort == "created_at") return "a.created_at";
-  return level + ", a.priority_score DESC, a.created_at DESC";
-}
-
 // The filters /alerts and /alerts/groups share, as parameters $1..$7 of kWhere.
 constexpr const char* kWhere =
     " WHERE ($1::text IS NULL OR a.level = $1) AND ($2::text IS NULL OR a.category = $2)"
@@ -56,15 +46,9 @@ std::vector<pg::Param> Filters(Params& p) {
 Response List(Ctx& ctx) {
   Params p(ctx.req);
   auto filters = Filters(p);
-  auto sort = p.Enum("sort", {"-priority", "priority", "-created_at", "created_at"});
-  int64_t limit = p.Limit(), offset = p.Offset();
-  p.Check();
-  return ListPage(ctx,
-                  QueuePageSql("a", "alert_id",
-                               kColumns + std::string(", i.abc_class, s.name AS site_name"),
-                               std::string(kFrom) + kWhere, OrderBy(sort) + ", a.alert_id",
-                               kWhereParams),
-                  std::move(filters), limit, offset);
+  return QueueListPage(
+      ctx, p, std::move(filters),
+      {"a", "alert_id", kLevelRank, kColumns, std::string(kFrom) + kWhere, kWhereParams});
 }
 
 // One row per item x site: its alerts (at most kMaxGroupRows, by priority) inside.
@@ -157,55 +141,32 @@ Response Update(Ctx& ctx, bool resolve) {
   return Envelope(out);
 }
 
-// The filter parameters (shared by the list and its groups), then `tail`.
-std::vector<ParamDoc> FilterDocs(std::vector<ParamDoc> tail) {
-  std::vector<ParamDoc> d{
-      {"level", "query", "string", {"NORMAL", "WARNING", "CRITICAL"}, "level"},
-      {"category", "query", "string", {}, "exact category, e.g. STOCKOUT_IMMINENT"},
-      {"unread", "query", "boolean", {}, "unread (true) or read (false)"},
-      {"resolved", "query", "boolean", {}, "resolved or not"},
-      {"site_id", "query", "integer", {}, "site"},
-      {"item_id", "query", "integer", {}, "item"},
-      {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"}};
-  d.insert(d.end(), tail.begin(), tail.end());
-  return d;
+// The filter parameters the list and its groups share.
+std::vector<ParamDoc> FilterDocs() {
+  return {{"level", "query", "string", {"NORMAL", "WARNING", "CRITICAL"}, "level"},
+          {"category", "query", "string", {}, "exact category, e.g. STOCKOUT_IMMINENT"},
+          {"unread", "query", "boolean", {}, "unread (true) or read (false)"},
+          {"resolved", "query", "boolean", {}, "resolved or not"},
+          {"site_id", "query", "integer", {}, "site"},
+          {"item_id", "query", "integer", {}, "item"},
+          {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"}};
 }
 
 }  // namespace
 
 void AddAlertRoutes(std::vector<ApiRoute>& routes, Services&) {
-  routes.push_back({"GET", "/api/v1/alerts", Role::kViewer, true, true, "alerts",
-                    "List alerts, most severe first",
-                    FilterDocs({{"sort",
-                                 "query",
-                                 "string",
-                                 {"-priority", "priority", "-created_at", "created_at"},
-                                 "order: -priority is by priority_score (money at risk), highest "
-                                 "first; default: by label, then score"},
-                                LimitDoc(),
-                                OffsetDoc(),
-                                FormatDoc()}),
-                    "", List});
-  routes.push_back(
-      {"GET", "/api/v1/alerts/groups", Role::kViewer, true, false, "alerts",
-       "Alerts grouped by item x site (each group's alerts inside, at most 100), "
-       "groups by their top priority_score first",
-       FilterDocs({{"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
-                   LimitDoc(),
-                   OffsetDoc()}),
-       "", Groups});
-  routes.push_back(
-      {"POST",
-       "/api/v1/alerts/bulk",
-       Role::kAnalyst,
-       false,
-       false,
-       "alerts",
-       "Mark alerts read, or unread again (the undo), in one transaction; one audit "
-       "row per id; 404 when an id does not exist",
-       {},
-       R"({"type":"object","required":["ids","action"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"integer","minimum":1}},"action":{"enum":["read","unread"]}}})",
-       Bulk});
+  AddQueueRoutes(routes,
+                 {"alerts",
+                  "List alerts, most severe first",
+                  "Alerts grouped by item x site (each group's alerts inside, at most 100), "
+                  "groups by their top priority_score first",
+                  "Mark alerts read, or unread again (the undo), in one transaction; one audit "
+                  "row per id; 404 when an id does not exist",
+                  FilterDocs(),
+                  {"read", "unread"},
+                  List,
+                  Groups,
+                  Bulk});
   routes.push_back({"PATCH",
                     "/api/v1/alerts/{id}/mark-read",
                     Role::kAnalyst,

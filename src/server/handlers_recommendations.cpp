@@ -12,22 +12,14 @@ namespace {
 // quantity_model is always the pipeline's.
 const std::string kColumns =
     "r.recommendation_id, r.item_id, i.sku, r.site_id, r.type, r.priority, r.message, "
-    "r.action_date, " + EffectiveQuantity("r") + " AS quantity_recommended,"
+    "r.action_date, " +
+    EffectiveQuantity("r") +
+    " AS quantity_recommended,"
     " r.quantity_recommended AS quantity_model, r.details, r.created_at, r.updated_at,"
     " r.acknowledged_at, r.acknowledged_by, r.run_id, r.priority_score";
 
 const std::string kLabelRank =
     "CASE r.priority WHEN 'CRITICAL' THEN 0 WHEN 'HIGH' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END";
-
-// The orders `sort` may name: fixed SQL, never text from the request.
-std::string OrderBy(const std::optional<std::string>& sort) {
-  const std::string& label = kLabelRank;
-  if (sort == "-priority") return "r.priority_score DESC, " + label + ", r.created_at DESC";
-  if (sort == "priority") return "r.priority_score, " + label + " DESC, r.created_at";
-  if (sort == "-created_at") return "r.created_at DESC";
-  if (sort == "created_at") return "r.created_at";
-  return label + ", r.priority_score DESC, r.created_at DESC";
-}
 
 // The filters /recommendations and /recommendations/groups share, as $1..$6 of kWhere.
 constexpr const char* kWhere =
@@ -53,15 +45,9 @@ std::vector<pg::Param> Filters(Params& p) {
 Response List(Ctx& ctx) {
   Params p(ctx.req);
   auto filters = Filters(p);
-  auto sort = p.Enum("sort", {"-priority", "priority", "-created_at", "created_at"});
-  int64_t limit = p.Limit(), offset = p.Offset();
-  p.Check();
-  return ListPage(ctx,
-                  QueuePageSql("r", "recommendation_id",
-                               kColumns + std::string(", i.abc_class, s.name AS site_name"),
-                               std::string(kFrom) + kWhere, OrderBy(sort) + ", r.recommendation_id",
-                               kWhereParams),
-                  std::move(filters), limit, offset);
+  return QueueListPage(
+      ctx, p, std::move(filters),
+      {"r", "recommendation_id", kLabelRank, kColumns, std::string(kFrom) + kWhere, kWhereParams});
 }
 
 // One row per item x site: its recommendations (at most kMaxGroupRows, by priority) inside.
@@ -81,7 +67,8 @@ Response Groups(Ctx& ctx) {
   g.row_json =
       "jsonb_build_object('recommendation_id', f.recommendation_id, 'type', f.type, 'priority', "
       "f.priority, 'message', f.message, 'action_date', f.action_date, 'quantity_recommended', " +
-      EffectiveQuantity("f") + ", 'quantity_model', f.quantity_recommended, 'priority_score', "
+      EffectiveQuantity("f") +
+      ", 'quantity_model', f.quantity_recommended, 'priority_score', "
       "f.priority_score, 'created_at', " +
       IsoSql("f.created_at") + ", 'acknowledged_at', " + IsoSql("f.acknowledged_at") +
       ", 'acknowledged_by', f.acknowledged_by)";
@@ -158,55 +145,33 @@ Response Acknowledge(Ctx& ctx) {
   return Envelope(out);
 }
 
-// The filter parameters (shared by the list and its groups), then `tail`.
-std::vector<ParamDoc> FilterDocs(std::vector<ParamDoc> tail) {
-  std::vector<ParamDoc> d{
+// The filter parameters the list and its groups share.
+std::vector<ParamDoc> FilterDocs() {
+  return {
       {"priority", "query", "string", {"LOW", "MEDIUM", "HIGH", "CRITICAL"}, "priority"},
       {"type", "query", "string", {"REORDER", "PROMO", "REALLOCATE", "HOLD", "EXPEDITE"}, "type"},
       {"site_id", "query", "integer", {}, "site"},
       {"item_id", "query", "integer", {}, "item"},
       {"acknowledged", "query", "boolean", {}, "acknowledged or not"},
       {"abc_class", "query", "string", {"A", "B", "C"}, "the item's ABC class"}};
-  d.insert(d.end(), tail.begin(), tail.end());
-  return d;
 }
 
 }  // namespace
 
 void AddRecommendationRoutes(std::vector<ApiRoute>& routes, Services&) {
-  routes.push_back({"GET", "/api/v1/recommendations", Role::kViewer, true, true, "recommendations",
-                    "List recommendations, most urgent first",
-                    FilterDocs({{"sort",
-                                 "query",
-                                 "string",
-                                 {"-priority", "priority", "-created_at", "created_at"},
-                                 "order: -priority is by priority_score (money at risk), highest "
-                                 "first; default: by label, then score"},
-                                LimitDoc(),
-                                OffsetDoc(),
-                                FormatDoc()}),
-                    "", List});
-  routes.push_back(
-      {"GET", "/api/v1/recommendations/groups", Role::kViewer, true, false, "recommendations",
-       "Recommendations grouped by item x site (each group's rows inside, at most 100), groups "
-       "by their top priority_score first",
-       FilterDocs({{"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
-                   LimitDoc(),
-                   OffsetDoc()}),
-       "", Groups});
-  routes.push_back(
-      {"POST",
-       "/api/v1/recommendations/bulk",
-       Role::kAnalyst,
-       false,
-       false,
-       "recommendations",
-       "Acknowledge recommendations as the caller, or unacknowledge them (the undo: only the "
-       "caller's own, any for ADMIN), in one transaction; one audit row per id; 404 when an id "
-       "does not exist, 409 when undo meets a newer open one",
-       {},
-       R"({"type":"object","required":["ids","action"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"integer","minimum":1}},"action":{"enum":["acknowledge","unacknowledge"]}}})",
-       Bulk});
+  AddQueueRoutes(
+      routes, {"recommendations",
+               "List recommendations, most urgent first",
+               "Recommendations grouped by item x site (each group's rows inside, at most 100), "
+               "groups by their top priority_score first",
+               "Acknowledge recommendations as the caller, or unacknowledge them (the undo: only "
+               "the caller's own, any for ADMIN), in one transaction; one audit row per id; 404 "
+               "when an id does not exist, 409 when undo meets a newer open one",
+               FilterDocs(),
+               {"acknowledge", "unacknowledge"},
+               List,
+               Groups,
+               Bulk});
   routes.push_back({"PATCH",
                     "/api/v1/recommendations/{id}/acknowledge",
                     Role::kAnalyst,

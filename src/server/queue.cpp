@@ -92,6 +92,72 @@ std::string QueuePageSql(const std::string& alias, const std::string& id_col,
          " IN (SELECT p.id FROM p) ORDER BY " + order;
 }
 
+const std::vector<std::string>& QueueSorts() {
+  static const std::vector<std::string> kSorts = {"-priority", "priority", "-created_at",
+                                                  "created_at"};
+  return kSorts;
+}
+
+std::string QueueOrder(const std::string& alias, const std::string& rank,
+                       const std::optional<std::string>& sort) {
+  const std::string& a = alias;
+  if (sort == "-priority")
+    return a + ".priority_score DESC, " + rank + ", " + a + ".created_at DESC";
+  if (sort == "priority") return a + ".priority_score, " + rank + " DESC, " + a + ".created_at";
+  if (sort == "-created_at") return a + ".created_at DESC";
+  if (sort == "created_at") return a + ".created_at";
+  return rank + ", " + a + ".priority_score DESC, " + a + ".created_at DESC";
+}
+
+Response QueueListPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const QueueList& q) {
+  auto sort = p.Enum("sort", QueueSorts());
+  int64_t limit = p.Limit(), offset = p.Offset();
+  p.Check();
+  return ListPage(ctx,
+                  QueuePageSql(q.alias, q.id_col, q.columns + ", i.abc_class, s.name AS site_name",
+                               q.from_where,
+                               QueueOrder(q.alias, q.rank, sort) + ", " + q.alias + "." + q.id_col,
+                               q.filter_params),
+                  std::move(filters), limit, offset);
+}
+
+void AddQueueRoutes(std::vector<ApiRoute>& routes, const QueueRoutes& q) {
+  const std::string path = "/api/v1/" + q.resource;
+  auto docs = [&](std::vector<ParamDoc> tail) {
+    std::vector<ParamDoc> d = q.filters;
+    d.insert(d.end(), tail.begin(), tail.end());
+    return d;
+  };
+  routes.push_back({"GET", path, Role::kViewer, true, true, q.resource, q.list_summary,
+                    docs({{"sort", "query", "string", QueueSorts(),
+                           "order: -priority is by priority_score (money at risk), highest "
+                           "first; default: by label, then score"},
+                          LimitDoc(),
+                          OffsetDoc(),
+                          FormatDoc()}),
+                    "", q.list});
+  routes.push_back(
+      {"GET", path + "/groups", Role::kViewer, true, false, q.resource, q.groups_summary,
+       docs({{"sort", "query", "string", GroupSorts(), "group order (default -priority)"},
+             LimitDoc(),
+             OffsetDoc()}),
+       "", q.groups});
+  std::string actions;
+  for (const auto& a : q.bulk_actions) actions += (actions.empty() ? "\"" : ",\"") + a + "\"";
+  routes.push_back(
+      {"POST",
+       path + "/bulk",
+       Role::kAnalyst,
+       false,
+       false,
+       q.resource,
+       q.bulk_summary,
+       {},
+       R"({"type":"object","required":["ids","action"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"integer","minimum":1}},"action":{"enum":[)" +
+           actions + "]}}}",
+       q.bulk});
+}
+
 Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const GroupSpec& g) {
   auto sort = p.Enum("sort", GroupSorts());
   int64_t limit = p.BufferedLimit(), offset = p.Offset();

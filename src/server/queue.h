@@ -1,13 +1,15 @@
 #pragma once
-// What the alert and recommendation queues share: item x site groups (one row per pair, its
-// rows inside as JSON, groups ordered by their top priority) and bulk actions (a JSON body of
-// ids and an action, applied in one transaction, one audit row per id).
+// What the alert and recommendation queues share: their list (label, then score), item x site
+// groups (one row per pair, its rows inside as JSON, groups ordered by their top priority), bulk
+// actions (a JSON body of ids and an action, applied in one transaction, one audit row per id)
+// and the three routes serving them.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "server/api.h"
+#include "server/handlers.h"
 
 namespace corrente::server {
 
@@ -42,6 +44,37 @@ Response GroupsPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const G
 std::string QueuePageSql(const std::string& alias, const std::string& id_col,
                          const std::string& columns, const std::string& from_where,
                          const std::string& order, int filter_params);
+// The orders a queue's list may name.
+const std::vector<std::string>& QueueSorts();
+// A queue list's order for `sort` (one of QueueSorts, or none: by label, then score), over the
+// table as `alias` with `rank` ranking its label; fixed SQL, never text from the request.
+std::string QueueOrder(const std::string& alias, const std::string& rank,
+                       const std::optional<std::string>& sort);
+
+struct QueueList {
+  std::string alias;       // the table's alias in from_where (a, r)
+  std::string id_col;      // its id column, the order's last key
+  std::string rank;        // SQL ranking its label, most severe 0
+  std::string columns;     // the row's columns; the item's abc_class and site's name follow
+  std::string from_where;  // FROM ... WHERE ... taking $1..$filter_params, the item as i, site as s
+  int filter_params = 0;
+};
+// A list page: reads sort, limit and offset from `p` (after the filters), checks `p`, runs
+// QueuePageSql in QueueOrder.
+Response QueueListPage(Ctx& ctx, Params& p, std::vector<pg::Param> filters, const QueueList& q);
+
+struct QueueRoutes {
+  std::string resource;        // "alerts": /api/v1/alerts, /groups and /bulk, and the OpenAPI tag
+  std::string list_summary;    // GET /api/v1/<resource>
+  std::string groups_summary;  // GET /api/v1/<resource>/groups
+  std::string bulk_summary;    // POST /api/v1/<resource>/bulk
+  std::vector<ParamDoc> filters;          // the filters the list and its groups share
+  std::vector<std::string> bulk_actions;  // the body's action enum
+  ApiFn list, groups, bulk;
+};
+// Adds the list (VIEWER, cached, CSV), its groups (VIEWER, cached) and the bulk action
+// (ANALYST) of a queue.
+void AddQueueRoutes(std::vector<ApiRoute>& routes, const QueueRoutes& q);
 // A timestamptz column of f as ISO 8601 text with Z, for jsonb objects.
 std::string IsoSql(const std::string& col);
 

@@ -91,5 +91,60 @@ TEST(QueuePageSql, PicksThePageFromNarrowRowsThenReadsItsColumns) {
             std::string::npos);
 }
 
+TEST(QueueOrder, LabelThenScoreByDefaultAndTheFourSorts) {
+  EXPECT_EQ(QueueOrder("a", "R", std::nullopt), "R, a.priority_score DESC, a.created_at DESC");
+  EXPECT_EQ(QueueOrder("a", "R", std::string("-priority")),
+            "a.priority_score DESC, R, a.created_at DESC");
+  EXPECT_EQ(QueueOrder("r", "R", std::string("priority")),
+            "r.priority_score, R DESC, r.created_at");
+  EXPECT_EQ(QueueOrder("r", "R", std::string("-created_at")), "r.created_at DESC");
+  EXPECT_EQ(QueueOrder("r", "R", std::string("created_at")), "r.created_at");
+}
+
+std::vector<std::string> Names(const std::vector<ParamDoc>& docs) {
+  std::vector<std::string> n;
+  for (const auto& d : docs) n.push_back(d.name);
+  return n;
+}
+
+TEST(AddQueueRoutes, TheListItsGroupsAndTheBulkAction) {
+  std::vector<ApiRoute> routes;
+  AddQueueRoutes(routes, {"alerts",
+                          "list",
+                          "groups",
+                          "bulk",
+                          {{"level", "query", "string", {}, "level"},
+                           {"unread", "query", "boolean", {}, "unread"}},
+                          {"read", "unread"},
+                          nullptr,
+                          nullptr,
+                          nullptr});
+  ASSERT_EQ(routes.size(), 3u);
+  const ApiRoute& list = routes[0];
+  EXPECT_EQ(list.method + " " + list.pattern, "GET /api/v1/alerts");
+  EXPECT_EQ(list.min_role, Role::kViewer);
+  EXPECT_TRUE(list.cacheable && list.list);
+  EXPECT_EQ(list.tag, "alerts");
+  EXPECT_EQ(list.summary, "list");
+  EXPECT_EQ(Names(list.params),
+            (std::vector<std::string>{"level", "unread", "sort", "limit", "offset", "format"}));
+  EXPECT_EQ(list.params[2].values, QueueSorts());
+  const ApiRoute& groups = routes[1];
+  EXPECT_EQ(groups.method + " " + groups.pattern, "GET /api/v1/alerts/groups");
+  EXPECT_TRUE(groups.cacheable);
+  EXPECT_FALSE(groups.list);
+  EXPECT_EQ(Names(groups.params),
+            (std::vector<std::string>{"level", "unread", "sort", "limit", "offset"}));
+  EXPECT_EQ(groups.params[2].values, GroupSorts());
+  const ApiRoute& bulk = routes[2];
+  EXPECT_EQ(bulk.method + " " + bulk.pattern, "POST /api/v1/alerts/bulk");
+  EXPECT_EQ(bulk.min_role, Role::kAnalyst);
+  EXPECT_FALSE(bulk.cacheable || bulk.list);
+  EXPECT_TRUE(bulk.params.empty());
+  EXPECT_EQ(
+      bulk.body_schema,
+      R"({"type":"object","required":["ids","action"],"properties":{"ids":{"type":"array","minItems":1,"maxItems":1000,"items":{"type":"integer","minimum":1}},"action":{"enum":["read","unread"]}}})");
+}
+
 }  // namespace
 }  // namespace corrente::server

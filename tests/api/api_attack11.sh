@@ -11,12 +11,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 api_scratch api_attack11
 q() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-"$corrente" seed --items 6 --sites 2 --days 120 --no-demo-users >/dev/null 2>&1; check "seed" [ $? -eq 0 ]
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 6 --sites 2 --days 120 --no-demo-users
 pw='Attack-Eleven-Phrase-7'
-for u in a11_admin:ADMIN a11_analyst:ANALYST a11_analyst2:ANALYST a11_viewer:VIEWER; do
-  echo "$pw" | "$corrente" user add "${u%%:*}" --role "${u##*:}" --password-stdin >/dev/null 2>&1
-done
+add_users "$pw" a11_admin:ADMIN a11_analyst:ANALYST a11_analyst2:ANALYST a11_viewer:VIEWER
 check "users" [ "$(q "select count(*) from support.users where username like 'a11_%'")" = 4 ]
 # Names that collide in case, as a race before V072 could leave them: the upgrade names them.
 "$corrente" db downgrade --to 71 >/dev/null 2>&1; check "db downgrade --to 71" [ $? -eq 0 ]
@@ -42,16 +40,11 @@ q "update core.fact_demand_daily set quantity = 99999999999999.9999, unit_cost =
 check "two demand rows of 99999999999999.9999 on one day" \
   [ "$(q "select count(*) from core.fact_demand_daily where quantity = 99999999999999.9999")" = 2 ]
 
-port=$(free_port)
-"$corrente" serve --port "$port" --workers 16 --login-rate-address 1000/600 >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+check "serve answers" api_serve --workers 16 --login-rate-address 1000/600
 check "serve logs its in-flight cap" contains "$(cat "$work/serve.log")" 'requests in flight per account or address: at most 8'
 
-BIGDAY="$bigday" BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/attack11.py"
-check "attack11.py" [ $? -eq 0 ]
+BIGDAY="$bigday" check "attack11.py" api_py attack11.py "$pw"
 
-kill -TERM "$spid"; wait "$spid"; rc=$?; spid=""
-check "SIGTERM: exits 0" [ "$rc" -eq 0 ]
-check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+check "SIGTERM: exits 0" api_stop
+check "the server logged no error" log_clean
 finish

@@ -15,8 +15,8 @@ other=api_attack12_other
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $other WITH (FORCE)" >/dev/null 2>&1' EXIT
 q() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-"$corrente" seed --items 6 --sites 2 --days 60 --no-demo-users >/dev/null 2>&1; check "seed" [ $? -eq 0 ]
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 6 --sites 2 --days 60 --no-demo-users
 out=$("$corrente" pipeline run --stages forecast,nope 2>&1); rc=$?
 check "pipeline run --stages forecast,nope: bad usage (exit 2, as a bad --horizon), names the stage" \
   [ "$rc" -eq 2 ] && also contains "$out" "unknown stage 'nope'"
@@ -132,16 +132,10 @@ check "db psql: exit 0, and the password not on psql's command line" [ "$rc" -eq
 
 # ---- the overrides (attack12.py), then a login at ".../login/": the router takes it, so must
 # the login's own bounds.
-port=$(free_port)
 pw='Attack-Twelve-Phrase-3'
-for u in a12_analyst:ANALYST a12_admin:ADMIN; do
-  echo "$pw" | "$corrente" user add "${u%%:*}" --role "${u##*:}" --password-stdin >/dev/null 2>&1
-done
-"$corrente" serve --port "$port" --login-rate-address 3/1 >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/attack12.py"
-check "attack12.py" [ $? -eq 0 ]
+add_users "$pw" a12_analyst:ANALYST a12_admin:ADMIN
+check "serve answers" api_serve --login-rate-address 3/1
+check "attack12.py" api_py attack12.py "$pw"
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 login() {  # login PATH USER -> "status seconds"
   curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST "http://127.0.0.1:$port$1" \
@@ -159,7 +153,6 @@ check "  refused before a worker (auth_login_rate_address_refused_total +1, http
 r4=$(login /api/v1/auth/login nobody4)
 check "the exact path, the same address: 429 too, held" [ "${r4%% *}" = 429 ]
 
-kill -TERM "$spid"; wait "$spid"; rc=$?; spid=""
-check "SIGTERM: exits 0" [ "$rc" -eq 0 ]
-check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+check "SIGTERM: exits 0" api_stop
+check "the server logged no error" log_clean
 finish

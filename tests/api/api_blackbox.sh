@@ -7,17 +7,8 @@ set -uo pipefail
 corrente="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
-unset DATABASE_URL
 ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null || true
-main_url=$("$corrente" db url) || { echo "no test cluster"; exit 1; }
-db=api_test
-psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-psql "$main_url" -qAtc "CREATE DATABASE $db" >/dev/null
-role_urls "$db"
-export DATABASE_URL="$(with_db "$main_url" "$db")"
-work=$(mktemp -d)
-spid=""
-trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"; psql "$main_url" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1' EXIT
+api_scratch api_test
 
 out=$("$corrente" db upgrade 2>&1); rc=$?; check "db upgrade on api_test" [ $rc -eq 0 ]; [ $rc -eq 0 ] || echo "$out" | tail -5
 out=$("$corrente" seed --items 20 --sites 3 --days 200 --seed 7 2>&1); check "seed api_test" [ $? -eq 0 ]
@@ -33,12 +24,9 @@ echo 'console.log("dashboard")' >"$work/web/assets/app.js"
 for i in $(seq 1 200); do echo "export const f$i = () => console.log('asset line $i');"; done >"$work/web/assets/big.js"
 cp "$work/web/assets/big.js" "$work/web/assets/twin.js" && gzip -9 -k "$work/web/assets/twin.js"
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-port=$(free_port)
 # The login rate per address is raised: api_test.py logs in dozens of times from 127.0.0.1 and
 # is not about that rate (api_login_rate.sh is); the failed-login throttle stays as it is.
-CORRENTE_JWT_SECRET="$secret" CORRENTE_WEB_ROOT="$work/web" "$corrente" serve --port "$port" --login-rate-address 1000/600 >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+CORRENTE_JWT_SECRET="$secret" CORRENTE_WEB_ROOT="$work/web" check "serve answers" api_serve --login-rate-address 1000/600
 check "serve logs the dashboard root it serves" grep -q "dashboard files: $work/web" "$work/serve.log"
 # serve connects as the API's least-privilege role, over TLS (docs/security.md).
 check "serve connects as corrente_api_login, over TLS" [ "$(psql "$DATABASE_URL" -Atc "select count(*) > 0 and bool_and(s.ssl) from pg_stat_activity a join pg_stat_ssl s using (pid) where a.datname = '$db' and a.usename = 'corrente_api_login'")" = "t" ]
@@ -46,11 +34,9 @@ check "no session of serve connects as the superuser" [ "$(psql "$DATABASE_URL" 
 
 admin_pw=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["admin"])' "$logins")
 # Taken now: the Python tests end by locking this address out of logins (throttling).
-admin_token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
-              python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+admin_token=$(api_login admin "$admin_pw")
 analyst_pw=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["analyst"])' "$logins")
-analyst_token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"analyst\",\"password\":\"$analyst_pw\"}" |
-                python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+analyst_token=$(api_login analyst "$analyst_pw")
 python3 "$here/api_test.py" "http://127.0.0.1:$port" "$DATABASE_URL" "$logins" "$secret" "$work/web"
 rc=$?
 check "api_test.py passed" [ $rc -eq 0 ]

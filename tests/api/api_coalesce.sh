@@ -10,21 +10,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 api_scratch api_coalesce
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-"$corrente" seed --items 6 --sites 2 --days 120 --no-demo-users >/dev/null 2>&1; check "seed" [ $? -eq 0 ]
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 6 --sites 2 --days 120 --no-demo-users
 pw='Coalesce-Twelve-Phrase-3'
-for u in co_viewer:VIEWER co_viewer2:VIEWER co_analyst:ANALYST; do
-  echo "$pw" | "$corrente" user add "${u%%:*}" --role "${u##*:}" --password-stdin >/dev/null 2>&1
-done
-port=$(free_port)
-"$corrente" serve --port "$port" --workers 2 --max-in-flight 4 >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+add_users "$pw" co_viewer:VIEWER co_viewer2:VIEWER co_analyst:ANALYST
+check "serve answers" api_serve --workers 2 --max-in-flight 4
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/coalesce.py"
-check "coalesce.py" [ $? -eq 0 ]
+check "coalesce.py" api_py coalesce.py "$pw"
 
-kill -TERM "$spid"; wait "$spid"; rc=$?; spid=""
-check "SIGTERM: exits 0" [ "$rc" -eq 0 ]
-check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+check "SIGTERM: exits 0" api_stop
+check "the server logged no error" log_clean
 finish

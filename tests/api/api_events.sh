@@ -10,9 +10,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 api_scratch api_events
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-out=$("$corrente" seed --items 5 --sites 2 --days 30 --seed 3 2>&1); check "seed" [ $? -eq 0 ]
-pw() { sed -nE "s/^demo login: $1 \/ (\S+) .*/\1/p" <<<"$out"; }
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 5 --sites 2 --days 30 --seed 3
 sql() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 run=$(sql "INSERT INTO analytics.pipeline_runs (status, finished_at) VALUES ('SUCCEEDED', now()) RETURNING run_id")
 sql "INSERT INTO analytics.alerts (run_id, item_id, site_id, level, category, message)
@@ -22,13 +21,8 @@ critical=$(sql "select count(*) from analytics.alerts where run_id = $run and le
 rec=$(sql "INSERT INTO analytics.recommendations (item_id, site_id, type, priority, message, quantity_recommended)
            VALUES (1, 1, 'REORDER', 'HIGH', 'order', 10) RETURNING recommendation_id")
 
-port=$(free_port)
-"$corrente" serve --port "$port" --event-heartbeat 1 --max-event-streams 3 >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
-base="http://127.0.0.1:$port/api/v1"
-login() { curl -s -XPOST "$base/auth/login" -d "{\"username\":\"$1\",\"password\":\"$(pw "$1")\"}" |
-          python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
+check "serve answers" api_serve --event-heartbeat 1 --max-event-streams 3
+login() { api_login "$1" "$(demo_pw "$1")"; }
 viewer=$(login viewer); analyst=$(login analyst); other=$(login viewer)
 check "logins" [ -n "$viewer" ] && also [ -n "$analyst" ] && also [ -n "$other" ]
 # wait_for FILE PATTERN: up to 10 s for the pattern to appear in the file.

@@ -9,29 +9,18 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null || true
 api_scratch api_flood
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade on $db" [ $? -eq 0 ]
+check "db upgrade on $db" quietly "$corrente" db upgrade
 
-serve() {  # serve ARGS...: starts the server, sets spid and port
-  port=$(free_port)
-  "$corrente" serve --port "$port" "$@" >"$work/serve.log" 2>&1 &
-  spid=$!
-  wait_http "http://127.0.0.1:$port/health" 30
-}
-stop() {
-  kill -TERM "$spid"; wait "$spid"; local rc=$?; spid=""
-  return $rc
-}
-
-serve --header-timeout 2 --request-timeout 3; check "serve answers" [ $? -eq 0 ]
+check "serve answers" api_serve --header-timeout 2 --request-timeout 3
 python3 "$here/flood.py" 127.0.0.1 "$port" --idle 1500 --slowloris 100 --slow-body 50 \
   --seconds 5 --pid "$spid" --expect-closed
 check "flood under the cap: alive, /health answered, every flood connection closed" [ $? -eq 0 ]
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
 check "metrics report the connection cap" contains "$metrics" '^http_connections_max [0-9]+'
 check "no errors logged" [ "$(grep -ci 'error\|segv\|abort' "$work/serve.log")" = 0 ]
-stop; check "SIGTERM after the flood: exits 0" [ $? -eq 0 ]
+check "SIGTERM after the flood: exits 0" api_stop
 
-serve --max-connections 200; check "serve with --max-connections 200" [ $? -eq 0 ]
+check "serve with --max-connections 200" api_serve --max-connections 200
 python3 "$here/flood.py" 127.0.0.1 "$port" --idle 1000 --slowloris 0 --slow-body 0 --seconds 3 --pid "$spid"
 check "flood past the cap: alive, and /health still answered (idle evicted)" [ $? -eq 0 ]
 metrics=$(curl -s "http://127.0.0.1:$port/metrics")
@@ -39,6 +28,6 @@ evicted=$(sed -n 's/^http_connections_evicted_total \([0-9]*\)$/\1/p' <<<"$metri
 check "idle connections were evicted at the cap ($evicted)" [ "${evicted:-0}" -ge 800 ]
 check "the cap held" [ "$(sed -n 's/^http_connections_open \([0-9]*\)$/\1/p' <<<"$metrics")" -le 200 ]
 check "the cap is logged" grep -q "at most 200 open" "$work/serve.log"
-stop; check "SIGTERM: exits 0" [ $? -eq 0 ]
+check "SIGTERM: exits 0" api_stop
 [ "$FAIL" -eq 0 ] || tail -20 "$work/serve.log"
 finish

@@ -10,23 +10,17 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 api_scratch api_forecast_pages
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-out=$("$corrente" seed --items 6 --sites 2 --days 200 --seed 5 2>&1); check "seed" [ $? -eq 0 ]
-admin_pw=$(sed -nE 's/^demo login: admin \/ (\S+) .*/\1/p' <<<"$out")
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 6 --sites 2 --days 200 --seed 5
+admin_pw=$(demo_pw admin)
 "$corrente" pipeline run --horizon 30 >"$work/run1.log" 2>&1; check "pipeline run" [ $? -eq 0 ] || tail -5 "$work/run1.log"
 
-port=$(free_port)
-"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+check "serve answers" api_serve
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PASSWORD="$admin_pw" \
-  CORRENTE="$corrente" python3 "$here/forecast_pages.py"
-check "forecast_pages.py" [ $? -eq 0 ]
+check "forecast_pages.py" api_py forecast_pages.py "$admin_pw"
 # A server still running when the schema goes back to V066's whole-JSON pages (below V078), or
 # below V066, answers from the statement; an upgrade renders the latest run's pages at once.
-token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+token=$(api_login admin "$admin_pw")
 "$corrente" db downgrade --to 77 >/dev/null 2>&1; check "db downgrade --to 77 (V078 out)" [ $? -eq 0 ]
 json_pages=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(*) FROM analytics.forecast_pages WHERE rows_json LIKE '[{%'")
 check "  V066's pages are rendered again" [ "${json_pages:-0}" -gt 0 ]
@@ -43,5 +37,5 @@ latest="(SELECT run_id FROM analytics.pipeline_runs WHERE status = 'SUCCEEDED' O
 want=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(DISTINCT (item_id, site_id)) FROM analytics.forecasts WHERE run_id = $latest")
 got=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(*) FROM analytics.forecast_pages WHERE run_id = $latest")
 check "  and the upgrade rendered the latest run's pages ($want)" [ "$got" = "$want" ] && also [ "$got" -gt 0 ]
-check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+check "the server logged no error" log_clean
 finish

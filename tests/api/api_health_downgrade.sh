@@ -9,19 +9,15 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 api_scratch api_health_downgrade
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-out=$("$corrente" seed --items 8 --sites 2 --days 60 --seed 3 2>&1); check "seed" [ $? -eq 0 ] || echo "$out" | tail -3
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 8 --sites 2 --days 60 --seed 3 || tail -3 <<<"$seed_out"
 latest=$(psql "$DATABASE_URL" -Atc "SELECT max(full_date) FROM core.fact_demand_daily")
 
-port=$(free_port)
-"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+check "serve answers" api_serve
 
 has() { grep -qE -- "$2" <<<"$1"; }
-admin_pw=$(sed -nE 's/^demo login: admin \/ (\S+) .*/\1/p' <<<"$out")
-token=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+admin_pw=$(demo_pw admin)
+token=$(api_login admin "$admin_pw")
 n=0
 series() {  # the portfolio and item 2 by week, status and body
   for q in "granularity=day" "item_id=2&granularity=week"; do
@@ -44,5 +40,5 @@ check "  and on the next request" [ "$(series)" = "$before" ]
 "$corrente" db upgrade >/dev/null 2>&1; check "db upgrade again" [ $? -eq 0 ]
 check "healthy with the rollup back" has "$(probe)" "\"latest_demand_date\":\"$latest\".* 200\$"
 check "the series with the rollup back" [ "$(series)" = "$before" ]
-check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+check "the server logged no error" log_clean
 finish

@@ -10,7 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 api_scratch api_login_rate
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
+check "db upgrade" quietly "$corrente" db upgrade
 pw='Rate-Limit-Phrase-7'
 echo "$pw" | "$corrente" user add rate_base --role VIEWER --password-stdin >/dev/null 2>&1
 check "a user to copy" [ $? -eq 0 ]
@@ -24,16 +24,11 @@ check "so does a bad CORRENTE_LOGIN_RATE_ACCOUNT" [ "$rc" -ne 0 ] && also contai
 
 # Per address: 4 at once, then one every 5 s. Per account (from the environment): 3 at once,
 # then one every 2 minutes, so no token comes back during the test.
-port=$(free_port)
-CORRENTE_LOGIN_RATE_ACCOUNT=3/0.5 "$corrente" serve --port "$port" --login-rate-address 4/12 >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "server answers" [ $? -eq 0 ]
+CORRENTE_LOGIN_RATE_ACCOUNT=3/0.5 check "server answers" api_serve --login-rate-address 4/12
 check "the rates in force are logged" contains "$(cat "$work/serve.log")" "per address 4/12, per account 3/0.5"
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" PASSWORD="$pw" python3 "$here/login_rate.py"
-rc=$?
-check "login_rate.py" [ "$rc" -eq 0 ]
-check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+check "login_rate.py" api_py login_rate.py "$pw"
+check "the server logged no error" log_clean
 
 # Behind a reverse proxy (--trusted-proxy): the client is the address the proxy appended to
 # X-Forwarded-For, so 20 wrong passwords from one client lock out that client, not everyone

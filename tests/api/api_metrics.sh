@@ -9,26 +9,16 @@ here="$(cd "$(dirname "$0")" && pwd)"
 unset DATABASE_URL CORRENTE_METRICS_TOKEN
 api_scratch api_metrics
 
-start() {  # start [env assignments...] -- [serve flags...]
-  port=$(free_port)
-  local envs=()
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
-  shift
-  env "${envs[@]}" "$corrente" serve --port "$port" "$@" >"$work/serve.log" 2>&1 &
-  spid=$!
-  wait_http "http://127.0.0.1:$port/health" 30
-}
-stop() { kill -TERM "$spid"; wait "$spid"; spid=""; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 url() { echo "http://127.0.0.1:$port/metrics"; }
 
 # No token: open, as before.
-start --; check "no token: serve answers" [ $? -eq 0 ]
+check "no token: serve answers" api_serve
 check "no token: /metrics is open (200)" [ "$(code "$(url)")" = 200 ]
-stop
+api_stop
 
 token="metrics-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-start "CORRENTE_METRICS_TOKEN=$token" --; check "CORRENTE_METRICS_TOKEN: serve answers" [ $? -eq 0 ]
+CORRENTE_METRICS_TOKEN=$token check "CORRENTE_METRICS_TOKEN: serve answers" api_serve
 hdrs=$(curl -s -D - -o "$work/body" "$(url)")
 check "no Authorization: 401" contains "$hdrs" "^HTTP/1.1 401"
 check "with WWW-Authenticate: Bearer" contains "$hdrs" '^WWW-Authenticate: Bearer'
@@ -52,16 +42,16 @@ check "which count the refusals" contains "$body" 'http_requests_total\{route="/
 check "the scheme is case-insensitive" [ "$(code -H "Authorization: bearer $token" "$(url)")" = 200 ]
 check "/health stays open" [ "$(code "http://127.0.0.1:$port/health")" = 200 ]
 check "the token is not in the log" lacks "$(cat "$work/serve.log")" "$token"
-stop
+api_stop
 
 flag_token="flag-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-start -- --metrics-token "$flag_token"; check "--metrics-token: serve answers" [ $? -eq 0 ]
+check "--metrics-token: serve answers" api_serve --metrics-token "$flag_token"
 check "--metrics-token: without it 401" [ "$(code "$(url)")" = 401 ]
 check "--metrics-token: with it 200" [ "$(code -H "Authorization: Bearer $flag_token" "$(url)")" = 200 ]
-stop
-start "CORRENTE_METRICS_TOKEN=$token" -- --metrics-token "$flag_token"
+api_stop
+CORRENTE_METRICS_TOKEN=$token api_serve --metrics-token "$flag_token"
 check "the flag wins over the environment" [ "$(code -H "Authorization: Bearer $flag_token" "$(url)")/$(code -H "Authorization: Bearer $token" "$(url)")" = 200/401 ]
-stop
+api_stop
 
 out=$(CORRENTE_METRICS_TOKEN=too-short "$corrente" serve --port "$(free_port)" 2>&1); rc=$?
 check "a token under 16 bytes: serve refuses to start (exit 1)" [ $rc -eq 1 ]

@@ -18,7 +18,7 @@ q "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 check "pg_stat_statements is preloaded on the managed cluster" [ "$(q "select count(*) from pg_stat_statements limit 1")" -ge 0 ]
 
 # Lineage: seed, pipeline run, migrate copy and sync each leave an audit record.
-"$corrente" seed --items 20 --sites 2 --days 120 --no-demo-users >/dev/null 2>&1; check "seed" [ $? -eq 0 ]
+api_seed --items 20 --sites 2 --days 120 --no-demo-users
 "$corrente" pipeline run --jobs 2 >"$work/run.log" 2>&1; check "pipeline run" [ $? -eq 0 ]
 run_id=$(sed -n 's/^run \([0-9]*\) published.*/\1/p' "$work/run.log")
 check "seed recorded with its rows" [ "$(q "select details->'rows'->>'demand' = (select count(*)::text from core.fact_demand_daily) from support.audit_logs where action = 'SEED'")" = "t" ]
@@ -50,13 +50,9 @@ check "every table with updated_at has the trigger" [ "$(q "select count(*) from
 # A slow statement for pg_stat_statements to see.
 q "select pg_sleep(0.15)" >/dev/null; q "select pg_sleep(0.15)" >/dev/null
 
-port=$(free_port)
-"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
-token=$(printf '%s\n' 'Tundra-Kestrel-9183' | "$corrente" user add opsadmin --role ADMIN --password-stdin >/dev/null 2>&1;
-        curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"opsadmin","password":"Tundra-Kestrel-9183"}' \
-          "http://127.0.0.1:$port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
+check "serve answers" api_serve
+add_users 'Tundra-Kestrel-9183' opsadmin:ADMIN
+token=$(api_login opsadmin 'Tundra-Kestrel-9183')
 check "logged in" [ -n "$token" ]
 for _ in 1 2 3 4 5; do curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/items?limit=5"; done
 curl -s "http://127.0.0.1:$port/metrics" >"$work/metrics"
@@ -88,7 +84,7 @@ check "every one is exported (missing: ${missing:-none})" [ -z "$missing" ]
 check "the dashboard has panels" [ "$(python3 -c "import json; print(len(json.load(open('$root/deploy/grafana/corrente.json'))['panels']))")" -ge 10 ]
 
 # Rotating the JWT secret (docs/operations.md): the old token is refused, a new login works.
-kill -TERM "$spid"; wait "$spid"; spid=""
+api_stop
 home="$work/home"; mkdir -p "$home"
 rotate() {
   sh -c "umask 077; openssl rand -hex 32 > '$home/jwt_secret.new'"
@@ -105,14 +101,14 @@ login() { curl -s -X POST -H 'Content-Type: application/json' -d '{"username":"o
 me() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "http://127.0.0.1:$port/api/v1/auth/me"; }
 rotate; serve_home; check "serves with the secret file (production)" [ $? -eq 0 ]
 old_token=$(login); check "a token from the first secret works" [ "$(me "$old_token")" = 200 ]
-kill -TERM "$spid"; wait "$spid"; spid=""
+api_stop
 rotate; serve_home
 check "after rotation and restart, the old token is refused" [ "$(me "$old_token")" = 401 ]
 new_token=$(login); check "and a new login works" [ "$(me "$new_token")" = 200 ]
 check "the secret file is 0600" [ "$(stat -c %a "$home/jwt_secret")" = "600" ]
 
 # Without the database, db_up says so and the database gauges are left out, not zeroed.
-kill -TERM "$spid"; wait "$spid"; spid=""
+api_stop
 port=$(free_port)
 DATABASE_URL="postgresql://nobody:x@127.0.0.1:1/none" DATABASE_URL_API="postgresql://nobody:x@127.0.0.1:1/none" \
   "$corrente" serve --port "$port" >"$work/serve2.log" 2>&1 &

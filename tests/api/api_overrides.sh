@@ -10,27 +10,20 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 api_scratch api_overrides
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-out=$("$corrente" seed --items 8 --sites 2 --days 200 --seed 11 2>&1); check "seed" [ $? -eq 0 ]
-pw() { sed -nE "s/^demo login: $1 \/ (\S+) .*/\1/p" <<<"$out"; }
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 8 --sites 2 --days 200 --seed 11
 sql() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 "$corrente" pipeline run --horizon 30 >"$work/run1.log" 2>&1; check "pipeline run 1" [ $? -eq 0 ] || tail -5 "$work/run1.log"
 asof=$(sql "select as_of from analytics.pipeline_runs where status = 'SUCCEEDED' order by run_id desc limit 1")
 d1=$(sql "select date '$asof' + 1"); d5=$(sql "select date '$asof' + 5"); d10=$(sql "select date '$asof' + 10")
 
-port=$(free_port)
-"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
-base="http://127.0.0.1:$port/api/v1"
-login() { curl -s -XPOST "$base/auth/login" -d "{\"username\":\"$1\",\"password\":\"$2\"}" |
-          python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
-admin=$(login admin "$(pw admin)"); analyst=$(login analyst "$(pw analyst)"); viewer=$(login viewer "$(pw viewer)")
+check "serve answers" api_serve
+admin=$(api_login admin "$(demo_pw admin)"); analyst=$(api_login analyst "$(demo_pw analyst)"); viewer=$(api_login viewer "$(demo_pw viewer)")
 # A second analyst: approvals need another pair of eyes.
 code=$(curl -s -o /dev/null -w '%{http_code}' -XPOST -H "Authorization: Bearer $admin" "$base/admin/users" \
   -d '{"username":"analyst2","password":"Another-Planner-2026!","role":"ANALYST"}')
 check "admin creates a second analyst" [ "$code" = 201 ]
-analyst2=$(login analyst2 'Another-Planner-2026!')
+analyst2=$(api_login analyst2 'Another-Planner-2026!')
 check "four logins" [ -n "$admin" ] && also [ -n "$analyst" ] && also [ -n "$viewer" ] && also [ -n "$analyst2" ]
 
 # call METHOD TOKEN PATH [BODY] [IF-MATCH]: status to stdout, body in $work/body, headers in $work/hdr

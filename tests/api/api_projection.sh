@@ -12,9 +12,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 api_scratch api_projection
 q() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 "$@"; }
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-seed_out=$("$corrente" seed --items 8 --sites 3 --days 200 --seed 11 2>&1); check "seed" [ $? -eq 0 ]
-admin_pw=$(sed -n 's/^demo login: admin \/ \([^ ]*\) .*/\1/p' <<<"$seed_out")
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 8 --sites 3 --days 200 --seed 11
+admin_pw=$(demo_pw admin)
 asof=$(q -c "SELECT (current_date - 1)::text")
 # Open orders of item 1: 40 due on day 3 at site 1, 15 overdue (day 1) at site 1, 25 due on day 5
 # at site 2, 70 after the horizon at site 1; a received and a cancelled order that do not count.
@@ -31,14 +31,8 @@ check "open orders placed" [ "$(q -c "SELECT count(*) FROM core.fact_orders WHER
 "$corrente" pipeline run --as-of "$asof" --horizon 30 --jobs 1 >"$work/pipeline.log" 2>&1
 check "pipeline run" [ $? -eq 0 ]
 
-port=$(free_port)
-"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
-base="http://127.0.0.1:$port/api/v1"
-token=$(curl -s -XPOST "$base/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])' 2>/dev/null)
+check "serve answers" api_serve
+token=$(api_login admin "$admin_pw")
 check "login" [ -n "$token" ]
 get() { curl -s -H "Authorization: Bearer $token" "$base$1"; }
 code() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base$1"; }

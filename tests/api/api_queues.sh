@@ -8,9 +8,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 api_scratch api_queues
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-out=$("$corrente" seed --items 20 --sites 3 --days 60 --seed 7 2>&1); check "seed" [ $? -eq 0 ]
-pw() { sed -nE "s/^demo login: $1 \/ (\S+) .*/\1/p" <<<"$out"; }
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 20 --sites 3 --days 60 --seed 7
 sql() { psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 sql "UPDATE core.dim_item SET abc_class = (ARRAY['A','B','C'])[1 + item_id % 3]" >/dev/null
 # 1,500 open alerts (one per item x site x category) and 1,200 recommendations: per item x site
@@ -26,13 +25,8 @@ sql "INSERT INTO analytics.recommendations (item_id, site_id, type, priority, me
        FROM generate_series(0, 1199) g" >/dev/null
 check "fixture: 1,500 alerts and 1,200 recommendations" [ "$(sql "select (select count(*) from analytics.alerts) || '/' || (select count(*) from analytics.recommendations)")" = 1500/1200 ]
 
-port=$(free_port)
-"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
-base="http://127.0.0.1:$port/api/v1"
-login() { curl -s -XPOST "$base/auth/login" -d "{\"username\":\"$1\",\"password\":\"$(pw "$1")\"}" |
-          python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])'; }
+check "serve answers" api_serve
+login() { api_login "$1" "$(demo_pw "$1")"; }
 admin=$(login admin); analyst=$(login analyst); viewer=$(login viewer)
 check "three logins" [ -n "$admin" ] && also [ -n "$analyst" ] && also [ -n "$viewer" ]
 get() { curl -s -H "Authorization: Bearer $1" "$base$2"; }

@@ -13,17 +13,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib.sh"
 api_scratch "api_${script%.py}"
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-out=$("$corrente" seed --items 40 --sites 2 --days 30 --seed 9 2>&1); check "seed" [ $? -eq 0 ]
-admin_pw=$(sed -nE 's/^demo login: admin \/ (\S+) .*/\1/p' <<<"$out")
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 40 --sites 2 --days 30 --seed 9
+admin_pw=$(demo_pw admin)
 
-port=$(free_port)
-"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ]
+check "serve answers" api_serve
 
-BASE="http://127.0.0.1:$port" DSN="$DATABASE_URL" API_DSN="$DATABASE_URL_API" PASSWORD="$admin_pw" \
-  CORRENTE="$corrente" OUT="$work" python3 "$here/$script"
-check "$script" [ $? -eq 0 ]
-check "the server logged no error" lacks "$(cat "$work/serve.log")" '"level":"error"|\[error\]'
+OUT="$work" check "$script" api_py "$script" "$admin_pw"
+check "the server logged no error" log_clean
 finish

@@ -11,9 +11,8 @@ root="$(cd "$here/../.." && pwd)"
 . "$here/../lib.sh"
 api_scratch api_schemas
 
-"$corrente" db upgrade >/dev/null 2>&1; check "db upgrade" [ $? -eq 0 ]
-out=$("$corrente" seed --items 12 --sites 3 --days 200 --seed 5 2>&1); check "seed" [ $? -eq 0 ]
-pw() { sed -nE "s/^demo login: $1 \/ (\S+) .*/\1/p" <<<"$out"; }
+check "db upgrade" quietly "$corrente" db upgrade
+api_seed --items 12 --sites 3 --days 200 --seed 5
 "$corrente" pipeline run --horizon 30 >"$work/run.log" 2>&1; check "pipeline run" [ $? -eq 0 ] || tail -5 "$work/run.log"
 # The tour reads, marks, resolves and bulk-reads three alerts: top the run's up to three.
 psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "INSERT INTO analytics.alerts (run_id, item_id, site_id, level, category, message)
@@ -23,12 +22,9 @@ psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "INSERT INTO analytics.alerts (
   ORDER BY i.item_id LIMIT greatest(0, 3 - (SELECT count(*) FROM analytics.alerts WHERE resolved_at IS NULL))"
 check "three open alerts for the tour" [ "$(psql "$DATABASE_URL" -qAtX -c "select count(*) >= 3 from analytics.alerts where resolved_at is null")" = t ]
 
-port=$(free_port)
-"$corrente" serve --port "$port" >"$work/serve.log" 2>&1 &
-spid=$!
-wait_http "http://127.0.0.1:$port/health" 30; check "serve answers" [ $? -eq 0 ] || tail -5 "$work/serve.log"
+check "serve answers" api_serve || tail -5 "$work/serve.log"
 
-python3 "$here/schema_tour.py" "http://127.0.0.1:$port" "$(pw admin)" "$(pw analyst)" "$DATABASE_URL" >"$work/tour.log" 2>&1
+python3 "$here/schema_tour.py" "http://127.0.0.1:$port" "$(demo_pw admin)" "$(demo_pw analyst)" "$DATABASE_URL" >"$work/tour.log" 2>&1
 status=$?
 grep -E "^(FAIL|[0-9]+ routes)" "$work/tour.log"
 check "every JSON route's body matches its schema; enums match the CHECKs ($(grep -c '^ok' "$work/tour.log") calls)" [ $status -eq 0 ]

@@ -1,9 +1,11 @@
 import { Fragment, useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import type { QueueGroup } from '../api/client';
+import type { Envelope, QueueGroup } from '../api/client';
 import { fmtDateTime, fmtMoney } from '../lib/format';
 import { useI18n } from '../lib/i18n';
+import { Pager } from './Pager';
 import { SortHeader } from './SortHeader';
+import { QueryState } from './States';
 
 /** How a page shows its rows inside the shared grouped table. */
 export interface QueueView<R> {
@@ -29,11 +31,13 @@ export function fmtStake(v: number | string | null | undefined, locale: Paramete
   return fmtMoney(v === null || v === undefined ? null : Number(v), locale, true);
 }
 
-/** Item x site groups (expanded; each can fold) with their rows, checkboxes and sortable headers. */
-export function GroupedQueue<R>({ groups, view, testId, selectable, selected, onSelect, sort, onSort }: {
+interface GroupedQueueProps<R> {
   groups: QueueGroup<R>[]; view: QueueView<R>; testId: string; selectable: boolean;
   selected: Set<number>; onSelect: (ids: number[], on: boolean) => void; sort: string; onSort: (s: string) => void;
-}) {
+}
+
+/** Item x site groups (expanded; each can fold) with their rows, checkboxes and sortable headers. */
+export function GroupedQueue<R>({ groups, view, testId, selectable, selected, onSelect, sort, onSort }: GroupedQueueProps<R>) {
   const { t, locale } = useI18n();
   const [folded, setFolded] = useState<Set<string>>(new Set());
   const open = (g: QueueGroup<R>) => g.rows.filter((r) => !view.done(r)).map(view.rowId);
@@ -115,6 +119,25 @@ export function BulkBar({ count, label, pending, onAct, onClear }: { count: numb
       <span className="text-sm font-medium">{t('selectedN', { n: count })}</span>
       <button className="btn-primary" data-testid="bulk-act" disabled={pending} onClick={onAct}>{label}</button>
       <button className="btn" onClick={onClear}>{t('clearSelection')}</button>
+    </div>
+  );
+}
+
+/** A queue page's groups in a card (loading, error and empty states), its pager below. */
+export function QueueGroups<R>({ list, offset, limit, onOffset, ...queue }: {
+  list: { isLoading: boolean; isError: boolean; error: unknown; data: Envelope<QueueGroup<R>[]> | undefined; refetch: () => unknown };
+  offset: number; limit: number; onOffset: (offset: number) => void;
+} & Omit<GroupedQueueProps<R>, 'groups'>) {
+  return (
+    <div className="card overflow-x-auto p-0">
+      <QueryState q={list} empty={(d) => d.data.length === 0}>
+        {(d) => (
+          <>
+            <GroupedQueue groups={d.data} {...queue} />
+            <Pager offset={offset} limit={limit} total={Number(d.metadata.total_count ?? d.data.length)} onChange={onOffset} />
+          </>
+        )}
+      </QueryState>
     </div>
   );
 }

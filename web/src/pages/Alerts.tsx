@@ -6,10 +6,9 @@ import { fmtDateTime, fmtNumber } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { patchRows, useBulk, useUrlFilters } from '../lib/queue';
 import { CsvApiButton } from '../components/Csv';
-import { BulkBar, GroupedQueue, type QueueView } from '../components/GroupedQueue';
-import { Pager } from '../components/Pager';
+import { BulkBar, QueueGroups, type QueueView } from '../components/GroupedQueue';
 import { SearchSelect } from '../components/SearchPicker';
-import { QueryState, errorText } from '../components/States';
+import { errorText } from '../components/States';
 import { UndoToast } from '../components/UndoToast';
 
 const LIMIT = 25; // groups per page
@@ -94,17 +93,8 @@ export default function Alerts() {
       </div>
       <BulkBar count={bulk.selected.size} label={t('markReadSelected')} pending={bulk.pending} onAct={() => void bulk.act([...bulk.selected])} onClear={() => bulk.select([...bulk.selected], false)} />
       {err ? <p role="alert" className="rounded border border-red-200 bg-red-50 p-2 text-sm text-red-800">{errorText(err, t)}</p> : null}
-      <div className="card overflow-x-auto p-0">
-        <QueryState q={list} empty={(d) => d.data.length === 0}>
-          {(d) => (
-            <>
-              <GroupedQueue groups={d.data} view={view} testId="alerts-list" selectable={writer} selected={bulk.selected} onSelect={bulk.select}
-                sort={sort} onSort={(s) => url.set({ sort: s })} />
-              <Pager offset={offset} limit={LIMIT} total={Number(d.metadata.total_count ?? d.data.length)} onChange={(o) => url.set({ offset: String(o) })} />
-            </>
-          )}
-        </QueryState>
-      </div>
+      <QueueGroups list={list} view={view} testId="alerts-list" selectable={writer} selected={bulk.selected} onSelect={bulk.select}
+        sort={sort} onSort={(s) => url.set({ sort: s })} offset={offset} limit={LIMIT} onOffset={(o) => url.set({ offset: String(o) })} />
       <UndoToast toast={bulk.toast} onClose={bulk.closeToast} />
     </div>
   );
