@@ -79,4 +79,15 @@ zero=$(run 2>/dev/null)
 check "the typo replays as a zero that day" [ "$typo" = "$zero" ]
 also [ -n "$zero" ]
 check "--keep-outliers replays the typo (as before)" [ "$kept" != "$zero" ]
+
+# Values the pipeline reads as missing (decide/data_quality.h) are read so here too: a NaN unit
+# cost as 0, a NaN open order as nothing on its way.
+q "update core.dim_item set unit_cost = 'NaN' where item_id = $item" >/dev/null
+nan=$(run --output "$work/nan.json" 2>/dev/null); rc=$?
+check "simulate with a NaN unit cost exits 0" [ $rc -eq 0 ]
+check "  and writes no NaN" [ "$(grep -ciE 'nan|inf' "$work/nan.json")" = 0 ]
+q "update core.dim_item set unit_cost = 0 where item_id = $item" >/dev/null
+zc=$(run --output "$work/zc.json" 2>/dev/null)
+check "  its figures are those of a zero cost" cmp -s "$work/nan.json" "$work/zc.json"
+also [ "$nan" = "$zc" ]
 finish

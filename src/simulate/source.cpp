@@ -9,6 +9,7 @@
 
 #include "common/dates.h"
 #include "common/series_csv.h"
+#include "decide/data_quality.h"
 #include "decide/outliers.h"
 #include "decide/policy.h"
 #include "pg/copy.h"
@@ -75,10 +76,12 @@ Dataset LoadFromDatabase(pg::Connection& conn, const DbSourceOptions& opt) {
     std::string abc = items.GetString(i, 1);
     s.abc = abc.empty() ? 'C' : abc[0];
     s.criticality = static_cast<int>(items.GetInt(i, 2));
-    s.unit_cost = items.GetDouble(i, 3);
-    s.unit_price = items.GetDouble(i, 4) > 0 ? items.GetDouble(i, 4) : s.unit_cost;
-    s.min_qty = items.GetDouble(i, 5);
-    s.max_qty = items.GetDouble(i, 6);
+    // NaN, negative and absurd values read as the pipeline reads them (decide/data_quality.h).
+    s.unit_cost = decide::UsableUnitValue(items.GetDouble(i, 3));
+    const double price = decide::UsableUnitValue(items.GetDouble(i, 4));
+    s.unit_price = price > 0 ? price : s.unit_cost;
+    s.min_qty = decide::UsableQuantity(items.GetDouble(i, 5));
+    s.max_qty = decide::UsableQuantity(items.GetDouble(i, 6));
     supplier_of[s.item] = static_cast<int>(items.GetInt(i, 7));
     item_info[s.item] = s;
   }
@@ -90,8 +93,9 @@ Dataset LoadFromDatabase(pg::Connection& conn, const DbSourceOptions& opt) {
       " AND actual_delivery_date <= $1::date ORDER BY actual_delivery_date, order_id",
       FormatDate(to));
   for (int i = 0; i < leads.Rows(); ++i)
-    d.leads[static_cast<int>(leads.GetInt(i, 0))].push_back(
-        {leads.GetDouble(i, 1), leads.GetInt(i, 2) - first});
+    if (decide::CheckLeadTime(leads.GetDouble(i, 1)) == decide::ValueCheck::kOk)
+      d.leads[static_cast<int>(leads.GetInt(i, 0))].push_back(
+          {leads.GetDouble(i, 1), leads.GetInt(i, 2) - first});
   // The series: pairs of active items and sites with demand in the period or stock before it.
   auto pairs = conn.Execute(
       "SELECT p.item_id, p.site_id, inv.current_stock::float8 FROM ("
@@ -108,7 +112,7 @@ Dataset LoadFromDatabase(pg::Connection& conn, const DbSourceOptions& opt) {
   for (int i = 0; i < pairs.Rows(); ++i) {
     SimSeries s = item_info[static_cast<int32_t>(pairs.GetInt(i, 0))];
     s.site = static_cast<int32_t>(pairs.GetInt(i, 1));
-    s.initial_stock = pairs.IsNull(i, 2) ? -1 : std::max(0.0, pairs.GetDouble(i, 2));
+    s.initial_stock = pairs.IsNull(i, 2) ? -1 : decide::UsableQuantity(pairs.GetDouble(i, 2));
     s.demand.assign(len, 0.0);
     order.push_back({Hash(opt.seed, s.item, s.site), d.series.size()});
     d.series.push_back(std::move(s));
@@ -135,7 +139,7 @@ Dataset LoadFromDatabase(pg::Connection& conn, const DbSourceOptions& opt) {
     if (w == where.end()) continue;
     int64_t k = rd.Date(2) - first;
     if (k >= 0 && k < static_cast<int64_t>(len))
-      d.series[w->second].demand[static_cast<size_t>(k)] += std::max(0.0, rd.Float8(3));
+      d.series[w->second].demand[static_cast<size_t>(k)] += decide::UsableQuantity(rd.Float8(3));
   }
   // Orders placed before the period and delivered during it are on their way on day one.
   auto open = conn.Execute(
@@ -147,7 +151,7 @@ Dataset LoadFromDatabase(pg::Connection& conn, const DbSourceOptions& opt) {
     auto w = where.find({static_cast<int32_t>(open.GetInt(i, 0)), static_cast<int32_t>(open.GetInt(i, 1))});
     if (w == where.end()) continue;
     d.series[w->second].in_flight.push_back(
-        {static_cast<int>(open.GetInt(i, 2) - first), open.GetDouble(i, 3)});
+        {static_cast<int>(open.GetInt(i, 2) - first), decide::UsableQuantity(open.GetDouble(i, 3))});
   }
   PointLeads(d, supplier_of);
   if (!opt.keep_outliers)
