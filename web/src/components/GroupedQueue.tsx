@@ -1,7 +1,7 @@
 import { Fragment, useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import type { Envelope, QueueGroup } from '../api/client';
-import { fmtDateTime, fmtMoney } from '../lib/format';
+import { fmtDateTime, fmtStake } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { Pager } from './Pager';
 import { SortHeader } from './SortHeader';
@@ -27,10 +27,6 @@ export interface QueueView<R> {
 }
 
 /** priority_score as money, compact ("R$24.9K"); a dash when unknown. */
-export function fmtStake(v: number | string | null | undefined, locale: Parameters<typeof fmtMoney>[1]): string {
-  return fmtMoney(v === null || v === undefined ? null : Number(v), locale, true);
-}
-
 interface GroupedQueueProps<R> {
   groups: QueueGroup<R>[]; view: QueueView<R>; testId: string; selectable: boolean;
   selected: Set<number>; onSelect: (ids: number[], on: boolean) => void; sort: string; onSort: (s: string) => void;

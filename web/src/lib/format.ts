@@ -42,6 +42,11 @@ export function fmtMoney(v: number | null | undefined, locale: Locale, compact =
   }).format(v);
 }
 
+/** Money at stake (a priority score, as the API sends it: a number or numeric text), compact. */
+export function fmtStake(v: number | string | null | undefined, locale: Locale): string {
+  return fmtMoney(v === null || v === undefined ? null : Number(v), locale, true);
+}
+
 /** A chart axis' tick: whole numbers up to 9,999, compact above ("45K", "6 mi"), so the ticks
  *  stay narrow and leave room for the axis' name. */
 export function fmtAxisNumber(v: number, locale: Locale): string {

@@ -4,14 +4,13 @@ import { useQuery } from '@tanstack/react-query';
 import { api, type Envelope, type ForecastLike } from '../api/client';
 import { useAllItems, useAsOf, useItemMap, useKpis, useSiteMap } from '../lib/hooks';
 import { kpiTrend, latestAndPrevious } from '../lib/metrics';
-import { fmtDate, fmtMoney, fmtNumber, fmtPercent } from '../lib/format';
+import { fmtDate, fmtMoney, fmtNumber, fmtPercent, fmtStake } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { KpiCard } from '../components/KpiCard';
 import { RunsOutNext } from '../components/RunsOutNext';
 import { ForecastChart, mergeSeries } from '../components/ForecastChart';
 import { CsvRowsButton } from '../components/Csv';
 import { SearchSelect } from '../components/SearchPicker';
-import { fmtStake } from '../components/GroupedQueue';
 import { Empty, ErrorBox, Loading, QueryState } from '../components/States';
 
 export default function Dashboard() {
