@@ -39,21 +39,25 @@ test('policy simulation: a what-if from the page (analyst)', async ({ as, api })
   await expect(viewer.getByTestId('whatif-form')).toHaveCount(0);
 });
 
-// One what-if at a time: a planner who starts one while another runs reads why, in words
-// (the API's 429 "busy"), and the running one still finishes.
-test('policy simulation: a second what-if while one runs reads as busy', async ({ as, api, env }) => {
-  test.setTimeout(150_000);
+// One what-if at a time: a planner who starts one while another runs reads why, in words (the
+// API's 429 "busy"). Whether a second job meets a running one is a race on data this small
+// (tests/api/simulations_test.py starts two at once and takes either answer), so the page is
+// given the server's busy answer for its POST; what is checked is how the page reads it.
+test('policy simulation: a second what-if while one runs reads as busy', async ({ as }) => {
   const page = await as('ANALYST');
+  await page.route('**/api/v1/simulations', (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({
+          status: 429,
+          contentType: 'application/json',
+          body: JSON.stringify({ status: 'error', error: 'busy', detail: 'a simulation is already running; retry when it has finished' }),
+        })
+      : route.continue());
   await page.goto('/simulation');
   await page.waitForSelector('[data-testid="whatif-form"]');
-  const r = await fetch(`${env.base}/api/v1/simulations`, {
-    method: 'POST', headers: { Authorization: `Bearer ${api.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ sample: 500 }),
-  });
-  expect(r.status, 'the first what-if').toBe(202);
-  const id = (await r.json()).data.simulation_id;
   await page.getByTestId('whatif-start').click();
   const err = page.locator('[data-testid="whatif-form"] [role="alert"]');
   await expect(err).toContainText('Too many requests right now.');
   await expect(err).toContainText('HTTP 429');
-  await expect.poll(async () => (await api.get(`/simulations/${id}`)).data.status, { timeout: 120_000 }).toBe('SUCCEEDED');
+  await expect(err).toContainText('a simulation is already running');
 });
