@@ -524,9 +524,10 @@ std::string ForecastMeta(const pg::Result& rows, bool item) {
 
 // One series as published (analytics.forecast_pages, V078: its rows' values and the answer's
 // metadata rendered at publish, the rows written out here as this endpoint writes them), read
-// as one value instead of 90 rows, with the latest run only (no accuracy aggregate). For the first page of a whole series in JSON, when no approved override applies;
-// nullopt sends the request to the row-by-row statement (no page for this run, an override, a
-// page shorter than the series, a page that does not read).
+// as one value instead of 90 rows, with the latest run only (no accuracy aggregate). For the
+// first page of a whole series in JSON, when no approved override applies; nullopt sends the
+// request to the row-by-row statement (no page for this run, an override, a page shorter than
+// the series, a page that does not read).
 std::optional<Response> PublishedPage(Ctx& ctx, int64_t item, int64_t site, int64_t limit) {
   pg::Result r;
   try {
