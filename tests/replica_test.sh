@@ -45,11 +45,19 @@ serve_reading() {
   served_pid=$! served_base="http://127.0.0.1:$p"
   wait_http "$served_base/health" 30 || return 1
   for _ in $(seq 50); do [ "$(metric "$served_base" db_replica_up)/$(metric "$served_base" db_replica_lag_seconds)" = 1/0 ] && break; sleep 0.1; done
+  wait_serving "$served_base"
+}
+# wait_serving BASE: until reads go to the replica (db_replica_serving): it is up, within the
+# bound, and has replayed what the primary had at the last cache drop (the notification
+# listener drops it when it connects, and a write or a NOTIFY does).
+wait_serving() {
+  for _ in $(seq 100); do [ "$(metric "$1" db_replica_up)/$(metric "$1" db_replica_serving)" = 1/1 ] && return 0; sleep 0.1; done
+  return 1
 }
 serve_reading 2 serve.log; check "serve answers" [ $? -eq 0 ]
 spid=$served_pid base=$served_base
 m() { metric "$base" "$1"; }
-check "the replica is up with no lag" [ "$(m db_replica_up)/$(m db_replica_lag_seconds)" = 1/0 ]
+check "the replica is up with no lag, and serving" [ "$(m db_replica_up)/$(m db_replica_lag_seconds)/$(m db_replica_serving)" = 1/0/1 ]
 root="$(cd "$(dirname "$0")/.." && pwd)"
 curl -s "$base/metrics" >"$h/metrics"
 out=$("$root/tests/monitoring_metrics.py" "$root/deploy/grafana/corrente.json" "$root/deploy/prometheus/corrente.rules.yml" \
@@ -59,6 +67,7 @@ check "all exported (missing: $(tail -n +2 <<<"$out" | tr '\n' ' '))" [ -z "$(ta
 token=$(curl -s -X POST -d '{"username":"repladmin","password":"Replica-Kestrel-9183"}' "$base/api/v1/auth/login" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
 check "login (on the primary)" [ -n "$token" ]
+wait_serving "$base"
 echo 0 >"$h/n"
 # Each read asks for another page, so none is answered from the response cache.
 get() { local n=$(($(cat "$h/n") + 1)); echo "$n" >"$h/n"; curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/api/v1/items?limit=1&offset=$n"; }
@@ -89,6 +98,7 @@ check "none by the replica" [ "$(reads replica)" = "$r0" ]
 qr "select pg_wal_replay_resume()" >/dev/null
 for _ in $(seq 50); do [ "$(m db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
 check "replay resumed: no lag" [ "$(m db_replica_lag_seconds)" = 0 ]
+wait_serving "$base"
 r0=$(reads replica); get >/dev/null
 check "reads return to the replica" [ "$(reads replica)" = $((r0 + 1)) ]
 
@@ -102,6 +112,7 @@ check "reads answered with the replica down" [ "$codes" = "200200200" ]
 check "by the primary" [ "$(reads primary)" -ge $((p0 + 3)) ]
 CORRENTE_HOME="$h/replica" "$corrente" db start >/dev/null 2>&1; check "the replica starts again" [ $? -eq 0 ]
 for _ in $(seq 100); do [ "$(m db_replica_up)" = 1 ] && [ "$(m db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
+wait_serving "$base"
 # Pooled connections to the stopped replica fail once each and those reads go to the primary.
 r0=$(reads replica); codes=$(for _ in 1 2 3 4 5; do get; done)
 check "every read answered after the restart" [ "$codes" = "200200200200200" ]
@@ -133,6 +144,7 @@ check "the replica had not replayed it (still paused, within the bound)" \
   [ "$(qr "select read_at is null from analytics.alerts where alert_id = $alert")/$(m2 db_replica_up)" = t/1 ]
 qr "select pg_wal_replay_resume()" >/dev/null
 for _ in $(seq 50); do [ "$(m2 db_replica_lag_seconds)" = 0 ] && break; sleep 0.1; done
+wait_serving "$base2"
 r0=$(m2 'db_reads_total{target="replica"}')
 check "replayed: the writer's read still sees it" [ "$(shown "$writer")" = read ]
 curl -s -o /dev/null -H "Authorization: Bearer $reader" "$base2/api/v1/items?limit=1&offset=14"

@@ -735,6 +735,10 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           static_cast<double>(hashing_options.threads));
     gauge("auth_hashing_duty_percent", "gauge", "The share of a core each hashing thread may use.",
           100 * hashing_options.duty);
+    if (replica)
+      gauge("db_replica_serving", "gauge",
+            "1 when reads go to the replica now: up, within the lag bound, and past the last cache drop.",
+            replica->Usable(0, cache.InvalidatedAt()) ? 1 : 0);
     extra += OpsMetrics({&pool, cache.Hits(), cache.Misses(),
                          std::filesystem::absolute(config.home).lexically_normal().string(),
                          replica.get()});
