@@ -416,7 +416,12 @@ std::string ChangedJson(const std::string& payload) {
 // changes on any server). Reconnects forever; after each (re)connect it reloads the revoked
 // tokens and the accounts' states, drops the cache and tells the event streams to refetch
 // (a reset), since notifications may have been missed meanwhile.
-void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
+void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s, ReadReplica* replica) {
+  // A read replica must replay past each drop before it answers again: wake its monitor.
+  auto drop = [&] {
+    s.cache.Invalidate();
+    if (replica) replica->Wake();
+  };
   bool warned = false;
   while (!stop.stop_requested()) {
     try {
@@ -435,7 +440,7 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
       std::unordered_map<int64_t, UserStates::State> users;
       for (int i = 0; i < u.Rows(); ++i) users[u.GetInt(i, 0)] = {u.GetBool(i, 1), u.GetInt(i, 2)};
       s.users.Reset(users);
-      s.cache.Invalidate();
+      drop();
       if (warned) {
         spdlog::info("notification listener reconnected");
         s.events->Publish("reset", R"({"reason":"listener_reconnected"})");
@@ -446,13 +451,13 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
         if (!n) continue;
         if (n->channel == "corrente_data") {
           spdlog::info("data published (run {}); dropping the response cache", n->payload);
-          s.cache.Invalidate();
+          drop();
           s.events->Publish("run_published", RunPublishedJson(conn, n->payload));
         } else if (n->channel == "corrente_alerts") {
-          s.cache.Invalidate();
+          drop();
           s.events->Publish("alerts_changed", ChangedJson(n->payload));
         } else if (n->channel == "corrente_recommendations") {
-          s.cache.Invalidate();
+          drop();
           s.events->Publish("recommendations_changed", ChangedJson(n->payload));
         } else if (n->channel == "corrente_revoked") {
           // "<jti> <exp>" for one token, AccountNotice() for an account's state.
@@ -466,7 +471,7 @@ void ListenLoop(std::stop_token stop, const std::string& dsn, Services& s) {
     } catch (const std::exception& e) {
       if (!warned) spdlog::warn("notification listener: {}; retrying", e.what());
       warned = true;
-      s.cache.Invalidate();
+      drop();
     }
     for (int i = 0; i < 10 && !stop.stop_requested(); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -750,7 +755,7 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
   api.Register(router);
   router.SetFallback(MakeStaticHandler(web_root));
 
-  std::jthread listener([&](std::stop_token st) { ListenLoop(st, dsn, services); });
+  std::jthread listener([&](std::stop_token st) { ListenLoop(st, dsn, services, replica.get()); });
   // Throttled logins' summaries, each second; what is left when the server stops, then.
   std::jthread throttled_audit([&](std::stop_token st) {
     auto flush = [&](bool all) {

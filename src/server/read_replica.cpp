@@ -49,15 +49,29 @@ bool ReadReplica::Usable(int64_t user_id, Clock::time_point since) const {
 }
 
 void ReadReplica::NoteWrite(int64_t user_id) {
-  if (user_id == 0) return;
-  std::lock_guard l(mu_);
-  writes_[user_id] = Clock::now();
+  if (user_id != 0) {
+    std::lock_guard l(mu_);
+    writes_[user_id] = Clock::now();
+  }
+  Wake();
+}
+
+void ReadReplica::Wake() {
+  {
+    std::lock_guard l(wake_mu_);
+    woken_ = true;
+  }
+  wake_cv_.notify_one();
 }
 
 void ReadReplica::Monitor(std::stop_token st) {
+  using std::chrono::milliseconds;
+  constexpr milliseconds kRound{500}, kMinRound{10};
   std::optional<pg::Connection> primary, replica;
   bool warned = false;
+  milliseconds behind_wait = kMinRound;  // the next wait while the replica is behind
   while (!st.stop_requested()) {
+    milliseconds wait = kRound;
     try {
       if (!primary) primary.emplace(pg::Connection::Open(primary_dsn_));
       // Taken before the query: a write noted before this time is in the position it reads.
@@ -78,6 +92,13 @@ void ReadReplica::Monitor(std::stop_token st) {
         for (const auto& [t, l] : samples_)
           if (l <= replayed || !r.GetBool(0, 0)) at = t;  // a promoted replica has all it will get
         if (at) replayed_at_ = at;
+        // Behind the newest sample: look again soon, so reads come back to the replica soon.
+        if (!replayed_at_ || *replayed_at_ != samples_.back().first) {
+          wait = behind_wait;
+          behind_wait = std::min(behind_wait * 2, kRound);
+        } else {
+          behind_wait = kMinRound;
+        }
         // Older samples than the one replayed say nothing more.
         while (samples_.size() > 1 && samples_.front().first < replayed_at_.value_or(now)) samples_.pop_front();
         for (auto it = writes_.begin(); it != writes_.end();)
@@ -96,8 +117,11 @@ void ReadReplica::Monitor(std::stop_token st) {
         replayed_at_.reset();
       }
     }
-    for (int i = 0; i < 5 && !st.stop_requested(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // Every round at least kMinRound apart: a stream of writes costs at most 100 a second.
+    std::this_thread::sleep_for(kMinRound);
+    std::unique_lock l(wake_mu_);
+    wake_cv_.wait_for(l, st, wait - kMinRound, [this] { return woken_; });
+    woken_ = false;
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Read-only queries on a streaming replica (DATABASE_READ_URL), with the primary as the
-// fallback. A monitor thread samples the primary's WAL position once a second and the
-// replica's replay position; the replica's lag is the age of the newest primary sample it has
+// fallback. A monitor thread samples the primary's WAL position and the replica's replay
+// position twice a second; after a write at once, then at 10 ms doubling to 500 ms while the
+// replica has not replayed the newest sample (at most 100 rounds a second). The replica's lag is the age of the newest primary sample it has
 // replayed. GET requests go to the replica while it is up and at most `max_lag` behind, and
 // not for a user whose own write the replica has not replayed yet (reads after own writes),
 // nor before it has replayed what the primary had at the response cache's last invalidation:
@@ -9,6 +10,7 @@
 // Thread-safe.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -34,6 +36,8 @@ class ReadReplica {
   bool Usable(int64_t user_id, Clock::time_point since = {}) const;
   // Records a write by `user_id`: its reads stay on the primary until the replica replays it.
   void NoteWrite(int64_t user_id);
+  // The response cache was dropped (a write, a NOTIFY): the monitor's next round starts now.
+  void Wake();
   // For /metrics: up (0/1), lag in seconds (nullopt when unknown), reads sent each way.
   bool Up() const { return up_.load(); }
   std::optional<double> LagSeconds() const;
@@ -54,6 +58,9 @@ class ReadReplica {
   std::deque<std::pair<Clock::time_point, uint64_t>> samples_;  // primary WAL positions
   std::optional<Clock::time_point> replayed_at_;  // newest sample the replica has replayed
   std::unordered_map<int64_t, Clock::time_point> writes_;
+  std::mutex wake_mu_;
+  std::condition_variable_any wake_cv_;
+  bool woken_ = false;  // a write since the monitor's last round
   std::jthread monitor_;
 };
 
