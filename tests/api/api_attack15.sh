@@ -21,6 +21,13 @@ check "attack15.py" api_py attack15.py "$admin_pw"
 check "SIGTERM: exits 0" api_stop
 check "the server logged no error" log_clean
 
+# A DATABASE_URL whose password libpq cannot decode: libpq quotes the token, and it was printed.
+for sub in "db grant" "db dump $work/x.dump" "user list"; do
+  out=$(DATABASE_URL='postgresql://x:Sekrit%ZZword@127.0.0.1:1/x' "$corrente" $sub 2>&1); rc=$?
+  check "an undecodable password in DATABASE_URL: '$sub' exits 1 without printing it" [ "$rc" -eq 1 ] &&
+    also lacks "$out" 'Sekrit' && also contains "$out" 'invalid database URL'
+done
+
 # db dump and db load with another local user's files in a shared, sticky directory.
 users=$(psql "$DATABASE_URL" -qAtX -c "SELECT count(*) FROM support.users")
 "$corrente" db dump /dev/stdout 2>/dev/null | cat >"$work/own.dump"
