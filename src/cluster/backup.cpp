@@ -1,5 +1,6 @@
 #include "cluster/backup.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -414,24 +415,38 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
                   "nothing was written");
   // Into a new file beside FILE, renamed over it once whole: a dump that fails (the server
   // unreachable, the disk full) left an empty or cut FILE, over the previous good dump.
-  // /dev/null or a pipe given as FILE is written directly. Through a symlink, the file it leads
-  // to is the one replaced: the rename replaced the link itself, and `db dump /dev/stdout >F`
-  // run as root turned the system's /dev/stdout into a file holding the dump (attack15).
+  // Through a symlink, the file it leads to is the one replaced: the rename replaced the link
+  // itself, and `db dump /dev/stdout >F` run as root turned the system's /dev/stdout into a file
+  // holding the dump (attack15).
   const fs::file_status st = fs::status(file, ec);
   const bool direct = fs::exists(st) && !fs::is_regular_file(st);
-  std::string real = file;
-  if (named && !direct && fs::is_symlink(fs::symlink_status(file, ec))) {
-    real = fs::weakly_canonical(file, ec).string();
-    if (ec) throw std::runtime_error("cannot resolve " + file + ": " + ec.message());
+  fs::path real = file;
+  for (int hops = 0; !direct && fs::is_symlink(fs::symlink_status(real, ec)); ++hops) {
+    fs::path to = fs::read_symlink(real, ec);
+    if (ec || hops == 40) throw std::runtime_error("cannot resolve the symlink " + file);
+    real = to.is_absolute() ? to : real.parent_path() / to;
+  }
+  // /dev/null, a pipe or a FIFO given as FILE is written directly, through a descriptor opened
+  // here: pg_dump's own /dev/stdout is its log, so `db dump /dev/stdout | gzip` got nothing.
+  int out = -1;
+  std::string target = real.string();
+  if (direct) {
+    out = ::open(file.c_str(), O_WRONLY);  // inherited by pg_dump: no O_CLOEXEC
+    if (out >= 0 && out <= 2) {  // the child's stdout and stderr are its log
+      int moved = ::fcntl(out, F_DUPFD, 3);
+      ::close(out);
+      out = moved;
+    }
+    if (out < 0) throw std::runtime_error("cannot write " + file + ": " + std::strerror(errno));
+    target = "/proc/self/fd/" + std::to_string(out);
   }
   mode_t old = ::umask(077);
-  std::string target = real;
   if (!direct) {
-    target = real + ".partial-XXXXXX";
+    target = real.string() + ".partial-XXXXXX";
     int fd = ::mkstemp(target.data());
     if (fd < 0) {
       ::umask(old);
-      throw std::runtime_error("cannot write beside " + real + ": " + std::strerror(errno));
+      throw std::runtime_error("cannot write beside " + real.string() + ": " + std::strerror(errno));
     }
     ::close(fd);
   }
@@ -439,16 +454,18 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
     std::vector<std::string> argv{ClientTool(config, "pg_dump"), "--format=custom",
                                   "--file=" + target, "--dbname=" + split.conninfo};
     // A pipe or a device cannot be fsynced: pg_dump wrote the whole dump into it, then failed
-    // with exit 1 ("could not fsync file"), so `db dump /dev/stdout | ...` never succeeded.
+    // with exit 1 ("could not fsync file").
     if (direct) argv.push_back("--no-sync");
     RunTool(argv);
     if (!direct) fs::rename(target, real);
   } catch (...) {
     ::umask(old);
+    if (out >= 0) ::close(out);
     if (!direct) fs::remove(target, ec);
     throw;
   }
   ::umask(old);
+  if (out >= 0) ::close(out);
 }
 
 void LoadDatabase(const Config& config, const std::string& dsn, const std::string& file) {
