@@ -62,24 +62,14 @@ for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health" &
 token=$(curl -s -XPOST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["access_token"])')
 
-# The normal requests: a unique query string each, so none is a cache hit. Unique across runs
-# too (NOCACHE_RUN): wrk's math.random starts from the same seed in every run, so each run asked
-# the previous run's URLs again, and those were stored, up to the account's share of the cache
-# (2,500 entries); past it the control flood's one URL was never stored, and the flood's
-# requests took the account's slots of requests in flight (attack15).
-cat >"$CORRENTE_HOME/normal.lua" <<'LUA'
-local n, run = 0, os.getenv("NOCACHE_RUN")
+# What both scripts share: the answers counted by status across wrk's threads, written as
+# "CODES 200:n 429:m" by codes_done().
+cat >"$CORRENTE_HOME/codes.lua" <<'LUA'
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) codes = {} end
-request = function()
-  n = n + 1
-  return wrk.format(nil, wrk.path .. "&nocache=" .. run .. "_" .. n)
-end
 response = function(status, headers, body) codes[status] = (codes[status] or 0) + 1 end
-done = function(summary, latency, requests)
-  io.write(string.format("PCT %.2f %.2f %.2f\n", latency:percentile(50) / 1000,
-                         latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+function codes_done()
   local total, parts = {}, {}
   for _, t in ipairs(threads) do
     for k, v in pairs(t:get("codes")) do total[k] = (total[k] or 0) + v end
@@ -89,11 +79,27 @@ done = function(summary, latency, requests)
   io.write("CODES " .. table.concat(parts, " ") .. "\n")
 end
 LUA
-# The flood, counting the answers by status across wrk's threads.
+# The normal requests: a unique query string each, so none is a cache hit. Unique across runs
+# too (NOCACHE_RUN): wrk's math.random starts from the same seed in every run, so each run asked
+# the previous run's URLs again, and those were stored, up to the account's share of the cache
+# (2,500 entries); past it the control flood's one URL was never stored, and the flood's
+# requests took the account's slots of requests in flight (attack15).
+cat >"$CORRENTE_HOME/normal.lua" <<'LUA'
+dofile(os.getenv("CODES_LUA"))
+local n, run = 0, os.getenv("NOCACHE_RUN")
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&nocache=" .. run .. "_" .. n)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("PCT %.2f %.2f %.2f\n", latency:percentile(50) / 1000,
+                         latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+  codes_done()
+end
+LUA
+# The flood.
 cat >"$CORRENTE_HOME/flood.lua" <<'LUA'
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) codes = {} end
+dofile(os.getenv("CODES_LUA"))
 local mode, password = os.getenv("FLOOD_MODE"), os.getenv("FLOOD_PASSWORD")
 if mode ~= "control" then
   wrk.method = "POST"
@@ -109,17 +115,9 @@ request = function()
   end
   return wrk.format(nil, nil, nil, body)
 end
-response = function(status, headers, body) codes[status] = (codes[status] or 0) + 1 end
-done = function(summary, latency, requests)
-  local total, parts = {}, {}
-  for _, t in ipairs(threads) do
-    for k, v in pairs(t:get("codes")) do total[k] = (total[k] or 0) + v end
-  end
-  for k, v in pairs(total) do table.insert(parts, k .. ":" .. v) end
-  table.sort(parts)
-  io.write("CODES " .. table.concat(parts, " ") .. "\n")
-end
+done = function(summary, latency, requests) codes_done() end
 LUA
+export CODES_LUA="$CORRENTE_HOME/codes.lua"
 
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {v = $2} END {printf "%d", v}'; }  # absent: 0
 cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user + system, seconds

@@ -387,7 +387,8 @@ std::string QuoteLiteral(const std::string& text) {
 // (uid N): <then>". A pipe reached through /dev/stdin or /dev/stdout passes whoever made it
 // (`... | sudo corrente db load /dev/stdin`); so does a symlink's missing target.
 void RefuseForeign(const std::string& file, const std::string& then) {
-  struct stat name{}, object{};
+  struct stat name = {};
+  struct stat object = {};
   if (::lstat(file.c_str(), &name) != 0)
     throw std::runtime_error("cannot inspect " + file + ": " + std::strerror(errno));
   const bool leads = ::stat(file.c_str(), &object) == 0 && S_ISREG(object.st_mode);
@@ -411,7 +412,8 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
   // in a shared directory such as /tmp received the whole dump (attack15; pg_dump's fsync failed
   // after it had been read).
   if (named)
-    RefuseForeign(file, "the dump (password hashes, the audit log) is not written there; "
+    RefuseForeign(file,
+                  "the dump (password hashes, the audit log) is not written there; "
                   "nothing was written");
   // Into a new file beside FILE, renamed over it once whole: a dump that fails (the server
   // unreachable, the disk full) left an empty or cut FILE, over the previous good dump.
@@ -431,8 +433,9 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
   int out = -1;
   std::string target = real.string();
   if (direct) {
-    out = ::open(file.c_str(), O_WRONLY);  // inherited by pg_dump: no O_CLOEXEC
-    if (out >= 0 && out <= 2) {  // the child's stdout and stderr are its log
+    // Inherited by pg_dump (no O_CLOEXEC), above 2: the child's stdout and stderr are its log.
+    out = ::open(file.c_str(), O_WRONLY);
+    if (out >= 0 && out <= 2) {
       int moved = ::fcntl(out, F_DUPFD, 3);
       ::close(out);
       out = moved;
@@ -446,7 +449,8 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
     int fd = ::mkstemp(target.data());
     if (fd < 0) {
       ::umask(old);
-      throw std::runtime_error("cannot write beside " + real.string() + ": " + std::strerror(errno));
+      throw std::runtime_error("cannot write beside " + real.string() + ": " +
+                               std::strerror(errno));
     }
     ::close(fd);
   }
@@ -472,7 +476,8 @@ void LoadDatabase(const Config& config, const std::string& dsn, const std::strin
   if (!fs::exists(file)) throw std::runtime_error("no such dump: " + file);
   // It replaces the schemas, the users and their password hashes included: a file another
   // local user owns (planted in /tmp, say) is not loaded as this one's (attack15).
-  RefuseForeign(file, "it is not loaded as yours (copy it to a file of your own after checking "
+  RefuseForeign(file,
+                "it is not loaded as yours (copy it to a file of your own after checking "
                 "it); nothing was changed");
   PrivateTemp tmp;
   // The check and the restore read one private copy: reading `file` twice let a file swapped

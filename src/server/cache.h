@@ -66,7 +66,7 @@ class ResponseCache {
     std::vector<const std::string*> keys;  // the owner's entries' keys (in map_'s nodes)
   };
   void Forget(const std::string& key, const Entry& e);  // an entry's bytes and owner's usage
-  bool PastShare(uint64_t owner, size_t bytes) const;  // one more entry of `bytes` too many?
+  bool PastShare(uint64_t owner, size_t bytes) const;   // one more entry of `bytes` too many?
 
   size_t max_entries_, max_bytes_;
   uint64_t seed_;

@@ -66,7 +66,8 @@ TEST(ForecastPage, FiniteJsonFindsABareNaNOrInfinityOutsideStrings) {
   EXPECT_TRUE(FiniteJson(R"("a":1e+20,"b":-0.0001,"c":true,"d":false)"));
   EXPECT_FALSE(FiniteJson(R"("run_id":3,"accuracy":{"mape":NaN,"wape":0.5})"));
   EXPECT_FALSE(FiniteJson(R"("bias":-Infinity)"));
-  EXPECT_FALSE(FiniteJson(R"("t":"a \\",x:Infinity)"));  // the string ends after an escaped backslash
+  // The string ends after an escaped backslash.
+  EXPECT_FALSE(FiniteJson(R"("t":"a \\",x:Infinity)"));
 }
 
 }  // namespace

@@ -7,7 +7,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from httptest import HOST, PORT, login, req  # noqa: E402
+from httptest import HOST, PORT, churn, login, req  # noqa: E402
 from pagetest import admin_token, check, finish, get_uncached, metric, q, sql  # noqa: E402
 
 
@@ -51,22 +51,12 @@ viewer, other = login("a15_viewer"), login("a15_other")
 statuses = {}
 
 
-def churn(k, n):
-    c = http.client.HTTPConnection(HOST, PORT, timeout=60)
-    h = {"Authorization": "Bearer " + viewer}
-    for i in range(k, 2600, n):
-        for _ in range(2):
-            c.request("GET", "/api/v1/sites?limit=1&churn=%d" % i, headers=h)
-            r = c.getresponse()
-            r.read()
-            statuses[r.status] = statuses.get(r.status, 0) + 1
-
-
 others = "/api/v1/sites?limit=3"
 req("GET", others, other)
 req("GET", others, other)  # stored, charged to a15_other
 entries, over = metric("cache_entries") or 0, metric("cache_over_share_total") or 0
-threads = [threading.Thread(target=churn, args=(k, 4)) for k in range(4)]
+threads = [threading.Thread(target=churn, args=(viewer, "/api/v1/sites?limit=1&churn=%d", k, 4, 2600, statuses))
+           for k in range(4)]
 for t in threads:
     t.start()
 for t in threads:
