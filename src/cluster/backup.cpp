@@ -1,5 +1,6 @@
 #include "cluster/backup.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -381,6 +382,23 @@ std::string QuoteLiteral(const std::string& text) {
   return q + "'";
 }
 
+// Throws when FILE's name (a FIFO, symlink or file planted in /tmp, say), or the regular file
+// it leads to, belongs to a user other than this one and root: "FILE belongs to another user
+// (uid N): <then>". A pipe reached through /dev/stdin or /dev/stdout passes whoever made it
+// (`... | sudo corrente db load /dev/stdin`); so does a symlink's missing target.
+void RefuseForeign(const std::string& file, const std::string& then) {
+  struct stat name = {};
+  struct stat object = {};
+  if (::lstat(file.c_str(), &name) != 0)
+    throw std::runtime_error("cannot inspect " + file + ": " + std::strerror(errno));
+  const bool leads = ::stat(file.c_str(), &object) == 0 && S_ISREG(object.st_mode);
+  const uid_t me = ::geteuid();
+  for (uid_t owner : {name.st_uid, leads ? object.st_uid : me})
+    if (owner != me && owner != 0)
+      throw std::runtime_error(file + " belongs to another user (uid " + std::to_string(owner) +
+                               "): " + then);
+}
+
 }  // namespace
 
 void DumpDatabase(const Config& config, const std::string& dsn, const std::string& file) {
@@ -388,36 +406,79 @@ void DumpDatabase(const Config& config, const std::string& dsn, const std::strin
   // cluster's password files (pg_dump creates it with the process's umask, 0644 by default).
   pg::SplitDsn split = pg::SplitPassword(dsn);
   PasswordInEnvironment password(split.password);
-  mode_t old = ::umask(077);
+  std::error_code ec;
+  const bool named = fs::exists(fs::symlink_status(file, ec));
+  // Nothing of another local user's is written into or replaced: their FIFO or symlink at FILE
+  // in a shared directory such as /tmp received the whole dump (attack15; pg_dump's fsync failed
+  // after it had been read).
+  if (named)
+    RefuseForeign(file,
+                  "the dump (password hashes, the audit log) is not written there; "
+                  "nothing was written");
   // Into a new file beside FILE, renamed over it once whole: a dump that fails (the server
   // unreachable, the disk full) left an empty or cut FILE, over the previous good dump.
-  // /dev/null or a pipe given as FILE is written directly.
-  std::error_code ec;
-  bool direct = fs::exists(file, ec) && !fs::is_regular_file(file, ec);
-  std::string target = file;
+  // Through a symlink, the file it leads to is the one replaced: the rename replaced the link
+  // itself, and `db dump /dev/stdout >F` run as root turned the system's /dev/stdout into a file
+  // holding the dump (attack15).
+  const fs::file_status st = fs::status(file, ec);
+  const bool direct = fs::exists(st) && !fs::is_regular_file(st);
+  fs::path real = file;
+  for (int hops = 0; !direct && fs::is_symlink(fs::symlink_status(real, ec)); ++hops) {
+    fs::path to = fs::read_symlink(real, ec);
+    if (ec || hops == 40) throw std::runtime_error("cannot resolve the symlink " + file);
+    real = to.is_absolute() ? to : real.parent_path() / to;
+  }
+  // /dev/null, a pipe or a FIFO given as FILE is written directly, through a descriptor opened
+  // here: pg_dump's own /dev/stdout is its log, so `db dump /dev/stdout | gzip` got nothing.
+  int out = -1;
+  std::string target = real.string();
+  if (direct) {
+    // Inherited by pg_dump (no O_CLOEXEC), above 2: the child's stdout and stderr are its log.
+    out = ::open(file.c_str(), O_WRONLY);
+    if (out >= 0 && out <= 2) {
+      int moved = ::fcntl(out, F_DUPFD, 3);
+      ::close(out);
+      out = moved;
+    }
+    if (out < 0) throw std::runtime_error("cannot write " + file + ": " + std::strerror(errno));
+    target = "/proc/self/fd/" + std::to_string(out);
+  }
+  mode_t old = ::umask(077);
   if (!direct) {
-    target = file + ".partial-XXXXXX";
+    target = real.string() + ".partial-XXXXXX";
     int fd = ::mkstemp(target.data());
     if (fd < 0) {
       ::umask(old);
-      throw std::runtime_error("cannot write beside " + file + ": " + std::strerror(errno));
+      throw std::runtime_error("cannot write beside " + real.string() + ": " +
+                               std::strerror(errno));
     }
     ::close(fd);
   }
   try {
-    RunTool({ClientTool(config, "pg_dump"), "--format=custom", "--file=" + target,
-             "--dbname=" + split.conninfo});
-    if (!direct) fs::rename(target, file);
+    std::vector<std::string> argv{ClientTool(config, "pg_dump"), "--format=custom",
+                                  "--file=" + target, "--dbname=" + split.conninfo};
+    // A pipe or a device cannot be fsynced: pg_dump wrote the whole dump into it, then failed
+    // with exit 1 ("could not fsync file").
+    if (direct) argv.push_back("--no-sync");
+    RunTool(argv);
+    if (!direct) fs::rename(target, real);
   } catch (...) {
     ::umask(old);
+    if (out >= 0) ::close(out);
     if (!direct) fs::remove(target, ec);
     throw;
   }
   ::umask(old);
+  if (out >= 0) ::close(out);
 }
 
 void LoadDatabase(const Config& config, const std::string& dsn, const std::string& file) {
   if (!fs::exists(file)) throw std::runtime_error("no such dump: " + file);
+  // It replaces the schemas, the users and their password hashes included: a file another
+  // local user owns (planted in /tmp, say) is not loaded as this one's (attack15).
+  RefuseForeign(file,
+                "it is not loaded as yours (copy it to a file of your own after checking "
+                "it); nothing was changed");
   PrivateTemp tmp;
   // The check and the restore read one private copy: reading `file` twice let a file swapped
   // between the two reads skip the check of what the restore then loads.

@@ -19,4 +19,15 @@ TEST(RedactUrl, LeavesUrlsWithoutCredentials) {
   EXPECT_EQ(RedactUrl("/tmp/plain.db"), "/tmp/plain.db");
 }
 
+TEST(RedactUrlIn, HidesTheUrlAndEachPartOfItsUserInfo) {
+  const std::string url = "postgresql://x:top%ZZsecret@127.0.0.1:1/db";
+  EXPECT_EQ(RedactUrlIn("invalid percent-encoded token: \"top%ZZsecret\"", url),
+            "invalid percent-encoded token: \"***\"");
+  EXPECT_EQ(RedactUrlIn("cannot parse \"" + url + "\"", url),
+            "cannot parse \"postgresql://***@127.0.0.1:1/db\"");
+  EXPECT_EQ(RedactUrlIn("token \"p@ss\"", "postgresql://u:p@ss@h/db"), "token \"***\"");
+  EXPECT_EQ(RedactUrlIn("no credentials here", "postgresql://h/db"), "no credentials here");
+  EXPECT_EQ(RedactUrlIn("plain", "host=h password=p"), "plain");
+}
+
 }  // namespace corrente

@@ -69,7 +69,7 @@ std::string DescribeDsn(const std::string& dsn) {
   if (!opts) {
     std::string msg = err ? Trim(err) : "unparsable";
     PQfreemem(err);
-    return "<invalid DATABASE_URL: " + msg + ">";
+    return "<invalid DATABASE_URL: " + RedactUrlIn(msg, dsn) + ">";
   }
   std::string host = "localhost", port = "5432", db;
   for (auto* o = opts; o->keyword; ++o) {
@@ -92,10 +92,9 @@ PQconninfoOption* ParseDsn(const std::string& dsn) {
   if (!opts) {
     std::string msg = err ? Trim(err) : "unparsable connection string";
     PQfreemem(err);
-    // libpq quotes a URL it cannot parse whole, password and all.
-    if (auto at = msg.find(dsn); !dsn.empty() && at != std::string::npos)
-      msg.replace(at, dsn.size(), RedactUrl(dsn));
-    throw Error(ErrorKind::kConnection, "08001", "invalid database URL: " + msg);
+    // libpq quotes a URL it cannot parse whole, password and all, or only the token it could
+    // not decode, which may be the password ("top%ZZsecret" was printed as it is; attack15).
+    throw Error(ErrorKind::kConnection, "08001", "invalid database URL: " + RedactUrlIn(msg, dsn));
   }
   return opts;
 }

@@ -229,7 +229,7 @@ void AppendValue(std::string& out, const pg::Result& r, int row, int col, Oid ty
     case kFloat4:
     case kFloat8:
     case kNumeric:
-      if (v == "NaN" || v == "Infinity" || v == "-Infinity")
+      if (NonFiniteNumber(v))
         out += "null";
       else
         out += v;

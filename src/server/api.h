@@ -86,6 +86,11 @@ class Params {
 };
 
 // JSON helpers.
+// True for PostgreSQL's text of a number JSON cannot hold (NaN, Infinity, -Infinity): written
+// as null.
+inline bool NonFiniteNumber(std::string_view v) {
+  return v == "NaN" || v == "Infinity" || v == "-Infinity";
+}
 // One row as a JSON object; `skip` names columns to leave out.
 void AppendRowJson(std::string& out, const pg::Result& r, int row,
                    const std::set<std::string>& skip = {});

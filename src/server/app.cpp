@@ -655,7 +655,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
           "Responses not stored because their key was not asked for before (first requests).",
           static_cast<double>(cache.NotAdmitted()));
     gauge("cache_over_share_total", "counter",
-          "Responses not stored because their account held its share of the cache (an eighth).",
+          "Responses past their account's share of the cache (an eighth): stored in the place "
+          "of its own entries, or not stored when larger than the share.",
           static_cast<double>(cache.OverShare()));
     gauge("cache_coalesce_leads_total", "counter",
           "Cache misses that computed their response while later requests of the key waited.",

@@ -62,10 +62,22 @@ void ResponseCache::Forget(const std::string& key, const Entry& e) {
   bytes_ -= n;
   if (e.owner == 0) return;
   auto u = owners_.find(e.owner);
+  auto& keys = u->second.keys;
+  const std::string* last = keys.back();  // moved into the forgotten key's place
+  keys[e.at] = last;
+  keys.pop_back();
+  if (last != &key) map_.find(*last)->second.at = e.at;
   if (--u->second.entries == 0)
     owners_.erase(u);
   else
     u->second.bytes -= n;
+}
+
+bool ResponseCache::PastShare(uint64_t owner, size_t bytes) const {
+  auto u = owners_.find(owner);
+  return owner != 0 && u != owners_.end() &&
+         (u->second.entries + 1 > std::max<size_t>(1, max_entries_ / kOwnerShare) ||
+          u->second.bytes + bytes > max_bytes_ / kOwnerShare);
 }
 
 void ResponseCache::Put(const std::string& key, const Response& res, uint64_t generation,
@@ -75,31 +87,33 @@ void ResponseCache::Put(const std::string& key, const Response& res, uint64_t ge
   std::vector<decltype(map_)::node_type> dropped;
   std::unique_lock l(mu_);
   if (generation != generation_.load()) return;
-  auto old = map_.find(key);
-  size_t n = EntryBytes(key, res);
-  if (auto u = owners_.find(owner); owner != 0 && u != owners_.end()) {
-    // Past its share the owner's new responses are not stored (its entries stay, and everyone
-    // else's): a client asking many distinct URLs twice each churned the whole cache.
-    Usage after = u->second;
-    if (old != map_.end() && old->second.owner == owner) {
-      after.entries--;
-      after.bytes -= EntryBytes(old->first, old->second.res);
-    }
-    if (after.entries + 1 > std::max<size_t>(1, max_entries_ / kOwnerShare) ||
-        after.bytes + n > max_bytes_ / kOwnerShare) {
-      over_share_++;
-      return;
-    }
-  }
-  if (old != map_.end()) {
+  if (auto old = map_.find(key); old != map_.end()) {
     Forget(old->first, old->second);
     dropped.push_back(map_.extract(old));
+  }
+  size_t n = EntryBytes(key, res);
+  if (PastShare(owner, n)) {
+    // Past its share the owner's new response takes the place of its own entries, never of
+    // anyone else's: a client asking many distinct URLs twice each churned the whole cache.
+    // Refusing it instead kept such a client's hot URLs out of the cache until the next
+    // invalidation, so each of them went to a worker and its in-flight cap (attack15).
+    over_share_++;
+    if (n > max_bytes_ / kOwnerShare) return;  // alone larger than the share
+    while (PastShare(owner, n)) {
+      const auto& keys = owners_.find(owner)->second.keys;
+      pick_ ^= pick_ << 13;
+      pick_ ^= pick_ >> 7;
+      pick_ ^= pick_ << 17;
+      auto it = map_.find(*keys[pick_ % keys.size()]);
+      Forget(it->first, it->second);
+      dropped.push_back(map_.extract(it));
+    }
   }
   if (map_.size() >= max_entries_ || bytes_ + n > max_bytes_) {
     // Full: entries go, in the map's order (about at random), until half the budget is free.
     // Dropping all of them at once cost every hot entry, and under a stream of one-off URLs
     // it cost a quarter of the uncached throughput (docs/api-bench.md).
-    dropped.reserve(map_.size() / 2 + 1);
+    dropped.reserve(dropped.size() + map_.size() / 2 + 1);
     for (auto it = map_.begin();
          it != map_.end() && (map_.size() > max_entries_ / 2 || bytes_ > max_bytes_ / 2);) {
       auto next = std::next(it);
@@ -108,12 +122,14 @@ void ResponseCache::Put(const std::string& key, const Response& res, uint64_t ge
       it = next;
     }
   }
-  map_.emplace(key, Entry{res, owner});
+  auto it = map_.emplace(key, Entry{res, owner}).first;
   bytes_ += n;
   if (owner != 0) {
     Usage& u = owners_[owner];
     u.entries++;
     u.bytes += n;
+    it->second.at = u.keys.size();
+    u.keys.push_back(&it->first);
   }
 }
 
@@ -121,6 +137,7 @@ ResponseCache::ResponseCache(size_t max_entries, size_t max_bytes)
     : max_entries_(max_entries), max_bytes_(max_bytes) {
   std::random_device rd;
   seed_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  pick_ = seed_ | 1;  // xorshift needs a non-zero state
 }
 
 bool ResponseCache::Admit(const std::string& key) {

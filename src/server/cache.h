@@ -4,7 +4,8 @@
 // A response is stored from the second time its key is asked for (Admit), so one-off URLs
 // neither fill the cache nor evict what is asked for again; and each account stores at most an
 // eighth of the budget (entries and bytes), so that one client asking many URLs twice each
-// cannot fill it and have the others' entries evicted.
+// cannot fill it and have the others' entries evicted. Past its share an account's new entry
+// takes the place of its own entries (picked at random), never of anyone else's.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "server/router.h"
 
@@ -26,8 +28,9 @@ class ResponseCache {
   std::optional<Response> Get(const std::string& key);
   // Stores `res` (replacing an entry with the same key) unless the cache was invalidated since
   // `generation` was read, so a response computed from old data never lands after an
-  // invalidation, or unless `owner` (the account asking; 0: none) would hold more than its
-  // share (kOwnerShare) of the entries or bytes. Bodies should be shared (Share/Precompress) so
+  // invalidation. When `owner` (the account asking; 0: none) would hold more than its share
+  // (kOwnerShare) of the entries or bytes, its own entries go, at random, until it fits (one
+  // larger than the whole share is not stored). Bodies should be shared (Share/Precompress) so
   // that hits copy no bytes.
   static constexpr size_t kOwnerShare = 8;  // an owner stores at most 1/8 of the budget
   void Put(const std::string& key, const Response& res, uint64_t generation, uint64_t owner = 0);
@@ -50,17 +53,20 @@ class ResponseCache {
   uint64_t Misses() const { return misses_.load(); }
   uint64_t Invalidations() const { return invalidations_.load(); }
   uint64_t NotAdmitted() const { return not_admitted_.load(); }
-  uint64_t OverShare() const { return over_share_.load(); }  // Puts refused past an owner's share
+  uint64_t OverShare() const { return over_share_.load(); }  // Puts past an owner's share
 
  private:
   struct Entry {
     Response res;
     uint64_t owner;
+    size_t at = 0;  // its key's index in its owner's keys
   };
   struct Usage {
     size_t entries = 0, bytes = 0;
+    std::vector<const std::string*> keys;  // the owner's entries' keys (in map_'s nodes)
   };
   void Forget(const std::string& key, const Entry& e);  // an entry's bytes and owner's usage
+  bool PastShare(uint64_t owner, size_t bytes) const;   // one more entry of `bytes` too many?
 
   size_t max_entries_, max_bytes_;
   uint64_t seed_;
@@ -68,6 +74,7 @@ class ResponseCache {
   std::unordered_map<std::string, Entry> map_;
   std::unordered_map<uint64_t, Usage> owners_;
   size_t bytes_ = 0;
+  uint64_t pick_;  // xorshift state for picking an owner's entry to drop
   std::atomic<uint64_t> generation_{0}, hits_{0}, misses_{0}, invalidations_{0}, not_admitted_{0},
       over_share_{0};
   std::atomic<std::chrono::steady_clock::rep> invalidated_at_{0};

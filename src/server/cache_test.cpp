@@ -91,15 +91,30 @@ TEST(ResponseCache, OneOwnerStoresAtMostItsShareAndEvictsNoOneElse) {
   for (int i = 0; i < 10; ++i) hot += c.Get("hot" + std::to_string(i)).has_value();
   for (int i = 0; i < 10000; ++i) churn += c.Get("churn" + std::to_string(i)).has_value();
   EXPECT_EQ(hot, 10);
-  EXPECT_EQ(churn, 10);  // its first ten
+  EXPECT_EQ(churn, 10);
+  EXPECT_TRUE(c.Get("churn9999"));  // the latest is stored, in the place of one of its own
   EXPECT_EQ(c.Entries(), 20u);
   EXPECT_EQ(c.OverShare(), 9990u);
-  c.Put("churn0", Body("replaced"), c.Generation(), 1);  // a replacement of its own fits
-  EXPECT_EQ(c.Get("churn0")->Body(), "replaced");
+  c.Put("churn9999", Body("replaced"), c.Generation(), 1);  // a replacement of its own fits
+  EXPECT_EQ(c.Get("churn9999")->Body(), "replaced");
   EXPECT_EQ(c.Entries(), 20u);
+  EXPECT_EQ(c.OverShare(), 9990u);
   c.Invalidate();  // the shares start again
   c.Put("after", Body("y"), c.Generation(), 1);
   EXPECT_TRUE(c.Get("after"));
+}
+
+// attack15: a full share kept every new response of the account out, its hot URLs included,
+// until the next invalidation (each of them then went to a worker, and to its in-flight cap).
+TEST(ResponseCache, AFullShareStillTakesTheOwnersNewHotEntry) {
+  ResponseCache c(80);  // a share of 10 entries
+  for (int i = 0; i < 10; ++i) c.Put("once" + std::to_string(i), Body("x"), c.Generation(), 1);
+  c.Put("hot", Body("h"), c.Generation(), 1);
+  EXPECT_TRUE(c.Get("hot"));
+  int kept = 0;
+  for (int i = 0; i < 10; ++i) kept += c.Get("once" + std::to_string(i)).has_value();
+  EXPECT_EQ(kept, 9);
+  EXPECT_EQ(c.Entries(), 10u);
 }
 
 TEST(ResponseCache, AnOwnersShareCountsBytesAndFreesWithEvictions) {
@@ -108,14 +123,18 @@ TEST(ResponseCache, AnOwnersShareCountsBytesAndFreesWithEvictions) {
   const std::string body(48, 'b');
   c.Put("a0", Body(body), c.Generation(), 1);
   c.Put("a1", Body(body), c.Generation(), 1);
-  c.Put("a2", Body(body), c.Generation(), 1);  // 150 bytes: past the share
-  EXPECT_TRUE(c.Get("a1"));
-  EXPECT_FALSE(c.Get("a2"));
-  EXPECT_EQ(c.OverShare(), 1u);
-  c.Put("a0", Body(std::string(8, 'c')), c.Generation(), 1);  // smaller: its room frees
-  c.Put("a2", Body(body), c.Generation(), 1);
+  c.Put("a2", Body(body), c.Generation(), 1);  // 150 bytes: one of its own goes
   EXPECT_TRUE(c.Get("a2"));
+  EXPECT_EQ(c.Get("a0").has_value() + c.Get("a1").has_value(), 1);
   EXPECT_EQ(c.OverShare(), 1u);
+  EXPECT_EQ(c.Bytes(), 100u);
+  c.Put("a3", Body(std::string(8, 'c')), c.Generation(), 1);  // 110 bytes: fits
+  EXPECT_EQ(c.OverShare(), 1u);
+  EXPECT_EQ(c.Entries(), 3u);
+  c.Put("big", Body(std::string(200, 'd')), c.Generation(), 1);  // larger than the share
+  EXPECT_FALSE(c.Get("big"));
+  EXPECT_EQ(c.Entries(), 3u);  // and nothing of its own went for it
+  EXPECT_EQ(c.OverShare(), 2u);
 }
 
 TEST(ResponseCache, AnEvictedEntryFreesItsOwnersShare) {
@@ -123,12 +142,15 @@ TEST(ResponseCache, AnEvictedEntryFreesItsOwnersShare) {
   c.Put("a", Body("x"), c.Generation(), 1);
   c.Put("b", Body("x"), c.Generation(), 1);
   c.Put("c", Body("x"), c.Generation(), 1);
-  EXPECT_FALSE(c.Get("c"));
+  EXPECT_TRUE(c.Get("c"));
+  EXPECT_EQ(c.Get("a").has_value() + c.Get("b").has_value(), 1);
+  EXPECT_EQ(c.OverShare(), 1u);
   for (int i = 0; i < 15; ++i) c.Put("z" + std::to_string(i), Body("z"), c.Generation());
   EXPECT_LE(c.Entries(), 16u);
-  int kept = c.Get("a").has_value() + c.Get("b").has_value();
-  c.Put("c", Body("x"), c.Generation(), 1);
-  EXPECT_EQ(c.Get("c").has_value(), kept < 2);  // stored only if an eviction took one of its two
+  int kept = c.Get("a").has_value() + c.Get("b").has_value() + c.Get("c").has_value();
+  c.Put("d", Body("x"), c.Generation(), 1);
+  EXPECT_TRUE(c.Get("d"));
+  EXPECT_EQ(c.OverShare(), kept < 2 ? 1u : 2u);  // past its share only if it still held two
 }
 
 }  // namespace

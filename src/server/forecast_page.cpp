@@ -73,4 +73,22 @@ bool AppendForecastPage(std::string& out, std::string_view compact, std::string_
   return true;
 }
 
+bool FiniteJson(std::string_view json) {
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;  // the escaped character, a quote included
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == 'N' || c == 'I') {  // NaN, Infinity, -Infinity: JSON's literals are lowercase
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace corrente::server

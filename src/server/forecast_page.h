@@ -18,4 +18,8 @@ namespace corrente::server {
 bool AppendForecastPage(std::string& out, std::string_view compact, std::string_view row_tail,
                         int64_t item, int64_t site, int64_t n_rows);
 
+// False when `json` has a bare NaN or Infinity outside its strings (numeric text written
+// unchecked, e.g. a NaN accuracy in a page's metadata): not JSON, so the caller answers otherwise.
+bool FiniteJson(std::string_view json);
+
 }  // namespace corrente::server

@@ -60,5 +60,15 @@ TEST(ForecastPage, RefusesARowCountOtherThanThePages) {
   EXPECT_TRUE(AppendForecastPage(out, two, kTail, 7, 12, 2));
 }
 
+TEST(ForecastPage, FiniteJsonFindsABareNaNOrInfinityOutsideStrings) {
+  EXPECT_TRUE(FiniteJson(R"("run_id":3,"accuracy":{"mape":0.5,"bias":null,"model_tag":"NaN"})"));
+  EXPECT_TRUE(FiniteJson(R"("model_tag":"a \" NaN Infinity \\")"));
+  EXPECT_TRUE(FiniteJson(R"("a":1e+20,"b":-0.0001,"c":true,"d":false)"));
+  EXPECT_FALSE(FiniteJson(R"("run_id":3,"accuracy":{"mape":NaN,"wape":0.5})"));
+  EXPECT_FALSE(FiniteJson(R"("bias":-Infinity)"));
+  // The string ends after an escaped backslash.
+  EXPECT_FALSE(FiniteJson(R"("t":"a \\",x:Infinity)"));
+}
+
 }  // namespace
 }  // namespace corrente::server

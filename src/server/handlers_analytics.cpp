@@ -511,8 +511,9 @@ std::string ForecastMeta(const pg::Result& rows, bool item) {
   std::string meta = "\"run_id\":" + rows.GetString(0, 0) +
                      ",\"computed_at\":" + (computed ? JsonString(IsoTimestamp(*computed)) : "null");
   if (!item) return meta;
-  auto num = [&](int col) {
-    return rows.IsNull(0, col) ? std::string("null") : rows.GetString(0, col);
+  auto num = [&](int col) {  // a NaN accuracy (numeric allows it) as null, as in the rows
+    return rows.IsNull(0, col) || NonFiniteNumber(rows.Get(0, col)) ? std::string("null")
+                                                                     : rows.GetString(0, col);
   };
   return meta + (rows.GetInt(0, 8) == 0
                      ? std::string(",\"accuracy\":null")
@@ -542,7 +543,9 @@ std::optional<Response> PublishedPage(Ctx& ctx, int64_t item, int64_t site, int6
     if (e.SqlState() == "42P01" || e.SqlState() == "42703") return std::nullopt;
     throw;
   }
-  if (r.Rows() == 0 || r.GetBool(0, 4) || r.GetInt(0, 0) > limit) return std::nullopt;
+  // A page rendered with a NaN accuracy (V078 writes its text as it is) is not JSON.
+  if (r.Rows() == 0 || r.GetBool(0, 4) || r.GetInt(0, 0) > limit || !FiniteJson(r.Get(0, 3)))
+    return std::nullopt;
   const int64_t n = r.GetInt(0, 0);
   std::string rows;
   if (!AppendForecastPage(rows, r.Get(0, 2), r.Get(0, 1), item, site, n)) return std::nullopt;

@@ -49,3 +49,17 @@ def raw(data, wait=3.0):
         pass
     s.close()
     return out
+
+
+def churn(token, path, k, n, total, statuses):
+    """On one keep-alive connection, GET path % i twice for each i in range(k, total, n) (a
+    thread's share of `total` distinct URLs, each stored from its second ask), counting the
+    answers in `statuses`."""
+    c = http.client.HTTPConnection(HOST, PORT, timeout=60)
+    h = {"Authorization": "Bearer " + token}
+    for i in range(k, total, n):
+        for _ in range(2):
+            c.request("GET", path % i, headers=h)
+            r = c.getresponse()
+            r.read()
+            statuses[r.status] = statuses.get(r.status, 0) + 1
