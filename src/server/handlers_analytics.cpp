@@ -329,6 +329,11 @@ Response InventorySeries(Ctx& ctx) {
 // Coverage days and stock value of a row of InventoryDaySql() (in its snap, or a page of it).
 constexpr const char* kCover = "current_stock / nullif(avg_daily_demand, 0)";
 constexpr const char* kValue = "current_stock * coalesce(unit_cost, 0)";
+// Money at stake, as decide::PriorityScore without the spread: the lead time's units short
+// ((lead time - days to rupture) x daily demand) x unit cost x criticality weight.
+constexpr const char* kStake =
+    "greatest(lead_time_days - days_to_rupture, 0) * coalesce(avg_daily_demand, 0)"
+    " * coalesce(unit_cost, 0) * (0.5 + least(greatest(coalesce(criticality, 0), 0), 10) / 10.0)";
 
 // The latest inventory day's active item x site pairs with the latest run's policy.
 // $1 site_id, $2 abc_class (optional), $3 the day, $4 the run. Coverage = stock / mean daily
@@ -403,8 +408,10 @@ Response InventoryHealth(Ctx& ctx) {
 // sort key -> ORDER BY clause of the snapshot. Only these strings reach the SQL text.
 const std::map<std::string, std::string>& SnapshotSorts() {
   static const std::map<std::string, std::string> m{
-      {"days_to_rupture", "days_to_rupture, item_id, site_id"},
-      {"-days_to_rupture", "days_to_rupture DESC, item_id, site_id"},
+      // Ties (same days to rupture) by money at stake, then item and site.
+      {"days_to_rupture", std::string("days_to_rupture, ") + kStake + " DESC, item_id, site_id"},
+      {"-days_to_rupture",
+       std::string("days_to_rupture DESC, ") + kStake + " DESC, item_id, site_id"},
       {"coverage_days", "cover, item_id, site_id"},
       {"-coverage_days", "cover DESC, item_id, site_id"},
       {"current_stock", "current_stock, item_id, site_id"},
