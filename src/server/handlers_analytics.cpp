@@ -466,7 +466,8 @@ Response InventorySnapshot(Ctx& ctx) {
       ctx, q,
       "SELECT full_date, item_id, sku, item_name, abc_class, criticality, site_id, site_code,"
       " site_name, current_stock, safety_stock, reorder_point, days_to_rupture, lead_time_days,"
-      " round(cover, 1) AS coverage_days, round(value, 2) AS stock_value, stockout, at_risk,"
+      " round(cover, 1) AS coverage_days, round(value, 2) AS stock_value, round(" +
+          std::string(kStake) + ", 2) AS money_at_stake, stockout, at_risk,"
       " CASE WHEN stockout THEN 'stockout' WHEN at_risk THEN 'at_risk' ELSE 'ok' END AS risk,"
       " total_count FROM (SELECT x.*, " +
           std::string(kCover) + " AS cover, " + kValue +
