@@ -5,7 +5,8 @@ import { api, ApiError, type Override, type OverrideAction, type OverrideDraft, 
 import { useAuth } from '../lib/auth';
 import { useAllItems, useAsOf, useItemMap, useSiteMap, useSites } from '../lib/hooks';
 import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from '../lib/format';
-import { useI18n } from '../lib/i18n';
+import { usePageI18n } from '../lib/i18n';
+import { overrideStrings } from './overrides.strings';
 import { usePersistedForm } from '../lib/persisted';
 import { SearchSelect } from '../components/SearchPicker';
 import { Empty, ErrorBox, Loading, errorText } from '../components/States';
@@ -61,7 +62,7 @@ const emptyForm = () => ({ kind: 'FORECAST' as OverrideKind, item: '', site: '',
   value: '', minStock: '', service: '', reason: '' });
 
 function NewOverride({ onDone }: { onDone: () => void }) {
-  const { t } = useI18n();
+  const { t } = usePageI18n(overrideStrings);
   const items = useAllItems();
   const sites = useSites();
   const asOf = useAsOf();
@@ -132,7 +133,7 @@ function NewOverride({ onDone }: { onDone: () => void }) {
 }
 
 export default function Overrides() {
-  const { t, locale } = useI18n();
+  const { t, locale } = usePageI18n(overrideStrings);
   const { me, can } = useAuth();
   const qc = useQueryClient();
   const itemMap = useItemMap();
