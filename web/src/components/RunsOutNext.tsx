@@ -33,7 +33,7 @@ export function RunsOutNext() {
           <table className="w-full text-sm">
             <thead className="text-left text-xs uppercase text-slate-500">
               <tr><th className="py-1">{t('item')}</th><th>{t('site')}</th><th className="text-right">{t('daysToRupture')}</th>
-                <th className="text-right">{t('stock')}</th><th className="text-right">{t('leadTimeDays')}</th>
+                <th className="hidden text-right sm:table-cell">{t('stock')}</th><th className="hidden text-right sm:table-cell">{t('leadTimeDays')}</th>
                 <th className="text-right" title={t('stakeHint')}>{t('score')}</th></tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -43,8 +43,9 @@ export function RunsOutNext() {
                     {r.item_name && <span className="ml-1 text-xs text-slate-500" data-testid="item-name">{r.item_name}</span>}</td>
                   <td>{r.site_name ?? r.site_code ?? `#${r.site_id}`}</td>
                   <td className="text-right tabular-nums">{fmtNumber(r.days_to_rupture, locale)}</td>
-                  <td className="text-right tabular-nums">{fmtNumber(r.current_stock, locale)}</td>
-                  <td className="text-right tabular-nums">{fmtNumber(r.lead_time_days, locale, 1)}</td>
+                  {/* On a phone the stock and lead time give way to the money at stake. */}
+                  <td className="hidden text-right tabular-nums sm:table-cell">{fmtNumber(r.current_stock, locale)}</td>
+                  <td className="hidden text-right tabular-nums sm:table-cell">{fmtNumber(r.lead_time_days, locale, 1)}</td>
                   <td className="text-right tabular-nums" data-testid="runs-out-stake">{fmtStake(r.money_at_stake, locale)}</td>
                 </tr>
               ))}

@@ -189,9 +189,9 @@ export default function Overrides() {
                     <td><Link className="text-blue-800 underline" to={`/materials/${o.item_id}?site=${o.site_id}`}>{itemMap.get(o.item_id)?.sku ?? `#${o.item_id}`}</Link></td>
                     <td>{siteMap.get(o.site_id)?.name ?? `#${o.site_id}`}</td>
                     <td className="whitespace-nowrap">{fmtDate(o.valid_from, locale)} – {fmtDate(o.valid_to, locale)}</td>
-                    <td>{changeOf(o, locale)}</td><td className="max-w-xs truncate" title={o.reason}>{o.reason}</td>
+                    <td>{changeOf(o, locale)}</td><td className="max-w-[14rem] truncate" title={o.reason}>{o.reason}</td>
                     <td>{o.state}{o.decided_by ? ` (${o.decided_by})` : ''}
-                      {o.decision_note && <span className="block max-w-xs truncate text-xs italic text-slate-600" title={o.decision_note} data-testid={`ov-note-${o.override_id}`}>“{o.decision_note}”</span>}
+                      {o.decision_note && <span className="block max-w-[14rem] truncate text-xs italic text-slate-600" title={o.decision_note} data-testid={`ov-note-${o.override_id}`}>“{o.decision_note}”</span>}
                       <details className="text-xs text-slate-600" data-testid={`ov-history-${o.override_id}`}>
                         <summary className="cursor-pointer">{t('ovHistory')}</summary>
                         <ol className="ml-3 list-disc">
@@ -212,7 +212,7 @@ export default function Overrides() {
                   deciding?.o.override_id === o.override_id && (
                     <tr key={`${o.override_id}-decide`} className="bg-slate-50">
                       <td colSpan={10} className="p-2">
-                        <form className="flex flex-wrap items-end gap-2" data-testid={`ov-decide-${o.override_id}`}
+                        <form className="flex max-w-3xl flex-wrap items-end gap-2" data-testid={`ov-decide-${o.override_id}`}
                           onSubmit={(e) => { e.preventDefault(); act.mutate({ o: deciding.o, action: deciding.action, note: deciding.note }); }}>
                           <label className="label grow">{t('ovNote', { action: t(`ov_${deciding.action}` as never) })}
                             <textarea className="input w-full" rows={2} maxLength={500} autoFocus value={deciding.note} data-testid={`ov-note-input-${o.override_id}`}
