@@ -82,11 +82,13 @@ async function tab(role, locale, viewport = { width: 1280, height: 900 }) {
 }
 
 const taken = [];
-async function shot(page, dir, name) {
+// The whole page, what the window shows (long lists), or the page's top `height` pixels.
+async function shot(page, dir, name, fullPage = true, height = 0) {
   if (only && !only.split(',').includes(name)) return;
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const width = page.viewportSize().width;
+  await page.screenshot({ path: file, fullPage: fullPage || height > 0, ...(height ? { clip: { x: 0, y: 0, width, height } } : {}) });
   taken.push(path.relative(repo, file));
 }
 
@@ -135,12 +137,12 @@ for (const locale of ['en', 'pt-BR']) {
   await page.settle();
   await shot(page, dir, 'material-outlook');
 
-  for (const [p, sel, name] of [['/recommendations', 'table', 'recommendations'],
-    ['/alerts', 'table', 'alerts'], ['/simulation', '[data-testid="sim-table"]', 'simulation']]) {
+  for (const [p, sel, name, full] of [['/recommendations', 'table', 'recommendations', false],
+    ['/alerts', 'table', 'alerts', false], ['/simulation', '[data-testid="sim-table"]', 'simulation', true]]) {
     await page.goto(p);
     await page.waitForSelector(sel);
     await page.settle();
-    await shot(page, dir, name);
+    await shot(page, dir, name, full);
   }
 
   // A week set on the chart, saved as the analyst's draft.
@@ -197,14 +199,14 @@ for (const locale of ['en', 'pt-BR']) {
   await admin.goto('/api/docs');
   await admin.waitForSelector('.opblock');
   await admin.settle();
-  await shot(admin, dir, 'api-docs-swagger');
+  await shot(admin, dir, 'api-docs-swagger', false);
   await admin.context().close();
 
   page = await tab('ANALYST', locale, { width: 390, height: 844 });
   await page.goto('/dashboard');
   await page.waitForSelector('[data-testid="kpi-cards"]');
   await page.settle();
-  await shot(page, dir, 'phone-dashboard');
+  await shot(page, dir, 'phone-dashboard', true, 1600);  // the cards and "Runs out next"
   await page.context().close();
 }
 await browser.close();
