@@ -345,14 +345,14 @@ check("inventory: without site_id, one policy per site (null days to rupture kep
 # The latest inventory day's active pairs, computed here from raw rows.
 pairs = []
 for line in sql("SELECT v.site_id, s.code, coalesce(i.abc_class, ''), v.item_id, i.sku, v.current_stock, p.avg_daily_demand,"
-                " coalesce(p.days_to_rupture::text, ''), p.lead_time_days, coalesce(i.unit_cost, 0), coalesce(i.criticality, 0)"
+                " coalesce(p.days_to_rupture::text, ''), p.lead_time_days, coalesce(i.unit_cost, 0), coalesce(i.criticality, 0), coalesce(p.on_order, 0)"
                 " FROM core.fact_inventory_daily v JOIN core.dim_item i USING (item_id) JOIN core.dim_site s USING (site_id)"
                 " LEFT JOIN analytics.inventory_policy p ON p.run_id = 2 AND p.item_id = v.item_id AND p.site_id = v.site_id"
                 " WHERE v.full_date = '%s' AND i.active AND s.active" % inv_day).splitlines():
-    site, code, abc, item, sku, stock, add_, dtr, lead, cost, crit = line.split("|")
-    # Money at stake, exactly as NUMERIC: max(lead - dtr, 0) x daily demand x cost x (0.5 + crit/10).
+    site, code, abc, item, sku, stock, add_, dtr, lead, cost, crit, on_order = line.split("|")
+    # Money at stake, exactly as NUMERIC: max(lead x daily demand - stock - on order, 0) x cost x (0.5 + crit/10).
     D = decimal.Decimal
-    stake = (max(D(lead) - D(dtr), D(0)) if dtr and lead else D(0)) * D(add_ or 0) * D(cost) * (D("0.5") + D(min(max(int(crit), 0), 10)) / 10)
+    stake = max(D(lead or 0) * D(add_ or 0) - D(stock) - D(on_order), D(0)) * D(cost) * (D("0.5") + D(min(max(int(crit), 0), 10)) / 10)
     stock, add_, lead, cost = float(stock), float(add_), float(lead), float(cost)
     dtr = int(dtr) if dtr else None
     pairs.append(dict(site=int(site), abc=abc or None, item=int(item), sku=sku, stock=stock, value=stock * cost,

@@ -73,7 +73,7 @@ test('dashboard: runs out next orders the pairs of a day by money at stake, and 
       expect(Number(rows[i].money_at_stake), `row ${i} after row ${i - 1}, same day`).toBeLessThanOrEqual(Number(rows[i - 1].money_at_stake));
   const want = sql(`select string_agg(item_id || '-' || site_id, ',' order by dtr, stake desc, item_id, site_id) from (
       select v.item_id, v.site_id, p.days_to_rupture as dtr,
-        greatest(p.lead_time_days - p.days_to_rupture, 0) * coalesce(p.avg_daily_demand, 0) * coalesce(i.unit_cost, 0)
+        greatest(coalesce(p.lead_time_days * p.avg_daily_demand, 0) - v.current_stock - p.on_order, 0) * coalesce(i.unit_cost, 0)
           * (0.5 + least(greatest(coalesce(i.criticality, 0), 0), 10) / 10.0) as stake
       from core.fact_inventory_daily v join core.dim_item i on i.item_id = v.item_id and i.active
       join core.dim_site s on s.site_id = v.site_id and s.active
