@@ -46,7 +46,7 @@ export function RunsOutNext() {
                   {/* On a phone the stock and lead time give way to the money at stake. */}
                   <td className="hidden text-right tabular-nums sm:table-cell">{fmtNumber(r.current_stock, locale)}</td>
                   <td className="hidden text-right tabular-nums sm:table-cell">{fmtNumber(r.lead_time_days, locale, 1)}</td>
-                  <td className="text-right tabular-nums" data-testid="runs-out-stake">{fmtStake(r.money_at_stake, locale)}</td>
+                  <td className="whitespace-nowrap pl-2 text-right tabular-nums" data-testid="runs-out-stake">{fmtStake(r.money_at_stake, locale)}</td>
                 </tr>
               ))}
             </tbody>
