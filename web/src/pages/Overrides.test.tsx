@@ -61,6 +61,11 @@ function showPage(path = '/overrides', onPost?: (body: unknown) => void) {
     if (init?.method === 'POST' && u === '/api/v1/overrides') { onPost?.(JSON.parse(String(init.body))); return json({ ...ov('DRAFT'), override_id: 9 }, 201); }
     return json([]);
   };
+  return mountOverrides(fetchFn, path);
+}
+
+/** The page at `path` over a fake fetch, signed in. */
+function mountOverrides(fetchFn: (url: RequestInfo | URL, init?: RequestInit) => Promise<Response>, path = '/overrides') {
   configureClient({ fetch: fetchFn as typeof fetch });
   tokenStore.set('tok', 3600);
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -119,14 +124,7 @@ describe('the overrides page with none yet', () => {
       if (u.startsWith('/api/v1/overrides/value-added')) return json([{ author: 'all', days: 0, statistical_wape: null, override_wape: null, value_added: null }]);
       return json([]);
     };
-    configureClient({ fetch: fetchFn as typeof fetch });
-    tokenStore.set('tok', 3600);
-    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={qc}><I18nProvider initial="en"><MemoryRouter initialEntries={['/overrides']}>
-        <AuthProvider><Overrides /></AuthProvider>
-      </MemoryRouter></I18nProvider></QueryClientProvider>,
-    );
+    mountOverrides(fetchFn);
     expect(await screen.findByText(/No overrides here yet/)).toBeTruthy();
     expect(await screen.findByText('No approved forecast override has actuals yet.')).toBeTruthy();
     expect(screen.queryByTestId('overrides-table')).toBeNull();
@@ -174,14 +172,7 @@ describe('a reviewer\'s note', () => {
       if (u.startsWith('/api/v1/overrides')) return json([submitted]);
       return json([]);
     };
-    configureClient({ fetch: fetchFn as typeof fetch });
-    tokenStore.set('tok', 3600);
-    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={qc}><I18nProvider initial="en"><MemoryRouter initialEntries={['/overrides']}>
-        <AuthProvider><Overrides /></AuthProvider>
-      </MemoryRouter></I18nProvider></QueryClientProvider>,
-    );
+    mountOverrides(fetchFn);
     fireEvent.click(await screen.findByTestId('ov-reject-7'));
     expect(screen.getByTestId('ov-note-input-7')).toBeTruthy();
     fireEvent.click(screen.getByText('Cancel'));
