@@ -329,6 +329,13 @@ Response InventorySeries(Ctx& ctx) {
 // Coverage days and stock value of a row of InventoryDaySql() (in its snap, or a page of it).
 constexpr const char* kCover = "current_stock / nullif(avg_daily_demand, 0)";
 constexpr const char* kValue = "current_stock * coalesce(unit_cost, 0)";
+// Money at stake, as decide::PriorityScore without the forecast's spread: the units short over
+// the lead time even counting what is on order (lead time x daily demand - stock - on order)
+// x unit cost x criticality weight.
+constexpr const char* kStake =
+    "greatest(coalesce(lead_time_days * avg_daily_demand, 0) - coalesce(current_stock, 0)"
+    " - coalesce(on_order, 0), 0) * coalesce(unit_cost, 0)"
+    " * (0.5 + least(greatest(coalesce(criticality, 0), 0), 10) / 10.0)";
 
 // The latest inventory day's active item x site pairs with the latest run's policy.
 // $1 site_id, $2 abc_class (optional), $3 the day, $4 the run. Coverage = stock / mean daily
@@ -338,12 +345,13 @@ constexpr const char* kValue = "current_stock * coalesce(unit_cost, 0)";
 std::string InventoryDaySql() {
   return std::string(
              "WITH p AS MATERIALIZED (SELECT item_id, site_id, safety_stock, reorder_point,"
-             " days_to_rupture, lead_time_days, avg_daily_demand FROM analytics.inventory_policy"
+             " days_to_rupture, lead_time_days, avg_daily_demand, on_order"
+             " FROM analytics.inventory_policy"
              " WHERE run_id = $4::bigint AND ($1::int IS NULL OR site_id = $1)),"
              " snap AS (SELECT v.full_date, v.item_id, i.sku, i.name AS item_name, i.abc_class,"
              " i.criticality, v.site_id, s.code AS site_code, s.name AS site_name,"
              " v.current_stock, p.safety_stock, p.reorder_point, p.days_to_rupture,"
-             " p.lead_time_days, p.avg_daily_demand, i.unit_cost, ") +
+             " p.lead_time_days, p.avg_daily_demand, p.on_order, i.unit_cost, ") +
          kCover + " AS cover, " + kValue +
          " AS value, v.current_stock = 0 AS stockout,"
          " coalesce(v.current_stock > 0 AND p.days_to_rupture < p.lead_time_days, false) AS"
@@ -403,8 +411,10 @@ Response InventoryHealth(Ctx& ctx) {
 // sort key -> ORDER BY clause of the snapshot. Only these strings reach the SQL text.
 const std::map<std::string, std::string>& SnapshotSorts() {
   static const std::map<std::string, std::string> m{
-      {"days_to_rupture", "days_to_rupture, item_id, site_id"},
-      {"-days_to_rupture", "days_to_rupture DESC, item_id, site_id"},
+      // Ties (same days to rupture) by money at stake, then item and site.
+      {"days_to_rupture", std::string("days_to_rupture, ") + kStake + " DESC, item_id, site_id"},
+      {"-days_to_rupture",
+       std::string("days_to_rupture DESC, ") + kStake + " DESC, item_id, site_id"},
       {"coverage_days", "cover, item_id, site_id"},
       {"-coverage_days", "cover DESC, item_id, site_id"},
       {"current_stock", "current_stock, item_id, site_id"},
@@ -459,13 +469,14 @@ Response InventorySnapshot(Ctx& ctx) {
       ctx, q,
       "SELECT full_date, item_id, sku, item_name, abc_class, criticality, site_id, site_code,"
       " site_name, current_stock, safety_stock, reorder_point, days_to_rupture, lead_time_days,"
-      " round(cover, 1) AS coverage_days, round(value, 2) AS stock_value, stockout, at_risk,"
+      " round(cover, 1) AS coverage_days, round(value, 2) AS stock_value, round(" +
+          std::string(kStake) + ", 2) AS money_at_stake, stockout, at_risk,"
       " CASE WHEN stockout THEN 'stockout' WHEN at_risk THEN 'at_risk' ELSE 'ok' END AS risk,"
       " total_count FROM (SELECT x.*, " +
           std::string(kCover) + " AS cover, " + kValue +
           " AS value FROM (SELECT full_date, item_id, sku, item_name, abc_class, criticality,"
       " site_id, site_code, site_name, current_stock, safety_stock, reorder_point, days_to_rupture,"
-      " lead_time_days, avg_daily_demand, unit_cost, stockout, at_risk,"
+      " lead_time_days, avg_daily_demand, on_order, unit_cost, stockout, at_risk,"
       " count(*) OVER () AS total_count FROM snap WHERE ($5::boolean IS NULL OR at_risk = $5)"
       " AND ($6::boolean IS NULL OR stockout = $6)"
       " AND ($7::int[] IS NULL OR item_id = ANY ($7::int[]))" + order +

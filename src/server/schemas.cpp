@@ -241,6 +241,7 @@ json::object ResponseComponents() {
                              {"lead_time_days", Null(N())},
                              {"coverage_days", Null(N())},
                              {"stock_value", Null(N())},
+                             {"money_at_stake", N()},
                              {"stockout", B()},
                              {"at_risk", B()},
                              {"risk", Enum(v::kStockRisks)}});

@@ -76,6 +76,10 @@ check "the author cannot approve their own (409)" [ "$(call POST "$analyst" /ove
 check "a VIEWER cannot approve (403)" [ "$(call POST "$viewer" /overrides/$id/approve '{}' "\"ov-$id-v3\"")" = 403 ]
 check "a stale approval: 412" [ "$(call POST "$analyst2" /overrides/$id/approve '{}' "\"ov-$id-v2\"")" = 412 ]
 check "the second analyst approves: APPROVED, decided_by analyst2" [ "$(call POST "$analyst2" /overrides/$id/approve '{"note":"agreed"}' "\"ov-$id-v3\"")" = 200 ] && also [ "$(field 'd["data"]["state"], d["data"]["decided_by"]')" = "APPROVED analyst2" ]
+check "  the reviewer's note is the override's decision_note, in the reply and in a GET" [ "$(field 'd["data"]["decision_note"]')" = agreed ] \
+  && also [ "$(call GET "$viewer" /overrides/$id)" = 200 ] && also [ "$(field 'd["data"]["decision_note"], d["data"]["decided_at"] is not None')" = "agreed True" ]
+check "  and its audit row (OVERRIDE_APPROVE by analyst2) keeps the note" \
+  [ "$(sql "select actor || '|' || (details->>'note') from support.audit_logs where action = 'OVERRIDE_APPROVE' and entity_type = 'override' and entity_id = $id")" = "analyst2|agreed" ]
 check "approving again: 409 (already approved)" [ "$(call POST "$admin" /overrides/$id/approve '{}' "\"ov-$id-v4\"")" = 409 ]
 check "the replaced statistical forecast is kept (5 baseline days)" [ "$(sql "select count(*) from analytics.override_baselines where override_id = $id")" = 5 ]
 
@@ -114,7 +118,13 @@ call POST "$analyst2" /overrides "{\"kind\":\"FORECAST\",\"item_id\":1,\"site_id
 id2=$(field 'd["data"]["override_id"]')
 call POST "$analyst2" /overrides/$id2/submit '{}' "\"ov-$id2-v1\"" >/dev/null
 check "an overlapping approval: 409 naming the approved one" [ "$(call POST "$analyst" /overrides/$id2/approve '{}' "\"ov-$id2-v2\"")" = 409 ] && also contains "$(cat "$work/body")" "override $id"
+long=$(python3 -c 'print("x" * 501)')
+check "a note over 500 characters: 400 naming note, nothing decided" [ "$(call POST "$admin" /overrides/$id2/reject "{\"note\":\"$long\"}" "\"ov-$id2-v2\"")" = 400 ] \
+  && also contains "$(cat "$work/body")" note && also [ "$(sql "select state from analytics.overrides where override_id = $id2")" = SUBMITTED ]
+check "a note that is not text: 400" [ "$(call POST "$admin" /overrides/$id2/reject '{"note":42}' "\"ov-$id2-v2\"")" = 400 ]
 check "a reject works: REJECTED" [ "$(call POST "$admin" /overrides/$id2/reject '{"note":"overlaps"}' "\"ov-$id2-v2\"")" = 200 ] && also [ "$(field 'd["data"]["state"]')" = REJECTED ]
+check "  with its note, also in the audit row (OVERRIDE_REJECT by admin)" [ "$(field 'd["data"]["decision_note"]')" = overlaps ] \
+  && also [ "$(sql "select actor || '|' || (details->>'note') from support.audit_logs where action = 'OVERRIDE_REJECT' and entity_id = $id2")" = "admin|overlaps" ]
 # Two overlapping overrides approved at the same moment: one wins, the other is 409 (the check
 # once ran on a snapshot taken before the lock it waited for, and both were approved).
 far1=$(sql "select date '$asof' + 200"); far2=$(sql "select date '$asof' + 210")

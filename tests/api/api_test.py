@@ -6,6 +6,7 @@ LOGINS_JSON maps username -> password for the seeded admin, analyst and viewer.
 Prints "ok - ..." / "not ok - ..." lines and "N passed, N failed"; exits 1 on any failure.
 """
 import base64
+import decimal
 import hashlib
 import hmac
 import http.client
@@ -344,16 +345,19 @@ check("inventory: without site_id, one policy per site (null days to rupture kep
 # The latest inventory day's active pairs, computed here from raw rows.
 pairs = []
 for line in sql("SELECT v.site_id, s.code, coalesce(i.abc_class, ''), v.item_id, i.sku, v.current_stock, p.avg_daily_demand,"
-                " coalesce(p.days_to_rupture::text, ''), p.lead_time_days, coalesce(i.unit_cost, 0)"
+                " coalesce(p.days_to_rupture::text, ''), p.lead_time_days, coalesce(i.unit_cost, 0), coalesce(i.criticality, 0), coalesce(p.on_order, 0)"
                 " FROM core.fact_inventory_daily v JOIN core.dim_item i USING (item_id) JOIN core.dim_site s USING (site_id)"
                 " LEFT JOIN analytics.inventory_policy p ON p.run_id = 2 AND p.item_id = v.item_id AND p.site_id = v.site_id"
                 " WHERE v.full_date = '%s' AND i.active AND s.active" % inv_day).splitlines():
-    site, code, abc, item, sku, stock, add_, dtr, lead, cost = line.split("|")
+    site, code, abc, item, sku, stock, add_, dtr, lead, cost, crit, on_order = line.split("|")
+    # Money at stake, exactly as NUMERIC: max(lead x daily demand - stock - on order, 0) x cost x (0.5 + crit/10).
+    D = decimal.Decimal
+    stake = max(D(lead or 0) * D(add_ or 0) - D(stock) - D(on_order), D(0)) * D(cost) * (D("0.5") + D(min(max(int(crit), 0), 10)) / 10)
     stock, add_, lead, cost = float(stock), float(add_), float(lead), float(cost)
     dtr = int(dtr) if dtr else None
     pairs.append(dict(site=int(site), abc=abc or None, item=int(item), sku=sku, stock=stock, value=stock * cost,
                       cover=stock / add_ if add_ else None, stockout=stock == 0,
-                      at_risk=stock > 0 and dtr is not None and dtr < lead, dtr=dtr))
+                      at_risk=stock > 0 and dtr is not None and dtr < lead, dtr=dtr, stake=stake))
 
 
 def median(v):
@@ -395,10 +399,21 @@ check("inventory/health: CSV", r.headers["content-type"].startswith("text/csv") 
       and len(r.raw.strip().split("\r\n")) == len(expect) + 1, r.raw[:200])
 
 r = get("/api/v1/inventory/snapshot?limit=1000", VIEWER)
-order = sorted(pairs, key=lambda p_: (p_["dtr"] is None, p_["dtr"] or 0, p_["item"], p_["site"]))
-check("inventory/snapshot: every active pair of the latest day, most urgent first",
+order = sorted(pairs, key=lambda p_: (p_["dtr"] is None, p_["dtr"] or 0, -p_["stake"], p_["item"], p_["site"]))
+check("inventory/snapshot: every active pair of the latest day, most urgent first, ties by money at stake",
       r.status == 200 and r.meta["total_count"] == len(pairs) and [(x["item_id"], x["site_id"]) for x in r.data] == [(p_["item"], p_["site"]) for p_ in order]
       and r.meta["sort"] == "days_to_rupture" and all(x["full_date"] == inv_day for x in r.data), r.raw[:300])
+bad = [(x["item_id"], x["site_id"], x.get("money_at_stake"), str(p_["stake"])) for x, p_ in zip(r.data, order)
+       if decimal.Decimal(str(x.get("money_at_stake"))) != p_["stake"].quantize(decimal.Decimal("0.01"), decimal.ROUND_HALF_UP)]
+check("inventory/snapshot: each row's money_at_stake, to the cent", r.data and not bad, bad[:5])
+ties = [(a["item"], a["site"], b["item"], b["site"]) for a, b in zip(order, order[1:])
+        if a["dtr"] is not None and a["dtr"] == b["dtr"] and a["stake"] > b["stake"] and (a["item"], a["site"]) > (b["item"], b["site"])]
+check("inventory/snapshot: the fixture has a tie in days to rupture that money at stake orders against item and site", ties, order[:10])
+r = get("/api/v1/inventory/snapshot?sort=-days_to_rupture&limit=1000", VIEWER)
+down = sorted(pairs, key=lambda p_: (p_["dtr"] is not None, -(p_["dtr"] or 0), -p_["stake"], p_["item"], p_["site"]))
+check("inventory/snapshot: -days_to_rupture, ties by money at stake too",
+      [(x["item_id"], x["site_id"]) for x in r.data] == [(p_["item"], p_["site"]) for p_ in down], r.raw[:300])
+r = get("/api/v1/inventory/snapshot?limit=1000", VIEWER)
 x = next((x for x in r.data if x["item_id"] == 1 and x["site_id"] == 1), {})
 p11 = next(p_ for p_ in pairs if p_["item"] == 1 and p_["site"] == 1)
 check("inventory/snapshot: a row's stock, policy, coverage and value",

@@ -5,7 +5,7 @@
 # (`corrente pipeline run`; CORRENTE_PIPELINE_BIN may name another binary that has it; without one,
 # minimal analytics rows are inserted with psql), serves web/dist on a free port, and runs the
 # @playwright/test specs in tests/e2e/specs/ (one file per page) in Debian's chromium.
-# Screenshots for the guide: tests/artifacts/e2e/. Traces and screenshots of failed tests:
+# Screenshots of the pages: tests/artifacts/e2e/. Traces and screenshots of failed tests:
 # tests/e2e/results/ (`web/node_modules/.bin/playwright show-trace tests/e2e/results/*/trace.zip`).
 # Needs: web/dist built (web/scripts/web.sh build) and web/node_modules (@playwright/test).
 set -euo pipefail
@@ -33,12 +33,4 @@ rm -rf "$artifacts"; mkdir -p "$artifacts"
 export E2E_DSN="$("$BIN" db url)" E2E_BASE="http://127.0.0.1:$port" E2E_USERS="$users" E2E_ARTIFACTS="$artifacts" \
   E2E_AUTH_DIR="$CORRENTE_HOME/e2e-auth" CHROMIUM="$chromium" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 node "$repo/web/node_modules/@playwright/test/cli.js" test --config "$here/playwright.config.mjs" "$@"
-# The planner's guide (docs/guide.md, docs/guia.md) shows screenshots of this run:
-# E2E_GUIDE=1 tests/e2e/run.sh BIN refreshes docs/guide/ from them.
-if [ "${E2E_GUIDE:-0}" = 1 ]; then
-  for f in dashboard-morning material-outlook recommendations alerts overrides-submitted \
-           overrides-conflict simulation phone-dashboard-ptbr api-docs-swagger material-forecast-draft; do
-    cp "$artifacts/$f.png" "$repo/docs/guide/$f.png"
-  done
-  echo "e2e: refreshed the guide's screenshots in docs/guide/"
-fi
+# The planner's guide's screenshots come from a demo instead: web/scripts/guide-shots.mjs.

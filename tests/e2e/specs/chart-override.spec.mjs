@@ -63,6 +63,11 @@ test('item chart: drag a forecast week and save it as a draft override (analyst)
   const published = inWeek((await analyst.get(`/forecasts?item_id=${item}&site_id=${site}&limit=1000`)).data);
   expect(published.some((r) => r.overridden), 'a draft in the published forecast').toBe(false);
   await shot(page, 'material-forecast-draft');
+  // The saved note's link opens the planner's drafts, this one ready to submit.
+  await page.getByTestId('week-edit-saved').getByRole('link').click();
+  await page.waitForURL(/\/overrides\?state=DRAFT$/);
+  await expect(page.getByTestId(`ov-submit-${o.override_id}`)).toBeVisible();
+  await expect(page.getByTestId('ov-state-filter')).toHaveValue('DRAFT');
 });
 
 test('item chart: the keyboard alone sets a week and saves the draft (analyst)', async ({ as, api, seed }) => {

@@ -1,5 +1,5 @@
 // The dashboard: the morning view (counts, runs out next), the KPI cards, the chart, the footer.
-import { expect, fmtStake, settled, shot, test, visit } from '../fixtures.mjs';
+import { expect, fmtStake, settled, shot, sql, test, visit } from '../fixtures.mjs';
 
 test('page /dashboard renders, no API GET sent twice', async ({ as }) => {
   await visit(await as('ADMIN'), '/dashboard', '[data-testid="kpi-cards"]', 'dashboard');
@@ -53,6 +53,35 @@ test('dashboard: out of stock / at risk counts and runs out next', async ({ as, 
   }
   await expect(page.getByTestId('count-stockout')).toHaveAttribute('href', '/inventory?stockout=true');
   await shot(page, 'dashboard-morning');
+});
+
+// Pairs that run out on the same day come by money at stake (the API's order, largest first),
+// each row showing that amount; the order is SQL's over the same rule.
+test('dashboard: runs out next orders the pairs of a day by money at stake, and shows it', async ({ as, api }) => {
+  const page = await as('ANALYST');
+  const rows = (await api.get('/inventory/snapshot?at_risk=true&sort=days_to_rupture&limit=8')).data;
+  await page.goto('/dashboard');
+  await page.waitForSelector('[data-testid="runs-out-next"] tbody tr, [data-testid="runs-out-next"] [data-state="empty"]');
+  const trs = page.locator('[data-testid="runs-out-next"] tbody tr');
+  await expect(trs).toHaveCount(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    await expect(trs.nth(i).locator('td').first()).toContainText(rows[i].sku);
+    await expect(trs.nth(i).getByTestId('runs-out-stake')).toHaveText(fmtStake(rows[i].money_at_stake));
+  }
+  for (let i = 1; i < rows.length; i++)
+    if (rows[i].days_to_rupture === rows[i - 1].days_to_rupture)
+      expect(Number(rows[i].money_at_stake), `row ${i} after row ${i - 1}, same day`).toBeLessThanOrEqual(Number(rows[i - 1].money_at_stake));
+  const want = sql(`select string_agg(item_id || '-' || site_id, ',' order by dtr, stake desc, item_id, site_id) from (
+      select v.item_id, v.site_id, p.days_to_rupture as dtr,
+        greatest(coalesce(p.lead_time_days * p.avg_daily_demand, 0) - v.current_stock - p.on_order, 0) * coalesce(i.unit_cost, 0)
+          * (0.5 + least(greatest(coalesce(i.criticality, 0), 0), 10) / 10.0) as stake
+      from core.fact_inventory_daily v join core.dim_item i on i.item_id = v.item_id and i.active
+      join core.dim_site s on s.site_id = v.site_id and s.active
+      join analytics.inventory_policy p on p.item_id = v.item_id and p.site_id = v.site_id
+        and p.run_id = (select max(run_id) from analytics.pipeline_runs where status = 'SUCCEEDED')
+      where v.full_date = (select max(full_date) from core.fact_inventory_daily) and v.current_stock > 0
+        and p.days_to_rupture < p.lead_time_days order by dtr, stake desc, item_id, site_id limit 8) t`);
+  expect(rows.map((r) => `${r.item_id}-${r.site_id}`).join(','), 'the API\'s order is SQL\'s').toBe(want);
 });
 
 // The chart shows the portfolio (every item summed, with the band) until an item is picked.

@@ -90,8 +90,10 @@ test('overrides: approved in one tab, the stale second tab gets the conflict and
     await p.waitForSelector(`[data-testid="ov-approve-${id}"]`);
   }
   await tabA.getByTestId(`ov-approve-${id}`).click();
+  await tabA.getByTestId(`ov-confirm-${id}`).click();
   await tabA.waitForSelector(`[data-testid="ov-row-${id}"][data-state="APPROVED"]`);
   await tabB.getByTestId(`ov-approve-${id}`).click();
+  await tabB.getByTestId(`ov-confirm-${id}`).click();
   await tabB.waitForSelector('[data-testid="ov-conflict"]');
   await shot(tabB, 'overrides-conflict');
   await tabB.getByTestId('ov-reload').click();
@@ -101,6 +103,38 @@ test('overrides: approved in one tab, the stale second tab gets the conflict and
   const on = rows.filter((r) => days.includes(r.full_date));
   expect(on.map((r) => [Number(r.yhat), r.overridden]), 'the effective forecast').toEqual([[66, true], [66, true]]);
   expect(sql(`select count(*) from analytics.forecasts where item_id = ${seed.item.item_id} and site_id = ${seed.site} and yhat = 66`), 'the mirror was written').toBe('0');
+});
+
+// A reviewer says why: Reject opens a note for the author, sent with the decision; the row
+// shows it, its history names who decided and when, and the audit log keeps it.
+test('overrides: a reviewer rejects with a note; the author reads it in the row and its history', async ({ as, api, env, seed }) => {
+  const days = (await forecastDays(api, seed)).slice(6, 8);
+  expect(days.length, 'forecast days to override').toBe(2);
+  const o = await submittedOverride(env, await api.as('ANALYST'), { kind: 'FORECAST', item_id: seed.item.item_id, site_id: seed.site,
+    valid_from: days[0], valid_to: days[1], mode: 'PERCENT', value: 40, reason: 'Local festival' });
+  const id = o.override_id;
+  const note = 'The festival moved to March; keep the model\'s forecast';
+  const admin = await as('ADMIN');
+  await admin.goto('/overrides');
+  await admin.getByTestId(`ov-reject-${id}`).click();
+  await expect(admin.getByTestId(`ov-note-input-${id}`)).toBeFocused();
+  await admin.getByTestId(`ov-note-input-${id}`).fill(note);
+  await shot(admin, 'overrides-reject-note');
+  await admin.getByTestId(`ov-confirm-${id}`).click();
+  await admin.waitForSelector(`[data-testid="ov-row-${id}"][data-state="REJECTED"]`);
+  expect(sql(`select state || '|' || decision_note from analytics.overrides where override_id = ${id}`), 'the note in SQL').toBe(`REJECTED|${note}`);
+  expect(sql(`select actor || '|' || (details->>'note') from support.audit_logs where action = 'OVERRIDE_REJECT' and entity_id = '${id}' order by 1 desc limit 1`),
+    'the audit row keeps the note').toBe(`${sql(`select decided_by from analytics.overrides where override_id = ${id}`)}|${note}`);
+  const author = await as('ANALYST');
+  await author.goto('/overrides');
+  await expect(author.getByTestId(`ov-note-${id}`)).toHaveText(`“${note}”`);
+  const history = author.getByTestId(`ov-history-${id}`);
+  await history.locator('summary').click();
+  await expect(history.locator('li')).toHaveCount(2);
+  await expect(history.locator('li').nth(0)).toContainText(`Created by ${o.author}`);
+  await expect(history.locator('li').nth(1)).toContainText(`Rejected by ${sql(`select decided_by from analytics.overrides where override_id = ${id}`)}`);
+  await expect(history.locator('li').nth(1)).toContainText(note);
+  await shot(author, 'overrides-history');
 });
 
 test('overrides: "Override this forecast" on the item page opens a draft for that item, site and week', async ({ as, seed }) => {

@@ -368,6 +368,7 @@ export interface components {
       lead_time_days: number | null;
       coverage_days: number | null;
       stock_value: number | null;
+      money_at_stake: number;
       stockout: boolean;
       at_risk: boolean;
       /** @enum {string} */

@@ -1,12 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api } from '../api/client';
-import { fmtNumber } from '../lib/format';
+import { fmtNumber, fmtStake } from '../lib/format';
 import { useI18n } from '../lib/i18n';
 import { QueryState } from './States';
 
 /** The morning question: how many pairs are out of stock now and at risk within their lead
- *  time (each a link to the filtered inventory), and the pairs that run out next. */
+ *  time (each a link to the filtered inventory), and the pairs that run out next (the API orders
+ *  pairs with the same days to rupture by money at stake, shown in the last column). */
 export function RunsOutNext() {
   const { t, locale } = useI18n();
   const out = useQuery({ queryKey: ['snapshot', { stockout: true, count: 1 }], queryFn: () => api.inventorySnapshot({ stockout: true, limit: 1 }) });
@@ -32,7 +33,8 @@ export function RunsOutNext() {
           <table className="w-full text-sm">
             <thead className="text-left text-xs uppercase text-slate-500">
               <tr><th className="py-1">{t('item')}</th><th>{t('site')}</th><th className="text-right">{t('daysToRupture')}</th>
-                <th className="text-right">{t('stock')}</th><th className="text-right">{t('leadTimeDays')}</th></tr>
+                <th className="hidden text-right sm:table-cell">{t('stock')}</th><th className="hidden text-right sm:table-cell">{t('leadTimeDays')}</th>
+                <th className="text-right" title={t('stakeHint')}>{t('score')}</th></tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {d.data.map((r) => (
@@ -41,8 +43,10 @@ export function RunsOutNext() {
                     {r.item_name && <span className="ml-1 text-xs text-slate-500" data-testid="item-name">{r.item_name}</span>}</td>
                   <td>{r.site_name ?? r.site_code ?? `#${r.site_id}`}</td>
                   <td className="text-right tabular-nums">{fmtNumber(r.days_to_rupture, locale)}</td>
-                  <td className="text-right tabular-nums">{fmtNumber(r.current_stock, locale)}</td>
-                  <td className="text-right tabular-nums">{fmtNumber(r.lead_time_days, locale, 1)}</td>
+                  {/* On a phone the stock and lead time give way to the money at stake. */}
+                  <td className="hidden text-right tabular-nums sm:table-cell">{fmtNumber(r.current_stock, locale)}</td>
+                  <td className="hidden text-right tabular-nums sm:table-cell">{fmtNumber(r.lead_time_days, locale, 1)}</td>
+                  <td className="whitespace-nowrap pl-2 text-right tabular-nums" data-testid="runs-out-stake">{fmtStake(r.money_at_stake, locale)}</td>
                 </tr>
               ))}
             </tbody>

@@ -276,7 +276,7 @@ function ForecastsTab({ itemId, siteId }: { itemId: number; siteId?: number }) {
             )}
             {saved !== null && (
               <p className="text-sm text-orange-800" aria-live="polite" data-testid="week-edit-saved">
-                {t('chartEditSaved', { id: saved })} <Link to="/overrides">{t('overrides')}</Link>
+                {t('chartEditSaved', { id: saved })} <Link className="underline" to="/overrides?state=DRAFT">{t('overrides')}</Link>
               </p>
             )}
             {siteId === undefined && <p className="text-xs text-slate-500" data-testid="forecast-all-sites-note">{t('forecastAllSitesNote')}</p>}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import Overrides, { actionsFor, draftFromQuery } from './Overrides';
+import Overrides, { actionsFor, draftFromQuery, historyOf } from './Overrides';
 import { configureClient, tokenStore } from '../api/client';
 import { AuthProvider } from '../lib/auth';
 import { I18nProvider } from '../lib/i18n';
@@ -61,6 +61,11 @@ function showPage(path = '/overrides', onPost?: (body: unknown) => void) {
     if (init?.method === 'POST' && u === '/api/v1/overrides') { onPost?.(JSON.parse(String(init.body))); return json({ ...ov('DRAFT'), override_id: 9 }, 201); }
     return json([]);
   };
+  return mountOverrides(fetchFn, path);
+}
+
+/** The page at `path` over a fake fetch, signed in. */
+function mountOverrides(fetchFn: (url: RequestInfo | URL, init?: RequestInit) => Promise<Response>, path = '/overrides') {
   configureClient({ fetch: fetchFn as typeof fetch });
   tokenStore.set('tok', 3600);
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -119,14 +124,7 @@ describe('the overrides page with none yet', () => {
       if (u.startsWith('/api/v1/overrides/value-added')) return json([{ author: 'all', days: 0, statistical_wape: null, override_wape: null, value_added: null }]);
       return json([]);
     };
-    configureClient({ fetch: fetchFn as typeof fetch });
-    tokenStore.set('tok', 3600);
-    const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={qc}><I18nProvider initial="en"><MemoryRouter initialEntries={['/overrides']}>
-        <AuthProvider><Overrides /></AuthProvider>
-      </MemoryRouter></I18nProvider></QueryClientProvider>,
-    );
+    mountOverrides(fetchFn);
     expect(await screen.findByText(/No overrides here yet/)).toBeTruthy();
     expect(await screen.findByText('No approved forecast override has actuals yet.')).toBeTruthy();
     expect(screen.queryByTestId('overrides-table')).toBeNull();
@@ -144,5 +142,48 @@ describe('signing out', () => {
     forgetForms();
     expect(sessionStorage.getItem('corrente.form.override')).toBeNull();
     expect(sessionStorage.getItem('corrente.expired')).toBe('1');
+  });
+});
+
+describe('a reviewer\'s note', () => {
+  beforeEach(() => sessionStorage.clear());
+  it('goes into the history: created by the author, then decided with the note', () => {
+    const decided = { ...ov('REJECTED'), created_at: '2026-12-01T09:00:00Z', decided_by: 'bob', decided_at: '2026-12-02T10:00:00Z', decision_note: 'The promotion was cancelled' };
+    expect(historyOf(decided)).toEqual([
+      { key: 'ovCreated', who: 'ana', at: '2026-12-01T09:00:00Z' },
+      { key: 'ovDecided_REJECTED', who: 'bob', at: '2026-12-02T10:00:00Z', note: 'The promotion was cancelled' },
+    ]);
+    expect(historyOf({ ...decided, state: 'APPROVED', decision_note: null })[1]).toEqual({ key: 'ovDecided_APPROVED', who: 'bob', at: '2026-12-02T10:00:00Z' });
+    expect(historyOf(ov('SUBMITTED'))).toHaveLength(1);
+  });
+  it('is asked for on Approve and sent with the decision; Cancel sends nothing', async () => {
+    const posts: { url: string; body: unknown; ifMatch: string | null }[] = [];
+    const submitted = { ...ov('SUBMITTED', 'ana'), created_at: '2026-12-01T09:00:00Z' };
+    const fetchFn = async (url: RequestInfo | URL, init?: RequestInit) => {
+      const u = String(url);
+      const json = (data: unknown) => new Response(JSON.stringify({ status: 'success', data, metadata: { total_count: Array.isArray(data) ? data.length : 1 } }),
+        { status: 200, headers: { 'Content-Type': 'application/json' } });
+      if (u.startsWith('/api/v1/auth/me')) return json({ user_id: 2, username: 'bob', role: 'ANALYST' });
+      if (u.startsWith('/api/v1/overrides/value-added')) return json([]);
+      if (init?.method === 'POST') {
+        posts.push({ url: u, body: JSON.parse(String(init.body)), ifMatch: new Headers(init.headers).get('If-Match') });
+        return json({ ...submitted, state: 'APPROVED', decided_by: 'bob', decision_note: 'Agreed with sales', version: 4 });
+      }
+      if (u.startsWith('/api/v1/overrides')) return json([submitted]);
+      return json([]);
+    };
+    mountOverrides(fetchFn);
+    fireEvent.click(await screen.findByTestId('ov-reject-7'));
+    expect(screen.getByTestId('ov-note-input-7')).toBeTruthy();
+    fireEvent.click(screen.getByText('Cancel'));
+    expect(screen.queryByTestId('ov-note-input-7')).toBeNull();
+    fireEvent.click(screen.getByTestId('ov-approve-7'));
+    expect(screen.getByLabelText('Note for the author (Approve: why?)')).toBeTruthy();
+    fireEvent.change(screen.getByTestId('ov-note-input-7'), { target: { value: '  Agreed with sales ' } });
+    expect(posts).toHaveLength(0);
+    fireEvent.click(screen.getByTestId('ov-confirm-7'));
+    await waitFor(() => expect(posts).toHaveLength(1));
+    expect(posts[0]).toEqual({ url: '/api/v1/overrides/7/approve', body: { note: 'Agreed with sales' }, ifMatch: '"ov-7-v3"' });
+    await waitFor(() => expect(screen.queryByTestId('ov-note-input-7')).toBeNull());
   });
 });

@@ -4,8 +4,9 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { api, ApiError, type Override, type OverrideAction, type OverrideDraft, type OverrideKind } from '../api/client';
 import { useAuth } from '../lib/auth';
 import { useAllItems, useAsOf, useItemMap, useSiteMap, useSites } from '../lib/hooks';
-import { fmtDate, fmtNumber, fmtPercent } from '../lib/format';
-import { useI18n } from '../lib/i18n';
+import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from '../lib/format';
+import { usePageI18n } from '../lib/i18n';
+import { overrideStrings } from './overrides.strings';
 import { usePersistedForm } from '../lib/persisted';
 import { SearchSelect } from '../components/SearchPicker';
 import { Empty, ErrorBox, Loading, errorText } from '../components/States';
@@ -19,6 +20,16 @@ export function actionsFor(o: Override, me: { username: string; role: string } |
   if (o.state === 'DRAFT') return mine ? ['submit'] : [];
   if (o.state === 'SUBMITTED') return mine ? ['withdraw'] : ['approve', 'reject'];
   return [];
+}
+
+/** An override's history from its own fields: created by its author, then decided (approved or
+ *  rejected) by a reviewer, with the reviewer's note when one was given. */
+export function historyOf(o: Override): { key: 'ovCreated' | 'ovDecided_APPROVED' | 'ovDecided_REJECTED'; who: string; at: string; note?: string }[] {
+  const h: ReturnType<typeof historyOf> = [{ key: 'ovCreated', who: o.author, at: o.created_at }];
+  if (o.decided_by && (o.state === 'APPROVED' || o.state === 'REJECTED' || o.state === 'EXPIRED'))
+    h.push({ key: o.state === 'REJECTED' ? 'ovDecided_REJECTED' : 'ovDecided_APPROVED', who: o.decided_by, at: o.decided_at ?? '',
+      ...(o.decision_note ? { note: o.decision_note } : {}) });
+  return h;
 }
 
 /** What an override changes, in words. */
@@ -51,7 +62,7 @@ const emptyForm = () => ({ kind: 'FORECAST' as OverrideKind, item: '', site: '',
   value: '', minStock: '', service: '', reason: '' });
 
 function NewOverride({ onDone }: { onDone: () => void }) {
-  const { t } = useI18n();
+  const { t } = usePageI18n(overrideStrings);
   const items = useAllItems();
   const sites = useSites();
   const asOf = useAsOf();
@@ -122,7 +133,7 @@ function NewOverride({ onDone }: { onDone: () => void }) {
 }
 
 export default function Overrides() {
-  const { t, locale } = useI18n();
+  const { t, locale } = usePageI18n(overrideStrings);
   const { me, can } = useAuth();
   const qc = useQueryClient();
   const itemMap = useItemMap();
@@ -132,9 +143,11 @@ export default function Overrides() {
   const list = useQuery({ queryKey: ['overrides', { state }], queryFn: () => api.overrides({ state: state || undefined, limit: 500 }) });
   const fva = useQuery({ queryKey: ['overrides-fva'], queryFn: () => api.overrideValueAdded() });
   const [conflict, setConflict] = useState<{ id: number; message: string } | null>(null);
+  // Approve and reject first open a note for the author (why), then act on Confirm.
+  const [deciding, setDeciding] = useState<{ o: Override; action: OverrideAction; note: string } | null>(null);
   const act = useMutation({
-    mutationFn: ({ o, action }: { o: Override; action: OverrideAction }) => api.overrideAction(o, action),
-    onSuccess: () => { setConflict(null); qc.invalidateQueries({ queryKey: ['overrides'] }); qc.invalidateQueries({ queryKey: ['forecasts'] }); },
+    mutationFn: ({ o, action, note }: { o: Override; action: OverrideAction; note?: string }) => api.overrideAction(o, action, note?.trim() || undefined),
+    onSuccess: () => { setConflict(null); setDeciding(null); qc.invalidateQueries({ queryKey: ['overrides'] }); qc.invalidateQueries({ queryKey: ['forecasts'] }); },
     onError: (e, { o }) => {
       if (e instanceof ApiError && (e.status === 412 || e.status === 409)) setConflict({ id: o.override_id, message: e.detail });
     },
@@ -170,22 +183,48 @@ export default function Overrides() {
                 <th>{t('ovReason')}</th><th>{t('ovState')}</th><th>{t('ovAuthor')}</th><th />
               </tr></thead>
               <tbody>
-                {(list.data?.data ?? []).map((o) => (
+                {(list.data?.data ?? []).flatMap((o) => [
                   <tr key={o.override_id} className="border-t border-slate-100" data-testid={`ov-row-${o.override_id}`} data-state={o.state}>
                     <td>{o.override_id}</td><td>{o.kind}</td>
                     <td><Link className="text-blue-800 underline" to={`/materials/${o.item_id}?site=${o.site_id}`}>{itemMap.get(o.item_id)?.sku ?? `#${o.item_id}`}</Link></td>
                     <td>{siteMap.get(o.site_id)?.name ?? `#${o.site_id}`}</td>
                     <td className="whitespace-nowrap">{fmtDate(o.valid_from, locale)} – {fmtDate(o.valid_to, locale)}</td>
-                    <td>{changeOf(o, locale)}</td><td className="max-w-xs truncate" title={o.reason}>{o.reason}</td>
-                    <td>{o.state}{o.decided_by ? ` (${o.decided_by})` : ''}</td><td>{o.author}</td>
+                    <td>{changeOf(o, locale)}</td><td className="max-w-[14rem] truncate" title={o.reason}>{o.reason}</td>
+                    <td>{o.state}{o.decided_by ? ` (${o.decided_by})` : ''}
+                      {o.decision_note && <span className="block max-w-[14rem] truncate text-xs italic text-slate-600" title={o.decision_note} data-testid={`ov-note-${o.override_id}`}>“{o.decision_note}”</span>}
+                      <details className="text-xs text-slate-600" data-testid={`ov-history-${o.override_id}`}>
+                        <summary className="cursor-pointer">{t('ovHistory')}</summary>
+                        <ol className="ml-3 list-disc">
+                          {historyOf(o).map((h) => (
+                            <li key={h.key}>{t(h.key, { who: h.who })}, {fmtDateTime(h.at, locale)}{h.note && <>: <q className="italic">{h.note}</q></>}</li>
+                          ))}
+                        </ol>
+                      </details>
+                    </td><td>{o.author}</td>
                     <td className="whitespace-nowrap">
                       {actionsFor(o, me).map((a) => (
                         <button key={a} className="btn mr-1" disabled={act.isPending} data-testid={`ov-${a}-${o.override_id}`}
-                          onClick={() => act.mutate({ o, action: a })}>{t(`ov_${a}` as never)}</button>
+                          aria-expanded={a === 'approve' || a === 'reject' ? deciding?.o.override_id === o.override_id && deciding.action === a : undefined}
+                          onClick={() => (a === 'approve' || a === 'reject' ? setDeciding({ o, action: a, note: '' }) : act.mutate({ o, action: a }))}>{t(`ov_${a}` as never)}</button>
                       ))}
                     </td>
-                  </tr>
-                ))}
+                  </tr>,
+                  deciding?.o.override_id === o.override_id && (
+                    <tr key={`${o.override_id}-decide`} className="bg-slate-50">
+                      <td colSpan={10} className="p-2">
+                        <form className="flex max-w-3xl flex-wrap items-end gap-2" data-testid={`ov-decide-${o.override_id}`}
+                          onSubmit={(e) => { e.preventDefault(); act.mutate({ o: deciding.o, action: deciding.action, note: deciding.note }); }}>
+                          <label className="label grow">{t('ovNote', { action: t(`ov_${deciding.action}` as never) })}
+                            <textarea className="input w-full" rows={2} maxLength={500} autoFocus value={deciding.note} data-testid={`ov-note-input-${o.override_id}`}
+                              onChange={(e) => setDeciding({ ...deciding, note: e.target.value })} />
+                          </label>
+                          <button className="btn-primary" type="submit" disabled={act.isPending} data-testid={`ov-confirm-${o.override_id}`}>{t(`ov_${deciding.action}` as never)}</button>
+                          <button className="btn" type="button" onClick={() => setDeciding(null)}>{t('cancel')}</button>
+                        </form>
+                      </td>
+                    </tr>
+                  ),
+                ])}
               </tbody>
             </table>
           </div>
