@@ -122,7 +122,8 @@ class Api {
     if (auto res = Answer(req)) return res;
     auto refused = HoldSlot(req);
     if (refused) req.lead.reset();  // its followers compute themselves
-    else if (spdlog::should_log(spdlog::level::debug))  // where a request waits: tests wait on it
+    // Where a request waits, at debug level (tests wait on it).
+    if (!refused && spdlog::should_log(spdlog::level::debug))
       spdlog::debug("{}: queued for a worker", Described(req));
     return refused;
   }
