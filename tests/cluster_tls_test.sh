@@ -78,13 +78,26 @@ plain_ok() { [ "$(psql "host=127.0.0.1 port=$port dbname=corrente user=corrente 
 
 # 1. while it runs: `db start` makes the certificates and reloads.
 revert_tls
+# A reload is asynchronous: wait until the postmaster has reread its files (its load time moves;
+# sslmode=prefer connects before and after), not for a fixed time.
+loaded_at() { psql "host=127.0.0.1 port=$port dbname=corrente user=corrente sslmode=prefer" -Atc "select pg_conf_load_time()" 2>/dev/null; }
+before=$(loaded_at)
 psql "$url" -qAtc "select pg_reload_conf()" >/dev/null
+reloaded() {
+  local i now
+  for i in $(seq 1 600); do
+    now=$(loaded_at)
+    [ -n "$now" ] && [ "$now" != "$before" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "the reload of the pre-TLS files took effect" reloaded
 rm -rf "$home/pg/tls" "$data/server.crt" "$data/server.key"
-sleep 0.5
 check "pre-TLS cluster (running) takes plain text" plain_ok
+# db start waits for its reload: it connects with TLS before it returns.
 out=$("$corrente" db start 2>&1); check "db start on a running pre-TLS cluster" [ $? -eq 0 ]
 check "it says it reloaded" contains "$out" 'reloading'
-sleep 0.5
 check "after the upgrade: verify-full works" tls_ok localhost
 check "after the upgrade: plain text is refused" plain_refused
 check "after the upgrade: the data is there" [ "$(psql "$("$corrente" db url)" -Atc "select v from public.keepme")" = "42" ]

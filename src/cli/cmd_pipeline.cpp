@@ -117,6 +117,7 @@ void RegisterPipelineCommand(CLI::App& app, int& exit_code) {
     opt.yearly_season = args.yearly;
     opt.global_model = !args.no_global;
     opt.workers = args.workers;
+    opt.scheduled_at = GetEnvInteger("CORRENTE_SCHEDULED_AT", 0, INT64_MAX);  // serve's scheduler
     if (args.workers > 0) {
       char self[4096];
       ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);

@@ -68,6 +68,10 @@ struct PipelineOptions {
   // machines) and publishes once every slice is done. Every stage runs then.
   int workers = 0;
   std::vector<std::string> worker_command;  // argv of `corrente pipeline worker`
+  // A scheduled fire's time (serve's scheduler sets CORRENTE_SCHEDULED_AT): once it holds the
+  // run lock, a run that finds one started at or after it does nothing and throws, since another
+  // server ran that fire (its child can reach the lock after the winner's run has ended).
+  std::optional<int64_t> scheduled_at;
 };
 
 struct WorkerOptions {

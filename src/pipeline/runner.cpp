@@ -157,6 +157,17 @@ void Runner::Start() {
   start_ = Clock::now();
   if (!reader_.Execute("SELECT pg_try_advisory_lock($1)", kRunLockKey).GetBool(0, 0))
     throw std::runtime_error("another pipeline run is in progress on this database");
+  if (opt_.scheduled_at) {
+    auto ran = reader_.Execute(
+        "SELECT EXISTS (SELECT 1 FROM analytics.pipeline_runs WHERE started_at >= "
+        "to_timestamp($1::int8))",
+        *opt_.scheduled_at);
+    if (ran.GetBool(0, 0)) {
+      reader_.Execute("SELECT pg_advisory_unlock($1)", kRunLockKey);
+      throw std::runtime_error("the scheduled run of " + FormatUtc(*opt_.scheduled_at) +
+                               " already started elsewhere");
+    }
+  }
   // A RUNNING row left by a killed process: nothing of it was published.
   reader_.ExecScript(
       "UPDATE analytics.pipeline_runs SET status = 'FAILED', finished_at = now(),"

@@ -67,6 +67,18 @@ Response FromApiError(const ApiError& e) {
   return res;
 }
 
+// "METHOD path?k=v&..." (the query sorted), for the debug lines that say where a request waits.
+std::string Described(const Request& req) {
+  std::string s = req.method + " " + req.path;
+  char sep = '?';
+  for (const auto& [k, v] : req.query) {
+    s += sep;
+    s += k + "=" + v;
+    sep = '&';
+  }
+  return s;
+}
+
 // Wraps the route table with authentication, RBAC, the response cache, request coalescing,
 // CSV negotiation, error mapping and the database circuit breaker. Thread-safe after
 // construction.
@@ -110,6 +122,9 @@ class Api {
     if (auto res = Answer(req)) return res;
     auto refused = HoldSlot(req);
     if (refused) req.lead.reset();  // its followers compute themselves
+    // Where a request waits, at debug level (tests wait on it).
+    if (!refused && spdlog::should_log(spdlog::level::debug))
+      spdlog::debug("{}: queued for a worker", Described(req));
     return refused;
   }
 
@@ -188,6 +203,8 @@ class Api {
       return std::nullopt;
     }
     s_.cache.Admit(key);  // a second ask: the lead's response is stored
+    if (spdlog::should_log(spdlog::level::debug))
+      spdlog::debug("{}: follows the same request in flight", Described(req));
     ApiError busy(503, "service_unavailable",
                   "the same request is still being computed; retry shortly");
     busy.headers.emplace_back("Retry-After", "1");

@@ -47,7 +47,7 @@ std::optional<std::time_t> PipelineScheduler::LastStart() {
   return static_cast<std::time_t>(r.GetInt(0, 0));
 }
 
-int PipelineScheduler::RunChild() {
+int PipelineScheduler::RunChild(std::time_t at) {
   std::vector<std::string> args = {binary_, "pipeline", "run"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -55,10 +55,16 @@ int PipelineScheduler::RunChild() {
   // The run's audit record names the scheduler as its actor (lineage). Built before fork:
   // the child of a threaded process may only exec.
   std::string actor = "CORRENTE_ACTOR=scheduler";
+  // The fire's time: a child that takes the run lock after another server's run of this fire
+  // has ended does nothing (PipelineOptions::scheduled_at).
+  std::string fire = "CORRENTE_SCHEDULED_AT=" + std::to_string(static_cast<long long>(at));
   std::vector<char*> envp;
   for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "CORRENTE_ACTOR=", 15) != 0) envp.push_back(*e);
+    if (std::strncmp(*e, "CORRENTE_ACTOR=", 15) != 0 &&
+        std::strncmp(*e, "CORRENTE_SCHEDULED_AT=", 22) != 0)
+      envp.push_back(*e);
   envp.push_back(actor.data());
+  envp.push_back(fire.data());
   envp.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) {
@@ -132,7 +138,7 @@ void PipelineScheduler::Loop() {
       spdlog::warn("scheduler: could not read the last run ({}); running anyway", e.what());
     }
     spdlog::info("scheduler: starting the pipeline (schedule '{}')", cron_.Text());
-    const int code = RunChild();
+    const int code = RunChild(at);
     bool elsewhere = false;
     if (code != 0) {
       // Two servers fired together: the one that lost the pipeline's lock is not a failure.

@@ -32,7 +32,7 @@ class PipelineScheduler {
  private:
   void Loop();
   std::optional<std::time_t> LastStart();  // the newest run's start, from the database
-  int RunChild();                           // exit status of `corrente pipeline run`
+  int RunChild(std::time_t at);             // exit status of `corrente pipeline run` for `at`
 
   Cron cron_;
   pg::Pool& pool_;

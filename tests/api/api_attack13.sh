@@ -13,7 +13,10 @@ check "db upgrade" quietly "$corrente" db upgrade
 api_seed --items 6 --sites 2 --days 120 --no-demo-users
 pw='Attack-Thirteen-Phrase-7'
 add_users "$pw" a13_viewer:VIEWER a13_viewer2:VIEWER a13_other:VIEWER
-check "serve answers" api_serve --workers 2 --max-in-flight 4
+# At debug level the server logs where a request waits (for a worker, for a request in flight):
+# attack13.py waits on those lines, not on fixed sleeps.
+export SERVE_LOG="$work/serve.log"
+CORRENTE_LOG_LEVEL=debug check "serve answers" api_serve --workers 2 --max-in-flight 4
 
 check "attack13.py" api_py attack13.py "$pw"
 

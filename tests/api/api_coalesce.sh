@@ -14,7 +14,10 @@ check "db upgrade" quietly "$corrente" db upgrade
 api_seed --items 6 --sites 2 --days 120 --no-demo-users
 pw='Coalesce-Twelve-Phrase-3'
 add_users "$pw" co_viewer:VIEWER co_viewer2:VIEWER co_analyst:ANALYST
-check "serve answers" api_serve --workers 2 --max-in-flight 4
+# At debug level the server logs where a request waits (for a worker, for a request in flight):
+# coalesce.py waits on those lines, not on fixed sleeps.
+export SERVE_LOG="$work/serve.log"
+CORRENTE_LOG_LEVEL=debug check "serve answers" api_serve --workers 2 --max-in-flight 4
 
 check "coalesce.py" api_py coalesce.py "$pw"
 

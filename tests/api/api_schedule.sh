@@ -32,7 +32,23 @@ pids+=($!)
 wait_http "http://127.0.0.1:$portA/health" 30; check "server A answers" [ $? -eq 0 ]
 check "the missed run runs at start-up" wait_for 90 "exists (select 1 from analytics.pipeline_runs where status = 'SUCCEEDED')"
 check "  and the log says why" grep -q 'was missed' "$work/a.log"
-h=$(curl -s "http://127.0.0.1:$portA/health")
+# The run's row says SUCCEEDED before its process has ended and the scheduler has taken its exit
+# and its next time: wait for /health to say the scheduler waits again, then read it.
+idle_health() {  # idle_health PORT: /health once the schedule is not running, has a last exit
+  local i h      # and waits for a time to come
+  for i in $(seq 1 600); do
+    h=$(curl -s "http://127.0.0.1:$1/health")
+    python3 -c "
+import datetime as d, json, sys
+s = json.loads(sys.argv[1])['pipeline_schedule']
+later = s['next_run'] and d.datetime.strptime(s['next_run'], '%Y-%m-%dT%H:%M:%SZ') > d.datetime.utcnow()
+sys.exit(0 if not s['running'] and s['last_exit'] is not None and later else 1)" "$h" 2>/dev/null && { echo "$h"; return 0; }
+    sleep 0.1
+  done
+  echo "$h"
+  return 1
+}
+h=$(idle_health "$portA")
 want=$(python3 -c "import datetime as d; n=d.datetime.utcnow(); t=n.replace(hour=3, minute=0, second=0, microsecond=0); t = t if t > n else t + d.timedelta(days=1); print(t.strftime('%Y-%m-%dT%H:%M:%SZ'))")
 check "/health: the schedule and its next run ($want)" [ "$(python3 -c "import json,sys; s=json.loads(sys.argv[1])['pipeline_schedule']; print(s['schedule'], s['next_run'], s['last_exit'])" "$h")" = "0 3 * * * $want 0" ]
 check "/health: the last run, with its outcome" contains "$h" '"last_pipeline_run":"SUCCEEDED '
@@ -55,12 +71,28 @@ wait_http "http://127.0.0.1:$portB/health" 30 && wait_http "http://127.0.0.1:$po
 check "servers B and C answer" [ $? -eq 0 ]
 check "  no catch-up run: the last one is recent" [ "$(grep -c 'was missed' "$work/b.log" "$work/c.log" | awk -F: '{s+=$2} END {print s}')" = 0 ]
 check "the next minute's fire runs the pipeline" wait_for 130 "(select count(*) from analytics.pipeline_runs where status = 'SUCCEEDED') > $before"
-sleep 3
+# Count once both servers have logged how their fire ended (a fixed wait raced a late one).
+fire_done() {  # fire_done LOG: its scheduler logged the end of a fire
+  grep -qE 'scheduler: (pipeline run finished|another server is running or ran|the .* run already started elsewhere|pipeline run exited with)' "$1"
+}
+both_done() {
+  local i
+  for i in $(seq 1 1200); do fire_done "$work/b.log" && fire_done "$work/c.log" && return 0; sleep 0.1; done
+  return 1
+}
+check "  both servers logged the end of that fire" both_done
 started=$(sql "select count(*) from analytics.pipeline_runs where started_at > '$t0'")
 check "  once, not once per server ($started run since B and C started)" [ "$started" = 1 ]
 check "  and no server logs a failure for it" [ "$(grep -c 'exited with' "$work/b.log" "$work/c.log" | awk -F: '{s+=$2} END {print s}')" = 0 ]
 kill "${pids[1]}" "${pids[2]}"; wait "${pids[1]}" "${pids[2]}" 2>/dev/null
 check "servers stop cleanly while scheduled" [ "$(grep -c 'unhandled\|terminate' "$work/b.log" "$work/c.log" | awk -F: '{s+=$2} END {print s}')" = 0 ]
+# The loser of a fire can reach the run lock after the winner's run has ended (a child slow to
+# start on a loaded machine): given the fire's time, its run then does nothing.
+fire=$(sql "select floor(extract(epoch from max(started_at)))::int8 from analytics.pipeline_runs")
+n=$(sql "select count(*) from analytics.pipeline_runs")
+out=$(CORRENTE_ACTOR=scheduler CORRENTE_SCHEDULED_AT="$fire" "$corrente" pipeline run 2>&1); rc=$?
+check "a fire's run after that fire's run ended elsewhere does nothing (exit $rc)" [ "$rc" -ne 0 ] &&
+  also contains "$out" "already started elsewhere" && also [ "$(sql "select count(*) from analytics.pipeline_runs")" = "$n" ]
 
 # ---- a failed run raises an alert; the next published one resolves it ----
 sql "ALTER TABLE analytics.forecast_accuracy RENAME TO forecast_accuracy_away" >/dev/null

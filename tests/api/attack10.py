@@ -8,7 +8,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from auth_races import parallel, post_from  # noqa: E402
-from pagetest import check, finish, metric  # noqa: E402
+from pagetest import check, finish, metric, wait_until  # noqa: E402
 from pagetest import q as sql  # noqa: E402
 from httptest import HOST, PASSWORD, PORT, login, raw, req  # noqa: E402
 
@@ -28,7 +28,10 @@ for i in range(8):
     stuck.append(s)
     time.sleep(0.1)
 t0 = time.monotonic()
-time.sleep(1.0)
+# Each export streams on a pooled connection once its slot is taken: the fifth is asked when all
+# eight hold theirs, not after a fixed second.
+check("  (the eight exports are streaming)", wait_until(lambda: (metric("db_pool_connections_in_use") or 0) >= 8),
+      metric("db_pool_connections_in_use"))
 r = req("GET", "/api/v1/admin/audit-logs?format=csv&limit=10000000", ADMIN)
 check("an account's fifth export at once is 429 with Retry-After", r[0] == 429 and r[1].get("retry-after") == "5", r[:2])
 while time.monotonic() - t0 < 60 and metric("http_connections_open") - base > 0:

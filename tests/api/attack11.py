@@ -10,7 +10,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from httptest import HOST, PASSWORD, PORT, login, req  # noqa: E402
-from pagetest import check, finish, hold, metric  # noqa: E402
+from pagetest import check, finish, hold, hold_open, lock_waiters, metric, release, wait_until  # noqa: E402
 from pagetest import q as sql  # noqa: E402
 
 ADMIN, ANALYST, ANALYST2, VIEWER = (login(u) for u in ("a11_admin", "a11_analyst", "a11_analyst2", "a11_viewer"))
@@ -19,7 +19,7 @@ BIG = "99999999999999.9999"
 
 # ---- 1. One account's slow requests hold at most half the workers; others still get through.
 base_refused = metric("http_in_flight_refused_total") or 0
-locker = hold("LOCK TABLE core.fact_demand_daily, core.demand_item_daily IN ACCESS EXCLUSIVE MODE", 6)
+locker = hold_open("LOCK TABLE core.fact_demand_daily, core.demand_item_daily IN ACCESS EXCLUSIVE MODE")
 done = []  # (who, status, retry-after, finished at)
 lock = threading.Lock()
 
@@ -35,7 +35,10 @@ flood = [threading.Thread(target=get, args=("viewer", VIEWER, "/api/v1/demand/ti
          for i in range(20)]
 for t in flood:
     t.start()
-time.sleep(1.0)  # the viewer's 20 requests are in: 8 wait on the lock, 12 refused
+# The viewer's 20 requests are in: 8 wait on the lock, 12 refused (waited for, not a fixed
+# second; the lock is held until released below).
+check("  (the viewer's 8 admitted requests wait on the lock)", wait_until(lambda: lock_waiters() == 8))
+check("  (its 12 others were answered)", wait_until(lambda: sum(1 for d in list(done) if d[0] == "viewer") >= 12))
 other = threading.Thread(target=get, args=("analyst", ANALYST, "/api/v1/alerts?limit=3&nocache=1"))
 anon = threading.Thread(target=get, args=("anonymous", None, "/api/v1/openapi.json"))
 other.start(); anon.start(); other.join(); anon.join()
@@ -45,9 +48,9 @@ with lock:
 check("the analyst's request is answered (200) while the viewer's slow ones still wait on the lock",
       analyst_at and locker.poll() is None and [d[1] for d in done if d[0] == "analyst"] == [200], done)
 check("  and an anonymous client's too", [d[1] for d in done if d[0] == "anonymous"] == [200], done)
+release(locker)
 for t in flood:
     t.join()
-locker.wait()
 viewer = [d for d in done if d[0] == "viewer"]
 ok = [d for d in viewer if d[1] == 200]
 refused = [d for d in viewer if d[1] == 429]

@@ -6,35 +6,44 @@ one account's share of the response cache."""
 import os
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from httptest import churn, login, req  # noqa: E402
-from pagetest import check, finish, hold, metric, q  # noqa: E402
+from pagetest import check, finish, hold_open, lock_waiters, logged, metric, q, release, wait_until  # noqa: E402
 
 LOCK = "LOCK TABLE core.fact_demand_daily, core.demand_item_daily IN ACCESS EXCLUSIVE MODE"
 PATH = "/api/v1/demand/timeseries?item_id=1&site_id=1&start_date=2026-02-%02d"
+PROBE = "/api/v1/sites?limit=3"  # cached for VIEWER before each scenario: answered without a worker
 
 
-def end_tokens(user):
-    """Ends `user`'s tokens as logout-everywhere on another server does."""
+def end_tokens(user, token):
+    """Ends `user`'s tokens as logout-everywhere on another server does, and waits until this
+    server has taken the notice: `token` is refused on PROBE, a cached page (a hit or the 401 is
+    answered on the I/O thread, while both workers are held)."""
     uid = q("SELECT user_id FROM support.users WHERE username = '%s'" % user)
     ver = int(q("UPDATE support.users SET token_version = token_version + 1 WHERE user_id = %s "
                 "RETURNING token_version" % uid))
     q("SELECT pg_notify('corrente_revoked', 'account %s 1 %d')" % (uid, ver))
-    time.sleep(0.7)  # the listener waits on notifications 0.5 s at most
+    return wait_until(lambda: req("GET", PROBE, token)[0] == 401)
 
 
 def brief(got):
     return [(g[0], g[2][:100]) for g in got]
 
 
-def scenario(first, second, ended, n):
+def scenario(first, second, ended, ended_token, n):
     """Both workers held on the lock by two other requests; `first` asks PATH % n (the lead,
     queued for a worker), then `second` asks the same (a follower); `ended`'s tokens end; the
-    lock goes. Returns the (status, headers, body) of the lead and the follower."""
+    lock goes. Each step waits for the server to show the one before it (pg_stat_activity, its
+    debug log), not for a fixed time. Returns the (status, headers, body) of the lead and the
+    follower."""
     other = login("a13_other")
-    locker = hold(LOCK, 3)
+    req("GET", PROBE, other)
+    req("GET", PROBE, other)  # stored from this ask
+    hits = metric("cache_hits_total")
+    req("GET", PROBE, other)
+    check("  (the probe page is cached for VIEWER)", metric("cache_hits_total") == hits + 1)
+    locker = hold_open(LOCK)
     got = [None] * 4
 
     def ask(i, token, path):
@@ -43,17 +52,19 @@ def scenario(first, second, ended, n):
     busy = [threading.Thread(target=ask, args=(i, other, PATH % (20 + n * 2 + i))) for i in (2, 3)]
     for t in busy:
         t.start()
-    time.sleep(0.5)  # both workers wait on the lock
+    check("  both workers wait on the lock", wait_until(lambda: lock_waiters() == 2))
     lead = threading.Thread(target=ask, args=(0, first, PATH % n))
     lead.start()
-    time.sleep(0.3)  # the lead is past the fast path, waiting for a worker
+    check("  the lead is past the fast path, waiting for a worker",
+          wait_until(lambda: logged("start_date=2026-02-%02d: queued for a worker" % n)))
     follower = threading.Thread(target=ask, args=(1, second, PATH % n))
     follower.start()
-    time.sleep(0.3)  # the follower waits for the lead
-    end_tokens(ended)
+    check("  the follower waits for the lead",
+          wait_until(lambda: logged("start_date=2026-02-%02d: follows the same request in flight" % n)))
+    check("  the server took the end of %s's tokens" % ended, end_tokens(ended, ended_token))
+    release(locker)
     for t in busy + [lead, follower]:
         t.join()
-    locker.wait()
     check("  the two requests holding the workers: 200", [g[0] for g in got[2:]] == [200, 200], brief(got[2:]))
     return got[0], got[1]
 
@@ -63,7 +74,7 @@ viewer, viewer2 = login("a13_viewer"), login("a13_viewer2")
 # 1. The lead's account changes while it waits for a worker: its 401 is about its token, not
 # about the URL; the follower (another account, same role) was answered that 401 and the
 # message "log in again" (a client then drops a valid session).
-lead, follower = scenario(viewer2, viewer, "a13_viewer2", 1)
+lead, follower = scenario(viewer2, viewer, "a13_viewer2", viewer2, 1)
 check("a lead whose token ended while it waited for a worker: 401 (%d)" % lead[0],
       lead[0] == 401 and b"predates a change" in lead[2], brief([lead]))
 check("  its follower, another account's valid token: 200, not the lead's 401 (%d)" % follower[0],
@@ -72,7 +83,7 @@ check("  its follower, another account's valid token: 200, not the lead's 401 (%
 # 2. A follower's own token ends while it waits: it is refused as a request waiting for a worker
 # is, not answered the lead's data.
 viewer2 = login("a13_viewer2")
-lead, follower = scenario(viewer, viewer2, "a13_viewer2", 2)
+lead, follower = scenario(viewer, viewer2, "a13_viewer2", viewer2, 2)
 check("a lead with a valid token: 200 (%d)" % lead[0], lead[0] == 200, brief([lead]))
 check("  its follower, whose token ended while it waited: 401, not the data (%d)" % follower[0],
       follower[0] == 401 and b"predates a change" in follower[2], brief([follower]))

@@ -6,11 +6,10 @@ while its key's first request waits on the lock."""
 import os
 import sys
 import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from httptest import login, req  # noqa: E402
-from pagetest import check, finish, hold, metric, q  # noqa: E402
+from pagetest import check, finish, hold_open, lock_waiters, logged, metric, q, release, wait_until  # noqa: E402
 
 VIEWER, VIEWER2, ANALYST = (login(u) for u in ("co_viewer", "co_viewer2", "co_analyst"))
 LOCK = "LOCK TABLE core.fact_demand_daily, core.demand_item_daily IN ACCESS EXCLUSIVE MODE"
@@ -28,10 +27,18 @@ def delta(before):
     return {name: now[name] - before[name] for name in counters}
 
 
-def burst(requests, between=None, lock=LOCK):
+def follows(marker):
+    """How many requests the server logged as following another in flight, `marker` in their line."""
+    with open(os.environ["SERVE_LOG"]) as f:
+        return sum(1 for line in f if marker + ": follows the same request in flight" in line)
+
+
+def burst(requests, followers, marker, between=None, lock=LOCK):
     """Sends `requests` ((token, path, headers) each) at once on their own connections while
-    `lock` holds for 3 s; `between` runs 1 s in. Returns (status, headers, body) each."""
-    locker = hold(lock, 3)
+    `lock` holds; it goes once the server has logged `followers` of them following (`marker` in
+    their line) and `between` has run, not after a fixed time. Returns (status, headers, body)
+    each."""
+    locker = hold_open(lock)
     out = [None] * len(requests)
     go = threading.Barrier(len(requests))
 
@@ -43,18 +50,19 @@ def burst(requests, between=None, lock=LOCK):
     threads = [threading.Thread(target=one, args=(i,) + tuple(r)) for i, r in enumerate(requests)]
     for t in threads:
         t.start()
+    check("  (%d requests follow a lead, as the server logs)" % followers,
+          wait_until(lambda: follows(marker) >= followers), follows(marker))
     if between:
-        time.sleep(1.0)
         between()
+    release(locker)
     for t in threads:
         t.join()
-    locker.wait()
     return out
 
 
 # ---- 1. 32 identical uncached requests at once: computed once, all 200 with the same bytes.
 before = snapshot()
-got = burst([(VIEWER, PATH % 1, None)] * 32)
+got = burst([(VIEWER, PATH % 1, None)] * 32, 31, "start_date=2026-01-01")
 d = delta(before)
 statuses = [g[0] for g in got]
 check("32 identical requests at once: all 200 (%s)" % sorted(set(statuses)), statuses == [200] * 32)
@@ -73,7 +81,7 @@ check("the next ask is a cache hit (the followers' asks admitted the response): 
 before = snapshot()
 csv = {"Accept": "text/csv"}
 groups = [(VIEWER, PATH % 2, None)] * 8 + [(VIEWER, PATH % 2, csv)] * 8 + [(ANALYST, PATH % 2, None)] * 8
-got = burst(groups)
+got = burst(groups, 21, "start_date=2026-01-02")
 d = delta(before)
 check("24 requests, 8 of each of three keys (VIEWER JSON, VIEWER CSV, ANALYST JSON): all 200",
       [g[0] for g in got] == [200] * 24, [g[0] for g in got])
@@ -92,15 +100,18 @@ before = snapshot()
 
 
 def publish():
+    invalidations = metric("cache_invalidations_total")  # one worker waits on the lock, one is free
     q("NOTIFY corrente_data, '0'")
-    time.sleep(0.7)  # the listener drops the cache (it waits on notifications 0.5 s at most)
+    check("  (the listener dropped the cache)", wait_until(lambda: metric("cache_invalidations_total") > invalidations))
     for t in late:
         t.start()
+    check("  (the later 4: one leads, 3 follow it)", wait_until(lambda: follows("start_date=2026-01-03") >= 6),
+          follows("start_date=2026-01-03"))
 
 
 late_out = []
 late = [threading.Thread(target=lambda: late_out.append(req("GET", PATH % 3, VIEWER)[:3])) for _ in range(4)]
-got = burst([(VIEWER, PATH % 3, None)] * 4, between=publish)
+got = burst([(VIEWER, PATH % 3, None)] * 4, 3, "start_date=2026-01-03", between=publish)
 for t in late:
     t.join()
 d = delta(before)
@@ -113,7 +124,7 @@ check("  two computations, one per generation: cache_coalesced_total +6 (%d)" % 
 # ---- 4. A lead whose response cannot be shared (a CSV export past 1,000 rows is streamed): its
 # followers compute themselves, each taking its slot, and get the same rows.
 before = snapshot()
-got = burst([(VIEWER, "/api/v1/sites?format=csv&limit=2000", None)] * 4,
+got = burst([(VIEWER, "/api/v1/sites?format=csv&limit=2000", None)] * 4, 3, "/api/v1/sites?format=csv&limit=2000",
             lock="LOCK TABLE core.dim_site IN ACCESS EXCLUSIVE MODE")
 d = delta(before)
 check("4 streamed CSV exports at once: all 200, one body", [g[0] for g in got] == [200] * 4
@@ -128,13 +139,10 @@ uid = q("SELECT user_id FROM support.users WHERE username = 'co_viewer2'")
 ver = int(q("SELECT token_version FROM support.users WHERE user_id = %s" % uid))
 
 
-def revoke():
-    q("UPDATE support.users SET token_version = %d WHERE user_id = %s" % (ver + 1, uid))
-    q("SELECT pg_notify('corrente_revoked', 'account %s 1 %d')" % (uid, ver + 1))
-    time.sleep(0.7)
-
-
-locker = hold(LOCK, 3)
+PROBE = "/api/v1/sites?limit=3"
+req("GET", PROBE, VIEWER)
+req("GET", PROBE, VIEWER)  # stored: a VIEWER's ask of it is answered on the I/O thread
+locker = hold_open(LOCK)
 got = [None] * 3
 
 
@@ -144,13 +152,17 @@ def ask(i, token, path):
 
 asks = [threading.Thread(target=ask, args=a) for a in ((0, VIEWER, PATH % 4), (1, ANALYST, PATH % 5), (2, VIEWER2, PATH % 6))]
 asks[0].start(); asks[1].start()
-time.sleep(0.5)  # both on a worker, waiting on the lock
+check("  (both on a worker, waiting on the lock)", wait_until(lambda: lock_waiters() == 2))
 asks[2].start()
-time.sleep(0.3)  # past the fast path, waiting for a worker
-revoke()
+check("  (the third past the fast path, waiting for a worker)",
+      wait_until(lambda: logged("start_date=2026-01-06: queued for a worker")))
+q("UPDATE support.users SET token_version = %d WHERE user_id = %s" % (ver + 1, uid))
+q("SELECT pg_notify('corrente_revoked', 'account %s 1 %d')" % (uid, ver + 1))
+# Taken once the server refuses that token on a cached page (answered without a worker).
+check("  (the server took the change of co_viewer2's account)", wait_until(lambda: req("GET", PROBE, VIEWER2)[0] == 401))
+release(locker)
 for t in asks:
     t.join()
-locker.wait()
 check("two requests hold both workers: 200", [g[0] for g in got[:2]] == [200, 200], got[:2])
 check("the third, admitted before its account changed, run after: 401 (%d)" % got[2][0],
       got[2][0] == 401 and b"predates a change" in got[2][2], got[2])

@@ -5,6 +5,7 @@ import itertools
 import json
 import os
 import subprocess
+import time
 import urllib.request
 
 BASE, DSN = os.environ["BASE"], os.environ["DSN"]
@@ -47,6 +48,46 @@ def hold(lock_sql, seconds):
     p.stdin.write("SELECT pg_sleep(%d);\nCOMMIT;\n" % seconds)
     p.stdin.close()
     return p
+
+
+def hold_open(lock_sql):
+    """A psql session that runs `lock_sql` in a transaction and holds it until release(p): the
+    steps that must happen under the lock are waited for, not given a fixed time."""
+    p = subprocess.Popen(["psql", DSN, "-qAtX", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    p.stdin.write("BEGIN;\n%s;\nSELECT 'locked';\n" % lock_sql)
+    p.stdin.flush()
+    assert p.stdout.readline().strip() == "locked"
+    return p
+
+
+def release(p):
+    p.stdin.write("COMMIT;\n")
+    p.stdin.close()
+    p.wait()
+
+
+def wait_until(cond, seconds=120):
+    """True once cond() is; False after `seconds` (a bound for a loaded machine, not a wait)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return cond()
+
+
+def lock_waiters():
+    """The server's sessions waiting on a lock in this database."""
+    return int(q("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                 " AND application_name = 'corrente-serve' AND wait_event_type = 'Lock'"))
+
+
+def logged(text):
+    """True once the server's log ($SERVE_LOG; serve with CORRENTE_LOG_LEVEL=debug to see where
+    requests wait) has `text`."""
+    with open(os.environ["SERVE_LOG"]) as f:
+        return text in f.read()
 
 
 def admin_token():

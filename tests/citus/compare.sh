@@ -98,7 +98,8 @@ base, pw, out = sys.argv[1:4]
 req = urllib.request.Request(base + "/api/v1/auth/login", method="POST",
                              data=json.dumps({"username": "admin", "password": pw}).encode())
 token = json.load(urllib.request.urlopen(req))["data"]["access_token"]
-seen, bad, header, detail, n, t_end = [], 0, 0, [], 0, time.time() + 60
+# Until it has seen run 2 (the bound is for a run that never publishes, not a wait).
+seen, bad, header, detail, n, t_end = [], 0, 0, [], 0, time.time() + 900
 while time.time() < t_end and not (seen and seen[-1] == 2 and n > 20):
     n += 1
     r = urllib.request.Request(f"{base}/api/v1/forecasts?item_id=1&limit={300 + n % 700}",
@@ -114,11 +115,15 @@ while time.time() < t_end and not (seen and seen[-1] == 2 and n > 20):
         detail.append({"rows": len(body["data"]), "tags": sorted(tags), "run": run})
     if not seen or seen[-1] != run:
         seen.append(run)
+    if n == 1:
+        open(out + ".started", "w").close()
 open(out, "w").write(json.dumps({"requests": n, "bad": bad, "header_mismatch": header,
                                  "runs": seen, "detail": detail[:5]}))
 PY
 reader=$!
-sleep 1
+# The run starts once the reader has had its first answer (it logs in first), not after 1 s.
+for _ in $(seq 1 1200); do [ -e "$base/readers.started" ] && break; sleep 0.1; done
+check "the reader reads before the second run" [ -e "$base/readers.started" ]
 role_urls corrente
 CORRENTE_PIPELINE_PAUSE_BEFORE_COMMIT=2 DATABASE_URL="$citus_db_url" "$corrente" pipeline run >"$base/run2.log" 2>&1
 check "a second pipeline run on Citus" [ $? -eq 0 ]

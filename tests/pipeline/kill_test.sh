@@ -52,7 +52,17 @@ check "during publish, readers still see the first run only" [ "$(snapshot)" = "
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 pid=""
-sleep 1
+# Its backend ends once it reads the closed socket and has rolled back; until then it holds the
+# run lock, and the next run would be refused (a fixed sleep raced this on a loaded machine).
+lock_gone() {
+  local i
+  for i in $(seq 1 600); do
+    [ "$(q "select count(*) from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())")" = 0 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "the killed run's session ends and releases the run lock" lock_gone
 check "after kill -9, the first run is intact" [ "$(snapshot)" = "$before" ]
 check "nothing of the killed run is visible" [ "$(q "select (select count(*) from analytics.forecasts where run_id = $run2) + (select count(*) from analytics.kpis_daily where run_id = $run2)")" = "0" ]
 check "the killed run never became SUCCEEDED" [ "$(q "select status from analytics.pipeline_runs where run_id = $run2")" = "RUNNING" ]
