@@ -14,6 +14,16 @@ namespace {
 int64_t Count(pg::Connection& c, const std::string& sql) { return c.ExecScript(sql).GetInt(0, 0); }
 int64_t Drift(pg::Connection& c) { return Count(c, "SELECT core.demand_rollup_drift()"); }
 int64_t RollupRows(pg::Connection& c) { return Count(c, "SELECT count(*) FROM core.demand_item_daily"); }
+// An item-day's quantity in the rollup, and the sum of its sites' rows in the fact, as text
+// after `cast` (e.g. "::numeric(18,4)").
+std::string Rolled(pg::Connection& c, int64_t item, const std::string& day, const std::string& cast = "") {
+  return c.Execute("SELECT quantity" + cast + "::text FROM core.demand_item_daily"
+                   " WHERE item_id = $1 AND full_date = $2::date", item, day).GetString(0, 0);
+}
+std::string Summed(pg::Connection& c, int64_t item, const std::string& day, const std::string& cast = "") {
+  return c.Execute("SELECT sum(quantity)" + cast + "::text FROM core.fact_demand_daily"
+                   " WHERE item_id = $1 AND full_date = $2::date", item, day).GetString(0, 0);
+}
 
 // Two items, three sites, March to May 2024 partitioned; 2 x 3 x 92 fact rows.
 void Fill(pg::Connection& c) {
@@ -35,10 +45,7 @@ TEST(DemandRollup, FollowsInsertUpdateDeleteThroughTheParent) {
   EXPECT_EQ(RollupRows(c), 2 * 92);
   EXPECT_EQ(Drift(c), 0);
   // One item-day's three sites, as the API sums them.
-  EXPECT_EQ(c.ExecScript("SELECT quantity::numeric(18,4)::text FROM core.demand_item_daily"
-                         " WHERE item_id = 2 AND full_date = '2024-04-03'").GetString(0, 0),
-            c.ExecScript("SELECT sum(quantity)::numeric(18,4)::text FROM core.fact_demand_daily"
-                         " WHERE item_id = 2 AND full_date = '2024-04-03'").GetString(0, 0));
+  EXPECT_EQ(Rolled(c, 2, "2024-04-03", "::numeric(18,4)"), Summed(c, 2, "2024-04-03", "::numeric(18,4)"));
   c.ExecScript("UPDATE core.fact_demand_daily SET quantity = quantity * 3 + 0.0001 WHERE site_id = 2");
   EXPECT_EQ(Drift(c), 0);
   c.ExecScript("DELETE FROM core.fact_demand_daily WHERE item_id = 2 AND full_date < '2024-03-10';"
@@ -130,10 +137,7 @@ TEST(DemandRollup, ANaNRowRemovedLeavesTheSumOfTheOthers) {
   c.ExecScript("DELETE FROM core.fact_demand_daily WHERE site_id = 1 AND item_id = 1 AND full_date = '2024-03-05'");
   c.ExecScript("UPDATE core.fact_demand_daily_2024_04 SET quantity = 2 WHERE quantity = 'NaN'");
   EXPECT_EQ(Drift(c), 0);
-  EXPECT_EQ(c.ExecScript("SELECT quantity::text FROM core.demand_item_daily"
-                         " WHERE item_id = 1 AND full_date = '2024-03-05'").GetString(0, 0),
-            c.ExecScript("SELECT sum(quantity)::text FROM core.fact_demand_daily"
-                         " WHERE item_id = 1 AND full_date = '2024-03-05'").GetString(0, 0));
+  EXPECT_EQ(Rolled(c, 1, "2024-03-05"), Summed(c, 1, "2024-03-05"));
   // The NaN day of May stays NaN while its row is there; a TRUNCATE of its partition takes all.
   c.ExecScript("DELETE FROM core.fact_demand_daily WHERE item_id = 1 AND full_date = '2024-05-07' AND site_id = 2");
   EXPECT_EQ(Drift(c), 0);

@@ -17,19 +17,10 @@ import sys
 import time
 import urllib.parse
 
+from tap import check, finish
+
 BASE, DSN, LOGINS, SECRET, WEB_ROOT = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4], sys.argv[5]
 HOST, PORT = urllib.parse.urlparse(BASE).hostname, urllib.parse.urlparse(BASE).port
-PASS = FAIL = 0
-
-
-def check(desc, cond, extra=""):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-        print("ok - " + desc)
-    else:
-        FAIL += 1
-        print("not ok - " + desc + (("  [" + str(extra)[:400] + "]") if extra != "" else ""))
 
 
 def sql(q):
@@ -796,5 +787,4 @@ codes = [login("nobody%d" % i, "x-bad-password").status for i in range(25)]
 r = login("analyst", LOGINS["analyst"])
 check("per-address throttle: many accounts from one address end in 429", 429 in codes and r.status == 429 and "retry-after" in r.headers, codes)
 
-print("%d passed, %d failed" % (PASS, FAIL))
-sys.exit(1 if FAIL else 0)
+finish()

@@ -14,8 +14,9 @@ import os
 import selectors
 import socket
 import statistics
-import sys
 import time
+
+from tap import check, finish
 
 ap = argparse.ArgumentParser()
 ap.add_argument("host")
@@ -32,17 +33,6 @@ ap.add_argument("--expect-closed", action="store_true",
                 help="check that the server closed every flood connection (its timeouts are shorter than --seconds)")
 a = ap.parse_args()
 
-PASS = FAIL = 0
-
-
-def check(desc, cond, extra=""):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-        print("ok - " + desc)
-    else:
-        FAIL += 1
-        print("not ok - " + desc + (f"  [{extra}]" if extra != "" else ""))
 
 
 def rss_kb(pid):
@@ -163,5 +153,4 @@ if a.expect_closed:
         check(f"the server closed every {kind} connection", closed[kind] == len(lst), f"{closed[kind]}/{len(lst)}")
 if a.max_ms is not None:
     check(f"every /health within {a.max_ms:.0f} ms", lat and mx <= a.max_ms, f"max {mx:.1f} ms")
-print(f"{PASS} passed, {FAIL} failed")
-sys.exit(1 if FAIL else 0)
+finish()

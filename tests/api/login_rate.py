@@ -11,17 +11,11 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from auth_races import parallel, post_from, timed_post, until_decided  # noqa: E402
+from tap import check, finish  # noqa: E402
 
 BASE, DSN, PASSWORD = os.environ["BASE"], os.environ["DSN"], os.environ["PASSWORD"]
 HOST, PORT = "127.0.0.1", int(BASE.rsplit(":", 1)[1])
-PASS = FAIL = 0
 t = types.SimpleNamespace(HOST=HOST, PORT=PORT)
-
-
-def check(desc, cond, extra=""):
-    global PASS, FAIL
-    PASS, FAIL = PASS + bool(cond), FAIL + (not cond)
-    print(("ok - " if cond else "not ok - ") + desc + ("" if cond or extra == "" else "  [%s]" % (extra,)))
 
 
 def sql(q):
@@ -108,5 +102,4 @@ check("20 parallel logins from one address: 4 to 4 + 1 per 5 s elapsed pass (%.1
       % elapsed, 4 <= ok <= 4 + int(elapsed / 5) and checked == ok and sum(r[0] == 429 for r in res) == 20 - ok,
       (sorted(r[0] for r in res), checked, elapsed))
 
-print("%d passed, %d failed" % (PASS, FAIL))
-sys.exit(1 if FAIL else 0)
+finish()

@@ -1,6 +1,6 @@
-"""What the page tests (forecast_pages.py, item_pages.py) share: TAP checks, psql, a counter
-off /metrics, a held table lock and an admin token, from the BASE, DSN and PASSWORD the shell
-script exports."""
+"""What the page tests (forecast_pages.py, item_pages.py) share: TAP checks (from tap.py),
+psql, a counter off /metrics, a held table lock and an admin token, from the BASE, DSN and
+PASSWORD the shell script exports."""
 import itertools
 import json
 import os
@@ -8,13 +8,9 @@ import subprocess
 import time
 import urllib.request
 
+from tap import check, finish  # noqa: F401 (the page tests take them from here)
+
 BASE, DSN = os.environ["BASE"], os.environ["DSN"]
-counts = {"pass": 0, "fail": 0}
-
-
-def check(desc, cond, extra=""):
-    counts["pass" if cond else "fail"] += 1
-    print(("ok - " if cond else "not ok - ") + desc + ("" if cond or extra == "" else "  [%s]" % (extra,)))
 
 
 def sql(q, dsn=DSN, may_fail=False):
@@ -106,8 +102,3 @@ def get_uncached(path, query, token):
                                  headers={"Authorization": "Bearer " + token})
     with urllib.request.urlopen(req) as r:
         return r.status, r.headers.get("Content-Type"), r.read()
-
-
-def finish():
-    print("# %d passed, %d failed" % (counts["pass"], counts["fail"]))
-    raise SystemExit(1 if counts["fail"] else 0)
