@@ -649,8 +649,8 @@ void Serve(const Config& config, const std::string& dsn, const ServerOptions& op
     if (auto refused = metrics_gate.Refuse(req)) return *refused;
     std::string extra = ServerGauges({pool, pool_size, cache, api.Flights(), http->Connections(),
                                       events, options.max_event_streams, revoked, hashing,
-                                      address_rate, account_rate, in_flight, replica.get()});
-    extra += OpsMetrics({&pool, cache.Hits(), cache.Misses(),
+                                      address_rate, account_rate, in_flight});
+    extra += OpsMetrics({&pool, cache.Hits(), cache.Misses(), cache.InvalidatedAt(),
                          std::filesystem::absolute(config.home).lexically_normal().string(),
                          replica.get()});
     return Response{200,

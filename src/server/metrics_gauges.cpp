@@ -119,10 +119,6 @@ std::string ServerGauges(const GaugeSources& s) {
         static_cast<double>(s.hashing.Config().threads));
   gauge("auth_hashing_duty_percent", "gauge", "The share of a core each hashing thread may use.",
         100 * s.hashing.Config().duty);
-  if (s.replica)
-    gauge("db_replica_serving", "gauge",
-          "1 when reads go to the replica now: up, within the lag bound, and past the last cache drop.",
-          s.replica->Usable(0, s.cache.InvalidatedAt()) ? 1 : 0);
   return out;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The server's own gauges and counters for /metrics, read at scrape time: the connection pool,
 // the response cache and request coalescing, client connections and the tarpit, event streams,
-// the handlers' fast paths, tokens, argon2id hashing, login rates, requests in flight and the
-// read replica. Each value is written as a whole number. Thread-safe (reads only).
+// the handlers' fast paths, tokens, argon2id hashing, login rates and requests in flight (the
+// read replica's are in metrics_ops.h). Each value is written as a whole number. Thread-safe
+// (reads only).
 #include <cstddef>
 #include <string>
 
@@ -14,7 +15,6 @@
 #include "server/http_server.h"
 #include "server/in_flight.h"
 #include "server/login_rate.h"
-#include "server/read_replica.h"
 #include "server/single_flight.h"
 
 namespace corrente::server {
@@ -32,7 +32,6 @@ struct GaugeSources {
   const LoginRate& address_rate;
   const LoginRate& account_rate;
   const InFlightLimit& in_flight;
-  const ReadReplica* replica = nullptr;  // DATABASE_READ_URL's, when set
 };
 
 // Prometheus text lines (HELP, TYPE, sample) for `/metrics`.

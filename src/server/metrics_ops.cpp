@@ -153,6 +153,9 @@ std::string OpsMetrics(const OpsSources& s) {
     if (auto lag = s.replica->LagSeconds())
       t.One("db_replica_lag_seconds", "gauge", "How far the read replica's replay is behind the primary.", *lag);
     t.One("db_replica_max_lag_seconds", "gauge", "Past this lag reads go to the primary.", s.replica->MaxLag());
+    t.One("db_replica_serving", "gauge",
+          "1 when reads go to the replica now: up, within the lag bound, and past the last cache drop.",
+          s.replica->Usable(0, s.cache_invalidated_at) ? 1 : 0);
     t.Metric("db_reads_total", "counter", "API reads by the server that answered them.");
     t.Sample("db_reads_total{target=\"replica\"}", static_cast<double>(s.replica->ReplicaReads()));
     t.Sample("db_reads_total{target=\"primary\"}", static_cast<double>(s.replica->PrimaryReads()));
