@@ -327,9 +327,9 @@ Response InventorySeries(Ctx& ctx) {
 // Coverage days and stock value of a row of InventoryDaySql() (in its snap, or a page of it).
 constexpr const char* kCover = "current_stock / nullif(avg_daily_demand, 0)";
 constexpr const char* kValue = "current_stock * coalesce(unit_cost, 0)";
-// Money at stake, as decide::PriorityScore without the forecast's spread: the units short over
-// the lead time even counting what is on order (lead time x daily demand - stock - on order)
-// x unit cost x criticality weight.
+// Money at stake, shaped as decide::PriorityScore without the forecast's spread: the units short
+// over the lead time even counting what is on order (lead time x daily demand - stock - on
+// order) x criticality weight, valued at unit cost (PriorityScore values a shortage at the price).
 constexpr const char* kStake =
     "greatest(coalesce(lead_time_days * avg_daily_demand, 0) - coalesce(current_stock, 0)"
     " - coalesce(on_order, 0), 0) * coalesce(unit_cost, 0)"
